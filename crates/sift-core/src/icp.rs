@@ -1,0 +1,426 @@
+//! The ideal-customer profile: does the account fit at all? (organization level)
+//!
+//! Every key of the profile is optional. Checking a lead gives one result per rule the
+//! profile sets: pass, fail, or unknown when the lead lacks the fact. A missing fact is
+//! never a failure.
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::diag::{Diagnostics, TomlReader, table_value};
+use crate::lead::{CountryCode, Lead, Seniority, normalize_domain};
+
+/// An inclusive numeric range; either end may be open.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bounds {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+impl Bounds {
+    pub fn contains(&self, value: f64) -> bool {
+        self.min.is_none_or(|min| value >= min) && self.max.is_none_or(|max| value <= max)
+    }
+
+    fn describe(&self) -> String {
+        match (self.min, self.max) {
+            (Some(min), Some(max)) => format!("{} to {}", human_number(min), human_number(max)),
+            (Some(min), None) => format!("at least {}", human_number(min)),
+            (None, Some(max)) => format!("at most {}", human_number(max)),
+            (None, None) => "any".to_owned(),
+        }
+    }
+}
+
+/// Formats a number with thousands separators and no needless decimals.
+pub fn human_number(value: f64) -> String {
+    let rounded = value.round();
+    if (value - rounded).abs() > f64::EPSILON || rounded.abs() >= 1e15 {
+        return format!("{value}");
+    }
+    let digits = format!("{}", rounded.abs() as u64);
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if rounded < 0.0 { format!("-{out}") } else { out }
+}
+
+/// Target personas: job-title keywords and seniority levels (either is enough).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Personas {
+    #[serde(default)]
+    pub titles: Vec<String>,
+    #[serde(default)]
+    pub seniority: Vec<Seniority>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IcpSyntax {
+    name: Option<String>,
+    territories: Option<Vec<Spanned<String>>>,
+    industries: Option<Vec<String>>,
+    employees: Option<Spanned<Bounds>>,
+    annual_revenue: Option<Spanned<Bounds>>,
+    excluded_domains: Option<Vec<String>>,
+    personas: Option<Personas>,
+}
+
+/// A validated ideal-customer profile.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Icp {
+    pub name: Option<String>,
+    pub territories: Option<Vec<CountryCode>>,
+    pub industries: Option<Vec<String>>,
+    pub employees: Option<Bounds>,
+    pub annual_revenue: Option<Bounds>,
+    pub excluded_domains: Option<Vec<String>>,
+    pub personas: Option<Personas>,
+}
+
+/// The rules an ICP can set, in the order they are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IcpRule {
+    ExcludedDomain,
+    Territory,
+    Industry,
+    Employees,
+    AnnualRevenue,
+    Persona,
+}
+
+impl IcpRule {
+    pub fn name(self) -> &'static str {
+        match self {
+            IcpRule::ExcludedDomain => "excluded_domain",
+            IcpRule::Territory => "territory",
+            IcpRule::Industry => "industry",
+            IcpRule::Employees => "employees",
+            IcpRule::AnnualRevenue => "annual_revenue",
+            IcpRule::Persona => "persona",
+        }
+    }
+}
+
+/// Pass, fail, or unknown for lack of a fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Check {
+    Pass,
+    Fail,
+    Unknown,
+}
+
+/// The outcome of one ICP rule for one lead.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IcpCheck {
+    pub rule: IcpRule,
+    pub outcome: Check,
+    /// The lead's value that was checked, when it had one.
+    pub fact: Option<String>,
+    pub reason: String,
+}
+
+impl Icp {
+    /// Reads a profile from TOML text, reporting every problem with its location.
+    pub fn parse(source: &str, text: &str) -> Result<Icp, Diagnostics> {
+        let mut reader = TomlReader::new(source, text);
+        let Some(syntax) = reader.parse().and_then(|table| reader.deserialize::<IcpSyntax>(table_value(table), ""))
+        else {
+            return Err(reader.problems);
+        };
+        let mut territories = Vec::new();
+        for code in syntax.territories.iter().flatten() {
+            match code.get_ref().parse::<CountryCode>() {
+                Ok(c) => territories.push(c),
+                Err(e) => reader.report(Some(code.span()), format!("territories: {e}")),
+            }
+        }
+        for (key, bounds) in [("employees", &syntax.employees), ("annual_revenue", &syntax.annual_revenue)] {
+            if let Some(b) = bounds {
+                let v = b.get_ref();
+                if let (Some(min), Some(max)) = (v.min, v.max)
+                    && min > max
+                {
+                    reader.report(Some(b.span()), format!("{key}: `min` ({min}) is greater than `max` ({max})"));
+                }
+                if v.min.is_some_and(|m| m < 0.0) || v.max.is_some_and(|m| m < 0.0) {
+                    reader.report(Some(b.span()), format!("{key}: bounds cannot be negative"));
+                }
+            }
+        }
+        let icp = Icp {
+            name: syntax.name,
+            territories: syntax.territories.map(|_| territories),
+            industries: syntax.industries.map(|v| v.iter().map(|s| normalize_label(s)).collect()),
+            employees: syntax.employees.map(Spanned::into_inner),
+            annual_revenue: syntax.annual_revenue.map(Spanned::into_inner),
+            excluded_domains: syntax.excluded_domains.map(|v| v.iter().map(|d| normalize_domain(d)).collect()),
+            personas: syntax.personas,
+        };
+        reader.finish(Some(icp))
+    }
+
+    /// Checks a lead against every rule the profile sets, in a fixed order.
+    pub fn check(&self, lead: &Lead) -> Vec<IcpCheck> {
+        let mut checks = Vec::new();
+        if let Some(excluded) = &self.excluded_domains {
+            checks.push(check_excluded_domain(excluded, lead));
+        }
+        if let Some(territories) = &self.territories {
+            checks.push(match lead.company.country {
+                None => unknown(IcpRule::Territory, "the lead's country is not known"),
+                Some(c) if territories.contains(&c) => {
+                    pass(IcpRule::Territory, c.to_string(), format!("`{c}` is in our territories"))
+                }
+                Some(c) => fail(
+                    IcpRule::Territory,
+                    c.to_string(),
+                    format!("`{c}` is outside our territories ({})", join(territories)),
+                ),
+            });
+        }
+        if let Some(industries) = &self.industries {
+            checks.push(match lead.company.industry.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => unknown(IcpRule::Industry, "the company's industry is not known"),
+                Some(industry) => {
+                    let label = normalize_label(industry);
+                    match industries.iter().find(|target| industry_matches(target, &label)) {
+                        Some(t) => pass(
+                            IcpRule::Industry,
+                            industry.into(),
+                            format!("`{industry}` matches target industry `{t}`"),
+                        ),
+                        None => fail(
+                            IcpRule::Industry,
+                            industry.into(),
+                            format!("`{industry}` is not one of our industries ({})", industries.join(", ")),
+                        ),
+                    }
+                }
+            });
+        }
+        if let Some(bounds) = &self.employees {
+            checks.push(check_bounds(
+                IcpRule::Employees,
+                "employees",
+                bounds,
+                lead.company.employees.map(|e| e as f64),
+            ));
+        }
+        if let Some(bounds) = &self.annual_revenue {
+            checks.push(check_bounds(IcpRule::AnnualRevenue, "annual revenue", bounds, lead.company.annual_revenue));
+        }
+        if let Some(personas) = &self.personas {
+            checks.push(check_persona(personas, lead));
+        }
+        checks
+    }
+}
+
+fn pass(rule: IcpRule, fact: String, reason: String) -> IcpCheck {
+    IcpCheck { rule, outcome: Check::Pass, fact: Some(fact), reason }
+}
+
+fn fail(rule: IcpRule, fact: String, reason: String) -> IcpCheck {
+    IcpCheck { rule, outcome: Check::Fail, fact: Some(fact), reason }
+}
+
+fn unknown(rule: IcpRule, reason: &str) -> IcpCheck {
+    IcpCheck { rule, outcome: Check::Unknown, fact: None, reason: reason.to_owned() }
+}
+
+fn join(codes: &[CountryCode]) -> String {
+    codes.iter().map(CountryCode::as_str).collect::<Vec<_>>().join(", ")
+}
+
+/// Lower case, `&` as `and`, punctuation as single spaces: `IT & Services` -> `it and services`.
+fn normalize_label(s: &str) -> String {
+    s.to_lowercase()
+        .replace('&', " and ")
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An industry matches a target when equal, or when the target's words appear as a whole
+/// run of words in it (`software` matches `computer software`).
+fn industry_matches(target: &str, industry: &str) -> bool {
+    target == industry || format!(" {industry} ").contains(&format!(" {target} "))
+}
+
+fn check_excluded_domain(excluded: &[String], lead: &Lead) -> IcpCheck {
+    let Some(domain) = lead.company_domain() else {
+        return unknown(IcpRule::ExcludedDomain, "no company domain or work email to check against the exclusion list");
+    };
+    let hit = excluded.iter().find(|ex| domain == **ex || domain.ends_with(&format!(".{ex}")));
+    match hit {
+        Some(ex) => fail(
+            IcpRule::ExcludedDomain,
+            domain.clone(),
+            format!("`{domain}` is on the exclusion list (`{ex}`: a competitor or existing customer)"),
+        ),
+        None => pass(IcpRule::ExcludedDomain, domain.clone(), format!("`{domain}` is not excluded")),
+    }
+}
+
+fn check_bounds(rule: IcpRule, what: &str, bounds: &Bounds, value: Option<f64>) -> IcpCheck {
+    match value {
+        None => unknown(rule, &format!("the company's {what} is not known")),
+        Some(v) if bounds.contains(v) => pass(
+            rule,
+            human_number(v),
+            format!("{what} {} is within the target range ({})", human_number(v), bounds.describe()),
+        ),
+        Some(v) => fail(
+            rule,
+            human_number(v),
+            format!("{what} {} is outside the target range ({})", human_number(v), bounds.describe()),
+        ),
+    }
+}
+
+fn check_persona(personas: &Personas, lead: &Lead) -> IcpCheck {
+    let title = lead.contact.title.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let seniority = lead.contact.effective_seniority();
+    if title.is_none() && seniority.is_none() {
+        return unknown(IcpRule::Persona, "the contact's title and seniority are not known");
+    }
+    let fact = title.map(str::to_owned).or_else(|| seniority.map(|s| s.name().to_owned())).unwrap_or_default();
+    if let Some(t) = title {
+        let lower = t.to_lowercase();
+        if let Some(keyword) = personas.titles.iter().find(|k| lower.contains(&k.to_lowercase())) {
+            return pass(IcpRule::Persona, fact, format!("title `{t}` matches persona `{keyword}`"));
+        }
+    }
+    if let Some(s) = seniority
+        && personas.seniority.contains(&s)
+    {
+        return pass(IcpRule::Persona, fact, format!("seniority `{}` is a target persona", s.name()));
+    }
+    let wanted = personas
+        .titles
+        .iter()
+        .cloned()
+        .chain(personas.seniority.iter().map(|s| s.name().to_owned()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if seniority.is_none() && personas.titles.is_empty() {
+        return unknown(IcpRule::Persona, "the contact's seniority cannot be told from the title");
+    }
+    fail(IcpRule::Persona, fact.clone(), format!("contact `{fact}` matches none of the target personas ({wanted})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ICP: &str = r#"
+name = "Mid-market SaaS in Europe"
+territories = ["DE", "FR", "gb"]
+industries = ["Software", "IT & Services"]
+employees = { min = 50, max = 2000 }
+annual_revenue = { min = 5_000_000 }
+excluded_domains = ["rival.io", "https://www.bigcustomer.com"]
+personas = { titles = ["revenue", "sales"], seniority = ["director", "vp", "c_level"] }
+"#;
+
+    fn lead() -> Lead {
+        let mut lead = Lead::default();
+        lead.company.domain = Some("acme.de".into());
+        lead.company.country = "DE".parse().ok();
+        lead.company.industry = Some("Computer Software".into());
+        lead.company.employees = Some(300);
+        lead.company.annual_revenue = Some(40_000_000.0);
+        lead.contact.title = Some("Head of Operations".into());
+        lead
+    }
+
+    fn outcomes(icp: &Icp, lead: &Lead) -> Vec<(&'static str, Check)> {
+        icp.check(lead).into_iter().map(|c| (c.rule.name(), c.outcome)).collect()
+    }
+
+    #[test]
+    fn a_fitting_lead_passes_every_rule() {
+        let icp = Icp::parse("icp.toml", ICP).expect("valid");
+        assert!(icp.check(&lead()).iter().all(|c| c.outcome == Check::Pass), "{:#?}", icp.check(&lead()));
+    }
+
+    #[test]
+    fn each_rule_fails_on_its_own_fact() {
+        let icp = Icp::parse("icp.toml", ICP).expect("valid");
+        let check = |mutate: fn(&mut Lead), rule: &str| {
+            let mut l = lead();
+            mutate(&mut l);
+            let results = icp.check(&l);
+            let failed: Vec<_> = results.iter().filter(|c| c.outcome == Check::Fail).collect();
+            assert_eq!(failed.len(), 1, "{rule}: {results:#?}");
+            assert_eq!(failed[0].rule.name(), rule);
+            assert!(!failed[0].reason.is_empty());
+        };
+        check(|l| l.company.domain = Some("eu.rival.io".into()), "excluded_domain");
+        check(|l| l.company.domain = Some("bigcustomer.com".into()), "excluded_domain");
+        check(|l| l.company.country = "US".parse().ok(), "territory");
+        check(|l| l.company.industry = Some("Retail".into()), "industry");
+        check(|l| l.company.employees = Some(12), "employees");
+        check(|l| l.company.annual_revenue = Some(900_000.0), "annual_revenue");
+        check(|l| l.contact.title = Some("Marketing Intern".into()), "persona");
+    }
+
+    #[test]
+    fn missing_facts_are_unknown_never_failures() {
+        let icp = Icp::parse("icp.toml", ICP).expect("valid");
+        let results = outcomes(&icp, &Lead::default());
+        assert_eq!(results.len(), 6);
+        assert!(results.iter().all(|(_, o)| *o == Check::Unknown), "{results:?}");
+    }
+
+    #[test]
+    fn every_key_is_optional_and_an_empty_profile_checks_nothing() {
+        let icp = Icp::parse("icp.toml", "").expect("valid");
+        assert!(icp.check(&lead()).is_empty());
+    }
+
+    #[test]
+    fn persona_matches_titles_or_seniority() {
+        let icp = Icp::parse("icp.toml", ICP).expect("valid");
+        let mut l = lead();
+        l.contact.title = Some("Sales Operations Analyst".into());
+        assert!(outcomes(&icp, &l).contains(&("persona", Check::Pass)));
+        l.contact.title = Some("Chief Financial Officer".into());
+        assert!(outcomes(&icp, &l).contains(&("persona", Check::Pass)));
+    }
+
+    #[test]
+    fn bad_profiles_report_every_problem_with_its_location() {
+        let text = "territories = [\"DE\", \"Germany\"]\nemployees = { min = 500, max = 10 }\n";
+        let err = Icp::parse("icp.toml", text).expect_err("invalid");
+        let messages: Vec<String> = err.iter().map(ToString::to_string).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].starts_with("icp.toml:1:22: territories: `Germany`"), "{}", messages[0]);
+        assert!(messages[1].starts_with("icp.toml:2:13: employees"), "{}", messages[1]);
+
+        let err = Icp::parse("icp.toml", "territory = [\"DE\"]\n").expect_err("unknown key");
+        assert!(err.to_string().contains("unknown field `territory`"), "{err}");
+        assert!(err.to_string().starts_with("icp.toml:1:1"), "{err}");
+
+        let err = Icp::parse("icp.toml", "employees = { min = 5 \n").expect_err("bad toml");
+        assert!(err.to_string().starts_with("icp.toml:1:"), "{err}");
+    }
+
+    #[test]
+    fn numbers_are_printed_with_thousands_separators() {
+        assert_eq!(human_number(5_000_000.0), "5,000,000");
+        assert_eq!(human_number(999.0), "999");
+        assert_eq!(human_number(-1234.0), "-1,234");
+        assert_eq!(human_number(2.5), "2.5");
+    }
+}

@@ -1,0 +1,26 @@
+//! Sift's pure domain: leads and their lifecycle, the lead-type classifier, the
+//! ideal-customer profile, qualification frameworks as data, and the three-level gate.
+//!
+//! Nothing here does I/O: callers pass file names and texts in and get values or
+//! located diagnostics back.
+
+pub mod answers;
+pub mod classify;
+pub mod diag;
+pub mod framework;
+pub mod gate;
+pub mod icp;
+pub mod lead;
+pub mod lifecycle;
+pub mod question;
+
+pub use answers::AnswersFile;
+pub use classify::{LeadTypeDecision, LeadTypeRules};
+pub use diag::{Diagnostic, Diagnostics, Location};
+pub use framework::{Concept, ConceptMap, Criterion, Framework, Level, Registry};
+pub use gate::{
+    CriterionAnswer, CriterionStatus, Decision, GateInput, GatePolicy, Verdict, carry_answers, qualify_lead,
+};
+pub use icp::Icp;
+pub use lead::{Activity, ActivityKind, Company, Contact, CountryCode, Language, Lead, Seniority};
+pub use lifecycle::{Stage, StageChange};

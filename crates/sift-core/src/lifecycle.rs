@@ -1,0 +1,241 @@
+//! Lifecycle stages of a lead and the moves allowed between them.
+//!
+//! The funnel runs unqualified -> mql / pql / cql -> sql -> opportunity -> customer, with
+//! two exits: nurture (not now; may come back) and disqualified (out; may be reopened).
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::lead::Lead;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// New, not engaged enough to hand to anyone.
+    #[default]
+    Unqualified,
+    /// Marketing-qualified: engaged enough to receive marketing.
+    Mql,
+    /// Product-qualified: signed up for, activated or used the product.
+    Pql,
+    /// Conversion-qualified: converted on the website (form, call button).
+    Cql,
+    /// Sales-qualified: passed qualification, ready for a rep.
+    Sql,
+    /// In the pipeline as a deal.
+    Opportunity,
+    /// Not now: in a nurture sequence until interest or circumstances change.
+    Nurture,
+    /// Out of the funnel.
+    Disqualified,
+    /// Bought.
+    Customer,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 9] = [
+        Stage::Unqualified,
+        Stage::Mql,
+        Stage::Pql,
+        Stage::Cql,
+        Stage::Sql,
+        Stage::Opportunity,
+        Stage::Nurture,
+        Stage::Disqualified,
+        Stage::Customer,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Unqualified => "unqualified",
+            Stage::Mql => "mql",
+            Stage::Pql => "pql",
+            Stage::Cql => "cql",
+            Stage::Sql => "sql",
+            Stage::Opportunity => "opportunity",
+            Stage::Nurture => "nurture",
+            Stage::Disqualified => "disqualified",
+            Stage::Customer => "customer",
+        }
+    }
+
+    /// The stages a lead in this stage may move to.
+    pub fn next_stages(self) -> &'static [Stage] {
+        use Stage::*;
+        match self {
+            Unqualified => &[Mql, Pql, Cql, Sql, Nurture, Disqualified],
+            Mql => &[Pql, Cql, Sql, Nurture, Disqualified],
+            // Product and conversion signals can arrive in either order.
+            Pql => &[Cql, Sql, Nurture, Disqualified],
+            Cql => &[Pql, Sql, Nurture, Disqualified],
+            Sql => &[Opportunity, Nurture, Disqualified],
+            // A lost deal that may come back goes to nurture; a won one becomes a customer.
+            Opportunity => &[Customer, Nurture, Disqualified],
+            // Re-engaged leads come back in at the stage their new behaviour earns.
+            Nurture => &[Mql, Pql, Cql, Sql, Disqualified],
+            // Reopening starts over; nothing jumps straight from out to in.
+            Disqualified => &[Unqualified, Nurture],
+            Customer => &[],
+        }
+    }
+
+    pub fn can_move_to(self, to: Stage) -> bool {
+        self.next_stages().contains(&to)
+    }
+
+    /// True for the lead types assigned from activity (MQL, PQL, CQL).
+    pub fn is_lead_type(self) -> bool {
+        matches!(self, Stage::Mql | Stage::Pql | Stage::Cql)
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{0}` is not a lifecycle stage; expected one of: unqualified, mql, pql, cql, sql, opportunity, nurture, disqualified, customer"
+)]
+pub struct StageParseError(pub String);
+
+impl FromStr for Stage {
+    type Err = StageParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let norm = s.trim().to_lowercase();
+        Stage::ALL.into_iter().find(|st| st.name() == norm).ok_or_else(|| StageParseError(s.to_owned()))
+    }
+}
+
+/// One recorded move between stages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageChange {
+    pub from: Stage,
+    pub to: Stage,
+    pub at: DateTime<Utc>,
+    /// Who or what made the change: a user name, `classifier`, `gate`, `import`.
+    pub actor: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("a lead cannot move from `{from}` to `{to}`; from `{from}` it may move to: {allowed}")]
+    NotAllowed { from: Stage, to: Stage, allowed: String },
+    #[error("a stage change needs a reason")]
+    MissingReason,
+}
+
+impl Lead {
+    /// Moves the lead to `to`, recording when, by whom and why.
+    ///
+    /// Moving to the stage the lead is already in is a no-op and records nothing.
+    pub fn move_to(
+        &mut self,
+        to: Stage,
+        at: DateTime<Utc>,
+        actor: &str,
+        reason: &str,
+    ) -> Result<Option<&StageChange>, TransitionError> {
+        if to == self.stage {
+            return Ok(None);
+        }
+        if reason.trim().is_empty() {
+            return Err(TransitionError::MissingReason);
+        }
+        if !self.stage.can_move_to(to) {
+            let allowed = self.stage.next_stages().iter().map(|s| s.name()).collect::<Vec<_>>();
+            return Err(TransitionError::NotAllowed {
+                from: self.stage,
+                to,
+                allowed: if allowed.is_empty() { "nothing (final stage)".into() } else { allowed.join(", ") },
+            });
+        }
+        self.history.push(StageChange {
+            from: self.stage,
+            to,
+            at,
+            actor: actor.to_owned(),
+            reason: reason.trim().to_owned(),
+        });
+        self.stage = to;
+        Ok(self.history.last())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(day: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, day, 9, 0, 0).single().expect("valid date")
+    }
+
+    #[test]
+    fn a_lead_walks_the_funnel_and_every_move_is_recorded() {
+        let mut lead = Lead::default();
+        let path = [Stage::Mql, Stage::Cql, Stage::Sql, Stage::Opportunity, Stage::Customer];
+        for (i, stage) in path.into_iter().enumerate() {
+            lead.move_to(stage, at(i as u32 + 1), "tester", "walked").expect("allowed move");
+        }
+        assert_eq!(lead.stage, Stage::Customer);
+        assert_eq!(lead.history.len(), 5);
+        assert_eq!(lead.history[0].from, Stage::Unqualified);
+        assert_eq!(lead.history[4].to, Stage::Customer);
+        assert!(lead.history.windows(2).all(|w| w[0].to == w[1].from && w[0].at < w[1].at));
+    }
+
+    #[test]
+    fn forbidden_moves_are_refused_and_leave_the_lead_unchanged() {
+        let check = |from: Stage, to: Stage| {
+            let mut lead = Lead { stage: from, ..Lead::default() };
+            let err = lead.move_to(to, at(1), "tester", "try").expect_err("must be refused");
+            assert!(matches!(err, TransitionError::NotAllowed { .. }), "{from} -> {to}");
+            assert_eq!(lead.stage, from);
+            assert!(lead.history.is_empty());
+        };
+        check(Stage::Unqualified, Stage::Opportunity);
+        check(Stage::Unqualified, Stage::Customer);
+        check(Stage::Disqualified, Stage::Sql);
+        check(Stage::Customer, Stage::Nurture);
+        check(Stage::Sql, Stage::Mql);
+    }
+
+    #[test]
+    fn nurture_and_disqualified_are_exits_with_a_way_back() {
+        assert!(Stage::Sql.can_move_to(Stage::Nurture));
+        assert!(Stage::Nurture.can_move_to(Stage::Sql));
+        assert!(Stage::Disqualified.can_move_to(Stage::Unqualified));
+        for stage in Stage::ALL {
+            if stage != Stage::Customer {
+                assert!(
+                    stage.can_move_to(Stage::Disqualified) || stage == Stage::Disqualified,
+                    "{stage} should be able to leave the funnel"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_move_needs_a_reason_and_a_move_to_the_same_stage_is_a_no_op() {
+        let mut lead = Lead::default();
+        assert_eq!(lead.move_to(Stage::Mql, at(1), "t", "  "), Err(TransitionError::MissingReason));
+        assert_eq!(lead.move_to(Stage::Unqualified, at(1), "t", "x"), Ok(None));
+        assert!(lead.history.is_empty());
+    }
+
+    #[test]
+    fn stage_names_round_trip() {
+        for stage in Stage::ALL {
+            assert_eq!(stage.name().parse::<Stage>(), Ok(stage));
+            assert_eq!(stage.name().to_uppercase().parse::<Stage>(), Ok(stage));
+        }
+        assert!("lead".parse::<Stage>().is_err());
+    }
+}

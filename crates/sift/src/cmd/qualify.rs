@@ -1,0 +1,214 @@
+//! `sift qualify`: run the three-level gate on one lead.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+use sift_core::{
+    AnswersFile, Decision, GateInput, GatePolicy, Icp, Language, LeadTypeDecision, LeadTypeRules, Registry, Verdict,
+    carry_answers, qualify_lead,
+};
+
+use crate::exit;
+use crate::inputs::{read_text, registry};
+use crate::render;
+
+#[derive(Args)]
+#[command(after_long_help = "\
+ANSWERS FILE (TOML):
+  framework = \"bant\"                  # bant, meddic, meddpicc, champ, gpctba-ci, anum, faint
+  language = \"en\"                     # optional: en or zh (else inferred from the lead)
+  activities = [ { kind = \"form_submission\", at = 2026-11-02T10:00:00Z } ]   # optional
+
+  [lead]
+  company = \"Acme GmbH\"    domain = \"acme.de\"   industry = \"Software\"
+  employees = 250          annual_revenue = 30_000_000   country = \"DE\"
+  contact_name = \"Jana Novak\"   contact_title = \"VP Sales\"   email = \"jana@acme.de\"
+
+  [criteria.need]
+  status = \"confirmed\"      # confirmed | partial | unknown | negative | contradicted
+  note = \"Reps lose a day a week to manual routing\"
+
+  [criteria.timeline]
+  status = \"confirmed\"
+  date = 2027-03-01         # planned purchase date; beyond the horizon -> nurture
+
+A criterion left out is unknown.
+
+EXIT CODES:
+  0  a decision was made (whatever the verdict)
+  1  failure, e.g. a file could not be read
+  2  invalid input: every problem printed as FILE:LINE:COLUMN: message
+  With --verdict-exit-code: 0 qualified, 10 nurture, 11 disqualified, 12 needs_info.
+
+EXAMPLES:
+  sift qualify --answers call.toml --icp icp.toml
+  sift qualify --answers call.toml --framework meddic --json")]
+pub struct QualifyArgs {
+    /// The answers file: framework, lead facts and the status of each criterion.
+    #[arg(long, value_name = "FILE")]
+    answers: PathBuf,
+
+    /// The ideal-customer profile (TOML). Without it, organization fit is not checked.
+    #[arg(long, value_name = "FILE", env = "SIFT_ICP")]
+    icp: Option<PathBuf>,
+
+    /// Judge under this framework instead of the answers file's; answers carry over
+    /// through the concept map (budget ~ money ~ funds, need ~ challenges ~ identify_pain...).
+    #[arg(long, value_name = "ID")]
+    framework: Option<String>,
+
+    /// How far out (days) a buying date may be and still qualify; later dates go to nurture.
+    #[arg(long, value_name = "DAYS", default_value_t = GatePolicy::default().nurture_horizon_days, env = "SIFT_NURTURE_HORIZON_DAYS")]
+    horizon_days: u64,
+
+    /// Decide as of this date (YYYY-MM-DD) instead of today, e.g. to reproduce a past decision.
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<NaiveDate>,
+
+    /// Language for questions and next steps (default: the lead's).
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
+
+    /// Lead-type rules (TOML) for classifying activities into MQL / PQL / CQL.
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
+
+    /// Print the decision as JSON.
+    #[arg(long)]
+    json: bool,
+
+    /// Exit with a code per verdict: 0 qualified, 10 nurture, 11 disqualified, 12 needs_info.
+    #[arg(long)]
+    verdict_exit_code: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    En,
+    Zh,
+}
+
+impl From<LangArg> for Language {
+    fn from(l: LangArg) -> Language {
+        match l {
+            LangArg::En => Language::En,
+            LangArg::Zh => Language::Zh,
+        }
+    }
+}
+
+/// What `--json` prints: the gate's decision plus the lead type from activity.
+#[derive(Serialize)]
+pub struct QualifyReport<'a> {
+    pub lead_id: Option<&'a str>,
+    pub company: Option<&'a str>,
+    pub lead_type: Option<&'a LeadTypeDecision>,
+    #[serde(flatten)]
+    pub decision: &'a Decision,
+}
+
+pub fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+pub fn load_icp(path: Option<&PathBuf>) -> Result<Option<Icp>> {
+    path.map(|p| {
+        let text = read_text(p)?;
+        Icp::parse(&p.display().to_string(), &text).map_err(anyhow::Error::from)
+    })
+    .transpose()
+}
+
+pub fn load_rules(path: Option<&PathBuf>) -> Result<LeadTypeRules> {
+    match path {
+        None => Ok(LeadTypeRules::default()),
+        Some(p) => {
+            let text = read_text(p)?;
+            Ok(LeadTypeRules::parse(&p.display().to_string(), &text)?)
+        }
+    }
+}
+
+/// Runs the gate for one answers file under `framework_id` (or its own framework).
+pub fn decide(
+    registry: &Registry,
+    answers: &AnswersFile,
+    framework_id: Option<&str>,
+    icp: Option<&Icp>,
+    policy: &GatePolicy,
+    as_of: NaiveDate,
+    language: Option<Language>,
+) -> Result<Decision> {
+    let own = registry.get(&answers.framework).with_context(|| format!("unknown framework `{}`", answers.framework))?;
+    let target = match framework_id {
+        None => own,
+        Some(id) => registry
+            .get(id)
+            .with_context(|| format!("unknown framework `{id}`; known frameworks: {}", registry.ids().join(", ")))?,
+    };
+    let carried = carry_answers(own, &answers.criteria, target);
+    Ok(qualify_lead(&GateInput {
+        lead: &answers.lead,
+        icp,
+        framework: target,
+        concepts: registry.concepts(),
+        answers: &carried,
+        policy,
+        as_of,
+        language: language.or(answers.language),
+    }))
+}
+
+pub fn run(framework_files: &[PathBuf], args: &QualifyArgs) -> Result<u8> {
+    let registry = registry(framework_files)?;
+    let text = read_text(&args.answers)?;
+    let answers = AnswersFile::parse(&args.answers.display().to_string(), &text, &registry)?;
+    let icp = load_icp(args.icp.as_ref())?;
+    let rules = load_rules(args.rules.as_ref())?;
+    let policy = GatePolicy { nurture_horizon_days: args.horizon_days, ..GatePolicy::default() };
+    let decision = decide(
+        &registry,
+        &answers,
+        args.framework.as_deref(),
+        icp.as_ref(),
+        &policy,
+        args.as_of.unwrap_or_else(today),
+        args.lang.map(Language::from),
+    )?;
+    let lead_type = rules.classify(&answers.lead.activities);
+
+    if args.json {
+        let report = QualifyReport {
+            lead_id: answers.lead.id.as_deref(),
+            company: answers.lead.company.name.as_deref(),
+            lead_type: lead_type.as_ref(),
+            decision: &decision,
+        };
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        let framework = registry.get(&decision.framework).map_or(decision.framework.as_str(), |f| f.name.as_str());
+        render::print_decision(&answers.lead, framework, &decision);
+        match &lead_type {
+            Some(t) => {
+                anstream::println!("\nLead type from activity: {} ({})", t.stage.name().to_uppercase(), t.explanation)
+            }
+            None if !answers.lead.activities.is_empty() => {
+                anstream::println!("\nLead type from activity: none of the rules fired; the lead stays unqualified")
+            }
+            None => {}
+        }
+    }
+    Ok(if args.verdict_exit_code {
+        match decision.verdict {
+            Verdict::Qualified => 0,
+            Verdict::Nurture => 10,
+            Verdict::Disqualified => 11,
+            Verdict::NeedsInfo => 12,
+        }
+    } else {
+        exit::OK
+    })
+}

@@ -1,0 +1,75 @@
+//! The `sift` command line: thin glue over the library crates.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+mod inputs;
+mod render;
+
+/// Exit codes shared by all commands.
+pub mod exit {
+    /// The command did what was asked.
+    pub const OK: u8 = 0;
+    /// Something went wrong that is not the input's fault (a file could not be read...).
+    pub const FAILURE: u8 = 1;
+    /// The input is invalid: every problem has been printed with its location.
+    pub const INVALID_INPUT: u8 = 2;
+}
+
+#[derive(Parser)]
+#[command(
+    name = "sift",
+    version,
+    about = "Qualify leads with reasons: lifecycle stages, frameworks (BANT, MEDDIC, CHAMP...) and a three-level gate",
+    long_about = "Sift decides, with reasons, which leads deserve a rep's time.\n\n\
+It checks a lead at three levels, in order: organization (does the account fit the ideal-customer \
+profile?), opportunity (is there a need we meet?) and stakeholder (can this contact make or drive \
+the decision?). Only a lead passing all three is qualified; a lead that is not ready yet goes to \
+nurture with a date to re-engage; a misfit is disqualified at the first level it fails.\n\n\
+Start with `sift demo`, then `sift frameworks list` and `sift qualify --help`.",
+    after_help = "Exit codes: 0 success, 1 failure (e.g. a file could not be read), 2 invalid input \
+(every problem is printed as FILE:LINE:COLUMN: message). `sift qualify --verdict-exit-code` adds \
+verdict codes for scripts."
+)]
+struct Cli {
+    /// Load an extra framework file (repeatable). Same format as `sift frameworks show ID --toml`.
+    #[arg(long = "framework-file", global = true, value_name = "FILE")]
+    framework_files: Vec<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Qualify the bundled sample leads and print what the gate decided, with a funnel summary.
+    Demo(cmd::demo::DemoArgs),
+    /// Decide whether one lead advances: qualified, nurture, disqualified or needs_info, with reasons.
+    Qualify(cmd::qualify::QualifyArgs),
+    /// List, show and check qualification frameworks.
+    #[command(subcommand)]
+    Frameworks(cmd::frameworks::FrameworksCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo(args) => cmd::demo::run(&cli.framework_files, &args),
+        Command::Qualify(args) => cmd::qualify::run(&cli.framework_files, &args),
+        Command::Frameworks(command) => cmd::frameworks::run(&cli.framework_files, &command),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            if let Some(problems) = error.downcast_ref::<sift_core::Diagnostics>() {
+                render::print_diagnostics(problems);
+                return ExitCode::from(exit::INVALID_INPUT);
+            }
+            eprintln!("error: {error:#}");
+            ExitCode::from(exit::FAILURE)
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! The `sift` binary end to end: exit codes, JSON shapes and located errors.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+fn sift() -> Command {
+    let mut cmd = Command::cargo_bin("sift").expect("binary built");
+    cmd.env_remove("SIFT_ICP").env_remove("SIFT_NURTURE_HORIZON_DAYS");
+    cmd
+}
+
+/// Runs `sift qualify` on a fixture with the test ICP, as of 2026-11-26, and returns the JSON.
+fn qualify_json(answers: &str, extra: &[&str]) -> Value {
+    let out = sift()
+        .args(["qualify", "--answers"])
+        .arg(fixture(answers))
+        .arg("--icp")
+        .arg(fixture("icp.toml"))
+        .args(["--as-of", "2026-11-26", "--json"])
+        .args(extra)
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+#[test]
+fn qualify_gives_the_verdicts_the_rules_imply() {
+    let check = |file: &str, verdict: &str, failed_level: Value| {
+        let json = qualify_json(file, &[]);
+        assert_eq!(json["verdict"], verdict, "{file}: {json:#}");
+        assert_eq!(json["failed_level"], failed_level, "{file}");
+        for key in ["levels", "next_questions", "reasons", "next_step"] {
+            assert!(json.get(key).is_some(), "{file}: `{key}` missing");
+        }
+        json
+    };
+    let q = check("qualified.toml", "qualified", Value::Null);
+    assert_eq!(q["lead_type"]["stage"], "cql");
+    assert_eq!(q["levels"].as_array().map(Vec::len), Some(3));
+    check("no_pain.toml", "disqualified", "opportunity".into());
+    let n = check("next_year.toml", "nurture", "opportunity".into());
+    assert_eq!(n["nurture"]["track"], "future_timeline");
+    assert_eq!(n["nurture"]["re_engage_on"], "2027-04-01");
+    let zh = check("chinese.toml", "needs_info", Value::Null);
+    assert_eq!(zh["language"], "zh");
+    let first = zh["next_questions"][0]["question"].as_str().expect("a question");
+    assert!(first.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{first}");
+}
+
+#[test]
+fn qualify_can_judge_under_another_framework() {
+    let json = qualify_json("qualified.toml", &["--framework", "anum"]);
+    assert_eq!(json["framework"], "anum");
+    assert_eq!(json["verdict"], "qualified", "{json:#}");
+}
+
+#[test]
+fn verdict_exit_codes_are_opt_in() {
+    sift()
+        .args(["qualify", "--verdict-exit-code", "--as-of", "2026-11-26", "--answers"])
+        .arg(fixture("no_pain.toml"))
+        .assert()
+        .code(11);
+}
+
+#[test]
+fn human_output_names_the_verdict_levels_and_questions() {
+    let out = sift()
+        .args(["qualify", "--as-of", "2026-11-26", "--answers"])
+        .arg(fixture("chinese.toml"))
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    for needle in ["Verdict: NEEDS_INFO", "organization", "opportunity", "stakeholder", "Ask next", "Next step"] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+    assert!(!text.contains('\u{1b}'), "no colour codes when piped");
+}
+
+#[test]
+fn bad_answers_files_report_every_problem_with_file_line_and_column() {
+    let out = sift().args(["qualify", "--answers"]).arg(fixture("broken.toml")).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 4, "{err}");
+    assert!(err.contains("broken.toml:7:10: criteria.budget: unknown variant `maybe`"), "{err}");
+    assert!(err.contains("broken.toml:4:11: lead.country: `Germany`"), "{err}");
+    assert!(err.contains("broken.toml:9:11: unknown criterion `money`"), "{err}");
+    assert!(err.contains("broken.toml:14:8: criteria.timeline.date"), "{err}");
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn unreadable_and_non_utf8_files_are_clear_errors() {
+    let out = sift().args(["qualify", "--answers", "/no/such/file.toml"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read `/no/such/file.toml`"));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("latin1.toml");
+    std::fs::write(&path, b"framework = \"bant\"\n[lead]\ncompany = \"M\xfcller GmbH\"\n").expect("write");
+    let out = sift().args(["qualify", "--answers"]).arg(&path).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("latin1.toml:3:13: the file is not valid UTF-8"), "{err}");
+}
+
+#[test]
+fn frameworks_list_json_has_the_seven_frameworks_and_their_criteria() {
+    let out = sift().args(["frameworks", "list", "--json"]).output().expect("runs");
+    assert!(out.status.success());
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let ids: Vec<&str> = json.as_array().expect("array").iter().filter_map(|f| f["id"].as_str()).collect();
+    assert_eq!(ids, ["bant", "meddic", "meddpicc", "champ", "gpctba-ci", "anum", "faint"]);
+    let bant: Vec<&str> =
+        json[0]["criteria"].as_array().expect("criteria").iter().filter_map(|c| c["id"].as_str()).collect();
+    assert_eq!(bant, ["budget", "authority", "need", "timeline"]);
+}
+
+#[test]
+fn frameworks_show_prints_questions_in_either_language() {
+    let out = sift().args(["frameworks", "show", "champ", "--lang", "zh"]).output().expect("runs");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("？"));
+    let out = sift().args(["frameworks", "show", "champ", "--json"]).output().expect("runs");
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["id"], "champ");
+    let out = sift().args(["frameworks", "show", "spin"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("known frameworks: bant"));
+}
+
+#[test]
+fn frameworks_check_reports_every_problem_and_exits_non_zero() {
+    let out = sift().args(["frameworks", "check"]).arg(fixture("bad_framework.toml")).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad_framework.toml:7:11: criterion `budget`: unknown concept `moolah`"), "{err}");
+    assert!(err.contains("bad_framework.toml:9:10: criterion `budget`: weight must be greater than 0"), "{err}");
+    assert!(err.contains("bad_framework.toml:1:6: framework id `Bad Id`"), "{err}");
+
+    // A built-in file, printed by `show --toml`, checks clean and loads as a user framework
+    // once renamed.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = sift().args(["frameworks", "show", "bant", "--toml"]).output().expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout).replacen("id = \"bant\"", "id = \"our-bant\"", 1);
+    let path = dir.path().join("ours.toml");
+    std::fs::write(&path, text).expect("write");
+    sift().args(["frameworks", "check"]).arg(&path).assert().success();
+    let out = sift().arg("--framework-file").arg(&path).args(["frameworks", "list", "--json"]).output().expect("runs");
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json.as_array().map(Vec::len), Some(8));
+}
+
+#[test]
+fn the_demo_qualifies_the_bundled_sample_and_shows_a_funnel() {
+    let out = sift().arg("demo").output().expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in ["Funnel", "qualified -> SQL", "nurture", "disqualified", "needs info"] {
+        assert!(text.contains(needle), "missing {needle:?}");
+    }
+    let out = sift().args(["demo", "--json"]).output().expect("runs");
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let verdicts: std::collections::BTreeSet<&str> =
+        json.as_array().expect("array").iter().filter_map(|d| d["verdict"].as_str()).collect();
+    assert_eq!(verdicts.len(), 4, "the sample shows every verdict: {verdicts:?}");
+}
