@@ -39,6 +39,11 @@ struct Cli {
     #[arg(long = "framework-file", global = true, value_name = "FILE")]
     framework_files: Vec<PathBuf>,
 
+    /// The lead database: sqlite://PATH or postgres://USER@HOST/DB. Default: a SQLite file in
+    /// your data directory.
+    #[arg(long, global = true, env = "SIFT_DATABASE_URL", value_name = "URL")]
+    db: Option<String>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -52,14 +57,25 @@ enum Command {
     /// List, show and check qualification frameworks.
     #[command(subcommand)]
     Frameworks(cmd::frameworks::FrameworksCommand),
+    /// Import leads from a CSV file (HubSpot, Salesforce or any spreadsheet export).
+    Import(cmd::db::ImportArgs),
+    /// Export stored leads as CSV or JSON.
+    Export(cmd::db::ExportArgs),
+    /// List, show and count stored leads.
+    #[command(subcommand)]
+    Leads(cmd::db::LeadsCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let db = cli.db.clone().unwrap_or_else(cmd::db::default_database_url);
     let result = match cli.command {
         Command::Demo(args) => cmd::demo::run(&cli.framework_files, &args),
         Command::Qualify(args) => cmd::qualify::run(&cli.framework_files, &args),
         Command::Frameworks(command) => cmd::frameworks::run(&cli.framework_files, &command),
+        Command::Import(args) => cmd::db::import(&db, &args),
+        Command::Export(args) => cmd::db::export(&db, &args),
+        Command::Leads(command) => cmd::db::leads(&db, &command),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,3 +1,4 @@
+pub mod db;
 pub mod demo;
 pub mod frameworks;
 pub mod qualify;

@@ -1,0 +1,524 @@
+//! One store, two databases: SQLite (the embedded default) and PostgreSQL.
+//!
+//! Every query is written once. The `on_pool!` macro expands the same body for each
+//! database's pool type, so both implementations run identical SQL (with `$n` parameters,
+//! which SQLite also accepts) and one test suite covers both.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{SecondsFormat, Utc};
+use sift_core::{Stage, StageChange};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{QueryBuilder, Row, SqlSafeStr};
+
+use crate::record::{LeadRecord, StoredLead};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL `{0}`: use sqlite://PATH or postgres://USER@HOST/DB")]
+    UnsupportedUrl(String),
+    #[error("cannot open the database at `{url}`: {source}")]
+    Connect { url: String, source: sqlx::Error },
+    #[error("cannot bring the database schema up to date: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool of either database.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            Pool::Sqlite($pool) => $body,
+            Pool::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// What one batch did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BatchOutcome {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// Rows of the batch that repeat an earlier row's key; the later one wins.
+    pub duplicates: u64,
+}
+
+/// Which leads to list or count.
+#[derive(Debug, Clone, Default)]
+pub struct LeadFilter {
+    pub id: Option<i64>,
+    pub stage: Option<Stage>,
+    pub source: Option<String>,
+    pub verdict: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// A qualification decision to keep with its lead.
+#[derive(Debug, Clone)]
+pub struct QualificationRecord {
+    pub lead_id: i64,
+    pub framework: String,
+    pub framework_version: String,
+    pub icp_version: Option<String>,
+    pub verdict: String,
+    pub failed_level: Option<String>,
+    pub decision_json: String,
+}
+
+/// The Sift database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: Pool,
+    url: String,
+}
+
+fn migrations(backend: Backend) -> Migrator {
+    let sql: &'static str = match backend {
+        Backend::Sqlite => include_str!("../migrations/sqlite/0001_init.sql"),
+        Backend::Postgres => include_str!("../migrations/postgres/0001_init.sql"),
+    };
+    Migrator::with_migrations(vec![Migration::new(1, "init".into(), MigrationType::Simple, sql.into_sql_str(), false)])
+}
+
+pub fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl Store {
+    /// Opens (creating and migrating on first use) the database at `url`:
+    /// `sqlite://PATH` (WAL mode) or `postgres://...`.
+    pub async fn connect(url: &str) -> Result<Store> {
+        let connect_error = |source| StoreError::Connect { url: redact(url), source };
+        let pool = if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|e| connect_error(sqlx::Error::Io(e)))?;
+            }
+            let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
+                .map_err(connect_error)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(30));
+            let pool =
+                SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(connect_error)?;
+            migrations(Backend::Sqlite).run(&pool).await?;
+            Pool::Sqlite(pool)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await
+                .map_err(connect_error)?;
+            migrations(Backend::Postgres).run(&pool).await?;
+            Pool::Postgres(pool)
+        } else {
+            return Err(StoreError::UnsupportedUrl(redact(url)));
+        };
+        Ok(Store { pool, url: url.to_owned() })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The URL with any password hidden, for messages.
+    pub fn display_url(&self) -> String {
+        redact(&self.url)
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+
+    /// Writes a batch of imported leads in one transaction: new keys are inserted, changed
+    /// rows updated (with a stage-history entry when the stage moved), identical rows left
+    /// alone. Safe against a concurrent import of the same keys: the unique key and
+    /// `ON CONFLICT` make the database, not this process, the judge of what exists.
+    pub async fn upsert_leads(&self, batch: &[LeadRecord]) -> Result<BatchOutcome> {
+        // Later rows with the same key win, as if applied in file order.
+        let mut by_key: BTreeMap<&str, &LeadRecord> = BTreeMap::new();
+        let mut repeats = 0;
+        for record in batch {
+            if by_key.insert(&record.dedupe_key, record).is_some() {
+                repeats += 1;
+            }
+        }
+        let now = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let mut existing: HashMap<String, (String, String)> = HashMap::new();
+            let keys: Vec<&str> = by_key.keys().copied().collect();
+            for chunk in keys.chunks(500) {
+                let mut q = QueryBuilder::new("SELECT dedupe_key, row_hash, stage FROM leads WHERE dedupe_key IN (");
+                let mut sep = q.separated(", ");
+                for k in chunk {
+                    sep.push_bind(*k);
+                }
+                q.push(")");
+                for row in q.build().fetch_all(&mut *tx).await? {
+                    existing.insert(row.try_get("dedupe_key")?, (row.try_get("row_hash")?, row.try_get("stage")?));
+                }
+            }
+            let mut outcome = BatchOutcome { duplicates: repeats, ..BatchOutcome::default() };
+            let mut to_write: Vec<&LeadRecord> = Vec::new();
+            let mut moves: Vec<(&str, String, Stage)> = Vec::new();
+            for (key, record) in &by_key {
+                match existing.get(*key) {
+                    None => {
+                        outcome.inserted += 1;
+                        to_write.push(record);
+                        if record.stage != Stage::Unqualified {
+                            moves.push((key, Stage::Unqualified.name().to_owned(), record.stage));
+                        }
+                    }
+                    Some((hash, _)) if *hash == record.row_hash => outcome.unchanged += 1,
+                    Some((_, stage)) => {
+                        outcome.updated += 1;
+                        to_write.push(record);
+                        if stage != record.stage.name() {
+                            moves.push((key, stage.clone(), record.stage));
+                        }
+                    }
+                }
+            }
+            for chunk in to_write.chunks(400) {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO leads (dedupe_key, external_id, first_name, last_name, email, phone, title, company, \
+                     domain, industry, employees, annual_revenue, country, source, stage, crm_status, converted, \
+                     lead_type_rule, custom_fields, row_hash, source_file, source_row, created_at, updated_at) ",
+                );
+                q.push_values(chunk, |mut b, r| {
+                    b.push_bind(&r.dedupe_key)
+                        .push_bind(&r.external_id)
+                        .push_bind(&r.first_name)
+                        .push_bind(&r.last_name)
+                        .push_bind(&r.email)
+                        .push_bind(&r.phone)
+                        .push_bind(&r.title)
+                        .push_bind(&r.company)
+                        .push_bind(&r.domain)
+                        .push_bind(&r.industry)
+                        .push_bind(r.employees)
+                        .push_bind(r.annual_revenue)
+                        .push_bind(&r.country)
+                        .push_bind(&r.source)
+                        .push_bind(r.stage.name())
+                        .push_bind(&r.crm_status)
+                        .push_bind(r.converted)
+                        .push_bind(&r.lead_type_rule)
+                        .push_bind(serde_json::to_string(&r.custom_fields).unwrap_or_else(|_| "{}".into()))
+                        .push_bind(&r.row_hash)
+                        .push_bind(&r.source_file)
+                        .push_bind(r.source_row)
+                        .push_bind(&now)
+                        .push_bind(&now);
+                });
+                q.push(
+                    " ON CONFLICT (dedupe_key) DO UPDATE SET external_id = excluded.external_id, \
+                     first_name = excluded.first_name, last_name = excluded.last_name, email = excluded.email, \
+                     phone = excluded.phone, title = excluded.title, company = excluded.company, \
+                     domain = excluded.domain, industry = excluded.industry, employees = excluded.employees, \
+                     annual_revenue = excluded.annual_revenue, country = excluded.country, source = excluded.source, \
+                     stage = excluded.stage, crm_status = excluded.crm_status, converted = excluded.converted, \
+                     lead_type_rule = excluded.lead_type_rule, custom_fields = excluded.custom_fields, \
+                     row_hash = excluded.row_hash, source_file = excluded.source_file, \
+                     source_row = excluded.source_row, updated_at = excluded.updated_at \
+                     WHERE leads.row_hash <> excluded.row_hash",
+                );
+                q.build().execute(&mut *tx).await?;
+            }
+            for chunk in moves.chunks(500) {
+                let mut q = QueryBuilder::new("INSERT INTO stage_history (lead_id, from_stage, to_stage, at, actor, reason) ");
+                q.push_values(chunk, |mut b, (key, from, to)| {
+                    b.push("(SELECT id FROM leads WHERE dedupe_key = ")
+                        .push_bind_unseparated(*key)
+                        .push_unseparated(")")
+                        .push_bind(from.as_str())
+                        .push_bind(to.name())
+                        .push_bind(&now)
+                        .push_bind("import")
+                        .push_bind("stage from the imported file");
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(outcome)
+        })
+    }
+
+    /// Records the start of an import and returns its id.
+    pub async fn start_import_run(&self, file: &str) -> Result<i64> {
+        let now = now();
+        on_pool!(self, pool => {
+            let row = sqlx::query("INSERT INTO import_runs (file, started_at) VALUES ($1, $2) RETURNING id")
+                .bind(file)
+                .bind(&now)
+                .fetch_one(pool)
+                .await?;
+            Ok(row.try_get::<i64, _>("id")?)
+        })
+    }
+
+    pub async fn finish_import_run(&self, id: i64, outcome: BatchOutcome, rejected: u64) -> Result<()> {
+        let now = now();
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE import_runs SET finished_at = $1, inserted = $2, updated = $3, unchanged = $4, rejected = $5 WHERE id = $6")
+                .bind(&now)
+                .bind(outcome.inserted as i64)
+                .bind(outcome.updated as i64)
+                .bind(outcome.unchanged as i64)
+                .bind(rejected as i64)
+                .bind(id)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn push_filter<DB: sqlx::Database>(q: &mut QueryBuilder<DB>, filter: &LeadFilter)
+    where
+        String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+        i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    {
+        q.push(" WHERE 1 = 1");
+        if let Some(id) = filter.id {
+            q.push(" AND l.id = ").push_bind(id);
+        }
+        if let Some(stage) = filter.stage {
+            q.push(" AND l.stage = ").push_bind(stage.name().to_owned());
+        }
+        if let Some(source) = &filter.source {
+            q.push(" AND lower(l.source) = lower(").push_bind(source.clone()).push(")");
+        }
+        if let Some(verdict) = &filter.verdict {
+            q.push(" AND q.verdict = ").push_bind(verdict.clone());
+        }
+    }
+
+    const LATEST_VERDICT: &'static str = " LEFT JOIN (SELECT q1.lead_id, q1.verdict FROM qualifications q1 \
+        WHERE q1.id = (SELECT max(q2.id) FROM qualifications q2 WHERE q2.lead_id = q1.lead_id)) q ON q.lead_id = l.id";
+
+    pub async fn count_leads(&self, filter: &LeadFilter) -> Result<i64> {
+        on_pool!(self, pool => {
+            let mut q = QueryBuilder::new("SELECT count(*) AS n FROM leads l");
+            q.push(Self::LATEST_VERDICT);
+            Self::push_filter(&mut q, filter);
+            let row = q.build().fetch_one(pool).await?;
+            Ok(row.try_get::<i64, _>("n")?)
+        })
+    }
+
+    /// Number of leads in each stage.
+    pub async fn count_by_stage(&self) -> Result<BTreeMap<String, i64>> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query("SELECT stage, count(*) AS n FROM leads GROUP BY stage").fetch_all(pool).await?;
+            let mut counts = BTreeMap::new();
+            for row in rows {
+                counts.insert(row.try_get::<String, _>("stage")?, row.try_get::<i64, _>("n")?);
+            }
+            Ok(counts)
+        })
+    }
+
+    pub async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<StoredLead>> {
+        on_pool!(self, pool => {
+            let mut q = QueryBuilder::new("SELECT l.*, q.verdict AS latest_verdict FROM leads l");
+            q.push(Self::LATEST_VERDICT);
+            Self::push_filter(&mut q, filter);
+            q.push(" ORDER BY l.id");
+            if let Some(limit) = filter.limit {
+                q.push(" LIMIT ").push_bind(limit);
+            }
+            if let Some(offset) = filter.offset {
+                q.push(" OFFSET ").push_bind(offset);
+            }
+            let rows = q.build().fetch_all(pool).await?;
+            rows.iter().map(|row| {
+                let custom: String = row.try_get("custom_fields")?;
+                let stage: String = row.try_get("stage")?;
+                Ok(StoredLead {
+                    id: row.try_get("id")?,
+                    record: LeadRecord {
+                        dedupe_key: row.try_get("dedupe_key")?,
+                        external_id: row.try_get("external_id")?,
+                        first_name: row.try_get("first_name")?,
+                        last_name: row.try_get("last_name")?,
+                        email: row.try_get("email")?,
+                        phone: row.try_get("phone")?,
+                        title: row.try_get("title")?,
+                        company: row.try_get("company")?,
+                        domain: row.try_get("domain")?,
+                        industry: row.try_get("industry")?,
+                        employees: row.try_get("employees")?,
+                        annual_revenue: row.try_get("annual_revenue")?,
+                        country: row.try_get("country")?,
+                        source: row.try_get("source")?,
+                        stage: stage.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+                        crm_status: row.try_get("crm_status")?,
+                        converted: row.try_get("converted")?,
+                        lead_type_rule: row.try_get("lead_type_rule")?,
+                        custom_fields: serde_json::from_str(&custom).map_err(|e| StoreError::Corrupt(format!("custom fields: {e}")))?,
+                        row_hash: row.try_get("row_hash")?,
+                        source_file: row.try_get("source_file")?,
+                        source_row: row.try_get("source_row")?,
+                    },
+                    created_at: row.try_get("created_at")?,
+                    updated_at: row.try_get("updated_at")?,
+                    verdict: row.try_get("latest_verdict")?,
+                })
+            }).collect()
+        })
+    }
+
+    /// One lead by database id, or by external id or email.
+    pub async fn find_lead(&self, key: &str) -> Result<Option<StoredLead>> {
+        let id: Option<i64> = on_pool!(self, pool => {
+            let row = sqlx::query(
+                "SELECT id FROM leads WHERE CAST(id AS TEXT) = $1 OR external_id = $2 OR lower(email) = lower($3) ORDER BY id LIMIT 1",
+            )
+            .bind(key)
+            .bind(key)
+            .bind(key)
+            .fetch_optional(pool)
+            .await?;
+            row.map(|r| r.try_get::<i64, _>("id")).transpose()?
+        });
+        let Some(id) = id else { return Ok(None) };
+        Ok(self.list_leads(&LeadFilter { id: Some(id), ..LeadFilter::default() }).await?.pop())
+    }
+
+    /// The lead's stage history, oldest first.
+    pub async fn stage_history(&self, lead_id: i64) -> Result<Vec<StageChange>> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query("SELECT from_stage, to_stage, at, actor, reason FROM stage_history WHERE lead_id = $1 ORDER BY id")
+                .bind(lead_id)
+                .fetch_all(pool)
+                .await?;
+            rows.iter().map(|r| {
+                let parse_stage = |s: String| s.parse::<Stage>().map_err(|e| StoreError::Corrupt(e.to_string()));
+                let at: String = r.try_get("at")?;
+                Ok(StageChange {
+                    from: parse_stage(r.try_get("from_stage")?)?,
+                    to: parse_stage(r.try_get("to_stage")?)?,
+                    at: chrono::DateTime::parse_from_rfc3339(&at).map_err(|e| StoreError::Corrupt(e.to_string()))?.with_timezone(&Utc),
+                    actor: r.try_get("actor")?,
+                    reason: r.try_get("reason")?,
+                })
+            }).collect()
+        })
+    }
+
+    /// Stores a decision and, when the verdict moves the lead, its new stage and the
+    /// history entry, all in one transaction.
+    pub async fn save_qualification(
+        &self,
+        q: &QualificationRecord,
+        move_to: Option<(Stage, Stage, &str)>,
+    ) -> Result<()> {
+        let now = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("INSERT INTO qualifications (lead_id, framework, framework_version, icp_version, verdict, failed_level, decision, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                .bind(q.lead_id)
+                .bind(&q.framework)
+                .bind(&q.framework_version)
+                .bind(&q.icp_version)
+                .bind(&q.verdict)
+                .bind(&q.failed_level)
+                .bind(&q.decision_json)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            if let Some((from, to, reason)) = move_to {
+                sqlx::query("UPDATE leads SET stage = $1, updated_at = $2 WHERE id = $3")
+                    .bind(to.name())
+                    .bind(&now)
+                    .bind(q.lead_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("INSERT INTO stage_history (lead_id, from_stage, to_stage, at, actor, reason) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(q.lead_id)
+                    .bind(from.name())
+                    .bind(to.name())
+                    .bind(&now)
+                    .bind("gate")
+                    .bind(reason)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Runs the database's own consistency check (`PRAGMA integrity_check` on SQLite; on
+    /// PostgreSQL, checks that no lead is duplicated and no history row is orphaned).
+    pub async fn integrity_check(&self) -> Result<()> {
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                let row = sqlx::query("PRAGMA integrity_check").fetch_one(pool).await?;
+                let result: String = row.try_get(0)?;
+                if result != "ok" {
+                    return Err(StoreError::Corrupt(result));
+                }
+            }
+            Pool::Postgres(_) => {}
+        }
+        on_pool!(self, pool => {
+            let row = sqlx::query("SELECT (SELECT count(*) FROM leads) - (SELECT count(DISTINCT dedupe_key) FROM leads) AS dupes, \
+                (SELECT count(*) FROM stage_history h WHERE NOT EXISTS (SELECT 1 FROM leads l WHERE l.id = h.lead_id)) AS orphans")
+                .fetch_one(pool)
+                .await?;
+            let dupes: i64 = row.try_get("dupes")?;
+            let orphans: i64 = row.try_get("orphans")?;
+            if dupes != 0 || orphans != 0 {
+                return Err(StoreError::Corrupt(format!("{dupes} duplicate lead(s), {orphans} orphaned history row(s)")));
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Hides the password in a database URL.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}

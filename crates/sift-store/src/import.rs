@@ -1,0 +1,862 @@
+//! Streaming CSV import from real CRM exports (HubSpot, Salesforce, spreadsheets).
+//!
+//! The file is read once, in constant memory: a reader thread sniffs the dialect, decodes,
+//! maps and normalises rows into [`LeadRecord`]s and hands them over in batches; the writer
+//! commits each batch in its own transaction. A bad row never stops the file: it goes to
+//! the error report with its row number, column, code and message.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::OnceLock;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use encoding_rs::WINDOWS_1252;
+use serde::{Deserialize, Serialize};
+use sift_core::{Activity, ActivityKind, LeadTypeRules, Stage};
+
+use crate::db::{BatchOutcome, Store};
+use crate::record::LeadRecord;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot read `{path}`: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("`{path}` is empty: there is no header line")]
+    Empty { path: String },
+    #[error("`{path}` is UTF-16 encoded; save it as UTF-8 (or Windows-1252) CSV")]
+    Utf16 { path: String },
+    #[error("`{path}` line {line}: the header cannot be read: {message}")]
+    BadHeader { path: String, line: u64, message: String },
+    #[error("mapping file `{path}`: {message}")]
+    Mapping { path: String, message: String },
+    #[error(transparent)]
+    Store(#[from] crate::db::StoreError),
+    #[error("cannot write the error report `{path}`: {source}")]
+    Report { path: String, source: csv::Error },
+}
+
+/// The fields a column can fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    ExternalId,
+    FirstName,
+    LastName,
+    FullName,
+    Email,
+    Phone,
+    Title,
+    Company,
+    Domain,
+    Industry,
+    Employees,
+    AnnualRevenue,
+    Country,
+    Source,
+    LifecycleStage,
+    Status,
+    Converted,
+    CreatedAt,
+    /// A conversion event (form name, landing-page submission): becomes a form activity.
+    Conversion,
+    /// A count of site visits or page views: feeds the engagement points.
+    Visits,
+    /// Keep as a custom field under the header's name.
+    Custom,
+}
+
+/// Known header spellings (compared lower-case with everything but letters and digits
+/// removed), for HubSpot labels, Salesforce labels and API names, and common sheets.
+const HEADER_ALIASES: &[(Field, &[&str])] = &[
+    (Field::ExternalId, &["recordid", "contactid", "id", "leadid", "prospectid", "hsobjectid", "vid"]),
+    (Field::FirstName, &["firstname", "givenname", "first"]),
+    (Field::LastName, &["lastname", "surname", "familyname", "last"]),
+    (Field::FullName, &["name", "fullname", "contactname"]),
+    (Field::Email, &["email", "emailaddress", "mail", "workemail"]),
+    (Field::Phone, &["phone", "phonenumber", "mobilephone", "mobilephonenumber", "telephone", "tel"]),
+    (Field::Title, &["title", "jobtitle", "position", "role"]),
+    (
+        Field::Company,
+        &["company", "companyname", "associatedcompany", "account", "accountname", "organization", "organisation"],
+    ),
+    (Field::Domain, &["website", "websiteurl", "companydomainname", "domain", "domainname", "companywebsite", "url"]),
+    (Field::Industry, &["industry", "sector", "vertical"]),
+    (
+        Field::Employees,
+        &["numberofemployees", "employees", "companysize", "employeecount", "headcount", "noofemployees"],
+    ),
+    (Field::AnnualRevenue, &["annualrevenue", "revenue", "companyrevenue"]),
+    (Field::Country, &["country", "countryregion", "countrycode", "mailingcountry", "billingcountry"]),
+    (Field::Source, &["leadsource", "source", "originalsource", "originalsourcetype"]),
+    (Field::LifecycleStage, &["lifecyclestage", "stage", "lifecycle"]),
+    (Field::Status, &["leadstatus", "status", "hsleadstatus"]),
+    (Field::Converted, &["converted", "isconverted", "y", "won", "outcome"]),
+    (Field::CreatedAt, &["createdate", "createddate", "createdat", "becamealeaddate", "datecreated"]),
+    (Field::Conversion, &["firstconversion", "recentconversion", "leadorigin", "firstconversioneventname"]),
+    (Field::Visits, &["totalvisits", "numberofsessions", "numberofpageviews", "visits", "pageviews"]),
+];
+
+fn header_key(header: &str) -> String {
+    header.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// Where each column goes.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnMapping {
+    pub columns: Vec<(String, Field)>,
+}
+
+impl ColumnMapping {
+    /// Maps headers automatically; `overrides` (header -> field) wins. A field claimed
+    /// twice keeps its first column; later ones become custom fields.
+    pub fn new(headers: &[String], overrides: &BTreeMap<String, Field>) -> ColumnMapping {
+        let mut taken = std::collections::BTreeSet::new();
+        let columns = headers
+            .iter()
+            .map(|h| {
+                let field = overrides.get(h).copied().unwrap_or_else(|| {
+                    let key = header_key(h);
+                    HEADER_ALIASES
+                        .iter()
+                        .find(|(_, aliases)| aliases.contains(&key.as_str()))
+                        .map_or(Field::Custom, |(f, _)| *f)
+                });
+                let field = if field != Field::Custom && !taken.insert(field) { Field::Custom } else { field };
+                (h.clone(), field)
+            })
+            .collect();
+        ColumnMapping { columns }
+    }
+}
+
+/// Reads a mapping file: `[columns]` with `"Header" = "field"` pairs.
+pub fn parse_mapping(path: &str, text: &str) -> Result<BTreeMap<String, Field>, ImportError> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct MappingFile {
+        columns: BTreeMap<String, Field>,
+    }
+    toml::from_str::<MappingFile>(text)
+        .map(|m| m.columns)
+        .map_err(|e| ImportError::Mapping { path: path.to_owned(), message: e.to_string().trim().to_owned() })
+}
+
+/// What the sniffer found out about the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Dialect {
+    pub delimiter: char,
+    /// `utf-8` or `windows-1252`.
+    pub encoding: &'static str,
+    pub bom: bool,
+}
+
+/// Guesses delimiter and encoding from the first bytes of a file.
+pub fn sniff(sample: &[u8]) -> Dialect {
+    let bom = sample.starts_with(&[0xEF, 0xBB, 0xBF]);
+    let body = if bom { &sample[3..] } else { sample };
+    // Cut at the last newline so a multi-byte character split by the sample does not
+    // look like bad UTF-8.
+    let cut = body.iter().rposition(|b| *b == b'\n').map_or(body.len(), |i| i + 1);
+    let encoding = if std::str::from_utf8(&body[..cut]).is_ok() { "utf-8" } else { "windows-1252" };
+    let lines: Vec<&[u8]> = body[..cut].split(|b| *b == b'\n').filter(|l| !l.is_empty()).take(20).collect();
+    let count = |line: &[u8], d: u8| {
+        let mut quoted = false;
+        line.iter()
+            .filter(|b| {
+                if **b == b'"' {
+                    quoted = !quoted;
+                }
+                !quoted && **b == d
+            })
+            .count()
+    };
+    let delimiter = [b',', b';', b'\t', b'|']
+        .into_iter()
+        .max_by_key(|d| {
+            let counts: Vec<usize> = lines.iter().map(|l| count(l, *d)).collect();
+            let first = counts.first().copied().unwrap_or(0);
+            let consistent = counts.iter().filter(|c| **c == first).count();
+            (first > 0, consistent, first)
+        })
+        .unwrap_or(b',');
+    Dialect { delimiter: delimiter as char, encoding, bom }
+}
+
+/// Decodes one field: UTF-8, or Windows-1252 when the file (or just this field) is not
+/// UTF-8. Returns the text and whether the fallback was used.
+fn decode(bytes: &[u8], dialect: &Dialect) -> (String, bool) {
+    if dialect.encoding == "utf-8"
+        && let Ok(s) = std::str::from_utf8(bytes)
+    {
+        return (s.to_owned(), false);
+    }
+    let (text, _, _) = WINDOWS_1252.decode(bytes);
+    (text.into_owned(), dialect.encoding == "utf-8")
+}
+
+/// Values that mean "not filled in".
+pub fn is_placeholder(value: &str) -> bool {
+    const PLACEHOLDERS: &[&str] = &[
+        "",
+        "select",
+        "unknown",
+        "n/a",
+        "na",
+        "none",
+        "null",
+        "nil",
+        "-",
+        "--",
+        "nan",
+        "#n/a",
+        "not provided",
+        "not specified",
+        "?",
+    ];
+    let v = value.trim().to_lowercase();
+    PLACEHOLDERS.contains(&v.as_str())
+}
+
+/// Parses a number written with thousands separators, currency signs or a k/m suffix:
+/// `1,234`, `$ 12,500.50`, `1.234.567`, `2.5M`, `12 000`.
+pub fn parse_number(raw: &str) -> Option<f64> {
+    let mut s: String =
+        raw.trim().chars().filter(|c| !matches!(c, '$' | '€' | '£' | '¥' | ' ' | '\u{a0}' | '\'' | '_')).collect();
+    let upper = s.to_uppercase();
+    for code in ["USD", "EUR", "GBP", "CNY", "RMB", "JPY"] {
+        if let Some(rest) = upper.strip_prefix(code).or_else(|| upper.strip_suffix(code)) {
+            s = rest.to_owned();
+            break;
+        }
+    }
+    let (s, factor) = match s.chars().last().map(|c| c.to_ascii_lowercase()) {
+        Some('k') => (&s[..s.len() - 1], 1e3),
+        Some('m') => (&s[..s.len() - 1], 1e6),
+        Some('b') => (&s[..s.len() - 1], 1e9),
+        _ => (s.as_str(), 1.0),
+    };
+    let commas = s.matches(',').count();
+    let dots = s.matches('.').count();
+    let normal = if commas > 0 && dots > 0 {
+        // Whichever comes last is the decimal mark.
+        if s.rfind(',') > s.rfind('.') { s.replace('.', "").replace(',', ".") } else { s.replace(',', "") }
+    } else if dots > 1 {
+        s.replace('.', "")
+    } else if commas > 1 || (commas == 1 && s.split(',').nth(1).is_some_and(|t| t.len() == 3)) {
+        s.replace(',', "")
+    } else {
+        s.replace(',', ".")
+    };
+    normal.parse::<f64>().ok().filter(|v| v.is_finite()).map(|v| v * factor)
+}
+
+/// Parses dates and timestamps in the formats CRMs export.
+pub fn parse_datetime(raw: &str) -> Option<DateTime<Utc>> {
+    let s = raw.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    for f in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%m/%d/%Y %H:%M:%S",
+        "%m/%d/%Y %H:%M",
+        "%d.%m.%Y %H:%M",
+        "%Y-%m-%dT%H:%M:%S%.f",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
+            return Some(t.and_utc());
+        }
+    }
+    for f in ["%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%b-%Y", "%b %d, %Y", "%d %b %Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+            return d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+        }
+    }
+    // Unix epoch milliseconds, as HubSpot's API exports use.
+    s.parse::<i64>().ok().filter(|n| *n > 100_000_000_000).and_then(DateTime::from_timestamp_millis)
+}
+
+fn countries() -> &'static BTreeMap<String, &'static str> {
+    static MAP: OnceLock<BTreeMap<String, &'static str>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut map = BTreeMap::new();
+        for line in include_str!("../data/countries.tsv").lines().filter(|l| !l.starts_with('#')) {
+            let mut parts = line.split('\t');
+            if let Some(code) = parts.next() {
+                map.insert(code.to_lowercase(), code);
+                for name in parts {
+                    map.insert(name.to_lowercase(), code);
+                }
+            }
+        }
+        map
+    })
+}
+
+/// An ISO code for a country name or code, when it is one we know.
+pub fn country_code(raw: &str) -> Option<&'static str> {
+    countries().get(&raw.trim().to_lowercase()).copied()
+}
+
+/// Lifecycle stage words of HubSpot and others.
+fn stage_from_lifecycle(raw: &str) -> Option<Stage> {
+    let key = header_key(raw);
+    Some(match key.as_str() {
+        "subscriber" | "lead" | "other" | "new" => Stage::Unqualified,
+        "marketingqualifiedlead" | "mql" => Stage::Mql,
+        "productqualifiedlead" | "pql" => Stage::Pql,
+        "salesqualifiedlead" | "sql" => Stage::Sql,
+        "opportunity" => Stage::Opportunity,
+        "customer" | "evangelist" => Stage::Customer,
+        _ => return key.parse::<Stage>().ok(),
+    })
+}
+
+/// Status words that say where a lead stands (HubSpot lead status, Salesforce status).
+fn stage_from_status(raw: &str) -> Option<Stage> {
+    let key = header_key(raw);
+    if key.contains("notconverted") || key.contains("unqualified") || key.contains("disqualified") || key == "junk" {
+        Some(Stage::Disqualified)
+    } else if key.contains("badtiming") || key.contains("nurture") {
+        Some(Stage::Nurture)
+    } else if key.contains("converted") {
+        Some(Stage::Opportunity)
+    } else {
+        None
+    }
+}
+
+fn parse_bool(raw: &str) -> Option<bool> {
+    match raw.trim().to_lowercase().as_str() {
+        "1" | "yes" | "y" | "true" | "won" | "converted" | "closed won" | "closed - converted" => Some(true),
+        "0" | "no" | "n" | "false" | "lost" | "closed lost" | "closed - not converted" => Some(false),
+        _ => None,
+    }
+}
+
+/// One rejected row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowError {
+    /// 1-based line number of the row in the file (the header is line 1).
+    pub row: u64,
+    pub column: String,
+    pub code: &'static str,
+    pub message: String,
+    pub original: Vec<String>,
+}
+
+/// Turns one decoded row into a record, or says what is wrong with it.
+fn build_record(
+    mapping: &ColumnMapping,
+    fields: &[String],
+    row: u64,
+    file: &str,
+    rules: &LeadTypeRules,
+) -> Result<LeadRecord, RowError> {
+    let reject = |column: &str, code: &'static str, message: String| RowError {
+        row,
+        column: column.to_owned(),
+        code,
+        message,
+        original: fields.to_vec(),
+    };
+    let mut r =
+        LeadRecord { source_file: Some(file.to_owned()), source_row: Some(row as i64), ..LeadRecord::default() };
+    let mut full_name = None;
+    let mut status_stage = None;
+    let mut created = None;
+    let mut activities = Vec::new();
+    for (i, (header, field)) in mapping.columns.iter().enumerate() {
+        let raw = fields.get(i).map(String::as_str).unwrap_or_default();
+        let value = raw.trim();
+        if *field == Field::Custom {
+            if !header.trim().is_empty() && !is_placeholder(value) {
+                r.custom_fields.insert(header.clone(), value.to_owned());
+            }
+            continue;
+        }
+        if is_placeholder(value) {
+            continue;
+        }
+        let text = Some(value.to_owned());
+        match field {
+            Field::ExternalId => r.external_id = text,
+            Field::FirstName => r.first_name = text,
+            Field::LastName => r.last_name = text,
+            Field::FullName => full_name = text,
+            Field::Email => {
+                let email = value.to_lowercase();
+                let valid =
+                    email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.'))
+                        && !email.contains(char::is_whitespace);
+                if !valid {
+                    return Err(reject(header, "invalid_email", format!("`{value}` is not an email address")));
+                }
+                r.email = Some(email);
+            }
+            Field::Phone => r.phone = text,
+            Field::Title => r.title = text,
+            Field::Company => r.company = text,
+            Field::Domain => r.domain = Some(sift_core::lead::normalize_domain(value)),
+            Field::Industry => r.industry = text,
+            Field::Employees => {
+                // Ranges such as `51-200` keep their lower bound.
+                let first = value.split(['-', '–']).next().unwrap_or(value).trim_end_matches('+');
+                match parse_number(first) {
+                    Some(n) if n >= 0.0 => r.employees = Some(n.round() as i64),
+                    _ => {
+                        return Err(reject(header, "invalid_number", format!("`{value}` is not a number of employees")));
+                    }
+                }
+            }
+            Field::AnnualRevenue => match parse_number(value) {
+                Some(n) if n >= 0.0 => r.annual_revenue = Some(n),
+                _ => return Err(reject(header, "invalid_number", format!("`{value}` is not an amount"))),
+            },
+            Field::Country => r.country = Some(country_code(value).map_or_else(|| value.to_owned(), str::to_owned)),
+            Field::Source => r.source = text,
+            Field::LifecycleStage => r.stage = stage_from_lifecycle(value).unwrap_or(Stage::Unqualified),
+            Field::Status => {
+                status_stage = stage_from_status(value);
+                if header_key(value) == "closedconverted" {
+                    r.converted = Some(true);
+                }
+                r.crm_status = text;
+            }
+            Field::Converted => match parse_bool(value) {
+                Some(b) => r.converted = Some(b),
+                None => {
+                    return Err(reject(
+                        header,
+                        "invalid_boolean",
+                        format!("`{value}` is not yes/no, true/false or 1/0"),
+                    ));
+                }
+            },
+            Field::CreatedAt => match parse_datetime(value) {
+                Some(t) => created = Some(t),
+                None => {
+                    return Err(reject(header, "invalid_date", format!("`{value}` is not a date this importer knows")));
+                }
+            },
+            Field::Conversion => {
+                let key = header_key(value);
+                // Leads.csv's `Lead Origin` says how the lead arrived; only form-like origins are conversions.
+                if header_key(header) != "leadorigin" || key.contains("form") || key.contains("submission") {
+                    activities.push((ActivityKind::FormSubmission, Some(value.to_owned())));
+                }
+                r.custom_fields.insert(header.clone(), value.to_owned());
+            }
+            Field::Visits => {
+                match parse_number(value) {
+                    Some(n) if n >= 0.0 => {
+                        for _ in 0..(n as usize).min(50) {
+                            activities.push((ActivityKind::PageView, None));
+                        }
+                    }
+                    _ => return Err(reject(header, "invalid_number", format!("`{value}` is not a count of visits"))),
+                }
+                r.custom_fields.insert(header.clone(), value.to_owned());
+            }
+            Field::Custom => {}
+        }
+    }
+    if r.first_name.is_none()
+        && r.last_name.is_none()
+        && let Some(name) = full_name
+    {
+        match name.rsplit_once(' ') {
+            Some((first, last)) => {
+                r.first_name = Some(first.to_owned());
+                r.last_name = Some(last.to_owned());
+            }
+            None => r.first_name = Some(name),
+        }
+    }
+    if r.domain.is_none()
+        && let Some(email) = &r.email
+        && let Some((_, d)) = email.rsplit_once('@')
+        && !sift_core::lead::is_free_mail_domain(d)
+    {
+        r.domain = Some(d.to_owned());
+    }
+    if r.stage == Stage::Unqualified
+        && let Some(stage) = status_stage
+    {
+        r.stage = stage;
+    }
+    if r.stage == Stage::Unqualified {
+        let at = created.unwrap_or(DateTime::UNIX_EPOCH);
+        let acts: Vec<Activity> = activities.into_iter().map(|(kind, detail)| Activity { kind, at, detail }).collect();
+        if let Some(decision) = rules.classify(&acts) {
+            r.stage = decision.stage;
+            r.lead_type_rule = Some(decision.rule);
+        }
+    }
+    if let Some(t) = created {
+        r.custom_fields.insert("created_at".into(), t.to_rfc3339());
+    }
+    r.dedupe_key = match (&r.external_id, &r.email) {
+        (Some(id), _) => format!("ext:{id}"),
+        (None, Some(email)) => format!("email:{email}"),
+        (None, None) => String::new(),
+    };
+    r.row_hash = r.compute_hash();
+    if r.dedupe_key.is_empty() {
+        r.dedupe_key = format!("row:{}", r.row_hash);
+    }
+    Ok(r)
+}
+
+/// Import settings.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub batch_size: usize,
+    pub overrides: BTreeMap<String, Field>,
+    pub rules: LeadTypeRules,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions { batch_size: 5_000, overrides: BTreeMap::new(), rules: LeadTypeRules::default() }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportSummary {
+    pub file: String,
+    pub rows: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// Rows that repeat an earlier row of the same file (same id, email or content).
+    pub duplicates: u64,
+    pub rejected: u64,
+    /// Fields that were not UTF-8 in a UTF-8 file and were read as Windows-1252.
+    pub fields_decoded_as_windows_1252: u64,
+    pub dialect: Option<Dialect>,
+    pub mapping: Vec<(String, Field)>,
+}
+
+/// Reads the header and sniffs the file without importing anything (for `--dry-run`).
+pub fn inspect(path: &Path, overrides: &BTreeMap<String, Field>) -> Result<(Dialect, ColumnMapping), ImportError> {
+    let (reader, dialect) = open_csv(path)?;
+    let mapping = read_mapping(reader, &dialect, path, overrides)?.1;
+    Ok((dialect, mapping))
+}
+
+fn io_err(path: &Path) -> impl Fn(std::io::Error) -> ImportError + '_ {
+    move |source| ImportError::Io { path: path.display().to_string(), source }
+}
+
+fn open_csv(path: &Path) -> Result<(csv::Reader<BufReader<File>>, Dialect), ImportError> {
+    let mut file = File::open(path).map_err(io_err(path))?;
+    let mut sample = vec![0u8; 64 * 1024];
+    let mut filled = 0;
+    while filled < sample.len() {
+        let n = file.read(&mut sample[filled..]).map_err(io_err(path))?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    sample.truncate(filled);
+    if sample.starts_with(&[0xFF, 0xFE]) || sample.starts_with(&[0xFE, 0xFF]) {
+        return Err(ImportError::Utf16 { path: path.display().to_string() });
+    }
+    if sample.iter().all(u8::is_ascii_whitespace) {
+        return Err(ImportError::Empty { path: path.display().to_string() });
+    }
+    let dialect = sniff(&sample);
+    file.seek(SeekFrom::Start(if dialect.bom { 3 } else { 0 })).map_err(io_err(path))?;
+    let reader = csv::ReaderBuilder::new()
+        .delimiter(dialect.delimiter as u8)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(BufReader::with_capacity(256 * 1024, file));
+    Ok((reader, dialect))
+}
+
+fn read_mapping(
+    mut reader: csv::Reader<BufReader<File>>,
+    dialect: &Dialect,
+    path: &Path,
+    overrides: &BTreeMap<String, Field>,
+) -> Result<(csv::Reader<BufReader<File>>, ColumnMapping), ImportError> {
+    let headers = reader.byte_headers().map_err(|e| ImportError::BadHeader {
+        path: path.display().to_string(),
+        line: 1,
+        message: e.to_string(),
+    })?;
+    let headers: Vec<String> = headers.iter().map(|h| decode(h, dialect).0.trim().to_owned()).collect();
+    let unknown: Vec<&String> = overrides.keys().filter(|k| !headers.contains(k)).collect();
+    if !unknown.is_empty() {
+        return Err(ImportError::Mapping {
+            path: path.display().to_string(),
+            message: format!(
+                "these columns are not in the file: {}",
+                unknown.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            ),
+        });
+    }
+    let mapping = ColumnMapping::new(&headers, overrides);
+    Ok((reader, mapping))
+}
+
+/// Progress reports from an import: bytes read so far.
+pub trait Progress: Send {
+    fn advance(&self, bytes: u64);
+}
+
+impl Progress for () {
+    fn advance(&self, _bytes: u64) {}
+}
+
+/// Imports a CSV file into the store. Rejected rows go to `errors` (a CSV writer) when
+/// given. Every batch is committed on its own, so an interrupted import keeps whole batches
+/// and a re-run completes it without duplicates.
+pub async fn import_csv(
+    store: &Store,
+    path: &Path,
+    options: &ImportOptions,
+    mut errors: Option<&mut csv::Writer<File>>,
+    progress: &dyn Progress,
+) -> Result<ImportSummary, ImportError> {
+    let (reader, dialect) = open_csv(path)?;
+    let (reader, mapping) = read_mapping(reader, &dialect, path, &options.overrides)?;
+    let file_name = path.display().to_string();
+    let mut summary = ImportSummary {
+        file: file_name.clone(),
+        dialect: Some(dialect),
+        mapping: mapping.columns.clone(),
+        ..ImportSummary::default()
+    };
+    if let Some(w) = errors.as_deref_mut() {
+        let mut header = vec!["source_row".to_owned(), "column".into(), "error_code".into(), "message".into()];
+        header.extend(mapping.columns.iter().map(|(h, _)| h.clone()));
+        w.write_record(&header).map_err(|source| ImportError::Report { path: "errors".into(), source })?;
+    }
+
+    let run = store.start_import_run(&file_name).await?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(Vec<LeadRecord>, Vec<RowError>, u64, u64, u64)>(2);
+    let batch_size = options.batch_size.max(1);
+    let rules = options.rules.clone();
+    let reader_mapping = mapping.clone();
+    let reader_thread = std::thread::spawn(move || {
+        let mut reader = reader;
+        let mut record = csv::ByteRecord::new();
+        let mut batch = Vec::with_capacity(batch_size);
+        let mut rejected = Vec::new();
+        let mut fallback = 0u64;
+        let mut rows = 0u64;
+        loop {
+            let line = reader.position().line();
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    rows += 1;
+                    let row = record.position().map_or(line, |p| p.line());
+                    let fields: Vec<String> = record
+                        .iter()
+                        .map(|f| {
+                            let (text, used) = decode(f, &dialect);
+                            fallback += u64::from(used);
+                            text
+                        })
+                        .collect();
+                    let expected = reader_mapping.columns.len();
+                    // A trailing empty field (as in exports that end every line with a
+                    // delimiter) is not a shape error.
+                    let too_many = fields.len() > expected && fields[expected..].iter().any(|f| !f.trim().is_empty());
+                    if fields.len() < expected || too_many {
+                        rejected.push(RowError {
+                            row,
+                            column: String::new(),
+                            code: "wrong_field_count",
+                            message: format!("{} fields where the header has {expected}", fields.len()),
+                            original: fields,
+                        });
+                    } else {
+                        match build_record(&reader_mapping, &fields, row, &file_name, &rules) {
+                            Ok(r) => batch.push(r),
+                            Err(e) => rejected.push(e),
+                        }
+                    }
+                }
+                Err(e) => {
+                    rows += 1;
+                    rejected.push(RowError {
+                        row: e.position().map_or(line, |p| p.line()),
+                        column: String::new(),
+                        code: "malformed_csv",
+                        message: e.to_string(),
+                        original: Vec::new(),
+                    });
+                    if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }) {
+                        break;
+                    }
+                }
+            }
+            if batch.len() >= batch_size {
+                let bytes = reader.position().byte();
+                let sent = tx.blocking_send((
+                    std::mem::take(&mut batch),
+                    std::mem::take(&mut rejected),
+                    bytes,
+                    fallback,
+                    rows,
+                ));
+                if sent.is_err() {
+                    return;
+                }
+                fallback = 0;
+                rows = 0;
+            }
+        }
+        let bytes = reader.position().byte();
+        let _ = tx.blocking_send((batch, rejected, bytes, fallback, rows));
+    });
+
+    let mut total = BatchOutcome::default();
+    let mut result = Ok(());
+    while let Some((batch, rejected, bytes, fallback, rows)) = rx.recv().await {
+        summary.rows += rows;
+        summary.fields_decoded_as_windows_1252 += fallback;
+        summary.rejected += rejected.len() as u64;
+        if let Some(w) = errors.as_deref_mut() {
+            for e in &rejected {
+                let mut line = vec![e.row.to_string(), e.column.clone(), e.code.to_owned(), e.message.clone()];
+                line.extend(e.original.iter().cloned());
+                if let Err(source) = w.write_record(&line) {
+                    result = Err(ImportError::Report { path: "errors".into(), source });
+                }
+            }
+        }
+        if !batch.is_empty() {
+            match store.upsert_leads(&batch).await {
+                Ok(o) => {
+                    total.inserted += o.inserted;
+                    total.updated += o.updated;
+                    total.unchanged += o.unchanged;
+                    total.duplicates += o.duplicates;
+                }
+                Err(e) => {
+                    result = Err(e.into());
+                    break;
+                }
+            }
+        }
+        progress.advance(bytes);
+    }
+    drop(rx);
+    let _ = reader_thread.join();
+    result?;
+    if let Some(w) = errors {
+        w.flush().map_err(|e| ImportError::Report { path: "errors".into(), source: e.into() })?;
+    }
+    summary.inserted = total.inserted;
+    summary.updated = total.updated;
+    summary.unchanged = total.unchanged;
+    summary.duplicates = total.duplicates;
+    store.finish_import_run(run, total, summary.rejected).await?;
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sniffer_finds_delimiters_encodings_and_boms() {
+        let check = |bytes: &[u8], delimiter: char, encoding: &str, bom: bool| {
+            assert_eq!(
+                sniff(bytes),
+                Dialect { delimiter, encoding: if encoding == "utf-8" { "utf-8" } else { "windows-1252" }, bom }
+            );
+        };
+        check(b"a,b,c\n1,2,3\n", ',', "utf-8", false);
+        check(b"\"age\";\"job\"\n1;\"x;y\"\n", ';', "utf-8", false);
+        check(b"a\tb\n1\t2\n", '\t', "utf-8", false);
+        check(b"\xEF\xBB\xBFa,b\r\n1,2\r\n", ',', "utf-8", true);
+        check(b"name,city\nM\xfcller,K\xf6ln\n", ',', "windows-1252", false);
+        check(b"\"a,b\",c\n\"1,2\",3\n", ',', "utf-8", false);
+    }
+
+    #[test]
+    fn placeholders_numbers_and_dates_normalise() {
+        for p in ["", "Select", "unknown", "N/A", " null ", "-"] {
+            assert!(is_placeholder(p), "{p:?}");
+        }
+        assert!(!is_placeholder("Selected"));
+        let check = |raw: &str, expected: Option<f64>| assert_eq!(parse_number(raw), expected, "{raw}");
+        check("1,234", Some(1234.0));
+        check("$ 12,500.50", Some(12500.5));
+        check("1.234.567", Some(1_234_567.0));
+        check("1.234,5", Some(1234.5));
+        check("2.5M", Some(2_500_000.0));
+        check("12 000", Some(12000.0));
+        check("3,5", Some(3.5));
+        check("EUR 40k", Some(40_000.0));
+        check("lots", None);
+        for d in
+            ["2026-03-01", "03/01/2026", "01.03.2026", "2026-03-01 10:00:00", "2026-03-01T10:00:00Z", "Mar 1, 2026"]
+        {
+            assert_eq!(parse_datetime(d).map(|t| t.date_naive().to_string()).as_deref(), Some("2026-03-01"), "{d}");
+        }
+        assert_eq!(parse_datetime("soon"), None);
+    }
+
+    #[test]
+    fn headers_map_for_hubspot_salesforce_and_sheets() {
+        let headers: Vec<String> = [
+            "First Name",
+            "LASTNAME",
+            "Email",
+            "Company Name",
+            "Annual Revenue",
+            "NumberOfEmployees",
+            "LeadSource",
+            "Lifecycle Stage",
+            "Lead Status",
+            "Country/Region",
+            "höbbela",
+            "Email",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let m = ColumnMapping::new(&headers, &BTreeMap::new());
+        let fields: Vec<Field> = m.columns.iter().map(|(_, f)| *f).collect();
+        assert_eq!(
+            fields,
+            [
+                Field::FirstName,
+                Field::LastName,
+                Field::Email,
+                Field::Company,
+                Field::AnnualRevenue,
+                Field::Employees,
+                Field::Source,
+                Field::LifecycleStage,
+                Field::Status,
+                Field::Country,
+                Field::Custom,
+                Field::Custom,
+            ]
+        );
+        let overrides = BTreeMap::from([("höbbela".to_owned(), Field::Industry)]);
+        assert_eq!(ColumnMapping::new(&headers, &overrides).columns[10].1, Field::Industry);
+    }
+
+    #[test]
+    fn countries_are_recognised_by_name_or_code() {
+        assert_eq!(country_code("India"), Some("IN"));
+        assert_eq!(country_code("united states"), Some("US"));
+        assert_eq!(country_code("UK"), Some("GB"));
+        assert_eq!(country_code("de"), Some("DE"));
+        assert_eq!(country_code("Asia/Pacific Region"), None);
+    }
+}

@@ -1,0 +1,10 @@
+//! Sift's persistence: one [`Store`] over SQLite (the embedded default) and PostgreSQL,
+//! streaming CSV import from real CRM exports, and export.
+
+pub mod db;
+pub mod export;
+pub mod import;
+pub mod record;
+
+pub use db::{Backend, BatchOutcome, LeadFilter, QualificationRecord, Store, StoreError};
+pub use record::{LeadRecord, StoredLead};

@@ -1,0 +1,119 @@
+//! The flat lead record that import writes and the store keeps.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use sift_core::Stage;
+
+/// One lead as stored: contact and company facts, its stage, and every column the import
+/// could not place (custom fields, never dropped).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct LeadRecord {
+    /// What makes two rows the same lead: `ext:<id>`, `email:<address>` or `row:<hash>`.
+    pub dedupe_key: String,
+    pub external_id: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub title: Option<String>,
+    pub company: Option<String>,
+    pub domain: Option<String>,
+    pub industry: Option<String>,
+    pub employees: Option<i64>,
+    pub annual_revenue: Option<f64>,
+    /// ISO 3166-1 alpha-2 when the value could be recognised, else as given.
+    pub country: Option<String>,
+    pub source: Option<String>,
+    pub stage: Stage,
+    /// The CRM's own status word (`Open - Not Contacted`, `In Progress`...), kept as given.
+    pub crm_status: Option<String>,
+    /// Known outcome: the lead converted (or bought) or did not.
+    pub converted: Option<bool>,
+    /// The lead-type rule that set the stage on import, if any.
+    pub lead_type_rule: Option<String>,
+    pub custom_fields: BTreeMap<String, String>,
+    /// A stable hash of everything above but the key: unchanged rows are skipped on re-import.
+    pub row_hash: String,
+    pub source_file: Option<String>,
+    pub source_row: Option<i64>,
+}
+
+/// A stored lead with its database id and times.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredLead {
+    pub id: i64,
+    #[serde(flatten)]
+    pub record: LeadRecord,
+    pub created_at: String,
+    pub updated_at: String,
+    /// The latest verdict, if the lead has been qualified.
+    pub verdict: Option<String>,
+}
+
+impl LeadRecord {
+    /// Full name from first and last name.
+    pub fn name(&self) -> Option<String> {
+        match (self.first_name.as_deref(), self.last_name.as_deref()) {
+            (Some(f), Some(l)) => Some(format!("{f} {l}")),
+            (Some(n), None) | (None, Some(n)) => Some(n.to_owned()),
+            (None, None) => None,
+        }
+    }
+
+    /// Computes the stable content hash (FNV-1a, 64 bit) over every stored field but the
+    /// key and the file position, so that re-importing the same data changes nothing.
+    pub fn compute_hash(&self) -> String {
+        let mut h = Fnv64::default();
+        let opt = |h: &mut Fnv64, v: &Option<String>| {
+            h.write(v.as_deref().unwrap_or("\u{0}").as_bytes());
+            h.write(b"\x1f");
+        };
+        for v in [
+            &self.external_id,
+            &self.first_name,
+            &self.last_name,
+            &self.email,
+            &self.phone,
+            &self.title,
+            &self.company,
+            &self.domain,
+            &self.industry,
+            &self.country,
+            &self.source,
+            &self.crm_status,
+            &self.lead_type_rule,
+        ] {
+            opt(&mut h, v);
+        }
+        opt(&mut h, &self.employees.map(|e| e.to_string()));
+        opt(&mut h, &self.annual_revenue.map(|e| e.to_string()));
+        opt(&mut h, &self.converted.map(|e| e.to_string()));
+        h.write(self.stage.name().as_bytes());
+        for (k, v) in &self.custom_fields {
+            h.write(k.as_bytes());
+            h.write(b"\x1e");
+            h.write(v.as_bytes());
+            h.write(b"\x1f");
+        }
+        format!("{:016x}", h.0)
+    }
+}
+
+/// FNV-1a: tiny, stable across platforms and Rust versions (unlike `DefaultHasher`).
+pub(crate) struct Fnv64(pub u64);
+
+impl Default for Fnv64 {
+    fn default() -> Self {
+        Fnv64(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv64 {
+    pub fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}

@@ -1,0 +1,396 @@
+//! Commands on the lead database: import, export, leads list/show/count.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anstream::println;
+use anstyle::Style;
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use sift_core::Stage;
+use sift_store::import::{self, Field, ImportOptions, Progress};
+use sift_store::{LeadFilter, Store, StoredLead};
+
+use crate::exit;
+use crate::inputs::read_text;
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+
+/// The default database: a SQLite file in the user's data directory.
+pub fn default_database_url() -> String {
+    let dir = directories::ProjectDirs::from("org", "sift", "sift")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".sift"));
+    format!("sqlite://{}", dir.join("sift.db").display())
+}
+
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+pub async fn open(url: &str) -> Result<Store> {
+    Ok(Store::connect(url).await?)
+}
+
+#[derive(Args)]
+#[command(after_long_help = "\
+The file may be a HubSpot or Salesforce export or any spreadsheet saved as CSV: the delimiter
+(, ; tab), quoting, BOM, line endings and encoding (UTF-8, else Windows-1252) are detected, and
+headers are mapped automatically. Columns with no place in the lead model are kept as custom
+fields. Placeholders such as `Select`, `unknown`, `N/A` count as empty.
+
+Re-importing a file changes nothing: rows are matched by external id, else email, else their
+content. A bad row never stops the import: it goes to --errors with its row number.
+
+MAPPING FILE (TOML), to override the automatic mapping:
+  [columns]
+  \"Firma\" = \"company\"
+  \"Umsatz\" = \"annual_revenue\"
+  \"Notes\" = \"custom\"
+Fields: external_id first_name last_name full_name email phone title company domain industry
+employees annual_revenue country source lifecycle_stage status converted created_at conversion
+visits custom
+
+EXAMPLES:
+  sift import hubspot-contacts.csv
+  sift import leads.csv --dry-run
+  sift import leads.csv --errors rejected.csv --db postgres://postgres@localhost/sift")]
+pub struct ImportArgs {
+    /// The CSV file to import.
+    file: PathBuf,
+    /// A TOML file that maps column headers to fields (overrides the automatic mapping).
+    #[arg(long, value_name = "FILE")]
+    mapping: Option<PathBuf>,
+    /// Write rejected rows here (CSV: source row, column, error code, message, original row).
+    #[arg(long, value_name = "FILE")]
+    errors: Option<PathBuf>,
+    /// Show the detected dialect and the column mapping, and import nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Rows per transaction.
+    #[arg(long, default_value_t = 5000, value_name = "ROWS")]
+    batch_size: usize,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn advance(&self, bytes: u64) {
+        self.0.set_position(bytes);
+    }
+}
+
+fn load_overrides(path: Option<&PathBuf>) -> Result<std::collections::BTreeMap<String, Field>> {
+    match path {
+        None => Ok(Default::default()),
+        Some(p) => Ok(import::parse_mapping(&p.display().to_string(), &read_text(p)?)?),
+    }
+}
+
+fn field_name(field: Field) -> String {
+    serde_json::to_value(field).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+pub fn import(db: &str, args: &ImportArgs) -> Result<u8> {
+    let overrides = load_overrides(args.mapping.as_ref())?;
+    if args.dry_run {
+        let (dialect, mapping) = import::inspect(&args.file, &overrides)?;
+        if args.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({ "dialect": dialect, "mapping": mapping.columns }))?
+            );
+        } else {
+            let delimiter = match dialect.delimiter {
+                '\t' => "tab".to_owned(),
+                d => format!("`{d}`"),
+            };
+            println!(
+                "{BOLD}{}{BOLD:#}: delimiter {delimiter}, encoding {}, BOM {}",
+                args.file.display(),
+                dialect.encoding,
+                if dialect.bom { "yes" } else { "no" }
+            );
+            for (header, field) in &mapping.columns {
+                let target =
+                    if *field == Field::Custom { format!("{DIM}custom field{DIM:#}") } else { field_name(*field) };
+                println!("  {header:<40} -> {target}");
+            }
+            println!("{DIM}Dry run: nothing was imported.{DIM:#}");
+        }
+        return Ok(exit::OK);
+    }
+    let mut errors = match &args.errors {
+        Some(p) => Some(csv::Writer::from_path(p).with_context(|| format!("cannot create `{}`", p.display()))?),
+        None => None,
+    };
+    let size = std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0);
+    let bar =
+        if std::io::stderr().is_terminal() && !args.json { ProgressBar::new(size) } else { ProgressBar::hidden() };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} importing {bar:30} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let options = ImportOptions { batch_size: args.batch_size, overrides, ..ImportOptions::default() };
+    let summary = runtime()?.block_on(async {
+        let store = open(db).await?;
+        let summary = import::import_csv(&store, &args.file, &options, errors.as_mut(), &Bar(bar.clone())).await;
+        store.close().await;
+        anyhow::Ok(summary?)
+    })?;
+    bar.finish_and_clear();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        println!(
+            "{BOLD}{}{BOLD:#}: {} rows · {} inserted · {} updated · {} unchanged · {} rejected",
+            summary.file, summary.rows, summary.inserted, summary.updated, summary.unchanged, summary.rejected
+        );
+        if summary.duplicates > 0 {
+            println!(
+                "{DIM}{} row(s) repeated an earlier row of the file (same id, email or content) and were merged into it{DIM:#}",
+                summary.duplicates
+            );
+        }
+        if summary.fields_decoded_as_windows_1252 > 0 {
+            println!(
+                "{DIM}{} field(s) were not UTF-8 and were read as Windows-1252{DIM:#}",
+                summary.fields_decoded_as_windows_1252
+            );
+        }
+        if summary.rejected > 0 {
+            match &args.errors {
+                Some(p) => println!(
+                    "Rejected rows are in {} (row number, column, error code, message, original row).",
+                    p.display()
+                ),
+                None => println!("Re-run with --errors FILE to see the rejected rows."),
+            }
+        }
+    }
+    Ok(exit::OK)
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// Output format. CSV cells that could run as spreadsheet formulas are neutralised.
+    #[arg(long, value_enum, default_value = "csv")]
+    format: ExportFormat,
+    #[command(flatten)]
+    filter: FilterArgs,
+    /// Write here instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Args, Clone)]
+pub struct FilterArgs {
+    /// Only leads in this stage (unqualified, mql, pql, cql, sql, opportunity, nurture, disqualified, customer).
+    #[arg(long)]
+    stage: Option<Stage>,
+    /// Only leads from this source (case-insensitive).
+    #[arg(long)]
+    source: Option<String>,
+    /// Only leads whose latest verdict is this (qualified, nurture, disqualified, needs_info).
+    #[arg(long)]
+    verdict: Option<String>,
+}
+
+impl FilterArgs {
+    fn filter(&self) -> LeadFilter {
+        LeadFilter {
+            stage: self.stage,
+            source: self.source.clone(),
+            verdict: self.verdict.clone(),
+            ..LeadFilter::default()
+        }
+    }
+}
+
+pub fn export(db: &str, args: &ExportArgs) -> Result<u8> {
+    let leads = runtime()?.block_on(async {
+        let store = open(db).await?;
+        let leads = store.list_leads(&args.filter.filter()).await;
+        store.close().await;
+        anyhow::Ok(leads?)
+    })?;
+    let mut out: Box<dyn std::io::Write> = match &args.out {
+        Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("cannot create `{}`", p.display()))?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    match args.format {
+        ExportFormat::Csv => sift_store::export::write_csv(&mut out, &leads)?,
+        ExportFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &leads)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(exit::OK)
+}
+
+#[derive(Subcommand)]
+pub enum LeadsCommand {
+    /// List stored leads.
+    List {
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Print a JSON array of leads.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one lead with its stage history (by id, external id or email).
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Count leads, in total and per stage.
+    Count {
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn leads(db: &str, command: &LeadsCommand) -> Result<u8> {
+    let rt = runtime()?;
+    rt.block_on(async {
+        let store = open(db).await?;
+        let result = leads_inner(&store, command).await;
+        store.close().await;
+        result
+    })
+}
+
+fn lead_line(l: &StoredLead) -> String {
+    let r = &l.record;
+    format!(
+        "{:>7}  {:<12} {:<24} {:<28} {:<14} {}",
+        l.id,
+        r.stage.name(),
+        r.name().unwrap_or_else(|| "-".into()).chars().take(24).collect::<String>(),
+        r.company.as_deref().unwrap_or("-").chars().take(28).collect::<String>(),
+        r.source.as_deref().unwrap_or("-").chars().take(14).collect::<String>(),
+        l.verdict.as_deref().unwrap_or(""),
+    )
+}
+
+async fn leads_inner(store: &Store, command: &LeadsCommand) -> Result<u8> {
+    match command {
+        LeadsCommand::List { filter, limit, json } => {
+            let leads = store.list_leads(&LeadFilter { limit: Some(*limit), ..filter.filter() }).await?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&leads)?);
+            } else {
+                println!(
+                    "{BOLD}{:>7}  {:<12} {:<24} {:<28} {:<14} verdict{BOLD:#}",
+                    "id", "stage", "name", "company", "source"
+                );
+                for l in &leads {
+                    println!("{}", lead_line(l));
+                }
+                let total = store.count_leads(&filter.filter()).await?;
+                if total > leads.len() as i64 {
+                    println!("{DIM}{} of {total} shown; use --limit or filters{DIM:#}", leads.len());
+                }
+            }
+        }
+        LeadsCommand::Show { id, json } => {
+            let Some(lead) = store.find_lead(id).await? else {
+                bail!("no lead `{id}` (looked for a database id, an external id and an email)");
+            };
+            let history = store.stage_history(lead.id).await?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "lead": lead, "history": history }))?);
+            } else {
+                let r = &lead.record;
+                println!(
+                    "{BOLD}{}{BOLD:#} (id {}, {})",
+                    r.name().unwrap_or_else(|| "(no name)".into()),
+                    lead.id,
+                    r.stage
+                );
+                let facts = [
+                    ("email", r.email.clone()),
+                    ("phone", r.phone.clone()),
+                    ("title", r.title.clone()),
+                    ("company", r.company.clone()),
+                    ("domain", r.domain.clone()),
+                    ("industry", r.industry.clone()),
+                    ("employees", r.employees.map(|v| v.to_string())),
+                    ("annual revenue", r.annual_revenue.map(sift_core::icp::human_number)),
+                    ("country", r.country.clone()),
+                    ("source", r.source.clone()),
+                    ("CRM status", r.crm_status.clone()),
+                    ("converted", r.converted.map(|v| v.to_string())),
+                    ("lead type rule", r.lead_type_rule.clone()),
+                    ("latest verdict", lead.verdict.clone()),
+                    ("external id", r.external_id.clone()),
+                ];
+                for (k, v) in facts {
+                    if let Some(v) = v {
+                        println!("  {k:<15} {v}");
+                    }
+                }
+                if !r.custom_fields.is_empty() {
+                    println!("{BOLD}Custom fields{BOLD:#}");
+                    for (k, v) in &r.custom_fields {
+                        println!("  {k}: {v}");
+                    }
+                }
+                if !history.is_empty() {
+                    println!("{BOLD}Lifecycle{BOLD:#}");
+                    for h in &history {
+                        println!(
+                            "  {}  {} -> {}  {DIM}by {}: {}{DIM:#}",
+                            h.at.format("%Y-%m-%d %H:%M"),
+                            h.from,
+                            h.to,
+                            h.actor,
+                            h.reason
+                        );
+                    }
+                }
+            }
+        }
+        LeadsCommand::Count { filter, json } => {
+            let total = store.count_leads(&filter.filter()).await?;
+            let by_stage = store.count_by_stage().await?;
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({ "total": total, "by_stage": by_stage }))?
+                );
+            } else {
+                println!("{total} lead(s)");
+                for stage in Stage::ALL {
+                    if let Some(n) = by_stage.get(stage.name()) {
+                        println!("  {:<13} {n}", stage.name());
+                    }
+                }
+            }
+        }
+    }
+    Ok(exit::OK)
+}
