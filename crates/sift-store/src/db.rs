@@ -144,6 +144,16 @@ impl Store {
         Ok(Store { pool, url: url.to_owned() })
     }
 
+    /// Starts write transactions so that they hold the write lock from the start: on
+    /// SQLite a deferred transaction that reads first cannot upgrade to a writer once
+    /// another connection has committed, and fails with SQLITE_BUSY_SNAPSHOT.
+    fn begin_write(&self) -> &'static str {
+        match self.backend() {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         match self.pool {
             Pool::Sqlite(_) => Backend::Sqlite,
@@ -174,8 +184,9 @@ impl Store {
             }
         }
         let now = now();
+        let begin = self.begin_write();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(begin).await?;
             let mut existing: HashMap<String, (String, String)> = HashMap::new();
             let keys: Vec<&str> = by_key.keys().copied().collect();
             for chunk in keys.chunks(500) {
@@ -446,8 +457,9 @@ impl Store {
         move_to: Option<(Stage, Stage, &str)>,
     ) -> Result<()> {
         let now = now();
+        let begin = self.begin_write();
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(begin).await?;
             sqlx::query("INSERT INTO qualifications (lead_id, framework, framework_version, icp_version, verdict, failed_level, decision, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                 .bind(q.lead_id)
                 .bind(&q.framework)

@@ -408,7 +408,11 @@ fn build_record(
                 match parse_number(first) {
                     Some(n) if n >= 0.0 => r.employees = Some(n.round() as i64),
                     _ => {
-                        return Err(reject(header, "invalid_number", format!("`{value}` is not a number of employees")));
+                        return Err(reject(
+                            header,
+                            "invalid_number",
+                            format!("`{value}` is not a number of employees"),
+                        ));
                     }
                 }
             }
@@ -445,7 +449,9 @@ fn build_record(
             Field::Conversion => {
                 let key = header_key(value);
                 // Leads.csv's `Lead Origin` says how the lead arrived; only form-like origins are conversions.
-                if header_key(header) != "leadorigin" || key.contains("form") || key.contains("submission") {
+                if key.contains("trial") || (key.contains("signup") && !key.contains("newsletter")) {
+                    activities.push((ActivityKind::TrialSignup, Some(value.to_owned())));
+                } else if header_key(header) != "leadorigin" || key.contains("form") || key.contains("submission") {
                     activities.push((ActivityKind::FormSubmission, Some(value.to_owned())));
                 }
                 r.custom_fields.insert(header.clone(), value.to_owned());
@@ -605,6 +611,12 @@ fn read_mapping(
     }
     let mapping = ColumnMapping::new(&headers, overrides);
     Ok((reader, mapping))
+}
+
+/// Opens the error report for writing. Its rows vary in length (the original row is
+/// appended as read), so the writer is flexible.
+pub fn error_report_writer(path: &Path) -> csv::Result<csv::Writer<File>> {
+    csv::WriterBuilder::new().flexible(true).from_path(path)
 }
 
 /// Progress reports from an import: bytes read so far.

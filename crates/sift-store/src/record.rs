@@ -100,6 +100,76 @@ impl LeadRecord {
     }
 }
 
+impl LeadRecord {
+    /// The record for a domain lead (e.g. one qualified from an answers file), keyed by
+    /// its id, else its email, else its content.
+    pub fn from_lead(lead: &sift_core::Lead) -> LeadRecord {
+        let (first_name, last_name) = match lead.contact.name.as_deref().map(str::trim) {
+            Some(name) => match name.rsplit_once(' ') {
+                Some((f, l)) => (Some(f.to_owned()), Some(l.to_owned())),
+                None => (Some(name.to_owned()), None),
+            },
+            None => (None, None),
+        };
+        let mut r = LeadRecord {
+            external_id: lead.id.clone(),
+            first_name,
+            last_name,
+            email: lead.contact.email.as_ref().map(|e| e.to_lowercase()),
+            phone: lead.contact.phone.clone(),
+            title: lead.contact.title.clone(),
+            company: lead.company.name.clone(),
+            domain: lead.company.domain.clone(),
+            industry: lead.company.industry.clone(),
+            employees: lead.company.employees.and_then(|e| i64::try_from(e).ok()),
+            annual_revenue: lead.company.annual_revenue,
+            country: lead.company.country.map(|c| c.to_string()),
+            source: lead.source.clone(),
+            stage: lead.stage,
+            custom_fields: lead.custom_fields.clone(),
+            ..LeadRecord::default()
+        };
+        r.row_hash = r.compute_hash();
+        r.dedupe_key = match (&r.external_id, &r.email) {
+            (Some(id), _) => format!("ext:{id}"),
+            (None, Some(e)) => format!("email:{e}"),
+            (None, None) => format!("row:{}", r.row_hash),
+        };
+        r
+    }
+
+    /// The domain lead for this record, for the gate. A country that is not an ISO code
+    /// is left out (unknown), never guessed.
+    pub fn to_lead(&self) -> sift_core::Lead {
+        let mut lead = sift_core::Lead {
+            id: self.external_id.clone(),
+            source: self.source.clone(),
+            stage: self.stage,
+            custom_fields: self.custom_fields.clone(),
+            ..sift_core::Lead::default()
+        };
+        lead.contact.name = self.name();
+        lead.contact.email = self.email.clone();
+        lead.contact.phone = self.phone.clone();
+        lead.contact.title = self.title.clone();
+        lead.company.name = self.company.clone();
+        lead.company.domain = self.domain.clone();
+        lead.company.industry = self.industry.clone();
+        lead.company.employees = self.employees.and_then(|e| u64::try_from(e).ok());
+        lead.company.annual_revenue = self.annual_revenue;
+        lead.company.country = self.country.as_deref().and_then(|c| c.parse().ok());
+        lead
+    }
+}
+
+/// A short, stable version tag for a text (a framework or ICP file), stored with each
+/// decision so that it can be told which rules produced it.
+pub fn content_version(text: &str) -> String {
+    let mut h = Fnv64::default();
+    h.write(text.as_bytes());
+    format!("{:016x}", h.0)
+}
+
 /// FNV-1a: tiny, stable across platforms and Rust versions (unlike `DefaultHasher`).
 pub(crate) struct Fnv64(pub u64);
 

@@ -71,7 +71,7 @@ fn main() -> ExitCode {
     let db = cli.db.clone().unwrap_or_else(cmd::db::default_database_url);
     let result = match cli.command {
         Command::Demo(args) => cmd::demo::run(&cli.framework_files, &args),
-        Command::Qualify(args) => cmd::qualify::run(&cli.framework_files, &args),
+        Command::Qualify(args) => cmd::qualify::run(&db, &cli.framework_files, &args),
         Command::Frameworks(command) => cmd::frameworks::run(&cli.framework_files, &command),
         Command::Import(args) => cmd::db::import(&db, &args),
         Command::Export(args) => cmd::db::export(&db, &args),

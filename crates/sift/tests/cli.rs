@@ -11,7 +11,10 @@ fn fixture(name: &str) -> PathBuf {
 
 fn sift() -> Command {
     let mut cmd = Command::cargo_bin("sift").expect("binary built");
-    cmd.env_remove("SIFT_ICP").env_remove("SIFT_NURTURE_HORIZON_DAYS");
+    cmd.env_remove("SIFT_DATA_DIR")
+        .env_remove("SIFT_ICP")
+        .env_remove("SIFT_NURTURE_HORIZON_DAYS")
+        .env_remove("SIFT_DATABASE_URL");
     cmd
 }
 
@@ -163,15 +166,100 @@ fn frameworks_check_reports_every_problem_and_exits_non_zero() {
 
 #[test]
 fn the_demo_qualifies_the_bundled_sample_and_shows_a_funnel() {
-    let out = sift().arg("demo").output().expect("runs");
+    let data = tempfile::tempdir().expect("tempdir");
+    let out = sift().env("SIFT_DATA_DIR", data.path()).arg("demo").output().expect("runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
-    for needle in ["Funnel", "qualified -> SQL", "nurture", "disqualified", "needs info"] {
-        assert!(text.contains(needle), "missing {needle:?}");
+    for needle in [
+        "Imported   bundled CRM export: 320 rows · 320 inserted · 0 rejected",
+        "Funnel (read back from the database: 356 leads)",
+        "SQL (qualified)",
+        "nurture",
+        "disqualified",
+        "needs info",
+        "won",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
+    assert!(data.path().join("demo.db").exists(), "the demo keeps its own database");
+    // Running it again starts from a fresh database with the same result.
+    let again = sift().env("SIFT_DATA_DIR", data.path()).arg("demo").output().expect("runs");
+    assert!(String::from_utf8_lossy(&again.stdout).contains("356 leads"));
     let out = sift().args(["demo", "--json"]).output().expect("runs");
     let json: Value = serde_json::from_slice(&out.stdout).expect("json");
     let verdicts: std::collections::BTreeSet<&str> =
         json.as_array().expect("array").iter().filter_map(|d| d["verdict"].as_str()).collect();
     assert_eq!(verdicts.len(), 4, "the sample shows every verdict: {verdicts:?}");
+}
+
+const CONTACTS: &str = "Record ID,First Name,Last Name,Email,Company Name,Number of Employees,Country/Region,Lifecycle Stage,First Conversion\n\
+T1,Jana,Novak,jana@acme-logistics.example,Acme Logistics,400,Germany,lead,Demo request\n\
+T2,Otto,Brandt,otto@formula.example,=2+3,50,DE,subscriber,\n\
+T3,Bad,Row,not-an-email,Broken Co,10,DE,lead,\n";
+
+fn with_db() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite://{}", dir.path().join("sift.db").display());
+    (dir, url)
+}
+
+fn json_of(cmd: &mut Command) -> Value {
+    let out = cmd.output().expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+#[test]
+fn import_export_and_leads_work_end_to_end_on_the_embedded_database() {
+    let (dir, url) = with_db();
+    let file = dir.path().join("contacts.csv");
+    std::fs::write(&file, CONTACTS).expect("write");
+
+    let dry = json_of(sift().args(["--db", &url, "import", "--dry-run", "--json"]).arg(&file));
+    assert_eq!(dry["dialect"]["delimiter"], ",");
+    assert_eq!(dry["mapping"][4], serde_json::json!(["Company Name", "company"]));
+
+    let errors = dir.path().join("errors.csv");
+    let summary = json_of(sift().args(["--db", &url, "import", "--json", "--errors"]).arg(&errors).arg(&file));
+    assert_eq!((summary["inserted"].as_u64(), summary["rejected"].as_u64()), (Some(2), Some(1)));
+    let report = std::fs::read_to_string(&errors).expect("report");
+    assert!(report.lines().nth(1).is_some_and(|l| l.starts_with("4,Email,invalid_email,")), "{report}");
+
+    let again = json_of(sift().args(["--db", &url, "import", "--json"]).arg(&file));
+    assert_eq!((again["inserted"].as_u64(), again["unchanged"].as_u64()), (Some(0), Some(2)));
+
+    let count = json_of(sift().args(["--db", &url, "leads", "count", "--json"]));
+    assert_eq!(count["total"], 2);
+    assert_eq!(count["by_stage"]["cql"], 1, "the demo request made T1 a CQL: {count}");
+
+    let list = json_of(sift().args(["--db", &url, "leads", "list", "--json", "--stage", "cql"]));
+    assert_eq!(list.as_array().map(Vec::len), Some(1));
+    assert_eq!(list[0]["external_id"], "T1");
+
+    let out = sift().args(["--db", &url, "export", "--format", "csv"]).output().expect("runs");
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert!(csv.contains(",'=2+3,"), "formula neutralised: {csv}");
+
+    let out = sift()
+        .args(["--db", &url, "qualify", "--lead", "T1", "--as-of", "2026-11-26", "--answers"])
+        .arg(fixture("qualified.toml"))
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("moved from cql to sql"));
+    let shown = json_of(sift().args(["--db", &url, "leads", "show", "T1", "--json"]));
+    assert_eq!(shown["lead"]["stage"], "sql");
+    assert_eq!(shown["lead"]["verdict"], "qualified");
+    assert_eq!(shown["history"].as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn a_bad_database_url_or_missing_file_is_a_clear_error() {
+    let out = sift().args(["--db", "mysql://x", "leads", "count"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported database URL"));
+    let (_dir, url) = with_db();
+    let out = sift().args(["--db", &url, "import", "/no/such.csv"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read `/no/such.csv`"));
 }

@@ -18,12 +18,20 @@ use crate::inputs::read_text;
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
 
-/// The default database: a SQLite file in the user's data directory.
-pub fn default_database_url() -> String {
-    let dir = directories::ProjectDirs::from("org", "sift", "sift")
+/// Where Sift keeps its files: `SIFT_DATA_DIR`, else the platform's data directory
+/// (`~/.local/share/sift` on Linux).
+pub fn data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SIFT_DATA_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    directories::ProjectDirs::from("org", "sift", "sift")
         .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| PathBuf::from(".sift"));
-    format!("sqlite://{}", dir.join("sift.db").display())
+        .unwrap_or_else(|| PathBuf::from(".sift"))
+}
+
+/// The default database: a SQLite file in the data directory.
+pub fn default_database_url() -> String {
+    format!("sqlite://{}", data_dir().join("sift.db").display())
 }
 
 pub fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -130,7 +138,7 @@ pub fn import(db: &str, args: &ImportArgs) -> Result<u8> {
         return Ok(exit::OK);
     }
     let mut errors = match &args.errors {
-        Some(p) => Some(csv::Writer::from_path(p).with_context(|| format!("cannot create `{}`", p.display()))?),
+        Some(p) => Some(import::error_report_writer(p).with_context(|| format!("cannot create `{}`", p.display()))?),
         None => None,
     };
     let size = std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0);

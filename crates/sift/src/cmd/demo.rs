@@ -1,18 +1,21 @@
 //! `sift demo`: qualify the bundled, self-written sample leads and show the funnel.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anstream::println;
 use anstyle::Style;
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, NaiveTime};
 use clap::Args;
-use serde::Serialize;
 use sift_core::{AnswersFile, Decision, GatePolicy, Icp, Lead, LeadTypeDecision, LeadTypeRules, Stage, Verdict};
+use sift_store::import::{ImportOptions, import_csv};
+use sift_store::record::content_version;
+use sift_store::{LeadFilter, LeadRecord, QualificationRecord, Store};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::qualify::{QualifyReport, decide};
+use crate::cmd::db::runtime;
 use crate::exit;
 use crate::inputs::registry;
 use crate::render::{self, verdict_style};
@@ -71,6 +74,69 @@ pub fn qualify_sample(registry: &sift_core::Registry) -> Result<Vec<DemoOutcome>
         .collect()
 }
 
+/// The bundled CRM export (written by demo/generate_contacts.py; all fictional).
+const DEMO_CONTACTS: &str = include_str!("../../demo/contacts.csv");
+
+/// What the demo stored and read back.
+struct StoredFunnel {
+    db_path: PathBuf,
+    import: sift_store::import::ImportSummary,
+    total: i64,
+    by_stage: BTreeMap<String, i64>,
+    won: usize,
+    lost: usize,
+}
+
+async fn store_demo(dir: &Path, registry: &sift_core::Registry, outcomes: &[DemoOutcome]) -> Result<StoredFunnel> {
+    let db_path = dir.join("demo.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db_path.display()));
+    }
+    let store = Store::connect(&format!("sqlite://{}", db_path.display())).await?;
+    let csv_path = dir.join("demo-contacts.csv");
+    std::fs::write(&csv_path, DEMO_CONTACTS).with_context(|| format!("cannot write `{}`", csv_path.display()))?;
+    let import = import_csv(&store, &csv_path, &ImportOptions::default(), None, &()).await?;
+
+    for o in outcomes {
+        let mut lead = o.answers.lead.clone();
+        lead.stage = o.lead_type.as_ref().map_or(Stage::Unqualified, |t| t.stage);
+        let mut record = LeadRecord::from_lead(&lead);
+        record.lead_type_rule = o.lead_type.as_ref().map(|t| t.rule.clone());
+        record.row_hash = record.compute_hash();
+        store.upsert_leads(std::slice::from_ref(&record)).await?;
+        let key = record.external_id.clone().unwrap_or_default();
+        let stored = store.find_lead(&key).await?.with_context(|| format!("lead `{key}` was not stored"))?;
+        let framework = registry.get(&o.decision.framework);
+        let version =
+            framework.map(|f| content_version(&serde_json::to_string(f).unwrap_or_default())).unwrap_or_default();
+        let reason = o.decision.reasons.first().cloned().unwrap_or_default();
+        let move_to = o
+            .decision
+            .verdict
+            .stage()
+            .filter(|to| stored.record.stage.can_move_to(*to))
+            .map(|to| (stored.record.stage, to, reason.as_str()));
+        let q = QualificationRecord {
+            lead_id: stored.id,
+            framework: o.decision.framework.clone(),
+            framework_version: version,
+            icp_version: Some(content_version(DEMO_ICP)),
+            verdict: o.decision.verdict.name().to_owned(),
+            failed_level: o.decision.failed_level.map(|l| l.name().to_owned()),
+            decision_json: serde_json::to_string(&o.decision)?,
+        };
+        store.save_qualification(&q, move_to).await?;
+    }
+    store.integrity_check().await?;
+    let total = store.count_leads(&LeadFilter::default()).await?;
+    let by_stage = store.count_by_stage().await?;
+    let all = store.list_leads(&LeadFilter::default()).await?;
+    let won = all.iter().filter(|l| l.record.converted == Some(true)).count();
+    let lost = all.iter().filter(|l| l.record.converted == Some(false)).count();
+    store.close().await;
+    Ok(StoredFunnel { db_path, import, total, by_stage, won, lost })
+}
+
 pub fn run(framework_files: &[PathBuf], args: &DemoArgs) -> Result<u8> {
     let registry = registry(framework_files)?;
     let outcomes = qualify_sample(&registry)?;
@@ -99,10 +165,20 @@ pub fn run(framework_files: &[PathBuf], args: &DemoArgs) -> Result<u8> {
         return Ok(exit::OK);
     }
 
+    // The demo keeps its own fresh database in the data directory, never the user's leads.
+    let dir = crate::cmd::db::data_dir();
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    let stored = runtime()?.block_on(store_demo(&dir, &registry, &outcomes))?;
+
+    println!("{BOLD}Sift demo{BOLD:#} (sample data written for this demo; every company and person is fictional)\n");
+    println!("Database   {} (SQLite, created fresh)", stored.db_path.display());
+    let i = &stored.import;
     println!(
-        "{BOLD}Sift demo{BOLD:#}: {} sample leads (written for this demo; all fictional), judged as of {DEMO_DATE}\n",
-        outcomes.len()
+        "Imported   bundled CRM export: {} rows · {} inserted · {} rejected · lead types assigned from activity",
+        i.rows, i.inserted, i.rejected
     );
+    println!("Qualified  {} discovery calls through the three-level gate, as of {DEMO_DATE}\n", outcomes.len());
+
     println!(
         "{BOLD}{:<7} {:<28} {:<10} {:<5} {:<13} {:<13} Why{BOLD:#}",
         "ID", "Company", "Framework", "Type", "Verdict", "Failed at"
@@ -124,9 +200,11 @@ pub fn run(framework_files: &[PathBuf], args: &DemoArgs) -> Result<u8> {
             why.trim_end(),
         );
     }
-    print_funnel(&outcomes);
+    print_verdicts(&outcomes);
+    print_funnel(&stored);
     println!(
-        "\n{DIM}See one decision in full: `sift demo --lead L-0001`. Qualify your own lead: `sift qualify --help`.{DIM:#}"
+        "\n{DIM}One decision in full: `sift demo --lead L-0001`. Explore the stored leads: `sift --db sqlite://{} leads list --stage sql`.{DIM:#}",
+        stored.db_path.display()
     );
     Ok(exit::OK)
 }
@@ -158,60 +236,47 @@ fn bar(n: usize, total: usize) -> String {
     "█".repeat(width)
 }
 
-#[derive(Serialize)]
-struct Funnel {
-    arrived: usize,
-    lead_types: BTreeMap<&'static str, usize>,
-    verdicts: BTreeMap<&'static str, usize>,
-    disqualified_at: BTreeMap<&'static str, usize>,
+fn print_verdicts(outcomes: &[DemoOutcome]) {
+    let count = |v: Verdict| outcomes.iter().filter(|o| o.decision.verdict == v).count();
+    let at = |l: &str| {
+        outcomes
+            .iter()
+            .filter(|o| {
+                o.decision.verdict == Verdict::Disqualified && o.decision.failed_level.map(|f| f.name()) == Some(l)
+            })
+            .count()
+    };
+    println!(
+        "\n{BOLD}Verdicts{BOLD:#}: qualified {} · nurture {} · needs info {} · disqualified {} (organization {} · opportunity {} · stakeholder {})",
+        count(Verdict::Qualified),
+        count(Verdict::Nurture),
+        count(Verdict::NeedsInfo),
+        count(Verdict::Disqualified),
+        at("organization"),
+        at("opportunity"),
+        at("stakeholder"),
+    );
 }
 
-fn print_funnel(outcomes: &[DemoOutcome]) {
-    let total = outcomes.len();
-    let mut funnel = Funnel {
-        arrived: total,
-        lead_types: BTreeMap::new(),
-        verdicts: BTreeMap::new(),
-        disqualified_at: BTreeMap::new(),
-    };
-    for o in outcomes {
-        *funnel.lead_types.entry(o.lead_type.as_ref().map_or("unqualified", |t| t.stage.name())).or_default() += 1;
-        *funnel.verdicts.entry(o.decision.verdict.name()).or_default() += 1;
-        if let (Verdict::Disqualified, Some(level)) = (o.decision.verdict, o.decision.failed_level) {
-            *funnel.disqualified_at.entry(level.name()).or_default() += 1;
-        }
+fn print_funnel(stored: &StoredFunnel) {
+    let total = usize::try_from(stored.total).unwrap_or(0);
+    println!("\n{BOLD}Funnel{BOLD:#} (read back from the database: {total} leads)");
+    let labels = [
+        (Stage::Unqualified, "unqualified", DIM),
+        (Stage::Mql, "MQL", Style::new()),
+        (Stage::Pql, "PQL", Style::new()),
+        (Stage::Cql, "CQL", Style::new()),
+        (Stage::Sql, "SQL (qualified)", verdict_style(Verdict::Qualified)),
+        (Stage::Opportunity, "opportunity", verdict_style(Verdict::Qualified)),
+        (Stage::Customer, "customer", verdict_style(Verdict::Qualified)),
+        (Stage::Nurture, "nurture", verdict_style(Verdict::Nurture)),
+        (Stage::Disqualified, "disqualified", verdict_style(Verdict::Disqualified)),
+    ];
+    for (stage, label, style) in labels {
+        let n = usize::try_from(stored.by_stage.get(stage.name()).copied().unwrap_or(0)).unwrap_or(0);
+        println!("  {style}{label:<18}{style:#} {n:>4} {style}{}{style:#}", bar(n, total));
     }
-    println!("\n{BOLD}Funnel{BOLD:#}");
-    println!("  {:<22} {total:>3}", "leads arrived");
-    for stage in [Stage::Unqualified, Stage::Mql, Stage::Pql, Stage::Cql] {
-        let n = funnel.lead_types.get(stage.name()).copied().unwrap_or(0);
-        let label = if stage == Stage::Unqualified {
-            "  no lead type yet".to_owned()
-        } else {
-            format!("  {} (from activity)", stage.name().to_uppercase())
-        };
-        println!("  {label:<22} {n:>3} {DIM}{}{DIM:#}", bar(n, total));
-    }
-    for verdict in [Verdict::Qualified, Verdict::Nurture, Verdict::NeedsInfo, Verdict::Disqualified] {
-        let n = funnel.verdicts.get(verdict.name()).copied().unwrap_or(0);
-        let vs = verdict_style(verdict);
-        let label = match verdict {
-            Verdict::Qualified => "qualified -> SQL",
-            Verdict::Nurture => "nurture (not now)",
-            Verdict::NeedsInfo => "needs info",
-            Verdict::Disqualified => "disqualified",
-        };
-        let detail = if verdict == Verdict::Disqualified {
-            let parts: Vec<String> = ["organization", "opportunity", "stakeholder"]
-                .iter()
-                .map(|l| format!("{l} {}", funnel.disqualified_at.get(l).copied().unwrap_or(0)))
-                .collect();
-            format!("  ({})", parts.join(" · "))
-        } else {
-            String::new()
-        };
-        println!("  {vs}{label:<22}{vs:#} {n:>3} {vs}{}{vs:#}{DIM}{detail}{DIM:#}", bar(n, total));
-    }
+    println!("  {DIM}history: {} won, {} lost{DIM:#}", stored.won, stored.lost);
 }
 
 fn print_history(lead: &Lead) {

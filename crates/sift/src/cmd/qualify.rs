@@ -51,6 +51,12 @@ pub struct QualifyArgs {
     #[arg(long, value_name = "FILE")]
     answers: PathBuf,
 
+    /// Qualify this stored lead (database id, external id or email): its stored facts are
+    /// used (the answers file's [lead] only fills gaps), and the decision is saved and moves
+    /// the lead's stage.
+    #[arg(long, value_name = "ID")]
+    lead: Option<String>,
+
     /// The ideal-customer profile (TOML). Without it, organization fit is not checked.
     #[arg(long, value_name = "FILE", env = "SIFT_ICP")]
     icp: Option<PathBuf>,
@@ -162,10 +168,46 @@ pub fn decide(
     }))
 }
 
-pub fn run(framework_files: &[PathBuf], args: &QualifyArgs) -> Result<u8> {
+/// Fills the facts the stored lead lacks from the answers file's `[lead]` table.
+fn merge_facts(stored: sift_core::Lead, given: &sift_core::Lead) -> sift_core::Lead {
+    let mut lead = stored;
+    let (c, g) = (&mut lead.company, &given.company);
+    c.name = c.name.take().or_else(|| g.name.clone());
+    c.domain = c.domain.take().or_else(|| g.domain.clone());
+    c.industry = c.industry.take().or_else(|| g.industry.clone());
+    c.employees = c.employees.or(g.employees);
+    c.annual_revenue = c.annual_revenue.or(g.annual_revenue);
+    c.country = c.country.or(g.country);
+    let (p, g) = (&mut lead.contact, &given.contact);
+    p.name = p.name.take().or_else(|| g.name.clone());
+    p.title = p.title.take().or_else(|| g.title.clone());
+    p.email = p.email.take().or_else(|| g.email.clone());
+    p.seniority = p.seniority.or(g.seniority);
+    lead.language = given.language;
+    lead
+}
+
+pub fn run(db: &str, framework_files: &[PathBuf], args: &QualifyArgs) -> Result<u8> {
     let registry = registry(framework_files)?;
     let text = read_text(&args.answers)?;
-    let answers = AnswersFile::parse(&args.answers.display().to_string(), &text, &registry)?;
+    let mut answers = AnswersFile::parse(&args.answers.display().to_string(), &text, &registry)?;
+    let stored = match &args.lead {
+        None => None,
+        Some(key) => {
+            let rt = crate::cmd::db::runtime()?;
+            let found = rt.block_on(async {
+                let store = crate::cmd::db::open(db).await?;
+                let lead = store.find_lead(key).await;
+                store.close().await;
+                anyhow::Ok(lead?)
+            })?;
+            let found = found.with_context(|| {
+                format!("no stored lead `{key}` (looked for a database id, an external id and an email)")
+            })?;
+            answers.lead = merge_facts(found.record.to_lead(), &answers.lead);
+            Some((rt, found))
+        }
+    };
     let icp = load_icp(args.icp.as_ref())?;
     let rules = load_rules(args.rules.as_ref())?;
     let policy = GatePolicy { nurture_horizon_days: args.horizon_days, ..GatePolicy::default() };
@@ -179,6 +221,43 @@ pub fn run(framework_files: &[PathBuf], args: &QualifyArgs) -> Result<u8> {
         args.lang.map(Language::from),
     )?;
     let lead_type = rules.classify(&answers.lead.activities);
+    let mut stored_note = None;
+    if let Some((rt, found)) = &stored {
+        let framework = registry.get(&decision.framework).context("framework vanished")?;
+        let reason = decision.reasons.first().cloned().unwrap_or_default();
+        let from = found.record.stage;
+        let move_to = decision
+            .verdict
+            .stage()
+            .filter(|to| *to != from && from.can_move_to(*to))
+            .map(|to| (from, to, reason.as_str()));
+        let icp_version = match &args.icp {
+            Some(p) => Some(sift_store::record::content_version(&read_text(p)?)),
+            None => None,
+        };
+        let record = sift_store::QualificationRecord {
+            lead_id: found.id,
+            framework: decision.framework.clone(),
+            framework_version: sift_store::record::content_version(&serde_json::to_string(framework)?),
+            icp_version,
+            verdict: decision.verdict.name().to_owned(),
+            failed_level: decision.failed_level.map(|l| l.name().to_owned()),
+            decision_json: serde_json::to_string(&decision)?,
+        };
+        rt.block_on(async {
+            let store = crate::cmd::db::open(db).await?;
+            let saved = store.save_qualification(&record, move_to).await;
+            store.close().await;
+            anyhow::Ok(saved?)
+        })?;
+        stored_note = Some(match (move_to, decision.verdict.stage()) {
+            (Some((from, to, _)), _) => format!("Saved; lead {} moved from {from} to {to}.", found.id),
+            (None, Some(to)) if to != from => {
+                format!("Saved; lead {} stays {from} (a lead cannot move from {from} to {to}).", found.id)
+            }
+            _ => format!("Saved; lead {} stays {from}.", found.id),
+        });
+    }
 
     if args.json {
         let report = QualifyReport {
@@ -199,6 +278,9 @@ pub fn run(framework_files: &[PathBuf], args: &QualifyArgs) -> Result<u8> {
                 anstream::println!("\nLead type from activity: none of the rules fired; the lead stays unqualified")
             }
             None => {}
+        }
+        if let Some(note) = &stored_note {
+            anstream::println!("\n{note}");
         }
     }
     Ok(if args.verdict_exit_code {
