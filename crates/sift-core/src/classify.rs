@@ -120,6 +120,33 @@ impl LeadTypeRules {
         activities.iter().map(|a| self.points.get(&a.kind).copied().unwrap_or(0)).sum()
     }
 
+    /// Applies the rules to activity counts rather than timestamped events, as a CRM
+    /// export gives them (`Number of Pageviews = 12`, a first conversion). Same rules, same
+    /// order; the decision has no evidence indexes.
+    pub fn classify_counts(&self, counts: &[(ActivityKind, u32)]) -> Option<LeadTypeDecision> {
+        let points: u32 =
+            counts.iter().map(|(kind, n)| n.saturating_mul(self.points.get(kind).copied().unwrap_or(0))).sum();
+        self.rules.iter().find_map(|rule| {
+            if let Some((kind, _)) = counts.iter().find(|(kind, n)| *n > 0 && rule.any_of.contains(kind)) {
+                return Some(LeadTypeDecision {
+                    stage: rule.stage,
+                    rule: rule.id.clone(),
+                    explanation: format!("rule `{}`: {kind} recorded", rule.id),
+                    evidence: Vec::new(),
+                    points,
+                });
+            }
+            let threshold = rule.min_points?;
+            (points >= threshold).then(|| LeadTypeDecision {
+                stage: rule.stage,
+                rule: rule.id.clone(),
+                explanation: format!("rule `{}`: {points} engagement points, threshold {threshold}", rule.id),
+                evidence: Vec::new(),
+                points,
+            })
+        })
+    }
+
     /// Applies the rules in order; `None` when no rule fires (the lead stays unqualified).
     pub fn classify(&self, activities: &[Activity]) -> Option<LeadTypeDecision> {
         let points = self.engagement_points(activities);
@@ -194,6 +221,27 @@ mod tests {
         check(&[TrialSignup, FormSubmission], Some((Stage::Cql, "converted")));
         check(&[EmailClick, EmailClick, EmailClick, PageView], Some((Stage::Mql, "engaged")));
         check(&[EmailClick, EmailClick, EmailClick], None); // 9 points, one short
+    }
+
+    #[test]
+    fn counts_classify_like_the_same_events() {
+        use ActivityKind::*;
+        let rules = LeadTypeRules::default();
+        let cases: &[&[(ActivityKind, u32)]] = &[
+            &[],
+            &[(PageView, 9)],
+            &[(PageView, 10)],
+            &[(PageView, 30), (TrialSignup, 1)],
+            &[(FormSubmission, 1), (TrialSignup, 1)],
+            &[(EmailClick, 0)],
+        ];
+        for counts in cases {
+            let events: Vec<ActivityKind> =
+                counts.iter().flat_map(|(k, n)| std::iter::repeat_n(*k, *n as usize)).collect();
+            let from_events = rules.classify(&activities(&events)).map(|d| (d.stage, d.rule, d.points));
+            let from_counts = rules.classify_counts(counts).map(|d| (d.stage, d.rule, d.points));
+            assert_eq!(from_counts, from_events, "{counts:?}");
+        }
     }
 
     #[test]

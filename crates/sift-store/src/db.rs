@@ -97,12 +97,36 @@ pub struct Store {
     url: String,
 }
 
+/// Schema migrations, oldest first: (version, name, SQLite text, PostgreSQL text). A landed
+/// migration is never edited; a change to the schema is a new entry.
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../migrations/sqlite/0001_init.sql"),
+        include_str!("../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "import_indexes",
+        include_str!("../migrations/sqlite/0002_import_indexes.sql"),
+        include_str!("../migrations/postgres/0002_import_indexes.sql"),
+    ),
+];
+
 fn migrations(backend: Backend) -> Migrator {
-    let sql: &'static str = match backend {
-        Backend::Sqlite => include_str!("../migrations/sqlite/0001_init.sql"),
-        Backend::Postgres => include_str!("../migrations/postgres/0001_init.sql"),
-    };
-    Migrator::with_migrations(vec![Migration::new(1, "init".into(), MigrationType::Simple, sql.into_sql_str(), false)])
+    Migrator::with_migrations(
+        MIGRATIONS
+            .iter()
+            .map(|(version, name, sqlite, postgres)| {
+                let sql: &'static str = match backend {
+                    Backend::Sqlite => sqlite,
+                    Backend::Postgres => postgres,
+                };
+                Migration::new(*version, (*name).into(), MigrationType::Simple, sql.into_sql_str(), false)
+            })
+            .collect(),
+    )
 }
 
 pub fn now() -> String {
@@ -124,7 +148,10 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(30));
+                .busy_timeout(Duration::from_secs(30))
+                // A 64 MiB page cache keeps the unique-key index in memory during imports.
+                .pragma("cache_size", "-65536")
+                .pragma("temp_store", "memory");
             let pool =
                 SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(connect_error)?;
             migrations(Backend::Sqlite).run(&pool).await?;
@@ -222,6 +249,7 @@ impl Store {
                     }
                 }
             }
+            let mut ids: HashMap<String, i64> = HashMap::with_capacity(to_write.len());
             for chunk in to_write.chunks(400) {
                 let mut q = QueryBuilder::new(
                     "INSERT INTO leads (dedupe_key, external_id, first_name, last_name, email, phone, title, company, \
@@ -264,16 +292,20 @@ impl Store {
                      lead_type_rule = excluded.lead_type_rule, custom_fields = excluded.custom_fields, \
                      row_hash = excluded.row_hash, source_file = excluded.source_file, \
                      source_row = excluded.source_row, updated_at = excluded.updated_at \
-                     WHERE leads.row_hash <> excluded.row_hash",
+                     WHERE leads.row_hash <> excluded.row_hash RETURNING id, dedupe_key",
                 );
-                q.build().execute(&mut *tx).await?;
+                for row in q.build().fetch_all(&mut *tx).await? {
+                    ids.insert(row.try_get::<String, _>("dedupe_key")?, row.try_get::<i64, _>("id")?);
+                }
             }
+            // A concurrent import may have written the same row first; then there is no
+            // move of ours to record.
+            let moves: Vec<(i64, String, Stage)> =
+                moves.into_iter().filter_map(|(key, from, to)| ids.get(key).map(|id| (*id, from, to))).collect();
             for chunk in moves.chunks(500) {
                 let mut q = QueryBuilder::new("INSERT INTO stage_history (lead_id, from_stage, to_stage, at, actor, reason) ");
-                q.push_values(chunk, |mut b, (key, from, to)| {
-                    b.push("(SELECT id FROM leads WHERE dedupe_key = ")
-                        .push_bind_unseparated(*key)
-                        .push_unseparated(")")
+                q.push_values(chunk, |mut b, (id, from, to)| {
+                    b.push_bind(*id)
                         .push_bind(from.as_str())
                         .push_bind(to.name())
                         .push_bind(&now)
@@ -411,18 +443,24 @@ impl Store {
         })
     }
 
-    /// One lead by database id, or by external id or email.
+    /// One lead by database id, or by external id or email, tried in that order; each is an
+    /// index lookup.
     pub async fn find_lead(&self, key: &str) -> Result<Option<StoredLead>> {
+        let by_id = key.parse::<i64>().unwrap_or(-1);
         let id: Option<i64> = on_pool!(self, pool => {
-            let row = sqlx::query(
-                "SELECT id FROM leads WHERE CAST(id AS TEXT) = $1 OR external_id = $2 OR lower(email) = lower($3) ORDER BY id LIMIT 1",
-            )
-            .bind(key)
-            .bind(key)
-            .bind(key)
-            .fetch_optional(pool)
-            .await?;
-            row.map(|r| r.try_get::<i64, _>("id")).transpose()?
+            let mut found = None;
+            for sql in [
+                "SELECT id FROM leads WHERE id = $1",
+                "SELECT min(id) AS id FROM leads WHERE external_id = $1 HAVING count(*) > 0",
+                "SELECT min(id) AS id FROM leads WHERE lower(email) = lower($1) HAVING count(*) > 0",
+            ] {
+                let query = if sql.contains("WHERE id") { sqlx::query(sql).bind(by_id) } else { sqlx::query(sql).bind(key) };
+                if let Some(row) = query.fetch_optional(pool).await? {
+                    found = Some(row.try_get::<i64, _>("id")?);
+                    break;
+                }
+            }
+            found
         });
         let Some(id) = id else { return Ok(None) };
         Ok(self.list_leads(&LeadFilter { id: Some(id), ..LeadFilter::default() }).await?.pop())

@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use encoding_rs::WINDOWS_1252;
 use serde::{Deserialize, Serialize};
-use sift_core::{Activity, ActivityKind, LeadTypeRules, Stage};
+use sift_core::{ActivityKind, LeadTypeRules, Stage};
 
 use crate::db::{BatchOutcome, Store};
 use crate::record::LeadRecord;
@@ -450,19 +450,15 @@ fn build_record(
                 let key = header_key(value);
                 // Leads.csv's `Lead Origin` says how the lead arrived; only form-like origins are conversions.
                 if key.contains("trial") || (key.contains("signup") && !key.contains("newsletter")) {
-                    activities.push((ActivityKind::TrialSignup, Some(value.to_owned())));
+                    activities.push((ActivityKind::TrialSignup, 1));
                 } else if header_key(header) != "leadorigin" || key.contains("form") || key.contains("submission") {
-                    activities.push((ActivityKind::FormSubmission, Some(value.to_owned())));
+                    activities.push((ActivityKind::FormSubmission, 1));
                 }
                 r.custom_fields.insert(header.clone(), value.to_owned());
             }
             Field::Visits => {
                 match parse_number(value) {
-                    Some(n) if n >= 0.0 => {
-                        for _ in 0..(n as usize).min(50) {
-                            activities.push((ActivityKind::PageView, None));
-                        }
-                    }
+                    Some(n) if n >= 0.0 => activities.push((ActivityKind::PageView, n.min(f64::from(u32::MAX)) as u32)),
                     _ => return Err(reject(header, "invalid_number", format!("`{value}` is not a count of visits"))),
                 }
                 r.custom_fields.insert(header.clone(), value.to_owned());
@@ -495,9 +491,7 @@ fn build_record(
         r.stage = stage;
     }
     if r.stage == Stage::Unqualified {
-        let at = created.unwrap_or(DateTime::UNIX_EPOCH);
-        let acts: Vec<Activity> = activities.into_iter().map(|(kind, detail)| Activity { kind, at, detail }).collect();
-        if let Some(decision) = rules.classify(&acts) {
+        if let Some(decision) = rules.classify_counts(&activities) {
             r.stage = decision.stage;
             r.lead_type_rule = Some(decision.rule);
         }

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Import benchmark: a generated 1,000,000-lead CRM export into SQLite and PostgreSQL with
+# `sift import`, side by side with what a user would otherwise reach for: the sqlite3
+# shell's `.import` and PostgreSQL's `\copy` (raw loaders: no header mapping, no
+# normalisation, no dedupe, no error report). Prints rows/s and peak memory.
+#
+# usage: bench/import.sh [ROWS] [POSTGRES_URL]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows=${1:-1000000}
+pg=${2:-postgres://postgres@127.0.0.1:5432/test}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cargo build -q --release --bin sift
+python3 bench/gen_leads.py "$rows" "$work/leads.csv"
+echo "file: $rows rows, $(du -h "$work/leads.csv" | cut -f1)"
+
+measure() { # name, command...
+    local name=$1; shift
+    /usr/bin/time -f "%e %M" -o "$work/time" "$@" > /dev/null
+    read -r secs kb < "$work/time"
+    printf "| %-44s | %8.1f s | %10.0f rows/s | %6.0f MB |\n" "$name" "$secs" "$(echo "$rows / $secs" | bc -l)" "$(echo "$kb / 1024" | bc -l)"
+}
+
+echo "| what | time | throughput | peak memory |"
+echo "|---|---|---|---|"
+measure "sift import -> SQLite (new database)" ./target/release/sift --db "sqlite://$work/sift.db" import "$work/leads.csv"
+measure "sift import -> SQLite (re-import, no-op)" ./target/release/sift --db "sqlite://$work/sift.db" import "$work/leads.csv"
+if command -v sqlite3 > /dev/null; then
+    measure "sqlite3 .import (raw text table)" sqlite3 "$work/raw.db" -cmd ".mode csv" ".import $work/leads.csv raw"
+fi
+if psql "$pg" -qc "select 1" > /dev/null 2>&1; then
+    db="sift_bench_$$"
+    psql "$pg" -qc "DROP DATABASE IF EXISTS $db" && psql "$pg" -qc "CREATE DATABASE $db"
+    url="${pg%/*}/$db"
+    measure "sift import -> PostgreSQL (new database)" ./target/release/sift --db "$url" import "$work/leads.csv"
+    measure "sift import -> PostgreSQL (re-import, no-op)" ./target/release/sift --db "$url" import "$work/leads.csv"
+    header=$(head -1 "$work/leads.csv" | sed -E 's/[^,]+/"&" text/g')
+    psql "$url" -qc "CREATE TABLE raw ($header)"
+    measure "psql \\copy (raw text table)" psql "$url" -qc "\\copy raw FROM '$work/leads.csv' WITH (FORMAT csv, HEADER true)"
+    psql "$pg" -qc "DROP DATABASE $db WITH (FORCE)"
+else
+    echo "(PostgreSQL at $pg not reachable: skipped)"
+fi
