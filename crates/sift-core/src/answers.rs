@@ -146,7 +146,10 @@ pub(crate) struct LeadSyntax {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CriterionSyntax {
-    status: CriterionStatus,
+    status: Option<CriterionStatus>,
+    /// What the prospect said, in their words; the binary reads a status from it when
+    /// `status` is left out.
+    answer: Option<String>,
     note: Option<String>,
     date: Option<Spanned<toml::Value>>,
 }
@@ -158,6 +161,9 @@ pub struct AnswersFile {
     pub language: Option<Language>,
     pub lead: Lead,
     pub criteria: BTreeMap<String, CriterionAnswer>,
+    /// Free-text answers (`answer = "..."`) by criterion id. A criterion with an answer and
+    /// no `status` is `unknown` in `criteria` until the answer is read.
+    pub answers: BTreeMap<String, String>,
 }
 
 fn non_empty(s: Option<String>) -> Option<String> {
@@ -342,6 +348,7 @@ impl AnswersFile {
         }
         lead.activities.sort_by_key(|a| a.at);
         let mut criteria = BTreeMap::new();
+        let mut answers = BTreeMap::new();
         for (id, c) in syntax.criteria {
             if let Some(f) = framework
                 && f.criterion(id.get_ref()).is_none()
@@ -374,9 +381,29 @@ impl AnswersFile {
                     parsed
                 }
             };
+            let answer = non_empty(c.answer);
+            if c.status.is_none() && answer.is_none() {
+                reader.report(
+                    Some(id.span()),
+                    format!(
+                        "{context}criteria.{}: give a `status` (confirmed, partial, unknown, negative, contradicted) \
+                         or an `answer` in the prospect's words",
+                        id.get_ref()
+                    ),
+                );
+                continue;
+            }
+            if let Some(text) = &answer {
+                answers.insert(id.get_ref().clone(), text.clone());
+            }
             criteria.insert(
                 id.into_inner(),
-                CriterionAnswer { status: c.status, note: non_empty(c.note), date, carried_from: None },
+                CriterionAnswer {
+                    status: c.status.unwrap_or(CriterionStatus::Unknown),
+                    note: non_empty(c.note).or_else(|| c.status.is_none().then(|| answer.clone()).flatten()),
+                    date,
+                    carried_from: None,
+                },
             );
         }
         AnswersFile {
@@ -384,6 +411,7 @@ impl AnswersFile {
             language: syntax.language,
             lead: Lead { language: syntax.language, ..lead },
             criteria,
+            answers,
         }
     }
 }

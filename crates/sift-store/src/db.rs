@@ -9,8 +9,8 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use chrono::{SecondsFormat, Utc};
-use sift_core::{Stage, StageChange};
+use chrono::{DateTime, SecondsFormat, Utc};
+use sift_core::{Activity, ActivityKind, LeadTypeDecision, LeadTypeRules, Stage, StageChange};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
@@ -30,6 +30,8 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    #[error("no stored lead with id `{0}`")]
+    NotFound(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -320,6 +322,15 @@ impl Store {
     }
 
     /// Records the start of an import and returns its id.
+    /// Refreshes the planner's statistics for `leads` on PostgreSQL (SQLite plans by
+    /// index without them).
+    pub async fn refresh_statistics(&self) -> Result<()> {
+        if let Pool::Postgres(pool) = &self.pool {
+            sqlx::query("ANALYZE leads").execute(pool).await?;
+        }
+        Ok(())
+    }
+
     pub async fn start_import_run(&self, file: &str) -> Result<i64> {
         let now = now();
         on_pool!(self, pool => {
@@ -484,6 +495,77 @@ impl Store {
                     reason: r.try_get("reason")?,
                 })
             }).collect()
+        })
+    }
+
+    /// Records a new activity and re-runs the lead-type rules over all of the lead's
+    /// activities, in one transaction. A lead still `unqualified` or `mql` moves to the type
+    /// the rules give (a trial or a form outranks engagement points); a lead further down
+    /// the funnel keeps its stage. Returns the classification and the move, if any.
+    pub async fn record_activity(
+        &self,
+        lead_id: i64,
+        activity: &Activity,
+        rules: &LeadTypeRules,
+    ) -> Result<(Option<LeadTypeDecision>, Option<(Stage, Stage)>)> {
+        let now = now();
+        let begin = self.begin_write();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(begin).await?;
+            let stage: Option<String> = sqlx::query("SELECT stage FROM leads WHERE id = $1")
+                .bind(lead_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.try_get::<String, _>("stage"))
+                .transpose()?;
+            let Some(stage) = stage else { return Err(StoreError::NotFound(lead_id.to_string())) };
+            let from = Stage::from_str(&stage).map_err(|_| StoreError::Corrupt(format!("lead {lead_id} has stage `{stage}`")))?;
+            sqlx::query("INSERT INTO activities (lead_id, kind, at, detail) VALUES ($1, $2, $3, $4)")
+                .bind(lead_id)
+                .bind(activity.kind.name())
+                .bind(activity.at.to_rfc3339_opts(SecondsFormat::Millis, true))
+                .bind(&activity.detail)
+                .execute(&mut *tx)
+                .await?;
+            let rows = sqlx::query("SELECT kind, at, detail FROM activities WHERE lead_id = $1 ORDER BY at, id")
+                .bind(lead_id)
+                .fetch_all(&mut *tx)
+                .await?;
+            let mut all = Vec::with_capacity(rows.len());
+            for row in rows {
+                let kind: String = row.try_get("kind")?;
+                let at: String = row.try_get("at")?;
+                let kind = ActivityKind::ALL.into_iter().find(|k| k.name() == kind);
+                let (Some(kind), Ok(at)) = (kind, DateTime::parse_from_rfc3339(&at)) else {
+                    return Err(StoreError::Corrupt(format!("lead {lead_id} has an activity `{kind:?}` at `{at}`")));
+                };
+                all.push(Activity { kind, at: at.with_timezone(&Utc), detail: row.try_get("detail")? });
+            }
+            let decision = rules.classify(&all);
+            let moved = decision
+                .as_ref()
+                .map(|d| (from, d.stage))
+                .filter(|(from, to)| matches!(from, Stage::Unqualified | Stage::Mql) && from != to && from.can_move_to(*to));
+            if let (Some((from, to)), Some(d)) = (moved, &decision) {
+                sqlx::query("UPDATE leads SET stage = $1, lead_type_rule = $2, updated_at = $3 WHERE id = $4")
+                    .bind(to.name())
+                    .bind(&d.rule)
+                    .bind(&now)
+                    .bind(lead_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("INSERT INTO stage_history (lead_id, from_stage, to_stage, at, actor, reason) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(lead_id)
+                    .bind(from.name())
+                    .bind(to.name())
+                    .bind(&now)
+                    .bind("lead-type rules")
+                    .bind(&d.explanation)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok((decision, moved))
         })
     }
 

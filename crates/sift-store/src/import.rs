@@ -729,6 +729,7 @@ pub async fn import_csv(
 
     let mut total = BatchOutcome::default();
     let mut result = Ok(());
+    let (mut written, mut next_statistics) = (0u64, 10_000u64);
     while let Some((batch, rejected, bytes, fallback, rows)) = rx.recv().await {
         summary.rows += rows;
         summary.fields_decoded_as_windows_1252 += fallback;
@@ -745,6 +746,17 @@ pub async fn import_csv(
         if !batch.is_empty() {
             match store.upsert_leads(&batch).await {
                 Ok(o) => {
+                    written += o.inserted;
+                    if written >= next_statistics {
+                        // PostgreSQL plans the batch lookups from table statistics; on a
+                        // table that grew from empty they say "tiny" and the lookups turn
+                        // into scans, so refresh them each time the import doubles.
+                        if let Err(e) = store.refresh_statistics().await {
+                            result = Err(e.into());
+                            break;
+                        }
+                        next_statistics = written * 2;
+                    }
                     total.inserted += o.inserted;
                     total.updated += o.updated;
                     total.unchanged += o.unchanged;

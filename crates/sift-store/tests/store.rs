@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use common::{connect, databases, shared_data};
-use sift_core::Stage;
+use sift_core::{Activity, ActivityKind, LeadTypeRules, Stage};
 use sift_store::import::{ImportOptions, import_csv};
 use sift_store::{LeadFilter, QualificationRecord};
 
@@ -190,6 +190,39 @@ async fn a_stored_decision_moves_the_stage_and_filters_find_it() {
         assert_eq!(by_source, 1);
         let history = store.stage_history(lead.id).await.expect("history");
         assert_eq!(history.last().map(|h| (h.to, h.actor.as_str())), Some((Stage::Nurture, "gate")));
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn new_activity_is_stored_and_reclassifies_an_early_lead_but_never_demotes_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(dir.path(), "c.csv", HUBSPOT.as_bytes());
+    let rules = LeadTypeRules::default();
+    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).expect("time").with_timezone(&chrono::Utc);
+    for db in databases("activity").await {
+        let store = connect(&db).await;
+        import_csv(&store, &file, &ImportOptions::default(), None, &()).await.expect("import");
+        // Jana is unqualified (HubSpot `lead`); a page view alone fires no rule.
+        let jana = store.find_lead("101").await.expect("query").expect("found");
+        let view = Activity { kind: ActivityKind::PageView, at: at("2026-11-01T09:00:00Z"), detail: None };
+        let (decision, moved) = store.record_activity(jana.id, &view, &rules).await.expect("page view");
+        assert_eq!((decision.map(|d| d.stage), moved), (None, None), "{}", db.name);
+        let trial =
+            Activity { kind: ActivityKind::TrialSignup, at: at("2026-11-02T09:00:00Z"), detail: Some("14-day".into()) };
+        let (decision, moved) = store.record_activity(jana.id, &trial, &rules).await.expect("trial");
+        assert_eq!(decision.map(|d| d.stage), Some(Stage::Pql), "{}", db.name);
+        assert_eq!(moved, Some((Stage::Unqualified, Stage::Pql)));
+        let history = store.stage_history(jana.id).await.expect("history");
+        assert_eq!(history.last().map(|h| (h.to, h.actor.as_str())), Some((Stage::Pql, "lead-type rules")));
+        // Sam is already an SQL: a form submission is stored but does not move him back.
+        let sam = store.find_lead("103").await.expect("query").expect("found");
+        let form = Activity { kind: ActivityKind::FormSubmission, at: at("2026-11-03T09:00:00Z"), detail: None };
+        let (decision, moved) = store.record_activity(sam.id, &form, &rules).await.expect("form");
+        assert_eq!((decision.map(|d| d.stage), moved), (Some(Stage::Cql), None), "{}", db.name);
+        assert_eq!(store.find_lead("103").await.expect("query").expect("found").record.stage, Stage::Sql);
+        let missing = store.record_activity(999_999, &form, &rules).await;
+        assert!(matches!(missing, Err(sift_store::StoreError::NotFound(_))), "{}", db.name);
         store.close().await;
     }
 }

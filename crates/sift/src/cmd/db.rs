@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use anstream::println;
 use anstyle::Style;
 use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use sift_core::Stage;
+use sift_core::{Activity, ActivityKind, Stage};
 use sift_store::import::{self, Field, ImportOptions, Progress};
 use sift_store::{LeadFilter, Store, StoredLead};
 
@@ -272,6 +273,28 @@ pub enum LeadsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Record something a stored lead did (a form, a trial sign-up...) and re-run the
+    /// lead-type rules: an unqualified or MQL lead moves to the type they give.
+    #[command(after_help = "Kinds: page_view, email_open, email_click, email_reply, form_submission, call_button, \
+trial_signup, product_activation, product_usage.\n\nExample:\n  sift leads activity jana@acme.example --kind trial_signup --detail \"14-day trial\"")]
+    Activity {
+        /// The lead: database id, external id or email.
+        id: String,
+        /// What happened.
+        #[arg(long, value_parser = parse_activity_kind)]
+        kind: ActivityKind,
+        /// When, as RFC 3339 (2026-11-02T10:00:00Z); default now.
+        #[arg(long, value_name = "TIME")]
+        at: Option<DateTime<Utc>>,
+        /// What exactly: the page, campaign, form or product event.
+        #[arg(long)]
+        detail: Option<String>,
+        /// Lead-type rules (TOML); default: the built-in rules.
+        #[arg(long, value_name = "FILE")]
+        rules: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Count leads, in total and per stage.
     Count {
         #[command(flatten)]
@@ -382,6 +405,39 @@ async fn leads_inner(store: &Store, command: &LeadsCommand) -> Result<u8> {
                 }
             }
         }
+        LeadsCommand::Activity { id, kind, at, detail, rules, json } => {
+            let Some(lead) = store.find_lead(id).await? else {
+                bail!("no lead `{id}` (looked for a database id, an external id and an email)");
+            };
+            let rules = crate::cmd::qualify::load_rules(rules.as_ref())?;
+            let activity = Activity { kind: *kind, at: at.unwrap_or_else(Utc::now), detail: detail.clone() };
+            let (decision, moved) = store.record_activity(lead.id, &activity, &rules).await?;
+            if *json {
+                let moved = moved.map(|(from, to)| serde_json::json!({ "from": from, "to": to }));
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({ "lead_id": lead.id, "activity": activity, "lead_type": decision, "moved": moved })
+                    )?
+                );
+            } else {
+                println!("Recorded {} for lead {}.", kind.name(), lead.id);
+                match (&decision, moved) {
+                    (Some(d), Some((from, to))) => println!(
+                        "Lead type: {} ({}); moved {from} -> {to}.",
+                        d.stage.name().to_uppercase(),
+                        d.explanation
+                    ),
+                    (Some(d), None) => println!(
+                        "Lead type: {} ({}); the lead stays {} (activity only moves unqualified and MQL leads).",
+                        d.stage.name().to_uppercase(),
+                        d.explanation,
+                        lead.record.stage
+                    ),
+                    (None, _) => println!("No lead-type rule fires yet; the lead stays {}.", lead.record.stage),
+                }
+            }
+        }
         LeadsCommand::Count { filter, json } => {
             let total = store.count_leads(&filter.filter()).await?;
             let by_stage = store.count_by_stage().await?;
@@ -401,4 +457,10 @@ async fn leads_inner(store: &Store, command: &LeadsCommand) -> Result<u8> {
         }
     }
     Ok(exit::OK)
+}
+
+fn parse_activity_kind(value: &str) -> Result<ActivityKind, String> {
+    ActivityKind::ALL.into_iter().find(|k| k.name() == value).ok_or_else(|| {
+        format!("unknown activity `{value}`; one of: {}", ActivityKind::ALL.map(ActivityKind::name).join(", "))
+    })
 }
