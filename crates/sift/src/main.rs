@@ -54,6 +54,9 @@ enum Command {
     Demo(cmd::demo::DemoArgs),
     /// Decide whether one lead advances: qualified, nurture, disqualified or needs_info, with reasons.
     Qualify(cmd::qualify::QualifyArgs),
+    /// Read a discovery-call transcript: talk ratio, questions, good signs, red flags and
+    /// evidence for each qualification criterion.
+    Analyze(cmd::analyze::AnalyzeArgs),
     /// List, show and check qualification frameworks.
     #[command(subcommand)]
     Frameworks(cmd::frameworks::FrameworksCommand),
@@ -64,6 +67,13 @@ enum Command {
     /// List, show and count stored leads.
     #[command(subcommand)]
     Leads(cmd::db::LeadsCommand),
+    /// Check discovery-call questions: open or closed, leading or not, with an open rewrite.
+    #[command(subcommand)]
+    Questions(cmd::questions::QuestionsCommand),
+    /// Learn a lead-scoring model from closed leads, with a cross-validation report.
+    Train(Box<cmd::score::TrainArgs>),
+    /// Score a CSV of leads with a trained model: probability, score 1-99 and top factors.
+    Score(cmd::score::ScoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -72,10 +82,14 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(args) => cmd::demo::run(&cli.framework_files, &args),
         Command::Qualify(args) => cmd::qualify::run(&db, &cli.framework_files, &args),
+        Command::Analyze(args) => cmd::analyze::run(&cli.framework_files, &args),
         Command::Frameworks(command) => cmd::frameworks::run(&cli.framework_files, &command),
         Command::Import(args) => cmd::db::import(&db, &args),
         Command::Export(args) => cmd::db::export(&db, &args),
         Command::Leads(command) => cmd::db::leads(&db, &command),
+        Command::Questions(command) => cmd::questions::run(&command),
+        Command::Train(args) => cmd::score::train_command(&args),
+        Command::Score(args) => cmd::score::score_command(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

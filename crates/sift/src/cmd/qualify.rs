@@ -7,9 +7,10 @@ use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use sift_core::{
-    AnswersFile, Decision, GateInput, GatePolicy, Icp, Language, LeadTypeDecision, LeadTypeRules, Registry, Verdict,
-    carry_answers, qualify_lead,
+    AnswersFile, CriterionStatus, Decision, GateInput, GatePolicy, Icp, Language, LeadTypeDecision, LeadTypeRules,
+    Registry, Verdict, carry_answers, qualify_lead,
 };
+use sift_signals::evidence;
 
 use crate::exit;
 use crate::inputs::{read_text, registry};
@@ -35,7 +36,16 @@ ANSWERS FILE (TOML):
   status = \"confirmed\"
   date = 2027-03-01         # planned purchase date; beyond the horizon -> nurture
 
-A criterion left out is unknown.
+  [criteria.budget]
+  answer = \"We set aside $60k for tooling in Q1, already approved\"   # read by Sift
+
+A criterion left out is unknown. With `answer` and no `status`, Sift reads the status from
+the prospect's words (figures, dates, roles, \"no budget\"...), as it does for a transcript.
+
+FROM A CALL:
+  sift qualify --transcript call.vtt --framework meddic [--lead ID] [--answers facts.toml]
+  Evidence from the call decides each criterion the answers file leaves unknown; without an
+  answers file the framework is --framework (default bant) and only the call is used.
 
 EXIT CODES:
   0  a decision was made (whatever the verdict)
@@ -47,9 +57,19 @@ EXAMPLES:
   sift qualify --answers call.toml --icp icp.toml
   sift qualify --answers call.toml --framework meddic --json")]
 pub struct QualifyArgs {
-    /// The answers file: framework, lead facts and the status of each criterion.
+    /// The answers file: framework, lead facts and the status (or the prospect's answer) of
+    /// each criterion.
+    #[arg(long, value_name = "FILE", required_unless_present = "transcript")]
+    answers: Option<PathBuf>,
+
+    /// A discovery-call transcript (text, WebVTT, SRT or JSON; see `sift analyze --help`):
+    /// the evidence it holds decides every criterion the answers file leaves unknown.
     #[arg(long, value_name = "FILE")]
-    answers: PathBuf,
+    transcript: Option<PathBuf>,
+
+    /// The rep's speaker name in the transcript (repeatable); default: inferred.
+    #[arg(long, value_name = "NAME", requires = "transcript")]
+    rep: Vec<String>,
 
     /// Qualify this stored lead (database id, external id or email): its stored facts are
     /// used (the answers file's [lead] only fills gaps), and the decision is saved and moves
@@ -187,10 +207,89 @@ fn merge_facts(stored: sift_core::Lead, given: &sift_core::Lead) -> sift_core::L
     lead
 }
 
+/// Reads the status of criteria given as free text (`answer = "..."` without a status).
+fn read_free_text_answers(registry: &Registry, answers: &mut AnswersFile, as_of: NaiveDate) {
+    let Some(framework) = registry.get(&answers.framework) else { return };
+    let language = answers.language.unwrap_or_else(|| Language::infer(&answers.lead));
+    for (id, text) in &answers.answers {
+        let (Some(criterion), Some(current)) = (framework.criterion(id), answers.criteria.get(id)) else { continue };
+        if current.status != CriterionStatus::Unknown {
+            continue;
+        }
+        let found = evidence::evidence_from_answer(&criterion.concept, text, language, as_of);
+        let read = evidence::CriterionEvidence {
+            framework: framework.id.clone(),
+            criterion: id.clone(),
+            concept: criterion.concept.clone(),
+            status: found.status,
+            evidence: found.evidence,
+        };
+        if let Some((_, mut answer)) = evidence::to_answers(&[read]).into_iter().next() {
+            if let Some(note) = &mut answer.note {
+                *note = note.replacen("from the call", "from the answer", 1);
+            }
+            answers.criteria.insert(id.clone(), answer);
+        }
+    }
+}
+
 pub fn run(db: &str, framework_files: &[PathBuf], args: &QualifyArgs) -> Result<u8> {
     let registry = registry(framework_files)?;
-    let text = read_text(&args.answers)?;
-    let mut answers = AnswersFile::parse(&args.answers.display().to_string(), &text, &registry)?;
+    let as_of = args.as_of.unwrap_or_else(today);
+    let mut answers = match &args.answers {
+        Some(path) => {
+            let text = read_text(path)?;
+            AnswersFile::parse(&path.display().to_string(), &text, &registry)?
+        }
+        None => AnswersFile {
+            framework: args.framework.clone().unwrap_or_else(|| "bant".into()),
+            language: args.lang.map(Language::from),
+            lead: sift_core::Lead::default(),
+            criteria: Default::default(),
+            answers: Default::default(),
+        },
+    };
+    read_free_text_answers(&registry, &mut answers, as_of);
+    let mut call_note = None;
+    if let Some(path) = &args.transcript {
+        let target_id = args.framework.clone().unwrap_or_else(|| answers.framework.clone());
+        let own = registry.get(&answers.framework).with_context(|| format!("unknown framework `{}`", answers.framework))?;
+        let target = registry
+            .get(&target_id)
+            .with_context(|| format!("unknown framework `{target_id}`; known frameworks: {}", registry.ids().join(", ")))?;
+        let (analysis, note) = crate::cmd::analyze::analyze_file(
+            path,
+            &args.rep,
+            args.lang.map(Language::from),
+            vec![target],
+            as_of,
+            &[],
+        )?;
+        if let Some(note) = note {
+            anstream::eprintln!("note: {}: {note}", path.display());
+        }
+        // Work in the target framework: what the file says wins, the call fills the gaps.
+        let mut merged = carry_answers(own, &answers.criteria, target);
+        for (id, from_call) in evidence::to_answers(&analysis.criteria) {
+            let known = merged.get(&id).is_some_and(|a| a.status != CriterionStatus::Unknown);
+            if !known && from_call.status != CriterionStatus::Unknown {
+                merged.insert(id, from_call);
+            }
+        }
+        answers.framework = target.id.clone();
+        answers.criteria = merged;
+        if answers.language.is_none() && args.answers.is_none() {
+            answers.language = Some(analysis.language);
+        }
+        let red = analysis.signals.iter().filter(|s| s.polarity == sift_signals::Polarity::Red).count();
+        call_note = Some(format!(
+            "From the call ({}): {} criteria with evidence, {} good signs, {red} red flags; `sift analyze {}` for the full report.",
+            path.display(),
+            analysis.criteria.iter().filter(|c| c.status != CriterionStatus::Unknown).count(),
+            analysis.signals.len() - red,
+            path.display()
+        ));
+    }
     let stored = match &args.lead {
         None => None,
         Some(key) => {
@@ -217,7 +316,7 @@ pub fn run(db: &str, framework_files: &[PathBuf], args: &QualifyArgs) -> Result<
         args.framework.as_deref(),
         icp.as_ref(),
         &policy,
-        args.as_of.unwrap_or_else(today),
+        as_of,
         args.lang.map(Language::from),
     )?;
     let lead_type = rules.classify(&answers.lead.activities);
@@ -278,6 +377,9 @@ pub fn run(db: &str, framework_files: &[PathBuf], args: &QualifyArgs) -> Result<
                 anstream::println!("\nLead type from activity: none of the rules fired; the lead stays unqualified")
             }
             None => {}
+        }
+        if let Some(note) = &call_note {
+            anstream::println!("\n{note}");
         }
         if let Some(note) = &stored_note {
             anstream::println!("\n{note}");

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Scoring benchmark, side by side in one run:
+#  1. Sift's three model kinds vs scikit-learn (LogisticRegression, HistGradientBoosting) on
+#     Leads.csv without its four leaky columns and on bank-additional-full.csv without
+#     `duration`, on the same 5 folds (scikit-learn's StratifiedKFold, exported to a file):
+#     AUC, log loss, Brier, cross-validation fit and predict times.
+#  2. Batch scoring of a generated 1,000,000-row CSV with `sift score` vs merely parsing the
+#     same file with the csv crate (and vs pandas + scikit-learn): time, rows/s, peak memory.
+# scikit-learn is installed into a virtual environment (default target/bench-venv).
+#
+# usage: bench/score.sh [ROWS]      (needs ../shared/data; prints markdown tables)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows=${1:-1000000}
+data=../shared/data/leads
+venv=${SIFT_BENCH_VENV:-target/bench-venv}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q scikit-learn pandas
+fi
+cargo build -q --release --bin sift
+cargo build -q --release -p sift-score --example csv_parse
+sift=./target/release/sift
+echo "machine: $(nproc) cores, $(python3 -c 'import os; print(os.getloadavg()[0])') load; scikit-learn $("$venv/bin/python" -c 'import sklearn; print(sklearn.__version__)')"
+echo
+
+leads_args=(--label Converted --exclude Tags --exclude "Lead Quality" --exclude "Last Activity" --exclude "Last Notable Activity")
+bank_args=(--label y --positive yes --exclude duration)
+
+echo "| data | model | AUC | log loss | Brier | fit, 5 folds | predict, 5 folds |"
+echo "|---|---|---|---|---|---|---|"
+run_dataset() { # name, csv, sep, args...
+    local name=$1 csv=$2 sep=$3; shift 3
+    local sep_arg=()
+    [ -n "$sep" ] && sep_arg=(--sep "$sep")
+    "$venv/bin/python" bench/sklearn_score.py "$csv" "$@" "${sep_arg[@]}" --folds-out "$work/$name.folds" > "$work/$name.sk.json"
+    for model in logistic hist_gbm; do
+        python3 - "$work/$name.sk.json" "$model" "$name" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))[sys.argv[2]]
+print(f"| {sys.argv[3]} | scikit-learn {sys.argv[2]} | {r['auc']:.4f} | {r['log_loss']:.4f} | {r['brier']:.4f} | {r['fit_s']:.2f} s | {r['predict_s']:.2f} s |")
+PY
+    done
+    for model in logistic gbm odoo-nb; do
+        "$sift" train --data "$csv" "$@" --model "$model" --folds-file "$work/$name.folds" --no-leakage-compare --json > "$work/$name.$model.json"
+        python3 - "$work/$name.$model.json" "$model" "$name" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(f"| {sys.argv[3]} | sift {sys.argv[2]} | {r['auc']:.4f} | {r['log_loss']:.4f} | {r['brier']:.4f} | {r['cv_fit_seconds']:.2f} s | {r['cv_predict_seconds']:.2f} s |")
+PY
+    done
+}
+run_dataset "Leads.csv" "$data/x-education/Leads.csv" "" "${leads_args[@]}"
+run_dataset "bank-additional-full" "$data/uci-bank-marketing/bank-additional-full.csv" ";" "${bank_args[@]}"
+
+echo
+python3 bench/gen_scoring.py "$data/x-education/Leads.csv" "$rows" "$work/big.csv"
+echo "batch scoring: $rows rows, $(du -m "$work/big.csv" | cut -f1) MB (resampled Leads.csv rows)"
+echo
+echo "| what | time | rows/s | MB/s | peak memory |"
+echo "|---|---|---|---|---|"
+bytes=$(stat -c %s "$work/big.csv")
+measure() { # name, command...
+    local name=$1; shift
+    cat "$work/big.csv" > /dev/null # warm the page cache
+    /usr/bin/time -f "%e %M" -o "$work/time" "$@" > /dev/null
+    read -r secs kb < "$work/time"
+    python3 -c "import sys; s=max(float(sys.argv[2]),0.001); print(f'| {sys.argv[1]} | {s:.2f} s | {int(sys.argv[3])/s:,.0f} | {int(sys.argv[4])/s/1e6:,.0f} | {int(sys.argv[5])/1024:.0f} MB |')" \
+        "$name" "$secs" "$rows" "$bytes" "$kb"
+}
+measure "csv crate: parse only (the bar)" ./target/release/examples/csv_parse "$work/big.csv"
+for model in logistic gbm odoo-nb; do
+    "$sift" train --data "$data/x-education/Leads.csv" "${leads_args[@]}" --model "$model" -o "$work/$model.model" --no-leakage-compare --json > /dev/null
+    measure "sift score --model ($model), probability + score + top 3 factors each side" "$sift" score --model "$work/$model.model" "$work/big.csv" -o "$work/out.csv"
+done
+measure "pandas + scikit-learn logistic: fit, read, predict_proba, write" \
+    "$venv/bin/python" bench/sklearn_score.py "$data/x-education/Leads.csv" "${leads_args[@]}" --folds-out "$work/ignored.folds" --score-csv "$work/big.csv" --skip-cv

@@ -1,0 +1,401 @@
+//! The feature pipeline, learned from the training data and stored in the model file.
+//!
+//! Numeric columns: median-imputed, standardised, plus a missing-value indicator when the
+//! training data had gaps. Boolean columns (`Yes`/`No`): 0/1, treated like numbers.
+//! Categorical columns: lower-cased, one-hot encoded; values seen fewer than
+//! [`MIN_FREQUENCY`] times share one `(rare)` column (unseen values at scoring go there
+//! too); a missing value is a level of its own. This is the pipeline of the scikit-learn
+//! reference baseline, so the two can be compared like for like.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, ScoreError};
+use crate::table::{Table, category_key, parse_bool, parse_number};
+
+/// Categories rarer than this in the training data are grouped into `(rare)`.
+pub const MIN_FREQUENCY: usize = 10;
+/// Share of numbers above which a column with a few non-numbers is an error, not a category.
+pub const NUMERIC_SHARE: f64 = 0.95;
+/// The level name of a missing categorical value.
+pub const MISSING_LEVEL: &str = "(missing)";
+/// The level name of grouped rare and unseen categorical values.
+pub const RARE_LEVEL: &str = "(rare)";
+/// Marks "no one-hot feature active" for a categorical column.
+pub const NONE: u32 = u32::MAX;
+
+/// FNV-1a: category lookups are on the hot path of batch scoring and keys are short.
+#[derive(Default)]
+pub struct Fnv(u64);
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ColumnKind {
+    Numeric {
+        /// `Yes`/`No` column read as 1/0.
+        boolean: bool,
+        median: f64,
+        mean: f64,
+        scale: f64,
+        feature: u32,
+        /// Missing-value indicator feature, with its mean and scale.
+        missing_indicator: Option<(u32, f64, f64)>,
+    },
+    Categorical {
+        /// Frequent levels, sorted; one one-hot feature each starting at `first_feature`.
+        levels: Vec<String>,
+        first_feature: u32,
+        /// Feature of the `(rare)` bucket, when the training data had rare values.
+        rare_feature: Option<u32>,
+        /// Index of this column among the categorical columns.
+        slot: u32,
+    },
+}
+
+// No `deny_unknown_fields` here: serde does not support it with `flatten`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ColumnSpec {
+    pub name: String,
+    #[serde(flatten)]
+    pub kind: ColumnKind,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DroppedColumn {
+    pub name: String,
+    pub reason: String,
+}
+
+/// The learned pipeline: which columns, how each is encoded, and the encoded feature names.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FeatureSchema {
+    pub columns: Vec<ColumnSpec>,
+    pub feature_names: Vec<String>,
+    /// For each encoded feature, the index of its column in `columns`.
+    pub feature_column: Vec<u32>,
+    /// Mean of each encoded feature on the training data (explanations are relative to it).
+    pub feature_means: Vec<f64>,
+    /// Number of dense (numeric and indicator) features; one-hot features follow them.
+    pub n_dense: usize,
+    pub n_categorical: usize,
+}
+
+/// Encoded rows: dense features row-major, and for each categorical column the active
+/// one-hot feature (or [`NONE`]).
+#[derive(Debug, Clone, Default)]
+pub struct Encoded {
+    pub rows: usize,
+    pub n_dense: usize,
+    pub n_categorical: usize,
+    pub n_features: usize,
+    pub dense: Vec<f64>,
+    pub onehot: Vec<u32>,
+}
+
+impl Encoded {
+    pub fn dense_row(&self, row: usize) -> &[f64] {
+        &self.dense[row * self.n_dense..(row + 1) * self.n_dense]
+    }
+    pub fn onehot_row(&self, row: usize) -> &[u32] {
+        &self.onehot[row * self.n_categorical..(row + 1) * self.n_categorical]
+    }
+    /// Column-major dense copy with one-hot features expanded (for tree models).
+    pub fn to_column_major(&self) -> Vec<f64> {
+        let mut data = vec![0.0; self.rows * self.n_features];
+        for row in 0..self.rows {
+            for (f, &v) in self.dense_row(row).iter().enumerate() {
+                data[f * self.rows + row] = v;
+            }
+            for &f in self.onehot_row(row) {
+                if f != NONE {
+                    data[f as usize * self.rows + row] = 1.0;
+                }
+            }
+        }
+        data
+    }
+}
+
+enum Detected {
+    Numeric { boolean: bool },
+    Categorical,
+}
+
+fn detect(name: &str, values: &[Option<String>]) -> Result<Detected> {
+    let present: Vec<(usize, &str)> =
+        values.iter().enumerate().filter_map(|(i, v)| v.as_deref().map(|v| (i, v))).collect();
+    if present.is_empty() {
+        return Err(ScoreError::AllMissingColumn { column: name.to_string() });
+    }
+    let numbers = present.iter().filter(|(_, v)| parse_number(v).is_some()).count();
+    if numbers == present.len() {
+        return Ok(Detected::Numeric { boolean: false });
+    }
+    if present.iter().all(|(_, v)| parse_bool(v).is_some()) {
+        return Ok(Detected::Numeric { boolean: true });
+    }
+    let share = numbers as f64 / present.len() as f64;
+    if share >= NUMERIC_SHARE {
+        let (row, value) = present.iter().find(|(_, v)| parse_number(v).is_none()).copied().unwrap_or((0, ""));
+        return Err(ScoreError::NonNumericValue {
+            column: name.to_string(),
+            row: row + 1,
+            value: value.to_string(),
+            share: share * 100.0,
+        });
+    }
+    Ok(Detected::Categorical)
+}
+
+fn numeric_value(value: &str, boolean: bool) -> Option<f64> {
+    if boolean { parse_bool(value).map(|b| if b { 1.0 } else { 0.0 }) } else { parse_number(value) }
+}
+
+impl FeatureSchema {
+    /// Learns the pipeline from the given columns of `table`.
+    pub fn fit(table: &Table, columns: &[usize]) -> Result<FeatureSchema> {
+        if columns.is_empty() {
+            return Err(ScoreError::NoFeatures);
+        }
+        let detected: Vec<Detected> =
+            columns.iter().map(|&c| detect(&table.headers[c], &table.columns[c])).collect::<Result<_>>()?;
+        let mut specs = Vec::new();
+        let mut feature_names = Vec::new();
+        let mut feature_column = Vec::new();
+        // Dense features first, then one-hot blocks, so a row's active features are sorted.
+        for (&c, kind) in columns.iter().zip(&detected) {
+            let Detected::Numeric { boolean } = *kind else { continue };
+            let name = &table.headers[c];
+            let mut present: Vec<f64> =
+                table.columns[c].iter().filter_map(|v| v.as_deref().and_then(|v| numeric_value(v, boolean))).collect();
+            present.sort_by(f64::total_cmp);
+            let median = median_sorted(&present);
+            let n = table.rows as f64;
+            let missing = table.rows - present.len();
+            let imputed_sum: f64 = present.iter().sum::<f64>() + missing as f64 * median;
+            let mean = imputed_sum / n;
+            let var = (present.iter().map(|v| (v - mean).powi(2)).sum::<f64>()
+                + missing as f64 * (median - mean).powi(2))
+                / n;
+            let scale = if var > 1e-24 { var.sqrt() } else { 1.0 };
+            let column_index = specs.len() as u32;
+            let feature = feature_names.len() as u32;
+            feature_names.push(name.clone());
+            feature_column.push(column_index);
+            let missing_indicator = (missing > 0).then(|| {
+                let m = missing as f64 / n;
+                let s = (m * (1.0 - m)).sqrt();
+                let f = feature_names.len() as u32;
+                feature_names.push(format!("{name} is missing"));
+                feature_column.push(column_index);
+                (f, m, if s > 1e-12 { s } else { 1.0 })
+            });
+            specs.push(ColumnSpec {
+                name: name.clone(),
+                kind: ColumnKind::Numeric { boolean, median, mean, scale, feature, missing_indicator },
+            });
+        }
+        let n_dense = feature_names.len();
+        let mut slot = 0;
+        let mut key = String::new();
+        for (&c, kind) in columns.iter().zip(&detected) {
+            let Detected::Categorical = kind else { continue };
+            let name = &table.headers[c];
+            let mut counts: HashMap<String, usize> = HashMap::new();
+            for value in &table.columns[c] {
+                match value {
+                    Some(v) => {
+                        category_key(v, &mut key);
+                        *counts.entry(key.clone()).or_default() += 1;
+                    }
+                    None => *counts.entry(MISSING_LEVEL.to_string()).or_default() += 1,
+                }
+            }
+            let mut levels: Vec<String> =
+                counts.iter().filter(|(_, n)| **n >= MIN_FREQUENCY).map(|(k, _)| k.clone()).collect();
+            levels.sort();
+            let has_rare = counts.values().any(|&n| n < MIN_FREQUENCY);
+            let column_index = specs.len() as u32;
+            let first_feature = feature_names.len() as u32;
+            for level in &levels {
+                feature_names.push(format!("{name}={level}"));
+                feature_column.push(column_index);
+            }
+            let rare_feature = has_rare.then(|| {
+                feature_names.push(format!("{name}={RARE_LEVEL}"));
+                feature_column.push(column_index);
+                (feature_names.len() - 1) as u32
+            });
+            specs.push(ColumnSpec {
+                name: name.clone(),
+                kind: ColumnKind::Categorical { levels, first_feature, rare_feature, slot },
+            });
+            slot += 1;
+        }
+        let mut schema = FeatureSchema {
+            columns: specs,
+            n_dense,
+            n_categorical: slot as usize,
+            feature_means: vec![0.0; feature_names.len()],
+            feature_names,
+            feature_column,
+        };
+        let encoded = schema.encode_table(table)?;
+        let mut means = vec![0.0; schema.feature_names.len()];
+        for row in 0..encoded.rows {
+            for (f, v) in encoded.dense_row(row).iter().enumerate() {
+                means[f] += v;
+            }
+            for &f in encoded.onehot_row(row) {
+                if f != NONE {
+                    means[f as usize] += 1.0;
+                }
+            }
+        }
+        means.iter_mut().for_each(|m| *m /= encoded.rows.max(1) as f64);
+        schema.feature_means = means;
+        Ok(schema)
+    }
+
+    pub fn n_features(&self) -> usize {
+        self.feature_names.len()
+    }
+
+    /// Encodes every row of a table holding (at least) the schema's columns.
+    pub fn encode_table(&self, table: &Table) -> Result<Encoded> {
+        let positions: Vec<usize> = self.columns.iter().map(|c| table.column_index(&c.name)).collect::<Result<_>>()?;
+        let encoder = self.encoder();
+        let mut encoded = Encoded {
+            rows: table.rows,
+            n_dense: self.n_dense,
+            n_categorical: self.n_categorical,
+            n_features: self.n_features(),
+            dense: vec![0.0; table.rows * self.n_dense],
+            onehot: vec![NONE; table.rows * self.n_categorical],
+        };
+        let mut scratch = EncodeScratch::default();
+        for row in 0..table.rows {
+            let (dense, onehot) = (
+                &mut encoded.dense[row * self.n_dense..(row + 1) * self.n_dense],
+                &mut encoded.onehot[row * self.n_categorical..(row + 1) * self.n_categorical],
+            );
+            encoder.encode(|i| table.columns[positions[i]][row].as_deref(), row + 1, dense, onehot, &mut scratch)?;
+        }
+        Ok(encoded)
+    }
+
+    /// A fast encoder with hash lookups for the categorical levels.
+    pub fn encoder(&self) -> Encoder<'_> {
+        let lookups = self
+            .columns
+            .iter()
+            .map(|c| match &c.kind {
+                ColumnKind::Categorical { levels, first_feature, .. } => {
+                    levels.iter().enumerate().map(|(i, l)| (l.clone(), first_feature + i as u32)).collect()
+                }
+                ColumnKind::Numeric { .. } => FastMap::default(),
+            })
+            .collect();
+        Encoder { schema: self, lookups }
+    }
+}
+
+fn median_sorted(values: &[f64]) -> f64 {
+    match values.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+/// Raw spellings remembered per column and thread (bounds memory on free-text columns).
+const MEMO_LIMIT: usize = 4096;
+
+/// Per-thread buffers of the encoder.
+#[derive(Default)]
+pub struct EncodeScratch {
+    key: String,
+    memo: Vec<FastMap<Box<str>, u32>>,
+}
+
+/// Encodes one row at a time; shared by training and batch scoring.
+pub struct Encoder<'a> {
+    pub schema: &'a FeatureSchema,
+    lookups: Vec<FastMap<String, u32>>,
+}
+
+impl Encoder<'_> {
+    /// `cell(i)` gives the raw value of schema column `i` (`None` when missing); `row` is
+    /// used in error messages.
+    pub fn encode<'c>(
+        &self,
+        cell: impl Fn(usize) -> Option<&'c str>,
+        row: usize,
+        dense: &mut [f64],
+        onehot: &mut [u32],
+        scratch: &mut EncodeScratch,
+    ) -> Result<()> {
+        if scratch.memo.len() != self.lookups.len() {
+            scratch.memo = vec![FastMap::default(); self.lookups.len()];
+        }
+        for (i, spec) in self.schema.columns.iter().enumerate() {
+            let value = cell(i);
+            match &spec.kind {
+                ColumnKind::Numeric { boolean, median, mean, scale, feature, missing_indicator } => {
+                    let x = match value {
+                        None => None,
+                        Some(v) => Some(numeric_value(v, *boolean).ok_or_else(|| ScoreError::NotANumber {
+                            column: spec.name.clone(),
+                            row,
+                            value: v.to_string(),
+                        })?),
+                    };
+                    dense[*feature as usize] = (x.unwrap_or(*median) - mean) / scale;
+                    if let Some((f, m, s)) = missing_indicator {
+                        dense[*f as usize] = (if x.is_none() { 1.0 } else { 0.0 } - m) / s;
+                    }
+                }
+                ColumnKind::Categorical { rare_feature, slot, .. } => {
+                    onehot[*slot as usize] = match value {
+                        None => self.lookups[i].get(MISSING_LEVEL).copied().or(*rare_feature).unwrap_or(NONE),
+                        // Raw spellings seen before skip the lower-casing copy.
+                        Some(v) => match scratch.memo[i].get(v) {
+                            Some(&f) => f,
+                            None => {
+                                category_key(v, &mut scratch.key);
+                                let f = self.lookups[i]
+                                    .get(scratch.key.as_str())
+                                    .copied()
+                                    .or(*rare_feature)
+                                    .unwrap_or(NONE);
+                                if scratch.memo[i].len() < MEMO_LIMIT {
+                                    scratch.memo[i].insert(v.into(), f);
+                                }
+                                f
+                            }
+                        },
+                    };
+                }
+            }
+        }
+        Ok(())
+    }
+}

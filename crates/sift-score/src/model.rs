@@ -1,0 +1,401 @@
+//! Model files and scoring one lead with its reasons.
+//!
+//! A model file is JSON, versioned (`format`, `format_version`) and self-describing: the
+//! label, the feature schema (every column, its kind, levels, medians and scales), the
+//! training data summary, the cross-validation report and the creation time. Scoring data
+//! whose columns do not fit the schema is refused with an error naming the column.
+
+use forust_ml::GradientBooster;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, ScoreError};
+use crate::features::{DroppedColumn, EncodeScratch, Encoder, FeatureSchema, MISSING_LEVEL, NONE};
+use crate::logistic::{Logistic, sigmoid};
+use crate::metrics::Platt;
+use crate::odoo::{OdooLead, OdooNb, OdooResults, odoo_lead};
+use crate::table::find_column;
+use crate::train::TrainReport;
+
+pub const FORMAT: &str = "sift-score-model";
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModelKind {
+    Logistic,
+    Gbm,
+    OdooNb,
+}
+
+impl ModelKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::Logistic => "logistic",
+            ModelKind::Gbm => "gbm",
+            ModelKind::OdooNb => "odoo-nb",
+        }
+    }
+}
+
+impl std::fmt::Display for ModelKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LabelSpec {
+    pub column: String,
+    pub positive: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingSummary {
+    pub rows: usize,
+    pub positives: usize,
+    pub base_rate: f64,
+    pub rows_without_label: usize,
+    pub source: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ModelParams {
+    Logistic(Logistic),
+    Gbm { booster: Box<GradientBooster> },
+    OdooNb(OdooNb),
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFile {
+    pub format: String,
+    pub format_version: u32,
+    pub kind: ModelKind,
+    pub created_at: String,
+    pub created_by: String,
+    pub label: LabelSpec,
+    pub schema: FeatureSchema,
+    pub dropped_columns: Vec<DroppedColumn>,
+    pub training: TrainingSummary,
+    pub report: TrainReport,
+    /// Platt scaling fitted on the out-of-fold predictions (not for `odoo-nb`, whose
+    /// probability is Odoo's own).
+    pub calibration: Option<Platt>,
+    pub params: ModelParams,
+}
+
+impl ModelFile {
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string(self).map_err(|e| ScoreError::Write(e.to_string()))
+    }
+
+    /// Reads a model file, checking the format and version before anything else.
+    pub fn from_json(text: &str) -> Result<ModelFile> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| ScoreError::BadModelFile(format!("not JSON ({e})")))?;
+        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+            return Err(ScoreError::BadModelFile(format!("no `format: \"{FORMAT}\"` field")));
+        }
+        let version = value.get("format_version").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
+        if version != FORMAT_VERSION {
+            return Err(ScoreError::UnsupportedModelVersion { found: version, supported: FORMAT_VERSION });
+        }
+        let model: ModelFile = serde_json::from_value(value).map_err(|e| ScoreError::BadModelFile(e.to_string()))?;
+        let params_kind = match &model.params {
+            ModelParams::Logistic(_) => ModelKind::Logistic,
+            ModelParams::Gbm { .. } => ModelKind::Gbm,
+            ModelParams::OdooNb(_) => ModelKind::OdooNb,
+        };
+        if params_kind != model.kind {
+            return Err(ScoreError::BadModelFile(format!("kind `{}` but parameters of `{params_kind}`", model.kind)));
+        }
+        Ok(model)
+    }
+
+    /// The columns a CSV must have to be scored by this model.
+    pub fn required_columns(&self) -> Vec<String> {
+        match &self.params {
+            ModelParams::OdooNb(nb) => {
+                let mut columns = nb.fields.clone();
+                columns.extend(
+                    [&nb.config.team_column, &nb.config.stage_column, &nb.config.tag_column]
+                        .into_iter()
+                        .flatten()
+                        .cloned(),
+                );
+                columns
+            }
+            _ => self.schema.columns.iter().map(|c| c.name.clone()).collect(),
+        }
+    }
+}
+
+/// One factor behind a score: a column (or Odoo variable), its value and its effect on the
+/// log-odds, relative to an average training lead.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Factor {
+    pub column: String,
+    pub value: String,
+    pub effect: f64,
+}
+
+/// A lead's score with its reasons.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scored {
+    pub probability: f64,
+    /// 1..=99.
+    pub score: u8,
+    pub positive: Vec<Factor>,
+    pub negative: Vec<Factor>,
+}
+
+pub fn score_1_99(probability: f64) -> u8 {
+    (probability * 100.0).round().clamp(1.0, 99.0) as u8
+}
+
+/// Reusable per-thread buffers.
+#[derive(Default)]
+pub struct Scratch {
+    dense: Vec<f64>,
+    onehot: Vec<u32>,
+    encode: EncodeScratch,
+    full_row: Vec<f64>,
+    contributions: Vec<f64>,
+    /// (slot, effect): a slot is a schema column, or an index into `odoo_lead.values`.
+    pub effects: Vec<(usize, f64)>,
+    pub odoo_lead: OdooLead,
+}
+
+enum Engine<'m> {
+    Logistic { model: &'m Logistic, encoder: Encoder<'m>, column_base: Vec<f64> },
+    Gbm { booster: &'m GradientBooster, encoder: Encoder<'m> },
+    OdooNb { nb: &'m OdooNb, results: OdooResults },
+}
+
+/// Scores rows of one input layout against one model.
+pub struct Scorer<'m> {
+    pub model: &'m ModelFile,
+    /// For each required column, its index in the input.
+    pub positions: Vec<usize>,
+    engine: Engine<'m>,
+}
+
+impl<'m> Scorer<'m> {
+    /// Maps the input's header to the model's columns; a missing column is an error naming it.
+    pub fn new(model: &'m ModelFile, headers: &[String]) -> Result<Scorer<'m>> {
+        let required = model.required_columns();
+        let mut positions = Vec::with_capacity(required.len());
+        let mut missing = Vec::new();
+        for column in &required {
+            match find_column(headers, column) {
+                Ok(i) => positions.push(i),
+                Err(_) => missing.push(format!("`{column}`")),
+            }
+        }
+        if !missing.is_empty() {
+            return Err(ScoreError::SchemaMismatch(format!(
+                "the model (label `{}`, trained on {} rows) needs column{} {} that the input does not have",
+                model.label.column,
+                model.training.rows,
+                if missing.len() > 1 { "s" } else { "" },
+                missing.join(", ")
+            )));
+        }
+        let engine = match &model.params {
+            ModelParams::Logistic(lr) => {
+                if lr.weights.len() != model.schema.n_features() {
+                    return Err(ScoreError::BadModelFile("weights do not match the feature schema".into()));
+                }
+                let mut column_base = vec![0.0; model.schema.columns.len()];
+                for (f, &c) in model.schema.feature_column.iter().enumerate() {
+                    column_base[c as usize] += lr.weights[f] * model.schema.feature_means[f];
+                }
+                Engine::Logistic { model: lr, encoder: model.schema.encoder(), column_base }
+            }
+            ModelParams::Gbm { booster } => Engine::Gbm { booster, encoder: model.schema.encoder() },
+            ModelParams::OdooNb(nb) => Engine::OdooNb { nb, results: nb.prepare() },
+        };
+        Ok(Scorer { model, positions, engine })
+    }
+
+    /// Scores one row. `cell(i)` is the raw value of required column `i` (`None` when
+    /// missing); `row` is for error messages. Fills `scratch.effects`; returns the
+    /// (calibrated) probability.
+    pub fn score<'c>(&self, cell: impl Fn(usize) -> Option<&'c str>, row: usize, scratch: &mut Scratch) -> Result<f64> {
+        scratch.effects.clear();
+        let schema = &self.model.schema;
+        let raw = match &self.engine {
+            Engine::Logistic { model, encoder, column_base } => {
+                scratch.dense.resize(schema.n_dense, 0.0);
+                scratch.onehot.resize(schema.n_categorical, NONE);
+                encoder.encode(&cell, row, &mut scratch.dense, &mut scratch.onehot, &mut scratch.encode)?;
+                let z = model.decision(&scratch.dense, &scratch.onehot);
+                let effects = &mut scratch.effects;
+                effects.extend(column_base.iter().map(|b| -b).enumerate());
+                for (f, &x) in scratch.dense.iter().enumerate() {
+                    let c = schema.feature_column[f] as usize;
+                    effects[c].1 += model.weights[f] * x;
+                }
+                for &f in &scratch.onehot {
+                    if f != NONE {
+                        effects[schema.feature_column[f as usize] as usize].1 += model.weights[f as usize];
+                    }
+                }
+                sigmoid(z)
+            }
+            Engine::Gbm { booster, encoder } => {
+                scratch.dense.resize(schema.n_dense, 0.0);
+                scratch.onehot.resize(schema.n_categorical, NONE);
+                encoder.encode(&cell, row, &mut scratch.dense, &mut scratch.onehot, &mut scratch.encode)?;
+                let n = schema.n_features();
+                scratch.full_row.clear();
+                scratch.full_row.resize(n, 0.0);
+                scratch.full_row[..schema.n_dense].copy_from_slice(&scratch.dense);
+                for &f in &scratch.onehot {
+                    if f != NONE {
+                        scratch.full_row[f as usize] = 1.0;
+                    }
+                }
+                scratch.contributions.clear();
+                scratch.contributions.resize(n + 1, 0.0);
+                for tree in &booster.trees {
+                    tree.predict_contributions_row_weight(
+                        &scratch.full_row,
+                        &mut scratch.contributions,
+                        &booster.missing,
+                    );
+                }
+                let z = booster.base_score + scratch.contributions.iter().sum::<f64>();
+                scratch.effects.extend((0..schema.columns.len()).map(|c| (c, 0.0)));
+                for (f, &v) in scratch.contributions[..n].iter().enumerate() {
+                    scratch.effects[schema.feature_column[f] as usize].1 += v;
+                }
+                sigmoid(z)
+            }
+            Engine::OdooNb { nb, results } => {
+                scratch.odoo_lead = odoo_lead(&nb.fields, &nb.config, &cell);
+                let (percent, factors) = results.probability(&scratch.odoo_lead).unwrap_or((0.0, Vec::new()));
+                // Factors refer to the lead's (variable, value) pairs.
+                for factor in factors {
+                    if let Some(i) = scratch
+                        .odoo_lead
+                        .values
+                        .iter()
+                        .position(|(v, value)| *v == factor.variable && *value == factor.value)
+                    {
+                        scratch.effects.push((i, factor.log_ratio));
+                    }
+                }
+                return Ok(percent / 100.0);
+            }
+        };
+        Ok(match &self.model.calibration {
+            Some(platt) => platt.apply(raw),
+            None => raw,
+        })
+    }
+
+    /// The name and value of an effect slot, for display.
+    pub fn factor_label<'s, 'c>(
+        &'s self,
+        slot: usize,
+        cell: impl Fn(usize) -> Option<&'c str>,
+        scratch: &'s Scratch,
+    ) -> (&'s str, FactorValue<'s, 'c>) {
+        match &self.engine {
+            Engine::OdooNb { .. } => {
+                let (variable, value) = &scratch.odoo_lead.values[slot];
+                (variable.as_str(), FactorValue::Owned(value.as_str()))
+            }
+            _ => {
+                let value = match cell(slot) {
+                    Some(v) => FactorValue::Cell(v),
+                    None => FactorValue::Owned(MISSING_LEVEL),
+                };
+                (self.model.schema.columns[slot].name.as_str(), value)
+            }
+        }
+    }
+
+    /// Scores one row and names its top `k` positive and negative factors.
+    pub fn explain<'c>(
+        &self,
+        cell: impl Fn(usize) -> Option<&'c str> + Copy,
+        row: usize,
+        k: usize,
+        scratch: &mut Scratch,
+    ) -> Result<Scored> {
+        let probability = self.score(cell, row, scratch)?;
+        let (positive, negative) = top_factors(&scratch.effects, k);
+        let factor = |&(slot, effect): &(usize, f64)| {
+            let (column, value) = self.factor_label(slot, cell, scratch);
+            Factor { column: column.to_string(), value: value.as_str().to_string(), effect }
+        };
+        Ok(Scored {
+            probability,
+            score: score_1_99(probability),
+            positive: positive.iter().map(factor).collect(),
+            negative: negative.iter().map(factor).collect(),
+        })
+    }
+}
+
+/// A factor's value: borrowed from the input cell or from the model/scratch.
+pub enum FactorValue<'s, 'c> {
+    Cell(&'c str),
+    Owned(&'s str),
+}
+
+impl FactorValue<'_, '_> {
+    pub fn as_str(&self) -> &str {
+        match self {
+            FactorValue::Cell(v) => v.trim(),
+            FactorValue::Owned(v) => v,
+        }
+    }
+}
+
+/// Effects smaller than this (in log-odds) are not worth naming.
+pub const NEGLIGIBLE_EFFECT: f64 = 0.005;
+
+/// The `k` largest positive and `k` most negative effects (ignoring negligible ones).
+/// Effects as (slot, log-odds), strongest first.
+pub type Effects = Vec<(usize, f64)>;
+
+pub fn top_factors(effects: &[(usize, f64)], k: usize) -> (Effects, Effects) {
+    let (mut positive, mut negative) = (Vec::with_capacity(k), Vec::with_capacity(k));
+    top_factors_into(effects, k, &mut positive, &mut negative);
+    (positive, negative)
+}
+
+/// [`top_factors`] into reused buffers: a bounded insertion, no sort of the whole list.
+pub fn top_factors_into(
+    effects: &[(usize, f64)],
+    k: usize,
+    positive: &mut Vec<(usize, f64)>,
+    negative: &mut Vec<(usize, f64)>,
+) {
+    positive.clear();
+    negative.clear();
+    if k == 0 {
+        return;
+    }
+    for &(slot, effect) in effects {
+        let (list, strength) = if effect > NEGLIGIBLE_EFFECT {
+            (&mut *positive, effect)
+        } else if effect < -NEGLIGIBLE_EFFECT {
+            (&mut *negative, -effect)
+        } else {
+            continue;
+        };
+        if list.len() == k && strength <= list[k - 1].1.abs() {
+            continue;
+        }
+        let at = list.iter().position(|e| strength > e.1.abs()).unwrap_or(list.len());
+        list.insert(at, (slot, effect));
+        list.truncate(k);
+    }
+}

@@ -1,0 +1,184 @@
+//! Reading a CSV into columns: delimiter sniffing, BOM, placeholders as missing.
+
+use std::io::{BufRead, BufReader, Read};
+
+use crate::error::{Result, ScoreError};
+
+/// Values that mean "not answered": CRM placeholders (`Select` in Leads.csv, `unknown` in the
+/// bank data) and the usual spreadsheet spellings. Compared case-insensitively after trimming.
+pub const PLACEHOLDERS: &[&str] = &["", "select", "unknown", "na", "n/a", "#n/a", "nan", "null", "none", "-"];
+
+/// Is this cell missing (empty or a placeholder)?
+pub fn is_missing(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else { return true };
+    let value = if first.is_ascii_whitespace() || last.is_ascii_whitespace() { value.trim() } else { value };
+    // Dispatch on length: this runs for every cell of a batch.
+    let is = |p: &str| value.eq_ignore_ascii_case(p);
+    match value.len() {
+        0 => true,
+        1 => value == "-",
+        2 => is("na"),
+        3 => is("n/a") || is("nan"),
+        4 => is("null") || is("none") || is("#n/a"),
+        6 => is("select"),
+        7 => is("unknown"),
+        _ => false,
+    }
+}
+
+/// The field delimiter among `,` `;` and tab: whichever appears most in the first line.
+pub fn sniff_delimiter(head: &[u8]) -> u8 {
+    let line = head.split(|&b| b == b'\n').next().unwrap_or(head);
+    let count = |d: u8| line.iter().filter(|&&b| b == d).count();
+    [b',', b';', b'\t'].into_iter().max_by_key(|&d| (count(d), d == b',')).unwrap_or(b',')
+}
+
+/// A CSV reader over any `Read`, with the delimiter sniffed from the first line.
+pub fn csv_reader<R: Read>(input: R) -> Result<csv::Reader<BufReader<R>>> {
+    let mut buffered = BufReader::with_capacity(1 << 16, input);
+    let head = buffered.fill_buf().map_err(|e| ScoreError::Csv(e.to_string()))?;
+    let delimiter = sniff_delimiter(head);
+    Ok(csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(buffered))
+}
+
+/// Header names, trimmed, BOM removed, duplicates rejected.
+pub fn read_headers<R: Read>(reader: &mut csv::Reader<R>) -> Result<Vec<String>> {
+    let headers = reader.headers().map_err(|e| ScoreError::Csv(e.to_string()))?;
+    if headers.is_empty() {
+        return Err(ScoreError::NoHeader);
+    }
+    let names: Vec<String> = headers.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_string()).collect();
+    for (i, name) in names.iter().enumerate() {
+        if !name.is_empty() && names[..i].contains(name) {
+            return Err(ScoreError::DuplicateColumn(name.clone()));
+        }
+    }
+    Ok(names)
+}
+
+/// A whole CSV held by column; `None` is a missing cell.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub headers: Vec<String>,
+    pub columns: Vec<Vec<Option<String>>>,
+    pub rows: usize,
+}
+
+impl Table {
+    /// Reads every row. Short rows are padded with missing cells; extra cells are ignored.
+    pub fn read<R: Read>(input: R) -> Result<Table> {
+        let mut reader = csv_reader(input)?;
+        let headers = read_headers(&mut reader)?;
+        let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); headers.len()];
+        let mut record = csv::StringRecord::new();
+        let mut rows = 0;
+        while reader.read_record(&mut record).map_err(|e| ScoreError::Csv(e.to_string()))? {
+            if record.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            for (i, column) in columns.iter_mut().enumerate() {
+                let cell = record.get(i).unwrap_or("");
+                column.push(if is_missing(cell) { None } else { Some(cell.trim().to_string()) });
+            }
+            rows += 1;
+        }
+        if rows == 0 {
+            return Err(ScoreError::NoRows);
+        }
+        Ok(Table { headers, columns, rows })
+    }
+
+    /// Builds a table from literal rows (tests and callers that already hold the data).
+    pub fn from_rows(headers: &[&str], rows: &[Vec<&str>]) -> Table {
+        let mut columns = vec![Vec::new(); headers.len()];
+        for row in rows {
+            for (i, column) in columns.iter_mut().enumerate() {
+                let cell = row.get(i).copied().unwrap_or("");
+                column.push(if is_missing(cell) { None } else { Some(cell.trim().to_string()) });
+            }
+        }
+        Table { headers: headers.iter().map(|h| h.to_string()).collect(), columns, rows: rows.len() }
+    }
+
+    /// The index of a column by exact name, else case-insensitively.
+    pub fn column_index(&self, name: &str) -> Result<usize> {
+        find_column(&self.headers, name)
+    }
+
+    /// A copy holding only the given rows, in that order.
+    pub fn select_rows(&self, rows: &[usize]) -> Table {
+        let columns = self.columns.iter().map(|c| rows.iter().map(|&r| c[r].clone()).collect()).collect();
+        Table { headers: self.headers.clone(), columns, rows: rows.len() }
+    }
+}
+
+/// Finds a header by exact name, else case-insensitively; the error lists the columns.
+pub fn find_column(headers: &[String], name: &str) -> Result<usize> {
+    headers
+        .iter()
+        .position(|h| h == name)
+        .or_else(|| headers.iter().position(|h| h.eq_ignore_ascii_case(name)))
+        .ok_or_else(|| ScoreError::MissingColumn {
+            column: name.to_string(),
+            available: headers
+                .iter()
+                .filter(|h| !h.is_empty())
+                .map(|h| format!("`{h}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}
+
+/// Reads a label cell as an outcome. With `positive`, a cell equal to it (case-insensitive)
+/// is 1 and anything else 0; without, the usual spellings of yes/no are accepted.
+pub fn parse_label(value: &str, positive: Option<&str>) -> Option<bool> {
+    let value = value.trim();
+    if let Some(positive) = positive {
+        return Some(value.eq_ignore_ascii_case(positive.trim()));
+    }
+    const YES: &[&str] = &["1", "yes", "y", "true", "t", "won", "win", "converted"];
+    const NO: &[&str] = &["0", "no", "n", "false", "f", "lost", "lose"];
+    if YES.iter().any(|v| value.eq_ignore_ascii_case(v)) {
+        Some(true)
+    } else if NO.iter().any(|v| value.eq_ignore_ascii_case(v)) {
+        Some(false)
+    } else {
+        match value.parse::<f64>() {
+            Ok(1.0) => Some(true),
+            Ok(0.0) => Some(false),
+            _ => None,
+        }
+    }
+}
+
+/// Parses a number, accepting surrounding spaces.
+pub fn parse_number(value: &str) -> Option<f64> {
+    value.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// Reads a boolean cell (`Yes`/`No`, `true`/`false`, `1`/`0`).
+pub fn parse_bool(value: &str) -> Option<bool> {
+    const YES: &[&str] = &["yes", "y", "true", "t", "1"];
+    const NO: &[&str] = &["no", "n", "false", "f", "0"];
+    let value = value.trim();
+    if YES.iter().any(|v| value.eq_ignore_ascii_case(v)) {
+        Some(true)
+    } else if NO.iter().any(|v| value.eq_ignore_ascii_case(v)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Lower-cases a categorical value the way the pipeline keys it.
+pub fn category_key(value: &str, buffer: &mut String) {
+    buffer.clear();
+    let value = value.trim();
+    if value.is_ascii() {
+        buffer.push_str(value);
+        buffer.make_ascii_lowercase();
+    } else {
+        buffer.extend(value.chars().flat_map(char::to_lowercase));
+    }
+}

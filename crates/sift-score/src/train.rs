@@ -1,0 +1,496 @@
+//! Training with k-fold cross-validation, the leakage guard and the final model.
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use forust_ml::{GradientBooster, Matrix};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, ScoreError};
+use crate::features::{DroppedColumn, FeatureSchema};
+use crate::logistic::{Logistic, sigmoid};
+use crate::metrics::{CalibrationBin, Metrics, Platt, calibration_table, round4};
+use crate::model::{FORMAT, FORMAT_VERSION, LabelSpec, ModelFile, ModelKind, ModelParams, TrainingSummary};
+use crate::odoo::{OdooConfig, OdooLead, OdooNb, odoo_lead};
+use crate::table::{Table, category_key, parse_label};
+
+/// Columns that CRMs fill in after the outcome is known (sales notes, post-call fields).
+/// Matched case-insensitively on the whole name.
+pub const POST_OUTCOME_COLUMNS: &[&str] =
+    &["tags", "lead quality", "last activity", "last notable activity", "duration", "lead status", "deal stage"];
+/// A single column whose own AUC reaches this predicts the label almost perfectly.
+pub const LEAKY_AUC: f64 = 0.95;
+/// Columns with more distinct values than this share of rows are identifiers, not features.
+pub const ID_LIKE_SHARE: f64 = 0.9;
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct GbmParams {
+    pub iterations: usize,
+    pub learning_rate: f32,
+    pub max_depth: usize,
+    pub min_leaf_weight: f32,
+    pub l2: f32,
+}
+
+impl Default for GbmParams {
+    fn default() -> Self {
+        GbmParams { iterations: 100, learning_rate: 0.1, max_depth: 5, min_leaf_weight: 1.0, l2: 1.0 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FoldSpec {
+    /// Stratified folds drawn with a seed.
+    Stratified { k: usize, seed: u64 },
+    /// One fold number per data row (e.g. exported from scikit-learn, to share folds).
+    Given(Vec<usize>),
+}
+
+#[derive(Debug, Clone)]
+pub struct TrainOptions {
+    pub label: String,
+    pub positive: Option<String>,
+    pub exclude: Vec<String>,
+    pub kind: ModelKind,
+    pub folds: FoldSpec,
+    /// Inverse L2 strength of the logistic regression (scikit-learn's `C`).
+    pub c: f64,
+    pub gbm: GbmParams,
+    pub odoo: OdooConfig,
+    /// Also cross-validate without the columns the leakage guard flags.
+    pub compare_without_leaky: bool,
+    /// RFC 3339 creation time (the caller owns the clock).
+    pub created_at: String,
+    pub source: Option<String>,
+}
+
+impl TrainOptions {
+    pub fn new(label: &str, kind: ModelKind) -> TrainOptions {
+        TrainOptions {
+            label: label.to_string(),
+            positive: None,
+            exclude: Vec::new(),
+            kind,
+            folds: FoldSpec::Stratified { k: 5, seed: 0 },
+            c: 1.0,
+            gbm: GbmParams::default(),
+            odoo: OdooConfig::default(),
+            compare_without_leaky: true,
+            created_at: String::new(),
+            source: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LeakageWarning {
+    pub column: String,
+    pub reason: String,
+    /// The column's own AUC (target rate by value), in-sample.
+    pub single_column_auc: f64,
+}
+
+/// The cross-validation report printed by `sift train` and stored in the model file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TrainReport {
+    pub model: ModelKind,
+    pub rows: usize,
+    pub positives: usize,
+    pub base_rate: f64,
+    pub folds: usize,
+    #[serde(flatten)]
+    pub metrics: Metrics,
+    /// Out-of-fold predictions, after the model's calibration, in ten bins.
+    pub calibration: Vec<CalibrationBin>,
+    pub calibrated: bool,
+    pub leakage_warnings: Vec<LeakageWarning>,
+    /// The same cross-validation without the flagged columns, when any were used.
+    pub without_leaky_columns: Option<Metrics>,
+    pub columns_used: Vec<String>,
+    pub dropped_columns: Vec<DroppedColumn>,
+    pub features: usize,
+    pub cv_fit_seconds: f64,
+    pub cv_predict_seconds: f64,
+    pub final_fit_seconds: f64,
+}
+
+/// Small deterministic generator (SplitMix64) for fold shuffling.
+struct SplitMix(u64);
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
+/// Stratified fold numbers: each class shuffled, then dealt round-robin.
+pub fn stratified_folds(y: &[bool], k: usize, seed: u64) -> Vec<usize> {
+    let mut rng = SplitMix(seed);
+    let mut folds = vec![0; y.len()];
+    let mut next = 0;
+    for class in [true, false] {
+        let mut idx: Vec<usize> = (0..y.len()).filter(|&i| y[i] == class).collect();
+        for i in (1..idx.len()).rev() {
+            let j = (rng.next() % (i as u64 + 1)) as usize;
+            idx.swap(i, j);
+        }
+        for i in idx {
+            folds[i] = next % k;
+            next += 1;
+        }
+    }
+    folds
+}
+
+/// Reads a folds file: one fold number per data row.
+pub fn parse_folds(text: &str) -> Result<Vec<usize>> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            l.trim()
+                .parse::<usize>()
+                .map_err(|_| ScoreError::BadFolds(format!("line {}: `{}` is not a fold number", i + 1, l.trim())))
+        })
+        .collect()
+}
+
+/// The label as booleans, with rows lacking a label left out.
+fn read_label(table: &Table, options: &TrainOptions) -> Result<(usize, Vec<Option<bool>>)> {
+    let column = table.column_index(&options.label)?;
+    let name = &table.headers[column];
+    let labels = table.columns[column]
+        .iter()
+        .enumerate()
+        .map(|(row, v)| match v {
+            None => Ok(None),
+            Some(v) => parse_label(v, options.positive.as_deref()).map(Some).ok_or_else(|| ScoreError::BadLabel {
+                column: name.clone(),
+                row: row + 1,
+                value: v.clone(),
+            }),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((column, labels))
+}
+
+/// In-sample AUC of a column on its own: target rate per value (rare values pooled) or the
+/// number itself, whichever direction is better.
+fn single_column_auc(values: &[Option<String>], y: &[bool]) -> f64 {
+    let numbers: Vec<Option<f64>> = values.iter().map(|v| v.as_deref().and_then(crate::table::parse_number)).collect();
+    let present = values.iter().filter(|v| v.is_some()).count();
+    let numeric = present > 0 && numbers.iter().filter(|v| v.is_some()).count() == present;
+    let score: Vec<f64> = if numeric {
+        numbers.iter().map(|v| v.unwrap_or(f64::MIN)).collect()
+    } else {
+        let mut key = String::new();
+        let keys: Vec<String> = values
+            .iter()
+            .map(|v| match v {
+                Some(v) => {
+                    category_key(v, &mut key);
+                    key.clone()
+                }
+                None => String::new(),
+            })
+            .collect();
+        let mut counts: std::collections::HashMap<&str, (f64, f64)> = std::collections::HashMap::new();
+        for (k, &y) in keys.iter().zip(y) {
+            let e = counts.entry(k.as_str()).or_default();
+            e.0 += 1.0;
+            e.1 += f64::from(u8::from(y));
+        }
+        let (rare_n, rare_pos) = counts.values().filter(|c| c.0 < 10.0).fold((0.0, 0.0), |a, c| (a.0 + c.0, a.1 + c.1));
+        keys.iter()
+            .map(|k| {
+                let c = counts[k.as_str()];
+                if c.0 < 10.0 { rare_pos / rare_n } else { c.1 / c.0 }
+            })
+            .collect()
+    };
+    let auc = crate::metrics::auc(y, &score).unwrap_or(0.5);
+    auc.max(1.0 - auc)
+}
+
+enum Fitted {
+    Logistic(Logistic),
+    Gbm(Box<GradientBooster>),
+    OdooNb(OdooNb),
+}
+
+struct Pipeline<'a> {
+    kind: ModelKind,
+    options: &'a TrainOptions,
+}
+
+impl Pipeline<'_> {
+    fn odoo_leads(&self, table: &Table, columns: &[usize]) -> Result<(Vec<String>, Vec<OdooLead>)> {
+        let fields: Vec<String> = columns.iter().map(|&c| table.headers[c].clone()).collect();
+        let mut positions: Vec<usize> = columns.to_vec();
+        let config = &self.options.odoo;
+        for column in [&config.team_column, &config.stage_column, &config.tag_column].into_iter().flatten() {
+            positions.push(table.column_index(column)?);
+        }
+        let leads = (0..table.rows)
+            .map(|row| odoo_lead(&fields, config, |i| table.columns[positions[i]][row].as_deref()))
+            .collect();
+        Ok((fields, leads))
+    }
+
+    fn fit(&self, table: &Table, y: &[bool], columns: &[usize]) -> Result<(FeatureSchema, Fitted)> {
+        let schema = FeatureSchema::fit(table, columns)?;
+        let fitted = match self.kind {
+            ModelKind::Logistic => Fitted::Logistic(Logistic::fit(&schema.encode_table(table)?, y, self.options.c)?),
+            ModelKind::Gbm => {
+                let encoded = schema.encode_table(table)?;
+                let data = encoded.to_column_major();
+                let matrix = Matrix::new(&data, encoded.rows, encoded.n_features);
+                let params = self.options.gbm;
+                let mut booster = GradientBooster::default()
+                    .set_iterations(params.iterations)
+                    .set_learning_rate(params.learning_rate)
+                    .set_max_depth(params.max_depth)
+                    .set_min_leaf_weight(params.min_leaf_weight)
+                    .set_l2(params.l2)
+                    .set_seed(0);
+                let target: Vec<f64> = y.iter().map(|&v| f64::from(u8::from(v))).collect();
+                booster.fit_unweighted(&matrix, &target, None).map_err(|e| ScoreError::Training(e.to_string()))?;
+                Fitted::Gbm(Box::new(booster))
+            }
+            ModelKind::OdooNb => {
+                let (fields, leads) = self.odoo_leads(table, columns)?;
+                Fitted::OdooNb(OdooNb::fit(fields, self.options.odoo.clone(), leads.iter().zip(y.iter().copied())))
+            }
+        };
+        Ok((schema, fitted))
+    }
+
+    fn predict(&self, schema: &FeatureSchema, fitted: &Fitted, table: &Table, columns: &[usize]) -> Result<Vec<f64>> {
+        Ok(match fitted {
+            Fitted::Logistic(model) => {
+                let x = schema.encode_table(table)?;
+                (0..x.rows).map(|r| sigmoid(model.decision(x.dense_row(r), x.onehot_row(r)))).collect()
+            }
+            Fitted::Gbm(booster) => {
+                let x = schema.encode_table(table)?;
+                let data = x.to_column_major();
+                let matrix = Matrix::new(&data, x.rows, x.n_features);
+                booster.predict(&matrix, true).into_iter().map(sigmoid).collect()
+            }
+            Fitted::OdooNb(nb) => {
+                let results = nb.prepare();
+                let (_, leads) = self.odoo_leads(table, columns)?;
+                leads.iter().map(|l| results.probability(l).map_or(0.0, |(p, _)| p / 100.0)).collect()
+            }
+        })
+    }
+
+    /// Out-of-fold predictions and the time spent fitting and predicting.
+    fn cross_validate(
+        &self,
+        table: &Table,
+        y: &[bool],
+        columns: &[usize],
+        folds: &[usize],
+    ) -> Result<(Vec<f64>, f64, f64)> {
+        let k = folds.iter().max().map_or(0, |m| m + 1);
+        let mut predictions = vec![0.0; y.len()];
+        let (mut fit_s, mut predict_s) = (0.0, 0.0);
+        for fold in 0..k {
+            let train: Vec<usize> = (0..y.len()).filter(|&i| folds[i] != fold).collect();
+            let test: Vec<usize> = (0..y.len()).filter(|&i| folds[i] == fold).collect();
+            if test.is_empty() {
+                continue;
+            }
+            let train_table = table.select_rows(&train);
+            let train_y: Vec<bool> = train.iter().map(|&i| y[i]).collect();
+            if train_y.iter().all(|&v| v) || !train_y.iter().any(|&v| v) {
+                return Err(ScoreError::Training(format!("fold {fold}: the training part has a single class")));
+            }
+            let started = Instant::now();
+            let (schema, fitted) = self.fit(&train_table, &train_y, columns)?;
+            fit_s += started.elapsed().as_secs_f64();
+            let started = Instant::now();
+            let test_table = table.select_rows(&test);
+            let p = self.predict(&schema, &fitted, &test_table, columns)?;
+            predict_s += started.elapsed().as_secs_f64();
+            for (&i, p) in test.iter().zip(p) {
+                predictions[i] = p;
+            }
+        }
+        Ok((predictions, fit_s, predict_s))
+    }
+}
+
+/// Trains a model: cross-validation report, leakage guard, final fit on every row.
+pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
+    let table = input;
+    let (label_column, labels) = read_label(table, options)?;
+    let label_name = table.headers[label_column].clone();
+    let kept: Vec<usize> = (0..table.rows).filter(|&r| labels[r].is_some()).collect();
+    let rows_without_label = table.rows - kept.len();
+    let table = if rows_without_label > 0 { table.select_rows(&kept) } else { table.clone() };
+    let y: Vec<bool> = kept.iter().filter_map(|&r| labels[r]).collect();
+    let positives = y.iter().filter(|&&v| v).count();
+    if positives == 0 || positives == y.len() {
+        let value = table.columns[label_column].iter().flatten().next().cloned().unwrap_or_default();
+        return Err(ScoreError::OneClassLabel { column: label_name, value, rows: y.len() });
+    }
+    let folds = match &options.folds {
+        FoldSpec::Stratified { k, seed } => stratified_folds(&y, (*k).max(2), *seed),
+        FoldSpec::Given(given) => {
+            if given.len() != labels.len() {
+                return Err(ScoreError::BadFolds(format!(
+                    "{} fold numbers for {} data rows",
+                    given.len(),
+                    labels.len()
+                )));
+            }
+            kept.iter().map(|&r| given[r]).collect()
+        }
+    };
+    let fold_count = folds.iter().max().map_or(0, |m| m + 1);
+
+    // Which columns to learn from.
+    let mut excluded: HashSet<usize> = HashSet::from([label_column]);
+    for name in &options.exclude {
+        excluded.insert(table.column_index(name)?);
+    }
+    let odoo_special: Vec<usize> = [&options.odoo.team_column, &options.odoo.stage_column, &options.odoo.tag_column]
+        .into_iter()
+        .flatten()
+        .map(|c| table.column_index(c))
+        .collect::<Result<_>>()?;
+    if options.kind == ModelKind::OdooNb {
+        excluded.extend(odoo_special.iter().copied());
+    }
+    let mut dropped = Vec::new();
+    let mut columns = Vec::new();
+    for (c, name) in table.headers.iter().enumerate() {
+        if excluded.contains(&c) {
+            continue;
+        }
+        let present: Vec<&str> = table.columns[c].iter().flatten().map(String::as_str).collect();
+        if name.is_empty() {
+            if present.is_empty() {
+                continue; // the empty column after a trailing comma
+            }
+            dropped.push(DroppedColumn { name: String::new(), reason: "column without a header".into() });
+            continue;
+        }
+        let distinct: HashSet<&str> = present.iter().copied().collect();
+        if distinct.len() as f64 > ID_LIKE_SHARE * table.rows as f64 {
+            dropped.push(DroppedColumn {
+                name: name.clone(),
+                reason: format!("identifier-like: {} distinct values in {} rows", distinct.len(), table.rows),
+            });
+            continue;
+        }
+        columns.push(c);
+    }
+    if columns.is_empty() {
+        return Err(ScoreError::NoFeatures);
+    }
+
+    // Learn the pipeline on every row once first: a column's kind (and any bad value in it)
+    // is then decided on the whole data, with the real row number, not inside one fold.
+    FeatureSchema::fit(input, &columns)?;
+
+    // Leakage guard.
+    let mut leakage_warnings = Vec::new();
+    let mut leaky = Vec::new();
+    for &c in &columns {
+        let name = &table.headers[c];
+        let auc = round4(single_column_auc(&table.columns[c], &y));
+        let known = POST_OUTCOME_COLUMNS.iter().any(|p| name.trim().eq_ignore_ascii_case(p));
+        let reason = if known {
+            Some("usually filled in after the outcome is known (sales notes, post-contact fields)".to_string())
+        } else if auc >= LEAKY_AUC {
+            Some(format!(
+                "predicts the label almost perfectly on its own (AUC {auc:.3}): check it is known before the outcome"
+            ))
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            leakage_warnings.push(LeakageWarning { column: name.clone(), reason, single_column_auc: auc });
+            leaky.push(c);
+        }
+    }
+
+    let pipeline = Pipeline { kind: options.kind, options };
+    let (oof, cv_fit_seconds, cv_predict_seconds) = pipeline.cross_validate(&table, &y, &columns, &folds)?;
+    let metrics = Metrics::compute(&y, &oof);
+    let without_leaky_columns = if options.compare_without_leaky && !leaky.is_empty() {
+        let clean: Vec<usize> = columns.iter().copied().filter(|c| !leaky.contains(c)).collect();
+        if clean.is_empty() {
+            None
+        } else {
+            let (p, _, _) = pipeline.cross_validate(&table, &y, &clean, &folds)?;
+            Some(Metrics::compute(&y, &p))
+        }
+    } else {
+        None
+    };
+    let calibration = match options.kind {
+        ModelKind::OdooNb => None,
+        _ => Some(Platt::fit(&y, &oof)),
+    };
+    let calibrated_oof: Vec<f64> = match &calibration {
+        Some(platt) => oof.iter().map(|&p| platt.apply(p)).collect(),
+        None => oof.clone(),
+    };
+
+    let started = Instant::now();
+    let (schema, fitted) = pipeline.fit(&table, &y, &columns)?;
+    let final_fit_seconds = started.elapsed().as_secs_f64();
+    let params = match fitted {
+        Fitted::Logistic(m) => ModelParams::Logistic(m),
+        Fitted::Gbm(b) => ModelParams::Gbm { booster: b },
+        Fitted::OdooNb(nb) => ModelParams::OdooNb(nb),
+    };
+    let base_rate = round4(positives as f64 / y.len() as f64);
+    let report = TrainReport {
+        model: options.kind,
+        rows: y.len(),
+        positives,
+        base_rate,
+        folds: fold_count,
+        metrics,
+        calibration: calibration_table(&y, &calibrated_oof),
+        calibrated: calibration.is_some(),
+        leakage_warnings,
+        without_leaky_columns,
+        columns_used: columns.iter().map(|&c| table.headers[c].clone()).collect(),
+        dropped_columns: dropped.clone(),
+        features: schema.n_features(),
+        cv_fit_seconds: round4(cv_fit_seconds),
+        cv_predict_seconds: round4(cv_predict_seconds),
+        final_fit_seconds: round4(final_fit_seconds),
+    };
+    Ok(ModelFile {
+        format: FORMAT.to_string(),
+        format_version: FORMAT_VERSION,
+        kind: options.kind,
+        created_at: options.created_at.clone(),
+        created_by: concat!("sift-score ", env!("CARGO_PKG_VERSION")).to_string(),
+        label: LabelSpec { column: label_name, positive: options.positive.clone() },
+        schema,
+        dropped_columns: dropped,
+        training: TrainingSummary {
+            rows: y.len(),
+            positives,
+            base_rate,
+            rows_without_label,
+            source: options.source.clone(),
+        },
+        report,
+        calibration,
+        params,
+    })
+}

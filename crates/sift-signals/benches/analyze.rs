@@ -1,0 +1,92 @@
+//! Analysis speed on a one-hour call (about 10,000 words), one core.
+//!
+//! Builds the call from the labelled fixture calls (varying the figures so no two turns are
+//! alike), analyses it repeatedly and prints the median time and throughput. With a path
+//! argument it also writes the call there, so `bench/analyze.sh` can time other tools on the
+//! same text. Run: `cargo bench -p sift-signals --bench analyze [-- OUT.txt]`.
+
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use sift_core::Language;
+use sift_signals::analyze::{AnalyzeOptions, analyze};
+
+const SOURCES: &[&str] = &[
+    include_str!("../fixtures/calls/en-routing-good.txt"),
+    include_str!("../fixtures/calls/en-pipeline-doubtful.vtt"),
+];
+
+/// Plain-text lines `Name: text` from the fixtures, figures varied per round.
+fn one_hour_call(target_words: usize) -> String {
+    let mut lines = Vec::new();
+    for source in SOURCES {
+        for line in source.lines() {
+            let line = line.trim();
+            let line = line.strip_prefix('[').and_then(|l| l.split_once("] ")).map_or(line, |(_, rest)| rest);
+            if let Some(rest) = line.strip_prefix("<v ") {
+                if let Some((name, text)) = rest.split_once('>') {
+                    lines.push(format!("{name}: {}", text.trim_end_matches("</v>")));
+                }
+            } else if line.contains(": ") && !line.contains("-->") {
+                lines.push(line.to_owned());
+            }
+        }
+    }
+    let mut out = String::new();
+    let (mut words, mut round, mut second) = (0, 0usize, 0usize);
+    while words < target_words {
+        for line in &lines {
+            let varied = line.replace("40", &(40 + round).to_string()).replace("60,000", &format!("{},000", 60 + round));
+            words += varied.split_once(": ").map_or(0, |(_, said)| said.split_whitespace().count());
+            out.push_str(&format!("[{:02}:{:02}:{:02}] {varied}\n", second / 3600, second / 60 % 60, second % 60));
+            second += 6;
+        }
+        round += 1;
+    }
+    out
+}
+
+fn main() {
+    let out = std::env::args().skip(1).find(|a| !a.starts_with("--"));
+    let text = one_hour_call(10_000);
+    if let Some(path) = &out {
+        if let Err(e) = std::fs::write(path, &text) {
+            eprintln!("cannot write {path}: {e}");
+        }
+    }
+    let reps = vec!["Dana".to_owned(), "Sam Rivera".to_owned()];
+    let options = AnalyzeOptions {
+        reps: &reps,
+        language: Some(Language::En),
+        as_of: NaiveDate::from_ymd_opt(2026, 11, 26),
+        ..AnalyzeOptions::default()
+    };
+    let mut analysis = None;
+    for _ in 0..3 {
+        analysis = analyze(&text, &options).ok();
+    }
+    let Some(analysis) = analysis else {
+        eprintln!("the generated call did not parse");
+        std::process::exit(1);
+    };
+    let mut times = Vec::new();
+    for _ in 0..30 {
+        let start = Instant::now();
+        let result = analyze(&text, &options);
+        times.push(start.elapsed().as_secs_f64());
+        std::hint::black_box(result.ok());
+    }
+    times.sort_by(f64::total_cmp);
+    let median = times[times.len() / 2];
+    let words = analysis.metrics.rep_words + analysis.metrics.prospect_words;
+    println!(
+        "one-hour call: {words} words, {} turns, {} KB; analyse: median {:.1} ms (min {:.1} ms) = {:.1} MB/s; {} signals, {} questions",
+        analysis.transcript.turns.len(),
+        text.len() / 1024,
+        median * 1e3,
+        times[0] * 1e3,
+        text.len() as f64 / median / 1e6,
+        analysis.signals.len(),
+        analysis.questions.len()
+    );
+}

@@ -1,0 +1,139 @@
+//! One call, analysed: the entry point that runs every analyser and gathers the results.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use sift_core::{Framework, Language};
+
+use crate::lexicon::Lexicon;
+use crate::metrics::{Metrics, QuestionTally, measure};
+use crate::signal::Signal;
+use crate::signals::{phrase_signals, short_answer_signals};
+use crate::transcript::{
+    Format, RepChoice, Span, Transcript, TranscriptError, choose_reps, into_transcript, parse_transcript,
+};
+
+/// What the caller knows about the call.
+#[derive(Debug, Clone, Default)]
+pub struct AnalyzeOptions<'a> {
+    /// The rep's speaker names; empty: infer.
+    pub reps: &'a [String],
+    /// `None`: detect from the text.
+    pub language: Option<Language>,
+    /// Frameworks to report criteria for.
+    pub frameworks: Vec<&'a Framework>,
+    /// The date of the call, to resolve "next quarter".
+    pub as_of: Option<NaiveDate>,
+    /// The user's extra lexicon entries (kinds `excuse`, `knowledge`).
+    pub extra_signals: &'a [Lexicon],
+}
+
+/// A rep question, located in the call, with its coaching.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AskedQuestion {
+    pub turn: usize,
+    pub span: Span,
+    pub text: String,
+    pub form: crate::questions::QuestionForm,
+    pub leading: bool,
+    pub rewrite: Option<String>,
+    pub reasons: Vec<String>,
+}
+
+/// Everything Sift read from one call.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    pub format: Format,
+    pub language: Language,
+    pub rep: RepChoice,
+    pub transcript: Transcript,
+    pub metrics: Metrics,
+    pub questions: Vec<AskedQuestion>,
+    pub signals: Vec<Signal>,
+    pub concepts: Vec<crate::evidence::ConceptEvidence>,
+    pub criteria: Vec<crate::evidence::CriterionEvidence>,
+}
+
+/// Reads and analyses a call transcript in any of the supported formats.
+pub fn analyze(text: &str, options: &AnalyzeOptions<'_>) -> Result<Analysis, TranscriptError> {
+    let raw = parse_transcript(text)?;
+    let format = raw.format;
+    let rep = choose_reps(&raw, options.reps)?;
+    let transcript = into_transcript(raw, &rep, options.language);
+    Ok(analyze_transcript(transcript, format, rep, options))
+}
+
+/// Analyses a transcript already split into turns.
+pub fn analyze_transcript(
+    transcript: Transcript,
+    format: Format,
+    rep: RepChoice,
+    options: &AnalyzeOptions<'_>,
+) -> Analysis {
+    let questions = rep_questions(&transcript);
+    let tally = QuestionTally {
+        open: questions.iter().filter(|q| q.form == crate::questions::QuestionForm::Open).count(),
+        closed: questions.iter().filter(|q| q.form == crate::questions::QuestionForm::Closed).count(),
+        leading: questions.iter().filter(|q| q.leading).count(),
+    };
+    let metrics = measure(&transcript, tally);
+    let as_of = options.as_of.unwrap_or_default();
+    let call = crate::evidence::analyse_call(&transcript, as_of);
+    let mut signals = phrase_signals(&transcript, options.extra_signals);
+    signals.extend(short_answer_signals(&transcript));
+    signals.extend(crate::fact_signals::fact_signals(&transcript, &call));
+    let concepts = call.concepts;
+    signals.sort_by_key(|s| (s.turn, s.span.start, s.kind));
+    let criteria =
+        options.frameworks.iter().flat_map(|f| crate::evidence::criteria_for(f, &concepts)).collect::<Vec<_>>();
+    Analysis { format, language: transcript.language, rep, transcript, metrics, questions, signals, concepts, criteria }
+}
+
+/// Every question the rep asks, one per question sentence, coached.
+fn rep_questions(transcript: &Transcript) -> Vec<AskedQuestion> {
+    let mut out = Vec::new();
+    for turn in transcript.rep_turns() {
+        for (start, end) in crate::questions::split_questions(&turn.text, transcript.language) {
+            let text = turn.text[start..end].trim();
+            let coaching = crate::questions::coach(text, transcript.language);
+            out.push(AskedQuestion {
+                turn: turn.index,
+                span: Span { turn: turn.index, start, end },
+                text: text.to_owned(),
+                form: coaching.form,
+                leading: coaching.leading,
+                rewrite: coaching.rewrite,
+                reasons: coaching.reasons,
+            });
+        }
+    }
+    out
+}
+
+impl Analysis {
+    /// The same analysis with every span in characters (Unicode scalar values) of its turn's
+    /// text instead of bytes: what reports for other programs use.
+    pub fn with_char_spans(mut self) -> Analysis {
+        let turns = &self.transcript.turns;
+        let convert = |span: &mut Span| {
+            if let Some(turn) = turns.get(span.turn) {
+                let start = char_offset(&turn.text, span.start);
+                span.end = start + turn.text.get(span.start..span.end).map_or(0, |s| s.chars().count());
+                span.start = start;
+            }
+        };
+        self.questions.iter_mut().for_each(|q| convert(&mut q.span));
+        self.signals.iter_mut().for_each(|s| convert(&mut s.span));
+        for c in &mut self.concepts {
+            c.evidence.iter_mut().for_each(|e| convert(&mut e.span));
+        }
+        for c in &mut self.criteria {
+            c.evidence.iter_mut().for_each(|e| convert(&mut e.span));
+        }
+        self
+    }
+}
+
+/// Byte offset to character offset within a text.
+pub fn char_offset(text: &str, byte: usize) -> usize {
+    text.get(..byte).map_or_else(|| text.chars().count(), |s| s.chars().count())
+}

@@ -1,0 +1,352 @@
+//! Signals read from facts rather than phrases: `specificity` (good sign), `inconsistency`
+//! and `unrealistic_target` (red flags).
+//!
+//! Specificity must be realistic to count: a concrete target that no business could reach
+//! in the time given ("quadruple revenue in two weeks") is a red flag, not a good sign.
+
+use std::collections::BTreeMap;
+
+use crate::evidence::{CallEvidence, LocatedFact};
+use crate::facts::{Fact, RolePart, TimelineKind};
+use crate::signal::{Polarity, Signal, SignalKind};
+use crate::transcript::{Span, Transcript};
+
+/// Whether a change by `factor` within `days` is beyond what a business can plausibly do.
+/// Thresholds: x1.5 in a month, x2 in a quarter, x3 in half a year, x5 in a year, x10 in two
+/// years; any x20; and a cut of 100% or more.
+pub fn is_unrealistic(factor: f64, horizon_days: Option<i64>) -> bool {
+    if factor <= 0.0 || factor >= 20.0 {
+        return true;
+    }
+    let Some(days) = horizon_days else { return false };
+    let limits: [(i64, f64); 5] = [(31, 1.5), (92, 2.0), (183, 3.0), (366, 5.0), (731, 10.0)];
+    limits.iter().any(|(within, max)| days <= *within && factor >= *max)
+}
+
+/// The fact-based signals of a call, from its evidence pass ([`crate::evidence::analyse_call`]).
+pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal> {
+    let mut signals = Vec::new();
+    let quote = |span: Span| transcript.quote(span).to_owned();
+    // Later statements of a conflict, by turn: a contradicted figure is no good sign.
+    let mut conflicted: BTreeMap<usize, Vec<Span>> = BTreeMap::new();
+    for c in &call.conflicts {
+        conflicted.entry(c.later.turn).or_default().push(c.later);
+    }
+    let in_conflict = |f: &LocatedFact| {
+        conflicted
+            .get(&f.span.turn)
+            .is_some_and(|spans| spans.iter().any(|s| s.start <= f.span.start && f.span.end <= s.end))
+    };
+
+    for f in &call.facts {
+        if let Fact::Growth { factor, horizon_days } = f.fact {
+            if is_unrealistic(factor, horizon_days) {
+                signals.push(Signal {
+                    kind: SignalKind::UnrealisticTarget,
+                    polarity: Polarity::Red,
+                    turn: f.span.turn,
+                    span: f.span,
+                    quote: quote(f.span),
+                    explanation: unrealistic_explanation(factor, horizon_days),
+                });
+                continue;
+            }
+        }
+        // A date that is the horizon of a target speaks through the target, not on its own.
+        let horizon = matches!(f.fact, Fact::Timeline { .. }) && !f.concepts.iter().any(|c| c == "timeline");
+        if f.hedged || horizon || in_conflict(f) {
+            continue;
+        }
+        if let Some(why) = specific(&f.fact) {
+            signals.push(Signal {
+                kind: SignalKind::Specificity,
+                polarity: Polarity::Good,
+                turn: f.span.turn,
+                span: f.span,
+                quote: quote(f.span),
+                explanation: why,
+            });
+        }
+    }
+
+    for c in &call.conflicts {
+        signals.push(Signal {
+            kind: SignalKind::Inconsistency,
+            polarity: Polarity::Red,
+            turn: c.later.turn,
+            span: c.later,
+            quote: c.later_quote.clone(),
+            explanation: format!("Contradicts an earlier answer: {}.", c.explanation),
+        });
+    }
+    signals.sort_by_key(|s| (s.span.turn, s.span.start, s.kind));
+    signals
+}
+
+/// Why a fact is a concrete, realistic answer, or `None` when it is not specific enough.
+fn specific(fact: &Fact) -> Option<String> {
+    match fact {
+        Fact::Money { amount, .. } if *amount > 0.0 => Some(format!("Gives a concrete figure ({}).", fact.describe())),
+        Fact::Timeline { kind: TimelineKind::Absolute | TimelineKind::Quarter, resolved: Some(_), .. } => {
+            Some(format!("Gives a concrete date ({}).", fact.describe()))
+        }
+        Fact::Timeline { kind: TimelineKind::Relative, resolved: Some(a), until: Some(b) }
+            if (*b - *a).num_days() <= 31 =>
+        {
+            Some(format!("Gives a concrete date ({}).", fact.describe()))
+        }
+        Fact::Count { value, .. } if *value >= 2.0 && *value < 1e6 => {
+            Some(format!("Knows a concrete number ({}).", fact.describe()))
+        }
+        Fact::Percentage { value } if *value > 0.0 && *value <= 100.0 => {
+            Some(format!("Knows a concrete figure ({}).", fact.describe()))
+        }
+        Fact::Growth { horizon_days: Some(_), .. } => {
+            Some(format!("Gives a realistic target with a horizon ({}).", fact.describe()))
+        }
+        Fact::Person { role, part: RolePart::Decides | RolePart::Approves } if role != "self" => {
+            Some(format!("Names who takes part in the decision ({}).", fact.describe()))
+        }
+        _ => None,
+    }
+}
+
+fn unrealistic_explanation(factor: f64, horizon_days: Option<i64>) -> String {
+    if factor <= 0.0 {
+        return "Promises to cut something by 100% or more, which is impossible.".to_owned();
+    }
+    let times = if factor >= 1.0 { format!("x{}", (factor * 100.0).round() / 100.0) } else { format!("{factor}") };
+    match horizon_days {
+        Some(days) => format!(
+            "A {times} change in {days} days is far beyond what a business can achieve; the target shows little grip on the numbers."
+        ),
+        None => format!(
+            "A {times} change is far beyond what a business can achieve; the target shows little grip on the numbers."
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use sift_core::Language;
+
+    use super::*;
+    use crate::evidence::analyse_call;
+    use crate::facts::has_han;
+    use crate::transcript::Role;
+
+    fn as_of() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default()
+    }
+
+    fn signals(lines: &[&str]) -> (Transcript, Vec<Signal>) {
+        let turns: Vec<(&str, Role, &str)> = lines
+            .iter()
+            .map(|l| match l.strip_prefix("R:") {
+                Some(rest) => ("Rep", Role::Rep, rest.trim()),
+                None => ("Prospect", Role::Prospect, l.trim()),
+            })
+            .collect();
+        let language = if lines.iter().any(|l| has_han(l)) { Language::Zh } else { Language::En };
+        let t = Transcript::from_turns(language, &turns);
+        let call = analyse_call(&t, as_of());
+        let s = fact_signals(&t, &call);
+        (t, s)
+    }
+
+    /// Each (kind, quote fragment) must be present; kinds in `absent` must not appear at all.
+    fn check(lines: &[&str], present: &[(SignalKind, &str)], absent: &[SignalKind]) {
+        let (t, found) = signals(lines);
+        for s in &found {
+            assert_eq!(t.quote(s.span), s.quote, "{s:?}");
+            assert_eq!(s.turn, s.span.turn);
+        }
+        for (kind, fragment) in present {
+            assert!(
+                found.iter().any(|s| s.kind == *kind && s.quote.contains(fragment)),
+                "{lines:?}: expected {kind} on {fragment:?}, got {found:#?}"
+            );
+        }
+        for kind in absent {
+            assert!(!found.iter().any(|s| s.kind == *kind), "{lines:?}: unexpected {kind}: {found:#?}");
+        }
+    }
+
+    use SignalKind::*;
+
+    #[test]
+    fn specificity_present_and_absent() {
+        check(
+            &["R: What's the budget?", "We have $40k set aside, and we need it live by March 15."],
+            &[(Specificity, "$40k"), (Specificity, "March 15")],
+            &[Inconsistency, UnrealisticTarget],
+        );
+        check(
+            &["We have a team of 40 and our CFO signs off."],
+            &[(Specificity, "a team of 40"), (Specificity, "our CFO signs off")],
+            &[],
+        );
+        check(
+            &["Our goal is to grow revenue by 20% next year."],
+            &[(Specificity, "grow revenue by 20%")],
+            &[UnrealisticTarget],
+        );
+        check(
+            &["我们有40个销售，预算20万，下个季度上线。"],
+            &[(Specificity, "40个销售"), (Specificity, "20万"), (Specificity, "下个季度")],
+            &[],
+        );
+        check(&["明年业绩增长20%。"], &[(Specificity, "增长20%")], &[UnrealisticTarget]);
+        check(&["Maybe 50k, sometime next year, I guess."], &[], &[Specificity]);
+        check(&["We want to grow, things could be better."], &[], &[Specificity, UnrealisticTarget, Inconsistency]);
+        check(&["可能20万吧。"], &[], &[Specificity]);
+    }
+
+    #[test]
+    fn unrealistic_targets() {
+        check(
+            &["We want to quadruple revenue in the next two weeks."],
+            &[(UnrealisticTarget, "quadruple")],
+            &[Specificity],
+        );
+        check(&["The plan is 10x in a month."], &[(UnrealisticTarget, "10x")], &[]);
+        check(&["两周内业绩翻两番。"], &[(UnrealisticTarget, "翻两番")], &[]);
+        check(&["一个月内销售额增长三倍。"], &[(UnrealisticTarget, "增长三倍")], &[]);
+        check(&["We'll cut costs by 150%."], &[(UnrealisticTarget, "cut costs by 150%")], &[]);
+        check(&["Double the pipeline by the end of next year."], &[], &[UnrealisticTarget]);
+        check(&["We aim to grow 30% within 12 months."], &[(Specificity, "grow 30%")], &[UnrealisticTarget]);
+    }
+
+    #[test]
+    fn unrealistic_thresholds() {
+        let cases: &[(f64, Option<i64>, bool)] = &[
+            (4.0, Some(14), true),
+            (10.0, Some(30), true),
+            (2.0, Some(60), true),
+            (1.2, Some(400), false),
+            (2.0, Some(400), false),
+            (1.3, Some(365), false),
+            (5.0, Some(300), true),
+            (2.0, None, false),
+            (0.7, Some(30), false),
+            (-0.5, None, true),
+            (25.0, None, true),
+        ];
+        for (factor, days, expected) in cases {
+            assert_eq!(is_unrealistic(*factor, *days), *expected, "x{factor} in {days:?}");
+        }
+    }
+
+    #[test]
+    fn inconsistencies() {
+        check(
+            &["R: What's your budget?", "About $40k.", "R: OK, and for the full rollout?", "Our budget is $120k."],
+            &[(Inconsistency, "$120k")],
+            &[],
+        );
+        check(&["We have a team of 40.", "R: Got it.", "Yeah, we have 25 reps."], &[(Inconsistency, "25 reps")], &[]);
+        check(
+            &["R: When?", "By March.", "R: And go-live?", "We need it in Q4 2027."],
+            &[(Inconsistency, "Q4 2027")],
+            &[],
+        );
+        check(
+            &["Our CEO decides on this.", "R: OK.", "Actually the VP of Sales decides."],
+            &[(Inconsistency, "VP of Sales")],
+            &[],
+        );
+        check(
+            &["I make the call here.", "R: Great.", "Well, I have no say in budgets like this."],
+            &[(Inconsistency, "no say")],
+            &[],
+        );
+        check(&["R: 预算多少？", "20万。", "R: 确定吗？", "预算是50万。"], &[(Inconsistency, "50万")], &[]);
+        check(&["我们有40个销售。", "R: 好的。", "销售团队25个销售。"], &[(Inconsistency, "25个销售")], &[]);
+        check(&["我们总监决定。", "R: 好的。", "最后还是老板拍板。"], &[(Inconsistency, "老板拍板")], &[]);
+        // Consistent repeats and self-corrections within a turn are not inconsistencies.
+        check(&["We have $40k.", "R: OK.", "Yes, the $40k is approved."], &[], &[Inconsistency]);
+        check(&["We have $40k, sorry, $45k."], &[], &[Inconsistency]);
+        check(&["We have 40 reps and 200 employees."], &[], &[Inconsistency]);
+        check(&["We have 40 reps.", "R: Growing?", "Yes, we're hiring 10 more reps."], &[], &[Inconsistency]);
+        check(&["It's $500 a seat.", "R: And in total?", "We have $40k in total."], &[], &[Inconsistency]);
+        check(&["每月2万。", "R: 一年呢？", "一年24万。"], &[], &[Inconsistency]);
+        check(&["We decide by March and go live by April."], &[], &[Inconsistency]);
+    }
+
+    #[test]
+    fn the_inconsistency_names_the_earlier_answer_and_its_turn() {
+        let (_, found) = signals(&["R: What's your budget?", "About $40k.", "R: And overall?", "Our budget is $120k."]);
+        let s = found.iter().find(|s| s.kind == Inconsistency).unwrap_or_else(|| panic!("{found:#?}"));
+        assert_eq!(s.turn, 3);
+        assert!(s.explanation.contains("turn 1") && s.explanation.contains("$40"), "{}", s.explanation);
+        assert_eq!(s.polarity, Polarity::Red);
+    }
+
+    #[test]
+    fn odd_input_never_panics() {
+        let long_line = "we have $40k and 40 reps by March 15 our CFO decides 预算20万两周内翻两番 ".repeat(500);
+        let junk: String = (0u32..5_000).filter_map(|i| char::from_u32((i * 7919) % 0x3_0000)).collect();
+        let texts = [
+            String::new(),
+            long_line,
+            junk,
+            "$".repeat(1000),
+            "9".repeat(5000),
+            "in 99999999999 years, by 2099-02-31, Q9, 13月45日, 十十十万万亿亿".to_owned(),
+            "１２３万元，百分之百分之，翻九番".to_owned(),
+        ];
+        for text in &texts {
+            let (t, found) = signals(&["R: What's the budget?", text, text]);
+            for s in &found {
+                assert_eq!(t.quote(s.span), s.quote);
+            }
+        }
+    }
+
+    /// A one-hour call (about 10,000 words) in each language; run with
+    /// `cargo test --release -p sift-signals --lib timing -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "timing, run in release"]
+    fn timing_of_a_one_hour_call() {
+        let en_rep =
+            "So tell me, what budget have you set aside for this and when do you need it live? Who else decides?";
+        let en_prospect = "Well, we have a team of 40 reps and we are losing deals every week because follow-up is slow. \
+            We have about $40k set aside, and our CFO signs off on anything over 10k. We use Salesforce today \
+            and we are also looking at HubSpot. We need it live by March 15, and the goal is to grow revenue by 20% next year. \
+            Honestly it could be better, maybe next quarter we will know more about the process and the security review.";
+        let zh_rep = "你们的预算大概多少？什么时候需要上线？谁来拍板？";
+        let zh_prospect = "我们有40个销售，最大的痛点是经常漏单。预算大概20万，需要老板拍板。现在用的是销售易，也在看另外两家。\
+            希望下个季度上线，今年的目标是业绩增长20%。法务要审合同，采购部要比价，流程是先试用两周然后上会。";
+        for (language, rep, prospect) in [(Language::En, en_rep, en_prospect), (Language::Zh, zh_rep, zh_prospect)] {
+            let mut turns = Vec::new();
+            let mut words = 0;
+            while words < 10_000 {
+                turns.push(("Rep", Role::Rep, rep));
+                turns.push(("Prospect", Role::Prospect, prospect));
+                words += if language == Language::En {
+                    rep.split_whitespace().count() + prospect.split_whitespace().count()
+                } else {
+                    (rep.chars().count() + prospect.chars().count()) * 2 / 3
+                };
+            }
+            let t = Transcript::from_turns(language, &turns);
+            let bytes: usize = t.turns.iter().map(|t| t.text.len()).sum();
+            let _ = analyse_call(&t, as_of()); // compile the regexes outside the timing
+            // The fastest of several runs: other work on the machine only ever adds time.
+            let mut best = std::time::Duration::MAX;
+            let mut n = 0;
+            for _ in 0..30 {
+                let start = std::time::Instant::now();
+                let call = analyse_call(&t, as_of());
+                n = fact_signals(&t, &call).len();
+                best = best.min(start.elapsed());
+            }
+            let mbps = bytes as f64 / best.as_secs_f64() / 1e6;
+            println!(
+                "{language:?}: {} turns, {bytes} bytes: {best:?} per call ({mbps:.1} MB/s), {n} signals",
+                t.turns.len()
+            );
+        }
+    }
+}

@@ -1,0 +1,1672 @@
+//! Facts: typed figures, dates, targets and decision makers found in one text, with byte
+//! spans, in English and Simplified Chinese.
+//!
+//! This is grammar (how numbers, dates and "X decides" are written), so it lives in code as
+//! regexes compiled once. Which *concept* a fact is evidence for is decided in
+//! [`crate::evidence`] from the cue lexicons, never here.
+
+use std::sync::LazyLock;
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+use regex::{Captures, Regex, RegexSet, SetMatches};
+use serde::Serialize;
+
+/// How a timeline was expressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineKind {
+    /// A calendar date or month: `March 15`, `2027-03-01`, `by March`, `三月份`.
+    Absolute,
+    /// A quarter: `Q3`, `next quarter`, `下个季度`.
+    Quarter,
+    /// Relative to the call: `in two weeks`, `end of year`, `明年`, `两周内`.
+    Relative,
+}
+
+/// What a named person or role does in the decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RolePart {
+    /// Makes the decision (`decides`, `has the final say`, `拍板`).
+    Decides,
+    /// Must approve or sign (`signs off`, `run it by`, `审批`).
+    Approves,
+    /// Named, without a stated part.
+    Involved,
+}
+
+/// One typed fact.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Fact {
+    /// An amount of money; `currency` is an ISO code when stated, `per` the unit it is
+    /// counted in when it is a rate (`month`, `year`, `seat`): `$500 a seat`, `每月2万`.
+    Money {
+        amount: f64,
+        currency: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        per: Option<String>,
+    },
+    /// A point in time. `resolved` is the date meant (the deadline for `by ...`, the start
+    /// for `in ...`), `until` the end of the period named, both given the reference date.
+    Timeline { kind: TimelineKind, resolved: Option<NaiveDate>, until: Option<NaiveDate> },
+    /// A count of something: `40 reps`, `a team of 40`, `40个销售`. Units are normalised
+    /// (`reps`, `people`, `seats`, `customers`, ...).
+    Count { value: f64, unit: String },
+    /// A plain percentage: `8%`, `百分之二十`.
+    Percentage { value: f64 },
+    /// A change target as a factor: `double` = 2, `grow 20%` = 1.2, `cut by 30%` = 0.7,
+    /// with the days until the horizon when one is stated in the same sentence.
+    Growth { factor: f64, horizon_days: Option<i64> },
+    /// A person or role and their part in the decision; `self` for the speaker.
+    Person { role: String, part: RolePart },
+}
+
+/// A fact and where it was found, in byte offsets into the text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FoundFact {
+    pub fact: Fact,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Fact {
+    /// A short human form: `$40,000`, `2027-03-31`, `40 reps`, `x2.0 in 30 days`, `CFO decides`.
+    pub fn describe(&self) -> String {
+        match self {
+            Fact::Money { amount, currency, per } => {
+                let amount = group_thousands(*amount);
+                let figure = match currency.as_deref() {
+                    Some("USD") => format!("${amount}"),
+                    Some("EUR") => format!("€{amount}"),
+                    Some("GBP") => format!("£{amount}"),
+                    Some(code) => format!("{amount} {code}"),
+                    None => amount,
+                };
+                match per {
+                    Some(unit) => format!("{figure} per {unit}"),
+                    None => figure,
+                }
+            }
+            Fact::Timeline { resolved: Some(d), .. } => d.to_string(),
+            Fact::Timeline { kind, .. } => format!("{kind:?} date").to_lowercase(),
+            Fact::Count { value, unit } => format!("{} {unit}", trim_float(*value)),
+            Fact::Percentage { value } => format!("{}%", trim_float(*value)),
+            Fact::Growth { factor, horizon_days } => match horizon_days {
+                Some(days) => format!("x{} in {days} days", trim_float(*factor)),
+                None => format!("x{}", trim_float(*factor)),
+            },
+            Fact::Person { role, part } => match part {
+                RolePart::Decides => format!("{role} decides"),
+                RolePart::Approves => format!("{role} approves"),
+                RolePart::Involved => format!("{role} involved"),
+            },
+        }
+    }
+}
+
+fn trim_float(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{}", v.round() as i64)
+    } else {
+        format!("{v:.2}").trim_end_matches('0').to_owned()
+    }
+}
+
+fn group_thousands(v: f64) -> String {
+    let whole = trim_float(v);
+    let (int, frac) = whole.split_once('.').unwrap_or((&whole, ""));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// Number grammar
+
+const EN_UNITS: &str = "zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen";
+const EN_TENS: &str = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety";
+
+/// Words for small numbers, `a`/`an` included (only meaningful before a unit).
+fn en_word_number_pattern() -> String {
+    let below_hundred = format!("(?:(?:{EN_TENS})(?:[- ](?:{EN_UNITS}))?|(?:{EN_UNITS}))");
+    format!(
+        r"(?:half\s+a|a\s+couple\s+of|a\s+few|couple\s+of|several|(?:{below_hundred}|a|an)(?:\s+hundred(?:\s+(?:and\s+)?{below_hundred})?)?(?:\s+and\s+a\s+half)?)"
+    )
+}
+
+fn en_word_value(word: &str) -> Option<f64> {
+    let units = EN_UNITS.split('|');
+    if let Some(i) = units.clone().position(|u| u == word) {
+        return Some(i as f64);
+    }
+    EN_TENS.split('|').position(|t| t == word).map(|i| (i as f64 + 2.0) * 10.0)
+}
+
+/// Parses English number words: `forty-two`, `two hundred and fifty`, `half a`, `one and a half`.
+pub fn parse_en_words(text: &str) -> Option<f64> {
+    let lower = text.to_ascii_lowercase();
+    let tokens: Vec<&str> = lower.split(|c: char| c.is_whitespace() || c == '-').filter(|t| !t.is_empty()).collect();
+    let mut value = 0.0;
+    let mut seen = false;
+    for (i, tok) in tokens.iter().enumerate() {
+        match *tok {
+            "and" | "of" => {}
+            "a" | "an" => {
+                if tokens.get(i + 1) != Some(&"half") && value == 0.0 {
+                    value = 1.0;
+                    seen = true;
+                }
+            }
+            "half" => {
+                value += 0.5;
+                seen = true;
+            }
+            "couple" => {
+                value = 2.0;
+                seen = true;
+            }
+            "few" | "several" => {
+                value = 3.0;
+                seen = true;
+            }
+            "dozen" => {
+                value = if value == 0.0 { 12.0 } else { value * 12.0 };
+                seen = true;
+            }
+            "hundred" => {
+                value = if value == 0.0 { 100.0 } else { value * 100.0 };
+                seen = true;
+            }
+            other => {
+                let v = en_word_value(other)?;
+                // "one hundred and five": units after a hundred add; "twenty five" adds too.
+                value += v;
+                seen = true;
+            }
+        }
+    }
+    seen.then_some(value)
+}
+
+fn zh_digit(c: char) -> Option<f64> {
+    Some(match c {
+        '零' | '〇' => 0.0,
+        '一' => 1.0,
+        '二' | '两' => 2.0,
+        '三' => 3.0,
+        '四' => 4.0,
+        '五' => 5.0,
+        '六' => 6.0,
+        '七' => 7.0,
+        '八' => 8.0,
+        '九' => 9.0,
+        _ => return None,
+    })
+}
+
+/// Parses a Chinese number, Arabic digits mixed in allowed: `两百万`, `1.5亿`, `3千万`,
+/// `一千零五`, `二十`, `一万五` (= 15 000, the spoken shorthand).
+pub fn parse_zh_number(text: &str) -> Option<f64> {
+    let (mut yi, mut wan, mut section, mut number) = (0.0_f64, 0.0_f64, 0.0_f64, 0.0_f64);
+    let mut last_unit = 0.0_f64; // the unit just before a trailing bare digit
+    let mut digits = String::new();
+    let mut seen = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let ascii = match c {
+            '０'..='９' => char::from_digit(c as u32 - '０' as u32, 10),
+            '0'..='9' | '.' => Some(c),
+            _ => None,
+        };
+        if let Some(a) = ascii {
+            digits.push(a);
+            if !chars.peek().is_some_and(|n| n.is_ascii_digit() || *n == '.' || ('０'..='９').contains(n)) {
+                number = digits.parse().ok()?;
+                digits.clear();
+                seen = true;
+                last_unit = 0.0;
+            }
+            continue;
+        }
+        if c == ',' || c == '，' {
+            continue;
+        }
+        if let Some(d) = zh_digit(c) {
+            number = d;
+            seen = true;
+            if d == 0.0 {
+                last_unit = 0.0;
+            }
+            continue;
+        }
+        let unit = match c {
+            '十' => 10.0,
+            '百' => 100.0,
+            '千' => 1000.0,
+            '万' => 1e4,
+            '亿' => 1e8,
+            _ => return None,
+        };
+        seen = true;
+        match c {
+            '万' => {
+                wan = (wan + section + number) * 1e4;
+                section = 0.0;
+            }
+            '亿' => {
+                yi = (yi + wan + section + number) * 1e8;
+                wan = 0.0;
+                section = 0.0;
+            }
+            _ => section += if number == 0.0 { 1.0 } else { number } * unit,
+        }
+        number = 0.0;
+        last_unit = unit;
+    }
+    if !seen {
+        return None;
+    }
+    // 一万五 = 15 000, 两百五 = 250: a bare digit after a unit counts one place lower.
+    if last_unit >= 100.0 && number > 0.0 && number < 10.0 && number.fract() == 0.0 {
+        number *= last_unit / 10.0;
+    }
+    Some(yi + wan + section + number)
+}
+
+fn magnitude(word: &str) -> f64 {
+    match word.to_ascii_lowercase().as_str() {
+        "k" | "thousand" | "grand" => 1e3,
+        "m" | "mm" | "mn" | "million" => 1e6,
+        "bn" | "billion" => 1e9,
+        _ => 1.0,
+    }
+}
+
+fn currency_code(token: &str) -> Option<&'static str> {
+    let t = token.trim().to_ascii_lowercase();
+    Some(match t.as_str() {
+        "$" | "us$" | "usd" | "dollar" | "dollars" | "bucks" | "美元" | "美金" | "刀" => "USD",
+        "€" | "eur" | "euro" | "euros" => "EUR",
+        "£" | "gbp" | "pound" | "pounds" => "GBP",
+        "jpy" | "yen" => "JPY",
+        "¥" | "￥" | "cny" | "rmb" | "yuan" | "元" | "块" | "块钱" | "人民币" | "万元" => "CNY",
+        _ => return None,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Regexes, compiled once
+
+/// Compiles a built-in pattern; `\b` means an ASCII word boundary so that English
+/// patterns also find their words next to Chinese characters (and stay on the fast engines).
+fn re(pattern: &str) -> Regex {
+    let pattern = pattern.replace(r"\b", r"(?-u:\b)");
+    #[allow(clippy::expect_used)]
+    Regex::new(&pattern).expect("built-in fact patterns are checked by tests")
+}
+
+const EN_UNIT_WORDS: &str = r"reps?|salespeople|salesperson|sellers?|aes|sdrs|bdrs|account\s+executives|agents|people|persons?|employees|staff|headcount|ftes?|team\s+members|heads|users|seats|licen[cs]es|customers|clients|accounts|leads|engineers|developers|locations|stores|offices|branches|sites|deals|calls|meetings|demos";
+const EN_UNIT_ADJ: &str = r"(?:(?:full-time|sales|inside|field|active|paying|new|more|quota-carrying|other)\s+){0,2}";
+
+static EN_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?P<pre>US\$|\$|€|£|¥|\b(?:usd|eur|gbp|cny|rmb|jpy)\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:(?P<mag1>k|mm|mn|m|bn)\b|\s?(?P<mag2>thousand|million|billion|grand)\b)?(?:\s?(?P<post>usd|eur|gbp|cny|rmb|jpy|dollars?|euros?|pounds?|bucks|yuan)\b)?",
+    )
+});
+static EN_WORD_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)\b(?P<num>{})\s+(?P<mag>thousand|million|billion|grand)\b(?:\s+(?P<post>dollars|euros|pounds|bucks|yuan|usd|eur|gbp|rmb))?",
+        en_word_number_pattern()
+    ))
+});
+static EN_UNIT_AFTER: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!(r"(?i)^\s*{EN_UNIT_ADJ}(?P<unit>{EN_UNIT_WORDS})\b")));
+static EN_WORD_COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(r"(?i)\b(?P<num>{})\s+{EN_UNIT_ADJ}(?P<unit>{EN_UNIT_WORDS})\b", en_word_number_pattern()))
+});
+static EN_TEAM: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)\b(?:a\s+)?(?:sales\s+)?(?:team|headcount)\s+of\s+(?:about\s+|around\s+|roughly\s+|maybe\s+|some\s+)?(?P<num>\d+|{})(?:\s+{EN_UNIT_ADJ}(?P<unit>{EN_UNIT_WORDS})\b)?",
+        en_word_number_pattern()
+    ))
+});
+static EN_GROWTH_PCT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?P<verb>grow|grows|growing|increase|increasing|boost|raise|lift|improve|up|cut|cutting|reduce|reducing|lower|decrease|drop|shrink|growth\s+of|uplift\s+of)\s+(?:[a-z']+\s+){0,3}?(?:by\s+)?(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b|per\s?cent\b)",
+    )
+});
+static EN_PCT_GROWTH_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b|per\s?cent\b)\s+(?P<dir>growth|increase|uplift|more|higher|year[- ]over[- ]year|yoy|reduction|decrease|less|lower|fewer)\b",
+    )
+});
+static EN_PCT: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b|per\s?cent\b)"));
+static EN_MULTIPLE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:(?P<word>double|doubling|doubled|triple|tripling|tripled|quadruple|quadrupling|quadrupled|quintuple|quintupling)|(?P<nx>\d+(?:\.\d+)?)x|(?P<fold>\d+|two|three|four|five|ten)-?fold|(?P<times>\d+|two|three|four|five|ten)\s+times\s+(?:more|bigger|larger|higher|the|our|as\s+much))\b",
+    )
+});
+
+const MONTHS: &str = r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?";
+const EN_PRE: &str = r"by|before|until|till|no\s+later\s+than|end\s+of|the\s+end\s+of|in|from|after|early|mid|late|around|for|during|on|starting";
+
+static EN_ISO_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:(?P<pre>by|before|until|on|from)\s+)?(?:(?P<y>20\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})|(?P<m2>\d{1,2})/(?P<d2>\d{1,2})/(?P<y2>20\d{2}))\b",
+    )
+});
+static EN_MONTH_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)\b(?:(?P<pre>{EN_PRE})\s+)?(?:the\s+(?P<dfirst>\d{{1,2}})(?:st|nd|rd|th)?\s+of\s+)?(?P<mon>{MONTHS})\.?(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b)?(?:,?\s+(?P<year>20\d{{2}}))?\b"
+    ))
+});
+static EN_QUARTER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:(?P<pre>(?:by\s+)?(?:the\s+)?end\s+of|by|before|until|in|during|for|early|late)\s+)?(?:(?:the\s+)?(?P<ord>first|second|third|fourth|next|this|coming|following)\s+quarter|q(?P<q>[1-4]))(?:\s*(?:of\s+)?(?P<year>20\d{2}|fy\d{2}|'\d{2}))?\b",
+    )
+});
+static EN_RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:(?P<pre>by|before|until|in|during|for|sometime|some\s+time|early|late)\s+)?(?P<rel>next|this|the\s+coming|the\s+following)\s+(?P<unit>week|month|year|fiscal\s+year|financial\s+year|spring|summer|fall|autumn|winter)\b",
+    )
+});
+static EN_EDGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:(?P<pre>by|before|until|at|around)\s+)?(?:the\s+)?(?P<edge>end|beginning|start|middle)\s+of\s+(?:the\s+)?(?P<which>this\s+|next\s+)?(?P<unit>year|month|quarter|week)\b|\b(?:(?P<pre2>by|before|at)\s+)?(?P<ye>year[- ]end)\b",
+    )
+});
+static EN_DURATION: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)\b(?P<pre>in|within|inside|over|after)\s+(?:(?:the\s+)?(?:next|coming)\s+|less\s+than\s+|about\s+|around\s+)?(?P<n>\d+|{})\s+(?P<unit>days?|weeks?|months?|years?|quarters?)\b|\b(?:the\s+)?next\s+(?P<n2>\d+|{})\s+(?P<unit2>days|weeks|months|years|quarters)\b",
+        en_word_number_pattern(),
+        en_word_number_pattern()
+    ))
+});
+static EN_YEAR: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(?P<pre>in|by|before|during|for|until)\s+(?P<year>20\d{2})\b"));
+static EN_ASAP: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(?:asap|as\s+soon\s+as\s+possible|right\s+away|immediately|tomorrow|this\s+week)\b"));
+
+const EN_ROLE: &str = r"ceo|cfo|cto|coo|cro|cmo|cio|ciso|cpo|co-?founders?|founders?|owners?|boss|board|president|managing\s+director|general\s+manager|gm|(?:svp|evp|vp|vice\s+president|head|director)(?:\s+of\s+(?:sales|finance|marketing|it|operations|ops|revenue|engineering|procurement|growth|people|hr))?|(?:sales|finance|it|marketing|ops|operations|revenue|procurement)\s+(?:director|manager|lead|head|vp)|manager|procurement|legal|finance|purchasing|committee|leadership\s+team|leadership|exec\s+team|management";
+const EN_DECIDE: &str = r"decides?|will\s+decide|makes?\s+(?:the\s+)?(?:final\s+)?(?:call|decision)|has\s+(?:the\s+)?(?:final\s+)?(?:say|call|word)|gets\s+the\s+final\s+say|calls\s+the\s+shots|owns\s+the\s+decision|is\s+the\s+decision[- ]maker";
+const EN_APPROVE: &str = r"signs?\s+off|approves?|(?:has|have|needs?|will\s+need|would\s+need|must)\s+to\s+(?:approve|sign(?:\s+off)?)|(?:will|would|must)\s+(?:approve|sign\s+off)|signs?\s+(?:the\s+)?(?:contract|cheque|check|po)|owns\s+the\s+budget|holds\s+the\s+budget";
+
+static EN_PERSON: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)\b(?:(?P<det>our|my|the|their)\s+)?(?P<role>{EN_ROLE})\b(?:\s+(?:\w+\s+){{0,3}}?(?:(?P<decide>{EN_DECIDE})|(?P<approve>{EN_APPROVE}))\b)?"
+    ))
+});
+static EN_PERSON_PASSIVE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)\b(?:(?P<decide>decided\s+by|decision\s+(?:is|sits|lies)\s+with|call\s+is\s+with)|(?P<approve>approved\s+by|signed\s+off\s+by|signed\s+by|sign-?off\s+from|approval\s+from|green\s+light\s+from|ok(?:ay)?\s+from|run\s+(?:it|this|that)\s+(?:by|past)|check\s+with|buy-?in\s+from))\s+(?:our|my|the|their)\s+(?P<role>{EN_ROLE})\b"
+    ))
+});
+static EN_SELF_DECIDES: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\bI(?:['’]ll|\s+will|\s+get\s+to)?\s+make\s+(?:the\s+)?(?:final\s+)?(?:call|decisions?)\b|\bI\s+(?:decide|call\s+the\s+shots)\b|\bit['’]?s\s+my\s+(?:call|decision)\b|\bI\s+(?:have|own|hold)\s+the\s+(?:final\s+say|budget|decision)\b|\bI['’]?m\s+the\s+decision[- ]maker\b|\bI\s+am\s+the\s+decision[- ]maker\b|\bI\s+(?:can|could)\s+sign\s+(?:it|this|off)\b",
+    )
+});
+
+const ZH_NUM: &str = r"[0-9０-９][0-9０-９,，.]*[十百千万亿]*[0-9零〇一二两三四五六七八九十百千万亿]*|[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*";
+static ZH_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?P<pre>人民币|¥|￥|RMB|USD|US\$|\$|€|£)?\s?(?P<num>{ZH_NUM})(?P<post>万元|元|块钱|块|人民币|美元|美金|欧元|英镑|刀)?"
+    ))
+});
+static ZH_UNIT_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^\s?(?:个|名|位|家)?(?P<unit>销售代表|销售人员|销售|坐席|员工|人|用户|账号|席位|客户|门店|工程师|开发)")
+});
+static ZH_DURATION: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?P<pre>未来|接下来|在)?(?P<n>{ZH_NUM}|半|几)个?(?P<unit>天|日|周|星期|礼拜|月|年|季度)(?P<suf>内|之内|以内|后|之后|以后)"
+    ))
+});
+static ZH_FULL_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?P<y>\d{4})年(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})月(?:(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})[日号])?(?P<suf>底|初|前|之前|以前)?",
+    )
+});
+static ZH_MONTH: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?P<yr>明年|今年|后年)?(?P<m>1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])月(?:份)?(?:(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})[日号])?(?P<suf>底|初|中|前|之前|以前)?",
+    )
+});
+static ZH_QUARTER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?P<yr>明年|今年)?(?:(?P<rel>下一|下|这|本)个?季度|第(?P<q>[一二三四1-4])季度|Q(?P<qq>[1-4]))(?P<suf>末|底|初|前|之前|以前|内)?",
+    )
+});
+static ZH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?P<yr>明年|今年|后年|年内)(?P<part>上半年|下半年|年初|年中|年底|年末|底|初)?(?P<suf>前|之前|以前)?|(?P<part2>上半年|下半年|年初|年中|年底|年末)(?P<suf2>前|之前|以前)?",
+    )
+});
+static ZH_RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?P<rel>下个月|下月|下周|下星期|这个月|本月|这周|本周|月底|月初|马上|尽快|立刻)(?P<suf>前|之前|以前|内)?")
+});
+static ZH_GROWTH: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"翻(?P<fan>[一两二三四1-4])番|(?P<dbl>翻倍|翻一倍|加倍)|(?P<verb>增长|提升|提高|增加|涨|扩大|做到|达到)了?(?P<to>到)?(?P<n>{ZH_NUM})倍|(?P<verb2>增长|提升|提高|增加|涨|降低|减少|下降|削减|缩短)了?(?P<pct>\d+(?:\.\d+)?)\s?[%％]|(?P<n2>\d+|[二两三四五六七八九十]+)倍"
+    ))
+});
+static ZH_PCT: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!(r"(?P<pct>\d+(?:\.\d+)?)\s?[%％]|百分之(?P<zh>{ZH_NUM})")));
+const ZH_ROLE: &str = r"老板|老总|总经理|总裁|副总裁|副总|董事长|董事会|创始人|合伙人|CEO|CFO|CTO|COO|CMO|VP|(?:销售|财务|市场|运营|IT|技术)?总监|(?:销售|部门)?经理|领导|上级|财务|法务|采购部?";
+static ZH_PERSON: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?:需要|要|得|由|让|等)?(?:我们|我的|公司)?(?P<role>{ZH_ROLE})(?:来|去|那边|最后|最终|亲自)?(?:(?P<decide>拍板|说了算|最终决定|决定|定夺|做主)|(?P<approve>审批|批准|签字|签|同意|点头|过目|把关|审核))|(?:跟|和|向|给)(?P<role2>{ZH_ROLE})(?:汇报|请示|商量)"
+    ))
+});
+static ZH_SELF: LazyLock<Regex> =
+    LazyLock::new(|| re(r"我(?:自己)?(?:来|就能|就可以|可以|能)?(?:拍板|说了算|做主|决定|定)"));
+
+// Which patterns can match at all is decided in one pass over the text (a `RegexSet`);
+// only those are then run for their captures. Most turns hold few facts, so this saves
+// most of the scanning.
+type PatternList = Vec<&'static Regex>;
+
+static EN_LIST: LazyLock<PatternList> = LazyLock::new(|| {
+    vec![
+        &*EN_GROWTH_PCT,
+        &*EN_PCT_GROWTH_AFTER,
+        &*EN_PCT,
+        &*EN_MULTIPLE,
+        &*EN_AMOUNT,
+        &*EN_WORD_AMOUNT,
+        &*EN_WORD_COUNT,
+        &*EN_TEAM,
+        &*EN_ISO_DATE,
+        &*EN_YEAR,
+        &*EN_MONTH_DATE,
+        &*EN_QUARTER,
+        &*EN_RELATIVE,
+        &*EN_EDGE,
+        &*EN_DURATION,
+        &*EN_ASAP,
+        &*EN_PERSON,
+        &*EN_PERSON_PASSIVE,
+        &*EN_SELF_DECIDES,
+    ]
+});
+static ZH_LIST: LazyLock<PatternList> = LazyLock::new(|| {
+    vec![
+        &*ZH_GROWTH,
+        &*ZH_PCT,
+        &*ZH_DURATION,
+        &*ZH_FULL_DATE,
+        &*ZH_MONTH,
+        &*ZH_QUARTER,
+        &*ZH_YEAR,
+        &*ZH_RELATIVE,
+        &*ZH_AMOUNT,
+        &*ZH_PERSON,
+        &*ZH_SELF,
+    ]
+});
+static EN_SET: LazyLock<Option<RegexSet>> = LazyLock::new(|| RegexSet::new(EN_LIST.iter().map(|r| r.as_str())).ok());
+static ZH_SET: LazyLock<Option<RegexSet>> = LazyLock::new(|| RegexSet::new(ZH_LIST.iter().map(|r| r.as_str())).ok());
+
+struct Gate {
+    list: &'static [&'static Regex],
+    hits: Option<SetMatches>,
+}
+
+impl Gate {
+    fn new(set: &'static Option<RegexSet>, list: &'static PatternList, text: &str) -> Gate {
+        Gate { list, hits: set.as_ref().map(|s| s.matches(text)) }
+    }
+
+    fn on(&self, pattern: &Regex) -> bool {
+        let Some(hits) = &self.hits else { return true };
+        self.list.iter().position(|r| std::ptr::eq(*r, pattern)).is_none_or(|i| hits.matched(i))
+    }
+
+    fn captures<'t>(
+        &self,
+        pattern: &'static LazyLock<Regex>,
+        text: &'t str,
+    ) -> impl Iterator<Item = Captures<'t>> + use<'t> {
+        let pattern: &'static Regex = pattern;
+        self.on(pattern).then(|| pattern.captures_iter(text)).into_iter().flatten()
+    }
+
+    fn find<'t>(
+        &self,
+        pattern: &'static LazyLock<Regex>,
+        text: &'t str,
+    ) -> impl Iterator<Item = regex::Match<'t>> + use<'t> {
+        let pattern: &'static Regex = pattern;
+        self.on(pattern).then(|| pattern.find_iter(text)).into_iter().flatten()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Dates
+
+fn month_number(name: &str) -> Option<u32> {
+    let n = name.to_ascii_lowercase();
+    let key = n.get(..3)?;
+    Some(match key {
+        "jan" => 1,
+        "feb" => 2,
+        "mar" => 3,
+        "apr" => 4,
+        "may" => 5,
+        "jun" => 6,
+        "jul" => 7,
+        "aug" => 8,
+        "sep" => 9,
+        "oct" => 10,
+        "nov" => 11,
+        "dec" => 12,
+        _ => return None,
+    })
+}
+
+fn month_end(year: i32, month: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(year, month, 1)?.checked_add_months(Months::new(1))?.pred_opt()
+}
+
+fn deadline_prefix(pre: Option<&str>) -> bool {
+    pre.is_some_and(|p| {
+        let p = p.to_ascii_lowercase();
+        p.starts_with("by")
+            || p.starts_with("before")
+            || p.starts_with("until")
+            || p.starts_with("till")
+            || p.contains("end")
+            || p.starts_with("no")
+            || p.starts_with("late")
+    })
+}
+
+/// A month (and maybe a day) without a year means the next such date on or after `as_of`.
+fn month_timeline(as_of: NaiveDate, month: u32, day: Option<u32>, year: Option<i32>, deadline: bool) -> Option<Fact> {
+    let mut y = year.unwrap_or(as_of.year());
+    if year.is_none() && month_end(y, month)? < as_of {
+        y += 1;
+    }
+    let end = month_end(y, month)?;
+    let resolved = match day {
+        Some(d) => NaiveDate::from_ymd_opt(y, month, d)?,
+        None if deadline => end,
+        None => NaiveDate::from_ymd_opt(y, month, 1)?,
+    };
+    let until = if day.is_some() { resolved } else { end };
+    Some(Fact::Timeline { kind: TimelineKind::Absolute, resolved: Some(resolved), until: Some(until) })
+}
+
+fn quarter_timeline(as_of: NaiveDate, quarter: u32, year: Option<i32>, deadline: bool) -> Option<Fact> {
+    let mut y = year.unwrap_or(as_of.year());
+    if year.is_none() && month_end(y, quarter * 3)? < as_of {
+        y += 1;
+    }
+    let start = NaiveDate::from_ymd_opt(y, quarter * 3 - 2, 1)?;
+    let end = month_end(y, quarter * 3)?;
+    Some(Fact::Timeline {
+        kind: TimelineKind::Quarter,
+        resolved: Some(if deadline { end } else { start }),
+        until: Some(end),
+    })
+}
+
+fn current_quarter(d: NaiveDate) -> u32 {
+    (d.month() - 1) / 3 + 1
+}
+
+fn shifted_quarter(as_of: NaiveDate, by: i32) -> (u32, i32) {
+    let index = as_of.year() * 4 + current_quarter(as_of) as i32 - 1 + by;
+    ((index.rem_euclid(4) + 1) as u32, index.div_euclid(4))
+}
+
+fn relative(resolved: NaiveDate, until: NaiveDate) -> Fact {
+    Fact::Timeline { kind: TimelineKind::Relative, resolved: Some(resolved), until: Some(until) }
+}
+
+fn year_bounds(y: i32) -> Option<(NaiveDate, NaiveDate)> {
+    Some((NaiveDate::from_ymd_opt(y, 1, 1)?, NaiveDate::from_ymd_opt(y, 12, 31)?))
+}
+
+fn add_units(as_of: NaiveDate, n: f64, unit: &str) -> Option<NaiveDate> {
+    let u = unit.to_ascii_lowercase();
+    let n = if n <= 0.0 { 1.0 } else { n };
+    if u.starts_with("day") || u == "天" || u == "日" {
+        as_of.checked_add_days(Days::new(n.round() as u64))
+    } else if u.starts_with("week") || u == "周" || u == "星期" || u == "礼拜" {
+        as_of.checked_add_days(Days::new((n * 7.0).round() as u64))
+    } else {
+        let months_per = if u.starts_with("month") || u == "月" {
+            1.0
+        } else if u.starts_with("quarter") || u == "季度" {
+            3.0
+        } else {
+            12.0
+        };
+        let months = n * months_per;
+        if months.fract() == 0.0 {
+            as_of.checked_add_months(Months::new(months as u32))
+        } else {
+            as_of.checked_add_days(Days::new((months * 30.44).round() as u64))
+        }
+    }
+}
+
+fn zh_small(text: &str) -> Option<u32> {
+    if let Ok(n) = text.parse::<u32>() {
+        return Some(n);
+    }
+    parse_zh_number(text).map(|v| v as u32)
+}
+
+// ---------------------------------------------------------------------------------------
+// Extraction
+
+/// Whether the text has Chinese characters (CJK unified ideographs).
+pub fn has_han(text: &str) -> bool {
+    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// Every fact in `text`, leftmost first, with no two overlapping (the longer wins).
+/// `as_of` resolves relative dates.
+pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
+    let mut found: Vec<FoundFact> = Vec::new();
+    let han = has_han(text);
+    let gate = Gate::new(&EN_SET, &EN_LIST, text);
+    let has_digit = text.bytes().any(|b| b.is_ascii_digit());
+    let mut push = |fact: Option<Fact>, start: usize, end: usize| {
+        if let Some(fact) = fact {
+            found.push(FoundFact { fact, start, end });
+        }
+    };
+    let range = |c: &Captures<'_>| c.get(0).map(|m| (m.start(), m.end())).unwrap_or((0, 0));
+
+    // Growth and percentages first in priority: a longer span wins anyway.
+    if has_digit {
+        for c in gate.captures(&EN_GROWTH_PCT, text) {
+            let (s, e) = range(&c);
+            let p: f64 = c.name("num").and_then(|m| m.as_str().parse().ok()).unwrap_or(0.0);
+            let verb = c.name("verb").map(|m| m.as_str().to_ascii_lowercase()).unwrap_or_default();
+            let down = ["cut", "cutting", "reduce", "reducing", "lower", "decrease", "drop", "shrink"]
+                .contains(&verb.as_str());
+            push(
+                Some(Fact::Growth { factor: if down { 1.0 - p / 100.0 } else { 1.0 + p / 100.0 }, horizon_days: None }),
+                s,
+                e,
+            );
+        }
+        for c in gate.captures(&EN_PCT_GROWTH_AFTER, text) {
+            let (s, e) = range(&c);
+            let p: f64 = c.name("num").and_then(|m| m.as_str().parse().ok()).unwrap_or(0.0);
+            let dir = c.name("dir").map(|m| m.as_str().to_ascii_lowercase()).unwrap_or_default();
+            let down = ["reduction", "decrease", "less", "lower", "fewer"].contains(&dir.as_str());
+            push(
+                Some(Fact::Growth { factor: if down { 1.0 - p / 100.0 } else { 1.0 + p / 100.0 }, horizon_days: None }),
+                s,
+                e,
+            );
+        }
+        for c in gate.captures(&EN_PCT, text) {
+            let (s, e) = range(&c);
+            let p = c.name("num").and_then(|m| m.as_str().parse().ok());
+            push(p.map(|value| Fact::Percentage { value }), s, e);
+        }
+    }
+    for c in gate.captures(&EN_MULTIPLE, text) {
+        let (s, e) = range(&c);
+        let factor = if let Some(w) = c.name("word") {
+            let w = w.as_str().to_ascii_lowercase();
+            if w.starts_with("doubl") {
+                2.0
+            } else if w.starts_with("tripl") {
+                3.0
+            } else if w.starts_with("quadrupl") {
+                4.0
+            } else {
+                5.0
+            }
+        } else {
+            let n = c.name("nx").or(c.name("fold")).or(c.name("times")).map(|m| m.as_str()).unwrap_or("");
+            n.parse::<f64>().ok().or_else(|| parse_en_words(n)).unwrap_or(0.0)
+        };
+        if factor >= 1.5 {
+            push(Some(Fact::Growth { factor, horizon_days: None }), s, e);
+        }
+    }
+
+    // Money and counts written with digits.
+    if has_digit {
+        for c in gate.captures(&EN_AMOUNT, text) {
+            let (s, e) = range(&c);
+            let Some(num) = c.name("num") else { continue };
+            let before = text[..num.start()].chars().next_back();
+            let pre = c.name("pre").map(|m| m.as_str());
+            if pre.is_none()
+                && before.is_some_and(|b| b.is_ascii_alphanumeric() || b == '.' || b == '-' || b == '/' || b == ':')
+            {
+                continue;
+            }
+            let value: f64 = num.as_str().replace(',', "").parse().unwrap_or(0.0);
+            let mag = c.name("mag1").or(c.name("mag2")).map(|m| m.as_str());
+            let amount = value * mag.map(magnitude).unwrap_or(1.0);
+            let currency =
+                pre.and_then(currency_code).or_else(|| c.name("post").and_then(|m| currency_code(m.as_str())));
+            if currency.is_some() {
+                push(Some(Fact::Money { amount, currency: currency.map(str::to_owned), per: None }), s, e);
+                continue;
+            }
+            let rest = &text[e..];
+            if let Some(u) = EN_UNIT_AFTER.captures(rest) {
+                let unit_end = u.get(0).map(|m| m.end()).unwrap_or(0);
+                push(
+                    Some(Fact::Count {
+                        value: amount,
+                        unit: en_unit(u.name("unit").map(|m| m.as_str()).unwrap_or("")),
+                    }),
+                    s,
+                    e + unit_end,
+                );
+                continue;
+            }
+            let comma_grouped = num.as_str().contains(',') && value >= 1000.0;
+            if (mag.is_some() || comma_grouped) && !rest.trim_start().starts_with(['%', '/']) {
+                push(Some(Fact::Money { amount, currency: None, per: None }), s, e);
+            }
+        }
+    }
+    for c in gate.captures(&EN_WORD_AMOUNT, text) {
+        let (s, e) = range(&c);
+        let base = c.name("num").and_then(|m| parse_en_words(m.as_str()));
+        let mag = c.name("mag").map(|m| magnitude(m.as_str())).unwrap_or(1.0);
+        let currency = c.name("post").and_then(|m| currency_code(m.as_str())).map(str::to_owned);
+        if EN_UNIT_AFTER.is_match(&text[e..]) {
+            continue;
+        }
+        push(base.map(|b| Fact::Money { amount: b * mag, currency, per: None }), s, e);
+    }
+    for c in gate.captures(&EN_WORD_COUNT, text) {
+        let (s, e) = range(&c);
+        let value = c.name("num").and_then(|m| parse_en_words(m.as_str())).unwrap_or(0.0);
+        if value >= 2.0 {
+            push(Some(Fact::Count { value, unit: en_unit(c.name("unit").map(|m| m.as_str()).unwrap_or("")) }), s, e);
+        }
+    }
+    for c in gate.captures(&EN_TEAM, text) {
+        let (s, e) = range(&c);
+        let num = c.name("num").map(|m| m.as_str()).unwrap_or("");
+        let value = num.parse::<f64>().ok().or_else(|| parse_en_words(num));
+        // In a sales conversation "a team of 40" is the sales team, so it counts as reps.
+        let unit = c.name("unit").map(|m| en_unit(m.as_str())).unwrap_or_else(|| "reps".to_owned());
+        push(value.filter(|v| *v >= 2.0).map(|value| Fact::Count { value, unit }), s, e);
+    }
+
+    // Dates.
+    if has_digit {
+        for c in gate.captures(&EN_ISO_DATE, text) {
+            let (s, e) = range(&c);
+            let num = |a: &str, b: &str| c.name(a).or(c.name(b)).and_then(|m| m.as_str().parse::<u32>().ok());
+            let date = match (num("y", "y2"), num("m", "m2"), num("d", "d2")) {
+                (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(y as i32, m, d),
+                _ => None,
+            };
+            push(
+                date.map(|d| Fact::Timeline { kind: TimelineKind::Absolute, resolved: Some(d), until: Some(d) }),
+                s,
+                e,
+            );
+        }
+        for c in gate.captures(&EN_YEAR, text) {
+            let (s, e) = range(&c);
+            let y = c.name("year").and_then(|m| m.as_str().parse::<i32>().ok());
+            let deadline = deadline_prefix(c.name("pre").map(|m| m.as_str()));
+            let fact = y.and_then(year_bounds).map(|(a, b)| Fact::Timeline {
+                kind: TimelineKind::Absolute,
+                resolved: Some(if deadline { b } else { a }),
+                until: Some(b),
+            });
+            push(fact, s, e);
+        }
+    }
+    for c in gate.captures(&EN_MONTH_DATE, text) {
+        let (s, e) = range(&c);
+        let Some(mon) = c.name("mon") else { continue };
+        let pre = c.name("pre").map(|m| m.as_str());
+        let day = c.name("day").or(c.name("dfirst")).and_then(|m| m.as_str().parse::<u32>().ok());
+        let year = c.name("year").and_then(|m| m.as_str().parse::<i32>().ok());
+        let name = mon.as_str().to_ascii_lowercase();
+        // "may" and "march" are also words, and short forms are noisy: they need a day, a
+        // year or a time preposition around them.
+        let ambiguous = name == "may" || name == "march" || name.len() <= 4;
+        if ambiguous && day.is_none() && year.is_none() && pre.is_none() {
+            continue;
+        }
+        if name == "may"
+            && day.is_none()
+            && year.is_none()
+            && !deadline_prefix(pre)
+            && !pre.is_some_and(|p| p.eq_ignore_ascii_case("in"))
+        {
+            continue;
+        }
+        let fact = month_number(&name).and_then(|m| month_timeline(as_of, m, day, year, deadline_prefix(pre)));
+        push(fact, s, e);
+    }
+    for c in gate.captures(&EN_QUARTER, text) {
+        let (s, e) = range(&c);
+        let deadline = deadline_prefix(c.name("pre").map(|m| m.as_str()));
+        let year = c.name("year").and_then(|m| {
+            let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
+            digits.parse::<i32>().ok().map(|y| if y < 100 { 2000 + y } else { y })
+        });
+        let fact = if let Some(q) = c.name("q").and_then(|m| m.as_str().parse::<u32>().ok()) {
+            quarter_timeline(as_of, q, year, deadline)
+        } else {
+            let ord = c.name("ord").map(|m| m.as_str().to_ascii_lowercase()).unwrap_or_default();
+            match ord.as_str() {
+                "first" => quarter_timeline(as_of, 1, year, deadline),
+                "second" => quarter_timeline(as_of, 2, year, deadline),
+                "third" => quarter_timeline(as_of, 3, year, deadline),
+                "fourth" => quarter_timeline(as_of, 4, year, deadline),
+                "this" => quarter_timeline(as_of, current_quarter(as_of), Some(as_of.year()), deadline),
+                _ => {
+                    let (q, y) = shifted_quarter(as_of, 1);
+                    quarter_timeline(as_of, q, Some(y), deadline)
+                }
+            }
+        };
+        push(fact, s, e);
+    }
+    for c in gate.captures(&EN_RELATIVE, text) {
+        let (s, e) = range(&c);
+        let deadline = deadline_prefix(c.name("pre").map(|m| m.as_str()));
+        let next = !c.name("rel").is_some_and(|m| m.as_str().eq_ignore_ascii_case("this"));
+        let unit = c.name("unit").map(|m| m.as_str().to_ascii_lowercase()).unwrap_or_default();
+        push(relative_period(as_of, &unit, next, deadline), s, e);
+    }
+    for c in gate.captures(&EN_EDGE, text) {
+        let (s, e) = range(&c);
+        let fact = if c.name("ye").is_some() {
+            year_bounds(as_of.year()).map(|(_, end)| relative(end, end))
+        } else {
+            let unit = c.name("unit").map(|m| m.as_str().to_ascii_lowercase()).unwrap_or_default();
+            let next = c.name("which").is_some_and(|m| m.as_str().trim().eq_ignore_ascii_case("next"));
+            let edge = c.name("edge").map(|m| m.as_str().to_ascii_lowercase()).unwrap_or_default();
+            period_bounds(as_of, &unit, next).map(|(a, b)| match edge.as_str() {
+                "end" => relative(b, b),
+                "middle" => relative(a + (b - a) / 2, b),
+                _ => relative(a, b),
+            })
+        };
+        push(fact, s, e);
+    }
+    for c in gate.captures(&EN_DURATION, text) {
+        let (s, e) = range(&c);
+        let n = c.name("n").or(c.name("n2")).map(|m| m.as_str()).unwrap_or("1");
+        let n = n.parse::<f64>().ok().or_else(|| parse_en_words(n)).unwrap_or(1.0);
+        let unit = c.name("unit").or(c.name("unit2")).map(|m| m.as_str()).unwrap_or("");
+        push(add_units(as_of, n, unit).map(|d| relative(d, d)), s, e);
+    }
+    for c in gate.captures(&EN_ASAP, text) {
+        let (s, e) = range(&c);
+        let days = if c.get(0).is_some_and(|m| m.as_str().to_ascii_lowercase().contains("week")) { 7 } else { 1 };
+        push(as_of.checked_add_days(Days::new(days)).map(|d| relative(d, d)), s, e);
+    }
+
+    // People and roles.
+    for c in gate.captures(&EN_PERSON, text) {
+        let (s, e) = range(&c);
+        let role = c.name("role").map(|m| normalise_role(m.as_str())).unwrap_or_default();
+        let part = if c.name("decide").is_some() {
+            RolePart::Decides
+        } else if c.name("approve").is_some() {
+            RolePart::Approves
+        } else {
+            RolePart::Involved
+        };
+        // Without "our"/"the", a bare word like "board" or "legal" is a role only when a
+        // decision verb follows ("CFO signs off" in a rep's note).
+        if c.name("det").is_none() && part == RolePart::Involved {
+            continue;
+        }
+        push(Some(Fact::Person { role, part }), s, e);
+    }
+    for c in gate.captures(&EN_PERSON_PASSIVE, text) {
+        let (s, e) = range(&c);
+        let role = c.name("role").map(|m| normalise_role(m.as_str())).unwrap_or_default();
+        let part = if c.name("decide").is_some() { RolePart::Decides } else { RolePart::Approves };
+        push(Some(Fact::Person { role, part }), s, e);
+    }
+    for m in gate.find(&EN_SELF_DECIDES, text) {
+        push(Some(Fact::Person { role: "self".to_owned(), part: RolePart::Decides }), m.start(), m.end());
+    }
+
+    if han {
+        extract_zh(text, as_of, &mut found);
+    }
+
+    // Leftmost first; of overlapping facts the longer one stays.
+    found.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut kept: Vec<FoundFact> = Vec::with_capacity(found.len());
+    for f in found {
+        match kept.last_mut() {
+            Some(last) if f.start < last.end => {
+                if f.end - f.start > last.end - last.start {
+                    *last = f;
+                }
+            }
+            _ => kept.push(f),
+        }
+    }
+    attach_horizons(text, as_of, &mut kept);
+    attach_rates(text, &mut kept);
+    mark_additions(text, &mut kept);
+    kept
+}
+
+static ADDITION_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:\b(?:hire|hiring|hired|add|adding|recruit|recruiting|onboard|onboarding|another|bring\s+on)\s+(?:about\s+|around\s+|maybe\s+|another\s+)?|(?:招|新增|再招|扩招|新招|增加|招聘)(?:大概|差不多)?)$",
+    )
+});
+static ADDITION_IN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:more|new|additional|extra)\b"));
+
+/// "Hiring 10 more reps" counts new people, not the team: its unit becomes `new reps`, so
+/// it is never compared with the team's size.
+fn mark_additions(text: &str, facts: &mut [FoundFact]) {
+    for f in facts.iter_mut() {
+        let Fact::Count { unit, .. } = &mut f.fact else { continue };
+        let mut from = f.start.saturating_sub(40);
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+        let said = &text[f.start..f.end];
+        if ADDITION_IN.is_match(said) || ADDITION_BEFORE.is_match(&text[from..f.start]) {
+            *unit = format!("new {unit}");
+        }
+    }
+}
+
+static EN_RATE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(?:(?:a|an|per|each|every|/)\s*(?P<u>month|mo|year|yr|annum|quarter|seat|user|licen[cs]e|rep|head)\b|(?P<adv>monthly|annually|yearly|quarterly)\b)",
+    )
+});
+static ZH_RATE_AFTER: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(?:/|每)(?:个)?(?P<u>月|年|季度|人|席位|账号|用户)"));
+static ZH_RATE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:每|一)(?:个)?(?P<u>月|年|季度|人|席位|账号|用户)(?:的)?(?:预算|费用)?(?:大概|差不多|是|要|花|有)?\s*$")
+});
+
+fn rate_unit(word: &str) -> String {
+    match word.to_ascii_lowercase().as_str() {
+        "month" | "mo" | "monthly" | "月" => "month",
+        "year" | "yr" | "annum" | "annually" | "yearly" | "年" => "year",
+        "quarter" | "quarterly" | "季度" => "quarter",
+        "seat" | "user" | "license" | "licence" | "席位" | "账号" | "用户" => "seat",
+        "rep" | "head" | "人" => "person",
+        other => return other.to_owned(),
+    }
+    .to_owned()
+}
+
+/// Marks money said as a rate: "$500 a seat", "$2k/month", "每月2万", "2万/月".
+fn attach_rates(text: &str, facts: &mut [FoundFact]) {
+    for f in facts.iter_mut() {
+        let Fact::Money { per, .. } = &mut f.fact else { continue };
+        let after = &text[f.end..];
+        let before = &text[..f.start];
+        let unit = EN_RATE_AFTER
+            .captures(after)
+            .or_else(|| ZH_RATE_AFTER.captures(after))
+            .or_else(|| {
+                // Only the last few characters before the figure matter.
+                let mut from = before.len().saturating_sub(24);
+                while !before.is_char_boundary(from) {
+                    from += 1;
+                }
+                ZH_RATE_BEFORE.captures(&before[from..])
+            })
+            .and_then(|c| c.name("u").or(c.name("adv")).map(|m| rate_unit(m.as_str())));
+        *per = unit;
+    }
+}
+
+fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
+    let gate = Gate::new(&ZH_SET, &ZH_LIST, text);
+    let mut push = |fact: Option<Fact>, start: usize, end: usize| {
+        if let Some(fact) = fact {
+            found.push(FoundFact { fact, start, end });
+        }
+    };
+    let range = |c: &Captures<'_>| c.get(0).map(|m| (m.start(), m.end())).unwrap_or((0, 0));
+
+    for c in gate.captures(&ZH_GROWTH, text) {
+        let (s, e) = range(&c);
+        let factor = if let Some(f) = c.name("fan") {
+            zh_small(f.as_str()).map(|n| 2f64.powi(n as i32))
+        } else if c.name("dbl").is_some() {
+            Some(2.0)
+        } else if let Some(n) = c.name("n") {
+            // 增长三倍 reads strictly as "grow by three times" (x4); 增长到三倍 is x3.
+            parse_zh_number(n.as_str()).map(|n| if c.name("to").is_some() { n } else { n + 1.0 })
+        } else if let Some(p) = c.name("pct").and_then(|m| m.as_str().parse::<f64>().ok()) {
+            let verb = c.name("verb2").map(|m| m.as_str()).unwrap_or("");
+            let down = ["降低", "减少", "下降", "削减", "缩短"].contains(&verb);
+            Some(if down { 1.0 - p / 100.0 } else { 1.0 + p / 100.0 })
+        } else {
+            c.name("n2").and_then(|m| parse_zh_number(m.as_str()))
+        };
+        push(factor.filter(|f| *f > 0.0 && *f != 1.0).map(|factor| Fact::Growth { factor, horizon_days: None }), s, e);
+    }
+    for c in gate.captures(&ZH_PCT, text) {
+        let (s, e) = range(&c);
+        let value = c
+            .name("pct")
+            .and_then(|m| m.as_str().parse::<f64>().ok())
+            .or_else(|| c.name("zh").and_then(|m| parse_zh_number(m.as_str())));
+        push(value.map(|value| Fact::Percentage { value }), s, e);
+    }
+    for c in gate.captures(&ZH_DURATION, text) {
+        let (s, e) = range(&c);
+        let n = c.name("n").map(|m| m.as_str()).unwrap_or("1");
+        let n = match n {
+            "半" => 0.5,
+            "几" => 3.0,
+            other => parse_zh_number(other).unwrap_or(1.0),
+        };
+        let unit = c.name("unit").map(|m| m.as_str()).unwrap_or("");
+        push(add_units(as_of, n, unit).map(|d| relative(d, d)), s, e);
+    }
+    for c in gate.captures(&ZH_FULL_DATE, text) {
+        let (s, e) = range(&c);
+        let y = c.name("y").and_then(|m| m.as_str().parse::<i32>().ok());
+        let m = c.name("m").and_then(|m| zh_small(m.as_str()));
+        let d = c.name("d").and_then(|m| zh_small(m.as_str()));
+        let deadline = c.name("suf").is_some_and(|m| m.as_str() != "初");
+        push(m.and_then(|m| month_timeline(as_of, m, d, y, deadline)), s, e);
+    }
+    for c in gate.captures(&ZH_MONTH, text) {
+        let (s, e) = range(&c);
+        // 一个月 / 几个月 are durations, not months; 个 never sits between number and 月 here.
+        let m = c.name("m").and_then(|m| zh_small(m.as_str())).filter(|m| (1..=12).contains(m));
+        let d = c.name("d").and_then(|m| zh_small(m.as_str()));
+        let year = c.name("yr").map(|m| match m.as_str() {
+            "明年" => as_of.year() + 1,
+            "后年" => as_of.year() + 2,
+            _ => as_of.year(),
+        });
+        let deadline = c.name("suf").is_some_and(|m| m.as_str() != "初" && m.as_str() != "中");
+        push(m.and_then(|m| month_timeline(as_of, m, d, year, deadline)), s, e);
+    }
+    for c in gate.captures(&ZH_QUARTER, text) {
+        let (s, e) = range(&c);
+        let suf = c.name("suf").map(|m| m.as_str()).unwrap_or("");
+        let deadline = matches!(suf, "末" | "底" | "前" | "之前" | "以前" | "内");
+        let year = c.name("yr").map(|m| if m.as_str() == "明年" { as_of.year() + 1 } else { as_of.year() });
+        let fact = if let Some(q) = c.name("q").or(c.name("qq")).and_then(|m| zh_small(m.as_str())) {
+            quarter_timeline(as_of, q, year, deadline)
+        } else {
+            let shift = if c.name("rel").is_some_and(|m| m.as_str().starts_with('下')) { 1 } else { 0 };
+            let (q, y) = shifted_quarter(as_of, shift);
+            quarter_timeline(as_of, q, Some(y), deadline)
+        };
+        push(fact, s, e);
+    }
+    for c in gate.captures(&ZH_YEAR, text) {
+        let (s, e) = range(&c);
+        let yr = c.name("yr").map(|m| m.as_str());
+        let part = c.name("part").or(c.name("part2")).map(|m| m.as_str());
+        let deadline = c.name("suf").or(c.name("suf2")).is_some() || yr == Some("年内");
+        let year = match yr {
+            Some("明年") => as_of.year() + 1,
+            Some("后年") => as_of.year() + 2,
+            _ => as_of.year(),
+        };
+        let Some((start, end)) = year_bounds(year) else { continue };
+        let mid = NaiveDate::from_ymd_opt(year, 6, 30).unwrap_or(end);
+        let h2 = NaiveDate::from_ymd_opt(year, 7, 1).unwrap_or(start);
+        let (mut a, mut b) = match part {
+            Some("上半年") => (start, mid),
+            Some("下半年") => (h2, end),
+            Some("年初" | "初") => (start, NaiveDate::from_ymd_opt(year, 3, 31).unwrap_or(end)),
+            Some("年中") => (mid, mid),
+            Some("年底" | "年末" | "底") => (NaiveDate::from_ymd_opt(year, 12, 1).unwrap_or(end), end),
+            _ => (start, end),
+        };
+        // "年初" said in November means next year's start.
+        if yr.is_none() && b < as_of {
+            if let Some((na, nb)) = year_bounds(year + 1) {
+                let shift = |d: NaiveDate| d.with_year(na.year()).unwrap_or(nb);
+                a = shift(a);
+                b = shift(b);
+            }
+        }
+        let this_year = yr == Some("今年") && part.is_none() || yr == Some("年内");
+        // A period already under way starts today.
+        if a < as_of && as_of <= b {
+            a = as_of;
+        }
+        // "今年" on its own means within this year, so by its end.
+        let resolved = if deadline || this_year || matches!(part, Some("年底" | "年末" | "底")) { b } else { a };
+        push(Some(relative(resolved, b)), s, e);
+    }
+    for c in gate.captures(&ZH_RELATIVE, text) {
+        let (s, e) = range(&c);
+        let rel = c.name("rel").map(|m| m.as_str()).unwrap_or("");
+        let fact = match rel {
+            "下个月" | "下月" => period_bounds(as_of, "month", true).map(|(a, b)| relative(a, b)),
+            "这个月" | "本月" | "月底" => period_bounds(as_of, "month", false).map(|(_, b)| relative(b, b)),
+            "月初" => period_bounds(as_of, "month", true).map(|(a, _)| relative(a, a)),
+            "下周" | "下星期" => as_of.checked_add_days(Days::new(7)).map(|d| relative(d, d)),
+            "这周" | "本周" => as_of.checked_add_days(Days::new(5)).map(|d| relative(d, d)),
+            _ => as_of.checked_add_days(Days::new(1)).map(|d| relative(d, d)),
+        };
+        push(fact, s, e);
+    }
+
+    for c in gate.captures(&ZH_AMOUNT, text) {
+        let (s, e) = range(&c);
+        let Some(num) = c.name("num") else { continue };
+        let n = num.as_str();
+        let Some(value) = parse_zh_number(n) else { continue };
+        let pre = c.name("pre").map(|m| m.as_str());
+        let post = c.name("post").map(|m| m.as_str());
+        let rest = &text[e..];
+        let currency = pre.and_then(currency_code).or_else(|| post.and_then(currency_code));
+        let value = if post == Some("万元") { value * 1e4 } else { value };
+        if currency.is_some() {
+            push(Some(Fact::Money { amount: value, currency: currency.map(str::to_owned), per: None }), s, e);
+            continue;
+        }
+        if let Some(u) = ZH_UNIT_AFTER.captures(rest) {
+            let unit_end = u.get(0).map(|m| m.end()).unwrap_or(0);
+            let unit = zh_unit(u.name("unit").map(|m| m.as_str()).unwrap_or(""));
+            push(Some(Fact::Count { value, unit }), s, e + unit_end);
+            continue;
+        }
+        // 几十万, 数百万, 上千万: a vague order of magnitude, not a figure.
+        if text[..s].ends_with(['几', '数', '上', '好']) {
+            continue;
+        }
+        // A bare 万/亿 amount is money in conversation (20万); idioms like 十万火急 are not.
+        let big = n.contains('万') || n.contains('亿');
+        let idiom = rest.starts_with(['火', '一', '不', '别', '分', '%', '％', '倍']);
+        if big && !idiom {
+            push(Some(Fact::Money { amount: value, currency: None, per: None }), s, e);
+        }
+    }
+    for c in gate.captures(&ZH_PERSON, text) {
+        let (s, e) = range(&c);
+        if text[e..].starts_with('不') {
+            continue;
+        }
+        let role = c.name("role").or(c.name("role2")).map(|m| normalise_role(m.as_str())).unwrap_or_default();
+        let part = if c.name("decide").is_some() { RolePart::Decides } else { RolePart::Approves };
+        push(Some(Fact::Person { role, part }), s, e);
+    }
+    for m in gate.find(&ZH_SELF, text) {
+        let after = &text[m.end()..];
+        // 我们决定 is "we decide", 我决定不了 is "I can't decide".
+        if after.starts_with('不') || text[m.start()..].starts_with("我们") {
+            continue;
+        }
+        push(Some(Fact::Person { role: "self".to_owned(), part: RolePart::Decides }), m.start(), m.end());
+    }
+}
+
+fn period_bounds(as_of: NaiveDate, unit: &str, next: bool) -> Option<(NaiveDate, NaiveDate)> {
+    if unit.contains("year") {
+        return year_bounds(as_of.year() + i32::from(next));
+    }
+    if unit.starts_with("quarter") {
+        let (q, y) = shifted_quarter(as_of, i32::from(next));
+        let start = NaiveDate::from_ymd_opt(y, q * 3 - 2, 1)?;
+        return Some((start, month_end(y, q * 3)?));
+    }
+    if unit.starts_with("week") {
+        let start = if next { as_of.checked_add_days(Days::new(7))? } else { as_of };
+        return Some((start, start.checked_add_days(Days::new(6))?));
+    }
+    let first = NaiveDate::from_ymd_opt(as_of.year(), as_of.month(), 1)?;
+    let first = if next { first.checked_add_months(Months::new(1))? } else { first };
+    Some((first, month_end(first.year(), first.month())?))
+}
+
+fn relative_period(as_of: NaiveDate, unit: &str, next: bool, deadline: bool) -> Option<Fact> {
+    let season = |month: u32| -> Option<(NaiveDate, NaiveDate)> {
+        let mut y = as_of.year();
+        if month_end(y, month + 2)? < as_of || next && NaiveDate::from_ymd_opt(y, month, 1)? <= as_of {
+            y += 1;
+        }
+        Some((NaiveDate::from_ymd_opt(y, month, 1)?, month_end(y, month + 2)?))
+    };
+    let (a, b) = match unit {
+        "spring" => season(3)?,
+        "summer" => season(6)?,
+        "fall" | "autumn" => season(9)?,
+        "winter" => {
+            let y =
+                if as_of.month() == 12 && !next { as_of.year() } else { as_of.year() + i32::from(as_of.month() >= 3) };
+            (NaiveDate::from_ymd_opt(y, 12, 1)?, month_end(y + 1, 2)?)
+        }
+        other => period_bounds(as_of, other, next)?,
+    };
+    let a = if !next { as_of.max(a) } else { a };
+    Some(relative(if deadline || !next { b } else { a }, b))
+}
+
+fn en_unit(word: &str) -> String {
+    let w = word.to_ascii_lowercase();
+    let w = w.split_whitespace().collect::<Vec<_>>().join(" ");
+    let unit = match w.as_str() {
+        "rep" | "reps" | "salespeople" | "salesperson" | "seller" | "sellers" | "aes" | "sdrs" | "bdrs"
+        | "account executives" | "agents" => "reps",
+        "people" | "person" | "persons" | "employees" | "staff" | "headcount" | "fte" | "ftes" | "team members"
+        | "heads" => "people",
+        "users" | "seats" | "licenses" | "licences" => "seats",
+        "customers" | "clients" | "accounts" => "customers",
+        "engineers" | "developers" => "engineers",
+        "locations" | "stores" | "offices" | "branches" | "sites" => "locations",
+        "meetings" | "demos" => "meetings",
+        other => return other.to_owned(),
+    };
+    unit.to_owned()
+}
+
+fn zh_unit(word: &str) -> String {
+    match word {
+        "销售代表" | "销售人员" | "销售" | "坐席" => "reps",
+        "员工" | "人" => "people",
+        "用户" | "账号" | "席位" => "seats",
+        "客户" => "customers",
+        "门店" => "locations",
+        "工程师" | "开发" => "engineers",
+        other => other,
+    }
+    .to_owned()
+}
+
+fn normalise_role(role: &str) -> String {
+    let r = role.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
+    match r.as_str() {
+        "老总" => "老板".to_owned(),
+        "vice president" => "vp".to_owned(),
+        "owners" => "owner".to_owned(),
+        "founders" => "founder".to_owned(),
+        _ => r.strip_prefix("vice president").map(|rest| format!("vp{rest}")).unwrap_or(r),
+    }
+}
+
+/// Sentence ranges of a text, split after `.`, `!`, `?`, `;`, `。`, `！`, `？`, `；` and newlines.
+pub fn sentences(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if matches!(c, '.' | '!' | '?' | ';' | '。' | '！' | '？' | '；' | '\n') {
+            // A dot between digits is a decimal point, not the end of a sentence.
+            let next_digit = text[i + c.len_utf8()..].starts_with(|n: char| n.is_ascii_digit());
+            if c == '.' && next_digit {
+                continue;
+            }
+            let end = i + c.len_utf8();
+            if end > start {
+                out.push((start, end));
+            }
+            start = end;
+        }
+    }
+    if start < text.len() {
+        out.push((start, text.len()));
+    }
+    out
+}
+
+/// Gives each growth target the horizon of a timeline stated in the same sentence.
+fn attach_horizons(text: &str, as_of: NaiveDate, facts: &mut [FoundFact]) {
+    if !facts.iter().any(|f| matches!(f.fact, Fact::Growth { .. })) {
+        return;
+    }
+    let sentences = sentences(text);
+    let sentence_of = |pos: usize| {
+        let i = sentences.partition_point(|(_, end)| *end <= pos);
+        sentences.get(i).filter(|(start, _)| *start <= pos).map(|_| i)
+    };
+    let horizons: Vec<(Option<usize>, usize, i64)> = facts
+        .iter()
+        .filter_map(|f| match f.fact {
+            Fact::Timeline { resolved, until, .. } => {
+                let d = until.or(resolved)?;
+                // "This year's target" is a yearly target even when said in November.
+                let said = text.get(f.start..f.end).unwrap_or("").to_ascii_lowercase();
+                let current_period = ["this year", "今年", "本年", "this quarter", "本季度", "这个季度"]
+                    .iter()
+                    .find(|p| said.contains(*p))
+                    .map(|p| if p.contains("year") || p.contains('年') { 365 } else { 91 });
+                let days = current_period.unwrap_or((d - as_of).num_days());
+                (days > 0).then_some((sentence_of(f.start), f.start, days))
+            }
+            _ => None,
+        })
+        .collect();
+    for f in facts.iter_mut() {
+        if let Fact::Growth { horizon_days, .. } = &mut f.fact {
+            let here = sentence_of(f.start);
+            *horizon_days = horizons
+                .iter()
+                .filter(|(s, _, _)| *s == here)
+                .min_by_key(|(_, pos, _)| pos.abs_diff(f.start))
+                .map(|(_, _, days)| *days);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn as_of() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default()
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, d)
+    }
+
+    /// The facts found in `input`, each as (quoted text, fact).
+    fn found(input: &str) -> Vec<(String, Fact)> {
+        extract_facts(input, as_of()).into_iter().map(|f| (input[f.start..f.end].to_owned(), f.fact)).collect()
+    }
+
+    /// `expected` must be among the facts of `input`, with the span quoting `quote`.
+    fn check(input: &str, quote: &str, expected: Fact) {
+        let all = found(input);
+        let hit = all.iter().any(|(q, f)| q == quote && facts_equal(f, &expected));
+        assert!(hit, "{input:?}: expected {quote:?} = {expected:?}, found {all:?}");
+    }
+
+    fn facts_equal(a: &Fact, b: &Fact) -> bool {
+        match (a, b) {
+            (Fact::Money { amount: x, currency: c, per: p }, Fact::Money { amount: y, currency: d, per: q }) => {
+                (x - y).abs() < 1e-6 && c == d && (q.is_none() || p == q)
+            }
+            (Fact::Growth { factor: x, horizon_days: h }, Fact::Growth { factor: y, horizon_days: k }) => {
+                (x - y).abs() < 1e-6 && (k.is_none() || h == k)
+            }
+            (Fact::Timeline { kind: k1, resolved: r1, .. }, Fact::Timeline { kind: k2, resolved: r2, .. }) => {
+                k1 == k2 && r1 == r2
+            }
+            _ => a == b,
+        }
+    }
+
+    fn money(amount: f64, currency: Option<&str>) -> Fact {
+        Fact::Money { amount, currency: currency.map(str::to_owned), per: None }
+    }
+
+    fn when(kind: TimelineKind, y: i32, m: u32, d: u32) -> Fact {
+        Fact::Timeline { kind, resolved: date(y, m, d), until: None }
+    }
+
+    fn no_money(input: &str) {
+        let all = found(input);
+        assert!(!all.iter().any(|(_, f)| matches!(f, Fact::Money { .. })), "{input:?}: unexpected money in {all:?}");
+    }
+
+    #[test]
+    fn english_money() {
+        let cases: &[(&str, &str, f64, Option<&str>)] = &[
+            ("we have about $40k for this", "$40k", 40_000.0, Some("USD")),
+            ("roughly 40,000 EUR a year", "40,000 EUR", 40_000.0, Some("EUR")),
+            ("it is €1.2m all in", "€1.2m", 1_200_000.0, Some("EUR")),
+            ("USD 250,000 is the cap", "USD 250,000", 250_000.0, Some("USD")),
+            ("half a million dollars", "half a million dollars", 500_000.0, Some("USD")),
+            ("about forty thousand", "forty thousand", 40_000.0, None),
+            ("two hundred and fifty thousand pounds", "two hundred and fifty thousand pounds", 250_000.0, Some("GBP")),
+            ("one and a half million", "one and a half million", 1_500_000.0, None),
+            ("£75,000 for year one", "£75,000", 75_000.0, Some("GBP")),
+            ("we could do 50k", "50k", 50_000.0, None),
+            ("a budget of 120 thousand", "120 thousand", 120_000.0, None),
+            ("around 3 million dollars", "3 million dollars", 3_000_000.0, Some("USD")),
+            ("$500 a seat", "$500", 500.0, Some("USD")),
+            ("up to $1.5M", "$1.5M", 1_500_000.0, Some("USD")),
+            ("1.2 million euros", "1.2 million euros", 1_200_000.0, Some("EUR")),
+            ("maybe 40 grand", "40 grand", 40_000.0, None),
+            ("US$2m over two years", "US$2m", 2_000_000.0, Some("USD")),
+            ("a hundred thousand bucks", "a hundred thousand bucks", 100_000.0, Some("USD")),
+            ("we pay 75k USD", "75k USD", 75_000.0, Some("USD")),
+        ];
+        for (input, quote, amount, currency) in cases {
+            check(input, quote, money(*amount, *currency));
+        }
+    }
+
+    #[test]
+    fn chinese_numerals_parse() {
+        let cases: &[(&str, f64)] = &[
+            ("20万", 200_000.0),
+            ("两百万", 2_000_000.0),
+            ("1.5亿", 150_000_000.0),
+            ("五十万", 500_000.0),
+            ("3千万", 30_000_000.0),
+            ("十万", 100_000.0),
+            ("一千零五", 1005.0),
+            ("二十", 20.0),
+            ("十五", 15.0),
+            ("一万五", 15_000.0),
+            ("两百五", 250.0),
+            ("一亿二千万", 120_000_000.0),
+            ("三百二十万", 3_200_000.0),
+            ("４０", 40.0),
+        ];
+        for (input, expected) in cases {
+            let got = parse_zh_number(input);
+            assert!(got.is_some_and(|g| (g - expected).abs() < 1e-6), "{input}: expected {expected}, got {got:?}");
+        }
+        assert_eq!(parse_zh_number("预算"), None);
+    }
+
+    #[test]
+    fn chinese_money() {
+        let cases: &[(&str, &str, f64, Option<&str>)] = &[
+            ("预算大概20万", "20万", 200_000.0, None),
+            ("两百万左右", "两百万", 2_000_000.0, None),
+            ("项目一共1.5亿元", "1.5亿元", 150_000_000.0, Some("CNY")),
+            ("五十万人民币", "五十万人民币", 500_000.0, Some("CNY")),
+            ("3千万的盘子", "3千万", 30_000_000.0, None),
+            ("大概30万元", "30万元", 300_000.0, Some("CNY")),
+            ("差不多5000块", "5000块", 5_000.0, Some("CNY")),
+            ("预算是10万美元", "10万美元", 100_000.0, Some("USD")),
+            ("¥50万左右", "¥50万", 500_000.0, Some("CNY")),
+            ("一百二十万", "一百二十万", 1_200_000.0, None),
+            ("大概两千万的项目", "两千万", 20_000_000.0, None),
+            ("预算有$40k", "$40k", 40_000.0, Some("USD")),
+        ];
+        for (input, quote, amount, currency) in cases {
+            check(input, quote, money(*amount, *currency));
+        }
+    }
+
+    #[test]
+    fn money_said_as_a_rate_knows_its_unit() {
+        let rate = |amount: f64, currency: Option<&str>, per: &str| Fact::Money {
+            amount,
+            currency: currency.map(str::to_owned),
+            per: Some(per.to_owned()),
+        };
+        check("$500 a seat", "$500", rate(500.0, Some("USD"), "seat"));
+        check("about $2k/month", "$2k", rate(2_000.0, Some("USD"), "month"));
+        check("€30k annually", "€30k", rate(30_000.0, Some("EUR"), "year"));
+        check("每月2万左右", "2万", rate(20_000.0, None, "month"));
+        check("2万/月", "2万", rate(20_000.0, None, "month"));
+        check("一年预算30万", "30万", rate(300_000.0, None, "year"));
+        let total = extract_facts("we have $40k in total", as_of());
+        assert!(matches!(total.first().map(|f| &f.fact), Some(Fact::Money { per: None, .. })), "{total:?}");
+    }
+
+    #[test]
+    fn not_money() {
+        for input in [
+            "we are on Q3 2027 plans",
+            "call me on 2027-03-01",
+            "we have 40 reps",
+            "grow 20% next year",
+            "千万不要忘了",
+            "这件事十万火急",
+            "万一不行呢",
+            "we sold 1200 units",
+            "我们有40个销售",
+            "每年损失几十万",
+            "数百万的生意",
+            "call me at 555-1234",
+            "we meet at 10:30",
+            "back in 2019 we tried it",
+        ] {
+            no_money(input);
+        }
+    }
+
+    #[test]
+    fn english_dates() {
+        use TimelineKind::*;
+        let cases: &[(&str, &str, Fact)] = &[
+            ("we go live March 15", "March 15", when(Absolute, 2027, 3, 15)),
+            ("the kickoff is 2027-03-01", "2027-03-01", when(Absolute, 2027, 3, 1)),
+            ("target is Q3", "Q3", when(Quarter, 2027, 7, 1)),
+            ("by Q1 2027", "by Q1 2027", when(Quarter, 2027, 3, 31)),
+            ("maybe next quarter", "next quarter", when(Quarter, 2027, 1, 1)),
+            ("we need it by March", "by March", when(Absolute, 2027, 3, 31)),
+            ("hopefully by the end of the year", "by the end of the year", when(Relative, 2026, 12, 31)),
+            ("end of year is the deadline", "end of year", when(Relative, 2026, 12, 31)),
+            ("in two weeks", "in two weeks", when(Relative, 2026, 12, 10)),
+            ("within 6 months", "within 6 months", when(Relative, 2027, 5, 26)),
+            ("sometime next year", "sometime next year", when(Relative, 2027, 1, 1)),
+            ("by December 1st, 2026", "by December 1st, 2026", when(Absolute, 2026, 12, 1)),
+            ("in January", "in January", when(Absolute, 2027, 1, 1)),
+            ("the third quarter", "the third quarter", when(Quarter, 2027, 7, 1)),
+            ("we'd start in 2027", "in 2027", when(Absolute, 2027, 1, 1)),
+            ("can we start asap", "asap", when(Relative, 2026, 11, 27)),
+            ("over the next 3 months", "over the next 3 months", when(Relative, 2027, 2, 26)),
+            ("by the end of Q2", "by the end of Q2", when(Quarter, 2027, 6, 30)),
+            ("next week works", "next week", when(Relative, 2026, 12, 3)),
+            ("early next year", "early next year", when(Relative, 2027, 1, 1)),
+            ("by 12/15/2026", "by 12/15/2026", when(Absolute, 2026, 12, 15)),
+            ("the 3rd of February", "the 3rd of February", when(Absolute, 2027, 2, 3)),
+            ("in May", "in May", when(Absolute, 2027, 5, 1)),
+        ];
+        for (input, quote, fact) in cases {
+            check(input, quote, fact.clone());
+        }
+    }
+
+    #[test]
+    fn month_words_that_are_not_dates() {
+        for input in ["we may buy it", "they march on", "I said so"] {
+            let all = found(input);
+            assert!(!all.iter().any(|(_, f)| matches!(f, Fact::Timeline { .. })), "{input:?}: {all:?}");
+        }
+    }
+
+    #[test]
+    fn chinese_dates() {
+        use TimelineKind::*;
+        let cases: &[(&str, &str, Fact)] = &[
+            ("下个季度上线", "下个季度", when(Quarter, 2027, 1, 1)),
+            ("年底前要完成", "年底前", when(Relative, 2026, 12, 31)),
+            ("三月份开始", "三月份", when(Absolute, 2027, 3, 1)),
+            ("明年再说", "明年", when(Relative, 2027, 1, 1)),
+            ("两周内给答复", "两周内", when(Relative, 2026, 12, 10)),
+            ("2027年3月15日上线", "2027年3月15日", when(Absolute, 2027, 3, 15)),
+            ("明年三月", "明年三月", when(Absolute, 2027, 3, 1)),
+            ("第三季度", "第三季度", when(Quarter, 2027, 7, 1)),
+            ("三个月内", "三个月内", when(Relative, 2027, 2, 26)),
+            ("Q2之前", "Q2之前", when(Quarter, 2027, 6, 30)),
+            ("明年年底", "明年年底", when(Relative, 2027, 12, 31)),
+            ("下个月", "下个月", when(Relative, 2026, 12, 1)),
+            ("今年内搞定", "今年", when(Relative, 2026, 12, 31)),
+            ("下半年再看", "下半年", when(Relative, 2026, 11, 26)),
+            ("3月15号之前", "3月15号之前", when(Absolute, 2027, 3, 15)),
+            ("半年内", "半年内", when(Relative, 2027, 5, 26)),
+            ("明年Q2", "明年Q2", when(Quarter, 2027, 4, 1)),
+        ];
+        for (input, quote, fact) in cases {
+            check(input, quote, fact.clone());
+        }
+    }
+
+    #[test]
+    fn counts_percentages_and_growth() {
+        let count = |value: f64, unit: &str| Fact::Count { value, unit: unit.to_owned() };
+        let growth = |factor: f64| Fact::Growth { factor, horizon_days: None };
+        check("we have a team of 40", "a team of 40", count(40.0, "reps"));
+        check("we have 40 reps", "40 reps", count(40.0, "reps"));
+        check("about forty sales reps", "forty sales reps", count(40.0, "reps"));
+        check("200 employees overall", "200 employees", count(200.0, "people"));
+        check("我们有40个销售", "40个销售", count(40.0, "reps"));
+        check("公司两百名员工", "两百名员工", count(200.0, "people"));
+        check("churn is 8%", "8%", Fact::Percentage { value: 8.0 });
+        check("百分之二十的客户", "百分之二十", Fact::Percentage { value: 20.0 });
+        check("we want to double revenue", "double", growth(2.0));
+        check("grow 300% this year", "grow 300%", growth(4.0));
+        check("aiming for 4x", "4x", growth(4.0));
+        check("cut costs by 30%", "cut costs by 30%", growth(0.7));
+        check("20% growth next year", "20% growth", growth(1.2));
+        check("今年业绩翻两番", "翻两番", growth(4.0));
+        check("销售额增长三倍", "增长三倍", growth(4.0));
+        check("收入翻倍", "翻倍", growth(2.0));
+        check("提升20%", "提升20%", growth(1.2));
+        check("we're hiring 10 more reps", "10 more reps", count(10.0, "new reps"));
+        check("we plan to hire 12 reps", "12 reps", count(12.0, "new reps"));
+        check("明年再招20个销售", "20个销售", count(20.0, "new reps"));
+    }
+
+    #[test]
+    fn growth_takes_the_horizon_of_its_sentence() {
+        let horizon = |input: &str| {
+            extract_facts(input, as_of()).into_iter().find_map(|f| match f.fact {
+                Fact::Growth { horizon_days, .. } => Some(horizon_days),
+                _ => None,
+            })
+        };
+        assert_eq!(horizon("we want to quadruple revenue in two weeks"), Some(Some(14)));
+        assert_eq!(horizon("we want to double revenue. Next year we hire."), Some(None));
+        assert_eq!(horizon("两周内业绩翻两番"), Some(Some(14)));
+        assert!(horizon("grow revenue by 20% next year").is_some_and(|h| h.is_some_and(|d| d > 300)));
+    }
+
+    #[test]
+    fn people_and_roles() {
+        let person = |role: &str, part: RolePart| Fact::Person { role: role.to_owned(), part };
+        check("our CFO signs off on anything over 10k", "our CFO signs off", person("cfo", RolePart::Approves));
+        check("Honestly, I make the call here", "I make the call", person("self", RolePart::Decides));
+        check("the VP of Sales decides", "the VP of Sales decides", person("vp of sales", RolePart::Decides));
+        check("I'd need to run it by my boss", "run it by my boss", person("boss", RolePart::Approves));
+        check("our CEO has the final say", "our CEO has the final say", person("ceo", RolePart::Decides));
+        check("it's my decision", "it's my decision", person("self", RolePart::Decides));
+        check("这个需要老板拍板", "需要老板拍板", person("老板", RolePart::Decides));
+        check("我们总监决定", "我们总监决定", person("总监", RolePart::Decides));
+        check("这个我说了算", "我说了算", person("self", RolePart::Decides));
+        check("要跟财务总监汇报", "跟财务总监汇报", person("财务总监", RolePart::Approves));
+        for input in ["我们决定下周再聊", "我决定不了", "I decided to call you"] {
+            let all = found(input);
+            assert!(
+                !all.iter().any(|(_, f)| matches!(f, Fact::Person { role, part: RolePart::Decides } if role == "self")),
+                "{input:?}: {all:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn describes_facts_briefly() {
+        assert_eq!(money(40_000.0, Some("USD")).describe(), "$40,000");
+        assert_eq!(money(200_000.0, None).describe(), "200,000");
+        assert_eq!(Fact::Count { value: 40.0, unit: "reps".into() }.describe(), "40 reps");
+    }
+}

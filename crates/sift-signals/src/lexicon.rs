@@ -1,0 +1,232 @@
+//! Lexicons: the phrases and patterns the analysers listen for, as data.
+//!
+//! Each built-in lexicon is a TOML file under `lexicons/<lang>/`, embedded at build time.
+//! Every entry carries examples that must match and examples that must not; a test runs
+//! them all, so a pattern that drifts from its examples fails the build. Users extend a
+//! lexicon by loading more files of the same shape on top of the built-in one.
+//!
+//! ```toml
+//! [[entry]]
+//! id = "excuse.busy_quarter"          # unique within the lexicon
+//! kind = "excuse"                     # what the analyser does with a hit
+//! pattern = '(?i)\bbusy (quarter|season)\b'
+//! explain = "Gives a reason for a delay rather than a flat no."
+//! matches = ["it's our busy season right now"]
+//! rejects = ["we are not busy"]
+//! ```
+
+use std::fmt;
+
+use regex::Regex;
+use serde::Deserialize;
+use sift_core::Language;
+
+/// One compiled lexicon entry.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub id: String,
+    pub kind: String,
+    pub pattern: Regex,
+    pub explain: String,
+    /// Optional replacement template (used by question rewrites); `$1`-style groups allowed.
+    pub rewrite: Option<String>,
+    pub matches: Vec<String>,
+    pub rejects: Vec<String>,
+}
+
+/// A named set of entries for one language.
+#[derive(Debug, Clone)]
+pub struct Lexicon {
+    pub name: String,
+    pub language: Language,
+    pub entries: Vec<Entry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSyntax {
+    #[serde(default)]
+    entry: Vec<EntrySyntax>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntrySyntax {
+    id: String,
+    kind: String,
+    pattern: String,
+    explain: String,
+    rewrite: Option<String>,
+    #[serde(default)]
+    matches: Vec<String>,
+    #[serde(default)]
+    rejects: Vec<String>,
+}
+
+/// Everything wrong with a lexicon file, each problem with its location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LexiconError {
+    pub source: String,
+    pub problems: Vec<String>,
+}
+
+impl fmt::Display for LexiconError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "lexicon `{}` is invalid:", self.source)?;
+        for p in &self.problems {
+            write!(f, "\n  - {p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LexiconError {}
+
+/// Names of the built-in lexicons, shipped for both languages.
+pub const BUILTIN: &[&str] = &["questions", "signals", "evidence"];
+
+/// The text of a built-in lexicon, if it exists.
+pub fn builtin_text(name: &str, language: Language) -> Option<&'static str> {
+    Some(match (name, language) {
+        ("questions", Language::En) => include_str!("../lexicons/en/questions.toml"),
+        ("questions", Language::Zh) => include_str!("../lexicons/zh/questions.toml"),
+        ("signals", Language::En) => include_str!("../lexicons/en/signals.toml"),
+        ("signals", Language::Zh) => include_str!("../lexicons/zh/signals.toml"),
+        ("evidence", Language::En) => include_str!("../lexicons/en/evidence.toml"),
+        ("evidence", Language::Zh) => include_str!("../lexicons/zh/evidence.toml"),
+        _ => return None,
+    })
+}
+
+impl Lexicon {
+    /// The built-in lexicon `name` for `language`.
+    ///
+    /// # Panics
+    /// Never for the shipped files: the test suite parses every one of them.
+    pub fn builtin(name: &str, language: Language) -> Lexicon {
+        let text = builtin_text(name, language).unwrap_or("");
+        let source = format!("builtin:{}/{name}.toml", language.code());
+        #[allow(clippy::expect_used)]
+        Lexicon::parse(name, language, &source, text).expect("built-in lexicons are checked by tests")
+    }
+
+    /// Parses and compiles a lexicon file, reporting every problem at once.
+    pub fn parse(name: &str, language: Language, source: &str, text: &str) -> Result<Lexicon, LexiconError> {
+        let error = |problems| LexiconError { source: source.to_owned(), problems };
+        let file: FileSyntax = toml::from_str(text).map_err(|e| error(vec![e.to_string().trim().to_owned()]))?;
+        let mut lexicon = Lexicon { name: name.to_owned(), language, entries: Vec::new() };
+        let mut problems = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (i, e) in file.entry.into_iter().enumerate() {
+            let at = format!("entry {} (`{}`)", i + 1, e.id);
+            if !seen.insert(e.id.clone()) {
+                problems.push(format!("{at}: duplicate id"));
+                continue;
+            }
+            match Regex::new(&e.pattern) {
+                Ok(pattern) => lexicon.entries.push(Entry {
+                    id: e.id,
+                    kind: e.kind,
+                    pattern,
+                    explain: e.explain,
+                    rewrite: e.rewrite,
+                    matches: e.matches,
+                    rejects: e.rejects,
+                }),
+                Err(err) => problems.push(format!("{at}: bad pattern: {err}")),
+            }
+        }
+        if problems.is_empty() { Ok(lexicon) } else { Err(error(problems)) }
+    }
+
+    /// Adds a user's entries; an entry with an existing id replaces the built-in one.
+    pub fn extend(&mut self, other: Lexicon) {
+        for e in other.entries {
+            match self.entries.iter_mut().find(|x| x.id == e.id) {
+                Some(slot) => *slot = e,
+                None => self.entries.push(e),
+            }
+        }
+    }
+
+    /// Entries of one kind.
+    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Entry> + 'a {
+        self.entries.iter().filter(move |e| e.kind == kind)
+    }
+
+    /// Checks every entry against its own examples; returns one line per failure.
+    pub fn check_examples(&self) -> Vec<String> {
+        let mut failures = Vec::new();
+        for e in &self.entries {
+            if e.matches.is_empty() {
+                failures.push(format!(
+                    "{}/{}: `{}` has no example that must match",
+                    self.language.code(),
+                    self.name,
+                    e.id
+                ));
+            }
+            for m in &e.matches {
+                if !e.pattern.is_match(m) {
+                    failures.push(format!("{}/{}: `{}` should match {m:?}", self.language.code(), self.name, e.id));
+                }
+            }
+            for r in &e.rejects {
+                if e.pattern.is_match(r) {
+                    failures.push(format!("{}/{}: `{}` should not match {r:?}", self.language.code(), self.name, e.id));
+                }
+            }
+        }
+        failures
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_entry_matches_its_examples_and_rejects_its_counterexamples() {
+        let mut failures = Vec::new();
+        for name in BUILTIN {
+            for language in [Language::En, Language::Zh] {
+                let text = builtin_text(name, language).unwrap_or_default();
+                match Lexicon::parse(name, language, name, text) {
+                    Ok(lexicon) => failures.extend(lexicon.check_examples()),
+                    Err(e) => failures.push(e.to_string()),
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn a_bad_file_reports_every_problem_with_its_entry() {
+        let text = r#"
+[[entry]]
+id = "a"
+kind = "x"
+pattern = "("
+explain = "broken"
+[[entry]]
+id = "a"
+kind = "x"
+pattern = "a"
+explain = "dup"
+"#;
+        let err = Lexicon::parse("t", Language::En, "user.toml", text).expect_err("invalid");
+        assert_eq!(err.problems.len(), 2, "{err}");
+        assert!(err.problems[0].starts_with("entry 1 (`a`): bad pattern"), "{err}");
+        assert_eq!(err.problems[1], "entry 2 (`a`): duplicate id");
+    }
+
+    #[test]
+    fn a_user_entry_replaces_the_builtin_with_the_same_id() {
+        let base = "[[entry]]\nid = \"a\"\nkind = \"k\"\npattern = \"x\"\nexplain = \"old\"\nmatches = [\"x\"]\n";
+        let user = "[[entry]]\nid = \"a\"\nkind = \"k\"\npattern = \"y\"\nexplain = \"new\"\nmatches = [\"y\"]\n";
+        let mut lexicon = Lexicon::parse("t", Language::En, "base", base).expect("base");
+        lexicon.extend(Lexicon::parse("t", Language::En, "user", user).expect("user"));
+        assert_eq!(lexicon.entries.len(), 1);
+        assert_eq!(lexicon.entries[0].explain, "new");
+    }
+}

@@ -1,0 +1,395 @@
+//! `sift train` and `sift score`: predictive models learned from outcomes, batch scoring.
+
+use std::fs::File;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anstream::{eprintln, println};
+use anstyle::Style;
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use sift_score::batch::{BatchOptions, score_csv};
+use sift_score::model::ModelFile;
+use sift_score::odoo::OdooConfig;
+use sift_score::rules::{parse_date, parse_rules, read_events, score_rules_csv};
+use sift_score::train::{FoldSpec, GbmParams, TrainOptions, TrainReport, parse_folds};
+use sift_score::{ModelKind, ScoreError, Table, train};
+
+use crate::exit;
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const WARN: Style = Style::new().bold().fg_color(Some(anstyle::Color::Ansi(anstyle::AnsiColor::Yellow)));
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ModelChoice {
+    /// Regularised logistic regression: the explainable default.
+    Logistic,
+    /// Gradient-boosted trees (forust-ml): usually the most accurate.
+    Gbm,
+    /// Odoo's predictive lead scoring (naive Bayes on won/lost frequencies): the baseline.
+    OdooNb,
+}
+
+impl From<ModelChoice> for ModelKind {
+    fn from(choice: ModelChoice) -> ModelKind {
+        match choice {
+            ModelChoice::Logistic => ModelKind::Logistic,
+            ModelChoice::Gbm => ModelKind::Gbm,
+            ModelChoice::OdooNb => ModelKind::OdooNb,
+        }
+    }
+}
+
+#[derive(Args)]
+#[command(after_long_help = "\
+Learns which leads convert from a CSV of closed leads (one row per lead, a won/lost column),
+prints a k-fold cross-validation report (AUC, log loss, Brier score, top-decile precision and
+lift, calibration table) and writes a self-describing model file for `sift score --model`.
+
+The feature pipeline is learned from the data: numbers are standardised with missing-value
+indicators, Yes/No columns become 0/1, text columns are one-hot encoded (values seen fewer than
+10 times grouped as `(rare)`), placeholders such as `Select` and `unknown` count as missing, and
+identifier-like columns (a distinct value on most rows) are dropped.
+
+Leakage guard: columns filled in after the outcome (e.g. `Tags`, `Lead Quality`, `Last
+Activity` in CRM exports) or that predict the label almost perfectly on their own are flagged,
+and the accuracy without them is reported too. Exclude them with --exclude.
+
+EXAMPLES:
+  sift train --data Leads.csv --label Converted --exclude Tags --exclude 'Lead Quality' -o leads.model
+  sift train --data bank.csv --label y --positive yes --exclude duration --model gbm -o bank.model
+  sift train --data deals.csv --label won --model odoo-nb --odoo-team team --json")]
+pub struct TrainArgs {
+    /// The CSV of closed leads (delimiter , ; or tab detected).
+    #[arg(long, value_name = "FILE")]
+    data: PathBuf,
+    /// The outcome column.
+    #[arg(long, value_name = "COLUMN")]
+    label: String,
+    /// The label value that means won/converted (default: 1, yes, true, won...).
+    #[arg(long, value_name = "VALUE")]
+    positive: Option<String>,
+    /// A column not to learn from (repeatable).
+    #[arg(long, value_name = "COLUMN")]
+    exclude: Vec<String>,
+    /// The kind of model.
+    #[arg(long, value_enum, default_value = "logistic")]
+    model: ModelChoice,
+    /// Where to write the model file.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Number of cross-validation folds (stratified).
+    #[arg(long, default_value_t = 5)]
+    folds: usize,
+    /// Seed of the fold shuffle.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Fold numbers, one per data row (e.g. exported from scikit-learn to share folds).
+    #[arg(long, value_name = "FILE")]
+    folds_file: Option<PathBuf>,
+    /// Inverse L2 regularisation strength of the logistic regression.
+    #[arg(long, default_value_t = 1.0, value_name = "C")]
+    c: f64,
+    /// Boosting rounds of the gbm model.
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    gbm_iterations: usize,
+    /// odoo-nb: the sales team column.
+    #[arg(long, value_name = "COLUMN")]
+    odoo_team: Option<String>,
+    /// odoo-nb: the stage column (with --odoo-stages).
+    #[arg(long, value_name = "COLUMN", requires = "odoo_stages")]
+    odoo_stage: Option<String>,
+    /// odoo-nb: the stages in pipeline order, comma-separated.
+    #[arg(long, value_name = "A,B,C", value_delimiter = ',')]
+    odoo_stages: Vec<String>,
+    /// odoo-nb: a column of tags separated by `;` or `,`.
+    #[arg(long, value_name = "COLUMN")]
+    odoo_tags: Option<String>,
+    /// Skip the second cross-validation without the columns the leakage guard flags.
+    #[arg(long)]
+    no_leakage_compare: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+#[command(after_long_help = "\
+Scores every row of a CSV with a model from `sift train` (or with rule points, --rules), streaming (memory stays small whatever
+the file size) on every core. Output columns: the lead's id (the identifier column seen at
+training, or --id, else the row number), probability (calibrated), score 1-99, top_positive and
+top_negative (the factors that moved this lead's score most, with their effect on the log-odds
+relative to an average lead).
+
+The input must have every column the model learned from (extra columns are ignored); otherwise
+the error names the missing columns.
+
+RULES FILE (TOML), for --rules:
+  id_field = \"Lead ID\"              # joins --events rows; the output id
+  stage_field = \"Lifecycle Stage\"   # optional current stage: moved only along allowed paths
+  [stages]                          # the highest threshold reached is the lead's stage
+  mql = 60
+  sql = 90
+  [caps]                            # most points a group may add
+  engagement = 40
+  [[rule]]                          # fit rule (group `fit`)
+  name = \"target industry\"
+  field = \"Industry\"
+  in = [\"Software\", \"Logistics\"]  # or range = { min = 50, max = 5000 }, matches = [\"vp\"], free_mail = true
+  points = 20
+  [[rule]]                          # engagement rule (group `engagement`)
+  name = \"demo request\"
+  event = \"demo_request\"            # from --events (or count_field = \"Visits\", date_field = \"Last Visit\")
+  points = 25
+  half_life_days = 14               # points halve every 14 days since the event
+Output for --rules: id, points, stage, previous_stage, reasons (each rule that fired, with points).
+
+EXAMPLES:
+  sift score --model leads.model new-leads.csv -o scored.csv
+  sift score --model leads.model new-leads.csv --top 5 --threads 4
+  sift score --rules scoring.toml leads.csv --events activities.csv --as-of 2026-11-01")]
+#[command(group(clap::ArgGroup::new("scorer").required(true).args(["model", "rules"])))]
+pub struct ScoreArgs {
+    /// A model file written by `sift train`.
+    #[arg(long, value_name = "FILE")]
+    model: Option<PathBuf>,
+    /// A rule-points file (TOML) instead of a model: fit and engagement rules, caps, decay,
+    /// stage thresholds.
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
+    /// With --rules: timestamped activities, a CSV with columns `lead`, `type`, `at`.
+    #[arg(long, value_name = "FILE", requires = "rules")]
+    events: Option<PathBuf>,
+    /// With --rules: the day engagement decay is measured to (default: today, UTC).
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "rules")]
+    as_of: Option<String>,
+    /// The CSV of leads to score.
+    input: PathBuf,
+    /// Where to write the scored CSV (default: standard output).
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Factors listed on each side.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    top: usize,
+    /// Column copied to the output to identify each lead.
+    #[arg(long, value_name = "COLUMN")]
+    id: Option<String>,
+}
+
+/// Prints a library error; input errors exit 2, others 1.
+fn report_error(context: &str, error: &ScoreError) -> u8 {
+    eprintln!("error: {context}: {error}");
+    if error.is_invalid_input() { exit::INVALID_INPUT } else { exit::FAILURE }
+}
+
+fn open(path: &Path) -> Result<File> {
+    File::open(path).with_context(|| format!("cannot open `{}`", path.display()))
+}
+
+pub fn train_command(args: &TrainArgs) -> Result<u8> {
+    let source = args.data.display().to_string();
+    let table = match Table::read(open(&args.data)?) {
+        Ok(t) => t,
+        Err(e) => return Ok(report_error(&source, &e)),
+    };
+    let folds = match &args.folds_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+            match parse_folds(&text) {
+                Ok(f) => FoldSpec::Given(f),
+                Err(e) => return Ok(report_error(&path.display().to_string(), &e)),
+            }
+        }
+        None => FoldSpec::Stratified { k: args.folds, seed: args.seed },
+    };
+    let options = TrainOptions {
+        positive: args.positive.clone(),
+        exclude: args.exclude.clone(),
+        folds,
+        c: args.c,
+        gbm: GbmParams { iterations: args.gbm_iterations, ..GbmParams::default() },
+        odoo: OdooConfig {
+            team_column: args.odoo_team.clone(),
+            stage_column: args.odoo_stage.clone(),
+            stages: args.odoo_stages.iter().map(|s| s.trim().to_lowercase()).collect(),
+            tag_column: args.odoo_tags.clone(),
+        },
+        compare_without_leaky: !args.no_leakage_compare,
+        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        source: Path::new(&args.data).file_name().map(|f| f.to_string_lossy().into_owned()),
+        ..TrainOptions::new(&args.label, args.model.into())
+    };
+    let model = match train(&table, &options) {
+        Ok(m) => m,
+        Err(e) => return Ok(report_error(&source, &e)),
+    };
+    if let Some(path) = &args.output {
+        let json = model.to_json()?;
+        std::fs::write(path, json).with_context(|| format!("cannot write `{}`", path.display()))?;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&model.report)?);
+    } else {
+        print_report(&source, &model.report);
+        match &args.output {
+            Some(path) => println!("model written to {BOLD}{}{BOLD:#}", path.display()),
+            None => println!("{DIM}no model written (pass -o FILE to keep it){DIM:#}"),
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn print_report(source: &str, report: &TrainReport) {
+    let m = &report.metrics;
+    println!(
+        "{BOLD}{}{BOLD:#} on {source}: {} rows, {:.1}% converted, {} columns -> {} features, {}-fold cross-validation",
+        report.model,
+        report.rows,
+        report.base_rate * 100.0,
+        report.columns_used.len(),
+        report.features,
+        report.folds
+    );
+    println!(
+        "  AUC {:.4}   log loss {:.4}   Brier {:.4}   top decile: precision {:.1}%, lift {:.2}x",
+        m.auc,
+        m.log_loss,
+        m.brier,
+        m.top_decile_precision * 100.0,
+        m.top_decile_lift
+    );
+    println!(
+        "  {DIM}cross-validation fit {:.2} s, predict {:.2} s; final fit {:.2} s{DIM:#}",
+        report.cv_fit_seconds, report.cv_predict_seconds, report.final_fit_seconds
+    );
+    println!(
+        "  calibration (out-of-fold{}):",
+        if report.calibrated { ", after Platt scaling" } else { ", Odoo's probability as is" }
+    );
+    println!("    {:<8} {:>7} {:>10} {:>9}", "score", "leads", "predicted", "observed");
+    for bin in &report.calibration {
+        println!(
+            "    {:<8} {:>7} {:>9.1}% {:>8.1}%",
+            format!("{}-{}", bin.low, bin.high),
+            bin.leads,
+            bin.predicted * 100.0,
+            bin.observed * 100.0
+        );
+    }
+    for dropped in &report.dropped_columns {
+        println!("  {DIM}dropped `{}`: {}{DIM:#}", dropped.name, dropped.reason);
+    }
+    if !report.leakage_warnings.is_empty() {
+        println!("{WARN}leakage warnings{WARN:#} (honest accuracy excludes these columns):");
+        for w in &report.leakage_warnings {
+            println!("  `{}` (own AUC {:.3}): {}", w.column, w.single_column_auc, w.reason);
+        }
+        if let Some(clean) = &report.without_leaky_columns {
+            println!(
+                "  without them: AUC {:.4}   log loss {:.4}   Brier {:.4}   top-decile lift {:.2}x",
+                clean.auc, clean.log_loss, clean.brier, clean.top_decile_lift
+            );
+        }
+    }
+}
+
+fn score_with_rules(args: &ScoreArgs, path: &Path) -> Result<u8> {
+    let text = crate::inputs::read_text(path)?;
+    let rules = match parse_rules(&text) {
+        Ok(r) => r,
+        Err(e) => return Ok(report_error(&path.display().to_string(), &e)),
+    };
+    let events = match &args.events {
+        Some(p) => match read_events(open(p)?) {
+            Ok(events) => events,
+            Err(e) => return Ok(report_error(&p.display().to_string(), &e)),
+        },
+        None => Default::default(),
+    };
+    let as_of = match &args.as_of {
+        Some(text) => match parse_date(text) {
+            Some(d) => d,
+            None => {
+                eprintln!("error: --as-of: `{text}` is not a date (YYYY-MM-DD)");
+                return Ok(exit::INVALID_INPUT);
+            }
+        },
+        None => chrono::Utc::now().date_naive(),
+    };
+    let input = open(&args.input)?;
+    let result = match &args.output {
+        Some(out) => {
+            let file = File::create(out).with_context(|| format!("cannot create `{}`", out.display()))?;
+            score_rules_csv(&rules, input, &events, std::io::BufWriter::new(file), as_of, args.id.as_deref())
+        }
+        None => score_rules_csv(&rules, input, &events, std::io::stdout().lock(), as_of, args.id.as_deref()),
+    };
+    match result {
+        Ok(rows) => {
+            if let Some(out) = &args.output {
+                eprintln!("{rows} rows scored with {} rules -> {}", rules.rules.len(), out.display());
+            }
+            Ok(exit::OK)
+        }
+        Err(e) => Ok(report_error(&args.input.display().to_string(), &e)),
+    }
+}
+
+pub fn score_command(args: &ScoreArgs) -> Result<u8> {
+    let model_path = match (&args.model, &args.rules) {
+        (_, Some(rules)) => return score_with_rules(args, rules),
+        (Some(model), None) => model,
+        (None, None) => anyhow::bail!("give --model FILE or --rules FILE"),
+    };
+    let model_text = std::fs::read_to_string(model_path)
+        .with_context(|| format!("cannot read the model `{}`", model_path.display()))?;
+    let model = match ModelFile::from_json(&model_text) {
+        Ok(m) => m,
+        Err(e) => return Ok(report_error(&model_path.display().to_string(), &e)),
+    };
+    let input = open(&args.input)?;
+    let size = input.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = if std::io::stderr().is_terminal() && args.output.is_some() {
+        ProgressBar::new(size)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} scoring {bar:30} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut options = BatchOptions { top: args.top, id_column: args.id.clone(), ..BatchOptions::default() };
+    if let Some(threads) = args.threads {
+        options.threads = threads.max(1);
+    }
+    let progress = |bytes: u64| bar.set_position(bytes);
+    let result = match &args.output {
+        Some(path) => {
+            let file = File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
+            score_csv(&model, input, file, &options, &progress)
+        }
+        None => score_csv(&model, input, std::io::stdout().lock(), &options, &progress),
+    };
+    bar.finish_and_clear();
+    match result {
+        Ok(summary) => {
+            if let Some(path) = &args.output {
+                eprintln!(
+                    "{} rows scored with the {} model ({} AUC {:.3}) -> {}",
+                    summary.rows,
+                    model.kind,
+                    "cross-validated",
+                    model.report.metrics.auc,
+                    path.display()
+                );
+            }
+            Ok(exit::OK)
+        }
+        Err(e) => Ok(report_error(&args.input.display().to_string(), &e)),
+    }
+}
