@@ -36,7 +36,8 @@ fn one_hour_call(target_words: usize) -> String {
     let (mut words, mut round, mut second) = (0, 0usize, 0usize);
     while words < target_words {
         for line in &lines {
-            let varied = line.replace("40", &(40 + round).to_string()).replace("60,000", &format!("{},000", 60 + round));
+            let varied =
+                line.replace("40", &(40 + round).to_string()).replace("60,000", &format!("{},000", 60 + round));
             words += varied.split_once(": ").map_or(0, |(_, said)| said.split_whitespace().count());
             out.push_str(&format!("[{:02}:{:02}:{:02}] {varied}\n", second / 3600, second / 60 % 60, second % 60));
             second += 6;

@@ -12,6 +12,16 @@
 //!   or a clear lack (`negative`) sets the status; a vague statement (`partial`) sets it only
 //!   over nothing or over a negative (the prospect softened a no), never over a confirmed;
 //! - `unknown` when nothing was said.
+//!
+//! Reading rules that generalise across wording:
+//! - a symptom (`<concept>.symptom`: a slow, manual or lossy process described without
+//!   calling it a problem) is partial, and confirmed when the same answer names a `cost`
+//!   (time waiting, lost deals, complaints);
+//! - a date already over, or in the clause of a past event, is history: no timeline, no
+//!   conflict; money already spent is no budget;
+//! - an approximate range ("somewhere around 30 to 40k", "大概二三十万") is hedged;
+//! - a role said as the whole answer to "who decides / signs?" names the decider, and a bare
+//!   number answering "how many reps?" is a team-size count in the unit asked.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -21,7 +31,10 @@ use regex::{Regex, RegexSet};
 use serde::Serialize;
 use sift_core::{CriterionAnswer, CriterionStatus, Framework, Language};
 
-use crate::facts::{Fact, RolePart, TimelineKind, extract_facts, has_han, sentences};
+use crate::facts::{
+    Fact, RolePart, TimelineKind, approximate_range, bare_number_answer, count_question_unit, extract_facts, has_han,
+    sentences,
+};
 use crate::lexicon::Lexicon;
 use crate::transcript::{Role, Span, Transcript};
 
@@ -130,7 +143,13 @@ enum Cue {
     Confirmed,
     Partial,
     Negative,
+    /// A symptom of a concept (a slow, manual or lossy process for `need`): partial alone,
+    /// confirmed with a `Cost` in the same answer.
+    Symptom,
+    /// What a process costs (time, lost deals): upgrades a symptom; no evidence alone.
+    Cost,
     Hedge,
+    Past,
     ReplyYes,
     ReplyNo,
 }
@@ -155,6 +174,8 @@ impl CompiledCues {
         for e in &lexicon.entries {
             let (concept, cue) = match e.kind.as_str() {
                 "hedge" => (None, Cue::Hedge),
+                "past" => (None, Cue::Past),
+                "cost" => (None, Cue::Cost),
                 "reply.yes" => (None, Cue::ReplyYes),
                 "reply.no" => (None, Cue::ReplyNo),
                 kind => {
@@ -165,6 +186,7 @@ impl CompiledCues {
                         "confirmed" => Cue::Confirmed,
                         "partial" => Cue::Partial,
                         "negative" => Cue::Negative,
+                        "symptom" => Cue::Symptom,
                         _ => continue,
                     };
                     (Some(index), cue)
@@ -172,7 +194,12 @@ impl CompiledCues {
             };
             // Plain `\b` is Unicode-aware and slows the scan on non-ASCII text; the cue words
             // are ASCII or Han, so the ASCII boundary means the same here.
-            let fast = e.pattern.as_str().replace(r"\b", r"(?-u:\b)");
+            let mut fast = e.pattern.as_str().replace(r"\b", r"(?-u:\b)");
+            // Likewise an English word character is ASCII; the Unicode class makes the
+            // combined scan too large for the fast automaton.
+            if lexicon.language == Language::En {
+                fast = fast.replace(r"\w", r"[0-9A-Za-z_]");
+            }
             let pattern = Regex::new(&fast).unwrap_or_else(|_| e.pattern.clone());
             entries.push(CueEntry { concept, cue, pattern, explain: e.explain.clone() });
         }
@@ -263,6 +290,10 @@ fn analyse(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic:
     let mut items: Vec<Item> = Vec::new();
     let mut located: Vec<LocatedFact> = Vec::new();
     let mut rep_topics: u32 = forced_topic.map(bit).unwrap_or(0);
+    // What the rep's last question asked: a count of people (and in which unit), an approver.
+    let mut rep_count_unit: Option<String> = None;
+    let mut rep_asked_approval = false;
+    let mut rep_asked_decider = false;
     let mut hits = Vec::new();
     // Self-decider statements and "I have no say" statements, for the authority conflict.
     let mut self_deciders: Vec<(Span, String)> = Vec::new();
@@ -277,6 +308,9 @@ fn analyse(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic:
                 .iter()
                 .filter_map(|(i, _, _)| lexicon.entries.get(*i).and_then(|e| e.concept))
                 .fold(forced_topic.map(bit).unwrap_or(0), |mask, c| mask | bit(c));
+            rep_count_unit = count_question_unit(text);
+            rep_asked_approval = approval_question(text);
+            rep_asked_decider = DECIDER_QUESTION.is_match(text);
             continue;
         }
 
@@ -284,7 +318,12 @@ fn analyse(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic:
         let sentence_of = |pos: usize| sentence_index(&sentence_ranges, pos).unwrap_or(0);
         let mut sentence_mask = vec![0u32; sentence_ranges.len().max(1)];
         let mut sentence_negative: Vec<Option<usize>> = vec![None; sentence_ranges.len().max(1)];
-        let mut sentence_hedged = vec![false; sentence_ranges.len().max(1)];
+        // Hedges ("maybe", "吧") and past-tense markers ("switched", "去年"), by position.
+        let mut hedges: Vec<(usize, usize)> = Vec::new();
+        let mut pasts: Vec<(usize, usize)> = Vec::new();
+        let mut costs: Vec<(usize, usize)> = Vec::new();
+        // Items read from symptom cues in this turn, upgraded when a cost is named.
+        let mut symptom_items: Vec<usize> = Vec::new();
         let mut turn_mask = 0u32;
         let mut reply: Option<(Cue, usize, usize)> = None;
         let mut sentence_negative_mask = vec![0u32; sentence_ranges.len().max(1)];
@@ -305,7 +344,9 @@ fn analyse(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic:
             let Some(entry) = lexicon.entries.get(i) else { continue };
             let s = sentence_of(start);
             match (entry.cue, entry.concept) {
-                (Cue::Hedge, _) => sentence_hedged[s] = true,
+                (Cue::Hedge, _) => hedges.push((start, end)),
+                (Cue::Past, _) => pasts.push((start, end)),
+                (Cue::Cost, _) => costs.push((start, end)),
                 (Cue::ReplyYes | Cue::ReplyNo, _) => reply = Some((entry.cue, start, end)),
                 (cue, Some(c)) => {
                     sentence_mask[s] |= bit(c);
@@ -320,9 +361,12 @@ fn analyse(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic:
                     if cue == Cue::Confirmed && sentence_partial_mask[s] & bit(c) != 0 {
                         continue;
                     }
+                    if cue == Cue::Symptom {
+                        symptom_items.push(items.len());
+                    }
                     let strength = match cue {
                         Cue::Confirmed => Strength::Confirmed,
-                        Cue::Partial => Strength::Partial,
+                        Cue::Partial | Cue::Symptom => Strength::Partial,
                         Cue::Negative => {
                             sentence_negative[s].get_or_insert(c);
                             if c == AUTHORITY {
@@ -341,6 +385,18 @@ fn analyse(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic:
                     });
                 }
                 _ => {}
+            }
+        }
+
+        // A symptom ("leads sit in a shared inbox") with what it costs ("for days", "we lost
+        // two deals") in the same answer is a concrete pain, not a vague one.
+        if let Some(&(cost_start, cost_end)) = costs.first() {
+            let cost = &text[cost_start..cost_end];
+            for &i in &symptom_items {
+                if let Some(item) = items.get_mut(i) {
+                    item.strength = Strength::Confirmed;
+                    item.evidence.note = format!("{} With its cost: \"{cost}\".", item.evidence.note);
+                }
             }
         }
 
@@ -363,7 +419,38 @@ fn analyse(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic:
             }
         }
 
-        let facts = extract_facts(text, as_of);
+        let mut facts = extract_facts(text, as_of);
+        // "Who decides?" "Me, ultimately.": the contact names themself as the answer.
+        if rep_asked_decider {
+            if let Some(m) = SELF_ANSWER.find(text) {
+                if !facts.iter().any(|f| matches!(f.fact, Fact::Person { .. })) {
+                    let fact = Fact::Person { role: "self".to_owned(), part: RolePart::Decides };
+                    facts.insert(0, crate::facts::FoundFact { fact, start: m.start(), end: m.end() });
+                }
+            }
+        }
+        // "How many people are on the team?" "Twelve.": a bare number answers the count asked.
+        if let Some(unit) = &rep_count_unit {
+            if !facts.iter().any(|f| matches!(f.fact, Fact::Count { .. })) {
+                if let Some((value, start, end)) = bare_number_answer(text) {
+                    let fact = Fact::Count { value, unit: unit.clone() };
+                    facts.insert(0, crate::facts::FoundFact { fact, start, end });
+                    facts.sort_by_key(|f| f.start);
+                }
+            }
+        }
+        // People counted in answer to "how many reps / how big is the sales team" are the
+        // reps: "around thirty people" is thirty reps. (A named unit is never made vaguer.)
+        if rep_count_unit.as_deref() == Some("reps") {
+            for f in facts.iter_mut().filter(|f| sentence_of(f.start) == 0) {
+                if let Fact::Count { unit, .. } = &mut f.fact {
+                    if unit == "people" {
+                        "reps".clone_into(unit);
+                    }
+                }
+            }
+        }
+        let first_date = facts.iter().find(|f| matches!(f.fact, Fact::Timeline { .. })).map(|f| f.start);
         let sentences_with = |pick: &dyn Fn(&Fact) -> bool| -> Vec<bool> {
             let mut marked = vec![false; sentence_ranges.len().max(1)];
             for f in facts.iter().filter(|f| pick(&f.fact)) {
@@ -375,9 +462,69 @@ fn analyse(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic:
         let money_sentences = sentences_with(&|f| matches!(f, Fact::Money { .. }));
         let approver_sentences =
             sentences_with(&|f| matches!(f, Fact::Person { part: RolePart::Decides | RolePart::Approves, .. }));
-        for found in facts {
+        for mut found in facts {
             let s = sentence_of(found.start);
-            let hedged = sentence_hedged[s];
+            // A hedge counts for the figures next to it, not for a whole run-on sentence.
+            let near = |marks: &[(usize, usize)], before: usize, after: usize| {
+                marks.iter().any(|&(a, b)| {
+                    sentence_of(a) == s
+                        && (b <= found.start && found.start - b <= before
+                            || a >= found.end && a - found.end <= after
+                            || a < found.end && found.start < b)
+                })
+            };
+            // "Somewhere around 30 to 40k", "大概二三十万": an approximate range is a guess.
+            let hedged = near(&hedges, 40, 20)
+                || matches!(found.fact, Fact::Money { .. } | Fact::Count { .. })
+                    && approximate_range(text, found.start, found.end);
+            // "We switched to Apollo in January", "we looked at it in 2024", "三月份试过": a
+            // date in the past, or next to a past event, is history, not a buying date.
+            // A past marker before the date governs it in its own clause, or right before it:
+            // "we tried one last year, and we need it by March" keeps March.
+            let past_marker_before = pasts.iter().any(|&(a, b)| {
+                b <= found.start
+                    && found.start - b <= 50
+                    && sentence_of(a) == s
+                    && (found.start - b <= 12 || !text[b..found.start].contains([',', '，', ';', '；', '、']))
+            });
+            let past_marker_after = pasts.iter().any(|&(a, _)| {
+                a >= found.end
+                    && a - found.end <= 15
+                    && sentence_of(a) == s
+                    && !text[found.end..a].contains([',', '，', '、'])
+            });
+            let already_over = match &found.fact {
+                Fact::Timeline { resolved, until, .. } => {
+                    until.or(*resolved).is_some_and(|d| d < as_of && as_of > NaiveDate::default())
+                }
+                _ => false,
+            };
+            // "We spent 20k on a tool back in 2023", "去年花了十万": money already spent is
+            // history, not the budget.
+            let spent = matches!(found.fact, Fact::Money { .. }) && spent_before(text, found.start);
+            if spent
+                || matches!(found.fact, Fact::Timeline { .. })
+                    && (past_marker_before || past_marker_after || already_over)
+            {
+                located.push(LocatedFact {
+                    span: Span { turn: turn.index, start: found.start, end: found.end },
+                    fact: found.fact,
+                    hedged,
+                    concepts: Vec::new(),
+                });
+                continue;
+            }
+            // "Who signs off?" "Our COO, Elena Ruiz.": a role given as the answer names the
+            // decision maker even without a verb.
+            if let Fact::Person { role, part: part @ RolePart::Involved } = &mut found.fact {
+                if rep_asked_decider
+                    && !is_paper_role(role)
+                    && !is_generic_superior(role)
+                    && role_is_the_answer(text, sentence_ranges.get(s).copied(), found.start, found.end)
+                {
+                    *part = if rep_asked_approval { RolePart::Approves } else { RolePart::Decides };
+                }
+            }
             let span = Span { turn: turn.index, start: found.start, end: found.end };
             let context = context_span(text, sentence_ranges.get(s).copied(), found.start, found.end, turn.index);
             let mut concepts: Vec<(usize, Strength, String)> = Vec::new();
@@ -425,7 +572,11 @@ fn analyse(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic:
                         // A date next to a target is its horizon, next to a budget figure it is
                         // the budget's period; it is the buying timeline when the sentence talks
                         // about timing or has nothing else to attach it to.
-                        let about_timing = sentence_mask[s] & bit(TIMELINE) != 0;
+                        // The first date of an answer to "when?" is the answer, whatever else
+                        // the sentence says ("before the launch on April 1st, when inbound
+                        // doubles").
+                        let answers_when = rep_topics & bit(TIMELINE) != 0 && Some(found.start) == first_date;
+                        let about_timing = sentence_mask[s] & bit(TIMELINE) != 0 || answers_when;
                         if !about_timing && target_sentences[s] {
                             let note = format!("horizon of a target: {}", found.fact.describe());
                             concepts.push((GOALS, fact_strength(GOALS), note));
@@ -465,15 +616,15 @@ fn analyse(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic:
                                 let who = if role == "self" { "the contact".to_owned() } else { role.clone() };
                                 let verb = if *part == RolePart::Decides { "decides" } else { "approves" };
                                 if !paper {
-                                    // Someone named decides: the decision maker is known. Someone
-                                    // must approve: the contact cannot decide alone (partial).
+                                    // A named decision maker or approver (the CFO signs) is known.
+                                    // "My boss" or "领导" only says someone above must agree, and
+                                    // "I need to run it by my CFO" says the contact cannot decide.
+                                    let needs_approval = *part == RolePart::Approves
+                                        && (is_generic_superior(role)
+                                            || sentence_partial_mask[s] & bit(AUTHORITY) != 0);
                                     concepts.push((
                                         AUTHORITY,
-                                        if hedged || *part == RolePart::Approves {
-                                            Strength::Partial
-                                        } else {
-                                            Strength::Confirmed
-                                        },
+                                        if hedged || needs_approval { Strength::Partial } else { Strength::Confirmed },
                                         format!("decision maker named: {who} {verb}"),
                                     ));
                                 }
@@ -558,6 +709,83 @@ fn is_threshold(text: &str, start: usize, end: usize) -> bool {
     let after = text[end..].trim_start();
     ["over", "above", "more than", "exceeding", "beyond", "超过", "高于", "大于"].iter().any(|w| before.ends_with(w))
         || after.starts_with("以上")
+}
+
+static APPROVAL_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(r"(?i)(?-u:\b)(?:sign(?:s|ing)?(?:\s+|-)?off|signs?\s+(?:the\s+)?(?:contract|po)|signs\b|approv\w*|sign-?off)|签字|签|审批|批准|批")
+        .expect("built-in pattern")
+});
+
+static TEAM_SIZE_CUE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(
+        r"(?i)(?-u:\b)(?:we\s+have|we['’]ve\s+got|we\s+got|there\s+are|we['’]re|we\s+are|team|headcount|in\s+total|altogether|of\s+us|total\s+of)(?-u:\b)|我们有|一共|总共|团队|有(?:大概|差不多|将近|近)?[0-9０-９一二两三四五六七八九十]",
+    )
+    .expect("built-in pattern")
+});
+static DECIDER_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(
+        r"(?i)(?-u:\b)who(?:['’]s|\s+is|\s+will|\s+would|\s+does|\s+has|\s+gets)?(?:\s+\w+){0,4}?\s+(?:decid\w*|sign\w*|approv\w*|make[s]?\s+the\s+(?:final\s+)?(?:call|decision)|(?:has|have|gets?)\s+the\s+final\s+(?:say|word)|calls?\s+the\s+shots|pulls?\s+the\s+trigger|own[s]?\s+the\s+(?:budget|decision))|decision[- ]maker|谁.{0,8}(?:拍板|决定|签字|签|审批|说了算|定)|(?:拍板|决定|签字|审批|说了算)的?(?:是|人是)?谁",
+    )
+    .expect("built-in pattern")
+});
+static SELF_ANSWER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(
+        r"(?i)^[\s,.!-]*(?:(?:well|so|honestly|ultimately|in\s+the\s+end|that(?:['’]s|\s+would\s+be|\s+is)|it(?:['’]s|\s+is|\s+would\s+be))[\s,]+)*(?:me|myself|i\s+do|that['’]s\s+me|yours\s+truly)(?-u:\b)[\s,]*(?:ultimately|really|in\s+the\s+end|at\s+the\s+end\s+of\s+the\s+day)?[\s.!]*$|^(?:是|就是|最后是|最终是|主要是)?我(?:自己)?(?:吧|啊|呀)?[。！!.]?$",
+    )
+    .expect("built-in pattern")
+});
+static SPENT_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(
+        r"(?i)(?-u:\b)(?:spent|paid|bought|purchased|used\s+to\s+pay|were\s+paying|was\s+costing)(?:\s+[\w']+){0,4}?\s*(?:about|around|roughly|like|almost|over|nearly)?\s*$|(?:花了|花过|买过|付了|当时花|去年花)[^，,。]{0,6}$",
+    )
+    .expect("built-in pattern")
+});
+
+/// Whether the money at `start` is what was already spent ("we spent around 20k", "花了十万").
+fn spent_before(text: &str, start: usize) -> bool {
+    let mut from = start.saturating_sub(40);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    text.get(from..start).is_some_and(|w| SPENT_BEFORE.is_match(w))
+}
+
+/// Whether a rep's question asks who approves or signs (rather than who decides).
+fn approval_question(text: &str) -> bool {
+    APPROVAL_QUESTION.is_match(text)
+}
+
+static ANSWER_LEAD: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(
+        r"(?i)^[\s,.:;!-]*(?:(?:well|so|oh|um|uh|uhm|yes|yeah|ok|okay|honestly|ultimately|in\s+the\s+end|final(?:ly)?|that(?:['’]d|\s+would|\s+will|['’]s|\s+is|\s+would\s+be)?|it(?:['’]s|\s+is|['’]d\s+be|\s+would\s+be|\s+will\s+be)?|be|that['’]d\s+be|always|usually|[A-Z][a-z]+(?:\s+[A-Z][a-z'-]+)?\s*,|(?:[A-Za-z]+\s+){1,2}and)[\s,.:;!-]*)*$|^(?:那|就|应该|是|主要是|最后是|最终是|还是|一般是|这个|那个|得|要)*$",
+    )
+    .expect("built-in pattern")
+});
+static ANSWER_TAIL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(r"^[\s,，、:：]*(?:[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?\b|[\s.!。！]*$|(?:吧|啊|呀|了)?[。！!.]?$)")
+        .expect("built-in pattern")
+});
+
+/// Whether a role is said as the answer itself ("Our COO, Elena Ruiz.", "Elena Ruiz, our
+/// COO.", "我们刘总。"): little before it, and nothing after it but a name or the end.
+fn role_is_the_answer(text: &str, sentence: Option<(usize, usize)>, start: usize, end: usize) -> bool {
+    let (a, b) = sentence.unwrap_or((0, text.len()));
+    let (Some(before), Some(after)) = (text.get(a.min(start)..start), text.get(end..b.max(end))) else {
+        return false;
+    };
+    ANSWER_LEAD.is_match(before.trim()) && ANSWER_TAIL.is_match(after)
+}
+
+/// "My boss", "领导": someone above the contact, not a named decision maker.
+fn is_generic_superior(role: &str) -> bool {
+    matches!(role, "boss" | "manager" | "management" | "leadership" | "leadership team" | "领导" | "上级" | "经理")
 }
 
 fn is_paper_role(role: &str) -> bool {
@@ -650,10 +878,10 @@ fn find_conflicts(
         (s, quote(text, s))
     };
 
-    // The last firm fact of each turn that passes `pick`, in call order.
+    // The last fact of each turn that passes `pick`, in call order.
     let per_turn = |pick: &dyn Fn(&LocatedFact) -> bool| -> Vec<&LocatedFact> {
         let mut out: Vec<&LocatedFact> = Vec::new();
-        for f in facts.iter().filter(|f| !f.hedged && pick(f)) {
+        for f in facts.iter().filter(|f| pick(f)) {
             match out.last_mut() {
                 Some(last) if last.span.turn == f.span.turn => *last = f,
                 _ => out.push(f),
@@ -661,11 +889,13 @@ fn find_conflicts(
         }
         out
     };
+    // `differ` gets both facts and whether either was hedged: a guess must be further off
+    // to count as a contradiction.
     let mut compare =
-        |subject: &str, concept: Option<&str>, list: Vec<&LocatedFact>, differ: &dyn Fn(&Fact, &Fact) -> bool| {
+        |subject: &str, concept: Option<&str>, list: Vec<&LocatedFact>, differ: &dyn Fn(&Fact, &Fact, bool) -> bool| {
             for pair in list.windows(2) {
                 let (earlier, later) = (pair[0], pair[1]);
-                if differ(&earlier.fact, &later.fact) {
+                if differ(&earlier.fact, &later.fact, earlier.hedged || later.hedged) {
                     let (later_span, later_quote) = sentence_quote(later.span);
                     conflicts.push(Conflict {
                         subject: subject.to_owned(),
@@ -692,13 +922,13 @@ fn find_conflicts(
         "budget",
         Some("budget"),
         per_turn(&|f| matches!(f.fact, Fact::Money { .. }) && for_concept(f, "budget")),
-        &|a, b| match (a, b) {
+        &|a, b, hedged| match (a, b) {
             // A rate and a total (or two different rates) are not comparable.
             (Fact::Money { amount: x, currency: c, per: p }, Fact::Money { amount: y, currency: d, per: q })
                 if p == q =>
             {
                 let same_currency = c.is_none() || d.is_none() || c == d;
-                !same_currency || relative_gap(*x, *y) > 0.15
+                !same_currency || relative_gap(*x, *y) > if hedged { 0.6 } else { 0.15 }
             }
             _ => false,
         },
@@ -712,9 +942,9 @@ fn find_conflicts(
                 Fact::Timeline { kind: TimelineKind::Absolute | TimelineKind::Quarter, resolved: Some(_), .. }
             ) && for_concept(f, "timeline")
         }),
-        &|a, b| match (a, b) {
+        &|a, b, hedged| match (a, b) {
             (Fact::Timeline { resolved: Some(x), .. }, Fact::Timeline { resolved: Some(y), .. }) => {
-                (*x - *y).num_days().abs() > 92
+                (*x - *y).num_days().abs() > if hedged { 183 } else { 92 }
             }
             _ => false,
         },
@@ -722,19 +952,42 @@ fn find_conflicts(
     compare(
         "decision_maker",
         Some("authority"),
-        per_turn(&|f| matches!(&f.fact, Fact::Person { part: RolePart::Decides, .. }) && for_concept(f, "authority")),
-        &|a, b| match (a, b) {
+        per_turn(&|f| {
+            !f.hedged && matches!(&f.fact, Fact::Person { part: RolePart::Decides, .. }) && for_concept(f, "authority")
+        }),
+        &|a, b, _| match (a, b) {
             (Fact::Person { role: x, .. }, Fact::Person { role: y, .. }) => x != y,
             _ => false,
         },
     );
+    // Only a count that states the team's size is compared: one answering "how many reps?",
+    // or said as "we have 40 reps" / "我们有40个销售"; "two reps called the same lead" is an
+    // incident, not a team size.
+    let states_team_size = |f: &LocatedFact| {
+        let turns = &transcript.turns;
+        let answers_count_question = f.span.turn > 0
+            && turns
+                .get(f.span.turn - 1)
+                .is_some_and(|t| t.role == Role::Rep && count_question_unit(&t.text).is_some());
+        let text = turns.get(f.span.turn).map(|t| t.text.as_str()).unwrap_or("");
+        let ranges = sentences(text);
+        let index = sentence_index(&ranges, f.span.start);
+        let (a, b) = index.and_then(|i| ranges.get(i).copied()).unwrap_or((0, text.len()));
+        answers_count_question && index == Some(0) || TEAM_SIZE_CUE.is_match(text.get(a..b).unwrap_or(""))
+    };
     for unit in ["reps", "people"] {
         compare(
             "team_size",
             None,
-            per_turn(&|f| matches!(&f.fact, Fact::Count { value, unit: u } if u == unit && *value >= 2.0)),
-            &|a, b| match (a, b) {
-                (Fact::Count { value: x, .. }, Fact::Count { value: y, .. }) => relative_gap(*x, *y) > 0.2,
+            per_turn(&|f| {
+                matches!(&f.fact, Fact::Count { value, unit: u } if u == unit && *value >= 2.0) && states_team_size(f)
+            }),
+            &|a, b, hedged| match (a, b) {
+                (Fact::Count { value: x, .. }, Fact::Count { value: y, .. }) => {
+                    // Team sizes are known to the person; a guess still should not be off by
+                    // more than about half (12 vs "around thirty").
+                    relative_gap(*x, *y) > if hedged { 0.4 } else { 0.2 }
+                }
                 _ => false,
             },
         );
@@ -901,7 +1154,8 @@ mod tests {
             (&["R: What can you invest?", "We have about $40k for this."], Confirmed),
             (&["The budget is approved."], Confirmed),
             (&["R: 预算大概多少？", "预算是20万。"], Confirmed),
-            (&["R: 预算有多少？", "大概两百万吧，老板批了。"], Confirmed),
+            (&["R: 预算有多少？", "大概两百万，老板批了。"], Confirmed),
+            (&["R: 预算有多少？", "两百万吧。"], Partial),
             (&["There's some budget, it depends on the price."], Partial),
             (&["R: Budget?", "Maybe 50k, I'm not sure."], Partial),
             (&["应该有一些预算。"], Partial),
@@ -928,7 +1182,8 @@ mod tests {
     fn authority_statuses() {
         let cases: &[(&[&str], CriterionStatus)] = &[
             (&["Honestly, I make the call on tools like this."], Confirmed),
-            (&["R: Who decides?", "Our CFO signs off on anything over 10k."], Partial),
+            (&["R: Who decides?", "Our CFO signs off on anything over 10k."], Confirmed),
+            (&["I need to run it by our CFO."], Partial),
             (&["R: Who decides?", "The VP of Sales decides."], Confirmed),
             (&["这个需要老板拍板。"], Confirmed),
             (&["我说了算。"], Confirmed),
@@ -964,6 +1219,125 @@ mod tests {
         ];
         for (lines, status) in cases {
             check(lines, &[("need", *status)]);
+        }
+    }
+
+    /// A described symptom (slow, manual, lossy) is partial; with its cost it is confirmed.
+    #[test]
+    fn need_from_described_symptoms() {
+        let cases: &[(&[&str], CriterionStatus)] = &[
+            (
+                &[
+                    "R: How do inbound leads reach your reps?",
+                    "They land in a shared inbox and Priya forwards them by hand, so a lead can sit for two days.",
+                ],
+                Confirmed,
+            ),
+            (
+                &["R: What happens to a demo request?", "Honestly it can be a week before anyone calls them back."],
+                Confirmed,
+            ),
+            (
+                &["Our reps fight over the hot accounts, and we lost three deals to a competitor because of it."],
+                Confirmed,
+            ),
+            (&["R: How is routing done?", "Response times are in days, not minutes."], Confirmed),
+            (&["R: How is routing done?", "An assistant forwards them manually."], Partial),
+            (&["R: Tell me about follow-up.", "Follow-up is a bit patchy, leads just sit there sometimes."], Partial),
+            (&["R: 线索现在怎么处理？", "都在公共邮箱里，要等助理手动分配，客户经常等了两三天才有人联系。"], Confirmed),
+            (&["R: 线索怎么分配？", "销售在群里抢线索。"], Partial),
+            (&["R: 线索怎么分配？", "靠人工转发，上个月因为这个丢了两个客户。"], Confirmed),
+            (&["线索进来以后好几天都没人回。"], Confirmed),
+            (&["R: 线索怎么分配？", "系统自动分配，没什么问题。"], Negative),
+            (&["R: How is routing done?", "Round robin in the CRM, it works fine for us."], Negative),
+            (&["R: How is routing done?", "We forward you the signed contract by email."], Unknown),
+            (
+                &[
+                    "R: What's the biggest issue?",
+                    "Speed. Ops check every form in a spreadsheet, and by the time a rep calls it's been 48 hours.",
+                ],
+                Confirmed,
+            ),
+            (&["R: 跟进有什么问题？", "销售都是手动从后台导线索，客户投诉过好几次。"], Confirmed),
+        ];
+        for (lines, status) in cases {
+            check(lines, &[("need", *status)]);
+        }
+    }
+
+    /// Dates in the past, or next to a past event, are history; an event-anchored date is a
+    /// timeline.
+    #[test]
+    fn past_dates_are_history_not_timelines() {
+        let cases: &[(&[&str], CriterionStatus)] = &[
+            (
+                &["R: When?", "We evaluated this category in 2025 and parked it.", "R: And now?", "By June 30."],
+                Confirmed,
+            ),
+            (
+                &["R: When?", "We piloted one back in February.", "R: And now?", "We need it by the end of Q3."],
+                Confirmed,
+            ),
+            (&["R: When did you look at tools?", "We looked at a few in 2024."], Unknown),
+            (&["R: 什么时候？", "前年试过类似的，2025年3月又看过一次。", "R: 那这次呢？", "年底前要上线。"], Confirmed),
+            (&["R: When?", "Before the Benelux launch on May 4th."], Confirmed),
+            (&["R: 什么时候要？", "赶在六月一号新品发布之前。"], Confirmed),
+            // A past clause does not reach a plan in the next clause.
+            (&["We tried a plugin a while back, and we need this live by March."], Confirmed),
+            (&["我们试过几家，希望三月前上线。"], Confirmed),
+            (&["We tested it on 2026-10-02."], Unknown),
+        ];
+        for (lines, status) in cases {
+            check(lines, &[("timeline", *status)]);
+        }
+    }
+
+    /// An approximate range is a guess; a plain range is a figure.
+    #[test]
+    fn hedged_ranges_are_partial() {
+        let cases: &[(&[&str], CriterionStatus)] = &[
+            (&["R: What's the budget?", "Somewhere between 60 and 80 thousand dollars."], Partial),
+            (&["R: What's the budget?", "Roughly 15 to 20k a year."], Partial),
+            (&["R: What's the budget?", "Between 15 and 20k a year."], Confirmed),
+            (&["R: 预算多少？", "差不多三四十万。"], Partial),
+            (&["R: 预算多少？", "二十到三十万左右。"], Partial),
+            (&["R: 预算多少？", "二十到三十万。"], Confirmed),
+            // Money already spent is history, not the budget.
+            (&["R: Budget?", "We paid about 20k for the last tool. This time the budget is $45k."], Confirmed),
+            (&["R: 预算？", "去年花了十万买了个系统，后来没用。"], Unknown),
+        ];
+        for (lines, status) in cases {
+            check(lines, &[("budget", *status)]);
+        }
+    }
+
+    /// "Who signs?" answered with a role (and a name) names the decision maker.
+    #[test]
+    fn a_role_given_as_the_answer_names_the_decider() {
+        let cases: &[(&[&str], CriterionStatus)] = &[
+            (
+                &[
+                    "R: Who signs off on this?",
+                    "Our CFO, Amara Okafor.",
+                    "R: And you?",
+                    "I'd take it to her with my recommendation.",
+                ],
+                Confirmed,
+            ),
+            (&["R: Who has the final say?", "Marcus Lee, our head of revenue."], Confirmed),
+            (&["R: Who would sign the contract?", "That would be our COO."], Confirmed),
+            (&["R: Who makes the decision?", "Me, ultimately."], Confirmed),
+            (&["R: 最后谁拍板？", "我们周总。"], Confirmed),
+            (&["R: 谁来签字？", "财务的刘总签字。"], Confirmed),
+            // Naming someone involved is not naming the decider.
+            (&["R: Who else is involved?", "Our VP of Sales, Jordan, and procurement."], Partial),
+            // "My boss" says someone above must agree, not who.
+            (&["R: Who decides?", "My boss."], Partial),
+            (&["R: Who decides?", "Not sure, maybe our CEO."], Partial),
+            (&["R: Who approves?", "Procurement and our CFO, Lina Park."], Confirmed),
+        ];
+        for (lines, status) in cases {
+            check(lines, &[("authority", *status)]);
         }
     }
 
@@ -1078,7 +1452,7 @@ mod tests {
             ("budget", "no", Negative),
             ("budget", "tbd", Unknown),
             ("budget", "they seemed positive", Partial),
-            ("authority", "CFO signs off", Partial),
+            ("authority", "CFO signs off", Confirmed),
             ("authority", "the CFO decides", Confirmed),
             ("authority", "我们总监决定", Confirmed),
             ("timeline", "Q3", Confirmed),
@@ -1166,5 +1540,27 @@ mod tests {
         assert_eq!(verdict(&no_budget), Verdict::Nurture);
         let no_pain = ["R: What's the biggest challenge?", "Honestly our process works fine for us."];
         assert_eq!(verdict(&no_pain), Verdict::Disqualified);
+    }
+
+    /// Unpunctuated speech-to-text: one long sentence per turn.
+    #[test]
+    fn run_on_sentences_from_speech_to_text() {
+        // The hedge belongs to the emails, not to the budget said later in the same breath.
+        check(
+            &["R: budget", "our SDRs send maybe 2,000 emails a week and we have $30k set aside for tooling this year"],
+            &[("budget", Confirmed)],
+        );
+        // A date next to a past event is history, not a buying date.
+        check(
+            &["we switched from Outreach to Apollo in January and it is a mess"],
+            &[("timeline", Unknown), ("competition", Confirmed), ("need", Confirmed)],
+        );
+        check(&["去年三月换了系统"], &[("timeline", Unknown)]);
+        // A pronoun's decision goes to the role named before it.
+        check(
+            &["R: who decides", "me and our head of revenue, Priya. She has the final say"],
+            &[("authority", Confirmed)],
+        );
+        check(&["R: 谁来拍板？", "找我们李总，他拍板。"], &[("authority", Confirmed)]);
     }
 }

@@ -54,7 +54,10 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
         }
         // A date that is the horizon of a target speaks through the target, not on its own.
         let horizon = matches!(f.fact, Fact::Timeline { .. }) && !f.concepts.iter().any(|c| c == "timeline");
-        if f.hedged || horizon || in_conflict(f) {
+        // A date or sum read as history ("we looked at it in 2024", "we spent 20k back then")
+        // is evidence for nothing, and no sign of a prospect who knows their plans.
+        let history = matches!(f.fact, Fact::Money { .. }) && f.concepts.is_empty();
+        if f.hedged || horizon || history || in_conflict(f) {
             continue;
         }
         if let Some(why) = specific(&f.fact) {
@@ -272,6 +275,58 @@ mod tests {
         check(&["It's $500 a seat.", "R: And in total?", "We have $40k in total."], &[], &[Inconsistency]);
         check(&["每月2万。", "R: 一年呢？", "一年24万。"], &[], &[Inconsistency]);
         check(&["We decide by March and go live by April."], &[], &[Inconsistency]);
+    }
+
+    #[test]
+    fn restated_counts_past_dates_ranges_and_named_deciders() {
+        // A bare count answers the rep's count question; a far-off guess later contradicts it.
+        check(
+            &[
+                "R: How many people are on the team?",
+                "Twelve.",
+                "R: Sorry, how big is the team again?",
+                "Around thirty people, I'd say.",
+            ],
+            &[(Specificity, "Twelve"), (Inconsistency, "thirty people")],
+            &[],
+        );
+        check(
+            &["R: How many reps do you have?", "About 25, I think.", "R: OK.", "We have 60 reps."],
+            &[(Inconsistency, "60 reps")],
+            &[],
+        );
+        check(
+            &["R: 销售团队多少人？", "十二个。", "R: 好的。", "我觉得大概有三十个销售。"],
+            &[(Inconsistency, "三十个销售")],
+            &[],
+        );
+        // A count in an incident ("two reps called the same customer") is no team size.
+        check(
+            &["经常一个客户两个销售同时打电话。", "R: 销售有多少人？", "八个。"],
+            &[(Specificity, "八")],
+            &[Inconsistency],
+        );
+        check(&["Sometimes two reps call the same lead.", "R: How many reps?", "Nine."], &[], &[Inconsistency]);
+        // Close guesses are not contradictions.
+        check(&["R: How many reps?", "Forty.", "R: OK.", "Maybe 45 reps by now."], &[], &[Inconsistency]);
+        // History is neither a timeline nor a specific date.
+        check(
+            &["R: When?", "We looked at this in 2024.", "R: And now?", "Before the Nordic launch on April 1st."],
+            &[(Specificity, "April 1st")],
+            &[Inconsistency],
+        );
+        check(
+            &["R: 什么时候？", "去年试过。", "R: 那现在？", "赶在四月一号上线前。"],
+            &[(Specificity, "四月一号")],
+            &[Inconsistency],
+        );
+        // A hedged range is no concrete figure; a plain range is.
+        check(&["R: Budget?", "Somewhere around 30 to 40 thousand euros a year."], &[], &[Specificity]);
+        check(&["R: 预算？", "大概二三十万。"], &[], &[Specificity]);
+        check(&["R: Budget?", "30 to 40k."], &[(Specificity, "40k")], &[]);
+        check(&["R: Budget?", "We spent 20k on a tool back in 2023."], &[], &[Specificity]);
+        // A role and a name answering "who signs off?" names the decider.
+        check(&["R: Who signs off?", "Our COO, Elena Ruiz."], &[(Specificity, "COO")], &[]);
     }
 
     #[test]

@@ -315,7 +315,7 @@ fn re(pattern: &str) -> Regex {
     Regex::new(&pattern).expect("built-in fact patterns are checked by tests")
 }
 
-const EN_UNIT_WORDS: &str = r"reps?|salespeople|salesperson|sellers?|aes|sdrs|bdrs|account\s+executives|agents|people|persons?|employees|staff|headcount|ftes?|team\s+members|heads|users|seats|licen[cs]es|customers|clients|accounts|leads|engineers|developers|locations|stores|offices|branches|sites|deals|calls|meetings|demos";
+const EN_UNIT_WORDS: &str = r"reps?|salespeople|salesperson|sellers?|aes|sdrs|bdrs|account\s+executives|agents|people|persons?|employees|staff|headcount|ftes?|team\s+members|heads|users|seats|licen[cs]es|customers|clients|accounts|leads|engineers|developers|locations|stores|offices|branches|sites|deals|calls|meetings|demos|minutes|mins|hours|hrs";
 const EN_UNIT_ADJ: &str = r"(?:(?:full-time|sales|inside|field|active|paying|new|more|quota-carrying|other)\s+){0,2}";
 
 static EN_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
@@ -399,17 +399,25 @@ static EN_ASAP: LazyLock<Regex> =
 
 const EN_ROLE: &str = r"ceo|cfo|cto|coo|cro|cmo|cio|ciso|cpo|co-?founders?|founders?|owners?|boss|board|president|managing\s+director|general\s+manager|gm|(?:svp|evp|vp|vice\s+president|head|director)(?:\s+of\s+(?:sales|finance|marketing|it|operations|ops|revenue|engineering|procurement|growth|people|hr))?|(?:sales|finance|it|marketing|ops|operations|revenue|procurement)\s+(?:director|manager|lead|head|vp)|manager|procurement|legal|finance|purchasing|committee|leadership\s+team|leadership|exec\s+team|management";
 const EN_DECIDE: &str = r"decides?|will\s+decide|makes?\s+(?:the\s+)?(?:final\s+)?(?:call|decision)|has\s+(?:the\s+)?(?:final\s+)?(?:say|call|word)|gets\s+the\s+final\s+say|calls\s+the\s+shots|owns\s+the\s+decision|is\s+the\s+decision[- ]maker";
-const EN_APPROVE: &str = r"signs?\s+off|approves?|(?:has|have|needs?|will\s+need|would\s+need|must)\s+to\s+(?:approve|sign(?:\s+off)?)|(?:will|would|must)\s+(?:approve|sign\s+off)|signs?\s+(?:the\s+)?(?:contract|cheque|check|po)|owns\s+the\s+budget|holds\s+the\s+budget";
+const EN_APPROVE: &str = r"signs?\s+off|approves?|(?:has|have|needs?|will\s+need|would\s+need|must)\s+to\s+(?:approve|sign(?:\s+off)?)|(?:will|would|must)\s+(?:approve|sign\s+off)|signs?\s+(?:the\s+)?(?:contract|cheque|check|po)|owns\s+the\s+budget|holds\s+the\s+budget|signs?";
 
 static EN_PERSON: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\b(?:(?P<det>our|my|the|their)\s+)?(?P<role>{EN_ROLE})\b(?:\s+(?:\w+\s+){{0,3}}?(?:(?P<decide>{EN_DECIDE})|(?P<approve>{EN_APPROVE}))\b)?"
+        r"(?i)\b(?:(?P<det>our|my|the|their)\s+)?(?P<role>{EN_ROLE})\b(?:,?\s+(?:[\w'’-]+,?\s+){{0,4}}?(?:(?P<decide>{EN_DECIDE})|(?P<approve>{EN_APPROVE}))\b)?"
     ))
 });
 static EN_PERSON_PASSIVE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"(?i)\b(?:(?P<decide>decided\s+by|decision\s+(?:is|sits|lies)\s+with|call\s+is\s+with)|(?P<approve>approved\s+by|signed\s+off\s+by|signed\s+by|sign-?off\s+from|approval\s+from|green\s+light\s+from|ok(?:ay)?\s+from|run\s+(?:it|this|that)\s+(?:by|past)|check\s+with|buy-?in\s+from))\s+(?:our|my|the|their)\s+(?P<role>{EN_ROLE})\b"
     ))
+});
+static EN_PRONOUN_DECIDES: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)\b(?:she|he|they)\s+(?:really\s+|also\s+)?(?:(?P<decide>{EN_DECIDE})|(?P<approve>{EN_APPROVE}))\b"
+    ))
+});
+static ZH_PRONOUN_DECIDES: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:他|她)(?:来|最后|最终)?(?:(?P<decide>拍板|说了算|最终决定|决定|做主)|(?P<approve>审批|批准|签字|点头))")
 });
 static EN_SELF_DECIDES: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -424,7 +432,9 @@ static ZH_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 static ZH_UNIT_AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^\s?(?:个|名|位|家)?(?P<unit>销售代表|销售人员|销售|坐席|员工|人|用户|账号|席位|客户|门店|工程师|开发)")
+    re(
+        r"^\s?(?:个|名|位|家)?(?P<unit>销售代表|销售人员|销售|坐席|员工|人|用户|账号|席位|客户|门店|工程师|开发|小时|分钟)",
+    )
 });
 static ZH_DURATION: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
@@ -438,7 +448,7 @@ static ZH_FULL_DATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ZH_MONTH: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?P<yr>明年|今年|后年)?(?P<m>1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])月(?:份)?(?:(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})[日号])?(?P<suf>底|初|中|前|之前|以前)?",
+        r"(?P<yr>明年|今年|后年)?(?P<m>1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])月(?:份)?(?:(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})[日号])?(?P<suf>底|初|中)?(?P<suf2>前|之前|以前)?",
     )
 });
 static ZH_QUARTER: LazyLock<Regex> = LazyLock::new(|| {
@@ -448,7 +458,7 @@ static ZH_QUARTER: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ZH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?P<yr>明年|今年|后年|年内)(?P<part>上半年|下半年|年初|年中|年底|年末|底|初)?(?P<suf>前|之前|以前)?|(?P<part2>上半年|下半年|年初|年中|年底|年末)(?P<suf2>前|之前|以前)?",
+        r"(?P<yr>明年|今年|后年|年内)(?P<part>上半年|下半年|年初|年中|年底|年末|底|初)?(?P<suf>前|之前|以前)?|(?P<yn>20\d{2})年(?P<part3>上半年|下半年|年初|年中|年底|年末|底|初)?(?P<suf3>前|之前|以前)?|(?P<part2>上半年|下半年|年初|年中|年底|年末)(?P<suf2>前|之前|以前)?",
     )
 });
 static ZH_RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
@@ -461,12 +471,13 @@ static ZH_GROWTH: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ZH_PCT: LazyLock<Regex> =
     LazyLock::new(|| re(&format!(r"(?P<pct>\d+(?:\.\d+)?)\s?[%％]|百分之(?P<zh>{ZH_NUM})")));
-const ZH_ROLE: &str = r"老板|老总|总经理|总裁|副总裁|副总|董事长|董事会|创始人|合伙人|CEO|CFO|CTO|COO|CMO|VP|(?:销售|财务|市场|运营|IT|技术)?总监|(?:销售|部门)?经理|领导|上级|财务|法务|采购部?";
+const ZH_ROLE: &str = r"[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵钱严武戴莫孔汤]总|老板|老总|总经理|总裁|副总裁|副总|董事长|董事会|创始人|合伙人|CEO|CFO|CTO|COO|CMO|VP|(?:销售|财务|市场|运营|IT|技术)?总监|(?:销售|部门)?经理|领导|上级|财务|法务|采购部?";
 static ZH_PERSON: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"(?:需要|要|得|由|让|等)?(?:我们|我的|公司)?(?P<role>{ZH_ROLE})(?:来|去|那边|最后|最终|亲自)?(?:(?P<decide>拍板|说了算|最终决定|决定|定夺|做主)|(?P<approve>审批|批准|签字|签|同意|点头|过目|把关|审核))|(?:跟|和|向|给)(?P<role2>{ZH_ROLE})(?:汇报|请示|商量)"
     ))
 });
+static ZH_ROLE_MENTION: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"(?:我们|我的|公司的?)(?P<role>{ZH_ROLE})")));
 static ZH_SELF: LazyLock<Regex> =
     LazyLock::new(|| re(r"我(?:自己)?(?:来|就能|就可以|可以|能)?(?:拍板|说了算|做主|决定|定)"));
 
@@ -511,6 +522,7 @@ static ZH_LIST: LazyLock<PatternList> = LazyLock::new(|| {
         &*ZH_AMOUNT,
         &*ZH_PERSON,
         &*ZH_SELF,
+        &*ZH_ROLE_MENTION,
     ]
 });
 static EN_SET: LazyLock<Option<RegexSet>> = LazyLock::new(|| RegexSet::new(EN_LIST.iter().map(|r| r.as_str())).ok());
@@ -778,7 +790,7 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
                 continue;
             }
             let comma_grouped = num.as_str().contains(',') && value >= 1000.0;
-            if (mag.is_some() || comma_grouped) && !rest.trim_start().starts_with(['%', '/']) {
+            if (mag.is_some() || comma_grouped) && !rest.trim_start().starts_with(['%', '/']) && !counts_things(rest) {
                 push(Some(Fact::Money { amount, currency: None, per: None }), s, e);
             }
         }
@@ -969,7 +981,32 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
     attach_horizons(text, as_of, &mut kept);
     attach_rates(text, &mut kept);
     mark_additions(text, &mut kept);
+    resolve_pronouns(text, &mut kept);
     kept
+}
+
+/// "Our head of revenue, Priya. She has the final say": the pronoun's decision goes to the
+/// role named last before it. Without such a role the pronoun says nothing.
+fn resolve_pronouns(text: &str, facts: &mut Vec<FoundFact>) {
+    let mut added = Vec::new();
+    for regex in [&*EN_PRONOUN_DECIDES, &*ZH_PRONOUN_DECIDES] {
+        for c in regex.captures_iter(text) {
+            let Some(m) = c.get(0) else { continue };
+            let named = facts.iter().rev().find_map(|f| match &f.fact {
+                Fact::Person { role, .. } if f.end <= m.start() && role != "self" => Some(role.clone()),
+                _ => None,
+            });
+            let overlaps = facts.iter().any(|f| f.start < m.end() && m.start() < f.end);
+            if let (Some(role), false) = (named, overlaps) {
+                let part = if c.name("decide").is_some() { RolePart::Decides } else { RolePart::Approves };
+                added.push(FoundFact { fact: Fact::Person { role, part }, start: m.start(), end: m.end() });
+            }
+        }
+    }
+    if !added.is_empty() {
+        facts.extend(added);
+        facts.sort_by_key(|f| f.start);
+    }
 }
 
 static ADDITION_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
@@ -1103,7 +1140,8 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
             "后年" => as_of.year() + 2,
             _ => as_of.year(),
         });
-        let deadline = c.name("suf").is_some_and(|m| m.as_str() != "初" && m.as_str() != "中");
+        // 一月底之前, 三月前: a deadline; 三月初, 五月中: a start.
+        let deadline = c.name("suf2").is_some() || c.name("suf").is_some_and(|m| m.as_str() == "底");
         push(m.and_then(|m| month_timeline(as_of, m, d, year, deadline)), s, e);
     }
     for c in gate.captures(&ZH_QUARTER, text) {
@@ -1123,11 +1161,14 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
     for c in gate.captures(&ZH_YEAR, text) {
         let (s, e) = range(&c);
         let yr = c.name("yr").map(|m| m.as_str());
-        let part = c.name("part").or(c.name("part2")).map(|m| m.as_str());
-        let deadline = c.name("suf").or(c.name("suf2")).is_some() || yr == Some("年内");
-        let year = match yr {
-            Some("明年") => as_of.year() + 1,
-            Some("后年") => as_of.year() + 2,
+        let part = c.name("part").or(c.name("part2")).or(c.name("part3")).map(|m| m.as_str());
+        let deadline = c.name("suf").or(c.name("suf2")).or(c.name("suf3")).is_some() || yr == Some("年内");
+        // "2024年底", "2027年": a year said in full.
+        let named_year = c.name("yn").and_then(|m| m.as_str().parse::<i32>().ok());
+        let year = match (named_year, yr) {
+            (Some(y), _) => y,
+            (None, Some("明年")) => as_of.year() + 1,
+            (None, Some("后年")) => as_of.year() + 2,
             _ => as_of.year(),
         };
         let Some((start, end)) = year_bounds(year) else { continue };
@@ -1142,7 +1183,7 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
             _ => (start, end),
         };
         // "年初" said in November means next year's start.
-        if yr.is_none() && b < as_of {
+        if yr.is_none() && named_year.is_none() && b < as_of {
             if let Some((na, nb)) = year_bounds(year + 1) {
                 let shift = |d: NaiveDate| d.with_year(na.year()).unwrap_or(nb);
                 a = shift(a);
@@ -1212,6 +1253,11 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
         let part = if c.name("decide").is_some() { RolePart::Decides } else { RolePart::Approves };
         push(Some(Fact::Person { role, part }), s, e);
     }
+    for c in gate.captures(&ZH_ROLE_MENTION, text) {
+        let (s, e) = range(&c);
+        let role = c.name("role").map(|m| normalise_role(m.as_str())).unwrap_or_default();
+        push(Some(Fact::Person { role, part: RolePart::Involved }), s, e);
+    }
     for m in gate.find(&ZH_SELF, text) {
         let after = &text[m.end()..];
         // 我们决定 is "we decide", 我决定不了 is "I can't decide".
@@ -1263,6 +1309,16 @@ fn relative_period(as_of: NaiveDate, unit: &str, next: bool, deadline: bool) -> 
     Some(relative(if deadline || !next { b } else { a }, b))
 }
 
+/// Whether the words after a bare number name what it counts ("2,000 emails a week"), so
+/// the number is no amount of money.
+fn counts_things(rest: &str) -> bool {
+    let word: String = rest.trim_start().chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let word = word.to_ascii_lowercase();
+    let money_words =
+        ["dollars", "bucks", "euros", "pounds", "plus", "this", "thus", "tops", "less", "was", "has", "is"];
+    word.len() > 3 && word.ends_with('s') && !money_words.contains(&word.as_str())
+}
+
 fn en_unit(word: &str) -> String {
     let w = word.to_ascii_lowercase();
     let w = w.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -1276,6 +1332,8 @@ fn en_unit(word: &str) -> String {
         "engineers" | "developers" => "engineers",
         "locations" | "stores" | "offices" | "branches" | "sites" => "locations",
         "meetings" | "demos" => "meetings",
+        "minutes" | "mins" => "minutes",
+        "hours" | "hrs" => "hours",
         other => return other.to_owned(),
     };
     unit.to_owned()
@@ -1289,6 +1347,8 @@ fn zh_unit(word: &str) -> String {
         "客户" => "customers",
         "门店" => "locations",
         "工程师" | "开发" => "engineers",
+        "小时" => "hours",
+        "分钟" => "minutes",
         other => other,
     }
     .to_owned()
@@ -1303,6 +1363,118 @@ fn normalise_role(role: &str) -> String {
         "founders" => "founder".to_owned(),
         _ => r.strip_prefix("vice president").map(|rest| format!("vp{rest}")).unwrap_or(r),
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Ranges, bare answers and count questions
+
+static EN_RANGE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)(?:US\$|\$|€|£|¥)?\s?(?:\d+(?:[.,]\d+)?|{})\s?(?:k|m|thousand|million|grand)?\s*(?:to|-|–|or|and|through)\s*$",
+        en_word_number_pattern()
+    ))
+});
+static ZH_RANGE_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!(r"(?:{ZH_NUM})(?:万元|元|块|万)?\s*(?:到|至|-|~|～|—)\s*$")));
+/// 二三十万, 三四十个, 七八万: two neighbouring digits say "two or three".
+static ZH_RANGE_IN: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^[^一二两三四五六七八九]*(?:一二|一两|二三|两三|三四|四五|五六|六七|七八|八九)"));
+static APPROX_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:\b(?:about|around|roughly|approximately|approx\.?|somewhere|something\s+like|like|circa|ca\.)\s*(?:between\s+|around\s+|in\s+the\s+)?|大概|大约|约|差不多|估计|大致|将近)\s*$",
+    )
+});
+static APPROX_AFTER: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)^\s*(?:-?ish\b|or\s+so\b|give\s+or\s+take|左右|上下|的样子)"));
+
+/// Whether the figure at `start..end` is an approximate range: the upper end of a range
+/// ("30 to 40k", "二三十万", "20到30万") said with an approximator ("somewhere around",
+/// "大概", "左右"). A plain range is a known figure; an approximate one is a guess.
+pub fn approximate_range(text: &str, start: usize, end: usize) -> bool {
+    let (Some(before), Some(said), Some(after)) = (text.get(..start), text.get(start..end), text.get(end..)) else {
+        return false;
+    };
+    let mut from = before.len().saturating_sub(40);
+    while !before.is_char_boundary(from) {
+        from += 1;
+    }
+    let window = &before[from..];
+    let range_start = EN_RANGE_BEFORE
+        .find(window)
+        .or_else(|| ZH_RANGE_BEFORE.find(window))
+        .map(|m| m.start())
+        .or_else(|| ZH_RANGE_IN.is_match(said).then_some(window.len()));
+    let Some(range_start) = range_start else { return false };
+    APPROX_BEFORE.is_match(&window[..range_start]) || APPROX_AFTER.is_match(after)
+}
+
+static EN_BARE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)^\W*(?:(?:about|around|roughly|maybe|probably|like|just|only|approximately|oh|um|uh|uhm|well|so|hmm|we(?:['’]re|\s+are|\s+have)?|it['’]s|i\s+think|i['’]d\s+say)[\s,]+){{0,3}}(?P<num>\d+|(?:a\s+|about\s+a\s+)?dozen|{})(?:\s*(?:or|to|-)\s*(?:\d+|{}))?(?:\s*(?:of\s+us|in\s+total|total|all\s+in|altogether|right\s+now|today|at\s+the\s+moment|give\s+or\s+take|or\s+so|i\s+(?:think|guess|believe)|i['’]d\s+say))*\s*(?:[.!?,;]|$)",
+        en_word_number_pattern(),
+        en_word_number_pattern()
+    ))
+});
+static ZH_BARE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"^\s*(?:(?:大概|大约|差不多|可能|估计|现在|目前|一共|总共|我们|有|就|是|也就)\s*){{0,4}}(?P<num>{ZH_NUM})(?:来|多)?(?:个|位|名)?(?:人|左右|上下|吧|多人)*\s*(?:[。！？，,.!?]|$)"
+    ))
+});
+
+/// A turn that opens with a bare number ("Twelve.", "About 40, I think.", "三十个左右。"):
+/// the value and its span, for the count the question asked. Numbers below two are no count.
+pub fn bare_number_answer(text: &str) -> Option<(f64, usize, usize)> {
+    let c = EN_BARE_NUMBER.captures(text).or_else(|| ZH_BARE_NUMBER.captures(text))?;
+    let num = c.name("num")?;
+    let n = num.as_str();
+    let value = n
+        .parse::<f64>()
+        .ok()
+        .or_else(|| if has_han(n) { parse_zh_number(n) } else { parse_en_words(n) })
+        .filter(|v| *v >= 2.0 && *v < 1e6)?;
+    // "a few", "several": a word that only means "some".
+    let lower = n.to_ascii_lowercase();
+    if ["a", "an", "a few", "several", "couple of", "a couple of"].contains(&lower.as_str()) {
+        return None;
+    }
+    Some((value, num.start(), num.end()))
+}
+
+static EN_COUNT_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)\bhow\s+many\s+(?:\w+\s+){{0,2}}?(?P<unit>{EN_UNIT_WORDS})\b|\bhow\s+(?:big|large)\s+is\s+(?:the|your)\s+(?:sales\s+)?(?P<team>team|org|department)\b|\b(?P<size>team\s+size|headcount)\b"
+    ))
+});
+static ZH_COUNT_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:多少|几)(?:个|位|名)?(?P<unit>销售代表|销售人员|销售|坐席|员工|人|用户|账号|席位)|团队(?:有)?(?:多大|规模)")
+});
+
+static SALES_TEAM: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:sales\s+)?(?:team|org|floor)\b|销售团队|销售部|销售(?:有|一共|总共|现在)?(?:多少|几)")
+});
+
+/// The unit a rep's question asks a count in ("how many reps" = `reps`, "how big is the
+/// team" and "how many people are on the team" = `reps`, as "a team of 40" is; "多少人" = `people`), if it asks for a count of people or seats.
+pub fn count_question_unit(text: &str) -> Option<String> {
+    // "How many people are on the sales team?", "销售团队多少人": the sales team, in reps.
+    let sales_team = SALES_TEAM.is_match(text);
+    if let Some(c) = EN_COUNT_QUESTION.captures(text) {
+        if sales_team {
+            return Some("reps".to_owned());
+        }
+        return match c.name("unit") {
+            Some(u) => {
+                let unit = en_unit(u.as_str());
+                ["reps", "people", "seats"].contains(&unit.as_str()).then_some(unit)
+            }
+            None => Some("reps".to_owned()),
+        };
+    }
+    let c = ZH_COUNT_QUESTION.captures(text)?;
+    if sales_team {
+        return Some("reps".to_owned());
+    }
+    Some(c.name("unit").map_or_else(|| "reps".to_owned(), |u| zh_unit(u.as_str())))
 }
 
 /// Sentence ranges of a text, split after `.`, `!`, `?`, `;`, `。`, `！`, `？`, `；` and newlines.
@@ -1528,6 +1700,8 @@ mod tests {
             "call me at 555-1234",
             "we meet at 10:30",
             "back in 2019 we tried it",
+            "our SDRs send 2,000 emails a week",
+            "we get 10k visitors a month",
         ] {
             no_money(input);
         }
@@ -1595,6 +1769,10 @@ mod tests {
             ("3月15号之前", "3月15号之前", when(Absolute, 2027, 3, 15)),
             ("半年内", "半年内", when(Relative, 2027, 5, 26)),
             ("明年Q2", "明年Q2", when(Quarter, 2027, 4, 1)),
+            ("春节前，也就是一月底之前", "一月底之前", when(Absolute, 2027, 1, 31)),
+            ("三月初开始", "三月初", when(Absolute, 2027, 3, 1)),
+            ("2024年底就停用了", "2024年底", when(Relative, 2024, 12, 31)),
+            ("2027年上半年", "2027年上半年", when(Relative, 2027, 1, 1)),
         ];
         for (input, quote, fact) in cases {
             check(input, quote, fact.clone());
@@ -1654,6 +1832,18 @@ mod tests {
         check("我们总监决定", "我们总监决定", person("总监", RolePart::Decides));
         check("这个我说了算", "我说了算", person("self", RolePart::Decides));
         check("要跟财务总监汇报", "跟财务总监汇报", person("财务总监", RolePart::Approves));
+        check(
+            "me and our head of revenue, Priya. She has the final say",
+            "She has the final say",
+            person("head of revenue", RolePart::Decides),
+        );
+        check(
+            "Our VP of Revenue, Daniel Cho, makes the final call.",
+            "Our VP of Revenue, Daniel Cho, makes the final call",
+            person("vp of revenue", RolePart::Decides),
+        );
+        check("王总说了算", "王总说了算", person("王总", RolePart::Decides));
+        check("找我们李总，他拍板", "他拍板", person("李总", RolePart::Decides));
         for input in ["我们决定下周再聊", "我决定不了", "I decided to call you"] {
             let all = found(input);
             assert!(
@@ -1661,6 +1851,46 @@ mod tests {
                 "{input:?}: {all:?}"
             );
         }
+    }
+
+    #[test]
+    fn approximate_ranges() {
+        let range = |input: &str, quote: &str| {
+            let start = input.find(quote).unwrap_or(0);
+            approximate_range(input, start, start + quote.len())
+        };
+        assert!(range("somewhere around 30 to 40 thousand euros", "40 thousand euros"));
+        assert!(range("roughly $15k-$20k", "$20k"));
+        assert!(range("大概二三十万", "二三十万"));
+        assert!(range("二十到三十万左右", "三十万"));
+        assert!(!range("30 to 40k", "40k"));
+        assert!(!range("about $40k", "$40k"));
+        assert!(!range("二十到三十万", "三十万"));
+        assert!(!range("大概三十万", "三十万"));
+    }
+
+    #[test]
+    fn bare_number_answers_and_count_questions() {
+        let value = |t: &str| bare_number_answer(t).map(|(v, _, _)| v);
+        assert_eq!(value("Twelve."), Some(12.0));
+        assert_eq!(value("About 40, I think."), Some(40.0));
+        assert_eq!(value("um, thirty-five"), Some(35.0));
+        assert_eq!(value("A dozen or so."), Some(12.0));
+        assert_eq!(value("二十个左右。"), Some(20.0));
+        assert_eq!(value("大概三十来个人"), Some(30.0));
+        assert_eq!(value("2027 is when we grow."), None);
+        assert_eq!(value("One."), None);
+        assert_eq!(value("Forty percent of them."), None);
+        assert_eq!(count_question_unit("How many people are on the team?").as_deref(), Some("reps"));
+        assert_eq!(count_question_unit("How many people work at the company?").as_deref(), Some("people"));
+        assert_eq!(count_question_unit("how many sales reps do you have").as_deref(), Some("reps"));
+        assert_eq!(count_question_unit("How big is your sales team?").as_deref(), Some("reps"));
+        assert_eq!(count_question_unit("销售团队多少人？").as_deref(), Some("reps"));
+        assert_eq!(count_question_unit("公司一共多少人？").as_deref(), Some("people"));
+        assert_eq!(count_question_unit("销售有多少人？").as_deref(), Some("reps"));
+        assert_eq!(count_question_unit("How many people are on the sales team?").as_deref(), Some("reps"));
+        assert_eq!(count_question_unit("How many meetings a week?"), None);
+        assert_eq!(count_question_unit("What's the budget?"), None);
     }
 
     #[test]

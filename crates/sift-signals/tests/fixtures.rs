@@ -66,8 +66,7 @@ struct Score {
 
 impl Score {
     fn f1(&self) -> f64 {
-        let (tp, fp, fn_) =
-            self.per_kind.values().fold((0, 0, 0), |(a, b, c), x| (a + x.tp, b + x.fp, c + x.fn_));
+        let (tp, fp, fn_) = self.per_kind.values().fold((0, 0, 0), |(a, b, c), x| (a + x.tp, b + x.fp, c + x.fn_));
         if tp == 0 { 0.0 } else { 2.0 * tp as f64 / (2 * tp + fp + fn_) as f64 }
     }
 
@@ -78,7 +77,12 @@ impl Score {
             let r = if c.tp + c.fn_ == 0 { 1.0 } else { c.tp as f64 / (c.tp + c.fn_) as f64 };
             eprintln!("{k:<18} {p:>8.2} {r:>7.2}  ({}/{}/{})", c.tp, c.fp, c.fn_);
         }
-        eprintln!("all signals: F1 {:.2}; concept statuses: {}/{} as labelled", self.f1(), self.concepts_right, self.concepts_total);
+        eprintln!(
+            "all signals: F1 {:.2}; concept statuses: {}/{} as labelled",
+            self.f1(),
+            self.concepts_right,
+            self.concepts_total
+        );
         for f in &self.failures {
             eprintln!("  {f}");
         }
@@ -87,8 +91,9 @@ impl Score {
 
 fn score(dir: &Path) -> Score {
     let calls = labelled_calls(dir);
-    assert!(calls.len() >= 4, "expected labelled calls in {}, found {}", dir.display(), calls.len());
-    let mut per_kind: BTreeMap<&'static str, Counts> = SignalKind::ALL.iter().map(|k| (k.as_str(), Counts::default())).collect();
+    assert!(calls.len() >= 2, "expected labelled calls in {}, found {}", dir.display(), calls.len());
+    let mut per_kind: BTreeMap<&'static str, Counts> =
+        SignalKind::ALL.iter().map(|k| (k.as_str(), Counts::default())).collect();
     let mut failures = Vec::new();
     let (mut concepts_right, mut concepts_total) = (0, 0);
     for (name, labels) in &calls {
@@ -116,13 +121,15 @@ fn score(dir: &Path) -> Score {
             invented.dedup();
             for t in invented {
                 c.fp += 1;
-                let quote = analysis.signals.iter().find(|s| s.kind == kind && s.turn == t).map_or("", |s| s.quote.as_str());
+                let quote =
+                    analysis.signals.iter().find(|s| s.kind == kind && s.turn == t).map_or("", |s| s.quote.as_str());
                 failures.push(format!("{name}: invented {k} in turn {t}: {quote:?}"));
             }
         }
         for (concept, status) in &labels.concepts {
             concepts_total += 1;
-            let got = analysis.concepts.iter().find(|c| &c.concept == concept).map_or(CriterionStatus::Unknown, |c| c.status);
+            let got =
+                analysis.concepts.iter().find(|c| &c.concept == concept).map_or(CriterionStatus::Unknown, |c| c.status);
             if got == *status {
                 concepts_right += 1;
             } else {
@@ -153,4 +160,13 @@ fn the_held_out_calls_stay_above_the_floor() {
         score.concepts_right,
         score.concepts_total
     );
+}
+
+/// The second held-out round: measured afresh, same floor.
+#[test]
+fn the_second_held_out_round_stays_above_the_floor() {
+    let score = score(&calls_dir().join("holdout2"));
+    score.print("held-out calls, second round (fixtures/calls/holdout2)");
+    assert!(score.f1() >= 0.75, "held-out signal F1 {:.2} fell below 0.75", score.f1());
+    assert!(score.concepts_right * 10 >= score.concepts_total * 6, "held-out concept statuses below 60%");
 }
