@@ -1,6 +1,8 @@
-//! Streaming batch scoring: one reader thread parses the CSV into chunks, worker threads
-//! encode, score and format them, and the caller's thread writes them back in order.
-//! Memory is bounded by the chunks in flight, whatever the file size.
+//! Streaming batch scoring. A reader thread cuts the raw input into blocks of whole records
+//! (a quote-aware scan for newlines, no parsing), worker threads parse, encode, score and
+//! format their blocks, and the caller's thread writes them back in order. Parsing is thus
+//! spread over every core, and each block stays in the cache of the core that parses it.
+//! Memory is bounded by the blocks in flight, whatever the file size.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -9,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::error::{Result, ScoreError};
 use crate::model::{ModelFile, Scorer, Scratch, score_1_99, top_factors_into};
-use crate::table::{csv_reader, find_column, is_missing, read_headers};
+use crate::table::{find_column, is_missing, read_headers, sniff_delimiter};
 
 #[derive(Debug, Clone)]
 pub struct BatchOptions {
@@ -20,13 +22,14 @@ pub struct BatchOptions {
     /// Column copied to the output to identify the lead; default: the identifier column
     /// dropped at training (e.g. `Prospect ID`) when the input has it, else the row number.
     pub id_column: Option<String>,
-    pub chunk_rows: usize,
+    /// Input bytes per block handed to a worker.
+    pub block_bytes: usize,
 }
 
 impl Default for BatchOptions {
     fn default() -> Self {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        BatchOptions { threads, top: 3, id_column: None, chunk_rows: 256 }
+        BatchOptions { threads, top: 3, id_column: None, block_bytes: 1 << 20 }
     }
 }
 
@@ -36,31 +39,138 @@ pub struct BatchSummary {
     pub bytes: u64,
 }
 
-struct Chunk {
+/// Whole records, as raw bytes.
+struct Block {
     sequence: u64,
     first_row: u64,
-    records: Vec<csv::ByteRecord>,
+    bytes: Vec<u8>,
     end_byte: u64,
 }
 
-type Done = (u64, Result<Vec<u8>>, u64, Vec<csv::ByteRecord>);
+type Done = (u64, Result<Vec<u8>>, u64);
+
+/// Finds record ends the way csv-core reads records: a newline outside a quoted field; a
+/// quote opens a quoted field only at the start of a field; `""` inside one is a quote.
+/// Lines holding nothing but line-end bytes are not records (csv skips them).
+struct RecordScanner {
+    delimiter: u8,
+    in_quotes: bool,
+    /// Where the scan resumes.
+    position: usize,
+    line_start: usize,
+}
+
+impl RecordScanner {
+    /// Scans `data[position..]`; returns the end (after the newline) of the last complete
+    /// record and how many records end before it. With `eof`, a quote at the very end closes.
+    fn scan(&mut self, data: &[u8], eof: bool, max_records: u64) -> (usize, u64) {
+        let (mut last_end, mut records) = (0, 0u64);
+        let mut i = self.position;
+        while let Some(offset) = memchr::memchr2(b'"', b'\n', &data[i..]) {
+            let at = i + offset;
+            if data[at] == b'\n' {
+                if !self.in_quotes {
+                    if data[self.line_start..at].iter().any(|&b| b != b'\r') {
+                        records += 1;
+                    }
+                    last_end = at + 1;
+                    self.line_start = at + 1;
+                    if records == max_records {
+                        self.position = at + 1;
+                        return (last_end, records);
+                    }
+                }
+                i = at + 1;
+            } else if self.in_quotes {
+                match data.get(at + 1) {
+                    Some(b'"') => i = at + 2,
+                    Some(_) => {
+                        self.in_quotes = false;
+                        i = at + 1;
+                    }
+                    None if eof => {
+                        self.in_quotes = false;
+                        i = at + 1;
+                    }
+                    None => {
+                        // Escaped or closing: decided by the next read.
+                        self.position = at;
+                        return (last_end, records);
+                    }
+                }
+            } else {
+                let field_start =
+                    at == self.line_start || matches!(data[at - 1], b'\n' | b'\r') || data[at - 1] == self.delimiter;
+                self.in_quotes = field_start;
+                i = at + 1;
+            }
+        }
+        self.position = data.len();
+        (last_end, records)
+    }
+
+    /// Forgets the first `n` bytes (handed over as a block; at the end of the input that
+    /// includes the last, unterminated line).
+    fn shift(&mut self, n: usize) {
+        self.position = self.position.saturating_sub(n);
+        self.line_start = self.line_start.saturating_sub(n);
+    }
+}
+
+/// Reads until `buffer` holds `want` more bytes or the input ends; returns true at the end.
+fn fill<R: Read>(input: &mut R, buffer: &mut Vec<u8>, want: usize) -> Result<bool> {
+    let target = buffer.len() + want;
+    while buffer.len() < target {
+        let start = buffer.len();
+        buffer.resize(target, 0);
+        match input.read(&mut buffer[start..]) {
+            Ok(0) => {
+                buffer.truncate(start);
+                return Ok(true);
+            }
+            Ok(n) => buffer.truncate(start + n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buffer.truncate(start),
+            Err(e) => return Err(ScoreError::Csv(e.to_string())),
+        }
+    }
+    Ok(false)
+}
 
 /// Scores every row of `input` and writes `id, probability, score, top_positive,
 /// top_negative` to `output`. `progress` receives the input bytes consumed so far.
 pub fn score_csv<R: Read + Send, W: Write>(
     model: &ModelFile,
-    input: R,
+    mut input: R,
     output: W,
     options: &BatchOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<BatchSummary> {
-    let mut reader = csv_reader(input)?;
-    let headers = read_headers(&mut reader)?;
+    let block_bytes = options.block_bytes.max(64);
+    // The header: read until its record ends.
+    let mut buffer = Vec::with_capacity(block_bytes * 2);
+    let mut eof = fill(&mut input, &mut buffer, block_bytes)?;
+    let bom = if buffer.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
+    let delimiter = sniff_delimiter(&buffer[bom..]);
+    let mut scanner = RecordScanner { delimiter, in_quotes: false, position: bom, line_start: bom };
+    let header_end = loop {
+        let (end, records) = scanner.scan(&buffer, eof, 1);
+        if records > 0 || eof {
+            break if records > 0 { end } else { buffer.len() };
+        }
+        eof = fill(&mut input, &mut buffer, block_bytes)?;
+    };
+    let mut header_reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(&buffer[bom..header_end]);
+    let headers = read_headers(&mut header_reader)?;
     let scorer = Scorer::new(model, &headers)?;
     let id_column = match &options.id_column {
         Some(name) => Some(find_column(&headers, name)?),
         None => model.dropped_columns.iter().find_map(|d| find_column(&headers, &d.name).ok()),
     };
+    let rest = buffer.split_off(header_end.min(buffer.len()));
+    let consumed = buffer.len() as u64;
+    scanner = RecordScanner { delimiter, in_quotes: false, position: 0, line_start: 0 };
+
     let mut output = std::io::BufWriter::with_capacity(1 << 16, output);
     let id_name = id_column.map_or("row", |c| headers[c].as_str());
     let mut header = csv::Writer::from_writer(Vec::new());
@@ -70,28 +180,25 @@ pub fn score_csv<R: Read + Send, W: Write>(
     output.write_all(&header.into_inner().map_err(|e| ScoreError::Write(e.to_string()))?).map_err(write_error)?;
 
     let threads = options.threads.max(1);
-    let chunk_rows = options.chunk_rows.max(1);
-    let (job_tx, job_rx) = sync_channel::<Chunk>(threads * 2);
+    let (job_tx, job_rx) = sync_channel::<Block>(threads * 2);
     let (done_tx, done_rx) = sync_channel::<Done>(threads * 2);
-    let (recycle_tx, recycle_rx) = sync_channel::<Vec<csv::ByteRecord>>(threads * 4);
     let job_rx = Arc::new(Mutex::new(job_rx));
 
     std::thread::scope(|scope| -> Result<BatchSummary> {
-        let reader_handle = scope.spawn(move || read_chunks(reader, chunk_rows, job_tx, recycle_rx));
+        let reader_handle =
+            scope.spawn(move || read_blocks(&mut input, rest, eof, scanner, block_bytes, consumed, job_tx));
         for _ in 0..threads {
             let job_rx = Arc::clone(&job_rx);
             let done_tx = done_tx.clone();
-            let recycle_tx = recycle_tx.clone();
             let scorer = &scorer;
             let top = options.top;
-            scope.spawn(move || work(scorer, id_column, top, &job_rx, &done_tx, &recycle_tx));
+            scope.spawn(move || work(scorer, delimiter, id_column, top, &job_rx, &done_tx));
         }
         drop(done_tx);
-        drop(recycle_tx);
         let mut pending: BTreeMap<u64, (Result<Vec<u8>>, u64)> = BTreeMap::new();
         let mut next = 0u64;
         let mut failure = None;
-        for (sequence, result, end_byte, _) in done_rx.iter() {
+        for (sequence, result, end_byte) in done_rx.iter() {
             pending.insert(sequence, (result, end_byte));
             while let Some((result, end_byte)) = pending.remove(&next) {
                 match result {
@@ -127,48 +234,64 @@ fn write_error(e: std::io::Error) -> ScoreError {
     ScoreError::Write(e.to_string())
 }
 
-fn read_chunks<R: Read>(
-    mut reader: csv::Reader<R>,
-    chunk_rows: usize,
-    jobs: SyncSender<Chunk>,
-    recycled: Receiver<Vec<csv::ByteRecord>>,
+/// Cuts the input into blocks of whole records and numbers their rows.
+fn read_blocks<R: Read>(
+    input: &mut R,
+    mut buffer: Vec<u8>,
+    mut eof: bool,
+    mut scanner: RecordScanner,
+    block_bytes: usize,
+    mut consumed: u64,
+    jobs: SyncSender<Block>,
 ) -> Result<(u64, u64)> {
-    let mut rows = 0u64;
-    let mut sequence = 0u64;
+    let (mut rows, mut sequence) = (0u64, 0u64);
     loop {
-        let mut records = recycled.try_recv().unwrap_or_default();
-        records.resize_with(chunk_rows, csv::ByteRecord::new);
-        let mut filled = 0;
-        while filled < chunk_rows {
-            let more = reader
-                .read_byte_record(&mut records[filled])
-                .map_err(|e| ScoreError::Csv(format!("row {}: {e}", rows + filled as u64 + 1)))?;
-            if !more {
-                break;
+        if !eof && buffer.len() < block_bytes {
+            let want = block_bytes - buffer.len();
+            eof = fill(input, &mut buffer, want)?;
+        }
+        let (mut end, mut records) = scanner.scan(&buffer, eof, u64::MAX);
+        if eof && end < buffer.len() {
+            // The last record may lack its newline.
+            if buffer[scanner.line_start..].iter().any(|&b| b != b'\r' && b != b'\n') {
+                records += 1;
             }
-            filled += 1;
+            end = buffer.len();
         }
-        records.truncate(filled);
-        if filled == 0 {
-            return Ok((rows, reader.position().byte()));
+        if end == 0 {
+            if eof {
+                return Ok((rows, consumed));
+            }
+            // A record longer than a block: read on.
+            eof = fill(input, &mut buffer, block_bytes)?;
+            continue;
         }
-        let chunk = Chunk { sequence, first_row: rows + 1, records, end_byte: reader.position().byte() };
-        rows += filled as u64;
+        let mut rest = Vec::with_capacity(block_bytes * 2);
+        rest.extend_from_slice(&buffer[end..]);
+        buffer.truncate(end);
+        scanner.shift(end);
+        consumed += end as u64;
+        let block = Block { sequence, first_row: rows + 1, bytes: buffer, end_byte: consumed };
+        buffer = rest;
+        rows += records;
         sequence += 1;
-        if jobs.send(chunk).is_err() {
+        if jobs.send(block).is_err() {
             // The writer stopped (an error elsewhere): it reports that error.
-            return Ok((rows, reader.position().byte()));
+            return Ok((rows, consumed));
+        }
+        if eof && buffer.is_empty() {
+            return Ok((rows, consumed));
         }
     }
 }
 
 fn work(
     scorer: &Scorer<'_>,
+    delimiter: u8,
     id_column: Option<usize>,
     top: usize,
-    jobs: &Mutex<Receiver<Chunk>>,
+    jobs: &Mutex<Receiver<Block>>,
     done: &SyncSender<Done>,
-    recycle: &SyncSender<Vec<csv::ByteRecord>>,
 ) {
     let mut scratch = Scratch::default();
     loop {
@@ -176,13 +299,11 @@ fn work(
             Ok(rx) => rx.recv(),
             Err(_) => return,
         };
-        let Ok(chunk) = job else { return };
-        let result = score_chunk(scorer, id_column, top, &chunk, &mut scratch);
-        let Chunk { sequence, end_byte, records, .. } = chunk;
-        if done.send((sequence, result, end_byte, Vec::new())).is_err() {
+        let Ok(block) = job else { return };
+        let result = score_block(scorer, delimiter, id_column, top, &block, &mut scratch);
+        if done.send((block.sequence, result, block.end_byte)).is_err() {
             return;
         }
-        let _ = recycle.try_send(records);
     }
 }
 
@@ -190,12 +311,12 @@ fn work(
 /// general float formatter (the hot path of the output).
 pub fn push_fixed(out: &mut Vec<u8>, value: f64, decimals: u32, sign: bool) {
     let unit = 10u64.pow(decimals);
-    // Non-negative, so adding a half and truncating rounds half up (no libm call).
-    let scaled = (value.abs() * unit as f64 + 0.5).floor();
+    let scaled = value.abs() * unit as f64 + 0.5;
     if !scaled.is_finite() || scaled >= 1e15 {
         out.extend_from_slice(format!("{value:.*}", decimals as usize).as_bytes());
         return;
     }
+    // Non-negative, so truncating after adding a half rounds half up (no libm call).
     let scaled = scaled as u64;
     if value < 0.0 && scaled > 0 {
         out.push(b'-');
@@ -229,20 +350,34 @@ fn push_integer(out: &mut Vec<u8>, mut value: u64) {
     out.extend_from_slice(&digits[n..]);
 }
 
-fn score_chunk(
+fn score_block(
     scorer: &Scorer<'_>,
+    delimiter: u8,
     id_column: Option<usize>,
     top: usize,
-    chunk: &Chunk,
+    block: &Block,
     scratch: &mut Scratch,
 ) -> Result<Vec<u8>> {
-    let mut out = csv::WriterBuilder::new().from_writer(Vec::with_capacity(chunk.records.len() * 160));
-    let mut cells: Vec<Option<&str>> = Vec::with_capacity(scorer.positions.len());
+    let mut out = csv::WriterBuilder::new().from_writer(Vec::with_capacity(block.bytes.len() * 5 / 4));
+    // Cell ranges within the record's text (reused across rows).
+    let mut cells: Vec<Option<(usize, usize)>> = Vec::with_capacity(scorer.positions.len());
     let (mut probability, mut score, mut positive_text, mut negative_text, mut row_id) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut positive, mut negative) = (Vec::with_capacity(top), Vec::with_capacity(top));
-    for (offset, record) in chunk.records.iter().enumerate() {
-        let row = chunk.first_row + offset as u64;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(block.bytes.as_slice());
+    let mut record = csv::ByteRecord::new();
+    let mut offset = 0u64;
+    loop {
+        let row = block.first_row + offset;
+        if !reader.read_byte_record(&mut record).map_err(|e| ScoreError::Csv(format!("row {row}: {e}")))? {
+            break;
+        }
+        offset += 1;
+        let record = &record;
         // One UTF-8 check for the whole record, then slices at field boundaries.
         let text = std::str::from_utf8(record.as_slice())
             .map_err(|_| ScoreError::Csv(format!("row {row}: not valid UTF-8")))?;
@@ -257,9 +392,10 @@ fn score_chunk(
                 })?,
                 None => "",
             };
-            cells.push(if is_missing(value) { None } else { Some(value) });
+            let start = value.as_ptr() as usize - text.as_ptr() as usize;
+            cells.push(if is_missing(value) { None } else { Some((start, start + value.len())) });
         }
-        let cell = |i: usize| cells[i];
+        let cell = |i: usize| cells[i].map(|(a, b)| &text[a..b]);
         let p = scorer.score(cell, row as usize, scratch)?;
         top_factors_into(&scratch.effects, top, &mut positive, &mut negative);
         for (text, factors) in [(&mut positive_text, &positive), (&mut negative_text, &negative)] {

@@ -18,8 +18,8 @@ pub mod features;
 pub mod logistic;
 pub mod metrics;
 pub mod model;
-pub mod rules;
 pub mod odoo;
+pub mod rules;
 pub mod table;
 pub mod train;
 

@@ -64,7 +64,12 @@ pub struct TrainingSummary {
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum ModelParams {
     Logistic(Logistic),
-    Gbm { booster: Box<GradientBooster> },
+    Gbm {
+        booster: Box<GradientBooster>,
+        /// Code of each one-hot feature's level in the tree matrix (see
+        /// [`crate::features::Encoded::category_codes`]).
+        category_codes: Vec<f64>,
+    },
     OdooNb(OdooNb),
 }
 
@@ -171,7 +176,7 @@ pub struct Scratch {
 
 enum Engine<'m> {
     Logistic { model: &'m Logistic, encoder: Encoder<'m>, column_base: Vec<f64> },
-    Gbm { booster: &'m GradientBooster, encoder: Encoder<'m> },
+    Gbm { booster: &'m GradientBooster, encoder: Encoder<'m>, codes: &'m [f64], tree_feature_column: Vec<usize> },
     OdooNb { nb: &'m OdooNb, results: OdooResults },
 }
 
@@ -215,7 +220,27 @@ impl<'m> Scorer<'m> {
                 }
                 Engine::Logistic { model: lr, encoder: model.schema.encoder(), column_base }
             }
-            ModelParams::Gbm { booster } => Engine::Gbm { booster, encoder: model.schema.encoder() },
+            ModelParams::Gbm { booster, category_codes } => {
+                let schema = &model.schema;
+                if category_codes.len() != schema.n_features() {
+                    return Err(ScoreError::BadModelFile("category codes do not match the feature schema".into()));
+                }
+                // Tree features: the dense ones, then one per categorical column (by slot).
+                let mut tree_feature_column: Vec<usize> =
+                    schema.feature_column[..schema.n_dense].iter().map(|&c| c as usize).collect();
+                let mut slots: Vec<(u32, usize)> = schema
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, c)| match c.kind {
+                        crate::features::ColumnKind::Categorical { slot, .. } => Some((slot, i)),
+                        crate::features::ColumnKind::Numeric { .. } => None,
+                    })
+                    .collect();
+                slots.sort();
+                tree_feature_column.extend(slots.into_iter().map(|(_, i)| i));
+                Engine::Gbm { booster, encoder: schema.encoder(), codes: category_codes, tree_feature_column }
+            }
             ModelParams::OdooNb(nb) => Engine::OdooNb { nb, results: nb.prepare() },
         };
         Ok(Scorer { model, positions, engine })
@@ -246,21 +271,20 @@ impl<'m> Scorer<'m> {
                 }
                 sigmoid(z)
             }
-            Engine::Gbm { booster, encoder } => {
+            Engine::Gbm { booster, encoder, codes, tree_feature_column } => {
                 scratch.dense.resize(schema.n_dense, 0.0);
                 scratch.onehot.resize(schema.n_categorical, NONE);
                 encoder.encode(&cell, row, &mut scratch.dense, &mut scratch.onehot, &mut scratch.encode)?;
-                let n = schema.n_features();
+                let n = tree_feature_column.len();
                 scratch.full_row.clear();
-                scratch.full_row.resize(n, 0.0);
-                scratch.full_row[..schema.n_dense].copy_from_slice(&scratch.dense);
-                for &f in &scratch.onehot {
-                    if f != NONE {
-                        scratch.full_row[f as usize] = 1.0;
-                    }
-                }
+                scratch.full_row.extend_from_slice(&scratch.dense);
+                scratch
+                    .full_row
+                    .extend(scratch.onehot.iter().map(|&f| if f == NONE { f64::NAN } else { codes[f as usize] }));
                 scratch.contributions.clear();
                 scratch.contributions.resize(n + 1, 0.0);
+                // Per-feature contributions (Saabas) add up to the tree outputs: one pass
+                // gives both the prediction and its explanation.
                 for tree in &booster.trees {
                     tree.predict_contributions_row_weight(
                         &scratch.full_row,
@@ -271,7 +295,7 @@ impl<'m> Scorer<'m> {
                 let z = booster.base_score + scratch.contributions.iter().sum::<f64>();
                 scratch.effects.extend((0..schema.columns.len()).map(|c| (c, 0.0)));
                 for (f, &v) in scratch.contributions[..n].iter().enumerate() {
-                    scratch.effects[schema.feature_column[f] as usize].1 += v;
+                    scratch.effects[tree_feature_column[f]].1 += v;
                 }
                 sigmoid(z)
             }

@@ -41,11 +41,39 @@ use crate::table::{csv_reader, find_column, is_missing, parse_number, read_heade
 
 /// Domains of free e-mail providers (a business lead rarely writes from one).
 pub const FREE_MAIL_DOMAINS: &[&str] = &[
-    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.fr", "hotmail.com", "hotmail.co.uk",
-    "hotmail.fr", "outlook.com", "live.com", "msn.com", "aol.com", "icloud.com", "me.com", "mail.com",
-    "gmx.de", "gmx.net", "web.de", "t-online.de", "orange.fr", "free.fr", "laposte.net", "libero.it",
-    "yandex.ru", "mail.ru", "qq.com", "163.com", "126.com", "sina.com", "proton.me", "protonmail.com",
-    "zoho.com", "rediffmail.com",
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "yahoo.co.uk",
+    "yahoo.fr",
+    "hotmail.com",
+    "hotmail.co.uk",
+    "hotmail.fr",
+    "outlook.com",
+    "live.com",
+    "msn.com",
+    "aol.com",
+    "icloud.com",
+    "me.com",
+    "mail.com",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "t-online.de",
+    "orange.fr",
+    "free.fr",
+    "laposte.net",
+    "libero.it",
+    "yandex.ru",
+    "mail.ru",
+    "qq.com",
+    "163.com",
+    "126.com",
+    "sina.com",
+    "proton.me",
+    "protonmail.com",
+    "zoho.com",
+    "rediffmail.com",
 ];
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -191,7 +219,8 @@ pub fn parse_rules(text: &str) -> Result<RuleSet> {
             0 => problems.push(format!(
                 "{at}: says nothing to match: give one of `in`, `range`, `matches`, `free_mail`, `count_field`, `event`"
             )),
-            _ => problems.push(format!("{at}: give only one of `in`, `range`, `matches`, `free_mail`, `count_field`, `event`")),
+            _ => problems
+                .push(format!("{at}: give only one of `in`, `range`, `matches`, `free_mail`, `count_field`, `event`")),
         }
         if fit && rule.field.is_none() && !matchers.is_empty() {
             problems.push(format!("{at}: needs `field`, the column to look at"));
@@ -292,13 +321,16 @@ impl RuleSet {
             let value = rule.field.as_deref().and_then(&cell);
             let (points, detail) = match &rule.matcher {
                 Matcher::In(list) => match value {
-                    Some(v) if list.iter().any(|l| l == &v.trim().to_lowercase()) => (rule.points, format!("{}", v.trim())),
+                    Some(v) if list.iter().any(|l| l == &v.trim().to_lowercase()) => {
+                        (rule.points, v.trim().to_string())
+                    }
                     _ => continue,
                 },
                 Matcher::Range(min, max) => {
                     let Some(v) = value else { continue };
                     let column = rule.field.clone().unwrap_or_default();
-                    let x = parse_number(v).ok_or_else(|| ScoreError::NotANumber { column, row, value: v.to_string() })?;
+                    let x =
+                        parse_number(v).ok_or_else(|| ScoreError::NotANumber { column, row, value: v.to_string() })?;
                     if min.is_some_and(|m| x < m) || max.is_some_and(|m| x > m) {
                         continue;
                     }
@@ -322,8 +354,11 @@ impl RuleSet {
                 },
                 Matcher::Count { field, date_field } => {
                     let Some(v) = cell(field) else { continue };
-                    let n = parse_number(v)
-                        .ok_or_else(|| ScoreError::NotANumber { column: field.clone(), row, value: v.to_string() })?;
+                    let n = parse_number(v).ok_or_else(|| ScoreError::NotANumber {
+                        column: field.clone(),
+                        row,
+                        value: v.to_string(),
+                    })?;
                     let n = rule.max_count.map_or(n, |m| n.min(m));
                     let date = match date_field {
                         Some(d) => match cell(d) {
@@ -336,7 +371,9 @@ impl RuleSet {
                     };
                     let factor = date.map_or(1.0, |on| decay(rule.half_life_days, on, as_of));
                     let detail = match date {
-                        Some(on) if rule.half_life_days.is_some() => format!("{n} x {} (last {on}, decay {factor:.2})", rule.points),
+                        Some(on) if rule.half_life_days.is_some() => {
+                            format!("{n} x {} (last {on}, decay {factor:.2})", rule.points)
+                        }
                         _ => format!("{n} x {}", rule.points),
                     };
                     (n * rule.points * factor, detail)
@@ -346,18 +383,24 @@ impl RuleSet {
                     if matching.is_empty() {
                         continue;
                     }
-                    matching.sort_by(|a, b| b.on.cmp(&a.on));
+                    matching.sort_by_key(|e| std::cmp::Reverse(e.on));
                     if let Some(m) = rule.max_count {
                         matching.truncate(m.max(0.0) as usize);
                     }
-                    let points: f64 = matching.iter().map(|e| rule.points * decay(rule.half_life_days, e.on, as_of)).sum();
+                    let points: f64 =
+                        matching.iter().map(|e| rule.points * decay(rule.half_life_days, e.on, as_of)).sum();
                     (points, format!("{} event(s), latest {}", matching.len(), matching[0].on))
                 }
             };
             if points == 0.0 {
                 continue; // no visits: nothing to name
             }
-            contributions.push(Contribution { rule: rule.name.clone(), group: rule.group.clone(), points: round1(points), detail });
+            contributions.push(Contribution {
+                rule: rule.name.clone(),
+                group: rule.group.clone(),
+                points: round1(points),
+                detail,
+            });
         }
         let mut groups: BTreeMap<&str, f64> = BTreeMap::new();
         for c in &contributions {
@@ -392,17 +435,18 @@ impl RuleSet {
 pub fn read_events<R: Read>(input: R) -> Result<HashMap<String, Vec<Event>>> {
     let mut reader = csv_reader(input)?;
     let headers = read_headers(&mut reader)?;
-    let (lead, kind, at) = (find_column(&headers, "lead")?, find_column(&headers, "type")?, find_column(&headers, "at")?);
+    let (lead, kind, at) =
+        (find_column(&headers, "lead")?, find_column(&headers, "type")?, find_column(&headers, "at")?);
     let mut events: HashMap<String, Vec<Event>> = HashMap::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| ScoreError::Csv(format!("events row {}: {e}", i + 1)))?;
         let text = record.get(at).unwrap_or("");
         let on = parse_date(text)
             .ok_or_else(|| ScoreError::Csv(format!("events row {}, column `at`: `{text}` is not a date", i + 1)))?;
-        events.entry(record.get(lead).unwrap_or("").trim().to_string()).or_default().push(Event {
-            kind: record.get(kind).unwrap_or("").trim().to_lowercase(),
-            on,
-        });
+        events
+            .entry(record.get(lead).unwrap_or("").trim().to_string())
+            .or_default()
+            .push(Event { kind: record.get(kind).unwrap_or("").trim().to_lowercase(), on });
     }
     Ok(events)
 }
@@ -450,9 +494,8 @@ pub fn score_rules_csv<R: Read, W: Write>(
     for record in reader.records() {
         rows += 1;
         let record = record.map_err(|e| ScoreError::Csv(format!("row {rows}: {e}")))?;
-        let cell = |column: &str| {
-            positions.get(column).and_then(|&i| record.get(i)).filter(|v| !is_missing(v)).map(str::trim)
-        };
+        let cell =
+            |column: &str| positions.get(column).and_then(|&i| record.get(i)).filter(|v| !is_missing(v)).map(str::trim);
         let lead_id = id.map_or_else(|| rows.to_string(), |i| record.get(i).unwrap_or("").trim().to_string());
         let lead_events = events.get(&lead_id).unwrap_or(&none);
         let score = rules.score(cell, lead_events, as_of, rows as usize)?;

@@ -219,7 +219,7 @@ fn single_column_auc(values: &[Option<String>], y: &[bool]) -> f64 {
 
 enum Fitted {
     Logistic(Logistic),
-    Gbm(Box<GradientBooster>),
+    Gbm(Box<GradientBooster>, Vec<f64>),
     OdooNb(OdooNb),
 }
 
@@ -243,13 +243,13 @@ impl Pipeline<'_> {
     }
 
     fn fit(&self, table: &Table, y: &[bool], columns: &[usize]) -> Result<(FeatureSchema, Fitted)> {
-        let schema = FeatureSchema::fit(table, columns)?;
+        let (schema, encoded) = FeatureSchema::fit_encode(table, columns)?;
         let fitted = match self.kind {
-            ModelKind::Logistic => Fitted::Logistic(Logistic::fit(&schema.encode_table(table)?, y, self.options.c)?),
+            ModelKind::Logistic => Fitted::Logistic(Logistic::fit(&encoded, y, self.options.c)?),
             ModelKind::Gbm => {
-                let encoded = schema.encode_table(table)?;
-                let data = encoded.to_column_major();
-                let matrix = Matrix::new(&data, encoded.rows, encoded.n_features);
+                let codes = encoded.category_codes(&schema, y);
+                let data = encoded.to_tree_matrix(&codes);
+                let matrix = Matrix::new(&data, encoded.rows, encoded.n_dense + encoded.n_categorical);
                 let params = self.options.gbm;
                 let mut booster = GradientBooster::default()
                     .set_iterations(params.iterations)
@@ -257,10 +257,12 @@ impl Pipeline<'_> {
                     .set_max_depth(params.max_depth)
                     .set_min_leaf_weight(params.min_leaf_weight)
                     .set_l2(params.l2)
+                    .set_tiled_histograms(true)
                     .set_seed(0);
                 let target: Vec<f64> = y.iter().map(|&v| f64::from(u8::from(v))).collect();
+                // No early stopping: on bank-additional-full it cost 0.002 AUC for 15% less time.
                 booster.fit_unweighted(&matrix, &target, None).map_err(|e| ScoreError::Training(e.to_string()))?;
-                Fitted::Gbm(Box::new(booster))
+                Fitted::Gbm(Box::new(booster), codes)
             }
             ModelKind::OdooNb => {
                 let (fields, leads) = self.odoo_leads(table, columns)?;
@@ -276,10 +278,10 @@ impl Pipeline<'_> {
                 let x = schema.encode_table(table)?;
                 (0..x.rows).map(|r| sigmoid(model.decision(x.dense_row(r), x.onehot_row(r)))).collect()
             }
-            Fitted::Gbm(booster) => {
+            Fitted::Gbm(booster, codes) => {
                 let x = schema.encode_table(table)?;
-                let data = x.to_column_major();
-                let matrix = Matrix::new(&data, x.rows, x.n_features);
+                let data = x.to_tree_matrix(codes);
+                let matrix = Matrix::new(&data, x.rows, x.n_dense + x.n_categorical);
                 booster.predict(&matrix, true).into_iter().map(sigmoid).collect()
             }
             Fitted::OdooNb(nb) => {
@@ -451,7 +453,7 @@ pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
     let final_fit_seconds = started.elapsed().as_secs_f64();
     let params = match fitted {
         Fitted::Logistic(m) => ModelParams::Logistic(m),
-        Fitted::Gbm(b) => ModelParams::Gbm { booster: b },
+        Fitted::Gbm(booster, category_codes) => ModelParams::Gbm { booster, category_codes },
         Fitted::OdooNb(nb) => ModelParams::OdooNb(nb),
     };
     let base_rate = round4(positives as f64 / y.len() as f64);

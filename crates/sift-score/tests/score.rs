@@ -347,7 +347,7 @@ fn bad_training_data_gets_clear_errors() {
 
 fn batch(model: &ModelFile, csv: &str) -> Result<String, ScoreError> {
     let mut out = Vec::new();
-    let options = BatchOptions { threads: 2, chunk_rows: 7, ..BatchOptions::default() };
+    let options = BatchOptions { threads: 2, block_bytes: 100, ..BatchOptions::default() };
     score_csv(model, csv.as_bytes(), &mut out, &options, &|_| {})?;
     Ok(String::from_utf8(out).expect("utf8"))
 }
@@ -398,7 +398,7 @@ fn batch_scoring_streams_in_order_with_ids_and_factors() {
     }
     // Same result with one thread and big chunks.
     let mut single = Vec::new();
-    let options = BatchOptions { threads: 1, chunk_rows: 1000, ..BatchOptions::default() };
+    let options = BatchOptions { threads: 1, block_bytes: 1 << 20, ..BatchOptions::default() };
     score_csv(&model, FIXTURE.as_bytes(), &mut single, &options, &|_| {}).expect("scores");
     assert_eq!(String::from_utf8(single).expect("utf8"), out);
 }
@@ -516,7 +516,10 @@ fn bad_rules_are_reported_all_at_once() {
     );
     check("[[rule]]\nname = \"a\"\nin = [\"x\"]\npoints = 2\n", &["rule 1 `a`: needs `field`"]);
     check("[[rule]]\nname = \"a\"\nfield = \"x\"\nin = [\"x\"]\npoints = 2\nweight = 3\n", &["unknown field `weight`"]);
-    check("[caps]\nfun = 3\n[[rule]]\nname = \"a\"\nfield = \"x\"\nin = [\"x\"]\npoints = 2\n", &["no rule is in group `fun`"]);
+    check(
+        "[caps]\nfun = 3\n[[rule]]\nname = \"a\"\nfield = \"x\"\nin = [\"x\"]\npoints = 2\n",
+        &["no rule is in group `fun`"],
+    );
 }
 
 #[test]
@@ -538,10 +541,10 @@ fn gbm_explanations_add_up_to_the_prediction() {
     // both must give the same probability.
     let table = fixture();
     let model = train(&table, &options(ModelKind::Gbm)).expect("trains");
-    let sift_score::model::ModelParams::Gbm { booster } = &model.params else { panic!("not gbm") };
+    let sift_score::model::ModelParams::Gbm { booster, category_codes } = &model.params else { panic!("not gbm") };
     let x = model.schema.encode_table(&table).expect("encodes");
-    let data = x.to_column_major();
-    let predicted = booster.predict(&forust_ml::Matrix::new(&data, x.rows, x.n_features), false);
+    let data = x.to_tree_matrix(category_codes);
+    let predicted = booster.predict(&forust_ml::Matrix::new(&data, x.rows, x.n_dense + x.n_categorical), false);
     let platt = model.calibration.expect("calibrated");
     let scorer = Scorer::new(&model, &table.headers).expect("fits");
     let mut scratch = Scratch::default();
@@ -550,5 +553,44 @@ fn gbm_explanations_add_up_to_the_prediction() {
         let p = scorer.score(|i| cells[i], row + 1, &mut scratch).expect("scores");
         let want = platt.apply(sift_score::logistic::sigmoid(*z));
         assert!((p - want).abs() < 1e-9, "row {row}: {p} != {want}");
+    }
+}
+
+#[test]
+fn batch_blocks_cut_only_between_records() {
+    // Quoted newlines and quotes, blank lines, CRLF, a quote inside an unquoted field, a
+    // last line without its newline: every block size gives the same rows in order.
+    let model = train(&fixture(), &options(ModelKind::Logistic)).expect("trains");
+    let mut csv = String::from("\u{feff}Lead ID,Source,Industry,Employees,Visits,Newsletter,Stage\r\n");
+    for i in 0..40 {
+        let industry = match i % 4 {
+            0 => "\"Soft\nware, \"\"inc\"\"\"".to_string(),
+            1 => "Retail".to_string(),
+            2 => "5\" screens".to_string(),
+            _ => "\"\"".to_string(),
+        };
+        csv.push_str(&format!("Q-{i:03},web,{industry},{},{},Yes,new\r\n", i * 3, i % 9));
+        if i % 7 == 0 {
+            csv.push_str("\r\n\n");
+        }
+    }
+    csv.push_str("Q-LAST,ads,Retail,10,2,No,new");
+    let reference = {
+        let mut out = Vec::new();
+        let options = BatchOptions { threads: 1, block_bytes: 1 << 20, ..BatchOptions::default() };
+        let summary = score_csv(&model, csv.as_bytes(), &mut out, &options, &|_| {}).expect("scores");
+        assert_eq!(summary.rows, 41);
+        String::from_utf8(out).expect("utf8")
+    };
+    let ids: Vec<String> =
+        csv::Reader::from_reader(reference.as_bytes()).records().map(|r| r.expect("row")[0].to_string()).collect();
+    assert_eq!(ids.len(), 41);
+    assert_eq!(ids[40], "Q-LAST");
+    assert!(ids[..40].iter().enumerate().all(|(i, id)| *id == format!("Q-{i:03}")), "{ids:?}");
+    for block_bytes in [64, 100, 257, 1000] {
+        let mut out = Vec::new();
+        let options = BatchOptions { threads: 3, block_bytes, ..BatchOptions::default() };
+        score_csv(&model, csv.as_bytes(), &mut out, &options, &|_| {}).expect("scores");
+        assert_eq!(String::from_utf8(out).expect("utf8"), reference, "block of {block_bytes} bytes");
     }
 }

@@ -29,7 +29,8 @@ It checks a lead at three levels, in order: organization (does the account fit t
 profile?), opportunity (is there a need we meet?) and stakeholder (can this contact make or drive \
 the decision?). Only a lead passing all three is qualified; a lead that is not ready yet goes to \
 nurture with a date to re-engage; a misfit is disqualified at the first level it fails.\n\n\
-Start with `sift demo`, then `sift frameworks list` and `sift qualify --help`.",
+Start with `sift demo`, then `sift import FILE`, `sift analyze CALL`, `sift qualify --help` and \
+`sift frameworks list`.",
     after_help = "Exit codes: 0 success, 1 failure (e.g. a file could not be read), 2 invalid input \
 (every problem is printed as FILE:LINE:COLUMN: message). `sift qualify --verdict-exit-code` adds \
 verdict codes for scripts."
@@ -64,7 +65,7 @@ enum Command {
     Import(cmd::db::ImportArgs),
     /// Export stored leads as CSV or JSON.
     Export(cmd::db::ExportArgs),
-    /// List, show and count stored leads.
+    /// List, show and count stored leads; record their activity.
     #[command(subcommand)]
     Leads(cmd::db::LeadsCommand),
     /// Check discovery-call questions: open or closed, leading or not, with an open rewrite.
@@ -72,7 +73,7 @@ enum Command {
     Questions(cmd::questions::QuestionsCommand),
     /// Learn a lead-scoring model from closed leads, with a cross-validation report.
     Train(Box<cmd::score::TrainArgs>),
-    /// Score a CSV of leads with a trained model: probability, score 1-99 and top factors.
+    /// Score a CSV of leads with a trained model (probability, score 1-99, top factors) or rule points.
     Score(cmd::score::ScoreArgs),
 }
 
@@ -88,8 +89,8 @@ fn main() -> ExitCode {
         Command::Export(args) => cmd::db::export(&db, &args),
         Command::Leads(command) => cmd::db::leads(&db, &command),
         Command::Questions(command) => cmd::questions::run(&command),
-        Command::Train(args) => cmd::score::train_command(&args),
-        Command::Score(args) => cmd::score::score_command(&args),
+        Command::Train(args) => cmd::score::train_command(&db, &args),
+        Command::Score(args) => cmd::score::score_command(&db, &args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -60,14 +60,20 @@ and the accuracy without them is reported too. Exclude them with --exclude.
 EXAMPLES:
   sift train --data Leads.csv --label Converted --exclude Tags --exclude 'Lead Quality' -o leads.model
   sift train --data bank.csv --label y --positive yes --exclude duration --model gbm -o bank.model
-  sift train --data deals.csv --label won --model odoo-nb --odoo-team team --json")]
+  sift train --data deals.csv --label won --model odoo-nb --odoo-team team --json
+  sift train --stored --model gbm -o crm.model")]
 pub struct TrainArgs {
     /// The CSV of closed leads (delimiter , ; or tab detected).
-    #[arg(long, value_name = "FILE")]
-    data: PathBuf,
-    /// The outcome column.
-    #[arg(long, value_name = "COLUMN")]
-    label: String,
+    #[arg(long, value_name = "FILE", required_unless_present = "stored", conflicts_with = "stored")]
+    data: Option<PathBuf>,
+    /// Learn from the stored leads (see `sift import`) whose outcome is known (`converted`).
+    /// Columns: their fields and custom fields; stage, CRM status and verdict are left out
+    /// (they follow the outcome).
+    #[arg(long)]
+    stored: bool,
+    /// The outcome column (default with --stored: `converted`).
+    #[arg(long, value_name = "COLUMN", required_unless_present = "stored")]
+    label: Option<String>,
     /// The label value that means won/converted (default: 1, yes, true, won...).
     #[arg(long, value_name = "VALUE")]
     positive: Option<String>,
@@ -117,11 +123,11 @@ pub struct TrainArgs {
 
 #[derive(Args)]
 #[command(after_long_help = "\
-Scores every row of a CSV with a model from `sift train` (or with rule points, --rules), streaming (memory stays small whatever
-the file size) on every core. Output columns: the lead's id (the identifier column seen at
-training, or --id, else the row number), probability (calibrated), score 1-99, top_positive and
-top_negative (the factors that moved this lead's score most, with their effect on the log-odds
-relative to an average lead).
+Scores every row of a CSV with a model from `sift train` (or with rule points, --rules),
+streaming (memory stays small whatever the file size) on every core. Output columns: the lead's
+id (the identifier column seen at training, or --id, else the row number), probability
+(calibrated), score 1-99, top_positive and top_negative (the factors that moved this lead's score
+most, with their effect on the log-odds relative to an average lead).
 
 The input must have every column the model learned from (extra columns are ignored); otherwise
 the error names the missing columns.
@@ -149,7 +155,8 @@ Output for --rules: id, points, stage, previous_stage, reasons (each rule that f
 EXAMPLES:
   sift score --model leads.model new-leads.csv -o scored.csv
   sift score --model leads.model new-leads.csv --top 5 --threads 4
-  sift score --rules scoring.toml leads.csv --events activities.csv --as-of 2026-11-01")]
+  sift score --rules scoring.toml leads.csv --events activities.csv --as-of 2026-11-01
+  sift score --model crm.model --stored -o scored.csv")]
 #[command(group(clap::ArgGroup::new("scorer").required(true).args(["model", "rules"])))]
 pub struct ScoreArgs {
     /// A model file written by `sift train`.
@@ -166,7 +173,11 @@ pub struct ScoreArgs {
     #[arg(long, value_name = "YYYY-MM-DD", requires = "rules")]
     as_of: Option<String>,
     /// The CSV of leads to score.
-    input: PathBuf,
+    #[arg(required_unless_present = "stored", conflicts_with = "stored")]
+    input: Option<PathBuf>,
+    /// Score the stored leads (with --model) instead of a CSV; the output id is the lead's id.
+    #[arg(long, requires = "model")]
+    stored: bool,
     /// Where to write the scored CSV (default: standard output).
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -181,6 +192,59 @@ pub struct ScoreArgs {
     id: Option<String>,
 }
 
+/// Columns of stored leads offered to the models: facts known before the outcome. Stage,
+/// CRM status and verdict are left out: they are set as the lead converts (or not).
+const STORED_COLUMNS: [&str; 10] =
+    ["id", "external_id", "title", "company", "domain", "industry", "employees", "annual_revenue", "country", "source"];
+
+/// The stored leads as CSV: [`STORED_COLUMNS`], `lead_type_rule`, every custom field, `converted`.
+fn stored_leads_csv(db: &str) -> Result<Vec<u8>> {
+    let leads = crate::cmd::db::runtime()?.block_on(async {
+        let store = crate::cmd::db::open(db).await?;
+        let leads = store.list_leads(&sift_store::LeadFilter::default()).await;
+        store.close().await;
+        anyhow::Ok(leads?)
+    })?;
+    let mut custom: Vec<&String> = leads.iter().flat_map(|l| l.record.custom_fields.keys()).collect();
+    custom.sort();
+    custom.dedup();
+    let mut header: Vec<&str> = STORED_COLUMNS.to_vec();
+    header.push("lead_type_rule");
+    header.extend(custom.iter().map(|c| c.as_str()));
+    header.push("converted");
+    let mut rows = Vec::with_capacity(leads.len());
+    for lead in &leads {
+        let r = &lead.record;
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let mut row = vec![
+            lead.id.to_string(),
+            text(&r.external_id),
+            text(&r.title),
+            text(&r.company),
+            text(&r.domain),
+            text(&r.industry),
+            r.employees.map(|v| v.to_string()).unwrap_or_default(),
+            r.annual_revenue.map(|v| v.to_string()).unwrap_or_default(),
+            text(&r.country),
+            text(&r.source),
+            text(&r.lead_type_rule),
+        ];
+        row.extend(custom.iter().map(|c| r.custom_fields.get(*c).cloned().unwrap_or_default()));
+        row.push(r.converted.map(|v| if v { "yes" } else { "no" }).unwrap_or_default().to_string());
+        rows.push(row);
+    }
+    // Fields no stored lead has are left out (the user did not pick these columns).
+    let last = header.len() - 1;
+    let keep: Vec<usize> =
+        (0..header.len()).filter(|&c| c == 0 || c == last || rows.iter().any(|r| !r[c].is_empty())).collect();
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(keep.iter().map(|&c| header[c]))?;
+    for row in &rows {
+        out.write_record(keep.iter().map(|&c| row[c].as_str()))?;
+    }
+    Ok(out.into_inner()?)
+}
+
 /// Prints a library error; input errors exit 2, others 1.
 fn report_error(context: &str, error: &ScoreError) -> u8 {
     eprintln!("error: {context}: {error}");
@@ -191,12 +255,16 @@ fn open(path: &Path) -> Result<File> {
     File::open(path).with_context(|| format!("cannot open `{}`", path.display()))
 }
 
-pub fn train_command(args: &TrainArgs) -> Result<u8> {
-    let source = args.data.display().to_string();
-    let table = match Table::read(open(&args.data)?) {
+pub fn train_command(db: &str, args: &TrainArgs) -> Result<u8> {
+    let (source, read) = match &args.data {
+        Some(path) => (path.display().to_string(), Table::read(open(path)?)),
+        None => ("stored leads".to_string(), Table::read(stored_leads_csv(db)?.as_slice())),
+    };
+    let table = match read {
         Ok(t) => t,
         Err(e) => return Ok(report_error(&source, &e)),
     };
+    let label = args.label.clone().unwrap_or_else(|| "converted".to_string());
     let folds = match &args.folds_file {
         Some(path) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))?;
@@ -221,8 +289,11 @@ pub fn train_command(args: &TrainArgs) -> Result<u8> {
         },
         compare_without_leaky: !args.no_leakage_compare,
         created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        source: Path::new(&args.data).file_name().map(|f| f.to_string_lossy().into_owned()),
-        ..TrainOptions::new(&args.label, args.model.into())
+        source: match &args.data {
+            Some(path) => path.file_name().map(|f| f.to_string_lossy().into_owned()),
+            None => Some("stored leads".to_string()),
+        },
+        ..TrainOptions::new(&label, args.model.into())
     };
     let model = match train(&table, &options) {
         Ok(m) => m,
@@ -321,7 +392,8 @@ fn score_with_rules(args: &ScoreArgs, path: &Path) -> Result<u8> {
         },
         None => chrono::Utc::now().date_naive(),
     };
-    let input = open(&args.input)?;
+    let Some(input_path) = &args.input else { anyhow::bail!("--rules scores a CSV file: give its path") };
+    let input = open(input_path)?;
     let result = match &args.output {
         Some(out) => {
             let file = File::create(out).with_context(|| format!("cannot create `{}`", out.display()))?;
@@ -336,11 +408,15 @@ fn score_with_rules(args: &ScoreArgs, path: &Path) -> Result<u8> {
             }
             Ok(exit::OK)
         }
-        Err(e) => Ok(report_error(&args.input.display().to_string(), &e)),
+        Err(e) => Ok(report_error(&input_display(args), &e)),
     }
 }
 
-pub fn score_command(args: &ScoreArgs) -> Result<u8> {
+fn input_display(args: &ScoreArgs) -> String {
+    args.input.as_ref().map_or_else(|| "stored leads".to_string(), |p| p.display().to_string())
+}
+
+pub fn score_command(db: &str, args: &ScoreArgs) -> Result<u8> {
     let model_path = match (&args.model, &args.rules) {
         (_, Some(rules)) => return score_with_rules(args, rules),
         (Some(model), None) => model,
@@ -352,7 +428,37 @@ pub fn score_command(args: &ScoreArgs) -> Result<u8> {
         Ok(m) => m,
         Err(e) => return Ok(report_error(&model_path.display().to_string(), &e)),
     };
-    let input = open(&args.input)?;
+    if args.stored {
+        let csv = stored_leads_csv(db)?;
+        let options = BatchOptions {
+            top: args.top,
+            id_column: Some(args.id.clone().unwrap_or_else(|| "id".into())),
+            ..BatchOptions::default()
+        };
+        let result = match &args.output {
+            Some(path) => {
+                let file = File::create(path).with_context(|| format!("cannot create `{}`", path.display()))?;
+                score_csv(&model, csv.as_slice(), file, &options, &|_| {})
+            }
+            None => score_csv(&model, csv.as_slice(), std::io::stdout().lock(), &options, &|_| {}),
+        };
+        return match result {
+            Ok(summary) => {
+                if let Some(path) = &args.output {
+                    eprintln!(
+                        "{} stored leads scored with the {} model -> {}",
+                        summary.rows,
+                        model.kind,
+                        path.display()
+                    );
+                }
+                Ok(exit::OK)
+            }
+            Err(e) => Ok(report_error("stored leads", &e)),
+        };
+    }
+    let Some(input_path) = &args.input else { anyhow::bail!("give a CSV file to score, or --stored") };
+    let input = open(input_path)?;
     let size = input.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = if std::io::stderr().is_terminal() && args.output.is_some() {
         ProgressBar::new(size)
@@ -390,6 +496,6 @@ pub fn score_command(args: &ScoreArgs) -> Result<u8> {
             }
             Ok(exit::OK)
         }
-        Err(e) => Ok(report_error(&args.input.display().to_string(), &e)),
+        Err(e) => Ok(report_error(&input_display(args), &e)),
     }
 }
