@@ -17,7 +17,8 @@ fn sift() -> Command {
 }
 
 fn analyze_json(file: &Path, extra: &[&str]) -> Value {
-    let out = sift().arg("analyze").arg(file).args(["--as-of", "2026-11-26", "--json"]).args(extra).output().expect("run");
+    let out =
+        sift().arg("analyze").arg(file).args(["--as-of", "2026-11-26", "--json"]).args(extra).output().expect("run");
     assert!(out.status.success(), "{}: {}", file.display(), String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).expect("json")
 }
@@ -33,7 +34,8 @@ fn the_json_report_keeps_its_contract_for_every_format_and_language() {
         let v = analyze_json(&calls().join(file), &[]);
         assert_eq!(v["language"], language, "{file}");
         assert_eq!(v["format"], format, "{file}");
-        for key in ["talk_ratio", "rep_questions", "open_questions", "closed_questions", "prospect_median_answer_words"] {
+        for key in ["talk_ratio", "rep_questions", "open_questions", "closed_questions", "prospect_median_answer_words"]
+        {
             assert!(v["metrics"][key].is_number(), "{file}: metrics.{key}");
         }
         let turns = v["turns"].as_array().expect("turns");
@@ -57,12 +59,16 @@ fn the_json_report_keeps_its_contract_for_every_format_and_language() {
             assert_eq!(covered, s["quote"].as_str().expect("quote"), "{file}: span and quote disagree");
         }
         let criteria = v["criteria"].as_array().expect("criteria");
-        let frameworks: std::collections::BTreeSet<&str> = criteria.iter().filter_map(|c| c["framework"].as_str()).collect();
+        let frameworks: std::collections::BTreeSet<&str> =
+            criteria.iter().filter_map(|c| c["framework"].as_str()).collect();
         assert!(frameworks.len() >= 7, "{file}: criteria for every built-in framework, got {frameworks:?}");
         for c in criteria {
             assert!(c["criterion"].is_string() && c["evidence"].is_array(), "{file}: {c}");
             let status = c["status"].as_str().expect("status");
-            assert!(["confirmed", "partial", "unknown", "negative", "contradicted"].contains(&status), "{file}: {status}");
+            assert!(
+                ["confirmed", "partial", "unknown", "negative", "contradicted"].contains(&status),
+                "{file}: {status}"
+            );
         }
     }
 }
@@ -111,7 +117,8 @@ fn free_text_answers_are_read_into_statuses() {
          [criteria.need]\nstatus = \"confirmed\"\n",
     )
     .expect("write");
-    let out = sift().args(["qualify", "--as-of", "2026-11-26", "--json", "--answers"]).arg(&answers).output().expect("run");
+    let out =
+        sift().args(["qualify", "--as-of", "2026-11-26", "--json", "--answers"]).arg(&answers).output().expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     let budget = v["levels"]
@@ -152,7 +159,11 @@ fn bad_transcripts_get_a_clear_error_naming_the_file() {
     let huge = dir.path().join("huge.txt");
     std::fs::File::create(&huge).and_then(|f| f.set_len(50 * 1024 * 1024)).expect("sparse file");
     let out = sift().arg("analyze").arg(&huge).output().expect("run");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("limited to 16 MB"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("limited to 16 MB"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use sift_core::{Framework, Language, Registry};
-use sift_signals::analyze::{AnalyzeOptions, Analysis, analyze};
+use sift_signals::analyze::{Analysis, AnalyzeOptions, analyze};
 use sift_signals::lexicon::Lexicon;
 use sift_signals::metrics::Standing;
 use sift_signals::{Polarity, Role};
@@ -112,15 +112,18 @@ pub fn analyze_file(
 ) -> Result<(Analysis, Option<String>)> {
     let input = read_transcript(path)?;
     let options = AnalyzeOptions { reps, language, frameworks, as_of: Some(as_of), extra_signals: lexicons };
-    let analysis = analyze(&input.text, &options).with_context(|| format!("cannot read the call in `{}`", path.display()))?;
+    let analysis =
+        analyze(&input.text, &options).with_context(|| format!("cannot read the call in `{}`", path.display()))?;
     Ok((analysis, input.note))
 }
 
 fn frameworks<'r>(registry: &'r Registry, id: Option<&str>, all_by_default: bool) -> Result<Vec<&'r Framework>> {
     match id {
-        Some(id) => Ok(vec![registry.get(id).with_context(|| {
-            format!("unknown framework `{id}`; known frameworks: {}", registry.ids().join(", "))
-        })?]),
+        Some(id) => {
+            Ok(vec![registry.get(id).with_context(|| {
+                format!("unknown framework `{id}`; known frameworks: {}", registry.ids().join(", "))
+            })?])
+        }
         None if all_by_default => Ok(registry.frameworks().iter().collect()),
         None => Ok(registry.get("bant").into_iter().collect()),
     }
@@ -141,7 +144,12 @@ pub fn run(framework_files: &[PathBuf], args: &AnalyzeArgs) -> Result<u8> {
     } else if let Some(out) = &args.html {
         let page = html_report(&analysis, &args.file.display().to_string());
         std::fs::write(out, page.into_string()).with_context(|| format!("cannot write `{}`", out.display()))?;
-        println!("Wrote {} ({} turns, {} signals).", out.display(), analysis.transcript.turns.len(), analysis.signals.len());
+        println!(
+            "Wrote {} ({} turns, {} signals).",
+            out.display(),
+            analysis.transcript.turns.len(),
+            analysis.signals.len()
+        );
     } else {
         print_report(&analysis, &registry);
     }
@@ -198,7 +206,8 @@ fn short(text: &str, max: usize) -> String {
 
 fn print_report(a: &Analysis, registry: &Registry) {
     let m = &a.metrics;
-    let duration = m.duration_seconds.map(|s| format!(", {}:{:02}", (s / 60.0) as u64, (s % 60.0) as u64)).unwrap_or_default();
+    let duration =
+        m.duration_seconds.map(|s| format!(", {}:{:02}", (s / 60.0) as u64, (s % 60.0) as u64)).unwrap_or_default();
     println!(
         "{BOLD}Call analysis{BOLD:#} ({} transcript, {}, {} turns{duration})",
         a.format.name(),
@@ -237,7 +246,10 @@ fn print_report(a: &Analysis, registry: &Registry) {
         );
     }
 
-    println!("\n{BOLD}Questions the rep asked{BOLD:#} ({} open, {} closed, {} leading)", m.open_questions, m.closed_questions, m.leading_questions);
+    println!(
+        "\n{BOLD}Questions the rep asked{BOLD:#} ({} open, {} closed, {} leading)",
+        m.open_questions, m.closed_questions, m.leading_questions
+    );
     for q in &a.questions {
         let form = match q.form {
             sift_signals::questions::QuestionForm::Open => format!("{GOOD}open  {GOOD:#}"),
@@ -265,7 +277,9 @@ fn print_report(a: &Analysis, registry: &Registry) {
             println!("       {DIM}turn {}: \"{}\" {}{DIM:#}", e.span.turn, short(&e.quote, 70), e.note);
         }
     }
-    println!("\n{DIM}`sift qualify --transcript FILE` turns this call into a verdict; --json and --html OUT for the full report.{DIM:#}");
+    println!(
+        "\n{DIM}`sift qualify --transcript FILE` turns this call into a verdict; --json and --html OUT for the full report.{DIM:#}"
+    );
 }
 
 /// Splits a turn's text at every signal boundary; each piece carries the signals over it.

@@ -253,10 +253,11 @@ pub fn run(db: &str, framework_files: &[PathBuf], args: &QualifyArgs) -> Result<
     let mut call_note = None;
     if let Some(path) = &args.transcript {
         let target_id = args.framework.clone().unwrap_or_else(|| answers.framework.clone());
-        let own = registry.get(&answers.framework).with_context(|| format!("unknown framework `{}`", answers.framework))?;
-        let target = registry
-            .get(&target_id)
-            .with_context(|| format!("unknown framework `{target_id}`; known frameworks: {}", registry.ids().join(", ")))?;
+        let own =
+            registry.get(&answers.framework).with_context(|| format!("unknown framework `{}`", answers.framework))?;
+        let target = registry.get(&target_id).with_context(|| {
+            format!("unknown framework `{target_id}`; known frameworks: {}", registry.ids().join(", "))
+        })?;
         let (analysis, note) = crate::cmd::analyze::analyze_file(
             path,
             &args.rep,
