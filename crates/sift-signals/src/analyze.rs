@@ -23,8 +23,10 @@ pub struct AnalyzeOptions<'a> {
     pub frameworks: Vec<&'a Framework>,
     /// The date of the call, to resolve "next quarter".
     pub as_of: Option<NaiveDate>,
-    /// The user's extra lexicon entries (kinds `excuse`, `knowledge`).
-    pub extra_signals: &'a [Lexicon],
+    /// The user's extra lexicon entries, of any kind: `excuse`/`knowledge` add signal
+    /// phrases, question kinds add to question coaching, evidence kinds (`budget.confirmed`,
+    /// `need.symptom`...) add criterion cues. An entry with a built-in id replaces it.
+    pub extra_lexicons: &'a [Lexicon],
 }
 
 /// A rep question, located in the call, with its coaching.
@@ -69,7 +71,15 @@ pub fn analyze_transcript(
     rep: RepChoice,
     options: &AnalyzeOptions<'_>,
 ) -> Analysis {
-    let questions = rep_questions(&transcript);
+    let extended = |name: &str, language: Language| {
+        let mut lexicon = Lexicon::builtin(name, language);
+        for extra in options.extra_lexicons {
+            lexicon.extend(extra.clone());
+        }
+        lexicon
+    };
+    let question_lexicon = (!options.extra_lexicons.is_empty()).then(|| extended("questions", transcript.language));
+    let questions = rep_questions(&transcript, question_lexicon.as_ref());
     let tally = QuestionTally {
         open: questions.iter().filter(|q| q.form == crate::questions::QuestionForm::Open).count(),
         closed: questions.iter().filter(|q| q.form == crate::questions::QuestionForm::Closed).count(),
@@ -77,8 +87,13 @@ pub fn analyze_transcript(
     };
     let metrics = measure(&transcript, tally);
     let as_of = options.as_of.unwrap_or_default();
-    let call = crate::evidence::analyse_call(&transcript, as_of);
-    let mut signals = phrase_signals(&transcript, options.extra_signals);
+    let call = if options.extra_lexicons.is_empty() {
+        crate::evidence::analyse_call(&transcript, as_of)
+    } else {
+        let cues = crate::evidence::Cues::new(&extended("evidence", Language::En), &extended("evidence", Language::Zh));
+        crate::evidence::analyse_call_with(&transcript, as_of, &cues)
+    };
+    let mut signals = phrase_signals(&transcript, options.extra_lexicons);
     signals.extend(short_answer_signals(&transcript));
     signals.extend(crate::fact_signals::fact_signals(&transcript, &call));
     let concepts = call.concepts;
@@ -88,13 +103,17 @@ pub fn analyze_transcript(
     Analysis { format, language: transcript.language, rep, transcript, metrics, questions, signals, concepts, criteria }
 }
 
-/// Every question the rep asks, one per question sentence, coached.
-fn rep_questions(transcript: &Transcript) -> Vec<AskedQuestion> {
+/// Every question the rep asks, one per question sentence, coached (with the user's
+/// extended lexicon when there is one).
+fn rep_questions(transcript: &Transcript, lexicon: Option<&Lexicon>) -> Vec<AskedQuestion> {
     let mut out = Vec::new();
     for turn in transcript.rep_turns() {
         for (start, end) in crate::questions::split_questions(&turn.text, transcript.language) {
             let text = turn.text[start..end].trim();
-            let coaching = crate::questions::coach(text, transcript.language);
+            let coaching = match lexicon {
+                Some(lexicon) => crate::questions::coach_with(text, lexicon),
+                None => crate::questions::coach(text, transcript.language),
+            };
             out.push(AskedQuestion {
                 turn: turn.index,
                 span: Span { turn: turn.index, start, end },

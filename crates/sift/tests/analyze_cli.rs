@@ -181,3 +181,40 @@ fn a_mixed_encoding_file_is_read_and_the_lenient_lines_are_named() {
     assert_eq!(v["turns"][1]["speaker"], "Jürgen");
     assert_eq!(v["turns"][3]["speaker"], "Jürgen", "both spellings are the same speaker");
 }
+
+#[test]
+fn a_users_lexicon_adds_phrases_and_a_pattern_that_fails_its_examples_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let call = dir.path().join("call.txt");
+    std::fs::write(
+        &call,
+        "Dana: What has held this back?\nLee: Procurement froze every tool purchase, so it sat in the queue.\n\
+         Dana: Who decides?\nLee: I do.\n",
+    )
+    .expect("write");
+    let good = dir.path().join("ours.toml");
+    std::fs::write(
+        &good,
+        "[[entry]]\nid = \"excuse.freeze\"\nkind = \"excuse\"\npattern = '(?i)\\bfroze (every|all) (tool )?purchases?\\b'\n\
+         explain = \"A purchasing freeze explains the delay.\"\nmatches = [\"procurement froze every tool purchase\"]\n\
+         rejects = [\"we froze the design\"]\n",
+    )
+    .expect("write");
+    let v = analyze_json(&call, &["--lexicon", good.to_str().expect("utf-8 path")]);
+    let excuse =
+        v["signals"].as_array().expect("signals").iter().find(|s| s["kind"] == "excuse").expect("user phrase fired");
+    assert!(excuse["explanation"].as_str().expect("text").contains("excuse.freeze"), "{excuse}");
+    let without = analyze_json(&call, &[]);
+    assert!(!without["signals"].as_array().expect("signals").iter().any(|s| s["kind"] == "excuse"), "not built in");
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[entry]]\nid = \"excuse.typo\"\nkind = \"excuse\"\npattern = 'frozen'\nexplain = \"x\"\nmatches = [\"froze\"]\n",
+    )
+    .expect("write");
+    let out = sift().arg("analyze").arg(&call).arg("--lexicon").arg(&bad).output().expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("bad.toml") && err.contains("should match \"froze\""), "{err}");
+}

@@ -60,7 +60,10 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "DATE")]
     as_of: Option<NaiveDate>,
 
-    /// Extra signal phrases (a lexicon TOML file; see `crates/sift-signals/lexicons`).
+    /// Extra lexicon entries (TOML, the format of `crates/sift-signals/lexicons/`; repeatable):
+    /// kinds `excuse`/`knowledge` add signal phrases, question kinds (`closed_start`...) add to
+    /// question coaching, evidence kinds (`budget.confirmed`, `need.symptom`...) add criterion
+    /// cues. An entry with a built-in id replaces it. Every entry's examples are checked.
     #[arg(long, value_name = "FILE")]
     lexicon: Vec<PathBuf>,
 
@@ -90,13 +93,19 @@ impl LangChoice {
     }
 }
 
-/// Reads the user's extra lexicon files, for either language.
+/// Reads the user's extra lexicon files; an entry whose own examples fail is an error, so
+/// a pattern that does not do what its author meant is caught before it is used.
 fn load_lexicons(paths: &[PathBuf], language: Language) -> Result<Vec<Lexicon>> {
     paths
         .iter()
         .map(|p| {
             let text = read_text(p)?;
-            Ok(Lexicon::parse("signals", language, &p.display().to_string(), &text)?)
+            let lexicon = Lexicon::parse("user", language, &p.display().to_string(), &text)?;
+            let failures = lexicon.check_examples();
+            if let Some(first) = failures.iter().find(|f| !f.contains("has no example")) {
+                anyhow::bail!("`{}`: {first} ({} problem(s) in all)", p.display(), failures.len());
+            }
+            Ok(lexicon)
         })
         .collect()
 }
@@ -111,7 +120,7 @@ pub fn analyze_file(
     lexicons: &[Lexicon],
 ) -> Result<(Analysis, Option<String>)> {
     let input = read_transcript(path)?;
-    let options = AnalyzeOptions { reps, language, frameworks, as_of: Some(as_of), extra_signals: lexicons };
+    let options = AnalyzeOptions { reps, language, frameworks, as_of: Some(as_of), extra_lexicons: lexicons };
     let analysis =
         analyze(&input.text, &options).with_context(|| format!("cannot read the call in `{}`", path.display()))?;
     Ok((analysis, input.note))
