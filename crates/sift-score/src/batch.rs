@@ -231,7 +231,7 @@ pub fn score_csv<R: Read + Send, W: Write>(
 }
 
 fn write_error(e: std::io::Error) -> ScoreError {
-    ScoreError::Write(e.to_string())
+    if e.kind() == std::io::ErrorKind::BrokenPipe { ScoreError::OutputClosed } else { ScoreError::Write(e.to_string()) }
 }
 
 /// Cuts the input into blocks of whole records and numbers their rows.
@@ -358,7 +358,7 @@ fn score_block(
     block: &Block,
     scratch: &mut Scratch,
 ) -> Result<Vec<u8>> {
-    let mut out = csv::WriterBuilder::new().from_writer(Vec::with_capacity(block.bytes.len() * 5 / 4));
+    let mut out = Vec::with_capacity(block.bytes.len() * 5 / 4);
     // Cell ranges within the record's text (reused across rows).
     let mut cells: Vec<Option<(usize, usize)>> = Vec::with_capacity(scorer.positions.len());
     let (mut probability, mut score, mut positive_text, mut negative_text, mut row_id) =
@@ -425,8 +425,34 @@ fn score_block(
                 &row_id
             }
         };
-        out.write_record([id, &probability, &score, &positive_text, &negative_text])
-            .map_err(|e| ScoreError::Write(e.to_string()))?;
+        push_field(&mut out, id);
+        out.push(b',');
+        out.extend_from_slice(&probability);
+        out.push(b',');
+        out.extend_from_slice(&score);
+        out.push(b',');
+        push_field(&mut out, &positive_text);
+        out.push(b',');
+        push_field(&mut out, &negative_text);
+        out.push(b'\n');
     }
-    out.into_inner().map_err(|e| ScoreError::Write(e.to_string()))
+    Ok(out)
+}
+
+/// Appends a CSV field, quoted only when it must be (as the csv crate writes it): the
+/// output side of the hot path, without a second copy through a CSV writer.
+pub fn push_field(out: &mut Vec<u8>, field: &[u8]) {
+    if memchr::memchr3(b',', b'"', b'\n', field).is_none() && memchr::memchr(b'\r', field).is_none() {
+        out.extend_from_slice(field);
+        return;
+    }
+    out.push(b'"');
+    let mut rest = field;
+    while let Some(at) = memchr::memchr(b'"', rest) {
+        out.extend_from_slice(&rest[..=at]);
+        out.push(b'"');
+        rest = &rest[at + 1..];
+    }
+    out.extend_from_slice(rest);
+    out.push(b'"');
 }

@@ -47,13 +47,16 @@ pub enum ScoreError {
     Training(String),
     #[error("cannot write the output: {0}")]
     Write(String),
+    /// The reader of the output went away (e.g. `sift score ... | head`).
+    #[error("the output was closed")]
+    OutputClosed,
 }
 
 impl ScoreError {
     /// True when the error is the input's fault (the CLI exits with code 2), false for an
     /// environment failure such as a write error.
     pub fn is_invalid_input(&self) -> bool {
-        !matches!(self, ScoreError::Write(_) | ScoreError::Training(_))
+        !matches!(self, ScoreError::Write(_) | ScoreError::Training(_) | ScoreError::OutputClosed)
     }
 }
 

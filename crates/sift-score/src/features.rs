@@ -330,6 +330,37 @@ impl FeatureSchema {
         self.feature_names.len()
     }
 
+    /// Checks a schema read from a file is consistent, so a damaged or hand-edited model file
+    /// is an error rather than a panic while scoring.
+    pub fn validate(&self) -> Result<()> {
+        let n = self.n_features();
+        let bad = |what: String| Err(ScoreError::BadModelFile(format!("feature schema: {what}")));
+        if self.feature_column.len() != n || self.feature_means.len() != n || self.n_dense > n {
+            return bad("feature lists of different lengths".into());
+        }
+        if let Some(c) = self.feature_column.iter().find(|&&c| c as usize >= self.columns.len()) {
+            return bad(format!("feature of unknown column {c}"));
+        }
+        for column in &self.columns {
+            let ok = match &column.kind {
+                ColumnKind::Numeric { feature, missing_indicator, .. } => {
+                    (*feature as usize) < self.n_dense
+                        && missing_indicator.is_none_or(|(f, _, _)| (f as usize) < self.n_dense)
+                }
+                ColumnKind::Categorical { levels, first_feature, rare_feature, slot } => {
+                    (*first_feature as usize) >= self.n_dense
+                        && *first_feature as usize + levels.len() <= n
+                        && rare_feature.is_none_or(|f| (f as usize) < n && (f as usize) >= self.n_dense)
+                        && (*slot as usize) < self.n_categorical
+                }
+            };
+            if !ok {
+                return bad(format!("column `{}` points outside the features", column.name));
+            }
+        }
+        Ok(())
+    }
+
     /// Encodes every row of a table holding (at least) the schema's columns.
     pub fn encode_table(&self, table: &Table) -> Result<Encoded> {
         let positions: Vec<usize> = self.columns.iter().map(|c| table.column_index(&c.name)).collect::<Result<_>>()?;

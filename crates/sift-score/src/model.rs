@@ -117,6 +117,24 @@ impl ModelFile {
         if params_kind != model.kind {
             return Err(ScoreError::BadModelFile(format!("kind `{}` but parameters of `{params_kind}`", model.kind)));
         }
+        model.schema.validate()?;
+        if let ModelParams::Gbm { booster, .. } = &model.params {
+            let features = model.schema.n_dense + model.schema.n_categorical;
+            for (t, tree) in booster.trees.iter().enumerate() {
+                // Children after their parent: every walk ends at a leaf.
+                let ok = !tree.nodes.is_empty()
+                    && tree.nodes.iter().enumerate().all(|(i, node)| {
+                        node.is_leaf
+                            || (node.split_feature < features
+                                && [node.left_child, node.right_child, node.missing_node]
+                                    .iter()
+                                    .all(|&c| c > i && c < tree.nodes.len()))
+                    });
+                if !ok {
+                    return Err(ScoreError::BadModelFile(format!("tree {t} is malformed")));
+                }
+            }
+        }
         Ok(model)
     }
 

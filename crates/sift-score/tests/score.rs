@@ -219,6 +219,23 @@ fn fixed_point_output_formatting() {
 }
 
 #[test]
+fn output_fields_are_quoted_like_the_csv_crate_does() {
+    for field in ["plain", "", "a,b", "say \"hi\"", "two\nlines", "cr\r", "x=1 (+0.50); y=2 (-0.10)"] {
+        let mut ours = Vec::new();
+        sift_score::batch::push_field(&mut ours, field.as_bytes());
+        ours.push(b',');
+        sift_score::batch::push_field(&mut ours, b"next");
+        ours.push(b'\n');
+        let mut theirs = csv::Writer::from_writer(Vec::new());
+        theirs.write_record([field, "next"]).expect("writes");
+        assert_eq!(
+            String::from_utf8(ours).expect("utf8"),
+            String::from_utf8(theirs.into_inner().expect("inner")).expect("utf8")
+        );
+    }
+}
+
+#[test]
 fn top_factors_keep_the_strongest_on_each_side() {
     let effects = [(0, 0.2), (1, -0.9), (2, 1.5), (3, 0.001), (4, -0.1), (5, 0.7), (6, -0.3)];
     let (positive, negative) = top_factors(&effects, 2);
@@ -367,6 +384,17 @@ fn scoring_refuses_data_that_does_not_fit_the_model() {
         error.to_string(),
         "column `Employees` row 2: `many` is not a number, and the model treats `Employees` as numeric"
     );
+
+    // A damaged or hand-edited model file is an error, never a panic while scoring.
+    let mut json: serde_json::Value = serde_json::from_str(&model.to_json().expect("json")).expect("value");
+    json["schema"]["feature_column"][0] = serde_json::json!(999);
+    let error = ModelFile::from_json(&json.to_string()).err().expect("rejected");
+    assert!(error.to_string().contains("feature of unknown column 999"), "{error}");
+    let gbm = train(&fixture(), &options(ModelKind::Gbm)).expect("trains");
+    let mut json: serde_json::Value = serde_json::from_str(&gbm.to_json().expect("json")).expect("value");
+    json["params"]["booster"]["trees"][3]["nodes"][0]["split_feature"] = serde_json::json!(500);
+    let error = ModelFile::from_json(&json.to_string()).err().expect("rejected");
+    assert!(error.to_string().contains("tree 3 is malformed"), "{error}");
 
     for (text, want) in [
         ("{}", "not a Sift model file"),

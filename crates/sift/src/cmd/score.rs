@@ -247,6 +247,9 @@ fn stored_leads_csv(db: &str) -> Result<Vec<u8>> {
 
 /// Prints a library error; input errors exit 2, others 1.
 fn report_error(context: &str, error: &ScoreError) -> u8 {
+    if matches!(error, ScoreError::OutputClosed) {
+        return exit::OK; // `sift score ... | head`: the reader has what it wanted
+    }
     eprintln!("error: {context}: {error}");
     if error.is_invalid_input() { exit::INVALID_INPUT } else { exit::FAILURE }
 }

@@ -1,0 +1,120 @@
+//! `sift train` and `sift score` end to end on the scoring fixtures (written for the tests).
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../sift-score/tests/fixtures").join(name)
+}
+
+fn sift() -> Command {
+    let mut cmd = Command::cargo_bin("sift").expect("binary");
+    cmd.env("NO_COLOR", "1").env_remove("SIFT_DATABASE_URL");
+    cmd
+}
+
+#[test]
+fn each_model_kind_trains_with_a_report_and_scores_with_factors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for kind in ["logistic", "gbm", "odoo-nb"] {
+        let model = dir.path().join(format!("{kind}.json"));
+        let out = sift()
+            .args(["train", "--label", "Converted", "--json", "--model", kind, "--data"])
+            .arg(fixture("leads.csv"))
+            .arg("-o")
+            .arg(&model)
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{kind}: {}", String::from_utf8_lossy(&out.stderr));
+        let report: Value = serde_json::from_slice(&out.stdout).expect("json report");
+        for key in ["auc", "log_loss", "brier", "folds", "rows", "leakage_warnings"] {
+            assert!(report.get(key).is_some(), "{kind}: report without {key}: {report}");
+        }
+        assert_eq!(report["rows"], 80, "{kind}");
+        let auc = report["auc"].as_f64().expect("auc");
+        assert!((0.5..=1.0).contains(&auc), "{kind}: a model on this fixture beats chance, AUC {auc}");
+
+        let scored = dir.path().join(format!("{kind}.csv"));
+        sift()
+            .args(["score", "--model"])
+            .arg(&model)
+            .arg(fixture("leads.csv"))
+            .arg("-o")
+            .arg(&scored)
+            .assert()
+            .success();
+        let mut reader = csv::Reader::from_path(&scored).expect("scored csv");
+        let headers = reader.headers().expect("headers").clone();
+        for column in ["probability", "score", "top_positive", "top_negative"] {
+            assert!(headers.iter().any(|h| h == column), "{kind}: no `{column}` in {headers:?}");
+        }
+        let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+        assert_eq!(rows.len(), 80, "{kind}: one output row per input row, in order");
+        let score_at = headers.iter().position(|h| h == "score").expect("score column");
+        for row in &rows {
+            let score: u32 = row[score_at].parse().expect("integer score");
+            assert!((1..=99).contains(&score), "{kind}: score {score} outside 1-99");
+        }
+    }
+}
+
+#[test]
+fn a_model_refuses_data_of_another_schema_naming_the_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = dir.path().join("m.json");
+    sift()
+        .args(["train", "--label", "Converted", "--data"])
+        .arg(fixture("leads.csv"))
+        .arg("-o")
+        .arg(&model)
+        .assert()
+        .success();
+    let other = dir.path().join("other.csv");
+    std::fs::write(&other, "Lead ID,Source,Visits\nX-1,Ads,3\n").expect("write");
+    let out = sift().args(["score", "--model"]).arg(&model).arg(&other).output().expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("Industry") && err.contains("Employees"), "names the missing columns: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn training_on_one_class_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("won.csv");
+    std::fs::write(&data, "Source,Visits,Converted\nAds,3,Yes\nReferral,5,Yes\nAds,1,Yes\n").expect("write");
+    let out = sift()
+        .args(["train", "--label", "Converted", "--data"])
+        .arg(&data)
+        .arg("-o")
+        .arg(dir.path().join("m.json"))
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("Converted"), "names the label column: {err}");
+    assert!(!dir.path().join("m.json").exists(), "no model file is written");
+}
+
+#[test]
+fn rule_points_list_their_rules_and_move_stages_only_forward() {
+    let out = sift()
+        .args(["score", "--rules"])
+        .arg(fixture("rules.toml"))
+        .arg(fixture("rules_leads.csv"))
+        .arg("--events")
+        .arg(fixture("rules_events.csv"))
+        .args(["--as-of", "2026-11-26"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    let r1 = rows.iter().find(|r| &r[0] == "R-1").expect("R-1");
+    assert_eq!((&r1[2], &r1[3]), ("mql", "unqualified"), "42 points pass the MQL threshold of 30");
+    assert!(r1[4].contains("target industry +20"), "reasons name each rule: {}", &r1[4]);
+    let r5 = rows.iter().find(|r| &r[0] == "R-5").expect("R-5");
+    assert_eq!(&r5[2], "customer", "a customer never moves back");
+}
