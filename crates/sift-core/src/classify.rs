@@ -136,14 +136,7 @@ impl LeadTypeRules {
                     points,
                 });
             }
-            let threshold = rule.min_points?;
-            (points >= threshold).then(|| LeadTypeDecision {
-                stage: rule.stage,
-                rule: rule.id.clone(),
-                explanation: format!("rule `{}`: {points} engagement points, threshold {threshold}", rule.id),
-                evidence: Vec::new(),
-                points,
-            })
+            rule.on_points(points, Vec::new)
         })
     }
 
@@ -170,19 +163,29 @@ impl LeadTypeRules {
                     points,
                 });
             }
-            let threshold = rule.min_points?;
-            (points >= threshold).then(|| LeadTypeDecision {
-                stage: rule.stage,
-                rule: rule.id.clone(),
-                explanation: format!("rule `{}`: {points} engagement points, threshold {threshold}", rule.id),
-                evidence: activities
+            rule.on_points(points, || {
+                activities
                     .iter()
                     .enumerate()
                     .filter(|(_, a)| self.points.get(&a.kind).is_some_and(|p| *p > 0))
                     .map(|(i, _)| i)
-                    .collect(),
-                points,
+                    .collect()
             })
+        })
+    }
+}
+
+impl LeadTypeRule {
+    /// The decision when the rule's points threshold is reached; `evidence` lists the
+    /// activities that earned the points.
+    fn on_points(&self, points: u32, evidence: impl FnOnce() -> Vec<usize>) -> Option<LeadTypeDecision> {
+        let threshold = self.min_points?;
+        (points >= threshold).then(|| LeadTypeDecision {
+            stage: self.stage,
+            rule: self.id.clone(),
+            explanation: format!("rule `{}`: {points} engagement points, threshold {threshold}", self.id),
+            evidence: evidence(),
+            points,
         })
     }
 }
