@@ -321,7 +321,6 @@ impl Store {
         })
     }
 
-    /// Records the start of an import and returns its id.
     /// Refreshes the planner's statistics for `leads` on PostgreSQL (SQLite plans by
     /// index without them).
     pub async fn refresh_statistics(&self) -> Result<()> {
@@ -331,6 +330,7 @@ impl Store {
         Ok(())
     }
 
+    /// Records the start of an import and returns its id.
     pub async fn start_import_run(&self, file: &str) -> Result<i64> {
         let now = now();
         on_pool!(self, pool => {
