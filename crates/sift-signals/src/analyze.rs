@@ -2,11 +2,12 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use sift_core::{Framework, Language};
+use sift_core::{CriterionStatus, Framework, Language};
 
+use crate::evidence::ConceptEvidence;
 use crate::lexicon::Lexicon;
 use crate::metrics::{Metrics, QuestionTally, measure};
-use crate::signal::Signal;
+use crate::signal::{Signal, SignalKind};
 use crate::signals::{phrase_signals, short_answer_signals};
 use crate::transcript::{
     Format, RepChoice, Span, Transcript, TranscriptError, choose_reps, into_transcript, parse_transcript,
@@ -96,11 +97,30 @@ pub fn analyze_transcript(
     let mut signals = phrase_signals(&transcript, options.extra_lexicons);
     signals.extend(short_answer_signals(&transcript));
     signals.extend(crate::fact_signals::fact_signals(&transcript, &call));
-    let concepts = call.concepts;
+    let concepts = discount_unrealistic_targets(call.concepts, &signals);
     signals.sort_by_key(|s| (s.turn, s.span.start, s.kind));
     let criteria =
         options.frameworks.iter().flat_map(|f| crate::evidence::criteria_for(f, &concepts)).collect::<Vec<_>>();
     Analysis { format, language: transcript.language, rep, transcript, metrics, questions, signals, concepts, criteria }
+}
+
+/// A criterion backed only by an unrealistic target ("quadruple revenue in two weeks") is
+/// not established: the figure shows poor grip on the business, not a metric to sell to.
+fn discount_unrealistic_targets(mut concepts: Vec<ConceptEvidence>, signals: &[Signal]) -> Vec<ConceptEvidence> {
+    let absurd: Vec<Span> =
+        signals.iter().filter(|s| s.kind == SignalKind::UnrealisticTarget).map(|s| s.span).collect();
+    let overlaps = |a: &Span, b: &Span| a.turn == b.turn && a.start < b.end && b.start < a.end;
+    for c in &mut concepts {
+        let only_absurd =
+            !c.evidence.is_empty() && c.evidence.iter().all(|e| absurd.iter().any(|u| overlaps(u, &e.span)));
+        if c.status == CriterionStatus::Confirmed && only_absurd {
+            c.status = CriterionStatus::Partial;
+            for e in &mut c.evidence {
+                e.note.push_str("; the target is unrealistic, so it does not establish this");
+            }
+        }
+    }
+    concepts
 }
 
 /// Every question the rep asks, one per question sentence, coached (with the user's
@@ -155,4 +175,26 @@ impl Analysis {
 /// Byte offset to character offset within a text.
 pub fn char_offset(text: &str, byte: usize) -> usize {
     text.get(..byte).map_or_else(|| text.chars().count(), |s| s.chars().count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unrealistic_target_does_not_confirm_the_metric_it_states() {
+        let text = "Rep: What are you hoping to achieve?\nBuyer: We want to quadruple revenue in the next two weeks.\n\
+                    Rep: What does success look like?\nBuyer: Honestly, just fewer leads dropped.\n";
+        let reps = vec!["Rep".to_owned()];
+        let options =
+            AnalyzeOptions { reps: &reps, as_of: NaiveDate::from_ymd_opt(2026, 11, 26), ..AnalyzeOptions::default() };
+        let analysis = analyze(text, &options).expect("analyses");
+        assert!(analysis.signals.iter().any(|s| s.kind == SignalKind::UnrealisticTarget), "{:#?}", analysis.signals);
+        let backed: Vec<&ConceptEvidence> =
+            analysis.concepts.iter().filter(|c| c.evidence.iter().any(|e| e.quote.contains("quadruple"))).collect();
+        assert!(!backed.is_empty(), "the target is read as evidence for some concept (metrics, goals)");
+        for c in backed {
+            assert_eq!(c.status, CriterionStatus::Partial, "{} confirmed by an absurd target: {c:#?}", c.concept);
+        }
+    }
 }

@@ -294,6 +294,9 @@ fn analyse(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic:
     let mut rep_count_unit: Option<String> = None;
     let mut rep_asked_approval = false;
     let mut rep_asked_decider = false;
+    // "Who else is involved?" "No one.": a bare no to a who-question names nobody; it is not
+    // a no to the topic.
+    let mut rep_asked_who = false;
     let mut hits = Vec::new();
     // Self-decider statements and "I have no say" statements, for the authority conflict.
     let mut self_deciders: Vec<(Span, String)> = Vec::new();
@@ -311,6 +314,7 @@ fn analyse(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic:
             rep_count_unit = count_question_unit(text);
             rep_asked_approval = approval_question(text);
             rep_asked_decider = DECIDER_QUESTION.is_match(text);
+            rep_asked_who = WHO_QUESTION.is_match(text);
             continue;
         }
 
@@ -402,7 +406,9 @@ fn analyse(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic:
 
         // A bare yes or no answers what the rep just raised and nothing else. Punctuation is
         // not required: speech-to-text often drops the question mark.
-        if let Some((cue, start, end)) = reply.filter(|_| rep_topics != 0) {
+        if let Some((cue, start, end)) =
+            reply.filter(|(cue, ..)| rep_topics != 0 && !(rep_asked_who && *cue == Cue::ReplyNo))
+        {
             for c in (0..CONCEPTS.len()).filter(|c| rep_topics & bit(*c) != 0) {
                 let (strength, note) = if cue == Cue::ReplyNo {
                     (Strength::Negative, format!("answered no to a question about {}", CONCEPTS[c]))
@@ -723,6 +729,11 @@ static TEAM_SIZE_CUE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         r"(?i)(?-u:\b)(?:we\s+have|we['’]ve\s+got|we\s+got|there\s+are|we['’]re|we\s+are|team|headcount|in\s+total|altogether|of\s+us|total\s+of)(?-u:\b)|我们有|一共|总共|团队|有(?:大概|差不多|将近|近)?[0-9０-９一二两三四五六七八九十]",
     )
     .expect("built-in pattern")
+});
+/// A question about people ("who else...", "还有谁..."), to which "no" means "nobody".
+static WHO_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(r"(?i)(?-u:\b)(?:who|whom)(?-u:\b)|谁|哪些人|哪几位").expect("valid regex")
 });
 static DECIDER_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
@@ -1143,6 +1154,14 @@ mod tests {
             let detail = found.iter().find(|c| c.concept == *concept);
             assert_eq!(got, *status, "{lines:?}: {concept} expected {status:?}, got {got:?}: {detail:#?}");
         }
+    }
+
+    #[test]
+    fn a_bare_no_to_a_who_question_names_nobody_and_is_not_a_no_to_the_topic() {
+        use CriterionStatus::*;
+        check(&["R: Who else will be involved in evaluating this?", "P: No one."], &[("authority", Unknown)]);
+        check(&["R: 还有谁会参与评估？", "P: 没有。"], &[("authority", Unknown), ("decision_criteria", Unknown)]);
+        check(&["R: Is there any budget for this?", "P: No."], &[("budget", Negative)]);
     }
 
     use CriterionStatus::*;
