@@ -285,6 +285,11 @@ impl ActivityKind {
             ActivityKind::ProductUsage => "product_usage",
         }
     }
+
+    /// The kind named `name` (`form_submission`...), if there is one.
+    pub fn parse(name: &str) -> Option<ActivityKind> {
+        ActivityKind::ALL.into_iter().find(|k| k.name() == name)
+    }
 }
 
 impl fmt::Display for ActivityKind {

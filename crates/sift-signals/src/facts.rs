@@ -685,7 +685,7 @@ fn zh_small(text: &str) -> Option<u32> {
 
 /// Whether the text has Chinese characters (CJK unified ideographs).
 pub fn has_han(text: &str) -> bool {
-    text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    text.chars().any(crate::transcript::is_han)
 }
 
 /// Every fact in `text`, leftmost first, with no two overlapping (the longer wins).

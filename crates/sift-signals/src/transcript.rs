@@ -343,7 +343,8 @@ fn parse_json(text: &str) -> Result<Vec<Line>, TranscriptError> {
         .collect())
 }
 
-fn is_han(c: char) -> bool {
+/// A Chinese (Han) character: the CJK unified ideographs and extension A.
+pub(crate) fn is_han(c: char) -> bool {
     matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
 }
 

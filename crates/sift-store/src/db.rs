@@ -457,21 +457,30 @@ impl Store {
     /// One lead by database id, or by external id or email, tried in that order; each is an
     /// index lookup.
     pub async fn find_lead(&self, key: &str) -> Result<Option<StoredLead>> {
-        let by_id = key.parse::<i64>().unwrap_or(-1);
         let id: Option<i64> = on_pool!(self, pool => {
-            let mut found = None;
-            for sql in [
-                "SELECT id FROM leads WHERE id = $1",
-                "SELECT min(id) AS id FROM leads WHERE external_id = $1 HAVING count(*) > 0",
-                "SELECT min(id) AS id FROM leads WHERE lower(email) = lower($1) HAVING count(*) > 0",
-            ] {
-                let query = if sql.contains("WHERE id") { sqlx::query(sql).bind(by_id) } else { sqlx::query(sql).bind(key) };
-                if let Some(row) = query.fetch_optional(pool).await? {
-                    found = Some(row.try_get::<i64, _>("id")?);
-                    break;
+            let by_id = match key.parse::<i64>() {
+                Ok(id) => sqlx::query("SELECT id FROM leads WHERE id = $1").bind(id).fetch_optional(pool).await?,
+                Err(_) => None,
+            };
+            let found = match by_id {
+                Some(row) => Some(row),
+                None => {
+                    sqlx::query("SELECT min(id) AS id FROM leads WHERE external_id = $1 HAVING count(*) > 0")
+                        .bind(key)
+                        .fetch_optional(pool)
+                        .await?
                 }
-            }
-            found
+            };
+            let found = match found {
+                Some(row) => Some(row),
+                None => {
+                    sqlx::query("SELECT min(id) AS id FROM leads WHERE lower(email) = lower($1) HAVING count(*) > 0")
+                        .bind(key)
+                        .fetch_optional(pool)
+                        .await?
+                }
+            };
+            found.map(|row| row.try_get::<i64, _>("id")).transpose()?
         });
         let Some(id) = id else { return Ok(None) };
         Ok(self.list_leads(&LeadFilter { id: Some(id), ..LeadFilter::default() }).await?.pop())
@@ -535,7 +544,7 @@ impl Store {
             for row in rows {
                 let kind: String = row.try_get("kind")?;
                 let at: String = row.try_get("at")?;
-                let kind = ActivityKind::ALL.into_iter().find(|k| k.name() == kind);
+                let kind = ActivityKind::parse(&kind);
                 let (Some(kind), Ok(at)) = (kind, DateTime::parse_from_rfc3339(&at)) else {
                     return Err(StoreError::Corrupt(format!("lead {lead_id} has an activity `{kind:?}` at `{at}`")));
                 };

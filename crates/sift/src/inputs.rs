@@ -32,6 +32,13 @@ pub fn read_text(path: &Path) -> Result<String> {
     }
 }
 
+/// The framework `id`, or an error listing the known ones.
+pub fn framework<'r>(registry: &'r Registry, id: &str) -> Result<&'r sift_core::Framework> {
+    registry
+        .get(id)
+        .with_context(|| format!("unknown framework `{id}`; known frameworks: {}", registry.ids().join(", ")))
+}
+
 /// The built-in frameworks plus the user's framework files.
 pub fn registry(framework_files: &[PathBuf]) -> Result<Registry> {
     let mut registry = Registry::builtin().context("the built-in frameworks are invalid (a bug in sift)")?;

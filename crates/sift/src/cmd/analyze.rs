@@ -128,11 +128,7 @@ pub fn analyze_file(
 
 fn frameworks<'r>(registry: &'r Registry, id: Option<&str>, all_by_default: bool) -> Result<Vec<&'r Framework>> {
     match id {
-        Some(id) => {
-            Ok(vec![registry.get(id).with_context(|| {
-                format!("unknown framework `{id}`; known frameworks: {}", registry.ids().join(", "))
-            })?])
-        }
+        Some(id) => Ok(vec![crate::inputs::framework(registry, id)?]),
         None if all_by_default => Ok(registry.frameworks().iter().collect()),
         None => Ok(registry.get("bant").into_iter().collect()),
     }

@@ -460,7 +460,7 @@ async fn leads_inner(store: &Store, command: &LeadsCommand) -> Result<u8> {
 }
 
 fn parse_activity_kind(value: &str) -> Result<ActivityKind, String> {
-    ActivityKind::ALL.into_iter().find(|k| k.name() == value).ok_or_else(|| {
+    ActivityKind::parse(value).ok_or_else(|| {
         format!("unknown activity `{value}`; one of: {}", ActivityKind::ALL.map(ActivityKind::name).join(", "))
     })
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anstream::println;
 use anstyle::Style;
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::Subcommand;
 use serde::Serialize;
 use sift_core::framework::{BUILTIN_FRAMEWORKS, parse_framework};
@@ -142,9 +142,7 @@ pub fn run(framework_files: &[PathBuf], command: &FrameworksCommand) -> Result<u
             println!("\n{DIM}`sift frameworks show ID` shows a framework's criteria and questions.{DIM:#}");
         }
         FrameworksCommand::Show { id, lang, json, toml } => {
-            let framework = registry.get(id).with_context(|| {
-                format!("unknown framework `{id}`; known frameworks: {}", registry.ids().join(", "))
-            })?;
+            let framework = crate::inputs::framework(&registry, id)?;
             if *toml {
                 let Some((_, text)) = BUILTIN_FRAMEWORKS.iter().find(|(name, _)| *name == format!("{id}.toml")) else {
                     bail!(

@@ -13,7 +13,7 @@ use sift_core::{
 use sift_signals::evidence;
 
 use crate::exit;
-use crate::inputs::{read_text, registry};
+use crate::inputs::{framework, read_text, registry};
 use crate::render;
 
 #[derive(Args)]
@@ -168,12 +168,10 @@ pub fn decide(
     as_of: NaiveDate,
     language: Option<Language>,
 ) -> Result<Decision> {
-    let own = registry.get(&answers.framework).with_context(|| format!("unknown framework `{}`", answers.framework))?;
+    let own = framework(registry, &answers.framework)?;
     let target = match framework_id {
         None => own,
-        Some(id) => registry
-            .get(id)
-            .with_context(|| format!("unknown framework `{id}`; known frameworks: {}", registry.ids().join(", ")))?,
+        Some(id) => framework(registry, id)?,
     };
     let carried = carry_answers(own, &answers.criteria, target);
     Ok(qualify_lead(&GateInput {
@@ -253,11 +251,8 @@ pub fn run(db: &str, framework_files: &[PathBuf], args: &QualifyArgs) -> Result<
     let mut call_note = None;
     if let Some(path) = &args.transcript {
         let target_id = args.framework.clone().unwrap_or_else(|| answers.framework.clone());
-        let own =
-            registry.get(&answers.framework).with_context(|| format!("unknown framework `{}`", answers.framework))?;
-        let target = registry.get(&target_id).with_context(|| {
-            format!("unknown framework `{target_id}`; known frameworks: {}", registry.ids().join(", "))
-        })?;
+        let own = framework(&registry, &answers.framework)?;
+        let target = framework(&registry, &target_id)?;
         let (analysis, note) = crate::cmd::analyze::analyze_file(
             path,
             &args.rep,
