@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod fact_signals;
 pub mod facts;
 pub mod lexicon;
+pub mod meaning;
 pub mod metrics;
 pub mod questions;
 pub mod signal;
