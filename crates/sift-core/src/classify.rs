@@ -70,7 +70,7 @@ impl Default for LeadTypeRules {
 }
 
 /// Which lead type a lead earned, by which rule, on which evidence.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LeadTypeDecision {
     pub stage: Stage,
     pub rule: String,

@@ -40,6 +40,18 @@ impl Level {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a level; expected one of: organization, opportunity, stakeholder")]
+pub struct LevelParseError(pub String);
+
+impl std::str::FromStr for Level {
+    type Err = LevelParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let norm = s.trim().to_lowercase();
+        Level::ALL.into_iter().find(|l| l.name() == norm).ok_or_else(|| LevelParseError(s.to_owned()))
+    }
+}
+
 impl fmt::Display for Level {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

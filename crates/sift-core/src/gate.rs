@@ -121,7 +121,7 @@ pub struct GateInput<'a> {
     pub language: Option<Language>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Qualified,
@@ -140,6 +140,8 @@ impl Verdict {
         }
     }
 
+    pub const ALL: [Verdict; 4] = [Verdict::Qualified, Verdict::Nurture, Verdict::Disqualified, Verdict::NeedsInfo];
+
     /// The lifecycle stage a lead with this verdict belongs in, if the verdict moves it.
     pub fn stage(self) -> Option<Stage> {
         match self {
@@ -151,8 +153,26 @@ impl Verdict {
     }
 }
 
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a verdict; expected one of: qualified, nurture, disqualified, needs_info")]
+pub struct VerdictParseError(pub String);
+
+impl std::str::FromStr for Verdict {
+    type Err = VerdictParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let norm = s.trim().to_lowercase().replace(['-', ' '], "_");
+        Verdict::ALL.into_iter().find(|v| v.name() == norm).ok_or_else(|| VerdictParseError(s.to_owned()))
+    }
+}
+
 /// What one fact or criterion means for its level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Pass,
@@ -165,7 +185,7 @@ pub enum Outcome {
 }
 
 /// Where a finding comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingSource {
     Icp,
@@ -173,7 +193,7 @@ pub enum FindingSource {
 }
 
 /// One fact or criterion as the gate saw it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub source: FindingSource,
     /// The ICP rule or the criterion id.
@@ -199,7 +219,7 @@ pub struct Finding {
 }
 
 /// One level's result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LevelReport {
     pub level: Level,
     pub status: Check,
@@ -211,7 +231,7 @@ pub struct LevelReport {
 }
 
 /// A lead parked in nurture: why, on which track, and when to look again.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NurturePlan {
     /// Reason code of the track (`future_timeline`, `budget_cycle`, ...).
     pub track: String,
@@ -221,7 +241,7 @@ pub struct NurturePlan {
 }
 
 /// A question worth asking next, in the lead's language.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NextQuestion {
     pub level: Level,
     /// The criterion id, or `icp.<rule>` for a missing profile fact.
@@ -231,7 +251,7 @@ pub struct NextQuestion {
 }
 
 /// The gate's decision, with everything behind it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
     pub verdict: Verdict,
     pub failed_level: Option<Level>,

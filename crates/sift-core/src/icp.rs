@@ -85,7 +85,7 @@ pub struct Icp {
 }
 
 /// The rules an ICP can set, in the order they are checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IcpRule {
     ExcludedDomain,
@@ -110,7 +110,7 @@ impl IcpRule {
 }
 
 /// Pass, fail, or unknown for lack of a fact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Check {
     Pass,

@@ -19,8 +19,9 @@ pub use classify::{LeadTypeDecision, LeadTypeRules};
 pub use diag::{Diagnostic, Diagnostics, Location};
 pub use framework::{Concept, ConceptMap, Criterion, Framework, Level, Registry};
 pub use gate::{
-    CriterionAnswer, CriterionStatus, Decision, GateInput, GatePolicy, Verdict, carry_answers, qualify_lead,
+    CriterionAnswer, CriterionStatus, Decision, GateInput, GatePolicy, Verdict, VerdictParseError, carry_answers,
+    qualify_lead,
 };
 pub use icp::Icp;
 pub use lead::{Activity, ActivityKind, Company, Contact, CountryCode, Language, Lead, Seniority};
-pub use lifecycle::{Stage, StageChange};
+pub use lifecycle::{MovePlan, Stage, StageChange, StageMove, Trigger, plan_move};

@@ -9,6 +9,8 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::classify::LeadTypeDecision;
+use crate::gate::Decision;
 use crate::lead::Lead;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
@@ -168,6 +170,132 @@ impl Lead {
     }
 }
 
+/// A stage change the lifecycle rules decided, ready to be recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageMove {
+    pub from: Stage,
+    pub to: Stage,
+    /// Who or what asked for it: a user name, `gate`, `lead-type rules`, `import`.
+    pub actor: String,
+    pub reason: String,
+}
+
+/// What asks a lead to change stage.
+#[derive(Debug, Clone, Copy)]
+pub enum Trigger<'a> {
+    /// The three-level gate decided (qualified -> SQL, nurture, disqualified).
+    Verdict(&'a Decision),
+    /// The lead-type rules classified the lead's activity (MQL, PQL, CQL).
+    LeadType(&'a LeadTypeDecision),
+    /// The CRM says the deal was won or lost.
+    Outcome { won: bool, reason: &'a str },
+    /// A person moved the lead by hand.
+    Manual { to: Stage, reason: &'a str },
+}
+
+/// The lifecycle's answer to a trigger: a move, or staying put with the reason why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "plan", rename_all = "snake_case")]
+pub enum MovePlan {
+    Move(StageMove),
+    Stay { stage: Stage, reason: String },
+}
+
+impl MovePlan {
+    pub fn as_move(&self) -> Option<&StageMove> {
+        match self {
+            MovePlan::Move(m) => Some(m),
+            MovePlan::Stay { .. } => None,
+        }
+    }
+
+    /// The stage the lead ends in.
+    pub fn stage(&self) -> Stage {
+        match self {
+            MovePlan::Move(m) => m.to,
+            MovePlan::Stay { stage, .. } => *stage,
+        }
+    }
+
+    /// One sentence for people: "moved from mql to sql" or why it stays.
+    pub fn describe(&self) -> String {
+        match self {
+            MovePlan::Move(m) => format!("moved from {} to {}", m.from, m.to),
+            MovePlan::Stay { stage, reason } => format!("stays {stage}: {reason}"),
+        }
+    }
+}
+
+/// Decides whether a lead in stage `from` moves on `trigger`. This is the one place where
+/// stage moves are decided; stores record the plan they are given.
+///
+/// - a verdict moves a lead to the verdict's stage when the lifecycle allows that move
+///   (`needs_info` never moves it);
+/// - lead-type rules move only leads that are still `unqualified` or `mql`;
+/// - an outcome is a fact from the CRM: won makes any lead not yet a customer a customer,
+///   lost takes any lead that is not a customer out of the funnel (`disqualified`);
+/// - a manual move follows the allowed moves and needs a reason.
+pub fn plan_move(from: Stage, trigger: Trigger<'_>, actor: &str) -> MovePlan {
+    let stay = |reason: String| MovePlan::Stay { stage: from, reason };
+    let to_move = |to: Stage, reason: &str| {
+        MovePlan::Move(StageMove { from, to, actor: actor.to_owned(), reason: reason.trim().to_owned() })
+    };
+    let not_allowed = |to: Stage| {
+        let allowed = from.next_stages().iter().map(|s| s.name()).collect::<Vec<_>>();
+        let allowed = if allowed.is_empty() { "nothing (final stage)".to_owned() } else { allowed.join(", ") };
+        format!("a lead cannot move from {from} to {to} (from {from} it may move to: {allowed})")
+    };
+    match trigger {
+        Trigger::Verdict(decision) => {
+            let Some(to) = decision.verdict.stage() else {
+                return stay(format!("the verdict is {}: nothing moves until it is decided", decision.verdict));
+            };
+            let reason = decision.reasons.first().map_or_else(|| decision.verdict.name().to_owned(), Clone::clone);
+            if to == from {
+                stay(format!("already {to}"))
+            } else if from.can_move_to(to) {
+                to_move(to, &format!("{}: {reason}", decision.verdict))
+            } else {
+                stay(not_allowed(to))
+            }
+        }
+        Trigger::LeadType(decision) => {
+            let to = decision.stage;
+            if to == from {
+                stay(format!("already {to}"))
+            } else if !matches!(from, Stage::Unqualified | Stage::Mql) {
+                stay(format!("activity only moves unqualified and MQL leads; this lead is {from}"))
+            } else if from.can_move_to(to) {
+                to_move(to, &decision.explanation)
+            } else {
+                stay(not_allowed(to))
+            }
+        }
+        Trigger::Outcome { won, reason } => {
+            let to = if won { Stage::Customer } else { Stage::Disqualified };
+            if to == from {
+                stay(format!("already {to}"))
+            } else if from == Stage::Customer {
+                stay("a customer stays a customer; a lost renewal is a new deal".to_owned())
+            } else {
+                let why = if reason.trim().is_empty() { if won { "won" } else { "lost" } } else { reason };
+                to_move(to, why)
+            }
+        }
+        Trigger::Manual { to, reason } => {
+            if to == from {
+                stay(format!("already {to}"))
+            } else if reason.trim().is_empty() {
+                stay("a stage change needs a reason".to_owned())
+            } else if from.can_move_to(to) {
+                to_move(to, reason)
+            } else {
+                stay(not_allowed(to))
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,5 +365,72 @@ mod tests {
             assert_eq!(stage.name().to_uppercase().parse::<Stage>(), Ok(stage));
         }
         assert!("lead".parse::<Stage>().is_err());
+    }
+
+    fn decision(verdict: crate::Verdict) -> Decision {
+        Decision {
+            verdict,
+            failed_level: None,
+            framework: "bant".into(),
+            as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("valid date"),
+            language: crate::Language::En,
+            reasons: vec!["the reason".into()],
+            next_step: "next".into(),
+            levels: Vec::new(),
+            next_questions: Vec::new(),
+            nurture: None,
+        }
+    }
+
+    #[test]
+    fn plan_move_decides_every_trigger_in_one_place() {
+        use crate::Verdict::*;
+        let lead_type = |stage| LeadTypeDecision {
+            stage,
+            rule: "trial".into(),
+            explanation: "signed up for a trial".into(),
+            evidence: vec![0],
+            points: 0,
+        };
+        let check = |from: Stage, trigger: Trigger<'_>, expected: Option<Stage>| {
+            let plan = plan_move(from, trigger, "tester");
+            assert_eq!(plan.as_move().map(|m| m.to), expected, "{from} on {trigger:?}: {plan:?}");
+            match &plan {
+                MovePlan::Move(m) => {
+                    assert_eq!((m.from, m.actor.as_str()), (from, "tester"));
+                    assert!(!m.reason.is_empty());
+                }
+                MovePlan::Stay { stage, reason } => {
+                    assert_eq!(*stage, from);
+                    assert!(!reason.is_empty(), "a stay says why");
+                }
+            }
+        };
+        let (q, n, d, i) = (decision(Qualified), decision(Nurture), decision(Disqualified), decision(NeedsInfo));
+        check(Stage::Mql, Trigger::Verdict(&q), Some(Stage::Sql));
+        check(Stage::Unqualified, Trigger::Verdict(&n), Some(Stage::Nurture));
+        check(Stage::Pql, Trigger::Verdict(&d), Some(Stage::Disqualified));
+        check(Stage::Mql, Trigger::Verdict(&i), None);
+        check(Stage::Sql, Trigger::Verdict(&q), None);
+        check(Stage::Customer, Trigger::Verdict(&d), None);
+        check(Stage::Disqualified, Trigger::Verdict(&q), None);
+        let pql = lead_type(Stage::Pql);
+        check(Stage::Unqualified, Trigger::LeadType(&pql), Some(Stage::Pql));
+        check(Stage::Mql, Trigger::LeadType(&pql), Some(Stage::Pql));
+        check(Stage::Sql, Trigger::LeadType(&pql), None);
+        check(Stage::Cql, Trigger::LeadType(&pql), None);
+        check(Stage::Sql, Trigger::Outcome { won: true, reason: "Closed Won" }, Some(Stage::Customer));
+        check(Stage::Unqualified, Trigger::Outcome { won: true, reason: "" }, Some(Stage::Customer));
+        check(Stage::Opportunity, Trigger::Outcome { won: false, reason: "Closed Lost" }, Some(Stage::Disqualified));
+        check(Stage::Customer, Trigger::Outcome { won: false, reason: "" }, None);
+        check(Stage::Sql, Trigger::Manual { to: Stage::Opportunity, reason: "deal opened" }, Some(Stage::Opportunity));
+        check(Stage::Sql, Trigger::Manual { to: Stage::Opportunity, reason: " " }, None);
+        check(Stage::Unqualified, Trigger::Manual { to: Stage::Customer, reason: "why not" }, None);
+    }
+
+    #[test]
+    fn the_verdict_reason_travels_with_the_move() {
+        let plan = plan_move(Stage::Mql, Trigger::Verdict(&decision(crate::Verdict::Qualified)), "gate");
+        assert_eq!(plan.as_move().map(|m| m.reason.as_str()), Some("qualified: the reason"));
     }
 }

@@ -10,7 +10,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use sift_core::{Activity, ActivityKind, LeadTypeDecision, LeadTypeRules, Stage, StageChange};
+use sift_core::{Activity, ActivityKind, Level, MovePlan, Stage, StageChange, StageMove, Verdict};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
@@ -75,7 +75,7 @@ pub struct LeadFilter {
     pub id: Option<i64>,
     pub stage: Option<Stage>,
     pub source: Option<String>,
-    pub verdict: Option<String>,
+    pub verdict: Option<Verdict>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
 }
@@ -87,8 +87,17 @@ pub struct QualificationRecord {
     pub framework: String,
     pub framework_version: String,
     pub icp_version: Option<String>,
-    pub verdict: String,
-    pub failed_level: Option<String>,
+    pub verdict: Verdict,
+    pub failed_level: Option<Level>,
+    pub decision_json: String,
+}
+
+/// A decision as stored with its lead.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredQualification {
+    pub framework: String,
+    pub verdict: Verdict,
+    pub decided_at: String,
     pub decision_json: String,
 }
 
@@ -375,7 +384,7 @@ impl Store {
             q.push(" AND lower(l.source) = lower(").push_bind(source.clone()).push(")");
         }
         if let Some(verdict) = &filter.verdict {
-            q.push(" AND q.verdict = ").push_bind(verdict.clone());
+            q.push(" AND q.verdict = ").push_bind(verdict.name().to_owned());
         }
     }
 
@@ -448,7 +457,10 @@ impl Store {
                     },
                     created_at: row.try_get("created_at")?,
                     updated_at: row.try_get("updated_at")?,
-                    verdict: row.try_get("latest_verdict")?,
+                    verdict: row
+                        .try_get::<Option<String>, _>("latest_verdict")?
+                        .map(|v| v.parse::<Verdict>().map_err(|e| StoreError::Corrupt(e.to_string())))
+                        .transpose()?,
                 })
             }).collect()
         })
@@ -486,6 +498,26 @@ impl Store {
         Ok(self.list_leads(&LeadFilter { id: Some(id), ..LeadFilter::default() }).await?.pop())
     }
 
+    /// The lead's latest saved decision: when, and the decision as stored (JSON).
+    pub async fn latest_qualification(&self, lead_id: i64) -> Result<Option<StoredQualification>> {
+        on_pool!(self, pool => {
+            let row = sqlx::query("SELECT framework, verdict, decided_at, decision FROM qualifications WHERE lead_id = $1 ORDER BY id DESC LIMIT 1")
+                .bind(lead_id)
+                .fetch_optional(pool)
+                .await?;
+            row.map(|r| {
+                let verdict: String = r.try_get("verdict")?;
+                Ok(StoredQualification {
+                    framework: r.try_get("framework")?,
+                    verdict: verdict.parse().map_err(|e: sift_core::gate::VerdictParseError| StoreError::Corrupt(e.to_string()))?,
+                    decided_at: r.try_get("decided_at")?,
+                    decision_json: r.try_get("decision")?,
+                })
+            })
+            .transpose()
+        })
+    }
+
     /// The lead's stage history, oldest first.
     pub async fn stage_history(&self, lead_id: i64) -> Result<Vec<StageChange>> {
         on_pool!(self, pool => {
@@ -507,28 +539,20 @@ impl Store {
         })
     }
 
-    /// Records a new activity and re-runs the lead-type rules over all of the lead's
-    /// activities, in one transaction. A lead still `unqualified` or `mql` moves to the type
-    /// the rules give (a trial or a form outranks engagement points); a lead further down
-    /// the funnel keeps its stage. Returns the classification and the move, if any.
-    pub async fn record_activity(
-        &self,
-        lead_id: i64,
-        activity: &Activity,
-        rules: &LeadTypeRules,
-    ) -> Result<(Option<LeadTypeDecision>, Option<(Stage, Stage)>)> {
+    /// Records a new activity and, in the same transaction, lets `decide` plan the lead's
+    /// stage from its current stage and all its activities (oldest first); records the move
+    /// the plan gives, and sets `lead_type_rule` when it moves. The store does not decide:
+    /// the caller's plan comes from the core's lifecycle rules.
+    pub async fn record_activity<T, F>(&self, lead_id: i64, activity: &Activity, decide: F) -> Result<(T, MovePlan)>
+    where
+        F: FnOnce(Stage, &[Activity]) -> (T, MovePlan, Option<String>) + Send,
+        T: Send,
+    {
         let now = now();
         let begin = self.begin_write();
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(begin).await?;
-            let stage: Option<String> = sqlx::query("SELECT stage FROM leads WHERE id = $1")
-                .bind(lead_id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|r| r.try_get::<String, _>("stage"))
-                .transpose()?;
-            let Some(stage) = stage else { return Err(StoreError::NotFound(lead_id.to_string())) };
-            let from = Stage::from_str(&stage).map_err(|_| StoreError::Corrupt(format!("lead {lead_id} has stage `{stage}`")))?;
+            let from = Self::locked_stage(&mut tx, lead_id).await?;
             sqlx::query("INSERT INTO activities (lead_id, kind, at, detail) VALUES ($1, $2, $3, $4)")
                 .bind(lead_id)
                 .bind(activity.kind.name())
@@ -550,75 +574,102 @@ impl Store {
                 };
                 all.push(Activity { kind, at: at.with_timezone(&Utc), detail: row.try_get("detail")? });
             }
-            let decision = rules.classify(&all);
-            let moved = decision
-                .as_ref()
-                .map(|d| (from, d.stage))
-                .filter(|(from, to)| matches!(from, Stage::Unqualified | Stage::Mql) && from != to && from.can_move_to(*to));
-            if let (Some((from, to)), Some(d)) = (moved, &decision) {
-                sqlx::query("UPDATE leads SET stage = $1, lead_type_rule = $2, updated_at = $3 WHERE id = $4")
-                    .bind(to.name())
-                    .bind(&d.rule)
-                    .bind(&now)
+            let (value, plan, rule) = decide(from, &all);
+            if let MovePlan::Move(m) = &plan {
+                Self::apply_move(&mut tx, lead_id, m, &now).await?;
+                sqlx::query("UPDATE leads SET lead_type_rule = $1 WHERE id = $2")
+                    .bind(rule)
                     .bind(lead_id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("INSERT INTO stage_history (lead_id, from_stage, to_stage, at, actor, reason) VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(lead_id)
-                    .bind(from.name())
-                    .bind(to.name())
-                    .bind(&now)
-                    .bind("lead-type rules")
-                    .bind(&d.explanation)
                     .execute(&mut *tx)
                     .await?;
             }
             tx.commit().await?;
-            Ok((decision, moved))
+            Ok((value, plan))
         })
     }
 
-    /// Stores a decision and, when the verdict moves the lead, its new stage and the
-    /// history entry, all in one transaction.
-    pub async fn save_qualification(
-        &self,
-        q: &QualificationRecord,
-        move_to: Option<(Stage, Stage, &str)>,
-    ) -> Result<()> {
+    /// The lead's current stage, read inside a write transaction.
+    async fn locked_stage<'c, DB>(tx: &mut sqlx::Transaction<'c, DB>, lead_id: i64) -> Result<Stage>
+    where
+        DB: sqlx::Database,
+        for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
+        for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+        i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+        String: for<'r> sqlx::Decode<'r, DB> + sqlx::Type<DB>,
+        usize: sqlx::ColumnIndex<DB::Row>,
+        for<'s> &'s str: sqlx::ColumnIndex<DB::Row>,
+    {
+        let stage: Option<String> = sqlx::query("SELECT stage FROM leads WHERE id = $1")
+            .bind(lead_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|r| r.try_get::<String, _>("stage"))
+            .transpose()?;
+        let Some(stage) = stage else { return Err(StoreError::NotFound(lead_id.to_string())) };
+        Stage::from_str(&stage).map_err(|_| StoreError::Corrupt(format!("lead {lead_id} has stage `{stage}`")))
+    }
+
+    /// Writes a planned move: the lead's new stage and its history entry.
+    async fn apply_move<'c, DB>(
+        tx: &mut sqlx::Transaction<'c, DB>,
+        lead_id: i64,
+        m: &StageMove,
+        now: &str,
+    ) -> Result<()>
+    where
+        DB: sqlx::Database,
+        for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
+        for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+        i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+        for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    {
+        sqlx::query("UPDATE leads SET stage = $1, updated_at = $2 WHERE id = $3")
+            .bind(m.to.name())
+            .bind(now)
+            .bind(lead_id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("INSERT INTO stage_history (lead_id, from_stage, to_stage, at, actor, reason) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(lead_id)
+            .bind(m.from.name())
+            .bind(m.to.name())
+            .bind(now)
+            .bind(m.actor.as_str())
+            .bind(m.reason.as_str())
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Stores a decision and the stage move `plan` gives for the lead's current stage, all
+    /// in one transaction (the stage is read inside it, so a concurrent change cannot be
+    /// overwritten by a move planned from a stale stage). Returns the plan.
+    pub async fn save_qualification<F>(&self, q: &QualificationRecord, plan: F) -> Result<MovePlan>
+    where
+        F: FnOnce(Stage) -> MovePlan + Send,
+    {
         let now = now();
         let begin = self.begin_write();
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(begin).await?;
+            let from = Self::locked_stage(&mut tx, q.lead_id).await?;
             sqlx::query("INSERT INTO qualifications (lead_id, framework, framework_version, icp_version, verdict, failed_level, decision, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                 .bind(q.lead_id)
                 .bind(&q.framework)
                 .bind(&q.framework_version)
                 .bind(&q.icp_version)
-                .bind(&q.verdict)
-                .bind(&q.failed_level)
+                .bind(q.verdict.name())
+                .bind(q.failed_level.map(Level::name))
                 .bind(&q.decision_json)
                 .bind(&now)
                 .execute(&mut *tx)
                 .await?;
-            if let Some((from, to, reason)) = move_to {
-                sqlx::query("UPDATE leads SET stage = $1, updated_at = $2 WHERE id = $3")
-                    .bind(to.name())
-                    .bind(&now)
-                    .bind(q.lead_id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("INSERT INTO stage_history (lead_id, from_stage, to_stage, at, actor, reason) VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(q.lead_id)
-                    .bind(from.name())
-                    .bind(to.name())
-                    .bind(&now)
-                    .bind("gate")
-                    .bind(reason)
-                    .execute(&mut *tx)
-                    .await?;
+            let plan = plan(from);
+            if let MovePlan::Move(m) = &plan {
+                Self::apply_move(&mut tx, q.lead_id, m, &now).await?;
             }
             tx.commit().await?;
-            Ok(())
+            Ok(plan)
         })
     }
 

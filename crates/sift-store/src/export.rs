@@ -64,7 +64,7 @@ pub fn write_csv<W: Write>(out: W, leads: &[StoredLead]) -> csv::Result<()> {
             text(&r.crm_status),
             r.converted.map(|v| v.to_string()).unwrap_or_default(),
             text(&r.lead_type_rule),
-            text(&lead.verdict),
+            text(&lead.verdict.map(|v| v.name().to_owned())),
             neutralize(&custom).into_owned(),
         ])?;
     }

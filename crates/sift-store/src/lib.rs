@@ -5,6 +5,8 @@ pub mod db;
 pub mod export;
 pub mod import;
 pub mod record;
+#[cfg(feature = "testing")]
+pub mod testing;
 
-pub use db::{Backend, BatchOutcome, LeadFilter, QualificationRecord, Store, StoreError};
+pub use db::{Backend, BatchOutcome, LeadFilter, QualificationRecord, Store, StoreError, StoredQualification};
 pub use record::{LeadRecord, StoredLead};

@@ -48,7 +48,7 @@ pub struct StoredLead {
     pub created_at: String,
     pub updated_at: String,
     /// The latest verdict, if the lead has been qualified.
-    pub verdict: Option<String>,
+    pub verdict: Option<sift_core::Verdict>,
 }
 
 impl LeadRecord {

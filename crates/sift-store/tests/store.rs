@@ -6,7 +6,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use common::{connect, databases, shared_data};
-use sift_core::{Activity, ActivityKind, LeadTypeRules, Stage};
+use sift_core::{
+    Activity, ActivityKind, LeadTypeRules, Level, MovePlan, Stage, StageMove, Trigger, Verdict, plan_move,
+};
 use sift_store::import::{ImportOptions, import_csv};
 use sift_store::{LeadFilter, QualificationRecord};
 
@@ -169,16 +171,23 @@ async fn a_stored_decision_moves_the_stage_and_filters_find_it() {
             framework: "bant".into(),
             framework_version: "test".into(),
             icp_version: None,
-            verdict: "nurture".into(),
-            failed_level: Some("opportunity".into()),
+            verdict: Verdict::Nurture,
+            failed_level: Some(Level::Opportunity),
             decision_json: "{}".into(),
         };
         store
-            .save_qualification(&record, Some((lead.record.stage, Stage::Nurture, "timeline beyond horizon")))
+            .save_qualification(&record, |from| {
+                MovePlan::Move(StageMove {
+                    from,
+                    to: Stage::Nurture,
+                    actor: "gate".into(),
+                    reason: "timeline beyond horizon".into(),
+                })
+            })
             .await
             .expect("save");
         let nurtured = store
-            .list_leads(&LeadFilter { verdict: Some("nurture".into()), ..LeadFilter::default() })
+            .list_leads(&LeadFilter { verdict: Some(Verdict::Nurture), ..LeadFilter::default() })
             .await
             .expect("list");
         assert_eq!(nurtured.iter().map(|l| l.id).collect::<Vec<_>>(), [lead.id], "{}", db.name);
@@ -199,6 +208,16 @@ async fn new_activity_is_stored_and_reclassifies_an_early_lead_but_never_demotes
     let dir = tempfile::tempdir().expect("tempdir");
     let file = write(dir.path(), "c.csv", HUBSPOT.as_bytes());
     let rules = LeadTypeRules::default();
+    let classify = |from: Stage, all: &[Activity]| {
+        let decision = rules.classify(all);
+        let plan = match &decision {
+            Some(d) => plan_move(from, Trigger::LeadType(d), "lead-type rules"),
+            None => MovePlan::Stay { stage: from, reason: "no rule fires".into() },
+        };
+        let rule = decision.as_ref().map(|d| d.rule.clone());
+        (decision, plan, rule)
+    };
+    let moved = |plan: MovePlan| plan.as_move().map(|m| (m.from, m.to));
     let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).expect("time").with_timezone(&chrono::Utc);
     for db in databases("activity").await {
         let store = connect(&db).await;
@@ -206,22 +225,22 @@ async fn new_activity_is_stored_and_reclassifies_an_early_lead_but_never_demotes
         // Jana is unqualified (HubSpot `lead`); a page view alone fires no rule.
         let jana = store.find_lead("101").await.expect("query").expect("found");
         let view = Activity { kind: ActivityKind::PageView, at: at("2026-11-01T09:00:00Z"), detail: None };
-        let (decision, moved) = store.record_activity(jana.id, &view, &rules).await.expect("page view");
-        assert_eq!((decision.map(|d| d.stage), moved), (None, None), "{}", db.name);
+        let (decision, plan) = store.record_activity(jana.id, &view, classify).await.expect("page view");
+        assert_eq!((decision.map(|d| d.stage), moved(plan)), (None, None), "{}", db.name);
         let trial =
             Activity { kind: ActivityKind::TrialSignup, at: at("2026-11-02T09:00:00Z"), detail: Some("14-day".into()) };
-        let (decision, moved) = store.record_activity(jana.id, &trial, &rules).await.expect("trial");
+        let (decision, plan) = store.record_activity(jana.id, &trial, classify).await.expect("trial");
         assert_eq!(decision.map(|d| d.stage), Some(Stage::Pql), "{}", db.name);
-        assert_eq!(moved, Some((Stage::Unqualified, Stage::Pql)));
+        assert_eq!(moved(plan), Some((Stage::Unqualified, Stage::Pql)));
         let history = store.stage_history(jana.id).await.expect("history");
         assert_eq!(history.last().map(|h| (h.to, h.actor.as_str())), Some((Stage::Pql, "lead-type rules")));
         // Sam is already an SQL: a form submission is stored but does not move him back.
         let sam = store.find_lead("103").await.expect("query").expect("found");
         let form = Activity { kind: ActivityKind::FormSubmission, at: at("2026-11-03T09:00:00Z"), detail: None };
-        let (decision, moved) = store.record_activity(sam.id, &form, &rules).await.expect("form");
-        assert_eq!((decision.map(|d| d.stage), moved), (Some(Stage::Cql), None), "{}", db.name);
+        let (decision, plan) = store.record_activity(sam.id, &form, classify).await.expect("form");
+        assert_eq!((decision.map(|d| d.stage), moved(plan)), (Some(Stage::Cql), None), "{}", db.name);
         assert_eq!(store.find_lead("103").await.expect("query").expect("found").record.stage, Stage::Sql);
-        let missing = store.record_activity(999_999, &form, &rules).await;
+        let missing = store.record_activity(999_999, &form, classify).await;
         assert!(matches!(missing, Err(sift_store::StoreError::NotFound(_))), "{}", db.name);
         store.close().await;
     }

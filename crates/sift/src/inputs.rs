@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use sift_core::{Diagnostic, Diagnostics, Registry};
+use sift_app::Config;
+use sift_app::calls::{MAX_TRANSCRIPT_BYTES, TranscriptText, decode_transcript};
+use sift_core::{Diagnostic, Diagnostics};
 
 /// Files bigger than this are refused: a framework, ICP or answers file is a few kilobytes.
 const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
@@ -32,37 +34,17 @@ pub fn read_text(path: &Path) -> Result<String> {
     }
 }
 
-/// The framework `id`, or an error listing the known ones.
-pub fn framework<'r>(registry: &'r Registry, id: &str) -> Result<&'r sift_core::Framework> {
-    registry
-        .get(id)
-        .with_context(|| format!("unknown framework `{id}`; known frameworks: {}", registry.ids().join(", ")))
-}
-
-/// The built-in frameworks plus the user's framework files.
-pub fn registry(framework_files: &[PathBuf]) -> Result<Registry> {
-    let mut registry = Registry::builtin().context("the built-in frameworks are invalid (a bug in sift)")?;
+/// The built-in frameworks plus the user's framework files (their warnings printed).
+pub fn config(framework_files: &[PathBuf]) -> Result<Config> {
+    let mut config = Config::builtin()?;
     for path in framework_files {
-        let text = read_text(path)?;
-        let warnings = registry.load(&path.display().to_string(), &text)?;
+        let warnings = config.load_framework(&path.display().to_string(), &read_text(path)?)?;
         crate::render::print_diagnostics(&warnings);
     }
-    Ok(registry)
+    Ok(config)
 }
 
-/// Transcripts are refused above this size: a one-hour call is about 70 KB of text, so this
-/// is some 200 hours of talk; analysis memory grows with the text (about 16 times it).
-pub const MAX_TRANSCRIPT_BYTES: u64 = 16 * 1024 * 1024;
-
-/// A transcript file as text, and a note when some of it had to be decoded leniently.
-pub struct TranscriptText {
-    pub text: String,
-    pub note: Option<String>,
-}
-
-/// Reads a transcript: UTF-8 (with or without BOM), UTF-16 with a BOM, or mixed files
-/// where some lines are Windows-1252 (common when calls are pasted from several tools);
-/// those lines are decoded as Windows-1252 and named in the note.
+/// Reads a transcript file (size-capped) and decodes it; see [`decode_transcript`].
 pub fn read_transcript(path: &Path) -> Result<TranscriptText> {
     let meta = std::fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;
     if meta.is_dir() {
@@ -78,37 +60,4 @@ pub fn read_transcript(path: &Path) -> Result<TranscriptText> {
     }
     let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
     Ok(decode_transcript(&bytes))
-}
-
-pub fn decode_transcript(bytes: &[u8]) -> TranscriptText {
-    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom..]);
-        return TranscriptText { text: text.into_owned(), note: None };
-    }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return TranscriptText { text: text.to_owned(), note: None };
-    }
-    let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
-    let mut lenient = Vec::new();
-    for (i, line) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
-        match std::str::from_utf8(line) {
-            Ok(s) => text.push_str(s),
-            Err(_) => {
-                let (s, _, _) = encoding_rs::WINDOWS_1252.decode(line);
-                text.push_str(&s);
-                lenient.push(i + 1);
-            }
-        }
-    }
-    let shown: Vec<String> = lenient.iter().take(10).map(usize::to_string).collect();
-    let more = if lenient.len() > 10 { format!(" and {} more", lenient.len() - 10) } else { String::new() };
-    TranscriptText {
-        text,
-        note: Some(format!(
-            "{} line{} not UTF-8 and read as Windows-1252 (line {}{more})",
-            lenient.len(),
-            if lenient.len() == 1 { " was" } else { "s were" },
-            shown.join(", ")
-        )),
-    }
 }

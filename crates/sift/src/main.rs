@@ -99,6 +99,14 @@ fn main() -> ExitCode {
                 render::print_diagnostics(problems);
                 return ExitCode::from(exit::INVALID_INPUT);
             }
+            if let Some(app) = error.downcast_ref::<sift_app::AppError>() {
+                if let sift_app::AppError::Invalid(problems) = app {
+                    render::print_diagnostics(problems);
+                } else {
+                    eprintln!("error: {error:#}");
+                }
+                return ExitCode::from(if app.is_invalid_input() { exit::INVALID_INPUT } else { exit::FAILURE });
+            }
             eprintln!("error: {error:#}");
             ExitCode::from(exit::FAILURE)
         }

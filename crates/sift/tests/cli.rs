@@ -138,7 +138,7 @@ fn frameworks_show_prints_questions_in_either_language() {
     let json: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(json["id"], "champ");
     let out = sift().args(["frameworks", "show", "spin"]).output().expect("runs");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "an unknown framework is invalid input");
     assert!(String::from_utf8_lossy(&out.stderr).contains("known frameworks: bant"));
 }
 

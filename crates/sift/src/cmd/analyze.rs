@@ -1,6 +1,6 @@
 //! `sift analyze`: read a discovery call and say what it shows.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anstream::println;
 use anstyle::{AnsiColor, Style};
@@ -8,14 +8,16 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
+use sift_app::Config;
+use sift_app::calls::{CallRequest, analyze_call};
 use sift_core::{Framework, Language, Registry};
-use sift_signals::analyze::{Analysis, AnalyzeOptions, analyze};
+use sift_signals::analyze::Analysis;
 use sift_signals::lexicon::Lexicon;
 use sift_signals::metrics::Standing;
 use sift_signals::{Polarity, Role};
 
 use crate::exit;
-use crate::inputs::{read_text, read_transcript, registry};
+use crate::inputs::{config, read_text, read_transcript};
 
 #[derive(Args)]
 #[command(after_long_help = "\
@@ -93,57 +95,43 @@ impl LangChoice {
     }
 }
 
-/// Reads the user's extra lexicon files; an entry whose own examples fail is an error, so
-/// a pattern that does not do what its author meant is caught before it is used.
+/// Reads the user's extra lexicon files; an entry whose own examples fail is refused.
 fn load_lexicons(paths: &[PathBuf], language: Language) -> Result<Vec<Lexicon>> {
     paths
         .iter()
-        .map(|p| {
-            let text = read_text(p)?;
-            let lexicon = Lexicon::parse("user", language, &p.display().to_string(), &text)?;
-            let failures = lexicon.check_examples();
-            if let Some(first) = failures.iter().find(|f| !f.contains("has no example")) {
-                anyhow::bail!("`{}`: {first} ({} problem(s) in all)", p.display(), failures.len());
-            }
-            Ok(lexicon)
-        })
+        .map(|p| Ok(sift_app::calls::parse_lexicon(&p.display().to_string(), &read_text(p)?, language)?))
         .collect()
 }
 
-/// Reads and analyses a transcript file, with errors naming the file.
-pub fn analyze_file(
-    path: &Path,
-    reps: &[String],
-    language: Option<Language>,
-    frameworks: Vec<&Framework>,
-    as_of: NaiveDate,
-    lexicons: &[Lexicon],
-) -> Result<(Analysis, Option<String>)> {
-    let input = read_transcript(path)?;
-    let options = AnalyzeOptions { reps, language, frameworks, as_of: Some(as_of), extra_lexicons: lexicons };
-    let analysis =
-        analyze(&input.text, &options).with_context(|| format!("cannot read the call in `{}`", path.display()))?;
-    Ok((analysis, input.note))
-}
-
-fn frameworks<'r>(registry: &'r Registry, id: Option<&str>, all_by_default: bool) -> Result<Vec<&'r Framework>> {
+fn frameworks<'r>(config: &'r Config, id: Option<&str>, all_by_default: bool) -> Result<Vec<&'r Framework>> {
     match id {
-        Some(id) => Ok(vec![crate::inputs::framework(registry, id)?]),
-        None if all_by_default => Ok(registry.frameworks().iter().collect()),
-        None => Ok(registry.get("bant").into_iter().collect()),
+        Some(id) => Ok(vec![config.framework(id)?]),
+        None if all_by_default => Ok(config.registry.frameworks().iter().collect()),
+        None => Ok(config.registry.get("bant").into_iter().collect()),
     }
 }
 
 pub fn run(framework_files: &[PathBuf], args: &AnalyzeArgs) -> Result<u8> {
-    let registry = registry(framework_files)?;
+    let config = config(framework_files)?;
+    let registry = &config.registry;
     let machine = args.json || args.html.is_some();
-    let frameworks = frameworks(&registry, args.framework.as_deref(), machine)?;
+    let frameworks = frameworks(&config, args.framework.as_deref(), machine)?;
     let lexicons = load_lexicons(&args.lexicon, args.lang.language().unwrap_or_default())?;
     let as_of = args.as_of.unwrap_or_else(crate::cmd::qualify::today);
-    let (analysis, note) = analyze_file(&args.file, &args.rep, args.lang.language(), frameworks, as_of, &lexicons)?;
-    if let Some(note) = &note {
+    let input = read_transcript(&args.file)?;
+    if let Some(note) = &input.note {
         anstream::eprintln!("note: {}: {note}", args.file.display());
     }
+    let source = args.file.display().to_string();
+    let request = CallRequest {
+        source: &source,
+        text: &input.text,
+        reps: &args.rep,
+        language: args.lang.language(),
+        as_of,
+        lexicons: &lexicons,
+    };
+    let analysis = analyze_call(&request, frameworks)?;
     if args.json {
         write_json(analysis, std::io::stdout().lock())?;
     } else if let Some(out) = &args.html {
@@ -156,7 +144,7 @@ pub fn run(framework_files: &[PathBuf], args: &AnalyzeArgs) -> Result<u8> {
             analysis.signals.len()
         );
     } else {
-        print_report(&analysis, &registry);
+        print_report(&analysis, registry);
     }
     Ok(exit::OK)
 }

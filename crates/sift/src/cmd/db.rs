@@ -5,12 +5,14 @@ use std::path::PathBuf;
 
 use anstream::println;
 use anstyle::Style;
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use sift_core::{Activity, ActivityKind, Stage};
-use sift_store::import::{self, Field, ImportOptions, Progress};
+use sift_app::leads as app_leads;
+use sift_app::{Config, imports};
+use sift_core::{ActivityKind, Stage, Verdict};
+use sift_store::import::{Field, ImportOptions, Progress};
 use sift_store::{LeadFilter, Store, StoredLead};
 
 use crate::exit;
@@ -101,7 +103,7 @@ impl Progress for Bar {
 fn load_overrides(path: Option<&PathBuf>) -> Result<std::collections::BTreeMap<String, Field>> {
     match path {
         None => Ok(Default::default()),
-        Some(p) => Ok(import::parse_mapping(&p.display().to_string(), &read_text(p)?)?),
+        Some(p) => Ok(imports::parse_mapping(&p.display().to_string(), &read_text(p)?)?),
     }
 }
 
@@ -112,7 +114,8 @@ fn field_name(field: Field) -> String {
 pub fn import(db: &str, args: &ImportArgs) -> Result<u8> {
     let overrides = load_overrides(args.mapping.as_ref())?;
     if args.dry_run {
-        let (dialect, mapping) = import::inspect(&args.file, &overrides)?;
+        let options = ImportOptions { overrides, ..ImportOptions::default() };
+        let (dialect, mapping) = imports::preview(&args.file, &options)?;
         if args.json {
             println!(
                 "{}",
@@ -139,7 +142,7 @@ pub fn import(db: &str, args: &ImportArgs) -> Result<u8> {
         return Ok(exit::OK);
     }
     let mut errors = match &args.errors {
-        Some(p) => Some(import::error_report_writer(p).with_context(|| format!("cannot create `{}`", p.display()))?),
+        Some(p) => Some(imports::error_report_writer(p).with_context(|| format!("cannot create `{}`", p.display()))?),
         None => None,
     };
     let size = std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0);
@@ -154,7 +157,7 @@ pub fn import(db: &str, args: &ImportArgs) -> Result<u8> {
     let options = ImportOptions { batch_size: args.batch_size, overrides, ..ImportOptions::default() };
     let summary = runtime()?.block_on(async {
         let store = open(db).await?;
-        let summary = import::import_csv(&store, &args.file, &options, errors.as_mut(), &Bar(bar.clone())).await;
+        let summary = imports::import_file(&store, &args.file, &options, errors.as_mut(), &Bar(bar.clone())).await;
         store.close().await;
         anyhow::Ok(summary?)
     })?;
@@ -219,17 +222,12 @@ pub struct FilterArgs {
     source: Option<String>,
     /// Only leads whose latest verdict is this (qualified, nurture, disqualified, needs_info).
     #[arg(long)]
-    verdict: Option<String>,
+    verdict: Option<Verdict>,
 }
 
 impl FilterArgs {
     fn filter(&self) -> LeadFilter {
-        LeadFilter {
-            stage: self.stage,
-            source: self.source.clone(),
-            verdict: self.verdict.clone(),
-            ..LeadFilter::default()
-        }
+        LeadFilter { stage: self.stage, source: self.source.clone(), verdict: self.verdict, ..LeadFilter::default() }
     }
 }
 
@@ -305,10 +303,15 @@ trial_signup, product_activation, product_usage.\n\nExample:\n  sift leads activ
 }
 
 pub fn leads(db: &str, command: &LeadsCommand) -> Result<u8> {
+    let mut config = Config::builtin()?;
+    if let LeadsCommand::Activity { rules: Some(p), .. } = command {
+        config.set_rules(&p.display().to_string(), &read_text(p)?)?;
+    }
+    let config = &config;
     let rt = runtime()?;
     rt.block_on(async {
         let store = open(db).await?;
-        let result = leads_inner(&store, command).await;
+        let result = leads_inner(config, &store, command).await;
         store.close().await;
         result
     })
@@ -323,14 +326,14 @@ fn lead_line(l: &StoredLead) -> String {
         r.name().unwrap_or_else(|| "-".into()).chars().take(24).collect::<String>(),
         r.company.as_deref().unwrap_or("-").chars().take(28).collect::<String>(),
         r.source.as_deref().unwrap_or("-").chars().take(14).collect::<String>(),
-        l.verdict.as_deref().unwrap_or(""),
+        l.verdict.map_or("", Verdict::name),
     )
 }
 
-async fn leads_inner(store: &Store, command: &LeadsCommand) -> Result<u8> {
+async fn leads_inner(config: &Config, store: &Store, command: &LeadsCommand) -> Result<u8> {
     match command {
         LeadsCommand::List { filter, limit, json } => {
-            let leads = store.list_leads(&LeadFilter { limit: Some(*limit), ..filter.filter() }).await?;
+            let leads = app_leads::list(store, &LeadFilter { limit: Some(*limit), ..filter.filter() }).await?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&leads)?);
             } else {
@@ -348,12 +351,10 @@ async fn leads_inner(store: &Store, command: &LeadsCommand) -> Result<u8> {
             }
         }
         LeadsCommand::Show { id, json } => {
-            let Some(lead) = store.find_lead(id).await? else {
-                bail!("no lead `{id}` (looked for a database id, an external id and an email)");
-            };
-            let history = store.stage_history(lead.id).await?;
+            let detail = app_leads::detail(store, id).await?;
+            let (lead, history) = (&detail.lead, &detail.history);
             if *json {
-                println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "lead": lead, "history": history }))?);
+                println!("{}", serde_json::to_string_pretty(&detail)?);
             } else {
                 let r = &lead.record;
                 println!(
@@ -376,7 +377,7 @@ async fn leads_inner(store: &Store, command: &LeadsCommand) -> Result<u8> {
                     ("CRM status", r.crm_status.clone()),
                     ("converted", r.converted.map(|v| v.to_string())),
                     ("lead type rule", r.lead_type_rule.clone()),
-                    ("latest verdict", lead.verdict.clone()),
+                    ("latest verdict", lead.verdict.map(|v| v.name().to_owned())),
                     ("external id", r.external_id.clone()),
                 ];
                 for (k, v) in facts {
@@ -392,7 +393,7 @@ async fn leads_inner(store: &Store, command: &LeadsCommand) -> Result<u8> {
                 }
                 if !history.is_empty() {
                     println!("{BOLD}Lifecycle{BOLD:#}");
-                    for h in &history {
+                    for h in history {
                         println!(
                             "  {}  {} -> {}  {DIM}by {}: {}{DIM:#}",
                             h.at.format("%Y-%m-%d %H:%M"),
@@ -403,49 +404,38 @@ async fn leads_inner(store: &Store, command: &LeadsCommand) -> Result<u8> {
                         );
                     }
                 }
+                if let Some(latest) = &detail.latest_decision {
+                    println!("\n{BOLD}Latest decision{BOLD:#} {DIM}({}){DIM:#}", latest.decided_at);
+                    let framework = config
+                        .registry
+                        .get(&latest.decision.framework)
+                        .map_or(latest.decision.framework.as_str(), |f| f.name.as_str());
+                    crate::render::print_decision(&lead.record.to_lead(), framework, &latest.decision);
+                }
             }
         }
-        LeadsCommand::Activity { id, kind, at, detail, rules, json } => {
-            let Some(lead) = store.find_lead(id).await? else {
-                bail!("no lead `{id}` (looked for a database id, an external id and an email)");
-            };
-            let rules = crate::cmd::qualify::load_rules(rules.as_ref())?;
-            let activity = Activity { kind: *kind, at: at.unwrap_or_else(Utc::now), detail: detail.clone() };
-            let (decision, moved) = store.record_activity(lead.id, &activity, &rules).await?;
+        LeadsCommand::Activity { id, kind, at, detail, rules: _, json } => {
+            let recorded = app_leads::record_activity(config, store, id, *kind, *at, detail.clone()).await?;
             if *json {
-                let moved = moved.map(|(from, to)| serde_json::json!({ "from": from, "to": to }));
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(
-                        &serde_json::json!({ "lead_id": lead.id, "activity": activity, "lead_type": decision, "moved": moved })
-                    )?
-                );
+                println!("{}", serde_json::to_string_pretty(&recorded)?);
             } else {
-                println!("Recorded {} for lead {}.", kind.name(), lead.id);
-                match (&decision, moved) {
-                    (Some(d), Some((from, to))) => println!(
-                        "Lead type: {} ({}); moved {from} -> {to}.",
-                        d.stage.name().to_uppercase(),
-                        d.explanation
-                    ),
-                    (Some(d), None) => println!(
-                        "Lead type: {} ({}); the lead stays {} (activity only moves unqualified and MQL leads).",
+                println!("Recorded {} for lead {}.", kind.name(), recorded.lead_id);
+                match (&recorded.lead_type, &recorded.plan) {
+                    (Some(d), plan) => println!(
+                        "Lead type: {} ({}); {}.",
                         d.stage.name().to_uppercase(),
                         d.explanation,
-                        lead.record.stage
+                        plan.describe()
                     ),
-                    (None, _) => println!("No lead-type rule fires yet; the lead stays {}.", lead.record.stage),
+                    (None, plan) => println!("No lead-type rule fires yet; the lead stays {}.", plan.stage()),
                 }
             }
         }
         LeadsCommand::Count { filter, json } => {
-            let total = store.count_leads(&filter.filter()).await?;
-            let by_stage = store.count_by_stage().await?;
+            let counts = app_leads::count(store, &filter.filter()).await?;
+            let (total, by_stage) = (counts.total, &counts.by_stage);
             if *json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&serde_json::json!({ "total": total, "by_stage": by_stage }))?
-                );
+                println!("{}", serde_json::to_string_pretty(&counts)?);
             } else {
                 println!("{total} lead(s)");
                 for stage in Stage::ALL {

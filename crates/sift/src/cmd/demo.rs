@@ -6,29 +6,21 @@ use std::path::{Path, PathBuf};
 use anstream::println;
 use anstyle::Style;
 use anyhow::{Context, Result};
-use chrono::{NaiveDate, NaiveTime};
 use clap::Args;
-use sift_core::{AnswersFile, Decision, GatePolicy, Icp, Lead, LeadTypeDecision, LeadTypeRules, Stage, Verdict};
-use sift_store::import::{ImportOptions, import_csv};
-use sift_store::record::content_version;
-use sift_store::{LeadFilter, LeadRecord, QualificationRecord, Store};
+use sift_app::Config;
+use sift_app::demo::{DEMO_DATE, DemoOutcome, demo_config, qualify_sample, store_sample};
+use sift_core::{Lead, Stage, Verdict};
+use sift_store::{LeadFilter, Store};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::qualify::{QualifyReport, decide};
+use super::qualify::QualifyReport;
 use crate::cmd::db::runtime;
 use crate::exit;
-use crate::inputs::registry;
+use crate::inputs::config;
 use crate::render::{self, verdict_style};
 
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
-
-/// Sample leads written for the demo (all fictional).
-const DEMO_LEADS: &str = include_str!("../../demo/leads.toml");
-/// The demo company's ideal-customer profile.
-const DEMO_ICP: &str = include_str!("../../demo/icp.toml");
-/// The sample's timeline dates are written relative to this day.
-const DEMO_DATE: &str = "2026-11-26";
 
 #[derive(Args)]
 pub struct DemoArgs {
@@ -40,43 +32,6 @@ pub struct DemoArgs {
     json: bool,
 }
 
-/// One sample lead after the classifier and the gate.
-pub struct DemoOutcome {
-    pub answers: AnswersFile,
-    pub lead_type: Option<LeadTypeDecision>,
-    pub decision: Decision,
-}
-
-/// Runs the classifier and the gate over the bundled sample, moving each lead through its
-/// lifecycle as it goes.
-pub fn qualify_sample(registry: &sift_core::Registry) -> Result<Vec<DemoOutcome>> {
-    let icp = Icp::parse("demo/icp.toml", DEMO_ICP).context("the bundled demo ICP is invalid (a bug in sift)")?;
-    let batch = AnswersFile::parse_batch("demo/leads.toml", DEMO_LEADS, registry)
-        .context("the bundled demo leads are invalid (a bug in sift)")?;
-    let as_of: NaiveDate = DEMO_DATE.parse()?;
-    let at = as_of.and_time(NaiveTime::MIN).and_utc();
-    let rules = LeadTypeRules::default();
-    let policy = GatePolicy::default();
-    batch
-        .into_iter()
-        .map(|mut answers| {
-            let lead_type = rules.classify(&answers.lead.activities);
-            if let Some(t) = &lead_type {
-                answers.lead.move_to(t.stage, at, "classifier", &t.explanation)?;
-            }
-            let decision = decide(registry, &answers, None, Some(&icp), &policy, as_of, None)?;
-            if let Some(stage) = decision.verdict.stage() {
-                let reason = decision.reasons.first().cloned().unwrap_or_else(|| decision.verdict.name().into());
-                answers.lead.move_to(stage, at, "gate", &reason)?;
-            }
-            Ok(DemoOutcome { answers, lead_type, decision })
-        })
-        .collect()
-}
-
-/// The bundled CRM export (written by demo/generate_contacts.py; all fictional).
-const DEMO_CONTACTS: &str = include_str!("../../demo/contacts.csv");
-
 /// What the demo stored and read back.
 struct StoredFunnel {
     db_path: PathBuf,
@@ -87,47 +42,13 @@ struct StoredFunnel {
     lost: usize,
 }
 
-async fn store_demo(dir: &Path, registry: &sift_core::Registry, outcomes: &[DemoOutcome]) -> Result<StoredFunnel> {
+async fn store_demo(dir: &Path, config: &Config, outcomes: &[DemoOutcome]) -> Result<StoredFunnel> {
     let db_path = dir.join("demo.db");
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db_path.display()));
     }
     let store = Store::connect(&format!("sqlite://{}", db_path.display())).await?;
-    let csv_path = dir.join("demo-contacts.csv");
-    std::fs::write(&csv_path, DEMO_CONTACTS).with_context(|| format!("cannot write `{}`", csv_path.display()))?;
-    let import = import_csv(&store, &csv_path, &ImportOptions::default(), None, &()).await?;
-
-    for o in outcomes {
-        let mut lead = o.answers.lead.clone();
-        lead.stage = o.lead_type.as_ref().map_or(Stage::Unqualified, |t| t.stage);
-        let mut record = LeadRecord::from_lead(&lead);
-        record.lead_type_rule = o.lead_type.as_ref().map(|t| t.rule.clone());
-        record.row_hash = record.compute_hash();
-        store.upsert_leads(std::slice::from_ref(&record)).await?;
-        let key = record.external_id.clone().unwrap_or_default();
-        let stored = store.find_lead(&key).await?.with_context(|| format!("lead `{key}` was not stored"))?;
-        let framework = registry.get(&o.decision.framework);
-        let version =
-            framework.map(|f| content_version(&serde_json::to_string(f).unwrap_or_default())).unwrap_or_default();
-        let reason = o.decision.reasons.first().cloned().unwrap_or_default();
-        let move_to = o
-            .decision
-            .verdict
-            .stage()
-            .filter(|to| stored.record.stage.can_move_to(*to))
-            .map(|to| (stored.record.stage, to, reason.as_str()));
-        let q = QualificationRecord {
-            lead_id: stored.id,
-            framework: o.decision.framework.clone(),
-            framework_version: version,
-            icp_version: Some(content_version(DEMO_ICP)),
-            verdict: o.decision.verdict.name().to_owned(),
-            failed_level: o.decision.failed_level.map(|l| l.name().to_owned()),
-            decision_json: serde_json::to_string(&o.decision)?,
-        };
-        store.save_qualification(&q, move_to).await?;
-    }
-    store.integrity_check().await?;
+    let import = store_sample(config, &store, dir, outcomes).await?;
     let total = store.count_leads(&LeadFilter::default()).await?;
     let by_stage = store.count_by_stage().await?;
     let all = store.list_leads(&LeadFilter::default()).await?;
@@ -138,15 +59,15 @@ async fn store_demo(dir: &Path, registry: &sift_core::Registry, outcomes: &[Demo
 }
 
 pub fn run(framework_files: &[PathBuf], args: &DemoArgs) -> Result<u8> {
-    let registry = registry(framework_files)?;
-    let outcomes = qualify_sample(&registry)?;
+    let config = demo_config(config(framework_files)?)?;
+    let outcomes = qualify_sample(&config)?;
 
     if let Some(id) = &args.lead {
         let outcome = outcomes
             .iter()
             .find(|o| o.answers.lead.id.as_deref() == Some(id.as_str()))
             .with_context(|| format!("no sample lead `{id}`; ids run from L-0001 to L-{:04}", outcomes.len()))?;
-        let framework = registry.get(&outcome.decision.framework).map_or("", |f| f.name.as_str());
+        let framework = config.registry.get(&outcome.decision.framework).map_or("", |f| f.name.as_str());
         render::print_decision(&outcome.answers.lead, framework, &outcome.decision);
         print_history(&outcome.answers.lead);
         return Ok(exit::OK);
@@ -168,7 +89,7 @@ pub fn run(framework_files: &[PathBuf], args: &DemoArgs) -> Result<u8> {
     // The demo keeps its own fresh database in the data directory, never the user's leads.
     let dir = crate::cmd::db::data_dir();
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-    let stored = runtime()?.block_on(store_demo(&dir, &registry, &outcomes))?;
+    let stored = runtime()?.block_on(store_demo(&dir, &config, &outcomes))?;
 
     println!("{BOLD}Sift demo{BOLD:#} (sample data written for this demo; every company and person is fictional)\n");
     println!("Database   {} (SQLite, created fresh)", stored.db_path.display());

@@ -12,7 +12,7 @@ use sift_core::{Diagnostic, Framework, Language, Level};
 
 use super::qualify::LangArg;
 use crate::exit;
-use crate::inputs::{read_text, registry};
+use crate::inputs::{config, read_text};
 use crate::render::print_diagnostics;
 
 const BOLD: Style = Style::new().bold();
@@ -127,7 +127,8 @@ struct CheckResult {
 }
 
 pub fn run(framework_files: &[PathBuf], command: &FrameworksCommand) -> Result<u8> {
-    let registry = registry(framework_files)?;
+    let config = config(framework_files)?;
+    let registry = &config.registry;
     match command {
         FrameworksCommand::List { json: true } => {
             let list: Vec<_> = registry.frameworks().iter().map(listed).collect();
@@ -142,7 +143,7 @@ pub fn run(framework_files: &[PathBuf], command: &FrameworksCommand) -> Result<u
             println!("\n{DIM}`sift frameworks show ID` shows a framework's criteria and questions.{DIM:#}");
         }
         FrameworksCommand::Show { id, lang, json, toml } => {
-            let framework = crate::inputs::framework(&registry, id)?;
+            let framework = config.framework(id)?;
             if *toml {
                 let Some((_, text)) = BUILTIN_FRAMEWORKS.iter().find(|(name, _)| *name == format!("{id}.toml")) else {
                     bail!(
@@ -157,7 +158,7 @@ pub fn run(framework_files: &[PathBuf], command: &FrameworksCommand) -> Result<u
                 show(framework, Language::from(*lang));
             }
         }
-        FrameworksCommand::Check { files, json } => return check(&registry, files, *json),
+        FrameworksCommand::Check { files, json } => return check(registry, files, *json),
         FrameworksCommand::Concepts { json } => {
             let rows: Vec<(String, String, Vec<String>)> = registry
                 .concepts()

@@ -2,18 +2,16 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
-use sift_core::{
-    AnswersFile, CriterionStatus, Decision, GateInput, GatePolicy, Icp, Language, LeadTypeDecision, LeadTypeRules,
-    Registry, Verdict, carry_answers, qualify_lead,
-};
-use sift_signals::evidence;
+use sift_app::calls::CallRequest;
+use sift_app::qualify::{Qualification, QualifyRequest, qualify};
+use sift_core::{AnswersFile, Decision, GatePolicy, Language, LeadTypeDecision, MovePlan, Verdict};
 
 use crate::exit;
-use crate::inputs::{framework, read_text, registry};
+use crate::inputs::{config, read_text, read_transcript};
 use crate::render;
 
 #[derive(Args)]
@@ -140,236 +138,89 @@ pub fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
-pub fn load_icp(path: Option<&PathBuf>) -> Result<Option<Icp>> {
-    path.map(|p| {
-        let text = read_text(p)?;
-        Icp::parse(&p.display().to_string(), &text).map_err(anyhow::Error::from)
-    })
-    .transpose()
-}
-
-pub fn load_rules(path: Option<&PathBuf>) -> Result<LeadTypeRules> {
-    match path {
-        None => Ok(LeadTypeRules::default()),
-        Some(p) => {
-            let text = read_text(p)?;
-            Ok(LeadTypeRules::parse(&p.display().to_string(), &text)?)
-        }
-    }
-}
-
-/// Runs the gate for one answers file under `framework_id` (or its own framework).
-pub fn decide(
-    registry: &Registry,
-    answers: &AnswersFile,
-    framework_id: Option<&str>,
-    icp: Option<&Icp>,
-    policy: &GatePolicy,
-    as_of: NaiveDate,
-    language: Option<Language>,
-) -> Result<Decision> {
-    let own = framework(registry, &answers.framework)?;
-    let target = match framework_id {
-        None => own,
-        Some(id) => framework(registry, id)?,
-    };
-    let carried = carry_answers(own, &answers.criteria, target);
-    Ok(qualify_lead(&GateInput {
-        lead: &answers.lead,
-        icp,
-        framework: target,
-        concepts: registry.concepts(),
-        answers: &carried,
-        policy,
-        as_of,
-        language: language.or(answers.language),
-    }))
-}
-
-/// Fills the facts the stored lead lacks from the answers file's `[lead]` table.
-fn merge_facts(stored: sift_core::Lead, given: &sift_core::Lead) -> sift_core::Lead {
-    let mut lead = stored;
-    let (c, g) = (&mut lead.company, &given.company);
-    c.name = c.name.take().or_else(|| g.name.clone());
-    c.domain = c.domain.take().or_else(|| g.domain.clone());
-    c.industry = c.industry.take().or_else(|| g.industry.clone());
-    c.employees = c.employees.or(g.employees);
-    c.annual_revenue = c.annual_revenue.or(g.annual_revenue);
-    c.country = c.country.or(g.country);
-    let (p, g) = (&mut lead.contact, &given.contact);
-    p.name = p.name.take().or_else(|| g.name.clone());
-    p.title = p.title.take().or_else(|| g.title.clone());
-    p.email = p.email.take().or_else(|| g.email.clone());
-    p.seniority = p.seniority.or(g.seniority);
-    lead.language = given.language;
-    lead
-}
-
-/// Reads the status of criteria given as free text (`answer = "..."` without a status).
-fn read_free_text_answers(registry: &Registry, answers: &mut AnswersFile, as_of: NaiveDate) {
-    let Some(framework) = registry.get(&answers.framework) else { return };
-    let language = answers.language.unwrap_or_else(|| Language::infer(&answers.lead));
-    for (id, text) in &answers.answers {
-        let (Some(criterion), Some(current)) = (framework.criterion(id), answers.criteria.get(id)) else { continue };
-        if current.status != CriterionStatus::Unknown {
-            continue;
-        }
-        let found = evidence::evidence_from_answer(&criterion.concept, text, language, as_of);
-        let read = evidence::CriterionEvidence {
-            framework: framework.id.clone(),
-            criterion: id.clone(),
-            concept: criterion.concept.clone(),
-            status: found.status,
-            evidence: found.evidence,
-        };
-        if let Some((_, mut answer)) = evidence::to_answers(&[read]).into_iter().next() {
-            if let Some(note) = &mut answer.note {
-                *note = note.replacen("from the call", "from the answer", 1);
-            }
-            answers.criteria.insert(id.clone(), answer);
-        }
-    }
-}
-
 pub fn run(db: &str, framework_files: &[PathBuf], args: &QualifyArgs) -> Result<u8> {
-    let registry = registry(framework_files)?;
-    let as_of = args.as_of.unwrap_or_else(today);
-    let mut answers = match &args.answers {
-        Some(path) => {
-            let text = read_text(path)?;
-            AnswersFile::parse(&path.display().to_string(), &text, &registry)?
-        }
-        None => AnswersFile {
-            framework: args.framework.clone().unwrap_or_else(|| "bant".into()),
-            language: args.lang.map(Language::from),
-            lead: sift_core::Lead::default(),
-            criteria: Default::default(),
-            answers: Default::default(),
-        },
-    };
-    read_free_text_answers(&registry, &mut answers, as_of);
-    let mut call_note = None;
-    if let Some(path) = &args.transcript {
-        let target_id = args.framework.clone().unwrap_or_else(|| answers.framework.clone());
-        let own = framework(&registry, &answers.framework)?;
-        let target = framework(&registry, &target_id)?;
-        let (analysis, note) = crate::cmd::analyze::analyze_file(
-            path,
-            &args.rep,
-            args.lang.map(Language::from),
-            vec![target],
-            as_of,
-            &[],
-        )?;
-        if let Some(note) = note {
-            anstream::eprintln!("note: {}: {note}", path.display());
-        }
-        // Work in the target framework: what the file says wins, the call fills the gaps.
-        let mut merged = carry_answers(own, &answers.criteria, target);
-        for (id, from_call) in evidence::to_answers(&analysis.criteria) {
-            let known = merged.get(&id).is_some_and(|a| a.status != CriterionStatus::Unknown);
-            if !known && from_call.status != CriterionStatus::Unknown {
-                merged.insert(id, from_call);
-            }
-        }
-        answers.framework = target.id.clone();
-        answers.criteria = merged;
-        if answers.language.is_none() && args.answers.is_none() {
-            answers.language = Some(analysis.language);
-        }
-        let red = analysis.signals.iter().filter(|s| s.polarity == sift_signals::Polarity::Red).count();
-        call_note = Some(format!(
-            "From the call ({}): {} criteria with evidence, {} good signs, {red} red flags; `sift analyze {}` for the full report.",
-            path.display(),
-            analysis.criteria.iter().filter(|c| c.status != CriterionStatus::Unknown).count(),
-            analysis.signals.len() - red,
-            path.display()
-        ));
+    let mut config = config(framework_files)?;
+    if let Some(p) = &args.icp {
+        config.set_icp(&p.display().to_string(), &read_text(p)?)?;
     }
-    let stored = match &args.lead {
+    if let Some(p) = &args.rules {
+        config.set_rules(&p.display().to_string(), &read_text(p)?)?;
+    }
+    config.policy = GatePolicy { nurture_horizon_days: args.horizon_days, ..GatePolicy::default() };
+    let as_of = args.as_of.unwrap_or_else(today);
+    let answers = match &args.answers {
+        Some(path) => Some(AnswersFile::parse(&path.display().to_string(), &read_text(path)?, &config.registry)?),
         None => None,
-        Some(key) => {
-            let rt = crate::cmd::db::runtime()?;
-            let found = rt.block_on(async {
-                let store = crate::cmd::db::open(db).await?;
-                let lead = store.find_lead(key).await;
-                store.close().await;
-                anyhow::Ok(lead?)
-            })?;
-            let found = found.with_context(|| {
-                format!("no stored lead `{key}` (looked for a database id, an external id and an email)")
-            })?;
-            answers.lead = merge_facts(found.record.to_lead(), &answers.lead);
-            Some((rt, found))
-        }
     };
-    let icp = load_icp(args.icp.as_ref())?;
-    let rules = load_rules(args.rules.as_ref())?;
-    let policy = GatePolicy { nurture_horizon_days: args.horizon_days, ..GatePolicy::default() };
-    let decision = decide(
-        &registry,
-        &answers,
-        args.framework.as_deref(),
-        icp.as_ref(),
-        &policy,
+    let transcript = match &args.transcript {
+        Some(path) => {
+            let input = read_transcript(path)?;
+            if let Some(note) = &input.note {
+                anstream::eprintln!("note: {}: {note}", path.display());
+            }
+            Some((path.display().to_string(), input.text))
+        }
+        None => None,
+    };
+    let call = transcript.as_ref().map(|(source, text)| CallRequest {
+        source,
+        text,
+        reps: &args.rep,
+        language: args.lang.map(Language::from),
         as_of,
-        args.lang.map(Language::from),
-    )?;
-    let lead_type = rules.classify(&answers.lead.activities);
-    let mut stored_note = None;
-    if let Some((rt, found)) = &stored {
-        let framework = registry.get(&decision.framework).context("framework vanished")?;
-        let reason = decision.reasons.first().cloned().unwrap_or_default();
-        let from = found.record.stage;
-        let move_to = decision
-            .verdict
-            .stage()
-            .filter(|to| *to != from && from.can_move_to(*to))
-            .map(|to| (from, to, reason.as_str()));
-        let icp_version = match &args.icp {
-            Some(p) => Some(sift_store::record::content_version(&read_text(p)?)),
+        lexicons: &[],
+    });
+    let request = QualifyRequest {
+        answers,
+        call,
+        lead: args.lead.as_deref(),
+        framework: args.framework.as_deref(),
+        language: args.lang.map(Language::from),
+        as_of,
+        actor: "gate",
+    };
+    let outcome = crate::cmd::db::runtime()?.block_on(async {
+        // Only a stored lead needs the database.
+        let store = match args.lead {
+            Some(_) => Some(crate::cmd::db::open(db).await?),
             None => None,
         };
-        let record = sift_store::QualificationRecord {
-            lead_id: found.id,
-            framework: decision.framework.clone(),
-            framework_version: sift_store::record::content_version(&serde_json::to_string(framework)?),
-            icp_version,
-            verdict: decision.verdict.name().to_owned(),
-            failed_level: decision.failed_level.map(|l| l.name().to_owned()),
-            decision_json: serde_json::to_string(&decision)?,
-        };
-        rt.block_on(async {
-            let store = crate::cmd::db::open(db).await?;
-            let saved = store.save_qualification(&record, move_to).await;
+        let outcome = qualify(&config, store.as_ref(), request).await;
+        if let Some(store) = store {
             store.close().await;
-            anyhow::Ok(saved?)
-        })?;
-        stored_note = Some(match (move_to, decision.verdict.stage()) {
-            (Some((from, to, _)), _) => format!("Saved; lead {} moved from {from} to {to}.", found.id),
-            (None, Some(to)) if to != from => {
-                format!("Saved; lead {} stays {from} (a lead cannot move from {from} to {to}).", found.id)
-            }
-            _ => format!("Saved; lead {} stays {from}.", found.id),
-        });
-    }
+        }
+        anyhow::Ok(outcome?)
+    })?;
+    let Qualification { lead, decision, lead_type, call, saved } = &outcome;
+    let call_note = call.as_ref().map(|c| {
+        format!(
+            "From the call ({}): {} criteria with evidence, {} good signs, {} red flags; `sift analyze {}` for the full report.",
+            c.source, c.criteria_with_evidence, c.good_signs, c.red_flags, c.source
+        )
+    });
+    let stored_note = saved.as_ref().map(|s| match &s.plan {
+        MovePlan::Move(m) => format!("Saved; lead {} moved from {} to {}.", s.lead_id, m.from, m.to),
+        MovePlan::Stay { stage, reason } => format!("Saved; lead {} stays {stage} ({reason}).", s.lead_id),
+    });
+    let answers_lead = lead;
 
     if args.json {
         let report = QualifyReport {
-            lead_id: answers.lead.id.as_deref(),
-            company: answers.lead.company.name.as_deref(),
+            lead_id: answers_lead.id.as_deref(),
+            company: answers_lead.company.name.as_deref(),
             lead_type: lead_type.as_ref(),
-            decision: &decision,
+            decision,
         };
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        let framework = registry.get(&decision.framework).map_or(decision.framework.as_str(), |f| f.name.as_str());
-        render::print_decision(&answers.lead, framework, &decision);
+        let framework =
+            config.registry.get(&decision.framework).map_or(decision.framework.as_str(), |f| f.name.as_str());
+        render::print_decision(answers_lead, framework, decision);
         match &lead_type {
             Some(t) => {
                 anstream::println!("\nLead type from activity: {} ({})", t.stage.name().to_uppercase(), t.explanation)
             }
-            None if !answers.lead.activities.is_empty() => {
+            None if !answers_lead.activities.is_empty() => {
                 anstream::println!("\nLead type from activity: none of the rules fired; the lead stays unqualified")
             }
             None => {}

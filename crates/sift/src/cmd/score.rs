@@ -9,12 +9,14 @@ use anstyle::Style;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use sift_app::AppError;
+use sift_app::scoring::{STORED_SOURCE, train_csv};
 use sift_score::batch::{BatchOptions, score_csv};
 use sift_score::model::ModelFile;
 use sift_score::odoo::OdooConfig;
 use sift_score::rules::{parse_date, parse_rules, read_events, score_rules_csv};
 use sift_score::train::{FoldSpec, GbmParams, TrainOptions, TrainReport, parse_folds};
-use sift_score::{ModelKind, ScoreError, Table, train};
+use sift_score::{ModelKind, ScoreError};
 
 use crate::exit;
 
@@ -192,57 +194,14 @@ pub struct ScoreArgs {
     id: Option<String>,
 }
 
-/// Columns of stored leads offered to the models: facts known before the outcome. Stage,
-/// CRM status and verdict are left out: they are set as the lead converts (or not).
-const STORED_COLUMNS: [&str; 10] =
-    ["id", "external_id", "title", "company", "domain", "industry", "employees", "annual_revenue", "country", "source"];
-
-/// The stored leads as CSV: [`STORED_COLUMNS`], `lead_type_rule`, every custom field, `converted`.
+/// The stored leads as the CSV table the models read.
 fn stored_leads_csv(db: &str) -> Result<Vec<u8>> {
-    let leads = crate::cmd::db::runtime()?.block_on(async {
+    crate::cmd::db::runtime()?.block_on(async {
         let store = crate::cmd::db::open(db).await?;
-        let leads = store.list_leads(&sift_store::LeadFilter::default()).await;
+        let csv = sift_app::scoring::stored_leads_csv(&store).await;
         store.close().await;
-        anyhow::Ok(leads?)
-    })?;
-    let mut custom: Vec<&String> = leads.iter().flat_map(|l| l.record.custom_fields.keys()).collect();
-    custom.sort();
-    custom.dedup();
-    let mut header: Vec<&str> = STORED_COLUMNS.to_vec();
-    header.push("lead_type_rule");
-    header.extend(custom.iter().map(|c| c.as_str()));
-    header.push("converted");
-    let mut rows = Vec::with_capacity(leads.len());
-    for lead in &leads {
-        let r = &lead.record;
-        let text = |v: &Option<String>| v.clone().unwrap_or_default();
-        let mut row = vec![
-            lead.id.to_string(),
-            text(&r.external_id),
-            text(&r.title),
-            text(&r.company),
-            text(&r.domain),
-            text(&r.industry),
-            r.employees.map(|v| v.to_string()).unwrap_or_default(),
-            r.annual_revenue.map(|v| v.to_string()).unwrap_or_default(),
-            text(&r.country),
-            text(&r.source),
-            text(&r.lead_type_rule),
-        ];
-        row.extend(custom.iter().map(|c| r.custom_fields.get(*c).cloned().unwrap_or_default()));
-        row.push(r.converted.map(|v| if v { "yes" } else { "no" }).unwrap_or_default().to_string());
-        rows.push(row);
-    }
-    // Fields no stored lead has are left out (the user did not pick these columns).
-    let last = header.len() - 1;
-    let keep: Vec<usize> =
-        (0..header.len()).filter(|&c| c == 0 || c == last || rows.iter().any(|r| !r[c].is_empty())).collect();
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(keep.iter().map(|&c| header[c]))?;
-    for row in &rows {
-        out.write_record(keep.iter().map(|&c| row[c].as_str()))?;
-    }
-    Ok(out.into_inner()?)
+        anyhow::Ok(csv?)
+    })
 }
 
 /// Prints a library error; input errors exit 2, others 1.
@@ -259,13 +218,9 @@ fn open(path: &Path) -> Result<File> {
 }
 
 pub fn train_command(db: &str, args: &TrainArgs) -> Result<u8> {
-    let (source, read) = match &args.data {
-        Some(path) => (path.display().to_string(), Table::read(open(path)?)),
-        None => ("stored leads".to_string(), Table::read(stored_leads_csv(db)?.as_slice())),
-    };
-    let table = match read {
-        Ok(t) => t,
-        Err(e) => return Ok(report_error(&source, &e)),
+    let (source, data): (String, Box<dyn std::io::Read>) = match &args.data {
+        Some(path) => (path.display().to_string(), Box::new(open(path)?)),
+        None => (STORED_SOURCE.to_string(), Box::new(std::io::Cursor::new(stored_leads_csv(db)?))),
     };
     let label = args.label.clone().unwrap_or_else(|| "converted".to_string());
     let folds = match &args.folds_file {
@@ -298,9 +253,10 @@ pub fn train_command(db: &str, args: &TrainArgs) -> Result<u8> {
         },
         ..TrainOptions::new(&label, args.model.into())
     };
-    let model = match train(&table, &options) {
+    let model = match train_csv(data, &source, &options) {
         Ok(m) => m,
-        Err(e) => return Ok(report_error(&source, &e)),
+        Err(AppError::Score { source_name, error }) => return Ok(report_error(&source_name, &error)),
+        Err(e) => return Err(e.into()),
     };
     if let Some(path) = &args.output {
         let json = model.to_json()?;

@@ -1,0 +1,127 @@
+//! Discovery calls: decode a transcript, analyse it, and summarise what it showed.
+
+use chrono::NaiveDate;
+use sift_core::{CriterionStatus, Diagnostic, Diagnostics, Framework, Language, Location};
+use sift_signals::Polarity;
+use sift_signals::analyze::{Analysis, AnalyzeOptions, analyze};
+use sift_signals::lexicon::Lexicon;
+
+use crate::error::{AppError, Result};
+
+/// Transcripts are refused above this size: a one-hour call is about 70 KB of text, so this
+/// is some 200 hours of talk; analysis memory grows with the text (about 16 times it).
+pub const MAX_TRANSCRIPT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A transcript as text, and a note when some of it had to be decoded leniently.
+#[derive(Debug, Clone)]
+pub struct TranscriptText {
+    pub text: String,
+    pub note: Option<String>,
+}
+
+/// Decodes transcript bytes: UTF-8 (with or without BOM), UTF-16 with a BOM, or mixed files
+/// where some lines are Windows-1252 (common when calls are pasted from several tools);
+/// those lines are decoded as Windows-1252 and named in the note.
+pub fn decode_transcript(bytes: &[u8]) -> TranscriptText {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        return TranscriptText { text: text.into_owned(), note: None };
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return TranscriptText { text: text.to_owned(), note: None };
+    }
+    let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
+    let mut lenient = Vec::new();
+    for (i, line) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
+        match std::str::from_utf8(line) {
+            Ok(s) => text.push_str(s),
+            Err(_) => {
+                let (s, _, _) = encoding_rs::WINDOWS_1252.decode(line);
+                text.push_str(&s);
+                lenient.push(i + 1);
+            }
+        }
+    }
+    let shown: Vec<String> = lenient.iter().take(10).map(usize::to_string).collect();
+    let more = if lenient.len() > 10 { format!(" and {} more", lenient.len() - 10) } else { String::new() };
+    TranscriptText {
+        text,
+        note: Some(format!(
+            "{} line{} not UTF-8 and read as Windows-1252 (line {}{more})",
+            lenient.len(),
+            if lenient.len() == 1 { " was" } else { "s were" },
+            shown.join(", ")
+        )),
+    }
+}
+
+/// One call to analyse.
+#[derive(Debug, Clone, Copy)]
+pub struct CallRequest<'a> {
+    /// The file or upload name, for messages.
+    pub source: &'a str,
+    pub text: &'a str,
+    /// The rep's speaker names; empty: infer.
+    pub reps: &'a [String],
+    pub language: Option<Language>,
+    /// The date of the call, to resolve "next quarter".
+    pub as_of: NaiveDate,
+    pub lexicons: &'a [Lexicon],
+}
+
+/// Analyses one call for `frameworks`; a transcript that cannot be read is invalid input
+/// naming the source and line.
+pub fn analyze_call(request: &CallRequest<'_>, frameworks: Vec<&Framework>) -> Result<Analysis> {
+    let options = AnalyzeOptions {
+        reps: request.reps,
+        language: request.language,
+        frameworks,
+        as_of: Some(request.as_of),
+        extra_lexicons: request.lexicons,
+    };
+    analyze(request.text, &options).map_err(|e| {
+        AppError::Invalid(Diagnostics(vec![Diagnostic {
+            source: request.source.to_owned(),
+            location: e.line.map(|line| Location { line, column: 1 }),
+            message: format!("cannot read the call: {}", e.message),
+        }]))
+    })
+}
+
+/// Reads a user's lexicon file; an entry whose own examples fail is refused, so a pattern
+/// that does not do what its author meant is caught before it is used.
+pub fn parse_lexicon(source: &str, text: &str, language: Language) -> Result<Lexicon> {
+    let lexicon = Lexicon::parse("user", language, source, text)
+        .map_err(|e| AppError::Invalid(Diagnostics(e.problems.iter().map(|p| diag(source, p)).collect())))?;
+    let failures: Vec<String> =
+        lexicon.check_examples().into_iter().filter(|f| !f.contains("has no example")).collect();
+    if !failures.is_empty() {
+        return Err(AppError::Invalid(Diagnostics(failures.iter().map(|f| diag(source, f)).collect())));
+    }
+    Ok(lexicon)
+}
+
+fn diag(source: &str, message: &str) -> Diagnostic {
+    Diagnostic { source: source.to_owned(), location: None, message: message.to_owned() }
+}
+
+/// What a call contributed to a decision, in numbers.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CallSummary {
+    pub source: String,
+    pub criteria_with_evidence: usize,
+    pub good_signs: usize,
+    pub red_flags: usize,
+}
+
+impl CallSummary {
+    pub fn of(source: &str, analysis: &Analysis) -> CallSummary {
+        let red_flags = analysis.signals.iter().filter(|s| s.polarity == Polarity::Red).count();
+        CallSummary {
+            source: source.to_owned(),
+            criteria_with_evidence: analysis.criteria.iter().filter(|c| c.status != CriterionStatus::Unknown).count(),
+            good_signs: analysis.signals.len() - red_flags,
+            red_flags,
+        }
+    }
+}

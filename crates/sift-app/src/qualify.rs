@@ -1,0 +1,202 @@
+//! Qualify one lead: answers (structured or in the prospect's words), optionally a call
+//! transcript and a stored lead, through the three-level gate; a stored lead's decision is
+//! saved and its stage moved by the lifecycle rules, in one transaction.
+
+use chrono::NaiveDate;
+use sift_core::{
+    AnswersFile, CriterionStatus, Decision, GateInput, Language, Lead, LeadTypeDecision, MovePlan, Trigger,
+    carry_answers, plan_move, qualify_lead,
+};
+use sift_signals::evidence;
+use sift_store::{QualificationRecord, Store};
+
+use crate::calls::{CallRequest, CallSummary, analyze_call};
+use crate::config::Config;
+use crate::error::{AppError, Result};
+
+/// What to qualify.
+#[derive(Debug, Clone)]
+pub struct QualifyRequest<'a> {
+    /// The rep's answers; `None` with a call: only the call is used.
+    pub answers: Option<AnswersFile>,
+    /// A discovery call whose evidence decides every criterion the answers leave unknown.
+    pub call: Option<CallRequest<'a>>,
+    /// A stored lead (database id, external id or email): its facts are used, the answers'
+    /// `[lead]` only fills gaps, and the decision is saved.
+    pub lead: Option<&'a str>,
+    /// Judge under this framework instead of the answers' own (evidence carries over
+    /// through the concept map).
+    pub framework: Option<&'a str>,
+    pub language: Option<Language>,
+    pub as_of: NaiveDate,
+    /// Who asks (a user name, `cli`): recorded with the stage move.
+    pub actor: &'a str,
+}
+
+/// A stored lead's saved decision.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Saved {
+    pub lead_id: i64,
+    pub plan: MovePlan,
+}
+
+/// The outcome of a qualification.
+#[derive(Debug, Clone)]
+pub struct Qualification {
+    /// The lead as the gate saw it (stored facts merged with the answers').
+    pub lead: Lead,
+    pub decision: Decision,
+    /// The lead type the activities in the answers earn, if any rule fires.
+    pub lead_type: Option<LeadTypeDecision>,
+    pub call: Option<CallSummary>,
+    pub saved: Option<Saved>,
+}
+
+/// Reads the status of criteria given as free text (`answer = "..."` without a status).
+pub fn read_free_text_answers(config: &Config, answers: &mut AnswersFile, as_of: NaiveDate) {
+    let Some(framework) = config.registry.get(&answers.framework) else { return };
+    let language = answers.language.unwrap_or_else(|| Language::infer(&answers.lead));
+    for (id, text) in &answers.answers {
+        let (Some(criterion), Some(current)) = (framework.criterion(id), answers.criteria.get(id)) else { continue };
+        if current.status != CriterionStatus::Unknown {
+            continue;
+        }
+        let found = evidence::evidence_from_answer(&criterion.concept, text, language, as_of);
+        let read = evidence::CriterionEvidence {
+            framework: framework.id.clone(),
+            criterion: id.clone(),
+            concept: criterion.concept.clone(),
+            status: found.status,
+            evidence: found.evidence,
+        };
+        if let Some((_, mut answer)) = evidence::to_answers(&[read]).into_iter().next() {
+            if let Some(note) = &mut answer.note {
+                *note = note.replacen("from the call", "from the answer", 1);
+            }
+            answers.criteria.insert(id.clone(), answer);
+        }
+    }
+}
+
+/// Runs the gate for one answers file under `framework_id` (or its own framework).
+pub fn decide(
+    config: &Config,
+    answers: &AnswersFile,
+    framework_id: Option<&str>,
+    as_of: NaiveDate,
+    language: Option<Language>,
+) -> Result<Decision> {
+    let own = config.framework(&answers.framework)?;
+    let target = match framework_id {
+        None => own,
+        Some(id) => config.framework(id)?,
+    };
+    let carried = carry_answers(own, &answers.criteria, target);
+    Ok(qualify_lead(&GateInput {
+        lead: &answers.lead,
+        icp: config.icp(),
+        framework: target,
+        concepts: config.registry.concepts(),
+        answers: &carried,
+        policy: &config.policy,
+        as_of,
+        language: language.or(answers.language),
+    }))
+}
+
+/// Fills the facts the stored lead lacks from the answers' `[lead]` table.
+fn merge_facts(stored: Lead, given: &Lead) -> Lead {
+    let mut lead = stored;
+    let (c, g) = (&mut lead.company, &given.company);
+    c.name = c.name.take().or_else(|| g.name.clone());
+    c.domain = c.domain.take().or_else(|| g.domain.clone());
+    c.industry = c.industry.take().or_else(|| g.industry.clone());
+    c.employees = c.employees.or(g.employees);
+    c.annual_revenue = c.annual_revenue.or(g.annual_revenue);
+    c.country = c.country.or(g.country);
+    let (p, g) = (&mut lead.contact, &given.contact);
+    p.name = p.name.take().or_else(|| g.name.clone());
+    p.title = p.title.take().or_else(|| g.title.clone());
+    p.email = p.email.take().or_else(|| g.email.clone());
+    p.seniority = p.seniority.or(g.seniority);
+    lead.language = given.language;
+    lead
+}
+
+/// Qualifies one lead. `store` is needed only when the request names a stored lead.
+pub async fn qualify(config: &Config, store: Option<&Store>, request: QualifyRequest<'_>) -> Result<Qualification> {
+    let mut answers = match request.answers {
+        Some(answers) => answers,
+        None => AnswersFile {
+            framework: request.framework.unwrap_or("bant").to_owned(),
+            language: request.language,
+            lead: Lead::default(),
+            criteria: Default::default(),
+            answers: Default::default(),
+        },
+    };
+    let had_answers = !answers.criteria.is_empty() || !answers.answers.is_empty();
+    read_free_text_answers(config, &mut answers, request.as_of);
+
+    let mut call = None;
+    if let Some(call_request) = &request.call {
+        let own = config.framework(&answers.framework)?;
+        let target = config.framework(request.framework.unwrap_or(&answers.framework))?;
+        let analysis = analyze_call(call_request, vec![target])?;
+        // Work in the target framework: what the answers say wins, the call fills the gaps.
+        let mut merged = carry_answers(own, &answers.criteria, target);
+        for (id, from_call) in evidence::to_answers(&analysis.criteria) {
+            let known = merged.get(&id).is_some_and(|a| a.status != CriterionStatus::Unknown);
+            if !known && from_call.status != CriterionStatus::Unknown {
+                merged.insert(id, from_call);
+            }
+        }
+        answers.framework = target.id.clone();
+        answers.criteria = merged;
+        if answers.language.is_none() && !had_answers {
+            answers.language = Some(analysis.language);
+        }
+        call = Some(CallSummary::of(call_request.source, &analysis));
+    }
+
+    let stored = match request.lead {
+        None => None,
+        Some(key) => {
+            let store = store.ok_or_else(|| AppError::Unavailable("a stored lead needs a database".into()))?;
+            let found = store.find_lead(key).await?.ok_or_else(|| AppError::lead_not_found(key))?;
+            answers.lead = merge_facts(found.record.to_lead(), &answers.lead);
+            Some((store, found.id))
+        }
+    };
+
+    let decision = decide(config, &answers, request.framework, request.as_of, request.language)?;
+    let lead_type = config.rules.classify(&answers.lead.activities);
+    let saved = match stored {
+        None => None,
+        Some((store, lead_id)) => Some(save_decision(config, store, lead_id, &decision, request.actor).await?),
+    };
+    Ok(Qualification { lead: answers.lead, decision, lead_type, call, saved })
+}
+
+/// Saves a decision for a stored lead and moves its stage as the lifecycle rules say, in
+/// one transaction.
+pub async fn save_decision(
+    config: &Config,
+    store: &Store,
+    lead_id: i64,
+    decision: &Decision,
+    actor: &str,
+) -> Result<Saved> {
+    let framework = config.framework(&decision.framework)?;
+    let record = QualificationRecord {
+        lead_id,
+        framework: decision.framework.clone(),
+        framework_version: config.framework_version(framework),
+        icp_version: config.icp.as_ref().map(|i| i.version.clone()),
+        verdict: decision.verdict,
+        failed_level: decision.failed_level,
+        decision_json: serde_json::to_string(decision).map_err(|e| AppError::Conflict(e.to_string()))?,
+    };
+    let plan = store.save_qualification(&record, |from| plan_move(from, Trigger::Verdict(decision), actor)).await?;
+    Ok(Saved { lead_id, plan })
+}
