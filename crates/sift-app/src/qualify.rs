@@ -196,6 +196,8 @@ pub async fn save_decision(
         verdict: decision.verdict,
         failed_level: decision.failed_level,
         decision_json: serde_json::to_string(decision).map_err(|e| AppError::Conflict(e.to_string()))?,
+        decided_by: Some(actor.to_owned()),
+        re_engage_on: decision.nurture.as_ref().map(|n| n.re_engage_on.format("%Y-%m-%d").to_string()),
     };
     let plan = store.save_qualification(&record, |from| plan_move(from, Trigger::Verdict(decision), actor)).await?;
     Ok(Saved { lead_id, plan })

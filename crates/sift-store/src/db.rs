@@ -10,6 +10,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
 use sift_core::{Activity, ActivityKind, Level, MovePlan, Stage, StageChange, StageMove, Verdict};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -32,6 +33,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("no stored lead with id `{0}`")]
     NotFound(String),
+    /// A unique key is taken (a user name, a token).
+    #[error("{0} already exists")]
+    Duplicate(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -44,7 +48,7 @@ pub enum Backend {
 }
 
 #[derive(Debug, Clone)]
-enum Pool {
+pub(crate) enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
@@ -53,11 +57,12 @@ enum Pool {
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match &$store.pool {
-            Pool::Sqlite($pool) => $body,
-            Pool::Postgres($pool) => $body,
+            $crate::db::Pool::Sqlite($pool) => $body,
+            $crate::db::Pool::Postgres($pool) => $body,
         }
     };
 }
+pub(crate) use on_pool;
 
 /// What one batch did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -76,8 +81,109 @@ pub struct LeadFilter {
     pub stage: Option<Stage>,
     pub source: Option<String>,
     pub verdict: Option<Verdict>,
+    /// Leads owned by this user, or unassigned leads (`Some(None)`).
+    pub owner: Option<Option<i64>>,
+    /// Only what a user may see: see [`Visibility`].
+    pub visible_to: Option<Visibility>,
+    /// Words that must all appear in the name, email, company or external id.
+    pub text: Option<String>,
+    /// Nurtured leads whose re-engage date is on or before this day (`YYYY-MM-DD`).
+    pub re_engage_due: Option<String>,
+    pub sort: LeadSort,
+    /// Keyset pagination: leads after this one in the sort order.
+    pub after: Option<Cursor>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+}
+
+/// Which leads a user may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visibility {
+    Everything,
+    /// A rep: the leads they own.
+    OwnedBy(i64),
+    /// A manager: leads owned by anyone in the team, their own and unassigned ones.
+    Team {
+        user_id: i64,
+        team: Option<String>,
+    },
+}
+
+/// What lists are ordered by. Every key ends with the lead id, so the order is total and
+/// keyset pagination never skips or repeats a lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    #[default]
+    Id,
+    Created,
+    Updated,
+    Company,
+    Name,
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 5] = [SortKey::Id, SortKey::Created, SortKey::Updated, SortKey::Company, SortKey::Name];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SortKey::Id => "id",
+            SortKey::Created => "created",
+            SortKey::Updated => "updated",
+            SortKey::Company => "company",
+            SortKey::Name => "name",
+        }
+    }
+
+    /// The SQL expression (fixed text, never from the request).
+    fn expression(self) -> &'static str {
+        match self {
+            SortKey::Id => "l.id",
+            SortKey::Created => "l.created_at",
+            SortKey::Updated => "l.updated_at",
+            SortKey::Company => "coalesce(lower(l.company), '')",
+            SortKey::Name => "coalesce(lower(l.last_name), '') || ' ' || coalesce(lower(l.first_name), '')",
+        }
+    }
+
+    /// The value of the sort key for a lead, as the database compares it.
+    pub fn value_of(self, lead: &StoredLead) -> String {
+        let r = &lead.record;
+        match self {
+            SortKey::Id => lead.id.to_string(),
+            SortKey::Created => lead.created_at.clone(),
+            SortKey::Updated => lead.updated_at.clone(),
+            SortKey::Company => r.company.as_deref().unwrap_or("").to_lowercase(),
+            SortKey::Name => format!(
+                "{} {}",
+                r.last_name.as_deref().unwrap_or("").to_lowercase(),
+                r.first_name.as_deref().unwrap_or("").to_lowercase()
+            ),
+        }
+    }
+}
+
+impl FromStr for SortKey {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<SortKey, String> {
+        SortKey::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| format!("`{s}` is not a sort key; one of: {}", SortKey::ALL.map(SortKey::name).join(", ")))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LeadSort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+/// Where the previous page ended: the last lead's sort value and id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    pub value: String,
+    pub id: i64,
 }
 
 /// A qualification decision to keep with its lead.
@@ -90,6 +196,10 @@ pub struct QualificationRecord {
     pub verdict: Verdict,
     pub failed_level: Option<Level>,
     pub decision_json: String,
+    /// Who asked for the decision (a user name, `gate`, `cli`).
+    pub decided_by: Option<String>,
+    /// For a nurture verdict: when to look at the lead again (`YYYY-MM-DD`).
+    pub re_engage_on: Option<String>,
 }
 
 /// A decision as stored with its lead.
@@ -104,7 +214,7 @@ pub struct StoredQualification {
 /// The Sift database.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: Pool,
+    pub(crate) pool: Pool,
     url: String,
 }
 
@@ -122,6 +232,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "import_indexes",
         include_str!("../migrations/sqlite/0002_import_indexes.sql"),
         include_str!("../migrations/postgres/0002_import_indexes.sql"),
+    ),
+    (
+        10,
+        "accounts",
+        include_str!("../migrations/sqlite/0010_accounts.sql"),
+        include_str!("../migrations/postgres/0010_accounts.sql"),
     ),
 ];
 
@@ -185,7 +301,7 @@ impl Store {
     /// Starts write transactions so that they hold the write lock from the start: on
     /// SQLite a deferred transaction that reads first cannot upgrade to a writer once
     /// another connection has committed, and fails with SQLITE_BUSY_SNAPSHOT.
-    fn begin_write(&self) -> &'static str {
+    pub(crate) fn begin_write(&self) -> &'static str {
         match self.backend() {
             Backend::Sqlite => "BEGIN IMMEDIATE",
             Backend::Postgres => "BEGIN",
@@ -384,18 +500,66 @@ impl Store {
             q.push(" AND lower(l.source) = lower(").push_bind(source.clone()).push(")");
         }
         if let Some(verdict) = &filter.verdict {
-            q.push(" AND q.verdict = ").push_bind(verdict.name().to_owned());
+            q.push(" AND l.verdict = ").push_bind(verdict.name().to_owned());
+        }
+        match filter.owner {
+            Some(Some(owner)) => {
+                q.push(" AND l.owner_id = ").push_bind(owner);
+            }
+            Some(None) => {
+                q.push(" AND l.owner_id IS NULL");
+            }
+            None => {}
+        }
+        match &filter.visible_to {
+            None | Some(Visibility::Everything) => {}
+            Some(Visibility::OwnedBy(user)) => {
+                q.push(" AND l.owner_id = ").push_bind(*user);
+            }
+            Some(Visibility::Team { user_id, team }) => {
+                q.push(" AND (l.owner_id IS NULL OR l.owner_id = ").push_bind(*user_id);
+                if let Some(team) = team {
+                    q.push(" OR l.owner_id IN (SELECT id FROM users WHERE team = ").push_bind(team.clone()).push(")");
+                }
+                q.push(")");
+            }
+        }
+        if let Some(text) = &filter.text {
+            for word in text.split_whitespace().take(8) {
+                let pattern =
+                    format!("%{}%", word.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+                q.push(" AND (");
+                let mut first = true;
+                for column in ["l.first_name", "l.last_name", "l.email", "l.company", "l.external_id"] {
+                    if !first {
+                        q.push(" OR ");
+                    }
+                    first = false;
+                    q.push(format!("lower({column}) LIKE ")).push_bind(pattern.clone()).push(" ESCAPE '\\'");
+                }
+                q.push(")");
+            }
+        }
+        if let Some(day) = &filter.re_engage_due {
+            q.push(" AND l.stage = 'nurture' AND l.re_engage_on <= ").push_bind(day.clone());
+        }
+        if let Some(after) = &filter.after {
+            let (expr, op) = (filter.sort.key.expression(), if filter.sort.descending { "<" } else { ">" });
+            if filter.sort.key == SortKey::Id {
+                q.push(format!(" AND l.id {op} ")).push_bind(after.id);
+            } else {
+                q.push(format!(" AND ({expr} {op} ")).push_bind(after.value.clone());
+                q.push(format!(" OR ({expr} = ")).push_bind(after.value.clone());
+                q.push(format!(" AND l.id {op} ")).push_bind(after.id).push("))");
+            }
         }
     }
 
-    const LATEST_VERDICT: &'static str = " LEFT JOIN (SELECT q1.lead_id, q1.verdict FROM qualifications q1 \
-        WHERE q1.id = (SELECT max(q2.id) FROM qualifications q2 WHERE q2.lead_id = q1.lead_id)) q ON q.lead_id = l.id";
-
     pub async fn count_leads(&self, filter: &LeadFilter) -> Result<i64> {
+        let filter = LeadFilter { after: None, ..filter.clone() };
         on_pool!(self, pool => {
             let mut q = QueryBuilder::new("SELECT count(*) AS n FROM leads l");
-            q.push(Self::LATEST_VERDICT);
-            Self::push_filter(&mut q, filter);
+            Self::push_filter(&mut q, &filter);
             let row = q.build().fetch_one(pool).await?;
             Ok(row.try_get::<i64, _>("n")?)
         })
@@ -415,10 +579,14 @@ impl Store {
 
     pub async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<StoredLead>> {
         on_pool!(self, pool => {
-            let mut q = QueryBuilder::new("SELECT l.*, q.verdict AS latest_verdict FROM leads l");
-            q.push(Self::LATEST_VERDICT);
+            let mut q = QueryBuilder::new("SELECT l.* FROM leads l");
             Self::push_filter(&mut q, filter);
-            q.push(" ORDER BY l.id");
+            let direction = if filter.sort.descending { "DESC" } else { "ASC" };
+            if filter.sort.key == SortKey::Id {
+                q.push(format!(" ORDER BY l.id {direction}"));
+            } else {
+                q.push(format!(" ORDER BY {} {direction}, l.id {direction}", filter.sort.key.expression()));
+            }
             if let Some(limit) = filter.limit {
                 q.push(" LIMIT ").push_bind(limit);
             }
@@ -457,8 +625,10 @@ impl Store {
                     },
                     created_at: row.try_get("created_at")?,
                     updated_at: row.try_get("updated_at")?,
+                    owner_id: row.try_get("owner_id")?,
+                    re_engage_on: row.try_get("re_engage_on")?,
                     verdict: row
-                        .try_get::<Option<String>, _>("latest_verdict")?
+                        .try_get::<Option<String>, _>("verdict")?
                         .map(|v| v.parse::<Verdict>().map_err(|e| StoreError::Corrupt(e.to_string())))
                         .transpose()?,
                 })
@@ -653,7 +823,7 @@ impl Store {
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(begin).await?;
             let from = Self::locked_stage(&mut tx, q.lead_id).await?;
-            sqlx::query("INSERT INTO qualifications (lead_id, framework, framework_version, icp_version, verdict, failed_level, decision, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            sqlx::query("INSERT INTO qualifications (lead_id, framework, framework_version, icp_version, verdict, failed_level, decision, decided_at, decided_by, re_engage_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
                 .bind(q.lead_id)
                 .bind(&q.framework)
                 .bind(&q.framework_version)
@@ -662,6 +832,15 @@ impl Store {
                 .bind(q.failed_level.map(Level::name))
                 .bind(&q.decision_json)
                 .bind(&now)
+                .bind(&q.decided_by)
+                .bind(&q.re_engage_on)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE leads SET verdict = $1, re_engage_on = $2, updated_at = $3 WHERE id = $4")
+                .bind(q.verdict.name())
+                .bind(&q.re_engage_on)
+                .bind(&now)
+                .bind(q.lead_id)
                 .execute(&mut *tx)
                 .await?;
             let plan = plan(from);

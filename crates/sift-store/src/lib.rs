@@ -1,6 +1,7 @@
 //! Sift's persistence: one [`Store`] over SQLite (the embedded default) and PostgreSQL,
 //! streaming CSV import from real CRM exports, and export.
 
+pub mod accounts;
 pub mod db;
 pub mod export;
 pub mod import;

@@ -49,6 +49,30 @@ pub struct StoredLead {
     pub updated_at: String,
     /// The latest verdict, if the lead has been qualified.
     pub verdict: Option<sift_core::Verdict>,
+    /// The user who owns the lead (works it), if assigned.
+    pub owner_id: Option<i64>,
+    /// For a nurtured lead: when to look at it again (`YYYY-MM-DD`).
+    pub re_engage_on: Option<String>,
+}
+
+impl StoredLead {
+    /// A tag that changes whenever anything about the lead changes (its fields, stage,
+    /// owner, verdict or update time), for HTTP `ETag` / `If-Match`.
+    pub fn etag(&self) -> String {
+        let mut h = Fnv64::default();
+        for part in [
+            self.id.to_string().as_str(),
+            self.record.row_hash.as_str(),
+            self.record.stage.name(),
+            &self.owner_id.map(|o| o.to_string()).unwrap_or_default(),
+            self.verdict.map_or("", sift_core::Verdict::name),
+            &self.updated_at,
+        ] {
+            h.write(part.as_bytes());
+            h.write(b"\x1f");
+        }
+        format!("\"{:016x}\"", h.0)
+    }
 }
 
 impl LeadRecord {

@@ -174,6 +174,8 @@ async fn a_stored_decision_moves_the_stage_and_filters_find_it() {
             verdict: Verdict::Nurture,
             failed_level: Some(Level::Opportunity),
             decision_json: "{}".into(),
+            decided_by: Some("tester".into()),
+            re_engage_on: Some("2027-04-01".into()),
         };
         store
             .save_qualification(&record, |from| {
