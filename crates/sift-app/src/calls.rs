@@ -125,3 +125,36 @@ impl CallSummary {
         }
     }
 }
+
+/// The analysis as reports show it (the JSON contract of `sift analyze --json` and the API):
+/// the turns at the top level and every span in characters (Unicode scalar values) of its
+/// turn's text.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CallReport {
+    pub format: &'static str,
+    pub language: Language,
+    pub rep: sift_signals::transcript::RepChoice,
+    pub metrics: sift_signals::metrics::Metrics,
+    pub questions: Vec<sift_signals::analyze::AskedQuestion>,
+    pub signals: Vec<sift_signals::Signal>,
+    pub criteria: Vec<sift_signals::evidence::CriterionEvidence>,
+    pub concepts: Vec<sift_signals::evidence::ConceptEvidence>,
+    pub turns: Vec<sift_signals::Turn>,
+}
+
+impl From<Analysis> for CallReport {
+    fn from(analysis: Analysis) -> CallReport {
+        let a = analysis.with_char_spans();
+        CallReport {
+            format: a.format.name(),
+            language: a.language,
+            rep: a.rep,
+            metrics: a.metrics,
+            questions: a.questions,
+            signals: a.signals,
+            criteria: a.criteria,
+            concepts: a.concepts,
+            turns: a.transcript.turns,
+        }
+    }
+}

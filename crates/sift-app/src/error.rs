@@ -14,6 +14,9 @@ pub enum AppError {
     /// The request is well-formed but asks for something the current state forbids.
     #[error("{0}")]
     Conflict(String),
+    /// A change based on a version of a lead that is no longer current.
+    #[error("lead {id} changed since it was read; read it again (its ETag is now {current})")]
+    Stale { id: i64, current: String },
     /// The request needs something that is not there (a database for a stored lead...).
     #[error("{0}")]
     Unavailable(String),

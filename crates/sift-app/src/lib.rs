@@ -3,6 +3,7 @@
 //! orchestrates the pure crates (core, signals, score) and the store, and returns typed
 //! results with their reasons; rendering is the caller's job.
 
+pub mod accounts;
 pub mod calls;
 pub mod config;
 pub mod demo;

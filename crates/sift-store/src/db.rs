@@ -36,12 +36,16 @@ pub enum StoreError {
     /// A unique key is taken (a user name, a token).
     #[error("{0} already exists")]
     Duplicate(String),
+    /// A write was based on a version that is no longer current.
+    #[error("lead {id} changed since it was read (its ETag is now {current})")]
+    Stale { id: i64, current: String },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Which database a store talks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Backend {
     Sqlite,
     Postgres,
@@ -200,6 +204,15 @@ pub struct QualificationRecord {
     pub decided_by: Option<String>,
     /// For a nurture verdict: when to look at the lead again (`YYYY-MM-DD`).
     pub re_engage_on: Option<String>,
+}
+
+/// What `readiness` found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Readiness {
+    pub backend: Backend,
+    pub applied: usize,
+    /// Migrations this build knows that the database has not applied.
+    pub missing: Vec<i64>,
 }
 
 /// A decision as stored with its lead.
@@ -443,6 +456,170 @@ impl Store {
             }
             tx.commit().await?;
             Ok(outcome)
+        })
+    }
+
+    /// Stores one new lead (e.g. from the API) owned by `owner`; a lead with the same key
+    /// (external id, else email) is [`StoreError::Duplicate`].
+    pub async fn insert_lead(&self, record: &LeadRecord, owner: Option<i64>) -> Result<StoredLead> {
+        let now = now();
+        let inserted = on_pool!(self, pool => {
+            sqlx::query("INSERT INTO leads (dedupe_key, external_id, first_name, last_name, email, phone, title, company, \
+                 domain, industry, employees, annual_revenue, country, source, stage, crm_status, converted, lead_type_rule, \
+                 custom_fields, row_hash, source_file, source_row, created_at, updated_at, owner_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) RETURNING id")
+                .bind(&record.dedupe_key)
+                .bind(&record.external_id)
+                .bind(&record.first_name)
+                .bind(&record.last_name)
+                .bind(&record.email)
+                .bind(&record.phone)
+                .bind(&record.title)
+                .bind(&record.company)
+                .bind(&record.domain)
+                .bind(&record.industry)
+                .bind(record.employees)
+                .bind(record.annual_revenue)
+                .bind(&record.country)
+                .bind(&record.source)
+                .bind(record.stage.name())
+                .bind(&record.crm_status)
+                .bind(record.converted)
+                .bind(&record.lead_type_rule)
+                .bind(serde_json::to_string(&record.custom_fields).unwrap_or_else(|_| "{}".into()))
+                .bind(&record.row_hash)
+                .bind(&record.source_file)
+                .bind(record.source_row)
+                .bind(&now)
+                .bind(&now)
+                .bind(owner)
+                .fetch_one(pool)
+                .await
+                .map(|row| row.try_get::<i64, _>("id"))
+        });
+        let id = match inserted {
+            Ok(id) => id?,
+            Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
+                return Err(StoreError::Duplicate(format!("a lead with key `{}`", record.dedupe_key)));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        self.lead(id).await?.ok_or_else(|| StoreError::NotFound(id.to_string()))
+    }
+
+    /// One lead by its dedupe key (`ext:...`, `email:...`).
+    pub async fn find_lead_by_key(&self, key: &str) -> Result<Option<StoredLead>> {
+        let id: Option<i64> = on_pool!(self, pool => {
+            sqlx::query("SELECT id FROM leads WHERE dedupe_key = $1")
+                .bind(key)
+                .fetch_optional(pool)
+                .await?
+                .map(|r| r.try_get::<i64, _>("id"))
+                .transpose()?
+        });
+        match id {
+            Some(id) => self.lead(id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// One lead by database id.
+    pub async fn lead(&self, id: i64) -> Result<Option<StoredLead>> {
+        Ok(self.list_leads(&LeadFilter { id: Some(id), ..LeadFilter::default() }).await?.pop())
+    }
+
+    /// Replaces a lead's fields and owner when its ETag is still `expected`; the stage is
+    /// not touched (stages move through the lifecycle). A changed key that another lead has
+    /// is [`StoreError::Duplicate`]; a changed lead is [`StoreError::Stale`].
+    pub async fn update_lead(
+        &self,
+        id: i64,
+        record: &LeadRecord,
+        owner: Option<i64>,
+        expected: Option<&str>,
+    ) -> Result<StoredLead> {
+        let now = now();
+        let begin = self.begin_write();
+        let result: Result<()> = on_pool!(self, pool => {
+            let mut tx = pool.begin_with(begin).await?;
+            let row = sqlx::query("SELECT id, row_hash, stage, owner_id, verdict, updated_at FROM leads WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(row) = row else { return Err(StoreError::NotFound(id.to_string())) };
+            let current = crate::record::etag_of(
+                id,
+                &row.try_get::<String, _>("row_hash")?,
+                &row.try_get::<String, _>("stage")?,
+                row.try_get("owner_id")?,
+                row.try_get::<Option<String>, _>("verdict")?.as_deref(),
+                &row.try_get::<String, _>("updated_at")?,
+            );
+            if expected.is_some_and(|e| e != current) {
+                return Err(StoreError::Stale { id, current });
+            }
+            let written = sqlx::query("UPDATE leads SET dedupe_key = $1, external_id = $2, first_name = $3, last_name = $4, email = $5, \
+                 phone = $6, title = $7, company = $8, domain = $9, industry = $10, employees = $11, annual_revenue = $12, \
+                 country = $13, source = $14, custom_fields = $15, row_hash = $16, owner_id = $17, updated_at = $18 WHERE id = $19")
+                .bind(&record.dedupe_key)
+                .bind(&record.external_id)
+                .bind(&record.first_name)
+                .bind(&record.last_name)
+                .bind(&record.email)
+                .bind(&record.phone)
+                .bind(&record.title)
+                .bind(&record.company)
+                .bind(&record.domain)
+                .bind(&record.industry)
+                .bind(record.employees)
+                .bind(record.annual_revenue)
+                .bind(&record.country)
+                .bind(&record.source)
+                .bind(serde_json::to_string(&record.custom_fields).unwrap_or_else(|_| "{}".into()))
+                .bind(&record.row_hash)
+                .bind(owner)
+                .bind(&now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await;
+            match written {
+                Ok(_) => {}
+                Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
+                    return Err(StoreError::Duplicate(format!("a lead with key `{}`", record.dedupe_key)));
+                }
+                Err(e) => return Err(e.into()),
+            }
+            tx.commit().await?;
+            Ok(())
+        });
+        result?;
+        self.lead(id).await?.ok_or_else(|| StoreError::NotFound(id.to_string()))
+    }
+
+    /// Deletes a lead with its history, activities and decisions; false when there was none.
+    pub async fn delete_lead(&self, id: i64) -> Result<bool> {
+        on_pool!(self, pool => {
+            let done = sqlx::query("DELETE FROM leads WHERE id = $1").bind(id).execute(pool).await?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
+    /// Moves a lead as `plan` decides from its current stage, in one transaction.
+    pub async fn move_stage<F>(&self, id: i64, plan: F) -> Result<MovePlan>
+    where
+        F: FnOnce(Stage) -> MovePlan + Send,
+    {
+        let now = now();
+        let begin = self.begin_write();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(begin).await?;
+            let from = Self::locked_stage(&mut tx, id).await?;
+            let plan = plan(from);
+            if let MovePlan::Move(m) = &plan {
+                Self::apply_move(&mut tx, id, m, &now).await?;
+            }
+            tx.commit().await?;
+            Ok(plan)
         })
     }
 
@@ -849,6 +1026,19 @@ impl Store {
             }
             tx.commit().await?;
             Ok(plan)
+        })
+    }
+
+    /// Whether the database answers and every migration this build knows is applied.
+    pub async fn readiness(&self) -> Result<Readiness> {
+        let expected: Vec<i64> = MIGRATIONS.iter().map(|m| m.0).collect();
+        on_pool!(self, pool => {
+            let rows = sqlx::query("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+                .fetch_all(pool)
+                .await?;
+            let applied: Vec<i64> = rows.iter().map(|r| r.try_get::<i64, _>("version")).collect::<std::result::Result<_, _>>()?;
+            let missing: Vec<i64> = expected.iter().copied().filter(|v| !applied.contains(v)).collect();
+            Ok(Readiness { backend: self.backend(), applied: applied.len(), missing })
         })
     }
 

@@ -9,5 +9,8 @@ pub mod record;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use db::{Backend, BatchOutcome, LeadFilter, QualificationRecord, Store, StoreError, StoredQualification};
+pub use db::{
+    Backend, BatchOutcome, LeadFilter, QualificationRecord, Readiness, Store, StoreError, StoredQualification,
+};
+pub use db::{Cursor, LeadSort, SortKey, Visibility};
 pub use record::{LeadRecord, StoredLead};

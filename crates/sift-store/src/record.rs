@@ -59,20 +59,39 @@ impl StoredLead {
     /// A tag that changes whenever anything about the lead changes (its fields, stage,
     /// owner, verdict or update time), for HTTP `ETag` / `If-Match`.
     pub fn etag(&self) -> String {
-        let mut h = Fnv64::default();
-        for part in [
-            self.id.to_string().as_str(),
-            self.record.row_hash.as_str(),
+        etag_of(
+            self.id,
+            &self.record.row_hash,
             self.record.stage.name(),
-            &self.owner_id.map(|o| o.to_string()).unwrap_or_default(),
-            self.verdict.map_or("", sift_core::Verdict::name),
+            self.owner_id,
+            self.verdict.map(sift_core::Verdict::name),
             &self.updated_at,
-        ] {
-            h.write(part.as_bytes());
-            h.write(b"\x1f");
-        }
-        format!("\"{:016x}\"", h.0)
+        )
     }
+}
+
+/// The ETag of a lead row from the columns that change with it.
+pub(crate) fn etag_of(
+    id: i64,
+    row_hash: &str,
+    stage: &str,
+    owner_id: Option<i64>,
+    verdict: Option<&str>,
+    updated_at: &str,
+) -> String {
+    let mut h = Fnv64::default();
+    for part in [
+        id.to_string().as_str(),
+        row_hash,
+        stage,
+        &owner_id.map(|o| o.to_string()).unwrap_or_default(),
+        verdict.unwrap_or(""),
+        updated_at,
+    ] {
+        h.write(part.as_bytes());
+        h.write(b"\x1f");
+    }
+    format!("\"{:016x}\"", h.0)
 }
 
 impl LeadRecord {
@@ -135,7 +154,7 @@ impl LeadRecord {
             },
             None => (None, None),
         };
-        let mut r = LeadRecord {
+        let r = LeadRecord {
             external_id: lead.id.clone(),
             first_name,
             last_name,
@@ -153,13 +172,19 @@ impl LeadRecord {
             custom_fields: lead.custom_fields.clone(),
             ..LeadRecord::default()
         };
-        r.row_hash = r.compute_hash();
-        r.dedupe_key = match (&r.external_id, &r.email) {
+        r.identify()
+    }
+
+    /// Sets the content hash and the key a lead is matched by: its CRM id, else its
+    /// lower-cased email, else its content.
+    pub fn identify(mut self) -> LeadRecord {
+        self.row_hash = self.compute_hash();
+        self.dedupe_key = match (&self.external_id, &self.email) {
             (Some(id), _) => format!("ext:{id}"),
-            (None, Some(e)) => format!("email:{e}"),
-            (None, None) => format!("row:{}", r.row_hash),
+            (None, Some(e)) => format!("email:{}", e.to_lowercase()),
+            (None, None) => format!("row:{}", self.row_hash),
         };
-        r
+        self
     }
 
     /// The domain lead for this record, for the gate. A country that is not an ISO code

@@ -75,6 +75,11 @@ enum Command {
     Train(Box<cmd::score::TrainArgs>),
     /// Score a CSV of leads with a trained model (probability, score 1-99, top factors) or rule points.
     Score(cmd::score::ScoreArgs),
+    /// Run the team server: the HTTP API on the embedded database (or PostgreSQL with --db).
+    Serve(cmd::serve::ServeArgs),
+    /// Add, list, disable and reset the passwords of the server's users.
+    #[command(subcommand)]
+    Users(cmd::users::UsersCommand),
 }
 
 fn main() -> ExitCode {
@@ -91,6 +96,8 @@ fn main() -> ExitCode {
         Command::Questions(command) => cmd::questions::run(&command),
         Command::Train(args) => cmd::score::train_command(&db, &args),
         Command::Score(args) => cmd::score::score_command(&db, &args),
+        Command::Serve(args) => cmd::serve::run(cli.db.as_deref(), &args),
+        Command::Users(command) => cmd::users::run(&db, &command),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -149,33 +149,9 @@ pub fn run(framework_files: &[PathBuf], args: &AnalyzeArgs) -> Result<u8> {
     Ok(exit::OK)
 }
 
-/// The JSON contract: the analysis with the turns at the top level and every span in
-/// characters (Unicode scalar values) of its turn's text. Written straight to `out`.
+/// The JSON contract (see [`sift_app::calls::CallReport`]), written straight to `out`.
 pub fn write_json(analysis: Analysis, out: impl std::io::Write) -> Result<()> {
-    #[derive(serde::Serialize)]
-    struct Report<'a> {
-        format: &'a str,
-        language: Language,
-        rep: &'a sift_signals::transcript::RepChoice,
-        metrics: &'a sift_signals::metrics::Metrics,
-        questions: &'a [sift_signals::analyze::AskedQuestion],
-        signals: &'a [sift_signals::Signal],
-        criteria: &'a [sift_signals::evidence::CriterionEvidence],
-        concepts: &'a [sift_signals::evidence::ConceptEvidence],
-        turns: &'a [sift_signals::Turn],
-    }
-    let a = analysis.with_char_spans();
-    let report = Report {
-        format: a.format.name(),
-        language: a.language,
-        rep: &a.rep,
-        metrics: &a.metrics,
-        questions: &a.questions,
-        signals: &a.signals,
-        criteria: &a.criteria,
-        concepts: &a.concepts,
-        turns: &a.transcript.turns,
-    };
+    let report = sift_app::calls::CallReport::from(analysis);
     let mut out = std::io::BufWriter::new(out);
     serde_json::to_writer_pretty(&mut out, &report)?;
     std::io::Write::write_all(&mut out, b"\n")?;

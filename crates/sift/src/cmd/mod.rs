@@ -5,3 +5,5 @@ pub mod frameworks;
 pub mod qualify;
 pub mod questions;
 pub mod score;
+pub mod serve;
+pub mod users;

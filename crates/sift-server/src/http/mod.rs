@@ -1,0 +1,66 @@
+//! The API, one module per resource. Handlers extract, call a use case in `sift-app`, and
+//! render; the rules of who may do what are in `crate::auth`.
+
+pub mod audit_log;
+pub mod calls;
+pub mod docs;
+pub mod health;
+pub mod leads;
+pub mod qualify;
+pub mod session;
+pub mod tokens;
+pub mod users;
+
+use axum::Router;
+use axum::routing::{get, post};
+use sift_store::accounts::NewAudit;
+
+use crate::auth::Principal;
+use crate::problem::ApiResult;
+use crate::state::AppState;
+
+/// Records a change in the audit log: who, what, on what, from where.
+pub async fn audit(
+    state: &AppState,
+    principal: &Principal,
+    action: &str,
+    target: &str,
+    detail: serde_json::Value,
+) -> ApiResult<()> {
+    let ip = principal.ip.map(|ip| ip.to_string());
+    state
+        .store()
+        .audit(&NewAudit {
+            actor_id: Some(principal.user.id),
+            actor: principal.actor(),
+            action,
+            target,
+            detail,
+            ip: ip.as_deref(),
+        })
+        .await?;
+    Ok(())
+}
+
+/// The `/api/v1` routes.
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(session::login))
+        .route("/auth/logout", post(session::logout))
+        .route("/auth/password", post(session::change_password))
+        .route("/me", get(session::me))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}", axum::routing::patch(users::update))
+        .route("/users/{id}/reset-password", post(users::reset_password))
+        .route("/tokens", get(tokens::list).post(tokens::create))
+        .route("/tokens/{id}", axum::routing::delete(tokens::revoke))
+        .route("/leads", get(leads::list).post(leads::create))
+        .route("/leads/bulk", post(leads::bulk))
+        .route("/leads/{id}", get(leads::get).put(leads::replace).delete(leads::delete))
+        .route("/leads/{id}/stage", post(leads::move_stage))
+        .route("/leads/{id}/activities", post(leads::record_activity))
+        .route("/leads/{id}/qualify", post(qualify::qualify_lead))
+        .route("/qualify", post(qualify::qualify_unsaved))
+        .route("/audit", get(audit_log::list))
+        .route("/openapi.json", get(docs::openapi_json))
+}

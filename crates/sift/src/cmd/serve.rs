@@ -1,0 +1,111 @@
+//! `sift serve`: the team server on the embedded database by default.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use sift_server::settings::{Layer, LogFormat, Settings};
+
+use crate::exit;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LogFormatArg {
+    Text,
+    Json,
+}
+
+#[derive(Args)]
+#[command(after_long_help = "\
+SETTINGS, lowest to highest precedence: built-in defaults, the --config file (TOML), SIFT_*
+environment variables, then these flags. Keys (file and environment):
+  bind = \"127.0.0.1:7340\"        SIFT_BIND
+  database_url = \"postgres://...\" SIFT_DATABASE_URL (or the global --db)
+  log_format = \"json\"            SIFT_LOG_FORMAT
+  max_body_bytes, max_upload_bytes, session_hours, secure_cookies (set true behind HTTPS),
+  argon2_memory_kib, argon2_iterations, sign_in_per_minute, requests_per_second,
+  shutdown_grace_seconds, job_workers
+
+FIRST RUN: on an empty database the server creates the user `admin` and prints a one-time
+password, to be changed at the first sign-in. Add people with `sift users add`.
+
+TEAMS: point every server process at one PostgreSQL database (--db postgres://...) and put a
+reverse proxy in front (see the README); sessions live in the database, so any process can
+answer any request.
+
+EXAMPLES:
+  sift serve
+  sift serve --bind 0.0.0.0:8080 --db postgres://sift@db/sift --log-format json")]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:7340: this machine only).
+    #[arg(long, value_name = "ADDR")]
+    bind: Option<std::net::SocketAddr>,
+    /// A settings file (TOML); see the keys below.
+    #[arg(long, value_name = "FILE", env = "SIFT_CONFIG")]
+    config: Option<PathBuf>,
+    /// How to write logs: readable text or JSON lines.
+    #[arg(long, value_enum)]
+    log_format: Option<LogFormatArg>,
+}
+
+pub fn run(db: Option<&str>, args: &ServeArgs) -> Result<u8> {
+    let data_dir = crate::cmd::db::data_dir();
+    let mut settings = Settings::defaults(crate::cmd::db::default_database_url(), data_dir);
+    if let Some(path) = &args.config {
+        Layer::from_file(path)?.apply(&mut settings);
+    }
+    Layer::from_env(std::env::vars())?.apply(&mut settings);
+    if let Some(db) = db {
+        settings.database_url = db.to_owned();
+    }
+    if let Some(bind) = args.bind {
+        settings.bind = bind;
+    }
+    if let Some(f) = args.log_format {
+        settings.log_format = match f {
+            LogFormatArg::Text => LogFormat::Text,
+            LogFormatArg::Json => LogFormat::Json,
+        };
+    }
+    sift_server::init_logging(settings.log_format);
+    let config = sift_app::Config::builtin()?;
+    crate::cmd::db::runtime()?.block_on(async {
+        let running = sift_server::start(settings.clone(), config).await?;
+        let url = format!("http://{}", running.addr);
+        println!("Sift is serving {url}  (database: {})", sift_store::db::redact(&settings.database_url));
+        println!("API: {url}/api/v1   docs: {url}/api/docs   health: {url}/healthz");
+        if let Some((user, password)) = &running.first_admin {
+            println!();
+            println!("First run: created the user `{user}` with the one-time password");
+            println!("    {password}");
+            println!(
+                "Sign in with it (POST {url}/api/v1/auth/login) and set your own password; it is not shown again."
+            );
+        }
+        println!("Stop with Ctrl-C.");
+        running.until(shutdown_signal()).await.context("the server stopped with an error")?;
+        anyhow::Ok(())
+    })?;
+    Ok(exit::OK)
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
