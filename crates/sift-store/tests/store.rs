@@ -260,3 +260,81 @@ async fn the_real_public_exports_import_with_zero_rejects_and_re_import_is_a_no_
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn regression_binary_and_utf16_files_are_refused_before_a_row_is_stored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Random bytes from a fixed generator (xorshift), 1 MB.
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let random: Vec<u8> = (0..1 << 20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 32) as u8
+        })
+        .collect();
+    let utf16 = |big_endian: bool| -> Vec<u8> {
+        "Email,Company\r\njana@acme.example,Acme\r\nli@yunfan.example,云帆\r\n"
+            .encode_utf16()
+            .flat_map(|u| if big_endian { u.to_be_bytes() } else { u.to_le_bytes() })
+            .collect()
+    };
+    let mut files = vec![
+        (write(dir.path(), "random.csv", &random), "binary file"),
+        (write(dir.path(), "utf16le.csv", &utf16(false)), "UTF-16 little-endian text without a byte-order mark"),
+        (write(dir.path(), "utf16be.csv", &utf16(true)), "UTF-16 big-endian text without a byte-order mark"),
+        (write(dir.path(), "numbers.csv", b"1,2,3\n4,5,6\n"), "does not look like column names"),
+    ];
+    if Path::new("/bin/ls").is_file() {
+        files.push((PathBuf::from("/bin/ls"), "NUL byte"));
+    }
+    for db in databases("not_text").await {
+        let store = connect(&db).await;
+        for (file, reason) in &files {
+            let err = import_csv(&store, file, &ImportOptions::default(), None, &()).await.expect_err(&format!(
+                "{}: {} must be refused",
+                db.name,
+                file.display()
+            ));
+            let message = err.to_string();
+            assert!(message.contains(reason), "{}: {message}", file.display());
+            assert!(message.contains(&format!("`{}`", file.display())), "names the file: {message}");
+        }
+        assert_eq!(store.count_leads(&LeadFilter::default()).await.expect("count"), 0, "{}", db.name);
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn regression_rejected_rows_carry_file_line_numbers_in_crlf_files_and_formulas_are_neutralised() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Line 1 header, 2 good, 3 bad email, 4 blank, 5-6 a quoted two-line company, 7 a
+    // formula in a bad row.
+    let csv = "Email,Company,Employees\r\n\
+               good@one.example,One,10\r\n\
+               not-an-email,Two,10\r\n\
+               \r\n\
+               three@three.example,\"Three\r\nand Sons\",lots\r\n\
+               =cmd|' /C calc'!A0,@SUM(1),-2+3\r\n";
+    let file = write(dir.path(), "crlf.csv", csv.as_bytes());
+    for db in databases("crlf_rows").await {
+        let store = connect(&db).await;
+        let report = dir.path().join(format!("errors-{}.csv", db.name));
+        let mut writer = sift_store::import::error_report_writer(&report).expect("report");
+        let s = import_csv(&store, &file, &ImportOptions::default(), Some(&mut writer), &()).await.expect("import");
+        drop(writer);
+        assert_eq!((s.rows, s.inserted, s.rejected), (4, 1, 3), "{}", db.name);
+        let text = std::fs::read_to_string(&report).expect("read report");
+        let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(text.as_bytes())
+            .records()
+            .map(|r| r.expect("row").iter().map(str::to_owned).collect())
+            .collect();
+        let lines: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(lines, ["3", "5", "7"], "{}: rows are file lines", db.name);
+        assert_eq!(&rows[2][4..], ["'=cmd|' /C calc'!A0", "'@SUM(1)", "'-2+3"], "{}", db.name);
+        store.close().await;
+    }
+}
