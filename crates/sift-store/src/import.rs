@@ -23,6 +23,7 @@ use sift_core::csv_out::CsvWriter;
 use crate::db::{BatchOutcome, Store};
 use crate::import::blocks::{Block, BlockError, BlockReader, LineCounter};
 use crate::record::LeadRecord;
+use crate::runs::{ImportRun, RunProgress};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -534,6 +535,28 @@ pub struct ImportSummary {
     pub fields_decoded_as_windows_1252: u64,
     pub dialect: Option<Dialect>,
     pub mapping: Vec<(String, Field)>,
+    /// The import run's id (`import_runs`).
+    pub run: i64,
+    /// The interrupted earlier run of this file that this import took over: rows it had
+    /// stored are found unchanged now, the rest are imported.
+    pub resumes: Option<ImportRun>,
+}
+
+impl ImportSummary {
+    /// What a person should know about this import beyond the counts, one sentence each.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if let Some(run) = &self.resumes {
+            notes.push(format!(
+                "This import takes over run {} of the same file, interrupted after {} rows (last batch committed {}): \
+                 rows that run stored count as unchanged now, and the rest are imported.",
+                run.id,
+                run.rows_read,
+                run.heartbeat_at.as_deref().unwrap_or(&run.started_at),
+            ));
+        }
+        notes
+    }
 }
 
 /// Reads the header and sniffs the file without importing anything (for `--dry-run`).
@@ -784,7 +807,9 @@ pub async fn import_csv(
         w.write_record(&header).map_err(|source| ImportError::Report { source })?;
     }
 
-    let run = store.start_import_run(&file_name).await?;
+    let (run, resumes) = store.start_import_run(&file_name).await?;
+    summary.run = run;
+    summary.resumes = resumes;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Chunk, ImportError>>(2);
     let batch_size = options.batch_size.max(1);
     let rules = options.rules.clone();
@@ -821,8 +846,14 @@ pub async fn import_csv(
                 }
             }
         }
-        if !batch.is_empty() {
-            match store.upsert_leads(&batch).await {
+        let run_progress = RunProgress { run, rows, rejected: rejected.len() as u64 };
+        if batch.is_empty() {
+            if let Err(e) = store.record_import_progress(&run_progress).await {
+                result = Err(e.into());
+                break;
+            }
+        } else {
+            match store.upsert_leads_tracked(&batch, Some(&run_progress)).await {
                 Ok(o) => {
                     written += o.inserted;
                     if written >= next_statistics {
@@ -850,9 +881,16 @@ pub async fn import_csv(
     }
     drop(rx);
     let _ = reader_thread.join();
-    result?;
-    if let Some(w) = errors {
-        w.flush().map_err(|e| ImportError::Report { source: e.into() })?;
+    if result.is_ok()
+        && let Some(w) = errors
+    {
+        result = w.flush().map_err(|e| ImportError::Report { source: e.into() });
+    }
+    if let Err(e) = result {
+        // Best effort: the run is marked failed with the reason; if even that cannot be
+        // written, its heartbeat stops and it shows as interrupted.
+        let _ = store.fail_import_run(run, &e.to_string()).await;
+        return Err(e);
     }
     summary.inserted = total.inserted;
     summary.updated = total.updated;

@@ -5,6 +5,8 @@ pub mod db;
 pub mod export;
 pub mod import;
 pub mod record;
+pub mod runs;
 
 pub use db::{Backend, BatchOutcome, LeadFilter, QualificationRecord, Store, StoreError};
 pub use record::{LeadRecord, StoredLead};
+pub use runs::{ImportRun, ImportRunStatus, RunProgress};
