@@ -29,6 +29,27 @@ pub struct BatchOptions {
     pub block_bytes: usize,
 }
 
+impl BatchOptions {
+    /// The allowed worker threads.
+    pub const THREADS: std::ops::RangeInclusive<usize> = 1..=256;
+    /// The allowed factors per side.
+    pub const TOP: std::ops::RangeInclusive<usize> = 0..=50;
+
+    /// Refuses settings out of range, naming the allowed range.
+    pub fn validate(&self) -> Result<()> {
+        for (what, value, range) in [("threads", self.threads, Self::THREADS), ("top factors", self.top, Self::TOP)] {
+            if !range.contains(&value) {
+                return Err(ScoreError::Options(format!(
+                    "{what} `{value}` is out of range: give {} to {}",
+                    range.start(),
+                    range.end()
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Default for BatchOptions {
     fn default() -> Self {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -148,6 +169,7 @@ pub fn score_csv<R: Read + Send, W: Write>(
     options: &BatchOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<BatchSummary> {
+    options.validate()?;
     let block_bytes = options.block_bytes.max(64);
     // The header: read until its record ends.
     let mut buffer = Vec::with_capacity(block_bytes * 2);

@@ -462,6 +462,31 @@ fn regression_score_output_neutralises_formula_cells_in_the_id_column() {
 }
 
 #[test]
+fn regression_out_of_range_settings_are_refused_with_the_allowed_range() {
+    // `train --folds 0|1` silently ran 2 folds; `--gbm-iterations 4294967295` ran without end.
+    for k in [0, 1, 101] {
+        let o = TrainOptions { folds: FoldSpec::Stratified { k, seed: 0 }, ..options(ModelKind::Logistic) };
+        let error = train(&fixture(), &o).err().expect("refused");
+        assert_eq!(error.to_string(), format!("folds `{k}` is out of range: give 2 to 100"));
+        assert!(error.is_invalid_input());
+    }
+    let mut o = options(ModelKind::Gbm);
+    o.gbm.iterations = 4_294_967_295;
+    let started = std::time::Instant::now();
+    let error = train(&fixture(), &o).err().expect("refused");
+    assert_eq!(error.to_string(), "gbm iterations `4294967295` is out of range: give 1 to 10000");
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    let mut o = options(ModelKind::Logistic);
+    o.c = f64::NAN;
+    assert!(train(&fixture(), &o).err().expect("refused").to_string().starts_with("C `NaN` is out of range"));
+
+    let model = train(&fixture(), &options(ModelKind::Logistic)).expect("trains");
+    let threads = BatchOptions { threads: 0, ..BatchOptions::default() };
+    let error = score_csv(&model, FIXTURE.as_bytes(), Vec::new(), &threads, &|_| {}).err().expect("refused");
+    assert_eq!(error.to_string(), "threads `0` is out of range: give 1 to 256");
+}
+
+#[test]
 fn the_crate_stays_pure() {
     let manifest = include_str!("../Cargo.toml");
     for banned in ["tokio", "sqlx", "axum", "sift-store"] {

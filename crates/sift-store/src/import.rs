@@ -39,6 +39,8 @@ pub enum ImportError {
     RecordTooLong { path: String, line: u64 },
     #[error("mapping file `{path}`: {message}")]
     Mapping { path: String, message: String },
+    #[error("{0}")]
+    Options(String),
     #[error(transparent)]
     Store(#[from] crate::db::StoreError),
     #[error("cannot write the error report: {source}")]
@@ -514,6 +516,25 @@ pub struct ImportOptions {
     pub rules: LeadTypeRules,
 }
 
+impl ImportOptions {
+    /// The allowed batch sizes (rows per transaction). A batch is held in memory twice over
+    /// (two in flight), at about 1 KB a row: 50,000 rows keeps that near 100 MB.
+    pub const BATCH_SIZES: std::ops::RangeInclusive<usize> = 1..=50_000;
+
+    /// Refuses settings out of range, naming the allowed range.
+    pub fn validate(&self) -> Result<(), ImportError> {
+        if !Self::BATCH_SIZES.contains(&self.batch_size) {
+            return Err(ImportError::Options(format!(
+                "batch size `{}` is out of range: give {} to {} rows per transaction",
+                self.batch_size,
+                Self::BATCH_SIZES.start(),
+                Self::BATCH_SIZES.end()
+            )));
+        }
+        Ok(())
+    }
+}
+
 impl Default for ImportOptions {
     fn default() -> Self {
         ImportOptions { batch_size: 5_000, overrides: BTreeMap::new(), rules: LeadTypeRules::default() }
@@ -792,6 +813,7 @@ pub async fn import_csv(
     mut errors: Option<&mut CsvWriter<File>>,
     progress: &dyn Progress,
 ) -> Result<ImportSummary, ImportError> {
+    options.validate()?;
     let source = open_csv(path)?;
     let mapping = read_mapping(&source, path, &options.overrides)?;
     let file_name = path.display().to_string();
@@ -811,7 +833,7 @@ pub async fn import_csv(
     summary.run = run;
     summary.resumes = resumes;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Chunk, ImportError>>(2);
-    let batch_size = options.batch_size.max(1);
+    let batch_size = options.batch_size;
     let rules = options.rules.clone();
     let reader_mapping = mapping.clone();
     let reader_path = path.to_path_buf();

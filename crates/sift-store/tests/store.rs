@@ -441,3 +441,22 @@ async fn an_import_run_whose_heartbeat_stopped_is_interrupted_and_the_next_run_r
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn regression_an_out_of_range_batch_size_is_refused_with_the_allowed_range() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(dir.path(), "c.csv", HUBSPOT.as_bytes());
+    for db in databases("batch_size").await {
+        let store = connect(&db).await;
+        for size in [0, 100_000_000] {
+            let options = ImportOptions { batch_size: size, ..ImportOptions::default() };
+            let err = import_csv(&store, &file, &options, None, &()).await.expect_err("refused");
+            assert_eq!(
+                err.to_string(),
+                format!("batch size `{size}` is out of range: give 1 to 50000 rows per transaction")
+            );
+        }
+        assert!(store.import_runs(10).await.expect("runs").is_empty(), "{}: nothing started", db.name);
+        store.close().await;
+    }
+}

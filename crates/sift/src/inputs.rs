@@ -112,3 +112,9 @@ pub fn decode_transcript(bytes: &[u8]) -> TranscriptText {
         )),
     }
 }
+
+/// A clap parser for a `usize` flag limited to `range` (the library's own limits, so the
+/// command line refuses what the library would, naming the allowed range).
+pub fn ranged(range: std::ops::RangeInclusive<usize>) -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(*range.start() as u64..=*range.end() as u64)
+}
