@@ -482,7 +482,7 @@ fn regression_out_of_range_settings_are_refused_with_the_allowed_range() {
 
     let model = train(&fixture(), &options(ModelKind::Logistic)).expect("trains");
     let threads = BatchOptions { threads: 0, ..BatchOptions::default() };
-    let error = score_csv(&model, FIXTURE.as_bytes(), Vec::new(), &threads, &|_| {}).err().expect("refused");
+    let error = score_csv(&model, FIXTURE.as_bytes(), Vec::new(), &threads, &|_| {}).expect_err("refused");
     assert_eq!(error.to_string(), "threads `0` is out of range: give 1 to 256");
 }
 
