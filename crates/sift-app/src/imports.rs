@@ -19,7 +19,7 @@ pub async fn import_file(
     store: &Store,
     path: &Path,
     options: &ImportOptions,
-    errors: Option<&mut csv::Writer<std::fs::File>>,
+    errors: Option<&mut sift_core::csv_out::CsvWriter<std::fs::File>>,
     progress: &dyn Progress,
 ) -> Result<ImportSummary> {
     Ok(import::import_csv(store, path, options, errors, progress).await?)

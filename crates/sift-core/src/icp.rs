@@ -64,12 +64,19 @@ pub struct Personas {
 #[serde(deny_unknown_fields)]
 struct IcpSyntax {
     name: Option<String>,
-    territories: Option<Vec<Spanned<String>>>,
-    industries: Option<Vec<String>>,
-    employees: Option<Spanned<Bounds>>,
-    annual_revenue: Option<Spanned<Bounds>>,
+    territories: Option<Spanned<Vec<Spanned<String>>>>,
+    industries: Option<Spanned<Vec<String>>>,
+    employees: Option<BoundsSyntax>,
+    annual_revenue: Option<BoundsSyntax>,
     excluded_domains: Option<Vec<String>>,
-    personas: Option<Personas>,
+    personas: Option<Spanned<Personas>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BoundsSyntax {
+    min: Option<Spanned<f64>>,
+    max: Option<Spanned<f64>>,
 }
 
 /// A validated ideal-customer profile.
@@ -137,33 +144,69 @@ impl Icp {
             return Err(reader.problems);
         };
         let mut territories = Vec::new();
-        for code in syntax.territories.iter().flatten() {
-            match code.get_ref().parse::<CountryCode>() {
-                Ok(c) => territories.push(c),
-                Err(e) => reader.report(Some(code.span()), format!("territories: {e}")),
+        if let Some(list) = &syntax.territories {
+            if list.get_ref().is_empty() {
+                reader.report(
+                    Some(list.span()),
+                    "territories: the list is empty, so no lead could ever fit; leave the key out to accept every country",
+                );
             }
-        }
-        for (key, bounds) in [("employees", &syntax.employees), ("annual_revenue", &syntax.annual_revenue)] {
-            if let Some(b) = bounds {
-                let v = b.get_ref();
-                if let (Some(min), Some(max)) = (v.min, v.max)
-                    && min > max
-                {
-                    reader.report(Some(b.span()), format!("{key}: `min` ({min}) is greater than `max` ({max})"));
-                }
-                if v.min.is_some_and(|m| m < 0.0) || v.max.is_some_and(|m| m < 0.0) {
-                    reader.report(Some(b.span()), format!("{key}: bounds cannot be negative"));
+            for code in list.get_ref() {
+                match code.get_ref().parse::<CountryCode>() {
+                    Ok(c) => territories.push(c),
+                    Err(e) => reader.report(Some(code.span()), format!("territories: {e}")),
                 }
             }
         }
+        if let Some(list) = &syntax.industries
+            && list.get_ref().iter().all(|i| normalize_label(i).is_empty())
+        {
+            reader.report(
+                Some(list.span()),
+                "industries: the list is empty, so no lead could ever fit; leave the key out to accept every industry",
+            );
+        }
+        if let Some(p) = &syntax.personas
+            && p.get_ref().titles.iter().all(|t| t.trim().is_empty())
+            && p.get_ref().seniority.is_empty()
+        {
+            reader.report(
+                Some(p.span()),
+                "personas: give `titles` or `seniority` (or leave the key out): an empty persona matches no contact",
+            );
+        }
+        let mut bounds = |key: &str, syntax: &Option<BoundsSyntax>| -> Option<Bounds> {
+            let b = syntax.as_ref()?;
+            for (end, value) in [("min", &b.min), ("max", &b.max)] {
+                if let Some(v) = value {
+                    let n = *v.get_ref();
+                    if !n.is_finite() {
+                        reader.report(Some(v.span()), format!("{key}: `{end}` is `{n}`; give a finite number"));
+                    } else if n < 0.0 {
+                        reader.report(Some(v.span()), format!("{key}: `{end}` is {n}; bounds cannot be negative"));
+                    }
+                }
+            }
+            if let (Some(min), Some(max)) = (&b.min, &b.max)
+                && min.get_ref() > max.get_ref()
+            {
+                reader.report(
+                    Some(min.span()),
+                    format!("{key}: `min` ({}) is greater than `max` ({})", min.get_ref(), max.get_ref()),
+                );
+            }
+            Some(Bounds { min: b.min.as_ref().map(|v| *v.get_ref()), max: b.max.as_ref().map(|v| *v.get_ref()) })
+        };
+        let employees = bounds("employees", &syntax.employees);
+        let annual_revenue = bounds("annual_revenue", &syntax.annual_revenue);
         let icp = Icp {
             name: syntax.name,
             territories: syntax.territories.map(|_| territories),
-            industries: syntax.industries.map(|v| v.iter().map(|s| normalize_label(s)).collect()),
-            employees: syntax.employees.map(Spanned::into_inner),
-            annual_revenue: syntax.annual_revenue.map(Spanned::into_inner),
+            industries: syntax.industries.map(|v| v.get_ref().iter().map(|s| normalize_label(s)).collect()),
+            employees,
+            annual_revenue,
             excluded_domains: syntax.excluded_domains.map(|v| v.iter().map(|d| normalize_domain(d)).collect()),
-            personas: syntax.personas,
+            personas: syntax.personas.map(Spanned::into_inner),
         };
         reader.finish(Some(icp))
     }
@@ -401,12 +444,12 @@ personas = { titles = ["revenue", "sales"], seniority = ["director", "vp", "c_le
 
     #[test]
     fn bad_profiles_report_every_problem_with_its_location() {
-        let text = "territories = [\"DE\", \"Germany\"]\nemployees = { min = 500, max = 10 }\n";
+        let text = "territories = [\"DE\", \"Germania Inferior\"]\nemployees = { min = 500, max = 10 }\n";
         let err = Icp::parse("icp.toml", text).expect_err("invalid");
         let messages: Vec<String> = err.iter().map(ToString::to_string).collect();
         assert_eq!(messages.len(), 2, "{messages:?}");
-        assert!(messages[0].starts_with("icp.toml:1:22: territories: `Germany`"), "{}", messages[0]);
-        assert!(messages[1].starts_with("icp.toml:2:13: employees"), "{}", messages[1]);
+        assert!(messages[0].starts_with("icp.toml:1:22: territories: `Germania Inferior`"), "{}", messages[0]);
+        assert!(messages[1].starts_with("icp.toml:2:21: employees: `min` (500) is greater"), "{}", messages[1]);
 
         let err = Icp::parse("icp.toml", "territory = [\"DE\"]\n").expect_err("unknown key");
         assert!(err.to_string().contains("unknown field `territory`"), "{err}");
@@ -414,6 +457,35 @@ personas = { titles = ["revenue", "sales"], seniority = ["director", "vp", "c_le
 
         let err = Icp::parse("icp.toml", "employees = { min = 5 \n").expect_err("bad toml");
         assert!(err.to_string().starts_with("icp.toml:1:"), "{err}");
+    }
+
+    #[test]
+    fn regression_nan_inf_and_empty_lists_are_refused_with_their_line_and_column() {
+        let check = |text: &str, expected: &str| {
+            let err = Icp::parse("icp.toml", text).expect_err(text);
+            let messages: Vec<String> = err.iter().map(ToString::to_string).collect();
+            assert_eq!(messages.len(), 1, "{text}: {messages:?}");
+            assert!(messages[0].starts_with(expected), "{text}: {}", messages[0]);
+        };
+        // `annual_revenue = { min = nan }` used to disqualify every lead.
+        check("annual_revenue = { min = nan }\n", "icp.toml:1:26: annual_revenue: `min` is `NaN`");
+        check("employees = { max = inf }\n", "icp.toml:1:21: employees: `max` is `inf`");
+        check("employees = { min = -inf }\n", "icp.toml:1:21: employees: `min` is `-inf`");
+        check(
+            "\nemployees = { min = 10, max = 5 }\n",
+            "icp.toml:2:21: employees: `min` (10) is greater than `max` (5)",
+        );
+        check("territories = []\n", "icp.toml:1:15: territories: the list is empty");
+        check("industries = []\n", "icp.toml:1:14: industries: the list is empty");
+        check("personas = { titles = [] }\n", "icp.toml:1:12: personas: give `titles` or `seniority`");
+    }
+
+    #[test]
+    fn territories_accept_codes_and_country_names_in_any_language() {
+        let icp = Icp::parse("icp.toml", "territories = [\"Germany\", \"España\", \"德国\", \"FRA\", \"us\"]\n")
+            .expect("names are countries");
+        let codes: Vec<&str> = icp.territories.iter().flatten().map(CountryCode::as_str).collect();
+        assert_eq!(codes, ["DE", "ES", "DE", "FR", "US"]);
     }
 
     #[test]

@@ -9,16 +9,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::lifecycle::{Stage, StageChange};
 
-/// Every ISO 3166-1 alpha-2 code, sorted, two letters each, separated by spaces.
-const ISO_3166_ALPHA2: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
-
 /// An ISO 3166-1 alpha-2 country code, upper case (`DE`, `CN`, `US`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct CountryCode([u8; 2]);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not an ISO 3166-1 alpha-2 country code (two letters, such as `DE`, `CN` or `US`)")]
+#[error(
+    "`{0}` is not a country Sift knows: give an ISO 3166-1 code (`DE`, `DEU`) or a name (`Germany`, `Deutschland`, `德国`)"
+)]
 pub struct CountryCodeError(pub String);
 
 impl CountryCode {
@@ -31,18 +30,13 @@ impl CountryCode {
 impl FromStr for CountryCode {
     type Err = CountryCodeError;
 
+    /// Reads an ISO 3166-1 alpha-2 or alpha-3 code or a country name through the one
+    /// country parser ([`crate::country::parse_country`]); `UK` means `GB`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let upper = s.trim().to_ascii_uppercase();
-        // `UK` is not an ISO code but is what people type for the United Kingdom.
-        let upper = if upper == "UK" { "GB".to_owned() } else { upper };
-        let known = upper.len() == 2
-            && upper.bytes().all(|b| b.is_ascii_uppercase())
-            && ISO_3166_ALPHA2.split(' ').any(|code| code == upper);
-        if !known {
-            return Err(CountryCodeError(s.to_owned()));
+        match crate::country::parse_country(s).map(str::as_bytes) {
+            Some(&[a, b]) => Ok(CountryCode([a, b])),
+            _ => Err(CountryCodeError(s.to_owned())),
         }
-        let b = upper.as_bytes();
-        Ok(CountryCode([b[0], b[1]]))
     }
 }
 
@@ -388,10 +382,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn country_codes_accept_iso_codes_in_any_case_and_reject_the_rest() {
+    fn country_codes_accept_iso_codes_and_names_and_reject_the_rest() {
         assert_eq!("de".parse::<CountryCode>().map(|c| c.to_string()), Ok("DE".to_owned()));
         assert_eq!("UK".parse::<CountryCode>().map(|c| c.to_string()), Ok("GB".to_owned()));
-        for bad in ["", "D", "DEU", "XX", "Germany", "1A"] {
+        assert_eq!("Deutschland".parse::<CountryCode>().map(|c| c.to_string()), Ok("DE".to_owned()));
+        assert_eq!("DEU".parse::<CountryCode>().map(|c| c.to_string()), Ok("DE".to_owned()));
+        for bad in ["", "D", "XX", "Germania Inferior", "1A"] {
             assert!(bad.parse::<CountryCode>().is_err(), "{bad} should be rejected");
         }
     }

@@ -6,6 +6,8 @@
 
 pub mod answers;
 pub mod classify;
+pub mod country;
+pub mod csv_out;
 pub mod diag;
 pub mod framework;
 pub mod gate;

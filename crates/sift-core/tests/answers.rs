@@ -36,13 +36,13 @@ fn unknown_criteria_bad_statuses_and_bad_dates_are_all_reported() {
         ],
     );
 
-    let text = "framework = \"bant\"\n\n[criteria.money]\nstatus = \"confirmed\"\n\n[criteria.timeline]\nstatus = \"confirmed\"\ndate = \"next spring\"\n\n[lead]\ncountry = \"Germany\"\nemail = \"not-an-email\"\nemployees = -3\n";
+    let text = "framework = \"bant\"\n\n[criteria.money]\nstatus = \"confirmed\"\n\n[criteria.timeline]\nstatus = \"confirmed\"\ndate = \"next spring\"\n\n[lead]\ncountry = \"Atlantis\"\nemail = \"not-an-email\"\nemployees = -3\n";
     check_errors(
         text,
         &[
             "call.toml:3:11: unknown criterion `money` for framework `bant`; its criteria are: budget, authority, need, timeline",
             "call.toml:8:8: criteria.timeline.date: `\"next spring\"` is not a date",
-            "call.toml:11:11: lead.country: `Germany` is not an ISO 3166-1 alpha-2 country code",
+            "call.toml:11:11: lead.country: `Atlantis` is not a country Sift knows",
             "call.toml:12:9: lead.email: `not-an-email` is not an email address",
             "call.toml:13:13: lead.employees: must not be negative",
         ],
@@ -89,4 +89,15 @@ fn hostile_strings_are_kept_as_data() {
     let text = "framework = \"bant\"\n[lead]\ncompany = \"=HYPERLINK(\\\"x\\\")\\u0000<script>\"\n[criteria.need]\nstatus = \"confirmed\"\nnote = \"'; DROP TABLE leads; --\"\n";
     let file = AnswersFile::parse("call.toml", text, &registry).expect("valid");
     assert_eq!(file.lead.company.name.as_deref(), Some("=HYPERLINK(\"x\")\u{0}<script>"));
+}
+
+#[test]
+fn regression_country_names_in_answers_read_like_the_importer_reads_them() {
+    for (written, code) in [("Germany", "DE"), ("Deutschland", "DE"), ("España", "ES"), ("德国", "DE"), ("DEU", "DE")]
+    {
+        let text = format!("framework = \"bant\"\n[lead]\ncountry = \"{written}\"\n");
+        let registry = Registry::builtin().expect("built-ins");
+        let answers = AnswersFile::parse("call.toml", &text, &registry).expect(written);
+        assert_eq!(answers.lead.company.country.map(|c| c.to_string()).as_deref(), Some(code), "{written}");
+    }
 }

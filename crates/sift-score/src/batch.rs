@@ -9,6 +9,9 @@ use std::io::{Read, Write};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
+use sift_core::csv_out::CsvWriter;
+pub use sift_core::csv_out::push_field;
+
 use crate::error::{Result, ScoreError};
 use crate::model::{ModelFile, Scorer, Scratch, score_1_99, top_factors_into};
 use crate::table::{find_column, is_missing, read_headers, sniff_delimiter};
@@ -24,6 +27,27 @@ pub struct BatchOptions {
     pub id_column: Option<String>,
     /// Input bytes per block handed to a worker.
     pub block_bytes: usize,
+}
+
+impl BatchOptions {
+    /// The allowed worker threads.
+    pub const THREADS: std::ops::RangeInclusive<usize> = 1..=256;
+    /// The allowed factors per side.
+    pub const TOP: std::ops::RangeInclusive<usize> = 0..=50;
+
+    /// Refuses settings out of range, naming the allowed range.
+    pub fn validate(&self) -> Result<()> {
+        for (what, value, range) in [("threads", self.threads, Self::THREADS), ("top factors", self.top, Self::TOP)] {
+            if !range.contains(&value) {
+                return Err(ScoreError::Options(format!(
+                    "{what} `{value}` is out of range: give {} to {}",
+                    range.start(),
+                    range.end()
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Default for BatchOptions {
@@ -145,6 +169,7 @@ pub fn score_csv<R: Read + Send, W: Write>(
     options: &BatchOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<BatchSummary> {
+    options.validate()?;
     let block_bytes = options.block_bytes.max(64);
     // The header: read until its record ends.
     let mut buffer = Vec::with_capacity(block_bytes * 2);
@@ -173,11 +198,11 @@ pub fn score_csv<R: Read + Send, W: Write>(
 
     let mut output = std::io::BufWriter::with_capacity(1 << 16, output);
     let id_name = id_column.map_or("row", |c| headers[c].as_str());
-    let mut header = csv::Writer::from_writer(Vec::new());
+    let mut header = CsvWriter::new(Vec::new());
     header
         .write_record([id_name, "probability", "score", "top_positive", "top_negative"])
         .map_err(|e| ScoreError::Write(e.to_string()))?;
-    output.write_all(&header.into_inner().map_err(|e| ScoreError::Write(e.to_string()))?).map_err(write_error)?;
+    output.write_all(&header.into_inner().map_err(write_error)?).map_err(write_error)?;
 
     let threads = options.threads.max(1);
     let (job_tx, job_rx) = sync_channel::<Block>(threads * 2);
@@ -437,22 +462,4 @@ fn score_block(
         out.push(b'\n');
     }
     Ok(out)
-}
-
-/// Appends a CSV field, quoted only when it must be (as the csv crate writes it): the
-/// output side of the hot path, without a second copy through a CSV writer.
-pub fn push_field(out: &mut Vec<u8>, field: &[u8]) {
-    if memchr::memchr3(b',', b'"', b'\n', field).is_none() && memchr::memchr(b'\r', field).is_none() {
-        out.extend_from_slice(field);
-        return;
-    }
-    out.push(b'"');
-    let mut rest = field;
-    while let Some(at) = memchr::memchr(b'"', rest) {
-        out.extend_from_slice(&rest[..=at]);
-        out.push(b'"');
-        rest = &rest[at + 1..];
-    }
-    out.extend_from_slice(rest);
-    out.push(b'"');
 }

@@ -39,6 +39,9 @@ pub enum ScoreError {
     BadModelFile(String),
     #[error("model file format version {found} is not supported (this build reads version {supported})")]
     UnsupportedModelVersion { found: u32, supported: u32 },
+    /// A setting outside its allowed range (the message names the range).
+    #[error("{0}")]
+    Options(String),
     #[error("bad folds file: {0}")]
     BadFolds(String),
     #[error("bad rules file: {0}")]

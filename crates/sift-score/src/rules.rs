@@ -484,7 +484,7 @@ pub fn score_rules_csv<R: Read, W: Write>(
         Some(name) => Some(find_column(&headers, name)?),
         None => None,
     };
-    let mut writer = csv::Writer::from_writer(output);
+    let mut writer = sift_core::csv_out::CsvWriter::new(output);
     let write_error = |e: csv::Error| ScoreError::Write(e.to_string());
     writer
         .write_record([id.map_or("row", |i| headers[i].as_str()), "points", "stage", "previous_stage", "reasons"])

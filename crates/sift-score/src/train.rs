@@ -65,7 +65,51 @@ pub struct TrainOptions {
     pub source: Option<String>,
 }
 
+/// The allowed number of cross-validation folds: at least two (one to fit, one to test).
+pub const FOLDS: std::ops::RangeInclusive<usize> = 2..=100;
+/// The allowed boosting rounds: each round adds a tree; 10,000 trees of depth 5 already
+/// take minutes on a large file and far more rounds only overfit.
+pub const GBM_ITERATIONS: std::ops::RangeInclusive<usize> = 1..=10_000;
+/// The allowed tree depths.
+pub const GBM_MAX_DEPTH: std::ops::RangeInclusive<usize> = 1..=30;
+
+fn out_of_range(what: &str, value: impl std::fmt::Display, allowed: &str) -> ScoreError {
+    ScoreError::Options(format!("{what} `{value}` is out of range: give {allowed}"))
+}
+
 impl TrainOptions {
+    /// Refuses settings out of range, naming the allowed range (the CLI and the API refuse
+    /// the same values).
+    pub fn validate(&self) -> Result<()> {
+        if let FoldSpec::Stratified { k, .. } = self.folds
+            && !FOLDS.contains(&k)
+        {
+            return Err(out_of_range("folds", k, &format!("{} to {}", FOLDS.start(), FOLDS.end())));
+        }
+        let gbm = &self.gbm;
+        if !GBM_ITERATIONS.contains(&gbm.iterations) {
+            let allowed = format!("{} to {}", GBM_ITERATIONS.start(), GBM_ITERATIONS.end());
+            return Err(out_of_range("gbm iterations", gbm.iterations, &allowed));
+        }
+        if !GBM_MAX_DEPTH.contains(&gbm.max_depth) {
+            let allowed = format!("{} to {}", GBM_MAX_DEPTH.start(), GBM_MAX_DEPTH.end());
+            return Err(out_of_range("gbm max depth", gbm.max_depth, &allowed));
+        }
+        if !(gbm.learning_rate.is_finite() && gbm.learning_rate > 0.0 && gbm.learning_rate <= 1.0) {
+            return Err(out_of_range("gbm learning rate", gbm.learning_rate, "a number above 0 and at most 1"));
+        }
+        if !(gbm.min_leaf_weight.is_finite() && gbm.min_leaf_weight >= 0.0) {
+            return Err(out_of_range("gbm min leaf weight", gbm.min_leaf_weight, "a finite number of 0 or more"));
+        }
+        if !(gbm.l2.is_finite() && gbm.l2 >= 0.0) {
+            return Err(out_of_range("gbm l2", gbm.l2, "a finite number of 0 or more"));
+        }
+        if !(self.c.is_finite() && self.c > 0.0) {
+            return Err(out_of_range("C", self.c, "a finite number above 0"));
+        }
+        Ok(())
+    }
+
     pub fn new(label: &str, kind: ModelKind) -> TrainOptions {
         TrainOptions {
             label: label.to_string(),
@@ -331,6 +375,7 @@ impl Pipeline<'_> {
 
 /// Trains a model: cross-validation report, leakage guard, final fit on every row.
 pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
+    options.validate()?;
     let table = input;
     let (label_column, labels) = read_label(table, options)?;
     let label_name = table.headers[label_column].clone();
@@ -344,7 +389,7 @@ pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
         return Err(ScoreError::OneClassLabel { column: label_name, value, rows: y.len() });
     }
     let folds = match &options.folds {
-        FoldSpec::Stratified { k, seed } => stratified_folds(&y, (*k).max(2), *seed),
+        FoldSpec::Stratified { k, seed } => stratified_folds(&y, *k, *seed),
         FoldSpec::Given(given) => {
             if given.len() != labels.len() {
                 return Err(ScoreError::BadFolds(format!(

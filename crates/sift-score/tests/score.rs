@@ -219,14 +219,14 @@ fn fixed_point_output_formatting() {
 }
 
 #[test]
-fn output_fields_are_quoted_like_the_csv_crate_does() {
-    for field in ["plain", "", "a,b", "say \"hi\"", "two\nlines", "cr\r", "x=1 (+0.50); y=2 (-0.10)"] {
+fn output_fields_are_quoted_like_the_csv_crate_does_and_formulas_neutralised() {
+    for field in ["plain", "", "a,b", "say \"hi\"", "two\nlines", "cr\r", "x=1 (+0.50); y=2 (-0.10)", "=1+1", "@x,y"] {
         let mut ours = Vec::new();
         sift_score::batch::push_field(&mut ours, field.as_bytes());
         ours.push(b',');
         sift_score::batch::push_field(&mut ours, b"next");
         ours.push(b'\n');
-        let mut theirs = csv::Writer::from_writer(Vec::new());
+        let mut theirs = sift_core::csv_out::CsvWriter::new(Vec::new());
         theirs.write_record([field, "next"]).expect("writes");
         assert_eq!(
             String::from_utf8(ours).expect("utf8"),
@@ -429,6 +429,61 @@ fn batch_scoring_streams_in_order_with_ids_and_factors() {
     let options = BatchOptions { threads: 1, block_bytes: 1 << 20, ..BatchOptions::default() };
     score_csv(&model, FIXTURE.as_bytes(), &mut single, &options, &|_| {}).expect("scores");
     assert_eq!(String::from_utf8(single).expect("utf8"), out);
+}
+
+#[test]
+fn regression_score_output_neutralises_formula_cells_in_the_id_column() {
+    let model = train(&fixture(), &options(ModelKind::Logistic)).expect("trains");
+    let header = "Lead ID,Source,Industry,Employees,Visits,Newsletter,Stage\n";
+    let out =
+        batch(&model, &format!("{header}=HYPERLINK(\"x\"),Ads,Retail,5,1,Yes,new\n@cmd,Ads,Retail,5,1,Yes,new\n"))
+            .expect("scores");
+    let ids: Vec<String> =
+        csv::Reader::from_reader(out.as_bytes()).records().map(|r| r.expect("row")[0].to_owned()).collect();
+    assert_eq!(ids, ["'=HYPERLINK(\"x\")", "'@cmd"]);
+
+    let rules = sift_score::rules::parse_rules(
+        "id_field = \"id\"\n[[rule]]\nname = \"big\"\nfield = \"n\"\nrange = { min = 10 }\npoints = -5\n",
+    )
+    .expect("rules");
+    let mut out = Vec::new();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+    sift_score::rules::score_rules_csv(
+        &rules,
+        "id,n\n+1-2,12\n".as_bytes(),
+        &Default::default(),
+        &mut out,
+        as_of,
+        None,
+    )
+    .expect("rule points");
+    let text = String::from_utf8(out).expect("utf8");
+    assert!(text.lines().nth(1).is_some_and(|l| l.starts_with("'+1-2,-5,")), "negative points stay numbers: {text}");
+}
+
+#[test]
+fn regression_out_of_range_settings_are_refused_with_the_allowed_range() {
+    // `train --folds 0|1` silently ran 2 folds; `--gbm-iterations 4294967295` ran without end.
+    for k in [0, 1, 101] {
+        let o = TrainOptions { folds: FoldSpec::Stratified { k, seed: 0 }, ..options(ModelKind::Logistic) };
+        let error = train(&fixture(), &o).err().expect("refused");
+        assert_eq!(error.to_string(), format!("folds `{k}` is out of range: give 2 to 100"));
+        assert!(error.is_invalid_input());
+    }
+    let mut o = options(ModelKind::Gbm);
+    o.gbm.iterations = 4_294_967_295;
+    let started = std::time::Instant::now();
+    let error = train(&fixture(), &o).err().expect("refused");
+    assert_eq!(error.to_string(), "gbm iterations `4294967295` is out of range: give 1 to 10000");
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    let mut o = options(ModelKind::Logistic);
+    o.c = f64::NAN;
+    assert!(train(&fixture(), &o).err().expect("refused").to_string().starts_with("C `NaN` is out of range"));
+
+    let model = train(&fixture(), &options(ModelKind::Logistic)).expect("trains");
+    let threads = BatchOptions { threads: 0, ..BatchOptions::default() };
+    let error = score_csv(&model, FIXTURE.as_bytes(), Vec::new(), &threads, &|_| {}).expect_err("refused");
+    assert_eq!(error.to_string(), "threads `0` is out of range: give 1 to 256");
 }
 
 #[test]

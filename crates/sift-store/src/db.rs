@@ -4,7 +4,7 @@
 //! database's pool type, so both implementations run identical SQL (with `$n` parameters,
 //! which SQLite also accepts) and one test suite covers both.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -13,7 +13,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use sift_core::{Activity, ActivityKind, Level, MovePlan, Stage, StageChange, StageMove, Verdict};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Row, SqlSafeStr};
 
@@ -25,6 +25,10 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("cannot open the database at `{url}`: {source}")]
     Connect { url: String, source: sqlx::Error },
+    #[error("connection refused at {address}: is the database server running and listening there?")]
+    Refused { address: String },
+    #[error("no answer from the database server at {address} within {seconds} s")]
+    NoAnswer { address: String, seconds: u64 },
     #[error("cannot bring the database schema up to date: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
@@ -247,6 +251,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0002_import_indexes.sql"),
     ),
     (
+        3,
+        "import_run_progress",
+        include_str!("../migrations/sqlite/0003_import_run_progress.sql"),
+        include_str!("../migrations/postgres/0003_import_run_progress.sql"),
+    ),
+    (
         10,
         "accounts",
         include_str!("../migrations/sqlite/0010_accounts.sql"),
@@ -273,6 +283,122 @@ pub fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// True for SQLite's "database is locked" (`SQLITE_BUSY` and its extended codes).
+fn is_sqlite_busy(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .and_then(|e| e.code())
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| code & 0xff == 5)
+}
+
+/// Opens the SQLite pool. Switching a new database file into WAL mode needs an exclusive
+/// lock that SQLite's busy timeout does not wait for, so two processes creating the same
+/// file at once can see "database is locked" here; that is retried for a few seconds (once
+/// the file is in WAL mode, which is permanent, it no longer happens).
+async fn open_sqlite_pool(options: SqliteConnectOptions) -> Result<SqlitePool, sqlx::Error> {
+    let started = std::time::Instant::now();
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match SqlitePoolOptions::new().max_connections(4).connect_with(options.clone()).await {
+            Ok(pool) => return Ok(pool),
+            Err(e) if is_sqlite_busy(&e) && started.elapsed() < Duration::from_secs(10) => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(200));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Opens one connection before the pool does: a pool retries a refused connection until
+/// its acquire timeout and then reports only "pool timed out", which hides the cause. Here
+/// a refused connection (or any other failure: authentication, a missing database) is
+/// reported at once.
+async fn probe_postgres(url: &str, options: &PgConnectOptions) -> Result<()> {
+    const WAIT: Duration = Duration::from_secs(10);
+    let address = match options.get_socket() {
+        Some(socket) => socket.display().to_string(),
+        None => format!("{}:{}", options.get_host(), options.get_port()),
+    };
+    match tokio::time::timeout(WAIT, <PgConnection as sqlx::Connection>::connect_with(options)).await {
+        Err(_) => Err(StoreError::NoAnswer { address, seconds: WAIT.as_secs() }),
+        Ok(Ok(conn)) => {
+            let _ = sqlx::Connection::close(conn).await;
+            Ok(())
+        }
+        Ok(Err(sqlx::Error::Io(e))) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            Err(StoreError::Refused { address })
+        }
+        Ok(Err(source)) => Err(StoreError::Connect { url: redact(url), source }),
+    }
+}
+
+const INSERT_LEADS: &str = "INSERT INTO leads (dedupe_key, external_id, first_name, last_name, email, phone, title, \
+    company, domain, industry, employees, annual_revenue, country, source, stage, crm_status, converted, lead_type_rule, \
+    custom_fields, row_hash, source_file, source_row, created_at, updated_at) ";
+
+/// Makes `INSERT_LEADS` replace a row whose content changed (and leave an identical one alone).
+const UPDATE_ON_CONFLICT: &str = " ON CONFLICT (dedupe_key) DO UPDATE SET external_id = excluded.external_id, \
+    first_name = excluded.first_name, last_name = excluded.last_name, email = excluded.email, \
+    phone = excluded.phone, title = excluded.title, company = excluded.company, \
+    domain = excluded.domain, industry = excluded.industry, employees = excluded.employees, \
+    annual_revenue = excluded.annual_revenue, country = excluded.country, source = excluded.source, \
+    stage = excluded.stage, crm_status = excluded.crm_status, converted = excluded.converted, \
+    lead_type_rule = excluded.lead_type_rule, custom_fields = excluded.custom_fields, \
+    row_hash = excluded.row_hash, source_file = excluded.source_file, \
+    source_row = excluded.source_row, updated_at = excluded.updated_at \
+    WHERE leads.row_hash <> excluded.row_hash";
+
+/// Binds one lead's columns in the order of `INSERT_LEADS` (a macro, so that it expands
+/// for each database's concrete builder type like the rest of `on_pool!`).
+macro_rules! push_lead_values {
+    ($b:expr, $r:expr, $now:expr) => {
+        $b.push_bind(&$r.dedupe_key)
+            .push_bind(&$r.external_id)
+            .push_bind(&$r.first_name)
+            .push_bind(&$r.last_name)
+            .push_bind(&$r.email)
+            .push_bind(&$r.phone)
+            .push_bind(&$r.title)
+            .push_bind(&$r.company)
+            .push_bind(&$r.domain)
+            .push_bind(&$r.industry)
+            .push_bind($r.employees)
+            .push_bind($r.annual_revenue)
+            .push_bind(&$r.country)
+            .push_bind(&$r.source)
+            .push_bind($r.stage.name())
+            .push_bind(&$r.crm_status)
+            .push_bind($r.converted)
+            .push_bind(&$r.lead_type_rule)
+            .push_bind(serde_json::to_string(&$r.custom_fields).unwrap_or_else(|_| "{}".into()))
+            .push_bind(&$r.row_hash)
+            .push_bind(&$r.source_file)
+            .push_bind($r.source_row)
+            .push_bind($now)
+            .push_bind($now)
+    };
+}
+
+/// A deadlock or serialization failure (PostgreSQL), worth running the transaction again.
+fn is_retryable(error: &sqlx::Error) -> bool {
+    error.as_database_error().and_then(|e| e.code()).is_some_and(|code| code == "40P01" || code == "40001")
+}
+
+/// Brings a SQLite schema up to date under the database's write lock. sqlx's migrator takes
+/// no lock on SQLite, so two processes opening a new database at once both saw it empty and
+/// both ran the first migration ("table leads already exists"). Here the migrator runs
+/// inside a `BEGIN IMMEDIATE` transaction: the second process waits (busy timeout) and then
+/// finds the schema done. The migrator's own per-migration transactions become savepoints.
+async fn migrate_sqlite(pool: &SqlitePool) -> Result<()> {
+    let mut conn = pool.acquire().await?;
+    let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
+    migrations(Backend::Sqlite).run(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 impl Store {
     /// Opens (creating and migrating on first use) the database at `url`:
     /// `sqlite://PATH` (WAL mode) or `postgres://...`.
@@ -292,15 +418,16 @@ impl Store {
                 // A 64 MiB page cache keeps the unique-key index in memory during imports.
                 .pragma("cache_size", "-65536")
                 .pragma("temp_store", "memory");
-            let pool =
-                SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(connect_error)?;
-            migrations(Backend::Sqlite).run(&pool).await?;
+            let pool = open_sqlite_pool(options).await.map_err(connect_error)?;
+            migrate_sqlite(&pool).await?;
             Pool::Sqlite(pool)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url).map_err(connect_error)?;
+            probe_postgres(url, &options).await?;
             let pool = PgPoolOptions::new()
                 .max_connections(4)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
+                .connect_with(options)
                 .await
                 .map_err(connect_error)?;
             migrations(Backend::Postgres).run(&pool).await?;
@@ -339,9 +466,43 @@ impl Store {
 
     /// Writes a batch of imported leads in one transaction: new keys are inserted, changed
     /// rows updated (with a stage-history entry when the stage moved), identical rows left
-    /// alone. Safe against a concurrent import of the same keys: the unique key and
-    /// `ON CONFLICT` make the database, not this process, the judge of what exists.
+    /// alone, and the outcome says exactly what this batch did, even while another import
+    /// writes the same keys:
+    ///
+    /// 1. keys not seen in a first (unlocked) read are inserted with `ON CONFLICT DO
+    ///    NOTHING`; the rows the database returns are the ones this batch inserted (a key
+    ///    another import inserted meanwhile is not returned: the database waited for that
+    ///    import's transaction and skipped the row);
+    /// 2. the rest are read again with a row lock (`FOR UPDATE` on PostgreSQL; SQLite's
+    ///    `BEGIN IMMEDIATE` already holds the write lock), and only those whose content
+    ///    differs are updated, with the stage they had under the lock as the move's start.
+    ///
+    /// A batch that loses a deadlock against a concurrent import is retried.
     pub async fn upsert_leads(&self, batch: &[LeadRecord]) -> Result<BatchOutcome> {
+        self.upsert_leads_tracked(batch, None).await
+    }
+
+    /// [`Store::upsert_leads`], also adding the batch to its import run's counts in the same
+    /// transaction: the run row always says what was committed, even after a crash.
+    pub async fn upsert_leads_tracked(
+        &self,
+        batch: &[LeadRecord],
+        progress: Option<&crate::runs::RunProgress>,
+    ) -> Result<BatchOutcome> {
+        let mut attempt = 0;
+        loop {
+            match self.upsert_leads_once(batch, progress).await {
+                Err(StoreError::Database(e)) if attempt < 3 && is_retryable(&e) => attempt += 1,
+                other => return other,
+            }
+        }
+    }
+
+    async fn upsert_leads_once(
+        &self,
+        batch: &[LeadRecord],
+        progress: Option<&crate::runs::RunProgress>,
+    ) -> Result<BatchOutcome> {
         // Later rows with the same key win, as if applied in file order.
         let mut by_key: BTreeMap<&str, &LeadRecord> = BTreeMap::new();
         let mut repeats = 0;
@@ -352,96 +513,97 @@ impl Store {
         }
         let now = now();
         let begin = self.begin_write();
+        let lock = match self.backend() {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        };
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(begin).await?;
-            let mut existing: HashMap<String, (String, String)> = HashMap::new();
             let keys: Vec<&str> = by_key.keys().copied().collect();
+            let mut existing: HashMap<String, String> = HashMap::new();
             for chunk in keys.chunks(500) {
-                let mut q = QueryBuilder::new("SELECT dedupe_key, row_hash, stage FROM leads WHERE dedupe_key IN (");
+                let mut q = QueryBuilder::new("SELECT dedupe_key, row_hash FROM leads WHERE dedupe_key IN (");
                 let mut sep = q.separated(", ");
                 for k in chunk {
                     sep.push_bind(*k);
                 }
                 q.push(")");
                 for row in q.build().fetch_all(&mut *tx).await? {
-                    existing.insert(row.try_get("dedupe_key")?, (row.try_get("row_hash")?, row.try_get("stage")?));
+                    existing.insert(row.try_get("dedupe_key")?, row.try_get("row_hash")?);
                 }
             }
             let mut outcome = BatchOutcome { duplicates: repeats, ..BatchOutcome::default() };
-            let mut to_write: Vec<&LeadRecord> = Vec::new();
-            let mut moves: Vec<(&str, String, Stage)> = Vec::new();
+            let mut fresh: Vec<&LeadRecord> = Vec::new();
+            let mut known: Vec<&LeadRecord> = Vec::new();
             for (key, record) in &by_key {
                 match existing.get(*key) {
-                    None => {
-                        outcome.inserted += 1;
-                        to_write.push(record);
-                        if record.stage != Stage::Unqualified {
-                            moves.push((key, Stage::Unqualified.name().to_owned(), record.stage));
-                        }
-                    }
-                    Some((hash, _)) if *hash == record.row_hash => outcome.unchanged += 1,
-                    Some((_, stage)) => {
-                        outcome.updated += 1;
-                        to_write.push(record);
-                        if stage != record.stage.name() {
-                            moves.push((key, stage.clone(), record.stage));
-                        }
-                    }
+                    None => fresh.push(record),
+                    Some(hash) if *hash == record.row_hash => outcome.unchanged += 1,
+                    Some(_) => known.push(record),
                 }
             }
-            let mut ids: HashMap<String, i64> = HashMap::with_capacity(to_write.len());
-            for chunk in to_write.chunks(400) {
-                let mut q = QueryBuilder::new(
-                    "INSERT INTO leads (dedupe_key, external_id, first_name, last_name, email, phone, title, company, \
-                     domain, industry, employees, annual_revenue, country, source, stage, crm_status, converted, \
-                     lead_type_rule, custom_fields, row_hash, source_file, source_row, created_at, updated_at) ",
-                );
+            let mut moves: Vec<(i64, String, Stage)> = Vec::new();
+            let mut inserted: HashSet<String> = HashSet::with_capacity(fresh.len());
+            for chunk in fresh.chunks(400) {
+                let mut q = QueryBuilder::new(INSERT_LEADS);
                 q.push_values(chunk, |mut b, r| {
-                    b.push_bind(&r.dedupe_key)
-                        .push_bind(&r.external_id)
-                        .push_bind(&r.first_name)
-                        .push_bind(&r.last_name)
-                        .push_bind(&r.email)
-                        .push_bind(&r.phone)
-                        .push_bind(&r.title)
-                        .push_bind(&r.company)
-                        .push_bind(&r.domain)
-                        .push_bind(&r.industry)
-                        .push_bind(r.employees)
-                        .push_bind(r.annual_revenue)
-                        .push_bind(&r.country)
-                        .push_bind(&r.source)
-                        .push_bind(r.stage.name())
-                        .push_bind(&r.crm_status)
-                        .push_bind(r.converted)
-                        .push_bind(&r.lead_type_rule)
-                        .push_bind(serde_json::to_string(&r.custom_fields).unwrap_or_else(|_| "{}".into()))
-                        .push_bind(&r.row_hash)
-                        .push_bind(&r.source_file)
-                        .push_bind(r.source_row)
-                        .push_bind(&now)
-                        .push_bind(&now);
+                    push_lead_values!(b, r, &now);
                 });
-                q.push(
-                    " ON CONFLICT (dedupe_key) DO UPDATE SET external_id = excluded.external_id, \
-                     first_name = excluded.first_name, last_name = excluded.last_name, email = excluded.email, \
-                     phone = excluded.phone, title = excluded.title, company = excluded.company, \
-                     domain = excluded.domain, industry = excluded.industry, employees = excluded.employees, \
-                     annual_revenue = excluded.annual_revenue, country = excluded.country, source = excluded.source, \
-                     stage = excluded.stage, crm_status = excluded.crm_status, converted = excluded.converted, \
-                     lead_type_rule = excluded.lead_type_rule, custom_fields = excluded.custom_fields, \
-                     row_hash = excluded.row_hash, source_file = excluded.source_file, \
-                     source_row = excluded.source_row, updated_at = excluded.updated_at \
-                     WHERE leads.row_hash <> excluded.row_hash RETURNING id, dedupe_key",
-                );
+                q.push(" ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key");
                 for row in q.build().fetch_all(&mut *tx).await? {
-                    ids.insert(row.try_get::<String, _>("dedupe_key")?, row.try_get::<i64, _>("id")?);
+                    let key: String = row.try_get("dedupe_key")?;
+                    let id: i64 = row.try_get("id")?;
+                    if let Some(record) = by_key.get(key.as_str())
+                        && record.stage != Stage::Unqualified
+                    {
+                        moves.push((id, Stage::Unqualified.name().to_owned(), record.stage));
+                    }
+                    inserted.insert(key);
                 }
             }
-            // A concurrent import may have written the same row first; then there is no
-            // move of ours to record.
-            let moves: Vec<(i64, String, Stage)> =
-                moves.into_iter().filter_map(|(key, from, to)| ids.get(key).map(|id| (*id, from, to))).collect();
+            outcome.inserted = inserted.len() as u64;
+            // Keys another writer inserted between the first read and our insert.
+            known.extend(fresh.iter().filter(|r| !inserted.contains(&r.dedupe_key)));
+            known.sort_by(|a, b| a.dedupe_key.cmp(&b.dedupe_key));
+            let mut locked: HashMap<String, (i64, String, String)> = HashMap::with_capacity(known.len());
+            for chunk in known.chunks(500) {
+                let mut q = QueryBuilder::new("SELECT id, dedupe_key, row_hash, stage FROM leads WHERE dedupe_key IN (");
+                let mut sep = q.separated(", ");
+                for r in chunk {
+                    sep.push_bind(r.dedupe_key.as_str());
+                }
+                q.push(") ORDER BY dedupe_key");
+                q.push(lock);
+                for row in q.build().fetch_all(&mut *tx).await? {
+                    locked.insert(
+                        row.try_get("dedupe_key")?,
+                        (row.try_get("id")?, row.try_get("row_hash")?, row.try_get("stage")?),
+                    );
+                }
+            }
+            let mut changed: Vec<&LeadRecord> = Vec::with_capacity(known.len());
+            for record in known {
+                match locked.get(&record.dedupe_key) {
+                    Some((_, hash, _)) if *hash == record.row_hash => outcome.unchanged += 1,
+                    Some((id, _, stage)) => {
+                        if stage != record.stage.name() {
+                            moves.push((*id, stage.clone(), record.stage));
+                        }
+                        changed.push(record);
+                    }
+                    // Deleted meanwhile: nothing of ours to update.
+                    None => outcome.unchanged += 1,
+                }
+            }
+            outcome.updated = changed.len() as u64;
+            for chunk in changed.chunks(400) {
+                let mut q = QueryBuilder::new(INSERT_LEADS);
+                q.push_values(chunk, |mut b, r| {
+                    push_lead_values!(b, r, &now);
+                });
+                q.push(UPDATE_ON_CONFLICT);
+                q.build().execute(&mut *tx).await?;
+            }
             for chunk in moves.chunks(500) {
                 let mut q = QueryBuilder::new("INSERT INTO stage_history (lead_id, from_stage, to_stage, at, actor, reason) ");
                 q.push_values(chunk, |mut b, (id, from, to)| {
@@ -453,6 +615,9 @@ impl Store {
                         .push_bind("stage from the imported file");
                 });
                 q.build().execute(&mut *tx).await?;
+            }
+            if let Some(progress) = progress {
+                crate::runs::add_progress!(&mut *tx, progress, &outcome, &now);
             }
             tx.commit().await?;
             Ok(outcome)
@@ -630,35 +795,6 @@ impl Store {
             sqlx::query("ANALYZE leads").execute(pool).await?;
         }
         Ok(())
-    }
-
-    /// Records the start of an import and returns its id.
-    pub async fn start_import_run(&self, file: &str) -> Result<i64> {
-        let now = now();
-        on_pool!(self, pool => {
-            let row = sqlx::query("INSERT INTO import_runs (file, started_at) VALUES ($1, $2) RETURNING id")
-                .bind(file)
-                .bind(&now)
-                .fetch_one(pool)
-                .await?;
-            Ok(row.try_get::<i64, _>("id")?)
-        })
-    }
-
-    pub async fn finish_import_run(&self, id: i64, outcome: BatchOutcome, rejected: u64) -> Result<()> {
-        let now = now();
-        on_pool!(self, pool => {
-            sqlx::query("UPDATE import_runs SET finished_at = $1, inserted = $2, updated = $3, unchanged = $4, rejected = $5 WHERE id = $6")
-                .bind(&now)
-                .bind(outcome.inserted as i64)
-                .bind(outcome.updated as i64)
-                .bind(outcome.unchanged as i64)
-                .bind(rejected as i64)
-                .bind(id)
-                .execute(pool)
-                .await?;
-            Ok(())
-        })
     }
 
     fn push_filter<DB: sqlx::Database>(q: &mut QueryBuilder<DB>, filter: &LeadFilter)

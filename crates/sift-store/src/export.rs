@@ -4,15 +4,8 @@ use std::io::Write;
 
 use crate::record::StoredLead;
 
-/// Makes a CSV cell safe to open in a spreadsheet: a cell starting with `=`, `+`, `-`, `@`,
-/// tab or carriage return would be read as a formula, so it gets a leading apostrophe.
-pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        std::borrow::Cow::Owned(format!("'{cell}"))
-    } else {
-        std::borrow::Cow::Borrowed(cell)
-    }
-}
+use sift_core::csv_out::CsvWriter;
+pub use sift_core::csv_out::neutralize;
 
 const COLUMNS: &[&str] = &[
     "id",
@@ -37,13 +30,13 @@ const COLUMNS: &[&str] = &[
     "custom_fields",
 ];
 
-/// Writes leads as CSV with a header, every text cell neutralised against formula injection.
+/// Writes leads as CSV with a header, every cell neutralised against formula injection.
 pub fn write_csv<W: Write>(out: W, leads: &[StoredLead]) -> csv::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = CsvWriter::new(out);
     w.write_record(COLUMNS)?;
     for lead in leads {
         let r = &lead.record;
-        let text = |v: &Option<String>| v.as_deref().map(|s| neutralize(s).into_owned()).unwrap_or_default();
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let custom = serde_json::to_string(&r.custom_fields).unwrap_or_default();
         w.write_record([
             lead.id.to_string(),
@@ -65,24 +58,9 @@ pub fn write_csv<W: Write>(out: W, leads: &[StoredLead]) -> csv::Result<()> {
             r.converted.map(|v| v.to_string()).unwrap_or_default(),
             text(&r.lead_type_rule),
             text(&lead.verdict.map(|v| v.name().to_owned())),
-            neutralize(&custom).into_owned(),
+            custom,
         ])?;
     }
     w.flush()?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formula_starts_are_neutralised_and_the_rest_left_alone() {
-        for bad in ["=1+1", "+49 30", "-5", "@SUM(A1)", "\tx", "\rx"] {
-            assert!(neutralize(bad).starts_with('\''), "{bad:?}");
-        }
-        for ok in ["Acme", "1-2", "", "a=b"] {
-            assert_eq!(neutralize(ok), ok);
-        }
-    }
 }

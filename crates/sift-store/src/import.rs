@@ -5,19 +5,25 @@
 //! commits each batch in its own transaction. A bad row never stops the file: it goes to
 //! the error report with its row number, column, code and message.
 
+mod blocks;
+pub mod text;
+
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::OnceLock;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use encoding_rs::WINDOWS_1252;
 use serde::{Deserialize, Serialize};
 use sift_core::{ActivityKind, LeadTypeRules, Stage};
 
+use sift_core::csv_out::CsvWriter;
+
 use crate::db::{BatchOutcome, Store};
+use crate::import::blocks::{Block, BlockError, BlockReader, LineCounter};
 use crate::record::LeadRecord;
+use crate::runs::{ImportRun, RunProgress};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -25,16 +31,20 @@ pub enum ImportError {
     Io { path: String, source: std::io::Error },
     #[error("`{path}` is empty: there is no header line")]
     Empty { path: String },
-    #[error("`{path}` is UTF-16 encoded; save it as UTF-8 (or Windows-1252) CSV")]
-    Utf16 { path: String },
-    #[error("`{path}` line {line}: the header cannot be read: {message}")]
+    #[error("`{path}` is not a CSV text file: {reason}; nothing was imported")]
+    NotText { path: String, reason: text::NotText },
+    #[error("`{path}` line {line}: {message}; nothing was imported")]
     BadHeader { path: String, line: u64, message: String },
+    #[error("`{path}` line {line}: a quoted field runs on for more than {} MB without its closing quote", blocks::MAX_RECORD_BYTES >> 20)]
+    RecordTooLong { path: String, line: u64 },
     #[error("mapping file `{path}`: {message}")]
     Mapping { path: String, message: String },
+    #[error("{0}")]
+    Options(String),
     #[error(transparent)]
     Store(#[from] crate::db::StoreError),
-    #[error("cannot write the error report `{path}`: {source}")]
-    Report { path: String, source: csv::Error },
+    #[error("cannot write the error report: {source}")]
+    Report { source: csv::Error },
 }
 
 /// The fields a column can fill.
@@ -156,11 +166,9 @@ pub struct Dialect {
 pub fn sniff(sample: &[u8]) -> Dialect {
     let bom = sample.starts_with(&[0xEF, 0xBB, 0xBF]);
     let body = if bom { &sample[3..] } else { sample };
-    // Cut at the last newline so a multi-byte character split by the sample does not
-    // look like bad UTF-8.
-    let cut = body.iter().rposition(|b| *b == b'\n').map_or(body.len(), |i| i + 1);
-    let encoding = if std::str::from_utf8(&body[..cut]).is_ok() { "utf-8" } else { "windows-1252" };
-    let lines: Vec<&[u8]> = body[..cut].split(|b| *b == b'\n').filter(|l| !l.is_empty()).take(20).collect();
+    let encoding = text::encoding_of(body);
+    let newline = newline_of(body);
+    let lines: Vec<&[u8]> = body.split(|b| *b == newline).filter(|l| !l.is_empty()).take(20).collect();
     let count = |line: &[u8], d: u8| {
         let mut quoted = false;
         line.iter()
@@ -182,6 +190,11 @@ pub fn sniff(sample: &[u8]) -> Dialect {
         })
         .unwrap_or(b',');
     Dialect { delimiter: delimiter as char, encoding, bom }
+}
+
+/// The byte that ends lines: `\n` (LF or CRLF files), or `\r` in files that use nothing else.
+fn newline_of(sample: &[u8]) -> u8 {
+    if !sample.contains(&b'\n') && sample.contains(&b'\r') { b'\r' } else { b'\n' }
 }
 
 /// Decodes one field: UTF-8, or Windows-1252 when the file (or just this field) is not
@@ -279,26 +292,10 @@ pub fn parse_datetime(raw: &str) -> Option<DateTime<Utc>> {
     s.parse::<i64>().ok().filter(|n| *n > 100_000_000_000).and_then(DateTime::from_timestamp_millis)
 }
 
-fn countries() -> &'static BTreeMap<String, &'static str> {
-    static MAP: OnceLock<BTreeMap<String, &'static str>> = OnceLock::new();
-    MAP.get_or_init(|| {
-        let mut map = BTreeMap::new();
-        for line in include_str!("../data/countries.tsv").lines().filter(|l| !l.starts_with('#')) {
-            let mut parts = line.split('\t');
-            if let Some(code) = parts.next() {
-                map.insert(code.to_lowercase(), code);
-                for name in parts {
-                    map.insert(name.to_lowercase(), code);
-                }
-            }
-        }
-        map
-    })
-}
-
-/// An ISO code for a country name or code, when it is one we know.
+/// An ISO code for a country name or code, when it is one we know (the core's one country
+/// parser, shared with answers and ICP files).
 pub fn country_code(raw: &str) -> Option<&'static str> {
-    countries().get(&raw.trim().to_lowercase()).copied()
+    sift_core::country::parse_country(raw)
 }
 
 /// Lifecycle stage words of HubSpot and others.
@@ -519,6 +516,25 @@ pub struct ImportOptions {
     pub rules: LeadTypeRules,
 }
 
+impl ImportOptions {
+    /// The allowed batch sizes (rows per transaction). A batch is held in memory twice over
+    /// (two in flight), at about 1 KB a row: 50,000 rows keeps that near 100 MB.
+    pub const BATCH_SIZES: std::ops::RangeInclusive<usize> = 1..=50_000;
+
+    /// Refuses settings out of range, naming the allowed range.
+    pub fn validate(&self) -> Result<(), ImportError> {
+        if !Self::BATCH_SIZES.contains(&self.batch_size) {
+            return Err(ImportError::Options(format!(
+                "batch size `{}` is out of range: give {} to {} rows per transaction",
+                self.batch_size,
+                Self::BATCH_SIZES.start(),
+                Self::BATCH_SIZES.end()
+            )));
+        }
+        Ok(())
+    }
+}
+
 impl Default for ImportOptions {
     fn default() -> Self {
         ImportOptions { batch_size: 5_000, overrides: BTreeMap::new(), rules: LeadTypeRules::default() }
@@ -540,21 +556,65 @@ pub struct ImportSummary {
     pub fields_decoded_as_windows_1252: u64,
     pub dialect: Option<Dialect>,
     pub mapping: Vec<(String, Field)>,
+    /// The import run's id (`import_runs`).
+    pub run: i64,
+    /// The interrupted earlier run of this file that this import took over: rows it had
+    /// stored are found unchanged now, the rest are imported.
+    pub resumes: Option<ImportRun>,
+}
+
+impl ImportSummary {
+    /// What a person should know about this import beyond the counts, one sentence each.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if let Some(run) = &self.resumes {
+            notes.push(format!(
+                "This import takes over run {} of the same file, interrupted after {} rows (last batch committed {}): \
+                 rows that run stored count as unchanged now, and the rest are imported.",
+                run.id,
+                run.rows_read,
+                run.heartbeat_at.as_deref().unwrap_or(&run.started_at),
+            ));
+        }
+        notes
+    }
 }
 
 /// Reads the header and sniffs the file without importing anything (for `--dry-run`).
 pub fn inspect(path: &Path, overrides: &BTreeMap<String, Field>) -> Result<(Dialect, ColumnMapping), ImportError> {
-    let (reader, dialect) = open_csv(path)?;
-    let mapping = read_mapping(reader, &dialect, path, overrides)?.1;
-    Ok((dialect, mapping))
+    let source = open_csv(path)?;
+    let mapping = read_mapping(&source, path, overrides)?;
+    Ok((source.dialect, mapping))
 }
 
 fn io_err(path: &Path) -> impl Fn(std::io::Error) -> ImportError + '_ {
     move |source| ImportError::Io { path: path.display().to_string(), source }
 }
 
-fn open_csv(path: &Path) -> Result<(csv::Reader<BufReader<File>>, Dialect), ImportError> {
+/// An open CSV file: its dialect, its header and the blocks of records after it.
+struct CsvSource {
+    dialect: Dialect,
+    newline: u8,
+    headers: Vec<String>,
+    /// The rest of the first block, after the header.
+    first: Option<Block>,
+    blocks: BlockReader<File>,
+}
+
+fn block_error(path: &Path) -> impl Fn(BlockError) -> ImportError + '_ {
+    move |e| match e {
+        BlockError::Io(source) => ImportError::Io { path: path.display().to_string(), source },
+        BlockError::RecordTooLong { line } => ImportError::RecordTooLong { path: path.display().to_string(), line },
+    }
+}
+
+/// Opens a CSV file: checks that it is text, sniffs its dialect and reads its header.
+fn open_csv(path: &Path) -> Result<CsvSource, ImportError> {
+    let name = || path.display().to_string();
     let mut file = File::open(path).map_err(io_err(path))?;
+    if file.metadata().map_err(io_err(path))?.is_dir() {
+        return Err(ImportError::Io { path: name(), source: std::io::Error::other("it is a directory, not a file") });
+    }
     let mut sample = vec![0u8; 64 * 1024];
     let mut filled = 0;
     while filled < sample.len() {
@@ -565,34 +625,50 @@ fn open_csv(path: &Path) -> Result<(csv::Reader<BufReader<File>>, Dialect), Impo
         filled += n;
     }
     sample.truncate(filled);
-    if sample.starts_with(&[0xFF, 0xFE]) || sample.starts_with(&[0xFE, 0xFF]) {
-        return Err(ImportError::Utf16 { path: path.display().to_string() });
-    }
+    text::check_text(&sample).map_err(|reason| ImportError::NotText { path: name(), reason })?;
     if sample.iter().all(u8::is_ascii_whitespace) {
-        return Err(ImportError::Empty { path: path.display().to_string() });
+        return Err(ImportError::Empty { path: name() });
     }
     let dialect = sniff(&sample);
-    file.seek(SeekFrom::Start(if dialect.bom { 3 } else { 0 })).map_err(io_err(path))?;
-    let reader = csv::ReaderBuilder::new()
+    let body = if dialect.bom { &sample[3..] } else { &sample[..] };
+    let newline = newline_of(body);
+    let start = if dialect.bom { 3 } else { 0 };
+    file.seek(SeekFrom::Start(start)).map_err(io_err(path))?;
+    let mut blocks = BlockReader::new(file, dialect.delimiter as u8, newline, 1, start);
+    let Some(block) = blocks.next_block().map_err(block_error(path))? else {
+        return Err(ImportError::Empty { path: name() });
+    };
+    let mut reader = csv::ReaderBuilder::new()
         .delimiter(dialect.delimiter as u8)
         .flexible(true)
-        .has_headers(true)
-        .from_reader(BufReader::with_capacity(256 * 1024, file));
-    Ok((reader, dialect))
+        .has_headers(false)
+        .from_reader(&block.bytes[..]);
+    let mut header = csv::ByteRecord::new();
+    let mut counter = LineCounter::new(&block, newline);
+    let read = reader.read_byte_record(&mut header);
+    let line = counter.line_at(header.position().map_or(0, |p| p.byte() as usize));
+    match read {
+        Ok(true) => {}
+        Ok(false) => return Err(ImportError::Empty { path: name() }),
+        Err(e) => return Err(ImportError::BadHeader { path: name(), line, message: e.to_string() }),
+    }
+    let headers: Vec<String> = header.iter().map(|h| decode(h, &dialect).0.trim().to_owned()).collect();
+    text::check_header(&headers).map_err(|message| ImportError::BadHeader { path: name(), line, message })?;
+    let header_end = (reader.position().byte() as usize).min(block.bytes.len());
+    let first = Block {
+        first_line: block.first_line + blocks::count_lines(&block.bytes[..header_end], newline),
+        bytes: block.bytes[header_end..].to_vec(),
+        end_byte: block.end_byte,
+    };
+    Ok(CsvSource { dialect, newline, headers, first: Some(first), blocks })
 }
 
 fn read_mapping(
-    mut reader: csv::Reader<BufReader<File>>,
-    dialect: &Dialect,
+    source: &CsvSource,
     path: &Path,
     overrides: &BTreeMap<String, Field>,
-) -> Result<(csv::Reader<BufReader<File>>, ColumnMapping), ImportError> {
-    let headers = reader.byte_headers().map_err(|e| ImportError::BadHeader {
-        path: path.display().to_string(),
-        line: 1,
-        message: e.to_string(),
-    })?;
-    let headers: Vec<String> = headers.iter().map(|h| decode(h, dialect).0.trim().to_owned()).collect();
+) -> Result<ColumnMapping, ImportError> {
+    let headers = &source.headers;
     let unknown: Vec<&String> = overrides.keys().filter(|k| !headers.contains(k)).collect();
     if !unknown.is_empty() {
         return Err(ImportError::Mapping {
@@ -603,14 +679,13 @@ fn read_mapping(
             ),
         });
     }
-    let mapping = ColumnMapping::new(&headers, overrides);
-    Ok((reader, mapping))
+    Ok(ColumnMapping::new(headers, overrides))
 }
 
-/// Opens the error report for writing. Its rows vary in length (the original row is
-/// appended as read), so the writer is flexible.
-pub fn error_report_writer(path: &Path) -> csv::Result<csv::Writer<File>> {
-    csv::WriterBuilder::new().flexible(true).from_path(path)
+/// Opens the error report for writing: a CSV (every cell neutralised against formula
+/// injection) whose rows vary in length, as the original row is appended as read.
+pub fn error_report_writer(path: &Path) -> std::io::Result<CsvWriter<File>> {
+    File::create(path).map(CsvWriter::new)
 }
 
 /// Progress reports from an import: bytes read so far.
@@ -622,64 +697,70 @@ impl Progress for () {
     fn advance(&self, _bytes: u64) {}
 }
 
-/// Imports a CSV file into the store. Rejected rows go to `errors` (a CSV writer) when
-/// given. Every batch is committed on its own, so an interrupted import keeps whole batches
-/// and a re-run completes it without duplicates.
-pub async fn import_csv(
-    store: &Store,
-    path: &Path,
-    options: &ImportOptions,
-    mut errors: Option<&mut csv::Writer<File>>,
-    progress: &dyn Progress,
-) -> Result<ImportSummary, ImportError> {
-    let (reader, dialect) = open_csv(path)?;
-    let (reader, mapping) = read_mapping(reader, &dialect, path, &options.overrides)?;
-    let file_name = path.display().to_string();
-    let mut summary = ImportSummary {
-        file: file_name.clone(),
-        dialect: Some(dialect),
-        mapping: mapping.columns.clone(),
-        ..ImportSummary::default()
-    };
-    if let Some(w) = errors.as_deref_mut() {
-        let mut header = vec!["source_row".to_owned(), "column".into(), "error_code".into(), "message".into()];
-        header.extend(mapping.columns.iter().map(|(h, _)| h.clone()));
-        w.write_record(&header).map_err(|source| ImportError::Report { path: "errors".into(), source })?;
-    }
+/// Rows read and checked by the reader thread, on their way to the writer.
+#[derive(Default)]
+struct Chunk {
+    batch: Vec<LeadRecord>,
+    rejected: Vec<RowError>,
+    /// File offset read up to.
+    bytes: u64,
+    /// Fields decoded as Windows-1252 in a UTF-8 file.
+    fallback: u64,
+    rows: u64,
+}
 
-    let run = store.start_import_run(&file_name).await?;
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<(Vec<LeadRecord>, Vec<RowError>, u64, u64, u64)>(2);
-    let batch_size = options.batch_size.max(1);
-    let rules = options.rules.clone();
-    let reader_mapping = mapping.clone();
-    let reader_thread = std::thread::spawn(move || {
-        let mut reader = reader;
-        let mut record = csv::ByteRecord::new();
-        let mut batch = Vec::with_capacity(batch_size);
-        let mut rejected = Vec::new();
-        let mut fallback = 0u64;
-        let mut rows = 0u64;
+/// Reads every record after the header, turns them into lead records in batches of
+/// `batch_size`, and hands each batch to `send` (which returns false when the writer has
+/// stopped).
+fn read_rows(
+    mut source: CsvSource,
+    path: &Path,
+    mapping: &ColumnMapping,
+    rules: &LeadTypeRules,
+    batch_size: usize,
+    send: &mut dyn FnMut(Chunk) -> bool,
+) -> Result<(), ImportError> {
+    let file_name = path.display().to_string();
+    let dialect = source.dialect;
+    let expected = mapping.columns.len();
+    let mut chunk = Chunk { batch: Vec::with_capacity(batch_size), ..Chunk::default() };
+    let mut record = csv::ByteRecord::new();
+    let mut next = source.first.take();
+    loop {
+        let block = match next.take() {
+            Some(b) => b,
+            None => match source.blocks.next_block().map_err(block_error(path))? {
+                Some(b) => b,
+                None => break,
+            },
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(dialect.delimiter as u8)
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(&block.bytes[..]);
+        let mut lines = LineCounter::new(&block, source.newline);
         loop {
-            let line = reader.position().line();
-            match reader.read_byte_record(&mut record) {
+            let started = reader.position().byte() as usize;
+            let read = reader.read_byte_record(&mut record);
+            let row = lines.line_at(record.position().map_or(started, |p| p.byte() as usize));
+            match read {
                 Ok(false) => break,
                 Ok(true) => {
-                    rows += 1;
-                    let row = record.position().map_or(line, |p| p.line());
+                    chunk.rows += 1;
                     let fields: Vec<String> = record
                         .iter()
                         .map(|f| {
                             let (text, used) = decode(f, &dialect);
-                            fallback += u64::from(used);
+                            chunk.fallback += u64::from(used);
                             text
                         })
                         .collect();
-                    let expected = reader_mapping.columns.len();
                     // A trailing empty field (as in exports that end every line with a
                     // delimiter) is not a shape error.
                     let too_many = fields.len() > expected && fields[expected..].iter().any(|f| !f.trim().is_empty());
                     if fields.len() < expected || too_many {
-                        rejected.push(RowError {
+                        chunk.rejected.push(RowError {
                             row,
                             column: String::new(),
                             code: "wrong_field_count",
@@ -687,50 +768,94 @@ pub async fn import_csv(
                             original: fields,
                         });
                     } else {
-                        match build_record(&reader_mapping, &fields, row, &file_name, &rules) {
-                            Ok(r) => batch.push(r),
-                            Err(e) => rejected.push(e),
+                        match build_record(mapping, &fields, row, &file_name, rules) {
+                            Ok(r) => chunk.batch.push(r),
+                            Err(e) => chunk.rejected.push(e),
                         }
                     }
                 }
                 Err(e) => {
-                    rows += 1;
-                    rejected.push(RowError {
-                        row: e.position().map_or(line, |p| p.line()),
+                    // Byte records in flexible mode fail only on I/O, which a block in
+                    // memory does not do; kept so that a surprise is reported, not lost.
+                    chunk.rows += 1;
+                    chunk.rejected.push(RowError {
+                        row,
                         column: String::new(),
                         code: "malformed_csv",
                         message: e.to_string(),
                         original: Vec::new(),
                     });
-                    if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }) {
-                        break;
-                    }
+                    break;
                 }
             }
-            if batch.len() >= batch_size {
-                let bytes = reader.position().byte();
-                let sent = tx.blocking_send((
-                    std::mem::take(&mut batch),
-                    std::mem::take(&mut rejected),
-                    bytes,
-                    fallback,
-                    rows,
-                ));
-                if sent.is_err() {
-                    return;
+            if chunk.batch.len() >= batch_size {
+                chunk.bytes = block.end_byte;
+                let full =
+                    std::mem::replace(&mut chunk, Chunk { batch: Vec::with_capacity(batch_size), ..Chunk::default() });
+                if !send(full) {
+                    return Ok(());
                 }
-                fallback = 0;
-                rows = 0;
             }
         }
-        let bytes = reader.position().byte();
-        let _ = tx.blocking_send((batch, rejected, bytes, fallback, rows));
+        chunk.bytes = block.end_byte;
+    }
+    send(chunk);
+    Ok(())
+}
+
+/// Imports a CSV file into the store. Rejected rows go to `errors` (a CSV writer) when
+/// given. Every batch is committed on its own, so an interrupted import keeps whole batches
+/// and a re-run completes it without duplicates.
+pub async fn import_csv(
+    store: &Store,
+    path: &Path,
+    options: &ImportOptions,
+    mut errors: Option<&mut CsvWriter<File>>,
+    progress: &dyn Progress,
+) -> Result<ImportSummary, ImportError> {
+    options.validate()?;
+    let source = open_csv(path)?;
+    let mapping = read_mapping(&source, path, &options.overrides)?;
+    let file_name = path.display().to_string();
+    let mut summary = ImportSummary {
+        file: file_name.clone(),
+        dialect: Some(source.dialect),
+        mapping: mapping.columns.clone(),
+        ..ImportSummary::default()
+    };
+    if let Some(w) = errors.as_deref_mut() {
+        let mut header = vec!["source_row".to_owned(), "column".into(), "error_code".into(), "message".into()];
+        header.extend(mapping.columns.iter().map(|(h, _)| h.clone()));
+        w.write_record(&header).map_err(|source| ImportError::Report { source })?;
+    }
+
+    let (run, resumes) = store.start_import_run(&file_name).await?;
+    summary.run = run;
+    summary.resumes = resumes;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Chunk, ImportError>>(2);
+    let batch_size = options.batch_size;
+    let rules = options.rules.clone();
+    let reader_mapping = mapping.clone();
+    let reader_path = path.to_path_buf();
+    let reader_thread = std::thread::spawn(move || {
+        let mut send = |chunk: Chunk| tx.blocking_send(Ok(chunk)).is_ok();
+        let result = read_rows(source, &reader_path, &reader_mapping, &rules, batch_size, &mut send);
+        if let Err(e) = result {
+            let _ = tx.blocking_send(Err(e));
+        }
     });
 
     let mut total = BatchOutcome::default();
     let mut result = Ok(());
     let (mut written, mut next_statistics) = (0u64, 10_000u64);
-    while let Some((batch, rejected, bytes, fallback, rows)) = rx.recv().await {
+    while let Some(message) = rx.recv().await {
+        let Chunk { batch, rejected, bytes, fallback, rows } = match message {
+            Ok(chunk) => chunk,
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        };
         summary.rows += rows;
         summary.fields_decoded_as_windows_1252 += fallback;
         summary.rejected += rejected.len() as u64;
@@ -739,12 +864,18 @@ pub async fn import_csv(
                 let mut line = vec![e.row.to_string(), e.column.clone(), e.code.to_owned(), e.message.clone()];
                 line.extend(e.original.iter().cloned());
                 if let Err(source) = w.write_record(&line) {
-                    result = Err(ImportError::Report { path: "errors".into(), source });
+                    result = Err(ImportError::Report { source });
                 }
             }
         }
-        if !batch.is_empty() {
-            match store.upsert_leads(&batch).await {
+        let run_progress = RunProgress { run, rows, rejected: rejected.len() as u64 };
+        if batch.is_empty() {
+            if let Err(e) = store.record_import_progress(&run_progress).await {
+                result = Err(e.into());
+                break;
+            }
+        } else {
+            match store.upsert_leads_tracked(&batch, Some(&run_progress)).await {
                 Ok(o) => {
                     written += o.inserted;
                     if written >= next_statistics {
@@ -772,9 +903,16 @@ pub async fn import_csv(
     }
     drop(rx);
     let _ = reader_thread.join();
-    result?;
-    if let Some(w) = errors {
-        w.flush().map_err(|e| ImportError::Report { path: "errors".into(), source: e.into() })?;
+    if result.is_ok()
+        && let Some(w) = errors
+    {
+        result = w.flush().map_err(|e| ImportError::Report { source: e.into() });
+    }
+    if let Err(e) = result {
+        // Best effort: the run is marked failed with the reason; if even that cannot be
+        // written, its heartbeat stops and it shows as interrupted.
+        let _ = store.fail_import_run(run, &e.to_string()).await;
+        return Err(e);
     }
     summary.inserted = total.inserted;
     summary.updated = total.updated;
@@ -876,5 +1014,8 @@ mod tests {
         assert_eq!(country_code("UK"), Some("GB"));
         assert_eq!(country_code("de"), Some("DE"));
         assert_eq!(country_code("Asia/Pacific Region"), None);
+        // The importer reads countries like answers and ICP files do.
+        assert_eq!(country_code("España"), Some("ES"));
+        assert_eq!(country_code("德国"), Some("DE"));
     }
 }

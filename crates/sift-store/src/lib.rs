@@ -6,6 +6,7 @@ pub mod db;
 pub mod export;
 pub mod import;
 pub mod record;
+pub mod runs;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -14,3 +15,4 @@ pub use db::{
 };
 pub use db::{Cursor, LeadSort, SortKey, Visibility};
 pub use record::{LeadRecord, StoredLead};
+pub use runs::{ImportRun, ImportRunStatus, RunProgress};

@@ -96,3 +96,15 @@ pub fn shared_data() -> Option<std::path::PathBuf> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
     dir.is_dir().then_some(dir)
 }
+
+/// Runs one SQL statement on a test database, outside the store (to set up odd states).
+pub async fn execute(db: &TestDb, sql: &str) {
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    if db.url.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+        sqlx::raw_sql(sql).execute(&mut conn).await.expect("execute");
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(&db.url).await.expect("connect");
+        sqlx::raw_sql(sql).execute(&mut conn).await.expect("execute");
+    }
+}

@@ -131,18 +131,19 @@ async fn a_latin1_semicolon_salesforce_export_is_decoded() {
     }
 }
 
-#[tokio::test]
-async fn two_overlapping_imports_at_once_leave_no_duplicates() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_two_overlapping_imports_at_once_leave_no_duplicates_and_report_what_they_did() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let rows = |range: std::ops::Range<u32>| {
+    let rows = |ranges: &[std::ops::Range<u32>]| {
         let mut s = String::from("Email,Company,Employees\n");
-        for i in range {
+        for i in ranges.iter().cloned().flatten() {
             s.push_str(&format!("lead{i}@overlap.example,Company {i},{}\n", i % 500));
         }
         s
     };
-    let a = write(dir.path(), "a.csv", rows(0..3000).as_bytes());
-    let b = write(dir.path(), "b.csv", rows(1500..4500).as_bytes());
+    // Both files start with the 1,500 leads they share, so their batches meet head on.
+    let a = write(dir.path(), "a.csv", rows(&[1500..3000, 0..1500]).as_bytes());
+    let b = write(dir.path(), "b.csv", rows(&[1500..3000, 3000..4500]).as_bytes());
     for db in databases("overlap").await {
         let store_a = connect(&db).await;
         let store_b = connect(&db).await;
@@ -151,6 +152,15 @@ async fn two_overlapping_imports_at_once_leave_no_duplicates() {
             tokio::join!(import_csv(&store_a, &a, &options, None, &()), import_csv(&store_b, &b, &options, None, &()));
         let (ra, rb) = (ra.expect("import a"), rb.expect("import b"));
         assert_eq!(ra.rejected + rb.rejected, 0);
+        // Regression: on PostgreSQL both imports counted the shared rows as inserted
+        // (233,000 + 290,000 "inserted" for 300,000 leads). Each shared row is inserted by
+        // one import and found unchanged by the other.
+        assert_eq!(
+            (ra.inserted + rb.inserted, ra.updated + rb.updated, ra.unchanged + rb.unchanged),
+            (4500, 0, 1500),
+            "{}: a {ra:?} b {rb:?}",
+            db.name
+        );
         assert_eq!(store_a.count_leads(&LeadFilter::default()).await.expect("count"), 4500, "{}", db.name);
         store_a.integrity_check().await.expect("no duplicates");
         store_a.close().await;
@@ -278,6 +288,196 @@ async fn the_real_public_exports_import_with_zero_rejects_and_re_import_is_a_no_
             store.list_leads(&LeadFilter { limit: Some(200), ..LeadFilter::default() }).await.expect("list");
         assert!(placeholder.iter().all(|l| l.record.custom_fields.values().all(|v| v != "Select" && v != "unknown")));
         store.integrity_check().await.expect("consistent");
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn regression_binary_and_utf16_files_are_refused_before_a_row_is_stored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Random bytes from a fixed generator (xorshift), 1 MB.
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let random: Vec<u8> = (0..1 << 20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 32) as u8
+        })
+        .collect();
+    let utf16 = |big_endian: bool| -> Vec<u8> {
+        "Email,Company\r\njana@acme.example,Acme\r\nli@yunfan.example,云帆\r\n"
+            .encode_utf16()
+            .flat_map(|u| if big_endian { u.to_be_bytes() } else { u.to_le_bytes() })
+            .collect()
+    };
+    let mut files = vec![
+        (write(dir.path(), "random.csv", &random), "binary file"),
+        (write(dir.path(), "utf16le.csv", &utf16(false)), "UTF-16 little-endian text without a byte-order mark"),
+        (write(dir.path(), "utf16be.csv", &utf16(true)), "UTF-16 big-endian text without a byte-order mark"),
+        (write(dir.path(), "numbers.csv", b"1,2,3\n4,5,6\n"), "does not look like column names"),
+    ];
+    if Path::new("/bin/ls").is_file() {
+        files.push((PathBuf::from("/bin/ls"), "NUL byte"));
+    }
+    for db in databases("not_text").await {
+        let store = connect(&db).await;
+        for (file, reason) in &files {
+            let err = import_csv(&store, file, &ImportOptions::default(), None, &()).await.expect_err(&format!(
+                "{}: {} must be refused",
+                db.name,
+                file.display()
+            ));
+            let message = err.to_string();
+            assert!(message.contains(reason), "{}: {message}", file.display());
+            assert!(message.contains(&format!("`{}`", file.display())), "names the file: {message}");
+        }
+        assert_eq!(store.count_leads(&LeadFilter::default()).await.expect("count"), 0, "{}", db.name);
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn regression_rejected_rows_carry_file_line_numbers_in_crlf_files_and_formulas_are_neutralised() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Line 1 header, 2 good, 3 bad email, 4 blank, 5-6 a quoted two-line company, 7 a
+    // formula in a bad row.
+    let csv = "Email,Company,Employees\r\n\
+               good@one.example,One,10\r\n\
+               not-an-email,Two,10\r\n\
+               \r\n\
+               three@three.example,\"Three\r\nand Sons\",lots\r\n\
+               =cmd|' /C calc'!A0,@SUM(1),-2+3\r\n";
+    let file = write(dir.path(), "crlf.csv", csv.as_bytes());
+    for db in databases("crlf_rows").await {
+        let store = connect(&db).await;
+        let report = dir.path().join(format!("errors-{}.csv", db.name));
+        let mut writer = sift_store::import::error_report_writer(&report).expect("report");
+        let s = import_csv(&store, &file, &ImportOptions::default(), Some(&mut writer), &()).await.expect("import");
+        drop(writer);
+        assert_eq!((s.rows, s.inserted, s.rejected), (4, 1, 3), "{}", db.name);
+        let text = std::fs::read_to_string(&report).expect("read report");
+        let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(text.as_bytes())
+            .records()
+            .map(|r| r.expect("row").iter().map(str::to_owned).collect())
+            .collect();
+        let lines: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(lines, ["3", "5", "7"], "{}: rows are file lines", db.name);
+        assert_eq!(&rows[2][4..], ["'=cmd|' /C calc'!A0", "'@SUM(1)", "'-2+3"], "{}", db.name);
+        store.close().await;
+    }
+}
+
+/// Not a test of its own: the child process of
+/// `regression_two_processes_opening_a_fresh_database_at_once_both_succeed`. Run with
+/// `SIFT_TEST_CONNECT_URL` set, it opens that database (creating and migrating it) and exits;
+/// a failure to open is a panic, so the process exits non-zero.
+#[tokio::test]
+async fn child_process_opens_the_database_in_sift_test_connect_url() {
+    let Ok(url) = std::env::var("SIFT_TEST_CONNECT_URL") else { return };
+    match sift_store::Store::connect(&url).await {
+        Ok(store) => store.close().await,
+        Err(e) => panic!("cannot open {url}: {e}"),
+    }
+}
+
+#[tokio::test]
+async fn regression_two_processes_opening_a_fresh_database_at_once_both_succeed() {
+    let exe = std::env::current_exe().expect("test binary");
+    let spawn = |url: &str| {
+        std::process::Command::new(&exe)
+            .args(["--exact", "child_process_opens_the_database_in_sift_test_connect_url", "--test-threads=1"])
+            .env("SIFT_TEST_CONNECT_URL", url)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn child")
+    };
+    let mut failures = Vec::new();
+    for round in 0..50 {
+        for db in databases("first_use").await {
+            let children = [spawn(&db.url), spawn(&db.url)];
+            for child in children {
+                let out = child.wait_with_output().expect("child ran");
+                if !out.status.success() {
+                    let text = String::from_utf8_lossy(&out.stdout);
+                    let why = text.lines().find(|l| l.contains("cannot open")).unwrap_or("(no message)").to_owned();
+                    failures.push(format!("{} round {round}: {why}", db.name));
+                }
+            }
+            let store = connect(&db).await;
+            assert_eq!(store.count_leads(&LeadFilter::default()).await.expect("schema is there"), 0);
+            store.close().await;
+        }
+    }
+    assert!(failures.is_empty(), "{} of 100 first uses failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[tokio::test]
+async fn regression_a_database_that_refuses_connections_says_so_at_once() {
+    // A port nobody listens on: bind one, note it, close it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let started = std::time::Instant::now();
+    let err = sift_store::Store::connect(&format!("postgres://postgres@127.0.0.1:{port}/sift"))
+        .await
+        .expect_err("nothing listens there");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "took {:?}", started.elapsed());
+    assert_eq!(
+        err.to_string(),
+        format!("connection refused at 127.0.0.1:{port}: is the database server running and listening there?")
+    );
+}
+
+#[tokio::test]
+async fn an_import_run_whose_heartbeat_stopped_is_interrupted_and_the_next_run_resumes_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(dir.path(), "c.csv", HUBSPOT.as_bytes());
+    for db in databases("runs").await {
+        let store = connect(&db).await;
+        let first = import_csv(&store, &file, &ImportOptions::default(), None, &()).await.expect("import");
+        let run = store.import_run(first.run).await.expect("query").expect("stored");
+        assert_eq!((run.status, run.rows_read, run.inserted), (sift_store::ImportRunStatus::Finished, 3, 3));
+        // As if the process had died on another machine after its last batch: unfinished,
+        // heartbeat long ago.
+        let sql = format!(
+            "UPDATE import_runs SET status = 'running', finished_at = NULL, owner = NULL, \
+             heartbeat_at = '2020-01-01T00:00:00.000Z' WHERE id = {}",
+            first.run
+        );
+        common::execute(&db, &sql).await;
+        let runs = store.import_runs(10).await.expect("runs");
+        assert_eq!(runs[0].status, sift_store::ImportRunStatus::Interrupted, "{}", db.name);
+        let again = import_csv(&store, &file, &ImportOptions::default(), None, &()).await.expect("re-import");
+        assert_eq!(again.resumes.as_ref().map(|r| r.id), Some(first.run), "{}", db.name);
+        assert!(
+            again.notes().iter().any(|n| n.contains(&format!("takes over run {}", first.run))),
+            "{:?}",
+            again.notes()
+        );
+        assert_eq!((again.inserted, again.unchanged), (0, 3));
+        let runs = store.import_runs(10).await.expect("runs");
+        assert_eq!((runs[0].status, runs[0].resumes), (sift_store::ImportRunStatus::Finished, Some(first.run)));
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn regression_an_out_of_range_batch_size_is_refused_with_the_allowed_range() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(dir.path(), "c.csv", HUBSPOT.as_bytes());
+    for db in databases("batch_size").await {
+        let store = connect(&db).await;
+        for size in [0, 100_000_000] {
+            let options = ImportOptions { batch_size: size, ..ImportOptions::default() };
+            let err = import_csv(&store, &file, &options, None, &()).await.expect_err("refused");
+            assert_eq!(
+                err.to_string(),
+                format!("batch size `{size}` is out of range: give 1 to 50000 rows per transaction")
+            );
+        }
+        assert!(store.import_runs(10).await.expect("runs").is_empty(), "{}: nothing started", db.name);
         store.close().await;
     }
 }

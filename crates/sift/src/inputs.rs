@@ -61,3 +61,9 @@ pub fn read_transcript(path: &Path) -> Result<TranscriptText> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
     Ok(decode_transcript(&bytes))
 }
+
+/// A clap parser for a `usize` flag limited to `range` (the library's own limits, so the
+/// command line refuses what the library would, naming the allowed range).
+pub fn ranged(range: std::ops::RangeInclusive<usize>) -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::<usize>::new().range(*range.start() as u64..=*range.end() as u64)
+}

@@ -42,6 +42,7 @@ async fn killing_the_importer_never_loses_or_duplicates_a_committed_batch() {
     for db in common::databases("crash").await {
         let store = Store::connect(&db.url).await.expect("connect");
         // Kill points: after at least this many leads are committed.
+        let mut before = 0;
         for kill_after in [BATCH, 7 * BATCH, 31 * BATCH] {
             let mut child = import(&db.url, &file);
             let started = Instant::now();
@@ -70,9 +71,23 @@ async fn killing_the_importer_never_loses_or_duplicates_a_committed_batch() {
                 .filter(|l| l.record.email.is_none() || l.record.company.is_none() || l.record.employees.is_none())
                 .count();
             assert_eq!(broken, 0, "{}", db.name);
+            // The killed run is marked interrupted, with exactly the rows it committed.
+            let runs = store.import_runs(1).await.expect("runs");
+            let run = runs.first().expect("a run");
+            assert_eq!(run.status, sift_store::ImportRunStatus::Interrupted, "{}: {run:?}", db.name);
+            assert_eq!(run.inserted, n - before, "{}: {run:?}", db.name);
+            before = n;
         }
+        let interrupted = store.import_runs(1).await.expect("runs")[0].id;
         let status = import(&db.url, &file).wait().expect("re-run");
         assert!(status.success(), "{}: re-run failed", db.name);
+        let last = store.import_runs(1).await.expect("runs").remove(0);
+        assert_eq!(
+            (last.status, last.resumes, last.inserted + last.unchanged),
+            (sift_store::ImportRunStatus::Finished, Some(interrupted), i64::from(ROWS)),
+            "{}: the re-run takes the interrupted run over",
+            db.name
+        );
         assert_eq!(store.count_leads(&LeadFilter::default()).await.expect("count"), i64::from(ROWS), "{}", db.name);
         store.integrity_check().await.unwrap_or_else(|e| panic!("{}: {e}", db.name));
         store.close().await;

@@ -85,7 +85,7 @@ pub struct ImportArgs {
     #[arg(long)]
     dry_run: bool,
     /// Rows per transaction.
-    #[arg(long, default_value_t = 5000, value_name = "ROWS")]
+    #[arg(long, default_value_t = 5000, value_name = "ROWS", value_parser = crate::inputs::ranged(ImportOptions::BATCH_SIZES))]
     batch_size: usize,
     /// Print the summary as JSON.
     #[arg(long)]

@@ -89,7 +89,7 @@ pub struct TrainArgs {
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Number of cross-validation folds (stratified).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = crate::inputs::ranged(sift_score::train::FOLDS))]
     folds: usize,
     /// Seed of the fold shuffle.
     #[arg(long, default_value_t = 0)]
@@ -101,7 +101,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 1.0, value_name = "C")]
     c: f64,
     /// Boosting rounds of the gbm model.
-    #[arg(long, default_value_t = 100, value_name = "N")]
+    #[arg(long, default_value_t = 100, value_name = "N", value_parser = crate::inputs::ranged(sift_score::train::GBM_ITERATIONS))]
     gbm_iterations: usize,
     /// odoo-nb: the sales team column.
     #[arg(long, value_name = "COLUMN")]
@@ -184,10 +184,10 @@ pub struct ScoreArgs {
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = crate::inputs::ranged(BatchOptions::THREADS))]
     threads: Option<usize>,
     /// Factors listed on each side.
-    #[arg(long, default_value_t = 3, value_name = "N")]
+    #[arg(long, default_value_t = 3, value_name = "N", value_parser = crate::inputs::ranged(BatchOptions::TOP))]
     top: usize,
     /// Column copied to the output to identify each lead.
     #[arg(long, value_name = "COLUMN")]
