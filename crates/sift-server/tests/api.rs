@@ -182,6 +182,9 @@ async fn pages_follow_the_sort_order_without_skipping_or_repeating_a_lead() {
     }
 }
 
+/// One cell of the matrix: who, credentials, method, path, body, expected status.
+type MatrixRow<'a> = (&'a str, Auth<'a>, Method, String, Option<Value>, u16);
+
 /// What a principal should get on one route.
 fn expect(status: u16) -> StatusCode {
     StatusCode::from_u16(status).expect("status")
@@ -223,9 +226,7 @@ async fn the_authorization_matrix_holds_for_every_role_and_credential() {
         let stage_body = json!({"to": "disqualified", "reason": "test"});
         let activity = json!({"kind": "page_view"});
         let qualify = json!({"answers": {"framework": "bant", "criteria": {"need": {"status": "negative"}}}});
-        // (who, credentials, method, path, body, expected status)
-        let get = |path: String| (Method::GET, path, None::<Value>);
-        let rows: Vec<(&str, Auth<'_>, Method, String, Option<Value>, u16)> = vec![
+        let rows: Vec<MatrixRow<'_>> = vec![
             // Nobody, bad credentials.
             ("none", Auth::None, Method::GET, "/api/v1/leads".into(), None, 401),
             ("none", Auth::None, Method::POST, "/api/v1/leads".into(), Some(lead_body.clone()), 401),
