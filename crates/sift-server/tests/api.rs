@@ -259,14 +259,7 @@ async fn the_authorization_matrix_holds_for_every_role_and_credential() {
                 201,
             ),
             // Rep: own lead yes, someone else's (or unassigned) lead does not exist for them.
-            (
-                "rep",
-                Auth::Token(&rep),
-                get(format!("/api/v1/leads/{mine}")).0,
-                format!("/api/v1/leads/{mine}"),
-                None,
-                200,
-            ),
+            ("rep", Auth::Token(&rep), Method::GET, format!("/api/v1/leads/{mine}"), None, 200),
             ("rep", Auth::Token(&rep), Method::GET, format!("/api/v1/leads/{unassigned}"), None, 404),
             ("other rep", Auth::Token(&rep2), Method::GET, format!("/api/v1/leads/{mine}"), None, 404),
             (
