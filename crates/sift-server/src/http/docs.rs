@@ -74,6 +74,38 @@ impl utoipa::Modify for Security {
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::SESSION_COOKIE))),
         );
+        problems_everywhere(openapi);
+    }
+}
+
+/// Every error answer is `application/problem+json`: documented errors say so, and every
+/// operation gets a `default` answer for the errors any request can meet (401, 403, 413,
+/// 415, 422, 429, 5xx).
+fn problems_everywhere(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
+    let problem =
+        || ContentBuilder::new().schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Problem")))).build();
+    for item in openapi.paths.paths.values_mut() {
+        for op in
+            [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
+        {
+            for (status, response) in op.responses.responses.iter_mut() {
+                let is_error = status.starts_with('4') || status.starts_with('5');
+                if let (true, RefOr::T(r)) = (is_error, response) {
+                    if let Some(content) = r.content.shift_remove("application/json") {
+                        r.content.insert("application/problem+json".to_owned(), content);
+                    }
+                }
+            }
+            op.responses.responses.entry("default".to_owned()).or_insert_with(|| {
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description("an error, as a problem document with a stable `type`")
+                        .content("application/problem+json", problem())
+                        .build(),
+                )
+            });
+        }
     }
 }
 
