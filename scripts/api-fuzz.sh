@@ -24,27 +24,7 @@ trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf
 base="http://127.0.0.1:$port"
 for _ in $(seq 1 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.2; done
 password=$(grep -A1 "one-time password" "$work/out" | tail -n 1 | tr -d ' ')
-python3 - "$base" "$password" >"$work/token" <<'PY'
-import json, sys, urllib.request
-base, otp = sys.argv[1], sys.argv[2]
-def call(path, body, cookie=None, csrf=None):
-    req = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
-                                 headers={"content-type": "application/json"})
-    if cookie: req.add_header("cookie", cookie)
-    if csrf: req.add_header("x-csrf-token", csrf)
-    with urllib.request.urlopen(req) as r:
-        raw = r.read()
-        return r.headers, (json.loads(raw) if raw else None)
-def login(password):
-    headers, body = call("/api/v1/auth/login", {"username": "admin", "password": password})
-    cookie = headers["set-cookie"].split(";")[0]
-    return cookie, body["csrf_token"]
-cookie, csrf = login(otp)
-call("/api/v1/auth/password", {"current_password": otp, "new_password": "fuzzing password 123"}, cookie, csrf)
-cookie, csrf = login("fuzzing password 123")
-_, token = call("/api/v1/tokens", {"name": "fuzz", "scope": "admin"}, cookie, csrf)
-print(token["secret"])
-PY
+python3 scripts/first-admin-token.py "$base" "$password" >"$work/token"
 token=$(cat "$work/token")
 # Sign-in and password changes would lock the fuzzer out of its own session; they are
 # covered by the server's own tests.

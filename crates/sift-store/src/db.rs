@@ -262,6 +262,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0010_accounts.sql"),
         include_str!("../migrations/postgres/0010_accounts.sql"),
     ),
+    (
+        15,
+        "list_indexes",
+        include_str!("../migrations/sqlite/0015_list_indexes.sql"),
+        include_str!("../migrations/postgres/0015_list_indexes.sql"),
+    ),
 ];
 
 fn migrations(backend: Backend) -> Migrator {
