@@ -199,7 +199,7 @@ async fn new_leads_are_routed_and_owned_by_territory_else_in_turn_skipping_disab
             let routed = routed.expect("playbooks are configured");
             assert_eq!(stored.playbook.as_deref(), Some("smb"), "{}", db.name);
             assert!(
-                routed.routing.explanation.starts_with("playbook `smb` (smb): employees 40 is within"),
+                routed.routing.explanation.starts_with("playbook `smb`: employees 40 is within"),
                 "{}",
                 routed.routing.explanation
             );

@@ -452,7 +452,11 @@ impl Playbooks {
                     if passed_over.is_empty() { String::new() } else { format!(" (passed over: {passed_over})") };
                 return Routing {
                     playbook: Some(playbook.id.clone()),
-                    explanation: format!("playbook `{}` ({}): {why}{before}", playbook.id, playbook.name),
+                    explanation: if playbook.name == playbook.id {
+                        format!("playbook `{}`: {why}{before}", playbook.id)
+                    } else {
+                        format!("playbook `{}` ({}): {why}{before}", playbook.id, playbook.name)
+                    },
                     considered,
                 };
             }
