@@ -99,10 +99,20 @@ pub fn check_username(username: &str) -> Result<()> {
     }
 }
 
-/// A one-time password: readable groups, 100+ bits of randomness.
+/// Letters and digits that cannot be mistaken for one another when read aloud or copied.
+const READABLE: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+
+/// A one-time password: four groups of five readable characters (about 99 bits).
 fn one_time_password() -> Result<String> {
-    let raw = random_secret(15)?;
-    let chars: Vec<char> = raw.chars().collect();
+    let mut chars = Vec::with_capacity(20);
+    while chars.len() < 20 {
+        let mut buf = [0u8; 32];
+        getrandom::fill(&mut buf)
+            .map_err(|e| AppError::Unavailable(format!("the system random source failed: {e}")))?;
+        // Rejection sampling keeps every character equally likely (248 = 8 * 31).
+        chars.extend(buf.iter().filter(|b| **b < 248).map(|b| char::from(READABLE[usize::from(*b) % READABLE.len()])));
+    }
+    chars.truncate(20);
     Ok(chars.chunks(5).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-"))
 }
 
@@ -343,7 +353,11 @@ mod tests {
         assert_eq!(a.len(), 43);
         assert_eq!(secret_hash("x"), secret_hash("x"));
         assert_eq!(secret_hash("x").len(), 64);
-        let otp = one_time_password().expect("otp");
-        assert_eq!(otp.split('-').count(), 4, "{otp}");
+        for _ in 0..200 {
+            let otp = one_time_password().expect("otp");
+            let groups: Vec<&str> = otp.split('-').collect();
+            assert_eq!(groups.len(), 4, "{otp}");
+            assert!(groups.iter().all(|g| g.len() == 5 && g.bytes().all(|b| READABLE.contains(&b))), "{otp}");
+        }
     }
 }

@@ -89,20 +89,10 @@ pub fn analyze_call(request: &CallRequest<'_>, frameworks: Vec<&Framework>) -> R
 }
 
 /// Reads a user's lexicon file; an entry whose own examples fail is refused, so a pattern
-/// that does not do what its author meant is caught before it is used.
+/// that does not do what its author meant is caught before it is used. Every problem is
+/// located (see [`crate::config_docs::parse_lexicon`]).
 pub fn parse_lexicon(source: &str, text: &str, language: Language) -> Result<Lexicon> {
-    let lexicon = Lexicon::parse("user", language, source, text)
-        .map_err(|e| AppError::Invalid(Diagnostics(e.problems.iter().map(|p| diag(source, p)).collect())))?;
-    let failures: Vec<String> =
-        lexicon.check_examples().into_iter().filter(|f| !f.contains("has no example")).collect();
-    if !failures.is_empty() {
-        return Err(AppError::Invalid(Diagnostics(failures.iter().map(|f| diag(source, f)).collect())));
-    }
-    Ok(lexicon)
-}
-
-fn diag(source: &str, message: &str) -> Diagnostic {
-    Diagnostic { source: source.to_owned(), location: None, message: message.to_owned() }
+    Ok(crate::config_docs::parse_lexicon(source, text, language)?)
 }
 
 /// What a call contributed to a decision, in numbers.

@@ -1,8 +1,11 @@
-//! What the use cases decide with: frameworks, the ideal-customer profile, lead-type rules
-//! and the gate's policy. The CLI builds it from files, the server from stored settings;
-//! both hand in texts and get located errors back.
+//! What the use cases decide with: frameworks, the ideal-customer profile, lead-type rules,
+//! playbooks, lexicon extensions and the gate's policy. The CLI builds it from files, the
+//! server from stored documents (`config_docs`); both hand in texts and get located errors
+//! back.
 
-use sift_core::{Diagnostics, Framework, GatePolicy, Icp, LeadTypeRules, Registry};
+use sift_core::playbook::{PlaybookContext, parse_playbooks};
+use sift_core::{Decision, Diagnostics, Framework, GatePolicy, Icp, LeadTypeRules, Playbook, Playbooks, Registry};
+use sift_signals::lexicon::Lexicon;
 use sift_store::record::content_version;
 
 use crate::error::{AppError, Result};
@@ -20,6 +23,10 @@ pub struct Config {
     pub icp: Option<VersionedIcp>,
     pub rules: LeadTypeRules,
     pub policy: GatePolicy,
+    /// Segments with their own framework, ICP, rules and owners; `None`: no routing.
+    pub playbooks: Option<Playbooks>,
+    /// Users' lexicon extensions, used by call analysis on top of the built-in lexicons.
+    pub lexicons: Vec<Lexicon>,
 }
 
 impl Config {
@@ -35,7 +42,14 @@ impl Config {
                     .collect(),
             ))
         })?;
-        Ok(Config { registry, icp: None, rules: LeadTypeRules::default(), policy: GatePolicy::default() })
+        Ok(Config {
+            registry,
+            icp: None,
+            rules: LeadTypeRules::default(),
+            policy: GatePolicy::default(),
+            playbooks: None,
+            lexicons: Vec::new(),
+        })
     }
 
     /// Adds a framework file; returns its warnings (closed questions, missing translations).
@@ -70,5 +84,34 @@ impl Config {
 
     pub fn icp(&self) -> Option<&Icp> {
         self.icp.as_ref().map(|v| &v.icp)
+    }
+
+    /// Reads a playbooks file against the frameworks known now (owners are not checked
+    /// against users: a file has no database); returns its warnings.
+    pub fn set_playbooks(&mut self, source: &str, text: &str) -> Result<Diagnostics> {
+        let loaded = parse_playbooks(source, text, PlaybookContext { registry: &self.registry, users: None })?;
+        self.playbooks = Some(loaded.playbooks);
+        Ok(loaded.warnings)
+    }
+
+    /// The playbook `id`, if playbooks are configured and one has that id.
+    pub fn playbook(&self, id: &str) -> Option<&Playbook> {
+        self.playbooks.as_ref().and_then(|p| p.get(id))
+    }
+
+    /// The lead-type rules for a lead of playbook `id`: the playbook's own, else the
+    /// configuration's.
+    pub fn rules_for(&self, playbook: Option<&str>) -> &LeadTypeRules {
+        playbook.and_then(|id| self.playbook(id)).and_then(|p| p.lead_types.as_ref()).unwrap_or(&self.rules)
+    }
+
+    /// The version tag of the ICP a decision was judged by: its playbook's own profile when
+    /// it had one, else the configuration's.
+    pub fn icp_version_for(&self, decision: &Decision) -> Option<String> {
+        let own = decision.playbook.as_ref().and_then(|u| self.playbook(&u.id)).and_then(|p| p.icp.own());
+        match own {
+            Some(icp) => Some(content_version(&serde_json::to_string(icp).unwrap_or_default())),
+            None => self.icp.as_ref().map(|i| i.version.clone()),
+        }
     }
 }

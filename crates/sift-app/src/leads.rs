@@ -79,7 +79,7 @@ pub async fn record_activity(
 ) -> Result<ActivityRecorded> {
     let lead = find(store, key).await?;
     let activity = Activity { kind, at: at.unwrap_or_else(Utc::now), detail };
-    let rules = &config.rules;
+    let rules = config.rules_for(lead.playbook.as_deref());
     let (lead_type, plan) = store
         .record_activity(lead.id, &activity, |from, all| {
             let decision = rules.classify(all);

@@ -6,10 +6,12 @@
 pub mod accounts;
 pub mod calls;
 pub mod config;
+pub mod config_docs;
 pub mod demo;
 pub mod error;
 pub mod imports;
 pub mod leads;
+pub mod playbooks;
 pub mod qualify;
 pub mod scoring;
 

@@ -1,11 +1,13 @@
 //! Qualify one lead: answers (structured or in the prospect's words), optionally a call
 //! transcript and a stored lead, through the three-level gate; a stored lead's decision is
-//! saved and its stage moved by the lifecycle rules, in one transaction.
+//! saved and its stage moved by the lifecycle rules, in one transaction. With playbooks, the
+//! lead's playbook (stored, else routed for the decision) sets the framework (a framework
+//! named in the request still wins), the ICP and the lead-type rules.
 
 use chrono::NaiveDate;
 use sift_core::{
-    AnswersFile, CriterionStatus, Decision, GateInput, Language, Lead, LeadTypeDecision, MovePlan, Trigger,
-    carry_answers, plan_move, qualify_lead,
+    AnswersFile, CriterionStatus, Decision, GateInput, Language, Lead, LeadTypeDecision, MovePlan, PlaybookUse,
+    Trigger, carry_answers, plan_move, qualify_lead,
 };
 use sift_signals::evidence;
 use sift_store::{QualificationRecord, Store};
@@ -13,6 +15,7 @@ use sift_store::{QualificationRecord, Store};
 use crate::calls::{CallRequest, CallSummary, analyze_call};
 use crate::config::Config;
 use crate::error::{AppError, Result};
+use crate::playbooks::PlaybookChoice;
 
 /// What to qualify.
 #[derive(Debug, Clone)]
@@ -86,22 +89,46 @@ pub fn decide(
     as_of: NaiveDate,
     language: Option<Language>,
 ) -> Result<Decision> {
+    decide_in(config, answers, framework_id, as_of, language, None)
+}
+
+/// [`decide`] under a playbook: its framework unless `framework_id` names one, its ICP when
+/// it has its own; the decision says which playbook it used and for what.
+pub fn decide_in(
+    config: &Config,
+    answers: &AnswersFile,
+    framework_id: Option<&str>,
+    as_of: NaiveDate,
+    language: Option<Language>,
+    playbook: Option<&PlaybookChoice<'_>>,
+) -> Result<Decision> {
     let own = config.framework(&answers.framework)?;
-    let target = match framework_id {
+    let target = match framework_id.or(playbook.map(|p| p.playbook.framework.as_str())) {
         None => own,
         Some(id) => config.framework(id)?,
     };
+    let icp = playbook.and_then(|p| p.playbook.icp.own()).or(config.icp());
     let carried = carry_answers(own, &answers.criteria, target);
-    Ok(qualify_lead(&GateInput {
+    let mut decision = qualify_lead(&GateInput {
         lead: &answers.lead,
-        icp: config.icp(),
+        icp,
         framework: target,
         concepts: config.registry.concepts(),
         answers: &carried,
         policy: &config.policy,
         as_of,
         language: language.or(answers.language),
-    }))
+    });
+    decision.playbook = playbook.map(|p| PlaybookUse {
+        id: p.playbook.id.clone(),
+        chosen: p.chosen.clone(),
+        framework: framework_id.is_none().then(|| p.playbook.framework.clone()),
+        icp: match (&p.playbook.icp, icp) {
+            (_, None) => "none (organization fit not checked)".to_owned(),
+            (own, Some(_)) => own.describe(&p.playbook.id),
+        },
+    });
+    Ok(decision)
 }
 
 /// Fills the facts the stored lead lacks from the answers' `[lead]` table.
@@ -138,10 +165,23 @@ pub async fn qualify(config: &Config, store: Option<&Store>, request: QualifyReq
     let had_answers = !answers.criteria.is_empty() || !answers.answers.is_empty();
     read_free_text_answers(config, &mut answers, request.as_of);
 
+    let stored = match request.lead {
+        None => None,
+        Some(key) => {
+            let store = store.ok_or_else(|| AppError::Unavailable("a stored lead needs a database".into()))?;
+            let found = store.find_lead(key).await?.ok_or_else(|| AppError::lead_not_found(key))?;
+            answers.lead = merge_facts(found.record.to_lead(), &answers.lead);
+            Some((store, found.id, found.playbook))
+        }
+    };
+    let stored_playbook = stored.as_ref().and_then(|(_, _, p)| p.as_deref());
+    let playbook = crate::playbooks::playbook_for(config, stored_playbook, &answers.lead);
+    let framework = request.framework.or(playbook.as_ref().map(|p| p.playbook.framework.as_str()));
+
     let mut call = None;
     if let Some(call_request) = &request.call {
         let own = config.framework(&answers.framework)?;
-        let target = config.framework(request.framework.unwrap_or(&answers.framework))?;
+        let target = config.framework(framework.unwrap_or(&answers.framework))?;
         let analysis = analyze_call(call_request, vec![target])?;
         // Work in the target framework: what the answers say wins, the call fills the gaps.
         let mut merged = carry_answers(own, &answers.criteria, target);
@@ -159,21 +199,12 @@ pub async fn qualify(config: &Config, store: Option<&Store>, request: QualifyReq
         call = Some(CallSummary::of(call_request.source, &analysis));
     }
 
-    let stored = match request.lead {
-        None => None,
-        Some(key) => {
-            let store = store.ok_or_else(|| AppError::Unavailable("a stored lead needs a database".into()))?;
-            let found = store.find_lead(key).await?.ok_or_else(|| AppError::lead_not_found(key))?;
-            answers.lead = merge_facts(found.record.to_lead(), &answers.lead);
-            Some((store, found.id))
-        }
-    };
-
-    let decision = decide(config, &answers, request.framework, request.as_of, request.language)?;
-    let lead_type = config.rules.classify(&answers.lead.activities);
+    let decision = decide_in(config, &answers, request.framework, request.as_of, request.language, playbook.as_ref())?;
+    let lead_type =
+        config.rules_for(playbook.as_ref().map(|p| p.playbook.id.as_str())).classify(&answers.lead.activities);
     let saved = match stored {
         None => None,
-        Some((store, lead_id)) => Some(save_decision(config, store, lead_id, &decision, request.actor).await?),
+        Some((store, lead_id, _)) => Some(save_decision(config, store, lead_id, &decision, request.actor).await?),
     };
     Ok(Qualification { lead: answers.lead, decision, lead_type, call, saved })
 }
@@ -192,7 +223,7 @@ pub async fn save_decision(
         lead_id,
         framework: decision.framework.clone(),
         framework_version: config.framework_version(framework),
-        icp_version: config.icp.as_ref().map(|i| i.version.clone()),
+        icp_version: config.icp_version_for(decision),
         verdict: decision.verdict,
         failed_level: decision.failed_level,
         decision_json: serde_json::to_string(decision).map_err(|e| AppError::Conflict(e.to_string()))?,

@@ -96,7 +96,7 @@ impl LeadTypeRules {
     }
 
     /// Problems that types alone cannot rule out.
-    fn problems(&self) -> Vec<String> {
+    pub(crate) fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
         if self.rules.is_empty() {
             problems.push("no rules: add at least one `[[rules]]` table".to_owned());

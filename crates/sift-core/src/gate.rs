@@ -264,6 +264,10 @@ pub struct Decision {
     pub levels: Vec<LevelReport>,
     pub next_questions: Vec<NextQuestion>,
     pub nurture: Option<NurturePlan>,
+    /// The playbook whose framework or ICP the decision was made under, when there was one
+    /// (set by the caller that chose it; the gate itself knows no playbooks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub playbook: Option<crate::playbook::PlaybookUse>,
 }
 
 /// Runs the three-level gate.
@@ -301,6 +305,7 @@ pub fn qualify_lead(input: &GateInput<'_>) -> Decision {
         levels,
         next_questions,
         nurture,
+        playbook: None,
     }
 }
 

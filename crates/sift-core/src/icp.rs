@@ -7,6 +7,8 @@
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use toml::de::DeValue;
+
 use crate::diag::{Diagnostics, TomlReader, table_value};
 use crate::lead::{CountryCode, Lead, Seniority, normalize_domain};
 
@@ -23,7 +25,8 @@ impl Bounds {
         self.min.is_none_or(|min| value >= min) && self.max.is_none_or(|max| value <= max)
     }
 
-    fn describe(&self) -> String {
+    /// The range in words: `1,000 to 5,000`, `at least 50`, `any`.
+    pub fn describe(&self) -> String {
         match (self.min, self.max) {
             (Some(min), Some(max)) => format!("{} to {}", human_number(min), human_number(max)),
             (Some(min), None) => format!("at least {}", human_number(min)),
@@ -74,7 +77,7 @@ struct IcpSyntax {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct BoundsSyntax {
+pub(crate) struct BoundsSyntax {
     min: Option<Spanned<f64>>,
     max: Option<Spanned<f64>>,
 }
@@ -139,76 +142,11 @@ impl Icp {
     /// Reads a profile from TOML text, reporting every problem with its location.
     pub fn parse(source: &str, text: &str) -> Result<Icp, Diagnostics> {
         let mut reader = TomlReader::new(source, text);
-        let Some(syntax) = reader.parse().and_then(|table| reader.deserialize::<IcpSyntax>(table_value(table), ""))
-        else {
+        let Some(table) = reader.parse() else {
             return Err(reader.problems);
         };
-        let mut territories = Vec::new();
-        if let Some(list) = &syntax.territories {
-            if list.get_ref().is_empty() {
-                reader.report(
-                    Some(list.span()),
-                    "territories: the list is empty, so no lead could ever fit; leave the key out to accept every country",
-                );
-            }
-            for code in list.get_ref() {
-                match code.get_ref().parse::<CountryCode>() {
-                    Ok(c) => territories.push(c),
-                    Err(e) => reader.report(Some(code.span()), format!("territories: {e}")),
-                }
-            }
-        }
-        if let Some(list) = &syntax.industries
-            && list.get_ref().iter().all(|i| normalize_label(i).is_empty())
-        {
-            reader.report(
-                Some(list.span()),
-                "industries: the list is empty, so no lead could ever fit; leave the key out to accept every industry",
-            );
-        }
-        if let Some(p) = &syntax.personas
-            && p.get_ref().titles.iter().all(|t| t.trim().is_empty())
-            && p.get_ref().seniority.is_empty()
-        {
-            reader.report(
-                Some(p.span()),
-                "personas: give `titles` or `seniority` (or leave the key out): an empty persona matches no contact",
-            );
-        }
-        let mut bounds = |key: &str, syntax: &Option<BoundsSyntax>| -> Option<Bounds> {
-            let b = syntax.as_ref()?;
-            for (end, value) in [("min", &b.min), ("max", &b.max)] {
-                if let Some(v) = value {
-                    let n = *v.get_ref();
-                    if !n.is_finite() {
-                        reader.report(Some(v.span()), format!("{key}: `{end}` is `{n}`; give a finite number"));
-                    } else if n < 0.0 {
-                        reader.report(Some(v.span()), format!("{key}: `{end}` is {n}; bounds cannot be negative"));
-                    }
-                }
-            }
-            if let (Some(min), Some(max)) = (&b.min, &b.max)
-                && min.get_ref() > max.get_ref()
-            {
-                reader.report(
-                    Some(min.span()),
-                    format!("{key}: `min` ({}) is greater than `max` ({})", min.get_ref(), max.get_ref()),
-                );
-            }
-            Some(Bounds { min: b.min.as_ref().map(|v| *v.get_ref()), max: b.max.as_ref().map(|v| *v.get_ref()) })
-        };
-        let employees = bounds("employees", &syntax.employees);
-        let annual_revenue = bounds("annual_revenue", &syntax.annual_revenue);
-        let icp = Icp {
-            name: syntax.name,
-            territories: syntax.territories.map(|_| territories),
-            industries: syntax.industries.map(|v| v.get_ref().iter().map(|s| normalize_label(s)).collect()),
-            employees,
-            annual_revenue,
-            excluded_domains: syntax.excluded_domains.map(|v| v.iter().map(|d| normalize_domain(d)).collect()),
-            personas: syntax.personas.map(Spanned::into_inner),
-        };
-        reader.finish(Some(icp))
+        let icp = read_icp(&mut reader, table_value(table), "");
+        reader.finish(icp)
     }
 
     /// Checks a lead against every rule the profile sets, in a fixed order.
@@ -268,6 +206,84 @@ impl Icp {
     }
 }
 
+/// Reads a profile from a TOML value (a whole file or a table inside one, such as a
+/// playbook's inline ICP), reporting every problem; `context` prefixes the messages.
+pub(crate) fn read_icp<'t>(reader: &mut TomlReader<'t>, value: Spanned<DeValue<'t>>, context: &str) -> Option<Icp> {
+    let at = |message: String| if context.is_empty() { message } else { format!("{context}: {message}") };
+    let syntax = reader.deserialize::<IcpSyntax>(value, context)?;
+    let mut territories = Vec::new();
+    if let Some(list) = &syntax.territories {
+        if list.get_ref().is_empty() {
+            reader.report(
+                Some(list.span()),
+                at("territories: the list is empty, so no lead could ever fit; leave the key out to accept every country"
+                    .to_owned()),
+            );
+        }
+        for code in list.get_ref() {
+            match code.get_ref().parse::<CountryCode>() {
+                Ok(c) => territories.push(c),
+                Err(e) => reader.report(Some(code.span()), at(format!("territories: {e}"))),
+            }
+        }
+    }
+    if let Some(list) = &syntax.industries
+        && list.get_ref().iter().all(|i| normalize_label(i).is_empty())
+    {
+        reader.report(
+            Some(list.span()),
+            at("industries: the list is empty, so no lead could ever fit; leave the key out to accept every industry"
+                .to_owned()),
+        );
+    }
+    if let Some(p) = &syntax.personas
+        && p.get_ref().titles.iter().all(|t| t.trim().is_empty())
+        && p.get_ref().seniority.is_empty()
+    {
+        reader.report(
+            Some(p.span()),
+            at("personas: give `titles` or `seniority` (or leave the key out): an empty persona matches no contact"
+                .to_owned()),
+        );
+    }
+    let employees = read_bounds(reader, &at("employees".to_owned()), syntax.employees.as_ref());
+    let annual_revenue = read_bounds(reader, &at("annual_revenue".to_owned()), syntax.annual_revenue.as_ref());
+    Some(Icp {
+        name: syntax.name,
+        territories: syntax.territories.map(|_| territories),
+        industries: syntax.industries.map(|v| v.get_ref().iter().map(|s| normalize_label(s)).collect()),
+        employees,
+        annual_revenue,
+        excluded_domains: syntax.excluded_domains.map(|v| v.iter().map(|d| normalize_domain(d)).collect()),
+        personas: syntax.personas.map(Spanned::into_inner),
+    })
+}
+
+/// Checks a range as written (finite, not negative, `min` at most `max`), reporting each
+/// problem under `key`.
+pub(crate) fn read_bounds(reader: &mut TomlReader<'_>, key: &str, syntax: Option<&BoundsSyntax>) -> Option<Bounds> {
+    let b = syntax?;
+    for (end, value) in [("min", &b.min), ("max", &b.max)] {
+        if let Some(v) = value {
+            let n = *v.get_ref();
+            if !n.is_finite() {
+                reader.report(Some(v.span()), format!("{key}: `{end}` is `{n}`; give a finite number"));
+            } else if n < 0.0 {
+                reader.report(Some(v.span()), format!("{key}: `{end}` is {n}; bounds cannot be negative"));
+            }
+        }
+    }
+    if let (Some(min), Some(max)) = (&b.min, &b.max)
+        && min.get_ref() > max.get_ref()
+    {
+        reader.report(
+            Some(min.span()),
+            format!("{key}: `min` ({}) is greater than `max` ({})", min.get_ref(), max.get_ref()),
+        );
+    }
+    Some(Bounds { min: b.min.as_ref().map(|v| *v.get_ref()), max: b.max.as_ref().map(|v| *v.get_ref()) })
+}
+
 fn pass(rule: IcpRule, fact: String, reason: String) -> IcpCheck {
     IcpCheck { rule, outcome: Check::Pass, fact: Some(fact), reason }
 }
@@ -285,7 +301,7 @@ fn join(codes: &[CountryCode]) -> String {
 }
 
 /// Lower case, `&` as `and`, punctuation as single spaces: `IT & Services` -> `it and services`.
-fn normalize_label(s: &str) -> String {
+pub(crate) fn normalize_label(s: &str) -> String {
     s.to_lowercase()
         .replace('&', " and ")
         .split(|c: char| !c.is_alphanumeric())
@@ -296,7 +312,7 @@ fn normalize_label(s: &str) -> String {
 
 /// An industry matches a target when equal, or when the target's words appear as a whole
 /// run of words in it (`software` matches `computer software`).
-fn industry_matches(target: &str, industry: &str) -> bool {
+pub(crate) fn industry_matches(target: &str, industry: &str) -> bool {
     target == industry || format!(" {industry} ").contains(&format!(" {target} "))
 }
 

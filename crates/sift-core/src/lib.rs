@@ -1,5 +1,6 @@
 //! Sift's pure domain: leads and their lifecycle, the lead-type classifier, the
-//! ideal-customer profile, qualification frameworks as data, and the three-level gate.
+//! ideal-customer profile, qualification frameworks as data, the three-level gate, and
+//! playbooks that route each segment of leads to its own framework, profile and owners.
 //!
 //! Nothing here does I/O: callers pass file names and texts in and get values or
 //! located diagnostics back.
@@ -14,6 +15,7 @@ pub mod gate;
 pub mod icp;
 pub mod lead;
 pub mod lifecycle;
+pub mod playbook;
 pub mod question;
 
 pub use answers::AnswersFile;
@@ -27,3 +29,4 @@ pub use gate::{
 pub use icp::Icp;
 pub use lead::{Activity, ActivityKind, Company, Contact, CountryCode, Language, Lead, Seniority};
 pub use lifecycle::{MovePlan, Stage, StageChange, StageMove, Trigger, plan_move};
+pub use playbook::{Playbook, PlaybookUse, Playbooks, Routing};

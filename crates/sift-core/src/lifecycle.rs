@@ -379,6 +379,7 @@ mod tests {
             levels: Vec::new(),
             next_questions: Vec::new(),
             nurture: None,
+            playbook: None,
         }
     }
 

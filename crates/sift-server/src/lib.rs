@@ -218,6 +218,7 @@ pub async fn start(settings: Settings, config: Config) -> Result<Running, StartE
     let state = AppState::new(store, config, settings, passwords);
     let app = router(state.clone());
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    http::config::spawn_watch(state.clone(), stopped.clone());
     let housekeeping_state = state.clone();
     let mut housekeeping_stop = stopped.clone();
     tokio::spawn(async move {

@@ -97,6 +97,10 @@ pub struct LeadFilter {
     pub text: Option<String>,
     /// Nurtured leads whose re-engage date is on or before this day (`YYYY-MM-DD`).
     pub re_engage_due: Option<String>,
+    /// Leads routed to this playbook, or not routed to any (`Some(None)`).
+    pub playbook: Option<Option<String>>,
+    /// Leads imported from this file (as the import run names it).
+    pub source_file: Option<String>,
     pub sort: LeadSort,
     /// Keyset pagination: leads after this one in the sort order.
     pub after: Option<Cursor>,
@@ -261,6 +265,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "accounts",
         include_str!("../migrations/sqlite/0010_accounts.sql"),
         include_str!("../migrations/postgres/0010_accounts.sql"),
+    ),
+    (
+        13,
+        "config_and_playbooks",
+        include_str!("../migrations/sqlite/0013_config_and_playbooks.sql"),
+        include_str!("../migrations/postgres/0013_config_and_playbooks.sql"),
     ),
     (
         15,
@@ -859,6 +869,18 @@ impl Store {
                 q.push(")");
             }
         }
+        match &filter.playbook {
+            Some(Some(playbook)) => {
+                q.push(" AND l.playbook = ").push_bind(playbook.clone());
+            }
+            Some(None) => {
+                q.push(" AND l.playbook IS NULL");
+            }
+            None => {}
+        }
+        if let Some(file) = &filter.source_file {
+            q.push(" AND l.source_file = ").push_bind(file.clone());
+        }
         if let Some(day) = &filter.re_engage_due {
             q.push(" AND l.stage = 'nurture' AND l.re_engage_on <= ").push_bind(day.clone());
         }
@@ -946,6 +968,7 @@ impl Store {
                     updated_at: row.try_get("updated_at")?,
                     owner_id: row.try_get("owner_id")?,
                     re_engage_on: row.try_get("re_engage_on")?,
+                    playbook: row.try_get("playbook")?,
                     verdict: row
                         .try_get::<Option<String>, _>("verdict")?
                         .map(|v| v.parse::<Verdict>().map_err(|e| StoreError::Corrupt(e.to_string())))

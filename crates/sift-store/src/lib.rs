@@ -2,6 +2,7 @@
 //! streaming CSV import from real CRM exports, and export.
 
 pub mod accounts;
+pub mod config_docs;
 pub mod db;
 pub mod export;
 pub mod import;
@@ -10,6 +11,7 @@ pub mod runs;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use config_docs::{ConfigDocument, DocumentKind, LeadRouting, OwnerChange, SaveOutcome};
 pub use db::{
     Backend, BatchOutcome, LeadFilter, QualificationRecord, Readiness, Store, StoreError, StoredQualification,
 };

@@ -53,6 +53,8 @@ pub struct StoredLead {
     pub owner_id: Option<i64>,
     /// For a nurtured lead: when to look at it again (`YYYY-MM-DD`).
     pub re_engage_on: Option<String>,
+    /// The playbook the lead was routed to, if any.
+    pub playbook: Option<String>,
 }
 
 impl StoredLead {

@@ -61,6 +61,9 @@ enum Command {
     /// List, show and check qualification frameworks.
     #[command(subcommand)]
     Frameworks(cmd::frameworks::FrameworksCommand),
+    /// List, show and check playbooks: segments with their own framework, ICP and owners.
+    #[command(subcommand)]
+    Playbooks(cmd::playbooks::PlaybooksCommand),
     /// Import leads from a CSV file (HubSpot, Salesforce or any spreadsheet export).
     Import(cmd::db::ImportArgs),
     /// Export stored leads as CSV or JSON.
@@ -90,7 +93,8 @@ fn main() -> ExitCode {
         Command::Qualify(args) => cmd::qualify::run(&db, &cli.framework_files, &args),
         Command::Analyze(args) => cmd::analyze::run(&cli.framework_files, &args),
         Command::Frameworks(command) => cmd::frameworks::run(&cli.framework_files, &command),
-        Command::Import(args) => cmd::db::import(&db, &args),
+        Command::Playbooks(command) => cmd::playbooks::run(&db, &cli.framework_files, &command),
+        Command::Import(args) => cmd::db::import(&db, &cli.framework_files, &args),
         Command::Export(args) => cmd::db::export(&db, &args),
         Command::Leads(command) => cmd::db::leads(&db, &command),
         Command::Questions(command) => cmd::questions::run(&command),

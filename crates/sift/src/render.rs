@@ -64,6 +64,10 @@ pub fn print_decision(lead: &Lead, framework_name: &str, decision: &Decision) {
         decision.as_of,
         decision.language.code()
     );
+    if let Some(p) = &decision.playbook {
+        let framework = p.framework.as_deref().map(|f| format!("framework {f}, ")).unwrap_or_default();
+        println!("{DIM}playbook {}: {framework}{} ({}){DIM:#}", p.id, p.icp, p.chosen);
+    }
     let vs = verdict_style(decision.verdict);
     let failed = decision.failed_level.map(|l| format!(" at {l} level")).unwrap_or_default();
     println!("\nVerdict: {vs}{}{vs:#}{failed}", decision.verdict.name().to_uppercase());

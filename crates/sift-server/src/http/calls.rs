@@ -66,7 +66,7 @@ pub async fn analyze(
         .unwrap_or_default();
     let text = decode_transcript(&body);
     let source = query.name.as_deref().map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n)).unwrap_or("transcript");
-    let request = CallRequest { source, text: &text.text, reps: &reps, language, as_of, lexicons: &[] };
+    let request = CallRequest { source, text: &text.text, reps: &reps, language, as_of, lexicons: &config.lexicons };
     let analysis = tokio::task::block_in_place(|| analyze_call(&request, frameworks))?;
     Ok(Json(CallReport::from(analysis)))
 }

@@ -47,6 +47,8 @@ pub struct LeadView {
     pub verdict: Option<String>,
     pub owner_id: Option<i64>,
     pub re_engage_on: Option<String>,
+    /// The playbook the lead was routed to.
+    pub playbook: Option<String>,
     pub custom_fields: BTreeMap<String, String>,
     pub created_at: String,
     pub updated_at: String,
@@ -79,6 +81,7 @@ impl From<&StoredLead> for LeadView {
             verdict: l.verdict.map(|v| v.name().to_owned()),
             owner_id: l.owner_id,
             re_engage_on: l.re_engage_on.clone(),
+            playbook: l.playbook.clone(),
             custom_fields: r.custom_fields.clone(),
             created_at: l.created_at.clone(),
             updated_at: l.updated_at.clone(),
@@ -108,6 +111,8 @@ pub struct ListQuery {
     pub owner: Option<String>,
     /// The lead source (case-insensitive).
     pub source: Option<String>,
+    /// A playbook id, or `none` for leads not routed to any.
+    pub playbook: Option<String>,
     /// Words that must all appear in the name, email, company or external id.
     pub q: Option<String>,
     /// Nurtured leads due back on or before this day (`YYYY-MM-DD`, or `today`).
@@ -202,6 +207,7 @@ fn filter_from(query: &ListQuery, principal: &Principal) -> ApiResult<LeadFilter
         stage: parse::<Stage>("stage", query.stage.as_deref())?,
         verdict: parse::<Verdict>("verdict", query.verdict.as_deref())?,
         source: query.source.clone(),
+        playbook: query.playbook.as_deref().map(|p| (p != "none").then(|| p.to_owned())),
         owner,
         visible_to: Some(principal.visibility()),
         text,
@@ -298,6 +304,7 @@ pub async fn create(
     let input = lead_input(input)?;
     let owner = allowed_owner(&state, &principal, input.owner_id).await?;
     let lead = sift_app::leads::create(state.store(), input.fields, owner).await?;
+    let lead = crate::http::playbooks::route_created(&state, lead).await;
     audit(&state, &principal, "lead.created", &format!("lead:{}", lead.id), serde_json::json!({"owner_id": owner}))
         .await?;
     let mut response = with_etag(StatusCode::CREATED, &lead);
@@ -465,7 +472,10 @@ pub async fn bulk(
         }
         let outcome = sift_app::leads::upsert_by_external_id(state.store(), vec![input.fields], owner).await?;
         let (status, result, lead, errors) = match outcome.into_iter().next() {
-            Some(BulkItem::Created { lead }) => (201, "created", Some(LeadView::from(&*lead)), Vec::new()),
+            Some(BulkItem::Created { lead }) => {
+                let lead = crate::http::playbooks::route_created(&state, *lead).await;
+                (201, "created", Some(LeadView::from(&lead)), Vec::new())
+            }
             Some(BulkItem::Updated { lead }) => (200, "updated", Some(LeadView::from(&*lead)), Vec::new()),
             Some(BulkItem::Unchanged { lead }) => (200, "unchanged", Some(LeadView::from(&*lead)), Vec::new()),
             Some(BulkItem::Invalid { errors }) => (422, "invalid", None, errors),

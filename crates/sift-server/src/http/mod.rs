@@ -3,9 +3,11 @@
 
 pub mod audit_log;
 pub mod calls;
+pub mod config;
 pub mod docs;
 pub mod health;
 pub mod leads;
+pub mod playbooks;
 pub mod qualify;
 pub mod session;
 pub mod tokens;
@@ -63,4 +65,7 @@ pub fn api() -> Router<AppState> {
         .route("/qualify", post(qualify::qualify_unsaved))
         .route("/audit", get(audit_log::list))
         .route("/openapi.json", get(docs::openapi_json))
+        .route("/playbooks", get(playbooks::list))
+        .route("/leads/{id}/route", post(playbooks::route))
+        .merge(config::routes())
 }

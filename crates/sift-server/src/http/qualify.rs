@@ -110,7 +110,7 @@ async fn run(
         reps,
         language,
         as_of,
-        lexicons: &[],
+        lexicons: &config.lexicons,
     });
     let key = lead.map(|id| id.to_string());
     let request = QualifyRequest {

@@ -90,6 +90,10 @@ pub struct ImportArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
+    /// Route the imported leads that have no playbook yet with these playbooks (TOML) and
+    /// give them owners (by territory, else in turn; owners are user names of `sift users`).
+    #[arg(long, value_name = "FILE", env = "SIFT_PLAYBOOKS")]
+    playbook: Option<PathBuf>,
 }
 
 struct Bar(ProgressBar);
@@ -111,8 +115,14 @@ fn field_name(field: Field) -> String {
     serde_json::to_value(field).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
-pub fn import(db: &str, args: &ImportArgs) -> Result<u8> {
+pub fn import(db: &str, framework_files: &[PathBuf], args: &ImportArgs) -> Result<u8> {
     let overrides = load_overrides(args.mapping.as_ref())?;
+    let mut routing_config = None;
+    if let Some(p) = &args.playbook {
+        let mut config = crate::inputs::config(framework_files)?;
+        crate::cmd::playbooks::load_file(&mut config, p)?;
+        routing_config = Some(config);
+    }
     if args.dry_run {
         let options = ImportOptions { overrides, ..ImportOptions::default() };
         let (dialect, mapping) = imports::preview(&args.file, &options)?;
@@ -158,12 +168,21 @@ pub fn import(db: &str, args: &ImportArgs) -> Result<u8> {
     let summary = runtime()?.block_on(async {
         let store = open(db).await?;
         let summary = imports::import_file(&store, &args.file, &options, errors.as_mut(), &Bar(bar.clone())).await;
+        let routing = match (&summary, &routing_config) {
+            (Ok(s), Some(config)) => Some(sift_app::playbooks::route_import_run(config, &store, s.run).await),
+            _ => None,
+        };
         store.close().await;
-        anyhow::Ok(summary?)
+        anyhow::Ok((summary?, routing.transpose()?))
     })?;
+    let (summary, routing) = summary;
     bar.finish_and_clear();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        let mut value = serde_json::to_value(&summary)?;
+        if let (Some(routing), Some(map)) = (&routing, value.as_object_mut()) {
+            map.insert("routing".into(), serde_json::to_value(routing)?);
+        }
+        println!("{}", serde_json::to_string_pretty(&value)?);
     } else {
         println!(
             "{BOLD}{}{BOLD:#}: {} rows · {} inserted · {} updated · {} unchanged · {} rejected",
@@ -189,6 +208,9 @@ pub fn import(db: &str, args: &ImportArgs) -> Result<u8> {
                 ),
                 None => println!("Re-run with --errors FILE to see the rejected rows."),
             }
+        }
+        if let Some(routing) = &routing {
+            crate::cmd::playbooks::print_import_routing(routing);
         }
     }
     Ok(exit::OK)

@@ -2,6 +2,7 @@ pub mod analyze;
 pub mod db;
 pub mod demo;
 pub mod frameworks;
+pub mod playbooks;
 pub mod qualify;
 pub mod questions;
 pub mod score;

@@ -100,6 +100,12 @@ pub struct QualifyArgs {
     #[arg(long, value_name = "FILE")]
     rules: Option<PathBuf>,
 
+    /// Playbooks (TOML; see `sift playbooks --help`): the lead's playbook (stored on it, else
+    /// the first it fits) gives the framework unless --framework names one, its ICP and its
+    /// lead-type rules.
+    #[arg(long, value_name = "FILE", env = "SIFT_PLAYBOOKS")]
+    playbook: Option<PathBuf>,
+
     /// Print the decision as JSON.
     #[arg(long)]
     json: bool,
@@ -145,6 +151,9 @@ pub fn run(db: &str, framework_files: &[PathBuf], args: &QualifyArgs) -> Result<
     }
     if let Some(p) = &args.rules {
         config.set_rules(&p.display().to_string(), &read_text(p)?)?;
+    }
+    if let Some(p) = &args.playbook {
+        crate::cmd::playbooks::load_file(&mut config, p)?;
     }
     config.policy = GatePolicy { nurture_horizon_days: args.horizon_days, ..GatePolicy::default() };
     let as_of = args.as_of.unwrap_or_else(today);

@@ -67,9 +67,15 @@ pub fn run(db: Option<&str>, args: &ServeArgs) -> Result<u8> {
         };
     }
     sift_server::init_logging(settings.log_format);
-    let config = sift_app::Config::builtin()?;
     crate::cmd::db::runtime()?.block_on(async {
-        let running = sift_server::start(settings.clone(), config).await?;
+        // The configuration stored with the database (ICP, rules, playbooks, frameworks,
+        // lexicons); documents that no longer load are skipped and named.
+        let store = crate::cmd::db::open(&settings.database_url).await?;
+        let loaded = sift_app::config_docs::load(&store).await;
+        store.close().await;
+        let loaded = loaded?;
+        crate::render::print_diagnostics(&loaded.warnings);
+        let running = sift_server::start(settings.clone(), loaded.config).await?;
         let url = format!("http://{}", running.addr);
         println!("Sift is serving {url}  (database: {})", sift_store::db::redact(&settings.database_url));
         println!("API: {url}/api/v1   docs: {url}/api/docs   health: {url}/healthz");
