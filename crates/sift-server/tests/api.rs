@@ -325,6 +325,13 @@ async fn the_authorization_matrix_holds_for_every_role_and_credential() {
                 403,
             ),
             ("viewer", Auth::Token(&viewer), Method::POST, "/api/v1/qualify".into(), Some(qualify.clone()), 200),
+            // Configuration: admins only; playbooks are readable by everyone signed in;
+            // routing a lead is for managers and admins.
+            ("rep", Auth::Token(&rep), Method::GET, "/api/v1/config".into(), None, 403),
+            ("manager", Auth::Token(&manager), Method::GET, "/api/v1/config/icp".into(), None, 403),
+            ("viewer", Auth::Token(&viewer), Method::GET, "/api/v1/playbooks".into(), None, 200),
+            ("rep", Auth::Token(&rep), Method::POST, format!("/api/v1/leads/{mine}/route"), None, 403),
+            ("admin", Auth::Token(&admin), Method::GET, "/api/v1/config".into(), None, 200),
             // Admin: everything.
             ("admin", Auth::Token(&admin), Method::GET, format!("/api/v1/leads/{mine}"), None, 200),
             ("admin", Auth::Token(&admin), Method::GET, "/api/v1/users".into(), None, 200),
