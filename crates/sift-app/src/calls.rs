@@ -148,3 +148,46 @@ impl From<Analysis> for CallReport {
         }
     }
 }
+
+/// A call attached to a lead.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AttachedCall {
+    pub call_id: i64,
+    pub lead_id: i64,
+    pub summary: CallSummary,
+    pub report: CallReport,
+}
+
+/// Analyses a call and keeps it with a stored lead (transcript, analysis and summary).
+pub async fn attach(
+    store: &sift_store::Store,
+    lead_id: i64,
+    request: &CallRequest<'_>,
+    frameworks: Vec<&Framework>,
+    actor: &str,
+) -> Result<AttachedCall> {
+    let analysis = analyze_call(request, frameworks)?;
+    let summary = CallSummary::of(request.source, &analysis);
+    let report = CallReport::from(analysis);
+    let unserialisable = |e: serde_json::Error| AppError::Conflict(format!("cannot serialise the analysis: {e}"));
+    let analysis_json = serde_json::to_string(&report).map_err(unserialisable)?;
+    let summary_json = serde_json::to_string(&summary).map_err(unserialisable)?;
+    let call_id = store
+        .insert_call(&sift_store::calls::NewCall {
+            lead_id,
+            source_name: request.source,
+            language: report.language.code(),
+            format: report.format,
+            call_date: &request.as_of.format("%Y-%m-%d").to_string(),
+            transcript: request.text,
+            analysis_json: &analysis_json,
+            summary_json: &summary_json,
+            created_by: actor,
+        })
+        .await
+        .map_err(|e| match e {
+            sift_store::StoreError::NotFound(key) => AppError::lead_not_found(&key),
+            other => other.into(),
+        })?;
+    Ok(AttachedCall { call_id, lead_id, summary, report })
+}

@@ -47,6 +47,13 @@ pub fn router(state: AppState) -> Router {
             "/calls/analyze",
             axum::routing::post(http::calls::analyze).layer(DefaultBodyLimit::max(MAX_TRANSCRIPT_BYTES)),
         )
+        .route(
+            "/leads/{id}/calls",
+            get(http::calls::list_for_lead)
+                .post(http::calls::attach)
+                .layer(DefaultBodyLimit::max(MAX_TRANSCRIPT_BYTES)),
+        )
+        .route("/calls/{id}", get(http::calls::get))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit));
     Router::new()
         .route("/healthz", get(http::health::healthz))

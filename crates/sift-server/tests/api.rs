@@ -572,6 +572,43 @@ async fn qualifying_over_the_api_saves_the_decision_and_moves_the_stage() {
         assert_eq!(analysis.status(), StatusCode::OK);
         let report: Value = analysis.json().await.expect("json");
         assert_eq!(report["turns"].as_array().map(Vec::len), Some(4));
+        // Attached to the lead: listed (newest first) and read back whole.
+        let attached = app
+            .client
+            .post(app.url(&format!("/api/v1/leads/{id}/calls?rep=Dana&name=C:%5Ccalls%5Cmonday.txt")))
+            .bearer_auth(&t)
+            .body(call)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(attached.status(), StatusCode::CREATED, "{}", db.name);
+        let attached: Value = attached.json().await.expect("json");
+        let call_id = attached["call_id"].as_i64().expect("call id");
+        let listed: Value = app
+            .send(Method::GET, &format!("/api/v1/leads/{id}/calls"), Auth::Token(&t), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(listed[0]["id"], call_id, "{listed}");
+        assert_eq!(listed[0]["source_name"], "monday.txt", "only the file name is kept: {listed}");
+        let full: Value = app
+            .send(Method::GET, &format!("/api/v1/calls/{call_id}"), Auth::Token(&t), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(full["transcript"], call);
+        assert_eq!(full["analysis"]["turns"].as_array().map(Vec::len), Some(4));
+        let missing = app
+            .client
+            .post(app.url("/api/v1/leads/999999/calls"))
+            .bearer_auth(&t)
+            .body(call)
+            .send()
+            .await
+            .expect("sent");
+        assert_problem(missing, StatusCode::NOT_FOUND, "not-found").await;
         let bad = app
             .client
             .post(app.url("/api/v1/calls/analyze?name=../../x.txt"))

@@ -278,6 +278,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0015_list_indexes.sql"),
         include_str!("../migrations/postgres/0015_list_indexes.sql"),
     ),
+    (
+        16,
+        "calls",
+        include_str!("../migrations/sqlite/0016_calls.sql"),
+        include_str!("../migrations/postgres/0016_calls.sql"),
+    ),
 ];
 
 fn migrations(backend: Backend) -> Migrator {

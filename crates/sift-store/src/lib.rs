@@ -2,6 +2,7 @@
 //! streaming CSV import from real CRM exports, and export.
 
 pub mod accounts;
+pub mod calls;
 pub mod config_docs;
 pub mod db;
 pub mod export;
