@@ -53,6 +53,8 @@ pub struct StoredLead {
     pub owner_id: Option<i64>,
     /// For a nurtured lead: when to look at it again (`YYYY-MM-DD`).
     pub re_engage_on: Option<String>,
+    /// The latest score from a stored model, if the lead has been scored.
+    pub score: Option<crate::models::LeadScore>,
 }
 
 impl StoredLead {
