@@ -9,9 +9,11 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod imports;
+pub mod jobs;
 pub mod leads;
 pub mod qualify;
 pub mod scoring;
+pub mod webhooks;
 
 pub use config::Config;
 pub use error::{AppError, Result};

@@ -125,7 +125,12 @@ impl Store {
                 Err(e) => return Err(e.into()),
             };
             if new.trained_event {
-                let metrics = new.report.get("metrics").cloned().unwrap_or(serde_json::Value::Null);
+                // The report's headline figures (its metrics are flattened into it).
+                let metrics: serde_json::Map<String, serde_json::Value> =
+                    ["rows", "base_rate", "auc", "log_loss", "brier", "top_decile_precision", "top_decile_lift"]
+                        .into_iter()
+                        .filter_map(|k| new.report.get(k).map(|v| (k.to_owned(), v.clone())))
+                        .collect();
                 let data = serde_json::json!({
                     "model_version": id,
                     "kind": new.kind,

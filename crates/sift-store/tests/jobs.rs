@@ -318,7 +318,7 @@ async fn a_nurtured_lead_is_woken_once() {
 async fn one_model_is_active_and_scores_filter_and_sort_leads() {
     for db in databases("models").await {
         let store = connect(&db).await;
-        let report = serde_json::json!({ "metrics": { "auc": 0.8 } });
+        let report = serde_json::json!({ "auc": 0.8, "rows": 100 });
         let new = |activate, job_id| NewModel {
             kind: "logistic",
             label: "converted",
