@@ -96,6 +96,14 @@ pub fn open_upload(data_dir: &Path, id: &str) -> Result<(Upload, PathBuf)> {
     Ok((upload, path))
 }
 
+/// Removes an upload (one that cannot be read, or that its owner withdraws).
+pub fn remove_upload(data_dir: &Path, id: &str) -> Result<()> {
+    let path = upload_path(data_dir, id)?;
+    let _ = std::fs::remove_file(path.with_extension("json"));
+    let _ = std::fs::remove_file(path);
+    Ok(())
+}
+
 /// Streams an upload to disk under a size limit. Dropped before [`UploadWriter::finish`]
 /// (an error, a body over the limit, a client gone), it removes what it wrote.
 pub struct UploadWriter {

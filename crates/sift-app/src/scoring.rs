@@ -221,7 +221,9 @@ impl ModelCache {
                     Some(v) => v,
                     None => {
                         let v = store.active_model().await?.map(|m| m.id);
-                        self.lock().active = Some((std::time::Instant::now(), v));
+                        // Only a model is remembered: a first model trained meanwhile is
+                        // seen at once.
+                        self.lock().active = v.map(|v| (std::time::Instant::now(), Some(v)));
                         v
                     }
                 };
