@@ -76,8 +76,7 @@ fn serve(db: &TestDb, data_dir: &std::path::Path) -> Child {
         .expect("start sift serve")
 }
 
-async fn count(store: &Store, db: &TestDb, sql: &str) -> i64 {
-    let _ = store;
+async fn count(db: &TestDb, sql: &str) -> i64 {
     let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url).await.expect("connect");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&mut conn).await.expect(sql);
     row.try_get::<i64, _>(0).expect("a count")
@@ -143,7 +142,7 @@ async fn two_servers_one_killed_every_job_done_once_and_every_event_delivered() 
         format!("SELECT count(*) FROM jobs WHERE kind = 'nurture.wake' AND status = 'done' AND id <= {last_job}");
     let wakes_done = wakes_done.as_str();
     loop {
-        let done = count(&store, &db, wakes_done).await;
+        let done = count(&db, wakes_done).await;
         if done >= KILL_AFTER {
             break;
         }
@@ -155,9 +154,8 @@ async fn two_servers_one_killed_every_job_done_once_and_every_event_delivered() 
     doomed.kill().expect("SIGKILL");
     let _ = doomed.wait();
     let killed_at = started.elapsed();
-    let done_at_kill = count(&store, &db, wakes_done).await;
+    let done_at_kill = count(&db, wakes_done).await;
     let held_at_kill = count(
-        &store,
         &db,
         &format!("SELECT count(*) FROM jobs WHERE status = 'running' AND locked_by LIKE '%:{doomed_pid}:%'"),
     )
@@ -166,8 +164,8 @@ async fn two_servers_one_killed_every_job_done_once_and_every_event_delivered() 
     // The survivor finishes everything, the killed process's jobs included.
     let expected_events = 2 * LEADS;
     loop {
-        let open = count(&store, &db, "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')").await;
-        let undispatched = count(&store, &db, "SELECT count(*) FROM events WHERE dispatched_at IS NULL").await;
+        let open = count(&db, "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')").await;
+        let undispatched = count(&db, "SELECT count(*) FROM events WHERE dispatched_at IS NULL").await;
         let distinct = received.lock().expect("lock").len();
         if open == 0 && undispatched == 0 && distinct >= expected_events {
             break;
@@ -198,28 +196,25 @@ async fn two_servers_one_killed_every_job_done_once_and_every_event_delivered() 
     // Every job done, none failed. (The scheduler's nurture scan, run at each start, may
     // queue a wake-up for a lead whose own just finished; that one finds the lead awake and
     // does nothing: counted below as a no-op.)
-    assert_eq!(count(&store, &db, wakes_done).await, LEADS as i64);
-    assert_eq!(count(&store, &db, "SELECT count(*) FROM jobs WHERE status <> 'done'").await, 0, "every job done");
+    assert_eq!(count(&db, wakes_done).await, LEADS as i64);
+    assert_eq!(count(&db, "SELECT count(*) FROM jobs WHERE status <> 'done'").await, 0, "every job done");
     let no_ops =
-        count(&store, &db, &format!("SELECT count(*) FROM jobs WHERE kind = 'nurture.wake' AND id > {last_job}")).await;
+        count(&db, &format!("SELECT count(*) FROM jobs WHERE kind = 'nurture.wake' AND id > {last_job}")).await;
     // Exactly once in effect: one move and one pair of events per lead.
     assert_eq!(
-        count(&store, &db, "SELECT count(*) FROM leads WHERE stage = 'mql' AND re_engage_on IS NULL").await,
+        count(&db, "SELECT count(*) FROM leads WHERE stage = 'mql' AND re_engage_on IS NULL").await,
         LEADS as i64
     );
+    assert_eq!(count(&db, "SELECT count(*) FROM stage_history WHERE from_stage = 'nurture'").await, LEADS as i64);
     assert_eq!(
-        count(&store, &db, "SELECT count(*) FROM stage_history WHERE from_stage = 'nurture'").await,
-        LEADS as i64
-    );
-    assert_eq!(
-        count(&store, &db, "SELECT count(DISTINCT lead_id) FROM stage_history WHERE from_stage = 'nurture'").await,
+        count(&db, "SELECT count(DISTINCT lead_id) FROM stage_history WHERE from_stage = 'nurture'").await,
         LEADS as i64
     );
     for kind in ["lead.nurture_due", "lead.stage_changed"] {
         let sql = format!("SELECT count(DISTINCT lead_id) FROM events WHERE kind = '{kind}'");
-        assert_eq!(count(&store, &db, &sql).await, LEADS as i64, "{kind}");
+        assert_eq!(count(&db, &sql).await, LEADS as i64, "{kind}");
         let sql = format!("SELECT count(*) FROM events WHERE kind = '{kind}'");
-        assert_eq!(count(&store, &db, &sql).await, LEADS as i64, "{kind}: one per lead");
+        assert_eq!(count(&db, &sql).await, LEADS as i64, "{kind}: one per lead");
     }
     // Every event delivered at least once, under its own id, signed; none lost.
     let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url).await.expect("connect");
@@ -237,7 +232,7 @@ async fn two_servers_one_killed_every_job_done_once_and_every_event_delivered() 
     assert!(received.values().all(|(_, valid)| *valid), "every delivery signed with the webhook's secret");
     let deliveries: u32 = received.values().map(|(n, _)| n).sum();
     let duplicates = deliveries as usize - received.len();
-    let reclaimed = count(&store, &db, "SELECT count(*) FROM jobs WHERE attempts > 1").await;
+    let reclaimed = count(&db, "SELECT count(*) FROM jobs WHERE attempts > 1").await;
     assert!(done_at_kill < LEADS as i64, "the kill came before the end ({done_at_kill} done)");
     eprintln!(
         "kill test: {LEADS} wake-up jobs + {} delivery jobs on 2 processes; SIGKILL at {:.2} s with {done_at_kill} wake-ups done and {held_at_kill} jobs held by the killed process; \
