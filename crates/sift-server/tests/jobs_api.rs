@@ -22,6 +22,10 @@ struct App {
 
 impl App {
     async fn spawn(database_url: &str) -> App {
+        App::spawn_with(database_url, |_| {}).await
+    }
+
+    async fn spawn_with(database_url: &str, adjust: impl FnOnce(&mut Settings)) -> App {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut settings = Settings::defaults(database_url.to_owned(), dir.path().to_path_buf());
         settings.bind = "127.0.0.1:0".parse().expect("addr");
@@ -35,6 +39,7 @@ impl App {
         settings.webhook_allow_private = true;
         settings.nurture_scan_seconds = 1;
         settings.shutdown_grace_seconds = 5;
+        adjust(&mut settings);
         let running =
             sift_server::start(settings, sift_app::Config::builtin().expect("built-ins")).await.expect("start");
         let store = running.state.store().clone();
@@ -432,6 +437,79 @@ async fn the_scheduler_brings_nurtured_leads_back_when_their_date_comes() {
         }
         let (_, events) = app.get(&format!("/api/v1/events?lead_id={id}&kind=lead.nurture_due")).await;
         assert_eq!(events.as_array().map(Vec::len), Some(1), "{events}");
+        let (_, doc) = app.get("/api/v1/openapi.json").await;
+        for path in [
+            "/api/v1/jobs/{id}",
+            "/api/v1/imports/uploads",
+            "/api/v1/imports/{job}/rejects",
+            "/api/v1/models/train",
+            "/api/v1/leads/{id}/score",
+            "/api/v1/scores/rescore",
+            "/api/v1/webhooks/{id}/redeliver",
+            "/api/v1/events",
+        ] {
+            assert!(doc["paths"].get(path).is_some(), "{path} is documented");
+        }
         app.stop().await;
+    }
+}
+
+/// A receiver that takes `delay` to answer.
+async fn slow_receiver(delay: Duration) -> String {
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move || async move {
+            tokio::time::sleep(delay).await;
+            axum::http::StatusCode::OK
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+/// Starts a delivery that takes `delay`, waits until a worker runs it, and shuts down.
+async fn shut_down_during_a_delivery(db: &sift_store::testing::TestDb, delay: Duration, grace: u64) -> sift_store::Job {
+    let app = App::spawn_with(&db.url, |s| s.shutdown_grace_seconds = grace).await;
+    let url = slow_receiver(delay).await;
+    let (status, _) = app.post("/api/v1/webhooks", json!({"url": url, "events": ["lead.created"]})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    app.post("/api/v1/leads", json!({"external_id": "S-1"})).await;
+    let store = app.running.as_ref().expect("running").state.store().clone();
+    let started = Instant::now();
+    let job = loop {
+        let running = store
+            .list_jobs(&sift_store::jobs::JobFilter {
+                status: Some(sift_store::JobStatus::Running),
+                limit: 5,
+                ..Default::default()
+            })
+            .await
+            .expect("jobs");
+        if let Some(job) = running.into_iter().find(|j| j.kind == "webhook.deliver") {
+            break job;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "{}: the delivery never started", db.name);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    app.stop().await;
+    store.job(job.id).await.expect("read").expect("exists")
+}
+
+#[tokio::test]
+async fn shutdown_lets_running_jobs_finish_and_releases_those_past_the_grace_period() {
+    for db in databases("api_shutdown").await {
+        let finished = shut_down_during_a_delivery(&db, Duration::from_millis(300), 10).await;
+        assert_eq!(finished.status, sift_store::JobStatus::Done, "{}: drained: {finished:?}", db.name);
+    }
+    for db in databases("api_shutdown_release").await {
+        let released = shut_down_during_a_delivery(&db, Duration::from_secs(30), 1).await;
+        assert_eq!(
+            (released.status, released.attempts, released.locked_by.as_deref(), released.lease_until.as_deref()),
+            (sift_store::JobStatus::Queued, 0, None, None),
+            "{}: released for another process, the attempt not counted",
+            db.name
+        );
     }
 }

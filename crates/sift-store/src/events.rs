@@ -309,17 +309,6 @@ pub struct EventFilter {
 }
 
 impl Store {
-    /// Writes an event on its own (for callers whose change is already committed, e.g. a
-    /// test); changes write theirs in their own transaction.
-    pub async fn record_event(&self, kind: EventKind, lead_id: Option<i64>, data: serde_json::Value) -> Result<i64> {
-        let event = NewEvent::new(kind, lead_id, data, &now())?;
-        on_pool!(self, pool => {
-            insert_event!(pool, &event);
-            let row = sqlx::query("SELECT id FROM events WHERE public_id = $1").bind(&event.public_id).fetch_one(pool).await?;
-            Ok(row.try_get::<i64, _>("id")?)
-        })
-    }
-
     pub async fn event(&self, id: i64) -> Result<Option<Event>> {
         on_pool!(self, pool => {
             let sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = $1");
