@@ -199,6 +199,15 @@ impl Store {
         );
         let begin = self.begin_write();
         on_pool!(self, pool => {
+            // Idle workers poll: answer "nothing due" with a read, without taking SQLite's
+            // write lock (or a PostgreSQL row lock).
+            let due = sqlx::query("SELECT id FROM jobs WHERE status = 'queued' AND run_at <= $1 LIMIT 1")
+                .bind(&now)
+                .fetch_optional(pool)
+                .await?;
+            if due.is_none() {
+                return Ok(None);
+            }
             let mut tx = pool.begin_with(begin).await?;
             let row = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(worker)
@@ -318,6 +327,13 @@ impl Store {
     pub async fn recover_expired_jobs(&self) -> Result<u64> {
         let now = now();
         on_pool!(self, pool => {
+            let expired = sqlx::query("SELECT id FROM jobs WHERE status = 'running' AND lease_until < $1 LIMIT 1")
+                .bind(&now)
+                .fetch_optional(pool)
+                .await?;
+            if expired.is_none() {
+                return Ok(0);
+            }
             let done = sqlx::query(
                 "UPDATE jobs SET \
                  status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END, \

@@ -18,7 +18,7 @@ use sift_store::{LeadRecord, Store};
 use sqlx::Row;
 
 const LEADS: usize = 1_000;
-/// Kill the first process once this many wake-ups are done.
+/// Kill the first process once this many wake-ups and this many deliveries are done.
 const KILL_AFTER: i64 = 300;
 const DEADLINE: Duration = Duration::from_secs(50);
 
@@ -40,12 +40,15 @@ async fn receiver(secret: Arc<Mutex<String>>) -> (String, Received) {
                     let ts = h("webhook-timestamp").parse::<i64>().unwrap_or(0);
                     let key = secret.lock().expect("lock").clone();
                     let valid = sift_app::webhooks::verify(&key, &id, ts, body.as_bytes(), &sig);
-                    // A little work per delivery, so that the kill lands mid-request too.
-                    tokio::time::sleep(Duration::from_millis(2)).await;
-                    let mut seen = received.lock().expect("lock");
-                    let entry = seen.entry(id).or_insert((0, true));
-                    entry.0 += 1;
-                    entry.1 &= valid;
+                    {
+                        let mut seen = received.lock().expect("lock");
+                        let entry = seen.entry(id).or_insert((0, true));
+                        entry.0 += 1;
+                        entry.1 &= valid;
+                    }
+                    // Counted on arrival, answered after a little work: a sender killed in
+                    // between never learns it was delivered, and sends it again.
+                    tokio::time::sleep(Duration::from_millis(10)).await;
                     axum::http::StatusCode::OK
                 }
             }
@@ -130,9 +133,21 @@ async fn two_servers_one_killed_every_job_done_once_and_every_event_delivered() 
     *secret.lock().expect("lock") = key;
     let ids: Vec<i64> =
         store.list_leads(&sift_store::LeadFilter::default()).await.expect("leads").iter().map(|l| l.id).collect();
+    // The wake-ups fall due over six seconds from three seconds on (once the servers are
+    // up), so that wake-ups and deliveries run side by side when the kill comes.
     let mut last_job = 0;
-    for id in &ids {
-        last_job = sift_app::jobs::enqueue_nurture_wake(&store, *id).await.expect("enqueue").expect("a new job");
+    let first_due = chrono::Utc::now() + chrono::Duration::seconds(3);
+    for (n, id) in ids.iter().enumerate() {
+        let run_at = first_due + chrono::Duration::milliseconds(6 * n as i64);
+        let job = sift_store::jobs::NewJob {
+            kind: sift_app::jobs::NURTURE_WAKE,
+            payload: serde_json::json!({ "lead_id": id }),
+            max_attempts: 5,
+            run_at: Some(run_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+            dedupe_key: Some(format!("{}:{id}", sift_app::jobs::NURTURE_WAKE)),
+            created_by: None,
+        };
+        last_job = store.enqueue_job(&job).await.expect("enqueue").expect("a new job");
     }
 
     let started = Instant::now();
@@ -141,12 +156,14 @@ async fn two_servers_one_killed_every_job_done_once_and_every_event_delivered() 
     let wakes_done =
         format!("SELECT count(*) FROM jobs WHERE kind = 'nurture.wake' AND status = 'done' AND id <= {last_job}");
     let wakes_done = wakes_done.as_str();
+    let deliveries_done = "SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' AND status = 'done'";
     loop {
         let done = count(&db, wakes_done).await;
-        if done >= KILL_AFTER {
+        let delivered = count(&db, deliveries_done).await;
+        if done >= KILL_AFTER && delivered >= KILL_AFTER {
             break;
         }
-        assert!(started.elapsed() < DEADLINE, "only {done} wake-ups done");
+        assert!(started.elapsed() < DEADLINE, "only {done} wake-ups and {delivered} deliveries done");
         assert!(doomed.try_wait().expect("wait").is_none(), "the first server stopped by itself");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
@@ -155,6 +172,12 @@ async fn two_servers_one_killed_every_job_done_once_and_every_event_delivered() 
     let _ = doomed.wait();
     let killed_at = started.elapsed();
     let done_at_kill = count(&db, wakes_done).await;
+    let held_deliveries = count(
+        &db,
+        &format!("SELECT count(*) FROM jobs WHERE status = 'running' AND kind = 'webhook.deliver' AND locked_by LIKE '%:{doomed_pid}:%'"),
+    )
+    .await;
+    let delivered_at_kill = count(&db, deliveries_done).await;
     let held_at_kill = count(
         &db,
         &format!("SELECT count(*) FROM jobs WHERE status = 'running' AND locked_by LIKE '%:{doomed_pid}:%'"),
@@ -235,7 +258,7 @@ async fn two_servers_one_killed_every_job_done_once_and_every_event_delivered() 
     let reclaimed = count(&db, "SELECT count(*) FROM jobs WHERE attempts > 1").await;
     assert!(done_at_kill < LEADS as i64, "the kill came before the end ({done_at_kill} done)");
     eprintln!(
-        "kill test: {LEADS} wake-up jobs + {} delivery jobs on 2 processes; SIGKILL at {:.2} s with {done_at_kill} wake-ups done and {held_at_kill} jobs held by the killed process; \
+        "kill test: {LEADS} wake-up jobs + {} delivery jobs on 2 processes; SIGKILL at {:.2} s with {done_at_kill} wake-ups and {delivered_at_kill} deliveries done and {held_at_kill} jobs held by the killed process ({held_deliveries} deliveries); \
          {} events, {deliveries} deliveries ({duplicates} duplicates), {reclaimed} jobs taken over after a lease ran out, {no_ops} extra no-op wake-ups from the start-up scans; all done in {:.2} s",
         expected_events,
         killed_at.as_secs_f64(),
