@@ -20,6 +20,9 @@ pub enum AppError {
     /// The request needs something that is not there (a database for a stored lead...).
     #[error("{0}")]
     Unavailable(String),
+    /// An upload over the size limit.
+    #[error("the upload is over the limit of {limit} bytes")]
+    TooLarge { limit: u64 },
     #[error(transparent)]
     Store(#[from] sift_store::StoreError),
     #[error(transparent)]
@@ -35,7 +38,7 @@ impl AppError {
     /// True when the caller's input is at fault (exit 2, HTTP 4xx).
     pub fn is_invalid_input(&self) -> bool {
         match self {
-            AppError::Invalid(_) | AppError::NotFound { .. } => true,
+            AppError::Invalid(_) | AppError::NotFound { .. } | AppError::TooLarge { .. } => true,
             AppError::Score { error, .. } => error.is_invalid_input(),
             AppError::Import(e) => !matches!(
                 e,

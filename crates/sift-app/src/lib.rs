@@ -10,10 +10,12 @@ pub mod config_docs;
 pub mod demo;
 pub mod error;
 pub mod imports;
+pub mod jobs;
 pub mod leads;
 pub mod playbooks;
 pub mod qualify;
 pub mod scoring;
+pub mod webhooks;
 
 pub use config::Config;
 pub use error::{AppError, Result};

@@ -191,6 +191,9 @@ pub enum Trigger<'a> {
     Outcome { won: bool, reason: &'a str },
     /// A person moved the lead by hand.
     Manual { to: Stage, reason: &'a str },
+    /// A nurtured lead's re-engage date came: it returns to marketing (MQL), carrying the
+    /// reason it was nurtured, so the rep sees why it is back.
+    ReEngage { reason: &'a str },
 }
 
 /// The lifecycle's answer to a trigger: a move, or staying put with the reason why.
@@ -291,6 +294,15 @@ pub fn plan_move(from: Stage, trigger: Trigger<'_>, actor: &str) -> MovePlan {
                 to_move(to, reason)
             } else {
                 stay(not_allowed(to))
+            }
+        }
+        Trigger::ReEngage { reason } => {
+            if from != Stage::Nurture {
+                stay(format!("only nurtured leads come back on their re-engage date; this lead is {from}"))
+            } else if reason.trim().is_empty() {
+                to_move(Stage::Mql, "re-engage date reached")
+            } else {
+                to_move(Stage::Mql, &format!("re-engage date reached: {}", reason.trim()))
             }
         }
     }
@@ -427,6 +439,17 @@ mod tests {
         check(Stage::Sql, Trigger::Manual { to: Stage::Opportunity, reason: "deal opened" }, Some(Stage::Opportunity));
         check(Stage::Sql, Trigger::Manual { to: Stage::Opportunity, reason: " " }, None);
         check(Stage::Unqualified, Trigger::Manual { to: Stage::Customer, reason: "why not" }, None);
+        check(Stage::Nurture, Trigger::ReEngage { reason: "budget next year" }, Some(Stage::Mql));
+        check(Stage::Mql, Trigger::ReEngage { reason: "budget next year" }, None);
+        check(Stage::Disqualified, Trigger::ReEngage { reason: "" }, None);
+    }
+
+    #[test]
+    fn a_re_engaged_lead_carries_the_reason_it_was_nurtured() {
+        let plan = plan_move(Stage::Nurture, Trigger::ReEngage { reason: " budget opens in Q3 " }, "nurture schedule");
+        assert_eq!(plan.as_move().map(|m| m.reason.as_str()), Some("re-engage date reached: budget opens in Q3"));
+        let plan = plan_move(Stage::Nurture, Trigger::ReEngage { reason: "" }, "nurture schedule");
+        assert_eq!(plan.as_move().map(|m| m.reason.as_str()), Some("re-engage date reached"));
     }
 
     #[test]

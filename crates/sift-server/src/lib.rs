@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod extract;
 pub mod http;
+pub mod jobs;
 pub mod limits;
 pub mod metrics;
 pub mod problem;
@@ -172,22 +173,27 @@ pub struct Running {
     pub state: AppState,
     stop: tokio::sync::watch::Sender<bool>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    workers: jobs::Workers,
 }
 
 impl Running {
-    /// Stops accepting connections, lets requests in flight finish (up to the grace
-    /// period), and returns.
+    /// Stops accepting connections and claiming jobs, lets requests and jobs in flight
+    /// finish (up to the grace period; jobs still running then are released for another
+    /// process), and returns.
     pub async fn shutdown(self) -> std::io::Result<()> {
         let _ = self.stop.send(true);
         let grace = Duration::from_secs(self.state.settings().shutdown_grace_seconds);
-        match tokio::time::timeout(grace, self.task).await {
+        let started = Instant::now();
+        let served = match tokio::time::timeout(grace, self.task).await {
             Ok(Ok(result)) => result,
             Ok(Err(join)) => Err(std::io::Error::other(join)),
             Err(_) => {
                 tracing::warn!("requests still running after the grace period; stopping anyway");
                 Ok(())
             }
-        }
+        };
+        self.workers.drain(grace.saturating_sub(started.elapsed())).await;
+        served
     }
 
     /// Serves until `signal` completes, then shuts down gracefully.
@@ -223,6 +229,13 @@ pub async fn start(settings: Settings, config: Config) -> Result<Running, StartE
         .map_err(|source| StartError::Bind { addr: settings.bind, source })?;
     let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: settings.bind, source })?;
     let state = AppState::new(store, config, settings, passwords);
+    let env = sift_app::jobs::JobEnv {
+        store: state.store().clone(),
+        data_dir: state.settings().data_dir.clone(),
+        sender: sift_app::webhooks::Sender::new(http::webhooks::policy(state.settings()))?,
+        retry_base: Duration::from_secs(state.settings().job_retry_base_seconds),
+    };
+    let workers = jobs::Workers::start(&state, env);
     let app = router(state.clone());
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
     http::config::spawn_watch(state.clone(), stopped.clone());
@@ -250,7 +263,7 @@ pub async fn start(settings: Settings, config: Config) -> Result<Running, StartE
             })
             .await
     });
-    Ok(Running { addr, first_admin, state, stop, task })
+    Ok(Running { addr, first_admin, state, stop, task, workers })
 }
 
 /// Installs the log subscriber: readable lines, or JSON objects with `--log-format json`.

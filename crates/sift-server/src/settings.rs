@@ -43,6 +43,18 @@ pub struct Settings {
     pub shutdown_grace_seconds: u64,
     /// Background job workers in this process (0: serve only, run no jobs).
     pub job_workers: usize,
+    /// How long a claimed job is held without renewal before another process may take it
+    /// over (workers renew every third of it).
+    pub job_lease_seconds: u64,
+    /// The first retry of a failed job waits this long; each next one twice as long.
+    pub job_retry_base_seconds: u64,
+    /// How long a webhook receiver may take to answer.
+    pub webhook_timeout_seconds: u64,
+    /// Allow webhooks to loopback and private addresses (off: only public targets, against
+    /// server-side request forgery).
+    pub webhook_allow_private: bool,
+    /// How often nurtured leads whose re-engage date has come are looked for.
+    pub nurture_scan_seconds: u64,
 }
 
 impl Settings {
@@ -62,6 +74,11 @@ impl Settings {
             requests_per_second: 200,
             shutdown_grace_seconds: 30,
             job_workers: 2,
+            job_lease_seconds: 60,
+            job_retry_base_seconds: 10,
+            webhook_timeout_seconds: 15,
+            webhook_allow_private: false,
+            nurture_scan_seconds: 300,
         }
     }
 }
@@ -84,6 +101,11 @@ pub struct Layer {
     pub requests_per_second: Option<u32>,
     pub shutdown_grace_seconds: Option<u64>,
     pub job_workers: Option<usize>,
+    pub job_lease_seconds: Option<u64>,
+    pub job_retry_base_seconds: Option<u64>,
+    pub webhook_timeout_seconds: Option<u64>,
+    pub webhook_allow_private: Option<bool>,
+    pub nurture_scan_seconds: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -120,7 +142,7 @@ impl Layer {
             }
             let parsed = match key.as_str() {
                 "bind" | "database_url" | "data_dir" | "log_format" => toml::Value::String(value.clone()),
-                "secure_cookies" => match value.to_lowercase().as_str() {
+                "secure_cookies" | "webhook_allow_private" => match value.to_lowercase().as_str() {
                     "1" | "true" | "yes" | "on" => toml::Value::Boolean(true),
                     "0" | "false" | "no" | "off" => toml::Value::Boolean(false),
                     _ => {
@@ -158,14 +180,19 @@ impl Layer {
             sign_in_per_minute,
             requests_per_second,
             shutdown_grace_seconds,
-            job_workers
+            job_workers,
+            job_lease_seconds,
+            job_retry_base_seconds,
+            webhook_timeout_seconds,
+            webhook_allow_private,
+            nurture_scan_seconds
         );
     }
 }
 
 /// The keys a layer may set (environment: `SIFT_` + the key in capitals; `bind`,
 /// `log_format`... may also be written `SIFT_SERVER_BIND`).
-pub const KEYS: [&str; 14] = [
+pub const KEYS: [&str; 19] = [
     "bind",
     "database_url",
     "data_dir",
@@ -180,6 +207,11 @@ pub const KEYS: [&str; 14] = [
     "requests_per_second",
     "shutdown_grace_seconds",
     "job_workers",
+    "job_lease_seconds",
+    "job_retry_base_seconds",
+    "webhook_timeout_seconds",
+    "webhook_allow_private",
+    "nurture_scan_seconds",
 ];
 
 impl Settings {
@@ -196,7 +228,11 @@ impl Settings {
         range("sign_in_per_minute", (1..=10_000).contains(&self.sign_in_per_minute), "1 to 10000")?;
         range("requests_per_second", (1..=1_000_000).contains(&self.requests_per_second), "1 to 1000000")?;
         range("shutdown_grace_seconds", self.shutdown_grace_seconds <= 3600, "0 to 3600")?;
-        range("job_workers", self.job_workers <= 64, "0 to 64")
+        range("job_workers", self.job_workers <= 64, "0 to 64")?;
+        range("job_lease_seconds", (1..=3600).contains(&self.job_lease_seconds), "1 to 3600")?;
+        range("job_retry_base_seconds", (1..=3600).contains(&self.job_retry_base_seconds), "1 to 3600")?;
+        range("webhook_timeout_seconds", (1..=120).contains(&self.webhook_timeout_seconds), "1 to 120")?;
+        range("nurture_scan_seconds", (1..=86_400).contains(&self.nurture_scan_seconds), "1 to 86400")
     }
 }
 

@@ -23,6 +23,7 @@ struct Inner {
     passwords: Passwords,
     metrics: Metrics,
     limiters: Limiters,
+    jobs: Arc<crate::jobs::Shared>,
 }
 
 impl AppState {
@@ -36,6 +37,7 @@ impl AppState {
                 passwords,
                 metrics: Metrics::new(),
                 limiters,
+                jobs: Arc::default(),
             }),
         }
     }
@@ -75,5 +77,10 @@ impl AppState {
 
     pub fn limiters(&self) -> &Limiters {
         &self.inner.limiters
+    }
+
+    /// Parsed scoring models and the bell that wakes this process's job workers.
+    pub fn jobs(&self) -> &crate::jobs::Shared {
+        &self.inner.jobs
     }
 }

@@ -17,6 +17,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Row, SqlSafeStr};
 
+use crate::events::{EventKind, NewEvent, insert_event};
 use crate::record::{LeadRecord, StoredLead};
 
 #[derive(Debug, thiserror::Error)]
@@ -101,6 +102,10 @@ pub struct LeadFilter {
     pub playbook: Option<Option<String>>,
     /// Leads imported from this file (as the import run names it).
     pub source_file: Option<String>,
+    /// Leads scored at least this (1-99); unscored leads never match a score bound.
+    pub score_min: Option<i64>,
+    /// Leads scored at most this (1-99).
+    pub score_max: Option<i64>,
     pub sort: LeadSort,
     /// Keyset pagination: leads after this one in the sort order.
     pub after: Option<Cursor>,
@@ -132,10 +137,13 @@ pub enum SortKey {
     Updated,
     Company,
     Name,
+    /// The latest score; unscored leads count as 0 (last when descending).
+    Score,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 5] = [SortKey::Id, SortKey::Created, SortKey::Updated, SortKey::Company, SortKey::Name];
+    pub const ALL: [SortKey; 6] =
+        [SortKey::Id, SortKey::Created, SortKey::Updated, SortKey::Company, SortKey::Name, SortKey::Score];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -144,6 +152,7 @@ impl SortKey {
             SortKey::Updated => "updated",
             SortKey::Company => "company",
             SortKey::Name => "name",
+            SortKey::Score => "score",
         }
     }
 
@@ -155,6 +164,7 @@ impl SortKey {
             SortKey::Updated => "l.updated_at",
             SortKey::Company => "coalesce(lower(l.company), '')",
             SortKey::Name => "coalesce(lower(l.last_name), '') || ' ' || coalesce(lower(l.first_name), '')",
+            SortKey::Score => "coalesce(l.score, 0)",
         }
     }
 
@@ -171,6 +181,7 @@ impl SortKey {
                 r.last_name.as_deref().unwrap_or("").to_lowercase(),
                 r.first_name.as_deref().unwrap_or("").to_lowercase()
             ),
+            SortKey::Score => lead.score.as_ref().map_or(0, |s| s.score).to_string(),
         }
     }
 }
@@ -265,6 +276,18 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "accounts",
         include_str!("../migrations/sqlite/0010_accounts.sql"),
         include_str!("../migrations/postgres/0010_accounts.sql"),
+    ),
+    (
+        11,
+        "jobs_events_webhooks",
+        include_str!("../migrations/sqlite/0011_jobs_events_webhooks.sql"),
+        include_str!("../migrations/postgres/0011_jobs_events_webhooks.sql"),
+    ),
+    (
+        12,
+        "models_scores",
+        include_str!("../migrations/sqlite/0012_models_scores.sql"),
+        include_str!("../migrations/postgres/0012_models_scores.sql"),
     ),
     (
         13,
@@ -650,8 +673,10 @@ impl Store {
     /// (external id, else email) is [`StoreError::Duplicate`].
     pub async fn insert_lead(&self, record: &LeadRecord, owner: Option<i64>) -> Result<StoredLead> {
         let now = now();
-        let inserted = on_pool!(self, pool => {
-            sqlx::query("INSERT INTO leads (dedupe_key, external_id, first_name, last_name, email, phone, title, company, \
+        let begin = self.begin_write();
+        let inserted: Result<std::result::Result<i64, sqlx::Error>> = on_pool!(self, pool => {
+            let mut tx = pool.begin_with(begin).await?;
+            let row = sqlx::query("INSERT INTO leads (dedupe_key, external_id, first_name, last_name, email, phone, title, company, \
                  domain, industry, employees, annual_revenue, country, source, stage, crm_status, converted, lead_type_rule, \
                  custom_fields, row_hash, source_file, source_row, created_at, updated_at, owner_id) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) RETURNING id")
@@ -680,12 +705,29 @@ impl Store {
                 .bind(&now)
                 .bind(&now)
                 .bind(owner)
-                .fetch_one(pool)
-                .await
-                .map(|row| row.try_get::<i64, _>("id"))
+                .fetch_one(&mut *tx)
+                .await;
+            match row {
+                Ok(row) => {
+                    let id: i64 = row.try_get("id")?;
+                    let data = serde_json::json!({
+                        "lead_id": id,
+                        "external_id": record.external_id,
+                        "email": record.email,
+                        "company": record.company,
+                        "stage": record.stage.name(),
+                        "owner_id": owner,
+                    });
+                    let event = NewEvent::new(EventKind::LeadCreated, Some(id), data, &now)?;
+                    insert_event!(&mut *tx, &event);
+                    tx.commit().await?;
+                    Ok(Ok(id))
+                }
+                Err(e) => Ok(Err(e)),
+            }
         });
-        let id = match inserted {
-            Ok(id) => id?,
+        let id = match inserted? {
+            Ok(id) => id,
             Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
                 return Err(StoreError::Duplicate(format!("a lead with key `{}`", record.dedupe_key)));
             }
@@ -890,10 +932,22 @@ impl Store {
         if let Some(day) = &filter.re_engage_due {
             q.push(" AND l.stage = 'nurture' AND l.re_engage_on <= ").push_bind(day.clone());
         }
+        if let Some(min) = filter.score_min {
+            q.push(" AND l.score >= ").push_bind(min);
+        }
+        if let Some(max) = filter.score_max {
+            q.push(" AND l.score <= ").push_bind(max);
+        }
         if let Some(after) = &filter.after {
             let (expr, op) = (filter.sort.key.expression(), if filter.sort.descending { "<" } else { ">" });
             if filter.sort.key == SortKey::Id {
                 q.push(format!(" AND l.id {op} ")).push_bind(after.id);
+            } else if filter.sort.key == SortKey::Score {
+                // A number: compared as one (the cursor carries it as text).
+                let value = after.value.parse::<i64>().unwrap_or(0);
+                q.push(format!(" AND ({expr} {op} ")).push_bind(value);
+                q.push(format!(" OR ({expr} = ")).push_bind(value);
+                q.push(format!(" AND l.id {op} ")).push_bind(after.id).push("))");
             } else {
                 q.push(format!(" AND ({expr} {op} ")).push_bind(after.value.clone());
                 q.push(format!(" OR ({expr} = ")).push_bind(after.value.clone());
@@ -979,6 +1033,26 @@ impl Store {
                         .try_get::<Option<String>, _>("verdict")?
                         .map(|v| v.parse::<Verdict>().map_err(|e| StoreError::Corrupt(e.to_string())))
                         .transpose()?,
+                    score: match (
+                        row.try_get::<Option<i64>, _>("score")?,
+                        row.try_get::<Option<f64>, _>("score_probability")?,
+                        row.try_get::<Option<i64>, _>("score_model")?,
+                        row.try_get::<Option<String>, _>("scored_at")?,
+                    ) {
+                        (Some(score), Some(probability), Some(model), Some(scored_at)) => Some(crate::models::LeadScore {
+                            score,
+                            probability,
+                            model,
+                            factors: row
+                                .try_get::<Option<String>, _>("score_factors")?
+                                .map(|f| serde_json::from_str(&f))
+                                .transpose()
+                                .map_err(|e| StoreError::Corrupt(format!("leads.score_factors: {e}")))?
+                                .unwrap_or(serde_json::Value::Null),
+                            scored_at,
+                        }),
+                        _ => None,
+                    },
                 })
             }).collect()
         })
@@ -1139,6 +1213,7 @@ impl Store {
         for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
         for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
         i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+        Option<i64>: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
         for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     {
         sqlx::query("UPDATE leads SET stage = $1, updated_at = $2 WHERE id = $3")
@@ -1156,6 +1231,16 @@ impl Store {
             .bind(m.reason.as_str())
             .execute(&mut **tx)
             .await?;
+        let data = serde_json::json!({
+            "lead_id": lead_id,
+            "from": m.from.name(),
+            "to": m.to.name(),
+            "actor": m.actor,
+            "reason": m.reason,
+            "at": now,
+        });
+        let event = NewEvent::new(EventKind::LeadStageChanged, Some(lead_id), data, now)?;
+        insert_event!(&mut **tx, &event);
         Ok(())
     }
 
@@ -1195,8 +1280,86 @@ impl Store {
             if let MovePlan::Move(m) = &plan {
                 Self::apply_move(&mut tx, q.lead_id, m, &now).await?;
             }
+            let kind = match q.verdict {
+                Verdict::Qualified => Some(EventKind::LeadQualified),
+                Verdict::Disqualified => Some(EventKind::LeadDisqualified),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                let data = serde_json::json!({
+                    "lead_id": q.lead_id,
+                    "verdict": q.verdict.name(),
+                    "framework": q.framework,
+                    "failed_level": q.failed_level.map(Level::name),
+                    "decided_by": q.decided_by,
+                    "stage": plan.stage().name(),
+                });
+                let event = NewEvent::new(kind, Some(q.lead_id), data, &now)?;
+                insert_event!(&mut *tx, &event);
+            }
             tx.commit().await?;
             Ok(plan)
+        })
+    }
+
+    /// Wakes a nurtured lead whose re-engage date has come: inside one transaction, with the
+    /// lead's row locked, checks that it is still in nurture and due on `today`
+    /// (`YYYY-MM-DD`), records the move `plan` gives for its stage, clears the re-engage
+    /// date, and writes a `lead.nurture_due` event (with the move's `lead.stage_changed`).
+    /// `None` when the lead is gone, no longer nurtured, or not due: running it twice wakes
+    /// the lead once.
+    pub async fn wake_nurtured<F>(&self, lead_id: i64, today: &str, plan: F) -> Result<Option<MovePlan>>
+    where
+        F: FnOnce(Stage) -> MovePlan + Send,
+    {
+        let now = now();
+        let begin = self.begin_write();
+        let lock = match self.backend() {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        };
+        let sql = format!("SELECT stage, re_engage_on FROM leads WHERE id = $1{lock}");
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(begin).await?;
+            let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(lead_id).fetch_optional(&mut *tx).await? else {
+                return Ok(None);
+            };
+            let stage: String = row.try_get("stage")?;
+            let due: Option<String> = row.try_get("re_engage_on")?;
+            let due = match due {
+                Some(day) if stage == Stage::Nurture.name() && day.as_str() <= today => day,
+                _ => return Ok(None),
+            };
+            let plan = plan(Stage::Nurture);
+            if let MovePlan::Move(m) = &plan {
+                Self::apply_move(&mut tx, lead_id, m, &now).await?;
+                sqlx::query("UPDATE leads SET re_engage_on = NULL WHERE id = $1").bind(lead_id).execute(&mut *tx).await?;
+                let data = serde_json::json!({
+                    "lead_id": lead_id,
+                    "re_engage_on": due,
+                    "to": m.to.name(),
+                    "reason": m.reason,
+                });
+                let event = NewEvent::new(EventKind::LeadNurtureDue, Some(lead_id), data, &now)?;
+                insert_event!(&mut *tx, &event);
+            }
+            tx.commit().await?;
+            Ok(Some(plan))
+        })
+    }
+
+    /// Nurtured leads due back on or before `today`, by id after `after`, at most `limit`.
+    pub async fn due_nurtured_leads(&self, today: &str, after: i64, limit: i64) -> Result<Vec<(i64, String)>> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT id, re_engage_on FROM leads WHERE stage = 'nurture' AND re_engage_on <= $1 AND id > $2 ORDER BY id LIMIT $3",
+            )
+            .bind(today)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            rows.iter().map(|r| Ok((r.try_get::<i64, _>("id")?, r.try_get::<String, _>("re_engage_on")?))).collect()
         })
     }
 

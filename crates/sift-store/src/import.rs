@@ -689,7 +689,7 @@ pub fn error_report_writer(path: &Path) -> std::io::Result<CsvWriter<File>> {
 }
 
 /// Progress reports from an import: bytes read so far.
-pub trait Progress: Send {
+pub trait Progress: Send + Sync {
     fn advance(&self, bytes: u64);
 }
 

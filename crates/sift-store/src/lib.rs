@@ -5,8 +5,11 @@ pub mod accounts;
 pub mod calls;
 pub mod config_docs;
 pub mod db;
+pub mod events;
 pub mod export;
 pub mod import;
+pub mod jobs;
+pub mod models;
 pub mod record;
 pub mod runs;
 #[cfg(feature = "testing")]
@@ -17,5 +20,8 @@ pub use db::{
     Backend, BatchOutcome, LeadFilter, QualificationRecord, Readiness, Store, StoreError, StoredQualification,
 };
 pub use db::{Cursor, LeadSort, SortKey, Visibility};
+pub use events::{Event, EventKind};
+pub use jobs::{Job, JobStatus};
+pub use models::{LeadScore, ModelInfo};
 pub use record::{LeadRecord, StoredLead};
 pub use runs::{ImportRun, ImportRunStatus, RunProgress};

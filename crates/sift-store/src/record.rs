@@ -55,6 +55,8 @@ pub struct StoredLead {
     pub re_engage_on: Option<String>,
     /// The playbook the lead was routed to, if any.
     pub playbook: Option<String>,
+    /// The latest score from a stored model, if the lead has been scored.
+    pub score: Option<crate::models::LeadScore>,
 }
 
 impl StoredLead {

@@ -15,6 +15,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::db::{BatchOutcome, Result, Store, StoreError, now, on_pool};
+use crate::events::{EventKind, NewEvent, insert_event};
 
 /// An unfinished run whose heartbeat is older than this counts as interrupted. Batches
 /// commit every second or so; a minute leaves room for lock waits.
@@ -232,9 +233,15 @@ impl Store {
 
     /// Ends a run. The counts are the run's own (added batch by batch); `outcome` and
     /// `rejected` are the importer's totals, written too so that the two always agree.
+    /// The run's `import.finished` event is written in the same transaction: one event per
+    /// import, never one per imported row.
     pub async fn finish_import_run(&self, id: i64, outcome: BatchOutcome, rejected: u64) -> Result<()> {
         let now = now();
+        let begin = self.begin_write();
         on_pool!(self, pool => {
+            let mut tx = pool.begin_with(begin).await?;
+            let row = sqlx::query("SELECT file FROM import_runs WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+            let file: Option<String> = row.map(|r| r.try_get("file")).transpose()?;
             sqlx::query(
                 "UPDATE import_runs SET status = 'finished', finished_at = $1, heartbeat_at = $1, inserted = $2, \
                  updated = $3, unchanged = $4, duplicates = $5, rejected = $6 WHERE id = $7",
@@ -246,9 +253,33 @@ impl Store {
             .bind(outcome.duplicates as i64)
             .bind(rejected as i64)
             .bind(id)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
+            let data = serde_json::json!({
+                "import_run": id,
+                "file": file,
+                "inserted": outcome.inserted,
+                "updated": outcome.updated,
+                "unchanged": outcome.unchanged,
+                "duplicates": outcome.duplicates,
+                "rejected": rejected,
+            });
+            let event = NewEvent::new(EventKind::ImportFinished, None, data, &now)?;
+            insert_event!(&mut *tx, &event);
+            tx.commit().await?;
             Ok(())
+        })
+    }
+
+    /// The latest run of `file`, if any.
+    pub async fn latest_import_run(&self, file: &str) -> Result<Option<ImportRun>> {
+        self.mark_interrupted_import_runs().await?;
+        on_pool!(self, pool => {
+            let sql = format!("SELECT {RUN_COLUMNS} FROM import_runs WHERE file = $1 ORDER BY id DESC LIMIT 1");
+            match sqlx::query(sqlx::AssertSqlSafe(sql)).bind(file).fetch_optional(pool).await? {
+                Some(r) => Ok(Some(run_from_row!(r))),
+                None => Ok(None),
+            }
         })
     }
 

@@ -49,6 +49,8 @@ pub struct LeadView {
     pub re_engage_on: Option<String>,
     /// The playbook the lead was routed to.
     pub playbook: Option<String>,
+    /// The latest stored score (see `POST /api/v1/scores/rescore`), if scored.
+    pub score: Option<StoredScoreView>,
     pub custom_fields: BTreeMap<String, String>,
     pub created_at: String,
     pub updated_at: String,
@@ -82,12 +84,33 @@ impl From<&StoredLead> for LeadView {
             owner_id: l.owner_id,
             re_engage_on: l.re_engage_on.clone(),
             playbook: l.playbook.clone(),
+            score: l.score.as_ref().map(|s| StoredScoreView {
+                score: s.score,
+                probability: s.probability,
+                model_version: s.model,
+                factors: s.factors.clone(),
+                scored_at: s.scored_at.clone(),
+            }),
             custom_fields: r.custom_fields.clone(),
             created_at: l.created_at.clone(),
             updated_at: l.updated_at.clone(),
             etag: l.etag(),
         }
     }
+}
+
+/// A lead's stored score.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StoredScoreView {
+    /// 1 to 99.
+    pub score: i64,
+    pub probability: f64,
+    /// The model version that scored it.
+    pub model_version: i64,
+    /// The factors that moved it most: `{"positive": [...], "negative": [...]}`.
+    #[schema(value_type = Object)]
+    pub factors: serde_json::Value,
+    pub scored_at: String,
 }
 
 /// A lead answer with its `ETag` header.
@@ -117,7 +140,11 @@ pub struct ListQuery {
     pub q: Option<String>,
     /// Nurtured leads due back on or before this day (`YYYY-MM-DD`, or `today`).
     pub re_engage_due: Option<String>,
-    /// id, created, updated, company or name; prefix `-` for descending (default `id`).
+    /// Leads with a stored score of at least this (1 to 99); unscored leads never match.
+    pub score_min: Option<i64>,
+    /// Leads with a stored score of at most this (1 to 99).
+    pub score_max: Option<i64>,
+    /// id, created, updated, company, name or score; prefix `-` for descending (default `id`).
     pub sort: Option<String>,
     /// Page size, 1 to 500 (default 50).
     pub limit: Option<i64>,
@@ -199,6 +226,11 @@ fn filter_from(query: &ListQuery, principal: &Principal) -> ApiResult<LeadFilter
                 .to_string(),
         ),
     };
+    for (field, bound) in [("score_min", query.score_min), ("score_max", query.score_max)] {
+        if let Some(b) = bound.filter(|b| !(1..=99).contains(b)) {
+            return Err(ApiError::validation(field, format!("`{b}` is out of range; scores are 1 to 99")));
+        }
+    }
     let text = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_owned);
     if text.as_ref().is_some_and(|t| t.chars().count() > 200) {
         return Err(ApiError::validation("q", "search for at most 200 characters"));
@@ -212,6 +244,8 @@ fn filter_from(query: &ListQuery, principal: &Principal) -> ApiResult<LeadFilter
         visible_to: Some(principal.visibility()),
         text,
         re_engage_due,
+        score_min: query.score_min,
+        score_max: query.score_max,
         sort: LeadSort { key, descending },
         after,
         limit: Some(limit + 1),

@@ -6,12 +6,16 @@ pub mod calls;
 pub mod config;
 pub mod docs;
 pub mod health;
+pub mod imports;
+pub mod jobs;
 pub mod leads;
+pub mod models;
 pub mod playbooks;
 pub mod qualify;
 pub mod session;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -63,6 +67,23 @@ pub fn api() -> Router<AppState> {
         .route("/leads/{id}/activities", post(leads::record_activity))
         .route("/leads/{id}/qualify", post(qualify::qualify_lead))
         .route("/qualify", post(qualify::qualify_unsaved))
+        .route("/leads/{id}/score", get(models::score_lead))
+        .route("/jobs", get(jobs::list))
+        .route("/jobs/{id}", get(jobs::get))
+        .route("/imports/uploads", post(imports::upload).layer(axum::extract::DefaultBodyLimit::disable()))
+        .route("/imports/uploads/{id}/preview", post(imports::preview))
+        .route("/imports", post(imports::start))
+        .route("/imports/{job}/rejects", get(imports::rejects))
+        .route("/models", get(models::list))
+        .route("/models/train", post(models::train))
+        .route("/models/{version}", get(models::get))
+        .route("/models/{version}/activate", post(models::activate))
+        .route("/scores/rescore", post(models::rescore))
+        .route("/webhooks", get(webhooks::list).post(webhooks::create))
+        .route("/webhooks/{id}", get(webhooks::get).patch(webhooks::update).delete(webhooks::delete))
+        .route("/webhooks/{id}/deliveries", get(webhooks::deliveries))
+        .route("/webhooks/{id}/redeliver", post(webhooks::redeliver))
+        .route("/events", get(webhooks::events))
         .route("/audit", get(audit_log::list))
         .route("/openapi.json", get(docs::openapi_json))
         .route("/playbooks", get(playbooks::list))

@@ -245,11 +245,50 @@ pub struct FilterArgs {
     /// Only leads whose latest verdict is this (qualified, nurture, disqualified, needs_info).
     #[arg(long)]
     verdict: Option<Verdict>,
+    /// Only leads with a stored score of at least N (1-99; see `sift score --stored`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..=99))]
+    min_score: Option<i64>,
+    /// Only leads with a stored score of at most N (1-99).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..=99))]
+    max_score: Option<i64>,
 }
 
 impl FilterArgs {
     fn filter(&self) -> LeadFilter {
-        LeadFilter { stage: self.stage, source: self.source.clone(), verdict: self.verdict, ..LeadFilter::default() }
+        LeadFilter {
+            stage: self.stage,
+            source: self.source.clone(),
+            verdict: self.verdict,
+            score_min: self.min_score,
+            score_max: self.max_score,
+            ..LeadFilter::default()
+        }
+    }
+}
+
+/// What `leads list` orders by.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ListOrder {
+    Id,
+    Created,
+    Updated,
+    Company,
+    Name,
+    /// The stored score, highest first.
+    Score,
+}
+
+impl ListOrder {
+    fn sort(self, reverse: bool) -> sift_store::LeadSort {
+        let (key, descending) = match self {
+            ListOrder::Id => (sift_store::SortKey::Id, false),
+            ListOrder::Created => (sift_store::SortKey::Created, false),
+            ListOrder::Updated => (sift_store::SortKey::Updated, false),
+            ListOrder::Company => (sift_store::SortKey::Company, false),
+            ListOrder::Name => (sift_store::SortKey::Name, false),
+            ListOrder::Score => (sift_store::SortKey::Score, true),
+        };
+        sift_store::LeadSort { key, descending: descending != reverse }
     }
 }
 
@@ -277,9 +316,16 @@ pub fn export(db: &str, args: &ExportArgs) -> Result<u8> {
 #[derive(Subcommand)]
 pub enum LeadsCommand {
     /// List stored leads.
+    #[command(after_help = "Example:\n  sift leads list --sort score --min-score 70")]
     List {
         #[command(flatten)]
         filter: FilterArgs,
+        /// Order: id, created, updated, company, name (ascending) or score (highest first).
+        #[arg(long, value_enum, default_value = "id")]
+        sort: ListOrder,
+        /// Reverse the order.
+        #[arg(long)]
+        reverse: bool,
         /// At most this many.
         #[arg(long, default_value_t = 50)]
         limit: i64,
@@ -342,26 +388,28 @@ pub fn leads(db: &str, command: &LeadsCommand) -> Result<u8> {
 fn lead_line(l: &StoredLead) -> String {
     let r = &l.record;
     format!(
-        "{:>7}  {:<12} {:<24} {:<28} {:<14} {}",
+        "{:>7}  {:<12} {:<24} {:<28} {:<14} {:<12} {}",
         l.id,
         r.stage.name(),
         r.name().unwrap_or_else(|| "-".into()).chars().take(24).collect::<String>(),
         r.company.as_deref().unwrap_or("-").chars().take(28).collect::<String>(),
         r.source.as_deref().unwrap_or("-").chars().take(14).collect::<String>(),
         l.verdict.map_or("", Verdict::name),
+        l.score.as_ref().map_or_else(String::new, |s| format!("{:>5}", s.score)),
     )
 }
 
 async fn leads_inner(config: &Config, store: &Store, command: &LeadsCommand) -> Result<u8> {
     match command {
-        LeadsCommand::List { filter, limit, json } => {
-            let leads = app_leads::list(store, &LeadFilter { limit: Some(*limit), ..filter.filter() }).await?;
+        LeadsCommand::List { filter, sort, reverse, limit, json } => {
+            let query = LeadFilter { limit: Some(*limit), sort: sort.sort(*reverse), ..filter.filter() };
+            let leads = app_leads::list(store, &query).await?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&leads)?);
             } else {
                 println!(
-                    "{BOLD}{:>7}  {:<12} {:<24} {:<28} {:<14} verdict{BOLD:#}",
-                    "id", "stage", "name", "company", "source"
+                    "{BOLD}{:>7}  {:<12} {:<24} {:<28} {:<14} {:<12} score{BOLD:#}",
+                    "id", "stage", "name", "company", "source", "verdict"
                 );
                 for l in &leads {
                     println!("{}", lead_line(l));

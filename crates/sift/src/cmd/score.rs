@@ -159,10 +159,10 @@ EXAMPLES:
   sift score --model leads.model new-leads.csv --top 5 --threads 4
   sift score --rules scoring.toml leads.csv --events activities.csv --as-of 2026-11-01
   sift score --model crm.model --stored -o scored.csv")]
-#[command(group(clap::ArgGroup::new("scorer").required(true).args(["model", "rules"])))]
+#[command(group(clap::ArgGroup::new("scorer").required(true).multiple(true).args(["model", "rules", "stored"])))]
 pub struct ScoreArgs {
     /// A model file written by `sift train`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "rules")]
     model: Option<PathBuf>,
     /// A rule-points file (TOML) instead of a model: fit and engagement rules, caps, decay,
     /// stage thresholds.
@@ -177,8 +177,12 @@ pub struct ScoreArgs {
     /// The CSV of leads to score.
     #[arg(required_unless_present = "stored", conflicts_with = "stored")]
     input: Option<PathBuf>,
-    /// Score the stored leads (with --model) instead of a CSV; the output id is the lead's id.
-    #[arg(long, requires = "model")]
+    /// Score the stored leads and save each score on its lead, with the model version and
+    /// the factors behind it (`sift leads list --sort score`). The model is --model FILE
+    /// (kept in the database as a model version; the same file is found again, not stored
+    /// twice; active when no model is) or, without --model, the database's active model.
+    /// With --model and -o, the scored CSV is written too (its id column is the lead's id).
+    #[arg(long, conflicts_with = "rules")]
     stored: bool,
     /// Where to write the scored CSV (default: standard output).
     #[arg(short, long, value_name = "FILE")]
@@ -375,11 +379,64 @@ fn input_display(args: &ScoreArgs) -> String {
     args.input.as_ref().map_or_else(|| "stored leads".to_string(), |p| p.display().to_string())
 }
 
+/// `sift score --stored`: scores every stored lead with a stored model and saves the scores.
+fn score_stored(db: &str, args: &ScoreArgs) -> Result<u8> {
+    let model_file = match &args.model {
+        Some(path) => Some((
+            path.display().to_string(),
+            std::fs::read_to_string(path).with_context(|| format!("cannot read the model `{}`", path.display()))?,
+        )),
+        None => None,
+    };
+    let top = args.top;
+    let outcome = crate::cmd::db::runtime()?.block_on(async {
+        let store = crate::cmd::db::open(db).await?;
+        let result = async {
+            let version = match &model_file {
+                Some((source, text)) => {
+                    Some(sift_app::scoring::store_model_file(&store, source, text, "cli").await?.id)
+                }
+                None => None,
+            };
+            let bar = if std::io::stderr().is_terminal() { ProgressBar::new(0) } else { ProgressBar::hidden() };
+            let progress = |done: i64, total: i64| {
+                bar.set_length(total.max(0) as u64);
+                bar.set_position(done.max(0) as u64);
+            };
+            let summary = sift_app::scoring::rescore(&store, version, top, &progress).await;
+            bar.finish_and_clear();
+            summary
+        }
+        .await;
+        store.close().await;
+        anyhow::Ok(result)
+    })?;
+    let summary = match outcome {
+        Ok(s) => s,
+        Err(AppError::Score { source_name, error }) => return Ok(report_error(&source_name, &error)),
+        Err(e) => return Err(e.into()),
+    };
+    println!(
+        "{} stored leads scored with model version {} ({}) and saved; list them with `sift leads list --sort score`",
+        summary.scored, summary.model_version, summary.model_kind
+    );
+    for (column, missing) in &summary.missing_values {
+        println!("  {DIM}`{column}`: no value on {missing} lead(s), scored as missing{DIM:#}");
+    }
+    Ok(exit::OK)
+}
+
 pub fn score_command(db: &str, args: &ScoreArgs) -> Result<u8> {
+    if args.stored {
+        let code = score_stored(db, args)?;
+        if code != exit::OK || args.output.is_none() || args.model.is_none() {
+            return Ok(code);
+        }
+    }
     let model_path = match (&args.model, &args.rules) {
         (_, Some(rules)) => return score_with_rules(args, rules),
         (Some(model), None) => model,
-        (None, None) => anyhow::bail!("give --model FILE or --rules FILE"),
+        (None, None) => anyhow::bail!("give --model FILE, --rules FILE or --stored"),
     };
     let model_text = std::fs::read_to_string(model_path)
         .with_context(|| format!("cannot read the model `{}`", model_path.display()))?;

@@ -23,7 +23,9 @@ environment variables, then these flags. Keys (file and environment):
   log_format = \"json\"            SIFT_LOG_FORMAT
   max_body_bytes, max_upload_bytes, session_hours, secure_cookies (set true behind HTTPS),
   argon2_memory_kib, argon2_iterations, sign_in_per_minute, requests_per_second,
-  shutdown_grace_seconds, job_workers
+  shutdown_grace_seconds, job_workers, job_lease_seconds, job_retry_base_seconds,
+  webhook_timeout_seconds, webhook_allow_private (webhooks to loopback/private addresses;
+  off by default), nurture_scan_seconds
 
 FIRST RUN: on an empty database the server creates the user `admin` and prints a one-time
 password, to be changed at the first sign-in. Add people with `sift users add`.
