@@ -5,6 +5,7 @@
 //! into the transcript.
 
 pub mod analyze;
+pub mod eval;
 pub mod evidence;
 pub mod fact_signals;
 pub mod facts;

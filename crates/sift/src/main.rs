@@ -75,6 +75,9 @@ enum Command {
     Train(Box<cmd::score::TrainArgs>),
     /// Score a CSV of leads with a trained model (probability, score 1-99, top factors) or rule points.
     Score(cmd::score::ScoreArgs),
+    /// Measure call analysis against labelled calls, per call, beside trivial baselines.
+    #[command(subcommand)]
+    Evaluate(cmd::evaluate::EvaluateCommand),
 }
 
 fn main() -> ExitCode {
@@ -91,6 +94,7 @@ fn main() -> ExitCode {
         Command::Questions(command) => cmd::questions::run(&command),
         Command::Train(args) => cmd::score::train_command(&db, &args),
         Command::Score(args) => cmd::score::score_command(&db, &args),
+        Command::Evaluate(command) => cmd::evaluate::run(&command),
     };
     match result {
         Ok(code) => ExitCode::from(code),
