@@ -99,6 +99,20 @@ pub fn analyze_transcript(
     signals.extend(crate::fact_signals::fact_signals(&transcript, &call));
     let concepts = discount_unrealistic_targets(call.concepts, &signals);
     signals.sort_by_key(|s| (s.turn, s.span.start, s.kind));
+    // One signal of a kind per turn and overlapping span: a phrase and a structural reading of
+    // the same words are one finding.
+    let mut kept: Vec<Signal> = Vec::with_capacity(signals.len());
+    for s in signals {
+        let same = kept.iter().any(|k| {
+            k.kind == s.kind
+                && k.turn == s.turn
+                && (k.kind == SignalKind::Excuse || k.span.start < s.span.end && s.span.start < k.span.end)
+        });
+        if !same {
+            kept.push(s);
+        }
+    }
+    let signals = kept;
     let criteria =
         options.frameworks.iter().flat_map(|f| crate::evidence::criteria_for(f, &concepts)).collect::<Vec<_>>();
     Analysis { format, language: transcript.language, rep, transcript, metrics, questions, signals, concepts, criteria }

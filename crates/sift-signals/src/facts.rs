@@ -325,7 +325,7 @@ static EN_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
 });
 static EN_WORD_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\b(?P<num>{})\s+(?P<mag>thousand|million|billion|grand)\b(?:\s+(?P<post>dollars|euros|pounds|bucks|yuan|usd|eur|gbp|rmb))?",
+        r"(?i)\b(?P<num>{})\s+(?P<mag>thousand|million|billion|grand|k)\b(?:\s+(?P<post>dollars|euros|pounds|bucks|yuan|usd|eur|gbp|rmb))?",
         en_word_number_pattern()
     ))
 });
@@ -333,6 +333,18 @@ static EN_UNIT_AFTER: LazyLock<Regex> =
     LazyLock::new(|| re(&format!(r"(?i)^\s*{EN_UNIT_ADJ}(?P<unit>{EN_UNIT_WORDS})\b")));
 static EN_WORD_COUNT: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(r"(?i)\b(?P<num>{})\s+{EN_UNIT_ADJ}(?P<unit>{EN_UNIT_WORDS})\b", en_word_number_pattern()))
+});
+static EN_WORD_THING: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)\b(?P<num>(?:{EN_UNITS}|{EN_TENS})(?:[- ](?:{EN_UNITS}))?|a\s+dozen|dozens\s+of|hundreds\s+of)\s+(?:of\s+(?:our|the|their|those)\s+)?[a-z]"
+    ))
+});
+/// What a quantity counts when it is not people: a plural noun or a unit of area, after at
+/// most one modifier ("1,140 quote requests", "12,000 sq ft", "six of our clinics").
+static EN_THING_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(?:of\s+(?:our|the|their|those)\s+)?(?:(?P<adj>[a-z][a-z-]+)\s+)?(?P<unit>m²|m2|sqm|sq\.?\s?ft|sq\.?\s?m|square\s+(?:feet|foot|metres|meters)|[a-z]{3,}s)\b",
+    )
 });
 static EN_TEAM: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
@@ -394,8 +406,8 @@ static EN_DURATION: LazyLock<Regex> = LazyLock::new(|| {
 });
 static EN_YEAR: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b(?P<pre>in|by|before|during|for|until)\s+(?P<year>20\d{2})\b"));
-static EN_ASAP: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)\b(?:asap|as\s+soon\s+as\s+possible|right\s+away|immediately|tomorrow|this\s+week)\b"));
+// "asap", "right away": urgency without a date is no date (the `role.urgency` cues read it).
+static EN_ASAP: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:tomorrow|this\s+week)\b"));
 
 const EN_ROLE: &str = r"ceo|cfo|cto|coo|cro|cmo|cio|ciso|cpo|co-?founders?|founders?|owners?|boss|board|president|managing\s+director|general\s+manager|gm|(?:svp|evp|vp|vice\s+president|head|director)(?:\s+of\s+(?:sales|finance|marketing|it|operations|ops|revenue|engineering|procurement|growth|people|hr))?|(?:sales|finance|it|marketing|ops|operations|revenue|procurement)\s+(?:director|manager|lead|head|vp)|manager|procurement|legal|finance|purchasing|committee|leadership\s+team|leadership|exec\s+team|management";
 const EN_DECIDE: &str = r"decides?|will\s+decide|makes?\s+(?:the\s+)?(?:final\s+)?(?:call|decision)|has\s+(?:the\s+)?(?:final\s+)?(?:say|call|word)|gets\s+the\s+final\s+say|calls\s+the\s+shots|owns\s+the\s+decision|is\s+the\s+decision[- ]maker";
@@ -406,6 +418,7 @@ static EN_PERSON: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b(?:(?P<det>our|my|the|their)\s+)?(?P<role>{EN_ROLE})\b(?:,?\s+(?:[\w'’-]+,?\s+){{0,4}}?(?:(?P<decide>{EN_DECIDE})|(?P<approve>{EN_APPROVE}))\b)?"
     ))
 });
+static EN_ROLE_WORD: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"(?i)^(?:{EN_ROLE})$")));
 static EN_PERSON_PASSIVE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"(?i)\b(?:(?P<decide>decided\s+by|decision\s+(?:is|sits|lies)\s+with|call\s+is\s+with)|(?P<approve>approved\s+by|signed\s+off\s+by|signed\s+by|sign-?off\s+from|approval\s+from|green\s+light\s+from|ok(?:ay)?\s+from|run\s+(?:it|this|that)\s+(?:by|past)|check\s+with|buy-?in\s+from))\s+(?:our|my|the|their)\s+(?P<role>{EN_ROLE})\b"
@@ -413,9 +426,54 @@ static EN_PERSON_PASSIVE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static EN_PRONOUN_DECIDES: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\b(?:she|he|they)\s+(?:really\s+|also\s+)?(?:(?P<decide>{EN_DECIDE})|(?P<approve>{EN_APPROVE}))\b"
+        r"(?i)\b(?:she|he|they)(?:['’]d|['’]ll|\s+would|\s+will)?\s+(?:really\s+|also\s+|usually\s+)?(?:(?P<decide>{EN_DECIDE})|(?P<approve>{EN_APPROVE}))\b"
     ))
 });
+/// A person named by first name (and surname) with their part: "Tom signs anything over
+/// 25k", "Daniel Cho makes the final call", "I'd have to get Jess to okay it".
+static EN_NAME_PART: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"\b(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?:,\s+(?:our|my|the)\s+[a-zA-Z ]{{2,40}}?,)?\s+(?i:really\s+|also\s+|usually\s+)?(?i:(?P<decide>{EN_DECIDE})|(?P<approve>signs?\s+off|approves?|okays|signs\s+(?:anything|everything|all|the)|(?:has|needs)\s+to\s+(?:approve|sign(?:\s+off)?|okay|ok)))\b|\b(?i:get|have|ask|need)\s+(?P<name2>[A-Z][a-z]+)\s+to\s+(?i:okay|ok|approve|sign(?:\s+off)?|green-?light|sign\s+it)\b|\b(?i:check\s+with|run\s+it\s+(?:by|past)|clear\s+it\s+with|sign-?off\s+from|approval\s+from)\s+(?P<name3>[A-Z][a-z]+)\b"
+    ))
+});
+/// Capitalised words that are not names of people.
+const NOT_NAMES: &[&str] = &[
+    "I",
+    "We",
+    "They",
+    "It",
+    "That",
+    "This",
+    "He",
+    "She",
+    "You",
+    "Everyone",
+    "Everybody",
+    "Nobody",
+    "Someone",
+    "Somebody",
+    "Who",
+    "Which",
+    "What",
+    "Legal",
+    "Procurement",
+    "Finance",
+    "Purchasing",
+    "Management",
+    "Leadership",
+    "Then",
+    "And",
+    "But",
+    "So",
+    "Or",
+    "Well",
+    "Honestly",
+    "Usually",
+    "Basically",
+    "Nobody",
+    "Anyone",
+    "One",
+];
 static ZH_PRONOUN_DECIDES: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?:他|她)(?:来|最后|最终)?(?:(?P<decide>拍板|说了算|最终决定|决定|做主)|(?P<approve>审批|批准|签字|点头))")
 });
@@ -431,9 +489,11 @@ static ZH_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
         r"(?P<pre>人民币|¥|￥|RMB|USD|US\$|\$|€|£)?\s?(?P<num>{ZH_NUM})(?P<post>万元|元|块钱|块|人民币|美元|美金|欧元|英镑|刀)?"
     ))
 });
+/// What a Chinese number counts: a measure word and the noun after it (三个校区, 四十二家经销商,
+/// 一千三百多条询盘, 二十来单, 两百平米), or a known noun alone (40个销售, 两百名员工).
 static ZH_UNIT_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^\s?(?:个|名|位|家)?(?P<unit>销售代表|销售人员|销售|坐席|员工|人|用户|账号|席位|客户|门店|工程师|开发|小时|分钟)",
+        r"^\s?(?:多|来|余)?(?:(?P<mw>个|名|位|家|条|单|辆|台|张|间|套|所|户|件|次|床|平米|平方米|平方|亩|吨|块屏)(?P<unit>销售代表|销售人员|销售|坐席|员工|人|用户|账号|席位|客户|门店|工程师|开发|小时|分钟|校区|经销商|顾问|课程顾问|线索|询盘|学员|学生|老师|司机|车|订单|工厂|仓库|床位|医生|护士|诊所|店)?|(?P<unit2>销售代表|销售人员|销售|坐席|员工|人|用户|账号|席位|客户|门店|工程师|开发|小时|分钟))",
     )
 });
 static ZH_DURATION: LazyLock<Regex> = LazyLock::new(|| {
@@ -461,16 +521,18 @@ static ZH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
         r"(?P<yr>明年|今年|后年|年内)(?P<part>上半年|下半年|年初|年中|年底|年末|底|初)?(?P<suf>前|之前|以前)?|(?P<yn>20\d{2})年(?P<part3>上半年|下半年|年初|年中|年底|年末|底|初)?(?P<suf3>前|之前|以前)?|(?P<part2>上半年|下半年|年初|年中|年底|年末)(?P<suf2>前|之前|以前)?",
     )
 });
-static ZH_RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?P<rel>下个月|下月|下周|下星期|这个月|本月|这周|本周|月底|月初|马上|尽快|立刻)(?P<suf>前|之前|以前|内)?")
-});
+static ZH_RELATIVE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?P<rel>下个月|下月|下周|下星期|这个月|本月|这周|本周|月底|月初)(?P<suf>前|之前|以前|内)?"));
 static ZH_GROWTH: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"翻(?P<fan>[一两二三四1-4])番|(?P<dbl>翻倍|翻一倍|加倍)|(?P<verb>增长|提升|提高|增加|涨|扩大|做到|达到)了?(?P<to>到)?(?P<n>{ZH_NUM})倍|(?P<verb2>增长|提升|提高|增加|涨|降低|减少|下降|削减|缩短)了?(?P<pct>\d+(?:\.\d+)?)\s?[%％]|(?P<n2>\d+|[二两三四五六七八九十]+)倍"
     ))
 });
-static ZH_PCT: LazyLock<Regex> =
-    LazyLock::new(|| re(&format!(r"(?P<pct>\d+(?:\.\d+)?)\s?[%％]|百分之(?P<zh>{ZH_NUM})")));
+static ZH_PCT: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?P<pct>\d+(?:\.\d+)?)\s?[%％]|百分之(?P<zh>{ZH_NUM})|(?P<cheng>[一二两三四五六七八九])成(?P<tail>本|交|功|为|立|果|长|熟|员|绩)?"
+    ))
+});
 const ZH_ROLE: &str = r"[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵钱严武戴莫孔汤]总|老板|老总|总经理|总裁|副总裁|副总|董事长|董事会|创始人|合伙人|CEO|CFO|CTO|COO|CMO|VP|(?:销售|财务|市场|运营|IT|技术)?总监|(?:销售|部门)?经理|领导|上级|财务|法务|采购部?";
 static ZH_PERSON: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
@@ -495,6 +557,7 @@ static EN_LIST: LazyLock<PatternList> = LazyLock::new(|| {
         &*EN_AMOUNT,
         &*EN_WORD_AMOUNT,
         &*EN_WORD_COUNT,
+        &*EN_WORD_THING,
         &*EN_TEAM,
         &*EN_ISO_DATE,
         &*EN_YEAR,
@@ -507,6 +570,7 @@ static EN_LIST: LazyLock<PatternList> = LazyLock::new(|| {
         &*EN_PERSON,
         &*EN_PERSON_PASSIVE,
         &*EN_SELF_DECIDES,
+        &*EN_NAME_PART,
     ]
 });
 static ZH_LIST: LazyLock<PatternList> = LazyLock::new(|| {
@@ -789,6 +853,11 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
                 );
                 continue;
             }
+            // "1,140 quote requests", "12,000 sq ft", "four clinics": a quantity of things.
+            if let Some((unit, unit_end)) = thing_after(rest) {
+                push(Some(Fact::Count { value: amount, unit }), s, e + unit_end);
+                continue;
+            }
             let comma_grouped = num.as_str().contains(',') && value >= 1000.0;
             if (mag.is_some() || comma_grouped) && !rest.trim_start().starts_with(['%', '/']) && !counts_things(rest) {
                 push(Some(Fact::Money { amount, currency: None, per: None }), s, e);
@@ -810,6 +879,18 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
         let value = c.name("num").and_then(|m| parse_en_words(m.as_str())).unwrap_or(0.0);
         if value >= 2.0 {
             push(Some(Fact::Count { value, unit: en_unit(c.name("unit").map(|m| m.as_str()).unwrap_or("")) }), s, e);
+        }
+    }
+    // "four clinics", "all six of our clinics": number words counting any kind of thing.
+    for c in gate.captures(&EN_WORD_THING, text) {
+        let (s, _) = range(&c);
+        let Some(num) = c.name("num") else { continue };
+        let value = parse_en_words(num.as_str()).unwrap_or(0.0);
+        if value < 2.0 {
+            continue;
+        }
+        if let Some((unit, unit_end)) = thing_after(&text[num.end()..]) {
+            push(Some(Fact::Count { value, unit }), s, num.end() + unit_end);
         }
     }
     for c in gate.captures(&EN_TEAM, text) {
@@ -957,6 +1038,16 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
         let part = if c.name("decide").is_some() { RolePart::Decides } else { RolePart::Approves };
         push(Some(Fact::Person { role, part }), s, e);
     }
+    for c in gate.captures(&EN_NAME_PART, text) {
+        let (s, e) = range(&c);
+        let Some(name) = c.name("name").or(c.name("name2")).or(c.name("name3")) else { continue };
+        let first = name.as_str().split_whitespace().next().unwrap_or("");
+        if NOT_NAMES.contains(&first) || EN_ROLE_WORD.is_match(name.as_str()) {
+            continue;
+        }
+        let part = if c.name("decide").is_some() { RolePart::Decides } else { RolePart::Approves };
+        push(Some(Fact::Person { role: name.as_str().to_ascii_lowercase(), part }), s, e);
+    }
     for m in gate.find(&EN_SELF_DECIDES, text) {
         push(Some(Fact::Person { role: "self".to_owned(), part: RolePart::Decides }), m.start(), m.end());
     }
@@ -978,11 +1069,63 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
             _ => kept.push(f),
         }
     }
-    attach_horizons(text, as_of, &mut kept);
     attach_rates(text, &mut kept);
+    add_level_changes(text, &mut kept);
+    attach_horizons(text, as_of, &mut kept);
     mark_additions(text, &mut kept);
     resolve_pronouns(text, &mut kept);
     kept
+}
+
+static EN_FROM_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\bfrom\s+(?:(?:the|our|a|today['’]s|current|currently|about|around|roughly|like|just|only)\s+){0,3}$")
+});
+static EN_TO_BETWEEN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(?:a\s+(?:month|year|week)\s+|per\s+\w+\s+)?(?:to|up\s+to|into|->|→)\s+(?:about\s+|around\s+|over\s+)?$",
+    )
+});
+static ZH_FROM_BEFORE: LazyLock<Regex> = LazyLock::new(|| re(r"从(?:现在|目前|今年|去年|原来)?的?$"));
+static ZH_TO_BETWEEN: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^\s*(?:做到|提到|提高到|提升到|增长到|涨到|增加到|翻到|降到|降低到|减少到|缩短到|到)$"));
+
+/// "From $3.1 million to $3.6 million", "从现在的八千万做到九千五百万", "从三成提到七成": a change
+/// of a level, added as a growth fact over both figures (the two levels stay as facts).
+fn add_level_changes(text: &str, facts: &mut Vec<FoundFact>) {
+    let mut added = Vec::new();
+    for pair in facts.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        let (Some(x), Some(y)) = (level_value(&a.fact, &b.fact), level_value(&b.fact, &a.fact)) else { continue };
+        let (Some(before), Some(between)) = (text.get(..a.start), text.get(a.end..b.start)) else { continue };
+        let mut from = before.len().saturating_sub(40);
+        while !before.is_char_boundary(from) {
+            from += 1;
+        }
+        let before = &before[from..];
+        let en = EN_FROM_BEFORE.is_match(before) && EN_TO_BETWEEN.is_match(between);
+        let zh = ZH_FROM_BEFORE.is_match(before) && ZH_TO_BETWEEN.is_match(between);
+        if (en || zh) && x > 0.0 {
+            added.push(FoundFact {
+                fact: Fact::Growth { factor: y / x, horizon_days: None },
+                start: a.start,
+                end: b.end,
+            });
+        }
+    }
+    if !added.is_empty() {
+        facts.extend(added);
+        facts.sort_by_key(|f| f.start);
+    }
+}
+
+/// The value of a level fact when the other one is a level of the same kind.
+fn level_value(fact: &Fact, other: &Fact) -> Option<f64> {
+    match (fact, other) {
+        (Fact::Money { amount, .. }, Fact::Money { .. }) => Some(*amount),
+        (Fact::Percentage { value }, Fact::Percentage { .. }) => Some(*value),
+        (Fact::Count { value, unit }, Fact::Count { unit: u, .. }) if unit == u => Some(*value),
+        _ => None,
+    }
 }
 
 /// "Our head of revenue, Priya. She has the final say": the pronoun's decision goes to the
@@ -1105,10 +1248,15 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
     }
     for c in gate.captures(&ZH_PCT, text) {
         let (s, e) = range(&c);
+        // 三成 is 30%; 成本, 成交, 完成 are other words.
+        if c.name("tail").is_some() {
+            continue;
+        }
         let value = c
             .name("pct")
             .and_then(|m| m.as_str().parse::<f64>().ok())
-            .or_else(|| c.name("zh").and_then(|m| parse_zh_number(m.as_str())));
+            .or_else(|| c.name("zh").and_then(|m| parse_zh_number(m.as_str())))
+            .or_else(|| c.name("cheng").and_then(|m| parse_zh_number(m.as_str())).map(|v| v * 10.0));
         push(value.map(|value| Fact::Percentage { value }), s, e);
     }
     for c in gate.captures(&ZH_DURATION, text) {
@@ -1227,9 +1375,10 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
             push(Some(Fact::Money { amount: value, currency: currency.map(str::to_owned), per: None }), s, e);
             continue;
         }
-        if let Some(u) = ZH_UNIT_AFTER.captures(rest) {
+        if let Some(u) = ZH_UNIT_AFTER.captures(rest).filter(|u| u.name("mw").is_some() || u.name("unit2").is_some()) {
             let unit_end = u.get(0).map(|m| m.end()).unwrap_or(0);
-            let unit = zh_unit(u.name("unit").map(|m| m.as_str()).unwrap_or(""));
+            let noun = u.name("unit").or(u.name("unit2")).or(u.name("mw")).map(|m| m.as_str()).unwrap_or("");
+            let unit = zh_unit(noun);
             push(Some(Fact::Count { value, unit }), s, e + unit_end);
             continue;
         }
@@ -1260,8 +1409,14 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
     }
     for m in gate.find(&ZH_SELF, text) {
         let after = &text[m.end()..];
-        // 我们决定 is "we decide", 我决定不了 is "I can't decide".
-        if after.starts_with('不') || text[m.start()..].starts_with("我们") {
+        // 我们决定 is "we decide", 我决定不了 is "I can't decide", 不是我能决定的 is "not mine
+        // to decide".
+        let before: String = text[..m.start()].chars().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect();
+        if after.starts_with('不')
+            || text[m.start()..].starts_with("我们")
+            || before.contains('不')
+            || before.contains('没')
+        {
             continue;
         }
         push(Some(Fact::Person { role: "self".to_owned(), part: RolePart::Decides }), m.start(), m.end());
@@ -1309,6 +1464,84 @@ fn relative_period(as_of: NaiveDate, unit: &str, next: bool, deadline: bool) -> 
     Some(relative(if deadline || !next { b } else { a }, b))
 }
 
+/// Plural nouns that are not things counted: time, money, quantity words.
+const NOT_THINGS: &[&str] = &[
+    "days",
+    "weeks",
+    "months",
+    "years",
+    "hours",
+    "minutes",
+    "mins",
+    "seconds",
+    "quarters",
+    "times",
+    "percent",
+    "points",
+    "dollars",
+    "bucks",
+    "euros",
+    "pounds",
+    "grand",
+    "thousands",
+    "millions",
+    "billions",
+    "hundreds",
+    "yes",
+    "this",
+    "thus",
+    "tops",
+    "less",
+    "was",
+    "has",
+    "is",
+    "plus",
+    "its",
+    "as",
+    "us",
+    "ones",
+    "guys",
+    "was",
+    "does",
+    "goes",
+    "says",
+    "gets",
+    "makes",
+    "takes",
+    "needs",
+    "means",
+    "comes",
+    "keeps",
+    "runs",
+    "works",
+    "looks",
+    "seems",
+];
+/// Modifiers that cannot stand between a number and the noun it counts.
+const NOT_MODIFIERS: &[&str] =
+    &["a", "an", "the", "per", "for", "in", "of", "to", "and", "or", "on", "at", "by", "with", "is", "are", "was"];
+
+/// The thing a number counts, from the words right after it: a unit of area or a plural
+/// noun, normalised; `None` for time, money and function words.
+fn thing_after(rest: &str) -> Option<(String, usize)> {
+    let c = EN_THING_AFTER.captures(rest)?;
+    let unit = c.name("unit")?.as_str().to_ascii_lowercase();
+    if c.name("adj").is_some_and(|a| {
+        NOT_MODIFIERS.contains(&a.as_str().to_ascii_lowercase().as_str())
+            || NOT_THINGS.contains(&a.as_str().to_ascii_lowercase().as_str())
+    }) {
+        return None;
+    }
+    if NOT_THINGS.contains(&unit.as_str()) {
+        return None;
+    }
+    let unit = match unit.as_str() {
+        u if u.starts_with("sq") || u.starts_with("square") || u.starts_with('m') && u.len() <= 3 => "area".to_owned(),
+        other => en_unit(other),
+    };
+    Some((unit, c.get(0)?.end()))
+}
+
 /// Whether the words after a bare number name what it counts ("2,000 emails a week"), so
 /// the number is no amount of money.
 fn counts_things(rest: &str) -> bool {
@@ -1347,6 +1580,8 @@ fn zh_unit(word: &str) -> String {
         "客户" => "customers",
         "门店" => "locations",
         "工程师" | "开发" => "engineers",
+        "名" | "位" => "people",
+        "课程顾问" | "顾问" => "advisers",
         "小时" => "hours",
         "分钟" => "minutes",
         other => other,
@@ -1726,7 +1961,6 @@ mod tests {
             ("in January", "in January", when(Absolute, 2027, 1, 1)),
             ("the third quarter", "the third quarter", when(Quarter, 2027, 7, 1)),
             ("we'd start in 2027", "in 2027", when(Absolute, 2027, 1, 1)),
-            ("can we start asap", "asap", when(Relative, 2026, 11, 27)),
             ("over the next 3 months", "over the next 3 months", when(Relative, 2027, 2, 26)),
             ("by the end of Q2", "by the end of Q2", when(Quarter, 2027, 6, 30)),
             ("next week works", "next week", when(Relative, 2026, 12, 3)),
@@ -1799,10 +2033,28 @@ mod tests {
         check("今年业绩翻两番", "翻两番", growth(4.0));
         check("销售额增长三倍", "增长三倍", growth(4.0));
         check("收入翻倍", "翻倍", growth(2.0));
+        check(
+            "gross margin going from $3.1 million to $3.6 million",
+            "$3.1 million to $3.6 million",
+            growth(3.6 / 3.1),
+        );
+        check("配件营收要从现在的八千万做到九千五百万", "八千万做到九千五百万", growth(95.0 / 80.0));
+        check("回传比例从现在的三成提到七成", "三成提到七成", growth(7.0 / 3.0));
         check("提升20%", "提升20%", growth(1.2));
         check("we're hiring 10 more reps", "10 more reps", count(10.0, "new reps"));
         check("we plan to hire 12 reps", "12 reps", count(12.0, "new reps"));
         check("明年再招20个销售", "20个销售", count(20.0, "new reps"));
+        // Quantities of other things are counts too, never money.
+        check("we got 1,140 quote requests last month", "1,140 quote requests", count(1140.0, "requests"));
+        check("about 12,000 sq ft of floor space", "12,000 sq ft", count(12000.0, "area"));
+        check("We've got four clinics", "four clinics", count(4.0, "clinics"));
+        check("all six of our clinics", "six of our clinics", count(6.0, "clinics"));
+        check("we run 250,000 subscribers", "250,000 subscribers", count(250_000.0, "subscribers"));
+        check("一千三百多条询盘", "一千三百多条询盘", count(1300.0, "询盘"));
+        check("四十二家经销商", "四十二家经销商", count(42.0, "经销商"));
+        check("三个校区", "三个校区", count(3.0, "校区"));
+        check("两百平米的店", "两百平米", count(200.0, "平米"));
+        check("两百万用户", "两百万用户", count(2_000_000.0, "seats"));
     }
 
     #[test]
@@ -1844,6 +2096,23 @@ mod tests {
         );
         check("王总说了算", "王总说了算", person("王总", RolePart::Decides));
         check("找我们李总，他拍板", "他拍板", person("李总", RolePart::Decides));
+        check("Tom signs anything over twenty-five grand", "Tom signs anything", person("tom", RolePart::Approves));
+        check(
+            "Our VP of Revenue, Daniel Cho, makes the final call.",
+            "Our VP of Revenue, Daniel Cho, makes the final call",
+            person("vp of revenue", RolePart::Decides),
+        );
+        check(
+            "I'd have to get Jess to okay anything we pay for",
+            "get Jess to okay",
+            person("jess", RolePart::Approves),
+        );
+        check("I'd have to check with Helen.", "check with Helen", person("helen", RolePart::Approves));
+        check(
+            "Helen Park, she's our operations director. She'd make the call on anything like this",
+            "She'd make the call",
+            person("operations director", RolePart::Decides),
+        );
         for input in ["我们决定下周再聊", "我决定不了", "I decided to call you"] {
             let all = found(input);
             assert!(

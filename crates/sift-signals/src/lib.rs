@@ -7,12 +7,14 @@
 pub mod analyze;
 pub mod eval;
 pub mod evidence;
+pub mod exchange;
 pub mod fact_signals;
 pub mod facts;
 pub mod lexicon;
 pub mod meaning;
 pub mod metrics;
 pub mod questions;
+pub mod roles;
 pub mod signal;
 pub mod signals;
 pub mod transcript;

@@ -146,6 +146,19 @@ fn measure(utterances: &[Utterance], show_errors: usize) -> Measured {
     let mut all = Counts::default();
     let mut baseline = Counts::default();
     let mut shown = 0;
+    if show_errors > 0 {
+        if let Some(path) = std::env::var_os("SWITCHBOARD_DUMP") {
+            let lines: Vec<String> = utterances
+                .iter()
+                .map(|u| {
+                    let q = is_question(&u.text, Language::En);
+                    let form = coach(&u.text, Language::En).form.as_str();
+                    format!("{}\t{}\t{}\t{}", u.tag, q, form, u.text)
+                })
+                .collect();
+            std::fs::write(path, lines.join("\n")).expect("dump");
+        }
+    }
     let questions: Vec<&Utterance> = utterances.iter().filter(|u| u.label != Label::Other).collect();
     let started = Instant::now();
     let forms: Vec<QuestionForm> = questions.iter().map(|u| coach(&u.text, Language::En).form).collect();
@@ -167,7 +180,20 @@ fn measure(utterances: &[Utterance], show_errors: usize) -> Measured {
         let predicted_closed = got.form == QuestionForm::Closed;
         form.add(predicted_closed, actually_closed);
         baseline.add(true, actually_closed);
-        all.add(predicted_closed && is_question(&u.text, Language::En), actually_closed);
+        let detected = predicted_closed && is_question(&u.text, Language::En);
+        all.add(detected, actually_closed);
+        if detected && actually_closed && show_errors > 0 && std::env::var_os("SWITCHBOARD_HITS").is_some() {
+            eprintln!("  {} hit: {:?}", u.tag, u.text);
+        }
+        if detected != actually_closed && shown < show_errors && std::env::var_os("SWITCHBOARD_ALL").is_some() {
+            shown += 1;
+            eprintln!(
+                "  {} missed among all utterances (question: {}): {:?}",
+                u.tag,
+                is_question(&u.text, Language::En),
+                u.text
+            );
+        }
         if predicted_closed != actually_closed && shown < show_errors {
             shown += 1;
             eprintln!("  {:?} predicted {}: {:?} {:?}", u.label, got.form.as_str(), u.text, got.reasons);
