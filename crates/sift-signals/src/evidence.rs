@@ -360,11 +360,25 @@ struct Asked {
     who: bool,
     /// "What stopped you fixing it?", "之前为什么没解决？": the answer may give the excuse.
     why_not_before: bool,
+    /// "What would you look to spend?", "预算大概多少？": a bare figure in the answer is money.
+    budget: bool,
+    /// "What does that cost you?", "会有什么影响？": the answer describes the pain.
+    impact: bool,
+    /// "How's that working for you?", "用得怎么样？": "It's fine." denies the pain.
+    need_check: bool,
+    /// "Would you be involved?", "您来负责吗？": a bare no says the contact has no part.
+    own_part: bool,
 }
 
 impl Asked {
     fn read(question: &str, cues: &Cues, hits: &mut Vec<(usize, usize, usize)>, forced: Option<usize>) -> Asked {
-        let mut asked = Asked { topics: forced.map(bit).unwrap_or(0), ..Asked::default() };
+        // A free-text answer typed for a concept answers a question about it.
+        let mut asked = Asked {
+            topics: forced.map(bit).unwrap_or(0),
+            budget: forced == Some(BUDGET),
+            decider: forced == Some(AUTHORITY),
+            ..Asked::default()
+        };
         if question.trim().is_empty() {
             return asked;
         }
@@ -380,6 +394,10 @@ impl Asked {
         asked.decider = DECIDER_QUESTION.is_match(question);
         asked.who = WHO_QUESTION.is_match(question);
         asked.why_not_before = WHY_NOT_BEFORE.is_match(question);
+        asked.budget = BUDGET_QUESTION.is_match(question);
+        asked.impact = IMPACT_QUESTION.is_match(question);
+        asked.need_check = NEED_CHECK_QUESTION.is_match(question);
+        asked.own_part = OWN_PART_QUESTION.is_match(question);
         asked
     }
 }
@@ -750,6 +768,55 @@ impl Reader<'_> {
             }
         }
 
+        // "Would you be involved?" "Probably not.": the contact has no part.
+        if asked.own_part {
+            if let Some((Cue::ReplyNo, start, end)) = reply {
+                let span = Span { turn: turn.index, start, end };
+                self.claims.no_say.push((span, text[start..end].to_owned()));
+                let note = "says they would not be involved in the decision".to_owned();
+                self.push(
+                    AUTHORITY,
+                    CriterionStatus::Negative,
+                    Weight::Stated,
+                    turn.index,
+                    start,
+                    span,
+                    note,
+                    None,
+                    None,
+                );
+            }
+        }
+        // "How's that holding up?" "It's fine.": no pain.
+        if asked.need_check {
+            if let Some(m) = FINE_ANSWER.find(text) {
+                let span = Span { turn: turn.index, start: m.start(), end: m.end() };
+                let note = "says the current way is fine, asked how it works".to_owned();
+                self.push(
+                    NEED,
+                    CriterionStatus::Negative,
+                    Weight::Stated,
+                    turn.index,
+                    m.start(),
+                    span,
+                    note,
+                    None,
+                    None,
+                );
+            }
+        }
+        // "What does that cost you?" answered at length, without a denial: the answer is the
+        // pain, told in the prospect's own terms.
+        if asked.impact
+            && crate::transcript::word_count(text) >= 8
+            && clause_negative_mask.iter().all(|m| m & bit(NEED) == 0)
+        {
+            let (start, end) = sentence_ranges.first().copied().unwrap_or((0, text.len()));
+            let span = context_span(text, Some((start, end)), start, end, turn.index);
+            let note = "describes what the problem costs, asked about its impact".to_owned();
+            self.push(NEED, CriterionStatus::Confirmed, Weight::Stated, turn.index, start, span, note, None, None);
+        }
+
         // Why the pain was not dealt with before, told in answer to being asked.
         if asked.why_not_before && gives_a_reason(text) {
             let end = sentence_ranges.get(1).or(sentence_ranges.first()).map_or(text.len(), |r| r.1);
@@ -769,6 +836,24 @@ impl Reader<'_> {
                     let fact = Fact::Person { role: m.as_str().to_ascii_lowercase(), part };
                     let start = sentence_ranges.first().map_or(0, |r| r.0) + m.start();
                     facts.insert(0, crate::facts::FoundFact { fact, start, end: start + m.len() });
+                }
+            }
+        }
+        // "What would you look to spend?" "Couple hundred a month maybe.": a bare figure
+        // answering a question about money is money.
+        if asked.budget && !facts.iter().any(|f| matches!(f.fact, Fact::Money { .. })) {
+            if let Some(c) = BARE_AMOUNT.captures(text) {
+                if let Some(m) = c.name("num") {
+                    let n = m.as_str().to_ascii_lowercase();
+                    let value = n.replace(',', "").parse::<f64>().ok().or_else(|| crate::facts::parse_en_words(&n));
+                    if let Some(amount) = value.filter(|v| *v >= 10.0) {
+                        let per = c.name("per").map(|p| {
+                            if p.as_str().to_ascii_lowercase().contains("month") { "month" } else { "year" }.to_owned()
+                        });
+                        let fact = Fact::Money { amount, currency: None, per };
+                        facts.push(crate::facts::FoundFact { fact, start: m.start(), end: m.end() });
+                        facts.sort_by_key(|f| f.start);
+                    }
                 }
             }
         }
@@ -829,7 +914,15 @@ impl Reader<'_> {
                     .find(|(a, b, role)| *a >= range.0 && *b <= range.1 && (role == "self") == want_self)
                     .map(|(_, _, role)| role.clone())
             };
-            named(false).or_else(|| named(true))
+            // "...and then Aisha signs. Anything over 20k needs her signature": a pronoun's
+            // approver is the one named last before it in the answer.
+            named(false).or_else(|| named(true)).or_else(|| {
+                deciders
+                    .iter()
+                    .rev()
+                    .find(|(_, b, role)| *b <= range.0 && role != "self")
+                    .map(|(_, _, role)| role.clone())
+            })
         };
         let target_in = |range: (usize, usize)| growths.iter().any(|&(a, b)| a < range.1 && range.0 < b);
         let mut roles_of: Vec<FactRole> = Vec::with_capacity(facts.len());
@@ -856,7 +949,7 @@ impl Reader<'_> {
                         FactRole::Price
                     } else if self.roles.within(RoleCue::Budget, clause)
                         || self.roles.within(RoleCue::Budget, sentence) && currency.is_some()
-                        || asked.topics & bit(BUDGET) != 0 && Some(found.start) == first_money
+                        || asked.budget && Some(found.start) == first_money
                         || sentence_mask[sentence_of(found.start)] & bit(BUDGET) != 0
                     {
                         FactRole::Budget
@@ -919,12 +1012,14 @@ impl Reader<'_> {
             let cl = clause_of(found.start);
             let sentence = sentence_range(found.start);
             // A hedge counts for the figures next to it, not for a whole run-on sentence.
+            let han = has_han(text);
             let near = |marks: &[(usize, usize)], before: usize, after: usize| {
                 marks.iter().any(|&(a, b)| {
-                    clause_of(a) == cl
-                        && (b <= found.start && found.start - b <= before
-                            || a >= found.end && a - found.end <= after
-                            || a < found.end && found.start < b)
+                    clause_of(a) == cl && han
+                        || clause_of(a) == cl
+                            && (b <= found.start && found.start - b <= before
+                                || a >= found.end && a - found.end <= after
+                                || a < found.end && found.start < b)
                 })
             };
             let hedged = near(&hedges, 40, 20)
@@ -940,20 +1035,21 @@ impl Reader<'_> {
                 }
             };
             let mut concepts: Vec<(usize, CriterionStatus, Weight, String)> = Vec::new();
-            // A figure or date that would be evidence belongs to a no in its clause; people
-            // named in a clause that denies the contact's say are read by `read_person`.
+            // A figure or date belongs to a no about its own concept in its own clause ("no
+            // budget this year"); a no about something else ("十来万应该问题不大") leaves it
+            // alone. People named in a clause that denies the contact's say are read by
+            // `read_person`.
+            let own = |c: usize| match role {
+                FactRole::Budget | FactRole::BudgetPeriod => c == BUDGET,
+                FactRole::Buying => c == TIMELINE,
+                FactRole::Target | FactRole::GoalDeadline => c == GOALS || c == METRICS,
+                FactRole::Loss => c == NEED || c == CONSEQUENCES,
+                FactRole::Threshold => c == DECISION_PROCESS,
+                _ => false,
+            };
             let speaks = match found.fact {
-                Fact::Person { .. } => clause_negative[cl] != Some(AUTHORITY),
-                _ => matches!(
-                    role,
-                    FactRole::Budget
-                        | FactRole::Buying
-                        | FactRole::Target
-                        | FactRole::BudgetPeriod
-                        | FactRole::GoalDeadline
-                        | FactRole::Loss
-                        | FactRole::Threshold
-                ),
+                Fact::Person { .. } => clause_negative[cl].is_some_and(|c| c != AUTHORITY),
+                _ => clause_negative[cl].is_some_and(own),
             };
             if let (Some(negated), true) = (clause_negative[cl], speaks) {
                 // "no budget this year": the figure or date belongs to the no.
@@ -1106,11 +1202,10 @@ impl Reader<'_> {
         let PersonContext { text, asked, sentence, hedged, qualified } = *context;
         let paper = is_paper_role(who);
         let span = Span { turn, start: found.start, end: found.end };
-        let in_threshold = self
-            .thresholds
-            .iter()
-            .any(|t| t.span.turn == turn && t.span.start >= sentence.0 && t.span.end <= sentence.1)
-            || limit_near(text, sentence);
+        // The person is the approver of a limit stated in their own clause ("Tom signs anything
+        // over 25k", "超过二十万要郑总签字"): what that says of this contact depends on the budget.
+        let clause = crate::roles::range_of(&clauses(text), found.start, text.len());
+        let in_threshold = limit_near(text, clause) || limit_near(text, (clause.1, next_clause_end(text, clause.1)));
         match part {
             RolePart::Decides | RolePart::Approves => {
                 let verb = if part == RolePart::Decides { "decides" } else { "approves" };
@@ -1322,6 +1417,11 @@ fn names_its_subject(text: &str, clause_start: usize, start: usize, end: usize) 
         .any(|w| !GENERAL.contains(&w.to_ascii_lowercase().as_str()))
 }
 
+/// Where the clause after `from` ends.
+fn next_clause_end(text: &str, from: usize) -> usize {
+    clauses(text).into_iter().find(|(a, _)| *a >= from).map_or(from, |(_, b)| b)
+}
+
 /// Whether a sentence states an approval limit ("over 25k", "超过二十万").
 fn limit_near(text: &str, sentence: (usize, usize)) -> bool {
     LIMIT_WORDS.is_match(text.get(sentence.0..sentence.1).unwrap_or(""))
@@ -1342,7 +1442,43 @@ fn built_in(pattern: &str) -> Regex {
 /// like that?", "之前为什么没解决？", "有没有试过别的办法？": asks why the pain is still there.
 static WHY_NOT_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:why\s+(?:hasn['’]t|haven['’]t|didn['’]t|not|wasn['’]t|weren['’]t|has\s+it\s+not|is\s+it\s+still)|what\s+(?:has\s+|have\s+|'s\s+)?(?:stopped|kept|held|prevented|got\s+in\s+the\s+way|gets\s+in\s+the\s+way)|(?:tried|attempted|had\s+a\s+go|looked|gone)\s+(?:to\s+|at\s+|about\s+)?(?:fix|solv|tackl|address|deal|chang|sort)|(?:tried|attempted)\s+(?:anything|something|other)|(?:fix|solve|tackle|address|sort)\w*\s+(?:it|this|that)\s+(?:before|so\s+far|yet|already)|how\s+long\s+has\s+(?:it|this|that)\s+been|what\s+have\s+you\s+(?:tried|done)|how\s+have\s+you\s+(?:tried|been\s+(?:handling|dealing))|before\s+now)|之前(?:为什么|怎么|有没有|是否)|为什么(?:一直)?(?:没|不)|怎么一直没|(?:有没有|是否|有无)(?:试过|想过|尝试|考虑过)|试过(?:别的|其他)|持续(?:多久|多长时间)|多久了|以前(?:有没有|为什么|怎么)",
+        r"(?i)(?-u:\b)(?:why\s+(?:hasn['’]t|haven['’]t|didn['’]t|not|wasn['’]t|weren['’]t|has\s+it\s+not|is\s+it\s+still)|what\s+(?:has\s+|have\s+|'s\s+)?(?:stopped|kept|held|prevented|got\s+in\s+the\s+way|gets\s+in\s+the\s+way)|(?:tried|attempted|had\s+a\s+go|looked|gone)\s+(?:to\s+|at\s+|about\s+)?(?:fix|solv|tackl|address|deal|chang|sort)|(?:tried|attempted)\s+(?:anything|something|other)|(?:fix|solve|tackle|address|sort)\w*\s+(?:it|this|that)\s+(?:before|so\s+far|yet|already)|how\s+long\s+has\s+(?:it|this|that)\s+been|what\s+have\s+you\s+(?:tried|done)|how\s+have\s+you\s+(?:tried|been\s+(?:handling|dealing))|before\s+now)|之前(?:为什么|怎么|有没有|是否)|之前.{0,8}(?:想过|试过|弄过|做过|解决|处理|牵头)|为什么(?:一直)?(?:没|不)|怎么一直没|(?:有没有|是否|有无)(?:试过|想过|尝试|考虑过)|试过(?:别的|其他)|持续(?:多久|多长时间)|多久了|以前(?:有没有|为什么|怎么)",
+    )
+});
+/// A question about money to spend (not a vendor's price).
+static BUDGET_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:budget\w*|spend\w*|invest\w*|afford|set\s+aside|earmark\w*|money|funding|funds|a\s+number\s+against|figure\s+in\s+mind|how\s+much\s+(?:would|could|can|do|are)\s+you)(?-u:\b)|预算|投入|花多少|能花|多少钱|费用|经费|资金|钱这块",
+    )
+});
+/// A question about what the problem costs or changes.
+static IMPACT_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:what\s+does\s+(?:that|this|it)\s+(?:cost|mean)|what['’]s\s+the\s+(?:impact|cost|effect)|what\s+(?:impact|effect)|how\s+(?:does|is)\s+(?:that|this|it)\s+(?:hurting|affecting|hitting)|what\s+happens\s+(?:when|if)|in\s+practice)(?-u:\b)|什么影响|影响(?:大吗|多大|是什么)|意味着什么|有什么后果|代价",
+    )
+});
+/// A question on how the current way works.
+static NEED_CHECK_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:how['’]?s\s+(?:that|it|this)\s+(?:working|going|holding\s+up)|how\s+(?:is|are|well\s+does|well\s+do)\s+(?:that|it|this|they)\s+(?:working|going|holding|work)|does\s+(?:that|it)\s+work\s+for\s+you|is\s+(?:that|it)\s+working|happy\s+with)(?-u:\b)|用得怎么样|效果怎么样|还好用吗|顺不顺|好用吗|满意吗",
+    )
+});
+/// "It's fine.", "还行。": the whole answer says the current way is fine.
+static FINE_ANSWER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)^\W*(?:(?:honestly|yeah|well|oh)[\s,]+)*(?:(?:it['’]s|that['’]s|it\s+is|things\s+are|all|we['’]re)\s+)?(?:fine|ok|okay|good|alright|all\s+right|great)(?-u:\b)|^\W*(?:还行|挺好|还好|没问题|可以|挺顺的)",
+    )
+});
+/// A question about the contact's own part in the decision.
+static OWN_PART_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:(?:would|will|are|do|could)\s+you\s+(?:be\s+)?(?:involved|part\s+of|the\s+one|deciding|making\s+the\s+call|in\s+charge|responsible)|is\s+(?:it|that)\s+(?:you|your\s+call|your\s+decision))(?-u:\b)|您来(?:负责|定|拍板)|你来(?:负责|定|拍板)|是您(?:定|负责|拍板)|您参与",
+    )
+});
+/// A figure said bare, perhaps as a rate: "Couple hundred a month maybe", "about 500".
+static BARE_AMOUNT: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?P<num>\d[\d,]*|(?:a\s+)?couple\s+(?:of\s+)?hundred|(?:one|two|three|four|five|six|seven|eight|nine|a)\s+hundred|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)(?-u:\b)(?:\s+(?P<per>a\s+month|per\s+month|a\s+year|per\s+year|monthly|annually))?",
     )
 });
 /// A first name (and surname) said as a whole sentence: "Linda.", "Helen Park."
@@ -1427,7 +1563,7 @@ static BUDGET_WORDS: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// Multiples and figures said in words ("十倍", "ten x", "double").
 static FIGURE_WORDS: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:double|triple|\d+x|ten\s*x|twice|half)(?-u:\b)|[一二两三四五六七八九十百千万]+倍|翻(?:倍|番)|[0-9一二两三四五六七八九十百千万]+万",
+        r"(?i)(?-u:\b)(?:double|triple|\d+x|ten\s*x|twice|half)(?-u:\b)|[一二两三四五六七八九十百千万]+倍|翻(?:倍|番)|[0-9一二两三四五六七八九十百千万]+(?:来|多|余)?万",
     )
 });
 /// A comparison with a benchmark in the same sentence as a measured figure.
@@ -1439,7 +1575,7 @@ static BENCHMARK: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// "anything", "everything", "任何": an approval with no limit.
 static UNCONDITIONAL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:anything|everything|any\s+(?:spend|purchase|money|tool)|all\s+(?:spend|purchases)|whatever)(?-u:\b)|任何|所有|一律|都(?:要|得)",
+        r"(?i)(?-u:\b)(?:anything|everything|any\s+(?:spend|purchase|money|tool)|all\s+(?:spend|purchases)|whatever|only\s+(?:then|after|once|if)|can['’]t\s+sign\s+(?:without|until))(?-u:\b)|任何|所有|一律|都(?:要|得)|才能|才可以|只有",
     )
 });
 /// Words that make a figure a limit.
@@ -1473,6 +1609,12 @@ static CORRECTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         r"(?i)(?-u:\b)(?:sorry,?\s+i\s+meant|i\s+meant\s+to\s+say|mis-?spoke|correction|let\s+me\s+correct|to\s+correct\s+myself|my\s+mistake|scratch\s+that|i\s+said\s+\w+\s+(?:earlier|before),?\s+(?:but|it['’]s\s+actually))(?-u:\b)|说错了|更正一下|纠正一下|我记错了|刚才说错",
     )
 });
+/// Words that make a count a subset of a whole ("our two biggest clients").
+static SUBSET: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:biggest|largest|top|best|main|key|new|newest|most|first|last|other|existing|current|oldest|smallest)(?-u:\b)",
+    )
+});
 /// Any "how many" question: its answer is a total of whatever it counts.
 static COUNT_QUESTION_ANY: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(r"(?i)(?-u:\b)how\s+many(?-u:\b)|多少(?:个|家|条|位|名|人|间|台)?|几(?:个|家|条|位|名|间|台)")
@@ -1498,7 +1640,7 @@ static WHO_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 static DECIDER_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     Regex::new(
-        r"(?i)(?-u:\b)who(?:['’]s|\s+is|\s+will|\s+would|\s+does|\s+has|\s+gets)?(?:\s+\w+){0,4}?\s+(?:decid\w*|sign\w*|approv\w*|make[s]?\s+the\s+(?:final\s+)?(?:call|decision)|(?:has|have|gets?)\s+the\s+final\s+(?:say|word)|calls?\s+the\s+shots|pulls?\s+the\s+trigger|own[s]?\s+the\s+(?:budget|decision))|decision[- ]maker|谁.{0,8}(?:拍板|决定|签字|签|审批|说了算|定)|(?:拍板|决定|签字|审批|说了算)的?(?:是|人是)?谁",
+        r"(?i)(?-u:\b)who(?:['’]s|\s+is|\s+will|\s+would|\s+does|\s+has|\s+gets)?(?:\s+\w+){0,4}?\s+(?:decid\w*|sign\w*|approv\w*|make[s]?\s+the\s+(?:final\s+)?(?:call|decision)|(?:has|have|gets?)\s+the\s+final\s+(?:say|word)|calls?\s+the\s+shots|pulls?\s+the\s+trigger|own[s]?\s+the\s+(?:budget|decision))|decision[- ]maker|(?:you|yourself)\s+(?:\w+\s+){0,2}(?:making|make|makes)\s+the\s+(?:final\s+)?(?:call|decision)|who\s+(?:\w+\s+){0,2}(?:looks\s+after|handles|owns|chooses|picks|buys|is\s+responsible\s+for)|谁.{0,8}(?:拍板|决定|签字|签|审批|说了算|定|负责)|(?:拍板|决定|签字|审批|说了算)的?(?:是|人是)?谁|怎么定的?|怎么决策",
     )
     .expect("built-in pattern")
 });
@@ -1763,9 +1905,16 @@ fn find_conflicts(
     let states_total = |f: &LocatedFact| {
         let text = transcript.turns.get(f.span.turn).map(|t| t.text.as_str()).unwrap_or("");
         let first_sentence = sentences(text).first().is_none_or(|r| f.span.start < r.1);
-        first_sentence && count_question_unit(&question_of(f.span.turn)).is_some()
+        // A short answer to "how many...?" states the total in any of its sentences.
+        let short = sentences(text).len() <= 3;
+        // "Our six hundred members": a total said with "our", unless a subset is meant ("our
+        // two biggest clients").
+        let said = transcript.quote(f.span);
+        let ours = text[..f.span.start].trim_end().to_ascii_lowercase().ends_with("our") && !SUBSET.is_match(said);
+        (first_sentence || short) && count_question_unit(&question_of(f.span.turn)).is_some()
+            || ours
             || TEAM_SIZE_CUE.is_match(&sentence_text(f))
-            || COUNT_QUESTION_ANY.is_match(&question_of(f.span.turn)) && first_sentence
+            || COUNT_QUESTION_ANY.is_match(&question_of(f.span.turn)) && (first_sentence || short)
     };
     let group_of = |f: &LocatedFact| -> Option<String> {
         let sentence = sentence_text(f);
@@ -1784,7 +1933,10 @@ fn find_conflicts(
     for unit in units {
         let of_unit: Vec<&LocatedFact> = facts
             .iter()
-            .filter(|f| matches!(&f.fact, Fact::Count { value, unit: u } if u == unit && *value >= 2.0))
+            .filter(|f| {
+                f.role != FactRole::Target
+                    && matches!(&f.fact, Fact::Count { value, unit: u } if u == unit && *value >= 2.0)
+            })
             .collect();
         let mut totals: Vec<&LocatedFact> = Vec::new();
         for f in of_unit {

@@ -59,7 +59,6 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
     let mut conflicted: BTreeMap<usize, Vec<Span>> = BTreeMap::new();
     for c in &call.conflicts {
         conflicted.entry(c.later.turn).or_default().push(c.later);
-        conflicted.entry(c.earlier.turn).or_default().push(c.earlier);
     }
     let in_conflict = |f: &LocatedFact| {
         conflicted
@@ -277,6 +276,9 @@ fn specific(f: &LocatedFact) -> Option<String> {
         (FactRole::Target, Fact::Growth { .. } | Fact::Money { .. } | Fact::Count { .. } | Fact::Percentage { .. }) => {
             Some(format!("Gives a concrete, realistic target ({}).", f.fact.describe()))
         }
+        (_, Fact::Person { role, part: RolePart::Decides }) if role == "self" => {
+            Some("Says plainly that they make the decision.".to_owned())
+        }
         (_, Fact::Person { role, part: RolePart::Decides | RolePart::Approves })
             if role != "self" && !crate::evidence::is_generic_superior(role) =>
         {
@@ -415,7 +417,7 @@ mod tests {
         );
         check(
             &["R: 目标？", "配件营收要从现在的八千万做到九千五百万。"],
-            &[(Specificity, "八千万做到九千五百万")],
+            &[(Specificity, "从现在的八千万做到九千五百万")],
             &[UnrealisticTarget],
         );
     }

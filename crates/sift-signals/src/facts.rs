@@ -335,9 +335,7 @@ static EN_WORD_COUNT: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(r"(?i)\b(?P<num>{})\s+{EN_UNIT_ADJ}(?P<unit>{EN_UNIT_WORDS})\b", en_word_number_pattern()))
 });
 static EN_WORD_THING: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
-        r"(?i)\b(?P<num>(?:{EN_UNITS}|{EN_TENS})(?:[- ](?:{EN_UNITS}))?|a\s+dozen|dozens\s+of|hundreds\s+of)\s+(?:of\s+(?:our|the|their|those)\s+)?[a-z]"
-    ))
+    re(&format!(r"(?i)\b(?P<num>{}|a\s+dozen)\s+(?:of\s+(?:our|the|their|those)\s+)?[a-z]", en_word_number_pattern()))
 });
 /// What a quantity counts when it is not people: a plural noun or a unit of area, after at
 /// most one modifier ("1,140 quote requests", "12,000 sq ft", "six of our clinics").
@@ -362,7 +360,37 @@ static EN_PCT_GROWTH_AFTER: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b|per\s?cent\b)\s+(?P<dir>growth|increase|uplift|more|higher|year[- ]over[- ]year|yoy|reduction|decrease|less|lower|fewer)\b",
     )
 });
-static EN_PCT: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b|per\s?cent\b)"));
+static EN_PCT: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)(?:(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b|per\s?cent\b)|\b(?P<words>(?:{EN_TENS})(?:[- ](?:{EN_UNITS}))?|(?:{EN_UNITS})|a\s+hundred|one\s+hundred)\s+(?:percent|per\s?cent)\b)"
+    ))
+});
+/// "from 900 to 3,000 members", "from thirty-eight to forty-five percent": two levels said as
+/// bare numbers.
+static EN_FROM_TO: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)\bfrom\s+(?:about\s+|around\s+|roughly\s+)?(?P<a>\d[\d,]*(?:\.\d+)?|{w})\s*(?:%|percent)?\s+(?:to|up\s+to)\s+(?:about\s+|around\s+|over\s+)?(?P<b>\d[\d,]*(?:\.\d+)?|{w})\b",
+        w = en_word_number_pattern()
+    ))
+});
+/// "从两千做到两万", "从现在的一百来个提到五百": two levels said as bare numbers.
+static ZH_FROM_TO: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"从(?:现在|目前|今年|去年|原来)?的?(?P<a>{ZH_NUM})(?:来|多)?(?:个|名|位|家|条|单|人)?(?:做到|提到|提高到|提升到|增长到|涨到|增加到|到)(?P<b>{ZH_NUM})"
+    ))
+});
+/// "十来万", "二十多万": an approximate amount, about the number named.
+static ZH_APPROX_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?P<num>[一二两三四五六七八九十百]+|\d+)(?:来|多|余)(?P<unit>千万|万|亿)(?P<post>元|块钱|块)?")
+});
+/// Holidays as dates: "by Christmas", "春节前", "国庆之前".
+static EN_HOLIDAY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:(?P<pre>by|before|until|for|around|after|over)\s+)?(?P<h>christmas|xmas|new\s+year['’]?s?(?:\s+day|\s+eve)?|thanksgiving)\b",
+    )
+});
+static ZH_HOLIDAY: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?P<h>春节|过年|元旦|国庆节?|双十一|双11|年前)(?P<suf>前|之前|以前|后|之后|以后)?"));
 static EN_MULTIPLE: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)\b(?:(?P<word>double|doubling|doubled|triple|tripling|tripled|quadruple|quadrupling|quadrupled|quintuple|quintupling)|(?P<nx>\d+(?:\.\d+)?)x|(?P<fold>\d+|two|three|four|five|ten)-?fold|(?P<times>\d+|two|three|four|five|ten)\s+times\s+(?:more|bigger|larger|higher|the|our|as\s+much))\b",
@@ -433,7 +461,7 @@ static EN_PRONOUN_DECIDES: LazyLock<Regex> = LazyLock::new(|| {
 /// 25k", "Daniel Cho makes the final call", "I'd have to get Jess to okay it".
 static EN_NAME_PART: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"\b(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?:,\s+(?:our|my|the)\s+[a-zA-Z ]{{2,40}}?,)?\s+(?i:really\s+|also\s+|usually\s+)?(?i:(?P<decide>{EN_DECIDE})|(?P<approve>signs?\s+off|approves?|okays|signs\s+(?:anything|everything|all|the)|(?:has|needs)\s+to\s+(?:approve|sign(?:\s+off)?|okay|ok)))\b|\b(?i:get|have|ask|need)\s+(?P<name2>[A-Z][a-z]+)\s+to\s+(?i:okay|ok|approve|sign(?:\s+off)?|green-?light|sign\s+it)\b|\b(?i:check\s+with|run\s+it\s+(?:by|past)|clear\s+it\s+with|sign-?off\s+from|approval\s+from)\s+(?P<name3>[A-Z][a-z]+)\b"
+        r"\b(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?:,\s+(?:our|my|the)\s+[a-zA-Z ]{{2,40}}?,)?\s+(?i:really\s+|also\s+|usually\s+)?(?i:(?P<decide>{EN_DECIDE})|(?P<approve>signs?\s+off|approves?|okays|signs\s+(?:anything|everything|all|the)|signs[.,;]|(?:has|needs)\s+to\s+(?:approve|sign(?:\s+off)?|okay|ok)))\b|\b(?i:get|have|ask|need)\s+(?P<name2>[A-Z][a-z]+)\s+to\s+(?i:okay|ok|approve|sign(?:\s+off)?|green-?light|sign\s+it)\b|\b(?i:check\s+with|run\s+it\s+(?:by|past)|clear\s+it\s+with|sign-?off\s+from|approval\s+from)\s+(?P<name3>[A-Z][a-z]+)\b"
     ))
 });
 /// Capitalised words that are not names of people.
@@ -533,10 +561,10 @@ static ZH_PCT: LazyLock<Regex> = LazyLock::new(|| {
         r"(?P<pct>\d+(?:\.\d+)?)\s?[%％]|百分之(?P<zh>{ZH_NUM})|(?P<cheng>[一二两三四五六七八九])成(?P<tail>本|交|功|为|立|果|长|熟|员|绩)?"
     ))
 });
-const ZH_ROLE: &str = r"[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵钱严武戴莫孔汤]总|老板|老总|总经理|总裁|副总裁|副总|董事长|董事会|创始人|合伙人|CEO|CFO|CTO|COO|CMO|VP|(?:销售|财务|市场|运营|IT|技术)?总监|(?:销售|部门)?经理|领导|上级|财务|法务|采购部?";
+const ZH_ROLE: &str = r"[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵钱严武戴莫孔汤]总|老板|老总|总经理|总裁|副总裁|副总|董事长|董事会|创始人|合伙人|CEO|CFO|CTO|COO|CMO|VP|(?:销售|财务|市场|运营|IT|技术)?总监|(?:销售|部门)?经理|领导|上级|财务|法务|采购部?|我爸|我妈|老爸|老妈|爸爸|妈妈|父亲|母亲|老爷子|院长办公会|总经理办公会|办公会|院长|校长|局长|书记|党委会";
 static ZH_PERSON: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?:需要|要|得|由|让|等)?(?:我们|我的|公司)?(?P<role>{ZH_ROLE})(?:来|去|那边|最后|最终|亲自)?(?:(?P<decide>拍板|说了算|最终决定|决定|定夺|做主)|(?P<approve>审批|批准|签字|签|同意|点头|过目|把关|审核))|(?:跟|和|向|给)(?P<role2>{ZH_ROLE})(?:汇报|请示|商量)"
+        r"(?:需要|要|得|由|让|等)?(?:我们|我的|公司)?(?P<role>{ZH_ROLE})(?:来|去|那边|最后|最终|亲自)?(?:(?P<decide>拍板|说了算|最终决定|决定|定夺|做主)|(?P<approve>审批|批准|签字|签|同意|点头|过目|把关|审核))|(?:跟|和|向|给)(?P<role2>{ZH_ROLE})(?:汇报|请示|商量)|(?:拍板|决定|说了算|定夺)的(?:人)?(?:是|还是)(?:我们)?(?P<role3>{ZH_ROLE})"
     ))
 });
 static ZH_ROLE_MENTION: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"(?:我们|我的|公司的?)(?P<role>{ZH_ROLE})")));
@@ -553,6 +581,8 @@ static EN_LIST: LazyLock<PatternList> = LazyLock::new(|| {
         &*EN_GROWTH_PCT,
         &*EN_PCT_GROWTH_AFTER,
         &*EN_PCT,
+        &*EN_FROM_TO,
+        &*EN_HOLIDAY,
         &*EN_MULTIPLE,
         &*EN_AMOUNT,
         &*EN_WORD_AMOUNT,
@@ -575,6 +605,9 @@ static EN_LIST: LazyLock<PatternList> = LazyLock::new(|| {
 });
 static ZH_LIST: LazyLock<PatternList> = LazyLock::new(|| {
     vec![
+        &*ZH_FROM_TO,
+        &*ZH_HOLIDAY,
+        &*ZH_APPROX_AMOUNT,
         &*ZH_GROWTH,
         &*ZH_PCT,
         &*ZH_DURATION,
@@ -737,6 +770,41 @@ fn add_units(as_of: NaiveDate, n: f64, unit: &str) -> Option<NaiveDate> {
     }
 }
 
+/// The next date of a holiday on or after `as_of`. The lunar new year (春节, 过年, and 年前 =
+/// "before the new year" in business talk) falls between 21 January and 20 February; it is
+/// read as 1 February, the middle of that range.
+fn holiday(as_of: NaiveDate, name: &str) -> Option<Fact> {
+    let (month, day) = match name {
+        n if n.starts_with("christmas") || n == "xmas" => (12, 25),
+        n if n.starts_with("new year") || n == "元旦" => (1, 1),
+        "春节" | "过年" | "年前" => (2, 1),
+        n if n.starts_with("国庆") => (10, 1),
+        "双十一" | "双11" => (11, 11),
+        "thanksgiving" => {
+            // The fourth Thursday of November.
+            for y in [as_of.year(), as_of.year() + 1] {
+                let first = NaiveDate::from_ymd_opt(y, 11, 1)?;
+                let offset = (7 + 3 - i64::from(first.weekday().num_days_from_monday())) % 7;
+                let date = first.checked_add_days(Days::new((offset + 21) as u64))?;
+                if date >= as_of {
+                    return Some(Fact::Timeline {
+                        kind: TimelineKind::Absolute,
+                        resolved: Some(date),
+                        until: Some(date),
+                    });
+                }
+            }
+            return None;
+        }
+        _ => return None,
+    };
+    let mut date = NaiveDate::from_ymd_opt(as_of.year(), month, day)?;
+    if date < as_of {
+        date = NaiveDate::from_ymd_opt(as_of.year() + 1, month, day)?;
+    }
+    Some(Fact::Timeline { kind: TimelineKind::Absolute, resolved: Some(date), until: Some(date) })
+}
+
 fn zh_small(text: &str) -> Option<u32> {
     if let Ok(n) = text.parse::<u32>() {
         return Some(n);
@@ -791,11 +859,33 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
                 e,
             );
         }
-        for c in gate.captures(&EN_PCT, text) {
-            let (s, e) = range(&c);
-            let p = c.name("num").and_then(|m| m.as_str().parse().ok());
-            push(p.map(|value| Fact::Percentage { value }), s, e);
+    }
+    for c in gate.captures(&EN_PCT, text) {
+        let (s, e) = range(&c);
+        let p = c
+            .name("num")
+            .and_then(|m| m.as_str().parse().ok())
+            .or_else(|| c.name("words").and_then(|m| parse_en_words(m.as_str())));
+        push(p.map(|value| Fact::Percentage { value }), s, e);
+    }
+    for c in gate.captures(&EN_FROM_TO, text) {
+        let (s, e) = range(&c);
+        let value = |name: &str| {
+            c.name(name).and_then(|m| {
+                let t = m.as_str().replace(',', "");
+                t.parse::<f64>().ok().or_else(|| parse_en_words(&t))
+            })
+        };
+        if let (Some(a), Some(b)) = (value("a"), value("b")) {
+            if a > 0.0 && b > 0.0 {
+                push(Some(Fact::Growth { factor: b / a, horizon_days: None }), s, e);
+            }
         }
+    }
+    for c in gate.captures(&EN_HOLIDAY, text) {
+        let (s, e) = range(&c);
+        let h = c.name("h").map(|m| m.as_str().to_ascii_lowercase()).unwrap_or_default();
+        push(holiday(as_of, &h), s, e);
     }
     for c in gate.captures(&EN_MULTIPLE, text) {
         let (s, e) = range(&c);
@@ -871,6 +961,13 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
         let currency = c.name("post").and_then(|m| currency_code(m.as_str())).map(str::to_owned);
         if EN_UNIT_AFTER.is_match(&text[e..]) {
             continue;
+        }
+        // "three thousand members": a quantity of things, not money.
+        if currency.is_none() {
+            if let Some((unit, unit_end)) = thing_after(&text[e..]) {
+                push(base.map(|b| Fact::Count { value: b * mag, unit }), s, e + unit_end);
+                continue;
+            }
         }
         push(base.map(|b| Fact::Money { amount: b * mag, currency, per: None }), s, e);
     }
@@ -1228,6 +1325,32 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
     };
     let range = |c: &Captures<'_>| c.get(0).map(|m| (m.start(), m.end())).unwrap_or((0, 0));
 
+    for c in gate.captures(&ZH_FROM_TO, text) {
+        let (s, e) = range(&c);
+        let a = c.name("a").and_then(|m| parse_zh_number(m.as_str()));
+        let b = c.name("b").and_then(|m| parse_zh_number(m.as_str()));
+        if let (Some(a), Some(b)) = (a, b) {
+            if a > 0.0 && b > 0.0 {
+                push(Some(Fact::Growth { factor: b / a, horizon_days: None }), s, e);
+            }
+        }
+    }
+    for c in gate.captures(&ZH_APPROX_AMOUNT, text) {
+        let (s, e) = range(&c);
+        let base = c.name("num").and_then(|m| parse_zh_number(m.as_str()));
+        let unit = match c.name("unit").map(|m| m.as_str()) {
+            Some("千万") => 1e7,
+            Some("亿") => 1e8,
+            _ => 1e4,
+        };
+        let currency = c.name("post").map(|_| "CNY".to_owned());
+        push(base.map(|b| Fact::Money { amount: b * unit, currency, per: None }), s, e);
+    }
+    for c in gate.captures(&ZH_HOLIDAY, text) {
+        let (s, e) = range(&c);
+        let h = c.name("h").map(|m| m.as_str()).unwrap_or("");
+        push(holiday(as_of, h), s, e);
+    }
     for c in gate.captures(&ZH_GROWTH, text) {
         let (s, e) = range(&c);
         let factor = if let Some(f) = c.name("fan") {
@@ -1398,8 +1521,17 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
         if text[e..].starts_with('不') {
             continue;
         }
-        let role = c.name("role").or(c.name("role2")).map(|m| normalise_role(m.as_str())).unwrap_or_default();
-        let part = if c.name("decide").is_some() { RolePart::Decides } else { RolePart::Approves };
+        let role = c
+            .name("role")
+            .or(c.name("role2"))
+            .or(c.name("role3"))
+            .map(|m| normalise_role(m.as_str()))
+            .unwrap_or_default();
+        let part = if c.name("decide").is_some() || c.name("role3").is_some() {
+            RolePart::Decides
+        } else {
+            RolePart::Approves
+        };
         push(Some(Fact::Person { role, part }), s, e);
     }
     for c in gate.captures(&ZH_ROLE_MENTION, text) {
@@ -1639,6 +1771,10 @@ pub fn approximate_range(text: &str, start: usize, end: usize) -> bool {
         .or_else(|| ZH_RANGE_BEFORE.find(window))
         .map(|m| m.start())
         .or_else(|| ZH_RANGE_IN.is_match(said).then_some(window.len()));
+    // "十来万", "二十多万": approximate by their own words.
+    if said.contains(['来', '多', '余']) && said.contains(['万', '千', '亿']) {
+        return true;
+    }
     let Some(range_start) = range_start else { return false };
     APPROX_BEFORE.is_match(&window[..range_start]) || APPROX_AFTER.is_match(after)
 }
@@ -1889,6 +2025,8 @@ mod tests {
             ("五十万人民币", "五十万人民币", 500_000.0, Some("CNY")),
             ("3千万的盘子", "3千万", 30_000_000.0, None),
             ("大概30万元", "30万元", 300_000.0, Some("CNY")),
+            ("十来万应该问题不大", "十来万", 100_000.0, None),
+            ("二十多万吧", "二十多万", 200_000.0, None),
             ("差不多5000块", "5000块", 5_000.0, Some("CNY")),
             ("预算是10万美元", "10万美元", 100_000.0, Some("USD")),
             ("¥50万左右", "¥50万", 500_000.0, Some("CNY")),
@@ -1968,6 +2106,7 @@ mod tests {
             ("by 12/15/2026", "by 12/15/2026", when(Absolute, 2026, 12, 15)),
             ("the 3rd of February", "the 3rd of February", when(Absolute, 2027, 2, 3)),
             ("in May", "in May", when(Absolute, 2027, 5, 1)),
+            ("triple the turnover by Christmas", "by Christmas", when(Absolute, 2026, 12, 25)),
         ];
         for (input, quote, fact) in cases {
             check(input, quote, fact.clone());
@@ -2007,6 +2146,8 @@ mod tests {
             ("三月初开始", "三月初", when(Absolute, 2027, 3, 1)),
             ("2024年底就停用了", "2024年底", when(Relative, 2024, 12, 31)),
             ("2027年上半年", "2027年上半年", when(Relative, 2027, 1, 1)),
+            ("最好年前能弄好", "年前", when(Absolute, 2027, 2, 1)),
+            ("国庆之前上线", "国庆之前", when(Absolute, 2027, 10, 1)),
         ];
         for (input, quote, fact) in cases {
             check(input, quote, fact.clone());
@@ -2038,8 +2179,14 @@ mod tests {
             "$3.1 million to $3.6 million",
             growth(3.6 / 3.1),
         );
-        check("配件营收要从现在的八千万做到九千五百万", "八千万做到九千五百万", growth(95.0 / 80.0));
+        check("配件营收要从现在的八千万做到九千五百万", "从现在的八千万做到九千五百万", growth(95.0 / 80.0));
         check("回传比例从现在的三成提到七成", "三成提到七成", growth(7.0 / 3.0));
+        check("下个月会员要从两千做到两万", "从两千做到两万", growth(10.0));
+        check(
+            "gross margin from thirty-eight to forty-five percent",
+            "from thirty-eight to forty-five",
+            growth(45.0 / 38.0),
+        );
         check("提升20%", "提升20%", growth(1.2));
         check("we're hiring 10 more reps", "10 more reps", count(10.0, "new reps"));
         check("we plan to hire 12 reps", "12 reps", count(12.0, "new reps"));
@@ -2055,6 +2202,8 @@ mod tests {
         check("三个校区", "三个校区", count(3.0, "校区"));
         check("两百平米的店", "两百平米", count(200.0, "平米"));
         check("两百万用户", "两百万用户", count(2_000_000.0, "seats"));
+        check("About nine hundred members.", "nine hundred members", count(900.0, "members"));
+        check("three thousand members by next month", "three thousand members", count(3000.0, "members"));
     }
 
     #[test]
