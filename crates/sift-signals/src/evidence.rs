@@ -242,6 +242,10 @@ struct CueEntry {
 struct CompiledCues {
     entries: Vec<CueEntry>,
     set: Option<RegexSet>,
+    /// The role cues of figures and dates (`role.*` but urgency), scanned only in answers
+    /// that hold a figure or a date.
+    roles: Vec<CueEntry>,
+    roles_set: Option<RegexSet>,
 }
 
 impl CompiledCues {
@@ -283,8 +287,36 @@ impl CompiledCues {
             let pattern = Regex::new(&fast).unwrap_or_else(|_| e.pattern.clone());
             entries.push(CueEntry { concept, cue, pattern, explain: e.explain.clone() });
         }
+        let (roles, entries): (Vec<CueEntry>, Vec<CueEntry>) =
+            entries.into_iter().partition(|e| matches!(e.cue, Cue::Role(r) if r != RoleCue::Urgency));
         let set = RegexSet::new(entries.iter().map(|e| e.pattern.as_str())).ok();
-        CompiledCues { entries, set }
+        let roles_set = RegexSet::new(roles.iter().map(|e| e.pattern.as_str())).ok();
+        CompiledCues { entries, set, roles, roles_set }
+    }
+
+    /// The concepts any cue of the lexicon speaks to in `text` (no positions: for questions).
+    fn concepts_in(&self, text: &str) -> u32 {
+        let concept = |i: usize| self.entries.get(i).and_then(|e| e.concept).map_or(0, bit);
+        match &self.set {
+            Some(set) => set.matches(text).into_iter().fold(0, |mask, i| mask | concept(i)),
+            None => (0..self.entries.len())
+                .filter(|i| self.entries[*i].pattern.is_match(text))
+                .fold(0, |m, i| m | concept(i)),
+        }
+    }
+
+    /// Where the role cues are in `text`.
+    fn scan_roles(&self, text: &str, out: &mut RoleHits) {
+        out.clear();
+        let mut visit = |i: usize| {
+            if let Some(CueEntry { cue: Cue::Role(role), pattern, .. }) = self.roles.get(i) {
+                pattern.find_iter(text).for_each(|m| out.add(*role, m.start(), m.end()));
+            }
+        };
+        match &self.roles_set {
+            Some(set) => set.matches(text).into_iter().for_each(&mut visit),
+            None => (0..self.roles.len()).for_each(visit),
+        }
     }
 
     /// Every cue hit in `text`: (entry index, start, end).
@@ -371,7 +403,7 @@ struct Asked {
 }
 
 impl Asked {
-    fn read(question: &str, cues: &Cues, hits: &mut Vec<(usize, usize, usize)>, forced: Option<usize>) -> Asked {
+    fn read(question: &str, cues: &Cues, forced: Option<usize>) -> Asked {
         // A free-text answer typed for a concept answers a question about it.
         let mut asked = Asked {
             topics: forced.map(bit).unwrap_or(0),
@@ -383,21 +415,33 @@ impl Asked {
             return asked;
         }
         asked.any = true;
-        let lexicon = cues.for_text(question);
-        lexicon.scan(question, hits);
-        asked.topics |= hits
-            .iter()
-            .filter_map(|(i, _, _)| lexicon.entries.get(*i).and_then(|e| e.concept))
-            .fold(0, |mask, c| mask | bit(c));
+        asked.topics |= cues.for_text(question).concepts_in(question);
         asked.count_unit = count_question_unit(question);
-        asked.approval = APPROVAL_QUESTION.is_match(question);
-        asked.decider = DECIDER_QUESTION.is_match(question);
-        asked.who = WHO_QUESTION.is_match(question);
-        asked.why_not_before = WHY_NOT_BEFORE.is_match(question);
-        asked.budget = BUDGET_QUESTION.is_match(question);
-        asked.impact = IMPACT_QUESTION.is_match(question);
-        asked.need_check = NEED_CHECK_QUESTION.is_match(question);
-        asked.own_part = OWN_PART_QUESTION.is_match(question);
+        // One pass for every kind of question (the order of `QUESTION_KINDS`).
+        let kinds = QUESTION_KINDS.as_ref().map(|set| set.matches(question));
+        let kind = |i: usize| match &kinds {
+            Some(m) => m.matched(i),
+            None => [
+                &*APPROVAL_QUESTION,
+                &*DECIDER_QUESTION,
+                &*WHO_QUESTION,
+                &*WHY_NOT_BEFORE,
+                &*BUDGET_QUESTION,
+                &*IMPACT_QUESTION,
+                &*NEED_CHECK_QUESTION,
+                &*OWN_PART_QUESTION,
+            ]
+            .get(i)
+            .is_some_and(|r| r.is_match(question)),
+        };
+        asked.approval = kind(0);
+        asked.decider = kind(1);
+        asked.who = kind(2);
+        asked.why_not_before = kind(3);
+        asked.budget = kind(4);
+        asked.impact = kind(5);
+        asked.need_check = kind(6);
+        asked.own_part = kind(7);
         asked
     }
 }
@@ -457,11 +501,10 @@ fn analyse(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic:
         hits: Vec::new(),
         roles: RoleHits::default(),
     };
-    let mut question_hits = Vec::new();
     let mut previous = Asked::default();
     for exchange in &exchanges {
         let question = if exchange.asked() { exchange.question_text(transcript) } else { String::new() };
-        let mut asked = Asked::read(&question, cues, &mut question_hits, forced_topic);
+        let mut asked = Asked::read(&question, cues, forced_topic);
         // "And now?", "And you?", "那这次呢？": an elliptical follow-up asks about what the
         // previous question asked.
         if asked.any
@@ -826,6 +869,18 @@ impl Reader<'_> {
         }
 
         let mut facts = extract_facts(text, self.as_of);
+        if !facts.is_empty() {
+            // Role cues matter only in the sentences that hold a figure or a date.
+            let urgency = self.roles.first(RoleCue::Urgency);
+            let first = facts.iter().map(|f| f.start).min().unwrap_or(0);
+            let last = facts.iter().map(|f| f.end).max().unwrap_or(text.len());
+            let (from, to) = (sentence_range(first).0, sentence_range(last.saturating_sub(1)).1);
+            lexicon.scan_roles(&text[from..to], &mut self.roles);
+            self.roles.shift(from);
+            if let Some((a, b)) = urgency {
+                self.roles.add(RoleCue::Urgency, a, b);
+            }
+        }
         // "Who signs off?" "Linda.": a name said as the whole first sentence names the decider.
         if asked.decider && !facts.iter().any(|f| matches!(f.fact, Fact::Person { .. })) {
             if let Some(c) = sentence_ranges.first().and_then(|r| NAME_ANSWER.captures(&text[r.0..r.1])) {
@@ -1119,6 +1174,7 @@ impl Reader<'_> {
                     }
                     (Fact::Person { role: who, part }, _) => {
                         let context = PersonContext {
+                            clauses: &clause_ranges,
                             text,
                             asked,
                             sentence,
@@ -1199,13 +1255,14 @@ impl Reader<'_> {
         context: &PersonContext<'_>,
         concepts: &mut Vec<(usize, CriterionStatus, Weight, String)>,
     ) {
-        let PersonContext { text, asked, sentence, hedged, qualified } = *context;
+        let PersonContext { text, clauses: clause_ranges, asked, sentence, hedged, qualified } = *context;
         let paper = is_paper_role(who);
         let span = Span { turn, start: found.start, end: found.end };
         // The person is the approver of a limit stated in their own clause ("Tom signs anything
         // over 25k", "超过二十万要郑总签字"): what that says of this contact depends on the budget.
-        let clause = crate::roles::range_of(&clauses(text), found.start, text.len());
-        let in_threshold = limit_near(text, clause) || limit_near(text, (clause.1, next_clause_end(text, clause.1)));
+        let clause = range_of(clause_ranges, found.start, text.len());
+        let next = clause_ranges.iter().find(|(a, _)| *a >= clause.1).map_or(clause.1, |(_, b)| *b);
+        let in_threshold = limit_near(text, clause) || limit_near(text, (clause.1, next));
         match part {
             RolePart::Decides | RolePart::Approves => {
                 let verb = if part == RolePart::Decides { "decides" } else { "approves" };
@@ -1319,6 +1376,7 @@ impl Reader<'_> {
 #[derive(Clone, Copy)]
 struct PersonContext<'a> {
     text: &'a str,
+    clauses: &'a [(usize, usize)],
     asked: &'a Asked,
     sentence: (usize, usize),
     hedged: bool,
@@ -1417,11 +1475,6 @@ fn names_its_subject(text: &str, clause_start: usize, start: usize, end: usize) 
         .any(|w| !GENERAL.contains(&w.to_ascii_lowercase().as_str()))
 }
 
-/// Where the clause after `from` ends.
-fn next_clause_end(text: &str, from: usize) -> usize {
-    clauses(text).into_iter().find(|(a, _)| *a >= from).map_or(from, |(_, b)| b)
-}
-
 /// Whether a sentence states an approval limit ("over 25k", "超过二十万").
 fn limit_near(text: &str, sentence: (usize, usize)) -> bool {
     LIMIT_WORDS.is_match(text.get(sentence.0..sentence.1).unwrap_or(""))
@@ -1437,6 +1490,22 @@ fn built_in(pattern: &str) -> Regex {
     #[allow(clippy::expect_used)]
     Regex::new(pattern).expect("built-in pattern")
 }
+
+/// The kinds of question, matched in one pass: approval, decider, who, why-not-before,
+/// budget, impact, need check, own part.
+static QUESTION_KINDS: std::sync::LazyLock<Option<RegexSet>> = std::sync::LazyLock::new(|| {
+    RegexSet::new([
+        APPROVAL_QUESTION.as_str(),
+        DECIDER_QUESTION.as_str(),
+        WHO_QUESTION.as_str(),
+        WHY_NOT_BEFORE.as_str(),
+        BUDGET_QUESTION.as_str(),
+        IMPACT_QUESTION.as_str(),
+        NEED_CHECK_QUESTION.as_str(),
+        OWN_PART_QUESTION.as_str(),
+    ])
+    .ok()
+});
 
 /// "What stopped you fixing it?", "Have you tried to fix this before?", "How long has it been
 /// like that?", "之前为什么没解决？", "有没有试过别的办法？": asks why the pain is still there.
@@ -1665,7 +1734,11 @@ fn spent_before(text: &str, start: usize) -> bool {
     while !text.is_char_boundary(from) {
         from += 1;
     }
-    text.get(from..start).is_some_and(|w| SPENT_BEFORE.is_match(w))
+    // Most figures have no spend verb before them at all: skip the regex then.
+    let window = text.get(from..start).unwrap_or("");
+    let maybe =
+        ["spent", "paid", "bought", "purchased", "pay", "costing", "花", "买", "付"].iter().any(|w| window.contains(w));
+    maybe && SPENT_BEFORE.is_match(window)
 }
 
 static ANSWER_LEAD: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
@@ -1888,13 +1961,15 @@ fn find_conflicts(
     // said as "we have 40 reps", "all six of our clinics", "我们有40个销售", or one that names
     // the same group as an earlier total ("the advisers, eight of them" after "how many
     // advisers?"); "two reps called the same lead" is an incident, not a total.
-    let question_of = |turn: usize| -> String {
-        exchanges
-            .iter()
-            .find(|e| e.answer_turn == turn && e.asked())
-            .map(|e| e.question_text(transcript))
-            .unwrap_or_default()
-    };
+    // The question each answer responds to, only for the turns that state counts.
+    let count_turns: std::collections::BTreeSet<usize> =
+        facts.iter().filter(|f| matches!(f.fact, Fact::Count { .. })).map(|f| f.span.turn).collect();
+    let questions: BTreeMap<usize, String> = exchanges
+        .iter()
+        .filter(|e| e.asked() && count_turns.contains(&e.answer_turn))
+        .map(|e| (e.answer_turn, e.question_text(transcript)))
+        .collect();
+    let question_of = |turn: usize| -> String { questions.get(&turn).cloned().unwrap_or_default() };
     let sentence_text = |f: &LocatedFact| -> String {
         let text = transcript.turns.get(f.span.turn).map(|t| t.text.as_str()).unwrap_or("");
         let ranges = sentences(text);

@@ -1766,6 +1766,12 @@ pub fn approximate_range(text: &str, start: usize, end: usize) -> bool {
         from += 1;
     }
     let window = &before[from..];
+    // Most figures are no range: skip the regexes unless a range word is near.
+    let separator =
+        ["to", "-", "–", "or", "and", "through", "到", "至", "~", "～", "—"].iter().any(|w| window.contains(w));
+    if !separator && !said.contains(['来', '多', '余']) && !ZH_RANGE_IN.is_match(said) {
+        return false;
+    }
     let range_start = EN_RANGE_BEFORE
         .find(window)
         .or_else(|| ZH_RANGE_BEFORE.find(window))

@@ -131,6 +131,16 @@ impl RoleHits {
         self.hits.iter_mut().for_each(Vec::clear);
     }
 
+    /// Moves every hit by `offset` bytes (hits found in a slice starting there).
+    pub fn shift(&mut self, offset: usize) {
+        for hits in &mut self.hits {
+            for (a, b) in hits.iter_mut() {
+                *a += offset;
+                *b += offset;
+            }
+        }
+    }
+
     pub fn add(&mut self, cue: RoleCue, start: usize, end: usize) {
         self.hits[cue.index()].push((start, end));
     }
@@ -154,42 +164,27 @@ impl RoleHits {
     }
 }
 
-/// Words that start a new clause inside a sentence.
-const EN_CLAUSE_WORDS: &[&str] = &[
-    " but ",
-    " and then ",
-    " so ",
-    " because ",
-    " although ",
-    " though ",
-    " however ",
-    " whereas ",
-    " while ",
-    " except ",
-    " unless ",
-    " and we ",
-    " and i ",
-    " and they ",
-    " and it ",
-    " and our ",
-    " and that ",
-    " and there ",
-    " and you ",
-    " and he ",
-    " and she ",
-    " and the ",
-];
-const ZH_CLAUSE_WORDS: &[&str] = &["但是", "不过", "可是", "所以", "因为", "而且", "然后", "但"];
+/// Words that start a new clause inside a sentence: English conjunctions (an "and" only
+/// when a new subject follows it: "30 and 40" stays one clause) and Chinese ones.
+static CLAUSE_WORDS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    regex::Regex::new(
+        r"(?i) (?:but|so|because|although|though|however|whereas|while|except|unless|and then|and (?:we|i|they|it|our|that|there|you|he|she|the)) |但是|不过|可是|所以|因为|而且|然后|但",
+    )
+    .expect("built-in pattern")
+});
 
 /// Clause ranges of a text: sentences split further at commas, semicolons, colons, dashes
-/// and conjunctions ("but", "so", "and", 但是, 不过...). Negation reaches no further than its
-/// clause: "budget is not a problem, we need this fixed" has two.
+/// and conjunctions ("but", "so", "and we", 但是, 不过...). Negation reaches no further than
+/// its clause: "budget is not a problem, we need this fixed" has two.
 pub fn clauses(text: &str) -> Vec<(usize, usize)> {
     let mut cuts: Vec<usize> = Vec::new();
     for (i, c) in text.char_indices() {
         let end = i + c.len_utf8();
         let cut = match c {
-            '.' | '!' | '?' | ';' | ':' | '。' | '！' | '？' | '；' | '：' | '，' | '、' | '\n' | '—' => true,
+            '!' | '?' | ';' | ':' | '。' | '！' | '？' | '；' | '：' | '，' | '、' | '\n' | '—' => true,
+            // A decimal point is not the end of a clause.
+            '.' => !text[end..].starts_with(|n: char| n.is_ascii_digit()),
             // A comma between digits groups thousands.
             ',' => {
                 !(text[..i].ends_with(|p: char| p.is_ascii_digit())
@@ -198,19 +193,12 @@ pub fn clauses(text: &str) -> Vec<(usize, usize)> {
             _ => false,
         };
         if cut {
-            // A decimal point is not the end of a clause.
-            if c == '.' && text[end..].starts_with(|n: char| n.is_ascii_digit()) {
-                continue;
-            }
             cuts.push(end);
         }
     }
-    let lower = text.to_ascii_lowercase();
-    for word in EN_CLAUSE_WORDS {
-        cuts.extend(lower.match_indices(word).map(|(i, _)| i + 1));
-    }
-    for word in ZH_CLAUSE_WORDS {
-        cuts.extend(text.match_indices(word).map(|(i, _)| i));
+    for m in CLAUSE_WORDS.find_iter(text) {
+        // An English word starts after its leading space; a Chinese one at itself.
+        cuts.push(if m.as_str().starts_with(' ') { m.start() + 1 } else { m.start() });
     }
     cuts.push(text.len());
     cuts.sort_unstable();
