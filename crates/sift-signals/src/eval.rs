@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use sift_core::{CriterionStatus, Language, Location};
 
 use crate::analyze::{AnalyzeOptions, analyze};
-use crate::meaning::Mode;
+use crate::meaning::{MeaningModel, Mode};
 use crate::signal::SignalKind;
 
 /// The four BANT criteria, by concept id, in the order reports list them.
@@ -158,12 +158,19 @@ impl CallOutcome {
     }
 }
 
-/// Analyses one labelled call and compares it with its labels.
-pub fn evaluate_call(name: &str, labels: &CallLabels, transcript: &str) -> Result<CallOutcome, EvalError> {
+/// Analyses one labelled call and compares it with its labels; `meaning`, when given, is the
+/// learned reader the analysis combines with the rules.
+pub fn evaluate_call(
+    name: &str,
+    labels: &CallLabels,
+    transcript: &str,
+    meaning: Option<&dyn MeaningModel>,
+) -> Result<CallOutcome, EvalError> {
     let options = AnalyzeOptions {
         reps: &labels.rep,
         language: Some(labels.language),
         as_of: Some(labels.as_of),
+        meaning,
         ..AnalyzeOptions::default()
     };
     let analysis = analyze(transcript, &options).map_err(|e| EvalError {
@@ -188,14 +195,18 @@ pub fn evaluate_call(name: &str, labels: &CallLabels, transcript: &str) -> Resul
         .map(|(concept, labelled)| {
             let found = analysis.concepts.iter().find(|c| &c.concept == concept);
             let got = found.map_or(CriterionStatus::Unknown, |c| c.status);
-            let decided_by = found.and_then(|c| c.evidence.last()).map(|e| {
+            let decided_by = found.and_then(|c| c.decisive()).map(|e| {
                 let quote: String = e.quote.chars().take(90).collect();
                 format!("turn {}: \"{quote}\" ({})", e.span.turn, e.note)
             });
             ConceptOutcome { concept: concept.clone(), labelled: *labelled, got, decided_by }
         })
         .collect();
-    let modes = vec![Mode::Rules];
+    let mut modes: Vec<Mode> = analysis.signals.iter().map(|s| s.mode).collect();
+    modes.extend(analysis.concepts.iter().flat_map(|c| c.evidence.iter().map(|e| e.mode)));
+    modes.extend(analysis.reading.modes.iter().copied());
+    modes.sort_by_key(|m| *m as u8);
+    modes.dedup();
     Ok(CallOutcome { name: name.to_owned(), language: labels.language, signals, concepts, modes })
 }
 

@@ -198,6 +198,8 @@ pub struct CallEvidence {
     pub excuses: Vec<Span>,
     /// The call date the dates were resolved against.
     pub as_of: NaiveDate,
+    /// The meaning model's reading of each answer, when one was used.
+    pub readings: Vec<crate::combine::ModelReading>,
 }
 
 /// An approval limit: above `amount`, `approver` signs ("Tom signs anything over 25k").
@@ -364,11 +366,11 @@ impl Cues {
 // Analysis
 
 #[derive(Debug, Clone)]
-struct Item {
-    concept: usize,
+pub(crate) struct Item {
+    pub(crate) concept: usize,
     /// Position in the call, for ordering: (turn, byte offset).
-    at: (usize, usize),
-    evidence: Evidence,
+    pub(crate) at: (usize, usize),
+    pub(crate) evidence: Evidence,
 }
 
 fn bit(concept: usize) -> u32 {
@@ -473,6 +475,53 @@ pub fn analyse_call_with(transcript: &Transcript, as_of: NaiveDate, cues: &Cues)
     analyse(transcript, as_of, cues, None)
 }
 
+/// The evidence pass with a learned reader of meaning combined with the rules (see
+/// [`crate::combine`] for the policy). Fails only when the model does.
+pub fn analyse_call_meaning(
+    transcript: &Transcript,
+    as_of: NaiveDate,
+    cues: &Cues,
+    model: &dyn crate::meaning::MeaningModel,
+) -> Result<CallEvidence, crate::meaning::MeaningError> {
+    let read = read_call(transcript, as_of, cues, None);
+    let readings = crate::combine::read(model, transcript, &read.exchanges)?;
+    let ReadCall { mut items, located, thresholds, excuses, claims, exchanges } = read;
+    crate::combine::combine_items(transcript, &readings, &mut items);
+    let mut conflicts = find_conflicts(transcript, &located, &claims, &items, &exchanges);
+    // Contradictions between distant statements, for the concepts the facts left alone.
+    let candidates: Vec<(usize, usize, usize)> = crate::combine::contradiction_candidates(transcript, &items)
+        .into_iter()
+        .filter(|(c, _, _)| !conflicts.iter().any(|k| k.concept.as_deref() == Some(CONCEPTS[*c])))
+        .collect();
+    conflicts.extend(crate::combine::model_conflicts(model, transcript, &candidates)?);
+    conflicts.sort_by_key(|c| (c.later.turn, c.later.start));
+    let concepts = fold_all(&items, &conflicts, transcript);
+    Ok(CallEvidence { facts: located, concepts, conflicts, exchanges, thresholds, excuses, as_of, readings })
+}
+
+/// What the rules read in a call, before statuses are folded.
+struct ReadCall {
+    items: Vec<Item>,
+    located: Vec<LocatedFact>,
+    thresholds: Vec<Threshold>,
+    excuses: Vec<Span>,
+    claims: Claims,
+    exchanges: Vec<CallExchange>,
+}
+
+fn fold_all(items: &[Item], conflicts: &[Conflict], transcript: &Transcript) -> Vec<ConceptEvidence> {
+    CONCEPTS
+        .iter()
+        .enumerate()
+        .map(|(c, name)| {
+            let mut mine: Vec<&Item> = items.iter().filter(|i| i.concept == c).collect();
+            mine.sort_by_key(|i| i.at);
+            let conflict = conflicts.iter().find(|k| k.concept.as_deref() == Some(name));
+            fold(name, mine, conflict, transcript)
+        })
+        .collect()
+}
+
 /// Everything read so far in a call.
 struct Reader<'c> {
     transcript: &'c Transcript,
@@ -488,6 +537,15 @@ struct Reader<'c> {
 }
 
 fn analyse(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic: Option<usize>) -> CallEvidence {
+    let ReadCall { items, located, thresholds, excuses, claims, exchanges } =
+        read_call(transcript, as_of, cues, forced_topic);
+    let conflicts = find_conflicts(transcript, &located, &claims, &items, &exchanges);
+    let concepts = fold_all(&items, &conflicts, transcript);
+    CallEvidence { facts: located, concepts, conflicts, exchanges, thresholds, excuses, as_of, readings: Vec::new() }
+}
+
+/// Reads every answer of a call with the rules.
+fn read_call(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic: Option<usize>) -> ReadCall {
     let exchanges = crate::exchange::exchanges(transcript);
     let mut reader = Reader {
         transcript,
@@ -520,18 +578,7 @@ fn analyse(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic:
     }
     reader.weigh_thresholds();
     let Reader { items, located, thresholds, excuses, claims, .. } = reader;
-    let conflicts = find_conflicts(transcript, &located, &claims, &items, &exchanges);
-    let concepts = CONCEPTS
-        .iter()
-        .enumerate()
-        .map(|(c, name)| {
-            let mut mine: Vec<&Item> = items.iter().filter(|i| i.concept == c).collect();
-            mine.sort_by_key(|i| i.at);
-            let conflict = conflicts.iter().find(|k| k.concept.as_deref() == Some(name));
-            fold(name, mine, conflict, transcript)
-        })
-        .collect();
-    CallEvidence { facts: located, concepts, conflicts, exchanges, thresholds, excuses, as_of }
+    ReadCall { items, located, thresholds, excuses, claims, exchanges }
 }
 
 /// Folds a concept's evidence into its status with the precedence in the module docs.

@@ -5,6 +5,7 @@
 //! into the transcript.
 
 pub mod analyze;
+pub mod combine;
 pub mod eval;
 pub mod evidence;
 pub mod exchange;

@@ -31,7 +31,7 @@ fn round(dir: &Path, name: &str) -> RoundReport {
             let text = std::fs::read_to_string(path).expect("read labels");
             let labels = CallLabels::parse(&path.display().to_string(), &text).unwrap_or_else(|e| panic!("{e}"));
             let transcript = std::fs::read_to_string(dir.join(&labels.file)).expect("read call");
-            evaluate_call(&call, &labels, &transcript).unwrap_or_else(|e| panic!("{e}"))
+            evaluate_call(&call, &labels, &transcript, None).unwrap_or_else(|e| panic!("{e}"))
         })
         .collect();
     round_report(name, outcomes)

@@ -120,7 +120,14 @@ pub fn analyze_file(
     lexicons: &[Lexicon],
 ) -> Result<(Analysis, Option<String>)> {
     let input = read_transcript(path)?;
-    let options = AnalyzeOptions { reps, language, frameworks, as_of: Some(as_of), extra_lexicons: lexicons };
+    let options = AnalyzeOptions {
+        reps,
+        language,
+        frameworks,
+        as_of: Some(as_of),
+        extra_lexicons: lexicons,
+        ..AnalyzeOptions::default()
+    };
     let analysis =
         analyze(&input.text, &options).with_context(|| format!("cannot read the call in `{}`", path.display()))?;
     Ok((analysis, input.note))

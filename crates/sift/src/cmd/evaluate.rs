@@ -97,7 +97,7 @@ fn evaluate_round(dir: &Path) -> Result<RoundReport> {
         let transcript = read_transcript(&transcript_path)
             .with_context(|| format!("`{source}` names the transcript `{}`", labels.file))?;
         let name = path.file_stem().map_or_else(|| source.clone(), |s| s.to_string_lossy().into_owned());
-        let outcome = evaluate_call(&name, &labels, &transcript.text).map_err(|e| {
+        let outcome = evaluate_call(&name, &labels, &transcript.text, None).map_err(|e| {
             diagnostic(EvalError { file: transcript_path.display().to_string(), location: None, message: e.message })
         })?;
         outcomes.push(outcome);
