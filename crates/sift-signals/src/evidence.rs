@@ -402,6 +402,8 @@ struct Asked {
     need_check: bool,
     /// "Would you be involved?", "您来负责吗？": a bare no says the contact has no part.
     own_part: bool,
+    /// A yes/no question ("Is there...?", "有没有...？").
+    closed: bool,
 }
 
 impl Asked {
@@ -444,6 +446,7 @@ impl Asked {
         asked.impact = kind(5);
         asked.need_check = kind(6);
         asked.own_part = kind(7);
+        asked.closed = CLOSED_QUESTION.is_match(question.trim());
         asked
     }
 }
@@ -838,6 +841,30 @@ impl Reader<'_> {
             }
         }
 
+        // "Are leads slipping through the cracks?" "I wouldn't say so. We know every customer."
+        // A closed question answered with a no that then goes on: a no to what was asked.
+        // A hedged no ("Not really. Depends what it is.") is no answer either way.
+        let hedged_no = !hedges.is_empty() || text.to_ascii_lowercase().contains("depend") || text.contains("看情况");
+        if reply.is_none() && asked.closed && asked.topics != 0 && !asked.who && !hedged_no {
+            let first = sentence_ranges.first().map_or(text, |r| &text[r.0..r.1]);
+            if let Some(m) = NO_LEAD.find(first) {
+                for c in (0..CONCEPTS.len()).filter(|c| asked.topics & bit(*c) != 0) {
+                    let span = Span { turn: turn.index, start: m.start(), end: m.end() };
+                    let note = format!("answered no to a question about {}", CONCEPTS[c]);
+                    self.push(
+                        c,
+                        CriterionStatus::Negative,
+                        Weight::Stated,
+                        turn.index,
+                        m.start(),
+                        span,
+                        note,
+                        None,
+                        None,
+                    );
+                }
+            }
+        }
         // "Who decides?" "Not me.": the contact says they do not decide.
         if asked.decider {
             if let Some(m) = NOT_ME.find(text) {
@@ -1198,7 +1225,7 @@ impl Reader<'_> {
                         concepts.push((METRICS, says_for(METRICS), Weight::Stated, note));
                         // "Our no-show rate is 18% and the network average is 9%": a metric
                         // against a benchmark is pain in business terms.
-                        if BENCHMARK.is_match(&text[sentence.0..sentence.1]) {
+                        if BENCHMARK.is_match(text) {
                             let note = format!("a metric against a benchmark: {}", found.fact.describe());
                             concepts.push((NEED, CriterionStatus::Confirmed, Weight::Specific, note));
                         }
@@ -1666,6 +1693,19 @@ const NOT_A_NAME: &[&str] = &[
     "Always",
     "Upstairs",
 ];
+/// A yes/no question, cheaply: an auxiliary first, or a Chinese yes/no form.
+static CLOSED_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)^(?:(?:so|and|okay|ok|great|right|now)[,\s]+)*(?:do|does|did|is|are|was|were|have|has|can|could|would|will|should|any)(?-u:\b)|(?:吗|有没有|是不是|能不能|会不会|要不要)",
+    )
+});
+/// A no that opens an answer and then goes on: "I wouldn't say so.", "Not really, we...",
+/// "基本没有。"
+static NO_LEAD: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)^\W*(?:(?:honestly|well|oh|um|uh)[\s,]+)*(?:no|nope|nah|not\s+really|not\s+at\s+all|not\s+much|hardly|rarely|i\s+wouldn['’]t\s+say\s+so|i\s+don['’]t\s+think\s+so|not\s+that\s+i\s+know\s+of)(?-u:\b)|^\W*(?:没有|没|很少|基本没有|不会|不用|没啥|谈不上)",
+    )
+});
 /// "Not me.", "不是我": the contact says it is not their decision.
 static NOT_ME: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
