@@ -273,6 +273,7 @@ fn specific(f: &LocatedFact) -> Option<String> {
         {
             Some(format!("Gives a buying or go-live date ({}).", f.fact.describe()))
         }
+        (FactRole::Target, Fact::Count { value, .. }) if *value < 2.0 => None,
         (FactRole::Target, Fact::Growth { .. } | Fact::Money { .. } | Fact::Count { .. } | Fact::Percentage { .. }) => {
             Some(format!("Gives a concrete, realistic target ({}).", f.fact.describe()))
         }

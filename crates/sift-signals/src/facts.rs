@@ -1498,7 +1498,14 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
             push(Some(Fact::Money { amount: value, currency: currency.map(str::to_owned), per: None }), s, e);
             continue;
         }
-        if let Some(u) = ZH_UNIT_AFTER.captures(rest).filter(|u| u.name("mw").is_some() || u.name("unit2").is_some()) {
+        // 一个月, 三个小时: a length of time, not a count of things.
+        let time_after = |u: &Captures<'_>| {
+            u.get(0).is_some_and(|m| rest[m.end()..].starts_with(['月', '小', '星', '礼', '季', '工', '年', '周']))
+        };
+        if let Some(u) = ZH_UNIT_AFTER
+            .captures(rest)
+            .filter(|u| (u.name("mw").is_some() || u.name("unit2").is_some()) && !time_after(u))
+        {
             let unit_end = u.get(0).map(|m| m.end()).unwrap_or(0);
             let noun = u.name("unit").or(u.name("unit2")).or(u.name("mw")).map(|m| m.as_str()).unwrap_or("");
             let unit = zh_unit(noun);
@@ -2208,6 +2215,13 @@ mod tests {
         check("三个校区", "三个校区", count(3.0, "校区"));
         check("两百平米的店", "两百平米", count(200.0, "平米"));
         check("两百万用户", "两百万用户", count(2_000_000.0, "seats"));
+        for input in ["一个月要做到两千单", "三个月之后"] {
+            let all = found(input);
+            assert!(
+                !all.iter().any(|(q, f)| matches!(f, Fact::Count { .. }) && q.starts_with(['一', '三'])),
+                "{input:?}: {all:?}"
+            );
+        }
         check("About nine hundred members.", "nine hundred members", count(900.0, "members"));
         check("three thousand members by next month", "three thousand members", count(3000.0, "members"));
     }
