@@ -56,7 +56,7 @@ pub fn decode_transcript(bytes: &[u8]) -> TranscriptText {
 }
 
 /// One call to analyse.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct CallRequest<'a> {
     /// The file or upload name, for messages.
     pub source: &'a str,
@@ -67,6 +67,8 @@ pub struct CallRequest<'a> {
     /// The date of the call, to resolve "next quarter".
     pub as_of: NaiveDate,
     pub lexicons: &'a [Lexicon],
+    /// A learned reader of meaning; `None`: the rules alone (the analysis says so).
+    pub meaning: Option<&'a dyn sift_signals::meaning::MeaningModel>,
 }
 
 /// Analyses one call for `frameworks`; a transcript that cannot be read is invalid input
@@ -78,6 +80,7 @@ pub fn analyze_call(request: &CallRequest<'_>, frameworks: Vec<&Framework>) -> R
         frameworks,
         as_of: Some(request.as_of),
         extra_lexicons: request.lexicons,
+        meaning: request.meaning,
     };
     analyze(request.text, &options).map_err(|e| {
         AppError::Invalid(Diagnostics(vec![Diagnostic {
@@ -130,6 +133,8 @@ pub struct CallReport {
     pub criteria: Vec<sift_signals::evidence::CriterionEvidence>,
     pub concepts: Vec<sift_signals::evidence::ConceptEvidence>,
     pub turns: Vec<sift_signals::Turn>,
+    /// Which modes produced the findings (rules, the meaning model), and what the model is.
+    pub reading: sift_signals::combine::Reading,
 }
 
 impl From<Analysis> for CallReport {
@@ -145,6 +150,7 @@ impl From<Analysis> for CallReport {
             criteria: a.criteria,
             concepts: a.concepts,
             turns: a.transcript.turns,
+            reading: a.reading,
         }
     }
 }

@@ -27,6 +27,18 @@ pub struct Config {
     pub playbooks: Option<Playbooks>,
     /// Users' lexicon extensions, used by call analysis on top of the built-in lexicons.
     pub lexicons: Vec<Lexicon>,
+    /// The local meaning model, when one is loaded; call analysis then reads meaning with it.
+    pub meaning: Option<MeaningHandle>,
+}
+
+/// A shared meaning model (loaded once, used by every analysis).
+#[derive(Clone)]
+pub struct MeaningHandle(pub std::sync::Arc<dyn sift_signals::meaning::MeaningModel>);
+
+impl std::fmt::Debug for MeaningHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.describe())
+    }
 }
 
 impl Config {
@@ -49,6 +61,7 @@ impl Config {
             policy: GatePolicy::default(),
             playbooks: None,
             lexicons: Vec::new(),
+            meaning: None,
         })
     }
 
@@ -80,6 +93,11 @@ impl Config {
     /// The version tag of a framework, stored with each decision made under it.
     pub fn framework_version(&self, framework: &Framework) -> String {
         content_version(&serde_json::to_string(framework).unwrap_or_default())
+    }
+
+    /// The meaning model to analyse calls with, if one is loaded.
+    pub fn meaning(&self) -> Option<&dyn sift_signals::meaning::MeaningModel> {
+        self.meaning.as_ref().map(|m| &*m.0)
     }
 
     pub fn icp(&self) -> Option<&Icp> {

@@ -18,7 +18,7 @@ use crate::error::{AppError, Result};
 use crate::playbooks::PlaybookChoice;
 
 /// What to qualify.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct QualifyRequest<'a> {
     /// The rep's answers; `None` with a call: only the call is used.
     pub answers: Option<AnswersFile>,

@@ -101,8 +101,15 @@ async fn a_call_fills_the_criteria_the_answers_leave_unknown() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sift-signals/fixtures/calls/en-routing-good.txt"),
     )
     .expect("fixture call");
-    let call =
-        CallRequest { source: "call.txt", text: &text, reps: &[], language: None, as_of: as_of(), lexicons: &[] };
+    let call = CallRequest {
+        source: "call.txt",
+        text: &text,
+        reps: &[],
+        language: None,
+        as_of: as_of(),
+        lexicons: &[],
+        meaning: None,
+    };
     let outcome = qualify(
         &config,
         None,
@@ -121,7 +128,15 @@ async fn a_call_fills_the_criteria_the_answers_leave_unknown() {
     let summary = outcome.call.expect("the call is summarised");
     assert!(summary.criteria_with_evidence > 0, "{summary:?}");
     assert!(outcome.saved.is_none(), "nothing is saved without a stored lead");
-    let bad = CallRequest { source: "empty.txt", text: "", reps: &[], language: None, as_of: as_of(), lexicons: &[] };
+    let bad = CallRequest {
+        source: "empty.txt",
+        text: "",
+        reps: &[],
+        language: None,
+        as_of: as_of(),
+        lexicons: &[],
+        meaning: None,
+    };
     let err = qualify(
         &config,
         None,

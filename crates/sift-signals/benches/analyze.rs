@@ -79,6 +79,7 @@ fn main() {
     }
     times.sort_by(f64::total_cmp);
     let median = times[times.len() / 2];
+    stages(&text, &reps);
     let words = analysis.metrics.rep_words + analysis.metrics.prospect_words;
     println!(
         "one-hour call: {words} words, {} turns, {} KB; analyse: median {:.1} ms (min {:.1} ms) = {:.1} MB/s; {} signals, {} questions",
@@ -89,5 +90,63 @@ fn main() {
         text.len() as f64 / median / 1e6,
         analysis.signals.len(),
         analysis.questions.len()
+    );
+}
+
+/// Where the time goes: each stage of the analysis on its own, the fastest of 15 runs (other
+/// work on the machine only ever adds time).
+fn stages(text: &str, reps: &[String]) {
+    use sift_signals::transcript::{choose_reps, into_transcript, parse_transcript};
+    let as_of = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default();
+    let median = |f: &mut dyn FnMut()| {
+        let mut t: Vec<f64> = (0..15)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed().as_secs_f64() * 1e3
+            })
+            .collect();
+        t.sort_by(f64::total_cmp);
+        t[0]
+    };
+    let Ok(raw) = parse_transcript(text) else { return };
+    let Ok(rep) = choose_reps(&raw, reps) else { return };
+    let transcript = into_transcript(raw.clone(), &rep, Some(Language::En));
+    let parse = median(&mut || {
+        if let Ok(raw) = parse_transcript(text) {
+            std::hint::black_box(into_transcript(raw, &rep, Some(Language::En)));
+        }
+    });
+    let questions = median(&mut || {
+        for turn in transcript.rep_turns() {
+            for (s, e) in sift_signals::questions::split_questions(&turn.text, Language::En) {
+                std::hint::black_box(sift_signals::questions::coach(&turn.text[s..e], Language::En));
+            }
+        }
+    });
+    let exchanges = median(&mut || {
+        std::hint::black_box(sift_signals::exchange::exchanges(&transcript));
+    });
+    let evidence = median(&mut || {
+        std::hint::black_box(sift_signals::evidence::analyse_call(&transcript, as_of));
+    });
+    let facts = median(&mut || {
+        for turn in transcript.prospect_turns() {
+            std::hint::black_box(sift_signals::facts::extract_facts(&turn.text, as_of));
+        }
+    });
+    let clauses = median(&mut || {
+        for turn in transcript.prospect_turns() {
+            std::hint::black_box(sift_signals::roles::clauses(&turn.text));
+        }
+    });
+    let call = sift_signals::evidence::analyse_call(&transcript, as_of);
+    let signals = median(&mut || {
+        std::hint::black_box(sift_signals::signals::phrase_signals(&transcript, &[]));
+        std::hint::black_box(sift_signals::signals::short_answer_signals(&transcript));
+        std::hint::black_box(sift_signals::fact_signals::fact_signals(&transcript, &call));
+    });
+    println!(
+        "stages (ms): transcript {parse:.1}, questions {questions:.1}, exchanges {exchanges:.1} (inside evidence), evidence {evidence:.1} (facts {facts:.1}, clauses {clauses:.1}), signals {signals:.1}"
     );
 }

@@ -4,17 +4,19 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sift_core::{CriterionStatus, Framework, Language};
 
+use crate::combine::{ModelReading, Reading};
 use crate::evidence::ConceptEvidence;
 use crate::lexicon::Lexicon;
+use crate::meaning::{MeaningModel, Mode};
 use crate::metrics::{Metrics, QuestionTally, measure};
-use crate::signal::{Signal, SignalKind};
+use crate::signal::{Polarity, Signal, SignalKind};
 use crate::signals::{phrase_signals, short_answer_signals};
 use crate::transcript::{
     Format, RepChoice, Span, Transcript, TranscriptError, choose_reps, into_transcript, parse_transcript,
 };
 
 /// What the caller knows about the call.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct AnalyzeOptions<'a> {
     /// The rep's speaker names; empty: infer.
     pub reps: &'a [String],
@@ -28,6 +30,22 @@ pub struct AnalyzeOptions<'a> {
     /// phrases, question kinds add to question coaching, evidence kinds (`budget.confirmed`,
     /// `need.symptom`...) add criterion cues. An entry with a built-in id replaces it.
     pub extra_lexicons: &'a [Lexicon],
+    /// A learned reader of meaning to combine with the rules ([`crate::combine`]); `None`:
+    /// rules only, and the analysis says so.
+    pub meaning: Option<&'a dyn MeaningModel>,
+}
+
+impl std::fmt::Debug for AnalyzeOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnalyzeOptions")
+            .field("reps", &self.reps)
+            .field("language", &self.language)
+            .field("frameworks", &self.frameworks.iter().map(|fw| fw.id.as_str()).collect::<Vec<_>>())
+            .field("as_of", &self.as_of)
+            .field("extra_lexicons", &self.extra_lexicons.len())
+            .field("meaning", &self.meaning.map(|m| m.describe()))
+            .finish()
+    }
 }
 
 /// A rep question, located in the call, with its coaching.
@@ -54,6 +72,8 @@ pub struct Analysis {
     pub signals: Vec<Signal>,
     pub concepts: Vec<crate::evidence::ConceptEvidence>,
     pub criteria: Vec<crate::evidence::CriterionEvidence>,
+    /// What the analysis read with: rules only, or rules and a meaning model.
+    pub reading: Reading,
 }
 
 /// Reads and analyses a call transcript in any of the supported formats.
@@ -88,20 +108,103 @@ pub fn analyze_transcript(
     };
     let metrics = measure(&transcript, tally);
     let as_of = options.as_of.unwrap_or_default();
-    let call = if options.extra_lexicons.is_empty() {
-        crate::evidence::analyse_call(&transcript, as_of)
-    } else {
-        let cues = crate::evidence::Cues::new(&extended("evidence", Language::En), &extended("evidence", Language::Zh));
-        crate::evidence::analyse_call_with(&transcript, as_of, &cues)
+    let user_cues = (!options.extra_lexicons.is_empty())
+        .then(|| crate::evidence::Cues::new(&extended("evidence", Language::En), &extended("evidence", Language::Zh)));
+    let cues = user_cues.as_ref().unwrap_or_else(|| crate::evidence::Cues::builtin());
+    let (call, reading) = match options.meaning {
+        None => (
+            crate::evidence::analyse_call_with(&transcript, as_of, cues),
+            Reading::rules_only("no meaning model was given"),
+        ),
+        Some(model) => match crate::evidence::analyse_call_meaning(&transcript, as_of, cues, model) {
+            Ok(call) => (
+                call,
+                Reading {
+                    modes: vec![Mode::Rules, Mode::Model],
+                    model: Some(model.describe()),
+                    note: "rules for figures, dates and arithmetic; the model for what the words mean".to_owned(),
+                },
+            ),
+            Err(e) => (
+                crate::evidence::analyse_call_with(&transcript, as_of, cues),
+                Reading { modes: vec![Mode::Rules], model: Some(model.describe()), note: format!("rules only: {e}") },
+            ),
+        },
     };
     let mut signals = phrase_signals(&transcript, options.extra_lexicons);
     signals.extend(short_answer_signals(&transcript));
     signals.extend(crate::fact_signals::fact_signals(&transcript, &call));
+    if !call.readings.is_empty() {
+        signals = meaning_signals(&transcript, signals, &call.readings);
+    }
     let concepts = discount_unrealistic_targets(call.concepts, &signals);
     signals.sort_by_key(|s| (s.turn, s.span.start, s.kind));
+    // One signal of a kind per turn and overlapping span: a phrase and a structural reading of
+    // the same words are one finding.
+    let mut kept: Vec<Signal> = Vec::with_capacity(signals.len());
+    for s in signals {
+        let same = kept.iter().any(|k| {
+            k.kind == s.kind
+                && k.turn == s.turn
+                && (k.kind == SignalKind::Excuse || k.span.start < s.span.end && s.span.start < k.span.end)
+        });
+        if !same {
+            kept.push(s);
+        }
+    }
+    let signals = kept;
     let criteria =
         options.frameworks.iter().flat_map(|f| crate::evidence::criteria_for(f, &concepts)).collect::<Vec<_>>();
-    Analysis { format, language: transcript.language, rep, transcript, metrics, questions, signals, concepts, criteria }
+    Analysis {
+        format,
+        language: transcript.language,
+        rep,
+        transcript,
+        metrics,
+        questions,
+        signals,
+        concepts,
+        criteria,
+        reading,
+    }
+}
+
+/// Excuses and knowledge told in words are the model's call in every answer it read: the
+/// rules' phrase readings there give way to the model's. Knowledge shown by facts (an approval
+/// threshold, the planning cycle, a goal figure set by leadership) stays.
+fn meaning_signals(transcript: &Transcript, signals: Vec<Signal>, readings: &[ModelReading]) -> Vec<Signal> {
+    let read: std::collections::BTreeSet<usize> = readings.iter().map(|r| r.answer_turn).collect();
+    let from_facts = |s: &Signal| s.explanation.starts_with("Knows the ");
+    let mut out: Vec<Signal> = signals
+        .into_iter()
+        .filter(|s| {
+            !(read.contains(&s.turn)
+                && (s.kind == SignalKind::Excuse || s.kind == SignalKind::Knowledge && !from_facts(s)))
+        })
+        .collect();
+    for r in readings {
+        let Some(turn) = transcript.turns.get(r.answer_turn) else { continue };
+        let text = turn.text.trim();
+        let start = turn.text.len() - turn.text.trim_start().len();
+        let span = Span { turn: r.answer_turn, start, end: start + text.len() };
+        for (kind, p, why) in [
+            (SignalKind::Excuse, r.meaning.excuse, "explains why the pain was not dealt with before"),
+            (SignalKind::Knowledge, r.meaning.knowledge, "shows knowledge of the company's goals or how it decides"),
+        ] {
+            if p >= crate::combine::MIN_CONFIDENCE && !out.iter().any(|s| s.kind == kind && s.turn == r.answer_turn) {
+                out.push(Signal {
+                    kind,
+                    polarity: Polarity::Good,
+                    turn: r.answer_turn,
+                    span,
+                    quote: text.to_owned(),
+                    explanation: format!("The model reads this answer as one that {why} ({:.0}%).", p * 100.0),
+                    mode: Mode::Model,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// A criterion backed only by an unrealistic target ("quadruple revenue in two weeks") is

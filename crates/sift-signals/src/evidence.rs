@@ -6,19 +6,35 @@
 //! answer is about. Cue phrases come from the `evidence` lexicons (data); figures, dates and
 //! roles from [`crate::facts`] (grammar).
 //!
-//! Status rules, per concept:
-//! - `contradicted`: two facts in the call conflict (budget figures, dates, decision makers);
-//! - otherwise the evidence is read in call order: a clear, specific statement (`confirmed`)
-//!   or a clear lack (`negative`) sets the status; a vague statement (`partial`) sets it only
-//!   over nothing or over a negative (the prospect softened a no), never over a confirmed;
-//! - `unknown` when nothing was said.
+//! What an answer is about comes from the question it answers (see [`crate::exchange`]),
+//! never from words anywhere in the rep's pitch; figures and dates get a role from their
+//! clause (see [`crate::roles`]): only a budget figure is budget evidence, only a buying or
+//! go-live date is timeline evidence.
+//!
+//! Every piece of evidence says what it supports (`says`), how much it weighs (`weight`:
+//! `hint` < `stated` < `specific`) and which mode produced it. The status of a concept is
+//! folded with an explicit precedence, not "last statement wins":
+//! 1. `contradicted` when two statements conflict and nothing later resolves it (budget
+//!    figures, buying dates, deciders, totals, "I decide" against "X must okay anything");
+//! 2. otherwise the heaviest evidence decides: a stated figure or a named decider outweighs
+//!    a phrase, and a phrase outweighs a hint (a bare "yes", a symptom). A later, lighter
+//!    remark does not overturn an earlier, heavier one;
+//! 3. among the heaviest pieces the latest turn decides; within one turn a clear statement
+//!    (`confirmed` or `negative`) outweighs a hedge in the same breath;
+//! 4. `unknown` when nothing was said.
+//!
+//! The status names the evidence that decided it (`decided_by`) and the rule (`rule`).
 //!
 //! Reading rules that generalise across wording:
 //! - a symptom (`<concept>.symptom`: a slow, manual or lossy process described without
-//!   calling it a problem) is partial, and confirmed when the same answer names a `cost`
-//!   (time waiting, lost deals, complaints);
-//! - a date already over, or in the clause of a past event, is history: no timeline, no
-//!   conflict; money already spent is no budget;
+//!   calling it a problem) is a hint, and stated pain when the same answer names a `cost`;
+//!   money lost and a metric against a benchmark are specific pain;
+//! - a negation reaches the end of its clause only: "budget is not a problem" says nothing
+//!   about pain, "十倍不是问题" nothing about need;
+//! - authority is about this contact: they decide (`confirmed`), someone else decides or
+//!   signs and they recommend (`partial`), they have no say (`negative`). An approval limit
+//!   is compared with the budget: "Tom signs anything over 25k" with a $45k budget means Tom
+//!   signs;
 //! - an approximate range ("somewhere around 30 to 40k", "大概二三十万") is hedged;
 //! - a role said as the whole answer to "who decides / signs?" names the decider, and a bare
 //!   number answering "how many reps?" is a team-size count in the unit asked.
@@ -31,11 +47,14 @@ use regex::{Regex, RegexSet};
 use serde::Serialize;
 use sift_core::{CriterionAnswer, CriterionStatus, Framework, Language};
 
+use crate::exchange::CallExchange;
 use crate::facts::{
     Fact, RolePart, TimelineKind, approximate_range, bare_number_answer, count_question_unit, extract_facts, has_han,
     sentences,
 };
 use crate::lexicon::Lexicon;
+use crate::meaning::Mode;
+use crate::roles::{FactRole, RoleCue, RoleHits, clauses, limit_words, range_of};
 use crate::transcript::{Role, Span, Transcript};
 
 /// Every concept the built-in frameworks use, in the order of `concepts.toml`.
@@ -62,25 +81,45 @@ fn concept_index(id: &str) -> Option<usize> {
     CONCEPTS.iter().position(|c| *c == id)
 }
 
-const BUDGET: usize = 0;
-const AUTHORITY: usize = 1;
-const NEED: usize = 2;
-const TIMELINE: usize = 3;
+pub(crate) const BUDGET: usize = 0;
+pub(crate) const AUTHORITY: usize = 1;
+pub(crate) const NEED: usize = 2;
+pub(crate) const TIMELINE: usize = 3;
 const METRICS: usize = 5;
 const DECISION_PROCESS: usize = 7;
 const PAPER_PROCESS: usize = 9;
 const GOALS: usize = 11;
 const CONSEQUENCES: usize = 13;
 
-/// One piece of evidence: where, what was said, and why it counts.
+/// How much a piece of evidence weighs when a status is folded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Weight {
+    /// Inferred: a bare "yes", a symptom, someone named without a part.
+    Hint,
+    /// Said in words: "the budget is approved", "it works fine", "no rush".
+    Stated,
+    /// A stated figure, date or decider: "$45,000 signed off", "live by February 15th",
+    /// "Tom signs anything over 25k".
+    Specific,
+}
+
+/// One piece of evidence: where, what was said, what it supports and why it counts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evidence {
     pub span: Span,
     pub quote: String,
     /// One line saying why this is evidence.
     pub note: String,
+    /// The status this piece supports on its own.
+    pub says: CriterionStatus,
+    pub weight: Weight,
+    /// Which part of Sift read it.
+    pub mode: Mode,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fact: Option<Fact>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<FactRole>,
 }
 
 /// The evidence for one concept and the status it adds up to.
@@ -89,6 +128,19 @@ pub struct ConceptEvidence {
     pub concept: String,
     pub status: CriterionStatus,
     pub evidence: Vec<Evidence>,
+    /// The evidence the status rests on (two pieces for `contradicted`).
+    pub decided_by: Vec<Evidence>,
+    /// How the status was decided from the evidence, in words.
+    pub rule: String,
+    /// Which mode produced the deciding evidence (`rules` when nothing was said).
+    pub mode: Mode,
+}
+
+impl ConceptEvidence {
+    /// The piece of evidence that decided the status, if any.
+    pub fn decisive(&self) -> Option<&Evidence> {
+        self.decided_by.last()
+    }
 }
 
 /// The evidence for one criterion of one framework (through the criterion's concept).
@@ -98,16 +150,19 @@ pub struct CriterionEvidence {
     pub criterion: String,
     pub concept: String,
     pub status: CriterionStatus,
+    /// Each piece says what it supports and which mode read it; how the status was decided
+    /// is in the concept's [`ConceptEvidence::rule`].
     pub evidence: Vec<Evidence>,
 }
 
-/// A fact in a prospect turn, with the concepts it was read as evidence for.
+/// A fact in a prospect turn, with its role and the concepts it was read as evidence for.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LocatedFact {
     pub span: Span,
     pub fact: Fact,
     /// Said with hedged wording ("maybe", "可能").
     pub hedged: bool,
+    pub role: FactRole,
     pub concepts: Vec<String>,
 }
 
@@ -118,6 +173,8 @@ pub struct Conflict {
     pub subject: String,
     /// The concept whose status becomes `contradicted`, if any.
     pub concept: Option<String>,
+    /// Which mode found the conflict.
+    pub mode: Mode,
     pub earlier: Span,
     pub earlier_quote: String,
     pub later: Span,
@@ -132,6 +189,25 @@ pub struct CallEvidence {
     pub facts: Vec<LocatedFact>,
     pub concepts: Vec<ConceptEvidence>,
     pub conflicts: Vec<Conflict>,
+    /// The exchanges the answers were read in.
+    pub exchanges: Vec<CallExchange>,
+    /// Approval limits stated in the call: (approver, amount, span).
+    pub thresholds: Vec<Threshold>,
+    /// Spans of answers that say why the pain was not dealt with before, found from the
+    /// exchange (a why-not-before question answered with a reason).
+    pub excuses: Vec<Span>,
+    /// The call date the dates were resolved against.
+    pub as_of: NaiveDate,
+    /// The meaning model's reading of each answer, when one was used.
+    pub readings: Vec<crate::combine::ModelReading>,
+}
+
+/// An approval limit: above `amount`, `approver` signs ("Tom signs anything over 25k").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Threshold {
+    pub approver: String,
+    pub amount: f64,
+    pub span: Span,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -152,6 +228,8 @@ enum Cue {
     Past,
     ReplyYes,
     ReplyNo,
+    /// What a figure or date in the clause is for.
+    Role(RoleCue),
 }
 
 #[derive(Debug, Clone)]
@@ -166,6 +244,10 @@ struct CueEntry {
 struct CompiledCues {
     entries: Vec<CueEntry>,
     set: Option<RegexSet>,
+    /// The role cues of figures and dates (`role.*` but urgency), scanned only in answers
+    /// that hold a figure or a date.
+    roles: Vec<CueEntry>,
+    roles_set: Option<RegexSet>,
 }
 
 impl CompiledCues {
@@ -178,6 +260,10 @@ impl CompiledCues {
                 "cost" => (None, Cue::Cost),
                 "reply.yes" => (None, Cue::ReplyYes),
                 "reply.no" => (None, Cue::ReplyNo),
+                kind if kind.starts_with("role.") => match RoleCue::parse(&kind[5..]) {
+                    Some(role) => (None, Cue::Role(role)),
+                    None => continue,
+                },
                 kind => {
                     let Some((concept, cue)) = kind.rsplit_once('.') else { continue };
                     let Some(index) = concept_index(concept) else { continue };
@@ -203,8 +289,36 @@ impl CompiledCues {
             let pattern = Regex::new(&fast).unwrap_or_else(|_| e.pattern.clone());
             entries.push(CueEntry { concept, cue, pattern, explain: e.explain.clone() });
         }
+        let (roles, entries): (Vec<CueEntry>, Vec<CueEntry>) =
+            entries.into_iter().partition(|e| matches!(e.cue, Cue::Role(r) if r != RoleCue::Urgency));
         let set = RegexSet::new(entries.iter().map(|e| e.pattern.as_str())).ok();
-        CompiledCues { entries, set }
+        let roles_set = RegexSet::new(roles.iter().map(|e| e.pattern.as_str())).ok();
+        CompiledCues { entries, set, roles, roles_set }
+    }
+
+    /// The concepts any cue of the lexicon speaks to in `text` (no positions: for questions).
+    fn concepts_in(&self, text: &str) -> u32 {
+        let concept = |i: usize| self.entries.get(i).and_then(|e| e.concept).map_or(0, bit);
+        match &self.set {
+            Some(set) => set.matches(text).into_iter().fold(0, |mask, i| mask | concept(i)),
+            None => (0..self.entries.len())
+                .filter(|i| self.entries[*i].pattern.is_match(text))
+                .fold(0, |m, i| m | concept(i)),
+        }
+    }
+
+    /// Where the role cues are in `text`.
+    fn scan_roles(&self, text: &str, out: &mut RoleHits) {
+        out.clear();
+        let mut visit = |i: usize| {
+            if let Some(CueEntry { cue: Cue::Role(role), pattern, .. }) = self.roles.get(i) {
+                pattern.find_iter(text).for_each(|m| out.add(*role, m.start(), m.end()));
+            }
+        };
+        match &self.roles_set {
+            Some(set) => set.matches(text).into_iter().for_each(&mut visit),
+            None => (0..self.roles.len()).for_each(visit),
+        }
     }
 
     /// Every cue hit in `text`: (entry index, start, end).
@@ -251,24 +365,102 @@ impl Cues {
 // ---------------------------------------------------------------------------------------
 // Analysis
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Strength {
-    Confirmed,
-    Partial,
-    Negative,
-}
-
 #[derive(Debug, Clone)]
-struct Item {
-    concept: usize,
-    strength: Strength,
+pub(crate) struct Item {
+    pub(crate) concept: usize,
     /// Position in the call, for ordering: (turn, byte offset).
-    at: (usize, usize),
-    evidence: Evidence,
+    pub(crate) at: (usize, usize),
+    pub(crate) evidence: Evidence,
 }
 
 fn bit(concept: usize) -> u32 {
     1 << concept
+}
+
+/// What the question an answer responds to asks about.
+#[derive(Debug, Clone, Default)]
+struct Asked {
+    /// A question was asked.
+    any: bool,
+    /// Concepts the question's words are about.
+    topics: u32,
+    /// "How many reps?": the unit a bare number in the answer counts.
+    count_unit: Option<String>,
+    /// "Who signs off?"
+    approval: bool,
+    /// "Who decides?", "最后谁拍板？"
+    decider: bool,
+    /// "Who else...?": a bare no names nobody.
+    who: bool,
+    /// "What stopped you fixing it?", "之前为什么没解决？": the answer may give the excuse.
+    why_not_before: bool,
+    /// "What would you look to spend?", "预算大概多少？": a bare figure in the answer is money.
+    budget: bool,
+    /// "What does that cost you?", "会有什么影响？": the answer describes the pain.
+    impact: bool,
+    /// "How's that working for you?", "用得怎么样？": "It's fine." denies the pain.
+    need_check: bool,
+    /// "Would you be involved?", "您来负责吗？": a bare no says the contact has no part.
+    own_part: bool,
+    /// A yes/no question ("Is there...?", "有没有...？").
+    closed: bool,
+}
+
+impl Asked {
+    fn read(question: &str, cues: &Cues, forced: Option<usize>) -> Asked {
+        // A free-text answer typed for a concept answers a question about it.
+        let mut asked = Asked {
+            topics: forced.map(bit).unwrap_or(0),
+            budget: forced == Some(BUDGET),
+            decider: forced == Some(AUTHORITY),
+            ..Asked::default()
+        };
+        if question.trim().is_empty() {
+            return asked;
+        }
+        asked.any = true;
+        asked.topics |= cues.for_text(question).concepts_in(question);
+        asked.count_unit = count_question_unit(question);
+        // One pass for every kind of question (the order of `QUESTION_KINDS`).
+        let kinds = QUESTION_KINDS.as_ref().map(|set| set.matches(question));
+        let kind = |i: usize| match &kinds {
+            Some(m) => m.matched(i),
+            None => [
+                &*APPROVAL_QUESTION,
+                &*DECIDER_QUESTION,
+                &*WHO_QUESTION,
+                &*WHY_NOT_BEFORE,
+                &*BUDGET_QUESTION,
+                &*IMPACT_QUESTION,
+                &*NEED_CHECK_QUESTION,
+                &*OWN_PART_QUESTION,
+            ]
+            .get(i)
+            .is_some_and(|r| r.is_match(question)),
+        };
+        asked.approval = kind(0);
+        asked.decider = kind(1);
+        asked.who = kind(2);
+        asked.why_not_before = kind(3);
+        asked.budget = kind(4);
+        asked.impact = kind(5);
+        asked.need_check = kind(6);
+        asked.own_part = kind(7);
+        asked.closed = CLOSED_QUESTION.is_match(question.trim());
+        asked
+    }
+}
+
+/// Statements about this contact's part in the decision, for the authority conflicts.
+#[derive(Debug, Default)]
+struct Claims {
+    /// "I make the call", "Just me." (to "who decides?").
+    decides: Vec<(Span, String)>,
+    /// "I have no say", "我说了不算".
+    no_say: Vec<(Span, String)>,
+    /// Someone else must approve, with no limit named: "I'd have to get Jess to okay
+    /// anything we pay for".
+    others_approve: Vec<(Span, String)>,
 }
 
 /// The evidence for every concept in a call, with the built-in lexicons.
@@ -286,148 +478,516 @@ pub fn analyse_call_with(transcript: &Transcript, as_of: NaiveDate, cues: &Cues)
     analyse(transcript, as_of, cues, None)
 }
 
+/// The evidence pass with a learned reader of meaning combined with the rules (see
+/// [`crate::combine`] for the policy). Fails only when the model does.
+pub fn analyse_call_meaning(
+    transcript: &Transcript,
+    as_of: NaiveDate,
+    cues: &Cues,
+    model: &dyn crate::meaning::MeaningModel,
+) -> Result<CallEvidence, crate::meaning::MeaningError> {
+    let read = read_call(transcript, as_of, cues, None);
+    let readings = crate::combine::read(model, transcript, &read.exchanges)?;
+    let ReadCall { mut items, located, thresholds, excuses, claims, exchanges } = read;
+    crate::combine::combine_items(transcript, &readings, &mut items);
+    let mut conflicts = find_conflicts(transcript, &located, &claims, &items, &exchanges);
+    // Contradictions between distant statements, for the concepts the facts left alone.
+    let candidates: Vec<(usize, usize, usize)> = crate::combine::contradiction_candidates(transcript, &items)
+        .into_iter()
+        .filter(|(c, _, _)| !conflicts.iter().any(|k| k.concept.as_deref() == Some(CONCEPTS[*c])))
+        .collect();
+    conflicts.extend(crate::combine::model_conflicts(model, transcript, &candidates)?);
+    conflicts.sort_by_key(|c| (c.later.turn, c.later.start));
+    let concepts = fold_all(&items, &conflicts, transcript);
+    Ok(CallEvidence { facts: located, concepts, conflicts, exchanges, thresholds, excuses, as_of, readings })
+}
+
+/// What the rules read in a call, before statuses are folded.
+struct ReadCall {
+    items: Vec<Item>,
+    located: Vec<LocatedFact>,
+    thresholds: Vec<Threshold>,
+    excuses: Vec<Span>,
+    claims: Claims,
+    exchanges: Vec<CallExchange>,
+}
+
+fn fold_all(items: &[Item], conflicts: &[Conflict], transcript: &Transcript) -> Vec<ConceptEvidence> {
+    CONCEPTS
+        .iter()
+        .enumerate()
+        .map(|(c, name)| {
+            let mut mine: Vec<&Item> = items.iter().filter(|i| i.concept == c).collect();
+            mine.sort_by_key(|i| i.at);
+            let conflict = conflicts.iter().find(|k| k.concept.as_deref() == Some(name));
+            fold(name, mine, conflict, transcript)
+        })
+        .collect()
+}
+
+/// Everything read so far in a call.
+struct Reader<'c> {
+    transcript: &'c Transcript,
+    as_of: NaiveDate,
+    cues: &'c Cues,
+    items: Vec<Item>,
+    located: Vec<LocatedFact>,
+    thresholds: Vec<Threshold>,
+    excuses: Vec<Span>,
+    claims: Claims,
+    hits: Vec<(usize, usize, usize)>,
+    roles: RoleHits,
+}
+
 fn analyse(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic: Option<usize>) -> CallEvidence {
-    let mut items: Vec<Item> = Vec::new();
-    let mut located: Vec<LocatedFact> = Vec::new();
-    let mut rep_topics: u32 = forced_topic.map(bit).unwrap_or(0);
-    // What the rep's last question asked: a count of people (and in which unit), an approver.
-    let mut rep_count_unit: Option<String> = None;
-    let mut rep_asked_approval = false;
-    let mut rep_asked_decider = false;
-    // "Who else is involved?" "No one.": a bare no to a who-question names nobody; it is not
-    // a no to the topic.
-    let mut rep_asked_who = false;
-    let mut hits = Vec::new();
-    // Self-decider statements and "I have no say" statements, for the authority conflict.
-    let mut self_deciders: Vec<(Span, String)> = Vec::new();
-    let mut no_say: Vec<(Span, String)> = Vec::new();
+    let ReadCall { items, located, thresholds, excuses, claims, exchanges } =
+        read_call(transcript, as_of, cues, forced_topic);
+    let conflicts = find_conflicts(transcript, &located, &claims, &items, &exchanges);
+    let concepts = fold_all(&items, &conflicts, transcript);
+    CallEvidence { facts: located, concepts, conflicts, exchanges, thresholds, excuses, as_of, readings: Vec::new() }
+}
 
-    for turn in &transcript.turns {
-        let text = turn.text.as_str();
-        let lexicon = cues.for_text(text);
-        lexicon.scan(text, &mut hits);
-        if turn.role == Role::Rep {
-            rep_topics = hits
-                .iter()
-                .filter_map(|(i, _, _)| lexicon.entries.get(*i).and_then(|e| e.concept))
-                .fold(forced_topic.map(bit).unwrap_or(0), |mask, c| mask | bit(c));
-            rep_count_unit = count_question_unit(text);
-            rep_asked_approval = approval_question(text);
-            rep_asked_decider = DECIDER_QUESTION.is_match(text);
-            rep_asked_who = WHO_QUESTION.is_match(text);
-            continue;
+/// Reads every answer of a call with the rules.
+fn read_call(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic: Option<usize>) -> ReadCall {
+    let exchanges = crate::exchange::exchanges(transcript);
+    let mut reader = Reader {
+        transcript,
+        as_of,
+        cues,
+        items: Vec::new(),
+        located: Vec::new(),
+        thresholds: Vec::new(),
+        excuses: Vec::new(),
+        claims: Claims::default(),
+        hits: Vec::new(),
+        roles: RoleHits::default(),
+    };
+    let mut previous = Asked::default();
+    for exchange in &exchanges {
+        let question = if exchange.asked() { exchange.question_text(transcript) } else { String::new() };
+        let mut asked = Asked::read(&question, cues, forced_topic);
+        // "And now?", "And you?", "那这次呢？": an elliptical follow-up asks about what the
+        // previous question asked.
+        if asked.any
+            && crate::transcript::word_count(&question) <= 3
+            && asked.topics == forced_topic.map(bit).unwrap_or(0)
+        {
+            asked.topics |= previous.topics;
+            asked.decider |= previous.decider;
+            asked.approval |= previous.approval;
         }
+        reader.read_answer(exchange.answer_turn, &asked);
+        previous = asked;
+    }
+    reader.weigh_thresholds();
+    let Reader { items, located, thresholds, excuses, claims, .. } = reader;
+    ReadCall { items, located, thresholds, excuses, claims, exchanges }
+}
 
+/// Folds a concept's evidence into its status with the precedence in the module docs.
+fn fold(name: &str, mine: Vec<&Item>, conflict: Option<&Conflict>, transcript: &Transcript) -> ConceptEvidence {
+    let evidence = merge_evidence(&mine);
+    if let Some(k) = conflict {
+        let piece = |span: Span, note: String| Evidence {
+            span,
+            quote: transcript.quote(span).to_owned(),
+            note,
+            says: CriterionStatus::Contradicted,
+            weight: Weight::Specific,
+            mode: k.mode,
+            fact: None,
+            role: None,
+        };
+        return ConceptEvidence {
+            concept: name.to_owned(),
+            status: CriterionStatus::Contradicted,
+            decided_by: vec![
+                piece(k.earlier, format!("earlier: {}", k.subject.replace('_', " "))),
+                piece(k.later, k.explanation.clone()),
+            ],
+            rule: format!("two statements conflict and nothing later resolves it: {}", k.explanation),
+            mode: k.mode,
+            evidence,
+        };
+    }
+    let Some(top) = mine.iter().map(|i| i.evidence.weight).max() else {
+        return ConceptEvidence {
+            concept: name.to_owned(),
+            status: CriterionStatus::Unknown,
+            evidence,
+            decided_by: Vec::new(),
+            rule: "nothing in the call speaks to it".to_owned(),
+            mode: Mode::Rules,
+        };
+    };
+    let heaviest: Vec<&&Item> = mine.iter().filter(|i| i.evidence.weight == top).collect();
+    let last_turn = heaviest.iter().map(|i| i.at.0).max().unwrap_or(0);
+    let in_turn: Vec<&&&Item> = heaviest.iter().filter(|i| i.at.0 == last_turn).collect();
+    let clear = |i: &&&&Item| i.evidence.says != CriterionStatus::Partial;
+    let decisive = in_turn.iter().rev().find(|i| clear(i)).or_else(|| in_turn.last()).map(|i| &i.evidence);
+    let lighter = mine.len() - heaviest.len();
+    let weight = match top {
+        Weight::Specific => "a specific statement (a figure, date or named decider)",
+        Weight::Stated => "a statement in words",
+        Weight::Hint => "a hint",
+    };
+    let mut rule = format!("the heaviest evidence is {weight}; the latest such, in turn {last_turn}, decides");
+    if lighter > 0 {
+        rule.push_str(&format!("; {lighter} lighter piece(s) do not overturn it"));
+    }
+    match decisive {
+        Some(e) => ConceptEvidence {
+            concept: name.to_owned(),
+            status: e.says,
+            mode: e.mode,
+            decided_by: vec![e.clone()],
+            rule,
+            evidence,
+        },
+        None => ConceptEvidence {
+            concept: name.to_owned(),
+            status: CriterionStatus::Unknown,
+            evidence,
+            decided_by: Vec::new(),
+            rule: "nothing in the call speaks to it".to_owned(),
+            mode: Mode::Rules,
+        },
+    }
+}
+
+impl Reader<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        concept: usize,
+        says: CriterionStatus,
+        weight: Weight,
+        turn: usize,
+        at: usize,
+        span: Span,
+        note: String,
+        fact: Option<Fact>,
+        role: Option<FactRole>,
+    ) {
+        let text = self.transcript.turns.get(turn).map(|t| t.text.as_str()).unwrap_or("");
+        self.items.push(Item {
+            concept,
+            at: (turn, at),
+            evidence: Evidence { span, quote: quote(text, span), note, says, weight, mode: Mode::Rules, fact, role },
+        });
+    }
+
+    /// Reads one prospect answer in the light of the question it answers.
+    fn read_answer(&mut self, turn_index: usize, asked: &Asked) {
+        let transcript = self.transcript;
+        let Some(turn) = transcript.turns.get(turn_index) else { return };
+        let text = turn.text.as_str();
+        let lexicon = self.cues.for_text(text);
+        let mut hits = std::mem::take(&mut self.hits);
+        lexicon.scan(text, &mut hits);
         let sentence_ranges = sentences(text);
+        let clause_ranges = clauses(text);
         let sentence_of = |pos: usize| sentence_index(&sentence_ranges, pos).unwrap_or(0);
-        let mut sentence_mask = vec![0u32; sentence_ranges.len().max(1)];
-        let mut sentence_negative: Vec<Option<usize>> = vec![None; sentence_ranges.len().max(1)];
-        // Hedges ("maybe", "吧") and past-tense markers ("switched", "去年"), by position.
+        let sentence_range = |pos: usize| range_of(&sentence_ranges, pos, text.len());
+        let clause_range = |pos: usize| range_of(&clause_ranges, pos, text.len());
+        let clause_of = |pos: usize| sentence_index(&clause_ranges, pos).unwrap_or(0);
+        let n_clauses = clause_ranges.len().max(1);
+        let n_sentences = sentence_ranges.len().max(1);
+
+        self.roles.clear();
         let mut hedges: Vec<(usize, usize)> = Vec::new();
         let mut pasts: Vec<(usize, usize)> = Vec::new();
         let mut costs: Vec<(usize, usize)> = Vec::new();
-        // Items read from symptom cues in this turn, upgraded when a cost is named.
-        let mut symptom_items: Vec<usize> = Vec::new();
-        let mut turn_mask = 0u32;
         let mut reply: Option<(Cue, usize, usize)> = None;
-        let mut sentence_negative_mask = vec![0u32; sentence_ranges.len().max(1)];
-        let mut sentence_partial_mask = vec![0u32; sentence_ranges.len().max(1)];
-        for &(i, start, _) in &hits {
-            match lexicon.entries.get(i) {
-                Some(CueEntry { cue: Cue::Negative, concept: Some(c), .. }) => {
-                    sentence_negative_mask[sentence_of(start)] |= bit(*c)
-                }
-                Some(CueEntry { cue: Cue::Partial, concept: Some(c), .. }) => {
-                    sentence_partial_mask[sentence_of(start)] |= bit(*c)
-                }
-                _ => {}
-            }
-        }
-
-        for &(i, start, end) in &hits {
+        // Per clause: the concepts said with a no, with a qualifier, and the first negated one.
+        let mut clause_negative_mask = vec![0u32; n_clauses];
+        let mut clause_partial_mask = vec![0u32; n_clauses];
+        let mut clause_negative: Vec<Option<usize>> = vec![None; n_clauses];
+        // Per sentence: the concepts a status cue (not a mere topic word) speaks to.
+        let mut sentence_mask = vec![0u32; n_sentences];
+        let mut dropped = vec![false; hits.len()];
+        for (k, &(i, start, end)) in hits.iter().enumerate() {
             let Some(entry) = lexicon.entries.get(i) else { continue };
-            let s = sentence_of(start);
             match (entry.cue, entry.concept) {
+                (Cue::Role(role), _) => self.roles.add(role, start, end),
                 (Cue::Hedge, _) => hedges.push((start, end)),
                 (Cue::Past, _) => pasts.push((start, end)),
                 (Cue::Cost, _) => costs.push((start, end)),
                 (Cue::ReplyYes | Cue::ReplyNo, _) => reply = Some((entry.cue, start, end)),
-                (cue, Some(c)) => {
-                    sentence_mask[s] |= bit(c);
-                    turn_mask |= bit(c);
-                    // Within one sentence a no outweighs the rest of what it says about the
-                    // same concept ("we already signed with another vendor").
-                    if cue != Cue::Negative && sentence_negative_mask[s] & bit(c) != 0 {
+                (Cue::Negative, Some(c)) => {
+                    // "Budget is not a problem", "十倍不是问题": the no is about its subject,
+                    // not a denial of pain.
+                    if c == NEED && names_its_subject(text, clause_range(start).0, start, end) {
+                        dropped[k] = true;
                         continue;
                     }
-                    // Likewise a qualifier outweighs a confident phrase ("not sure what the
-                    // process is").
-                    if cue == Cue::Confirmed && sentence_partial_mask[s] & bit(c) != 0 {
-                        continue;
-                    }
-                    if cue == Cue::Symptom {
-                        symptom_items.push(items.len());
-                    }
-                    let strength = match cue {
-                        Cue::Confirmed => Strength::Confirmed,
-                        Cue::Partial | Cue::Symptom => Strength::Partial,
-                        Cue::Negative => {
-                            sentence_negative[s].get_or_insert(c);
-                            if c == AUTHORITY {
-                                no_say.push((Span { turn: turn.index, start, end }, text[start..end].to_owned()));
-                            }
-                            Strength::Negative
-                        }
-                        _ => continue,
-                    };
-                    let span = context_span(text, sentence_ranges.get(s).copied(), start, end, turn.index);
-                    items.push(Item {
-                        concept: c,
-                        strength,
-                        at: (turn.index, start),
-                        evidence: Evidence { span, quote: quote(text, span), note: entry.explain.clone(), fact: None },
-                    });
+                    clause_negative_mask[clause_of(start)] |= bit(c);
+                    clause_negative[clause_of(start)].get_or_insert(c);
                 }
+                (Cue::Partial, Some(c)) => clause_partial_mask[clause_of(start)] |= bit(c),
                 _ => {}
             }
         }
 
+        let mut symptom_items: Vec<usize> = Vec::new();
+        for (k, &(i, start, end)) in hits.iter().enumerate() {
+            let Some(entry) = lexicon.entries.get(i) else { continue };
+            let Some(c) = entry.concept else { continue };
+            if dropped[k] {
+                // The idiom still says the subject is fine: "budget is not a problem".
+                let subject = &text[clause_range(start).0..start];
+                if BUDGET_WORDS.is_match(subject) {
+                    let span = context_span(text, Some(clause_range(start)), start, end, turn.index);
+                    let note = "money is said to be no problem".to_owned();
+                    self.push(
+                        BUDGET,
+                        CriterionStatus::Confirmed,
+                        Weight::Stated,
+                        turn.index,
+                        start,
+                        span,
+                        note,
+                        None,
+                        None,
+                    );
+                }
+                continue;
+            }
+            let cl = clause_of(start);
+            if entry.cue != Cue::Topic {
+                sentence_mask[sentence_of(start)] |= bit(c);
+            }
+            // Within one clause a no outweighs the rest of what it says about the concept
+            // ("we already signed with another vendor"), and a qualifier outweighs a
+            // confident phrase ("not sure what the process is").
+            if entry.cue != Cue::Negative && clause_negative_mask[cl] & bit(c) != 0 {
+                continue;
+            }
+            if entry.cue == Cue::Confirmed && clause_partial_mask[cl] & bit(c) != 0 {
+                continue;
+            }
+            let (says, weight) = match entry.cue {
+                Cue::Confirmed => (CriterionStatus::Confirmed, Weight::Stated),
+                Cue::Partial => (CriterionStatus::Partial, Weight::Stated),
+                Cue::Negative => (CriterionStatus::Negative, Weight::Stated),
+                Cue::Symptom => (CriterionStatus::Partial, Weight::Hint),
+                _ => continue,
+            };
+            // "I have no say" is the contact speaking of themself: as specific as authority gets.
+            let weight = if entry.cue == Cue::Negative && c == AUTHORITY {
+                self.claims.no_say.push((Span { turn: turn.index, start, end }, text[start..end].to_owned()));
+                Weight::Specific
+            } else {
+                weight
+            };
+            if entry.cue == Cue::Symptom {
+                symptom_items.push(self.items.len());
+            }
+            let span = context_span(text, Some(sentence_range(start)), start, end, turn.index);
+            self.push(c, says, weight, turn.index, start, span, entry.explain.clone(), None, None);
+        }
         // A symptom ("leads sit in a shared inbox") with what it costs ("for days", "we lost
-        // two deals") in the same answer is a concrete pain, not a vague one.
+        // two deals") in the same answer is stated pain, not a hint.
         if let Some(&(cost_start, cost_end)) = costs.first() {
-            let cost = &text[cost_start..cost_end];
+            let cost = text[cost_start..cost_end].to_owned();
             for &i in &symptom_items {
-                if let Some(item) = items.get_mut(i) {
-                    item.strength = Strength::Confirmed;
+                if let Some(item) = self.items.get_mut(i) {
+                    item.evidence.says = CriterionStatus::Confirmed;
+                    item.evidence.weight = Weight::Stated;
                     item.evidence.note = format!("{} With its cost: \"{cost}\".", item.evidence.note);
                 }
             }
         }
-
-        // A bare yes or no answers what the rep just raised and nothing else. Punctuation is
-        // not required: speech-to-text often drops the question mark.
-        if let Some((cue, start, end)) =
-            reply.filter(|(cue, ..)| rep_topics != 0 && !(rep_asked_who && *cue == Cue::ReplyNo))
-        {
-            for c in (0..CONCEPTS.len()).filter(|c| rep_topics & bit(*c) != 0) {
-                let (strength, note) = if cue == Cue::ReplyNo {
-                    (Strength::Negative, format!("answered no to a question about {}", CONCEPTS[c]))
-                } else {
-                    (Strength::Partial, format!("a bare yes to a question about {}, nothing specific", CONCEPTS[c]))
-                };
-                let span = Span { turn: turn.index, start, end };
-                items.push(Item {
-                    concept: c,
-                    strength,
-                    at: (turn.index, start),
-                    evidence: Evidence { span, quote: quote(text, span), note, fact: None },
-                });
+        // Urgency without a date ("asap", "越快越好"): the timeline is partly known.
+        if let Some((start, end)) = self.roles.first(RoleCue::Urgency) {
+            if clause_negative_mask[clause_of(start)] & bit(TIMELINE) == 0 {
+                let span = context_span(text, Some(sentence_range(start)), start, end, turn.index);
+                let note = "urgency without a date".to_owned();
+                self.push(
+                    TIMELINE,
+                    CriterionStatus::Partial,
+                    Weight::Stated,
+                    turn.index,
+                    start,
+                    span,
+                    note,
+                    None,
+                    None,
+                );
             }
         }
 
-        let mut facts = extract_facts(text, as_of);
+        // A bare yes or no answers what the rep just asked and nothing else. Punctuation is
+        // not required: speech-to-text often drops the question mark.
+        if let Some((cue, start, end)) =
+            reply.filter(|(cue, ..)| asked.topics != 0 && !(asked.who && *cue == Cue::ReplyNo))
+        {
+            for c in (0..CONCEPTS.len()).filter(|c| asked.topics & bit(*c) != 0) {
+                let (says, weight, note) = if cue == Cue::ReplyNo {
+                    (
+                        CriterionStatus::Negative,
+                        Weight::Stated,
+                        format!("answered no to a question about {}", CONCEPTS[c]),
+                    )
+                } else {
+                    (
+                        CriterionStatus::Partial,
+                        Weight::Hint,
+                        format!("a bare yes to a question about {}, nothing specific", CONCEPTS[c]),
+                    )
+                };
+                let span = Span { turn: turn.index, start, end };
+                self.push(c, says, weight, turn.index, start, span, note, None, None);
+            }
+        }
+
+        // "Are leads slipping through the cracks?" "I wouldn't say so. We know every customer."
+        // A closed question answered with a no that then goes on: a no to what was asked.
+        // A hedged no ("Not really. Depends what it is.") is no answer either way.
+        let hedged_no = !hedges.is_empty() || text.to_ascii_lowercase().contains("depend") || text.contains("看情况");
+        if reply.is_none() && asked.closed && asked.topics != 0 && !asked.who && !hedged_no {
+            let first = sentence_ranges.first().map_or(text, |r| &text[r.0..r.1]);
+            if let Some(m) = NO_LEAD.find(first) {
+                for c in (0..CONCEPTS.len()).filter(|c| asked.topics & bit(*c) != 0) {
+                    let span = Span { turn: turn.index, start: m.start(), end: m.end() };
+                    let note = format!("answered no to a question about {}", CONCEPTS[c]);
+                    self.push(
+                        c,
+                        CriterionStatus::Negative,
+                        Weight::Stated,
+                        turn.index,
+                        m.start(),
+                        span,
+                        note,
+                        None,
+                        None,
+                    );
+                }
+            }
+        }
+        // "Who decides?" "Not me.": the contact says they do not decide.
+        if asked.decider {
+            if let Some(m) = NOT_ME.find(text) {
+                let span = Span { turn: turn.index, start: m.start(), end: m.end() };
+                self.claims.no_say.push((span, m.as_str().to_owned()));
+                let note = "says it is not their decision".to_owned();
+                self.push(
+                    AUTHORITY,
+                    CriterionStatus::Negative,
+                    Weight::Stated,
+                    turn.index,
+                    m.start(),
+                    span,
+                    note,
+                    None,
+                    None,
+                );
+            }
+        }
+
+        // "Would you be involved?" "Probably not.": the contact has no part.
+        if asked.own_part {
+            if let Some((Cue::ReplyNo, start, end)) = reply {
+                let span = Span { turn: turn.index, start, end };
+                self.claims.no_say.push((span, text[start..end].to_owned()));
+                let note = "says they would not be involved in the decision".to_owned();
+                self.push(
+                    AUTHORITY,
+                    CriterionStatus::Negative,
+                    Weight::Stated,
+                    turn.index,
+                    start,
+                    span,
+                    note,
+                    None,
+                    None,
+                );
+            }
+        }
+        // "How's that holding up?" "It's fine.": no pain.
+        if asked.need_check {
+            if let Some(m) = FINE_ANSWER.find(text) {
+                let span = Span { turn: turn.index, start: m.start(), end: m.end() };
+                let note = "says the current way is fine, asked how it works".to_owned();
+                self.push(
+                    NEED,
+                    CriterionStatus::Negative,
+                    Weight::Stated,
+                    turn.index,
+                    m.start(),
+                    span,
+                    note,
+                    None,
+                    None,
+                );
+            }
+        }
+        // "What does that cost you?" answered at length, without a denial: the answer is the
+        // pain, told in the prospect's own terms.
+        if asked.impact
+            && crate::transcript::word_count(text) >= 8
+            && clause_negative_mask.iter().all(|m| m & bit(NEED) == 0)
+        {
+            let (start, end) = sentence_ranges.first().copied().unwrap_or((0, text.len()));
+            let span = context_span(text, Some((start, end)), start, end, turn.index);
+            let note = "describes what the problem costs, asked about its impact".to_owned();
+            self.push(NEED, CriterionStatus::Confirmed, Weight::Stated, turn.index, start, span, note, None, None);
+        }
+
+        // Why the pain was not dealt with before, told in answer to being asked.
+        if asked.why_not_before && gives_a_reason(text) {
+            let end = sentence_ranges.get(1).or(sentence_ranges.first()).map_or(text.len(), |r| r.1);
+            let piece = &text[..end];
+            let lead = piece.len() - piece.trim_start().len();
+            self.excuses.push(Span { turn: turn.index, start: lead, end: lead + piece.trim().len() });
+        }
+
+        let mut facts = extract_facts(text, self.as_of);
+        if !facts.is_empty() {
+            // Role cues matter only in the sentences that hold a figure or a date.
+            let urgency = self.roles.first(RoleCue::Urgency);
+            let first = facts.iter().map(|f| f.start).min().unwrap_or(0);
+            let last = facts.iter().map(|f| f.end).max().unwrap_or(text.len());
+            let (from, to) = (sentence_range(first).0, sentence_range(last.saturating_sub(1)).1);
+            lexicon.scan_roles(&text[from..to], &mut self.roles);
+            self.roles.shift(from);
+            if let Some((a, b)) = urgency {
+                self.roles.add(RoleCue::Urgency, a, b);
+            }
+        }
+        // "Who signs off?" "Linda.": a name said as the whole first sentence names the decider.
+        if asked.decider && !facts.iter().any(|f| matches!(f.fact, Fact::Person { .. })) {
+            if let Some(c) = sentence_ranges.first().and_then(|r| NAME_ANSWER.captures(&text[r.0..r.1])) {
+                if let Some(m) =
+                    c.name("name").filter(|m| !NOT_A_NAME.contains(&m.as_str().split_whitespace().next().unwrap_or("")))
+                {
+                    let part = if asked.approval { RolePart::Approves } else { RolePart::Decides };
+                    let fact = Fact::Person { role: m.as_str().to_ascii_lowercase(), part };
+                    let start = sentence_ranges.first().map_or(0, |r| r.0) + m.start();
+                    facts.insert(0, crate::facts::FoundFact { fact, start, end: start + m.len() });
+                }
+            }
+        }
+        // "What would you look to spend?" "Couple hundred a month maybe.": a bare figure
+        // answering a question about money is money.
+        if asked.budget && !facts.iter().any(|f| matches!(f.fact, Fact::Money { .. })) {
+            if let Some(c) = BARE_AMOUNT.captures(text) {
+                if let Some(m) = c.name("num") {
+                    let n = m.as_str().to_ascii_lowercase();
+                    let value = n.replace(',', "").parse::<f64>().ok().or_else(|| crate::facts::parse_en_words(&n));
+                    if let Some(amount) = value.filter(|v| *v >= 10.0) {
+                        let per = c.name("per").map(|p| {
+                            if p.as_str().to_ascii_lowercase().contains("month") { "month" } else { "year" }.to_owned()
+                        });
+                        let fact = Fact::Money { amount, currency: None, per };
+                        facts.push(crate::facts::FoundFact { fact, start: m.start(), end: m.end() });
+                        facts.sort_by_key(|f| f.start);
+                    }
+                }
+            }
+        }
         // "Who decides?" "Me, ultimately.": the contact names themself as the answer.
-        if rep_asked_decider {
+        if asked.decider {
             if let Some(m) = SELF_ANSWER.find(text) {
                 if !facts.iter().any(|f| matches!(f.fact, Fact::Person { .. })) {
                     let fact = Fact::Person { role: "self".to_owned(), part: RolePart::Decides };
@@ -436,7 +996,7 @@ fn analyse(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic:
             }
         }
         // "How many people are on the team?" "Twelve.": a bare number answers the count asked.
-        if let Some(unit) = &rep_count_unit {
+        if let Some(unit) = &asked.count_unit {
             if !facts.iter().any(|f| matches!(f.fact, Fact::Count { .. })) {
                 if let Some((value, start, end)) = bare_number_answer(text) {
                     let fact = Fact::Count { value, unit: unit.clone() };
@@ -447,275 +1007,751 @@ fn analyse(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic:
         }
         // People counted in answer to "how many reps / how big is the sales team" are the
         // reps: "around thirty people" is thirty reps. (A named unit is never made vaguer.)
-        if rep_count_unit.as_deref() == Some("reps") {
+        if let Some(asked_unit) = &asked.count_unit {
             for f in facts.iter_mut().filter(|f| sentence_of(f.start) == 0) {
                 if let Fact::Count { unit, .. } = &mut f.fact {
-                    if unit == "people" {
-                        "reps".clone_into(unit);
+                    // "十二个。": a bare measure word counts what was asked.
+                    if unit == "个" || unit == "people" && asked_unit == "reps" {
+                        asked_unit.clone_into(unit);
                     }
                 }
             }
         }
         let first_date = facts.iter().find(|f| matches!(f.fact, Fact::Timeline { .. })).map(|f| f.start);
-        let sentences_with = |pick: &dyn Fn(&Fact) -> bool| -> Vec<bool> {
-            let mut marked = vec![false; sentence_ranges.len().max(1)];
-            for f in facts.iter().filter(|f| pick(&f.fact)) {
-                marked[sentence_of(f.start)] = true;
-            }
-            marked
+        // "By June 30.": a date said as the whole answer is when they want it.
+        let short_answer = crate::transcript::word_count(text) <= 6;
+        let first_money = facts.iter().find(|f| matches!(f.fact, Fact::Money { .. })).map(|f| f.start);
+        // Who decides or approves in a range (someone else first, else the contact), and
+        // whether a target sits in it.
+        let deciders: Vec<(usize, usize, String)> = facts
+            .iter()
+            .filter_map(|f| match &f.fact {
+                Fact::Person { role, part: RolePart::Decides | RolePart::Approves } => {
+                    Some((f.start, f.end, role.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        let growths: Vec<(usize, usize)> =
+            facts.iter().filter(|f| matches!(f.fact, Fact::Growth { .. })).map(|f| (f.start, f.end)).collect();
+        let moneys: Vec<(usize, usize)> =
+            facts.iter().filter(|f| matches!(f.fact, Fact::Money { .. })).map(|f| (f.start, f.end)).collect();
+        let approver_in = |range: (usize, usize)| {
+            let named = |want_self: bool| {
+                deciders
+                    .iter()
+                    .find(|(a, b, role)| *a >= range.0 && *b <= range.1 && (role == "self") == want_self)
+                    .map(|(_, _, role)| role.clone())
+            };
+            // "...and then Aisha signs. Anything over 20k needs her signature": a pronoun's
+            // approver is the one named last before it in the answer.
+            named(false).or_else(|| named(true)).or_else(|| {
+                deciders
+                    .iter()
+                    .rev()
+                    .find(|(_, b, role)| *b <= range.0 && role != "self")
+                    .map(|(_, _, role)| role.clone())
+            })
         };
-        let target_sentences = sentences_with(&|f| matches!(f, Fact::Growth { .. } | Fact::Percentage { .. }));
-        let money_sentences = sentences_with(&|f| matches!(f, Fact::Money { .. }));
-        let approver_sentences =
-            sentences_with(&|f| matches!(f, Fact::Person { part: RolePart::Decides | RolePart::Approves, .. }));
-        for mut found in facts {
-            let s = sentence_of(found.start);
+        let target_in = |range: (usize, usize)| growths.iter().any(|&(a, b)| a < range.1 && range.0 < b);
+        let mut roles_of: Vec<FactRole> = Vec::with_capacity(facts.len());
+        for found in &facts {
+            let clause = clause_range(found.start);
+            let sentence = sentence_range(found.start);
+            let role = match &found.fact {
+                Fact::Money { currency, .. } => {
+                    if spent_before(text, found.start) {
+                        FactRole::Spent
+                    } else if limit_words(text, found.start, found.end)
+                        && (self.roles.within(RoleCue::Approval, sentence) || approver_in(sentence).is_some())
+                    {
+                        FactRole::Threshold
+                    } else if self.roles.within(RoleCue::Loss, clause) {
+                        FactRole::Loss
+                    } else if self.roles.within(RoleCue::Revenue, clause) || target_in(clause) {
+                        if self.roles.within(RoleCue::Target, sentence) || target_in(clause) {
+                            FactRole::Target
+                        } else {
+                            FactRole::Business
+                        }
+                    } else if self.roles.within(RoleCue::Price, clause) {
+                        FactRole::Price
+                    } else if self.roles.within(RoleCue::Budget, clause)
+                        || self.roles.within(RoleCue::Budget, sentence) && currency.is_some()
+                        || asked.budget && Some(found.start) == first_money
+                        || sentence_mask[sentence_of(found.start)] & bit(BUDGET) != 0
+                    {
+                        FactRole::Budget
+                    } else if self.roles.within(RoleCue::Target, clause) {
+                        FactRole::Target
+                    } else {
+                        FactRole::Context
+                    }
+                }
+                Fact::Timeline { kind, .. } => {
+                    let s = sentence_of(found.start);
+                    let past = self.is_past(text, found, &pasts, &sentence_ranges, s);
+                    if past {
+                        FactRole::Past
+                    } else if self.roles.just_before(RoleCue::Recurring, found.start, 20, sentence)
+                        || self.roles.within(RoleCue::Recurring, clause) && !self.roles.within(RoleCue::Buying, clause)
+                    {
+                        FactRole::Recurring
+                    } else if self.roles.within(RoleCue::Buying, clause)
+                        || sentence_mask[s] & bit(TIMELINE) != 0
+                        || asked.topics & bit(TIMELINE) != 0 && Some(found.start) == first_date
+                        || short_answer && Some(found.start) == first_date
+                    {
+                        FactRole::Buying
+                    } else if self.roles.within(RoleCue::Target, clause) || target_in(sentence) {
+                        FactRole::GoalDeadline
+                    } else if *kind != TimelineKind::Absolute
+                        && moneys.iter().any(|&(a, b)| a >= sentence.0 && b <= sentence.1)
+                    {
+                        FactRole::BudgetPeriod
+                    } else {
+                        FactRole::Context
+                    }
+                }
+                Fact::Count { .. } | Fact::Percentage { .. } => {
+                    if self.roles.within(RoleCue::Target, clause) || target_in(clause) {
+                        FactRole::Target
+                    } else {
+                        FactRole::Measured
+                    }
+                }
+                Fact::Growth { .. } => FactRole::Target,
+                Fact::Person { .. } => FactRole::Context,
+            };
+            roles_of.push(role);
+        }
+
+        for (mut found, role) in facts.into_iter().zip(roles_of) {
+            // "Who signs off?" "Our COO, Elena Ruiz.": a role given as the answer names the
+            // decision maker even without a verb.
+            if let Fact::Person { role: who, part: part @ RolePart::Involved } = &mut found.fact {
+                if asked.decider
+                    && !is_paper_role(who)
+                    && !is_generic_superior(who)
+                    && role_is_the_answer(text, Some(sentence_range(found.start)), found.start, found.end)
+                {
+                    *part = if asked.approval { RolePart::Approves } else { RolePart::Decides };
+                }
+            }
+            let cl = clause_of(found.start);
+            let sentence = sentence_range(found.start);
             // A hedge counts for the figures next to it, not for a whole run-on sentence.
+            let han = has_han(text);
             let near = |marks: &[(usize, usize)], before: usize, after: usize| {
                 marks.iter().any(|&(a, b)| {
-                    sentence_of(a) == s
-                        && (b <= found.start && found.start - b <= before
-                            || a >= found.end && a - found.end <= after
-                            || a < found.end && found.start < b)
+                    clause_of(a) == cl && han
+                        || clause_of(a) == cl
+                            && (b <= found.start && found.start - b <= before
+                                || a >= found.end && a - found.end <= after
+                                || a < found.end && found.start < b)
                 })
             };
-            // "Somewhere around 30 to 40k", "大概二三十万": an approximate range is a guess.
             let hedged = near(&hedges, 40, 20)
                 || matches!(found.fact, Fact::Money { .. } | Fact::Count { .. })
                     && approximate_range(text, found.start, found.end);
-            // "We switched to Apollo in January", "we looked at it in 2024", "三月份试过": a
-            // date in the past, or next to a past event, is history, not a buying date.
-            // A past marker before the date governs it in its own clause, or right before it:
-            // "we tried one last year, and we need it by March" keeps March.
-            let past_marker_before = pasts.iter().any(|&(a, b)| {
-                b <= found.start
-                    && found.start - b <= 50
-                    && sentence_of(a) == s
-                    && (found.start - b <= 12 || !text[b..found.start].contains([',', '，', ';', '；', '、']))
-            });
-            let past_marker_after = pasts.iter().any(|&(a, _)| {
-                a >= found.end
-                    && a - found.end <= 15
-                    && sentence_of(a) == s
-                    && !text[found.end..a].contains([',', '，', '、'])
-            });
-            let already_over = match &found.fact {
-                Fact::Timeline { resolved, until, .. } => {
-                    until.or(*resolved).is_some_and(|d| d < as_of && as_of > NaiveDate::default())
+            let span = Span { turn: turn.index, start: found.start, end: found.end };
+            let context = context_span(text, Some(sentence), found.start, found.end, turn.index);
+            let says_for = |c: usize| {
+                if clause_partial_mask[cl] & bit(c) != 0 || hedged {
+                    CriterionStatus::Partial
+                } else {
+                    CriterionStatus::Confirmed
                 }
+            };
+            let mut concepts: Vec<(usize, CriterionStatus, Weight, String)> = Vec::new();
+            // A figure or date belongs to a no about its own concept in its own clause ("no
+            // budget this year"); a no about something else ("十来万应该问题不大") leaves it
+            // alone. People named in a clause that denies the contact's say are read by
+            // `read_person`.
+            let own = |c: usize| match role {
+                FactRole::Budget | FactRole::BudgetPeriod => c == BUDGET,
+                FactRole::Buying => c == TIMELINE,
+                FactRole::Target | FactRole::GoalDeadline => c == GOALS || c == METRICS,
+                FactRole::Loss => c == NEED || c == CONSEQUENCES,
+                FactRole::Threshold => c == DECISION_PROCESS,
                 _ => false,
             };
-            // "We spent 20k on a tool back in 2023", "去年花了十万": money already spent is
-            // history, not the budget.
-            let spent = matches!(found.fact, Fact::Money { .. }) && spent_before(text, found.start);
-            if spent
-                || matches!(found.fact, Fact::Timeline { .. })
-                    && (past_marker_before || past_marker_after || already_over)
-            {
-                located.push(LocatedFact {
-                    span: Span { turn: turn.index, start: found.start, end: found.end },
-                    fact: found.fact,
-                    hedged,
-                    concepts: Vec::new(),
-                });
-                continue;
-            }
-            // "Who signs off?" "Our COO, Elena Ruiz.": a role given as the answer names the
-            // decision maker even without a verb.
-            if let Fact::Person { role, part: part @ RolePart::Involved } = &mut found.fact {
-                if rep_asked_decider
-                    && !is_paper_role(role)
-                    && !is_generic_superior(role)
-                    && role_is_the_answer(text, sentence_ranges.get(s).copied(), found.start, found.end)
-                {
-                    *part = if rep_asked_approval { RolePart::Approves } else { RolePart::Decides };
-                }
-            }
-            let span = Span { turn: turn.index, start: found.start, end: found.end };
-            let context = context_span(text, sentence_ranges.get(s).copied(), found.start, found.end, turn.index);
-            let mut concepts: Vec<(usize, Strength, String)> = Vec::new();
-            let fact_strength = |c: usize| {
-                if sentence_partial_mask[s] & bit(c) != 0 || hedged { Strength::Partial } else { Strength::Confirmed }
+            let speaks = match found.fact {
+                Fact::Person { .. } => clause_negative[cl].is_some_and(|c| c != AUTHORITY),
+                _ => clause_negative[cl].is_some_and(own),
             };
-            if let Some(negated) = sentence_negative[s] {
+            if let (Some(negated), true) = (clause_negative[cl], speaks) {
                 // "no budget this year": the figure or date belongs to the no.
-                let strength = match (&found.fact, negated) {
-                    (Fact::Person { role, part: RolePart::Decides | RolePart::Approves }, AUTHORITY)
-                        if role != "self" =>
-                    {
-                        Strength::Partial
-                    }
-                    _ => Strength::Negative,
-                };
-                concepts.push((negated, strength, format!("{} (said with a no)", found.fact.describe())));
+                concepts.push((
+                    negated,
+                    CriterionStatus::Negative,
+                    Weight::Specific,
+                    format!("{} (said with a no)", found.fact.describe()),
+                ));
             } else {
-                match &found.fact {
-                    Fact::Money { .. }
-                        if (approver_sentences[s] || sentence_mask[s] & bit(AUTHORITY) != 0)
-                            && is_threshold(text, found.start, found.end) =>
-                    {
-                        // "our CFO signs off on anything over 25k": a rule of the process, not a budget.
-                        let note = format!("approval threshold: {}", found.fact.describe());
-                        concepts.push((DECISION_PROCESS, Strength::Confirmed, note));
+                match (&found.fact, role) {
+                    (Fact::Money { .. }, FactRole::Budget) => {
+                        let note = format!("budget figure: {}", found.fact.describe());
+                        concepts.push((BUDGET, says_for(BUDGET), Weight::Specific, note));
                     }
-                    Fact::Money { .. } => {
-                        let candidates = [BUDGET, CONSEQUENCES, GOALS, METRICS, NEED];
-                        let pick = |mask: u32| candidates.into_iter().find(|c| mask & bit(*c) != 0);
-                        let c = pick(sentence_mask[s])
-                            .or_else(|| pick(turn_mask))
-                            .or_else(|| pick(rep_topics))
-                            .unwrap_or(BUDGET);
-                        let what = match c {
-                            BUDGET => "budget figure",
-                            CONSEQUENCES => "cost of the problem",
-                            GOALS => "target figure",
-                            METRICS => "measured figure",
-                            _ => "cost of the problem",
-                        };
-                        concepts.push((c, fact_strength(c), format!("{what}: {}", found.fact.describe())));
+                    (Fact::Money { amount, .. }, FactRole::Threshold) => {
+                        let approver = approver_in(sentence).unwrap_or_else(|| "someone".to_owned());
+                        let note = format!("approval threshold: {approver} above {}", found.fact.describe());
+                        concepts.push((DECISION_PROCESS, CriterionStatus::Confirmed, Weight::Specific, note));
+                        // "I can sign up to 10k": the contact's own limit.
+                        let own =
+                            approver == "self" || text[sentence.0..sentence.1].to_ascii_lowercase().contains("i can");
+                        self.thresholds.push(Threshold {
+                            approver: if own { "self".to_owned() } else { approver },
+                            amount: *amount,
+                            span,
+                        });
                     }
-                    Fact::Timeline { kind, resolved, until } => {
-                        // A date next to a target is its horizon, next to a budget figure it is
-                        // the budget's period; it is the buying timeline when the sentence talks
-                        // about timing or has nothing else to attach it to.
-                        // The first date of an answer to "when?" is the answer, whatever else
-                        // the sentence says ("before the launch on April 1st, when inbound
-                        // doubles").
-                        let answers_when = rep_topics & bit(TIMELINE) != 0 && Some(found.start) == first_date;
-                        let about_timing = sentence_mask[s] & bit(TIMELINE) != 0 || answers_when;
-                        if !about_timing && target_sentences[s] {
-                            let note = format!("horizon of a target: {}", found.fact.describe());
-                            concepts.push((GOALS, fact_strength(GOALS), note));
-                        } else if !about_timing && *kind != TimelineKind::Absolute && money_sentences[s] {
-                            let note = format!("period of the figure: {}", found.fact.describe());
-                            concepts.push((BUDGET, fact_strength(BUDGET), note));
-                        } else {
-                            let year_wide = match (resolved, until) {
-                                (Some(a), Some(b)) => (*b - *a).num_days() > 92,
-                                _ => false,
-                            };
-                            let (strength, note) = if year_wide {
-                                (Strength::Partial, format!("only a year, no date: {}", found.fact.describe()))
-                            } else {
-                                (fact_strength(TIMELINE), format!("date: {}", found.fact.describe()))
-                            };
-                            concepts.push((TIMELINE, strength, note));
-                        }
+                    (Fact::Money { .. }, FactRole::Loss) => {
+                        let note = format!("cost of the problem: {}", found.fact.describe());
+                        concepts.push((NEED, CriterionStatus::Confirmed, Weight::Specific, note.clone()));
+                        concepts.push((CONSEQUENCES, CriterionStatus::Confirmed, Weight::Specific, note));
                     }
-                    Fact::Growth { .. } => {
-                        let note = format!("growth target: {}", found.fact.describe());
-                        concepts.push((GOALS, fact_strength(GOALS), note.clone()));
-                        concepts.push((METRICS, fact_strength(METRICS), note));
+                    (
+                        Fact::Money { .. } | Fact::Count { .. } | Fact::Percentage { .. } | Fact::Growth { .. },
+                        FactRole::Target,
+                    ) => {
+                        let note = format!("target: {}", found.fact.describe());
+                        concepts.push((GOALS, says_for(GOALS), Weight::Specific, note.clone()));
+                        concepts.push((METRICS, says_for(METRICS), Weight::Specific, note));
                     }
-                    Fact::Percentage { .. } => {
+                    (Fact::Percentage { .. }, FactRole::Measured) => {
                         let note = format!("measured figure: {}", found.fact.describe());
-                        concepts.push((METRICS, fact_strength(METRICS), note.clone()));
-                        if (sentence_mask[s] | rep_topics) & bit(GOALS) != 0 {
-                            concepts.push((GOALS, fact_strength(GOALS), note));
+                        concepts.push((METRICS, says_for(METRICS), Weight::Stated, note));
+                        // "Our no-show rate is 18% and the network average is 9%": a metric
+                        // against a benchmark is pain in business terms.
+                        if BENCHMARK.is_match(text) {
+                            let note = format!("a metric against a benchmark: {}", found.fact.describe());
+                            concepts.push((NEED, CriterionStatus::Confirmed, Weight::Specific, note));
                         }
                     }
-                    Fact::Count { .. } => {}
-                    Fact::Person { role, part } => {
-                        let paper = is_paper_role(role);
-                        match part {
-                            RolePart::Decides | RolePart::Approves => {
-                                let who = if role == "self" { "the contact".to_owned() } else { role.clone() };
-                                let verb = if *part == RolePart::Decides { "decides" } else { "approves" };
-                                if !paper {
-                                    // A named decision maker or approver (the CFO signs) is known.
-                                    // "My boss" or "领导" only says someone above must agree, and
-                                    // "I need to run it by my CFO" says the contact cannot decide.
-                                    let needs_approval = *part == RolePart::Approves
-                                        && (is_generic_superior(role)
-                                            || sentence_partial_mask[s] & bit(AUTHORITY) != 0);
-                                    concepts.push((
-                                        AUTHORITY,
-                                        if hedged || needs_approval { Strength::Partial } else { Strength::Confirmed },
-                                        format!("decision maker named: {who} {verb}"),
-                                    ));
-                                }
-                                if role != "self" {
-                                    concepts.push((
-                                        DECISION_PROCESS,
-                                        Strength::Confirmed,
-                                        format!("step in the decision: {who} {verb}"),
-                                    ));
-                                }
-                                if role == "self" && *part == RolePart::Decides {
-                                    self_deciders.push((span, text[found.start..found.end].to_owned()));
-                                }
-                            }
-                            RolePart::Involved => {
-                                if (sentence_mask[s] | rep_topics) & bit(AUTHORITY) != 0 && !paper {
-                                    concepts.push((
-                                        AUTHORITY,
-                                        Strength::Partial,
-                                        format!("{role} is involved, part not stated"),
-                                    ));
-                                }
-                            }
-                        }
-                        if paper {
-                            concepts.push((
-                                PAPER_PROCESS,
-                                Strength::Confirmed,
-                                format!("{role} takes part in the paperwork"),
-                            ));
-                        }
+                    (Fact::Timeline { resolved, until, .. }, FactRole::Buying) => {
+                        let year_wide = match (resolved, until) {
+                            (Some(a), Some(b)) => (*b - *a).num_days() > 92,
+                            _ => false,
+                        };
+                        let (says, note) = if year_wide {
+                            (CriterionStatus::Partial, format!("buying date, only a year: {}", found.fact.describe()))
+                        } else {
+                            (says_for(TIMELINE), format!("buying or go-live date: {}", found.fact.describe()))
+                        };
+                        concepts.push((TIMELINE, says, Weight::Specific, note));
                     }
+                    (Fact::Timeline { .. }, FactRole::GoalDeadline) => {
+                        let note = format!("deadline of a goal: {}", found.fact.describe());
+                        concepts.push((GOALS, says_for(GOALS), Weight::Stated, note));
+                    }
+                    (Fact::Person { role: who, part }, _) => {
+                        let context = PersonContext {
+                            clauses: &clause_ranges,
+                            text,
+                            asked,
+                            sentence,
+                            hedged,
+                            qualified: clause_partial_mask[cl] & bit(AUTHORITY) != 0,
+                        };
+                        self.read_person(turn.index, &found, who, *part, &context, &mut concepts);
+                    }
+                    _ => {}
                 }
             }
             let mut names = Vec::new();
-            for (c, strength, note) in concepts {
-                let note = if hedged && strength == Strength::Partial { format!("{note} (hedged)") } else { note };
+            for (c, says, weight, note) in concepts {
+                // A hedged figure is not firm: it weighs as much as words do.
+                let weight = if hedged && weight == Weight::Specific { Weight::Stated } else { weight };
+                let note = if hedged && says == CriterionStatus::Partial { format!("{note} (hedged)") } else { note };
                 names.push(CONCEPTS[c].to_owned());
-                items.push(Item {
-                    concept: c,
-                    strength,
-                    at: (turn.index, found.start),
-                    evidence: Evidence {
-                        span: context,
-                        quote: quote(text, context),
-                        note,
-                        fact: Some(found.fact.clone()),
-                    },
-                });
+                self.push(
+                    c,
+                    says,
+                    weight,
+                    turn.index,
+                    found.start,
+                    context,
+                    note,
+                    Some(found.fact.clone()),
+                    Some(role),
+                );
             }
-            located.push(LocatedFact { span, fact: found.fact, hedged, concepts: names });
+            self.located.push(LocatedFact { span, fact: found.fact, hedged, role, concepts: names });
+        }
+        self.hits = hits;
+    }
+
+    /// "We switched to Apollo in January", "we looked at it in 2024", "三月份试过": a date in
+    /// the past, or next to a past event, is history. A past marker before the date governs it
+    /// in its own clause, or right before it: "we tried one last year, and we need it by
+    /// March" keeps March.
+    fn is_past(
+        &self,
+        text: &str,
+        found: &crate::facts::FoundFact,
+        pasts: &[(usize, usize)],
+        sentence_ranges: &[(usize, usize)],
+        s: usize,
+    ) -> bool {
+        let sentence_of = |pos: usize| sentence_index(sentence_ranges, pos).unwrap_or(0);
+        let before = pasts.iter().any(|&(a, b)| {
+            b <= found.start
+                && found.start - b <= 50
+                && sentence_of(a) == s
+                && (found.start - b <= 12 || !text[b..found.start].contains([',', '，', ';', '；', '、']))
+        });
+        let after = pasts.iter().any(|&(a, _)| {
+            a >= found.end
+                && a - found.end <= 15
+                && sentence_of(a) == s
+                && !text[found.end..a].contains([',', '，', '、'])
+        });
+        let over = match &found.fact {
+            Fact::Timeline { resolved, until, .. } => {
+                until.or(*resolved).is_some_and(|d| d < self.as_of && self.as_of > NaiveDate::default())
+            }
+            _ => false,
+        };
+        before || after || over
+    }
+
+    /// Evidence from a person named with a part in the decision. Authority is about this
+    /// contact: they decide (`confirmed`), someone else decides or signs (`partial`: the
+    /// contact recommends), or they are only named as involved (a hint).
+    fn read_person(
+        &mut self,
+        turn: usize,
+        found: &crate::facts::FoundFact,
+        who: &str,
+        part: RolePart,
+        context: &PersonContext<'_>,
+        concepts: &mut Vec<(usize, CriterionStatus, Weight, String)>,
+    ) {
+        let PersonContext { text, clauses: clause_ranges, asked, sentence, hedged, qualified } = *context;
+        let paper = is_paper_role(who);
+        let span = Span { turn, start: found.start, end: found.end };
+        // The person is the approver of a limit stated in their own clause ("Tom signs anything
+        // over 25k", "超过二十万要郑总签字"): what that says of this contact depends on the budget.
+        let clause = range_of(clause_ranges, found.start, text.len());
+        let next = clause_ranges.iter().find(|(a, _)| *a >= clause.1).map_or(clause.1, |(_, b)| *b);
+        let in_threshold = limit_near(text, clause) || limit_near(text, (clause.1, next));
+        match part {
+            RolePart::Decides | RolePart::Approves => {
+                let verb = if part == RolePart::Decides { "decides" } else { "approves" };
+                if who == "self" {
+                    if part == RolePart::Decides {
+                        let says =
+                            if hedged || qualified { CriterionStatus::Partial } else { CriterionStatus::Confirmed };
+                        concepts.push((AUTHORITY, says, Weight::Specific, "this contact decides".to_owned()));
+                        self.claims.decides.push((span, text[found.start..found.end].to_owned()));
+                    }
+                    return;
+                }
+                if !paper && !in_threshold {
+                    // Someone else decides or signs: this contact at most recommends.
+                    // About someone else: what it says of this contact is inferred, so it weighs
+                    // less than the contact's own "I decide" or "I have no say".
+                    let note = format!("{who} {verb}, not this contact: the contact recommends");
+                    concepts.push((AUTHORITY, CriterionStatus::Partial, Weight::Stated, note));
+                    if UNCONDITIONAL.is_match(&text[sentence.0..sentence.1]) {
+                        self.claims.others_approve.push((span, text[found.start..found.end].to_owned()));
+                    }
+                }
+                concepts.push((
+                    DECISION_PROCESS,
+                    CriterionStatus::Confirmed,
+                    Weight::Specific,
+                    format!("step in the decision: {who} {verb}"),
+                ));
+            }
+            RolePart::Involved => {
+                if asked.topics & bit(AUTHORITY) != 0 && !paper {
+                    concepts.push((
+                        AUTHORITY,
+                        CriterionStatus::Partial,
+                        Weight::Hint,
+                        format!("{who} is involved, part not stated"),
+                    ));
+                }
+            }
+        }
+        if paper {
+            concepts.push((
+                PAPER_PROCESS,
+                CriterionStatus::Confirmed,
+                Weight::Specific,
+                format!("{who} takes part in the paperwork"),
+            ));
         }
     }
 
-    let conflicts = find_conflicts(transcript, &located, &self_deciders, &no_say);
-    let concepts = CONCEPTS
-        .iter()
-        .enumerate()
-        .map(|(c, name)| {
-            let mut mine: Vec<&Item> = items.iter().filter(|i| i.concept == c).collect();
-            mine.sort_by_key(|i| i.at);
-            let contradicted = conflicts.iter().any(|k| k.concept.as_deref() == Some(name));
-            let status = if contradicted {
-                CriterionStatus::Contradicted
-            } else {
-                mine.iter().fold(CriterionStatus::Unknown, |status, item| match (status, item.strength) {
-                    (_, Strength::Confirmed) => CriterionStatus::Confirmed,
-                    (_, Strength::Negative) => CriterionStatus::Negative,
-                    (CriterionStatus::Confirmed, Strength::Partial) => CriterionStatus::Confirmed,
-                    (_, Strength::Partial) => CriterionStatus::Partial,
-                })
+    /// Compares approval limits with the budget: "Tom signs anything over 25k" with a $45k
+    /// budget means Tom signs (this contact recommends); with a $20k budget it says nothing
+    /// against the contact. "I can sign up to 10k" with a $40k budget means someone else does.
+    fn weigh_thresholds(&mut self) {
+        let budget = self.located.iter().rev().find_map(|f| match (&f.fact, f.role) {
+            (Fact::Money { amount, per: None, .. }, FactRole::Budget) => Some(*amount),
+            (Fact::Money { amount, per: Some(p), .. }, FactRole::Budget) if p == "year" => Some(*amount),
+            (Fact::Money { amount, per: Some(p), .. }, FactRole::Budget) if p == "month" => Some(*amount * 12.0),
+            _ => None,
+        });
+        let thresholds = self.thresholds.clone();
+        for t in thresholds {
+            let limit = Fact::Money { amount: t.amount, currency: None, per: None }.describe();
+            let (says, weight, note) = match (t.approver.as_str(), budget) {
+                ("self", Some(b)) if b <= t.amount => (
+                    CriterionStatus::Confirmed,
+                    Weight::Specific,
+                    format!("the budget ({}) is within the {limit} this contact can sign", group(b)),
+                ),
+                ("self", Some(b)) => (
+                    CriterionStatus::Partial,
+                    Weight::Specific,
+                    format!("the budget ({}) is over the {limit} this contact can sign", group(b)),
+                ),
+                ("self", None) => (
+                    CriterionStatus::Partial,
+                    Weight::Stated,
+                    format!("this contact can sign up to {limit}; the budget is not known"),
+                ),
+                (who, Some(b)) if b > t.amount => (
+                    CriterionStatus::Partial,
+                    Weight::Specific,
+                    format!(
+                        "the budget ({}) is over the {limit} above which {who} signs: this contact recommends",
+                        group(b)
+                    ),
+                ),
+                (_, Some(_)) => continue,
+                (who, None) => (
+                    CriterionStatus::Partial,
+                    Weight::Stated,
+                    format!("{who} signs above {limit}; the budget is not known"),
+                ),
             };
-            ConceptEvidence { concept: (*name).to_owned(), status, evidence: merge_evidence(mine) }
-        })
-        .collect();
-    CallEvidence { facts: located, concepts, conflicts }
+            self.push(
+                AUTHORITY,
+                says,
+                weight,
+                t.span.turn,
+                t.span.start,
+                t.span,
+                note,
+                None,
+                Some(FactRole::Threshold),
+            );
+        }
+    }
 }
 
-/// Whether a figure is a limit ("over 25k", "超过10万", "10万以上") rather than an amount.
-fn is_threshold(text: &str, start: usize, end: usize) -> bool {
-    let before = text[..start].trim_end().to_ascii_lowercase();
-    let after = text[end..].trim_start();
-    ["over", "above", "more than", "exceeding", "beyond", "超过", "高于", "大于"].iter().any(|w| before.ends_with(w))
-        || after.starts_with("以上")
+/// Where a person was named, for reading their part.
+#[derive(Clone, Copy)]
+struct PersonContext<'a> {
+    text: &'a str,
+    clauses: &'a [(usize, usize)],
+    asked: &'a Asked,
+    sentence: (usize, usize),
+    hedged: bool,
+    /// The clause qualifies the contact's part ("I'd need to run it by...").
+    qualified: bool,
 }
+
+fn group(amount: f64) -> String {
+    Fact::Money { amount, currency: None, per: None }.describe()
+}
+
+/// Whether a need denial such as "not a problem" / "不是问题" has its own subject in its
+/// clause that is not the situation itself ("budget is not a problem", "十倍不是问题",
+/// "integration isn't an issue"): then it says that thing is fine, not that there is no pain.
+/// "It's not a problem", "现在没什么问题" stay denials.
+fn names_its_subject(text: &str, clause_start: usize, start: usize, end: usize) -> bool {
+    let said = &text[start..end];
+    if !said.contains("problem") && !said.contains("issue") && !said.contains("问题") {
+        return false;
+    }
+    let before = text.get(clause_start.min(start)..start).unwrap_or("");
+    // Money, a figure or a multiple as the subject: the idiom ("十倍不是问题", "price is no issue").
+    if BUDGET_WORDS.is_match(before) || before.chars().any(|c| c.is_ascii_digit()) || FIGURE_WORDS.is_match(before) {
+        return true;
+    }
+    if has_han(before) || has_han(said) {
+        return false;
+    }
+    const GENERAL: &[&str] = &[
+        "it",
+        "it's",
+        "its",
+        "that",
+        "that's",
+        "this",
+        "which",
+        "honestly",
+        "really",
+        "so",
+        "well",
+        "and",
+        "but",
+        "um",
+        "uh",
+        "oh",
+        "yeah",
+        "no",
+        "is",
+        "s",
+        "i",
+        "mean",
+        "think",
+        "guess",
+        "just",
+        "actually",
+        "look",
+        "to",
+        "be",
+        "fair",
+        "know",
+        "you",
+        "the",
+        "frankly",
+        "isn't",
+        "isn",
+        "t",
+        "there",
+        "there's",
+        "things",
+        "everything",
+        "anything",
+        "nothing",
+        "process",
+        "our",
+        "current",
+        "setup",
+        "system",
+        "right",
+        "now",
+        "today",
+        "currently",
+        "for",
+        "us",
+        "we",
+        "at",
+        "moment",
+        "really",
+        "not",
+        "a",
+        "any",
+        "of",
+    ];
+    before
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .any(|w| !GENERAL.contains(&w.to_ascii_lowercase().as_str()))
+}
+
+/// Whether a sentence states an approval limit ("over 25k", "超过二十万").
+fn limit_near(text: &str, sentence: (usize, usize)) -> bool {
+    LIMIT_WORDS.is_match(text.get(sentence.0..sentence.1).unwrap_or(""))
+}
+
+/// Whether an answer to "why not before?" gives a reason rather than a flat no.
+fn gives_a_reason(text: &str) -> bool {
+    let stripped = FLAT_NO.replace(text.trim(), "");
+    crate::transcript::word_count(&stripped) >= 6 && REASON.is_match(&stripped)
+}
+
+fn built_in(pattern: &str) -> Regex {
+    #[allow(clippy::expect_used)]
+    Regex::new(pattern).expect("built-in pattern")
+}
+
+/// The kinds of question, matched in one pass: approval, decider, who, why-not-before,
+/// budget, impact, need check, own part.
+static QUESTION_KINDS: std::sync::LazyLock<Option<RegexSet>> = std::sync::LazyLock::new(|| {
+    RegexSet::new([
+        APPROVAL_QUESTION.as_str(),
+        DECIDER_QUESTION.as_str(),
+        WHO_QUESTION.as_str(),
+        WHY_NOT_BEFORE.as_str(),
+        BUDGET_QUESTION.as_str(),
+        IMPACT_QUESTION.as_str(),
+        NEED_CHECK_QUESTION.as_str(),
+        OWN_PART_QUESTION.as_str(),
+    ])
+    .ok()
+});
+
+/// "What stopped you fixing it?", "Have you tried to fix this before?", "How long has it been
+/// like that?", "之前为什么没解决？", "有没有试过别的办法？": asks why the pain is still there.
+static WHY_NOT_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:why\s+(?:hasn['’]t|haven['’]t|didn['’]t|not|wasn['’]t|weren['’]t|has\s+it\s+not|is\s+it\s+still)|what\s+(?:has\s+|have\s+|'s\s+)?(?:stopped|kept|held|prevented|got\s+in\s+the\s+way|gets\s+in\s+the\s+way)|(?:tried|attempted|had\s+a\s+go|looked|gone)\s+(?:to\s+|at\s+|about\s+)?(?:fix|solv|tackl|address|deal|chang|sort)|(?:tried|attempted)\s+(?:anything|something|other)|(?:fix|solve|tackle|address|sort)\w*\s+(?:it|this|that)\s+(?:before|so\s+far|yet|already)|how\s+long\s+has\s+(?:it|this|that)\s+been|what\s+have\s+you\s+(?:tried|done)|how\s+have\s+you\s+(?:tried|been\s+(?:handling|dealing))|before\s+now)|之前(?:为什么|怎么|有没有|是否)|之前.{0,8}(?:想过|试过|弄过|做过|解决|处理|牵头)|为什么(?:一直)?(?:没|不)|怎么一直没|(?:有没有|是否|有无)(?:试过|想过|尝试|考虑过)|试过(?:别的|其他)|持续(?:多久|多长时间)|多久了|以前(?:有没有|为什么|怎么)",
+    )
+});
+/// A question about money to spend (not a vendor's price).
+static BUDGET_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:budget\w*|spend\w*|invest\w*|afford|set\s+aside|earmark\w*|money|funding|funds|a\s+number\s+against|figure\s+in\s+mind|how\s+much\s+(?:would|could|can|do|are)\s+you)(?-u:\b)|预算|投入|花多少|能花|多少钱|费用|经费|资金|钱这块",
+    )
+});
+/// A question about what the problem costs or changes.
+static IMPACT_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:what\s+does\s+(?:that|this|it)\s+(?:cost|mean)|what['’]s\s+the\s+(?:impact|cost|effect)|what\s+(?:impact|effect)|how\s+(?:does|is)\s+(?:that|this|it)\s+(?:hurting|affecting|hitting)|what\s+happens\s+(?:when|if)|in\s+practice)(?-u:\b)|什么影响|影响(?:大吗|多大|是什么)|意味着什么|有什么后果|代价",
+    )
+});
+/// A question on how the current way works.
+static NEED_CHECK_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:how['’]?s\s+(?:that|it|this)\s+(?:working|going|holding\s+up)|how\s+(?:is|are|well\s+does|well\s+do)\s+(?:that|it|this|they)\s+(?:working|going|holding|work)|does\s+(?:that|it)\s+work\s+for\s+you|is\s+(?:that|it)\s+working|happy\s+with)(?-u:\b)|用得怎么样|效果怎么样|还好用吗|顺不顺|好用吗|满意吗",
+    )
+});
+/// "It's fine.", "还行。": the whole answer says the current way is fine.
+static FINE_ANSWER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)^\W*(?:(?:honestly|yeah|well|oh)[\s,]+)*(?:(?:it['’]s|that['’]s|it\s+is|things\s+are|all|we['’]re)\s+)?(?:fine|ok|okay|good|alright|all\s+right|great)(?-u:\b)|^\W*(?:还行|挺好|还好|没问题|可以|挺顺的)",
+    )
+});
+/// A question about the contact's own part in the decision.
+static OWN_PART_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:(?:would|will|are|do|could)\s+you\s+(?:be\s+)?(?:involved|part\s+of|the\s+one|deciding|making\s+the\s+call|in\s+charge|responsible)|is\s+(?:it|that)\s+(?:you|your\s+call|your\s+decision))(?-u:\b)|您来(?:负责|定|拍板)|你来(?:负责|定|拍板)|是您(?:定|负责|拍板)|您参与",
+    )
+});
+/// A figure said bare, perhaps as a rate: "Couple hundred a month maybe", "about 500".
+static BARE_AMOUNT: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?P<num>\d[\d,]*|(?:a\s+)?couple\s+(?:of\s+)?hundred|(?:one|two|three|four|five|six|seven|eight|nine|a)\s+hundred|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)(?-u:\b)(?:\s+(?P<per>a\s+month|per\s+month|a\s+year|per\s+year|monthly|annually))?",
+    )
+});
+/// A first name (and surname) said as a whole sentence: "Linda.", "Helen Park."
+static NAME_ANSWER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"^\W*(?:(?:oh|well|um|uh|that['’]d\s+be|that\s+would\s+be|probably|mostly)[\s,]+)*(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)[\s.!,]*$",
+    )
+});
+/// Capitalised one-word answers that are not names.
+const NOT_A_NAME: &[&str] = &[
+    "Yes",
+    "No",
+    "Yeah",
+    "Yep",
+    "Nope",
+    "Sure",
+    "Maybe",
+    "Okay",
+    "Ok",
+    "Right",
+    "Thanks",
+    "Nothing",
+    "None",
+    "Nobody",
+    "Dunno",
+    "Unknown",
+    "Me",
+    "Myself",
+    "Us",
+    "We",
+    "Them",
+    "They",
+    "Both",
+    "Everyone",
+    "Everybody",
+    "Someone",
+    "Somebody",
+    "Management",
+    "Leadership",
+    "Finance",
+    "Procurement",
+    "Legal",
+    "Sales",
+    "Marketing",
+    "It",
+    "Depends",
+    "Correct",
+    "Exactly",
+    "Absolutely",
+    "Definitely",
+    "Probably",
+    "Possibly",
+    "Hmm",
+    "Um",
+    "Uh",
+    "Good",
+    "Fine",
+    "Great",
+    "Cool",
+    "Perfect",
+    "Really",
+    "Honestly",
+    "Whoever",
+    "Anyone",
+    "Anybody",
+    "Nah",
+    "Not",
+    "Never",
+    "Always",
+    "Upstairs",
+];
+/// A yes/no question, cheaply: an auxiliary first, or a Chinese yes/no form.
+static CLOSED_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)^(?:(?:so|and|okay|ok|great|right|now)[,\s]+)*(?:do|does|did|is|are|was|were|have|has|can|could|would|will|should|any)(?-u:\b)|(?:吗|有没有|是不是|能不能|会不会|要不要)",
+    )
+});
+/// A no that opens an answer and then goes on: "I wouldn't say so.", "Not really, we...",
+/// "基本没有。"
+static NO_LEAD: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)^\W*(?:(?:honestly|well|oh|um|uh)[\s,]+)*(?:no|nope|nah|not\s+really|not\s+at\s+all|not\s+much|hardly|rarely|i\s+wouldn['’]t\s+say\s+so|i\s+don['’]t\s+think\s+so|not\s+that\s+i\s+know\s+of)(?-u:\b)|^\W*(?:没有|没|很少|基本没有|不会|不用|没啥|谈不上)",
+    )
+});
+/// "Not me.", "不是我": the contact says it is not their decision.
+static NOT_ME: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)^\W*(?:(?:no|oh|well|honestly|ha)[\s,]+)*(?:not\s+me|not\s+really\s+me|that['’]s\s+not\s+me|definitely\s+not\s+me)(?-u:\b)|^\W*(?:不是我|我不是|不归我|这个不归我)",
+    )
+});
+/// Words for money as a subject ("budget is not a problem").
+static BUDGET_WORDS: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(r"(?i)(?-u:\b)(?:budget|money|price|pricing|cost|funding|spend)(?-u:\b)|预算|钱|费用|价格|资金")
+});
+/// Multiples and figures said in words ("十倍", "ten x", "double").
+static FIGURE_WORDS: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:double|triple|\d+x|ten\s*x|twice|half)(?-u:\b)|[一二两三四五六七八九十百千万]+倍|翻(?:倍|番)|[0-9一二两三四五六七八九十百千万]+(?:来|多|余)?万",
+    )
+});
+/// A comparison with a benchmark in the same sentence as a measured figure.
+static BENCHMARK: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:average|benchmark|industry|norm|typical|should\s+be|compared\s+(?:to|with)|versus|vs\.?|twice|double\s+the|half\s+the|target\s+(?:is|was)|network|peers?|competitors?\s+(?:are|get|have))(?-u:\b)|平均|行业|同行|正常(?:是|应该)|应该是|标准|对比|比别人|比同行",
+    )
+});
+/// "anything", "everything", "任何": an approval with no limit.
+static UNCONDITIONAL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:anything|everything|any\s+(?:spend|purchase|money|tool)|all\s+(?:spend|purchases)|whatever|only\s+(?:then|after|once|if)|can['’]t\s+sign\s+(?:without|until))(?-u:\b)|任何|所有|一律|都(?:要|得)|才能|才可以|只有",
+    )
+});
+/// Words that make a figure a limit.
+static LIMIT_WORDS: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:over|above|more\s+than|exceeding|beyond|in\s+excess\s+of|under|below|less\s+than|up\s+to)\s+(?:\$|€|£)?\d|超过|高于|大于|多于|以上|以下|以内|之内|不超过",
+    )
+});
+/// A flat "no" at the start of an answer ("Not really, no.", "没有。").
+static FLAT_NO: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)^(?:(?:no|nope|not\s+really|nah|honestly|well|um|uh)[\s,.!]*)+|^(?:没有|没|没试过|没想过)[\s，。！]*",
+    )
+});
+/// What gives a reason: causes, obstacles, what happened.
+static REASON: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:because|since|so|but|never|didn['’]t|wasn['’]t|weren['’]t|couldn['’]t|got|kept|left|busy|priorit\w*|budget|time|shelved|stalled|parked|slid\w*|fell|went|tried|moved|reorg\w*|merger|hired|hiring|lost|bandwidth|headcount|short-?staffed|other\s+fires|focus\w*|opening|launch\w*|nobody|no\s+one)(?-u:\b)|因为|所以|但是|但|一直|没(?:有)?(?:时间|精力|人手?|顾上|腾出)|赶上|搬|调整|荒废|停了|拖|忙|顾不上|后来|试过|不愿意|离职|走了",
+    )
+});
 
 static APPROVAL_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
@@ -723,10 +1759,32 @@ static APPROVAL_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(
         .expect("built-in pattern")
 });
 
+/// An explicit correction of something said earlier.
+static CORRECTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:sorry,?\s+i\s+meant|i\s+meant\s+to\s+say|mis-?spoke|correction|let\s+me\s+correct|to\s+correct\s+myself|my\s+mistake|scratch\s+that|i\s+said\s+\w+\s+(?:earlier|before),?\s+(?:but|it['’]s\s+actually))(?-u:\b)|说错了|更正一下|纠正一下|我记错了|刚才说错",
+    )
+});
+/// Words that make a count a subset of a whole ("our two biggest clients").
+static SUBSET: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:biggest|largest|top|best|main|key|new|newest|most|first|last|other|existing|current|oldest|smallest)(?-u:\b)",
+    )
+});
+/// Any "how many" question: its answer is a total of whatever it counts.
+static COUNT_QUESTION_ANY: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(r"(?i)(?-u:\b)how\s+many(?-u:\b)|多少(?:个|家|条|位|名|人|间|台)?|几(?:个|家|条|位|名|间|台)")
+});
+/// Groups of people a count may be about, to tell when two counts speak of the same group.
+static GROUP: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:reps|sales\s+team|salespeople|sellers|agents|advisers|advisors|consultants|receptionists|clinicians|drivers|engineers|nurses|teachers|coordinators|dispatchers|brokers|technicians|sdrs|aes)(?-u:\b)|课程顾问|顾问|销售|客服|坐席|老师|司机|护士|医生|前台|工程师|业务员",
+    )
+});
 static TEAM_SIZE_CUE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     Regex::new(
-        r"(?i)(?-u:\b)(?:we\s+have|we['’]ve\s+got|we\s+got|there\s+are|we['’]re|we\s+are|team|headcount|in\s+total|altogether|of\s+us|total\s+of)(?-u:\b)|我们有|一共|总共|团队|有(?:大概|差不多|将近|近)?[0-9０-９一二两三四五六七八九十]",
+        r"(?i)(?-u:\b)(?:we\s+have|we['’]ve\s+got|we\s+got|there\s+are|we['’]re|we\s+are|team|headcount|in\s+total|altogether|of\s+us|total\s+of|all\s+\w+\s+of\s+(?:our|the|them))(?-u:\b)|我们有|一共|总共|团队|有(?:大概|差不多|将近|近)?[0-9０-９一二两三四五六七八九十]",
     )
     .expect("built-in pattern")
 });
@@ -738,14 +1796,14 @@ static WHO_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 static DECIDER_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     Regex::new(
-        r"(?i)(?-u:\b)who(?:['’]s|\s+is|\s+will|\s+would|\s+does|\s+has|\s+gets)?(?:\s+\w+){0,4}?\s+(?:decid\w*|sign\w*|approv\w*|make[s]?\s+the\s+(?:final\s+)?(?:call|decision)|(?:has|have|gets?)\s+the\s+final\s+(?:say|word)|calls?\s+the\s+shots|pulls?\s+the\s+trigger|own[s]?\s+the\s+(?:budget|decision))|decision[- ]maker|谁.{0,8}(?:拍板|决定|签字|签|审批|说了算|定)|(?:拍板|决定|签字|审批|说了算)的?(?:是|人是)?谁",
+        r"(?i)(?-u:\b)who(?:['’]s|\s+is|\s+will|\s+would|\s+does|\s+has|\s+gets)?(?:\s+\w+){0,4}?\s+(?:decid\w*|sign\w*|approv\w*|make[s]?\s+the\s+(?:final\s+)?(?:call|decision)|(?:has|have|gets?)\s+the\s+final\s+(?:say|word)|calls?\s+the\s+shots|pulls?\s+the\s+trigger|own[s]?\s+the\s+(?:budget|decision))|decision[- ]maker|(?:you|yourself)\s+(?:\w+\s+){0,2}(?:making|make|makes)\s+the\s+(?:final\s+)?(?:call|decision)|who\s+(?:\w+\s+){0,2}(?:looks\s+after|handles|owns|chooses|picks|buys|is\s+responsible\s+for)|谁.{0,8}(?:拍板|决定|签字|签|审批|说了算|定|负责)|(?:拍板|决定|签字|审批|说了算)的?(?:是|人是)?谁|怎么定的?|怎么决策",
     )
     .expect("built-in pattern")
 });
 static SELF_ANSWER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     Regex::new(
-        r"(?i)^[\s,.!-]*(?:(?:well|so|honestly|ultimately|in\s+the\s+end|that(?:['’]s|\s+would\s+be|\s+is)|it(?:['’]s|\s+is|\s+would\s+be))[\s,]+)*(?:me|myself|i\s+do|that['’]s\s+me|yours\s+truly)(?-u:\b)[\s,]*(?:ultimately|really|in\s+the\s+end|at\s+the\s+end\s+of\s+the\s+day)?[\s.!]*$|^(?:是|就是|最后是|最终是|主要是)?我(?:自己)?(?:吧|啊|呀)?[。！!.]?$",
+        r"(?i)^[\s,.!-]*(?:(?:well|so|honestly|ultimately|in\s+the\s+end|that(?:['’]s|\s+would\s+be|\s+is)|it(?:['’]s|\s+is|\s+would\s+be))[\s,]+)*(?:(?:just|only|probably|mostly)\s+)?(?:me|myself|i\s+do|that['’]s\s+me|yours\s+truly)(?-u:\b)[\s,]*(?:ultimately|really|in\s+the\s+end|at\s+the\s+end\s+of\s+the\s+day)?[\s.!]*$|^(?:是|就是|最后是|最终是|主要是)?我(?:自己)?(?:吧|啊|呀)?[。！!.]?$",
     )
     .expect("built-in pattern")
 });
@@ -763,18 +1821,17 @@ fn spent_before(text: &str, start: usize) -> bool {
     while !text.is_char_boundary(from) {
         from += 1;
     }
-    text.get(from..start).is_some_and(|w| SPENT_BEFORE.is_match(w))
-}
-
-/// Whether a rep's question asks who approves or signs (rather than who decides).
-fn approval_question(text: &str) -> bool {
-    APPROVAL_QUESTION.is_match(text)
+    // Most figures have no spend verb before them at all: skip the regex then.
+    let window = text.get(from..start).unwrap_or("");
+    let maybe =
+        ["spent", "paid", "bought", "purchased", "pay", "costing", "花", "买", "付"].iter().any(|w| window.contains(w));
+    maybe && SPENT_BEFORE.is_match(window)
 }
 
 static ANSWER_LEAD: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     Regex::new(
-        r"(?i)^[\s,.:;!-]*(?:(?:well|so|oh|um|uh|uhm|yes|yeah|ok|okay|honestly|ultimately|in\s+the\s+end|final(?:ly)?|that(?:['’]d|\s+would|\s+will|['’]s|\s+is|\s+would\s+be)?|it(?:['’]s|\s+is|['’]d\s+be|\s+would\s+be|\s+will\s+be)?|be|that['’]d\s+be|always|usually|[A-Z][a-z]+(?:\s+[A-Z][a-z'-]+)?\s*,|(?:[A-Za-z]+\s+){1,2}and)[\s,.:;!-]*)*$|^(?:那|就|应该|是|主要是|最后是|最终是|还是|一般是|这个|那个|得|要)*$",
+        r"(?i)^[\s,.:;!-]*(?:(?:well|so|oh|or|and|um|uh|uhm|yes|yeah|ok|okay|honestly|ultimately|in\s+the\s+end|final(?:ly)?|that(?:['’]d|\s+would|\s+will|['’]s|\s+is|\s+would\s+be)?|it(?:['’]s|\s+is|['’]d\s+be|\s+would\s+be|\s+will\s+be)?|be|that['’]d\s+be|always|usually|[A-Z][a-z]+(?:\s+[A-Z][a-z'-]+)?\s*,|(?:[A-Za-z]+\s+){1,2}and)[\s,.:;!-]*)*$|^(?:那|就|应该|是|主要是|最后是|最终是|还是|一般是|这个|那个|得|要)*$",
     )
     .expect("built-in pattern")
 });
@@ -795,7 +1852,7 @@ fn role_is_the_answer(text: &str, sentence: Option<(usize, usize)>, start: usize
 }
 
 /// "My boss", "领导": someone above the contact, not a named decision maker.
-fn is_generic_superior(role: &str) -> bool {
+pub(crate) fn is_generic_superior(role: &str) -> bool {
     matches!(role, "boss" | "manager" | "management" | "leadership" | "leadership team" | "领导" | "上级" | "经理")
 }
 
@@ -814,10 +1871,10 @@ fn sentence_index(ranges: &[(usize, usize)], pos: usize) -> Option<usize> {
 const MAX_EVIDENCE: usize = 30;
 
 /// Evidence with the same span is one piece with its notes joined.
-fn merge_evidence(items: Vec<&Item>) -> Vec<Evidence> {
+fn merge_evidence(items: &[&Item]) -> Vec<Evidence> {
     let mut out: Vec<Evidence> = Vec::with_capacity(items.len().min(MAX_EVIDENCE * 2));
     let mut index: BTreeMap<(usize, usize, usize), usize> = BTreeMap::new();
-    for item in items {
+    for item in items.iter() {
         let span = item.evidence.span;
         match index.get(&(span.turn, span.start, span.end)).and_then(|i| out.get_mut(*i)) {
             Some(existing) => {
@@ -876,11 +1933,23 @@ fn relative_gap(a: f64, b: f64) -> f64 {
 fn find_conflicts(
     transcript: &Transcript,
     facts: &[LocatedFact],
-    self_deciders: &[(Span, String)],
-    no_say: &[(Span, String)],
+    claims: &Claims,
+    items: &[Item],
+    exchanges: &[CallExchange],
 ) -> Vec<Conflict> {
     let mut conflicts = Vec::new();
     let quote_of = |span: Span| transcript.quote(span).to_owned();
+    // "Sorry, I meant six clinics, not four": a correction resolves the conflict.
+    let corrects = |span: Span| {
+        let text = transcript.turns.get(span.turn).map(|t| t.text.as_str()).unwrap_or("");
+        let ranges = sentences(text);
+        let (a, b) =
+            sentence_index(&ranges, span.start).and_then(|i| ranges.get(i).copied()).unwrap_or((0, text.len()));
+        let before =
+            sentence_index(&ranges, span.start).and_then(|i| i.checked_sub(1)).and_then(|i| ranges.get(i).copied());
+        CORRECTION.is_match(text.get(a..b).unwrap_or(""))
+            || before.is_some_and(|(x, y)| CORRECTION.is_match(text.get(x..y).unwrap_or("")))
+    };
     let sentence_quote = |span: Span| -> (Span, String) {
         let text = transcript.turns.get(span.turn).map(|t| t.text.as_str()).unwrap_or("");
         let ranges = sentences(text);
@@ -906,11 +1975,12 @@ fn find_conflicts(
         |subject: &str, concept: Option<&str>, list: Vec<&LocatedFact>, differ: &dyn Fn(&Fact, &Fact, bool) -> bool| {
             for pair in list.windows(2) {
                 let (earlier, later) = (pair[0], pair[1]);
-                if differ(&earlier.fact, &later.fact, earlier.hedged || later.hedged) {
+                if differ(&earlier.fact, &later.fact, earlier.hedged || later.hedged) && !corrects(later.span) {
                     let (later_span, later_quote) = sentence_quote(later.span);
                     conflicts.push(Conflict {
                         subject: subject.to_owned(),
                         concept: concept.map(str::to_owned),
+                        mode: Mode::Rules,
                         earlier: earlier.span,
                         earlier_quote: quote_of(earlier.span),
                         later: later_span,
@@ -932,7 +2002,7 @@ fn find_conflicts(
     compare(
         "budget",
         Some("budget"),
-        per_turn(&|f| matches!(f.fact, Fact::Money { .. }) && for_concept(f, "budget")),
+        per_turn(&|f| matches!(f.fact, Fact::Money { .. }) && f.role == FactRole::Budget && for_concept(f, "budget")),
         &|a, b, hedged| match (a, b) {
             // A rate and a total (or two different rates) are not comparable.
             (Fact::Money { amount: x, currency: c, per: p }, Fact::Money { amount: y, currency: d, per: q })
@@ -951,7 +2021,8 @@ fn find_conflicts(
             matches!(
                 f.fact,
                 Fact::Timeline { kind: TimelineKind::Absolute | TimelineKind::Quarter, resolved: Some(_), .. }
-            ) && for_concept(f, "timeline")
+            ) && f.role == FactRole::Buying
+                && for_concept(f, "timeline")
         }),
         &|a, b, hedged| match (a, b) {
             (Fact::Timeline { resolved: Some(x), .. }, Fact::Timeline { resolved: Some(y), .. }) => {
@@ -964,61 +2035,152 @@ fn find_conflicts(
         "decision_maker",
         Some("authority"),
         per_turn(&|f| {
-            !f.hedged && matches!(&f.fact, Fact::Person { part: RolePart::Decides, .. }) && for_concept(f, "authority")
+            !f.hedged
+                && matches!(&f.fact, Fact::Person { part: RolePart::Decides, .. })
+                && (for_concept(f, "authority") || for_concept(f, "decision_process"))
         }),
         &|a, b, _| match (a, b) {
             (Fact::Person { role: x, .. }, Fact::Person { role: y, .. }) => x != y,
             _ => false,
         },
     );
-    // Only a count that states the team's size is compared: one answering "how many reps?",
-    // or said as "we have 40 reps" / "我们有40个销售"; "two reps called the same lead" is an
-    // incident, not a team size.
-    let states_team_size = |f: &LocatedFact| {
-        let turns = &transcript.turns;
-        let answers_count_question = f.span.turn > 0
-            && turns
-                .get(f.span.turn - 1)
-                .is_some_and(|t| t.role == Role::Rep && count_question_unit(&t.text).is_some());
-        let text = turns.get(f.span.turn).map(|t| t.text.as_str()).unwrap_or("");
+    // Only a count that states a total is compared: one answering "how many reps?", one
+    // said as "we have 40 reps", "all six of our clinics", "我们有40个销售", or one that names
+    // the same group as an earlier total ("the advisers, eight of them" after "how many
+    // advisers?"); "two reps called the same lead" is an incident, not a total.
+    // The question each answer responds to, only for the turns that state counts.
+    let count_turns: std::collections::BTreeSet<usize> =
+        facts.iter().filter(|f| matches!(f.fact, Fact::Count { .. })).map(|f| f.span.turn).collect();
+    let questions: BTreeMap<usize, String> = exchanges
+        .iter()
+        .filter(|e| e.asked() && count_turns.contains(&e.answer_turn))
+        .map(|e| (e.answer_turn, e.question_text(transcript)))
+        .collect();
+    let question_of = |turn: usize| -> String { questions.get(&turn).cloned().unwrap_or_default() };
+    let sentence_text = |f: &LocatedFact| -> String {
+        let text = transcript.turns.get(f.span.turn).map(|t| t.text.as_str()).unwrap_or("");
         let ranges = sentences(text);
         let index = sentence_index(&ranges, f.span.start);
         let (a, b) = index.and_then(|i| ranges.get(i).copied()).unwrap_or((0, text.len()));
-        answers_count_question && index == Some(0) || TEAM_SIZE_CUE.is_match(text.get(a..b).unwrap_or(""))
+        text.get(a..b).unwrap_or("").to_owned()
     };
-    for unit in ["reps", "people"] {
-        compare(
-            "team_size",
-            None,
-            per_turn(&|f| {
-                matches!(&f.fact, Fact::Count { value, unit: u } if u == unit && *value >= 2.0) && states_team_size(f)
-            }),
-            &|a, b, hedged| match (a, b) {
-                (Fact::Count { value: x, .. }, Fact::Count { value: y, .. }) => {
-                    // Team sizes are known to the person; a guess still should not be off by
-                    // more than about half (12 vs "around thirty").
-                    relative_gap(*x, *y) > if hedged { 0.4 } else { 0.2 }
+    let states_total = |f: &LocatedFact| {
+        let text = transcript.turns.get(f.span.turn).map(|t| t.text.as_str()).unwrap_or("");
+        let first_sentence = sentences(text).first().is_none_or(|r| f.span.start < r.1);
+        // A short answer to "how many...?" states the total in any of its sentences.
+        let short = sentences(text).len() <= 3;
+        // "Our six hundred members": a total said with "our", unless a subset is meant ("our
+        // two biggest clients").
+        let said = transcript.quote(f.span);
+        let ours = text[..f.span.start].trim_end().to_ascii_lowercase().ends_with("our") && !SUBSET.is_match(said);
+        (first_sentence || short) && count_question_unit(&question_of(f.span.turn)).is_some()
+            || ours
+            || TEAM_SIZE_CUE.is_match(&sentence_text(f))
+            || COUNT_QUESTION_ANY.is_match(&question_of(f.span.turn)) && (first_sentence || short)
+    };
+    let group_of = |f: &LocatedFact| -> Option<String> {
+        let sentence = sentence_text(f);
+        let question = question_of(f.span.turn);
+        GROUP.find(&sentence).or_else(|| GROUP.find(&question)).map(|m| m.as_str().to_lowercase())
+    };
+    let mut units: Vec<&str> = facts
+        .iter()
+        .filter_map(|f| match &f.fact {
+            Fact::Count { unit, .. } if !unit.starts_with("new ") => Some(unit.as_str()),
+            _ => None,
+        })
+        .collect();
+    units.sort_unstable();
+    units.dedup();
+    for unit in units {
+        let of_unit: Vec<&LocatedFact> = facts
+            .iter()
+            .filter(|f| {
+                f.role != FactRole::Target
+                    && matches!(&f.fact, Fact::Count { value, unit: u } if u == unit && *value >= 2.0)
+            })
+            .collect();
+        let mut totals: Vec<&LocatedFact> = Vec::new();
+        for f in of_unit {
+            let same_group = totals.last().is_some_and(|t| group_of(t).is_some() && group_of(t) == group_of(f));
+            if states_total(f) || same_group {
+                totals.push(f);
+            }
+        }
+        let subject = if unit == "reps" || unit == "people" { "team_size" } else { "count" };
+        let totals: Vec<&LocatedFact> = {
+            let mut out: Vec<&LocatedFact> = Vec::new();
+            for f in totals {
+                match out.last_mut() {
+                    Some(last) if last.span.turn == f.span.turn => *last = f,
+                    _ => out.push(f),
                 }
-                _ => false,
-            },
-        );
+            }
+            out
+        };
+        compare(subject, None, totals, &|a, b, hedged| match (a, b) {
+            (Fact::Count { value: x, .. }, Fact::Count { value: y, .. }) => {
+                // Totals are known to the person; a guess still should not be off by more
+                // than about half (12 vs "around thirty").
+                relative_gap(*x, *y) > if hedged { 0.4 } else { 0.2 }
+            }
+            _ => false,
+        });
     }
 
-    // "I make the call" and, in another turn, "I have no say".
-    let mut claims: Vec<(Span, &str, bool)> = self_deciders
+    // A budget figure and, in a later turn, a flat "no budget" with no figure after it.
+    let figures: Vec<&LocatedFact> = facts
+        .iter()
+        .filter(|f| {
+            f.role == FactRole::Budget && !f.hedged && for_concept(f, "budget") && matches!(f.fact, Fact::Money { .. })
+        })
+        .collect();
+    if let Some(first) = figures.first() {
+        let denial = items.iter().find(|i| {
+            i.concept == BUDGET
+                && i.evidence.says == CriterionStatus::Negative
+                && i.at.0 > first.span.turn
+                && !figures.iter().any(|f| f.span.turn > i.at.0)
+        });
+        if let Some(denial) = denial {
+            if !corrects(denial.evidence.span) {
+                conflicts.push(Conflict {
+                    subject: "budget".to_owned(),
+                    concept: Some("budget".to_owned()),
+                    mode: Mode::Rules,
+                    earlier: first.span,
+                    earlier_quote: quote_of(first.span),
+                    later: denial.evidence.span,
+                    later_quote: denial.evidence.quote.clone(),
+                    explanation: format!(
+                        "now says there is no budget, but turn {} gave {} (\"{}\")",
+                        first.span.turn,
+                        first.fact.describe(),
+                        quote_of(first.span)
+                    ),
+                });
+            }
+        }
+    }
+
+    // "I make the call" and, in another turn, "I have no say" or "Jess has to okay anything".
+    let mut said: Vec<(Span, &str, bool)> = claims
+        .decides
         .iter()
         .map(|(s, q)| (*s, q.as_str(), true))
-        .chain(no_say.iter().map(|(s, q)| (*s, q.as_str(), false)))
+        .chain(claims.no_say.iter().map(|(s, q)| (*s, q.as_str(), false)))
+        .chain(claims.others_approve.iter().map(|(s, q)| (*s, q.as_str(), false)))
         .collect();
-    claims.sort_by_key(|(s, _, _)| (s.turn, s.start));
-    for pair in claims.windows(2) {
+    said.sort_by_key(|(s, _, _)| (s.turn, s.start));
+    for pair in said.windows(2) {
         let ((s1, q1, decides1), (s2, _, decides2)) = (pair[0], pair[1]);
-        if decides1 != decides2 && s1.turn != s2.turn {
+        if decides1 != decides2 && s1.turn != s2.turn && !corrects(s2) {
             let (later, later_quote) = sentence_quote(s2);
-            let now = if decides2 { "says they decide" } else { "says they have no say" };
+            let now = if decides2 { "says they decide" } else { "says someone else decides or they have no say" };
             conflicts.push(Conflict {
                 subject: "decision_maker".to_owned(),
                 concept: Some("authority".to_owned()),
+                mode: Mode::Rules,
                 earlier: s1,
                 earlier_quote: q1.to_owned(),
                 later,
@@ -1076,8 +2238,10 @@ pub fn to_answers(criteria: &[CriterionEvidence]) -> BTreeMap<String, CriterionA
                 answer.note = Some(format!("from the call: {}{tail}", shown.join("; ")));
             }
             if c.concept == "timeline" {
-                answer.date = c.evidence.iter().rev().find_map(|e| match &e.fact {
-                    Some(Fact::Timeline { resolved, .. }) => *resolved,
+                // The buying date that decided the status, else the latest one.
+                let deciding = c.evidence.iter().rev().filter(|e| e.says == c.status);
+                answer.date = deciding.chain(c.evidence.iter().rev()).find_map(|e| match (&e.fact, e.role) {
+                    (Some(Fact::Timeline { resolved, .. }), Some(FactRole::Buying)) => *resolved,
                     _ => None,
                 });
             }
@@ -1091,8 +2255,14 @@ pub fn to_answers(criteria: &[CriterionEvidence]) -> BTreeMap<String, CriterionA
 /// Text with no recognised evidence still counts as `partial` (the rep wrote something),
 /// except placeholders such as `tbd` or `不知道`, which stay `unknown`.
 pub fn evidence_from_answer(concept: &str, text: &str, language: Language, as_of: NaiveDate) -> ConceptEvidence {
-    let unknown =
-        ConceptEvidence { concept: concept.to_owned(), status: CriterionStatus::Unknown, evidence: Vec::new() };
+    let unknown = ConceptEvidence {
+        concept: concept.to_owned(),
+        status: CriterionStatus::Unknown,
+        evidence: Vec::new(),
+        decided_by: Vec::new(),
+        rule: "the rep wrote a placeholder".to_owned(),
+        mode: Mode::Rules,
+    };
     let trimmed = text.trim();
     let placeholder = ["", "?", "unknown", "tbd", "n/a", "na", "-", "不知道", "未知", "待定", "不清楚"];
     if placeholder.contains(&trimmed.to_lowercase().as_str()) {
@@ -1105,15 +2275,23 @@ pub fn evidence_from_answer(concept: &str, text: &str, language: Language, as_of
         Some(c) if c.status != CriterionStatus::Unknown => c,
         _ => {
             let span = Span { turn: 0, start: 0, end: text.len() };
+            let note = Evidence {
+                span,
+                quote: text.to_owned(),
+                note: "the rep's note; no specific figure, date or phrase recognised".to_owned(),
+                says: CriterionStatus::Partial,
+                weight: Weight::Hint,
+                mode: Mode::Rules,
+                fact: None,
+                role: None,
+            };
             ConceptEvidence {
                 concept: concept.to_owned(),
                 status: CriterionStatus::Partial,
-                evidence: vec![Evidence {
-                    span,
-                    quote: text.to_owned(),
-                    note: "the rep's note; no specific figure, date or phrase recognised".to_owned(),
-                    fact: None,
-                }],
+                evidence: vec![note.clone()],
+                decided_by: vec![note],
+                rule: "the rep wrote something the rules do not recognise: partial".to_owned(),
+                mode: Mode::Rules,
             }
         }
     }
@@ -1198,25 +2376,58 @@ mod tests {
     }
 
     #[test]
+    /// Authority is about this contact (LABELLING.md): they decide (`confirmed`), someone
+    /// else decides or signs and they recommend (`partial`), they have no say (`negative`).
     fn authority_statuses() {
         let cases: &[(&[&str], CriterionStatus)] = &[
             (&["Honestly, I make the call on tools like this."], Confirmed),
-            (&["R: Who decides?", "Our CFO signs off on anything over 10k."], Confirmed),
+            (&["R: Who decides?", "Our CFO signs off on anything over 10k."], Partial),
             (&["I need to run it by our CFO."], Partial),
-            (&["R: Who decides?", "The VP of Sales decides."], Confirmed),
-            (&["这个需要老板拍板。"], Confirmed),
+            (&["R: Who decides?", "The VP of Sales decides."], Partial),
+            (&["这个需要老板拍板。"], Partial),
             (&["我说了算。"], Confirmed),
             (&["R: Who else is involved?", "I need to run it by my team, we decide together."], Partial),
             (&["我得跟领导商量一下。"], Partial),
             (&["I have no say in this, it's not my call."], Negative),
             (&["我说了不算。"], Negative),
-            (&["I have no say, our CFO decides."], Partial),
+            (&["I have no say, our CFO decides."], Negative),
             (&["Our CEO decides on this.", "R: OK.", "Actually the VP of Sales decides."], Contradicted),
             (&["I make the call here.", "R: Great.", "Well, I have no say in budgets like this."], Contradicted),
             (&["我们总监决定。", "R: 好的。", "最后还是老板拍板。"], Contradicted),
             (&["I need to run it by my boss."], Partial),
-            (&["R: Who decides?", "The VP of Sales decides, I'd run it by her first."], Confirmed),
-            (&["Our CEO has the final say."], Confirmed),
+            (&["R: Who decides?", "The VP of Sales decides, I'd run it by her first."], Partial),
+            (&["Our CEO has the final say."], Partial),
+            (
+                &[
+                    "R: Who makes the call on buying something like this?",
+                    "Not me.",
+                    "R: Who then?",
+                    "Linda. Or the owners.",
+                ],
+                Partial,
+            ),
+            (&["R: 最后谁拍板？", "不是我。"], Negative),
+            // An approval limit is compared with the budget.
+            (
+                &["R: Budget?", "We have $45,000.", "R: Who signs?", "Tom signs anything over twenty-five grand."],
+                Partial,
+            ),
+            (
+                &["R: Budget?", "We have $20,000.", "R: Who signs?", "I make the call, Tom signs anything over 25k."],
+                Confirmed,
+            ),
+            (&["R: Budget?", "预算三十万。", "R: 谁拍板？", "我来定，金额超过五十万才需要老板签字。"], Confirmed),
+            (&["R: Budget?", "预算二十八万。", "R: 谁拍板？", "方案我来定，合同超过二十万要郑总签字。"], Partial),
+            // "I decide" and later "Jess has to okay anything we pay for": a contradiction.
+            (
+                &[
+                    "R: Who makes the call?",
+                    "Just me.",
+                    "R: OK.",
+                    "I'd have to get Jess to okay anything we pay for anyway.",
+                ],
+                Contradicted,
+            ),
             (&["R: Who decides?", "Not sure, maybe our CEO."], Partial),
             (&["We use HubSpot."], Unknown),
         ];
@@ -1330,10 +2541,11 @@ mod tests {
         }
     }
 
-    /// "Who signs?" answered with a role (and a name) names the decision maker.
+    /// "Who signs?" answered with a role (and a name) names the decision maker: the
+    /// decision process is known, and this contact recommends.
     #[test]
     fn a_role_given_as_the_answer_names_the_decider() {
-        let cases: &[(&[&str], CriterionStatus)] = &[
+        let cases: &[(&[&str], CriterionStatus, CriterionStatus)] = &[
             (
                 &[
                     "R: Who signs off on this?",
@@ -1341,22 +2553,23 @@ mod tests {
                     "R: And you?",
                     "I'd take it to her with my recommendation.",
                 ],
+                Partial,
                 Confirmed,
             ),
-            (&["R: Who has the final say?", "Marcus Lee, our head of revenue."], Confirmed),
-            (&["R: Who would sign the contract?", "That would be our COO."], Confirmed),
-            (&["R: Who makes the decision?", "Me, ultimately."], Confirmed),
-            (&["R: 最后谁拍板？", "我们周总。"], Confirmed),
-            (&["R: 谁来签字？", "财务的刘总签字。"], Confirmed),
+            (&["R: Who has the final say?", "Marcus Lee, our head of revenue."], Partial, Confirmed),
+            (&["R: Who would sign the contract?", "That would be our COO."], Partial, Confirmed),
+            (&["R: Who makes the decision?", "Me, ultimately."], Confirmed, Unknown),
+            (&["R: 最后谁拍板？", "我们周总。"], Partial, Confirmed),
+            (&["R: 谁来签字？", "财务的刘总签字。"], Partial, Confirmed),
             // Naming someone involved is not naming the decider.
-            (&["R: Who else is involved?", "Our VP of Sales, Jordan, and procurement."], Partial),
+            (&["R: Who else is involved?", "Our VP of Sales, Jordan, and procurement."], Partial, Unknown),
             // "My boss" says someone above must agree, not who.
-            (&["R: Who decides?", "My boss."], Partial),
-            (&["R: Who decides?", "Not sure, maybe our CEO."], Partial),
-            (&["R: Who approves?", "Procurement and our CFO, Lina Park."], Confirmed),
+            (&["R: Who decides?", "My boss."], Partial, Unknown),
+            (&["R: Who decides?", "Not sure, maybe our CEO."], Partial, Unknown),
+            (&["R: Who approves?", "Procurement and our CFO, Lina Park."], Partial, Confirmed),
         ];
-        for (lines, status) in cases {
-            check(lines, &[("authority", *status)]);
+        for (lines, authority, process) in cases {
+            check(lines, &[("authority", *authority), ("decision_process", *process)]);
         }
     }
 
@@ -1471,9 +2684,11 @@ mod tests {
             ("budget", "no", Negative),
             ("budget", "tbd", Unknown),
             ("budget", "they seemed positive", Partial),
-            ("authority", "CFO signs off", Confirmed),
-            ("authority", "the CFO decides", Confirmed),
-            ("authority", "我们总监决定", Confirmed),
+            ("authority", "CFO signs off", Partial),
+            ("authority", "the CFO decides", Partial),
+            ("authority", "我们总监决定", Partial),
+            ("authority", "I make the call", Confirmed),
+            ("authority", "not my call", Negative),
             ("timeline", "Q3", Confirmed),
             ("timeline", "明年年底前", Confirmed),
             ("budget", "预算20万", Confirmed),
@@ -1578,8 +2793,8 @@ mod tests {
         // A pronoun's decision goes to the role named before it.
         check(
             &["R: who decides", "me and our head of revenue, Priya. She has the final say"],
-            &[("authority", Confirmed)],
+            &[("authority", Partial), ("decision_process", Confirmed)],
         );
-        check(&["R: 谁来拍板？", "找我们李总，他拍板。"], &[("authority", Confirmed)]);
+        check(&["R: 谁来拍板？", "找我们李总，他拍板。"], &[("authority", Partial), ("decision_process", Confirmed)]);
     }
 }

@@ -5,9 +5,14 @@
 //! in the time given ("quadruple revenue in two weeks") is a red flag, not a good sign.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use crate::evidence::{CallEvidence, LocatedFact};
 use crate::facts::{Fact, RolePart, TimelineKind};
+use crate::meaning::Mode;
+use crate::roles::FactRole;
 use crate::signal::{Polarity, Signal, SignalKind};
 use crate::transcript::{Span, Transcript};
 
@@ -24,9 +29,32 @@ pub fn is_unrealistic(factor: f64, horizon_days: Option<i64>) -> bool {
 }
 
 /// The fact-based signals of a call, from its evidence pass ([`crate::evidence::analyse_call`]).
+///
+/// - `unrealistic_target`: a growth target beyond [`is_unrealistic`], said as a multiple ("10x
+///   in a month"), as two levels ("from $40k a month to a million by January"), or as a target
+///   level against the current level given earlier in the call ("二十来单" now, "两千单" next
+///   year);
+/// - `specificity`: concrete, realistic answers about the goal, the plan or the purchase only:
+///   a budget figure, a buying or go-live date, a target, an approval threshold, a named
+///   decider. Context figures (headcount, floor area, revenue, how bad the problem is) are not
+///   specificity, nor are hedged figures, figures inside an absurd target or figures later
+///   contradicted;
+/// - `inconsistency`: every conflict the evidence pass found;
+/// - `knowledge` shown through process detail: an approval threshold, the planning or budget
+///   cycle, a target figure attributed to leadership;
+/// - `excuse` told as an answer to "why has this not been fixed before?".
 pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal> {
     let mut signals = Vec::new();
     let quote = |span: Span| transcript.quote(span).to_owned();
+    let signal = |kind: SignalKind, polarity: Polarity, span: Span, explanation: String| Signal {
+        kind,
+        polarity,
+        turn: span.turn,
+        span,
+        quote: transcript.quote(span).to_owned(),
+        explanation,
+        mode: Mode::Rules,
+    };
     // Later statements of a conflict, by turn: a contradicted figure is no good sign.
     let mut conflicted: BTreeMap<usize, Vec<Span>> = BTreeMap::new();
     for c in &call.conflicts {
@@ -38,77 +66,224 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
             .is_some_and(|spans| spans.iter().any(|s| s.start <= f.span.start && f.span.end <= s.end))
     };
 
+    // Absurd targets first: their figures are no good sign.
+    let mut absurd: Vec<Span> = Vec::new();
     for f in &call.facts {
         if let Fact::Growth { factor, horizon_days } = f.fact {
             if is_unrealistic(factor, horizon_days) {
-                signals.push(Signal {
-                    kind: SignalKind::UnrealisticTarget,
-                    polarity: Polarity::Red,
-                    turn: f.span.turn,
-                    span: f.span,
-                    quote: quote(f.span),
-                    explanation: unrealistic_explanation(factor, horizon_days),
-                });
-                continue;
+                absurd.push(f.span);
+                signals.push(signal(
+                    SignalKind::UnrealisticTarget,
+                    Polarity::Red,
+                    f.span,
+                    unrealistic_explanation(factor, horizon_days),
+                ));
             }
         }
-        // A date that is the horizon of a target speaks through the target, not on its own.
-        let horizon = matches!(f.fact, Fact::Timeline { .. }) && !f.concepts.iter().any(|c| c == "timeline");
-        // A date or sum read as history ("we looked at it in 2024", "we spent 20k back then")
-        // is evidence for nothing, and no sign of a prospect who knows their plans.
-        let history = matches!(f.fact, Fact::Money { .. }) && f.concepts.is_empty();
-        if f.hedged || horizon || history || in_conflict(f) {
+    }
+    for change in level_changes(call) {
+        if is_unrealistic(change.factor, change.horizon_days) && !absurd.iter().any(|a| overlaps(*a, change.target)) {
+            absurd.push(change.target);
+            let explanation = format!(
+                "{} The current level is {} (turn {}: \"{}\").",
+                unrealistic_explanation(change.factor, change.horizon_days),
+                change.current_fact.describe(),
+                change.current.turn,
+                quote(change.current)
+            );
+            signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, change.target, explanation));
+        }
+    }
+    let in_absurd = |f: &LocatedFact| absurd.iter().any(|a| overlaps(*a, f.span));
+
+    for f in &call.facts {
+        if f.hedged || in_conflict(f) || in_absurd(f) {
             continue;
         }
-        if let Some(why) = specific(&f.fact) {
-            signals.push(Signal {
-                kind: SignalKind::Specificity,
-                polarity: Polarity::Good,
-                turn: f.span.turn,
-                span: f.span,
-                quote: quote(f.span),
-                explanation: why,
-            });
+        if let Some(why) = specific(f) {
+            signals.push(signal(SignalKind::Specificity, Polarity::Good, f.span, why));
         }
     }
 
     for c in &call.conflicts {
-        signals.push(Signal {
-            kind: SignalKind::Inconsistency,
-            polarity: Polarity::Red,
-            turn: c.later.turn,
-            span: c.later,
-            quote: c.later_quote.clone(),
-            explanation: format!("Contradicts an earlier answer: {}.", c.explanation),
-        });
+        let mut s = signal(
+            SignalKind::Inconsistency,
+            Polarity::Red,
+            c.later,
+            format!("Contradicts an earlier answer: {}.", c.explanation),
+        );
+        s.quote.clone_from(&c.later_quote);
+        s.mode = c.mode;
+        signals.push(s);
     }
+
+    // Knowledge shown through how the company decides and plans.
+    for t in &call.thresholds {
+        let who = if t.approver == "self" {
+            "what this contact may sign".to_owned()
+        } else {
+            format!("that {} signs above it", t.approver)
+        };
+        let why = format!(
+            "Knows the approval threshold ({}) and {who}.",
+            Fact::Money { amount: t.amount, currency: None, per: None }.describe()
+        );
+        signals.push(signal(SignalKind::Knowledge, Polarity::Good, t.span, why));
+    }
+    for f in &call.facts {
+        let sentence = sentence_text(transcript, f.span);
+        match (f.role, &f.fact) {
+            (FactRole::Recurring, Fact::Timeline { .. }) if PLANNING.is_match(&sentence) => {
+                let why = "Knows the company's planning or budget cycle.".to_owned();
+                signals.push(signal(SignalKind::Knowledge, Polarity::Good, f.span, why));
+            }
+            (FactRole::Target, _) if !f.hedged && !in_absurd(f) && LEADERSHIP.is_match(&sentence) => {
+                let why = format!("Knows the goal leadership set ({}).", f.fact.describe());
+                signals.push(signal(SignalKind::Knowledge, Polarity::Good, f.span, why));
+            }
+            _ => {}
+        }
+    }
+
+    for span in &call.excuses {
+        let why = "Asked why this was not dealt with before, they give the reason: the pain is real and has a history."
+            .to_owned();
+        signals.push(signal(SignalKind::Excuse, Polarity::Good, *span, why));
+    }
+
     signals.sort_by_key(|s| (s.span.turn, s.span.start, s.kind));
     signals
 }
 
-/// Why a fact is a concrete, realistic answer, or `None` when it is not specific enough.
-fn specific(fact: &Fact) -> Option<String> {
-    match fact {
-        Fact::Money { amount, .. } if *amount > 0.0 => Some(format!("Gives a concrete figure ({}).", fact.describe())),
-        Fact::Timeline { kind: TimelineKind::Absolute | TimelineKind::Quarter, resolved: Some(_), .. } => {
-            Some(format!("Gives a concrete date ({}).", fact.describe()))
+fn overlaps(a: Span, b: Span) -> bool {
+    a.turn == b.turn && a.start < b.end && b.start < a.end
+}
+
+/// The sentence of a turn holding a span.
+fn sentence_text(transcript: &Transcript, span: Span) -> String {
+    let text = transcript.turns.get(span.turn).map(|t| t.text.as_str()).unwrap_or("");
+    let ranges = crate::facts::sentences(text);
+    let (a, b) = crate::roles::range_of(&ranges, span.start, text.len());
+    text.get(a..b).unwrap_or("").to_owned()
+}
+
+static PLANNING: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(r"(?i)(?-u:\b)(?:budget\w*|plan\w*|fiscal|forecast\w*|review\w*|board\s+meeting|strategy|roadmap)(?-u:\b)|预算|计划|规划|年度|复盘|战略")
+        .expect("built-in pattern")
+});
+static LEADERSHIP: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(r"(?i)(?-u:\b)(?:ceo|cfo|coo|cro|founders?|owners?|board|leadership|exec(?:utive)?s?|management|president|vp|vice\s+president|head\s+office|hq)(?-u:\b)|董事长|董事会|老板|总经理|总裁|高层|领导|股东|集团|总部")
+        .expect("built-in pattern")
+});
+
+/// A target level compared with a current level said earlier: "二十来单" now, "两千单" next year.
+#[derive(Debug, Clone)]
+struct LevelChange {
+    target: Span,
+    current: Span,
+    current_fact: Fact,
+    factor: f64,
+    horizon_days: Option<i64>,
+}
+
+/// Target levels (money or counts said as a goal) against the latest earlier level of the same
+/// thing that is not a goal, where no growth was stated for them already.
+fn level_changes(call: &CallEvidence) -> Vec<LevelChange> {
+    let growths: Vec<Span> =
+        call.facts.iter().filter(|f| matches!(f.fact, Fact::Growth { .. })).map(|f| f.span).collect();
+    let covered = |span: Span| growths.iter().any(|g| overlaps(*g, span));
+    let level = |a: &Fact, b: &Fact| -> Option<(f64, f64)> {
+        match (a, b) {
+            (Fact::Money { amount: x, currency: c, per: p }, Fact::Money { amount: y, currency: d, per: q }) => {
+                let currency = c.is_none() || d.is_none() || c == d;
+                let per = p.is_none() || q.is_none() || p == q;
+                (currency && per).then_some((*x, *y))
+            }
+            (Fact::Count { value: x, unit: u }, Fact::Count { value: y, unit: v }) if u == v => Some((*x, *y)),
+            _ => None,
         }
-        Fact::Timeline { kind: TimelineKind::Relative, resolved: Some(a), until: Some(b) }
+    };
+    let mut out = Vec::new();
+    for (i, target) in call.facts.iter().enumerate() {
+        if target.role != FactRole::Target
+            || covered(target.span)
+            || !matches!(target.fact, Fact::Money { .. } | Fact::Count { .. })
+        {
+            continue;
+        }
+        // The level said before it, or right after it in the same answer ("... Right now
+        // it's like forty K").
+        let is_current = |c: &&LocatedFact| {
+            matches!(c.role, FactRole::Measured | FactRole::Business | FactRole::Context)
+                && !covered(c.span)
+                && level(&target.fact, &c.fact).is_some_and(|(_, y)| y > 0.0)
+        };
+        let current =
+            call.facts[..i].iter().rev().find(is_current).or_else(|| {
+                call.facts[i + 1..].iter().take_while(|c| c.span.turn == target.span.turn).find(is_current)
+            });
+        let Some(current) = current else { continue };
+        let Some((goal, now)) = level(&target.fact, &current.fact) else { continue };
+        let factor = goal / now;
+        if factor < 1.5 {
+            continue;
+        }
+        let horizon_days = call
+            .facts
+            .iter()
+            .filter(|d| {
+                d.span.turn == target.span.turn
+                    && matches!(d.role, FactRole::GoalDeadline | FactRole::Context | FactRole::Buying)
+            })
+            .find_map(|d| match d.fact {
+                Fact::Timeline { resolved, until, .. } => {
+                    until.or(resolved).map(|x| (x - call.as_of).num_days()).filter(|n| *n > 0)
+                }
+                _ => None,
+            });
+        out.push(LevelChange {
+            target: target.span,
+            current: current.span,
+            current_fact: current.fact.clone(),
+            factor,
+            horizon_days,
+        });
+    }
+    out
+}
+
+/// Why a fact is a concrete, realistic answer about the goal, the plan or the purchase, or
+/// `None` when it is context.
+fn specific(f: &LocatedFact) -> Option<String> {
+    match (f.role, &f.fact) {
+        (FactRole::Budget, Fact::Money { amount, .. }) if *amount > 0.0 && !f.concepts.is_empty() => {
+            Some(format!("Gives a budget figure ({}).", f.fact.describe()))
+        }
+        (FactRole::Threshold, Fact::Money { .. }) => {
+            Some(format!("States a step of the buying process: an approval threshold ({}).", f.fact.describe()))
+        }
+        (
+            FactRole::Buying,
+            Fact::Timeline { kind: TimelineKind::Absolute | TimelineKind::Quarter, resolved: Some(_), .. },
+        ) => Some(format!("Gives a buying or go-live date ({}).", f.fact.describe())),
+        (FactRole::Buying, Fact::Timeline { kind: TimelineKind::Relative, resolved: Some(a), until: Some(b) })
             if (*b - *a).num_days() <= 31 =>
         {
-            Some(format!("Gives a concrete date ({}).", fact.describe()))
+            Some(format!("Gives a buying or go-live date ({}).", f.fact.describe()))
         }
-        Fact::Count { value, .. } if *value >= 2.0 && *value < 1e6 => {
-            Some(format!("Knows a concrete number ({}).", fact.describe()))
+        (FactRole::Target, Fact::Count { value, .. }) if *value < 2.0 => None,
+        (FactRole::Target, Fact::Growth { .. } | Fact::Money { .. } | Fact::Count { .. } | Fact::Percentage { .. }) => {
+            Some(format!("Gives a concrete, realistic target ({}).", f.fact.describe()))
         }
-        Fact::Percentage { value } if *value > 0.0 && *value <= 100.0 => {
-            Some(format!("Knows a concrete figure ({}).", fact.describe()))
+        (_, Fact::Person { role, part: RolePart::Decides }) if role == "self" => {
+            Some("Says plainly that they make the decision.".to_owned())
         }
-        Fact::Growth { horizon_days: Some(_), .. } => {
-            Some(format!("Gives a realistic target with a horizon ({}).", fact.describe()))
-        }
-        Fact::Person { role, part: RolePart::Decides | RolePart::Approves } if role != "self" => {
-            Some(format!("Names who takes part in the decision ({}).", fact.describe()))
+        (_, Fact::Person { role, part: RolePart::Decides | RolePart::Approves })
+            if role != "self" && !crate::evidence::is_generic_superior(role) =>
+        {
+            Some(format!("Names who takes part in the decision ({}).", f.fact.describe()))
         }
         _ => None,
     }
@@ -185,25 +360,36 @@ mod tests {
             &[(Specificity, "$40k"), (Specificity, "March 15")],
             &[Inconsistency, UnrealisticTarget],
         );
-        check(
-            &["We have a team of 40 and our CFO signs off."],
-            &[(Specificity, "a team of 40"), (Specificity, "our CFO signs off")],
-            &[],
-        );
+        check(&["We have a team of 40 and our CFO signs off."], &[(Specificity, "our CFO signs off")], &[]);
         check(
             &["Our goal is to grow revenue by 20% next year."],
             &[(Specificity, "grow revenue by 20%")],
             &[UnrealisticTarget],
         );
-        check(
-            &["我们有40个销售，预算20万，下个季度上线。"],
-            &[(Specificity, "40个销售"), (Specificity, "20万"), (Specificity, "下个季度")],
-            &[],
-        );
+        check(&["我们有40个销售，预算20万，下个季度上线。"], &[(Specificity, "20万"), (Specificity, "下个季度")], &[]);
         check(&["明年业绩增长20%。"], &[(Specificity, "增长20%")], &[UnrealisticTarget]);
         check(&["Maybe 50k, sometime next year, I guess."], &[], &[Specificity]);
         check(&["We want to grow, things could be better."], &[], &[Specificity, UnrealisticTarget, Inconsistency]);
         check(&["可能20万吧。"], &[], &[Specificity]);
+    }
+
+    /// Context figures (headcount, floor area, revenue, how bad the problem is) and figures
+    /// with other roles are not specificity (LABELLING.md).
+    #[test]
+    fn context_figures_are_not_specificity() {
+        for lines in [
+            &["We have 40 reps across three regions."][..],
+            &["我们有40个销售，三个校区。"],
+            &["The warehouse is about 12,000 sq ft."],
+            &["Revenue is $5M a year."],
+            &["We lose about a day a week to this, and two deals last quarter."],
+            &["We got 1,140 quote requests last month and answered 212 the same day."],
+            &["R: Budget?", "We spent 20k on a tool back in 2023."],
+            &["Budgets are set every October."],
+            &["Their quote was $30k."],
+        ] {
+            check(lines, &[], &[Specificity]);
+        }
     }
 
     #[test]
@@ -219,6 +405,22 @@ mod tests {
         check(&["We'll cut costs by 150%."], &[(UnrealisticTarget, "cut costs by 150%")], &[]);
         check(&["Double the pipeline by the end of next year."], &[], &[UnrealisticTarget]);
         check(&["We aim to grow 30% within 12 months."], &[(Specificity, "grow 30%")], &[UnrealisticTarget]);
+        // Two levels, or a target level against the level given earlier in the call.
+        check(
+            &["R: Goals?", "We're gonna hit a million a month by January. Right now it's like forty K."],
+            &[(UnrealisticTarget, "a million")],
+            &[Specificity],
+        );
+        check(
+            &["R: 现在一个月能签多少单？", "二十来单。", "R: 明年呢？", "明年一个月要做到两千单。"],
+            &[(UnrealisticTarget, "两千单")],
+            &[],
+        );
+        check(
+            &["R: 目标？", "配件营收要从现在的八千万做到九千五百万。"],
+            &[(Specificity, "从现在的八千万做到九千五百万")],
+            &[UnrealisticTarget],
+        );
     }
 
     #[test]
@@ -287,7 +489,7 @@ mod tests {
                 "R: Sorry, how big is the team again?",
                 "Around thirty people, I'd say.",
             ],
-            &[(Specificity, "Twelve"), (Inconsistency, "thirty people")],
+            &[(Inconsistency, "thirty people")],
             &[],
         );
         check(
@@ -301,11 +503,7 @@ mod tests {
             &[],
         );
         // A count in an incident ("two reps called the same customer") is no team size.
-        check(
-            &["经常一个客户两个销售同时打电话。", "R: 销售有多少人？", "八个。"],
-            &[(Specificity, "八")],
-            &[Inconsistency],
-        );
+        check(&["经常一个客户两个销售同时打电话。", "R: 销售有多少人？", "八个。"], &[], &[Inconsistency, Specificity]);
         check(&["Sometimes two reps call the same lead.", "R: How many reps?", "Nine."], &[], &[Inconsistency]);
         // Close guesses are not contradictions.
         check(&["R: How many reps?", "Forty.", "R: OK.", "Maybe 45 reps by now."], &[], &[Inconsistency]);

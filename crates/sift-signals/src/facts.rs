@@ -325,7 +325,7 @@ static EN_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
 });
 static EN_WORD_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\b(?P<num>{})\s+(?P<mag>thousand|million|billion|grand)\b(?:\s+(?P<post>dollars|euros|pounds|bucks|yuan|usd|eur|gbp|rmb))?",
+        r"(?i)\b(?P<num>{})\s+(?P<mag>thousand|million|billion|grand|k)\b(?:\s+(?P<post>dollars|euros|pounds|bucks|yuan|usd|eur|gbp|rmb))?",
         en_word_number_pattern()
     ))
 });
@@ -333,6 +333,16 @@ static EN_UNIT_AFTER: LazyLock<Regex> =
     LazyLock::new(|| re(&format!(r"(?i)^\s*{EN_UNIT_ADJ}(?P<unit>{EN_UNIT_WORDS})\b")));
 static EN_WORD_COUNT: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(r"(?i)\b(?P<num>{})\s+{EN_UNIT_ADJ}(?P<unit>{EN_UNIT_WORDS})\b", en_word_number_pattern()))
+});
+static EN_WORD_THING: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(r"(?i)\b(?P<num>{}|a\s+dozen)\s+(?:of\s+(?:our|the|their|those)\s+)?[a-z]", en_word_number_pattern()))
+});
+/// What a quantity counts when it is not people: a plural noun or a unit of area, after at
+/// most one modifier ("1,140 quote requests", "12,000 sq ft", "six of our clinics").
+static EN_THING_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(?:of\s+(?:our|the|their|those)\s+)?(?:(?P<adj>[a-z][a-z-]+)\s+)?(?P<unit>m²|m2|sqm|sq\.?\s?ft|sq\.?\s?m|square\s+(?:feet|foot|metres|meters)|[a-z]{3,}s)\b",
+    )
 });
 static EN_TEAM: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
@@ -350,7 +360,37 @@ static EN_PCT_GROWTH_AFTER: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b|per\s?cent\b)\s+(?P<dir>growth|increase|uplift|more|higher|year[- ]over[- ]year|yoy|reduction|decrease|less|lower|fewer)\b",
     )
 });
-static EN_PCT: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b|per\s?cent\b)"));
+static EN_PCT: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)(?:(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b|per\s?cent\b)|\b(?P<words>(?:{EN_TENS})(?:[- ](?:{EN_UNITS}))?|(?:{EN_UNITS})|a\s+hundred|one\s+hundred)\s+(?:percent|per\s?cent)\b)"
+    ))
+});
+/// "from 900 to 3,000 members", "from thirty-eight to forty-five percent": two levels said as
+/// bare numbers.
+static EN_FROM_TO: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)\bfrom\s+(?:about\s+|around\s+|roughly\s+)?(?P<a>\d[\d,]*(?:\.\d+)?|{w})\s*(?:%|percent)?\s+(?:to|up\s+to)\s+(?:about\s+|around\s+|over\s+)?(?P<b>\d[\d,]*(?:\.\d+)?|{w})\b",
+        w = en_word_number_pattern()
+    ))
+});
+/// "从两千做到两万", "从现在的一百来个提到五百": two levels said as bare numbers.
+static ZH_FROM_TO: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"从(?:现在|目前|今年|去年|原来)?的?(?P<a>{ZH_NUM})(?:来|多)?(?:个|名|位|家|条|单|人)?(?:做到|提到|提高到|提升到|增长到|涨到|增加到|到)(?P<b>{ZH_NUM})"
+    ))
+});
+/// "十来万", "二十多万": an approximate amount, about the number named.
+static ZH_APPROX_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?P<num>[一二两三四五六七八九十百]+|\d+)(?:来|多|余)(?P<unit>千万|万|亿)(?P<post>元|块钱|块)?")
+});
+/// Holidays as dates: "by Christmas", "春节前", "国庆之前".
+static EN_HOLIDAY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:(?P<pre>by|before|until|for|around|after|over)\s+)?(?P<h>christmas|xmas|new\s+year['’]?s?(?:\s+day|\s+eve)?|thanksgiving)\b",
+    )
+});
+static ZH_HOLIDAY: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?P<h>春节|过年|元旦|国庆节?|双十一|双11|年前)(?P<suf>前|之前|以前|后|之后|以后)?"));
 static EN_MULTIPLE: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)\b(?:(?P<word>double|doubling|doubled|triple|tripling|tripled|quadruple|quadrupling|quadrupled|quintuple|quintupling)|(?P<nx>\d+(?:\.\d+)?)x|(?P<fold>\d+|two|three|four|five|ten)-?fold|(?P<times>\d+|two|three|four|five|ten)\s+times\s+(?:more|bigger|larger|higher|the|our|as\s+much))\b",
@@ -394,8 +434,8 @@ static EN_DURATION: LazyLock<Regex> = LazyLock::new(|| {
 });
 static EN_YEAR: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b(?P<pre>in|by|before|during|for|until)\s+(?P<year>20\d{2})\b"));
-static EN_ASAP: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)\b(?:asap|as\s+soon\s+as\s+possible|right\s+away|immediately|tomorrow|this\s+week)\b"));
+// "asap", "right away": urgency without a date is no date (the `role.urgency` cues read it).
+static EN_ASAP: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:tomorrow|this\s+week)\b"));
 
 const EN_ROLE: &str = r"ceo|cfo|cto|coo|cro|cmo|cio|ciso|cpo|co-?founders?|founders?|owners?|boss|board|president|managing\s+director|general\s+manager|gm|(?:svp|evp|vp|vice\s+president|head|director)(?:\s+of\s+(?:sales|finance|marketing|it|operations|ops|revenue|engineering|procurement|growth|people|hr))?|(?:sales|finance|it|marketing|ops|operations|revenue|procurement)\s+(?:director|manager|lead|head|vp)|manager|procurement|legal|finance|purchasing|committee|leadership\s+team|leadership|exec\s+team|management";
 const EN_DECIDE: &str = r"decides?|will\s+decide|makes?\s+(?:the\s+)?(?:final\s+)?(?:call|decision)|has\s+(?:the\s+)?(?:final\s+)?(?:say|call|word)|gets\s+the\s+final\s+say|calls\s+the\s+shots|owns\s+the\s+decision|is\s+the\s+decision[- ]maker";
@@ -406,6 +446,7 @@ static EN_PERSON: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b(?:(?P<det>our|my|the|their)\s+)?(?P<role>{EN_ROLE})\b(?:,?\s+(?:[\w'’-]+,?\s+){{0,4}}?(?:(?P<decide>{EN_DECIDE})|(?P<approve>{EN_APPROVE}))\b)?"
     ))
 });
+static EN_ROLE_WORD: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"(?i)^(?:{EN_ROLE})$")));
 static EN_PERSON_PASSIVE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"(?i)\b(?:(?P<decide>decided\s+by|decision\s+(?:is|sits|lies)\s+with|call\s+is\s+with)|(?P<approve>approved\s+by|signed\s+off\s+by|signed\s+by|sign-?off\s+from|approval\s+from|green\s+light\s+from|ok(?:ay)?\s+from|run\s+(?:it|this|that)\s+(?:by|past)|check\s+with|buy-?in\s+from))\s+(?:our|my|the|their)\s+(?P<role>{EN_ROLE})\b"
@@ -413,9 +454,54 @@ static EN_PERSON_PASSIVE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static EN_PRONOUN_DECIDES: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\b(?:she|he|they)\s+(?:really\s+|also\s+)?(?:(?P<decide>{EN_DECIDE})|(?P<approve>{EN_APPROVE}))\b"
+        r"(?i)\b(?:she|he|they)(?:['’]d|['’]ll|\s+would|\s+will)?\s+(?:really\s+|also\s+|usually\s+)?(?:(?P<decide>{EN_DECIDE})|(?P<approve>{EN_APPROVE}))\b"
     ))
 });
+/// A person named by first name (and surname) with their part: "Tom signs anything over
+/// 25k", "Daniel Cho makes the final call", "I'd have to get Jess to okay it".
+static EN_NAME_PART: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"\b(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?:,\s+(?:our|my|the)\s+[a-zA-Z ]{{2,40}}?,)?\s+(?i:really\s+|also\s+|usually\s+)?(?i:(?P<decide>{EN_DECIDE})|(?P<approve>signs?\s+off|approves?|okays|signs\s+(?:anything|everything|all|the)|signs[.,;]|(?:has|needs)\s+to\s+(?:approve|sign(?:\s+off)?|okay|ok)))\b|\b(?i:get|have|ask|need)\s+(?P<name2>[A-Z][a-z]+)\s+to\s+(?i:okay|ok|approve|sign(?:\s+off)?|green-?light|sign\s+it)\b|\b(?i:check\s+with|run\s+it\s+(?:by|past)|clear\s+it\s+with|sign-?off\s+from|approval\s+from)\s+(?P<name3>[A-Z][a-z]+)\b"
+    ))
+});
+/// Capitalised words that are not names of people.
+const NOT_NAMES: &[&str] = &[
+    "I",
+    "We",
+    "They",
+    "It",
+    "That",
+    "This",
+    "He",
+    "She",
+    "You",
+    "Everyone",
+    "Everybody",
+    "Nobody",
+    "Someone",
+    "Somebody",
+    "Who",
+    "Which",
+    "What",
+    "Legal",
+    "Procurement",
+    "Finance",
+    "Purchasing",
+    "Management",
+    "Leadership",
+    "Then",
+    "And",
+    "But",
+    "So",
+    "Or",
+    "Well",
+    "Honestly",
+    "Usually",
+    "Basically",
+    "Nobody",
+    "Anyone",
+    "One",
+];
 static ZH_PRONOUN_DECIDES: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?:他|她)(?:来|最后|最终)?(?:(?P<decide>拍板|说了算|最终决定|决定|做主)|(?P<approve>审批|批准|签字|点头))")
 });
@@ -431,9 +517,11 @@ static ZH_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
         r"(?P<pre>人民币|¥|￥|RMB|USD|US\$|\$|€|£)?\s?(?P<num>{ZH_NUM})(?P<post>万元|元|块钱|块|人民币|美元|美金|欧元|英镑|刀)?"
     ))
 });
+/// What a Chinese number counts: a measure word and the noun after it (三个校区, 四十二家经销商,
+/// 一千三百多条询盘, 二十来单, 两百平米), or a known noun alone (40个销售, 两百名员工).
 static ZH_UNIT_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^\s?(?:个|名|位|家)?(?P<unit>销售代表|销售人员|销售|坐席|员工|人|用户|账号|席位|客户|门店|工程师|开发|小时|分钟)",
+        r"^\s?(?:多|来|余)?(?:(?P<mw>个|名|位|家|条|单|辆|台|张|间|套|所|户|件|次|床|平米|平方米|平方|亩|吨|块屏)(?P<unit>销售代表|销售人员|销售|坐席|员工|人|用户|账号|席位|客户|门店|工程师|开发|小时|分钟|校区|经销商|顾问|课程顾问|线索|询盘|学员|学生|老师|司机|车|订单|工厂|仓库|床位|医生|护士|诊所|店)?|(?P<unit2>销售代表|销售人员|销售|坐席|员工|人|用户|账号|席位|客户|门店|工程师|开发|小时|分钟))",
     )
 });
 static ZH_DURATION: LazyLock<Regex> = LazyLock::new(|| {
@@ -461,20 +549,22 @@ static ZH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
         r"(?P<yr>明年|今年|后年|年内)(?P<part>上半年|下半年|年初|年中|年底|年末|底|初)?(?P<suf>前|之前|以前)?|(?P<yn>20\d{2})年(?P<part3>上半年|下半年|年初|年中|年底|年末|底|初)?(?P<suf3>前|之前|以前)?|(?P<part2>上半年|下半年|年初|年中|年底|年末)(?P<suf2>前|之前|以前)?",
     )
 });
-static ZH_RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?P<rel>下个月|下月|下周|下星期|这个月|本月|这周|本周|月底|月初|马上|尽快|立刻)(?P<suf>前|之前|以前|内)?")
-});
+static ZH_RELATIVE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?P<rel>下个月|下月|下周|下星期|这个月|本月|这周|本周|月底|月初)(?P<suf>前|之前|以前|内)?"));
 static ZH_GROWTH: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"翻(?P<fan>[一两二三四1-4])番|(?P<dbl>翻倍|翻一倍|加倍)|(?P<verb>增长|提升|提高|增加|涨|扩大|做到|达到)了?(?P<to>到)?(?P<n>{ZH_NUM})倍|(?P<verb2>增长|提升|提高|增加|涨|降低|减少|下降|削减|缩短)了?(?P<pct>\d+(?:\.\d+)?)\s?[%％]|(?P<n2>\d+|[二两三四五六七八九十]+)倍"
     ))
 });
-static ZH_PCT: LazyLock<Regex> =
-    LazyLock::new(|| re(&format!(r"(?P<pct>\d+(?:\.\d+)?)\s?[%％]|百分之(?P<zh>{ZH_NUM})")));
-const ZH_ROLE: &str = r"[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵钱严武戴莫孔汤]总|老板|老总|总经理|总裁|副总裁|副总|董事长|董事会|创始人|合伙人|CEO|CFO|CTO|COO|CMO|VP|(?:销售|财务|市场|运营|IT|技术)?总监|(?:销售|部门)?经理|领导|上级|财务|法务|采购部?";
+static ZH_PCT: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?P<pct>\d+(?:\.\d+)?)\s?[%％]|百分之(?P<zh>{ZH_NUM})|(?P<cheng>[一二两三四五六七八九])成(?P<tail>本|交|功|为|立|果|长|熟|员|绩)?"
+    ))
+});
+const ZH_ROLE: &str = r"[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵钱严武戴莫孔汤]总|老板|老总|总经理|总裁|副总裁|副总|董事长|董事会|创始人|合伙人|CEO|CFO|CTO|COO|CMO|VP|(?:销售|财务|市场|运营|IT|技术)?总监|(?:销售|部门)?经理|领导|上级|财务|法务|采购部?|我爸|我妈|老爸|老妈|爸爸|妈妈|父亲|母亲|老爷子|院长办公会|总经理办公会|办公会|院长|校长|局长|书记|党委会";
 static ZH_PERSON: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?:需要|要|得|由|让|等)?(?:我们|我的|公司)?(?P<role>{ZH_ROLE})(?:来|去|那边|最后|最终|亲自)?(?:(?P<decide>拍板|说了算|最终决定|决定|定夺|做主)|(?P<approve>审批|批准|签字|签|同意|点头|过目|把关|审核))|(?:跟|和|向|给)(?P<role2>{ZH_ROLE})(?:汇报|请示|商量)"
+        r"(?:需要|要|得|由|让|等)?(?:我们|我的|公司)?(?P<role>{ZH_ROLE})(?:来|去|那边|最后|最终|亲自)?(?:(?P<decide>拍板|说了算|最终决定|决定|定夺|做主)|(?P<approve>审批|批准|签字|签|同意|点头|过目|把关|审核))|(?:跟|和|向|给)(?P<role2>{ZH_ROLE})(?:汇报|请示|商量)|(?:拍板|决定|说了算|定夺)的(?:人)?(?:是|还是)(?:我们)?(?P<role3>{ZH_ROLE})"
     ))
 });
 static ZH_ROLE_MENTION: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"(?:我们|我的|公司的?)(?P<role>{ZH_ROLE})")));
@@ -491,10 +581,13 @@ static EN_LIST: LazyLock<PatternList> = LazyLock::new(|| {
         &*EN_GROWTH_PCT,
         &*EN_PCT_GROWTH_AFTER,
         &*EN_PCT,
+        &*EN_FROM_TO,
+        &*EN_HOLIDAY,
         &*EN_MULTIPLE,
         &*EN_AMOUNT,
         &*EN_WORD_AMOUNT,
         &*EN_WORD_COUNT,
+        &*EN_WORD_THING,
         &*EN_TEAM,
         &*EN_ISO_DATE,
         &*EN_YEAR,
@@ -507,10 +600,14 @@ static EN_LIST: LazyLock<PatternList> = LazyLock::new(|| {
         &*EN_PERSON,
         &*EN_PERSON_PASSIVE,
         &*EN_SELF_DECIDES,
+        &*EN_NAME_PART,
     ]
 });
 static ZH_LIST: LazyLock<PatternList> = LazyLock::new(|| {
     vec![
+        &*ZH_FROM_TO,
+        &*ZH_HOLIDAY,
+        &*ZH_APPROX_AMOUNT,
         &*ZH_GROWTH,
         &*ZH_PCT,
         &*ZH_DURATION,
@@ -673,6 +770,41 @@ fn add_units(as_of: NaiveDate, n: f64, unit: &str) -> Option<NaiveDate> {
     }
 }
 
+/// The next date of a holiday on or after `as_of`. The lunar new year (春节, 过年, and 年前 =
+/// "before the new year" in business talk) falls between 21 January and 20 February; it is
+/// read as 1 February, the middle of that range.
+fn holiday(as_of: NaiveDate, name: &str) -> Option<Fact> {
+    let (month, day) = match name {
+        n if n.starts_with("christmas") || n == "xmas" => (12, 25),
+        n if n.starts_with("new year") || n == "元旦" => (1, 1),
+        "春节" | "过年" | "年前" => (2, 1),
+        n if n.starts_with("国庆") => (10, 1),
+        "双十一" | "双11" => (11, 11),
+        "thanksgiving" => {
+            // The fourth Thursday of November.
+            for y in [as_of.year(), as_of.year() + 1] {
+                let first = NaiveDate::from_ymd_opt(y, 11, 1)?;
+                let offset = (7 + 3 - i64::from(first.weekday().num_days_from_monday())) % 7;
+                let date = first.checked_add_days(Days::new((offset + 21) as u64))?;
+                if date >= as_of {
+                    return Some(Fact::Timeline {
+                        kind: TimelineKind::Absolute,
+                        resolved: Some(date),
+                        until: Some(date),
+                    });
+                }
+            }
+            return None;
+        }
+        _ => return None,
+    };
+    let mut date = NaiveDate::from_ymd_opt(as_of.year(), month, day)?;
+    if date < as_of {
+        date = NaiveDate::from_ymd_opt(as_of.year() + 1, month, day)?;
+    }
+    Some(Fact::Timeline { kind: TimelineKind::Absolute, resolved: Some(date), until: Some(date) })
+}
+
 fn zh_small(text: &str) -> Option<u32> {
     if let Ok(n) = text.parse::<u32>() {
         return Some(n);
@@ -727,11 +859,33 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
                 e,
             );
         }
-        for c in gate.captures(&EN_PCT, text) {
-            let (s, e) = range(&c);
-            let p = c.name("num").and_then(|m| m.as_str().parse().ok());
-            push(p.map(|value| Fact::Percentage { value }), s, e);
+    }
+    for c in gate.captures(&EN_PCT, text) {
+        let (s, e) = range(&c);
+        let p = c
+            .name("num")
+            .and_then(|m| m.as_str().parse().ok())
+            .or_else(|| c.name("words").and_then(|m| parse_en_words(m.as_str())));
+        push(p.map(|value| Fact::Percentage { value }), s, e);
+    }
+    for c in gate.captures(&EN_FROM_TO, text) {
+        let (s, e) = range(&c);
+        let value = |name: &str| {
+            c.name(name).and_then(|m| {
+                let t = m.as_str().replace(',', "");
+                t.parse::<f64>().ok().or_else(|| parse_en_words(&t))
+            })
+        };
+        if let (Some(a), Some(b)) = (value("a"), value("b")) {
+            if a > 0.0 && b > 0.0 {
+                push(Some(Fact::Growth { factor: b / a, horizon_days: None }), s, e);
+            }
         }
+    }
+    for c in gate.captures(&EN_HOLIDAY, text) {
+        let (s, e) = range(&c);
+        let h = c.name("h").map(|m| m.as_str().to_ascii_lowercase()).unwrap_or_default();
+        push(holiday(as_of, &h), s, e);
     }
     for c in gate.captures(&EN_MULTIPLE, text) {
         let (s, e) = range(&c);
@@ -789,6 +943,11 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
                 );
                 continue;
             }
+            // "1,140 quote requests", "12,000 sq ft", "four clinics": a quantity of things.
+            if let Some((unit, unit_end)) = thing_after(rest) {
+                push(Some(Fact::Count { value: amount, unit }), s, e + unit_end);
+                continue;
+            }
             let comma_grouped = num.as_str().contains(',') && value >= 1000.0;
             if (mag.is_some() || comma_grouped) && !rest.trim_start().starts_with(['%', '/']) && !counts_things(rest) {
                 push(Some(Fact::Money { amount, currency: None, per: None }), s, e);
@@ -803,6 +962,13 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
         if EN_UNIT_AFTER.is_match(&text[e..]) {
             continue;
         }
+        // "three thousand members": a quantity of things, not money.
+        if currency.is_none() {
+            if let Some((unit, unit_end)) = thing_after(&text[e..]) {
+                push(base.map(|b| Fact::Count { value: b * mag, unit }), s, e + unit_end);
+                continue;
+            }
+        }
         push(base.map(|b| Fact::Money { amount: b * mag, currency, per: None }), s, e);
     }
     for c in gate.captures(&EN_WORD_COUNT, text) {
@@ -810,6 +976,18 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
         let value = c.name("num").and_then(|m| parse_en_words(m.as_str())).unwrap_or(0.0);
         if value >= 2.0 {
             push(Some(Fact::Count { value, unit: en_unit(c.name("unit").map(|m| m.as_str()).unwrap_or("")) }), s, e);
+        }
+    }
+    // "four clinics", "all six of our clinics": number words counting any kind of thing.
+    for c in gate.captures(&EN_WORD_THING, text) {
+        let (s, _) = range(&c);
+        let Some(num) = c.name("num") else { continue };
+        let value = parse_en_words(num.as_str()).unwrap_or(0.0);
+        if value < 2.0 {
+            continue;
+        }
+        if let Some((unit, unit_end)) = thing_after(&text[num.end()..]) {
+            push(Some(Fact::Count { value, unit }), s, num.end() + unit_end);
         }
     }
     for c in gate.captures(&EN_TEAM, text) {
@@ -957,6 +1135,16 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
         let part = if c.name("decide").is_some() { RolePart::Decides } else { RolePart::Approves };
         push(Some(Fact::Person { role, part }), s, e);
     }
+    for c in gate.captures(&EN_NAME_PART, text) {
+        let (s, e) = range(&c);
+        let Some(name) = c.name("name").or(c.name("name2")).or(c.name("name3")) else { continue };
+        let first = name.as_str().split_whitespace().next().unwrap_or("");
+        if NOT_NAMES.contains(&first) || EN_ROLE_WORD.is_match(name.as_str()) {
+            continue;
+        }
+        let part = if c.name("decide").is_some() { RolePart::Decides } else { RolePart::Approves };
+        push(Some(Fact::Person { role: name.as_str().to_ascii_lowercase(), part }), s, e);
+    }
     for m in gate.find(&EN_SELF_DECIDES, text) {
         push(Some(Fact::Person { role: "self".to_owned(), part: RolePart::Decides }), m.start(), m.end());
     }
@@ -978,11 +1166,63 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
             _ => kept.push(f),
         }
     }
-    attach_horizons(text, as_of, &mut kept);
     attach_rates(text, &mut kept);
+    add_level_changes(text, &mut kept);
+    attach_horizons(text, as_of, &mut kept);
     mark_additions(text, &mut kept);
     resolve_pronouns(text, &mut kept);
     kept
+}
+
+static EN_FROM_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\bfrom\s+(?:(?:the|our|a|today['’]s|current|currently|about|around|roughly|like|just|only)\s+){0,3}$")
+});
+static EN_TO_BETWEEN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(?:a\s+(?:month|year|week)\s+|per\s+\w+\s+)?(?:to|up\s+to|into|->|→)\s+(?:about\s+|around\s+|over\s+)?$",
+    )
+});
+static ZH_FROM_BEFORE: LazyLock<Regex> = LazyLock::new(|| re(r"从(?:现在|目前|今年|去年|原来)?的?$"));
+static ZH_TO_BETWEEN: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^\s*(?:做到|提到|提高到|提升到|增长到|涨到|增加到|翻到|降到|降低到|减少到|缩短到|到)$"));
+
+/// "From $3.1 million to $3.6 million", "从现在的八千万做到九千五百万", "从三成提到七成": a change
+/// of a level, added as a growth fact over both figures (the two levels stay as facts).
+fn add_level_changes(text: &str, facts: &mut Vec<FoundFact>) {
+    let mut added = Vec::new();
+    for pair in facts.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        let (Some(x), Some(y)) = (level_value(&a.fact, &b.fact), level_value(&b.fact, &a.fact)) else { continue };
+        let (Some(before), Some(between)) = (text.get(..a.start), text.get(a.end..b.start)) else { continue };
+        let mut from = before.len().saturating_sub(40);
+        while !before.is_char_boundary(from) {
+            from += 1;
+        }
+        let before = &before[from..];
+        let en = EN_FROM_BEFORE.is_match(before) && EN_TO_BETWEEN.is_match(between);
+        let zh = ZH_FROM_BEFORE.is_match(before) && ZH_TO_BETWEEN.is_match(between);
+        if (en || zh) && x > 0.0 {
+            added.push(FoundFact {
+                fact: Fact::Growth { factor: y / x, horizon_days: None },
+                start: a.start,
+                end: b.end,
+            });
+        }
+    }
+    if !added.is_empty() {
+        facts.extend(added);
+        facts.sort_by_key(|f| f.start);
+    }
+}
+
+/// The value of a level fact when the other one is a level of the same kind.
+fn level_value(fact: &Fact, other: &Fact) -> Option<f64> {
+    match (fact, other) {
+        (Fact::Money { amount, .. }, Fact::Money { .. }) => Some(*amount),
+        (Fact::Percentage { value }, Fact::Percentage { .. }) => Some(*value),
+        (Fact::Count { value, unit }, Fact::Count { unit: u, .. }) if unit == u => Some(*value),
+        _ => None,
+    }
 }
 
 /// "Our head of revenue, Priya. She has the final say": the pronoun's decision goes to the
@@ -1085,6 +1325,32 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
     };
     let range = |c: &Captures<'_>| c.get(0).map(|m| (m.start(), m.end())).unwrap_or((0, 0));
 
+    for c in gate.captures(&ZH_FROM_TO, text) {
+        let (s, e) = range(&c);
+        let a = c.name("a").and_then(|m| parse_zh_number(m.as_str()));
+        let b = c.name("b").and_then(|m| parse_zh_number(m.as_str()));
+        if let (Some(a), Some(b)) = (a, b) {
+            if a > 0.0 && b > 0.0 {
+                push(Some(Fact::Growth { factor: b / a, horizon_days: None }), s, e);
+            }
+        }
+    }
+    for c in gate.captures(&ZH_APPROX_AMOUNT, text) {
+        let (s, e) = range(&c);
+        let base = c.name("num").and_then(|m| parse_zh_number(m.as_str()));
+        let unit = match c.name("unit").map(|m| m.as_str()) {
+            Some("千万") => 1e7,
+            Some("亿") => 1e8,
+            _ => 1e4,
+        };
+        let currency = c.name("post").map(|_| "CNY".to_owned());
+        push(base.map(|b| Fact::Money { amount: b * unit, currency, per: None }), s, e);
+    }
+    for c in gate.captures(&ZH_HOLIDAY, text) {
+        let (s, e) = range(&c);
+        let h = c.name("h").map(|m| m.as_str()).unwrap_or("");
+        push(holiday(as_of, h), s, e);
+    }
     for c in gate.captures(&ZH_GROWTH, text) {
         let (s, e) = range(&c);
         let factor = if let Some(f) = c.name("fan") {
@@ -1105,10 +1371,15 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
     }
     for c in gate.captures(&ZH_PCT, text) {
         let (s, e) = range(&c);
+        // 三成 is 30%; 成本, 成交, 完成 are other words.
+        if c.name("tail").is_some() {
+            continue;
+        }
         let value = c
             .name("pct")
             .and_then(|m| m.as_str().parse::<f64>().ok())
-            .or_else(|| c.name("zh").and_then(|m| parse_zh_number(m.as_str())));
+            .or_else(|| c.name("zh").and_then(|m| parse_zh_number(m.as_str())))
+            .or_else(|| c.name("cheng").and_then(|m| parse_zh_number(m.as_str())).map(|v| v * 10.0));
         push(value.map(|value| Fact::Percentage { value }), s, e);
     }
     for c in gate.captures(&ZH_DURATION, text) {
@@ -1227,9 +1498,17 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
             push(Some(Fact::Money { amount: value, currency: currency.map(str::to_owned), per: None }), s, e);
             continue;
         }
-        if let Some(u) = ZH_UNIT_AFTER.captures(rest) {
+        // 一个月, 三个小时: a length of time, not a count of things.
+        let time_after = |u: &Captures<'_>| {
+            u.get(0).is_some_and(|m| rest[m.end()..].starts_with(['月', '小', '星', '礼', '季', '工', '年', '周']))
+        };
+        if let Some(u) = ZH_UNIT_AFTER
+            .captures(rest)
+            .filter(|u| (u.name("mw").is_some() || u.name("unit2").is_some()) && !time_after(u))
+        {
             let unit_end = u.get(0).map(|m| m.end()).unwrap_or(0);
-            let unit = zh_unit(u.name("unit").map(|m| m.as_str()).unwrap_or(""));
+            let noun = u.name("unit").or(u.name("unit2")).or(u.name("mw")).map(|m| m.as_str()).unwrap_or("");
+            let unit = zh_unit(noun);
             push(Some(Fact::Count { value, unit }), s, e + unit_end);
             continue;
         }
@@ -1249,8 +1528,17 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
         if text[e..].starts_with('不') {
             continue;
         }
-        let role = c.name("role").or(c.name("role2")).map(|m| normalise_role(m.as_str())).unwrap_or_default();
-        let part = if c.name("decide").is_some() { RolePart::Decides } else { RolePart::Approves };
+        let role = c
+            .name("role")
+            .or(c.name("role2"))
+            .or(c.name("role3"))
+            .map(|m| normalise_role(m.as_str()))
+            .unwrap_or_default();
+        let part = if c.name("decide").is_some() || c.name("role3").is_some() {
+            RolePart::Decides
+        } else {
+            RolePart::Approves
+        };
         push(Some(Fact::Person { role, part }), s, e);
     }
     for c in gate.captures(&ZH_ROLE_MENTION, text) {
@@ -1260,8 +1548,14 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
     }
     for m in gate.find(&ZH_SELF, text) {
         let after = &text[m.end()..];
-        // 我们决定 is "we decide", 我决定不了 is "I can't decide".
-        if after.starts_with('不') || text[m.start()..].starts_with("我们") {
+        // 我们决定 is "we decide", 我决定不了 is "I can't decide", 不是我能决定的 is "not mine
+        // to decide".
+        let before: String = text[..m.start()].chars().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect();
+        if after.starts_with('不')
+            || text[m.start()..].starts_with("我们")
+            || before.contains('不')
+            || before.contains('没')
+        {
             continue;
         }
         push(Some(Fact::Person { role: "self".to_owned(), part: RolePart::Decides }), m.start(), m.end());
@@ -1309,6 +1603,84 @@ fn relative_period(as_of: NaiveDate, unit: &str, next: bool, deadline: bool) -> 
     Some(relative(if deadline || !next { b } else { a }, b))
 }
 
+/// Plural nouns that are not things counted: time, money, quantity words.
+const NOT_THINGS: &[&str] = &[
+    "days",
+    "weeks",
+    "months",
+    "years",
+    "hours",
+    "minutes",
+    "mins",
+    "seconds",
+    "quarters",
+    "times",
+    "percent",
+    "points",
+    "dollars",
+    "bucks",
+    "euros",
+    "pounds",
+    "grand",
+    "thousands",
+    "millions",
+    "billions",
+    "hundreds",
+    "yes",
+    "this",
+    "thus",
+    "tops",
+    "less",
+    "was",
+    "has",
+    "is",
+    "plus",
+    "its",
+    "as",
+    "us",
+    "ones",
+    "guys",
+    "was",
+    "does",
+    "goes",
+    "says",
+    "gets",
+    "makes",
+    "takes",
+    "needs",
+    "means",
+    "comes",
+    "keeps",
+    "runs",
+    "works",
+    "looks",
+    "seems",
+];
+/// Modifiers that cannot stand between a number and the noun it counts.
+const NOT_MODIFIERS: &[&str] =
+    &["a", "an", "the", "per", "for", "in", "of", "to", "and", "or", "on", "at", "by", "with", "is", "are", "was"];
+
+/// The thing a number counts, from the words right after it: a unit of area or a plural
+/// noun, normalised; `None` for time, money and function words.
+fn thing_after(rest: &str) -> Option<(String, usize)> {
+    let c = EN_THING_AFTER.captures(rest)?;
+    let unit = c.name("unit")?.as_str().to_ascii_lowercase();
+    if c.name("adj").is_some_and(|a| {
+        NOT_MODIFIERS.contains(&a.as_str().to_ascii_lowercase().as_str())
+            || NOT_THINGS.contains(&a.as_str().to_ascii_lowercase().as_str())
+    }) {
+        return None;
+    }
+    if NOT_THINGS.contains(&unit.as_str()) {
+        return None;
+    }
+    let unit = match unit.as_str() {
+        u if u.starts_with("sq") || u.starts_with("square") || u.starts_with('m') && u.len() <= 3 => "area".to_owned(),
+        other => en_unit(other),
+    };
+    Some((unit, c.get(0)?.end()))
+}
+
 /// Whether the words after a bare number name what it counts ("2,000 emails a week"), so
 /// the number is no amount of money.
 fn counts_things(rest: &str) -> bool {
@@ -1347,6 +1719,8 @@ fn zh_unit(word: &str) -> String {
         "客户" => "customers",
         "门店" => "locations",
         "工程师" | "开发" => "engineers",
+        "名" | "位" => "people",
+        "课程顾问" | "顾问" => "advisers",
         "小时" => "hours",
         "分钟" => "minutes",
         other => other,
@@ -1399,11 +1773,21 @@ pub fn approximate_range(text: &str, start: usize, end: usize) -> bool {
         from += 1;
     }
     let window = &before[from..];
+    // Most figures are no range: skip the regexes unless a range word is near.
+    let separator =
+        ["to", "-", "–", "or", "and", "through", "到", "至", "~", "～", "—"].iter().any(|w| window.contains(w));
+    if !separator && !said.contains(['来', '多', '余']) && !ZH_RANGE_IN.is_match(said) {
+        return false;
+    }
     let range_start = EN_RANGE_BEFORE
         .find(window)
         .or_else(|| ZH_RANGE_BEFORE.find(window))
         .map(|m| m.start())
         .or_else(|| ZH_RANGE_IN.is_match(said).then_some(window.len()));
+    // "十来万", "二十多万": approximate by their own words.
+    if said.contains(['来', '多', '余']) && said.contains(['万', '千', '亿']) {
+        return true;
+    }
     let Some(range_start) = range_start else { return false };
     APPROX_BEFORE.is_match(&window[..range_start]) || APPROX_AFTER.is_match(after)
 }
@@ -1654,6 +2038,8 @@ mod tests {
             ("五十万人民币", "五十万人民币", 500_000.0, Some("CNY")),
             ("3千万的盘子", "3千万", 30_000_000.0, None),
             ("大概30万元", "30万元", 300_000.0, Some("CNY")),
+            ("十来万应该问题不大", "十来万", 100_000.0, None),
+            ("二十多万吧", "二十多万", 200_000.0, None),
             ("差不多5000块", "5000块", 5_000.0, Some("CNY")),
             ("预算是10万美元", "10万美元", 100_000.0, Some("USD")),
             ("¥50万左右", "¥50万", 500_000.0, Some("CNY")),
@@ -1726,7 +2112,6 @@ mod tests {
             ("in January", "in January", when(Absolute, 2027, 1, 1)),
             ("the third quarter", "the third quarter", when(Quarter, 2027, 7, 1)),
             ("we'd start in 2027", "in 2027", when(Absolute, 2027, 1, 1)),
-            ("can we start asap", "asap", when(Relative, 2026, 11, 27)),
             ("over the next 3 months", "over the next 3 months", when(Relative, 2027, 2, 26)),
             ("by the end of Q2", "by the end of Q2", when(Quarter, 2027, 6, 30)),
             ("next week works", "next week", when(Relative, 2026, 12, 3)),
@@ -1734,6 +2119,7 @@ mod tests {
             ("by 12/15/2026", "by 12/15/2026", when(Absolute, 2026, 12, 15)),
             ("the 3rd of February", "the 3rd of February", when(Absolute, 2027, 2, 3)),
             ("in May", "in May", when(Absolute, 2027, 5, 1)),
+            ("triple the turnover by Christmas", "by Christmas", when(Absolute, 2026, 12, 25)),
         ];
         for (input, quote, fact) in cases {
             check(input, quote, fact.clone());
@@ -1773,6 +2159,8 @@ mod tests {
             ("三月初开始", "三月初", when(Absolute, 2027, 3, 1)),
             ("2024年底就停用了", "2024年底", when(Relative, 2024, 12, 31)),
             ("2027年上半年", "2027年上半年", when(Relative, 2027, 1, 1)),
+            ("最好年前能弄好", "年前", when(Absolute, 2027, 2, 1)),
+            ("国庆之前上线", "国庆之前", when(Absolute, 2027, 10, 1)),
         ];
         for (input, quote, fact) in cases {
             check(input, quote, fact.clone());
@@ -1799,10 +2187,43 @@ mod tests {
         check("今年业绩翻两番", "翻两番", growth(4.0));
         check("销售额增长三倍", "增长三倍", growth(4.0));
         check("收入翻倍", "翻倍", growth(2.0));
+        check(
+            "gross margin going from $3.1 million to $3.6 million",
+            "$3.1 million to $3.6 million",
+            growth(3.6 / 3.1),
+        );
+        check("配件营收要从现在的八千万做到九千五百万", "从现在的八千万做到九千五百万", growth(95.0 / 80.0));
+        check("回传比例从现在的三成提到七成", "三成提到七成", growth(7.0 / 3.0));
+        check("下个月会员要从两千做到两万", "从两千做到两万", growth(10.0));
+        check(
+            "gross margin from thirty-eight to forty-five percent",
+            "from thirty-eight to forty-five",
+            growth(45.0 / 38.0),
+        );
         check("提升20%", "提升20%", growth(1.2));
         check("we're hiring 10 more reps", "10 more reps", count(10.0, "new reps"));
         check("we plan to hire 12 reps", "12 reps", count(12.0, "new reps"));
         check("明年再招20个销售", "20个销售", count(20.0, "new reps"));
+        // Quantities of other things are counts too, never money.
+        check("we got 1,140 quote requests last month", "1,140 quote requests", count(1140.0, "requests"));
+        check("about 12,000 sq ft of floor space", "12,000 sq ft", count(12000.0, "area"));
+        check("We've got four clinics", "four clinics", count(4.0, "clinics"));
+        check("all six of our clinics", "six of our clinics", count(6.0, "clinics"));
+        check("we run 250,000 subscribers", "250,000 subscribers", count(250_000.0, "subscribers"));
+        check("一千三百多条询盘", "一千三百多条询盘", count(1300.0, "询盘"));
+        check("四十二家经销商", "四十二家经销商", count(42.0, "经销商"));
+        check("三个校区", "三个校区", count(3.0, "校区"));
+        check("两百平米的店", "两百平米", count(200.0, "平米"));
+        check("两百万用户", "两百万用户", count(2_000_000.0, "seats"));
+        for input in ["一个月要做到两千单", "三个月之后"] {
+            let all = found(input);
+            assert!(
+                !all.iter().any(|(q, f)| matches!(f, Fact::Count { .. }) && q.starts_with(['一', '三'])),
+                "{input:?}: {all:?}"
+            );
+        }
+        check("About nine hundred members.", "nine hundred members", count(900.0, "members"));
+        check("three thousand members by next month", "three thousand members", count(3000.0, "members"));
     }
 
     #[test]
@@ -1844,6 +2265,23 @@ mod tests {
         );
         check("王总说了算", "王总说了算", person("王总", RolePart::Decides));
         check("找我们李总，他拍板", "他拍板", person("李总", RolePart::Decides));
+        check("Tom signs anything over twenty-five grand", "Tom signs anything", person("tom", RolePart::Approves));
+        check(
+            "Our VP of Revenue, Daniel Cho, makes the final call.",
+            "Our VP of Revenue, Daniel Cho, makes the final call",
+            person("vp of revenue", RolePart::Decides),
+        );
+        check(
+            "I'd have to get Jess to okay anything we pay for",
+            "get Jess to okay",
+            person("jess", RolePart::Approves),
+        );
+        check("I'd have to check with Helen.", "check with Helen", person("helen", RolePart::Approves));
+        check(
+            "Helen Park, she's our operations director. She'd make the call on anything like this",
+            "She'd make the call",
+            person("operations director", RolePart::Decides),
+        );
         for input in ["我们决定下周再聊", "我决定不了", "I decided to call you"] {
             let all = found(input);
             assert!(

@@ -5,13 +5,17 @@
 //! into the transcript.
 
 pub mod analyze;
+pub mod combine;
+pub mod eval;
 pub mod evidence;
+pub mod exchange;
 pub mod fact_signals;
 pub mod facts;
 pub mod lexicon;
 pub mod meaning;
 pub mod metrics;
 pub mod questions;
+pub mod roles;
 pub mod signal;
 pub mod signals;
 pub mod transcript;

@@ -430,6 +430,114 @@ pub fn is_question(text: &str, language: Language) -> bool {
     }
 }
 
+/// Words after which a new question may start in unpunctuated speech ("okay so what...",
+/// "...for this and who signs off").
+const EN_QUESTION_JOINS: &[&str] = &[
+    "so",
+    "and",
+    "but",
+    "okay",
+    "ok",
+    "now",
+    "then",
+    "also",
+    "well",
+    "right",
+    "great",
+    "cool",
+    "perfect",
+    "thanks",
+    "anyway",
+    "alright",
+    "sure",
+    "good",
+    "yeah",
+    "got",
+    "it",
+    "understood",
+    "makes",
+    "sense",
+    "or",
+    "because",
+];
+
+/// Conjunctions that end a stretch only because the next question starts after them.
+const EN_TRAILING_JOINS: &[&str] = &["and", "so", "but", "or", "then", "also", "okay", "ok", "now", "well", "because"];
+
+/// Where questions start inside an unpunctuated stretch of English speech: a question word
+/// followed by an auxiliary or a noun ("what budget", "who signs", "how many"), or an
+/// auxiliary followed by a subject pronoun ("do you", "is there"), at the start of the
+/// stretch or right after a discourse word or conjunction. Each question runs to the next
+/// start or to the end. Chinese questions carry their own markers (吗, 呢, 多少, A不A) and
+/// are found by [`is_question`] on the stretch.
+fn questions_inside(text: &str, language: Language) -> Vec<(usize, usize)> {
+    // A stretch that ends with a full stop was punctuated by whoever wrote it: trust that.
+    let terminated = text.trim_end().ends_with(['.', '!', '。', '！']);
+    if language != Language::En || terminated || text.split_whitespace().count() < 3 {
+        return Vec::new();
+    }
+    static START: OnceLock<regex::Regex> = OnceLock::new();
+    let start = START.get_or_init(|| {
+        #[allow(clippy::expect_used)]
+        regex::Regex::new(
+            r"(?i)^(?:(?:what|which|who|whom|whose|how|when|where|why)(?:'s|'re)?\s+(?:[a-z']+)|(?:do|does|did|is|are|was|were|can|could|will|would|should|have|has)\s+(?:you|your|we|they|there|anyone|anybody|someone|it|that|this|he|she)\b)",
+        )
+        .expect("built-in pattern")
+    });
+    // "...for teams like yours do you have a budget": an auxiliary with "you" starts a
+    // question wherever it stands ("do you know" excepted: it is mostly a filler).
+    static STRONG: OnceLock<regex::Regex> = OnceLock::new();
+    let strong = STRONG.get_or_init(|| {
+        #[allow(clippy::expect_used)]
+        regex::Regex::new(r"(?i)^(?:do|does|did|are|have|has|can|could|would|will)\s+(?:you|your)\s+(?:[a-z]+)")
+            .expect("built-in pattern")
+    });
+    let mut starts: Vec<usize> = Vec::new();
+    // Whether the previous word lets a question start here (the stretch's start counts).
+    let mut after_join = true;
+    let mut words_since_start = usize::MAX / 2;
+    let mut offset = 0;
+    for token in text.split_inclusive(char::is_whitespace) {
+        let at = offset;
+        offset += token.len();
+        let word = token.trim();
+        if word.is_empty() {
+            continue;
+        }
+        let rest = &text[at..];
+        let filler = rest.get(..12).is_some_and(|h| h.to_ascii_lowercase().starts_with("do you know"));
+        // "what budget have you...": the auxiliary belongs to the question just begun.
+        let inside_one = words_since_start < 4;
+        if (after_join && start.is_match(rest) || strong.is_match(rest) && !filler && !inside_one)
+            && is_question(rest, language)
+        {
+            starts.push(at);
+            words_since_start = 0;
+        }
+        words_since_start += 1;
+        let bare = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'').to_ascii_lowercase();
+        after_join = word.ends_with([',', ';', ':']) || EN_QUESTION_JOINS.contains(&bare.as_str());
+    }
+    starts
+        .iter()
+        .enumerate()
+        .map(|(k, &a)| {
+            let b = starts.get(k + 1).copied().unwrap_or(text.len());
+            let piece = &text[a..b];
+            let mut piece = piece.trim_end().trim_end_matches([',', ';', ':']).trim_end();
+            // A join word that opens the next question is not part of this one.
+            while let Some((head, last)) = piece.rsplit_once(char::is_whitespace) {
+                if EN_TRAILING_JOINS.contains(&last.to_ascii_lowercase().as_str()) {
+                    piece = head.trim_end().trim_end_matches([',', ';', ':']).trim_end();
+                } else {
+                    break;
+                }
+            }
+            (a, a + piece.len())
+        })
+        .collect()
+}
+
 /// Abbreviations whose full stop does not end a sentence.
 const EN_ABBREVIATIONS: &[&str] =
     &["mr", "mrs", "ms", "dr", "vs", "etc", "inc", "ltd", "co", "jr", "sr", "st", "approx"];
@@ -456,6 +564,12 @@ fn ends_sentence(text: &str, i: usize, c: char) -> bool {
 
 /// Byte ranges of the question sentences inside a longer turn, in order. A turn may mix
 /// statements and several questions: "Thanks. Do you have a budget? And who signs?"
+///
+/// Speech-recognition output often has no punctuation at all ("okay great so what budget
+/// have you set aside for this and who signs off"): a long stretch without a question mark
+/// that is not a question as a whole is searched for the points where a question starts
+/// (a question word or an inverted auxiliary after a discourse word or a conjunction), and
+/// each such question runs to the next one or to the end of the stretch.
 pub fn split_questions(turn_text: &str, language: Language) -> Vec<(usize, usize)> {
     let mut questions = Vec::new();
     let mut start = 0;
@@ -465,8 +579,19 @@ pub fn split_questions(turn_text: &str, language: Language) -> Vec<(usize, usize
         let lead = piece.len() - piece.trim_start().len();
         let trail = piece.len() - piece.trim_end().len();
         let (s, e) = (start + lead, end - trail);
-        if s < e && is_question(&turn_text[s..e], language) {
-            questions.push((s, e));
+        if s >= e {
+            return;
+        }
+        let piece = &turn_text[s..e];
+        if is_question(piece, language) {
+            let inside = if piece.contains(['?', '？']) { Vec::new() } else { questions_inside(piece, language) };
+            match inside.first() {
+                // A run-on stretch that opens like a question may hold more than one.
+                Some(&(0, _)) => questions.extend(inside.iter().map(|&(a, b)| (s + a, s + b))),
+                _ => questions.push((s, e)),
+            }
+        } else if !piece.contains(['?', '？']) {
+            questions.extend(questions_inside(piece, language).into_iter().map(|(a, b)| (s + a, s + b)));
         }
     };
     while let Some((i, c)) = chars.next() {
@@ -817,6 +942,26 @@ mod tests {
         check("好的。你们有预算吗？谁来拍板？我们下周再聊。", Language::Zh, &["你们有预算吗？", "谁来拍板？"]);
         check("", Language::En, &[]);
         check("what is your budget", Language::En, &["what is your budget"]);
+        // Speech-to-text without punctuation.
+        check(
+            "okay great so what budget have you set aside for this and who signs off",
+            Language::En,
+            &["what budget have you set aside for this", "who signs off"],
+        );
+        check(
+            "thanks for that we help teams like yours do you have a budget for this",
+            Language::En,
+            &["do you have a budget for this"],
+        );
+        check("we route them by hand and what we need is speed", Language::En, &[]);
+        check("we tried one last year you know it did not stick", Language::En, &[]);
+        check(
+            "how many reps are on the team and when do you need it live",
+            Language::En,
+            &["how many reps are on the team", "when do you need it live"],
+        );
+        check("好的明白那你们预算大概多少", Language::Zh, &["好的明白那你们预算大概多少"]);
+        check("got it so when do you need it", Language::En, &["when do you need it"]);
     }
 
     #[test]

@@ -97,6 +97,8 @@ pub struct Signal {
     pub quote: String,
     /// One line saying why this counts as a signal.
     pub explanation: String,
+    /// Which part of Sift found it.
+    pub mode: crate::meaning::Mode,
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use sift_core::Language;
 
 use crate::lexicon::Lexicon;
+use crate::meaning::Mode;
 use crate::signal::{Polarity, Signal, SignalKind};
 use crate::transcript::{Role, Span, Transcript, word_count};
 
@@ -69,6 +70,7 @@ pub fn phrase_signals(transcript: &Transcript, extra: &[Lexicon]) -> Vec<Signal>
                     span,
                     quote: m.as_str().to_owned(),
                     explanation: format!("{} [{}]", entry.explain, entry.id),
+                    mode: Mode::Rules,
                 });
             }
         }
@@ -80,9 +82,9 @@ fn overlaps(span: Span, range: std::ops::Range<usize>) -> bool {
     span.start < range.end && range.start < span.end
 }
 
-/// Whether a rep turn asks something.
-fn asks(text: &str) -> bool {
-    text.contains(['?', '？']) || text.trim_end_matches(['。', '.', ' ']).ends_with(['吗', '呢'])
+/// Whether a rep turn asks something: a question among its sentences, punctuated or not.
+fn asks(text: &str, language: Language) -> bool {
+    text.contains(['?', '？']) || !crate::questions::split_questions(text, language).is_empty()
 }
 
 /// The prospect's replies to the rep's questions: (turn index, word count).
@@ -90,7 +92,7 @@ pub fn replies_to_questions(transcript: &Transcript) -> Vec<(usize, usize)> {
     transcript
         .turns
         .windows(2)
-        .filter(|w| w[0].role == Role::Rep && w[1].role == Role::Prospect && asks(&w[0].text))
+        .filter(|w| w[0].role == Role::Rep && w[1].role == Role::Prospect && asks(&w[0].text, transcript.language))
         .map(|w| (w[1].index, word_count(&w[1].text)))
         .collect()
 }
@@ -123,6 +125,7 @@ pub fn short_answer_signals(transcript: &Transcript) -> Vec<Signal> {
                     replies.len(),
                     share * 100.0
                 ),
+                mode: Mode::Rules,
             }
         })
         .collect()

@@ -56,6 +56,8 @@ fn clean(raw: &str) -> String {
                     }
                 }
             }
+            // A transcriber's comment (`*two utts?`, `*typo`) runs to the end of the line.
+            '*' => break,
             '}' | '#' | '/' | '[' | ']' | '+' => out.push(' '),
             '-' if chars.peek() == Some(&'-') => {
                 chars.next();
@@ -66,6 +68,12 @@ fn clean(raw: &str) -> String {
     }
     let joined = out.split_whitespace().collect::<Vec<_>>().join(" ");
     joined.replace(" ,", ",").replace(" ?", "?").replace(" .", ".")
+}
+
+/// Speech-to-text output: the words without punctuation (apostrophes stay).
+fn strip_punctuation(text: &str) -> String {
+    let kept: String = text.chars().map(|c| if c.is_ascii_punctuation() && c != '\'' { ' ' } else { c }).collect();
+    kept.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn read_part(files: &[PathBuf]) -> Vec<Utterance> {
@@ -135,6 +143,8 @@ struct Measured {
     form: Counts,
     /// Closed-question detection over every utterance: `is_question` and then `coach`.
     all: Counts,
+    /// The same with every punctuation mark removed, as speech-to-text output reads.
+    unpunctuated: Counts,
     /// Majority baseline on the same questions: everything closed.
     baseline: Counts,
     /// Time of `coach` alone, per labelled question.
@@ -144,6 +154,7 @@ struct Measured {
 fn measure(utterances: &[Utterance], show_errors: usize) -> Measured {
     let mut form = Counts::default();
     let mut all = Counts::default();
+    let mut unpunctuated = Counts::default();
     let mut baseline = Counts::default();
     let mut shown = 0;
     let questions: Vec<&Utterance> = utterances.iter().filter(|u| u.label != Label::Other).collect();
@@ -153,6 +164,11 @@ fn measure(utterances: &[Utterance], show_errors: usize) -> Measured {
     assert_eq!(forms.len(), questions.len());
     for u in utterances {
         let actually_closed = u.label == Label::Closed;
+        let bare = strip_punctuation(&u.text);
+        unpunctuated.add(
+            is_question(&bare, Language::En) && coach(&bare, Language::En).form == QuestionForm::Closed,
+            actually_closed,
+        );
         if u.label == Label::Other {
             let detected =
                 is_question(&u.text, Language::En) && coach(&u.text, Language::En).form == QuestionForm::Closed;
@@ -167,13 +183,23 @@ fn measure(utterances: &[Utterance], show_errors: usize) -> Measured {
         let predicted_closed = got.form == QuestionForm::Closed;
         form.add(predicted_closed, actually_closed);
         baseline.add(true, actually_closed);
-        all.add(predicted_closed && is_question(&u.text, Language::En), actually_closed);
+        let detected = predicted_closed && is_question(&u.text, Language::En);
+        all.add(detected, actually_closed);
+        if detected != actually_closed && shown < show_errors && std::env::var_os("SWITCHBOARD_ALL").is_some() {
+            shown += 1;
+            eprintln!(
+                "  {} missed among all utterances (question: {}): {:?}",
+                u.tag,
+                is_question(&u.text, Language::En),
+                u.text
+            );
+        }
         if predicted_closed != actually_closed && shown < show_errors {
             shown += 1;
             eprintln!("  {:?} predicted {}: {:?} {:?}", u.label, got.form.as_str(), u.text, got.reasons);
         }
     }
-    Measured { form, all, baseline, micros_per_question }
+    Measured { form, all, unpunctuated, baseline, micros_per_question }
 }
 
 fn data_dir() -> PathBuf {
@@ -207,6 +233,7 @@ fn closed_question_detection_on_held_out_switchboard_calls() {
         eprintln!("  {}", m.form.line("closed vs open, labelled questions"));
         eprintln!("  {}", m.baseline.line("baseline, everything closed"));
         eprintln!("  {}", m.all.line("closed questions among all utterances"));
+        eprintln!("  {}", m.unpunctuated.line("the same without punctuation (speech-to-text)"));
         eprintln!("  coach() time (debug build unless --release): {:.1} µs per question", m.micros_per_question);
     }
     // A one-hour call is about 10,000 words: split such a text into questions and coach each.
@@ -235,10 +262,27 @@ fn closed_question_detection_on_held_out_switchboard_calls() {
         "closed-question F1 on the held-out part is {:.3}, below the 0.90 target",
         held_out.form.f1()
     );
+    // Among all utterances the target is 0.85, and it is not met: about a third of the
+    // closed questions in this corpus carry no question mark (declarative questions such as
+    // "So you have a break too.", and the tails of questions split by an interruption, which
+    // the corpus labels like the question they continue), and a question mark alone marks
+    // echoes, backchannels and rhetorical questions as well. Even a perfect reading of every
+    // utterance ending in "?" with today's reading of the rest would score about 0.85 on the
+    // tuning part. The floor below guards against regressions; the README gives the figures.
+    assert!(
+        held_out.all.f1() >= 0.77,
+        "closed questions among all utterances of the held-out part: F1 {:.3} fell below the 0.77 floor",
+        held_out.all.f1()
+    );
+    if held_out.all.f1() < 0.85 {
+        eprintln!("note: among all utterances the held-out F1 {:.3} is below the 0.85 target", held_out.all.f1());
+    }
 }
 
 #[test]
 fn markup_is_removed_and_words_are_kept() {
     assert_eq!(clean("{F uh, } do you -- / have # one? <laughter>"), "uh, do you have one?");
     assert_eq!(clean("[ I, + I ] think so"), "I, I think so");
+    assert_eq!(clean("He's an aerobics instructor. *two utts?"), "He's an aerobics instructor.");
+    assert_eq!(strip_punctuation("Do you, uh, have one? I'm not sure."), "Do you uh have one I'm not sure");
 }

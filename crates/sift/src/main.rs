@@ -83,6 +83,9 @@ enum Command {
     /// Add, list, disable and reset the passwords of the server's users.
     #[command(subcommand)]
     Users(cmd::users::UsersCommand),
+    /// Measure call analysis against labelled calls, per call, beside trivial baselines.
+    #[command(subcommand)]
+    Evaluate(cmd::evaluate::EvaluateCommand),
 }
 
 fn main() -> ExitCode {
@@ -102,6 +105,7 @@ fn main() -> ExitCode {
         Command::Score(args) => cmd::score::score_command(&db, &args),
         Command::Serve(args) => cmd::serve::run(cli.db.as_deref(), &args),
         Command::Users(command) => cmd::users::run(&db, &command),
+        Command::Evaluate(command) => cmd::evaluate::run(&command),
     };
     match result {
         Ok(code) => ExitCode::from(code),

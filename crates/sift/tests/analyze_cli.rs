@@ -189,7 +189,7 @@ fn a_users_lexicon_adds_phrases_and_a_pattern_that_fails_its_examples_is_refused
     let call = dir.path().join("call.txt");
     std::fs::write(
         &call,
-        "Dana: What has held this back?\nLee: Procurement froze every tool purchase, so it sat in the queue.\n\
+        "Dana: What's new on your side?\nLee: Procurement froze every tool purchase, so it sat in the queue.\n\
          Dana: Who decides?\nLee: I do.\n",
     )
     .expect("write");

@@ -104,6 +104,7 @@ pub async fn analyze(
         language: input.language,
         as_of: input.as_of,
         lexicons: &config.lexicons,
+        meaning: config.meaning(),
     };
     let analysis = tokio::task::block_in_place(|| analyze_call(&request, frameworks))?;
     Ok(Json(CallReport::from(analysis)))
@@ -132,6 +133,7 @@ pub async fn attach(
         language: input.language,
         as_of: input.as_of,
         lexicons: &config.lexicons,
+        meaning: config.meaning(),
     };
     let attached = sift_app::calls::attach(state.store(), id, &request, frameworks, principal.actor()).await?;
     audit(

@@ -111,6 +111,7 @@ async fn run(
         language,
         as_of,
         lexicons: &config.lexicons,
+        meaning: config.meaning(),
     });
     let key = lead.map(|id| id.to_string());
     let request = QualifyRequest {

@@ -130,6 +130,7 @@ pub fn run(framework_files: &[PathBuf], args: &AnalyzeArgs) -> Result<u8> {
         language: args.lang.language(),
         as_of,
         lexicons: &lexicons,
+        meaning: config.meaning(),
     };
     let analysis = analyze_call(&request, frameworks)?;
     if args.json {
@@ -184,6 +185,7 @@ fn print_report(a: &Analysis, registry: &Registry) {
         m.turns
     );
     println!("{DIM}Rep: {} ({}){DIM:#}", a.rep.reps.join(", "), a.rep.how);
+    println!("{DIM}Read with: {}{DIM:#}", a.reading.note);
 
     println!("\n{BOLD}How the call was run{BOLD:#}");
     for x in &m.assessments {

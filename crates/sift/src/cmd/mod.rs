@@ -1,6 +1,7 @@
 pub mod analyze;
 pub mod db;
 pub mod demo;
+pub mod evaluate;
 pub mod frameworks;
 pub mod playbooks;
 pub mod qualify;

@@ -178,6 +178,7 @@ pub fn run(db: &str, framework_files: &[PathBuf], args: &QualifyArgs) -> Result<
         language: args.lang.map(Language::from),
         as_of,
         lexicons: &[],
+        meaning: config.meaning(),
     });
     let request = QualifyRequest {
         answers,
