@@ -10,7 +10,7 @@ pub const PREFIX: &str = "query: ";
 
 /// How an exchange (question + answer) is embedded; chosen by cross-validation within the
 /// training split and recorded in the heads file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExchangeLayout {
     /// One embedding of the question and the answer together (`query: Q\nA`).

@@ -17,6 +17,9 @@ use crate::metrics::Scores;
 pub const FORMAT: &str = "sift-meaning-heads";
 pub const FORMAT_VERSION: u32 = 1;
 
+/// The heads trained by `examples/train-heads.rs` on the data in `data/`, shipped with Sift.
+pub const BUNDLED_HEADS: &str = include_str!("../heads/heads.json");
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HeadsFile {
@@ -147,6 +150,11 @@ impl HeadsFile {
         Self::parse(&text, path)
     }
 
+    /// The heads shipped with Sift.
+    pub fn bundled() -> Result<Self, MeaningModelError> {
+        Self::parse(BUNDLED_HEADS, Path::new("crates/sift-meaning/heads/heads.json"))
+    }
+
     fn check(&self) -> Result<(), String> {
         if self.format != FORMAT {
             return Err(format!("`format` is `{}`, expected `{FORMAT}`", self.format));
@@ -180,4 +188,41 @@ pub(crate) fn class_values<T: DeserializeOwned>(head: &SoftmaxHead) -> Result<Ve
                 .map_err(|e| MeaningModelError::Inference(format!("class `{c}`: {e}")))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_heads_load_and_carry_their_report() {
+        let heads = HeadsFile::bundled().unwrap();
+        assert_eq!(heads.model, "intfloat/multilingual-e5-small");
+        assert_eq!(heads.training.authors.len(), 3);
+        assert_eq!(heads.training.exchanges_train + heads.training.exchanges_heldout, 720);
+        for name in EXCHANGE_HEADS.iter().chain(&["contradiction"]) {
+            let report = &heads.report.heads[*name];
+            assert!(report.heldout.n > 0, "{name}");
+            // Every head beats the trivial answer on data it never saw.
+            assert!(report.heldout.macro_f1 > report.heldout_baseline.macro_f1 + 0.2, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_broken_heads_file_says_what_is_wrong() {
+        let good = serde_json::to_value(HeadsFile::bundled().unwrap()).unwrap();
+        let check = |edit: &dyn Fn(&mut serde_json::Value), wanted: &str| {
+            let mut value = good.clone();
+            edit(&mut value);
+            let message = HeadsFile::parse(&value.to_string(), Path::new("h.json")).unwrap_err().to_string();
+            assert!(message.starts_with("h.json"), "{message}");
+            assert!(message.contains(wanted), "{message} lacks {wanted}");
+        };
+        check(&|v| v["version"] = 2.into(), "this Sift reads version 1");
+        check(&|v| v["format"] = "other".into(), "`format` is `other`");
+        check(&|v| v["need"]["classes"][0] = "agony".into(), "head `need` has classes");
+        check(&|v| v["layout"] = "joint".into(), "head `need` takes 768 features, the layout gives 384");
+        check(&|v| v["excuse"]["temperature"] = (-1.0).into(), "head `excuse`: `temperature` must be positive");
+        check(&|v| v["extra"] = 1.into(), "unknown field `extra`");
+    }
 }

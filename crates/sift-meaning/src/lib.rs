@@ -20,6 +20,7 @@ pub mod heads_file;
 pub mod metrics;
 pub mod model_dir;
 pub mod reader;
+pub mod training;
 
 use std::path::Path;
 
