@@ -8,7 +8,8 @@
 //! consecutive answers for a contradiction: more pairs than a real call would need.
 //!
 //! Options: `--threads N`, `--model DIR`, `--heads FILE`, `--write-call FILE`,
-//! `--batch N`, `--embed-only LAYOUT` (time just the embeddings of one layout).
+//! `--batch N`, `--embed-only LAYOUT` (time just the embeddings of one layout), `--rules-only`
+//! (stop after the rules, for their peak memory).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -59,6 +60,7 @@ fn main() -> Result<()> {
     let mut heads_path = crate_dir.join("heads/heads.json");
     let mut write_call: Option<PathBuf> = None;
     let mut embed_only: Option<ExchangeLayout> = None;
+    let mut rules_only = false;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().with_context(|| format!("`{flag}` needs a value"));
@@ -69,7 +71,7 @@ fn main() -> Result<()> {
             "--heads" => heads_path = value()?.into(),
             "--write-call" => write_call = Some(value()?.into()),
             "--embed-only" => embed_only = Some(serde_json::from_value(serde_json::Value::String(value()?))?),
-            "--bench" => {} // passed by `cargo bench`-style runners
+            "--rules-only" => rules_only = true,
             other => bail!("unknown option `{other}`"),
         }
     }
@@ -103,6 +105,10 @@ fn main() -> Result<()> {
         call.len() / 1024,
         times[times.len() / 2] * 1e3
     );
+
+    if rules_only {
+        return Ok(());
+    }
 
     // The exchanges: each prospect turn with the rep turn just before it.
     let turns = &analysis.transcript.turns;

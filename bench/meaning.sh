@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Meaning-model benchmark: a one-hour discovery call (300 rep questions and prospect answers,
+# built from the labelled exchanges) read by the local model (multilingual-e5-small + Sift's
+# heads: every exchange, and every pair of consecutive answers checked for a contradiction),
+# on 1 and 2 threads, side by side with the rules-only analysis of the same call in the same
+# run. Time includes loading the model; peak memory from /usr/bin/time -v.
+# Targets: with the model under 10 s on 2 cores, under 1 GB.
+#
+# usage: bench/meaning.sh      (fetches and converts the model first if it is not there)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+model_dir=$(scripts/fetch-model.sh --skip-embedding-check | sed -n 's/^fetch-model: ready: //p')
+cargo build -q --release -p sift-meaning --features candle --example meaning-bench
+bench=target/release/examples/meaning-bench
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+peak() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" | awk '{printf "%.0f MB", $1/1024}'; }
+wall() { sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$1"; }
+
+echo "== rules only (sift-signals analyze, release, one core)"
+/usr/bin/time -v "$bench" --rules-only --model "$model_dir" --write-call "$work/call.txt" 2> "$work/rules.time"
+echo "   process peak memory $(peak "$work/rules.time")"
+
+for threads in 1 2; do
+  echo "== with the model, $threads thread(s)"
+  # candle's element-wise kernels size their pool from these at first use.
+  RAYON_NUM_THREADS=$threads CANDLE_NUM_THREADS=$threads \
+    /usr/bin/time -v "$bench" --threads "$threads" --model "$model_dir" 2> "$work/model$threads.time" | sed 's/^/   /'
+  echo "   process wall time $(wall "$work/model$threads.time"), peak memory $(peak "$work/model$threads.time")"
+done
+echo "(load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); other work on the machine slows the model runs)"
