@@ -15,18 +15,21 @@ bench=target/release/examples/meaning-bench
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 peak() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" | awk '{printf "%.0f MB", $1/1024}'; }
 wall() { sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$1"; }
+# CPU seconds (user + system, all threads): the work done, whatever else runs on the machine.
+cpu() { awk -F': ' '/User time|System time/ {s += $2} END {printf "%.1f s", s}' "$1"; }
 
 echo "== rules only (sift-signals analyze, release, one core)"
 /usr/bin/time -v "$bench" --rules-only --model "$model_dir" --write-call "$work/call.txt" 2> "$work/rules.time"
-echo "   process peak memory $(peak "$work/rules.time")"
+echo "   process CPU time $(cpu "$work/rules.time") (20 analyses), peak memory $(peak "$work/rules.time")"
 
 for threads in 1 2; do
   echo "== with the model, $threads thread(s)"
   # candle's element-wise kernels size their pool from these at first use.
   RAYON_NUM_THREADS=$threads CANDLE_NUM_THREADS=$threads \
     /usr/bin/time -v "$bench" --threads "$threads" --model "$model_dir" 2> "$work/model$threads.time" | sed 's/^/   /'
-  echo "   process wall time $(wall "$work/model$threads.time"), peak memory $(peak "$work/model$threads.time")"
+  echo "   process wall time $(wall "$work/model$threads.time"), CPU time $(cpu "$work/model$threads.time"), peak memory $(peak "$work/model$threads.time")"
 done
-echo "(load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); other work on the machine slows the model runs)"
+echo "(load average before: $load_before, at the end: $(cut -d' ' -f1-3 /proc/loadavg); other work on the machine slows the wall times, not the CPU times)"
