@@ -27,8 +27,9 @@ echo "   process CPU time $(cpu "$work/rules.time") (20 analyses), peak memory $
 
 for threads in 1 2; do
   echo "== with the model, $threads thread(s)"
-  # candle's element-wise kernels size their pool from these at first use.
-  RAYON_NUM_THREADS=$threads CANDLE_NUM_THREADS=$threads \
+  # Sift embeds batches in parallel on its own pool of $threads threads; candle's kernels are
+  # kept single-threaded so no forward pass waits on another thread.
+  RAYON_NUM_THREADS=1 CANDLE_NUM_THREADS=1 \
     /usr/bin/time -v "$bench" --threads "$threads" --model "$model_dir" 2> "$work/model$threads.time" | sed 's/^/   /'
   echo "   process wall time $(wall "$work/model$threads.time"), CPU time $(cpu "$work/model$threads.time"), peak memory $(peak "$work/model$threads.time")"
 done
