@@ -20,6 +20,7 @@ peak() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" | awk '{print
 wall() { sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$1"; }
 # CPU seconds (user + system, all threads): the work done, whatever else runs on the machine.
 cpu() { awk -F': ' '/User time|System time/ {s += $2} END {printf "%.1f s", s}' "$1"; }
+cpu_number() { awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$1"; }
 
 echo "== rules only (sift-signals analyze, release, one core)"
 /usr/bin/time -v "$bench" --rules-only --model "$model_dir" --write-call "$work/call.txt" 2> "$work/rules.time"
@@ -32,5 +33,8 @@ for threads in 1 2; do
   RAYON_NUM_THREADS=1 CANDLE_NUM_THREADS=1 \
     /usr/bin/time -v "$bench" --threads "$threads" --model "$model_dir" 2> "$work/model$threads.time" | sed 's/^/   /'
   echo "   process wall time $(wall "$work/model$threads.time"), CPU time $(cpu "$work/model$threads.time"), peak memory $(peak "$work/model$threads.time")"
+  # The same binary did the rules part first: the model's own CPU work is the difference.
+  awk -v all="$(cpu_number "$work/model$threads.time")" -v rules="$(cpu_number "$work/rules.time")" -v n="$threads" \
+    'BEGIN {m = all - rules; printf "   the model alone: %.1f s of CPU (load, read, pairs); on %d idle core(s) at best %.1f s\n", m, n, m / n}'
 done
 echo "(load average before: $load_before, at the end: $(cut -d' ' -f1-3 /proc/loadavg); other work on the machine slows the wall times, not the CPU times)"
