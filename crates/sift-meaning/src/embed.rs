@@ -83,7 +83,10 @@ impl E5Embedder {
             .thread_name(|i| format!("sift-meaning-{i}"))
             .build()
             .map_err(|e| MeaningModelError::Inference(format!("cannot start {threads} threads: {e}")))?;
-        let model_id = dir.config.name_or_path.clone().unwrap_or_else(|| "intfloat/multilingual-e5-small".to_owned());
+        // The name recorded in config.json, else the directory's name (checked against the heads).
+        let model_id = dir.config.name_or_path.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| {
+            dir.root.file_name().map_or_else(|| dir.root.display().to_string(), |n| n.to_string_lossy().into_owned())
+        });
         Ok(Self {
             model,
             tokenizer,

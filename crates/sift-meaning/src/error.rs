@@ -18,6 +18,8 @@ pub enum MeaningModelError {
     BadLine { path: PathBuf, line: usize, message: String },
     #[error("the heads were trained on embeddings of {expected} dimensions, the model gives {found}")]
     DimensionMismatch { expected: usize, found: usize },
+    #[error("the heads were trained on `{heads}`, the model directory holds `{model}`")]
+    ModelMismatch { heads: String, model: String },
     #[error("inference failed: {0}")]
     Inference(String),
     #[error("training failed: {0}")]

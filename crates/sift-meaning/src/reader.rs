@@ -41,6 +41,14 @@ pub struct MeaningReader<E> {
 impl<E: SentenceEmbedder> MeaningReader<E> {
     /// Pairs an embedder with heads trained on the same model.
     pub fn new(embedder: E, heads: HeadsFile) -> Result<Self, MeaningModelError> {
+        // Compare by the model's name, not where it was loaded from (`_name_or_path` may be a path).
+        let name = |id: &str| id.trim_end_matches('/').rsplit('/').next().unwrap_or(id).to_ascii_lowercase();
+        if name(&heads.model) != name(embedder.model_id()) {
+            return Err(MeaningModelError::ModelMismatch {
+                heads: heads.model.clone(),
+                model: embedder.model_id().to_owned(),
+            });
+        }
         if heads.embedding_dim != embedder.dim() {
             return Err(MeaningModelError::DimensionMismatch { expected: heads.embedding_dim, found: embedder.dim() });
         }
@@ -159,4 +167,72 @@ impl<E: SentenceEmbedder> MeaningModel for MeaningReader<E> {
 /// For a binary head (classes `false`, `true`, checked on load): the probability of `true`.
 fn probability_of_true(head: &SoftmaxHead, x: &[f32]) -> f32 {
     head.probabilities(x).get(1).copied().unwrap_or(0.0) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sift_signals::meaning::Exchange;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A stand-in embedder: a deterministic vector from the text's bytes; counts what it embeds.
+    struct Fake {
+        id: &'static str,
+        embedded: AtomicUsize,
+    }
+
+    impl SentenceEmbedder for Fake {
+        fn model_id(&self) -> &str {
+            self.id
+        }
+        fn dim(&self) -> usize {
+            384
+        }
+        fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, MeaningModelError> {
+            self.embedded.fetch_add(texts.len(), Ordering::SeqCst);
+            Ok(texts
+                .iter()
+                .map(|t| {
+                    let seed = t.bytes().fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+                    (0..384u32).map(|i| ((seed.wrapping_mul(i + 1) % 1000) as f32) / 1000.0 - 0.5).collect()
+                })
+                .collect())
+        }
+    }
+
+    fn fake(id: &'static str) -> Fake {
+        Fake { id, embedded: AtomicUsize::new(0) }
+    }
+
+    #[test]
+    fn heads_refuse_another_model() {
+        let heads = HeadsFile::bundled().unwrap();
+        assert!(MeaningReader::new(fake("/models/multilingual-e5-small/"), heads.clone()).is_ok());
+        let Err(error) = MeaningReader::new(fake("sentence-transformers/all-MiniLM-L6-v2"), heads) else {
+            panic!("accepted another model")
+        };
+        assert_eq!(
+            error.to_string(),
+            "the heads were trained on `intfloat/multilingual-e5-small`, the model directory holds `sentence-transformers/all-MiniLM-L6-v2`"
+        );
+    }
+
+    #[test]
+    fn one_reading_per_exchange_and_each_text_embedded_once() {
+        let reader = MeaningReader::new(fake("intfloat/multilingual-e5-small"), HeadsFile::bundled().unwrap()).unwrap();
+        let exchanges = [
+            Exchange { question: "Who signs?", answer: "Not me.", language: Language::En },
+            Exchange { question: "Who signs?", answer: "Linda.", language: Language::En },
+        ];
+        let readings = reader.read_exchanges(&exchanges).unwrap();
+        assert_eq!(readings.len(), 2);
+        // "Who signs?" twice, two answers: three distinct texts.
+        assert_eq!(reader.embedder().embedded.load(Ordering::SeqCst), 3);
+        // The answers come back as statements of a pair: nothing new to embed.
+        let p = reader.contradiction(&[("Not me.", "Linda.")], Language::En).unwrap();
+        assert_eq!(reader.embedder().embedded.load(Ordering::SeqCst), 3);
+        let q = reader.contradiction(&[("Linda.", "Not me.")], Language::En).unwrap();
+        assert!((p[0] - q[0]).abs() < 1e-6 && (0.0..=1.0).contains(&p[0]));
+        assert!(reader.read_exchanges(&[]).unwrap().is_empty());
+    }
 }
