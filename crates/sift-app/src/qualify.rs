@@ -52,6 +52,8 @@ pub struct Qualification {
     /// The lead type the activities in the answers earn, if any rule fires.
     pub lead_type: Option<LeadTypeDecision>,
     pub call: Option<CallSummary>,
+    /// Facts the stored lead lacked and the answers gave, now saved on it.
+    pub learned: Vec<LearnedFact>,
     pub saved: Option<Saved>,
 }
 
@@ -171,10 +173,10 @@ pub async fn qualify(config: &Config, store: Option<&Store>, request: QualifyReq
             let store = store.ok_or_else(|| AppError::Unavailable("a stored lead needs a database".into()))?;
             let found = store.find_lead(key).await?.ok_or_else(|| AppError::lead_not_found(key))?;
             answers.lead = merge_facts(found.record.to_lead(), &answers.lead);
-            Some((store, found.id, found.playbook))
+            Some((store, found))
         }
     };
-    let stored_playbook = stored.as_ref().and_then(|(_, _, p)| p.as_deref());
+    let stored_playbook = stored.as_ref().and_then(|(_, found)| found.playbook.as_deref());
     let playbook = crate::playbooks::playbook_for(config, stored_playbook, &answers.lead);
     let framework = request.framework.or(playbook.as_ref().map(|p| p.playbook.framework.as_str()));
 
@@ -202,11 +204,88 @@ pub async fn qualify(config: &Config, store: Option<&Store>, request: QualifyReq
     let decision = decide_in(config, &answers, request.framework, request.as_of, request.language, playbook.as_ref())?;
     let lead_type =
         config.rules_for(playbook.as_ref().map(|p| p.playbook.id.as_str())).classify(&answers.lead.activities);
-    let saved = match stored {
-        None => None,
-        Some((store, lead_id, _)) => Some(save_decision(config, store, lead_id, &decision, request.actor).await?),
+    let (saved, learned) = match stored {
+        None => (None, Vec::new()),
+        Some((store, found)) => {
+            let learned = save_learned_facts(store, &found, &answers.lead, request.actor).await?;
+            (Some(save_decision(config, store, found.id, &decision, request.actor).await?), learned)
+        }
     };
-    Ok(Qualification { lead: answers.lead, decision, lead_type, call, saved })
+    Ok(Qualification { lead: answers.lead, decision, lead_type, call, saved, learned })
+}
+
+/// A fact learned on a call and saved on the stored lead.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LearnedFact {
+    pub field: &'static str,
+    pub value: String,
+}
+
+/// Saves onto the stored lead the facts it lacked and the call gave (`merged` is the stored
+/// lead with the answers filling its gaps); the change is kept in the audit log, the
+/// lead's history of who changed what. Stored facts are never overwritten.
+async fn save_learned_facts(
+    store: &Store,
+    found: &sift_store::StoredLead,
+    merged: &Lead,
+    actor: &str,
+) -> Result<Vec<LearnedFact>> {
+    let mut record = found.record.clone();
+    let mut learned = Vec::new();
+    let mut fill = |field: &'static str, slot: &mut Option<String>, value: Option<String>| {
+        if slot.is_none() {
+            if let Some(v) = value {
+                learned.push(LearnedFact { field, value: v.clone() });
+                *slot = Some(v);
+            }
+        }
+    };
+    fill("company", &mut record.company, merged.company.name.clone());
+    fill("domain", &mut record.domain, merged.company.domain.clone());
+    fill("industry", &mut record.industry, merged.company.industry.clone());
+    fill("country", &mut record.country, merged.company.country.map(|c| c.to_string()));
+    fill("title", &mut record.title, merged.contact.title.clone());
+    fill("email", &mut record.email, merged.contact.email.as_ref().map(|e| e.to_lowercase()));
+    if record.first_name.is_none() && record.last_name.is_none() {
+        if let Some(name) = merged.contact.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            let (first, last) = name.rsplit_once(' ').map_or((name, None), |(f, l)| (f, Some(l)));
+            record.first_name = Some(first.to_owned());
+            record.last_name = last.map(str::to_owned);
+            learned.push(LearnedFact { field: "name", value: name.to_owned() });
+        }
+    }
+    if record.employees.is_none() {
+        if let Some(n) = merged.company.employees.and_then(|n| i64::try_from(n).ok()) {
+            record.employees = Some(n);
+            learned.push(LearnedFact { field: "employees", value: n.to_string() });
+        }
+    }
+    if record.annual_revenue.is_none() {
+        if let Some(r) = merged.company.annual_revenue {
+            record.annual_revenue = Some(r);
+            learned.push(LearnedFact { field: "annual_revenue", value: sift_core::icp::human_number(r) });
+        }
+    }
+    if learned.is_empty() {
+        return Ok(learned);
+    }
+    // The lead keeps its key: an id or email it was matched by must still find it.
+    let key = record.dedupe_key.clone();
+    let mut record = record.identify();
+    record.dedupe_key = key;
+    store.update_lead(found.id, &record, found.owner_id, None).await?;
+    let detail = serde_json::json!({ "learned": learned.iter().map(|f| (f.field, f.value.clone())).collect::<std::collections::BTreeMap<_, _>>() });
+    store
+        .audit(&sift_store::accounts::NewAudit {
+            actor_id: None,
+            actor,
+            action: "lead.facts_learned",
+            target: &format!("lead:{}", found.id),
+            detail,
+            ip: None,
+        })
+        .await?;
+    Ok(learned)
 }
 
 /// Saves a decision for a stored lead and moves its stage as the lifecycle rules say, in

@@ -182,3 +182,45 @@ async fn an_activity_moves_only_early_leads_and_says_why_a_lead_stays() {
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn facts_learned_on_the_call_are_saved_on_the_stored_lead_without_overwriting_it() {
+    let config = Config::builtin().expect("built-ins");
+    for db in databases("app_learned").await {
+        let store = connect(&db).await;
+        let fields = |email: &str, company: Option<&str>| sift_app::leads::LeadFields {
+            email: Some(email.into()),
+            company: company.map(str::to_owned),
+            ..Default::default()
+        };
+        let bare = sift_app::leads::create(&store, fields("bare@acme.example", None), None).await.expect("bare");
+        let known =
+            sift_app::leads::create(&store, fields("known@old.example", Some("Old Co")), None).await.expect("known");
+        for (lead, expect_company) in [(&bare, "Acme Logistics"), (&known, "Old Co")] {
+            let answers = AnswersFile::parse("a.toml", ANSWERS, &config.registry).expect("answers");
+            let key = lead.id.to_string();
+            let outcome = qualify(&config, Some(&store), request(answers, Some(&key))).await.expect("qualified");
+            let after = store.lead(lead.id).await.expect("read").expect("lead");
+            assert_eq!(after.record.company.as_deref(), Some(expect_company), "{}: stored facts win", db.name);
+            assert_eq!(after.record.industry.as_deref(), Some("Logistics"), "{}: a gap is filled", db.name);
+            assert_eq!(after.record.employees, Some(400));
+            assert_eq!(after.record.country.as_deref(), Some("DE"));
+            assert_eq!(after.record.email, lead.record.email, "the key it is found by is kept");
+            assert_eq!(
+                store.find_lead(lead.record.email.as_deref().unwrap_or("")).await.expect("find").map(|l| l.id),
+                Some(lead.id)
+            );
+            let fields: Vec<&str> = outcome.learned.iter().map(|f| f.field).collect();
+            assert!(fields.contains(&"industry") && fields.contains(&"employees"), "{fields:?}");
+            assert_eq!(fields.contains(&"company"), expect_company == "Acme Logistics", "{fields:?}");
+        }
+        let audit = store.list_audit(50, None).await.expect("audit");
+        assert_eq!(
+            audit.iter().filter(|e| e.action == "lead.facts_learned" && e.actor == "tester").count(),
+            2,
+            "{}",
+            db.name
+        );
+        store.close().await;
+    }
+}

@@ -187,7 +187,7 @@ pub fn run(db: &str, framework_files: &[PathBuf], args: &QualifyArgs) -> Result<
         framework: args.framework.as_deref(),
         language: args.lang.map(Language::from),
         as_of,
-        actor: "gate",
+        actor: "cli",
     };
     let outcome = crate::cmd::db::runtime()?.block_on(async {
         // Only a stored lead needs the database.
@@ -201,7 +201,7 @@ pub fn run(db: &str, framework_files: &[PathBuf], args: &QualifyArgs) -> Result<
         }
         anyhow::Ok(outcome?)
     })?;
-    let Qualification { lead, decision, lead_type, call, saved } = &outcome;
+    let Qualification { lead, decision, lead_type, call, saved, learned } = &outcome;
     let call_note = call.as_ref().map(|c| {
         format!(
             "From the call ({}): {} criteria with evidence, {} good signs, {} red flags; `sift analyze {}` for the full report.",
@@ -213,6 +213,10 @@ pub fn run(db: &str, framework_files: &[PathBuf], args: &QualifyArgs) -> Result<
         MovePlan::Stay { stage, reason } => format!("Saved; lead {} stays {stage} ({reason}).", s.lead_id),
     });
     let answers_lead = lead;
+    let learned_note = (!learned.is_empty()).then(|| {
+        let facts: Vec<String> = learned.iter().map(|f| format!("{} = {}", f.field, f.value)).collect();
+        format!("Saved on the lead (it did not have them): {}.", facts.join(", "))
+    });
 
     if args.json {
         let report = QualifyReport {
@@ -240,6 +244,9 @@ pub fn run(db: &str, framework_files: &[PathBuf], args: &QualifyArgs) -> Result<
         }
         if let Some(note) = &stored_note {
             anstream::println!("\n{note}");
+        }
+        if let Some(note) = &learned_note {
+            anstream::println!("{note}");
         }
     }
     Ok(if args.verdict_exit_code {
