@@ -72,6 +72,9 @@ pub struct BatchOutcome {
     pub unchanged: u64,
     /// Rows of the batch that repeat an earlier row's key; the later one wins.
     pub duplicates: u64,
+    /// Updated rows whose stage in the file cannot be reached from the stored stage by
+    /// allowed moves (nothing leaves `customer`): the stored stage was kept.
+    pub stage_kept: u64,
 }
 
 /// Which leads to list or count.
@@ -242,6 +245,28 @@ macro_rules! push_lead_values {
             .push_bind($now)
             .push_bind($now)
     };
+}
+
+/// The history rows for stage moves found by an import: each move becomes the chain of
+/// allowed moves that leads there (`unqualified -> sql -> opportunity -> customer` for a
+/// new customer), so the stored history only holds moves the lifecycle allows.
+pub(crate) fn import_history_steps(moves: &[(i64, String, Stage)]) -> Result<Vec<(i64, Stage, Stage, String)>> {
+    let mut steps = Vec::with_capacity(moves.len());
+    for (id, from, to) in moves {
+        let from = Stage::from_str(from).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let path = from.path_to(*to).unwrap_or_else(|| vec![*to]);
+        let reason = if path.len() > 1 {
+            format!("the imported file says `{to}` (recorded as the allowed moves that lead there)")
+        } else {
+            "stage from the imported file".to_owned()
+        };
+        let mut at = from;
+        for step in path {
+            steps.push((*id, at, step, reason.clone()));
+            at = step;
+        }
+    }
+    Ok(steps)
 }
 
 /// A deadlock or serialization failure (PostgreSQL), worth running the transaction again.
@@ -444,15 +469,21 @@ impl Store {
                     );
                 }
             }
-            let mut changed: Vec<&LeadRecord> = Vec::with_capacity(known.len());
+            let mut changed: Vec<std::borrow::Cow<'_, LeadRecord>> = Vec::with_capacity(known.len());
             for record in known {
                 match locked.get(&record.dedupe_key) {
                     Some((_, hash, _)) if *hash == record.row_hash => outcome.unchanged += 1,
                     Some((id, _, stage)) => {
-                        if stage != record.stage.name() {
+                        let stored = Stage::from_str(stage).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                        if stored != record.stage && stored.path_to(record.stage).is_none() {
+                            outcome.stage_kept += 1;
+                            changed.push(std::borrow::Cow::Owned(LeadRecord { stage: stored, ..record.clone() }));
+                            continue;
+                        }
+                        if stored != record.stage {
                             moves.push((*id, stage.clone(), record.stage));
                         }
-                        changed.push(record);
+                        changed.push(std::borrow::Cow::Borrowed(record));
                     }
                     // Deleted meanwhile: nothing of ours to update.
                     None => outcome.unchanged += 1,
@@ -467,15 +498,16 @@ impl Store {
                 q.push(UPDATE_ON_CONFLICT);
                 q.build().execute(&mut *tx).await?;
             }
-            for chunk in moves.chunks(500) {
+            let steps = import_history_steps(&moves)?;
+            for chunk in steps.chunks(500) {
                 let mut q = QueryBuilder::new("INSERT INTO stage_history (lead_id, from_stage, to_stage, at, actor, reason) ");
-                q.push_values(chunk, |mut b, (id, from, to)| {
+                q.push_values(chunk, |mut b, (id, from, to, reason)| {
                     b.push_bind(*id)
-                        .push_bind(from.as_str())
+                        .push_bind(from.name())
                         .push_bind(to.name())
                         .push_bind(&now)
                         .push_bind("import")
-                        .push_bind("stage from the imported file");
+                        .push_bind(reason.as_str());
                 });
                 q.build().execute(&mut *tx).await?;
             }

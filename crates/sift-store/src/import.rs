@@ -6,6 +6,8 @@
 //! the error report with its row number, column, code and message.
 
 mod blocks;
+pub mod keys;
+pub mod outcomes;
 pub mod text;
 
 use std::collections::BTreeMap;
@@ -22,6 +24,8 @@ use sift_core::csv_out::CsvWriter;
 
 use crate::db::{BatchOutcome, Store};
 use crate::import::blocks::{Block, BlockError, BlockReader, LineCounter};
+use crate::import::keys::{KeyColumn, KeySource};
+use crate::import::outcomes::{OutcomeRule, Outcomes};
 use crate::record::LeadRecord;
 use crate::runs::{ImportRun, RunProgress};
 
@@ -116,6 +120,8 @@ fn header_key(header: &str) -> String {
 #[derive(Debug, Clone, Serialize)]
 pub struct ColumnMapping {
     pub columns: Vec<(String, Field)>,
+    /// The column that identifies each lead (mapped to `external_id`), when there is one.
+    pub key: Option<KeyColumn>,
 }
 
 impl ColumnMapping {
@@ -137,7 +143,30 @@ impl ColumnMapping {
                 (h.clone(), field)
             })
             .collect();
-        ColumnMapping { columns }
+        let mut mapping = ColumnMapping { columns, key: None };
+        mapping.key = mapping
+            .columns
+            .iter()
+            .find(|(_, f)| *f == Field::ExternalId)
+            .map(|(h, _)| KeyColumn { column: h.clone(), source: KeySource::Header });
+        mapping
+    }
+
+    fn has(&self, field: Field) -> bool {
+        self.columns.iter().any(|(_, f)| *f == field)
+    }
+
+    /// Makes `column` the key: it fills `external_id`, and a column mapped there before
+    /// becomes a custom field.
+    fn set_key(&mut self, column: &str, source: KeySource) {
+        for (header, field) in &mut self.columns {
+            if header == column {
+                *field = Field::ExternalId;
+            } else if *field == Field::ExternalId {
+                *field = Field::Custom;
+            }
+        }
+        self.key = Some(KeyColumn { column: column.to_owned(), source });
     }
 }
 
@@ -312,25 +341,13 @@ fn stage_from_lifecycle(raw: &str) -> Option<Stage> {
     })
 }
 
-/// Status words that say where a lead stands (HubSpot lead status, Salesforce status).
-fn stage_from_status(raw: &str) -> Option<Stage> {
-    let key = header_key(raw);
-    if key.contains("notconverted") || key.contains("unqualified") || key.contains("disqualified") || key == "junk" {
-        Some(Stage::Disqualified)
-    } else if key.contains("badtiming") || key.contains("nurture") {
-        Some(Stage::Nurture)
-    } else if key.contains("converted") {
-        Some(Stage::Opportunity)
-    } else {
-        None
+/// Records what an outcome rule says about the lead.
+fn apply_outcome(rule: &OutcomeRule, r: &mut LeadRecord, stages: &mut Vec<Stage>) {
+    if let Some(converted) = rule.converted {
+        r.converted = Some(converted);
     }
-}
-
-fn parse_bool(raw: &str) -> Option<bool> {
-    match raw.trim().to_lowercase().as_str() {
-        "1" | "yes" | "y" | "true" | "won" | "converted" | "closed won" | "closed - converted" => Some(true),
-        "0" | "no" | "n" | "false" | "lost" | "closed lost" | "closed - not converted" => Some(false),
-        _ => None,
+    if let Some(stage) = rule.stage {
+        stages.push(stage);
     }
 }
 
@@ -352,6 +369,7 @@ fn build_record(
     row: u64,
     file: &str,
     rules: &LeadTypeRules,
+    outcomes: &Outcomes,
 ) -> Result<LeadRecord, RowError> {
     let reject = |column: &str, code: &'static str, message: String| RowError {
         row,
@@ -364,6 +382,8 @@ fn build_record(
         LeadRecord { source_file: Some(file.to_owned()), source_row: Some(row as i64), ..LeadRecord::default() };
     let mut full_name = None;
     let mut status_stage = None;
+    // Stages stated by outcome words: won (customer), lost (disqualified).
+    let mut outcome_stages: Vec<Stage> = Vec::new();
     let mut created = None;
     let mut activities = Vec::new();
     for (i, (header, field)) in mapping.columns.iter().enumerate() {
@@ -419,21 +439,34 @@ fn build_record(
             },
             Field::Country => r.country = Some(country_code(value).map_or_else(|| value.to_owned(), str::to_owned)),
             Field::Source => r.source = text,
-            Field::LifecycleStage => r.stage = stage_from_lifecycle(value).unwrap_or(Stage::Unqualified),
+            Field::LifecycleStage => {
+                r.stage = stage_from_lifecycle(value).unwrap_or(Stage::Unqualified);
+                if let Some(rule) = outcomes.find(Field::LifecycleStage, value) {
+                    apply_outcome(rule, &mut r, &mut outcome_stages);
+                }
+            }
             Field::Status => {
-                status_stage = stage_from_status(value);
-                if header_key(value) == "closedconverted" {
-                    r.converted = Some(true);
+                if let Some(rule) = outcomes.find(Field::Status, value) {
+                    r.converted = rule.converted.or(r.converted);
+                    match rule.stage {
+                        Some(Stage::Customer | Stage::Disqualified) => apply_outcome(rule, &mut r, &mut outcome_stages),
+                        other => status_stage = other,
+                    }
                 }
                 r.crm_status = text;
             }
-            Field::Converted => match parse_bool(value) {
-                Some(b) => r.converted = Some(b),
+            Field::Converted => match outcomes.find(Field::Converted, value) {
+                Some(rule) => apply_outcome(rule, &mut r, &mut outcome_stages),
                 None => {
+                    let known: Vec<&str> = outcomes
+                        .for_field(Field::Converted)
+                        .flat_map(|r| r.values.iter().map(String::as_str))
+                        .take(8)
+                        .collect();
                     return Err(reject(
                         header,
-                        "invalid_boolean",
-                        format!("`{value}` is not yes/no, true/false or 1/0"),
+                        "invalid_outcome",
+                        format!("`{value}` is not an outcome this importer knows (such as {})", known.join(", ")),
                     ));
                 }
             },
@@ -482,7 +515,13 @@ fn build_record(
     {
         r.domain = Some(d.to_owned());
     }
-    if r.stage == Stage::Unqualified
+    // Which statement decides the stage (data/outcomes.toml explains the order): customer,
+    // then a lost outcome, then the lifecycle column, then status words, then activity.
+    if outcome_stages.contains(&Stage::Customer) || r.stage == Stage::Customer {
+        r.stage = Stage::Customer;
+    } else if outcome_stages.contains(&Stage::Disqualified) {
+        r.stage = Stage::Disqualified;
+    } else if r.stage == Stage::Unqualified
         && let Some(stage) = status_stage
     {
         r.stage = stage;
@@ -514,6 +553,11 @@ pub struct ImportOptions {
     pub batch_size: usize,
     pub overrides: BTreeMap<String, Field>,
     pub rules: LeadTypeRules,
+    /// The column that identifies each lead (`--key`); default: a CRM id column, else one
+    /// detected (see [`keys`]).
+    pub key: Option<String>,
+    /// What outcome words mean; default: `data/outcomes.toml`.
+    pub outcomes: Outcomes,
 }
 
 impl ImportOptions {
@@ -537,7 +581,13 @@ impl ImportOptions {
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        ImportOptions { batch_size: 5_000, overrides: BTreeMap::new(), rules: LeadTypeRules::default() }
+        ImportOptions {
+            batch_size: 5_000,
+            overrides: BTreeMap::new(),
+            rules: LeadTypeRules::default(),
+            key: None,
+            outcomes: Outcomes::default(),
+        }
     }
 }
 
@@ -554,6 +604,13 @@ pub struct ImportSummary {
     pub rejected: u64,
     /// Fields that were not UTF-8 in a UTF-8 file and were read as Windows-1252.
     pub fields_decoded_as_windows_1252: u64,
+    /// The column that identified each lead, if any.
+    pub key: Option<KeyColumn>,
+    /// Rows with no id and no email, matched to stored leads by their whole content.
+    pub matched_by_content: u64,
+    /// Updated leads whose stage in the file cannot be reached from their stored stage by
+    /// allowed moves (a customer stays a customer): the stored stage was kept.
+    pub stage_kept: u64,
     pub dialect: Option<Dialect>,
     pub mapping: Vec<(String, Field)>,
     /// The import run's id (`import_runs`).
@@ -576,14 +633,128 @@ impl ImportSummary {
                 run.heartbeat_at.as_deref().unwrap_or(&run.started_at),
             ));
         }
+        if self.stage_kept > 0 {
+            notes.push(format!(
+                "{} lead(s) kept their stored stage: the file puts them at a stage the lifecycle does not allow \
+                 them to move to (a customer stays a customer); their other fields were updated.",
+                self.stage_kept
+            ));
+        }
+        if self.matched_by_content > 0 {
+            notes.push(format!(
+                "{} row(s) had no id and no email, so they were matched to stored leads by their whole content: \
+                 if such a row changes in a later export (a new job title, say), re-importing it adds a new lead \
+                 instead of updating this one. Give the file an id column, or name one with --key COLUMN.",
+                self.matched_by_content
+            ));
+        }
         notes
     }
+}
+
+/// How one outcome column of a file will be read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutcomeColumn {
+    pub column: String,
+    pub field: Field,
+    /// Each value seen in the first rows (most frequent first), how often, and the rule it
+    /// matches (`None`: no outcome; in a `converted` column such a row is rejected).
+    pub values: Vec<(String, usize, Option<OutcomeRule>)>,
+}
+
+/// What an import of a file would do, without importing (`--dry-run`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Inspection {
+    pub file: String,
+    pub dialect: Dialect,
+    pub mapping: Vec<(String, Field)>,
+    pub key: Option<KeyColumn>,
+    /// The rows the outcome values were read from (the first block of the file).
+    pub rows_sampled: usize,
+    pub outcomes: Vec<OutcomeColumn>,
+}
+
+impl Inspection {
+    /// The inspection in sentences, for people: the key and the outcome mapping.
+    pub fn describe(&self) -> Vec<String> {
+        let mut lines = vec![match &self.key {
+            Some(key) => format!("Leads are identified by {}.", key.describe()),
+            None if self.mapping.iter().any(|(_, f)| *f == Field::Email) => {
+                "Leads are identified by their email; rows without one are matched by their whole content.".to_owned()
+            }
+            None => {
+                "No id or email column: every row is matched by its whole content (pass --key COLUMN to name an id)."
+                    .to_owned()
+            }
+        }];
+        for column in &self.outcomes {
+            lines.push(format!("Outcomes in `{}` (first {} rows):", column.column, self.rows_sampled));
+            for (value, count, rule) in &column.values {
+                let meaning = match rule {
+                    Some(rule) => {
+                        let mut parts = vec![rule.name.clone()];
+                        if let Some(stage) = rule.stage {
+                            parts.push(format!("stage {stage}"));
+                        }
+                        if let Some(converted) = rule.converted {
+                            parts.push(format!("converted {converted}"));
+                        }
+                        parts.join(", ")
+                    }
+                    None if column.field == Field::Converted => "not an outcome: the row is rejected".to_owned(),
+                    None => "no outcome".to_owned(),
+                };
+                lines.push(format!("  `{value}` x{count} -> {meaning}"));
+            }
+        }
+        lines
+    }
+}
+
+/// Sniffs the file, maps its columns, chooses its key and reads how its outcome columns map
+/// to stages, without importing anything.
+pub fn inspect_file(path: &Path, options: &ImportOptions) -> Result<Inspection, ImportError> {
+    let source = open_csv(path)?;
+    let mapping = read_mapping(&source, path, options)?;
+    let sample = sample_rows(&source, 5_000);
+    let mut outcomes = Vec::new();
+    for (index, (column, field)) in mapping.columns.iter().enumerate() {
+        if !matches!(field, Field::Converted | Field::Status | Field::LifecycleStage) {
+            continue;
+        }
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for row in &sample {
+            let value = row.get(index).map(|v| v.trim()).unwrap_or("");
+            if !is_placeholder(value) {
+                *counts.entry(value.to_owned()).or_default() += 1;
+            }
+        }
+        let mut values: Vec<(String, usize, Option<OutcomeRule>)> = counts
+            .into_iter()
+            .map(|(value, count)| {
+                let rule = options.outcomes.find(*field, &value).cloned();
+                (value, count, rule)
+            })
+            .collect();
+        values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        values.truncate(20);
+        outcomes.push(OutcomeColumn { column: column.clone(), field: *field, values });
+    }
+    Ok(Inspection {
+        file: path.display().to_string(),
+        dialect: source.dialect,
+        mapping: mapping.columns.clone(),
+        key: mapping.key.clone(),
+        rows_sampled: sample.len(),
+        outcomes,
+    })
 }
 
 /// Reads the header and sniffs the file without importing anything (for `--dry-run`).
 pub fn inspect(path: &Path, overrides: &BTreeMap<String, Field>) -> Result<(Dialect, ColumnMapping), ImportError> {
     let source = open_csv(path)?;
-    let mapping = read_mapping(&source, path, overrides)?;
+    let options = ImportOptions { overrides: overrides.clone(), ..ImportOptions::default() };
+    let mapping = read_mapping(&source, path, &options)?;
     Ok((source.dialect, mapping))
 }
 
@@ -663,13 +834,27 @@ fn open_csv(path: &Path) -> Result<CsvSource, ImportError> {
     Ok(CsvSource { dialect, newline, headers, first: Some(first), blocks })
 }
 
-fn read_mapping(
-    source: &CsvSource,
-    path: &Path,
-    overrides: &BTreeMap<String, Field>,
-) -> Result<ColumnMapping, ImportError> {
+/// Rows of the first block, decoded, for choosing a key column.
+fn sample_rows(source: &CsvSource, limit: usize) -> Vec<Vec<String>> {
+    let Some(block) = &source.first else { return Vec::new() };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(source.dialect.delimiter as u8)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(&block.bytes[..]);
+    let mut rows = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    while rows.len() < limit && reader.read_byte_record(&mut record).unwrap_or(false) {
+        rows.push(record.iter().map(|f| decode(f, &source.dialect).0).collect());
+    }
+    rows
+}
+
+/// Maps the columns and chooses the key: `--key`, else a CRM id column, else (in a file
+/// with neither ids nor emails) a detected one.
+fn read_mapping(source: &CsvSource, path: &Path, options: &ImportOptions) -> Result<ColumnMapping, ImportError> {
     let headers = &source.headers;
-    let unknown: Vec<&String> = overrides.keys().filter(|k| !headers.contains(k)).collect();
+    let unknown: Vec<&String> = options.overrides.keys().filter(|k| !headers.contains(k)).collect();
     if !unknown.is_empty() {
         return Err(ImportError::Mapping {
             path: path.display().to_string(),
@@ -679,7 +864,31 @@ fn read_mapping(
             ),
         });
     }
-    Ok(ColumnMapping::new(headers, overrides))
+    let mut mapping = ColumnMapping::new(headers, &options.overrides);
+    if let Some(key) = &options.key {
+        let Some(column) = headers.iter().find(|h| *h == key || h.eq_ignore_ascii_case(key)) else {
+            return Err(ImportError::Options(format!(
+                "key column `{key}` is not in `{}`; its columns are: {}",
+                path.display(),
+                headers.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
+            )));
+        };
+        let column = column.clone();
+        mapping.set_key(&column, KeySource::Option);
+    } else if !mapping.has(Field::ExternalId) && !mapping.has(Field::Email) {
+        let candidates: Vec<(usize, &str)> = mapping
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, f))| *f == Field::Custom)
+            .map(|(i, (h, _))| (i, h.as_str()))
+            .collect();
+        if let Some(found) = keys::detect(&candidates, &sample_rows(source, 5_000)) {
+            let column = found.column.clone();
+            mapping.set_key(&column, found.source);
+        }
+    }
+    Ok(mapping)
 }
 
 /// Opens the error report for writing: a CSV (every cell neutralised against formula
@@ -707,6 +916,7 @@ struct Chunk {
     /// Fields decoded as Windows-1252 in a UTF-8 file.
     fallback: u64,
     rows: u64,
+    matched_by_content: u64,
 }
 
 /// Reads every record after the header, turns them into lead records in batches of
@@ -717,6 +927,7 @@ fn read_rows(
     path: &Path,
     mapping: &ColumnMapping,
     rules: &LeadTypeRules,
+    outcomes: &Outcomes,
     batch_size: usize,
     send: &mut dyn FnMut(Chunk) -> bool,
 ) -> Result<(), ImportError> {
@@ -768,8 +979,11 @@ fn read_rows(
                             original: fields,
                         });
                     } else {
-                        match build_record(mapping, &fields, row, &file_name, rules) {
-                            Ok(r) => chunk.batch.push(r),
+                        match build_record(mapping, &fields, row, &file_name, rules, outcomes) {
+                            Ok(r) => {
+                                chunk.matched_by_content += u64::from(r.dedupe_key.starts_with("row:"));
+                                chunk.batch.push(r);
+                            }
                             Err(e) => chunk.rejected.push(e),
                         }
                     }
@@ -815,12 +1029,13 @@ pub async fn import_csv(
 ) -> Result<ImportSummary, ImportError> {
     options.validate()?;
     let source = open_csv(path)?;
-    let mapping = read_mapping(&source, path, &options.overrides)?;
+    let mapping = read_mapping(&source, path, options)?;
     let file_name = path.display().to_string();
     let mut summary = ImportSummary {
         file: file_name.clone(),
         dialect: Some(source.dialect),
         mapping: mapping.columns.clone(),
+        key: mapping.key.clone(),
         ..ImportSummary::default()
     };
     if let Some(w) = errors.as_deref_mut() {
@@ -835,11 +1050,12 @@ pub async fn import_csv(
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Chunk, ImportError>>(2);
     let batch_size = options.batch_size;
     let rules = options.rules.clone();
+    let outcomes = options.outcomes.clone();
     let reader_mapping = mapping.clone();
     let reader_path = path.to_path_buf();
     let reader_thread = std::thread::spawn(move || {
         let mut send = |chunk: Chunk| tx.blocking_send(Ok(chunk)).is_ok();
-        let result = read_rows(source, &reader_path, &reader_mapping, &rules, batch_size, &mut send);
+        let result = read_rows(source, &reader_path, &reader_mapping, &rules, &outcomes, batch_size, &mut send);
         if let Err(e) = result {
             let _ = tx.blocking_send(Err(e));
         }
@@ -849,7 +1065,7 @@ pub async fn import_csv(
     let mut result = Ok(());
     let (mut written, mut next_statistics) = (0u64, 10_000u64);
     while let Some(message) = rx.recv().await {
-        let Chunk { batch, rejected, bytes, fallback, rows } = match message {
+        let Chunk { batch, rejected, bytes, fallback, rows, matched_by_content } = match message {
             Ok(chunk) => chunk,
             Err(e) => {
                 result = Err(e);
@@ -857,6 +1073,7 @@ pub async fn import_csv(
             }
         };
         summary.rows += rows;
+        summary.matched_by_content += matched_by_content;
         summary.fields_decoded_as_windows_1252 += fallback;
         summary.rejected += rejected.len() as u64;
         if let Some(w) = errors.as_deref_mut() {
@@ -892,6 +1109,7 @@ pub async fn import_csv(
                     total.updated += o.updated;
                     total.unchanged += o.unchanged;
                     total.duplicates += o.duplicates;
+                    total.stage_kept += o.stage_kept;
                 }
                 Err(e) => {
                     result = Err(e.into());
@@ -918,6 +1136,7 @@ pub async fn import_csv(
     summary.updated = total.updated;
     summary.unchanged = total.unchanged;
     summary.duplicates = total.duplicates;
+    summary.stage_kept = total.stage_kept;
     store.finish_import_run(run, total, summary.rejected).await?;
     Ok(summary)
 }
