@@ -32,6 +32,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("cannot write the leads out: {0}")]
+    Output(std::io::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("no stored lead with id `{0}`")]
@@ -267,6 +269,49 @@ pub(crate) fn import_history_steps(moves: &[(i64, String, Stage)]) -> Result<Vec
         }
     }
     Ok(steps)
+}
+
+/// Reads a [`StoredLead`] from a row of `leads` with `latest_verdict` (a macro, for both
+/// databases' row types).
+macro_rules! stored_lead_from_row {
+    ($row:expr) => {{
+        let row = $row;
+        (|| -> Result<StoredLead> {
+            let custom: String = row.try_get("custom_fields")?;
+            let stage: String = row.try_get("stage")?;
+            Ok(StoredLead {
+                id: row.try_get("id")?,
+                record: LeadRecord {
+                    dedupe_key: row.try_get("dedupe_key")?,
+                    external_id: row.try_get("external_id")?,
+                    first_name: row.try_get("first_name")?,
+                    last_name: row.try_get("last_name")?,
+                    email: row.try_get("email")?,
+                    phone: row.try_get("phone")?,
+                    title: row.try_get("title")?,
+                    company: row.try_get("company")?,
+                    domain: row.try_get("domain")?,
+                    industry: row.try_get("industry")?,
+                    employees: row.try_get("employees")?,
+                    annual_revenue: row.try_get("annual_revenue")?,
+                    country: row.try_get("country")?,
+                    source: row.try_get("source")?,
+                    stage: stage.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+                    crm_status: row.try_get("crm_status")?,
+                    converted: row.try_get("converted")?,
+                    lead_type_rule: row.try_get("lead_type_rule")?,
+                    custom_fields: serde_json::from_str(&custom)
+                        .map_err(|e| StoreError::Corrupt(format!("custom fields: {e}")))?,
+                    row_hash: row.try_get("row_hash")?,
+                    source_file: row.try_get("source_file")?,
+                    source_row: row.try_get("source_row")?,
+                },
+                created_at: row.try_get("created_at")?,
+                updated_at: row.try_get("updated_at")?,
+                verdict: row.try_get("latest_verdict")?,
+            })
+        })()
+    }};
 }
 
 /// A deadlock or serialization failure (PostgreSQL), worth running the transaction again.
@@ -573,53 +618,70 @@ impl Store {
         })
     }
 
+    /// The query behind [`Store::list_leads`] and [`Store::for_each_lead`].
+    fn lead_query<DB: sqlx::Database>(filter: &LeadFilter) -> QueryBuilder<DB>
+    where
+        String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+        i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    {
+        let mut q = QueryBuilder::new("SELECT l.*, q.verdict AS latest_verdict FROM leads l");
+        q.push(Self::LATEST_VERDICT);
+        Self::push_filter(&mut q, filter);
+        q.push(" ORDER BY l.id");
+        if let Some(limit) = filter.limit {
+            q.push(" LIMIT ").push_bind(limit);
+        }
+        if let Some(offset) = filter.offset {
+            q.push(" OFFSET ").push_bind(offset);
+        }
+        q
+    }
+
     pub async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<StoredLead>> {
         on_pool!(self, pool => {
-            let mut q = QueryBuilder::new("SELECT l.*, q.verdict AS latest_verdict FROM leads l");
+            let rows = Self::lead_query(filter).build().fetch_all(pool).await?;
+            rows.iter().map(|row| stored_lead_from_row!(row)).collect()
+        })
+    }
+
+    /// Hands each lead that `filter` selects to `each`, in id order, streaming: memory stays
+    /// at a few rows whatever the number of leads. Stops at the first error of `each`.
+    /// Returns the number of leads handed over.
+    pub async fn for_each_lead<F>(&self, filter: &LeadFilter, mut each: F) -> Result<u64>
+    where
+        F: FnMut(StoredLead) -> std::io::Result<()>,
+    {
+        use futures_util::TryStreamExt;
+        let mut count = 0u64;
+        on_pool!(self, pool => {
+            let mut q = Self::lead_query(filter);
+            let mut rows = q.build().fetch(pool);
+            while let Some(row) = rows.try_next().await? {
+                let lead = stored_lead_from_row!(&row)?;
+                each(lead).map_err(StoreError::Output)?;
+                count += 1;
+            }
+        });
+        Ok(count)
+    }
+
+    /// The names of the custom fields that the leads `filter` selects have, sorted.
+    pub async fn custom_field_names(&self, filter: &LeadFilter) -> Result<Vec<String>> {
+        let keys = match self.backend() {
+            Backend::Sqlite => " CROSS JOIN json_each(l.custom_fields) j",
+            Backend::Postgres => " CROSS JOIN LATERAL json_object_keys(l.custom_fields::json) AS j(key)",
+        };
+        on_pool!(self, pool => {
+            let mut q = QueryBuilder::new("SELECT DISTINCT j.key AS name FROM leads l");
             q.push(Self::LATEST_VERDICT);
+            q.push(keys);
             Self::push_filter(&mut q, filter);
-            q.push(" ORDER BY l.id");
-            if let Some(limit) = filter.limit {
-                q.push(" LIMIT ").push_bind(limit);
+            q.push(" ORDER BY 1");
+            let mut names = Vec::new();
+            for row in q.build().fetch_all(pool).await? {
+                names.push(row.try_get::<String, _>("name")?);
             }
-            if let Some(offset) = filter.offset {
-                q.push(" OFFSET ").push_bind(offset);
-            }
-            let rows = q.build().fetch_all(pool).await?;
-            rows.iter().map(|row| {
-                let custom: String = row.try_get("custom_fields")?;
-                let stage: String = row.try_get("stage")?;
-                Ok(StoredLead {
-                    id: row.try_get("id")?,
-                    record: LeadRecord {
-                        dedupe_key: row.try_get("dedupe_key")?,
-                        external_id: row.try_get("external_id")?,
-                        first_name: row.try_get("first_name")?,
-                        last_name: row.try_get("last_name")?,
-                        email: row.try_get("email")?,
-                        phone: row.try_get("phone")?,
-                        title: row.try_get("title")?,
-                        company: row.try_get("company")?,
-                        domain: row.try_get("domain")?,
-                        industry: row.try_get("industry")?,
-                        employees: row.try_get("employees")?,
-                        annual_revenue: row.try_get("annual_revenue")?,
-                        country: row.try_get("country")?,
-                        source: row.try_get("source")?,
-                        stage: stage.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?,
-                        crm_status: row.try_get("crm_status")?,
-                        converted: row.try_get("converted")?,
-                        lead_type_rule: row.try_get("lead_type_rule")?,
-                        custom_fields: serde_json::from_str(&custom).map_err(|e| StoreError::Corrupt(format!("custom fields: {e}")))?,
-                        row_hash: row.try_get("row_hash")?,
-                        source_file: row.try_get("source_file")?,
-                        source_row: row.try_get("source_row")?,
-                    },
-                    created_at: row.try_get("created_at")?,
-                    updated_at: row.try_get("updated_at")?,
-                    verdict: row.try_get("latest_verdict")?,
-                })
-            }).collect()
+            Ok(names)
         })
     }
 

@@ -603,3 +603,39 @@ async fn regression_outcomes_are_stages_won_is_customer_lost_is_disqualified_and
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn export_streams_csv_with_custom_fields_as_columns_and_json_like_the_list() {
+    use sift_store::export::{ExportFormat, export_leads};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(dir.path(), "c.csv", HUBSPOT.as_bytes());
+    let extra =
+        write(dir.path(), "extra.csv", b"Email,Company,Lieblingsfarbe,email2\nx@y.example,=HYPERLINK(1),blau,z\n");
+    for db in databases("export").await {
+        let store = connect(&db).await;
+        import_csv(&store, &file, &ImportOptions::default(), None, &()).await.expect("import");
+        import_csv(&store, &extra, &ImportOptions::default(), None, &()).await.expect("import");
+        let mut out = Vec::new();
+        let n = export_leads(&store, &LeadFilter::default(), ExportFormat::Csv, &mut out).await.expect("export");
+        assert_eq!(n, 4, "{}", db.name);
+        let mut reader = csv::Reader::from_reader(out.as_slice());
+        let header: Vec<String> = reader.headers().expect("header").iter().map(str::to_owned).collect();
+        // Regression: custom fields were one JSON cell; now each is a column of its own.
+        assert!(!header.contains(&"custom_fields".to_owned()), "{header:?}");
+        let branche = header.iter().position(|h| h == "Branche").expect("a Branche column");
+        let farbe = header.iter().position(|h| h == "Lieblingsfarbe").expect("a Lieblingsfarbe column");
+        let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+        assert_eq!(&rows[0][branche], "Software", "{}", db.name);
+        assert_eq!(&rows[3][farbe], "blau");
+        assert!(rows[3].iter().any(|cell| cell == "'=HYPERLINK(1)"), "neutralised: {:?}", rows[3]);
+
+        let filter = LeadFilter { stage: Some(Stage::Sql), ..LeadFilter::default() };
+        let mut json = Vec::new();
+        let n = export_leads(&store, &filter, ExportFormat::Json, &mut json).await.expect("export");
+        let listed = store.list_leads(&filter).await.expect("list");
+        assert_eq!(n as usize, listed.len());
+        let expected = serde_json::to_string_pretty(&listed).expect("json") + "\n";
+        assert_eq!(String::from_utf8(json).expect("utf-8"), expected, "{}", db.name);
+        store.close().await;
+    }
+}
