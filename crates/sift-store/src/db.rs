@@ -32,6 +32,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("database error: {0}")]
+    Sqlite(String),
     #[error("cannot write the leads out: {0}")]
     Output(std::io::Error),
     #[error("stored data is corrupt: {0}")]
@@ -107,6 +109,8 @@ pub struct QualificationRecord {
 pub struct Store {
     pub(crate) pool: Pool,
     url: String,
+    /// The database file, for SQLite.
+    sqlite_path: Option<std::path::PathBuf>,
 }
 
 /// Schema migrations, oldest first: (version, name, SQLite text, PostgreSQL text). A landed
@@ -129,6 +133,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "import_run_progress",
         include_str!("../migrations/sqlite/0003_import_run_progress.sql"),
         include_str!("../migrations/postgres/0003_import_run_progress.sql"),
+    ),
+    (
+        4,
+        "external_id_by_key",
+        include_str!("../migrations/sqlite/0004_external_id_by_key.sql"),
+        include_str!("../migrations/postgres/0004_external_id_by_key.sql"),
     ),
 ];
 
@@ -337,6 +347,7 @@ impl Store {
     /// `sqlite://PATH` (WAL mode) or `postgres://...`.
     pub async fn connect(url: &str) -> Result<Store> {
         let connect_error = |source| StoreError::Connect { url: redact(url), source };
+        let mut sqlite_path = None;
         let pool = if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent).map_err(|e| connect_error(sqlx::Error::Io(e)))?;
@@ -351,8 +362,9 @@ impl Store {
                 // A 64 MiB page cache keeps the unique-key index in memory during imports.
                 .pragma("cache_size", "-65536")
                 .pragma("temp_store", "memory");
-            let pool = open_sqlite_pool(options).await.map_err(connect_error)?;
+            let pool = open_sqlite_pool(options.clone()).await.map_err(connect_error)?;
             migrate_sqlite(&pool).await?;
+            sqlite_path = Some(options.get_filename().to_path_buf());
             Pool::Sqlite(pool)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url).map_err(connect_error)?;
@@ -368,7 +380,7 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(redact(url)));
         };
-        Ok(Store { pool, url: url.to_owned() })
+        Ok(Store { pool, url: url.to_owned(), sqlite_path })
     }
 
     /// Starts write transactions so that they hold the write lock from the start: on
@@ -379,6 +391,11 @@ impl Store {
             Backend::Sqlite => "BEGIN IMMEDIATE",
             Backend::Postgres => "BEGIN",
         }
+    }
+
+    /// The database file, when the store is SQLite.
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        self.sqlite_path.as_deref()
     }
 
     pub fn backend(&self) -> Backend {
@@ -422,6 +439,17 @@ impl Store {
         batch: &[LeadRecord],
         progress: Option<&crate::runs::RunProgress>,
     ) -> Result<BatchOutcome> {
+        if let Some(path) = self.sqlite_path.clone() {
+            // One SQLite write path: the import's prepared-statement writer, on a blocking
+            // thread (it does file I/O under the write lock).
+            let batch = batch.to_vec();
+            let progress = progress.copied();
+            return tokio::task::spawn_blocking(move || {
+                crate::sqlite_writer::SqliteWriter::open(&path)?.write(&batch, progress.as_ref())
+            })
+            .await
+            .map_err(|e| StoreError::Sqlite(format!("the writer thread failed: {e}")))?;
+        }
         let mut attempt = 0;
         loop {
             match self.upsert_leads_once(batch, progress).await {
@@ -696,8 +724,9 @@ impl Store {
             let found = match by_id {
                 Some(row) => Some(row),
                 None => {
-                    sqlx::query("SELECT min(id) AS id FROM leads WHERE external_id = $1 HAVING count(*) > 0")
-                        .bind(key)
+                    // An external id is always the lead's key (`ext:<id>`): the unique index.
+                    sqlx::query("SELECT id FROM leads WHERE dedupe_key = $1")
+                        .bind(format!("ext:{key}"))
                         .fetch_optional(pool)
                         .await?
                 }

@@ -28,6 +28,7 @@ use crate::import::keys::{KeyColumn, KeySource};
 use crate::import::outcomes::{OutcomeRule, Outcomes};
 use crate::record::LeadRecord;
 use crate::runs::{ImportRun, RunProgress};
+use crate::sqlite_writer::SqliteWriter;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -113,7 +114,19 @@ const HEADER_ALIASES: &[(Field, &[&str])] = &[
 ];
 
 fn header_key(header: &str) -> String {
-    header.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    // Runs on values of every row too (stages, statuses, outcomes): ASCII without the
+    // general lower-casing machinery.
+    let mut key = String::with_capacity(header.len());
+    for c in header.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                key.push(c.to_ascii_lowercase());
+            }
+        } else if c.is_alphanumeric() {
+            key.extend(c.to_lowercase());
+        }
+    }
+    key
 }
 
 /// Where each column goes.
@@ -227,15 +240,16 @@ fn newline_of(sample: &[u8]) -> u8 {
 }
 
 /// Decodes one field: UTF-8, or Windows-1252 when the file (or just this field) is not
-/// UTF-8. Returns the text and whether the fallback was used.
-fn decode(bytes: &[u8], dialect: &Dialect) -> (String, bool) {
+/// UTF-8. Returns the text (borrowed when it is UTF-8 already) and whether the fallback
+/// was used.
+fn decode<'a>(bytes: &'a [u8], dialect: &Dialect) -> (std::borrow::Cow<'a, str>, bool) {
     if dialect.encoding == "utf-8"
         && let Ok(s) = std::str::from_utf8(bytes)
     {
-        return (s.to_owned(), false);
+        return (std::borrow::Cow::Borrowed(s), false);
     }
     let (text, _, _) = WINDOWS_1252.decode(bytes);
-    (text.into_owned(), dialect.encoding == "utf-8")
+    (text, dialect.encoding == "utf-8")
 }
 
 /// Values that mean "not filled in".
@@ -257,13 +271,22 @@ pub fn is_placeholder(value: &str) -> bool {
         "not specified",
         "?",
     ];
-    let v = value.trim().to_lowercase();
-    PLACEHOLDERS.contains(&v.as_str())
+    // Every placeholder is ASCII and short: compare without allocating (hot: every field).
+    let v = value.trim();
+    v.len() <= 15 && PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(v))
 }
 
 /// Parses a number written with thousands separators, currency signs or a k/m suffix:
 /// `1,234`, `$ 12,500.50`, `1.234.567`, `2.5M`, `12 000`.
 pub fn parse_number(raw: &str) -> Option<f64> {
+    // Plain numbers (most cells) parse directly, without the allocations below.
+    let plain = raw.trim();
+    if !plain.is_empty()
+        && plain.bytes().enumerate().all(|(i, b)| b.is_ascii_digit() || (b == b'-' && i == 0))
+        && let Ok(v) = plain.parse::<f64>()
+    {
+        return Some(v);
+    }
     let mut s: String =
         raw.trim().chars().filter(|c| !matches!(c, '$' | '€' | '£' | '¥' | ' ' | '\u{a0}' | '\'' | '_')).collect();
     let upper = s.to_uppercase();
@@ -294,9 +317,34 @@ pub fn parse_number(raw: &str) -> Option<f64> {
     normal.parse::<f64>().ok().filter(|v| v.is_finite()).map(|v| v * factor)
 }
 
+/// `YYYY-MM-DD`, `YYYY-MM-DD HH:MM` or `YYYY-MM-DD HH:MM:SS` (space or `T`, no zone: UTC),
+/// read by hand: the shape most exports use, on every row, without trying format strings.
+fn parse_iso_datetime(s: &str) -> Option<DateTime<Utc>> {
+    let b = s.as_bytes();
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        let part = b.get(range)?;
+        part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')))
+    };
+    if !matches!(b.len(), 10 | 16 | 19) || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(i32::try_from(digits(0..4)?).ok()?, digits(5..7)?, digits(8..10)?)?;
+    let (hour, minute, second) = match b.len() {
+        10 => (0, 0, 0),
+        _ if !matches!(b[10], b' ' | b'T') || b[13] != b':' => return None,
+        16 => (digits(11..13)?, digits(14..16)?, 0),
+        _ if b[16] != b':' => return None,
+        _ => (digits(11..13)?, digits(14..16)?, digits(17..19)?),
+    };
+    date.and_hms_opt(hour, minute, second).map(|t| t.and_utc())
+}
+
 /// Parses dates and timestamps in the formats CRMs export.
 pub fn parse_datetime(raw: &str) -> Option<DateTime<Utc>> {
     let s = raw.trim();
+    if let Some(t) = parse_iso_datetime(s) {
+        return Some(t);
+    }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
     }
@@ -365,7 +413,7 @@ pub struct RowError {
 /// Turns one decoded row into a record, or says what is wrong with it.
 fn build_record(
     mapping: &ColumnMapping,
-    fields: &[String],
+    fields: &[std::borrow::Cow<'_, str>],
     row: u64,
     file: &str,
     rules: &LeadTypeRules,
@@ -376,7 +424,7 @@ fn build_record(
         column: column.to_owned(),
         code,
         message,
-        original: fields.to_vec(),
+        original: fields.iter().map(|f| f.clone().into_owned()).collect(),
     };
     let mut r =
         LeadRecord { source_file: Some(file.to_owned()), source_row: Some(row as i64), ..LeadRecord::default() };
@@ -387,7 +435,7 @@ fn build_record(
     let mut created = None;
     let mut activities = Vec::new();
     for (i, (header, field)) in mapping.columns.iter().enumerate() {
-        let raw = fields.get(i).map(String::as_str).unwrap_or_default();
+        let raw = fields.get(i).map(|f| f.as_ref()).unwrap_or_default();
         let value = raw.trim();
         if *field == Field::Custom {
             if !header.trim().is_empty() && !is_placeholder(value) {
@@ -398,12 +446,13 @@ fn build_record(
         if is_placeholder(value) {
             continue;
         }
-        let text = Some(value.to_owned());
+        // Only the fields kept as text copy the value.
+        let text = || Some(value.to_owned());
         match field {
-            Field::ExternalId => r.external_id = text,
-            Field::FirstName => r.first_name = text,
-            Field::LastName => r.last_name = text,
-            Field::FullName => full_name = text,
+            Field::ExternalId => r.external_id = text(),
+            Field::FirstName => r.first_name = text(),
+            Field::LastName => r.last_name = text(),
+            Field::FullName => full_name = text(),
             Field::Email => {
                 let email = value.to_lowercase();
                 let valid =
@@ -414,11 +463,11 @@ fn build_record(
                 }
                 r.email = Some(email);
             }
-            Field::Phone => r.phone = text,
-            Field::Title => r.title = text,
-            Field::Company => r.company = text,
+            Field::Phone => r.phone = text(),
+            Field::Title => r.title = text(),
+            Field::Company => r.company = text(),
             Field::Domain => r.domain = Some(sift_core::lead::normalize_domain(value)),
-            Field::Industry => r.industry = text,
+            Field::Industry => r.industry = text(),
             Field::Employees => {
                 // Ranges such as `51-200` keep their lower bound.
                 let first = value.split(['-', '–']).next().unwrap_or(value).trim_end_matches('+');
@@ -438,7 +487,7 @@ fn build_record(
                 _ => return Err(reject(header, "invalid_number", format!("`{value}` is not an amount"))),
             },
             Field::Country => r.country = Some(country_code(value).map_or_else(|| value.to_owned(), str::to_owned)),
-            Field::Source => r.source = text,
+            Field::Source => r.source = text(),
             Field::LifecycleStage => {
                 r.stage = stage_from_lifecycle(value).unwrap_or(Stage::Unqualified);
                 if let Some(rule) = outcomes.find(Field::LifecycleStage, value) {
@@ -453,7 +502,7 @@ fn build_record(
                         other => status_stage = other,
                     }
                 }
-                r.crm_status = text;
+                r.crm_status = text();
             }
             Field::Converted => match outcomes.find(Field::Converted, value) {
                 Some(rule) => apply_outcome(rule, &mut r, &mut outcome_stages),
@@ -845,7 +894,7 @@ fn sample_rows(source: &CsvSource, limit: usize) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     let mut record = csv::ByteRecord::new();
     while rows.len() < limit && reader.read_byte_record(&mut record).unwrap_or(false) {
-        rows.push(record.iter().map(|f| decode(f, &source.dialect).0).collect());
+        rows.push(record.iter().map(|f| decode(f, &source.dialect).0.into_owned()).collect());
     }
     rows
 }
@@ -919,6 +968,9 @@ struct Chunk {
     matched_by_content: u64,
 }
 
+/// A chunk after the SQLite writer thread committed its batch.
+type Written = Result<(Chunk, Option<BatchOutcome>), ImportError>;
+
 /// Reads every record after the header, turns them into lead records in batches of
 /// `batch_size`, and hands each batch to `send` (which returns false when the writer has
 /// stopped).
@@ -959,7 +1011,7 @@ fn read_rows(
                 Ok(false) => break,
                 Ok(true) => {
                     chunk.rows += 1;
-                    let fields: Vec<String> = record
+                    let fields: Vec<std::borrow::Cow<'_, str>> = record
                         .iter()
                         .map(|f| {
                             let (text, used) = decode(f, &dialect);
@@ -976,7 +1028,7 @@ fn read_rows(
                             column: String::new(),
                             code: "wrong_field_count",
                             message: format!("{} fields where the header has {expected}", fields.len()),
-                            original: fields,
+                            original: fields.into_iter().map(std::borrow::Cow::into_owned).collect(),
                         });
                     } else {
                         match build_record(mapping, &fields, row, &file_name, rules, outcomes) {
@@ -1053,20 +1105,61 @@ pub async fn import_csv(
     let outcomes = options.outcomes.clone();
     let reader_mapping = mapping.clone();
     let reader_path = path.to_path_buf();
-    let reader_thread = std::thread::spawn(move || {
+    let reader_thread = std::thread::Builder::new().name("import-reader".into()).spawn(move || {
         let mut send = |chunk: Chunk| tx.blocking_send(Ok(chunk)).is_ok();
         let result = read_rows(source, &reader_path, &reader_mapping, &rules, &outcomes, batch_size, &mut send);
         if let Err(e) = result {
             let _ = tx.blocking_send(Err(e));
         }
     });
+    let thread_error = |source| ImportError::Io { path: file_name.clone(), source };
+    let reader_thread = reader_thread.map_err(thread_error)?;
+    // On SQLite a writer thread commits the batches (prepared statements, see
+    // `sqlite_writer`) between the reader and this loop; on PostgreSQL this loop does.
+    let (written_tx, mut written_rx) = tokio::sync::mpsc::channel::<Written>(2);
+    let writer_thread = store.sqlite_path().map(|db| {
+        let db = db.to_path_buf();
+        let mut chunks = std::mem::replace(&mut rx, tokio::sync::mpsc::channel(1).1);
+        std::thread::Builder::new().name("import-writer".into()).spawn(move || {
+            let mut writer = match SqliteWriter::open(&db) {
+                Ok(w) => w,
+                Err(e) => {
+                    let _ = written_tx.blocking_send(Err(e.into()));
+                    return;
+                }
+            };
+            while let Some(message) = chunks.blocking_recv() {
+                let forward = message.and_then(|chunk| {
+                    let progress = RunProgress { run, rows: chunk.rows, rejected: chunk.rejected.len() as u64 };
+                    let outcome = if chunk.batch.is_empty() {
+                        None
+                    } else {
+                        Some(writer.write(&chunk.batch, Some(&progress)).map_err(ImportError::from)?)
+                    };
+                    // The batch travels on and is freed by the loop below, off this thread.
+                    Ok((chunk, outcome))
+                });
+                let failed = forward.is_err();
+                if written_tx.blocking_send(forward).is_err() || failed {
+                    return;
+                }
+            }
+        })
+    });
+    let writer_thread = writer_thread.transpose().map_err(thread_error)?;
 
     let mut total = BatchOutcome::default();
     let mut result = Ok(());
     let (mut written, mut next_statistics) = (0u64, 10_000u64);
-    while let Some(message) = rx.recv().await {
-        let Chunk { batch, rejected, bytes, fallback, rows, matched_by_content } = match message {
-            Ok(chunk) => chunk,
+    loop {
+        let message = if writer_thread.is_some() {
+            written_rx.recv().await
+        } else {
+            rx.recv().await.map(|m| m.map(|chunk| (chunk, None)))
+        };
+        let Some(message) = message else { break };
+        let (Chunk { batch, rejected, bytes, fallback, rows, matched_by_content }, committed) = match message {
+            Ok(step) => step,
             Err(e) => {
                 result = Err(e);
                 break;
@@ -1086,38 +1179,42 @@ pub async fn import_csv(
             }
         }
         let run_progress = RunProgress { run, rows, rejected: rejected.len() as u64 };
-        if batch.is_empty() {
-            if let Err(e) = store.record_import_progress(&run_progress).await {
+        let outcome = match committed {
+            Some(o) => Ok(o),
+            None if batch.is_empty() => {
+                store.record_import_progress(&run_progress).await.map(|()| BatchOutcome::default())
+            }
+            None => store.upsert_leads_tracked(&batch, Some(&run_progress)).await,
+        };
+        match outcome {
+            Ok(o) => {
+                written += o.inserted;
+                if written >= next_statistics {
+                    // PostgreSQL plans the batch lookups from table statistics; on a
+                    // table that grew from empty they say "tiny" and the lookups turn
+                    // into scans, so refresh them each time the import doubles.
+                    if let Err(e) = store.refresh_statistics().await {
+                        result = Err(e.into());
+                        break;
+                    }
+                    next_statistics = written * 2;
+                }
+                total.inserted += o.inserted;
+                total.updated += o.updated;
+                total.unchanged += o.unchanged;
+                total.duplicates += o.duplicates;
+                total.stage_kept += o.stage_kept;
+            }
+            Err(e) => {
                 result = Err(e.into());
                 break;
             }
-        } else {
-            match store.upsert_leads_tracked(&batch, Some(&run_progress)).await {
-                Ok(o) => {
-                    written += o.inserted;
-                    if written >= next_statistics {
-                        // PostgreSQL plans the batch lookups from table statistics; on a
-                        // table that grew from empty they say "tiny" and the lookups turn
-                        // into scans, so refresh them each time the import doubles.
-                        if let Err(e) = store.refresh_statistics().await {
-                            result = Err(e.into());
-                            break;
-                        }
-                        next_statistics = written * 2;
-                    }
-                    total.inserted += o.inserted;
-                    total.updated += o.updated;
-                    total.unchanged += o.unchanged;
-                    total.duplicates += o.duplicates;
-                    total.stage_kept += o.stage_kept;
-                }
-                Err(e) => {
-                    result = Err(e.into());
-                    break;
-                }
-            }
         }
         progress.advance(bytes);
+    }
+    drop(written_rx);
+    if let Some(writer) = writer_thread {
+        let _ = writer.join();
     }
     drop(rx);
     let _ = reader_thread.join();
@@ -1183,6 +1280,15 @@ mod tests {
             assert_eq!(parse_datetime(d).map(|t| t.date_naive().to_string()).as_deref(), Some("2026-03-01"), "{d}");
         }
         assert_eq!(parse_datetime("soon"), None);
+        let check = |raw: &str, expected: Option<&str>| {
+            assert_eq!(parse_datetime(raw).map(|t| t.to_rfc3339()).as_deref(), expected, "{raw}");
+        };
+        check("2026-03-01 10:07", Some("2026-03-01T10:07:00+00:00"));
+        check("2026-03-01T10:07:09", Some("2026-03-01T10:07:09+00:00"));
+        check("2026-03-01T10:07:09+02:00", Some("2026-03-01T08:07:09+00:00"));
+        check("2026-13-01", None);
+        check("2026-02-30 10:00", None);
+        check("2026-03-01 25:00", None);
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod export;
 pub mod import;
 pub mod record;
 pub mod runs;
+pub mod sqlite_writer;
 
 pub use db::{Backend, BatchOutcome, LeadFilter, QualificationRecord, Store, StoreError};
 pub use record::{LeadRecord, StoredLead};

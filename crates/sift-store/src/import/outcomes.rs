@@ -33,7 +33,10 @@ pub struct OutcomeRule {
 /// A set of outcome rules.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Outcomes {
-    pub rules: Vec<OutcomeRule>,
+    rules: Vec<OutcomeRule>,
+    /// Each rule's values and parts, normalised once (matching runs on every row).
+    #[serde(skip)]
+    keys: Vec<(Vec<String>, Vec<String>)>,
 }
 
 #[derive(Deserialize)]
@@ -62,13 +65,29 @@ impl Outcomes {
                 return Err(format!("outcome `{}`: give `converted` or `stage` (or both)", rule.name));
             }
         }
-        Ok(Outcomes { rules: file.outcome })
+        Ok(Outcomes::new(file.outcome))
+    }
+
+    fn new(rules: Vec<OutcomeRule>) -> Outcomes {
+        let keys = rules
+            .iter()
+            .map(|r| {
+                let normal = |v: &Vec<String>| v.iter().map(|x| header_key(x)).collect();
+                (normal(&r.values), normal(&r.contains))
+            })
+            .collect();
+        Outcomes { rules, keys }
+    }
+
+    /// The rules, in order.
+    pub fn rules(&self) -> &[OutcomeRule] {
+        &self.rules
     }
 
     /// The rules that ship with Sift.
     pub fn builtin() -> &'static Outcomes {
         static RULES: OnceLock<Outcomes> = OnceLock::new();
-        RULES.get_or_init(|| Outcomes::parse(BUILTIN).unwrap_or_else(|_| Outcomes { rules: Vec::new() }))
+        RULES.get_or_init(|| Outcomes::parse(BUILTIN).unwrap_or_else(|_| Outcomes::new(Vec::new())))
     }
 
     /// The rule for a value of a field: an exact value first, else the first `contains`.
