@@ -151,7 +151,10 @@ impl SqliteWriter {
                 let found = Some(found);
                 match found {
                     None => {
-                        return Err(StoreError::Corrupt(format!("lead `{}` neither new nor stored", record.dedupe_key)));
+                        return Err(StoreError::Corrupt(format!(
+                            "lead `{}` neither new nor stored",
+                            record.dedupe_key
+                        )));
                     }
                     Some((_, hash, _)) if hash == record.row_hash => outcome.unchanged += 1,
                     Some((id, _, stored)) => {
