@@ -267,8 +267,9 @@ pub(crate) fn import_history_steps(moves: &[(i64, String, Stage)]) -> Result<Vec
     for (id, from, to) in moves {
         let from = Stage::from_str(from).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let path = from.path_to(*to).unwrap_or_else(|| vec![*to]);
+        // Short: an import of a large file writes one of these for most leads.
         let reason = if path.len() > 1 {
-            format!("the imported file says `{to}` (recorded as the allowed moves that lead there)")
+            format!("stage from the imported file ({to}, by allowed moves)")
         } else {
             "stage from the imported file".to_owned()
         };

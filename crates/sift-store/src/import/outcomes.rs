@@ -92,12 +92,17 @@ impl Outcomes {
 
     /// The rule for a value of a field: an exact value first, else the first `contains`.
     pub fn find(&self, field: Field, value: &str) -> Option<&OutcomeRule> {
+        self.find_index(field, value).map(|i| &self.rules[i])
+    }
+
+    /// The index in [`Outcomes::rules`] of the rule [`Outcomes::find`] returns.
+    pub fn find_index(&self, field: Field, value: &str) -> Option<usize> {
         let key = header_key(value);
-        let rules = self.rules.iter().filter(|r| r.field == field);
-        rules
-            .clone()
-            .find(|r| r.values.iter().any(|v| header_key(v) == key))
-            .or_else(|| rules.clone().find(|r| r.contains.iter().any(|c| key.contains(&header_key(c)))))
+        let rules = || self.rules.iter().zip(&self.keys).enumerate().filter(|(_, (r, _))| r.field == field);
+        rules()
+            .find(|(_, (_, (values, _)))| values.contains(&key))
+            .or_else(|| rules().find(|(_, (_, (_, parts)))| parts.iter().any(|p| key.contains(p.as_str()))))
+            .map(|(i, _)| i)
     }
 
     /// The rules that read a field, for showing what an import will do.
