@@ -139,19 +139,21 @@ fn bad_transcripts_get_a_clear_error_naming_the_file() {
         std::fs::write(&p, bytes).expect("write");
         p
     };
-    let cases: Vec<(PathBuf, &str)> = vec![
-        (write("empty.txt", b""), "the transcript is empty"),
-        (write("junk.bin", &[0u8, 1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16, 0, 0, 0, 200, 201]), "binary"),
-        (write("prose.txt", b"This is a memo without any speakers in it.\nIt goes on.\n"), "no `Name: text` lines"),
-        (write("solo.txt", b"Dana: hello?\nDana: anyone there?\n"), "only one speaker"),
-        (write("bad.json", b"[{\"speaker\": \"A\", \"text\": 3}]"), "line 1"),
-        (dir.path().to_path_buf(), "is a directory"),
-        (dir.path().join("missing.txt"), "cannot read"),
+    // A transcript that cannot be read as a call is bad input (exit 2); a file that cannot
+    // be opened is a failure (exit 1).
+    let cases: Vec<(PathBuf, &str, i32)> = vec![
+        (write("empty.txt", b""), "the transcript is empty", 2),
+        (write("junk.bin", &[0u8, 1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16, 0, 0, 0, 200, 201]), "binary", 2),
+        (write("prose.txt", b"This is a memo without any speakers in it.\nIt goes on.\n"), "no `Name: text` lines", 2),
+        (write("solo.txt", b"Dana: hello?\nDana: anyone there?\n"), "only one speaker", 2),
+        (write("bad.json", b"[{\"speaker\": \"A\", \"text\": 3}]"), "line 1", 2),
+        (dir.path().to_path_buf(), "is a directory", 1),
+        (dir.path().join("missing.txt"), "cannot read", 1),
     ];
-    for (path, expected) in cases {
+    for (path, expected, code) in cases {
         let out = sift().arg("analyze").arg(&path).output().expect("run");
         let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{}: {err}", path.display());
+        assert_eq!(out.status.code(), Some(code), "{}: {err}", path.display());
         assert!(err.contains(expected), "{}: expected {expected:?} in {err}", path.display());
         assert!(err.contains(&*path.file_name().unwrap_or_default().to_string_lossy()), "names the file: {err}");
         assert!(!err.contains("panicked"), "{err}");
@@ -215,6 +217,13 @@ fn a_users_lexicon_adds_phrases_and_a_pattern_that_fails_its_examples_is_refused
     .expect("write");
     let out = sift().arg("analyze").arg(&call).arg("--lexicon").arg(&bad).output().expect("run");
     let err = String::from_utf8_lossy(&out.stderr);
+    // A lexicon whose entry fails its own examples is reported by `cmd/analyze.rs` with
+    // `bail!` (exit 1); a lexicon that does not parse is bad input (exit 2, below).
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("bad.toml") && err.contains("should match \"froze\""), "{err}");
+    std::fs::write(&bad, "[[entry]]\nid = \"x\"\nkind = \"excuse\"\npattern = '('\nexplain = \"x\"\n").expect("write");
+    let out = sift().arg("analyze").arg(&call).arg("--lexicon").arg(&bad).output().expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "a lexicon that does not parse is bad input: {err}");
+    assert!(err.starts_with(&format!("{}: entry 1 (`x`): bad pattern", bad.display())), "{err}");
 }
