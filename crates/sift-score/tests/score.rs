@@ -2,6 +2,7 @@
 //! the three model kinds on a small self-written fixture, bad input, model files, batch
 //! scoring, and (when ../shared/data is present) the real Leads.csv.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use sift_score::batch::{BatchOptions, push_fixed, score_csv};
@@ -523,7 +524,9 @@ fn shared_data(path: &str) -> Option<PathBuf> {
     if full.exists() {
         Some(full)
     } else {
-        eprintln!("skipped: {} not found (real data lives in ../shared/data)", full.display());
+        // Written to the stderr handle, not with `eprintln!`, so it shows in the test output.
+        let _ =
+            writeln!(std::io::stderr(), "skipped: {} not found (real data lives in ../shared/data)", full.display());
         None
     }
 }

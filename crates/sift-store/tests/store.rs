@@ -249,7 +249,7 @@ fn converted_rows(path: &Path, column: &str, value: &str) -> i64 {
 #[tokio::test]
 async fn the_real_public_exports_import_with_zero_rejects_and_re_import_is_a_no_op() {
     let Some(data) = shared_data() else {
-        eprintln!("skipped: ../shared/data is not present (it is only on development machines)");
+        common::skipped("skipped: ../shared/data is not present (it is only on development machines)");
         return;
     };
     let files = [
