@@ -200,6 +200,13 @@ async fn a_stored_decision_moves_the_stage_and_filters_find_it() {
         assert_eq!(by_source, 1);
         let history = store.stage_history(lead.id).await.expect("history");
         assert_eq!(history.last().map(|h| (h.to, h.actor.as_str())), Some((Stage::Nurture, "gate")));
+        // The decision comes back in full, newest first.
+        let newer =
+            QualificationRecord { verdict: "qualified".into(), decision_json: "{\"v\":2}".into(), ..record.clone() };
+        store.save_qualification(&newer, None).await.expect("save");
+        let latest = store.latest_qualification(lead.id).await.expect("query").expect("a decision");
+        assert_eq!((latest.verdict.as_str(), latest.decision_json.as_str()), ("qualified", "{\"v\":2}"), "{}", db.name);
+        assert_eq!(store.qualifications(lead.id, 10).await.expect("query").len(), 2);
         store.close().await;
     }
 }
