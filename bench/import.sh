@@ -2,7 +2,10 @@
 # Import benchmark: a generated 1,000,000-lead CRM export into SQLite and PostgreSQL with
 # `sift import`, side by side with what a user would otherwise reach for: the sqlite3
 # shell's `.import` and PostgreSQL's `\copy` (raw loaders: no header mapping, no
-# normalisation, no dedupe, no error report). Prints rows/s and peak memory.
+# normalisation, no dedupe, no error report). Prints wall time, rows/s, CPU time (user +
+# system, all threads) and peak memory. The new-database SQLite import and sqlite3 .import
+# run back to back, three times, so that they meet the same load on a shared machine; the
+# ratio of their wall times is printed for each pair.
 #
 # usage: bench/import.sh [ROWS] [POSTGRES_URL]
 set -euo pipefail
@@ -18,18 +21,26 @@ echo "file: $rows rows, $(du -h "$work/leads.csv" | cut -f1)"
 
 measure() { # name, command...
     local name=$1; shift
-    /usr/bin/time -f "%e %M" -o "$work/time" "$@" > /dev/null
-    read -r secs kb < "$work/time"
-    printf "| %-44s | %8.1f s | %10.0f rows/s | %6.0f MB |\n" "$name" "$secs" "$(echo "$rows / $secs" | bc -l)" "$(echo "$kb / 1024" | bc -l)"
+    /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" > /dev/null
+    read -r secs user sys kb < "$work/time"
+    last=$secs
+    printf "| %-44s | %6.2f s | %8.0f rows/s | %6.2f s | %5.0f MB |\n" "$name" "$secs" \
+        "$(echo "$rows / $secs" | bc -l)" "$(echo "$user + $sys" | bc -l)" "$(echo "$kb / 1024" | bc -l)"
 }
 
-echo "| what | time | throughput | peak memory |"
-echo "|---|---|---|---|"
-measure "sift import -> SQLite (new database)" ./target/release/sift --db "sqlite://$work/sift.db" import "$work/leads.csv"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "| what | time | throughput | CPU | peak memory |"
+echo "|---|---|---|---|---|"
+for round in 1 2 3; do
+    rm -f "$work"/sift.db* "$work/raw.db"
+    measure "sift import -> SQLite (new database)" ./target/release/sift --db "sqlite://$work/sift.db" import "$work/leads.csv"
+    sift_secs=$last
+    if command -v sqlite3 > /dev/null; then
+        measure "sqlite3 .import (raw text table)" sqlite3 "$work/raw.db" -cmd ".mode csv" ".import $work/leads.csv raw"
+        echo "| round $round: sift / sqlite3 | $(echo "$sift_secs / $last" | bc -l | cut -c1-4)x | | | |"
+    fi
+done
 measure "sift import -> SQLite (re-import, no-op)" ./target/release/sift --db "sqlite://$work/sift.db" import "$work/leads.csv"
-if command -v sqlite3 > /dev/null; then
-    measure "sqlite3 .import (raw text table)" sqlite3 "$work/raw.db" -cmd ".mode csv" ".import $work/leads.csv raw"
-fi
 if psql "$pg" -qc "select 1" > /dev/null 2>&1; then
     db="sift_bench_$$"
     psql "$pg" -qc "DROP DATABASE IF EXISTS $db" && psql "$pg" -qc "CREATE DATABASE $db"

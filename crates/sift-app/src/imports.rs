@@ -203,6 +203,9 @@ pub struct ImportRequest {
     pub mapping: std::collections::BTreeMap<String, Field>,
     /// Rows per transaction (1 to 50,000; default 5,000).
     pub batch_size: Option<usize>,
+    /// The column that identifies a lead (over the detected id columns).
+    #[serde(default)]
+    pub key: Option<String>,
 }
 
 impl ImportRequest {
@@ -211,6 +214,8 @@ impl ImportRequest {
             batch_size: self.batch_size.unwrap_or(5_000),
             overrides: self.mapping.clone(),
             rules: config.rules.clone(),
+            key: self.key.clone(),
+            ..ImportOptions::default()
         };
         options.validate()?;
         Ok(options)

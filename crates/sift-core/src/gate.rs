@@ -361,6 +361,17 @@ fn evaluate_level(input: &GateInput<'_>, level: Level) -> LevelReport {
 }
 
 fn icp_finding(check: IcpCheck) -> Finding {
+    // An exclusion rule can fail a lead, but it cannot be required of it: when the fact it
+    // needs is missing, the gap is noted and asked about, and does not hold the lead.
+    let exclusion_unknown = check.rule == IcpRule::ExcludedDomain && check.outcome == Check::Unknown;
+    let reason = if exclusion_unknown {
+        format!(
+            "{}; an exclusion rule can fail a lead but cannot be required of it, so this does not hold the lead",
+            check.reason
+        )
+    } else {
+        check.reason
+    };
     Finding {
         source: FindingSource::Icp,
         id: check.rule.name().to_owned(),
@@ -370,13 +381,13 @@ fn icp_finding(check: IcpCheck) -> Finding {
             Check::Fail => Outcome::Fail,
             Check::Unknown => Outcome::Unknown,
         },
-        blocking: true,
+        blocking: !exclusion_unknown,
         status: None,
         weight: None,
         evidence: check.fact,
         date: None,
         carried_from: None,
-        reason: check.reason,
+        reason,
     }
 }
 

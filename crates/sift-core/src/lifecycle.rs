@@ -88,6 +88,40 @@ impl Stage {
         self.next_stages().contains(&to)
     }
 
+    /// The shortest chain of allowed moves from this stage to `to` (the stages after this
+    /// one, `to` last), or `None` when `to` cannot be reached (nothing leaves `customer`).
+    /// An import that finds a lead at a later stage records the whole chain, so the stored
+    /// history only ever holds allowed moves.
+    pub fn path_to(self, to: Stage) -> Option<Vec<Stage>> {
+        if self == to {
+            return Some(Vec::new());
+        }
+        // Breadth-first over nine stages; `previous` doubles as the visited set.
+        let mut previous: [Option<Stage>; 9] = [None; 9];
+        let index = |s: Stage| Stage::ALL.iter().position(|x| *x == s).unwrap_or(0);
+        let mut queue = std::collections::VecDeque::from([self]);
+        while let Some(stage) = queue.pop_front() {
+            for &next in stage.next_stages() {
+                if next == self || previous[index(next)].is_some() {
+                    continue;
+                }
+                previous[index(next)] = Some(stage);
+                if next == to {
+                    let mut path = vec![to];
+                    let mut at = stage;
+                    while at != self {
+                        path.push(at);
+                        at = previous[index(at)]?;
+                    }
+                    path.reverse();
+                    return Some(path);
+                }
+                queue.push_back(next);
+            }
+        }
+        None
+    }
+
     /// True for the lead types assigned from activity (MQL, PQL, CQL).
     pub fn is_lead_type(self) -> bool {
         matches!(self, Stage::Mql | Stage::Pql | Stage::Cql)
@@ -311,6 +345,32 @@ pub fn plan_move(from: Stage, trigger: Trigger<'_>, actor: &str) -> MovePlan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_are_the_shortest_chains_of_allowed_moves() {
+        use Stage::*;
+        let check = |from: Stage, to: Stage, want: Option<&[Stage]>| {
+            assert_eq!(from.path_to(to).as_deref(), want, "{from} -> {to}");
+        };
+        check(Unqualified, Customer, Some(&[Sql, Opportunity, Customer]));
+        check(Unqualified, Mql, Some(&[Mql]));
+        check(Mql, Mql, Some(&[]));
+        check(Disqualified, Customer, Some(&[Unqualified, Sql, Opportunity, Customer]));
+        check(Nurture, Opportunity, Some(&[Sql, Opportunity]));
+        check(Customer, Unqualified, None);
+        for from in Stage::ALL {
+            for to in Stage::ALL {
+                if let Some(path) = from.path_to(to) {
+                    let mut at = from;
+                    for step in path {
+                        assert!(at.can_move_to(step), "{from} -> {to}: {at} -> {step}");
+                        at = step;
+                    }
+                    assert_eq!(at, to);
+                }
+            }
+        }
+    }
     use chrono::TimeZone;
 
     fn at(day: u32) -> DateTime<Utc> {

@@ -396,3 +396,22 @@ questions.en = ["What else hurts?"]
     assert_eq!(carried["need"].status, CriterionStatus::Contradicted);
     assert_eq!(carried["need"].carried_from.as_deref(), Some("two-needs.pain_a+two-needs.pain_b"));
 }
+
+#[test]
+fn regression_a_missing_fact_for_an_exclusion_rule_is_asked_but_never_holds_a_lead() {
+    // No domain and no work email: the exclusion list cannot be checked. Exclusion rules can
+    // fail a lead; they cannot be required of it, so the lead qualifies, with the gap noted
+    // on the decision and asked as a question.
+    let d = decide(&answers("bant", &["domain = REMOVE"], BANT_ALL));
+    check(&d, Verdict::Qualified, None);
+    let finding = d.levels[0].findings.iter().find(|f| f.id == "excluded_domain").expect("the exclusion finding");
+    assert_eq!((finding.outcome, finding.blocking), (Outcome::Unknown, false));
+    assert!(finding.reason.contains("cannot be required"), "{}", finding.reason);
+    assert_eq!(d.next_questions.first().map(|q| q.topic.as_str()), Some("icp.excluded_domain"));
+    // A fact the profile requires still holds the lead at needs_info.
+    let d = decide(&answers("bant", &["domain = REMOVE", "employees = REMOVE"], BANT_ALL));
+    check(&d, Verdict::NeedsInfo, None);
+    // And a known excluded domain still disqualifies.
+    let d = decide(&answers("bant", &[r#"domain = "rival.example""#], BANT_ALL));
+    check(&d, Verdict::Disqualified, Some(Level::Organization));
+}

@@ -33,6 +33,10 @@ pub enum ScoreError {
     NotANumber { column: String, row: usize, value: String },
     #[error("every column was excluded or dropped: nothing left to learn from")]
     NoFeatures,
+    #[error(
+        "every column left is flagged by the leakage guard ({0}): nothing honest to learn from (--keep-leaky learns from them anyway)"
+    )]
+    OnlyLeakyColumns(String),
     #[error("the data does not fit the model: {0}")]
     SchemaMismatch(String),
     #[error("not a Sift model file: {0}")]

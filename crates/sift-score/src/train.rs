@@ -22,6 +22,9 @@ pub const POST_OUTCOME_COLUMNS: &[&str] =
 pub const LEAKY_AUC: f64 = 0.95;
 /// Columns with more distinct values than this share of rows are identifiers, not features.
 pub const ID_LIKE_SHARE: f64 = 0.9;
+/// How the reason of a column dropped as an identifier begins (batch scoring copies such a
+/// column to its output to name each lead).
+pub const ID_LIKE_REASON: &str = "identifier-like";
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -58,8 +61,13 @@ pub struct TrainOptions {
     pub c: f64,
     pub gbm: GbmParams,
     pub odoo: OdooConfig,
-    /// Also cross-validate without the columns the leakage guard flags.
+    /// Also cross-validate with the other choice of the columns the leakage guard flags
+    /// (with them when they are left out, without them when they are kept).
     pub compare_without_leaky: bool,
+    /// Learn from the columns the leakage guard flags too. Off by default: they are left out
+    /// (and listed in `dropped_columns` with the reason), so a model never fits on leakage
+    /// silently.
+    pub keep_leaky: bool,
     /// RFC 3339 creation time (the caller owns the clock).
     pub created_at: String,
     pub source: Option<String>,
@@ -121,6 +129,7 @@ impl TrainOptions {
             gbm: GbmParams::default(),
             odoo: OdooConfig::default(),
             compare_without_leaky: true,
+            keep_leaky: false,
             created_at: String::new(),
             source: None,
         }
@@ -150,8 +159,13 @@ pub struct TrainReport {
     pub calibration: Vec<CalibrationBin>,
     pub calibrated: bool,
     pub leakage_warnings: Vec<LeakageWarning>,
-    /// The same cross-validation without the flagged columns, when any were used.
+    /// The same cross-validation without the flagged columns, when they were kept
+    /// (`keep_leaky`).
     pub without_leaky_columns: Option<Metrics>,
+    /// The same cross-validation with the flagged columns, when they were left out (the
+    /// default): what the leakage would have seemed to be worth.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with_leaky_columns: Option<Metrics>,
     pub columns_used: Vec<String>,
     pub dropped_columns: Vec<DroppedColumn>,
     pub features: usize,
@@ -434,7 +448,7 @@ pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
         if distinct.len() as f64 > ID_LIKE_SHARE * table.rows as f64 {
             dropped.push(DroppedColumn {
                 name: name.clone(),
-                reason: format!("identifier-like: {} distinct values in {} rows", distinct.len(), table.rows),
+                reason: format!("{ID_LIKE_REASON}: {} distinct values in {} rows", distinct.len(), table.rows),
             });
             continue;
         }
@@ -470,17 +484,37 @@ pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
         }
     }
 
+    // Flagged columns are left out unless asked for: a model never fits on leakage silently.
+    let clean: Vec<usize> = columns.iter().copied().filter(|c| !leaky.contains(c)).collect();
+    let all_columns = columns.clone();
+    if !options.keep_leaky && !leaky.is_empty() {
+        if clean.is_empty() {
+            return Err(ScoreError::OnlyLeakyColumns(
+                leakage_warnings.iter().map(|w| format!("`{}`", w.column)).collect::<Vec<_>>().join(", "),
+            ));
+        }
+        for w in &leakage_warnings {
+            dropped.push(DroppedColumn {
+                name: w.column.clone(),
+                reason: format!("left out by the leakage guard: {} (keep it with --keep-leaky)", w.reason),
+            });
+        }
+        columns = clean.clone();
+    }
+
     let pipeline = Pipeline { kind: options.kind, options };
     let (oof, cv_fit_seconds, cv_predict_seconds) = pipeline.cross_validate(&table, &y, &columns, &folds)?;
     let metrics = Metrics::compute(&y, &oof);
-    let without_leaky_columns = if options.compare_without_leaky && !leaky.is_empty() {
-        let clean: Vec<usize> = columns.iter().copied().filter(|c| !leaky.contains(c)).collect();
-        if clean.is_empty() {
-            None
-        } else {
-            let (p, _, _) = pipeline.cross_validate(&table, &y, &clean, &folds)?;
-            Some(Metrics::compute(&y, &p))
-        }
+    let compare = options.compare_without_leaky && !leaky.is_empty();
+    let without_leaky_columns = if compare && options.keep_leaky && !clean.is_empty() {
+        let (p, _, _) = pipeline.cross_validate(&table, &y, &clean, &folds)?;
+        Some(Metrics::compute(&y, &p))
+    } else {
+        None
+    };
+    let with_leaky_columns = if compare && !options.keep_leaky {
+        let (p, _, _) = pipeline.cross_validate(&table, &y, &all_columns, &folds)?;
+        Some(Metrics::compute(&y, &p))
     } else {
         None
     };
@@ -513,6 +547,7 @@ pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
         calibrated: calibration.is_some(),
         leakage_warnings,
         without_leaky_columns,
+        with_leaky_columns,
         columns_used: columns.iter().map(|&c| table.headers[c].clone()).collect(),
         dropped_columns: dropped.clone(),
         features: schema.n_features(),

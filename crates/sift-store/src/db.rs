@@ -34,6 +34,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("database error: {0}")]
+    Sqlite(String),
+    #[error("cannot write the leads out: {0}")]
+    Output(std::io::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("no stored lead with id `{0}`")]
@@ -81,6 +85,9 @@ pub struct BatchOutcome {
     pub unchanged: u64,
     /// Rows of the batch that repeat an earlier row's key; the later one wins.
     pub duplicates: u64,
+    /// Updated rows whose stage in the file cannot be reached from the stored stage by
+    /// allowed moves (nothing leaves `customer`): the stored stage was kept.
+    pub stage_kept: u64,
 }
 
 /// Which leads to list or count.
@@ -234,20 +241,13 @@ pub struct Readiness {
     pub missing: Vec<i64>,
 }
 
-/// A decision as stored with its lead.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredQualification {
-    pub framework: String,
-    pub verdict: Verdict,
-    pub decided_at: String,
-    pub decision_json: String,
-}
-
 /// The Sift database.
 #[derive(Debug, Clone)]
 pub struct Store {
     pub(crate) pool: Pool,
     url: String,
+    /// The database file, for SQLite.
+    sqlite_path: Option<std::path::PathBuf>,
 }
 
 /// Schema migrations, oldest first: (version, name, SQLite text, PostgreSQL text). A landed
@@ -270,6 +270,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "import_run_progress",
         include_str!("../migrations/sqlite/0003_import_run_progress.sql"),
         include_str!("../migrations/postgres/0003_import_run_progress.sql"),
+    ),
+    (
+        4,
+        "external_id_by_key",
+        include_str!("../migrations/sqlite/0004_external_id_by_key.sql"),
+        include_str!("../migrations/postgres/0004_external_id_by_key.sql"),
     ),
     (
         10,
@@ -426,6 +432,98 @@ macro_rules! push_lead_values {
     };
 }
 
+/// The history rows for stage moves found by an import: each move becomes the chain of
+/// allowed moves that leads there (`unqualified -> sql -> opportunity -> customer` for a
+/// new customer), so the stored history only holds moves the lifecycle allows.
+pub(crate) fn import_history_steps(moves: &[(i64, String, Stage)]) -> Result<Vec<(i64, Stage, Stage, String)>> {
+    let mut steps = Vec::with_capacity(moves.len());
+    for (id, from, to) in moves {
+        let from = Stage::from_str(from).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let path = from.path_to(*to).unwrap_or_else(|| vec![*to]);
+        // Short: an import of a large file writes one of these for most leads.
+        let reason = if path.len() > 1 {
+            format!("stage from the imported file ({to}, by allowed moves)")
+        } else {
+            "stage from the imported file".to_owned()
+        };
+        let mut at = from;
+        for step in path {
+            steps.push((*id, at, step, reason.clone()));
+            at = step;
+        }
+    }
+    Ok(steps)
+}
+
+/// Reads a [`StoredLead`] from a row of `leads` with `latest_verdict` (a macro, for both
+/// databases' row types).
+macro_rules! stored_lead_from_row {
+    ($row:expr) => {{
+        let row = $row;
+        (|| -> Result<StoredLead> {
+            let custom: String = row.try_get("custom_fields")?;
+            let stage: String = row.try_get("stage")?;
+            Ok(StoredLead {
+                id: row.try_get("id")?,
+                record: LeadRecord {
+                    dedupe_key: row.try_get("dedupe_key")?,
+                    external_id: row.try_get("external_id")?,
+                    first_name: row.try_get("first_name")?,
+                    last_name: row.try_get("last_name")?,
+                    email: row.try_get("email")?,
+                    phone: row.try_get("phone")?,
+                    title: row.try_get("title")?,
+                    company: row.try_get("company")?,
+                    domain: row.try_get("domain")?,
+                    industry: row.try_get("industry")?,
+                    employees: row.try_get("employees")?,
+                    annual_revenue: row.try_get("annual_revenue")?,
+                    country: row.try_get("country")?,
+                    source: row.try_get("source")?,
+                    stage: stage.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+                    crm_status: row.try_get("crm_status")?,
+                    converted: row.try_get("converted")?,
+                    lead_type_rule: row.try_get("lead_type_rule")?,
+                    custom_fields: serde_json::from_str(&custom)
+                        .map_err(|e| StoreError::Corrupt(format!("custom fields: {e}")))?,
+                    row_hash: row.try_get("row_hash")?,
+                    source_file: row.try_get("source_file")?,
+                    source_row: row.try_get("source_row")?,
+                },
+                created_at: row.try_get("created_at")?,
+                updated_at: row.try_get("updated_at")?,
+                owner_id: row.try_get("owner_id")?,
+                re_engage_on: row.try_get("re_engage_on")?,
+                playbook: row.try_get("playbook")?,
+                verdict: row
+                    .try_get::<Option<String>, _>("verdict")?
+                    .map(|v| v.parse::<Verdict>().map_err(|e| StoreError::Corrupt(e.to_string())))
+                    .transpose()?,
+                score: match (
+                    row.try_get::<Option<i64>, _>("score")?,
+                    row.try_get::<Option<f64>, _>("score_probability")?,
+                    row.try_get::<Option<i64>, _>("score_model")?,
+                    row.try_get::<Option<String>, _>("scored_at")?,
+                ) {
+                    (Some(score), Some(probability), Some(model), Some(scored_at)) => Some(crate::models::LeadScore {
+                        score,
+                        probability,
+                        model,
+                        factors: row
+                            .try_get::<Option<String>, _>("score_factors")?
+                            .map(|f| serde_json::from_str(&f))
+                            .transpose()
+                            .map_err(|e| StoreError::Corrupt(format!("leads.score_factors: {e}")))?
+                            .unwrap_or(serde_json::Value::Null),
+                        scored_at,
+                    }),
+                    _ => None,
+                },
+            })
+        })()
+    }};
+}
+
 /// A deadlock or serialization failure (PostgreSQL), worth running the transaction again.
 fn is_retryable(error: &sqlx::Error) -> bool {
     error.as_database_error().and_then(|e| e.code()).is_some_and(|code| code == "40P01" || code == "40001")
@@ -449,6 +547,7 @@ impl Store {
     /// `sqlite://PATH` (WAL mode) or `postgres://...`.
     pub async fn connect(url: &str) -> Result<Store> {
         let connect_error = |source| StoreError::Connect { url: redact(url), source };
+        let mut sqlite_path = None;
         let pool = if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::create_dir_all(parent).map_err(|e| connect_error(sqlx::Error::Io(e)))?;
@@ -460,11 +559,14 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30))
-                // A 64 MiB page cache keeps the unique-key index in memory during imports.
-                .pragma("cache_size", "-65536")
+                // 8 MiB of page cache per pooled connection (four of them): imports write
+                // through their own connection with a 64 MiB cache (`sqlite_writer`), and a
+                // large cache here let an export of 600,000 leads grow to 250 MB.
+                .pragma("cache_size", "-8192")
                 .pragma("temp_store", "memory");
-            let pool = open_sqlite_pool(options).await.map_err(connect_error)?;
+            let pool = open_sqlite_pool(options.clone()).await.map_err(connect_error)?;
             migrate_sqlite(&pool).await?;
+            sqlite_path = Some(options.get_filename().to_path_buf());
             Pool::Sqlite(pool)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url).map_err(connect_error)?;
@@ -480,7 +582,7 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(redact(url)));
         };
-        Ok(Store { pool, url: url.to_owned() })
+        Ok(Store { pool, url: url.to_owned(), sqlite_path })
     }
 
     /// Starts write transactions so that they hold the write lock from the start: on
@@ -491,6 +593,11 @@ impl Store {
             Backend::Sqlite => "BEGIN IMMEDIATE",
             Backend::Postgres => "BEGIN",
         }
+    }
+
+    /// The database file, when the store is SQLite.
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        self.sqlite_path.as_deref()
     }
 
     pub fn backend(&self) -> Backend {
@@ -534,6 +641,17 @@ impl Store {
         batch: &[LeadRecord],
         progress: Option<&crate::runs::RunProgress>,
     ) -> Result<BatchOutcome> {
+        if let Some(path) = self.sqlite_path.clone() {
+            // One SQLite write path: the import's prepared-statement writer, on a blocking
+            // thread (it does file I/O under the write lock).
+            let batch = batch.to_vec();
+            let progress = progress.copied();
+            return tokio::task::spawn_blocking(move || {
+                crate::sqlite_writer::SqliteWriter::open(&path)?.write(&batch, progress.as_ref())
+            })
+            .await
+            .map_err(|e| StoreError::Sqlite(format!("the writer thread failed: {e}")))?;
+        }
         let mut attempt = 0;
         loop {
             match self.upsert_leads_once(batch, progress).await {
@@ -626,15 +744,21 @@ impl Store {
                     );
                 }
             }
-            let mut changed: Vec<&LeadRecord> = Vec::with_capacity(known.len());
+            let mut changed: Vec<std::borrow::Cow<'_, LeadRecord>> = Vec::with_capacity(known.len());
             for record in known {
                 match locked.get(&record.dedupe_key) {
                     Some((_, hash, _)) if *hash == record.row_hash => outcome.unchanged += 1,
                     Some((id, _, stage)) => {
-                        if stage != record.stage.name() {
+                        let stored = Stage::from_str(stage).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                        if stored != record.stage && stored.path_to(record.stage).is_none() {
+                            outcome.stage_kept += 1;
+                            changed.push(std::borrow::Cow::Owned(LeadRecord { stage: stored, ..record.clone() }));
+                            continue;
+                        }
+                        if stored != record.stage {
                             moves.push((*id, stage.clone(), record.stage));
                         }
-                        changed.push(record);
+                        changed.push(std::borrow::Cow::Borrowed(record));
                     }
                     // Deleted meanwhile: nothing of ours to update.
                     None => outcome.unchanged += 1,
@@ -649,15 +773,16 @@ impl Store {
                 q.push(UPDATE_ON_CONFLICT);
                 q.build().execute(&mut *tx).await?;
             }
-            for chunk in moves.chunks(500) {
+            let steps = import_history_steps(&moves)?;
+            for chunk in steps.chunks(500) {
                 let mut q = QueryBuilder::new("INSERT INTO stage_history (lead_id, from_stage, to_stage, at, actor, reason) ");
-                q.push_values(chunk, |mut b, (id, from, to)| {
+                q.push_values(chunk, |mut b, (id, from, to, reason)| {
                     b.push_bind(*id)
-                        .push_bind(from.as_str())
+                        .push_bind(from.name())
                         .push_bind(to.name())
                         .push_bind(&now)
                         .push_bind("import")
-                        .push_bind("stage from the imported file");
+                        .push_bind(reason.as_str());
                 });
                 q.build().execute(&mut *tx).await?;
             }
@@ -978,83 +1103,75 @@ impl Store {
         })
     }
 
+    /// The query behind [`Store::list_leads`] and [`Store::for_each_lead`].
+    fn lead_query<DB: sqlx::Database>(filter: &LeadFilter) -> QueryBuilder<DB>
+    where
+        String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+        i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    {
+        let mut q = QueryBuilder::new("SELECT l.* FROM leads l");
+        Self::push_filter(&mut q, filter);
+        let direction = if filter.sort.descending { "DESC" } else { "ASC" };
+        if filter.sort.key == SortKey::Id {
+            q.push(format!(" ORDER BY l.id {direction}"));
+        } else {
+            q.push(format!(" ORDER BY {} {direction}, l.id {direction}", filter.sort.key.expression()));
+        }
+        if let Some(limit) = filter.limit {
+            q.push(" LIMIT ").push_bind(limit);
+        }
+        if let Some(offset) = filter.offset {
+            q.push(" OFFSET ").push_bind(offset);
+        }
+        q
+    }
+
     pub async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<StoredLead>> {
         on_pool!(self, pool => {
-            let mut q = QueryBuilder::new("SELECT l.* FROM leads l");
+            let rows = Self::lead_query(filter).build().fetch_all(pool).await?;
+            rows.iter().map(|row| stored_lead_from_row!(row)).collect()
+        })
+    }
+
+    /// Hands each lead that `filter` selects to `each`, in id order, streaming: memory stays
+    /// at a few rows whatever the number of leads. Stops at the first error of `each`.
+    /// Returns the number of leads handed over.
+    pub async fn for_each_lead<F>(&self, filter: &LeadFilter, mut each: F) -> Result<u64>
+    where
+        F: FnMut(StoredLead) -> std::io::Result<()>,
+    {
+        use futures_util::TryStreamExt;
+        let mut count = 0u64;
+        on_pool!(self, pool => {
+            let mut q = Self::lead_query(filter);
+            let mut rows = q.build().fetch(pool);
+            while let Some(row) = rows.try_next().await? {
+                let lead = stored_lead_from_row!(&row)?;
+                each(lead).map_err(StoreError::Output)?;
+                count += 1;
+            }
+        });
+        Ok(count)
+    }
+
+    /// The names of the custom fields that the leads `filter` selects have, sorted.
+    pub async fn custom_field_names(&self, filter: &LeadFilter) -> Result<Vec<String>> {
+        let keys = match self.backend() {
+            Backend::Sqlite => " CROSS JOIN json_each(l.custom_fields) j",
+            Backend::Postgres => " CROSS JOIN LATERAL json_object_keys(l.custom_fields::json) AS j(key)",
+        };
+        on_pool!(self, pool => {
+            // DISTINCT alone keeps only the distinct names; with ORDER BY, SQLite sorted one
+            // row per lead and field (120 MB for 600,000 leads). Sorted here instead.
+            let mut q = QueryBuilder::new("SELECT DISTINCT j.key AS name FROM leads l");
+            q.push(keys);
             Self::push_filter(&mut q, filter);
-            let direction = if filter.sort.descending { "DESC" } else { "ASC" };
-            if filter.sort.key == SortKey::Id {
-                q.push(format!(" ORDER BY l.id {direction}"));
-            } else {
-                q.push(format!(" ORDER BY {} {direction}, l.id {direction}", filter.sort.key.expression()));
+            let mut names = Vec::new();
+            for row in q.build().fetch_all(pool).await? {
+                names.push(row.try_get::<String, _>("name")?);
             }
-            if let Some(limit) = filter.limit {
-                q.push(" LIMIT ").push_bind(limit);
-            }
-            if let Some(offset) = filter.offset {
-                q.push(" OFFSET ").push_bind(offset);
-            }
-            let rows = q.build().fetch_all(pool).await?;
-            rows.iter().map(|row| {
-                let custom: String = row.try_get("custom_fields")?;
-                let stage: String = row.try_get("stage")?;
-                Ok(StoredLead {
-                    id: row.try_get("id")?,
-                    record: LeadRecord {
-                        dedupe_key: row.try_get("dedupe_key")?,
-                        external_id: row.try_get("external_id")?,
-                        first_name: row.try_get("first_name")?,
-                        last_name: row.try_get("last_name")?,
-                        email: row.try_get("email")?,
-                        phone: row.try_get("phone")?,
-                        title: row.try_get("title")?,
-                        company: row.try_get("company")?,
-                        domain: row.try_get("domain")?,
-                        industry: row.try_get("industry")?,
-                        employees: row.try_get("employees")?,
-                        annual_revenue: row.try_get("annual_revenue")?,
-                        country: row.try_get("country")?,
-                        source: row.try_get("source")?,
-                        stage: stage.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?,
-                        crm_status: row.try_get("crm_status")?,
-                        converted: row.try_get("converted")?,
-                        lead_type_rule: row.try_get("lead_type_rule")?,
-                        custom_fields: serde_json::from_str(&custom).map_err(|e| StoreError::Corrupt(format!("custom fields: {e}")))?,
-                        row_hash: row.try_get("row_hash")?,
-                        source_file: row.try_get("source_file")?,
-                        source_row: row.try_get("source_row")?,
-                    },
-                    created_at: row.try_get("created_at")?,
-                    updated_at: row.try_get("updated_at")?,
-                    owner_id: row.try_get("owner_id")?,
-                    re_engage_on: row.try_get("re_engage_on")?,
-                    playbook: row.try_get("playbook")?,
-                    verdict: row
-                        .try_get::<Option<String>, _>("verdict")?
-                        .map(|v| v.parse::<Verdict>().map_err(|e| StoreError::Corrupt(e.to_string())))
-                        .transpose()?,
-                    score: match (
-                        row.try_get::<Option<i64>, _>("score")?,
-                        row.try_get::<Option<f64>, _>("score_probability")?,
-                        row.try_get::<Option<i64>, _>("score_model")?,
-                        row.try_get::<Option<String>, _>("scored_at")?,
-                    ) {
-                        (Some(score), Some(probability), Some(model), Some(scored_at)) => Some(crate::models::LeadScore {
-                            score,
-                            probability,
-                            model,
-                            factors: row
-                                .try_get::<Option<String>, _>("score_factors")?
-                                .map(|f| serde_json::from_str(&f))
-                                .transpose()
-                                .map_err(|e| StoreError::Corrupt(format!("leads.score_factors: {e}")))?
-                                .unwrap_or(serde_json::Value::Null),
-                            scored_at,
-                        }),
-                        _ => None,
-                    },
-                })
-            }).collect()
+            names.sort();
+            Ok(names)
         })
     }
 
@@ -1069,8 +1186,9 @@ impl Store {
             let found = match by_id {
                 Some(row) => Some(row),
                 None => {
-                    sqlx::query("SELECT min(id) AS id FROM leads WHERE external_id = $1 HAVING count(*) > 0")
-                        .bind(key)
+                    // An external id is always the lead's key (`ext:<id>`): the unique index.
+                    sqlx::query("SELECT id FROM leads WHERE dedupe_key = $1")
+                        .bind(format!("ext:{key}"))
                         .fetch_optional(pool)
                         .await?
                 }
@@ -1088,26 +1206,6 @@ impl Store {
         });
         let Some(id) = id else { return Ok(None) };
         Ok(self.list_leads(&LeadFilter { id: Some(id), ..LeadFilter::default() }).await?.pop())
-    }
-
-    /// The lead's latest saved decision: when, and the decision as stored (JSON).
-    pub async fn latest_qualification(&self, lead_id: i64) -> Result<Option<StoredQualification>> {
-        on_pool!(self, pool => {
-            let row = sqlx::query("SELECT framework, verdict, decided_at, decision FROM qualifications WHERE lead_id = $1 ORDER BY id DESC LIMIT 1")
-                .bind(lead_id)
-                .fetch_optional(pool)
-                .await?;
-            row.map(|r| {
-                let verdict: String = r.try_get("verdict")?;
-                Ok(StoredQualification {
-                    framework: r.try_get("framework")?,
-                    verdict: verdict.parse().map_err(|e: sift_core::gate::VerdictParseError| StoreError::Corrupt(e.to_string()))?,
-                    decided_at: r.try_get("decided_at")?,
-                    decision_json: r.try_get("decision")?,
-                })
-            })
-            .transpose()
-        })
     }
 
     /// The lead's stage history, oldest first.

@@ -6,6 +6,8 @@
 //! the error report with its row number, column, code and message.
 
 mod blocks;
+pub mod keys;
+pub mod outcomes;
 pub mod text;
 
 use std::collections::BTreeMap;
@@ -22,8 +24,11 @@ use sift_core::csv_out::CsvWriter;
 
 use crate::db::{BatchOutcome, Store};
 use crate::import::blocks::{Block, BlockError, BlockReader, LineCounter};
+use crate::import::keys::{KeyColumn, KeySource};
+use crate::import::outcomes::{OutcomeRule, Outcomes};
 use crate::record::LeadRecord;
 use crate::runs::{ImportRun, RunProgress};
+use crate::sqlite_writer::SqliteWriter;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -39,12 +44,44 @@ pub enum ImportError {
     RecordTooLong { path: String, line: u64 },
     #[error("mapping file `{path}`: {message}")]
     Mapping { path: String, message: String },
+    #[error("the mapping names columns that `{path}` does not have: {missing}")]
+    MappingColumns { path: String, missing: String },
     #[error("{0}")]
     Options(String),
     #[error(transparent)]
     Store(#[from] crate::db::StoreError),
     #[error("cannot write the error report: {source}")]
     Report { source: csv::Error },
+}
+
+impl ImportError {
+    /// For a problem with the user's input: the file it is in (when there is one) and what
+    /// is wrong, without the file's name, for `FILE: message` reports. `None` for failures
+    /// of the environment: an unreadable file, the database, the error report.
+    pub fn input_problem(&self) -> Option<(Option<&str>, String)> {
+        Some(match self {
+            ImportError::Empty { path } => (Some(path), "the file is empty: there is no header line".to_owned()),
+            ImportError::NotText { path, reason } => {
+                (Some(path), format!("not a CSV text file: {reason}; nothing was imported"))
+            }
+            ImportError::BadHeader { path, line, message } => {
+                (Some(path), format!("line {line}: {message}; nothing was imported"))
+            }
+            ImportError::RecordTooLong { path, line } => (
+                Some(path),
+                format!(
+                    "line {line}: a quoted field runs on for more than {} MB without its closing quote",
+                    blocks::MAX_RECORD_BYTES >> 20
+                ),
+            ),
+            ImportError::Mapping { path, message } => (Some(path), message.clone()),
+            ImportError::MappingColumns { path, missing } => {
+                (Some(path), format!("the mapping names columns this file does not have: {missing}"))
+            }
+            ImportError::Options(message) => (None, message.clone()),
+            ImportError::Io { .. } | ImportError::Store(_) | ImportError::Report { .. } => return None,
+        })
+    }
 }
 
 /// The fields a column can fill.
@@ -109,13 +146,27 @@ const HEADER_ALIASES: &[(Field, &[&str])] = &[
 ];
 
 fn header_key(header: &str) -> String {
-    header.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    // Runs on values of every row too (stages, statuses, outcomes): ASCII without the
+    // general lower-casing machinery.
+    let mut key = String::with_capacity(header.len());
+    for c in header.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                key.push(c.to_ascii_lowercase());
+            }
+        } else if c.is_alphanumeric() {
+            key.extend(c.to_lowercase());
+        }
+    }
+    key
 }
 
 /// Where each column goes.
 #[derive(Debug, Clone, Serialize)]
 pub struct ColumnMapping {
     pub columns: Vec<(String, Field)>,
+    /// The column that identifies each lead (mapped to `external_id`), when there is one.
+    pub key: Option<KeyColumn>,
 }
 
 impl ColumnMapping {
@@ -137,7 +188,30 @@ impl ColumnMapping {
                 (h.clone(), field)
             })
             .collect();
-        ColumnMapping { columns }
+        let mut mapping = ColumnMapping { columns, key: None };
+        mapping.key = mapping
+            .columns
+            .iter()
+            .find(|(_, f)| *f == Field::ExternalId)
+            .map(|(h, _)| KeyColumn { column: h.clone(), source: KeySource::Header });
+        mapping
+    }
+
+    fn has(&self, field: Field) -> bool {
+        self.columns.iter().any(|(_, f)| *f == field)
+    }
+
+    /// Makes `column` the key: it fills `external_id`, and a column mapped there before
+    /// becomes a custom field.
+    fn set_key(&mut self, column: &str, source: KeySource) {
+        for (header, field) in &mut self.columns {
+            if header == column {
+                *field = Field::ExternalId;
+            } else if *field == Field::ExternalId {
+                *field = Field::Custom;
+            }
+        }
+        self.key = Some(KeyColumn { column: column.to_owned(), source });
     }
 }
 
@@ -198,15 +272,16 @@ fn newline_of(sample: &[u8]) -> u8 {
 }
 
 /// Decodes one field: UTF-8, or Windows-1252 when the file (or just this field) is not
-/// UTF-8. Returns the text and whether the fallback was used.
-fn decode(bytes: &[u8], dialect: &Dialect) -> (String, bool) {
+/// UTF-8. Returns the text (borrowed when it is UTF-8 already) and whether the fallback
+/// was used.
+fn decode<'a>(bytes: &'a [u8], dialect: &Dialect) -> (std::borrow::Cow<'a, str>, bool) {
     if dialect.encoding == "utf-8"
         && let Ok(s) = std::str::from_utf8(bytes)
     {
-        return (s.to_owned(), false);
+        return (std::borrow::Cow::Borrowed(s), false);
     }
     let (text, _, _) = WINDOWS_1252.decode(bytes);
-    (text.into_owned(), dialect.encoding == "utf-8")
+    (text, dialect.encoding == "utf-8")
 }
 
 /// Values that mean "not filled in".
@@ -228,13 +303,59 @@ pub fn is_placeholder(value: &str) -> bool {
         "not specified",
         "?",
     ];
-    let v = value.trim().to_lowercase();
-    PLACEHOLDERS.contains(&v.as_str())
+    // Every placeholder is ASCII and short: compare without allocating (hot: every field).
+    let v = value.trim();
+    v.len() <= 15 && PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(v))
+}
+
+/// `-123`, `1234.5` or `12,500,000.50` (commas between groups of three digits), parsed
+/// through a stack buffer; anything else is left to [`parse_number`]'s general path.
+fn parse_plain_number(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    if b.is_empty() || b.len() > 40 {
+        return None;
+    }
+    let mut buf = [0u8; 40];
+    let mut n = 0;
+    let (mut group, mut grouped, mut point) = (0usize, false, false);
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => group += 1,
+            b'-' if i == 0 => {}
+            b',' if !point && group > 0 && (group <= 3 || !grouped) && (!grouped || group == 3) => {
+                if grouped && group != 3 {
+                    return None;
+                }
+                grouped = true;
+                group = 0;
+                continue;
+            }
+            b'.' if !point => {
+                if grouped && group != 3 {
+                    return None;
+                }
+                point = true;
+                group = 0;
+            }
+            _ => return None,
+        }
+        buf[n] = c;
+        n += 1;
+    }
+    if grouped && !point && group != 3 {
+        return None;
+    }
+    let text = std::str::from_utf8(&buf[..n]).ok()?;
+    text.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
 /// Parses a number written with thousands separators, currency signs or a k/m suffix:
 /// `1,234`, `$ 12,500.50`, `1.234.567`, `2.5M`, `12 000`.
 pub fn parse_number(raw: &str) -> Option<f64> {
+    // Plain numbers and `12,500,000` (most cells) parse without the allocations below.
+    if let Some(v) = parse_plain_number(raw.trim()) {
+        return Some(v);
+    }
     let mut s: String =
         raw.trim().chars().filter(|c| !matches!(c, '$' | '€' | '£' | '¥' | ' ' | '\u{a0}' | '\'' | '_')).collect();
     let upper = s.to_uppercase();
@@ -265,9 +386,34 @@ pub fn parse_number(raw: &str) -> Option<f64> {
     normal.parse::<f64>().ok().filter(|v| v.is_finite()).map(|v| v * factor)
 }
 
+/// `YYYY-MM-DD`, `YYYY-MM-DD HH:MM` or `YYYY-MM-DD HH:MM:SS` (space or `T`, no zone: UTC),
+/// read by hand: the shape most exports use, on every row, without trying format strings.
+fn parse_iso_datetime(s: &str) -> Option<DateTime<Utc>> {
+    let b = s.as_bytes();
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        let part = b.get(range)?;
+        part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')))
+    };
+    if !matches!(b.len(), 10 | 16 | 19) || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(i32::try_from(digits(0..4)?).ok()?, digits(5..7)?, digits(8..10)?)?;
+    let (hour, minute, second) = match b.len() {
+        10 => (0, 0, 0),
+        _ if !matches!(b[10], b' ' | b'T') || b[13] != b':' => return None,
+        16 => (digits(11..13)?, digits(14..16)?, 0),
+        _ if b[16] != b':' => return None,
+        _ => (digits(11..13)?, digits(14..16)?, digits(17..19)?),
+    };
+    date.and_hms_opt(hour, minute, second).map(|t| t.and_utc())
+}
+
 /// Parses dates and timestamps in the formats CRMs export.
 pub fn parse_datetime(raw: &str) -> Option<DateTime<Utc>> {
     let s = raw.trim();
+    if let Some(t) = parse_iso_datetime(s) {
+        return Some(t);
+    }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
     }
@@ -312,25 +458,13 @@ fn stage_from_lifecycle(raw: &str) -> Option<Stage> {
     })
 }
 
-/// Status words that say where a lead stands (HubSpot lead status, Salesforce status).
-fn stage_from_status(raw: &str) -> Option<Stage> {
-    let key = header_key(raw);
-    if key.contains("notconverted") || key.contains("unqualified") || key.contains("disqualified") || key == "junk" {
-        Some(Stage::Disqualified)
-    } else if key.contains("badtiming") || key.contains("nurture") {
-        Some(Stage::Nurture)
-    } else if key.contains("converted") {
-        Some(Stage::Opportunity)
-    } else {
-        None
+/// Records what an outcome rule says about the lead.
+fn apply_outcome(rule: &OutcomeRule, r: &mut LeadRecord, stages: &mut Vec<Stage>) {
+    if let Some(converted) = rule.converted {
+        r.converted = Some(converted);
     }
-}
-
-fn parse_bool(raw: &str) -> Option<bool> {
-    match raw.trim().to_lowercase().as_str() {
-        "1" | "yes" | "y" | "true" | "won" | "converted" | "closed won" | "closed - converted" => Some(true),
-        "0" | "no" | "n" | "false" | "lost" | "closed lost" | "closed - not converted" => Some(false),
-        _ => None,
+    if let Some(stage) = rule.stage {
+        stages.push(stage);
     }
 }
 
@@ -345,29 +479,82 @@ pub struct RowError {
     pub original: Vec<String>,
 }
 
+/// What the importer worked out for values it has seen before in this file: stage,
+/// outcome and country columns hold a few distinct values repeated on every row, and
+/// normalising them again each time was a tenth of the reader's work.
+#[derive(Default)]
+struct RowMemo {
+    /// Per outcome field (converted, status, lifecycle stage): the rule index.
+    outcomes: [std::collections::HashMap<Box<str>, Option<usize>, crate::record::FnvBuild>; 3],
+    lifecycle: std::collections::HashMap<Box<str>, Option<Stage>, crate::record::FnvBuild>,
+    countries: std::collections::HashMap<Box<str>, Option<&'static str>, crate::record::FnvBuild>,
+}
+
+/// Distinct values remembered per column: beyond this the column is not a category and
+/// values are worked out afresh.
+const MEMO_LIMIT: usize = 4096;
+
+fn remember<T: Copy>(
+    map: &mut std::collections::HashMap<Box<str>, T, crate::record::FnvBuild>,
+    value: &str,
+    work: impl FnOnce() -> T,
+) -> T {
+    if let Some(known) = map.get(value) {
+        return *known;
+    }
+    let result = work();
+    if map.len() < MEMO_LIMIT {
+        map.insert(value.into(), result);
+    }
+    result
+}
+
+impl RowMemo {
+    fn outcome<'o>(&mut self, outcomes: &'o Outcomes, field: Field, value: &str) -> Option<&'o OutcomeRule> {
+        let slot = match field {
+            Field::Converted => 0,
+            Field::Status => 1,
+            _ => 2,
+        };
+        remember(&mut self.outcomes[slot], value, || outcomes.find_index(field, value)).map(|i| &outcomes.rules()[i])
+    }
+
+    fn lifecycle(&mut self, value: &str) -> Option<Stage> {
+        remember(&mut self.lifecycle, value, || stage_from_lifecycle(value))
+    }
+
+    fn country(&mut self, value: &str) -> Option<&'static str> {
+        remember(&mut self.countries, value, || country_code(value))
+    }
+}
+
 /// Turns one decoded row into a record, or says what is wrong with it.
 fn build_record(
     mapping: &ColumnMapping,
-    fields: &[String],
+    fields: &[std::borrow::Cow<'_, str>],
     row: u64,
     file: &str,
     rules: &LeadTypeRules,
+    outcomes: &Outcomes,
+    memo: &mut RowMemo,
 ) -> Result<LeadRecord, RowError> {
     let reject = |column: &str, code: &'static str, message: String| RowError {
         row,
         column: column.to_owned(),
         code,
         message,
-        original: fields.to_vec(),
+        original: fields.iter().map(|f| f.clone().into_owned()).collect(),
     };
     let mut r =
         LeadRecord { source_file: Some(file.to_owned()), source_row: Some(row as i64), ..LeadRecord::default() };
     let mut full_name = None;
     let mut status_stage = None;
+    // Stages stated by outcome words: won (customer), lost (disqualified).
+    let mut outcome_stages: Vec<Stage> = Vec::new();
     let mut created = None;
     let mut activities = Vec::new();
     for (i, (header, field)) in mapping.columns.iter().enumerate() {
-        let raw = fields.get(i).map(String::as_str).unwrap_or_default();
+        let raw = fields.get(i).map(|f| f.as_ref()).unwrap_or_default();
         let value = raw.trim();
         if *field == Field::Custom {
             if !header.trim().is_empty() && !is_placeholder(value) {
@@ -378,12 +565,13 @@ fn build_record(
         if is_placeholder(value) {
             continue;
         }
-        let text = Some(value.to_owned());
+        // Only the fields kept as text copy the value.
+        let text = || Some(value.to_owned());
         match field {
-            Field::ExternalId => r.external_id = text,
-            Field::FirstName => r.first_name = text,
-            Field::LastName => r.last_name = text,
-            Field::FullName => full_name = text,
+            Field::ExternalId => r.external_id = text(),
+            Field::FirstName => r.first_name = text(),
+            Field::LastName => r.last_name = text(),
+            Field::FullName => full_name = text(),
             Field::Email => {
                 let email = value.to_lowercase();
                 let valid =
@@ -394,11 +582,11 @@ fn build_record(
                 }
                 r.email = Some(email);
             }
-            Field::Phone => r.phone = text,
-            Field::Title => r.title = text,
-            Field::Company => r.company = text,
+            Field::Phone => r.phone = text(),
+            Field::Title => r.title = text(),
+            Field::Company => r.company = text(),
             Field::Domain => r.domain = Some(sift_core::lead::normalize_domain(value)),
-            Field::Industry => r.industry = text,
+            Field::Industry => r.industry = text(),
             Field::Employees => {
                 // Ranges such as `51-200` keep their lower bound.
                 let first = value.split(['-', '–']).next().unwrap_or(value).trim_end_matches('+');
@@ -417,23 +605,36 @@ fn build_record(
                 Some(n) if n >= 0.0 => r.annual_revenue = Some(n),
                 _ => return Err(reject(header, "invalid_number", format!("`{value}` is not an amount"))),
             },
-            Field::Country => r.country = Some(country_code(value).map_or_else(|| value.to_owned(), str::to_owned)),
-            Field::Source => r.source = text,
-            Field::LifecycleStage => r.stage = stage_from_lifecycle(value).unwrap_or(Stage::Unqualified),
-            Field::Status => {
-                status_stage = stage_from_status(value);
-                if header_key(value) == "closedconverted" {
-                    r.converted = Some(true);
+            Field::Country => r.country = Some(memo.country(value).map_or_else(|| value.to_owned(), str::to_owned)),
+            Field::Source => r.source = text(),
+            Field::LifecycleStage => {
+                r.stage = memo.lifecycle(value).unwrap_or(Stage::Unqualified);
+                if let Some(rule) = memo.outcome(outcomes, Field::LifecycleStage, value) {
+                    apply_outcome(rule, &mut r, &mut outcome_stages);
                 }
-                r.crm_status = text;
             }
-            Field::Converted => match parse_bool(value) {
-                Some(b) => r.converted = Some(b),
+            Field::Status => {
+                if let Some(rule) = memo.outcome(outcomes, Field::Status, value) {
+                    r.converted = rule.converted.or(r.converted);
+                    match rule.stage {
+                        Some(Stage::Customer | Stage::Disqualified) => apply_outcome(rule, &mut r, &mut outcome_stages),
+                        other => status_stage = other,
+                    }
+                }
+                r.crm_status = text();
+            }
+            Field::Converted => match memo.outcome(outcomes, Field::Converted, value) {
+                Some(rule) => apply_outcome(rule, &mut r, &mut outcome_stages),
                 None => {
+                    let known: Vec<&str> = outcomes
+                        .for_field(Field::Converted)
+                        .flat_map(|r| r.values.iter().map(String::as_str))
+                        .take(8)
+                        .collect();
                     return Err(reject(
                         header,
-                        "invalid_boolean",
-                        format!("`{value}` is not yes/no, true/false or 1/0"),
+                        "invalid_outcome",
+                        format!("`{value}` is not an outcome this importer knows (such as {})", known.join(", ")),
                     ));
                 }
             },
@@ -482,7 +683,13 @@ fn build_record(
     {
         r.domain = Some(d.to_owned());
     }
-    if r.stage == Stage::Unqualified
+    // Which statement decides the stage (data/outcomes.toml explains the order): customer,
+    // then a lost outcome, then the lifecycle column, then status words, then activity.
+    if outcome_stages.contains(&Stage::Customer) || r.stage == Stage::Customer {
+        r.stage = Stage::Customer;
+    } else if outcome_stages.contains(&Stage::Disqualified) {
+        r.stage = Stage::Disqualified;
+    } else if r.stage == Stage::Unqualified
         && let Some(stage) = status_stage
     {
         r.stage = stage;
@@ -514,6 +721,11 @@ pub struct ImportOptions {
     pub batch_size: usize,
     pub overrides: BTreeMap<String, Field>,
     pub rules: LeadTypeRules,
+    /// The column that identifies each lead (`--key`); default: a CRM id column, else one
+    /// detected (see [`keys`]).
+    pub key: Option<String>,
+    /// What outcome words mean; default: `data/outcomes.toml`.
+    pub outcomes: Outcomes,
 }
 
 impl ImportOptions {
@@ -537,7 +749,13 @@ impl ImportOptions {
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        ImportOptions { batch_size: 5_000, overrides: BTreeMap::new(), rules: LeadTypeRules::default() }
+        ImportOptions {
+            batch_size: 5_000,
+            overrides: BTreeMap::new(),
+            rules: LeadTypeRules::default(),
+            key: None,
+            outcomes: Outcomes::default(),
+        }
     }
 }
 
@@ -554,6 +772,13 @@ pub struct ImportSummary {
     pub rejected: u64,
     /// Fields that were not UTF-8 in a UTF-8 file and were read as Windows-1252.
     pub fields_decoded_as_windows_1252: u64,
+    /// The column that identified each lead, if any.
+    pub key: Option<KeyColumn>,
+    /// Rows with no id and no email, matched to stored leads by their whole content.
+    pub matched_by_content: u64,
+    /// Updated leads whose stage in the file cannot be reached from their stored stage by
+    /// allowed moves (a customer stays a customer): the stored stage was kept.
+    pub stage_kept: u64,
     pub dialect: Option<Dialect>,
     pub mapping: Vec<(String, Field)>,
     /// The import run's id (`import_runs`).
@@ -576,14 +801,128 @@ impl ImportSummary {
                 run.heartbeat_at.as_deref().unwrap_or(&run.started_at),
             ));
         }
+        if self.stage_kept > 0 {
+            notes.push(format!(
+                "{} lead(s) kept their stored stage: the file puts them at a stage the lifecycle does not allow \
+                 them to move to (a customer stays a customer); their other fields were updated.",
+                self.stage_kept
+            ));
+        }
+        if self.matched_by_content > 0 {
+            notes.push(format!(
+                "{} row(s) had no id and no email, so they were matched to stored leads by their whole content: \
+                 if such a row changes in a later export (a new job title, say), re-importing it adds a new lead \
+                 instead of updating this one. Give the file an id column, or name one with --key COLUMN.",
+                self.matched_by_content
+            ));
+        }
         notes
     }
+}
+
+/// How one outcome column of a file will be read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutcomeColumn {
+    pub column: String,
+    pub field: Field,
+    /// Each value seen in the first rows (most frequent first), how often, and the rule it
+    /// matches (`None`: no outcome; in a `converted` column such a row is rejected).
+    pub values: Vec<(String, usize, Option<OutcomeRule>)>,
+}
+
+/// What an import of a file would do, without importing (`--dry-run`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Inspection {
+    pub file: String,
+    pub dialect: Dialect,
+    pub mapping: Vec<(String, Field)>,
+    pub key: Option<KeyColumn>,
+    /// The rows the outcome values were read from (the first block of the file).
+    pub rows_sampled: usize,
+    pub outcomes: Vec<OutcomeColumn>,
+}
+
+impl Inspection {
+    /// The inspection in sentences, for people: the key and the outcome mapping.
+    pub fn describe(&self) -> Vec<String> {
+        let mut lines = vec![match &self.key {
+            Some(key) => format!("Leads are identified by {}.", key.describe()),
+            None if self.mapping.iter().any(|(_, f)| *f == Field::Email) => {
+                "Leads are identified by their email; rows without one are matched by their whole content.".to_owned()
+            }
+            None => {
+                "No id or email column: every row is matched by its whole content (pass --key COLUMN to name an id)."
+                    .to_owned()
+            }
+        }];
+        for column in &self.outcomes {
+            lines.push(format!("Outcomes in `{}` (first {} rows):", column.column, self.rows_sampled));
+            for (value, count, rule) in &column.values {
+                let meaning = match rule {
+                    Some(rule) => {
+                        let mut parts = vec![rule.name.clone()];
+                        if let Some(stage) = rule.stage {
+                            parts.push(format!("stage {stage}"));
+                        }
+                        if let Some(converted) = rule.converted {
+                            parts.push(format!("converted {converted}"));
+                        }
+                        parts.join(", ")
+                    }
+                    None if column.field == Field::Converted => "not an outcome: the row is rejected".to_owned(),
+                    None => "no outcome".to_owned(),
+                };
+                lines.push(format!("  `{value}` x{count} -> {meaning}"));
+            }
+        }
+        lines
+    }
+}
+
+/// Sniffs the file, maps its columns, chooses its key and reads how its outcome columns map
+/// to stages, without importing anything.
+pub fn inspect_file(path: &Path, options: &ImportOptions) -> Result<Inspection, ImportError> {
+    let source = open_csv(path)?;
+    let mapping = read_mapping(&source, path, options)?;
+    let sample = sample_rows(&source, 5_000);
+    let mut outcomes = Vec::new();
+    for (index, (column, field)) in mapping.columns.iter().enumerate() {
+        if !matches!(field, Field::Converted | Field::Status | Field::LifecycleStage) {
+            continue;
+        }
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for row in &sample {
+            let value = row.get(index).map(|v| v.trim()).unwrap_or("");
+            if !is_placeholder(value) {
+                *counts.entry(value.to_owned()).or_default() += 1;
+            }
+        }
+        let mut values: Vec<(String, usize, Option<OutcomeRule>)> = counts
+            .into_iter()
+            .map(|(value, count)| {
+                let rule = options.outcomes.find(*field, &value).cloned();
+                (value, count, rule)
+            })
+            .collect();
+        values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        values.truncate(20);
+        outcomes.push(OutcomeColumn { column: column.clone(), field: *field, values });
+    }
+    Ok(Inspection {
+        file: path.display().to_string(),
+        dialect: source.dialect,
+        mapping: mapping.columns.clone(),
+        key: mapping.key.clone(),
+        rows_sampled: sample.len(),
+        outcomes,
+    })
 }
 
 /// Reads the header and sniffs the file without importing anything (for `--dry-run`).
 pub fn inspect(path: &Path, overrides: &BTreeMap<String, Field>) -> Result<(Dialect, ColumnMapping), ImportError> {
     let source = open_csv(path)?;
-    let mapping = read_mapping(&source, path, overrides)?;
+    let options = ImportOptions { overrides: overrides.clone(), ..ImportOptions::default() };
+    let mapping = read_mapping(&source, path, &options)?;
     Ok((source.dialect, mapping))
 }
 
@@ -663,23 +1002,58 @@ fn open_csv(path: &Path) -> Result<CsvSource, ImportError> {
     Ok(CsvSource { dialect, newline, headers, first: Some(first), blocks })
 }
 
-fn read_mapping(
-    source: &CsvSource,
-    path: &Path,
-    overrides: &BTreeMap<String, Field>,
-) -> Result<ColumnMapping, ImportError> {
+/// Rows of the first block, decoded, for choosing a key column.
+fn sample_rows(source: &CsvSource, limit: usize) -> Vec<Vec<String>> {
+    let Some(block) = &source.first else { return Vec::new() };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(source.dialect.delimiter as u8)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(&block.bytes[..]);
+    let mut rows = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    while rows.len() < limit && reader.read_byte_record(&mut record).unwrap_or(false) {
+        rows.push(record.iter().map(|f| decode(f, &source.dialect).0.into_owned()).collect());
+    }
+    rows
+}
+
+/// Maps the columns and chooses the key: `--key`, else a CRM id column, else (in a file
+/// with neither ids nor emails) a detected one.
+fn read_mapping(source: &CsvSource, path: &Path, options: &ImportOptions) -> Result<ColumnMapping, ImportError> {
     let headers = &source.headers;
-    let unknown: Vec<&String> = overrides.keys().filter(|k| !headers.contains(k)).collect();
+    let unknown: Vec<&String> = options.overrides.keys().filter(|k| !headers.contains(k)).collect();
     if !unknown.is_empty() {
-        return Err(ImportError::Mapping {
+        return Err(ImportError::MappingColumns {
             path: path.display().to_string(),
-            message: format!(
-                "these columns are not in the file: {}",
-                unknown.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
-            ),
+            missing: unknown.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "),
         });
     }
-    Ok(ColumnMapping::new(headers, overrides))
+    let mut mapping = ColumnMapping::new(headers, &options.overrides);
+    if let Some(key) = &options.key {
+        let Some(column) = headers.iter().find(|h| *h == key || h.eq_ignore_ascii_case(key)) else {
+            return Err(ImportError::Options(format!(
+                "key column `{key}` is not in `{}`; its columns are: {}",
+                path.display(),
+                headers.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
+            )));
+        };
+        let column = column.clone();
+        mapping.set_key(&column, KeySource::Option);
+    } else if !mapping.has(Field::ExternalId) && !mapping.has(Field::Email) {
+        let candidates: Vec<(usize, &str)> = mapping
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, f))| *f == Field::Custom)
+            .map(|(i, (h, _))| (i, h.as_str()))
+            .collect();
+        if let Some(found) = keys::detect(&candidates, &sample_rows(source, 5_000)) {
+            let column = found.column.clone();
+            mapping.set_key(&column, found.source);
+        }
+    }
+    Ok(mapping)
 }
 
 /// Opens the error report for writing: a CSV (every cell neutralised against formula
@@ -707,7 +1081,11 @@ struct Chunk {
     /// Fields decoded as Windows-1252 in a UTF-8 file.
     fallback: u64,
     rows: u64,
+    matched_by_content: u64,
 }
+
+/// A chunk after the SQLite writer thread committed its batch.
+type Written = Result<(Chunk, Option<BatchOutcome>), ImportError>;
 
 /// Reads every record after the header, turns them into lead records in batches of
 /// `batch_size`, and hands each batch to `send` (which returns false when the writer has
@@ -717,6 +1095,7 @@ fn read_rows(
     path: &Path,
     mapping: &ColumnMapping,
     rules: &LeadTypeRules,
+    outcomes: &Outcomes,
     batch_size: usize,
     send: &mut dyn FnMut(Chunk) -> bool,
 ) -> Result<(), ImportError> {
@@ -725,6 +1104,7 @@ fn read_rows(
     let expected = mapping.columns.len();
     let mut chunk = Chunk { batch: Vec::with_capacity(batch_size), ..Chunk::default() };
     let mut record = csv::ByteRecord::new();
+    let mut memo = RowMemo::default();
     let mut next = source.first.take();
     loop {
         let block = match next.take() {
@@ -748,7 +1128,7 @@ fn read_rows(
                 Ok(false) => break,
                 Ok(true) => {
                     chunk.rows += 1;
-                    let fields: Vec<String> = record
+                    let fields: Vec<std::borrow::Cow<'_, str>> = record
                         .iter()
                         .map(|f| {
                             let (text, used) = decode(f, &dialect);
@@ -765,11 +1145,14 @@ fn read_rows(
                             column: String::new(),
                             code: "wrong_field_count",
                             message: format!("{} fields where the header has {expected}", fields.len()),
-                            original: fields,
+                            original: fields.into_iter().map(std::borrow::Cow::into_owned).collect(),
                         });
                     } else {
-                        match build_record(mapping, &fields, row, &file_name, rules) {
-                            Ok(r) => chunk.batch.push(r),
+                        match build_record(mapping, &fields, row, &file_name, rules, outcomes, &mut memo) {
+                            Ok(r) => {
+                                chunk.matched_by_content += u64::from(r.dedupe_key.starts_with("row:"));
+                                chunk.batch.push(r);
+                            }
                             Err(e) => chunk.rejected.push(e),
                         }
                     }
@@ -815,12 +1198,13 @@ pub async fn import_csv(
 ) -> Result<ImportSummary, ImportError> {
     options.validate()?;
     let source = open_csv(path)?;
-    let mapping = read_mapping(&source, path, &options.overrides)?;
+    let mapping = read_mapping(&source, path, options)?;
     let file_name = path.display().to_string();
     let mut summary = ImportSummary {
         file: file_name.clone(),
         dialect: Some(source.dialect),
         mapping: mapping.columns.clone(),
+        key: mapping.key.clone(),
         ..ImportSummary::default()
     };
     if let Some(w) = errors.as_deref_mut() {
@@ -835,28 +1219,71 @@ pub async fn import_csv(
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Chunk, ImportError>>(2);
     let batch_size = options.batch_size;
     let rules = options.rules.clone();
+    let outcomes = options.outcomes.clone();
     let reader_mapping = mapping.clone();
     let reader_path = path.to_path_buf();
-    let reader_thread = std::thread::spawn(move || {
+    let reader_thread = std::thread::Builder::new().name("import-reader".into()).spawn(move || {
         let mut send = |chunk: Chunk| tx.blocking_send(Ok(chunk)).is_ok();
-        let result = read_rows(source, &reader_path, &reader_mapping, &rules, batch_size, &mut send);
+        let result = read_rows(source, &reader_path, &reader_mapping, &rules, &outcomes, batch_size, &mut send);
         if let Err(e) = result {
             let _ = tx.blocking_send(Err(e));
         }
     });
+    let thread_error = |source| ImportError::Io { path: file_name.clone(), source };
+    let reader_thread = reader_thread.map_err(thread_error)?;
+    // On SQLite a writer thread commits the batches (prepared statements, see
+    // `sqlite_writer`) between the reader and this loop; on PostgreSQL this loop does.
+    let (written_tx, mut written_rx) = tokio::sync::mpsc::channel::<Written>(2);
+    let writer_thread = store.sqlite_path().map(|db| {
+        let db = db.to_path_buf();
+        let mut chunks = std::mem::replace(&mut rx, tokio::sync::mpsc::channel(1).1);
+        std::thread::Builder::new().name("import-writer".into()).spawn(move || {
+            let mut writer = match SqliteWriter::open(&db) {
+                Ok(w) => w,
+                Err(e) => {
+                    let _ = written_tx.blocking_send(Err(e.into()));
+                    return;
+                }
+            };
+            while let Some(message) = chunks.blocking_recv() {
+                let forward = message.and_then(|chunk| {
+                    let progress = RunProgress { run, rows: chunk.rows, rejected: chunk.rejected.len() as u64 };
+                    let outcome = if chunk.batch.is_empty() {
+                        None
+                    } else {
+                        Some(writer.write(&chunk.batch, Some(&progress)).map_err(ImportError::from)?)
+                    };
+                    // The batch travels on and is freed by the loop below, off this thread.
+                    Ok((chunk, outcome))
+                });
+                let failed = forward.is_err();
+                if written_tx.blocking_send(forward).is_err() || failed {
+                    return;
+                }
+            }
+        })
+    });
+    let writer_thread = writer_thread.transpose().map_err(thread_error)?;
 
     let mut total = BatchOutcome::default();
     let mut result = Ok(());
     let (mut written, mut next_statistics) = (0u64, 10_000u64);
-    while let Some(message) = rx.recv().await {
-        let Chunk { batch, rejected, bytes, fallback, rows } = match message {
-            Ok(chunk) => chunk,
+    loop {
+        let message = if writer_thread.is_some() {
+            written_rx.recv().await
+        } else {
+            rx.recv().await.map(|m| m.map(|chunk| (chunk, None)))
+        };
+        let Some(message) = message else { break };
+        let (Chunk { batch, rejected, bytes, fallback, rows, matched_by_content }, committed) = match message {
+            Ok(step) => step,
             Err(e) => {
                 result = Err(e);
                 break;
             }
         };
         summary.rows += rows;
+        summary.matched_by_content += matched_by_content;
         summary.fields_decoded_as_windows_1252 += fallback;
         summary.rejected += rejected.len() as u64;
         if let Some(w) = errors.as_deref_mut() {
@@ -869,37 +1296,42 @@ pub async fn import_csv(
             }
         }
         let run_progress = RunProgress { run, rows, rejected: rejected.len() as u64 };
-        if batch.is_empty() {
-            if let Err(e) = store.record_import_progress(&run_progress).await {
+        let outcome = match committed {
+            Some(o) => Ok(o),
+            None if batch.is_empty() => {
+                store.record_import_progress(&run_progress).await.map(|()| BatchOutcome::default())
+            }
+            None => store.upsert_leads_tracked(&batch, Some(&run_progress)).await,
+        };
+        match outcome {
+            Ok(o) => {
+                written += o.inserted;
+                if written >= next_statistics {
+                    // PostgreSQL plans the batch lookups from table statistics; on a
+                    // table that grew from empty they say "tiny" and the lookups turn
+                    // into scans, so refresh them each time the import doubles.
+                    if let Err(e) = store.refresh_statistics().await {
+                        result = Err(e.into());
+                        break;
+                    }
+                    next_statistics = written * 2;
+                }
+                total.inserted += o.inserted;
+                total.updated += o.updated;
+                total.unchanged += o.unchanged;
+                total.duplicates += o.duplicates;
+                total.stage_kept += o.stage_kept;
+            }
+            Err(e) => {
                 result = Err(e.into());
                 break;
             }
-        } else {
-            match store.upsert_leads_tracked(&batch, Some(&run_progress)).await {
-                Ok(o) => {
-                    written += o.inserted;
-                    if written >= next_statistics {
-                        // PostgreSQL plans the batch lookups from table statistics; on a
-                        // table that grew from empty they say "tiny" and the lookups turn
-                        // into scans, so refresh them each time the import doubles.
-                        if let Err(e) = store.refresh_statistics().await {
-                            result = Err(e.into());
-                            break;
-                        }
-                        next_statistics = written * 2;
-                    }
-                    total.inserted += o.inserted;
-                    total.updated += o.updated;
-                    total.unchanged += o.unchanged;
-                    total.duplicates += o.duplicates;
-                }
-                Err(e) => {
-                    result = Err(e.into());
-                    break;
-                }
-            }
         }
         progress.advance(bytes);
+    }
+    drop(written_rx);
+    if let Some(writer) = writer_thread {
+        let _ = writer.join();
     }
     drop(rx);
     let _ = reader_thread.join();
@@ -918,6 +1350,7 @@ pub async fn import_csv(
     summary.updated = total.updated;
     summary.unchanged = total.unchanged;
     summary.duplicates = total.duplicates;
+    summary.stage_kept = total.stage_kept;
     store.finish_import_run(run, total, summary.rejected).await?;
     Ok(summary)
 }
@@ -958,12 +1391,31 @@ mod tests {
         check("3,5", Some(3.5));
         check("EUR 40k", Some(40_000.0));
         check("lots", None);
+        // The stack-buffer path agrees with the general one.
+        check("12,500,000", Some(12_500_000.0));
+        check("12,500,000.25", Some(12_500_000.25));
+        check("-7", Some(-7.0));
+        check("1,5", Some(1.5));
+        check("12,50", Some(12.5));
+        check("1,2345", Some(1.2345));
+        check("1234,567", Some(1_234_567.0));
+        check("1.", Some(1.0));
+        check(".5", Some(0.5));
         for d in
             ["2026-03-01", "03/01/2026", "01.03.2026", "2026-03-01 10:00:00", "2026-03-01T10:00:00Z", "Mar 1, 2026"]
         {
             assert_eq!(parse_datetime(d).map(|t| t.date_naive().to_string()).as_deref(), Some("2026-03-01"), "{d}");
         }
         assert_eq!(parse_datetime("soon"), None);
+        let check = |raw: &str, expected: Option<&str>| {
+            assert_eq!(parse_datetime(raw).map(|t| t.to_rfc3339()).as_deref(), expected, "{raw}");
+        };
+        check("2026-03-01 10:07", Some("2026-03-01T10:07:00+00:00"));
+        check("2026-03-01T10:07:09", Some("2026-03-01T10:07:09+00:00"));
+        check("2026-03-01T10:07:09+02:00", Some("2026-03-01T08:07:09+00:00"));
+        check("2026-13-01", None);
+        check("2026-02-30 10:00", None);
+        check("2026-03-01 25:00", None);
     }
 
     #[test]

@@ -10,18 +10,19 @@ pub mod export;
 pub mod import;
 pub mod jobs;
 pub mod models;
+pub mod qualifications;
 pub mod record;
 pub mod runs;
+pub mod sqlite_writer;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use config_docs::{ConfigDocument, DocumentKind, LeadRouting, OwnerChange, SaveOutcome};
-pub use db::{
-    Backend, BatchOutcome, LeadFilter, QualificationRecord, Readiness, Store, StoreError, StoredQualification,
-};
+pub use db::{Backend, BatchOutcome, LeadFilter, QualificationRecord, Readiness, Store, StoreError};
 pub use db::{Cursor, LeadSort, SortKey, Visibility};
 pub use events::{Event, EventKind};
 pub use jobs::{Job, JobStatus};
 pub use models::{LeadScore, ModelInfo};
+pub use qualifications::StoredQualification;
 pub use record::{LeadRecord, StoredLead};
 pub use runs::{ImportRun, ImportRunStatus, RunProgress};

@@ -80,7 +80,7 @@ pub async fn databases(test: &str) -> Vec<TestDb> {
             if std::env::var("SIFT_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
                 panic!("PostgreSQL is required (SIFT_REQUIRE_POSTGRES=1) but {base} is not reachable: {why}");
             }
-            eprintln!("{test}: PostgreSQL tests skipped: {base} is not reachable ({why})");
+            skipped(&format!("{test}: PostgreSQL tests skipped: {base} is not reachable ({why})"));
         }
     }
     dbs
@@ -107,4 +107,12 @@ pub async fn execute(db: &TestDb, sql: &str) {
         let mut conn = sqlx::SqliteConnection::connect(&db.url).await.expect("connect");
         sqlx::raw_sql(sql).execute(&mut conn).await.expect("execute");
     }
+}
+
+/// Says that a test skipped part of its work, in the test run's output: libtest captures
+/// `eprintln!` (shown only with `--nocapture` or on failure), not writes to the stderr
+/// handle itself.
+pub fn skipped(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{message}");
 }

@@ -211,6 +211,17 @@ async fn a_stored_decision_moves_the_stage_and_filters_find_it() {
         assert_eq!(by_source, 1);
         let history = store.stage_history(lead.id).await.expect("history");
         assert_eq!(history.last().map(|h| (h.to, h.actor.as_str())), Some((Stage::Nurture, "gate")));
+        // The decision comes back in full, newest first.
+        let newer =
+            QualificationRecord { verdict: Verdict::Qualified, decision_json: "{\"v\":2}".into(), ..record.clone() };
+        store
+            .save_qualification(&newer, |from| MovePlan::Stay { stage: from, reason: "test".into() })
+            .await
+            .expect("save");
+        let latest = store.latest_qualification(lead.id).await.expect("query").expect("a decision");
+        assert_eq!((latest.verdict, latest.decision_json.as_str()), (Verdict::Qualified, "{\"v\":2}"), "{}", db.name);
+        assert_eq!(latest.decided_by.as_deref(), Some("tester"));
+        assert_eq!(store.qualifications(lead.id, 10).await.expect("query").len(), 2);
         store.close().await;
     }
 }
@@ -258,10 +269,19 @@ async fn new_activity_is_stored_and_reclassifies_an_early_lead_but_never_demotes
     }
 }
 
+/// Rows of a CSV whose `column` holds `value` (delimiter `,` or `;`).
+fn converted_rows(path: &Path, column: &str, value: &str) -> i64 {
+    let text = std::fs::read_to_string(path).expect("read");
+    let delimiter = if text.lines().next().is_some_and(|l| l.contains(';')) { b';' } else { b',' };
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).from_reader(text.as_bytes());
+    let index = reader.headers().expect("header").iter().position(|h| h == column).expect("column");
+    reader.records().filter(|r| r.as_ref().is_ok_and(|r| &r[index] == value)).count() as i64
+}
+
 #[tokio::test]
 async fn the_real_public_exports_import_with_zero_rejects_and_re_import_is_a_no_op() {
     let Some(data) = shared_data() else {
-        eprintln!("skipped: ../shared/data is not present (it is only on development machines)");
+        common::skipped("skipped: ../shared/data is not present (it is only on development machines)");
         return;
     };
     let files = [
@@ -284,6 +304,18 @@ async fn the_real_public_exports_import_with_zero_rejects_and_re_import_is_a_no_
         }
         // Leads.csv has 9,240 distinct prospects; the bank file has 12 exact duplicate rows.
         assert_eq!(store.count_leads(&LeadFilter::default()).await.expect("count"), 9240 + 41188 - 12);
+        // Regression: converted leads stayed `unqualified`. Every `Converted = 1` of
+        // Leads.csv and every `y = yes` of the bank file is a customer now (one of the bank
+        // file's 12 repeated rows is a `yes`, stored once).
+        let customers = store
+            .count_leads(&LeadFilter { stage: Some(Stage::Customer), ..LeadFilter::default() })
+            .await
+            .expect("count");
+        assert_eq!(
+            customers,
+            converted_rows(&files[0].0, "Converted", "1") + converted_rows(&files[1].0, "y", "yes") - 1
+        );
+        assert_history_is_legal(&store, db.name).await;
         let placeholder =
             store.list_leads(&LeadFilter { limit: Some(200), ..LeadFilter::default() }).await.expect("list");
         assert!(placeholder.iter().all(|l| l.record.custom_fields.values().all(|v| v != "Select" && v != "unknown")));
@@ -478,6 +510,164 @@ async fn regression_an_out_of_range_batch_size_is_refused_with_the_allowed_range
             );
         }
         assert!(store.import_runs(10).await.expect("runs").is_empty(), "{}: nothing started", db.name);
+        store.close().await;
+    }
+}
+
+/// Every recorded stage move is one the lifecycle allows.
+async fn assert_history_is_legal(store: &sift_store::Store, name: &str) {
+    for lead in store.list_leads(&LeadFilter::default()).await.expect("list") {
+        for h in store.stage_history(lead.id).await.expect("history") {
+            assert!(h.from.can_move_to(h.to), "{name}: lead {} moved {} -> {}", lead.id, h.from, h.to);
+        }
+    }
+}
+
+#[tokio::test]
+async fn regression_rows_without_id_or_email_are_matched_by_a_detected_or_named_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // No CRM id, no email: matched by content, a changed job title made a second lead.
+    let v1 = "Member No,First Name,Last Name,Job Title,Company\n\
+              M-1,Jana,Novak,Analyst,Acme\nM-2,Li,Wei,CTO,Yunfan\nM-3,Sam,Ortiz,Owner,Ortiz Freight\n";
+    let v2 = v1.replace("Jana,Novak,Analyst", "Jana,Novak,Head of Sales");
+    let named_v1 = v1.replace("Member No", "Kundennummer");
+    let named_v2 = v2.replace("Member No", "Kundennummer");
+    let files = [
+        (write(dir.path(), "v1.csv", v1.as_bytes()), write(dir.path(), "v2.csv", v2.as_bytes()), None),
+        (
+            write(dir.path(), "n1.csv", named_v1.as_bytes()),
+            write(dir.path(), "n2.csv", named_v2.as_bytes()),
+            Some("Kundennummer".to_owned()),
+        ),
+    ];
+    for (first, second, key) in &files {
+        for db in databases("keys").await {
+            let store = connect(&db).await;
+            let options = ImportOptions { key: key.clone(), ..ImportOptions::default() };
+            let s = import_csv(&store, first, &options, None, &()).await.expect("import");
+            let column = s.key.as_ref().map(|k| k.column.as_str());
+            assert_eq!(column, Some(if key.is_some() { "Kundennummer" } else { "Member No" }), "{}", db.name);
+            assert_eq!(s.matched_by_content, 0);
+            let s = import_csv(&store, second, &options, None, &()).await.expect("re-import");
+            assert_eq!((s.inserted, s.updated, s.unchanged), (0, 1, 2), "{}: {key:?}", db.name);
+            assert_eq!(store.count_leads(&LeadFilter::default()).await.expect("count"), 3);
+            let jana = store.find_lead("M-1").await.expect("query").expect("found by its key");
+            assert_eq!(jana.record.title.as_deref(), Some("Head of Sales"));
+            store.close().await;
+        }
+    }
+    // A key that is not a column is refused, naming the columns.
+    let store =
+        sift_store::Store::connect(&format!("sqlite://{}", dir.path().join("k.db").display())).await.expect("db");
+    let options = ImportOptions { key: Some("Nope".into()), ..ImportOptions::default() };
+    let err = import_csv(&store, &files[0].0, &options, None, &()).await.expect_err("no such column");
+    assert!(err.to_string().contains("key column `Nope` is not in"), "{err}");
+}
+
+#[tokio::test]
+async fn a_file_without_ids_or_emails_says_how_many_rows_were_matched_by_content() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(dir.path(), "bank.csv", b"age;job;y\n30;admin.;no\n41;technician;yes\n41;technician;yes\n");
+    for db in databases("content_keys").await {
+        let store = connect(&db).await;
+        let s = import_csv(&store, &file, &ImportOptions::default(), None, &()).await.expect("import");
+        assert_eq!((s.key.as_ref(), s.matched_by_content, s.inserted, s.duplicates), (None, 3, 2, 1), "{}", db.name);
+        let notes = s.notes();
+        assert!(notes.iter().any(|n| n.starts_with("3 row(s) had no id and no email")), "{notes:?}");
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn regression_outcomes_are_stages_won_is_customer_lost_is_disqualified_and_history_stays_legal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = "Lead ID,Email,Converted,Lead Status,Lifecycle Stage\n\
+               1,won@x.example,1,,\n\
+               2,open@x.example,0,,\n\
+               3,sfwon@x.example,,Closed Won,\n\
+               4,lost@x.example,,Closed - Not Converted,\n\
+               5,hub@x.example,,,customer\n\
+               6,deal@x.example,,Closed - Converted,\n\
+               7,lostdeal@x.example,Closed Lost,,salesqualifiedlead\n\
+               8,bad@x.example,perhaps,,\n";
+    let file = write(dir.path(), "outcomes.csv", csv.as_bytes());
+    // The same leads a month later: the customer's CRM row went back to `lead`.
+    let later =
+        write(dir.path(), "later.csv", csv.replace("5,hub@x.example,,,customer", "5,hub@x.example,,,lead").as_bytes());
+    let inspection = sift_store::import::inspect_file(&file, &ImportOptions::default()).expect("inspect");
+    let converted = inspection.outcomes.iter().find(|o| o.column == "Converted").expect("the Converted column");
+    let one = converted.values.iter().find(|(v, _, _)| v == "1").and_then(|(_, _, r)| r.as_ref()).expect("1 maps");
+    assert_eq!((one.name.as_str(), one.stage), ("won", Some(Stage::Customer)));
+    assert!(
+        inspection.describe().iter().any(|l| l.contains("`perhaps` x1 -> not an outcome")),
+        "{:?}",
+        inspection.describe()
+    );
+    for db in databases("outcomes").await {
+        let store = connect(&db).await;
+        let s = import_csv(&store, &file, &ImportOptions::default(), None, &()).await.expect("import");
+        assert_eq!((s.inserted, s.rejected), (7, 1), "{}", db.name);
+        let stage = |id: &'static str| {
+            let store = &store;
+            async move {
+                let l = store.find_lead(id).await.expect("query").expect("found");
+                (l.record.stage, l.record.converted)
+            }
+        };
+        assert_eq!(stage("1").await, (Stage::Customer, Some(true)), "{}", db.name);
+        assert_eq!(stage("2").await, (Stage::Unqualified, Some(false)));
+        assert_eq!(stage("3").await, (Stage::Customer, Some(true)));
+        assert_eq!(stage("4").await, (Stage::Disqualified, Some(false)));
+        assert_eq!(stage("5").await, (Stage::Customer, Some(true)));
+        assert_eq!(stage("6").await, (Stage::Opportunity, Some(true)));
+        assert_eq!(stage("7").await, (Stage::Disqualified, Some(false)));
+        let won = store.find_lead("1").await.expect("query").expect("found");
+        let moves: Vec<(Stage, Stage)> =
+            store.stage_history(won.id).await.expect("history").iter().map(|h| (h.from, h.to)).collect();
+        assert_eq!(
+            moves,
+            [(Stage::Unqualified, Stage::Sql), (Stage::Sql, Stage::Opportunity), (Stage::Opportunity, Stage::Customer)]
+        );
+        let s = import_csv(&store, &later, &ImportOptions::default(), None, &()).await.expect("re-import");
+        assert_eq!((s.updated, s.stage_kept), (1, 1), "{}", db.name);
+        assert_eq!(stage("5").await.0, Stage::Customer, "a customer stays a customer");
+        assert_history_is_legal(&store, db.name).await;
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn export_streams_csv_with_custom_fields_as_columns_and_json_like_the_list() {
+    use sift_store::export::{ExportFormat, export_leads};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(dir.path(), "c.csv", HUBSPOT.as_bytes());
+    let extra =
+        write(dir.path(), "extra.csv", b"Email,Company,Lieblingsfarbe,email2\nx@y.example,=HYPERLINK(1),blau,z\n");
+    for db in databases("export").await {
+        let store = connect(&db).await;
+        import_csv(&store, &file, &ImportOptions::default(), None, &()).await.expect("import");
+        import_csv(&store, &extra, &ImportOptions::default(), None, &()).await.expect("import");
+        let mut out = Vec::new();
+        let n = export_leads(&store, &LeadFilter::default(), ExportFormat::Csv, &mut out).await.expect("export");
+        assert_eq!(n, 4, "{}", db.name);
+        let mut reader = csv::Reader::from_reader(out.as_slice());
+        let header: Vec<String> = reader.headers().expect("header").iter().map(str::to_owned).collect();
+        // Regression: custom fields were one JSON cell; now each is a column of its own.
+        assert!(!header.contains(&"custom_fields".to_owned()), "{header:?}");
+        let branche = header.iter().position(|h| h == "Branche").expect("a Branche column");
+        let farbe = header.iter().position(|h| h == "Lieblingsfarbe").expect("a Lieblingsfarbe column");
+        let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+        assert_eq!(&rows[0][branche], "Software", "{}", db.name);
+        assert_eq!(&rows[3][farbe], "blau");
+        assert!(rows[3].iter().any(|cell| cell == "'=HYPERLINK(1)"), "neutralised: {:?}", rows[3]);
+
+        let filter = LeadFilter { stage: Some(Stage::Sql), ..LeadFilter::default() };
+        let mut json = Vec::new();
+        let n = export_leads(&store, &filter, ExportFormat::Json, &mut json).await.expect("export");
+        let listed = store.list_leads(&filter).await.expect("list");
+        assert_eq!(n as usize, listed.len());
+        let expected = serde_json::to_string_pretty(&listed).expect("json") + "\n";
+        assert_eq!(String::from_utf8(json).expect("utf-8"), expected, "{}", db.name);
         store.close().await;
     }
 }

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod cmd;
 mod inputs;
+mod output;
 mod render;
 
 /// Exit codes shared by all commands.
@@ -90,8 +91,28 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    output::quiet_panics_on_failed_output();
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli)));
+    let result = match run {
+        Ok(result) => result,
+        Err(payload) => match output::failed_output(payload.as_ref()) {
+            // A full disk or a closed pipe behind `>`: one line, no backtrace.
+            Some(reason) => {
+                output::error_line(&format!("error: cannot write to standard output: {reason}"));
+                return ExitCode::from(exit::FAILURE);
+            }
+            None => std::panic::resume_unwind(payload),
+        },
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => ExitCode::from(report(&error)),
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
     let db = cli.db.clone().unwrap_or_else(cmd::db::default_database_url);
-    let result = match cli.command {
+    match cli.command {
         Command::Demo(args) => cmd::demo::run(&cli.framework_files, &args),
         Command::Qualify(args) => cmd::qualify::run(&db, &cli.framework_files, &args),
         Command::Analyze(args) => cmd::analyze::run(&cli.framework_files, &args),
@@ -106,24 +127,44 @@ fn main() -> ExitCode {
         Command::Serve(args) => cmd::serve::run(cli.db.as_deref(), &args),
         Command::Users(command) => cmd::users::run(&db, &command),
         Command::Evaluate(command) => cmd::evaluate::run(&command),
-    };
-    match result {
-        Ok(code) => ExitCode::from(code),
-        Err(error) => {
-            if let Some(problems) = error.downcast_ref::<sift_core::Diagnostics>() {
-                render::print_diagnostics(problems);
-                return ExitCode::from(exit::INVALID_INPUT);
+    }
+}
+
+/// Prints an error the one way Sift prints errors and returns the exit code: a problem
+/// with the user's input as `FILE:LINE:COLUMN: message` or `FILE: message` (exit 2), any
+/// other failure as `error: ...` with each cause once (exit 1).
+fn report(error: &anyhow::Error) -> u8 {
+    use sift_core::{Diagnostic, Diagnostics};
+    let problem = |source: &str, message: String| Diagnostic { source: source.to_owned(), location: None, message };
+    for cause in error.chain() {
+        if let Some(problems) = cause.downcast_ref::<Diagnostics>() {
+            render::print_diagnostics(problems);
+            return exit::INVALID_INPUT;
+        }
+        if let Some(sift_app::AppError::Invalid(problems)) = cause.downcast_ref::<sift_app::AppError>() {
+            render::print_diagnostics(problems);
+            return exit::INVALID_INPUT;
+        }
+        if let Some(e) = cause.downcast_ref::<sift_store::import::ImportError>()
+            && let Some((file, message)) = e.input_problem()
+        {
+            match file {
+                Some(file) => render::print_diagnostics(&Diagnostics(vec![problem(file, message)])),
+                None => output::error_line(&format!("error: {message}")),
             }
-            if let Some(app) = error.downcast_ref::<sift_app::AppError>() {
-                if let sift_app::AppError::Invalid(problems) = app {
-                    render::print_diagnostics(problems);
-                } else {
-                    eprintln!("error: {error:#}");
-                }
-                return ExitCode::from(if app.is_invalid_input() { exit::INVALID_INPUT } else { exit::FAILURE });
-            }
-            eprintln!("error: {error:#}");
-            ExitCode::from(exit::FAILURE)
+            return exit::INVALID_INPUT;
+        }
+        if let Some(e) = cause.downcast_ref::<sift_signals::lexicon::LexiconError>() {
+            let problems = e.problems.iter().map(|p| problem(&e.source, p.clone())).collect();
+            render::print_diagnostics(&Diagnostics(problems));
+            return exit::INVALID_INPUT;
         }
     }
+    let input = error.chain().any(|cause| {
+        cause.is::<sift_signals::transcript::TranscriptError>()
+            || cause.downcast_ref::<sift_app::AppError>().is_some_and(sift_app::AppError::is_invalid_input)
+            || cause.downcast_ref::<sift_score::ScoreError>().is_some_and(sift_score::ScoreError::is_invalid_input)
+    });
+    output::error_line(&format!("error: {}", output::without_repeats(error)));
+    if input { exit::INVALID_INPUT } else { exit::FAILURE }
 }

@@ -139,7 +139,8 @@ fn bad_transcripts_get_a_clear_error_naming_the_file() {
         std::fs::write(&p, bytes).expect("write");
         p
     };
-    // Bad content is invalid input (exit 2); a file that cannot be read at all is a failure (1).
+    // A transcript that cannot be read as a call is bad input (exit 2); a file that cannot
+    // be opened is a failure (exit 1).
     let cases: Vec<(PathBuf, &str, i32)> = vec![
         (write("empty.txt", b""), "the transcript is empty", 2),
         (write("junk.bin", &[0u8, 1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16, 0, 0, 0, 200, 201]), "binary", 2),
@@ -218,4 +219,12 @@ fn a_users_lexicon_adds_phrases_and_a_pattern_that_fails_its_examples_is_refused
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("bad.toml") && err.contains("should match \"froze\""), "{err}");
+    std::fs::write(&bad, "[[entry]]\nid = \"x\"\nkind = \"excuse\"\npattern = '('\nexplain = \"x\"\n").expect("write");
+    let out = sift().arg("analyze").arg(&call).arg("--lexicon").arg(&bad).output().expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "a lexicon that does not parse is bad input: {err}");
+    assert!(
+        err.starts_with(&format!("{}:4:11: entry 1 (`x`): bad pattern", bad.display())),
+        "located at the pattern: {err}"
+    );
 }

@@ -263,3 +263,56 @@ fn a_bad_database_url_or_missing_file_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read `/no/such.csv`"));
 }
+
+#[test]
+fn regression_a_full_standard_output_is_one_line_and_exit_1_not_a_panic() {
+    if !std::path::Path::new("/dev/full").exists() {
+        eprintln!("skipped: no /dev/full on this system");
+        return;
+    }
+    for args in [&["frameworks", "list"][..], &["frameworks", "show", "bant"], &["frameworks", "list", "--json"]] {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("open /dev/full");
+        let out =
+            std::process::Command::new(env!("CARGO_BIN_EXE_sift")).args(args).stdout(full).output().expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("error: cannot write to standard output: No space left on device"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn regression_bad_input_files_are_file_colon_message_and_exit_2_and_no_message_repeats() {
+    let (dir, url) = with_db();
+    let utf16: Vec<u8> = "Email,Company\r\nx@y.example,Y\r\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, b"\n\n").expect("write");
+    let wide = dir.path().join("utf16.csv");
+    std::fs::write(&wide, &utf16).expect("write");
+    for (file, expected) in [
+        (&empty, "empty.csv: the file is empty"),
+        (&wide, "utf16.csv: not a CSV text file: it is UTF-16 little-endian text"),
+    ] {
+        let out = sift().args(["--db", &url, "import"]).arg(file).output().expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(expected), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    // A directory: a failure to read (exit 1), each cause said once.
+    let out = sift().args(["--db", &url, "import"]).arg(dir.path()).output().expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let parts: Vec<&str> = err.trim().split(": ").collect();
+    let mut seen = std::collections::HashSet::new();
+    assert!(parts.iter().all(|p| seen.insert(*p)), "a repeated message: {err}");
+    let map = dir.path().join("map.toml");
+    std::fs::write(&map, "[columns]\n\"Firma\" = \"company\"\n").expect("write");
+    let csv = dir.path().join("c.csv");
+    std::fs::write(&csv, "Email,Company\nx@y.example,Y\n").expect("write");
+    let out = sift().args(["--db", &url, "import", "--mapping"]).arg(&map).arg(&csv).output().expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "a mapping naming a missing column is bad input: {err}");
+    assert!(err.contains("c.csv: the mapping names columns this file does not have: `Firma`"), "{err}");
+}

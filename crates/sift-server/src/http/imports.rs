@@ -256,6 +256,8 @@ pub struct StartImport {
     pub mapping: BTreeMap<String, Field>,
     /// Rows per transaction, 1 to 50,000 (default 5,000).
     pub batch_size: Option<usize>,
+    /// The column that identifies each lead (default: a CRM id column, else one detected).
+    pub key: Option<String>,
 }
 
 /// Imports an upload as a job: `202 Accepted` with the job to poll (progress in bytes);
@@ -270,7 +272,8 @@ pub async fn start(
 ) -> ApiResult<Response> {
     require_importer(&principal)?;
     let upload = own_upload(&state, &principal, &req.upload)?;
-    let request = ImportRequest { upload: upload.id.clone(), mapping: req.mapping, batch_size: req.batch_size };
+    let request =
+        ImportRequest { upload: upload.id.clone(), mapping: req.mapping, batch_size: req.batch_size, key: req.key };
     let config = state.config();
     let job = sift_app::imports::enqueue_import(
         state.store(),

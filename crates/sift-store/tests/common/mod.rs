@@ -3,4 +3,4 @@
 
 #![allow(unused_imports)]
 
-pub use sift_store::testing::{TestDb, connect, databases, execute, shared_data};
+pub use sift_store::testing::{TestDb, connect, databases, execute, shared_data, skipped};
