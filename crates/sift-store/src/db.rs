@@ -896,7 +896,7 @@ impl Store {
         let begin = self.begin_write();
         let result: Result<()> = on_pool!(self, pool => {
             let mut tx = pool.begin_with(begin).await?;
-            let row = sqlx::query("SELECT id, row_hash, stage, owner_id, verdict, updated_at FROM leads WHERE id = $1")
+            let row = sqlx::query("SELECT id, row_hash, stage, owner_id, playbook, verdict, updated_at FROM leads WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -906,6 +906,7 @@ impl Store {
                 &row.try_get::<String, _>("row_hash")?,
                 &row.try_get::<String, _>("stage")?,
                 row.try_get("owner_id")?,
+                row.try_get::<Option<String>, _>("playbook")?.as_deref(),
                 row.try_get::<Option<String>, _>("verdict")?.as_deref(),
                 &row.try_get::<String, _>("updated_at")?,
             );

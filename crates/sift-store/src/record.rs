@@ -61,13 +61,14 @@ pub struct StoredLead {
 
 impl StoredLead {
     /// A tag that changes whenever anything about the lead changes (its fields, stage,
-    /// owner, verdict or update time), for HTTP `ETag` / `If-Match`.
+    /// owner, playbook, verdict or update time), for HTTP `ETag` / `If-Match`.
     pub fn etag(&self) -> String {
         etag_of(
             self.id,
             &self.record.row_hash,
             self.record.stage.name(),
             self.owner_id,
+            self.playbook.as_deref(),
             self.verdict.map(sift_core::Verdict::name),
             &self.updated_at,
         )
@@ -80,6 +81,7 @@ pub(crate) fn etag_of(
     row_hash: &str,
     stage: &str,
     owner_id: Option<i64>,
+    playbook: Option<&str>,
     verdict: Option<&str>,
     updated_at: &str,
 ) -> String {
@@ -89,6 +91,7 @@ pub(crate) fn etag_of(
         row_hash,
         stage,
         &owner_id.map(|o| o.to_string()).unwrap_or_default(),
+        playbook.unwrap_or(""),
         verdict.unwrap_or(""),
         updated_at,
     ] {
