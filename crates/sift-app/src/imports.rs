@@ -24,6 +24,12 @@ pub fn preview(path: &Path, options: &ImportOptions) -> Result<(Dialect, ColumnM
     Ok(import::inspect(path, &options.overrides)?)
 }
 
+/// Everything an import would decide about a file, without importing: dialect, mapping, the
+/// key that identifies leads, and what its outcome values mean.
+pub fn inspect(path: &Path, options: &ImportOptions) -> Result<import::Inspection> {
+    Ok(import::inspect_file(path, options)?)
+}
+
 /// Imports a CSV file; rejected rows go to `errors` when given.
 pub async fn import_file(
     store: &Store,

@@ -67,8 +67,10 @@ enum Command {
     Playbooks(cmd::playbooks::PlaybooksCommand),
     /// Import leads from a CSV file (HubSpot, Salesforce or any spreadsheet export).
     Import(cmd::db::ImportArgs),
-    /// Export stored leads as CSV or JSON.
+    /// Export stored leads as CSV or JSON (streamed: any number of leads in little memory).
     Export(cmd::db::ExportArgs),
+    /// List import runs with their status (finished, interrupted, running) and counts.
+    Imports(cmd::db::ImportsArgs),
     /// List, show and count stored leads; record their activity.
     #[command(subcommand)]
     Leads(cmd::db::LeadsCommand),
@@ -120,6 +122,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Playbooks(command) => cmd::playbooks::run(&db, &cli.framework_files, &command),
         Command::Import(args) => cmd::db::import(&db, &cli.framework_files, &args),
         Command::Export(args) => cmd::db::export(&db, &args),
+        Command::Imports(args) => cmd::db::imports(&db, &args),
         Command::Leads(command) => cmd::db::leads(&db, &command),
         Command::Questions(command) => cmd::questions::run(&command),
         Command::Train(args) => cmd::score::train_command(&db, &args),

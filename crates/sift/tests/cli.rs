@@ -316,3 +316,35 @@ fn regression_bad_input_files_are_file_colon_message_and_exit_2_and_no_message_r
     assert_eq!(out.status.code(), Some(2), "a mapping naming a missing column is bad input: {err}");
     assert!(err.contains("c.csv: the mapping names columns this file does not have: `Firma`"), "{err}");
 }
+
+#[test]
+fn a_dry_run_names_the_key_and_the_outcomes_and_sift_imports_lists_the_runs() {
+    let (dir, url) = with_db();
+    let csv = dir.path().join("deals.csv");
+    std::fs::write(&csv, "Deal Ref,Company,Outcome\nD-1,Acme,Closed Won\nD-2,Borealis,Closed Lost\nD-3,Cobalt,\n")
+        .expect("write");
+    let out = sift()
+        .args(["--db", &url, "import"])
+        .arg(&csv)
+        .args(["--dry-run", "--key", "Deal Ref"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("Deal Ref") && text.contains("identified by"), "the key is named: {text}");
+    assert!(text.contains("Dry run: nothing was imported."), "{text}");
+    let runs = json_of(sift().args(["--db", &url, "imports", "--json"]));
+    assert_eq!(runs.as_array().map(Vec::len), Some(0), "a dry run imports nothing");
+    let imported = json_of(sift().args(["--db", &url, "import"]).arg(&csv).args(["--key", "Deal Ref", "--json"]));
+    assert_eq!(imported["inserted"], 3, "{imported}");
+    let runs = json_of(sift().args(["--db", &url, "imports", "--json"]));
+    assert_eq!(runs[0]["status"], "finished", "{runs}");
+    assert_eq!(runs[0]["inserted"], 3);
+    let listed = sift().args(["--db", &url, "imports"]).output().expect("runs");
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("deals.csv"));
+    // The export streams the same leads, with their stages from the outcome words.
+    let exported = json_of(sift().args(["--db", &url, "export", "--format", "json"]));
+    let stages: Vec<&str> = exported.as_array().expect("leads").iter().filter_map(|l| l["stage"].as_str()).collect();
+    assert_eq!(stages.len(), 3);
+    assert!(stages.contains(&"customer") && stages.contains(&"disqualified"), "{stages:?}");
+}

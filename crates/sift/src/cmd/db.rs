@@ -81,9 +81,14 @@ pub struct ImportArgs {
     /// Write rejected rows here (CSV: source row, column, error code, message, original row).
     #[arg(long, value_name = "FILE")]
     errors: Option<PathBuf>,
-    /// Show the detected dialect and the column mapping, and import nothing.
+    /// Show the detected dialect, the column mapping, the key that identifies leads and what
+    /// the outcome values mean, and import nothing.
     #[arg(long)]
     dry_run: bool,
+    /// The column that identifies each lead (default: a CRM id column, else a column named
+    /// like an id whose values are all distinct, else the email).
+    #[arg(long, value_name = "COLUMN")]
+    key: Option<String>,
     /// Rows per transaction.
     #[arg(long, default_value_t = 5000, value_name = "ROWS", value_parser = crate::inputs::ranged(ImportOptions::BATCH_SIZES))]
     batch_size: usize,
@@ -124,14 +129,12 @@ pub fn import(db: &str, framework_files: &[PathBuf], args: &ImportArgs) -> Resul
         routing_config = Some(config);
     }
     if args.dry_run {
-        let options = ImportOptions { overrides, ..ImportOptions::default() };
-        let (dialect, mapping) = imports::preview(&args.file, &options)?;
+        let options = ImportOptions { overrides, key: args.key.clone(), ..ImportOptions::default() };
+        let inspection = imports::inspect(&args.file, &options)?;
         if args.json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&serde_json::json!({ "dialect": dialect, "mapping": mapping.columns }))?
-            );
+            println!("{}", serde_json::to_string_pretty(&inspection)?);
         } else {
+            let dialect = &inspection.dialect;
             let delimiter = match dialect.delimiter {
                 '\t' => "tab".to_owned(),
                 d => format!("`{d}`"),
@@ -142,10 +145,13 @@ pub fn import(db: &str, framework_files: &[PathBuf], args: &ImportArgs) -> Resul
                 dialect.encoding,
                 if dialect.bom { "yes" } else { "no" }
             );
-            for (header, field) in &mapping.columns {
+            for (header, field) in &inspection.mapping {
                 let target =
                     if *field == Field::Custom { format!("{DIM}custom field{DIM:#}") } else { field_name(*field) };
                 println!("  {header:<40} -> {target}");
+            }
+            for line in inspection.describe() {
+                println!("{line}");
             }
             println!("{DIM}Dry run: nothing was imported.{DIM:#}");
         }
@@ -164,7 +170,8 @@ pub fn import(db: &str, framework_files: &[PathBuf], args: &ImportArgs) -> Resul
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let options = ImportOptions { batch_size: args.batch_size, overrides, ..ImportOptions::default() };
+    let options =
+        ImportOptions { batch_size: args.batch_size, overrides, key: args.key.clone(), ..ImportOptions::default() };
     let summary = runtime()?.block_on(async {
         let store = open(db).await?;
         let summary = imports::import_file(&store, &args.file, &options, errors.as_mut(), &Bar(bar.clone())).await;
@@ -199,6 +206,9 @@ pub fn import(db: &str, framework_files: &[PathBuf], args: &ImportArgs) -> Resul
                 "{DIM}{} field(s) were not UTF-8 and were read as Windows-1252{DIM:#}",
                 summary.fields_decoded_as_windows_1252
             );
+        }
+        for note in summary.notes() {
+            println!("{DIM}{note}{DIM:#}");
         }
         if summary.rejected > 0 {
             match &args.errors {
@@ -293,21 +303,76 @@ impl ListOrder {
 }
 
 pub fn export(db: &str, args: &ExportArgs) -> Result<u8> {
-    let leads = runtime()?.block_on(async {
-        let store = open(db).await?;
-        let leads = store.list_leads(&args.filter.filter()).await;
-        store.close().await;
-        anyhow::Ok(leads?)
-    })?;
-    let mut out: Box<dyn std::io::Write> = match &args.out {
-        Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("cannot create `{}`", p.display()))?),
-        None => Box::new(std::io::stdout().lock()),
+    let format = match args.format {
+        ExportFormat::Csv => sift_store::export::ExportFormat::Csv,
+        ExportFormat::Json => sift_store::export::ExportFormat::Json,
     };
-    match args.format {
-        ExportFormat::Csv => sift_store::export::write_csv(&mut out, &leads)?,
-        ExportFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &leads)?;
-            writeln!(out)?;
+    let out: Box<dyn std::io::Write> = match &args.out {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create `{}`", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    // Streamed from the database: memory stays at a few rows whatever the number of leads.
+    let written = runtime()?.block_on(async {
+        let store = open(db).await?;
+        let written = sift_store::export::export_leads(&store, &args.filter.filter(), format, out).await;
+        store.close().await;
+        anyhow::Ok(written?)
+    })?;
+    if let Some(p) = &args.out {
+        anstream::eprintln!("{written} lead(s) written to {}", p.display());
+    }
+    Ok(exit::OK)
+}
+
+#[derive(Args)]
+pub struct ImportsArgs {
+    /// At most this many runs, newest first.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+    limit: i64,
+    #[arg(long)]
+    json: bool,
+}
+
+/// `sift imports`: the import runs, newest first, with their status (an interrupted run is
+/// taken over by the next import of its file).
+pub fn imports(db: &str, args: &ImportsArgs) -> Result<u8> {
+    let runs = runtime()?.block_on(async {
+        let store = open(db).await?;
+        let runs = store.import_runs(args.limit).await;
+        store.close().await;
+        anyhow::Ok(runs?)
+    })?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&runs)?);
+        return Ok(exit::OK);
+    }
+    if runs.is_empty() {
+        println!("No imports yet. Import a CRM export with `sift import FILE`.");
+        return Ok(exit::OK);
+    }
+    println!(
+        "{BOLD}{:>5}  {:<12} {:<20} {:>9} {:>9} {:>9} {:>9}  file{BOLD:#}",
+        "run", "status", "started", "rows", "inserted", "updated", "rejected"
+    );
+    for r in &runs {
+        let status =
+            serde_json::to_value(r.status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        println!(
+            "{:>5}  {:<12} {:<20} {:>9} {:>9} {:>9} {:>9}  {}{}",
+            r.id,
+            status,
+            r.started_at.chars().take(19).collect::<String>().replace('T', " "),
+            r.rows_read,
+            r.inserted,
+            r.updated,
+            r.rejected,
+            r.file,
+            r.resumes.map(|p| format!("  {DIM}(resumes run {p}){DIM:#}")).unwrap_or_default()
+        );
+        if let Some(e) = &r.error {
+            println!("       {DIM}{e}{DIM:#}");
         }
     }
     Ok(exit::OK)

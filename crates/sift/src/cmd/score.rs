@@ -115,9 +115,13 @@ pub struct TrainArgs {
     /// odoo-nb: a column of tags separated by `;` or `,`.
     #[arg(long, value_name = "COLUMN")]
     odoo_tags: Option<String>,
-    /// Skip the second cross-validation without the columns the leakage guard flags.
+    /// Skip the second cross-validation that shows the accuracy the flagged columns would give.
     #[arg(long)]
     no_leakage_compare: bool,
+    /// Learn from the columns the leakage guard flags too (left out by default: they are
+    /// filled after the outcome, so they flatter the model and fail on new leads).
+    #[arg(long)]
+    keep_leaky: bool,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -250,6 +254,7 @@ pub fn train_command(db: &str, args: &TrainArgs) -> Result<u8> {
             tag_column: args.odoo_tags.clone(),
         },
         compare_without_leaky: !args.no_leakage_compare,
+        keep_leaky: args.keep_leaky,
         created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         source: match &args.data {
             Some(path) => path.file_name().map(|f| f.to_string_lossy().into_owned()),
@@ -319,7 +324,15 @@ fn print_report(source: &str, report: &TrainReport) {
         println!("  {DIM}dropped `{}`: {}{DIM:#}", dropped.name, dropped.reason);
     }
     if !report.leakage_warnings.is_empty() {
-        println!("{WARN}leakage warnings{WARN:#} (honest accuracy excludes these columns):");
+        let kept = report.without_leaky_columns.is_some();
+        println!(
+            "{WARN}leakage warnings{WARN:#} ({}):",
+            if kept {
+                "kept with --keep-leaky; the honest accuracy is the one without them"
+            } else {
+                "left out of the model; --keep-leaky brings them back"
+            }
+        );
         for w in &report.leakage_warnings {
             println!("  `{}` (own AUC {:.3}): {}", w.column, w.single_column_auc, w.reason);
         }
@@ -327,6 +340,12 @@ fn print_report(source: &str, report: &TrainReport) {
             println!(
                 "  without them: AUC {:.4}   log loss {:.4}   Brier {:.4}   top-decile lift {:.2}x",
                 clean.auc, clean.log_loss, clean.brier, clean.top_decile_lift
+            );
+        }
+        if let Some(leaky) = &report.with_leaky_columns {
+            println!(
+                "  {DIM}with them it would read AUC {:.4} (flattering: they are filled after the outcome){DIM:#}",
+                leaky.auc
             );
         }
     }
