@@ -78,7 +78,12 @@ or a session cookie from POST /api/v1/auth/login (then send `X-CSRF-Token` on ch
         http::webhooks::redeliver,
         http::webhooks::events,
     ),
-    components(schemas(crate::problem::Problem, crate::problem::FieldError)),
+    components(schemas(
+        crate::problem::Problem,
+        crate::problem::FieldError,
+        http::config::SingleDocument,
+        http::config::Collection
+    )),
     modifiers(&Security),
     tags(
         (name = "leads", description = "Search, read, create, change and move leads"),

@@ -37,7 +37,7 @@ pub struct JobView {
     pub run_at: String,
     pub progress: ProgressView,
     /// What it produced, when done.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub result: Option<serde_json::Value>,
     /// Why the last attempt failed.
     pub error: Option<String>,

@@ -601,7 +601,7 @@ pub struct ActivityRequest {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ActivityResult {
     /// The lead type the lead's activities earn, if a rule fires.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub lead_type: Option<sift_core::LeadTypeDecision>,
     pub stage: StageResult,
 }

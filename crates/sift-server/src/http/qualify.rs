@@ -31,7 +31,7 @@ pub struct TranscriptInput {
 pub struct QualifyBody {
     /// The answers file as JSON: `framework`, `language`, `lead`, `criteria`, `activities`
     /// (see `sift qualify --help`). Optional with a transcript.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub answers: Option<serde_json::Value>,
     pub transcript: Option<TranscriptInput>,
     /// Judge under this framework instead of the answers' own.
@@ -48,12 +48,12 @@ pub struct QualifyResult {
     /// questions, nurture plan.
     #[schema(value_type = Object)]
     pub decision: sift_core::Decision,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub lead_type: Option<sift_core::LeadTypeDecision>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub call: Option<sift_app::calls::CallSummary>,
     /// For a stored lead: the stage move (or why it stays).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub saved: Option<sift_app::qualify::Saved>,
 }
 
