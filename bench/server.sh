@@ -30,6 +30,17 @@ base="http://127.0.0.1:$port"
 for _ in $(seq 1 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
 token=$(python3 scripts/first-admin-token.py "$base" "$(grep -A1 "one-time password" "$work/out" | tail -n 1 | tr -d ' ')")
 
+# A model for scoring one lead: trained from the stored outcomes as a job, then activated.
+job=$(curl -sf -X POST "$base/api/v1/models/train" -H "authorization: Bearer $token" -H 'content-type: application/json' \
+    -d '{"activate": true}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["href"])')
+for _ in $(seq 1 600); do
+    status=$(curl -sf "$base$job" -H "authorization: Bearer $token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')
+    [ "$status" = done ] && break
+    [ "$status" = failed ] && { curl -s "$base$job" -H "authorization: Bearer $token"; echo; exit 1; }
+    sleep 1
+done
+echo "model: $(curl -sf "$base/api/v1/models" -H "authorization: Bearer $token" | python3 -c 'import json,sys; m=json.load(sys.stdin)[0]; print(m["kind"], "version", m["version"], "AUC", round(m["report"]["metrics"]["auc"], 3))')"
+
 dport=$((port + 1))
 "$venv/bin/datasette" serve --immutable "$work/sift.db" --port "$dport" --setting default_page_size 50 >/dev/null 2>&1 &
 pids+=("$!")
@@ -55,6 +66,7 @@ echo "| what ($secs s each, 16 connections) | requests/s | p50 | p99 | statuses 
 echo "|---|---|---|---|---|"
 run "sift: GET /healthz (no database: the floor)" "$base/healthz"
 run "sift: GET /api/v1/leads/{id} (token auth, random id)" -H "Authorization: Bearer $token" --rand-regex-url "$base/api/v1/leads/$ids"
+run "sift: GET /api/v1/leads/{id}/score (score one lead on the fly, top 3 factors)" -H "Authorization: Bearer $token" --rand-regex-url "$base/api/v1/leads/$ids/score"
 run "Datasette: GET /sift/leads/{id}.json (same file, no auth)" --rand-regex-url "http://127.0.0.1:$dport/sift/leads/$ids.json"
 run "sift: filtered list (stage=mql, sort=-company, 50 a page)" -H "Authorization: Bearer $token" "$base/api/v1/leads?stage=mql&sort=-company&limit=50"
 run "Datasette: filtered list (stage=mql, sort_desc=company, 50)" "http://127.0.0.1:$dport/sift/leads.json?stage=mql&_sort_desc=company&_size=50"
