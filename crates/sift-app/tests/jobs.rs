@@ -116,7 +116,7 @@ async fn an_import_job_imports_an_upload_once_with_progress_rejects_and_one_even
         assert_eq!(done.result.as_ref().and_then(|r| r["rejected"].as_i64()), Some(2));
         assert_eq!(done.progress.total, done.progress.total.map(|_| done.progress.done), "progress at the end");
         let rejects = std::fs::read_to_string(sift_app::imports::rejects_path(dir.path(), job_id)).expect("rejects");
-        assert!(rejects.contains("invalid_boolean") && rejects.contains("wrong_field_count"), "{rejects}");
+        assert!(rejects.contains("invalid_outcome") && rejects.contains("wrong_field_count"), "{rejects}");
 
         // The process died after the import but before the job was marked done: the job
         // runs again and finds the finished run instead of importing twice.

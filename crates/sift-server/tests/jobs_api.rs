@@ -196,7 +196,7 @@ async fn a_csv_is_uploaded_previewed_imported_as_a_job_and_its_rejects_downloade
         assert_eq!(rejects.status(), StatusCode::OK);
         assert!(rejects.headers()["content-type"].to_str().expect("type").starts_with("text/csv"));
         let text = rejects.text().await.expect("text");
-        assert!(text.contains("invalid_boolean") && text.contains("perhaps"), "{text}");
+        assert!(text.contains("invalid_outcome") && text.contains("perhaps"), "{text}");
         let (_, events) = app.get("/api/v1/events?kind=import.finished").await;
         assert_eq!(events.as_array().map(Vec::len), Some(1), "{}: one event per import: {events}", db.name);
 

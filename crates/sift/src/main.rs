@@ -148,7 +148,14 @@ fn report(error: &anyhow::Error) -> u8 {
             render::print_diagnostics(problems);
             return exit::INVALID_INPUT;
         }
-        if let Some(e) = cause.downcast_ref::<sift_store::import::ImportError>()
+        let import_error = cause.downcast_ref::<sift_store::import::ImportError>().or_else(|| {
+            // The use cases wrap import errors (transparently, so they are not a cause of their own).
+            match cause.downcast_ref::<sift_app::AppError>() {
+                Some(sift_app::AppError::Import(e)) => Some(e),
+                _ => None,
+            }
+        });
+        if let Some(e) = import_error
             && let Some((file, message)) = e.input_problem()
         {
             match file {
