@@ -12,8 +12,29 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+echo "== realistic one-hour calls from the labelled exchanges (English ~11,000 words, Chinese ~20,000 characters)"
+python3 - "$work" <<'PY'
+import glob, json, sys
+def build(lang, rep, prospect, sep, enough, size):
+    exchanges = [json.loads(line) for path in sorted(glob.glob("crates/sift-meaning/data/exchanges/*.jsonl"))
+                 for line in open(path, encoding="utf-8")]
+    exchanges = [e for e in exchanges if e["lang"] == lang and e["question"].strip()]
+    lines, total, i, second = [], 0, 0, 0
+    while total < enough:
+        e = exchanges[i % len(exchanges)]
+        i += 1
+        for who, text in ((rep, e["question"]), (prospect, e["answer"])):
+            lines.append(f"[{second // 3600:02}:{second // 60 % 60:02}:{second % 60:02}] {who}{sep}{text}")
+            second += 6
+            total += size(text)
+    return "\n".join(lines) + "\n"
+out = sys.argv[1]
+open(f"{out}/real-en.txt", "w", encoding="utf-8").write(build("en", "Rep", "Prospect", ": ", 11000, lambda t: len(t.split())))
+open(f"{out}/real-zh.txt", "w", encoding="utf-8").write(build("zh", "销售", "客户", "：", 20000, len))
+PY
+
 echo "== sift-signals, one core (release)"
-cargo bench -q -p sift-signals --bench analyze -- "$work/call.txt"
+cargo bench -q -p sift-signals --bench analyze -- "$work/call.txt" --call "$work/real-en.txt" --call "$work/real-zh.txt"
 
 echo "== python re over the same lexicon patterns"
 python3 - "$work/call.txt" <<'PY'

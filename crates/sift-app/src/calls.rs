@@ -105,6 +105,10 @@ pub struct CallSummary {
     pub criteria_with_evidence: usize,
     pub good_signs: usize,
     pub red_flags: usize,
+    /// How the call was read (rules alone, or with which model), in words.
+    pub read_with: String,
+    /// Each criterion with evidence and the mode that produced the evidence deciding it.
+    pub modes: Vec<(String, sift_signals::meaning::Mode)>,
 }
 
 impl CallSummary {
@@ -115,6 +119,16 @@ impl CallSummary {
             criteria_with_evidence: analysis.criteria.iter().filter(|c| c.status != CriterionStatus::Unknown).count(),
             good_signs: analysis.signals.len() - red_flags,
             red_flags,
+            read_with: analysis.reading.note.clone(),
+            modes: analysis
+                .criteria
+                .iter()
+                .filter(|c| c.status != CriterionStatus::Unknown)
+                .map(|c| {
+                    let mode = analysis.concepts.iter().find(|k| k.concept == c.concept).map(|k| k.mode);
+                    (c.criterion.clone(), mode.unwrap_or_default())
+                })
+                .collect(),
         }
     }
 }

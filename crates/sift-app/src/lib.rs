@@ -12,6 +12,7 @@ pub mod error;
 pub mod imports;
 pub mod jobs;
 pub mod leads;
+pub mod meaning;
 pub mod playbooks;
 pub mod qualify;
 pub mod scoring;

@@ -55,11 +55,16 @@ impl AppState {
         }
     }
 
-    pub fn set_config(&self, config: Config) {
+    /// Swaps the configuration. The meaning model is not part of the stored configuration
+    /// (it is loaded at start from `--model`), so a new configuration keeps the running one's.
+    pub fn set_config(&self, mut config: Config) {
         let mut guard = match self.inner.config.write() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
         };
+        if config.meaning.is_none() {
+            config.meaning.clone_from(&guard.meaning);
+        }
         *guard = Arc::new(config);
     }
 

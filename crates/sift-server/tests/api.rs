@@ -332,6 +332,33 @@ async fn the_authorization_matrix_holds_for_every_role_and_credential() {
             ("viewer", Auth::Token(&viewer), Method::GET, "/api/v1/playbooks".into(), None, 200),
             ("rep", Auth::Token(&rep), Method::POST, format!("/api/v1/leads/{mine}/route"), None, 403),
             ("admin", Auth::Token(&admin), Method::GET, "/api/v1/config".into(), None, 200),
+            // Jobs: each sees their own (another's job does not exist for them); models are
+            // readable by everyone signed in, trained and activated by managers with write;
+            // imports by managers; webhooks and the event log by admins.
+            ("rep", Auth::Token(&rep), Method::GET, "/api/v1/jobs".into(), None, 200),
+            ("viewer", Auth::Token(&viewer), Method::GET, "/api/v1/jobs/999999".into(), None, 404),
+            ("none", Auth::None, Method::GET, "/api/v1/jobs".into(), None, 401),
+            ("viewer", Auth::Token(&viewer), Method::GET, "/api/v1/models".into(), None, 200),
+            ("rep", Auth::Token(&rep), Method::POST, "/api/v1/models/train".into(), Some(json!({})), 403),
+            ("viewer", Auth::Token(&viewer), Method::POST, "/api/v1/models/train".into(), Some(json!({})), 403),
+            ("rep", Auth::Token(&rep), Method::POST, "/api/v1/models/1/activate".into(), None, 403),
+            ("rep", Auth::Token(&rep), Method::POST, "/api/v1/scores/rescore".into(), Some(json!({})), 403),
+            ("rep", Auth::Token(&rep), Method::POST, "/api/v1/imports/uploads".into(), None, 403),
+            ("viewer", Auth::Token(&viewer), Method::POST, "/api/v1/imports".into(), Some(json!({"upload": "x"})), 403),
+            ("manager", Auth::Token(&manager), Method::GET, "/api/v1/webhooks".into(), None, 403),
+            (
+                "manager",
+                Auth::Token(&manager),
+                Method::POST,
+                "/api/v1/webhooks".into(),
+                Some(json!({"url": "https://example.com/hook", "events": ["lead.created"]})),
+                403,
+            ),
+            ("rep", Auth::Token(&rep), Method::GET, "/api/v1/events".into(), None, 403),
+            ("manager", Auth::Token(&manager), Method::GET, "/api/v1/webhooks/1/deliveries".into(), None, 403),
+            ("admin", Auth::Token(&admin), Method::GET, "/api/v1/webhooks".into(), None, 200),
+            ("admin", Auth::Token(&admin), Method::GET, "/api/v1/events".into(), None, 200),
+            ("admin", Auth::Token(&admin), Method::GET, "/api/v1/jobs".into(), None, 200),
             // Admin: everything.
             ("admin", Auth::Token(&admin), Method::GET, format!("/api/v1/leads/{mine}"), None, 200),
             ("admin", Auth::Token(&admin), Method::GET, "/api/v1/users".into(), None, 200),

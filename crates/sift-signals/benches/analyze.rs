@@ -3,7 +3,11 @@
 //! Builds the call from the labelled fixture calls (varying the figures so no two turns are
 //! alike), analyses it repeatedly and prints the median time and throughput. With a path
 //! argument it also writes the call there, so `bench/analyze.sh` can time other tools on the
-//! same text. Run: `cargo bench -p sift-signals --bench analyze [-- OUT.txt]`.
+//! same text. `--call FILE` (repeatable) times a given transcript the same way: the generated
+//! call repeats a few fixture turns, so it flatters anything that scales with the variety of
+//! the text; `bench/analyze.sh` passes realistic one-hour calls built from the labelled
+//! exchanges in English and Chinese. Run:
+//! `cargo bench -p sift-signals --bench analyze [-- OUT.txt] [--call FILE]...`.
 
 use std::time::Instant;
 
@@ -48,7 +52,19 @@ fn one_hour_call(target_words: usize) -> String {
 }
 
 fn main() {
-    let out = std::env::args().skip(1).find(|a| !a.starts_with("--"));
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut out = None;
+    let mut calls = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        if args[i] == "--call" {
+            calls.extend(args.get(i + 1).cloned());
+            i += 1;
+        } else if !args[i].starts_with("--") {
+            out = Some(args[i].clone());
+        }
+        i += 1;
+    }
     let text = one_hour_call(10_000);
     if let Some(path) = &out {
         if let Err(e) = std::fs::write(path, &text) {
@@ -56,33 +72,52 @@ fn main() {
         }
     }
     let reps = vec!["Dana".to_owned(), "Sam Rivera".to_owned()];
+    time_call("generated one-hour call", &text, &reps, Language::En);
+    for path in &calls {
+        match std::fs::read_to_string(path) {
+            Ok(call) => {
+                let language = if call.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count() * 4
+                    > call.chars().count()
+                {
+                    Language::Zh
+                } else {
+                    Language::En
+                };
+                time_call(path, &call, &[], language);
+            }
+            Err(e) => eprintln!("cannot read {path}: {e}"),
+        }
+    }
+}
+
+/// Analyses `text` repeatedly and prints the median time, then where the time goes.
+fn time_call(name: &str, text: &str, reps: &[String], language: Language) {
     let options = AnalyzeOptions {
-        reps: &reps,
-        language: Some(Language::En),
+        reps,
+        language: Some(language),
         as_of: NaiveDate::from_ymd_opt(2026, 11, 26),
         ..AnalyzeOptions::default()
     };
     let mut analysis = None;
     for _ in 0..3 {
-        analysis = analyze(&text, &options).ok();
+        analysis = analyze(text, &options).ok();
     }
     let Some(analysis) = analysis else {
-        eprintln!("the generated call did not parse");
+        eprintln!("{name}: the call did not parse");
         std::process::exit(1);
     };
     let mut times = Vec::new();
     for _ in 0..30 {
         let start = Instant::now();
-        let result = analyze(&text, &options);
+        let result = analyze(text, &options);
         times.push(start.elapsed().as_secs_f64());
         std::hint::black_box(result.ok());
     }
     times.sort_by(f64::total_cmp);
     let median = times[times.len() / 2];
-    stages(&text, &reps);
     let words = analysis.metrics.rep_words + analysis.metrics.prospect_words;
     println!(
-        "one-hour call: {words} words, {} turns, {} KB; analyse: median {:.1} ms (min {:.1} ms) = {:.1} MB/s; {} signals, {} questions",
+        "{name}: {words} words, {} turns, {} KB; analyse: median {:.1} ms (min {:.1} ms) = {:.1} MB/s; {} signals, {} questions",
         analysis.transcript.turns.len(),
         text.len() / 1024,
         median * 1e3,
@@ -91,11 +126,12 @@ fn main() {
         analysis.signals.len(),
         analysis.questions.len()
     );
+    stages(text, &analysis.rep.reps, language);
 }
 
 /// Where the time goes: each stage of the analysis on its own, the fastest of 15 runs (other
 /// work on the machine only ever adds time).
-fn stages(text: &str, reps: &[String]) {
+fn stages(text: &str, reps: &[String], language: Language) {
     use sift_signals::transcript::{choose_reps, into_transcript, parse_transcript};
     let as_of = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default();
     let median = |f: &mut dyn FnMut()| {
@@ -111,16 +147,16 @@ fn stages(text: &str, reps: &[String]) {
     };
     let Ok(raw) = parse_transcript(text) else { return };
     let Ok(rep) = choose_reps(&raw, reps) else { return };
-    let transcript = into_transcript(raw.clone(), &rep, Some(Language::En));
+    let transcript = into_transcript(raw.clone(), &rep, Some(language));
     let parse = median(&mut || {
         if let Ok(raw) = parse_transcript(text) {
-            std::hint::black_box(into_transcript(raw, &rep, Some(Language::En)));
+            std::hint::black_box(into_transcript(raw, &rep, Some(language)));
         }
     });
     let questions = median(&mut || {
         for turn in transcript.rep_turns() {
-            for (s, e) in sift_signals::questions::split_questions(&turn.text, Language::En) {
-                std::hint::black_box(sift_signals::questions::coach(&turn.text[s..e], Language::En));
+            for (s, e) in sift_signals::questions::split_questions(&turn.text, language) {
+                std::hint::black_box(sift_signals::questions::coach(&turn.text[s..e], language));
             }
         }
     });

@@ -44,6 +44,34 @@ pub fn config(framework_files: &[PathBuf]) -> Result<Config> {
     Ok(config)
 }
 
+/// `--model[=DIR]`: read calls with the local meaning model (the commands that read calls).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ModelArgs {
+    /// Read meaning with the local model (multilingual-e5-small and Sift's trained heads) on
+    /// top of the rules. `--model=DIR` names the model directory; plain `--model` uses
+    /// SIFT_MODEL_DIR or ~/.cache/sift/models/multilingual-e5-small (scripts/fetch-model.sh
+    /// makes it). Needs a build with `--features model`. Without it calls are read by rules
+    /// alone, and every report says which mode produced each finding.
+    #[arg(long, value_name = "DIR", num_args = 0..=1, require_equals = true)]
+    pub model: Option<Option<PathBuf>>,
+
+    /// Threads for the model (default: every core).
+    #[arg(long, value_name = "N", requires = "model", value_parser = ranged(1..=256))]
+    pub model_threads: Option<usize>,
+}
+
+impl ModelArgs {
+    /// The model, when `--model` was given; a clear error when it cannot be opened.
+    pub fn open(&self) -> Result<Option<sift_app::config::MeaningHandle>> {
+        let Some(dir) = &self.model else { return Ok(None) };
+        let threads = self.model_threads.unwrap_or_else(sift_app::meaning::default_threads);
+        let started = std::time::Instant::now();
+        let handle = sift_app::meaning::open(dir.as_deref(), threads)?;
+        anstream::eprintln!("note: loaded {} in {:.1} s", handle.0.describe(), started.elapsed().as_secs_f64());
+        Ok(Some(handle))
+    }
+}
+
 /// Reads a transcript file (size-capped) and decodes it; see [`decode_transcript`].
 pub fn read_transcript(path: &Path) -> Result<TranscriptText> {
     let meta = std::fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;

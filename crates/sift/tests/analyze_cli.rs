@@ -228,3 +228,14 @@ fn a_users_lexicon_adds_phrases_and_a_pattern_that_fails_its_examples_is_refused
         "located at the pattern: {err}"
     );
 }
+
+/// A build without the model feature refuses `--model` with how to get one, before reading.
+#[cfg(not(feature = "model"))]
+#[test]
+fn the_model_flag_on_a_build_without_the_model_says_how_to_build_one() {
+    let out = sift().arg("analyze").arg(calls().join("en-routing-good.txt")).arg("--model").output().expect("runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--features model"), "{err}");
+    assert!(out.stdout.is_empty());
+}

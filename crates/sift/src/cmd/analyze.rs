@@ -17,7 +17,7 @@ use sift_signals::metrics::Standing;
 use sift_signals::{Polarity, Role};
 
 use crate::exit;
-use crate::inputs::{config, read_text, read_transcript};
+use crate::inputs::{ModelArgs, config, read_text, read_transcript};
 
 #[derive(Args)]
 #[command(after_long_help = "\
@@ -76,6 +76,9 @@ pub struct AnalyzeArgs {
     /// Write a self-contained HTML report with the transcript and the signals marked in place.
     #[arg(long, value_name = "OUT")]
     html: Option<PathBuf>,
+
+    #[command(flatten)]
+    model: ModelArgs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -112,7 +115,8 @@ fn frameworks<'r>(config: &'r Config, id: Option<&str>, all_by_default: bool) ->
 }
 
 pub fn run(framework_files: &[PathBuf], args: &AnalyzeArgs) -> Result<u8> {
-    let config = config(framework_files)?;
+    let mut config = config(framework_files)?;
+    config.meaning = args.model.open()?;
     let registry = &config.registry;
     let machine = args.json || args.html.is_some();
     let frameworks = frameworks(&config, args.framework.as_deref(), machine)?;
@@ -166,6 +170,15 @@ const GOOD: Style = AnsiColor::Green.on_default();
 const RED: Style = AnsiColor::Red.on_default();
 const WARN: Style = AnsiColor::Yellow.on_default();
 
+/// Which part of Sift produced a finding, as printed after it.
+pub fn mode_name(mode: sift_signals::meaning::Mode) -> &'static str {
+    match mode {
+        sift_signals::meaning::Mode::Rules => "rules",
+        sift_signals::meaning::Mode::Model => "model",
+        sift_signals::meaning::Mode::Llm => "llm",
+    }
+}
+
 fn short(text: &str, max: usize) -> String {
     let mut out: String = text.chars().take(max).collect();
     if text.chars().count() > max {
@@ -208,12 +221,13 @@ fn print_report(a: &Analysis, registry: &Registry) {
         let style = if s.polarity == Polarity::Good { GOOD } else { RED };
         let speaker = a.transcript.turns.get(s.turn).map_or("", |t| t.speaker.as_str());
         println!(
-            "  {style}{:<4} {:<18}{style:#} turn {:>3} {speaker}: \"{}\"\n       {DIM}{}{DIM:#}",
+            "  {style}{:<4} {:<18}{style:#} turn {:>3} {speaker}: \"{}\"\n       {DIM}{} [{}]{DIM:#}",
             if s.polarity == Polarity::Good { "good" } else { "red" },
             s.kind.as_str(),
             s.turn,
             short(&s.quote, 80),
-            s.explanation
+            s.explanation,
+            mode_name(s.mode)
         );
     }
 
@@ -245,7 +259,13 @@ fn print_report(a: &Analysis, registry: &Registry) {
         };
         println!("  {:<22} {style}{:<12}{style:#}", c.criterion, c.status.name());
         for e in c.evidence.iter().take(3) {
-            println!("       {DIM}turn {}: \"{}\" {}{DIM:#}", e.span.turn, short(&e.quote, 70), e.note);
+            println!(
+                "       {DIM}turn {}: \"{}\" {} [{}]{DIM:#}",
+                e.span.turn,
+                short(&e.quote, 70),
+                e.note,
+                mode_name(e.mode)
+            );
         }
     }
     println!(

@@ -45,6 +45,9 @@ pub struct CallsArgs {
     /// List every disagreement with the labels, call by call.
     #[arg(long)]
     details: bool,
+
+    #[command(flatten)]
+    model: crate::inputs::ModelArgs,
 }
 
 pub fn run(command: &EvaluateCommand) -> Result<u8> {
@@ -54,9 +57,11 @@ pub fn run(command: &EvaluateCommand) -> Result<u8> {
 }
 
 fn calls(args: &CallsArgs) -> Result<u8> {
+    let model = args.model.open()?;
+    let meaning = model.as_ref().map(|m| &*m.0);
     let mut reports = Vec::new();
     for dir in &args.dirs {
-        reports.push(evaluate_round(dir)?);
+        reports.push(evaluate_round(dir, meaning)?);
     }
     if args.json {
         #[derive(serde::Serialize)]
@@ -67,6 +72,8 @@ fn calls(args: &CallsArgs) -> Result<u8> {
         serde_json::to_writer_pretty(out, &Out { rounds: &reports })?;
         anstream::println!();
     } else {
+        let read_with = meaning.map_or_else(|| "rules only".to_owned(), |m| format!("rules and {}", m.describe()));
+        anstream::println!("Read with: {read_with}\n");
         for report in &reports {
             anstream::println!("{}", render_text(report, args.details));
         }
@@ -79,7 +86,7 @@ fn round_name(dir: &Path) -> String {
     dir.file_name().map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
-fn evaluate_round(dir: &Path) -> Result<RoundReport> {
+fn evaluate_round(dir: &Path, meaning: Option<&dyn sift_signals::meaning::MeaningModel>) -> Result<RoundReport> {
     let entries = std::fs::read_dir(dir).with_context(|| format!("cannot read the directory `{}`", dir.display()))?;
     let mut label_files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -97,7 +104,7 @@ fn evaluate_round(dir: &Path) -> Result<RoundReport> {
         let transcript = read_transcript(&transcript_path)
             .with_context(|| format!("`{source}` names the transcript `{}`", labels.file))?;
         let name = path.file_stem().map_or_else(|| source.clone(), |s| s.to_string_lossy().into_owned());
-        let outcome = evaluate_call(&name, &labels, &transcript.text, None).map_err(|e| {
+        let outcome = evaluate_call(&name, &labels, &transcript.text, meaning).map_err(|e| {
             diagnostic(EvalError { file: transcript_path.display().to_string(), location: None, message: e.message })
         })?;
         outcomes.push(outcome);

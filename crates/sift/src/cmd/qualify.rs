@@ -69,6 +69,9 @@ pub struct QualifyArgs {
     #[arg(long, value_name = "NAME", requires = "transcript")]
     rep: Vec<String>,
 
+    #[command(flatten)]
+    model: crate::inputs::ModelArgs,
+
     /// Qualify this stored lead (database id, external id or email): its stored facts are
     /// used (the answers file's [lead] only fills gaps), and the decision is saved and moves
     /// the lead's stage.
@@ -171,6 +174,11 @@ pub fn run(db: &str, framework_files: &[PathBuf], args: &QualifyArgs) -> Result<
         }
         None => None,
     };
+    if transcript.is_some() {
+        config.meaning = args.model.open()?;
+    } else if args.model.model.is_some() {
+        anstream::eprintln!("note: --model reads calls; without --transcript it has nothing to read");
+    }
     let call = transcript.as_ref().map(|(source, text)| CallRequest {
         source,
         text,
@@ -203,9 +211,12 @@ pub fn run(db: &str, framework_files: &[PathBuf], args: &QualifyArgs) -> Result<
     })?;
     let Qualification { lead, decision, lead_type, call, saved, learned } = &outcome;
     let call_note = call.as_ref().map(|c| {
+        let modes: Vec<String> =
+            c.modes.iter().map(|(criterion, mode)| format!("{criterion} [{}]", crate::cmd::analyze::mode_name(*mode))).collect();
+        let modes = if modes.is_empty() { String::new() } else { format!("\nDecided from the call: {}.", modes.join(", ")) };
         format!(
-            "From the call ({}): {} criteria with evidence, {} good signs, {} red flags; `sift analyze {}` for the full report.",
-            c.source, c.criteria_with_evidence, c.good_signs, c.red_flags, c.source
+            "From the call ({}): {} criteria with evidence, {} good signs, {} red flags; `sift analyze {}` for the full report.\nRead with: {}{modes}",
+            c.source, c.criteria_with_evidence, c.good_signs, c.red_flags, c.source, c.read_with
         )
     });
     let stored_note = saved.as_ref().map(|s| match &s.plan {

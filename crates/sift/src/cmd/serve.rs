@@ -47,6 +47,9 @@ pub struct ServeArgs {
     /// How to write logs: readable text or JSON lines.
     #[arg(long, value_enum)]
     log_format: Option<LogFormatArg>,
+
+    #[command(flatten)]
+    model: crate::inputs::ModelArgs,
 }
 
 pub fn run(db: Option<&str>, args: &ServeArgs) -> Result<u8> {
@@ -69,18 +72,24 @@ pub fn run(db: Option<&str>, args: &ServeArgs) -> Result<u8> {
         };
     }
     sift_server::init_logging(settings.log_format);
+    // Loaded before the database is opened: a bad model directory stops the start at once.
+    let meaning = args.model.open()?;
     crate::cmd::db::runtime()?.block_on(async {
         // The configuration stored with the database (ICP, rules, playbooks, frameworks,
         // lexicons); documents that no longer load are skipped and named.
         let store = crate::cmd::db::open(&settings.database_url).await?;
         let loaded = sift_app::config_docs::load(&store).await;
         store.close().await;
-        let loaded = loaded?;
+        let mut loaded = loaded?;
         crate::render::print_diagnostics(&loaded.warnings);
+        loaded.config.meaning = meaning;
+        let read_with =
+            loaded.config.meaning().map_or_else(|| "rules only".to_owned(), |m| format!("rules and {}", m.describe()));
         let running = sift_server::start(settings.clone(), loaded.config).await?;
         let url = format!("http://{}", running.addr);
         println!("Sift is serving {url}  (database: {})", sift_store::db::redact(&settings.database_url));
         println!("API: {url}/api/v1   docs: {url}/api/docs   health: {url}/healthz");
+        println!("Calls are read with: {read_with}");
         if let Some((user, password)) = &running.first_admin {
             println!();
             println!("First run: created the user `{user}` with the one-time password");
