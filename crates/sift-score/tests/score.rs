@@ -363,6 +363,34 @@ fn regression_odoo_nb_leakage_guard_catches_the_won_stage_in_the_stage_list() {
 }
 
 #[test]
+fn odoo_nb_model_files_written_before_the_stage_had_a_kind_still_score_the_same() {
+    // Files of revision 0 named the stage and tag rows `stage_id` and `tag_id` only.
+    let config = OdooConfig {
+        stage_column: Some("Stage".into()),
+        stages: vec!["new".into(), "qualified".into(), "proposition".into()],
+        won_stage: Some("won".into()),
+        ..OdooConfig::default()
+    };
+    let csv = closed_leads_csv("note", &|i| format!("n{}", i % 4));
+    let table = Table::read(csv.as_bytes()).expect("reads");
+    let model = train(&table, &odoo_options(config)).expect("trains");
+    let mut old: serde_json::Value = serde_json::from_str(&model.to_json().expect("json")).expect("value");
+    let params = old["params"].as_object_mut().expect("params");
+    assert_eq!(params.remove("revision"), Some(serde_json::json!(1)));
+    for row in params["frequencies"].as_array_mut().expect("rows") {
+        row.as_object_mut().expect("row").remove("kind");
+    }
+    let old = ModelFile::from_json(&old.to_string()).expect("an old file reads");
+    let score = |model: &ModelFile| {
+        let scorer = Scorer::new(model, &table.headers).expect("fits");
+        let cells: Vec<Option<&str>> = scorer.positions.iter().map(|&p| table.columns[p][1].as_deref()).collect();
+        scorer.score(|i| cells[i], 1, &mut Scratch::default()).expect("scores")
+    };
+    assert!(score(&model) > 0.0);
+    assert_eq!(score(&old), score(&model));
+}
+
+#[test]
 fn odoo_nb_reads_an_odoo_crm_lead_export_by_its_field_names() {
     // A self-written file shaped like Odoo's crm.lead export: technical field names, stage
     // names, comma-separated tag_ids, probability and active giving the outcome.
