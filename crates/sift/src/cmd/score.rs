@@ -53,11 +53,13 @@ lift, calibration table) and writes a self-describing model file for `sift score
 The feature pipeline is learned from the data: numbers are standardised with missing-value
 indicators, Yes/No columns become 0/1, text columns are one-hot encoded (values seen fewer than
 10 times grouped as `(rare)`), placeholders such as `Select` and `unknown` count as missing, and
-identifier-like columns (a distinct value on most rows) are dropped.
+identifier-like columns (a distinct value on most rows) are dropped (odoo-nb keeps them, as Odoo
+does).
 
 Leakage guard: columns filled in after the outcome (e.g. `Tags`, `Lead Quality`, `Last
 Activity` in CRM exports) or that predict the label almost perfectly on their own are flagged,
-and the accuracy without them is reported too. Exclude them with --exclude.
+and the accuracy without them is reported too. Exclude them with --exclude. For odoo-nb, a
+listed stage that holds the won leads (the won stage) is flagged and left out the same way.
 
 EXAMPLES:
   sift train --data Leads.csv --label Converted --exclude Tags --exclude 'Lead Quality' -o leads.model
