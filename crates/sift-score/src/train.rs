@@ -183,6 +183,10 @@ pub struct TrainReport {
     pub with_leaky_columns: Option<Metrics>,
     pub columns_used: Vec<String>,
     pub dropped_columns: Vec<DroppedColumn>,
+    /// Identifier-like columns that were kept (odoo-nb keeps every variable, as Odoo does);
+    /// batch scoring copies the first to its output to name each lead.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identifier_columns: Vec<String>,
     pub features: usize,
     pub cv_fit_seconds: f64,
     pub cv_predict_seconds: f64,
@@ -590,6 +594,7 @@ pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
     }
     let mut dropped = Vec::new();
     let mut columns = Vec::new();
+    let mut identifier_columns = Vec::new();
     for (c, name) in table.headers.iter().enumerate() {
         if excluded.contains(&c) {
             continue;
@@ -618,6 +623,9 @@ pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
         if id_like && !odoo_mode {
             dropped.push(DroppedColumn { name: name.clone(), reason });
             continue;
+        }
+        if id_like {
+            identifier_columns.push(name.clone());
         }
         columns.push(c);
     }
@@ -758,6 +766,7 @@ pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
         with_leaky_columns,
         columns_used: columns.iter().map(|&c| table.headers[c].clone()).collect(),
         dropped_columns: dropped.clone(),
+        identifier_columns,
         features,
         cv_fit_seconds: round4(cv_fit_seconds),
         cv_predict_seconds: round4(cv_predict_seconds),

@@ -530,6 +530,9 @@ fn every_model_kind_trains_explains_and_round_trips() {
         let kept = report.columns_used.iter().any(|c| c == "Lead ID");
         assert_eq!(kept, kind == ModelKind::OdooNb, "{kind}: identifier kept only by odoo-nb");
         assert_eq!(report.dropped_columns.iter().any(|d| d.name == "Lead ID"), !kept, "{kind}");
+        assert_eq!(report.identifier_columns, if kept { vec!["Lead ID".to_string()] } else { vec![] }, "{kind}");
+        let out = batch(&model, FIXTURE).expect("scores");
+        assert!(out.starts_with("Lead ID,probability"), "{kind}: the identifier names each lead: {out:.40}");
         assert!(!report.columns_used.iter().any(|c| c.is_empty()), "trailing empty column ignored");
         let json = model.to_json().expect("json");
         let back = ModelFile::from_json(&json).expect("reads back");
