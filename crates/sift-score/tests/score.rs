@@ -359,7 +359,9 @@ fn regression_odoo_nb_leakage_guard_catches_the_won_stage_in_the_stage_list() {
     };
     let error =
         train(&Table::read(unknown.as_bytes()).expect("reads"), &odoo_options(config)).err().expect("unknown stage");
-    assert!(error.to_string().contains("stage `negotiation` is not among the stages given"), "{error}");
+    let row = unknown.lines().position(|l| l.contains("negotiation")).expect("the line");
+    let want = format!("column `Stage` row {row}: stage `negotiation` is not among the stages given");
+    assert!(error.to_string().contains(&want), "{error}");
 }
 
 #[test]
@@ -413,6 +415,17 @@ fn odoo_nb_reads_an_odoo_crm_lead_export_by_its_field_names() {
     assert_eq!(nb.config.team_column.as_deref(), Some("team_id"));
     assert_eq!(nb.config.tag_column.as_deref(), Some("tag_ids"));
     assert_eq!(nb.config.won_stage.as_deref(), Some("won"));
+    // A stage outside the pipeline is named with its row in the file (open leads before it
+    // are left out of training, not out of the count).
+    let lines: Vec<&str> = csv.lines().collect();
+    let line = lines.iter().rposition(|l| l.contains(",Qualified,") && l.contains(",0.0,False")).expect("a lost lead");
+    let edited: String = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| if i == line { l.replace(",Qualified,", ",Negotiation,") } else { l.to_string() } + "\n")
+        .collect();
+    let error = train(&Table::read(edited.as_bytes()).expect("reads"), &options).err().expect("unknown stage");
+    assert!(error.to_string().contains(&format!("column `stage_id` row {line}: stage `Negotiation`")), "{error}");
     // Scored as Odoo would: the won stage 100, no stage 0, the id copied to the output.
     let out = batch(&model, csv).expect("scores");
     let mut reader = csv::Reader::from_reader(out.as_bytes());
