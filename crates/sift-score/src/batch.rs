@@ -190,12 +190,15 @@ pub fn score_csv<R: Read + Send, W: Write>(
     let scorer = Scorer::new(model, &headers)?;
     let id_column = match &options.id_column {
         Some(name) => Some(find_column(&headers, name)?),
-        // The identifier dropped at training, not a column left out for another reason.
+        // The identifier dropped at training, not a column left out for another reason, or
+        // one kept as a variable (odoo-nb).
         None => model
             .dropped_columns
             .iter()
             .filter(|d| d.reason.starts_with(crate::train::ID_LIKE_REASON))
-            .find_map(|d| find_column(&headers, &d.name).ok()),
+            .map(|d| &d.name)
+            .chain(&model.report.identifier_columns)
+            .find_map(|name| find_column(&headers, name).ok()),
     };
     let rest = buffer.split_off(header_end.min(buffer.len()));
     let consumed = buffer.len() as u64;

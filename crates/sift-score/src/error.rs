@@ -31,6 +31,10 @@ pub enum ScoreError {
     NonNumericValue { column: String, row: usize, value: String, share: f64 },
     #[error("column `{column}` row {row}: `{value}` is not a number, and the model treats `{column}` as numeric")]
     NotANumber { column: String, row: usize, value: String },
+    #[error(
+        "column `{column}` row {row}: stage `{value}` is not among the stages given ({stages}): list every stage in sequence order (--odoo-stages) or name the won stage (--odoo-won-stage)"
+    )]
+    UnknownStage { column: String, row: usize, value: String, stages: String },
     #[error("every column was excluded or dropped: nothing left to learn from")]
     NoFeatures,
     #[error(

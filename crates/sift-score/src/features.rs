@@ -326,6 +326,18 @@ impl FeatureSchema {
         Ok((schema, encoded))
     }
 
+    /// No columns: the schema of a model without a pipeline (`odoo-nb` reads raw values).
+    pub fn empty() -> FeatureSchema {
+        FeatureSchema {
+            columns: Vec::new(),
+            feature_names: Vec::new(),
+            feature_column: Vec::new(),
+            feature_means: Vec::new(),
+            n_dense: 0,
+            n_categorical: 0,
+        }
+    }
+
     pub fn n_features(&self) -> usize {
         self.feature_names.len()
     }

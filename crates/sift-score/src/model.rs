@@ -12,7 +12,7 @@ use crate::error::{Result, ScoreError};
 use crate::features::{DroppedColumn, EncodeScratch, Encoder, FeatureSchema, MISSING_LEVEL, NONE};
 use crate::logistic::{Logistic, sigmoid};
 use crate::metrics::Platt;
-use crate::odoo::{OdooLead, OdooNb, OdooResults, odoo_lead};
+use crate::odoo::{OdooFactor, OdooLead, OdooNb, OdooResults, STAGE_VARIABLE, TAG_VARIABLE, Variable, odoo_lead};
 use crate::table::find_column;
 use crate::train::TrainReport;
 
@@ -108,7 +108,12 @@ impl ModelFile {
         if version != FORMAT_VERSION {
             return Err(ScoreError::UnsupportedModelVersion { found: version, supported: FORMAT_VERSION });
         }
-        let model: ModelFile = serde_json::from_value(value).map_err(|e| ScoreError::BadModelFile(e.to_string()))?;
+        let mut model: ModelFile =
+            serde_json::from_value(value).map_err(|e| ScoreError::BadModelFile(e.to_string()))?;
+        if let ModelParams::OdooNb(nb) = &mut model.params {
+            nb.upgrade();
+            nb.config.validate().map_err(|e| ScoreError::BadModelFile(e.to_string()))?;
+        }
         let params_kind = match &model.params {
             ModelParams::Logistic(_) => ModelKind::Logistic,
             ModelParams::Gbm { .. } => ModelKind::Gbm,
@@ -187,9 +192,10 @@ pub struct Scratch {
     encode: EncodeScratch,
     full_row: Vec<f64>,
     contributions: Vec<f64>,
-    /// (slot, effect): a slot is a schema column, or an index into `odoo_lead.values`.
+    /// (slot, effect): a slot is a schema column, or an index into `odoo_factors`.
     pub effects: Vec<(usize, f64)>,
     pub odoo_lead: OdooLead,
+    pub odoo_factors: Vec<OdooFactor>,
 }
 
 enum Engine<'m> {
@@ -320,17 +326,8 @@ impl<'m> Scorer<'m> {
             Engine::OdooNb { nb, results } => {
                 scratch.odoo_lead = odoo_lead(&nb.fields, &nb.config, &cell);
                 let (percent, factors) = results.probability(&scratch.odoo_lead).unwrap_or((0.0, Vec::new()));
-                // Factors refer to the lead's (variable, value) pairs.
-                for factor in factors {
-                    if let Some(i) = scratch
-                        .odoo_lead
-                        .values
-                        .iter()
-                        .position(|(v, value)| *v == factor.variable && *value == factor.value)
-                    {
-                        scratch.effects.push((i, factor.log_ratio));
-                    }
-                }
+                scratch.effects.extend(factors.iter().enumerate().map(|(i, f)| (i, f.log_ratio)));
+                scratch.odoo_factors = factors;
                 return Ok(percent / 100.0);
             }
         };
@@ -348,9 +345,14 @@ impl<'m> Scorer<'m> {
         scratch: &'s Scratch,
     ) -> (&'s str, FactorValue<'s, 'c>) {
         match &self.engine {
-            Engine::OdooNb { .. } => {
-                let (variable, value) = &scratch.odoo_lead.values[slot];
-                (variable.as_str(), FactorValue::Owned(value.as_str()))
+            Engine::OdooNb { nb, .. } => {
+                let factor = &scratch.odoo_factors[slot];
+                let name = match factor.variable {
+                    Variable::Field(i) => nb.fields[i].as_str(),
+                    Variable::Stage => nb.config.stage_column.as_deref().unwrap_or(STAGE_VARIABLE),
+                    Variable::Tag => nb.config.tag_column.as_deref().unwrap_or(TAG_VARIABLE),
+                };
+                (name, FactorValue::Owned(factor.value.as_str()))
             }
             _ => {
                 let value = match cell(slot) {

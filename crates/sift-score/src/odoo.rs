@@ -1,36 +1,64 @@
 //! Odoo's predictive lead scoring (`crm.lead` `_pls_get_naive_bayes_probabilities`),
 //! reproduced exactly. It is the baseline the other models must beat.
 //!
+//! The rules, as Odoo's `addons/crm/models/crm_lead.py` applies them:
 //! - A frequency table of (team, variable, value) -> won and lost counts; each new row
-//!   starts at 0.1 / 0.1.
-//! - The stage is counted cumulatively: a won lead counts as won in every stage, a lost lead
-//!   as lost in every stage up to (and including) the one it was lost in.
+//!   starts at 0.1 / 0.1 (`_pls_update_frequency_table`).
+//! - An empty value is not counted, except in `email_state` and `phone_state`, where Odoo
+//!   stores and counts the value `False` (`_pls_get_lead_pls_values`: `if value or field in
+//!   ('email_state', 'phone_state')`). Here the placeholders Sift reads as empty (`None`,
+//!   `NA`, `-`, `null`...) are empty too, so in those two columns they are `False` as well.
+//! - The stage is counted by stage sequence (`_pls_prepare_frequencies`): a won lead counts
+//!   as won in every stage, a lost lead as lost in every stage whose sequence is at most its
+//!   own stage's (stages of equal sequence together).
 //! - Tag rows with fewer than 50 observations (won + lost) are ignored.
 //! - Team results use the team's rows; leads whose team has no rows (or no team) use the
 //!   sum over every row.
-//! - Prior: the team's won and lost counts in the first stage (= team totals).
+//! - Prior: the team's won and lost counts in the first stage by sequence (= team totals).
 //! - Likelihood of a value: its count over the field's total; for the stage, over the
-//!   team's totals. Values never seen are skipped; missing values are not counted at all.
+//!   team's totals. Values never seen are skipped.
+//! - A lead without a stage scores 0 and a lead in the won stage 100, before any counting.
 //! - `P = S_won / (S_won + S_lost)`, shown as `round(100 * P, 2)` clamped to [0.01, 99.99].
 //!
-//! Without a stage column every lead is in one implicit stage (its factor is then 1).
-//! Values are keyed lower-cased, as the pipeline does; a numeric column's values are used as
-//! they are written (Odoo has no continuous variables).
+//! The stage and the tags are variables of their own ([`Variable::Stage`],
+//! [`Variable::Tag`]), never confused with a column that happens to be called `stage_id` or
+//! `tag_id`. Without a stage column every lead is in one implicit stage (its factor is then
+//! 1). Values are keyed lower-cased, as the pipeline does; a numeric column's values are used
+//! as they are written (Odoo has no continuous variables).
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Result, ScoreError};
+use crate::features::MISSING_LEVEL;
 use crate::table::category_key;
 
-/// The variable name Odoo uses for the stage.
+/// The name Odoo gives the stage variable in its frequency table.
 pub const STAGE_VARIABLE: &str = "stage_id";
-/// The variable name Odoo uses for tags.
+/// The name Odoo gives the tag variable in its frequency table.
 pub const TAG_VARIABLE: &str = "tag_id";
 /// Tags observed fewer times than this (won + lost, counting the 0.1 starts) are ignored.
 pub const MIN_TAG_OBSERVATIONS: f64 = 50.0;
 /// Stage used when the data has no stage column.
 pub const IMPLICIT_STAGE: &str = "new";
+/// Odoo's `str(False)`, keyed lower-cased like every value.
+pub const FALSE_VALUE: &str = "false";
+/// Columns whose empty cells Odoo counts as the value `False`: its email and phone quality
+/// fields, by technical name and by the label its exports use.
+pub const EMPTY_IS_FALSE_COLUMNS: &[&str] = &["email_state", "phone_state", "email quality", "phone quality"];
+/// The fields Odoo offers for predictive lead scoring (`crm_lead_prediction_data.xml`),
+/// tags apart: what `odoo-nb` reads from an Odoo CRM lead export.
+pub const EXPORT_FIELDS: &[&str] = &["country_id", "state_id", "email_state", "phone_state", "source_id", "lang_id"];
+/// Odoo's default pipeline (`crm_stage_data.xml`): name and sequence; `Won` is the won stage.
+pub const DEFAULT_STAGES: &[(&str, i64)] = &[("new", 1), ("qualified", 2), ("proposition", 3), ("won", 70)];
+/// The revision of the frequency table written by this build (see [`OdooNb::revision`]).
+pub const REVISION: u32 = 1;
+
+/// Does Odoo count an empty cell of this column as `False`?
+pub fn empty_is_false(column: &str) -> bool {
+    EMPTY_IS_FALSE_COLUMNS.iter().any(|c| column.trim().eq_ignore_ascii_case(c))
+}
 
 /// Where the team, stage and tags come from, when the data has them.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -38,11 +66,94 @@ pub const IMPLICIT_STAGE: &str = "new";
 pub struct OdooConfig {
     pub team_column: Option<String>,
     pub stage_column: Option<String>,
-    /// Stages in sequence order (lower-cased). Needed with `stage_column`.
+    /// Stages (lower-cased), in sequence order. Needed with `stage_column`.
     #[serde(default)]
     pub stages: Vec<String>,
+    /// Each stage's sequence, when given (`--odoo-stages new:1,qualified:2,...`); otherwise a
+    /// stage's sequence is its position. Stages of equal sequence are counted together.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stage_sequences: Vec<i64>,
+    /// The won stage (lower-cased): a lead in it scores 100, as in Odoo. It is not one of the
+    /// counted stages (its counts would only ever serve leads that score 100 anyway).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub won_stage: Option<String>,
     /// A column of tags separated by `;` or `,`.
     pub tag_column: Option<String>,
+}
+
+impl OdooConfig {
+    /// The sequence of stage `i` of [`OdooConfig::stages`].
+    pub fn sequence(&self, i: usize) -> i64 {
+        self.stage_sequences.get(i).copied().unwrap_or(i as i64)
+    }
+
+    /// Checks the stage list: sequences for all stages or none, no stage twice.
+    pub fn validate(&self) -> Result<()> {
+        if !self.stage_sequences.is_empty() && self.stage_sequences.len() != self.stages.len() {
+            return Err(ScoreError::Options(format!(
+                "{} stage sequences for {} stages: give a sequence to every stage or to none",
+                self.stage_sequences.len(),
+                self.stages.len()
+            )));
+        }
+        for (i, stage) in self.stages.iter().enumerate() {
+            if stage.is_empty() {
+                return Err(ScoreError::Options("an empty stage name in the stage list".into()));
+            }
+            if self.stages[..i].contains(stage) {
+                return Err(ScoreError::Options(format!("stage `{stage}` is listed twice")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads a stage list: `NAME` entries in sequence order, or `NAME:SEQUENCE` entries (Odoo's
+/// stage sequences, equal ones allowed); names are lower-cased.
+pub fn parse_stages(items: &[String]) -> Result<(Vec<String>, Vec<i64>)> {
+    let mut names = Vec::new();
+    let mut sequences = Vec::new();
+    for item in items.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        match item.rsplit_once(':').and_then(|(name, seq)| Some((name, seq.trim().parse::<i64>().ok()?))) {
+            Some((name, sequence)) => {
+                names.push(name.trim().to_lowercase());
+                sequences.push(sequence);
+            }
+            None => names.push(item.to_lowercase()),
+        }
+    }
+    if !sequences.is_empty() && sequences.len() != names.len() {
+        return Err(ScoreError::Options(
+            "give a sequence to every stage (`new:1,qualified:2`) or to none (`new,qualified`)".into(),
+        ));
+    }
+    Ok((names, sequences))
+}
+
+/// A variable of Odoo's model: a column of the data, the stage, or a tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Variable {
+    /// Column `i` of [`OdooNb::fields`].
+    Field(usize),
+    Stage,
+    Tag,
+}
+
+/// What a frequency row counts, as written in the model file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VariableKind {
+    /// A column, named by `variable`.
+    #[default]
+    Field,
+    Stage,
+    Tag,
+}
+
+impl VariableKind {
+    fn is_field(&self) -> bool {
+        *self == VariableKind::Field
+    }
 }
 
 /// One row of Odoo's `crm.lead.scoring.frequency`.
@@ -50,18 +161,29 @@ pub struct OdooConfig {
 #[serde(deny_unknown_fields)]
 pub struct FrequencyRow {
     pub team: Option<String>,
+    /// The column's name; `stage_id` or `tag_id` (Odoo's names) for the stage and tags.
     pub variable: String,
+    /// Stage and tag rows say so, so a column named `stage_id` is never taken for the stage.
+    #[serde(default, skip_serializing_if = "VariableKind::is_field")]
+    pub kind: VariableKind,
     pub value: String,
     pub won_count: f64,
     pub lost_count: f64,
 }
 
-/// A lead as Odoo's scoring sees it: its team, its stage and its set (variable, value) pairs.
+/// A lead as Odoo's scoring sees it: its team and its (variable, value) pairs. A lead with no
+/// [`Variable::Stage`] pair has no stage.
 #[derive(Debug, Clone, Default)]
 pub struct OdooLead {
     pub team: Option<String>,
-    /// (variable, value), the stage included (as `stage_id`) and one pair per tag.
-    pub values: Vec<(String, String)>,
+    /// (variable, value): the stage when it has one, and one pair per tag.
+    pub values: Vec<(Variable, String)>,
+}
+
+impl OdooLead {
+    pub fn stage(&self) -> Option<&str> {
+        self.values.iter().find(|(v, _)| *v == Variable::Stage).map(|(_, s)| s.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -71,6 +193,10 @@ pub struct OdooNb {
     pub fields: Vec<String>,
     pub config: OdooConfig,
     pub frequencies: Vec<FrequencyRow>,
+    /// 0: a file written before the stage and tags had a kind of their own (its `stage_id`
+    /// and `tag_id` rows are read as the stage and tags); 1: [`REVISION`].
+    #[serde(default)]
+    pub revision: u32,
 }
 
 /// Builds an [`OdooLead`] from cells: `cell(i)` for `i < fields.len()` is field `i`, then
@@ -79,9 +205,13 @@ pub fn odoo_lead<'c>(fields: &[String], config: &OdooConfig, cell: impl Fn(usize
     let mut key = String::new();
     let mut lead = OdooLead::default();
     for (i, field) in fields.iter().enumerate() {
-        if let Some(v) = cell(i) {
-            category_key(v, &mut key);
-            lead.values.push((field.clone(), key.clone()));
+        match cell(i) {
+            Some(v) => {
+                category_key(v, &mut key);
+                lead.values.push((Variable::Field(i), key.clone()));
+            }
+            None if empty_is_false(field) => lead.values.push((Variable::Field(i), FALSE_VALUE.to_string())),
+            None => {}
         }
     }
     let mut next = fields.len();
@@ -89,46 +219,56 @@ pub fn odoo_lead<'c>(fields: &[String], config: &OdooConfig, cell: impl Fn(usize
         lead.team = cell(next).map(|t| t.trim().to_string());
         next += 1;
     }
-    let stage = if config.stage_column.is_some() {
-        let stage = cell(next).map(|s| {
-            category_key(s, &mut key);
-            key.clone()
-        });
+    if config.stage_column.is_some() {
+        if let Some(stage) = cell(next) {
+            category_key(stage, &mut key);
+            lead.values.push((Variable::Stage, key.clone()));
+        }
         next += 1;
-        stage.unwrap_or_else(|| config.stages.first().cloned().unwrap_or_else(|| IMPLICIT_STAGE.to_string()))
     } else {
-        IMPLICIT_STAGE.to_string()
-    };
-    lead.values.push((STAGE_VARIABLE.to_string(), stage));
+        lead.values.push((Variable::Stage, IMPLICIT_STAGE.to_string()));
+    }
     if config.tag_column.is_some()
         && let Some(tags) = cell(next)
     {
         for tag in tags.split([';', ',']).map(str::trim).filter(|t| !t.is_empty()) {
             category_key(tag, &mut key);
-            lead.values.push((TAG_VARIABLE.to_string(), key.clone()));
+            lead.values.push((Variable::Tag, key.clone()));
         }
     }
     lead
 }
 
 impl OdooNb {
-    /// Fills the frequency table from closed leads (`won` true or false).
+    /// Fills the frequency table from closed leads (`won` true or false). A lost lead in a
+    /// stage that is not listed counts in no stage, except in the won stage (after them all).
     pub fn fit<'a>(
         fields: Vec<String>,
         config: OdooConfig,
         leads: impl Iterator<Item = (&'a OdooLead, bool)>,
     ) -> OdooNb {
-        let stages: Vec<String> =
-            if config.stages.is_empty() { vec![IMPLICIT_STAGE.to_string()] } else { config.stages.clone() };
-        // (team, variable, value) -> (won, lost), in first-seen order for a stable file.
-        let mut index: HashMap<(Option<String>, String, String), usize> = HashMap::new();
+        let config = if config.stages.is_empty() {
+            OdooConfig { stages: vec![IMPLICIT_STAGE.to_string()], stage_sequences: Vec::new(), ..config }
+        } else {
+            config
+        };
+        let stage_sequence: HashMap<&str, i64> =
+            config.stages.iter().enumerate().map(|(i, s)| (s.as_str(), config.sequence(i))).collect();
+        // (team, variable, value) -> row, in first-seen order for a stable file.
+        let mut index: HashMap<(Option<String>, Variable, String), usize> = HashMap::new();
         let mut rows: Vec<FrequencyRow> = Vec::new();
-        let mut add = |team: &Option<String>, variable: &str, value: &str, won: bool| {
-            let key = (team.clone(), variable.to_string(), value.to_string());
+        let mut add = |team: &Option<String>, variable: Variable, value: &str, won: bool| {
+            let key = (team.clone(), variable, value.to_string());
             let i = *index.entry(key).or_insert_with(|| {
+                let (kind, name) = match variable {
+                    Variable::Field(i) => (VariableKind::Field, fields[i].clone()),
+                    Variable::Stage => (VariableKind::Stage, STAGE_VARIABLE.to_string()),
+                    Variable::Tag => (VariableKind::Tag, TAG_VARIABLE.to_string()),
+                };
                 rows.push(FrequencyRow {
                     team: team.clone(),
-                    variable: variable.to_string(),
+                    variable: name,
+                    kind,
                     value: value.to_string(),
                     won_count: 0.1,
                     lost_count: 0.1,
@@ -143,26 +283,53 @@ impl OdooNb {
         };
         for (lead, won) in leads {
             for (variable, value) in &lead.values {
-                if variable == STAGE_VARIABLE {
-                    let reached = stages.iter().position(|s| s == value).unwrap_or(0);
-                    for (sequence, stage) in stages.iter().enumerate() {
-                        if won || sequence <= reached {
-                            add(&lead.team, STAGE_VARIABLE, stage, won);
-                        }
+                if *variable != Variable::Stage {
+                    add(&lead.team, *variable, value, won);
+                    continue;
+                }
+                let reached = match stage_sequence.get(value.as_str()) {
+                    Some(&sequence) => Some(sequence),
+                    None if config.won_stage.as_deref() == Some(value.as_str()) => Some(i64::MAX),
+                    None => None,
+                };
+                for (i, stage) in config.stages.iter().enumerate() {
+                    if won || reached.is_some_and(|r| config.sequence(i) <= r) {
+                        add(&lead.team, Variable::Stage, stage, won);
                     }
-                } else {
-                    add(&lead.team, variable, value, won);
                 }
             }
         }
-        OdooNb { fields, config: OdooConfig { stages, ..config }, frequencies: rows }
+        OdooNb { fields, config, frequencies: rows, revision: REVISION }
+    }
+
+    /// Reads a file of revision 0: its `stage_id` and `tag_id` rows were the stage and tags.
+    pub fn upgrade(&mut self) {
+        if self.revision == 0 {
+            for row in &mut self.frequencies {
+                if row.kind == VariableKind::Field && row.variable == STAGE_VARIABLE {
+                    row.kind = VariableKind::Stage;
+                } else if row.kind == VariableKind::Field && row.variable == TAG_VARIABLE {
+                    row.kind = VariableKind::Tag;
+                }
+            }
+            self.revision = REVISION;
+        }
     }
 
     /// The per-team results Odoo computes before scoring.
     pub fn prepare(&self) -> OdooResults {
+        let field_index: HashMap<&str, usize> = self.fields.iter().enumerate().map(|(i, f)| (f.as_str(), i)).collect();
         let mut teams: HashMap<Option<String>, TeamResult> = HashMap::new();
         for row in &self.frequencies {
-            if row.variable == TAG_VARIABLE && row.won_count + row.lost_count < MIN_TAG_OBSERVATIONS {
+            let variable = match row.kind {
+                VariableKind::Stage => Variable::Stage,
+                VariableKind::Tag => Variable::Tag,
+                VariableKind::Field => match field_index.get(row.variable.as_str()) {
+                    Some(&i) => Variable::Field(i),
+                    None => continue,
+                },
+            };
+            if variable == Variable::Tag && row.won_count + row.lost_count < MIN_TAG_OBSERVATIONS {
                 continue;
             }
             let mut targets = vec![None];
@@ -170,7 +337,7 @@ impl OdooNb {
                 targets.push(row.team.clone());
             }
             for target in targets {
-                let field = teams.entry(target).or_default().fields.entry(row.variable.clone()).or_default();
+                let field = teams.entry(target).or_default().fields.entry(variable).or_default();
                 let counts = field.values.entry(row.value.clone()).or_insert((0.0, 0.0));
                 counts.0 += row.won_count;
                 counts.1 += row.lost_count;
@@ -178,14 +345,21 @@ impl OdooNb {
                 field.lost_total += row.lost_count;
             }
         }
-        let first_stage = self.config.stages.first().cloned().unwrap_or_else(|| IMPLICIT_STAGE.to_string());
+        // The first stage by sequence: every won lead and every lost lead count in it.
+        let first_stage = (0..self.config.stages.len())
+            .min_by_key(|&i| self.config.sequence(i))
+            .map_or(IMPLICIT_STAGE, |i| self.config.stages[i].as_str());
         for team in teams.values_mut() {
-            let (won, lost) =
-                team.fields.get(STAGE_VARIABLE).and_then(|f| f.values.get(&first_stage)).copied().unwrap_or((0.0, 0.0));
+            let (won, lost) = team
+                .fields
+                .get(&Variable::Stage)
+                .and_then(|f| f.values.get(first_stage))
+                .copied()
+                .unwrap_or((0.0, 0.0));
             team.team_won = won;
             team.team_lost = lost;
         }
-        OdooResults { teams }
+        OdooResults { teams, won_stage: self.config.won_stage.clone() }
     }
 }
 
@@ -198,7 +372,7 @@ pub struct FieldResult {
 
 #[derive(Debug, Clone, Default)]
 pub struct TeamResult {
-    pub fields: HashMap<String, FieldResult>,
+    pub fields: HashMap<Variable, FieldResult>,
     pub team_won: f64,
     pub team_lost: f64,
 }
@@ -206,15 +380,22 @@ pub struct TeamResult {
 /// One variable's part in a lead's odds: `ln(P(v|won) / P(v|lost))`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OdooFactor {
-    pub variable: String,
+    pub variable: Variable,
     pub value: String,
     pub log_ratio: f64,
 }
+
+/// Log-odds carried by the one factor behind a score Odoo sets by rule (0 or 100): those
+/// of the displayed extremes, 0.01% and 99.99%.
+pub const DECIDING_LOG_ODDS: f64 = 9.21024036697585;
 
 #[derive(Debug, Clone)]
 pub struct OdooResults {
     /// `None` is Odoo's `-1`: every row, whatever the team.
     pub teams: HashMap<Option<String>, TeamResult>,
+    /// A lead in this stage scores 100. Cross-validation turns the rule off: a closed lead's
+    /// stage is its outcome there.
+    pub won_stage: Option<String>,
 }
 
 /// Python's `round(x, 2)` (half to even on the scaled value).
@@ -223,9 +404,24 @@ fn round2(x: f64) -> f64 {
 }
 
 impl OdooResults {
-    /// Odoo's probability in percent (0.01..=99.99), or `None` when the team has no won or
-    /// no lost leads (Odoo leaves the probability unset), with the factors behind it.
+    /// Odoo's probability in percent, with the factors behind it: 0 for a lead without a
+    /// stage, 100 for a lead in the won stage (one stage factor each), else the computed
+    /// one clamped to 0.01..=99.99; `None` when the team has no won or no lost leads (Odoo
+    /// leaves the probability unset).
     pub fn probability(&self, lead: &OdooLead) -> Option<(f64, Vec<OdooFactor>)> {
+        let Some(stage) = lead.stage() else {
+            let factor = OdooFactor {
+                variable: Variable::Stage,
+                value: MISSING_LEVEL.to_string(),
+                log_ratio: -DECIDING_LOG_ODDS,
+            };
+            return Some((0.0, vec![factor]));
+        };
+        if self.won_stage.as_deref() == Some(stage) {
+            let factor =
+                OdooFactor { variable: Variable::Stage, value: stage.to_string(), log_ratio: DECIDING_LOG_ODDS };
+            return Some((100.0, vec![factor]));
+        }
         let team_key = lead.team.clone().filter(|t| self.teams.contains_key(&Some(t.clone())));
         let team = self.teams.get(&team_key)?;
         let (team_won, team_lost) = (team.team_won, team.team_lost);
@@ -239,14 +435,14 @@ impl OdooResults {
             let Some(field) = team.fields.get(variable) else { continue };
             let Some(&(won, lost)) = field.values.get(value) else { continue };
             let (total_won, total_lost) =
-                if variable == STAGE_VARIABLE { (team_won, team_lost) } else { (field.won_total, field.lost_total) };
+                if *variable == Variable::Stage { (team_won, team_lost) } else { (field.won_total, field.lost_total) };
             if total_won == 0.0 || total_lost == 0.0 {
                 continue;
             }
             s_won *= won / total_won;
             s_lost *= lost / total_lost;
             factors.push(OdooFactor {
-                variable: variable.clone(),
+                variable: *variable,
                 value: value.clone(),
                 log_ratio: ((won / total_won) / (lost / total_lost)).ln(),
             });

@@ -11,8 +11,8 @@ use crate::features::{DroppedColumn, FeatureSchema};
 use crate::logistic::{Logistic, sigmoid};
 use crate::metrics::{CalibrationBin, Metrics, Platt, calibration_table, round4};
 use crate::model::{FORMAT, FORMAT_VERSION, LabelSpec, ModelFile, ModelKind, ModelParams, TrainingSummary};
-use crate::odoo::{OdooConfig, OdooLead, OdooNb, odoo_lead};
-use crate::table::{Table, category_key, parse_label};
+use crate::odoo::{DEFAULT_STAGES, EXPORT_FIELDS, OdooConfig, OdooLead, OdooNb, odoo_lead};
+use crate::table::{Table, category_key, parse_bool, parse_label, parse_number};
 
 /// Columns that CRMs fill in after the outcome is known (sales notes, post-call fields).
 /// Matched case-insensitively on the whole name.
@@ -61,6 +61,14 @@ pub struct TrainOptions {
     pub c: f64,
     pub gbm: GbmParams,
     pub odoo: OdooConfig,
+    /// The data is an Odoo CRM lead export, read by Odoo's own field names (odoo-nb only).
+    /// The outcome is Odoo's: won when `probability` is 100, lost when it is 0 and the lead
+    /// is archived (`active` false; without an `active` column, 0 is lost); other rows are
+    /// open leads and are left out. The variables are Odoo's scoring fields the file has
+    /// ([`EXPORT_FIELDS`]); `team_id`, `stage_id` and `tag_ids` are the team, stage and tags.
+    /// Without a stage list Odoo's default pipeline is assumed ([`DEFAULT_STAGES`]), and
+    /// without a won stage, `won`.
+    pub odoo_export: bool,
     /// Also cross-validate with the other choice of the columns the leakage guard flags
     /// (with them when they are left out, without them when they are kept).
     pub compare_without_leaky: bool,
@@ -115,7 +123,13 @@ impl TrainOptions {
         if !(self.c.is_finite() && self.c > 0.0) {
             return Err(out_of_range("C", self.c, "a finite number above 0"));
         }
-        Ok(())
+        if self.odoo_export && self.kind != ModelKind::OdooNb {
+            return Err(ScoreError::Options(format!(
+                "an Odoo lead export is read by the odoo-nb model, not `{}`",
+                self.kind
+            )));
+        }
+        self.odoo.validate()
     }
 
     pub fn new(label: &str, kind: ModelKind) -> TrainOptions {
@@ -128,6 +142,7 @@ impl TrainOptions {
             c: 1.0,
             gbm: GbmParams::default(),
             odoo: OdooConfig::default(),
+            odoo_export: false,
             compare_without_leaky: true,
             keep_leaky: false,
             created_at: String::new(),
@@ -168,6 +183,10 @@ pub struct TrainReport {
     pub with_leaky_columns: Option<Metrics>,
     pub columns_used: Vec<String>,
     pub dropped_columns: Vec<DroppedColumn>,
+    /// Identifier-like columns that were kept (odoo-nb keeps every variable, as Odoo does);
+    /// batch scoring copies the first to its output to name each lead.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identifier_columns: Vec<String>,
     pub features: usize,
     pub cv_fit_seconds: f64,
     pub cv_predict_seconds: f64,
@@ -218,8 +237,53 @@ pub fn parse_folds(text: &str) -> Result<Vec<usize>> {
         .collect()
 }
 
+/// The label column of an Odoo export.
+pub const ODOO_PROBABILITY: &str = "probability";
+/// The column of an Odoo export that says whether a lead is archived (lost leads are).
+pub const ODOO_ACTIVE: &str = "active";
+
+/// Odoo's outcome of an exported lead: won at probability 100, lost at 0 when archived (or
+/// when the export has no `active` column), open otherwise.
+fn read_odoo_outcome(table: &Table) -> Result<(usize, Vec<Option<bool>>)> {
+    let column = table.column_index(ODOO_PROBABILITY)?;
+    let active = table.column_index(ODOO_ACTIVE).ok();
+    let bad = |row: usize, value: &str| ScoreError::BadLabel {
+        column: table.headers[column].clone(),
+        row: row + 1,
+        value: value.to_string(),
+    };
+    let labels = (0..table.rows)
+        .map(|row| {
+            let Some(value) = table.columns[column][row].as_deref() else { return Ok(None) };
+            let probability = parse_number(value).ok_or_else(|| bad(row, value))?;
+            let archived = match active {
+                None => true,
+                Some(a) => match table.columns[a][row].as_deref() {
+                    None => false,
+                    Some(v) => !parse_bool(v).ok_or_else(|| ScoreError::BadLabel {
+                        column: table.headers[a].clone(),
+                        row: row + 1,
+                        value: v.to_string(),
+                    })?,
+                },
+            };
+            Ok(if probability == 100.0 {
+                Some(true)
+            } else if probability == 0.0 && archived {
+                Some(false)
+            } else {
+                None
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((column, labels))
+}
+
 /// The label as booleans, with rows lacking a label left out.
 fn read_label(table: &Table, options: &TrainOptions) -> Result<(usize, Vec<Option<bool>>)> {
+    if options.odoo_export {
+        return read_odoo_outcome(table);
+    }
     let column = table.column_index(&options.label)?;
     let name = &table.headers[column];
     let labels = table.columns[column]
@@ -284,13 +348,15 @@ enum Fitted {
 struct Pipeline<'a> {
     kind: ModelKind,
     options: &'a TrainOptions,
+    /// odoo-nb: the team, stages and tags as resolved for this data.
+    odoo: OdooConfig,
 }
 
 impl Pipeline<'_> {
     fn odoo_leads(&self, table: &Table, columns: &[usize]) -> Result<(Vec<String>, Vec<OdooLead>)> {
         let fields: Vec<String> = columns.iter().map(|&c| table.headers[c].clone()).collect();
         let mut positions: Vec<usize> = columns.to_vec();
-        let config = &self.options.odoo;
+        let config = &self.odoo;
         for column in [&config.team_column, &config.stage_column, &config.tag_column].into_iter().flatten() {
             positions.push(table.column_index(column)?);
         }
@@ -301,10 +367,20 @@ impl Pipeline<'_> {
     }
 
     fn fit(&self, table: &Table, y: &[bool], columns: &[usize]) -> Result<(FeatureSchema, Fitted)> {
-        let (schema, encoded) = FeatureSchema::fit_encode(table, columns)?;
-        let fitted = match self.kind {
-            ModelKind::Logistic => Fitted::Logistic(Logistic::fit(&encoded, y, self.options.c)?),
+        Ok(match self.kind {
+            ModelKind::OdooNb => {
+                // Odoo reads every value as text and has no pipeline: nothing to learn but counts.
+                let (fields, leads) = self.odoo_leads(table, columns)?;
+                let nb = OdooNb::fit(fields, self.odoo.clone(), leads.iter().zip(y.iter().copied()));
+                (FeatureSchema::empty(), Fitted::OdooNb(nb))
+            }
+            ModelKind::Logistic => {
+                let (schema, encoded) = FeatureSchema::fit_encode(table, columns)?;
+                let model = Logistic::fit(&encoded, y, self.options.c)?;
+                (schema, Fitted::Logistic(model))
+            }
             ModelKind::Gbm => {
+                let (schema, encoded) = FeatureSchema::fit_encode(table, columns)?;
                 let codes = encoded.category_codes(&schema, y);
                 let data = encoded.to_tree_matrix(&codes);
                 let matrix = Matrix::new(&data, encoded.rows, encoded.n_dense + encoded.n_categorical);
@@ -320,14 +396,9 @@ impl Pipeline<'_> {
                 let target: Vec<f64> = y.iter().map(|&v| f64::from(u8::from(v))).collect();
                 // No early stopping: on bank-additional-full it cost 0.002 AUC for 15% less time.
                 booster.fit_unweighted(&matrix, &target, None).map_err(|e| ScoreError::Training(e.to_string()))?;
-                Fitted::Gbm(Box::new(booster), codes)
+                (schema, Fitted::Gbm(Box::new(booster), codes))
             }
-            ModelKind::OdooNb => {
-                let (fields, leads) = self.odoo_leads(table, columns)?;
-                Fitted::OdooNb(OdooNb::fit(fields, self.options.odoo.clone(), leads.iter().zip(y.iter().copied())))
-            }
-        };
-        Ok((schema, fitted))
+        })
     }
 
     fn predict(&self, schema: &FeatureSchema, fitted: &Fitted, table: &Table, columns: &[usize]) -> Result<Vec<f64>> {
@@ -343,7 +414,10 @@ impl Pipeline<'_> {
                 booster.predict(&matrix, true).into_iter().map(sigmoid).collect()
             }
             Fitted::OdooNb(nb) => {
-                let results = nb.prepare();
+                let mut results = nb.prepare();
+                // Odoo's "a lead in the won stage scores 100" would read a closed lead's
+                // outcome here: out of fold, its stage is simply not counted.
+                results.won_stage = None;
                 let (_, leads) = self.odoo_leads(table, columns)?;
                 leads.iter().map(|l| results.probability(l).map_or(0.0, |(p, _)| p / 100.0)).collect()
             }
@@ -387,6 +461,89 @@ impl Pipeline<'_> {
     }
 }
 
+/// The team, stage and tag columns and the stages odoo-nb reads: as given, or for an Odoo
+/// export, Odoo's own field names and default pipeline where none were given.
+fn resolve_odoo_config(table: &Table, options: &TrainOptions) -> Result<OdooConfig> {
+    let mut config = options.odoo.clone();
+    if options.odoo_export {
+        let named = |name: &str| table.column_index(name).ok().map(|c| table.headers[c].clone());
+        config.team_column = config.team_column.or_else(|| named("team_id"));
+        config.stage_column = config.stage_column.or_else(|| named("stage_id"));
+        config.tag_column = config.tag_column.or_else(|| named("tag_ids"));
+        // Odoo's default pipeline: New, Qualified, Proposition counted; Won the won stage.
+        let (won, counted) = DEFAULT_STAGES.split_last().map_or((None, DEFAULT_STAGES), |(w, c)| (Some(w), c));
+        if config.stage_column.is_some() && config.stages.is_empty() {
+            config.stages = counted.iter().map(|(name, _)| name.to_string()).collect();
+            config.stage_sequences = counted.iter().map(|(_, sequence)| *sequence).collect();
+        }
+        if config.stage_column.is_some() {
+            config.won_stage = config.won_stage.or_else(|| won.map(|(name, _)| name.to_string()));
+        }
+    }
+    if config.stage_column.is_some() && config.stages.is_empty() {
+        return Err(ScoreError::Options(
+            "a stage column needs the stages in sequence order (--odoo-stages NEW,QUALIFIED,...)".into(),
+        ));
+    }
+    config.validate()?;
+    Ok(config)
+}
+
+/// A listed stage that gives a closed lead's outcome away.
+struct OutcomeStage {
+    stage: String,
+    reason: String,
+    /// AUC of "the lead is in this stage" as a predictor of winning.
+    auc: f64,
+}
+
+/// Checks every lead's stage is listed (or is the won stage) and finds the listed stages
+/// that hold the outcome: the declared won stage, or a stage so full of won leads and empty
+/// of lost ones that being in it predicts winning with an AUC of [`LEAKY_AUC`] or more.
+fn outcome_stages(table: &Table, y: &[bool], config: &OdooConfig, kept: &[usize]) -> Result<Vec<OutcomeStage>> {
+    let Some(column) = &config.stage_column else { return Ok(Vec::new()) };
+    let c = table.column_index(column)?;
+    let mut counts = vec![(0usize, 0usize); config.stages.len()];
+    let mut key = String::new();
+    for (row, value) in table.columns[c].iter().enumerate() {
+        let Some(value) = value else { continue };
+        category_key(value, &mut key);
+        match config.stages.iter().position(|s| *s == key) {
+            Some(i) if y[row] => counts[i].0 += 1,
+            Some(i) => counts[i].1 += 1,
+            None if config.won_stage.as_deref() == Some(key.as_str()) => {}
+            None => {
+                return Err(ScoreError::UnknownStage {
+                    column: table.headers[c].clone(),
+                    row: kept.get(row).map_or(row, |&r| r) + 1,
+                    value: value.clone(),
+                    stages: config.stages.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
+                });
+            }
+        }
+    }
+    let won = y.iter().filter(|&&w| w).count().max(1) as f64;
+    let lost = y.iter().filter(|&&w| !w).count().max(1) as f64;
+    let mut flagged = Vec::new();
+    for (stage, &(won_in, lost_in)) in config.stages.iter().zip(&counts) {
+        let auc = round4(0.5 * (won_in as f64 / won + 1.0 - lost_in as f64 / lost));
+        let declared = config.won_stage.as_deref() == Some(stage.as_str());
+        if declared || auc >= LEAKY_AUC {
+            let what = if declared { "the won stage" } else { "the stage of the won leads" };
+            flagged.push(OutcomeStage {
+                stage: stage.clone(),
+                reason: format!(
+                    "{what}: it holds {won_in} of {} won leads and {lost_in} of {} lost leads, so a closed lead's stage \
+                     gives its outcome away; it is not counted as a stage, and a lead in it scores 100 as in Odoo",
+                    won as usize, lost as usize
+                ),
+                auc,
+            });
+        }
+    }
+    Ok(flagged)
+}
+
 /// Trains a model: cross-validation report, leakage guard, final fit on every row.
 pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
     options.validate()?;
@@ -417,21 +574,27 @@ pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
     };
     let fold_count = folds.iter().max().map_or(0, |m| m + 1);
 
+    let odoo_mode = options.kind == ModelKind::OdooNb;
+    let mut odoo = if odoo_mode { resolve_odoo_config(&table, options)? } else { options.odoo.clone() };
+
     // Which columns to learn from.
     let mut excluded: HashSet<usize> = HashSet::from([label_column]);
     for name in &options.exclude {
         excluded.insert(table.column_index(name)?);
     }
-    let odoo_special: Vec<usize> = [&options.odoo.team_column, &options.odoo.stage_column, &options.odoo.tag_column]
-        .into_iter()
-        .flatten()
-        .map(|c| table.column_index(c))
-        .collect::<Result<_>>()?;
-    if options.kind == ModelKind::OdooNb {
-        excluded.extend(odoo_special.iter().copied());
+    if odoo_mode {
+        for column in [&odoo.team_column, &odoo.stage_column, &odoo.tag_column].into_iter().flatten() {
+            excluded.insert(table.column_index(column)?);
+        }
+        if options.odoo_export
+            && let Ok(active) = table.column_index(ODOO_ACTIVE)
+        {
+            excluded.insert(active);
+        }
     }
     let mut dropped = Vec::new();
     let mut columns = Vec::new();
+    let mut identifier_columns = Vec::new();
     for (c, name) in table.headers.iter().enumerate() {
         if excluded.contains(&c) {
             continue;
@@ -445,22 +608,38 @@ pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
             continue;
         }
         let distinct: HashSet<&str> = present.iter().copied().collect();
-        if distinct.len() as f64 > ID_LIKE_SHARE * table.rows as f64 {
-            dropped.push(DroppedColumn {
-                name: name.clone(),
-                reason: format!("{ID_LIKE_REASON}: {} distinct values in {} rows", distinct.len(), table.rows),
-            });
+        let id_like = distinct.len() as f64 > ID_LIKE_SHARE * table.rows as f64;
+        let reason = if id_like {
+            format!("{ID_LIKE_REASON}: {} distinct values in {} rows", distinct.len(), table.rows)
+        } else {
+            String::new()
+        };
+        if options.odoo_export && !EXPORT_FIELDS.iter().any(|f| name.eq_ignore_ascii_case(f)) {
+            let reason = if id_like { reason } else { "not one of Odoo's lead scoring fields".to_string() };
+            dropped.push(DroppedColumn { name: name.clone(), reason });
             continue;
+        }
+        // Odoo keeps a variable whatever its number of values: so does its reproduction.
+        if id_like && !odoo_mode {
+            dropped.push(DroppedColumn { name: name.clone(), reason });
+            continue;
+        }
+        if id_like {
+            identifier_columns.push(name.clone());
         }
         columns.push(c);
     }
-    if columns.is_empty() {
+    let odoo_has_variables = odoo.stage_column.is_some() || odoo.tag_column.is_some();
+    if columns.is_empty() && !(odoo_mode && odoo_has_variables) {
         return Err(ScoreError::NoFeatures);
     }
 
     // Learn the pipeline on every row once first: a column's kind (and any bad value in it)
     // is then decided on the whole data, with the real row number, not inside one fold.
-    FeatureSchema::fit(input, &columns)?;
+    // Odoo has no pipeline: every value is text to it.
+    if !odoo_mode {
+        FeatureSchema::fit(input, &columns)?;
+    }
 
     // Leakage guard.
     let mut leakage_warnings = Vec::new();
@@ -483,12 +662,40 @@ pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
             leaky.push(c);
         }
     }
+    // odoo-nb: a listed stage that holds the won leads (the won stage) gives a closed lead's
+    // outcome away; it is left out of the counted stages and becomes the won stage.
+    let leaky_stages = if odoo_mode { outcome_stages(&table, &y, &odoo, &kept)? } else { Vec::new() };
+    let odoo_without_leaky_stages = {
+        let mut config = odoo.clone();
+        for warning in &leaky_stages {
+            if let Some(i) = config.stages.iter().position(|s| *s == warning.stage) {
+                config.stages.remove(i);
+                if !config.stage_sequences.is_empty() {
+                    config.stage_sequences.remove(i);
+                }
+            }
+            if config.won_stage.is_none() {
+                config.won_stage = Some(warning.stage.clone());
+            }
+        }
+        config
+    };
+    let stage_column_name = odoo.stage_column.clone().unwrap_or_default();
+    for warning in &leaky_stages {
+        leakage_warnings.push(LeakageWarning {
+            column: format!("{stage_column_name} = {}", warning.stage),
+            reason: warning.reason.clone(),
+            single_column_auc: warning.auc,
+        });
+    }
 
     // Flagged columns are left out unless asked for: a model never fits on leakage silently.
     let clean: Vec<usize> = columns.iter().copied().filter(|c| !leaky.contains(c)).collect();
     let all_columns = columns.clone();
-    if !options.keep_leaky && !leaky.is_empty() {
-        if clean.is_empty() {
+    let any_leaky = !leaky.is_empty() || !leaky_stages.is_empty();
+    let odoo_with_leaky_stages = odoo.clone();
+    if !options.keep_leaky && any_leaky {
+        if clean.is_empty() && !(odoo_mode && odoo_has_variables) {
             return Err(ScoreError::OnlyLeakyColumns(
                 leakage_warnings.iter().map(|w| format!("`{}`", w.column)).collect::<Vec<_>>().join(", "),
             ));
@@ -500,24 +707,28 @@ pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
             });
         }
         columns = clean.clone();
+        odoo = odoo_without_leaky_stages.clone();
     }
 
-    let pipeline = Pipeline { kind: options.kind, options };
+    let pipeline = Pipeline { kind: options.kind, options, odoo: odoo.clone() };
     let (oof, cv_fit_seconds, cv_predict_seconds) = pipeline.cross_validate(&table, &y, &columns, &folds)?;
     let metrics = Metrics::compute(&y, &oof);
-    let compare = options.compare_without_leaky && !leaky.is_empty();
-    let without_leaky_columns = if compare && options.keep_leaky && !clean.is_empty() {
+    let compare = options.compare_without_leaky && any_leaky;
+    let without_leaky_columns = if compare && options.keep_leaky && (!clean.is_empty() || odoo_has_variables) {
+        let pipeline = Pipeline { odoo: odoo_without_leaky_stages, ..pipeline };
         let (p, _, _) = pipeline.cross_validate(&table, &y, &clean, &folds)?;
         Some(Metrics::compute(&y, &p))
     } else {
         None
     };
     let with_leaky_columns = if compare && !options.keep_leaky {
+        let pipeline = Pipeline { odoo: odoo_with_leaky_stages, ..pipeline };
         let (p, _, _) = pipeline.cross_validate(&table, &y, &all_columns, &folds)?;
         Some(Metrics::compute(&y, &p))
     } else {
         None
     };
+    let pipeline = Pipeline { odoo, ..pipeline };
     let calibration = match options.kind {
         ModelKind::OdooNb => None,
         _ => Some(Platt::fit(&y, &oof)),
@@ -530,6 +741,11 @@ pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
     let started = Instant::now();
     let (schema, fitted) = pipeline.fit(&table, &y, &columns)?;
     let final_fit_seconds = started.elapsed().as_secs_f64();
+    let features = match &fitted {
+        // Odoo's features are its (variable, value) rows.
+        Fitted::OdooNb(nb) => nb.frequencies.len(),
+        _ => schema.n_features(),
+    };
     let params = match fitted {
         Fitted::Logistic(m) => ModelParams::Logistic(m),
         Fitted::Gbm(booster, category_codes) => ModelParams::Gbm { booster, category_codes },
@@ -550,7 +766,8 @@ pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
         with_leaky_columns,
         columns_used: columns.iter().map(|&c| table.headers[c].clone()).collect(),
         dropped_columns: dropped.clone(),
-        features: schema.n_features(),
+        identifier_columns,
+        features,
         cv_fit_seconds: round4(cv_fit_seconds),
         cv_predict_seconds: round4(cv_predict_seconds),
         final_fit_seconds: round4(final_fit_seconds),

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use sift_score::batch::{BatchOptions, push_fixed, score_csv};
 use sift_score::metrics::{Platt, auc, calibration_table, top_decile};
 use sift_score::model::{ModelFile, ModelKind, Scorer, Scratch, top_factors};
-use sift_score::odoo::{OdooConfig, OdooLead, OdooNb, TAG_VARIABLE};
+use sift_score::odoo::{OdooConfig, OdooLead, OdooNb, Variable, odoo_lead};
 use sift_score::train::{FoldSpec, TrainOptions, stratified_folds, train};
 use sift_score::{ScoreError, Table};
 
@@ -22,10 +22,17 @@ fn options(kind: ModelKind) -> TrainOptions {
     TrainOptions { created_at: "2026-01-01T00:00:00Z".into(), ..TrainOptions::new("Converted", kind) }
 }
 
+/// A lead of the hand-worked examples: `stage` is the stage, `tag` a tag, anything else the
+/// one plain field `source`.
 fn lead(team: Option<&str>, values: &[(&str, &str)]) -> OdooLead {
+    let variable = |name: &str| match name {
+        "stage" => Variable::Stage,
+        "tag" => Variable::Tag,
+        _ => Variable::Field(0),
+    };
     OdooLead {
         team: team.map(str::to_string),
-        values: values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        values: values.iter().map(|(k, v)| (variable(k), v.to_string())).collect(),
     }
 }
 
@@ -51,7 +58,7 @@ fn odoo_nb_matches_a_hand_computed_example() {
     //      P = 0.28255 / (0.28255 + 0.14914) = 0.65452 -> 65.45
     // ads: 3.1/7.2 * 1.1/3.2 vs 4.1/7.2 * 3.1/4.2 -> 26.04
     // an unseen value is skipped, a missing one not counted: the prior alone -> 43.06
-    let s = |v: &str| lead(None, &[("source", v), ("stage_id", "new")]);
+    let s = |v: &str| lead(None, &[("source", v), ("stage", "new")]);
     let training = [
         (s("web"), true),
         (s("web"), true),
@@ -64,7 +71,7 @@ fn odoo_nb_matches_a_hand_computed_example() {
     check_odoo(
         OdooConfig::default(),
         &training,
-        &[(s("web"), 65.45), (s("ads"), 26.04), (s("email"), 43.06), (lead(None, &[("stage_id", "new")]), 43.06)],
+        &[(s("web"), 65.45), (s("ads"), 26.04), (s("email"), 43.06), (lead(None, &[("stage", "new")]), 43.06)],
     );
 }
 
@@ -80,7 +87,7 @@ fn odoo_nb_counts_stages_cumulatively() {
         stages: vec!["new".into(), "qualified".into(), "proposal".into()],
         ..OdooConfig::default()
     };
-    let at = |stage: &str| lead(Some("A"), &[("stage_id", stage)]);
+    let at = |stage: &str| lead(Some("A"), &[("stage", stage)]);
     let training = [(at("proposal"), true), (at("proposal"), true), (at("new"), false), (at("qualified"), false)];
     check_odoo(config, &training, &[(at("new"), 50.0), (at("qualified"), 65.62), (at("proposal"), 95.45)]);
 }
@@ -88,7 +95,7 @@ fn odoo_nb_counts_stages_cumulatively() {
 #[test]
 fn odoo_nb_uses_team_rows_and_falls_back_to_all_rows() {
     let config = OdooConfig { team_column: Some("team".into()), ..OdooConfig::default() };
-    let l = |team: Option<&str>, v: &str| lead(team, &[("source", v), ("stage_id", "new")]);
+    let l = |team: Option<&str>, v: &str| lead(team, &[("source", v), ("stage", "new")]);
     // Team A: web won twice, ads lost once. Team B: web lost twice, ads won once.
     let training = [
         (l(Some("A"), "web"), true),
@@ -117,20 +124,20 @@ fn odoo_nb_ignores_tags_seen_fewer_than_50_times() {
     let config = OdooConfig { tag_column: Some("tags".into()), ..OdooConfig::default() };
     let mut training = Vec::new();
     for i in 0..120 {
-        let mut values = vec![("stage_id".to_string(), "new".to_string())];
+        let mut values = vec![(Variable::Stage, "new".to_string())];
         if i % 2 == 0 {
-            values.push((TAG_VARIABLE.into(), "frequent".into())); // 60 leads
+            values.push((Variable::Tag, "frequent".into())); // 60 leads
         }
         if i % 10 == 0 {
-            values.push((TAG_VARIABLE.into(), "rare".into())); // 12 leads
+            values.push((Variable::Tag, "rare".into())); // 12 leads
         }
         training.push((OdooLead { team: None, values }, i % 3 == 0));
     }
     let nb = OdooNb::fit(vec![], config, training.iter().map(|(l, w)| (l, *w)));
     let results = nb.prepare();
     let with = |tags: &[&str]| {
-        let mut values = vec![("stage_id".to_string(), "new".to_string())];
-        values.extend(tags.iter().map(|t| (TAG_VARIABLE.to_string(), t.to_string())));
+        let mut values = vec![(Variable::Stage, "new".to_string())];
+        values.extend(tags.iter().map(|t| (Variable::Tag, t.to_string())));
         results.probability(&OdooLead { team: None, values }).expect("probability")
     };
     assert_eq!(with(&["rare"]).0, with(&[]).0, "a tag under 50 observations changes nothing");
@@ -140,7 +147,7 @@ fn odoo_nb_ignores_tags_seen_fewer_than_50_times() {
 
 #[test]
 fn odoo_nb_clamps_to_the_displayed_range() {
-    let s = |v: &str| lead(None, &[("source", v), ("stage_id", "new")]);
+    let s = |v: &str| lead(None, &[("source", v), ("stage", "new")]);
     let mut training: Vec<(OdooLead, bool)> = (0..400).map(|_| (s("web"), true)).collect();
     training.extend((0..400).map(|_| (s("ads"), false)));
     training.push((s("ads"), true));
@@ -155,6 +162,283 @@ fn odoo_nb_clamps_to_the_displayed_range() {
     let results = nb.prepare();
     assert_eq!(results.probability(&s("web")).expect("p").0, 99.99);
     assert_eq!(results.probability(&s("ads")).expect("p").0, 0.01);
+}
+
+/// The leads of a CSV as odoo-nb reads them: `fields`, then the configured team, stage and
+/// tag columns, with the CSV's placeholders read as empty.
+fn odoo_leads_of(csv: &str, fields: &[&str], config: &OdooConfig) -> (Vec<OdooLead>, Vec<bool>) {
+    let table = Table::read(csv.as_bytes()).expect("reads");
+    let mut columns: Vec<usize> = fields.iter().map(|f| table.column_index(f).expect("field")).collect();
+    for column in [&config.team_column, &config.stage_column, &config.tag_column].into_iter().flatten() {
+        columns.push(table.column_index(column).expect("column"));
+    }
+    let fields: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+    let won = table.column_index("won").expect("won column");
+    let leads =
+        (0..table.rows).map(|row| odoo_lead(&fields, config, |i| table.columns[columns[i]][row].as_deref())).collect();
+    let y = table.columns[won].iter().map(|v| v.as_deref() == Some("1")).collect();
+    (leads, y)
+}
+
+#[test]
+fn regression_odoo_nb_counts_an_empty_email_or_phone_quality_as_false() {
+    // Odoo stores an empty email_state/phone_state as `False` and counts it (crm_lead.py,
+    // `_pls_get_lead_pls_values`); Sift's placeholders (None, NA, -, null) are empty too.
+    // Won: correct, empty, `null`. Lost: empty, `NA`, incorrect, `-`.
+    //   false: won 2.1 lost 3.1; correct 1.1/0.1; incorrect 0.1/1.1 (totals 3.3 / 4.3)
+    //   prior (stage new) 3.1/7.2 vs 4.1/7.2
+    // empty: 3.1/7.2 * 2.1/3.3 vs 4.1/7.2 * 3.1/4.3 -> 40.03 (skipping it gave the prior, 43.06)
+    let csv = "email_state,won\ncorrect,1\n,1\nnull,1\n,0\nNA,0\nincorrect,0\n-,0\n";
+    let config = OdooConfig::default();
+    let (leads, y) = odoo_leads_of(csv, &["email_state"], &config);
+    let nb = OdooNb::fit(vec!["email_state".into()], config.clone(), leads.iter().zip(y));
+    let results = nb.prepare();
+    let score = |cell: &str| {
+        let (leads, _) = odoo_leads_of(&format!("email_state,won\n{cell},1\n"), &["email_state"], &config);
+        results.probability(&leads[0]).expect("probability").0
+    };
+    assert_eq!(score(""), 40.03);
+    for missing in ["None", "NA", "-", "null", "False"] {
+        assert_eq!(score(missing), 40.03, "`{missing}` is Odoo's False");
+    }
+    assert_eq!(score("correct"), 91.55);
+    // The same column under Odoo's export label, and phone_state, count it too; other columns
+    // still skip an empty value.
+    for column in ["Email Quality", "phone_state"] {
+        let csv = csv.replace("email_state", column);
+        let (leads, y) = odoo_leads_of(&csv, &[column], &config);
+        let nb = OdooNb::fit(vec![column.into()], config.clone(), leads.iter().zip(y));
+        assert!(nb.frequencies.iter().any(|r| r.variable == column && r.value == "false"), "{column}");
+    }
+    let (leads, _) = odoo_leads_of(&csv.replace("email_state", "source"), &["source"], &config);
+    assert!(leads[1].values.iter().all(|(v, _)| *v != Variable::Field(0)), "an empty source is not counted");
+}
+
+#[test]
+fn regression_odoo_nb_counts_stages_by_sequence_and_scores_stageless_and_won_leads_like_odoo() {
+    // Stages new (1), qualified (2), proposition (2), won stage `won`. Two leads won (in the
+    // won stage), one lost in each of new, qualified, proposition. By sequence
+    // (`_pls_prepare_frequencies`), a lead lost in qualified also counts in proposition (same
+    // sequence): new 2.1/3.1, qualified 2.1/2.1, proposition 2.1/2.1 (by position,
+    // proposition had 1.1 lost and scored 65.62).
+    let config = OdooConfig {
+        stage_column: Some("stage".into()),
+        stages: vec!["new".into(), "qualified".into(), "proposition".into()],
+        stage_sequences: vec![1, 2, 2],
+        won_stage: Some("won".into()),
+        ..OdooConfig::default()
+    };
+    let at = |stage: &str| lead(Some("A"), &[("stage", stage)]);
+    let training = [
+        (at("won"), true),
+        (at("won"), true),
+        (at("new"), false),
+        (at("qualified"), false),
+        (at("proposition"), false),
+    ];
+    // new: the prior 2.1/5.2 -> 40.38; qualified and proposition: 2.1/5.2 vs 3.1/5.2 * 2.1/3.1 -> 50
+    check_odoo(
+        config.clone(),
+        &training,
+        &[(at("new"), 40.38), (at("qualified"), 50.0), (at("proposition"), 50.0), (at("won"), 100.0)],
+    );
+    // A lead without a stage scores 0 (it used to count as the first stage: 40.38).
+    check_odoo(config.clone(), &training, &[(lead(Some("A"), &[]), 0.0)]);
+    // The one factor behind a score set by rule names the stage.
+    let nb = OdooNb::fit(vec!["source".into()], config, training.iter().map(|(l, w)| (l, *w)));
+    let (_, factors) = nb.prepare().probability(&at("won")).expect("probability");
+    assert_eq!(factors.len(), 1);
+    assert_eq!((factors[0].variable, factors[0].value.as_str()), (Variable::Stage, "won"));
+    assert!(factors[0].log_ratio > 0.0);
+}
+
+/// Closed leads for the training tests: a weak `source`, a stage column where the won leads
+/// sit in `won`, and extra columns given by `extra(i)`.
+fn closed_leads_csv(header_extra: &str, extra: &dyn Fn(usize) -> String) -> String {
+    let mut csv = format!("source,Stage,{header_extra},won\n");
+    for i in 0..120 {
+        let won = i % 3 == 0;
+        let source = if (i % 5 < 2) == won { "web" } else { "ads" };
+        let stage = if won { "won" } else { ["new", "qualified", "proposition"][(i / 3) % 3] };
+        csv.push_str(&format!("{source},{stage},{},{}\n", extra(i), u8::from(won)));
+    }
+    csv
+}
+
+fn odoo_options(config: OdooConfig) -> TrainOptions {
+    TrainOptions { label: "won".into(), odoo: config, ..options(ModelKind::OdooNb) }
+}
+
+/// Out-of-fold AUC and the final model's probability of every row.
+fn odoo_train_and_score(csv: &str, options: &TrainOptions) -> (f64, Vec<f64>) {
+    let table = Table::read(csv.as_bytes()).expect("reads");
+    let model = train(&table, options).expect("trains");
+    let scorer = Scorer::new(&model, &table.headers).expect("fits");
+    let mut scratch = Scratch::default();
+    let scores = (0..table.rows)
+        .map(|row| {
+            let cells: Vec<Option<&str>> = scorer.positions.iter().map(|&p| table.columns[p][row].as_deref()).collect();
+            scorer.score(|i| cells[i], row + 1, &mut scratch).expect("scores")
+        })
+        .collect();
+    (model.report.metrics.auc, scores)
+}
+
+#[test]
+fn regression_odoo_nb_keeps_columns_of_nearly_all_distinct_values() {
+    // Odoo keeps a variable whatever its number of values; the generic pipeline drops a
+    // column with more distinct values than 90% of the rows. 110 distinct of 120 here.
+    let csv = closed_leads_csv("campaign", &|i| format!("c{}", i % 110));
+    let model =
+        train(&Table::read(csv.as_bytes()).expect("reads"), &odoo_options(OdooConfig::default())).expect("trains");
+    assert!(model.report.columns_used.iter().any(|c| c == "campaign"), "{:?}", model.report.dropped_columns);
+    let sift_score::model::ModelParams::OdooNb(nb) = &model.params else { panic!("not odoo-nb") };
+    assert_eq!(nb.frequencies.iter().filter(|r| r.variable == "campaign").count(), 110);
+    // A lead whose campaign was seen scores with it: c0 was seen on won rows only (0 and 110).
+    let table = Table::read(csv.as_bytes()).expect("reads");
+    let scorer = Scorer::new(&model, &table.headers).expect("fits");
+    let cells: Vec<Option<&str>> = scorer.positions.iter().map(|&p| table.columns[p][0].as_deref()).collect();
+    let scored = scorer.explain(|i| cells[i], 1, 5, &mut Scratch::default()).expect("scores");
+    assert!(scored.positive.iter().any(|f| f.column == "campaign" && f.value == "c0"), "{scored:?}");
+    let logistic =
+        train(&table, &TrainOptions { label: "won".into(), ..options(ModelKind::Logistic) }).expect("trains");
+    assert!(logistic.report.dropped_columns.iter().any(|d| d.name == "campaign"), "the other models drop it");
+}
+
+#[test]
+fn regression_odoo_nb_columns_named_stage_id_and_tag_id_are_plain_columns() {
+    // Odoo's own names for the stage and tag variables, used as plain columns: they must
+    // count like any column (the stage_id column used to be merged into the stage and the
+    // tag_id one to need 50 observations per value).
+    let extra = |i: usize| format!("s{},t{}", (i * 7) % 4, i % 6);
+    let named = closed_leads_csv("stage_id,tag_id", &extra);
+    let renamed = closed_leads_csv("step,label", &extra);
+    let options = odoo_options(OdooConfig::default());
+    let (auc_named, scores_named) =
+        odoo_train_and_score(&named, &TrainOptions { exclude: vec!["Stage".into()], ..options.clone() });
+    let (auc_renamed, scores_renamed) =
+        odoo_train_and_score(&renamed, &TrainOptions { exclude: vec!["Stage".into()], ..options });
+    assert_eq!(auc_named, auc_renamed);
+    assert_eq!(scores_named, scores_renamed);
+}
+
+#[test]
+fn regression_odoo_nb_leakage_guard_catches_the_won_stage_in_the_stage_list() {
+    // Every won lead sits in `won`: listed as a stage, it gives the outcome away in
+    // cross-validation. The guard flags it, leaves it out of the counted stages and makes it
+    // the won stage (a lead in it scores 100, as in Odoo).
+    let csv = closed_leads_csv("note", &|i| format!("n{}", i % 4));
+    let config = OdooConfig {
+        stage_column: Some("Stage".into()),
+        stages: ["new", "qualified", "proposition", "won"].map(String::from).to_vec(),
+        ..OdooConfig::default()
+    };
+    let table = Table::read(csv.as_bytes()).expect("reads");
+    let model = train(&table, &odoo_options(config.clone())).expect("trains");
+    let report = &model.report;
+    let warning = report.leakage_warnings.iter().find(|w| w.column == "Stage = won").expect("the won stage is flagged");
+    assert!(warning.reason.contains("40 of 40 won leads and 0 of 80 lost leads"), "{}", warning.reason);
+    assert_eq!(warning.single_column_auc, 1.0);
+    assert!(report.dropped_columns.iter().any(|d| d.name == "Stage = won"));
+    let with = report.with_leaky_columns.as_ref().expect("the flattering figure, for comparison");
+    assert!(with.auc > 0.95 && report.metrics.auc < with.auc - 0.2, "{} vs {}", report.metrics.auc, with.auc);
+    let sift_score::model::ModelParams::OdooNb(nb) = &model.params else { panic!("not odoo-nb") };
+    assert_eq!(nb.config.stages, ["new", "qualified", "proposition"]);
+    assert_eq!(nb.config.won_stage.as_deref(), Some("won"));
+    // --keep-leaky keeps it, and reports the honest figure beside.
+    let kept = train(&table, &TrainOptions { keep_leaky: true, ..odoo_options(config) }).expect("trains");
+    assert!((kept.report.metrics.auc - with.auc).abs() < 1e-9);
+    assert!(kept.report.without_leaky_columns.is_some());
+    // A stage the list does not name is an error naming it and its row.
+    let unknown = csv.replacen("web,new", "web,negotiation", 1);
+    let config = OdooConfig {
+        stages: vec!["new".into(), "qualified".into(), "proposition".into()],
+        stage_column: Some("Stage".into()),
+        won_stage: Some("won".into()),
+        ..OdooConfig::default()
+    };
+    let error =
+        train(&Table::read(unknown.as_bytes()).expect("reads"), &odoo_options(config)).err().expect("unknown stage");
+    let row = unknown.lines().position(|l| l.contains("negotiation")).expect("the line");
+    let want = format!("column `Stage` row {row}: stage `negotiation` is not among the stages given");
+    assert!(error.to_string().contains(&want), "{error}");
+}
+
+#[test]
+fn odoo_nb_model_files_written_before_the_stage_had_a_kind_still_score_the_same() {
+    // Files of revision 0 named the stage and tag rows `stage_id` and `tag_id` only.
+    let config = OdooConfig {
+        stage_column: Some("Stage".into()),
+        stages: vec!["new".into(), "qualified".into(), "proposition".into()],
+        won_stage: Some("won".into()),
+        ..OdooConfig::default()
+    };
+    let csv = closed_leads_csv("note", &|i| format!("n{}", i % 4));
+    let table = Table::read(csv.as_bytes()).expect("reads");
+    let model = train(&table, &odoo_options(config)).expect("trains");
+    let mut old: serde_json::Value = serde_json::from_str(&model.to_json().expect("json")).expect("value");
+    let params = old["params"].as_object_mut().expect("params");
+    assert_eq!(params.remove("revision"), Some(serde_json::json!(1)));
+    for row in params["frequencies"].as_array_mut().expect("rows") {
+        row.as_object_mut().expect("row").remove("kind");
+    }
+    let old = ModelFile::from_json(&old.to_string()).expect("an old file reads");
+    let score = |model: &ModelFile| {
+        let scorer = Scorer::new(model, &table.headers).expect("fits");
+        let cells: Vec<Option<&str>> = scorer.positions.iter().map(|&p| table.columns[p][1].as_deref()).collect();
+        scorer.score(|i| cells[i], 1, &mut Scratch::default()).expect("scores")
+    };
+    assert!(score(&model) > 0.0);
+    assert_eq!(score(&old), score(&model));
+}
+
+#[test]
+fn odoo_nb_reads_an_odoo_crm_lead_export_by_its_field_names() {
+    // A self-written file shaped like Odoo's crm.lead export: technical field names, stage
+    // names, comma-separated tag_ids, probability and active giving the outcome.
+    let csv = include_str!("fixtures/odoo_crm_lead.csv");
+    let table = Table::read(csv.as_bytes()).expect("reads");
+    let options = TrainOptions { odoo_export: true, ..options(ModelKind::OdooNb) };
+    let model = train(&table, &options).expect("trains");
+    let report = &model.report;
+    // Won: probability 100; lost: 0 and archived; the open leads are left out.
+    let won = csv.lines().filter(|l| l.contains(",100.0,True")).count();
+    let lost = csv.lines().filter(|l| l.contains(",0.0,False")).count();
+    assert_eq!((report.rows, report.positives), (won + lost, won));
+    assert_eq!(model.training.rows_without_label, 120 - won - lost);
+    assert_eq!(report.columns_used, ["email_state", "phone_state", "country_id", "source_id"]);
+    let reason = |name: &str| report.dropped_columns.iter().find(|d| d.name == name).map(|d| d.reason.clone());
+    assert!(reason("id").is_some_and(|r| r.starts_with("identifier-like")), "{:?}", reason("id"));
+    assert!(reason("email_from").is_some_and(|r| r.contains("not one of Odoo's")));
+    let sift_score::model::ModelParams::OdooNb(nb) = &model.params else { panic!("not odoo-nb") };
+    assert_eq!(nb.config.stage_column.as_deref(), Some("stage_id"));
+    assert_eq!(nb.config.team_column.as_deref(), Some("team_id"));
+    assert_eq!(nb.config.tag_column.as_deref(), Some("tag_ids"));
+    assert_eq!(nb.config.won_stage.as_deref(), Some("won"));
+    // A stage outside the pipeline is named with its row in the file (open leads before it
+    // are left out of training, not out of the count).
+    let lines: Vec<&str> = csv.lines().collect();
+    let line = lines.iter().rposition(|l| l.contains(",Qualified,") && l.contains(",0.0,False")).expect("a lost lead");
+    let edited: String = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| if i == line { l.replace(",Qualified,", ",Negotiation,") } else { l.to_string() } + "\n")
+        .collect();
+    let error = train(&Table::read(edited.as_bytes()).expect("reads"), &options).err().expect("unknown stage");
+    assert!(error.to_string().contains(&format!("column `stage_id` row {line}: stage `Negotiation`")), "{error}");
+    // Scored as Odoo would: the won stage 100, no stage 0, the id copied to the output.
+    let out = batch(&model, csv).expect("scores");
+    let mut reader = csv::Reader::from_reader(out.as_bytes());
+    assert_eq!(reader.headers().expect("header").get(0), Some("id"));
+    for (input, output) in csv.lines().skip(1).zip(reader.records()) {
+        let output = output.expect("row");
+        let stage = input.split(',').nth(7).expect("stage cell");
+        match stage {
+            "Won" => assert_eq!(&output[1], "1.0000", "{input}"),
+            "" => assert_eq!(&output[1], "0.0000", "{input}"),
+            _ => assert!(output[1].parse::<f64>().is_ok_and(|p| p > 0.0 && p < 1.0), "{input}"),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -255,7 +539,13 @@ fn every_model_kind_trains_explains_and_round_trips() {
         let report = &model.report;
         assert_eq!((report.rows, report.folds, report.positives), (80, 5, 33), "{kind}");
         assert!(report.metrics.auc > 0.6, "{kind}: AUC {}", report.metrics.auc);
-        assert!(report.dropped_columns.iter().any(|d| d.name == "Lead ID"), "identifier dropped");
+        // Odoo keeps a variable whatever its number of values; the other models drop an identifier.
+        let kept = report.columns_used.iter().any(|c| c == "Lead ID");
+        assert_eq!(kept, kind == ModelKind::OdooNb, "{kind}: identifier kept only by odoo-nb");
+        assert_eq!(report.dropped_columns.iter().any(|d| d.name == "Lead ID"), !kept, "{kind}");
+        assert_eq!(report.identifier_columns, if kept { vec!["Lead ID".to_string()] } else { vec![] }, "{kind}");
+        let out = batch(&model, FIXTURE).expect("scores");
+        assert!(out.starts_with("Lead ID,probability"), "{kind}: the identifier names each lead: {out:.40}");
         assert!(!report.columns_used.iter().any(|c| c.is_empty()), "trailing empty column ignored");
         let json = model.to_json().expect("json");
         let back = ModelFile::from_json(&json).expect("reads back");

@@ -118,3 +118,54 @@ fn rule_points_list_their_rules_and_move_stages_only_forward() {
     let r5 = rows.iter().find(|r| &r[0] == "R-5").expect("R-5");
     assert_eq!(&r5[2], "customer", "a customer never moves back");
 }
+
+#[test]
+fn an_odoo_crm_lead_export_trains_odoo_nb_by_its_field_names() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = dir.path().join("odoo.json");
+    let out = sift()
+        .args(["train", "--model", "odoo-nb", "--odoo-export", "--json", "--data"])
+        .arg(fixture("odoo_crm_lead.csv"))
+        .arg("-o")
+        .arg(&model)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json report");
+    let used: Vec<&str> =
+        report["columns_used"].as_array().expect("columns").iter().filter_map(Value::as_str).collect();
+    assert_eq!(used, ["email_state", "phone_state", "country_id", "source_id"]);
+
+    // Stages with Odoo's sequences; the won stage listed among them is caught by the guard.
+    let out = sift()
+        .args([
+            "train",
+            "--model",
+            "odoo-nb",
+            "--odoo-export",
+            "--odoo-stages",
+            "New:1,Qualified:2,Proposition:2,Won:70",
+        ])
+        .arg("--data")
+        .arg(fixture("odoo_crm_lead.csv"))
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("`stage_id = won`") && text.contains("the won stage"), "{text}");
+
+    // Sequences for some stages only, and an export read by another model, are refused.
+    for (args, want) in [
+        (
+            vec!["--model", "odoo-nb", "--odoo-export", "--odoo-stages", "New:1,Qualified"],
+            "give a sequence to every stage",
+        ),
+        (vec!["--odoo-export"], "read by the odoo-nb model"),
+    ] {
+        let out =
+            sift().arg("train").args(&args).arg("--data").arg(fixture("odoo_crm_lead.csv")).output().expect("run");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+}

@@ -13,7 +13,7 @@ use sift_app::AppError;
 use sift_app::scoring::{STORED_SOURCE, train_csv};
 use sift_score::batch::{BatchOptions, score_csv};
 use sift_score::model::ModelFile;
-use sift_score::odoo::OdooConfig;
+use sift_score::odoo::{OdooConfig, parse_stages};
 use sift_score::rules::{parse_date, parse_rules, read_events, score_rules_csv};
 use sift_score::train::{FoldSpec, GbmParams, TrainOptions, TrainReport, parse_folds};
 use sift_score::{ModelKind, ScoreError};
@@ -53,16 +53,19 @@ lift, calibration table) and writes a self-describing model file for `sift score
 The feature pipeline is learned from the data: numbers are standardised with missing-value
 indicators, Yes/No columns become 0/1, text columns are one-hot encoded (values seen fewer than
 10 times grouped as `(rare)`), placeholders such as `Select` and `unknown` count as missing, and
-identifier-like columns (a distinct value on most rows) are dropped.
+identifier-like columns (a distinct value on most rows) are dropped (odoo-nb keeps them, as Odoo
+does).
 
 Leakage guard: columns filled in after the outcome (e.g. `Tags`, `Lead Quality`, `Last
 Activity` in CRM exports) or that predict the label almost perfectly on their own are flagged,
-and the accuracy without them is reported too. Exclude them with --exclude.
+and the accuracy without them is reported too. Exclude them with --exclude. For odoo-nb, a
+listed stage that holds the won leads (the won stage) is flagged and left out the same way.
 
 EXAMPLES:
   sift train --data Leads.csv --label Converted --exclude Tags --exclude 'Lead Quality' -o leads.model
   sift train --data bank.csv --label y --positive yes --exclude duration --model gbm -o bank.model
   sift train --data deals.csv --label won --model odoo-nb --odoo-team team --json
+  sift train --data crm.lead.csv --model odoo-nb --odoo-export --odoo-stages New:1,Qualified:2,Proposition:2
   sift train --stored --model gbm -o crm.model")]
 pub struct TrainArgs {
     /// The CSV of closed leads (delimiter , ; or tab detected).
@@ -73,8 +76,9 @@ pub struct TrainArgs {
     /// (they follow the outcome).
     #[arg(long)]
     stored: bool,
-    /// The outcome column (default with --stored: `converted`).
-    #[arg(long, value_name = "COLUMN", required_unless_present = "stored")]
+    /// The outcome column (default with --stored: `converted`; with --odoo-export, Odoo's
+    /// `probability` and `active`).
+    #[arg(long, value_name = "COLUMN", required_unless_present_any = ["stored", "odoo_export"], conflicts_with = "odoo_export")]
     label: Option<String>,
     /// The label value that means won/converted (default: 1, yes, true, won...).
     #[arg(long, value_name = "VALUE")]
@@ -109,9 +113,22 @@ pub struct TrainArgs {
     /// odoo-nb: the stage column (with --odoo-stages).
     #[arg(long, value_name = "COLUMN", requires = "odoo_stages")]
     odoo_stage: Option<String>,
-    /// odoo-nb: the stages in pipeline order, comma-separated.
+    /// odoo-nb: the stages in pipeline order, comma-separated, or with Odoo's stage
+    /// sequences (`new:1,qualified:2,proposition:2`: equal sequences count together).
     #[arg(long, value_name = "A,B,C", value_delimiter = ',')]
     odoo_stages: Vec<String>,
+    /// odoo-nb: the won stage: a lead in it scores 100, as in Odoo; it is not counted as a
+    /// stage (listed in --odoo-stages, the leakage guard leaves it out).
+    #[arg(long, value_name = "STAGE")]
+    odoo_won_stage: Option<String>,
+    /// odoo-nb: the data is an Odoo CRM lead export, read by Odoo's field names: the outcome
+    /// from `probability` (100 won; 0 and archived lost; open leads left out) and `active`;
+    /// `team_id`, `stage_id`, `tag_ids`; the variables Odoo's scoring offers (`country_id`,
+    /// `state_id`, `email_state`, `phone_state`, `source_id`, `lang_id`). Without
+    /// --odoo-stages, Odoo's default pipeline (New, Qualified, Proposition); without
+    /// --odoo-won-stage, `Won` is the won stage.
+    #[arg(long)]
+    odoo_export: bool,
     /// odoo-nb: a column of tags separated by `;` or `,`.
     #[arg(long, value_name = "COLUMN")]
     odoo_tags: Option<String>,
@@ -230,7 +247,15 @@ pub fn train_command(db: &str, args: &TrainArgs) -> Result<u8> {
         Some(path) => (path.display().to_string(), Box::new(open(path)?)),
         None => (STORED_SOURCE.to_string(), Box::new(std::io::Cursor::new(stored_leads_csv(db)?))),
     };
-    let label = args.label.clone().unwrap_or_else(|| "converted".to_string());
+    let label = match &args.label {
+        Some(label) => label.clone(),
+        None if args.odoo_export => sift_score::train::ODOO_PROBABILITY.to_string(),
+        None => "converted".to_string(),
+    };
+    let (stages, stage_sequences) = match parse_stages(&args.odoo_stages) {
+        Ok(stages) => stages,
+        Err(e) => return Ok(report_error("--odoo-stages", &e)),
+    };
     let folds = match &args.folds_file {
         Some(path) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))?;
@@ -250,9 +275,12 @@ pub fn train_command(db: &str, args: &TrainArgs) -> Result<u8> {
         odoo: OdooConfig {
             team_column: args.odoo_team.clone(),
             stage_column: args.odoo_stage.clone(),
-            stages: args.odoo_stages.iter().map(|s| s.trim().to_lowercase()).collect(),
+            stages,
+            stage_sequences,
+            won_stage: args.odoo_won_stage.as_ref().map(|s| s.trim().to_lowercase()),
             tag_column: args.odoo_tags.clone(),
         },
+        odoo_export: args.odoo_export,
         compare_without_leaky: !args.no_leakage_compare,
         keep_leaky: args.keep_leaky,
         created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
