@@ -291,8 +291,8 @@ impl CompiledCues {
         }
         let (roles, entries): (Vec<CueEntry>, Vec<CueEntry>) =
             entries.into_iter().partition(|e| matches!(e.cue, Cue::Role(r) if r != RoleCue::Urgency));
-        let set = RegexSet::new(entries.iter().map(|e| e.pattern.as_str())).ok();
-        let roles_set = RegexSet::new(roles.iter().map(|e| e.pattern.as_str())).ok();
+        let set = crate::lexicon::regex_set(entries.iter().map(|e| e.pattern.as_str()));
+        let roles_set = crate::lexicon::regex_set(roles.iter().map(|e| e.pattern.as_str()));
         CompiledCues { entries, set, roles, roles_set }
     }
 
@@ -421,22 +421,12 @@ impl Asked {
         asked.any = true;
         asked.topics |= cues.for_text(question).concepts_in(question);
         asked.count_unit = count_question_unit(question);
-        // One pass for every kind of question (the order of `QUESTION_KINDS`).
-        let kinds = QUESTION_KINDS.as_ref().map(|set| set.matches(question));
-        let kind = |i: usize| match &kinds {
-            Some(m) => m.matched(i),
-            None => [
-                &*APPROVAL_QUESTION,
-                &*DECIDER_QUESTION,
-                &*WHO_QUESTION,
-                &*WHY_NOT_BEFORE,
-                &*BUDGET_QUESTION,
-                &*IMPACT_QUESTION,
-                &*NEED_CHECK_QUESTION,
-                &*OWN_PART_QUESTION,
-            ]
-            .get(i)
-            .is_some_and(|r| r.is_match(question)),
+        // One pass finds the kinds that may apply (the order of `QUESTION_KINDS`); each is
+        // then confirmed by its own pattern.
+        let maybe = QUESTION_KINDS.as_ref().map(|set| set.matches(question));
+        let kind = |i: usize| {
+            maybe.as_ref().is_none_or(|m| m.matched(i))
+                && QUESTION_KIND_PATTERNS.get(i).is_some_and(|r| r.is_match(question))
         };
         asked.approval = kind(0);
         asked.decider = kind(1);
@@ -1567,19 +1557,22 @@ fn built_in(pattern: &str) -> Regex {
 
 /// The kinds of question, matched in one pass: approval, decider, who, why-not-before,
 /// budget, impact, need check, own part.
-static QUESTION_KINDS: std::sync::LazyLock<Option<RegexSet>> = std::sync::LazyLock::new(|| {
-    RegexSet::new([
-        APPROVAL_QUESTION.as_str(),
-        DECIDER_QUESTION.as_str(),
-        WHO_QUESTION.as_str(),
-        WHY_NOT_BEFORE.as_str(),
-        BUDGET_QUESTION.as_str(),
-        IMPACT_QUESTION.as_str(),
-        NEED_CHECK_QUESTION.as_str(),
-        OWN_PART_QUESTION.as_str(),
-    ])
-    .ok()
+static QUESTION_KIND_PATTERNS: std::sync::LazyLock<[&'static Regex; 8]> = std::sync::LazyLock::new(|| {
+    [
+        &*APPROVAL_QUESTION,
+        &*DECIDER_QUESTION,
+        &*WHO_QUESTION,
+        &*WHY_NOT_BEFORE,
+        &*BUDGET_QUESTION,
+        &*IMPACT_QUESTION,
+        &*NEED_CHECK_QUESTION,
+        &*OWN_PART_QUESTION,
+    ]
 });
+
+/// A prefilter over [`QUESTION_KIND_PATTERNS`] (see [`crate::lexicon::prefilter_set`]).
+static QUESTION_KINDS: std::sync::LazyLock<Option<RegexSet>> =
+    std::sync::LazyLock::new(|| crate::lexicon::prefilter_set(QUESTION_KIND_PATTERNS.iter().map(|r| r.as_str())));
 
 /// "What stopped you fixing it?", "Have you tried to fix this before?", "How long has it been
 /// like that?", "之前为什么没解决？", "有没有试过别的办法？": asks why the pain is still there.

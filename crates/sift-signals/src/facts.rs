@@ -622,8 +622,10 @@ static ZH_LIST: LazyLock<PatternList> = LazyLock::new(|| {
         &*ZH_ROLE_MENTION,
     ]
 });
-static EN_SET: LazyLock<Option<RegexSet>> = LazyLock::new(|| RegexSet::new(EN_LIST.iter().map(|r| r.as_str())).ok());
-static ZH_SET: LazyLock<Option<RegexSet>> = LazyLock::new(|| RegexSet::new(ZH_LIST.iter().map(|r| r.as_str())).ok());
+static EN_SET: LazyLock<Option<RegexSet>> =
+    LazyLock::new(|| crate::lexicon::prefilter_set(EN_LIST.iter().map(|r| r.as_str())));
+static ZH_SET: LazyLock<Option<RegexSet>> =
+    LazyLock::new(|| crate::lexicon::prefilter_set(ZH_LIST.iter().map(|r| r.as_str())));
 
 struct Gate {
     list: &'static [&'static Regex],

@@ -41,17 +41,14 @@ pub fn signals_lexicon(language: Language) -> Lexicon {
 /// entries run on every turn, so a bilingual call is read in full. `extra` holds user
 /// entries (kinds `excuse` and `knowledge`).
 pub fn phrase_signals(transcript: &Transcript, extra: &[Lexicon]) -> Vec<Signal> {
-    let lexicons: Vec<&Lexicon> = [builtin(Language::En), builtin(Language::Zh)].into_iter().chain(extra).collect();
+    let extra: Vec<PhraseEntries<'_>> = extra.iter().map(PhraseEntries::of).collect();
+    let lexicons: Vec<&PhraseEntries<'_>> =
+        [builtin_phrases(Language::En), builtin_phrases(Language::Zh)].into_iter().chain(&extra).collect();
     let mut out = Vec::new();
     for turn in transcript.prospect_turns() {
         let mut words = None;
         for lexicon in &lexicons {
-            for entry in &lexicon.entries {
-                let (kind, polarity) = match entry.kind.as_str() {
-                    "excuse" => (SignalKind::Excuse, Polarity::Good),
-                    "knowledge" => (SignalKind::Knowledge, Polarity::Good),
-                    _ => continue,
-                };
+            for (entry, kind, polarity) in lexicon.matching(&turn.text) {
                 // One hit per entry and turn is enough evidence.
                 let Some(m) = entry.pattern.find(&turn.text) else { continue };
                 if kind == SignalKind::Knowledge
@@ -76,6 +73,47 @@ pub fn phrase_signals(transcript: &Transcript, extra: &[Lexicon]) -> Vec<Signal>
         }
     }
     out
+}
+
+/// A lexicon's excuse and knowledge entries, in order, with one set to find in a single pass
+/// which of them can match a turn (a one-hour call has hundreds of turns and the lexicons
+/// hundreds of entries).
+struct PhraseEntries<'a> {
+    entries: Vec<(&'a crate::lexicon::Entry, SignalKind, Polarity)>,
+    set: Option<regex::RegexSet>,
+}
+
+impl<'a> PhraseEntries<'a> {
+    fn of(lexicon: &'a Lexicon) -> PhraseEntries<'a> {
+        let entries: Vec<_> = lexicon
+            .entries
+            .iter()
+            .filter_map(|entry| match entry.kind.as_str() {
+                "excuse" => Some((entry, SignalKind::Excuse, Polarity::Good)),
+                "knowledge" => Some((entry, SignalKind::Knowledge, Polarity::Good)),
+                _ => None,
+            })
+            .collect();
+        let set = crate::lexicon::prefilter_set(entries.iter().map(|(e, _, _)| e.pattern.as_str()));
+        PhraseEntries { entries, set }
+    }
+
+    /// The entries that match somewhere in `text`, in lexicon order.
+    fn matching(&self, text: &str) -> Vec<(&'a crate::lexicon::Entry, SignalKind, Polarity)> {
+        match &self.set {
+            Some(set) => set.matches(text).into_iter().filter_map(|i| self.entries.get(i).copied()).collect(),
+            None => self.entries.clone(),
+        }
+    }
+}
+
+fn builtin_phrases(language: Language) -> &'static PhraseEntries<'static> {
+    static EN: OnceLock<PhraseEntries<'static>> = OnceLock::new();
+    static ZH: OnceLock<PhraseEntries<'static>> = OnceLock::new();
+    match language {
+        Language::En => EN.get_or_init(|| PhraseEntries::of(builtin(Language::En))),
+        Language::Zh => ZH.get_or_init(|| PhraseEntries::of(builtin(Language::Zh))),
+    }
 }
 
 fn overlaps(span: Span, range: std::ops::Range<usize>) -> bool {
