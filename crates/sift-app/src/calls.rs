@@ -69,6 +69,10 @@ pub struct CallRequest<'a> {
     pub lexicons: &'a [Lexicon],
     /// A learned reader of meaning; `None`: the rules alone (the analysis says so).
     pub meaning: Option<&'a dyn sift_signals::meaning::MeaningModel>,
+    /// A user's large model (OpenAI-compatible endpoint): its grounded statuses and signals
+    /// are merged into the local analysis; on any failure the local analysis stands and its
+    /// reading says why.
+    pub llm: Option<&'a sift_llm::LlmConfig>,
 }
 
 /// Analyses one call for `frameworks`; a transcript that cannot be read is invalid input
@@ -82,13 +86,22 @@ pub fn analyze_call(request: &CallRequest<'_>, frameworks: Vec<&Framework>) -> R
         extra_lexicons: request.lexicons,
         meaning: request.meaning,
     };
-    analyze(request.text, &options).map_err(|e| {
+    let mut analysis = analyze(request.text, &options).map_err(|e| {
         AppError::Invalid(Diagnostics(vec![Diagnostic {
             source: request.source.to_owned(),
             location: e.line.map(|line| Location { line, column: 1 }),
             message: format!("cannot read the call: {}", e.message),
         }]))
-    })
+    })?;
+    if let Some(llm) = request.llm {
+        match sift_llm::analyse_call(&analysis.transcript, llm) {
+            sift_llm::LlmOutcome::Analysed(reading) => sift_llm::apply(&mut analysis, &reading),
+            sift_llm::LlmOutcome::Fallback { message } => {
+                analysis.reading.note = format!("{}; the large model was not used: {message}", analysis.reading.note);
+            }
+        }
+    }
+    Ok(analysis)
 }
 
 /// Reads a user's lexicon file; an entry whose own examples fail is refused, so a pattern

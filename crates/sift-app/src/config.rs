@@ -29,6 +29,8 @@ pub struct Config {
     pub lexicons: Vec<Lexicon>,
     /// The local meaning model, when one is loaded; call analysis then reads meaning with it.
     pub meaning: Option<MeaningHandle>,
+    /// A user's large model for call analysis (`--llm URL`), when one is configured.
+    pub llm: Option<sift_llm::LlmConfig>,
 }
 
 /// A shared meaning model (loaded once, used by every analysis).
@@ -62,6 +64,7 @@ impl Config {
             playbooks: None,
             lexicons: Vec::new(),
             meaning: None,
+            llm: None,
         })
     }
 

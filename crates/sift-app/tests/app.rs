@@ -109,6 +109,7 @@ async fn a_call_fills_the_criteria_the_answers_leave_unknown() {
         as_of: as_of(),
         lexicons: &[],
         meaning: None,
+        llm: None,
     };
     let outcome = qualify(
         &config,
@@ -136,6 +137,7 @@ async fn a_call_fills_the_criteria_the_answers_leave_unknown() {
         as_of: as_of(),
         lexicons: &[],
         meaning: None,
+        llm: None,
     };
     let err = qualify(
         &config,

@@ -11,6 +11,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod apply;
 mod client;
 mod grounding;
 mod schema;
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use sift_core::CriterionStatus;
 use sift_signals::{SignalKind, Transcript};
 
+pub use apply::apply;
 pub use client::{LlmClient, LlmError};
 pub use grounding::{ground, normalise};
 pub use schema::{PROMPT_VERSION, RawReading, render_transcript, response_schema, system_prompt};

@@ -55,8 +55,9 @@ impl AppState {
         }
     }
 
-    /// Swaps the configuration. The meaning model is not part of the stored configuration
-    /// (it is loaded at start from `--model`), so a new configuration keeps the running one's.
+    /// Swaps the configuration. The meaning model and the large model are not part of the
+    /// stored configuration (they come from `--model` and `--llm` at start), so a new
+    /// configuration keeps the running one's.
     pub fn set_config(&self, mut config: Config) {
         let mut guard = match self.inner.config.write() {
             Ok(guard) => guard,
@@ -64,6 +65,9 @@ impl AppState {
         };
         if config.meaning.is_none() {
             config.meaning.clone_from(&guard.meaning);
+        }
+        if config.llm.is_none() {
+            config.llm.clone_from(&guard.llm);
         }
         *guard = Arc::new(config);
     }

@@ -72,6 +72,36 @@ impl ModelArgs {
     }
 }
 
+/// `--llm URL`: ask a user's large model about each call (an OpenAI-compatible endpoint).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct LlmArgs {
+    /// Ask a large model behind an OpenAI-compatible endpoint (llama.cpp server, Ollama,
+    /// vLLM...), e.g. `http://127.0.0.1:8080/v1`. Its BANT statuses and signals replace or
+    /// join the local ones only where every quote it gives is found in the transcript;
+    /// answers are cached by transcript; on a timeout or an error the local analysis stands
+    /// and the report says why. The key, if the endpoint needs one: SIFT_LLM_API_KEY.
+    #[arg(long, value_name = "URL")]
+    pub llm: Option<String>,
+
+    /// The model name sent to the endpoint.
+    #[arg(long, value_name = "NAME", requires = "llm", default_value = "default")]
+    pub llm_model: String,
+
+    /// Seconds to wait for the large model before falling back to the local analysis.
+    #[arg(long, value_name = "SECONDS", requires = "llm", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub llm_timeout: u64,
+}
+
+impl LlmArgs {
+    pub fn config(&self) -> Option<sift_llm::LlmConfig> {
+        let url = self.llm.as_ref()?;
+        let mut config = sift_llm::LlmConfig::new(url.clone(), self.llm_model.clone());
+        config.api_key = std::env::var("SIFT_LLM_API_KEY").ok().filter(|k| !k.is_empty());
+        config.timeout = std::time::Duration::from_secs(self.llm_timeout);
+        Some(config)
+    }
+}
+
 /// Reads a transcript file (size-capped) and decodes it; see [`decode_transcript`].
 pub fn read_transcript(path: &Path) -> Result<TranscriptText> {
     let meta = std::fs::metadata(path).with_context(|| format!("cannot read `{}`", path.display()))?;

@@ -105,6 +105,7 @@ pub async fn analyze(
         as_of: input.as_of,
         lexicons: &config.lexicons,
         meaning: config.meaning(),
+        llm: config.llm.as_ref(),
     };
     let analysis = tokio::task::block_in_place(|| analyze_call(&request, frameworks))?;
     Ok(Json(CallReport::from(analysis)))
@@ -134,6 +135,7 @@ pub async fn attach(
         as_of: input.as_of,
         lexicons: &config.lexicons,
         meaning: config.meaning(),
+        llm: config.llm.as_ref(),
     };
     let attached = sift_app::calls::attach(state.store(), id, &request, frameworks, principal.actor()).await?;
     audit(

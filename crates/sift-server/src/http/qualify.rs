@@ -112,6 +112,7 @@ async fn run(
         as_of,
         lexicons: &config.lexicons,
         meaning: config.meaning(),
+        llm: config.llm.as_ref(),
     });
     let key = lead.map(|id| id.to_string());
     let request = QualifyRequest {

@@ -79,6 +79,9 @@ pub struct AnalyzeArgs {
 
     #[command(flatten)]
     model: ModelArgs,
+
+    #[command(flatten)]
+    llm: crate::inputs::LlmArgs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -117,6 +120,7 @@ fn frameworks<'r>(config: &'r Config, id: Option<&str>, all_by_default: bool) ->
 pub fn run(framework_files: &[PathBuf], args: &AnalyzeArgs) -> Result<u8> {
     let mut config = config(framework_files)?;
     config.meaning = args.model.open()?;
+    config.llm = args.llm.config();
     let registry = &config.registry;
     let machine = args.json || args.html.is_some();
     let frameworks = frameworks(&config, args.framework.as_deref(), machine)?;
@@ -135,6 +139,7 @@ pub fn run(framework_files: &[PathBuf], args: &AnalyzeArgs) -> Result<u8> {
         as_of,
         lexicons: &lexicons,
         meaning: config.meaning(),
+        llm: config.llm.as_ref(),
     };
     let analysis = analyze_call(&request, frameworks)?;
     if args.json {

@@ -72,6 +72,9 @@ pub struct QualifyArgs {
     #[command(flatten)]
     model: crate::inputs::ModelArgs,
 
+    #[command(flatten)]
+    llm: crate::inputs::LlmArgs,
+
     /// Qualify this stored lead (database id, external id or email): its stored facts are
     /// used (the answers file's [lead] only fills gaps), and the decision is saved and moves
     /// the lead's stage.
@@ -176,6 +179,7 @@ pub fn run(db: &str, framework_files: &[PathBuf], args: &QualifyArgs) -> Result<
     };
     if transcript.is_some() {
         config.meaning = args.model.open()?;
+        config.llm = args.llm.config();
     } else if args.model.model.is_some() {
         anstream::eprintln!("note: --model reads calls; without --transcript it has nothing to read");
     }
@@ -187,6 +191,7 @@ pub fn run(db: &str, framework_files: &[PathBuf], args: &QualifyArgs) -> Result<
         as_of,
         lexicons: &[],
         meaning: config.meaning(),
+        llm: config.llm.as_ref(),
     });
     let request = QualifyRequest {
         answers,

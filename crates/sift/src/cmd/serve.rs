@@ -50,6 +50,9 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     model: crate::inputs::ModelArgs,
+
+    #[command(flatten)]
+    llm: crate::inputs::LlmArgs,
 }
 
 pub fn run(db: Option<&str>, args: &ServeArgs) -> Result<u8> {
@@ -83,6 +86,7 @@ pub fn run(db: Option<&str>, args: &ServeArgs) -> Result<u8> {
         let mut loaded = loaded?;
         crate::render::print_diagnostics(&loaded.warnings);
         loaded.config.meaning = meaning;
+        loaded.config.llm = args.llm.config();
         let read_with =
             loaded.config.meaning().map_or_else(|| "rules only".to_owned(), |m| format!("rules and {}", m.describe()));
         let running = sift_server::start(settings.clone(), loaded.config).await?;

@@ -1,0 +1,96 @@
+//! Merging a grounded large-model reading into the local analysis of the same call: the
+//! model's statuses decide the BANT concepts it answered (with its quotes as the evidence),
+//! its signals join the local ones, and every finding it produced says so (`Mode::Llm`).
+
+use sift_signals::analyze::Analysis;
+use sift_signals::evidence::{Evidence, Weight};
+use sift_signals::meaning::Mode;
+use sift_signals::{Polarity, Signal, SignalKind, Span};
+
+use crate::{Concept, LlmAnalysis, Quote};
+
+/// The concept id the local analysis uses for `concept`.
+fn concept_id(concept: Concept) -> &'static str {
+    match concept {
+        Concept::Need => "need",
+        Concept::Budget => "budget",
+        Concept::Authority => "authority",
+        Concept::Timeline => "timeline",
+    }
+}
+
+fn polarity(kind: SignalKind) -> Polarity {
+    match kind {
+        SignalKind::Excuse | SignalKind::Specificity | SignalKind::Knowledge => Polarity::Good,
+        SignalKind::Inconsistency | SignalKind::ShortAnswers | SignalKind::UnrealisticTarget => Polarity::Red,
+    }
+}
+
+fn span(q: &Quote) -> Span {
+    Span { turn: q.turn, start: q.start, end: q.end }
+}
+
+/// Applies `llm` to `analysis`. A concept the model gave no grounded status for keeps the
+/// local one; a signal the rules already found in the same turn is not repeated.
+pub fn apply(analysis: &mut Analysis, llm: &LlmAnalysis) {
+    for status in &llm.statuses {
+        let id = concept_id(status.concept);
+        let evidence: Vec<Evidence> = status
+            .quotes
+            .iter()
+            .map(|q| Evidence {
+                span: span(q),
+                quote: q.text.clone(),
+                note: format!("the large model: {}", status.reason),
+                says: status.status,
+                weight: Weight::Stated,
+                mode: Mode::Llm,
+                fact: None,
+                role: None,
+            })
+            .collect();
+        for concept in analysis.concepts.iter_mut().filter(|c| c.concept == id) {
+            concept.status = status.status;
+            concept.mode = Mode::Llm;
+            concept.decided_by.clone_from(&evidence);
+            concept.rule = format!(
+                "read by the large model {} (every quote checked against the transcript): {}",
+                llm.model, status.reason
+            );
+            concept.evidence.splice(0..0, evidence.iter().cloned());
+        }
+        for criterion in analysis.criteria.iter_mut().filter(|c| c.concept == id) {
+            criterion.status = status.status;
+            criterion.evidence.splice(0..0, evidence.iter().cloned());
+        }
+    }
+    for signal in &llm.signals {
+        let turn = signal.quote.turn;
+        if analysis.signals.iter().any(|s| s.kind == signal.kind && s.turn == turn) {
+            continue;
+        }
+        analysis.signals.push(Signal {
+            kind: signal.kind,
+            polarity: polarity(signal.kind),
+            turn,
+            span: span(&signal.quote),
+            quote: signal.quote.text.clone(),
+            explanation: format!("the large model: {}", signal.reason),
+            mode: Mode::Llm,
+        });
+    }
+    analysis.signals.sort_by_key(|s| (s.turn, s.span.start));
+    if !analysis.reading.modes.contains(&Mode::Llm) {
+        analysis.reading.modes.push(Mode::Llm);
+    }
+    let dropped = if llm.dropped_claims > 0 {
+        format!("; {} of its claims dropped (their quotes are not in the transcript)", llm.dropped_claims)
+    } else {
+        String::new()
+    };
+    let cached = if llm.from_cache { " (cached answer)" } else { "" };
+    analysis.reading.note = format!(
+        "{}; BANT statuses and signals from the large model {}{cached}{dropped}",
+        analysis.reading.note, llm.model
+    );
+}
