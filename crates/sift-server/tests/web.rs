@@ -234,9 +234,28 @@ async fn team(app: &App, db: &sift_store::testing::TestDb) -> Team {
         app.send(Method::POST, &format!("/api/v1/leads/{qualified}/qualify"), Auth::Token(t), Some(answers)).await;
     assert_eq!(res.status(), StatusCode::OK, "{}", db.name);
     execute(db, &format!("UPDATE leads SET stage = 'nurture', re_engage_on = '2020-01-01' WHERE id = {due}")).await;
+    let attached = attach_call(app, qualified, "monday.txt", CALL).await;
+    assert!(attached["report"]["signals"].as_array().is_some_and(|s| !s.is_empty()), "{attached}");
     let rep1 = sign_in_with_form(app, "rep1", PASSWORD).await;
     let rep2 = sign_in_with_form(app, "rep2", PASSWORD).await;
     Team { rep1, rep2, qualified, due, others, unassigned }
+}
+
+/// A discovery call written for the signal tests (Dana is the rep).
+const CALL: &str = include_str!("../../sift-signals/fixtures/calls/en-routing-good.txt");
+
+/// Attaches a call to a lead through the API; returns the answer.
+async fn attach_call(app: &App, lead: i64, name: &str, text: &str) -> Value {
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/leads/{lead}/calls?rep=Dana&as_of=2026-11-26&name={}", url_encode(name))))
+        .bearer_auth(&app.admin_token)
+        .body(text.to_owned())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(res.status(), StatusCode::CREATED, "{}", app.db_name);
+    res.json().await.expect("json")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -291,10 +310,33 @@ async fn a_rep_sees_their_own_leads_on_today_the_list_and_the_lead_page() {
             "Next step",
             "Reps lose a day a week to manual routing",
             "Stage history",
-            "No call is attached to this lead.",
+            "monday.txt",
+            "Call date 2026-11-26",
         ] {
             assert!(body.contains(text), "{}: lead page lacks {text:?}", db.name);
         }
+        // Each signal of the call is shown with its quote.
+        let calls = &body[body.find("id=\"calls\"").expect("calls")..];
+        let attached: Value = app
+            .send(Method::GET, &format!("/api/v1/leads/{}/calls", team.qualified), Auth::Token(&app.admin_token), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        let call: Value = app
+            .send(Method::GET, &format!("/api/v1/calls/{}", attached[0]["id"]), Auth::Token(&app.admin_token), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        for signal in call["analysis"]["signals"].as_array().expect("signals") {
+            let quote = signal["quote"].as_str().expect("quote");
+            assert!(calls.contains(&format!("“{quote}”")), "{}: the signal's quote {quote:?} in {calls}", db.name);
+        }
+        // And each criterion the call spoke to, with the quote that decided it.
+        let need = call["analysis"]["concepts"].as_array().expect("concepts").iter().find(|c| c["concept"] == "need");
+        let quote = need.and_then(|c| c["decided_by"][0]["quote"].as_str()).expect("the call confirms a need");
+        assert!(calls.contains(&format!("“{quote}”")), "{}: the need's quote in {calls}", db.name);
         let history = &body[body.find("id=\"history\"").expect("history")..];
         assert!(
             history.contains("<td>admin</td>") && history.contains("→ SQL"),
@@ -329,6 +371,10 @@ async fn hostile_strings_render_as_text_on_every_page() {
         }}, "as_of": "2026-11-26"});
         let res = app.send(Method::POST, &format!("/api/v1/leads/{id}/qualify"), Auth::Token(&t), Some(answers)).await;
         assert_eq!(res.status(), StatusCode::OK, "{}", db.name);
+        let hostile_call = format!(
+            "Dana: What made you look at this now? {HOSTILE_ATTR}\nLi: We lose about 30 leads a month {HOSTILE_SCRIPT} because nobody picks them up.\n"
+        );
+        attach_call(&app, id, HOSTILE_SCRIPT, &hostile_call).await;
         let session = sign_in_with_form(&app, "admin", PASSWORD).await;
         let q: String = url_encode(HOSTILE_ATTR);
         let pages = [

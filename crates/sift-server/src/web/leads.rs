@@ -315,6 +315,24 @@ fn calls_section(lang: Lang, calls: &[sift_store::calls::StoredCall]) -> Markup 
                         (t.criteria_with_evidence) ": " (count(call, "criteria_with_evidence")) " · "
                         (t.good_signs) ": " (count(call, "good_signs")) " · " (t.red_flags) ": " (count(call, "red_flags"))
                     }
+                    @let concepts = call.analysis.get("concepts").and_then(serde_json::Value::as_array).map(Vec::as_slice).unwrap_or_default();
+                    @let spoken: Vec<&serde_json::Value> = concepts.iter().filter(|c| c.get("status").and_then(serde_json::Value::as_str).is_some_and(|s| s != "unknown")).collect();
+                    @if !spoken.is_empty() {
+                        table {
+                            thead { tr { th scope="col" { (t.criterion) } th scope="col" { (t.result) } th scope="col" { (t.evidence) } } }
+                            tbody { @for c in &spoken {
+                                @let text = |key: &str| c.get(key).and_then(serde_json::Value::as_str).unwrap_or("").to_owned();
+                                @let quotes = c.get("decided_by").and_then(serde_json::Value::as_array).map(Vec::as_slice).unwrap_or_default();
+                                tr {
+                                    td { (text("concept")) }
+                                    td { (text("status")) }
+                                    td { @for q in quotes {
+                                        @if let Some(quote) = q.get("quote").and_then(serde_json::Value::as_str) { "“" (quote) "” " }
+                                    } }
+                                }
+                            } }
+                        }
+                    }
                     @let signals = call.analysis.get("signals").and_then(serde_json::Value::as_array).map(Vec::as_slice).unwrap_or_default();
                     @if !signals.is_empty() {
                         ul { @for s in signals {
