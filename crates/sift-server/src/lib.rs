@@ -152,6 +152,9 @@ pub(crate) async fn rate_limit(State(state): State<AppState>, request: Request, 
     {
         if let Some(ip) = ip {
             if let Err(wait) = state.limiters().check_sign_in(ip) {
+                if path == crate::web::SIGN_IN_PATH {
+                    return crate::web::too_many_sign_ins(&request, wait);
+                }
                 return too_many(wait, "too many sign-in attempts from this address");
             }
         }

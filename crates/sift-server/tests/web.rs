@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{App, Auth, PASSWORD, spawn};
+use common::{App, Auth, PASSWORD, spawn, spawn_with};
 use reqwest::header::{ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{Value, json};
@@ -95,6 +95,12 @@ async fn signing_in_through_the_form_needs_its_token_and_pages_need_a_session() 
         }
         let page = get(&app, "/", Some("not-a-live-session"), None).await;
         assert_eq!((page.status, page.location.as_str()), (StatusCode::SEE_OTHER, "/signin?next=/"));
+        // htmx is told to send the whole window to sign in, not to swap it into the list.
+        let res = browser().get(app.url("/leads?q=a")).header("hx-request", "true").send().await.expect("sent");
+        assert_eq!(
+            (res.status(), header(&res, "hx-redirect".parse().expect("name"))),
+            (StatusCode::UNAUTHORIZED, "/signin?next=/leads%3Fq%3Da".to_owned())
+        );
 
         let res = browser().get(app.url("/signin?next=/leads")).send().await.expect("sent");
         let (token_cookie, line) = set_cookie(&res, "sift_sign_in").expect("token cookie");
@@ -495,6 +501,35 @@ async fn assets_are_embedded_with_their_types_and_cached_and_pages_keep_the_csp(
         }
         let missing = browser().get(app.url("/assets/sift-0000.css")).send().await.expect("sent");
         assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sign_in_form_shares_the_apis_limit_on_attempts_and_says_so_as_a_page() {
+    for db in databases("web_sign_in_limit").await {
+        // The helper signs in twice through the API; the form gets the rest of the minute's five.
+        let app = spawn_with(&db, |s| s.sign_in_per_minute = 5).await;
+        let res = browser().get(app.url("/signin")).send().await.expect("sent");
+        let (cookie, _) = set_cookie(&res, "sift_sign_in").expect("cookie");
+        let token = form_token(&res.text().await.expect("page"));
+        let form = [("username", "admin"), ("password", "wrong password"), ("csrf_token", token.as_str())];
+        let mut statuses = Vec::new();
+        for _ in 0..5 {
+            let res = post_form(&app, "/signin", &format!("sift_sign_in={cookie}"), &form).await;
+            statuses.push(res.status());
+            if res.status() == StatusCode::TOO_MANY_REQUESTS {
+                assert!(header(&res, CONTENT_TYPE).starts_with("text/html"), "a page for the browser");
+                assert!(header(&res, reqwest::header::RETRY_AFTER).parse::<u64>().is_ok_and(|s| s > 0));
+                assert!(res.text().await.expect("page").contains("Too many sign-in attempts"));
+                break;
+            }
+        }
+        // Three wrong passwords, then refused (a slow machine may earn one more attempt back:
+        // the quota refills one every 12 s).
+        let (last, before) = statuses.split_last().expect("attempts");
+        assert_eq!(*last, StatusCode::TOO_MANY_REQUESTS, "{}: {statuses:?}", db.name);
+        assert!(before.len() >= 3 && before.iter().all(|s| *s == StatusCode::UNAUTHORIZED), "{statuses:?}");
         app.running.shutdown().await.expect("clean shutdown");
     }
 }

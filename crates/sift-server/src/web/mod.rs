@@ -78,7 +78,20 @@ impl FromRequestParts<AppState> for SignedIn {
         let principal = match crate::auth::session_principal(parts, state).await {
             Ok(Some(p)) => p,
             Ok(None) => {
-                return Err(Redirect::to(&format!("{SIGN_IN_PATH}?next={}", encode_component(&here))).into_response());
+                let to = format!("{SIGN_IN_PATH}?next={}", encode_component(&here));
+                // htmx follows a redirect inside its request and would swap the sign-in
+                // page into a part of this one; it sends the whole window there instead.
+                if parts.headers.contains_key("hx-request") {
+                    let mut response = StatusCode::UNAUTHORIZED.into_response();
+                    if let Ok(v) = HeaderValue::from_str(&to) {
+                        response.headers_mut().insert("hx-redirect", v);
+                    }
+                    response
+                        .headers_mut()
+                        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+                    return Err(response);
+                }
+                return Err(Redirect::to(&to).into_response());
             }
             Err(e) => return Err(WebError { error: e, lang }.into_response()),
         };
@@ -145,6 +158,19 @@ impl IntoResponse for WebError {
 }
 
 pub type WebResult<T = Response> = Result<T, WebError>;
+
+/// The sign-in form's answer when this address tried too often: a page, with `Retry-After`.
+pub fn too_many_sign_ins(request: &axum::extract::Request, wait: u64) -> Response {
+    let accept = request.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    let lang = Lang::choose(None, accept);
+    let detail = match lang {
+        Lang::En => format!("Too many sign-in attempts from this address. Try again in {wait} seconds."),
+        Lang::Zh => format!("这个地址的登录尝试太多了，请 {wait} 秒后再试。"),
+    };
+    let mut response = WebError { error: ApiError::new(Kind::RateLimited, detail), lang }.into_response();
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
+    response
+}
 
 /// Where to go after signing in: a path on this site only, never another origin.
 fn local_path(next: Option<&str>) -> &str {
