@@ -287,7 +287,9 @@ async fn a_rep_sees_their_own_leads_on_today_the_list_and_the_lead_page() {
         let other_today = get(&app, "/", Some(&team.rep2), None).await;
         assert!(other_today.body.contains("Otto Elsewhere") && !other_today.body.contains("小明"));
 
+        assert!(today.body.contains("<a href=\"/\" aria-current=\"page\">Today</a>"), "the current section");
         let list = get(&app, "/leads", Some(&team.rep1), None).await;
+        assert!(list.body.contains("<a href=\"/leads\" aria-current=\"page\">Leads</a>"));
         assert!(list.body.contains("小明 王") && list.body.contains("Nora Due"));
         assert!(!list.body.contains("Otto Elsewhere") && !list.body.contains("Una Nobody"));
         // Filters come from the URL: a stage, a search.
@@ -488,11 +490,19 @@ async fn assets_are_embedded_with_their_types_and_cached_and_pages_keep_the_csp(
             page[start..].split('"').next().expect("path").to_owned()
         };
         let css = href("rel=\"stylesheet\" href=\"");
-        let js = href("<script src=\"");
+        let scripts: Vec<String> = page
+            .match_indices("<script src=\"")
+            .map(|(i, m)| page[i + m.len()..].split('"').next().expect("path").to_owned())
+            .collect();
+        let [htmx, ours] = scripts.as_slice() else { panic!("htmx and our script: {scripts:?}") };
+        assert_eq!(htmx, "/assets/htmx-2.0.11.min.js");
         assert!(css.starts_with("/assets/sift-") && css.ends_with(".css"), "{css}");
-        for (path, content_type, marker) in
-            [(css.as_str(), "text/css", ".verdict-qualified"), (js.as_str(), "text/javascript", "htmx")]
-        {
+        assert!(ours.starts_with("/assets/sift-") && ours.ends_with(".js"), "{ours}");
+        for (path, content_type, marker) in [
+            (css.as_str(), "text/css", ".verdict-qualified"),
+            (htmx.as_str(), "text/javascript", "htmx"),
+            (ours.as_str(), "text/javascript", "keydown"),
+        ] {
             let res = browser().get(app.url(path)).send().await.expect("sent");
             assert_eq!(res.status(), StatusCode::OK, "{}: {path}", db.name);
             assert!(header(&res, CONTENT_TYPE).starts_with(content_type), "{path}: {}", header(&res, CONTENT_TYPE));

@@ -1,6 +1,7 @@
 //! Embedded assets: htmx (vendored from the npm package `htmx.org`, 0BSD licence beside it
-//! in `assets/`) and our stylesheet. Their URLs carry the version or a hash of the content,
-//! so they can be cached for a year; a new build with a changed file gets a new URL.
+//! in `assets/`), our stylesheet and our one small script (keyboard shortcuts). Their URLs
+//! carry the version or a hash of the content, so they can be cached for a year; a new build
+//! with a changed file gets a new URL.
 
 use std::sync::LazyLock;
 
@@ -14,6 +15,7 @@ use crate::state::AppState;
 const HTMX: &[u8] = include_bytes!("../../assets/htmx-2.0.11.min.js");
 const HTMX_PATH: &str = "/assets/htmx-2.0.11.min.js";
 const CSS: &[u8] = include_bytes!("../../assets/sift.css");
+const JS: &[u8] = include_bytes!("../../assets/sift.js");
 
 /// FNV-1a of the stylesheet, so its URL changes when it does.
 const fn fnv1a(bytes: &[u8]) -> u64 {
@@ -28,9 +30,14 @@ const fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 static CSS_PATH: LazyLock<String> = LazyLock::new(|| format!("/assets/sift-{:016x}.css", fnv1a(CSS)));
+static JS_PATH: LazyLock<String> = LazyLock::new(|| format!("/assets/sift-{:016x}.js", fnv1a(JS)));
 
 pub fn css_path() -> &'static str {
     &CSS_PATH
+}
+
+pub fn js_path() -> &'static str {
+    &JS_PATH
 }
 
 pub fn htmx_path() -> &'static str {
@@ -49,4 +56,5 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(HTMX_PATH, get(|| async { asset("text/javascript; charset=utf-8", HTMX) }))
         .route(css_path(), get(|| async { asset("text/css; charset=utf-8", CSS) }))
+        .route(js_path(), get(|| async { asset("text/javascript; charset=utf-8", JS) }))
 }

@@ -22,6 +22,7 @@ fn head(title: &str) -> Markup {
             title { (title) " · Sift" }
             link rel="stylesheet" href=(assets::css_path());
             script src=(assets::htmx_path()) defer {}
+            script src=(assets::js_path()) defer {}
         }
     }
 }
@@ -53,8 +54,8 @@ pub fn page(who: &SignedIn, title: &str, main: Markup) -> Markup {
                 header.top {
                     nav aria-label="Sift" {
                         a.brand href="/" { "Sift" }
-                        a href="/" { (t.nav_today) }
-                        a href="/leads" { (t.nav_leads) }
+                        a href="/" aria-current=[current(&who.here, "/")] { (t.nav_today) }
+                        a href="/leads" aria-current=[current(&who.here, "/leads")] { (t.nav_leads) }
                     }
                     div.account {
                         span { (t.signed_in_as) " " strong { (user.display_name.as_deref().unwrap_or(&user.username)) } }
@@ -74,6 +75,13 @@ pub fn page(who: &SignedIn, title: &str, main: Markup) -> Markup {
             }
         }
     }
+}
+
+/// `aria-current="page"` on the navigation link of the section the page belongs to.
+fn current(here: &str, section: &str) -> Option<&'static str> {
+    let path = here.split('?').next().unwrap_or(here);
+    let inside = if section == "/" { path == "/" } else { path == section || path.starts_with(&format!("{section}/")) };
+    inside.then_some("page")
 }
 
 /// A verdict with its icon, words and colour: the same on every page, never colour alone.

@@ -100,7 +100,7 @@ pub async fn list(
                 }
             }
             label { (t.filter_search)
-                input #q type="search" name="q" value=(query.q.as_deref().unwrap_or("")) maxlength="200";
+                input #q type="search" name="q" value=(query.q.as_deref().unwrap_or("")) maxlength="200" aria-keyshortcuts="/";
             }
             button type="submit" { (t.filter_apply) }
         }
@@ -226,7 +226,7 @@ fn decision_section(lang: Lang, detail: &sift_app::leads::LeadDetail) -> Markup 
             @if let Some(why) = d.reasons.first() { p { strong { (t.why) ": " } (why) } }
             p { strong { (t.next_step) ": " } (d.next_step) }
             @if let Some(n) = &d.nurture { p { strong { (t.nurture_until) " " (n.re_engage_on) ": " } (n.reason) } }
-            p.muted { (t.decided_on) " " (latest.decided_at) " · " (d.framework) }
+            p.muted { (t.decided_on) " " (short_time(&latest.decided_at)) " · " (d.framework) }
         }
         @if !d.next_questions.is_empty() {
             section aria-labelledby="next-questions" {
@@ -261,6 +261,12 @@ fn decision_section(lang: Lang, detail: &sift_app::leads::LeadDetail) -> Markup 
             }
         }
     }
+}
+
+/// `2026-12-04T18:58:29.121Z` as `2026-12-04 18:58` (UTC); anything else as it is.
+fn short_time(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map_or_else(|_| rfc3339.to_owned(), |t| t.with_timezone(&chrono::Utc).format("%Y-%m-%d %H:%M").to_string())
 }
 
 fn check_name(check: sift_core::icp::Check) -> &'static str {
