@@ -201,6 +201,9 @@ async fn a_one_time_password_is_changed_in_the_browser_before_anything_else() {
         assert_eq!((res.status(), header(&res, LOCATION)), (StatusCode::SEE_OTHER, "/signin?changed=1".to_owned()));
         let session = sign_in_with_form(&app, "newrep", PASSWORD).await;
         assert_eq!(get(&app, "/leads", Some(&session), None).await.status, StatusCode::OK);
+        // Later, the same page changes the password without speaking of a one-time one.
+        let form = get(&app, "/password", Some(&session), None).await;
+        assert!(form.body.contains("<h1>Change password</h1>") && !form.body.contains("one-time password. Choose"));
         app.running.shutdown().await.expect("clean shutdown");
     }
 }

@@ -95,6 +95,7 @@ pub struct Strings {
     pub password_changed: &'static str,
 
     pub password_title: &'static str,
+    pub change_password: &'static str,
     pub password_intro: &'static str,
     pub current_password: &'static str,
     pub new_password: &'static str,
@@ -183,6 +184,7 @@ static EN: Strings = Strings {
     password_changed: "Your password is changed. Sign in with it.",
 
     password_title: "Set your own password",
+    change_password: "Change password",
     password_intro: "You signed in with a one-time password. Choose your own before you go on.",
     current_password: "One-time or current password",
     new_password: "New password (at least 12 characters)",
@@ -271,6 +273,7 @@ static ZH: Strings = Strings {
     password_changed: "密码已修改，请用新密码登录。",
 
     password_title: "设置你自己的密码",
+    change_password: "修改密码",
     password_intro: "你是用一次性密码登录的，继续之前请先设置自己的密码。",
     current_password: "一次性密码或当前密码",
     new_password: "新密码（至少 12 个字符）",

@@ -59,6 +59,7 @@ pub fn page(who: &SignedIn, title: &str, main: Markup) -> Markup {
                     }
                     div.account {
                         span { (t.signed_in_as) " " strong { (user.display_name.as_deref().unwrap_or(&user.username)) } }
+                        a href="/password" { (t.change_password) }
                         form method="post" action="/language" {
                             input type="hidden" name=(CSRF_FIELD) value=(csrf);
                             input type="hidden" name="lang" value=(who.lang.other().code());

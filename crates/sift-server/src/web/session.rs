@@ -161,12 +161,14 @@ fn password_form(who: &SignedIn, problem: Option<(&str, &str)>, status: StatusCo
     let field_error = |id: &str, message: Option<String>| -> Markup {
         html! { @if let Some(m) = message { p.error id=(id) { (m) } } }
     };
+    let one_time = who.principal.user.must_change_password;
+    let title = if one_time { t.password_title } else { t.change_password };
     let page = layout::page(
         who,
-        t.password_title,
+        title,
         html! {
-            h1 { (t.password_title) }
-            p { (t.password_intro) }
+            h1 { (title) }
+            @if one_time { p { (t.password_intro) } }
             @if let Some((_, m)) = other_error { p.error role="alert" { (m) } }
             form.stack method="post" action="/password" hx-boost="false" {
                 input type="hidden" name=(CSRF_FIELD) value=(who.principal.csrf_token());
