@@ -384,8 +384,10 @@ pub fn call_reasons(lead: &StoredLead) -> Vec<CallReason> {
 
 /// The leads `visible_to` may see that are worth a call today: in a worked stage (SQL, CQL,
 /// PQL, MQL, unqualified), highest score first (unscored last), then by lead type in that
-/// order, then qualified before needs-info before the rest, then oldest first; and the nurtured leads whose re-engage date is on or before
-/// `as_of`, earliest date first. At most `limit` of each.
+/// order, then qualified before needs-info before the rest, then oldest first; and the
+/// nurtured leads whose re-engage date is on or before `as_of`, earliest date first (among
+/// the first `4 * limit` due by id: the store has no sort by that date). At most `limit` of
+/// each.
 pub async fn today(
     store: &Store,
     visible_to: &sift_store::Visibility,
