@@ -149,8 +149,25 @@ async fn a_rep_signs_in_works_the_day_searches_reads_a_lead_and_switches_to_chin
 
     let (_driver, webdriver) = start_driver(&binary);
     let client = browser(&webdriver).await;
+    // The steps run in their own task so that a failing step still closes the browser
+    // (chromedriver does not take Chromium down with it), then fails the test.
+    let steps = tokio::spawn(walk_through(client.clone(), app.base.clone(), id));
+    let outcome = steps.await;
+    let _ = client.close().await;
+    if let Err(failed) = outcome {
+        std::panic::resume_unwind(failed.into_panic());
+    }
+    app.running.shutdown().await.expect("clean shutdown");
+}
+
+fn page_url(base: &str, path: &str) -> String {
+    format!("{base}{path}")
+}
+
+/// A rep's walk through the app, from signing in to signing out.
+async fn walk_through(client: Client, base: String, id: i64) {
     // Not signed in: the sign-in page, which brings the rep back afterwards.
-    client.goto(&app.url("/")).await.expect("open");
+    client.goto(&page_url(&base, "/")).await.expect("open");
     let url = client.current_url().await.expect("url");
     assert_eq!((url.path(), url.query()), ("/signin", Some("next=/")));
     check_page(&client, "01-sign-in").await;
@@ -187,15 +204,13 @@ async fn a_rep_signs_in_works_the_day_searches_reads_a_lead_and_switches_to_chin
     client.find(Locator::Css("form[action='/language'] button")).await.expect("switch").click().await.expect("click");
     wait_for_text(&client, "#levels", |h| h == "三个层级").await;
     check_page(&client, "05-lead-zh").await;
-    client.goto(&app.url("/")).await.expect("open");
+    client.goto(&page_url(&base, "/")).await.expect("open");
     wait_for_text(&client, "h1", |h| h == "今日").await;
     check_page(&client, "06-today-zh").await;
 
     // Sign out: back to the sign-in page, and the pages are closed again.
     client.find(Locator::Css("form[action='/signout'] button")).await.expect("sign out").click().await.expect("click");
     wait_for_text(&client, "h1", |h| h == "登录 Sift" || h == "Sign in to Sift").await;
-    client.goto(&app.url("/leads")).await.expect("open");
+    client.goto(&page_url(&base, "/leads")).await.expect("open");
     assert_eq!(client.current_url().await.expect("url").path(), "/signin");
-    client.close().await.expect("close the browser");
-    app.running.shutdown().await.expect("clean shutdown");
 }
