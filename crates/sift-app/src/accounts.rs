@@ -243,6 +243,14 @@ pub async fn set_disabled(store: &Store, user_id: i64, disabled: bool) -> Result
     store.set_disabled(user_id, disabled).await.map_err(not_found_user(user_id))
 }
 
+/// Sets the language a user's pages are shown in (`en` or `zh`; `None`: the browser's).
+pub async fn set_language(store: &Store, user_id: i64, language: Option<&str>) -> Result<User> {
+    if let Some(other) = language.filter(|l| !matches!(*l, "en" | "zh")) {
+        return Err(AppError::invalid("language", format!("`{other}` is not a language Sift speaks; use en or zh")));
+    }
+    store.update_user(user_id, None, None, None, Some(language)).await.map_err(not_found_user(user_id))
+}
+
 /// A signed-in browser: the cookie value (shown once, stored hashed) and its CSRF token.
 #[derive(Debug, Clone)]
 pub struct SignedIn {

@@ -28,7 +28,11 @@ pub struct LeadDetail {
 }
 
 pub async fn detail(store: &Store, key: &str) -> Result<LeadDetail> {
-    let lead = find(store, key).await?;
+    detail_of(store, find(store, key).await?).await
+}
+
+/// Everything known about a lead already found (and, in the server, checked as visible).
+pub async fn detail_of(store: &Store, lead: StoredLead) -> Result<LeadDetail> {
     let history = store.stage_history(lead.id).await?;
     let latest_decision = match store.latest_qualification(lead.id).await? {
         None => None,
@@ -307,4 +311,123 @@ pub async fn upsert_by_external_id(store: &Store, items: Vec<LeadFields>, owner:
         results.push(item);
     }
     Ok(results)
+}
+
+/// Why a lead is on a rep's call list, most telling first.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CallReason {
+    /// A factor that raised the lead's stored score (`column` = `value`).
+    ScoreFactor { column: String, value: String },
+    /// The lead-type rule that put the lead in its stage.
+    LeadType { stage: sift_core::Stage, rule: String },
+    /// The latest verdict (qualified or needs info: someone still has to act).
+    Verdict { verdict: sift_core::Verdict },
+    /// Nothing else is known: the status the CRM gave it.
+    CrmStatus { status: String },
+}
+
+/// A lead to call, with why.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CallFirst {
+    pub lead: StoredLead,
+    pub reasons: Vec<CallReason>,
+}
+
+/// A rep's day: whom to call first and which nurtured leads are due back.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Today {
+    pub call_first: Vec<CallFirst>,
+    pub nurture_due: Vec<StoredLead>,
+}
+
+/// The stages a rep works, strongest lead type first (the tie-break after the score).
+const WORKED_STAGES: [sift_core::Stage; 5] = [
+    sift_core::Stage::Sql,
+    sift_core::Stage::Cql,
+    sift_core::Stage::Pql,
+    sift_core::Stage::Mql,
+    sift_core::Stage::Unqualified,
+];
+
+/// Up to three reasons from what is stored on the lead: the factors that raised its score,
+/// the lead-type rule behind its stage, a verdict that still asks for action.
+pub fn call_reasons(lead: &StoredLead) -> Vec<CallReason> {
+    let mut reasons: Vec<CallReason> = lead
+        .score
+        .as_ref()
+        .and_then(|s| s.factors.get("positive"))
+        .and_then(serde_json::Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|f| {
+            let text = |key: &str| f.get(key).and_then(serde_json::Value::as_str).map(str::to_owned);
+            Some(CallReason::ScoreFactor { column: text("column")?, value: text("value")? })
+        })
+        .take(2)
+        .collect();
+    if let Some(rule) = &lead.record.lead_type_rule {
+        reasons.push(CallReason::LeadType { stage: lead.record.stage, rule: rule.clone() });
+    }
+    if let Some(verdict @ (sift_core::Verdict::Qualified | sift_core::Verdict::NeedsInfo)) = lead.verdict {
+        reasons.push(CallReason::Verdict { verdict });
+    }
+    if reasons.is_empty() {
+        if let Some(status) = lead.record.crm_status.clone().filter(|s| !s.trim().is_empty()) {
+            reasons.push(CallReason::CrmStatus { status });
+        }
+    }
+    reasons.truncate(3);
+    reasons
+}
+
+/// The leads `visible_to` may see that are worth a call today: in a worked stage (SQL, CQL,
+/// PQL, MQL, unqualified), highest score first (unscored last), then by lead type in that
+/// order, then qualified before needs-info before the rest, then oldest first; and the
+/// nurtured leads whose re-engage date is on or before `as_of`, earliest date first (among
+/// the first `4 * limit` due by id: the store has no sort by that date). At most `limit` of
+/// each.
+pub async fn today(
+    store: &Store,
+    visible_to: &sift_store::Visibility,
+    as_of: chrono::NaiveDate,
+    limit: usize,
+) -> Result<Today> {
+    let by_score = sift_store::LeadSort { key: sift_store::SortKey::Score, descending: true };
+    let mut candidates = Vec::new();
+    for (rank, stage) in WORKED_STAGES.into_iter().enumerate() {
+        let filter = LeadFilter {
+            stage: Some(stage),
+            visible_to: Some(visible_to.clone()),
+            sort: by_score,
+            limit: Some(limit as i64),
+            ..LeadFilter::default()
+        };
+        candidates.extend(store.list_leads(&filter).await?.into_iter().map(|lead| (rank, lead)));
+    }
+    candidates.sort_by(|(rank_a, a), (rank_b, b)| {
+        let score = |l: &StoredLead| l.score.as_ref().map_or(0, |s| s.score);
+        // Within a score and lead type, a lead the gate qualified (or that still needs
+        // answers) comes before one never qualified.
+        let acted = |l: &StoredLead| match l.verdict {
+            Some(sift_core::Verdict::Qualified) => 0,
+            Some(sift_core::Verdict::NeedsInfo) => 1,
+            _ => 2,
+        };
+        score(b).cmp(&score(a)).then(rank_a.cmp(rank_b)).then(acted(a).cmp(&acted(b))).then(a.id.cmp(&b.id))
+    });
+    candidates.truncate(limit);
+    let call_first = candidates.into_iter().map(|(_, lead)| CallFirst { reasons: call_reasons(&lead), lead }).collect();
+    let due = LeadFilter {
+        stage: Some(sift_core::Stage::Nurture),
+        visible_to: Some(visible_to.clone()),
+        re_engage_due: Some(as_of.format("%Y-%m-%d").to_string()),
+        limit: Some(limit as i64 * 4),
+        ..LeadFilter::default()
+    };
+    let mut nurture_due = store.list_leads(&due).await?;
+    nurture_due.sort_by(|a, b| a.re_engage_on.cmp(&b.re_engage_on).then(a.id.cmp(&b.id)));
+    nurture_due.truncate(limit);
+    Ok(Today { call_first, nurture_due })
 }

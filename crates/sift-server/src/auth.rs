@@ -24,6 +24,11 @@ use crate::state::AppState;
 pub const SESSION_COOKIE: &str = "sift_session";
 /// The header carrying the CSRF token on session requests that change something.
 pub const CSRF_HEADER: &str = "x-csrf-token";
+/// The form field carrying it on the web app's form posts.
+pub const CSRF_FIELD: &str = "csrf_token";
+/// Before there is a session, the sign-in form is protected by a double-submit token: the
+/// same random value in this cookie (HttpOnly, SameSite=Strict) and in the form.
+pub const SIGN_IN_COOKIE: &str = "sift_sign_in";
 
 /// How the request was authenticated.
 #[derive(Debug, Clone)]
@@ -47,7 +52,12 @@ pub fn client_ip(parts: &Parts) -> Option<IpAddr> {
 
 /// The value of one cookie.
 pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
-    parts.headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|line| {
+    cookie_in(&parts.headers, name)
+}
+
+/// The value of one cookie among request headers.
+pub fn cookie_in(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|line| {
         line.split(';').find_map(|pair| {
             let (k, v) = pair.trim().split_once('=')?;
             (k == name).then(|| v.to_owned())
@@ -64,6 +74,33 @@ fn bearer(parts: &Parts) -> Option<&str> {
 /// Compares two secrets in time independent of where they differ.
 fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Checks a form's CSRF token against the one expected (the session's, or the sign-in
+/// cookie's); a missing or empty token never matches.
+pub fn check_form_csrf(expected: &str, sent: &str) -> ApiResult<()> {
+    if expected.is_empty() || !same_secret(sent, expected) {
+        return Err(ApiError::new(
+            Kind::Csrf,
+            "this form is out of date or was not sent by Sift's own page; reload it",
+        ));
+    }
+    Ok(())
+}
+
+/// The signed-in browser behind a request's session cookie, for the web pages: `None`
+/// without a live session. Pages check the one-time password and form tokens themselves
+/// (they redirect rather than answer a problem).
+pub async fn session_principal(parts: &Parts, state: &AppState) -> ApiResult<Option<Principal>> {
+    let Some(cookie_value) = cookie(parts, SESSION_COOKIE) else { return Ok(None) };
+    let Some((session, user)) = sift_app::accounts::session_user(state.store(), &cookie_value).await? else {
+        return Ok(None);
+    };
+    Ok(Some(Principal {
+        user,
+        via: Via::Session { cookie: cookie_value, csrf_token: session.csrf_token },
+        ip: client_ip(parts),
+    }))
 }
 
 /// Routes a user with a one-time password may still use.
@@ -132,6 +169,20 @@ impl Principal {
             Via::Session { .. } => Scope::Admin,
             Via::Token { scope, .. } => *scope,
         }
+    }
+
+    /// The CSRF token a form posted through this session must carry (empty for tokens,
+    /// which no form uses).
+    pub fn csrf_token(&self) -> &str {
+        match &self.via {
+            Via::Session { csrf_token, .. } => csrf_token,
+            Via::Token { .. } => "",
+        }
+    }
+
+    /// A form post made through this session carries the session's CSRF token.
+    pub fn check_form_csrf(&self, sent: &str) -> ApiResult<()> {
+        check_form_csrf(self.csrf_token(), sent)
     }
 
     /// Who this is, for history and the audit log.

@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod problem;
 pub mod settings;
 pub mod state;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
             get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], http::docs::DOCS_CSS) }),
         )
         .nest("/api/v1", api)
+        .merge(web::routes(state.clone()))
         .fallback(|| async { ApiError::new(Kind::NotFound, "no such route; the API is under /api/v1 (see /api/docs)") })
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn_with_state(state.clone(), track))
@@ -108,6 +110,15 @@ async fn problem_for_every_error(request: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
+    // The web app's own error pages are HTML in the user's language.
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    if is_page {
+        return response;
+    }
     let is_problem = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -133,11 +144,17 @@ async fn problem_for_every_error(request: Request, next: Next) -> Response {
 }
 
 /// Request budgets per credential (or address); sign-in attempts per address.
-async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub(crate) async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let ip = request.extensions().get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    if request.uri().path().ends_with("/auth/login") {
+    let path = request.uri().path();
+    if path.ends_with("/auth/login")
+        || (path == crate::web::SIGN_IN_PATH && request.method() == axum::http::Method::POST)
+    {
         if let Some(ip) = ip {
             if let Err(wait) = state.limiters().check_sign_in(ip) {
+                if path == crate::web::SIGN_IN_PATH {
+                    return crate::web::too_many_sign_ins(&request, wait);
+                }
                 return too_many(wait, "too many sign-in attempts from this address");
             }
         }

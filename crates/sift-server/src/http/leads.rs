@@ -177,7 +177,9 @@ where
     value.map(|v| v.parse::<T>().map_err(|e| ApiError::validation(field, e.to_string()))).transpose()
 }
 
-fn filter_from(query: &ListQuery, principal: &Principal) -> ApiResult<LeadFilter> {
+/// The store's filter for a list query, checked field by field (the web app's lead list
+/// reads its URL through this too).
+pub(crate) fn filter_from(query: &ListQuery, principal: &Principal) -> ApiResult<LeadFilter> {
     let (sort_name, descending) = match query.sort.as_deref() {
         None => ("id", false),
         Some(s) => match s.strip_prefix('-') {
@@ -261,23 +263,28 @@ pub async fn list(
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<LeadPage>> {
     let filter = filter_from(&query, &principal)?;
-    let limit = filter.limit.unwrap_or(51) - 1;
     let mut leads = state.store().list_leads(&filter).await?;
-    let next_cursor = if leads.len() as i64 > limit {
-        leads.truncate(limit as usize);
-        leads.last().map(|last| {
-            let token = CursorToken {
-                sort: query.sort.clone().unwrap_or_else(|| "id".into()),
-                value: filter.sort.key.value_of(last),
-                id: last.id,
-            };
-            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&token).unwrap_or_default())
-        })
-    } else {
-        None
-    };
+    let next_cursor = next_page(&query, &filter, &mut leads);
     let total = if query.count == Some(true) { Some(state.store().count_leads(&filter).await?) } else { None };
     Ok(Json(LeadPage { items: leads.iter().map(LeadView::from).collect(), next_cursor, total }))
+}
+
+/// Cuts `leads` (read with one more than the page size) to the page and returns the cursor
+/// of the next page, if there is one.
+pub(crate) fn next_page(query: &ListQuery, filter: &LeadFilter, leads: &mut Vec<StoredLead>) -> Option<String> {
+    let limit = filter.limit.unwrap_or(51) - 1;
+    if leads.len() as i64 <= limit {
+        return None;
+    }
+    leads.truncate(limit as usize);
+    leads.last().map(|last| {
+        let token = CursorToken {
+            sort: query.sort.clone().unwrap_or_else(|| "id".into()),
+            value: filter.sort.key.value_of(last),
+            id: last.id,
+        };
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&token).unwrap_or_default())
+    })
 }
 
 /// A lead one may see, or 404 (a lead one may not see does not exist for them).

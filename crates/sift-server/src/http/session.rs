@@ -57,7 +57,7 @@ pub struct SignedIn {
     pub expires_at: String,
 }
 
-fn session_cookie(state: &AppState, value: &str, max_age_seconds: i64) -> ApiResult<HeaderValue> {
+pub(crate) fn session_cookie(state: &AppState, value: &str, max_age_seconds: i64) -> ApiResult<HeaderValue> {
     let secure = if state.settings().secure_cookies { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}"

@@ -34,7 +34,11 @@ TEAMS: point every server process at one PostgreSQL database (--db postgres://..
 reverse proxy in front (see the README); sessions live in the database, so any process can
 answer any request.
 
+DEMO: `sift serve --demo` starts on a fresh demo database with the sample leads loaded and
+prints the address and the admin's one-time password; open the address in a browser.
+
 EXAMPLES:
+  sift serve --demo
   sift serve
   sift serve --bind 0.0.0.0:8080 --db postgres://sift@db/sift --log-format json")]
 pub struct ServeArgs {
@@ -47,6 +51,11 @@ pub struct ServeArgs {
     /// How to write logs: readable text or JSON lines.
     #[arg(long, value_enum)]
     log_format: Option<LogFormatArg>,
+    /// Serve the bundled demo data: a fresh SQLite database in the data directory
+    /// (`serve-demo.db`, recreated each run, never your own database) with the sample leads
+    /// qualified, and an `admin` whose one-time password is printed.
+    #[arg(long)]
+    demo: bool,
 
     #[command(flatten)]
     model: crate::inputs::ModelArgs,
@@ -63,7 +72,13 @@ pub fn run(db: Option<&str>, args: &ServeArgs) -> Result<u8> {
     }
     Layer::from_env(std::env::vars())?.apply(&mut settings);
     if let Some(db) = db {
+        if args.demo {
+            anyhow::bail!("--demo serves its own fresh SQLite database; leave out --db");
+        }
         settings.database_url = db.to_owned();
+    }
+    if args.demo {
+        settings.database_url = fresh_demo_database(&settings.data_dir)?;
     }
     if let Some(bind) = args.bind {
         settings.bind = bind;
@@ -83,23 +98,40 @@ pub fn run(db: Option<&str>, args: &ServeArgs) -> Result<u8> {
         let store = crate::cmd::db::open(&settings.database_url).await?;
         let loaded = sift_app::config_docs::load(&store).await;
         store.close().await;
-        let mut loaded = loaded?;
+        let loaded = loaded?;
         crate::render::print_diagnostics(&loaded.warnings);
-        loaded.config.meaning = meaning;
-        loaded.config.llm = args.llm.config();
+        let mut config = loaded.config;
+        config.meaning = meaning;
+        config.llm = args.llm.config();
         let read_with =
-            loaded.config.meaning().map_or_else(|| "rules only".to_owned(), |m| format!("rules and {}", m.describe()));
-        let running = sift_server::start(settings.clone(), loaded.config).await?;
+            config.meaning().map_or_else(|| "rules only".to_owned(), |m| format!("rules and {}", m.describe()));
+        let mut demo_leads = None;
+        if args.demo {
+            config = sift_app::demo::demo_config(config)?;
+            let outcomes = sift_app::demo::qualify_sample(&config)?;
+            let store = crate::cmd::db::open(&settings.database_url).await?;
+            let stored = sift_app::demo::store_sample(&config, &store, &settings.data_dir, &outcomes).await;
+            let total = store.count_leads(&sift_store::LeadFilter::default()).await;
+            store.close().await;
+            stored?;
+            demo_leads = Some((total?, outcomes.len()));
+        }
+        let running = sift_server::start(settings.clone(), config).await?;
         let url = format!("http://{}", running.addr);
         println!("Sift is serving {url}  (database: {})", sift_store::db::redact(&settings.database_url));
-        println!("API: {url}/api/v1   docs: {url}/api/docs   health: {url}/healthz");
+        println!("Web app: {url}/   API: {url}/api/v1   docs: {url}/api/docs   health: {url}/healthz");
         println!("Calls are read with: {read_with}");
+        if let Some((total, qualified)) = demo_leads {
+            println!(
+                "Demo data: {total} sample leads, {qualified} of them qualified from their discovery calls (every company and person is fictional)."
+            );
+        }
         if let Some((user, password)) = &running.first_admin {
             println!();
             println!("First run: created the user `{user}` with the one-time password");
             println!("    {password}");
             println!(
-                "Sign in with it (POST {url}/api/v1/auth/login) and set your own password; it is not shown again."
+                "Open {url}/ and sign in as `{user}` with it (or POST {url}/api/v1/auth/login); you then set your own password. It is not shown again."
             );
         }
         println!("Stop with Ctrl-C.");
@@ -107,6 +139,23 @@ pub fn run(db: Option<&str>, args: &ServeArgs) -> Result<u8> {
         anyhow::Ok(())
     })?;
     Ok(exit::OK)
+}
+
+/// The demo's own database file, removed first so every run starts from the sample data.
+fn fresh_demo_database(data_dir: &std::path::Path) -> Result<String> {
+    std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create `{}`", data_dir.display()))?;
+    let path = data_dir.join("serve-demo.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let file = PathBuf::from(format!("{}{suffix}", path.display()));
+        match std::fs::remove_file(&file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot remove the old demo database `{}`", file.display()));
+            }
+        }
+    }
+    Ok(format!("sqlite://{}", path.display()))
 }
 
 /// Ctrl-C or SIGTERM.

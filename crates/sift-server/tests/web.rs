@@ -1,0 +1,548 @@
+//! The web app end to end: a real server on a random port, on SQLite and on PostgreSQL,
+//! driven as a browser would (forms, cookies, redirects not followed).
+
+mod common;
+
+use common::{App, Auth, PASSWORD, spawn, spawn_with};
+use reqwest::header::{ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::{Client, Method, Response, StatusCode};
+use serde_json::{Value, json};
+use sift_store::testing::{databases, execute};
+
+const HOSTILE_SCRIPT: &str = "<script>alert(1)</script>";
+const HOSTILE_ATTR: &str = "\"><img src=x onerror=alert(1)>";
+
+/// A browser: no redirects followed, cookies sent by hand so each test sees them.
+fn browser() -> Client {
+    Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+}
+
+fn header(res: &Response, name: reqwest::header::HeaderName) -> String {
+    res.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned()
+}
+
+/// The value of cookie `name` among a response's `Set-Cookie` headers.
+fn set_cookie(res: &Response, name: &str) -> Option<(String, String)> {
+    res.headers().get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|line| {
+        let value = line.strip_prefix(&format!("{name}="))?;
+        Some((value.split(';').next().unwrap_or("").to_owned(), line.to_owned()))
+    })
+}
+
+/// The hidden CSRF field of the first form on a page.
+fn form_token(page: &str) -> String {
+    let start = page.find("name=\"csrf_token\" value=\"").expect("a csrf_token field") + 25;
+    page[start..].split('"').next().expect("value").to_owned()
+}
+
+struct Page {
+    status: StatusCode,
+    location: String,
+    body: String,
+}
+
+async fn get(app: &App, path: &str, session: Option<&str>, lang: Option<&str>) -> Page {
+    let mut req = browser().get(app.url(path));
+    if let Some(cookie) = session {
+        req = req.header(COOKIE, format!("sift_session={cookie}"));
+    }
+    if let Some(lang) = lang {
+        req = req.header(ACCEPT_LANGUAGE, lang);
+    }
+    let res = req.send().await.expect("sent");
+    let status = res.status();
+    let location = header(&res, LOCATION);
+    if status.is_success() || status.is_client_error() {
+        assert!(header(&res, CONTENT_TYPE).starts_with("text/html"), "{path}: {}", header(&res, CONTENT_TYPE));
+    }
+    Page { status, location, body: res.text().await.expect("body") }
+}
+
+async fn post_form(app: &App, path: &str, cookies: &str, form: &[(&str, &str)]) -> Response {
+    let mut req = browser().post(app.url(path)).form(form);
+    if !cookies.is_empty() {
+        req = req.header(COOKIE, cookies);
+    }
+    req.send().await.expect("sent")
+}
+
+/// Signs in through the sign-in form; returns the session cookie value.
+async fn sign_in_with_form(app: &App, user: &str, password: &str) -> String {
+    let res = browser().get(app.url("/signin")).send().await.expect("sent");
+    let (token_cookie, _) = set_cookie(&res, "sift_sign_in").expect("the sign-in page sets its token cookie");
+    let token = form_token(&res.text().await.expect("page"));
+    let res = post_form(
+        app,
+        "/signin",
+        &format!("sift_sign_in={token_cookie}"),
+        &[("username", user), ("password", password), ("csrf_token", &token), ("next", "/")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{} sign-in of {user}", app.db_name);
+    set_cookie(&res, "sift_session").expect("a session").0
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_through_the_form_needs_its_token_and_pages_need_a_session() {
+    for db in databases("web_sign_in").await {
+        let app = spawn(&db).await;
+        // Not signed in: every page sends the browser to sign in, and back afterwards.
+        for (path, next) in [("/", "%2F"), ("/leads?stage=mql", "%2Fleads%3Fstage%3Dmql"), ("/leads/1", "%2Fleads%2F1")]
+        {
+            let page = get(&app, path, None, None).await;
+            assert_eq!(page.status, StatusCode::SEE_OTHER, "{}: {path}", db.name);
+            assert_eq!(page.location, format!("/signin?next={}", next.replace("%2F", "/")), "{path}");
+        }
+        let page = get(&app, "/", Some("not-a-live-session"), None).await;
+        assert_eq!((page.status, page.location.as_str()), (StatusCode::SEE_OTHER, "/signin?next=/"));
+        // htmx is told to send the whole window to sign in, not to swap it into the list.
+        let res = browser().get(app.url("/leads?q=a")).header("hx-request", "true").send().await.expect("sent");
+        assert_eq!(
+            (res.status(), header(&res, "hx-redirect".parse().expect("name"))),
+            (StatusCode::UNAUTHORIZED, "/signin?next=/leads%3Fq%3Da".to_owned())
+        );
+
+        let res = browser().get(app.url("/signin?next=/leads")).send().await.expect("sent");
+        let (token_cookie, line) = set_cookie(&res, "sift_sign_in").expect("token cookie");
+        assert!(line.contains("HttpOnly") && line.contains("SameSite=Strict"), "{line}");
+        let token = form_token(&res.text().await.expect("page"));
+        assert_eq!(token, token_cookie, "double submit: the same value in the cookie and the form");
+        let jar = format!("sift_sign_in={token_cookie}");
+        let good = [("username", "admin"), ("password", PASSWORD), ("csrf_token", token.as_str()), ("next", "/leads")];
+
+        // Without the cookie, or with another token, the right password still does not sign in.
+        for (cookies, sent) in [("", token.as_str()), (jar.as_str(), "forged"), (jar.as_str(), "")] {
+            let mut form = good;
+            form[2] = ("csrf_token", sent);
+            let res = post_form(&app, "/signin", cookies, &form).await;
+            assert_eq!(res.status(), StatusCode::FORBIDDEN, "{}: cookie {cookies:?} token {sent:?}", db.name);
+            assert!(set_cookie(&res, "sift_session").is_none_or(|(v, _)| v.is_empty()));
+        }
+        // A wrong password: 401, the user name kept, no session.
+        let mut wrong = good;
+        wrong[1] = ("password", "not the password at all");
+        let res = post_form(&app, "/signin", &jar, &wrong).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        assert!(set_cookie(&res, "sift_session").is_none());
+        let body = res.text().await.expect("page");
+        assert!(body.contains("The user name or the password is not right.") && body.contains("value=\"admin\""));
+
+        // The right one: a session cookie, then where the user was headed.
+        let res = post_form(&app, "/signin", &jar, &good).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", db.name);
+        assert_eq!(header(&res, LOCATION), "/leads");
+        let (session, line) = set_cookie(&res, "sift_session").expect("session cookie");
+        assert!(line.contains("HttpOnly") && line.contains("SameSite=Lax"), "{line}");
+        let today = get(&app, "/", Some(&session), None).await;
+        assert_eq!(today.status, StatusCode::OK);
+        assert!(today.body.contains("<h1>Today</h1>"), "{}", today.body);
+
+        // Only paths on this site are followed after signing in.
+        for evil in ["//evil.example/", "https://evil.example/"] {
+            let mut form = good;
+            form[3] = ("next", evil);
+            let res = post_form(&app, "/signin", &jar, &form).await;
+            assert_eq!(header(&res, LOCATION), "/", "{evil}");
+        }
+
+        // Signing out needs the session's token too.
+        let cookies = format!("sift_session={session}");
+        let res = post_form(&app, "/signout", &cookies, &[("csrf_token", "forged")]).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert_eq!(get(&app, "/", Some(&session), None).await.status, StatusCode::OK, "still signed in");
+        let csrf = form_token(&today.body);
+        let res = post_form(&app, "/signout", &cookies, &[("csrf_token", &csrf)]).await;
+        assert_eq!((res.status(), header(&res, LOCATION)), (StatusCode::SEE_OTHER, "/signin".to_owned()));
+        let after = get(&app, "/", Some(&session), None).await;
+        assert_eq!((after.status, after.location.as_str()), (StatusCode::SEE_OTHER, "/signin?next=/"));
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_one_time_password_is_changed_in_the_browser_before_anything_else() {
+    for db in databases("web_one_time").await {
+        let app = spawn(&db).await;
+        let res = app
+            .send(
+                Method::POST,
+                "/api/v1/users",
+                Auth::Token(&app.admin_token),
+                Some(json!({"username": "newrep", "role": "rep"})),
+            )
+            .await;
+        let body: Value = res.json().await.expect("json");
+        let one_time = body["one_time_password"].as_str().expect("a one-time password").to_owned();
+        let session = sign_in_with_form(&app, "newrep", &one_time).await;
+        let page = get(&app, "/leads", Some(&session), None).await;
+        assert_eq!((page.status, page.location.as_str()), (StatusCode::SEE_OTHER, "/password"), "{}", db.name);
+        let form = get(&app, "/password", Some(&session), None).await;
+        assert_eq!(form.status, StatusCode::OK);
+        let csrf = form_token(&form.body);
+        let cookies = format!("sift_session={session}");
+        // Too short: the error sits next to its field and nothing changes.
+        let res = post_form(
+            &app,
+            "/password",
+            &cookies,
+            &[("csrf_token", &csrf), ("current_password", &one_time), ("new_password", "short")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = res.text().await.expect("page");
+        assert!(body.contains("id=\"new_password_error\"") && body.contains("at least 12 characters"), "{body}");
+        let res = post_form(
+            &app,
+            "/password",
+            &cookies,
+            &[("csrf_token", &csrf), ("current_password", &one_time), ("new_password", PASSWORD)],
+        )
+        .await;
+        assert_eq!((res.status(), header(&res, LOCATION)), (StatusCode::SEE_OTHER, "/signin?changed=1".to_owned()));
+        let session = sign_in_with_form(&app, "newrep", PASSWORD).await;
+        assert_eq!(get(&app, "/leads", Some(&session), None).await.status, StatusCode::OK);
+        // Later, the same page changes the password without speaking of a one-time one.
+        let form = get(&app, "/password", Some(&session), None).await;
+        assert!(form.body.contains("<h1>Change password</h1>") && !form.body.contains("one-time password. Choose"));
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+/// Two reps with a lead each (the first qualified and with a nurtured lead due back), and
+/// an unassigned lead; returns the reps' sessions and the lead ids.
+struct Team {
+    rep1: String,
+    rep2: String,
+    qualified: i64,
+    due: i64,
+    others: i64,
+    unassigned: i64,
+}
+
+async fn team(app: &App, db: &sift_store::testing::TestDb) -> Team {
+    let (rep1_id, _) = app.user("rep1", "rep", None, "write").await;
+    let (rep2_id, _) = app.user("rep2", "rep", None, "write").await;
+    let t = &app.admin_token;
+    let lead = |v: Value| async move { app.create_lead(t, v).await["id"].as_i64().expect("id") };
+    let qualified = lead(json!({"first_name": "小明", "last_name": "王", "company": "深圳市星河科技有限公司",
+        "industry": "Logistics", "country": "CN", "title": "VP Sales", "owner_id": rep1_id}))
+    .await;
+    let due =
+        lead(json!({"first_name": "Nora", "last_name": "Due", "company": "Later Ltd", "owner_id": rep1_id})).await;
+    let others = lead(json!({"first_name": "Otto", "last_name": "Elsewhere", "company": "Other Rep GmbH",
+        "owner_id": rep2_id}))
+    .await;
+    let unassigned = lead(json!({"first_name": "Una", "last_name": "Nobody", "company": "Unowned AB"})).await;
+    let answers = json!({"answers": {"framework": "bant", "criteria": {
+        "need": {"status": "confirmed", "note": "Reps lose a day a week to manual routing"},
+        "budget": {"status": "confirmed", "note": "40k set aside for Q1"},
+        "authority": {"status": "confirmed"},
+        "timeline": {"status": "confirmed", "date": "2027-01-15"}
+    }}, "as_of": "2026-11-26"});
+    let res =
+        app.send(Method::POST, &format!("/api/v1/leads/{qualified}/qualify"), Auth::Token(t), Some(answers)).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", db.name);
+    execute(db, &format!("UPDATE leads SET stage = 'nurture', re_engage_on = '2020-01-01' WHERE id = {due}")).await;
+    let attached = attach_call(app, qualified, "monday.txt", CALL).await;
+    assert!(attached["report"]["signals"].as_array().is_some_and(|s| !s.is_empty()), "{attached}");
+    let rep1 = sign_in_with_form(app, "rep1", PASSWORD).await;
+    let rep2 = sign_in_with_form(app, "rep2", PASSWORD).await;
+    Team { rep1, rep2, qualified, due, others, unassigned }
+}
+
+/// A discovery call written for the signal tests (Dana is the rep).
+const CALL: &str = include_str!("../../sift-signals/fixtures/calls/en-routing-good.txt");
+
+/// Attaches a call to a lead through the API; returns the answer.
+async fn attach_call(app: &App, lead: i64, name: &str, text: &str) -> Value {
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/leads/{lead}/calls?rep=Dana&as_of=2026-11-26&name={}", url_encode(name))))
+        .bearer_auth(&app.admin_token)
+        .body(text.to_owned())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(res.status(), StatusCode::CREATED, "{}", app.db_name);
+    res.json().await.expect("json")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rep_sees_their_own_leads_on_today_the_list_and_the_lead_page() {
+    for db in databases("web_rep").await {
+        let app = spawn(&db).await;
+        let team = team(&app, &db).await;
+
+        let today = get(&app, "/", Some(&team.rep1), None).await;
+        assert_eq!(today.status, StatusCode::OK, "{}", db.name);
+        let call_first = today.body.split("id=\"nurture-due\"").next().expect("call-first part");
+        let nurture = today.body.split("id=\"nurture-due\"").nth(1).expect("nurture part");
+        assert!(call_first.contains(&format!("href=\"/leads/{}\"", team.qualified)), "{}", today.body);
+        assert!(
+            call_first.contains("小明 王") && call_first.contains("深圳市星河科技有限公司"),
+            "Chinese names render"
+        );
+        assert!(call_first.contains("last verdict: Qualified"), "the reason is shown: {call_first}");
+        assert!(nurture.contains(&format!("href=\"/leads/{}\"", team.due)) && nurture.contains("2020-01-01"));
+        for hidden in [team.others, team.unassigned] {
+            assert!(!today.body.contains(&format!("/leads/{hidden}\"")), "lead {hidden} is not rep1's");
+        }
+        let other_today = get(&app, "/", Some(&team.rep2), None).await;
+        assert!(other_today.body.contains("Otto Elsewhere") && !other_today.body.contains("小明"));
+
+        assert!(today.body.contains("<a href=\"/\" aria-current=\"page\">Today</a>"), "the current section");
+        let list = get(&app, "/leads", Some(&team.rep1), None).await;
+        assert!(list.body.contains("<a href=\"/leads\" aria-current=\"page\">Leads</a>"));
+        assert!(list.body.contains("小明 王") && list.body.contains("Nora Due"));
+        assert!(!list.body.contains("Otto Elsewhere") && !list.body.contains("Una Nobody"));
+        // Filters come from the URL: a stage, a search.
+        let nurtured = get(&app, "/leads?stage=nurture", Some(&team.rep1), None).await;
+        assert!(nurtured.body.contains("Nora Due") && !nurtured.body.contains("小明 王"), "{}", nurtured.body);
+        let searched = get(&app, "/leads?q=%E6%98%9F%E6%B2%B3", Some(&team.rep1), None).await;
+        assert!(searched.body.contains("小明 王") && !searched.body.contains("Nora Due"), "search in Chinese");
+        let bad = get(&app, "/leads?stage=won", Some(&team.rep1), None).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        // The admin sees everyone's, and can pick unassigned ones.
+        let admin = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let unowned = get(&app, "/leads?owner=none", Some(&admin), None).await;
+        assert!(unowned.body.contains("Una Nobody") && !unowned.body.contains("Otto Elsewhere"));
+
+        // The lead page: the decision first, then the levels, the history, the calls.
+        let page = get(&app, &format!("/leads/{}", team.qualified), Some(&team.rep1), None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let body = &page.body;
+        let verdict = body.find("verdict-qualified").expect("the verdict badge");
+        let levels = body.find("id=\"levels\"").expect("levels");
+        assert!(verdict < levels, "the verdict comes before the levels");
+        for text in [
+            "Organization",
+            "Opportunity",
+            "Stakeholder",
+            "Next step",
+            "Reps lose a day a week to manual routing",
+            "Stage history",
+            "monday.txt",
+            "Call date 2026-11-26",
+        ] {
+            assert!(body.contains(text), "{}: lead page lacks {text:?}", db.name);
+        }
+        // Each signal of the call is shown with its quote.
+        let calls = &body[body.find("id=\"calls\"").expect("calls")..];
+        let attached: Value = app
+            .send(Method::GET, &format!("/api/v1/leads/{}/calls", team.qualified), Auth::Token(&app.admin_token), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        let call: Value = app
+            .send(Method::GET, &format!("/api/v1/calls/{}", attached[0]["id"]), Auth::Token(&app.admin_token), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        for signal in call["analysis"]["signals"].as_array().expect("signals") {
+            let quote = signal["quote"].as_str().expect("quote");
+            assert!(calls.contains(&format!("“{quote}”")), "{}: the signal's quote {quote:?} in {calls}", db.name);
+        }
+        // And each criterion the call spoke to, with the quote that decided it.
+        let need = call["analysis"]["concepts"].as_array().expect("concepts").iter().find(|c| c["concept"] == "need");
+        let quote = need.and_then(|c| c["decided_by"][0]["quote"].as_str()).expect("the call confirms a need");
+        assert!(calls.contains(&format!("“{quote}”")), "{}: the need's quote in {calls}", db.name);
+        let history = &body[body.find("id=\"history\"").expect("history")..];
+        assert!(
+            history.contains("<td>admin</td>") && history.contains("→ SQL"),
+            "the move to SQL with its actor: {history}"
+        );
+        // Another rep's lead does not exist for rep1; neither does a missing one.
+        for id in [team.others.to_string(), "999999".to_owned(), "abc".to_owned()] {
+            let page = get(&app, &format!("/leads/{id}"), Some(&team.rep1), None).await;
+            assert_eq!(page.status, StatusCode::NOT_FOUND, "/leads/{id}");
+            assert!(page.body.contains("Not found") && !page.body.contains("Otto"));
+        }
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_strings_render_as_text_on_every_page() {
+    for db in databases("web_xss").await {
+        let app = spawn(&db).await;
+        let t = app.admin_token.clone();
+        let lead = app
+            .create_lead(
+                &t,
+                json!({"first_name": HOSTILE_SCRIPT, "last_name": HOSTILE_ATTR, "company": HOSTILE_ATTR,
+                    "title": HOSTILE_SCRIPT, "source": HOSTILE_ATTR, "custom_fields": {HOSTILE_SCRIPT: HOSTILE_ATTR}}),
+            )
+            .await;
+        let id = lead["id"].as_i64().expect("id");
+        let answers = json!({"answers": {"framework": "bant", "criteria": {
+            "need": {"status": "confirmed", "note": HOSTILE_SCRIPT},
+            "budget": {"status": "partial", "note": HOSTILE_ATTR},
+        }}, "as_of": "2026-11-26"});
+        let res = app.send(Method::POST, &format!("/api/v1/leads/{id}/qualify"), Auth::Token(&t), Some(answers)).await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", db.name);
+        let hostile_call = format!(
+            "Dana: What made you look at this now? {HOSTILE_ATTR}\nLi: We lose about 30 leads a month {HOSTILE_SCRIPT} because nobody picks them up.\n"
+        );
+        attach_call(&app, id, HOSTILE_SCRIPT, &hostile_call).await;
+        let session = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let q: String = url_encode(HOSTILE_ATTR);
+        let pages = [
+            "/".to_owned(),
+            "/leads".to_owned(),
+            format!("/leads?q={q}"),
+            format!("/leads?stage={q}"),
+            format!("/leads/{id}"),
+            format!("/signin?next={q}"),
+        ];
+        for path in &pages {
+            let page = get(&app, path, Some(&session), None).await;
+            let body = &page.body;
+            assert!(
+                !body.contains("<script>alert") && !body.contains("<img src=x"),
+                "{}: {path} is not escaped:\n{body}",
+                db.name
+            );
+            if !path.starts_with("/signin") && !path.contains("stage=") {
+                assert!(
+                    body.contains("&lt;script&gt;alert(1)&lt;/script&gt;") || body.contains("&quot;&gt;&lt;img src=x"),
+                    "{path}: the hostile text is shown, escaped:\n{body}"
+                );
+            }
+            // Every script on the page is one of our files; no inline handlers or styles.
+            for tag in body.match_indices("<script").map(|(i, _)| &body[i..]) {
+                let tag = &tag[..tag.find('>').expect("tag end")];
+                assert!(tag.contains("src=\"/assets/"), "{path}: inline script {tag}");
+            }
+            // (Escaped, the hostile text still reads ` onerror=`, but never inside a tag.)
+            assert!(!body.contains("<img") && !body.contains("style=\""), "{path}");
+        }
+        // The sign-in page echoes a failed user name escaped.
+        let res = browser().get(app.url("/signin")).send().await.expect("sent");
+        let (cookie, _) = set_cookie(&res, "sift_sign_in").expect("cookie");
+        let token = form_token(&res.text().await.expect("page"));
+        let res = post_form(
+            &app,
+            "/signin",
+            &format!("sift_sign_in={cookie}"),
+            &[("username", HOSTILE_ATTR), ("password", "x"), ("csrf_token", &token), ("next", HOSTILE_SCRIPT)],
+        )
+        .await;
+        let body = res.text().await.expect("page");
+        assert!(!body.contains("<img src=x") && !body.contains("<script>alert"), "{body}");
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ui_speaks_chinese_by_setting_then_by_accept_language() {
+    for db in databases("web_lang").await {
+        let app = spawn(&db).await;
+        let team = team(&app, &db).await;
+        // The browser's language when the user has no setting.
+        let zh = get(&app, "/", Some(&team.rep1), Some("zh-CN,zh;q=0.9,en;q=0.8")).await;
+        assert!(zh.body.contains("<html lang=\"zh-CN\">") && zh.body.contains("<h1>今日</h1>"), "{}", zh.body);
+        assert!(zh.body.contains("优先联系") && zh.body.contains("上次结论：合格"), "{}", zh.body);
+        let en = get(&app, "/", Some(&team.rep1), Some("fr-FR, en;q=0.8")).await;
+        assert!(en.body.contains("<h1>Today</h1>"));
+        let signin = get(&app, "/signin", None, Some("zh")).await;
+        assert!(signin.body.contains("登录 Sift"));
+        let switched = get(&app, "/signin?lang=zh", None, Some("en")).await;
+        assert!(switched.body.contains("登录 Sift"), "the switch on the sign-in page");
+        let lead = get(&app, &format!("/leads/{}", team.qualified), Some(&team.rep1), Some("zh")).await;
+        assert!(lead.body.contains("三个层级") && lead.body.contains("组织层") && lead.body.contains("合格"));
+
+        // The switch saves the user's setting, which then wins over the browser.
+        let csrf = form_token(&en.body);
+        let cookies = format!("sift_session={}", team.rep1);
+        let res =
+            post_form(&app, "/language", &cookies, &[("csrf_token", "forged"), ("lang", "zh"), ("next", "/leads")])
+                .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{}", db.name);
+        let res =
+            post_form(&app, "/language", &cookies, &[("csrf_token", &csrf), ("lang", "zh"), ("next", "/leads")]).await;
+        assert_eq!((res.status(), header(&res, LOCATION)), (StatusCode::SEE_OTHER, "/leads".to_owned()));
+        let page = get(&app, "/leads", Some(&team.rep1), Some("en-US")).await;
+        assert!(page.body.contains("<h1>线索</h1>"), "{}", page.body);
+        let other = get(&app, "/", Some(&team.rep2), Some("en-US")).await;
+        assert!(other.body.contains("<h1>Today</h1>"), "another user's setting is their own");
+        let res = post_form(&app, "/language", &cookies, &[("csrf_token", &csrf), ("lang", "fr"), ("next", "/")]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn assets_are_embedded_with_their_types_and_cached_and_pages_keep_the_csp() {
+    for db in databases("web_assets").await {
+        let app = spawn(&db).await;
+        let session = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let res =
+            browser().get(app.url("/")).header(COOKIE, format!("sift_session={session}")).send().await.expect("sent");
+        let csp = header(&res, reqwest::header::CONTENT_SECURITY_POLICY);
+        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+        assert_eq!(header(&res, CACHE_CONTROL), "no-store", "pages are not cached");
+        let page = res.text().await.expect("page");
+        let href = |prefix: &str| {
+            let start = page.find(prefix).unwrap_or_else(|| panic!("{prefix} in {page}")) + prefix.len();
+            page[start..].split('"').next().expect("path").to_owned()
+        };
+        let css = href("rel=\"stylesheet\" href=\"");
+        let scripts: Vec<String> = page
+            .match_indices("<script src=\"")
+            .map(|(i, m)| page[i + m.len()..].split('"').next().expect("path").to_owned())
+            .collect();
+        let [htmx, ours] = scripts.as_slice() else { panic!("htmx and our script: {scripts:?}") };
+        assert_eq!(htmx, "/assets/htmx-2.0.11.min.js");
+        assert!(css.starts_with("/assets/sift-") && css.ends_with(".css"), "{css}");
+        assert!(ours.starts_with("/assets/sift-") && ours.ends_with(".js"), "{ours}");
+        for (path, content_type, marker) in [
+            (css.as_str(), "text/css", ".verdict-qualified"),
+            (htmx.as_str(), "text/javascript", "htmx"),
+            (ours.as_str(), "text/javascript", "keydown"),
+        ] {
+            let res = browser().get(app.url(path)).send().await.expect("sent");
+            assert_eq!(res.status(), StatusCode::OK, "{}: {path}", db.name);
+            assert!(header(&res, CONTENT_TYPE).starts_with(content_type), "{path}: {}", header(&res, CONTENT_TYPE));
+            assert_eq!(header(&res, CACHE_CONTROL), "public, max-age=31536000, immutable");
+            assert!(res.text().await.expect("body").contains(marker), "{path}");
+        }
+        let missing = browser().get(app.url("/assets/sift-0000.css")).send().await.expect("sent");
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sign_in_form_shares_the_apis_limit_on_attempts_and_says_so_as_a_page() {
+    for db in databases("web_sign_in_limit").await {
+        // The helper signs in twice through the API; the form gets the rest of the minute's five.
+        let app = spawn_with(&db, |s| s.sign_in_per_minute = 5).await;
+        let res = browser().get(app.url("/signin")).send().await.expect("sent");
+        let (cookie, _) = set_cookie(&res, "sift_sign_in").expect("cookie");
+        let token = form_token(&res.text().await.expect("page"));
+        let form = [("username", "admin"), ("password", "wrong password"), ("csrf_token", token.as_str())];
+        let mut statuses = Vec::new();
+        for _ in 0..5 {
+            let res = post_form(&app, "/signin", &format!("sift_sign_in={cookie}"), &form).await;
+            statuses.push(res.status());
+            if res.status() == StatusCode::TOO_MANY_REQUESTS {
+                assert!(header(&res, CONTENT_TYPE).starts_with("text/html"), "a page for the browser");
+                assert!(header(&res, reqwest::header::RETRY_AFTER).parse::<u64>().is_ok_and(|s| s > 0));
+                assert!(res.text().await.expect("page").contains("Too many sign-in attempts"));
+                break;
+            }
+        }
+        // Three wrong passwords, then refused (a slow machine may earn one more attempt back:
+        // the quota refills one every 12 s).
+        let (last, before) = statuses.split_last().expect("attempts");
+        assert_eq!(*last, StatusCode::TOO_MANY_REQUESTS, "{}: {statuses:?}", db.name);
+        assert!(before.len() >= 3 && before.iter().all(|s| *s == StatusCode::UNAUTHORIZED), "{statuses:?}");
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
