@@ -36,7 +36,7 @@ fn analyze_json(extra: &[&str]) -> Value {
     let out = sift()
         .arg("analyze")
         .arg(calls("en-routing-good.txt"))
-        .args(["--as-of", "2026-11-26", "--json", "--model-threads", "2"])
+        .args(["--as-of", "2026-11-26", "--json"])
         .args(extra)
         .output()
         .expect("runs");
@@ -47,7 +47,7 @@ fn analyze_json(extra: &[&str]) -> Value {
 #[test]
 fn analyze_with_the_model_says_so_and_marks_the_findings_it_produced() {
     let Some(dir) = model_dir() else { return };
-    let with = analyze_json(&[&format!("--model={}", dir.display())]);
+    let with = analyze_json(&[&format!("--model={}", dir.display()), "--model-threads", "2"]);
     let reading = &with["reading"];
     assert!(reading["model"].as_str().is_some_and(|m| m.contains("e5")), "{reading:#}");
     assert!(reading["modes"].as_array().is_some_and(|m| m.iter().any(|x| x == "model")), "{reading:#}");
