@@ -71,6 +71,25 @@ PY
 }
 run_dataset "Leads.csv" "$data/x-education/Leads.csv" "" "${leads_args[@]}"
 run_dataset "bank-additional-full" "$data/uci-bank-marketing/bank-additional-full.csv" ";" "${bank_args[@]}"
+# The other datasets of ../shared/data with an outcome: the older bank file, and Maven's
+# synthetic deals (won or lost; open deals left out) joined with their accounts, the close
+# date and value left out (they follow the outcome).
+run_dataset "bank-full" "$data/uci-bank-marketing/bank-full.csv" ";" "${bank_args[@]}"
+python3 - ../shared/data/accounts/maven-crm-synthetic "$work/maven.csv" <<'PY'
+import csv, sys
+d, out = sys.argv[1], sys.argv[2]
+accounts = {r["account"]: r for r in csv.DictReader(open(f"{d}/accounts.csv"))}
+fields = ["sector", "year_established", "revenue", "employees", "office_location", "subsidiary_of"]
+with open(out, "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["sales_agent", "product", "account", "engage_date", *fields, "won"])
+    for r in csv.DictReader(open(f"{d}/sales_pipeline.csv")):
+        if r["deal_stage"] in ("Won", "Lost"):
+            a = accounts.get(r["account"], {})
+            w.writerow([r["sales_agent"], r["product"], r["account"], r["engage_date"],
+                        *(a.get(k, "") for k in fields), int(r["deal_stage"] == "Won")])
+PY
+run_dataset "maven-deals" "$work/maven.csv" "" --label won
 
 echo
 echo "auto against the best scikit-learn model, same folds (AUC; a difference under 0.0005 counts as a match):"
