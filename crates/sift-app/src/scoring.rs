@@ -378,9 +378,10 @@ pub async fn store_model_file(
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrainRequest {
-    /// logistic (default), gbm or odoo-nb.
-    #[serde(default = "default_kind")]
-    pub kind: sift_score::ModelKind,
+    /// auto (default: the candidates cross-validated on the same folds, the best kept, the
+    /// choice explained in the report's `selection`), logistic, gbm or odoo-nb.
+    #[serde(default)]
+    pub kind: sift_score::ModelChoice,
     /// The outcome column (default `converted`).
     pub label: Option<String>,
     /// The label value that means converted (default: 1, yes, true, won...).
@@ -393,10 +394,6 @@ pub struct TrainRequest {
     pub seed: Option<u64>,
     /// Make the new model active (default: only when no model is active).
     pub activate: Option<bool>,
-}
-
-fn default_kind() -> sift_score::ModelKind {
-    sift_score::ModelKind::Logistic
 }
 
 impl TrainRequest {
@@ -438,7 +435,14 @@ pub async fn run_train_job(
 ) -> Result<serde_json::Value> {
     let request: TrainRequest = serde_json::from_value(job.payload.clone())
         .map_err(|e| AppError::invalid("payload", format!("not a training request: {e}")))?;
-    let summary = |m: &sift_store::ModelInfo| serde_json::json!({ "model_version": m.id, "kind": m.kind, "active": m.active, "auc": m.report.get("auc"), "rows": m.report.get("rows") });
+    let summary = |m: &sift_store::ModelInfo| {
+        let mut summary = serde_json::json!({ "model_version": m.id, "kind": m.kind, "active": m.active, "auc": m.report.get("auc"), "rows": m.report.get("rows") });
+        // `auto`: why this kind, in words.
+        if let Some(reason) = m.report.get("selection").and_then(|s| s.get("reason")) {
+            summary["chosen_because"] = reason.clone();
+        }
+        summary
+    };
     if let Some(found) = env.store.model_by_job(job.id).await? {
         return Ok(summary(&found));
     }

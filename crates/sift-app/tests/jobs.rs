@@ -89,6 +89,45 @@ fn training_csv() -> String {
 }
 
 #[tokio::test]
+async fn a_training_job_without_a_kind_chooses_the_model_on_the_same_folds_and_says_why() {
+    let config = Config::builtin().expect("built-ins");
+    let default: TrainRequest = serde_json::from_str("{}").expect("defaults");
+    assert_eq!(default.kind, sift_score::ModelChoice::Auto, "auto is the default");
+    let named: TrainRequest = serde_json::from_str(r#"{"kind": "auto"}"#).expect("auto by name");
+    assert_eq!(named.kind, sift_score::ModelChoice::Auto);
+    for db in databases("app_train_auto").await {
+        let store = connect(&db).await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let env = env(&store, dir.path());
+        let id = upload(dir.path(), "leads.csv", &training_csv()).await;
+        let request = ImportRequest { upload: id, ..ImportRequest::default() };
+        sift_app::imports::enqueue_import(&store, dir.path(), &config, &request, None).await.expect("queued");
+        run_all(&env, &config).await;
+
+        let train = TrainRequest { exclude: vec!["id".into()], ..default.clone() };
+        sift_app::scoring::enqueue_training(&store, &train, None).await.expect("queued");
+        let (_, finished, settled) = run_next(&env, &config).await.expect("a job");
+        assert_eq!(settled, Settled::Done, "{}: {:?}", db.name, finished.outcome);
+        let model = store.active_model().await.expect("active").expect("a model");
+        let selection = &model.report["selection"];
+        let chosen = selection["chosen"].as_str().expect("the stored report says what auto chose");
+        assert_eq!(model.kind, chosen, "{}: the stored kind is the chosen one", db.name);
+        let candidates = selection["candidates"].as_array().expect("candidates");
+        let kinds: Vec<&str> = candidates.iter().filter_map(|c| c["kind"].as_str()).collect();
+        assert_eq!(kinds.len(), 3, "{kinds:?}");
+        for kind in ["logistic", "gbm", "odoo-nb"] {
+            assert!(kinds.contains(&kind), "{}: {kind} listed: {kinds:?}", db.name);
+        }
+        let chosen_auc = candidates.iter().find(|c| c["chosen"] == true).and_then(|c| c["metrics"]["auc"].as_f64());
+        assert_eq!(chosen_auc, model.report["auc"].as_f64(), "the report's AUC is the winner's");
+        let reason = selection["reason"].as_str().expect("a reason in words");
+        assert!(reason.contains(&format!("{chosen} is chosen")), "{reason}");
+        let Outcome::Done(result) = finished.outcome else { panic!("not done") };
+        assert_eq!(result["chosen_because"].as_str(), Some(reason), "{result}");
+    }
+}
+
+#[tokio::test]
 async fn an_import_job_imports_an_upload_once_with_progress_rejects_and_one_event() {
     let config = Config::builtin().expect("built-ins");
     for db in databases("app_import_job").await {

@@ -7,6 +7,7 @@
 //! - [`features`]: the learned feature pipeline, stored in the model file.
 //! - [`logistic`], [`odoo`] and forust-ml's gradient boosting: the three model kinds.
 //! - [`train`]: k-fold cross-validation, the leakage guard, the final fit.
+//! - [`select`]: `auto`: the candidate kinds compared on the same folds, the choice explained.
 //! - [`metrics`]: AUC, log loss, Brier, top-decile lift, calibration.
 //! - [`model`]: versioned, self-describing model files; scoring with reasons.
 //! - [`batch`]: streaming batch scoring of a CSV on every core.
@@ -20,10 +21,11 @@ pub mod metrics;
 pub mod model;
 pub mod odoo;
 pub mod rules;
+pub mod select;
 pub mod table;
 pub mod train;
 
 pub use error::ScoreError;
-pub use model::{ModelFile, ModelKind, Scored, Scorer};
+pub use model::{ModelChoice, ModelFile, ModelKind, Scored, Scorer};
 pub use table::Table;
 pub use train::{FoldSpec, TrainOptions, TrainReport, train};

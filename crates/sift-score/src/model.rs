@@ -43,6 +43,50 @@ impl std::fmt::Display for ModelKind {
     }
 }
 
+/// The model kind asked for: one kind, or `auto` (the default), which cross-validates the
+/// candidate kinds on the same folds and keeps the best (see [`crate::select`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModelChoice {
+    #[default]
+    Auto,
+    Logistic,
+    Gbm,
+    OdooNb,
+}
+
+impl ModelChoice {
+    /// The kind asked for, `None` for `auto`.
+    pub fn kind(self) -> Option<ModelKind> {
+        match self {
+            ModelChoice::Auto => None,
+            ModelChoice::Logistic => Some(ModelKind::Logistic),
+            ModelChoice::Gbm => Some(ModelKind::Gbm),
+            ModelChoice::OdooNb => Some(ModelKind::OdooNb),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        self.kind().map_or("auto", ModelKind::name)
+    }
+}
+
+impl From<ModelKind> for ModelChoice {
+    fn from(kind: ModelKind) -> ModelChoice {
+        match kind {
+            ModelKind::Logistic => ModelChoice::Logistic,
+            ModelKind::Gbm => ModelChoice::Gbm,
+            ModelKind::OdooNb => ModelChoice::OdooNb,
+        }
+    }
+}
+
+impl std::fmt::Display for ModelChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct LabelSpec {

@@ -10,8 +10,11 @@ use crate::error::{Result, ScoreError};
 use crate::features::{DroppedColumn, FeatureSchema};
 use crate::logistic::{Logistic, sigmoid};
 use crate::metrics::{CalibrationBin, Metrics, Platt, calibration_table, round4};
-use crate::model::{FORMAT, FORMAT_VERSION, LabelSpec, ModelFile, ModelKind, ModelParams, TrainingSummary};
+use crate::model::{
+    FORMAT, FORMAT_VERSION, LabelSpec, ModelChoice, ModelFile, ModelKind, ModelParams, TrainingSummary,
+};
 use crate::odoo::{DEFAULT_STAGES, EXPORT_FIELDS, OdooConfig, OdooLead, OdooNb, odoo_lead};
+use crate::select::{self, Selection};
 use crate::table::{Table, category_key, parse_bool, parse_label, parse_number};
 
 /// Columns that CRMs fill in after the outcome is known (sales notes, post-call fields).
@@ -55,7 +58,9 @@ pub struct TrainOptions {
     pub label: String,
     pub positive: Option<String>,
     pub exclude: Vec<String>,
-    pub kind: ModelKind,
+    /// A model kind, or [`ModelChoice::Auto`]: cross-validate the candidates on the same
+    /// folds and keep the best (see [`crate::select`]).
+    pub kind: ModelChoice,
     pub folds: FoldSpec,
     /// Inverse L2 strength of the logistic regression (scikit-learn's `C`).
     pub c: f64,
@@ -123,7 +128,7 @@ impl TrainOptions {
         if !(self.c.is_finite() && self.c > 0.0) {
             return Err(out_of_range("C", self.c, "a finite number above 0"));
         }
-        if self.odoo_export && self.kind != ModelKind::OdooNb {
+        if self.odoo_export && !matches!(self.kind, ModelChoice::OdooNb | ModelChoice::Auto) {
             return Err(ScoreError::Options(format!(
                 "an Odoo lead export is read by the odoo-nb model, not `{}`",
                 self.kind
@@ -132,12 +137,12 @@ impl TrainOptions {
         self.odoo.validate()
     }
 
-    pub fn new(label: &str, kind: ModelKind) -> TrainOptions {
+    pub fn new(label: &str, kind: impl Into<ModelChoice>) -> TrainOptions {
         TrainOptions {
             label: label.to_string(),
             positive: None,
             exclude: Vec::new(),
-            kind,
+            kind: kind.into(),
             folds: FoldSpec::Stratified { k: 5, seed: 0 },
             c: 1.0,
             gbm: GbmParams::default(),
@@ -191,6 +196,10 @@ pub struct TrainReport {
     pub cv_fit_seconds: f64,
     pub cv_predict_seconds: f64,
     pub final_fit_seconds: f64,
+    /// How `auto` chose this model: every candidate's cross-validated figures on the same
+    /// folds, and the reason in words. Absent when a kind was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selection: Option<Selection>,
 }
 
 /// Small deterministic generator (SplitMix64) for fold shuffling.
@@ -544,10 +553,22 @@ fn outcome_stages(table: &Table, y: &[bool], config: &OdooConfig, kept: &[usize]
     Ok(flagged)
 }
 
-/// Trains a model: cross-validation report, leakage guard, final fit on every row.
-pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
-    options.validate()?;
-    let table = input;
+/// The labelled rows, shared by every model kind: the same rows and the same folds.
+struct Labelled {
+    /// The rows with a label.
+    table: Table,
+    y: Vec<bool>,
+    folds: Vec<usize>,
+    fold_count: usize,
+    /// Each kept row's row in the input.
+    kept: Vec<usize>,
+    label_column: usize,
+    label_name: String,
+    positives: usize,
+    rows_without_label: usize,
+}
+
+fn read_labelled(table: &Table, options: &TrainOptions) -> Result<Labelled> {
     let (label_column, labels) = read_label(table, options)?;
     let label_name = table.headers[label_column].clone();
     let kept: Vec<usize> = (0..table.rows).filter(|&r| labels[r].is_some()).collect();
@@ -573,12 +594,37 @@ pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
         }
     };
     let fold_count = folds.iter().max().map_or(0, |m| m + 1);
+    Ok(Labelled { table, y, folds, fold_count, kept, label_column, label_name, positives, rows_without_label })
+}
 
-    let odoo_mode = options.kind == ModelKind::OdooNb;
-    let mut odoo = if odoo_mode { resolve_odoo_config(&table, options)? } else { options.odoo.clone() };
+/// What one model kind learns from, after the column rules and the leakage guard.
+struct Prepared {
+    kind: ModelKind,
+    /// The columns the model learns from.
+    columns: Vec<usize>,
+    /// The columns without the flagged ones, and every column, for the leakage comparison.
+    clean: Vec<usize>,
+    all_columns: Vec<usize>,
+    any_leaky: bool,
+    odoo_has_variables: bool,
+    /// odoo-nb: the configuration used, and the one without / with the stages flagged.
+    odoo: OdooConfig,
+    odoo_without_leaky_stages: OdooConfig,
+    odoo_with_leaky_stages: OdooConfig,
+    dropped: Vec<DroppedColumn>,
+    identifier_columns: Vec<String>,
+    leakage_warnings: Vec<LeakageWarning>,
+}
+
+/// Column rules and the leakage guard for one model kind.
+fn prepare(input: &Table, data: &Labelled, options: &TrainOptions, kind: ModelKind) -> Result<Prepared> {
+    let table = &data.table;
+    let y = &data.y;
+    let odoo_mode = kind == ModelKind::OdooNb;
+    let mut odoo = if odoo_mode { resolve_odoo_config(table, options)? } else { options.odoo.clone() };
 
     // Which columns to learn from.
-    let mut excluded: HashSet<usize> = HashSet::from([label_column]);
+    let mut excluded: HashSet<usize> = HashSet::from([data.label_column]);
     for name in &options.exclude {
         excluded.insert(table.column_index(name)?);
     }
@@ -646,7 +692,7 @@ pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
     let mut leaky = Vec::new();
     for &c in &columns {
         let name = &table.headers[c];
-        let auc = round4(single_column_auc(&table.columns[c], &y));
+        let auc = round4(single_column_auc(&table.columns[c], y));
         let known = POST_OUTCOME_COLUMNS.iter().any(|p| name.trim().eq_ignore_ascii_case(p));
         let reason = if known {
             Some("usually filled in after the outcome is known (sales notes, post-contact fields)".to_string())
@@ -664,7 +710,7 @@ pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
     }
     // odoo-nb: a listed stage that holds the won leads (the won stage) gives a closed lead's
     // outcome away; it is left out of the counted stages and becomes the won stage.
-    let leaky_stages = if odoo_mode { outcome_stages(&table, &y, &odoo, &kept)? } else { Vec::new() };
+    let leaky_stages = if odoo_mode { outcome_stages(table, y, &odoo, &data.kept)? } else { Vec::new() };
     let odoo_without_leaky_stages = {
         let mut config = odoo.clone();
         for warning in &leaky_stages {
@@ -709,37 +755,127 @@ pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
         columns = clean.clone();
         odoo = odoo_without_leaky_stages.clone();
     }
+    Ok(Prepared {
+        kind,
+        columns,
+        clean,
+        all_columns,
+        any_leaky,
+        odoo_has_variables,
+        odoo,
+        odoo_without_leaky_stages,
+        odoo_with_leaky_stages,
+        dropped,
+        identifier_columns,
+        leakage_warnings,
+    })
+}
 
-    let pipeline = Pipeline { kind: options.kind, options, odoo: odoo.clone() };
-    let (oof, cv_fit_seconds, cv_predict_seconds) = pipeline.cross_validate(&table, &y, &columns, &folds)?;
-    let metrics = Metrics::compute(&y, &oof);
-    let compare = options.compare_without_leaky && any_leaky;
-    let without_leaky_columns = if compare && options.keep_leaky && (!clean.is_empty() || odoo_has_variables) {
-        let pipeline = Pipeline { odoo: odoo_without_leaky_stages, ..pipeline };
-        let (p, _, _) = pipeline.cross_validate(&table, &y, &clean, &folds)?;
-        Some(Metrics::compute(&y, &p))
-    } else {
-        None
-    };
+/// Out-of-fold predictions of one model kind on the shared folds.
+struct CrossValidated {
+    oof: Vec<f64>,
+    metrics: Metrics,
+    fit_seconds: f64,
+    predict_seconds: f64,
+}
+
+fn cross_validate_prepared(data: &Labelled, options: &TrainOptions, prepared: &Prepared) -> Result<CrossValidated> {
+    let pipeline = Pipeline { kind: prepared.kind, options, odoo: prepared.odoo.clone() };
+    let (oof, fit_seconds, predict_seconds) =
+        pipeline.cross_validate(&data.table, &data.y, &prepared.columns, &data.folds)?;
+    let metrics = Metrics::compute(&data.y, &oof);
+    Ok(CrossValidated { oof, metrics, fit_seconds, predict_seconds })
+}
+
+/// Trains a model: cross-validation report, leakage guard, final fit on every row. With
+/// [`ModelChoice::Auto`] the candidate kinds are cross-validated on the same folds and the
+/// best (see [`crate::select`]) is fitted, its choice explained in `report.selection`.
+pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
+    options.validate()?;
+    let data = read_labelled(input, options)?;
+    match options.kind.kind() {
+        Some(kind) => {
+            let prepared = prepare(input, &data, options, kind)?;
+            let cv = cross_validate_prepared(&data, options, &prepared)?;
+            finish(&data, options, prepared, cv, None)
+        }
+        None => {
+            let (candidates, not_candidates) = select::candidates(options);
+            let mut outcomes: Vec<(ModelKind, select::Outcome)> = Vec::new();
+            let mut trained = Vec::new();
+            let mut first_error = None;
+            for kind in candidates {
+                let outcome = prepare(input, &data, options, kind)
+                    .and_then(|prepared| Ok((cross_validate_prepared(&data, options, &prepared)?, prepared)));
+                match outcome {
+                    Ok((cv, prepared)) => {
+                        let trained_outcome =
+                            select::Outcome::Trained { metrics: cv.metrics.clone(), fit_seconds: cv.fit_seconds };
+                        outcomes.push((kind, trained_outcome));
+                        trained.push((prepared, cv));
+                    }
+                    // Nothing this kind can learn from (another kind may): noted, not fatal.
+                    Err(e @ (ScoreError::NoFeatures | ScoreError::OnlyLeakyColumns(_) | ScoreError::Training(_))) => {
+                        outcomes.push((kind, select::Outcome::Failed(e.to_string())));
+                        first_error.get_or_insert(e);
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            outcomes.extend(not_candidates.into_iter().map(|(kind, why)| (kind, select::Outcome::NotCandidate(why))));
+            let Some(selection) = select::choose(outcomes) else {
+                return Err(first_error.unwrap_or(ScoreError::NoFeatures));
+            };
+            let Some(position) = trained.iter().position(|(p, _)| p.kind == selection.chosen) else {
+                return Err(ScoreError::Training(format!("the chosen `{}` was not trained", selection.chosen)));
+            };
+            let (prepared, cv) = trained.swap_remove(position);
+            finish(&data, options, prepared, cv, Some(selection))
+        }
+    }
+}
+
+/// The leakage comparison, calibration and the final fit on every row, for the chosen kind.
+fn finish(
+    data: &Labelled,
+    options: &TrainOptions,
+    prepared: Prepared,
+    cv: CrossValidated,
+    selection: Option<Selection>,
+) -> Result<ModelFile> {
+    let table = &data.table;
+    let y = &data.y;
+    let folds = &data.folds;
+    let kind = prepared.kind;
+    let pipeline = Pipeline { kind, options, odoo: prepared.odoo.clone() };
+    let compare = options.compare_without_leaky && prepared.any_leaky;
+    let without_leaky_columns =
+        if compare && options.keep_leaky && (!prepared.clean.is_empty() || prepared.odoo_has_variables) {
+            let pipeline = Pipeline { odoo: prepared.odoo_without_leaky_stages.clone(), ..pipeline };
+            let (p, _, _) = pipeline.cross_validate(table, y, &prepared.clean, folds)?;
+            Some(Metrics::compute(y, &p))
+        } else {
+            None
+        };
     let with_leaky_columns = if compare && !options.keep_leaky {
-        let pipeline = Pipeline { odoo: odoo_with_leaky_stages, ..pipeline };
-        let (p, _, _) = pipeline.cross_validate(&table, &y, &all_columns, &folds)?;
-        Some(Metrics::compute(&y, &p))
+        let pipeline = Pipeline { odoo: prepared.odoo_with_leaky_stages.clone(), ..pipeline };
+        let (p, _, _) = pipeline.cross_validate(table, y, &prepared.all_columns, folds)?;
+        Some(Metrics::compute(y, &p))
     } else {
         None
     };
-    let pipeline = Pipeline { odoo, ..pipeline };
-    let calibration = match options.kind {
+    let pipeline = Pipeline { odoo: prepared.odoo, ..pipeline };
+    let calibration = match kind {
         ModelKind::OdooNb => None,
-        _ => Some(Platt::fit(&y, &oof)),
+        _ => Some(Platt::fit(y, &cv.oof)),
     };
     let calibrated_oof: Vec<f64> = match &calibration {
-        Some(platt) => oof.iter().map(|&p| platt.apply(p)).collect(),
-        None => oof.clone(),
+        Some(platt) => cv.oof.iter().map(|&p| platt.apply(p)).collect(),
+        None => cv.oof.clone(),
     };
 
     let started = Instant::now();
-    let (schema, fitted) = pipeline.fit(&table, &y, &columns)?;
+    let (schema, fitted) = pipeline.fit(table, y, &prepared.columns)?;
     let final_fit_seconds = started.elapsed().as_secs_f64();
     let features = match &fitted {
         // Odoo's features are its (variable, value) rows.
@@ -751,41 +887,43 @@ pub fn train(input: &Table, options: &TrainOptions) -> Result<ModelFile> {
         Fitted::Gbm(booster, category_codes) => ModelParams::Gbm { booster, category_codes },
         Fitted::OdooNb(nb) => ModelParams::OdooNb(nb),
     };
+    let positives = data.positives;
     let base_rate = round4(positives as f64 / y.len() as f64);
     let report = TrainReport {
-        model: options.kind,
+        model: kind,
         rows: y.len(),
         positives,
         base_rate,
-        folds: fold_count,
-        metrics,
-        calibration: calibration_table(&y, &calibrated_oof),
+        folds: data.fold_count,
+        metrics: cv.metrics,
+        calibration: calibration_table(y, &calibrated_oof),
         calibrated: calibration.is_some(),
-        leakage_warnings,
+        leakage_warnings: prepared.leakage_warnings,
         without_leaky_columns,
         with_leaky_columns,
-        columns_used: columns.iter().map(|&c| table.headers[c].clone()).collect(),
-        dropped_columns: dropped.clone(),
-        identifier_columns,
+        columns_used: prepared.columns.iter().map(|&c| table.headers[c].clone()).collect(),
+        dropped_columns: prepared.dropped.clone(),
+        identifier_columns: prepared.identifier_columns,
         features,
-        cv_fit_seconds: round4(cv_fit_seconds),
-        cv_predict_seconds: round4(cv_predict_seconds),
+        cv_fit_seconds: round4(cv.fit_seconds),
+        cv_predict_seconds: round4(cv.predict_seconds),
         final_fit_seconds: round4(final_fit_seconds),
+        selection,
     };
     Ok(ModelFile {
         format: FORMAT.to_string(),
         format_version: FORMAT_VERSION,
-        kind: options.kind,
+        kind,
         created_at: options.created_at.clone(),
         created_by: concat!("sift-score ", env!("CARGO_PKG_VERSION")).to_string(),
-        label: LabelSpec { column: label_name, positive: options.positive.clone() },
+        label: LabelSpec { column: data.label_name.clone(), positive: options.positive.clone() },
         schema,
-        dropped_columns: dropped,
+        dropped_columns: prepared.dropped,
         training: TrainingSummary {
             rows: y.len(),
             positives,
             base_rate,
-            rows_without_label,
+            rows_without_label: data.rows_without_label,
             source: options.source.clone(),
         },
         report,

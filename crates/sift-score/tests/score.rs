@@ -10,7 +10,7 @@ use sift_score::metrics::{Platt, auc, calibration_table, top_decile};
 use sift_score::model::{ModelFile, ModelKind, Scorer, Scratch, top_factors};
 use sift_score::odoo::{OdooConfig, OdooLead, OdooNb, Variable, odoo_lead};
 use sift_score::train::{FoldSpec, TrainOptions, stratified_folds, train};
-use sift_score::{ScoreError, Table};
+use sift_score::{ModelChoice, ScoreError, Table};
 
 const FIXTURE: &str = include_str!("fixtures/leads.csv");
 
@@ -18,7 +18,7 @@ fn fixture() -> Table {
     Table::read(FIXTURE.as_bytes()).expect("fixture reads")
 }
 
-fn options(kind: ModelKind) -> TrainOptions {
+fn options(kind: impl Into<ModelChoice>) -> TrainOptions {
     TrainOptions { created_at: "2026-01-01T00:00:00Z".into(), ..TrainOptions::new("Converted", kind) }
 }
 
@@ -564,6 +564,139 @@ fn every_model_kind_trains_explains_and_round_trips() {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// `auto`: the kind chosen on the data.
+
+/// Deterministic uniform numbers in [-1, 1] (SplitMix64).
+struct Uniform(u64);
+impl Uniform {
+    fn next(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+    }
+}
+
+/// `rows` leads with numbers `a`, `b`, `c` and a `Source`, labelled by `converts(a, b, c, u)`
+/// where `u` is uniform noise in [0, 1]. Numbers have two decimals, so that no column has a
+/// distinct value on most rows (it would be dropped as an identifier).
+fn synthetic(rows: usize, seed: u64, converts: &dyn Fn(f64, f64, f64, f64) -> bool) -> Table {
+    let mut r = Uniform(seed);
+    let mut csv = String::from("a,b,c,Source,Converted\n");
+    for i in 0..rows {
+        let (a, b, c, u) = (r.next(), r.next(), r.next(), (r.next() + 1.0) / 2.0);
+        let source = ["web", "event", "referral"][i % 3];
+        csv.push_str(&format!("{a:.2},{b:.2},{c:.2},{source},{}\n", u8::from(converts(a, b, c, u))));
+    }
+    Table::read(csv.as_bytes()).expect("reads")
+}
+
+fn candidate_auc(model: &ModelFile, kind: ModelKind) -> Option<f64> {
+    let selection = model.report.selection.as_ref().expect("auto records its choice");
+    selection.candidates.iter().find(|c| c.kind == kind).and_then(|c| c.metrics.as_ref()).map(|m| m.auc)
+}
+
+#[test]
+fn auto_picks_gbm_when_the_outcome_lies_in_an_interaction() {
+    // Converts when a and b have the same sign: no single weight sees it, trees do.
+    let table = synthetic(1200, 7, &|a, b, _, u| (a * b > 0.0) != (u < 0.1));
+    let model = train(&table, &options(ModelChoice::Auto)).expect("trains");
+    let selection = model.report.selection.as_ref().expect("selection");
+    let (logistic, gbm) = (candidate_auc(&model, ModelKind::Logistic), candidate_auc(&model, ModelKind::Gbm));
+    assert_eq!(model.kind, ModelKind::Gbm, "{}", selection.reason);
+    assert_eq!((model.report.model, selection.chosen), (ModelKind::Gbm, ModelKind::Gbm));
+    assert!(gbm.expect("gbm AUC") > logistic.expect("logistic AUC") + 0.2, "{logistic:?} {gbm:?}");
+    assert_eq!(model.report.metrics.auc, gbm.expect("gbm AUC"), "the report's figures are the winner's");
+    assert!(model.calibration.is_some() && model.report.calibrated, "the winner is calibrated");
+    assert!(selection.reason.contains("gbm is chosen") && selection.reason.contains("Platt"), "{}", selection.reason);
+}
+
+#[test]
+fn auto_picks_logistic_on_small_linear_data() {
+    let table = synthetic(160, 3, &|a, b, _, u| u < 1.0 / (1.0 + (-(2.5 * a - 1.5 * b)).exp()));
+    let model = train(&table, &options(ModelChoice::Auto)).expect("trains");
+    let selection = model.report.selection.as_ref().expect("selection");
+    assert_eq!(model.kind, ModelKind::Logistic, "{}", selection.reason);
+    assert_eq!(model.report.columns_used, ["a", "b", "c", "Source"]);
+    let (logistic, gbm) = (candidate_auc(&model, ModelKind::Logistic), candidate_auc(&model, ModelKind::Gbm));
+    assert!(logistic.expect("logistic AUC") > 0.75, "{logistic:?}");
+    assert!(logistic.expect("logistic AUC") + 0.002 >= gbm.expect("gbm AUC"), "{logistic:?} {gbm:?}");
+    assert!(model.calibration.is_some());
+}
+
+#[test]
+fn auto_lists_every_candidate_on_the_same_folds_as_training_each_kind_alone() {
+    let table = fixture();
+    let auto = train(&table, &options(ModelChoice::Auto)).expect("trains");
+    let selection = auto.report.selection.as_ref().expect("selection");
+    let kinds: Vec<ModelKind> = selection.candidates.iter().map(|c| c.kind).collect();
+    assert_eq!(kinds.len(), 3, "{kinds:?}");
+    for kind in [ModelKind::Logistic, ModelKind::Gbm, ModelKind::OdooNb] {
+        assert!(kinds.contains(&kind), "{kind} listed");
+    }
+    let odoo = selection.candidates.iter().find(|c| c.kind == ModelKind::OdooNb).expect("odoo-nb listed");
+    assert!(odoo.metrics.is_none() && odoo.note.starts_with("not a candidate: Odoo's model is for Odoo data"));
+    // Same folds: each candidate's figure is the one its kind gets trained alone.
+    for kind in [ModelKind::Logistic, ModelKind::Gbm] {
+        let alone = train(&table, &options(kind)).expect("trains");
+        assert_eq!(candidate_auc(&auto, kind), Some(alone.report.metrics.auc), "{kind}");
+        assert!(alone.report.selection.is_none(), "a kind asked for records no selection");
+    }
+    assert_eq!(selection.metric, "auc");
+    assert_eq!(selection.candidates.iter().filter(|c| c.chosen).count(), 1);
+    // The stored report reads back with its selection, and scores like any model.
+    let back = ModelFile::from_json(&auto.to_json().expect("json")).expect("reads back");
+    assert_eq!(back.report.selection.as_ref(), Some(selection));
+    batch(&back, FIXTURE).expect("scores");
+}
+
+#[test]
+fn auto_on_odoo_data_puts_odoo_nb_among_the_candidates() {
+    let csv = closed_leads_csv("note", &|i| format!("n{}", i % 4));
+    let table = Table::read(csv.as_bytes()).expect("reads");
+    let config = OdooConfig {
+        stage_column: Some("Stage".into()),
+        stages: ["new", "qualified", "proposition"].map(String::from).to_vec(),
+        won_stage: Some("won".into()),
+        ..OdooConfig::default()
+    };
+    let auto = TrainOptions { kind: ModelChoice::Auto, ..odoo_options(config) };
+    let model = train(&table, &auto).expect("trains");
+    let selection = model.report.selection.as_ref().expect("selection");
+    for kind in [ModelKind::Logistic, ModelKind::Gbm, ModelKind::OdooNb] {
+        assert!(candidate_auc(&model, kind).is_some(), "{kind} cross-validated: {:?}", selection.candidates);
+    }
+    // The stage column gives the outcome away to the generic models: their guard leaves it
+    // out, so no candidate wins on leakage.
+    assert!(model.report.metrics.auc < 0.95, "{}", selection.reason);
+    // An Odoo export is read by odoo-nb alone: the default `auto` still trains it.
+    let export = "id,country_id,source_id,probability,active\n".to_string()
+        + &(0..60)
+            .map(|i| {
+                format!(
+                    "{i},{},{},{},{}\n",
+                    ["be", "fr"][i % 2],
+                    ["web", "ads", "fair"][i % 3],
+                    if i % 3 == 0 { 100 } else { 0 },
+                    i % 3 == 0
+                )
+            })
+            .collect::<String>();
+    let export = Table::read(export.as_bytes()).expect("reads");
+    let model = train(&export, &TrainOptions { odoo_export: true, ..options(ModelChoice::Auto) }).expect("trains");
+    let selection = model.report.selection.as_ref().expect("selection");
+    assert_eq!(selection.chosen, ModelKind::OdooNb);
+    assert!(
+        selection
+            .candidates
+            .iter()
+            .filter(|c| c.kind != ModelKind::OdooNb)
+            .all(|c| c.note.contains("read by odoo-nb only"))
+    );
+}
+
 #[test]
 fn the_pipeline_reads_placeholders_booleans_and_case() {
     let model = train(&fixture(), &options(ModelKind::Logistic)).expect("trains");
@@ -838,6 +971,20 @@ fn leads_csv_logistic_matches_the_scikit_learn_baseline() {
     // scikit-learn's LogisticRegression on the same pipeline: 0.890 (../shared/data/README.md).
     assert!((clean.auc - 0.890).abs() < 0.005, "without leaky columns: {}", clean.auc);
     assert!(clean.brier < 0.135, "brier {}", clean.brier);
+}
+
+#[test]
+fn leads_csv_auto_chooses_gbm_and_reaches_the_best_scikit_learn_model() {
+    let Some(path) = shared_data("leads/x-education/Leads.csv") else { return };
+    let table = Table::read(std::fs::File::open(path).expect("opens")).expect("reads");
+    let options = TrainOptions { compare_without_leaky: false, ..options(ModelChoice::Auto) };
+    let model = train(&table, &options).expect("trains");
+    let selection = model.report.selection.as_ref().expect("selection");
+    assert_eq!(model.kind, ModelKind::Gbm, "{}", selection.reason);
+    // scikit-learn's best, HistGradientBoosting: 0.908 (../shared/data/README.md; other folds).
+    assert!(model.report.metrics.auc > 0.905, "auto: {}", model.report.metrics.auc);
+    let logistic = candidate_auc(&model, ModelKind::Logistic).expect("logistic cross-validated");
+    assert!((logistic - 0.890).abs() < 0.005, "logistic among the candidates: {logistic}");
 }
 
 #[test]

@@ -246,13 +246,23 @@ async fn a_model_is_trained_activated_and_scores_leads_on_the_fly_and_in_batch()
         assert_eq!(status, StatusCode::CONFLICT, "{}: no model yet: {problem}", db.name);
         let (status, problem) = app.post("/api/v1/models/train", json!({"kind": "forest"})).await;
         assert_eq!((status, problem["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("kind")));
-        let (status, job) = app.post("/api/v1/models/train", json!({"kind": "logistic"})).await;
+        // `auto` is accepted by name (refused here for its folds, after the kind was read).
+        let (status, problem) = app.post("/api/v1/models/train", json!({"kind": "auto", "folds": 1})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert!(problem.to_string().contains("folds `1` is out of range"), "{problem}");
+        // Without a kind: auto, which says what it chose and why.
+        let (status, job) = app.post("/api/v1/models/train", json!({})).await;
         assert_eq!(status, StatusCode::ACCEPTED, "{job}");
         let job = app.finished(&job).await;
         assert_eq!(job["status"], "done", "{}: {job}", db.name);
         let (_, models) = app.get("/api/v1/models").await;
         let model = &models[0];
-        assert_eq!((model["active"].as_bool(), model["kind"].as_str()), (Some(true), Some("logistic")), "{models}");
+        let selection = &model["report"]["selection"];
+        assert_eq!(model["kind"], selection["chosen"], "{models}");
+        assert_eq!(selection["candidates"].as_array().map(Vec::len), Some(3), "{selection}");
+        assert!(selection["reason"].as_str().is_some_and(|r| r.contains("is chosen")), "{selection}");
+        assert_eq!(job["result"]["chosen_because"], selection["reason"], "{job}");
+        assert_eq!(model["active"].as_bool(), Some(true), "{models}");
         assert!(model["report"]["auc"].as_f64().is_some_and(|auc| auc > 0.7), "{}", model["report"]);
         let version = model["version"].as_i64().expect("version");
 

@@ -61,6 +61,51 @@ fn each_model_kind_trains_with_a_report_and_scores_with_factors() {
 }
 
 #[test]
+fn train_chooses_the_model_by_default_and_says_why() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = dir.path().join("auto.json");
+    // No --model: auto. The text report shows the table it chose from and the reason.
+    let out = sift()
+        .args(["train", "--label", "Converted", "--data"])
+        .arg(fixture("leads.csv"))
+        .arg("-o")
+        .arg(&model)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("auto: the candidates on the same 5 folds, by cross-validated AUC"), "{text}");
+    for kind in ["logistic", "gbm", "odoo-nb"] {
+        assert!(text.lines().any(|l| l.trim_start_matches([' ', '*']).starts_with(kind)), "{kind} row: {text}");
+    }
+    assert!(text.contains("not a candidate: Odoo's model is for Odoo data"), "{text}");
+    assert_eq!(text.lines().filter(|l| l.starts_with("  * ")).count(), 1, "one chosen: {text}");
+    assert!(text.contains(" is chosen: "), "the reason in words: {text}");
+
+    // The JSON report and the model file carry the same selection; the file's kind is the chosen one.
+    let out = sift()
+        .args(["train", "--label", "Converted", "--json", "--data"])
+        .arg(fixture("leads.csv"))
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json report");
+    let selection = &report["selection"];
+    assert_eq!(report["model"], selection["chosen"], "{report}");
+    let aucs: Vec<Option<f64>> =
+        selection["candidates"].as_array().expect("candidates").iter().map(|c| c["metrics"]["auc"].as_f64()).collect();
+    assert_eq!(aucs.iter().filter(|a| a.is_some()).count(), 2, "logistic and gbm cross-validated: {selection}");
+    assert_eq!(selection["margin"], 0.002);
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(&model).expect("model file")).expect("json");
+    assert_eq!(file["kind"], selection["chosen"]);
+    // (Trained twice: the same choice for the same reason; only the timings differ.)
+    for key in ["chosen", "reason", "margin"] {
+        assert_eq!(file["report"]["selection"][key], selection[key], "{key}");
+    }
+    sift().args(["score", "--model"]).arg(&model).arg(fixture("leads.csv")).assert().success();
+}
+
+#[test]
 fn a_model_refuses_data_of_another_schema_naming_the_column() {
     let dir = tempfile::tempdir().expect("tempdir");
     let model = dir.path().join("m.json");
@@ -160,7 +205,7 @@ fn an_odoo_crm_lead_export_trains_odoo_nb_by_its_field_names() {
             vec!["--model", "odoo-nb", "--odoo-export", "--odoo-stages", "New:1,Qualified"],
             "give a sequence to every stage",
         ),
-        (vec!["--odoo-export"], "read by the odoo-nb model"),
+        (vec!["--model", "logistic", "--odoo-export"], "read by the odoo-nb model"),
     ] {
         let out =
             sift().arg("train").args(&args).arg("--data").arg(fixture("odoo_crm_lead.csv")).output().expect("run");
@@ -168,4 +213,14 @@ fn an_odoo_crm_lead_export_trains_odoo_nb_by_its_field_names() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains(want), "{args:?}: {err}");
     }
+    // Without --model (auto), an export is trained by odoo-nb, the one kind that reads it.
+    let out = sift()
+        .args(["train", "--odoo-export", "--json", "--data"])
+        .arg(fixture("odoo_crm_lead.csv"))
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json report");
+    assert_eq!(report["model"], "odoo-nb", "{report}");
+    assert!(report["selection"]["reason"].as_str().is_some_and(|r| r.contains("only candidate")), "{report}");
 }

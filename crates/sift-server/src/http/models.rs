@@ -18,13 +18,14 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ModelView {
     pub version: i64,
-    /// logistic, gbm or odoo-nb.
+    /// logistic, gbm or odoo-nb (with `auto`, the kind it chose).
     pub kind: String,
     /// The outcome it learned.
     pub label: String,
     pub active: bool,
     /// The cross-validation report: AUC, log loss, Brier, top-decile lift, calibration,
-    /// leakage warnings, columns used and dropped.
+    /// leakage warnings, columns used and dropped; with `auto`, `selection`: every
+    /// candidate's figures on the same folds and the reason for the choice.
     #[schema(value_type = Object)]
     pub report: serde_json::Value,
     pub source: Option<String>,
@@ -53,7 +54,9 @@ impl From<ModelInfo> for ModelView {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrainBody {
-    /// logistic (default), gbm or odoo-nb.
+    /// auto (default: logistic and gbm cross-validated on the same folds, the best kept and
+    /// calibrated, the choice explained in the report's `selection`), logistic, gbm or
+    /// odoo-nb.
     pub kind: Option<String>,
     /// The outcome field (default `converted`).
     pub label: Option<String>,
@@ -81,10 +84,13 @@ pub async fn train(
     principal.require_write()?;
     principal.require_manager()?;
     let kind = match body.kind.as_deref() {
-        None | Some("logistic") => sift_score::ModelKind::Logistic,
-        Some("gbm") => sift_score::ModelKind::Gbm,
-        Some("odoo-nb") => sift_score::ModelKind::OdooNb,
-        Some(other) => return Err(ApiError::validation("kind", format!("`{other}`: use logistic, gbm or odoo-nb"))),
+        None | Some("auto") => sift_score::ModelChoice::Auto,
+        Some("logistic") => sift_score::ModelChoice::Logistic,
+        Some("gbm") => sift_score::ModelChoice::Gbm,
+        Some("odoo-nb") => sift_score::ModelChoice::OdooNb,
+        Some(other) => {
+            return Err(ApiError::validation("kind", format!("`{other}`: use auto, logistic, gbm or odoo-nb")));
+        }
     };
     if body.exclude.len() > 200 {
         return Err(ApiError::validation("exclude", "at most 200 columns"));

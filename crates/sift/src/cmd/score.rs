@@ -15,6 +15,7 @@ use sift_score::batch::{BatchOptions, score_csv};
 use sift_score::model::ModelFile;
 use sift_score::odoo::{OdooConfig, parse_stages};
 use sift_score::rules::{parse_date, parse_rules, read_events, score_rules_csv};
+use sift_score::select::Selection;
 use sift_score::train::{FoldSpec, GbmParams, TrainOptions, TrainReport, parse_folds};
 use sift_score::{ModelKind, ScoreError};
 
@@ -26,7 +27,10 @@ const WARN: Style = Style::new().bold().fg_color(Some(anstyle::Color::Ansi(ansty
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum ModelChoice {
-    /// Regularised logistic regression: the explainable default.
+    /// The default: cross-validate logistic and gbm (and odoo-nb on Odoo data) on the same
+    /// folds, keep the best AUC (a simpler model within 0.002 of it wins the near-tie).
+    Auto,
+    /// Regularised logistic regression: the most explainable.
     Logistic,
     /// Gradient-boosted trees (forust-ml): usually the most accurate.
     Gbm,
@@ -34,12 +38,13 @@ pub enum ModelChoice {
     OdooNb,
 }
 
-impl From<ModelChoice> for ModelKind {
-    fn from(choice: ModelChoice) -> ModelKind {
+impl From<ModelChoice> for sift_score::ModelChoice {
+    fn from(choice: ModelChoice) -> sift_score::ModelChoice {
         match choice {
-            ModelChoice::Logistic => ModelKind::Logistic,
-            ModelChoice::Gbm => ModelKind::Gbm,
-            ModelChoice::OdooNb => ModelKind::OdooNb,
+            ModelChoice::Auto => sift_score::ModelChoice::Auto,
+            ModelChoice::Logistic => ModelKind::Logistic.into(),
+            ModelChoice::Gbm => ModelKind::Gbm.into(),
+            ModelChoice::OdooNb => ModelKind::OdooNb.into(),
         }
     }
 }
@@ -56,6 +61,13 @@ indicators, Yes/No columns become 0/1, text columns are one-hot encoded (values 
 identifier-like columns (a distinct value on most rows) are dropped (odoo-nb keeps them, as Odoo
 does).
 
+Model choice: by default (--model auto) logistic and gbm are cross-validated on the same folds
+(odoo-nb too on Odoo data: --odoo-team, --odoo-stage, --odoo-tags or --odoo-export), the one
+with the highest AUC is kept, except that a simpler model within 0.002 of the best wins the
+near-tie (logistic, then odoo-nb, then gbm); the report shows every candidate's figures and
+the reason for the choice. The winner is Platt-calibrated (odoo-nb keeps Odoo's probability)
+and fitted on every row.
+
 Leakage guard: columns filled in after the outcome (e.g. `Tags`, `Lead Quality`, `Last
 Activity` in CRM exports) or that predict the label almost perfectly on their own are flagged,
 and the accuracy without them is reported too. Exclude them with --exclude. For odoo-nb, a
@@ -63,7 +75,8 @@ listed stage that holds the won leads (the won stage) is flagged and left out th
 
 EXAMPLES:
   sift train --data Leads.csv --label Converted --exclude Tags --exclude 'Lead Quality' -o leads.model
-  sift train --data bank.csv --label y --positive yes --exclude duration --model gbm -o bank.model
+  sift train --data bank.csv --label y --positive yes --exclude duration -o bank.model
+  sift train --data bank.csv --label y --positive yes --exclude duration --model gbm --json
   sift train --data deals.csv --label won --model odoo-nb --odoo-team team --json
   sift train --data crm.lead.csv --model odoo-nb --odoo-export --odoo-stages New:1,Qualified:2,Proposition:2
   sift train --stored --model gbm -o crm.model")]
@@ -86,8 +99,9 @@ pub struct TrainArgs {
     /// A column not to learn from (repeatable).
     #[arg(long, value_name = "COLUMN")]
     exclude: Vec<String>,
-    /// The kind of model.
-    #[arg(long, value_enum, default_value = "logistic")]
+    /// The kind of model; `auto` compares the candidates on the same folds and says why it
+    /// chose one.
+    #[arg(long, value_enum, default_value = "auto")]
     model: ModelChoice,
     /// Where to write the model file.
     #[arg(short, long, value_name = "FILE")]
@@ -288,7 +302,7 @@ pub fn train_command(db: &str, args: &TrainArgs) -> Result<u8> {
             Some(path) => path.file_name().map(|f| f.to_string_lossy().into_owned()),
             None => Some("stored leads".to_string()),
         },
-        ..TrainOptions::new(&label, args.model.into())
+        ..TrainOptions::new(&label, sift_score::ModelChoice::from(args.model))
     };
     let model = match train_csv(data, &source, &options) {
         Ok(m) => m,
@@ -312,6 +326,9 @@ pub fn train_command(db: &str, args: &TrainArgs) -> Result<u8> {
 }
 
 fn print_report(source: &str, report: &TrainReport) {
+    if let Some(selection) = &report.selection {
+        print_selection(selection, report.folds);
+    }
     let m = &report.metrics;
     println!(
         "{BOLD}{}{BOLD:#} on {source}: {} rows, {:.1}% converted, {} columns -> {} features, {}-fold cross-validation",
@@ -377,6 +394,41 @@ fn print_report(source: &str, report: &TrainReport) {
             );
         }
     }
+}
+
+/// `auto`: the table the model was chosen from, and why.
+fn print_selection(selection: &Selection, folds: usize) {
+    println!(
+        "{BOLD}auto{BOLD:#}: the candidates on the same {folds} folds, by cross-validated AUC (a simpler model within \
+         {} of the best wins the near-tie):",
+        selection.margin
+    );
+    println!("    {:<9} {:>7} {:>9} {:>7} {:>9}  note", "model", "AUC", "log loss", "Brier", "CV fit");
+    for c in &selection.candidates {
+        let mark = if c.chosen { "*" } else { " " };
+        match &c.metrics {
+            Some(m) => println!(
+                "  {mark} {:<9} {:>7.4} {:>9.4} {:>7.4} {:>7.2} s  {}",
+                c.kind.name(),
+                m.auc,
+                m.log_loss,
+                m.brier,
+                c.cv_fit_seconds.unwrap_or(0.0),
+                c.note
+            ),
+            None => println!(
+                "  {mark} {:<9} {:>7} {:>9} {:>7} {:>9}  {DIM}{}{DIM:#}",
+                c.kind.name(),
+                "-",
+                "-",
+                "-",
+                "-",
+                c.note
+            ),
+        }
+    }
+    println!("  {}", selection.reason);
+    println!();
 }
 
 fn score_with_rules(args: &ScoreArgs, path: &Path) -> Result<u8> {
