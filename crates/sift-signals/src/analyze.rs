@@ -140,10 +140,11 @@ pub fn analyze_transcript(
     let concepts = discount_unrealistic_targets(call.concepts, &signals);
     signals.sort_by_key(|s| (s.turn, s.span.start, s.kind));
     // One signal of a kind per turn and overlapping span: a phrase and a structural reading of
-    // the same words are one finding.
+    // the same words are one finding. Sorted by turn, so only the kept tail of this turn can
+    // hold the same finding.
     let mut kept: Vec<Signal> = Vec::with_capacity(signals.len());
     for s in signals {
-        let same = kept.iter().any(|k| {
+        let same = kept.iter().rev().take_while(|k| k.turn == s.turn).any(|k| {
             k.kind == s.kind
                 && k.turn == s.turn
                 && (k.kind == SignalKind::Excuse || k.span.start < s.span.end && s.span.start < k.span.end)

@@ -67,11 +67,14 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
     };
 
     // Absurd targets first: their figures are no good sign.
-    let mut absurd: Vec<Span> = Vec::new();
+    let mut absurd: BTreeMap<usize, Vec<Span>> = BTreeMap::new();
+    let is_absurd = |absurd: &BTreeMap<usize, Vec<Span>>, span: Span| {
+        absurd.get(&span.turn).is_some_and(|spans| spans.iter().any(|a| overlaps(*a, span)))
+    };
     for f in &call.facts {
         if let Fact::Growth { factor, horizon_days } = f.fact {
             if is_unrealistic(factor, horizon_days) {
-                absurd.push(f.span);
+                absurd.entry(f.span.turn).or_default().push(f.span);
                 signals.push(signal(
                     SignalKind::UnrealisticTarget,
                     Polarity::Red,
@@ -82,8 +85,8 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
         }
     }
     for change in level_changes(call) {
-        if is_unrealistic(change.factor, change.horizon_days) && !absurd.iter().any(|a| overlaps(*a, change.target)) {
-            absurd.push(change.target);
+        if is_unrealistic(change.factor, change.horizon_days) && !is_absurd(&absurd, change.target) {
+            absurd.entry(change.target.turn).or_default().push(change.target);
             let explanation = format!(
                 "{} The current level is {} (turn {}: \"{}\").",
                 unrealistic_explanation(change.factor, change.horizon_days),
@@ -94,7 +97,7 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
             signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, change.target, explanation));
         }
     }
-    let in_absurd = |f: &LocatedFact| absurd.iter().any(|a| overlaps(*a, f.span));
+    let in_absurd = |f: &LocatedFact| is_absurd(&absurd, f.span);
 
     for f in &call.facts {
         if f.hedged || in_conflict(f) || in_absurd(f) {
@@ -190,10 +193,22 @@ struct LevelChange {
 
 /// Target levels (money or counts said as a goal) against the latest earlier level of the same
 /// thing that is not a goal, where no growth was stated for them already.
+/// How far back a target's current level is looked for: about a quarter of an hour of talk.
+/// Unbounded, a transcript of many hours spent most of its time here.
+const LEVEL_LOOKBACK_TURNS: usize = 60;
+
 fn level_changes(call: &CallEvidence) -> Vec<LevelChange> {
-    let growths: Vec<Span> =
-        call.facts.iter().filter(|f| matches!(f.fact, Fact::Growth { .. })).map(|f| f.span).collect();
-    let covered = |span: Span| growths.iter().any(|g| overlaps(*g, span));
+    // Growth spans and facts by turn: a span only ever overlaps spans of its own turn, and a
+    // long transcript has hundreds of thousands of facts.
+    let mut growths: BTreeMap<usize, Vec<Span>> = BTreeMap::new();
+    let mut by_turn: BTreeMap<usize, Vec<&LocatedFact>> = BTreeMap::new();
+    for f in &call.facts {
+        if matches!(f.fact, Fact::Growth { .. }) {
+            growths.entry(f.span.turn).or_default().push(f.span);
+        }
+        by_turn.entry(f.span.turn).or_default().push(f);
+    }
+    let covered = |span: Span| growths.get(&span.turn).is_some_and(|g| g.iter().any(|g| overlaps(*g, span)));
     let level = |a: &Fact, b: &Fact| -> Option<(f64, f64)> {
         match (a, b) {
             (Fact::Money { amount: x, currency: c, per: p }, Fact::Money { amount: y, currency: d, per: q }) => {
@@ -220,23 +235,23 @@ fn level_changes(call: &CallEvidence) -> Vec<LevelChange> {
                 && !covered(c.span)
                 && level(&target.fact, &c.fact).is_some_and(|(_, y)| y > 0.0)
         };
-        let current =
-            call.facts[..i].iter().rev().find(is_current).or_else(|| {
-                call.facts[i + 1..].iter().take_while(|c| c.span.turn == target.span.turn).find(is_current)
-            });
+        let current = call.facts[..i]
+            .iter()
+            .rev()
+            .take_while(|c| target.span.turn.saturating_sub(c.span.turn) <= LEVEL_LOOKBACK_TURNS)
+            .find(is_current)
+            .or_else(|| call.facts[i + 1..].iter().take_while(|c| c.span.turn == target.span.turn).find(is_current));
         let Some(current) = current else { continue };
         let Some((goal, now)) = level(&target.fact, &current.fact) else { continue };
         let factor = goal / now;
         if factor < 1.5 {
             continue;
         }
-        let horizon_days = call
-            .facts
-            .iter()
-            .filter(|d| {
-                d.span.turn == target.span.turn
-                    && matches!(d.role, FactRole::GoalDeadline | FactRole::Context | FactRole::Buying)
-            })
+        let horizon_days = by_turn
+            .get(&target.span.turn)
+            .into_iter()
+            .flatten()
+            .filter(|d| matches!(d.role, FactRole::GoalDeadline | FactRole::Context | FactRole::Buying))
             .find_map(|d| match d.fact {
                 Fact::Timeline { resolved, until, .. } => {
                     until.or(resolved).map(|x| (x - call.as_of).num_days()).filter(|n| *n > 0)

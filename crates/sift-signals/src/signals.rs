@@ -56,7 +56,12 @@ pub fn phrase_signals(transcript: &Transcript, extra: &[Lexicon]) -> Vec<Signal>
                 {
                     continue;
                 }
-                if out.iter().any(|s: &Signal| s.turn == turn.index && s.kind == kind && overlaps(s.span, m.range())) {
+                if out
+                    .iter()
+                    .rev()
+                    .take_while(|s: &&Signal| s.turn == turn.index)
+                    .any(|s| s.kind == kind && overlaps(s.span, m.range()))
+                {
                     continue;
                 }
                 let span = Span { turn: turn.index, start: m.start(), end: m.end() };
