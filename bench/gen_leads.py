@@ -21,7 +21,10 @@ with open(out, "w", encoding="utf-8", newline="") as f:
             "Number of Pageviews,Create Date,Favourite Colour\n")
     for i in range(rows):
         emp = rng.choice([5, 20, 80, 250, 1200, 6000])
+        stage = rng.choice(stages)
+        # Some leads closed as lost, so stored outcomes have both classes to train on.
+        status = "Closed - Not Converted" if stage != "customer" and rng.random() < 0.25 else "New"
         f.write(f"{i},First{i % 997},Last{i % 1009},lead{i}@company{i % 50021}.example,\"Company {i % 50021}, Inc.\","
                 f"{rng.choice(industries)},{emp},\"{emp * rng.randint(50, 300) * 1000:,}\",{rng.choice(countries)},"
-                f"Manager,{rng.choice(sources)},{rng.choice(stages)},New,{rng.choice(conversions)},{rng.randint(0, 30)},"
+                f"Manager,{rng.choice(sources)},{stage},{status},{rng.choice(conversions)},{rng.randint(0, 30)},"
                 f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d} 10:00,{rng.choice(['red', 'blue', 'N/A'])}\n")

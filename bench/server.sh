@@ -4,7 +4,7 @@
 # for to put a SQLite file behind a JSON API, serving the same database file in the same run.
 #
 # usage: bench/server.sh [ROWS] [SECONDS_PER_RUN]
-# needs: oha (cargo install oha), python3 with venv; installs Datasette into the cache venv.
+# needs: oha (cargo install --locked oha), python3 with venv; installs Datasette into the cache venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-100000}
@@ -13,7 +13,7 @@ work=$(mktemp -d)
 venv=${SIFT_CI_CACHE:-$HOME/.cache/sift-ci}/bench-venv
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
-command -v oha >/dev/null || { echo "needs oha: cargo install oha"; exit 1; }
+command -v oha >/dev/null || { echo "needs oha: cargo install --locked oha"; exit 1; }
 [ -x "$venv/bin/datasette" ] || { python3 -m venv "$venv"; "$venv/bin/pip" install -q datasette; }
 
 cargo build -q --release --bin sift

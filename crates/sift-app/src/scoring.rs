@@ -20,6 +20,24 @@ pub const STORED_SOURCE: &str = "stored leads";
 /// The stored leads as CSV: [`STORED_COLUMNS`], `lead_type_rule`, every custom field, and
 /// `converted`. Fields no stored lead has are left out.
 pub async fn stored_leads_csv(store: &Store) -> Result<Vec<u8>> {
+    stored_table(store, Keep::AnyLead).await
+}
+
+/// The stored leads as the table to train on: as [`stored_leads_csv`], but a field is kept
+/// only when a lead whose outcome is known has a value for it (a field only open leads have,
+/// such as the rule that set a new lead's type, teaches nothing and would stop training).
+pub async fn stored_training_csv(store: &Store) -> Result<Vec<u8>> {
+    stored_table(store, Keep::LeadsWithOutcome).await
+}
+
+/// Which leads' values decide whether a field is a column.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    AnyLead,
+    LeadsWithOutcome,
+}
+
+async fn stored_table(store: &Store, keep_by: Keep) -> Result<Vec<u8>> {
     let leads = store.list_leads(&LeadFilter::default()).await?;
     let mut custom: Vec<&String> = leads.iter().flat_map(|l| l.record.custom_fields.keys()).collect();
     custom.sort();
@@ -50,8 +68,10 @@ pub async fn stored_leads_csv(store: &Store) -> Result<Vec<u8>> {
         rows.push(row);
     }
     let last = header.len() - 1;
-    let keep: Vec<usize> =
-        (0..header.len()).filter(|&c| c == 0 || c == last || rows.iter().any(|r| !r[c].is_empty())).collect();
+    let counts = |r: &Vec<String>| keep_by == Keep::AnyLead || !r[last].is_empty();
+    let keep: Vec<usize> = (0..header.len())
+        .filter(|&c| c == 0 || c == last || rows.iter().any(|r| counts(r) && !sift_score::table::is_missing(&r[c])))
+        .collect();
     let csv_error = |e: csv::Error| AppError::score(STORED_SOURCE, sift_score::ScoreError::Write(e.to_string()));
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record(keep.iter().map(|&c| header[c])).map_err(csv_error)?;
@@ -69,7 +89,7 @@ pub fn train_csv(data: impl std::io::Read, source_name: &str, options: &TrainOpt
 
 /// Trains a model on the stored leads whose outcome is known.
 pub async fn train_stored(store: &Store, options: &TrainOptions) -> Result<ModelFile> {
-    let csv = stored_leads_csv(store).await?;
+    let csv = stored_training_csv(store).await?;
     train_csv(csv.as_slice(), STORED_SOURCE, options)
 }
 
@@ -448,7 +468,7 @@ pub async fn run_train_job(
     }
     let options = request.options()?;
     progress.say("reading the stored leads");
-    let csv = stored_leads_csv(&env.store).await?;
+    let csv = stored_training_csv(&env.store).await?;
     progress.say("cross-validating and fitting");
     let (model, text) = tokio::task::spawn_blocking(move || -> Result<(ModelFile, String)> {
         let model = train_csv(csv.as_slice(), STORED_SOURCE, &options)?;

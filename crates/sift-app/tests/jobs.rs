@@ -127,6 +127,47 @@ async fn a_training_job_without_a_kind_chooses_the_model_on_the_same_folds_and_s
     }
 }
 
+/// Regression (the server benchmark): a field only open leads have, such as a partner code
+/// set on new leads, stopped training from stored leads ("column has no values"). The training
+/// table keeps a field only when a lead with a known outcome has it; scoring keeps every field.
+#[tokio::test]
+async fn training_on_stored_leads_leaves_out_fields_only_open_leads_have() {
+    let config = Config::builtin().expect("built-ins");
+    for db in databases("app_train_open_fields").await {
+        let store = connect(&db).await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let env = env(&store, dir.path());
+        let mut csv = training_csv().replace("Converted\n", "Converted,Partner Code\n");
+        csv = csv
+            .lines()
+            .map(|l| if l.starts_with("Email") { l.to_owned() } else { format!("{l},") })
+            .collect::<Vec<_>>()
+            .join("\n");
+        csv.push('\n');
+        for n in 0..20 {
+            csv.push_str(&format!("open{n}@new{n}.example,New {n},Retail,40,,P-{n}\n"));
+        }
+        let id = upload(dir.path(), "leads.csv", &csv).await;
+        let request = ImportRequest { upload: id, ..ImportRequest::default() };
+        sift_app::imports::enqueue_import(&store, dir.path(), &config, &request, None).await.expect("queued");
+        run_all(&env, &config).await;
+
+        let scoring =
+            String::from_utf8(sift_app::scoring::stored_leads_csv(&store).await.expect("table")).expect("utf8");
+        let training =
+            String::from_utf8(sift_app::scoring::stored_training_csv(&store).await.expect("table")).expect("utf8");
+        let header = |t: &str| t.lines().next().unwrap_or_default().to_owned();
+        assert!(header(&scoring).contains("Partner Code"), "{}: {}", db.name, header(&scoring));
+        assert!(!header(&training).contains("Partner Code"), "{}: {}", db.name, header(&training));
+
+        let defaults: TrainRequest = serde_json::from_str("{}").expect("defaults");
+        let train = TrainRequest { exclude: vec!["id".into()], ..defaults };
+        sift_app::scoring::enqueue_training(&store, &train, None).await.expect("queued");
+        let (_, finished, settled) = run_next(&env, &config).await.expect("a job");
+        assert_eq!(settled, Settled::Done, "{}: {:?}", db.name, finished.outcome);
+    }
+}
+
 #[tokio::test]
 async fn an_import_job_imports_an_upload_once_with_progress_rejects_and_one_event() {
     let config = Config::builtin().expect("built-ins");

@@ -233,11 +233,15 @@ pub struct ScoreArgs {
     id: Option<String>,
 }
 
-/// The stored leads as the CSV table the models read.
-fn stored_leads_csv(db: &str) -> Result<Vec<u8>> {
+/// The stored leads as the CSV table the models read (to score them, or to train on them).
+fn stored_leads_csv(db: &str, training: bool) -> Result<Vec<u8>> {
     crate::cmd::db::runtime()?.block_on(async {
         let store = crate::cmd::db::open(db).await?;
-        let csv = sift_app::scoring::stored_leads_csv(&store).await;
+        let csv = if training {
+            sift_app::scoring::stored_training_csv(&store).await
+        } else {
+            sift_app::scoring::stored_leads_csv(&store).await
+        };
         store.close().await;
         anyhow::Ok(csv?)
     })
@@ -259,7 +263,7 @@ fn open(path: &Path) -> Result<File> {
 pub fn train_command(db: &str, args: &TrainArgs) -> Result<u8> {
     let (source, data): (String, Box<dyn std::io::Read>) = match &args.data {
         Some(path) => (path.display().to_string(), Box::new(open(path)?)),
-        None => (STORED_SOURCE.to_string(), Box::new(std::io::Cursor::new(stored_leads_csv(db)?))),
+        None => (STORED_SOURCE.to_string(), Box::new(std::io::Cursor::new(stored_leads_csv(db, true)?))),
     };
     let label = match &args.label {
         Some(label) => label.clone(),
@@ -544,7 +548,7 @@ pub fn score_command(db: &str, args: &ScoreArgs) -> Result<u8> {
         Err(e) => return Ok(report_error(&model_path.display().to_string(), &e)),
     };
     if args.stored {
-        let csv = stored_leads_csv(db)?;
+        let csv = stored_leads_csv(db, false)?;
         let options = BatchOptions {
             top: args.top,
             id_column: Some(args.id.clone().unwrap_or_else(|| "id".into())),
