@@ -39,7 +39,7 @@ for _ in $(seq 1 600); do
     [ "$status" = failed ] && { curl -s "$base$job" -H "authorization: Bearer $token"; echo; exit 1; }
     sleep 1
 done
-echo "model: $(curl -sf "$base/api/v1/models" -H "authorization: Bearer $token" | python3 -c 'import json,sys; m=json.load(sys.stdin)[0]; print(m["kind"], "version", m["version"], "AUC", round(m["report"]["metrics"]["auc"], 3))')"
+echo "model: $(curl -sf "$base/api/v1/models" -H "authorization: Bearer $token" | python3 -c 'import json,sys; m=json.load(sys.stdin)[0]; r=m["report"]; print(m["kind"], "version", m["version"], "AUC", round(r.get("auc") or r["metrics"]["auc"], 3))')"
 
 dport=$((port + 1))
 "$venv/bin/datasette" serve --immutable "$work/sift.db" --port "$dport" --setting default_page_size 50 >/dev/null 2>&1 &
