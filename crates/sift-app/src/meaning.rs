@@ -21,15 +21,20 @@ pub fn default_dir() -> Option<PathBuf> {
     sift_meaning::default_model_dir()
 }
 
+/// Why `--model` cannot work in this build, and what to do.
+const NOT_BUILT_IN: &str = "this build of Sift has no meaning model: build it with `cargo build --release --features model` \
+     (or leave out --model to read calls with the rules alone)";
+
+/// How calls are read with `meaning`, in words, for reports and start-up messages.
+pub fn read_with(meaning: Option<&dyn sift_signals::meaning::MeaningModel>) -> String {
+    meaning.map_or_else(|| "rules only".to_owned(), |m| format!("rules and {}", m.describe()))
+}
+
 /// Opens multilingual-e5-small from `dir` (or the default directory) with the heads bundled
 /// with Sift, for `threads` inference threads.
 pub fn open(dir: Option<&Path>, threads: usize) -> Result<MeaningHandle> {
     if !BUILT_WITH_MODEL {
-        return Err(AppError::Unavailable(
-            "this build of Sift has no meaning model: build it with `cargo build --release --features model` \
-             (or leave out --model to read calls with the rules alone)"
-                .to_owned(),
-        ));
+        return Err(AppError::Unavailable(NOT_BUILT_IN.to_owned()));
     }
     let dir = match dir {
         Some(dir) => dir.to_path_buf(),
@@ -53,9 +58,7 @@ pub fn default_threads() -> usize {
 
 fn model_error(e: MeaningModelError) -> AppError {
     match e {
-        MeaningModelError::Unavailable => AppError::Unavailable(
-            "this build of Sift has no meaning model: build it with `--features model`".to_owned(),
-        ),
+        MeaningModelError::Unavailable => AppError::Unavailable(NOT_BUILT_IN.to_owned()),
         other => AppError::Unavailable(format!("cannot open the meaning model: {other}")),
     }
 }

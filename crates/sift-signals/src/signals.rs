@@ -103,12 +103,14 @@ impl<'a> PhraseEntries<'a> {
         PhraseEntries { entries, set }
     }
 
-    /// The entries that match somewhere in `text`, in lexicon order.
-    fn matching(&self, text: &str) -> Vec<(&'a crate::lexicon::Entry, SignalKind, Polarity)> {
-        match &self.set {
-            Some(set) => set.matches(text).into_iter().filter_map(|i| self.entries.get(i).copied()).collect(),
-            None => self.entries.clone(),
-        }
+    /// The entries that may match somewhere in `text` (the set's verdict), in lexicon order.
+    fn matching(&self, text: &str) -> impl Iterator<Item = (&'a crate::lexicon::Entry, SignalKind, Polarity)> + '_ {
+        let hits = self.set.as_ref().map(|set| set.matches(text));
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| hits.as_ref().is_none_or(|h| h.matched(*i)))
+            .map(|(_, e)| *e)
     }
 }
 

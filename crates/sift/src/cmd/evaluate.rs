@@ -72,7 +72,7 @@ fn calls(args: &CallsArgs) -> Result<u8> {
         serde_json::to_writer_pretty(out, &Out { rounds: &reports })?;
         anstream::println!();
     } else {
-        let read_with = meaning.map_or_else(|| "rules only".to_owned(), |m| format!("rules and {}", m.describe()));
+        let read_with = sift_app::meaning::read_with(meaning);
         anstream::println!("Read with: {read_with}\n");
         for report in &reports {
             anstream::println!("{}", render_text(report, args.details));

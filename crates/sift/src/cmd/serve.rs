@@ -103,8 +103,7 @@ pub fn run(db: Option<&str>, args: &ServeArgs) -> Result<u8> {
         let mut config = loaded.config;
         config.meaning = meaning;
         config.llm = args.llm.config();
-        let read_with =
-            config.meaning().map_or_else(|| "rules only".to_owned(), |m| format!("rules and {}", m.describe()));
+        let read_with = sift_app::meaning::read_with(config.meaning());
         let mut demo_leads = None;
         if args.demo {
             config = sift_app::demo::demo_config(config)?;
