@@ -876,8 +876,17 @@ impl Reader<'_> {
         }
 
         // "Would you be involved?" "Probably not.": the contact has no part.
+        // "Would you be the one to take it to them?" "Nah. I answer the phone." counts too: a
+        // no that opens the answer and goes on.
+        let own_no = match reply {
+            Some((Cue::ReplyNo, start, end)) => Some((start, end)),
+            None if !hedged_no => sentence_ranges
+                .first()
+                .and_then(|r| NO_LEAD.find(&text[r.0..r.1]).map(|m| (r.0 + m.start(), r.0 + m.end()))),
+            _ => None,
+        };
         if asked.own_part {
-            if let Some((Cue::ReplyNo, start, end)) = reply {
+            if let Some((start, end)) = own_no {
                 let span = Span { turn: turn.index, start, end };
                 self.claims.no_say.push((span, text[start..end].to_owned()));
                 let note = "says they would not be involved in the decision".to_owned();
@@ -962,7 +971,12 @@ impl Reader<'_> {
         // answering a question about money is money.
         if asked.budget && !facts.iter().any(|f| matches!(f.fact, Fact::Money { .. })) {
             if let Some(c) = BARE_AMOUNT.captures(text) {
-                if let Some(m) = c.name("num") {
+                // "two forty-barrel fermenters": a figure joined to a unit is a size, not money.
+                let joined = |m: &regex::Match| {
+                    let after = &text[m.end()..];
+                    after.starts_with('-') && after[1..].starts_with(|c: char| c.is_alphabetic())
+                };
+                if let Some(m) = c.name("num").filter(|m| !joined(m)) {
                     let n = m.as_str().to_ascii_lowercase();
                     let value = n.replace(',', "").parse::<f64>().ok().or_else(|| crate::facts::parse_en_words(&n));
                     if let Some(amount) = value.filter(|v| *v >= 10.0) {
@@ -976,12 +990,17 @@ impl Reader<'_> {
                 }
             }
         }
-        // "Who decides?" "Me, ultimately.": the contact names themself as the answer.
-        if asked.decider {
-            if let Some(m) = SELF_ANSWER.find(text) {
-                if !facts.iter().any(|f| matches!(f.fact, Fact::Person { .. })) {
+        // "Who decides?" "Me, ultimately.", "How does it get signed off?" "It's mine.": the
+        // contact names themself as the answer.
+        // The first sentence is the answer; people named after it ("Over forty, Russ
+        // co-signs") are the rules around it.
+        if asked.decider || asked.approval {
+            let (from, to) = sentence_ranges.first().copied().unwrap_or((0, text.len()));
+            if let Some(m) = SELF_ANSWER.find(&text[from..to]) {
+                let (start, end) = (from + m.start(), from + m.end());
+                if !facts.iter().any(|f| matches!(f.fact, Fact::Person { .. }) && f.start < to) {
                     let fact = Fact::Person { role: "self".to_owned(), part: RolePart::Decides };
-                    facts.insert(0, crate::facts::FoundFact { fact, start: m.start(), end: m.end() });
+                    facts.insert(0, crate::facts::FoundFact { fact, start, end });
                 }
             }
         }
@@ -1467,7 +1486,7 @@ fn names_its_subject(text: &str, clause_start: usize, start: usize, end: usize) 
         return true;
     }
     if has_han(before) || has_han(said) {
-        return false;
+        return names_a_chinese_subject(before);
     }
     const GENERAL: &[&str] = &[
         "it",
@@ -1539,6 +1558,26 @@ fn names_its_subject(text: &str, clause_start: usize, start: usize, end: usize) 
         .any(|w| !GENERAL.contains(&w.to_ascii_lowercase().as_str()))
 }
 
+/// The Chinese side of [`names_its_subject`]: "人手不是问题" names staffing as what is fine;
+/// "这不是问题", "现在其实也不是什么问题" only point at the situation. What is left of the
+/// clause once pronouns, time words and fillers are taken away is the subject.
+fn names_a_chinese_subject(before: &str) -> bool {
+    const GENERAL: &[&str] = &[
+        "说实话", "其实", "现在", "目前", "我们这边", "我们", "我觉得", "我看", "感觉", "应该", "这个", "那个",
+        "这块", "这些", "那些", "这", "那", "倒", "也", "都", "还", "就", "真", "确实", "本来", "基本上", "基本",
+        "反正", "嗯", "啊", "哦", "呃", "吧", "是", "了", "的", "但", "可", "而且", "所以", "不过", "就是",
+        "好像", "暂时", "一直", "其他", "别的",
+    ];
+    let mut rest: String = before.chars().filter(|c| crate::facts::has_han(&c.to_string())).collect();
+    // Longest first, so "这个" goes before "这".
+    let mut general: Vec<&str> = GENERAL.to_vec();
+    general.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    for w in general {
+        rest = rest.replace(w, "");
+    }
+    !rest.is_empty()
+}
+
 /// Whether a sentence states an approval limit ("over 25k", "超过二十万").
 fn limit_near(text: &str, sentence: (usize, usize)) -> bool {
     LIMIT_WORDS.is_match(text.get(sentence.0..sentence.1).unwrap_or(""))
@@ -1584,7 +1623,7 @@ static WHY_NOT_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| 
 /// A question about money to spend (not a vendor's price).
 static BUDGET_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:budget\w*|spend\w*|invest\w*|afford|set\s+aside|earmark\w*|money|funding|funds|a\s+number\s+against|figure\s+in\s+mind|how\s+much\s+(?:would|could|can|do|are)\s+you)(?-u:\b)|预算|投入|花多少|能花|多少钱|费用|经费|资金|钱这块",
+        r"(?i)(?-u:\b)(?:budget\w*|spend\w*|invest\w*|afford|set\s+aside|earmark\w*|money|funding|funds|a\s+number\s+against|figure\s+in\s+mind|how\s+much\s+(?:would|could|can|do|are)\s+you|how\s+much\s+are\s+we\s+talking|underspend)(?-u:\b)|预算|投入|花多少|能花|多少钱|费用|经费|资金|钱这块",
     )
 });
 /// A question about what the problem costs or changes.
@@ -1748,7 +1787,7 @@ static REASON: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 
 static APPROVAL_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(r"(?i)(?-u:\b)(?:sign(?:s|ing)?(?:\s+|-)?off|signs?\s+(?:the\s+)?(?:contract|po)|signs\b|approv\w*|sign-?off)|签字|签|审批|批准|批")
+    Regex::new(r"(?i)(?-u:\b)(?:sign(?:s|ed|ing)?(?:\s+|-)?off|signs?\s+(?:the\s+)?(?:contract|po)|signs\b|approv\w*|sign-?off)|签字|签|审批|批准|批")
         .expect("built-in pattern")
 });
 
@@ -1789,14 +1828,14 @@ static WHO_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 static DECIDER_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     Regex::new(
-        r"(?i)(?-u:\b)who(?:['’]s|\s+is|\s+will|\s+would|\s+does|\s+has|\s+gets)?(?:\s+\w+){0,4}?\s+(?:decid\w*|sign\w*|approv\w*|make[s]?\s+the\s+(?:final\s+)?(?:call|decision)|(?:has|have|gets?)\s+the\s+final\s+(?:say|word)|calls?\s+the\s+shots|pulls?\s+the\s+trigger|own[s]?\s+the\s+(?:budget|decision))|decision[- ]maker|(?:you|yourself)\s+(?:\w+\s+){0,2}(?:making|make|makes)\s+the\s+(?:final\s+)?(?:call|decision)|who\s+(?:\w+\s+){0,2}(?:looks\s+after|handles|owns|chooses|picks|buys|is\s+responsible\s+for)|谁.{0,8}(?:拍板|决定|签字|签|审批|说了算|定|负责)|(?:拍板|决定|签字|审批|说了算)的?(?:是|人是)?谁|怎么定的?|怎么决策",
+        r"(?i)(?-u:\b)who(?:['’](?:s|d|ll)|\s+is|\s+will|\s+would|\s+does|\s+has|\s+gets)?(?:\s+\w+){0,4}?\s+(?:decid\w*|sign\w*|approv\w*|make[s]?\s+the\s+(?:final\s+)?(?:call|decision)|(?:has|have|gets?)\s+the\s+final\s+(?:say|word)|calls?\s+the\s+shots|pulls?\s+the\s+trigger|own[s]?\s+the\s+(?:budget|decision))|decision[- ]maker|(?:you|yourself)\s+(?:\w+\s+){0,2}(?:making|make|makes)\s+the\s+(?:final\s+)?(?:call|decision)|who(?:['’](?:s|d|ll))?\s+(?:\w+\s+){0,2}(?:looks?\s+after|handles?|owns?|choos\w*|picks?|buys?|is\s+responsible\s+for|be\s+responsible\s+for|lead\s+(?:it|that|this|the\s+\w+))(?-u:\b)|谁.{0,8}(?:拍板|决定|签字|签|审批|说了算|定|负责)|(?:拍板|决定|签字|审批|说了算)的?(?:是|人是)?谁|怎么定的?|怎么决策",
     )
     .expect("built-in pattern")
 });
 static SELF_ANSWER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     Regex::new(
-        r"(?i)^[\s,.!-]*(?:(?:well|so|honestly|ultimately|in\s+the\s+end|that(?:['’]s|\s+would\s+be|\s+is)|it(?:['’]s|\s+is|\s+would\s+be))[\s,]+)*(?:(?:just|only|probably|mostly)\s+)?(?:me|myself|i\s+do|that['’]s\s+me|yours\s+truly)(?-u:\b)[\s,]*(?:ultimately|really|in\s+the\s+end|at\s+the\s+end\s+of\s+the\s+day)?[\s.!]*$|^(?:是|就是|最后是|最终是|主要是)?我(?:自己)?(?:吧|啊|呀)?[。！!.]?$",
+        r"(?i)^[\s,.!-]*(?:(?:well|so|honestly|ultimately|in\s+the\s+end|that(?:['’]s|\s+would\s+be|\s+is)|it(?:['’]s|\s+is|\s+would\s+be))[\s,]+)*(?:(?:just|only|probably|mostly)\s+)?(?:me|myself|mine|i\s+do|that['’]s\s+me|yours\s+truly|my\s+(?:call|decision))(?-u:\b)[\s,]*(?:ultimately|really|in\s+the\s+end|at\s+the\s+end\s+of\s+the\s+day)?[\s.!]*$|^(?:是|就是|最后是|最终是|主要是)?我(?:自己)?(?:吧|啊|呀)?[。！!.]?$",
     )
     .expect("built-in pattern")
 });
@@ -2352,6 +2391,10 @@ mod tests {
             (&["There's no budget this year."], Negative),
             (&["R: Do you have budget for this?", "No."], Negative),
             (&["今年没有预算。"], Negative),
+            // A figure joined to a unit is a size; a fee per square metre is a price.
+            (&["R: Has anything been set aside for it?", "We just bought three sixty-seat vans."], Unknown),
+            (&["R: 预算大概多少？", "我们的租金一平米一个月四十块，利润很薄。"], Unknown),
+            (&["R: Roughly how much are we talking about?", "Twenty-two thousand, and it's my budget."], Confirmed),
             (&["R: Budget?", "We have $40k.", "R: And for services?", "Our budget is $90k in total."], Contradicted),
             (&["R: 预算多少？", "20万。", "R: 确定吗？", "预算是50万。"], Contradicted),
             (&["We use HubSpot today."], Unknown),
@@ -2423,6 +2466,11 @@ mod tests {
             ),
             (&["R: Who decides?", "Not sure, maybe our CEO."], Partial),
             (&["We use HubSpot."], Unknown),
+            // "who'd" and a plain verb ask who decides; a no that goes on still says no part.
+            (&["R: If you changed tools, who'd choose the new one?", "Not me."], Negative),
+            (&["R: Would you be the one to put this to the partners?", "Nope. I just keep the books."], Negative),
+            // "How does it get signed off?" "It's mine.": the contact signs, whoever co-signs above a limit.
+            (&["R: How does a purchase get signed off there?", "It's mine. Above 60k my partner co-signs."], Confirmed),
         ];
         for (lines, status) in cases {
             check(lines, &[("authority", *status)]);
@@ -2439,6 +2487,10 @@ mod tests {
             (&["Our current process works fine for us."], Negative),
             (&["现在没什么问题，用得挺好的。"], Negative),
             (&["R: What's your budget?", "Around $40k."], Unknown),
+            (&["Honestly the spreadsheet works. Works for us."], Negative),
+            // "X 不是问题" names what is fine; it does not deny the pain.
+            (&["最大的痛点是销售经常漏单。场地不是问题，关键是人记不住。"], Confirmed),
+            (&["这不是问题，我们现在挺好的。"], Negative),
         ];
         for (lines, status) in cases {
             check(lines, &[("need", *status)]);
@@ -2577,6 +2629,7 @@ mod tests {
             (&["以后再说吧。"], Partial),
             (&["There's no rush, maybe next year."], Negative),
             (&["不着急，暂时不考虑。"], Negative),
+            (&["R: Timing-wise, could this happen in the spring?", "Doubt it."], Negative),
             (&["R: When?", "By March.", "R: And go-live?", "We need it in Q4 2027."], Contradicted),
             (&["We need to decide by March and go live by April."], Confirmed),
             // A budget period and a target horizon are not buying dates.
