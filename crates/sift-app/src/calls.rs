@@ -224,3 +224,31 @@ pub async fn attach(
         })?;
     Ok(AttachedCall { call_id, lead_id, summary, report })
 }
+
+/// What a call leaves open: the gate run on the call's evidence alone, under the lead's
+/// framework (its playbook's, else BANT) and with its stored facts; nothing is saved. Its
+/// `next_questions` are what to ask next; `framework` says whose criteria were judged.
+/// `report` must hold that framework's criteria (analyse for every framework, as the API
+/// does by default, or for that one).
+pub fn ask_next(
+    config: &crate::Config,
+    lead: Option<&sift_store::StoredLead>,
+    report: &CallReport,
+    language: Language,
+    as_of: NaiveDate,
+) -> Result<sift_core::Decision> {
+    let choice = lead.map(|l| crate::qualify::framework_for_lead(config, l, None)).transpose()?;
+    let framework = match &choice {
+        Some(c) => c.framework,
+        None => config.framework(crate::qualify::DEFAULT_FRAMEWORK)?,
+    };
+    let criteria: Vec<_> = report.criteria.iter().filter(|c| c.framework == framework.id).cloned().collect();
+    let answers = sift_core::AnswersFile {
+        framework: framework.id.clone(),
+        language: Some(language),
+        lead: lead.map(|l| l.record.to_lead()).unwrap_or_default(),
+        criteria: sift_signals::evidence::to_answers(&criteria),
+        answers: Default::default(),
+    };
+    crate::qualify::decide_in(config, &answers, None, as_of, Some(language), choice.and_then(|c| c.playbook).as_ref())
+}
