@@ -183,7 +183,8 @@ async fn run(state: &AppState, who: &SignedIn, lead: Option<&StoredLead>, upload
         .await
         .map_err(&failed)?;
     }
-    let decision = sift_app::calls::ask_next(&config, lead, &report, lang.language(), as_of).map_err(|e| failed(e.into()))?;
+    let decision =
+        sift_app::calls::ask_next(&config, lead, &report, lang.language(), as_of).map_err(|e| failed(e.into()))?;
     let framework = config.framework(&decision.framework).map_err(|e| failed(e.into()))?;
     let title = match lead {
         Some(l) => format!("{} · {}", t.call_title, lead_name(lang, l)),
@@ -211,7 +212,13 @@ async fn run(state: &AppState, who: &SignedIn, lead: Option<&StoredLead>, upload
     Ok(html(StatusCode::OK, layout::page(who, &title, body)))
 }
 
-fn form_page(who: &SignedIn, lead: Option<&StoredLead>, can_save: bool, upload: &Upload, error: Option<&str>) -> Markup {
+fn form_page(
+    who: &SignedIn,
+    lead: Option<&StoredLead>,
+    can_save: bool,
+    upload: &Upload,
+    error: Option<&str>,
+) -> Markup {
     let lang = who.lang;
     let t = lang.text();
     let action = match lead {

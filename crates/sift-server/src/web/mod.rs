@@ -63,7 +63,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
 
 /// Call uploads may be as large as the analysis takes, with room for the form's fields.
 fn upload_limit() -> axum::extract::DefaultBodyLimit {
-    axum::extract::DefaultBodyLimit::max(usize::try_from(sift_app::calls::MAX_TRANSCRIPT_BYTES).unwrap_or(usize::MAX) + 64 * 1024)
+    axum::extract::DefaultBodyLimit::max(
+        usize::try_from(sift_app::calls::MAX_TRANSCRIPT_BYTES).unwrap_or(usize::MAX) + 64 * 1024,
+    )
 }
 
 /// The language of a request: the user's setting, else `Accept-Language`, else English.

@@ -20,7 +20,7 @@ use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
 use sift_app::qualify::{FrameworkChoice, Qualification, QualifyRequest};
-use sift_core::{AnswersFile, CriterionAnswer, CriterionStatus, Decision, Level, Lead};
+use sift_core::{AnswersFile, CriterionAnswer, CriterionStatus, Decision, Lead, Level};
 use sift_signals::questions::{QuestionCoaching, QuestionForm};
 use sift_store::StoredLead;
 
@@ -262,9 +262,10 @@ pub async fn submit(
     if saving && read.problems.is_empty() {
         who.principal.require_lead_write(&lead).map_err(&failed)?;
         let key = lead.id.to_string();
-        let outcome = sift_app::qualify::qualify(&config, Some(state.store()), request(&who, &choice, &key, read.criteria))
-            .await
-            .map_err(|e| failed(e.into()))?;
+        let outcome =
+            sift_app::qualify::qualify(&config, Some(state.store()), request(&who, &choice, &key, read.criteria))
+                .await
+                .map_err(|e| failed(e.into()))?;
         crate::http::audit(
             &state,
             &who.principal,
