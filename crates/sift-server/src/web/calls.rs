@@ -388,7 +388,7 @@ fn marked(turn: usize, text: &str, found: &[Highlight]) -> Markup {
                 mark class={ "hl hl-" (on[0].class) } data-findings=(ids) title=(title) { (piece) }
             }
             @for h in here.iter().filter(|h| h.end.min(chars) == b) {
-                sup.ref { a href={ "#f-" (h.n) } aria-label=(h.label) { (h.n) } }
+                sup.ref { a href={ "#f-" (h.n) } aria-label={ (h.n) " " (h.label) } { (h.n) } }
             }
         }
     }

@@ -56,7 +56,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/questions/lint", post(qualify::lint_fragment))
         .route("/calls", get(calls::new_call).post(calls::analyse).layer(upload_limit()))
         .route("/leads/{id}/calls/new", get(calls::new_lead_call))
-        .route("/leads/{id}/calls", post(calls::attach).layer(upload_limit()))
+        // GET too: the language switch on an upload's answer comes back to its address.
+        .route("/leads/{id}/calls", get(calls::new_lead_call).post(calls::attach).layer(upload_limit()))
         .merge(assets::routes())
         .layer(middleware::from_fn_with_state(state, crate::rate_limit))
 }
