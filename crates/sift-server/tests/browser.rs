@@ -267,6 +267,15 @@ async fn a_rep_runs_the_playbook_to_each_verdict_and_reads_uploaded_calls_in_bot
     app.running.shutdown().await.expect("clean shutdown");
 }
 
+/// One run of the playbook: the answers given, the verdict and the notice after saving.
+struct Run {
+    lead: i64,
+    statuses: Vec<(&'static str, &'static str)>,
+    verdict: &'static str,
+    notice: &'static str,
+    step: &'static str,
+}
+
 /// Picks a status for each criterion of the playbook form.
 async fn answer(client: &Client, statuses: &[(&str, &str)]) {
     for (criterion, status) in statuses {
@@ -316,32 +325,49 @@ async fn playbook_and_calls(client: Client, base: String, leads: Vec<i64>, calls
     let typed = client.find(Locator::Css("#question")).await.expect("question").prop("value").await.expect("value");
     assert_eq!(typed.as_deref(), Some(rewrite.as_str()), "the rewrite replaced the question");
 
-    let all = |s: &'static str| [("budget", s), ("authority", s), ("need", s), ("timeline", s)];
-    let runs: [(i64, Vec<(&str, &str)>, &str, &str, &str); 4] = [
-        (leads[0], all("confirmed").to_vec(), "Qualified", "Decision saved. The lead moved to SQL.", "qualified"),
-        (
-            leads[1],
-            vec![("budget", "negative"), ("authority", "confirmed"), ("need", "confirmed"), ("timeline", "confirmed")],
-            "Nurture",
-            "Decision saved. The lead moved to Nurture.",
-            "nurture",
-        ),
-        (
-            leads[2],
-            vec![("budget", "confirmed"), ("authority", "confirmed"), ("need", "negative"), ("timeline", "partial")],
-            "Disqualified",
-            "Decision saved. The lead moved to Disqualified.",
-            "disqualified",
-        ),
-        (
-            leads[3],
-            vec![("budget", "partial"), ("need", "confirmed")],
-            "Needs info",
-            "Decision saved. The stage stays Not qualified yet.",
-            "needs-info",
-        ),
+    let confirmed =
+        [("budget", "confirmed"), ("authority", "confirmed"), ("need", "confirmed"), ("timeline", "confirmed")];
+    let runs = [
+        Run {
+            lead: leads[0],
+            statuses: confirmed.to_vec(),
+            verdict: "Qualified",
+            notice: "Decision saved. The lead moved to SQL.",
+            step: "qualified",
+        },
+        Run {
+            lead: leads[1],
+            statuses: vec![
+                ("budget", "negative"),
+                ("authority", "confirmed"),
+                ("need", "confirmed"),
+                ("timeline", "confirmed"),
+            ],
+            verdict: "Nurture",
+            notice: "Decision saved. The lead moved to Nurture.",
+            step: "nurture",
+        },
+        Run {
+            lead: leads[2],
+            statuses: vec![
+                ("budget", "confirmed"),
+                ("authority", "confirmed"),
+                ("need", "negative"),
+                ("timeline", "partial"),
+            ],
+            verdict: "Disqualified",
+            notice: "Decision saved. The lead moved to Disqualified.",
+            step: "disqualified",
+        },
+        Run {
+            lead: leads[3],
+            statuses: vec![("budget", "partial"), ("need", "confirmed")],
+            verdict: "Needs info",
+            notice: "Decision saved. The stage stays Not qualified yet.",
+            step: "needs-info",
+        },
     ];
-    for (i, (id, statuses, verdict, notice, step)) in runs.into_iter().enumerate() {
+    for (i, Run { lead: id, statuses, verdict, notice, step }) in runs.into_iter().enumerate() {
         if i > 0 {
             client.goto(&page_url(&base, &format!("/leads/{id}/qualify"))).await.expect("open");
             wait_for_text(&client, "#outcome-verdict", |v| v.contains("Needs info")).await;

@@ -515,7 +515,7 @@ static ZH: Strings = Strings {
     call_not_saved: "未保存：这通电话没有关联线索。",
     conversation: "通话内容",
     rep: "销售",
-    prospect: "客户",
+    prospect: "买方",
     metrics: "通话指标与参考范围",
     metric: "指标",
     value: "数值",
@@ -649,7 +649,7 @@ pub fn metric(lang: Lang, id: &str) -> String {
         (Lang::En, "longest_rep_monologue") => "Rep's longest monologue",
         (Lang::Zh, "longest_rep_monologue") => "销售最长独白",
         (Lang::En, "prospect_short_answer_share") => "Share of short prospect answers",
-        (Lang::Zh, "prospect_short_answer_share") => "客户简短回答占比",
+        (Lang::Zh, "prospect_short_answer_share") => "买方简短回答占比",
         _ => return id.to_owned(),
     };
     known.to_owned()
