@@ -252,3 +252,33 @@ pub fn ask_next(
     };
     crate::qualify::decide_in(config, &answers, None, as_of, Some(language), choice.and_then(|c| c.playbook).as_ref())
 }
+
+/// A stored call read again for showing it with its quotes marked: its transcript analysed
+/// with the reps, language and date it was stored with, for every framework. The
+/// configuration is today's, so a lexicon changed since then can read it differently from
+/// the stored analysis (which stays as it was).
+pub fn reread(config: &crate::Config, stored: &sift_store::calls::StoredCall) -> Result<CallReport> {
+    let reps: Vec<String> = stored.analysis["rep"]["reps"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    let language = match stored.listing.language.as_str() {
+        "zh" => Some(Language::Zh),
+        "en" => Some(Language::En),
+        _ => None,
+    };
+    let as_of = NaiveDate::parse_from_str(&stored.listing.call_date, "%Y-%m-%d").map_err(|e| {
+        AppError::Conflict(format!("call {}: stored date `{}`: {e}", stored.listing.id, stored.listing.call_date))
+    })?;
+    let request = CallRequest {
+        source: &stored.listing.source_name,
+        text: &stored.transcript,
+        reps: &reps,
+        language,
+        as_of,
+        lexicons: &config.lexicons,
+        meaning: config.meaning(),
+        llm: config.llm.as_ref(),
+    };
+    Ok(CallReport::from(analyze_call(&request, config.registry.frameworks().iter().collect())?))
+}

@@ -808,7 +808,21 @@ async fn post_multipart(
         .send()
         .await
         .expect("sent");
-    (res.status(), res.text().await.expect("page"))
+    let status = res.status();
+    if status == StatusCode::SEE_OTHER {
+        return (status, header(&res, LOCATION));
+    }
+    (status, res.text().await.expect("page"))
+}
+
+/// Uploads a call for a lead: 303 to the kept call's page; returns that page.
+async fn upload_for_lead(app: &App, lead: i64, session: &str, parts: &[(&str, Option<&str>, &str)]) -> String {
+    let (status, location) = post_multipart(app, &format!("/leads/{lead}/calls"), session, parts).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{}: {location}", app.db_name);
+    assert!(location.starts_with(&format!("/leads/{lead}/calls/")), "{location}");
+    let page = get(app, &location, Some(session), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{location}");
+    page.body
 }
 
 fn unescape(html: &str) -> String {
@@ -855,9 +869,9 @@ async fn an_uploaded_call_is_kept_with_the_lead_and_every_finding_is_marked_at_i
         let path = format!("/leads/{}/calls", team.qualified);
         let zh_call = include_str!("../../sift-signals/fixtures/calls/zh-crm-good.srt");
         for (file, text, lang) in [("monday.txt", CALL, "en"), ("crm.srt", zh_call, "zh")] {
-            let (status, body) = post_multipart(
+            let body = upload_for_lead(
                 &app,
-                &path,
+                team.qualified,
                 &team.rep1,
                 &[
                     ("csrf_token", None, &csrf),
@@ -868,7 +882,6 @@ async fn an_uploaded_call_is_kept_with_the_lead_and_every_finding_is_marked_at_i
                 ],
             )
             .await;
-            assert_eq!(status, StatusCode::OK, "{}: {file}: {body}", db.name);
             assert!(body.contains("Saved with the lead."), "{file}");
             let found = findings_and_marks(&body);
             assert!(found.len() >= 3, "{file}: findings {found:?}");
@@ -908,7 +921,24 @@ async fn an_uploaded_call_is_kept_with_the_lead_and_every_finding_is_marked_at_i
             let ask = &body[body.find("id=\"ask-next\"").expect("ask next")..];
             assert!(ask.contains("Judged under BANT"), "{file}: {ask}");
         }
-        // In Chinese the page speaks Chinese around the Chinese call.
+        // The lead page links each kept call; only those who see the lead open it.
+        let listed: Value = app
+            .send(Method::GET, &format!("/api/v1/leads/{}/calls", team.qualified), Auth::Token(&app.admin_token), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        let call_id = listed[0]["id"].as_i64().expect("a call");
+        let lead_page = get(&app, &format!("/leads/{}", team.qualified), Some(&team.rep1), None).await;
+        assert!(lead_page.body.contains(&format!("href=\"/leads/{}/calls/{call_id}\"", team.qualified)));
+        for (session, path) in [
+            (&team.rep2, format!("/leads/{}/calls/{call_id}", team.qualified)),
+            (&team.rep2, format!("/leads/{}/calls/{call_id}", team.others)),
+            (&team.rep1, format!("/leads/{}/calls/999999", team.qualified)),
+        ] {
+            assert_eq!(get(&app, &path, Some(session), None).await.status, StatusCode::NOT_FOUND, "{path}");
+        }
+        // Analysed without a lead, a call is shown and not kept.
         let (status, body) = post_multipart(
             &app,
             "/calls",
@@ -997,14 +1027,9 @@ async fn hostile_strings_in_a_note_a_question_and_a_transcript_render_as_text() 
         let call = format!(
             "Dana: What made you look at this now? {HOSTILE_ATTR}\nLi: We lose about 30 leads a month {HOSTILE_SCRIPT} because nobody picks them up.\n"
         );
-        let (status, body) = post_multipart(
-            &app,
-            &format!("/leads/{id}/calls"),
-            &session,
-            &[("csrf_token", None, &csrf), ("file", Some("<script>x.txt"), &call)],
-        )
-        .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        let body =
+            upload_for_lead(&app, id, &session, &[("csrf_token", None, &csrf), ("file", Some("<script>x.txt"), &call)])
+                .await;
         check("the transcript", &body);
         for tag in body.match_indices("<script").map(|(i, _)| &body[i..]) {
             assert!(tag[..tag.find('>').expect("end")].contains("src=\"/assets/"), "only our own scripts");

@@ -182,9 +182,56 @@ async fn run(state: &AppState, who: &SignedIn, lead: Option<&StoredLead>, upload
         )
         .await
         .map_err(&failed)?;
+        // Kept: its own address shows it (and a reload does not upload it again).
+        return Ok(super::see_other(&format!("/leads/{}/calls/{call_id}", lead.id)));
     }
+    let shown = Shown { lead: None, saved: false, source: &source, as_of, note: decoded.note.as_deref() };
+    result_page(state, who, &shown, &report)
+}
+
+/// One call kept with a lead, read again with its findings marked.
+pub async fn show(
+    State(state): State<AppState>,
+    who: SignedIn,
+    ids: Result<Path<(i64, i64)>, PathRejection>,
+) -> WebResult<Response> {
+    let lang = who.lang;
+    let failed = WebError::in_lang(lang);
+    let Ok(Path((id, call_id))) = ids else { return Err(failed(ApiError::not_found("call with this id"))) };
+    let lead = visible_lead(&state, &who.principal, id).await.map_err(&failed)?;
+    let stored = state
+        .store()
+        .call(call_id)
+        .await
+        .map_err(|e| failed(e.into()))?
+        .filter(|c| c.listing.lead_id == id)
+        .ok_or_else(|| failed(ApiError::not_found("call with this id")))?;
+    let config = state.config();
+    let report =
+        tokio::task::block_in_place(|| sift_app::calls::reread(&config, &stored)).map_err(|e| failed(e.into()))?;
+    let as_of = chrono::NaiveDate::parse_from_str(&stored.listing.call_date, "%Y-%m-%d").unwrap_or_default();
+    let shown = Shown { lead: Some(&lead), saved: true, source: &stored.listing.source_name, as_of, note: None };
+    result_page(&state, &who, &shown, &report)
+}
+
+/// What the answer page says about the call besides its analysis.
+struct Shown<'a> {
+    lead: Option<&'a StoredLead>,
+    saved: bool,
+    source: &'a str,
+    as_of: chrono::NaiveDate,
+    /// How the bytes were decoded, when some lines were not UTF-8.
+    note: Option<&'a str>,
+}
+
+fn result_page(state: &AppState, who: &SignedIn, shown: &Shown<'_>, report: &CallReport) -> WebResult<Response> {
+    let lang = who.lang;
+    let t = lang.text();
+    let failed = WebError::in_lang(lang);
+    let config = state.config();
+    let lead = shown.lead;
     let decision =
-        sift_app::calls::ask_next(&config, lead, &report, lang.language(), as_of).map_err(|e| failed(e.into()))?;
+        sift_app::calls::ask_next(&config, lead, report, lang.language(), shown.as_of).map_err(|e| failed(e.into()))?;
     let framework = config.framework(&decision.framework).map_err(|e| failed(e.into()))?;
     let title = match lead {
         Some(l) => format!("{} · {}", t.call_title, lead_name(lang, l)),
@@ -193,19 +240,19 @@ async fn run(state: &AppState, who: &SignedIn, lead: Option<&StoredLead>, upload
     let body = html! {
         @if let Some(l) = lead { p { a href={ "/leads/" (l.id) } { "← " (t.back_to_lead) } } }
         h1 { (title) }
-        p.notice role="status" #call-saved { (if call_id.is_some() { t.call_saved } else { t.call_not_saved }) }
+        p.notice role="status" #call-saved { (if shown.saved { t.call_saved } else { t.call_not_saved }) }
         p.muted {
-            (source) " · " (t.call_date) " " (as_of) " · " (report.language.code()) " · " (report.format)
-            @if let Some(note) = &decoded.note { " · " (note) }
+            (shown.source) " · " (t.call_date) " " (shown.as_of) " · " (report.language.code()) " · " (report.format)
+            @if let Some(note) = shown.note { " · " (note) }
         }
         div.columns {
             div {
-                (conversation(lang, &report, framework))
+                (conversation(lang, report, framework))
             }
             aside {
                 (ask_next_section(lang, &decision, framework))
-                (metrics_section(lang, &report))
-                (closed_questions(lang, &report))
+                (metrics_section(lang, report))
+                (closed_questions(lang, report))
             }
         }
     };

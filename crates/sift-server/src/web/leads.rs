@@ -338,7 +338,10 @@ fn calls_section(lang: Lang, calls: &[sift_store::calls::StoredCall]) -> Markup 
                 p.empty { (t.no_calls) }
             } @else {
                 @for call in calls {
-                    h3 { (call.listing.source_name) " · " (t.call_date) " " (call.listing.call_date) }
+                    h3 {
+                        a href={ "/leads/" (call.listing.lead_id) "/calls/" (call.listing.id) } { (call.listing.source_name) }
+                        " · " (t.call_date) " " (call.listing.call_date)
+                    }
                     p.muted {
                         (t.criteria_with_evidence) ": " (count(call, "criteria_with_evidence")) " · "
                         (t.good_signs) ": " (count(call, "good_signs")) " · " (t.red_flags) ": " (count(call, "red_flags"))

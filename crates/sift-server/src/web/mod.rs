@@ -58,6 +58,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/leads/{id}/calls/new", get(calls::new_lead_call))
         // GET too: the language switch on an upload's answer comes back to its address.
         .route("/leads/{id}/calls", get(calls::new_lead_call).post(calls::attach).layer(upload_limit()))
+        .route("/leads/{id}/calls/{call}", get(calls::show))
         .merge(assets::routes())
         .layer(middleware::from_fn_with_state(state, crate::rate_limit))
 }
