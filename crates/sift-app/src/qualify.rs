@@ -366,3 +366,14 @@ pub fn framework_for_lead<'c>(
     let framework = config.framework(requested.unwrap_or(default_id))?;
     Ok(FrameworkChoice { framework, default_id, playbook })
 }
+
+/// A rep's answers under framework `from` as answers under `to`, through the concepts the
+/// two share (what a rep switching framework keeps); an unknown id is invalid input.
+pub fn carry_to(
+    config: &Config,
+    from: &str,
+    answers: &std::collections::BTreeMap<String, sift_core::CriterionAnswer>,
+    to: &str,
+) -> Result<std::collections::BTreeMap<String, sift_core::CriterionAnswer>> {
+    Ok(carry_answers(config.framework(from)?, answers, config.framework(to)?))
+}

@@ -325,6 +325,31 @@ async fn playbook_and_calls(client: Client, base: String, leads: Vec<i64>, calls
     let typed = client.find(Locator::Css("#question")).await.expect("question").prop("value").await.expect("value");
     assert_eq!(typed.as_deref(), Some(rewrite.as_str()), "the rewrite replaced the question");
 
+    // Switching framework with the select: what was answered follows where concepts match.
+    answer(&client, &[("need", "confirmed")]).await;
+    client
+        .find(Locator::Css("#framework-switch"))
+        .await
+        .expect("select")
+        .select_by_value("meddic")
+        .await
+        .expect("pick");
+    wait_for_text(&client, "#framework-origin", |o| o.contains("You switched framework")).await;
+    let carried = client
+        .find(Locator::Css("#status-identify_pain"))
+        .await
+        .expect("MEDDIC's pain")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(carried.as_deref(), Some("confirmed"), "need carried to MEDDIC's identify pain");
+    check_page(&client, "11b-playbook-switched-meddic").await;
+    client.find(Locator::Css("#framework-switch")).await.expect("select").select_by_value("bant").await.expect("pick");
+    wait_for_text(&client, "#framework-origin", |o| o.contains("No playbook applies")).await;
+    let back =
+        client.find(Locator::Css("#status-need")).await.expect("BANT's need").prop("value").await.expect("value");
+    assert_eq!(back.as_deref(), Some("confirmed"), "and back again");
+
     let confirmed =
         [("budget", "confirmed"), ("authority", "confirmed"), ("need", "confirmed"), ("timeline", "confirmed")];
     let runs = [

@@ -671,6 +671,33 @@ async fn the_playbook_page_asks_in_the_reps_language_previews_the_verdict_and_sa
         }
         assert_eq!(stage_of(&app, lead).await, "unqualified");
 
+        // Switching framework keeps what was answered for the concepts both share.
+        let switch = [
+            ("csrf_token", csrf.as_str()),
+            ("answered_under", "bant"),
+            ("framework", "meddic"),
+            ("status.need", "confirmed"),
+            ("note.need", "Reps lose a day a week"),
+            ("status.authority", "negative"),
+            ("status.budget", "confirmed"),
+            ("action", "switch"),
+        ];
+        let res = post_form(&app, &path, &cookies, &switch).await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", db.name);
+        let body = res.text().await.expect("page");
+        let card = |id: &str| {
+            body[body.find(&format!("id=\"card-{id}\"")).expect("card")..]
+                .split("</fieldset>")
+                .next()
+                .expect("card")
+                .to_owned()
+        };
+        assert!(card("identify_pain").contains("<option value=\"confirmed\" selected>"), "{}", card("identify_pain"));
+        assert!(card("identify_pain").contains("value=\"Reps lose a day a week\""));
+        assert!(card("economic_buyer").contains("<option value=\"negative\" selected>"));
+        assert!(body.contains("name=\"answered_under\" value=\"meddic\""));
+        assert_eq!(outcome_verdict(&body), "disqualified", "MEDDIC judges the carried answers");
+
         // Without JavaScript: the whole page again with its outcome, and a bad date marked.
         let res = post_form(
             &app,

@@ -43,6 +43,8 @@ pub struct PageQuery {
 struct Posted {
     csrf_token: String,
     framework: Option<String>,
+    /// The framework the answers were given under (it differs after a switch).
+    answered_under: Option<String>,
     fields: BTreeMap<String, Answer>,
     question: String,
     action: Option<String>,
@@ -64,6 +66,7 @@ impl Posted {
             match key.as_str() {
                 CSRF_FIELD => posted.csrf_token = value,
                 "framework" => posted.framework = Some(value).filter(|v| !v.trim().is_empty()),
+                "answered_under" => posted.answered_under = Some(value).filter(|v| !v.trim().is_empty()),
                 "question" => posted.question = value,
                 "action" => posted.action = Some(value),
                 "use_rewrite" => posted.use_rewrite = Some(value),
@@ -199,6 +202,33 @@ fn request<'a>(
     }
 }
 
+/// Answers given under another framework than the one chosen (the rep switched) carried
+/// to it through the shared concepts, and the form's fields with them: nothing typed for a
+/// shared concept is lost.
+fn follow_switch(
+    config: &sift_app::Config,
+    posted: &mut Posted,
+    choice: &FrameworkChoice<'_>,
+    read: Read,
+) -> Result<Read, ApiError> {
+    let to = choice.framework.id.as_str();
+    let Some(from) = posted.answered_under.as_deref().filter(|from| *from != to) else { return Ok(read) };
+    let criteria = sift_app::qualify::carry_to(config, from, &read.criteria, to)?;
+    posted.fields = criteria
+        .iter()
+        .map(|(id, a)| {
+            let field = Answer {
+                status: a.status.name().to_owned(),
+                note: a.note.clone().unwrap_or_default(),
+                date: a.date.map(|d| d.to_string()).unwrap_or_default(),
+            };
+            (id.clone(), field)
+        })
+        .collect();
+    // Problems were found on the old framework's fields, which are gone.
+    Ok(Read { criteria, problems: BTreeMap::new() })
+}
+
 fn can_save(who: &SignedIn, lead: &StoredLead) -> bool {
     who.principal.require_lead_write(lead).is_ok()
 }
@@ -258,6 +288,7 @@ pub async fn submit(
     let choice = sift_app::qualify::framework_for_lead(&config, &lead, posted.framework.as_deref())
         .map_err(|e| failed(e.into()))?;
     let read = read_answers(lang, &posted.fields);
+    let read = follow_switch(&config, &mut posted, &choice, read).map_err(&failed)?;
     let saving = posted.action.as_deref() == Some("save") && posted.use_rewrite.is_none();
     if saving && read.problems.is_empty() {
         who.principal.require_lead_write(&lead).map_err(&failed)?;
@@ -313,13 +344,14 @@ pub async fn preview_fragment(
     let failed = WebError::in_lang(lang);
     let id = lead_id(lang, id)?;
     let Form(pairs) = form.map_err(bad_form(lang))?;
-    let posted = Posted::read(pairs);
+    let mut posted = Posted::read(pairs);
     who.principal.check_form_csrf(&posted.csrf_token).map_err(&failed)?;
     let lead = visible_lead(&state, &who.principal, id).await.map_err(&failed)?;
     let config = state.config();
     let choice = sift_app::qualify::framework_for_lead(&config, &lead, posted.framework.as_deref())
         .map_err(|e| failed(e.into()))?;
     let read = read_answers(lang, &posted.fields);
+    let read = follow_switch(&config, &mut posted, &choice, read).map_err(&failed)?;
     let outcome = preview(&state, &who, &lead, &choice, read.criteria).await?;
     Ok(html(StatusCode::OK, outcome_section(lang, &outcome.decision)))
 }
@@ -357,21 +389,23 @@ fn full_page(who: &SignedIn, view: &View<'_>) -> Markup {
         h1 { (t.playbook_title) ": " (name) }
         p.muted { (t.col_stage) ": " (i18n::stage(lang, view.lead.record.stage)) }
         @if !view.can_save { p.notice role="status" #read-only { (t.read_only) } }
-        form.filters method="get" action=(action) hx-trigger="change" hx-get=(action) hx-target="body" hx-push-url="true" {
-            label for="framework-switch" { (t.framework)
-                select #framework-switch name="framework" {
-                    @for (fid, fname) in &config_frameworks {
-                        option value=(fid) selected[*fid == framework.id] { (fname) }
-                    }
-                }
-            }
-            button type="submit" { (t.switch_framework) }
-        }
         p.muted #framework-origin { (framework_origin(lang, view.choice)) " " (framework.summary.get(lang.language())) }
         @if !view.problems.is_empty() { p.error role="alert" { (t.fix_fields) } }
         form #playbook method="post" action=(action) {
             input type="hidden" name=(CSRF_FIELD) value=(who.principal.csrf_token());
-            input type="hidden" name="framework" value=(framework.id);
+            input type="hidden" name="answered_under" value=(framework.id);
+            div.filters {
+                label for="framework-switch" { (t.framework)
+                    // Changing it posts the form (htmx): the answers follow to the new one.
+                    select #framework-switch name="framework" hx-post=(action) hx-trigger="change" hx-target="body"
+                        hx-vals=r#"{"action":"switch"}"# hx-push-url="false" {
+                        @for (fid, fname) in &config_frameworks {
+                            option value=(fid) selected[*fid == framework.id] { (fname) }
+                        }
+                    }
+                }
+                button type="submit" name="action" value="switch" { (t.switch_framework) }
+            }
             div.columns {
                 div {
                     div #answers hx-post={ (action) "/preview" } hx-trigger="change, input delay:500ms"
