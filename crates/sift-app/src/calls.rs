@@ -224,3 +224,61 @@ pub async fn attach(
         })?;
     Ok(AttachedCall { call_id, lead_id, summary, report })
 }
+
+/// What a call leaves open: the gate run on the call's evidence alone, under the lead's
+/// framework (its playbook's, else BANT) and with its stored facts; nothing is saved. Its
+/// `next_questions` are what to ask next; `framework` says whose criteria were judged.
+/// `report` must hold that framework's criteria (analyse for every framework, as the API
+/// does by default, or for that one).
+pub fn ask_next(
+    config: &crate::Config,
+    lead: Option<&sift_store::StoredLead>,
+    report: &CallReport,
+    language: Language,
+    as_of: NaiveDate,
+) -> Result<sift_core::Decision> {
+    let choice = lead.map(|l| crate::qualify::framework_for_lead(config, l, None)).transpose()?;
+    let framework = match &choice {
+        Some(c) => c.framework,
+        None => config.framework(crate::qualify::DEFAULT_FRAMEWORK)?,
+    };
+    let criteria: Vec<_> = report.criteria.iter().filter(|c| c.framework == framework.id).cloned().collect();
+    let answers = sift_core::AnswersFile {
+        framework: framework.id.clone(),
+        language: Some(language),
+        lead: lead.map(|l| l.record.to_lead()).unwrap_or_default(),
+        criteria: sift_signals::evidence::to_answers(&criteria),
+        answers: Default::default(),
+    };
+    crate::qualify::decide_in(config, &answers, None, as_of, Some(language), choice.and_then(|c| c.playbook).as_ref())
+}
+
+/// A stored call read again for showing it with its quotes marked: its transcript analysed
+/// with the reps, language and date it was stored with, for every framework. The
+/// configuration is today's, so a lexicon changed since then can read it differently from
+/// the stored analysis (which stays as it was).
+pub fn reread(config: &crate::Config, stored: &sift_store::calls::StoredCall) -> Result<CallReport> {
+    let reps: Vec<String> = stored.analysis["rep"]["reps"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    let language = match stored.listing.language.as_str() {
+        "zh" => Some(Language::Zh),
+        "en" => Some(Language::En),
+        _ => None,
+    };
+    let as_of = NaiveDate::parse_from_str(&stored.listing.call_date, "%Y-%m-%d").map_err(|e| {
+        AppError::Conflict(format!("call {}: stored date `{}`: {e}", stored.listing.id, stored.listing.call_date))
+    })?;
+    let request = CallRequest {
+        source: &stored.listing.source_name,
+        text: &stored.transcript,
+        reps: &reps,
+        language,
+        as_of,
+        lexicons: &config.lexicons,
+        meaning: config.meaning(),
+        llm: config.llm.as_ref(),
+    };
+    Ok(CallReport::from(analyze_call(&request, config.registry.frameworks().iter().collect())?))
+}

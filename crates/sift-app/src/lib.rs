@@ -15,6 +15,7 @@ pub mod leads;
 pub mod meaning;
 pub mod playbooks;
 pub mod qualify;
+pub mod questions;
 pub mod scoring;
 pub mod webhooks;
 

@@ -154,6 +154,23 @@ fn merge_facts(stored: Lead, given: &Lead) -> Lead {
 
 /// Qualifies one lead. `store` is needed only when the request names a stored lead.
 pub async fn qualify(config: &Config, store: Option<&Store>, request: QualifyRequest<'_>) -> Result<Qualification> {
+    run(config, store, request, Keep::Save).await
+}
+
+/// [`qualify`] without keeping anything: a stored lead's facts are used, but neither the
+/// decision nor learned facts are saved and the stage does not move (`saved` is `None`).
+/// The web playbook shows the levels and the verdict with it while the rep fills them in.
+pub async fn preview(config: &Config, store: Option<&Store>, request: QualifyRequest<'_>) -> Result<Qualification> {
+    run(config, store, request, Keep::Nothing).await
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    Save,
+    Nothing,
+}
+
+async fn run(config: &Config, store: Option<&Store>, request: QualifyRequest<'_>, keep: Keep) -> Result<Qualification> {
     let mut answers = match request.answers {
         Some(answers) => answers,
         None => AnswersFile {
@@ -206,6 +223,7 @@ pub async fn qualify(config: &Config, store: Option<&Store>, request: QualifyReq
         config.rules_for(playbook.as_ref().map(|p| p.playbook.id.as_str())).classify(&answers.lead.activities);
     let (saved, learned) = match stored {
         None => (None, Vec::new()),
+        Some(_) if keep == Keep::Nothing => (None, Vec::new()),
         Some((store, found)) => {
             let learned = save_learned_facts(store, &found, &answers.lead, request.actor).await?;
             (Some(save_decision(config, store, found.id, &decision, request.actor).await?), learned)
@@ -311,4 +329,51 @@ pub async fn save_decision(
     };
     let plan = store.save_qualification(&record, |from| plan_move(from, Trigger::Verdict(decision), actor)).await?;
     Ok(Saved { lead_id, plan })
+}
+
+/// The framework a stored lead is qualified under: the one `requested` (a rep switching),
+/// else its playbook's, else BANT; with the playbook that gave it.
+pub struct FrameworkChoice<'c> {
+    pub framework: &'c sift_core::Framework,
+    /// The framework the lead gets when nobody switches.
+    pub default_id: &'c str,
+    pub playbook: Option<PlaybookChoice<'c>>,
+}
+
+impl FrameworkChoice<'_> {
+    /// The framework to name in a [`QualifyRequest`]: `None` when it is the playbook's own,
+    /// so the decision records that the playbook chose it.
+    pub fn requested(&self) -> Option<&str> {
+        (self.framework.id != self.default_id).then_some(self.framework.id.as_str())
+    }
+}
+
+/// The framework built into Sift used when no playbook names one.
+pub const DEFAULT_FRAMEWORK: &str = "bant";
+
+/// Which framework a stored lead is qualified under (see [`FrameworkChoice`]); an unknown
+/// `requested` id is invalid input naming it.
+pub fn framework_for_lead<'c>(
+    config: &'c Config,
+    lead: &sift_store::StoredLead,
+    requested: Option<&str>,
+) -> Result<FrameworkChoice<'c>> {
+    let playbook = crate::playbooks::playbook_for(config, lead.playbook.as_deref(), &lead.record.to_lead());
+    let default_id = match &playbook {
+        Some(p) => config.framework(&p.playbook.framework)?.id.as_str(),
+        None => config.framework(DEFAULT_FRAMEWORK)?.id.as_str(),
+    };
+    let framework = config.framework(requested.unwrap_or(default_id))?;
+    Ok(FrameworkChoice { framework, default_id, playbook })
+}
+
+/// A rep's answers under framework `from` as answers under `to`, through the concepts the
+/// two share (what a rep switching framework keeps); an unknown id is invalid input.
+pub fn carry_to(
+    config: &Config,
+    from: &str,
+    answers: &std::collections::BTreeMap<String, sift_core::CriterionAnswer>,
+    to: &str,
+) -> Result<std::collections::BTreeMap<String, sift_core::CriterionAnswer>> {
+    Ok(carry_answers(config.framework(from)?, answers, config.framework(to)?))
 }

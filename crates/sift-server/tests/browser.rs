@@ -214,3 +214,247 @@ async fn walk_through(client: Client, base: String, id: i64) {
     client.goto(&page_url(&base, "/leads")).await.expect("open");
     assert_eq!(client.current_url().await.expect("url").path(), "/signin");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rep_runs_the_playbook_to_each_verdict_and_reads_uploaded_calls_in_both_languages() {
+    let Some(binary) = chromedriver() else {
+        assert!(
+            std::env::var("SIFT_REQUIRE_BROWSER").is_err(),
+            "SIFT_REQUIRE_BROWSER is set but chromedriver is missing"
+        );
+        eprintln!("browser test skipped: no chromedriver on the PATH (apt-get install chromium chromium-driver)");
+        return;
+    };
+    let db = databases("web_browser_playbook").await.into_iter().next().expect("SQLite");
+    let app = spawn(&db).await;
+    let (rep_id, _) = app.user("dana", "rep", None, "write").await;
+    let t = app.admin_token.clone();
+    let mut leads = Vec::new();
+    for (first, company) in
+        [("Quinn", "Qualified Ltd"), ("Nell", "Later GmbH"), ("Dirk", "No Pain AB"), ("Ines", "Open Questions SA")]
+    {
+        let lead = app.create_lead(&t, json!({"first_name": first, "company": company, "owner_id": rep_id})).await;
+        leads.push(lead["id"].as_i64().expect("id"));
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let en = dir.path().join("monday.txt");
+    std::fs::write(&en, include_str!("../../sift-signals/fixtures/calls/en-routing-good.txt")).expect("write");
+    let zh = dir.path().join("crm-call.srt");
+    std::fs::write(&zh, include_str!("../../sift-signals/fixtures/calls/zh-crm-good.srt")).expect("write");
+
+    let (_driver, webdriver) = start_driver(&binary);
+    let client = browser(&webdriver).await;
+    let steps = tokio::spawn(playbook_and_calls(client.clone(), app.base.clone(), leads, [en, zh]));
+    let outcome = steps.await;
+    let _ = client.close().await;
+    if let Err(failed) = outcome {
+        std::panic::resume_unwind(failed.into_panic());
+    }
+    let stages: Vec<String> = {
+        let mut out = Vec::new();
+        for id in [1, 2, 3, 4] {
+            let lead: serde_json::Value = app
+                .send(Method::GET, &format!("/api/v1/leads/{id}"), Auth::Token(&t), None)
+                .await
+                .json()
+                .await
+                .expect("json");
+            out.push(lead["stage"].as_str().unwrap_or("").to_owned());
+        }
+        out
+    };
+    assert_eq!(stages, ["sql", "nurture", "disqualified", "unqualified"], "the stages the verdicts moved the leads to");
+    app.running.shutdown().await.expect("clean shutdown");
+}
+
+/// One run of the playbook: the answers given, the verdict and the notice after saving.
+struct Run {
+    lead: i64,
+    statuses: Vec<(&'static str, &'static str)>,
+    verdict: &'static str,
+    notice: &'static str,
+    step: &'static str,
+}
+
+/// Picks a status for each criterion of the playbook form.
+async fn answer(client: &Client, statuses: &[(&str, &str)]) {
+    for (criterion, status) in statuses {
+        client
+            .find(Locator::Css(&format!("#status-{criterion}")))
+            .await
+            .expect("a status select")
+            .select_by_value(status)
+            .await
+            .expect("select");
+    }
+}
+
+async fn playbook_and_calls(client: Client, base: String, leads: Vec<i64>, calls: [PathBuf; 2]) {
+    client.goto(&page_url(&base, "/signin")).await.expect("open");
+    client.find(Locator::Css("#username")).await.expect("user name").send_keys("dana").await.expect("type");
+    client.find(Locator::Css("#password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
+    client.find(Locator::Css("button[type=submit]")).await.expect("button").click().await.expect("click");
+    wait_for_text(&client, "h1", |h| h == "Today").await;
+
+    // From the lead page to its playbook.
+    client.goto(&page_url(&base, &format!("/leads/{}", leads[0]))).await.expect("open");
+    client
+        .find(Locator::Css(&format!("a[href='/leads/{}/qualify']", leads[0])))
+        .await
+        .expect("link")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "h1", |h| h.starts_with("Discovery call")).await;
+    wait_for_text(&client, "#outcome-verdict", |v| v.contains("Needs info")).await;
+    check_page(&client, "10-playbook-open").await;
+
+    // The rep's own question: coached as typed, the open rewrite taken with one button.
+    client
+        .find(Locator::Css("#question"))
+        .await
+        .expect("question")
+        .send_keys("Do you have a budget for this?")
+        .await
+        .expect("type");
+    wait_for_text(&client, "#question-lint", |l| l.contains("Closed question")).await;
+    check_page(&client, "11-playbook-closed-question").await;
+    let rewrite = client.find(Locator::Css("#rewrite-text")).await.expect("rewrite").text().await.expect("text");
+    client.find(Locator::Css("button[name=use_rewrite]")).await.expect("use it").click().await.expect("click");
+    wait_for_text(&client, "#question-lint", |l| l.contains("Open question")).await;
+    let typed = client.find(Locator::Css("#question")).await.expect("question").prop("value").await.expect("value");
+    assert_eq!(typed.as_deref(), Some(rewrite.as_str()), "the rewrite replaced the question");
+
+    // Switching framework with the select: what was answered follows where concepts match.
+    answer(&client, &[("need", "confirmed")]).await;
+    client
+        .find(Locator::Css("#framework-switch"))
+        .await
+        .expect("select")
+        .select_by_value("meddic")
+        .await
+        .expect("pick");
+    wait_for_text(&client, "#framework-origin", |o| o.contains("You switched framework")).await;
+    let carried = client
+        .find(Locator::Css("#status-identify_pain"))
+        .await
+        .expect("MEDDIC's pain")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(carried.as_deref(), Some("confirmed"), "need carried to MEDDIC's identify pain");
+    check_page(&client, "11b-playbook-switched-meddic").await;
+    client.find(Locator::Css("#framework-switch")).await.expect("select").select_by_value("bant").await.expect("pick");
+    wait_for_text(&client, "#framework-origin", |o| o.contains("No playbook applies")).await;
+    let back =
+        client.find(Locator::Css("#status-need")).await.expect("BANT's need").prop("value").await.expect("value");
+    assert_eq!(back.as_deref(), Some("confirmed"), "and back again");
+
+    let confirmed =
+        [("budget", "confirmed"), ("authority", "confirmed"), ("need", "confirmed"), ("timeline", "confirmed")];
+    let runs = [
+        Run {
+            lead: leads[0],
+            statuses: confirmed.to_vec(),
+            verdict: "Qualified",
+            notice: "Decision saved. The lead moved to SQL.",
+            step: "qualified",
+        },
+        Run {
+            lead: leads[1],
+            statuses: vec![
+                ("budget", "negative"),
+                ("authority", "confirmed"),
+                ("need", "confirmed"),
+                ("timeline", "confirmed"),
+            ],
+            verdict: "Nurture",
+            notice: "Decision saved. The lead moved to Nurture.",
+            step: "nurture",
+        },
+        Run {
+            lead: leads[2],
+            statuses: vec![
+                ("budget", "confirmed"),
+                ("authority", "confirmed"),
+                ("need", "negative"),
+                ("timeline", "partial"),
+            ],
+            verdict: "Disqualified",
+            notice: "Decision saved. The lead moved to Disqualified.",
+            step: "disqualified",
+        },
+        Run {
+            lead: leads[3],
+            statuses: vec![("budget", "partial"), ("need", "confirmed")],
+            verdict: "Needs info",
+            notice: "Decision saved. The stage stays Not qualified yet.",
+            step: "needs-info",
+        },
+    ];
+    for (i, Run { lead: id, statuses, verdict, notice, step }) in runs.into_iter().enumerate() {
+        if i > 0 {
+            client.goto(&page_url(&base, &format!("/leads/{id}/qualify"))).await.expect("open");
+            wait_for_text(&client, "#outcome-verdict", |v| v.contains("Needs info")).await;
+        }
+        answer(&client, &statuses).await;
+        // The levels and the verdict follow the answers before anything is saved.
+        wait_for_text(&client, "#outcome-verdict", |v| v.contains(verdict)).await;
+        check_page(&client, &format!("{}-playbook-{step}", 12 + 2 * i)).await;
+        client.find(Locator::Css("button[value=save]")).await.expect("save").click().await.expect("click");
+        wait_for_text(&client, "#saved", |s| s == notice).await;
+        let url = client.current_url().await.expect("url");
+        assert_eq!(url.path(), format!("/leads/{id}"), "on to the lead page");
+        let shown = wait_for_text(&client, "#verdict", |v| !v.is_empty()).await;
+        assert!(shown.contains(verdict), "{shown}");
+        check_page(&client, &format!("{}-lead-{step}-saved", 13 + 2 * i)).await;
+    }
+
+    // A call for the first lead: uploaded as a file, every finding marked at its quote.
+    for (n, (call, lang)) in calls.iter().zip(["en", "zh"]).enumerate() {
+        if lang == "zh" {
+            // The switch on the answer page comes back to the upload form, now in Chinese.
+            client
+                .find(Locator::Css("form[action='/language'] button"))
+                .await
+                .expect("switch")
+                .click()
+                .await
+                .expect("click");
+            wait_for_text(&client, "h1", |h| h.starts_with("通话分析")).await;
+        }
+        client.goto(&page_url(&base, &format!("/leads/{}/calls/new", leads[0]))).await.expect("open");
+        wait_for_text(&client, "h1", |h| h.contains("Quinn")).await;
+        if n == 0 {
+            check_page(&client, "20-call-upload").await;
+        }
+        client
+            .find(Locator::Css("#file"))
+            .await
+            .expect("file")
+            .send_keys(&call.display().to_string())
+            .await
+            .expect("file");
+        client
+            .find(Locator::Css("form.upload button[type=submit]"))
+            .await
+            .expect("submit")
+            .click()
+            .await
+            .expect("click");
+        let saved = wait_for_text(&client, "#call-saved", |s| !s.is_empty()).await;
+        assert!(saved == "Saved with the lead." || saved == "已保存到这条线索。", "{saved}");
+        let marks = client.find_all(Locator::Css("mark.hl")).await.expect("marks");
+        assert!(marks.len() >= 3, "{lang}: the findings are marked ({} marks)", marks.len());
+        let first = marks[0].attr("title").await.expect("title").unwrap_or_default();
+        assert!(!first.is_empty(), "a mark says what it is and why");
+        let said = wait_for_text(&client, "ol.turns", |t| !t.is_empty()).await;
+        if lang == "zh" {
+            assert!(said.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "the Chinese call reads as Chinese");
+            wait_for_text(&client, "#ask-next-title", |h| h == "接下来要问").await;
+        } else {
+            wait_for_text(&client, "#metrics", |h| h.starts_with("Metrics")).await;
+        }
+        check_page(&client, &format!("2{}-call-{lang}", n + 1)).await;
+    }
+}

@@ -546,3 +546,522 @@ async fn the_sign_in_form_shares_the_apis_limit_on_attempts_and_says_so_as_a_pag
         app.running.shutdown().await.expect("clean shutdown");
     }
 }
+
+/// The BANT answers of the playbook form: every criterion with a status, then `extra`.
+fn bant_form<'a>(csrf: &'a str, statuses: [&'a str; 4], extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut form = vec![("csrf_token", csrf), ("framework", "bant")];
+    for (criterion, status) in
+        ["status.budget", "status.authority", "status.need", "status.timeline"].into_iter().zip(statuses)
+    {
+        form.push((criterion, status));
+    }
+    form.extend_from_slice(extra);
+    form
+}
+
+/// The verdict class of the outcome fragment in a page or fragment.
+fn outcome_verdict(body: &str) -> String {
+    let outcome = &body[body.find("id=\"outcome\"").unwrap_or_else(|| panic!("an outcome section in {body}"))..];
+    let start = outcome.find("verdict-").expect("a verdict badge") + "verdict-".len();
+    outcome[start..].split('"').next().expect("class").to_owned()
+}
+
+async fn stage_of(app: &App, id: i64) -> String {
+    let lead: Value = app
+        .send(Method::GET, &format!("/api/v1/leads/{id}"), Auth::Token(&app.admin_token), None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    lead["stage"].as_str().expect("stage").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_playbook_page_asks_in_the_reps_language_previews_the_verdict_and_saves_for_those_who_may() {
+    for db in databases("web_playbook").await {
+        let app = spawn(&db).await;
+        let team = team(&app, &db).await;
+        let (rep1_id, _) = (
+            app.send(Method::GET, "/api/v1/users", Auth::Token(&app.admin_token), None)
+                .await
+                .json::<Value>()
+                .await
+                .expect("json")
+                .as_array()
+                .expect("users")
+                .iter()
+                .find(|u| u["username"] == "rep1")
+                .and_then(|u| u["id"].as_i64())
+                .expect("rep1"),
+            (),
+        );
+        let lead = app
+            .create_lead(
+                &app.admin_token,
+                json!({"first_name": "Pia", "last_name": "Plan", "company": "Plan AG", "owner_id": rep1_id}),
+            )
+            .await["id"]
+            .as_i64()
+            .expect("id");
+        let path = format!("/leads/{lead}/qualify");
+        let page = get(&app, &path, Some(&team.rep1), None).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", db.name);
+        for text in [
+            "How do you usually fund tools like this",
+            "name=\"status.budget\"",
+            "<label for=\"status-budget\">",
+            "<label for=\"note-need\">",
+            "type=\"date\" name=\"date.timeline\"",
+            "name=\"action\" value=\"save\"",
+            "No playbook applies to this lead, so BANT is used.",
+            "hx-post=\"/leads/",
+        ] {
+            assert!(page.body.contains(text), "{}: the playbook page lacks {text:?}", db.name);
+        }
+        assert_eq!(outcome_verdict(&page.body), "needs_info", "nothing answered yet");
+        let zh = get(&app, &path, Some(&team.rep1), Some("zh-CN")).await;
+        assert!(zh.body.contains("这类工具通常从哪里出预算") && zh.body.contains("保存结论"), "questions in Chinese");
+        let meddic = get(&app, &format!("{path}?framework=meddic"), Some(&team.rep1), None).await;
+        assert!(
+            meddic.body.contains("name=\"status.economic_buyer\"") && !meddic.body.contains("name=\"status.budget\"")
+        );
+        assert!(meddic.body.contains("You switched framework"), "{}", meddic.body);
+        // The link from the lead page.
+        let lead_page = get(&app, &format!("/leads/{lead}"), Some(&team.rep1), None).await;
+        assert!(lead_page.body.contains(&format!("href=\"/leads/{lead}/qualify\"")));
+        assert!(lead_page.body.contains(&format!("href=\"/leads/{lead}/calls/new\"")));
+
+        // The preview fragment follows the statuses; it changes nothing.
+        let csrf = form_token(&page.body);
+        let cookies = format!("sift_session={}", team.rep1);
+        for (statuses, want) in [
+            (["confirmed", "confirmed", "confirmed", "confirmed"], "qualified"),
+            (["negative", "confirmed", "confirmed", "confirmed"], "nurture"),
+            (["confirmed", "confirmed", "negative", "confirmed"], "disqualified"),
+            (["unknown", "confirmed", "confirmed", "unknown"], "needs_info"),
+        ] {
+            let res = post_form(&app, &format!("{path}/preview"), &cookies, &bant_form(&csrf, statuses, &[])).await;
+            assert_eq!(res.status(), StatusCode::OK, "{}", db.name);
+            let fragment = res.text().await.expect("fragment");
+            assert!(
+                fragment.starts_with("<section") && fragment.contains("id=\"outcome\"") && !fragment.contains("<html"),
+                "a fragment, not a page: {fragment}"
+            );
+            assert_eq!(outcome_verdict(&fragment), want, "{statuses:?}");
+        }
+        // A timeline a year out nurtures, with the date read from the form.
+        let res = post_form(
+            &app,
+            &format!("{path}/preview"),
+            &cookies,
+            &bant_form(&csrf, ["confirmed"; 4], &[("date.timeline", "2099-01-01")]),
+        )
+        .await;
+        assert_eq!(outcome_verdict(&res.text().await.expect("fragment")), "nurture");
+        assert_eq!(stage_of(&app, lead).await, "unqualified", "previews save nothing");
+
+        // Every post needs the session's token.
+        for (target, form) in [
+            (format!("{path}/preview"), bant_form("forged", ["confirmed"; 4], &[])),
+            (path.clone(), bant_form("", ["confirmed"; 4], &[("action", "save")])),
+            ("/questions/lint".to_owned(), vec![("csrf_token", "forged"), ("question", "Is it?")]),
+        ] {
+            let res = post_form(&app, &target, &cookies, &form).await;
+            assert_eq!(res.status(), StatusCode::FORBIDDEN, "{}: {target}", db.name);
+        }
+        assert_eq!(stage_of(&app, lead).await, "unqualified");
+
+        // Switching framework keeps what was answered for the concepts both share.
+        let switch = [
+            ("csrf_token", csrf.as_str()),
+            ("answered_under", "bant"),
+            ("framework", "meddic"),
+            ("status.need", "confirmed"),
+            ("note.need", "Reps lose a day a week"),
+            ("status.authority", "negative"),
+            ("status.budget", "confirmed"),
+            ("action", "switch"),
+        ];
+        let res = post_form(&app, &path, &cookies, &switch).await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", db.name);
+        let body = res.text().await.expect("page");
+        let card = |id: &str| {
+            body[body.find(&format!("id=\"card-{id}\"")).expect("card")..]
+                .split("</fieldset>")
+                .next()
+                .expect("card")
+                .to_owned()
+        };
+        assert!(card("identify_pain").contains("<option value=\"confirmed\" selected>"), "{}", card("identify_pain"));
+        assert!(card("identify_pain").contains("value=\"Reps lose a day a week\""));
+        assert!(card("economic_buyer").contains("<option value=\"negative\" selected>"));
+        assert!(body.contains("name=\"answered_under\" value=\"meddic\""));
+        assert_eq!(outcome_verdict(&body), "disqualified", "MEDDIC judges the carried answers");
+
+        // Without JavaScript: the whole page again with its outcome, and a bad date marked.
+        let res = post_form(
+            &app,
+            &path,
+            &cookies,
+            &bant_form(
+                &csrf,
+                ["confirmed"; 4],
+                &[("note.need", "Loses 30 leads a month"), ("date.timeline", "soon"), ("action", "save")],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = res.text().await.expect("page");
+        assert!(body.contains("id=\"date-timeline-error\"") && body.contains("value=\"soon\""), "{body}");
+        assert!(body.contains("value=\"Loses 30 leads a month\""), "what was typed is kept");
+        assert_eq!(stage_of(&app, lead).await, "unqualified", "nothing saved with a field to fix");
+        let res = post_form(&app, &path, &cookies, &bant_form(&csrf, ["confirmed"; 4], &[("action", "preview")])).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(outcome_verdict(&res.text().await.expect("page")), "qualified");
+
+        // A viewer reads the page without a save button and cannot save.
+        app.user("vera", "viewer", None, "read").await;
+        let viewer = sign_in_with_form(&app, "vera", PASSWORD).await;
+        let read_only = get(&app, &path, Some(&viewer), None).await;
+        assert_eq!(read_only.status, StatusCode::OK);
+        assert!(read_only.body.contains("id=\"read-only\"") && !read_only.body.contains("value=\"save\""));
+        let viewer_csrf = form_token(&read_only.body);
+        let res = post_form(
+            &app,
+            &path,
+            &format!("sift_session={viewer}"),
+            &bant_form(&viewer_csrf, ["confirmed"; 4], &[("action", "save")]),
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{}", db.name);
+        assert_eq!(stage_of(&app, lead).await, "unqualified");
+        // Another rep does not see the lead at all.
+        assert_eq!(get(&app, &path, Some(&team.rep2), None).await.status, StatusCode::NOT_FOUND);
+
+        // The owner saves: the decision is stored, the stage moves, the lead page says so.
+        let res = post_form(&app, &path, &cookies, &bant_form(&csrf, ["confirmed"; 4], &[("action", "save")])).await;
+        assert_eq!(
+            (res.status(), header(&res, LOCATION)),
+            (StatusCode::SEE_OTHER, format!("/leads/{lead}?saved=moved"))
+        );
+        assert_eq!(stage_of(&app, lead).await, "sql", "{}", db.name);
+        let saved = get(&app, &format!("/leads/{lead}?saved=moved"), Some(&team.rep1), None).await;
+        assert!(saved.body.contains("Decision saved. The lead moved to SQL."), "{}", saved.body);
+        assert!(saved.body.contains("verdict-qualified"));
+        // Opened again, the page starts from the saved answers.
+        let again = get(&app, &path, Some(&team.rep1), None).await;
+        assert_eq!(outcome_verdict(&again.body), "qualified");
+        let audit: Value = app
+            .send(Method::GET, "/api/v1/audit", Auth::Token(&app.admin_token), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert!(audit.to_string().contains("lead.qualified"), "the save is audited as the API's is");
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_the_rep_types_is_coached_and_an_open_rewrite_offered() {
+    for db in databases("web_question_lint").await {
+        let app = spawn(&db).await;
+        let session = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let csrf = form_token(&get(&app, "/", Some(&session), None).await.body);
+        let cookies = format!("sift_session={session}");
+        let lint = |question: &'static str| {
+            let (app, cookies, csrf) = (&app, cookies.clone(), csrf.clone());
+            async move {
+                let res =
+                    post_form(app, "/questions/lint", &cookies, &[("csrf_token", &csrf), ("question", question)]).await;
+                assert_eq!(res.status(), StatusCode::OK);
+                res.text().await.expect("fragment")
+            }
+        };
+        let closed = lint("Do you have a budget for this?").await;
+        assert!(closed.contains("Closed question") && closed.contains("Try instead:"), "{}: {closed}", db.name);
+        assert!(closed.contains("name=\"use_rewrite\""), "{closed}");
+        let open = lint("What would success look like for your team?").await;
+        assert!(open.contains("Open question") && !open.contains("Try instead"), "{open}");
+        let zh = lint("你们有预算吗？").await;
+        assert!(zh.contains("lint-closed") && zh.contains("use_rewrite"), "{zh}");
+        // Taking the rewrite gives the question block back holding it.
+        let rewrite = closed.split("id=\"rewrite-text\">").nth(1).and_then(|r| r.split('<').next()).expect("rewrite");
+        let res =
+            post_form(&app, "/questions/lint", &cookies, &[("csrf_token", &csrf), ("use_rewrite", rewrite)]).await;
+        let block = res.text().await.expect("fragment");
+        assert!(
+            block.starts_with("<section id=\"custom-question\"")
+                && !block.contains("<html")
+                && block.contains(&format!("value=\"{rewrite}\"")),
+            "{block}"
+        );
+        assert!(block.contains("Open question"), "{block}");
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+/// A multipart/form-data body: (name, file name, value) parts.
+fn multipart(parts: &[(&str, Option<&str>, &str)]) -> (String, Vec<u8>) {
+    let boundary = "sift-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, file, value) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file {
+            Some(f) => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: text/plain\r\n\r\n").as_bytes(),
+            ),
+            None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
+        }
+        body.extend_from_slice(value.as_bytes());
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn post_multipart(
+    app: &App,
+    path: &str,
+    session: &str,
+    parts: &[(&str, Option<&str>, &str)],
+) -> (StatusCode, String) {
+    let (content_type, body) = multipart(parts);
+    let res = browser()
+        .post(app.url(path))
+        .header(COOKIE, format!("sift_session={session}"))
+        .header(CONTENT_TYPE, content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("sent");
+    let status = res.status();
+    if status == StatusCode::SEE_OTHER {
+        return (status, header(&res, LOCATION));
+    }
+    (status, res.text().await.expect("page"))
+}
+
+/// Uploads a call for a lead: 303 to the kept call's page; returns that page.
+async fn upload_for_lead(app: &App, lead: i64, session: &str, parts: &[(&str, Option<&str>, &str)]) -> String {
+    let (status, location) = post_multipart(app, &format!("/leads/{lead}/calls"), session, parts).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{}: {location}", app.db_name);
+    assert!(location.starts_with(&format!("/leads/{lead}/calls/")), "{location}");
+    let page = get(app, &location, Some(session), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{location}");
+    page.body
+}
+
+fn unescape(html: &str) -> String {
+    html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
+}
+
+/// Each finding listed under the conversation (number, quote) and the text of the marks
+/// that carry it, in order.
+fn findings_and_marks(body: &str) -> Vec<(usize, String, String)> {
+    let mut out = Vec::new();
+    for item in body.split("<li id=\"f-").skip(1) {
+        let n: usize = item.split('"').next().and_then(|n| n.parse().ok()).expect("finding number");
+        let quote = item.split("<q>").nth(1).and_then(|q| q.split("</q>").next()).expect("quote");
+        let key = format!("f{n}");
+        let mut marked = String::new();
+        for mark in body.split("<mark ").skip(1) {
+            let (tag, rest) = mark.split_once('>').expect("tag");
+            let ids = tag.split("data-findings=\"").nth(1).and_then(|v| v.split('"').next()).unwrap_or("");
+            if ids.split(' ').any(|id| id == key) {
+                marked.push_str(rest.split("</mark>").next().expect("mark end"));
+            }
+        }
+        out.push((n, unescape(quote), unescape(&marked)));
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_uploaded_call_is_kept_with_the_lead_and_every_finding_is_marked_at_its_quote() {
+    for db in databases("web_calls").await {
+        let app = spawn(&db).await;
+        let team = team(&app, &db).await;
+        let new_call = get(&app, &format!("/leads/{}/calls/new", team.qualified), Some(&team.rep1), None).await;
+        assert_eq!(new_call.status, StatusCode::OK, "{}", db.name);
+        for text in [
+            "enctype=\"multipart/form-data\"",
+            "<label for=\"file\">",
+            "<label for=\"text\">",
+            &format!("action=\"/leads/{}/calls\"", team.qualified),
+        ] {
+            assert!(new_call.body.contains(text), "{}: the upload form lacks {text:?}", db.name);
+        }
+        let csrf = form_token(&new_call.body);
+        let path = format!("/leads/{}/calls", team.qualified);
+        let zh_call = include_str!("../../sift-signals/fixtures/calls/zh-crm-good.srt");
+        for (file, text, lang) in [("monday.txt", CALL, "en"), ("crm.srt", zh_call, "zh")] {
+            let body = upload_for_lead(
+                &app,
+                team.qualified,
+                &team.rep1,
+                &[
+                    ("csrf_token", None, &csrf),
+                    ("file", Some(file), text),
+                    ("text", None, ""),
+                    ("lang", None, "auto"),
+                    ("call_date", None, "2026-11-26"),
+                ],
+            )
+            .await;
+            assert!(body.contains("Saved with the lead."), "{file}");
+            let found = findings_and_marks(&body);
+            assert!(found.len() >= 3, "{file}: findings {found:?}");
+            for (n, quote, marked) in &found {
+                assert_eq!(marked, quote, "{}: {file}: finding {n} is marked exactly at its quote", db.name);
+            }
+            // The same call as the API keeps it: each stored signal is among the findings.
+            let calls: Value = app
+                .send(
+                    Method::GET,
+                    &format!("/api/v1/leads/{}/calls", team.qualified),
+                    Auth::Token(&app.admin_token),
+                    None,
+                )
+                .await
+                .json()
+                .await
+                .expect("json");
+            let stored =
+                calls.as_array().expect("calls").iter().find(|c| c["source_name"] == file).expect("stored call");
+            let call: Value = app
+                .send(Method::GET, &format!("/api/v1/calls/{}", stored["id"]), Auth::Token(&app.admin_token), None)
+                .await
+                .json()
+                .await
+                .expect("json");
+            assert_eq!(call["language"], lang, "{file}");
+            for signal in call["analysis"]["signals"].as_array().expect("signals") {
+                let quote = signal["quote"].as_str().expect("quote");
+                assert!(found.iter().any(|(_, q, _)| q == quote), "{file}: signal quote {quote:?} is highlighted");
+            }
+            assert!(
+                body.contains("Rep&#39;s share of the talking") || body.contains("Rep's share of the talking"),
+                "{file}: metrics"
+            );
+            assert!(body.contains("25%-50% rep"), "{file}: the talk ratio's band");
+            let ask = &body[body.find("id=\"ask-next\"").expect("ask next")..];
+            assert!(ask.contains("Judged under BANT"), "{file}: {ask}");
+        }
+        // The lead page links each kept call; only those who see the lead open it.
+        let listed: Value = app
+            .send(Method::GET, &format!("/api/v1/leads/{}/calls", team.qualified), Auth::Token(&app.admin_token), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        let call_id = listed[0]["id"].as_i64().expect("a call");
+        let lead_page = get(&app, &format!("/leads/{}", team.qualified), Some(&team.rep1), None).await;
+        assert!(lead_page.body.contains(&format!("href=\"/leads/{}/calls/{call_id}\"", team.qualified)));
+        for (session, path) in [
+            (&team.rep2, format!("/leads/{}/calls/{call_id}", team.qualified)),
+            (&team.rep2, format!("/leads/{}/calls/{call_id}", team.others)),
+            (&team.rep1, format!("/leads/{}/calls/999999", team.qualified)),
+        ] {
+            assert_eq!(get(&app, &path, Some(session), None).await.status, StatusCode::NOT_FOUND, "{path}");
+        }
+        // Analysed without a lead, a call is shown and not kept.
+        let (status, body) = post_multipart(
+            &app,
+            "/calls",
+            &team.rep1,
+            &[("csrf_token", None, &csrf), ("text", None, zh_call), ("lang", None, "zh")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("Not saved: this call is not attached to a lead."));
+        // A post without the token, an empty one, and a viewer saving are refused.
+        let (status, _) =
+            post_multipart(&app, &path, &team.rep1, &[("csrf_token", None, "forged"), ("text", None, CALL)]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{}", db.name);
+        let (status, body) =
+            post_multipart(&app, &path, &team.rep1, &[("csrf_token", None, &csrf), ("text", None, "  ")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("Choose a file or paste a transcript."));
+        app.user("vera", "viewer", None, "read").await;
+        let viewer = sign_in_with_form(&app, "vera", PASSWORD).await;
+        let form = get(&app, &format!("/leads/{}/calls/new", team.qualified), Some(&viewer), None).await;
+        assert!(form.body.contains("id=\"read-only\"") && form.body.contains("action=\"/calls\""), "{}", form.body);
+        let (status, _) = post_multipart(
+            &app,
+            &path,
+            &viewer,
+            &[("csrf_token", None, &form_token(&form.body)), ("text", None, CALL)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let calls: Value = app
+            .send(Method::GET, &path.replace("/leads", "/api/v1/leads"), Auth::Token(&app.admin_token), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(calls.as_array().map(Vec::len), Some(3), "the team's call and the two uploads, nothing else");
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_strings_in_a_note_a_question_and_a_transcript_render_as_text() {
+    for db in databases("web_xss_pages").await {
+        let app = spawn(&db).await;
+        let id = app.create_lead(&app.admin_token, json!({"first_name": "Hal", "company": "Hostile Inc"})).await["id"]
+            .as_i64()
+            .expect("id");
+        let session = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let cookies = format!("sift_session={session}");
+        let page = get(&app, &format!("/leads/{id}/qualify"), Some(&session), None).await;
+        let csrf = form_token(&page.body);
+        let path = format!("/leads/{id}/qualify");
+        let check = |what: &str, body: &str| {
+            assert!(
+                !body.contains("<script>alert") && !body.contains("<img"),
+                "{}: {what} is not escaped:\n{body}",
+                db.name
+            );
+            assert!(
+                body.contains("&lt;script&gt;alert(1)&lt;/script&gt;") || body.contains("&quot;&gt;&lt;img src=x"),
+                "{what}: the hostile text is shown, escaped:\n{body}"
+            );
+        };
+        let form = bant_form(
+            &csrf,
+            ["confirmed"; 4],
+            &[("note.need", HOSTILE_SCRIPT), ("question", HOSTILE_ATTR), ("action", "preview")],
+        );
+        let res = post_form(&app, &path, &cookies, &form).await;
+        let body = res.text().await.expect("page");
+        check("the note", &body);
+        assert!(
+            body.contains("value=\"&quot;&gt;&lt;img src=x onerror=alert(1)&gt;\""),
+            "the question, escaped: {body}"
+        );
+        let res =
+            post_form(&app, "/questions/lint", &cookies, &[("csrf_token", &csrf), ("use_rewrite", HOSTILE_ATTR)]).await;
+        check("a rewrite taken", &res.text().await.expect("fragment"));
+        // Saved, the note shows on the lead page escaped too.
+        let form = bant_form(&csrf, ["confirmed"; 4], &[("note.need", HOSTILE_SCRIPT), ("action", "save")]);
+        assert_eq!(post_form(&app, &path, &cookies, &form).await.status(), StatusCode::SEE_OTHER);
+        check("the saved note", &get(&app, &format!("/leads/{id}"), Some(&session), None).await.body);
+        let again = get(&app, &path, Some(&session), None).await;
+        check("the note opened again", &again.body);
+        // A transcript (and its file name) with markup in it.
+        let call = format!(
+            "Dana: What made you look at this now? {HOSTILE_ATTR}\nLi: We lose about 30 leads a month {HOSTILE_SCRIPT} because nobody picks them up.\n"
+        );
+        let body =
+            upload_for_lead(&app, id, &session, &[("csrf_token", None, &csrf), ("file", Some("<script>x.txt"), &call)])
+                .await;
+        check("the transcript", &body);
+        for tag in body.match_indices("<script").map(|(i, _)| &body[i..]) {
+            assert!(tag[..tag.find('>').expect("end")].contains("src=\"/assets/"), "only our own scripts");
+        }
+        assert!(!body.contains("style=\""), "no inline style");
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}

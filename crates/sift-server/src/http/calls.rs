@@ -62,18 +62,20 @@ fn read_input(query: &CallQuery, body: &Bytes) -> ApiResult<CallInput> {
         .as_deref()
         .map(|r| r.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
         .unwrap_or_default();
-    // Only the last part of an upload name is kept: no path reaches a message or the store.
-    let source = query
-        .name
-        .as_deref()
-        .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n))
+    let source = upload_name(query.name.as_deref());
+    Ok(CallInput { language, as_of, reps, text: decode_transcript(body).text, source })
+}
+
+/// The name a call is kept under: only the last part of an upload's name, so no path
+/// reaches a message or the store; `transcript` when there is none.
+pub fn upload_name(name: Option<&str>) -> String {
+    name.map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n))
         .filter(|n| !n.is_empty())
         .unwrap_or("transcript")
         .chars()
         .filter(|c| !c.is_control())
         .take(200)
-        .collect();
-    Ok(CallInput { language, as_of, reps, text: decode_transcript(body).text, source })
+        .collect()
 }
 
 fn frameworks<'c>(config: &'c sift_app::Config, id: Option<&str>) -> ApiResult<Vec<&'c sift_core::Framework>> {

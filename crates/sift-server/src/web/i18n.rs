@@ -4,7 +4,7 @@
 
 use sift_core::gate::Outcome;
 use sift_core::icp::Check;
-use sift_core::{Level, Stage, Verdict};
+use sift_core::{CriterionStatus, Level, Stage, Verdict};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -49,6 +49,14 @@ impl Lang {
     /// The user's setting, else the best of `Accept-Language` we speak, else English.
     pub fn choose(setting: Option<&str>, accept_language: Option<&str>) -> Lang {
         setting.and_then(Lang::parse).or_else(|| accept_language.and_then(from_accept_language)).unwrap_or(Lang::En)
+    }
+
+    /// The language of questions and next steps the core writes for this reader.
+    pub fn language(self) -> sift_core::Language {
+        match self {
+            Lang::En => sift_core::Language::En,
+            Lang::Zh => sift_core::Language::Zh,
+        }
     }
 
     pub fn text(self) -> &'static Strings {
@@ -162,6 +170,66 @@ pub struct Strings {
     pub good_signs: &'static str,
     pub red_flags: &'static str,
 
+    pub playbook_title: &'static str,
+    pub run_playbook: &'static str,
+    pub framework: &'static str,
+    pub switch_framework: &'static str,
+    pub framework_from_playbook: &'static str,
+    pub framework_by_default: &'static str,
+    pub framework_switched: &'static str,
+    pub ask_this: &'static str,
+    pub status: &'static str,
+    pub note: &'static str,
+    pub date: &'static str,
+    pub date_invalid: &'static str,
+    pub status_invalid: &'static str,
+    pub level_from_facts: &'static str,
+    pub no_criteria_here: &'static str,
+    pub your_question: &'static str,
+    pub type_question: &'static str,
+    pub question_open: &'static str,
+    pub question_closed: &'static str,
+    pub question_leading: &'static str,
+    pub try_instead: &'static str,
+    pub use_rewrite: &'static str,
+    pub preview_verdict: &'static str,
+    pub save_decision: &'static str,
+    pub read_only: &'static str,
+    pub saved_moved: &'static str,
+    pub saved_stayed: &'static str,
+    pub back_to_lead: &'static str,
+    pub where_it_stands: &'static str,
+    pub fix_fields: &'static str,
+    pub upload_call: &'static str,
+    pub call_title: &'static str,
+    pub call_for_lead: &'static str,
+    pub call_intro: &'static str,
+    pub transcript_file: &'static str,
+    pub transcript_text: &'static str,
+    pub rep_names: &'static str,
+    pub call_language: &'static str,
+    pub detect_language: &'static str,
+    pub analyse: &'static str,
+    pub analyse_and_save: &'static str,
+    pub no_transcript: &'static str,
+    pub transcript_too_large: &'static str,
+    pub call_saved: &'static str,
+    pub call_not_saved: &'static str,
+    pub conversation: &'static str,
+    pub rep: &'static str,
+    pub prospect: &'static str,
+    pub metrics: &'static str,
+    pub metric: &'static str,
+    pub value: &'static str,
+    pub reference: &'static str,
+    pub standing: &'static str,
+    pub heard: &'static str,
+    pub nothing_heard: &'static str,
+    pub signal: &'static str,
+    pub jump_to_quote: &'static str,
+    pub judged_under: &'static str,
+    pub closed_questions_asked: &'static str,
+
     pub not_found_title: &'static str,
     pub error_title: &'static str,
     pub back_to_today: &'static str,
@@ -250,6 +318,66 @@ static EN: Strings = Strings {
     criteria_with_evidence: "Criteria with evidence",
     good_signs: "Good signs",
     red_flags: "Red flags",
+
+    playbook_title: "Discovery call",
+    run_playbook: "Run the discovery call",
+    framework: "Framework",
+    switch_framework: "Switch framework",
+    framework_from_playbook: "The lead's playbook gives this framework:",
+    framework_by_default: "No playbook applies to this lead, so BANT is used.",
+    framework_switched: "You switched framework; the lead's own is",
+    ask_this: "Ask",
+    status: "Status",
+    note: "Note",
+    date: "Date",
+    date_invalid: "Not a date: use YYYY-MM-DD.",
+    status_invalid: "Choose one of the listed statuses.",
+    level_from_facts: "Decided from the lead's facts and the ideal-customer profile.",
+    no_criteria_here: "This framework asks nothing at this level.",
+    your_question: "Your own question",
+    type_question: "Type a question; Sift checks it is open",
+    question_open: "Open question: it invites an explanation.",
+    question_closed: "Closed question: it invites a yes or a no.",
+    question_leading: "Leading question: it suggests the answer.",
+    try_instead: "Try instead:",
+    use_rewrite: "Use this question",
+    preview_verdict: "Update the verdict",
+    save_decision: "Save the decision",
+    read_only: "You can read this lead but not change it, so the decision cannot be saved.",
+    saved_moved: "Decision saved. The lead moved to",
+    saved_stayed: "Decision saved. The stage stays",
+    back_to_lead: "Back to the lead",
+    where_it_stands: "Where it stands",
+    fix_fields: "Some answers need fixing; see the fields marked below.",
+    upload_call: "Upload a call",
+    call_title: "Analyse a call",
+    call_for_lead: "Call with",
+    call_intro: "Upload a transcript or paste it. Sift marks each signal and each criterion's evidence at its quote.",
+    transcript_file: "Transcript file (txt, vtt, srt or json)",
+    transcript_text: "Or paste the transcript",
+    rep_names: "The rep's name in the transcript (optional; separate several with commas)",
+    call_language: "Language of the call",
+    detect_language: "Detect",
+    analyse: "Analyse",
+    analyse_and_save: "Analyse and save with the lead",
+    no_transcript: "Choose a file or paste a transcript.",
+    transcript_too_large: "the transcript is larger than 16 MB.",
+    call_saved: "Saved with the lead.",
+    call_not_saved: "Not saved: this call is not attached to a lead.",
+    conversation: "Conversation",
+    rep: "rep",
+    prospect: "prospect",
+    metrics: "Metrics against their reference bands",
+    metric: "Metric",
+    value: "Value",
+    reference: "Reference",
+    standing: "Standing",
+    heard: "What Sift heard",
+    nothing_heard: "No signal and no criterion evidence in this call.",
+    signal: "Signal",
+    jump_to_quote: "Go to the quote",
+    judged_under: "Judged under",
+    closed_questions_asked: "Closed questions asked, with an open way to ask them",
 
     not_found_title: "Not found",
     error_title: "Something went wrong",
@@ -340,6 +468,66 @@ static ZH: Strings = Strings {
     good_signs: "积极信号",
     red_flags: "风险信号",
 
+    playbook_title: "需求沟通",
+    run_playbook: "开始需求沟通",
+    framework: "评估框架",
+    switch_framework: "切换框架",
+    framework_from_playbook: "这条线索的销售打法使用的框架：",
+    framework_by_default: "这条线索没有适用的销售打法，默认使用 BANT。",
+    framework_switched: "你切换了框架；线索原本使用的是",
+    ask_this: "可以这样问",
+    status: "状态",
+    note: "备注",
+    date: "日期",
+    date_invalid: "日期格式不对，请用 YYYY-MM-DD。",
+    status_invalid: "请从列表中选择一个状态。",
+    level_from_facts: "根据线索资料和理想客户画像判断。",
+    no_criteria_here: "这个框架在这一层没有要问的标准。",
+    your_question: "自拟问题",
+    type_question: "输入一个问题，Sift 会检查它是不是开放式问题",
+    question_open: "开放式问题：能引导对方展开讲。",
+    question_closed: "封闭式问题：对方只能回答是或否。",
+    question_leading: "诱导性问题：问题里暗示了答案。",
+    try_instead: "可以改成：",
+    use_rewrite: "改用这个问题",
+    preview_verdict: "更新结论",
+    save_decision: "保存结论",
+    read_only: "你对这条线索只有查看权限，不能保存结论。",
+    saved_moved: "结论已保存，线索已进入",
+    saved_stayed: "结论已保存，阶段保持为",
+    back_to_lead: "返回线索",
+    where_it_stands: "当前评估",
+    fix_fields: "有些答案需要修改，请看下面标出的字段。",
+    upload_call: "上传通话",
+    call_title: "通话分析",
+    call_for_lead: "通话对象：",
+    call_intro: "上传或粘贴通话记录。Sift 会在原话处标出每个信号和每条标准的依据。",
+    transcript_file: "通话记录文件（txt、vtt、srt 或 json）",
+    transcript_text: "或者粘贴通话记录",
+    rep_names: "通话记录里销售的名字（选填，多个用逗号分隔）",
+    call_language: "通话语言",
+    detect_language: "自动识别",
+    analyse: "分析",
+    analyse_and_save: "分析并保存到线索",
+    no_transcript: "请选择文件或粘贴通话记录。",
+    transcript_too_large: "通话记录超过 16 MB。",
+    call_saved: "已保存到这条线索。",
+    call_not_saved: "未保存：这通电话没有关联线索。",
+    conversation: "通话内容",
+    rep: "销售",
+    prospect: "买方",
+    metrics: "通话指标与参考范围",
+    metric: "指标",
+    value: "数值",
+    reference: "参考范围",
+    standing: "评价",
+    heard: "Sift 听到的要点",
+    nothing_heard: "这通电话里没有找到信号或标准依据。",
+    signal: "信号",
+    jump_to_quote: "跳到原话",
+    judged_under: "评估框架：",
+    closed_questions_asked: "问过的封闭式问题，以及开放式问法",
+
     not_found_title: "找不到页面",
     error_title: "出错了",
     back_to_today: "回到今日",
@@ -411,6 +599,74 @@ pub fn outcome(lang: Lang, outcome: Outcome) -> &'static str {
         (Lang::En, Outcome::Unknown) => "unknown",
         (Lang::Zh, Outcome::Unknown) => "未知",
     }
+}
+
+/// A criterion status as the rep picks it.
+pub fn criterion_status(lang: Lang, status: CriterionStatus) -> &'static str {
+    match (lang, status) {
+        (Lang::En, CriterionStatus::Confirmed) => "Confirmed",
+        (Lang::Zh, CriterionStatus::Confirmed) => "已确认",
+        (Lang::En, CriterionStatus::Partial) => "Partly there",
+        (Lang::Zh, CriterionStatus::Partial) => "部分确认",
+        (Lang::En, CriterionStatus::Unknown) => "Not known yet",
+        (Lang::Zh, CriterionStatus::Unknown) => "尚不清楚",
+        (Lang::En, CriterionStatus::Negative) => "Clearly lacking",
+        (Lang::Zh, CriterionStatus::Negative) => "明确没有",
+        (Lang::En, CriterionStatus::Contradicted) => "Contradicted",
+        (Lang::Zh, CriterionStatus::Contradicted) => "说法矛盾",
+    }
+}
+
+/// A signal's name (`SignalKind::as_str`); an unknown one as it is.
+pub fn signal(lang: Lang, kind: &str) -> String {
+    let known = match (lang, kind) {
+        (Lang::En, "excuse") => "Excuse",
+        (Lang::Zh, "excuse") => "解释原因",
+        (Lang::En, "specificity") => "Specific answer",
+        (Lang::Zh, "specificity") => "回答具体",
+        (Lang::En, "knowledge") => "Knows the business",
+        (Lang::Zh, "knowledge") => "了解公司情况",
+        (Lang::En, "inconsistency") => "Inconsistency",
+        (Lang::Zh, "inconsistency") => "前后矛盾",
+        (Lang::En, "short_answers") => "Short answers",
+        (Lang::Zh, "short_answers") => "回答简短",
+        (Lang::En, "unrealistic_target") => "Unrealistic target",
+        (Lang::Zh, "unrealistic_target") => "目标不现实",
+        _ => return kind.to_owned(),
+    };
+    known.to_owned()
+}
+
+/// A call metric's name (`Assessment::metric`); an unknown one as it is.
+pub fn metric(lang: Lang, id: &str) -> String {
+    let known = match (lang, id) {
+        (Lang::En, "talk_ratio") => "Rep's share of the talking",
+        (Lang::Zh, "talk_ratio") => "销售说话占比",
+        (Lang::En, "rep_questions") => "Questions the rep asked",
+        (Lang::Zh, "rep_questions") => "销售提问数",
+        (Lang::En, "closed_question_share") => "Share of closed questions",
+        (Lang::Zh, "closed_question_share") => "封闭式问题占比",
+        (Lang::En, "longest_rep_monologue") => "Rep's longest monologue",
+        (Lang::Zh, "longest_rep_monologue") => "销售最长独白",
+        (Lang::En, "prospect_short_answer_share") => "Share of short prospect answers",
+        (Lang::Zh, "prospect_short_answer_share") => "买方简短回答占比",
+        _ => return id.to_owned(),
+    };
+    known.to_owned()
+}
+
+/// Where a metric stands against its band (`Standing`, snake case).
+pub fn standing(lang: Lang, standing: &str) -> String {
+    let known = match (lang, standing) {
+        (Lang::En, "low") => "below the band",
+        (Lang::Zh, "low") => "低于参考范围",
+        (Lang::En, "in_band") => "within the band",
+        (Lang::Zh, "in_band") => "在参考范围内",
+        (Lang::En, "high") => "above the band",
+        (Lang::Zh, "high") => "高于参考范围",
+        _ => return standing.to_owned(),
+    };
+    known.to_owned()
 }
 
 /// Why a lead is on the call list.

@@ -141,10 +141,17 @@ fn owner_name(lang: Lang, names: &BTreeMap<i64, String>, lead: &StoredLead) -> S
     }
 }
 
+/// `?saved=moved|stayed`: the playbook page saved a decision and says what it did.
+#[derive(Debug, Default, Deserialize)]
+pub struct ShowParams {
+    saved: Option<String>,
+}
+
 pub async fn show(
     State(state): State<AppState>,
     who: SignedIn,
     id: Result<Path<i64>, PathRejection>,
+    params: Result<Query<ShowParams>, QueryRejection>,
 ) -> WebResult<Response> {
     let lang = who.lang;
     let failed = WebError::in_lang(lang);
@@ -162,7 +169,17 @@ pub async fn show(
         None => None,
     };
     let name = lead_name(lang, &detail.lead);
-    let body = lead_page(lang, &name, &detail, owner.as_ref(), &calls);
+    let t = lang.text();
+    let stage = i18n::stage(lang, detail.lead.record.stage);
+    let saved = match params.ok().and_then(|Query(p)| p.saved).as_deref() {
+        Some("moved") => Some(format!("{} {stage}.", t.saved_moved)),
+        Some("stayed") => Some(format!("{} {stage}.", t.saved_stayed)),
+        _ => None,
+    };
+    let body = html! {
+        @if let Some(notice) = saved { p.notice #saved role="status" { (notice) } }
+        (lead_page(lang, &name, &detail, owner.as_ref(), &calls))
+    };
     Ok(html(StatusCode::OK, layout::page(&who, &name, body)))
 }
 
@@ -184,6 +201,11 @@ fn lead_page(
             (t.col_stage) ": " (i18n::stage(lang, r.stage)) " · " (t.col_score) ": " (score(lang, &detail.lead))
             " · " (t.col_owner) ": "
             (owner.map_or(t.unassigned, |u| u.display_name.as_deref().unwrap_or(&u.username)))
+        }
+        p.actions {
+            a.button href={ "/leads/" (detail.lead.id) "/qualify" } { (t.run_playbook) }
+            " "
+            a.button href={ "/leads/" (detail.lead.id) "/calls/new" } { (t.upload_call) }
         }
         div.columns {
             div {
@@ -269,7 +291,7 @@ fn short_time(rfc3339: &str) -> String {
         .map_or_else(|_| rfc3339.to_owned(), |t| t.with_timezone(&chrono::Utc).format("%Y-%m-%d %H:%M").to_string())
 }
 
-fn check_name(check: sift_core::icp::Check) -> &'static str {
+pub fn check_name(check: sift_core::icp::Check) -> &'static str {
     match check {
         sift_core::icp::Check::Pass => "pass",
         sift_core::icp::Check::Fail => "fail",
@@ -316,7 +338,10 @@ fn calls_section(lang: Lang, calls: &[sift_store::calls::StoredCall]) -> Markup 
                 p.empty { (t.no_calls) }
             } @else {
                 @for call in calls {
-                    h3 { (call.listing.source_name) " · " (t.call_date) " " (call.listing.call_date) }
+                    h3 {
+                        a href={ "/leads/" (call.listing.lead_id) "/calls/" (call.listing.id) } { (call.listing.source_name) }
+                        " · " (t.call_date) " " (call.listing.call_date)
+                    }
                     p.muted {
                         (t.criteria_with_evidence) ": " (count(call, "criteria_with_evidence")) " · "
                         (t.good_signs) ": " (count(call, "good_signs")) " · " (t.red_flags) ": " (count(call, "red_flags"))

@@ -6,15 +6,21 @@
 //!   one-time password change, the language switch. Every form post carries the session's
 //!   CSRF token in a hidden `csrf_token` field.
 //! - `today`, `leads`: the rep's home, the lead list with filters in the URL, one lead.
+//! - `qualify`: the discovery-call playbook of a lead (`/leads/{id}/qualify`, its preview
+//!   fragment, and `/questions/lint` for the rep's own question).
+//! - `calls`: call upload and analysis (`/calls`, `/leads/{id}/calls/new`), the
+//!   conversation with every finding marked at its quote.
 //! - `layout`: the page frame; `i18n`: every word in English and Chinese; `assets`: htmx and
 //!   our stylesheet, embedded, served under names that change with their content.
 //!
 //! No inline script or style anywhere: the server's CSP forbids both.
 
 mod assets;
+mod calls;
 pub mod i18n;
 mod layout;
 mod leads;
+mod qualify;
 mod session;
 mod today;
 
@@ -45,8 +51,23 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/language", post(session::set_language))
         .route("/leads", get(leads::list))
         .route("/leads/{id}", get(leads::show))
+        .route("/leads/{id}/qualify", get(qualify::page).post(qualify::submit))
+        .route("/leads/{id}/qualify/preview", post(qualify::preview_fragment))
+        .route("/questions/lint", post(qualify::lint_fragment))
+        .route("/calls", get(calls::new_call).post(calls::analyse).layer(upload_limit()))
+        .route("/leads/{id}/calls/new", get(calls::new_lead_call))
+        // GET too: the language switch on an upload's answer comes back to its address.
+        .route("/leads/{id}/calls", get(calls::new_lead_call).post(calls::attach).layer(upload_limit()))
+        .route("/leads/{id}/calls/{call}", get(calls::show))
         .merge(assets::routes())
         .layer(middleware::from_fn_with_state(state, crate::rate_limit))
+}
+
+/// Call uploads may be as large as the analysis takes, with room for the form's fields.
+fn upload_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(
+        usize::try_from(sift_app::calls::MAX_TRANSCRIPT_BYTES).unwrap_or(usize::MAX) + 64 * 1024,
+    )
 }
 
 /// The language of a request: the user's setting, else `Accept-Language`, else English.
