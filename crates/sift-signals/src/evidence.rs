@@ -728,11 +728,13 @@ impl Reader<'_> {
                 let subject = &text[clause_range(start).0..start];
                 if BUDGET_WORDS.is_match(subject) {
                     let span = context_span(text, Some(clause_range(start)), start, end, turn.index);
-                    let note = "money is said to be no problem".to_owned();
+                    // A claim, not money set aside: partial until a figure or an approval
+                    // says more (labellers read "钱不是问题" the same way).
+                    let note = "money is said to be no problem, with no amount or approval".to_owned();
                     self.push(
                         BUDGET,
-                        CriterionStatus::Confirmed,
-                        Weight::Stated,
+                        CriterionStatus::Partial,
+                        Weight::Hint,
                         turn.index,
                         start,
                         span,

@@ -546,7 +546,7 @@ static ZH_QUARTER: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ZH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?P<yr>明年|今年|后年|年内)(?P<part>上半年|下半年|年初|年中|年底|年末|底|初)?(?P<suf>前|之前|以前)?|(?P<yn>20\d{2})年(?P<part3>上半年|下半年|年初|年中|年底|年末|底|初)?(?P<suf3>前|之前|以前)?|(?P<part2>上半年|下半年|年初|年中|年底|年末)(?P<suf2>前|之前|以前)?",
+        r"(?P<yr>明年|今年|后年|年内)(?P<part>上半年|下半年|年初|年中|年底|年末|底|初)?(?P<suf>前|之前|以前)?|(?P<yn>20\d{2}|二[零〇]二[零〇一二三四五六七八九])年(?P<part3>上半年|下半年|年初|年中|年底|年末|底|初)?(?P<suf3>前|之前|以前)?|(?P<part2>上半年|下半年|年初|年中|年底|年末)(?P<suf2>前|之前|以前)?",
     )
 });
 static ZH_RELATIVE: LazyLock<Regex> =
@@ -1437,7 +1437,27 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
         let part = c.name("part").or(c.name("part2")).or(c.name("part3")).map(|m| m.as_str());
         let deadline = c.name("suf").or(c.name("suf2")).or(c.name("suf3")).is_some() || yr == Some("年内");
         // "2024年底", "2027年": a year said in full.
-        let named_year = c.name("yn").and_then(|m| m.as_str().parse::<i32>().ok());
+        // Said digit by digit ("二零二八年") as often as in figures.
+        let named_year = c.name("yn").and_then(|m| {
+            let digits: String = m
+                .as_str()
+                .chars()
+                .map(|ch| match ch {
+                    '零' | '〇' => '0',
+                    '一' => '1',
+                    '二' => '2',
+                    '三' => '3',
+                    '四' => '4',
+                    '五' => '5',
+                    '六' => '6',
+                    '七' => '7',
+                    '八' => '8',
+                    '九' => '9',
+                    other => other,
+                })
+                .collect();
+            digits.parse::<i32>().ok()
+        });
         let year = match (named_year, yr) {
             (Some(y), _) => y,
             (None, Some("明年")) => as_of.year() + 1,
@@ -2160,6 +2180,7 @@ mod tests {
             ("春节前，也就是一月底之前", "一月底之前", when(Absolute, 2027, 1, 31)),
             ("三月初开始", "三月初", when(Absolute, 2027, 3, 1)),
             ("2024年底就停用了", "2024年底", when(Relative, 2024, 12, 31)),
+            ("到二零二八年底做到一百家", "二零二八年底", when(Relative, 2028, 12, 31)),
             ("2027年上半年", "2027年上半年", when(Relative, 2027, 1, 1)),
             ("最好年前能弄好", "年前", when(Absolute, 2027, 2, 1)),
             ("国庆之前上线", "国庆之前", when(Absolute, 2027, 10, 1)),
