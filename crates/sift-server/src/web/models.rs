@@ -346,7 +346,7 @@ pub async fn list(
         }
         h2 #train-heading { (w.train_heading) }
         @if may_change(&who) {
-            form.filters method="post" action="/models/train" aria-labelledby="train-heading" {
+            form.train-form method="post" action="/models/train" aria-labelledby="train-heading" {
                 input type="hidden" name=(CSRF_FIELD) value=(csrf);
                 label for="kind" { (w.kind_label)
                     select #kind name="kind" {
