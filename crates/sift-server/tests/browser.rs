@@ -515,6 +515,9 @@ async fn train_and_read(client: Client, base: String) {
     let url = client.current_url().await.expect("url");
     assert!(url.query().is_some_and(|q| q.starts_with("job=")), "{url}");
     wait_for_text_within(&client, "#training", Duration::from_secs(120), |t| t.contains("Done.")).await;
+    // The list came with the finished job: the new model is there, active, without a reload.
+    let list = wait_for_text(&client, "#model-list", |t| t.contains("Model 1")).await;
+    assert!(list.contains("Active"), "{list}");
     check_page(&client, "models-02-trained").await;
 
     client.find(Locator::Css("#new-model")).await.expect("the new model").click().await.expect("click");

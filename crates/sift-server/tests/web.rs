@@ -1112,7 +1112,8 @@ async fn train_in_page(app: &App, session: &str, kind: &str) -> i64 {
         assert!(!fragment.contains("<html"), "a fragment, not a page: {fragment}");
         if fragment.contains("data-status=\"done\"") {
             assert!(!fragment.contains("hx-trigger"), "polling stops when the job is done: {fragment}");
-            let start = fragment.find("href=\"/models/").expect("a link to the new model") + 14;
+            assert!(fragment.contains("<div id=\"model-list\" hx-swap-oob=\"true\">"), "{fragment}");
+            let start = fragment.find("id=\"new-model\" href=\"/models/").expect("a link to the new model") + 29;
             return fragment[start..].split('"').next().and_then(|v| v.parse().ok()).expect("a version");
         }
         assert!(!fragment.contains("data-status=\"failed\""), "{}: training failed: {fragment}", app.db_name);

@@ -133,7 +133,7 @@ pub static EN: ModelWords = ModelWords {
     job_running: "Training…",
     job_done: "Done.",
     job_failed: "Training failed:",
-    see_model: "See the model",
+    see_model: "See model",
     refresh: "Refresh",
     model_title: "Model",
     all_models: "All models",
@@ -322,28 +322,7 @@ pub async fn list(
         h1 { (w.title) }
         p.muted { (w.intro) }
         @if let Some(job) = &job { (progress(w, job)) }
-        @if models.is_empty() {
-            p.empty { (w.empty) }
-        } @else {
-            table #models {
-                thead { tr {
-                    th scope="col" { (w.col_version) } th scope="col" { (w.col_kind) } th scope="col" { (w.col_trained) }
-                    th scope="col" { (w.col_leads) } th scope="col" { (w.col_auc) } th scope="col" { (w.col_status) }
-                } }
-                tbody {
-                    @for m in &models {
-                        tr {
-                            td { a href={ "/models/" (m.id) } { (w.model_title) " " (m.id) } }
-                            td { (kind_text(w, &m.kind)) }
-                            td { (when(&m.created_at)) }
-                            td.num { (m.report.get("rows").and_then(|v| v.as_u64()).map(|v| v.to_string()).unwrap_or_default()) }
-                            td.num { (m.report.get("auc").and_then(|v| v.as_f64()).map(|v| format!("{v:.3}")).unwrap_or_default()) }
-                            td { (status_badge(w, m.active)) }
-                        }
-                    }
-                }
-            }
-        }
+        (model_list(w, &models, false))
         h2 #train-heading { (w.train_heading) }
         @if may_change(&who) {
             form.train-form method="post" action="/models/train" aria-labelledby="train-heading" {
@@ -363,6 +342,37 @@ pub async fn list(
         }
     };
     Ok(html(StatusCode::OK, layout::page(&who, w.title, main)))
+}
+
+/// The stored models as a table; `out_of_band` when it comes with the progress fragment of
+/// a finished job, to replace the page's list (htmx swaps it by id).
+fn model_list(w: &ModelWords, models: &[ModelInfo], out_of_band: bool) -> Markup {
+    html! {
+        div #model-list hx-swap-oob=[out_of_band.then_some("true")] {
+            @if models.is_empty() {
+                p.empty { (w.empty) }
+            } @else {
+                table #models {
+                    thead { tr {
+                        th scope="col" { (w.col_version) } th scope="col" { (w.col_kind) } th scope="col" { (w.col_trained) }
+                        th scope="col" { (w.col_leads) } th scope="col" { (w.col_auc) } th scope="col" { (w.col_status) }
+                    } }
+                    tbody {
+                        @for m in models {
+                            tr {
+                                td { a href={ "/models/" (m.id) } { (w.model_title) " " (m.id) } }
+                                td { (kind_text(w, &m.kind)) }
+                                td { (when(&m.created_at)) }
+                                td.num { (m.report.get("rows").and_then(|v| v.as_u64()).map(|v| v.to_string()).unwrap_or_default()) }
+                                td.num { (m.report.get("auc").and_then(|v| v.as_f64()).map(|v| format!("{v:.3}")).unwrap_or_default()) }
+                                td { (status_badge(w, m.active)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn status_badge(w: &ModelWords, active: bool) -> Markup {
@@ -429,7 +439,16 @@ pub async fn job_progress(
         return Ok(super::see_other(&format!("/models?job={id}")));
     }
     let job = training_job(&state, id).await.map_err(&failed)?;
-    Ok(html(StatusCode::OK, progress(words(lang), &job)))
+    let w = words(lang);
+    // A finished job brings the list with it, so the new model shows without a reload.
+    let list = match job.status {
+        JobStatus::Done => {
+            let models = sift_app::scoring::models(state.store()).await.map_err(|e| failed(e.into()))?;
+            Some(model_list(w, &models, true))
+        }
+        _ => None,
+    };
+    Ok(html(StatusCode::OK, html! { (progress(w, &job)) @if let Some(list) = list { (list) } }))
 }
 
 #[derive(Debug, Deserialize)]
