@@ -1083,8 +1083,18 @@ async fn import_csv(app: &App, csv: &str) {
 }
 
 /// Starts training from the models page and follows its progress fragment (as htmx polls
-/// it) until the job ends; returns the new model's version.
+/// it) until the job is done; returns the new model's version.
 async fn train_in_page(app: &App, session: &str, kind: &str) -> i64 {
+    let fragment = start_training(app, session, kind).await;
+    assert!(fragment.contains("data-status=\"done\""), "{}: training failed: {fragment}", app.db_name);
+    assert!(fragment.contains("<div id=\"model-list\" hx-swap-oob=\"true\">"), "{fragment}");
+    let start = fragment.find("id=\"new-model\" href=\"/models/").expect("a link to the new model") + 29;
+    fragment[start..].split('"').next().and_then(|v| v.parse().ok()).expect("a version")
+}
+
+/// Starts training from the models page and follows its progress fragment until the job
+/// ends; returns the last fragment.
+async fn start_training(app: &App, session: &str, kind: &str) -> String {
     let page = get(app, "/models", Some(session), None).await;
     let csrf = form_token(&page.body);
     let res =
@@ -1110,13 +1120,10 @@ async fn train_in_page(app: &App, session: &str, kind: &str) -> i64 {
         assert_eq!(res.status(), StatusCode::OK);
         let fragment = res.text().await.expect("fragment");
         assert!(!fragment.contains("<html"), "a fragment, not a page: {fragment}");
-        if fragment.contains("data-status=\"done\"") {
-            assert!(!fragment.contains("hx-trigger"), "polling stops when the job is done: {fragment}");
-            assert!(fragment.contains("<div id=\"model-list\" hx-swap-oob=\"true\">"), "{fragment}");
-            let start = fragment.find("id=\"new-model\" href=\"/models/").expect("a link to the new model") + 29;
-            return fragment[start..].split('"').next().and_then(|v| v.parse().ok()).expect("a version");
+        if fragment.contains("data-status=\"done\"") || fragment.contains("data-status=\"failed\"") {
+            assert!(!fragment.contains("hx-trigger"), "polling stops when the job ends: {fragment}");
+            return fragment;
         }
-        assert!(!fragment.contains("data-status=\"failed\""), "{}: training failed: {fragment}", app.db_name);
         assert!(fragment.contains("hx-trigger=\"every 1s\""), "polled while it runs: {fragment}");
         assert!(started.elapsed() < std::time::Duration::from_secs(180), "training did not finish: {fragment}");
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
@@ -1181,6 +1188,11 @@ async fn the_models_page_trains_on_the_demo_outcomes_draws_the_report_and_switch
         )
         .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "an unknown kind is refused");
+
+        // With no outcome stored yet, the job fails and the page says why.
+        let fragment = start_training(&app, &admin, "auto").await;
+        assert!(fragment.contains("data-status=\"failed\"") && fragment.contains("Training failed:"), "{fragment}");
+        assert!(!fragment.contains("model-list"), "{fragment}");
 
         store_demo_leads(&app).await;
         let first = train_in_page(&app, &admin, "auto").await;
