@@ -355,6 +355,42 @@ pub async fn rescore(
     Ok(RescoreSummary { model_version: version, model_kind: scorer.info.kind.clone(), scored, missing_values })
 }
 
+/// The stored models, newest first.
+pub async fn models(store: &Store) -> Result<Vec<sift_store::ModelInfo>> {
+    Ok(store.models().await?)
+}
+
+/// A stored model with its cross-validation report read back; `report` is `None` when the
+/// stored report is not one this version can read (it is still in `info.report`).
+#[derive(Debug, Clone)]
+pub struct ModelReport {
+    pub info: sift_store::ModelInfo,
+    pub report: Option<sift_score::TrainReport>,
+}
+
+/// One stored model and its report.
+pub async fn model_report(store: &Store, version: i64) -> Result<ModelReport> {
+    let info = store.model(version).await?.ok_or_else(|| model_not_found(version))?;
+    let report = serde_json::from_value(info.report.clone()).ok();
+    Ok(ModelReport { info, report })
+}
+
+/// The model kinds a person may ask to train, `auto` first (the default).
+pub const MODEL_CHOICES: [sift_score::ModelChoice; 4] = [
+    sift_score::ModelChoice::Auto,
+    sift_score::ModelChoice::Logistic,
+    sift_score::ModelChoice::Gbm,
+    sift_score::ModelChoice::OdooNb,
+];
+
+/// A model kind by name (`auto`, `logistic`, `gbm`, `odoo-nb`).
+pub fn model_choice(name: &str) -> Result<sift_score::ModelChoice> {
+    MODEL_CHOICES
+        .into_iter()
+        .find(|c| c.name() == name)
+        .ok_or_else(|| AppError::invalid("kind", format!("`{name}`: use auto, logistic, gbm or odoo-nb")))
+}
+
 /// Makes a stored model the active one.
 pub async fn activate(store: &Store, version: i64) -> Result<sift_store::ModelInfo> {
     if !store.activate_model(version).await? {

@@ -9,11 +9,13 @@
 //! - [`train`]: k-fold cross-validation, the leakage guard, the final fit.
 //! - [`select`]: `auto`: the candidate kinds compared on the same folds, the choice explained.
 //! - [`metrics`]: AUC, log loss, Brier, top-decile lift, calibration.
+//! - [`curves`]: the report's ROC curve, lift by decile and overall factors.
 //! - [`model`]: versioned, self-describing model files; scoring with reasons.
 //! - [`batch`]: streaming batch scoring of a CSV on every core.
 //! - [`rules`]: rule points (fit and engagement rules, caps, decay, stage thresholds).
 
 pub mod batch;
+pub mod curves;
 pub mod error;
 pub mod features;
 pub mod logistic;

@@ -200,6 +200,17 @@ pub struct TrainReport {
     /// folds, and the reason in words. Absent when a kind was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selection: Option<Selection>,
+    /// The ROC curve of the out-of-fold predictions (after calibration), about a hundred
+    /// points. Absent from models trained before it was kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roc: Vec<crate::curves::RocPoint>,
+    /// Lift by decile of the out-of-fold predictions, best first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lift: Vec<crate::curves::LiftDecile>,
+    /// The values that raise and lower the final model's scores most over the training
+    /// leads (see [`crate::curves::overall_factors`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub top_factors: Vec<crate::curves::OverallFactor>,
 }
 
 /// Small deterministic generator (SplitMix64) for fold shuffling.
@@ -897,6 +908,9 @@ fn finish(
         folds: data.fold_count,
         metrics: cv.metrics,
         calibration: calibration_table(y, &calibrated_oof),
+        roc: crate::curves::roc_curve(y, &calibrated_oof),
+        lift: crate::curves::lift_by_decile(y, &calibrated_oof),
+        top_factors: Vec::new(),
         calibrated: calibration.is_some(),
         leakage_warnings: prepared.leakage_warnings,
         without_leaky_columns,
@@ -910,7 +924,7 @@ fn finish(
         final_fit_seconds: round4(final_fit_seconds),
         selection,
     };
-    Ok(ModelFile {
+    let mut model = ModelFile {
         format: FORMAT.to_string(),
         format_version: FORMAT_VERSION,
         kind,
@@ -929,5 +943,10 @@ fn finish(
         report,
         calibration,
         params,
-    })
+    };
+    model.report.top_factors = crate::curves::overall_factors(&model, table, TOP_FACTORS);
+    Ok(model)
 }
+
+/// Values named on each side in the report's `top_factors`.
+const TOP_FACTORS: usize = 8;

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Auth, PASSWORD, spawn};
+use common::{Auth, PASSWORD, spawn, spawn_with};
 use fantoccini::{Client, ClientBuilder, Locator};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -97,6 +97,11 @@ async fn check_page(client: &Client, step: &str) {
 
 /// Waits (up to 10 s) until the page's `selector` text satisfies `ok`; returns it.
 async fn wait_for_text(client: &Client, selector: &str, ok: impl Fn(&str) -> bool) -> String {
+    wait_for_text_within(client, selector, Duration::from_secs(10), ok).await
+}
+
+/// [`wait_for_text`] with its own limit (a job such as training takes longer).
+async fn wait_for_text_within(client: &Client, selector: &str, limit: Duration, ok: impl Fn(&str) -> bool) -> String {
     let started = Instant::now();
     loop {
         let text = match client.find(Locator::Css(selector)).await {
@@ -106,7 +111,7 @@ async fn wait_for_text(client: &Client, selector: &str, ok: impl Fn(&str) -> boo
         if ok(&text) {
             return text;
         }
-        assert!(started.elapsed() < Duration::from_secs(10), "`{selector}` never matched; last text: {text}");
+        assert!(started.elapsed() < limit, "`{selector}` never matched; last text: {text}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -457,4 +462,79 @@ async fn playbook_and_calls(client: Client, base: String, leads: Vec<i64>, calls
         }
         check_page(&client, &format!("2{}-call-{lang}", n + 1)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_trains_a_model_in_the_browser_and_reads_its_charts() {
+    let Some(binary) = chromedriver() else {
+        assert!(
+            std::env::var("SIFT_REQUIRE_BROWSER").is_err(),
+            "SIFT_REQUIRE_BROWSER is set but chromedriver is missing"
+        );
+        eprintln!("browser test skipped: no chromedriver on the PATH (apt-get install chromium chromium-driver)");
+        return;
+    };
+    let db = databases("web_browser_models").await.into_iter().next().expect("SQLite");
+    let app = spawn_with(&db, |s| s.job_workers = 1).await;
+    let config = sift_app::Config::builtin().expect("config");
+    let dir = tempfile::tempdir().expect("tempdir");
+    sift_app::demo::store_sample(&config, app.running.state.store(), dir.path(), &[]).await.expect("demo stored");
+
+    let (_driver, webdriver) = start_driver(&binary);
+    let client = browser(&webdriver).await;
+    let steps = tokio::spawn(train_and_read(client.clone(), app.base.clone()));
+    let outcome = steps.await;
+    let _ = client.close().await;
+    if let Err(failed) = outcome {
+        std::panic::resume_unwind(failed.into_panic());
+    }
+    app.running.shutdown().await.expect("clean shutdown");
+}
+
+/// A manager's visit to the models: train on the demo outcomes, watch the job, read the
+/// report, open a chart's numbers, read it in Chinese.
+async fn train_and_read(client: Client, base: String) {
+    client.goto(&page_url(&base, "/models")).await.expect("open");
+    client.find(Locator::Css("#username")).await.expect("user name").send_keys("admin").await.expect("type");
+    client.find(Locator::Css("#password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
+    client.find(Locator::Css("button[type=submit]")).await.expect("button").click().await.expect("click");
+    wait_for_text(&client, "h1", |h| h == "Scoring models").await;
+    check_page(&client, "models-01-empty").await;
+
+    let kind = client.find(Locator::Css("#kind")).await.expect("kind");
+    assert_eq!(kind.prop("value").await.expect("value").as_deref(), Some("auto"));
+    client
+        .find(Locator::Css("form[action='/models/train'] button"))
+        .await
+        .expect("train")
+        .click()
+        .await
+        .expect("click");
+    // The job's progress is polled in place until it is done.
+    wait_for_text(&client, "#training", |t| !t.is_empty()).await;
+    let url = client.current_url().await.expect("url");
+    assert!(url.query().is_some_and(|q| q.starts_with("job=")), "{url}");
+    wait_for_text_within(&client, "#training", Duration::from_secs(120), |t| t.contains("Done.")).await;
+    // The list came with the finished job: the new model is there, active, without a reload.
+    let list = wait_for_text(&client, "#model-list", |t| t.contains("Model 1")).await;
+    assert!(list.contains("Active"), "{list}");
+    check_page(&client, "models-02-trained").await;
+
+    client.find(Locator::Css("#new-model")).await.expect("the new model").click().await.expect("click");
+    wait_for_text(&client, "#roc-heading", |h| h == "ROC curve").await;
+    for chart in ["roc", "calibration", "lift", "factors"] {
+        let svg = client.find(Locator::Css(&format!("svg.chart.{chart}"))).await.expect(chart);
+        assert!(svg.is_displayed().await.expect("displayed"), "{chart} is drawn");
+    }
+    check_page(&client, "models-03-report").await;
+    // A chart's numbers, for those who would rather read them.
+    client.find(Locator::Css("#roc details summary")).await.expect("numbers").click().await.expect("click");
+    let table = wait_for_text(&client, "#roc details table", |t| !t.is_empty()).await;
+    assert!(table.contains("True positive rate"), "{table}");
+    client.execute("document.getElementById('factors').scrollIntoView()", vec![]).await.expect("scroll");
+    check_page(&client, "models-04-factors").await;
+
+    client.find(Locator::Css("form[action='/language'] button")).await.expect("switch").click().await.expect("click");
+    wait_for_text(&client, "#roc-heading", |h| h == "ROC 曲线").await;
+    check_page(&client, "models-05-report-zh").await;
 }

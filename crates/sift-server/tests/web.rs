@@ -1065,3 +1065,236 @@ async fn hostile_strings_in_a_note_a_question_and_a_transcript_render_as_text() 
         app.running.shutdown().await.expect("clean shutdown");
     }
 }
+
+/// Stores the demo's CRM export (63 leads with a known outcome), as a demo server does.
+async fn store_demo_leads(app: &App) {
+    let config = sift_app::Config::builtin().expect("config");
+    let dir = tempfile::tempdir().expect("dir");
+    sift_app::demo::store_sample(&config, app.running.state.store(), dir.path(), &[]).await.expect("demo stored");
+}
+
+/// Imports a CSV file the way the demo does.
+async fn import_csv(app: &App, csv: &str) {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("leads.csv");
+    std::fs::write(&path, csv).expect("csv written");
+    let options = sift_store::import::ImportOptions::default();
+    sift_app::imports::import_file(app.running.state.store(), &path, &options, None, &()).await.expect("imported");
+}
+
+/// Starts training from the models page and follows its progress fragment (as htmx polls
+/// it) until the job is done; returns the new model's version.
+async fn train_in_page(app: &App, session: &str, kind: &str) -> i64 {
+    let fragment = start_training(app, session, kind).await;
+    assert!(fragment.contains("data-status=\"done\""), "{}: training failed: {fragment}", app.db_name);
+    assert!(fragment.contains("<div id=\"model-list\" hx-swap-oob=\"true\">"), "{fragment}");
+    let start = fragment.find("id=\"new-model\" href=\"/models/").expect("a link to the new model") + 29;
+    fragment[start..].split('"').next().and_then(|v| v.parse().ok()).expect("a version")
+}
+
+/// Starts training from the models page and follows its progress fragment until the job
+/// ends; returns the last fragment.
+async fn start_training(app: &App, session: &str, kind: &str) -> String {
+    let page = get(app, "/models", Some(session), None).await;
+    let csrf = form_token(&page.body);
+    let res =
+        post_form(app, "/models/train", &format!("sift_session={session}"), &[("csrf_token", &csrf), ("kind", kind)])
+            .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.db_name);
+    let to = header(&res, LOCATION);
+    let job = to.strip_prefix("/models?job=").expect("back to the list with the job").to_owned();
+    // Without JavaScript the fragment's address leads to the page, which shows the job.
+    let direct = get(app, &format!("/models/jobs/{job}"), Some(session), None).await;
+    assert_eq!((direct.status, direct.location.as_str()), (StatusCode::SEE_OTHER, to.as_str()));
+    let listed = get(app, &to, Some(session), None).await;
+    assert!(listed.body.contains("id=\"training\""), "{}", listed.body);
+    let started = std::time::Instant::now();
+    loop {
+        let res = browser()
+            .get(app.url(&format!("/models/jobs/{job}")))
+            .header(COOKIE, format!("sift_session={session}"))
+            .header("hx-request", "true")
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(res.status(), StatusCode::OK);
+        let fragment = res.text().await.expect("fragment");
+        assert!(!fragment.contains("<html"), "a fragment, not a page: {fragment}");
+        if fragment.contains("data-status=\"done\"") || fragment.contains("data-status=\"failed\"") {
+            assert!(!fragment.contains("hx-trigger"), "polling stops when the job ends: {fragment}");
+            return fragment;
+        }
+        assert!(fragment.contains("hx-trigger=\"every 1s\""), "polled while it runs: {fragment}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(180), "training did not finish: {fragment}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+/// The numbers of an SVG path's `d` ("M x y L x y ...") as points.
+fn path_points(d: &str) -> Vec<(f64, f64)> {
+    let numbers: Vec<f64> =
+        d.split(|c: char| c == 'M' || c == 'L' || c.is_whitespace()).filter_map(|t| t.parse().ok()).collect();
+    numbers.chunks(2).map(|p| (p[0], p[1])).collect()
+}
+
+/// The value of attribute `name` of the first element with `class="{class}"`.
+fn attribute_of(body: &str, class: &str, name: &str) -> String {
+    let at = body.find(&format!("class=\"{class}\"")).unwrap_or_else(|| panic!("no element of class {class}"));
+    let tag_end = body[at..].find('>').map_or(body.len(), |e| at + e);
+    let tag = &body[at..tag_end];
+    let start = tag.find(&format!(" {name}=\"")).unwrap_or_else(|| panic!("no {name} in {tag}")) + name.len() + 3;
+    tag[start..].split('"').next().unwrap_or("").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_models_page_trains_on_the_demo_outcomes_draws_the_report_and_switches_the_active_model() {
+    for db in databases("web_models").await {
+        let app = spawn_with(&db, |s| s.job_workers = 1).await;
+        let admin = sign_in_with_form(&app, "admin", PASSWORD).await;
+        app.user("rep1", "rep", None, "write").await;
+        let rep = sign_in_with_form(&app, "rep1", PASSWORD).await;
+
+        // Nothing yet: the page teaches, and only a manager or admin gets the form.
+        let page = get(&app, "/models", Some(&admin), None).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", db.name);
+        assert!(page.body.contains("No model yet") && page.body.contains("action=\"/models/train\""), "{}", page.body);
+        assert!(page.body.contains("<option value=\"auto\" selected>"), "auto is the default: {}", page.body);
+        assert!(page.body.contains("href=\"/models\" aria-current=\"page\""), "the nav marks the section");
+        let page = get(&app, "/models", Some(&rep), None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("id=\"read-only\"") && !page.body.contains("action=\"/models/train\""));
+        let zh = get(&app, "/models", Some(&rep), Some("zh-CN")).await;
+        assert!(zh.body.contains("<h1>评分模型</h1>") && zh.body.contains("只有经理和管理员"), "{}", zh.body);
+
+        // A rep may not train (with the session's own token).
+        let rep_csrf = form_token(&page.body);
+        let res = post_form(
+            &app,
+            "/models/train",
+            &format!("sift_session={rep}"),
+            &[("csrf_token", &rep_csrf), ("kind", "auto")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{}", db.name);
+        // Nor anyone without the form's token.
+        let res = post_form(&app, "/models/train", &format!("sift_session={admin}"), &[("csrf_token", "forged")]).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let admin_csrf = form_token(&get(&app, "/models", Some(&admin), None).await.body);
+        let res = post_form(
+            &app,
+            "/models/train",
+            &format!("sift_session={admin}"),
+            &[("csrf_token", &admin_csrf), ("kind", "forest")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "an unknown kind is refused");
+
+        // With no outcome stored yet, the job fails and the page says why.
+        let fragment = start_training(&app, &admin, "auto").await;
+        assert!(fragment.contains("data-status=\"failed\"") && fragment.contains("Training failed:"), "{fragment}");
+        assert!(!fragment.contains("model-list"), "{fragment}");
+
+        store_demo_leads(&app).await;
+        let first = train_in_page(&app, &admin, "auto").await;
+        let page = get(&app, &format!("/models/{first}"), Some(&admin), None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let body = &page.body;
+        // The four charts, each an image with a title and a description and its numbers.
+        for chart in ["roc", "calibration", "lift", "factors"] {
+            assert!(body.contains(&format!("<svg class=\"chart {chart}\"")), "{chart}: {body}");
+            assert!(body.contains(&format!("<title id=\"{chart}-title\">")), "{chart}");
+            assert!(body.contains(&format!("<desc id=\"{chart}-desc\">")), "{chart}");
+            assert!(body.contains(&format!("aria-labelledby=\"{chart}-title {chart}-desc\"")), "{chart}");
+        }
+        assert_eq!(body.matches("<details class=\"numbers\">").count(), 4, "each chart has its table");
+        assert!(!body.contains(" style="), "no inline style (the CSP forbids it)");
+        // The ROC curve: from the bottom-left corner to the top-right, never going back,
+        // inside the plot, with the diagonal.
+        let roc = path_points(&attribute_of(body, "roc-line", "d"));
+        assert!(roc.len() >= 3, "{roc:?}");
+        assert!(roc.windows(2).all(|w| w[1].0 >= w[0].0 && w[1].1 <= w[0].1), "monotone: {roc:?}");
+        assert!(roc.iter().all(|&(x, y)| (52.0..=342.0).contains(&x) && (14.0..=244.0).contains(&y)), "{roc:?}");
+        assert_eq!((roc[0], roc[roc.len() - 1]), ((52.0, 244.0), (342.0, 14.0)));
+        assert_eq!(path_points(&attribute_of(body, "diagonal", "d")), [(52.0, 244.0), (342.0, 14.0)]);
+        assert!(body.matches("class=\"lift-bar\"").count() >= 5, "lift bars");
+        assert!(body.matches("class=\"calibration-point\"").count() >= 2, "calibration points");
+        assert!(body.contains("class=\"factor-bar raises\"") && body.contains("class=\"factor-bar lowers\""));
+        // `auto`: the candidates and why this one.
+        assert!(body.contains("id=\"candidates\"") && body.contains("is chosen"), "{body}");
+        // The first model became active by itself; the list says so.
+        let list = get(&app, "/models", Some(&rep), None).await;
+        assert!(list.body.contains(&format!("href=\"/models/{first}\"")) && list.body.contains("model-active"));
+
+        // A second model is not active until someone activates it.
+        let second = train_in_page(&app, &admin, "logistic").await;
+        assert_ne!(first, second);
+        let page = get(&app, &format!("/models/{second}"), Some(&rep), None).await;
+        assert!(!page.body.contains("/activate\""), "a rep gets no activate button");
+        let res = post_form(
+            &app,
+            &format!("/models/{second}/activate"),
+            &format!("sift_session={rep}"),
+            &[("csrf_token", &rep_csrf)],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{}", db.name);
+        let page = get(&app, &format!("/models/{second}"), Some(&admin), None).await;
+        assert!(page.body.contains(&format!("action=\"/models/{second}/activate\"")), "{}", page.body);
+        assert!(!page.body.contains("id=\"candidates\""), "a kind asked for has no selection");
+        let res = post_form(
+            &app,
+            &format!("/models/{second}/activate"),
+            &format!("sift_session={admin}"),
+            &[("csrf_token", &admin_csrf)],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(header(&res, LOCATION), format!("/models/{second}?activated=1"));
+        let page = get(&app, &format!("/models/{second}?activated=1"), Some(&admin), None).await;
+        assert!(page.body.contains("id=\"activated\"") && !page.body.contains("/activate\""), "{}", page.body);
+        let res = app.send(Method::GET, "/api/v1/models", Auth::Token(&app.admin_token), None).await;
+        let models: Value = res.json().await.expect("json");
+        let active: Vec<i64> = models
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter(|m| m["active"] == true)
+            .filter_map(|m| m["version"].as_i64())
+            .collect();
+        assert_eq!(active, [second], "{models}");
+        let page = get(&app, "/models/999999", Some(&admin), None).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND);
+        let res = post_form(
+            &app,
+            "/models/999999/activate",
+            &format!("sift_session={admin}"),
+            &[("csrf_token", &admin_csrf)],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_field_name_used_as_a_factor_renders_as_text_on_the_model_page() {
+    for db in databases("web_models_hostile").await {
+        let app = spawn_with(&db, |s| s.job_workers = 1).await;
+        let mut csv = format!("Email,Company,Industry,{HOSTILE_SCRIPT},Converted\n");
+        for n in 0..90 {
+            let hostile = if n % 3 == 0 { HOSTILE_ATTR } else { "plain" };
+            let converted = if (n % 3 == 0) != (n % 10 == 0) { "yes" } else { "no" };
+            csv.push_str(&format!(
+                "p{n}@firm{n}.example,Firm {n},{},\"{}\",{converted}\n",
+                ["Software", "Retail"][n % 2],
+                hostile.replace('"', "\"\"")
+            ));
+        }
+        import_csv(&app, &csv).await;
+        let admin = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let version = train_in_page(&app, &admin, "logistic").await;
+        let page = get(&app, &format!("/models/{version}"), Some(&admin), None).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", db.name);
+        assert!(page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt; = "), "the field is a factor: {}", page.body);
+        assert!(!page.body.contains(HOSTILE_SCRIPT) && !page.body.contains("<img src=x"), "{}", page.body);
+    }
+}

@@ -10,6 +10,8 @@
 //!   fragment, and `/questions/lint` for the rep's own question).
 //! - `calls`: call upload and analysis (`/calls`, `/leads/{id}/calls/new`), the
 //!   conversation with every finding marked at its quote.
+//! - `models`: the scoring models (`/models`): training as a job with its progress, the
+//!   report as SVG charts drawn by `charts`, activation.
 //! - `layout`: the page frame; `i18n`: every word in English and Chinese; `assets`: htmx and
 //!   our stylesheet, embedded, served under names that change with their content.
 //!
@@ -17,9 +19,11 @@
 
 mod assets;
 mod calls;
+mod charts;
 pub mod i18n;
 mod layout;
 mod leads;
+mod models;
 mod qualify;
 mod session;
 mod today;
@@ -59,6 +63,13 @@ pub fn routes(state: AppState) -> Router<AppState> {
         // GET too: the language switch on an upload's answer comes back to its address.
         .route("/leads/{id}/calls", get(calls::new_lead_call).post(calls::attach).layer(upload_limit()))
         .route("/leads/{id}/calls/{call}", get(calls::show))
+        // Models (issue 10): the stored models, training from the stored outcomes as a job
+        // (its progress polled as a fragment), the report as charts, activation.
+        .route("/models", get(models::list))
+        .route("/models/train", post(models::train))
+        .route("/models/jobs/{job}", get(models::job_progress))
+        .route("/models/{id}", get(models::show))
+        .route("/models/{id}/activate", post(models::activate))
         .merge(assets::routes())
         .layer(middleware::from_fn_with_state(state, crate::rate_limit))
 }
