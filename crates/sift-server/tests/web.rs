@@ -394,6 +394,9 @@ async fn hostile_strings_render_as_text_on_every_page() {
             format!("/leads?q={q}"),
             format!("/leads?stage={q}"),
             format!("/leads/{id}"),
+            "/board".to_owned(),
+            format!("/board?q={q}&source={q}"),
+            format!("/leads/{id}/stage"),
             format!("/signin?next={q}"),
         ];
         for path in &pages {
@@ -1062,6 +1065,219 @@ async fn hostile_strings_in_a_note_a_question_and_a_transcript_render_as_text() 
             assert!(tag[..tag.find('>').expect("end")].contains("src=\"/assets/"), "only our own scripts");
         }
         assert!(!body.contains("style=\""), "no inline style");
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+/// The stage column a lead's card is in on a board page, if it is shown.
+fn board_column_of(body: &str, id: i64) -> Option<String> {
+    let card = body.find(&format!("href=\"/leads/{id}\""))?;
+    let marker = "<section class=\"column\" aria-labelledby=\"stage-";
+    let before = &body[..card];
+    let column = before.rfind(marker)? + marker.len();
+    Some(before[column..].split('"').next()?.to_owned())
+}
+
+async fn owner_of(app: &App, id: i64) -> Option<i64> {
+    let lead: Value = app
+        .send(Method::GET, &format!("/api/v1/leads/{id}"), Auth::Token(&app.admin_token), None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    lead["owner_id"].as_i64()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_board_groups_by_stage_filters_from_the_url_and_assigns_as_the_api_allows() {
+    for db in databases("web_board").await {
+        let app = spawn(&db).await;
+        let (rep_a, _) = app.user("rep_a", "rep", Some("north"), "write").await;
+        let (rep_b, _) = app.user("rep_b", "rep", Some("north"), "write").await;
+        app.user("boss", "manager", Some("north"), "write").await;
+        let (app_ref, t) = (&app, &app.admin_token);
+        let lead = |v: Value| async move { app_ref.create_lead(t, v).await["id"].as_i64().expect("id") };
+        let a1 = lead(json!({"first_name": "Ada", "last_name": "First", "company": "Acme Freight",
+            "source": "webinar", "owner_id": rep_a}))
+        .await;
+        let a2 = lead(json!({"first_name": "Alan", "last_name": "Second", "company": "Beta Ports",
+            "source": "ads", "owner_id": rep_a}))
+        .await;
+        let b1 =
+            lead(json!({"first_name": "Bea", "last_name": "Other", "company": "Gamma Rail", "owner_id": rep_b})).await;
+        let u1 = lead(json!({"first_name": "Una", "last_name": "Owned", "company": "Delta Air"})).await;
+        let scored = "score_probability = 0.5, score_model = 1, scored_at = '2026-12-01T00:00:00Z'";
+        execute(&db, &format!("UPDATE leads SET stage = 'mql', score = 80, {scored} WHERE id = {a2}")).await;
+        execute(&db, &format!("UPDATE leads SET score = 30, {scored} WHERE id = {a1}")).await;
+
+        // Columns by stage: every stage has one, each lead sits in its stage's.
+        let admin = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let board = get(&app, "/board", Some(&admin), None).await;
+        assert_eq!(board.status, StatusCode::OK, "{}", db.name);
+        for stage in ["unqualified", "mql", "pql", "cql", "sql", "opportunity", "nurture", "disqualified", "customer"] {
+            assert!(board.body.contains(&format!("id=\"stage-{stage}\"")), "{}: column {stage}", db.name);
+        }
+        assert!(board.body.contains("<a href=\"/board\" aria-current=\"page\">Board</a>"));
+        for (id, stage) in [(a1, "unqualified"), (a2, "mql"), (b1, "unqualified"), (u1, "unqualified")] {
+            assert_eq!(board_column_of(&board.body, id).as_deref(), Some(stage), "{}: lead {id}", db.name);
+        }
+        // A card: name, company, score, owner, last verdict.
+        let card = &board.body[board.body.find(&format!("href=\"/leads/{a2}\"")).expect("card")..];
+        let card = &card[..card.find("</li>").expect("card end")];
+        for text in ["Alan Second", "Beta Ports", "Score: 80", "Owner: rep_a", "Not qualified yet"] {
+            assert!(card.contains(text), "{}: the card lacks {text:?}: {card}", db.name);
+        }
+
+        // Filters come from the URL.
+        let shown = |body: &str| {
+            [a1, a2, b1, u1].into_iter().filter(|id| board_column_of(body, *id).is_some()).collect::<Vec<_>>()
+        };
+        for (query, want) in [
+            ("source=webinar", vec![a1]),
+            ("q=gamma", vec![b1]),
+            ("score_min=50", vec![a2]),
+            ("score_min=10&score_max=50", vec![a1]),
+            ("owner=none", vec![u1]),
+            (&*format!("owner={rep_a}"), vec![a1, a2]),
+            ("verdict=qualified", vec![]),
+            ("stage=mql", vec![a2]),
+            ("source=&q=&score_min=", vec![a1, a2, b1, u1]),
+        ] {
+            let page = get(&app, &format!("/board?{query}"), Some(&admin), None).await;
+            assert_eq!(page.status, StatusCode::OK, "{}: {query}", db.name);
+            assert_eq!(shown(&page.body), want, "{}: /board?{query}", db.name);
+        }
+        let one_column = get(&app, "/board?stage=mql", Some(&admin), None).await;
+        assert!(!one_column.body.contains("id=\"stage-unqualified\""), "one stage's column only");
+        for bad in ["score_min=abc", "score_min=120", "stage=won", "verdict=maybe"] {
+            let page = get(&app, &format!("/board?{bad}"), Some(&admin), None).await;
+            assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}: {bad}", db.name);
+        }
+        // A rep sees only their own leads.
+        let session_a = sign_in_with_form(&app, "rep_a", PASSWORD).await;
+        let mine = get(&app, "/board", Some(&session_a), None).await;
+        assert_eq!(shown(&mine.body), vec![a1, a2], "{}", db.name);
+
+        // Bulk assignment by a manager: the team's leads and unassigned ones go to rep_b.
+        let boss = sign_in_with_form(&app, "boss", PASSWORD).await;
+        let page = get(&app, "/board", Some(&boss), None).await;
+        let csrf = form_token(&page.body);
+        let cookies = format!("sift_session={boss}");
+        let (a1s, u1s, rep_bs) = (a1.to_string(), u1.to_string(), rep_b.to_string());
+        let forged =
+            post_form(&app, "/board/assign", &cookies, &[("csrf_token", "forged"), ("owner", &rep_bs), ("lead", &a1s)])
+                .await;
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN, "{}", db.name);
+        assert_eq!(owner_of(&app, a1).await, Some(rep_a), "a forged post changes nothing");
+        let res = post_form(
+            &app,
+            "/board/assign",
+            &cookies,
+            &[("csrf_token", &csrf), ("owner", &rep_bs), ("lead", &a1s), ("lead", &u1s), ("back", "source=webinar")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", db.name);
+        let location = header(&res, LOCATION);
+        assert_eq!(location, "/board?assigned=2&refused=0&source=webinar");
+        assert_eq!((owner_of(&app, a1).await, owner_of(&app, u1).await), (Some(rep_b), Some(rep_b)));
+        let after = get(&app, &location, Some(&boss), None).await;
+        assert!(after.body.contains("Assigned: <strong>2</strong>"), "{}", after.body);
+        assert_eq!(shown(&after.body), vec![a1], "the filters are kept");
+
+        // A rep may take nothing from another rep, nor give their own leads away.
+        let csrf = form_token(&mine.body);
+        let cookies = format!("sift_session={session_a}");
+        let a2s = a2.to_string();
+        let b1s = b1.to_string();
+        let res = post_form(
+            &app,
+            "/board/assign",
+            &cookies,
+            &[("csrf_token", &csrf), ("owner", "me"), ("lead", &b1s), ("lead", &a2s)],
+        )
+        .await;
+        assert_eq!(header(&res, LOCATION), "/board?assigned=1&refused=1", "{}", db.name);
+        assert_eq!(owner_of(&app, b1).await, Some(rep_b), "rep_b's lead stays rep_b's");
+        let res =
+            post_form(&app, "/board/assign", &cookies, &[("csrf_token", &csrf), ("owner", &rep_bs), ("lead", &a2s)])
+                .await;
+        assert_eq!(header(&res, LOCATION), "/board?assigned=0&refused=1", "{}", db.name);
+        assert_eq!(owner_of(&app, a2).await, Some(rep_a));
+        let refused = get(&app, "/board?assigned=0&refused=1", Some(&session_a), None).await;
+        assert!(refused.body.contains("not yours to give"), "{}", refused.body);
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stage_move_without_a_reason_shows_the_error_at_its_field_and_changes_nothing() {
+    for db in databases("web_stage_move").await {
+        let app = spawn(&db).await;
+        let (rep, _) = app.user("mover", "rep", None, "write").await;
+        let id = app
+            .create_lead(&app.admin_token, json!({"first_name": "Mia", "company": "Move AB", "owner_id": rep}))
+            .await["id"]
+            .as_i64()
+            .expect("id");
+        let session = sign_in_with_form(&app, "mover", PASSWORD).await;
+        let path = format!("/leads/{id}/stage");
+        let form = get(&app, &path, Some(&session), None).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", db.name);
+        assert!(form.body.contains("id=\"move-stage\"") && form.body.contains("<option value=\"mql\""));
+        let lead_page = get(&app, &format!("/leads/{id}"), Some(&session), None).await;
+        assert!(lead_page.body.contains(&format!("href=\"{path}\"")), "the lead page links to the move");
+        let csrf = form_token(&form.body);
+        let cookies = format!("sift_session={session}");
+
+        // No reason: the rules refuse, the error sits at the reason field, nothing moves.
+        let res = post_form(&app, &path, &cookies, &[("csrf_token", &csrf), ("to", "mql"), ("reason", "  ")]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", db.name);
+        let body = res.text().await.expect("page");
+        assert!(body.contains("id=\"reason_error\"") && body.contains("Say why the lead moves"), "{body}");
+        assert!(body.contains("aria-invalid=\"true\""));
+        assert_eq!(stage_of(&app, id).await, "unqualified");
+        // A move the lifecycle does not allow: the error at the stage.
+        let res =
+            post_form(&app, &path, &cookies, &[("csrf_token", &csrf), ("to", "customer"), ("reason", "why not")]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = res.text().await.expect("page");
+        assert!(body.contains("id=\"to_error\"") && body.contains("does not allow"), "{body}");
+        assert!(body.contains("value=\"why not\""), "what was typed is kept");
+        assert_eq!(stage_of(&app, id).await, "unqualified");
+        // Without the session's token, nothing either.
+        let res = post_form(&app, &path, &cookies, &[("csrf_token", "forged"), ("to", "mql"), ("reason", "x")]).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert_eq!(stage_of(&app, id).await, "unqualified");
+
+        // With a reason it moves, and the reason is in the history.
+        let res = post_form(
+            &app,
+            &path,
+            &cookies,
+            &[("csrf_token", &csrf), ("to", "mql"), ("reason", "Downloaded the pricing guide")],
+        )
+        .await;
+        assert_eq!((res.status(), header(&res, LOCATION)), (StatusCode::SEE_OTHER, format!("{path}?moved=1")));
+        assert_eq!(stage_of(&app, id).await, "mql");
+        let lead_page = get(&app, &format!("/leads/{id}"), Some(&session), None).await;
+        assert!(lead_page.body.contains("Downloaded the pricing guide"), "{}", db.name);
+        let moved = get(&app, &format!("{path}?moved=1"), Some(&session), None).await;
+        assert!(moved.body.contains("The lead moved to MQL."), "{}", moved.body);
+
+        // Another rep cannot see the lead, so cannot move it.
+        app.user("other", "rep", None, "write").await;
+        let other = sign_in_with_form(&app, "other", PASSWORD).await;
+        assert_eq!(get(&app, &path, Some(&other), None).await.status, StatusCode::NOT_FOUND);
+        let page = get(&app, "/", Some(&other), None).await;
+        let res = post_form(
+            &app,
+            &path,
+            &format!("sift_session={other}"),
+            &[("csrf_token", &form_token(&page.body)), ("to", "sql"), ("reason", "mine now")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        assert_eq!(stage_of(&app, id).await, "mql");
         app.running.shutdown().await.expect("clean shutdown");
     }
 }

@@ -56,6 +56,7 @@ pub fn page(who: &SignedIn, title: &str, main: Markup) -> Markup {
                         a.brand href="/" { "Sift" }
                         a href="/" aria-current=[current(&who.here, "/")] { (t.nav_today) }
                         a href="/leads" aria-current=[current(&who.here, "/leads")] { (t.nav_leads) }
+                        a href="/board" aria-current=[current(&who.here, "/board")] { (super::board::words(who.lang).nav) }
                     }
                     div.account {
                         span { (t.signed_in_as) " " strong { (user.display_name.as_deref().unwrap_or(&user.username)) } }

@@ -6,6 +6,8 @@
 //!   one-time password change, the language switch. Every form post carries the session's
 //!   CSRF token in a hidden `csrf_token` field.
 //! - `today`, `leads`: the rep's home, the lead list with filters in the URL, one lead.
+//! - `board`: the lead board by stage (filters in the URL, bulk assignment), a lead's stage
+//!   move.
 //! - `qualify`: the discovery-call playbook of a lead (`/leads/{id}/qualify`, its preview
 //!   fragment, and `/questions/lint` for the rep's own question).
 //! - `calls`: call upload and analysis (`/calls`, `/leads/{id}/calls/new`), the
@@ -16,6 +18,7 @@
 //! No inline script or style anywhere: the server's CSP forbids both.
 
 mod assets;
+mod board;
 mod calls;
 pub mod i18n;
 mod layout;
@@ -59,6 +62,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         // GET too: the language switch on an upload's answer comes back to its address.
         .route("/leads/{id}/calls", get(calls::new_lead_call).post(calls::attach).layer(upload_limit()))
         .route("/leads/{id}/calls/{call}", get(calls::show))
+        // The lead board (columns by stage, bulk assignment) and a lead's stage move.
+        .route("/board", get(board::page))
+        .route("/board/assign", post(board::assign))
+        .route("/leads/{id}/stage", get(board::move_page).post(board::move_stage))
         .merge(assets::routes())
         .layer(middleware::from_fn_with_state(state, crate::rate_limit))
 }
