@@ -8,6 +8,7 @@
 //! - `today`, `leads`: the rep's home, the lead list with filters in the URL, one lead.
 //! - `board`: the lead board by stage (filters in the URL, bulk assignment), a lead's stage
 //!   move.
+//! - `imports`: CSV import with a mapping step, run as a job with its progress.
 //! - `qualify`: the discovery-call playbook of a lead (`/leads/{id}/qualify`, its preview
 //!   fragment, and `/questions/lint` for the rep's own question).
 //! - `calls`: call upload and analysis (`/calls`, `/leads/{id}/calls/new`), the
@@ -21,6 +22,7 @@ mod assets;
 mod board;
 mod calls;
 pub mod i18n;
+mod imports;
 mod layout;
 mod leads;
 mod qualify;
@@ -66,6 +68,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/board", get(board::page))
         .route("/board/assign", post(board::assign))
         .route("/leads/{id}/stage", get(board::move_page).post(board::move_stage))
+        // Import with a mapping step: upload, check the columns, import as a job.
+        .route("/imports/new", get(imports::new_page).post(imports::upload).layer(axum::extract::DefaultBodyLimit::disable()))
+        .route("/imports/uploads/{id}", get(imports::mapping_page).post(imports::mapping_submit))
+        .route("/imports/jobs/{job}", get(imports::job_page))
+        .route("/imports/jobs/{job}/progress", get(imports::job_progress))
         .merge(assets::routes())
         .layer(middleware::from_fn_with_state(state, crate::rate_limit))
 }
