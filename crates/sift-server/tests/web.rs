@@ -1281,3 +1281,177 @@ async fn a_stage_move_without_a_reason_shows_the_error_at_its_field_and_changes_
         app.running.shutdown().await.expect("clean shutdown");
     }
 }
+
+/// A CRM export with a column the importer cannot place (`Firma Size`), two rows it would
+/// reject and hostile cells.
+const CRM_EXPORT: &str = "Record ID,First Name,Last Name,Email,Company,Firma Size,Converted,Notes\n\
+R1,Ada,Lovelace,ada@engines.example,Analytical Engines,120,yes,\"=HYPERLINK(\"\"http://evil.example\"\")\"\n\
+R2,Grace,Hopper,grace@navy.example,Navy Labs,5000,no,<script>alert(1)</script>\n\
+R3,Alan,Turing,not-an-email,Bletchley,80,no,\n\
+R4,Edsger,Dijkstra,ed@tue.example,TU Eindhoven,900,perhaps,\n";
+
+/// The `selected` option of a select on a page.
+fn selected_option(body: &str, select_id: &str) -> String {
+    let select = &body[body.find(&format!("id=\"{select_id}\"")).expect("the select")..];
+    let select = &select[..select.find("</select>").expect("end")];
+    let at = select.find(" selected").expect("a selected option");
+    let start = select[..at].rfind("value=\"").expect("value") + 7;
+    select[start..].split('"').next().expect("value").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_is_mapped_and_checked_before_anything_is_written_then_runs_as_a_job() {
+    for db in databases("web_import").await {
+        let app = spawn_with(&db, |s| s.job_workers = 1).await;
+        // Viewers (and reps) do not import.
+        app.user("looker", "viewer", None, "read").await;
+        let viewer = sign_in_with_form(&app, "looker", PASSWORD).await;
+        assert_eq!(get(&app, "/imports/new", Some(&viewer), None).await.status, StatusCode::FORBIDDEN, "{}", db.name);
+        let viewer_page = get(&app, "/", Some(&viewer), None).await;
+        assert!(!viewer_page.body.contains("href=\"/imports/new\""), "no import link for a viewer");
+        let (status, _) = post_multipart(
+            &app,
+            "/imports/new",
+            &viewer,
+            &[("csrf_token", None, &form_token(&viewer_page.body)), ("file", Some("crm.csv"), CRM_EXPORT)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        let admin = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let form = get(&app, "/imports/new", Some(&admin), None).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", db.name);
+        let csrf = form_token(&form.body);
+        let (status, _) = post_multipart(
+            &app,
+            "/imports/new",
+            &admin,
+            &[("csrf_token", None, "forged"), ("file", Some("crm.csv"), CRM_EXPORT)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "a forged upload is refused");
+        let (status, body) = post_multipart(
+            &app,
+            "/imports/new",
+            &admin,
+            &[("csrf_token", None, &csrf), ("file", Some("bin.csv"), "\u{0}\u{1}\u{2}binary")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.contains("id=\"file_error\""), "the error sits at the file field: {body}");
+        let (status, location) = post_multipart(
+            &app,
+            "/imports/new",
+            &admin,
+            &[("csrf_token", None, &csrf), ("file", Some("crm.csv"), CRM_EXPORT)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{}: {location}", db.name);
+        assert!(location.starts_with("/imports/uploads/"), "{location}");
+
+        // The mapping step: the detected field of each column, the first rows, the rejects.
+        let step = get(&app, &location, Some(&admin), None).await;
+        assert_eq!(step.status, StatusCode::OK);
+        for (column, field) in [("col0", "external_id"), ("col3", "email"), ("col5", "custom"), ("col6", "converted")] {
+            assert_eq!(selected_option(&step.body, column), field, "{}: {column}", db.name);
+        }
+        let rejects = &step.body[step.body.find("id=\"rejects\"").expect("rejects")..];
+        assert!(rejects.contains("not-an-email") && rejects.contains("perhaps"), "{rejects}");
+        assert!(rejects.contains("(2 / 4 rows checked)"), "{rejects}");
+        // Hostile cells are text.
+        assert!(step.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !step.body.contains("<script>alert"));
+        assert!(step.body.contains("=HYPERLINK(&quot;http://evil.example&quot;)"), "a formula cell is shown as text");
+        assert_eq!(app.lead_count().await, 0, "{}: the mapping step writes nothing", db.name);
+
+        // A changed mapping, checked again: still nothing written.
+        let res = post_form(
+            &app,
+            &location,
+            &format!("sift_session={admin}"),
+            &[("csrf_token", &csrf), ("col5", "employees"), ("action", "check")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let checked = res.text().await.expect("page");
+        assert_eq!(selected_option(&checked, "col5"), "employees");
+        let res = post_form(
+            &app,
+            &location,
+            &format!("sift_session={admin}"),
+            &[("csrf_token", &csrf), ("col5", "salary"), ("action", "import")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.expect("page").contains("id=\"col5_error\""), "the error at its column");
+        let res = post_form(
+            &app,
+            &location,
+            &format!("sift_session={admin}"),
+            &[("csrf_token", "forged"), ("col5", "employees"), ("action", "import")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert_eq!(app.lead_count().await, 0, "{}: nothing written before the import is confirmed", db.name);
+
+        // Confirmed: the import runs as a job; its page shows progress, then the summary.
+        let res = post_form(
+            &app,
+            &location,
+            &format!("sift_session={admin}"),
+            &[("csrf_token", &csrf), ("col5", "employees"), ("action", "import")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", db.name);
+        let job_page = header(&res, LOCATION);
+        assert!(job_page.starts_with("/imports/jobs/"), "{job_page}");
+        let started = std::time::Instant::now();
+        let summary = loop {
+            let page = get(&app, &job_page, Some(&admin), None).await;
+            assert_eq!(page.status, StatusCode::OK);
+            if page.body.contains("id=\"summary\"") {
+                break page.body;
+            }
+            assert!(page.body.contains("hx-trigger=\"every 1s\"") && page.body.contains("Refresh"), "{}", page.body);
+            assert!(started.elapsed() < std::time::Duration::from_secs(60), "the import did not finish");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        };
+        for (key, count) in [("inserted", 2), ("rejected", 2), ("rows", 4), ("matched_by_content", 0)] {
+            assert!(
+                summary.contains(&format!("data-count=\"{key}\">{count}<")),
+                "{}: {key} {count} in {summary}",
+                db.name
+            );
+        }
+        let fragment = get(&app, &format!("{job_page}/progress"), Some(&admin), None).await;
+        assert!(
+            fragment.body.starts_with("<div id=\"job\"") && !fragment.body.contains("hx-trigger"),
+            "{}",
+            fragment.body
+        );
+        assert_eq!(app.lead_count().await, 2);
+        // The changed mapping was honoured.
+        let leads: Value = app
+            .send(Method::GET, "/api/v1/leads?q=lovelace", Auth::Token(&app.admin_token), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(leads["items"][0]["employees"], 120, "{}: {leads}", db.name);
+        assert!(leads["items"][0]["custom_fields"].get("Firma Size").is_none(), "{leads}");
+        // The rejects download, with the session.
+        let marker = "id=\"rejects-file\" href=\"";
+        let start = summary.find(marker).expect("the rejects link") + marker.len();
+        let href = summary[start..].split('"').next().expect("href").to_owned();
+        let res =
+            browser().get(app.url(&href)).header(COOKIE, format!("sift_session={admin}")).send().await.expect("sent");
+        assert_eq!(res.status(), StatusCode::OK, "{href}");
+        let text = res.text().await.expect("csv");
+        assert!(text.contains("invalid_email") && text.contains("invalid_outcome"), "{text}");
+        // Another manager's job is not found.
+        app.user("other_boss", "manager", None, "write").await;
+        let other = sign_in_with_form(&app, "other_boss", PASSWORD).await;
+        assert_eq!(get(&app, &job_page, Some(&other), None).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(get(&app, &location, Some(&other), None).await.status, StatusCode::NOT_FOUND);
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}

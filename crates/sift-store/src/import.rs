@@ -1011,7 +1011,12 @@ pub struct RowsPreview {
 
 /// Checks the first `check` rows of a file as an import would, keeping the first `show`
 /// rows and rejects; nothing is stored.
-pub fn preview_rows(path: &Path, options: &ImportOptions, check: usize, show: usize) -> Result<RowsPreview, ImportError> {
+pub fn preview_rows(
+    path: &Path,
+    options: &ImportOptions,
+    check: usize,
+    show: usize,
+) -> Result<RowsPreview, ImportError> {
     let source = open_csv(path)?;
     let mapping = read_mapping(&source, path, options)?;
     let file_name = path.display().to_string();
@@ -1061,7 +1066,11 @@ pub fn preview_rows(path: &Path, options: &ImportOptions, check: usize, show: us
             }
         }
         if preview.rows.len() < show {
-            preview.rows.push(PreviewRow { row, cells: fields.into_iter().map(std::borrow::Cow::into_owned).collect(), rejected });
+            preview.rows.push(PreviewRow {
+                row,
+                cells: fields.into_iter().map(std::borrow::Cow::into_owned).collect(),
+                rejected,
+            });
         }
     }
     Ok(preview)

@@ -249,7 +249,10 @@ pub async fn upload(
                 match writer.finish().await {
                     Ok(upload) => stored = Some(upload),
                     Err(e) if e.is_invalid_input() => {
-                        return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, upload_page(&who, Some(words(lang).no_file))));
+                        return Ok(html(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            upload_page(&who, Some(words(lang).no_file)),
+                        ));
                     }
                     Err(e) => return Err(failed(app_error(e))),
                 }
@@ -346,9 +349,10 @@ pub async fn mapping_submit(
         return Ok(html(status, mapping_view(&who, &upload, &preview, problem.as_ref())));
     }
     let request = ImportRequest { upload: upload.id.clone(), mapping, batch_size: None, key: None };
-    let job = sift_app::imports::enqueue_import(state.store(), &data_dir, &config, &request, Some(who.principal.user.id))
-        .await
-        .map_err(|e| failed(app_error(e)))?;
+    let job =
+        sift_app::imports::enqueue_import(state.store(), &data_dir, &config, &request, Some(who.principal.user.id))
+            .await
+            .map_err(|e| failed(app_error(e)))?;
     crate::http::audit(
         &state,
         &who.principal,
@@ -488,7 +492,8 @@ pub async fn job_progress(
 fn job_fragment(lang: Lang, job: &Job) -> Markup {
     let w = words(lang);
     let finished = matches!(job.status, JobStatus::Done | JobStatus::Failed);
-    let count = |key: &str| job.result.as_ref().and_then(|r| r.get(key)).and_then(serde_json::Value::as_u64).unwrap_or(0);
+    let count =
+        |key: &str| job.result.as_ref().and_then(|r| r.get(key)).and_then(serde_json::Value::as_u64).unwrap_or(0);
     let total = job.progress.total.unwrap_or(0).max(0);
     let done = job.progress.done.clamp(0, total.max(job.progress.done));
     let percent = if total > 0 { done * 100 / total } else { 0 };

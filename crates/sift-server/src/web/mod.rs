@@ -69,7 +69,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/board/assign", post(board::assign))
         .route("/leads/{id}/stage", get(board::move_page).post(board::move_stage))
         // Import with a mapping step: upload, check the columns, import as a job.
-        .route("/imports/new", get(imports::new_page).post(imports::upload).layer(axum::extract::DefaultBodyLimit::disable()))
+        .route(
+            "/imports/new",
+            get(imports::new_page).post(imports::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/imports/uploads/{id}", get(imports::mapping_page).post(imports::mapping_submit))
         .route("/imports/jobs/{job}", get(imports::job_page))
         .route("/imports/jobs/{job}/progress", get(imports::job_progress))
