@@ -1124,7 +1124,7 @@ async fn the_board_groups_by_stage_filters_from_the_url_and_assigns_as_the_api_a
         // A card: name, company, score, owner, last verdict.
         let card = &board.body[board.body.find(&format!("href=\"/leads/{a2}\"")).expect("card")..];
         let card = &card[..card.find("</li>").expect("card end")];
-        for text in ["Alan Second", "Beta Ports", "Score: 80", "Owner: rep_a", "Not qualified yet"] {
+        for text in ["Alan Second", "Beta Ports", "Score: 80", "Owner: rep_a", "No verdict yet"] {
             assert!(card.contains(text), "{}: the card lacks {text:?}: {card}", db.name);
         }
 
