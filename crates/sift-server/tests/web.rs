@@ -1455,3 +1455,51 @@ async fn an_import_is_mapped_and_checked_before_anything_is_written_then_runs_as
         app.running.shutdown().await.expect("clean shutdown");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_waiting_for_a_worker_shows_its_progress_polled_and_a_refresh_link_in_both_languages() {
+    for db in databases("web_import_waiting").await {
+        // No job workers: the import stays queued.
+        let app = spawn(&db).await;
+        let admin = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let csrf = form_token(&get(&app, "/imports/new", Some(&admin), None).await.body);
+        let (status, location) = post_multipart(
+            &app,
+            "/imports/new",
+            &admin,
+            &[("csrf_token", None, &csrf), ("file", Some("crm.csv"), CRM_EXPORT)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{}: {location}", db.name);
+        let res = post_form(
+            &app,
+            &location,
+            &format!("sift_session={admin}"),
+            &[("csrf_token", &csrf), ("action", "import")],
+        )
+        .await;
+        let job_page = header(&res, LOCATION);
+        let page = get(&app, &job_page, Some(&admin), None).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", db.name);
+        for text in [
+            "Waiting to start",
+            "<progress id=\"job-progress\"",
+            &format!("hx-get=\"{job_page}/progress\""),
+            "hx-trigger=\"every 1s\"",
+            &format!("<a href=\"{job_page}\">Refresh</a>"),
+        ] {
+            assert!(page.body.contains(text), "{}: {text:?} in {}", db.name, page.body);
+        }
+        let fragment = get(&app, &format!("{job_page}/progress"), Some(&admin), None).await;
+        assert!(fragment.body.starts_with("<div id=\"job\"") && fragment.body.contains("every 1s"));
+        assert!(!fragment.body.contains("<html"), "a fragment, not a page");
+        let zh = get(&app, &job_page, Some(&admin), Some("zh-CN")).await;
+        assert!(zh.body.contains("等待开始") && zh.body.contains("刷新"), "{}", zh.body);
+        let board = get(&app, "/board", Some(&admin), Some("zh-CN")).await;
+        assert!(board.body.contains("<h1>看板</h1>") && board.body.contains("把选中的线索分配给"), "{}", board.body);
+        let mapping = get(&app, &location, Some(&admin), Some("zh-CN")).await;
+        assert!(mapping.body.contains("核对各列") && mapping.body.contains("保留为自定义字段"));
+        assert_eq!(app.lead_count().await, 0, "nothing imported while no worker runs");
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
