@@ -1503,3 +1503,40 @@ async fn an_import_waiting_for_a_worker_shows_its_progress_polled_and_a_refresh_
         app.running.shutdown().await.expect("clean shutdown");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_board_column_shows_its_best_fifty_and_links_to_the_rest() {
+    for db in databases("web_board_pages").await {
+        let app = spawn(&db).await;
+        let items: Vec<Value> = (0..57)
+            .map(|n| json!({"external_id": format!("P{n}"), "first_name": format!("Pql{n:02}"), "company": "Paged Co"}))
+            .collect();
+        let res = app.send(Method::POST, "/api/v1/leads/bulk", Auth::Token(&app.admin_token), Some(json!(items))).await;
+        assert_eq!(res.status(), StatusCode::MULTI_STATUS, "{}", db.name);
+        // Scores 1..57 by external id number; one lead elsewhere.
+        execute(
+            &db,
+            "UPDATE leads SET stage = 'pql', score = CAST(substr(external_id, 2) AS INTEGER) + 1, \
+             score_probability = 0.5, score_model = 1, scored_at = '2026-12-01T00:00:00Z'",
+        )
+        .await;
+        let admin = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let board = get(&app, "/board", Some(&admin), None).await;
+        let column = &board.body[board.body.find("id=\"stage-pql\"").expect("the PQL column")..];
+        let column = &column[..column.find("</section>").expect("column end")];
+        assert_eq!(column.matches("<li class=\"card\"").count(), 50, "{}", db.name);
+        assert!(column.contains("Pql56") && !column.contains("Pql06<"), "the best-scored first");
+        assert!(column.contains("50+ shown"), "{column}");
+        let start = column.find("<p><a href=\"").expect("the more link") + 12;
+        let more = unescape(column[start..].split('"').next().expect("href"));
+        assert!(more.starts_with("/board?stage=pql&cursor="), "{more}");
+        let rest = get(&app, &more, Some(&admin), None).await;
+        assert_eq!(rest.status, StatusCode::OK, "{more}");
+        assert_eq!(rest.body.matches("<li class=\"card\"").count(), 7, "{}", db.name);
+        for n in 0..7 {
+            assert!(rest.body.contains(&format!(">Pql{n:02}<")), "Pql{n:02} on the second page");
+        }
+        assert!(!rest.body.contains("id=\"stage-mql\"") && !rest.body.contains("More in this stage"));
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
