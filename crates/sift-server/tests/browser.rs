@@ -551,6 +551,12 @@ async fn import_and_board(client: Client, base: String, csv: PathBuf) {
     let url = client.current_url().await.expect("url");
     assert!(url.query().is_some_and(|q| q.contains("q=Lovelace")), "the search is in the URL: {url}");
     check_page(&client, "25-board-search").await;
+    // Bulk assignment: tick the card, keep "Me", assign (htmx sends the ticked box with the form).
+    client.find(Locator::Css(".card input[type=checkbox]")).await.expect("a checkbox").click().await.expect("tick");
+    client.find(Locator::Css("#assign button[type=submit]")).await.expect("assign").click().await.expect("click");
+    let result = wait_for_text(&client, "#assign-result", |r| !r.is_empty()).await;
+    assert!(result.contains("Assigned: 1") && result.contains("Refused: 0"), "{result}");
+    wait_for_text(&client, ".board", |b| b.contains("Owner: Administrator")).await;
     client.find(Locator::LinkText("Ada Lovelace")).await.expect("the card").click().await.expect("click");
     wait_for_text(&client, "h1", |h| h.starts_with("Ada Lovelace")).await;
 
