@@ -17,7 +17,9 @@ use tokio::io::AsyncWriteExt;
 use crate::error::{AppError, Result};
 use crate::jobs::{IMPORT, JobEnv, ProgressHandle};
 
-pub use sift_store::import::{ColumnMapping, Dialect, Field, error_report_writer, parse_mapping};
+pub use sift_store::import::{
+    ColumnMapping, Dialect, Field, PreviewRow, RowError, RowsPreview, error_report_writer, parse_mapping,
+};
 
 /// Shows how a file would be read (dialect, column mapping) without importing anything.
 pub fn preview(path: &Path, options: &ImportOptions) -> Result<(Dialect, ColumnMapping)> {
@@ -198,6 +200,29 @@ pub async fn preview_upload(
     Ok((upload, dialect, mapping))
 }
 
+/// Rows a mapping preview checks, and rows (and rejects) it shows.
+pub const PREVIEW_CHECKED_ROWS: usize = 1_000;
+pub const PREVIEW_SHOWN_ROWS: usize = 10;
+
+/// How an upload would be imported with `overrides` (header -> field): the mapping, the
+/// first rows and which of the first rows would be rejected and why, read by the same code
+/// as the import. Nothing is written.
+pub async fn preview_upload_rows(
+    data_dir: &Path,
+    config: &crate::Config,
+    id: &str,
+    overrides: std::collections::BTreeMap<String, Field>,
+) -> Result<(Upload, RowsPreview)> {
+    let (upload, path) = open_upload(data_dir, id)?;
+    let options = ImportOptions { overrides, rules: config.rules.clone(), ..ImportOptions::default() };
+    let preview = tokio::task::spawn_blocking(move || {
+        import::preview_rows(&path, &options, PREVIEW_CHECKED_ROWS, PREVIEW_SHOWN_ROWS)
+    })
+    .await
+    .map_err(|e| AppError::Unavailable(format!("the preview stopped: {e}")))??;
+    Ok((upload, preview))
+}
+
 /// What an import job is asked to do.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -318,6 +343,7 @@ pub async fn run_import_job(
         "duplicates": summary.duplicates,
         "rejected": summary.rejected,
         "rejects_file": summary.rejected > 0,
+        "matched_by_content": summary.matched_by_content,
         "notes": summary.notes(),
     }))
 }

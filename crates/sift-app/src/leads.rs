@@ -431,3 +431,27 @@ pub async fn today(
     nurture_due.truncate(limit);
     Ok(Today { call_first, nurture_due })
 }
+
+/// One column of the board: a stage and the first leads in it, in the filter's order.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BoardColumn {
+    pub stage: sift_core::Stage,
+    pub leads: Vec<StoredLead>,
+}
+
+/// The board: for each stage, the leads `filter` matches in that stage (its sort, cursor
+/// and limit apply per column), one indexed query per stage; never every lead.
+pub async fn board(store: &Store, filter: &LeadFilter, stages: &[sift_core::Stage]) -> Result<Vec<BoardColumn>> {
+    let mut columns = Vec::with_capacity(stages.len());
+    for stage in stages {
+        let column = LeadFilter { stage: Some(*stage), ..filter.clone() };
+        columns.push(BoardColumn { stage: *stage, leads: store.list_leads(&column).await? });
+    }
+    Ok(columns)
+}
+
+/// Gives `lead` (as read) to `owner`, keeping its facts; refused as stale when the lead
+/// changed since it was read. Who may assign to whom is the caller's authorisation.
+pub async fn assign(store: &Store, lead: &StoredLead, owner: Option<i64>) -> Result<StoredLead> {
+    store.update_lead(lead.id, &lead.record, owner, Some(&lead.etag())).await.map_err(lead_store_error(lead.id))
+}

@@ -538,3 +538,116 @@ async fn train_and_read(client: Client, base: String) {
     wait_for_text(&client, "#roc-heading", |h| h == "ROC 曲线").await;
     check_page(&client, "models-05-report-zh").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_imports_a_csv_through_the_mapping_step_and_finds_a_lead_on_the_board() {
+    let Some(binary) = chromedriver() else {
+        assert!(
+            std::env::var("SIFT_REQUIRE_BROWSER").is_err(),
+            "SIFT_REQUIRE_BROWSER is set but chromedriver is missing"
+        );
+        eprintln!("browser test skipped: no chromedriver on the PATH (apt-get install chromium chromium-driver)");
+        return;
+    };
+    let db = databases("web_browser_import").await.into_iter().next().expect("SQLite");
+    let app = spawn_with(&db, |s| s.job_workers = 1).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = dir.path().join("crm-export.csv");
+    std::fs::write(
+        &csv,
+        "Record ID,First Name,Last Name,Email,Company,Firma Size,Converted,Notes\n\
+         R1,Ada,Lovelace,ada@engines.example,Analytical Engines,120,,=SUM(A1:A2)\n\
+         R2,Grace,Hopper,grace@navy.example,Navy Labs,5000,yes,<script>alert(1)</script>\n\
+         R3,Alan,Turing,not-an-email,Bletchley,80,no,\n",
+    )
+    .expect("write");
+
+    let (_driver, webdriver) = start_driver(&binary);
+    let client = browser(&webdriver).await;
+    let steps = tokio::spawn(import_and_board(client.clone(), app.base.clone(), csv));
+    let outcome = steps.await;
+    let _ = client.close().await;
+    if let Err(failed) = outcome {
+        std::panic::resume_unwind(failed.into_panic());
+    }
+    let leads: serde_json::Value = app
+        .send(Method::GET, "/api/v1/leads?q=lovelace", Auth::Token(&app.admin_token), None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(leads["items"][0]["employees"], 120, "the column mapped in the browser: {leads}");
+    app.running.shutdown().await.expect("clean shutdown");
+}
+
+async fn import_and_board(client: Client, base: String, csv: PathBuf) {
+    client.goto(&page_url(&base, "/signin")).await.expect("open");
+    client.find(Locator::Css("#username")).await.expect("user name").send_keys("admin").await.expect("type");
+    client.find(Locator::Css("#password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
+    client.find(Locator::Css("button[type=submit]")).await.expect("button").click().await.expect("click");
+    wait_for_text(&client, "h1", |h| h == "Today").await;
+
+    // Upload, then the mapping step: one column's field changed and checked again.
+    client.find(Locator::Css("a[href='/imports/new']")).await.expect("nav").click().await.expect("click");
+    wait_for_text(&client, "h1", |h| h == "Import leads").await;
+    check_page(&client, "21-import-upload").await;
+    client.find(Locator::Css("#file")).await.expect("file").send_keys(&csv.display().to_string()).await.expect("file");
+    client.find(Locator::Css("#upload button[type=submit]")).await.expect("button").click().await.expect("click");
+    wait_for_text(&client, "h1", |h| h.starts_with("Check the columns")).await;
+    let rejects = wait_for_text(&client, "section[aria-labelledby=rejects]", |r| !r.is_empty()).await;
+    assert!(rejects.contains("not-an-email"), "{rejects}");
+    let rows = wait_for_text(&client, "section[aria-labelledby=first-rows]", |r| !r.is_empty()).await;
+    assert!(rows.contains("<script>alert(1)</script>") && rows.contains("=SUM(A1:A2)"), "cells shown as text: {rows}");
+    check_page(&client, "22-import-mapping").await;
+    client.find(Locator::Css("#col5")).await.expect("select").select_by_value("employees").await.expect("pick");
+    client.find(Locator::Css("button[value=check]")).await.expect("check").click().await.expect("click");
+    let started = Instant::now();
+    loop {
+        let chosen = client
+            .execute("return document.querySelector('#col5 option[selected]')?.value ?? '';", vec![])
+            .await
+            .expect("script");
+        if chosen == "employees" {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "the checked mapping never came back: {chosen}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    client.find(Locator::Css("button[value=import]")).await.expect("import").click().await.expect("click");
+    // The job's page: progress, then the summary (polled by htmx).
+    let summary = wait_for_text(&client, "#job", |s| s.contains("Imported")).await;
+    assert!(summary.contains("Created 2") && summary.contains("Rejected 1"), "{summary}");
+    client.find(Locator::Css("#rejects-file")).await.expect("the rejects download");
+    check_page(&client, "23-import-summary").await;
+
+    // The board: find the lead by search, open it.
+    client.find(Locator::Css("a[href='/board']")).await.expect("nav").click().await.expect("click");
+    let board = wait_for_text(&client, ".board", |b| b.contains("Grace Hopper")).await;
+    assert!(board.contains("Ada Lovelace"), "{board}");
+    check_page(&client, "24-board").await;
+    client.find(Locator::Css("#q")).await.expect("search").send_keys("Lovelace").await.expect("type");
+    client.find(Locator::Css("#board-filters button[type=submit]")).await.expect("apply").click().await.expect("click");
+    wait_for_text(&client, ".board", |b| b.contains("Ada Lovelace") && !b.contains("Grace Hopper")).await;
+    let url = client.current_url().await.expect("url");
+    assert!(url.query().is_some_and(|q| q.contains("q=Lovelace")), "the search is in the URL: {url}");
+    check_page(&client, "25-board-search").await;
+    // Bulk assignment: tick the card, keep "Me", assign (htmx sends the ticked box with the form).
+    client.find(Locator::Css(".card input[type=checkbox]")).await.expect("a checkbox").click().await.expect("tick");
+    client.find(Locator::Css("#assign button[type=submit]")).await.expect("assign").click().await.expect("click");
+    let result = wait_for_text(&client, "#assign-result", |r| !r.is_empty()).await;
+    assert!(result.contains("Assigned: 1") && result.contains("Refused: 0"), "{result}");
+    wait_for_text(&client, ".board", |b| b.contains("Owner: Administrator")).await;
+    client.find(Locator::LinkText("Ada Lovelace")).await.expect("the card").click().await.expect("click");
+    wait_for_text(&client, "h1", |h| h.starts_with("Ada Lovelace")).await;
+
+    // Moving it without a reason: the rules' error at the field.
+    client.find(Locator::LinkText("Move stage")).await.expect("move link").click().await.expect("click");
+    wait_for_text(&client, "h1", |h| h.starts_with("Move to another stage")).await;
+    client.find(Locator::Css("#move-stage button[type=submit]")).await.expect("move").click().await.expect("click");
+    let error = wait_for_text(&client, "#reason_error", |e| !e.is_empty()).await;
+    assert!(error.contains("Say why"), "{error}");
+    check_page(&client, "26-move-needs-reason").await;
+    client.find(Locator::Css("#reason")).await.expect("reason").send_keys("Asked for a demo").await.expect("type");
+    client.find(Locator::Css("#move-stage button[type=submit]")).await.expect("move").click().await.expect("click");
+    wait_for_text(&client, "#moved", |m| m.contains("moved to")).await;
+}

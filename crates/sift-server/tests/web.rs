@@ -394,6 +394,9 @@ async fn hostile_strings_render_as_text_on_every_page() {
             format!("/leads?q={q}"),
             format!("/leads?stage={q}"),
             format!("/leads/{id}"),
+            "/board".to_owned(),
+            format!("/board?q={q}&source={q}"),
+            format!("/leads/{id}/stage"),
             format!("/signin?next={q}"),
         ];
         for path in &pages {
@@ -1296,5 +1299,477 @@ async fn a_hostile_field_name_used_as_a_factor_renders_as_text_on_the_model_page
         assert_eq!(page.status, StatusCode::OK, "{}", db.name);
         assert!(page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt; = "), "the field is a factor: {}", page.body);
         assert!(!page.body.contains(HOSTILE_SCRIPT) && !page.body.contains("<img src=x"), "{}", page.body);
+    }
+}
+
+/// The stage column a lead's card is in on a board page, if it is shown.
+fn board_column_of(body: &str, id: i64) -> Option<String> {
+    let card = body.find(&format!("href=\"/leads/{id}\""))?;
+    let marker = "<section class=\"column\" aria-labelledby=\"stage-";
+    let before = &body[..card];
+    let column = before.rfind(marker)? + marker.len();
+    Some(before[column..].split('"').next()?.to_owned())
+}
+
+async fn owner_of(app: &App, id: i64) -> Option<i64> {
+    let lead: Value = app
+        .send(Method::GET, &format!("/api/v1/leads/{id}"), Auth::Token(&app.admin_token), None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    lead["owner_id"].as_i64()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_board_groups_by_stage_filters_from_the_url_and_assigns_as_the_api_allows() {
+    for db in databases("web_board").await {
+        let app = spawn(&db).await;
+        let (rep_a, _) = app.user("rep_a", "rep", Some("north"), "write").await;
+        let (rep_b, _) = app.user("rep_b", "rep", Some("north"), "write").await;
+        app.user("boss", "manager", Some("north"), "write").await;
+        let (app_ref, t) = (&app, &app.admin_token);
+        let lead = |v: Value| async move { app_ref.create_lead(t, v).await["id"].as_i64().expect("id") };
+        let a1 = lead(json!({"first_name": "Ada", "last_name": "First", "company": "Acme Freight",
+            "source": "webinar", "owner_id": rep_a}))
+        .await;
+        let a2 = lead(json!({"first_name": "Alan", "last_name": "Second", "company": "Beta Ports",
+            "source": "ads", "owner_id": rep_a}))
+        .await;
+        let b1 =
+            lead(json!({"first_name": "Bea", "last_name": "Other", "company": "Gamma Rail", "owner_id": rep_b})).await;
+        let u1 = lead(json!({"first_name": "Una", "last_name": "Owned", "company": "Delta Air"})).await;
+        let scored = "score_probability = 0.5, score_model = 1, scored_at = '2026-12-01T00:00:00Z'";
+        execute(&db, &format!("UPDATE leads SET stage = 'mql', score = 80, {scored} WHERE id = {a2}")).await;
+        execute(&db, &format!("UPDATE leads SET score = 30, {scored} WHERE id = {a1}")).await;
+
+        // Columns by stage: every stage has one, each lead sits in its stage's.
+        let admin = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let board = get(&app, "/board", Some(&admin), None).await;
+        assert_eq!(board.status, StatusCode::OK, "{}", db.name);
+        for stage in ["unqualified", "mql", "pql", "cql", "sql", "opportunity", "nurture", "disqualified", "customer"] {
+            assert!(board.body.contains(&format!("id=\"stage-{stage}\"")), "{}: column {stage}", db.name);
+        }
+        assert!(board.body.contains("<a href=\"/board\" aria-current=\"page\">Board</a>"));
+        for (id, stage) in [(a1, "unqualified"), (a2, "mql"), (b1, "unqualified"), (u1, "unqualified")] {
+            assert_eq!(board_column_of(&board.body, id).as_deref(), Some(stage), "{}: lead {id}", db.name);
+        }
+        // A card: name, company, score, owner, last verdict.
+        let card = &board.body[board.body.find(&format!("href=\"/leads/{a2}\"")).expect("card")..];
+        let card = &card[..card.find("</li>").expect("card end")];
+        for text in ["Alan Second", "Beta Ports", "Score: 80", "Owner: rep_a", "No verdict yet"] {
+            assert!(card.contains(text), "{}: the card lacks {text:?}: {card}", db.name);
+        }
+
+        // Filters come from the URL.
+        let shown = |body: &str| {
+            [a1, a2, b1, u1].into_iter().filter(|id| board_column_of(body, *id).is_some()).collect::<Vec<_>>()
+        };
+        for (query, want) in [
+            ("source=webinar", vec![a1]),
+            ("q=gamma", vec![b1]),
+            ("score_min=50", vec![a2]),
+            ("score_min=10&score_max=50", vec![a1]),
+            ("owner=none", vec![u1]),
+            (&*format!("owner={rep_a}"), vec![a1, a2]),
+            ("verdict=qualified", vec![]),
+            ("stage=mql", vec![a2]),
+            ("source=&q=&score_min=", vec![a1, a2, b1, u1]),
+        ] {
+            let page = get(&app, &format!("/board?{query}"), Some(&admin), None).await;
+            assert_eq!(page.status, StatusCode::OK, "{}: {query}", db.name);
+            assert_eq!(shown(&page.body), want, "{}: /board?{query}", db.name);
+        }
+        let one_column = get(&app, "/board?stage=mql", Some(&admin), None).await;
+        assert!(!one_column.body.contains("id=\"stage-unqualified\""), "one stage's column only");
+        for bad in ["score_min=abc", "score_min=120", "stage=won", "verdict=maybe"] {
+            let page = get(&app, &format!("/board?{bad}"), Some(&admin), None).await;
+            assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}: {bad}", db.name);
+        }
+        // A rep sees only their own leads.
+        let session_a = sign_in_with_form(&app, "rep_a", PASSWORD).await;
+        let mine = get(&app, "/board", Some(&session_a), None).await;
+        assert_eq!(shown(&mine.body), vec![a1, a2], "{}", db.name);
+
+        // Bulk assignment by a manager: the team's leads and unassigned ones go to rep_b.
+        let boss = sign_in_with_form(&app, "boss", PASSWORD).await;
+        let page = get(&app, "/board", Some(&boss), None).await;
+        let csrf = form_token(&page.body);
+        let cookies = format!("sift_session={boss}");
+        let (a1s, u1s, rep_bs) = (a1.to_string(), u1.to_string(), rep_b.to_string());
+        let forged =
+            post_form(&app, "/board/assign", &cookies, &[("csrf_token", "forged"), ("owner", &rep_bs), ("lead", &a1s)])
+                .await;
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN, "{}", db.name);
+        assert_eq!(owner_of(&app, a1).await, Some(rep_a), "a forged post changes nothing");
+        let res = post_form(
+            &app,
+            "/board/assign",
+            &cookies,
+            &[("csrf_token", &csrf), ("owner", &rep_bs), ("lead", &a1s), ("lead", &u1s), ("back", "source=webinar")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", db.name);
+        let location = header(&res, LOCATION);
+        assert_eq!(location, "/board?assigned=2&refused=0&source=webinar");
+        assert_eq!((owner_of(&app, a1).await, owner_of(&app, u1).await), (Some(rep_b), Some(rep_b)));
+        let after = get(&app, &location, Some(&boss), None).await;
+        assert!(after.body.contains("Assigned: <strong>2</strong>"), "{}", after.body);
+        assert_eq!(shown(&after.body), vec![a1], "the filters are kept");
+
+        // A rep may take nothing from another rep, nor give their own leads away.
+        let csrf = form_token(&mine.body);
+        let cookies = format!("sift_session={session_a}");
+        let a2s = a2.to_string();
+        let b1s = b1.to_string();
+        let res = post_form(
+            &app,
+            "/board/assign",
+            &cookies,
+            &[("csrf_token", &csrf), ("owner", "me"), ("lead", &b1s), ("lead", &a2s)],
+        )
+        .await;
+        assert_eq!(header(&res, LOCATION), "/board?assigned=1&refused=1", "{}", db.name);
+        assert_eq!(owner_of(&app, b1).await, Some(rep_b), "rep_b's lead stays rep_b's");
+        let res =
+            post_form(&app, "/board/assign", &cookies, &[("csrf_token", &csrf), ("owner", &rep_bs), ("lead", &a2s)])
+                .await;
+        assert_eq!(header(&res, LOCATION), "/board?assigned=0&refused=1", "{}", db.name);
+        assert_eq!(owner_of(&app, a2).await, Some(rep_a));
+        let refused = get(&app, "/board?assigned=0&refused=1", Some(&session_a), None).await;
+        assert!(refused.body.contains("not yours to give"), "{}", refused.body);
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stage_move_without_a_reason_shows_the_error_at_its_field_and_changes_nothing() {
+    for db in databases("web_stage_move").await {
+        let app = spawn(&db).await;
+        let (rep, _) = app.user("mover", "rep", None, "write").await;
+        let id = app
+            .create_lead(&app.admin_token, json!({"first_name": "Mia", "company": "Move AB", "owner_id": rep}))
+            .await["id"]
+            .as_i64()
+            .expect("id");
+        let session = sign_in_with_form(&app, "mover", PASSWORD).await;
+        let path = format!("/leads/{id}/stage");
+        let form = get(&app, &path, Some(&session), None).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", db.name);
+        assert!(form.body.contains("id=\"move-stage\"") && form.body.contains("<option value=\"mql\""));
+        let lead_page = get(&app, &format!("/leads/{id}"), Some(&session), None).await;
+        assert!(lead_page.body.contains(&format!("href=\"{path}\"")), "the lead page links to the move");
+        let csrf = form_token(&form.body);
+        let cookies = format!("sift_session={session}");
+
+        // No reason: the rules refuse, the error sits at the reason field, nothing moves.
+        let res = post_form(&app, &path, &cookies, &[("csrf_token", &csrf), ("to", "mql"), ("reason", "  ")]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", db.name);
+        let body = res.text().await.expect("page");
+        assert!(body.contains("id=\"reason_error\"") && body.contains("Say why the lead moves"), "{body}");
+        assert!(body.contains("aria-invalid=\"true\""));
+        assert_eq!(stage_of(&app, id).await, "unqualified");
+        // A move the lifecycle does not allow: the error at the stage.
+        let res =
+            post_form(&app, &path, &cookies, &[("csrf_token", &csrf), ("to", "customer"), ("reason", "why not")]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = res.text().await.expect("page");
+        assert!(body.contains("id=\"to_error\"") && body.contains("does not allow"), "{body}");
+        assert!(body.contains("value=\"why not\""), "what was typed is kept");
+        assert_eq!(stage_of(&app, id).await, "unqualified");
+        // Without the session's token, nothing either.
+        let res = post_form(&app, &path, &cookies, &[("csrf_token", "forged"), ("to", "mql"), ("reason", "x")]).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert_eq!(stage_of(&app, id).await, "unqualified");
+
+        // With a reason it moves, and the reason is in the history.
+        let res = post_form(
+            &app,
+            &path,
+            &cookies,
+            &[("csrf_token", &csrf), ("to", "mql"), ("reason", "Downloaded the pricing guide")],
+        )
+        .await;
+        assert_eq!((res.status(), header(&res, LOCATION)), (StatusCode::SEE_OTHER, format!("{path}?moved=1")));
+        assert_eq!(stage_of(&app, id).await, "mql");
+        let lead_page = get(&app, &format!("/leads/{id}"), Some(&session), None).await;
+        assert!(lead_page.body.contains("Downloaded the pricing guide"), "{}", db.name);
+        let moved = get(&app, &format!("{path}?moved=1"), Some(&session), None).await;
+        assert!(moved.body.contains("The lead moved to MQL."), "{}", moved.body);
+
+        // Another rep cannot see the lead, so cannot move it.
+        app.user("other", "rep", None, "write").await;
+        let other = sign_in_with_form(&app, "other", PASSWORD).await;
+        assert_eq!(get(&app, &path, Some(&other), None).await.status, StatusCode::NOT_FOUND);
+        let page = get(&app, "/", Some(&other), None).await;
+        let res = post_form(
+            &app,
+            &path,
+            &format!("sift_session={other}"),
+            &[("csrf_token", &form_token(&page.body)), ("to", "sql"), ("reason", "mine now")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        assert_eq!(stage_of(&app, id).await, "mql");
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+/// A CRM export with a column the importer cannot place (`Firma Size`), two rows it would
+/// reject and hostile cells.
+const CRM_EXPORT: &str = "Record ID,First Name,Last Name,Email,Company,Firma Size,Converted,Notes\n\
+R1,Ada,Lovelace,ada@engines.example,Analytical Engines,120,yes,\"=HYPERLINK(\"\"http://evil.example\"\")\"\n\
+R2,Grace,Hopper,grace@navy.example,Navy Labs,5000,no,<script>alert(1)</script>\n\
+R3,Alan,Turing,not-an-email,Bletchley,80,no,\n\
+R4,Edsger,Dijkstra,ed@tue.example,TU Eindhoven,900,perhaps,\n";
+
+/// The `selected` option of a select on a page.
+fn selected_option(body: &str, select_id: &str) -> String {
+    let select = &body[body.find(&format!("id=\"{select_id}\"")).expect("the select")..];
+    let select = &select[..select.find("</select>").expect("end")];
+    let at = select.find(" selected").expect("a selected option");
+    let start = select[..at].rfind("value=\"").expect("value") + 7;
+    select[start..].split('"').next().expect("value").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_is_mapped_and_checked_before_anything_is_written_then_runs_as_a_job() {
+    for db in databases("web_import").await {
+        let app = spawn_with(&db, |s| s.job_workers = 1).await;
+        // Viewers (and reps) do not import.
+        app.user("looker", "viewer", None, "read").await;
+        let viewer = sign_in_with_form(&app, "looker", PASSWORD).await;
+        assert_eq!(get(&app, "/imports/new", Some(&viewer), None).await.status, StatusCode::FORBIDDEN, "{}", db.name);
+        let viewer_page = get(&app, "/", Some(&viewer), None).await;
+        assert!(!viewer_page.body.contains("href=\"/imports/new\""), "no import link for a viewer");
+        let (status, _) = post_multipart(
+            &app,
+            "/imports/new",
+            &viewer,
+            &[("csrf_token", None, &form_token(&viewer_page.body)), ("file", Some("crm.csv"), CRM_EXPORT)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        let admin = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let form = get(&app, "/imports/new", Some(&admin), None).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", db.name);
+        let csrf = form_token(&form.body);
+        let (status, _) = post_multipart(
+            &app,
+            "/imports/new",
+            &admin,
+            &[("csrf_token", None, "forged"), ("file", Some("crm.csv"), CRM_EXPORT)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "a forged upload is refused");
+        let (status, body) = post_multipart(
+            &app,
+            "/imports/new",
+            &admin,
+            &[("csrf_token", None, &csrf), ("file", Some("bin.csv"), "\u{0}\u{1}\u{2}binary")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.contains("id=\"file_error\""), "the error sits at the file field: {body}");
+        let (status, location) = post_multipart(
+            &app,
+            "/imports/new",
+            &admin,
+            &[("csrf_token", None, &csrf), ("file", Some("crm.csv"), CRM_EXPORT)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{}: {location}", db.name);
+        assert!(location.starts_with("/imports/uploads/"), "{location}");
+
+        // The mapping step: the detected field of each column, the first rows, the rejects.
+        let step = get(&app, &location, Some(&admin), None).await;
+        assert_eq!(step.status, StatusCode::OK);
+        for (column, field) in [("col0", "external_id"), ("col3", "email"), ("col5", "custom"), ("col6", "converted")] {
+            assert_eq!(selected_option(&step.body, column), field, "{}: {column}", db.name);
+        }
+        let rejects = &step.body[step.body.find("id=\"rejects\"").expect("rejects")..];
+        assert!(rejects.contains("not-an-email") && rejects.contains("perhaps"), "{rejects}");
+        assert!(rejects.contains("(2 / 4 rows checked)"), "{rejects}");
+        // Hostile cells are text.
+        assert!(step.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !step.body.contains("<script>alert"));
+        assert!(step.body.contains("=HYPERLINK(&quot;http://evil.example&quot;)"), "a formula cell is shown as text");
+        assert_eq!(app.lead_count().await, 0, "{}: the mapping step writes nothing", db.name);
+
+        // A changed mapping, checked again: still nothing written.
+        let res = post_form(
+            &app,
+            &location,
+            &format!("sift_session={admin}"),
+            &[("csrf_token", &csrf), ("col5", "employees"), ("action", "check")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let checked = res.text().await.expect("page");
+        assert_eq!(selected_option(&checked, "col5"), "employees");
+        let res = post_form(
+            &app,
+            &location,
+            &format!("sift_session={admin}"),
+            &[("csrf_token", &csrf), ("col5", "salary"), ("action", "import")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.expect("page").contains("id=\"col5_error\""), "the error at its column");
+        let res = post_form(
+            &app,
+            &location,
+            &format!("sift_session={admin}"),
+            &[("csrf_token", "forged"), ("col5", "employees"), ("action", "import")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert_eq!(app.lead_count().await, 0, "{}: nothing written before the import is confirmed", db.name);
+
+        // Confirmed: the import runs as a job; its page shows progress, then the summary.
+        let res = post_form(
+            &app,
+            &location,
+            &format!("sift_session={admin}"),
+            &[("csrf_token", &csrf), ("col5", "employees"), ("action", "import")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", db.name);
+        let job_page = header(&res, LOCATION);
+        assert!(job_page.starts_with("/imports/jobs/"), "{job_page}");
+        let started = std::time::Instant::now();
+        let summary = loop {
+            let page = get(&app, &job_page, Some(&admin), None).await;
+            assert_eq!(page.status, StatusCode::OK);
+            if page.body.contains("id=\"summary\"") {
+                break page.body;
+            }
+            assert!(page.body.contains("hx-trigger=\"every 1s\"") && page.body.contains("Refresh"), "{}", page.body);
+            assert!(started.elapsed() < std::time::Duration::from_secs(60), "the import did not finish");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        };
+        for (key, count) in [("inserted", 2), ("rejected", 2), ("rows", 4), ("matched_by_content", 0)] {
+            assert!(
+                summary.contains(&format!("data-count=\"{key}\">{count}<")),
+                "{}: {key} {count} in {summary}",
+                db.name
+            );
+        }
+        let fragment = get(&app, &format!("{job_page}/progress"), Some(&admin), None).await;
+        assert!(
+            fragment.body.starts_with("<div id=\"job\"") && !fragment.body.contains("hx-trigger"),
+            "{}",
+            fragment.body
+        );
+        assert_eq!(app.lead_count().await, 2);
+        // The changed mapping was honoured.
+        let leads: Value = app
+            .send(Method::GET, "/api/v1/leads?q=lovelace", Auth::Token(&app.admin_token), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(leads["items"][0]["employees"], 120, "{}: {leads}", db.name);
+        assert!(leads["items"][0]["custom_fields"].get("Firma Size").is_none(), "{leads}");
+        // The rejects download, with the session.
+        let marker = "id=\"rejects-file\" href=\"";
+        let start = summary.find(marker).expect("the rejects link") + marker.len();
+        let href = summary[start..].split('"').next().expect("href").to_owned();
+        let res =
+            browser().get(app.url(&href)).header(COOKIE, format!("sift_session={admin}")).send().await.expect("sent");
+        assert_eq!(res.status(), StatusCode::OK, "{href}");
+        let text = res.text().await.expect("csv");
+        assert!(text.contains("invalid_email") && text.contains("invalid_outcome"), "{text}");
+        // Another manager's job is not found.
+        app.user("other_boss", "manager", None, "write").await;
+        let other = sign_in_with_form(&app, "other_boss", PASSWORD).await;
+        assert_eq!(get(&app, &job_page, Some(&other), None).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(get(&app, &location, Some(&other), None).await.status, StatusCode::NOT_FOUND);
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_waiting_for_a_worker_shows_its_progress_polled_and_a_refresh_link_in_both_languages() {
+    for db in databases("web_import_waiting").await {
+        // No job workers: the import stays queued.
+        let app = spawn(&db).await;
+        let admin = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let csrf = form_token(&get(&app, "/imports/new", Some(&admin), None).await.body);
+        let (status, location) = post_multipart(
+            &app,
+            "/imports/new",
+            &admin,
+            &[("csrf_token", None, &csrf), ("file", Some("crm.csv"), CRM_EXPORT)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{}: {location}", db.name);
+        let res = post_form(
+            &app,
+            &location,
+            &format!("sift_session={admin}"),
+            &[("csrf_token", &csrf), ("action", "import")],
+        )
+        .await;
+        let job_page = header(&res, LOCATION);
+        let page = get(&app, &job_page, Some(&admin), None).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", db.name);
+        for text in [
+            "Waiting to start",
+            "<progress id=\"job-progress\"",
+            &format!("hx-get=\"{job_page}/progress\""),
+            "hx-trigger=\"every 1s\"",
+            &format!("<a href=\"{job_page}\">Refresh</a>"),
+        ] {
+            assert!(page.body.contains(text), "{}: {text:?} in {}", db.name, page.body);
+        }
+        let fragment = get(&app, &format!("{job_page}/progress"), Some(&admin), None).await;
+        assert!(fragment.body.starts_with("<div id=\"job\"") && fragment.body.contains("every 1s"));
+        assert!(!fragment.body.contains("<html"), "a fragment, not a page");
+        let zh = get(&app, &job_page, Some(&admin), Some("zh-CN")).await;
+        assert!(zh.body.contains("等待开始") && zh.body.contains("刷新"), "{}", zh.body);
+        let board = get(&app, "/board", Some(&admin), Some("zh-CN")).await;
+        assert!(board.body.contains("<h1>看板</h1>") && board.body.contains("把选中的线索分配给"), "{}", board.body);
+        let mapping = get(&app, &location, Some(&admin), Some("zh-CN")).await;
+        assert!(mapping.body.contains("核对各列") && mapping.body.contains("保留为自定义字段"));
+        assert_eq!(app.lead_count().await, 0, "nothing imported while no worker runs");
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_board_column_shows_its_best_fifty_and_links_to_the_rest() {
+    for db in databases("web_board_pages").await {
+        let app = spawn(&db).await;
+        let items: Vec<Value> = (0..57)
+            .map(|n| json!({"external_id": format!("P{n}"), "first_name": format!("Pql{n:02}"), "company": "Paged Co"}))
+            .collect();
+        let res = app.send(Method::POST, "/api/v1/leads/bulk", Auth::Token(&app.admin_token), Some(json!(items))).await;
+        assert_eq!(res.status(), StatusCode::MULTI_STATUS, "{}", db.name);
+        // Scores 1..57 by external id number; one lead elsewhere.
+        execute(
+            &db,
+            "UPDATE leads SET stage = 'pql', score = CAST(substr(external_id, 2) AS INTEGER) + 1, \
+             score_probability = 0.5, score_model = 1, scored_at = '2026-12-01T00:00:00Z'",
+        )
+        .await;
+        let admin = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let board = get(&app, "/board", Some(&admin), None).await;
+        let column = &board.body[board.body.find("id=\"stage-pql\"").expect("the PQL column")..];
+        let column = &column[..column.find("</section>").expect("column end")];
+        assert_eq!(column.matches("<li class=\"card\"").count(), 50, "{}", db.name);
+        assert!(column.contains("Pql56") && !column.contains("Pql06<"), "the best-scored first");
+        assert!(column.contains("50+ shown"), "{column}");
+        let start = column.find("<p><a href=\"").expect("the more link") + 12;
+        let more = unescape(column[start..].split('"').next().expect("href"));
+        assert!(more.starts_with("/board?stage=pql&cursor="), "{more}");
+        let rest = get(&app, &more, Some(&admin), None).await;
+        assert_eq!(rest.status, StatusCode::OK, "{more}");
+        assert_eq!(rest.body.matches("<li class=\"card\"").count(), 7, "{}", db.name);
+        for n in 0..7 {
+            assert!(rest.body.contains(&format!(">Pql{n:02}<")), "Pql{n:02} on the second page");
+        }
+        assert!(!rest.body.contains("id=\"stage-mql\"") && !rest.body.contains("More in this stage"));
+        app.running.shutdown().await.expect("clean shutdown");
     }
 }

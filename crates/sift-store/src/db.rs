@@ -313,6 +313,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0016_calls.sql"),
         include_str!("../migrations/postgres/0016_calls.sql"),
     ),
+    (
+        17,
+        "board_index",
+        include_str!("../migrations/sqlite/0017_board_index.sql"),
+        include_str!("../migrations/postgres/0017_board_index.sql"),
+    ),
 ];
 
 fn migrations(backend: Backend) -> Migrator {

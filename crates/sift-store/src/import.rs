@@ -114,6 +114,65 @@ pub enum Field {
     Custom,
 }
 
+impl Field {
+    /// Every field, in the order a mapping form lists them.
+    pub const ALL: [Field; 21] = [
+        Field::ExternalId,
+        Field::FirstName,
+        Field::LastName,
+        Field::FullName,
+        Field::Email,
+        Field::Phone,
+        Field::Title,
+        Field::Company,
+        Field::Domain,
+        Field::Industry,
+        Field::Employees,
+        Field::AnnualRevenue,
+        Field::Country,
+        Field::Source,
+        Field::LifecycleStage,
+        Field::Status,
+        Field::Converted,
+        Field::CreatedAt,
+        Field::Conversion,
+        Field::Visits,
+        Field::Custom,
+    ];
+
+    /// The field's name as mappings spell it (`external_id`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::ExternalId => "external_id",
+            Field::FirstName => "first_name",
+            Field::LastName => "last_name",
+            Field::FullName => "full_name",
+            Field::Email => "email",
+            Field::Phone => "phone",
+            Field::Title => "title",
+            Field::Company => "company",
+            Field::Domain => "domain",
+            Field::Industry => "industry",
+            Field::Employees => "employees",
+            Field::AnnualRevenue => "annual_revenue",
+            Field::Country => "country",
+            Field::Source => "source",
+            Field::LifecycleStage => "lifecycle_stage",
+            Field::Status => "status",
+            Field::Converted => "converted",
+            Field::CreatedAt => "created_at",
+            Field::Conversion => "conversion",
+            Field::Visits => "visits",
+            Field::Custom => "custom",
+        }
+    }
+
+    /// The field named `name` (as [`Field::name`] spells it).
+    pub fn parse(name: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
 /// Known header spellings (compared lower-case with everything but letters and digits
 /// removed), for HubSpot labels, Salesforce labels and API names, and common sheets.
 const HEADER_ALIASES: &[(Field, &[&str])] = &[
@@ -926,6 +985,97 @@ pub fn inspect(path: &Path, overrides: &BTreeMap<String, Field>) -> Result<(Dial
     Ok((source.dialect, mapping))
 }
 
+/// One row of a preview: its line in the file, its cells, and why it would be rejected.
+#[derive(Debug, Clone, Serialize)]
+pub struct PreviewRow {
+    pub row: u64,
+    pub cells: Vec<String>,
+    pub rejected: Option<RowError>,
+}
+
+/// What an import would do with the first rows of a file, read exactly as the import reads
+/// them (same mapping, key, checks), with nothing written.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowsPreview {
+    pub dialect: Dialect,
+    pub headers: Vec<String>,
+    pub mapping: ColumnMapping,
+    /// The first `show` rows.
+    pub rows: Vec<PreviewRow>,
+    /// How many rows were checked (the first block, at most `check`).
+    pub checked: usize,
+    /// The rejected rows among those checked (at most `show` kept; `rejected` counts all).
+    pub rejects: Vec<RowError>,
+    pub rejected: usize,
+}
+
+/// Checks the first `check` rows of a file as an import would, keeping the first `show`
+/// rows and rejects; nothing is stored.
+pub fn preview_rows(
+    path: &Path,
+    options: &ImportOptions,
+    check: usize,
+    show: usize,
+) -> Result<RowsPreview, ImportError> {
+    let source = open_csv(path)?;
+    let mapping = read_mapping(&source, path, options)?;
+    let file_name = path.display().to_string();
+    let expected = source.headers.len();
+    let mut memo = RowMemo::default();
+    let mut preview = RowsPreview {
+        dialect: source.dialect,
+        headers: source.headers.clone(),
+        mapping: mapping.clone(),
+        rows: Vec::new(),
+        checked: 0,
+        rejects: Vec::new(),
+        rejected: 0,
+    };
+    let Some(block) = &source.first else { return Ok(preview) };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(source.dialect.delimiter as u8)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(&block.bytes[..]);
+    let mut lines = LineCounter::new(block, source.newline);
+    let mut record = csv::ByteRecord::new();
+    while preview.checked < check {
+        let started = reader.position().byte() as usize;
+        if !reader.read_byte_record(&mut record).unwrap_or(false) {
+            break;
+        }
+        let row = lines.line_at(record.position().map_or(started, |p| p.byte() as usize));
+        preview.checked += 1;
+        let fields: Vec<std::borrow::Cow<'_, str>> = record.iter().map(|f| decode(f, &source.dialect).0).collect();
+        let too_many = fields.len() > expected && fields[expected..].iter().any(|f| !f.trim().is_empty());
+        let rejected = if fields.len() < expected || too_many {
+            Some(RowError {
+                row,
+                column: String::new(),
+                code: "wrong_field_count",
+                message: format!("{} fields where the header has {expected}", fields.len()),
+                original: fields.iter().map(|f| f.clone().into_owned()).collect(),
+            })
+        } else {
+            build_record(&mapping, &fields, row, &file_name, &options.rules, &options.outcomes, &mut memo).err()
+        };
+        if let Some(e) = &rejected {
+            preview.rejected += 1;
+            if preview.rejects.len() < show {
+                preview.rejects.push(e.clone());
+            }
+        }
+        if preview.rows.len() < show {
+            preview.rows.push(PreviewRow {
+                row,
+                cells: fields.into_iter().map(std::borrow::Cow::into_owned).collect(),
+                rejected,
+            });
+        }
+    }
+    Ok(preview)
+}
+
 fn io_err(path: &Path) -> impl Fn(std::io::Error) -> ImportError + '_ {
     move |source| ImportError::Io { path: path.display().to_string(), source }
 }
@@ -1358,6 +1508,17 @@ pub async fn import_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_field_is_listed_once_under_its_serde_name() {
+        for field in Field::ALL {
+            assert_eq!(serde_json::to_value(field).expect("json"), serde_json::json!(field.name()));
+            assert_eq!(Field::parse(field.name()), Some(field));
+        }
+        let unique: std::collections::BTreeSet<Field> = Field::ALL.into_iter().collect();
+        assert_eq!(unique.len(), Field::ALL.len());
+        assert_eq!(Field::parse("salary"), None);
+    }
 
     #[test]
     fn the_sniffer_finds_delimiters_encodings_and_boms() {

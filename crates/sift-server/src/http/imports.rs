@@ -82,7 +82,7 @@ pub struct UploadQuery {
     pub name: Option<String>,
 }
 
-fn require_importer(principal: &Principal) -> ApiResult<()> {
+pub(crate) fn require_importer(principal: &Principal) -> ApiResult<()> {
     principal.require_write()?;
     principal.require_manager()
 }
@@ -99,7 +99,7 @@ fn too_large(limit: u64) -> ApiError {
     ApiError::new(Kind::PayloadTooLarge, format!("the upload is over the limit of {limit} bytes (max_upload_bytes)"))
 }
 
-fn app_error(e: AppError) -> ApiError {
+pub(crate) fn app_error(e: AppError) -> ApiError {
     match e {
         AppError::TooLarge { limit } => too_large(limit),
         other => ApiError::from(other),
@@ -205,7 +205,7 @@ pub async fn upload(
 }
 
 /// An upload its owner (or an admin) may use; 404 otherwise.
-fn own_upload(state: &AppState, principal: &Principal, id: &str) -> ApiResult<Upload> {
+pub(crate) fn own_upload(state: &AppState, principal: &Principal, id: &str) -> ApiResult<Upload> {
     let (upload, _) = sift_app::imports::open_upload(&state.settings().data_dir, id).map_err(|e| match e {
         e if e.is_invalid_input() => ApiError::not_found("upload with this id"),
         other => ApiError::from(other),

@@ -318,7 +318,11 @@ pub struct LeadInput {
 
 /// Who may own a lead a principal writes: reps only themselves; managers anyone in their
 /// team; admins anyone who exists.
-async fn allowed_owner(state: &AppState, principal: &Principal, owner: Option<i64>) -> ApiResult<Option<i64>> {
+pub(crate) async fn allowed_owner(
+    state: &AppState,
+    principal: &Principal,
+    owner: Option<i64>,
+) -> ApiResult<Option<i64>> {
     let Some(owner) = owner else {
         return Ok(if principal.user.role == Role::Rep { Some(principal.user.id) } else { None });
     };

@@ -206,6 +206,8 @@ fn lead_page(
             a.button href={ "/leads/" (detail.lead.id) "/qualify" } { (t.run_playbook) }
             " "
             a.button href={ "/leads/" (detail.lead.id) "/calls/new" } { (t.upload_call) }
+            " "
+            a.button href={ "/leads/" (detail.lead.id) "/stage" } { (super::board::words(lang).move_stage) }
         }
         div.columns {
             div {

@@ -6,6 +6,9 @@
 //!   one-time password change, the language switch. Every form post carries the session's
 //!   CSRF token in a hidden `csrf_token` field.
 //! - `today`, `leads`: the rep's home, the lead list with filters in the URL, one lead.
+//! - `board`: the lead board by stage (filters in the URL, bulk assignment), a lead's stage
+//!   move.
+//! - `imports`: CSV import with a mapping step, run as a job with its progress.
 //! - `qualify`: the discovery-call playbook of a lead (`/leads/{id}/qualify`, its preview
 //!   fragment, and `/questions/lint` for the rep's own question).
 //! - `calls`: call upload and analysis (`/calls`, `/leads/{id}/calls/new`), the
@@ -18,9 +21,11 @@
 //! No inline script or style anywhere: the server's CSP forbids both.
 
 mod assets;
+mod board;
 mod calls;
 mod charts;
 pub mod i18n;
+mod imports;
 mod layout;
 mod leads;
 mod models;
@@ -70,6 +75,18 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/models/jobs/{job}", get(models::job_progress))
         .route("/models/{id}", get(models::show))
         .route("/models/{id}/activate", post(models::activate))
+        // The lead board (columns by stage, bulk assignment) and a lead's stage move.
+        .route("/board", get(board::page))
+        .route("/board/assign", post(board::assign))
+        .route("/leads/{id}/stage", get(board::move_page).post(board::move_stage))
+        // Import with a mapping step: upload, check the columns, import as a job.
+        .route(
+            "/imports/new",
+            get(imports::new_page).post(imports::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/imports/uploads/{id}", get(imports::mapping_page).post(imports::mapping_submit))
+        .route("/imports/jobs/{job}", get(imports::job_page))
+        .route("/imports/jobs/{job}/progress", get(imports::job_progress))
         .merge(assets::routes())
         .layer(middleware::from_fn_with_state(state, crate::rate_limit))
 }
