@@ -269,6 +269,24 @@ fn bad_form(lang: Lang) -> impl Fn(FormRejection) -> WebError {
     move |e| WebError { error: ApiError::new(Kind::BadRequest, e.body_text()), lang }
 }
 
+/// A posted playbook form: the lead it is for (visible to this user) and the fields, after
+/// the CSRF check. Shared by the full post and the htmx preview.
+async fn read_posted(
+    state: &AppState,
+    who: &SignedIn,
+    id: Result<Path<i64>, PathRejection>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> WebResult<(StoredLead, Posted)> {
+    let lang = who.lang;
+    let failed = WebError::in_lang(lang);
+    let id = lead_id(lang, id)?;
+    let Form(pairs) = form.map_err(bad_form(lang))?;
+    let posted = Posted::read(pairs);
+    who.principal.check_form_csrf(&posted.csrf_token).map_err(&failed)?;
+    let lead = visible_lead(state, &who.principal, id).await.map_err(&failed)?;
+    Ok((lead, posted))
+}
+
 /// The whole form posted without JavaScript (or boosted): shown again with its outcome, or
 /// saved and on to the lead page.
 pub async fn submit(
@@ -279,11 +297,8 @@ pub async fn submit(
 ) -> WebResult<Response> {
     let lang = who.lang;
     let failed = WebError::in_lang(lang);
-    let id = lead_id(lang, id)?;
-    let Form(pairs) = form.map_err(bad_form(lang))?;
-    let mut posted = Posted::read(pairs);
-    who.principal.check_form_csrf(&posted.csrf_token).map_err(&failed)?;
-    let lead = visible_lead(&state, &who.principal, id).await.map_err(&failed)?;
+    let (lead, mut posted) = read_posted(&state, &who, id, form).await?;
+    let id = lead.id;
     let config = state.config();
     let choice = sift_app::qualify::framework_for_lead(&config, &lead, posted.framework.as_deref())
         .map_err(|e| failed(e.into()))?;
@@ -342,11 +357,7 @@ pub async fn preview_fragment(
 ) -> WebResult<Response> {
     let lang = who.lang;
     let failed = WebError::in_lang(lang);
-    let id = lead_id(lang, id)?;
-    let Form(pairs) = form.map_err(bad_form(lang))?;
-    let mut posted = Posted::read(pairs);
-    who.principal.check_form_csrf(&posted.csrf_token).map_err(&failed)?;
-    let lead = visible_lead(&state, &who.principal, id).await.map_err(&failed)?;
+    let (lead, mut posted) = read_posted(&state, &who, id, form).await?;
     let config = state.config();
     let choice = sift_app::qualify::framework_for_lead(&config, &lead, posted.framework.as_deref())
         .map_err(|e| failed(e.into()))?;
