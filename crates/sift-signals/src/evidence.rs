@@ -2205,38 +2205,52 @@ fn find_conflicts(
         });
     }
 
-    // A budget figure and, in a later turn, a flat "no budget" with no figure after it.
-    let figures: Vec<&LocatedFact> = facts
+    // A budget figure and, in a later turn, a flat "no budget" with no figure after it; a
+    // buying or go-live date and, later, "no rush" / "上半年不会弄" with no date after it.
+    // What was said first is taken back, and nothing later settles it.
+    let budget_figures: Vec<&LocatedFact> = facts
         .iter()
         .filter(|f| {
             f.role == FactRole::Budget && !f.hedged && for_concept(f, "budget") && matches!(f.fact, Fact::Money { .. })
         })
         .collect();
-    if let Some(first) = figures.first() {
+    let buying_dates: Vec<&LocatedFact> = facts
+        .iter()
+        .filter(|f| {
+            f.role == FactRole::Buying
+                && !f.hedged
+                && for_concept(f, "timeline")
+                && matches!(f.fact, Fact::Timeline { resolved: Some(_), .. })
+        })
+        .collect();
+    let retractions: [(usize, &str, &[&LocatedFact], &str); 2] = [
+        (BUDGET, "budget", &budget_figures, "now says there is no budget"),
+        (TIMELINE, "timeline", &buying_dates, "now says nothing will happen soon"),
+    ];
+    for (concept, name, stated, now) in retractions {
+        let Some(first) = stated.first() else { continue };
         let denial = items.iter().find(|i| {
-            i.concept == BUDGET
+            i.concept == concept
                 && i.evidence.says == CriterionStatus::Negative
                 && i.at.0 > first.span.turn
-                && !figures.iter().any(|f| f.span.turn > i.at.0)
+                && !stated.iter().any(|f| f.span.turn > i.at.0)
         });
-        if let Some(denial) = denial {
-            if !corrects(denial.evidence.span) {
-                conflicts.push(Conflict {
-                    subject: "budget".to_owned(),
-                    concept: Some("budget".to_owned()),
-                    mode: Mode::Rules,
-                    earlier: first.span,
-                    earlier_quote: quote_of(first.span),
-                    later: denial.evidence.span,
-                    later_quote: denial.evidence.quote.clone(),
-                    explanation: format!(
-                        "now says there is no budget, but turn {} gave {} (\"{}\")",
-                        first.span.turn,
-                        first.fact.describe(),
-                        quote_of(first.span)
-                    ),
-                });
-            }
+        if let Some(denial) = denial.filter(|d| !corrects(d.evidence.span)) {
+            conflicts.push(Conflict {
+                subject: name.to_owned(),
+                concept: Some(name.to_owned()),
+                mode: Mode::Rules,
+                earlier: first.span,
+                earlier_quote: quote_of(first.span),
+                later: denial.evidence.span,
+                later_quote: denial.evidence.quote.clone(),
+                explanation: format!(
+                    "{now}, but turn {} gave {} (\"{}\")",
+                    first.span.turn,
+                    first.fact.describe(),
+                    quote_of(first.span)
+                ),
+            });
         }
     }
 
@@ -2675,6 +2689,21 @@ mod tests {
             (&["There's no rush, maybe next year."], Negative),
             (&["不着急，暂时不考虑。"], Negative),
             (&["R: Timing-wise, could this happen in the spring?", "Doubt it."], Negative),
+            // A go-live date taken back later, and nothing after settles it.
+            (
+                &[
+                    "R: When do you need it live?",
+                    "By May 1st, before the summer rush.",
+                    "R: And if the board says yes?",
+                    "Honestly there's no rush, nothing new gets started this half.",
+                ],
+                Contradicted,
+            ),
+            (
+                &["R: 什么时候要上线？", "五月一号之前。", "R: 老板那边呢？", "其实不着急，上半年先不考虑了。"],
+                Contradicted,
+            ),
+            (&["R: When?", "No rush really.", "R: And the date?", "We need it live by May 1st."], Confirmed),
             (&["R: When?", "By March.", "R: And go-live?", "We need it in Q4 2027."], Contradicted),
             (&["We need to decide by March and go live by April."], Confirmed),
             // A budget period and a target horizon are not buying dates.
