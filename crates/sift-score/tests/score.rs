@@ -837,7 +837,7 @@ fn scoring_refuses_data_that_does_not_fit_the_model() {
     assert!(error.to_string().contains("feature of unknown column 999"), "{error}");
     let gbm = train(&fixture(), &options(ModelKind::Gbm)).expect("trains");
     let mut json: serde_json::Value = serde_json::from_str(&gbm.to_json().expect("json")).expect("value");
-    json["params"]["booster"]["trees"][3]["nodes"][0]["split_feature"] = serde_json::json!(500);
+    json["params"]["forest"]["trees"][3]["nodes"][0]["split"]["feature"] = serde_json::json!(500);
     let error = ModelFile::from_json(&json.to_string()).err().expect("rejected");
     assert!(error.to_string().contains("tree 3 is malformed"), "{error}");
 
@@ -1083,14 +1083,17 @@ fn placeholders_count_as_missing() {
 
 #[test]
 fn gbm_explanations_add_up_to_the_prediction() {
-    // Batch scoring sums per-feature contributions instead of calling forust's predict:
-    // both must give the same probability.
+    // Batch scoring sums per-feature contributions instead of predicting: both must give
+    // the same probability.
     let table = fixture();
     let model = train(&table, &options(ModelKind::Gbm)).expect("trains");
-    let sift_score::model::ModelParams::Gbm { booster, category_codes } = &model.params else { panic!("not gbm") };
+    let sift_score::model::ModelParams::Gbm { forest, category_codes } = &model.params else { panic!("not gbm") };
     let x = model.schema.encode_table(&table).expect("encodes");
     let data = x.to_tree_matrix(category_codes);
-    let predicted = booster.predict(&forust_ml::Matrix::new(&data, x.rows, x.n_dense + x.n_categorical), false);
+    let features = x.n_dense + x.n_categorical;
+    let forest = forest.compile();
+    let predicted: Vec<f64> =
+        (0..x.rows).map(|r| forest.predict(&(0..features).map(|f| data[f * x.rows + r]).collect::<Vec<_>>())).collect();
     let platt = model.calibration.expect("calibrated");
     let scorer = Scorer::new(&model, &table.headers).expect("fits");
     let mut scratch = Scratch::default();
@@ -1100,6 +1103,32 @@ fn gbm_explanations_add_up_to_the_prediction() {
         let want = platt.apply(sift_score::logistic::sigmoid(*z));
         assert!((p - want).abs() < 1e-9, "row {row}: {p} != {want}");
     }
+}
+
+#[test]
+fn regression_gbm_model_files_of_version_1_still_score_as_before() {
+    // Version 1 files held forust-ml's booster. `gbm-forust-v1.model` was trained on the
+    // fixture by the last build with forust (8 rounds) and `gbm-forust-v1.scores.csv` is what
+    // that build's `sift score` wrote for the fixture: the file must still load and give the
+    // same probabilities and factors.
+    let text = include_str!("fixtures/gbm-forust-v1.model");
+    assert!(text.contains(r#""format_version":1"#) && text.contains(r#""booster""#));
+    let model = ModelFile::from_json(text).expect("a version 1 file loads");
+    assert_eq!(model.format_version, sift_score::model::FORMAT_VERSION);
+    let out = batch(&model, FIXTURE).expect("scores");
+    let want = include_str!("fixtures/gbm-forust-v1.scores.csv");
+    let (mut got, mut expected) = (csv::Reader::from_reader(out.as_bytes()), csv::Reader::from_reader(want.as_bytes()));
+    let mut rows = 0;
+    for (got, expected) in got.records().zip(expected.records()) {
+        let (got, expected) = (got.expect("row"), expected.expect("row"));
+        assert_eq!(got, expected, "row {rows}");
+        rows += 1;
+    }
+    assert_eq!(rows, 80);
+    // Saved again, it is a version 2 file that reads back the same.
+    let again = ModelFile::from_json(&model.to_json().expect("json")).expect("reads");
+    assert_eq!(again.to_json().expect("json"), model.to_json().expect("json"));
+    assert!(!model.to_json().expect("json").contains("booster"));
 }
 
 #[test]
