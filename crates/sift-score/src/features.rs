@@ -270,14 +270,21 @@ impl FeatureSchema {
         for (&c, kind) in columns.iter().zip(&detected) {
             let Detected::Categorical = kind else { continue };
             let name = &table.headers[c];
-            let mut counts: HashMap<String, usize> = HashMap::new();
+            let mut counts: FastMap<String, usize> = FastMap::default();
             for value in &table.columns[c] {
-                match value {
+                let level = match value {
                     Some(v) => {
                         category_key(v, &mut key);
-                        *counts.entry(key.clone()).or_default() += 1;
+                        key.as_str()
                     }
-                    None => *counts.entry(MISSING_LEVEL.to_string()).or_default() += 1,
+                    None => MISSING_LEVEL,
+                };
+                // A key is allocated once per level, not once per row.
+                match counts.get_mut(level) {
+                    Some(n) => *n += 1,
+                    None => {
+                        counts.insert(level.to_string(), 1);
+                    }
                 }
             }
             let mut levels: Vec<String> =

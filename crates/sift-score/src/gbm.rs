@@ -190,6 +190,10 @@ struct Binned {
     features: usize,
     /// Row-major: `bins[row * features + f]`; a missing value is bin `value_bins[f]`.
     bins: Vec<u8>,
+    /// The same bins column-major (`columns[f * rows + row]`): splitting a node's rows reads
+    /// one feature, and a column of it stays in the first-level cache.
+    columns: Vec<u8>,
+    rows: usize,
     /// Value bins of each feature (the missing bin comes after them).
     value_bins: Vec<usize>,
     /// Where each feature's bins start in a histogram; the last entry is the histogram size.
@@ -237,6 +241,7 @@ impl Binned {
     /// Bins a column-major matrix (`x[f * rows + row]`, NaN when missing).
     fn new(x: &[f64], rows: usize, features: usize) -> Binned {
         let mut bins = vec![0u8; rows * features];
+        let mut columns = vec![0u8; rows * features];
         let mut value_bins = Vec::with_capacity(features);
         let mut offsets = Vec::with_capacity(features + 1);
         let mut edges = Vec::with_capacity(features);
@@ -251,12 +256,13 @@ impl Binned {
             for (row, &v) in column.iter().enumerate() {
                 let bin = if v.is_nan() { n } else { feature_edges.partition_point(|&e| e < v) };
                 bins[row * features + f] = bin as u8;
+                columns[f * rows + row] = bin as u8;
             }
             value_bins.push(n);
             offsets.push(offsets[f] + n + 1);
             edges.push(feature_edges);
         }
-        Binned { features, bins, value_bins, offsets, edges }
+        Binned { features, bins, columns, rows, value_bins, offsets, edges }
     }
 
     fn histogram_size(&self) -> usize {
@@ -271,10 +277,6 @@ impl Binned {
 
 /// Gradient and hessian sums.
 type Sums = [f64; 2];
-
-fn add(a: Sums, b: Sums) -> Sums {
-    [a[0] + b[0], a[1] + b[1]]
-}
 
 fn sub(a: Sums, b: Sums) -> Sums {
     [a[0] - b[0], a[1] - b[1]]
@@ -332,7 +334,6 @@ fn build_histogram(binned: &Binned, rows: &[u32], gradients: &[Sums], histogram:
 
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
-    gain: f64,
     feature: usize,
     /// Value bins `..=bin` go left.
     bin: usize,
@@ -349,49 +350,75 @@ struct Settings {
 }
 
 impl Settings {
-    fn score(&self, s: Sums) -> f64 {
-        s[0] * s[0] / (s[1] + self.l2)
-    }
-
     fn leaf_value(&self, s: Sums) -> f64 {
         let denominator = s[1] + self.l2;
         if denominator > 0.0 { -s[0] / denominator * self.learning_rate } else { 0.0 }
     }
 
-    /// The best split of a node, if any gains.
+    /// The best split of a node, if any gains. The scan keeps the best gain in a local and
+    /// builds a candidate only on an improvement: it runs for every bin of every feature of
+    /// every node.
     fn best_split(&self, binned: &Binned, histogram: &[Sums], total: Sums) -> Option<Candidate> {
-        let parent = self.score(total);
+        let (l2, min_weight) = (self.l2, self.min_leaf_weight);
+        let score = |g: f64, h: f64| g * g / (h + l2);
+        let parent = score(total[0], total[1]);
         let mut best: Option<Candidate> = None;
-        let mut consider = |feature: usize, bin: usize, missing_left: bool, left: Sums, right: Sums| {
-            if left[1] < self.min_leaf_weight || right[1] < self.min_leaf_weight {
-                return;
-            }
-            let gain = self.score(left) + self.score(right) - parent;
-            if gain > MIN_GAIN && best.is_none_or(|b| gain > b.gain) {
-                best = Some(Candidate { gain, feature, bin, missing_left, left, right });
-            }
-        };
+        let mut best_gain = MIN_GAIN;
         for feature in 0..binned.features {
             let n = binned.value_bins[feature];
             let slots = &histogram[binned.offsets[feature]..binned.offsets[feature + 1]];
             let missing = slots[n];
             let values = sub(total, missing);
             let has_missing = missing[1] > 0.0;
-            let mut left = [0.0; 2];
-            for (bin, &slot) in slots[..n].iter().enumerate() {
-                left = add(left, slot);
-                let right = sub(values, left);
-                if bin + 1 < n {
-                    if has_missing {
-                        consider(feature, bin, false, left, add(right, missing));
-                        consider(feature, bin, true, add(left, missing), right);
-                    } else {
-                        // No missing value here to learn from: they follow the heavier side.
-                        consider(feature, bin, left[1] >= right[1], left, right);
-                    }
-                } else if has_missing {
+            let (mut gl, mut hl) = (0.0, 0.0);
+            for (bin, slot) in slots[..n].iter().enumerate() {
+                gl += slot[0];
+                hl += slot[1];
+                let (gr, hr) = (values[0] - gl, values[1] - hl);
+                if bin + 1 == n {
                     // Every value on one side, the missing ones on the other.
-                    consider(feature, bin, false, left, missing);
+                    if has_missing && hl >= min_weight && missing[1] >= min_weight {
+                        let gain = score(gl, hl) + score(missing[0], missing[1]) - parent;
+                        if gain > best_gain {
+                            best_gain = gain;
+                            best =
+                                Some(Candidate { feature, bin, missing_left: false, left: [gl, hl], right: missing });
+                        }
+                    }
+                    break;
+                }
+                if !has_missing {
+                    if hl < min_weight {
+                        continue;
+                    }
+                    if hr < min_weight {
+                        break;
+                    }
+                    let gain = score(gl, hl) + score(gr, hr) - parent;
+                    if gain > best_gain {
+                        // No missing value here to learn from: they follow the heavier side.
+                        best_gain = gain;
+                        let (left, right) = ([gl, hl], [gr, hr]);
+                        best = Some(Candidate { feature, bin, missing_left: hl >= hr, left, right });
+                    }
+                    continue;
+                }
+                let (gm, hm) = (missing[0], missing[1]);
+                if hl >= min_weight && hr + hm >= min_weight {
+                    let gain = score(gl, hl) + score(gr + gm, hr + hm) - parent;
+                    if gain > best_gain {
+                        best_gain = gain;
+                        let (left, right) = ([gl, hl], [gr + gm, hr + hm]);
+                        best = Some(Candidate { feature, bin, missing_left: false, left, right });
+                    }
+                }
+                if hl + hm >= min_weight && hr >= min_weight {
+                    let gain = score(gl + gm, hl + hm) + score(gr, hr) - parent;
+                    if gain > best_gain {
+                        best_gain = gain;
+                        let (left, right) = ([gl + gm, hl + hm], [gr, hr]);
+                        best = Some(Candidate { feature, bin, missing_left: true, left, right });
+                    }
                 }
             }
         }
@@ -434,12 +461,14 @@ pub fn fit(x: &[f64], rows: usize, features: usize, y: &[bool], params: &GbmPara
     let mut trees = Vec::with_capacity(params.iterations);
     for _ in 0..params.iterations {
         for ((g, &z), &label) in gradients.iter_mut().zip(&raw).zip(y) {
-            let p = 1.0 / (1.0 + (-z).exp());
+            // The sigmoid in single precision: the exponential is a tenth of the fit in double,
+            // and a gradient needs no more digits than f32 keeps.
+            let p = f64::from(1.0 / (1.0 + (-z as f32).exp()));
             *g = [p - f64::from(u8::from(label)), (p * (1.0 - p)).max(1e-16)];
         }
         order.clear();
         order.extend(0..rows as u32);
-        let total = gradients.iter().fold([0.0; 2], |a, &g| add(a, g));
+        let total = gradients.iter().fold([0.0; 2], |a, &g| [a[0] + g[0], a[1] + g[1]]);
         let mut nodes = vec![Node { value: 0.0, split: None }];
         let root_histogram = (settings.max_depth > 0).then(|| {
             let mut h = take(&mut pool);
@@ -512,24 +541,28 @@ pub fn fit(x: &[f64], rows: usize, features: usize, y: &[bool], params: &GbmPara
 }
 
 /// Splits a node's rows in place, left ones first, each side keeping row order; returns how
-/// many went left.
+/// many went left. Branch-free: which way a row goes is a coin toss to the branch predictor,
+/// so each row is written to both sides and only the counts move.
 fn partition(binned: &Binned, rows: &mut [u32], spare: &mut Vec<u32>, split: &Candidate) -> usize {
-    spare.clear();
-    let (stride, feature) = (binned.features, split.feature);
+    let feature = split.feature;
+    let column = &binned.columns[feature * binned.rows..(feature + 1) * binned.rows];
     let missing = binned.value_bins[feature];
-    let mut left = 0;
+    let mut goes_left = [false; 256];
+    for (bin, left) in goes_left.iter_mut().enumerate().take(missing + 1) {
+        *left = if bin == missing { split.missing_left } else { bin <= split.bin };
+    }
+    spare.clear();
+    spare.resize(rows.len(), 0);
+    let (mut left, mut right) = (0, 0);
     for i in 0..rows.len() {
         let row = rows[i];
-        let bin = binned.bins[row as usize * stride + feature] as usize;
-        let goes_left = if bin == missing { split.missing_left } else { bin <= split.bin };
-        if goes_left {
-            rows[left] = row;
-            left += 1;
-        } else {
-            spare.push(row);
-        }
+        let is_left = goes_left[column[row as usize] as usize];
+        rows[left] = row;
+        spare[right] = row;
+        left += usize::from(is_left);
+        right += usize::from(!is_left);
     }
-    rows[left..].copy_from_slice(spare);
+    rows[left..].copy_from_slice(&spare[..right]);
     left
 }
 

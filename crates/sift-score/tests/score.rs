@@ -393,6 +393,58 @@ fn odoo_nb_model_files_written_before_the_stage_had_a_kind_still_score_the_same(
 }
 
 #[test]
+fn odoo_nb_batch_tables_give_the_formula_figures_exactly() {
+    // Batch scoring reads odoo-nb from per-model tables (`OdooTables`); the formula's own
+    // implementation (`OdooResults::probability` on an `OdooLead`) is the reference: same
+    // probability to the bit, same factors in the same order, on every row of the export
+    // (open leads too) and on rows it never saw: other spellings, an unknown team, no stage,
+    // the won stage, repeated and unknown tags.
+    let csv = include_str!("fixtures/odoo_crm_lead.csv");
+    let model = train(
+        &Table::read(csv.as_bytes()).expect("reads"),
+        &TrainOptions { odoo_export: true, ..options(ModelKind::OdooNb) },
+    )
+    .expect("trains");
+    let sift_score::model::ModelParams::OdooNb(nb) = &model.params else { panic!("not odoo-nb") };
+    let mut scored = csv.to_string();
+    for extra in [
+        "x1,n,e,CORRECT,  Correct ,FRANCE,newsletter,PROPOSITION,Sales,\"services, Services,unknown\",0,True,2026",
+        "x2,n,e,,,Nowhere,,new,Elsewhere,,0,True,2026",
+        "x3,n,e,correct,,France,,,Sales,,0,True,2026",
+        "x4,n,e,correct,,France,,WON,Sales,,0,True,2026",
+        "x5,n,e,incorrect,incorrect,,,Qualified,,training;services,0,True,2026",
+    ] {
+        scored.push_str(extra);
+        scored.push('\n');
+    }
+    let table = Table::read(scored.as_bytes()).expect("reads");
+    let scorer = Scorer::new(&model, &table.headers).expect("fits");
+    let results = nb.prepare();
+    let mut scratch = Scratch::default();
+    let mut scored_rows = 0;
+    for row in 0..table.rows {
+        let cells: Vec<Option<&str>> = scorer.positions.iter().map(|&p| table.columns[p][row].as_deref()).collect();
+        let lead = odoo_lead(&nb.fields, &nb.config, |i| cells[i]);
+        let (percent, factors) = results.probability(&lead).unwrap_or((0.0, Vec::new()));
+        let p = scorer.score(|i| cells[i], row + 1, &mut scratch).expect("scores");
+        assert_eq!(p.to_bits(), (percent / 100.0).to_bits(), "row {row}");
+        assert_eq!(scratch.effects.len(), factors.len(), "row {row}");
+        for (&(slot, effect), factor) in scratch.effects.iter().zip(&factors) {
+            assert_eq!(effect.to_bits(), factor.log_ratio.to_bits(), "row {row}");
+            let (name, value) = scorer.factor_label(slot, |i| cells[i], &scratch);
+            let want_name = match factor.variable {
+                Variable::Field(i) => nb.fields[i].as_str(),
+                Variable::Stage => "stage_id",
+                Variable::Tag => "tag_ids",
+            };
+            assert_eq!((name, value.as_str()), (want_name, factor.value.as_str()), "row {row}");
+        }
+        scored_rows += usize::from(!factors.is_empty());
+    }
+    assert!(scored_rows > 100, "{scored_rows}");
+}
+
+#[test]
 fn odoo_nb_reads_an_odoo_crm_lead_export_by_its_field_names() {
     // A self-written file shaped like Odoo's crm.lead export: technical field names, stage
     // names, comma-separated tag_ids, probability and active giving the outcome.
