@@ -26,20 +26,40 @@ pub const RARE_LEVEL: &str = "(rare)";
 /// Marks "no one-hot feature active" for a categorical column.
 pub const NONE: u32 = u32::MAX;
 
-/// FNV-1a: category lookups are on the hot path of batch scoring and keys are short.
+/// The hasher of the maps on the hot path of batch scoring (category and value lookups):
+/// keys are short strings, so it takes eight bytes per step (multiply and rotate, as rustc's
+/// FxHash does) and mixes the result once at the end, so the low bits a table indexes by
+/// depend on every byte. Not for keys an attacker picks to collide: these maps hold a
+/// model's own levels and bounded memos.
 #[derive(Default)]
 pub struct Fnv(u64);
 impl Hasher for Fnv {
     fn finish(&self) -> u64 {
-        self.0
+        // The 64-bit finaliser of MurmurHash3.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for &b in bytes {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut hash = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            hash = (hash.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
         }
-        self.0 = hash;
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            hash = (hash.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        // The length, so "a" and "a\0" differ.
+        self.0 = (hash.rotate_left(5) ^ bytes.len() as u64).wrapping_mul(K);
     }
 }
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;

@@ -513,6 +513,8 @@ pub struct OdooTables {
     every_row: Option<usize>,
     tables: Vec<TeamTable>,
     won_stage: Option<String>,
+    /// The won stage's id among the stage values.
+    won_stage_id: Option<u32>,
 }
 
 impl OdooTables {
@@ -582,6 +584,7 @@ impl OdooTables {
             }
             tables.push(TeamTable { team_won: team.team_won, team_lost: team.team_lost, ratios });
         }
+        let won_stage_id = results.won_stage.as_ref().and_then(|w| ids[fields].get(w.as_str()).copied());
         OdooTables {
             fields,
             empty_is_false: nb.fields.iter().map(|f| empty_is_false(f)).collect(),
@@ -594,11 +597,21 @@ impl OdooTables {
             every_row,
             tables,
             won_stage: results.won_stage.clone(),
+            won_stage_id,
         }
     }
 
-    /// The value id of a raw cell of variable `v`, remembered per spelling.
+    /// The value id of a raw cell of variable `v`. A cell already written as its key
+    /// (lower case, trimmed: numbers, codes, identifiers) is looked up as it is; other
+    /// spellings are remembered per thread, so each is lower-cased once.
     fn value_id(&self, v: usize, raw: &str, scratch: &mut OdooScratch) -> Option<u32> {
+        let bytes = raw.as_bytes();
+        let is_key = bytes.iter().all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+            && !bytes.first().is_some_and(u8::is_ascii_whitespace)
+            && !bytes.last().is_some_and(u8::is_ascii_whitespace);
+        if is_key {
+            return self.ids[v].get(raw).copied();
+        }
         if let Some(&id) = scratch.memo[v].get(raw) {
             return id;
         }
@@ -639,15 +652,14 @@ impl OdooTables {
         };
         if let Some(won) = &self.won_stage {
             let is_won = match stage_id {
-                Some(id) => self.values[stage_v][id as usize] == *won,
+                Some(id) => Some(id) == self.won_stage_id,
                 None => {
                     category_key(stage_raw, &mut scratch.key);
                     scratch.key == *won
                 }
             };
             if is_won {
-                let id = self.ids[stage_v].get(won.as_str()).copied().unwrap_or(NO_VALUE);
-                scratch.hits.push((stage_v as u32, id, DECIDING_LOG_ODDS));
+                scratch.hits.push((stage_v as u32, self.won_stage_id.unwrap_or(NO_VALUE), DECIDING_LOG_ODDS));
                 return Some(100.0);
             }
         }
