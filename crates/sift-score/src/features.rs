@@ -201,7 +201,11 @@ impl Encoded {
 }
 
 enum Detected {
-    Numeric { boolean: bool },
+    /// With every row's value, parsed once here (`None` when missing).
+    Numeric {
+        boolean: bool,
+        values: Vec<Option<f64>>,
+    },
     Categorical,
 }
 
@@ -211,12 +215,14 @@ fn detect(name: &str, values: &[Option<String>]) -> Result<Detected> {
     if present.is_empty() {
         return Err(ScoreError::AllMissingColumn { column: name.to_string() });
     }
-    let numbers = present.iter().filter(|(_, v)| parse_number(v).is_some()).count();
+    let parsed: Vec<Option<f64>> = values.iter().map(|v| v.as_deref().and_then(parse_number)).collect();
+    let numbers = parsed.iter().filter(|v| v.is_some()).count();
     if numbers == present.len() {
-        return Ok(Detected::Numeric { boolean: false });
+        return Ok(Detected::Numeric { boolean: false, values: parsed });
     }
     if present.iter().all(|(_, v)| parse_bool(v).is_some()) {
-        return Ok(Detected::Numeric { boolean: true });
+        let values = values.iter().map(|v| v.as_deref().and_then(|v| numeric_value(v, true))).collect();
+        return Ok(Detected::Numeric { boolean: true, values });
     }
     let share = numbers as f64 / present.len() as f64;
     if share >= NUMERIC_SHARE {
@@ -251,12 +257,15 @@ impl FeatureSchema {
         let mut specs = Vec::new();
         let mut feature_names = Vec::new();
         let mut feature_column = Vec::new();
+        // For each spec, its column in the table and (numbers) its parsed values.
+        let mut sources: Vec<(usize, Option<&[Option<f64>]>)> = Vec::new();
         // Dense features first, then one-hot blocks, so a row's active features are sorted.
         for (&c, kind) in columns.iter().zip(&detected) {
-            let Detected::Numeric { boolean } = *kind else { continue };
+            let Detected::Numeric { boolean, values } = kind else { continue };
+            let boolean = *boolean;
+            sources.push((c, Some(values)));
             let name = &table.headers[c];
-            let mut present: Vec<f64> =
-                table.columns[c].iter().filter_map(|v| v.as_deref().and_then(|v| numeric_value(v, boolean))).collect();
+            let mut present: Vec<f64> = values.iter().flatten().copied().collect();
             present.sort_by(f64::total_cmp);
             let median = median_sorted(&present);
             let n = table.rows as f64;
@@ -289,6 +298,7 @@ impl FeatureSchema {
         let mut key = String::new();
         for (&c, kind) in columns.iter().zip(&detected) {
             let Detected::Categorical = kind else { continue };
+            sources.push((c, None));
             let name = &table.headers[c];
             let mut counts: FastMap<String, usize> = FastMap::default();
             for value in &table.columns[c] {
@@ -336,7 +346,7 @@ impl FeatureSchema {
             feature_names,
             feature_column,
         };
-        let encoded = schema.encode_table(table)?;
+        let encoded = schema.encode_training(table, &sources);
         let mut means = vec![0.0; schema.feature_names.len()];
         for row in 0..encoded.rows {
             for (f, v) in encoded.dense_row(row).iter().enumerate() {
@@ -398,6 +408,43 @@ impl FeatureSchema {
             }
         }
         Ok(())
+    }
+
+    /// Encodes the rows the schema was just fitted on, as [`FeatureSchema::encode_table`]
+    /// would (the same arithmetic), with each number parsed once by `detect` rather than
+    /// again per row: parsing was most of the encoding time of a cross-validation fold.
+    fn encode_training(&self, table: &Table, sources: &[(usize, Option<&[Option<f64>]>)]) -> Encoded {
+        let (rows, n_dense, n_categorical) = (table.rows, self.n_dense, self.n_categorical);
+        let mut encoded = Encoded {
+            rows,
+            n_dense,
+            n_categorical,
+            n_features: self.n_features(),
+            dense: vec![0.0; rows * n_dense],
+            onehot: vec![NONE; rows * n_categorical],
+        };
+        let encoder = self.encoder();
+        let mut scratch = EncodeScratch::default();
+        for (i, (spec, &(column, parsed))) in self.columns.iter().zip(sources).enumerate() {
+            match (&spec.kind, parsed) {
+                (ColumnKind::Numeric { median, mean, scale, feature, missing_indicator, .. }, Some(values)) => {
+                    for (row, x) in values.iter().enumerate() {
+                        encoded.dense[row * n_dense + *feature as usize] = (x.unwrap_or(*median) - mean) / scale;
+                        if let Some((f, m, s)) = missing_indicator {
+                            encoded.dense[row * n_dense + *f as usize] = (if x.is_none() { 1.0 } else { 0.0 } - m) / s;
+                        }
+                    }
+                }
+                (ColumnKind::Categorical { rare_feature, slot, .. }, _) => {
+                    for (row, value) in table.columns[column].iter().enumerate() {
+                        encoded.onehot[row * n_categorical + *slot as usize] =
+                            encoder.level(i, *rare_feature, value.as_deref(), &mut scratch);
+                    }
+                }
+                (ColumnKind::Numeric { .. }, None) => {}
+            }
+        }
+        encoded
     }
 
     /// Encodes every row of a table holding (at least) the schema's columns.
@@ -495,28 +542,31 @@ impl Encoder<'_> {
                     }
                 }
                 ColumnKind::Categorical { rare_feature, slot, .. } => {
-                    onehot[*slot as usize] = match value {
-                        None => self.lookups[i].get(MISSING_LEVEL).copied().or(*rare_feature).unwrap_or(NONE),
-                        // Raw spellings seen before skip the lower-casing copy.
-                        Some(v) => match scratch.memo[i].get(v) {
-                            Some(&f) => f,
-                            None => {
-                                category_key(v, &mut scratch.key);
-                                let f = self.lookups[i]
-                                    .get(scratch.key.as_str())
-                                    .copied()
-                                    .or(*rare_feature)
-                                    .unwrap_or(NONE);
-                                if scratch.memo[i].len() < MEMO_LIMIT {
-                                    scratch.memo[i].insert(v.into(), f);
-                                }
-                                f
-                            }
-                        },
-                    };
+                    onehot[*slot as usize] = self.level(i, *rare_feature, value, scratch);
                 }
             }
         }
         Ok(())
+    }
+    /// The one-hot feature of categorical column `i`'s value (or [`NONE`]).
+    fn level(&self, i: usize, rare_feature: Option<u32>, value: Option<&str>, scratch: &mut EncodeScratch) -> u32 {
+        if scratch.memo.len() != self.lookups.len() {
+            scratch.memo = vec![FastMap::default(); self.lookups.len()];
+        }
+        match value {
+            None => self.lookups[i].get(MISSING_LEVEL).copied().or(rare_feature).unwrap_or(NONE),
+            // Raw spellings seen before skip the lower-casing copy.
+            Some(v) => match scratch.memo[i].get(v) {
+                Some(&f) => f,
+                None => {
+                    category_key(v, &mut scratch.key);
+                    let f = self.lookups[i].get(scratch.key.as_str()).copied().or(rare_feature).unwrap_or(NONE);
+                    if scratch.memo[i].len() < MEMO_LIMIT {
+                        scratch.memo[i].insert(v.into(), f);
+                    }
+                    f
+                }
+            },
+        }
     }
 }

@@ -1134,6 +1134,31 @@ fn placeholders_count_as_missing() {
 }
 
 #[test]
+fn training_rows_encode_as_scoring_encodes_them() {
+    // Fitting encodes its own rows from numbers parsed once; scoring parses every cell: the
+    // two must agree to the bit (missing numbers, Yes/No, levels, missing and rare levels).
+    use sift_score::features::FeatureSchema;
+    let table = fixture();
+    let columns: Vec<usize> =
+        (1..table.headers.len()).filter(|&c| !["Converted", ""].contains(&table.headers[c].as_str())).collect();
+    let (schema, fitted) = FeatureSchema::fit_encode(&table, &columns).expect("fits");
+    let scored = schema.encode_table(&table).expect("encodes");
+    assert!(
+        schema
+            .columns
+            .iter()
+            .any(|c| matches!(c.kind, sift_score::features::ColumnKind::Numeric { boolean: true, .. }))
+    );
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&fitted.dense), bits(&scored.dense));
+    assert_eq!(fitted.onehot, scored.onehot);
+    assert_eq!(
+        (fitted.rows, fitted.n_dense, fitted.n_categorical),
+        (scored.rows, scored.n_dense, scored.n_categorical)
+    );
+}
+
+#[test]
 fn gbm_explanations_add_up_to_the_prediction() {
     // Batch scoring sums per-feature contributions instead of predicting: both must give
     // the same probability.
