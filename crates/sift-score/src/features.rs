@@ -502,6 +502,9 @@ const MEMO_LIMIT: usize = 4096;
 pub struct EncodeScratch {
     key: String,
     memo: Vec<FastMap<Box<str>, u32>>,
+    /// Per column, the last raw value and its feature: most text columns of a lead export
+    /// repeat one value (`No`, `Select`), and comparing it costs less than hashing it.
+    last: Vec<(String, u32)>,
 }
 
 /// Encodes one row at a time; shared by training and batch scoring.
@@ -521,9 +524,6 @@ impl Encoder<'_> {
         onehot: &mut [u32],
         scratch: &mut EncodeScratch,
     ) -> Result<()> {
-        if scratch.memo.len() != self.lookups.len() {
-            scratch.memo = vec![FastMap::default(); self.lookups.len()];
-        }
         for (i, spec) in self.schema.columns.iter().enumerate() {
             let value = cell(i);
             match &spec.kind {
@@ -552,21 +552,31 @@ impl Encoder<'_> {
     fn level(&self, i: usize, rare_feature: Option<u32>, value: Option<&str>, scratch: &mut EncodeScratch) -> u32 {
         if scratch.memo.len() != self.lookups.len() {
             scratch.memo = vec![FastMap::default(); self.lookups.len()];
+            scratch.last = vec![(String::new(), NONE); self.lookups.len()];
         }
-        match value {
-            None => self.lookups[i].get(MISSING_LEVEL).copied().or(rare_feature).unwrap_or(NONE),
-            // Raw spellings seen before skip the lower-casing copy.
-            Some(v) => match scratch.memo[i].get(v) {
-                Some(&f) => f,
-                None => {
-                    category_key(v, &mut scratch.key);
-                    let f = self.lookups[i].get(scratch.key.as_str()).copied().or(rare_feature).unwrap_or(NONE);
-                    if scratch.memo[i].len() < MEMO_LIMIT {
-                        scratch.memo[i].insert(v.into(), f);
-                    }
-                    f
+        let Some(v) = value else {
+            return self.lookups[i].get(MISSING_LEVEL).copied().or(rare_feature).unwrap_or(NONE);
+        };
+        let last = &mut scratch.last[i];
+        if last.1 != NONE && last.0 == v {
+            return last.1;
+        }
+        // Raw spellings seen before skip the lower-casing copy.
+        let f = match scratch.memo[i].get(v) {
+            Some(&f) => f,
+            None => {
+                category_key(v, &mut scratch.key);
+                let f = self.lookups[i].get(scratch.key.as_str()).copied().or(rare_feature).unwrap_or(NONE);
+                if scratch.memo[i].len() < MEMO_LIMIT {
+                    scratch.memo[i].insert(v.into(), f);
                 }
-            },
-        }
+                f
+            }
+        };
+        let last = &mut scratch.last[i];
+        last.0.clear();
+        last.0.push_str(v);
+        last.1 = f;
+        f
     }
 }

@@ -174,36 +174,44 @@ pub struct CompiledForest {
 impl CompiledForest {
     /// The log-odds of one row (`row[f]` is feature `f`, NaN when missing).
     pub fn predict(&self, row: &[f64]) -> f64 {
-        let mut z = self.bias;
-        self.walk(row, |_, delta| z += delta);
-        z
+        // One running sum per lane: a single sum would chain every addition to the last.
+        let mut sums = [0.0; LANES];
+        self.walk(row, |lane, _, delta| sums[lane] += delta);
+        self.bias + sums.iter().sum::<f64>()
     }
 
-    /// The log-odds of one row, and each feature's contribution added into `contributions`
-    /// (one slot per feature). Returns the log-odds and the part no feature explains (the
-    /// base score plus each tree's root output); the contributions add up to the difference.
-    pub fn predict_contributions(&self, row: &[f64], contributions: &mut [f64]) -> (f64, f64) {
-        let mut z = self.bias;
-        self.walk(row, |feature, delta| {
-            contributions[feature] += delta;
-            z += delta;
-        });
-        (z, self.bias)
+    /// The log-odds of one row, and each feature's contribution in `contributions` (resized
+    /// to one slot per feature; reused across rows, it costs no allocation). Returns the
+    /// log-odds and the part no feature explains (the base score plus each tree's root
+    /// output); the contributions add up to the difference.
+    pub fn predict_contributions(&self, row: &[f64], contributions: &mut Vec<f64>) -> (f64, f64) {
+        // One block of slots per lane, folded at the end, so updates of a feature that
+        // many trees split on do not wait for each other.
+        let features = row.len();
+        contributions.clear();
+        contributions.resize(features * LANES, 0.0);
+        self.walk(row, |lane, feature, delta| contributions[lane * features + feature] += delta);
+        let (first, rest) = contributions.split_at_mut(features);
+        for lane in rest.chunks_exact(features) {
+            first.iter_mut().zip(lane).for_each(|(c, l)| *c += l);
+        }
+        contributions.truncate(features);
+        (self.bias + contributions.iter().sum::<f64>(), self.bias)
     }
 
-    /// Calls `step(feature, change)` for every split on the row's path through every tree
-    /// (and with a change of 0 for the steps a walk spends at its leaf).
+    /// Calls `step(lane, feature, change)` for every split on the row's path through every
+    /// tree (and with a change of 0 for the steps a walk spends at its leaf).
     #[inline]
-    fn walk(&self, row: &[f64], mut step: impl FnMut(usize, f64)) {
+    fn walk(&self, row: &[f64], mut step: impl FnMut(usize, usize, f64)) {
         let mut groups = self.roots.chunks_exact(LANES);
         for group in &mut groups {
             let mut at = [0u32; LANES];
             at.copy_from_slice(group);
             for _ in 0..self.depth {
-                for position in &mut at {
+                for (lane, position) in at.iter_mut().enumerate() {
                     let node = &self.nodes[*position as usize];
                     let right = self.goes_right(node, row);
-                    step(node.feature as usize, node.delta[right]);
+                    step(lane, node.feature as usize, node.delta[right]);
                     *position = node.left + right as u32;
                 }
             }
@@ -213,7 +221,7 @@ impl CompiledForest {
             for _ in 0..self.depth {
                 let node = &self.nodes[position as usize];
                 let right = self.goes_right(node, row);
-                step(node.feature as usize, node.delta[right]);
+                step(0, node.feature as usize, node.delta[right]);
                 position = node.left + right as u32;
             }
         }
@@ -729,9 +737,10 @@ mod tests {
         let forest = fit_rows(&rows, &y, &GbmParams::default());
         let mut strength = [0.0; 5];
         for row in rows.iter().take(300) {
-            let mut contributions = vec![0.0; row.len()];
+            let mut contributions = Vec::new();
             let (z, bias) = forest.predict_contributions(row, &mut contributions);
-            assert!((z - forest.predict(row)).abs() < 1e-12);
+            assert_eq!(contributions.len(), row.len());
+            assert!((z - forest.predict(row)).abs() < 1e-9);
             assert!((bias + contributions.iter().sum::<f64>() - z).abs() < 1e-9);
             strength.iter_mut().zip(&contributions).for_each(|(s, c)| *s += c.abs());
         }

@@ -362,8 +362,6 @@ impl<'m> Scorer<'m> {
                 scratch
                     .full_row
                     .extend(scratch.onehot.iter().map(|&f| if f == NONE { f64::NAN } else { codes[f as usize] }));
-                scratch.contributions.clear();
-                scratch.contributions.resize(tree_feature_column.len(), 0.0);
                 // Per-feature contributions (Saabas) add up to the tree outputs: one pass
                 // gives both the prediction and its explanation.
                 let (z, _) = forest.predict_contributions(&scratch.full_row, &mut scratch.contributions);

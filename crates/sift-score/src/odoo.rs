@@ -489,6 +489,9 @@ pub struct OdooScratch {
     memo: Vec<FastMap<Box<str>, Option<u32>>>,
     /// The factors of the last lead: (variable, value id or [`NO_VALUE`], log ratio).
     pub hits: Vec<(u32, u32, f64)>,
+    /// Per variable, the last raw value and its id: most columns of a lead export repeat
+    /// one value (`No`), and comparing it costs less than hashing it.
+    last: Vec<(String, Option<u32>)>,
 }
 
 /// The value id of a missing stage (shown as [`MISSING_LEVEL`]).
@@ -605,6 +608,19 @@ impl OdooTables {
     /// (lower case, trimmed: numbers, codes, identifiers) is looked up as it is; other
     /// spellings are remembered per thread, so each is lower-cased once.
     fn value_id(&self, v: usize, raw: &str, scratch: &mut OdooScratch) -> Option<u32> {
+        let last = &mut scratch.last[v];
+        if last.0 == raw && !raw.is_empty() {
+            return last.1;
+        }
+        let id = self.look_up(v, raw, scratch);
+        let last = &mut scratch.last[v];
+        last.0.clear();
+        last.0.push_str(raw);
+        last.1 = id;
+        id
+    }
+
+    fn look_up(&self, v: usize, raw: &str, scratch: &mut OdooScratch) -> Option<u32> {
         let bytes = raw.as_bytes();
         let is_key = bytes.iter().all(|b| b.is_ascii() && !b.is_ascii_uppercase())
             && !bytes.first().is_some_and(u8::is_ascii_whitespace)
@@ -630,6 +646,7 @@ impl OdooTables {
         scratch.hits.clear();
         if scratch.memo.len() != self.fields + 2 {
             scratch.memo = vec![FastMap::default(); self.fields + 2];
+            scratch.last = vec![(String::new(), None); self.fields + 2];
         }
         let stage_v = self.fields;
         let mut next = self.fields;
