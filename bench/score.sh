@@ -28,7 +28,9 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 cargo build -q --release --bin sift
 $accuracy_only || cargo build -q --release -p sift-score --example csv_parse
-sift=./target/release/sift
+# Cargo builds into $CARGO_TARGET_DIR when it is set.
+target=${CARGO_TARGET_DIR:-target}
+sift=$target/release/sift
 echo "machine: $(nproc) cores, $(python3 -c 'import os; print(os.getloadavg()[0])') load; scikit-learn $("$venv/bin/python" -c 'import sklearn; print(sklearn.__version__)')"
 echo
 
@@ -119,7 +121,7 @@ measure() { # name, command... (best time of 3 runs: the machine may be shared)
     python3 -c "import sys; s=max(float(sys.argv[2]),0.001); print(f'| {sys.argv[1]} | {s:.2f} s | {int(sys.argv[3])/s:,.0f} | {int(sys.argv[4])/s/1e6:,.0f} | {int(sys.argv[5])/1024:.0f} MB |')" \
         "$name" "$secs" "$rows" "$bytes" "$kb"
 }
-measure "csv crate: parse only (the bar)" ./target/release/examples/csv_parse "$work/big.csv"
+measure "csv crate: parse only (the bar)" "$target/release/examples/csv_parse" "$work/big.csv"
 for model in logistic gbm odoo-nb; do
     "$sift" train --data "$data/x-education/Leads.csv" "${leads_args[@]}" --model "$model" -o "$work/$model.model" --no-leakage-compare --json > /dev/null
     measure "sift score --model ($model), probability + score + top 3 factors each side" "$sift" score --model "$work/$model.model" "$work/big.csv" -o "$work/out.csv"

@@ -26,20 +26,40 @@ pub const RARE_LEVEL: &str = "(rare)";
 /// Marks "no one-hot feature active" for a categorical column.
 pub const NONE: u32 = u32::MAX;
 
-/// FNV-1a: category lookups are on the hot path of batch scoring and keys are short.
+/// The hasher of the maps on the hot path of batch scoring (category and value lookups):
+/// keys are short strings, so it takes eight bytes per step (multiply and rotate, as rustc's
+/// FxHash does) and mixes the result once at the end, so the low bits a table indexes by
+/// depend on every byte. Not for keys an attacker picks to collide: these maps hold a
+/// model's own levels and bounded memos.
 #[derive(Default)]
 pub struct Fnv(u64);
 impl Hasher for Fnv {
     fn finish(&self) -> u64 {
-        self.0
+        // The 64-bit finaliser of MurmurHash3.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for &b in bytes {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut hash = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            hash = (hash.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
         }
-        self.0 = hash;
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            hash = (hash.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        // The length, so "a" and "a\0" differ.
+        self.0 = (hash.rotate_left(5) ^ bytes.len() as u64).wrapping_mul(K);
     }
 }
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
@@ -181,7 +201,11 @@ impl Encoded {
 }
 
 enum Detected {
-    Numeric { boolean: bool },
+    /// With every row's value, parsed once here (`None` when missing).
+    Numeric {
+        boolean: bool,
+        values: Vec<Option<f64>>,
+    },
     Categorical,
 }
 
@@ -191,12 +215,14 @@ fn detect(name: &str, values: &[Option<String>]) -> Result<Detected> {
     if present.is_empty() {
         return Err(ScoreError::AllMissingColumn { column: name.to_string() });
     }
-    let numbers = present.iter().filter(|(_, v)| parse_number(v).is_some()).count();
+    let parsed: Vec<Option<f64>> = values.iter().map(|v| v.as_deref().and_then(parse_number)).collect();
+    let numbers = parsed.iter().filter(|v| v.is_some()).count();
     if numbers == present.len() {
-        return Ok(Detected::Numeric { boolean: false });
+        return Ok(Detected::Numeric { boolean: false, values: parsed });
     }
     if present.iter().all(|(_, v)| parse_bool(v).is_some()) {
-        return Ok(Detected::Numeric { boolean: true });
+        let values = values.iter().map(|v| v.as_deref().and_then(|v| numeric_value(v, true))).collect();
+        return Ok(Detected::Numeric { boolean: true, values });
     }
     let share = numbers as f64 / present.len() as f64;
     if share >= NUMERIC_SHARE {
@@ -231,12 +257,15 @@ impl FeatureSchema {
         let mut specs = Vec::new();
         let mut feature_names = Vec::new();
         let mut feature_column = Vec::new();
+        // For each spec, its column in the table and (numbers) its parsed values.
+        let mut sources: Vec<(usize, Option<&[Option<f64>]>)> = Vec::new();
         // Dense features first, then one-hot blocks, so a row's active features are sorted.
         for (&c, kind) in columns.iter().zip(&detected) {
-            let Detected::Numeric { boolean } = *kind else { continue };
+            let Detected::Numeric { boolean, values } = kind else { continue };
+            let boolean = *boolean;
+            sources.push((c, Some(values)));
             let name = &table.headers[c];
-            let mut present: Vec<f64> =
-                table.columns[c].iter().filter_map(|v| v.as_deref().and_then(|v| numeric_value(v, boolean))).collect();
+            let mut present: Vec<f64> = values.iter().flatten().copied().collect();
             present.sort_by(f64::total_cmp);
             let median = median_sorted(&present);
             let n = table.rows as f64;
@@ -269,15 +298,23 @@ impl FeatureSchema {
         let mut key = String::new();
         for (&c, kind) in columns.iter().zip(&detected) {
             let Detected::Categorical = kind else { continue };
+            sources.push((c, None));
             let name = &table.headers[c];
-            let mut counts: HashMap<String, usize> = HashMap::new();
+            let mut counts: FastMap<String, usize> = FastMap::default();
             for value in &table.columns[c] {
-                match value {
+                let level = match value {
                     Some(v) => {
                         category_key(v, &mut key);
-                        *counts.entry(key.clone()).or_default() += 1;
+                        key.as_str()
                     }
-                    None => *counts.entry(MISSING_LEVEL.to_string()).or_default() += 1,
+                    None => MISSING_LEVEL,
+                };
+                // A key is allocated once per level, not once per row.
+                match counts.get_mut(level) {
+                    Some(n) => *n += 1,
+                    None => {
+                        counts.insert(level.to_string(), 1);
+                    }
                 }
             }
             let mut levels: Vec<String> =
@@ -309,7 +346,7 @@ impl FeatureSchema {
             feature_names,
             feature_column,
         };
-        let encoded = schema.encode_table(table)?;
+        let encoded = schema.encode_training(table, &sources);
         let mut means = vec![0.0; schema.feature_names.len()];
         for row in 0..encoded.rows {
             for (f, v) in encoded.dense_row(row).iter().enumerate() {
@@ -373,6 +410,43 @@ impl FeatureSchema {
         Ok(())
     }
 
+    /// Encodes the rows the schema was just fitted on, as [`FeatureSchema::encode_table`]
+    /// would (the same arithmetic), with each number parsed once by `detect` rather than
+    /// again per row: parsing was most of the encoding time of a cross-validation fold.
+    fn encode_training(&self, table: &Table, sources: &[(usize, Option<&[Option<f64>]>)]) -> Encoded {
+        let (rows, n_dense, n_categorical) = (table.rows, self.n_dense, self.n_categorical);
+        let mut encoded = Encoded {
+            rows,
+            n_dense,
+            n_categorical,
+            n_features: self.n_features(),
+            dense: vec![0.0; rows * n_dense],
+            onehot: vec![NONE; rows * n_categorical],
+        };
+        let encoder = self.encoder();
+        let mut scratch = EncodeScratch::default();
+        for (i, (spec, &(column, parsed))) in self.columns.iter().zip(sources).enumerate() {
+            match (&spec.kind, parsed) {
+                (ColumnKind::Numeric { median, mean, scale, feature, missing_indicator, .. }, Some(values)) => {
+                    for (row, x) in values.iter().enumerate() {
+                        encoded.dense[row * n_dense + *feature as usize] = (x.unwrap_or(*median) - mean) / scale;
+                        if let Some((f, m, s)) = missing_indicator {
+                            encoded.dense[row * n_dense + *f as usize] = (if x.is_none() { 1.0 } else { 0.0 } - m) / s;
+                        }
+                    }
+                }
+                (ColumnKind::Categorical { rare_feature, slot, .. }, _) => {
+                    for (row, value) in table.columns[column].iter().enumerate() {
+                        encoded.onehot[row * n_categorical + *slot as usize] =
+                            encoder.level(i, *rare_feature, value.as_deref(), &mut scratch);
+                    }
+                }
+                (ColumnKind::Numeric { .. }, None) => {}
+            }
+        }
+        encoded
+    }
+
     /// Encodes every row of a table holding (at least) the schema's columns.
     pub fn encode_table(&self, table: &Table) -> Result<Encoded> {
         let positions: Vec<usize> = self.columns.iter().map(|c| table.column_index(&c.name)).collect::<Result<_>>()?;
@@ -428,6 +502,9 @@ const MEMO_LIMIT: usize = 4096;
 pub struct EncodeScratch {
     key: String,
     memo: Vec<FastMap<Box<str>, u32>>,
+    /// Per column, the last raw value and its feature: most text columns of a lead export
+    /// repeat one value (`No`, `Select`), and comparing it costs less than hashing it.
+    last: Vec<(String, u32)>,
 }
 
 /// Encodes one row at a time; shared by training and batch scoring.
@@ -447,9 +524,6 @@ impl Encoder<'_> {
         onehot: &mut [u32],
         scratch: &mut EncodeScratch,
     ) -> Result<()> {
-        if scratch.memo.len() != self.lookups.len() {
-            scratch.memo = vec![FastMap::default(); self.lookups.len()];
-        }
         for (i, spec) in self.schema.columns.iter().enumerate() {
             let value = cell(i);
             match &spec.kind {
@@ -468,28 +542,41 @@ impl Encoder<'_> {
                     }
                 }
                 ColumnKind::Categorical { rare_feature, slot, .. } => {
-                    onehot[*slot as usize] = match value {
-                        None => self.lookups[i].get(MISSING_LEVEL).copied().or(*rare_feature).unwrap_or(NONE),
-                        // Raw spellings seen before skip the lower-casing copy.
-                        Some(v) => match scratch.memo[i].get(v) {
-                            Some(&f) => f,
-                            None => {
-                                category_key(v, &mut scratch.key);
-                                let f = self.lookups[i]
-                                    .get(scratch.key.as_str())
-                                    .copied()
-                                    .or(*rare_feature)
-                                    .unwrap_or(NONE);
-                                if scratch.memo[i].len() < MEMO_LIMIT {
-                                    scratch.memo[i].insert(v.into(), f);
-                                }
-                                f
-                            }
-                        },
-                    };
+                    onehot[*slot as usize] = self.level(i, *rare_feature, value, scratch);
                 }
             }
         }
         Ok(())
+    }
+    /// The one-hot feature of categorical column `i`'s value (or [`NONE`]).
+    fn level(&self, i: usize, rare_feature: Option<u32>, value: Option<&str>, scratch: &mut EncodeScratch) -> u32 {
+        if scratch.memo.len() != self.lookups.len() {
+            scratch.memo = vec![FastMap::default(); self.lookups.len()];
+            scratch.last = vec![(String::new(), NONE); self.lookups.len()];
+        }
+        let Some(v) = value else {
+            return self.lookups[i].get(MISSING_LEVEL).copied().or(rare_feature).unwrap_or(NONE);
+        };
+        let last = &mut scratch.last[i];
+        if last.1 != NONE && last.0 == v {
+            return last.1;
+        }
+        // Raw spellings seen before skip the lower-casing copy.
+        let f = match scratch.memo[i].get(v) {
+            Some(&f) => f,
+            None => {
+                category_key(v, &mut scratch.key);
+                let f = self.lookups[i].get(scratch.key.as_str()).copied().or(rare_feature).unwrap_or(NONE);
+                if scratch.memo[i].len() < MEMO_LIMIT {
+                    scratch.memo[i].insert(v.into(), f);
+                }
+                f
+            }
+        };
+        let last = &mut scratch.last[i];
+        last.0.clear();
+        last.0.push_str(v);
+        last.1 = f;
+        f
     }
 }

@@ -5,7 +5,7 @@
 //!
 //! - [`table`]: CSV into columns (delimiter sniffing, placeholders as missing).
 //! - [`features`]: the learned feature pipeline, stored in the model file.
-//! - [`logistic`], [`odoo`] and forust-ml's gradient boosting: the three model kinds.
+//! - [`logistic`], [`gbm`] (our gradient-boosted trees) and [`odoo`]: the three model kinds.
 //! - [`train`]: k-fold cross-validation, the leakage guard, the final fit.
 //! - [`select`]: `auto`: the candidate kinds compared on the same folds, the choice explained.
 //! - [`metrics`]: AUC, log loss, Brier, top-decile lift, calibration.
@@ -18,6 +18,7 @@ pub mod batch;
 pub mod curves;
 pub mod error;
 pub mod features;
+pub mod gbm;
 pub mod logistic;
 pub mod metrics;
 pub mod model;

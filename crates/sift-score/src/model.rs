@@ -5,19 +5,23 @@
 //! training data summary, the cross-validation report and the creation time. Scoring data
 //! whose columns do not fit the schema is refused with an error naming the column.
 
-use forust_ml::GradientBooster;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, ScoreError};
 use crate::features::{DroppedColumn, EncodeScratch, Encoder, FeatureSchema, MISSING_LEVEL, NONE};
+use crate::gbm::{CompiledForest, Forest};
 use crate::logistic::{Logistic, sigmoid};
 use crate::metrics::Platt;
-use crate::odoo::{OdooFactor, OdooLead, OdooNb, OdooResults, STAGE_VARIABLE, TAG_VARIABLE, Variable, odoo_lead};
+use crate::odoo::{OdooNb, OdooScratch, OdooTables, STAGE_VARIABLE, TAG_VARIABLE, Variable};
 use crate::table::find_column;
 use crate::train::TrainReport;
 
 pub const FORMAT: &str = "sift-score-model";
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 2: `gbm` models hold Sift's own trees ([`crate::gbm::Forest`]). Version 1 files
+/// are still read: their forust-ml booster is turned into the same trees on load.
+pub const FORMAT_VERSION: u32 = 2;
+/// The oldest format version still read.
+pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -109,7 +113,7 @@ pub struct TrainingSummary {
 pub enum ModelParams {
     Logistic(Logistic),
     Gbm {
-        booster: Box<GradientBooster>,
+        forest: Box<Forest>,
         /// Code of each one-hot feature's level in the tree matrix (see
         /// [`crate::features::Encoded::category_codes`]).
         category_codes: Vec<f64>,
@@ -149,8 +153,12 @@ impl ModelFile {
             return Err(ScoreError::BadModelFile(format!("no `format: \"{FORMAT}\"` field")));
         }
         let version = value.get("format_version").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
-        if version != FORMAT_VERSION {
+        if !(OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
             return Err(ScoreError::UnsupportedModelVersion { found: version, supported: FORMAT_VERSION });
+        }
+        let mut value = value;
+        if version < 2 {
+            migrate_v1(&mut value)?;
         }
         let mut model: ModelFile =
             serde_json::from_value(value).map_err(|e| ScoreError::BadModelFile(e.to_string()))?;
@@ -167,22 +175,8 @@ impl ModelFile {
             return Err(ScoreError::BadModelFile(format!("kind `{}` but parameters of `{params_kind}`", model.kind)));
         }
         model.schema.validate()?;
-        if let ModelParams::Gbm { booster, .. } = &model.params {
-            let features = model.schema.n_dense + model.schema.n_categorical;
-            for (t, tree) in booster.trees.iter().enumerate() {
-                // Children after their parent: every walk ends at a leaf.
-                let ok = !tree.nodes.is_empty()
-                    && tree.nodes.iter().enumerate().all(|(i, node)| {
-                        node.is_leaf
-                            || (node.split_feature < features
-                                && [node.left_child, node.right_child, node.missing_node]
-                                    .iter()
-                                    .all(|&c| c > i && c < tree.nodes.len()))
-                    });
-                if !ok {
-                    return Err(ScoreError::BadModelFile(format!("tree {t} is malformed")));
-                }
-            }
+        if let ModelParams::Gbm { forest, .. } = &model.params {
+            forest.validate(model.schema.n_dense + model.schema.n_categorical)?;
         }
         Ok(model)
     }
@@ -203,6 +197,22 @@ impl ModelFile {
             _ => self.schema.columns.iter().map(|c| c.name.clone()).collect(),
         }
     }
+}
+
+/// A version 1 file in the current format: a `gbm` model's forust-ml booster becomes a
+/// [`Forest`] with the same trees; the other kinds did not change.
+fn migrate_v1(value: &mut serde_json::Value) -> Result<()> {
+    value["format_version"] = serde_json::json!(FORMAT_VERSION);
+    let Some(params) = value.get_mut("params").and_then(|p| p.as_object_mut()) else { return Ok(()) };
+    if params.get("kind").and_then(|k| k.as_str()) != Some("gbm") {
+        return Ok(());
+    }
+    let Some(booster) = params.remove("booster") else { return Ok(()) };
+    let booster: crate::gbm::legacy::Booster = serde_json::from_value(booster)
+        .map_err(|e| ScoreError::BadModelFile(format!("gbm booster of a version 1 file: {e}")))?;
+    let forest = booster.into_forest()?;
+    params.insert("forest".into(), serde_json::to_value(forest).map_err(|e| ScoreError::BadModelFile(e.to_string()))?);
+    Ok(())
 }
 
 /// One factor behind a score: a column (or Odoo variable), its value and its effect on the
@@ -236,16 +246,15 @@ pub struct Scratch {
     encode: EncodeScratch,
     full_row: Vec<f64>,
     contributions: Vec<f64>,
-    /// (slot, effect): a slot is a schema column, or an index into `odoo_factors`.
+    /// (slot, effect): a slot is a schema column, or an index into `odoo.hits`.
     pub effects: Vec<(usize, f64)>,
-    pub odoo_lead: OdooLead,
-    pub odoo_factors: Vec<OdooFactor>,
+    pub odoo: OdooScratch,
 }
 
 enum Engine<'m> {
     Logistic { model: &'m Logistic, encoder: Encoder<'m>, column_base: Vec<f64> },
-    Gbm { booster: &'m GradientBooster, encoder: Encoder<'m>, codes: &'m [f64], tree_feature_column: Vec<usize> },
-    OdooNb { nb: &'m OdooNb, results: OdooResults },
+    Gbm { forest: CompiledForest, encoder: Encoder<'m>, codes: &'m [f64], tree_feature_column: Vec<usize> },
+    OdooNb { nb: &'m OdooNb, tables: Box<OdooTables> },
 }
 
 /// Scores rows of one input layout against one model.
@@ -288,7 +297,7 @@ impl<'m> Scorer<'m> {
                 }
                 Engine::Logistic { model: lr, encoder: model.schema.encoder(), column_base }
             }
-            ModelParams::Gbm { booster, category_codes } => {
+            ModelParams::Gbm { forest, category_codes } => {
                 let schema = &model.schema;
                 if category_codes.len() != schema.n_features() {
                     return Err(ScoreError::BadModelFile("category codes do not match the feature schema".into()));
@@ -307,9 +316,14 @@ impl<'m> Scorer<'m> {
                     .collect();
                 slots.sort();
                 tree_feature_column.extend(slots.into_iter().map(|(_, i)| i));
-                Engine::Gbm { booster, encoder: schema.encoder(), codes: category_codes, tree_feature_column }
+                Engine::Gbm {
+                    forest: forest.compile(),
+                    encoder: schema.encoder(),
+                    codes: category_codes,
+                    tree_feature_column,
+                }
             }
-            ModelParams::OdooNb(nb) => Engine::OdooNb { nb, results: nb.prepare() },
+            ModelParams::OdooNb(nb) => Engine::OdooNb { nb, tables: Box::new(OdooTables::new(nb, &nb.prepare())) },
         };
         Ok(Scorer { model, positions, engine })
     }
@@ -339,39 +353,27 @@ impl<'m> Scorer<'m> {
                 }
                 sigmoid(z)
             }
-            Engine::Gbm { booster, encoder, codes, tree_feature_column } => {
+            Engine::Gbm { forest, encoder, codes, tree_feature_column } => {
                 scratch.dense.resize(schema.n_dense, 0.0);
                 scratch.onehot.resize(schema.n_categorical, NONE);
                 encoder.encode(&cell, row, &mut scratch.dense, &mut scratch.onehot, &mut scratch.encode)?;
-                let n = tree_feature_column.len();
                 scratch.full_row.clear();
                 scratch.full_row.extend_from_slice(&scratch.dense);
                 scratch
                     .full_row
                     .extend(scratch.onehot.iter().map(|&f| if f == NONE { f64::NAN } else { codes[f as usize] }));
-                scratch.contributions.clear();
-                scratch.contributions.resize(n + 1, 0.0);
                 // Per-feature contributions (Saabas) add up to the tree outputs: one pass
                 // gives both the prediction and its explanation.
-                for tree in &booster.trees {
-                    tree.predict_contributions_row_weight(
-                        &scratch.full_row,
-                        &mut scratch.contributions,
-                        &booster.missing,
-                    );
-                }
-                let z = booster.base_score + scratch.contributions.iter().sum::<f64>();
+                let (z, _) = forest.predict_contributions(&scratch.full_row, &mut scratch.contributions);
                 scratch.effects.extend((0..schema.columns.len()).map(|c| (c, 0.0)));
-                for (f, &v) in scratch.contributions[..n].iter().enumerate() {
-                    scratch.effects[tree_feature_column[f]].1 += v;
+                for (&v, &c) in scratch.contributions.iter().zip(tree_feature_column) {
+                    scratch.effects[c].1 += v;
                 }
                 sigmoid(z)
             }
-            Engine::OdooNb { nb, results } => {
-                scratch.odoo_lead = odoo_lead(&nb.fields, &nb.config, &cell);
-                let (percent, factors) = results.probability(&scratch.odoo_lead).unwrap_or((0.0, Vec::new()));
-                scratch.effects.extend(factors.iter().enumerate().map(|(i, f)| (i, f.log_ratio)));
-                scratch.odoo_factors = factors;
+            Engine::OdooNb { tables, .. } => {
+                let percent = tables.probability(&cell, &mut scratch.odoo).unwrap_or(0.0);
+                scratch.effects.extend(scratch.odoo.hits.iter().enumerate().map(|(i, h)| (i, h.2)));
                 return Ok(percent / 100.0);
             }
         };
@@ -389,14 +391,14 @@ impl<'m> Scorer<'m> {
         scratch: &'s Scratch,
     ) -> (&'s str, FactorValue<'s, 'c>) {
         match &self.engine {
-            Engine::OdooNb { nb, .. } => {
-                let factor = &scratch.odoo_factors[slot];
-                let name = match factor.variable {
+            Engine::OdooNb { nb, tables } => {
+                let (variable, value) = tables.factor(scratch.odoo.hits[slot]);
+                let name = match variable {
                     Variable::Field(i) => nb.fields[i].as_str(),
                     Variable::Stage => nb.config.stage_column.as_deref().unwrap_or(STAGE_VARIABLE),
                     Variable::Tag => nb.config.tag_column.as_deref().unwrap_or(TAG_VARIABLE),
                 };
-                (name, FactorValue::Owned(factor.value.as_str()))
+                (name, FactorValue::Owned(value))
             }
             _ => {
                 let value = match cell(slot) {

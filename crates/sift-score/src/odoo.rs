@@ -31,7 +31,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, ScoreError};
-use crate::features::MISSING_LEVEL;
+use crate::features::{FastMap, MISSING_LEVEL};
 use crate::table::category_key;
 
 /// The name Odoo gives the stage variable in its frequency table.
@@ -449,5 +449,287 @@ impl OdooResults {
         }
         let p = s_won / (s_won + s_lost);
         Some((round2(100.0 * p).clamp(0.01, 99.99), factors))
+    }
+}
+
+/// A variable's position in [`OdooTables`]: the fields by index, then the stage, then tags.
+fn variable_index(fields: usize, variable: Variable) -> usize {
+    match variable {
+        Variable::Field(i) => i,
+        Variable::Stage => fields,
+        Variable::Tag => fields + 1,
+    }
+}
+
+/// A value's part in the odds, computed once: `won / total won`, `lost / total lost`, and the
+/// log of their ratio (the factor's effect).
+#[derive(Debug, Clone, Copy)]
+struct Ratio {
+    won: f64,
+    lost: f64,
+    log: f64,
+}
+
+/// One team's results as flat tables: per variable, per value id.
+#[derive(Debug, Clone)]
+struct TeamTable {
+    team_won: f64,
+    team_lost: f64,
+    ratios: Vec<Vec<Option<Ratio>>>,
+}
+
+/// Raw spellings remembered per variable and thread (bounds memory on free-text columns).
+const MEMO_LIMIT: usize = 4096;
+
+/// Per-thread buffers of [`OdooTables::probability`].
+#[derive(Default)]
+pub struct OdooScratch {
+    key: String,
+    /// Per variable: raw spelling -> value id (`None`: never seen in training).
+    memo: Vec<FastMap<Box<str>, Option<u32>>>,
+    /// The factors of the last lead: (variable, value id or [`NO_VALUE`], log ratio).
+    pub hits: Vec<(u32, u32, f64)>,
+    /// Per variable, the last raw value and its id: most columns of a lead export repeat
+    /// one value (`No`), and comparing it costs less than hashing it.
+    last: Vec<(String, Option<u32>)>,
+}
+
+/// The value id of a missing stage (shown as [`MISSING_LEVEL`]).
+const NO_VALUE: u32 = u32::MAX;
+
+/// [`OdooResults::probability`] for batch scoring: every value keyed once per model, each
+/// team's ratios in flat tables, raw spellings remembered per thread, nothing allocated per
+/// lead. Each product is computed with the same operations in the same order as
+/// [`OdooResults::probability`], so the probabilities are identical (a test compares them).
+#[derive(Debug, Clone)]
+pub struct OdooTables {
+    fields: usize,
+    empty_is_false: Vec<bool>,
+    has_team: bool,
+    has_stage: bool,
+    has_tags: bool,
+    /// Per variable: value -> id, and id -> value.
+    ids: Vec<FastMap<String, u32>>,
+    values: Vec<Vec<String>>,
+    /// Teams with rows of their own, and the table of every row (Odoo's `-1`).
+    teams: FastMap<String, usize>,
+    every_row: Option<usize>,
+    tables: Vec<TeamTable>,
+    won_stage: Option<String>,
+    /// The won stage's id among the stage values.
+    won_stage_id: Option<u32>,
+}
+
+impl OdooTables {
+    pub fn new(nb: &OdooNb, results: &OdooResults) -> OdooTables {
+        let fields = nb.fields.len();
+        let mut ids: Vec<FastMap<String, u32>> = vec![FastMap::default(); fields + 2];
+        let mut values: Vec<Vec<String>> = vec![Vec::new(); fields + 2];
+        let mut intern = |v: usize, value: &str| -> u32 {
+            if let Some(&id) = ids[v].get(value) {
+                return id;
+            }
+            let id = values[v].len() as u32;
+            values[v].push(value.to_string());
+            ids[v].insert(value.to_string(), id);
+            id
+        };
+        // Ids in a stable order (the file's), whatever the maps' iteration order.
+        for row in &nb.frequencies {
+            let v = match row.kind {
+                VariableKind::Stage => fields,
+                VariableKind::Tag => fields + 1,
+                VariableKind::Field => match nb.fields.iter().position(|f| *f == row.variable) {
+                    Some(i) => i,
+                    None => continue,
+                },
+            };
+            intern(v, &row.value);
+        }
+        for (i, field) in nb.fields.iter().enumerate() {
+            if empty_is_false(field) {
+                intern(i, FALSE_VALUE);
+            }
+        }
+        intern(fields, IMPLICIT_STAGE);
+        if let Some(won) = &results.won_stage {
+            intern(fields, won);
+        }
+        let mut teams = FastMap::default();
+        let mut every_row = None;
+        let mut tables = Vec::with_capacity(results.teams.len());
+        let mut names: Vec<&Option<String>> = results.teams.keys().collect();
+        names.sort();
+        for name in names {
+            let team = &results.teams[name];
+            let mut ratios: Vec<Vec<Option<Ratio>>> = values.iter().map(|v| vec![None; v.len()]).collect();
+            for (variable, field) in &team.fields {
+                let v = variable_index(fields, *variable);
+                let (total_won, total_lost) = if *variable == Variable::Stage {
+                    (team.team_won, team.team_lost)
+                } else {
+                    (field.won_total, field.lost_total)
+                };
+                if total_won == 0.0 || total_lost == 0.0 {
+                    continue;
+                }
+                for (value, &(won, lost)) in &field.values {
+                    let Some(&id) = ids[v].get(value.as_str()) else { continue };
+                    let log = ((won / total_won) / (lost / total_lost)).ln();
+                    ratios[v][id as usize] = Some(Ratio { won: won / total_won, lost: lost / total_lost, log });
+                }
+            }
+            match name {
+                Some(name) => {
+                    teams.insert(name.clone(), tables.len());
+                }
+                None => every_row = Some(tables.len()),
+            }
+            tables.push(TeamTable { team_won: team.team_won, team_lost: team.team_lost, ratios });
+        }
+        let won_stage_id = results.won_stage.as_ref().and_then(|w| ids[fields].get(w.as_str()).copied());
+        OdooTables {
+            fields,
+            empty_is_false: nb.fields.iter().map(|f| empty_is_false(f)).collect(),
+            has_team: nb.config.team_column.is_some(),
+            has_stage: nb.config.stage_column.is_some(),
+            has_tags: nb.config.tag_column.is_some(),
+            ids,
+            values,
+            teams,
+            every_row,
+            tables,
+            won_stage: results.won_stage.clone(),
+            won_stage_id,
+        }
+    }
+
+    /// The value id of a raw cell of variable `v`. A cell already written as its key
+    /// (lower case, trimmed: numbers, codes, identifiers) is looked up as it is; other
+    /// spellings are remembered per thread, so each is lower-cased once.
+    fn value_id(&self, v: usize, raw: &str, scratch: &mut OdooScratch) -> Option<u32> {
+        let last = &mut scratch.last[v];
+        if last.0 == raw && !raw.is_empty() {
+            return last.1;
+        }
+        let id = self.look_up(v, raw, scratch);
+        let last = &mut scratch.last[v];
+        last.0.clear();
+        last.0.push_str(raw);
+        last.1 = id;
+        id
+    }
+
+    fn look_up(&self, v: usize, raw: &str, scratch: &mut OdooScratch) -> Option<u32> {
+        let bytes = raw.as_bytes();
+        let is_key = bytes.iter().all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+            && !bytes.first().is_some_and(u8::is_ascii_whitespace)
+            && !bytes.last().is_some_and(u8::is_ascii_whitespace);
+        if is_key {
+            return self.ids[v].get(raw).copied();
+        }
+        if let Some(&id) = scratch.memo[v].get(raw) {
+            return id;
+        }
+        category_key(raw, &mut scratch.key);
+        let id = self.ids[v].get(scratch.key.as_str()).copied();
+        if scratch.memo[v].len() < MEMO_LIMIT {
+            scratch.memo[v].insert(raw.into(), id);
+        }
+        id
+    }
+
+    /// Odoo's probability in percent, as [`OdooResults::probability`] gives it, with the
+    /// factors in `scratch.hits`; `None` when Odoo leaves it unset. `cell(i)` reads the
+    /// fields, then the team, stage and tags when configured (the order of [`odoo_lead`]).
+    pub fn probability<'c>(&self, cell: impl Fn(usize) -> Option<&'c str>, scratch: &mut OdooScratch) -> Option<f64> {
+        scratch.hits.clear();
+        if scratch.memo.len() != self.fields + 2 {
+            scratch.memo = vec![FastMap::default(); self.fields + 2];
+            scratch.last = vec![(String::new(), None); self.fields + 2];
+        }
+        let stage_v = self.fields;
+        let mut next = self.fields;
+        let team = if self.has_team {
+            next += 1;
+            cell(next - 1).map(str::trim)
+        } else {
+            None
+        };
+        // The stage: absent, seen in training (an id), or unseen.
+        let stage: Option<(Option<u32>, &str)> = if self.has_stage {
+            next += 1;
+            cell(next - 1).map(|raw| (self.value_id(stage_v, raw, scratch), raw))
+        } else {
+            Some((self.ids[stage_v].get(IMPLICIT_STAGE).copied(), IMPLICIT_STAGE))
+        };
+        let Some((stage_id, stage_raw)) = stage else {
+            scratch.hits.push((stage_v as u32, NO_VALUE, -DECIDING_LOG_ODDS));
+            return Some(0.0);
+        };
+        if let Some(won) = &self.won_stage {
+            let is_won = match stage_id {
+                Some(id) => Some(id) == self.won_stage_id,
+                None => {
+                    category_key(stage_raw, &mut scratch.key);
+                    scratch.key == *won
+                }
+            };
+            if is_won {
+                scratch.hits.push((stage_v as u32, self.won_stage_id.unwrap_or(NO_VALUE), DECIDING_LOG_ODDS));
+                return Some(100.0);
+            }
+        }
+        let table = match team.and_then(|t| self.teams.get(t)) {
+            Some(&t) => &self.tables[t],
+            None => &self.tables[self.every_row?],
+        };
+        let (team_won, team_lost) = (table.team_won, table.team_lost);
+        if team_won == 0.0 || team_lost == 0.0 {
+            return None;
+        }
+        let total = team_won + team_lost;
+        let (mut s_won, mut s_lost) = (team_won / total, team_lost / total);
+        let mut count = |v: usize, id: Option<u32>, hits: &mut Vec<(u32, u32, f64)>| {
+            if let Some(id) = id
+                && let Some(r) = table.ratios[v][id as usize]
+            {
+                s_won *= r.won;
+                s_lost *= r.lost;
+                hits.push((v as u32, id, r.log));
+            }
+        };
+        for v in 0..self.fields {
+            let id = match cell(v) {
+                Some(raw) => self.value_id(v, raw, scratch),
+                None if self.empty_is_false[v] => self.ids[v].get(FALSE_VALUE).copied(),
+                None => None,
+            };
+            count(v, id, &mut scratch.hits);
+        }
+        count(stage_v, stage_id, &mut scratch.hits);
+        if self.has_tags
+            && let Some(tags) = cell(next)
+        {
+            for tag in tags.split([';', ',']).map(str::trim).filter(|t| !t.is_empty()) {
+                let id = self.value_id(stage_v + 1, tag, scratch);
+                count(stage_v + 1, id, &mut scratch.hits);
+            }
+        }
+        let p = s_won / (s_won + s_lost);
+        Some(round2(100.0 * p).clamp(0.01, 99.99))
+    }
+
+    /// The variable and value of a factor in `scratch.hits` (the value as keyed, lower-cased).
+    pub fn factor(&self, hit: (u32, u32, f64)) -> (Variable, &str) {
+        let (v, id, _) = hit;
+        let v = v as usize;
+        let variable = match v {
+            v if v < self.fields => Variable::Field(v),
+            v if v == self.fields => Variable::Stage,
+            _ => Variable::Tag,
+        };
+        let value = if id == NO_VALUE { MISSING_LEVEL } else { self.values[v][id as usize].as_str() };
+        (variable, value)
     }
 }

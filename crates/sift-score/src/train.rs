@@ -3,11 +3,11 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
-use forust_ml::{GradientBooster, Matrix};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, ScoreError};
 use crate::features::{DroppedColumn, FeatureSchema};
+use crate::gbm::{self, Forest};
 use crate::logistic::{Logistic, sigmoid};
 use crate::metrics::{CalibrationBin, Metrics, Platt, calibration_table, round4};
 use crate::model::{
@@ -361,7 +361,7 @@ fn single_column_auc(values: &[Option<String>], y: &[bool]) -> f64 {
 
 enum Fitted {
     Logistic(Logistic),
-    Gbm(Box<GradientBooster>, Vec<f64>),
+    Gbm(Box<Forest>, Vec<f64>),
     OdooNb(OdooNb),
 }
 
@@ -403,20 +403,9 @@ impl Pipeline<'_> {
                 let (schema, encoded) = FeatureSchema::fit_encode(table, columns)?;
                 let codes = encoded.category_codes(&schema, y);
                 let data = encoded.to_tree_matrix(&codes);
-                let matrix = Matrix::new(&data, encoded.rows, encoded.n_dense + encoded.n_categorical);
-                let params = self.options.gbm;
-                let mut booster = GradientBooster::default()
-                    .set_iterations(params.iterations)
-                    .set_learning_rate(params.learning_rate)
-                    .set_max_depth(params.max_depth)
-                    .set_min_leaf_weight(params.min_leaf_weight)
-                    .set_l2(params.l2)
-                    .set_tiled_histograms(true)
-                    .set_seed(0);
-                let target: Vec<f64> = y.iter().map(|&v| f64::from(u8::from(v))).collect();
-                // No early stopping: on bank-additional-full it cost 0.002 AUC for 15% less time.
-                booster.fit_unweighted(&matrix, &target, None).map_err(|e| ScoreError::Training(e.to_string()))?;
-                (schema, Fitted::Gbm(Box::new(booster), codes))
+                let forest =
+                    gbm::fit(&data, encoded.rows, encoded.n_dense + encoded.n_categorical, y, &self.options.gbm)?;
+                (schema, Fitted::Gbm(Box::new(forest), codes))
             }
         })
     }
@@ -427,11 +416,18 @@ impl Pipeline<'_> {
                 let x = schema.encode_table(table)?;
                 (0..x.rows).map(|r| sigmoid(model.decision(x.dense_row(r), x.onehot_row(r)))).collect()
             }
-            Fitted::Gbm(booster, codes) => {
+            Fitted::Gbm(forest, codes) => {
                 let x = schema.encode_table(table)?;
                 let data = x.to_tree_matrix(codes);
-                let matrix = Matrix::new(&data, x.rows, x.n_dense + x.n_categorical);
-                booster.predict(&matrix, true).into_iter().map(sigmoid).collect()
+                let forest = forest.compile();
+                let features = x.n_dense + x.n_categorical;
+                let mut row = vec![0.0; features];
+                (0..x.rows)
+                    .map(|r| {
+                        row.iter_mut().enumerate().for_each(|(f, v)| *v = data[f * x.rows + r]);
+                        sigmoid(forest.predict(&row))
+                    })
+                    .collect()
             }
             Fitted::OdooNb(nb) => {
                 let mut results = nb.prepare();
@@ -895,7 +891,7 @@ fn finish(
     };
     let params = match fitted {
         Fitted::Logistic(m) => ModelParams::Logistic(m),
-        Fitted::Gbm(booster, category_codes) => ModelParams::Gbm { booster, category_codes },
+        Fitted::Gbm(forest, category_codes) => ModelParams::Gbm { forest, category_codes },
         Fitted::OdooNb(nb) => ModelParams::OdooNb(nb),
     };
     let positives = data.positives;

@@ -393,6 +393,58 @@ fn odoo_nb_model_files_written_before_the_stage_had_a_kind_still_score_the_same(
 }
 
 #[test]
+fn odoo_nb_batch_tables_give_the_formula_figures_exactly() {
+    // Batch scoring reads odoo-nb from per-model tables (`OdooTables`); the formula's own
+    // implementation (`OdooResults::probability` on an `OdooLead`) is the reference: same
+    // probability to the bit, same factors in the same order, on every row of the export
+    // (open leads too) and on rows it never saw: other spellings, an unknown team, no stage,
+    // the won stage, repeated and unknown tags.
+    let csv = include_str!("fixtures/odoo_crm_lead.csv");
+    let model = train(
+        &Table::read(csv.as_bytes()).expect("reads"),
+        &TrainOptions { odoo_export: true, ..options(ModelKind::OdooNb) },
+    )
+    .expect("trains");
+    let sift_score::model::ModelParams::OdooNb(nb) = &model.params else { panic!("not odoo-nb") };
+    let mut scored = csv.to_string();
+    for extra in [
+        "x1,n,e,CORRECT,  Correct ,FRANCE,newsletter,PROPOSITION,Sales,\"services, Services,unknown\",0,True,2026",
+        "x2,n,e,,,Nowhere,,new,Elsewhere,,0,True,2026",
+        "x3,n,e,correct,,France,,,Sales,,0,True,2026",
+        "x4,n,e,correct,,France,,WON,Sales,,0,True,2026",
+        "x5,n,e,incorrect,incorrect,,,Qualified,,training;services,0,True,2026",
+    ] {
+        scored.push_str(extra);
+        scored.push('\n');
+    }
+    let table = Table::read(scored.as_bytes()).expect("reads");
+    let scorer = Scorer::new(&model, &table.headers).expect("fits");
+    let results = nb.prepare();
+    let mut scratch = Scratch::default();
+    let mut scored_rows = 0;
+    for row in 0..table.rows {
+        let cells: Vec<Option<&str>> = scorer.positions.iter().map(|&p| table.columns[p][row].as_deref()).collect();
+        let lead = odoo_lead(&nb.fields, &nb.config, |i| cells[i]);
+        let (percent, factors) = results.probability(&lead).unwrap_or((0.0, Vec::new()));
+        let p = scorer.score(|i| cells[i], row + 1, &mut scratch).expect("scores");
+        assert_eq!(p.to_bits(), (percent / 100.0).to_bits(), "row {row}");
+        assert_eq!(scratch.effects.len(), factors.len(), "row {row}");
+        for (&(slot, effect), factor) in scratch.effects.iter().zip(&factors) {
+            assert_eq!(effect.to_bits(), factor.log_ratio.to_bits(), "row {row}");
+            let (name, value) = scorer.factor_label(slot, |i| cells[i], &scratch);
+            let want_name = match factor.variable {
+                Variable::Field(i) => nb.fields[i].as_str(),
+                Variable::Stage => "stage_id",
+                Variable::Tag => "tag_ids",
+            };
+            assert_eq!((name, value.as_str()), (want_name, factor.value.as_str()), "row {row}");
+        }
+        scored_rows += usize::from(!factors.is_empty());
+    }
+    assert!(scored_rows > 100, "{scored_rows}");
+}
+
+#[test]
 fn odoo_nb_reads_an_odoo_crm_lead_export_by_its_field_names() {
     // A self-written file shaped like Odoo's crm.lead export: technical field names, stage
     // names, comma-separated tag_ids, probability and active giving the outcome.
@@ -837,7 +889,7 @@ fn scoring_refuses_data_that_does_not_fit_the_model() {
     assert!(error.to_string().contains("feature of unknown column 999"), "{error}");
     let gbm = train(&fixture(), &options(ModelKind::Gbm)).expect("trains");
     let mut json: serde_json::Value = serde_json::from_str(&gbm.to_json().expect("json")).expect("value");
-    json["params"]["booster"]["trees"][3]["nodes"][0]["split_feature"] = serde_json::json!(500);
+    json["params"]["forest"]["trees"][3]["nodes"][0]["split"]["feature"] = serde_json::json!(500);
     let error = ModelFile::from_json(&json.to_string()).err().expect("rejected");
     assert!(error.to_string().contains("tree 3 is malformed"), "{error}");
 
@@ -1082,15 +1134,43 @@ fn placeholders_count_as_missing() {
 }
 
 #[test]
+fn training_rows_encode_as_scoring_encodes_them() {
+    // Fitting encodes its own rows from numbers parsed once; scoring parses every cell: the
+    // two must agree to the bit (missing numbers, Yes/No, levels, missing and rare levels).
+    use sift_score::features::FeatureSchema;
+    let table = fixture();
+    let columns: Vec<usize> =
+        (1..table.headers.len()).filter(|&c| !["Converted", ""].contains(&table.headers[c].as_str())).collect();
+    let (schema, fitted) = FeatureSchema::fit_encode(&table, &columns).expect("fits");
+    let scored = schema.encode_table(&table).expect("encodes");
+    assert!(
+        schema
+            .columns
+            .iter()
+            .any(|c| matches!(c.kind, sift_score::features::ColumnKind::Numeric { boolean: true, .. }))
+    );
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&fitted.dense), bits(&scored.dense));
+    assert_eq!(fitted.onehot, scored.onehot);
+    assert_eq!(
+        (fitted.rows, fitted.n_dense, fitted.n_categorical),
+        (scored.rows, scored.n_dense, scored.n_categorical)
+    );
+}
+
+#[test]
 fn gbm_explanations_add_up_to_the_prediction() {
-    // Batch scoring sums per-feature contributions instead of calling forust's predict:
-    // both must give the same probability.
+    // Batch scoring sums per-feature contributions instead of predicting: both must give
+    // the same probability.
     let table = fixture();
     let model = train(&table, &options(ModelKind::Gbm)).expect("trains");
-    let sift_score::model::ModelParams::Gbm { booster, category_codes } = &model.params else { panic!("not gbm") };
+    let sift_score::model::ModelParams::Gbm { forest, category_codes } = &model.params else { panic!("not gbm") };
     let x = model.schema.encode_table(&table).expect("encodes");
     let data = x.to_tree_matrix(category_codes);
-    let predicted = booster.predict(&forust_ml::Matrix::new(&data, x.rows, x.n_dense + x.n_categorical), false);
+    let features = x.n_dense + x.n_categorical;
+    let forest = forest.compile();
+    let predicted: Vec<f64> =
+        (0..x.rows).map(|r| forest.predict(&(0..features).map(|f| data[f * x.rows + r]).collect::<Vec<_>>())).collect();
     let platt = model.calibration.expect("calibrated");
     let scorer = Scorer::new(&model, &table.headers).expect("fits");
     let mut scratch = Scratch::default();
@@ -1100,6 +1180,32 @@ fn gbm_explanations_add_up_to_the_prediction() {
         let want = platt.apply(sift_score::logistic::sigmoid(*z));
         assert!((p - want).abs() < 1e-9, "row {row}: {p} != {want}");
     }
+}
+
+#[test]
+fn regression_gbm_model_files_of_version_1_still_score_as_before() {
+    // Version 1 files held forust-ml's booster. `gbm-forust-v1.model` was trained on the
+    // fixture by the last build with forust (8 rounds) and `gbm-forust-v1.scores.csv` is what
+    // that build's `sift score` wrote for the fixture: the file must still load and give the
+    // same probabilities and factors.
+    let text = include_str!("fixtures/gbm-forust-v1.model");
+    assert!(text.contains(r#""format_version":1"#) && text.contains(r#""booster""#));
+    let model = ModelFile::from_json(text).expect("a version 1 file loads");
+    assert_eq!(model.format_version, sift_score::model::FORMAT_VERSION);
+    let out = batch(&model, FIXTURE).expect("scores");
+    let want = include_str!("fixtures/gbm-forust-v1.scores.csv");
+    let (mut got, mut expected) = (csv::Reader::from_reader(out.as_bytes()), csv::Reader::from_reader(want.as_bytes()));
+    let mut rows = 0;
+    for (got, expected) in got.records().zip(expected.records()) {
+        let (got, expected) = (got.expect("row"), expected.expect("row"));
+        assert_eq!(got, expected, "row {rows}");
+        rows += 1;
+    }
+    assert_eq!(rows, 80);
+    // Saved again, it is a version 2 file that reads back the same.
+    let again = ModelFile::from_json(&model.to_json().expect("json")).expect("reads");
+    assert_eq!(again.to_json().expect("json"), model.to_json().expect("json"));
+    assert!(!model.to_json().expect("json").contains("booster"));
 }
 
 #[test]

@@ -32,7 +32,7 @@ pub enum ModelChoice {
     Auto,
     /// Regularised logistic regression: the most explainable.
     Logistic,
-    /// Gradient-boosted trees (forust-ml): usually the most accurate.
+    /// Gradient-boosted trees (histogram-based, our own): usually the most accurate.
     Gbm,
     /// Odoo's predictive lead scoring (naive Bayes on won/lost frequencies): the baseline.
     OdooNb,

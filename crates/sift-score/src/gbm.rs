@@ -1,0 +1,889 @@
+//! Gradient-boosted trees for the `gbm` model kind, written for Sift.
+//!
+//! Why our own: with forust-ml, building gradient histograms took most of the training time
+//! (see the commit that brought this module), and Sift needs little of a general library:
+//! log loss, depth-limited trees on a few dozen features, missing values that learn a
+//! direction, and per-feature contributions for the factors behind a score.
+//!
+//! How a fit runs:
+//! - Each feature is binned once: at most [`MAX_BINS`] value bins holding about equal numbers
+//!   of training values (one bin per value when there are fewer values), and one more bin for
+//!   missing values. The bins form a row-major `u8` matrix, so a histogram pass reads each
+//!   row's bins from one cache line and its gradient once, for every feature.
+//! - Each round fits one tree to the log-loss gradients and hessians, level by level down to
+//!   `max_depth`. A node's histogram holds the gradient and hessian sums of each bin; only the
+//!   smaller child's histogram is built from its rows, the larger child's is its parent's
+//!   minus the smaller one (so each level reads at most half the rows). Nodes on the last
+//!   level need no histogram at all.
+//! - A split is scored by the second-order gain with L2 on the leaf weights; both sides must
+//!   hold at least `min_leaf_weight` of hessian. Missing values go to the side where they gain
+//!   more; when a node saw none they follow the heavier side.
+//! - Large nodes build their histogram on every core, each core a block of features. A
+//!   feature's sums are always added by one thread in row order, so the same data gives the
+//!   same model whatever the number of threads.
+//!
+//! Explanations are Saabas contributions: each node stores the output it would give as a
+//! leaf, and a split on the path credits its feature with the change from the node to the
+//! child taken. The contributions and the first node's output add up to the tree's output.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, ScoreError};
+use crate::train::GbmParams;
+
+/// Value bins per feature at most (one more bin holds the missing values).
+pub const MAX_BINS: usize = 255;
+/// A split must gain more than this (guards against splits that gain only rounding noise).
+const MIN_GAIN: f64 = 1e-9;
+/// A node's histogram is built on several threads when it has at least this many
+/// (row, feature) cells: below that, handing work to another thread costs more than it saves.
+const PARALLEL_CELLS: usize = 1 << 16;
+/// The threshold of a split that sends every value left and only missing values right
+/// (JSON has no infinity).
+const ALL_VALUES: f64 = f64::MAX;
+
+/// A trained model: the starting log-odds and the trees whose outputs add to it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Forest {
+    /// Log-odds before any tree (the training base rate's).
+    pub base_score: f64,
+    pub trees: Vec<Tree>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Tree {
+    /// The first node is the root; children come after their parent.
+    pub nodes: Vec<Node>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Node {
+    /// The tree's output for a row ending here; on a split node, the output it would give as
+    /// a leaf (the contributions are the differences along the path).
+    pub value: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<Split>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Split {
+    pub feature: u32,
+    /// Values at most this go left.
+    pub threshold: f64,
+    /// Where a missing value (NaN) goes.
+    pub missing_left: bool,
+    pub left: u32,
+    pub right: u32,
+}
+
+impl Forest {
+    /// Checks a forest read from a file: every walk ends at a leaf, every feature exists.
+    pub fn validate(&self, features: usize) -> Result<()> {
+        for (t, tree) in self.trees.iter().enumerate() {
+            let ok = !tree.nodes.is_empty()
+                && tree.nodes.iter().enumerate().all(|(i, node)| match node.split {
+                    None => true,
+                    Some(s) => {
+                        (s.feature as usize) < features
+                            && [s.left, s.right].iter().all(|&c| c as usize > i && (c as usize) < tree.nodes.len())
+                    }
+                });
+            if !ok {
+                return Err(ScoreError::BadModelFile(format!("tree {t} is malformed")));
+            }
+        }
+        Ok(())
+    }
+
+    /// The scoring form: every tree's nodes in one array, laid out for [`CompiledForest`].
+    pub fn compile(&self) -> CompiledForest {
+        let mut nodes = Vec::with_capacity(self.trees.iter().map(|t| t.nodes.len()).sum());
+        let mut roots = Vec::with_capacity(self.trees.len());
+        let mut bias = self.base_score;
+        let mut depth = 0;
+        for tree in &self.trees {
+            bias += tree.nodes[0].value;
+            // Breadth first, each split's two children side by side.
+            let root = nodes.len() as u32;
+            roots.push(root);
+            nodes.push(FlatNode::LEAF);
+            let mut queue = std::collections::VecDeque::from([(0usize, root, 0usize)]);
+            while let Some((old, new, level)) = queue.pop_front() {
+                let node = &tree.nodes[old];
+                nodes[new as usize] = match node.split {
+                    None => FlatNode { left: new, ..FlatNode::LEAF },
+                    Some(s) => {
+                        depth = depth.max(level + 1);
+                        let left = nodes.len() as u32;
+                        nodes.extend([FlatNode::LEAF; 2]);
+                        queue.push_back((s.left as usize, left, level + 1));
+                        queue.push_back((s.right as usize, left + 1, level + 1));
+                        let delta = |child: u32| tree.nodes[child as usize].value - node.value;
+                        FlatNode {
+                            threshold: s.threshold,
+                            delta: [delta(s.left), delta(s.right)],
+                            feature: s.feature,
+                            left,
+                            missing_left: s.missing_left,
+                        }
+                    }
+                };
+            }
+        }
+        CompiledForest { bias, nodes, roots, depth }
+    }
+}
+
+/// A node of [`CompiledForest`]: the right child follows the left one; a leaf sends every
+/// row to itself with no change, so every walk can take the same number of steps.
+#[derive(Debug, Clone, Copy)]
+struct FlatNode {
+    threshold: f64,
+    /// The change of output going left and going right (the Saabas contribution).
+    delta: [f64; 2],
+    feature: u32,
+    left: u32,
+    missing_left: bool,
+}
+
+impl FlatNode {
+    const LEAF: FlatNode =
+        FlatNode { threshold: f64::INFINITY, delta: [0.0; 2], feature: 0, left: 0, missing_left: true };
+}
+
+/// Trees walked side by side: each walk is a chain of dependent loads, so several at once
+/// keep the core busy while each waits.
+const LANES: usize = 4;
+
+/// A [`Forest`] laid out for scoring: one array of nodes, no per-tree allocation, walked
+/// [`LANES`] trees at a time for a fixed number of steps (the deepest tree's), without a
+/// branch on the way a row goes.
+#[derive(Debug, Clone)]
+pub struct CompiledForest {
+    /// The base score plus every tree's root output: the part no feature explains.
+    bias: f64,
+    nodes: Vec<FlatNode>,
+    roots: Vec<u32>,
+    depth: usize,
+}
+
+impl CompiledForest {
+    /// The log-odds of one row (`row[f]` is feature `f`, NaN when missing).
+    pub fn predict(&self, row: &[f64]) -> f64 {
+        // One running sum per lane: a single sum would chain every addition to the last.
+        let mut sums = [0.0; LANES];
+        self.walk(row, |lane, _, delta| sums[lane] += delta);
+        self.bias + sums.iter().sum::<f64>()
+    }
+
+    /// The log-odds of one row, and each feature's contribution in `contributions` (resized
+    /// to one slot per feature; reused across rows, it costs no allocation). Returns the
+    /// log-odds and the part no feature explains (the base score plus each tree's root
+    /// output); the contributions add up to the difference.
+    pub fn predict_contributions(&self, row: &[f64], contributions: &mut Vec<f64>) -> (f64, f64) {
+        // One block of slots per lane, folded at the end, so updates of a feature that
+        // many trees split on do not wait for each other.
+        let features = row.len();
+        contributions.clear();
+        contributions.resize(features * LANES, 0.0);
+        self.walk(row, |lane, feature, delta| contributions[lane * features + feature] += delta);
+        let (first, rest) = contributions.split_at_mut(features);
+        for lane in rest.chunks_exact(features) {
+            first.iter_mut().zip(lane).for_each(|(c, l)| *c += l);
+        }
+        contributions.truncate(features);
+        (self.bias + contributions.iter().sum::<f64>(), self.bias)
+    }
+
+    /// Calls `step(lane, feature, change)` for every split on the row's path through every
+    /// tree (and with a change of 0 for the steps a walk spends at its leaf).
+    #[inline]
+    fn walk(&self, row: &[f64], mut step: impl FnMut(usize, usize, f64)) {
+        let mut groups = self.roots.chunks_exact(LANES);
+        for group in &mut groups {
+            let mut at = [0u32; LANES];
+            at.copy_from_slice(group);
+            for _ in 0..self.depth {
+                for (lane, position) in at.iter_mut().enumerate() {
+                    let node = &self.nodes[*position as usize];
+                    let right = self.goes_right(node, row);
+                    step(lane, node.feature as usize, node.delta[right]);
+                    *position = node.left + right as u32;
+                }
+            }
+        }
+        for &root in groups.remainder() {
+            let mut position = root;
+            for _ in 0..self.depth {
+                let node = &self.nodes[position as usize];
+                let right = self.goes_right(node, row);
+                step(0, node.feature as usize, node.delta[right]);
+                position = node.left + right as u32;
+            }
+        }
+    }
+
+    #[inline]
+    fn goes_right(&self, node: &FlatNode, row: &[f64]) -> usize {
+        let x = row[node.feature as usize];
+        // NaN compares false: it goes left only when missing values do.
+        usize::from(!((x <= node.threshold) | (x.is_nan() & node.missing_left)))
+    }
+}
+
+/// The training values of every feature in bins.
+struct Binned {
+    features: usize,
+    /// Row-major: `bins[row * features + f]`; a missing value is bin `value_bins[f]`.
+    bins: Vec<u8>,
+    /// The same bins column-major (`columns[f * rows + row]`): splitting a node's rows reads
+    /// one feature, and a column of it stays in the first-level cache.
+    columns: Vec<u8>,
+    rows: usize,
+    /// Value bins of each feature (the missing bin comes after them).
+    value_bins: Vec<usize>,
+    /// Where each feature's bins start in a histogram; the last entry is the histogram size.
+    offsets: Vec<usize>,
+    /// Upper edge of each value bin but the last: a value at most `edges[f][b]` is in bin
+    /// `b` or below.
+    edges: Vec<Vec<f64>>,
+}
+
+/// Bin edges of one feature: one bin per distinct value when they fit, else bins of about
+/// equal counts. An edge lies between two training values, so a value between them at
+/// scoring time goes the way the nearer half of the gap would.
+fn bin_edges(values: &mut [f64]) -> Vec<f64> {
+    values.sort_by(f64::total_cmp);
+    let mut distinct: Vec<(f64, usize)> = Vec::new();
+    for &v in values.iter() {
+        match distinct.last_mut() {
+            Some((last, count)) if *last == v => *count += 1,
+            _ => distinct.push((v, 1)),
+        }
+    }
+    let midpoint = |a: f64, b: f64| {
+        let m = a + (b - a) / 2.0;
+        if m >= a && m < b { m } else { a }
+    };
+    if distinct.len() <= MAX_BINS {
+        return distinct.windows(2).map(|w| midpoint(w[0].0, w[1].0)).collect();
+    }
+    let per_bin = values.len() as f64 / MAX_BINS as f64;
+    let mut edges = Vec::with_capacity(MAX_BINS - 1);
+    let mut seen = 0usize;
+    for (i, &(v, count)) in distinct[..distinct.len() - 1].iter().enumerate() {
+        seen += count;
+        if seen as f64 >= per_bin * (edges.len() + 1) as f64 {
+            edges.push(midpoint(v, distinct[i + 1].0));
+            if edges.len() == MAX_BINS - 1 {
+                break;
+            }
+        }
+    }
+    edges
+}
+
+impl Binned {
+    /// Bins a column-major matrix (`x[f * rows + row]`, NaN when missing).
+    fn new(x: &[f64], rows: usize, features: usize) -> Binned {
+        let mut bins = vec![0u8; rows * features];
+        let mut columns = vec![0u8; rows * features];
+        let mut value_bins = Vec::with_capacity(features);
+        let mut offsets = Vec::with_capacity(features + 1);
+        let mut edges = Vec::with_capacity(features);
+        let mut values = Vec::with_capacity(rows);
+        offsets.push(0);
+        for f in 0..features {
+            let column = &x[f * rows..(f + 1) * rows];
+            values.clear();
+            values.extend(column.iter().copied().filter(|v| !v.is_nan()));
+            let feature_edges = bin_edges(&mut values);
+            let n = feature_edges.len() + 1;
+            for (row, &v) in column.iter().enumerate() {
+                let bin = if v.is_nan() { n } else { feature_edges.partition_point(|&e| e < v) };
+                bins[row * features + f] = bin as u8;
+                columns[f * rows + row] = bin as u8;
+            }
+            value_bins.push(n);
+            offsets.push(offsets[f] + n + 1);
+            edges.push(feature_edges);
+        }
+        Binned { features, bins, columns, rows, value_bins, offsets, edges }
+    }
+
+    fn histogram_size(&self) -> usize {
+        self.offsets[self.features]
+    }
+
+    /// The threshold of a split sending value bins `..=bin` left.
+    fn threshold(&self, feature: usize, bin: usize) -> f64 {
+        self.edges[feature].get(bin).copied().unwrap_or(ALL_VALUES)
+    }
+}
+
+/// Gradient and hessian sums.
+type Sums = [f64; 2];
+
+fn sub(a: Sums, b: Sums) -> Sums {
+    [a[0] - b[0], a[1] - b[1]]
+}
+
+/// Adds the rows' gradients into the histogram slots of features `first..` (the slice starts
+/// at feature `first`'s first slot and covers as many features as `local_offsets` lists).
+fn accumulate(
+    binned: &Binned,
+    rows: &[u32],
+    gradients: &[Sums],
+    first: usize,
+    local_offsets: &[usize],
+    histogram: &mut [Sums],
+) {
+    let stride = binned.features;
+    let count = local_offsets.len();
+    for &row in rows {
+        let row = row as usize;
+        let [g, h] = gradients[row];
+        let start = row * stride + first;
+        for (&bin, &offset) in binned.bins[start..start + count].iter().zip(local_offsets) {
+            let slot = &mut histogram[offset + bin as usize];
+            slot[0] += g;
+            slot[1] += h;
+        }
+    }
+}
+
+/// A node's histogram from its rows: features in blocks, one block per task when the node is
+/// large enough to be worth sharing out.
+fn build_histogram(binned: &Binned, rows: &[u32], gradients: &[Sums], histogram: &mut [Sums]) {
+    histogram.fill([0.0; 2]);
+    let features = binned.features;
+    let tasks = if rows.len() * features >= PARALLEL_CELLS { rayon::current_num_threads().min(features) } else { 1 };
+    if tasks <= 1 {
+        accumulate(binned, rows, gradients, 0, &binned.offsets[..features], histogram);
+        return;
+    }
+    // Contiguous feature blocks; each block's slots are a contiguous part of the histogram.
+    let mut blocks = Vec::with_capacity(tasks);
+    let mut rest = histogram;
+    let mut first = 0;
+    for t in 0..tasks {
+        let last = features * (t + 1) / tasks;
+        let (block, tail) = rest.split_at_mut(binned.offsets[last] - binned.offsets[first]);
+        let local: Vec<usize> = binned.offsets[first..last].iter().map(|o| o - binned.offsets[first]).collect();
+        blocks.push((first, local, block));
+        rest = tail;
+        first = last;
+    }
+    use rayon::prelude::*;
+    blocks.into_par_iter().for_each(|(first, local, block)| accumulate(binned, rows, gradients, first, &local, block));
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    feature: usize,
+    /// Value bins `..=bin` go left.
+    bin: usize,
+    missing_left: bool,
+    left: Sums,
+    right: Sums,
+}
+
+struct Settings {
+    learning_rate: f64,
+    max_depth: usize,
+    min_leaf_weight: f64,
+    l2: f64,
+}
+
+impl Settings {
+    fn leaf_value(&self, s: Sums) -> f64 {
+        let denominator = s[1] + self.l2;
+        if denominator > 0.0 { -s[0] / denominator * self.learning_rate } else { 0.0 }
+    }
+
+    /// The best split of a node, if any gains. The scan keeps the best gain in a local and
+    /// builds a candidate only on an improvement: it runs for every bin of every feature of
+    /// every node.
+    fn best_split(&self, binned: &Binned, histogram: &[Sums], total: Sums) -> Option<Candidate> {
+        let (l2, min_weight) = (self.l2, self.min_leaf_weight);
+        let score = |g: f64, h: f64| g * g / (h + l2);
+        let parent = score(total[0], total[1]);
+        let mut best: Option<Candidate> = None;
+        let mut best_gain = MIN_GAIN;
+        for feature in 0..binned.features {
+            let n = binned.value_bins[feature];
+            let slots = &histogram[binned.offsets[feature]..binned.offsets[feature + 1]];
+            let missing = slots[n];
+            let values = sub(total, missing);
+            let has_missing = missing[1] > 0.0;
+            let (mut gl, mut hl) = (0.0, 0.0);
+            for (bin, slot) in slots[..n].iter().enumerate() {
+                gl += slot[0];
+                hl += slot[1];
+                let (gr, hr) = (values[0] - gl, values[1] - hl);
+                if bin + 1 == n {
+                    // Every value on one side, the missing ones on the other.
+                    if has_missing && hl >= min_weight && missing[1] >= min_weight {
+                        let gain = score(gl, hl) + score(missing[0], missing[1]) - parent;
+                        if gain > best_gain {
+                            best_gain = gain;
+                            best =
+                                Some(Candidate { feature, bin, missing_left: false, left: [gl, hl], right: missing });
+                        }
+                    }
+                    break;
+                }
+                if !has_missing {
+                    if hl < min_weight {
+                        continue;
+                    }
+                    if hr < min_weight {
+                        break;
+                    }
+                    let gain = score(gl, hl) + score(gr, hr) - parent;
+                    if gain > best_gain {
+                        // No missing value here to learn from: they follow the heavier side.
+                        best_gain = gain;
+                        let (left, right) = ([gl, hl], [gr, hr]);
+                        best = Some(Candidate { feature, bin, missing_left: hl >= hr, left, right });
+                    }
+                    continue;
+                }
+                let (gm, hm) = (missing[0], missing[1]);
+                if hl >= min_weight && hr + hm >= min_weight {
+                    let gain = score(gl, hl) + score(gr + gm, hr + hm) - parent;
+                    if gain > best_gain {
+                        best_gain = gain;
+                        let (left, right) = ([gl, hl], [gr + gm, hr + hm]);
+                        best = Some(Candidate { feature, bin, missing_left: false, left, right });
+                    }
+                }
+                if hl + hm >= min_weight && hr >= min_weight {
+                    let gain = score(gl + gm, hl + hm) + score(gr, hr) - parent;
+                    if gain > best_gain {
+                        best_gain = gain;
+                        let (left, right) = ([gl + gm, hl + hm], [gr, hr]);
+                        best = Some(Candidate { feature, bin, missing_left: true, left, right });
+                    }
+                }
+            }
+        }
+        best
+    }
+}
+
+/// A node waiting to be split or made a leaf.
+struct Open {
+    node: usize,
+    start: usize,
+    end: usize,
+    sums: Sums,
+    /// `None` on the last level, where no split is tried.
+    histogram: Option<Vec<Sums>>,
+}
+
+/// Fits a forest to a column-major matrix (`x[f * rows + row]`, NaN when missing) and labels.
+pub fn fit(x: &[f64], rows: usize, features: usize, y: &[bool], params: &GbmParams) -> Result<Forest> {
+    if rows == 0 || y.len() != rows || x.len() != rows * features {
+        return Err(ScoreError::Training("the training matrix does not match the labels".into()));
+    }
+    let settings = Settings {
+        learning_rate: f64::from(params.learning_rate),
+        max_depth: params.max_depth,
+        min_leaf_weight: f64::from(params.min_leaf_weight),
+        l2: f64::from(params.l2),
+    };
+    let binned = Binned::new(x, rows, features);
+    let positives = y.iter().filter(|&&v| v).count() as f64;
+    let rate = ((positives + 0.5) / (rows as f64 + 1.0)).clamp(1e-6, 1.0 - 1e-6);
+    let base_score = (rate / (1.0 - rate)).ln();
+    let mut raw = vec![base_score; rows];
+    let mut gradients = vec![[0.0; 2]; rows];
+    let mut order: Vec<u32> = Vec::with_capacity(rows);
+    let mut spare: Vec<u32> = Vec::with_capacity(rows);
+    let mut pool: Vec<Vec<Sums>> = Vec::new();
+    let size = binned.histogram_size();
+    let take = |pool: &mut Vec<Vec<Sums>>| pool.pop().unwrap_or_else(|| vec![[0.0; 2]; size]);
+    let mut trees = Vec::with_capacity(params.iterations);
+    for _ in 0..params.iterations {
+        for ((g, &z), &label) in gradients.iter_mut().zip(&raw).zip(y) {
+            // The sigmoid in single precision: the exponential is a tenth of the fit in double,
+            // and a gradient needs no more digits than f32 keeps.
+            let p = f64::from(1.0 / (1.0 + (-z as f32).exp()));
+            *g = [p - f64::from(u8::from(label)), (p * (1.0 - p)).max(1e-16)];
+        }
+        order.clear();
+        order.extend(0..rows as u32);
+        let total = gradients.iter().fold([0.0; 2], |a, &g| [a[0] + g[0], a[1] + g[1]]);
+        let mut nodes = vec![Node { value: 0.0, split: None }];
+        let root_histogram = (settings.max_depth > 0).then(|| {
+            let mut h = take(&mut pool);
+            build_histogram(&binned, &order, &gradients, &mut h);
+            h
+        });
+        let mut level = vec![Open { node: 0, start: 0, end: rows, sums: total, histogram: root_histogram }];
+        for depth in 0..=settings.max_depth {
+            let mut next = Vec::with_capacity(level.len() * 2);
+            for open in level {
+                let value = settings.leaf_value(open.sums);
+                nodes[open.node].value = value;
+                let Some(mut histogram) = open.histogram else {
+                    order[open.start..open.end].iter().for_each(|&r| raw[r as usize] += value);
+                    continue;
+                };
+                let Some(split) = settings.best_split(&binned, &histogram, open.sums) else {
+                    order[open.start..open.end].iter().for_each(|&r| raw[r as usize] += value);
+                    pool.push(histogram);
+                    continue;
+                };
+                let middle = partition(&binned, &mut order[open.start..open.end], &mut spare, &split) + open.start;
+                let (left, right) = (nodes.len(), nodes.len() + 1);
+                nodes.push(Node { value: 0.0, split: None });
+                nodes.push(Node { value: 0.0, split: None });
+                nodes[open.node].split = Some(Split {
+                    feature: split.feature as u32,
+                    threshold: binned.threshold(split.feature, split.bin),
+                    missing_left: split.missing_left,
+                    left: left as u32,
+                    right: right as u32,
+                });
+                let (left_histogram, right_histogram) = if depth + 1 < settings.max_depth {
+                    // Build the smaller child's histogram; the parent's minus it is the other's.
+                    let left_smaller = middle - open.start <= open.end - middle;
+                    let small_rows = if left_smaller { &order[open.start..middle] } else { &order[middle..open.end] };
+                    let mut small = take(&mut pool);
+                    build_histogram(&binned, small_rows, &gradients, &mut small);
+                    for (p, s) in histogram.iter_mut().zip(&small) {
+                        *p = sub(*p, *s);
+                    }
+                    if left_smaller { (Some(small), Some(histogram)) } else { (Some(histogram), Some(small)) }
+                } else {
+                    pool.push(histogram);
+                    (None, None)
+                };
+                next.push(Open {
+                    node: left,
+                    start: open.start,
+                    end: middle,
+                    sums: split.left,
+                    histogram: left_histogram,
+                });
+                next.push(Open {
+                    node: right,
+                    start: middle,
+                    end: open.end,
+                    sums: split.right,
+                    histogram: right_histogram,
+                });
+            }
+            level = next;
+            if level.is_empty() {
+                break;
+            }
+        }
+        trees.push(Tree { nodes });
+    }
+    Ok(Forest { base_score, trees })
+}
+
+/// Splits a node's rows in place, left ones first, each side keeping row order; returns how
+/// many went left. Branch-free: which way a row goes is a coin toss to the branch predictor,
+/// so each row is written to both sides and only the counts move.
+fn partition(binned: &Binned, rows: &mut [u32], spare: &mut Vec<u32>, split: &Candidate) -> usize {
+    let feature = split.feature;
+    let column = &binned.columns[feature * binned.rows..(feature + 1) * binned.rows];
+    let missing = binned.value_bins[feature];
+    let mut goes_left = [false; 256];
+    for (bin, left) in goes_left.iter_mut().enumerate().take(missing + 1) {
+        *left = if bin == missing { split.missing_left } else { bin <= split.bin };
+    }
+    spare.clear();
+    spare.resize(rows.len(), 0);
+    let (mut left, mut right) = (0, 0);
+    for i in 0..rows.len() {
+        let row = rows[i];
+        let is_left = goes_left[column[row as usize] as usize];
+        rows[left] = row;
+        spare[right] = row;
+        left += usize::from(is_left);
+        right += usize::from(!is_left);
+    }
+    rows[left..].copy_from_slice(&spare[..right]);
+    left
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::auc;
+
+    /// Deterministic numbers in [0, 1) (SplitMix64).
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> f64 {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
+    /// Column-major matrix from rows.
+    fn columns(rows: &[Vec<f64>]) -> Vec<f64> {
+        let features = rows[0].len();
+        (0..features).flat_map(|f| rows.iter().map(move |r| r[f])).collect()
+    }
+
+    fn fit_rows(rows: &[Vec<f64>], y: &[bool], params: &GbmParams) -> CompiledForest {
+        fit(&columns(rows), rows.len(), rows[0].len(), y, params).expect("fits").compile()
+    }
+
+    fn in_sample_auc(forest: &CompiledForest, rows: &[Vec<f64>], y: &[bool]) -> f64 {
+        let scores: Vec<f64> = rows.iter().map(|r| forest.predict(r)).collect();
+        auc(y, &scores).expect("two classes")
+    }
+
+    /// A synthetic set: a noisy outcome of two numbers' interaction, a threshold on a third,
+    /// and a category; `noise` columns carry nothing.
+    fn synthetic(n: usize, seed: u64) -> (Vec<Vec<f64>>, Vec<bool>) {
+        let mut rng = Rng(seed);
+        let mut rows = Vec::with_capacity(n);
+        let mut y = Vec::with_capacity(n);
+        for _ in 0..n {
+            let (a, b, c, category, noise) =
+                (rng.next(), rng.next(), rng.next(), (rng.next() * 6.0).floor(), rng.next());
+            let logit: f64 = 2.5 * if (a > 0.5) != (b > 0.5) { 1.0 } else { -1.0 }
+                + if c > 0.7 { 1.5 } else { 0.0 }
+                + if category == 2.0 || category == 4.0 { 1.0 } else { -0.5 };
+            y.push(rng.next() < 1.0 / (1.0 + (-logit).exp()));
+            rows.push(vec![a, b, c, category, noise]);
+        }
+        (rows, y)
+    }
+
+    #[test]
+    fn learns_an_interaction_no_linear_model_can() {
+        // XOR of two signs: each feature alone says nothing (AUC 0.5), together everything.
+        let mut rng = Rng(1);
+        let rows: Vec<Vec<f64>> = (0..2000).map(|_| vec![rng.next() - 0.5, rng.next() - 0.5]).collect();
+        let y: Vec<bool> = rows.iter().map(|r| (r[0] > 0.0) != (r[1] > 0.0)).collect();
+        for f in 0..2 {
+            let alone: Vec<f64> = rows.iter().map(|r| r[f]).collect();
+            assert!((auc(&y, &alone).expect("auc") - 0.5).abs() < 0.05, "feature {f} alone");
+        }
+        let forest = fit_rows(&rows, &y, &GbmParams::default());
+        assert!(in_sample_auc(&forest, &rows, &y) > 0.99);
+    }
+
+    #[test]
+    fn held_out_auc_on_a_seeded_synthetic_set() {
+        let (train_rows, train_y) = synthetic(4000, 7);
+        let (test_rows, test_y) = synthetic(2000, 8);
+        let forest = fit_rows(&train_rows, &train_y, &GbmParams::default());
+        let held_out = in_sample_auc(&forest, &test_rows, &test_y);
+        // The generating logits give 0.86 on this test set; a depth-1 model gets about 0.69.
+        assert!(held_out > 0.83, "held-out AUC {held_out}");
+        let stumps = fit_rows(&train_rows, &train_y, &GbmParams { max_depth: 1, ..GbmParams::default() });
+        assert!(in_sample_auc(&stumps, &test_rows, &test_y) < held_out - 0.05);
+    }
+
+    #[test]
+    fn missing_values_learn_their_own_direction() {
+        // Missing means likely to convert; the present values say the opposite at both ends,
+        // so no threshold alone could place the missing rows: they must learn a side.
+        let mut rng = Rng(3);
+        let mut rows = Vec::new();
+        let mut y = Vec::new();
+        for _ in 0..3000 {
+            let u = rng.next();
+            let (x, p) = if u < 0.3 { (f64::NAN, 0.9) } else { (u, 0.1) };
+            rows.push(vec![x]);
+            y.push(rng.next() < p);
+        }
+        let forest = fit_rows(&rows, &y, &GbmParams::default());
+        let missing = 1.0 / (1.0 + (-forest.predict(&[f64::NAN])).exp());
+        assert!((missing - 0.9).abs() < 0.05, "missing scores {missing}");
+        for x in [0.31, 0.6, 0.99, -5.0, 7.0] {
+            let p = 1.0 / (1.0 + (-forest.predict(&[x])).exp());
+            assert!((p - 0.1).abs() < 0.06, "{x} scores {p}");
+        }
+        // A feature never missing in training still sends a missing value somewhere.
+        let full: Vec<Vec<f64>> = rows.iter().map(|r| vec![if r[0].is_nan() { 0.0 } else { r[0] }]).collect();
+        assert!(fit_rows(&full, &y, &GbmParams::default()).predict(&[f64::NAN]).is_finite());
+    }
+
+    #[test]
+    fn categorical_codes_split_like_numbers() {
+        // Codes 0..6 where only 2 and 4 convert: the trees isolate them without any order.
+        let mut rng = Rng(5);
+        let rows: Vec<Vec<f64>> = (0..3000).map(|_| vec![(rng.next() * 6.0).floor()]).collect();
+        let y: Vec<bool> = rows.iter().map(|r| (r[0] == 2.0 || r[0] == 4.0) == (rng.next() < 0.85)).collect();
+        let forest = fit_rows(&rows, &y, &GbmParams::default());
+        for code in 0..6 {
+            let p = 1.0 / (1.0 + (-forest.predict(&[f64::from(code)])).exp());
+            let want = if code == 2 || code == 4 { 0.85 } else { 0.15 };
+            assert!((p - want).abs() < 0.06, "code {code} scores {p}");
+        }
+    }
+
+    #[test]
+    fn contributions_add_up_to_the_prediction() {
+        let (rows, y) = synthetic(1500, 11);
+        let forest = fit_rows(&rows, &y, &GbmParams::default());
+        let mut strength = [0.0; 5];
+        for row in rows.iter().take(300) {
+            let mut contributions = Vec::new();
+            let (z, bias) = forest.predict_contributions(row, &mut contributions);
+            assert_eq!(contributions.len(), row.len());
+            assert!((z - forest.predict(row)).abs() < 1e-9);
+            assert!((bias + contributions.iter().sum::<f64>() - z).abs() < 1e-9);
+            strength.iter_mut().zip(&contributions).for_each(|(s, c)| *s += c.abs());
+        }
+        // The interaction's features explain more than the noise column does.
+        assert!(strength[0] > 2.0 * strength[4] && strength[1] > 2.0 * strength[4], "{strength:?}");
+    }
+
+    #[test]
+    fn same_data_same_model_whatever_the_threads() {
+        let (rows, y) = synthetic(6000, 13);
+        let x = columns(&rows);
+        let fit_on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+            pool.install(|| fit(&x, rows.len(), 5, &y, &GbmParams::default()).expect("fits"))
+        };
+        let one = fit_on(1);
+        assert_eq!(one, fit_on(1));
+        assert_eq!(one, fit_on(2));
+        assert_eq!(one, fit_on(3));
+    }
+
+    #[test]
+    fn many_distinct_values_get_at_most_255_bins_of_similar_counts() {
+        let mut values: Vec<f64> = (0..100_000).map(|i| f64::from(i % 10_007)).collect();
+        let edges = bin_edges(&mut values);
+        assert_eq!(edges.len(), MAX_BINS - 1);
+        let counts = edges.windows(2).map(|w| values.iter().filter(|&&v| v > w[0] && v <= w[1]).count());
+        assert!(counts.clone().all(|c| (300..500).contains(&c)), "{:?}", counts.collect::<Vec<_>>());
+        let mut few = vec![3.0, 1.0, 2.0, 2.0, 1.0];
+        assert_eq!(bin_edges(&mut few), vec![1.5, 2.5]);
+    }
+}
+
+/// Reading model files of format version 1, whose trees were forust-ml's (`booster`). Only
+/// the fields scoring needs are read; the trees become [`Forest`] trees that score the same.
+pub mod legacy {
+    use serde::Deserialize;
+
+    use super::{Forest, Node, Split, Tree};
+    use crate::error::{Result, ScoreError};
+
+    #[derive(Deserialize)]
+    pub struct Booster {
+        base_score: f64,
+        trees: Vec<LegacyTree>,
+        /// The value read as missing: null (NaN) in every file Sift wrote.
+        #[serde(default)]
+        missing: Option<f64>,
+        /// Trees used for prediction when early stopping cut the list (Sift never set it).
+        #[serde(default)]
+        prediction_iteration: Option<usize>,
+    }
+
+    #[derive(Deserialize)]
+    struct LegacyTree {
+        nodes: Vec<LegacyNode>,
+    }
+
+    #[derive(Deserialize)]
+    struct LegacyNode {
+        weight_value: f32,
+        split_value: f64,
+        split_feature: usize,
+        missing_node: usize,
+        left_child: usize,
+        right_child: usize,
+        is_leaf: bool,
+    }
+
+    /// The largest number below `x` (forust sends `x < split_value` left; a [`Split`] sends
+    /// `x <= threshold` left).
+    fn below(x: f64) -> f64 {
+        if x.is_nan() || x == f64::NEG_INFINITY {
+            return x;
+        }
+        if x == 0.0 {
+            return -f64::from_bits(1);
+        }
+        let bits = x.to_bits();
+        f64::from_bits(if x > 0.0 { bits - 1 } else { bits + 1 })
+    }
+
+    impl Booster {
+        /// The same trees as a [`Forest`]; refuses what Sift never wrote (a missing value other
+        /// than NaN, a separate branch for missing values).
+        pub fn into_forest(self) -> Result<Forest> {
+            if let Some(m) = self.missing {
+                return Err(ScoreError::BadModelFile(format!("gbm booster treats `{m}` as missing: not supported")));
+            }
+            let count = self.prediction_iteration.unwrap_or(self.trees.len()).min(self.trees.len());
+            let mut trees = Vec::with_capacity(count);
+            for (t, tree) in self.trees.into_iter().take(count).enumerate() {
+                let malformed = || ScoreError::BadModelFile(format!("tree {t} is malformed"));
+                let mut nodes = Vec::with_capacity(tree.nodes.len());
+                for (i, node) in tree.nodes.iter().enumerate() {
+                    let value = f64::from(node.weight_value);
+                    if node.is_leaf {
+                        nodes.push(Node { value, split: None });
+                        continue;
+                    }
+                    let children = [node.left_child, node.right_child];
+                    if children.iter().any(|&c| c <= i || c >= tree.nodes.len()) || !node.split_value.is_finite() {
+                        return Err(malformed());
+                    }
+                    let missing_left = if node.missing_node == node.left_child {
+                        true
+                    } else if node.missing_node == node.right_child {
+                        false
+                    } else {
+                        return Err(malformed());
+                    };
+                    let feature = u32::try_from(node.split_feature).map_err(|_| malformed())?;
+                    nodes.push(Node {
+                        value,
+                        split: Some(Split {
+                            feature,
+                            threshold: below(node.split_value),
+                            missing_left,
+                            left: node.left_child as u32,
+                            right: node.right_child as u32,
+                        }),
+                    });
+                }
+                trees.push(Tree { nodes });
+            }
+            Ok(Forest { base_score: self.base_score, trees })
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::below;
+
+        #[test]
+        fn below_is_the_next_number_down() {
+            for x in [1.0, -1.0, 0.0, 1e-300, -1e300, 0.5, 123.456] {
+                let b = below(x);
+                assert!(b < x, "{b} < {x}");
+                assert!((b..x).contains(&b));
+                // Nothing lies strictly between.
+                let mid = b + (x - b) / 2.0;
+                assert!(mid == b || mid == x, "{x}");
+            }
+        }
+    }
+}
