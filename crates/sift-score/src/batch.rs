@@ -225,9 +225,14 @@ pub fn score_csv<R: Read + Send, W: Write>(
             let done_tx = done_tx.clone();
             let scorer = &scorer;
             let top = options.top;
-            scope.spawn(move || work(scorer, delimiter, id_column, top, &job_rx, &done_tx));
+            scope.spawn(move || {
+                work(&job_rx, &done_tx, |block, scratch| score_block(scorer, delimiter, id_column, top, block, scratch))
+            });
         }
         drop(done_tx);
+        // The workers hold the only receivers now: were they all to stop, the reader's next
+        // send fails and it stops too, instead of waiting on a full channel for ever.
+        drop(job_rx);
         let mut pending: BTreeMap<u64, (Result<Vec<u8>>, u64)> = BTreeMap::new();
         let mut next = 0u64;
         let mut failure = None;
@@ -318,13 +323,13 @@ fn read_blocks<R: Read>(
     }
 }
 
+/// A worker: scores blocks until the reader is done. A block whose scoring panics (a bug)
+/// is answered with an error in its place, so the writer stops at it with a message instead
+/// of waiting for a block that never comes.
 fn work(
-    scorer: &Scorer<'_>,
-    delimiter: u8,
-    id_column: Option<usize>,
-    top: usize,
     jobs: &Mutex<Receiver<Block>>,
     done: &SyncSender<Done>,
+    score: impl Fn(&Block, &mut Scratch) -> Result<Vec<u8>>,
 ) {
     let mut scratch = Scratch::default();
     loop {
@@ -333,7 +338,15 @@ fn work(
             Err(_) => return,
         };
         let Ok(block) = job else { return };
-        let result = score_block(scorer, delimiter, id_column, top, &block, &mut scratch);
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| score(&block, &mut scratch)))
+            .unwrap_or_else(|_| {
+                // The scratch space may be half written: start again with a clean one.
+                scratch = Scratch::default();
+                Err(ScoreError::Csv(format!(
+                    "scoring stopped at the block of rows from {}: an internal error (a bug in Sift; please report it)",
+                    block.first_row
+                )))
+            });
         if done.send((block.sequence, result, block.end_byte)).is_err() {
             return;
         }
@@ -470,4 +483,42 @@ fn score_block(
         out.push(b'\n');
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A panic while scoring one block becomes that block's error, in its place, and the
+    /// other blocks are still scored: the writer never waits for a block that cannot come.
+    #[test]
+    fn a_block_whose_scoring_panics_is_answered_with_an_error() {
+        let (job_tx, job_rx) = sync_channel::<Block>(4);
+        let (done_tx, done_rx) = sync_channel::<Done>(4);
+        let job_rx = Mutex::new(job_rx);
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                work(&job_rx, &done_tx, |block, _| {
+                    assert!(block.sequence != 1, "a bug");
+                    Ok(block.bytes.clone())
+                })
+            });
+            for sequence in 0..3u64 {
+                let block = Block {
+                    sequence,
+                    first_row: sequence * 10 + 1,
+                    bytes: vec![b'a' + sequence as u8],
+                    end_byte: sequence,
+                };
+                job_tx.send(block).expect("sent");
+            }
+            drop(job_tx);
+            let wait = std::time::Duration::from_secs(10);
+            let answers: Vec<Done> = (0..3).map(|_| done_rx.recv_timeout(wait).expect("answered in time")).collect();
+            assert_eq!(answers[0].1.as_ref().ok(), Some(&vec![b'a']));
+            let error = answers[1].1.as_ref().expect_err("the panicking block fails").to_string();
+            assert!(error.contains("rows from 11") && error.contains("bug"), "{error}");
+            assert_eq!(answers[2].1.as_ref().ok(), Some(&vec![b'c']));
+        });
+    }
 }
