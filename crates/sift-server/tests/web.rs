@@ -1773,3 +1773,119 @@ async fn a_board_column_shows_its_best_fifty_and_links_to_the_rest() {
         app.running.shutdown().await.expect("clean shutdown");
     }
 }
+
+/// The secret shown on the page that answered a token's creation.
+fn shown_secret(body: &str) -> Option<String> {
+    let at = body.find("id=\"secret\"")?;
+    let start = body[at..].find("value=\"")? + at + 7;
+    body[start..].split('"').next().map(str::to_owned)
+}
+
+/// The API's answer to listing one's leads with a token.
+async fn api_status_with(app: &App, secret: &str) -> StatusCode {
+    app.send(Method::GET, "/api/v1/leads", Auth::Token(secret), None).await.status()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_account_page_creates_a_token_shown_once_that_works_on_the_api_until_revoked() {
+    for db in databases("web_account").await {
+        let app = spawn(&db).await;
+        app.user("rep1", "rep", None, "read").await;
+        let session = sign_in_with_form(&app, "rep1", PASSWORD).await;
+        let cookies = format!("sift_session={session}");
+        let page = get(&app, "/account", Some(&session), None).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", db.name);
+        assert!(page.body.contains("rep1") && page.body.contains("Rep"), "{}", page.body);
+        assert!(page.body.contains("href=\"/password\""));
+        assert!(page.body.contains("rep1-read"), "the token made through the API is listed");
+        // A rep is offered read and write, never admin.
+        assert!(page.body.contains("value=\"write\"") && !page.body.contains("value=\"admin\""), "{}", page.body);
+        let csrf = form_token(&page.body);
+
+        // Without the session's CSRF token nothing is created.
+        let res = post_form(
+            &app,
+            "/account/tokens",
+            &cookies,
+            &[("csrf_token", "forged"), ("name", "forged"), ("scope", "read")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert!(!get(&app, "/account", Some(&session), None).await.body.contains("forged"));
+        // A scope beyond the role is refused at its field, and nothing is created.
+        let res = post_form(
+            &app,
+            "/account/tokens",
+            &cookies,
+            &[("csrf_token", &csrf), ("name", "too-mighty"), ("scope", "admin")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", db.name);
+        let body = res.text().await.expect("page");
+        assert!(body.contains("id=\"token_scope_error\"") && body.contains("only an admin"), "{body}");
+        assert!(shown_secret(&body).is_none());
+        let res =
+            post_form(&app, "/account/tokens", &cookies, &[("csrf_token", &csrf), ("name", "  "), ("scope", "read")])
+                .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.expect("page").contains("id=\"token_name_error\""));
+        let listed = app.send(Method::GET, "/api/v1/tokens", Auth::Session(&session, &csrf), None).await;
+        let listed: Value = listed.json().await.expect("json");
+        assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+
+        // Created: the secret is on this answer, works on the API, and is on no later page.
+        let res = post_form(
+            &app,
+            "/account/tokens",
+            &cookies,
+            &[("csrf_token", &csrf), ("name", HOSTILE_SCRIPT), ("scope", "write")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", db.name);
+        let body = res.text().await.expect("page");
+        let secret = shown_secret(&body).expect("the secret is shown");
+        assert!(secret.starts_with("sift_") && secret.len() > 20, "{secret}");
+        assert!(body.contains("shown this once") && body.contains("hx-history=\"false\""));
+        assert!(!body.contains(HOSTILE_SCRIPT) && body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert_eq!(api_status_with(&app, &secret).await, StatusCode::OK);
+        let again = get(&app, "/account", Some(&session), None).await;
+        assert!(!again.body.contains(&secret) && shown_secret(&again.body).is_none(), "shown once only");
+        assert!(!again.body.contains(HOSTILE_SCRIPT) && again.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        let audit = app.send(Method::GET, "/api/v1/audit?limit=500", Auth::Token(&app.admin_token), None).await;
+        let audit = audit.text().await.expect("audit");
+        assert!(audit.contains("token.created") && !audit.contains(&secret), "the audit log never holds the secret");
+
+        // Revoking needs the CSRF token, and then the API refuses the secret.
+        let listed = app.send(Method::GET, "/api/v1/tokens", Auth::Session(&session, &csrf), None).await;
+        let listed: Value = listed.json().await.expect("json");
+        let id = listed
+            .as_array()
+            .and_then(|a| a.iter().find(|t| t["name"] == HOSTILE_SCRIPT))
+            .and_then(|t| t["id"].as_i64())
+            .expect("the new token is listed");
+        let path = format!("/account/tokens/{id}/revoke");
+        let res = post_form(&app, &path, &cookies, &[("csrf_token", "forged")]).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert_eq!(api_status_with(&app, &secret).await, StatusCode::OK, "still live");
+        let res = post_form(&app, &path, &cookies, &[("csrf_token", &csrf)]).await;
+        assert_eq!((res.status(), header(&res, LOCATION)), (StatusCode::SEE_OTHER, "/account?revoked=1".to_owned()));
+        assert_eq!(api_status_with(&app, &secret).await, StatusCode::UNAUTHORIZED);
+        let after = get(&app, "/account?revoked=1", Some(&session), None).await;
+        assert!(after.body.contains("it no longer works") && after.body.contains("Revoked"), "{}", after.body);
+        // Another user's token, or one already revoked, cannot be revoked from here.
+        let res = post_form(&app, &path, &cookies, &[("csrf_token", &csrf)]).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        let admin = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let admin_page = get(&app, "/account", Some(&admin), None).await;
+        assert!(admin_page.body.contains("value=\"admin\""), "an admin may give the admin scope");
+        let res = post_form(
+            &app,
+            &format!("/account/tokens/{}/revoke", id - 1),
+            &format!("sift_session={admin}"),
+            &[("csrf_token", &form_token(&admin_page.body))],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "rep1's first token is not the admin's");
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}

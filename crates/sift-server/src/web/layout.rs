@@ -62,6 +62,7 @@ pub fn page(who: &SignedIn, title: &str, main: Markup) -> Markup {
                     }
                     div.account {
                         span { (t.signed_in_as) " " strong { (user.display_name.as_deref().unwrap_or(&user.username)) } }
+                        a href="/account" aria-current=[current(&who.here, "/account")] { (super::account::words(who.lang).nav) }
                         a href="/password" { (t.change_password) }
                         form method="post" action="/language" {
                             input type="hidden" name=(CSRF_FIELD) value=(csrf);

@@ -15,11 +15,14 @@
 //!   conversation with every finding marked at its quote.
 //! - `models`: the scoring models (`/models`): training as a job with its progress, the
 //!   report as SVG charts drawn by `charts`, activation.
+//! - `account`: one's own account and API tokens (`/account`): create (the secret shown
+//!   once), revoke.
 //! - `layout`: the page frame; `i18n`: every word in English and Chinese; `assets`: htmx and
 //!   our stylesheet, embedded, served under names that change with their content.
 //!
 //! No inline script or style anywhere: the server's CSP forbids both.
 
+mod account;
 mod assets;
 mod board;
 mod calls;
@@ -87,6 +90,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/imports/uploads/{id}", get(imports::mapping_page).post(imports::mapping_submit))
         .route("/imports/jobs/{job}", get(imports::job_page))
         .route("/imports/jobs/{job}/progress", get(imports::job_progress))
+        // Account and API tokens (issue 10): one's own account; tokens created (the secret
+        // shown once) and revoked with the API's use cases.
+        .route("/account", get(account::page))
+        .route("/account/tokens", post(account::create))
+        .route("/account/tokens/{id}/revoke", post(account::revoke))
         .merge(assets::routes())
         .layer(middleware::from_fn_with_state(state, crate::rate_limit))
 }
