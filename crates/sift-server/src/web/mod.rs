@@ -17,6 +17,7 @@
 //!   report as SVG charts drawn by `charts`, activation.
 //! - `account`: one's own account and API tokens (`/account`): create (the secret shown
 //!   once), revoke.
+//! - `nurture`: the nurtured leads (`/nurture`), due ones first, pulled back early.
 //! - `layout`: the page frame; `i18n`: every word in English and Chinese; `assets`: htmx and
 //!   our stylesheet, embedded, served under names that change with their content.
 //!
@@ -32,6 +33,7 @@ mod imports;
 mod layout;
 mod leads;
 mod models;
+mod nurture;
 mod qualify;
 mod session;
 mod today;
@@ -95,6 +97,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/account", get(account::page))
         .route("/account/tokens", post(account::create))
         .route("/account/tokens/{id}/revoke", post(account::revoke))
+        // Nurture (issue 10): the nurtured leads by re-engage date, due ones first; a lead
+        // pulled back early with the reason the lifecycle asks for.
+        .route("/nurture", get(nurture::page))
+        .route("/nurture/{id}/pull-back", post(nurture::pull_back))
         .merge(assets::routes())
         .layer(middleware::from_fn_with_state(state, crate::rate_limit))
 }
