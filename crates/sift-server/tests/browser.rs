@@ -725,3 +725,77 @@ async fn account_tokens(client: Client, base: String) -> String {
     check_page(&client, "account-03-revoked").await;
     secret
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rep_pulls_a_nurtured_lead_back_early() {
+    let Some(binary) = chromedriver() else {
+        assert!(
+            std::env::var("SIFT_REQUIRE_BROWSER").is_err(),
+            "SIFT_REQUIRE_BROWSER is set but chromedriver is missing"
+        );
+        eprintln!("browser test skipped: no chromedriver on the PATH (apt-get install chromium chromium-driver)");
+        return;
+    };
+    let db = databases("web_browser_nurture").await.into_iter().next().expect("SQLite");
+    let app = spawn(&db).await;
+    let (rep_id, _) = app.user("dana", "rep", None, "write").await;
+    let t = app.admin_token.clone();
+    let mut ids = Vec::new();
+    for (first, day) in [("Nora", "2020-01-01"), ("Lena", "2099-05-01")] {
+        let lead = app
+            .create_lead(
+                &t,
+                json!({"first_name": first, "last_name": "Nurtured", "company": "Wait & See Ltd", "owner_id": rep_id}),
+            )
+            .await;
+        let id = lead["id"].as_i64().expect("id");
+        sift_store::testing::execute(
+            &db,
+            &format!("UPDATE leads SET stage = 'nurture', re_engage_on = '{day}' WHERE id = {id}"),
+        )
+        .await;
+        ids.push(id);
+    }
+    let (_driver, webdriver) = start_driver(&binary);
+    let client = browser(&webdriver).await;
+    let steps = tokio::spawn(pull_back(client.clone(), app.base.clone(), ids[1]));
+    let outcome = steps.await;
+    let _ = client.close().await;
+    if let Err(failed) = outcome {
+        std::panic::resume_unwind(failed.into_panic());
+    }
+    let lead = app.send(Method::GET, &format!("/api/v1/leads/{}", ids[1]), Auth::Token(&t), None).await;
+    let lead: serde_json::Value = lead.json().await.expect("json");
+    assert_eq!(lead["stage"], "mql", "pulled back: {lead}");
+    app.running.shutdown().await.expect("clean shutdown");
+}
+
+/// A rep's visit to nurture: the due lead first, a pull-back without a reason refused at its
+/// field, then with one.
+async fn pull_back(client: Client, base: String, id: i64) {
+    client.goto(&page_url(&base, "/nurture")).await.expect("open");
+    client.find(Locator::Css("#username")).await.expect("user name").send_keys("dana").await.expect("type");
+    client.find(Locator::Css("#password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
+    client.find(Locator::Css("button[type=submit]")).await.expect("button").click().await.expect("click");
+    let table = wait_for_text(&client, "#nurture", |t| t.contains("Lena Nurtured")).await;
+    let (nora, lena) = (table.find("Nora").expect("Nora"), table.find("Lena").expect("Lena"));
+    assert!(nora < lena, "the due lead first: {table}");
+    check_page(&client, "nurture-01").await;
+
+    let button = format!("form[action='/nurture/{id}/pull-back'] button");
+    client.find(Locator::Css(&button)).await.expect("pull back").click().await.expect("click");
+    wait_for_text(&client, &format!("#reason-{id}-error"), |e| e.contains("needs a reason")).await;
+    check_page(&client, "nurture-02-needs-reason").await;
+    client
+        .find(Locator::Css(&format!("#reason-{id}")))
+        .await
+        .expect("reason")
+        .send_keys("Budget freed up early")
+        .await
+        .expect("type");
+    client.find(Locator::Css(&button)).await.expect("pull back").click().await.expect("click");
+    wait_for_text(&client, "p.notice", |n| n.contains("back in MQL")).await;
+    let table = wait_for_text(&client, "#nurture", |t| !t.contains("Lena")).await;
+    assert!(table.contains("Nora"), "{table}");
+    check_page(&client, "nurture-03-pulled").await;
+}

@@ -100,7 +100,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         // Nurture (issue 10): the nurtured leads by re-engage date, due ones first; a lead
         // pulled back early with the reason the lifecycle asks for.
         .route("/nurture", get(nurture::page))
-        .route("/nurture/{id}/pull-back", post(nurture::pull_back))
+        // GET too: the language switch on a refused pull-back comes back to its address.
+        .route("/nurture/{id}/pull-back", get(nurture::back_to_list).post(nurture::pull_back))
         .merge(assets::routes())
         .layer(middleware::from_fn_with_state(state, crate::rate_limit))
 }

@@ -159,7 +159,7 @@ async fn render(
                             td {
                                 (lead.re_engage_on.as_deref().unwrap_or(w.no_date)) " "
                                 @if item.due {
-                                    span.badge.due { span aria-hidden="true" { "⏰" } " " (w.due) }
+                                    span.badge.due { span aria-hidden="true" { "!" } " " (w.due) }
                                 } @else {
                                     span.badge { (w.upcoming) }
                                 }
@@ -189,6 +189,12 @@ async fn render(
         }
     };
     Ok(html(status, layout::page(who, w.title, body)))
+}
+
+/// The address a refused pull-back answered at, opened again (the language switch comes
+/// back here): the list.
+pub async fn back_to_list() -> Response {
+    see_other("/nurture")
 }
 
 #[derive(Deserialize)]
