@@ -1848,6 +1848,9 @@ async fn the_account_page_creates_a_token_shown_once_that_works_on_the_api_until
         assert!(body.contains("shown this once") && body.contains("hx-history=\"false\""));
         assert!(!body.contains(HOSTILE_SCRIPT) && body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert_eq!(api_status_with(&app, &secret).await, StatusCode::OK);
+        let back = get(&app, "/account/tokens", Some(&session), None).await;
+        assert_eq!((back.status, back.location.as_str()), (StatusCode::SEE_OTHER, "/account"));
+        assert!(!back.body.contains(&secret));
         let again = get(&app, "/account", Some(&session), None).await;
         assert!(!again.body.contains(&secret) && shown_secret(&again.body).is_none(), "shown once only");
         assert!(!again.body.contains(HOSTILE_SCRIPT) && again.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));

@@ -308,6 +308,12 @@ pub async fn page(State(state): State<AppState>, who: SignedIn, query: Query<Acc
     Ok(html(StatusCode::OK, render(&who, &tokens, &shown)))
 }
 
+/// The address a token's creation answered at, opened again (the language switch comes
+/// back here, a reload asks to post again): the account page, without the secret.
+pub async fn back_to_account() -> Response {
+    super::see_other("/account")
+}
+
 #[derive(Deserialize)]
 pub struct NewTokenForm {
     csrf_token: String,

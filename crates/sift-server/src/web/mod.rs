@@ -95,7 +95,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         // Account and API tokens (issue 10): one's own account; tokens created (the secret
         // shown once) and revoked with the API's use cases.
         .route("/account", get(account::page))
-        .route("/account/tokens", post(account::create))
+        .route("/account/tokens", get(account::back_to_account).post(account::create))
         .route("/account/tokens/{id}/revoke", post(account::revoke))
         // Nurture (issue 10): the nurtured leads by re-engage date, due ones first; a lead
         // pulled back early with the reason the lifecycle asks for.
