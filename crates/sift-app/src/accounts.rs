@@ -313,13 +313,29 @@ pub async fn create_token(store: &Store, user: &User, name: &str, scope: Scope) 
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::invalid("name", "a token needs a name of 1 to 100 characters"));
     }
-    if scope == Scope::Admin && user.role != Role::Admin {
+    if !token_scopes(user.role).contains(&scope) {
         return Err(AppError::invalid("scope", "only an admin can create a token with the admin scope"));
     }
     let secret = format!("{TOKEN_PREFIX}{}", random_secret(32)?);
     let prefix: String = secret.chars().take(TOKEN_PREFIX.len() + 6).collect();
     let token = store.create_token(user.id, name, &secret_hash(&secret), &prefix, scope).await?;
     Ok((token, secret))
+}
+
+/// The scopes a user of this role may give their own tokens: read and write, and admin
+/// for admins only. (A token never does more than its user's role either.)
+pub fn token_scopes(role: Role) -> Vec<Scope> {
+    Scope::ALL.into_iter().filter(|s| *s != Scope::Admin || role == Role::Admin).collect()
+}
+
+/// A user's own tokens, newest first as the store keeps them (never the secrets).
+pub async fn list_tokens(store: &Store, user_id: i64) -> Result<Vec<ApiToken>> {
+    Ok(store.list_tokens(user_id).await?)
+}
+
+/// Revokes one of a user's own live tokens; false if they have no live token with this id.
+pub async fn revoke_token(store: &Store, user_id: i64, token_id: i64) -> Result<bool> {
+    Ok(store.revoke_token(user_id, token_id).await?)
 }
 
 /// The live token behind a secret, and its user.
@@ -352,6 +368,14 @@ mod tests {
         }
         assert!(check_password("short").expect_err("short").to_string().contains("at least 12"));
         assert!(check_password("twelve chars").is_ok());
+    }
+
+    #[test]
+    fn only_admins_may_give_a_token_the_admin_scope() {
+        assert_eq!(token_scopes(Role::Admin), Scope::ALL.to_vec());
+        for role in [Role::Manager, Role::Rep, Role::Viewer] {
+            assert_eq!(token_scopes(role), vec![Scope::Read, Scope::Write], "{role}");
+        }
     }
 
     #[test]

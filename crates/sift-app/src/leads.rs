@@ -432,6 +432,62 @@ pub async fn today(
     Ok(Today { call_first, nurture_due })
 }
 
+/// A nurtured lead and whether its re-engage date has come.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Nurtured {
+    pub lead: StoredLead,
+    pub due: bool,
+}
+
+/// The leads `visible_to` may see in the Nurture stage, earliest re-engage date first (so
+/// the ones whose date has come lead), leads without a date last, then by id; at most
+/// `limit` (of the first `limit` by id: the store has no sort by that date).
+pub async fn nurtured(
+    store: &Store,
+    visible_to: &sift_store::Visibility,
+    as_of: chrono::NaiveDate,
+    limit: usize,
+) -> Result<Vec<Nurtured>> {
+    let filter = LeadFilter {
+        stage: Some(sift_core::Stage::Nurture),
+        visible_to: Some(visible_to.clone()),
+        limit: Some(limit as i64),
+        ..LeadFilter::default()
+    };
+    let today = as_of.format("%Y-%m-%d").to_string();
+    let mut leads: Vec<Nurtured> = store
+        .list_leads(&filter)
+        .await?
+        .into_iter()
+        .map(|lead| Nurtured { due: lead.re_engage_on.as_deref().is_some_and(|d| d <= today.as_str()), lead })
+        .collect();
+    leads.sort_by(|a, b| {
+        let key = |n: &Nurtured| (n.lead.re_engage_on.is_none(), n.lead.re_engage_on.clone(), n.lead.id);
+        key(a).cmp(&key(b))
+    });
+    Ok(leads)
+}
+
+/// A nurtured lead brought back before its re-engage date: the stage move a person makes
+/// by hand (`move_stage`, so the lifecycle asks for a reason), to MQL as the re-engage
+/// schedule would.
+pub async fn pull_back(store: &Store, id: i64, reason: &str, actor: &str) -> Result<MovePlan> {
+    let to = sift_core::Stage::Mql;
+    store
+        .move_stage(id, |from| {
+            if from == sift_core::Stage::Nurture {
+                plan_move(from, Trigger::Manual { to, reason }, actor)
+            } else {
+                MovePlan::Stay {
+                    stage: from,
+                    reason: format!("only a nurtured lead is pulled back; this lead is {from}"),
+                }
+            }
+        })
+        .await
+        .map_err(lead_store_error(id))
+}
+
 /// One column of the board: a stage and the first leads in it, in the filter's order.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct BoardColumn {

@@ -651,3 +651,151 @@ async fn import_and_board(client: Client, base: String, csv: PathBuf) {
     client.find(Locator::Css("#move-stage button[type=submit]")).await.expect("move").click().await.expect("click");
     wait_for_text(&client, "#moved", |m| m.contains("moved to")).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rep_creates_and_revokes_an_api_token_on_the_account_page() {
+    let Some(binary) = chromedriver() else {
+        assert!(
+            std::env::var("SIFT_REQUIRE_BROWSER").is_err(),
+            "SIFT_REQUIRE_BROWSER is set but chromedriver is missing"
+        );
+        eprintln!("browser test skipped: no chromedriver on the PATH (apt-get install chromium chromium-driver)");
+        return;
+    };
+    let db = databases("web_browser_account").await.into_iter().next().expect("SQLite");
+    let app = spawn(&db).await;
+    app.user("dana", "rep", None, "read").await;
+    let (_driver, webdriver) = start_driver(&binary);
+    let client = browser(&webdriver).await;
+    let steps = tokio::spawn(account_tokens(client.clone(), app.base.clone()));
+    let outcome = steps.await;
+    let _ = client.close().await;
+    let secret = match outcome {
+        Ok(secret) => secret,
+        Err(failed) => std::panic::resume_unwind(failed.into_panic()),
+    };
+    // Revoked in the browser: the API refuses it.
+    let res = app.send(Method::GET, "/api/v1/leads", Auth::Token(&secret), None).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    app.running.shutdown().await.expect("clean shutdown");
+}
+
+/// A rep's visit to their account: create a token, copy its secret, revoke it. Returns the
+/// secret.
+async fn account_tokens(client: Client, base: String) -> String {
+    client.goto(&page_url(&base, "/account")).await.expect("open");
+    client.find(Locator::Css("#username")).await.expect("user name").send_keys("dana").await.expect("type");
+    client.find(Locator::Css("#password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
+    client.find(Locator::Css("button[type=submit]")).await.expect("button").click().await.expect("click");
+    wait_for_text(&client, "h1", |h| h == "Your account").await;
+    check_page(&client, "account-01").await;
+
+    client.find(Locator::Css("#token_name")).await.expect("name").send_keys("CRM sync").await.expect("type");
+    client
+        .find(Locator::Css("form[action='/account/tokens'] button"))
+        .await
+        .expect("create")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "#new-token-heading", |h| h == "Your new token").await;
+    let secret = client
+        .find(Locator::Css("#secret"))
+        .await
+        .expect("secret")
+        .prop("value")
+        .await
+        .expect("value")
+        .expect("a secret");
+    assert!(secret.starts_with("sift_"), "{secret}");
+    check_page(&client, "account-02-created").await;
+
+    // Back to the page: the secret is gone for good.
+    client.find(Locator::Css("#new-token a[href='/account']")).await.expect("done").click().await.expect("click");
+    let tokens = wait_for_text(&client, "section[aria-labelledby=tokens]", |t| t.contains("CRM sync")).await;
+    assert!(client.find(Locator::Css("#secret")).await.is_err() && !tokens.contains(&secret));
+    client
+        .find(Locator::Css("button[aria-label='Revoke CRM sync']"))
+        .await
+        .expect("revoke")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "p.notice", |n| n.contains("no longer works")).await;
+    check_page(&client, "account-03-revoked").await;
+    secret
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rep_pulls_a_nurtured_lead_back_early() {
+    let Some(binary) = chromedriver() else {
+        assert!(
+            std::env::var("SIFT_REQUIRE_BROWSER").is_err(),
+            "SIFT_REQUIRE_BROWSER is set but chromedriver is missing"
+        );
+        eprintln!("browser test skipped: no chromedriver on the PATH (apt-get install chromium chromium-driver)");
+        return;
+    };
+    let db = databases("web_browser_nurture").await.into_iter().next().expect("SQLite");
+    let app = spawn(&db).await;
+    let (rep_id, _) = app.user("dana", "rep", None, "write").await;
+    let t = app.admin_token.clone();
+    let mut ids = Vec::new();
+    for (first, day) in [("Nora", "2020-01-01"), ("Lena", "2099-05-01")] {
+        let lead = app
+            .create_lead(
+                &t,
+                json!({"first_name": first, "last_name": "Nurtured", "company": "Wait & See Ltd", "owner_id": rep_id}),
+            )
+            .await;
+        let id = lead["id"].as_i64().expect("id");
+        sift_store::testing::execute(
+            &db,
+            &format!("UPDATE leads SET stage = 'nurture', re_engage_on = '{day}' WHERE id = {id}"),
+        )
+        .await;
+        ids.push(id);
+    }
+    let (_driver, webdriver) = start_driver(&binary);
+    let client = browser(&webdriver).await;
+    let steps = tokio::spawn(pull_back(client.clone(), app.base.clone(), ids[1]));
+    let outcome = steps.await;
+    let _ = client.close().await;
+    if let Err(failed) = outcome {
+        std::panic::resume_unwind(failed.into_panic());
+    }
+    let lead = app.send(Method::GET, &format!("/api/v1/leads/{}", ids[1]), Auth::Token(&t), None).await;
+    let lead: serde_json::Value = lead.json().await.expect("json");
+    assert_eq!(lead["stage"], "mql", "pulled back: {lead}");
+    app.running.shutdown().await.expect("clean shutdown");
+}
+
+/// A rep's visit to nurture: the due lead first, a pull-back without a reason refused at its
+/// field, then with one.
+async fn pull_back(client: Client, base: String, id: i64) {
+    client.goto(&page_url(&base, "/nurture")).await.expect("open");
+    client.find(Locator::Css("#username")).await.expect("user name").send_keys("dana").await.expect("type");
+    client.find(Locator::Css("#password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
+    client.find(Locator::Css("button[type=submit]")).await.expect("button").click().await.expect("click");
+    let table = wait_for_text(&client, "#nurture", |t| t.contains("Lena Nurtured")).await;
+    let (nora, lena) = (table.find("Nora").expect("Nora"), table.find("Lena").expect("Lena"));
+    assert!(nora < lena, "the due lead first: {table}");
+    check_page(&client, "nurture-01").await;
+
+    let button = format!("form[action='/nurture/{id}/pull-back'] button");
+    client.find(Locator::Css(&button)).await.expect("pull back").click().await.expect("click");
+    wait_for_text(&client, &format!("#reason-{id}-error"), |e| e.contains("needs a reason")).await;
+    check_page(&client, "nurture-02-needs-reason").await;
+    client
+        .find(Locator::Css(&format!("#reason-{id}")))
+        .await
+        .expect("reason")
+        .send_keys("Budget freed up early")
+        .await
+        .expect("type");
+    client.find(Locator::Css(&button)).await.expect("pull back").click().await.expect("click");
+    wait_for_text(&client, "p.notice", |n| n.contains("back in MQL")).await;
+    let table = wait_for_text(&client, "#nurture", |t| !t.contains("Lena")).await;
+    assert!(table.contains("Nora"), "{table}");
+    check_page(&client, "nurture-03-pulled").await;
+}

@@ -1775,3 +1775,209 @@ async fn a_board_column_shows_its_best_fifty_and_links_to_the_rest() {
         app.running.shutdown().await.expect("clean shutdown");
     }
 }
+
+/// The secret shown on the page that answered a token's creation.
+fn shown_secret(body: &str) -> Option<String> {
+    let at = body.find("id=\"secret\"")?;
+    let start = body[at..].find("value=\"")? + at + 7;
+    body[start..].split('"').next().map(str::to_owned)
+}
+
+/// The API's answer to listing one's leads with a token.
+async fn api_status_with(app: &App, secret: &str) -> StatusCode {
+    app.send(Method::GET, "/api/v1/leads", Auth::Token(secret), None).await.status()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_account_page_creates_a_token_shown_once_that_works_on_the_api_until_revoked() {
+    for db in databases("web_account").await {
+        let app = spawn(&db).await;
+        app.user("rep1", "rep", None, "read").await;
+        let session = sign_in_with_form(&app, "rep1", PASSWORD).await;
+        let cookies = format!("sift_session={session}");
+        let page = get(&app, "/account", Some(&session), None).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", db.name);
+        assert!(page.body.contains("rep1") && page.body.contains("Rep"), "{}", page.body);
+        assert!(page.body.contains("href=\"/password\""));
+        assert!(page.body.contains("rep1-read"), "the token made through the API is listed");
+        // A rep is offered read and write, never admin.
+        assert!(page.body.contains("value=\"write\"") && !page.body.contains("value=\"admin\""), "{}", page.body);
+        let csrf = form_token(&page.body);
+
+        // Without the session's CSRF token nothing is created.
+        let res = post_form(
+            &app,
+            "/account/tokens",
+            &cookies,
+            &[("csrf_token", "forged"), ("name", "forged"), ("scope", "read")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert!(!get(&app, "/account", Some(&session), None).await.body.contains("forged"));
+        // A scope beyond the role is refused at its field, and nothing is created.
+        let res = post_form(
+            &app,
+            "/account/tokens",
+            &cookies,
+            &[("csrf_token", &csrf), ("name", "too-mighty"), ("scope", "admin")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", db.name);
+        let body = res.text().await.expect("page");
+        assert!(body.contains("id=\"token_scope_error\"") && body.contains("only an admin"), "{body}");
+        assert!(shown_secret(&body).is_none());
+        let res =
+            post_form(&app, "/account/tokens", &cookies, &[("csrf_token", &csrf), ("name", "  "), ("scope", "read")])
+                .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.expect("page").contains("id=\"token_name_error\""));
+        let listed = app.send(Method::GET, "/api/v1/tokens", Auth::Session(&session, &csrf), None).await;
+        let listed: Value = listed.json().await.expect("json");
+        assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+
+        // Created: the secret is on this answer, works on the API, and is on no later page.
+        let res = post_form(
+            &app,
+            "/account/tokens",
+            &cookies,
+            &[("csrf_token", &csrf), ("name", HOSTILE_SCRIPT), ("scope", "write")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", db.name);
+        let body = res.text().await.expect("page");
+        let secret = shown_secret(&body).expect("the secret is shown");
+        assert!(secret.starts_with("sift_") && secret.len() > 20, "{secret}");
+        assert!(body.contains("shown this once") && body.contains("hx-history=\"false\""));
+        assert!(!body.contains(HOSTILE_SCRIPT) && body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert_eq!(api_status_with(&app, &secret).await, StatusCode::OK);
+        let back = get(&app, "/account/tokens", Some(&session), None).await;
+        assert_eq!((back.status, back.location.as_str()), (StatusCode::SEE_OTHER, "/account"));
+        assert!(!back.body.contains(&secret));
+        let again = get(&app, "/account", Some(&session), None).await;
+        assert!(!again.body.contains(&secret) && shown_secret(&again.body).is_none(), "shown once only");
+        assert!(!again.body.contains(HOSTILE_SCRIPT) && again.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        let audit = app.send(Method::GET, "/api/v1/audit?limit=500", Auth::Token(&app.admin_token), None).await;
+        let audit = audit.text().await.expect("audit");
+        assert!(audit.contains("token.created") && !audit.contains(&secret), "the audit log never holds the secret");
+
+        // Revoking needs the CSRF token, and then the API refuses the secret.
+        let listed = app.send(Method::GET, "/api/v1/tokens", Auth::Session(&session, &csrf), None).await;
+        let listed: Value = listed.json().await.expect("json");
+        let id = listed
+            .as_array()
+            .and_then(|a| a.iter().find(|t| t["name"] == HOSTILE_SCRIPT))
+            .and_then(|t| t["id"].as_i64())
+            .expect("the new token is listed");
+        let path = format!("/account/tokens/{id}/revoke");
+        let res = post_form(&app, &path, &cookies, &[("csrf_token", "forged")]).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert_eq!(api_status_with(&app, &secret).await, StatusCode::OK, "still live");
+        let res = post_form(&app, &path, &cookies, &[("csrf_token", &csrf)]).await;
+        assert_eq!((res.status(), header(&res, LOCATION)), (StatusCode::SEE_OTHER, "/account?revoked=1".to_owned()));
+        assert_eq!(api_status_with(&app, &secret).await, StatusCode::UNAUTHORIZED);
+        let after = get(&app, "/account?revoked=1", Some(&session), None).await;
+        assert!(after.body.contains("it no longer works") && after.body.contains("Revoked"), "{}", after.body);
+        // Another user's token, or one already revoked, cannot be revoked from here.
+        let res = post_form(&app, &path, &cookies, &[("csrf_token", &csrf)]).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        let admin = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let admin_page = get(&app, "/account", Some(&admin), None).await;
+        assert!(admin_page.body.contains("value=\"admin\""), "an admin may give the admin scope");
+        let res = post_form(
+            &app,
+            &format!("/account/tokens/{}/revoke", id - 1),
+            &format!("sift_session={admin}"),
+            &[("csrf_token", &form_token(&admin_page.body))],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "rep1's first token is not the admin's");
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+/// Where a nurture row of lead `id` sits on the page, and whether it is marked due.
+fn nurture_row(body: &str, id: i64) -> Option<(usize, bool)> {
+    let at = body.find(&format!("<tr data-lead=\"{id}\""))?;
+    let tag = &body[at..at + body[at..].find('>')?];
+    Some((at, tag.contains("class=\"due\"")))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nurture_lists_due_leads_first_and_a_pull_back_needs_a_reason_and_the_right_to_move() {
+    for db in databases("web_nurture").await {
+        let app = spawn(&db).await;
+        let team = team(&app, &db).await;
+        let t = &app.admin_token;
+        let rep1_id = owner_of(&app, team.due).await.expect("rep1 owns the due lead");
+        let later = app.create_lead(t, json!({"first_name": "Lena", "last_name": "Later", "owner_id": rep1_id})).await;
+        let later = later["id"].as_i64().expect("id");
+        let earliest =
+            app.create_lead(t, json!({"first_name": "Ed", "last_name": "Earliest", "owner_id": rep1_id})).await;
+        let earliest = earliest["id"].as_i64().expect("id");
+        for (id, day) in [(later, "2099-05-01"), (earliest, "2019-03-03"), (team.others, "2019-01-01")] {
+            execute(&db, &format!("UPDATE leads SET stage = 'nurture', re_engage_on = '{day}' WHERE id = {id}")).await;
+        }
+
+        // rep1 sees their three, by date, the two whose date has come marked; not rep2's.
+        let page = get(&app, "/nurture", Some(&team.rep1), None).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", db.name);
+        let rows: Vec<(usize, bool)> = [earliest, team.due, later]
+            .iter()
+            .map(|id| nurture_row(&page.body, *id).unwrap_or_else(|| panic!("lead {id} listed: {}", page.body)))
+            .collect();
+        assert!(rows[0].0 < rows[1].0 && rows[1].0 < rows[2].0, "ordered by re-engage date: {rows:?}");
+        assert_eq!(rows.iter().map(|r| r.1).collect::<Vec<_>>(), [true, true, false], "due ones marked");
+        assert!(nurture_row(&page.body, team.others).is_none(), "another rep's lead is not shown");
+        assert!(page.body.contains("2019-03-03") && page.body.contains("2099-05-01"));
+        let csrf = form_token(&page.body);
+        let rep1 = format!("sift_session={}", team.rep1);
+        let path = format!("/nurture/{later}/pull-back");
+
+        // CSRF first; then a missing reason is shown at that lead's field and changes nothing.
+        let res = post_form(&app, &path, &rep1, &[("csrf_token", "forged"), ("reason", "budget freed up")]).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let res = post_form(&app, &path, &rep1, &[("csrf_token", &csrf), ("reason", "  ")]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", db.name);
+        let body = res.text().await.expect("page");
+        assert!(body.contains(&format!("id=\"reason-{later}-error\"")) && body.contains("needs a reason"), "{body}");
+        assert_eq!(stage_of(&app, later).await, "nurture");
+
+        // rep2 may not pull back rep1's lead (it is not theirs to see), nor rep1 rep2's.
+        let page2 = get(&app, "/nurture", Some(&team.rep2), None).await;
+        assert!(nurture_row(&page2.body, team.others).is_some() && nurture_row(&page2.body, later).is_none());
+        let rep2 = format!("sift_session={}", team.rep2);
+        let res =
+            post_form(&app, &path, &rep2, &[("csrf_token", &form_token(&page2.body)), ("reason", "mine now")]).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        let res = post_form(
+            &app,
+            &format!("/nurture/{}/pull-back", team.others),
+            &rep1,
+            &[("csrf_token", &csrf), ("reason", HOSTILE_SCRIPT)],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        assert_eq!(stage_of(&app, later).await, "nurture");
+        assert_eq!(stage_of(&app, team.others).await, "nurture");
+
+        // With a reason: back to MQL, gone from the list, the reason on the lead's history.
+        let res = post_form(&app, &path, &rep1, &[("csrf_token", &csrf), ("reason", HOSTILE_SCRIPT)]).await;
+        assert_eq!(
+            (res.status(), header(&res, LOCATION)),
+            (StatusCode::SEE_OTHER, format!("/nurture?pulled={later}")),
+            "{}",
+            db.name
+        );
+        assert_eq!(stage_of(&app, later).await, "mql");
+        let after = get(&app, &format!("/nurture?pulled={later}"), Some(&team.rep1), None).await;
+        assert!(after.body.contains("The lead is back in MQL.") && nurture_row(&after.body, later).is_none());
+        let lead = get(&app, &format!("/leads/{later}"), Some(&team.rep1), None).await;
+        assert!(!lead.body.contains(HOSTILE_SCRIPT) && lead.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        // Not in nurture any more: pulling it back again is refused and says why.
+        let res = post_form(&app, &path, &rep1, &[("csrf_token", &csrf), ("reason", "again")]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.expect("page").contains("only a nurtured lead is pulled back"));
+        assert_eq!(stage_of(&app, later).await, "mql");
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}

@@ -42,7 +42,9 @@ impl From<&ApiToken> for TokenView {
 /// One's own tokens (never the secrets).
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "accounts", responses((status = 200, body = Vec<TokenView>)))]
 pub async fn list(State(state): State<AppState>, principal: Principal) -> ApiResult<Json<Vec<TokenView>>> {
-    Ok(Json(state.store().list_tokens(principal.user.id).await?.iter().map(TokenView::from).collect()))
+    Ok(Json(
+        sift_app::accounts::list_tokens(state.store(), principal.user.id).await?.iter().map(TokenView::from).collect(),
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -92,7 +94,7 @@ pub async fn revoke(
     principal: Principal,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
-    if !state.store().revoke_token(principal.user.id, id).await? {
+    if !sift_app::accounts::revoke_token(state.store(), principal.user.id, id).await? {
         return Err(ApiError::not_found("live token with this id"));
     }
     audit(&state, &principal, "token.revoked", &format!("token:{id}"), serde_json::json!({})).await?;

@@ -58,10 +58,12 @@ pub fn page(who: &SignedIn, title: &str, main: Markup) -> Markup {
                         a href="/leads" aria-current=[current(&who.here, "/leads")] { (t.nav_leads) }
                         a href="/models" aria-current=[current(&who.here, "/models")] { (super::models::words(who.lang).nav) }
                         a href="/board" aria-current=[current(&who.here, "/board")] { (super::board::words(who.lang).nav) }
+                        a href="/nurture" aria-current=[current(&who.here, "/nurture")] { (super::nurture::words(who.lang).nav) }
                         @if user.role >= sift_store::accounts::Role::Manager { a href="/imports/new" aria-current=[current(&who.here, "/imports")] { (super::imports::words(who.lang).nav) } }
                     }
                     div.account {
                         span { (t.signed_in_as) " " strong { (user.display_name.as_deref().unwrap_or(&user.username)) } }
+                        a href="/account" aria-current=[current(&who.here, "/account")] { (super::account::words(who.lang).nav) }
                         a href="/password" { (t.change_password) }
                         form method="post" action="/language" {
                             input type="hidden" name=(CSRF_FIELD) value=(csrf);

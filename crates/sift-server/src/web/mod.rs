@@ -15,11 +15,15 @@
 //!   conversation with every finding marked at its quote.
 //! - `models`: the scoring models (`/models`): training as a job with its progress, the
 //!   report as SVG charts drawn by `charts`, activation.
+//! - `account`: one's own account and API tokens (`/account`): create (the secret shown
+//!   once), revoke.
+//! - `nurture`: the nurtured leads (`/nurture`), due ones first, pulled back early.
 //! - `layout`: the page frame; `i18n`: every word in English and Chinese; `assets`: htmx and
 //!   our stylesheet, embedded, served under names that change with their content.
 //!
 //! No inline script or style anywhere: the server's CSP forbids both.
 
+mod account;
 mod assets;
 mod board;
 mod calls;
@@ -29,6 +33,7 @@ mod imports;
 mod layout;
 mod leads;
 mod models;
+mod nurture;
 mod qualify;
 mod session;
 mod today;
@@ -87,6 +92,16 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/imports/uploads/{id}", get(imports::mapping_page).post(imports::mapping_submit))
         .route("/imports/jobs/{job}", get(imports::job_page))
         .route("/imports/jobs/{job}/progress", get(imports::job_progress))
+        // Account and API tokens (issue 10): one's own account; tokens created (the secret
+        // shown once) and revoked with the API's use cases.
+        .route("/account", get(account::page))
+        .route("/account/tokens", get(account::back_to_account).post(account::create))
+        .route("/account/tokens/{id}/revoke", post(account::revoke))
+        // Nurture (issue 10): the nurtured leads by re-engage date, due ones first; a lead
+        // pulled back early with the reason the lifecycle asks for.
+        .route("/nurture", get(nurture::page))
+        // GET too: the language switch on a refused pull-back comes back to its address.
+        .route("/nurture/{id}/pull-back", get(nurture::back_to_list).post(nurture::pull_back))
         .merge(assets::routes())
         .layer(middleware::from_fn_with_state(state, crate::rate_limit))
 }
