@@ -15,6 +15,7 @@
 //!   conversation with every finding marked at its quote.
 //! - `models`: the scoring models (`/models`): training as a job with its progress, the
 //!   report as SVG charts drawn by `charts`, activation.
+//! - `reports`: where the funnel leaks (`/reports`), counted in SQL, filters in the URL.
 //! - `layout`: the page frame; `i18n`: every word in English and Chinese; `assets`: htmx and
 //!   our stylesheet, embedded, served under names that change with their content.
 //!
@@ -30,6 +31,7 @@ mod layout;
 mod leads;
 mod models;
 mod qualify;
+mod reports;
 mod session;
 mod today;
 
@@ -75,6 +77,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/models/jobs/{job}", get(models::job_progress))
         .route("/models/{id}", get(models::show))
         .route("/models/{id}/activate", post(models::activate))
+        // Reports (issue 10): the funnel from the stage history (overall, by source, playbook
+        // and week), disqualifications by level, verdicts per rep; filters in the URL.
+        .route("/reports", get(reports::page))
         // The lead board (columns by stage, bulk assignment) and a lead's stage move.
         .route("/board", get(board::page))
         .route("/board/assign", post(board::assign))

@@ -1,0 +1,73 @@
+//! The reports (issue 10): where the funnel leaks. The funnel overall and by source,
+//! playbook and week of creation (the last 12 weeks), disqualifications by the level that
+//! failed with their reasons, and the verdicts on each owner's leads. The store counts
+//! (`GROUP BY`); this says which leads and which weeks.
+
+use chrono::{Datelike, Duration, NaiveDate, SecondsFormat, TimeZone, Utc};
+use sift_store::reports::{DisqualifiedRow, FunnelBy, FunnelRow, ReportFilter, VerdictRow};
+use sift_store::{LeadFilter, Store};
+
+use crate::error::Result;
+
+/// How many weeks the weekly funnel shows.
+pub const WEEKS: i64 = 12;
+
+/// Which leads to count: those `leads` selects (who may see what, a playbook) created from
+/// `from` to `to` (days, both included).
+#[derive(Debug, Clone, Default)]
+pub struct ReportQuery {
+    pub leads: LeadFilter,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Report {
+    /// Every lead counted, in one row.
+    pub overall: FunnelRow,
+    pub by_source: Vec<FunnelRow>,
+    pub by_playbook: Vec<FunnelRow>,
+    /// The last [`WEEKS`] weeks up to `to` (or today), oldest first; weeks with no lead
+    /// are left out.
+    pub by_week: Vec<FunnelRow>,
+    pub disqualified: Vec<DisqualifiedRow>,
+    pub verdicts: Vec<VerdictRow>,
+}
+
+fn start_of(day: NaiveDate) -> String {
+    Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default()).to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// The share of `of` that `part` is, when there is any.
+pub fn conversion(part: i64, of: i64) -> Option<f64> {
+    (of > 0).then(|| part as f64 / of as f64)
+}
+
+pub async fn report(store: &Store, query: &ReportQuery) -> Result<Report> {
+    let filter = ReportFilter {
+        leads: query.leads.clone(),
+        created_from: query.from.map(start_of),
+        created_before: query.to.and_then(|d| d.succ_opt()).map(start_of),
+    };
+    let overall = store.funnel(&filter, FunnelBy::All).await?.pop().unwrap_or(FunnelRow {
+        group: None,
+        leads: 0,
+        mql: 0,
+        sql: 0,
+        opportunity: 0,
+        won: 0,
+    });
+    let by_source = store.funnel(&filter, FunnelBy::Source).await?;
+    let by_playbook = store.funnel(&filter, FunnelBy::Playbook).await?;
+    let last_day = query.to.unwrap_or_else(|| Utc::now().date_naive());
+    let monday = last_day - Duration::days(i64::from(last_day.weekday().num_days_from_monday()));
+    let first_week = monday - Duration::weeks(WEEKS - 1);
+    let weekly = ReportFilter {
+        created_from: Some(start_of(query.from.map_or(first_week, |f| f.max(first_week)))),
+        ..filter.clone()
+    };
+    let by_week = store.funnel(&weekly, FunnelBy::Week).await?;
+    let disqualified = store.disqualification_reasons(&filter).await?;
+    let verdicts = store.verdicts_by_owner(&filter).await?;
+    Ok(Report { overall, by_source, by_playbook, by_week, disqualified, verdicts })
+}
