@@ -4,7 +4,7 @@
 //! (`GROUP BY`); this says which leads and which weeks.
 
 use chrono::{Datelike, Duration, NaiveDate, SecondsFormat, TimeZone, Utc};
-use sift_store::reports::{DisqualifiedRow, FunnelBy, FunnelRow, ReportFilter, VerdictRow};
+use sift_store::reports::{DisqualifiedLevel, FunnelBy, FunnelRow, ReportFilter, VerdictRow};
 use sift_store::{LeadFilter, Store};
 
 use crate::error::Result;
@@ -30,7 +30,7 @@ pub struct Report {
     /// The last [`WEEKS`] weeks up to `to` (or today), oldest first; weeks with no lead
     /// are left out.
     pub by_week: Vec<FunnelRow>,
-    pub disqualified: Vec<DisqualifiedRow>,
+    pub disqualified: Vec<DisqualifiedLevel>,
     pub verdicts: Vec<VerdictRow>,
 }
 

@@ -664,6 +664,7 @@ async fn a_manager_reads_where_the_funnel_leaks_in_both_languages() {
     };
     let db = databases("web_browser_reports").await.into_iter().next().expect("SQLite");
     let app = spawn(&db).await;
+    app.user("boss", "manager", None, "write").await;
     let config = sift_app::Config::builtin().expect("config");
     let dir = tempfile::tempdir().expect("tempdir");
     sift_app::demo::store_sample(&config, app.running.state.store(), dir.path(), &[]).await.expect("demo stored");
@@ -683,7 +684,7 @@ async fn a_manager_reads_where_the_funnel_leaks_in_both_languages() {
 /// plain GET, so the URL keeps it), the empty state, then the same in Chinese.
 async fn read_reports(client: Client, base: String) {
     client.goto(&page_url(&base, "/reports")).await.expect("open");
-    client.find(Locator::Css("#username")).await.expect("user name").send_keys("admin").await.expect("type");
+    client.find(Locator::Css("#username")).await.expect("user name").send_keys("boss").await.expect("type");
     client.find(Locator::Css("#password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
     client.find(Locator::Css("button[type=submit]")).await.expect("button").click().await.expect("click");
     wait_for_text(&client, "h1", |h| h == "Reports").await;

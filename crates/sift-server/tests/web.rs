@@ -1907,7 +1907,7 @@ async fn the_reports_count_the_funnel_disqualifications_and_verdicts_exactly_for
         };
         assert!(by_level(body, &level).contains("<td class=\"num\">1</td>"), "{}", db.name);
         let by_hand = by_level(body, "none");
-        assert!(by_hand.contains("Moved by hand") && by_hand.contains(hostile), "{by_hand}");
+        assert!(by_hand.contains("No decision (moved by hand or imported)") && by_hand.contains(hostile), "{by_hand}");
         // Verdicts per rep: qualified, nurture, disqualified, needs info.
         assert_eq!(report_row(body, "verdicts", "rep_a"), Some(vec!["0".into(), "1".into(), "0".into(), "0".into()]));
         assert_eq!(report_row(body, "verdicts", "rep_b"), Some(vec!["0".into(), "0".into(), "1".into(), "1".into()]));
@@ -1946,6 +1946,28 @@ async fn the_reports_count_the_funnel_disqualifications_and_verdicts_exactly_for
         // Chinese words.
         let zh = get(&app, "/reports", Some(&boss), Some("zh-CN")).await;
         assert!(zh.body.contains("<h1>报表</h1>") && zh.body.contains("按来源的漏斗"), "{}", db.name);
+
+        // Each level shows its leads and its five most frequent reasons, cut by the database.
+        let mut reasons = vec!["alpha"; 3];
+        reasons.extend(["beta"; 2]);
+        reasons.extend(["c1", "c2", "c3", "c4", "c5"]);
+        for (i, reason) in reasons.into_iter().enumerate() {
+            let id = lead(json!({"company": format!("Bulk {i}"), "source": "bulk"})).await;
+            move_to(&app, id, "disqualified", reason).await;
+        }
+        let page = get(&app, "/reports", Some(&boss), None).await;
+        let by_hand = by_level(&page.body, "none");
+        let cells: Vec<&str> = by_hand
+            .split("<td")
+            .skip(1)
+            .map(|c| &c[c.find('>').expect("cell") + 1..c.find("</td>").expect("end")])
+            .collect();
+        assert_eq!(
+            cells,
+            ["11", "alpha", "3", "beta", "2", hostile, "1", "c1", "1", "c2", "1"],
+            "{}: {by_hand}",
+            db.name
+        );
         app.running.shutdown().await.expect("clean shutdown");
     }
 }

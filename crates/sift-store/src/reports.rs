@@ -44,12 +44,16 @@ pub struct FunnelRow {
     pub won: i64,
 }
 
-/// Leads disqualified, by the level of the decision that failed (`None`: moved by hand).
+/// How many reasons a level shows.
+pub const TOP_REASONS: i64 = 5;
+
+/// Leads disqualified at one level of the decision that failed (`None`: no decision, the
+/// lead was moved by hand or imported), with the most frequent reasons and their leads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DisqualifiedRow {
+pub struct DisqualifiedLevel {
     pub level: Option<String>,
-    pub reason: String,
     pub leads: i64,
+    pub reasons: Vec<(String, i64)>,
 }
 
 /// Decisions on the leads of one owner, by verdict.
@@ -130,27 +134,37 @@ impl Store {
     }
 
     /// Moves to `disqualified`, by the level the decision behind the move failed (a move
-    /// with no decision at the same instant has no level) and the reason written with the
-    /// move: how many leads each, most first.
-    pub async fn disqualification_reasons(&self, filter: &ReportFilter) -> Result<Vec<DisqualifiedRow>> {
+    /// with no decision at the same instant has no level): how many leads each level, and
+    /// the reasons written with the moves, the [`TOP_REASONS`] most frequent of each level
+    /// (cut by the database: free-text reasons can be as many as the leads).
+    pub async fn disqualification_reasons(&self, filter: &ReportFilter) -> Result<Vec<DisqualifiedLevel>> {
         let leads = LeadFilter { after: None, limit: None, offset: None, ..filter.leads.clone() };
+        const FROM: &str = " FROM stage_history h JOIN leads l ON l.id = h.lead_id \
+             LEFT JOIN qualifications q ON q.lead_id = h.lead_id AND q.decided_at = h.at AND q.verdict = 'disqualified'";
         on_pool!(self, pool => {
-            let mut q = QueryBuilder::new(
-                "SELECT q.failed_level AS level, h.reason AS reason, count(DISTINCT h.lead_id) AS n \
-                 FROM stage_history h JOIN leads l ON l.id = h.lead_id \
-                 LEFT JOIN qualifications q ON q.lead_id = h.lead_id AND q.decided_at = h.at AND q.verdict = 'disqualified'",
-            );
+            let mut q = QueryBuilder::new(format!("SELECT q.failed_level AS level, count(DISTINCT h.lead_id) AS n{FROM}"));
             Self::push_filter(&mut q, &leads);
             push_range(&mut q, filter);
-            q.push(" AND h.to_stage = 'disqualified' GROUP BY q.failed_level, h.reason ORDER BY n DESC, h.reason");
-            let rows = q.build().fetch_all(pool).await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
-                out.push(DisqualifiedRow {
-                    level: row.try_get("level")?,
-                    reason: row.try_get("reason")?,
-                    leads: row.try_get("n")?,
-                });
+            q.push(" AND h.to_stage = 'disqualified' GROUP BY q.failed_level");
+            let mut out = Vec::new();
+            for row in q.build().fetch_all(pool).await? {
+                out.push(DisqualifiedLevel { level: row.try_get("level")?, leads: row.try_get("n")?, reasons: Vec::new() });
+            }
+            let mut q = QueryBuilder::new(format!(
+                "SELECT level, reason, n FROM (SELECT q.failed_level AS level, h.reason AS reason, \
+                 count(DISTINCT h.lead_id) AS n, row_number() OVER (PARTITION BY q.failed_level \
+                 ORDER BY count(DISTINCT h.lead_id) DESC, h.reason) AS place{FROM}"
+            ));
+            Self::push_filter(&mut q, &leads);
+            push_range(&mut q, filter);
+            q.push(" AND h.to_stage = 'disqualified' GROUP BY q.failed_level, h.reason) t WHERE place <= ");
+            q.push_bind(TOP_REASONS);
+            q.push(" ORDER BY n DESC, reason");
+            for row in q.build().fetch_all(pool).await? {
+                let level: Option<String> = row.try_get("level")?;
+                if let Some(at) = out.iter_mut().find(|l| l.level == level) {
+                    at.reasons.push((row.try_get("reason")?, row.try_get("n")?));
+                }
             }
             Ok(out)
         })

@@ -18,7 +18,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use sift_app::reports::{Report, ReportQuery, conversion};
 use sift_core::Level;
-use sift_store::reports::{DisqualifiedRow, FunnelRow};
+use sift_store::reports::{DisqualifiedLevel, FunnelRow};
 
 use super::charts::{self, Labels};
 use super::i18n::{self, Lang};
@@ -75,7 +75,7 @@ pub struct ReportWords {
 pub static EN: ReportWords = ReportWords {
     nav: "Reports",
     title: "Reports",
-    intro: "Where the funnel leaks: a lead counts at a step if its stage history ever reached it or a later one. You see the leads you may see.",
+    intro: "Where the funnel leaks: a lead counts at a step if its stage history ever reached it or a later one. Each % is the share of the step before (for MQL, of the leads created). You see the leads you may see.",
     filters: "Filters",
     from: "Created from",
     to: "Created to",
@@ -102,10 +102,10 @@ pub static EN: ReportWords = ReportWords {
     no_playbook: "No playbook",
     week_empty: "No lead was created in the last 12 weeks of this range.",
     disqualified_title: "Disqualifications",
-    disqualified_caption: "Leads disqualified, by the level that failed and the reason given",
+    disqualified_caption: "Leads disqualified, by the level that failed, with the most frequent reasons given",
     level: "Level that failed",
     reason: "Reason",
-    by_hand: "Moved by hand",
+    by_hand: "No decision (moved by hand or imported)",
     disqualified_empty: "No lead counted here was disqualified.",
     verdicts_title: "Verdicts per rep",
     verdicts_caption: "Decisions saved on each owner's leads, by verdict",
@@ -118,7 +118,7 @@ pub static EN: ReportWords = ReportWords {
 pub static ZH: ReportWords = ReportWords {
     nav: "报表",
     title: "报表",
-    intro: "看漏斗在哪里流失：线索的阶段历史只要到过某一步或更后面的步骤，就计入这一步。只统计你有权查看的线索。",
+    intro: "看漏斗在哪里流失：线索的阶段历史只要到过某一步或更后面的步骤，就计入这一步。每个百分比是占上一步的比例（MQL 是占创建的线索）。只统计你有权查看的线索。",
     filters: "筛选",
     from: "创建日期从",
     to: "创建日期到",
@@ -145,10 +145,10 @@ pub static ZH: ReportWords = ReportWords {
     no_playbook: "无打法",
     week_empty: "这个范围的最近 12 周内没有创建线索。",
     disqualified_title: "不合格原因",
-    disqualified_caption: "被判定不合格的线索，按未通过的层级和给出的原因",
+    disqualified_caption: "被判定不合格的线索，按未通过的层级，附最常见的原因",
     level: "未通过的层级",
     reason: "原因",
-    by_hand: "手动移动",
+    by_hand: "没有结论（手动移动或导入）",
     disqualified_empty: "这里统计的线索都没有被判定不合格。",
     verdicts_title: "各销售的结论",
     verdicts_caption: "每位负责人的线索上保存的结论，按结论分",
@@ -364,33 +364,34 @@ fn level_name(lang: Lang, level: Option<&str>) -> &'static str {
     }
 }
 
-/// Per level (organization, opportunity, stakeholder, then moves by hand): how many leads,
-/// and the reasons, most frequent first.
-fn disqualified(lang: Lang, rows: &[DisqualifiedRow]) -> Markup {
+/// Per level (organization, opportunity, stakeholder, then no decision): how many leads,
+/// and the most frequent reasons.
+fn disqualified(lang: Lang, levels: &[DisqualifiedLevel]) -> Markup {
     let w = words(lang);
-    let order = ["organization", "opportunity", "stakeholder"];
-    let mut levels: Vec<Option<&str>> = order.iter().map(|l| Some(*l)).collect();
-    levels.push(None);
+    let order = [Some("organization"), Some("opportunity"), Some("stakeholder"), None];
+    let mut sorted: Vec<&DisqualifiedLevel> = levels.iter().collect();
+    sorted.sort_by_key(|l| order.iter().position(|o| *o == l.level.as_deref()).unwrap_or(order.len()));
     html! {
-        @if rows.is_empty() {
+        @if levels.is_empty() {
             p.empty { (w.disqualified_empty) }
         } @else {
             table #disqualified-table {
                 caption { (w.disqualified_caption) }
-                thead { tr { th scope="col" { (w.level) } th scope="col" { (w.reason) } th scope="col" { (w.leads) } } }
-                @for level in &levels {
-                    @let these: Vec<&DisqualifiedRow> = rows.iter().filter(|r| r.level.as_deref() == *level).collect();
-                    @if !these.is_empty() {
-                        tbody data-level=(level.unwrap_or("none")) {
-                            @for (i, r) in these.iter().take(5).enumerate() {
-                                tr {
-                                    @if i == 0 {
-                                        th scope="rowgroup" rowspan=(these.len().min(5)) { (level_name(lang, *level)) }
-                                    }
-                                    td { (r.reason) }
-                                    td.num { (count(r.leads)) }
-                                }
+                thead { tr { th scope="col" { (w.level) } th scope="col" { (w.leads) } th scope="col" { (w.reason) } th scope="col" { (w.leads) } } }
+                @for level in sorted {
+                    @let rows = level.reasons.len().max(1);
+                    tbody data-level=(level.level.as_deref().unwrap_or("none")) {
+                        tr {
+                            th scope="rowgroup" rowspan=(rows) { (level_name(lang, level.level.as_deref())) }
+                            td.num rowspan=(rows) { (count(level.leads)) }
+                            @if let Some((reason, n)) = level.reasons.first() {
+                                td { (reason) } td.num { (count(*n)) }
+                            } @else {
+                                td {} td {}
                             }
+                        }
+                        @for (reason, n) in level.reasons.iter().skip(1) {
+                            tr { td { (reason) } td.num { (count(*n)) } }
                         }
                     }
                 }
