@@ -3,6 +3,8 @@
 //! failed with their reasons, and the verdicts on each owner's leads. The store counts
 //! (`GROUP BY`); this says which leads and which weeks.
 
+use std::collections::BTreeMap;
+
 use chrono::{Datelike, Duration, NaiveDate, SecondsFormat, TimeZone, Utc};
 use sift_store::reports::{DisqualifiedLevel, FunnelBy, FunnelRow, ReportFilter, VerdictRow};
 use sift_store::{LeadFilter, Store};
@@ -43,22 +45,39 @@ pub fn conversion(part: i64, of: i64) -> Option<f64> {
     (of > 0).then(|| part as f64 / of as f64)
 }
 
+fn add(mut sum: FunnelRow, r: &FunnelRow) -> FunnelRow {
+    sum.leads += r.leads;
+    sum.mql += r.mql;
+    sum.sql += r.sql;
+    sum.opportunity += r.opportunity;
+    sum.won += r.won;
+    sum
+}
+
+/// The rows summed by `key`, most leads first (then by name, none last).
+fn sum_by(rows: &[FunnelRow], key: impl Fn(&FunnelRow) -> Option<String>) -> Vec<FunnelRow> {
+    let mut groups: BTreeMap<Option<String>, FunnelRow> = BTreeMap::new();
+    for r in rows {
+        let k = key(r);
+        let sum = groups.remove(&k).unwrap_or_else(|| FunnelRow { group: k.clone(), ..FunnelRow::default() });
+        groups.insert(k, add(sum, r));
+    }
+    let mut out: Vec<FunnelRow> = groups.into_values().collect();
+    out.sort_by(|a, b| (b.leads, a.group.is_none(), &a.group).cmp(&(a.leads, b.group.is_none(), &b.group)));
+    out
+}
+
 pub async fn report(store: &Store, query: &ReportQuery) -> Result<Report> {
     let filter = ReportFilter {
         leads: query.leads.clone(),
         created_from: query.from.map(start_of),
         created_before: query.to.and_then(|d| d.succ_opt()).map(start_of),
     };
-    let overall = store.funnel(&filter, FunnelBy::All).await?.pop().unwrap_or(FunnelRow {
-        group: None,
-        leads: 0,
-        mql: 0,
-        sql: 0,
-        opportunity: 0,
-        won: 0,
-    });
-    let by_source = store.funnel(&filter, FunnelBy::Source).await?;
-    let by_playbook = store.funnel(&filter, FunnelBy::Playbook).await?;
+    // One scan by source and playbook; the overall funnel and both splits are its sums.
+    let pairs = store.funnel(&filter, FunnelBy::SourceAndPlaybook).await?;
+    let overall = pairs.iter().fold(FunnelRow::default(), |sum, r| add(sum, r));
+    let by_source = sum_by(&pairs, |r| r.group.clone());
+    let by_playbook = sum_by(&pairs, |r| r.playbook.clone());
     let last_day = query.to.unwrap_or_else(|| Utc::now().date_naive());
     let monday = last_day - Duration::days(i64::from(last_day.weekday().num_days_from_monday()));
     let first_week = monday - Duration::weeks(WEEKS - 1);

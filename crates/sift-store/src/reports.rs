@@ -27,14 +27,19 @@ pub enum FunnelBy {
     Playbook,
     /// The Monday (`YYYY-MM-DD`) of the week the lead was created.
     Week,
+    /// Source and playbook together (`group` and `playbook`), one scan for the overall
+    /// funnel and both splits, summed by the caller: as many rows as pairs that occur.
+    SourceAndPlaybook,
 }
 
 /// One row of a funnel: how many leads ever reached each step. The steps are cumulative: a
 /// lead that reached a later step counts at the earlier ones too.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct FunnelRow {
     /// The source, playbook or week; `None` when the lead has none (and for `All`).
     pub group: Option<String>,
+    /// The playbook, when split by [`FunnelBy::SourceAndPlaybook`].
+    pub playbook: Option<String>,
     pub leads: i64,
     /// Marketing-qualified (MQL, PQL or CQL) or further.
     pub mql: i64,
@@ -93,16 +98,17 @@ impl Store {
     pub async fn funnel(&self, filter: &ReportFilter, by: FunnelBy) -> Result<Vec<FunnelRow>> {
         let group = match (by, self.backend()) {
             (FunnelBy::All, _) => "CAST(NULL AS TEXT)".to_owned(),
-            (FunnelBy::Source, _) => "l.source".to_owned(),
+            (FunnelBy::Source | FunnelBy::SourceAndPlaybook, _) => "l.source".to_owned(),
             (FunnelBy::Playbook, _) => "l.playbook".to_owned(),
             (FunnelBy::Week, Backend::Sqlite) => "date(l.created_at, '-6 days', 'weekday 1')".to_owned(),
             (FunnelBy::Week, Backend::Postgres) => {
                 "to_char(date_trunc('week', CAST(substr(l.created_at, 1, 10) AS date)), 'YYYY-MM-DD')".to_owned()
             }
         };
+        let second = if by == FunnelBy::SourceAndPlaybook { "l.playbook" } else { "CAST(NULL AS TEXT)" };
         let order = if by == FunnelBy::Week { "g" } else { "leads DESC, g" };
         let inner = format!(
-            "SELECT {group} AS g, {current} AS cur, \
+            "SELECT {group} AS g, {second} AS g2, {current} AS cur, \
              (SELECT max({hist}) FROM stage_history h WHERE h.lead_id = l.id) AS hist FROM leads l",
             current = rank("l.stage"),
             hist = rank("h.to_stage"),
@@ -111,17 +117,18 @@ impl Store {
         let leads = LeadFilter { after: None, limit: None, offset: None, ..filter.leads.clone() };
         on_pool!(self, pool => {
             let mut q = QueryBuilder::new(format!(
-                "SELECT g, count(*) AS leads, {} AS mql, {} AS sql, {} AS opportunity, {} AS won FROM ({inner}",
+                "SELECT g, g2, count(*) AS leads, {} AS mql, {} AS sql, {} AS opportunity, {} AS won FROM ({inner}",
                 step(1), step(2), step(3), step(4)
             ));
             Self::push_filter(&mut q, &leads);
             push_range(&mut q, filter);
-            q.push(format!(") t GROUP BY g ORDER BY {order}"));
+            q.push(format!(") t GROUP BY g, g2 ORDER BY {order}"));
             let rows = q.build().fetch_all(pool).await?;
             let mut out = Vec::with_capacity(rows.len());
             for row in rows {
                 out.push(FunnelRow {
                     group: row.try_get("g")?,
+                    playbook: row.try_get("g2")?,
                     leads: row.try_get("leads")?,
                     mql: row.try_get("mql")?,
                     sql: row.try_get("sql")?,
