@@ -75,7 +75,7 @@ pub async fn report(store: &Store, query: &ReportQuery) -> Result<Report> {
     };
     // One scan by source and playbook; the overall funnel and both splits are its sums.
     let pairs = store.funnel(&filter, FunnelBy::SourceAndPlaybook).await?;
-    let overall = pairs.iter().fold(FunnelRow::default(), |sum, r| add(sum, r));
+    let overall = pairs.iter().fold(FunnelRow::default(), add);
     let by_source = sum_by(&pairs, |r| r.group.clone());
     let by_playbook = sum_by(&pairs, |r| r.playbook.clone());
     let last_day = query.to.unwrap_or_else(|| Utc::now().date_naive());
