@@ -90,3 +90,44 @@ pub async fn report(store: &Store, query: &ReportQuery) -> Result<Report> {
     let verdicts = store.verdicts_by_owner(&filter).await?;
     Ok(Report { overall, by_source, by_playbook, by_week, disqualified, verdicts })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(source: Option<&str>, playbook: Option<&str>, counts: [i64; 5]) -> FunnelRow {
+        let [leads, mql, sql, opportunity, won] = counts;
+        FunnelRow {
+            group: source.map(str::to_owned),
+            playbook: playbook.map(str::to_owned),
+            leads,
+            mql,
+            sql,
+            opportunity,
+            won,
+        }
+    }
+
+    #[test]
+    fn the_pairs_sum_to_each_split_most_leads_first_and_none_last() {
+        let pairs = [
+            row(Some("ads"), Some("pb"), [2, 1, 1, 0, 0]),
+            row(Some("ads"), None, [1, 1, 0, 0, 0]),
+            row(None, Some("pb"), [3, 3, 2, 1, 1]),
+            row(Some("web"), None, [3, 2, 0, 0, 0]),
+        ];
+        let by_source = sum_by(&pairs, |r| r.group.clone());
+        let names: Vec<Option<&str>> = by_source.iter().map(|r| r.group.as_deref()).collect();
+        assert_eq!(names, [Some("ads"), Some("web"), None]);
+        assert_eq!((by_source[0].leads, by_source[0].mql, by_source[0].sql), (3, 2, 1));
+        let by_playbook = sum_by(&pairs, |r| r.playbook.clone());
+        assert_eq!(
+            by_playbook.iter().map(|r| (r.group.as_deref(), r.leads)).collect::<Vec<_>>(),
+            [(Some("pb"), 5), (None, 4)]
+        );
+        let overall = pairs.iter().fold(FunnelRow::default(), add);
+        assert_eq!((overall.leads, overall.mql, overall.sql, overall.opportunity, overall.won), (9, 7, 3, 1, 1));
+        assert_eq!(conversion(3, 9).map(|c| (c * 1000.0).round()), Some(333.0));
+        assert_eq!(conversion(1, 0), None);
+    }
+}
