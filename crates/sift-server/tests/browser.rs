@@ -683,10 +683,12 @@ async fn a_manager_reads_where_the_funnel_leaks_in_both_languages() {
 /// A manager's look at the reports: the funnel chart and its tables, the filter form (a
 /// plain GET, so the URL keeps it), the empty state, then the same in Chinese.
 async fn read_reports(client: Client, base: String) {
-    client.goto(&page_url(&base, "/reports")).await.expect("open");
+    client.goto(&page_url(&base, "/signin")).await.expect("open");
     client.find(Locator::Css("#username")).await.expect("user name").send_keys("boss").await.expect("type");
     client.find(Locator::Css("#password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
     client.find(Locator::Css("button[type=submit]")).await.expect("button").click().await.expect("click");
+    wait_for_text(&client, "h1", |h| h == "Today").await;
+    client.find(Locator::Css("a[href='/reports']")).await.expect("nav").click().await.expect("click");
     wait_for_text(&client, "h1", |h| h == "Reports").await;
     let svg = client.find(Locator::Css("svg.chart.funnel")).await.expect("the funnel chart");
     assert!(svg.is_displayed().await.expect("displayed"));
