@@ -16,6 +16,7 @@ pub mod meaning;
 pub mod playbooks;
 pub mod qualify;
 pub mod questions;
+pub mod reports;
 pub mod scoring;
 pub mod webhooks;
 

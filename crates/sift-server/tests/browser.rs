@@ -799,3 +799,65 @@ async fn pull_back(client: Client, base: String, id: i64) {
     assert!(table.contains("Nora"), "{table}");
     check_page(&client, "nurture-03-pulled").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_reads_where_the_funnel_leaks_in_both_languages() {
+    let Some(binary) = chromedriver() else {
+        assert!(
+            std::env::var("SIFT_REQUIRE_BROWSER").is_err(),
+            "SIFT_REQUIRE_BROWSER is set but chromedriver is missing"
+        );
+        eprintln!("browser test skipped: no chromedriver on the PATH (apt-get install chromium chromium-driver)");
+        return;
+    };
+    let db = databases("web_browser_reports").await.into_iter().next().expect("SQLite");
+    let app = spawn(&db).await;
+    app.user("boss", "manager", None, "write").await;
+    let config = sift_app::Config::builtin().expect("config");
+    let dir = tempfile::tempdir().expect("tempdir");
+    sift_app::demo::store_sample(&config, app.running.state.store(), dir.path(), &[]).await.expect("demo stored");
+
+    let (_driver, webdriver) = start_driver(&binary);
+    let client = browser(&webdriver).await;
+    let steps = tokio::spawn(read_reports(client.clone(), app.base.clone()));
+    let outcome = steps.await;
+    let _ = client.close().await;
+    if let Err(failed) = outcome {
+        std::panic::resume_unwind(failed.into_panic());
+    }
+    app.running.shutdown().await.expect("clean shutdown");
+}
+
+/// A manager's look at the reports: the funnel chart and its tables, the filter form (a
+/// plain GET, so the URL keeps it), the empty state, then the same in Chinese.
+async fn read_reports(client: Client, base: String) {
+    client.goto(&page_url(&base, "/signin")).await.expect("open");
+    client.find(Locator::Css("#username")).await.expect("user name").send_keys("boss").await.expect("type");
+    client.find(Locator::Css("#password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
+    client.find(Locator::Css("button[type=submit]")).await.expect("button").click().await.expect("click");
+    wait_for_text(&client, "h1", |h| h == "Today").await;
+    client.find(Locator::Css("a[href='/reports']")).await.expect("nav").click().await.expect("click");
+    wait_for_text(&client, "h1", |h| h == "Reports").await;
+    let svg = client.find(Locator::Css("svg.chart.funnel")).await.expect("the funnel chart");
+    assert!(svg.is_displayed().await.expect("displayed"));
+    let source = wait_for_text(&client, "#by-source caption", |t| !t.is_empty()).await;
+    assert_eq!(source, "Funnel by source");
+    check_page(&client, "reports-01-funnel").await;
+    client.execute("document.getElementById('disqualified').scrollIntoView()", vec![]).await.expect("scroll");
+    check_page(&client, "reports-02-disqualified").await;
+
+    // The filters are a GET form: the URL holds them.
+    client.goto(&page_url(&base, "/reports?to=2000-01-01")).await.expect("open");
+    let empty = wait_for_text(&client, "#reports-empty", |t| !t.is_empty()).await;
+    assert!(empty.contains("nothing to count"), "{empty}");
+    client.find(Locator::Css("form.filters button")).await.expect("show").click().await.expect("click");
+    wait_for_text(&client, "h1", |h| h == "Reports").await;
+    let url = client.current_url().await.expect("url");
+    assert!(url.query().is_some_and(|q| q.contains("to=2000-01-01") && q.contains("playbook=")), "{url}");
+    check_page(&client, "reports-03-empty").await;
+
+    client.goto(&page_url(&base, "/reports")).await.expect("open");
+    client.find(Locator::Css("form[action='/language'] button")).await.expect("switch").click().await.expect("click");
+    wait_for_text(&client, "h1", |h| h == "报表").await;
+    check_page(&client, "reports-04-zh").await;
+}

@@ -1981,3 +1981,201 @@ async fn nurture_lists_due_leads_first_and_a_pull_back_needs_a_reason_and_the_ri
         app.running.shutdown().await.expect("clean shutdown");
     }
 }
+
+/// The cells (`td`) of the row headed `header` in the element with id `section`.
+fn report_row(body: &str, section: &str, header: &str) -> Option<Vec<String>> {
+    let start = body.find(&format!("id=\"{section}\""))?;
+    let rest = &body[start..];
+    let end = rest[1..].find("<section").map_or(rest.len(), |e| e + 1);
+    let part = &rest[..end];
+    let at = part.find(&format!(">{header}</th>"))?;
+    let row = &part[at..];
+    let row = &row[..row.find("</tr>")?];
+    Some(
+        row.split("<td")
+            .skip(1)
+            .map(|cell| {
+                let inner = &cell[cell.find('>').map_or(0, |i| i + 1)..];
+                inner[..inner.find("</td>").unwrap_or(inner.len())].to_owned()
+            })
+            .collect(),
+    )
+}
+
+/// The first value under `key` anywhere in `value`.
+fn find_key<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+    match value {
+        Value::Object(map) => {
+            map.get(key).filter(|v| !v.is_null()).or_else(|| map.values().find_map(|v| find_key(v, key)))
+        }
+        Value::Array(items) => items.iter().find_map(|v| find_key(v, key)),
+        _ => None,
+    }
+}
+
+/// Qualifies a lead through the API under BANT (need, budget, authority, timeline).
+async fn qualify_bant(app: &App, id: i64, [need, budget, authority, timeline]: [&str; 4]) -> Value {
+    let answers = json!({"answers": {"framework": "bant", "criteria": {
+        "need": {"status": need}, "budget": {"status": budget},
+        "authority": {"status": authority}, "timeline": {"status": timeline, "date": "2027-01-15"}
+    }}, "as_of": "2026-11-26"});
+    let res = app
+        .send(Method::POST, &format!("/api/v1/leads/{id}/qualify"), Auth::Token(&app.admin_token), Some(answers))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", app.db_name);
+    res.json().await.expect("json")
+}
+
+async fn move_to(app: &App, id: i64, to: &str, reason: &str) {
+    let res = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/leads/{id}/stage"),
+            Auth::Token(&app.admin_token),
+            Some(json!({"to": to, "reason": reason})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "{}: lead {id} to {to}", app.db_name);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reports_count_the_funnel_disqualifications_and_verdicts_exactly_for_who_may_see_them() {
+    for db in databases("web_reports").await {
+        let app = spawn(&db).await;
+        let (rep_a, _) = app.user("rep_a", "rep", Some("north"), "write").await;
+        let (rep_b, _) = app.user("rep_b", "rep", Some("north"), "write").await;
+        app.user("boss", "manager", Some("north"), "write").await;
+        app.user("watcher", "viewer", None, "read").await;
+        let (app_ref, t) = (&app, &app.admin_token);
+        let lead = |v: Value| async move { app_ref.create_lead(t, v).await["id"].as_i64().expect("id") };
+        // Won: webinar, playbook pb-one, rep_a.
+        let won = lead(json!({"company": "Won Co", "source": "webinar", "owner_id": rep_a})).await;
+        for (to, why) in [("mql", "engaged"), ("sql", "qualified"), ("opportunity", "deal"), ("customer", "signed")] {
+            move_to(&app, won, to, why).await;
+        }
+        // Nurtured by a decision, back at SQL, then disqualified by hand with a hostile reason.
+        let lost = lead(json!({"company": "Lost Co", "source": "webinar", "owner_id": rep_a})).await;
+        let nurtured = qualify_bant(&app, lost, ["confirmed", "negative", "confirmed", "confirmed"]).await;
+        assert_eq!(stage_of(&app, lost).await, "nurture", "{nurtured}");
+        move_to(&app, lost, "sql", "came back").await;
+        move_to(&app, lost, "disqualified", HOSTILE_SCRIPT).await;
+        // A hostile source, needs info, then MQL and nurture.
+        let odd = lead(json!({"company": "Odd Co", "source": HOSTILE_SCRIPT, "owner_id": rep_b})).await;
+        qualify_bant(&app, odd, ["unknown", "unknown", "unknown", "unknown"]).await;
+        move_to(&app, odd, "mql", "engaged").await;
+        move_to(&app, odd, "nurture", "later").await;
+        // Disqualified by a decision (the authority said no), created long ago.
+        let refused = lead(json!({"company": "Refused Co", "source": "ads", "owner_id": rep_b})).await;
+        let decision = qualify_bant(&app, refused, ["confirmed", "confirmed", "negative", "confirmed"]).await;
+        assert_eq!(stage_of(&app, refused).await, "disqualified", "{decision}");
+        let level = find_key(&decision, "failed_level").and_then(Value::as_str).expect("a failed level").to_owned();
+        // Qualified, no source, unassigned, playbook pb-one.
+        let good = lead(json!({"company": "Good Co"})).await;
+        qualify_bant(&app, good, ["confirmed", "confirmed", "confirmed", "confirmed"]).await;
+        assert_eq!(stage_of(&app, good).await, "sql");
+        execute(&db, &format!("UPDATE leads SET playbook = 'pb-one' WHERE id IN ({won}, {good})")).await;
+        execute(&db, &format!("UPDATE leads SET created_at = '2026-01-05T10:00:00.000Z' WHERE id = {refused}")).await;
+
+        let boss = sign_in_with_form(&app, "boss", PASSWORD).await;
+        let page = get(&app, "/reports", Some(&boss), None).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", db.name);
+        let body = &page.body;
+        assert!(body.contains("<a href=\"/reports\" aria-current=\"page\">Reports</a>"), "{}", db.name);
+        // The overall funnel: 5 leads, 4 reached MQL, 3 SQL, 1 opportunity, 1 won.
+        for (step, want) in [
+            ("MQL", ["4", "80.0%"]),
+            ("SQL", ["3", "75.0%"]),
+            ("Opportunity", ["1", "33.3%"]),
+            ("Won", ["1", "100.0%"]),
+        ] {
+            assert_eq!(report_row(body, "funnel", step), Some(want.map(str::to_owned).to_vec()), "{}: {step}", db.name);
+        }
+        assert!(body.contains("class=\"funnel-bar\""), "the chart");
+        let hostile = "&lt;script&gt;alert(1)&lt;/script&gt;";
+        for (section, group, want) in [
+            ("by-source", "webinar", ["2", "2", "100.0%", "2", "100.0%", "1", "50.0%", "1", "100.0%"]),
+            ("by-source", hostile, ["1", "1", "100.0%", "0", "0.0%", "0", "–", "0", "–"]),
+            ("by-source", "ads", ["1", "0", "0.0%", "0", "–", "0", "–", "0", "–"]),
+            ("by-source", "No source", ["1", "1", "100.0%", "1", "100.0%", "0", "0.0%", "0", "–"]),
+            ("by-playbook", "pb-one", ["2", "2", "100.0%", "2", "100.0%", "1", "50.0%", "1", "100.0%"]),
+            ("by-playbook", "No playbook", ["3", "2", "66.7%", "1", "50.0%", "0", "0.0%", "0", "–"]),
+        ] {
+            let want: Vec<String> = want.map(str::to_owned).to_vec();
+            assert_eq!(report_row(body, section, group), Some(want), "{}: {section} {group}", db.name);
+        }
+        assert!(!body.contains(HOSTILE_SCRIPT), "{}: hostile strings render as text", db.name);
+        // The week of creation: the lead created in January is out of the last 12 weeks.
+        let week = &body[body.find("id=\"by-week\"").expect("weeks")..];
+        let week = &week[..week.find("</section>").expect("end")];
+        assert_eq!(week.matches("<th scope=\"row\">").count(), 1, "{}: {week}", db.name);
+        // Disqualifications by level: the decision's level and the move by hand, each 1.
+        let by_level = |body: &str, level: &str| -> String {
+            let at = body.find(&format!("data-level=\"{level}\"")).unwrap_or_else(|| panic!("{level} in {body}"));
+            body[at..body[at..].find("</tbody>").map_or(body.len(), |e| at + e)].to_owned()
+        };
+        assert!(by_level(body, &level).contains("<td class=\"num\">1</td>"), "{}", db.name);
+        let by_hand = by_level(body, "none");
+        assert!(by_hand.contains("No decision (moved by hand or imported)") && by_hand.contains(hostile), "{by_hand}");
+        // Verdicts per rep: qualified, nurture, disqualified, needs info.
+        assert_eq!(report_row(body, "verdicts", "rep_a"), Some(vec!["0".into(), "1".into(), "0".into(), "0".into()]));
+        assert_eq!(report_row(body, "verdicts", "rep_b"), Some(vec!["0".into(), "0".into(), "1".into(), "1".into()]));
+        assert_eq!(
+            report_row(body, "verdicts", "Unassigned"),
+            Some(vec!["1".into(), "0".into(), "0".into(), "0".into()])
+        );
+
+        // Filters in the URL: a playbook, a range of creation days.
+        let pb = get(&app, "/reports?playbook=pb-one", Some(&boss), None).await;
+        assert_eq!(report_row(&pb.body, "funnel", "MQL"), Some(vec!["2".into(), "100.0%".into()]), "{}", db.name);
+        assert!(pb.body.contains("<option value=\"pb-one\" selected>") || pb.body.contains("pb-one"));
+        let recent = get(&app, "/reports?from=2026-06-01&to=&playbook=", Some(&boss), None).await;
+        assert!(report_row(&recent.body, "by-source", "ads").is_none(), "{}", db.name);
+        assert_eq!(report_row(&recent.body, "funnel", "MQL"), Some(vec!["4".into(), "100.0%".into()]));
+        let january = get(&app, "/reports?from=2026-01-01&to=2026-01-05", Some(&boss), None).await;
+        assert_eq!(report_row(&january.body, "by-source", "ads").map(|r| r[0].clone()).as_deref(), Some("1"));
+        let none = get(&app, "/reports?to=2025-01-01", Some(&boss), None).await;
+        assert!(none.body.contains("id=\"reports-empty\""), "{}: the empty state", db.name);
+        let bad = get(&app, "/reports?from=yesterday", Some(&boss), None).await;
+        assert!(bad.status.is_client_error(), "{}: {:?}", db.name, bad.status);
+
+        // A rep sees the numbers of their own leads only; a viewer, everything (as in lists).
+        let rep = sign_in_with_form(&app, "rep_a", PASSWORD).await;
+        let mine = get(&app, "/reports", Some(&rep), None).await;
+        assert_eq!(mine.status, StatusCode::OK);
+        assert_eq!(report_row(&mine.body, "funnel", "MQL"), Some(vec!["2".into(), "100.0%".into()]), "{}", db.name);
+        assert!(
+            report_row(&mine.body, "verdicts", "rep_b").is_none()
+                && report_row(&mine.body, "by-source", "ads").is_none()
+        );
+        let viewer = sign_in_with_form(&app, "watcher", PASSWORD).await;
+        let all = get(&app, "/reports", Some(&viewer), None).await;
+        assert_eq!(report_row(&all.body, "funnel", "MQL"), Some(vec!["4".into(), "80.0%".into()]), "{}", db.name);
+
+        // Chinese words.
+        let zh = get(&app, "/reports", Some(&boss), Some("zh-CN")).await;
+        assert!(zh.body.contains("<h1>报表</h1>") && zh.body.contains("按来源的漏斗"), "{}", db.name);
+
+        // Each level shows its leads and its five most frequent reasons, cut by the database.
+        let mut reasons = vec!["alpha"; 3];
+        reasons.extend(["beta"; 2]);
+        reasons.extend(["c1", "c2", "c3", "c4", "c5"]);
+        for (i, reason) in reasons.into_iter().enumerate() {
+            let id = lead(json!({"company": format!("Bulk {i}"), "source": "bulk"})).await;
+            move_to(&app, id, "disqualified", reason).await;
+        }
+        let page = get(&app, "/reports", Some(&boss), None).await;
+        let by_hand = by_level(&page.body, "none");
+        let cells: Vec<&str> = by_hand
+            .split("<td")
+            .skip(1)
+            .map(|c| &c[c.find('>').expect("cell") + 1..c.find("</td>").expect("end")])
+            .collect();
+        assert_eq!(
+            cells,
+            ["11", "alpha", "3", "beta", "2", hostile, "1", "c1", "1", "c2", "1"],
+            "{}: {by_hand}",
+            db.name
+        );
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}

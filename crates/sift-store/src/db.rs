@@ -319,6 +319,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0017_board_index.sql"),
         include_str!("../migrations/postgres/0017_board_index.sql"),
     ),
+    (
+        18,
+        "reports",
+        include_str!("../migrations/sqlite/0018_reports.sql"),
+        include_str!("../migrations/postgres/0018_reports.sql"),
+    ),
 ];
 
 fn migrations(backend: Backend) -> Migrator {
@@ -993,7 +999,7 @@ impl Store {
         Ok(())
     }
 
-    fn push_filter<DB: sqlx::Database>(q: &mut QueryBuilder<DB>, filter: &LeadFilter)
+    pub(crate) fn push_filter<DB: sqlx::Database>(q: &mut QueryBuilder<DB>, filter: &LeadFilter)
     where
         String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
         i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,

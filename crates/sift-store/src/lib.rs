@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod models;
 pub mod qualifications;
 pub mod record;
+pub mod reports;
 pub mod runs;
 pub mod sqlite_writer;
 #[cfg(feature = "testing")]

@@ -185,6 +185,39 @@ pub fn lift(labels: &Labels, deciles: &[(u32, f64, usize, usize)], headers: [&st
     frame(labels, "lift", Axes { x_ticks: &x_ticks, x_max: 1.0, y_ticks: &y_ticks, y_max }, body, table)
 }
 
+/// A funnel as bars, one a step from left to right, each with its count above it.
+/// `steps` are (label, count); the table has `headers` (step, leads, share of the step
+/// before) and `shares` (already formatted, one a step).
+pub fn funnel(labels: &Labels, steps: &[(&str, String, i64)], headers: [&str; 3], shares: &[String]) -> Markup {
+    let top = steps.iter().map(|s| s.2).max().unwrap_or(0).max(1) as f64;
+    let n = steps.len().max(1) as f64;
+    let slot = PLOT_W / n;
+    let y_ticks: Vec<(f64, String)> = vec![(0.0, "0".to_owned()), (top, format!("{top}"))];
+    let x_ticks: Vec<(f64, String)> =
+        steps.iter().enumerate().map(|(i, s)| ((i as f64 + 0.5) / n, s.0.to_owned())).collect();
+    let body = html! {
+        @for (i, (label, shown, count)) in steps.iter().enumerate() {
+            @let height = PLOT_H * (*count as f64 / top).clamp(0.0, 1.0);
+            rect.funnel-bar x=(num(LEFT + slot * i as f64 + slot * 0.15)) y=(num(TOP + PLOT_H - height))
+                width=(num(slot * 0.7)) height=(num(height)) {
+                title { (label) ": " (shown) }
+            }
+            text.tick x=(num(LEFT + slot * (i as f64 + 0.5))) y=(num(TOP + PLOT_H - height - 4.0)) text-anchor="middle" { (shown) }
+        }
+    };
+    let table = html! {
+        table {
+            thead { tr { @for h in headers { th scope="col" { (h) } } } }
+            tbody {
+                @for ((label, shown, _), share) in steps.iter().zip(shares) {
+                    tr { th scope="row" { (label) } td.num { (shown) } td.num { (share) } }
+                }
+            }
+        }
+    };
+    frame(labels, "funnel", Axes { x_ticks: &x_ticks, x_max: 1.0, y_ticks: &y_ticks, y_max: top }, body, table)
+}
+
 /// The longest label drawn beside a factor's bar; the whole label is in its tooltip and
 /// in the table.
 const FACTOR_LABEL_CHARS: usize = 26;

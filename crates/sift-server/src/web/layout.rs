@@ -59,6 +59,7 @@ pub fn page(who: &SignedIn, title: &str, main: Markup) -> Markup {
                         a href="/models" aria-current=[current(&who.here, "/models")] { (super::models::words(who.lang).nav) }
                         a href="/board" aria-current=[current(&who.here, "/board")] { (super::board::words(who.lang).nav) }
                         a href="/nurture" aria-current=[current(&who.here, "/nurture")] { (super::nurture::words(who.lang).nav) }
+                        a href="/reports" aria-current=[current(&who.here, "/reports")] { (super::reports::words(who.lang).nav) }
                         @if user.role >= sift_store::accounts::Role::Manager { a href="/imports/new" aria-current=[current(&who.here, "/imports")] { (super::imports::words(who.lang).nav) } }
                     }
                     div.account {

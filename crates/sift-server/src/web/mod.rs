@@ -18,6 +18,7 @@
 //! - `account`: one's own account and API tokens (`/account`): create (the secret shown
 //!   once), revoke.
 //! - `nurture`: the nurtured leads (`/nurture`), due ones first, pulled back early.
+//! - `reports`: where the funnel leaks (`/reports`), counted in SQL, filters in the URL.
 //! - `layout`: the page frame; `i18n`: every word in English and Chinese; `assets`: htmx and
 //!   our stylesheet, embedded, served under names that change with their content.
 //!
@@ -35,6 +36,7 @@ mod leads;
 mod models;
 mod nurture;
 mod qualify;
+mod reports;
 mod session;
 mod today;
 
@@ -80,6 +82,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/models/jobs/{job}", get(models::job_progress))
         .route("/models/{id}", get(models::show))
         .route("/models/{id}/activate", post(models::activate))
+        // Reports (issue 10): the funnel from the stage history (overall, by source, playbook
+        // and week), disqualifications by level, verdicts per rep; filters in the URL.
+        .route("/reports", get(reports::page))
         // The lead board (columns by stage, bulk assignment) and a lead's stage move.
         .route("/board", get(board::page))
         .route("/board/assign", post(board::assign))
