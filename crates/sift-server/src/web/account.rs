@@ -321,10 +321,6 @@ pub struct NewTokenForm {
     scope: String,
 }
 
-fn bad_form(lang: Lang) -> impl Fn(FormRejection) -> WebError {
-    move |e| WebError { error: ApiError::new(Kind::BadRequest, e.body_text()), lang }
-}
-
 /// Creates a token with the API's use case; the answer shows its secret this once.
 pub async fn create(
     State(state): State<AppState>,
@@ -332,7 +328,7 @@ pub async fn create(
     form: Result<Form<NewTokenForm>, FormRejection>,
 ) -> WebResult {
     let lang = who.lang;
-    let Form(form) = form.map_err(bad_form(lang))?;
+    let Form(form) = form.map_err(super::bad_form(lang))?;
     who.principal.check_form_csrf(&form.csrf_token).map_err(WebError::in_lang(lang))?;
     let scope = form.scope.parse::<Scope>();
     let created = match &scope {
@@ -383,7 +379,7 @@ pub async fn revoke(
 ) -> WebResult<Response> {
     let lang = who.lang;
     let Path(id) = id.map_err(|e| WebError { error: ApiError::new(Kind::NotFound, e.body_text()), lang })?;
-    let Form(form) = form.map_err(bad_form(lang))?;
+    let Form(form) = form.map_err(super::bad_form(lang))?;
     who.principal.check_form_csrf(&form.csrf_token).map_err(WebError::in_lang(lang))?;
     let revoked = sift_app::accounts::revoke_token(state.store(), who.principal.user.id, id)
         .await

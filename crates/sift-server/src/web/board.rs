@@ -23,7 +23,7 @@ use super::today::score;
 use super::{SignedIn, WebError, WebResult, encode_component, html, see_other};
 use crate::auth::CSRF_FIELD;
 use crate::http::leads::{ListQuery, allowed_owner, filter_from, next_page, visible_lead};
-use crate::problem::{ApiError, Kind};
+use crate::problem::ApiError;
 use crate::state::AppState;
 
 /// Cards per column (the best scored first); the rest are a link away.
@@ -264,7 +264,7 @@ pub async fn page(
 ) -> WebResult<Response> {
     let lang = who.lang;
     let failed = WebError::in_lang(lang);
-    let Query(params) = params.map_err(|e| failed(ApiError::new(Kind::BadRequest, e.body_text())))?;
+    let Query(params) = params.map_err(super::bad_query(lang))?;
     let mut query = params.list_query().map_err(&failed)?;
     let single = match blank_is_none(params.stage.as_ref()) {
         Some(s) => Some(s.parse::<Stage>().map_err(|e: sift_core::lifecycle::StageParseError| {
@@ -489,10 +489,6 @@ impl BoardView<'_> {
     }
 }
 
-fn bad_form(lang: Lang) -> impl Fn(FormRejection) -> WebError {
-    move |e| WebError { error: ApiError::new(Kind::BadRequest, e.body_text()), lang }
-}
-
 /// The fields of a posted form by name (a name given twice keeps every value).
 fn posted(pairs: Vec<(String, String)>) -> BTreeMap<String, Vec<String>> {
     let mut fields: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -517,7 +513,7 @@ pub async fn assign(
 ) -> WebResult<Response> {
     let lang = who.lang;
     let failed = WebError::in_lang(lang);
-    let Form(pairs) = form.map_err(bad_form(lang))?;
+    let Form(pairs) = form.map_err(super::bad_form(lang))?;
     let fields = posted(pairs);
     who.principal.check_form_csrf(first(&fields, CSRF_FIELD)).map_err(&failed)?;
     who.principal.require_write().map_err(&failed)?;
@@ -580,7 +576,7 @@ pub async fn move_page(
 ) -> WebResult<Response> {
     let lang = who.lang;
     let failed = WebError::in_lang(lang);
-    let Path(id) = id.map_err(|_| failed(ApiError::not_found("lead with this id")))?;
+    let id = super::lead_id(lang, id)?;
     let lead = visible_lead(&state, &who.principal, id).await.map_err(&failed)?;
     let moved = params.ok().and_then(|Query(p)| p.moved).is_some();
     let form = MoveForm { to: String::new(), reason: String::new(), error: None, moved };
@@ -617,8 +613,8 @@ pub async fn move_stage(
     let lang = who.lang;
     let w = words(lang);
     let failed = WebError::in_lang(lang);
-    let Path(id) = id.map_err(|_| failed(ApiError::not_found("lead with this id")))?;
-    let Form(posted) = form.map_err(bad_form(lang))?;
+    let id = super::lead_id(lang, id)?;
+    let Form(posted) = form.map_err(super::bad_form(lang))?;
     who.principal.check_form_csrf(&posted.csrf_token).map_err(&failed)?;
     let lead = visible_lead(&state, &who.principal, id).await.map_err(&failed)?;
     who.principal.require_lead_write(&lead).map_err(&failed)?;

@@ -63,10 +63,6 @@ async fn read_upload(lang: Lang, multipart: Result<Multipart, MultipartRejection
     Ok(upload)
 }
 
-fn lead_id(lang: Lang, id: Result<Path<i64>, PathRejection>) -> WebResult<i64> {
-    id.map(|Path(id)| id).map_err(|_| WebError { error: ApiError::not_found("lead with this id"), lang })
-}
-
 /// The form for a call not attached to a lead.
 pub async fn new_call(who: SignedIn) -> Response {
     html(StatusCode::OK, form_page(&who, None, false, &Upload::default(), None))
@@ -79,7 +75,7 @@ pub async fn new_lead_call(
     id: Result<Path<i64>, PathRejection>,
 ) -> WebResult<Response> {
     let lang = who.lang;
-    let id = lead_id(lang, id)?;
+    let id = super::lead_id(lang, id)?;
     let lead = visible_lead(&state, &who.principal, id).await.map_err(WebError::in_lang(lang))?;
     let can_save = who.principal.require_lead_write(&lead).is_ok();
     Ok(html(StatusCode::OK, form_page(&who, Some(&lead), can_save, &Upload::default(), None)))
@@ -104,7 +100,7 @@ pub async fn attach(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> WebResult<Response> {
     let lang = who.lang;
-    let id = lead_id(lang, id)?;
+    let id = super::lead_id(lang, id)?;
     let upload = read_upload(lang, multipart).await?;
     who.principal.check_form_csrf(&upload.csrf_token).map_err(WebError::in_lang(lang))?;
     let lead = visible_lead(&state, &who.principal, id).await.map_err(WebError::in_lang(lang))?;

@@ -318,7 +318,7 @@ pub async fn mapping_submit(
 ) -> WebResult<Response> {
     let lang = who.lang;
     let failed = failed(lang);
-    let Form(pairs) = form.map_err(|e| failed(ApiError::new(Kind::BadRequest, e.body_text())))?;
+    let Form(pairs) = form.map_err(super::bad_form(lang))?;
     let fields: BTreeMap<String, String> = pairs.into_iter().collect();
     who.principal.check_form_csrf(fields.get(CSRF_FIELD).map_or("", String::as_str)).map_err(&failed)?;
     require_importer(&who.principal).map_err(&failed)?;

@@ -19,7 +19,6 @@ use super::layout::{self, lead_name, verdict_badge};
 use super::today::score;
 use super::{SignedIn, WebError, WebResult, encode_component, html};
 use crate::http::leads::{ListQuery, filter_from, next_page, visible_lead};
-use crate::problem::{ApiError, Kind};
 use crate::state::AppState;
 
 /// Leads per page of the list.
@@ -46,7 +45,7 @@ pub async fn list(
     let lang = who.lang;
     let t = lang.text();
     let failed = WebError::in_lang(lang);
-    let Query(params) = params.map_err(|e| failed(ApiError::new(Kind::BadRequest, e.body_text())))?;
+    let Query(params) = params.map_err(super::bad_query(lang))?;
     let query = ListQuery {
         stage: blank_is_none(&params.stage),
         owner: blank_is_none(&params.owner),
@@ -155,7 +154,7 @@ pub async fn show(
 ) -> WebResult<Response> {
     let lang = who.lang;
     let failed = WebError::in_lang(lang);
-    let Path(id) = id.map_err(|_| failed(ApiError::not_found("lead with this id")))?;
+    let id = super::lead_id(lang, id)?;
     let lead = visible_lead(&state, &who.principal, id).await.map_err(&failed)?;
     let detail = sift_app::leads::detail_of(state.store(), lead).await.map_err(|e| failed(e.into()))?;
     let mut calls = Vec::new();

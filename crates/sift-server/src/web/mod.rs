@@ -228,6 +228,24 @@ impl IntoResponse for WebError {
 
 pub type WebResult<T = Response> = Result<T, WebError>;
 
+/// A form that does not parse: 400, shown as a page in the user's language.
+pub fn bad_form(lang: Lang) -> impl Fn(axum::extract::rejection::FormRejection) -> WebError {
+    move |e| WebError { error: ApiError::new(Kind::BadRequest, e.body_text()), lang }
+}
+
+/// A query string that does not parse: 400, as for a form.
+pub fn bad_query(lang: Lang) -> impl Fn(axum::extract::rejection::QueryRejection) -> WebError {
+    move |e| WebError { error: ApiError::new(Kind::BadRequest, e.body_text()), lang }
+}
+
+/// The lead id of a page's path; one that is not a number is a lead that does not exist.
+pub fn lead_id(
+    lang: Lang,
+    id: Result<axum::extract::Path<i64>, axum::extract::rejection::PathRejection>,
+) -> WebResult<i64> {
+    id.map(|axum::extract::Path(id)| id).map_err(|_| WebError { error: ApiError::not_found("lead with this id"), lang })
+}
+
 /// The sign-in form's answer when this address tried too often: a page, with `Retry-After`.
 pub fn too_many_sign_ins(request: &axum::extract::Request, wait: u64) -> Response {
     let accept = request.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());

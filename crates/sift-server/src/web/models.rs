@@ -311,7 +311,7 @@ pub async fn list(
     let lang = who.lang;
     let w = words(lang);
     let failed = WebError::in_lang(lang);
-    let Query(params) = params.map_err(|e| failed(ApiError::new(Kind::BadRequest, e.body_text())))?;
+    let Query(params) = params.map_err(super::bad_query(lang))?;
     let models = sift_app::scoring::models(state.store()).await.map_err(|e| failed(e.into()))?;
     let job = match params.job {
         Some(id) => Some(training_job(&state, id).await.map_err(&failed)?),
@@ -465,7 +465,7 @@ pub async fn train(
 ) -> WebResult<Response> {
     let lang = who.lang;
     let failed = WebError::in_lang(lang);
-    let Form(form) = form.map_err(|e| failed(ApiError::new(Kind::BadRequest, e.body_text())))?;
+    let Form(form) = form.map_err(super::bad_form(lang))?;
     who.principal.check_form_csrf(&form.csrf_token).map_err(&failed)?;
     who.principal.require_write().map_err(&failed)?;
     who.principal.require_manager().map_err(&failed)?;
@@ -517,7 +517,7 @@ pub async fn activate(
     let lang = who.lang;
     let failed = WebError::in_lang(lang);
     let version = model_version(lang, id)?;
-    let Form(pairs) = form.map_err(|e| failed(ApiError::new(Kind::BadRequest, e.body_text())))?;
+    let Form(pairs) = form.map_err(super::bad_form(lang))?;
     let sent = pairs.iter().find(|(k, _)| k == CSRF_FIELD).map_or("", |(_, v)| v.as_str());
     who.principal.check_form_csrf(sent).map_err(&failed)?;
     who.principal.require_write().map_err(&failed)?;

@@ -21,7 +21,6 @@ use super::layout::{self, lead_name, verdict_badge};
 use super::{SignedIn, WebError, WebResult, html, see_other};
 use crate::auth::CSRF_FIELD;
 use crate::http::leads::visible_lead;
-use crate::problem::{ApiError, Kind};
 use crate::state::AppState;
 
 /// How many nurtured leads the page reads.
@@ -214,8 +213,8 @@ pub async fn pull_back(
     let lang = who.lang;
     let w = words(lang);
     let failed = WebError::in_lang(lang);
-    let Path(id) = id.map_err(|_| failed(ApiError::not_found("lead with this id")))?;
-    let Form(posted) = form.map_err(|e| failed(ApiError::new(Kind::BadRequest, e.body_text())))?;
+    let id = super::lead_id(lang, id)?;
+    let Form(posted) = form.map_err(super::bad_form(lang))?;
     who.principal.check_form_csrf(&posted.csrf_token).map_err(&failed)?;
     let lead = visible_lead(&state, &who.principal, id).await.map_err(&failed)?;
     who.principal.require_lead_write(&lead).map_err(&failed)?;

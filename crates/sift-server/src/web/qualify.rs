@@ -29,7 +29,7 @@ use super::layout::{self, lead_name, verdict_badge};
 use super::{SignedIn, WebError, WebResult, html};
 use crate::auth::CSRF_FIELD;
 use crate::http::leads::visible_lead;
-use crate::problem::{ApiError, Kind};
+use crate::problem::ApiError;
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -159,10 +159,6 @@ struct View<'a> {
     can_save: bool,
 }
 
-fn lead_id(lang: Lang, id: Result<Path<i64>, PathRejection>) -> WebResult<i64> {
-    id.map(|Path(id)| id).map_err(|_| WebError { error: ApiError::not_found("lead with this id"), lang })
-}
-
 /// The gate on the rep's answers for this stored lead, nothing saved.
 async fn preview(
     state: &AppState,
@@ -241,8 +237,8 @@ pub async fn page(
 ) -> WebResult<Response> {
     let lang = who.lang;
     let failed = WebError::in_lang(lang);
-    let id = lead_id(lang, id)?;
-    let Query(query) = query.map_err(|e| failed(ApiError::new(Kind::BadRequest, e.body_text())))?;
+    let id = super::lead_id(lang, id)?;
+    let Query(query) = query.map_err(super::bad_query(lang))?;
     let lead = visible_lead(&state, &who.principal, id).await.map_err(&failed)?;
     let config = state.config();
     let requested = query.framework.as_deref().filter(|f| !f.is_empty());
@@ -265,10 +261,6 @@ pub async fn page(
     Ok(html(StatusCode::OK, full_page(&who, &view)))
 }
 
-fn bad_form(lang: Lang) -> impl Fn(FormRejection) -> WebError {
-    move |e| WebError { error: ApiError::new(Kind::BadRequest, e.body_text()), lang }
-}
-
 /// A posted playbook form: the lead it is for (visible to this user) and the fields, after
 /// the CSRF check. Shared by the full post and the htmx preview.
 async fn read_posted(
@@ -279,8 +271,8 @@ async fn read_posted(
 ) -> WebResult<(StoredLead, Posted)> {
     let lang = who.lang;
     let failed = WebError::in_lang(lang);
-    let id = lead_id(lang, id)?;
-    let Form(pairs) = form.map_err(bad_form(lang))?;
+    let id = super::lead_id(lang, id)?;
+    let Form(pairs) = form.map_err(super::bad_form(lang))?;
     let posted = Posted::read(pairs);
     who.principal.check_form_csrf(&posted.csrf_token).map_err(&failed)?;
     let lead = visible_lead(state, &who.principal, id).await.map_err(&failed)?;
@@ -375,7 +367,7 @@ pub async fn lint_fragment(
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> WebResult<Response> {
     let lang = who.lang;
-    let Form(pairs) = form.map_err(bad_form(lang))?;
+    let Form(pairs) = form.map_err(super::bad_form(lang))?;
     let posted = Posted::read(pairs);
     who.principal.check_form_csrf(&posted.csrf_token).map_err(WebError::in_lang(lang))?;
     let config = state.config();

@@ -25,7 +25,7 @@ use super::i18n::{self, Lang};
 use super::layout;
 use super::{SignedIn, WebError, WebResult, html};
 use crate::http::leads::{ListQuery, filter_from};
-use crate::problem::{ApiError, Kind};
+use crate::problem::ApiError;
 use crate::state::AppState;
 
 /// Every word of the reports page, one static per language.
@@ -203,7 +203,7 @@ pub async fn page(
     let lang = who.lang;
     let w = words(lang);
     let failed = WebError::in_lang(lang);
-    let Query(params) = params.map_err(|e| failed(ApiError::new(Kind::BadRequest, e.body_text())))?;
+    let Query(params) = params.map_err(super::bad_query(lang))?;
     let day = |field: &str, v: Option<&String>| -> Result<Option<NaiveDate>, WebError> {
         blank_is_none(v)
             .map(|v| {

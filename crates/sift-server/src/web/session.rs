@@ -16,10 +16,6 @@ use crate::http::session::session_cookie;
 use crate::problem::{ApiError, Kind};
 use crate::state::AppState;
 
-fn bad_form(lang: Lang) -> impl Fn(FormRejection) -> WebError {
-    move |e| WebError { error: ApiError::new(Kind::BadRequest, e.body_text()), lang }
-}
-
 #[derive(Deserialize)]
 pub struct SignInQuery {
     next: Option<String>,
@@ -106,7 +102,7 @@ pub async fn sign_in(
     headers: HeaderMap,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> WebResult {
-    let Form(form) = form.map_err(bad_form(browser_lang))?;
+    let Form(form) = form.map_err(super::bad_form(browser_lang))?;
     let lang = form.lang.as_deref().and_then(Lang::parse).unwrap_or(browser_lang);
     let next = local_path(form.next.as_deref()).to_owned();
     let expected = cookie_in(&headers, SIGN_IN_COOKIE).unwrap_or_default();
@@ -143,7 +139,7 @@ pub async fn sign_out(
     form: Result<Form<CsrfOnly>, FormRejection>,
 ) -> WebResult {
     let lang = who.lang;
-    let Form(form) = form.map_err(bad_form(lang))?;
+    let Form(form) = form.map_err(super::bad_form(lang))?;
     who.principal.check_form_csrf(&form.csrf_token).map_err(WebError::in_lang(lang))?;
     if let Via::Session { cookie, .. } = &who.principal.via {
         sift_app::accounts::sign_out(state.store(), cookie).await.map_err(|e| WebError { error: e.into(), lang })?;
@@ -205,7 +201,7 @@ pub async fn change_password(
     form: Result<Form<PasswordForm>, FormRejection>,
 ) -> WebResult {
     let lang = who.lang;
-    let Form(form) = form.map_err(bad_form(lang))?;
+    let Form(form) = form.map_err(super::bad_form(lang))?;
     who.principal.check_form_csrf(&form.csrf_token).map_err(WebError::in_lang(lang))?;
     let changed = sift_app::accounts::change_password(
         state.store(),
@@ -247,7 +243,7 @@ pub async fn set_language(
     form: Result<Form<LanguageForm>, FormRejection>,
 ) -> WebResult {
     let lang = who.lang;
-    let Form(form) = form.map_err(bad_form(lang))?;
+    let Form(form) = form.map_err(super::bad_form(lang))?;
     who.principal.check_form_csrf(&form.csrf_token).map_err(WebError::in_lang(lang))?;
     sift_app::accounts::set_language(state.store(), who.principal.user.id, Some(&form.lang))
         .await
