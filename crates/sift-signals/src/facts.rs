@@ -238,7 +238,8 @@ pub fn parse_zh_number(text: &str) -> Option<f64> {
             }
             continue;
         }
-        if c == ',' || c == '，' {
+        // "两个亿": a measure word between the number and 亿.
+        if c == ',' || c == '，' || (c == '个' && chars.peek() == Some(&'亿')) {
             continue;
         }
         if let Some(d) = zh_digit(c) {
@@ -373,10 +374,11 @@ static EN_FROM_TO: LazyLock<Regex> = LazyLock::new(|| {
         w = en_word_number_pattern()
     ))
 });
-/// "从两千做到两万", "从现在的一百来个提到五百": two levels said as bare numbers.
+/// "从两千做到两万", "从现在的一百来个提到五百", "从一百来万美金做到一个亿": two levels said as
+/// bare numbers, each with its own approximate unit (一百来万 = 一百万) and currency.
 static ZH_FROM_TO: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"从(?:现在|目前|今年|去年|原来)?的?(?P<a>{ZH_NUM})(?:来|多)?(?:个|名|位|家|条|单|人)?(?:做到|提到|提高到|提升到|增长到|涨到|增加到|到)(?P<b>{ZH_NUM})"
+        r"从(?:现在|目前|今年|去年|原来)?的?(?P<a>{ZH_NUM})(?:来|多|余)?(?P<au>千万|万|亿)?(?:美金|美元|块钱|块|元|人民币|刀)?(?:个|名|位|家|条|单|人)?(?:做到|提到|提高到|提升到|增长到|涨到|增加到|到)(?P<b>{ZH_NUM})(?:来|多|余)?(?P<bu>千万|万|亿)?"
     ))
 });
 /// "十来万", "二十多万": an approximate amount, about the number named.
@@ -386,11 +388,14 @@ static ZH_APPROX_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
 /// Holidays as dates: "by Christmas", "春节前", "国庆之前".
 static EN_HOLIDAY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:(?P<pre>by|before|until|for|around|after|over)\s+)?(?P<h>christmas|xmas|new\s+year['’]?s?(?:\s+day|\s+eve)?|thanksgiving)\b",
+        r"(?i)\b(?:(?P<pre>by|before|until|for|around|after|over)\s+)?(?P<h>christmas|xmas|new\s+year['’]?s?(?:\s+day|\s+eve)?|thanksgiving|easter)\b|\b(?:by|before|until|around|over)\s+(?:the\s+)?(?:(?:end|start|beginning)\s+of\s+(?:the\s+)?)?(?P<season>spring|summer|autumn)\b",
     )
 });
-static ZH_HOLIDAY: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?P<h>春节|过年|元旦|国庆节?|双十一|双11|年前)(?P<suf>前|之前|以前|后|之后|以后)?"));
+static ZH_HOLIDAY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?P<h>春节|过年|元旦|国庆节?|双十一|双11|六一八|618大促|年前|五一|暑假|开学)(?P<suf>前|之前|以前|后|之后|以后)?",
+    )
+});
 static EN_MULTIPLE: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)\b(?:(?P<word>double|doubling|doubled|triple|tripling|tripled|quadruple|quadrupling|quadrupled|quintuple|quintupling)|(?P<nx>\d+(?:\.\d+)?)x|(?P<fold>\d+|two|three|four|five|ten)-?fold|(?P<times>\d+|two|three|four|five|ten)\s+times\s+(?:more|bigger|larger|higher|the|our|as\s+much))\b",
@@ -511,7 +516,7 @@ static EN_SELF_DECIDES: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-const ZH_NUM: &str = r"[0-9０-９][0-9０-９,，.]*[十百千万亿]*[0-9零〇一二两三四五六七八九十百千万亿]*|[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*";
+const ZH_NUM: &str = r"[一二两三四五六七八九十]个亿|[0-9０-９][0-9０-９,，.]*[十百千万亿]*[0-9零〇一二两三四五六七八九十百千万亿]*|[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*";
 static ZH_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"(?P<pre>人民币|¥|￥|RMB|USD|US\$|\$|€|£)?\s?(?P<num>{ZH_NUM})(?P<post>万元|元|块钱|块|人民币|美元|美金|欧元|英镑|刀)?"
@@ -782,6 +787,26 @@ fn holiday(as_of: NaiveDate, name: &str) -> Option<Fact> {
         "春节" | "过年" | "年前" => (2, 1),
         n if n.starts_with("国庆") => (10, 1),
         "双十一" | "双11" => (11, 11),
+        "六一八" | "618大促" => (6, 18),
+        "五一" => (5, 1),
+        // Seasons and school terms as their northern-hemisphere start: a deadline "by the
+        // summer" is a horizon, not a day.
+        "spring" => (3, 20),
+        "summer" | "暑假" => (6, 21),
+        "autumn" | "开学" => (9, 1),
+        "easter" => {
+            for y in [as_of.year(), as_of.year() + 1] {
+                let date = easter_sunday(y)?;
+                if date >= as_of {
+                    return Some(Fact::Timeline {
+                        kind: TimelineKind::Absolute,
+                        resolved: Some(date),
+                        until: Some(date),
+                    });
+                }
+            }
+            return None;
+        }
         "thanksgiving" => {
             // The fourth Thursday of November.
             for y in [as_of.year(), as_of.year() + 1] {
@@ -805,6 +830,21 @@ fn holiday(as_of: NaiveDate, name: &str) -> Option<Fact> {
         date = NaiveDate::from_ymd_opt(as_of.year() + 1, month, day)?;
     }
     Some(Fact::Timeline { kind: TimelineKind::Absolute, resolved: Some(date), until: Some(date) })
+}
+
+/// Easter Sunday of the Gregorian year `y` (the anonymous Gregorian computus).
+fn easter_sunday(y: i32) -> Option<NaiveDate> {
+    let a = y % 19;
+    let (b, c) = (y / 100, y % 100);
+    let (d, e) = (b / 4, b % 4);
+    let g = (8 * b + 13) / 25;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let (i, k) = (c / 4, c % 4);
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 19 * l) / 433;
+    let month = (h + l - 7 * m + 90) / 25;
+    let day = (h + l - 7 * m + 33 * month + 19) % 32;
+    NaiveDate::from_ymd_opt(y, month as u32, day as u32)
 }
 
 fn zh_small(text: &str) -> Option<u32> {
@@ -886,7 +926,7 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
     }
     for c in gate.captures(&EN_HOLIDAY, text) {
         let (s, e) = range(&c);
-        let h = c.name("h").map(|m| m.as_str().to_ascii_lowercase()).unwrap_or_default();
+        let h = c.name("h").or(c.name("season")).map(|m| m.as_str().to_ascii_lowercase()).unwrap_or_default();
         push(holiday(as_of, &h), s, e);
     }
     for c in gate.captures(&EN_MULTIPLE, text) {
@@ -1329,9 +1369,15 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
 
     for c in gate.captures(&ZH_FROM_TO, text) {
         let (s, e) = range(&c);
-        let a = c.name("a").and_then(|m| parse_zh_number(m.as_str()));
-        let b = c.name("b").and_then(|m| parse_zh_number(m.as_str()));
-        if let (Some(a), Some(b)) = (a, b) {
+        let level = |n: &str, unit: &str| {
+            let unit = c.name(unit).map_or(1.0, |u| match u.as_str() {
+                "千万" => 1e7,
+                "亿" => 1e8,
+                _ => 1e4,
+            });
+            c.name(n).and_then(|m| parse_zh_number(m.as_str())).map(|v| v * unit)
+        };
+        if let (Some(a), Some(b)) = (level("a", "au"), level("b", "bu")) {
             if a > 0.0 && b > 0.0 {
                 push(Some(Fact::Growth { factor: b / a, horizon_days: None }), s, e);
             }
@@ -2068,6 +2114,8 @@ mod tests {
             ("一百二十万", "一百二十万", 1_200_000.0, None),
             ("大概两千万的项目", "两千万", 20_000_000.0, None),
             ("预算有$40k", "$40k", 40_000.0, Some("USD")),
+            ("明年冲到一个亿", "一个亿", 100_000_000.0, None),
+            ("两个亿的流水", "两个亿", 200_000_000.0, None),
         ];
         for (input, quote, amount, currency) in cases {
             check(input, quote, money(*amount, *currency));
@@ -2142,6 +2190,9 @@ mod tests {
             ("the 3rd of February", "the 3rd of February", when(Absolute, 2027, 2, 3)),
             ("in May", "in May", when(Absolute, 2027, 5, 1)),
             ("triple the turnover by Christmas", "by Christmas", when(Absolute, 2026, 12, 25)),
+            ("every stall on the coast by Easter", "by Easter", when(Absolute, 2027, 3, 28)),
+            ("all of it done before the summer", "before the summer", when(Absolute, 2027, 6, 21)),
+            ("running by the start of autumn", "by the start of autumn", when(Absolute, 2027, 9, 1)),
         ];
         for (input, quote, fact) in cases {
             check(input, quote, fact.clone());
@@ -2184,6 +2235,8 @@ mod tests {
             ("2027年上半年", "2027年上半年", when(Relative, 2027, 1, 1)),
             ("最好年前能弄好", "年前", when(Absolute, 2027, 2, 1)),
             ("国庆之前上线", "国庆之前", when(Absolute, 2027, 10, 1)),
+            ("五一之前全部开起来", "五一之前", when(Absolute, 2027, 5, 1)),
+            ("暑假前能用上就行", "暑假前", when(Absolute, 2027, 6, 21)),
         ];
         for (input, quote, fact) in cases {
             check(input, quote, fact.clone());
@@ -2218,6 +2271,8 @@ mod tests {
         check("配件营收要从现在的八千万做到九千五百万", "从现在的八千万做到九千五百万", growth(95.0 / 80.0));
         check("回传比例从现在的三成提到七成", "三成提到七成", growth(7.0 / 3.0));
         check("下个月会员要从两千做到两万", "从两千做到两万", growth(10.0));
+        check("年营收从八十来万做到一个亿", "从八十来万做到一个亿", growth(1e8 / 8e5));
+        check("从五十多万美金提到两百来万", "从五十多万美金提到两百来万", growth(4.0));
         check(
             "gross margin from thirty-eight to forty-five percent",
             "from thirty-eight to forty-five",
