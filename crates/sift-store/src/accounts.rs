@@ -356,7 +356,8 @@ impl Store {
     }
 
     /// Changes a user's role, team, name, language or disabled flag in one transaction that
-    /// keeps at least one enabled admin: a change that would leave none is rolled back
+    /// keeps at least one enabled admin where there was one: a change that would leave none
+    /// is rolled back
     /// ([`UserChanged::NoAdminLeft`]). The enabled admins are locked first (PostgreSQL; SQLite
     /// writes one at a time), so two admins demoting each other at once cannot both succeed.
     pub async fn change_user(&self, user_id: i64, update: &UserUpdate<'_>) -> Result<UserChanged> {
@@ -369,7 +370,7 @@ impl Store {
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(begin).await?;
             let admins = format!("SELECT id FROM users WHERE role = 'admin' AND disabled = $1 ORDER BY id{lock}");
-            sqlx::query(sqlx::AssertSqlSafe(admins)).bind(false).fetch_all(&mut *tx).await?;
+            let before = sqlx::query(sqlx::AssertSqlSafe(admins)).bind(false).fetch_all(&mut *tx).await?.len();
             let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1")))
                 .bind(user_id)
                 .fetch_optional(&mut *tx)
@@ -396,7 +397,7 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?
                 .try_get("n")?;
-            if left == 0 {
+            if before > 0 && left == 0 {
                 tx.rollback().await?;
                 return Ok(UserChanged::NoAdminLeft);
             }

@@ -87,9 +87,7 @@ pub struct SettingsWords {
     add_lexicon: &'static str,
     people: &'static str,
     users: &'static str,
-    users_summary: &'static str,
     webhooks: &'static str,
-    webhooks_summary: &'static str,
     not_found: &'static str,
 }
 
@@ -128,9 +126,7 @@ pub static EN: SettingsWords = SettingsWords {
     add_lexicon: "Open the editor",
     people: "People and integrations",
     users: "Users",
-    users_summary: "users, of whom admins:",
     webhooks: "Webhooks",
-    webhooks_summary: "webhooks, of which paused:",
     not_found: "There is no such settings page.",
 };
 
@@ -169,9 +165,7 @@ pub static ZH: SettingsWords = SettingsWords {
     add_lexicon: "打开编辑器",
     people: "人员与集成",
     users: "用户",
-    users_summary: "个用户，其中管理员：",
     webhooks: "Webhook",
-    webhooks_summary: "个 Webhook，其中已暂停：",
     not_found: "没有这个设置页面。",
 };
 
@@ -203,6 +197,26 @@ fn role_name(lang: Lang, role: Role) -> &'static str {
         (Lang::Zh, Role::Manager) => "经理",
         (Lang::Zh, Role::Rep) => "销售代表",
         (Lang::Zh, Role::Viewer) => "只读用户",
+    }
+}
+
+/// "3 users, 1 admin" in the user's language.
+fn people_count(lang: Lang, users: usize, admins: usize) -> String {
+    match lang {
+        Lang::En => format!(
+            "{users} {}, {admins} {}",
+            if users == 1 { "user" } else { "users" },
+            if admins == 1 { "admin" } else { "admins" }
+        ),
+        Lang::Zh => format!("{users} 个用户，其中管理员 {admins} 个"),
+    }
+}
+
+/// "2 webhooks, 1 paused" in the user's language.
+fn webhook_count(lang: Lang, hooks: usize, paused: usize) -> String {
+    match lang {
+        Lang::En => format!("{hooks} {}, {paused} paused", if hooks == 1 { "webhook" } else { "webhooks" }),
+        Lang::Zh => format!("{hooks} 个 Webhook，其中 {paused} 个已暂停"),
     }
 }
 
@@ -280,8 +294,8 @@ async fn index_with(state: &AppState, who: &SignedIn, problem: Option<NameProble
         section aria-labelledby="people" {
             h2 #people { (w.people) }
             ul.parts {
-                li { a href="/settings/users" { (w.users) } " · " (users.len()) " " (w.users_summary) " " (admins) }
-                li { a href="/settings/webhooks" { (w.webhooks) } " · " (hooks.len()) " " (w.webhooks_summary) " " (paused) }
+                li { a href="/settings/users" { (w.users) } " · " (people_count(lang, users.len(), admins)) }
+                li { a href="/settings/webhooks" { (w.webhooks) } " · " (webhook_count(lang, hooks.len(), paused)) }
             }
         }
         section aria-labelledby="configuration" {

@@ -49,6 +49,7 @@ pub struct WebhookWords {
     url_help: &'static str,
     events: &'static str,
     description: &'static str,
+    description_term: &'static str,
     create: &'static str,
     created_heading: &'static str,
     secret_label: &'static str,
@@ -102,6 +103,7 @@ pub static EN: WebhookWords = WebhookWords {
     url_help: "http or https, on the public internet unless the server allows private addresses.",
     events: "Events to send",
     description: "Description (optional)",
+    description_term: "Description",
     create: "Create webhook",
     created_heading: "Webhook created. Its signing secret:",
     secret_label: "Signing secret",
@@ -155,6 +157,7 @@ pub static ZH: WebhookWords = WebhookWords {
     url_help: "http 或 https；除非服务器允许内网地址，否则必须是公网地址。",
     events: "要推送的事件",
     description: "说明（选填）",
+    description_term: "说明",
     create: "创建 Webhook",
     created_heading: "Webhook 已创建。签名密钥：",
     secret_label: "签名密钥",
@@ -463,7 +466,7 @@ fn detail_page(who: &SignedIn, hook: &Webhook, log: &[Delivery], before: Option<
         dl.facts {
             dt { (w.col_url) } dd { code.url { (hook.url) } }
             dt { (w.col_events) } dd { @for (i, e) in hook.events.iter().enumerate() { @if i > 0 { ", " } code { (e) } } }
-            @if let Some(d) = &hook.description { dt { (w.description) } dd { (d) } }
+            @if let Some(d) = &hook.description { dt { (w.description_term) } dd { (d) } }
             dt { (w.col_status) } dd { (status_badge(w, hook)) }
             dt { (w.created) } dd { (day_and_time(&hook.created_at)) " UTC" }
             dt { (w.updated) } dd { (day_and_time(&hook.updated_at)) " UTC" }
