@@ -2756,6 +2756,7 @@ async fn settings_a_webhook_is_created_with_its_secret_shown_once_and_its_delive
         let res =
             post_form(&app, &format!("/settings/webhooks/{hook}/delete"), &cookies, &[("csrf_token", &csrf)]).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.expect("page").contains("id=\"delete-confirm-error\""), "{name}: at the box");
         let res = post_form(
             &app,
             &format!("/settings/webhooks/{hook}/delete"),

@@ -448,8 +448,10 @@ pub struct LogQuery {
 #[derive(Default)]
 struct Detail {
     notice: Option<String>,
-    /// A refused post (a redelivery already queued, a deletion not confirmed): the message.
+    /// A refused redelivery (already queued): the message.
     problem: Option<String>,
+    /// A deletion without its box ticked: shown at the box.
+    unconfirmed: bool,
 }
 
 fn detail_page(who: &SignedIn, hook: &Webhook, log: &[Delivery], before: Option<i64>, detail: &Detail) -> Markup {
@@ -514,10 +516,13 @@ fn detail_page(who: &SignedIn, hook: &Webhook, log: &[Delivery], before: Option<
             form.stack.narrow method="post" action={ "/settings/webhooks/" (hook.id) "/delete" } hx-boost="false" {
                 input type="hidden" name=(CSRF_FIELD) value=(csrf);
                 div.check {
-                    input #delete-confirm type="checkbox" name="confirm" value="yes" required;
+                    input #delete-confirm type="checkbox" name="confirm" value="yes" required
+                        aria-invalid=[detail.unconfirmed.then_some("true")]
+                        aria-describedby=[detail.unconfirmed.then_some("delete-confirm-error")];
                     " "
                     label.inline for="delete-confirm" { (w.delete_confirm) }
                 }
+                @if detail.unconfirmed { p #delete-confirm-error.error role="alert" { (w.delete_needs_confirm) } }
                 button.danger type="submit" { (w.delete) }
             }
         }
@@ -560,7 +565,7 @@ pub async fn show(
     } else {
         None
     };
-    render_detail(&state, &who, id, query.before, &Detail { notice, problem: None }, StatusCode::OK).await
+    render_detail(&state, &who, id, query.before, &Detail { notice, ..Detail::default() }, StatusCode::OK).await
 }
 
 /// A post's address opened again (the language switch comes back to it): the webhook.
@@ -653,7 +658,7 @@ pub async fn redeliver(
     let job = match sift_app::webhooks::redeliver(state.store(), id, form.event_id, Some(who.principal.user.id)).await {
         Ok(job) => job,
         Err(sift_app::AppError::Conflict(message)) => {
-            let detail = Detail { notice: None, problem: Some(message) };
+            let detail = Detail { problem: Some(message), ..Detail::default() };
             return render_detail(&state, &who, id, None, &detail, StatusCode::CONFLICT).await;
         }
         Err(e) => return Err(failed(e.into())),
@@ -692,7 +697,7 @@ pub async fn delete(
     let Form(form) = form.map_err(bad_form(lang))?;
     who.principal.check_form_csrf(&form.csrf_token).map_err(&failed)?;
     if form.confirm != "yes" {
-        let detail = Detail { notice: None, problem: Some(words(lang).delete_needs_confirm.to_owned()) };
+        let detail = Detail { unconfirmed: true, ..Detail::default() };
         return render_detail(&state, &who, id, None, &detail, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     sift_app::webhooks::delete(state.store(), id).await.map_err(|e| failed(e.into()))?;
