@@ -8,7 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
-use sift_store::accounts::{ApiToken, NewUser, Role, Scope, Session, User};
+use sift_store::accounts::{ApiToken, NewUser, Role, Scope, Session, User, UserChanged, UserUpdate};
 use sift_store::{Store, StoreError};
 
 use crate::error::{AppError, Result};
@@ -239,8 +239,64 @@ pub async fn change_password(
     Ok(())
 }
 
+/// Disables (their sessions end) or enables a user, from the command line: refused when it
+/// would leave no enabled admin.
 pub async fn set_disabled(store: &Store, user_id: i64, disabled: bool) -> Result<()> {
-    store.set_disabled(user_id, disabled).await.map_err(not_found_user(user_id))
+    let update = UserUpdate { disabled: Some(disabled), ..UserUpdate::default() };
+    apply_change(store, user_id, &update, "disabled").await.map(|_| ())
+}
+
+/// A change an admin makes to a user: `None` keeps a value; an empty text clears the team or
+/// display name.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UserChange<'a> {
+    pub role: Option<Role>,
+    pub team: Option<&'a str>,
+    pub display_name: Option<&'a str>,
+    pub language: Option<&'a str>,
+    pub disabled: Option<bool>,
+}
+
+/// Changes a user's role, team, display name, language, or disables or enables them, as
+/// `acting` (an admin; the caller checks that). Nobody disables themself or takes away their
+/// own admin role (another admin must), and no change may leave the server without an enabled
+/// admin, even when two admins change each other at once; refusals name the field.
+pub async fn change_user(store: &Store, acting: &User, user_id: i64, change: &UserChange<'_>) -> Result<User> {
+    let target = user_by_id(store, user_id).await?;
+    if target.id == acting.id {
+        if change.disabled == Some(true) {
+            return Err(AppError::invalid("disabled", "you cannot disable yourself; another admin can"));
+        }
+        if change.role.is_some_and(|r| r != Role::Admin) && acting.role == Role::Admin {
+            return Err(AppError::invalid("role", "you cannot take away your own admin role; another admin can"));
+        }
+    }
+    if let Some(other) = change.language.filter(|l| !l.is_empty() && !matches!(*l, "en" | "zh")) {
+        return Err(AppError::invalid("language", format!("`{other}` is not a language Sift speaks; use en or zh")));
+    }
+    let update = UserUpdate {
+        role: change.role,
+        team: blank(change.team),
+        display_name: blank(change.display_name),
+        language: blank(change.language),
+        disabled: change.disabled,
+    };
+    let field = if change.disabled == Some(true) { "disabled" } else { "role" };
+    apply_change(store, user_id, &update, field).await
+}
+
+/// `None` keeps the value; an empty (or blank) text clears it.
+fn blank(value: Option<&str>) -> Option<Option<&str>> {
+    value.map(|s| Some(s.trim()).filter(|s| !s.is_empty()))
+}
+
+async fn apply_change(store: &Store, user_id: i64, update: &UserUpdate<'_>, field: &str) -> Result<User> {
+    match store.change_user(user_id, update).await.map_err(not_found_user(user_id))? {
+        UserChanged::Changed(user) => Ok(user),
+        UserChanged::NoAdminLeft => {
+            Err(AppError::invalid(field, "this would leave no enabled admin; make another user an admin first"))
+        }
+    }
 }
 
 /// Sets the language a user's pages are shown in (`en` or `zh`; `None`: the browser's).

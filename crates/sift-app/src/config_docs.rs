@@ -14,7 +14,7 @@ use serde::Serialize;
 use sift_core::playbook::{PlaybookContext, parse_playbooks};
 use sift_core::{Diagnostic, Diagnostics, Icp, Language, LeadTypeRules, Location};
 use sift_signals::lexicon::Lexicon;
-use sift_store::{ConfigDocument, DocumentKind, SaveOutcome, Store};
+use sift_store::{ConfigDocument, DocumentKind, DocumentVersion, SaveOutcome, Store};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
@@ -365,6 +365,54 @@ pub async fn list(store: &Store) -> Result<Vec<DocumentSummary>> {
             changed_at: d.changed_at,
         })
         .collect())
+}
+
+/// How many versions of a document [`history`] gives at most.
+pub const HISTORY_LIMIT: i64 = 50;
+
+/// A document's versions, newest first (at most [`HISTORY_LIMIT`]; a deletion is a version
+/// without text).
+pub async fn history(store: &Store, document: DocumentRef<'_>) -> Result<Vec<DocumentVersion>> {
+    check_name(document)?;
+    Ok(store.config_document_history(document.kind, document.name, HISTORY_LIMIT).await?)
+}
+
+/// Checks the name of a named document about to be written for the first time: its form,
+/// and for a framework that no built-in one has it.
+pub fn check_new_name(config: &Config, document: DocumentRef<'_>) -> Result<()> {
+    check_name(document)?;
+    if document.kind == DocumentKind::Framework
+        && let Some(builtin) = config.registry.get(document.name).filter(|f| f.source == "built-in")
+    {
+        return Err(AppError::invalid(
+            "name",
+            format!("`{}` is a built-in framework; give yours another name", builtin.id),
+        ));
+    }
+    Ok(())
+}
+
+/// A text to start a document from: for a framework, a built-in one (`from`, its id) with
+/// the id changed to `name`; for the ICP, the demo's profile; for the playbooks, the built-in
+/// enterprise example. `None` when there is none to offer.
+pub fn starter_text(config: &Config, document: DocumentRef<'_>, from: Option<&str>) -> Option<String> {
+    match document.kind {
+        DocumentKind::Icp => Some(crate::demo::DEMO_ICP.to_owned()),
+        DocumentKind::Playbooks => sift_core::playbook::BUILTIN_PLAYBOOKS
+            .iter()
+            .find(|(file, _)| *file == "enterprise.toml")
+            .map(|(_, t)| (*t).to_owned()),
+        DocumentKind::Framework => {
+            let builtin = config.registry.get(from?)?;
+            let (_, text) = sift_core::framework::BUILTIN_FRAMEWORKS
+                .iter()
+                .find(|(file, _)| file.strip_suffix(".toml") == Some(builtin.id.as_str()))?;
+            let start = key_offset(text, "id")?;
+            let end = text[start..].find('\n').map_or(text.len(), |n| start + n);
+            Some(format!("{}id = \"{}\"{}", &text[..start], document.name, &text[end..]))
+        }
+        DocumentKind::Rules | DocumentKind::Lexicon => None,
+    }
 }
 
 const LEXICON_KEYS: [&str; 7] = ["id", "kind", "pattern", "explain", "rewrite", "matches", "rejects"];

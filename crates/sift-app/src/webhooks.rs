@@ -26,7 +26,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-use sift_store::events::{DeliveryJobs, Dispatched, NewDelivery, NewWebhook, Webhook};
+use sift_store::events::{Delivery, DeliveryJobs, Dispatched, NewDelivery, NewWebhook, Webhook};
 use sift_store::jobs::NewJob;
 use sift_store::{EventKind, Job, Store};
 
@@ -250,6 +250,72 @@ pub async fn create(
         })
         .await?;
     Ok((hook, secret))
+}
+
+fn no_webhook(id: i64) -> AppError {
+    AppError::NotFound { what: "webhook", key: id.to_string(), hint: String::new() }
+}
+
+/// A webhook, or not found.
+pub async fn webhook(store: &Store, id: i64) -> Result<Webhook> {
+    store.webhook(id).await?.ok_or_else(|| no_webhook(id))
+}
+
+/// A webhook with its latest delivery attempt, for a list.
+#[derive(Debug, Clone)]
+pub struct WebhookOverview {
+    pub webhook: Webhook,
+    pub last_delivery: Option<Delivery>,
+}
+
+/// Every webhook with its latest delivery attempt (webhooks are few: one query each).
+pub async fn overview(store: &Store) -> Result<Vec<WebhookOverview>> {
+    let mut list = Vec::new();
+    for webhook in store.webhooks().await? {
+        let last_delivery = store.deliveries(webhook.id, None, None, 1).await?.into_iter().next();
+        list.push(WebhookOverview { webhook, last_delivery });
+    }
+    Ok(list)
+}
+
+/// A change to a webhook: pause or resume (`actor` is named as the reason), its event kinds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WebhookChange<'a> {
+    pub paused: Option<bool>,
+    pub events: Option<&'a [String]>,
+}
+
+/// Pauses, resumes, or changes the event kinds of a webhook; every unknown kind is reported
+/// and nothing changes. Returns the webhook as it is now.
+pub async fn update(store: &Store, id: i64, change: &WebhookChange<'_>, actor: &str) -> Result<Webhook> {
+    webhook(store, id).await?;
+    let events = change.events.map(parse_events).transpose()?;
+    if let Some(events) = &events {
+        store.set_webhook_events(id, events).await?;
+    }
+    if let Some(paused) = change.paused {
+        let reason = format!("paused by {actor}");
+        store.set_webhook_paused(id, paused, Some(&reason)).await?;
+    }
+    webhook(store, id).await
+}
+
+/// Deletes a webhook and its delivery log; queued deliveries to it are skipped.
+pub async fn delete(store: &Store, id: i64) -> Result<()> {
+    if store.delete_webhook(id).await? { Ok(()) } else { Err(no_webhook(id)) }
+}
+
+/// A webhook's delivery attempts, newest first: `limit` of them, for one event or all,
+/// older than the delivery `before` when paging back.
+pub async fn deliveries(
+    store: &Store,
+    id: i64,
+    event: Option<i64>,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Delivery>> {
+    webhook(store, id).await?;
+    Ok(store.deliveries(id, event, before, limit).await?)
 }
 
 /// Turns waiting events into delivery jobs (see `Store::dispatch_events`).

@@ -117,6 +117,11 @@ impl<'t> TomlReader<'t> {
         }
         for error in errors {
             let message = format!("invalid TOML: {}", error.message().trim());
+            let location = error.span().map(|s| Location::from_offset(self.text, s.start));
+            // The recovering parser can report one error twice (`max = }`): say it once.
+            if self.problems.iter().any(|p| p.location == location && p.message == message) {
+                continue;
+            }
             self.report(error.span(), message);
         }
         None
@@ -156,6 +161,15 @@ pub(crate) fn table_value(table: Spanned<DeTable<'_>>) -> Spanned<DeValue<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_syntax_error_the_parser_reports_twice_is_listed_once() {
+        let mut reader = TomlReader::new("icp", "a = 1\nb = { min = 50, max = }\n");
+        assert!(reader.parse().is_none());
+        let found: Vec<String> = reader.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].starts_with("icp:2:"), "{found:?}");
+    }
 
     #[test]
     fn offsets_become_one_based_lines_and_character_columns() {

@@ -861,3 +861,173 @@ async fn read_reports(client: Client, base: String) {
     wait_for_text(&client, "h1", |h| h == "报表").await;
     check_page(&client, "reports-04-zh").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_edits_the_icp_as_toml_adds_a_user_and_reads_a_webhooks_delivery_log() {
+    let Some(binary) = chromedriver() else {
+        assert!(
+            std::env::var("SIFT_REQUIRE_BROWSER").is_err(),
+            "SIFT_REQUIRE_BROWSER is set but chromedriver is missing"
+        );
+        eprintln!("browser test skipped: no chromedriver on the PATH (apt-get install chromium chromium-driver)");
+        return;
+    };
+    let db = databases("web_browser_settings").await.into_iter().next().expect("SQLite");
+    let app = spawn_with(&db, |s| {
+        s.job_workers = 1;
+        s.webhook_allow_private = true;
+    })
+    .await;
+    // A receiver, and a webhook with one delivery in its log.
+    let receiver = axum::Router::new().route("/hook", axum::routing::post(|| async { StatusCode::NO_CONTENT }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, receiver).await });
+    let t = app.admin_token.clone();
+    let res = app
+        .send(
+            Method::POST,
+            "/api/v1/webhooks",
+            Auth::Token(&t),
+            Some(json!({"url": url, "events": ["lead.created"], "description": "CRM sync"})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let hook = res.json::<serde_json::Value>().await.expect("json")["webhook"]["id"].as_i64().expect("id");
+    app.create_lead(&t, json!({"company": "Hook Ltd"})).await;
+    let started = Instant::now();
+    loop {
+        let log = app.send(Method::GET, &format!("/api/v1/webhooks/{hook}/deliveries"), Auth::Token(&t), None).await;
+        if log.json::<serde_json::Value>().await.expect("json").as_array().is_some_and(|d| !d.is_empty()) {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "no delivery");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let (_driver, webdriver) = start_driver(&binary);
+    let client = browser(&webdriver).await;
+    let steps = tokio::spawn(settings_walk(client.clone(), app.base.clone(), hook));
+    let outcome = steps.await;
+    let _ = client.close().await;
+    if let Err(failed) = outcome {
+        std::panic::resume_unwind(failed.into_panic());
+    }
+    // The ICP saved in the browser decides the next qualification.
+    let stored = app.send(Method::GET, "/api/v1/config/icp", Auth::Token(&t), None).await;
+    let stored: serde_json::Value = stored.json().await.expect("json");
+    assert_eq!((stored["version"].as_i64(), stored["changed_by"].as_str()), (Some(1), Some("admin")));
+    app.running.shutdown().await.expect("clean shutdown");
+}
+
+/// An admin's round of the settings: the index, the ICP with a TOML error found by Check
+/// (htmx) and shown at its line, fixed and saved; a user added (the one-time password shown
+/// once); a webhook's delivery log; the Chinese editor.
+async fn settings_walk(client: Client, base: String, hook: i64) {
+    client.goto(&page_url(&base, "/signin")).await.expect("open");
+    client.find(Locator::Css("#username")).await.expect("user name").send_keys("admin").await.expect("type");
+    client.find(Locator::Css("#password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
+    client.find(Locator::Css("button[type=submit]")).await.expect("button").click().await.expect("click");
+    wait_for_text(&client, "h1", |h| h == "Today").await;
+    client.find(Locator::Css("a[href='/settings']")).await.expect("nav").click().await.expect("click");
+    wait_for_text(&client, "h1", |h| h == "Settings").await;
+    check_page(&client, "settings-01-index").await;
+
+    // The ICP: a TOML error found by Check, in place (htmx), at its line; nothing saved.
+    client.find(Locator::Css("a[href='/settings/config/icp']")).await.expect("ICP").click().await.expect("click");
+    wait_for_text(&client, "h1", |h| h.starts_with("Ideal-customer profile")).await;
+    let text = client.find(Locator::Css("#text")).await.expect("the editor");
+    text.send_keys("territories = [\"DE\", \"FR\"]\nemployees = { min = 50, max = }\n").await.expect("type");
+    let gutter = wait_for_text(&client, "#gutter", |g| g.ends_with('3')).await;
+    assert_eq!(gutter, "1\n2\n3", "the line numbers follow the typing");
+    client.find(Locator::Css("button[value=check]")).await.expect("check").click().await.expect("click");
+    let problems = wait_for_text(&client, "#problems", |p| p.contains("Line 2, column 31")).await;
+    assert!(problems.contains("1 problem") && !problems.contains("nothing was saved"), "{problems}");
+    assert_eq!(client.current_url().await.expect("url").path(), "/settings/config/icp", "swapped in place");
+    let marked = client.find(Locator::Css("#gutter .bad")).await.expect("a marked line").text().await.expect("text");
+    assert_eq!(marked, "2");
+    // The problem's link puts the cursor at its line and column.
+    client.find(Locator::Css("#problems a.at")).await.expect("link").click().await.expect("click");
+    let caret = client
+        .execute(
+            "const t = document.getElementById('text'); return [document.activeElement === t, t.selectionStart];",
+            vec![],
+        )
+        .await
+        .expect("caret");
+    assert_eq!(caret, json!([true, 27 + 30]), "line 2 starts at 27; column 31 is 30 further");
+    check_page(&client, "settings-02-icp-error").await;
+
+    // Fixed and saved: the confirmation names the version.
+    let text = client.find(Locator::Css("#text")).await.expect("the editor");
+    text.clear().await.expect("clear");
+    text.send_keys("territories = [\"DE\", \"FR\"]\nemployees = { min = 50, max = 5000 }\n").await.expect("type");
+    client.find(Locator::Css("button[value=save]")).await.expect("save").click().await.expect("click");
+    wait_for_text(&client, "p.notice", |n| n.contains("Saved as version 1")).await;
+    let status = wait_for_text(&client, "#document-status", |s| !s.is_empty()).await;
+    assert!(status.contains("Version 1") && status.contains("admin"), "{status}");
+    check_page(&client, "settings-03-icp-saved").await;
+
+    // A user added: the one-time password shown once, with the note to pass it on.
+    client.goto(&page_url(&base, "/settings/users")).await.expect("open");
+    wait_for_text(&client, "h1", |h| h == "Users").await;
+    client.find(Locator::Css("#add-username")).await.expect("user name").send_keys("mei").await.expect("type");
+    client.find(Locator::Css("#add-display-name")).await.expect("name").send_keys("王美").await.expect("type");
+    client
+        .find(Locator::Css("form[action='/settings/users'] button"))
+        .await
+        .expect("add")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "#one-time-heading", |h| h.contains("mei")).await;
+    let password = client
+        .find(Locator::Css("#one-time-password"))
+        .await
+        .expect("password")
+        .prop("value")
+        .await
+        .expect("value")
+        .expect("a password");
+    assert_eq!(password.len(), 23, "{password}");
+    check_page(&client, "settings-04-user-added").await;
+    client.find(Locator::Css("#one-time a[href='/settings/users']")).await.expect("done").click().await.expect("click");
+    let users = wait_for_text(&client, "#users", |t| t.contains("王美")).await;
+    assert!(!users.contains(&password) && client.find(Locator::Css("#one-time-password")).await.is_err());
+    check_page(&client, "settings-05-users").await;
+
+    // Webhooks: the list with the latest delivery, then one webhook's delivery log.
+    client.goto(&page_url(&base, "/settings/webhooks")).await.expect("open");
+    let list = wait_for_text(&client, "#webhooks", |t| t.contains("Delivered")).await;
+    assert!(list.contains("CRM sync") && list.contains("204"), "{list}");
+    check_page(&client, "settings-06-webhooks").await;
+    client
+        .find(Locator::Css(&format!("a[href='/settings/webhooks/{hook}']")))
+        .await
+        .expect("open")
+        .click()
+        .await
+        .expect("click");
+    let log = wait_for_text(&client, "#deliveries", |t| t.contains("lead.created")).await;
+    assert!(log.contains("Delivered") && log.contains("Redeliver"), "{log}");
+    check_page(&client, "settings-07-webhook-log").await;
+
+    // A framework started from a built-in one, and the ICP editor in Chinese.
+    client.goto(&page_url(&base, "/settings")).await.expect("open");
+    client.find(Locator::Css("#new-framework")).await.expect("name").send_keys("ours").await.expect("type");
+    client
+        .find(Locator::Css("form[action='/settings/config/frameworks'] button"))
+        .await
+        .expect("go")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "h1", |h| h == "Framework ours").await;
+    let value = client.find(Locator::Css("#text")).await.expect("editor").prop("value").await.expect("value");
+    assert!(value.is_some_and(|v| v.contains("id = \"ours\"")), "the built-in copied with its id changed");
+    check_page(&client, "settings-08-new-framework").await;
+    client.goto(&page_url(&base, "/settings/config/icp")).await.expect("open");
+    client.find(Locator::Css("form[action='/language'] button")).await.expect("switch").click().await.expect("click");
+    wait_for_text(&client, "h1", |h| h.starts_with("理想客户画像")).await;
+    check_page(&client, "settings-09-icp-zh").await;
+}

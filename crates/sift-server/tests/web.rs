@@ -2179,3 +2179,679 @@ async fn the_reports_count_the_funnel_disqualifications_and_verdicts_exactly_for
         app.running.shutdown().await.expect("clean shutdown");
     }
 }
+
+// ---- Settings (issue 10): configuration as TOML, users, webhooks; admins only. ----
+
+/// The textarea's text on an editor page, unescaped.
+fn editor_text(body: &str) -> String {
+    let start = body.find("<textarea id=\"text\"").expect("the editor's textarea");
+    let open = start + body[start..].find('>').expect("tag end") + 1;
+    let close = open + body[open..].find("</textarea>").expect("textarea end");
+    unescape(&body[open..close])
+}
+
+/// The value of the hidden field `name` of a page's form.
+fn hidden(body: &str, name: &str) -> Option<String> {
+    let at = body.find(&format!("name=\"{name}\" value=\""))? + name.len() + 15;
+    body[at..].split('"').next().map(str::to_owned)
+}
+
+/// The first "Line L, column C" a problem list shows.
+fn first_place(body: &str) -> Option<(usize, usize)> {
+    let at = body.find("data-line=\"")? + 11;
+    let line = body[at..].split('"').next()?.parse().ok()?;
+    let at = body.find("data-column=\"")? + 13;
+    let column = body[at..].split('"').next()?.parse().ok()?;
+    Some((line, column))
+}
+
+/// Qualifies one lead (nothing stored) that fits everything but the ICP's territories.
+async fn verdict_for_us_lead(app: &App) -> (String, String) {
+    let answers = json!({"answers": {"framework": "bant",
+        "lead": {"company": "Acme Freight", "industry": "Logistics", "employees": 4000, "country": "US", "contact_title": "VP Sales"},
+        "criteria": {"budget": {"status": "confirmed"}, "authority": {"status": "confirmed"},
+            "need": {"status": "confirmed"}, "timeline": {"status": "confirmed", "date": "2027-01-15"}}},
+        "as_of": "2026-11-26"});
+    let res = app.send(Method::POST, "/api/v1/qualify", Auth::Token(&app.admin_token), Some(answers)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value = res.json().await.expect("json");
+    let d = &v["decision"];
+    (d["verdict"].as_str().unwrap_or("").to_owned(), d["failed_level"].as_str().unwrap_or("").to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_the_icp_is_checked_with_problems_at_their_line_saved_as_versions_and_a_stale_save_refused() {
+    for db in databases("web_settings_icp").await {
+        let app = spawn(&db).await;
+        let name = db.name;
+        let session = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let cookies = format!("sift_session={session}");
+        let index = get(&app, "/settings", Some(&session), None).await;
+        assert_eq!(index.status, StatusCode::OK, "{name}");
+        assert!(index.body.contains("href=\"/settings\" aria-current=\"page\""), "the nav's Settings link");
+        assert!(index.body.contains("Not set: organization fit is not checked."), "{}", index.body);
+        let page = get(&app, "/settings/config/icp", Some(&session), None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("<label for=\"text\">TOML text</label>"), "a labelled textarea");
+        assert_eq!(hidden(&page.body, "version").as_deref(), Some("0"), "no version stored yet");
+        assert!(page.body.contains("href=\"/settings/config/icp?from=example\""), "the empty state offers the example");
+        let csrf = form_token(&page.body);
+        assert_eq!(verdict_for_us_lead(&app).await.0, "qualified", "{name}: no ICP yet");
+
+        // A syntax error: every problem with its line and column and the line quoted; the text
+        // stays in the box and nothing is saved, by Check or by Save.
+        let bad = "territories = [\"DE\", \"FR\"]\nemployees = { min = 50, max = }\n";
+        let res = post_form(
+            &app,
+            "/settings/config/icp/check",
+            &cookies,
+            &[("csrf_token", &csrf), ("text", bad), ("version", "0")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        let body = res.text().await.expect("page");
+        let (line, column) = first_place(&body).expect("a located problem");
+        assert_eq!(line, 2, "{body}");
+        assert!(body.contains(&format!("Line 2, column {column}")), "{body}");
+        assert!(body.contains("<pre class=\"quote\"><code>employees = { min = 50, max = }"), "the line quoted: {body}");
+        assert!(body.contains("<span class=\"bad\">2</span>"), "the line number is marked");
+        assert_eq!(editor_text(&body), bad, "the text is kept");
+        // The same place as the API gives.
+        let res = app
+            .client
+            .put(app.url("/api/v1/config/icp"))
+            .bearer_auth(&app.admin_token)
+            .header(CONTENT_TYPE, "text/plain")
+            .body(bad)
+            .send()
+            .await
+            .expect("sent");
+        let problem: Value = res.json().await.expect("problem");
+        assert_eq!(problem["errors"][0]["field"], format!("2:{column}"), "{name}: {problem}");
+        // With htmx: only the problem list and the marked line numbers come back.
+        let res = browser()
+            .post(app.url("/settings/config/icp/check"))
+            .header(COOKIE, &cookies)
+            .header("hx-request", "true")
+            .form(&[("csrf_token", csrf.as_str()), ("text", bad), ("version", "0")])
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(res.status(), StatusCode::OK);
+        let fragment = res.text().await.expect("fragment");
+        assert!(fragment.contains("Line 2, column") && !fragment.contains("<html"), "{fragment}");
+        assert!(fragment.contains("id=\"gutter\"") && fragment.contains("hx-swap-oob=\"true\""), "{fragment}");
+        let res = post_form(
+            &app,
+            "/settings/config/icp",
+            &cookies,
+            &[("csrf_token", &csrf), ("text", bad), ("version", "0"), ("action", "save")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = res.text().await.expect("page");
+        assert!(body.contains("1 problem; nothing was saved"), "{body}");
+        assert_eq!(editor_text(&body), bad);
+        let res = app.send(Method::GET, "/api/v1/config/icp", Auth::Token(&app.admin_token), None).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{name}: nothing stored");
+        // Without the session's token nothing is saved either.
+        let good = "territories = [\"DE\", \"FR\"]\n";
+        let res = post_form(
+            &app,
+            "/settings/config/icp",
+            &cookies,
+            &[("csrf_token", "forged"), ("text", good), ("version", "0")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        // A version that is not a number is a 400 page naming the field.
+        let res = post_form(
+            &app,
+            "/settings/config/icp",
+            &cookies,
+            &[("csrf_token", &csrf), ("text", good), ("version", "x")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        assert!(res.text().await.expect("page").contains("version"));
+
+        // A valid save (CRLF as browsers send it): version 1, and the next qualification uses it.
+        let res = post_form(
+            &app,
+            "/settings/config/icp",
+            &cookies,
+            &[
+                ("csrf_token", &csrf),
+                ("text", "territories = [\"DE\", \"FR\"]\r\n"),
+                ("version", "0"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            (res.status(), header(&res, LOCATION)),
+            (StatusCode::SEE_OTHER, "/settings/config/icp?saved=1".to_owned())
+        );
+        let page = get(&app, "/settings/config/icp?saved=1", Some(&session), None).await;
+        assert!(page.body.contains("Saved as version 1."), "{}", page.body);
+        assert_eq!(hidden(&page.body, "version").as_deref(), Some("1"));
+        assert_eq!(editor_text(&page.body), good, "stored with the browser's CRLF made LF");
+        assert_eq!(verdict_for_us_lead(&app).await, ("disqualified".to_owned(), "organization".to_owned()), "{name}");
+
+        // Someone else saves version 2 through the API; a save based on version 1 is refused,
+        // the user's text kept beside theirs; saving over theirs is a choice.
+        let res = app
+            .client
+            .put(app.url("/api/v1/config/icp"))
+            .bearer_auth(&app.admin_token)
+            .header(CONTENT_TYPE, "text/plain")
+            .body("territories = [\"US\"]\n")
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(res.status(), StatusCode::OK);
+        let mine = "territories = [\"GB\"]\n";
+        let res = post_form(
+            &app,
+            "/settings/config/icp",
+            &cookies,
+            &[("csrf_token", &csrf), ("text", mine), ("version", "1"), ("action", "save")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::CONFLICT, "{name}");
+        let body = res.text().await.expect("page");
+        assert!(
+            body.contains("Someone else saved a newer version meanwhile") && body.contains("Their version: 2."),
+            "{body}"
+        );
+        assert_eq!(editor_text(&body), mine, "the user's text is never lost");
+        assert_eq!(hidden(&body, "version").as_deref(), Some("1"), "still based on what they read");
+        assert!(
+            body.contains("territories = [&quot;US&quot;]") || body.contains("territories = [\"US\"]"),
+            "theirs shown"
+        );
+        let stored: Value = app
+            .send(Method::GET, "/api/v1/config/icp", Auth::Token(&app.admin_token), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!((stored["version"].as_i64(), stored["text"].as_str()), (Some(2), Some("territories = [\"US\"]\n")));
+        let res = post_form(
+            &app,
+            "/settings/config/icp",
+            &cookies,
+            &[("csrf_token", &csrf), ("text", mine), ("version", "1"), ("latest", "2"), ("action", "overwrite")],
+        )
+        .await;
+        assert_eq!(header(&res, LOCATION), "/settings/config/icp?saved=3", "{name}");
+
+        // The history: every version, and an old one loads into the editor.
+        let page = get(&app, "/settings/config/icp", Some(&session), None).await;
+        for v in 1..=2 {
+            assert!(page.body.contains(&format!("href=\"/settings/config/icp?version={v}\"")), "{}", page.body);
+        }
+        let old = get(&app, "/settings/config/icp?version=1", Some(&session), None).await;
+        assert_eq!(editor_text(&old.body), good);
+        assert_eq!(hidden(&old.body, "version").as_deref(), Some("3"), "saving it goes on top of the current one");
+        assert_eq!(
+            get(&app, "/settings/config/icp?version=9", Some(&session), None).await.status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        let index = get(&app, "/settings", Some(&session), None).await;
+        assert!(index.body.contains("<td class=\"num\">3</td><td>admin</td>"), "{}", index.body);
+        // Chinese: the same place in Chinese words.
+        let res = browser()
+            .post(app.url("/settings/config/icp/check"))
+            .header(COOKIE, &cookies)
+            .header(ACCEPT_LANGUAGE, "zh-CN")
+            .form(&[("csrf_token", csrf.as_str()), ("text", bad), ("version", "3")])
+            .send()
+            .await
+            .expect("sent");
+        let body = res.text().await.expect("page");
+        assert!(body.contains(&format!("第 2 行第 {column} 列")) && body.contains("检查"), "{body}");
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_are_for_admins_only_and_a_rep_gets_the_apis_403() {
+    for db in databases("web_settings_rep").await {
+        let app = spawn(&db).await;
+        app.user("rosa", "rep", None, "write").await;
+        let session = sign_in_with_form(&app, "rosa", PASSWORD).await;
+        let cookies = format!("sift_session={session}");
+        let today = get(&app, "/", Some(&session), None).await;
+        assert!(!today.body.contains("href=\"/settings\""), "{}: no Settings link for a rep", db.name);
+        let csrf = form_token(&today.body);
+        for path in [
+            "/settings",
+            "/settings/users",
+            "/settings/webhooks",
+            "/settings/webhooks/1",
+            "/settings/config/icp",
+            "/settings/config/frameworks/mine",
+            "/settings/config/lexicons?name=x",
+        ] {
+            let page = get(&app, path, Some(&session), None).await;
+            assert_eq!(page.status, StatusCode::FORBIDDEN, "{}: {path}", db.name);
+            assert!(page.body.contains("only an admin may do this"), "{path}: {}", page.body);
+        }
+        for (path, form) in [
+            ("/settings/config/icp", vec![("text", "territories = [\"DE\"]\n"), ("version", "0")]),
+            ("/settings/config/icp/check", vec![("text", "x"), ("version", "0")]),
+            ("/settings/users", vec![("username", "sneaky"), ("role", "admin")]),
+            ("/settings/users/1/role", vec![("role", "rep")]),
+            ("/settings/users/1/disable", vec![]),
+            ("/settings/webhooks", vec![("url", "https://example.com/"), ("events", "lead.created")]),
+        ] {
+            let mut fields = vec![("csrf_token", csrf.as_str())];
+            fields.extend(form);
+            let res = post_form(&app, path, &cookies, &fields).await;
+            assert_eq!(res.status(), StatusCode::FORBIDDEN, "{}: POST {path}", db.name);
+        }
+        let users: Value = app
+            .send(Method::GET, "/api/v1/users", Auth::Token(&app.admin_token), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(users.as_array().map(Vec::len), Some(2), "{}: nobody was added", db.name);
+        // For an admin, an address that names no document is a 404.
+        let admin = sign_in_with_form(&app, "admin", PASSWORD).await;
+        assert_eq!(get(&app, "/settings/config/passwords", Some(&admin), None).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(get(&app, "/settings/config/widgets/x", Some(&admin), None).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(get(&app, "/settings/webhooks/999", Some(&admin), None).await.status, StatusCode::NOT_FOUND);
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+/// The one-time password shown on a users page, if any.
+fn one_time_password(body: &str) -> Option<String> {
+    let at = body.find("id=\"one-time-password\"")?;
+    let value = at + body[at..].find("value=\"")? + 7;
+    body[value..].split('"').next().map(str::to_owned)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_users_are_added_with_a_one_time_password_shown_once_and_the_last_admin_stays() {
+    for db in databases("web_settings_users").await {
+        let app = spawn(&db).await;
+        let name = db.name;
+        let session = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let cookies = format!("sift_session={session}");
+        let page = get(&app, "/settings/users", Some(&session), None).await;
+        assert_eq!(page.status, StatusCode::OK, "{name}");
+        let csrf = form_token(&page.body);
+        let admin_id = 1;
+        assert!(page.body.contains("href=\"/password\""), "one's own row offers the password page");
+        assert!(
+            !page.body.contains(&format!("action=\"/settings/users/{admin_id}/disable\"")),
+            "no disable for oneself"
+        );
+
+        // Added with a one-time password, shown in this answer only; a hostile display name is text.
+        let res = post_form(
+            &app,
+            "/settings/users",
+            &cookies,
+            &[
+                ("csrf_token", &csrf),
+                ("username", "mei"),
+                ("display_name", HOSTILE_SCRIPT),
+                ("role", "rep"),
+                ("team", "north"),
+                ("language", "zh"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{name}");
+        let body = res.text().await.expect("page");
+        assert!(body.contains("hx-history=\"false\""), "htmx keeps no copy of the password");
+        assert!(body.contains("Pass it on to them yourself"), "{body}");
+        let one_time = one_time_password(&body).expect("the one-time password");
+        assert_eq!(one_time.len(), 23, "{one_time}");
+        assert!(!body.contains(HOSTILE_SCRIPT) && body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{body}");
+        let list = get(&app, "/settings/users", Some(&session), None).await;
+        assert!(!list.body.contains(&one_time), "{name}: shown once");
+        assert!(list.body.contains("Has not set a password yet"), "{}", list.body);
+        let mei: Value = app
+            .send(Method::GET, "/api/v1/users", Auth::Token(&app.admin_token), None)
+            .await
+            .json::<Value>()
+            .await
+            .expect("json")
+            .as_array()
+            .and_then(|u| u.iter().find(|u| u["username"] == "mei").cloned())
+            .expect("mei");
+        assert_eq!(
+            (mei["role"].as_str(), mei["team"].as_str(), mei["language"].as_str()),
+            (Some("rep"), Some("north"), Some("zh"))
+        );
+        let mei_id = mei["id"].as_i64().expect("id");
+        let mei_session = sign_in_with_form(&app, "mei", &one_time).await;
+        let first = get(&app, "/", Some(&mei_session), None).await;
+        assert_eq!(first.location, "/password", "{name}: the one-time password must be changed first");
+
+        // Refusals at their field, the typed values kept (as text).
+        let res = post_form(
+            &app,
+            "/settings/users",
+            &cookies,
+            &[("csrf_token", &csrf), ("username", HOSTILE_ATTR), ("role", "rep")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = res.text().await.expect("page");
+        assert!(body.contains("id=\"add-username-error\"") && body.contains("is not a valid user name"), "{body}");
+        assert!(!body.contains(HOSTILE_ATTR) && body.contains("&quot;&gt;&lt;img"), "{body}");
+        let res = post_form(
+            &app,
+            "/settings/users",
+            &cookies,
+            &[("csrf_token", &csrf), ("username", "mei"), ("role", "rep")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        assert!(res.text().await.expect("page").contains("id=\"add-username-error\""));
+        let res = post_form(
+            &app,
+            "/settings/users",
+            &cookies,
+            &[("csrf_token", &csrf), ("username", "kit"), ("role", "boss")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.expect("page").contains("id=\"add-role-error\""));
+
+        // The last admin cannot disable themself or give up the role; refused at their row.
+        let res =
+            post_form(&app, &format!("/settings/users/{admin_id}/disable"), &cookies, &[("csrf_token", &csrf)]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        let body = res.text().await.expect("page");
+        assert!(
+            body.contains(&format!("id=\"user-{admin_id}-error\"")) && body.contains("you cannot disable yourself"),
+            "{body}"
+        );
+        let res = post_form(
+            &app,
+            &format!("/settings/users/{admin_id}/role"),
+            &cookies,
+            &[("csrf_token", &csrf), ("role", "rep")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(get(&app, "/settings", Some(&session), None).await.status, StatusCode::OK, "{name}: still an admin");
+
+        // Another user: role, disable (their session ends), enable, a new one-time password.
+        let res = post_form(
+            &app,
+            &format!("/settings/users/{mei_id}/role"),
+            &cookies,
+            &[("csrf_token", &csrf), ("role", "manager")],
+        )
+        .await;
+        assert_eq!(header(&res, LOCATION), format!("/settings/users?changed={mei_id}#user-{mei_id}"));
+        let page = get(&app, &format!("/settings/users?changed={mei_id}"), Some(&session), None).await;
+        assert!(page.body.contains("Role changed: mei → Manager"), "{}", page.body);
+        let res =
+            post_form(&app, &format!("/settings/users/{mei_id}/disable"), &cookies, &[("csrf_token", &csrf)]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(get(&app, "/password", Some(&mei_session), None).await.status, StatusCode::SEE_OTHER, "signed out");
+        let page = get(&app, &format!("/settings/users?disabled={mei_id}"), Some(&session), None).await;
+        assert!(page.body.contains(&format!("action=\"/settings/users/{mei_id}/enable\"")), "{}", page.body);
+        let res =
+            post_form(&app, &format!("/settings/users/{mei_id}/enable"), &cookies, &[("csrf_token", &csrf)]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let res =
+            post_form(&app, &format!("/settings/users/{mei_id}/reset-password"), &cookies, &[("csrf_token", &csrf)])
+                .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let again = one_time_password(&res.text().await.expect("page")).expect("a new one-time password");
+        assert_ne!(again, one_time);
+        sign_in_with_form(&app, "mei", &again).await;
+        let res =
+            post_form(&app, &format!("/settings/users/{mei_id}/disable"), &cookies, &[("csrf_token", "forged")]).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        // Every change is audited as the API's.
+        let audit: Value = app
+            .send(Method::GET, "/api/v1/audit?limit=100", Auth::Token(&app.admin_token), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        let actions: Vec<&str> =
+            audit.as_array().expect("entries").iter().filter_map(|e| e["action"].as_str()).collect();
+        for action in ["user.created", "user.updated", "user.password_reset"] {
+            assert!(actions.contains(&action), "{name}: {action} in {actions:?}");
+        }
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+/// A receiver that answers every delivery 204.
+async fn webhook_receiver() -> String {
+    let app = axum::Router::new().route("/hook", axum::routing::post(|| async { StatusCode::NO_CONTENT }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_a_webhook_is_created_with_its_secret_shown_once_and_its_delivery_log_lists_a_delivery() {
+    for db in databases("web_settings_webhooks").await {
+        let app = spawn_with(&db, |s| {
+            s.job_workers = 1;
+            s.webhook_allow_private = true;
+        })
+        .await;
+        let name = db.name;
+        let url = webhook_receiver().await;
+        let session = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let cookies = format!("sift_session={session}");
+        let page = get(&app, "/settings/webhooks", Some(&session), None).await;
+        assert!(page.body.contains("No webhook yet."), "{}", page.body);
+        let csrf = form_token(&page.body);
+        // Refusals at their field: no event, a scheme that is not http.
+        let res = post_form(&app, "/settings/webhooks", &cookies, &[("csrf_token", &csrf), ("url", &url)]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.expect("page").contains("id=\"webhook-events-error\""));
+        let res = post_form(
+            &app,
+            "/settings/webhooks",
+            &cookies,
+            &[("csrf_token", &csrf), ("url", "file:///etc/passwd"), ("events", "lead.created")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = res.text().await.expect("page");
+        assert!(body.contains("id=\"webhook-url-error\"") && body.contains("value=\"file:///etc/passwd\""), "{body}");
+
+        let res = post_form(
+            &app,
+            "/settings/webhooks",
+            &cookies,
+            &[
+                ("csrf_token", &csrf),
+                ("url", &url),
+                ("events", "lead.created"),
+                ("events", "lead.stage_changed"),
+                ("description", HOSTILE_SCRIPT),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{name}");
+        let body = res.text().await.expect("page");
+        let at = body.find("id=\"secret\"").expect("the secret") + 10;
+        let secret = body[at..].split("value=\"").nth(1).and_then(|v| v.split('"').next()).expect("value").to_owned();
+        assert!(secret.starts_with("whsec_"), "{secret}");
+        assert!(body.contains("hx-history=\"false\"") && !body.contains(HOSTILE_SCRIPT), "{body}");
+        let list = get(&app, "/settings/webhooks", Some(&session), None).await;
+        assert!(!list.body.contains(&secret), "{name}: the secret is shown once");
+        assert!(list.body.contains("<code>lead.created</code>, <code>lead.stage_changed</code>"), "{}", list.body);
+        let hooks: Value = app
+            .send(Method::GET, "/api/v1/webhooks", Auth::Token(&app.admin_token), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        let hook = hooks[0]["id"].as_i64().expect("id");
+
+        // A new lead: its event is delivered and the log lists the attempt.
+        app.create_lead(&app.admin_token, json!({"company": "Hook Ltd"})).await;
+        let started = std::time::Instant::now();
+        let detail = loop {
+            let page = get(&app, &format!("/settings/webhooks/{hook}"), Some(&session), None).await;
+            if page.body.contains("data-delivery=") {
+                break page.body;
+            }
+            assert!(started.elapsed() < std::time::Duration::from_secs(20), "{name}: no delivery: {}", page.body);
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        };
+        assert!(detail.contains("<code>lead.created</code> #"), "{detail}");
+        assert!(detail.contains("Delivered") && detail.contains("<td class=\"num\">204</td>"), "{detail}");
+        let list = get(&app, "/settings/webhooks", Some(&session), None).await;
+        assert!(list.body.contains("Delivered") && list.body.contains("<code>204</code>"), "{}", list.body);
+
+        // Redeliver: a job, then a second attempt in the log.
+        let event = detail.split("data-event=\"").nth(1).and_then(|s| s.split('"').next()).expect("event").to_owned();
+        let res = post_form(
+            &app,
+            &format!("/settings/webhooks/{hook}/redeliver"),
+            &cookies,
+            &[("csrf_token", &csrf), ("event_id", &event)],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{name}");
+        assert!(header(&res, LOCATION).starts_with(&format!("/settings/webhooks/{hook}?redelivered=")));
+        let started = std::time::Instant::now();
+        while get(&app, &format!("/settings/webhooks/{hook}"), Some(&session), None)
+            .await
+            .body
+            .matches("data-delivery=")
+            .count()
+            < 2
+        {
+            assert!(started.elapsed() < std::time::Duration::from_secs(20), "{name}: not redelivered");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+
+        // Pause and resume from the list; delete needs the box ticked.
+        let res = post_form(
+            &app,
+            &format!("/settings/webhooks/{hook}/pause"),
+            &cookies,
+            &[("csrf_token", &csrf), ("back", "list")],
+        )
+        .await;
+        assert_eq!(header(&res, LOCATION), "/settings/webhooks?paused=1");
+        let list = get(&app, "/settings/webhooks?paused=1", Some(&session), None).await;
+        assert!(list.body.contains("Paused") && list.body.contains("paused by admin"), "{}", list.body);
+        assert!(list.body.contains(&format!("action=\"/settings/webhooks/{hook}/resume\"")));
+        let res =
+            post_form(&app, &format!("/settings/webhooks/{hook}/resume"), &cookies, &[("csrf_token", &csrf)]).await;
+        assert_eq!(header(&res, LOCATION), format!("/settings/webhooks/{hook}?resumed=1"));
+        let res =
+            post_form(&app, &format!("/settings/webhooks/{hook}/delete"), &cookies, &[("csrf_token", &csrf)]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.expect("page").contains("id=\"delete-confirm-error\""), "{name}: at the box");
+        let res = post_form(
+            &app,
+            &format!("/settings/webhooks/{hook}/delete"),
+            &cookies,
+            &[("csrf_token", &csrf), ("confirm", "yes")],
+        )
+        .await;
+        assert_eq!(header(&res, LOCATION), "/settings/webhooks?deleted=1");
+        assert_eq!(
+            get(&app, &format!("/settings/webhooks/{hook}"), Some(&session), None).await.status,
+            StatusCode::NOT_FOUND
+        );
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+const HOSTILE_FRAMEWORK: &str = r#"id = "mine"
+name = "<script>alert(1)</script>"
+summary.en = "\"><img src=x onerror=alert(1)>"
+
+[[criteria]]
+id = "need"
+concept = "need"
+level = "opportunity"
+weight = 2
+name.en = "Need"
+description.en = "</textarea><script>alert(2)</script>"
+questions.en = ["What does the problem cost you?"]
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_hostile_strings_in_a_framework_text_render_as_text_and_a_new_framework_starts_from_a_built_in() {
+    for db in databases("web_settings_framework").await {
+        let app = spawn(&db).await;
+        let name = db.name;
+        let session = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let cookies = format!("sift_session={session}");
+        // A new framework by name, started from a built-in one with its id changed.
+        let res = get(&app, "/settings/config/frameworks?name=ours&from=anum", Some(&session), None).await;
+        assert_eq!(
+            (res.status, res.location.as_str()),
+            (StatusCode::SEE_OTHER, "/settings/config/frameworks/ours?from=anum")
+        );
+        let page = get(&app, &res.location, Some(&session), None).await;
+        assert_eq!(page.status, StatusCode::OK, "{name}");
+        let text = editor_text(&page.body);
+        assert!(text.contains("id = \"ours\"") && text.contains("name = \"ANUM\""), "{text}");
+        // A built-in id or a bad name is refused at the field on the index.
+        let res = get(&app, "/settings/config/frameworks?name=bant&from=bant", Some(&session), None).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            res.body.contains("id=\"new-framework-error\"") && res.body.contains("is a built-in framework"),
+            "{}",
+            res.body
+        );
+        let res = get(&app, "/settings/config/lexicons?name=Not%20OK", Some(&session), None).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("id=\"new-lexicon-error\"") && res.body.contains("value=\"Not OK\""), "{}", res.body);
+
+        // Hostile strings in the text: in the box and in the quoted lines, as text.
+        let page = get(&app, "/settings/config/frameworks/mine", Some(&session), None).await;
+        let csrf = form_token(&page.body);
+        let broken = HOSTILE_FRAMEWORK.replace("weight = 2", "weight = 0");
+        let res = post_form(
+            &app,
+            "/settings/config/frameworks/mine",
+            &cookies,
+            &[("csrf_token", &csrf), ("text", &broken), ("version", "0"), ("action", "save")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        let body = res.text().await.expect("page");
+        assert!(body.contains("Line 9, column"), "{body}");
+        assert_eq!(editor_text(&body), broken);
+        for raw in ["<script>alert", "<img src=x", "</textarea><script>"] {
+            assert!(!body.contains(raw), "{name}: {raw} must be escaped: {body}");
+        }
+        let res = post_form(
+            &app,
+            "/settings/config/frameworks/mine",
+            &cookies,
+            &[("csrf_token", &csrf), ("text", HOSTILE_FRAMEWORK), ("version", "0"), ("action", "save")],
+        )
+        .await;
+        assert_eq!(header(&res, LOCATION), "/settings/config/frameworks/mine?saved=1", "{name}");
+        let page = get(&app, "/settings/config/frameworks/mine?saved=1", Some(&session), None).await;
+        assert_eq!(editor_text(&page.body), HOSTILE_FRAMEWORK);
+        assert!(!page.body.contains("</textarea><script>") && !page.body.contains("<script>alert"), "{}", page.body);
+        assert!(
+            page.body.contains("Warnings (the text can be saved):"),
+            "a missing translation is a warning: {}",
+            page.body
+        );
+        let index = get(&app, "/settings", Some(&session), None).await;
+        assert!(index.body.contains("href=\"/settings/config/frameworks/mine\""), "{}", index.body);
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}

@@ -101,6 +101,25 @@ pub struct User {
     pub created_at: String,
 }
 
+/// A change to a user: `None` keeps a value; `Some(None)` clears an optional one.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UserUpdate<'a> {
+    pub role: Option<Role>,
+    pub team: Option<Option<&'a str>>,
+    pub display_name: Option<Option<&'a str>>,
+    pub language: Option<Option<&'a str>>,
+    /// Disabling ends the user's sessions.
+    pub disabled: Option<bool>,
+}
+
+/// What [`Store::change_user`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserChanged {
+    Changed(User),
+    /// Refused, nothing written: afterwards no enabled admin would be left.
+    NoAdminLeft,
+}
+
 /// A user to create; the password is already hashed.
 #[derive(Debug, Clone)]
 pub struct NewUser<'a> {
@@ -310,30 +329,6 @@ impl Store {
         })
     }
 
-    /// Disables or re-enables a user; disabling ends their sessions (their tokens stop
-    /// working while they are disabled).
-    pub async fn set_disabled(&self, user_id: i64, disabled: bool) -> Result<()> {
-        let now = now();
-        let begin = self.begin_write();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_with(begin).await?;
-            let done = sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3")
-                .bind(disabled)
-                .bind(&now)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::NotFound(user_id.to_string()));
-            }
-            if disabled {
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
-            Ok(())
-        })
-    }
-
     /// Changes a user's role, team, display name or language (`None` keeps the value).
     pub async fn update_user(
         &self,
@@ -358,6 +353,62 @@ impl Store {
             Ok::<(), StoreError>(())
         })?;
         self.user(user_id).await?.ok_or_else(|| StoreError::NotFound(user_id.to_string()))
+    }
+
+    /// Changes a user's role, team, name, language or disabled flag in one transaction that
+    /// keeps at least one enabled admin where there was one: a change that would leave none
+    /// is rolled back
+    /// ([`UserChanged::NoAdminLeft`]). The enabled admins are locked first (PostgreSQL; SQLite
+    /// writes one at a time), so two admins demoting each other at once cannot both succeed.
+    pub async fn change_user(&self, user_id: i64, update: &UserUpdate<'_>) -> Result<UserChanged> {
+        let now = now();
+        let begin = self.begin_write();
+        let lock = match self.backend() {
+            crate::db::Backend::Sqlite => "",
+            crate::db::Backend::Postgres => " FOR UPDATE",
+        };
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(begin).await?;
+            let admins = format!("SELECT id FROM users WHERE role = 'admin' AND disabled = $1 ORDER BY id{lock}");
+            let before = sqlx::query(sqlx::AssertSqlSafe(admins)).bind(false).fetch_all(&mut *tx).await?.len();
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1")))
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(current) = row.as_ref().map(user_from_row).transpose()? else {
+                return Err(StoreError::NotFound(user_id.to_string()));
+            };
+            let disabled = update.disabled.unwrap_or(current.disabled);
+            sqlx::query(
+                "UPDATE users SET role = $1, team = $2, display_name = $3, language = $4, disabled = $5, updated_at = $6 \
+                 WHERE id = $7",
+            )
+            .bind(update.role.unwrap_or(current.role).name())
+            .bind(update.team.unwrap_or(current.team.as_deref()))
+            .bind(update.display_name.unwrap_or(current.display_name.as_deref()))
+            .bind(update.language.unwrap_or(current.language.as_deref()))
+            .bind(disabled)
+            .bind(&now)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+            let left: i64 = sqlx::query("SELECT count(*) AS n FROM users WHERE role = 'admin' AND disabled = $1")
+                .bind(false)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("n")?;
+            if before > 0 && left == 0 {
+                tx.rollback().await?;
+                return Ok(UserChanged::NoAdminLeft);
+            }
+            if disabled && !current.disabled {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })?;
+        let user = self.user(user_id).await?.ok_or_else(|| StoreError::NotFound(user_id.to_string()))?;
+        Ok(UserChanged::Changed(user))
     }
 
     pub async fn create_session(&self, session: &Session) -> Result<()> {

@@ -86,6 +86,16 @@ pub struct ConfigDocument {
     pub changed_at: String,
 }
 
+/// One version of a configuration document, as the history keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentVersion {
+    pub version: i64,
+    /// The text of this version; `None` when this version deleted the document.
+    pub text: Option<String>,
+    pub changed_by: String,
+    pub changed_at: String,
+}
+
 /// What a save or a deletion did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SaveOutcome {
@@ -162,6 +172,37 @@ impl Store {
                 }
             }
             Ok(documents)
+        })
+    }
+
+    /// The versions of one document, newest first, at most `limit` of them (deletions
+    /// included, without text).
+    pub async fn config_document_history(
+        &self,
+        kind: DocumentKind,
+        name: &str,
+        limit: i64,
+    ) -> Result<Vec<DocumentVersion>> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT version, text, changed_by, changed_at FROM config_documents WHERE kind = $1 AND name = $2 \
+                 ORDER BY version DESC LIMIT $3",
+            )
+            .bind(kind.name())
+            .bind(name)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            let mut versions = Vec::with_capacity(rows.len());
+            for row in rows {
+                versions.push(DocumentVersion {
+                    version: row.try_get("version")?,
+                    text: row.try_get("text")?,
+                    changed_by: row.try_get("changed_by")?,
+                    changed_at: row.try_get("changed_at")?,
+                });
+            }
+            Ok(versions)
         })
     }
 

@@ -231,6 +231,8 @@ pub struct Delivery {
     pub id: i64,
     pub webhook_id: i64,
     pub event_id: i64,
+    /// The event's kind (`lead.created`...), while the event is kept.
+    pub event_kind: Option<String>,
     pub job_id: Option<i64>,
     pub attempt: i64,
     pub at: String,
@@ -258,8 +260,8 @@ pub struct NewDelivery<'a> {
     pub outcome: &'a str,
 }
 
-const DELIVERY_COLUMNS: &str =
-    "id, webhook_id, event_id, job_id, attempt, at, status_code, response, error, duration_ms, outcome";
+const DELIVERY_COLUMNS: &str = "d.id, d.webhook_id, d.event_id, e.kind AS event_kind, d.job_id, d.attempt, d.at, \
+     d.status_code, d.response, d.error, d.duration_ms, d.outcome";
 
 fn delivery_from_row<R: Row>(row: &R) -> Result<Delivery>
 where
@@ -273,6 +275,7 @@ where
         id: row.try_get("id")?,
         webhook_id: row.try_get("webhook_id")?,
         event_id: row.try_get("event_id")?,
+        event_kind: row.try_get("event_kind")?,
         job_id: row.try_get("job_id")?,
         attempt: row.try_get("attempt")?,
         at: row.try_get("at")?,
@@ -510,15 +513,18 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<Delivery>> {
         on_pool!(self, pool => {
-            let mut q = sqlx::QueryBuilder::new(format!("SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE webhook_id = "));
+            let mut q = sqlx::QueryBuilder::new(format!(
+                "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d LEFT JOIN events e ON e.id = d.event_id \
+                 WHERE d.webhook_id = "
+            ));
             q.push_bind(webhook_id);
             if let Some(event) = event {
-                q.push(" AND event_id = ").push_bind(event);
+                q.push(" AND d.event_id = ").push_bind(event);
             }
             if let Some(before) = before {
-                q.push(" AND id < ").push_bind(before);
+                q.push(" AND d.id < ").push_bind(before);
             }
-            q.push(" ORDER BY id DESC LIMIT ").push_bind(limit.clamp(1, 1000));
+            q.push(" ORDER BY d.id DESC LIMIT ").push_bind(limit.clamp(1, 1000));
             let rows = q.build().fetch_all(pool).await?;
             rows.iter().map(delivery_from_row).collect()
         })

@@ -18,7 +18,7 @@ pub mod sqlite_writer;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use config_docs::{ConfigDocument, DocumentKind, LeadRouting, OwnerChange, SaveOutcome};
+pub use config_docs::{ConfigDocument, DocumentKind, DocumentVersion, LeadRouting, OwnerChange, SaveOutcome};
 pub use db::{Backend, BatchOutcome, LeadFilter, QualificationRecord, Readiness, Store, StoreError};
 pub use db::{Cursor, LeadSort, SortKey, Visibility};
 pub use events::{Event, EventKind};

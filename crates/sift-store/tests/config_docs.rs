@@ -63,6 +63,15 @@ async fn documents_keep_versions_refuse_stale_writes_and_can_be_deleted() {
         );
         assert_eq!(again.version, 3);
         assert!(store.config_generation().await.expect("generation") >= 6);
+
+        // The history: every version newest first, a deletion without text, at most `limit`.
+        let history = store.config_document_history(DocumentKind::Framework, "alpha", 10).await.expect("history");
+        let seen: Vec<(i64, Option<&str>, &str)> =
+            history.iter().map(|v| (v.version, v.text.as_deref(), v.changed_by.as_str())).collect();
+        assert_eq!(seen, [(3, Some("new"), "ana"), (2, None, "ana"), (1, Some("alpha"), "ana")], "{name}");
+        let icp = store.config_document_history(DocumentKind::Icp, "icp", 1).await.expect("history");
+        assert_eq!(icp.iter().map(|v| v.version).collect::<Vec<_>>(), [2], "{name}: the newest only");
+        assert!(store.config_document_history(DocumentKind::Lexicon, "none", 10).await.expect("history").is_empty());
     }
 }
 

@@ -229,20 +229,11 @@ async fn put_document(
     let change = config_docs::save(state.store(), document, &text, expected, principal.actor())
         .await
         .map_err(|e| to_api(document, e))?;
-    let (saved, warnings, config) = match change {
-        Change::Saved { document, warnings, config } => (document, warnings, config),
-        Change::Stale { current } => return Err(stale(document, current)),
-        Change::Deleted { .. } => return Err(ApiError::internal("a save came back as a deletion")),
+    let (saved, warnings) = match apply(state, principal, document, change).await? {
+        Applied::Saved { document, warnings } => (document, warnings),
+        Applied::Stale { current } => return Err(stale(document, current)),
+        Applied::Deleted => return Err(ApiError::internal("a save came back as a deletion")),
     };
-    state.set_config(*config);
-    audit(
-        state,
-        principal,
-        "config.saved",
-        &format!("config:{}", document.source()),
-        serde_json::json!({"version": saved.version, "bytes": saved.text.len()}),
-    )
-    .await?;
     let tag = etag(saved.version);
     let mut response =
         Json(Saved { document: DocumentView::from(saved), warnings: located(&warnings) }).into_response();
@@ -250,6 +241,45 @@ async fn put_document(
         response.headers_mut().insert(header::ETAG, tag);
     }
     Ok(response)
+}
+
+/// What a checked save or deletion came to, once applied.
+pub(crate) enum Applied {
+    Saved {
+        document: ConfigDocument,
+        warnings: Diagnostics,
+    },
+    Deleted,
+    /// Someone else changed the document since it was read; nothing was written.
+    Stale {
+        current: i64,
+    },
+}
+
+/// After `config_docs::save` or `delete` (the API's handlers and the settings pages alike):
+/// this process starts deciding with the new configuration, and the change is audited
+/// (`config.saved`, `config.deleted`) with its version and size, never its text.
+pub(crate) async fn apply(
+    state: &AppState,
+    principal: &Principal,
+    document: DocumentRef<'_>,
+    change: Change,
+) -> ApiResult<Applied> {
+    let target = format!("config:{}", document.source());
+    match change {
+        Change::Saved { document: saved, warnings, config } => {
+            state.set_config(*config);
+            let detail = serde_json::json!({"version": saved.version, "bytes": saved.text.len()});
+            audit(state, principal, "config.saved", &target, detail).await?;
+            Ok(Applied::Saved { document: saved, warnings })
+        }
+        Change::Deleted { version, config } => {
+            state.set_config(*config);
+            audit(state, principal, "config.deleted", &target, serde_json::json!({"version": version})).await?;
+            Ok(Applied::Deleted)
+        }
+        Change::Stale { current } => Ok(Applied::Stale { current }),
+    }
 }
 
 async fn delete_document(
@@ -263,20 +293,11 @@ async fn delete_document(
     let change = config_docs::delete(state.store(), document, expected, principal.actor())
         .await
         .map_err(|e| to_api(document, e))?;
-    let (version, config) = match change {
-        Change::Deleted { version, config } => (version, config),
-        Change::Stale { current } => return Err(stale(document, current)),
-        Change::Saved { .. } => return Err(ApiError::internal("a deletion came back as a save")),
-    };
-    state.set_config(*config);
-    audit(
-        state,
-        principal,
-        "config.deleted",
-        &format!("config:{}", document.source()),
-        serde_json::json!({"version": version}),
-    )
-    .await?;
+    match apply(state, principal, document, change).await? {
+        Applied::Deleted => {}
+        Applied::Stale { current } => return Err(stale(document, current)),
+        Applied::Saved { .. } => return Err(ApiError::internal("a deletion came back as a save")),
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -95,7 +95,8 @@ pub struct UserChange {
     pub disabled: Option<bool>,
 }
 
-/// Changes a user's role, team, name, language, or disables them.
+/// Changes a user's role, team, name, language, or disables them. Nobody disables themself or
+/// takes away their own admin role, and no change leaves the server without an enabled admin.
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "accounts", request_body = UserChange,
     params(("id" = i64, Path, description = "user id")), responses((status = 200, body = UserView), (status = 404, body = crate::problem::Problem)))]
 pub async fn update(
@@ -105,29 +106,21 @@ pub async fn update(
     ApiJson(change): ApiJson<UserChange>,
 ) -> ApiResult<Json<UserView>> {
     principal.require_admin()?;
-    let target = sift_app::accounts::user_by_id(state.store(), id).await?;
     let new_role = change.role.as_deref().map(role).transpose()?;
-    if target.id == principal.user.id && (change.disabled == Some(true) || new_role.is_some_and(|r| r != Role::Admin)) {
-        return Err(ApiError::validation("id", "you cannot disable yourself or take away your own admin role"));
-    }
-    fn blank(v: &Option<String>) -> Option<Option<&str>> {
-        v.as_deref().map(|s| Some(s.trim()).filter(|s| !s.is_empty()))
-    }
-    let lang = language(change.language.as_deref())?;
-    let user = state
-        .store()
-        .update_user(
-            id,
-            new_role,
-            blank(&change.team),
-            blank(&change.display_name),
-            change.language.as_ref().map(|_| lang),
-        )
-        .await?;
-    if let Some(disabled) = change.disabled {
-        sift_app::accounts::set_disabled(state.store(), id, disabled).await?;
-    }
-    let user = sift_app::accounts::user_by_id(state.store(), user.id).await?;
+    language(change.language.as_deref())?;
+    let user = sift_app::accounts::change_user(
+        state.store(),
+        &principal.user,
+        id,
+        &sift_app::accounts::UserChange {
+            role: new_role,
+            team: change.team.as_deref(),
+            display_name: change.display_name.as_deref(),
+            language: change.language.as_deref(),
+            disabled: change.disabled,
+        },
+    )
+    .await?;
     audit(
         &state,
         &principal,

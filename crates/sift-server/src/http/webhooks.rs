@@ -75,10 +75,6 @@ pub struct CreatedWebhook {
     pub secret: String,
 }
 
-fn not_found() -> ApiError {
-    ApiError::not_found("webhook with this id")
-}
-
 /// Every webhook.
 #[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks", responses((status = 200, body = Vec<WebhookView>)))]
 pub async fn list(State(state): State<AppState>, principal: Principal) -> ApiResult<Json<Vec<WebhookView>>> {
@@ -118,7 +114,7 @@ pub async fn get(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<WebhookView>> {
     principal.require_admin()?;
-    Ok(Json(WebhookView::from(state.store().webhook(id).await?.ok_or_else(not_found)?)))
+    Ok(Json(WebhookView::from(sift_app::webhooks::webhook(state.store(), id).await?)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -140,15 +136,8 @@ pub async fn update(
     ApiJson(change): ApiJson<WebhookChange>,
 ) -> ApiResult<Json<WebhookView>> {
     principal.require_admin()?;
-    state.store().webhook(id).await?.ok_or_else(not_found)?;
-    let events: Option<Vec<EventKind>> = change.events.as_deref().map(sift_app::webhooks::parse_events).transpose()?;
-    if let Some(events) = &events {
-        state.store().set_webhook_events(id, events).await?;
-    }
-    if let Some(paused) = change.paused {
-        let reason = format!("paused by {}", principal.actor());
-        state.store().set_webhook_paused(id, paused, Some(&reason)).await?;
-    }
+    let webhook_change = sift_app::webhooks::WebhookChange { paused: change.paused, events: change.events.as_deref() };
+    let hook = sift_app::webhooks::update(state.store(), id, &webhook_change, principal.actor()).await?;
     audit(
         &state,
         &principal,
@@ -157,7 +146,7 @@ pub async fn update(
         serde_json::json!({"paused": change.paused, "events": change.events}),
     )
     .await?;
-    Ok(Json(WebhookView::from(state.store().webhook(id).await?.ok_or_else(not_found)?)))
+    Ok(Json(WebhookView::from(hook)))
 }
 
 /// Deletes a webhook and its delivery log; queued deliveries to it are skipped.
@@ -169,9 +158,7 @@ pub async fn delete(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
     principal.require_admin()?;
-    if !state.store().delete_webhook(id).await? {
-        return Err(not_found());
-    }
+    sift_app::webhooks::delete(state.store(), id).await?;
     audit(&state, &principal, "webhook.deleted", &format!("webhook:{id}"), serde_json::json!({})).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -181,6 +168,8 @@ pub async fn delete(
 pub struct DeliveryView {
     pub id: i64,
     pub event_id: i64,
+    /// The event's kind, while the event is kept.
+    pub event_kind: Option<String>,
     pub job_id: Option<i64>,
     pub attempt: i64,
     pub at: String,
@@ -199,6 +188,7 @@ impl From<Delivery> for DeliveryView {
         DeliveryView {
             id: d.id,
             event_id: d.event_id,
+            event_kind: d.event_kind,
             job_id: d.job_id,
             attempt: d.attempt,
             at: d.at,
@@ -241,8 +231,8 @@ pub async fn deliveries(
     ApiQuery(query): ApiQuery<DeliveryQuery>,
 ) -> ApiResult<Json<Vec<DeliveryView>>> {
     principal.require_admin()?;
-    state.store().webhook(id).await?.ok_or_else(not_found)?;
-    let rows = state.store().deliveries(id, query.event, query.before, limit(query.limit, 100)?).await?;
+    let rows =
+        sift_app::webhooks::deliveries(state.store(), id, query.event, query.before, limit(query.limit, 100)?).await?;
     Ok(Json(rows.into_iter().map(DeliveryView::from).collect()))
 }
 

@@ -61,6 +61,7 @@ pub fn page(who: &SignedIn, title: &str, main: Markup) -> Markup {
                         a href="/nurture" aria-current=[current(&who.here, "/nurture")] { (super::nurture::words(who.lang).nav) }
                         a href="/reports" aria-current=[current(&who.here, "/reports")] { (super::reports::words(who.lang).nav) }
                         @if user.role >= sift_store::accounts::Role::Manager { a href="/imports/new" aria-current=[current(&who.here, "/imports")] { (super::imports::words(who.lang).nav) } }
+                        @if user.role == sift_store::accounts::Role::Admin { a href="/settings" aria-current=[current(&who.here, "/settings")] { (super::settings::words(who.lang).nav) } }
                     }
                     div.account {
                         span { (t.signed_in_as) " " strong { (user.display_name.as_deref().unwrap_or(&user.username)) } }

@@ -19,6 +19,8 @@
 //!   once), revoke.
 //! - `nurture`: the nurtured leads (`/nurture`), due ones first, pulled back early.
 //! - `reports`: where the funnel leaks (`/reports`), counted in SQL, filters in the URL.
+//! - `settings`: admins' settings (`/settings`): the configuration documents edited as TOML
+//!   with every problem at its line, users, webhooks and their delivery log.
 //! - `layout`: the page frame; `i18n`: every word in English and Chinese; `assets`: htmx and
 //!   our stylesheet, embedded, served under names that change with their content.
 //!
@@ -38,6 +40,7 @@ mod nurture;
 mod qualify;
 mod reports;
 mod session;
+mod settings;
 mod today;
 
 use axum::Router;
@@ -107,6 +110,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/nurture", get(nurture::page))
         // GET too: the language switch on a refused pull-back comes back to its address.
         .route("/nurture/{id}/pull-back", get(nurture::back_to_list).post(nurture::pull_back))
+        // Settings (issue 10, admins): configuration documents as TOML, users, webhooks.
+        .merge(settings::routes())
         .merge(assets::routes())
         .layer(middleware::from_fn_with_state(state, crate::rate_limit))
 }
