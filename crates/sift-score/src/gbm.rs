@@ -22,6 +22,12 @@
 //!   feature's sums are always added by one thread in row order, so the same data gives the
 //!   same model whatever the number of threads.
 //!
+//! - Early stopping (on by default above 10,000 rows, as scikit-learn's HistGradientBoosting
+//!   does): a tenth of the rows, drawn per class with a fixed seed, is held back; after each
+//!   round their log loss is computed, and the fit ends once [`PATIENCE`] rounds in a row
+//!   have not improved on the loss of the round before them. The trees of those rounds
+//!   stay, as scikit-learn keeps them.
+//!
 //! Explanations are Saabas contributions: each node stores the output it would give as a
 //! leaf, and a split on the path credits its feature with the change from the node to the
 //! child taken. The contributions and the first node's output add up to the tree's output.
@@ -38,6 +44,13 @@ const MIN_GAIN: f64 = 1e-9;
 /// A node's histogram is built on several threads when it has at least this many
 /// (row, feature) cells: below that, handing work to another thread costs more than it saves.
 const PARALLEL_CELLS: usize = 1 << 16;
+/// Early stopping: the share of rows held back, the rounds without improvement that end
+/// the fit, and the least fall of the held-back log loss that counts as one.
+const VALIDATION_SHARE: f64 = 0.1;
+pub const PATIENCE: usize = 10;
+const TOLERANCE: f64 = 1e-7;
+/// The seed of the held-back draw: the same data gives the same model.
+const HOLD_BACK_SEED: u64 = 0x5eed_0f_5eed;
 /// The threshold of a split that sends every value left and only missing values right
 /// (JSON has no infinity).
 const ALL_VALUES: f64 = f64::MAX;
@@ -78,6 +91,20 @@ pub struct Split {
     pub missing_left: bool,
     pub left: u32,
     pub right: u32,
+}
+
+impl Tree {
+    /// The output for row `row` of a column-major matrix with `rows` rows.
+    fn output(&self, x: &[f64], rows: usize, row: usize) -> f64 {
+        let mut at = 0;
+        loop {
+            let node = &self.nodes[at];
+            let Some(s) = node.split else { return node.value };
+            let v = x[s.feature as usize * rows + row];
+            let left = if v.is_nan() { s.missing_left } else { v <= s.threshold };
+            at = if left { s.left } else { s.right } as usize;
+        }
+    }
 }
 
 impl Forest {
@@ -498,10 +525,14 @@ pub fn fit(x: &[f64], rows: usize, features: usize, y: &[bool], params: &GbmPara
         l2: f64::from(params.l2),
     };
     let binned = Binned::new(x, rows, features);
-    let positives = y.iter().filter(|&&v| v).count() as f64;
-    let rate = ((positives + 0.5) / (rows as f64 + 1.0)).clamp(1e-6, 1.0 - 1e-6);
+    let (fit_rows, held_back) =
+        if params.early_stopping.applies(rows) { hold_back(y) } else { ((0..rows as u32).collect(), Vec::new()) };
+    let positives = fit_rows.iter().filter(|&&r| y[r as usize]).count() as f64;
+    let rate = ((positives + 0.5) / (fit_rows.len() as f64 + 1.0)).clamp(1e-6, 1.0 - 1e-6);
     let base_score = (rate / (1.0 - rate)).ln();
     let mut raw = vec![base_score; rows];
+    // The held-back log loss after each round, the first before any tree.
+    let mut losses = vec![log_loss(&raw, y, &held_back)];
     let mut gradients = vec![[0.0; 2]; rows];
     let mut order: Vec<u32> = Vec::with_capacity(rows);
     let mut spare: Vec<u32> = Vec::with_capacity(rows);
@@ -517,8 +548,12 @@ pub fn fit(x: &[f64], rows: usize, features: usize, y: &[bool], params: &GbmPara
             *g = [p - f64::from(u8::from(label)), (p * (1.0 - p)).max(1e-16)];
         }
         order.clear();
-        order.extend(0..rows as u32);
-        let total = gradients.iter().fold([0.0; 2], |a, &g| [a[0] + g[0], a[1] + g[1]]);
+        order.extend_from_slice(&fit_rows);
+        let total = order.iter().fold([0.0; 2], |a, &r| {
+            let g = gradients[r as usize];
+            [a[0] + g[0], a[1] + g[1]]
+        });
+        let rows = order.len();
         let mut nodes = vec![Node { value: 0.0, split: None }];
         let root_histogram = (settings.max_depth > 0).then(|| {
             let mut h = take(&mut pool);
@@ -585,9 +620,74 @@ pub fn fit(x: &[f64], rows: usize, features: usize, y: &[bool], params: &GbmPara
                 break;
             }
         }
-        trees.push(Tree { nodes });
+        let tree = Tree { nodes };
+        if !held_back.is_empty() {
+            for &r in &held_back {
+                raw[r as usize] += tree.output(x, y.len(), r as usize);
+            }
+            losses.push(log_loss(&raw, y, &held_back));
+        }
+        trees.push(tree);
+        if stalled(&losses) {
+            break;
+        }
     }
     Ok(Forest { base_score, trees })
+}
+
+/// The rows held back for early stopping: a tenth of each class (at least one row of each
+/// class that has two), drawn with a fixed seed; returns (rows to fit, rows held back), each
+/// in row order.
+fn hold_back(y: &[bool]) -> (Vec<u32>, Vec<u32>) {
+    let mut state = HOLD_BACK_SEED;
+    let mut next = || {
+        // splitmix64
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let mut held = vec![false; y.len()];
+    for class in [false, true] {
+        let mut rows: Vec<u32> = (0..y.len() as u32).filter(|&r| y[r as usize] == class).collect();
+        let n = rows.len();
+        let take = if n < 2 { 0 } else { ((n as f64 * VALIDATION_SHARE).round() as usize).clamp(1, n - 1) };
+        // A partial Fisher-Yates shuffle: the first `take` rows are a uniform draw.
+        for i in 0..take {
+            let j = i + (next() % (n - i) as u64) as usize;
+            rows.swap(i, j);
+            held[rows[i] as usize] = true;
+        }
+    }
+    (0..y.len() as u32).partition(|&r| !held[r as usize])
+}
+
+/// The mean log loss of `rows` (0 with none).
+fn log_loss(raw: &[f64], y: &[bool], rows: &[u32]) -> f64 {
+    if rows.is_empty() {
+        return 0.0;
+    }
+    let sum: f64 = rows
+        .iter()
+        .map(|&r| {
+            let z = raw[r as usize];
+            // -ln(sigmoid(±z)), written to stay finite for large |z|.
+            let s = if y[r as usize] { -z } else { z };
+            s.max(0.0) + (-s.abs()).exp().ln_1p()
+        })
+        .sum();
+    sum / rows.len() as f64
+}
+
+/// Whether the last [`PATIENCE`] rounds all failed to improve the held-back loss on the
+/// round before them by [`TOLERANCE`] (scikit-learn's rule). Never with nothing held back.
+fn stalled(losses: &[f64]) -> bool {
+    if losses.len() <= PATIENCE {
+        return false;
+    }
+    let reference = losses[losses.len() - PATIENCE - 1] - TOLERANCE;
+    losses[losses.len() - PATIENCE..].iter().all(|&l| l >= reference)
 }
 
 /// Splits a node's rows in place, left ones first, each side keeping row order; returns how
@@ -678,6 +778,66 @@ mod tests {
         }
         let forest = fit_rows(&rows, &y, &GbmParams::default());
         assert!(in_sample_auc(&forest, &rows, &y) > 0.99);
+    }
+
+    #[test]
+    fn early_stopping_ends_the_fit_when_held_back_rows_stop_improving() {
+        use crate::train::EarlyStopping;
+        // Pure noise: nothing generalises, so the held-back loss stops falling at once.
+        let mut rng = Rng(3);
+        let rows: Vec<Vec<f64>> = (0..12_000).map(|_| vec![rng.next(), rng.next(), rng.next()]).collect();
+        let y: Vec<bool> = (0..rows.len()).map(|_| rng.next() < 0.3).collect();
+        let trees = |early_stopping| {
+            let params = GbmParams { early_stopping, ..GbmParams::default() };
+            fit(&columns(&rows), rows.len(), 3, &y, &params).expect("fits").trees.len()
+        };
+        let stopped = trees(EarlyStopping::Auto);
+        assert!(stopped < 40, "auto above 10,000 rows stopped after {stopped} trees");
+        assert!(stopped > PATIENCE, "it waits {PATIENCE} rounds first");
+        assert_eq!(trees(EarlyStopping::Off), 100);
+        assert_eq!(trees(EarlyStopping::On), stopped, "the same draw every time");
+        // Below 10,000 rows auto fits every round.
+        let small = &rows[..5_000];
+        let params = GbmParams::default();
+        assert_eq!(fit(&columns(small), small.len(), 3, &y[..5_000], &params).expect("fits").trees.len(), 100);
+    }
+
+    #[test]
+    fn early_stopping_keeps_a_learnable_signal() {
+        use crate::train::EarlyStopping;
+        let (train_rows, train_y) = synthetic(12_000, 11);
+        let (test_rows, test_y) = synthetic(4_000, 12);
+        let auc_with = |early_stopping| {
+            let forest = fit_rows(&train_rows, &train_y, &GbmParams { early_stopping, ..GbmParams::default() });
+            in_sample_auc(&forest, &test_rows, &test_y)
+        };
+        let (on, off) = (auc_with(EarlyStopping::On), auc_with(EarlyStopping::Off));
+        assert!((on - off).abs() < 0.01, "held-out AUC {on} with early stopping, {off} without");
+    }
+
+    #[test]
+    fn hold_back_draws_a_tenth_of_each_class() {
+        let y: Vec<bool> = (0..1000).map(|i| i % 4 == 0).collect();
+        let (fit_rows, held) = hold_back(&y);
+        assert_eq!(fit_rows.len() + held.len(), 1000);
+        assert_eq!(held.iter().filter(|&&r| y[r as usize]).count(), 25);
+        assert_eq!(held.iter().filter(|&&r| !y[r as usize]).count(), 75);
+        assert!(held.windows(2).all(|w| w[0] < w[1]) && fit_rows.windows(2).all(|w| w[0] < w[1]));
+        // A class of one row is never held back whole.
+        let lone: Vec<bool> = (0..50).map(|i| i == 7).collect();
+        assert!(!hold_back(&lone).1.contains(&7));
+    }
+
+    #[test]
+    fn stalls_after_patience_rounds_without_improvement() {
+        let mut losses = vec![0.7, 0.6, 0.5];
+        assert!(!stalled(&losses));
+        losses.extend([0.5; PATIENCE - 1]);
+        assert!(!stalled(&losses), "{} flat rounds", PATIENCE - 1);
+        losses.push(0.5);
+        assert!(stalled(&losses), "{PATIENCE} flat rounds");
+        losses.push(0.4);
+        assert!(!stalled(&losses), "a late improvement counts");
     }
 
     #[test]

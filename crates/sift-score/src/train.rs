@@ -32,16 +32,70 @@ pub const ID_LIKE_REASON: &str = "identifier-like";
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct GbmParams {
+    /// Boosting rounds at most (fewer when early stopping ends the fit).
     pub iterations: usize,
     pub learning_rate: f32,
     pub max_depth: usize,
     pub min_leaf_weight: f32,
     pub l2: f32,
+    /// Whether a tenth of the training rows is held back to stop boosting once it no longer
+    /// improves their log loss (see [`crate::gbm`]). Models trained before it existed read
+    /// as `auto`.
+    #[serde(default)]
+    pub early_stopping: EarlyStopping,
 }
 
 impl Default for GbmParams {
     fn default() -> Self {
-        GbmParams { iterations: 100, learning_rate: 0.1, max_depth: 5, min_leaf_weight: 1.0, l2: 1.0 }
+        GbmParams {
+            iterations: 100,
+            learning_rate: 0.1,
+            max_depth: 5,
+            min_leaf_weight: 1.0,
+            l2: 1.0,
+            early_stopping: EarlyStopping::Auto,
+        }
+    }
+}
+
+/// The size of a fitted gbm model against the rounds asked for.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct GbmTrees {
+    pub trees: usize,
+    pub iterations: usize,
+    pub early_stopping: EarlyStopping,
+}
+
+/// When the gbm model stops boosting early.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum EarlyStopping {
+    /// On above [`EarlyStopping::AUTO_ROWS`] training rows, as scikit-learn's
+    /// HistGradientBoosting does: with fewer, holding rows back costs more than it saves.
+    #[default]
+    Auto,
+    On,
+    Off,
+}
+
+impl EarlyStopping {
+    /// `auto` stops early above this many training rows.
+    pub const AUTO_ROWS: usize = 10_000;
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EarlyStopping::Auto => "auto",
+            EarlyStopping::On => "on",
+            EarlyStopping::Off => "off",
+        }
+    }
+
+    pub fn applies(self, rows: usize) -> bool {
+        match self {
+            EarlyStopping::Auto => rows > Self::AUTO_ROWS,
+            EarlyStopping::On => true,
+            EarlyStopping::Off => false,
+        }
     }
 }
 
@@ -196,6 +250,10 @@ pub struct TrainReport {
     pub cv_fit_seconds: f64,
     pub cv_predict_seconds: f64,
     pub final_fit_seconds: f64,
+    /// gbm: the trees of the final model and the rounds asked for (fewer trees when early
+    /// stopping ended the fit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gbm_trees: Option<GbmTrees>,
     /// How `auto` chose this model: every candidate's cross-validated figures on the same
     /// folds, and the reason in words. Absent when a kind was asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -889,6 +947,14 @@ fn finish(
         Fitted::OdooNb(nb) => nb.frequencies.len(),
         _ => schema.n_features(),
     };
+    let gbm_trees = match &fitted {
+        Fitted::Gbm(forest, _) => Some(GbmTrees {
+            trees: forest.trees.len(),
+            iterations: options.gbm.iterations,
+            early_stopping: options.gbm.early_stopping,
+        }),
+        _ => None,
+    };
     let params = match fitted {
         Fitted::Logistic(m) => ModelParams::Logistic(m),
         Fitted::Gbm(forest, category_codes) => ModelParams::Gbm { forest, category_codes },
@@ -918,6 +984,7 @@ fn finish(
         cv_fit_seconds: round4(cv.fit_seconds),
         cv_predict_seconds: round4(cv.predict_seconds),
         final_fit_seconds: round4(final_fit_seconds),
+        gbm_trees,
         selection,
     };
     let mut model = ModelFile {

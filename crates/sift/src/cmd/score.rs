@@ -16,7 +16,7 @@ use sift_score::model::ModelFile;
 use sift_score::odoo::{OdooConfig, parse_stages};
 use sift_score::rules::{parse_date, parse_rules, read_events, score_rules_csv};
 use sift_score::select::Selection;
-use sift_score::train::{FoldSpec, GbmParams, TrainOptions, TrainReport, parse_folds};
+use sift_score::train::{EarlyStopping, FoldSpec, GbmParams, TrainOptions, TrainReport, parse_folds};
 use sift_score::{ModelKind, ScoreError};
 
 use crate::exit;
@@ -36,6 +36,15 @@ pub enum ModelChoice {
     Gbm,
     /// Odoo's predictive lead scoring (naive Bayes on won/lost frequencies): the baseline.
     OdooNb,
+}
+
+/// When the gbm model stops boosting early.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum EarlyStoppingArg {
+    /// Above 10,000 rows.
+    Auto,
+    On,
+    Off,
 }
 
 impl From<ModelChoice> for sift_score::ModelChoice {
@@ -121,6 +130,11 @@ pub struct TrainArgs {
     /// Boosting rounds of the gbm model.
     #[arg(long, default_value_t = 100, value_name = "N", value_parser = crate::inputs::ranged(sift_score::train::GBM_ITERATIONS))]
     gbm_iterations: usize,
+    /// gbm: hold back a tenth of the rows and stop boosting once 10 rounds in a row do not
+    /// improve their log loss (the trees of those rounds stay). `auto` does so above 10,000
+    /// rows, as scikit-learn's HistGradientBoosting does.
+    #[arg(long, value_enum, default_value_t = EarlyStoppingArg::Auto, value_name = "WHEN")]
+    gbm_early_stopping: EarlyStoppingArg,
     /// odoo-nb: the sales team column.
     #[arg(long, value_name = "COLUMN")]
     odoo_team: Option<String>,
@@ -289,7 +303,15 @@ pub fn train_command(db: &str, args: &TrainArgs) -> Result<u8> {
         exclude: args.exclude.clone(),
         folds,
         c: args.c,
-        gbm: GbmParams { iterations: args.gbm_iterations, ..GbmParams::default() },
+        gbm: GbmParams {
+            iterations: args.gbm_iterations,
+            early_stopping: match args.gbm_early_stopping {
+                EarlyStoppingArg::Auto => EarlyStopping::Auto,
+                EarlyStoppingArg::On => EarlyStopping::On,
+                EarlyStoppingArg::Off => EarlyStopping::Off,
+            },
+            ..GbmParams::default()
+        },
         odoo: OdooConfig {
             team_column: args.odoo_team.clone(),
             stage_column: args.odoo_stage.clone(),
@@ -355,6 +377,17 @@ fn print_report(source: &str, report: &TrainReport) {
         "  {DIM}cross-validation fit {:.2} s, predict {:.2} s; final fit {:.2} s{DIM:#}",
         report.cv_fit_seconds, report.cv_predict_seconds, report.final_fit_seconds
     );
+    if let Some(g) = report.gbm_trees {
+        let why = if g.trees < g.iterations {
+            format!(
+                "early stopping ended the fit: {} rounds without improvement on held-back rows",
+                sift_score::gbm::PATIENCE
+            )
+        } else {
+            format!("every round asked for (early stopping: {})", g.early_stopping.as_str())
+        };
+        println!("  {DIM}final model: {} trees of {} rounds; {why}{DIM:#}", g.trees, g.iterations);
+    }
     println!(
         "  calibration (out-of-fold{}):",
         if report.calibrated { ", after Platt scaling" } else { ", Odoo's probability as is" }
