@@ -97,6 +97,20 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
             signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, change.target, explanation));
         }
     }
+    for reach in region_targets(transcript, call) {
+        if is_absurd(&absurd, reach.target) {
+            continue;
+        }
+        absurd.entry(reach.target.turn).or_default().push(reach.target);
+        let explanation = format!(
+            "A target of reaching a whole state, country or region within {} days, from a business of {} (turn {}: \"{}\").",
+            reach.horizon_days,
+            reach.size.describe(),
+            reach.size_span.turn,
+            quote(reach.size_span)
+        );
+        signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, reach.target, explanation));
+    }
     let in_absurd = |f: &LocatedFact| is_absurd(&absurd, f.span);
 
     for f in &call.facts {
@@ -180,6 +194,123 @@ static LEADERSHIP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?-u:\b)(?:ceo|cfo|coo|cro|founders?|owners?|board|leadership|exec(?:utive)?s?|management|president|vp|vice\s+president|head\s+office|hq)(?-u:\b)|董事长|董事会|老板|总经理|总裁|高层|领导|股东|集团|总部")
         .expect("built-in pattern")
 });
+
+/// "Every restaurant in the state", "in every city in the country", "全国每个省会城市":
+/// a reach over a whole region, said as a goal.
+static EN_WHOLE_REGION: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(
+        r"(?i)\b(?:every|each|all(?:\s+the)?)\s+(?:[a-z'-]+\s+){0,3}?(?:in|across|of|around|throughout)\s+(?:the\s+)?(?:whole\s+|entire\s+)?(?:state|country|nation|region|province|county|world|continent|uk|us|usa|europe)\b|\bnation-?\s?wide\b|\b(?:all\s+over|across)\s+the\s+(?:whole\s+|entire\s+)?(?:country|state|world)\b|\bcoast\s+to\s+coast\b|\bin\s+every\s+(?:city|state|town|county|province)\b",
+    )
+    .expect("built-in pattern")
+});
+static ZH_WHOLE_REGION: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(
+        r"(?:全国|全省)(?:每个|每一个|各个|所有|各地)|(?:铺|开|覆盖|做|卖)(?:到|遍|满)全(?:国|省)|全国连锁|(?:每个|每一个|所有|各个)(?:省|省会|省份|地级市|县|县城|区县)",
+    )
+    .expect("built-in pattern")
+});
+
+/// What a small business counts its capacity in: people, vehicles, rooms, sites.
+fn capacity_unit(unit: &str) -> bool {
+    const UNITS: [&str; 32] = [
+        "reps",
+        "people",
+        "locations",
+        "engineers",
+        "advisers",
+        "van",
+        "truck",
+        "vehicle",
+        "room",
+        "bed",
+        "site",
+        "shop",
+        "store",
+        "branch",
+        "staff",
+        "technician",
+        "instructor",
+        "part-timer",
+        "driver",
+        "coach",
+        "间",
+        "房",
+        "车",
+        "店",
+        "人",
+        "教练",
+        "司机",
+        "床",
+        "销售",
+        "员工",
+        "师傅",
+        "技师",
+    ];
+    UNITS.iter().any(|u| unit.contains(u))
+}
+
+/// A capacity this small cannot reach a whole region in two years.
+const SMALL_CAPACITY: f64 = 30.0;
+/// The longest horizon over which a whole-region reach from a small business is called
+/// unrealistic.
+const REGION_HORIZON_DAYS: i64 = 731;
+
+/// A whole-region reach said as a goal with a horizon, by a business whose stated capacity
+/// is small.
+#[derive(Debug, Clone)]
+struct RegionTarget {
+    target: Span,
+    horizon_days: i64,
+    size: Fact,
+    size_span: Span,
+}
+
+fn region_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<RegionTarget> {
+    // The largest capacity the prospect states anywhere in the call: a business that names
+    // 3,000 staff once is not small because it also has five vans.
+    let capacities: Vec<&LocatedFact> = call
+        .facts
+        .iter()
+        .filter(|f| matches!(&f.fact, Fact::Count { unit, value } if capacity_unit(unit) && *value > 0.0))
+        .filter(|f| !matches!(f.role, FactRole::Target | FactRole::Past))
+        .collect();
+    let largest = capacities.iter().copied().max_by(|a, b| count_value(&a.fact).total_cmp(&count_value(&b.fact)));
+    let Some(size) = largest.filter(|f| count_value(&f.fact) <= SMALL_CAPACITY) else { return Vec::new() };
+    let mut out = Vec::new();
+    for turn in transcript.prospect_turns() {
+        let regex = if crate::facts::has_han(&turn.text) { &*ZH_WHOLE_REGION } else { &*EN_WHOLE_REGION };
+        let Some(m) = regex.find(&turn.text) else { continue };
+        let span = Span { turn: turn.index, start: m.start(), end: m.end() };
+        let sentence = sentence_text(transcript, span);
+        // The horizon: a future date in the same sentence.
+        let horizon = call
+            .facts
+            .iter()
+            .filter(|f| f.span.turn == turn.index && sentence_text(transcript, f.span) == sentence)
+            // Not `Recurring`: "every" in the reach itself reads as a cycle.
+            .filter(|f| f.role != FactRole::Past)
+            .find_map(|f| match f.fact {
+                Fact::Timeline { resolved, until, .. } => until
+                    .or(resolved)
+                    .map(|d| (d - call.as_of).num_days())
+                    .filter(|n| (1..=REGION_HORIZON_DAYS).contains(n)),
+                _ => None,
+            });
+        if let Some(horizon_days) = horizon {
+            out.push(RegionTarget { target: span, horizon_days, size: size.fact.clone(), size_span: size.span });
+        }
+    }
+    out
+}
+
+fn count_value(fact: &Fact) -> f64 {
+    match fact {
+        Fact::Count { value, .. } => *value,
+        _ => 0.0,
+    }
+}
 
 /// A target level compared with a current level said earlier: "二十来单" now, "两千单" next year.
 #[derive(Debug, Clone)]
@@ -434,6 +565,36 @@ mod tests {
         check(
             &["R: 目标？", "配件营收要从现在的八千万做到九千五百万。"],
             &[(Specificity, "从现在的八千万做到九千五百万")],
+            &[UnrealisticTarget],
+        );
+    }
+
+    #[test]
+    fn a_whole_region_by_a_date_from_a_small_business_is_unrealistic() {
+        check(
+            &[
+                "R: How big is the team?",
+                "Four of us and two trucks.",
+                "R: Where do you want to be?",
+                "Honestly, I want us in every hospital across the country by next Christmas.",
+            ],
+            &[(UnrealisticTarget, "every hospital across the country")],
+            &[],
+        );
+        check(
+            &["R: 现在多少人？", "就我们三个人，两台车。", "R: 目标呢？", "明年年底前要把店开到每个地级市。"],
+            &[(UnrealisticTarget, "每个地级市")],
+            &[],
+        );
+        // A large business can; a wish with no date is no target.
+        check(
+            &["We have 2,000 staff in 300 branches.", "We want every branch in the country live by March."],
+            &[],
+            &[UnrealisticTarget],
+        );
+        check(
+            &["It's just me and one van.", "One day I'd love to be in every town in the county."],
+            &[],
             &[UnrealisticTarget],
         );
     }
