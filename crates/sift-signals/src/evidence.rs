@@ -1692,7 +1692,7 @@ static FINE_ANSWER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// A question about the contact's own part in the decision.
 static OWN_PART_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:(?:would|will|are|do|could)\s+you\s+(?:be\s+)?(?:involved|part\s+of|the\s+one|deciding|making\s+the\s+call|in\s+charge|responsible)|is\s+(?:it|that)\s+(?:you|your\s+call|your\s+decision))(?-u:\b)|您来(?:负责|定|拍板)|你来(?:负责|定|拍板)|是您(?:定|负责|拍板)|您参与",
+        r"(?i)(?-u:\b)(?:(?:would|will|are|do|could)\s+you\s+(?:be\s+)?(?:involved|part\s+of|the\s+one|deciding|making\s+the\s+call|in\s+charge|responsible)|is\s+(?:it|that)\s+(?:you|your\s+call|your\s+decision)|(?:would|will|do|did|could)\s+you\s+(?:have|get)\s+(?:a|any|much|some)\s+(?:say|input|vote)|(?:do|would)\s+they\s+(?:ask|consult)\s+you)(?-u:\b)|您来(?:负责|定|拍板)|你来(?:负责|定|拍板)|是您(?:定|负责|拍板)|您参与|(?:你|您)(?:这边)?有(?:没有)?(?:发言权|决定权|话语权)|(?:你|您)能(?:做主|拍板)吗|会(?:问|征求)(?:你|您)(?:的意见)?吗",
     )
 });
 /// A figure said bare, perhaps as a rate: "Couple hundred a month maybe", "about 500".
@@ -1786,7 +1786,7 @@ static NO_LEAD: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// "Not me.", "不是我": the contact says it is not their decision.
 static NOT_ME: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)^\W*(?:(?:no|oh|well|honestly|ha)[\s,]+)*(?:not\s+me|not\s+really\s+me|that['’]s\s+not\s+me|definitely\s+not\s+me)(?-u:\b)|^\W*(?:不是我|我不是|不归我|这个不归我)",
+        r"(?i)^\W*(?:(?:no|oh|well|honestly|ha)[\s,]+)*(?:[a-z]+[\s,]+)?(?:not\s+me|not\s+really\s+me|that['’]s\s+not\s+me|definitely\s+not\s+me)(?-u:\b)|^\W*(?:不是我|我不是|不归我|这个不归我)",
     )
 });
 /// Words for money as a subject ("budget is not a problem").
@@ -1873,7 +1873,7 @@ static WHO_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 static DECIDER_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     Regex::new(
-        r"(?i)(?-u:\b)who(?:['’](?:s|d|ll)|\s+is|\s+will|\s+would|\s+does|\s+has|\s+gets)?(?:\s+\w+){0,4}?\s+(?:decid\w*|sign\w*|approv\w*|make[s]?\s+the\s+(?:final\s+)?(?:call|decision)|(?:has|have|gets?)\s+the\s+final\s+(?:say|word)|calls?\s+the\s+shots|pulls?\s+the\s+trigger|own[s]?\s+the\s+(?:budget|decision))|decision[- ]maker|(?:you|yourself)\s+(?:\w+\s+){0,2}(?:making|make|makes)\s+the\s+(?:final\s+)?(?:call|decision)|who(?:['’](?:s|d|ll))?\s+(?:\w+\s+){0,2}(?:looks?\s+after|handles?|owns?|choos\w*|picks?|buys?|is\s+responsible\s+for|be\s+responsible\s+for|lead\s+(?:it|that|this|the\s+\w+))(?-u:\b)|谁.{0,8}(?:拍板|决定|签字|签|审批|说了算|定|负责)|(?:拍板|决定|签字|审批|说了算)的?(?:是|人是)?谁|怎么定的?|怎么决策",
+        r"(?i)(?-u:\b)who(?:['’](?:s|d|ll)|\s+is|\s+will|\s+would|\s+does|\s+has|\s+gets)?(?:\s+\w+){0,4}?\s+(?:decid\w*|sign\w*|approv\w*|make[s]?\s+the\s+(?:final\s+)?(?:call|decision)|(?:has|have|gets?)\s+the\s+final\s+(?:say|word)|calls?\s+the\s+shots|pulls?\s+the\s+trigger|own[s]?\s+the\s+(?:budget|decision))|decision[- ]maker|(?:you|yourself)\s+(?:\w+\s+){0,2}(?:making|make|makes)\s+the\s+(?:final\s+)?(?:call|decision)|(?:would|will|is)\s+\w+\s+be\s+the\s+one\s+(?:choos\w*|decid\w*|sign\w*|pick\w*|making\s+the\s+call)|who(?:['’](?:s|d|ll))?\s+(?:\w+\s+){0,2}(?:looks?\s+after|handles?|owns?|choos\w*|picks?|buys?|is\s+responsible\s+for|be\s+responsible\s+for|lead\s+(?:it|that|this|the\s+\w+))(?-u:\b)|谁.{0,8}(?:拍板|决定|签字|签|审批|说了算|定|负责)|(?:拍板|决定|签字|审批|说了算)的?(?:是|人是)?谁|怎么定的?|怎么决策",
     )
     .expect("built-in pattern")
 });
@@ -2102,8 +2102,10 @@ fn find_conflicts(
                 && for_concept(f, "timeline")
         }),
         &|a, b, hedged| match (a, b) {
+            // Only a date that slips: "signed before Christmas" after "done by the end of
+            // March" narrows the plan, it does not contradict it.
             (Fact::Timeline { resolved: Some(x), .. }, Fact::Timeline { resolved: Some(y), .. }) => {
-                (*x - *y).num_days().abs() > if hedged { 183 } else { 92 }
+                (*y - *x).num_days() > if hedged { 183 } else { 92 }
             }
             _ => false,
         },
@@ -2528,6 +2530,11 @@ mod tests {
             // "who'd" and a plain verb ask who decides; a no that goes on still says no part.
             (&["R: If you changed tools, who'd choose the new one?", "Not me."], Negative),
             (&["R: Would you be the one to put this to the partners?", "Nope. I just keep the books."], Negative),
+            // "Would you get any say?" "Nah, I only drive." and "Would Priya be the one picking it?"
+            // "Priya, not me.": no part for this contact.
+            (&["R: would you get any say in which one", "nah i only drive the minibus"], Negative),
+            (&["R: Would Priya be the one picking it?", "Priya, not me."], Negative),
+            (&["R: 这种事你有没有发言权？", "没有，我就管排班。"], Negative),
             // "How does it get signed off?" "It's mine.": the contact signs, whoever co-signs above a limit.
             (&["R: How does a purchase get signed off there?", "It's mine. Above 60k my partner co-signs."], Confirmed),
         ];

@@ -396,6 +396,13 @@ static ZH_HOLIDAY: LazyLock<Regex> = LazyLock::new(|| {
         r"(?P<h>春节|过年|元旦|国庆节?|双十一|双11|六一八|618大促|年前|五一|暑假|开学)(?P<suf>前|之前|以前|后|之后|以后)?",
     )
 });
+/// What a multiple compares with when it describes a season or a peak, not a goal.
+static ZH_USUAL: LazyLock<Regex> = LazyLock::new(|| re(r"平时|平常|往常|平日|淡季|是.{0,6}的$|比.{0,6}(?:多|高)$"));
+static EN_USUAL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(?:the\s+)?(?:usual|normal|what\s+we\s+(?:normally|usually)|a\s+normal|an?\s+(?:ordinary|quiet|average)|off[- ]season)",
+    )
+});
 static EN_MULTIPLE: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)\b(?:(?P<word>double|doubling|doubled|triple|tripling|tripled|quadruple|quadrupling|quadrupled|quintuple|quintupling)|(?P<nx>\d+(?:\.\d+)?)x|(?P<fold>\d+|two|three|four|five|ten)-?fold|(?P<times>\d+|two|three|four|five|ten)\s+times\s+(?:more|bigger|larger|higher|the|our|as\s+much))\b",
@@ -946,7 +953,8 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
             let n = c.name("nx").or(c.name("fold")).or(c.name("times")).map(|m| m.as_str()).unwrap_or("");
             n.parse::<f64>().ok().or_else(|| parse_en_words(n)).unwrap_or(0.0)
         };
-        if factor >= 1.5 {
+        // "Three times the usual volume": a comparison with the usual, not a change to reach.
+        if factor >= 1.5 && !EN_USUAL.is_match(text.get(e..).unwrap_or("")) {
             push(Some(Fact::Growth { factor, horizon_days: None }), s, e);
         }
     }
@@ -1413,6 +1421,12 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
             let down = ["降低", "减少", "下降", "削减", "缩短"].contains(&verb);
             Some(if down { 1.0 - p / 100.0 } else { 1.0 + p / 100.0 })
         } else {
+            // "旺季订单量是平时的三倍": a comparison with the usual, not a change to reach.
+            let before = &text[..s];
+            let from = before.char_indices().rev().nth(11).map_or(0, |(i, _)| i);
+            if ZH_USUAL.is_match(&before[from..]) {
+                continue;
+            }
             c.name("n2").and_then(|m| parse_zh_number(m.as_str()))
         };
         push(factor.filter(|f| *f > 0.0 && *f != 1.0).map(|factor| Fact::Growth { factor, horizon_days: None }), s, e);
@@ -2271,6 +2285,14 @@ mod tests {
         check("配件营收要从现在的八千万做到九千五百万", "从现在的八千万做到九千五百万", growth(95.0 / 80.0));
         check("回传比例从现在的三成提到七成", "三成提到七成", growth(7.0 / 3.0));
         check("下个月会员要从两千做到两万", "从两千做到两万", growth(10.0));
+        for seasonal in
+            ["国庆前后客流是平时的四倍", "旺季的单子比淡季多三倍", "In December we do three times the usual volume"]
+        {
+            assert!(
+                !found(seasonal).iter().any(|(_, f)| matches!(f, Fact::Growth { .. })),
+                "{seasonal}: a comparison with the usual is no growth"
+            );
+        }
         check("年营收从八十来万做到一个亿", "从八十来万做到一个亿", growth(1e8 / 8e5));
         check("从五十多万美金提到两百来万", "从五十多万美金提到两百来万", growth(4.0));
         check(
