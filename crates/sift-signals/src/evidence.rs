@@ -1808,7 +1808,7 @@ static BENCHMARK: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// "anything", "everything", "任何": an approval with no limit.
 static UNCONDITIONAL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:anything|everything|any\s+(?:spend|purchase|money|tool)|all\s+(?:spend|purchases)|whatever|only\s+(?:then|after|once|if)|can['’]t\s+sign\s+(?:without|until))(?-u:\b)|任何|所有|一律|都(?:要|得)|才能|才可以|只有",
+        r"(?i)(?-u:\b)(?:anything|everything|any\s+(?:spend|purchase|money|tool)|all\s+(?:spend|purchases)|whatever|only\s+(?:then|after|once|if)|can['’]t\s+sign\s+(?:without|until))(?-u:\b)|任何|所有|一律|都(?:要|得)|才能|才可以|只有|合同(?:都)?(?:得|要|必须|需要)|只能往上",
     )
 });
 /// Words that make a figure a limit.
@@ -2526,6 +2526,11 @@ mod tests {
                 Contradicted,
             ),
             (&["R: Who decides?", "Not sure, maybe our CEO."], Partial),
+            // "我说了算" and, turns later, "合同得王总签字": a contradiction.
+            (
+                &["R: 谁拍板？", "排课系统这种事我说了算。", "R: 明白。", "不过合同得王总签字，我这边只能往上递。"],
+                Contradicted,
+            ),
             (&["We use HubSpot."], Unknown),
             // "who'd" and a plain verb ask who decides; a no that goes on still says no part.
             (&["R: If you changed tools, who'd choose the new one?", "Not me."], Negative),
