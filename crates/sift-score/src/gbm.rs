@@ -50,7 +50,7 @@ const VALIDATION_SHARE: f64 = 0.1;
 pub const PATIENCE: usize = 10;
 const TOLERANCE: f64 = 1e-7;
 /// The seed of the held-back draw: the same data gives the same model.
-const HOLD_BACK_SEED: u64 = 0x5eed_0f_5eed;
+const HOLD_BACK_SEED: u64 = 0x005e_ed0f_5eed;
 /// The threshold of a split that sends every value left and only missing values right
 /// (JSON has no infinity).
 const ALL_VALUES: f64 = f64::MAX;
