@@ -117,7 +117,7 @@ fn read_answers(lang: Lang, fields: &BTreeMap<String, Answer>) -> Read {
         };
         let note = Some(field.note.trim().to_owned()).filter(|n| !n.is_empty());
         if status != CriterionStatus::Unknown || note.is_some() || date.is_some() {
-            criteria.insert(id.clone(), CriterionAnswer { status, note, date, carried_from: None });
+            criteria.insert(id.clone(), CriterionAnswer { status, note, date, carried_from: None, note_message: None });
         }
     }
     Read { criteria, problems }
