@@ -118,13 +118,18 @@ impl Message {
     /// The message in English: the text the engine has always written. An unknown code
     /// (a message from a newer version) is said as its code.
     pub fn english(&self) -> String {
+        self.english_if_known().unwrap_or_else(|| self.code.clone())
+    }
+
+    /// The message in English, or `None` for a code this version does not know.
+    pub fn english_if_known(&self) -> Option<String> {
         let a = |key: &str| self.en(key);
         let name = a("name");
         let with_note = |text: String| match self.args.get("note").map(Arg::english) {
             Some(note) if !note.trim().is_empty() => format!("{text} (\"{}\")", note.trim()),
             _ => text,
         };
-        match self.code.as_str() {
+        let text = match self.code.as_str() {
             // The gate: a criterion (`criterion`, `name`, `name_zh`, `note`, dates).
             "gate.criterion.beyond_horizon" => with_note(format!(
                 "{name}: planned for {}, beyond the {}-day horizon (until {})",
@@ -237,8 +242,9 @@ impl Message {
             }
             // `turn`, `quote`, `note`.
             "call.evidence" => format!("turn {}: \"{}\" ({})", a("turn"), a("quote"), a("note")),
-            _ => self.code.clone(),
-        }
+            _ => return None,
+        };
+        Some(text)
     }
 
     /// `min` and `max` as a range in words: `1,000 to 5,000`, `at least 50`, `any`.

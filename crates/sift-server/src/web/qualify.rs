@@ -24,6 +24,7 @@ use sift_core::{AnswersFile, CriterionAnswer, CriterionStatus, Decision, Lead, L
 use sift_signals::questions::{QuestionCoaching, QuestionForm};
 use sift_store::StoredLead;
 
+use super::messages::say;
 use super::i18n::{self, Lang};
 use super::layout::{self, lead_name, verdict_badge};
 use super::{SignedIn, WebError, WebResult, html};
@@ -550,15 +551,15 @@ pub fn outcome_section(lang: Lang, d: &Decision) -> Markup {
             h2 #outcome-title { (t.where_it_stands) }
             p #outcome-verdict { strong { (t.verdict) ": " } (verdict_badge(lang, d.verdict)) }
             @if let Some(level) = d.failed_level { p { strong { (t.stopped_at) ": " } (i18n::level(lang, level)) } }
-            @if let Some(why) = d.reasons.first() { p { strong { (t.why) ": " } (why) } }
-            p { strong { (t.next_step) ": " } (d.next_step) }
-            @if let Some(n) = &d.nurture { p { strong { (t.nurture_until) " " (n.re_engage_on) ": " } (n.reason) } }
+            @if let Some(why) = d.reasons.first() { p #outcome-why { strong { (t.why) ": " } (say(lang, why, d.reason_messages.first())) } }
+            p #outcome-next-step { strong { (t.next_step) ": " } (say(lang, &d.next_step, d.next_step_message.as_ref())) }
+            @if let Some(n) = &d.nurture { p #outcome-nurture { strong { (t.nurture_until) " " (n.re_engage_on) ": " } (say(lang, &n.reason, n.reason_message.as_ref())) } }
             ul.levels {
                 @for level in &d.levels {
                     li class={ "level check-" (super::leads::check_name(level.status)) } {
                         strong { (i18n::level(lang, level.level)) ": " (i18n::check(lang, level.status)) }
                         br;
-                        span.muted { (level.reason) }
+                        span.muted.level-reason { (say(lang, &level.reason, level.reason_message.as_ref())) }
                     }
                 }
             }
