@@ -89,7 +89,7 @@ pub async fn record_activity(
             let decision = rules.classify(all);
             let plan = match &decision {
                 Some(d) => plan_move(from, Trigger::LeadType(d), "lead-type rules"),
-                None => MovePlan::Stay { stage: from, reason: "no lead-type rule fires yet".into() },
+                None => MovePlan::stay(from, sift_core::Message::new("lifecycle.no_rule_fires")),
             };
             let rule = decision.as_ref().map(|d| d.rule.clone());
             (decision, plan, rule)
@@ -478,10 +478,10 @@ pub async fn pull_back(store: &Store, id: i64, reason: &str, actor: &str) -> Res
             if from == sift_core::Stage::Nurture {
                 plan_move(from, Trigger::Manual { to, reason }, actor)
             } else {
-                MovePlan::Stay {
-                    stage: from,
-                    reason: format!("only a nurtured lead is pulled back; this lead is {from}"),
-                }
+                MovePlan::stay(
+                    from,
+                    sift_core::Message::new("lifecycle.not_nurtured_pull_back").with("stage", from.name()),
+                )
             }
         })
         .await

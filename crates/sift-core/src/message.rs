@@ -231,6 +231,28 @@ impl Message {
                 a("entry")
             ),
             "icp.excluded_domain.pass" => format!("`{}` is not excluded", a("domain")),
+            // Why a lead stays in its stage (`stage`, `from`, `to`: stage names).
+            "lifecycle.undecided" => format!("the verdict is {}: nothing moves until it is decided", a("verdict")),
+            "lifecycle.already" => format!("already {}", a("stage")),
+            "lifecycle.activity_too_late" => {
+                format!("activity only moves unqualified and MQL leads; this lead is {}", a("stage"))
+            }
+            "lifecycle.customer_stays" => "a customer stays a customer; a lost renewal is a new deal".to_owned(),
+            "lifecycle.needs_reason" => "a stage change needs a reason".to_owned(),
+            "lifecycle.not_allowed" => {
+                let allowed = match self.list("allowed") {
+                    [] => "nothing (final stage)".to_owned(),
+                    _ => a("allowed"),
+                };
+                format!("a lead cannot move from {0} to {1} (from {0} it may move to: {allowed})", a("from"), a("to"))
+            }
+            "lifecycle.not_nurtured" => {
+                format!("only nurtured leads come back on their re-engage date; this lead is {}", a("stage"))
+            }
+            "lifecycle.not_nurtured_pull_back" => {
+                format!("only a nurtured lead is pulled back; this lead is {}", a("stage"))
+            }
+            "lifecycle.no_rule_fires" => "no lead-type rule fires yet".to_owned(),
             // A criterion's note taken from a call (`items` of `call.evidence`, `more`).
             "call.evidence_note" => {
                 let items: Vec<String> = self.list("items").iter().map(Arg::english).collect();

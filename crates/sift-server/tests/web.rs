@@ -618,6 +618,10 @@ async fn the_engines_words_read_in_chinese_from_their_codes_and_old_decisions_ke
         let outcome = page_text(part(&playbook.body, "id=\"outcome\"", "</section>"));
         assert!(outcome.contains("组织层未通过") && !outcome.contains("level fails"), "{outcome}");
 
+        // A problem page says what happened in Chinese.
+        let missing = get(&app, "/leads/999999", Some(&session), Some("zh-CN")).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert!(missing.body.contains("这里没有你要找的内容，或者你无权查看。") && !missing.body.contains("not one you may see"));
         // A decision stored before codes: its text, as stored, in either language.
         let mut old = out.clone();
         strip_messages(&mut old);

@@ -13,6 +13,7 @@
 //! placeholder values are Sift's words; custom fields are the customer's and stay as named.
 
 use sift_core::framework::Level;
+use sift_core::Stage;
 use sift_core::message::{Arg, Message};
 
 use super::i18n::{self, Lang};
@@ -56,11 +57,17 @@ pub fn finding_name(lang: Lang, finding: &sift_core::gate::Finding) -> String {
 fn chinese(m: &Message) -> Option<String> {
     let a = |key: &str| m.args.get(key).map(arg).unwrap_or_default();
     let name = m.text("name_zh").or(m.text("name")).unwrap_or_default().to_owned();
-    let with_note = |text: String| match m.args.get("note").map(arg) {
-        Some(note) if !note.trim().is_empty() => format!("{text}（“{}”）", note.trim()),
-        _ => text,
+    // A rep's note is quoted as they wrote it; Sift's own (a call's evidence) is not.
+    let with_note = |text: String| match m.args.get("note") {
+        Some(Arg::Message(note)) => format!("{text}（{}）", arg(&Arg::Message(note.clone()))),
+        Some(note) => match arg(note) {
+            note if !note.trim().is_empty() => format!("{text}（“{}”）", note.trim()),
+            _ => text,
+        },
+        None => text,
     };
     let level = |key: &str| m.text(key).and_then(|l| l.parse::<Level>().ok()).map(|l| i18n::level(Lang::Zh, l));
+    let stage = |key: &str| m.text(key).and_then(|s| s.parse::<Stage>().ok()).map(|s| i18n::stage(Lang::Zh, s));
     let text = match m.code.as_str() {
         "gate.criterion.beyond_horizon" => with_note(format!(
             "{name}：计划在 {} 采购，超出 {} 天的评估窗口（截至 {}）",
@@ -155,6 +162,39 @@ fn chinese(m: &Message) -> Option<String> {
             format!("{} 在排除名单上（{}：竞争对手或现有客户）", a("domain"), a("entry"))
         }
         "icp.excluded_domain.pass" => format!("{} 不在排除名单上", a("domain")),
+        "lifecycle.undecided" => {
+            let verdict = m.text("verdict")?.parse::<sift_core::Verdict>().ok()?;
+            format!("结论是“{}”：在有定论之前，阶段不变", i18n::verdict(Lang::Zh, verdict))
+        }
+        "lifecycle.already" => format!("已经在{}阶段", stage("stage")?),
+        "lifecycle.activity_too_late" => {
+            format!("活动只会推动未评估和 MQL 阶段的线索；这条线索在{}阶段", stage("stage")?)
+        }
+        "lifecycle.customer_stays" => "客户始终是客户；续约没谈成要作为新的交易来跟进".to_owned(),
+        "lifecycle.needs_reason" => "变更阶段需要写明原因".to_owned(),
+        "lifecycle.not_allowed" => {
+            let (from, to) = (stage("from")?, stage("to")?);
+            let allowed: Vec<&str> = m
+                .list("allowed")
+                .iter()
+                .filter_map(|s| match s {
+                    Arg::Text(s) => s.parse::<Stage>().ok().map(|s| i18n::stage(Lang::Zh, s)),
+                    _ => None,
+                })
+                .collect();
+            if allowed.is_empty() {
+                format!("线索不能从{from}转到{to}（{from}是最终阶段）")
+            } else {
+                format!("线索不能从{from}转到{to}（从{from}可以转到：{}）", allowed.join("、"))
+            }
+        }
+        "lifecycle.not_nurtured" => {
+            format!("只有培育中的线索会在回访日期回来；这条线索在{}阶段", stage("stage")?)
+        }
+        "lifecycle.not_nurtured_pull_back" => {
+            format!("只有培育中的线索才能提前拉回；这条线索在{}阶段", stage("stage")?)
+        }
+        "lifecycle.no_rule_fires" => "还没有触发任何线索类型规则".to_owned(),
         "call.evidence_note" => {
             let items: Vec<String> = m.list("items").iter().map(arg).collect();
             let more = match a("more").as_str() {
@@ -241,6 +281,45 @@ pub fn nurture_track(lang: Lang, track: &str) -> String {
     match lang {
         Lang::Zh => zh.to_owned(),
         Lang::En => track.to_owned(),
+    }
+}
+
+/// A problem on an error page: in Chinese a sentence for its kind, then the detail where it
+/// says more than the kind (the API's words, in English, marked as such); in English the
+/// detail.
+pub fn problem(lang: Lang, error: &crate::problem::ApiError) -> maud::Markup {
+    use crate::problem::Kind;
+    let detail = error.detail.as_str();
+    if lang == Lang::En {
+        return maud::html! { p { (detail) } };
+    }
+    let summary = match error.kind {
+        Kind::BadRequest => "这个请求无法读取。",
+        Kind::Validation => "有些值不符合要求。",
+        Kind::Unauthorized => "请先登录。",
+        Kind::Forbidden => "你的角色不能做这件事。",
+        Kind::PasswordChangeRequired => "请先修改一次性密码。",
+        Kind::Csrf => "表单已过期或来源不对，请刷新页面后再试。",
+        Kind::NotFound => "这里没有你要找的内容，或者你无权查看。",
+        Kind::MethodNotAllowed => "这个地址不支持这种操作。",
+        Kind::Conflict => "与当前状态冲突。",
+        Kind::PreconditionFailed => "在你读取之后，内容已被别人修改，请刷新后再试。",
+        Kind::PreconditionRequired => "修改前需要先读取当前版本。",
+        Kind::PayloadTooLarge => "提交的内容太大了。",
+        Kind::UnsupportedMediaType => "不支持这种内容类型。",
+        Kind::RateLimited => "请求太频繁了，请稍后再试。",
+        Kind::Internal => "服务器没能完成这个请求，问题已经记录下来。",
+        Kind::Unavailable => "暂时无法使用，请稍后再试。",
+    };
+    // Not found and internal errors say nothing the sentence does not; another detail may
+    // name the field or the rule, so it stays, in the language it was written in.
+    let more = !matches!(error.kind, Kind::NotFound | Kind::Internal) && !detail.trim().is_empty();
+    let chinese = detail.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    maud::html! {
+        p { (summary) }
+        @if more {
+            @if chinese { p.muted { (detail) } } @else { p.muted lang="en" { (detail) } }
+        }
     }
 }
 
@@ -414,6 +493,20 @@ mod tests {
             )
             .with("more", "2");
         assert_eq!(chinese(&note).as_deref(), Some("来自通话：第 4 段：“40k set aside”（a budget figure），另有 2 处"));
+    }
+
+    #[test]
+    fn why_a_lead_stays_is_said_in_chinese() {
+        use sift_core::{MovePlan, Trigger, plan_move};
+        let said = |plan: MovePlan| match plan {
+            MovePlan::Stay { reason, message, .. } => say(Lang::Zh, &reason, message.as_ref()),
+            MovePlan::Move(m) => panic!("moved: {m:?}"),
+        };
+        let manual = |from: Stage, to: Stage, reason: &str| said(plan_move(from, Trigger::Manual { to, reason }, "dana"));
+        assert_eq!(manual(Stage::Nurture, Stage::Customer, "won"), "线索不能从培育中转到客户（从培育中可以转到：MQL、PQL、CQL、SQL、不合格）");
+        assert_eq!(manual(Stage::Mql, Stage::Sql, " "), "变更阶段需要写明原因");
+        assert_eq!(manual(Stage::Mql, Stage::Mql, "x"), "已经在MQL阶段");
+        assert_eq!(said(plan_move(Stage::Mql, Trigger::ReEngage { reason: "" }, "sift")), "只有培育中的线索会在回访日期回来；这条线索在MQL阶段");
     }
 
     #[test]

@@ -226,7 +226,7 @@ impl IntoResponse for WebError {
             title,
             maud::html! {
                 h1 { (title) }
-                p { (self.error.detail) }
+                (messages::problem(self.lang, &self.error))
                 p { a href="/" { (t.back_to_today) } }
             },
         );
