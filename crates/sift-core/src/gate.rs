@@ -374,11 +374,15 @@ fn evaluate_level(input: &GateInput<'_>, level: Level) -> LevelReport {
     let fails: Vec<&Finding> = blocking(Outcome::Fail).chain(blocking(Outcome::Nurture)).collect();
     let unknowns: Vec<&Finding> = blocking(Outcome::Unknown).collect();
     let (status, message) = if !fails.is_empty() {
-        (Check::Fail, Message::new("gate.level.failing").with_list("findings", fails.iter().map(|f| reason_arg(f)).collect()))
+        (
+            Check::Fail,
+            Message::new("gate.level.failing").with_list("findings", fails.iter().map(|f| reason_arg(f)).collect()),
+        )
     } else if !unknowns.is_empty() {
         (
             Check::Unknown,
-            Message::new("gate.level.open").with_list("findings", unknowns.iter().map(|f| finding_name(input, f)).collect()),
+            Message::new("gate.level.open")
+                .with_list("findings", unknowns.iter().map(|f| finding_name(input, f)).collect()),
         )
     } else {
         let passed = findings.iter().filter(|f| f.outcome == Outcome::Pass && f.blocking).count();

@@ -163,13 +163,17 @@ impl Icp {
         if let Some(territories) = &self.territories {
             checks.push(match lead.company.country {
                 None => unknown(IcpRule::Territory, Message::new("icp.territory.unknown")),
-                Some(c) if territories.contains(&c) => {
-                    pass(IcpRule::Territory, c.to_string(), Message::new("icp.territory.pass").with("country", c.as_str()))
-                }
+                Some(c) if territories.contains(&c) => pass(
+                    IcpRule::Territory,
+                    c.to_string(),
+                    Message::new("icp.territory.pass").with("country", c.as_str()),
+                ),
                 Some(c) => fail(
                     IcpRule::Territory,
                     c.to_string(),
-                    Message::new("icp.territory.fail").with("country", c.as_str()).with_list("territories", texts(territories.iter().map(CountryCode::as_str))),
+                    Message::new("icp.territory.fail")
+                        .with("country", c.as_str())
+                        .with_list("territories", texts(territories.iter().map(CountryCode::as_str))),
                 ),
             });
         }
@@ -187,7 +191,9 @@ impl Icp {
                         None => fail(
                             IcpRule::Industry,
                             industry.into(),
-                            Message::new("icp.industry.fail").with("industry", industry).with_list("industries", texts(industries.iter().map(String::as_str))),
+                            Message::new("icp.industry.fail")
+                                .with("industry", industry)
+                                .with_list("industries", texts(industries.iter().map(String::as_str))),
                         ),
                     }
                 }
@@ -359,8 +365,11 @@ fn check_persona(personas: &Personas, lead: &Lead) -> IcpCheck {
     }
     let fact = title.map(str::to_owned).or_else(|| seniority.map(|s| s.name().to_owned())).unwrap_or_default();
     // Without a title the fact is the seniority, a word of ours.
-    let fact_message =
-        if title.is_none() { seniority.map(|s| Message::new("icp.seniority").with("seniority", s.name())) } else { None };
+    let fact_message = if title.is_none() {
+        seniority.map(|s| Message::new("icp.seniority").with("seniority", s.name()))
+    } else {
+        None
+    };
     let with_fact = |mut check: IcpCheck| {
         check.fact_message = fact_message.clone();
         check
@@ -378,7 +387,11 @@ fn check_persona(personas: &Personas, lead: &Lead) -> IcpCheck {
     if let Some(s) = seniority
         && personas.seniority.contains(&s)
     {
-        return with_fact(pass(IcpRule::Persona, fact, Message::new("icp.persona.seniority").with("seniority", s.name())));
+        return with_fact(pass(
+            IcpRule::Persona,
+            fact,
+            Message::new("icp.persona.seniority").with("seniority", s.name()),
+        ));
     }
     if seniority.is_none() && personas.titles.is_empty() {
         return unknown(IcpRule::Persona, Message::new("icp.persona.seniority_unknown"));

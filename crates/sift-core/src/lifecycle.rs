@@ -292,7 +292,10 @@ pub fn plan_move(from: Stage, trigger: Trigger<'_>, actor: &str) -> MovePlan {
     let already = |to: Stage| Message::new("lifecycle.already").with("stage", to.name());
     let not_allowed = |to: Stage| {
         let allowed = from.next_stages().iter().map(|s| Arg::Text(s.name().to_owned())).collect();
-        Message::new("lifecycle.not_allowed").with("from", from.name()).with("to", to.name()).with_list("allowed", allowed)
+        Message::new("lifecycle.not_allowed")
+            .with("from", from.name())
+            .with("to", to.name())
+            .with_list("allowed", allowed)
     };
     match trigger {
         Trigger::Verdict(decision) => {

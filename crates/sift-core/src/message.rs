@@ -300,15 +300,17 @@ mod tests {
 
     #[test]
     fn a_message_reads_back_from_json_as_it_was_written() {
-        let m = Message::new("gate.reason.fails")
-            .with("level", "organization")
-            .with_message("reason", Message::new("gate.level.failing").with_list(
+        let m = Message::new("gate.reason.fails").with("level", "organization").with_message(
+            "reason",
+            Message::new("gate.level.failing").with_list(
                 "findings",
-                vec![Arg::Message(Message::new("icp.territory.fail").with("country", "US").with_list(
-                    "territories",
-                    vec![Arg::Text("DE".into()), Arg::Text("FR".into())],
-                ))],
-            ));
+                vec![Arg::Message(
+                    Message::new("icp.territory.fail")
+                        .with("country", "US")
+                        .with_list("territories", vec![Arg::Text("DE".into()), Arg::Text("FR".into())]),
+                )],
+            ),
+        );
         let json = serde_json::to_string(&m).expect("json");
         let back: Message = serde_json::from_str(&json).expect("reads back");
         assert_eq!(back, m);

@@ -560,48 +560,76 @@ async fn the_engines_words_read_in_chinese_from_their_codes_and_old_decisions_ke
             let t = &t;
             async move {
                 let body = json!({"answers": {"framework": "bant", "criteria": criteria}, "as_of": "2026-11-26"});
-                let res = app.send(Method::POST, &format!("/api/v1/leads/{id}/qualify"), Auth::Token(t), Some(body)).await;
+                let res =
+                    app.send(Method::POST, &format!("/api/v1/leads/{id}/qualify"), Auth::Token(t), Some(body)).await;
                 assert_eq!(res.status(), StatusCode::OK, "{}", app.db_name);
                 res.json::<Value>().await.expect("json")["decision"].clone()
             }
         };
         let outside = lead(json!({"first_name": "Olga", "company": "Far Away Inc", "country": "US",
-            "industry": "Retail", "employees": 12})).await;
+            "industry": "Retail", "employees": 12}))
+        .await;
         let out = qualify(outside, json!({"need": {"status": "confirmed"}})).await;
         assert_eq!(out["verdict"], "disqualified");
         assert_eq!(out["reason_messages"][0]["code"], "gate.reason.fails", "the API returns the codes: {out}");
         let later = lead(json!({"first_name": "Lena", "company": "Later GmbH", "country": "DE",
-            "industry": "Software", "employees": 300})).await;
-        let nurtured = qualify(later, json!({"need": {"status": "confirmed", "note": "路由太慢"},
+            "industry": "Software", "employees": 300}))
+        .await;
+        let nurtured = qualify(
+            later,
+            json!({"need": {"status": "confirmed", "note": "路由太慢"},
             "budget": {"status": "negative"}, "authority": {"status": "confirmed"},
-            "timeline": {"status": "confirmed", "date": "2027-01-15"}})).await;
+            "timeline": {"status": "confirmed", "date": "2027-01-15"}}),
+        )
+        .await;
         assert_eq!(nurtured["verdict"], "nurture");
         let open = lead(json!({"first_name": "Ines", "company": "Open SA", "country": "DE"})).await;
         qualify(open, json!({"need": {"status": "contradicted"}, "budget": {"status": "partial"}})).await;
-        execute(&db, &format!("UPDATE leads SET score = 72, score_probability = 0.72, score_model = 1, \
+        execute(
+            &db,
+            &format!(
+                "UPDATE leads SET score = 72, score_probability = 0.72, score_model = 1, \
             score_factors = '{{\"positive\": [{{\"column\": \"source\", \"value\": \"(missing)\", \"effect\": 0.4}}], \
             \"negative\": [{{\"column\": \"industry\", \"value\": \"(rare)\", \"effect\": -0.2}}]}}', \
-            scored_at = '2026-11-26T00:00:00Z' WHERE id = {open}")).await;
+            scored_at = '2026-11-26T00:00:00Z' WHERE id = {open}"
+            ),
+        )
+        .await;
         let session = sign_in_with_form(&app, "admin", PASSWORD).await;
 
         let page = get(&app, &format!("/leads/{outside}"), Some(&session), Some("zh-CN")).await;
-        let decision = page_text(part(&page.body, "<section class=\"decision\"", "<section aria-labelledby=\"history\""));
+        let decision =
+            page_text(part(&page.body, "<section class=\"decision\"", "<section aria-labelledby=\"history\""));
         for english in ENGINE_ENGLISH {
             assert!(!decision.contains(english), "{}: `{english}` on a Chinese page: {decision}", db.name);
         }
-        for said in ["组织层未通过：", "US 不在我们的销售区域内（DE）", "“Retail”不在我们的目标行业内（software）",
-            "员工人数 12 不在目标范围内（50 至 5,000）", "这家公司不符合理想客户画像", "销售区域", "需求：已确认"] {
+        for said in [
+            "组织层未通过：",
+            "US 不在我们的销售区域内（DE）",
+            "“Retail”不在我们的目标行业内（software）",
+            "员工人数 12 不在目标范围内（50 至 5,000）",
+            "这家公司不符合理想客户画像",
+            "销售区域",
+            "需求：已确认",
+        ] {
             assert!(decision.contains(said), "{}: `{said}` in {decision}", db.name);
         }
         let page = get(&app, &format!("/leads/{later}"), Some(&session), Some("zh-CN")).await;
-        let decision = page_text(part(&page.body, "<section class=\"decision\"", "<section aria-labelledby=\"history\""));
-        for said in ["转入培育（等预算周期）", "预算：目前还没有", "需求：已确认（“路由太慢”）",
-            "时间表：已确认，计划在 2027-01-15", "3 项决定性检查全部通过"] {
+        let decision =
+            page_text(part(&page.body, "<section class=\"decision\"", "<section aria-labelledby=\"history\""));
+        for said in [
+            "转入培育路径“等预算周期”",
+            "预算：目前还没有",
+            "需求：已确认（“路由太慢”）",
+            "时间表：已确认，计划在 2027-01-15",
+            "3 项决定性检查全部通过",
+        ] {
             assert!(decision.contains(said), "{}: `{said}` in {decision}", db.name);
         }
         let page = get(&app, &format!("/leads/{open}"), Some(&session), Some("zh-CN")).await;
         let text = page_text(&page.body);
-        for said in ["说法矛盾", "先弄清楚谁真正了解情况", "加分因素: 来源：（未填写）", "减分因素: 行业：（少见取值）"] {
+        for said in ["说法矛盾", "先弄清楚谁真正了解情况", "加分因素: 来源：（未填写）", "减分因素: 行业：（少见取值）"]
+        {
             assert!(text.contains(said), "{}: `{said}` in {text}", db.name);
         }
         for english in ENGINE_ENGLISH {
@@ -609,7 +637,10 @@ async fn the_engines_words_read_in_chinese_from_their_codes_and_old_decisions_ke
         }
         // The same page in English says what the engine stored.
         let page = get(&app, &format!("/leads/{open}"), Some(&session), Some("en")).await;
-        assert!(page.body.contains("Some answers contradict each other") && page.body.contains("Raised by: source: (missing)"));
+        assert!(
+            page.body.contains("Some answers contradict each other")
+                && page.body.contains("Raised by: source: (missing)")
+        );
         // Today puts the score factor in Chinese words too.
         let today = get(&app, "/", Some(&session), Some("zh-CN")).await;
         assert!(today.body.contains("来源：（未填写）"), "{}", today.body);
@@ -621,7 +652,10 @@ async fn the_engines_words_read_in_chinese_from_their_codes_and_old_decisions_ke
         // A problem page says what happened in Chinese.
         let missing = get(&app, "/leads/999999", Some(&session), Some("zh-CN")).await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
-        assert!(missing.body.contains("这里没有你要找的内容，或者你无权查看。") && !missing.body.contains("not one you may see"));
+        assert!(
+            missing.body.contains("这里没有你要找的内容，或者你无权查看。")
+                && !missing.body.contains("not one you may see")
+        );
         // A decision stored before codes: its text, as stored, in either language.
         let mut old = out.clone();
         strip_messages(&mut old);

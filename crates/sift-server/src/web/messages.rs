@@ -12,8 +12,8 @@
 //! Score factors (a model column and a value) are said here too: the stored columns and the
 //! placeholder values are Sift's words; custom fields are the customer's and stay as named.
 
-use sift_core::framework::Level;
 use sift_core::Stage;
+use sift_core::framework::Level;
 use sift_core::message::{Arg, Message};
 
 use super::i18n::{self, Lang};
@@ -84,9 +84,7 @@ fn chinese(m: &Message) -> Option<String> {
         "gate.criterion.unknown" => with_note(format!("{name}：尚不清楚")),
         "gate.criterion.lacking" => with_note(format!("{name}：明确没有")),
         "gate.criterion.not_now" => with_note(format!("{name}：目前还没有")),
-        "gate.criterion.contradicted" => {
-            with_note(format!("{name}：说法矛盾，暂不算已确认；请找真正了解情况的人核实"))
-        }
+        "gate.criterion.contradicted" => with_note(format!("{name}：说法矛盾，暂不算已确认；请找真正了解情况的人核实")),
         "gate.finding" => match m.text("source") {
             Some("icp") => m.text("id").and_then(icp_rule).map(str::to_owned).unwrap_or_else(|| a("id")),
             _ => m.text("name_zh").or(m.text("name")).map_or_else(|| a("id"), str::to_owned),
@@ -109,7 +107,7 @@ fn chinese(m: &Message) -> Option<String> {
         "gate.reason.passes" => format!("{}通过：{}", level("level")?, a("reason")),
         "gate.next.qualified" => "转为 SQL，进入销售管道：挂电话前和对方约好下次会议的时间。".to_owned(),
         "gate.next.nurture" => format!(
-            "转入培育（{}）：定期发送有价值的内容，{} 再联系。",
+            "转入培育路径“{}”：定期发送有价值的内容，{} 再联系。",
             nurture_track(Lang::Zh, m.text("track").unwrap_or("not_now")),
             a("date")
         ),
@@ -123,9 +121,7 @@ fn chinese(m: &Message) -> Option<String> {
         "gate.next.cannot_commit" => {
             "凭这位联系人能做的承诺，这单推进不了：记下原因后结束，或者去找这家公司里的其他人。".to_owned()
         }
-        "gate.next.contradicted" => {
-            "有些回答前后矛盾：先弄清楚谁真正了解情况，向他核实，再问下面的问题。".to_owned()
-        }
+        "gate.next.contradicted" => "有些回答前后矛盾：先弄清楚谁真正了解情况，向他核实，再问下面的问题。".to_owned(),
         "gate.next.ask" => "了解的还不够：下次通话时问下面这些问题。".to_owned(),
         "icp.territory.unknown" => "不知道线索所在的国家或地区".to_owned(),
         "icp.territory.pass" => format!("{} 在我们的销售区域内", a("country")),
@@ -423,7 +419,12 @@ mod tests {
         out.company.domain = Some("eu.rival.io".into());
         out.contact.title = Some("Intern".into());
         leads.push(out);
-        let dates = [None, Some(as_of - chrono::Days::new(3)), Some(as_of + chrono::Days::new(30)), Some(as_of + chrono::Days::new(400))];
+        let dates = [
+            None,
+            Some(as_of - chrono::Days::new(3)),
+            Some(as_of + chrono::Days::new(30)),
+            Some(as_of + chrono::Days::new(400)),
+        ];
         let mut codes = std::collections::BTreeSet::new();
         for framework in registry.frameworks() {
             for (i, status) in CriterionStatus::ALL.into_iter().enumerate() {
@@ -434,7 +435,8 @@ mod tests {
                             .iter()
                             .enumerate()
                             .map(|(j, c)| {
-                                let mut a = CriterionAnswer::new(if j % 2 == 0 { status } else { CriterionStatus::Confirmed });
+                                let mut a =
+                                    CriterionAnswer::new(if j % 2 == 0 { status } else { CriterionStatus::Confirmed });
                                 a.date = dates[(i + j) % dates.len()];
                                 a.note = (j == 0).then(|| "他说下个月".to_owned());
                                 (c.id.clone(), a)
@@ -462,7 +464,9 @@ mod tests {
                         for m in all {
                             codes.insert(m.code.clone());
                             let zh = chinese(m).unwrap_or_else(|| panic!("no Chinese for {m:?}"));
-                            for english in ["level", "confirmed", "established", "territor", "industr", "not known", "the "] {
+                            for english in
+                                ["level", "confirmed", "established", "territor", "industr", "not known", "the "]
+                            {
                                 assert!(!zh.contains(english), "{}: {zh}", m.code);
                             }
                         }
@@ -488,7 +492,10 @@ mod tests {
             .with_list(
                 "items",
                 vec![Arg::Message(
-                    Message::new("call.evidence").with("turn", "4").with("quote", "40k set aside").with("note", "a budget figure"),
+                    Message::new("call.evidence")
+                        .with("turn", "4")
+                        .with("quote", "40k set aside")
+                        .with("note", "a budget figure"),
                 )],
             )
             .with("more", "2");
@@ -502,11 +509,18 @@ mod tests {
             MovePlan::Stay { reason, message, .. } => say(Lang::Zh, &reason, message.as_ref()),
             MovePlan::Move(m) => panic!("moved: {m:?}"),
         };
-        let manual = |from: Stage, to: Stage, reason: &str| said(plan_move(from, Trigger::Manual { to, reason }, "dana"));
-        assert_eq!(manual(Stage::Nurture, Stage::Customer, "won"), "线索不能从培育中转到客户（从培育中可以转到：MQL、PQL、CQL、SQL、不合格）");
+        let manual =
+            |from: Stage, to: Stage, reason: &str| said(plan_move(from, Trigger::Manual { to, reason }, "dana"));
+        assert_eq!(
+            manual(Stage::Nurture, Stage::Customer, "won"),
+            "线索不能从培育中转到客户（从培育中可以转到：MQL、PQL、CQL、SQL、不合格）"
+        );
         assert_eq!(manual(Stage::Mql, Stage::Sql, " "), "变更阶段需要写明原因");
         assert_eq!(manual(Stage::Mql, Stage::Mql, "x"), "已经在MQL阶段");
-        assert_eq!(said(plan_move(Stage::Mql, Trigger::ReEngage { reason: "" }, "sift")), "只有培育中的线索会在回访日期回来；这条线索在MQL阶段");
+        assert_eq!(
+            said(plan_move(Stage::Mql, Trigger::ReEngage { reason: "" }, "sift")),
+            "只有培育中的线索会在回访日期回来；这条线索在MQL阶段"
+        );
     }
 
     #[test]

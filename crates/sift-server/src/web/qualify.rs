@@ -24,9 +24,9 @@ use sift_core::{AnswersFile, CriterionAnswer, CriterionStatus, Decision, Lead, L
 use sift_signals::questions::{QuestionCoaching, QuestionForm};
 use sift_store::StoredLead;
 
-use super::messages::say;
 use super::i18n::{self, Lang};
 use super::layout::{self, lead_name, verdict_badge};
+use super::messages::say;
 use super::{SignedIn, WebError, WebResult, html};
 use crate::auth::CSRF_FIELD;
 use crate::http::leads::visible_lead;
