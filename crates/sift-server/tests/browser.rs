@@ -620,6 +620,17 @@ async fn every_page_in_chinese(client: Client, base: String, id: i64, call: i64)
     client.goto(&page_url(&base, &format!("/leads/{id}/qualify"))).await.expect("open");
     wait_for_text(&client, "h1", |h| h.starts_with("需求沟通")).await;
     no_engine_english(&client, "playbook", "#outcome").await;
+    // The notes Sift wrote from the call open in Chinese words too.
+    let notes = client
+        .execute(
+            "return Array.from(document.querySelectorAll('form input[type=text], form textarea')).map(e => e.value).join('\\n')",
+            vec![],
+        )
+        .await
+        .expect("the form's values");
+    let notes = notes.as_str().unwrap_or_default().to_owned();
+    assert!(notes.contains("来自通话"), "{notes}");
+    assert!(ENGINE_ENGLISH.iter().all(|english| !notes.contains(english)), "{notes}");
     check_page(&client, "zh-04-playbook").await;
 
     client.goto(&page_url(&base, &format!("/leads/{id}/calls/{call}"))).await.expect("open");

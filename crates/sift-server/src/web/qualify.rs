@@ -125,8 +125,8 @@ fn read_answers(lang: Lang, fields: &BTreeMap<String, Answer>) -> Read {
 }
 
 /// The fields of the latest saved decision under this framework, so the page opens where
-/// the rep left it.
-fn saved_fields(detail: &sift_app::leads::LeadDetail, framework: &str) -> BTreeMap<String, Answer> {
+/// the rep left it (a note Sift wrote from a call in the page's language).
+fn saved_fields(lang: Lang, detail: &sift_app::leads::LeadDetail, framework: &str) -> BTreeMap<String, Answer> {
     let Some(latest) = detail.latest_decision.as_ref().filter(|l| l.decision.framework == framework) else {
         return BTreeMap::new();
     };
@@ -139,7 +139,7 @@ fn saved_fields(detail: &sift_app::leads::LeadDetail, framework: &str) -> BTreeM
         .map(|f| {
             let answer = Answer {
                 status: f.status.map(|s| s.name().to_owned()).unwrap_or_default(),
-                note: f.evidence.clone().unwrap_or_default(),
+                note: super::messages::say_opt(lang, f.evidence.as_deref(), f.evidence_message.as_ref()),
                 date: f.date.map(|d| d.to_string()).unwrap_or_default(),
             };
             (f.id.clone(), answer)
@@ -245,7 +245,7 @@ pub async fn page(
     let requested = query.framework.as_deref().filter(|f| !f.is_empty());
     let choice = sift_app::qualify::framework_for_lead(&config, &lead, requested).map_err(|e| failed(e.into()))?;
     let detail = sift_app::leads::detail_of(state.store(), lead.clone()).await.map_err(|e| failed(e.into()))?;
-    let fields = saved_fields(&detail, &choice.framework.id);
+    let fields = saved_fields(lang, &detail, &choice.framework.id);
     let read = read_answers(lang, &fields);
     let outcome = preview(&state, &who, &lead, &choice, read.criteria).await?;
     let view = View {
