@@ -253,14 +253,16 @@ impl Message {
                 format!("only a nurtured lead is pulled back; this lead is {}", a("stage"))
             }
             "lifecycle.no_rule_fires" => "no lead-type rule fires yet".to_owned(),
-            // A criterion's note taken from a call (`items` of `call.evidence`, `more`).
-            "call.evidence_note" => {
+            // A criterion's note taken from a call, or from an answer the rep typed (`items`
+            // of `call.evidence`, `more`).
+            "call.evidence_note" | "answer.evidence_note" => {
                 let items: Vec<String> = self.list("items").iter().map(Arg::english).collect();
                 let more = match a("more").as_str() {
                     "" | "0" => String::new(),
                     n => format!(" and {n} more"),
                 };
-                format!("from the call: {}{more}", items.join("; "))
+                let from = if self.code == "call.evidence_note" { "the call" } else { "the answer" };
+                format!("from {from}: {}{more}", items.join("; "))
             }
             // `turn`, `quote`, `note`.
             "call.evidence" => format!("turn {}: \"{}\" ({})", a("turn"), a("quote"), a("note")),

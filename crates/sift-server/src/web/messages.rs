@@ -191,13 +191,14 @@ fn chinese(m: &Message) -> Option<String> {
             format!("只有培育中的线索才能提前拉回；这条线索在{}阶段", stage("stage")?)
         }
         "lifecycle.no_rule_fires" => "还没有触发任何线索类型规则".to_owned(),
-        "call.evidence_note" => {
+        "call.evidence_note" | "answer.evidence_note" => {
             let items: Vec<String> = m.list("items").iter().map(arg).collect();
             let more = match a("more").as_str() {
                 "" | "0" => String::new(),
                 n => format!("，另有 {n} 处"),
             };
-            format!("来自通话：{}{more}", items.join("；"))
+            let from = if m.code == "call.evidence_note" { "来自通话" } else { "来自填写的回答" };
+            format!("{from}：{}{more}", items.join("；"))
         }
         "call.evidence" => format!("第 {} 段：“{}”（{}）", a("turn"), a("quote"), a("note")),
         _ => return None,
@@ -500,6 +501,9 @@ mod tests {
             )
             .with("more", "2");
         assert_eq!(chinese(&note).as_deref(), Some("来自通话：第 4 段：“40k set aside”（a budget figure），另有 2 处"));
+        let typed = Message { code: "answer.evidence_note".to_owned(), ..note };
+        assert!(chinese(&typed).is_some_and(|zh| zh.starts_with("来自填写的回答：第 4 段")));
+        assert!(typed.english().starts_with("from the answer: turn 4"));
     }
 
     #[test]
