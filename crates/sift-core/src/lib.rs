@@ -29,6 +29,6 @@ pub use gate::{
 };
 pub use icp::Icp;
 pub use lead::{Activity, ActivityKind, Company, Contact, CountryCode, Language, Lead, Seniority};
-pub use lifecycle::{MovePlan, Stage, StageChange, StageMove, Trigger, plan_move};
+pub use lifecycle::{MovePlan, Stage, StageChange, StageMove, Trigger, plan_move, verdict_move_message};
 pub use message::{Arg, Message};
 pub use playbook::{Playbook, PlaybookUse, Playbooks, Routing};

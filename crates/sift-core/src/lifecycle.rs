@@ -275,6 +275,18 @@ impl MovePlan {
     }
 }
 
+/// The reason a verdict's stage move is recorded with, `<verdict>: <first reason>`, as a
+/// message. Stage history keeps the text; a reader with the decision saved at the same
+/// instant gets the message back when its English is the text kept.
+pub fn verdict_move_message(decision: &Decision) -> Message {
+    let reason = match (decision.reason_messages.first(), decision.reasons.first()) {
+        (Some(message), Some(text)) if message.english() == *text => Arg::Message(message.clone()),
+        (_, Some(text)) => Arg::Text(text.clone()),
+        (_, None) => Arg::Text(decision.verdict.name().to_owned()),
+    };
+    Message::new("lifecycle.verdict").with("verdict", decision.verdict.name()).with_arg("reason", reason)
+}
+
 /// Decides whether a lead in stage `from` moves on `trigger`. This is the one place where
 /// stage moves are decided; stores record the plan they are given.
 ///
@@ -302,11 +314,10 @@ pub fn plan_move(from: Stage, trigger: Trigger<'_>, actor: &str) -> MovePlan {
             let Some(to) = decision.verdict.stage() else {
                 return stay(Message::new("lifecycle.undecided").with("verdict", decision.verdict.name()));
             };
-            let reason = decision.reasons.first().map_or_else(|| decision.verdict.name().to_owned(), Clone::clone);
             if to == from {
                 stay(already(to))
             } else if from.can_move_to(to) {
-                to_move(to, &format!("{}: {reason}", decision.verdict))
+                to_move(to, &verdict_move_message(decision).english())
             } else {
                 stay(not_allowed(to))
             }

@@ -232,6 +232,7 @@ impl Message {
             ),
             "icp.excluded_domain.pass" => format!("`{}` is not excluded", a("domain")),
             // Why a lead stays in its stage (`stage`, `from`, `to`: stage names).
+            "lifecycle.verdict" => format!("{}: {}", a("verdict"), a("reason")),
             "lifecycle.undecided" => format!("the verdict is {}: nothing moves until it is decided", a("verdict")),
             "lifecycle.already" => format!("already {}", a("stage")),
             "lifecycle.activity_too_late" => {

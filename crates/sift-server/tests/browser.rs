@@ -604,7 +604,7 @@ async fn every_page_in_chinese(client: Client, base: String, id: i64, call: i64)
     check_page(&client, "zh-02-board").await;
 
     // The lead page: the verdict's reasons, the next step, each level, each finding and its
-    // evidence from the call. (The stage history's reasons carry no code yet.)
+    // evidence from the call, and the stage history.
     client.goto(&page_url(&base, &format!("/leads/{id}"))).await.expect("open");
     wait_for_text(&client, "#levels", |h| h == "三个层级").await;
     let decision = no_engine_english(&client, "lead", "section.decision").await;
@@ -612,10 +612,13 @@ async fn every_page_in_chinese(client: Client, base: String, id: i64, call: i64)
     let levels = no_engine_english(&client, "lead", "section[aria-labelledby=levels]").await;
     assert!(levels.contains("来自通话：第") && levels.contains("组织层"), "{levels}");
     assert!(levels.contains("销售区域") && levels.contains("在我们的销售区域内"), "{levels}");
+    no_engine_english(&client, "lead", "section[aria-labelledby=history]").await;
     if client.find(Locator::Css("section[aria-labelledby=next-questions]")).await.is_ok() {
         no_engine_english(&client, "lead", "section[aria-labelledby=next-questions]").await;
     }
     check_page(&client, "zh-03-lead").await;
+    client.execute("document.getElementById('levels').scrollIntoView()", vec![]).await.expect("scroll");
+    check_page(&client, "zh-03b-lead-levels").await;
 
     client.goto(&page_url(&base, &format!("/leads/{id}/qualify"))).await.expect("open");
     wait_for_text(&client, "h1", |h| h.starts_with("需求沟通")).await;
@@ -652,9 +655,15 @@ async fn every_page_in_chinese(client: Client, base: String, id: i64, call: i64)
         assert!(title.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{path}: the title is Chinese: {title}");
         let lang = client.find(Locator::Css("html")).await.expect("html").attr("lang").await.expect("lang");
         assert_eq!(lang.as_deref(), Some("zh-CN"), "{path}");
-        if path != "/reports" {
-            // The reports count the stage history's reasons, which carry no code yet.
-            no_engine_english(&client, path, "main").await;
+        no_engine_english(&client, path, "main").await;
+        if path == "/reports" {
+            // The disqualification reasons, said from the decisions behind the moves.
+            let reasons = no_engine_english(&client, path, "#disqualified-table").await;
+            assert!(reasons.contains("结论为“不合格”："), "{reasons}");
+            client
+                .execute("document.getElementById('disqualified-table').scrollIntoView()", vec![])
+                .await
+                .expect("scroll");
         }
         check_page(&client, step).await;
     }

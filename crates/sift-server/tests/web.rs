@@ -649,6 +649,17 @@ async fn the_engines_words_read_in_chinese_from_their_codes_and_old_decisions_ke
         let outcome = page_text(part(&playbook.body, "id=\"outcome\"", "</section>"));
         assert!(outcome.contains("组织层未通过") && !outcome.contains("level fails"), "{outcome}");
 
+        // The stage history and the reports say a verdict's move in Chinese too.
+        let page = get(&app, &format!("/leads/{outside}"), Some(&session), Some("zh-CN")).await;
+        let history = page_text(part(&page.body, "<section aria-labelledby=\"history\"", "</section>"));
+        assert!(history.contains("结论为“不合格”：组织层未通过：US 不在我们的销售区域内（DE）"), "{history}");
+        assert!(!history.contains("disqualified: organization level fails"), "{history}");
+        let reports = get(&app, "/reports", Some(&session), Some("zh-CN")).await;
+        let table = page_text(part(&reports.body, "id=\"disqualified-table\"", "</table>"));
+        assert!(table.contains("结论为“不合格”：组织层未通过：US 不在我们的销售区域内（DE）"), "{table}");
+        for english in ENGINE_ENGLISH {
+            assert!(!table.contains(english), "{}: `{english}` in the reports: {table}", db.name);
+        }
         // A problem page says what happened in Chinese.
         let missing = get(&app, "/leads/999999", Some(&session), Some("zh-CN")).await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
@@ -664,6 +675,8 @@ async fn the_engines_words_read_in_chinese_from_their_codes_and_old_decisions_ke
         let page = get(&app, &format!("/leads/{outside}"), Some(&session), Some("zh-CN")).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("organization level fails: `US` is outside our territories (DE)"), "{}", page.body);
+        let history = page_text(part(&page.body, "<section aria-labelledby=\"history\"", "</section>"));
+        assert!(history.contains("disqualified: organization level fails: `US`"), "the move's text as kept: {history}");
         app.running.shutdown().await.expect("clean shutdown");
     }
 }

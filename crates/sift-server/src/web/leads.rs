@@ -345,18 +345,23 @@ fn history_section(lang: Lang, detail: &sift_app::leads::LeadDetail) -> Markup {
                     thead { tr {
                         th scope="col" { (t.when) } th scope="col" { (t.moved) } th scope="col" { (t.by) } th scope="col" { (t.why) }
                     } }
-                    tbody { @for h in detail.history.iter().rev() {
+                    tbody { @for (h, message) in detail.history.iter().zip(history_messages(detail)).rev() {
                         tr {
                             td { (h.at.format("%Y-%m-%d %H:%M")) }
                             td { (i18n::stage(lang, h.from)) " → " (i18n::stage(lang, h.to)) }
                             td { (h.actor) }
-                            td { (h.reason) }
+                            td.history-reason { (say(lang, &h.reason, message)) }
                         }
                     } }
                 }
             }
         }
     }
+}
+
+/// Each stage move's message (none where the detail has fewer).
+fn history_messages(detail: &sift_app::leads::LeadDetail) -> Vec<Option<&sift_core::Message>> {
+    (0..detail.history.len()).map(|i| detail.history_messages.get(i).and_then(Option::as_ref)).collect()
 }
 
 /// Each call with its counts and the signals it found, each shown with its quote.

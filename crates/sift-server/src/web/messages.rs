@@ -158,6 +158,10 @@ fn chinese(m: &Message) -> Option<String> {
             format!("{} 在排除名单上（{}：竞争对手或现有客户）", a("domain"), a("entry"))
         }
         "icp.excluded_domain.pass" => format!("{} 不在排除名单上", a("domain")),
+        "lifecycle.verdict" => {
+            let verdict = m.text("verdict")?.parse::<sift_core::Verdict>().ok()?;
+            format!("结论为“{}”：{}", i18n::verdict(Lang::Zh, verdict), a("reason"))
+        }
         "lifecycle.undecided" => {
             let verdict = m.text("verdict")?.parse::<sift_core::Verdict>().ok()?;
             format!("结论是“{}”：在有定论之前，阶段不变", i18n::verdict(Lang::Zh, verdict))
