@@ -24,6 +24,9 @@ pub struct LatestDecision {
 pub struct LeadDetail {
     pub lead: StoredLead,
     pub history: Vec<StageChange>,
+    /// Each move's reason as a message, when the decision saved at the same instant says
+    /// it (a verdict's move); `None` for moves by hand, imports and older rows.
+    pub history_messages: Vec<Option<sift_core::Message>>,
     pub latest_decision: Option<LatestDecision>,
 }
 
@@ -34,16 +37,35 @@ pub async fn detail(store: &Store, key: &str) -> Result<LeadDetail> {
 /// Everything known about a lead already found (and, in the server, checked as visible).
 pub async fn detail_of(store: &Store, lead: StoredLead) -> Result<LeadDetail> {
     let history = store.stage_history(lead.id).await?;
-    let latest_decision = match store.latest_qualification(lead.id).await? {
+    let saved = store.qualifications(lead.id, DECISIONS_READ).await?;
+    let latest_decision = match saved.first() {
         None => None,
         Some(q) => {
             let decision: Decision = serde_json::from_str(&q.decision_json).map_err(|e| {
                 sift_store::StoreError::Corrupt(format!("lead {}: the saved decision cannot be read: {e}", lead.id))
             })?;
-            Some(LatestDecision { decided_at: q.decided_at, decision })
+            Some(LatestDecision { decided_at: q.decided_at.clone(), decision })
         }
     };
-    Ok(LeadDetail { lead, history, latest_decision })
+    let history_messages = history.iter().map(|change| move_message(change, &saved)).collect();
+    Ok(LeadDetail { lead, history, history_messages, latest_decision })
+}
+
+/// How many of a lead's latest decisions are read to give its stage moves their messages.
+const DECISIONS_READ: i64 = 50;
+
+/// A verdict's move as a message: from the decision saved at the move's instant, when the
+/// text kept is what that decision's move says.
+fn move_message(change: &StageChange, saved: &[sift_store::StoredQualification]) -> Option<sift_core::Message> {
+    saved.iter().filter(|q| DateTime::parse_from_rfc3339(&q.decided_at).is_ok_and(|at| at == change.at)).find_map(|q| {
+        let decision: Decision = serde_json::from_str(&q.decision_json).ok()?;
+        // A decision stored before codes leaves the move's text as it is.
+        if decision.reason_messages.is_empty() {
+            return None;
+        }
+        let message = sift_core::verdict_move_message(&decision);
+        (message.english() == change.reason).then_some(message)
+    })
 }
 
 pub async fn list(store: &Store, filter: &LeadFilter) -> Result<Vec<StoredLead>> {
@@ -89,7 +111,7 @@ pub async fn record_activity(
             let decision = rules.classify(all);
             let plan = match &decision {
                 Some(d) => plan_move(from, Trigger::LeadType(d), "lead-type rules"),
-                None => MovePlan::Stay { stage: from, reason: "no lead-type rule fires yet".into() },
+                None => MovePlan::stay(from, sift_core::Message::new("lifecycle.no_rule_fires")),
             };
             let rule = decision.as_ref().map(|d| d.rule.clone());
             (decision, plan, rule)
@@ -478,10 +500,10 @@ pub async fn pull_back(store: &Store, id: i64, reason: &str, actor: &str) -> Res
             if from == sift_core::Stage::Nurture {
                 plan_move(from, Trigger::Manual { to, reason }, actor)
             } else {
-                MovePlan::Stay {
-                    stage: from,
-                    reason: format!("only a nurtured lead is pulled back; this lead is {from}"),
-                }
+                MovePlan::stay(
+                    from,
+                    sift_core::Message::new("lifecycle.not_nurtured_pull_back").with("stage", from.name()),
+                )
             }
         })
         .await

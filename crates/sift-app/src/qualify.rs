@@ -75,7 +75,11 @@ pub fn read_free_text_answers(config: &Config, answers: &mut AnswersFile, as_of:
             evidence: found.evidence,
         };
         if let Some((_, mut answer)) = evidence::to_answers(&[read]).into_iter().next() {
-            if let Some(note) = &mut answer.note {
+            // The evidence came from what the rep typed, not from a call.
+            if let Some(message) = &mut answer.note_message {
+                message.code = "answer.evidence_note".to_owned();
+                answer.note = Some(message.english());
+            } else if let Some(note) = &mut answer.note {
                 *note = note.replacen("from the call", "from the answer", 1);
             }
             answers.criteria.insert(id.clone(), answer);

@@ -64,7 +64,7 @@ async fn qualifying_a_stored_lead_saves_the_decision_and_the_lifecycle_moves_it(
                 assert_eq!((m.to, m.actor.as_str()), (Stage::Sql, "tester"), "{}", db.name);
                 assert!(m.reason.starts_with("qualified: "), "{}", m.reason);
             }
-            MovePlan::Stay { stage, reason } => {
+            MovePlan::Stay { stage, reason, .. } => {
                 assert_eq!(*stage, Stage::Sql, "{}: only an SQL already may stay ({reason})", db.name)
             }
         }
@@ -175,7 +175,7 @@ async fn an_activity_moves_only_early_leads_and_says_why_a_lead_stays() {
             .await
             .expect("recorded");
         match again.plan {
-            MovePlan::Stay { stage, reason } => {
+            MovePlan::Stay { stage, reason, .. } => {
                 assert_eq!(stage, Stage::Pql);
                 assert!(reason.contains("only moves unqualified and MQL"), "{reason}");
             }

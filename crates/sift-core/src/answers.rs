@@ -403,6 +403,7 @@ impl AnswersFile {
                     note: non_empty(c.note).or_else(|| c.status.is_none().then(|| answer.clone()).flatten()),
                     date,
                     carried_from: None,
+                    note_message: None,
                 },
             );
         }

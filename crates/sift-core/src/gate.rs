@@ -23,6 +23,7 @@ use crate::framework::{ConceptMap, Criterion, Framework, Level, OnNegative};
 use crate::icp::{Check, Icp, IcpCheck, IcpRule};
 use crate::lead::{Language, Lead};
 use crate::lifecycle::Stage;
+use crate::message::{Arg, Message};
 
 /// What a rep knows about one criterion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -81,11 +82,15 @@ pub struct CriterionAnswer {
     /// `framework.criterion` when the answer was given under another framework.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub carried_from: Option<String>,
+    /// The note as a code and its arguments when Sift wrote it (a call's evidence), so it
+    /// can be said in another language; a rep's own note has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note_message: Option<Message>,
 }
 
 impl CriterionAnswer {
     pub fn new(status: CriterionStatus) -> Self {
-        CriterionAnswer { status, note: None, date: None, carried_from: None }
+        CriterionAnswer { status, note: None, date: None, carried_from: None, note_message: None }
     }
 }
 
@@ -216,6 +221,12 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub carried_from: Option<String>,
     pub reason: String,
+    /// `reason` as a code and its arguments (absent in decisions stored before codes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_message: Option<Message>,
+    /// `evidence` in words of Sift's own (a call's evidence, a seniority), when it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_message: Option<Message>,
 }
 
 /// One level's result.
@@ -224,6 +235,8 @@ pub struct LevelReport {
     pub level: Level,
     pub status: Check,
     pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_message: Option<Message>,
     /// Weighted share of this level's criteria established (confirmed 1, partial 0.5);
     /// `None` when the framework has no criteria at this level.
     pub coverage: Option<f64>,
@@ -238,6 +251,8 @@ pub struct NurturePlan {
     pub criterion: String,
     pub reason: String,
     pub re_engage_on: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_message: Option<Message>,
 }
 
 /// A question worth asking next, in the lead's language.
@@ -248,6 +263,8 @@ pub struct NextQuestion {
     pub topic: String,
     pub question: String,
     pub why: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why_message: Option<Message>,
 }
 
 /// The gate's decision, with everything behind it.
@@ -260,7 +277,14 @@ pub struct Decision {
     pub language: Language,
     /// The main reasons for the verdict, most important first.
     pub reasons: Vec<String>,
+    /// `reasons` as codes and their arguments, one for each (empty in decisions stored
+    /// before codes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reason_messages: Vec<Message>,
+    /// The next step in the decision's language (`language`).
     pub next_step: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_step_message: Option<Message>,
     pub levels: Vec<LevelReport>,
     pub next_questions: Vec<NextQuestion>,
     pub nurture: Option<NurturePlan>,
@@ -289,8 +313,9 @@ pub fn qualify_lead(input: &GateInput<'_>) -> Decision {
         (Verdict::Nurture, Some(report)) => nurture_plan(input, report),
         _ => None,
     };
-    let reasons = decision_reasons(verdict, &levels, first_failing);
-    let next_step = next_step(verdict, first_failing, nurture.as_ref(), &levels, language);
+    let reason_messages = decision_reasons(verdict, &levels, first_failing);
+    let reasons = reason_messages.iter().map(Message::english).collect();
+    let (next_step, next_step_message) = next_step(verdict, first_failing, nurture.as_ref(), &levels, language);
     let next_questions =
         if verdict == Verdict::Disqualified { Vec::new() } else { next_questions(input, &levels, language) };
 
@@ -301,7 +326,9 @@ pub fn qualify_lead(input: &GateInput<'_>) -> Decision {
         as_of: input.as_of,
         language,
         reasons,
+        reason_messages,
         next_step,
+        next_step_message: Some(next_step_message),
         levels,
         next_questions,
         nurture,
@@ -314,19 +341,24 @@ fn evaluate_level(input: &GateInput<'_>, level: Level) -> LevelReport {
     if level == Level::Organization {
         match input.icp {
             Some(icp) => findings.extend(icp.check(input.lead).into_iter().map(icp_finding)),
-            None => findings.push(Finding {
-                source: FindingSource::Icp,
-                id: "icp".into(),
-                concept: None,
-                outcome: Outcome::Pass,
-                blocking: false,
-                status: None,
-                weight: None,
-                evidence: None,
-                date: None,
-                carried_from: None,
-                reason: "no ideal-customer profile given: organization fit was not checked".into(),
-            }),
+            None => {
+                let message = Message::new("gate.icp.none");
+                findings.push(Finding {
+                    source: FindingSource::Icp,
+                    id: "icp".into(),
+                    concept: None,
+                    outcome: Outcome::Pass,
+                    blocking: false,
+                    status: None,
+                    weight: None,
+                    evidence: None,
+                    date: None,
+                    carried_from: None,
+                    reason: message.english(),
+                    reason_message: Some(message),
+                    evidence_message: None,
+                })
+            }
         }
     }
     let criteria: Vec<&Criterion> = input.framework.criteria.iter().filter(|c| c.level == level).collect();
@@ -341,36 +373,66 @@ fn evaluate_level(input: &GateInput<'_>, level: Level) -> LevelReport {
     let blocking = |o: Outcome| findings.iter().filter(move |f| f.blocking && f.outcome == o);
     let fails: Vec<&Finding> = blocking(Outcome::Fail).chain(blocking(Outcome::Nurture)).collect();
     let unknowns: Vec<&Finding> = blocking(Outcome::Unknown).collect();
-    let (status, reason) = if !fails.is_empty() {
-        (Check::Fail, fails.iter().map(|f| f.reason.as_str()).collect::<Vec<_>>().join("; "))
+    let (status, message) = if !fails.is_empty() {
+        (
+            Check::Fail,
+            Message::new("gate.level.failing").with_list("findings", fails.iter().map(|f| reason_arg(f)).collect()),
+        )
     } else if !unknowns.is_empty() {
-        let ids = unknowns.iter().map(|f| format!("`{}`", f.id)).collect::<Vec<_>>().join(", ");
-        (Check::Unknown, format!("not yet established: {ids}"))
+        (
+            Check::Unknown,
+            Message::new("gate.level.open")
+                .with_list("findings", unknowns.iter().map(|f| finding_name(input, f)).collect()),
+        )
     } else {
         let passed = findings.iter().filter(|f| f.outcome == Outcome::Pass && f.blocking).count();
-        let reason = if passed == 0 && criteria.is_empty() && level != Level::Organization {
-            format!("the {} framework sets no criteria at this level", input.framework.name)
+        let message = if passed == 0 && criteria.is_empty() && level != Level::Organization {
+            Message::new("gate.level.no_criteria").with("framework", input.framework.name.as_str())
         } else if passed == 0 && findings.iter().all(|f| !f.blocking) && level == Level::Organization {
-            findings.first().map(|f| f.reason.clone()).unwrap_or_default()
+            match findings.first() {
+                Some(f) => f.reason_message.clone().unwrap_or_else(|| Message::new("gate.icp.none")),
+                None => Message::new("gate.level.all_pass").with("count", "0"),
+            }
         } else {
-            format!("{passed} of {passed} deciding checks pass")
+            Message::new("gate.level.all_pass").with("count", passed.to_string())
         };
-        (Check::Pass, reason)
+        (Check::Pass, message)
     };
-    LevelReport { level, status, reason, coverage, findings }
+    LevelReport { level, status, reason: message.english(), reason_message: Some(message), coverage, findings }
+}
+
+/// A finding's reason as an argument: its message, else its text.
+fn reason_arg(finding: &Finding) -> Arg {
+    finding.reason_message.clone().map_or_else(|| Arg::Text(finding.reason.clone()), Arg::Message)
+}
+
+/// A finding named in a level's reason: its id, with the criterion's names when it is one.
+fn finding_name(input: &GateInput<'_>, finding: &Finding) -> Arg {
+    let source = match finding.source {
+        FindingSource::Icp => "icp",
+        FindingSource::Criterion => "criterion",
+    };
+    let criterion = match finding.source {
+        FindingSource::Criterion => input.framework.criterion(&finding.id),
+        FindingSource::Icp => None,
+    };
+    Arg::Message(
+        Message::new("gate.finding")
+            .with("id", finding.id.as_str())
+            .with("source", source)
+            .with_opt("name", criterion.map(|c| c.name.en.clone()))
+            .with_opt("name_zh", criterion.and_then(|c| c.name.zh.clone())),
+    )
 }
 
 fn icp_finding(check: IcpCheck) -> Finding {
     // An exclusion rule can fail a lead, but it cannot be required of it: when the fact it
     // needs is missing, the gap is noted and asked about, and does not hold the lead.
     let exclusion_unknown = check.rule == IcpRule::ExcludedDomain && check.outcome == Check::Unknown;
-    let reason = if exclusion_unknown {
-        format!(
-            "{}; an exclusion rule can fail a lead but cannot be required of it, so this does not hold the lead",
-            check.reason
-        )
+    let message = if exclusion_unknown {
+        Message::new("gate.icp.not_required").with_message("reason", check.message)
     } else {
-        check.reason
+        check.message
     };
     Finding {
         source: FindingSource::Icp,
@@ -387,7 +449,9 @@ fn icp_finding(check: IcpCheck) -> Finding {
         evidence: check.fact,
         date: None,
         carried_from: None,
-        reason,
+        reason: message.english(),
+        reason_message: Some(message),
+        evidence_message: check.fact_message,
     }
 }
 
@@ -400,42 +464,43 @@ fn criterion_finding(input: &GateInput<'_>, criterion: &Criterion) -> Finding {
     let concept = input.concepts.get(&criterion.concept);
     let dated = concept.is_some_and(|c| c.dated);
     let on_negative = concept.map_or(OnNegative::Disqualify, |c| c.on_negative);
-    let name = &criterion.name.en;
     let horizon_end = input.as_of.checked_add_days(Days::new(input.policy.nurture_horizon_days));
+    let said = |code: &str| {
+        Message::new(code)
+            .with("criterion", criterion.id.as_str())
+            .with("name", criterion.name.en.as_str())
+            .with_opt("name_zh", criterion.name.zh.as_deref())
+    };
 
-    let (outcome, reason) = match answer.status {
+    let (outcome, message) = match answer.status {
         CriterionStatus::Confirmed => match answer.date {
             Some(date) if dated && horizon_end.is_some_and(|end| date > end) => (
                 Outcome::Nurture,
-                format!(
-                    "{name}: planned for {date}, beyond the {}-day horizon (until {})",
-                    input.policy.nurture_horizon_days,
-                    horizon_end.map(|d| d.to_string()).unwrap_or_default()
-                ),
+                said("gate.criterion.beyond_horizon")
+                    .with("date", date.to_string())
+                    .with("days", input.policy.nurture_horizon_days.to_string())
+                    .with("until", horizon_end.map(|d| d.to_string()).unwrap_or_default()),
             ),
-            Some(date) if dated && date < input.as_of => (
-                Outcome::Unknown,
-                format!("{name}: the recorded date {date} has already passed; confirm the current timeline"),
-            ),
-            Some(date) if dated => (Outcome::Pass, format!("{name}: confirmed, planned for {date}")),
-            _ => (Outcome::Pass, format!("{name}: confirmed")),
+            Some(date) if dated && date < input.as_of => {
+                (Outcome::Unknown, said("gate.criterion.date_passed").with("date", date.to_string()))
+            }
+            Some(date) if dated => (Outcome::Pass, said("gate.criterion.confirmed_for").with("date", date.to_string())),
+            _ => (Outcome::Pass, said("gate.criterion.confirmed")),
         },
-        CriterionStatus::Partial => (Outcome::Unknown, format!("{name}: only partly established")),
-        CriterionStatus::Unknown => (Outcome::Unknown, format!("{name}: not established yet")),
+        CriterionStatus::Partial => (Outcome::Unknown, said("gate.criterion.partial")),
+        CriterionStatus::Unknown => (Outcome::Unknown, said("gate.criterion.unknown")),
         CriterionStatus::Negative => match on_negative {
-            OnNegative::Disqualify => (Outcome::Fail, format!("{name}: clearly lacking")),
-            OnNegative::Nurture => (Outcome::Nurture, format!("{name}: not there now")),
+            OnNegative::Disqualify => (Outcome::Fail, said("gate.criterion.lacking")),
+            OnNegative::Nurture => (Outcome::Nurture, said("gate.criterion.not_now")),
         },
-        CriterionStatus::Contradicted => (
-            Outcome::Unknown,
-            format!(
-                "{name}: answers contradict each other, so it is not treated as confirmed; check with someone who knows"
-            ),
-        ),
+        CriterionStatus::Contradicted => (Outcome::Unknown, said("gate.criterion.contradicted")),
     };
-    let reason = match &answer.note {
-        Some(note) if !note.trim().is_empty() => format!("{reason} (\"{}\")", note.trim()),
-        _ => reason,
+    // The note as it was written; Sift's own words (a call's evidence) as their message.
+    let message = match (&answer.note, &answer.note_message) {
+        (Some(note), _) if note.trim().is_empty() => message,
+        (Some(_), Some(note)) => message.with_message("note", note.clone()),
+        (Some(note), None) => message.with("note", note.clone()),
+        (None, _) => message,
     };
     Finding {
         source: FindingSource::Criterion,
@@ -448,7 +513,9 @@ fn criterion_finding(input: &GateInput<'_>, criterion: &Criterion) -> Finding {
         evidence: answer.note.clone(),
         date: answer.date,
         carried_from: answer.carried_from.clone(),
-        reason,
+        reason: message.english(),
+        reason_message: Some(message),
+        evidence_message: answer.note_message.clone(),
     }
 }
 
@@ -471,40 +538,49 @@ fn nurture_plan(input: &GateInput<'_>, report: &LevelReport) -> Option<NurturePl
                     .unwrap_or(recheck),
                 _ => recheck,
             };
-            Some(NurturePlan { track, criterion: f.id.clone(), reason: f.reason.clone(), re_engage_on })
+            Some(NurturePlan {
+                track,
+                criterion: f.id.clone(),
+                reason: f.reason.clone(),
+                re_engage_on,
+                reason_message: f.reason_message.clone(),
+            })
         })
         .max_by_key(|p| p.re_engage_on)
 }
 
-fn decision_reasons(verdict: Verdict, levels: &[LevelReport], first_failing: Option<&LevelReport>) -> Vec<String> {
+fn decision_reasons(verdict: Verdict, levels: &[LevelReport], first_failing: Option<&LevelReport>) -> Vec<Message> {
+    let about = |code: &str, report: &LevelReport| {
+        let reason = report.reason_message.clone().map_or_else(|| Arg::Text(report.reason.clone()), Arg::Message);
+        Message::new(code).with("level", report.level.name()).with_arg("reason", reason)
+    };
     match (verdict, first_failing) {
         (Verdict::Disqualified | Verdict::Nurture, Some(report)) => {
-            let mut reasons = vec![format!("{} level fails: {}", report.level, report.reason)];
+            let mut reasons = vec![about("gate.reason.fails", report)];
             // Later levels are reported too, so the rep sees the whole picture, but the
             // verdict comes from the first failing level.
             for later in levels.iter().filter(|l| l.level > report.level && l.status == Check::Fail) {
-                reasons.push(format!("also at {} level: {}", later.level, later.reason));
+                reasons.push(about("gate.reason.also_fails", later));
             }
             reasons
         }
-        (Verdict::NeedsInfo, _) => levels
-            .iter()
-            .filter(|l| l.status == Check::Unknown)
-            .map(|l| format!("{} level open: {}", l.level, l.reason))
-            .collect(),
-        _ => std::iter::once("all three levels pass".to_owned())
-            .chain(levels.iter().map(|l| format!("{} level passes: {}", l.level, l.reason)))
+        (Verdict::NeedsInfo, _) => {
+            levels.iter().filter(|l| l.status == Check::Unknown).map(|l| about("gate.reason.open", l)).collect()
+        }
+        _ => std::iter::once(Message::new("gate.reason.all_pass"))
+            .chain(levels.iter().map(|l| about("gate.reason.passes", l)))
             .collect(),
     }
 }
 
+/// The next step in the decision's language, and as a message.
 fn next_step(
     verdict: Verdict,
     first_failing: Option<&LevelReport>,
     nurture: Option<&NurturePlan>,
     levels: &[LevelReport],
     language: Language,
-) -> String {
+) -> (String, Message) {
     let zh = language == Language::Zh;
     let failing_concept = first_failing.and_then(|r| {
         r.findings
@@ -514,51 +590,43 @@ fn next_step(
     });
     let contradicted =
         levels.iter().flat_map(|l| &l.findings).any(|f| f.blocking && f.status == Some(CriterionStatus::Contradicted));
-    match (verdict, first_failing.map(|r| r.level)) {
-        (Verdict::Qualified, _) if zh => "转为销售合格线索（SQL）并进入销售管道：与对方约定下一次会议的具体时间。".into(),
-        (Verdict::Qualified, _) => {
-            "Advance to SQL and into the pipeline: agree a date for the next meeting before you hang up.".into()
-        }
-        (Verdict::Nurture, _) => {
-            let date = nurture.map(|n| n.re_engage_on.to_string()).unwrap_or_default();
-            let track = nurture.map(|n| n.track.as_str()).unwrap_or("not_now");
-            if zh {
-                format!("转入培育流程（{track}）：持续提供有价值的内容，并在 {date} 重新联系。")
-            } else {
-                format!("Move to the `{track}` nurture track: keep sending useful material and re-engage on {date}.")
-            }
-        }
+    let message = match (verdict, first_failing.map(|r| r.level)) {
+        (Verdict::Qualified, _) => Message::new("gate.next.qualified"),
+        (Verdict::Nurture, _) => Message::new("gate.next.nurture")
+            .with("track", nurture.map_or("not_now", |n| n.track.as_str()))
+            .with("date", nurture.map(|n| n.re_engage_on.to_string()).unwrap_or_default()),
         (Verdict::Disqualified, Some(Level::Stakeholder)) if failing_concept.as_deref() == Some("authority") => {
-            if zh {
-                "这位联系人无法做出或推动决定：请找到另一位联系人（真正的决策者），并与其重新进行资格审查。".into()
-            } else {
-                "This contact cannot make or drive the decision: find another contact (the real decision maker) and re-qualify with them.".into()
-            }
+            Message::new("gate.next.find_decision_maker")
         }
-        (Verdict::Disqualified, Some(Level::Organization)) if zh => {
-            "该客户不符合理想客户画像：移出当前漏斗；若公司情况变化可再评估。".into()
+        (Verdict::Disqualified, Some(Level::Organization)) => Message::new("gate.next.outside_icp"),
+        (Verdict::Disqualified, Some(Level::Opportunity)) => Message::new("gate.next.no_problem"),
+        (Verdict::Disqualified, _) => Message::new("gate.next.cannot_commit"),
+        (Verdict::NeedsInfo, _) if contradicted => Message::new("gate.next.contradicted"),
+        (Verdict::NeedsInfo, _) => Message::new("gate.next.ask"),
+    };
+    let text = if zh { next_step_zh(&message) } else { message.english() };
+    (text, message)
+}
+
+/// The next step in Chinese, for a decision made in the lead's language.
+fn next_step_zh(message: &Message) -> String {
+    match message.code.as_str() {
+        "gate.next.qualified" => "转为销售合格线索（SQL）并进入销售管道：与对方约定下一次会议的具体时间。".into(),
+        "gate.next.nurture" => format!(
+            "转入培育流程（{}）：持续提供有价值的内容，并在 {} 重新联系。",
+            message.text("track").unwrap_or_default(),
+            message.text("date").unwrap_or_default()
+        ),
+        "gate.next.find_decision_maker" => {
+            "这位联系人无法做出或推动决定：请找到另一位联系人（真正的决策者），并与其重新进行资格审查。".into()
         }
-        (Verdict::Disqualified, Some(Level::Organization)) => {
-            "The account does not fit the ideal-customer profile: take it out of the active funnel; revisit only if the company changes.".into()
-        }
-        (Verdict::Disqualified, Some(Level::Opportunity)) if zh => {
-            "没有我们能解决的业务痛点：礼貌结束，不要继续追问预算或决策权。".into()
-        }
-        (Verdict::Disqualified, Some(Level::Opportunity)) => {
-            "There is no business problem here that we solve: close politely and do not go on to budget or authority.".into()
-        }
-        (Verdict::Disqualified, _) if zh => "在当前联系人层面无法推进：记录原因后移出漏斗，或寻找组织内的其他人。".into(),
-        (Verdict::Disqualified, _) => {
-            "The deal cannot move forward with what this contact can commit to: record why and close, or reach other people in the organization.".into()
-        }
-        (Verdict::NeedsInfo, _) if contradicted && zh => {
+        "gate.next.outside_icp" => "该客户不符合理想客户画像：移出当前漏斗；若公司情况变化可再评估。".into(),
+        "gate.next.no_problem" => "没有我们能解决的业务痛点：礼貌结束，不要继续追问预算或决策权。".into(),
+        "gate.next.contradicted" => {
             "部分回答前后矛盾：先问清楚谁真正了解情况，再与那位联系人核实，然后再提下面的问题。".into()
         }
-        (Verdict::NeedsInfo, _) if contradicted => {
-            "Some answers contradict each other: find out who really knows, confirm with that person, then ask the questions below.".into()
-        }
-        (Verdict::NeedsInfo, _) if zh => "信息还不够：在下一次通话中提出下面的问题。".into(),
-        (Verdict::NeedsInfo, _) => "Not enough is known yet: ask the questions below on the next call.".into(),
+        "gate.next.ask" => "信息还不够：在下一次通话中提出下面的问题。".into(),
+        _ => "在当前联系人层面无法推进：记录原因后移出漏斗，或寻找组织内的其他人。".into(),
     }
 }
 
@@ -623,7 +691,13 @@ fn next_questions(input: &GateInput<'_>, levels: &[LevelReport], language: Langu
                     (f.id.clone(), questions.get(index).or(questions.first())?.clone())
                 }
             };
-            Some(NextQuestion { level: level.level, topic, question, why: f.reason.clone() })
+            Some(NextQuestion {
+                level: level.level,
+                topic,
+                question,
+                why: f.reason.clone(),
+                why_message: f.reason_message.clone(),
+            })
         })
         .take(input.policy.max_questions)
         .collect()

@@ -11,6 +11,7 @@ use toml::de::DeValue;
 
 use crate::diag::{Diagnostics, TomlReader, table_value};
 use crate::lead::{CountryCode, Lead, Seniority, normalize_domain};
+use crate::message::{Arg, Message};
 
 /// An inclusive numeric range; either end may be open.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -135,7 +136,11 @@ pub struct IcpCheck {
     pub outcome: Check,
     /// The lead's value that was checked, when it had one.
     pub fact: Option<String>,
+    /// The fact in words of its own, when it is one of ours (a seniority) rather than data.
+    pub fact_message: Option<Message>,
     pub reason: String,
+    /// The reason as a code and its arguments ([`Message::english`] is `reason`).
+    pub message: Message,
 }
 
 impl Icp {
@@ -157,47 +162,48 @@ impl Icp {
         }
         if let Some(territories) = &self.territories {
             checks.push(match lead.company.country {
-                None => unknown(IcpRule::Territory, "the lead's country is not known"),
-                Some(c) if territories.contains(&c) => {
-                    pass(IcpRule::Territory, c.to_string(), format!("`{c}` is in our territories"))
-                }
+                None => unknown(IcpRule::Territory, Message::new("icp.territory.unknown")),
+                Some(c) if territories.contains(&c) => pass(
+                    IcpRule::Territory,
+                    c.to_string(),
+                    Message::new("icp.territory.pass").with("country", c.as_str()),
+                ),
                 Some(c) => fail(
                     IcpRule::Territory,
                     c.to_string(),
-                    format!("`{c}` is outside our territories ({})", join(territories)),
+                    Message::new("icp.territory.fail")
+                        .with("country", c.as_str())
+                        .with_list("territories", texts(territories.iter().map(CountryCode::as_str))),
                 ),
             });
         }
         if let Some(industries) = &self.industries {
             checks.push(match lead.company.industry.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                None => unknown(IcpRule::Industry, "the company's industry is not known"),
+                None => unknown(IcpRule::Industry, Message::new("icp.industry.unknown")),
                 Some(industry) => {
                     let label = normalize_label(industry);
                     match industries.iter().find(|target| industry_matches(target, &label)) {
                         Some(t) => pass(
                             IcpRule::Industry,
                             industry.into(),
-                            format!("`{industry}` matches target industry `{t}`"),
+                            Message::new("icp.industry.pass").with("industry", industry).with("target", t.as_str()),
                         ),
                         None => fail(
                             IcpRule::Industry,
                             industry.into(),
-                            format!("`{industry}` is not one of our industries ({})", industries.join(", ")),
+                            Message::new("icp.industry.fail")
+                                .with("industry", industry)
+                                .with_list("industries", texts(industries.iter().map(String::as_str))),
                         ),
                     }
                 }
             });
         }
         if let Some(bounds) = &self.employees {
-            checks.push(check_bounds(
-                IcpRule::Employees,
-                "employees",
-                bounds,
-                lead.company.employees.map(|e| e as f64),
-            ));
+            checks.push(check_bounds(IcpRule::Employees, bounds, lead.company.employees.map(|e| e as f64)));
         }
         if let Some(bounds) = &self.annual_revenue {
-            checks.push(check_bounds(IcpRule::AnnualRevenue, "annual revenue", bounds, lead.company.annual_revenue));
+            checks.push(check_bounds(IcpRule::AnnualRevenue, bounds, lead.company.annual_revenue));
         }
         if let Some(personas) = &self.personas {
             checks.push(check_persona(personas, lead));
@@ -284,20 +290,21 @@ pub(crate) fn read_bounds(reader: &mut TomlReader<'_>, key: &str, syntax: Option
     Some(Bounds { min: b.min.as_ref().map(|v| *v.get_ref()), max: b.max.as_ref().map(|v| *v.get_ref()) })
 }
 
-fn pass(rule: IcpRule, fact: String, reason: String) -> IcpCheck {
-    IcpCheck { rule, outcome: Check::Pass, fact: Some(fact), reason }
+fn pass(rule: IcpRule, fact: String, message: Message) -> IcpCheck {
+    IcpCheck { rule, outcome: Check::Pass, fact: Some(fact), fact_message: None, reason: message.english(), message }
 }
 
-fn fail(rule: IcpRule, fact: String, reason: String) -> IcpCheck {
-    IcpCheck { rule, outcome: Check::Fail, fact: Some(fact), reason }
+fn fail(rule: IcpRule, fact: String, message: Message) -> IcpCheck {
+    IcpCheck { rule, outcome: Check::Fail, fact: Some(fact), fact_message: None, reason: message.english(), message }
 }
 
-fn unknown(rule: IcpRule, reason: &str) -> IcpCheck {
-    IcpCheck { rule, outcome: Check::Unknown, fact: None, reason: reason.to_owned() }
+fn unknown(rule: IcpRule, message: Message) -> IcpCheck {
+    IcpCheck { rule, outcome: Check::Unknown, fact: None, fact_message: None, reason: message.english(), message }
 }
 
-fn join(codes: &[CountryCode]) -> String {
-    codes.iter().map(CountryCode::as_str).collect::<Vec<_>>().join(", ")
+/// Data as a list argument.
+fn texts<'a>(items: impl Iterator<Item = &'a str>) -> Vec<Arg> {
+    items.map(|s| Arg::Text(s.to_owned())).collect()
 }
 
 /// Lower case, `&` as `and`, punctuation as single spaces: `IT & Services` -> `it and services`.
@@ -318,32 +325,35 @@ pub(crate) fn industry_matches(target: &str, industry: &str) -> bool {
 
 fn check_excluded_domain(excluded: &[String], lead: &Lead) -> IcpCheck {
     let Some(domain) = lead.company_domain() else {
-        return unknown(IcpRule::ExcludedDomain, "no company domain or work email to check against the exclusion list");
+        return unknown(IcpRule::ExcludedDomain, Message::new("icp.excluded_domain.unknown"));
     };
     let hit = excluded.iter().find(|ex| domain == **ex || domain.ends_with(&format!(".{ex}")));
     match hit {
         Some(ex) => fail(
             IcpRule::ExcludedDomain,
             domain.clone(),
-            format!("`{domain}` is on the exclusion list (`{ex}`: a competitor or existing customer)"),
+            Message::new("icp.excluded_domain.fail").with("domain", domain.as_str()).with("entry", ex.as_str()),
         ),
-        None => pass(IcpRule::ExcludedDomain, domain.clone(), format!("`{domain}` is not excluded")),
+        None => pass(
+            IcpRule::ExcludedDomain,
+            domain.clone(),
+            Message::new("icp.excluded_domain.pass").with("domain", domain.as_str()),
+        ),
     }
 }
 
-fn check_bounds(rule: IcpRule, what: &str, bounds: &Bounds, value: Option<f64>) -> IcpCheck {
+fn check_bounds(rule: IcpRule, bounds: &Bounds, value: Option<f64>) -> IcpCheck {
+    let range = |code: &str, v: f64| {
+        Message::new(code)
+            .with("rule", rule.name())
+            .with("value", human_number(v))
+            .with_opt("min", bounds.min.map(human_number))
+            .with_opt("max", bounds.max.map(human_number))
+    };
     match value {
-        None => unknown(rule, &format!("the company's {what} is not known")),
-        Some(v) if bounds.contains(v) => pass(
-            rule,
-            human_number(v),
-            format!("{what} {} is within the target range ({})", human_number(v), bounds.describe()),
-        ),
-        Some(v) => fail(
-            rule,
-            human_number(v),
-            format!("{what} {} is outside the target range ({})", human_number(v), bounds.describe()),
-        ),
+        None => unknown(rule, Message::new("icp.range.unknown").with("rule", rule.name())),
+        Some(v) if bounds.contains(v) => pass(rule, human_number(v), range("icp.range.pass", v)),
+        Some(v) => fail(rule, human_number(v), range("icp.range.fail", v)),
     }
 }
 
@@ -351,31 +361,49 @@ fn check_persona(personas: &Personas, lead: &Lead) -> IcpCheck {
     let title = lead.contact.title.as_deref().map(str::trim).filter(|t| !t.is_empty());
     let seniority = lead.contact.effective_seniority();
     if title.is_none() && seniority.is_none() {
-        return unknown(IcpRule::Persona, "the contact's title and seniority are not known");
+        return unknown(IcpRule::Persona, Message::new("icp.persona.unknown"));
     }
     let fact = title.map(str::to_owned).or_else(|| seniority.map(|s| s.name().to_owned())).unwrap_or_default();
+    // Without a title the fact is the seniority, a word of ours.
+    let fact_message = if title.is_none() {
+        seniority.map(|s| Message::new("icp.seniority").with("seniority", s.name()))
+    } else {
+        None
+    };
+    let with_fact = |mut check: IcpCheck| {
+        check.fact_message = fact_message.clone();
+        check
+    };
     if let Some(t) = title {
         let lower = t.to_lowercase();
         if let Some(keyword) = personas.titles.iter().find(|k| lower.contains(&k.to_lowercase())) {
-            return pass(IcpRule::Persona, fact, format!("title `{t}` matches persona `{keyword}`"));
+            return pass(
+                IcpRule::Persona,
+                fact,
+                Message::new("icp.persona.title").with("title", t).with("keyword", keyword.as_str()),
+            );
         }
     }
     if let Some(s) = seniority
         && personas.seniority.contains(&s)
     {
-        return pass(IcpRule::Persona, fact, format!("seniority `{}` is a target persona", s.name()));
+        return with_fact(pass(
+            IcpRule::Persona,
+            fact,
+            Message::new("icp.persona.seniority").with("seniority", s.name()),
+        ));
     }
-    let wanted = personas
-        .titles
-        .iter()
-        .cloned()
-        .chain(personas.seniority.iter().map(|s| s.name().to_owned()))
-        .collect::<Vec<_>>()
-        .join(", ");
     if seniority.is_none() && personas.titles.is_empty() {
-        return unknown(IcpRule::Persona, "the contact's seniority cannot be told from the title");
+        return unknown(IcpRule::Persona, Message::new("icp.persona.seniority_unknown"));
     }
-    fail(IcpRule::Persona, fact.clone(), format!("contact `{fact}` matches none of the target personas ({wanted})"))
+    with_fact(fail(
+        IcpRule::Persona,
+        fact.clone(),
+        Message::new("icp.persona.fail")
+            .with("contact", fact)
+            .with_list("titles", texts(personas.titles.iter().map(String::as_str)))
+            .with_list("seniority", texts(personas.seniority.iter().map(|s| s.name()))),
+    ))
 }
 
 #[cfg(test)]

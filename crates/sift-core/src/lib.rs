@@ -15,6 +15,7 @@ pub mod gate;
 pub mod icp;
 pub mod lead;
 pub mod lifecycle;
+pub mod message;
 pub mod playbook;
 pub mod question;
 
@@ -28,5 +29,6 @@ pub use gate::{
 };
 pub use icp::Icp;
 pub use lead::{Activity, ActivityKind, Company, Contact, CountryCode, Language, Lead, Seniority};
-pub use lifecycle::{MovePlan, Stage, StageChange, StageMove, Trigger, plan_move};
+pub use lifecycle::{MovePlan, Stage, StageChange, StageMove, Trigger, plan_move, verdict_move_message};
+pub use message::{Arg, Message};
 pub use playbook::{Playbook, PlaybookUse, Playbooks, Routing};

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::classify::LeadTypeDecision;
 use crate::gate::Decision;
 use crate::lead::Lead;
+use crate::message::{Arg, Message};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -235,10 +236,21 @@ pub enum Trigger<'a> {
 #[serde(tag = "plan", rename_all = "snake_case")]
 pub enum MovePlan {
     Move(StageMove),
-    Stay { stage: Stage, reason: String },
+    Stay {
+        stage: Stage,
+        reason: String,
+        /// `reason` as a code and its arguments, so it can be said in another language.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<Message>,
+    },
 }
 
 impl MovePlan {
+    /// Staying in `stage` for the reason `message` says (its English is the reason).
+    pub fn stay(stage: Stage, message: Message) -> MovePlan {
+        MovePlan::Stay { stage, reason: message.english(), message: Some(message) }
+    }
+
     pub fn as_move(&self) -> Option<&StageMove> {
         match self {
             MovePlan::Move(m) => Some(m),
@@ -258,9 +270,21 @@ impl MovePlan {
     pub fn describe(&self) -> String {
         match self {
             MovePlan::Move(m) => format!("moved from {} to {}", m.from, m.to),
-            MovePlan::Stay { stage, reason } => format!("stays {stage}: {reason}"),
+            MovePlan::Stay { stage, reason, .. } => format!("stays {stage}: {reason}"),
         }
     }
+}
+
+/// The reason a verdict's stage move is recorded with, `<verdict>: <first reason>`, as a
+/// message. Stage history keeps the text; a reader with the decision saved at the same
+/// instant gets the message back when its English is the text kept.
+pub fn verdict_move_message(decision: &Decision) -> Message {
+    let reason = match (decision.reason_messages.first(), decision.reasons.first()) {
+        (Some(message), Some(text)) if message.english() == *text => Arg::Message(message.clone()),
+        (_, Some(text)) => Arg::Text(text.clone()),
+        (_, None) => Arg::Text(decision.verdict.name().to_owned()),
+    };
+    Message::new("lifecycle.verdict").with("verdict", decision.verdict.name()).with_arg("reason", reason)
 }
 
 /// Decides whether a lead in stage `from` moves on `trigger`. This is the one place where
@@ -273,25 +297,27 @@ impl MovePlan {
 ///   lost takes any lead that is not a customer out of the funnel (`disqualified`);
 /// - a manual move follows the allowed moves and needs a reason.
 pub fn plan_move(from: Stage, trigger: Trigger<'_>, actor: &str) -> MovePlan {
-    let stay = |reason: String| MovePlan::Stay { stage: from, reason };
+    let stay = |message: Message| MovePlan::stay(from, message);
     let to_move = |to: Stage, reason: &str| {
         MovePlan::Move(StageMove { from, to, actor: actor.to_owned(), reason: reason.trim().to_owned() })
     };
+    let already = |to: Stage| Message::new("lifecycle.already").with("stage", to.name());
     let not_allowed = |to: Stage| {
-        let allowed = from.next_stages().iter().map(|s| s.name()).collect::<Vec<_>>();
-        let allowed = if allowed.is_empty() { "nothing (final stage)".to_owned() } else { allowed.join(", ") };
-        format!("a lead cannot move from {from} to {to} (from {from} it may move to: {allowed})")
+        let allowed = from.next_stages().iter().map(|s| Arg::Text(s.name().to_owned())).collect();
+        Message::new("lifecycle.not_allowed")
+            .with("from", from.name())
+            .with("to", to.name())
+            .with_list("allowed", allowed)
     };
     match trigger {
         Trigger::Verdict(decision) => {
             let Some(to) = decision.verdict.stage() else {
-                return stay(format!("the verdict is {}: nothing moves until it is decided", decision.verdict));
+                return stay(Message::new("lifecycle.undecided").with("verdict", decision.verdict.name()));
             };
-            let reason = decision.reasons.first().map_or_else(|| decision.verdict.name().to_owned(), Clone::clone);
             if to == from {
-                stay(format!("already {to}"))
+                stay(already(to))
             } else if from.can_move_to(to) {
-                to_move(to, &format!("{}: {reason}", decision.verdict))
+                to_move(to, &verdict_move_message(decision).english())
             } else {
                 stay(not_allowed(to))
             }
@@ -299,9 +325,9 @@ pub fn plan_move(from: Stage, trigger: Trigger<'_>, actor: &str) -> MovePlan {
         Trigger::LeadType(decision) => {
             let to = decision.stage;
             if to == from {
-                stay(format!("already {to}"))
+                stay(already(to))
             } else if !matches!(from, Stage::Unqualified | Stage::Mql) {
-                stay(format!("activity only moves unqualified and MQL leads; this lead is {from}"))
+                stay(Message::new("lifecycle.activity_too_late").with("stage", from.name()))
             } else if from.can_move_to(to) {
                 to_move(to, &decision.explanation)
             } else {
@@ -311,9 +337,9 @@ pub fn plan_move(from: Stage, trigger: Trigger<'_>, actor: &str) -> MovePlan {
         Trigger::Outcome { won, reason } => {
             let to = if won { Stage::Customer } else { Stage::Disqualified };
             if to == from {
-                stay(format!("already {to}"))
+                stay(already(to))
             } else if from == Stage::Customer {
-                stay("a customer stays a customer; a lost renewal is a new deal".to_owned())
+                stay(Message::new("lifecycle.customer_stays"))
             } else {
                 let why = if reason.trim().is_empty() { if won { "won" } else { "lost" } } else { reason };
                 to_move(to, why)
@@ -321,9 +347,9 @@ pub fn plan_move(from: Stage, trigger: Trigger<'_>, actor: &str) -> MovePlan {
         }
         Trigger::Manual { to, reason } => {
             if to == from {
-                stay(format!("already {to}"))
+                stay(already(to))
             } else if reason.trim().is_empty() {
-                stay("a stage change needs a reason".to_owned())
+                stay(Message::new("lifecycle.needs_reason"))
             } else if from.can_move_to(to) {
                 to_move(to, reason)
             } else {
@@ -332,7 +358,7 @@ pub fn plan_move(from: Stage, trigger: Trigger<'_>, actor: &str) -> MovePlan {
         }
         Trigger::ReEngage { reason } => {
             if from != Stage::Nurture {
-                stay(format!("only nurtured leads come back on their re-engage date; this lead is {from}"))
+                stay(Message::new("lifecycle.not_nurtured").with("stage", from.name()))
             } else if reason.trim().is_empty() {
                 to_move(Stage::Mql, "re-engage date reached")
             } else {
@@ -447,7 +473,9 @@ mod tests {
             as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("valid date"),
             language: crate::Language::En,
             reasons: vec!["the reason".into()],
+            reason_messages: Vec::new(),
             next_step: "next".into(),
+            next_step_message: None,
             levels: Vec::new(),
             next_questions: Vec::new(),
             nurture: None,
@@ -473,7 +501,7 @@ mod tests {
                     assert_eq!((m.from, m.actor.as_str()), (from, "tester"));
                     assert!(!m.reason.is_empty());
                 }
-                MovePlan::Stay { stage, reason } => {
+                MovePlan::Stay { stage, reason, .. } => {
                     assert_eq!(*stage, from);
                     assert!(!reason.is_empty(), "a stay says why");
                 }

@@ -464,6 +464,211 @@ async fn playbook_and_calls(client: Client, base: String, leads: Vec<i64>, calls
     }
 }
 
+/// English sentences the engine writes beside a code; a Chinese page says them in Chinese.
+const ENGINE_ENGLISH: [&str; 20] = [
+    "level fails",
+    "level open",
+    "level passes",
+    "not yet established",
+    "deciding checks pass",
+    ": confirmed",
+    ": clearly lacking",
+    ": not there now",
+    "only partly established",
+    "not established yet",
+    "our territories",
+    "target industry",
+    "target range",
+    "target persona",
+    "exclusion list",
+    "Advance to SQL",
+    "Move to the",
+    "the questions below",
+    "from the call:",
+    "ideal-customer profile",
+];
+
+/// Polls a job through the API until it ends; fails unless it is done.
+async fn job_done(app: &common::App, job: serde_json::Value) {
+    let href = job["href"].as_str().expect("a job to poll").to_owned();
+    let started = Instant::now();
+    loop {
+        let now: serde_json::Value =
+            app.send(Method::GET, &href, Auth::Token(&app.admin_token), None).await.json().await.expect("json");
+        match now["status"].as_str() {
+            Some("done") => return,
+            Some("failed") => panic!("job failed: {now}"),
+            _ => {}
+        }
+        assert!(started.elapsed() < Duration::from_secs(180), "the job did not end: {now}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_reads_in_chinese_with_the_engines_words_in_chinese() {
+    let Some(binary) = chromedriver() else {
+        assert!(
+            std::env::var("SIFT_REQUIRE_BROWSER").is_err(),
+            "SIFT_REQUIRE_BROWSER is set but chromedriver is missing"
+        );
+        eprintln!("browser test skipped: no chromedriver on the PATH (apt-get install chromium chromium-driver)");
+        return;
+    };
+    let db = databases("web_browser_zh").await.into_iter().next().expect("SQLite");
+    let app = spawn_with(&db, |s| s.job_workers = 1).await;
+    let t = app.admin_token.clone();
+    // The demo's leads with their decisions under the demo ICP, which the server keeps too.
+    let config = sift_app::demo::demo_config(sift_app::Config::builtin().expect("config")).expect("demo config");
+    let outcomes = sift_app::demo::qualify_sample(&config).expect("demo qualified");
+    let dir = tempfile::tempdir().expect("tempdir");
+    sift_app::demo::store_sample(&config, app.running.state.store(), dir.path(), &outcomes).await.expect("demo stored");
+    let res = app
+        .send(Method::PUT, "/api/v1/config/icp", Auth::Token(&t), Some(json!({"text": sift_app::demo::DEMO_ICP})))
+        .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    // A model trained on the demo's outcomes scores every lead, so factors show.
+    let res = app.send(Method::POST, "/api/v1/models/train", Auth::Token(&t), Some(json!({"kind": "logistic"}))).await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    job_done(&app, res.json().await.expect("job")).await;
+    let res = app.send(Method::POST, "/api/v1/scores/rescore", Auth::Token(&t), Some(json!({}))).await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    job_done(&app, res.json().await.expect("job")).await;
+    // A Chinese lead qualified from a Chinese call, with the call kept.
+    let lead = app
+        .create_lead(
+            &t,
+            json!({"first_name": "伟", "last_name": "王", "company": "深圳市星河科技有限公司", "industry": "Logistics",
+                "country": "CN", "title": "销售副总裁", "employees": 300, "annual_revenue": 80_000_000.0}),
+        )
+        .await;
+    let id = lead["id"].as_i64().expect("id");
+    let call = include_str!("../../sift-signals/fixtures/calls/zh-crm-good.srt");
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/leads/{id}/calls?as_of=2026-11-26&name=crm-call.srt")))
+        .bearer_auth(&t)
+        .body(call.to_owned())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let kept: serde_json::Value = res.json().await.expect("json");
+    let call_id = kept["call_id"].as_i64().expect("the call's id");
+    let body = json!({"transcript": {"text": call}, "framework": "bant", "as_of": "2026-11-26"});
+    let res = app.send(Method::POST, &format!("/api/v1/leads/{id}/qualify"), Auth::Token(&t), Some(body)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let decided: serde_json::Value = res.json().await.expect("json");
+    let notes = decided["decision"]["levels"].to_string();
+    assert!(notes.contains("call.evidence_note"), "the call's evidence is a note with a code: {notes}");
+
+    let (_driver, webdriver) = start_driver(&binary);
+    let client = browser(&webdriver).await;
+    let steps = tokio::spawn(every_page_in_chinese(client.clone(), app.base.clone(), id, call_id));
+    let outcome = steps.await;
+    let _ = client.close().await;
+    if let Err(failed) = outcome {
+        std::panic::resume_unwind(failed.into_panic());
+    }
+    app.running.shutdown().await.expect("clean shutdown");
+}
+
+/// The text of `selector` has none of the engine's English sentences.
+async fn no_engine_english(client: &Client, page: &str, selector: &str) -> String {
+    let text = wait_for_text(client, selector, |t| !t.is_empty()).await;
+    for english in ENGINE_ENGLISH {
+        assert!(!text.contains(english), "{page}: `{english}` left in English in {selector}:\n{text}");
+    }
+    text
+}
+
+/// An admin switches to Chinese and visits every page: each one reads in Chinese, the
+/// engine's words included, and passes the accessibility check.
+async fn every_page_in_chinese(client: Client, base: String, id: i64, call: i64) {
+    client.goto(&page_url(&base, "/signin")).await.expect("open");
+    client.find(Locator::Css("#username")).await.expect("user name").send_keys("admin").await.expect("type");
+    client.find(Locator::Css("#password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
+    client.find(Locator::Css("button[type=submit]")).await.expect("button").click().await.expect("click");
+    wait_for_text(&client, "h1", |h| h == "Today").await;
+    client.find(Locator::Css("form[action='/language'] button")).await.expect("switch").click().await.expect("click");
+    wait_for_text(&client, "h1", |h| h == "今日").await;
+
+    // Today: why to call each lead, score factors included, in Chinese words.
+    let today = no_engine_english(&client, "today", "main").await;
+    assert!(!today.contains("(missing)") && !today.contains("(rare)") && !today.contains("last verdict"), "{today}");
+    check_page(&client, "zh-01-today").await;
+
+    client.goto(&page_url(&base, "/board")).await.expect("open");
+    wait_for_text(&client, "h1", |h| h == "看板").await;
+    no_engine_english(&client, "board", "main").await;
+    check_page(&client, "zh-02-board").await;
+
+    // The lead page: the verdict's reasons, the next step, each level, each finding and its
+    // evidence from the call, and the stage history.
+    client.goto(&page_url(&base, &format!("/leads/{id}"))).await.expect("open");
+    wait_for_text(&client, "#levels", |h| h == "三个层级").await;
+    let decision = no_engine_english(&client, "lead", "section.decision").await;
+    assert!(decision.contains("下一步"), "{decision}");
+    let levels = no_engine_english(&client, "lead", "section[aria-labelledby=levels]").await;
+    assert!(levels.contains("来自通话：第") && levels.contains("组织层"), "{levels}");
+    assert!(levels.contains("销售区域") && levels.contains("在我们的销售区域内"), "{levels}");
+    no_engine_english(&client, "lead", "section[aria-labelledby=history]").await;
+    if client.find(Locator::Css("section[aria-labelledby=next-questions]")).await.is_ok() {
+        no_engine_english(&client, "lead", "section[aria-labelledby=next-questions]").await;
+    }
+    check_page(&client, "zh-03-lead").await;
+    client.execute("document.getElementById('levels').scrollIntoView()", vec![]).await.expect("scroll");
+    check_page(&client, "zh-03b-lead-levels").await;
+
+    client.goto(&page_url(&base, &format!("/leads/{id}/qualify"))).await.expect("open");
+    wait_for_text(&client, "h1", |h| h.starts_with("需求沟通")).await;
+    no_engine_english(&client, "playbook", "#outcome").await;
+    // The notes Sift wrote from the call open in Chinese words too.
+    let notes = client
+        .execute(
+            "return Array.from(document.querySelectorAll('form input[type=text], form textarea')).map(e => e.value).join('\\n')",
+            vec![],
+        )
+        .await
+        .expect("the form's values");
+    let notes = notes.as_str().unwrap_or_default().to_owned();
+    assert!(notes.contains("来自通话"), "{notes}");
+    assert!(ENGINE_ENGLISH.iter().all(|english| !notes.contains(english)), "{notes}");
+    check_page(&client, "zh-04-playbook").await;
+
+    client.goto(&page_url(&base, &format!("/leads/{id}/calls/{call}"))).await.expect("open");
+    wait_for_text(&client, "#ask-next-title", |h| h == "接下来要问").await;
+    no_engine_english(&client, "call", "#ask-next").await;
+    check_page(&client, "zh-05-call").await;
+
+    for (step, path, heading) in [
+        ("zh-06-import", "/imports/new", "h1"),
+        ("zh-07-nurture", "/nurture", "h1"),
+        ("zh-08-models", "/models", "h1"),
+        ("zh-09-model-report", "/models/1", "h1"),
+        ("zh-10-reports", "/reports", "h1"),
+        ("zh-11-account", "/account", "h1"),
+        ("zh-12-settings", "/settings", "h1"),
+    ] {
+        client.goto(&page_url(&base, path)).await.expect("open");
+        let title = wait_for_text(&client, heading, |h| !h.is_empty()).await;
+        assert!(title.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{path}: the title is Chinese: {title}");
+        let lang = client.find(Locator::Css("html")).await.expect("html").attr("lang").await.expect("lang");
+        assert_eq!(lang.as_deref(), Some("zh-CN"), "{path}");
+        no_engine_english(&client, path, "main").await;
+        if path == "/reports" {
+            // The disqualification reasons, said from the decisions behind the moves.
+            let reasons = no_engine_english(&client, path, "#disqualified-table").await;
+            assert!(reasons.contains("结论为“不合格”："), "{reasons}");
+            client
+                .execute("document.getElementById('disqualified-table').scrollIntoView()", vec![])
+                .await
+                .expect("scroll");
+        }
+        check_page(&client, step).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_manager_trains_a_model_in_the_browser_and_reads_its_charts() {
     let Some(binary) = chromedriver() else {

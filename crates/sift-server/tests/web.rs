@@ -480,6 +480,207 @@ async fn the_ui_speaks_chinese_by_setting_then_by_accept_language() {
     }
 }
 
+/// English sentences the engine writes; on a Chinese page none is left where it wrote a code.
+const ENGINE_ENGLISH: [&str; 16] = [
+    "level fails",
+    "level open",
+    "level passes",
+    "not yet established",
+    "deciding checks pass",
+    ": confirmed",
+    ": clearly lacking",
+    ": not there now",
+    "only partly established",
+    "not established yet",
+    "our territories",
+    "target industry",
+    "target range",
+    "Move to the",
+    "take it out of the active funnel",
+    "the questions below",
+];
+
+/// The text of a page without its tags (entities left as they are).
+fn page_text(body: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A page's text from `from` to `to` (markers in the HTML).
+fn part<'a>(body: &'a str, from: &str, to: &str) -> &'a str {
+    let start = body.find(from).unwrap_or_else(|| panic!("{from} in {body}"));
+    let end = body[start..].find(to).map_or(body.len(), |e| start + e);
+    &body[start..end]
+}
+
+fn strip_messages(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|key, _| !key.ends_with("_message") && !key.ends_with("_messages"));
+            map.values_mut().for_each(strip_messages);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_messages),
+        _ => {}
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_engines_words_read_in_chinese_from_their_codes_and_old_decisions_keep_their_text() {
+    for db in databases("web_engine_zh").await {
+        let app = spawn(&db).await;
+        let t = app.admin_token.clone();
+        let res = app
+            .send(
+                Method::PUT,
+                "/api/v1/config/icp",
+                Auth::Token(&t),
+                Some(json!({"text": "territories = [\"DE\"]\nindustries = [\"Software\"]\nemployees = { min = 50, max = 5000 }\n"})),
+            )
+            .await;
+        assert!(res.status().is_success(), "{}: {}", db.name, res.status());
+        let lead = |v: Value| {
+            let app = &app;
+            let t = &t;
+            async move { app.create_lead(t, v).await["id"].as_i64().expect("id") }
+        };
+        let qualify = |id: i64, criteria: Value| {
+            let app = &app;
+            let t = &t;
+            async move {
+                let body = json!({"answers": {"framework": "bant", "criteria": criteria}, "as_of": "2026-11-26"});
+                let res =
+                    app.send(Method::POST, &format!("/api/v1/leads/{id}/qualify"), Auth::Token(t), Some(body)).await;
+                assert_eq!(res.status(), StatusCode::OK, "{}", app.db_name);
+                res.json::<Value>().await.expect("json")["decision"].clone()
+            }
+        };
+        let outside = lead(json!({"first_name": "Olga", "company": "Far Away Inc", "country": "US",
+            "industry": "Retail", "employees": 12}))
+        .await;
+        let out = qualify(outside, json!({"need": {"status": "confirmed"}})).await;
+        assert_eq!(out["verdict"], "disqualified");
+        assert_eq!(out["reason_messages"][0]["code"], "gate.reason.fails", "the API returns the codes: {out}");
+        let later = lead(json!({"first_name": "Lena", "company": "Later GmbH", "country": "DE",
+            "industry": "Software", "employees": 300}))
+        .await;
+        let nurtured = qualify(
+            later,
+            json!({"need": {"status": "confirmed", "note": "路由太慢"},
+            "budget": {"status": "negative"}, "authority": {"status": "confirmed"},
+            "timeline": {"status": "confirmed", "date": "2027-01-15"}}),
+        )
+        .await;
+        assert_eq!(nurtured["verdict"], "nurture");
+        let open = lead(json!({"first_name": "Ines", "company": "Open SA", "country": "DE"})).await;
+        qualify(open, json!({"need": {"status": "contradicted"}, "budget": {"status": "partial"}})).await;
+        execute(
+            &db,
+            &format!(
+                "UPDATE leads SET score = 72, score_probability = 0.72, score_model = 1, \
+            score_factors = '{{\"positive\": [{{\"column\": \"source\", \"value\": \"(missing)\", \"effect\": 0.4}}], \
+            \"negative\": [{{\"column\": \"industry\", \"value\": \"(rare)\", \"effect\": -0.2}}]}}', \
+            scored_at = '2026-11-26T00:00:00Z' WHERE id = {open}"
+            ),
+        )
+        .await;
+        let session = sign_in_with_form(&app, "admin", PASSWORD).await;
+
+        let page = get(&app, &format!("/leads/{outside}"), Some(&session), Some("zh-CN")).await;
+        let decision =
+            page_text(part(&page.body, "<section class=\"decision\"", "<section aria-labelledby=\"history\""));
+        for english in ENGINE_ENGLISH {
+            assert!(!decision.contains(english), "{}: `{english}` on a Chinese page: {decision}", db.name);
+        }
+        for said in [
+            "组织层未通过：",
+            "US 不在我们的销售区域内（DE）",
+            "“Retail”不在我们的目标行业内（software）",
+            "员工人数 12 不在目标范围内（50 至 5,000）",
+            "这家公司不符合理想客户画像",
+            "销售区域",
+            "需求：已确认",
+        ] {
+            assert!(decision.contains(said), "{}: `{said}` in {decision}", db.name);
+        }
+        let page = get(&app, &format!("/leads/{later}"), Some(&session), Some("zh-CN")).await;
+        let decision =
+            page_text(part(&page.body, "<section class=\"decision\"", "<section aria-labelledby=\"history\""));
+        for said in [
+            "转入培育路径“等预算周期”",
+            "预算：目前还没有",
+            "需求：已确认（“路由太慢”）",
+            "时间表：已确认，计划在 2027-01-15",
+            "3 项决定性检查全部通过",
+        ] {
+            assert!(decision.contains(said), "{}: `{said}` in {decision}", db.name);
+        }
+        let page = get(&app, &format!("/leads/{open}"), Some(&session), Some("zh-CN")).await;
+        let text = page_text(&page.body);
+        for said in ["说法矛盾", "先弄清楚谁真正了解情况", "加分因素: 来源：（未填写）", "减分因素: 行业：（少见取值）"]
+        {
+            assert!(text.contains(said), "{}: `{said}` in {text}", db.name);
+        }
+        for english in ENGINE_ENGLISH {
+            assert!(!text.contains(english), "{}: `{english}` on a Chinese page: {text}", db.name);
+        }
+        // The same page in English says what the engine stored.
+        let page = get(&app, &format!("/leads/{open}"), Some(&session), Some("en")).await;
+        assert!(
+            page.body.contains("Some answers contradict each other")
+                && page.body.contains("Raised by: source: (missing)")
+        );
+        // Today puts the score factor in Chinese words too.
+        let today = get(&app, "/", Some(&session), Some("zh-CN")).await;
+        assert!(today.body.contains("来源：（未填写）"), "{}", today.body);
+        // The preview on the playbook page is said from the codes as well.
+        let playbook = get(&app, &format!("/leads/{outside}/qualify"), Some(&session), Some("zh-CN")).await;
+        let outcome = page_text(part(&playbook.body, "id=\"outcome\"", "</section>"));
+        assert!(outcome.contains("组织层未通过") && !outcome.contains("level fails"), "{outcome}");
+
+        // The stage history and the reports say a verdict's move in Chinese too.
+        let page = get(&app, &format!("/leads/{outside}"), Some(&session), Some("zh-CN")).await;
+        let history = page_text(part(&page.body, "<section aria-labelledby=\"history\"", "</section>"));
+        assert!(history.contains("结论为“不合格”：组织层未通过：US 不在我们的销售区域内（DE）"), "{history}");
+        assert!(!history.contains("disqualified: organization level fails"), "{history}");
+        let reports = get(&app, "/reports", Some(&session), Some("zh-CN")).await;
+        let table = page_text(part(&reports.body, "id=\"disqualified-table\"", "</table>"));
+        assert!(table.contains("结论为“不合格”：组织层未通过：US 不在我们的销售区域内（DE）"), "{table}");
+        for english in ENGINE_ENGLISH {
+            assert!(!table.contains(english), "{}: `{english}` in the reports: {table}", db.name);
+        }
+        // A problem page says what happened in Chinese.
+        let missing = get(&app, "/leads/999999", Some(&session), Some("zh-CN")).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert!(
+            missing.body.contains("这里没有你要找的内容，或者你无权查看。")
+                && !missing.body.contains("not one you may see")
+        );
+        // A decision stored before codes: its text, as stored, in either language.
+        let mut old = out.clone();
+        strip_messages(&mut old);
+        let old = old.to_string().replace('\'', "''");
+        execute(&db, &format!("UPDATE qualifications SET decision = '{old}' WHERE lead_id = {outside}")).await;
+        let page = get(&app, &format!("/leads/{outside}"), Some(&session), Some("zh-CN")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("organization level fails: `US` is outside our territories (DE)"), "{}", page.body);
+        let history = page_text(part(&page.body, "<section aria-labelledby=\"history\"", "</section>"));
+        assert!(history.contains("disqualified: organization level fails: `US`"), "the move's text as kept: {history}");
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn assets_are_embedded_with_their_types_and_cached_and_pages_keep_the_csp() {
     for db in databases("web_assets").await {

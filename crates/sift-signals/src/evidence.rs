@@ -2318,17 +2318,28 @@ pub fn to_answers(criteria: &[CriterionEvidence]) -> BTreeMap<String, CriterionA
         .map(|c| {
             let mut answer = CriterionAnswer::new(c.status);
             if !c.evidence.is_empty() {
-                let shown: Vec<String> = c
+                // The last three, as a message so a reader can say it in its own language.
+                let shown: Vec<sift_core::Arg> = c
                     .evidence
                     .iter()
                     .rev()
                     .take(3)
                     .rev()
-                    .map(|e| format!("turn {}: \"{}\" ({})", e.span.turn, e.quote, e.note))
+                    .map(|e| {
+                        sift_core::Arg::Message(
+                            sift_core::Message::new("call.evidence")
+                                .with("turn", e.span.turn.to_string())
+                                .with("quote", e.quote.as_str())
+                                .with("note", e.note.as_str()),
+                        )
+                    })
                     .collect();
                 let more = c.evidence.len().saturating_sub(3);
-                let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
-                answer.note = Some(format!("from the call: {}{tail}", shown.join("; ")));
+                let message = sift_core::Message::new("call.evidence_note")
+                    .with_list("items", shown)
+                    .with("more", more.to_string());
+                answer.note = Some(message.english());
+                answer.note_message = Some(message);
             }
             if c.concept == "timeline" {
                 // The buying date that decided the status, else the latest one.

@@ -59,6 +59,9 @@ pub struct DisqualifiedLevel {
     pub level: Option<String>,
     pub leads: i64,
     pub reasons: Vec<(String, i64)>,
+    /// Each reason as a message, when it is a verdict's (read back from a decision saved
+    /// with such a move, [`sift_core::verdict_move_message`]); `None` for reasons people wrote.
+    pub reason_messages: Vec<Option<sift_core::Message>>,
 }
 
 /// Decisions on the leads of one owner, by verdict.
@@ -155,11 +158,16 @@ impl Store {
             q.push(" AND h.to_stage = 'disqualified' GROUP BY q.failed_level");
             let mut out = Vec::new();
             for row in q.build().fetch_all(pool).await? {
-                out.push(DisqualifiedLevel { level: row.try_get("level")?, leads: row.try_get("n")?, reasons: Vec::new() });
+                out.push(DisqualifiedLevel {
+                    level: row.try_get("level")?,
+                    leads: row.try_get("n")?,
+                    reasons: Vec::new(),
+                    reason_messages: Vec::new(),
+                });
             }
             let mut q = QueryBuilder::new(format!(
-                "SELECT level, reason, n FROM (SELECT q.failed_level AS level, h.reason AS reason, \
-                 count(DISTINCT h.lead_id) AS n, row_number() OVER (PARTITION BY q.failed_level \
+                "SELECT level, reason, n, decision_id FROM (SELECT q.failed_level AS level, h.reason AS reason, \
+                 count(DISTINCT h.lead_id) AS n, min(q.id) AS decision_id, row_number() OVER (PARTITION BY q.failed_level \
                  ORDER BY count(DISTINCT h.lead_id) DESC, h.reason) AS place{FROM}"
             ));
             Self::push_filter(&mut q, &leads);
@@ -167,10 +175,44 @@ impl Store {
             q.push(" AND h.to_stage = 'disqualified' GROUP BY q.failed_level, h.reason) t WHERE place <= ");
             q.push_bind(TOP_REASONS);
             q.push(" ORDER BY n DESC, reason");
+            // One decision behind each reason (at most TOP_REASONS per level), to read the
+            // reason's message back from.
+            let mut behind: Vec<(usize, i64)> = Vec::new();
             for row in q.build().fetch_all(pool).await? {
                 let level: Option<String> = row.try_get("level")?;
-                if let Some(at) = out.iter_mut().find(|l| l.level == level) {
-                    at.reasons.push((row.try_get("reason")?, row.try_get("n")?));
+                if let Some(at) = out.iter().position(|l| l.level == level) {
+                    out[at].reasons.push((row.try_get("reason")?, row.try_get("n")?));
+                    out[at].reason_messages.push(None);
+                    if let Some(id) = row.try_get::<Option<i64>, _>("decision_id")? {
+                        behind.push((at, id));
+                    }
+                }
+            }
+            if !behind.is_empty() {
+                let mut q = QueryBuilder::new("SELECT id, decision FROM qualifications WHERE id IN (");
+                let mut ids = q.separated(", ");
+                for (_, id) in &behind {
+                    ids.push_bind(*id);
+                }
+                q.push(")");
+                let decisions: Vec<(i64, String)> = q
+                    .build()
+                    .fetch_all(pool)
+                    .await?
+                    .into_iter()
+                    .map(|row| -> Result<(i64, String)> { Ok((row.try_get("id")?, row.try_get("decision")?)) })
+                    .collect::<Result<_>>()?;
+                for (at, id) in behind {
+                    let Some((_, json)) = decisions.iter().find(|(d, _)| *d == id) else { continue };
+                    let Ok(decision) = serde_json::from_str::<sift_core::Decision>(json) else { continue };
+                    if decision.reason_messages.is_empty() {
+                        continue; // stored before codes: the text stays as it is
+                    }
+                    let message = sift_core::verdict_move_message(&decision);
+                    let level = &mut out[at];
+                    if let Some(i) = level.reasons.iter().position(|(reason, _)| *reason == message.english()) {
+                        level.reason_messages[i] = Some(message);
+                    }
                 }
             }
             Ok(out)

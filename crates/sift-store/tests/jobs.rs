@@ -201,7 +201,7 @@ async fn changes_write_their_events_in_their_transaction() {
         // A needs-info decision that moves nothing writes nothing.
         let unsure = QualificationRecord { verdict: Verdict::NeedsInfo, ..q.clone() };
         store
-            .save_qualification(&unsure, |from| MovePlan::Stay { stage: from, reason: "unsure".into() })
+            .save_qualification(&unsure, |from| MovePlan::Stay { stage: from, reason: "unsure".into(), message: None })
             .await
             .expect("save");
         assert_eq!(

@@ -215,7 +215,7 @@ async fn a_stored_decision_moves_the_stage_and_filters_find_it() {
         let newer =
             QualificationRecord { verdict: Verdict::Qualified, decision_json: "{\"v\":2}".into(), ..record.clone() };
         store
-            .save_qualification(&newer, |from| MovePlan::Stay { stage: from, reason: "test".into() })
+            .save_qualification(&newer, |from| MovePlan::Stay { stage: from, reason: "test".into(), message: None })
             .await
             .expect("save");
         let latest = store.latest_qualification(lead.id).await.expect("query").expect("a decision");
@@ -235,7 +235,7 @@ async fn new_activity_is_stored_and_reclassifies_an_early_lead_but_never_demotes
         let decision = rules.classify(all);
         let plan = match &decision {
             Some(d) => plan_move(from, Trigger::LeadType(d), "lead-type rules"),
-            None => MovePlan::Stay { stage: from, reason: "no rule fires".into() },
+            None => MovePlan::Stay { stage: from, reason: "no rule fires".into(), message: None },
         };
         let rule = decision.as_ref().map(|d| d.rule.clone());
         (decision, plan, rule)

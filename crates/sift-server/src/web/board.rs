@@ -642,12 +642,12 @@ pub async fn move_stage(
             .map_err(&failed)?;
             Ok(see_other(&format!("/leads/{id}/stage?moved=1")))
         }
-        MovePlan::Stay { reason, .. } => {
+        MovePlan::Stay { reason, message, .. } => {
             // The planner refuses a move without a reason before anything else about it.
             form.error = Some(if posted.reason.trim().is_empty() {
                 ("reason", w.needs_reason.to_owned())
             } else {
-                ("to", format!("{}: {reason}", w.not_allowed))
+                ("to", format!("{}: {}", w.not_allowed, super::messages::say(lang, &reason, message.as_ref())))
             });
             Ok(html(StatusCode::UNPROCESSABLE_ENTITY, move_view(&who, &lead, &form)))
         }

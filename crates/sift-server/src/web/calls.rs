@@ -445,7 +445,7 @@ fn ask_next_section(lang: Lang, decision: &Decision, framework: &sift_core::Fram
             p { strong { (t.verdict) ": " } (verdict_badge(lang, decision.verdict)) }
             p.muted { (t.judged_under) " " (framework.name) }
             @if decision.next_questions.is_empty() {
-                p { (decision.next_step) }
+                p #ask-next-step { (super::messages::say(lang, &decision.next_step, decision.next_step_message.as_ref())) }
             } @else {
                 ol { @for q in &decision.next_questions { li { (q.question) } } }
             }

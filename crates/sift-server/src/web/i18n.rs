@@ -673,7 +673,7 @@ pub fn standing(lang: Lang, standing: &str) -> String {
 pub fn call_reason(lang: Lang, reason: &sift_app::leads::CallReason) -> String {
     use sift_app::leads::CallReason;
     match (lang, reason) {
-        (_, CallReason::ScoreFactor { column, value }) => format!("{column}: {value}"),
+        (_, CallReason::ScoreFactor { column, value }) => super::messages::factor(lang, column, value),
         (Lang::En, CallReason::LeadType { stage: s, rule }) => format!("{} by rule {rule}", stage(lang, *s)),
         (Lang::Zh, CallReason::LeadType { stage: s, rule }) => format!("规则 {rule} 判定为 {}", stage(lang, *s)),
         (Lang::En, CallReason::Verdict { verdict: v }) => format!("last verdict: {}", verdict(lang, *v)),

@@ -16,6 +16,7 @@ use sift_store::accounts::Role;
 
 use super::i18n::{self, Lang};
 use super::layout::{self, lead_name, verdict_badge};
+use super::messages::{self, finding_name, say, say_opt};
 use super::today::score;
 use super::{SignedIn, WebError, WebResult, encode_component, html};
 use crate::http::leads::{ListQuery, filter_from, next_page, visible_lead};
@@ -201,6 +202,7 @@ fn lead_page(
             " · " (t.col_owner) ": "
             (owner.map_or(t.unassigned, |u| u.display_name.as_deref().unwrap_or(&u.username)))
         }
+        (score_factors_line(lang, &detail.lead))
         p.actions {
             a.button href={ "/leads/" (detail.lead.id) "/qualify" } { (t.run_playbook) }
             " "
@@ -230,6 +232,28 @@ fn lead_page(
     }
 }
 
+/// What raised and lowered the lead's score most, in the page's words.
+fn score_factors_line(lang: Lang, lead: &StoredLead) -> Markup {
+    let w = messages::factor_words(lang);
+    let said = |side: &str| {
+        messages::score_factors(lead, side)
+            .iter()
+            .map(|(column, value)| messages::factor(lang, column, value))
+            .collect::<Vec<_>>()
+            .join(w.separator)
+    };
+    let (raised, lowered) = (said("positive"), said("negative"));
+    html! {
+        @if !raised.is_empty() || !lowered.is_empty() {
+            p.muted #score-factors {
+                @if !raised.is_empty() { (w.raised_by) ": " (raised) }
+                @if !raised.is_empty() && !lowered.is_empty() { " · " }
+                @if !lowered.is_empty() { (w.lowered_by) ": " (lowered) }
+            }
+        }
+    }
+}
+
 fn fact_owned(key: &str, value: &str) -> Markup {
     html! { @if !value.is_empty() { dt { (key) } dd { (value) } } }
 }
@@ -246,15 +270,15 @@ fn decision_section(lang: Lang, detail: &sift_app::leads::LeadDetail) -> Markup 
         section.decision aria-labelledby="verdict" {
             h2 #verdict { (t.verdict) ": " (verdict_badge(lang, d.verdict)) }
             @if let Some(level) = d.failed_level { p { strong { (t.stopped_at) ": " } (i18n::level(lang, level)) } }
-            @if let Some(why) = d.reasons.first() { p { strong { (t.why) ": " } (why) } }
-            p { strong { (t.next_step) ": " } (d.next_step) }
-            @if let Some(n) = &d.nurture { p { strong { (t.nurture_until) " " (n.re_engage_on) ": " } (n.reason) } }
+            @if let Some(why) = d.reasons.first() { p #why { strong { (t.why) ": " } (say(lang, why, d.reason_messages.first())) } }
+            p #next-step { strong { (t.next_step) ": " } (say(lang, &d.next_step, d.next_step_message.as_ref())) }
+            @if let Some(n) = &d.nurture { p #nurture-plan { strong { (t.nurture_until) " " (n.re_engage_on) ": " } (say(lang, &n.reason, n.reason_message.as_ref())) } }
             p.muted { (t.decided_on) " " (short_time(&latest.decided_at)) " · " (d.framework) }
         }
         @if !d.next_questions.is_empty() {
             section aria-labelledby="next-questions" {
                 h2 #next-questions { (t.next_questions) }
-                ol { @for q in &d.next_questions { li { (q.question) " " span.muted { "(" (q.why) ")" } } } }
+                ol { @for q in &d.next_questions { li { (q.question) " " span.muted { "(" (say(lang, &q.why, q.why_message.as_ref())) ")" } } } }
             }
         }
         section aria-labelledby="levels" {
@@ -262,7 +286,7 @@ fn decision_section(lang: Lang, detail: &sift_app::leads::LeadDetail) -> Markup 
             @for level in &d.levels {
                 div class={ "level check-" (check_name(level.status)) } {
                     h3 { (i18n::level(lang, level.level)) ": " (i18n::check(lang, level.status)) }
-                    p { (level.reason) }
+                    p.level-reason { (say(lang, &level.reason, level.reason_message.as_ref())) }
                     @if !level.findings.is_empty() {
                         table {
                             thead { tr {
@@ -271,11 +295,11 @@ fn decision_section(lang: Lang, detail: &sift_app::leads::LeadDetail) -> Markup 
                             } }
                             tbody { @for f in &level.findings {
                                 tr {
-                                    td { (f.id) @if !f.blocking { " " span.muted { "(" (t.optional) ")" } } }
+                                    td { (finding_name(lang, f)) @if !f.blocking { " " span.muted { "(" (t.optional) ")" } } }
                                     td { (i18n::outcome(lang, f.outcome))
-                                        @if let Some(s) = f.status { " " span.muted { "(" (s.name()) ")" } } }
-                                    td { (f.evidence.as_deref().unwrap_or("")) @if let Some(date) = f.date { " " (date) } }
-                                    td { (f.reason) }
+                                        @if let Some(s) = f.status { " " span.muted { "(" (status_name(lang, s)) ")" } } }
+                                    td.evidence { (say_opt(lang, f.evidence.as_deref(), f.evidence_message.as_ref())) @if let Some(date) = f.date { " " (date) } }
+                                    td.finding-reason { (say(lang, &f.reason, f.reason_message.as_ref())) }
                                 }
                             } }
                         }
@@ -283,6 +307,15 @@ fn decision_section(lang: Lang, detail: &sift_app::leads::LeadDetail) -> Markup 
                 }
             }
         }
+    }
+}
+
+/// A criterion status beside a finding: its id in English as before, the glossary's words in
+/// Chinese.
+fn status_name(lang: Lang, status: sift_core::CriterionStatus) -> &'static str {
+    match lang {
+        Lang::En => status.name(),
+        Lang::Zh => i18n::criterion_status(lang, status),
     }
 }
 
@@ -312,18 +345,23 @@ fn history_section(lang: Lang, detail: &sift_app::leads::LeadDetail) -> Markup {
                     thead { tr {
                         th scope="col" { (t.when) } th scope="col" { (t.moved) } th scope="col" { (t.by) } th scope="col" { (t.why) }
                     } }
-                    tbody { @for h in detail.history.iter().rev() {
+                    tbody { @for (h, message) in detail.history.iter().zip(history_messages(detail)).rev() {
                         tr {
                             td { (h.at.format("%Y-%m-%d %H:%M")) }
                             td { (i18n::stage(lang, h.from)) " → " (i18n::stage(lang, h.to)) }
                             td { (h.actor) }
-                            td { (h.reason) }
+                            td.history-reason { (say(lang, &h.reason, message)) }
                         }
                     } }
                 }
             }
         }
     }
+}
+
+/// Each stage move's message (none where the detail has fewer).
+fn history_messages(detail: &sift_app::leads::LeadDetail) -> Vec<Option<&sift_core::Message>> {
+    (0..detail.history.len()).map(|i| detail.history_messages.get(i).and_then(Option::as_ref)).collect()
 }
 
 /// Each call with its counts and the signals it found, each shown with its quote.

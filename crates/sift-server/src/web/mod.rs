@@ -21,6 +21,8 @@
 //! - `reports`: where the funnel leaks (`/reports`), counted in SQL, filters in the URL.
 //! - `settings`: admins' settings (`/settings`): the configuration documents edited as TOML
 //!   with every problem at its line, users, webhooks and their delivery log.
+//! - `messages`: what the engine says (reasons, next steps, notes, score factors) in the
+//!   page's language, from the codes the gate writes beside its text.
 //! - `layout`: the page frame; `i18n`: every word in English and Chinese; `assets`: htmx and
 //!   our stylesheet, embedded, served under names that change with their content.
 //!
@@ -35,6 +37,7 @@ pub mod i18n;
 mod imports;
 mod layout;
 mod leads;
+mod messages;
 mod models;
 mod nurture;
 mod qualify;
@@ -223,7 +226,7 @@ impl IntoResponse for WebError {
             title,
             maud::html! {
                 h1 { (title) }
-                p { (self.error.detail) }
+                (messages::problem(self.lang, &self.error))
                 p { a href="/" { (t.back_to_today) } }
             },
         );

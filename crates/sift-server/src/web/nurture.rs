@@ -234,8 +234,12 @@ pub async fn pull_back(
             .map_err(&failed)?;
             Ok(see_other(&format!("/nurture?pulled={id}")))
         }
-        MovePlan::Stay { reason, .. } => {
-            let message = if posted.reason.trim().is_empty() { w.needs_reason.to_owned() } else { reason };
+        MovePlan::Stay { reason, message, .. } => {
+            let message = if posted.reason.trim().is_empty() {
+                w.needs_reason.to_owned()
+            } else {
+                super::messages::say(lang, &reason, message.as_ref())
+            };
             let refusal = Refusal { id, reason: posted.reason, message };
             render(&state, &who, None, Some(&refusal), StatusCode::UNPROCESSABLE_ENTITY).await
         }

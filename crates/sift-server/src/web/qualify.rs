@@ -26,6 +26,7 @@ use sift_store::StoredLead;
 
 use super::i18n::{self, Lang};
 use super::layout::{self, lead_name, verdict_badge};
+use super::messages::say;
 use super::{SignedIn, WebError, WebResult, html};
 use crate::auth::CSRF_FIELD;
 use crate::http::leads::visible_lead;
@@ -117,15 +118,15 @@ fn read_answers(lang: Lang, fields: &BTreeMap<String, Answer>) -> Read {
         };
         let note = Some(field.note.trim().to_owned()).filter(|n| !n.is_empty());
         if status != CriterionStatus::Unknown || note.is_some() || date.is_some() {
-            criteria.insert(id.clone(), CriterionAnswer { status, note, date, carried_from: None });
+            criteria.insert(id.clone(), CriterionAnswer { status, note, date, carried_from: None, note_message: None });
         }
     }
     Read { criteria, problems }
 }
 
 /// The fields of the latest saved decision under this framework, so the page opens where
-/// the rep left it.
-fn saved_fields(detail: &sift_app::leads::LeadDetail, framework: &str) -> BTreeMap<String, Answer> {
+/// the rep left it (a note Sift wrote from a call in the page's language).
+fn saved_fields(lang: Lang, detail: &sift_app::leads::LeadDetail, framework: &str) -> BTreeMap<String, Answer> {
     let Some(latest) = detail.latest_decision.as_ref().filter(|l| l.decision.framework == framework) else {
         return BTreeMap::new();
     };
@@ -138,7 +139,7 @@ fn saved_fields(detail: &sift_app::leads::LeadDetail, framework: &str) -> BTreeM
         .map(|f| {
             let answer = Answer {
                 status: f.status.map(|s| s.name().to_owned()).unwrap_or_default(),
-                note: f.evidence.clone().unwrap_or_default(),
+                note: super::messages::say_opt(lang, f.evidence.as_deref(), f.evidence_message.as_ref()),
                 date: f.date.map(|d| d.to_string()).unwrap_or_default(),
             };
             (f.id.clone(), answer)
@@ -244,7 +245,7 @@ pub async fn page(
     let requested = query.framework.as_deref().filter(|f| !f.is_empty());
     let choice = sift_app::qualify::framework_for_lead(&config, &lead, requested).map_err(|e| failed(e.into()))?;
     let detail = sift_app::leads::detail_of(state.store(), lead.clone()).await.map_err(|e| failed(e.into()))?;
-    let fields = saved_fields(&detail, &choice.framework.id);
+    let fields = saved_fields(lang, &detail, &choice.framework.id);
     let read = read_answers(lang, &fields);
     let outcome = preview(&state, &who, &lead, &choice, read.criteria).await?;
     let view = View {
@@ -550,15 +551,15 @@ pub fn outcome_section(lang: Lang, d: &Decision) -> Markup {
             h2 #outcome-title { (t.where_it_stands) }
             p #outcome-verdict { strong { (t.verdict) ": " } (verdict_badge(lang, d.verdict)) }
             @if let Some(level) = d.failed_level { p { strong { (t.stopped_at) ": " } (i18n::level(lang, level)) } }
-            @if let Some(why) = d.reasons.first() { p { strong { (t.why) ": " } (why) } }
-            p { strong { (t.next_step) ": " } (d.next_step) }
-            @if let Some(n) = &d.nurture { p { strong { (t.nurture_until) " " (n.re_engage_on) ": " } (n.reason) } }
+            @if let Some(why) = d.reasons.first() { p #outcome-why { strong { (t.why) ": " } (say(lang, why, d.reason_messages.first())) } }
+            p #outcome-next-step { strong { (t.next_step) ": " } (say(lang, &d.next_step, d.next_step_message.as_ref())) }
+            @if let Some(n) = &d.nurture { p #outcome-nurture { strong { (t.nurture_until) " " (n.re_engage_on) ": " } (say(lang, &n.reason, n.reason_message.as_ref())) } }
             ul.levels {
                 @for level in &d.levels {
                     li class={ "level check-" (super::leads::check_name(level.status)) } {
                         strong { (i18n::level(lang, level.level)) ": " (i18n::check(lang, level.status)) }
                         br;
-                        span.muted { (level.reason) }
+                        span.muted.level-reason { (say(lang, &level.reason, level.reason_message.as_ref())) }
                     }
                 }
             }

@@ -380,18 +380,22 @@ fn disqualified(lang: Lang, levels: &[DisqualifiedLevel]) -> Markup {
                 thead { tr { th scope="col" { (w.level) } th scope="col" { (w.leads) } th scope="col" { (w.reason) } th scope="col" { (w.leads) } } }
                 @for level in sorted {
                     @let rows = level.reasons.len().max(1);
+                    @let said = |i: usize| {
+                        let (reason, _) = &level.reasons[i];
+                        super::messages::say(lang, reason, level.reason_messages.get(i).and_then(Option::as_ref))
+                    };
                     tbody data-level=(level.level.as_deref().unwrap_or("none")) {
                         tr {
                             th scope="rowgroup" rowspan=(rows) { (level_name(lang, level.level.as_deref())) }
                             td.num rowspan=(rows) { (count(level.leads)) }
-                            @if let Some((reason, n)) = level.reasons.first() {
-                                td { (reason) } td.num { (count(*n)) }
+                            @if let Some((_, n)) = level.reasons.first() {
+                                td { (said(0)) } td.num { (count(*n)) }
                             } @else {
                                 td {} td {}
                             }
                         }
-                        @for (reason, n) in level.reasons.iter().skip(1) {
-                            tr { td { (reason) } td.num { (count(*n)) } }
+                        @for (i, (_, n)) in level.reasons.iter().enumerate().skip(1) {
+                            tr { td { (said(i)) } td.num { (count(*n)) } }
                         }
                     }
                 }

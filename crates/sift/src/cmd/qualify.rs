@@ -226,7 +226,7 @@ pub fn run(db: &str, framework_files: &[PathBuf], args: &QualifyArgs) -> Result<
     });
     let stored_note = saved.as_ref().map(|s| match &s.plan {
         MovePlan::Move(m) => format!("Saved; lead {} moved from {} to {}.", s.lead_id, m.from, m.to),
-        MovePlan::Stay { stage, reason } => format!("Saved; lead {} stays {stage} ({reason}).", s.lead_id),
+        MovePlan::Stay { stage, reason, .. } => format!("Saved; lead {} stays {stage} ({reason}).", s.lead_id),
     });
     let answers_lead = lead;
     let learned_note = (!learned.is_empty()).then(|| {
