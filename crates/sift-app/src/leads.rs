@@ -488,20 +488,29 @@ pub async fn pull_back(store: &Store, id: i64, reason: &str, actor: &str) -> Res
         .map_err(lead_store_error(id))
 }
 
-/// One column of the board: a stage and the first leads in it, in the filter's order.
+/// One column of the board: a stage, the first leads in it in the filter's order, and how
+/// many leads the filter matches in that stage in all.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct BoardColumn {
     pub stage: sift_core::Stage,
     pub leads: Vec<StoredLead>,
+    pub total: i64,
 }
 
 /// The board: for each stage, the leads `filter` matches in that stage (its sort, cursor
-/// and limit apply per column), one indexed query per stage; never every lead.
+/// and limit apply per column), one indexed query per stage, and every column's count from
+/// one `GROUP BY` under the same filter (the cursor aside); never every lead.
 pub async fn board(store: &Store, filter: &LeadFilter, stages: &[sift_core::Stage]) -> Result<Vec<BoardColumn>> {
+    let counted =
+        LeadFilter { stage: if stages.len() == 1 { stages.first().copied() } else { None }, ..filter.clone() };
+    let totals = store.count_leads_by_stage(&counted).await?;
     let mut columns = Vec::with_capacity(stages.len());
     for stage in stages {
         let column = LeadFilter { stage: Some(*stage), ..filter.clone() };
-        columns.push(BoardColumn { stage: *stage, leads: store.list_leads(&column).await? });
+        let total = totals.get(stage).copied().unwrap_or(0);
+        // An empty stage needs no query for its cards.
+        let leads = if total == 0 { Vec::new() } else { store.list_leads(&column).await? };
+        columns.push(BoardColumn { stage: *stage, leads, total });
     }
     Ok(columns)
 }

@@ -325,6 +325,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0018_reports.sql"),
         include_str!("../migrations/postgres/0018_reports.sql"),
     ),
+    (
+        19,
+        "token_expiry",
+        include_str!("../migrations/sqlite/0019_token_expiry.sql"),
+        include_str!("../migrations/postgres/0019_token_expiry.sql"),
+    ),
 ];
 
 fn migrations(backend: Backend) -> Migrator {
@@ -1101,6 +1107,24 @@ impl Store {
             Self::push_filter(&mut q, &filter);
             let row = q.build().fetch_one(pool).await?;
             Ok(row.try_get::<i64, _>("n")?)
+        })
+    }
+
+    /// How many leads `filter` matches in each stage (its cursor, sort and page ignored):
+    /// one `GROUP BY` in SQL, for the board's column counts. Stages without leads are absent.
+    pub async fn count_leads_by_stage(&self, filter: &LeadFilter) -> Result<BTreeMap<Stage, i64>> {
+        let filter = LeadFilter { after: None, limit: None, offset: None, ..filter.clone() };
+        on_pool!(self, pool => {
+            let mut q = QueryBuilder::new("SELECT l.stage AS stage, count(*) AS n FROM leads l");
+            Self::push_filter(&mut q, &filter);
+            q.push(" GROUP BY l.stage");
+            let mut counts = BTreeMap::new();
+            for row in q.build().fetch_all(pool).await? {
+                let stage: String = row.try_get("stage")?;
+                let stage = Stage::from_str(&stage).map_err(|_| StoreError::Corrupt(format!("a lead has stage `{stage}`")))?;
+                counts.insert(stage, row.try_get::<i64, _>("n")?);
+            }
+            Ok(counts)
         })
     }
 

@@ -63,6 +63,10 @@ pub struct BoardWords {
     pub assigned: &'static str,
     pub refused: &'static str,
     pub refused_why: &'static str,
+    /// The count in a column's heading: "{total} leads", "· {n} shown" when not all are.
+    pub lead_one: &'static str,
+    pub leads_many: &'static str,
+    pub shown_before: &'static str,
     pub shown: &'static str,
     pub move_stage: &'static str,
     pub move_title: &'static str,
@@ -111,6 +115,9 @@ pub static EN: BoardWords = BoardWords {
     assigned: "Assigned",
     refused: "Refused",
     refused_why: "leads that are not yours to give, or an owner you may not give them to",
+    lead_one: "lead",
+    leads_many: "leads",
+    shown_before: "",
     shown: "shown",
     move_stage: "Move stage",
     move_title: "Move to another stage",
@@ -159,6 +166,9 @@ pub static ZH: BoardWords = BoardWords {
     assigned: "已分配",
     refused: "未分配",
     refused_why: "这些线索不归你分配，或者你不能分给这位负责人",
+    lead_one: "条线索",
+    leads_many: "条线索",
+    shown_before: "显示 ",
     shown: "条",
     move_stage: "调整阶段",
     move_title: "调整到其他阶段",
@@ -250,11 +260,23 @@ impl BoardParams {
     }
 }
 
-/// A column as shown: its leads and the link to the next ones.
+/// A column as shown: its leads, how many the filters match in its stage, and the link to
+/// the next ones.
 struct Column {
     stage: Stage,
     leads: Vec<StoredLead>,
+    total: i64,
     more: Option<String>,
+}
+
+/// A column heading's count: "1,234 leads · 50 shown" (every lead shown: "3 leads").
+fn column_count(w: &BoardWords, total: i64, shown: usize) -> String {
+    let noun = if total == 1 { w.lead_one } else { w.leads_many };
+    let mut text = format!("{} {noun}", super::reports::count(total));
+    if i64::try_from(shown).map_or(true, |n| n < total) {
+        text.push_str(&format!(" · {}{shown} {}", w.shown_before, w.shown));
+    }
+    text
 }
 
 pub async fn page(
@@ -293,7 +315,7 @@ pub async fn page(
                 }
                 href
             });
-            Column { stage: column.stage, leads, more }
+            Column { stage: column.stage, leads, total: column.total, more }
         })
         .collect();
     let users = state.store().list_users().await.map_err(|e| failed(e.into()))?;
@@ -446,7 +468,7 @@ impl BoardView<'_> {
             section.column aria-labelledby={ "stage-" (stage) } {
                 h2 id={ "stage-" (stage) } {
                     (i18n::stage(lang, column.stage))
-                    " " span.muted { (column.leads.len()) @if column.more.is_some() { "+" } " " (w.shown) }
+                    " " span.muted.count { (column_count(w, column.total, column.leads.len())) }
                 }
                 @if column.leads.is_empty() {
                     p.empty { (w.empty_column) }
