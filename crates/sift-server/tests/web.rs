@@ -1785,6 +1785,9 @@ async fn a_board_column_shows_its_best_fifty_and_links_to_the_rest() {
         let column = &column[..column.find("</section>").expect("column end")];
         assert_eq!(column.matches("<li class=\"card\"").count(), 50, "{}", db.name);
         assert!(column.contains("Pql56") && !column.contains("Pql06<"), "the best-scored first");
+        let order: Vec<u32> =
+            column.split(">Pql").skip(1).filter_map(|s| s.get(..2).and_then(|n| n.parse().ok())).collect();
+        assert_eq!(order, (7..57).rev().collect::<Vec<u32>>(), "{}: in score order", db.name);
         assert_eq!(column_count(&board.body, "pql").as_deref(), Some("57 leads · 50 shown"), "{}", db.name);
         assert_eq!(column_count(&board.body, "mql").as_deref(), Some("0 leads"), "{}", db.name);
         let start = column.find("<p><a href=\"").expect("the more link") + 12;

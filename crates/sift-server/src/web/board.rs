@@ -1,6 +1,7 @@
-//! The lead board: a column per lifecycle stage, each the best-scored leads in it (one
-//! indexed query per column, `COLUMN_SIZE` cards and a link to the rest), filters in the
-//! URL read by the API's own query parser; bulk assignment (authorised lead by lead as the
+//! The lead board: a column per lifecycle stage, each the best-scored leads in it
+//! (`COLUMN_SIZE` cards and a link to the rest) under a heading that counts every lead the
+//! filters leave in that stage (both read by `sift_app::leads::board` in two statements),
+//! filters in the URL read by the API's own query parser; bulk assignment (authorised lead by lead as the
 //! API's) and a lead's move to another stage (the lifecycle's planning decides, as for
 //! `POST /api/v1/leads/{id}/stage`). The page works without JavaScript: GET forms, and
 //! checkboxes that belong to the assignment form through their `form` attribute.
@@ -14,15 +15,14 @@ use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
 use sift_core::{MovePlan, Stage, Verdict};
-use sift_store::StoredLead;
 use sift_store::accounts::{Role, User};
+use sift_store::{LeadCard, StoredLead};
 
 use super::i18n::{self, Lang};
 use super::layout::{self, lead_name, verdict_badge};
-use super::today::score;
 use super::{SignedIn, WebError, WebResult, encode_component, html, see_other};
 use crate::auth::CSRF_FIELD;
-use crate::http::leads::{ListQuery, allowed_owner, filter_from, next_page, visible_lead};
+use crate::http::leads::{ListQuery, allowed_owner, filter_from, next_page_by, visible_lead};
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -264,9 +264,18 @@ impl BoardParams {
 /// the next ones.
 struct Column {
     stage: Stage,
-    leads: Vec<StoredLead>,
+    leads: Vec<LeadCard>,
     total: i64,
     more: Option<String>,
+}
+
+/// The card's name, as `layout::lead_name` names a lead: the person, else the company.
+fn card_name(lang: Lang, card: &LeadCard) -> String {
+    card.name().or_else(|| card.company.clone()).unwrap_or_else(|| format!("{} #{}", lang.text().unnamed_lead, card.id))
+}
+
+fn card_score(lang: Lang, card: &LeadCard) -> String {
+    card.score.map_or_else(|| lang.text().unscored.to_owned(), |s| s.to_string())
 }
 
 /// A column heading's count: "1,234 leads · 50 shown" (every lead shown: "3 leads").
@@ -306,8 +315,8 @@ pub async fn page(
     let columns: Vec<Column> = read
         .into_iter()
         .map(|column| {
-            let mut leads = column.leads;
-            let more = next_page(&query, &filter, &mut leads).map(|cursor| {
+            let mut leads = column.cards;
+            let more = next_page_by(&query, &filter, &mut leads, |c| (c.sort_value.clone(), c.id)).map(|cursor| {
                 let mut href = format!("/board?stage={}&cursor={}", column.stage.name(), encode_component(&cursor));
                 if !filters.is_empty() {
                     href.push('&');
@@ -475,7 +484,7 @@ impl BoardView<'_> {
                 } @else {
                     ol.cards {
                         @for lead in &column.leads {
-                            @let name = lead_name(lang, lead);
+                            @let name = card_name(lang, lead);
                             li.card {
                                 div.card-head {
                                     @if can_assign {
@@ -484,9 +493,9 @@ impl BoardView<'_> {
                                     }
                                     a href={ "/leads/" (lead.id) } { (name) }
                                 }
-                                @if let Some(company) = &lead.record.company { div.muted { (company) } }
+                                @if let Some(company) = &lead.company { div.muted { (company) } }
                                 div {
-                                    (w.score) ": " (score(lang, lead)) " · " (w.owner) ": "
+                                    (w.score) ": " (card_score(lang, lead)) " · " (w.owner) ": "
                                     (match lead.owner_id {
                                         None => w.unassigned.to_owned(),
                                         Some(id) => names.get(&id).map_or_else(|| format!("#{id}"), |n| (*n).to_owned()),
