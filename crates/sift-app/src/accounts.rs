@@ -6,9 +6,9 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
-use sift_store::accounts::{ApiToken, NewUser, Role, Scope, Session, User, UserChanged, UserUpdate};
+use sift_store::accounts::{ApiToken, NewToken, NewUser, Role, Scope, Session, User, UserChanged, UserUpdate};
 use sift_store::{Store, StoreError};
 
 use crate::error::{AppError, Result};
@@ -363,8 +363,84 @@ pub async fn sign_out(store: &Store, cookie: &str) -> Result<()> {
 /// Tokens start with this, so that secret scanners and people recognise them.
 pub const TOKEN_PREFIX: &str = "sift_";
 
+/// When a new token stops working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenExpiry {
+    Never,
+    /// This many days from its creation (1 to [`TokenExpiry::MAX_DAYS`]).
+    InDays(i64),
+    At(DateTime<Utc>),
+}
+
+impl TokenExpiry {
+    /// The longest life a token can be given in days (ten years); longer is "never".
+    pub const MAX_DAYS: i64 = 3650;
+
+    /// The API's two optional fields: `expires_in_days`, or `expires_at` (RFC 3339, or a
+    /// day `YYYY-MM-DD`, meaning its start in UTC); neither: the token never expires.
+    pub fn from_fields(in_days: Option<i64>, at: Option<&str>) -> Result<TokenExpiry> {
+        match (in_days, at.map(str::trim)) {
+            (Some(_), Some(_)) => {
+                Err(AppError::invalid("expires_at", "give `expires_in_days` or `expires_at`, not both"))
+            }
+            (Some(days), None) => Ok(TokenExpiry::InDays(days)),
+            (None, Some(at)) => parse_expiry(at).map(TokenExpiry::At),
+            (None, None) => Ok(TokenExpiry::Never),
+        }
+    }
+
+    /// The moment the token stops working, checked against `now`: a day count within
+    /// range, a time in the future.
+    pub fn resolve(self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+        match self {
+            TokenExpiry::Never => Ok(None),
+            TokenExpiry::InDays(days) if (1..=Self::MAX_DAYS).contains(&days) => Ok(Some(now + Duration::days(days))),
+            TokenExpiry::InDays(days) => Err(AppError::invalid(
+                "expires_in_days",
+                format!("`{days}` days is out of range: from 1 to {}", Self::MAX_DAYS),
+            )),
+            TokenExpiry::At(at) if at <= now => Err(AppError::invalid(
+                "expires_at",
+                format!("`{}` has passed: a token must expire in the future", rfc3339(at)),
+            )),
+            TokenExpiry::At(at) => Ok(Some(at)),
+        }
+    }
+}
+
+fn parse_expiry(at: &str) -> Result<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(at) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(at, "%Y-%m-%d")
+        .ok()
+        .and_then(|day| day.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| {
+            AppError::invalid(
+                "expires_at",
+                format!("`{at}` is not a time: give RFC 3339 (2027-03-01T12:00:00Z) or a day (2027-03-01)"),
+            )
+        })
+}
+
+/// True when the token's expiry time has come (an expiry that cannot be read counts as
+/// passed: a token is refused rather than kept alive by a bad value).
+pub fn token_expired(token: &ApiToken, now: DateTime<Utc>) -> bool {
+    token
+        .expires_at
+        .as_deref()
+        .is_some_and(|at| DateTime::parse_from_rfc3339(at).map_or(true, |at| at.with_timezone(&Utc) <= now))
+}
+
 /// Creates an API token for a user; returns it and the secret (shown once).
-pub async fn create_token(store: &Store, user: &User, name: &str, scope: Scope) -> Result<(ApiToken, String)> {
+pub async fn create_token(
+    store: &Store,
+    user: &User,
+    name: &str,
+    scope: Scope,
+    expiry: TokenExpiry,
+) -> Result<(ApiToken, String)> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::invalid("name", "a token needs a name of 1 to 100 characters"));
@@ -372,9 +448,18 @@ pub async fn create_token(store: &Store, user: &User, name: &str, scope: Scope) 
     if !token_scopes(user.role).contains(&scope) {
         return Err(AppError::invalid("scope", "only an admin can create a token with the admin scope"));
     }
+    let expires_at = expiry.resolve(Utc::now())?.map(rfc3339);
     let secret = format!("{TOKEN_PREFIX}{}", random_secret(32)?);
     let prefix: String = secret.chars().take(TOKEN_PREFIX.len() + 6).collect();
-    let token = store.create_token(user.id, name, &secret_hash(&secret), &prefix, scope).await?;
+    let new = NewToken {
+        user_id: user.id,
+        name,
+        token_hash: &secret_hash(&secret),
+        prefix: &prefix,
+        scope,
+        expires_at: expires_at.as_deref(),
+    };
+    let token = store.create_token(&new).await?;
     Ok((token, secret))
 }
 
@@ -394,12 +479,27 @@ pub async fn revoke_token(store: &Store, user_id: i64, token_id: i64) -> Result<
     Ok(store.revoke_token(user_id, token_id).await?)
 }
 
-/// The live token behind a secret, and its user.
-pub async fn token_user(store: &Store, secret: &str) -> Result<Option<(ApiToken, User)>> {
+/// What a secret sent as a token turns out to be.
+#[derive(Debug, Clone)]
+pub enum TokenLookup {
+    /// Unknown, revoked, or its user disabled.
+    Unknown,
+    /// A token whose expiry time has come (`expires_at` says when).
+    Expired(ApiToken),
+    /// A live token, and its user.
+    Live(ApiToken, User),
+}
+
+/// The token behind a secret: live with its user, expired, or unknown.
+pub async fn token_user(store: &Store, secret: &str) -> Result<TokenLookup> {
     if !secret.starts_with(TOKEN_PREFIX) {
-        return Ok(None);
+        return Ok(TokenLookup::Unknown);
     }
-    Ok(store.token(&secret_hash(secret)).await?)
+    Ok(match store.token(&secret_hash(secret)).await? {
+        None => TokenLookup::Unknown,
+        Some((token, _)) if token_expired(&token, Utc::now()) => TokenLookup::Expired(token),
+        Some((token, user)) => TokenLookup::Live(token, user),
+    })
 }
 
 #[cfg(test)]
@@ -432,6 +532,52 @@ mod tests {
         for role in [Role::Manager, Role::Rep, Role::Viewer] {
             assert_eq!(token_scopes(role), vec![Scope::Read, Scope::Write], "{role}");
         }
+    }
+
+    #[test]
+    fn a_token_expiry_is_read_from_the_api_fields_and_checked_against_now() {
+        let now = DateTime::parse_from_rfc3339("2026-12-05T10:00:00Z").expect("now").with_timezone(&Utc);
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).expect(s).with_timezone(&Utc);
+        let check = |days: Option<i64>, at_field: Option<&str>, want: std::result::Result<Option<&str>, &str>| {
+            let got = TokenExpiry::from_fields(days, at_field).and_then(|e| e.resolve(now));
+            match (got, want) {
+                (Ok(got), Ok(want)) => assert_eq!(got.map(rfc3339).as_deref(), want, "{days:?} {at_field:?}"),
+                (Err(e), Err(field)) => {
+                    let AppError::Invalid(d) = &e else { panic!("{e}") };
+                    assert_eq!(d.0[0].source, field, "{days:?} {at_field:?}: {e}");
+                }
+                (got, want) => panic!("{days:?} {at_field:?}: got {got:?}, want {want:?}"),
+            }
+        };
+        check(None, None, Ok(None));
+        check(Some(90), None, Ok(Some("2027-03-05T10:00:00.000Z")));
+        check(Some(1), None, Ok(Some("2026-12-06T10:00:00.000Z")));
+        check(None, Some("2027-03-01"), Ok(Some("2027-03-01T00:00:00.000Z")));
+        check(None, Some(" 2027-03-01T12:30:00+02:00 "), Ok(Some("2027-03-01T10:30:00.000Z")));
+        check(Some(0), None, Err("expires_in_days"));
+        check(Some(-5), None, Err("expires_in_days"));
+        check(Some(TokenExpiry::MAX_DAYS + 1), None, Err("expires_in_days"));
+        check(None, Some("2026-12-05T10:00:00Z"), Err("expires_at"));
+        check(None, Some("2020-01-01"), Err("expires_at"));
+        check(None, Some("next week"), Err("expires_at"));
+        check(Some(30), Some("2027-03-01"), Err("expires_at"));
+
+        let token = |expires_at: Option<&str>| ApiToken {
+            id: 1,
+            user_id: 1,
+            name: "t".into(),
+            prefix: "sift_abc".into(),
+            scope: Scope::Read,
+            created_at: "2026-01-01T00:00:00.000Z".into(),
+            last_used_at: None,
+            revoked_at: None,
+            expires_at: expires_at.map(str::to_owned),
+        };
+        assert!(!token_expired(&token(None), now));
+        assert!(!token_expired(&token(Some("2026-12-05T10:00:00.001Z")), now));
+        assert!(token_expired(&token(Some("2026-12-05T10:00:00.000Z")), now));
+        assert!(token_expired(&token(Some("garbage")), now), "an unreadable expiry refuses");
+        assert!(token_expired(&token(Some("2026-12-05T09:00:00Z")), at("2026-12-05T09:00:00Z")));
     }
 
     #[test]

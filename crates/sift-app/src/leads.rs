@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sift_core::{Activity, ActivityKind, Decision, LeadTypeDecision, MovePlan, StageChange, Trigger, plan_move};
-use sift_store::{LeadFilter, Store, StoredLead};
+use sift_store::{LeadCard, LeadFilter, Store, StoredLead};
 
 use crate::config::Config;
 use crate::error::{AppError, Result};
@@ -510,22 +510,33 @@ pub async fn pull_back(store: &Store, id: i64, reason: &str, actor: &str) -> Res
         .map_err(lead_store_error(id))
 }
 
-/// One column of the board: a stage and the first leads in it, in the filter's order.
+/// One column of the board: a stage, the first leads in it in the filter's order, as cards,
+/// and how many leads the filter matches in that stage in all.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct BoardColumn {
     pub stage: sift_core::Stage,
-    pub leads: Vec<StoredLead>,
+    pub cards: Vec<LeadCard>,
+    pub total: i64,
 }
 
-/// The board: for each stage, the leads `filter` matches in that stage (its sort, cursor
-/// and limit apply per column), one indexed query per stage; never every lead.
+/// The board: how many leads `filter` matches in each stage (one statement), then the cards
+/// of every stage that has any (its sort, cursor and limit apply per column; one statement
+/// of indexed reads); never every lead.
 pub async fn board(store: &Store, filter: &LeadFilter, stages: &[sift_core::Stage]) -> Result<Vec<BoardColumn>> {
-    let mut columns = Vec::with_capacity(stages.len());
-    for stage in stages {
-        let column = LeadFilter { stage: Some(*stage), ..filter.clone() };
-        columns.push(BoardColumn { stage: *stage, leads: store.list_leads(&column).await? });
-    }
-    Ok(columns)
+    let totals = store.count_leads_in_stages(filter, stages).await?;
+    let total = |stage: &sift_core::Stage| totals.get(stage).copied().unwrap_or(0);
+    let filled: Vec<sift_core::Stage> = stages.iter().copied().filter(|s| total(s) > 0).collect();
+    let mut cards = store.list_lead_cards(filter, &filled).await?.into_iter().peekable();
+    Ok(stages
+        .iter()
+        .map(|stage| {
+            let mut column = Vec::new();
+            while let Some(card) = cards.next_if(|c| c.stage == *stage) {
+                column.push(card);
+            }
+            BoardColumn { stage: *stage, cards: column, total: total(stage) }
+        })
+        .collect())
 }
 
 /// Gives `lead` (as read) to `owner`, keeping its facts; refused as stale when the lead

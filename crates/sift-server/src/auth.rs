@@ -14,6 +14,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
 use chrono::{Duration, Utc};
+use sift_app::accounts::TokenLookup;
 use sift_store::accounts::{Role, Scope, User};
 use sift_store::{StoredLead, Visibility};
 
@@ -115,11 +116,25 @@ impl FromRequestParts<AppState> for Principal {
         }
         let ip = client_ip(parts);
         let principal = if let Some(secret) = bearer(parts) {
-            let Some((token, user)) = sift_app::accounts::token_user(state.store(), secret).await? else {
-                return Err(ApiError::new(
-                    Kind::Unauthorized,
-                    "the API token is unknown, revoked or its user disabled",
-                ));
+            let (token, user) = match sift_app::accounts::token_user(state.store(), secret).await? {
+                TokenLookup::Live(token, user) => (token, user),
+                TokenLookup::Expired(token) => {
+                    return Err(ApiError::new(
+                        Kind::TokenExpired,
+                        format!(
+                            "the API token `{}…` (`{}`) expired at {}; create a new one on your account page or with POST /api/v1/tokens",
+                            token.prefix,
+                            token.name,
+                            token.expires_at.as_deref().unwrap_or("an unreadable time"),
+                        ),
+                    ));
+                }
+                TokenLookup::Unknown => {
+                    return Err(ApiError::new(
+                        Kind::Unauthorized,
+                        "the API token is unknown, revoked or its user disabled",
+                    ));
+                }
             };
             // Recording every use would make each read a write; once a minute is enough to
             // tell a live token from a forgotten one.

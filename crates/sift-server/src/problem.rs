@@ -16,6 +16,8 @@ pub enum Kind {
     /// Well-formed, but a value is invalid (each listed in `errors`).
     Validation,
     Unauthorized,
+    /// An API token whose expiry time has come (401, like any refused credential).
+    TokenExpired,
     Forbidden,
     /// Signed in with a one-time password: change it first.
     PasswordChangeRequired,
@@ -36,10 +38,11 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 16] = [
+    pub const ALL: [Kind; 17] = [
         Kind::BadRequest,
         Kind::Validation,
         Kind::Unauthorized,
+        Kind::TokenExpired,
         Kind::Forbidden,
         Kind::PasswordChangeRequired,
         Kind::Csrf,
@@ -59,7 +62,7 @@ impl Kind {
         match self {
             Kind::BadRequest => StatusCode::BAD_REQUEST,
             Kind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
-            Kind::Unauthorized => StatusCode::UNAUTHORIZED,
+            Kind::Unauthorized | Kind::TokenExpired => StatusCode::UNAUTHORIZED,
             Kind::Forbidden | Kind::PasswordChangeRequired | Kind::Csrf => StatusCode::FORBIDDEN,
             Kind::NotFound => StatusCode::NOT_FOUND,
             Kind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -79,6 +82,7 @@ impl Kind {
             Kind::BadRequest => "bad-request",
             Kind::Validation => "validation",
             Kind::Unauthorized => "unauthorized",
+            Kind::TokenExpired => "token-expired",
             Kind::Forbidden => "forbidden",
             Kind::PasswordChangeRequired => "password-change-required",
             Kind::Csrf => "csrf",
@@ -100,6 +104,7 @@ impl Kind {
             Kind::BadRequest => "The request cannot be read",
             Kind::Validation => "Some values are invalid",
             Kind::Unauthorized => "Sign in or send an API token",
+            Kind::TokenExpired => "The API token has expired",
             Kind::Forbidden => "Not allowed",
             Kind::PasswordChangeRequired => "Change your one-time password first",
             Kind::Csrf => "Missing or wrong CSRF token",
@@ -226,7 +231,7 @@ impl IntoResponse for ApiError {
         if let Some(seconds) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
-        if self.kind == Kind::Unauthorized {
+        if self.kind.status() == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"sift\""));
         }
         response

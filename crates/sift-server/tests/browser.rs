@@ -832,7 +832,11 @@ async fn import_and_board(client: Client, base: String, csv: PathBuf) {
     check_page(&client, "24-board").await;
     client.find(Locator::Css("#q")).await.expect("search").send_keys("Lovelace").await.expect("type");
     client.find(Locator::Css("#board-filters button[type=submit]")).await.expect("apply").click().await.expect("click");
-    wait_for_text(&client, ".board", |b| b.contains("Ada Lovelace") && !b.contains("Grace Hopper")).await;
+    let board = wait_for_text(&client, ".board", |b| b.contains("Ada Lovelace") && !b.contains("Grace Hopper")).await;
+    // Each column heading counts the leads the search leaves in it.
+    let headings: Vec<String> = board.lines().filter(|l| l.contains(" lead")).map(str::to_owned).collect();
+    assert!(headings.iter().filter(|h| h.ends_with("1 lead")).count() == 1, "one column holds her: {headings:?}");
+    assert!(headings.iter().filter(|h| h.ends_with("0 leads")).count() == 8, "{headings:?}");
     let url = client.current_url().await.expect("url");
     assert!(url.query().is_some_and(|q| q.contains("q=Lovelace")), "the search is in the URL: {url}");
     check_page(&client, "25-board-search").await;
@@ -896,6 +900,8 @@ async fn account_tokens(client: Client, base: String) -> String {
     check_page(&client, "account-01").await;
 
     client.find(Locator::Css("#token_name")).await.expect("name").send_keys("CRM sync").await.expect("type");
+    // It expires in 30 days rather than the default 90.
+    client.find(Locator::Css("#token_expiry")).await.expect("expiry").select_by_value("30").await.expect("pick");
     client
         .find(Locator::Css("form[action='/account/tokens'] button"))
         .await
@@ -919,6 +925,8 @@ async fn account_tokens(client: Client, base: String) -> String {
     client.find(Locator::Css("#new-token a[href='/account']")).await.expect("done").click().await.expect("click");
     let tokens = wait_for_text(&client, "section[aria-labelledby=tokens]", |t| t.contains("CRM sync")).await;
     assert!(client.find(Locator::Css("#secret")).await.is_err() && !tokens.contains(&secret));
+    let in_30 = (chrono::Utc::now() + chrono::Duration::days(30)).format("%Y-%m-%d").to_string();
+    assert!(tokens.contains(&in_30), "the token expires in 30 days ({in_30}): {tokens}");
     client
         .find(Locator::Css("button[aria-label='Revoke CRM sync']"))
         .await

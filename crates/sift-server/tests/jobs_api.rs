@@ -58,7 +58,12 @@ impl App {
                 })
                 .await
                 .expect("user");
-            tokens.push(sift_app::accounts::create_token(&store, &user, "tests", scope).await.expect("token").1);
+            tokens.push(
+                sift_app::accounts::create_token(&store, &user, "tests", scope, sift_app::accounts::TokenExpiry::Never)
+                    .await
+                    .expect("token")
+                    .1,
+            );
         }
         App {
             url: format!("http://{}", running.addr),

@@ -1505,6 +1505,13 @@ async fn a_hostile_field_name_used_as_a_factor_renders_as_text_on_the_model_page
     }
 }
 
+/// The count in the heading of a stage's column on a board page ("3 leads · 2 shown").
+fn column_count(body: &str, stage: &str) -> Option<String> {
+    let heading = &body[body.find(&format!("<h2 id=\"stage-{stage}\">"))?..];
+    let start = heading.find("<span class=\"muted count\">")? + 26;
+    Some(heading[start..].split('<').next()?.to_owned())
+}
+
 /// The stage column a lead's card is in on a board page, if it is shown.
 fn board_column_of(body: &str, id: i64) -> Option<String> {
     let card = body.find(&format!("href=\"/leads/{id}\""))?;
@@ -1585,6 +1592,22 @@ async fn the_board_groups_by_stage_filters_from_the_url_and_assigns_as_the_api_a
         }
         let one_column = get(&app, "/board?stage=mql", Some(&admin), None).await;
         assert!(!one_column.body.contains("id=\"stage-unqualified\""), "one stage's column only");
+        // Each column counts its leads under the filters, counted in SQL.
+        let counts =
+            |body: &str| ["unqualified", "mql", "sql"].map(|stage| column_count(body, stage).unwrap_or_default());
+        for (query, want) in [
+            ("", ["3 leads", "1 lead", "0 leads"]),
+            ("source=webinar", ["1 lead", "0 leads", "0 leads"]),
+            (&*format!("owner={rep_a}"), ["1 lead", "1 lead", "0 leads"]),
+            ("score_min=50", ["0 leads", "1 lead", "0 leads"]),
+            ("q=a", ["3 leads", "1 lead", "0 leads"]),
+        ] {
+            let page = get(&app, &format!("/board?{query}"), Some(&admin), None).await;
+            assert_eq!(counts(&page.body), want, "{}: /board?{query}", db.name);
+        }
+        assert_eq!(column_count(&one_column.body, "mql").as_deref(), Some("1 lead"), "{}", db.name);
+        let zh = get(&app, "/board", Some(&admin), Some("zh-CN")).await;
+        assert_eq!(column_count(&zh.body, "unqualified").as_deref(), Some("3 条线索"), "{}", db.name);
         for bad in ["score_min=abc", "score_min=120", "stage=won", "verdict=maybe"] {
             let page = get(&app, &format!("/board?{bad}"), Some(&admin), None).await;
             assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}: {bad}", db.name);
@@ -1593,6 +1616,7 @@ async fn the_board_groups_by_stage_filters_from_the_url_and_assigns_as_the_api_a
         let session_a = sign_in_with_form(&app, "rep_a", PASSWORD).await;
         let mine = get(&app, "/board", Some(&session_a), None).await;
         assert_eq!(shown(&mine.body), vec![a1, a2], "{}", db.name);
+        assert_eq!(counts(&mine.body), ["1 lead", "1 lead", "0 leads"], "a rep counts their own leads only");
 
         // Bulk assignment by a manager: the team's leads and unassigned ones go to rep_b.
         let boss = sign_in_with_form(&app, "boss", PASSWORD).await;
@@ -1962,13 +1986,18 @@ async fn a_board_column_shows_its_best_fifty_and_links_to_the_rest() {
         let column = &column[..column.find("</section>").expect("column end")];
         assert_eq!(column.matches("<li class=\"card\"").count(), 50, "{}", db.name);
         assert!(column.contains("Pql56") && !column.contains("Pql06<"), "the best-scored first");
-        assert!(column.contains("50+ shown"), "{column}");
+        let order: Vec<u32> =
+            column.split(">Pql").skip(1).filter_map(|s| s.get(..2).and_then(|n| n.parse().ok())).collect();
+        assert_eq!(order, (7..57).rev().collect::<Vec<u32>>(), "{}: in score order", db.name);
+        assert_eq!(column_count(&board.body, "pql").as_deref(), Some("57 leads · 50 shown"), "{}", db.name);
+        assert_eq!(column_count(&board.body, "mql").as_deref(), Some("0 leads"), "{}", db.name);
         let start = column.find("<p><a href=\"").expect("the more link") + 12;
         let more = unescape(column[start..].split('"').next().expect("href"));
         assert!(more.starts_with("/board?stage=pql&cursor="), "{more}");
         let rest = get(&app, &more, Some(&admin), None).await;
         assert_eq!(rest.status, StatusCode::OK, "{more}");
         assert_eq!(rest.body.matches("<li class=\"card\"").count(), 7, "{}", db.name);
+        assert_eq!(column_count(&rest.body, "pql").as_deref(), Some("57 leads · 7 shown"), "the second page");
         for n in 0..7 {
             assert!(rest.body.contains(&format!(">Pql{n:02}<")), "Pql{n:02} on the second page");
         }
@@ -2092,6 +2121,138 @@ async fn the_account_page_creates_a_token_shown_once_that_works_on_the_api_until
         )
         .await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "rep1's first token is not the admin's");
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+/// The account page's row of the token named `name`: its cells' text, tags removed.
+fn token_row(body: &str, name: &str) -> Option<String> {
+    let rows = body.split("<tr data-token=").skip(1);
+    let row =
+        rows.map(|r| &r[..r.find("</tr>").unwrap_or(r.len())]).find(|r| r.contains(&format!("<td>{name}</td>")))?;
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in row.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_expires_when_its_creator_chose_and_is_then_refused_with_401() {
+    for db in databases("web_token_expiry").await {
+        let app = spawn(&db).await;
+        app.user("rep1", "rep", None, "read").await;
+        let session = sign_in_with_form(&app, "rep1", PASSWORD).await;
+        let cookies = format!("sift_session={session}");
+        let page = get(&app, "/account", Some(&session), None).await;
+        // The form offers 30 to 365 days and never, 90 days chosen unless the user picks.
+        assert!(page.body.contains("<label for=\"token_expiry\">Expires after</label>"), "{}", page.body);
+        assert!(page.body.contains("<option value=\"90\" selected>90 days</option>"), "{}", page.body);
+        assert!(page.body.contains("<option value=\"never\">Never</option>"), "{}", page.body);
+        let csrf = form_token(&page.body);
+        let create = |name: &'static str, expiry: &'static str| {
+            let (app, cookies, csrf) = (&app, &cookies, &csrf);
+            async move {
+                let mut form = vec![("csrf_token", csrf.as_str()), ("name", name), ("scope", "read")];
+                if !expiry.is_empty() {
+                    form.push(("expires_in_days", expiry));
+                }
+                post_form(app, "/account/tokens", cookies, &form).await
+            }
+        };
+        // A bad expiry is refused at its field, with what was typed kept; nothing is created.
+        for (bad, says) in [("soon", "not a number of days"), ("0", "out of range"), ("4000", "out of range")] {
+            let res = create("bad-expiry", bad).await;
+            assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}: {bad}", db.name);
+            let body = res.text().await.expect("page");
+            assert!(body.contains("id=\"token_expiry_error\"") && body.contains(says), "{bad}: {body}");
+            assert!(body.contains("value=\"bad-expiry\""), "the name typed is kept");
+            assert!(shown_secret(&body).is_none());
+        }
+        // The default, 90 days; 30 days; never.
+        let before = chrono::Utc::now();
+        let mut secrets = Vec::new();
+        for (name, expiry) in [("default", ""), ("month", "30"), ("forever", "never")] {
+            let res = create(name, expiry).await;
+            assert_eq!(res.status(), StatusCode::CREATED, "{}: {name}", db.name);
+            secrets.push(shown_secret(&res.text().await.expect("page")).expect("secret"));
+        }
+        let listed: Value = app
+            .send(Method::GET, "/api/v1/tokens", Auth::Session(&session, &csrf), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        let expires = |name: &str| {
+            let t = listed.as_array().and_then(|a| a.iter().find(|t| t["name"] == name)).expect(name);
+            t["expires_at"].as_str().map(|at| {
+                let at = chrono::DateTime::parse_from_rfc3339(at).expect("rfc 3339").with_timezone(&chrono::Utc);
+                (at - before).num_days()
+            })
+        };
+        assert!(!listed.to_string().contains("bad-expiry"), "refused, so not created: {listed}");
+        assert_eq!((expires("default"), expires("month"), expires("forever")), (Some(90), Some(30), None), "{listed}");
+        for secret in &secrets {
+            assert_eq!(api_status_with(&app, secret).await, StatusCode::OK);
+        }
+        let page = get(&app, "/account", Some(&session), None).await;
+        let in_90 = (before + chrono::Duration::days(90)).format("%Y-%m-%d").to_string();
+        let row = token_row(&page.body, "default").expect("the default token's row");
+        assert!(row.contains(&in_90) && row.contains("Live"), "{row}");
+        let row = token_row(&page.body, "forever").expect("the forever token's row");
+        assert!(row.contains("Never Live"), "never used, never expires: {row}");
+
+        // Its time comes: the API refuses it with 401 and says so; the page marks it.
+        execute(&db, "UPDATE api_tokens SET expires_at = '2026-01-02T03:04:05.000Z' WHERE name = 'month'").await;
+        let res = app.send(Method::GET, "/api/v1/leads", Auth::Token(&secrets[1]), None).await;
+        assert!(res.headers().contains_key("www-authenticate"));
+        let problem = common::assert_problem(res, StatusCode::UNAUTHORIZED, "token-expired").await;
+        let detail = problem["detail"].as_str().expect("detail");
+        assert!(detail.contains("`month`") && detail.contains("expired at 2026-01-02T03:04:05.000Z"), "{detail}");
+        assert!(!detail.contains(&secrets[1]), "the secret is never echoed");
+        assert_eq!(api_status_with(&app, &secrets[0]).await, StatusCode::OK, "the others still work");
+        assert_eq!(api_status_with(&app, &secrets[2]).await, StatusCode::OK);
+        let row = token_row(&get(&app, "/account", Some(&session), None).await.body, "month").expect("row");
+        assert!(row.contains("2026-01-02 03:04") && row.contains("Expired") && !row.contains("Revoke"), "{row}");
+        let zh = get(&app, "/account", Some(&session), Some("zh-CN")).await;
+        assert!(zh.body.contains("已过期") && zh.body.contains("永不过期") && zh.body.contains("90 天"), "{}", zh.body);
+
+        // The API: a number of days or a time, checked; neither is a token that never expires.
+        let api = |body: Value| {
+            let (app, session, csrf) = (&app, &session, &csrf);
+            async move { app.send(Method::POST, "/api/v1/tokens", Auth::Session(session, csrf), Some(body)).await }
+        };
+        let res = api(json!({"name": "week", "scope": "read", "expires_in_days": 7})).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", db.name);
+        let made: Value = res.json().await.expect("json");
+        let at = made["token"]["expires_at"].as_str().expect("expires_at");
+        let at = chrono::DateTime::parse_from_rfc3339(at).expect("time").with_timezone(&chrono::Utc);
+        assert_eq!((at - before).num_days(), 7, "{made}");
+        let res = api(json!({"name": "day", "scope": "read", "expires_at": "2099-03-01"})).await;
+        let made: Value = res.json().await.expect("json");
+        assert_eq!(made["token"]["expires_at"], "2099-03-01T00:00:00.000Z", "{made}");
+        let res = api(json!({"name": "plain", "scope": "read"})).await;
+        let made: Value = res.json().await.expect("json");
+        assert!(made["token"]["expires_at"].is_null(), "{made}");
+        for (body, field) in [
+            (json!({"name": "past", "scope": "read", "expires_at": "2020-01-01T00:00:00Z"}), "expires_at"),
+            (json!({"name": "both", "scope": "read", "expires_at": "2099-01-01", "expires_in_days": 3}), "expires_at"),
+            (json!({"name": "word", "scope": "read", "expires_at": "tomorrow"}), "expires_at"),
+            (json!({"name": "long", "scope": "read", "expires_in_days": 100000}), "expires_in_days"),
+        ] {
+            let problem =
+                common::assert_problem(api(body.clone()).await, StatusCode::UNPROCESSABLE_ENTITY, "validation").await;
+            assert_eq!(problem["errors"][0]["field"], field, "{body}: {problem}");
+        }
         app.running.shutdown().await.expect("clean shutdown");
     }
 }

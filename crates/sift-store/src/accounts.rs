@@ -142,6 +142,18 @@ pub struct Session {
     pub last_seen_at: String,
 }
 
+/// A token to store: its hash, never the secret.
+#[derive(Debug, Clone, Copy)]
+pub struct NewToken<'a> {
+    pub user_id: i64,
+    pub name: &'a str,
+    pub token_hash: &'a str,
+    pub prefix: &'a str,
+    pub scope: Scope,
+    /// RFC 3339 in UTC; `None`: the token never expires.
+    pub expires_at: Option<&'a str>,
+}
+
 /// An API token as listed (never the token itself).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApiToken {
@@ -154,6 +166,8 @@ pub struct ApiToken {
     pub created_at: String,
     pub last_used_at: Option<String>,
     pub revoked_at: Option<String>,
+    /// When the token stops working (RFC 3339, UTC); `None`: never.
+    pub expires_at: Option<String>,
 }
 
 /// One change, as the audit log keeps it.
@@ -226,6 +240,7 @@ where
         created_at: row.try_get("token_created_at")?,
         last_used_at: row.try_get("last_used_at")?,
         revoked_at: row.try_get("revoked_at")?,
+        expires_at: row.try_get("expires_at")?,
     })
 }
 
@@ -234,7 +249,7 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 }
 
 const TOKEN_COLUMNS: &str = "t.id AS token_id, t.user_id, t.name, t.prefix, t.scope, t.created_at AS token_created_at, \
-     t.last_used_at, t.revoked_at";
+     t.last_used_at, t.revoked_at, t.expires_at";
 
 impl Store {
     pub async fn count_users(&self) -> Result<i64> {
@@ -482,23 +497,20 @@ impl Store {
         })
     }
 
-    pub async fn create_token(
-        &self,
-        user_id: i64,
-        name: &str,
-        token_hash: &str,
-        prefix: &str,
-        scope: Scope,
-    ) -> Result<ApiToken> {
+    /// Stores a token (its hash); `expires_at` (RFC 3339, UTC) is when it stops working,
+    /// `None` for never.
+    pub async fn create_token(&self, new: &NewToken<'_>) -> Result<ApiToken> {
         let now = now();
+        let NewToken { user_id, name, token_hash, prefix, scope, expires_at } = *new;
         let id: i64 = on_pool!(self, pool => {
-            let row = sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, prefix, scope, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+            let row = sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, prefix, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
                 .bind(user_id)
                 .bind(name)
                 .bind(token_hash)
                 .bind(prefix)
                 .bind(scope.name())
                 .bind(&now)
+                .bind(expires_at)
                 .fetch_one(pool)
                 .await?;
             row.try_get::<i64, _>("id")?
@@ -512,10 +524,13 @@ impl Store {
             created_at: now,
             last_used_at: None,
             revoked_at: None,
+            expires_at: expires_at.map(str::to_owned),
         })
     }
 
-    /// The live token with this hash and its user (not revoked, the user not disabled).
+    /// The token with this hash and its user, unless it is revoked or its user disabled. An
+    /// expired token is returned too (its `expires_at` says so), so that the caller can say
+    /// why it is refused.
     pub async fn token(&self, token_hash: &str) -> Result<Option<(ApiToken, User)>> {
         on_pool!(self, pool => {
             let row = sqlx::query(sqlx::AssertSqlSafe(format!(

@@ -20,7 +20,7 @@ pub mod testing;
 
 pub use config_docs::{ConfigDocument, DocumentKind, DocumentVersion, LeadRouting, OwnerChange, SaveOutcome};
 pub use db::{Backend, BatchOutcome, LeadFilter, QualificationRecord, Readiness, Store, StoreError};
-pub use db::{Cursor, LeadSort, SortKey, Visibility};
+pub use db::{Cursor, LeadCard, LeadSort, SortKey, Visibility};
 pub use events::{Event, EventKind};
 pub use jobs::{Job, JobStatus};
 pub use models::{LeadScore, ModelInfo};

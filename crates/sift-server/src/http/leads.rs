@@ -272,17 +272,24 @@ pub async fn list(
 /// Cuts `leads` (read with one more than the page size) to the page and returns the cursor
 /// of the next page, if there is one.
 pub(crate) fn next_page(query: &ListQuery, filter: &LeadFilter, leads: &mut Vec<StoredLead>) -> Option<String> {
+    next_page_by(query, filter, leads, |lead| (filter.sort.key.value_of(lead), lead.id))
+}
+
+/// [`next_page`] for any list of leads: `position` gives an item's sort value and lead id.
+pub(crate) fn next_page_by<T>(
+    query: &ListQuery,
+    filter: &LeadFilter,
+    items: &mut Vec<T>,
+    position: impl Fn(&T) -> (String, i64),
+) -> Option<String> {
     let limit = filter.limit.unwrap_or(51) - 1;
-    if leads.len() as i64 <= limit {
+    if items.len() as i64 <= limit {
         return None;
     }
-    leads.truncate(limit as usize);
-    leads.last().map(|last| {
-        let token = CursorToken {
-            sort: query.sort.clone().unwrap_or_else(|| "id".into()),
-            value: filter.sort.key.value_of(last),
-            id: last.id,
-        };
+    items.truncate(limit as usize);
+    items.last().map(|last| {
+        let (value, id) = position(last);
+        let token = CursorToken { sort: query.sort.clone().unwrap_or_else(|| "id".into()), value, id };
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(&token).unwrap_or_default())
     })
 }

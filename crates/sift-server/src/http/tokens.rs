@@ -1,9 +1,10 @@
-//! API tokens: one's own, created (shown once), listed and revoked.
+//! API tokens: one's own, created (shown once, with an optional expiry), listed and revoked.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use sift_app::accounts::TokenExpiry;
 use sift_store::accounts::{ApiToken, Scope};
 
 use crate::auth::Principal;
@@ -23,6 +24,8 @@ pub struct TokenView {
     pub created_at: String,
     pub last_used_at: Option<String>,
     pub revoked_at: Option<String>,
+    /// When the token stops working (RFC 3339); absent: never.
+    pub expires_at: Option<String>,
 }
 
 impl From<&ApiToken> for TokenView {
@@ -35,6 +38,7 @@ impl From<&ApiToken> for TokenView {
             created_at: t.created_at.clone(),
             last_used_at: t.last_used_at.clone(),
             revoked_at: t.revoked_at.clone(),
+            expires_at: t.expires_at.clone(),
         }
     }
 }
@@ -53,6 +57,11 @@ pub struct NewToken {
     pub name: String,
     /// read, write or admin (admin only for admins).
     pub scope: String,
+    /// The token stops working this many days after its creation (1 to 3650).
+    pub expires_in_days: Option<i64>,
+    /// Or at this time: RFC 3339, or a day `YYYY-MM-DD` (its start, UTC). Neither field:
+    /// the token never expires.
+    pub expires_at: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -62,7 +71,9 @@ pub struct CreatedToken {
     pub secret: String,
 }
 
-/// Creates a token for oneself; the secret is in the answer and nowhere else.
+/// Creates a token for oneself; the secret is in the answer and nowhere else. A request
+/// made with an expired token is refused with 401 and the problem type
+/// `urn:sift:problem:token-expired`.
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "accounts", request_body = NewToken,
     responses((status = 201, body = CreatedToken), (status = 422, body = crate::problem::Problem)))]
 pub async fn create(
@@ -74,13 +85,15 @@ pub async fn create(
         return Err(ApiError::forbidden("tokens are created from a signed-in session, not with another token"));
     }
     let scope = req.scope.parse::<Scope>().map_err(|e| ApiError::validation("scope", e.to_string()))?;
-    let (token, secret) = sift_app::accounts::create_token(state.store(), &principal.user, &req.name, scope).await?;
+    let expiry = TokenExpiry::from_fields(req.expires_in_days, req.expires_at.as_deref())?;
+    let (token, secret) =
+        sift_app::accounts::create_token(state.store(), &principal.user, &req.name, scope, expiry).await?;
     audit(
         &state,
         &principal,
         "token.created",
         &format!("token:{}", token.id),
-        serde_json::json!({"name": token.name, "scope": token.scope}),
+        serde_json::json!({"name": token.name, "scope": token.scope, "expires_at": token.expires_at}),
     )
     .await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { token: TokenView::from(&token), secret })))

@@ -1,8 +1,9 @@
 //! One's own account (issue 10): `GET /account` shows the signed-in user's name, role and
 //! language, a link to change the password, and their API tokens (name, prefix, scope,
-//! created, last used, revoked). `POST /account/tokens` creates one with the same use case
-//! and rules as `POST /api/v1/tokens` (scopes from `sift_app::accounts::token_scopes` for
-//! the role): the answer is a page that shows the secret once, marked `hx-history="false"`
+//! created, last used, expiry, status). `POST /account/tokens` creates one with the same use
+//! case and rules as `POST /api/v1/tokens` (scopes from `sift_app::accounts::token_scopes`
+//! for the role; an expiry of 30, 90 (the default), 180 or 365 days, or never): the answer
+//! is a page that shows the secret once, marked `hx-history="false"`
 //! so htmx never keeps a copy; no later page has it. `POST /account/tokens/{id}/revoke`
 //! revokes one of one's own, as `DELETE /api/v1/tokens/{id}`. Every post carries the
 //! session's CSRF token; the audit log gets the name and scope, never the secret.
@@ -15,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
+use sift_app::accounts::{TokenExpiry, token_expired};
 use sift_store::accounts::{ApiToken, Role, Scope};
 
 use super::i18n::Lang;
@@ -43,10 +45,16 @@ pub struct AccountWords {
     col_scope: &'static str,
     col_created: &'static str,
     col_last_used: &'static str,
+    col_expires: &'static str,
     col_status: &'static str,
     never: &'static str,
     live: &'static str,
     revoked: &'static str,
+    expired: &'static str,
+    no_expiry: &'static str,
+    expires: &'static str,
+    expires_help: &'static str,
+    days: &'static str,
     revoke: &'static str,
     revoked_notice: &'static str,
     create_heading: &'static str,
@@ -82,10 +90,16 @@ pub static EN: AccountWords = AccountWords {
     col_scope: "Scope",
     col_created: "Created",
     col_last_used: "Last used",
+    col_expires: "Expires",
     col_status: "Status",
     never: "Never",
     live: "Live",
     revoked: "Revoked",
+    expired: "Expired",
+    no_expiry: "Never",
+    expires: "Expires after",
+    expires_help: "The token stops working then; a script that uses it gets 401 and needs a new one.",
+    days: "days",
     revoke: "Revoke",
     revoked_notice: "The token is revoked; it no longer works.",
     create_heading: "Create a token",
@@ -100,7 +114,7 @@ pub static EN: AccountWords = AccountWords {
     copy_hint: "Copy it now and keep it somewhere safe: it is shown this once and never again.",
     secret_label: "Token",
     done: "I have copied it",
-    expiry_note: "Tokens do not expire; revoke one when it is no longer needed.",
+    expiry_note: "A token stops working when it expires (times in UTC); revoke one sooner when it is no longer needed.",
 };
 
 pub static ZH: AccountWords = AccountWords {
@@ -121,10 +135,16 @@ pub static ZH: AccountWords = AccountWords {
     col_scope: "范围",
     col_created: "创建时间",
     col_last_used: "最近使用",
+    col_expires: "到期时间",
     col_status: "状态",
     never: "从未",
     live: "有效",
     revoked: "已撤销",
+    expired: "已过期",
+    no_expiry: "永不过期",
+    expires: "有效期",
+    expires_help: "到期后令牌失效，使用它的脚本会收到 401，需要换一个新令牌。",
+    days: "天",
     revoke: "撤销",
     revoked_notice: "令牌已撤销，不能再使用。",
     create_heading: "创建令牌",
@@ -139,7 +159,7 @@ pub static ZH: AccountWords = AccountWords {
     copy_hint: "请现在复制并妥善保存：它只显示这一次，之后不会再显示。",
     secret_label: "令牌",
     done: "我已复制",
-    expiry_note: "令牌不会过期；不再需要时请撤销。",
+    expiry_note: "令牌到期后自动失效（时间为 UTC）；不再需要时可以提前撤销。",
 };
 
 pub fn words(lang: Lang) -> &'static AccountWords {
@@ -180,6 +200,23 @@ struct Shown<'a> {
     problem: Option<(String, String)>,
     typed_name: &'a str,
     typed_scope: Option<Scope>,
+    /// The expiry chosen (`30`, `90`, `180`, `365` or `never`); empty: the default.
+    typed_expiry: &'a str,
+}
+
+/// The expiries the form offers, in days; `never` is offered after them.
+const EXPIRY_DAYS: [i64; 4] = [30, 90, 180, 365];
+/// The one chosen unless the user picks another.
+const DEFAULT_EXPIRY: &str = "90";
+
+/// The form's expiry as the use case takes it: a number of days, or `never`.
+fn form_expiry(value: Option<&str>) -> Result<TokenExpiry, ApiError> {
+    match value.map(str::trim).unwrap_or(DEFAULT_EXPIRY) {
+        "never" => Ok(TokenExpiry::Never),
+        days => days.parse::<i64>().map(TokenExpiry::InDays).map_err(|_| {
+            ApiError::validation("expires_in_days", format!("`{days}` is not a number of days, nor `never`"))
+        }),
+    }
 }
 
 fn render(who: &SignedIn, tokens: &[ApiToken], shown: &Shown<'_>) -> Markup {
@@ -188,7 +225,10 @@ fn render(who: &SignedIn, tokens: &[ApiToken], shown: &Shown<'_>) -> Markup {
     let user = &who.principal.user;
     let csrf = who.principal.csrf_token();
     let error_for = |field: &str| shown.problem.as_ref().filter(|(f, _)| f == field).map(|(_, m)| m.clone());
-    let other_error = shown.problem.as_ref().filter(|(f, _)| !matches!(f.as_str(), "name" | "scope"));
+    let other_error =
+        shown.problem.as_ref().filter(|(f, _)| !matches!(f.as_str(), "name" | "scope" | "expires_in_days"));
+    let now = chrono::Utc::now();
+    let chosen_expiry = if shown.typed_expiry.is_empty() { DEFAULT_EXPIRY } else { shown.typed_expiry };
     let scopes = sift_app::accounts::token_scopes(user.role);
     let chosen = shown.typed_scope.unwrap_or(Scope::Read);
     let body = html! {
@@ -227,7 +267,8 @@ fn render(who: &SignedIn, tokens: &[ApiToken], shown: &Shown<'_>) -> Markup {
                 table {
                     thead { tr {
                         th scope="col" { (w.col_name) } th scope="col" { (w.col_prefix) } th scope="col" { (w.col_scope) }
-                        th scope="col" { (w.col_created) } th scope="col" { (w.col_last_used) } th scope="col" { (w.col_status) }
+                        th scope="col" { (w.col_created) } th scope="col" { (w.col_last_used) }
+                        th scope="col" { (w.col_expires) } th scope="col" { (w.col_status) }
                     } }
                     tbody {
                         @for t in tokens {
@@ -237,9 +278,12 @@ fn render(who: &SignedIn, tokens: &[ApiToken], shown: &Shown<'_>) -> Markup {
                                 td { (t.scope.name()) }
                                 td { (day_and_time(&t.created_at)) }
                                 td { (t.last_used_at.as_deref().map_or(w.never.to_owned(), day_and_time)) }
+                                td { (t.expires_at.as_deref().map_or(w.no_expiry.to_owned(), day_and_time)) }
                                 td {
                                     @if t.revoked_at.is_some() {
                                         (w.revoked)
+                                    } @else if token_expired(t, now) {
+                                        (w.expired)
                                     } @else {
                                         (w.live) " "
                                         form.inline method="post" action={ "/account/tokens/" (t.id) "/revoke" } hx-boost="false" {
@@ -271,6 +315,16 @@ fn render(who: &SignedIn, tokens: &[ApiToken], shown: &Shown<'_>) -> Markup {
                     }
                 }
                 @if let Some(m) = error_for("scope") { p.error #token_scope_error { (m) } }
+                label for="token_expiry" { (w.expires) }
+                select #token_expiry name="expires_in_days" aria-describedby="token_expiry_help token_expiry_error" {
+                    @for days in EXPIRY_DAYS {
+                        @let value = days.to_string();
+                        option value=(value) selected[value == chosen_expiry] { (days) " " (w.days) }
+                    }
+                    option value="never" selected[chosen_expiry == "never"] { (w.no_expiry) }
+                }
+                p #token_expiry_help { (w.expires_help) }
+                @if let Some(m) = error_for("expires_in_days") { p.error #token_expiry_error { (m) } }
                 button.primary type="submit" { (w.create) }
             }
         }
@@ -319,6 +373,8 @@ pub struct NewTokenForm {
     csrf_token: String,
     name: String,
     scope: String,
+    /// Days, or `never`; absent: the default (90 days).
+    expires_in_days: Option<String>,
 }
 
 /// Creates a token with the API's use case; the answer shows its secret this once.
@@ -331,11 +387,14 @@ pub async fn create(
     let Form(form) = form.map_err(super::bad_form(lang))?;
     who.principal.check_form_csrf(&form.csrf_token).map_err(WebError::in_lang(lang))?;
     let scope = form.scope.parse::<Scope>();
-    let created = match &scope {
-        Ok(scope) => sift_app::accounts::create_token(state.store(), &who.principal.user, &form.name, *scope)
-            .await
-            .map_err(ApiError::from),
-        Err(e) => Err(ApiError::validation("scope", e.to_string())),
+    let created = match (&scope, form_expiry(form.expires_in_days.as_deref())) {
+        (Ok(scope), Ok(expiry)) => {
+            sift_app::accounts::create_token(state.store(), &who.principal.user, &form.name, *scope, expiry)
+                .await
+                .map_err(ApiError::from)
+        }
+        (Err(e), _) => Err(ApiError::validation("scope", e.to_string())),
+        (_, Err(e)) => Err(e),
     };
     let (token, secret) = match created {
         Ok(created) => created,
@@ -345,8 +404,13 @@ pub async fn create(
                 .first()
                 .map_or_else(|| (String::new(), e.detail.clone()), |f| (f.field.clone(), f.message.clone()));
             let tokens = tokens_of(&state, &who).await?;
-            let shown =
-                Shown { problem: Some(problem), typed_name: &form.name, typed_scope: scope.ok(), ..Shown::default() };
+            let shown = Shown {
+                problem: Some(problem),
+                typed_name: &form.name,
+                typed_scope: scope.ok(),
+                typed_expiry: form.expires_in_days.as_deref().unwrap_or(""),
+                ..Shown::default()
+            };
             return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, render(&who, &tokens, &shown)));
         }
         Err(e) => return Err(WebError { error: e, lang }),
@@ -356,7 +420,7 @@ pub async fn create(
         &who.principal,
         "token.created",
         &format!("token:{}", token.id),
-        serde_json::json!({"name": token.name, "scope": token.scope}),
+        serde_json::json!({"name": token.name, "scope": token.scope, "expires_at": token.expires_at}),
     )
     .await
     .map_err(WebError::in_lang(lang))?;

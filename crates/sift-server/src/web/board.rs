@@ -1,6 +1,7 @@
-//! The lead board: a column per lifecycle stage, each the best-scored leads in it (one
-//! indexed query per column, `COLUMN_SIZE` cards and a link to the rest), filters in the
-//! URL read by the API's own query parser; bulk assignment (authorised lead by lead as the
+//! The lead board: a column per lifecycle stage, each the best-scored leads in it
+//! (`COLUMN_SIZE` cards and a link to the rest) under a heading that counts every lead the
+//! filters leave in that stage (both read by `sift_app::leads::board` in two statements),
+//! filters in the URL read by the API's own query parser; bulk assignment (authorised lead by lead as the
 //! API's) and a lead's move to another stage (the lifecycle's planning decides, as for
 //! `POST /api/v1/leads/{id}/stage`). The page works without JavaScript: GET forms, and
 //! checkboxes that belong to the assignment form through their `form` attribute.
@@ -14,15 +15,14 @@ use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
 use sift_core::{MovePlan, Stage, Verdict};
-use sift_store::StoredLead;
 use sift_store::accounts::{Role, User};
+use sift_store::{LeadCard, StoredLead};
 
 use super::i18n::{self, Lang};
 use super::layout::{self, lead_name, verdict_badge};
-use super::today::score;
 use super::{SignedIn, WebError, WebResult, encode_component, html, see_other};
 use crate::auth::CSRF_FIELD;
-use crate::http::leads::{ListQuery, allowed_owner, filter_from, next_page, visible_lead};
+use crate::http::leads::{ListQuery, allowed_owner, filter_from, next_page_by, visible_lead};
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -63,6 +63,10 @@ pub struct BoardWords {
     pub assigned: &'static str,
     pub refused: &'static str,
     pub refused_why: &'static str,
+    /// The count in a column's heading: "{total} leads", "· {n} shown" when not all are.
+    pub lead_one: &'static str,
+    pub leads_many: &'static str,
+    pub shown_before: &'static str,
     pub shown: &'static str,
     pub move_stage: &'static str,
     pub move_title: &'static str,
@@ -111,6 +115,9 @@ pub static EN: BoardWords = BoardWords {
     assigned: "Assigned",
     refused: "Refused",
     refused_why: "leads that are not yours to give, or an owner you may not give them to",
+    lead_one: "lead",
+    leads_many: "leads",
+    shown_before: "",
     shown: "shown",
     move_stage: "Move stage",
     move_title: "Move to another stage",
@@ -159,6 +166,9 @@ pub static ZH: BoardWords = BoardWords {
     assigned: "已分配",
     refused: "未分配",
     refused_why: "这些线索不归你分配，或者你不能分给这位负责人",
+    lead_one: "条线索",
+    leads_many: "条线索",
+    shown_before: "显示 ",
     shown: "条",
     move_stage: "调整阶段",
     move_title: "调整到其他阶段",
@@ -250,11 +260,32 @@ impl BoardParams {
     }
 }
 
-/// A column as shown: its leads and the link to the next ones.
+/// A column as shown: its leads, how many the filters match in its stage, and the link to
+/// the next ones.
 struct Column {
     stage: Stage,
-    leads: Vec<StoredLead>,
+    leads: Vec<LeadCard>,
+    total: i64,
     more: Option<String>,
+}
+
+/// The card's name, as `layout::lead_name` names a lead: the person, else the company.
+fn card_name(lang: Lang, card: &LeadCard) -> String {
+    card.name().or_else(|| card.company.clone()).unwrap_or_else(|| format!("{} #{}", lang.text().unnamed_lead, card.id))
+}
+
+fn card_score(lang: Lang, card: &LeadCard) -> String {
+    card.score.map_or_else(|| lang.text().unscored.to_owned(), |s| s.to_string())
+}
+
+/// A column heading's count: "1,234 leads · 50 shown" (every lead shown: "3 leads").
+fn column_count(w: &BoardWords, total: i64, shown: usize) -> String {
+    let noun = if total == 1 { w.lead_one } else { w.leads_many };
+    let mut text = format!("{} {noun}", super::reports::count(total));
+    if i64::try_from(shown).map_or(true, |n| n < total) {
+        text.push_str(&format!(" · {}{shown} {}", w.shown_before, w.shown));
+    }
+    text
 }
 
 pub async fn page(
@@ -284,8 +315,8 @@ pub async fn page(
     let columns: Vec<Column> = read
         .into_iter()
         .map(|column| {
-            let mut leads = column.leads;
-            let more = next_page(&query, &filter, &mut leads).map(|cursor| {
+            let mut leads = column.cards;
+            let more = next_page_by(&query, &filter, &mut leads, |c| (c.sort_value.clone(), c.id)).map(|cursor| {
                 let mut href = format!("/board?stage={}&cursor={}", column.stage.name(), encode_component(&cursor));
                 if !filters.is_empty() {
                     href.push('&');
@@ -293,7 +324,7 @@ pub async fn page(
                 }
                 href
             });
-            Column { stage: column.stage, leads, more }
+            Column { stage: column.stage, leads, total: column.total, more }
         })
         .collect();
     let users = state.store().list_users().await.map_err(|e| failed(e.into()))?;
@@ -446,14 +477,14 @@ impl BoardView<'_> {
             section.column aria-labelledby={ "stage-" (stage) } {
                 h2 id={ "stage-" (stage) } {
                     (i18n::stage(lang, column.stage))
-                    " " span.muted { (column.leads.len()) @if column.more.is_some() { "+" } " " (w.shown) }
+                    " " span.muted.count { (column_count(w, column.total, column.leads.len())) }
                 }
                 @if column.leads.is_empty() {
                     p.empty { (w.empty_column) }
                 } @else {
                     ol.cards {
                         @for lead in &column.leads {
-                            @let name = lead_name(lang, lead);
+                            @let name = card_name(lang, lead);
                             li.card {
                                 div.card-head {
                                     @if can_assign {
@@ -462,9 +493,9 @@ impl BoardView<'_> {
                                     }
                                     a href={ "/leads/" (lead.id) } { (name) }
                                 }
-                                @if let Some(company) = &lead.record.company { div.muted { (company) } }
+                                @if let Some(company) = &lead.company { div.muted { (company) } }
                                 div {
-                                    (w.score) ": " (score(lang, lead)) " · " (w.owner) ": "
+                                    (w.score) ": " (card_score(lang, lead)) " · " (w.owner) ": "
                                     (match lead.owner_id {
                                         None => w.unassigned.to_owned(),
                                         Some(id) => names.get(&id).map_or_else(|| format!("#{id}"), |n| (*n).to_owned()),

@@ -178,7 +178,7 @@ fn blank_is_none(v: Option<&String>) -> Option<String> {
 }
 
 /// 12345 → "12,345".
-fn count(n: i64) -> String {
+pub(super) fn count(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
