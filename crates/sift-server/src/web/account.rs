@@ -169,7 +169,8 @@ pub fn words(lang: Lang) -> &'static AccountWords {
     }
 }
 
-fn role_name(lang: Lang, role: Role) -> &'static str {
+/// A role in the user's language (also the settings' users page).
+pub(crate) fn role_name(lang: Lang, role: Role) -> &'static str {
     match (lang, role) {
         (Lang::En, Role::Admin) => "Admin",
         (Lang::En, Role::Manager) => "Manager",

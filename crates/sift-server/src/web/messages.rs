@@ -298,6 +298,7 @@ pub fn problem(lang: Lang, error: &crate::problem::ApiError) -> maud::Markup {
         Kind::BadRequest => "这个请求无法读取。",
         Kind::Validation => "有些值不符合要求。",
         Kind::Unauthorized => "请先登录。",
+        Kind::TokenExpired => "这个 API 令牌已过期，请新建一个。",
         Kind::Forbidden => "你的角色不能做这件事。",
         Kind::PasswordChangeRequired => "请先修改一次性密码。",
         Kind::Csrf => "表单已过期或来源不对，请刷新页面后再试。",

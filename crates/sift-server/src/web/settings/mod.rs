@@ -186,20 +186,6 @@ fn day_and_time(at: &str) -> String {
     at.get(..16).map_or_else(|| at.to_owned(), |s| s.replace('T', " "))
 }
 
-/// A role in the user's language.
-fn role_name(lang: Lang, role: Role) -> &'static str {
-    match (lang, role) {
-        (Lang::En, Role::Admin) => "Admin",
-        (Lang::En, Role::Manager) => "Manager",
-        (Lang::En, Role::Rep) => "Rep",
-        (Lang::En, Role::Viewer) => "Viewer",
-        (Lang::Zh, Role::Admin) => "管理员",
-        (Lang::Zh, Role::Manager) => "经理",
-        (Lang::Zh, Role::Rep) => "销售代表",
-        (Lang::Zh, Role::Viewer) => "只读用户",
-    }
-}
-
 /// "3 users, 1 admin" in the user's language.
 fn people_count(lang: Lang, users: usize, admins: usize) -> String {
     match lang {

@@ -17,10 +17,11 @@ use serde::Deserialize;
 use sift_app::accounts::{AddUser, UserChange};
 use sift_store::accounts::{Role, User};
 
-use super::{crumbs, day_and_time, require_admin, role_name};
+use super::{crumbs, day_and_time, require_admin};
 use crate::auth::CSRF_FIELD;
 use crate::problem::{ApiError, Kind};
 use crate::state::AppState;
+use crate::web::account::role_name;
 use crate::web::i18n::Lang;
 use crate::web::layout;
 use crate::web::{SignedIn, WebError, WebResult, bad_form, bad_query, html, see_other};
