@@ -1064,9 +1064,17 @@ async fn read_reports(client: Client, base: String) {
     let empty = wait_for_text(&client, "#reports-empty", |t| !t.is_empty()).await;
     assert!(empty.contains("nothing to count"), "{empty}");
     client.find(Locator::Css("form.filters button")).await.expect("show").click().await.expect("click");
+    // The page before the click has the same heading: wait for the new URL itself.
+    let holds_filters =
+        |url: &reqwest::Url| url.query().is_some_and(|q| q.contains("to=2000-01-01") && q.contains("playbook="));
+    let started = Instant::now();
+    let mut url = client.current_url().await.expect("url");
+    while !holds_filters(&url) && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        url = client.current_url().await.expect("url");
+    }
+    assert!(holds_filters(&url), "{url}");
     wait_for_text(&client, "h1", |h| h == "Reports").await;
-    let url = client.current_url().await.expect("url");
-    assert!(url.query().is_some_and(|q| q.contains("to=2000-01-01") && q.contains("playbook=")), "{url}");
     check_page(&client, "reports-03-empty").await;
 
     client.goto(&page_url(&base, "/reports")).await.expect("open");
