@@ -169,7 +169,8 @@ pub struct LocatedFact {
 /// Two statements in the call that cannot both be true.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Conflict {
-    /// `budget`, `timeline`, `decision_maker` or `team_size`.
+    /// `budget`, `timeline`, `decision_maker`, `team_size`, `count`, `rate` (a rate told
+    /// again far off) or `tools` (the tools in use).
     pub subject: String,
     /// The concept whose status becomes `contradicted`, if any.
     pub concept: Option<String>,
@@ -1808,7 +1809,7 @@ static BENCHMARK: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// "anything", "everything", "任何": an approval with no limit.
 static UNCONDITIONAL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:anything|everything|any\s+(?:spend|purchase|money|tool)|all\s+(?:spend|purchases)|whatever|only\s+(?:then|after|once|if)|can['’]t\s+sign\s+(?:without|until))(?-u:\b)|任何|所有|一律|都(?:要|得)|才能|才可以|只有|合同(?:都)?(?:得|要|必须|需要)|只能往上",
+        r"(?i)(?-u:\b)(?:anything|everything|any\s+(?:spend|purchase|money|tool)|all\s+(?:spend|purchases)|whatever|only\s+(?:then|after|once|if)|can['’]t\s+sign\s+(?:without|until))(?-u:\b)|任何|所有|一律|都(?:要|得)|才能|才可以|只有|合同(?:都)?(?:得|要|必须|需要)|只能往上|合同都是|都是(?:他|她)(?:来)?(?:签|定|拍板)",
     )
 });
 /// Words that make a figure a limit.
@@ -2282,6 +2283,23 @@ fn find_conflicts(
             });
         }
     }
+    // A rate or the tools in use, told again in other words.
+    for r in crate::restated::restated(transcript) {
+        if corrects(r.later) || conflicts.iter().any(|c| c.later.turn == r.later.turn) {
+            continue;
+        }
+        let earlier_quote = quote_of(r.earlier);
+        conflicts.push(Conflict {
+            subject: r.subject.to_owned(),
+            concept: None,
+            mode: Mode::Rules,
+            earlier: r.earlier,
+            explanation: format!("{} (\"{}\")", r.explanation, earlier_quote.trim()),
+            earlier_quote,
+            later: r.later,
+            later_quote: quote_of(r.later),
+        });
+    }
     conflicts.sort_by_key(|c| (c.later.turn, c.later.start));
     conflicts
 }
@@ -2540,6 +2558,22 @@ mod tests {
             // "我说了算" and, turns later, "合同得王总签字": a contradiction.
             (
                 &["R: 谁拍板？", "排课系统这种事我说了算。", "R: 明白。", "不过合同得王总签字，我这边只能往上递。"],
+                Contradicted,
+            ),
+            // The other way round: 合同都是他签, and turns later 我签了就行.
+            (
+                &[
+                    "R: 谁拍板？",
+                    "得我们赵总点头，合同都是他签。",
+                    "R: 好的。",
+                    "嗯。",
+                    "R: 合同发给谁？",
+                    "直接发我，我签了就行。",
+                ],
+                Contradicted,
+            ),
+            (
+                &["R: Who signs?", "Our owner. Mel signs everything.", "R: OK.", "Just send it to me and I'll sign."],
                 Contradicted,
             ),
             (&["We use HubSpot."], Unknown),

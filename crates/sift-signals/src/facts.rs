@@ -137,7 +137,7 @@ const EN_UNITS: &str = "zero|one|two|three|four|five|six|seven|eight|nine|ten|el
 const EN_TENS: &str = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety";
 
 /// Words for small numbers, `a`/`an` included (only meaningful before a unit).
-fn en_word_number_pattern() -> String {
+pub(crate) fn en_word_number_pattern() -> String {
     let below_hundred = format!("(?:(?:{EN_TENS})(?:[- ](?:{EN_UNITS}))?|(?:{EN_UNITS}))");
     format!(
         r"(?:half\s+a|a\s+couple\s+of|a\s+few|couple\s+of|several|(?:{below_hundred}|a|an)(?:\s+hundred(?:\s+(?:and\s+)?{below_hundred})?)?(?:\s+and\s+a\s+half)?)"
@@ -519,11 +519,11 @@ static ZH_PRONOUN_DECIDES: LazyLock<Regex> = LazyLock::new(|| {
 });
 static EN_SELF_DECIDES: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\bI(?:['’]ll|\s+will|\s+get\s+to)?\s+make\s+(?:the\s+)?(?:final\s+)?(?:call|decisions?)\b|\bI\s+(?:decide|call\s+the\s+shots)\b|\bit['’]?s\s+my\s+(?:call|decision)\b|\bI\s+(?:have|own|hold)\s+the\s+(?:final\s+say|budget|decision)\b|\bI['’]?m\s+the\s+decision[- ]maker\b|\bI\s+am\s+the\s+decision[- ]maker\b|\bI\s+(?:can|could)\s+sign\s+(?:it|this|off)\b",
+        r"(?i)\bI(?:['’]ll|\s+will|\s+get\s+to)?\s+make\s+(?:the\s+)?(?:final\s+)?(?:call|decisions?)\b|\bI\s+(?:decide|call\s+the\s+shots)\b|\bit['’]?s\s+my\s+(?:call|decision)\b|\bI\s+(?:have|own|hold)\s+the\s+(?:final\s+say|budget|decision)\b|\bI['’]?m\s+the\s+decision[- ]maker\b|\bI\s+am\s+the\s+decision[- ]maker\b|\bI\s+(?:can|could)\s+sign\s+(?:it|this|off)\b|\bI['’]ll\s+sign\s+(?:it|off|the\s+contract)\b|\bsend\s+it\s+(?:to\s+)?me\s+and\s+I['’]ll\s+sign\b",
     )
 });
 
-const ZH_NUM: &str = r"[一二两三四五六七八九十]个亿|[0-9０-９][0-9０-９,，.]*[十百千万亿]*[0-9零〇一二两三四五六七八九十百千万亿]*|[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*";
+pub(crate) const ZH_NUM: &str = r"[一二两三四五六七八九十]个亿|[0-9０-９][0-9０-９,，.]*[十百千万亿]*[0-9零〇一二两三四五六七八九十百千万亿]*|[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*";
 static ZH_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"(?P<pre>人民币|¥|￥|RMB|USD|US\$|\$|€|£)?\s?(?P<num>{ZH_NUM})(?P<post>万元|元|块钱|块|人民币|美元|美金|欧元|英镑|刀)?"
@@ -580,8 +580,11 @@ static ZH_PERSON: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 static ZH_ROLE_MENTION: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"(?:我们|我的|公司的?)(?P<role>{ZH_ROLE})")));
-static ZH_SELF: LazyLock<Regex> =
-    LazyLock::new(|| re(r"我(?:自己)?(?:来|就能|就可以|可以|能)?(?:拍板|说了算|做主|决定|定)"));
+static ZH_SELF: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"我(?:自己)?(?:来|就能|就可以|可以|能)?(?:拍板|说了算|做主|决定|定)|我(?:来|直接|自己)?签(?:字|了)?就(?:行|可以|好|成)|(?:合同|单子)?(?:直接)?(?:发|给)我(?:来)?签",
+    )
+});
 
 // Which patterns can match at all is decided in one pass over the text (a `RegexSet`);
 // only those are then run for their captures. Most turns hold few facts, so this saves

@@ -15,6 +15,7 @@ pub mod lexicon;
 pub mod meaning;
 pub mod metrics;
 pub mod questions;
+mod restated;
 pub mod roles;
 pub mod signal;
 pub mod signals;

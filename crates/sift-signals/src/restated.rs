@@ -1,0 +1,669 @@
+//! Contradictions told in other words, which comparing like facts misses:
+//! - a rate told twice with figures far apart: "we get about sixty a month" ... "fifteen or
+//!   so enquiries in a month"; "一个月六十来单" ... "一个月也就十几单";
+//! - the tools in use: "we've never had any software for it" ... "I export it out of
+//!   Palletmate"; "我们从来没用过什么系统" ... "我们一直用的房掌柜";
+//! - the size of the contact's own team, told counting themselves: "four of us on sales,
+//!   including me" ... "it's just me and Jordo on sales"; "销售算上我五个人" ... "销售就我跟小王".
+//!
+//! Only the prospect's statements count, each in its own turn, and only statements of how
+//! things are now: a sentence about a wish, a plan, a target, the past or a hypothetical
+//! states nothing to contradict. The caller drops a pair whose later statement is said as a
+//! correction.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::facts::{ZH_NUM, en_word_number_pattern, parse_en_words, parse_zh_number, sentences};
+use crate::transcript::{Role, Span, Transcript};
+
+/// Two statements of the prospect that cannot both hold.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Restated {
+    /// `rate`, `tools` or `team_size`.
+    pub subject: &'static str,
+    /// The earlier statement's sentence.
+    pub earlier: Span,
+    /// The later statement's sentence.
+    pub later: Span,
+    /// What the two say, without the quotes (the caller adds them).
+    pub explanation: String,
+}
+
+fn re(pattern: &str) -> Regex {
+    #[allow(clippy::expect_used)]
+    Regex::new(pattern).expect("built-in restatement patterns are checked by tests")
+}
+
+/// Sentences that do not say how things are now.
+static NOT_NOW: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:would|could|might|if|wants?|wanted|hope|hoping|goal|target|aim|aiming|plan(?:ning)?\s+(?:to|on|is)|going\s+to|gonna|next\s+year|last\s+year|used\s+to|back\s+(?:in|when|then)|ago|previously|ideally|imagine|should|tried|trial(?:led)?)\b|如果|要是|假如|想|希望|目标|计划|打算|争取|明年|去年|以前|之前|过去(?:的|几年|那)|那时候|曾经|试过|准备",
+    )
+});
+
+// ---------------------------------------------------------------------------------------
+// Rates
+
+/// A part of a whole, or a rate in another scope: "fifteen a month turn into viewings",
+/// "about ten per site", "其中", "每个店".
+static PART: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:turns?\s+into|turned\s+into|convert(?:s|ed)?|come\s+(?:in\s+)?(?:from|through|via)|via|(?:each|per|every)\s+(?:site|branch|store|shop|location|office|rep|person|agent|clinic|venue|team)|of\s+(?:them|those|these)\s+(?:turn|convert|become|end|book|close|come|are|were|get|go|show|cancel|never)|no-?shows?|cancel(?:s|led|lations?)?|lose|lost|miss(?:ed)?)\b|其中|里面有|转化|成交|每个(?:店|门店|校区|网点|站点|人)|丢|跑掉|流失",
+    )
+});
+
+static EN_RATE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)(?P<pre>\b(?:about|around|roughly|maybe|perhaps|probably|approximately|some|nearly|almost|like|to|and)\s+)?\b(?P<num>\d[\d,]*|{words})(?P<odd>-odd|\s+or\s+so|-?ish|\s+odd)?\s+(?P<unit>(?:[a-z][a-z'-]*\s+){{0,2}}?)(?:of\s+(?:those|them|these)\s+)?(?:a|per|every|each|in\s+a|in\s+an\s+average)\s+(?P<period>day|week|month|year)\b",
+        words = en_word_number_pattern()
+    ))
+});
+/// Words that make a figure a duration, money, a share or a frequency, not a count.
+static NOT_COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|times|percent|per\s*cent|quid|dollars?|pounds?|euros?|grand|bucks|k|m|hundred|thousand|million|billion|lakhs?|to|and|or|of|in|on|at|for|from|with|we|i|it|they|the|a|an|is|are|was|be|do|get|got)\b",
+    )
+});
+static ZH_RATE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?P<period>一个月|每个月|每月|一个礼拜|一个星期|一周|每周|一年|每年|一天|每天)(?:下来)?(?P<pre>(?:大概|差不多|估计|其实|也就|就|能有|有|才|得有|基本|平均|能|接|进|来|做|收|跑|上)*)(?P<num>{ZH_NUM})(?P<ji>几)?(?P<odd>多|来|左右|出头|上下)?(?P<mw>个|单|条|次|家|位|场|桌|批|趟|票|份|辆|台)(?P<noun>客户|订单|线索|询盘|咨询|预约|电话|客人|学员|病人|会员|顾客)?",
+    ))
+});
+
+#[derive(Debug)]
+struct Rate {
+    sentence: Span,
+    value: f64,
+    hedged: bool,
+    period: &'static str,
+    /// The counted thing, stemmed ("enquiry", "corporate booking"; 单, 个客户); empty when
+    /// the count names nothing ("about sixty a month", "thirty of those a year").
+    unit: String,
+    /// The turn's text before the figure, lower case: where an unnamed count's thing was said.
+    before: String,
+}
+
+fn stem(word: &str) -> String {
+    let w = word.to_lowercase();
+    if let Some(base) = w.strip_suffix("ies") {
+        format!("{base}y")
+    } else if w.ends_with("ss") {
+        w
+    } else if let Some(base) = w.strip_suffix('s') {
+        base.to_owned()
+    } else {
+        w
+    }
+}
+
+fn period_of(word: &str) -> &'static str {
+    match word {
+        "day" | "一天" | "每天" => "day",
+        "week" | "一个礼拜" | "一个星期" | "一周" | "每周" => "week",
+        "year" | "一年" | "每年" => "year",
+        _ => "month",
+    }
+}
+
+fn rates_in(text: &str, turn: usize) -> Vec<Rate> {
+    let mut out = Vec::new();
+    for (a, b) in sentences(text) {
+        let sentence = &text[a..b];
+        if NOT_NOW.is_match(sentence) || PART.is_match(sentence) {
+            continue;
+        }
+        let span = Span { turn, start: a, end: b };
+        for c in EN_RATE.captures_iter(sentence) {
+            let (Some(num), Some(period)) = (c.name("num"), c.name("period")) else { continue };
+            let at = a + num.start();
+            if text[..at].ends_with(['$', '£', '€']) {
+                continue;
+            }
+            let unit_words = c.name("unit").map_or("", |m| m.as_str()).trim();
+            if !unit_words.is_empty() && NOT_COUNT.is_match(unit_words) {
+                continue;
+            }
+            let digits = num.as_str().replace(',', "");
+            let Some(value) = digits.parse::<f64>().ok().or_else(|| parse_en_words(num.as_str())) else { continue };
+            if value < 2.0 {
+                continue;
+            }
+            let unit = unit_words.split_whitespace().map(stem).collect::<Vec<_>>().join(" ");
+            out.push(Rate {
+                sentence: span,
+                value,
+                hedged: c.name("pre").is_some() || c.name("odd").is_some(),
+                period: period_of(&period.as_str().to_lowercase()),
+                unit,
+                before: text[..at].to_lowercase(),
+            });
+        }
+        for c in ZH_RATE.captures_iter(sentence) {
+            let (Some(num), Some(period), Some(mw)) = (c.name("num"), c.name("period"), c.name("mw")) else {
+                continue;
+            };
+            let Some(mut value) = parse_zh_number(num.as_str()) else { continue };
+            let ji = c.name("ji").is_some();
+            if ji {
+                // 十几 is about fifteen, 二十几 about twenty-five.
+                value += 5.0;
+            }
+            if value < 2.0 {
+                continue;
+            }
+            let noun = c.name("noun").map_or("", |m| m.as_str());
+            // A bare 个 names nothing.
+            let unit =
+                if mw.as_str() == "个" && noun.is_empty() { String::new() } else { format!("{}{noun}", mw.as_str()) };
+            let pre = c.name("pre").map_or("", |m| m.as_str());
+            out.push(Rate {
+                sentence: span,
+                value,
+                hedged: ji
+                    || c.name("odd").is_some()
+                    || pre.contains("大概")
+                    || pre.contains("差不多")
+                    || pre.contains("估计"),
+                period: period_of(period.as_str()),
+                unit,
+                before: text[..a + num.start()].to_lowercase(),
+            });
+        }
+    }
+    out
+}
+
+/// Whether two rates count the same thing: the same thing named, or one names nothing and
+/// the other's thing was said earlier in its turn ("Enquiries come in from everywhere ...
+/// about sixty a month").
+fn same_thing(x: &Rate, y: &Rate) -> bool {
+    let said_before = |unnamed: &Rate, named: &Rate| {
+        named.unit.split_whitespace().filter(|w| w.chars().count() >= 4).any(|w| {
+            let key = w.strip_suffix('y').unwrap_or(w);
+            unnamed.before.contains(key)
+        })
+    };
+    match (x.unit.is_empty(), y.unit.is_empty()) {
+        (false, false) => {
+            // The last word is the thing; the words before it narrow it.
+            x.unit.split_whitespace().last() == y.unit.split_whitespace().last()
+        }
+        (true, false) => said_before(x, y),
+        (false, true) => said_before(y, x),
+        (true, true) => false,
+    }
+}
+
+fn rate_conflicts(rates: &[Rate]) -> Vec<Restated> {
+    let mut out = Vec::new();
+    for (i, later) in rates.iter().enumerate() {
+        let earlier = rates[..i].iter().find(|e| {
+            e.sentence.turn != later.sentence.turn && e.period == later.period && same_thing(e, later) && {
+                let gap = (e.value - later.value).abs() / e.value.max(later.value);
+                gap > if e.hedged || later.hedged { 0.4 } else { 0.25 }
+            }
+        });
+        if let Some(e) = earlier {
+            // Name the thing by the statement that names it.
+            let thing = if e.unit.is_empty() { &later.unit } else { &e.unit };
+            out.push(Restated {
+                subject: "rate",
+                earlier: e.sentence,
+                later: later.sentence,
+                explanation: format!(
+                    "about {} {} a {} now, but turn {} said about {} a {}",
+                    trim(later.value),
+                    thing,
+                    later.period,
+                    e.sentence.turn,
+                    trim(e.value),
+                    e.period
+                ),
+            });
+        }
+    }
+    out
+}
+
+fn trim(v: f64) -> String {
+    if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v}") }
+}
+
+// ---------------------------------------------------------------------------------------
+// Tools in use
+
+/// "We've never had any software for it", "we dont have a crm or anything", "not even a
+/// spreadsheet", "我们从来没用过什么系统", "连个表格都没有".
+static NO_TOOL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:(?:we|i)(?:['’]ve|\s+have)?\s+(?:never|not)\s+(?:had|used|run|got|bought)|(?:we|i)\s+(?:don['’]?t|do\s+not|never)\s+(?:have|use|run)|there['’]?s\s+no|there\s+is\s+no|we\s+have\s+no|we['’]ve\s+got\s+no|not\s+even)\s+(?:a\s+|an\s+|any\s+(?:kind\s+of\s+)?)?(?:proper\s+|real\s+|actual\s+)?(?P<cat>crm|software|system|tool|app|database|spreadsheet|excel)s?\b|(?:从来)?(?:没有|没)(?:用过|用|上过|装过|买过)?(?:什么|任何|啥)?(?P<zcat>系统|软件|CRM|crm|表格|Excel|excel|工具|App|APP|app)|连(?:个)?(?P<zcat2>表格|Excel|系统|软件)都没",
+    )
+});
+/// "Propdesk, that's our crm", "out of Palletmate into a spreadsheet", "我们一直用的房掌柜",
+/// "记在系统里".
+static USES_TOOL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database)\b|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)",
+    )
+});
+/// Things that are not software, whatever is said about them.
+const NOT_SOFTWARE: &[&str] = &[
+    "微信",
+    "微信群",
+    "群",
+    "本子",
+    "手机",
+    "电话",
+    "纸",
+    "笔记本",
+    "白板",
+    "Excel",
+    "表格",
+    "老办法",
+    "人工",
+    "脑子",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ToolKind {
+    /// Any software: "software", "system", 系统.
+    Software,
+    Crm,
+    Spreadsheet,
+    /// A product by name: "Palletmate", 房掌柜.
+    Named,
+}
+
+fn tool_kind(word: &str) -> ToolKind {
+    match word.to_lowercase().as_str() {
+        "crm" => ToolKind::Crm,
+        "spreadsheet" | "excel" | "表格" => ToolKind::Spreadsheet,
+        _ => ToolKind::Software,
+    }
+}
+
+/// Whether "we have no `none`" and "we use `uses`" are about the same kind of thing.
+fn clashes(none: ToolKind, uses: ToolKind) -> bool {
+    match none {
+        ToolKind::Software => matches!(uses, ToolKind::Software | ToolKind::Crm | ToolKind::Named),
+        ToolKind::Crm => uses == ToolKind::Crm,
+        ToolKind::Spreadsheet => uses == ToolKind::Spreadsheet,
+        ToolKind::Named => false,
+    }
+}
+
+#[derive(Debug)]
+struct ToolClaim {
+    sentence: Span,
+    uses: bool,
+    kind: ToolKind,
+    what: String,
+}
+
+fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
+    let mut out = Vec::new();
+    for (a, b) in sentences(text) {
+        let sentence = &text[a..b];
+        if NOT_NOW.is_match(sentence) || sentence.trim_end().ends_with(['?', '？']) {
+            continue;
+        }
+        let span = Span { turn, start: a, end: b };
+        for c in NO_TOOL.captures_iter(sentence) {
+            if let Some(m) = c.name("cat").or(c.name("zcat")).or(c.name("zcat2")) {
+                out.push(ToolClaim {
+                    sentence: span,
+                    uses: false,
+                    kind: tool_kind(m.as_str()),
+                    what: m.as_str().to_owned(),
+                });
+            }
+        }
+        // A sentence that denies a tool does not also claim one ("we don't have a CRM, it
+        // all goes in a spreadsheet" is one statement).
+        if out.iter().any(|c| c.sentence == span) {
+            continue;
+        }
+        for c in USES_TOOL.captures_iter(sentence) {
+            let claim = if let Some(m) = c.name("cat").or(c.name("cat2")).or(c.name("zcat")).or(c.name("zcat2")) {
+                Some((tool_kind(m.as_str()), m.as_str()))
+            } else if let Some(m) = c.name("name").or(c.name("name2")).or(c.name("zname")) {
+                let name = m.as_str();
+                if NOT_SOFTWARE.iter().any(|w| name.eq_ignore_ascii_case(w) || name.starts_with(w)) {
+                    None
+                } else {
+                    Some((ToolKind::Named, name))
+                }
+            } else {
+                None
+            };
+            if let Some((kind, what)) = claim {
+                out.push(ToolClaim { sentence: span, uses: true, kind, what: what.to_owned() });
+            }
+        }
+    }
+    out
+}
+
+fn tool_conflicts(claims: &[ToolClaim]) -> Vec<Restated> {
+    let mut out = Vec::new();
+    for (i, later) in claims.iter().enumerate() {
+        let earlier = claims[..i].iter().find(|e| {
+            e.sentence.turn != later.sentence.turn
+                && e.uses != later.uses
+                && if e.uses { clashes(later.kind, e.kind) } else { clashes(e.kind, later.kind) }
+        });
+        if let Some(e) = earlier {
+            let (now, then) = if later.uses {
+                (format!("says they use {}", later.what), format!("they had no {}", e.what))
+            } else {
+                (format!("says they have no {}", later.what), format!("they use {}", e.what))
+            };
+            out.push(Restated {
+                subject: "tools",
+                earlier: e.sentence,
+                later: later.sentence,
+                explanation: format!("the contact now {now}, but turn {} said {then}", e.sentence.turn),
+            });
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// The contact's own team
+
+/// A team's size said counting the speaker: "four of us", "nine handlers, me included",
+/// "just me and Jordo", "the three lads plus me", "算上我五个人", "就我跟小王两个".
+static EN_TEAM_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)\b(?P<a>{n})\s+of\s+us\b|\b(?:just|only)\s+me\s+and\s+(?P<two>(?-i:[A-Z])[a-z]+|my\s+[a-z]+)\b|\b(?P<c>{n})\s+(?:[a-z-]+,?\s+){{0,3}}?(?:me\s+included|including\s+me|counting\s+me)\b|\b(?P<d>{n})\s+(?:[a-z-]+,?\s+){{0,2}}?plus\s+me\b|^\s*(?P<e>{n})\s*[.,]",
+        n = r"\d+|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-[a-z]+)?|zero|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+    ))
+});
+static EN_SELF_COUNTED: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(?:me\s+included|including\s+me|counting\s+me)\b"));
+static ZH_TEAM_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?:算上我|包括我|连我在内|加上我)(?:一共|总共|也就|就)?(?P<a>{ZH_NUM})个人|(?P<b>{ZH_NUM})个人?[，,]?\s?(?:算上我|包括我|连我在内|加上我)|就我(?:跟|和)(?:小|老)?[\p{{Han}}]{{1,2}}(?:两个|俩)"
+    ))
+});
+/// What the team is: "on sales", "the commercial desk", 销售.
+static SCOPE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:on|whole|entire)\s+(?:the\s+)?(?P<w>(?:[a-z]+\s+)?[a-z]+)|\bin\s+(?:the\s+)?(?P<w2>(?:[a-z]+\s+)?(?:office|desk|team|department|shop|workshop|warehouse|kitchen))\b|(?P<z>销售|客服|技术|调度|财务|市场|运营|设计|售后|前台)",
+    )
+});
+const SCOPE_STOP: &[&str] =
+    &["the", "road", "site", "call", "board", "phone", "hand", "top", "time", "thing", "team", "lot"];
+
+#[derive(Debug)]
+struct TeamTotal {
+    sentence: Span,
+    value: f64,
+    scope: Vec<String>,
+}
+
+fn team_totals(text: &str, turn: usize) -> Vec<TeamTotal> {
+    let mut out = Vec::new();
+    let ranges = sentences(text);
+    for (i, &(a, b)) in ranges.iter().enumerate() {
+        let sentence = &text[a..b];
+        if NOT_NOW.is_match(sentence) {
+            continue;
+        }
+        // A bare figure answering "how many?" counts the team when the next sentence says so
+        // ("Six. That's the whole desk, me included.").
+        let next = ranges.get(i + 1).map_or("", |&(x, y)| &text[x..y]);
+        let scope_text = if i == 0 { format!("{sentence} {next}") } else { sentence.to_owned() };
+        let mut scope: Vec<String> = SCOPE
+            .captures_iter(&scope_text)
+            .filter_map(|c| c.name("w").or(c.name("w2")).or(c.name("z")).map(|m| m.as_str().to_lowercase()))
+            .flat_map(|w| w.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+            .filter(|w| !SCOPE_STOP.contains(&w.as_str()) && (w.chars().count() >= 4 || crate::facts::has_han(w)))
+            .collect();
+        scope.dedup();
+        if scope.is_empty() {
+            continue;
+        }
+        let span = Span { turn, start: a, end: b };
+        let value = |m: &str| m.parse::<f64>().ok().or_else(|| parse_en_words(m)).or_else(|| parse_zh_number(m));
+        if let Some(c) = EN_TEAM_TOTAL.captures(sentence) {
+            let v = if c.name("two").is_some() {
+                Some(2.0)
+            } else if let Some(m) = c.name("d") {
+                value(m.as_str()).map(|v| v + 1.0)
+            } else if let Some(m) = c.name("e") {
+                // Only at the start of an answer, and only when it says it counts the speaker.
+                if i == 0 && EN_SELF_COUNTED.is_match(next) { value(m.as_str()) } else { None }
+            } else {
+                c.name("a").or(c.name("c")).and_then(|m| value(m.as_str()))
+            };
+            if let Some(v) = v.filter(|v| *v >= 1.0) {
+                out.push(TeamTotal { sentence: span, value: v, scope });
+            }
+            continue;
+        }
+        if let Some(c) = ZH_TEAM_TOTAL.captures(sentence) {
+            let v = match c.name("a").or(c.name("b")) {
+                Some(m) => parse_zh_number(m.as_str()),
+                None => Some(2.0),
+            };
+            if let Some(v) = v.filter(|v| *v >= 1.0) {
+                out.push(TeamTotal { sentence: span, value: v, scope });
+            }
+        }
+    }
+    out
+}
+
+fn team_conflicts(totals: &[TeamTotal]) -> Vec<Restated> {
+    let mut out = Vec::new();
+    for (i, later) in totals.iter().enumerate() {
+        let earlier = totals[..i].iter().find(|e| {
+            e.sentence.turn != later.sentence.turn
+                && e.scope.iter().any(|w| later.scope.contains(w))
+                && (e.value - later.value).abs() / e.value.max(later.value) > 0.25
+        });
+        if let Some(e) = earlier {
+            out.push(Restated {
+                subject: "team_size",
+                earlier: e.sentence,
+                later: later.sentence,
+                explanation: format!(
+                    "the contact's team is {} now, counting themselves, but turn {} said {}",
+                    trim(later.value),
+                    e.sentence.turn,
+                    trim(e.value)
+                ),
+            });
+        }
+    }
+    out
+}
+
+/// Every pair of the prospect's statements, in different turns, that restate a rate or the
+/// size of their own team with a figure far off, or contradict each other about the tools
+/// in use; at most one pair per later sentence and subject.
+pub(crate) fn restated(transcript: &Transcript) -> Vec<Restated> {
+    let mut rates = Vec::new();
+    let mut tools = Vec::new();
+    let mut teams = Vec::new();
+    for turn in transcript.turns.iter().filter(|t| t.role == Role::Prospect) {
+        rates.extend(rates_in(&turn.text, turn.index));
+        tools.extend(tool_claims(&turn.text, turn.index));
+        teams.extend(team_totals(&turn.text, turn.index));
+    }
+    let mut out = rate_conflicts(&rates);
+    out.extend(tool_conflicts(&tools));
+    out.extend(team_conflicts(&teams));
+    out.dedup_by(|b, a| a.subject == b.subject && a.later == b.later);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sift_core::Language;
+
+    fn found(lines: &[&str]) -> Vec<Restated> {
+        let turns: Vec<(&str, Role, &str)> = lines
+            .iter()
+            .map(|l| match l.strip_prefix("R: ") {
+                Some(rep) => ("Rep", Role::Rep, rep),
+                None => ("Pat", Role::Prospect, *l),
+            })
+            .collect();
+        let language = if lines.iter().any(|l| crate::facts::has_han(l)) { Language::Zh } else { Language::En };
+        restated(&Transcript::from_turns(language, &turns))
+    }
+
+    fn subjects(lines: &[&str]) -> Vec<&'static str> {
+        found(lines).iter().map(|r| r.subject).collect()
+    }
+
+    #[test]
+    fn a_rate_restated_far_off_is_a_contradiction() {
+        // The thing named later, first said without a name after the thing was mentioned.
+        let lines = [
+            "R: How do bookings reach you?",
+            "Bookings land through the app and by phone. We take roughly eighty a week, give or take.",
+            "R: Who handles them?",
+            "Me and Sam.",
+            "R: And how busy does it get?",
+            "Not very, honestly. Twenty or so bookings in a week.",
+        ];
+        let r = found(&lines);
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(r[0].subject, "rate");
+        assert_eq!((r[0].earlier.turn, r[0].later.turn), (1, 5));
+        assert!(r[0].explanation.contains("turn 1"), "{}", r[0].explanation);
+        // Both named, exact figures.
+        assert_eq!(subjects(&["We run 40 courses a year.", "R: OK.", "We run 12 courses a year."]), ["rate"]);
+        // Chinese: orders a month.
+        assert_eq!(subjects(&["我们一个月差不多三百来单。", "R: 嗯。", "一个月也就八十单吧。"]), ["rate"]);
+        assert_eq!(subjects(&["每个月大概有两百个客户咨询。", "R: 好。", "每个月其实就五十个客户。"]), ["rate"]);
+    }
+
+    #[test]
+    fn close_rates_parts_other_periods_and_plans_are_not_contradictions() {
+        let none = |lines: &[&str]| assert!(found(lines).is_empty(), "{lines:?}: {:?}", found(lines));
+        // Close enough for a guess.
+        none(&["About sixty enquiries a month.", "R: OK.", "Fifty-odd enquiries a month, I'd say."]);
+        // A part of the whole.
+        none(&["We get about sixty enquiries a month.", "R: And viewings?", "Fifteen a month turn into viewings."]);
+        none(&["Around 200 leads a month.", "R: From where?", "Maybe 30 leads a month come from the website."]);
+        // Another period, another thing, money, time.
+        none(&["We do 40 installs a month.", "R: OK.", "Twelve installs a week."]);
+        none(&["Ten vans a day go out.", "R: And quotes?", "Forty quotes a day."]);
+        none(&["We spend $500 a month on it.", "R: OK.", "And another $90 a month for texts."]);
+        none(&["It takes twenty hours a week.", "R: OK.", "Five hours a week for invoicing alone."]);
+        // Money said without a currency is not a count.
+        none(&[
+            "Anything over four thousand a year goes to the board.",
+            "R: OK.",
+            "We set aside twelve thousand a year for it.",
+        ]);
+        // A target, a wish, the past.
+        none(&["We sell about 30 boxes a week.", "R: Goal?", "We want to sell 300 boxes a week."]);
+        none(&["We did 90 jobs a month back in 2019.", "R: Now?", "About 40 jobs a month."]);
+        none(&["一个月三百单左右。", "R: 明年呢？", "明年目标是一个月一千单。"]);
+        // The same turn: a speaker correcting themselves mid-answer is not contradicting.
+        none(&["We get about 60 calls a day, well, 30 calls a day on a quiet week."]);
+        // Nothing named on either side.
+        none(&["About sixty a month.", "R: OK.", "Ten a month."]);
+    }
+
+    #[test]
+    fn the_tools_in_use_contradicted() {
+        let r = found(&[
+            "Honestly we've never had any system for the rota, it's all in my head.",
+            "R: How do you send the rota out?",
+            "I print it from Shiftly every Sunday and pin it up.",
+        ]);
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert_eq!(r[0].subject, "tools");
+        assert!(r[0].explanation.contains("Shiftly"), "{}", r[0].explanation);
+        assert_eq!(
+            subjects(&[
+                "Jobs go into Tradeflow, that's our CRM.",
+                "R: OK.",
+                "We don't have a CRM or anything like that."
+            ]),
+            ["tools"]
+        );
+        assert_eq!(
+            subjects(&["There's not even a spreadsheet.", "R: OK.", "Then I paste the totals into a spreadsheet."]),
+            ["tools"]
+        );
+        assert_eq!(
+            subjects(&["我们店里一直用的客满多。", "R: 好的。", "说实话我们没用过什么软件，都是手写。"]),
+            ["tools"]
+        );
+        assert_eq!(subjects(&["我们连个表格都没有。", "R: 那账怎么对？", "月底我把数导到表格里对一下。"]), ["tools"]);
+    }
+
+    #[test]
+    fn other_tools_the_past_and_wishes_are_not_contradictions() {
+        let none = |lines: &[&str]| assert!(found(lines).is_empty(), "{lines:?}: {:?}", found(lines));
+        // No CRM, but an accounting package: not the same thing.
+        none(&["We don't have a CRM.", "R: Accounts?", "We use Xero for the accounts."]);
+        // No software, but a spreadsheet: a spreadsheet was not denied.
+        none(&["We don't use any software for it.", "R: So how?", "It goes into a spreadsheet."]);
+        // One statement: no CRM, so a spreadsheet.
+        none(&["We don't have a CRM, it all goes into a spreadsheet."]);
+        // The past and a wish.
+        none(&["We used to use Fleetbook years ago.", "R: And now?", "We don't have any system now."]);
+        none(&["We don't have a system.", "R: Ideal?", "Ideally it would all go into a system."]);
+        none(&["我们以前用过一个系统。", "R: 现在呢？", "现在没有系统了。"]);
+        // WeChat is not software for this purpose.
+        none(&["我们没有系统。", "R: 那单子怎么派？", "一直用的微信群。"]);
+        // A question is not a claim.
+        none(&["We don't have a CRM.", "R: OK.", "Is Tradeflow your CRM?"]);
+    }
+
+    #[test]
+    fn the_contacts_own_team_restated() {
+        assert_eq!(
+            subjects(&[
+                "We're a big outfit, but on the service desk it's seven of us.",
+                "R: Who picks up the phones?",
+                "Honestly it's just me and Priya on the service desk most days.",
+            ]),
+            ["team_size"]
+        );
+        assert_eq!(
+            subjects(&[
+                "In the planning office there are eleven schedulers, counting me.",
+                "R: How many people would use it?",
+                "Five. That's the entire planning office, me included.",
+            ]),
+            ["team_size"]
+        );
+        assert_eq!(subjects(&["客服这边算上我一共六个人。", "R: 好的。", "客服就我跟小李两个。"]), ["team_size"]);
+    }
+
+    #[test]
+    fn other_teams_and_close_counts_are_not_contradictions() {
+        let none = |lines: &[&str]| assert!(found(lines).is_empty(), "{lines:?}: {:?}", found(lines));
+        // The company and the sales team are different teams.
+        none(&["On the whole company it's forty of us.", "R: And sales?", "Just me and Dana on sales."]);
+        // The same team, about the same.
+        none(&["Four of us on sales, including me.", "R: OK.", "It's the four of us on sales, plus a part-timer."]);
+        // No team named.
+        none(&["Six of us.", "R: OK.", "Just me and Rob, really."]);
+    }
+
+    #[test]
+    fn odd_input_never_panics() {
+        for lines in [
+            &["", "R: ", "a a a a month"][..],
+            &["一个月几单", "R: 好", "每年一百万万万个"],
+            &["$5 a month", "R: ok", "99999999999999999999999999 a year"],
+            &["用的", "R: ?", "not even a"],
+        ] {
+            let _ = found(lines);
+        }
+    }
+}
