@@ -8,34 +8,15 @@ usage: web_setup.py BASE_URL ONE_TIME_PASSWORD DECISIONS LEADS
 
 Every answer is made up; the same arguments always give the same decisions.
 """
-import json
+import os
 import random
 import sys
-import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+from sift_http import call, first_admin_session  # noqa: E402
 
 base, otp, decisions, leads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-
-
-def call(path, body, cookie=None, csrf=None):
-    req = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
-                                 headers={"content-type": "application/json"})
-    if cookie:
-        req.add_header("cookie", cookie)
-    if csrf:
-        req.add_header("x-csrf-token", csrf)
-    with urllib.request.urlopen(req) as r:
-        raw = r.read()
-        return r.headers, (json.loads(raw) if raw else None)
-
-
-def login(password):
-    headers, body = call("/api/v1/auth/login", {"username": "admin", "password": password})
-    return headers["set-cookie"].split(";")[0], body["csrf_token"]
-
-
-cookie, csrf = login(otp)
-call("/api/v1/auth/password", {"current_password": otp, "new_password": "bench password 123"}, cookie, csrf)
-cookie, csrf = login("bench password 123")
+cookie, csrf = first_admin_session(base, otp, "bench password 123")
 
 # Statuses drawn so that the four verdicts all occur (qualified, needs info, nurture,
 # disqualified); the gate decides, not this script.
@@ -47,5 +28,5 @@ for lead in rng.sample(range(1, leads + 1), min(decisions, leads)):
     if criteria["timeline"]["status"] == "confirmed":
         criteria["timeline"]["date"] = "2027-03-01"
     body = {"answers": {"framework": "bant", "criteria": criteria}, "as_of": "2026-11-26"}
-    call(f"/api/v1/leads/{lead}/qualify", body, cookie, csrf)
+    call(base, f"/api/v1/leads/{lead}/qualify", body, cookie, csrf)
 print(cookie)
