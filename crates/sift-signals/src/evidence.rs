@@ -759,6 +759,14 @@ impl Reader<'_> {
             if entry.cue == Cue::Confirmed && clause_partial_mask[cl] & bit(c) != 0 {
                 continue;
             }
+            // "一千出头啊……那还行吧" after the rep's price, "三五万我觉得还行吧": a mild
+            // "it's OK" said of money is about the price, not the pain.
+            if c == NEED
+                && entry.cue == Cue::Partial
+                && about_price(transcript, turn.index, &text[sentence_range(start).0..sentence_range(start).1])
+            {
+                continue;
+            }
             let (says, weight) = match entry.cue {
                 Cue::Confirmed => (CriterionStatus::Confirmed, Weight::Stated),
                 Cue::Partial => (CriterionStatus::Partial, Weight::Stated),
@@ -1794,6 +1802,23 @@ static NOT_ME: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 static BUDGET_WORDS: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(r"(?i)(?-u:\b)(?:budget|money|price|pricing|cost|funding|spend)(?-u:\b)|预算|钱|费用|价格|资金")
 });
+/// Money or a price said: "一千出头", "三五万", "$400 a month", "the price", 报价.
+static PRICE_TALK: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)[$£€¥￥]\s?\d|(?-u:\b)\d[\d,.]*\s?(?:k|grand|quid|dollars|pounds|euros|a\s+(?:month|year|seat|user))(?-u:\b)|(?-u:\b)(?:price|pricing|cost|costs|charge|fee|fees|quote)(?-u:\b)|[一二两三四五六七八九十百千几0-9]+(?:块|元|万)|(?:一个月|每个月|每月|一年|每年)[一二两三四五六七八九十百千万0-9]+|按\p{Han}{1,4}收|出头|价格|报价|收费|费用|多少钱",
+    )
+});
+
+/// Whether a sentence of turn `turn` speaks of money, or answers the rep's price.
+fn about_price(transcript: &Transcript, turn: usize, sentence: &str) -> bool {
+    let rep_before = turn
+        .checked_sub(1)
+        .and_then(|i| transcript.turns.get(i))
+        .filter(|t| t.role == Role::Rep)
+        .is_some_and(|t| PRICE_TALK.is_match(&t.text));
+    rep_before || PRICE_TALK.is_match(sentence)
+}
+
 /// Multiples and figures said in words ("十倍", "ten x", "double").
 static FIGURE_WORDS: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
@@ -2607,6 +2632,10 @@ mod tests {
             // "X 不是问题" names what is fine; it does not deny the pain.
             (&["最大的痛点是销售经常漏单。场地不是问题，关键是人记不住。"], Confirmed),
             (&["这不是问题，我们现在挺好的。"], Negative),
+            // A mild "it's OK" about a price speaks to the price, not the pain.
+            (&["R: 按门店收，三家店一个月八百左右。", "嗯，那还行吧。"], Unknown),
+            (&["R: 费用方面呢？", "一年两三万块我看还行吧。"], Unknown),
+            (&["R: How's the current setup?", "还行吧，就是有点麻烦。"], Partial),
         ];
         for (lines, status) in cases {
             check(lines, &[("need", *status)]);
