@@ -1834,7 +1834,7 @@ static BENCHMARK: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// "anything", "everything", "任何": an approval with no limit.
 static UNCONDITIONAL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:anything|everything|any\s+(?:spend|purchase|money|tool)|all\s+(?:spend|purchases)|whatever|only\s+(?:then|after|once|if)|can['’]t\s+sign\s+(?:without|until))(?-u:\b)|任何|所有|一律|都(?:要|得)|才能|才可以|只有|合同(?:都)?(?:得|要|必须|需要)|只能往上|合同都是|都是(?:他|她)(?:来)?(?:签|定|拍板)",
+        r"(?i)(?-u:\b)(?:anything|everything|any\s+(?:spend|purchase|money|tool)|all\s+(?:spend|purchases)|whatever|only\s+(?:then|after|once|if)|can['’]t\s+sign\s+(?:without|until))(?-u:\b)|任何|所有|一律|都(?:要|得)|才能|才可以|只有|合同(?:那|这块|这边)?(?:肯定|都|还是)?(?:得|要|必须|需要)|只能往上|合同都是|都是(?:他|她)(?:来)?(?:签|定|拍板)",
     )
 });
 /// Words that make a figure a limit.
@@ -2583,6 +2583,17 @@ mod tests {
             // "我说了算" and, turns later, "合同得王总签字": a contradiction.
             (
                 &["R: 谁拍板？", "排课系统这种事我说了算。", "R: 明白。", "不过合同得王总签字，我这边只能往上递。"],
+                Contradicted,
+            ),
+            (
+                &[
+                    "R: 谁拍板？",
+                    "选哪家我定就行。",
+                    "R: 好的。",
+                    "嗯。",
+                    "R: 合同呢？",
+                    "合同这块肯定得我们钱总签字，我就是把个关。",
+                ],
                 Contradicted,
             ),
             // The other way round: 合同都是他签, and turns later 我签了就行.

@@ -111,6 +111,14 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
         );
         signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, reach.target, explanation));
     }
+    for span in compounding_targets(transcript) {
+        if is_absurd(&absurd, span) {
+            continue;
+        }
+        absurd.entry(span.turn).or_default().push(span);
+        let explanation = "A target of doubling every month (or week): kept up for a year, that is over four thousand times the start.".to_owned();
+        signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, span, explanation));
+    }
     let in_absurd = |f: &LocatedFact| is_absurd(&absurd, f.span);
 
     for f in &call.facts {
@@ -200,7 +208,7 @@ static LEADERSHIP: LazyLock<Regex> = LazyLock::new(|| {
 static EN_WHOLE_REGION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     Regex::new(
-        r"(?i)\b(?:every|each|all(?:\s+the)?)\s+(?:[a-z'-]+\s+){0,3}?(?:in|across|of|around|throughout)\s+(?:the\s+)?(?:whole\s+|entire\s+)?(?:state|country|nation|region|province|county|world|continent|uk|us|usa|europe)\b|\bnation-?\s?wide\b|\b(?:all\s+over|across)\s+the\s+(?:whole\s+|entire\s+)?(?:country|state|world)\b|\bcoast\s+to\s+coast\b|\bin\s+every\s+(?:city|state|town|county|province)\b",
+        r"(?i)\b(?:every|each|all(?:\s+the)?)\s+(?:[a-z'-]+\s+){0,3}?(?:in|across|of|around|throughout)\s+(?:the\s+)?(?:whole\s+|entire\s+)?(?:state|country|nation|region|province|county|world|continent|uk|us|usa|europe)\b|\bnation-?\s?wide\b|\b(?:all\s+over|across)\s+the\s+(?:whole\s+|entire\s+)?(?:country|state|world)\b|\bcoast\s+to\s+coast\b|\bin\s+every\s+(?:city|state|town|county|province)\b|\b(?:every|each|all(?:\s+the)?)\s+(?:[a-z'-]+\s+){0,3}?(?:in|across|throughout)\s+(?-i:[A-Z][a-z]+)(?:\s+(?-i:[A-Z][a-z]+))?\b|\b(?:the\s+)?(?:biggest|largest|number\s+one|no\.?\s*1|leading)\s+(?:[a-z'-]+\s+){0,4}?(?:in|across)\s+(?:the\s+(?:country|state|world)\b|(?-i:[A-Z][a-z]+)\b)",
     )
     .expect("built-in pattern")
 });
@@ -283,12 +291,16 @@ fn region_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<RegionTar
         let regex = if crate::facts::has_han(&turn.text) { &*ZH_WHOLE_REGION } else { &*EN_WHOLE_REGION };
         let Some(m) = regex.find(&turn.text) else { continue };
         let span = Span { turn: turn.index, start: m.start(), end: m.end() };
-        let sentence = sentence_text(transcript, span);
-        // The horizon: a future date in the same sentence.
+        // The horizon: a future date in the same sentence or the next ("Biggest in Canada.
+        // By next winter.").
+        let ranges = crate::facts::sentences(&turn.text);
+        let at = ranges.partition_point(|(_, end)| *end <= span.start);
+        let window =
+            (ranges.get(at).map_or(0, |r| r.0), ranges.get(at + 1).or(ranges.get(at)).map_or(turn.text.len(), |r| r.1));
         let horizon = call
             .facts
             .iter()
-            .filter(|f| f.span.turn == turn.index && sentence_text(transcript, f.span) == sentence)
+            .filter(|f| f.span.turn == turn.index && window.0 <= f.span.start && f.span.end <= window.1)
             // Not `Recurring`: "every" in the reach itself reads as a cycle.
             .filter(|f| f.role != FactRole::Past)
             .find_map(|f| match f.fact {
@@ -300,6 +312,43 @@ fn region_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<RegionTar
             });
         if let Some(horizon_days) = horizon {
             out.push(RegionTarget { target: span, horizon_days, size: size.fact.clone(), size_span: size.span });
+        }
+    }
+    out
+}
+
+/// Doubling every month or week, said as a goal: "we want to double the bookings every
+/// month", "装机量每个月都要翻一番".
+static EN_COMPOUNDING: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(
+        r"(?i)\b(?:doubl(?:e|es|ing)|2x)\s+(?:it\s+|that\s+|them\s+|(?:the|our)\s+[a-z-]+\s+)?(?:every|each)\s+(?:single\s+)?(?:month|week)\b|\b(?:every|each)\s+(?:month|week)\s+(?:we|it|they)\s+(?:\w+\s+)?doubles?\b",
+    )
+    .expect("built-in pattern")
+});
+static ZH_COMPOUNDING: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(r"(?:每个月|每月|每个礼拜|每周)\p{Han}{0,4}?(?:都)?(?:要|得|能)?(?:翻一番|翻一倍|翻倍|翻番|涨一倍)")
+        .expect("built-in pattern")
+});
+/// Words that make a sentence a goal rather than a description of what happened.
+static GOAL_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(
+        r"(?i)\b(?:want|wants|target|goal|aim|aiming|plan|planning|need\s+to|going\s+to|gonna|will|we['’]ll|should|must|has\s+to|have\s+to)\b|要|目标|计划|打算|争取|得|必须",
+    )
+    .expect("built-in pattern")
+});
+
+fn compounding_targets(transcript: &Transcript) -> Vec<Span> {
+    let mut out = Vec::new();
+    for turn in transcript.prospect_turns() {
+        let regex = if crate::facts::has_han(&turn.text) { &*ZH_COMPOUNDING } else { &*EN_COMPOUNDING };
+        for m in regex.find_iter(&turn.text) {
+            let span = Span { turn: turn.index, start: m.start(), end: m.end() };
+            if GOAL_CUE.is_match(&sentence_text(transcript, span)) {
+                out.push(span);
+            }
         }
     }
     out
@@ -592,11 +641,49 @@ mod tests {
             &[],
             &[UnrealisticTarget],
         );
+        // A region by its name, and "the biggest ... in" a country.
+        check(
+            &[
+                "R: What's the setup?",
+                "Three shops and nine staff.",
+                "R: And the goal?",
+                "We'll be the biggest bike hire outfit in Scotland by next summer.",
+            ],
+            &[(UnrealisticTarget, "the biggest bike hire outfit in Scotland")],
+            &[],
+        );
+        // The date in the next sentence.
+        check(
+            &["Four tow trucks, that's us.", "R: Long term?", "Largest recovery firm in Wales. Within two years."],
+            &[(UnrealisticTarget, "Largest recovery firm in Wales")],
+            &[],
+        );
+        check(
+            &["Two vans and eight staff.", "R: Plans?", "Every vet practice in Cornwall on our books by June."],
+            &[(UnrealisticTarget, "Every vet practice in Cornwall")],
+            &[],
+        );
         check(
             &["It's just me and one van.", "One day I'd love to be in every town in the county."],
             &[],
             &[UnrealisticTarget],
         );
+    }
+
+    #[test]
+    fn doubling_every_month_as_a_goal_is_unrealistic() {
+        check(
+            &["R: Where do you want sign-ups to be?", "The plan is we double the members every month from here."],
+            &[(UnrealisticTarget, "double the members every month")],
+            &[],
+        );
+        check(
+            &["R: 明年呢？", "老板的意思是门店订单每个月都要翻一番。"],
+            &[(UnrealisticTarget, "每个月都要翻一番")],
+            &[],
+        );
+        // What happened is a pain, not a target.
+        check(&["Last winter the backlog doubled every week and nobody noticed."], &[], &[UnrealisticTarget]);
     }
 
     #[test]
