@@ -2992,6 +2992,121 @@ async fn settings_users_are_added_with_a_one_time_password_shown_once_and_the_la
     }
 }
 
+/// The users page's "Last sign-in" cell of one user, as text.
+fn last_sign_in_cell(body: &str, user: i64) -> String {
+    let row = body.find(&format!("<tr id=\"user-{user}\"")).unwrap_or_else(|| panic!("user {user}'s row: {body}"));
+    let cell = row + body[row..].find("class=\"last-sign-in\"").expect("the last sign-in cell");
+    let end = cell + body[cell..].find("</td>").expect("the cell's end");
+    page_text(&body[cell..end]).trim_start_matches(|c| c != ' ').split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `2026-12-04T23:19:43.123Z` as the pages show it: `2026-12-04 23:19`.
+fn shown_time(at: &str) -> String {
+    at[..16].replace('T', " ")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_users_show_each_last_sign_in_and_the_account_page_each_tokens_last_use() {
+    for db in databases("web_settings_last_sign_in").await {
+        let app = spawn(&db).await;
+        let name = db.name;
+        let users_api = || async {
+            let res = app.send(Method::GET, "/api/v1/users", Auth::Token(&app.admin_token), None).await;
+            assert_eq!(res.status(), StatusCode::OK);
+            res.json::<Value>().await.expect("json")
+        };
+        let last_of = |users: &Value, who: &str| -> Value {
+            users.as_array().expect("users").iter().find(|u| u["username"] == who).expect(who)["last_sign_in_at"]
+                .clone()
+        };
+        // Lee is added and has not signed in yet.
+        let res = app
+            .send(
+                Method::POST,
+                "/api/v1/users",
+                Auth::Token(&app.admin_token),
+                Some(json!({"username": "lee", "role": "rep", "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{name}");
+        let lee: Value = res.json().await.expect("json");
+        let lee_id = lee["user"]["id"].as_i64().expect("id");
+        assert_eq!(lee["user"]["last_sign_in_at"], Value::Null, "{name}: the API says never");
+        let session = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let page = get(&app, "/settings/users", Some(&session), None).await;
+        assert!(page.body.contains("<th scope=\"col\">Last sign-in</th>"), "{}", page.body);
+        assert_eq!(last_sign_in_cell(&page.body, lee_id), "Never", "{name}");
+        let admin_at = last_of(&users_api().await, "admin").as_str().expect("the admin has signed in").to_owned();
+        let admin_id = page.body.split("<tr id=\"user-").nth(1).and_then(|r| r.split('"').next()).expect("first row");
+        assert_eq!(last_sign_in_cell(&page.body, admin_id.parse().expect("id")), shown_time(&admin_at), "{name}");
+        assert!(page.body.contains(&format!("<time datetime=\"{admin_at}\">")), "{}", page.body);
+        let zh = get(&app, "/settings/users", Some(&session), Some("zh-CN")).await;
+        assert!(zh.body.contains("<th scope=\"col\">最近登录</th>"), "{}", zh.body);
+        assert_eq!(last_sign_in_cell(&zh.body, lee_id), "从未登录", "{name}");
+
+        // A wrong password is no sign-in; the right one, through the form, is shown.
+        let res = browser().get(app.url("/signin")).send().await.expect("sent");
+        let (token_cookie, _) = set_cookie(&res, "sift_sign_in").expect("the sign-in token cookie");
+        let token = form_token(&res.text().await.expect("page"));
+        let res = post_form(
+            &app,
+            "/signin",
+            &format!("sift_sign_in={token_cookie}"),
+            &[("username", "lee"), ("password", "not the password"), ("csrf_token", &token), ("next", "/")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{name}");
+        assert_eq!(last_of(&users_api().await, "lee"), Value::Null, "{name}: a failed sign-in is not recorded");
+        let before = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let lee_session = sign_in_with_form(&app, "lee", PASSWORD).await;
+        let lee_at = last_of(&users_api().await, "lee").as_str().expect("recorded").to_owned();
+        assert!(lee_at >= before, "{name}: {lee_at} >= {before}");
+        let page = get(&app, "/settings/users", Some(&session), None).await;
+        assert_eq!(last_sign_in_cell(&page.body, lee_id), shown_time(&lee_at), "{name}");
+        // The API's sign-in counts too.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        app.sign_in("lee", PASSWORD).await;
+        let later = last_of(&users_api().await, "lee").as_str().expect("recorded").to_owned();
+        assert!(later > lee_at, "{name}: {later} > {lee_at}");
+
+        // A token's use is its "last used" on the account page; it is not a sign-in.
+        let (cookie, csrf) = app.sign_in("lee", PASSWORD).await;
+        let res = app
+            .send(
+                Method::POST,
+                "/api/v1/tokens",
+                Auth::Session(&cookie, &csrf),
+                Some(json!({"name": "nightly", "scope": "read", "expires_in_days": 30})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let secret = res.json::<Value>().await.expect("json")["secret"].as_str().expect("secret").to_owned();
+        let signed_in_at = last_of(&users_api().await, "lee");
+        let account = get(&app, "/account", Some(&lee_session), None).await;
+        let row = token_row(&account.body, "nightly").expect("the token's row");
+        assert!(row.contains(" Never "), "{name}: not used yet: {row}");
+        let res = app.send(Method::GET, "/api/v1/me", Auth::Token(&secret), None).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let tokens: Value =
+            app.send(Method::GET, "/api/v1/tokens", Auth::Token(&secret), None).await.json().await.expect("json");
+        let used_at = tokens.as_array().expect("tokens").iter().find(|t| t["name"] == "nightly").expect("nightly")
+            ["last_used_at"]
+            .as_str()
+            .expect("its use is recorded")
+            .to_owned();
+        let account = get(&app, "/account", Some(&lee_session), None).await;
+        let row = token_row(&account.body, "nightly").expect("the token's row");
+        assert!(row.contains(&shown_time(&used_at)) && !row.contains(" Never "), "{name}: {row}");
+        assert_eq!(last_of(&users_api().await, "lee"), signed_in_at, "{name}: a token's use is not a sign-in");
+
+        // Only admins see anyone's last sign-in.
+        assert_eq!(get(&app, "/settings/users", Some(&lee_session), None).await.status, StatusCode::FORBIDDEN);
+        let res = app.send(Method::GET, "/api/v1/users", Auth::Token(&secret), None).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{name}");
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
 /// A receiver that answers every delivery 204.
 async fn webhook_receiver() -> String {
     let app = axum::Router::new().route("/hook", axum::routing::post(|| async { StatusCode::NO_CONTENT }));
