@@ -3250,6 +3250,234 @@ async fn settings_a_webhook_is_created_with_its_secret_shown_once_and_its_delive
     }
 }
 
+/// Saves a configuration document through the API as the admin; returns its version.
+async fn put_config(app: &App, path: &str, text: &str) -> i64 {
+    let res = app
+        .client
+        .put(app.url(path))
+        .bearer_auth(&app.admin_token)
+        .header(CONTENT_TYPE, "text/plain")
+        .body(text.to_owned())
+        .send()
+        .await
+        .expect("sent");
+    let status = res.status();
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    body["document"]["version"].as_i64().expect("version")
+}
+
+/// The history row of one version on an editor page, as text.
+fn history_row(body: &str, version: i64) -> String {
+    let row =
+        body.find(&format!("<tr data-version=\"{version}\"")).unwrap_or_else(|| panic!("version {version}: {body}"));
+    let end = row + body[row..].find("</tr>").expect("row end");
+    page_text(&body[row..end]).split_whitespace().skip(1).collect::<Vec<_>>().join(" ")
+}
+
+const ENTERPRISE_ON: &str = r#"[[playbooks]]
+id = "enterprise"
+framework = "FRAMEWORK"
+owners = ["maria"]
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_a_document_is_deleted_once_confirmed_and_refused_with_the_reason_while_a_playbook_uses_it() {
+    for db in databases("web_settings_delete").await {
+        let app = spawn(&db).await;
+        let name = db.name;
+        app.user("maria", "rep", None, "read").await;
+        let meddic =
+            sift_core::framework::BUILTIN_FRAMEWORKS.iter().find(|(n, _)| *n == "meddic.toml").expect("meddic").1;
+        let lite = meddic.replacen("id = \"meddic\"", "id = \"meddic-lite\"", 1);
+        assert_eq!(put_config(&app, "/api/v1/config/frameworks/meddic-lite", &lite).await, 1);
+        put_config(&app, "/api/v1/config/playbooks", &ENTERPRISE_ON.replace("FRAMEWORK", "meddic-lite")).await;
+        let session = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let cookies = format!("sift_session={session}");
+        let path = "/settings/config/frameworks/meddic-lite";
+        let page = get(&app, path, Some(&session), None).await;
+        assert_eq!(page.status, StatusCode::OK, "{name}");
+        assert!(page.body.contains("<h2 id=\"delete-heading\">Delete this document</h2>"), "{}", page.body);
+        assert!(
+            part(&page.body, "id=\"delete-used-by\"", "</p>").contains("<code>enterprise</code>"),
+            "{name}: the playbook that uses it is named before anyone tries"
+        );
+        assert!(page.body.contains(&format!("action=\"{path}#delete-document\"")), "{}", page.body);
+        let csrf = form_token(&page.body);
+
+        // Without the box ticked: refused at the box, nothing deleted.
+        let res =
+            post_form(&app, path, &cookies, &[("csrf_token", &csrf), ("version", "1"), ("action", "delete")]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        let body = res.text().await.expect("page");
+        assert!(
+            body.contains("aria-describedby=\"delete-problem\"")
+                && part(&body, "id=\"delete-problem\"", "</div>").contains("Tick the box to confirm the deletion."),
+            "{body}"
+        );
+        // Ticked, while a playbook uses it: refused with the reason (409), nothing deleted.
+        let confirmed = [("csrf_token", csrf.as_str()), ("version", "1"), ("action", "delete"), ("confirm", "yes")];
+        let res = post_form(&app, path, &cookies, &confirmed).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT, "{name}");
+        let body = res.text().await.expect("page");
+        let why = part(&body, "id=\"delete-problem\"", "</div>");
+        assert!(why.contains("Not deleted:") && why.contains("used by playbook `enterprise`"), "{name}: {why}");
+        let res = browser()
+            .post(app.url(path))
+            .header(COOKIE, &cookies)
+            .header(ACCEPT_LANGUAGE, "zh-CN")
+            .form(&confirmed)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        let body = res.text().await.expect("page");
+        let why = part(&body, "id=\"delete-problem\"", "</div>");
+        assert!(
+            why.contains("未删除：") && why.contains("销售打法 <code>enterprise</code> 正在使用此评估框架"),
+            "{name}: {why}"
+        );
+        assert!(why.contains("lang=\"en\"") && why.contains("used by playbook `enterprise`"), "{why}");
+        let stored =
+            app.send(Method::GET, "/api/v1/config/frameworks/meddic-lite", Auth::Token(&app.admin_token), None);
+        assert_eq!(stored.await.status(), StatusCode::OK, "{name}: still there");
+
+        // Once no playbook uses it: a version changed meanwhile is not deleted unseen...
+        put_config(&app, "/api/v1/config/playbooks", &ENTERPRISE_ON.replace("FRAMEWORK", "meddic")).await;
+        let stale = [("csrf_token", csrf.as_str()), ("version", "7"), ("action", "delete"), ("confirm", "yes")];
+        let res = post_form(&app, path, &cookies, &stale).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT, "{name}");
+        let body = res.text().await.expect("page");
+        assert!(body.contains("Someone else changed this document meanwhile") && body.contains("version 1."), "{body}");
+        // ...and the one shown is deleted, the deletion a version of its own in the history.
+        let res = post_form(&app, path, &cookies, &confirmed).await;
+        assert_eq!(
+            (res.status(), header(&res, LOCATION)),
+            (StatusCode::SEE_OTHER, format!("{path}?deleted=2")),
+            "{name}"
+        );
+        let page = get(&app, &format!("{path}?deleted=2"), Some(&session), None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Deleted. The deletion is version 2."), "{}", page.body);
+        assert!(history_row(&page.body, 2).starts_with("✕ Deleted admin"), "{}", history_row(&page.body, 2));
+        assert!(history_row(&page.body, 1).starts_with("Saved admin"), "{}", history_row(&page.body, 1));
+        assert!(!page.body.contains("id=\"delete-document\""), "{name}: nothing left to delete");
+        let res = app.send(Method::GET, "/api/v1/config/frameworks/meddic-lite", Auth::Token(&app.admin_token), None);
+        assert_eq!(res.await.status(), StatusCode::NOT_FOUND, "{name}");
+        let index = get(&app, "/settings", Some(&session), None).await;
+        assert!(!index.body.contains(&format!("href=\"{path}\"")), "{name}: no longer listed");
+        let zh = get(&app, path, Some(&session), Some("zh-CN")).await;
+        assert!(history_row(&zh.body, 2).starts_with("✕ 删除 admin"), "{}", history_row(&zh.body, 2));
+        // The last version saved brings it back.
+        let old = get(&app, &format!("{path}?version=1"), Some(&session), None).await;
+        assert_eq!((editor_text(&old.body), hidden(&old.body, "version")), (lite.clone(), Some("0".to_owned())));
+        let res = post_form(
+            &app,
+            path,
+            &cookies,
+            &[("csrf_token", &csrf), ("text", &lite), ("version", "0"), ("action", "save")],
+        )
+        .await;
+        assert_eq!(header(&res, LOCATION), format!("{path}?saved=3"), "{name}");
+
+        // Single documents the same way: without playbooks, leads are not routed; without the
+        // ICP, organization fit is not checked.
+        let page = get(&app, "/settings/config/playbooks", Some(&session), None).await;
+        assert!(page.body.contains("New leads are no longer routed"), "{}", page.body);
+        let res = post_form(
+            &app,
+            "/settings/config/playbooks",
+            &cookies,
+            &[("csrf_token", &csrf), ("version", "2"), ("action", "delete"), ("confirm", "yes")],
+        )
+        .await;
+        assert_eq!(header(&res, LOCATION), "/settings/config/playbooks?deleted=3", "{name}");
+        put_config(&app, "/api/v1/config/icp", "territories = [\"DE\"]\n").await;
+        assert_eq!(verdict_for_us_lead(&app).await.0, "disqualified", "{name}");
+        let page = get(&app, "/settings/config/icp", Some(&session), None).await;
+        assert!(page.body.contains("Without an ICP, organization fit is not checked."), "{}", page.body);
+        let res = post_form(
+            &app,
+            "/settings/config/icp",
+            &cookies,
+            &[("csrf_token", &csrf), ("version", "1"), ("action", "delete"), ("confirm", "yes")],
+        )
+        .await;
+        assert_eq!(header(&res, LOCATION), "/settings/config/icp?deleted=2", "{name}");
+        assert_eq!(verdict_for_us_lead(&app).await.0, "qualified", "{name}: the next decision runs without it");
+        let index = get(&app, "/settings", Some(&session), None).await;
+        assert!(index.body.contains("Not set: organization fit is not checked."), "{}", index.body);
+
+        // A built-in framework cannot be deleted, and the answer says so (the API's too).
+        assert!(index.body.contains("which cannot be changed or deleted but can be copied"), "{}", index.body);
+        let res = post_form(
+            &app,
+            "/settings/config/frameworks/bant",
+            &cookies,
+            &[("csrf_token", &csrf), ("version", "0"), ("action", "delete"), ("confirm", "yes")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::CONFLICT, "{name}");
+        let body = res.text().await.expect("page");
+        assert!(
+            body.contains("`bant` is a built-in framework: built-in frameworks cannot be changed or deleted"),
+            "{body}"
+        );
+        let res = app.send(Method::DELETE, "/api/v1/config/frameworks/bant", Auth::Token(&app.admin_token), None).await;
+        let problem = common::assert_problem(res, StatusCode::CONFLICT, "conflict").await;
+        assert!(problem["detail"].as_str().unwrap_or("").contains("is a built-in framework"), "{problem}");
+
+        // Bad input: a version that is not a number (400 naming it), a forged form (403),
+        // a rep (403); nothing deleted by any of them.
+        let res = post_form(
+            &app,
+            path,
+            &cookies,
+            &[("csrf_token", &csrf), ("version", "three"), ("action", "delete"), ("confirm", "yes")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{name}");
+        assert!(res.text().await.expect("page").contains("version"));
+        let res = post_form(
+            &app,
+            path,
+            &cookies,
+            &[("csrf_token", "forged"), ("version", "3"), ("action", "delete"), ("confirm", "yes")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{name}");
+        let rep = sign_in_with_form(&app, "maria", PASSWORD).await;
+        let rep_csrf = form_token(&get(&app, "/", Some(&rep), None).await.body);
+        let res = post_form(
+            &app,
+            path,
+            &format!("sift_session={rep}"),
+            &[("csrf_token", &rep_csrf), ("version", "3"), ("action", "delete"), ("confirm", "yes")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{name}");
+        let res = app.send(Method::GET, "/api/v1/config/frameworks/meddic-lite", Auth::Token(&app.admin_token), None);
+        assert_eq!(res.await.status(), StatusCode::OK, "{name}: still there");
+
+        // Every deletion is audited as the API's.
+        let audit: Value = app
+            .send(Method::GET, "/api/v1/audit?limit=100", Auth::Token(&app.admin_token), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        let deleted: Vec<&str> = audit
+            .as_array()
+            .expect("entries")
+            .iter()
+            .filter(|e| e["action"] == "config.deleted")
+            .filter_map(|e| e["target"].as_str())
+            .collect();
+        assert_eq!(deleted, ["config:icp", "config:playbooks", "config:framework/meddic-lite"], "{name}");
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
 const HOSTILE_FRAMEWORK: &str = r#"id = "mine"
 name = "<script>alert(1)</script>"
 summary.en = "\"><img src=x onerror=alert(1)>"
