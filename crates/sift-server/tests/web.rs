@@ -3250,6 +3250,162 @@ async fn settings_a_webhook_is_created_with_its_secret_shown_once_and_its_delive
     }
 }
 
+/// A receiver that answers every delivery 204 and keeps the `type` of each event it got.
+async fn recording_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = got.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: String| {
+            let kept = kept.clone();
+            async move {
+                let kind =
+                    serde_json::from_str::<Value>(&body).ok().and_then(|v| v["type"].as_str().map(str::to_owned));
+                kept.lock().expect("lock").push(kind.unwrap_or_default());
+                StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, got)
+}
+
+/// Whether the webhook page's box for an event kind is ticked.
+fn event_ticked(body: &str, kind: &str) -> bool {
+    let id = format!("id=\"edit-event-{}\"", kind.replace('.', "-"));
+    let at = body.find(&id).unwrap_or_else(|| panic!("{kind}'s box: {body}"));
+    body[at..at + body[at..].find('>').expect("tag end")].contains("checked")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_a_webhooks_events_are_changed_on_its_page_and_then_decide_what_is_delivered() {
+    for db in databases("web_settings_webhook_events").await {
+        let app = spawn_with(&db, |s| {
+            s.job_workers = 1;
+            s.webhook_allow_private = true;
+        })
+        .await;
+        let name = db.name;
+        let (url, got) = recording_receiver().await;
+        let res = app
+            .send(
+                Method::POST,
+                "/api/v1/webhooks",
+                Auth::Token(&app.admin_token),
+                Some(json!({"url": url, "events": ["lead.created"]})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{name}");
+        let hook = res.json::<Value>().await.expect("json")["webhook"]["id"].as_i64().expect("id");
+        let events_of = || async {
+            let path = format!("/api/v1/webhooks/{hook}");
+            let res = app.send(Method::GET, &path, Auth::Token(&app.admin_token), None).await;
+            res.json::<Value>().await.expect("json")["events"].clone()
+        };
+        let session = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let cookies = format!("sift_session={session}");
+        let path = format!("/settings/webhooks/{hook}");
+        let page = get(&app, &path, Some(&session), None).await;
+        assert!(page.body.contains("<h2 id=\"events-heading\">Change the events</h2>"), "{}", page.body);
+        assert!(event_ticked(&page.body, "lead.created") && !event_ticked(&page.body, "lead.stage_changed"));
+        let csrf = form_token(&page.body);
+        let events_path = format!("{path}/events");
+
+        // None ticked, or a kind Sift does not know: refused at the group, nothing changed.
+        let res = post_form(&app, &events_path, &cookies, &[("csrf_token", &csrf)]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        let body = res.text().await.expect("page");
+        assert!(
+            part(&body, "id=\"events-error\"", "</p>").contains("name at least one event kind")
+                && body.contains("aria-describedby=\"events-intro events-error\""),
+            "{body}"
+        );
+        assert!(!event_ticked(&body, "lead.created"), "{name}: the boxes as posted");
+        let res = post_form(
+            &app,
+            &events_path,
+            &cookies,
+            &[("csrf_token", &csrf), ("events", "lead.qualified"), ("events", "lead.exploded")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        let body = res.text().await.expect("page");
+        assert!(part(&body, "id=\"events-error\"", "</p>").contains("lead.exploded"), "{body}");
+        assert!(event_ticked(&body, "lead.qualified"), "{name}: the boxes as posted");
+        assert_eq!(events_of().await, json!(["lead.created"]), "{name}: nothing changed");
+        // A forged form, a rep, a webhook that does not exist.
+        let res =
+            post_form(&app, &events_path, &cookies, &[("csrf_token", "forged"), ("events", "lead.qualified")]).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{name}");
+        app.user("rosa", "rep", None, "write").await;
+        let rep = sign_in_with_form(&app, "rosa", PASSWORD).await;
+        let rep_csrf = form_token(&get(&app, "/", Some(&rep), None).await.body);
+        let res = post_form(
+            &app,
+            &events_path,
+            &format!("sift_session={rep}"),
+            &[("csrf_token", &rep_csrf), ("events", "lead.qualified")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{name}");
+        let res = post_form(
+            &app,
+            "/settings/webhooks/999/events",
+            &cookies,
+            &[("csrf_token", &csrf), ("events", "lead.qualified")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{name}");
+        assert_eq!(events_of().await, json!(["lead.created"]), "{name}: nothing changed");
+
+        // Stage changes instead of new leads: saved, said, and used for the next deliveries.
+        let res =
+            post_form(&app, &events_path, &cookies, &[("csrf_token", &csrf), ("events", "lead.stage_changed")]).await;
+        assert_eq!(
+            (res.status(), header(&res, LOCATION)),
+            (StatusCode::SEE_OTHER, format!("{path}?events=1")),
+            "{name}"
+        );
+        let page = get(&app, &format!("{path}?events=1"), Some(&session), None).await;
+        assert!(page.body.contains("Events saved. From now on it receives: lead.stage_changed."), "{}", page.body);
+        assert!(event_ticked(&page.body, "lead.stage_changed") && !event_ticked(&page.body, "lead.created"));
+        assert_eq!(events_of().await, json!(["lead.stage_changed"]), "{name}: the API's view");
+        let lead = app.create_lead(&app.admin_token, json!({"company": "Hook Ltd"})).await;
+        let id = lead["id"].as_i64().expect("lead id");
+        move_to(&app, id, "mql", "asked for a demo").await;
+        let started = std::time::Instant::now();
+        while !got.lock().expect("lock").iter().any(|k| k == "lead.stage_changed") {
+            assert!(started.elapsed() < std::time::Duration::from_secs(20), "{name}: nothing delivered");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let received = got.lock().expect("lock").clone();
+        assert!(received.iter().all(|k| k == "lead.stage_changed"), "{name}: only the kinds chosen: {received:?}");
+        let log = get(&app, &path, Some(&session), None).await;
+        assert!(
+            log.body.contains("<code>lead.stage_changed</code> #") && !log.body.contains("<code>lead.created</code> #"),
+            "{}",
+            log.body
+        );
+        let zh = get(&app, &path, Some(&session), Some("zh-CN")).await;
+        assert!(zh.body.contains("修改推送事件") && zh.body.contains("保存事件"), "{}", zh.body);
+        let audit: Value = app
+            .send(Method::GET, "/api/v1/audit?limit=100", Auth::Token(&app.admin_token), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert!(
+            audit.as_array().expect("entries").iter().any(|e| e["action"] == "webhook.updated"
+                && e["target"] == format!("webhook:{hook}")
+                && e["detail"]["events"] == json!(["lead.stage_changed"])),
+            "{name}: {audit}"
+        );
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
 /// Saves a configuration document through the API as the admin; returns its version.
 async fn put_config(app: &App, path: &str, text: &str) -> i64 {
     let res = app
