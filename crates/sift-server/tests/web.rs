@@ -3318,11 +3318,21 @@ async fn settings_a_webhooks_events_are_changed_on_its_page_and_then_decide_what
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
         let body = res.text().await.expect("page");
         assert!(
-            part(&body, "id=\"events-error\"", "</p>").contains("name at least one event kind")
+            part(&body, "id=\"events-error\"", "</p>").contains("Tick at least one event.")
                 && body.contains("aria-describedby=\"events-intro events-error\""),
             "{body}"
         );
         assert!(!event_ticked(&body, "lead.created"), "{name}: the boxes as posted");
+        let res = browser()
+            .post(app.url(&events_path))
+            .header(COOKIE, &cookies)
+            .header(ACCEPT_LANGUAGE, "zh-CN")
+            .form(&[("csrf_token", csrf.as_str())])
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.expect("page").contains("请至少勾选一个事件。"), "{name}");
         let res = post_form(
             &app,
             &events_path,

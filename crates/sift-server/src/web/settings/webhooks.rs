@@ -87,6 +87,7 @@ pub struct WebhookWords {
     events_intro: &'static str,
     save_events: &'static str,
     events_notice: &'static str,
+    events_none: &'static str,
 }
 
 pub static EN: WebhookWords = WebhookWords {
@@ -145,6 +146,7 @@ pub static EN: WebhookWords = WebhookWords {
     events_intro: "The events it receives from now on. Events already sent or queued are not affected.",
     save_events: "Save events",
     events_notice: "Events saved. From now on it receives:",
+    events_none: "Tick at least one event.",
 };
 
 pub static ZH: WebhookWords = WebhookWords {
@@ -203,6 +205,7 @@ pub static ZH: WebhookWords = WebhookWords {
     events_intro: "从现在起向该地址推送的事件。已推送或已在队列中的事件不受影响。",
     save_events: "保存事件",
     events_notice: "事件已保存。从现在起推送：",
+    events_none: "请至少勾选一个事件。",
 };
 
 pub fn words(lang: Lang) -> &'static WebhookWords {
@@ -416,10 +419,13 @@ pub async fn create(
     let (hook, secret) = match created.map_err(ApiError::from) {
         Ok(created) => created,
         Err(e) if e.kind == Kind::Validation => {
-            let problem = e.errors.first().map_or_else(
+            let mut problem = e.errors.first().map_or_else(
                 || (String::new(), e.detail.clone()),
                 |f| (f.field.clone(), e.errors.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ")),
             );
+            if problem.0 == "events" && events.is_empty() {
+                problem.1 = words(lang).events_none.to_owned();
+            }
             let hooks = overview(&state, lang).await?;
             let typed = Typed {
                 url: field("url"),
@@ -720,7 +726,9 @@ pub async fn change_events(
             Ok(see_other(&format!("/settings/webhooks/{id}?events=1")))
         }
         Err(e) if e.kind == Kind::Validation => {
-            let message = if e.errors.is_empty() {
+            let message = if events.is_empty() {
+                words(lang).events_none.to_owned()
+            } else if e.errors.is_empty() {
                 e.detail.clone()
             } else {
                 e.errors.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ")
