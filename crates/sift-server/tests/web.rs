@@ -3589,6 +3589,25 @@ async fn settings_a_document_is_deleted_once_confirmed_and_refused_with_the_reas
             body.contains("`bant` is a built-in framework: built-in frameworks cannot be changed or deleted"),
             "{body}"
         );
+        // Nothing stored has no box to tick: the answer says why, ticked or not.
+        let res = post_form(
+            &app,
+            "/settings/config/frameworks/bant",
+            &cookies,
+            &[("csrf_token", &csrf), ("version", "0"), ("action", "delete")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::CONFLICT, "{name}");
+        assert!(res.text().await.expect("page").contains("is a built-in framework"));
+        let res = post_form(
+            &app,
+            "/settings/config/lexicons/nothing-here",
+            &cookies,
+            &[("csrf_token", &csrf), ("version", "0"), ("action", "delete")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{name}");
+        assert!(res.text().await.expect("page").contains("lexicon/nothing-here"));
         let res = app.send(Method::DELETE, "/api/v1/config/frameworks/bant", Auth::Token(&app.admin_token), None).await;
         let problem = common::assert_problem(res, StatusCode::CONFLICT, "conflict").await;
         assert!(problem["detail"].as_str().unwrap_or("").contains("is a built-in framework"), "{problem}");

@@ -840,7 +840,10 @@ async fn delete(state: &AppState, who: &SignedIn, doc: &Doc, form: &EditorForm) 
     let lang = who.lang;
     let w = words(lang);
     let failed = WebError::in_lang(lang);
-    let refused = if form.confirm != "yes" {
+    // A document that is not stored has no box to tick: the use case says why it cannot be
+    // deleted (a built-in framework, or nothing stored under that name).
+    let stored = current_of(state, doc, lang).await?.is_some();
+    let refused = if stored && form.confirm != "yes" {
         (StatusCode::UNPROCESSABLE_ENTITY, DeleteState::Unconfirmed)
     } else {
         match config_docs::delete(state.store(), doc.reference(), Some(form.version), who.principal.actor()).await {
@@ -852,7 +855,7 @@ async fn delete(state: &AppState, who: &SignedIn, doc: &Doc, form: &EditorForm) 
                 }
                 Applied::Saved { .. } => return Err(failed(ApiError::internal("a deletion came back as a save"))),
             },
-            Err(AppError::Conflict(reason)) if current_of(state, doc, lang).await?.is_some() => {
+            Err(AppError::Conflict(reason)) if stored => {
                 (StatusCode::CONFLICT, DeleteState::Refused(refusal(lang, doc, &used_by(state, doc), &reason)))
             }
             // Nothing stored to delete (a built-in framework, a document already gone): the
