@@ -321,7 +321,9 @@ fn rfc3339(t: chrono::DateTime<Utc>) -> String {
 }
 
 /// Checks a user name and password; `None` for a wrong name, a wrong password or a disabled
-/// user (the caller cannot tell which, nor can an attacker by timing).
+/// user (the caller cannot tell which, nor can an attacker by timing). A sign-in starts a
+/// session and is recorded as the user's last sign-in (the web form and the API's login
+/// alike); the user returned carries it.
 pub async fn sign_in(
     store: &Store,
     passwords: &Passwords,
@@ -330,7 +332,7 @@ pub async fn sign_in(
     ttl: Duration,
 ) -> Result<Option<SignedIn>> {
     let found = store.user_with_password(username).await?;
-    let Some((user, hash)) = found else {
+    let Some((mut user, hash)) = found else {
         let _ = passwords.verify(password, &passwords.decoy);
         return Ok(None);
     };
@@ -348,6 +350,7 @@ pub async fn sign_in(
         last_seen_at: rfc3339(now),
     };
     store.create_session(&session).await?;
+    user.last_sign_in_at = Some(session.last_seen_at.clone());
     Ok(Some(SignedIn { user, cookie, csrf_token, expires_at: session.expires_at }))
 }
 
@@ -490,15 +493,33 @@ pub enum TokenLookup {
     Live(ApiToken, User),
 }
 
-/// The token behind a secret: live with its user, expired, or unknown.
+/// How often a token's use is written down: recording every use would make each read a
+/// write; once a minute tells a live token from a forgotten one.
+pub const TOKEN_USE_RECORDED_EVERY: Duration = Duration::seconds(60);
+
+/// The token behind a secret: live with its user, expired, or unknown. A live token's use is
+/// recorded as its `last_used_at` (the account page's "Last used"), at most once every
+/// [`TOKEN_USE_RECORDED_EVERY`].
 pub async fn token_user(store: &Store, secret: &str) -> Result<TokenLookup> {
     if !secret.starts_with(TOKEN_PREFIX) {
         return Ok(TokenLookup::Unknown);
     }
+    let now = Utc::now();
     Ok(match store.token(&secret_hash(secret)).await? {
         None => TokenLookup::Unknown,
-        Some((token, _)) if token_expired(&token, Utc::now()) => TokenLookup::Expired(token),
-        Some((token, user)) => TokenLookup::Live(token, user),
+        Some((token, _)) if token_expired(&token, now) => TokenLookup::Expired(token),
+        Some((mut token, user)) => {
+            let stale = token.last_used_at.as_deref().is_none_or(|at| {
+                DateTime::parse_from_rfc3339(at)
+                    .map_or(true, |t| now - t.with_timezone(&Utc) > TOKEN_USE_RECORDED_EVERY)
+            });
+            if stale {
+                let at = rfc3339(now);
+                store.touch_token(token.id, &at).await?;
+                token.last_used_at = Some(at);
+            }
+            TokenLookup::Live(token, user)
+        }
     })
 }
 

@@ -307,10 +307,19 @@ pub async fn save(
     }
 }
 
-/// Deletes a document unless another one depends on it (a framework a playbook uses).
+/// Deletes a document unless another one depends on it (a framework a playbook uses): the
+/// deletion is a version of its own, without text, so the history says who deleted it and
+/// when, and the version before it can be saved again. A built-in framework is not a stored
+/// document and cannot be deleted: that is a conflict that says so.
 pub async fn delete(store: &Store, document: DocumentRef<'_>, expected: Option<i64>, actor: &str) -> Result<Change> {
     check_name(document)?;
     if store.config_document(document.kind, document.name).await?.is_none() {
+        if document.kind == DocumentKind::Framework && Config::builtin()?.registry.get(document.name).is_some() {
+            return Err(AppError::Conflict(format!(
+                "`{}` is a built-in framework: built-in frameworks cannot be changed or deleted (copy one to make your own)",
+                document.name
+            )));
+        }
         return Err(not_stored(document));
     }
     check(store, document, None).await?;

@@ -1,8 +1,12 @@
 //! Users changed by admins, on both databases: nobody disables themself or drops their own
 //! admin role, and no change (the command line's included) leaves the server without an
-//! enabled admin, even when two admins demote each other at the same moment.
+//! enabled admin, even when two admins demote each other at the same moment. Sign-ins are
+//! recorded as each user's last sign-in, and a token's use as its last use.
 
-use sift_app::accounts::{AddUser, Passwords, UserChange, add_user, change_user, set_disabled};
+use sift_app::accounts::{
+    AddUser, Passwords, TokenExpiry, TokenLookup, UserChange, add_user, change_user, create_token, set_disabled,
+    sign_in, token_user,
+};
 use sift_app::error::AppError;
 use sift_store::Store;
 use sift_store::accounts::{Role, User};
@@ -104,5 +108,65 @@ async fn an_admin_changes_others_but_the_server_always_keeps_an_enabled_admin() 
         assert!(set_disabled(&store, last.id, true).await.is_err(), "{name}: a disabled admin is no admin");
         set_disabled(&store, other.id, false).await.expect("enable cy");
         set_disabled(&store, last.id, true).await.expect("cy is enabled again, so the other may go");
+    }
+}
+
+#[tokio::test]
+async fn a_sign_in_is_recorded_as_the_users_last_and_a_tokens_use_as_its_last_use() {
+    let passwords = Passwords::new(8, 1).expect("cheap hashing for tests");
+    let password = "a long enough password";
+    let ttl = chrono::Duration::hours(1);
+    for db in databases("app_last_sign_in").await {
+        let name = db.name;
+        let store = connect(&db).await;
+        let new = AddUser {
+            username: "lee",
+            display_name: None,
+            role: Role::Rep,
+            team: None,
+            language: None,
+            password: Some(password),
+        };
+        let (lee, _) = add_user(&store, &passwords, &new).await.expect("add lee");
+        assert_eq!(lee.last_sign_in_at, None, "{name}: never signed in");
+        // A wrong password is no sign-in.
+        assert!(sign_in(&store, &passwords, "lee", "not the password!", ttl).await.expect("checked").is_none());
+        assert_eq!(store.user(lee.id).await.expect("read").expect("lee").last_sign_in_at, None, "{name}");
+
+        let before = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let signed = sign_in(&store, &passwords, "lee", password, ttl).await.expect("signed").expect("lee");
+        let first = signed.user.last_sign_in_at.clone().expect("the sign-in is on the user returned");
+        assert!(first >= before, "{name}: {first} >= {before}");
+        let stored = store.user(lee.id).await.expect("read").expect("lee");
+        assert_eq!(stored.last_sign_in_at.as_deref(), Some(first.as_str()), "{name}: stored");
+        assert_eq!(
+            store.list_users().await.expect("list").iter().find(|u| u.id == lee.id).map(|u| u.last_sign_in_at.clone()),
+            Some(Some(first.clone())),
+            "{name}: listed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let latest = sign_in(&store, &passwords, "lee", password, ttl).await.expect("signed").expect("lee");
+        let latest = latest.user.last_sign_in_at;
+        assert!(latest.as_deref() > Some(first.as_str()), "{name}: the latest one counts");
+
+        // A token is not a sign-in: its use is recorded on the token, once a minute at most.
+        let (token, secret) =
+            create_token(&store, &stored, "script", sift_store::accounts::Scope::Read, TokenExpiry::Never)
+                .await
+                .expect("token");
+        assert_eq!(token.last_used_at, None);
+        let TokenLookup::Live(used, _) = token_user(&store, &secret).await.expect("lookup") else {
+            panic!("{name}: a live token")
+        };
+        let used_at = used.last_used_at.clone().expect("its use is recorded");
+        let listed = store.list_tokens(lee.id).await.expect("tokens");
+        assert_eq!(listed[0].last_used_at.as_deref(), Some(used_at.as_str()), "{name}");
+        let TokenLookup::Live(again, _) = token_user(&store, &secret).await.expect("lookup") else { panic!("live") };
+        assert_eq!(again.last_used_at, Some(used_at), "{name}: within the minute, not written again");
+        assert_eq!(
+            store.user(lee.id).await.expect("read").expect("lee").last_sign_in_at,
+            latest,
+            "{name}: using a token is not signing in"
+        );
     }
 }

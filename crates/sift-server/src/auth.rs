@@ -13,7 +13,6 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
-use chrono::{Duration, Utc};
 use sift_app::accounts::TokenLookup;
 use sift_store::accounts::{Role, Scope, User};
 use sift_store::{StoredLead, Visibility};
@@ -136,16 +135,6 @@ impl FromRequestParts<AppState> for Principal {
                     ));
                 }
             };
-            // Recording every use would make each read a write; once a minute is enough to
-            // tell a live token from a forgotten one.
-            let stale = token.last_used_at.as_deref().is_none_or(|at| {
-                chrono::DateTime::parse_from_rfc3339(at)
-                    .map_or(true, |t| Utc::now() - t.with_timezone(&Utc) > Duration::seconds(60))
-            });
-            if stale {
-                let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-                state.store().touch_token(token.id, &now).await?;
-            }
             Principal { user, via: Via::Token { token_id: token.id, scope: token.scope }, ip }
         } else if let Some(cookie_value) = cookie(parts, SESSION_COOKIE) {
             let Some((session, user)) = sift_app::accounts::session_user(state.store(), &cookie_value).await? else {

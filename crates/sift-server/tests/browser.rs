@@ -1116,6 +1116,23 @@ async fn an_admin_edits_the_icp_as_toml_adds_a_user_and_reads_a_webhooks_deliver
     assert_eq!(res.status(), StatusCode::CREATED);
     let hook = res.json::<serde_json::Value>().await.expect("json")["webhook"]["id"].as_i64().expect("id");
     app.create_lead(&t, json!({"company": "Hook Ltd"})).await;
+    // A framework of our own that a playbook uses, for the deletion steps.
+    let meddic = sift_core::framework::BUILTIN_FRAMEWORKS.iter().find(|(n, _)| *n == "meddic.toml").expect("meddic").1;
+    for (path, text) in [
+        ("/api/v1/config/frameworks/lite", meddic.replacen("id = \"meddic\"", "id = \"lite\"", 1)),
+        ("/api/v1/config/playbooks", PLAYBOOK_ON.replace("FRAMEWORK", "lite")),
+    ] {
+        let res = app
+            .client
+            .put(app.url(path))
+            .bearer_auth(&t)
+            .header("content-type", "text/plain")
+            .body(text)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+    }
     let started = Instant::now();
     loop {
         let log = app.send(Method::GET, &format!("/api/v1/webhooks/{hook}/deliveries"), Auth::Token(&t), None).await;
@@ -1141,9 +1158,13 @@ async fn an_admin_edits_the_icp_as_toml_adds_a_user_and_reads_a_webhooks_deliver
     app.running.shutdown().await.expect("clean shutdown");
 }
 
+const PLAYBOOK_ON: &str = "[[playbooks]]\nid = \"enterprise\"\nframework = \"FRAMEWORK\"\nowners = [\"admin\"]\n";
+
 /// An admin's round of the settings: the index, the ICP with a TOML error found by Check
 /// (htmx) and shown at its line, fixed and saved; a user added (the one-time password shown
-/// once); a webhook's delivery log; the Chinese editor.
+/// once) and the users' last sign-in; a webhook's delivery log; the Chinese editor; a
+/// framework a playbook uses refused deletion, then deleted once the playbook moves off it;
+/// a webhook's events changed (none ticked refused at the group first).
 async fn settings_walk(client: Client, base: String, hook: i64) {
     client.goto(&page_url(&base, "/signin")).await.expect("open");
     client.find(Locator::Css("#username")).await.expect("user name").send_keys("admin").await.expect("type");
@@ -1215,6 +1236,14 @@ async fn settings_walk(client: Client, base: String, hook: i64) {
     client.find(Locator::Css("#one-time a[href='/settings/users']")).await.expect("done").click().await.expect("click");
     let users = wait_for_text(&client, "#users", |t| t.contains("王美")).await;
     assert!(!users.contains(&password) && client.find(Locator::Css("#one-time-password")).await.is_err());
+    // Each user's last sign-in: the admin's just now, mei's never.
+    assert!(users.contains("Last sign-in"), "{users}");
+    let mei = client.find(Locator::XPath(
+        "//tr[td[1][starts-with(normalize-space(.), 'mei')]]/td[contains(@class, 'last-sign-in')]",
+    ));
+    assert_eq!(mei.await.expect("mei's row").text().await.expect("text"), "Never");
+    let admin = client.find(Locator::Css("#users tbody tr:first-child td.last-sign-in time")).await.expect("a time");
+    assert!(admin.attr("datetime").await.expect("attr").is_some_and(|at| at.ends_with('Z')), "the admin signed in");
     check_page(&client, "settings-05-users").await;
 
     // Webhooks: the list with the latest delivery, then one webhook's delivery log.
@@ -1251,4 +1280,61 @@ async fn settings_walk(client: Client, base: String, hook: i64) {
     client.find(Locator::Css("form[action='/language'] button")).await.expect("switch").click().await.expect("click");
     wait_for_text(&client, "h1", |h| h.starts_with("理想客户画像")).await;
     check_page(&client, "settings-09-icp-zh").await;
+    client.goto(&page_url(&base, "/settings/users")).await.expect("open");
+    let users = wait_for_text(&client, "#users", |t| t.contains("最近登录")).await;
+    assert!(users.contains("从未登录"), "{users}");
+    check_page(&client, "settings-10-users-zh").await;
+    client.find(Locator::Css("form[action='/language'] button")).await.expect("switch").click().await.expect("click");
+    wait_for_text(&client, "h1", |h| h == "Users").await;
+
+    // A framework a playbook uses: the page says so, and a deletion is refused with the reason.
+    client.goto(&page_url(&base, "/settings/config/frameworks/lite")).await.expect("open");
+    let used = wait_for_text(&client, "#delete-used-by", |t| !t.is_empty()).await;
+    assert!(used.contains("enterprise"), "{used}");
+    // The box by keyboard: focus it and press space.
+    client.find(Locator::Css("#delete-confirm")).await.expect("the box").send_keys(" ").await.expect("tick");
+    let ticked = client.execute("return document.getElementById('delete-confirm').checked;", vec![]).await;
+    assert_eq!(ticked.expect("checked"), json!(true), "space ticks the box");
+    client.find(Locator::Css("button[value=delete]")).await.expect("delete").click().await.expect("click");
+    let why = wait_for_text(&client, "#delete-problem", |t| !t.is_empty()).await;
+    assert!(why.starts_with("✕ Not deleted:") && why.contains("used by playbook `enterprise`"), "{why}");
+    assert_eq!(
+        client.current_url().await.expect("url").fragment(),
+        Some("delete-document"),
+        "the answer opens at the form"
+    );
+    check_page(&client, "settings-11-delete-refused").await;
+
+    // The playbook moves to a built-in framework in its editor; then the deletion goes through
+    // and the history lists it.
+    client.goto(&page_url(&base, "/settings/config/playbooks")).await.expect("open");
+    let text = client.find(Locator::Css("#text")).await.expect("the editor");
+    text.clear().await.expect("clear");
+    text.send_keys(&PLAYBOOK_ON.replace("FRAMEWORK", "meddic")).await.expect("type");
+    client.find(Locator::Css("button[value=save]")).await.expect("save").click().await.expect("click");
+    wait_for_text(&client, "p.notice", |n| n.contains("Saved as version 2")).await;
+    client.goto(&page_url(&base, "/settings/config/frameworks/lite")).await.expect("open");
+    wait_for_text(&client, "h1", |h| h == "Framework lite").await;
+    assert!(client.find(Locator::Css("#delete-used-by")).await.is_err(), "no playbook uses it now");
+    client.find(Locator::Css("#delete-confirm")).await.expect("the box").click().await.expect("tick");
+    client.find(Locator::Css("button[value=delete]")).await.expect("delete").click().await.expect("click");
+    wait_for_text(&client, "p.notice", |n| n.contains("Deleted. The deletion is version 2.")).await;
+    let history = wait_for_text(&client, "#versions", |t| t.contains("Deleted")).await;
+    assert!(history.contains("2 ✕ Deleted admin") && history.contains("1 Saved admin"), "{history}");
+    check_page(&client, "settings-12-deleted").await;
+
+    // A webhook's events: none ticked is refused at the group; then stage changes instead.
+    client.goto(&page_url(&base, &format!("/settings/webhooks/{hook}"))).await.expect("open");
+    client.find(Locator::Css("#edit-event-lead-created")).await.expect("box").click().await.expect("untick");
+    client.find(Locator::Css("#events button[type=submit]")).await.expect("save").click().await.expect("click");
+    let error = wait_for_text(&client, "#events-error", |t| !t.is_empty()).await;
+    assert_eq!(error, "Tick at least one event.");
+    check_page(&client, "settings-13-webhook-events-refused").await;
+    client.find(Locator::Css("#edit-event-lead-stage_changed")).await.expect("box").click().await.expect("tick");
+    client.find(Locator::Css("#events button[type=submit]")).await.expect("save").click().await.expect("click");
+    let notice = wait_for_text(&client, "p.notice", |n| n.starts_with("Events saved")).await;
+    assert!(notice.ends_with("lead.stage_changed."), "{notice}");
+    let facts = client.find(Locator::Css("dl.facts")).await.expect("facts").text().await.expect("text");
+    assert!(facts.contains("lead.stage_changed") && !facts.contains("lead.created"), "{facts}");
+    check_page(&client, "settings-14-webhook-events-saved").await;
 }

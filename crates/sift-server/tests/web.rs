@@ -2992,6 +2992,121 @@ async fn settings_users_are_added_with_a_one_time_password_shown_once_and_the_la
     }
 }
 
+/// The users page's "Last sign-in" cell of one user, as text.
+fn last_sign_in_cell(body: &str, user: i64) -> String {
+    let row = body.find(&format!("<tr id=\"user-{user}\"")).unwrap_or_else(|| panic!("user {user}'s row: {body}"));
+    let cell = row + body[row..].find("class=\"last-sign-in\"").expect("the last sign-in cell");
+    let end = cell + body[cell..].find("</td>").expect("the cell's end");
+    page_text(&body[cell..end]).trim_start_matches(|c| c != ' ').split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `2026-12-04T23:19:43.123Z` as the pages show it: `2026-12-04 23:19`.
+fn shown_time(at: &str) -> String {
+    at[..16].replace('T', " ")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_users_show_each_last_sign_in_and_the_account_page_each_tokens_last_use() {
+    for db in databases("web_settings_last_sign_in").await {
+        let app = spawn(&db).await;
+        let name = db.name;
+        let users_api = || async {
+            let res = app.send(Method::GET, "/api/v1/users", Auth::Token(&app.admin_token), None).await;
+            assert_eq!(res.status(), StatusCode::OK);
+            res.json::<Value>().await.expect("json")
+        };
+        let last_of = |users: &Value, who: &str| -> Value {
+            users.as_array().expect("users").iter().find(|u| u["username"] == who).expect(who)["last_sign_in_at"]
+                .clone()
+        };
+        // Lee is added and has not signed in yet.
+        let res = app
+            .send(
+                Method::POST,
+                "/api/v1/users",
+                Auth::Token(&app.admin_token),
+                Some(json!({"username": "lee", "role": "rep", "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{name}");
+        let lee: Value = res.json().await.expect("json");
+        let lee_id = lee["user"]["id"].as_i64().expect("id");
+        assert_eq!(lee["user"]["last_sign_in_at"], Value::Null, "{name}: the API says never");
+        let session = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let page = get(&app, "/settings/users", Some(&session), None).await;
+        assert!(page.body.contains("<th scope=\"col\">Last sign-in</th>"), "{}", page.body);
+        assert_eq!(last_sign_in_cell(&page.body, lee_id), "Never", "{name}");
+        let admin_at = last_of(&users_api().await, "admin").as_str().expect("the admin has signed in").to_owned();
+        let admin_id = page.body.split("<tr id=\"user-").nth(1).and_then(|r| r.split('"').next()).expect("first row");
+        assert_eq!(last_sign_in_cell(&page.body, admin_id.parse().expect("id")), shown_time(&admin_at), "{name}");
+        assert!(page.body.contains(&format!("<time datetime=\"{admin_at}\">")), "{}", page.body);
+        let zh = get(&app, "/settings/users", Some(&session), Some("zh-CN")).await;
+        assert!(zh.body.contains("<th scope=\"col\">最近登录</th>"), "{}", zh.body);
+        assert_eq!(last_sign_in_cell(&zh.body, lee_id), "从未登录", "{name}");
+
+        // A wrong password is no sign-in; the right one, through the form, is shown.
+        let res = browser().get(app.url("/signin")).send().await.expect("sent");
+        let (token_cookie, _) = set_cookie(&res, "sift_sign_in").expect("the sign-in token cookie");
+        let token = form_token(&res.text().await.expect("page"));
+        let res = post_form(
+            &app,
+            "/signin",
+            &format!("sift_sign_in={token_cookie}"),
+            &[("username", "lee"), ("password", "not the password"), ("csrf_token", &token), ("next", "/")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{name}");
+        assert_eq!(last_of(&users_api().await, "lee"), Value::Null, "{name}: a failed sign-in is not recorded");
+        let before = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let lee_session = sign_in_with_form(&app, "lee", PASSWORD).await;
+        let lee_at = last_of(&users_api().await, "lee").as_str().expect("recorded").to_owned();
+        assert!(lee_at >= before, "{name}: {lee_at} >= {before}");
+        let page = get(&app, "/settings/users", Some(&session), None).await;
+        assert_eq!(last_sign_in_cell(&page.body, lee_id), shown_time(&lee_at), "{name}");
+        // The API's sign-in counts too.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        app.sign_in("lee", PASSWORD).await;
+        let later = last_of(&users_api().await, "lee").as_str().expect("recorded").to_owned();
+        assert!(later > lee_at, "{name}: {later} > {lee_at}");
+
+        // A token's use is its "last used" on the account page; it is not a sign-in.
+        let (cookie, csrf) = app.sign_in("lee", PASSWORD).await;
+        let res = app
+            .send(
+                Method::POST,
+                "/api/v1/tokens",
+                Auth::Session(&cookie, &csrf),
+                Some(json!({"name": "nightly", "scope": "read", "expires_in_days": 30})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let secret = res.json::<Value>().await.expect("json")["secret"].as_str().expect("secret").to_owned();
+        let signed_in_at = last_of(&users_api().await, "lee");
+        let account = get(&app, "/account", Some(&lee_session), None).await;
+        let row = token_row(&account.body, "nightly").expect("the token's row");
+        assert!(row.contains(" Never "), "{name}: not used yet: {row}");
+        let res = app.send(Method::GET, "/api/v1/me", Auth::Token(&secret), None).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let tokens: Value =
+            app.send(Method::GET, "/api/v1/tokens", Auth::Token(&secret), None).await.json().await.expect("json");
+        let used_at = tokens.as_array().expect("tokens").iter().find(|t| t["name"] == "nightly").expect("nightly")
+            ["last_used_at"]
+            .as_str()
+            .expect("its use is recorded")
+            .to_owned();
+        let account = get(&app, "/account", Some(&lee_session), None).await;
+        let row = token_row(&account.body, "nightly").expect("the token's row");
+        assert!(row.contains(&shown_time(&used_at)) && !row.contains(" Never "), "{name}: {row}");
+        assert_eq!(last_of(&users_api().await, "lee"), signed_in_at, "{name}: a token's use is not a sign-in");
+
+        // Only admins see anyone's last sign-in.
+        assert_eq!(get(&app, "/settings/users", Some(&lee_session), None).await.status, StatusCode::FORBIDDEN);
+        let res = app.send(Method::GET, "/api/v1/users", Auth::Token(&secret), None).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{name}");
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
 /// A receiver that answers every delivery 204.
 async fn webhook_receiver() -> String {
     let app = axum::Router::new().route("/hook", axum::routing::post(|| async { StatusCode::NO_CONTENT }));
@@ -3131,6 +3246,419 @@ async fn settings_a_webhook_is_created_with_its_secret_shown_once_and_its_delive
             get(&app, &format!("/settings/webhooks/{hook}"), Some(&session), None).await.status,
             StatusCode::NOT_FOUND
         );
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+/// A receiver that answers every delivery 204 and keeps the `type` of each event it got.
+async fn recording_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = got.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: String| {
+            let kept = kept.clone();
+            async move {
+                let kind =
+                    serde_json::from_str::<Value>(&body).ok().and_then(|v| v["type"].as_str().map(str::to_owned));
+                kept.lock().expect("lock").push(kind.unwrap_or_default());
+                StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, got)
+}
+
+/// Whether the webhook page's box for an event kind is ticked.
+fn event_ticked(body: &str, kind: &str) -> bool {
+    let id = format!("id=\"edit-event-{}\"", kind.replace('.', "-"));
+    let at = body.find(&id).unwrap_or_else(|| panic!("{kind}'s box: {body}"));
+    body[at..at + body[at..].find('>').expect("tag end")].contains("checked")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_a_webhooks_events_are_changed_on_its_page_and_then_decide_what_is_delivered() {
+    for db in databases("web_settings_webhook_events").await {
+        let app = spawn_with(&db, |s| {
+            s.job_workers = 1;
+            s.webhook_allow_private = true;
+        })
+        .await;
+        let name = db.name;
+        let (url, got) = recording_receiver().await;
+        let res = app
+            .send(
+                Method::POST,
+                "/api/v1/webhooks",
+                Auth::Token(&app.admin_token),
+                Some(json!({"url": url, "events": ["lead.created"]})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{name}");
+        let hook = res.json::<Value>().await.expect("json")["webhook"]["id"].as_i64().expect("id");
+        let events_of = || async {
+            let path = format!("/api/v1/webhooks/{hook}");
+            let res = app.send(Method::GET, &path, Auth::Token(&app.admin_token), None).await;
+            res.json::<Value>().await.expect("json")["events"].clone()
+        };
+        let session = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let cookies = format!("sift_session={session}");
+        let path = format!("/settings/webhooks/{hook}");
+        let page = get(&app, &path, Some(&session), None).await;
+        assert!(page.body.contains("<h2 id=\"events-heading\">Change the events</h2>"), "{}", page.body);
+        assert!(event_ticked(&page.body, "lead.created") && !event_ticked(&page.body, "lead.stage_changed"));
+        let csrf = form_token(&page.body);
+        let events_path = format!("{path}/events");
+
+        // None ticked, or a kind Sift does not know: refused at the group, nothing changed.
+        let res = post_form(&app, &events_path, &cookies, &[("csrf_token", &csrf)]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        let body = res.text().await.expect("page");
+        assert!(
+            part(&body, "id=\"events-error\"", "</p>").contains("Tick at least one event.")
+                && body.contains("aria-describedby=\"events-intro events-error\""),
+            "{body}"
+        );
+        assert!(!event_ticked(&body, "lead.created"), "{name}: the boxes as posted");
+        let res = browser()
+            .post(app.url(&events_path))
+            .header(COOKIE, &cookies)
+            .header(ACCEPT_LANGUAGE, "zh-CN")
+            .form(&[("csrf_token", csrf.as_str())])
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.expect("page").contains("请至少勾选一个事件。"), "{name}");
+        let res = post_form(
+            &app,
+            &events_path,
+            &cookies,
+            &[("csrf_token", &csrf), ("events", "lead.qualified"), ("events", "lead.exploded")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        let body = res.text().await.expect("page");
+        assert!(part(&body, "id=\"events-error\"", "</p>").contains("lead.exploded"), "{body}");
+        assert!(event_ticked(&body, "lead.qualified"), "{name}: the boxes as posted");
+        assert_eq!(events_of().await, json!(["lead.created"]), "{name}: nothing changed");
+        // A forged form, a rep, a webhook that does not exist.
+        let res =
+            post_form(&app, &events_path, &cookies, &[("csrf_token", "forged"), ("events", "lead.qualified")]).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{name}");
+        app.user("rosa", "rep", None, "write").await;
+        let rep = sign_in_with_form(&app, "rosa", PASSWORD).await;
+        let rep_csrf = form_token(&get(&app, "/", Some(&rep), None).await.body);
+        let res = post_form(
+            &app,
+            &events_path,
+            &format!("sift_session={rep}"),
+            &[("csrf_token", &rep_csrf), ("events", "lead.qualified")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{name}");
+        let res = post_form(
+            &app,
+            "/settings/webhooks/999/events",
+            &cookies,
+            &[("csrf_token", &csrf), ("events", "lead.qualified")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{name}");
+        assert_eq!(events_of().await, json!(["lead.created"]), "{name}: nothing changed");
+
+        // Stage changes instead of new leads: saved, said, and used for the next deliveries.
+        let res =
+            post_form(&app, &events_path, &cookies, &[("csrf_token", &csrf), ("events", "lead.stage_changed")]).await;
+        assert_eq!(
+            (res.status(), header(&res, LOCATION)),
+            (StatusCode::SEE_OTHER, format!("{path}?events=1")),
+            "{name}"
+        );
+        let page = get(&app, &format!("{path}?events=1"), Some(&session), None).await;
+        assert!(page.body.contains("Events saved. From now on it receives: lead.stage_changed."), "{}", page.body);
+        assert!(event_ticked(&page.body, "lead.stage_changed") && !event_ticked(&page.body, "lead.created"));
+        assert_eq!(events_of().await, json!(["lead.stage_changed"]), "{name}: the API's view");
+        let lead = app.create_lead(&app.admin_token, json!({"company": "Hook Ltd"})).await;
+        let id = lead["id"].as_i64().expect("lead id");
+        move_to(&app, id, "mql", "asked for a demo").await;
+        let started = std::time::Instant::now();
+        while !got.lock().expect("lock").iter().any(|k| k == "lead.stage_changed") {
+            assert!(started.elapsed() < std::time::Duration::from_secs(20), "{name}: nothing delivered");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let received = got.lock().expect("lock").clone();
+        assert!(received.iter().all(|k| k == "lead.stage_changed"), "{name}: only the kinds chosen: {received:?}");
+        let log = get(&app, &path, Some(&session), None).await;
+        assert!(
+            log.body.contains("<code>lead.stage_changed</code> #") && !log.body.contains("<code>lead.created</code> #"),
+            "{}",
+            log.body
+        );
+        let zh = get(&app, &path, Some(&session), Some("zh-CN")).await;
+        assert!(zh.body.contains("修改推送事件") && zh.body.contains("保存事件"), "{}", zh.body);
+        let audit: Value = app
+            .send(Method::GET, "/api/v1/audit?limit=100", Auth::Token(&app.admin_token), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert!(
+            audit.as_array().expect("entries").iter().any(|e| e["action"] == "webhook.updated"
+                && e["target"] == format!("webhook:{hook}")
+                && e["detail"]["events"] == json!(["lead.stage_changed"])),
+            "{name}: {audit}"
+        );
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
+/// Saves a configuration document through the API as the admin; returns its version.
+async fn put_config(app: &App, path: &str, text: &str) -> i64 {
+    let res = app
+        .client
+        .put(app.url(path))
+        .bearer_auth(&app.admin_token)
+        .header(CONTENT_TYPE, "text/plain")
+        .body(text.to_owned())
+        .send()
+        .await
+        .expect("sent");
+    let status = res.status();
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    body["document"]["version"].as_i64().expect("version")
+}
+
+/// The history row of one version on an editor page, as text.
+fn history_row(body: &str, version: i64) -> String {
+    let row =
+        body.find(&format!("<tr data-version=\"{version}\"")).unwrap_or_else(|| panic!("version {version}: {body}"));
+    let end = row + body[row..].find("</tr>").expect("row end");
+    page_text(&body[row..end]).split_whitespace().skip(1).collect::<Vec<_>>().join(" ")
+}
+
+const ENTERPRISE_ON: &str = r#"[[playbooks]]
+id = "enterprise"
+framework = "FRAMEWORK"
+owners = ["maria"]
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_a_document_is_deleted_once_confirmed_and_refused_with_the_reason_while_a_playbook_uses_it() {
+    for db in databases("web_settings_delete").await {
+        let app = spawn(&db).await;
+        let name = db.name;
+        app.user("maria", "rep", None, "read").await;
+        let meddic =
+            sift_core::framework::BUILTIN_FRAMEWORKS.iter().find(|(n, _)| *n == "meddic.toml").expect("meddic").1;
+        let lite = meddic.replacen("id = \"meddic\"", "id = \"meddic-lite\"", 1);
+        assert_eq!(put_config(&app, "/api/v1/config/frameworks/meddic-lite", &lite).await, 1);
+        put_config(&app, "/api/v1/config/playbooks", &ENTERPRISE_ON.replace("FRAMEWORK", "meddic-lite")).await;
+        let session = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let cookies = format!("sift_session={session}");
+        let path = "/settings/config/frameworks/meddic-lite";
+        let page = get(&app, path, Some(&session), None).await;
+        assert_eq!(page.status, StatusCode::OK, "{name}");
+        assert!(page.body.contains("<h2 id=\"delete-heading\">Delete this document</h2>"), "{}", page.body);
+        assert!(
+            part(&page.body, "id=\"delete-used-by\"", "</p>").contains("<code>enterprise</code>"),
+            "{name}: the playbook that uses it is named before anyone tries"
+        );
+        assert!(page.body.contains(&format!("action=\"{path}#delete-document\"")), "{}", page.body);
+        let csrf = form_token(&page.body);
+
+        // Without the box ticked: refused at the box, nothing deleted.
+        let res =
+            post_form(&app, path, &cookies, &[("csrf_token", &csrf), ("version", "1"), ("action", "delete")]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        let body = res.text().await.expect("page");
+        assert!(
+            body.contains("aria-describedby=\"delete-problem\"")
+                && part(&body, "id=\"delete-problem\"", "</div>").contains("Tick the box to confirm the deletion."),
+            "{body}"
+        );
+        // Ticked, while a playbook uses it: refused with the reason (409), nothing deleted.
+        let confirmed = [("csrf_token", csrf.as_str()), ("version", "1"), ("action", "delete"), ("confirm", "yes")];
+        let res = post_form(&app, path, &cookies, &confirmed).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT, "{name}");
+        let body = res.text().await.expect("page");
+        let why = part(&body, "id=\"delete-problem\"", "</div>");
+        assert!(why.contains("Not deleted:") && why.contains("used by playbook `enterprise`"), "{name}: {why}");
+        let res = browser()
+            .post(app.url(path))
+            .header(COOKIE, &cookies)
+            .header(ACCEPT_LANGUAGE, "zh-CN")
+            .form(&confirmed)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(res.status(), StatusCode::CONFLICT);
+        let body = res.text().await.expect("page");
+        let why = part(&body, "id=\"delete-problem\"", "</div>");
+        assert!(
+            why.contains("未删除：") && why.contains("销售打法 <code>enterprise</code> 正在使用此评估框架"),
+            "{name}: {why}"
+        );
+        assert!(why.contains("lang=\"en\"") && why.contains("used by playbook `enterprise`"), "{why}");
+        let stored =
+            app.send(Method::GET, "/api/v1/config/frameworks/meddic-lite", Auth::Token(&app.admin_token), None);
+        assert_eq!(stored.await.status(), StatusCode::OK, "{name}: still there");
+
+        // Once no playbook uses it: a version changed meanwhile is not deleted unseen...
+        put_config(&app, "/api/v1/config/playbooks", &ENTERPRISE_ON.replace("FRAMEWORK", "meddic")).await;
+        let stale = [("csrf_token", csrf.as_str()), ("version", "7"), ("action", "delete"), ("confirm", "yes")];
+        let res = post_form(&app, path, &cookies, &stale).await;
+        assert_eq!(res.status(), StatusCode::CONFLICT, "{name}");
+        let body = res.text().await.expect("page");
+        assert!(body.contains("Someone else changed this document meanwhile") && body.contains("version 1."), "{body}");
+        // ...and the one shown is deleted, the deletion a version of its own in the history.
+        let res = post_form(&app, path, &cookies, &confirmed).await;
+        assert_eq!(
+            (res.status(), header(&res, LOCATION)),
+            (StatusCode::SEE_OTHER, format!("{path}?deleted=2")),
+            "{name}"
+        );
+        let page = get(&app, &format!("{path}?deleted=2"), Some(&session), None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Deleted. The deletion is version 2."), "{}", page.body);
+        assert!(history_row(&page.body, 2).starts_with("✕ Deleted admin"), "{}", history_row(&page.body, 2));
+        assert!(history_row(&page.body, 1).starts_with("Saved admin"), "{}", history_row(&page.body, 1));
+        assert!(!page.body.contains("id=\"delete-document\""), "{name}: nothing left to delete");
+        let res = app.send(Method::GET, "/api/v1/config/frameworks/meddic-lite", Auth::Token(&app.admin_token), None);
+        assert_eq!(res.await.status(), StatusCode::NOT_FOUND, "{name}");
+        let index = get(&app, "/settings", Some(&session), None).await;
+        assert!(!index.body.contains(&format!("href=\"{path}\"")), "{name}: no longer listed");
+        let zh = get(&app, path, Some(&session), Some("zh-CN")).await;
+        assert!(history_row(&zh.body, 2).starts_with("✕ 删除 admin"), "{}", history_row(&zh.body, 2));
+        // The last version saved brings it back.
+        let old = get(&app, &format!("{path}?version=1"), Some(&session), None).await;
+        assert_eq!((editor_text(&old.body), hidden(&old.body, "version")), (lite.clone(), Some("0".to_owned())));
+        let res = post_form(
+            &app,
+            path,
+            &cookies,
+            &[("csrf_token", &csrf), ("text", &lite), ("version", "0"), ("action", "save")],
+        )
+        .await;
+        assert_eq!(header(&res, LOCATION), format!("{path}?saved=3"), "{name}");
+
+        // Single documents the same way: without playbooks, leads are not routed; without the
+        // ICP, organization fit is not checked.
+        let page = get(&app, "/settings/config/playbooks", Some(&session), None).await;
+        assert!(page.body.contains("New leads are no longer routed"), "{}", page.body);
+        let res = post_form(
+            &app,
+            "/settings/config/playbooks",
+            &cookies,
+            &[("csrf_token", &csrf), ("version", "2"), ("action", "delete"), ("confirm", "yes")],
+        )
+        .await;
+        assert_eq!(header(&res, LOCATION), "/settings/config/playbooks?deleted=3", "{name}");
+        put_config(&app, "/api/v1/config/icp", "territories = [\"DE\"]\n").await;
+        assert_eq!(verdict_for_us_lead(&app).await.0, "disqualified", "{name}");
+        let page = get(&app, "/settings/config/icp", Some(&session), None).await;
+        assert!(page.body.contains("Without an ICP, organization fit is not checked."), "{}", page.body);
+        let res = post_form(
+            &app,
+            "/settings/config/icp",
+            &cookies,
+            &[("csrf_token", &csrf), ("version", "1"), ("action", "delete"), ("confirm", "yes")],
+        )
+        .await;
+        assert_eq!(header(&res, LOCATION), "/settings/config/icp?deleted=2", "{name}");
+        assert_eq!(verdict_for_us_lead(&app).await.0, "qualified", "{name}: the next decision runs without it");
+        let index = get(&app, "/settings", Some(&session), None).await;
+        assert!(index.body.contains("Not set: organization fit is not checked."), "{}", index.body);
+
+        // A built-in framework cannot be deleted, and the answer says so (the API's too).
+        assert!(index.body.contains("which cannot be changed or deleted but can be copied"), "{}", index.body);
+        let res = post_form(
+            &app,
+            "/settings/config/frameworks/bant",
+            &cookies,
+            &[("csrf_token", &csrf), ("version", "0"), ("action", "delete"), ("confirm", "yes")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::CONFLICT, "{name}");
+        let body = res.text().await.expect("page");
+        assert!(
+            body.contains("`bant` is a built-in framework: built-in frameworks cannot be changed or deleted"),
+            "{body}"
+        );
+        // Nothing stored has no box to tick: the answer says why, ticked or not.
+        let res = post_form(
+            &app,
+            "/settings/config/frameworks/bant",
+            &cookies,
+            &[("csrf_token", &csrf), ("version", "0"), ("action", "delete")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::CONFLICT, "{name}");
+        assert!(res.text().await.expect("page").contains("is a built-in framework"));
+        let res = post_form(
+            &app,
+            "/settings/config/lexicons/nothing-here",
+            &cookies,
+            &[("csrf_token", &csrf), ("version", "0"), ("action", "delete")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{name}");
+        assert!(res.text().await.expect("page").contains("lexicon/nothing-here"));
+        let res = app.send(Method::DELETE, "/api/v1/config/frameworks/bant", Auth::Token(&app.admin_token), None).await;
+        let problem = common::assert_problem(res, StatusCode::CONFLICT, "conflict").await;
+        assert!(problem["detail"].as_str().unwrap_or("").contains("is a built-in framework"), "{problem}");
+
+        // Bad input: a version that is not a number (400 naming it), a forged form (403),
+        // a rep (403); nothing deleted by any of them.
+        let res = post_form(
+            &app,
+            path,
+            &cookies,
+            &[("csrf_token", &csrf), ("version", "three"), ("action", "delete"), ("confirm", "yes")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{name}");
+        assert!(res.text().await.expect("page").contains("version"));
+        let res = post_form(
+            &app,
+            path,
+            &cookies,
+            &[("csrf_token", "forged"), ("version", "3"), ("action", "delete"), ("confirm", "yes")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{name}");
+        let rep = sign_in_with_form(&app, "maria", PASSWORD).await;
+        let rep_csrf = form_token(&get(&app, "/", Some(&rep), None).await.body);
+        let res = post_form(
+            &app,
+            path,
+            &format!("sift_session={rep}"),
+            &[("csrf_token", &rep_csrf), ("version", "3"), ("action", "delete"), ("confirm", "yes")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{name}");
+        let res = app.send(Method::GET, "/api/v1/config/frameworks/meddic-lite", Auth::Token(&app.admin_token), None);
+        assert_eq!(res.await.status(), StatusCode::OK, "{name}: still there");
+
+        // Every deletion is audited as the API's.
+        let audit: Value = app
+            .send(Method::GET, "/api/v1/audit?limit=100", Auth::Token(&app.admin_token), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        let deleted: Vec<&str> = audit
+            .as_array()
+            .expect("entries")
+            .iter()
+            .filter(|e| e["action"] == "config.deleted")
+            .filter_map(|e| e["target"].as_str())
+            .collect();
+        assert_eq!(deleted, ["config:icp", "config:playbooks", "config:framework/meddic-lite"], "{name}");
         app.running.shutdown().await.expect("clean shutdown");
     }
 }

@@ -99,6 +99,9 @@ pub struct User {
     pub must_change_password: bool,
     pub disabled: bool,
     pub created_at: String,
+    /// When they last signed in with their password (RFC 3339, UTC); `None`: never, or not
+    /// since sign-ins were first recorded (migration 22).
+    pub last_sign_in_at: Option<String>,
 }
 
 /// A change to a user: `None` keeps a value; `Some(None)` clears an optional one.
@@ -198,8 +201,8 @@ fn corrupt(what: &str, e: impl fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
 }
 
-const USER_COLUMNS: &str =
-    "u.id, u.username, u.display_name, u.role, u.team, u.language, u.must_change_password, u.disabled, u.created_at";
+const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.team, u.language, u.must_change_password, \
+     u.disabled, u.created_at, u.last_sign_in_at";
 
 fn user_from_row<R: Row>(row: &R) -> Result<User>
 where
@@ -220,6 +223,7 @@ where
         must_change_password: row.try_get("must_change_password")?,
         disabled: row.try_get("disabled")?,
         created_at: row.try_get("created_at")?,
+        last_sign_in_at: row.try_get("last_sign_in_at")?,
     })
 }
 
@@ -426,8 +430,12 @@ impl Store {
         Ok(UserChanged::Changed(user))
     }
 
+    /// Starts a session (its `last_seen_at` is when it starts) and records that moment as the
+    /// user's last sign-in, in one transaction: a session is only ever made by signing in.
     pub async fn create_session(&self, session: &Session) -> Result<()> {
+        let begin = self.begin_write();
         on_pool!(self, pool => {
+            let mut tx = pool.begin_with(begin).await?;
             sqlx::query("INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(&session.id_hash)
                 .bind(session.user_id)
@@ -435,8 +443,14 @@ impl Store {
                 .bind(&session.last_seen_at)
                 .bind(&session.expires_at)
                 .bind(&session.last_seen_at)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
+            sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
+                .bind(&session.last_seen_at)
+                .bind(session.user_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
             Ok(())
         })
     }

@@ -365,6 +365,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0020_board_filter_indexes.sql"),
         include_str!("../migrations/postgres/0020_board_filter_indexes.sql"),
     ),
+    (
+        22,
+        "last_sign_in",
+        include_str!("../migrations/sqlite/0022_last_sign_in.sql"),
+        include_str!("../migrations/postgres/0022_last_sign_in.sql"),
+    ),
 ];
 
 fn migrations(backend: Backend) -> Migrator {

@@ -232,7 +232,7 @@ async fn put_document(
     let (saved, warnings) = match apply(state, principal, document, change).await? {
         Applied::Saved { document, warnings } => (document, warnings),
         Applied::Stale { current } => return Err(stale(document, current)),
-        Applied::Deleted => return Err(ApiError::internal("a save came back as a deletion")),
+        Applied::Deleted { .. } => return Err(ApiError::internal("a save came back as a deletion")),
     };
     let tag = etag(saved.version);
     let mut response =
@@ -249,7 +249,10 @@ pub(crate) enum Applied {
         document: ConfigDocument,
         warnings: Diagnostics,
     },
-    Deleted,
+    /// Deleted: the deletion is this version in the document's history.
+    Deleted {
+        version: i64,
+    },
     /// Someone else changed the document since it was read; nothing was written.
     Stale {
         current: i64,
@@ -276,7 +279,7 @@ pub(crate) async fn apply(
         Change::Deleted { version, config } => {
             state.set_config(*config);
             audit(state, principal, "config.deleted", &target, serde_json::json!({"version": version})).await?;
-            Ok(Applied::Deleted)
+            Ok(Applied::Deleted { version })
         }
         Change::Stale { current } => Ok(Applied::Stale { current }),
     }
@@ -294,7 +297,7 @@ async fn delete_document(
         .await
         .map_err(|e| to_api(document, e))?;
     match apply(state, principal, document, change).await? {
-        Applied::Deleted => {}
+        Applied::Deleted { .. } => {}
         Applied::Stale { current } => return Err(stale(document, current)),
         Applied::Saved { .. } => return Err(ApiError::internal("a deletion came back as a save")),
     }
@@ -387,7 +390,9 @@ pub async fn put_named(
     put_document(&state, &principal, collection.document(&name), &headers, &body).await
 }
 
-/// Removes a user framework (refused with `409` while a playbook uses it) or a lexicon.
+/// Removes a user framework (refused with `409` while a playbook uses it; a built-in one is
+/// a `409` too: built-ins cannot be deleted) or a lexicon. The deletion is kept as a version
+/// of its own in the document's history.
 #[utoipa::path(delete, path = "/api/v1/config/{collection}/{name}", tag = "configuration",
     params(("collection" = Collection, Path, description = "frameworks or lexicons"), ("name" = String, Path, description = "the framework id or lexicon name"),
         ("If-Match" = Option<String>, Header, description = "the version you read")),

@@ -31,6 +31,9 @@ pub struct UserView {
     pub must_change_password: bool,
     pub disabled: bool,
     pub created_at: String,
+    /// When they last signed in with their password (RFC 3339, UTC); absent: never. API
+    /// token use is not a sign-in: see each token's `last_used_at`.
+    pub last_sign_in_at: Option<String>,
 }
 
 impl From<&User> for UserView {
@@ -45,6 +48,7 @@ impl From<&User> for UserView {
             must_change_password: u.must_change_password,
             disabled: u.disabled,
             created_at: u.created_at.clone(),
+            last_sign_in_at: u.last_sign_in_at.clone(),
         }
     }
 }

@@ -74,19 +74,22 @@ async fn run_inner(store: &sift_store::Store, command: &UsersCommand) -> Result<
             if *json {
                 println!("{}", serde_json::to_string_pretty(&users)?);
             } else {
-                println!("{:>4}  {:<24} {:<8} {:<12} status", "id", "user", "role", "team");
+                println!("{:>4}  {:<24} {:<8} {:<12} {:<17} status", "id", "user", "role", "team", "last sign-in");
                 for u in &users {
                     let status = match (u.disabled, u.must_change_password) {
                         (true, _) => "disabled",
                         (false, true) => "must change password",
                         (false, false) => "active",
                     };
+                    // `2026-12-04T23:19:43.123Z` as `2026-12-04 23:19` (UTC).
+                    let last = u.last_sign_in_at.as_deref().and_then(|at| at.get(..16)).map(|at| at.replace('T', " "));
                     println!(
-                        "{:>4}  {:<24} {:<8} {:<12} {status}",
+                        "{:>4}  {:<24} {:<8} {:<12} {:<17} {status}",
                         u.id,
                         u.username,
                         u.role,
-                        u.team.as_deref().unwrap_or("-")
+                        u.team.as_deref().unwrap_or("-"),
+                        last.as_deref().unwrap_or("never"),
                     );
                 }
             }

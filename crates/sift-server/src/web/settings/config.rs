@@ -64,13 +64,29 @@ pub struct ConfigWords {
     history: &'static str,
     history_intro: &'static str,
     col_version: &'static str,
+    col_change: &'static str,
     col_by: &'static str,
     col_at: &'static str,
     col_open: &'static str,
-    deleted: &'static str,
     current: &'static str,
     load: &'static str,
     no_history: &'static str,
+    delete_heading: &'static str,
+    delete_icp: &'static str,
+    delete_rules: &'static str,
+    delete_playbooks: &'static str,
+    delete_framework: &'static str,
+    delete_lexicon: &'static str,
+    delete_kept: &'static str,
+    delete_used_by: &'static str,
+    delete_confirm: &'static str,
+    delete: &'static str,
+    delete_needs_confirm: &'static str,
+    delete_refused: &'static str,
+    delete_stale: &'static str,
+    deleted_notice: &'static str,
+    saved_change: &'static str,
+    deleted_change: &'static str,
 }
 
 pub static EN: ConfigWords = ConfigWords {
@@ -105,13 +121,29 @@ pub static EN: ConfigWords = ConfigWords {
     history: "History",
     history_intro: "Every saved version is kept; load one into the editor to look at it or to save it again.",
     col_version: "Version",
+    col_change: "Change",
     col_by: "By",
     col_at: "When",
     col_open: "Editor",
-    deleted: "deleted",
     current: "current",
     load: "Load",
     no_history: "No version saved yet.",
+    delete_heading: "Delete this document",
+    delete_icp: "Without an ICP, organization fit is not checked.",
+    delete_rules: "The built-in lead-type rules apply again.",
+    delete_playbooks: "New leads are no longer routed; leads keep the playbook and owner they have.",
+    delete_framework: "Playbooks, leads and calls can no longer be judged under it; a playbook that uses it must be changed first.",
+    delete_lexicon: "The call analysis no longer listens for its phrases.",
+    delete_kept: "Every version stays in the history: load the last one and save it to bring the document back.",
+    delete_used_by: "It is used by these playbooks, so a deletion will be refused until they no longer use it:",
+    delete_confirm: "Yes, delete it",
+    delete: "Delete",
+    delete_needs_confirm: "Tick the box to confirm the deletion.",
+    delete_refused: "Not deleted:",
+    delete_stale: "Someone else changed this document meanwhile, so it was not deleted. Look at the newest version, then delete it if you still mean to. It is now version",
+    deleted_notice: "Deleted. The deletion is version",
+    saved_change: "Saved",
+    deleted_change: "Deleted",
 };
 
 pub static ZH: ConfigWords = ConfigWords {
@@ -146,13 +178,29 @@ pub static ZH: ConfigWords = ConfigWords {
     history: "历史版本",
     history_intro: "每个保存过的版本都会保留；可以载入编辑器查看，或再次保存。",
     col_version: "版本",
+    col_change: "变更",
     col_by: "保存人",
     col_at: "时间",
     col_open: "编辑器",
-    deleted: "已删除",
     current: "当前",
     load: "载入",
     no_history: "还没有保存过任何版本。",
+    delete_heading: "删除此文档",
+    delete_icp: "删除理想客户画像后，将不再检查组织匹配度。",
+    delete_rules: "删除后恢复使用内置的线索类型规则。",
+    delete_playbooks: "删除后新线索不再自动分配；已有线索保留原来的销售打法和负责人。",
+    delete_framework: "删除后，销售打法、线索和通话都不能再按此框架评估；正在使用它的销售打法须先修改。",
+    delete_lexicon: "删除后，通话分析不再识别其中的说法。",
+    delete_kept: "所有版本都保留在历史版本中：载入最后一个版本再保存，即可恢复该文档。",
+    delete_used_by: "以下销售打法正在使用它，在它们不再使用之前，删除会被拒绝：",
+    delete_confirm: "确认删除",
+    delete: "删除",
+    delete_needs_confirm: "请勾选确认框后再删除。",
+    delete_refused: "未删除：",
+    delete_stale: "在此期间其他人修改了这个文档，所以没有删除。请先查看最新版本，如仍要删除再操作。当前版本为",
+    deleted_notice: "已删除。此次删除记为历史版本",
+    saved_change: "保存",
+    deleted_change: "删除",
 };
 
 pub fn words(lang: Lang) -> &'static ConfigWords {
@@ -223,6 +271,17 @@ impl Doc {
         }
     }
 
+    /// What deleting the document changes.
+    fn deleting(&self, w: &ConfigWords) -> &'static str {
+        match self.kind {
+            DocumentKind::Icp => w.delete_icp,
+            DocumentKind::Rules => w.delete_rules,
+            DocumentKind::Playbooks => w.delete_playbooks,
+            DocumentKind::Framework => w.delete_framework,
+            DocumentKind::Lexicon => w.delete_lexicon,
+        }
+    }
+
     /// What applies while the document is not stored.
     fn unset(&self, lang: Lang) -> &'static str {
         let s = super::words(lang);
@@ -266,6 +325,23 @@ struct Editor<'a> {
     stale: Option<i64>,
     history: &'a [DocumentVersion],
     starter: bool,
+    /// The deletion just made (its version), after the 303.
+    deleted: Option<i64>,
+    delete: DeleteState,
+    /// The playbooks of the live configuration that use this framework (a deletion would be
+    /// refused): said before anyone tries.
+    used_by: Vec<String>,
+}
+
+/// How the delete form at the foot of the editor stands.
+#[derive(Default)]
+enum DeleteState {
+    #[default]
+    Ready,
+    /// Posted without its box ticked.
+    Unconfirmed,
+    /// Refused (another document needs it, or it changed meanwhile): why.
+    Refused(Markup),
 }
 
 fn status_for(outcome: &Outcome) -> StatusCode {
@@ -364,6 +440,46 @@ fn problems_inner(lang: Lang, text: &str, outcome: &Outcome) -> Markup {
     }
 }
 
+/// The foot of the editor: what deleting the document changes, and a form that deletes it
+/// once its box is ticked (the version read goes with it, so a change made meanwhile is not
+/// deleted unseen). The form posts to the editor's address with `action=delete`, and the
+/// answer lands back here (`#delete-document`) with the refusal, if any, at the box.
+fn delete_section(lang: Lang, e: &Editor<'_>, current: &ConfigDocument, path: &str, csrf: &str) -> Markup {
+    let w = words(lang);
+    let problem = match &e.delete {
+        DeleteState::Ready => None,
+        DeleteState::Unconfirmed => Some(html! { (w.delete_needs_confirm) }),
+        DeleteState::Refused(why) => Some(why.clone()),
+    };
+    html! {
+        section #delete-document aria-labelledby="delete-heading" {
+            h2 #delete-heading { (w.delete_heading) }
+            p { (e.doc.deleting(w)) " " (w.delete_kept) }
+            @if !e.used_by.is_empty() {
+                p #delete-used-by.warning {
+                    (w.delete_used_by) " "
+                    @for (i, p) in e.used_by.iter().enumerate() { @if i > 0 { ", " } code { (p) } }
+                }
+            }
+            form.stack.narrow method="post" action={ (path) "#delete-document" } hx-boost="false" {
+                input type="hidden" name=(CSRF_FIELD) value=(csrf);
+                input type="hidden" name="version" value=(current.version);
+                div.check {
+                    input #delete-confirm type="checkbox" name="confirm" value="yes" required
+                        aria-invalid=[matches!(e.delete, DeleteState::Unconfirmed).then_some("true")]
+                        aria-describedby=[problem.as_ref().map(|_| "delete-problem")];
+                    " "
+                    label.inline for="delete-confirm" { (w.delete_confirm) ": " (e.doc.title(lang)) }
+                }
+                @if let Some(why) = &problem {
+                    div #delete-problem.error role="alert" { (why) }
+                }
+                button.danger type="submit" name="action" value="delete" { (w.delete) }
+            }
+        }
+    }
+}
+
 fn editor_page(who: &SignedIn, e: &Editor<'_>) -> Markup {
     let lang = who.lang;
     let w = words(lang);
@@ -389,6 +505,7 @@ fn editor_page(who: &SignedIn, e: &Editor<'_>) -> Markup {
             }
         }
         @if let Some(v) = e.saved { p.notice role="status" { span aria-hidden="true" { "✓ " } (w.saved) " " (v) "." } }
+        @if let Some(v) = e.deleted { p.notice role="status" { span aria-hidden="true" { "✓ " } (w.deleted_notice) " " (v) ". " (w.delete_kept) } }
         @if let Some(v) = e.loaded { p.notice role="status" { (w.loaded) " " (v) "." } }
         @if e.started { p.notice role="status" { (w.started_from) } }
         @if let Some(latest) = e.stale {
@@ -437,18 +554,25 @@ fn editor_page(who: &SignedIn, e: &Editor<'_>) -> Markup {
                 p.muted { (w.history_intro) }
                 table #versions {
                     thead { tr {
-                        th scope="col" { (w.col_version) } th scope="col" { (w.col_by) }
+                        th scope="col" { (w.col_version) } th scope="col" { (w.col_change) } th scope="col" { (w.col_by) }
                         th scope="col" { (w.col_at) } th scope="col" { (w.col_open) }
                     } }
                     tbody {
                         @for v in e.history {
-                            tr {
+                            tr data-version=(v.version) {
                                 td.num { (v.version) }
+                                td {
+                                    @if v.text.is_none() {
+                                        span.badge.off { span aria-hidden="true" { "✕" } " " (w.deleted_change) }
+                                    } @else {
+                                        (w.saved_change)
+                                    }
+                                }
                                 td { (v.changed_by) }
                                 td { (day_and_time(&v.changed_at)) }
                                 td {
                                     @if v.text.is_none() {
-                                        span.muted { (w.deleted) }
+                                        span.muted { "—" }
                                     } @else if e.current.is_some_and(|c| c.version == v.version) {
                                         span.muted { (w.current) }
                                     } @else {
@@ -460,6 +584,9 @@ fn editor_page(who: &SignedIn, e: &Editor<'_>) -> Markup {
                     }
                 }
             }
+        }
+        @if let Some(c) = e.current {
+            (delete_section(lang, e, c, &path, csrf))
         }
     };
     let page_title = format!("{title} · {}", s.title);
@@ -475,6 +602,18 @@ pub struct EditorQuery {
     version: Option<i64>,
     /// A text to start from: `example`, or a built-in framework's id.
     from: Option<String>,
+    /// The deletion just made, by its version (after the 303).
+    deleted: Option<i64>,
+}
+
+/// The playbooks of the live configuration that use a framework (none for other documents).
+fn used_by(state: &AppState, doc: &Doc) -> Vec<String> {
+    match (doc.kind, &state.config().playbooks) {
+        (DocumentKind::Framework, Some(playbooks)) => {
+            playbooks.using_framework(&doc.name).into_iter().map(str::to_owned).collect()
+        }
+        _ => Vec::new(),
+    }
 }
 
 async fn current_of(state: &AppState, doc: &Doc, lang: Lang) -> WebResult<Option<ConfigDocument>> {
@@ -541,6 +680,10 @@ async fn show(state: &AppState, who: &SignedIn, doc: &Doc, query: &EditorQuery) 
         history: &history,
         starter: config_docs::starter_text(&config, doc.reference(), Some("example")).is_some()
             && doc.kind != DocumentKind::Framework,
+        // Only while it stays deleted: a later save makes the notice stale.
+        deleted: query.deleted.filter(|v| current.is_none() && history.first().is_some_and(|h| h.version == *v)),
+        delete: DeleteState::Ready,
+        used_by: used_by(state, doc),
     };
     Ok(html(StatusCode::OK, editor_page(who, &editor)))
 }
@@ -557,6 +700,9 @@ pub struct EditorForm {
     action: String,
     /// After a stale refusal: the version someone else saved, to save over on purpose.
     latest: Option<i64>,
+    /// `yes` when the deletion's box is ticked (`action=delete`).
+    #[serde(default)]
+    confirm: String,
 }
 
 impl EditorForm {
@@ -600,15 +746,22 @@ async fn check(state: &AppState, who: &SignedIn, doc: &Doc, headers: &HeaderMap,
         stale: form.latest,
         history: &history,
         starter: false,
+        deleted: None,
+        delete: DeleteState::Ready,
+        used_by: used_by(state, doc),
     };
     Ok(html(status, editor_page(who, &editor)))
 }
 
-/// Saves the posted text if it has no problem and its version is still the current one.
+/// Saves the posted text if it has no problem and its version is still the current one
+/// (`action=delete`: deletes the document instead).
 async fn submit(state: &AppState, who: &SignedIn, doc: &Doc, form: &EditorForm) -> WebResult {
     let lang = who.lang;
     let failed = WebError::in_lang(lang);
     who.principal.check_form_csrf(&form.csrf_token).map_err(&failed)?;
+    if form.action == "delete" {
+        return delete(state, who, doc, form).await;
+    }
     let text = form.text();
     let expected = match (form.action.as_str(), form.latest) {
         ("overwrite", Some(latest)) => latest,
@@ -621,7 +774,7 @@ async fn submit(state: &AppState, who: &SignedIn, doc: &Doc, form: &EditorForm) 
                 return Ok(see_other(&format!("{}?saved={}", doc.path(), document.version)));
             }
             Applied::Stale { current } => (Outcome::NotChecked, Some(current)),
-            Applied::Deleted => return Err(failed(ApiError::internal("a save came back as a deletion"))),
+            Applied::Deleted { .. } => return Err(failed(ApiError::internal("a save came back as a deletion"))),
         },
         Err(AppError::Invalid(problems)) => (Outcome::Problems { problems, saving: true }, form.latest),
         Err(AppError::Conflict(message)) => (Outcome::Refused(message), form.latest),
@@ -648,6 +801,87 @@ async fn submit(state: &AppState, who: &SignedIn, doc: &Doc, form: &EditorForm) 
         stale,
         history: &history,
         starter: false,
+        deleted: None,
+        delete: DeleteState::Ready,
+        used_by: used_by(state, doc),
+    };
+    Ok(html(status, editor_page(who, &editor)))
+}
+
+/// Why a deletion was refused, in the page's language: the use case's reason as it says it
+/// (the API's detail), after a sentence of our own in Chinese, which names the playbooks
+/// that use a framework when that is the reason.
+fn refusal(lang: Lang, doc: &Doc, used_by: &[String], reason: &str) -> Markup {
+    let w = words(lang);
+    html! {
+        p {
+            span aria-hidden="true" { "✕ " } (w.delete_refused) " "
+            @match lang {
+                Lang::En => { (reason) }
+                Lang::Zh => {
+                    @if doc.kind == DocumentKind::Framework && !used_by.is_empty() {
+                        "销售打法 " @for (i, p) in used_by.iter().enumerate() { @if i > 0 { "、" } code { (p) } }
+                        " 正在使用此评估框架，请先修改销售打法。"
+                    } @else {
+                        "其他配置依赖此文档，删除会导致其无法加载。"
+                    }
+                }
+            }
+        }
+        @if lang == Lang::Zh { p.muted lang="en" { (reason) } }
+    }
+}
+
+/// Deletes the document once the box is ticked, if it is still the version the page showed
+/// and no other document needs it; a refusal is shown at the box (409), nothing written. A
+/// deletion is applied and audited as the API's (`config.deleted`), then 303 to the editor,
+/// whose history lists it.
+async fn delete(state: &AppState, who: &SignedIn, doc: &Doc, form: &EditorForm) -> WebResult {
+    let lang = who.lang;
+    let w = words(lang);
+    let failed = WebError::in_lang(lang);
+    // A document that is not stored has no box to tick: the use case says why it cannot be
+    // deleted (a built-in framework, or nothing stored under that name).
+    let stored = current_of(state, doc, lang).await?.is_some();
+    let refused = if stored && form.confirm != "yes" {
+        (StatusCode::UNPROCESSABLE_ENTITY, DeleteState::Unconfirmed)
+    } else {
+        match config_docs::delete(state.store(), doc.reference(), Some(form.version), who.principal.actor()).await {
+            Ok(change) => match apply(state, &who.principal, doc.reference(), change).await.map_err(&failed)? {
+                Applied::Deleted { version } => return Ok(see_other(&format!("{}?deleted={version}", doc.path()))),
+                Applied::Stale { current } => {
+                    let why = html! { p { span aria-hidden="true" { "✕ " } (w.delete_stale) " " (current) "." } };
+                    (StatusCode::CONFLICT, DeleteState::Refused(why))
+                }
+                Applied::Saved { .. } => return Err(failed(ApiError::internal("a deletion came back as a save"))),
+            },
+            Err(AppError::Conflict(reason)) if stored => {
+                (StatusCode::CONFLICT, DeleteState::Refused(refusal(lang, doc, &used_by(state, doc), &reason)))
+            }
+            // Nothing stored to delete (a built-in framework, a document already gone): the
+            // error page says so.
+            Err(e) => return Err(failed(e.into())),
+        }
+    };
+    let (status, delete) = refused;
+    let current = current_of(state, doc, lang).await?;
+    let history = history_of(state, doc, lang).await?;
+    let text = current.as_ref().map(|c| c.text.clone()).unwrap_or_default();
+    let editor = Editor {
+        doc,
+        current: current.as_ref(),
+        text: &text,
+        version: current.as_ref().map_or(0, |c| c.version),
+        outcome: Outcome::NotChecked,
+        saved: None,
+        loaded: None,
+        started: false,
+        stale: None,
+        history: &history,
+        starter: false,
+        deleted: None,
+        delete,
+        used_by: used_by(state, doc),
     };
     Ok(html(status, editor_page(who, &editor)))
 }

@@ -1,10 +1,12 @@
 //! Settings (issue 10), admins only: `GET /settings` links each part with the version of each
 //! configuration document, who changed it and when; `config` edits the documents as TOML
 //! (checked with every problem at its line and column, saved as a new version only if no one
-//! saved meanwhile), `users` adds users (a one-time password shown once), changes roles,
-//! resets passwords, disables and enables them; `webhooks` creates them (the secret shown
-//! once), pauses, resumes and deletes them, and shows each one's delivery log with a
-//! redeliver button. Every page and post calls the use cases the API calls
+//! saved meanwhile) and deletes them (a ticked box; refused with the reason when another
+//! document needs it), `users` lists users with their last sign-in, adds users (a one-time
+//! password shown once), changes roles, resets passwords, disables and enables them;
+//! `webhooks` creates them (the secret shown once), changes the events they receive, pauses,
+//! resumes and deletes them, and shows each one's delivery log with a redeliver button.
+//! Every page and post calls the use cases the API calls
 //! (`sift_app::config_docs`, `accounts`, `webhooks`) after the API's rule
 //! (`Principal::require_admin`), so anyone else gets the API's 403; every post checks CSRF.
 //!
@@ -47,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .route("/settings/webhooks/{id}", get(webhooks::show))
         .route("/settings/webhooks/{id}/pause", get(webhooks::back_to_one).post(webhooks::pause))
         .route("/settings/webhooks/{id}/resume", get(webhooks::back_to_one).post(webhooks::resume))
+        .route("/settings/webhooks/{id}/events", get(webhooks::back_to_one).post(webhooks::change_events))
         .route("/settings/webhooks/{id}/redeliver", get(webhooks::back_to_one).post(webhooks::redeliver))
         .route("/settings/webhooks/{id}/delete", get(webhooks::back_to_one).post(webhooks::delete))
 }
@@ -109,7 +112,7 @@ pub static EN: SettingsWords = SettingsWords {
     playbooks: "Playbooks",
     playbooks_not_set: "Not set: leads are not routed.",
     frameworks: "Frameworks",
-    frameworks_intro: "Your own frameworks sit beside the built-in ones, which cannot be changed but can be copied.",
+    frameworks_intro: "Your own frameworks sit beside the built-in ones, which cannot be changed or deleted but can be copied. Open one of yours to change or delete it.",
     builtin: "Built in",
     no_frameworks: "No framework of your own yet.",
     new_framework: "Add a framework",
@@ -148,7 +151,7 @@ pub static ZH: SettingsWords = SettingsWords {
     playbooks: "销售打法",
     playbooks_not_set: "未设置：线索不会自动分配。",
     frameworks: "评估框架",
-    frameworks_intro: "自定义评估框架与内置框架并列使用。内置框架不能修改，但可以复制后再改。",
+    frameworks_intro: "自定义评估框架与内置框架并列使用。内置框架不能修改或删除，但可以复制后再改。打开自定义框架即可修改或删除。",
     builtin: "内置",
     no_frameworks: "还没有自定义评估框架。",
     new_framework: "新增评估框架",

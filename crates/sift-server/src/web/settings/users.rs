@@ -1,5 +1,5 @@
 //! Users (issue 10): `GET /settings/users` lists every user (name, role, team, language,
-//! status, created); `POST /settings/users` adds one with `sift_app::accounts::add_user` and
+//! status, created, last sign-in or "never"); `POST /settings/users` adds one with `sift_app::accounts::add_user` and
 //! answers 201 with the one-time password shown once (`hx-history="false"`: htmx keeps no
 //! copy; the audit entry has the name and role only); per user, `POST .../role`, `.../disable`
 //! and `.../enable` go through `accounts::change_user` (nobody disables themself or drops
@@ -37,6 +37,8 @@ pub struct UserWords {
     col_language: &'static str,
     col_status: &'static str,
     col_created: &'static str,
+    col_last_sign_in: &'static str,
+    never_signed_in: &'static str,
     col_actions: &'static str,
     role_of: &'static str,
     change_role: &'static str,
@@ -78,6 +80,8 @@ pub static EN: UserWords = UserWords {
     col_language: "Language",
     col_status: "Status",
     col_created: "Added",
+    col_last_sign_in: "Last sign-in",
+    never_signed_in: "Never",
     col_actions: "Password and access",
     role_of: "Role of",
     change_role: "Change",
@@ -119,6 +123,8 @@ pub static ZH: UserWords = UserWords {
     col_language: "语言",
     col_status: "状态",
     col_created: "添加时间",
+    col_last_sign_in: "最近登录",
+    never_signed_in: "从未登录",
     col_actions: "密码与访问",
     role_of: "角色：",
     change_role: "修改",
@@ -236,7 +242,7 @@ fn render(who: &SignedIn, users: &[User], shown: &Shown<'_>) -> Markup {
             thead { tr {
                 th scope="col" { (w.col_username) } th scope="col" { (w.col_name) } th scope="col" { (w.col_role) }
                 th scope="col" { (w.col_team) } th scope="col" { (w.col_language) } th scope="col" { (w.col_status) }
-                th scope="col" { (w.col_created) } th scope="col" { (w.col_actions) }
+                th scope="col" { (w.col_created) } th scope="col" { (w.col_last_sign_in) } th scope="col" { (w.col_actions) }
             } }
             tbody {
                 @for u in users {
@@ -268,6 +274,13 @@ fn render(who: &SignedIn, users: &[User], shown: &Shown<'_>) -> Markup {
                             @else { (w.active) }
                         }
                         td { (day_and_time(&u.created_at)) }
+                        td.last-sign-in {
+                            @if let Some(at) = &u.last_sign_in_at {
+                                time datetime=(at) { (day_and_time(at)) }
+                            } @else {
+                                span.muted { (w.never_signed_in) }
+                            }
+                        }
                         td {
                             @if u.id == me {
                                 a href="/password" { (w.your_password) }

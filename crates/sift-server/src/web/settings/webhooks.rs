@@ -4,8 +4,9 @@
 //! secret shown once (`hx-history="false"`); `GET /settings/webhooks/{id}` shows one with its
 //! delivery log (`webhooks::deliveries`: event, attempt, outcome, status code, error, time),
 //! each event with a redeliver button (`webhooks::redeliver`, a job, as the API's);
-//! `POST .../pause`, `.../resume` (`webhooks::update`) and `.../delete` (a ticked
-//! confirmation; `webhooks::delete`). Audited as the API's.
+//! `POST .../pause`, `.../resume`, `.../events` (the event kinds it receives from now on;
+//! `webhooks::update`, the API's PATCH) and `.../delete` (a ticked confirmation;
+//! `webhooks::delete`). Audited as the API's.
 
 use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
 use axum::extract::{Form, Path, Query, State};
@@ -82,6 +83,11 @@ pub struct WebhookWords {
     delete_confirm: &'static str,
     delete: &'static str,
     delete_needs_confirm: &'static str,
+    events_heading: &'static str,
+    events_intro: &'static str,
+    save_events: &'static str,
+    events_notice: &'static str,
+    events_none: &'static str,
 }
 
 pub static EN: WebhookWords = WebhookWords {
@@ -136,6 +142,11 @@ pub static EN: WebhookWords = WebhookWords {
     delete_confirm: "Yes, delete it and its delivery log; deliveries still queued are dropped",
     delete: "Delete webhook",
     delete_needs_confirm: "Tick the box to confirm the deletion.",
+    events_heading: "Change the events",
+    events_intro: "The events it receives from now on. Events already sent or queued are not affected.",
+    save_events: "Save events",
+    events_notice: "Events saved. From now on it receives:",
+    events_none: "Tick at least one event.",
 };
 
 pub static ZH: WebhookWords = WebhookWords {
@@ -190,6 +201,11 @@ pub static ZH: WebhookWords = WebhookWords {
     delete_confirm: "确认删除该 Webhook 及其推送记录；队列中尚未推送的事件将被丢弃",
     delete: "删除 Webhook",
     delete_needs_confirm: "请勾选确认框后再删除。",
+    events_heading: "修改推送事件",
+    events_intro: "从现在起向该地址推送的事件。已推送或已在队列中的事件不受影响。",
+    save_events: "保存事件",
+    events_notice: "事件已保存。从现在起推送：",
+    events_none: "请至少勾选一个事件。",
 };
 
 pub fn words(lang: Lang) -> &'static WebhookWords {
@@ -403,10 +419,13 @@ pub async fn create(
     let (hook, secret) = match created.map_err(ApiError::from) {
         Ok(created) => created,
         Err(e) if e.kind == Kind::Validation => {
-            let problem = e.errors.first().map_or_else(
+            let mut problem = e.errors.first().map_or_else(
                 || (String::new(), e.detail.clone()),
                 |f| (f.field.clone(), e.errors.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ")),
             );
+            if problem.0 == "events" && events.is_empty() {
+                problem.1 = words(lang).events_none.to_owned();
+            }
             let hooks = overview(&state, lang).await?;
             let typed = Typed {
                 url: field("url"),
@@ -442,6 +461,7 @@ pub struct LogQuery {
     paused: Option<String>,
     resumed: Option<String>,
     redelivered: Option<i64>,
+    events: Option<String>,
 }
 
 /// What the detail page shows besides the webhook and its log.
@@ -452,6 +472,40 @@ struct Detail {
     problem: Option<String>,
     /// A deletion without its box ticked: shown at the box.
     unconfirmed: bool,
+    /// A refused change of events: the message, and the kinds that were ticked.
+    events_problem: Option<(String, Vec<String>)>,
+}
+
+/// The form that changes which event kinds a webhook receives: each kind a labelled box,
+/// ticked as it is now (or as posted, when the change was refused: the message sits at the
+/// group).
+fn events_form(w: &WebhookWords, csrf: &str, hook: &Webhook, problem: Option<&(String, Vec<String>)>) -> Markup {
+    let ticked = |kind: &str| match problem {
+        Some((_, typed)) => typed.iter().any(|t| t == kind),
+        None => hook.events.iter().any(|e| e == kind),
+    };
+    html! {
+        section #events aria-labelledby="events-heading" {
+            h2 #events-heading { (w.events_heading) }
+            form.stack.narrow method="post" action={ "/settings/webhooks/" (hook.id) "/events" } hx-boost="false" {
+                input type="hidden" name=(CSRF_FIELD) value=(csrf);
+                fieldset.checks aria-describedby={ "events-intro" @if problem.is_some() { " events-error" } } {
+                    legend { (w.col_events) }
+                    p #events-intro.muted { (w.events_intro) }
+                    @for kind in EventKind::ALL {
+                        @let id = format!("edit-event-{}", kind.name().replace('.', "-"));
+                        div {
+                            input type="checkbox" id=(id) name="events" value=(kind.name()) checked[ticked(kind.name())];
+                            " "
+                            label for=(id) { code { (kind.name()) } }
+                        }
+                    }
+                    @if let Some((message, _)) = problem { p #events-error.error role="alert" { (message) } }
+                }
+                button.primary type="submit" { (w.save_events) }
+            }
+        }
+    }
 }
 
 fn detail_page(who: &SignedIn, hook: &Webhook, log: &[Delivery], before: Option<i64>, detail: &Detail) -> Markup {
@@ -474,6 +528,7 @@ fn detail_page(who: &SignedIn, hook: &Webhook, log: &[Delivery], before: Option<
             dt { (w.updated) } dd { (day_and_time(&hook.updated_at)) " UTC" }
         }
         div.actions { (pause_form(w, csrf, hook, "detail")) }
+        (events_form(w, csrf, hook, detail.events_problem.as_ref()))
         section aria-labelledby="log" {
             h2 #log { (w.log) }
             p.muted { (w.log_intro) }
@@ -562,6 +617,10 @@ pub async fn show(
         Some(w.paused_notice.to_owned())
     } else if query.resumed.is_some() {
         Some(w.resumed_notice.to_owned())
+    } else if query.events.is_some() {
+        let hook =
+            sift_app::webhooks::webhook(state.store(), id).await.map_err(|e| WebError { error: e.into(), lang })?;
+        Some(format!("{} {}.", w.events_notice, hook.events.join(", ")))
     } else {
         None
     };
@@ -634,6 +693,51 @@ pub async fn resume(
     form: Result<Form<PauseForm>, FormRejection>,
 ) -> WebResult {
     set_paused(&state, &who, id, form, false).await
+}
+
+/// Changes the event kinds a webhook receives, with the API's use case (`webhooks::update`):
+/// none ticked, or a kind Sift does not know, is refused at the group (422), nothing changed.
+pub async fn change_events(
+    State(state): State<AppState>,
+    who: SignedIn,
+    id: Result<Path<i64>, PathRejection>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> WebResult {
+    require_admin(&who)?;
+    let lang = who.lang;
+    let failed = WebError::in_lang(lang);
+    let id = webhook_id(lang, id)?;
+    let Form(pairs) = form.map_err(bad_form(lang))?;
+    let csrf = pairs.iter().find(|(k, _)| k == CSRF_FIELD).map_or("", |(_, v)| v.as_str());
+    who.principal.check_form_csrf(csrf).map_err(&failed)?;
+    let events: Vec<String> = pairs.into_iter().filter(|(k, _)| k == "events").map(|(_, v)| v).collect();
+    let change = WebhookChange { paused: None, events: Some(&events) };
+    match sift_app::webhooks::update(state.store(), id, &change, who.principal.actor()).await.map_err(ApiError::from) {
+        Ok(hook) => {
+            crate::http::audit(
+                &state,
+                &who.principal,
+                "webhook.updated",
+                &format!("webhook:{id}"),
+                serde_json::json!({"events": hook.events}),
+            )
+            .await
+            .map_err(&failed)?;
+            Ok(see_other(&format!("/settings/webhooks/{id}?events=1")))
+        }
+        Err(e) if e.kind == Kind::Validation => {
+            let message = if events.is_empty() {
+                words(lang).events_none.to_owned()
+            } else if e.errors.is_empty() {
+                e.detail.clone()
+            } else {
+                e.errors.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ")
+            };
+            let detail = Detail { events_problem: Some((message, events)), ..Detail::default() };
+            render_detail(&state, &who, id, None, &detail, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(failed(e)),
+    }
 }
 
 #[derive(Deserialize)]
