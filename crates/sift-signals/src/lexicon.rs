@@ -11,6 +11,7 @@
 //! kind = "excuse"                     # what the analyser does with a hit
 //! pattern = '(?i)\bbusy (quarter|season)\b'
 //! explain = "Gives a reason for a delay rather than a flat no."
+//! explain_zh = "给出了拖延的理由，而不是直接拒绝。"   # optional: the words in Chinese
 //! matches = ["it's our busy season right now"]
 //! rejects = ["we are not busy"]
 //! ```
@@ -28,6 +29,10 @@ pub struct Entry {
     pub kind: String,
     pub pattern: Regex,
     pub explain: String,
+    /// The explanation in Chinese, for an entry written in another language: a Chinese page
+    /// says a finding's note with it. The built-in English `evidence` and `signals` entries
+    /// all have one.
+    pub explain_zh: Option<String>,
     /// Optional replacement template (used by question rewrites); `$1`-style groups allowed.
     pub rewrite: Option<String>,
     pub matches: Vec<String>,
@@ -56,6 +61,7 @@ struct EntrySyntax {
     kind: String,
     pattern: String,
     explain: String,
+    explain_zh: Option<String>,
     rewrite: Option<String>,
     #[serde(default)]
     matches: Vec<String>,
@@ -98,6 +104,17 @@ pub fn builtin_text(name: &str, language: Language) -> Option<&'static str> {
     })
 }
 
+impl Entry {
+    /// The entry's explanation as a message (`call.lexicon`): its words, and its Chinese
+    /// words when it has them.
+    pub fn message(&self) -> sift_core::Message {
+        sift_core::Message::new("call.lexicon")
+            .with("id", self.id.as_str())
+            .with("explain", self.explain.as_str())
+            .with_opt("explain_zh", self.explain_zh.as_deref())
+    }
+}
+
 impl Lexicon {
     /// The built-in lexicon `name` for `language`.
     ///
@@ -129,6 +146,7 @@ impl Lexicon {
                     kind: e.kind,
                     pattern,
                     explain: e.explain,
+                    explain_zh: e.explain_zh,
                     rewrite: e.rewrite,
                     matches: e.matches,
                     rejects: e.rejects,
