@@ -99,3 +99,50 @@ pub fn apply(analysis: &mut Analysis, llm: &LlmAnalysis) {
         analysis.reading.note, llm.model
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use sift_core::{CriterionStatus, Language};
+    use sift_signals::analyze::{AnalyzeOptions, analyze};
+    use sift_signals::messages::{nested, said};
+
+    use super::*;
+    use crate::GroundedStatus;
+
+    /// What the large model adds says its words through messages too (`call.*.llm`), and
+    /// each text is its message's English.
+    #[test]
+    fn the_large_models_findings_are_said_by_their_messages() {
+        let text = "Rep: Is there money for this?\nProspect: We have forty grand approved.\n";
+        let mut analysis = analyze(text, &AnalyzeOptions { language: Some(Language::En), ..AnalyzeOptions::default() })
+            .expect("analysed");
+        let quote = Quote { turn: 1, start: 0, end: 7, text: "We have".into() };
+        let llm = LlmAnalysis {
+            model: "local-model".into(),
+            statuses: vec![GroundedStatus {
+                concept: Concept::Budget,
+                status: CriterionStatus::Confirmed,
+                quotes: vec![quote.clone()],
+                reason: "approved budget".into(),
+            }],
+            signals: vec![crate::GroundedSignal {
+                kind: SignalKind::Knowledge,
+                quote,
+                reason: "knows the numbers".into(),
+            }],
+            dropped_claims: 0,
+            ungrounded_quotes: 0,
+            from_cache: false,
+        };
+        apply(&mut analysis, &llm);
+        let mut codes = std::collections::BTreeSet::new();
+        for s in said(&analysis) {
+            let message = s.message.unwrap_or_else(|| panic!("no message for {}", s.text));
+            assert_eq!(message.english(), s.text);
+            codes.extend(nested(message).iter().map(|m| m.code.clone()));
+        }
+        for code in ["call.note.llm", "call.signal.llm", "call.rule.llm"] {
+            assert!(codes.contains(code), "{code} in {codes:?}");
+        }
+    }
+}

@@ -203,6 +203,22 @@ impl Lexicon {
 mod tests {
     use super::*;
 
+    /// A finding's note comes from its entry's words: every built-in entry a finding can
+    /// quote says it in Chinese, the English lexicons in `explain_zh`.
+    #[test]
+    fn every_builtin_evidence_and_signal_entry_has_chinese_words() {
+        let han = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        for name in ["evidence", "signals"] {
+            for e in &Lexicon::builtin(name, Language::En).entries {
+                let zh = e.explain_zh.as_deref().unwrap_or_default();
+                assert!(han(zh) && !zh.contains(['a', 'e', 'o']), "en/{name} `{}`: explain_zh {zh:?}", e.id);
+            }
+            for e in &Lexicon::builtin(name, Language::Zh).entries {
+                assert!(han(&e.explain), "zh/{name} `{}`: {:?}", e.id, e.explain);
+            }
+        }
+    }
+
     #[test]
     fn every_builtin_entry_matches_its_examples_and_rejects_its_counterexamples() {
         let mut failures = Vec::new();
