@@ -39,7 +39,7 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
         "call.note.hedged" => format!("{}（说法含糊）", clause(&a("note"))),
         "call.note.contact_decides" => "联系人自己拍板".to_owned(),
         "call.note.someone_else_decides" => {
-            format!("由{}{}，不是联系人：联系人只能推荐", spaced(&who()), part(m.text("part")?)?)
+            format!("由{}{}，而不是联系人本人：联系人只能推荐", spaced(&who()), part(m.text("part")?)?)
         }
         "call.note.decision_step" => format!("决策环节：{}{}", spaced(&who()), part(m.text("part")?)?),
         "call.note.involved" => format!("{}参与其中，具体角色没说", first(&who())),
@@ -659,7 +659,7 @@ mod tests {
         check(
             Message::new("call.note.someone_else_decides").with("who", "tom").with("part", "decides"),
             "tom decides, not this contact: the contact recommends",
-            "由 tom 拍板，不是联系人：联系人只能推荐",
+            "由 tom 拍板，而不是联系人本人：联系人只能推荐",
         );
         check(
             Message::new("call.note.answered_no").with("concept", "budget"),
