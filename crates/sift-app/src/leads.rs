@@ -24,8 +24,9 @@ pub struct LatestDecision {
 pub struct LeadDetail {
     pub lead: StoredLead,
     pub history: Vec<StageChange>,
-    /// Each move's reason as a message, when the decision saved at the same instant says
-    /// it (a verdict's move); `None` for moves by hand, imports and older rows.
+    /// Each move's reason as a message: the one kept with the move (a verdict's or the
+    /// lead-type rules' move), else, for a verdict's move kept before messages were, the
+    /// decision saved at the same instant; `None` for moves by hand, imports and older rows.
     pub history_messages: Vec<Option<sift_core::Message>>,
     pub latest_decision: Option<LatestDecision>,
 }
@@ -47,7 +48,8 @@ pub async fn detail_of(store: &Store, lead: StoredLead) -> Result<LeadDetail> {
             Some(LatestDecision { decided_at: q.decided_at.clone(), decision })
         }
     };
-    let history_messages = history.iter().map(|change| move_message(change, &saved)).collect();
+    let history_messages =
+        history.iter().map(|change| change.reason_message.clone().or_else(|| move_message(change, &saved))).collect();
     Ok(LeadDetail { lead, history, history_messages, latest_decision })
 }
 

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::diag::{Diagnostics, TomlReader, table_value};
 use crate::lead::{Activity, ActivityKind};
 use crate::lifecycle::Stage;
+use crate::message::Message;
 
 /// One classification rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -75,6 +76,10 @@ pub struct LeadTypeDecision {
     pub stage: Stage,
     pub rule: String,
     pub explanation: String,
+    /// The explanation as a message (`lead_type.*`), so a reader can say it in its own
+    /// language; absent from decisions kept before codes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation_message: Option<Message>,
     /// Indexes into the activities that made the rule fire.
     pub evidence: Vec<usize>,
     /// Engagement points counted, whatever rule fired.
@@ -128,13 +133,9 @@ impl LeadTypeRules {
             counts.iter().map(|(kind, n)| n.saturating_mul(self.points.get(kind).copied().unwrap_or(0))).sum();
         self.rules.iter().find_map(|rule| {
             if let Some((kind, _)) = counts.iter().find(|(kind, n)| *n > 0 && rule.any_of.contains(kind)) {
-                return Some(LeadTypeDecision {
-                    stage: rule.stage,
-                    rule: rule.id.clone(),
-                    explanation: format!("rule `{}`: {kind} recorded", rule.id),
-                    evidence: Vec::new(),
-                    points,
-                });
+                let message =
+                    Message::new("lead_type.recorded").with("rule", rule.id.as_str()).with("kind", kind.name());
+                return Some(rule.decision(message, Vec::new(), points));
             }
             rule.on_points(points, Vec::new)
         })
@@ -148,20 +149,12 @@ impl LeadTypeRules {
                 activities.iter().enumerate().filter(|(_, a)| rule.any_of.contains(&a.kind)).map(|(i, _)| i).collect();
             if let Some(&first) = matched.first() {
                 let activity = &activities[first];
-                let detail = activity.detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
-                return Some(LeadTypeDecision {
-                    stage: rule.stage,
-                    rule: rule.id.clone(),
-                    explanation: format!(
-                        "rule `{}`: {}{} on {}",
-                        rule.id,
-                        activity.kind,
-                        detail,
-                        activity.at.format("%Y-%m-%d")
-                    ),
-                    evidence: matched,
-                    points,
-                });
+                let message = Message::new("lead_type.activity")
+                    .with("rule", rule.id.as_str())
+                    .with("kind", activity.kind.name())
+                    .with_opt("detail", activity.detail.as_deref())
+                    .with("date", activity.at.format("%Y-%m-%d").to_string());
+                return Some(rule.decision(message, matched, points));
             }
             rule.on_points(points, || {
                 activities
@@ -180,13 +173,25 @@ impl LeadTypeRule {
     /// activities that earned the points.
     fn on_points(&self, points: u32, evidence: impl FnOnce() -> Vec<usize>) -> Option<LeadTypeDecision> {
         let threshold = self.min_points?;
-        (points >= threshold).then(|| LeadTypeDecision {
+        (points >= threshold).then(|| {
+            let message = Message::new("lead_type.points")
+                .with("rule", self.id.as_str())
+                .with("points", points.to_string())
+                .with("threshold", threshold.to_string());
+            self.decision(message, evidence(), points)
+        })
+    }
+
+    /// The rule's decision, explained by `message` (the text is its English).
+    fn decision(&self, message: Message, evidence: Vec<usize>, points: u32) -> LeadTypeDecision {
+        LeadTypeDecision {
             stage: self.stage,
             rule: self.id.clone(),
-            explanation: format!("rule `{}`: {points} engagement points, threshold {threshold}", self.id),
-            evidence: evidence(),
+            explanation: message.english(),
+            explanation_message: Some(message),
+            evidence,
             points,
-        })
+        }
     }
 }
 

@@ -158,6 +158,10 @@ pub struct StageChange {
     /// Who or what made the change: a user name, `classifier`, `gate`, `import`.
     pub actor: String,
     pub reason: String,
+    /// `reason` as a message, when the move was planned with one (a verdict's or the
+    /// lead-type rules' move); absent for moves by hand, imports and moves kept before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_message: Option<Message>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -199,6 +203,7 @@ impl Lead {
             at,
             actor: actor.to_owned(),
             reason: reason.trim().to_owned(),
+            reason_message: None,
         });
         self.stage = to;
         Ok(self.history.last())
@@ -213,6 +218,10 @@ pub struct StageMove {
     /// Who or what asked for it: a user name, `gate`, `lead-type rules`, `import`.
     pub actor: String,
     pub reason: String,
+    /// `reason` as a message (its English is the reason), kept with the move so a reader
+    /// can say it in its own language; none for reasons people typed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<Message>,
 }
 
 /// What asks a lead to change stage.
@@ -299,7 +308,16 @@ pub fn verdict_move_message(decision: &Decision) -> Message {
 pub fn plan_move(from: Stage, trigger: Trigger<'_>, actor: &str) -> MovePlan {
     let stay = |message: Message| MovePlan::stay(from, message);
     let to_move = |to: Stage, reason: &str| {
-        MovePlan::Move(StageMove { from, to, actor: actor.to_owned(), reason: reason.trim().to_owned() })
+        MovePlan::Move(StageMove { from, to, actor: actor.to_owned(), reason: reason.trim().to_owned(), message: None })
+    };
+    // A move whose reason is Sift's own words, kept with its message when the reason is
+    // exactly the message's English.
+    let said_move = |to: Stage, message: Message| {
+        let mut plan = to_move(to, &message.english());
+        if let MovePlan::Move(m) = &mut plan {
+            m.message = (m.reason == message.english()).then_some(message);
+        }
+        plan
     };
     let already = |to: Stage| Message::new("lifecycle.already").with("stage", to.name());
     let not_allowed = |to: Stage| {
@@ -317,7 +335,7 @@ pub fn plan_move(from: Stage, trigger: Trigger<'_>, actor: &str) -> MovePlan {
             if to == from {
                 stay(already(to))
             } else if from.can_move_to(to) {
-                to_move(to, &verdict_move_message(decision).english())
+                said_move(to, verdict_move_message(decision))
             } else {
                 stay(not_allowed(to))
             }
@@ -329,7 +347,10 @@ pub fn plan_move(from: Stage, trigger: Trigger<'_>, actor: &str) -> MovePlan {
             } else if !matches!(from, Stage::Unqualified | Stage::Mql) {
                 stay(Message::new("lifecycle.activity_too_late").with("stage", from.name()))
             } else if from.can_move_to(to) {
-                to_move(to, &decision.explanation)
+                match &decision.explanation_message {
+                    Some(message) if message.english() == decision.explanation => said_move(to, message.clone()),
+                    _ => to_move(to, &decision.explanation),
+                }
             } else {
                 stay(not_allowed(to))
             }
@@ -484,12 +505,35 @@ mod tests {
     }
 
     #[test]
+    fn a_move_for_sifts_own_reason_keeps_its_message() {
+        let rules = crate::LeadTypeRules::default();
+        let at = chrono::Utc::now();
+        let form = crate::lead::Activity { kind: crate::ActivityKind::FormSubmission, at, detail: None };
+        let typed = rules.classify(&[form]).expect("a rule fires");
+        let plan = plan_move(Stage::Mql, Trigger::LeadType(&typed), "lead-type rules");
+        let moved = plan.as_move().expect("moves");
+        assert_eq!(moved.message.as_ref().map(|m| m.code.as_str()), Some("lead_type.activity"));
+        assert_eq!(moved.message.as_ref().map(Message::english).as_deref(), Some(moved.reason.as_str()));
+        let mut qualified = decision(crate::Verdict::Qualified);
+        qualified.reason_messages = vec![Message::new("gate.reason.all_pass")];
+        qualified.reasons = vec![Message::new("gate.reason.all_pass").english()];
+        let plan = plan_move(Stage::Mql, Trigger::Verdict(&qualified), "gate");
+        let moved = plan.as_move().expect("moves");
+        assert_eq!(moved.message.as_ref().map(|m| m.code.as_str()), Some("lifecycle.verdict"));
+        assert_eq!(moved.reason, "qualified: all three levels pass");
+        // A reason a person typed has no message.
+        let plan = plan_move(Stage::Mql, Trigger::Manual { to: Stage::Sql, reason: "met them" }, "dana");
+        assert_eq!(plan.as_move().and_then(|m| m.message.as_ref()), None);
+    }
+
+    #[test]
     fn plan_move_decides_every_trigger_in_one_place() {
         use crate::Verdict::*;
         let lead_type = |stage| LeadTypeDecision {
             stage,
             rule: "trial".into(),
             explanation: "signed up for a trial".into(),
+            explanation_message: None,
             evidence: vec![0],
             points: 0,
         };

@@ -8,12 +8,19 @@
 //! code lives, and the text beside a message is always its English rendering (a test holds
 //! the gate to it).
 //!
+//! The same holds for the other engines' words: the lead-type rules (`lead_type.*`, here),
+//! a call's analysis by `sift-signals` (`call.*`, in `message/calls.rs`) and a scoring
+//! model's report by `sift-score` (`model.*`, in `message/models.rs`).
+//!
 //! Arguments are data (a value of the lead, a date, an id), a nested message (a level's
 //! reason inside the verdict's reason), or a list of either. Which arguments a code takes
 //! is written beside the code in [`Message::english`].
 
 use std::collections::BTreeMap;
 use std::fmt;
+
+mod calls;
+mod models;
 
 use serde::{Deserialize, Serialize};
 
@@ -267,6 +274,19 @@ impl Message {
             }
             // `turn`, `quote`, `note`.
             "call.evidence" => format!("turn {}: \"{}\" ({})", a("turn"), a("quote"), a("note")),
+            // What a lead did, as the lead-type rule that fired says it (`rule`, `kind`).
+            "lead_type.recorded" => format!("rule `{}`: {} recorded", a("rule"), a("kind")),
+            // `detail` (optional), `date`.
+            "lead_type.activity" => {
+                let detail = self.text("detail").map(|d| format!(" ({d})")).unwrap_or_default();
+                format!("rule `{}`: {}{detail} on {}", a("rule"), a("kind"), a("date"))
+            }
+            "lead_type.points" => {
+                format!("rule `{}`: {} engagement points, threshold {}", a("rule"), a("points"), a("threshold"))
+            }
+            // A call's analysis (`call.*`) and a scoring model's report (`model.*`).
+            code if code.starts_with("call.") => return self.call_english(),
+            code if code.starts_with("model.") => return self.model_english(),
             _ => return None,
         };
         Some(text)

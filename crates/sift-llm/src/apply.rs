@@ -2,6 +2,7 @@
 //! model's statuses decide the BANT concepts it answered (with its quotes as the evidence),
 //! its signals join the local ones, and every finding it produced says so (`Mode::Llm`).
 
+use sift_core::Message;
 use sift_signals::analyze::Analysis;
 use sift_signals::evidence::{Evidence, Weight};
 use sift_signals::meaning::Mode;
@@ -35,13 +36,17 @@ fn span(q: &Quote) -> Span {
 pub fn apply(analysis: &mut Analysis, llm: &LlmAnalysis) {
     for status in &llm.statuses {
         let id = concept_id(status.concept);
+        let note = Message::new("call.note.llm").with("reason", status.reason.as_str());
+        let rule =
+            Message::new("call.rule.llm").with("model", llm.model.as_str()).with("reason", status.reason.as_str());
         let evidence: Vec<Evidence> = status
             .quotes
             .iter()
             .map(|q| Evidence {
                 span: span(q),
                 quote: q.text.clone(),
-                note: format!("the large model: {}", status.reason),
+                note: note.english(),
+                note_message: Some(note.clone()),
                 says: status.status,
                 weight: Weight::Stated,
                 mode: Mode::Llm,
@@ -53,10 +58,8 @@ pub fn apply(analysis: &mut Analysis, llm: &LlmAnalysis) {
             concept.status = status.status;
             concept.mode = Mode::Llm;
             concept.decided_by.clone_from(&evidence);
-            concept.rule = format!(
-                "read by the large model {} (every quote checked against the transcript): {}",
-                llm.model, status.reason
-            );
+            concept.rule = rule.english();
+            concept.rule_message = Some(rule.clone());
             concept.evidence.splice(0..0, evidence.iter().cloned());
         }
         for criterion in analysis.criteria.iter_mut().filter(|c| c.concept == id) {
@@ -69,13 +72,15 @@ pub fn apply(analysis: &mut Analysis, llm: &LlmAnalysis) {
         if analysis.signals.iter().any(|s| s.kind == signal.kind && s.turn == turn) {
             continue;
         }
+        let explained = Message::new("call.signal.llm").with("reason", signal.reason.as_str());
         analysis.signals.push(Signal {
             kind: signal.kind,
             polarity: polarity(signal.kind),
             turn,
             span: span(&signal.quote),
             quote: signal.quote.text.clone(),
-            explanation: format!("the large model: {}", signal.reason),
+            explanation: explained.english(),
+            explanation_message: Some(explained),
             mode: Mode::Llm,
         });
     }
@@ -93,4 +98,51 @@ pub fn apply(analysis: &mut Analysis, llm: &LlmAnalysis) {
         "{}; BANT statuses and signals from the large model {}{cached}{dropped}",
         analysis.reading.note, llm.model
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use sift_core::{CriterionStatus, Language};
+    use sift_signals::analyze::{AnalyzeOptions, analyze};
+    use sift_signals::messages::{nested, said};
+
+    use super::*;
+    use crate::GroundedStatus;
+
+    /// What the large model adds says its words through messages too (`call.*.llm`), and
+    /// each text is its message's English.
+    #[test]
+    fn the_large_models_findings_are_said_by_their_messages() {
+        let text = "Rep: Is there money for this?\nProspect: We have forty grand approved.\n";
+        let mut analysis = analyze(text, &AnalyzeOptions { language: Some(Language::En), ..AnalyzeOptions::default() })
+            .expect("analysed");
+        let quote = Quote { turn: 1, start: 0, end: 7, text: "We have".into() };
+        let llm = LlmAnalysis {
+            model: "local-model".into(),
+            statuses: vec![GroundedStatus {
+                concept: Concept::Budget,
+                status: CriterionStatus::Confirmed,
+                quotes: vec![quote.clone()],
+                reason: "approved budget".into(),
+            }],
+            signals: vec![crate::GroundedSignal {
+                kind: SignalKind::Knowledge,
+                quote,
+                reason: "knows the numbers".into(),
+            }],
+            dropped_claims: 0,
+            ungrounded_quotes: 0,
+            from_cache: false,
+        };
+        apply(&mut analysis, &llm);
+        let mut codes = std::collections::BTreeSet::new();
+        for s in said(&analysis) {
+            let message = s.message.unwrap_or_else(|| panic!("no message for {}", s.text));
+            assert_eq!(message.english(), s.text);
+            codes.extend(nested(message).iter().map(|m| m.code.clone()));
+        }
+        for code in ["call.note.llm", "call.signal.llm", "call.rule.llm"] {
+            assert!(codes.contains(code), "{code} in {codes:?}");
+        }
+    }
 }

@@ -101,6 +101,17 @@ pub struct ColumnSpec {
 pub struct DroppedColumn {
     pub name: String,
     pub reason: String,
+    /// `reason` as a message (`model.dropped.*`), so a reader can say it in its own
+    /// language; absent from reports kept before codes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_message: Option<sift_core::Message>,
+}
+
+impl DroppedColumn {
+    /// `name` left out for the reason `message` says (the reason is its English).
+    pub fn new(name: &str, message: sift_core::Message) -> DroppedColumn {
+        DroppedColumn { name: name.to_owned(), reason: message.english(), reason_message: Some(message) }
+    }
 }
 
 /// The learned pipeline: which columns, how each is encoded, and the encoded feature names.

@@ -9,6 +9,7 @@
 //! reason in words.
 
 use serde::{Deserialize, Serialize};
+use sift_core::Message;
 
 use crate::metrics::{Metrics, round4};
 use crate::model::ModelKind;
@@ -33,6 +34,10 @@ pub struct Selection {
     pub chosen: ModelKind,
     /// The choice in words.
     pub reason: String,
+    /// `reason` as a message (`model.selection`), so a reader can say it in its own
+    /// language; absent from reports kept before codes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_message: Option<Message>,
     /// Every model kind: trained candidates first, best AUC first; then those that could
     /// not be trained or were not candidates, with the reason.
     pub candidates: Vec<Candidate>,
@@ -51,6 +56,15 @@ pub struct Candidate {
     pub chosen: bool,
     /// Why it was or was not chosen, or why it was not trained.
     pub note: String,
+    /// `note` as a message (`model.candidate.*`); absent from reports kept before codes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note_message: Option<Message>,
+}
+
+impl Candidate {
+    fn new(kind: ModelKind, metrics: Option<Metrics>, cv_fit_seconds: Option<f64>, note: Message) -> Candidate {
+        Candidate { kind, metrics, cv_fit_seconds, chosen: false, note: note.english(), note_message: Some(note) }
+    }
 }
 
 /// What happened to one kind.
@@ -60,49 +74,35 @@ pub(crate) enum Outcome {
         fit_seconds: f64,
     },
     /// It could not learn from this data (no usable column for it, say).
-    Failed(String),
-    NotCandidate(String),
+    Failed(Message),
+    NotCandidate(Message),
 }
 
 /// The kinds `auto` cross-validates for these options, and those it leaves out, with why.
 /// odoo-nb is a candidate only on Odoo data: a team, stage or tag column given, or an Odoo
 /// lead export (which only odoo-nb reads).
-pub(crate) fn candidates(options: &TrainOptions) -> (Vec<ModelKind>, Vec<(ModelKind, String)>) {
+pub(crate) fn candidates(options: &TrainOptions) -> (Vec<ModelKind>, Vec<(ModelKind, Message)>) {
     if options.odoo_export {
-        let why = "an Odoo lead export is read by odoo-nb only".to_string();
+        let why = Message::new("model.not_candidate.odoo_export");
         return (vec![ModelKind::OdooNb], vec![(ModelKind::Logistic, why.clone()), (ModelKind::Gbm, why)]);
     }
     let odoo = &options.odoo;
     if odoo.team_column.is_some() || odoo.stage_column.is_some() || odoo.tag_column.is_some() {
         return (vec![ModelKind::Logistic, ModelKind::Gbm, ModelKind::OdooNb], Vec::new());
     }
-    let why = "Odoo's model is for Odoo data: give its team, stage or tag column (--odoo-team, --odoo-stage, \
-               --odoo-tags) or an Odoo lead export (--odoo-export)";
-    (vec![ModelKind::Logistic, ModelKind::Gbm], vec![(ModelKind::OdooNb, why.to_string())])
+    let why = Message::new("model.not_candidate.not_odoo");
+    (vec![ModelKind::Logistic, ModelKind::Gbm], vec![(ModelKind::OdooNb, why)])
 }
 
 fn simplicity(kind: ModelKind) -> usize {
     SIMPLER_FIRST.iter().position(|&k| k == kind).unwrap_or(SIMPLER_FIRST.len())
 }
 
-/// What each kind is, for the reason.
-fn described(kind: ModelKind) -> &'static str {
+/// How the chosen kind's probabilities are calibrated, as the reason's last sentence.
+fn calibration(kind: ModelKind) -> Message {
     match kind {
-        ModelKind::Logistic => "a linear model: one weight per feature, factors read straight off the weights",
-        ModelKind::OdooNb => "Odoo's own frequency counts",
-        ModelKind::Gbm => "boosted trees, which catch interactions and thresholds a linear model misses",
-    }
-}
-
-fn calibration_sentence(kind: ModelKind) -> &'static str {
-    match kind {
-        ModelKind::OdooNb => {
-            "Its probability is Odoo's own and is not recalibrated (the calibration table shows how far off it is)."
-        }
-        _ => {
-            "Its probabilities are Platt-scaled on its out-of-fold predictions, so a score of 70 means about 70% of \
-             such leads convert."
-        }
+        ModelKind::OdooNb => Message::new("model.calibration.odoo"),
+        _ => Message::new("model.calibration.platt"),
     }
 }
 
@@ -113,20 +113,18 @@ pub(crate) fn choose(outcomes: Vec<(ModelKind, Outcome)>) -> Option<Selection> {
     for (kind, outcome) in outcomes {
         match outcome {
             Outcome::Trained { metrics, fit_seconds } => trained.push((kind, metrics, fit_seconds)),
-            Outcome::Failed(why) => others.push(Candidate {
+            Outcome::Failed(why) => others.push(Candidate::new(
                 kind,
-                metrics: None,
-                cv_fit_seconds: None,
-                chosen: false,
-                note: format!("not trained: {why}"),
-            }),
-            Outcome::NotCandidate(why) => others.push(Candidate {
+                None,
+                None,
+                Message::new("model.candidate.not_trained").with_message("why", why),
+            )),
+            Outcome::NotCandidate(why) => others.push(Candidate::new(
                 kind,
-                metrics: None,
-                cv_fit_seconds: None,
-                chosen: false,
-                note: format!("not a candidate: {why}"),
-            }),
+                None,
+                None,
+                Message::new("model.candidate.not_candidate").with_message("why", why),
+            )),
         }
     }
     // Best AUC first; equal AUCs simpler first.
@@ -140,71 +138,60 @@ pub(crate) fn choose(outcomes: Vec<(ModelKind, Outcome)>) -> Option<Selection> {
         .map(|(k, m, _)| (*k, m.auc))?;
     let margin = NEAR_TIE_MARGIN;
     let runner_up = trained.iter().find(|(k, _, _)| *k != chosen).map(|(k, m, _)| (*k, m.auc));
+    let auc4 = |auc: f64| format!("{auc:.4}");
     let choice = if chosen != best_kind {
-        format!(
-            "{chosen} is chosen: its cross-validated AUC, {chosen_auc:.4}, is within {margin} of the best, \
-             {best_kind}'s {best_auc:.4} (a difference of {:.4}, too small for the folds to tell apart), and a near-tie \
-             goes to the simpler model: {}.",
-            round4(best_auc - chosen_auc),
-            described(chosen)
-        )
+        Message::new("model.choice.near_tie")
+            .with("chosen", chosen.name())
+            .with("auc", auc4(chosen_auc))
+            .with("margin", margin.to_string())
+            .with("best", best_kind.name())
+            .with("best_auc", auc4(best_auc))
+            .with("difference", auc4(round4(best_auc - chosen_auc)))
     } else {
+        let said = |code: &str| Message::new(code).with("chosen", chosen.name()).with("auc", auc4(chosen_auc));
         match runner_up {
-            None => format!(
-                "{chosen} is chosen: it is the only candidate that could be trained on this data (cross-validated \
-                 AUC {chosen_auc:.4}); {}.",
-                described(chosen)
-            ),
-            Some((other, other_auc)) if other_auc == chosen_auc => format!(
-                "{chosen} is chosen: it ties with {other} on cross-validated AUC ({chosen_auc:.4}) and is the simpler \
-                 model: {}.",
-                described(chosen)
-            ),
-            Some((other, other_auc)) if simplicity(chosen) < simplicity(other) => format!(
-                "{chosen} is chosen: it has the highest cross-validated AUC, {chosen_auc:.4} against {other_auc:.4} \
-                 for {other}, and is the simpler model: {}.",
-                described(chosen)
-            ),
-            Some((other, other_auc)) => format!(
-                "{chosen} is chosen: its cross-validated AUC, {chosen_auc:.4}, beats {other}'s {other_auc:.4} by \
-                 {:.4}, more than the {margin} margin within which the simpler {other} would have been preferred; \
-                 it is {}.",
-                round4(chosen_auc - other_auc),
-                described(chosen)
-            ),
+            None => said("model.choice.only"),
+            Some((other, other_auc)) if other_auc == chosen_auc => said("model.choice.tie").with("other", other.name()),
+            Some((other, other_auc)) if simplicity(chosen) < simplicity(other) => {
+                said("model.choice.simpler").with("other", other.name()).with("other_auc", auc4(other_auc))
+            }
+            Some((other, other_auc)) => said("model.choice.beats")
+                .with("other", other.name())
+                .with("other_auc", auc4(other_auc))
+                .with("difference", auc4(round4(chosen_auc - other_auc)))
+                .with("margin", margin.to_string()),
         }
     };
-    let reason = format!(
-        "Candidates compared on AUC, cross-validated on the same folds. {choice} {}",
-        calibration_sentence(chosen)
-    );
+    let reason =
+        Message::new("model.selection").with_message("choice", choice).with_message("calibration", calibration(chosen));
     let mut candidates: Vec<Candidate> = trained
         .into_iter()
         .map(|(kind, metrics, fit_seconds)| {
             let difference = round4(chosen_auc - metrics.auc);
+            let against = |code: &str| Message::new(code).with("chosen", chosen.name());
             let note = if kind == chosen {
-                "chosen".to_string()
+                Message::new("model.candidate.chosen")
             } else if metrics.auc > chosen_auc {
-                format!(
-                    "AUC {:.4} higher than {chosen}, within the {margin} margin: the simpler model is preferred",
-                    -difference
-                )
+                against("model.candidate.higher")
+                    .with("difference", auc4(-difference))
+                    .with("margin", margin.to_string())
             } else if near(metrics.auc) && simplicity(kind) > simplicity(chosen) {
-                format!("within the {margin} margin of {chosen} but not simpler")
+                against("model.candidate.not_simpler").with("margin", margin.to_string())
             } else {
-                format!("AUC {difference:.4} below {chosen}")
+                against("model.candidate.below").with("difference", auc4(difference))
             };
-            Candidate {
-                kind,
-                metrics: Some(metrics),
-                cv_fit_seconds: Some(round4(fit_seconds)),
-                chosen: kind == chosen,
-                note,
-            }
+            Candidate { chosen: kind == chosen, ..Candidate::new(kind, Some(metrics), Some(round4(fit_seconds)), note) }
         })
         .collect();
     candidates.append(&mut others);
-    Some(Selection { metric: METRIC.to_string(), margin, chosen, reason, candidates })
+    Some(Selection {
+        metric: METRIC.to_string(),
+        margin,
+        chosen,
+        reason: reason.english(),
+        reason_message: Some(reason),
+        candidates,
+    })
 }
 
 #[cfg(test)]
@@ -221,7 +208,7 @@ mod tests {
         let outcomes = aucs
             .iter()
             .map(|&(k, auc)| (k, Outcome::Trained { metrics: metrics(auc), fit_seconds: 0.1 }))
-            .chain([(ModelKind::OdooNb, Outcome::NotCandidate("not odoo data".into()))])
+            .chain([(ModelKind::OdooNb, Outcome::NotCandidate(Message::new("model.not_candidate.not_odoo")))])
             .collect();
         let selection = choose(outcomes).expect("a choice");
         assert_eq!(selection.chosen, expected, "{aucs:?}: {}", selection.reason);
@@ -231,6 +218,11 @@ mod tests {
         assert_eq!(selection.candidates.len(), aucs.len() + 1, "every kind listed");
         assert_eq!(selection.candidates.iter().filter(|c| c.chosen).count(), 1);
         assert!(selection.candidates.last().is_some_and(|c| c.note.starts_with("not a candidate")));
+        // Every text is its message's English, so a reader can say it in another language.
+        assert_eq!(selection.reason_message.as_ref().map(Message::english).as_deref(), Some(selection.reason.as_str()));
+        for c in &selection.candidates {
+            assert_eq!(c.note_message.as_ref().map(Message::english).as_deref(), Some(c.note.as_str()));
+        }
     }
 
     #[test]
@@ -258,13 +250,16 @@ mod tests {
     #[test]
     fn an_untrainable_candidate_is_listed_with_its_reason() {
         let outcomes = vec![
-            (ModelKind::Logistic, Outcome::Failed("nothing left to learn from".into())),
+            (ModelKind::Logistic, Outcome::Failed(Message::new("model.error.no_features"))),
             (ModelKind::OdooNb, Outcome::Trained { metrics: metrics(0.6), fit_seconds: 0.1 }),
         ];
         let selection = choose(outcomes).expect("a choice");
         assert_eq!(selection.chosen, ModelKind::OdooNb);
         assert!(selection.reason.contains("not recalibrated"), "{}", selection.reason);
-        assert_eq!(selection.candidates[1].note, "not trained: nothing left to learn from");
-        assert!(choose(vec![(ModelKind::Gbm, Outcome::Failed("x".into()))]).is_none());
+        assert_eq!(
+            selection.candidates[1].note,
+            "not trained: every column was excluded or dropped: nothing left to learn from"
+        );
+        assert!(choose(vec![(ModelKind::Gbm, Outcome::Failed(Message::new("model.error.no_features")))]).is_none());
     }
 }

@@ -465,7 +465,7 @@ async fn playbook_and_calls(client: Client, base: String, leads: Vec<i64>, calls
 }
 
 /// English sentences the engine writes beside a code; a Chinese page says them in Chinese.
-const ENGINE_ENGLISH: [&str; 20] = [
+const ENGINE_ENGLISH: [&str; 43] = [
     "level fails",
     "level open",
     "level passes",
@@ -486,6 +486,32 @@ const ENGINE_ENGLISH: [&str; 20] = [
     "the questions below",
     "from the call:",
     "ideal-customer profile",
+    // A call's analysis: notes, signals, metrics and their bands.
+    "budget figure",
+    "buying or go-live",
+    "approval threshold",
+    "Gives a",
+    "Knows the",
+    "Says plainly",
+    "Contradicts an earlier",
+    "the large model",
+    "the model reads",
+    "a question about",
+    "the rep talks",
+    "questions;",
+    "questions, within",
+    "of the questions are closed",
+    "longest monologue",
+    "of the prospect's turns",
+    "reference 43%",
+    "at most",
+    // The lead-type rules.
+    "engagement points",
+    "rule `",
+    // A model's report.
+    "Candidates compared",
+    "is chosen",
+    "identifier-like",
 ];
 
 /// Polls a job through the API until it ends; fails unless it is done.
@@ -528,7 +554,8 @@ async fn every_page_reads_in_chinese_with_the_engines_words_in_chinese() {
         .await;
     assert!(res.status().is_success(), "{}", res.status());
     // A model trained on the demo's outcomes scores every lead, so factors show.
-    let res = app.send(Method::POST, "/api/v1/models/train", Auth::Token(&t), Some(json!({"kind": "logistic"}))).await;
+    // Trained by `auto`, so the report says how it chose.
+    let res = app.send(Method::POST, "/api/v1/models/train", Auth::Token(&t), Some(json!({"kind": "auto"}))).await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     job_done(&app, res.json().await.expect("job")).await;
     let res = app.send(Method::POST, "/api/v1/scores/rescore", Auth::Token(&t), Some(json!({}))).await;
@@ -543,6 +570,10 @@ async fn every_page_reads_in_chinese_with_the_engines_words_in_chinese() {
         )
         .await;
     let id = lead["id"].as_i64().expect("id");
+    // The lead-type rules move it, with their reason.
+    let activity = json!({"kind": "trial_signup", "at": "2026-11-20T09:00:00Z"});
+    let res = app.send(Method::POST, &format!("/api/v1/leads/{id}/activities"), Auth::Token(&t), Some(activity)).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
     let call = include_str!("../../sift-signals/fixtures/calls/zh-crm-good.srt");
     let res = app
         .client
@@ -612,7 +643,9 @@ async fn every_page_in_chinese(client: Client, base: String, id: i64, call: i64)
     let levels = no_engine_english(&client, "lead", "section[aria-labelledby=levels]").await;
     assert!(levels.contains("来自通话：第") && levels.contains("组织层"), "{levels}");
     assert!(levels.contains("销售区域") && levels.contains("在我们的销售区域内"), "{levels}");
-    no_engine_english(&client, "lead", "section[aria-labelledby=history]").await;
+    let history = no_engine_english(&client, "lead", "section[aria-labelledby=history]").await;
+    assert!(history.contains("规则 product_signal："), "{history}");
+    no_engine_english(&client, "lead", "section[aria-labelledby=calls]").await;
     if client.find(Locator::Css("section[aria-labelledby=next-questions]")).await.is_ok() {
         no_engine_english(&client, "lead", "section[aria-labelledby=next-questions]").await;
     }
@@ -639,6 +672,18 @@ async fn every_page_in_chinese(client: Client, base: String, id: i64, call: i64)
     client.goto(&page_url(&base, &format!("/leads/{id}/calls/{call}"))).await.expect("open");
     wait_for_text(&client, "#ask-next-title", |h| h == "接下来要问").await;
     no_engine_english(&client, "call", "#ask-next").await;
+    // The findings, each signal's and note's why, and the metrics against their bands.
+    let call_page = no_engine_english(&client, "call", "main").await;
+    assert!(call_page.contains("销售占 25%–50%（参考值 43%）"), "{call_page}");
+    let why = client
+        .execute(
+            "return Array.from(document.querySelectorAll('mark[title], tr[title]')).map(e => e.title).join('\\n')",
+            vec![],
+        )
+        .await
+        .expect("the marks' and metrics' titles");
+    let why = why.as_str().unwrap_or_default().to_owned();
+    assert!(!why.is_empty() && ENGINE_ENGLISH.iter().all(|english| !why.contains(english)), "{why}");
     check_page(&client, "zh-05-call").await;
 
     for (step, path, heading) in [
@@ -656,6 +701,11 @@ async fn every_page_in_chinese(client: Client, base: String, id: i64, call: i64)
         let lang = client.find(Locator::Css("html")).await.expect("html").attr("lang").await.expect("lang");
         assert_eq!(lang.as_deref(), Some("zh-CN"), "{path}");
         no_engine_english(&client, path, "main").await;
+        if path == "/models/1" {
+            let chose = no_engine_english(&client, path, "#selection-reason").await;
+            assert!(chose.contains("各候选模型在相同的交叉验证折上比较 AUC。选择"), "{chose}");
+            no_engine_english(&client, path, "#candidates").await;
+        }
         if path == "/reports" {
             // The disqualification reasons, said from the decisions behind the moves.
             let reasons = no_engine_english(&client, path, "#disqualified-table").await;

@@ -672,6 +672,8 @@ async fn the_engines_words_read_in_chinese_from_their_codes_and_old_decisions_ke
         strip_messages(&mut old);
         let old = old.to_string().replace('\'', "''");
         execute(&db, &format!("UPDATE qualifications SET decision = '{old}' WHERE lead_id = {outside}")).await;
+        // And its move, kept before moves kept their messages.
+        execute(&db, &format!("UPDATE stage_history SET reason_message = NULL WHERE lead_id = {outside}")).await;
         let page = get(&app, &format!("/leads/{outside}"), Some(&session), Some("zh-CN")).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("organization level fails: `US` is outside our territories (DE)"), "{}", page.body);
@@ -1079,6 +1081,113 @@ fn findings_and_marks(body: &str) -> Vec<(usize, String, String)> {
         out.push((n, unescape(quote), unescape(&marked)));
     }
     out
+}
+
+/// Every text in Sift's own English words under `value` (a note, an explanation, a rule, a
+/// band, a reason) that is a sentence: two words or more.
+fn english_sentences(value: &Value, out: &mut Vec<String>) {
+    let sentence = |t: &str| {
+        let words: Vec<&str> = t.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() >= 2).collect();
+        words.len() >= 2 && t.contains(' ')
+    };
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                let said = ["explanation", "note", "rule", "band", "reason", "reasons", "next_step", "evidence"];
+                match v {
+                    Value::String(t) if said.contains(&key.as_str()) && sentence(t) => out.push(t.clone()),
+                    Value::Array(items) if key == "reasons" => {
+                        out.extend(items.iter().filter_map(Value::as_str).filter(|t| sentence(t)).map(str::to_owned));
+                    }
+                    _ => english_sentences(v, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| english_sentences(v, out)),
+        _ => {}
+    }
+}
+
+/// An English call on a Chinese page: the call's page and its lead's page (the decision
+/// from the call, the call's signals, the lead-type rules' move in the history) carry none of
+/// the sentences the engine wrote in English, each said from its code; a call kept before
+/// codes shows its signals as kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_and_its_lead_read_in_chinese_with_none_of_the_engines_english() {
+    for db in databases("web_call_zh").await {
+        let app = spawn(&db).await;
+        let t = app.admin_token.clone();
+        let lead = app
+            .create_lead(
+                &t,
+                json!({"first_name": "Lee", "last_name": "Park", "company": "Routewise",
+                "country": "DE", "title": "Head of Sales Operations", "employees": 300}),
+            )
+            .await;
+        let id = lead["id"].as_i64().expect("id");
+        // The lead-type rules move it, with their reason.
+        let res = app
+            .send(
+                Method::POST,
+                &format!("/api/v1/leads/{id}/activities"),
+                Auth::Token(&t),
+                Some(json!({"kind": "trial_signup", "at": "2026-11-20T09:00:00Z", "detail": "14-day"})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", db.name);
+        let typed: Value = res.json().await.expect("json");
+        let call = include_str!("../../sift-signals/fixtures/calls/en-routing-good.txt");
+        let kept = attach_call(&app, id, "routing.txt", call).await;
+        let call_id = kept["call_id"].as_i64().expect("call id");
+        let body = json!({"transcript": {"text": call, "reps": ["Dana"]}, "framework": "bant", "as_of": "2026-11-26"});
+        let res = app.send(Method::POST, &format!("/api/v1/leads/{id}/qualify"), Auth::Token(&t), Some(body)).await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", db.name);
+        let decided: Value = res.json().await.expect("json");
+        // What the engine wrote in English: the call's analysis, the decision, the rules.
+        let mut english = Vec::new();
+        english_sentences(&kept["report"], &mut english);
+        english_sentences(&decided["decision"], &mut english);
+        english_sentences(&typed, &mut english);
+        english.sort();
+        english.dedup();
+        assert!(english.len() > 40, "{}: {english:?}", db.name);
+        assert!(english.iter().any(|e| e.starts_with("rule `product_signal`: trial_signup")), "{english:?}");
+        let session = sign_in_with_form(&app, "admin", PASSWORD).await;
+
+        let page = get(&app, &format!("/leads/{id}/calls/{call_id}"), Some(&session), Some("zh-CN")).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", db.name);
+        let said = unescape(&page.body);
+        for sentence in &english {
+            assert!(!said.contains(sentence.as_str()), "{}: the call page says `{sentence}` in English", db.name);
+        }
+        for chinese in ["预算金额：$60,000", "给出了预算金额（$60,000）。", "销售占 25%–50%（参考值 43%）", "11–14 个"]
+        {
+            assert!(said.contains(chinese), "{}: `{chinese}` on the call page", db.name);
+        }
+
+        let page = get(&app, &format!("/leads/{id}"), Some(&session), Some("zh-CN")).await;
+        let said = unescape(&page.body);
+        for sentence in &english {
+            assert!(!said.contains(sentence.as_str()), "{}: the lead page says `{sentence}` in English", db.name);
+        }
+        let history = page_text(part(&page.body, "<section aria-labelledby=\"history\"", "</section>"));
+        assert!(history.contains("规则 product_signal：2026-11-20 注册试用（14-day）"), "{}: {history}", db.name);
+        let calls = page_text(part(&page.body, "<section aria-labelledby=\"calls\"", "</section>"));
+        assert!(calls.contains("给出了预算金额（$60,000）。") && calls.contains("预算"), "{}: {calls}", db.name);
+        // The same pages in English say what the engine stored.
+        let page = get(&app, &format!("/leads/{id}/calls/{call_id}"), Some(&session), Some("en")).await;
+        assert!(unescape(&page.body).contains("Gives a budget figure ($60,000)."), "{}", db.name);
+
+        // A call kept before codes: its signals as kept, in either language.
+        let mut old = kept["report"].clone();
+        strip_messages(&mut old);
+        let stored = old.to_string().replace('\'', "''");
+        execute(&db, &format!("UPDATE calls SET analysis = '{stored}' WHERE id = {call_id}")).await;
+        let page = get(&app, &format!("/leads/{id}"), Some(&session), Some("zh-CN")).await;
+        let calls = unescape(&page_text(part(&page.body, "<section aria-labelledby=\"calls\"", "</section>")));
+        assert!(calls.contains("Gives a budget figure ($60,000)."), "{}: the stored text: {calls}", db.name);
+        app.running.shutdown().await.expect("clean shutdown");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

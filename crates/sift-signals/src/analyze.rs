@@ -188,18 +188,19 @@ fn meaning_signals(transcript: &Transcript, signals: Vec<Signal>, readings: &[Mo
         let text = turn.text.trim();
         let start = turn.text.len() - turn.text.trim_start().len();
         let span = Span { turn: r.answer_turn, start, end: start + text.len() };
-        for (kind, p, why) in [
-            (SignalKind::Excuse, r.meaning.excuse, "explains why the pain was not dealt with before"),
-            (SignalKind::Knowledge, r.meaning.knowledge, "shows knowledge of the company's goals or how it decides"),
-        ] {
+        for (kind, p) in [(SignalKind::Excuse, r.meaning.excuse), (SignalKind::Knowledge, r.meaning.knowledge)] {
             if p >= crate::combine::MIN_CONFIDENCE && !out.iter().any(|s| s.kind == kind && s.turn == r.answer_turn) {
+                let explained = sift_core::Message::new("call.signal.model")
+                    .with("kind", kind.as_str())
+                    .with("confidence", format!("{:.0}", p * 100.0));
                 out.push(Signal {
                     kind,
                     polarity: Polarity::Good,
                     turn: r.answer_turn,
                     span,
                     quote: text.to_owned(),
-                    explanation: format!("The model reads this answer as one that {why} ({:.0}%).", p * 100.0),
+                    explanation: explained.english(),
+                    explanation_message: Some(explained),
                     mode: Mode::Model,
                 });
             }
@@ -220,7 +221,7 @@ fn discount_unrealistic_targets(mut concepts: Vec<ConceptEvidence>, signals: &[S
         if c.status == CriterionStatus::Confirmed && only_absurd {
             c.status = CriterionStatus::Partial;
             for e in &mut c.evidence {
-                e.note.push_str("; the target is unrealistic, so it does not establish this");
+                e.set_note(sift_core::Message::new("call.note.unrealistic").with_arg("note", e.note_arg()));
             }
         }
     }

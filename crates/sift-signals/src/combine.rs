@@ -24,7 +24,7 @@
 //! status precedence of [`crate::evidence`] applies unchanged: a figure still outweighs them.
 
 use serde::Serialize;
-use sift_core::CriterionStatus;
+use sift_core::{CriterionStatus, Message};
 
 use crate::evidence::{AUTHORITY, BUDGET, CONCEPTS, Conflict, Evidence, Item, NEED, TIMELINE, Weight};
 use crate::exchange::CallExchange;
@@ -133,50 +133,45 @@ fn model_evidence(concept: usize, meaning: &ExchangeMeaning, span: Span, quote: 
     }
     let (says, what, confidence) = match concept {
         NEED => match sure(&meaning.need)? {
-            NeedReading::Pain => {
-                (CriterionStatus::Confirmed, "a pain the product could address", meaning.need.confidence)
-            }
-            NeedReading::NoPain => {
-                (CriterionStatus::Negative, "no pain: things work as they are", meaning.need.confidence)
-            }
+            NeedReading::Pain => (CriterionStatus::Confirmed, "need.pain", meaning.need.confidence),
+            NeedReading::NoPain => (CriterionStatus::Negative, "need.no_pain", meaning.need.confidence),
             NeedReading::Unclear => return None,
         },
         AUTHORITY => match sure(&meaning.authority)? {
             AuthorityReading::Decides => {
-                (CriterionStatus::Confirmed, "this contact decides", meaning.authority.confidence)
+                (CriterionStatus::Confirmed, "authority.decides", meaning.authority.confidence)
             }
-            AuthorityReading::Recommends => (
-                CriterionStatus::Partial,
-                "this contact recommends; someone else decides",
-                meaning.authority.confidence,
-            ),
-            AuthorityReading::NoSay => {
-                (CriterionStatus::Negative, "this contact has no say", meaning.authority.confidence)
+            AuthorityReading::Recommends => {
+                (CriterionStatus::Partial, "authority.recommends", meaning.authority.confidence)
             }
+            AuthorityReading::NoSay => (CriterionStatus::Negative, "authority.no_say", meaning.authority.confidence),
             AuthorityReading::Unclear => return None,
         },
         BUDGET => match sure(&meaning.budget)? {
-            BudgetReading::Available => (CriterionStatus::Confirmed, "money is available", meaning.budget.confidence),
+            BudgetReading::Available => (CriterionStatus::Confirmed, "budget.available", meaning.budget.confidence),
             BudgetReading::NotAvailable => {
-                (CriterionStatus::Negative, "no money for this now", meaning.budget.confidence)
+                (CriterionStatus::Negative, "budget.not_available", meaning.budget.confidence)
             }
             BudgetReading::Unclear => return None,
         },
         TIMELINE => match sure(&meaning.timeline)? {
             TimelineReading::Committed => {
-                (CriterionStatus::Confirmed, "committed to a time to buy", meaning.timeline.confidence)
+                (CriterionStatus::Confirmed, "timeline.committed", meaning.timeline.confidence)
             }
             TimelineReading::NotCommitted => {
-                (CriterionStatus::Negative, "no plan to buy soon", meaning.timeline.confidence)
+                (CriterionStatus::Negative, "timeline.not_committed", meaning.timeline.confidence)
             }
             TimelineReading::Unclear => return None,
         },
         _ => return None,
     };
+    let note =
+        Message::new("call.note.model").with("reading", what).with("confidence", format!("{:.0}", confidence * 100.0));
     Some(Evidence {
         span,
         quote: quote.to_owned(),
-        note: format!("the model reads: {what} ({:.0}%)", confidence * 100.0),
+        note: note.english(),
+        note_message: Some(note),
         says,
         weight: Weight::Stated,
         mode: Mode::Model,
@@ -259,15 +254,18 @@ pub(crate) fn model_conflicts(
         .map(|(&(concept, a, b), p)| {
             let (earlier, earlier_quote) = answer_span(transcript, a);
             let (later, later_quote) = answer_span(transcript, b);
+            let explanation = Message::new("call.conflict.model")
+                .with("later_turn", b.to_string())
+                .with("turn", a.to_string())
+                .with("concept", CONCEPTS[concept])
+                .with("confidence", format!("{:.0}", p * 100.0))
+                .with("quote", earlier_quote.as_str());
             Conflict {
                 subject: CONCEPTS[concept].to_owned(),
                 concept: Some(CONCEPTS[concept].to_owned()),
                 mode: Mode::Model,
-                explanation: format!(
-                    "the model reads turn {b} as contradicting turn {a} on {} ({:.0}%): \"{earlier_quote}\"",
-                    CONCEPTS[concept],
-                    p * 100.0
-                ),
+                explanation: explanation.english(),
+                explanation_message: Some(explanation),
                 earlier,
                 earlier_quote,
                 later,

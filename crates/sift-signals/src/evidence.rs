@@ -45,7 +45,7 @@ use std::sync::OnceLock;
 use chrono::NaiveDate;
 use regex::{Regex, RegexSet};
 use serde::Serialize;
-use sift_core::{CriterionAnswer, CriterionStatus, Framework, Language};
+use sift_core::{Arg, CriterionAnswer, CriterionStatus, Framework, Language, Message};
 
 use crate::exchange::CallExchange;
 use crate::facts::{
@@ -109,8 +109,12 @@ pub enum Weight {
 pub struct Evidence {
     pub span: Span,
     pub quote: String,
-    /// One line saying why this is evidence.
+    /// One line saying why this is evidence: [`Evidence::note_message`]'s English.
     pub note: String,
+    /// The note as a message (`call.note.*`, `call.lexicon`, `call.conflict.*`), so a reader
+    /// can say it in its own language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note_message: Option<Message>,
     /// The status this piece supports on its own.
     pub says: CriterionStatus,
     pub weight: Weight,
@@ -130,10 +134,39 @@ pub struct ConceptEvidence {
     pub evidence: Vec<Evidence>,
     /// The evidence the status rests on (two pieces for `contradicted`).
     pub decided_by: Vec<Evidence>,
-    /// How the status was decided from the evidence, in words.
+    /// How the status was decided from the evidence, in words: `rule_message`'s English.
     pub rule: String,
+    /// The rule as a message (`call.rule.*`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule_message: Option<Message>,
     /// Which mode produced the deciding evidence (`rules` when nothing was said).
     pub mode: Mode,
+}
+
+impl Evidence {
+    /// Says the note by `message` (the note is its English).
+    pub fn set_note(&mut self, message: Message) {
+        self.note = message.english();
+        self.note_message = Some(message);
+    }
+
+    /// The note as a message: the one it was said with, else its text as data.
+    pub fn note_arg(&self) -> Arg {
+        match &self.note_message {
+            Some(m) if m.english() == self.note => Arg::Message(m.clone()),
+            _ => Arg::Text(self.note.clone()),
+        }
+    }
+}
+
+impl Conflict {
+    /// The explanation as an argument: its message, else its text as data.
+    pub fn explanation_arg(&self) -> Arg {
+        match &self.explanation_message {
+            Some(m) if m.english() == self.explanation => Arg::Message(m.clone()),
+            _ => Arg::Text(self.explanation.clone()),
+        }
+    }
 }
 
 impl ConceptEvidence {
@@ -180,8 +213,11 @@ pub struct Conflict {
     pub earlier_quote: String,
     pub later: Span,
     pub later_quote: String,
-    /// One line naming both statements.
+    /// One line naming both statements: `explanation_message`'s English.
     pub explanation: String,
+    /// The explanation as a message (`call.conflict.*`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation_message: Option<Message>,
 }
 
 /// Everything the evidence pass found in a call.
@@ -238,7 +274,8 @@ struct CueEntry {
     concept: Option<usize>,
     cue: Cue,
     pattern: Regex,
-    explain: String,
+    /// The entry's explanation, as its note says it (`call.lexicon`).
+    explain: Message,
 }
 
 #[derive(Debug, Clone)]
@@ -288,7 +325,7 @@ impl CompiledCues {
                 fast = fast.replace(r"\w", r"[0-9A-Za-z_]");
             }
             let pattern = Regex::new(&fast).unwrap_or_else(|_| e.pattern.clone());
-            entries.push(CueEntry { concept, cue, pattern, explain: e.explain.clone() });
+            entries.push(CueEntry { concept, cue, pattern, explain: e.message() });
         }
         let (roles, entries): (Vec<CueEntry>, Vec<CueEntry>) =
             entries.into_iter().partition(|e| matches!(e.cue, Cue::Role(r) if r != RoleCue::Urgency));
@@ -578,38 +615,42 @@ fn read_call(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topi
 /// Folds a concept's evidence into its status with the precedence in the module docs.
 fn fold(name: &str, mine: Vec<&Item>, conflict: Option<&Conflict>, transcript: &Transcript) -> ConceptEvidence {
     let evidence = merge_evidence(&mine);
+    let concept =
+        |status: CriterionStatus, decided_by: Vec<Evidence>, rule: Message, mode: Mode, evidence| ConceptEvidence {
+            concept: name.to_owned(),
+            status,
+            evidence,
+            decided_by,
+            rule: rule.english(),
+            rule_message: Some(rule),
+            mode,
+        };
     if let Some(k) = conflict {
-        let piece = |span: Span, note: String| Evidence {
-            span,
-            quote: transcript.quote(span).to_owned(),
-            note,
-            says: CriterionStatus::Contradicted,
-            weight: Weight::Specific,
-            mode: k.mode,
-            fact: None,
-            role: None,
+        let piece = |span: Span, note: Arg| {
+            let mut e = Evidence {
+                span,
+                quote: transcript.quote(span).to_owned(),
+                note: note.english(),
+                note_message: None,
+                says: CriterionStatus::Contradicted,
+                weight: Weight::Specific,
+                mode: k.mode,
+                fact: None,
+                role: None,
+            };
+            if let Arg::Message(m) = note {
+                e.set_note(m);
+            }
+            e
         };
-        return ConceptEvidence {
-            concept: name.to_owned(),
-            status: CriterionStatus::Contradicted,
-            decided_by: vec![
-                piece(k.earlier, format!("earlier: {}", k.subject.replace('_', " "))),
-                piece(k.later, k.explanation.clone()),
-            ],
-            rule: format!("two statements conflict and nothing later resolves it: {}", k.explanation),
-            mode: k.mode,
-            evidence,
-        };
+        let earlier = Message::new("call.note.earlier").with("subject", k.subject.as_str());
+        let decided_by = vec![piece(k.earlier, Arg::Message(earlier)), piece(k.later, k.explanation_arg())];
+        let rule = Message::new("call.rule.conflict").with_arg("conflict", k.explanation_arg());
+        return concept(CriterionStatus::Contradicted, decided_by, rule, k.mode, evidence);
     }
+    let nothing = || Message::new("call.rule.nothing");
     let Some(top) = mine.iter().map(|i| i.evidence.weight).max() else {
-        return ConceptEvidence {
-            concept: name.to_owned(),
-            status: CriterionStatus::Unknown,
-            evidence,
-            decided_by: Vec::new(),
-            rule: "nothing in the call speaks to it".to_owned(),
-            mode: Mode::Rules,
-        };
+        return concept(CriterionStatus::Unknown, Vec::new(), nothing(), Mode::Rules, evidence);
     };
     let heaviest: Vec<&&Item> = mine.iter().filter(|i| i.evidence.weight == top).collect();
     let last_turn = heaviest.iter().map(|i| i.at.0).max().unwrap_or(0);
@@ -618,31 +659,17 @@ fn fold(name: &str, mine: Vec<&Item>, conflict: Option<&Conflict>, transcript: &
     let decisive = in_turn.iter().rev().find(|i| clear(i)).or_else(|| in_turn.last()).map(|i| &i.evidence);
     let lighter = mine.len() - heaviest.len();
     let weight = match top {
-        Weight::Specific => "a specific statement (a figure, date or named decider)",
-        Weight::Stated => "a statement in words",
-        Weight::Hint => "a hint",
+        Weight::Specific => "specific",
+        Weight::Stated => "stated",
+        Weight::Hint => "hint",
     };
-    let mut rule = format!("the heaviest evidence is {weight}; the latest such, in turn {last_turn}, decides");
-    if lighter > 0 {
-        rule.push_str(&format!("; {lighter} lighter piece(s) do not overturn it"));
-    }
+    let rule = Message::new("call.rule.heaviest")
+        .with("weight", weight)
+        .with("turn", last_turn.to_string())
+        .with("lighter", lighter.to_string());
     match decisive {
-        Some(e) => ConceptEvidence {
-            concept: name.to_owned(),
-            status: e.says,
-            mode: e.mode,
-            decided_by: vec![e.clone()],
-            rule,
-            evidence,
-        },
-        None => ConceptEvidence {
-            concept: name.to_owned(),
-            status: CriterionStatus::Unknown,
-            evidence,
-            decided_by: Vec::new(),
-            rule: "nothing in the call speaks to it".to_owned(),
-            mode: Mode::Rules,
-        },
+        Some(e) => concept(e.says, vec![e.clone()], rule, e.mode, evidence),
+        None => concept(CriterionStatus::Unknown, Vec::new(), nothing(), Mode::Rules, evidence),
     }
 }
 
@@ -656,7 +683,7 @@ impl Reader<'_> {
         turn: usize,
         at: usize,
         span: Span,
-        note: String,
+        note: Message,
         fact: Option<Fact>,
         role: Option<FactRole>,
     ) {
@@ -664,7 +691,17 @@ impl Reader<'_> {
         self.items.push(Item {
             concept,
             at: (turn, at),
-            evidence: Evidence { span, quote: quote(text, span), note, says, weight, mode: Mode::Rules, fact, role },
+            evidence: Evidence {
+                span,
+                quote: quote(text, span),
+                note: note.english(),
+                note_message: Some(note),
+                says,
+                weight,
+                mode: Mode::Rules,
+                fact,
+                role,
+            },
         });
     }
 
@@ -731,7 +768,7 @@ impl Reader<'_> {
                     let span = context_span(text, Some(clause_range(start)), start, end, turn.index);
                     // A claim, not money set aside: partial until a figure or an approval
                     // says more (labellers read "钱不是问题" the same way).
-                    let note = "money is said to be no problem, with no amount or approval".to_owned();
+                    let note = Message::new("call.note.money_no_problem");
                     self.push(
                         BUDGET,
                         CriterionStatus::Partial,
@@ -795,7 +832,10 @@ impl Reader<'_> {
                 if let Some(item) = self.items.get_mut(i) {
                     item.evidence.says = CriterionStatus::Confirmed;
                     item.evidence.weight = Weight::Stated;
-                    item.evidence.note = format!("{} With its cost: \"{cost}\".", item.evidence.note);
+                    let with_cost = Message::new("call.note.with_cost")
+                        .with_arg("note", item.evidence.note_arg())
+                        .with("cost", cost.as_str());
+                    item.evidence.set_note(with_cost);
                 }
             }
         }
@@ -803,7 +843,7 @@ impl Reader<'_> {
         if let Some((start, end)) = self.roles.first(RoleCue::Urgency) {
             if clause_negative_mask[clause_of(start)] & bit(TIMELINE) == 0 {
                 let span = context_span(text, Some(sentence_range(start)), start, end, turn.index);
-                let note = "urgency without a date".to_owned();
+                let note = Message::new("call.note.urgency");
                 self.push(
                     TIMELINE,
                     CriterionStatus::Partial,
@@ -828,13 +868,13 @@ impl Reader<'_> {
                     (
                         CriterionStatus::Negative,
                         Weight::Stated,
-                        format!("answered no to a question about {}", CONCEPTS[c]),
+                        Message::new("call.note.answered_no").with("concept", CONCEPTS[c]),
                     )
                 } else {
                     (
                         CriterionStatus::Partial,
                         Weight::Hint,
-                        format!("a bare yes to a question about {}, nothing specific", CONCEPTS[c]),
+                        Message::new("call.note.bare_yes").with("concept", CONCEPTS[c]),
                     )
                 };
                 let span = Span { turn: turn.index, start, end };
@@ -851,7 +891,7 @@ impl Reader<'_> {
             if let Some(m) = NO_LEAD.find(first) {
                 for c in (0..CONCEPTS.len()).filter(|c| asked.topics & bit(*c) != 0) {
                     let span = Span { turn: turn.index, start: m.start(), end: m.end() };
-                    let note = format!("answered no to a question about {}", CONCEPTS[c]);
+                    let note = Message::new("call.note.answered_no").with("concept", CONCEPTS[c]);
                     self.push(
                         c,
                         CriterionStatus::Negative,
@@ -871,7 +911,7 @@ impl Reader<'_> {
             if let Some(m) = NOT_ME.find(text) {
                 let span = Span { turn: turn.index, start: m.start(), end: m.end() };
                 self.claims.no_say.push((span, m.as_str().to_owned()));
-                let note = "says it is not their decision".to_owned();
+                let note = Message::new("call.note.not_their_decision");
                 self.push(
                     AUTHORITY,
                     CriterionStatus::Negative,
@@ -900,7 +940,7 @@ impl Reader<'_> {
             if let Some((start, end)) = own_no {
                 let span = Span { turn: turn.index, start, end };
                 self.claims.no_say.push((span, text[start..end].to_owned()));
-                let note = "says they would not be involved in the decision".to_owned();
+                let note = Message::new("call.note.not_involved");
                 self.push(
                     AUTHORITY,
                     CriterionStatus::Negative,
@@ -918,7 +958,7 @@ impl Reader<'_> {
         if asked.need_check {
             if let Some(m) = FINE_ANSWER.find(text) {
                 let span = Span { turn: turn.index, start: m.start(), end: m.end() };
-                let note = "says the current way is fine, asked how it works".to_owned();
+                let note = Message::new("call.note.current_way_fine");
                 self.push(
                     NEED,
                     CriterionStatus::Negative,
@@ -940,7 +980,7 @@ impl Reader<'_> {
         {
             let (start, end) = sentence_ranges.first().copied().unwrap_or((0, text.len()));
             let span = context_span(text, Some((start, end)), start, end, turn.index);
-            let note = "describes what the problem costs, asked about its impact".to_owned();
+            let note = Message::new("call.note.describes_cost");
             self.push(NEED, CriterionStatus::Confirmed, Weight::Stated, turn.index, start, span, note, None, None);
         }
 
@@ -1183,7 +1223,8 @@ impl Reader<'_> {
                     CriterionStatus::Confirmed
                 }
             };
-            let mut concepts: Vec<(usize, CriterionStatus, Weight, String)> = Vec::new();
+            let mut concepts: Vec<(usize, CriterionStatus, Weight, Message)> = Vec::new();
+            let about = |code: &str| Message::new(code).with_message("fact", found.fact.message());
             // A figure or date belongs to a no about its own concept in its own clause ("no
             // budget this year"); a no about something else ("十来万应该问题不大") leaves it
             // alone. People named in a clause that denies the contact's say are read by
@@ -1202,21 +1243,17 @@ impl Reader<'_> {
             };
             if let (Some(negated), true) = (clause_negative[cl], speaks) {
                 // "no budget this year": the figure or date belongs to the no.
-                concepts.push((
-                    negated,
-                    CriterionStatus::Negative,
-                    Weight::Specific,
-                    format!("{} (said with a no)", found.fact.describe()),
-                ));
+                concepts.push((negated, CriterionStatus::Negative, Weight::Specific, about("call.note.said_with_no")));
             } else {
                 match (&found.fact, role) {
                     (Fact::Money { .. }, FactRole::Budget) => {
-                        let note = format!("budget figure: {}", found.fact.describe());
+                        let note = about("call.note.budget_figure");
                         concepts.push((BUDGET, says_for(BUDGET), Weight::Specific, note));
                     }
                     (Fact::Money { amount, .. }, FactRole::Threshold) => {
-                        let approver = approver_in(sentence).unwrap_or_else(|| "someone".to_owned());
-                        let note = format!("approval threshold: {approver} above {}", found.fact.describe());
+                        let named = approver_in(sentence);
+                        let note = about("call.note.approval_threshold").with_opt("who", named.as_deref());
+                        let approver = named.unwrap_or_else(|| "someone".to_owned());
                         concepts.push((DECISION_PROCESS, CriterionStatus::Confirmed, Weight::Specific, note));
                         // "I can sign up to 10k": the contact's own limit.
                         let own =
@@ -1228,7 +1265,7 @@ impl Reader<'_> {
                         });
                     }
                     (Fact::Money { .. }, FactRole::Loss) => {
-                        let note = format!("cost of the problem: {}", found.fact.describe());
+                        let note = about("call.note.problem_cost");
                         concepts.push((NEED, CriterionStatus::Confirmed, Weight::Specific, note.clone()));
                         concepts.push((CONSEQUENCES, CriterionStatus::Confirmed, Weight::Specific, note));
                     }
@@ -1236,17 +1273,17 @@ impl Reader<'_> {
                         Fact::Money { .. } | Fact::Count { .. } | Fact::Percentage { .. } | Fact::Growth { .. },
                         FactRole::Target,
                     ) => {
-                        let note = format!("target: {}", found.fact.describe());
+                        let note = about("call.note.target");
                         concepts.push((GOALS, says_for(GOALS), Weight::Specific, note.clone()));
                         concepts.push((METRICS, says_for(METRICS), Weight::Specific, note));
                     }
                     (Fact::Percentage { .. }, FactRole::Measured) => {
-                        let note = format!("measured figure: {}", found.fact.describe());
+                        let note = about("call.note.measured");
                         concepts.push((METRICS, says_for(METRICS), Weight::Stated, note));
                         // "Our no-show rate is 18% and the network average is 9%": a metric
                         // against a benchmark is pain in business terms.
                         if BENCHMARK.is_match(text) {
-                            let note = format!("a metric against a benchmark: {}", found.fact.describe());
+                            let note = about("call.note.benchmark");
                             concepts.push((NEED, CriterionStatus::Confirmed, Weight::Specific, note));
                         }
                     }
@@ -1256,14 +1293,14 @@ impl Reader<'_> {
                             _ => false,
                         };
                         let (says, note) = if year_wide {
-                            (CriterionStatus::Partial, format!("buying date, only a year: {}", found.fact.describe()))
+                            (CriterionStatus::Partial, about("call.note.buying_year"))
                         } else {
-                            (says_for(TIMELINE), format!("buying or go-live date: {}", found.fact.describe()))
+                            (says_for(TIMELINE), about("call.note.buying_date"))
                         };
                         concepts.push((TIMELINE, says, Weight::Specific, note));
                     }
                     (Fact::Timeline { .. }, FactRole::GoalDeadline) => {
-                        let note = format!("deadline of a goal: {}", found.fact.describe());
+                        let note = about("call.note.goal_deadline");
                         concepts.push((GOALS, says_for(GOALS), Weight::Stated, note));
                     }
                     (Fact::Person { role: who, part }, _) => {
@@ -1284,7 +1321,11 @@ impl Reader<'_> {
             for (c, says, weight, note) in concepts {
                 // A hedged figure is not firm: it weighs as much as words do.
                 let weight = if hedged && weight == Weight::Specific { Weight::Stated } else { weight };
-                let note = if hedged && says == CriterionStatus::Partial { format!("{note} (hedged)") } else { note };
+                let note = if hedged && says == CriterionStatus::Partial {
+                    Message::new("call.note.hedged").with_message("note", note)
+                } else {
+                    note
+                };
                 names.push(CONCEPTS[c].to_owned());
                 self.push(
                     c,
@@ -1347,7 +1388,7 @@ impl Reader<'_> {
         who: &str,
         part: RolePart,
         context: &PersonContext<'_>,
-        concepts: &mut Vec<(usize, CriterionStatus, Weight, String)>,
+        concepts: &mut Vec<(usize, CriterionStatus, Weight, Message)>,
     ) {
         let PersonContext { text, clauses: clause_ranges, asked, sentence, hedged, qualified } = *context;
         let paper = is_paper_role(who);
@@ -1360,11 +1401,12 @@ impl Reader<'_> {
         match part {
             RolePart::Decides | RolePart::Approves => {
                 let verb = if part == RolePart::Decides { "decides" } else { "approves" };
+                let said = |code: &str| Message::new(code).with("who", who).with("part", verb);
                 if who == "self" {
                     if part == RolePart::Decides {
                         let says =
                             if hedged || qualified { CriterionStatus::Partial } else { CriterionStatus::Confirmed };
-                        concepts.push((AUTHORITY, says, Weight::Specific, "this contact decides".to_owned()));
+                        concepts.push((AUTHORITY, says, Weight::Specific, Message::new("call.note.contact_decides")));
                         self.claims.decides.push((span, text[found.start..found.end].to_owned()));
                     }
                     return;
@@ -1373,7 +1415,7 @@ impl Reader<'_> {
                     // Someone else decides or signs: this contact at most recommends.
                     // About someone else: what it says of this contact is inferred, so it weighs
                     // less than the contact's own "I decide" or "I have no say".
-                    let note = format!("{who} {verb}, not this contact: the contact recommends");
+                    let note = said("call.note.someone_else_decides");
                     concepts.push((AUTHORITY, CriterionStatus::Partial, Weight::Stated, note));
                     if UNCONDITIONAL.is_match(&text[sentence.0..sentence.1]) {
                         self.claims.others_approve.push((span, text[found.start..found.end].to_owned()));
@@ -1383,7 +1425,7 @@ impl Reader<'_> {
                     DECISION_PROCESS,
                     CriterionStatus::Confirmed,
                     Weight::Specific,
-                    format!("step in the decision: {who} {verb}"),
+                    said("call.note.decision_step"),
                 ));
             }
             RolePart::Involved => {
@@ -1392,7 +1434,7 @@ impl Reader<'_> {
                         AUTHORITY,
                         CriterionStatus::Partial,
                         Weight::Hint,
-                        format!("{who} is involved, part not stated"),
+                        Message::new("call.note.involved").with("who", who),
                     ));
                 }
             }
@@ -1402,7 +1444,7 @@ impl Reader<'_> {
                 PAPER_PROCESS,
                 CriterionStatus::Confirmed,
                 Weight::Specific,
-                format!("{who} takes part in the paperwork"),
+                Message::new("call.note.paperwork").with("who", who),
             ));
         }
     }
@@ -1419,36 +1461,35 @@ impl Reader<'_> {
         });
         let thresholds = self.thresholds.clone();
         for t in thresholds {
-            let limit = Fact::Money { amount: t.amount, currency: None, per: None }.describe();
+            let limit = Fact::Money { amount: t.amount, currency: None, per: None }.message();
+            let budget_fact = |b: f64| Fact::Money { amount: b, currency: None, per: None }.message();
+            let said = |code: &str| Message::new(code).with_message("limit", limit.clone());
+            // "someone" is the approver of a limit when the call named nobody.
+            let who = |who: &str| (who != "someone").then(|| who.to_owned());
             let (says, weight, note) = match (t.approver.as_str(), budget) {
                 ("self", Some(b)) if b <= t.amount => (
                     CriterionStatus::Confirmed,
                     Weight::Specific,
-                    format!("the budget ({}) is within the {limit} this contact can sign", group(b)),
+                    said("call.note.limit_within").with_message("budget", budget_fact(b)),
                 ),
                 ("self", Some(b)) => (
                     CriterionStatus::Partial,
                     Weight::Specific,
-                    format!("the budget ({}) is over the {limit} this contact can sign", group(b)),
+                    said("call.note.limit_over").with_message("budget", budget_fact(b)),
                 ),
-                ("self", None) => (
-                    CriterionStatus::Partial,
-                    Weight::Stated,
-                    format!("this contact can sign up to {limit}; the budget is not known"),
-                ),
-                (who, Some(b)) if b > t.amount => (
+                ("self", None) => (CriterionStatus::Partial, Weight::Stated, said("call.note.limit_own")),
+                (approver, Some(b)) if b > t.amount => (
                     CriterionStatus::Partial,
                     Weight::Specific,
-                    format!(
-                        "the budget ({}) is over the {limit} above which {who} signs: this contact recommends",
-                        group(b)
-                    ),
+                    said("call.note.limit_other_signs")
+                        .with_message("budget", budget_fact(b))
+                        .with_opt("who", who(approver)),
                 ),
                 (_, Some(_)) => continue,
-                (who, None) => (
+                (approver, None) => (
                     CriterionStatus::Partial,
                     Weight::Stated,
-                    format!("{who} signs above {limit}; the budget is not known"),
+                    said("call.note.limit_other").with_opt("who", who(approver)),
                 ),
             };
             self.push(
@@ -1476,10 +1517,6 @@ struct PersonContext<'a> {
     hedged: bool,
     /// The clause qualifies the contact's part ("I'd need to run it by...").
     qualified: bool,
-}
-
-fn group(amount: f64) -> String {
-    Fact::Money { amount, currency: None, per: None }.describe()
 }
 
 /// Whether a need denial such as "not a problem" / "不是问题" has its own subject in its
@@ -1982,8 +2019,14 @@ fn merge_evidence(items: &[&Item]) -> Vec<Evidence> {
         match index.get(&(span.turn, span.start, span.end)).and_then(|i| out.get_mut(*i)) {
             Some(existing) => {
                 if !existing.note.contains(&item.evidence.note) {
-                    existing.note.push_str("; ");
-                    existing.note.push_str(&item.evidence.note);
+                    let mut items = match &existing.note_message {
+                        Some(m) if m.code == "call.note.joined" && m.english() == existing.note => {
+                            m.list("items").to_vec()
+                        }
+                        _ => vec![existing.note_arg()],
+                    };
+                    items.push(item.evidence.note_arg());
+                    existing.set_note(Message::new("call.note.joined").with_list("items", items));
                 }
                 if existing.fact.is_none() {
                     existing.fact.clone_from(&item.evidence.fact);
@@ -2080,6 +2123,12 @@ fn find_conflicts(
                 let (earlier, later) = (pair[0], pair[1]);
                 if differ(&earlier.fact, &later.fact, earlier.hedged || later.hedged) && !corrects(later.span) {
                     let (later_span, later_quote) = sentence_quote(later.span);
+                    let explanation = Message::new("call.conflict.changed")
+                        .with("subject", subject)
+                        .with_message("now", later.fact.message())
+                        .with("turn", earlier.span.turn.to_string())
+                        .with_message("before", earlier.fact.message())
+                        .with("quote", quote_of(earlier.span));
                     conflicts.push(Conflict {
                         subject: subject.to_owned(),
                         concept: concept.map(str::to_owned),
@@ -2088,14 +2137,8 @@ fn find_conflicts(
                         earlier_quote: quote_of(earlier.span),
                         later: later_span,
                         later_quote,
-                        explanation: format!(
-                            "{} now {}, but turn {} said {} (\"{}\")",
-                            subject.replace('_', " "),
-                            later.fact.describe(),
-                            earlier.span.turn,
-                            earlier.fact.describe(),
-                            quote_of(earlier.span)
-                        ),
+                        explanation: explanation.english(),
+                        explanation_message: Some(explanation),
                     });
                 }
             }
@@ -2251,11 +2294,9 @@ fn find_conflicts(
                 && matches!(f.fact, Fact::Timeline { resolved: Some(_), .. })
         })
         .collect();
-    let retractions: [(usize, &str, &[&LocatedFact], &str); 2] = [
-        (BUDGET, "budget", &budget_figures, "now says there is no budget"),
-        (TIMELINE, "timeline", &buying_dates, "now says nothing will happen soon"),
-    ];
-    for (concept, name, stated, now) in retractions {
+    let retractions: [(usize, &str, &[&LocatedFact]); 2] =
+        [(BUDGET, "budget", &budget_figures), (TIMELINE, "timeline", &buying_dates)];
+    for (concept, name, stated) in retractions {
         let Some(first) = stated.first() else { continue };
         let denial = items.iter().find(|i| {
             i.concept == concept
@@ -2264,6 +2305,11 @@ fn find_conflicts(
                 && !stated.iter().any(|f| f.span.turn > i.at.0)
         });
         if let Some(denial) = denial.filter(|d| !corrects(d.evidence.span)) {
+            let explanation = Message::new("call.conflict.taken_back")
+                .with("subject", name)
+                .with("turn", first.span.turn.to_string())
+                .with_message("fact", first.fact.message())
+                .with("quote", quote_of(first.span));
             conflicts.push(Conflict {
                 subject: name.to_owned(),
                 concept: Some(name.to_owned()),
@@ -2272,12 +2318,8 @@ fn find_conflicts(
                 earlier_quote: quote_of(first.span),
                 later: denial.evidence.span,
                 later_quote: denial.evidence.quote.clone(),
-                explanation: format!(
-                    "{now}, but turn {} gave {} (\"{}\")",
-                    first.span.turn,
-                    first.fact.describe(),
-                    quote_of(first.span)
-                ),
+                explanation: explanation.english(),
+                explanation_message: Some(explanation),
             });
         }
     }
@@ -2295,7 +2337,10 @@ fn find_conflicts(
         let ((s1, q1, decides1), (s2, _, decides2)) = (pair[0], pair[1]);
         if decides1 != decides2 && s1.turn != s2.turn && !corrects(s2) {
             let (later, later_quote) = sentence_quote(s2);
-            let now = if decides2 { "says they decide" } else { "says someone else decides or they have no say" };
+            let explanation = Message::new("call.conflict.decider")
+                .with("decides", if decides2 { "yes" } else { "no" })
+                .with("turn", s1.turn.to_string())
+                .with("quote", q1);
             conflicts.push(Conflict {
                 subject: "decision_maker".to_owned(),
                 concept: Some("authority".to_owned()),
@@ -2304,7 +2349,8 @@ fn find_conflicts(
                 earlier_quote: q1.to_owned(),
                 later,
                 later_quote,
-                explanation: format!("the contact now {now}, but turn {} said \"{q1}\"", s1.turn),
+                explanation: explanation.english(),
+                explanation_message: Some(explanation),
             });
         }
     }
@@ -2314,15 +2360,17 @@ fn find_conflicts(
             continue;
         }
         let earlier_quote = quote_of(r.earlier);
+        let explanation = r.explanation.with("quote", earlier_quote.trim());
         conflicts.push(Conflict {
             subject: r.subject.to_owned(),
             concept: None,
             mode: Mode::Rules,
             earlier: r.earlier,
-            explanation: format!("{} (\"{}\")", r.explanation, earlier_quote.trim()),
             earlier_quote,
             later: r.later,
             later_quote: quote_of(r.later),
+            explanation: explanation.english(),
+            explanation_message: Some(explanation),
         });
     }
     conflicts.sort_by_key(|c| (c.later.turn, c.later.start));
@@ -2373,7 +2421,7 @@ pub fn to_answers(criteria: &[CriterionEvidence]) -> BTreeMap<String, CriterionA
                             sift_core::Message::new("call.evidence")
                                 .with("turn", e.span.turn.to_string())
                                 .with("quote", e.quote.as_str())
-                                .with("note", e.note.as_str()),
+                                .with_arg("note", e.note_arg()),
                         )
                     })
                     .collect();
@@ -2402,12 +2450,14 @@ pub fn to_answers(criteria: &[CriterionEvidence]) -> BTreeMap<String, CriterionA
 /// Text with no recognised evidence still counts as `partial` (the rep wrote something),
 /// except placeholders such as `tbd` or `不知道`, which stay `unknown`.
 pub fn evidence_from_answer(concept: &str, text: &str, language: Language, as_of: NaiveDate) -> ConceptEvidence {
+    let placeholder_rule = Message::new("call.rule.placeholder");
     let unknown = ConceptEvidence {
         concept: concept.to_owned(),
         status: CriterionStatus::Unknown,
         evidence: Vec::new(),
         decided_by: Vec::new(),
-        rule: "the rep wrote a placeholder".to_owned(),
+        rule: placeholder_rule.english(),
+        rule_message: Some(placeholder_rule),
         mode: Mode::Rules,
     };
     let trimmed = text.trim();
@@ -2422,10 +2472,13 @@ pub fn evidence_from_answer(concept: &str, text: &str, language: Language, as_of
         Some(c) if c.status != CriterionStatus::Unknown => c,
         _ => {
             let span = Span { turn: 0, start: 0, end: text.len() };
+            let said = Message::new("call.note.rep_note");
+            let rule = Message::new("call.rule.rep_note");
             let note = Evidence {
                 span,
                 quote: text.to_owned(),
-                note: "the rep's note; no specific figure, date or phrase recognised".to_owned(),
+                note: said.english(),
+                note_message: Some(said),
                 says: CriterionStatus::Partial,
                 weight: Weight::Hint,
                 mode: Mode::Rules,
@@ -2437,7 +2490,8 @@ pub fn evidence_from_answer(concept: &str, text: &str, language: Language, as_of
                 status: CriterionStatus::Partial,
                 evidence: vec![note.clone()],
                 decided_by: vec![note],
-                rule: "the rep wrote something the rules do not recognise: partial".to_owned(),
+                rule: rule.english(),
+                rule_message: Some(rule),
                 mode: Mode::Rules,
             }
         }

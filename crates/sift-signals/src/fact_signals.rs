@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
+use sift_core::Message;
 
 use crate::evidence::{CallEvidence, LocatedFact};
 use crate::facts::{Fact, RolePart, TimelineKind};
@@ -46,13 +47,14 @@ pub fn is_unrealistic(factor: f64, horizon_days: Option<i64>) -> bool {
 pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal> {
     let mut signals = Vec::new();
     let quote = |span: Span| transcript.quote(span).to_owned();
-    let signal = |kind: SignalKind, polarity: Polarity, span: Span, explanation: String| Signal {
+    let signal = |kind: SignalKind, polarity: Polarity, span: Span, explanation: Message| Signal {
         kind,
         polarity,
         turn: span.turn,
         span,
         quote: transcript.quote(span).to_owned(),
-        explanation,
+        explanation: explanation.english(),
+        explanation_message: Some(explanation),
         mode: Mode::Rules,
     };
     // Later statements of a conflict, by turn: a contradicted figure is no good sign.
@@ -87,13 +89,11 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
     for change in level_changes(call) {
         if is_unrealistic(change.factor, change.horizon_days) && !is_absurd(&absurd, change.target) {
             absurd.entry(change.target.turn).or_default().push(change.target);
-            let explanation = format!(
-                "{} The current level is {} (turn {}: \"{}\").",
-                unrealistic_explanation(change.factor, change.horizon_days),
-                change.current_fact.describe(),
-                change.current.turn,
-                quote(change.current)
-            );
+            let explanation = Message::new("call.signal.unrealistic_level")
+                .with_message("change", unrealistic_explanation(change.factor, change.horizon_days))
+                .with_message("current", change.current_fact.message())
+                .with("turn", change.current.turn.to_string())
+                .with("quote", quote(change.current));
             signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, change.target, explanation));
         }
     }
@@ -102,13 +102,11 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
             continue;
         }
         absurd.entry(reach.target.turn).or_default().push(reach.target);
-        let explanation = format!(
-            "A target of reaching a whole state, country or region within {} days, from a business of {} (turn {}: \"{}\").",
-            reach.horizon_days,
-            reach.size.describe(),
-            reach.size_span.turn,
-            quote(reach.size_span)
-        );
+        let explanation = Message::new("call.signal.unrealistic_region")
+            .with("days", reach.horizon_days.to_string())
+            .with_message("size", reach.size.message())
+            .with("turn", reach.size_span.turn.to_string())
+            .with("quote", quote(reach.size_span));
         signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, reach.target, explanation));
     }
     for span in compounding_targets(transcript) {
@@ -116,7 +114,7 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
             continue;
         }
         absurd.entry(span.turn).or_default().push(span);
-        let explanation = "A target of doubling every month (or week): kept up for a year, that is over four thousand times the start.".to_owned();
+        let explanation = Message::new("call.signal.unrealistic_compounding");
         signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, span, explanation));
     }
     let in_absurd = |f: &LocatedFact| is_absurd(&absurd, f.span);
@@ -135,7 +133,7 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
             SignalKind::Inconsistency,
             Polarity::Red,
             c.later,
-            format!("Contradicts an earlier answer: {}.", c.explanation),
+            Message::new("call.signal.inconsistency").with_arg("conflict", c.explanation_arg()),
         );
         s.quote.clone_from(&c.later_quote);
         s.mode = c.mode;
@@ -144,26 +142,20 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
 
     // Knowledge shown through how the company decides and plans.
     for t in &call.thresholds {
-        let who = if t.approver == "self" {
-            "what this contact may sign".to_owned()
-        } else {
-            format!("that {} signs above it", t.approver)
-        };
-        let why = format!(
-            "Knows the approval threshold ({}) and {who}.",
-            Fact::Money { amount: t.amount, currency: None, per: None }.describe()
-        );
+        let why = Message::new("call.signal.knows_threshold")
+            .with_message("limit", Fact::Money { amount: t.amount, currency: None, per: None }.message())
+            .with_opt("who", (t.approver != "someone").then_some(t.approver.as_str()));
         signals.push(signal(SignalKind::Knowledge, Polarity::Good, t.span, why));
     }
     for f in &call.facts {
         let sentence = sentence_text(transcript, f.span);
         match (f.role, &f.fact) {
             (FactRole::Recurring, Fact::Timeline { .. }) if PLANNING.is_match(&sentence) => {
-                let why = "Knows the company's planning or budget cycle.".to_owned();
+                let why = Message::new("call.signal.knows_cycle");
                 signals.push(signal(SignalKind::Knowledge, Polarity::Good, f.span, why));
             }
             (FactRole::Target, _) if !f.hedged && !in_absurd(f) && LEADERSHIP.is_match(&sentence) => {
-                let why = format!("Knows the goal leadership set ({}).", f.fact.describe());
+                let why = Message::new("call.signal.knows_goal").with_message("fact", f.fact.message());
                 signals.push(signal(SignalKind::Knowledge, Polarity::Good, f.span, why));
             }
             _ => {}
@@ -171,8 +163,7 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
     }
 
     for span in &call.excuses {
-        let why = "Asked why this was not dealt with before, they give the reason: the pain is real and has a history."
-            .to_owned();
+        let why = Message::new("call.signal.excuse_asked");
         signals.push(signal(SignalKind::Excuse, Polarity::Good, *span, why));
     }
 
@@ -451,52 +442,46 @@ fn level_changes(call: &CallEvidence) -> Vec<LevelChange> {
 
 /// Why a fact is a concrete, realistic answer about the goal, the plan or the purchase, or
 /// `None` when it is context.
-fn specific(f: &LocatedFact) -> Option<String> {
+fn specific(f: &LocatedFact) -> Option<Message> {
+    let about = |code: &str| Some(Message::new(code).with_message("fact", f.fact.message()));
     match (f.role, &f.fact) {
         (FactRole::Budget, Fact::Money { amount, .. }) if *amount > 0.0 && !f.concepts.is_empty() => {
-            Some(format!("Gives a budget figure ({}).", f.fact.describe()))
+            about("call.signal.budget_figure")
         }
-        (FactRole::Threshold, Fact::Money { .. }) => {
-            Some(format!("States a step of the buying process: an approval threshold ({}).", f.fact.describe()))
-        }
+        (FactRole::Threshold, Fact::Money { .. }) => about("call.signal.threshold_step"),
         (
             FactRole::Buying,
             Fact::Timeline { kind: TimelineKind::Absolute | TimelineKind::Quarter, resolved: Some(_), .. },
-        ) => Some(format!("Gives a buying or go-live date ({}).", f.fact.describe())),
+        ) => about("call.signal.buying_date"),
         (FactRole::Buying, Fact::Timeline { kind: TimelineKind::Relative, resolved: Some(a), until: Some(b) })
             if (*b - *a).num_days() <= 31 =>
         {
-            Some(format!("Gives a buying or go-live date ({}).", f.fact.describe()))
+            about("call.signal.buying_date")
         }
         (FactRole::Target, Fact::Count { value, .. }) if *value < 2.0 => None,
         (FactRole::Target, Fact::Growth { .. } | Fact::Money { .. } | Fact::Count { .. } | Fact::Percentage { .. }) => {
-            Some(format!("Gives a concrete, realistic target ({}).", f.fact.describe()))
+            about("call.signal.target")
         }
         (_, Fact::Person { role, part: RolePart::Decides }) if role == "self" => {
-            Some("Says plainly that they make the decision.".to_owned())
+            Some(Message::new("call.signal.decides"))
         }
         (_, Fact::Person { role, part: RolePart::Decides | RolePart::Approves })
             if role != "self" && !crate::evidence::is_generic_superior(role) =>
         {
-            Some(format!("Names who takes part in the decision ({}).", f.fact.describe()))
+            about("call.signal.names_decider")
         }
         _ => None,
     }
 }
 
-fn unrealistic_explanation(factor: f64, horizon_days: Option<i64>) -> String {
+fn unrealistic_explanation(factor: f64, horizon_days: Option<i64>) -> Message {
     if factor <= 0.0 {
-        return "Promises to cut something by 100% or more, which is impossible.".to_owned();
+        return Message::new("call.signal.unrealistic_cut");
     }
     let times = if factor >= 1.0 { format!("x{}", (factor * 100.0).round() / 100.0) } else { format!("{factor}") };
-    match horizon_days {
-        Some(days) => format!(
-            "A {times} change in {days} days is far beyond what a business can achieve; the target shows little grip on the numbers."
-        ),
-        None => format!(
-            "A {times} change is far beyond what a business can achieve; the target shows little grip on the numbers."
-        ),
-    }
+    Message::new("call.signal.unrealistic_change")
+        .with("times", times)
+        .with_opt("days", horizon_days.map(|d| d.to_string()))
 }
 
 #[cfg(test)]

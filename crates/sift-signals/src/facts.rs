@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use regex::{Captures, Regex, RegexSet, SetMatches};
 use serde::Serialize;
+use sift_core::Message;
 
 /// How a timeline was expressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -72,35 +73,38 @@ pub struct FoundFact {
 
 impl Fact {
     /// A short human form: `$40,000`, `2027-03-31`, `40 reps`, `x2.0 in 30 days`, `CFO decides`.
+    /// It is [`Fact::message`]'s English.
     pub fn describe(&self) -> String {
+        self.message().english()
+    }
+
+    /// The fact as a message (`call.fact.*`), for notes that hold it: the figure, date or
+    /// person as data, Sift's own words (`per month`, `decides`) by code.
+    pub fn message(&self) -> Message {
         match self {
-            Fact::Money { amount, currency, per } => {
-                let amount = group_thousands(*amount);
-                let figure = match currency.as_deref() {
-                    Some("USD") => format!("${amount}"),
-                    Some("EUR") => format!("€{amount}"),
-                    Some("GBP") => format!("£{amount}"),
-                    Some(code) => format!("{amount} {code}"),
-                    None => amount,
-                };
-                match per {
-                    Some(unit) => format!("{figure} per {unit}"),
-                    None => figure,
-                }
+            Fact::Money { amount, currency, per } => Message::new("call.fact.money")
+                .with("amount", group_thousands(*amount))
+                .with_opt("currency", currency.as_deref())
+                .with_opt("per", per.as_deref()),
+            Fact::Timeline { resolved: Some(d), .. } => Message::new("call.fact.date").with("date", d.to_string()),
+            Fact::Timeline { kind, .. } => {
+                Message::new("call.fact.date_kind").with("kind", format!("{kind:?}").to_lowercase())
             }
-            Fact::Timeline { resolved: Some(d), .. } => d.to_string(),
-            Fact::Timeline { kind, .. } => format!("{kind:?} date").to_lowercase(),
-            Fact::Count { value, unit } => format!("{} {unit}", trim_float(*value)),
-            Fact::Percentage { value } => format!("{}%", trim_float(*value)),
-            Fact::Growth { factor, horizon_days } => match horizon_days {
-                Some(days) => format!("x{} in {days} days", trim_float(*factor)),
-                None => format!("x{}", trim_float(*factor)),
-            },
-            Fact::Person { role, part } => match part {
-                RolePart::Decides => format!("{role} decides"),
-                RolePart::Approves => format!("{role} approves"),
-                RolePart::Involved => format!("{role} involved"),
-            },
+            Fact::Count { value, unit } => {
+                Message::new("call.fact.count").with("value", trim_float(*value)).with("unit", unit.as_str())
+            }
+            Fact::Percentage { value } => Message::new("call.fact.percentage").with("value", trim_float(*value)),
+            Fact::Growth { factor, horizon_days } => Message::new("call.fact.growth")
+                .with("factor", trim_float(*factor))
+                .with_opt("days", horizon_days.map(|d| d.to_string())),
+            Fact::Person { role, part } => Message::new("call.fact.person").with("role", role.as_str()).with(
+                "part",
+                match part {
+                    RolePart::Decides => "decides",
+                    RolePart::Approves => "approves",
+                    RolePart::Involved => "involved",
+                },
+            ),
         }
     }
 }

@@ -11,6 +11,7 @@
 //! kind = "excuse"                     # what the analyser does with a hit
 //! pattern = '(?i)\bbusy (quarter|season)\b'
 //! explain = "Gives a reason for a delay rather than a flat no."
+//! explain_zh = "给出了拖延的理由，而不是直接拒绝。"   # optional: the words in Chinese
 //! matches = ["it's our busy season right now"]
 //! rejects = ["we are not busy"]
 //! ```
@@ -28,6 +29,10 @@ pub struct Entry {
     pub kind: String,
     pub pattern: Regex,
     pub explain: String,
+    /// The explanation in Chinese, for an entry written in another language: a Chinese page
+    /// says a finding's note with it. The built-in English `evidence` and `signals` entries
+    /// all have one.
+    pub explain_zh: Option<String>,
     /// Optional replacement template (used by question rewrites); `$1`-style groups allowed.
     pub rewrite: Option<String>,
     pub matches: Vec<String>,
@@ -56,6 +61,7 @@ struct EntrySyntax {
     kind: String,
     pattern: String,
     explain: String,
+    explain_zh: Option<String>,
     rewrite: Option<String>,
     #[serde(default)]
     matches: Vec<String>,
@@ -98,6 +104,17 @@ pub fn builtin_text(name: &str, language: Language) -> Option<&'static str> {
     })
 }
 
+impl Entry {
+    /// The entry's explanation as a message (`call.lexicon`): its words, and its Chinese
+    /// words when it has them.
+    pub fn message(&self) -> sift_core::Message {
+        sift_core::Message::new("call.lexicon")
+            .with("id", self.id.as_str())
+            .with("explain", self.explain.as_str())
+            .with_opt("explain_zh", self.explain_zh.as_deref())
+    }
+}
+
 impl Lexicon {
     /// The built-in lexicon `name` for `language`.
     ///
@@ -129,6 +146,7 @@ impl Lexicon {
                     kind: e.kind,
                     pattern,
                     explain: e.explain,
+                    explain_zh: e.explain_zh,
                     rewrite: e.rewrite,
                     matches: e.matches,
                     rejects: e.rejects,
@@ -184,6 +202,22 @@ impl Lexicon {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A finding's note comes from its entry's words: every built-in entry a finding can
+    /// quote says it in Chinese, the English lexicons in `explain_zh`.
+    #[test]
+    fn every_builtin_evidence_and_signal_entry_has_chinese_words() {
+        let han = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        for name in ["evidence", "signals"] {
+            for e in &Lexicon::builtin(name, Language::En).entries {
+                let zh = e.explain_zh.as_deref().unwrap_or_default();
+                assert!(han(zh) && !zh.contains(['a', 'e', 'o']), "en/{name} `{}`: explain_zh {zh:?}", e.id);
+            }
+            for e in &Lexicon::builtin(name, Language::Zh).entries {
+                assert!(han(&e.explain), "zh/{name} `{}`: {:?}", e.id, e.explain);
+            }
+        }
+    }
 
     #[test]
     fn every_builtin_entry_matches_its_examples_and_rejects_its_counterexamples() {

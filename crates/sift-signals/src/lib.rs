@@ -13,6 +13,7 @@ pub mod fact_signals;
 pub mod facts;
 pub mod lexicon;
 pub mod meaning;
+pub mod messages;
 pub mod metrics;
 pub mod questions;
 mod restated;

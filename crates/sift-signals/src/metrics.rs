@@ -6,6 +6,7 @@
 //! calls. The monologue and short-answer limits are Sift's own defaults, and say so.
 
 use serde::Serialize;
+use sift_core::Message;
 
 use crate::signals::SHORT_REPLY_WORDS;
 use crate::transcript::{Role, Transcript, word_count};
@@ -41,10 +42,40 @@ pub enum Standing {
 pub struct Assessment {
     pub metric: &'static str,
     pub value: f64,
+    /// The reference band in words: `band_message`'s English.
     pub band: String,
+    /// The band as a message (`call.band.*`), so a reader can say it in its own language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band_message: Option<Message>,
     pub standing: Standing,
     pub source: &'static str,
+    /// Where the figure stands and what to do: `note_message`'s English.
     pub note: String,
+    /// The note as a message (`call.metric.*`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note_message: Option<Message>,
+}
+
+impl Assessment {
+    fn new(
+        metric: &'static str,
+        value: f64,
+        band: Message,
+        standing: Standing,
+        source: &'static str,
+        note: Message,
+    ) -> Assessment {
+        Assessment {
+            metric,
+            value,
+            band: band.english(),
+            band_message: Some(band),
+            standing,
+            source,
+            note: note.english(),
+            note_message: Some(note),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -150,106 +181,65 @@ pub fn measure(transcript: &Transcript, questions: QuestionTally) -> Metrics {
 
 fn assess(m: &Metrics) -> Vec<Assessment> {
     let mut out = Vec::new();
+    let percent = |share: f64| format!("{:.0}", share * 100.0);
+    let said = |code: &str, key: &str, value: String| Message::new(code).with(key, value);
     let pct = m.talk_ratio * 100.0;
+    let talk = |code: &str| said(code, "pct", percent(m.talk_ratio));
     let (standing, note) = if pct > 65.0 {
-        (Standing::High, format!("the rep talks {pct:.0}% of the time; conversion drops past 65%: ask, then listen"))
+        (Standing::High, talk("call.metric.talk_ratio.over_65"))
     } else if pct > 50.0 {
-        (Standing::High, format!("the rep talks {pct:.0}% of the time, above the ~43% of top performers"))
+        (Standing::High, talk("call.metric.talk_ratio.over_50"))
     } else if pct < 25.0 {
-        (Standing::Low, format!("the rep talks only {pct:.0}% of the time: make sure the call is being steered"))
+        (Standing::Low, talk("call.metric.talk_ratio.under_25"))
     } else {
-        (Standing::InBand, format!("the rep talks {pct:.0}% of the time, close to the ~43% of top performers"))
+        (Standing::InBand, talk("call.metric.talk_ratio.in_band"))
     };
-    out.push(Assessment {
-        metric: "talk_ratio",
-        value: m.talk_ratio,
-        band: "25%-50% rep (reference 43%)".into(),
-        standing,
-        source: GONG,
-        note,
-    });
+    let band = Message::new("call.band.talk_ratio");
+    out.push(Assessment::new("talk_ratio", m.talk_ratio, band, standing, GONG, note));
 
     let q = m.rep_questions;
+    let asked = |code: &str| said(code, "count", q.to_string());
     let (standing, note) = if q < 11 {
-        (
-            Standing::Low,
-            format!("{q} questions; successful discovery calls ask 11-14: the call may leave criteria unknown"),
-        )
+        (Standing::Low, asked("call.metric.questions.few"))
     } else if q > 14 {
-        (Standing::High, format!("{q} questions; past 14 a discovery call starts to feel like an interrogation"))
+        (Standing::High, asked("call.metric.questions.many"))
     } else {
-        (Standing::InBand, format!("{q} questions, within the 11-14 of successful discovery calls"))
+        (Standing::InBand, asked("call.metric.questions.in_band"))
     };
-    out.push(Assessment {
-        metric: "rep_questions",
-        value: q as f64,
-        band: "11-14".into(),
-        standing,
-        source: GONG,
-        note,
-    });
+    out.push(Assessment::new("rep_questions", q as f64, Message::new("call.band.questions"), standing, GONG, note));
 
     if q > 0 {
         let closed = m.closed_questions as f64 / q as f64;
-        let (standing, note) = if closed > 0.5 {
-            (
-                Standing::High,
-                format!(
-                    "{:.0}% of the questions are closed; open ones get fuller, more honest answers",
-                    closed * 100.0
-                ),
-            )
+        let (standing, code) = if closed > 0.5 {
+            (Standing::High, "call.metric.closed.many")
         } else {
-            (Standing::InBand, format!("{:.0}% of the questions are closed", closed * 100.0))
+            (Standing::InBand, "call.metric.closed.in_band")
         };
-        out.push(Assessment {
-            metric: "closed_question_share",
-            value: closed,
-            band: "at most 50%".into(),
-            standing,
-            source: SIFT_DEFAULT,
-            note,
-        });
+        let band = Message::new("call.band.closed_share");
+        let note = said(code, "pct", percent(closed));
+        out.push(Assessment::new("closed_question_share", closed, band, standing, SIFT_DEFAULT, note));
     }
 
     let rep = &m.longest_rep_monologue;
     let limit = if rep.unit == "seconds" { REP_MONOLOGUE_SECONDS } else { REP_MONOLOGUE_WORDS };
     let standing = if rep.amount > limit { Standing::High } else { Standing::InBand };
-    let note = match standing {
-        Standing::High => {
-            format!("the rep's longest monologue runs {:.0} {}; break it up with a question", rep.amount, rep.unit)
-        }
-        _ => format!("the rep's longest monologue runs {:.0} {}", rep.amount, rep.unit),
+    let code = match standing {
+        Standing::High => "call.metric.monologue.long",
+        _ => "call.metric.monologue.in_band",
     };
-    out.push(Assessment {
-        metric: "longest_rep_monologue",
-        value: rep.amount,
-        band: format!("at most {limit:.0} {}", rep.unit),
-        standing,
-        source: SIFT_DEFAULT,
-        note,
-    });
+    let note = said(code, "amount", format!("{:.0}", rep.amount)).with("unit", rep.unit);
+    let band = said("call.band.monologue", "limit", format!("{limit:.0}")).with("unit", rep.unit);
+    out.push(Assessment::new("longest_rep_monologue", rep.amount, band, standing, SIFT_DEFAULT, note));
 
     let short = m.prospect_short_answer_share;
-    let (standing, note) = if short >= 0.4 {
-        (
-            Standing::High,
-            format!(
-                "{:.0}% of the prospect's turns are 3 words or fewer: little engagement with the problem",
-                short * 100.0
-            ),
-        )
+    let (standing, code) = if short >= 0.4 {
+        (Standing::High, "call.metric.short_answers.many")
     } else {
-        (Standing::InBand, format!("{:.0}% of the prospect's turns are 3 words or fewer", short * 100.0))
+        (Standing::InBand, "call.metric.short_answers.in_band")
     };
-    out.push(Assessment {
-        metric: "prospect_short_answer_share",
-        value: short,
-        band: "under 40%".into(),
-        standing,
-        source: SIFT_DEFAULT,
-        note,
-    });
+    let band = Message::new("call.band.short_answers");
+    let note = said(code, "pct", percent(short));
+    out.push(Assessment::new("prospect_short_answer_share", short, band, standing, SIFT_DEFAULT, note));
     out
 }
 

@@ -14,6 +14,7 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
+use sift_core::Message;
 
 use crate::facts::{ZH_NUM, en_word_number_pattern, parse_en_words, parse_zh_number, sentences};
 use crate::transcript::{Role, Span, Transcript};
@@ -27,8 +28,9 @@ pub(crate) struct Restated {
     pub earlier: Span,
     /// The later statement's sentence.
     pub later: Span,
-    /// What the two say, without the quotes (the caller adds them).
-    pub explanation: String,
+    /// What the two say (`call.conflict.rate`, `.tools`, `.team`), without the earlier
+    /// statement's quote: the caller adds it as `quote`.
+    pub explanation: Message,
 }
 
 fn re(pattern: &str) -> Regex {
@@ -212,15 +214,12 @@ fn rate_conflicts(rates: &[Rate]) -> Vec<Restated> {
                 subject: "rate",
                 earlier: e.sentence,
                 later: later.sentence,
-                explanation: format!(
-                    "about {} {} a {} now, but turn {} said about {} a {}",
-                    trim(later.value),
-                    thing,
-                    later.period,
-                    e.sentence.turn,
-                    trim(e.value),
-                    e.period
-                ),
+                explanation: Message::new("call.conflict.rate")
+                    .with("now", trim(later.value))
+                    .with("thing", thing.as_str())
+                    .with("period", later.period)
+                    .with("turn", e.sentence.turn.to_string())
+                    .with("before", trim(e.value)),
             });
         }
     }
@@ -355,16 +354,15 @@ fn tool_conflicts(claims: &[ToolClaim]) -> Vec<Restated> {
                 && if e.uses { clashes(later.kind, e.kind) } else { clashes(e.kind, later.kind) }
         });
         if let Some(e) = earlier {
-            let (now, then) = if later.uses {
-                (format!("says they use {}", later.what), format!("they had no {}", e.what))
-            } else {
-                (format!("says they have no {}", later.what), format!("they use {}", e.what))
-            };
             out.push(Restated {
                 subject: "tools",
                 earlier: e.sentence,
                 later: later.sentence,
-                explanation: format!("the contact now {now}, but turn {} said {then}", e.sentence.turn),
+                explanation: Message::new("call.conflict.tools")
+                    .with("uses", if later.uses { "yes" } else { "no" })
+                    .with("what", later.what.as_str())
+                    .with("turn", e.sentence.turn.to_string())
+                    .with("before", e.what.as_str()),
             });
         }
     }
@@ -471,12 +469,10 @@ fn team_conflicts(totals: &[TeamTotal]) -> Vec<Restated> {
                 subject: "team_size",
                 earlier: e.sentence,
                 later: later.sentence,
-                explanation: format!(
-                    "the contact's team is {} now, counting themselves, but turn {} said {}",
-                    trim(later.value),
-                    e.sentence.turn,
-                    trim(e.value)
-                ),
+                explanation: Message::new("call.conflict.team")
+                    .with("now", trim(later.value))
+                    .with("turn", e.sentence.turn.to_string())
+                    .with("before", trim(e.value)),
             });
         }
     }
@@ -538,7 +534,7 @@ mod tests {
         assert_eq!(r.len(), 1, "{r:?}");
         assert_eq!(r[0].subject, "rate");
         assert_eq!((r[0].earlier.turn, r[0].later.turn), (1, 5));
-        assert!(r[0].explanation.contains("turn 1"), "{}", r[0].explanation);
+        assert!(r[0].explanation.english().contains("turn 1"), "{}", r[0].explanation.english());
         // Both named, exact figures.
         assert_eq!(subjects(&["We run 40 courses a year.", "R: OK.", "We run 12 courses a year."]), ["rate"]);
         // Chinese: orders a month.
@@ -584,7 +580,7 @@ mod tests {
         ]);
         assert_eq!(r.len(), 1, "{r:?}");
         assert_eq!(r[0].subject, "tools");
-        assert!(r[0].explanation.contains("Shiftly"), "{}", r[0].explanation);
+        assert!(r[0].explanation.english().contains("Shiftly"), "{}", r[0].explanation.english());
         assert_eq!(
             subjects(&[
                 "Jobs go into Tradeflow, that's our CRM.",

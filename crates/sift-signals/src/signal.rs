@@ -95,8 +95,12 @@ pub struct Signal {
     pub span: Span,
     /// The text the span covers.
     pub quote: String,
-    /// One line saying why this counts as a signal.
+    /// One line saying why this counts as a signal: `explanation_message`'s English.
     pub explanation: String,
+    /// The explanation as a message (`call.signal.*`), so a reader can say it in its own
+    /// language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation_message: Option<sift_core::Message>,
     /// Which part of Sift found it.
     pub mode: crate::meaning::Mode,
 }

@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use sift_core::Language;
+use sift_core::{Language, Message};
 
 use crate::lexicon::Lexicon;
 use crate::meaning::Mode;
@@ -65,13 +65,16 @@ pub fn phrase_signals(transcript: &Transcript, extra: &[Lexicon]) -> Vec<Signal>
                     continue;
                 }
                 let span = Span { turn: turn.index, start: m.start(), end: m.end() };
+                let mut explained = entry.message();
+                explained.code = "call.signal.lexicon".to_owned();
                 out.push(Signal {
                     kind,
                     polarity,
                     turn: turn.index,
                     span,
                     quote: m.as_str().to_owned(),
-                    explanation: format!("{} [{}]", entry.explain, entry.id),
+                    explanation: explained.english(),
+                    explanation_message: Some(explained),
                     mode: Mode::Rules,
                 });
             }
@@ -157,19 +160,19 @@ pub fn short_answer_signals(transcript: &Transcript) -> Vec<Signal> {
             let text = &transcript.turns[index].text;
             let trimmed = text.trim();
             let start = text.find(trimmed).unwrap_or(0);
+            let explained = Message::new("call.signal.short_answers")
+                .with("short", short.len().to_string())
+                .with("replies", replies.len().to_string())
+                .with("words", SHORT_REPLY_WORDS.to_string())
+                .with("share", format!("{:.0}", share * 100.0));
             Signal {
                 kind: SignalKind::ShortAnswers,
                 polarity: Polarity::Red,
                 turn: index,
                 span: Span { turn: index, start, end: start + trimmed.len() },
                 quote: trimmed.to_owned(),
-                explanation: format!(
-                    "{} of {} replies to questions are {SHORT_REPLY_WORDS} words or fewer ({:.0}%): the problem may not \
-                     be a problem to this contact, or they do not see its size; reach someone else who owns it",
-                    short.len(),
-                    replies.len(),
-                    share * 100.0
-                ),
+                explanation: explained.english(),
+                explanation_message: Some(explained),
                 mode: Mode::Rules,
             }
         })

@@ -366,6 +366,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0020_board_filter_indexes.sql"),
     ),
     (
+        21,
+        "stage_reason_message",
+        include_str!("../migrations/sqlite/0021_stage_reason_message.sql"),
+        include_str!("../migrations/postgres/0021_stage_reason_message.sql"),
+    ),
+    (
         22,
         "last_sign_in",
         include_str!("../migrations/sqlite/0022_last_sign_in.sql"),
@@ -1390,7 +1396,7 @@ impl Store {
     /// The lead's stage history, oldest first.
     pub async fn stage_history(&self, lead_id: i64) -> Result<Vec<StageChange>> {
         on_pool!(self, pool => {
-            let rows = sqlx::query("SELECT from_stage, to_stage, at, actor, reason FROM stage_history WHERE lead_id = $1 ORDER BY id")
+            let rows = sqlx::query("SELECT from_stage, to_stage, at, actor, reason, reason_message FROM stage_history WHERE lead_id = $1 ORDER BY id")
                 .bind(lead_id)
                 .fetch_all(pool)
                 .await?;
@@ -1403,6 +1409,10 @@ impl Store {
                     at: chrono::DateTime::parse_from_rfc3339(&at).map_err(|e| StoreError::Corrupt(e.to_string()))?.with_timezone(&Utc),
                     actor: r.try_get("actor")?,
                     reason: r.try_get("reason")?,
+                    // A message this version cannot read leaves the reason as kept.
+                    reason_message: r
+                        .try_get::<Option<String>, _>("reason_message")?
+                        .and_then(|json| serde_json::from_str(&json).ok()),
                 })
             }).collect()
         })
@@ -1491,23 +1501,30 @@ impl Store {
         for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
         i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
         Option<i64>: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+        Option<String>: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
         for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     {
+        // A message always serialises; one that did not would leave the reason as text.
+        let message = m.message.as_ref().and_then(|m| serde_json::to_string(m).ok());
         sqlx::query("UPDATE leads SET stage = $1, updated_at = $2 WHERE id = $3")
             .bind(m.to.name())
             .bind(now)
             .bind(lead_id)
             .execute(&mut **tx)
             .await?;
-        sqlx::query("INSERT INTO stage_history (lead_id, from_stage, to_stage, at, actor, reason) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(lead_id)
-            .bind(m.from.name())
-            .bind(m.to.name())
-            .bind(now)
-            .bind(m.actor.as_str())
-            .bind(m.reason.as_str())
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO stage_history (lead_id, from_stage, to_stage, at, actor, reason, reason_message) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(lead_id)
+        .bind(m.from.name())
+        .bind(m.to.name())
+        .bind(now)
+        .bind(m.actor.as_str())
+        .bind(m.reason.as_str())
+        .bind(message)
+        .execute(&mut **tx)
+        .await?;
         let data = serde_json::json!({
             "lead_id": lead_id,
             "from": m.from.name(),

@@ -177,7 +177,13 @@ async fn changes_write_their_events_in_their_transaction() {
         assert!(store.insert_lead(&lead("E1"), None).await.is_err());
         store
             .move_stage(created.id, |from| {
-                MovePlan::Move(StageMove { from, to: Stage::Mql, actor: "tester".into(), reason: "form".into() })
+                MovePlan::Move(StageMove {
+                    from,
+                    to: Stage::Mql,
+                    actor: "tester".into(),
+                    reason: "form".into(),
+                    message: None,
+                })
             })
             .await
             .expect("move");
@@ -194,7 +200,13 @@ async fn changes_write_their_events_in_their_transaction() {
         };
         store
             .save_qualification(&q, |from| {
-                MovePlan::Move(StageMove { from, to: Stage::Sql, actor: "gate".into(), reason: "qualified".into() })
+                MovePlan::Move(StageMove {
+                    from,
+                    to: Stage::Sql,
+                    actor: "gate".into(),
+                    reason: "qualified".into(),
+                    message: None,
+                })
             })
             .await
             .expect("save");
@@ -295,7 +307,13 @@ async fn a_nurtured_lead_is_woken_once() {
         execute(&db, &format!("UPDATE leads SET stage = 'nurture', re_engage_on = '2026-01-10' WHERE id = {}", l.id))
             .await;
         let plan = |from| {
-            MovePlan::Move(StageMove { from, to: Stage::Mql, actor: "nurture schedule".into(), reason: "due".into() })
+            MovePlan::Move(StageMove {
+                from,
+                to: Stage::Mql,
+                actor: "nurture schedule".into(),
+                reason: "due".into(),
+                message: None,
+            })
         };
         assert_eq!(store.due_nurtured_leads("2026-01-09", 0, 10).await.expect("due"), []);
         assert!(store.wake_nurtured(l.id, "2026-01-09", plan).await.expect("wake").is_none(), "not due yet");

@@ -194,6 +194,7 @@ async fn a_stored_decision_moves_the_stage_and_filters_find_it() {
                     to: Stage::Nurture,
                     actor: "gate".into(),
                     reason: "timeline beyond horizon".into(),
+                    message: None,
                 })
             })
             .await
@@ -211,6 +212,8 @@ async fn a_stored_decision_moves_the_stage_and_filters_find_it() {
         assert_eq!(by_source, 1);
         let history = store.stage_history(lead.id).await.expect("history");
         assert_eq!(history.last().map(|h| (h.to, h.actor.as_str())), Some((Stage::Nurture, "gate")));
+        // A move planned without a message (a reason people typed) reads back without one.
+        assert_eq!(history.last().and_then(|h| h.reason_message.as_ref()), None, "{}", db.name);
         // The decision comes back in full, newest first.
         let newer =
             QualificationRecord { verdict: Verdict::Qualified, decision_json: "{\"v\":2}".into(), ..record.clone() };
@@ -257,6 +260,11 @@ async fn new_activity_is_stored_and_reclassifies_an_early_lead_but_never_demotes
         assert_eq!(moved(plan), Some((Stage::Unqualified, Stage::Pql)));
         let history = store.stage_history(jana.id).await.expect("history");
         assert_eq!(history.last().map(|h| (h.to, h.actor.as_str())), Some((Stage::Pql, "lead-type rules")));
+        // The rule's reason comes back with its message, so a page can say it in Chinese.
+        let kept = history.last().expect("a move");
+        assert_eq!(kept.reason, "rule `product_signal`: trial_signup (14-day) on 2026-11-02", "{}", db.name);
+        let message = kept.reason_message.as_ref().expect("kept with its message");
+        assert_eq!((message.code.as_str(), message.english()), ("lead_type.activity", kept.reason.clone()));
         // Sam is already an SQL: a form submission is stored but does not move him back.
         let sam = store.find_lead("103").await.expect("query").expect("found");
         let form = Activity { kind: ActivityKind::FormSubmission, at: at("2026-11-03T09:00:00Z"), detail: None };

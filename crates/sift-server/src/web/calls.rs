@@ -327,7 +327,7 @@ fn highlights(lang: Lang, report: &CallReport, framework: &sift_core::Framework)
             end: s.span.end,
             class: if s.polarity == Polarity::Red { "red" } else { "good" },
             label: format!("{}: {}", t.signal, i18n::signal(lang, s.kind.as_str())),
-            why: s.explanation.clone(),
+            why: super::messages::say(lang, &s.explanation, s.explanation_message.as_ref()),
             quote: s.quote.clone(),
         });
     }
@@ -341,7 +341,7 @@ fn highlights(lang: Lang, report: &CallReport, framework: &sift_core::Framework)
                 end: e.span.end,
                 class: "criterion",
                 label: format!("{}: {name} · {}", t.criterion, i18n::criterion_status(lang, e.says)),
-                why: e.note.clone(),
+                why: super::messages::say(lang, &e.note, e.note_message.as_ref()),
                 quote: e.quote.clone(),
             });
         }
@@ -455,6 +455,7 @@ fn ask_next_section(lang: Lang, decision: &Decision, framework: &sift_core::Fram
 
 fn metrics_section(lang: Lang, report: &CallReport) -> Markup {
     let t = lang.text();
+    let say = super::messages::say;
     html! {
         section aria-labelledby="metrics" {
             h2 #metrics { (t.metrics) }
@@ -466,10 +467,10 @@ fn metrics_section(lang: Lang, report: &CallReport) -> Markup {
                 tbody {
                     @for a in &report.metrics.assessments {
                         @let standing = serde_json::to_value(a.standing).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-                        tr class={ "standing-" (standing) } title=(a.note) {
+                        tr class={ "standing-" (standing) } title=(say(lang, &a.note, a.note_message.as_ref())) {
                             th scope="row" { (i18n::metric(lang, a.metric)) }
                             td.num { (metric_value(a.metric, a.value)) }
-                            td { (a.band) }
+                            td { (say(lang, &a.band, a.band_message.as_ref())) }
                             td { (i18n::standing(lang, &standing)) }
                         }
                     }

@@ -364,6 +364,35 @@ fn history_messages(detail: &sift_app::leads::LeadDetail) -> Vec<Option<&sift_co
     (0..detail.history.len()).map(|i| detail.history_messages.get(i).and_then(Option::as_ref)).collect()
 }
 
+/// A message kept in a stored analysis (`None` for calls kept before messages were).
+fn stored_message(value: &serde_json::Value, key: &str) -> Option<sift_core::Message> {
+    value.get(key).and_then(|m| serde_json::from_value(m.clone()).ok())
+}
+
+/// A concept of a stored analysis: its id in English as before, its words in Chinese.
+fn concept_name(lang: Lang, id: &str) -> String {
+    match lang {
+        Lang::En => id.to_owned(),
+        Lang::Zh => messages::concept(id),
+    }
+}
+
+/// A stored status (`confirmed`): as kept in English, the glossary's words in Chinese.
+fn stored_status(lang: Lang, status: &str) -> String {
+    match (lang, sift_core::CriterionStatus::ALL.into_iter().find(|s| s.name() == status)) {
+        (Lang::Zh, Some(s)) => i18n::criterion_status(lang, s).to_owned(),
+        _ => status.to_owned(),
+    }
+}
+
+/// A stored signal kind (`excuse`): as kept in English, its name in Chinese.
+fn signal_name(lang: Lang, kind: &str) -> String {
+    match lang {
+        Lang::En => kind.to_owned(),
+        Lang::Zh => i18n::signal(lang, kind),
+    }
+}
+
 /// Each call with its counts and the signals it found, each shown with its quote.
 fn calls_section(lang: Lang, calls: &[sift_store::calls::StoredCall]) -> Markup {
     let t = lang.text();
@@ -394,8 +423,8 @@ fn calls_section(lang: Lang, calls: &[sift_store::calls::StoredCall]) -> Markup 
                                 @let text = |key: &str| c.get(key).and_then(serde_json::Value::as_str).unwrap_or("").to_owned();
                                 @let quotes = c.get("decided_by").and_then(serde_json::Value::as_array).map(Vec::as_slice).unwrap_or_default();
                                 tr {
-                                    td { (text("concept")) }
-                                    td { (text("status")) }
+                                    td { (concept_name(lang, &text("concept"))) }
+                                    td { (stored_status(lang, &text("status"))) }
                                     td { @for q in quotes {
                                         @if let Some(quote) = q.get("quote").and_then(serde_json::Value::as_str) { "“" (quote) "” " }
                                     } }
@@ -409,10 +438,10 @@ fn calls_section(lang: Lang, calls: &[sift_store::calls::StoredCall]) -> Markup 
                             @let text = |key: &str| s.get(key).and_then(serde_json::Value::as_str).unwrap_or("").to_owned();
                             li {
                                 span class={ "badge " (if text("polarity") == "red" { "verdict-disqualified" } else { "verdict-qualified" }) } {
-                                    (text("kind"))
+                                    (signal_name(lang, &text("kind")))
                                 }
                                 " “" (text("quote")) "” "
-                                span.muted { (text("explanation")) }
+                                span.muted { (say(lang, &text("explanation"), stored_message(s, "explanation_message").as_ref())) }
                             }
                         } }
                     }

@@ -11,12 +11,21 @@
 //!
 //! Score factors (a model column and a value) are said here too: the stored columns and the
 //! placeholder values are Sift's words; custom fields are the customer's and stay as named.
+//!
+//! The other engines' words are said here as well: the lead-type rules (`lead_type.*`), a
+//! call's analysis (`call.*`, in `messages/calls.rs`: notes, signals, facts, metrics) and a
+//! scoring model's report (`model.*`, in `messages/models.rs`).
 
 use sift_core::Stage;
 use sift_core::framework::Level;
 use sift_core::message::{Arg, Message};
 
 use super::i18n::{self, Lang};
+
+mod calls;
+mod models;
+
+pub use calls::concept;
 
 /// An engine text in `lang`: from its message when it has one this version knows, else the
 /// text as stored.
@@ -204,10 +213,34 @@ fn chinese(m: &Message) -> Option<String> {
             let from = if m.code == "call.evidence_note" { "来自通话" } else { "来自填写的回答" };
             format!("{from}：{}{more}", items.join("；"))
         }
-        "call.evidence" => format!("第 {} 段：“{}”（{}）", a("turn"), a("quote"), a("note")),
+        "call.evidence" => format!("第 {} 段：“{}”（{}）", a("turn"), a("quote"), calls::clause(&a("note"))),
+        "lead_type.recorded" => format!("规则 {}：有“{}”记录", a("rule"), activity(m.text("kind")?)?),
+        "lead_type.activity" => {
+            let detail = m.text("detail").map(|d| format!("（{d}）")).unwrap_or_default();
+            format!("规则 {}：{} {}{detail}", a("rule"), a("date"), activity(m.text("kind")?)?)
+        }
+        "lead_type.points" => format!("规则 {}：互动积分 {} 分，门槛 {} 分", a("rule"), a("points"), a("threshold")),
+        code if code.starts_with("call.") => return calls::chinese(m),
+        code if code.starts_with("model.") => return models::chinese(m),
         _ => return None,
     };
     Some(text)
+}
+
+/// What a lead did (`ActivityKind::name`), in Chinese.
+fn activity(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "page_view" => "浏览网页",
+        "email_open" => "打开邮件",
+        "email_click" => "点击邮件链接",
+        "email_reply" => "回复邮件",
+        "form_submission" => "提交表单",
+        "call_button" => "点击致电按钮",
+        "trial_signup" => "注册试用",
+        "product_activation" => "激活产品",
+        "product_usage" => "使用产品",
+        _ => return None,
+    })
 }
 
 /// An argument in Chinese: data as it is, a message in Chinese (English when unknown).
@@ -530,6 +563,61 @@ mod tests {
             said(plan_move(Stage::Mql, Trigger::ReEngage { reason: "" }, "sift")),
             "只有培育中的线索会在回访日期回来；这条线索在MQL阶段"
         );
+    }
+
+    /// What made a lead MQL, PQL or CQL, in both languages.
+    #[test]
+    fn lead_type_rules_explain_themselves_in_both_languages() {
+        let check = |m: Message, english: &str, zh: &str| {
+            assert_eq!(m.english(), english, "{}", m.code);
+            assert_eq!(say(Lang::Zh, english, Some(&m)), zh, "{}", m.code);
+            assert_eq!(say(Lang::En, "stored", Some(&m)), english, "{}", m.code);
+        };
+        check(
+            Message::new("lead_type.recorded").with("rule", "converted").with("kind", "form_submission"),
+            "rule `converted`: form_submission recorded",
+            "规则 converted：有“提交表单”记录",
+        );
+        check(
+            Message::new("lead_type.activity")
+                .with("rule", "product_signal")
+                .with("kind", "trial_signup")
+                .with("detail", "14-day")
+                .with("date", "2026-11-02"),
+            "rule `product_signal`: trial_signup (14-day) on 2026-11-02",
+            "规则 product_signal：2026-11-02 注册试用（14-day）",
+        );
+        check(
+            Message::new("lead_type.activity")
+                .with("rule", "converted")
+                .with("kind", "call_button")
+                .with("date", "2026-11-03"),
+            "rule `converted`: call_button on 2026-11-03",
+            "规则 converted：2026-11-03 点击致电按钮",
+        );
+        check(
+            Message::new("lead_type.points").with("rule", "engaged").with("points", "12").with("threshold", "10"),
+            "rule `engaged`: 12 engagement points, threshold 10",
+            "规则 engaged：互动积分 12 分，门槛 10 分",
+        );
+        // The rules' own decisions say the same: every activity kind has Chinese words.
+        let rules = sift_core::LeadTypeRules {
+            rules: vec![sift_core::classify::LeadTypeRule {
+                id: "any".into(),
+                stage: Stage::Mql,
+                any_of: sift_core::ActivityKind::ALL.to_vec(),
+                min_points: None,
+            }],
+            points: Default::default(),
+        };
+        for kind in sift_core::ActivityKind::ALL {
+            let did = sift_core::Activity { kind, at: chrono::Utc::now(), detail: None };
+            let decision = rules.classify(&[did]).expect("the rule fires");
+            let message = decision.explanation_message.as_ref().expect("a message");
+            assert_eq!(message.english(), decision.explanation);
+            let zh = chinese(message).unwrap_or_else(|| panic!("no Chinese for {kind:?}"));
+            assert!(!zh.contains(kind.name()), "{zh}");
+        }
     }
 
     #[test]

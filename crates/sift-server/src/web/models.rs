@@ -561,7 +561,7 @@ pub async fn show(
             }
         }
         @match &found.report {
-            Some(report) => (report_charts(w, report)),
+            Some(report) => (report_charts(lang, w, report)),
             None => p.empty { (w.no_curves) },
         }
     };
@@ -588,7 +588,8 @@ fn facts(w: &ModelWords, info: &ModelInfo) -> Markup {
     }
 }
 
-fn report_charts(w: &ModelWords, report: &sift_score::TrainReport) -> Markup {
+fn report_charts(lang: Lang, w: &ModelWords, report: &sift_score::TrainReport) -> Markup {
+    let say = super::messages::say;
     let roc: Vec<(f64, f64, f64)> = report.roc.iter().map(|p| (p.fpr, p.tpr, p.threshold)).collect();
     let bins: Vec<(f64, f64, usize, String)> = report
         .calibration
@@ -634,7 +635,7 @@ fn report_charts(w: &ModelWords, report: &sift_score::TrainReport) -> Markup {
         }
         @if let Some(selection) = &report.selection {
             h2 { (w.selection_title) }
-            p #selection-reason { (selection.reason) }
+            p #selection-reason { (say(lang, &selection.reason, selection.reason_message.as_ref())) }
             table #candidates {
                 thead { tr {
                     th scope="col" { (w.candidate) } th scope="col" { "AUC" } th scope="col" { (w.log_loss) }
@@ -647,7 +648,7 @@ fn report_charts(w: &ModelWords, report: &sift_score::TrainReport) -> Markup {
                             td.num { (c.metrics.as_ref().map(|m| format!("{:.3}", m.auc)).unwrap_or_default()) }
                             td.num { (c.metrics.as_ref().map(|m| format!("{:.3}", m.log_loss)).unwrap_or_default()) }
                             td { @if c.chosen { (w.yes) } }
-                            td { (c.note) }
+                            td { (say(lang, &c.note, c.note_message.as_ref())) }
                         }
                     }
                 }
@@ -658,7 +659,9 @@ fn report_charts(w: &ModelWords, report: &sift_score::TrainReport) -> Markup {
                 summary { (w.dropped_title) " (" (report.dropped_columns.len()) ")" }
                 table {
                     thead { tr { th scope="col" { (w.column) } th scope="col" { (w.why) } } }
-                    tbody { @for d in &report.dropped_columns { tr { td { (d.name) } td { (d.reason) } } } }
+                    tbody { @for d in &report.dropped_columns {
+                        tr { td { (d.name) } td { (say(lang, &d.reason, d.reason_message.as_ref())) } }
+                    } }
                 }
             }
         }

@@ -1,0 +1,199 @@
+//! Every text a call's analysis writes in Sift's words comes with its message, and is that
+//! message's English; `messages::CODES` is every code the sources write, and the calls here
+//! (the labelled fixtures, `fixtures/messages/` for the rare cases, and a model double for
+//! the model's readings) make every one of them but `sift-llm`'s.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use sift_core::{Language, Registry};
+use sift_signals::analyze::{Analysis, AnalyzeOptions, analyze};
+use sift_signals::meaning::{
+    AuthorityReading, BudgetReading, Exchange, ExchangeMeaning, MeaningError, MeaningModel, NeedReading, Scored,
+    TimelineReading,
+};
+use sift_signals::messages::{CODES, nested, said};
+
+/// Every transcript under `dir`, its subdirectories included, with its file name.
+fn transcripts(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            out.extend(transcripts(&path));
+        } else if path.extension().is_some_and(|x| ["txt", "vtt", "srt", "json"].iter().any(|t| x == *t)) {
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            out.push((path, text));
+        }
+    }
+    out
+}
+
+/// Reads marker words in answers: `[pain]`, `[nopain]`, `[decides]`, `[recommends]`,
+/// `[nosay]`, `[money]`, `[nomoney]`, `[committed]`, `[notcommitted]`, `[excuse]`,
+/// `[knows]`; a later answer with `[contradicts]` contradicts the earlier one.
+struct Markers;
+
+impl MeaningModel for Markers {
+    fn describe(&self) -> String {
+        "markers".to_owned()
+    }
+
+    fn read_exchanges(&self, exchanges: &[Exchange<'_>]) -> Result<Vec<ExchangeMeaning>, MeaningError> {
+        let read = |answer: &str| {
+            let has = |m: &str| answer.contains(&format!("[{m}]"));
+            let sure = |yes: bool| if yes { 0.95 } else { 0.5 };
+            let pick = |a: bool, b: bool| (a || b, a);
+            let (need, pain) = pick(has("pain"), has("nopain"));
+            let (budget, money) = pick(has("money"), has("nomoney"));
+            let (timeline, committed) = pick(has("committed"), has("notcommitted"));
+            let authority = if has("decides") {
+                AuthorityReading::Decides
+            } else if has("recommends") {
+                AuthorityReading::Recommends
+            } else if has("nosay") {
+                AuthorityReading::NoSay
+            } else {
+                AuthorityReading::Unclear
+            };
+            ExchangeMeaning {
+                need: Scored {
+                    label: match (need, pain) {
+                        (false, _) => NeedReading::Unclear,
+                        (true, true) => NeedReading::Pain,
+                        (true, false) => NeedReading::NoPain,
+                    },
+                    confidence: sure(need),
+                },
+                authority: Scored { label: authority, confidence: sure(authority != AuthorityReading::Unclear) },
+                budget: Scored {
+                    label: match (budget, money) {
+                        (false, _) => BudgetReading::Unclear,
+                        (true, true) => BudgetReading::Available,
+                        (true, false) => BudgetReading::NotAvailable,
+                    },
+                    confidence: sure(budget),
+                },
+                timeline: Scored {
+                    label: match (timeline, committed) {
+                        (false, _) => TimelineReading::Unclear,
+                        (true, true) => TimelineReading::Committed,
+                        (true, false) => TimelineReading::NotCommitted,
+                    },
+                    confidence: sure(timeline),
+                },
+                excuse: if has("excuse") { 0.95 } else { 0.0 },
+                knowledge: if has("knows") { 0.95 } else { 0.0 },
+            }
+        };
+        Ok(exchanges.iter().map(|e| read(e.answer)).collect())
+    }
+
+    fn contradiction(&self, pairs: &[(&str, &str)], _language: Language) -> Result<Vec<f32>, MeaningError> {
+        Ok(pairs.iter().map(|(_, later)| if later.contains("[contradicts]") { 0.99 } else { 0.0 }).collect())
+    }
+}
+
+/// Every fixture call analysed (the marker calls with the double as well), for every
+/// built-in framework.
+fn analyses() -> Vec<(String, Analysis)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let registry = Registry::builtin().expect("built-in frameworks");
+    let as_of = NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+    let mut out = Vec::new();
+    for dir in ["calls", "messages"] {
+        for (path, text) in transcripts(&root.join(dir)) {
+            let with_model = path.file_name().is_some_and(|n| n.to_string_lossy().contains("model"));
+            let options = AnalyzeOptions {
+                frameworks: registry.frameworks().iter().collect(),
+                as_of: Some(as_of),
+                meaning: with_model.then_some(&Markers as &dyn MeaningModel),
+                ..AnalyzeOptions::default()
+            };
+            let analysis = analyze(&text, &options).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            out.push((path.display().to_string(), analysis));
+        }
+    }
+    out
+}
+
+/// One fact of every kind.
+fn facts() -> Vec<sift_signals::facts::Fact> {
+    use sift_signals::facts::{Fact, RolePart, TimelineKind};
+    let date = NaiveDate::from_ymd_opt(2027, 3, 31);
+    vec![
+        Fact::Money { amount: 40_000.0, currency: Some("USD".into()), per: Some("month".into()) },
+        Fact::Timeline { kind: TimelineKind::Absolute, resolved: date, until: date },
+        Fact::Timeline { kind: TimelineKind::Quarter, resolved: None, until: None },
+        Fact::Count { value: 40.0, unit: "reps".into() },
+        Fact::Percentage { value: 18.0 },
+        Fact::Growth { factor: 2.0, horizon_days: Some(30) },
+        Fact::Person { role: "cfo".into(), part: RolePart::Approves },
+    ]
+}
+
+#[test]
+fn every_text_an_analysis_writes_is_its_messages_english_and_every_code_is_made() {
+    let mut seen = BTreeSet::new();
+    for (name, analysis) in analyses() {
+        for s in said(&analysis) {
+            let message = s.message.unwrap_or_else(|| panic!("{name}: a {} without a message: {}", s.what, s.text));
+            assert_eq!(message.english(), s.text, "{name}: {} {message:?}", s.what);
+            seen.extend(nested(message).iter().map(|m| m.code.clone()));
+        }
+        // The notes a call leaves in a decision's answers nest the evidence's messages.
+        for c in &analysis.criteria {
+            for answer in sift_signals::evidence::to_answers(std::slice::from_ref(c)).values() {
+                if let (Some(text), Some(message)) = (&answer.note, &answer.note_message) {
+                    assert_eq!(&message.english(), text, "{name}");
+                    seen.extend(nested(message).iter().map(|m| m.code.clone()));
+                }
+            }
+        }
+    }
+    // A rep's free-text answer read for one concept.
+    let as_of = NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+    for (concept, text) in [("need", "tbd"), ("need", "they mentioned something about the weather")] {
+        let c = sift_signals::evidence::evidence_from_answer(concept, text, Language::En, as_of);
+        assert_eq!(c.rule_message.as_ref().map(|m| m.english()).as_deref(), Some(c.rule.as_str()));
+        seen.extend(c.rule_message.iter().map(|m| m.code.clone()));
+        for e in &c.evidence {
+            assert_eq!(e.note_message.as_ref().map(|m| m.english()).as_deref(), Some(e.note.as_str()));
+            seen.extend(e.note_message.iter().map(|m| m.code.clone()));
+        }
+    }
+    // Every kind of fact (no reading leaves a date unresolved today, but a fact may be one).
+    for fact in facts() {
+        let message = fact.message();
+        assert_eq!(message.english(), fact.describe());
+        seen.insert(message.code);
+    }
+    let unknown: Vec<&String> = seen.iter().filter(|c| !CODES.contains(&c.as_str())).collect();
+    assert!(unknown.is_empty(), "codes written but not in messages::CODES: {unknown:?}");
+    let missing: Vec<&&str> = CODES.iter().filter(|c| !c.ends_with(".llm") && !seen.contains(**c)).collect();
+    assert!(missing.is_empty(), "codes no fixture call makes (add a call to fixtures/messages/): {missing:?}");
+}
+
+/// `CODES` is every `call.*` code written in this crate's sources and in `sift-llm`'s.
+#[test]
+fn the_list_of_codes_is_every_code_in_the_sources() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let code = regex::Regex::new(r#""(call\.[a-z_]+(?:\.[a-z_0-9]+)*)""#).expect("pattern");
+    let mut written = BTreeSet::new();
+    for dir in [root.join("src"), root.join("../sift-llm/src")] {
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|x| x == "rs") && !path.ends_with("messages.rs") {
+                let text = std::fs::read_to_string(&path).expect("source");
+                written.extend(code.captures_iter(&text).map(|c| c[1].to_owned()));
+            }
+        }
+    }
+    let listed: BTreeSet<String> = CODES.iter().map(|c| (*c).to_owned()).collect();
+    assert_eq!(written, listed, "messages::CODES and the codes in the sources differ");
+}
