@@ -483,57 +483,7 @@ mod tests {
     use super::super::chinese;
     use super::*;
 
-    /// Every transcript under `dir`, its subdirectories included.
-    fn transcripts(dir: &Path) -> Vec<(PathBuf, String)> {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        paths.sort();
-        let mut out = Vec::new();
-        for path in paths {
-            if path.is_dir() {
-                out.extend(transcripts(&path));
-            } else if path.extension().is_some_and(|x| ["txt", "vtt", "srt", "json"].iter().any(|t| x == *t)) {
-                let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-                out.push((path, text));
-            }
-        }
-        out
-    }
-
-    /// The meaning model's readings as marker words say them (see
-    /// `sift-signals/fixtures/messages/README.md`).
-    struct Markers;
-
-    impl MeaningModel for Markers {
-        fn describe(&self) -> String {
-            "markers".to_owned()
-        }
-
-        fn read_exchanges(&self, exchanges: &[Exchange<'_>]) -> Result<Vec<ExchangeMeaning>, MeaningError> {
-            let read = |answer: &str| {
-                let has = |m: &str| answer.contains(&format!("[{m}]"));
-                let scored = |said: bool| if said { 0.95 } else { 0.5 };
-                let need = if has("pain") { NeedReading::Pain } else { NeedReading::NoPain };
-                let authority =
-                    if has("recommends") { AuthorityReading::Recommends } else { AuthorityReading::Decides };
-                ExchangeMeaning {
-                    need: Scored { label: need, confidence: scored(has("pain") || has("nopain")) },
-                    authority: Scored { label: authority, confidence: scored(has("recommends")) },
-                    budget: Scored { label: BudgetReading::Available, confidence: scored(has("money")) },
-                    timeline: Scored { label: TimelineReading::Committed, confidence: scored(has("committed")) },
-                    excuse: if has("excuse") { 0.95 } else { 0.0 },
-                    knowledge: if has("knows") { 0.95 } else { 0.0 },
-                }
-            };
-            Ok(exchanges.iter().map(|e| read(e.answer)).collect())
-        }
-
-        fn contradiction(&self, pairs: &[(&str, &str)], _: Language) -> Result<Vec<f32>, MeaningError> {
-            Ok(pairs.iter().map(|(_, later)| if later.contains("[contradicts]") { 0.99 } else { 0.0 }).collect())
-        }
-    }
+    include!("../../../../sift-signals/tests/support/markers.rs");
 
     /// Every message the analysis of every fixture call writes (with the model double where a
     /// call is written for it), the notes a call leaves in a decision, a large model's
