@@ -388,73 +388,6 @@ fn migrations(backend: Backend) -> Migrator {
     )
 }
 
-/// At most this many words of a search are used (the rest are ignored).
-const SEARCH_WORDS: usize = 8;
-
-/// The text PostgreSQL's search index is built on (migration 21): the searched fields joined
-/// by a space, lower-cased. A query must use exactly this expression for the planner to use
-/// the index.
-const PG_SEARCH_TEXT: &str = "lower(coalesce(l.first_name, '') || ' ' || coalesce(l.last_name, '') || ' ' \
-    || coalesce(l.email, '') || ' ' || coalesce(l.company, '') || ' ' || coalesce(l.external_id, ''))";
-
-/// The words of a free-text search, lower-cased, as the store matches them.
-fn search_words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split_whitespace().take(SEARCH_WORDS).map(str::to_lowercase)
-}
-
-/// `leads l`, and on SQLite while searching `leads l NOT INDEXED`. SQLite keeps no statistics
-/// here, so it took an index on a filter's column (a stage's: a ninth of the leads, walked row
-/// by row) over the search's hits; without the table's indexes the hits drive the query, as
-/// rowid lookups.
-fn leads_table(sqlite: bool, filter: &LeadFilter) -> &'static str {
-    let searching = filter.text.as_deref().is_some_and(|t| search_words(t).next().is_some());
-    if searching && sqlite { "leads l NOT INDEXED" } else { "leads l" }
-}
-
-/// A free-text search as SQL: every word must appear, as a substring and whatever its case,
-/// in the first name, last name, email, company or external id (words never span two
-/// fields). Nothing in the text is SQL or a pattern: `%`, `_`, `\`, quotes are characters.
-///
-/// SQLite answers from the FTS5 trigram index `lead_search` (migration 21): the words of three
-/// characters or more as one query of quoted phrases (all must match); a word of one or two
-/// characters as the leads holding any trigram that starts with it (every character of a
-/// field starts one: the indexed text pads each field), found in the index's vocabulary
-/// (`lead_search_terms`), so its cost follows the number of matching leads, not of all leads.
-///
-/// PostgreSQL checks `LIKE '%word%'` on [`PG_SEARCH_TEXT`], which its pg_trgm GIN index
-/// answers for words of three characters or more; shorter words are checked on the rows the
-/// other conditions leave (a scan when the search has nothing else).
-fn push_text_filter<DB: sqlx::Database>(q: &mut QueryBuilder<DB>, text: &str)
-where
-    String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
-{
-    if DB::NAME == "SQLite" {
-        let (long, short): (Vec<String>, Vec<String>) = search_words(text).partition(|w| w.chars().count() >= 3);
-        if !long.is_empty() {
-            let phrases: Vec<String> = long.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect();
-            q.push(" AND l.id IN (SELECT rowid FROM lead_search WHERE lead_search MATCH ")
-                .push_bind(phrases.join(" "))
-                .push(")");
-        }
-        for word in short {
-            let above = format!("{word}\u{10FFFF}");
-            q.push(
-                " AND l.id IN (SELECT s.rowid FROM lead_search_terms t JOIN lead_search s \
-                 ON s.lead_search MATCH '\"' || replace(t.term, '\"', '\"\"') || '\"' WHERE t.term >= ",
-            )
-            .push_bind(word)
-            .push(" AND t.term < ")
-            .push_bind(above)
-            .push(")");
-        }
-    } else {
-        for word in search_words(text) {
-            let pattern = format!("%{}%", word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-            q.push(format!(" AND {PG_SEARCH_TEXT} LIKE ")).push_bind(pattern).push(" ESCAPE '\\'");
-        }
-    }
-}
-
 pub fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
@@ -654,19 +587,6 @@ fn is_retryable(error: &sqlx::Error) -> bool {
     error.as_database_error().and_then(|e| e.code()).is_some_and(|code| code == "40P01" || code == "40001")
 }
 
-/// Builds PostgreSQL's search index when migration 21 could not (pg_trgm was missing or not
-/// allowed then) and the extension has been created since, at the next connection: a check
-/// of two catalogs otherwise. Two processes starting at once may both try; the loser's
-/// "already exists" is ignored.
-const SEARCH_INDEX_LATE: &str = "DO $$ BEGIN
-    IF to_regclass('leads_search_trgm') IS NULL AND EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
-        EXECUTE $index$CREATE INDEX IF NOT EXISTS leads_search_trgm ON leads USING gin ((lower(coalesce(first_name, '')
-            || ' ' || coalesce(last_name, '') || ' ' || coalesce(email, '') || ' ' || coalesce(company, '') || ' '
-            || coalesce(external_id, ''))) gin_trgm_ops)$index$;
-    END IF;
-EXCEPTION WHEN duplicate_table OR unique_violation THEN NULL;
-END $$";
-
 /// Brings a SQLite schema up to date under the database's write lock. sqlx's migrator takes
 /// no lock on SQLite, so two processes opening a new database at once both saw it empty and
 /// both ran the first migration ("table leads already exists"). Here the migrator runs
@@ -716,7 +636,7 @@ impl Store {
                 .await
                 .map_err(connect_error)?;
             migrations(Backend::Postgres).run(&pool).await?;
-            sqlx::raw_sql(SEARCH_INDEX_LATE).execute(&pool).await?;
+            sqlx::raw_sql(crate::search::SEARCH_INDEX_LATE).execute(&pool).await?;
             Pool::Postgres(pool)
         } else {
             return Err(StoreError::UnsupportedUrl(redact(url)));
@@ -1131,6 +1051,16 @@ impl Store {
         String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
         i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     {
+        Self::push_filter_in(q, filter, false);
+    }
+
+    /// [`Store::push_filter`]; with `from_hits`, the search is read from the statement's
+    /// `hits` (see [`crate::search::push_search_hits`]).
+    fn push_filter_in<DB: sqlx::Database>(q: &mut QueryBuilder<DB>, filter: &LeadFilter, from_hits: bool)
+    where
+        String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+        i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    {
         q.push(" WHERE 1 = 1");
         if let Some(id) = filter.id {
             q.push(" AND l.id = ").push_bind(id);
@@ -1167,7 +1097,11 @@ impl Store {
             }
         }
         if let Some(text) = &filter.text {
-            push_text_filter(q, text);
+            if from_hits && crate::search::searching(filter) {
+                q.push(" AND l.id IN (SELECT id FROM hits)");
+            } else {
+                crate::search::push_text_filter(q, text);
+            }
         }
         match &filter.playbook {
             Some(Some(playbook)) => {
@@ -1220,7 +1154,7 @@ impl Store {
     pub async fn count_leads(&self, filter: &LeadFilter) -> Result<i64> {
         let filter = LeadFilter { after: None, ..filter.clone() };
         on_pool!(self, pool => {
-            let mut q = QueryBuilder::new(format!("SELECT count(*) AS n FROM {}", leads_table(self.backend() == Backend::Sqlite, &filter)));
+            let mut q = QueryBuilder::new(format!("SELECT count(*) AS n FROM {}", crate::search::leads_table(self.backend() == Backend::Sqlite, &filter)));
             Self::push_filter(&mut q, &filter);
             let row = q.build().fetch_one(pool).await?;
             Ok(row.try_get::<i64, _>("n")?)
@@ -1236,15 +1170,18 @@ impl Store {
         if stages.is_empty() {
             return Ok(counts);
         }
+        let sqlite = self.backend() == Backend::Sqlite;
         on_pool!(self, pool => {
-            let mut q = QueryBuilder::new("SELECT ");
+            let mut q = QueryBuilder::new("");
+            crate::search::push_search_hits(&mut q, sqlite, filter);
+            q.push("SELECT ");
             for (i, stage) in stages.iter().enumerate() {
                 if i > 0 {
                     q.push(", ");
                 }
-                q.push(format!("(SELECT count(*) FROM {}", leads_table(self.backend() == Backend::Sqlite, filter)));
+                q.push(format!("(SELECT count(*) FROM {}", crate::search::leads_table(sqlite, filter)));
                 let counted = LeadFilter { stage: Some(*stage), after: None, limit: None, offset: None, ..filter.clone() };
-                Self::push_filter(&mut q, &counted);
+                Self::push_filter_in(&mut q, &counted, true);
                 q.push(format!(") AS c{i}"));
             }
             let row = q.build().fetch_one(pool).await?;
@@ -1273,18 +1210,18 @@ impl Store {
         String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
         i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     {
-        let mut q = QueryBuilder::new(format!("SELECT l.* FROM {}", leads_table(DB::NAME == "SQLite", filter)));
-        Self::push_order_and_page(&mut q, filter);
+        let mut q = QueryBuilder::new(format!("SELECT l.* FROM {}", crate::search::leads_table(DB::NAME == "SQLite", filter)));
+        Self::push_order_and_page(&mut q, filter, false);
         q
     }
 
     /// `filter`'s conditions, order, limit and offset.
-    fn push_order_and_page<DB: sqlx::Database>(q: &mut QueryBuilder<DB>, filter: &LeadFilter)
+    fn push_order_and_page<DB: sqlx::Database>(q: &mut QueryBuilder<DB>, filter: &LeadFilter, from_hits: bool)
     where
         String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
         i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     {
-        Self::push_filter(q, filter);
+        Self::push_filter_in(q, filter, from_hits);
         let direction = if filter.sort.descending { "DESC" } else { "ASC" };
         if filter.sort.key == SortKey::Id {
             q.push(format!(" ORDER BY l.id {direction}"));
@@ -1316,8 +1253,11 @@ impl Store {
             Backend::Postgres => ("json_agg", "json_build_array"),
         };
         let (sort, direction) = (filter.sort.key.expression(), if filter.sort.descending { "DESC" } else { "ASC" });
+        let sqlite = self.backend() == Backend::Sqlite;
         let text: Option<String> = on_pool!(self, pool => {
-            let mut q = QueryBuilder::new(format!(
+            let mut q = QueryBuilder::new("");
+            crate::search::push_search_hits(&mut q, sqlite, filter);
+            q.push(format!(
                 "SELECT CAST({aggregate}({array}(id, first_name, last_name, company, stage, score, owner_id, verdict, board_sort) \
                  ORDER BY board_part, board_sort {direction}, id {direction}) AS TEXT) AS cards FROM ("
             ));
@@ -1328,9 +1268,9 @@ impl Store {
                 q.push(format!(
                     "SELECT * FROM (SELECT l.id, l.first_name, l.last_name, l.company, l.stage, l.score, l.owner_id, \
                      l.verdict, {i} AS board_part, {sort} AS board_sort FROM {table}",
-                    table = leads_table(self.backend() == Backend::Sqlite, filter),
+                    table = crate::search::leads_table(sqlite, filter),
                 ));
-                Self::push_order_and_page(&mut q, &LeadFilter { stage: Some(*stage), ..filter.clone() });
+                Self::push_order_and_page(&mut q, &LeadFilter { stage: Some(*stage), ..filter.clone() }, true);
                 q.push(format!(") AS s{i}"));
             }
             q.push(") AS cards");
@@ -1411,7 +1351,7 @@ impl Store {
         on_pool!(self, pool => {
             // DISTINCT alone keeps only the distinct names; with ORDER BY, SQLite sorted one
             // row per lead and field (120 MB for 600,000 leads). Sorted here instead.
-            let mut q = QueryBuilder::new(format!("SELECT DISTINCT j.key AS name FROM {}", leads_table(self.backend() == Backend::Sqlite, filter)));
+            let mut q = QueryBuilder::new(format!("SELECT DISTINCT j.key AS name FROM {}", crate::search::leads_table(self.backend() == Backend::Sqlite, filter)));
             q.push(keys);
             Self::push_filter(&mut q, filter);
             let mut names = Vec::new();
@@ -1709,19 +1649,6 @@ impl Store {
         })
     }
 
-    /// Whether free-text search reads an index: always on SQLite (FTS5 is built in); on
-    /// PostgreSQL when the pg_trgm index of migration 21 exists (without the extension the
-    /// search scans the leads, with the same results).
-    pub async fn text_search_indexed(&self) -> Result<bool> {
-        match &self.pool {
-            Pool::Sqlite(_) => Ok(true),
-            Pool::Postgres(pool) => {
-                let row = sqlx::query("SELECT to_regclass('leads_search_trgm') IS NOT NULL AS indexed").fetch_one(pool).await?;
-                Ok(row.try_get::<bool, _>("indexed")?)
-            }
-        }
-    }
-
     /// Whether the database answers and every migration this build knows is applied.
     pub async fn readiness(&self) -> Result<Readiness> {
         let expected: Vec<i64> = MIGRATIONS.iter().map(|m| m.0).collect();
@@ -1740,7 +1667,14 @@ impl Store {
     pub async fn integrity_check(&self) -> Result<()> {
         match &self.pool {
             Pool::Sqlite(pool) => {
-                let row = sqlx::query("PRAGMA integrity_check").fetch_one(pool).await?;
+                // FTS5 keeps an index's structure per connection and looks again only when a
+                // statement opens a cursor on it; `PRAGMA integrity_check` opens none, so on
+                // a pooled connection that searched before another connection (the importer)
+                // wrote, it read the old structure and reported "corruption found reading
+                // blob". A search on the same connection first makes it look again.
+                let mut conn = pool.acquire().await?;
+                sqlx::query("SELECT rowid FROM lead_search WHERE rowid = 0").fetch_optional(&mut *conn).await?;
+                let row = sqlx::query("PRAGMA integrity_check").fetch_one(&mut *conn).await?;
                 let result: String = row.try_get(0)?;
                 if result != "ok" {
                     return Err(StoreError::Corrupt(result));

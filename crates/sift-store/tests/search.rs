@@ -228,7 +228,8 @@ async fn the_migration_indexes_the_leads_already_stored() {
             execute(
                 &db,
                 "DROP TRIGGER lead_search_insert; DROP TRIGGER lead_search_update; DROP TRIGGER lead_search_delete; \
-                 DROP TABLE lead_search_terms; DROP TABLE lead_search; DELETE FROM _sqlx_migrations WHERE version = 21",
+                 DROP TABLE lead_search_terms; DROP TABLE lead_search; DROP VIEW lead_search_text; \
+                 DELETE FROM _sqlx_migrations WHERE version = 21",
             )
             .await;
         } else {

@@ -9,16 +9,19 @@
 -- completes the last two): a word of one or two characters (`王伟`, `li`) is found through
 -- the index's vocabulary, as the trigrams that start with it (`db.rs`, `push_text_filter`).
 --
--- Contentless (the text is not stored a second time) with `contentless_delete`, kept in step
--- with `leads` by the triggers below on every write path (the importer's rusqlite writer, the
--- API's insert and update, deletes), and filled here for the leads already stored.
-CREATE VIRTUAL TABLE lead_search USING fts5(search, content = '', contentless_delete = 1, tokenize = 'trigram');
-CREATE VIRTUAL TABLE lead_search_terms USING fts5vocab(lead_search, 'row');
-
-INSERT INTO lead_search (rowid, search)
+-- External content: the text is not stored a second time but read, when FTS5 needs it
+-- (`rebuild`, `integrity-check`), from the view `lead_search_text`. The triggers below keep
+-- the index in step with `leads` on every write path (the importer's rusqlite writer, the
+-- API's insert and update, deletes); a delete hands FTS5 the old text to take out. The
+-- index is filled here for the leads already stored.
+CREATE VIEW lead_search_text (id, search) AS
 SELECT id, coalesce(first_name, '') || '  ' || coalesce(last_name, '') || '  ' || coalesce(email, '') || '  '
     || coalesce(company, '') || '  ' || coalesce(external_id, '') || '  '
 FROM leads;
+CREATE VIRTUAL TABLE lead_search USING fts5(search, content = 'lead_search_text', content_rowid = 'id', columnsize = 0,
+    tokenize = 'trigram');
+CREATE VIRTUAL TABLE lead_search_terms USING fts5vocab(lead_search, 'row');
+INSERT INTO lead_search (lead_search) VALUES ('rebuild');
 
 CREATE TRIGGER lead_search_insert AFTER INSERT ON leads BEGIN
     INSERT INTO lead_search (rowid, search)
@@ -30,12 +33,16 @@ CREATE TRIGGER lead_search_update AFTER UPDATE OF id, first_name, last_name, ema
 WHEN old.id IS NOT new.id OR old.first_name IS NOT new.first_name OR old.last_name IS NOT new.last_name
     OR old.email IS NOT new.email OR old.company IS NOT new.company OR old.external_id IS NOT new.external_id
 BEGIN
-    DELETE FROM lead_search WHERE rowid = old.id;
+    INSERT INTO lead_search (lead_search, rowid, search)
+    VALUES ('delete', old.id, coalesce(old.first_name, '') || '  ' || coalesce(old.last_name, '') || '  '
+        || coalesce(old.email, '') || '  ' || coalesce(old.company, '') || '  ' || coalesce(old.external_id, '') || '  ');
     INSERT INTO lead_search (rowid, search)
     VALUES (new.id, coalesce(new.first_name, '') || '  ' || coalesce(new.last_name, '') || '  '
         || coalesce(new.email, '') || '  ' || coalesce(new.company, '') || '  ' || coalesce(new.external_id, '') || '  ');
 END;
 
 CREATE TRIGGER lead_search_delete AFTER DELETE ON leads BEGIN
-    DELETE FROM lead_search WHERE rowid = old.id;
+    INSERT INTO lead_search (lead_search, rowid, search)
+    VALUES ('delete', old.id, coalesce(old.first_name, '') || '  ' || coalesce(old.last_name, '') || '  '
+        || coalesce(old.email, '') || '  ' || coalesce(old.company, '') || '  ' || coalesce(old.external_id, '') || '  ');
 END;
