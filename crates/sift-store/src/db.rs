@@ -1210,7 +1210,8 @@ impl Store {
         String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
         i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     {
-        let mut q = QueryBuilder::new(format!("SELECT l.* FROM {}", crate::search::leads_table(DB::NAME == "SQLite", filter)));
+        let mut q =
+            QueryBuilder::new(format!("SELECT l.* FROM {}", crate::search::leads_table(DB::NAME == "SQLite", filter)));
         Self::push_order_and_page(&mut q, filter, false);
         q
     }

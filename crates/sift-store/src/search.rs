@@ -102,7 +102,9 @@ where
         for word in search_words(text) {
             if word.chars().count() >= 2 {
                 let doubled: String = word.chars().flat_map(|c| [c, c]).collect();
-                q.push(format!(" AND {PG_SEARCH_DOUBLED} LIKE ")).push_bind(like_pattern(&doubled)).push(" ESCAPE '\\'");
+                q.push(format!(" AND {PG_SEARCH_DOUBLED} LIKE "))
+                    .push_bind(like_pattern(&doubled))
+                    .push(" ESCAPE '\\'");
             }
             q.push(format!(" AND {PG_SEARCH_TEXT} LIKE ")).push_bind(like_pattern(&word)).push(" ESCAPE '\\'");
         }
@@ -144,7 +146,9 @@ impl Store {
         match &self.pool {
             Pool::Sqlite(_) => Ok(true),
             Pool::Postgres(pool) => {
-                let row = sqlx::query("SELECT to_regclass('leads_search_trgm') IS NOT NULL AS indexed").fetch_one(pool).await?;
+                let row = sqlx::query("SELECT to_regclass('leads_search_trgm') IS NOT NULL AS indexed")
+                    .fetch_one(pool)
+                    .await?;
                 Ok(row.try_get::<bool, _>("indexed")?)
             }
         }
