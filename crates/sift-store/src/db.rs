@@ -1153,8 +1153,9 @@ impl Store {
 
     pub async fn count_leads(&self, filter: &LeadFilter) -> Result<i64> {
         let filter = LeadFilter { after: None, ..filter.clone() };
+        let table = self.leads_table(&filter).await?;
         on_pool!(self, pool => {
-            let mut q = QueryBuilder::new(format!("SELECT count(*) AS n FROM {}", crate::search::leads_table(self.backend() == Backend::Sqlite, &filter)));
+            let mut q = QueryBuilder::new(format!("SELECT count(*) AS n FROM {table}"));
             Self::push_filter(&mut q, &filter);
             let row = q.build().fetch_one(pool).await?;
             Ok(row.try_get::<i64, _>("n")?)
@@ -1171,6 +1172,7 @@ impl Store {
             return Ok(counts);
         }
         let sqlite = self.backend() == Backend::Sqlite;
+        let table = self.leads_table(filter).await?;
         on_pool!(self, pool => {
             let mut q = QueryBuilder::new("");
             crate::search::push_search_hits(&mut q, sqlite, filter);
@@ -1179,7 +1181,7 @@ impl Store {
                 if i > 0 {
                     q.push(", ");
                 }
-                q.push(format!("(SELECT count(*) FROM {}", crate::search::leads_table(sqlite, filter)));
+                q.push(format!("(SELECT count(*) FROM {table}"));
                 let counted = LeadFilter { stage: Some(*stage), after: None, limit: None, offset: None, ..filter.clone() };
                 Self::push_filter_in(&mut q, &counted, true);
                 q.push(format!(") AS c{i}"));
@@ -1205,13 +1207,12 @@ impl Store {
     }
 
     /// The query behind [`Store::list_leads`] and [`Store::for_each_lead`].
-    fn lead_query<DB: sqlx::Database>(filter: &LeadFilter) -> QueryBuilder<DB>
+    fn lead_query<DB: sqlx::Database>(filter: &LeadFilter, table: &str) -> QueryBuilder<DB>
     where
         String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
         i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     {
-        let mut q =
-            QueryBuilder::new(format!("SELECT l.* FROM {}", crate::search::leads_table(DB::NAME == "SQLite", filter)));
+        let mut q = QueryBuilder::new(format!("SELECT l.* FROM {table}"));
         Self::push_order_and_page(&mut q, filter, false);
         q
     }
@@ -1255,6 +1256,7 @@ impl Store {
         };
         let (sort, direction) = (filter.sort.key.expression(), if filter.sort.descending { "DESC" } else { "ASC" });
         let sqlite = self.backend() == Backend::Sqlite;
+        let table = self.leads_table(filter).await?;
         let text: Option<String> = on_pool!(self, pool => {
             let mut q = QueryBuilder::new("");
             crate::search::push_search_hits(&mut q, sqlite, filter);
@@ -1269,7 +1271,6 @@ impl Store {
                 q.push(format!(
                     "SELECT * FROM (SELECT l.id, l.first_name, l.last_name, l.company, l.stage, l.score, l.owner_id, \
                      l.verdict, {i} AS board_part, {sort} AS board_sort FROM {table}",
-                    table = crate::search::leads_table(sqlite, filter),
                 ));
                 Self::push_order_and_page(&mut q, &LeadFilter { stage: Some(*stage), ..filter.clone() }, true);
                 q.push(format!(") AS s{i}"));
@@ -1316,8 +1317,9 @@ impl Store {
     }
 
     pub async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<StoredLead>> {
+        let table = self.leads_table(filter).await?;
         on_pool!(self, pool => {
-            let rows = Self::lead_query(filter).build().fetch_all(pool).await?;
+            let rows = Self::lead_query(filter, table).build().fetch_all(pool).await?;
             rows.iter().map(|row| stored_lead_from_row!(row)).collect()
         })
     }
@@ -1331,8 +1333,9 @@ impl Store {
     {
         use futures_util::TryStreamExt;
         let mut count = 0u64;
+        let table = self.leads_table(filter).await?;
         on_pool!(self, pool => {
-            let mut q = Self::lead_query(filter);
+            let mut q = Self::lead_query(filter, table);
             let mut rows = q.build().fetch(pool);
             while let Some(row) = rows.try_next().await? {
                 let lead = stored_lead_from_row!(&row)?;
@@ -1349,10 +1352,11 @@ impl Store {
             Backend::Sqlite => " CROSS JOIN json_each(l.custom_fields) j",
             Backend::Postgres => " CROSS JOIN LATERAL json_object_keys(l.custom_fields::json) AS j(key)",
         };
+        let table = self.leads_table(filter).await?;
         on_pool!(self, pool => {
             // DISTINCT alone keeps only the distinct names; with ORDER BY, SQLite sorted one
             // row per lead and field (120 MB for 600,000 leads). Sorted here instead.
-            let mut q = QueryBuilder::new(format!("SELECT DISTINCT j.key AS name FROM {}", crate::search::leads_table(self.backend() == Backend::Sqlite, filter)));
+            let mut q = QueryBuilder::new(format!("SELECT DISTINCT j.key AS name FROM {table}"));
             q.push(keys);
             Self::push_filter(&mut q, filter);
             let mut names = Vec::new();

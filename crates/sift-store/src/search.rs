@@ -12,8 +12,8 @@
 //!   path (the importer's rusqlite writer, the API, deletes) keeps it. Words of three
 //!   characters or more are one FTS5 query of quoted phrases; a word of one or two characters
 //!   is looked up in the index's vocabulary (`lead_search_terms`) as the trigrams that start
-//!   with it. SQLite keeps no statistics, so a searching query reads `leads l NOT INDEXED`
-//!   ([`leads_table`]): the search's hits drive it.
+//!   with it. SQLite keeps no statistics, so when the search finds few leads a query reads
+//!   `leads l NOT INDEXED` ([`Store::leads_table`]): the search's hits drive it.
 //! - PostgreSQL: `LIKE '%word%'` on one lower-cased expression of the five fields
 //!   ([`PG_SEARCH_TEXT`]), with a pg_trgm GIN index on it (words of three characters or
 //!   more). Without pg_trgm the same SQL scans; [`SEARCH_INDEX_LATE`] builds the index at the
@@ -22,6 +22,13 @@
 use sqlx::{QueryBuilder, Row};
 
 use crate::db::{LeadFilter, Pool, Result, Store};
+
+/// On SQLite, a search that finds at most this many leads drives the query that reads them
+/// (see [`Store::leads_table`]).
+const DRIVING_HITS: i64 = 2_000;
+
+/// `leads` read by rowid only: the search's hits drive the query.
+const SQLITE_BY_HITS: &str = "leads l NOT INDEXED";
 
 /// At most this many words of a search are used (the rest are ignored).
 pub(crate) const SEARCH_WORDS: usize = 8;
@@ -45,14 +52,6 @@ fn search_words(text: &str) -> impl Iterator<Item = String> + '_ {
 /// Whether `filter` searches (has a word to look for).
 pub(crate) fn searching(filter: &LeadFilter) -> bool {
     filter.text.as_deref().is_some_and(|t| search_words(t).next().is_some())
-}
-
-/// `leads l`, and on SQLite while searching `leads l NOT INDEXED`. SQLite keeps no statistics
-/// here, so it took an index on a filter's column (a stage's: a ninth of the leads, walked row
-/// by row) over the search's hits; without the table's indexes the hits drive the query, as
-/// rowid lookups.
-pub(crate) fn leads_table(sqlite: bool, filter: &LeadFilter) -> &'static str {
-    if sqlite && searching(filter) { "leads l NOT INDEXED" } else { "leads l" }
 }
 
 /// `%word%` for `LIKE ... ESCAPE '\'`: the word's `%`, `_` and `\` are characters.
@@ -82,21 +81,14 @@ where
     if DB::NAME == "SQLite" {
         let (long, short): (Vec<String>, Vec<String>) = search_words(text).partition(|w| w.chars().count() >= 3);
         if !long.is_empty() {
-            let phrases: Vec<String> = long.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect();
-            q.push(" AND l.id IN (SELECT rowid FROM lead_search WHERE lead_search MATCH ")
-                .push_bind(phrases.join(" "))
-                .push(")");
+            q.push(" AND l.id IN (");
+            push_sqlite_hits(q, &long);
+            q.push(")");
         }
         for word in short {
-            let above = format!("{word}\u{10FFFF}");
-            q.push(
-                " AND l.id IN (SELECT s.rowid FROM lead_search_terms t JOIN lead_search s \
-                 ON s.lead_search MATCH '\"' || replace(t.term, '\"', '\"\"') || '\"' WHERE t.term >= ",
-            )
-            .push_bind(word)
-            .push(" AND t.term < ")
-            .push_bind(above)
-            .push(")");
+            q.push(" AND l.id IN (");
+            push_sqlite_hits(q, std::slice::from_ref(&word));
+            q.push(")");
         }
     } else {
         for word in search_words(text) {
@@ -111,6 +103,30 @@ where
     }
 }
 
+/// A `SELECT` of the rowids (lead ids) of `lead_search` that hold `words`: all of them, as
+/// phrases, when they have three characters or more; else the one word of one or two
+/// characters, through the vocabulary (a lead may come more than once).
+fn push_sqlite_hits<DB: sqlx::Database>(q: &mut QueryBuilder<DB>, words: &[String])
+where
+    String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    match words {
+        [word] if word.chars().count() < 3 => {
+            q.push(
+                "SELECT s.rowid FROM lead_search_terms t JOIN lead_search s \
+                 ON s.lead_search MATCH '\"' || replace(t.term, '\"', '\"\"') || '\"' WHERE t.term >= ",
+            )
+            .push_bind(word.clone())
+            .push(" AND t.term < ")
+            .push_bind(format!("{word}\u{10FFFF}"));
+        }
+        _ => {
+            let phrases: Vec<String> = words.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect();
+            q.push("SELECT rowid FROM lead_search WHERE lead_search MATCH ").push_bind(phrases.join(" "));
+        }
+    }
+}
+
 /// For a statement that reads leads under `filter` several times (the board: a page and a
 /// count per stage), `WITH hits AS MATERIALIZED (...)`: the leads the search finds, found
 /// once; the statement's parts then read `l.id IN (SELECT id FROM hits)`. Nothing when
@@ -120,7 +136,10 @@ where
     String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
 {
     let Some(text) = filter.text.as_deref().filter(|_| searching(filter)) else { return };
-    q.push(format!("WITH hits AS MATERIALIZED (SELECT l.id FROM {} WHERE 1 = 1", leads_table(sqlite, filter)));
+    q.push(format!(
+        "WITH hits AS MATERIALIZED (SELECT l.id FROM {} WHERE 1 = 1",
+        if sqlite { SQLITE_BY_HITS } else { "leads l" }
+    ));
     push_text_filter(q, text);
     q.push(") ");
 }
@@ -139,6 +158,27 @@ EXCEPTION WHEN duplicate_table OR unique_violation THEN NULL;
 END $$"#;
 
 impl Store {
+    /// The table a query of leads under `filter` reads: `leads l`, or on SQLite, when the
+    /// search finds few leads, `leads l NOT INDEXED`. SQLite keeps no statistics here and
+    /// took a filter's index (a stage's leads in score order) over the search's hits: for 35
+    /// hits it walked every stage, about 4 ms a count; without the table's indexes the hits
+    /// drive, as rowid lookups. For a word most leads hold the stage's index is the better
+    /// way (a page of 50 stops early), so the hits are counted first, up to
+    /// [`DRIVING_HITS`] + 1, which stops early too.
+    pub(crate) async fn leads_table(&self, filter: &LeadFilter) -> Result<&'static str> {
+        let Pool::Sqlite(pool) = &self.pool else { return Ok("leads l") };
+        let Some(text) = filter.text.as_deref().filter(|_| searching(filter)) else { return Ok("leads l") };
+        // The hits of one part of the search (more than of all of it): the words of three
+        // characters or more, else the first shorter word.
+        let (long, short): (Vec<String>, Vec<String>) = search_words(text).partition(|w| w.chars().count() >= 3);
+        let part: Vec<String> = if long.is_empty() { short.into_iter().take(1).collect() } else { long };
+        let mut q = QueryBuilder::new("SELECT count(*) AS n FROM (");
+        push_sqlite_hits(&mut q, &part);
+        q.push(" LIMIT ").push_bind(DRIVING_HITS + 1).push(")");
+        let hits: i64 = q.build().fetch_one(pool).await?.try_get("n")?;
+        Ok(if hits <= DRIVING_HITS { SQLITE_BY_HITS } else { "leads l" })
+    }
+
     /// Whether free-text search reads an index: always on SQLite (FTS5 is built in); on
     /// PostgreSQL when the pg_trgm index of migration 21 exists (without the extension the
     /// search scans the leads, with the same results).
