@@ -19,6 +19,7 @@ use sqlx::{QueryBuilder, Row, SqlSafeStr};
 
 use crate::events::{EventKind, NewEvent, insert_event};
 use crate::record::{LeadRecord, StoredLead};
+use crate::search::SearchMode;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -1051,12 +1052,11 @@ impl Store {
         String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
         i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     {
-        Self::push_filter_in(q, filter, false);
+        Self::push_filter_in(q, filter, SearchMode::Inline);
     }
 
-    /// [`Store::push_filter`]; with `from_hits`, the search is read from the statement's
-    /// `hits` (see [`crate::search::push_search_hits`]).
-    fn push_filter_in<DB: sqlx::Database>(q: &mut QueryBuilder<DB>, filter: &LeadFilter, from_hits: bool)
+    /// [`Store::push_filter`], with the search applied as `mode` says.
+    fn push_filter_in<DB: sqlx::Database>(q: &mut QueryBuilder<DB>, filter: &LeadFilter, mode: SearchMode)
     where
         String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
         i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
@@ -1097,10 +1097,12 @@ impl Store {
             }
         }
         if let Some(text) = &filter.text {
-            if from_hits && crate::search::searching(filter) {
-                q.push(" AND l.id IN (SELECT id FROM hits)");
-            } else {
-                crate::search::push_text_filter(q, text);
+            match mode {
+                SearchMode::Inline => crate::search::push_text_filter(q, text),
+                SearchMode::FromHits => {
+                    q.push(" AND l.id IN (SELECT id FROM hits)");
+                }
+                SearchMode::Probe => crate::search::push_text_probe(q, text),
             }
         }
         match &filter.playbook {
@@ -1152,11 +1154,11 @@ impl Store {
     }
 
     pub async fn count_leads(&self, filter: &LeadFilter) -> Result<i64> {
-        let filter = LeadFilter { after: None, ..filter.clone() };
-        let table = self.leads_table(&filter).await?;
+        let plan = self.plan_search(&LeadFilter { after: None, ..filter.clone() }).await?;
+        let (filter, table) = (&plan.filter, plan.table);
         on_pool!(self, pool => {
             let mut q = QueryBuilder::new(format!("SELECT count(*) AS n FROM {table}"));
-            Self::push_filter(&mut q, &filter);
+            Self::push_filter(&mut q, filter);
             let row = q.build().fetch_one(pool).await?;
             Ok(row.try_get::<i64, _>("n")?)
         })
@@ -1165,25 +1167,47 @@ impl Store {
     /// How many leads `filter` matches in each of `stages` (its own stage, cursor, sort and
     /// page ignored), counted in SQL: one statement of a `count(*)` per stage, each a range
     /// of an index that starts with the stage or with a filter's column (on SQLite a third of
-    /// the time of one `GROUP BY stage` over the same leads: no comparison of stages).
+    /// the time of one `GROUP BY stage` over the same leads: no comparison of stages). Under a
+    /// free-text search it is one `GROUP BY stage` over what the search finds, which is read
+    /// once rather than once per stage.
     pub async fn count_leads_in_stages(&self, filter: &LeadFilter, stages: &[Stage]) -> Result<BTreeMap<Stage, i64>> {
         let mut counts = BTreeMap::new();
         if stages.is_empty() {
             return Ok(counts);
         }
-        let sqlite = self.backend() == Backend::Sqlite;
-        let table = self.leads_table(filter).await?;
+        let plan = self.plan_search(filter).await?;
+        let table = plan.table;
+        if plan.searching {
+            let counted = LeadFilter { stage: None, after: None, limit: None, offset: None, ..plan.filter.clone() };
+            on_pool!(self, pool => {
+                let mut q = QueryBuilder::new(format!("SELECT l.stage AS stage, count(*) AS n FROM {table}"));
+                Self::push_filter(&mut q, &counted);
+                q.push(" AND l.stage IN (");
+                let mut names = q.separated(", ");
+                for stage in stages {
+                    names.push_bind(stage.name().to_owned());
+                }
+                q.push(") GROUP BY l.stage");
+                for stage in stages {
+                    counts.insert(*stage, 0);
+                }
+                for row in q.build().fetch_all(pool).await? {
+                    let stage: String = row.try_get("stage")?;
+                    let stage = Stage::from_str(&stage).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    counts.insert(stage, row.try_get::<i64, _>("n")?);
+                }
+            });
+            return Ok(counts);
+        }
         on_pool!(self, pool => {
-            let mut q = QueryBuilder::new("");
-            crate::search::push_search_hits(&mut q, sqlite, filter);
-            q.push("SELECT ");
+            let mut q = QueryBuilder::new("SELECT ");
             for (i, stage) in stages.iter().enumerate() {
                 if i > 0 {
                     q.push(", ");
                 }
                 q.push(format!("(SELECT count(*) FROM {table}"));
                 let counted = LeadFilter { stage: Some(*stage), after: None, limit: None, offset: None, ..filter.clone() };
-                Self::push_filter_in(&mut q, &counted, true);
+                Self::push_filter(&mut q, &counted);
                 q.push(format!(") AS c{i}"));
             }
             let row = q.build().fetch_one(pool).await?;
@@ -1207,23 +1231,23 @@ impl Store {
     }
 
     /// The query behind [`Store::list_leads`] and [`Store::for_each_lead`].
-    fn lead_query<DB: sqlx::Database>(filter: &LeadFilter, table: &str) -> QueryBuilder<DB>
+    fn lead_query<DB: sqlx::Database>(filter: &LeadFilter, table: &str, mode: SearchMode) -> QueryBuilder<DB>
     where
         String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
         i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     {
         let mut q = QueryBuilder::new(format!("SELECT l.* FROM {table}"));
-        Self::push_order_and_page(&mut q, filter, false);
+        Self::push_order_and_page(&mut q, filter, mode);
         q
     }
 
     /// `filter`'s conditions, order, limit and offset.
-    fn push_order_and_page<DB: sqlx::Database>(q: &mut QueryBuilder<DB>, filter: &LeadFilter, from_hits: bool)
+    fn push_order_and_page<DB: sqlx::Database>(q: &mut QueryBuilder<DB>, filter: &LeadFilter, mode: SearchMode)
     where
         String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
         i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     {
-        Self::push_filter_in(q, filter, from_hits);
+        Self::push_filter_in(q, filter, mode);
         let direction = if filter.sort.descending { "DESC" } else { "ASC" };
         if filter.sort.key == SortKey::Id {
             q.push(format!(" ORDER BY l.id {direction}"));
@@ -1255,11 +1279,20 @@ impl Store {
             Backend::Postgres => ("json_agg", "json_build_array"),
         };
         let (sort, direction) = (filter.sort.key.expression(), if filter.sort.descending { "DESC" } else { "ASC" });
-        let sqlite = self.backend() == Backend::Sqlite;
-        let table = self.leads_table(filter).await?;
+        let plan = self.plan_search(filter).await?;
+        let (filter, table) = (&plan.filter, plan.table);
+        // A search that finds few leads is found once (`hits`) for every stage's page; one
+        // that finds many is checked along each stage's index until its page is full.
+        let mode = match (plan.searching, plan.selective) {
+            (true, true) => SearchMode::FromHits,
+            (true, false) => SearchMode::Probe,
+            (false, _) => SearchMode::Inline,
+        };
         let text: Option<String> = on_pool!(self, pool => {
             let mut q = QueryBuilder::new("");
-            crate::search::push_search_hits(&mut q, sqlite, filter);
+            if mode == SearchMode::FromHits {
+                crate::search::push_search_hits(&mut q, filter);
+            }
             q.push(format!(
                 "SELECT CAST({aggregate}({array}(id, first_name, last_name, company, stage, score, owner_id, verdict, board_sort) \
                  ORDER BY board_part, board_sort {direction}, id {direction}) AS TEXT) AS cards FROM ("
@@ -1272,7 +1305,7 @@ impl Store {
                     "SELECT * FROM (SELECT l.id, l.first_name, l.last_name, l.company, l.stage, l.score, l.owner_id, \
                      l.verdict, {i} AS board_part, {sort} AS board_sort FROM {table}",
                 ));
-                Self::push_order_and_page(&mut q, &LeadFilter { stage: Some(*stage), ..filter.clone() }, true);
+                Self::push_order_and_page(&mut q, &LeadFilter { stage: Some(*stage), ..filter.clone() }, mode);
                 q.push(format!(") AS s{i}"));
             }
             q.push(") AS cards");
@@ -1317,9 +1350,10 @@ impl Store {
     }
 
     pub async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<StoredLead>> {
-        let table = self.leads_table(filter).await?;
+        let plan = self.plan_search(filter).await?;
+        let mode = plan.list_mode();
         on_pool!(self, pool => {
-            let rows = Self::lead_query(filter, table).build().fetch_all(pool).await?;
+            let rows = Self::lead_query(&plan.filter, plan.table, mode).build().fetch_all(pool).await?;
             rows.iter().map(|row| stored_lead_from_row!(row)).collect()
         })
     }
@@ -1333,9 +1367,10 @@ impl Store {
     {
         use futures_util::TryStreamExt;
         let mut count = 0u64;
-        let table = self.leads_table(filter).await?;
+        let plan = self.plan_search(filter).await?;
+        let mode = plan.list_mode();
         on_pool!(self, pool => {
-            let mut q = Self::lead_query(filter, table);
+            let mut q = Self::lead_query(&plan.filter, plan.table, mode);
             let mut rows = q.build().fetch(pool);
             while let Some(row) = rows.try_next().await? {
                 let lead = stored_lead_from_row!(&row)?;
@@ -1352,7 +1387,8 @@ impl Store {
             Backend::Sqlite => " CROSS JOIN json_each(l.custom_fields) j",
             Backend::Postgres => " CROSS JOIN LATERAL json_object_keys(l.custom_fields::json) AS j(key)",
         };
-        let table = self.leads_table(filter).await?;
+        let plan = self.plan_search(filter).await?;
+        let (filter, table) = (&plan.filter, plan.table);
         on_pool!(self, pool => {
             // DISTINCT alone keeps only the distinct names; with ORDER BY, SQLite sorted one
             // row per lead and field (120 MB for 600,000 leads). Sorted here instead.
