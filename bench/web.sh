@@ -13,8 +13,8 @@
 #   SIFT_BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432/postgres runs it on PostgreSQL
 #   too (a database `sift_bench_web` is created there and dropped after);
 #   SIFT_BENCH_BIN=path/to/sift runs that build instead of building this checkout;
-#   SIFT_BENCH_ONLY=search runs only the pages whose label holds that text (e.g. the
-#   free-text searches, to compare builds on them alone).
+#   SIFT_BENCH_ONLY=REGEX runs only the pages whose label matches (grep -E), e.g. `search`
+#   for the free-text searches, to compare builds on them alone.
 # needs: oha (cargo install --locked oha), python3; psql for PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -102,7 +102,7 @@ bench_on() { # label, database URL
 
     run() { # page label, oha target args...
         local page=$1; shift
-        case "$page" in *"${SIFT_BENCH_ONLY:-}"*) ;; *) return 0 ;; esac
+        printf '%s' "$page" | grep -qE -- "${SIFT_BENCH_ONLY:-.}" || return 0
         # --latency-correction: latency counts from when a request was due, so a stall is
         # not hidden by requests that were never sent (coordinated omission).
         oha -z "${secs}s" -q "$rate" -c 16 --latency-correction --no-tui --output-format json \

@@ -1155,10 +1155,10 @@ impl Store {
 
     pub async fn count_leads(&self, filter: &LeadFilter) -> Result<i64> {
         let plan = self.plan_search(&LeadFilter { after: None, ..filter.clone() }).await?;
-        let (filter, table) = (&plan.filter, plan.table);
+        let (filter, table, mode) = (&plan.filter, plan.table, plan.count_mode(self.backend() == Backend::Sqlite));
         on_pool!(self, pool => {
             let mut q = QueryBuilder::new(format!("SELECT count(*) AS n FROM {table}"));
-            Self::push_filter(&mut q, filter);
+            Self::push_filter_in(&mut q, filter, mode);
             let row = q.build().fetch_one(pool).await?;
             Ok(row.try_get::<i64, _>("n")?)
         })
@@ -1179,9 +1179,10 @@ impl Store {
         let table = plan.table;
         if plan.searching {
             let counted = LeadFilter { stage: None, after: None, limit: None, offset: None, ..plan.filter.clone() };
+            let mode = plan.count_mode(self.backend() == Backend::Sqlite);
             on_pool!(self, pool => {
                 let mut q = QueryBuilder::new(format!("SELECT l.stage AS stage, count(*) AS n FROM {table}"));
-                Self::push_filter(&mut q, &counted);
+                Self::push_filter_in(&mut q, &counted, mode);
                 q.push(" AND l.stage IN (");
                 let mut names = q.separated(", ");
                 for stage in stages {
