@@ -5,7 +5,9 @@
 //! external id of a lead; a word never spans two fields, and nothing in it is SQL or a
 //! pattern (`%`, `_`, `\\`, quotes are characters). These are the semantics of the scan it
 //! replaced (`lower(column) LIKE '%word%'` over the five columns), which `tests/search.rs`
-//! checks on both databases against an implementation in Rust.
+//! checks on both databases against an implementation in Rust, with one change on purpose:
+//! SQLite now folds case beyond ASCII as PostgreSQL did (SQLite's `lower()` folds ASCII only;
+//! FTS5's trigram tokenizer folds Unicode letters).
 //!
 //! - SQLite: the FTS5 table `lead_search` with the `trigram` tokenizer, one text per lead (the
 //!   five fields, each followed by two spaces), kept by triggers on `leads`, so every write

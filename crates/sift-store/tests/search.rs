@@ -1,6 +1,8 @@
 //! Free-text search (`LeadFilter::text`) on SQLite and PostgreSQL: the indexed search finds
 //! exactly the leads the old scan found (every word a substring, whatever its case, of the
 //! first name, last name, email, company or external id), and the index follows every write.
+//! Case is folded as Rust's `to_lowercase` does, which is what PostgreSQL's scan did; SQLite's
+//! scan folded ASCII only, so there `ünï` finding `Ünïcode` is new.
 
 mod common;
 
