@@ -6,7 +6,11 @@ usage: gen_leads.py ROWS OUT.csv [fit]
 Every value is made up; the same ROWS always gives the same file. With `fit` (bench/web.sh),
 who became a customer and who was lost follows industry, size and source, so a model trained
 on the file scores leads over a wide range rather than all alike; without it the file is as
-it always was (the import and server benchmarks).
+it always was (the import and server benchmarks). With `fit`, one lead in ten also has a
+Chinese name (surname and given name in the last-name column, as many Chinese exports keep a
+full name) and a Chinese company, chosen by row number, not drawn, so the other columns stay
+as they were: the free-text search of bench/web.sh looks for 2-character names such as 王伟
+(about 50 leads in 100,000).
 """
 import random
 import sys
@@ -19,6 +23,10 @@ countries = ["Germany", "United States", "France", "GB", "NL", "China", "Brazil"
 stages = ["subscriber", "lead", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer"]
 sources = ["Organic Search", "Paid Search", "Referrals", "Direct Traffic", "Social Media", "Select"]
 conversions = ["Demo request", "Free trial sign-up", "Ebook download", "", ""]
+surnames = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周"]
+given = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平"]
+cities = ["北京", "上海", "深圳", "杭州", "成都", "苏州", "武汉"]
+brands = ["云帆", "星河", "华信", "恒通", "博远", "中科", "瑞达", "天成", "佳美", "新锐", "鼎盛"]
 with open(out, "w", encoding="utf-8", newline="") as f:
     f.write("Record ID,First Name,Last Name,Email,Company Name,Industry,Number of Employees,Annual Revenue,"
             "Country/Region,Job Title,Original Source,Lifecycle Stage,Lead Status,First Conversion,"
@@ -43,7 +51,12 @@ with open(out, "w", encoding="utf-8", newline="") as f:
             else:
                 stage = "lead" if stage == "customer" else stage
                 status = "Closed - Not Converted" if rng.random() < 0.6 - 0.5 * fit else "New"
-        f.write(f"{i},First{i % 997},Last{i % 1009},lead{i}@company{i % 50021}.example,\"Company {i % 50021}, Inc.\","
+        first, last, company = f"First{i % 997}", f"Last{i % 1009}", f"Company {i % 50021}, Inc."
+        if fit_outcomes and i % 10 == 3:
+            n = i // 10
+            first, last = "", surnames[n % 10] + given[n // 10 % 20]
+            company = f"{cities[n % 7]}{brands[n % 11]}{['科技', '信息技术', '贸易', '物流'][n % 4]}有限公司"
+        f.write(f"{i},{first},{last},lead{i}@company{i % 50021}.example,\"{company}\","
                 f"{industry},{emp},\"{revenue:,}\",{country},"
                 f"Manager,{source},{stage},{status},{conversion},{views},"
                 f"2026-{month:02d}-{day:02d} 10:00,{colour}\n")

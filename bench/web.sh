@@ -12,7 +12,9 @@
 # usage: bench/web.sh [ROWS] [SECONDS_PER_RUN] [REQUESTS_PER_SECOND]
 #   SIFT_BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432/postgres runs it on PostgreSQL
 #   too (a database `sift_bench_web` is created there and dropped after);
-#   SIFT_BENCH_BIN=path/to/sift runs that build instead of building this checkout.
+#   SIFT_BENCH_BIN=path/to/sift runs that build instead of building this checkout;
+#   SIFT_BENCH_ONLY=REGEX runs only the pages whose label matches (grep -E), e.g. `search`
+#   for the free-text searches, to compare builds on them alone.
 # needs: oha (cargo install --locked oha), python3; psql for PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -100,6 +102,7 @@ bench_on() { # label, database URL
 
     run() { # page label, oha target args...
         local page=$1; shift
+        printf '%s' "$page" | grep -qE -- "${SIFT_BENCH_ONLY:-.}" || return 0
         # --latency-correction: latency counts from when a request was due, so a stall is
         # not hidden by requests that were never sent (coordinated omission).
         oha -z "${secs}s" -q "$rate" -c 16 --latency-correction --no-tui --output-format json \
@@ -129,7 +132,11 @@ PY
     run "alternative: \`/api/v1/leads?stage=mql&sort=-score&limit=50\` (JSON, one column's data)" \
         "$base/api/v1/leads?stage=mql&sort=-score&limit=50"
     run "alternative: \`/api/v1/leads/{id}\` (JSON, random lead)" --urls-from-file "$work/api-lead-urls"
-    run "known gap: \`/board?q=company 4711\` (free-text search)" "$base/board?q=company%204711"
+    # Free-text search: two words, one of them in every lead (`company`, in every email); a
+    # 2-character Chinese name (about 50 leads in 100,000); one word every lead has.
+    run "\`/board?q=company 4711\` (free-text search)" "$base/board?q=company%204711"
+    run "\`/board?q=王伟\` (free-text search, 2-character name)" "$base/board?q=%E7%8E%8B%E4%BC%9F"
+    run "\`/board?q=company\` (free-text search, a word every lead has)" "$base/board?q=company"
     echo "$label server peak memory (VmHWM): $(grep VmHWM /proc/$server/status | awk '{print int($2/1024) " MB"}')"
     kill "$server"
     wait "$server" 2>/dev/null || true

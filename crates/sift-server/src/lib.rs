@@ -237,6 +237,13 @@ pub enum StartError {
 pub async fn start(settings: Settings, config: Config) -> Result<Running, StartError> {
     settings.check()?;
     let store = Store::connect(&settings.database_url).await?;
+    if !store.text_search_indexed().await.unwrap_or(true) {
+        tracing::warn!(
+            "free-text search is not indexed: the PostgreSQL extension pg_trgm could not be created; searches scan \
+             every lead (same results, slow with many leads). Run `CREATE EXTENSION pg_trgm` as a role with CREATE \
+             on the database; the next start builds the index"
+        );
+    }
     let passwords = Passwords::new(settings.argon2_memory_kib, settings.argon2_iterations)?;
     let first_admin = sift_app::accounts::ensure_first_admin(&store, &passwords)
         .await?

@@ -19,6 +19,7 @@ use sqlx::{QueryBuilder, Row, SqlSafeStr};
 
 use crate::events::{EventKind, NewEvent, insert_event};
 use crate::record::{LeadRecord, StoredLead};
+use crate::search::SearchMode;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -377,6 +378,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0022_last_sign_in.sql"),
         include_str!("../migrations/postgres/0022_last_sign_in.sql"),
     ),
+    (
+        23,
+        "lead_search",
+        include_str!("../migrations/sqlite/0023_lead_search.sql"),
+        include_str!("../migrations/postgres/0023_lead_search.sql"),
+    ),
 ];
 
 fn migrations(backend: Backend) -> Migrator {
@@ -642,6 +649,7 @@ impl Store {
                 .await
                 .map_err(connect_error)?;
             migrations(Backend::Postgres).run(&pool).await?;
+            sqlx::raw_sql(crate::search::SEARCH_INDEX_LATE).execute(&pool).await?;
             Pool::Postgres(pool)
         } else {
             return Err(StoreError::UnsupportedUrl(redact(url)));
@@ -1056,6 +1064,15 @@ impl Store {
         String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
         i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     {
+        Self::push_filter_in(q, filter, SearchMode::Inline);
+    }
+
+    /// [`Store::push_filter`], with the search applied as `mode` says.
+    fn push_filter_in<DB: sqlx::Database>(q: &mut QueryBuilder<DB>, filter: &LeadFilter, mode: SearchMode)
+    where
+        String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+        i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    {
         q.push(" WHERE 1 = 1");
         if let Some(id) = filter.id {
             q.push(" AND l.id = ").push_bind(id);
@@ -1092,19 +1109,12 @@ impl Store {
             }
         }
         if let Some(text) = &filter.text {
-            for word in text.split_whitespace().take(8) {
-                let pattern =
-                    format!("%{}%", word.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-                q.push(" AND (");
-                let mut first = true;
-                for column in ["l.first_name", "l.last_name", "l.email", "l.company", "l.external_id"] {
-                    if !first {
-                        q.push(" OR ");
-                    }
-                    first = false;
-                    q.push(format!("lower({column}) LIKE ")).push_bind(pattern.clone()).push(" ESCAPE '\\'");
+            match mode {
+                SearchMode::Inline => crate::search::push_text_filter(q, text),
+                SearchMode::FromHits => {
+                    q.push(" AND l.id IN (SELECT id FROM hits)");
                 }
-                q.push(")");
+                SearchMode::Probe => crate::search::push_text_probe(q, text),
             }
         }
         match &filter.playbook {
@@ -1156,10 +1166,11 @@ impl Store {
     }
 
     pub async fn count_leads(&self, filter: &LeadFilter) -> Result<i64> {
-        let filter = LeadFilter { after: None, ..filter.clone() };
+        let plan = self.plan_search(&LeadFilter { after: None, ..filter.clone() }).await?;
+        let (filter, table, mode) = (&plan.filter, plan.table, plan.count_mode(self.backend() == Backend::Sqlite));
         on_pool!(self, pool => {
-            let mut q = QueryBuilder::new("SELECT count(*) AS n FROM leads l");
-            Self::push_filter(&mut q, &filter);
+            let mut q = QueryBuilder::new(format!("SELECT count(*) AS n FROM {table}"));
+            Self::push_filter_in(&mut q, filter, mode);
             let row = q.build().fetch_one(pool).await?;
             Ok(row.try_get::<i64, _>("n")?)
         })
@@ -1168,10 +1179,37 @@ impl Store {
     /// How many leads `filter` matches in each of `stages` (its own stage, cursor, sort and
     /// page ignored), counted in SQL: one statement of a `count(*)` per stage, each a range
     /// of an index that starts with the stage or with a filter's column (on SQLite a third of
-    /// the time of one `GROUP BY stage` over the same leads: no comparison of stages).
+    /// the time of one `GROUP BY stage` over the same leads: no comparison of stages). Under a
+    /// free-text search it is one `GROUP BY stage` over what the search finds, which is read
+    /// once rather than once per stage.
     pub async fn count_leads_in_stages(&self, filter: &LeadFilter, stages: &[Stage]) -> Result<BTreeMap<Stage, i64>> {
         let mut counts = BTreeMap::new();
         if stages.is_empty() {
+            return Ok(counts);
+        }
+        let plan = self.plan_search(filter).await?;
+        let table = plan.table;
+        if plan.searching {
+            let counted = LeadFilter { stage: None, after: None, limit: None, offset: None, ..plan.filter.clone() };
+            let mode = plan.count_mode(self.backend() == Backend::Sqlite);
+            on_pool!(self, pool => {
+                let mut q = QueryBuilder::new(format!("SELECT l.stage AS stage, count(*) AS n FROM {table}"));
+                Self::push_filter_in(&mut q, &counted, mode);
+                q.push(" AND l.stage IN (");
+                let mut names = q.separated(", ");
+                for stage in stages {
+                    names.push_bind(stage.name().to_owned());
+                }
+                q.push(") GROUP BY l.stage");
+                for stage in stages {
+                    counts.insert(*stage, 0);
+                }
+                for row in q.build().fetch_all(pool).await? {
+                    let stage: String = row.try_get("stage")?;
+                    let stage = Stage::from_str(&stage).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    counts.insert(stage, row.try_get::<i64, _>("n")?);
+                }
+            });
             return Ok(counts);
         }
         on_pool!(self, pool => {
@@ -1180,7 +1218,7 @@ impl Store {
                 if i > 0 {
                     q.push(", ");
                 }
-                q.push("(SELECT count(*) FROM leads l");
+                q.push(format!("(SELECT count(*) FROM {table}"));
                 let counted = LeadFilter { stage: Some(*stage), after: None, limit: None, offset: None, ..filter.clone() };
                 Self::push_filter(&mut q, &counted);
                 q.push(format!(") AS c{i}"));
@@ -1206,23 +1244,23 @@ impl Store {
     }
 
     /// The query behind [`Store::list_leads`] and [`Store::for_each_lead`].
-    fn lead_query<DB: sqlx::Database>(filter: &LeadFilter) -> QueryBuilder<DB>
+    fn lead_query<DB: sqlx::Database>(filter: &LeadFilter, table: &str, mode: SearchMode) -> QueryBuilder<DB>
     where
         String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
         i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     {
-        let mut q = QueryBuilder::new("SELECT l.* FROM leads l");
-        Self::push_order_and_page(&mut q, filter);
+        let mut q = QueryBuilder::new(format!("SELECT l.* FROM {table}"));
+        Self::push_order_and_page(&mut q, filter, mode);
         q
     }
 
     /// `filter`'s conditions, order, limit and offset.
-    fn push_order_and_page<DB: sqlx::Database>(q: &mut QueryBuilder<DB>, filter: &LeadFilter)
+    fn push_order_and_page<DB: sqlx::Database>(q: &mut QueryBuilder<DB>, filter: &LeadFilter, mode: SearchMode)
     where
         String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
         i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     {
-        Self::push_filter(q, filter);
+        Self::push_filter_in(q, filter, mode);
         let direction = if filter.sort.descending { "DESC" } else { "ASC" };
         if filter.sort.key == SortKey::Id {
             q.push(format!(" ORDER BY l.id {direction}"));
@@ -1254,8 +1292,21 @@ impl Store {
             Backend::Postgres => ("json_agg", "json_build_array"),
         };
         let (sort, direction) = (filter.sort.key.expression(), if filter.sort.descending { "DESC" } else { "ASC" });
+        let plan = self.plan_search(filter).await?;
+        let (filter, table) = (&plan.filter, plan.table);
+        // A search that finds few leads is found once (`hits`) for every stage's page; one
+        // that finds many is checked along each stage's index until its page is full.
+        let mode = match (plan.searching, plan.selective) {
+            (true, true) => SearchMode::FromHits,
+            (true, false) => SearchMode::Probe,
+            (false, _) => SearchMode::Inline,
+        };
         let text: Option<String> = on_pool!(self, pool => {
-            let mut q = QueryBuilder::new(format!(
+            let mut q = QueryBuilder::new("");
+            if mode == SearchMode::FromHits {
+                crate::search::push_search_hits(&mut q, filter);
+            }
+            q.push(format!(
                 "SELECT CAST({aggregate}({array}(id, first_name, last_name, company, stage, score, owner_id, verdict, board_sort) \
                  ORDER BY board_part, board_sort {direction}, id {direction}) AS TEXT) AS cards FROM ("
             ));
@@ -1265,9 +1316,9 @@ impl Store {
                 }
                 q.push(format!(
                     "SELECT * FROM (SELECT l.id, l.first_name, l.last_name, l.company, l.stage, l.score, l.owner_id, \
-                     l.verdict, {i} AS board_part, {sort} AS board_sort FROM leads l"
+                     l.verdict, {i} AS board_part, {sort} AS board_sort FROM {table}",
                 ));
-                Self::push_order_and_page(&mut q, &LeadFilter { stage: Some(*stage), ..filter.clone() });
+                Self::push_order_and_page(&mut q, &LeadFilter { stage: Some(*stage), ..filter.clone() }, mode);
                 q.push(format!(") AS s{i}"));
             }
             q.push(") AS cards");
@@ -1312,8 +1363,10 @@ impl Store {
     }
 
     pub async fn list_leads(&self, filter: &LeadFilter) -> Result<Vec<StoredLead>> {
+        let plan = self.plan_search(filter).await?;
+        let mode = plan.list_mode();
         on_pool!(self, pool => {
-            let rows = Self::lead_query(filter).build().fetch_all(pool).await?;
+            let rows = Self::lead_query(&plan.filter, plan.table, mode).build().fetch_all(pool).await?;
             rows.iter().map(|row| stored_lead_from_row!(row)).collect()
         })
     }
@@ -1327,8 +1380,10 @@ impl Store {
     {
         use futures_util::TryStreamExt;
         let mut count = 0u64;
+        let plan = self.plan_search(filter).await?;
+        let mode = plan.list_mode();
         on_pool!(self, pool => {
-            let mut q = Self::lead_query(filter);
+            let mut q = Self::lead_query(&plan.filter, plan.table, mode);
             let mut rows = q.build().fetch(pool);
             while let Some(row) = rows.try_next().await? {
                 let lead = stored_lead_from_row!(&row)?;
@@ -1345,10 +1400,12 @@ impl Store {
             Backend::Sqlite => " CROSS JOIN json_each(l.custom_fields) j",
             Backend::Postgres => " CROSS JOIN LATERAL json_object_keys(l.custom_fields::json) AS j(key)",
         };
+        let plan = self.plan_search(filter).await?;
+        let (filter, table) = (&plan.filter, plan.table);
         on_pool!(self, pool => {
             // DISTINCT alone keeps only the distinct names; with ORDER BY, SQLite sorted one
             // row per lead and field (120 MB for 600,000 leads). Sorted here instead.
-            let mut q = QueryBuilder::new("SELECT DISTINCT j.key AS name FROM leads l");
+            let mut q = QueryBuilder::new(format!("SELECT DISTINCT j.key AS name FROM {table}"));
             q.push(keys);
             Self::push_filter(&mut q, filter);
             let mut names = Vec::new();
@@ -1675,7 +1732,14 @@ impl Store {
     pub async fn integrity_check(&self) -> Result<()> {
         match &self.pool {
             Pool::Sqlite(pool) => {
-                let row = sqlx::query("PRAGMA integrity_check").fetch_one(pool).await?;
+                // FTS5 keeps an index's structure per connection and looks again only when a
+                // statement opens a cursor on it; `PRAGMA integrity_check` opens none, so on
+                // a pooled connection that searched before another connection (the importer)
+                // wrote, it read the old structure and reported "corruption found reading
+                // blob". A search on the same connection first makes it look again.
+                let mut conn = pool.acquire().await?;
+                sqlx::query("SELECT rowid FROM lead_search WHERE rowid = 0").fetch_optional(&mut *conn).await?;
+                let row = sqlx::query("PRAGMA integrity_check").fetch_one(&mut *conn).await?;
                 let result: String = row.try_get(0)?;
                 if result != "ok" {
                     return Err(StoreError::Corrupt(result));

@@ -14,6 +14,7 @@ pub mod qualifications;
 pub mod record;
 pub mod reports;
 pub mod runs;
+pub mod search;
 pub mod sqlite_writer;
 #[cfg(feature = "testing")]
 pub mod testing;
