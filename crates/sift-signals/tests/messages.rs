@@ -21,23 +21,7 @@ include!("support/markers.rs");
 /// built-in framework.
 fn analyses() -> Vec<(String, Analysis)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let registry = Registry::builtin().expect("built-in frameworks");
-    let as_of = NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
-    let mut out = Vec::new();
-    for dir in ["calls", "messages"] {
-        for (path, text) in transcripts(&root.join(dir)) {
-            let with_model = path.file_name().is_some_and(|n| n.to_string_lossy().contains("model"));
-            let options = AnalyzeOptions {
-                frameworks: registry.frameworks().iter().collect(),
-                as_of: Some(as_of),
-                meaning: with_model.then_some(&Markers as &dyn MeaningModel),
-                ..AnalyzeOptions::default()
-            };
-            let analysis = analyze(&text, &options).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            out.push((path.display().to_string(), analysis));
-        }
-    }
-    out
+    fixture_analyses(&root).into_iter().map(|(path, analysis)| (path.display().to_string(), analysis)).collect()
 }
 
 /// One fact of every kind.

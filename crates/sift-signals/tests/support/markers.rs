@@ -2,8 +2,8 @@
 // `include!`): every transcript of a fixture directory, and a meaning-model double that
 // reads marker words in answers.
 //
-// The including file imports `Path`, `PathBuf`, `Language` and the `sift_signals::meaning`
-// types it names.
+// The including file imports `Path`, `PathBuf`, `NaiveDate`, `Language`, `Registry`,
+// `Analysis`, `AnalyzeOptions`, `analyze` and the `sift_signals::meaning` types it names.
 
 /// Every transcript under `dir`, its subdirectories included, with its file name.
 pub fn transcripts(dir: &Path) -> Vec<(PathBuf, String)> {
@@ -87,4 +87,27 @@ impl MeaningModel for Markers {
     fn contradiction(&self, pairs: &[(&str, &str)], _language: Language) -> Result<Vec<f32>, MeaningError> {
         Ok(pairs.iter().map(|(_, later)| if later.contains("[contradicts]") { 0.99 } else { 0.0 }).collect())
     }
+}
+
+/// Every transcript under `fixtures/calls` and `fixtures/messages` of `root`, analysed for
+/// every built-in framework as of 2026-11-26 (the marker calls, named `*model*`, with
+/// [`Markers`] as the meaning model).
+pub fn fixture_analyses(root: &Path) -> Vec<(PathBuf, Analysis)> {
+    let registry = Registry::builtin().expect("built-in frameworks");
+    let as_of = NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
+    let mut out = Vec::new();
+    for dir in ["calls", "messages"] {
+        for (path, text) in transcripts(&root.join(dir)) {
+            let with_model = path.file_name().is_some_and(|n| n.to_string_lossy().contains("model"));
+            let options = AnalyzeOptions {
+                frameworks: registry.frameworks().iter().collect(),
+                as_of: Some(as_of),
+                meaning: with_model.then_some(&Markers as &dyn MeaningModel),
+                ..AnalyzeOptions::default()
+            };
+            let analysis = analyze(&text, &options).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            out.push((path, analysis));
+        }
+    }
+    out
 }

@@ -473,7 +473,7 @@ mod tests {
     use chrono::NaiveDate;
     use sift_core::message::Arg;
     use sift_core::{Language, Registry};
-    use sift_signals::analyze::{AnalyzeOptions, analyze};
+    use sift_signals::analyze::{Analysis, AnalyzeOptions, analyze};
     use sift_signals::meaning::{
         AuthorityReading, BudgetReading, Exchange, ExchangeMeaning, MeaningError, MeaningModel, NeedReading, Scored,
         TimelineReading,
@@ -490,25 +490,14 @@ mod tests {
     /// findings, and a fact of every kind.
     fn corpus() -> Vec<Message> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sift-signals/fixtures");
-        let registry = Registry::builtin().expect("built-in frameworks");
         let as_of = NaiveDate::from_ymd_opt(2026, 11, 26).expect("date");
         let mut out = Vec::new();
         let mut last = None;
-        for dir in ["calls", "messages"] {
-            for (path, text) in transcripts(&root.join(dir)) {
-                let with_model = path.file_name().is_some_and(|n| n.to_string_lossy().contains("model"));
-                let options = AnalyzeOptions {
-                    frameworks: registry.frameworks().iter().collect(),
-                    as_of: Some(as_of),
-                    meaning: with_model.then_some(&Markers as &dyn MeaningModel),
-                    ..AnalyzeOptions::default()
-                };
-                let analysis = analyze(&text, &options).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-                out.extend(said(&analysis).iter().filter_map(|s| s.message.cloned()));
-                let answers = sift_signals::evidence::to_answers(&analysis.criteria);
-                out.extend(answers.into_values().filter_map(|a| a.note_message));
-                last = Some(analysis);
-            }
+        for (_, analysis) in fixture_analyses(&root) {
+            out.extend(said(&analysis).iter().filter_map(|s| s.message.cloned()));
+            let answers = sift_signals::evidence::to_answers(&analysis.criteria);
+            out.extend(answers.into_values().filter_map(|a| a.note_message));
+            last = Some(analysis);
         }
         let mut analysis = last.expect("fixture calls");
         let turn = analysis.transcript.prospect_turns().next().map(|t| t.index).expect("a prospect turn");
