@@ -1736,10 +1736,13 @@ impl Store {
                 // statement opens a cursor on it; `PRAGMA integrity_check` opens none, so on
                 // a pooled connection that searched before another connection (the importer)
                 // wrote, it read the old structure and reported "corruption found reading
-                // blob". A search on the same connection first makes it look again.
-                let mut conn = pool.acquire().await?;
-                sqlx::query("SELECT rowid FROM lead_search WHERE rowid = 0").fetch_optional(&mut *conn).await?;
-                let row = sqlx::query("PRAGMA integrity_check").fetch_one(&mut *conn).await?;
+                // blob". A search on the same connection first makes it look again, and both
+                // run in one read transaction: without it, a write committed between the two
+                // (an import running beside the check) made the structure old again.
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT rowid FROM lead_search WHERE rowid = 0").fetch_optional(&mut *tx).await?;
+                let row = sqlx::query("PRAGMA integrity_check").fetch_one(&mut *tx).await?;
+                tx.commit().await?;
                 let result: String = row.try_get(0)?;
                 if result != "ok" {
                     return Err(StoreError::Corrupt(result));
