@@ -1211,7 +1211,10 @@ impl Reader<'_> {
                                 || a < found.end && found.start < b)
                 })
             };
-            let hedged = near(&hedges, 40, 20)
+            // A date said as the latest it may be ("最晚三月初吧", "no later than March") is a
+            // deadline, whatever softens the sentence.
+            let latest = matches!(found.fact, Fact::Timeline { .. }) && AT_THE_LATEST.is_match(&text[..found.start]);
+            let hedged = !latest && near(&hedges, 40, 20)
                 || matches!(found.fact, Fact::Money { .. } | Fact::Count { .. })
                     && approximate_range(text, found.start, found.end);
             let span = Span { turn: turn.index, start: found.start, end: found.end };
@@ -1871,7 +1874,13 @@ static BENCHMARK: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// "anything", "everything", "任何": an approval with no limit.
 static UNCONDITIONAL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:anything|everything|any\s+(?:spend|purchase|money|tool)|all\s+(?:spend|purchases)|whatever|only\s+(?:then|after|once|if)|can['’]t\s+sign\s+(?:without|until))(?-u:\b)|任何|所有|一律|都(?:要|得)|才能|才可以|只有|合同(?:那|这块|这边)?(?:肯定|都|还是)?(?:得|要|必须|需要)|只能往上|合同都是|都是(?:他|她)(?:来)?(?:签|定|拍板)",
+        r"(?i)(?-u:\b)(?:anything|everything|any\s+(?:spend|purchase|money|tool)|all\s+(?:spend|purchases)|whatever|only\s+(?:then|after|once|if)|can['’]t\s+sign\s+(?:without|until))(?-u:\b)|任何|所有|一律|都(?:要|得)|才能|才可以|只有|合同(?:那|这块|这边)?(?:肯定|都|还是)?(?:得|要|必须|需要)|只能往上|合同都是|都是(?:他|她)(?:来)?(?:签|定|拍板)|(?:也|都|还)是(?:他|她)(?:来)?签|才算数|才作数",
+    )
+});
+/// "At the latest" right before a date.
+static AT_THE_LATEST: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?:(?-u:\b)(?:at\s+the\s+latest|no\s+later\s+than|latest)[,:]?\s*(?:by\s+|in\s+|on\s+)?|最晚|最迟|最晚也得|最迟也要)$",
     )
 });
 /// Words that make a figure a limit.
@@ -1924,7 +1933,7 @@ static GROUP: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 static TEAM_SIZE_CUE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     Regex::new(
-        r"(?i)(?-u:\b)(?:we\s+have|we['’]ve\s+got|we\s+got|there\s+are|we['’]re|we\s+are|team|headcount|in\s+total|altogether|of\s+us|total\s+of|all\s+\w+\s+of\s+(?:our|the|them))(?-u:\b)|我们有|一共|总共|团队|有(?:大概|差不多|将近|近)?[0-9０-９一二两三四五六七八九十]",
+        r"(?i)(?-u:\b)(?:we\s+have|we['’]ve\s+got|we\s+got|there\s+are|we['’]re|we\s+are|team|headcount|in\s+total|altogether|of\s+us|total\s+of|all\s+\w+\s+of\s+(?:our|the|them)|i\s+have|i['’]ve\s+got|i\s+got|(?:the\s+)?whole\s+(?:outfit|crew|firm|company|shop|business|lot)|that['’]s\s+(?:all|everyone|everybody)\s+of\s+us)(?-u:\b)|我们有|一共|总共|团队|全部加起来|就这么些人|有(?:大概|差不多|将近|近)?[0-9０-９一二两三四五六七八九十]",
     )
     .expect("built-in pattern")
 });
@@ -2650,6 +2659,18 @@ mod tests {
                 ],
                 Contradicted,
             ),
+            // Who signs said of 他/她 after the person is named: "公章在她手里，最后也是她签".
+            (
+                &[
+                    "R: 谁来定？",
+                    "采购这块我做主，老板不管这些。",
+                    "R: 那流程上呢？",
+                    "流程的话要交到我们总经理那里，公章在她手里，最后也是她签。",
+                ],
+                Contradicted,
+            ),
+            (&["R: 谁来定？", "要看我们老板，她点了头才算数。"], Partial),
+            (&["R: 谁来定？", "我们老板不管这个，不用她签，我定就行。"], Confirmed),
             // The other way round: 合同都是他签, and turns later 我签了就行.
             (
                 &[
@@ -2857,6 +2878,35 @@ mod tests {
             (&["R: When?", "No rush really.", "R: And the date?", "We need it live by May 1st."], Confirmed),
             (&["R: When?", "By March.", "R: And go-live?", "We need it in Q4 2027."], Contradicted),
             (&["We need to decide by March and go live by April."], Confirmed),
+            // "At the latest" makes a date a deadline even when the sentence is soft, so a much
+            // later date afterwards moves it.
+            (
+                &[
+                    "R: When should it be running?",
+                    "Latest by the end of January, I guess, before stocktake.",
+                    "R: Which site first?",
+                    "The depot. No pressure though, anytime before the summer holidays is fine.",
+                ],
+                Contradicted,
+            ),
+            (
+                &[
+                    "R: 什么时候要用上？",
+                    "最迟一月底吧，年前要对账。",
+                    "R: 先从哪个仓开始？",
+                    "先从北仓。其实也不急，五月份之前弄好就行。",
+                ],
+                Contradicted,
+            ),
+            (
+                &[
+                    "R: When should it be running?",
+                    "Maybe by the end of January, I guess.",
+                    "R: OK.",
+                    "By late March is fine.",
+                ],
+                Confirmed,
+            ),
             // A budget period and a target horizon are not buying dates.
             (&["We have $60k for tooling this year.", "R: When?", "We want it live by March 31."], Confirmed),
             (&["Our goal is 25% win rate by the end of next year.", "R: When?", "By March."], Confirmed),

@@ -109,6 +109,14 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
             .with("quote", quote(reach.size_span));
         signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, reach.target, explanation));
     }
+    for (span, days) in perfection_targets(transcript, call) {
+        if is_absurd(&absurd, span) {
+            continue;
+        }
+        absurd.entry(span.turn).or_default().push(span);
+        let explanation = Message::new("call.signal.unrealistic_perfection").with("days", days.to_string());
+        signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, span, explanation));
+    }
     for span in compounding_targets(transcript) {
         if is_absurd(&absurd, span) {
             continue;
@@ -247,7 +255,54 @@ fn capacity_unit(unit: &str) -> bool {
         "师傅",
         "技师",
     ];
-    UNITS.iter().any(|u| unit.contains(u))
+    UNITS.iter().any(|u| unit.contains(u)) || worker_noun(unit)
+}
+
+/// An English plural for people who do the work ("handlers", "fitters", "electricians",
+/// "trainees"), not for those the business serves or deals with ("customers", "members",
+/// "suppliers") nor for things ("containers", "orders").
+fn worker_noun(unit: &str) -> bool {
+    const NOT_STAFF: [&str; 34] = [
+        "customers",
+        "members",
+        "subscribers",
+        "users",
+        "orders",
+        "buyers",
+        "visitors",
+        "followers",
+        "readers",
+        "viewers",
+        "passengers",
+        "shoppers",
+        "callers",
+        "listeners",
+        "renters",
+        "borrowers",
+        "partners",
+        "suppliers",
+        "dealers",
+        "retailers",
+        "wholesalers",
+        "competitors",
+        "numbers",
+        "letters",
+        "papers",
+        "others",
+        "containers",
+        "computers",
+        "printers",
+        "trailers",
+        "boilers",
+        "headers",
+        "folders",
+        "referees",
+    ];
+    let Some(last) = unit.split_whitespace().last() else { return false };
+    let last = last.to_ascii_lowercase();
+    last.len() > 4
+        && ["ers", "ists", "ians", "ees", "men", "hands", "crew", "lads"].iter().any(|s| last.ends_with(s))
+        && !NOT_STAFF.contains(&last.as_str())
 }
 
 /// A capacity this small cannot reach a whole region in two years.
@@ -282,27 +337,84 @@ fn region_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<RegionTar
         let regex = if crate::facts::has_han(&turn.text) { &*ZH_WHOLE_REGION } else { &*EN_WHOLE_REGION };
         let Some(m) = regex.find(&turn.text) else { continue };
         let span = Span { turn: turn.index, start: m.start(), end: m.end() };
-        // The horizon: a future date in the same sentence or the next ("Biggest in Canada.
-        // By next winter.").
-        let ranges = crate::facts::sentences(&turn.text);
-        let at = ranges.partition_point(|(_, end)| *end <= span.start);
-        let window =
-            (ranges.get(at).map_or(0, |r| r.0), ranges.get(at + 1).or(ranges.get(at)).map_or(turn.text.len(), |r| r.1));
-        let horizon = call
-            .facts
-            .iter()
-            .filter(|f| f.span.turn == turn.index && window.0 <= f.span.start && f.span.end <= window.1)
-            // Not `Recurring`: "every" in the reach itself reads as a cycle.
-            .filter(|f| f.role != FactRole::Past)
-            .find_map(|f| match f.fact {
-                Fact::Timeline { resolved, until, .. } => until
-                    .or(resolved)
-                    .map(|d| (d - call.as_of).num_days())
-                    .filter(|n| (1..=REGION_HORIZON_DAYS).contains(n)),
-                _ => None,
-            });
-        if let Some(horizon_days) = horizon {
+        if let Some(horizon_days) = horizon_near(&turn.text, span, call, REGION_HORIZON_DAYS) {
             out.push(RegionTarget { target: span, horizon_days, size: size.fact.clone(), size_span: size.span });
+        }
+    }
+    out
+}
+
+/// The horizon of a target at `span`: the first future date, at most `max_days` away, in the
+/// same sentence or the next ("Biggest in Canada. By next winter.").
+fn horizon_near(text: &str, span: Span, call: &CallEvidence, max_days: i64) -> Option<i64> {
+    let ranges = crate::facts::sentences(text);
+    let at = ranges.partition_point(|(_, end)| *end <= span.start);
+    let window = (ranges.get(at).map_or(0, |r| r.0), ranges.get(at + 1).or(ranges.get(at)).map_or(text.len(), |r| r.1));
+    call.facts
+        .iter()
+        .filter(|f| f.span.turn == span.turn && window.0 <= f.span.start && f.span.end <= window.1)
+        // Not `Recurring`: "every" in the reach itself reads as a cycle.
+        .filter(|f| f.role != FactRole::Past)
+        .find_map(|f| match f.fact {
+            Fact::Timeline { resolved, until, .. } => {
+                until.or(resolved).map(|d| (d - call.as_of).num_days()).filter(|n| (1..=max_days).contains(n))
+            }
+            _ => None,
+        })
+}
+
+/// Perfection as a goal: a bad thing to zero, or every lead, enquiry or customer won or
+/// kept. "waste at zero", "zero no-shows", "every enquiry converts", "100% retention",
+/// "零投诉", "来问的全部成交", "一个都不能跑". No business gets there; within months it is a
+/// red flag, while the same words with no date, or years out, read as an ideal.
+static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(&format!(
+        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:{bad})\b|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back)\b|\b100\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time)|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate)\s+(?:of|at|to)\s+100\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b",
+        bad = r"waste|wastage|errors?|defects?|churn|complaints?|returns?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|late\s+deliveries|missed\s+(?:calls|appointments|deliveries)",
+        who = r"lead|enquiry|enquirie|inquiry|inquirie|prospect|quote|caller|visitor|customer|client|patient|member|demo|deal|trial",
+    ))
+    .expect("built-in pattern")
+});
+static ZH_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(&format!(
+        r"(?:全部|全都|百分之百|100%|一个不落地?|统统)(?:都)?(?:要|得|能)?(?:成交|转化|签下|签约|拿下|续费|续约|续课|留住|到店)|(?:一个|一单|一个客户|一个人|一家)都不能(?:跑|丢|少|流失|漏)|零(?:{bad})|(?:{bad})率?(?:要|得|必须|一定要)?(?:降到|做到|为|变成|归)零",
+        bad = "投诉|差错|失误|损耗|浪费|事故|退货|流失|差评|退单|爽约|故障",
+    ))
+    .expect("built-in pattern")
+});
+/// A rep question about goals.
+static GOAL_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(
+        r"(?i)\b(?:goals?|targets?|aims?|success|ambitions?|where\s+do\s+you\s+(?:want|see)|looking\s+to\s+achieve)\b|目标|指标|打算做到|想做到",
+    )
+    .expect("built-in pattern")
+});
+/// Perfection within half a year is unrealistic.
+const PERFECTION_HORIZON_DAYS: i64 = 183;
+
+/// Perfection said as a goal with a horizon of at most half a year, and that horizon.
+fn perfection_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span, i64)> {
+    let mut out = Vec::new();
+    for turn in transcript.prospect_turns() {
+        let regex = if crate::facts::has_han(&turn.text) { &*ZH_PERFECTION } else { &*EN_PERFECTION };
+        for m in regex.find_iter(&turn.text) {
+            let span = Span { turn: turn.index, start: m.start(), end: m.end() };
+            // Said as a goal, or as the answer to a question about goals ("Goals for the new
+            // year?" "Every single enquiry converts. By Easter.").
+            let asked = turn
+                .index
+                .checked_sub(1)
+                .and_then(|i| transcript.turns.get(i))
+                .is_some_and(|q| q.role == crate::transcript::Role::Rep && GOAL_QUESTION.is_match(&q.text));
+            if !asked && !GOAL_CUE.is_match(&sentence_text(transcript, span)) {
+                continue;
+            }
+            if let Some(days) = horizon_near(&turn.text, span, call, PERFECTION_HORIZON_DAYS) {
+                out.push((span, days));
+            }
         }
     }
     out
@@ -656,6 +768,63 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_goal_figure_counts_the_thing_said_before_it() {
+        check(&["R: 目标呢？", "粉丝现在八百多，下个月要冲到十万。"], &[(UnrealisticTarget, "十万")], &[]);
+        check(&["R: 目标呢？", "用户现在一万出头，年底要做到一万二。"], &[], &[UnrealisticTarget]);
+        // Money named between them keeps a bare figure money.
+        check(
+            &["R: 预算呢？", "客户现在两百来家，这块预算能做到十万。"],
+            &[(Specificity, "十万")],
+            &[UnrealisticTarget],
+        );
+    }
+
+    #[test]
+    fn staff_of_any_trade_is_a_capacity() {
+        for unit in ["handlers", "fitters", "electricians", "trainees", "linemen", "farm hands"] {
+            assert!(capacity_unit(unit), "{unit}");
+        }
+        for unit in ["customers", "members", "suppliers", "containers", "boxes", "acres"] {
+            assert!(!capacity_unit(unit), "{unit}");
+        }
+        check(
+            &[
+                "R: Tell me about the firm.",
+                "Mostly offices. I've got six window cleaners and a van.",
+                "R: And in two years?",
+                "I want us cleaning every school in the state by next spring.",
+            ],
+            &[(UnrealisticTarget, "every school in the state")],
+            &[],
+        );
+    }
+
+    #[test]
+    fn perfection_within_months_is_unrealistic() {
+        check(
+            &["R: What does success look like?", "By March I want zero no-shows across both clinics."],
+            &[(UnrealisticTarget, "zero no-shows")],
+            &[],
+        );
+        check(
+            &["R: Goals for the new year?", "Every single enquiry converts. By Easter. That's the bar I've set."],
+            &[(UnrealisticTarget, "Every single enquiry converts")],
+            &[],
+        );
+        check(
+            &["R: 目标呢？", "过完年，三月份之前，退货率必须降到零。"],
+            &[(UnrealisticTarget, "退货率必须降到零")],
+            &[],
+        );
+        check(&["R: 目标呢？", "下个季度，来店的客户要百分之百签约。"], &[(UnrealisticTarget, "百分之百签约")], &[]);
+        // No date, years out, or not a goal: an ideal or a description, not a red flag.
+        check(&["R: Goals?", "Zero defects is the dream, always has been."], &[], &[UnrealisticTarget]);
+        check(&["R: Goals?", "We want zero complaints by 2030."], &[], &[UnrealisticTarget]);
+        check(&["R: How was December?", "Zero complaints in December, first time ever."], &[], &[UnrealisticTarget]);
+        check(&["R: 目标呢？", "零投诉一直是我们的追求。"], &[], &[UnrealisticTarget]);
+    }
+
+    #[test]
     fn doubling_every_month_as_a_goal_is_unrealistic() {
         check(
             &["R: Where do you want sign-ups to be?", "The plan is we double the members every month from here."],
@@ -753,6 +922,17 @@ mod tests {
         // A count in an incident ("two reps called the same customer") is no team size.
         check(&["经常一个客户两个销售同时打电话。", "R: 销售有多少人？", "八个。"], &[], &[Inconsistency, Specificity]);
         check(&["Sometimes two reps call the same lead.", "R: How many reps?", "Nine."], &[], &[Inconsistency]);
+        // "I've got" and "the whole crew" state totals, wherever the sentence sits.
+        check(
+            &[
+                "Mostly hotels. I've got seven fitters on the tools most weeks, plus me.",
+                "R: Who'd use the app?",
+                "It's me and three fitters, the whole crew, four of us.",
+            ],
+            &[(Inconsistency, "three fitters")],
+            &[],
+        );
+        check(&["I've got seven fitters.", "R: And on Mondays?", "Three fitters work Mondays."], &[], &[Inconsistency]);
         // Close guesses are not contradictions.
         check(&["R: How many reps?", "Forty.", "R: OK.", "Maybe 45 reps by now."], &[], &[Inconsistency]);
         // History is neither a timeline nor a specific date.

@@ -584,6 +584,13 @@ static ZH_PERSON: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 static ZH_ROLE_MENTION: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"(?:我们|我的|公司的?)(?P<role>{ZH_ROLE})")));
+/// What a person named earlier in the sentence does, said of 他/她: "他点了头才算数",
+/// "字也是他签", "最后还是她拍板". Not when denied ("不用他签", "他不管").
+static ZH_PRONOUN_PART: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:^|[^不没用])(?:他|她)(?:来|亲自|最后|最终|说)?(?:(?P<decide>拍板|说了算|定夺|做主|决定|定)|(?P<approve>签字|签|审批|批|点头|点了头|同意))",
+    )
+});
 static ZH_SELF: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"我(?:自己)?(?:来|就能|就可以|可以|能)?(?:拍板|说了算|做主|决定|定)|我(?:来|直接|自己)?签(?:字|了)?就(?:行|可以|好|成)|(?:合同|单子)?(?:直接)?(?:发|给)我(?:来)?签",
@@ -1633,7 +1640,14 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
     for c in gate.captures(&ZH_ROLE_MENTION, text) {
         let (s, e) = range(&c);
         let role = c.name("role").map(|m| normalise_role(m.as_str())).unwrap_or_default();
-        push(Some(Fact::Person { role, part: RolePart::Involved }), s, e);
+        // "得走我们董事长那边，章在他那儿，字也是他签": what the person does is said later in
+        // the sentence, of 他/她.
+        let rest = &text[e..];
+        let sentence = &rest[..rest.find(['。', '！', '？', '!', '?', '\n']).unwrap_or(rest.len())];
+        let part = ZH_PRONOUN_PART.captures(sentence).map_or(RolePart::Involved, |p| {
+            if p.name("decide").is_some() { RolePart::Decides } else { RolePart::Approves }
+        });
+        push(Some(Fact::Person { role, part }), s, e);
     }
     for m in gate.find(&ZH_SELF, text) {
         let after = &text[m.end()..];
@@ -1648,6 +1662,53 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
             continue;
         }
         push(Some(Fact::Person { role: "self".to_owned(), part: RolePart::Decides }), m.start(), m.end());
+    }
+    topic_levels(text, found);
+}
+
+/// Things a business counts, said before their figure: "会员现在一千出头", "学员大概三百来个".
+static ZH_TOPIC_COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?P<noun>会员|学员|客户|用户|粉丝|订单|门店|家长|游客|访客|患者|病人|学生|顾客|商户|经销商|加盟店)(?:数|数量|人数)?(?:现在|目前|如今|眼下|今年)?(?:才|就|只有|大概|差不多|也就|一共|总共)*(?:是|有)?(?P<num>{ZH_NUM})(?:出头|多|来|左右)?"
+    ))
+});
+/// A goal verb right before a bare figure: "要做到三万", "冲到五万".
+static ZH_REACH_VERB: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:做到|冲到|达到|涨到|增加到|增长到|翻到|干到|发展到|突破|搞到)$"));
+/// Words that make a bare figure money after all.
+static ZH_MONEY_CUE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"预算|钱|块|元|费|价|营收|收入|销售额|流水|业绩|营业额|利润|成本"));
+
+/// Counts whose thing is said before the figure ("会员现在一千出头"), and a bare figure that
+/// a goal verb then sets for the same thing, without naming it again ("春节之前要做到三万"):
+/// a count of that thing, not money.
+fn topic_levels(text: &str, found: &mut Vec<FoundFact>) {
+    let mut topics: Vec<(usize, String)> = Vec::new();
+    for c in ZH_TOPIC_COUNT.captures_iter(text) {
+        let (Some(all), Some(num), Some(noun)) = (c.get(0), c.name("num"), c.name("noun")) else { continue };
+        let Some(value) = parse_zh_number(num.as_str()) else { continue };
+        let unit = zh_unit(noun.as_str());
+        // Not when the figure was read already (with a unit after it, or as money).
+        if !found.iter().any(|f| f.start < all.end() && num.start() < f.end) && value >= 1.0 {
+            found.push(FoundFact {
+                fact: Fact::Count { value, unit: unit.clone() },
+                start: all.start(),
+                end: all.end(),
+            });
+        }
+        topics.push((all.end(), unit));
+    }
+    let Some(first_topic) = topics.first().map(|t| t.0) else { return };
+    for f in found.iter_mut() {
+        let Fact::Money { amount, currency: None, per: None } = f.fact else { continue };
+        if f.start < first_topic || !ZH_REACH_VERB.is_match(&text[..f.start]) {
+            continue;
+        }
+        let Some((at, unit)) = topics.iter().rev().find(|(end, _)| *end <= f.start) else { continue };
+        if ZH_MONEY_CUE.is_match(&text[*at..f.start]) {
+            continue;
+        }
+        f.fact = Fact::Count { value: amount, unit: unit.clone() };
     }
 }
 

@@ -113,6 +113,7 @@ pub const CODES: &[&str] = &[
     "call.signal.unrealistic_cut",
     "call.signal.unrealistic_level",
     "call.signal.unrealistic_compounding",
+    "call.signal.unrealistic_perfection",
     "call.signal.unrealistic_region",
 ];
 

@@ -70,7 +70,7 @@ static NOT_COUNT: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ZH_RATE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?P<period>一个月|每个月|每月|一个礼拜|一个星期|一周|每周|一年|每年|一天|每天)(?:下来)?(?P<pre>(?:大概|差不多|估计|其实|也就|就|能有|有|才|得有|基本|平均|能|接|进|来|做|收|跑|上)*)(?P<num>{ZH_NUM})(?P<ji>几)?(?P<odd>多|来|左右|出头|上下)?(?P<mw>个|单|条|次|家|位|场|桌|批|趟|票|份|辆|台)(?P<noun>客户|订单|线索|询盘|咨询|预约|电话|客人|学员|病人|会员|顾客)?",
+        r"(?P<period>一个月|每个月|每月|一个礼拜|一个星期|一周|每周|一年|每年|一天|每天)(?:下来|到头)?(?P<pre>(?:大概|差不多|估计|其实|也就|就|能有|有|才|得有|基本|平均|下来|能|接|进|来|做|收|跑|上)*)(?P<num>{ZH_NUM})(?P<ji>几)?(?P<odd>多|来|左右|出头|上下)?(?P<mw>个|单|条|次|家|位|场|桌|批|趟|票|份|辆|台)(?P<noun>客户|订单|线索|询盘|咨询|预约|电话|客人|学员|病人|会员|顾客)?",
     ))
 });
 
@@ -198,13 +198,34 @@ fn same_thing(x: &Rate, y: &Rate) -> bool {
     }
 }
 
+/// A rate as so many a month: a working month of 22 days, 4.33 weeks.
+fn per_month(rate: &Rate) -> f64 {
+    match rate.period {
+        "day" => rate.value * 22.0,
+        "week" => rate.value * 4.33,
+        "year" => rate.value / 12.0,
+        _ => rate.value,
+    }
+}
+
 fn rate_conflicts(rates: &[Rate]) -> Vec<Restated> {
     let mut out = Vec::new();
     for (i, later) in rates.iter().enumerate() {
         let earlier = rates[..i].iter().find(|e| {
-            e.sentence.turn != later.sentence.turn && e.period == later.period && same_thing(e, later) && {
-                let gap = (e.value - later.value).abs() / e.value.max(later.value);
-                gap > if e.hedged || later.hedged { 0.4 } else { 0.25 }
+            e.sentence.turn != later.sentence.turn && same_thing(e, later) && {
+                // "Sixty a month" against "about a hundred a year": compared a month at a
+                // time, with more room when a period had to be converted (busy seasons,
+                // working days).
+                let (x, y) = (per_month(e), per_month(later));
+                let gap = (x - y).abs() / x.max(y);
+                let room = if e.period != later.period {
+                    0.5
+                } else if e.hedged || later.hedged {
+                    0.4
+                } else {
+                    0.25
+                };
+                gap > room
             }
         });
         if let Some(e) = earlier {
@@ -218,6 +239,7 @@ fn rate_conflicts(rates: &[Rate]) -> Vec<Restated> {
                     .with("now", trim(later.value))
                     .with("thing", thing.as_str())
                     .with("period", later.period)
+                    .with("before_period", e.period)
                     .with("turn", e.sentence.turn.to_string())
                     .with("before", trim(e.value)),
             });
@@ -540,6 +562,12 @@ mod tests {
         // Chinese: orders a month.
         assert_eq!(subjects(&["我们一个月差不多三百来单。", "R: 嗯。", "一个月也就八十单吧。"]), ["rate"]);
         assert_eq!(subjects(&["每个月大概有两百个客户咨询。", "R: 好。", "每个月其实就五十个客户。"]), ["rate"]);
+        // Told again in another period, far off once both are a month's worth.
+        assert_eq!(
+            subjects(&["We book roughly 80 tours a month.", "R: Busy!", "Honestly it's maybe 150 tours a year."]),
+            ["rate"]
+        );
+        assert_eq!(subjects(&["一个礼拜差不多三十来单。", "R: 嗯。", "一年下来其实也就三百单。"]), ["rate"]);
     }
 
     #[test]

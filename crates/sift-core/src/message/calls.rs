@@ -129,7 +129,8 @@ impl Message {
                 };
                 format!("the contact now {now}, but turn {} said \"{}\"", a("turn"), a("quote"))
             }
-            // A rate told again far off: `now` and `before` per `period`, of `thing`.
+            // A rate told again far off: `now` per `period` and `before` per `before_period` (the
+            // same period when absent), of `thing`.
             "call.conflict.rate" => format!(
                 "about {} {} a {} now, but turn {} said about {} a {} (\"{}\")",
                 a("now"),
@@ -137,7 +138,8 @@ impl Message {
                 a("period"),
                 a("turn"),
                 a("before"),
-                a("period"),
+                // Messages written before `before_period` existed compared one period.
+                self.text("before_period").unwrap_or(&a("period")),
                 a("quote")
             ),
             // The tools in use: `uses` is `yes` when the contact now says they use `what`.
@@ -210,6 +212,11 @@ impl Message {
             "call.signal.unrealistic_compounding" => "A target of doubling every month (or week): kept up for a year, \
                                                        that is over four thousand times the start."
                 .to_owned(),
+            "call.signal.unrealistic_perfection" => format!(
+                "A target of perfection (a loss brought to zero, or every lead or customer won or kept) within \
+                 {} days: no business gets there, let alone that fast.",
+                a("days")
+            ),
             "call.signal.unrealistic_region" => format!(
                 "A target of reaching a whole state, country or region within {} days, from a business of {} (turn \
                  {}: \"{}\").",

@@ -104,14 +104,18 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
             format!("联系人现在说{now}，但第 {} 段说的是“{}”", a("turn"), a("quote"))
         }
         "call.conflict.rate" => {
-            let period = match m.text("period")? {
+            let zh_period = |p: &str| match p {
                 "day" => "天",
                 "week" => "周",
                 "year" => "年",
                 _ => "月",
             };
+            let now = m.text("period")?;
+            let period = zh_period(now);
+            // Messages written before `before_period` existed compared one period.
+            let before = zh_period(m.text("before_period").unwrap_or(now));
             format!(
-                "现在说每{period}大约 {} {}，但第 {} 段说的是每{period}大约 {}（“{}”）",
+                "现在说每{period}大约 {} {}，但第 {} 段说的是每{before}大约 {}（“{}”）",
                 a("now"),
                 a("thing"),
                 a("turn"),
@@ -166,6 +170,12 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
         }
         "call.signal.unrealistic_compounding" => {
             "目标是每个月（或每周）翻一番：照这样一年下来是起点的四千多倍，没有哪家企业做得到。".to_owned()
+        }
+        "call.signal.unrealistic_perfection" => {
+            format!(
+                "目标是 {} 天内做到完美（损失降到零，或者每个线索、每个客户都拿下、都留住）：没有哪家企业做得到，更别说这么快。",
+                a("days")
+            )
         }
         "call.signal.unrealistic_region" => format!(
             "目标是 {} 天内覆盖整个州、省、全国或整个地区，而目前的规模只有 {}（第 {} 段：“{}”）。",
