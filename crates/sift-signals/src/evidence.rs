@@ -1717,7 +1717,7 @@ static WHY_NOT_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| 
 /// A question about money to spend (not a vendor's price).
 static BUDGET_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:budget\w*|spend\w*|invest\w*|afford|set\s+aside|earmark\w*|money|funding|funds|a\s+number\s+against|figure\s+in\s+mind|how\s+much\s+(?:would|could|can|do|are)\s+you|how\s+much\s+are\s+we\s+talking|underspend)(?-u:\b)|预算|投入|花多少|能花|多少钱|费用|经费|资金|钱这块",
+        r"(?i)(?-u:\b)(?:budget\w*|spend\w*|invest\w*|afford|set\s+aside|earmark\w*|money|funding|funds|a\s+number\s+against|figure\s+in\s+mind|put\s+(?:aside|by)|(?:a\s+)?figure\s+(?:you['’]re|you\s+are)\s+working|(?:what|how\s+much)\s+(?:are\s+you|you['’]re)\s+working\s+with|how\s+much\s+(?:would|could|can|do|are)\s+you|how\s+much\s+are\s+we\s+talking|underspend)(?-u:\b)|预算|投入|花多少|能花|多少钱|费用|经费|资金|钱这块|投(?:点|些)?钱|掏钱|出钱|花钱",
     )
 });
 /// A question about what the problem costs or changes.
@@ -1822,7 +1822,7 @@ const NOT_A_NAME: &[&str] = &[
 /// A yes/no question, cheaply: an auxiliary first, or a Chinese yes/no form.
 static CLOSED_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)^(?:(?:so|and|okay|ok|great|right|now)[,\s]+)*(?:do|does|did|is|are|was|were|have|has|can|could|would|will|should|any)(?-u:\b)|(?:吗|有没有|是不是|能不能|会不会|要不要)",
+        r"(?i)^(?:(?:so|and|okay|ok|great|right|now|fair\s+enough|got\s+it|sure|cool|alright|perfect|understood|makes\s+sense|thanks|yeah|yes|then)[,.\s]+)*(?:do|does|did|is|are|was|were|have|has|can|could|would|will|should|any(?:thing|one|body)?)(?-u:\b)|(?:吗|有没有|是不是|能不能|会不会|要不要)",
     )
 });
 /// A no that opens an answer and then goes on: "I wouldn't say so.", "Not really, we...",
@@ -2571,6 +2571,10 @@ mod tests {
             (&["今年没有预算。"], Negative),
             // A figure joined to a unit is a size; a fee per square metre is a price.
             (&["R: Has anything been set aside for it?", "We just bought three sixty-seat vans."], Unknown),
+            // Budget questions in other words, and a bare answer to one.
+            (&["R: Is there a figure you're working to—", "Twelve thousand. It's earmarked already."], Confirmed),
+            (&["R: right is there anything put by for a new system", "nah not a penny the roof took it all"], Negative),
+            (&["R: 老板有没有说过想在这块投点钱？", "哪来的钱啊，上个月刚换了设备。"], Negative),
             (&["R: 预算大概多少？", "我们的租金一平米一个月四十块，利润很薄。"], Unknown),
             (&["R: Roughly how much are we talking about?", "Twenty-two thousand, and it's my budget."], Confirmed),
             (&["R: Budget?", "We have $40k.", "R: And for services?", "Our budget is $90k in total."], Contradicted),
