@@ -994,11 +994,14 @@ impl Reader<'_> {
 
         let mut facts = extract_facts(text, self.as_of);
         if !facts.is_empty() {
-            // Role cues matter only in the sentences that hold a figure or a date.
+            // Role cues matter only in the sentences that hold a figure or a date, and the two
+            // before them (a figure can point back: "That's thirty grand a year").
             let urgency = self.roles.first(RoleCue::Urgency);
             let first = facts.iter().map(|f| f.start).min().unwrap_or(0);
             let last = facts.iter().map(|f| f.end).max().unwrap_or(text.len());
-            let (from, to) = (sentence_range(first).0, sentence_range(last.saturating_sub(1)).1);
+            let first_sentence = sentence_ranges.iter().position(|r| r.1 > first).unwrap_or(0);
+            let from = sentence_ranges.get(first_sentence.saturating_sub(2)).map_or(0, |r| r.0);
+            let to = sentence_range(last.saturating_sub(1)).1;
             lexicon.scan_roles(&text[from..to], &mut self.roles);
             self.roles.shift(from);
             if let Some((a, b)) = urgency {
@@ -1126,7 +1129,18 @@ impl Reader<'_> {
                         && (self.roles.within(RoleCue::Approval, sentence) || approver_in(sentence).is_some())
                     {
                         FactRole::Threshold
-                    } else if self.roles.within(RoleCue::Loss, clause) {
+                    } else if self.roles.within(RoleCue::Loss, clause)
+                        || REFERS_BACK.is_match(&text[sentence.0..found.start])
+                            && sentence_ranges
+                                .iter()
+                                .rev()
+                                .filter(|r| r.1 <= sentence.0)
+                                .take(2)
+                                .any(|r| self.roles.within(RoleCue::Loss, *r))
+                    {
+                        // "We lost Brampton. They wanted logs in two days. That's thirty-eight
+                        // grand a year." The figure says what one of the two sentences before
+                        // it lost.
                         FactRole::Loss
                     } else if self.roles.within(RoleCue::Revenue, clause) || target_in(clause) {
                         if self.roles.within(RoleCue::Target, sentence) || target_in(clause) {
@@ -1875,6 +1889,13 @@ static BENCHMARK: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 static UNCONDITIONAL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
         r"(?i)(?-u:\b)(?:anything|everything|any\s+(?:spend|purchase|money|tool)|all\s+(?:spend|purchases)|whatever|only\s+(?:then|after|once|if)|can['’]t\s+sign\s+(?:without|until))(?-u:\b)|任何|所有|一律|都(?:要|得)|才能|才可以|只有|合同(?:那|这块|这边)?(?:肯定|都|还是)?(?:得|要|必须|需要)|只能往上|合同都是|都是(?:他|她)(?:来)?(?:签|定|拍板)|(?:也|都|还)是(?:他|她)(?:来)?签|才算数|才作数",
+    )
+});
+/// A sentence that opens by pointing back at the one before: "That's thirty grand a year",
+/// "那就是十几万".
+static REFERS_BACK: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)^\W*(?:(?:and|so|well)\s+)?(?:that['’]s|that\s+is|that\s+was|which\s+is|which['’]s|it['’]s|that\s+cost\s+us)\s+(?:\w+\s+){0,2}$|^\W*(?:那就是|这就是|相当于|那可是|那是|这可是)\p{Han}{0,3}$",
     )
 });
 /// "At the latest" right before a date.
@@ -2726,6 +2747,10 @@ mod tests {
             (&["R: 按门店收，三家店一个月八百左右。", "嗯，那还行吧。"], Unknown),
             (&["R: 费用方面呢？", "一年两三万块我看还行吧。"], Unknown),
             (&["R: How's the current setup?", "还行吧，就是有点麻烦。"], Partial),
+            // A figure that points back at what the sentence before lost.
+            (&["We lost the Harlow account in March. That's sixty grand a year walking out."], Confirmed),
+            (&["上个月丢了一个连锁客户。那就是一年二十来万。"], Confirmed),
+            (&["We signed the Harlow account in March. That's sixty grand a year."], Unknown),
         ];
         for (lines, status) in cases {
             check(lines, &[("need", *status)]);
