@@ -321,6 +321,8 @@ async fn nurtured_leads_come_back_once_when_their_date_comes() {
         assert_eq!(back.record.stage, Stage::Mql);
         let history = store.stage_history(due).await.expect("history");
         assert_eq!(history.last().map(|h| h.reason.as_str()), Some("re-engage date reached"));
+        let code = history.last().and_then(|h| h.reason_message.as_ref()).map(|m| m.code.as_str());
+        assert_eq!(code, Some("lifecycle.re_engaged"), "{}", db.name);
         assert_eq!(store.lead(later).await.expect("read").expect("exists").record.stage, Stage::Nurture);
         // A second scan finds nothing due; a wake-up run twice moves the lead once.
         jobs::enqueue_nurture_scan(&store).await.expect("scan");

@@ -381,9 +381,9 @@ pub fn plan_move(from: Stage, trigger: Trigger<'_>, actor: &str) -> MovePlan {
             if from != Stage::Nurture {
                 stay(Message::new("lifecycle.not_nurtured").with("stage", from.name()))
             } else if reason.trim().is_empty() {
-                to_move(Stage::Mql, "re-engage date reached")
+                said_move(Stage::Mql, Message::new("lifecycle.re_engaged"))
             } else {
-                to_move(Stage::Mql, &format!("re-engage date reached: {}", reason.trim()))
+                said_move(Stage::Mql, Message::new("lifecycle.re_engaged").with("reason", reason.trim()))
             }
         }
     }
@@ -582,6 +582,9 @@ mod tests {
         assert_eq!(plan.as_move().map(|m| m.reason.as_str()), Some("re-engage date reached: budget opens in Q3"));
         let plan = plan_move(Stage::Nurture, Trigger::ReEngage { reason: "" }, "nurture schedule");
         assert_eq!(plan.as_move().map(|m| m.reason.as_str()), Some("re-engage date reached"));
+        // Sift's own words, so the move keeps its message and reads in the reader's language.
+        let code = plan.as_move().and_then(|m| m.message.as_ref()).map(|m| m.code.as_str());
+        assert_eq!(code, Some("lifecycle.re_engaged"));
     }
 
     #[test]

@@ -257,6 +257,16 @@ impl Message {
             "lifecycle.not_nurtured" => {
                 format!("only nurtured leads come back on their re-engage date; this lead is {}", a("stage"))
             }
+            // A stage move an import recorded; `stage_path`: reached by the chain of allowed
+            // moves to `stage`.
+            "import.stage" => "stage from the imported file".to_owned(),
+            "import.stage_path" => format!("stage from the imported file ({}, by allowed moves)", a("stage")),
+            // A nurtured lead back on its re-engage date; `reason` (optional) is why it was
+            // nurtured, in the words it was nurtured with.
+            "lifecycle.re_engaged" => match self.text("reason") {
+                Some(reason) => format!("re-engage date reached: {reason}"),
+                None => "re-engage date reached".to_owned(),
+            },
             "lifecycle.not_nurtured_pull_back" => {
                 format!("only a nurtured lead is pulled back; this lead is {}", a("stage"))
             }

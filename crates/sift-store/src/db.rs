@@ -503,23 +503,36 @@ macro_rules! push_lead_values {
     };
 }
 
+/// One stage move an import records: lead id, from, to, reason, the reason's message (JSON).
+pub(crate) type ImportStep = (i64, Stage, Stage, String, String);
+
 /// The history rows for stage moves found by an import: each move becomes the chain of
 /// allowed moves that leads there (`unqualified -> sql -> opportunity -> customer` for a
 /// new customer), so the stored history only holds moves the lifecycle allows.
-pub(crate) fn import_history_steps(moves: &[(i64, String, Stage)]) -> Result<Vec<(i64, Stage, Stage, String)>> {
+/// Each step carries its reason and that reason's message as stored JSON (`import.stage`,
+/// `import.stage_path`), so a reader can say it in its own language.
+pub(crate) fn import_history_steps(moves: &[(i64, String, Stage)]) -> Result<Vec<ImportStep>> {
     let mut steps = Vec::with_capacity(moves.len());
+    // Short and made once per target stage: an import of a large file writes one of these
+    // for most leads.
+    let mut said: std::collections::HashMap<(Stage, bool), (String, String)> = std::collections::HashMap::new();
     for (id, from, to) in moves {
         let from = Stage::from_str(from).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let path = from.path_to(*to).unwrap_or_else(|| vec![*to]);
-        // Short: an import of a large file writes one of these for most leads.
-        let reason = if path.len() > 1 {
-            format!("stage from the imported file ({to}, by allowed moves)")
-        } else {
-            "stage from the imported file".to_owned()
-        };
+        let (reason, message) = said
+            .entry((*to, path.len() > 1))
+            .or_insert_with(|| {
+                let message = if path.len() > 1 {
+                    sift_core::Message::new("import.stage_path").with("stage", to.name())
+                } else {
+                    sift_core::Message::new("import.stage")
+                };
+                (message.english(), serde_json::to_string(&message).unwrap_or_default())
+            })
+            .clone();
         let mut at = from;
         for step in path {
-            steps.push((*id, at, step, reason.clone()));
+            steps.push((*id, at, step, reason.clone(), message.clone()));
             at = step;
         }
     }
@@ -847,14 +860,17 @@ impl Store {
             }
             let steps = import_history_steps(&moves)?;
             for chunk in steps.chunks(500) {
-                let mut q = QueryBuilder::new("INSERT INTO stage_history (lead_id, from_stage, to_stage, at, actor, reason) ");
-                q.push_values(chunk, |mut b, (id, from, to, reason)| {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO stage_history (lead_id, from_stage, to_stage, at, actor, reason, reason_message) ",
+                );
+                q.push_values(chunk, |mut b, (id, from, to, reason, message)| {
                     b.push_bind(*id)
                         .push_bind(from.name())
                         .push_bind(to.name())
                         .push_bind(&now)
                         .push_bind("import")
-                        .push_bind(reason.as_str());
+                        .push_bind(reason.as_str())
+                        .push_bind(message.as_str());
                 });
                 q.build().execute(&mut *tx).await?;
             }

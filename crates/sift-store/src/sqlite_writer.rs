@@ -198,11 +198,11 @@ impl SqliteWriter {
                 }
             }
             let mut history = tx.prepare(
-                "INSERT INTO stage_history (lead_id, from_stage, to_stage, at, actor, reason) \
-                 VALUES (?1, ?2, ?3, ?4, 'import', ?5)",
+                "INSERT INTO stage_history (lead_id, from_stage, to_stage, at, actor, reason, reason_message) \
+                 VALUES (?1, ?2, ?3, ?4, 'import', ?5, ?6)",
             )?;
-            for (id, from, to, reason) in import_history_steps(&moves)? {
-                history.execute(params![id, from.name(), to.name(), now, reason])?;
+            for (id, from, to, reason, message) in import_history_steps(&moves)? {
+                history.execute(params![id, from.name(), to.name(), now, reason, message])?;
             }
             if let Some(p) = progress {
                 tx.execute(

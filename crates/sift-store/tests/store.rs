@@ -51,6 +51,11 @@ async fn import_is_idempotent_and_a_changed_row_updates_the_lead_and_its_history
         let history = store.stage_history(li.id).await.expect("history");
         let moves: Vec<(Stage, Stage)> = history.iter().map(|h| (h.from, h.to)).collect();
         assert_eq!(moves, [(Stage::Unqualified, Stage::Mql), (Stage::Mql, Stage::Sql)], "{}", db.name);
+        // Each step says why in Sift's words, kept with its message for other languages.
+        let said: Vec<(&str, Option<&str>)> =
+            history.iter().map(|h| (h.reason.as_str(), h.reason_message.as_ref().map(|m| m.code.as_str()))).collect();
+        let step = "stage from the imported file";
+        assert_eq!(said, [(step, Some("import.stage")), (step, Some("import.stage"))], "{}", db.name);
 
         let jana = store.find_lead("jana@acme.example").await.expect("query").expect("found by email");
         let r = &jana.record;
@@ -636,6 +641,16 @@ async fn regression_outcomes_are_stages_won_is_customer_lost_is_disqualified_and
             moves,
             [(Stage::Unqualified, Stage::Sql), (Stage::Sql, Stage::Opportunity), (Stage::Opportunity, Stage::Customer)]
         );
+        // A stage reached through several allowed moves says so, in each step's message.
+        let codes: Vec<Option<String>> = store
+            .stage_history(won.id)
+            .await
+            .expect("history")
+            .iter()
+            .map(|h| h.reason_message.as_ref().map(|m| format!("{} {}", m.code, m.english())))
+            .collect();
+        let path = Some("import.stage_path stage from the imported file (customer, by allowed moves)".to_owned());
+        assert_eq!(codes, [path.clone(), path.clone(), path], "{}", db.name);
         let s = import_csv(&store, &later, &ImportOptions::default(), None, &()).await.expect("re-import");
         assert_eq!((s.updated, s.stage_kept), (1, 1), "{}", db.name);
         assert_eq!(stage("5").await.0, Stage::Customer, "a customer stays a customer");

@@ -200,6 +200,12 @@ fn chinese(m: &Message) -> Option<String> {
         "lifecycle.not_nurtured" => {
             format!("只有培育中的线索会在回访日期回来；这条线索在{}阶段", stage("stage")?)
         }
+        "import.stage" => "导入文件中的阶段".to_owned(),
+        "import.stage_path" => format!("导入文件中的阶段（{}，按允许的转换逐步记录）", stage("stage")?),
+        "lifecycle.re_engaged" => match m.text("reason") {
+            Some(reason) => format!("已到回访日期：{reason}"),
+            None => "已到回访日期".to_owned(),
+        },
         "lifecycle.not_nurtured_pull_back" => {
             format!("只有培育中的线索才能提前拉回；这条线索在{}阶段", stage("stage")?)
         }
@@ -563,6 +569,19 @@ mod tests {
             said(plan_move(Stage::Mql, Trigger::ReEngage { reason: "" }, "sift")),
             "只有培育中的线索会在回访日期回来；这条线索在MQL阶段"
         );
+        // And a lead that does come back says why, the nurture reason kept as it was written.
+        let back = |reason: &str| match plan_move(Stage::Nurture, Trigger::ReEngage { reason }, "sift") {
+            MovePlan::Move(m) => say(Lang::Zh, &m.reason, m.message.as_ref()),
+            MovePlan::Stay { reason, .. } => panic!("stayed: {reason}"),
+        };
+        assert_eq!(back("budget opens in Q3"), "已到回访日期：budget opens in Q3");
+        assert_eq!(back(""), "已到回访日期");
+        // The moves an import records.
+        let import = Message::new("import.stage_path").with("stage", "customer");
+        assert_eq!(import.english(), "stage from the imported file (customer, by allowed moves)");
+        assert_eq!(say(Lang::Zh, &import.english(), Some(&import)), "导入文件中的阶段（客户，按允许的转换逐步记录）");
+        let import = Message::new("import.stage");
+        assert_eq!(say(Lang::Zh, &import.english(), Some(&import)), "导入文件中的阶段");
     }
 
     /// What made a lead MQL, PQL or CQL, in both languages.
