@@ -278,20 +278,37 @@ pub async fn overview(store: &Store) -> Result<Vec<WebhookOverview>> {
     Ok(list)
 }
 
-/// A change to a webhook: pause or resume (`actor` is named as the reason), its event kinds.
+/// A change to a webhook: pause or resume (`actor` is named as the reason), its event kinds,
+/// its address.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct WebhookChange<'a> {
     pub paused: Option<bool>,
     pub events: Option<&'a [String]>,
+    pub url: Option<&'a str>,
 }
 
-/// Pauses, resumes, or changes the event kinds of a webhook; every unknown kind is reported
-/// and nothing changes. Returns the webhook as it is now.
-pub async fn update(store: &Store, id: i64, change: &WebhookChange<'_>, actor: &str) -> Result<Webhook> {
+/// Pauses, resumes, or changes the event kinds or the address of a webhook. Everything is
+/// checked before anything is written: every unknown kind is reported, and a new address is
+/// checked as on creation (`policy`); then nothing changes. The secret stays the same, and
+/// deliveries already queued go to the new address. Returns the webhook as it is now.
+pub async fn update(
+    store: &Store,
+    id: i64,
+    change: &WebhookChange<'_>,
+    actor: &str,
+    policy: &WebhookPolicy,
+) -> Result<Webhook> {
     webhook(store, id).await?;
     let events = change.events.map(parse_events).transpose()?;
+    let url = change.url.map(parse_url).transpose()?;
+    if let Some(url) = &url {
+        check_target(url, policy).await?;
+    }
     if let Some(events) = &events {
         store.set_webhook_events(id, events).await?;
+    }
+    if let Some(url) = &url {
+        store.set_webhook_url(id, url.as_str()).await?;
     }
     if let Some(paused) = change.paused {
         let reason = format!("paused by {actor}");

@@ -415,6 +415,29 @@ async fn webhooks_are_managed_by_admins_and_deliver_signed_events_with_retries()
         app.finished(&job).await;
         assert_eq!(seen.lock().expect("lock").len(), 3);
         assert_eq!(seen.lock().expect("lock")[2].0, seen_now[0].0, "a redelivery keeps the webhook-id");
+
+        // A new address: refused with what is wrong when it is not http(s) or a kind is
+        // unknown, and then nothing changes; taken, resumed, the next event goes there.
+        let at = format!("/api/v1/webhooks/{hook}");
+        let patch = |body: Value| app.call(reqwest::Method::PATCH, &at, &app.admin, Some(body));
+        let (status, problem) = patch(json!({"url": "file:///etc/passwd", "paused": false})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        let (status, problem) = patch(json!({"url": "https://example.com/x", "events": ["lead.nope"]})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        let (_, still) = app.get(&format!("/api/v1/webhooks/{hook}")).await;
+        assert_eq!((still["url"].as_str(), &still["paused"]), (Some(url.as_str()), &json!(true)), "{still}");
+        let (moved_to, seen_there) = receiver().await;
+        let (status, moved) = patch(json!({"url": moved_to, "paused": false})).await;
+        assert_eq!((status, moved["url"].as_str()), (StatusCode::OK, Some(moved_to.as_str())), "{moved}");
+        app.post("/api/v1/leads", json!({"external_id": "H-3"})).await;
+        let started = Instant::now();
+        while seen_there.lock().expect("lock").is_empty() {
+            assert!(started.elapsed() < Duration::from_secs(20), "{}: nothing at the new address", db.name);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let (id, ts, sig, body) = seen_there.lock().expect("lock")[0].clone();
+        assert!(sift_app::webhooks::verify(&secret, &id, ts, body.as_bytes(), &sig), "the secret stays");
+        assert_eq!(seen.lock().expect("lock").len(), 3, "{}: nothing more at the old address", db.name);
         let (status, _) =
             app.call(reqwest::Method::DELETE, &format!("/api/v1/webhooks/{hook}"), &app.admin, None).await;
         assert_eq!(status, StatusCode::NO_CONTENT);

@@ -3525,6 +3525,80 @@ async fn settings_a_webhooks_events_are_changed_on_its_page_and_then_decide_what
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_a_webhooks_address_is_changed_on_its_page() {
+    for db in databases("web_settings_webhook_url").await {
+        let app = spawn_with(&db, |s| {
+            s.job_workers = 1;
+            s.webhook_allow_private = true;
+        })
+        .await;
+        let name = db.name;
+        let (url, _) = recording_receiver().await;
+        let res = app
+            .send(
+                Method::POST,
+                "/api/v1/webhooks",
+                Auth::Token(&app.admin_token),
+                Some(json!({"url": url, "events": ["lead.created"]})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{name}");
+        let hook = res.json::<Value>().await.expect("json")["webhook"]["id"].as_i64().expect("id");
+        let url_of = || async {
+            let path = format!("/api/v1/webhooks/{hook}");
+            let res = app.send(Method::GET, &path, Auth::Token(&app.admin_token), None).await;
+            res.json::<Value>().await.expect("json")["url"].clone()
+        };
+        let session = sign_in_with_form(&app, "admin", PASSWORD).await;
+        let cookies = format!("sift_session={session}");
+        let path = format!("/settings/webhooks/{hook}");
+        let page = get(&app, &path, Some(&session), None).await;
+        let form = part(&page.body, "id=\"address\"", "</form>");
+        assert!(form.contains("<label for=\"edit-url\">Address</label>"), "{form}");
+        assert!(form.contains(&format!("value=\"{url}\"")), "{name}: the address as it is: {form}");
+        let csrf = form_token(&page.body);
+        let url_path = format!("{path}/url");
+
+        // Not http(s): refused at the field with what was typed, nothing changed.
+        let res =
+            post_form(&app, &url_path, &cookies, &[("csrf_token", &csrf), ("url", "ftp://files.example/in")]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        let body = res.text().await.expect("page");
+        assert!(part(&body, "id=\"url-error\"", "</p>").len() > 20, "{body}");
+        assert!(body.contains("value=\"ftp://files.example/in\"") && body.contains("aria-invalid=\"true\""), "{body}");
+        assert_eq!(url_of().await, json!(url), "{name}: nothing changed");
+        // A forged form, a rep.
+        let res =
+            post_form(&app, &url_path, &cookies, &[("csrf_token", "forged"), ("url", "https://x.example/h")]).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{name}");
+        app.user("rosa", "rep", None, "write").await;
+        let rep = sign_in_with_form(&app, "rosa", PASSWORD).await;
+        let rep_csrf = form_token(&get(&app, "/", Some(&rep), None).await.body);
+        let res = post_form(
+            &app,
+            &url_path,
+            &format!("sift_session={rep}"),
+            &[("csrf_token", &rep_csrf), ("url", "https://x.example/h")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{name}");
+        assert_eq!(url_of().await, json!(url), "{name}: nothing changed");
+
+        // Taken: saved, said, the API's view.
+        let (moved_to, _) = recording_receiver().await;
+        let res =
+            post_form(&app, &url_path, &cookies, &[("csrf_token", &csrf), ("url", &format!(" {moved_to} "))]).await;
+        assert_eq!((res.status(), header(&res, LOCATION)), (StatusCode::SEE_OTHER, format!("{path}?url=1")), "{name}");
+        let page = get(&app, &format!("{path}?url=1"), Some(&session), None).await;
+        assert!(page.body.contains(&format!("Address saved. Deliveries now go to {moved_to}")), "{}", page.body);
+        assert_eq!(url_of().await, json!(moved_to), "{name}");
+        let zh = get(&app, &path, Some(&session), Some("zh-CN")).await;
+        assert!(zh.body.contains("修改推送地址") && zh.body.contains("保存地址"), "{}", zh.body);
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
 /// Saves a configuration document through the API as the admin; returns its version.
 async fn put_config(app: &App, path: &str, text: &str) -> i64 {
     let res = app

@@ -480,6 +480,20 @@ impl Store {
         })
     }
 
+    /// Sends a webhook's deliveries to another address from now on.
+    pub async fn set_webhook_url(&self, id: i64, url: &str) -> Result<bool> {
+        let now = now();
+        on_pool!(self, pool => {
+            let done = sqlx::query("UPDATE webhooks SET url = $1, updated_at = $2 WHERE id = $3")
+                .bind(url)
+                .bind(&now)
+                .bind(id)
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
     /// Adds an attempt to the delivery log.
     pub async fn record_delivery(&self, d: &NewDelivery<'_>) -> Result<i64> {
         let now = now();

@@ -124,9 +124,11 @@ pub struct WebhookChange {
     pub paused: Option<bool>,
     /// The event kinds it receives from now on.
     pub events: Option<Vec<String>>,
+    /// The address it is sent to from now on, checked as on creation; the secret stays.
+    pub url: Option<String>,
 }
 
-/// Pauses, resumes, or changes the event kinds of a webhook.
+/// Pauses, resumes, or changes the event kinds or the address of a webhook.
 #[utoipa::path(patch, path = "/api/v1/webhooks/{id}", tag = "webhooks", request_body = WebhookChange, params(("id" = i64, Path, description = "webhook id")),
     responses((status = 200, body = WebhookView), (status = 404, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
 pub async fn update(
@@ -136,14 +138,20 @@ pub async fn update(
     ApiJson(change): ApiJson<WebhookChange>,
 ) -> ApiResult<Json<WebhookView>> {
     principal.require_admin()?;
-    let webhook_change = sift_app::webhooks::WebhookChange { paused: change.paused, events: change.events.as_deref() };
-    let hook = sift_app::webhooks::update(state.store(), id, &webhook_change, principal.actor()).await?;
+    let webhook_change = sift_app::webhooks::WebhookChange {
+        paused: change.paused,
+        events: change.events.as_deref(),
+        url: change.url.as_deref(),
+    };
+    let hook =
+        sift_app::webhooks::update(state.store(), id, &webhook_change, principal.actor(), &policy(state.settings()))
+            .await?;
     audit(
         &state,
         &principal,
         "webhook.updated",
         &format!("webhook:{id}"),
-        serde_json::json!({"paused": change.paused, "events": change.events}),
+        serde_json::json!({"paused": change.paused, "events": change.events, "url": change.url.as_ref().map(|_| &hook.url)}),
     )
     .await?;
     Ok(Json(WebhookView::from(hook)))

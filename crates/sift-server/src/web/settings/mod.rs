@@ -50,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/settings/webhooks/{id}/pause", get(webhooks::back_to_one).post(webhooks::pause))
         .route("/settings/webhooks/{id}/resume", get(webhooks::back_to_one).post(webhooks::resume))
         .route("/settings/webhooks/{id}/events", get(webhooks::back_to_one).post(webhooks::change_events))
+        .route("/settings/webhooks/{id}/url", get(webhooks::back_to_one).post(webhooks::change_url))
         .route("/settings/webhooks/{id}/redeliver", get(webhooks::back_to_one).post(webhooks::redeliver))
         .route("/settings/webhooks/{id}/delete", get(webhooks::back_to_one).post(webhooks::delete))
 }

@@ -4,8 +4,9 @@
 //! secret shown once (`hx-history="false"`); `GET /settings/webhooks/{id}` shows one with its
 //! delivery log (`webhooks::deliveries`: event, attempt, outcome, status code, error, time),
 //! each event with a redeliver button (`webhooks::redeliver`, a job, as the API's);
-//! `POST .../pause`, `.../resume`, `.../events` (the event kinds it receives from now on;
-//! `webhooks::update`, the API's PATCH) and `.../delete` (a ticked confirmation;
+//! `POST .../pause`, `.../resume`, `.../events` (the event kinds it receives from now on),
+//! `.../url` (the address it is sent to; both `webhooks::update`, the API's PATCH) and
+//! `.../delete` (a ticked confirmation;
 //! `webhooks::delete`). Audited as the API's.
 
 use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
@@ -88,6 +89,10 @@ pub struct WebhookWords {
     save_events: &'static str,
     events_notice: &'static str,
     events_none: &'static str,
+    url_heading: &'static str,
+    url_intro: &'static str,
+    save_url: &'static str,
+    url_notice: &'static str,
 }
 
 pub static EN: WebhookWords = WebhookWords {
@@ -147,6 +152,10 @@ pub static EN: WebhookWords = WebhookWords {
     save_events: "Save events",
     events_notice: "Events saved. From now on it receives:",
     events_none: "Tick at least one event.",
+    url_heading: "Change the address",
+    url_intro: "Deliveries from now on go to the new address, those already queued included. It is checked as a new webhook's is; the signing secret stays the same.",
+    save_url: "Save address",
+    url_notice: "Address saved. Deliveries now go to",
 };
 
 pub static ZH: WebhookWords = WebhookWords {
@@ -206,6 +215,10 @@ pub static ZH: WebhookWords = WebhookWords {
     save_events: "保存事件",
     events_notice: "事件已保存。从现在起推送：",
     events_none: "请至少勾选一个事件。",
+    url_heading: "修改推送地址",
+    url_intro: "从现在起的推送（包括队列中尚未推送的）都发往新地址。新地址按新建 Webhook 的规则检查；签名密钥不变。",
+    save_url: "保存地址",
+    url_notice: "地址已保存。现在推送到",
 };
 
 pub fn words(lang: Lang) -> &'static WebhookWords {
@@ -462,6 +475,7 @@ pub struct LogQuery {
     resumed: Option<String>,
     redelivered: Option<i64>,
     events: Option<String>,
+    url: Option<String>,
 }
 
 /// What the detail page shows besides the webhook and its log.
@@ -474,6 +488,29 @@ struct Detail {
     unconfirmed: bool,
     /// A refused change of events: the message, and the kinds that were ticked.
     events_problem: Option<(String, Vec<String>)>,
+    /// A refused change of address: the message, and the address as typed.
+    url_problem: Option<(String, String)>,
+}
+
+/// The form that changes where a webhook is sent: the address as it is now (or as typed,
+/// when the change was refused: the message sits at the field).
+fn url_form(w: &WebhookWords, csrf: &str, hook: &Webhook, problem: Option<&(String, String)>) -> Markup {
+    let value = problem.map_or(hook.url.as_str(), |(_, typed)| typed.as_str());
+    html! {
+        section #address aria-labelledby="address-heading" {
+            h2 #address-heading { (w.url_heading) }
+            form.stack.narrow method="post" action={ "/settings/webhooks/" (hook.id) "/url" } hx-boost="false" {
+                input type="hidden" name=(CSRF_FIELD) value=(csrf);
+                label for="edit-url" { (w.col_url) }
+                p #url-intro.muted { (w.url_intro) }
+                input #edit-url type="url" name="url" required value=(value) inputmode="url" autocomplete="off"
+                    aria-invalid=[problem.map(|_| "true")]
+                    aria-describedby={ "url-intro" @if problem.is_some() { " url-error" } };
+                @if let Some((message, _)) = problem { p #url-error.error role="alert" { (message) } }
+                button.primary type="submit" { (w.save_url) }
+            }
+        }
+    }
 }
 
 /// The form that changes which event kinds a webhook receives: each kind a labelled box,
@@ -529,6 +566,7 @@ fn detail_page(who: &SignedIn, hook: &Webhook, log: &[Delivery], before: Option<
         }
         div.actions { (pause_form(w, csrf, hook, "detail")) }
         (events_form(w, csrf, hook, detail.events_problem.as_ref()))
+        (url_form(w, csrf, hook, detail.url_problem.as_ref()))
         section aria-labelledby="log" {
             h2 #log { (w.log) }
             p.muted { (w.log_intro) }
@@ -621,6 +659,10 @@ pub async fn show(
         let hook =
             sift_app::webhooks::webhook(state.store(), id).await.map_err(|e| WebError { error: e.into(), lang })?;
         Some(format!("{} {}.", w.events_notice, hook.events.join(", ")))
+    } else if query.url.is_some() {
+        let hook =
+            sift_app::webhooks::webhook(state.store(), id).await.map_err(|e| WebError { error: e.into(), lang })?;
+        Some(format!("{} {}", w.url_notice, hook.url))
     } else {
         None
     };
@@ -656,8 +698,8 @@ async fn set_paused(
     let id = webhook_id(lang, id)?;
     let Form(form) = form.map_err(bad_form(lang))?;
     who.principal.check_form_csrf(&form.csrf_token).map_err(&failed)?;
-    let change = WebhookChange { paused: Some(paused), events: None };
-    sift_app::webhooks::update(state.store(), id, &change, who.principal.actor())
+    let change = WebhookChange { paused: Some(paused), ..WebhookChange::default() };
+    sift_app::webhooks::update(state.store(), id, &change, who.principal.actor(), &policy(state.settings()))
         .await
         .map_err(|e| failed(e.into()))?;
     crate::http::audit(
@@ -711,8 +753,12 @@ pub async fn change_events(
     let csrf = pairs.iter().find(|(k, _)| k == CSRF_FIELD).map_or("", |(_, v)| v.as_str());
     who.principal.check_form_csrf(csrf).map_err(&failed)?;
     let events: Vec<String> = pairs.into_iter().filter(|(k, _)| k == "events").map(|(_, v)| v).collect();
-    let change = WebhookChange { paused: None, events: Some(&events) };
-    match sift_app::webhooks::update(state.store(), id, &change, who.principal.actor()).await.map_err(ApiError::from) {
+    let change = WebhookChange { events: Some(&events), ..WebhookChange::default() };
+    let policy = policy(state.settings());
+    match sift_app::webhooks::update(state.store(), id, &change, who.principal.actor(), &policy)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(hook) => {
             crate::http::audit(
                 &state,
@@ -734,6 +780,60 @@ pub async fn change_events(
                 e.errors.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ")
             };
             let detail = Detail { events_problem: Some((message, events)), ..Detail::default() };
+            render_detail(&state, &who, id, None, &detail, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(failed(e)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UrlForm {
+    csrf_token: String,
+    #[serde(default)]
+    url: String,
+}
+
+/// Changes where a webhook is sent, with the API's use case (`webhooks::update`): an address
+/// that is not http(s), or that the server's policy refuses (a private address), is refused
+/// at the field (422) with what was typed, nothing changed.
+pub async fn change_url(
+    State(state): State<AppState>,
+    who: SignedIn,
+    id: Result<Path<i64>, PathRejection>,
+    form: Result<Form<UrlForm>, FormRejection>,
+) -> WebResult {
+    require_admin(&who)?;
+    let lang = who.lang;
+    let failed = WebError::in_lang(lang);
+    let id = webhook_id(lang, id)?;
+    let Form(form) = form.map_err(bad_form(lang))?;
+    who.principal.check_form_csrf(&form.csrf_token).map_err(&failed)?;
+    let typed = form.url.trim().to_owned();
+    let change = WebhookChange { url: Some(&typed), ..WebhookChange::default() };
+    let policy = policy(state.settings());
+    match sift_app::webhooks::update(state.store(), id, &change, who.principal.actor(), &policy)
+        .await
+        .map_err(ApiError::from)
+    {
+        Ok(hook) => {
+            crate::http::audit(
+                &state,
+                &who.principal,
+                "webhook.updated",
+                &format!("webhook:{id}"),
+                serde_json::json!({"url": hook.url}),
+            )
+            .await
+            .map_err(&failed)?;
+            Ok(see_other(&format!("/settings/webhooks/{id}?url=1")))
+        }
+        Err(e) if e.kind == Kind::Validation => {
+            let message = if e.errors.is_empty() {
+                e.detail.clone()
+            } else {
+                e.errors.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ")
+            };
+            let detail = Detail { url_problem: Some((message, typed)), ..Detail::default() };
             render_detail(&state, &who, id, None, &detail, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(failed(e)),
