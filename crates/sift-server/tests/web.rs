@@ -3381,6 +3381,35 @@ async fn recording_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<St
     (url, got)
 }
 
+/// A server that may post to loopback, with one webhook for `lead.created` to a recording
+/// receiver (the kinds it got).
+struct WebhookPage {
+    app: App,
+    hook: i64,
+    url: String,
+    got: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+async fn webhook_page(db: &sift_store::testing::TestDb) -> WebhookPage {
+    let app = spawn_with(db, |s| {
+        s.job_workers = 1;
+        s.webhook_allow_private = true;
+    })
+    .await;
+    let (url, got) = recording_receiver().await;
+    let res = app
+        .send(
+            Method::POST,
+            "/api/v1/webhooks",
+            Auth::Token(&app.admin_token),
+            Some(json!({"url": url, "events": ["lead.created"]})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED, "{}", db.name);
+    let hook = res.json::<Value>().await.expect("json")["webhook"]["id"].as_i64().expect("id");
+    WebhookPage { app, hook, url, got }
+}
+
 /// Whether the webhook page's box for an event kind is ticked.
 fn event_ticked(body: &str, kind: &str) -> bool {
     let id = format!("id=\"edit-event-{}\"", kind.replace('.', "-"));
@@ -3391,23 +3420,8 @@ fn event_ticked(body: &str, kind: &str) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn settings_a_webhooks_events_are_changed_on_its_page_and_then_decide_what_is_delivered() {
     for db in databases("web_settings_webhook_events").await {
-        let app = spawn_with(&db, |s| {
-            s.job_workers = 1;
-            s.webhook_allow_private = true;
-        })
-        .await;
+        let WebhookPage { app, hook, url: _, got } = webhook_page(&db).await;
         let name = db.name;
-        let (url, got) = recording_receiver().await;
-        let res = app
-            .send(
-                Method::POST,
-                "/api/v1/webhooks",
-                Auth::Token(&app.admin_token),
-                Some(json!({"url": url, "events": ["lead.created"]})),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::CREATED, "{name}");
-        let hook = res.json::<Value>().await.expect("json")["webhook"]["id"].as_i64().expect("id");
         let events_of = || async {
             let path = format!("/api/v1/webhooks/{hook}");
             let res = app.send(Method::GET, &path, Auth::Token(&app.admin_token), None).await;
@@ -3528,23 +3542,8 @@ async fn settings_a_webhooks_events_are_changed_on_its_page_and_then_decide_what
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn settings_a_webhooks_address_is_changed_on_its_page() {
     for db in databases("web_settings_webhook_url").await {
-        let app = spawn_with(&db, |s| {
-            s.job_workers = 1;
-            s.webhook_allow_private = true;
-        })
-        .await;
+        let WebhookPage { app, hook, url, got: _ } = webhook_page(&db).await;
         let name = db.name;
-        let (url, _) = recording_receiver().await;
-        let res = app
-            .send(
-                Method::POST,
-                "/api/v1/webhooks",
-                Auth::Token(&app.admin_token),
-                Some(json!({"url": url, "events": ["lead.created"]})),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::CREATED, "{name}");
-        let hook = res.json::<Value>().await.expect("json")["webhook"]["id"].as_i64().expect("id");
         let url_of = || async {
             let path = format!("/api/v1/webhooks/{hook}");
             let res = app.send(Method::GET, &path, Auth::Token(&app.admin_token), None).await;

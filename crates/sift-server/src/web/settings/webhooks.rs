@@ -754,33 +754,53 @@ pub async fn change_events(
     who.principal.check_form_csrf(csrf).map_err(&failed)?;
     let events: Vec<String> = pairs.into_iter().filter(|(k, _)| k == "events").map(|(_, v)| v).collect();
     let change = WebhookChange { events: Some(&events), ..WebhookChange::default() };
+    let none_ticked = events.is_empty();
+    apply_change(
+        &state,
+        &who,
+        id,
+        &change,
+        "events",
+        |hook| serde_json::json!({"events": hook.events}),
+        |message| {
+            let message = if none_ticked { words(lang).events_none.to_owned() } else { message };
+            Detail { events_problem: Some((message, events.clone())), ..Detail::default() }
+        },
+    )
+    .await
+}
+
+/// Changes a webhook with the API's use case (`webhooks::update`) and audits it as the API
+/// does (`webhook.updated` with `said`), then shows it with `?{flag}=1`; a refused change
+/// (422) shows the page again with the problem where `refused` puts it, nothing changed.
+async fn apply_change(
+    state: &AppState,
+    who: &SignedIn,
+    id: i64,
+    change: &WebhookChange<'_>,
+    flag: &str,
+    said: impl FnOnce(&Webhook) -> serde_json::Value,
+    refused: impl FnOnce(String) -> Detail,
+) -> WebResult {
+    let failed = WebError::in_lang(who.lang);
     let policy = policy(state.settings());
-    match sift_app::webhooks::update(state.store(), id, &change, who.principal.actor(), &policy)
+    match sift_app::webhooks::update(state.store(), id, change, who.principal.actor(), &policy)
         .await
         .map_err(ApiError::from)
     {
         Ok(hook) => {
-            crate::http::audit(
-                &state,
-                &who.principal,
-                "webhook.updated",
-                &format!("webhook:{id}"),
-                serde_json::json!({"events": hook.events}),
-            )
-            .await
-            .map_err(&failed)?;
-            Ok(see_other(&format!("/settings/webhooks/{id}?events=1")))
+            crate::http::audit(state, &who.principal, "webhook.updated", &format!("webhook:{id}"), said(&hook))
+                .await
+                .map_err(&failed)?;
+            Ok(see_other(&format!("/settings/webhooks/{id}?{flag}=1")))
         }
         Err(e) if e.kind == Kind::Validation => {
-            let message = if events.is_empty() {
-                words(lang).events_none.to_owned()
-            } else if e.errors.is_empty() {
+            let message = if e.errors.is_empty() {
                 e.detail.clone()
             } else {
                 e.errors.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ")
             };
-            let detail = Detail { events_problem: Some((message, events)), ..Detail::default() };
-            render_detail(&state, &who, id, None, &detail, StatusCode::UNPROCESSABLE_ENTITY).await
+            render_detail(state, who, id, None, &refused(message), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(failed(e)),
     }
@@ -810,34 +830,16 @@ pub async fn change_url(
     who.principal.check_form_csrf(&form.csrf_token).map_err(&failed)?;
     let typed = form.url.trim().to_owned();
     let change = WebhookChange { url: Some(&typed), ..WebhookChange::default() };
-    let policy = policy(state.settings());
-    match sift_app::webhooks::update(state.store(), id, &change, who.principal.actor(), &policy)
-        .await
-        .map_err(ApiError::from)
-    {
-        Ok(hook) => {
-            crate::http::audit(
-                &state,
-                &who.principal,
-                "webhook.updated",
-                &format!("webhook:{id}"),
-                serde_json::json!({"url": hook.url}),
-            )
-            .await
-            .map_err(&failed)?;
-            Ok(see_other(&format!("/settings/webhooks/{id}?url=1")))
-        }
-        Err(e) if e.kind == Kind::Validation => {
-            let message = if e.errors.is_empty() {
-                e.detail.clone()
-            } else {
-                e.errors.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ")
-            };
-            let detail = Detail { url_problem: Some((message, typed)), ..Detail::default() };
-            render_detail(&state, &who, id, None, &detail, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(e) => Err(failed(e)),
-    }
+    apply_change(
+        &state,
+        &who,
+        id,
+        &change,
+        "url",
+        |hook| serde_json::json!({"url": hook.url}),
+        |message| Detail { url_problem: Some((message, typed.clone())), ..Detail::default() },
+    )
+    .await
 }
 
 #[derive(Deserialize)]
