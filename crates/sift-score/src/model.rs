@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, ScoreError};
 use crate::features::{DroppedColumn, EncodeScratch, Encoder, FeatureSchema, MISSING_LEVEL, NONE};
-use crate::gbm::{CompiledForest, Forest};
+use crate::gbm::{CompiledForest, Forest, ForestScratch};
 use crate::logistic::{Logistic, sigmoid};
 use crate::metrics::Platt;
 use crate::odoo::{OdooNb, OdooScratch, OdooTables, STAGE_VARIABLE, TAG_VARIABLE, Variable};
@@ -245,7 +245,7 @@ pub struct Scratch {
     onehot: Vec<u32>,
     encode: EncodeScratch,
     full_row: Vec<f64>,
-    contributions: Vec<f64>,
+    forest: ForestScratch,
     /// (slot, effect): a slot is a schema column, or an index into `odoo.hits`.
     pub effects: Vec<(usize, f64)>,
     pub odoo: OdooScratch,
@@ -364,9 +364,9 @@ impl<'m> Scorer<'m> {
                     .extend(scratch.onehot.iter().map(|&f| if f == NONE { f64::NAN } else { codes[f as usize] }));
                 // Per-feature contributions (Saabas) add up to the tree outputs: one pass
                 // gives both the prediction and its explanation.
-                let (z, _) = forest.predict_contributions(&scratch.full_row, &mut scratch.contributions);
+                let (z, _) = forest.predict_contributions(&scratch.full_row, &mut scratch.forest);
                 scratch.effects.extend((0..schema.columns.len()).map(|c| (c, 0.0)));
-                for (&v, &c) in scratch.contributions.iter().zip(tree_feature_column) {
+                for (&v, &c) in scratch.forest.contributions().iter().zip(tree_feature_column) {
                     scratch.effects[c].1 += v;
                 }
                 sigmoid(z)

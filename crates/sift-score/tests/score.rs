@@ -1169,8 +1169,10 @@ fn gbm_explanations_add_up_to_the_prediction() {
     let data = x.to_tree_matrix(category_codes);
     let features = x.n_dense + x.n_categorical;
     let forest = forest.compile();
-    let predicted: Vec<f64> =
-        (0..x.rows).map(|r| forest.predict(&(0..features).map(|f| data[f * x.rows + r]).collect::<Vec<_>>())).collect();
+    let mut scratch = sift_score::gbm::ForestScratch::default();
+    let predicted: Vec<f64> = (0..x.rows)
+        .map(|r| forest.predict(&(0..features).map(|f| data[f * x.rows + r]).collect::<Vec<_>>(), &mut scratch))
+        .collect();
     let platt = model.calibration.expect("calibrated");
     let scorer = Scorer::new(&model, &table.headers).expect("fits");
     let mut scratch = Scratch::default();
