@@ -578,6 +578,25 @@ fn top_factors_keep_the_strongest_on_each_side() {
     let (positive, negative) = top_factors(&effects, 2);
     assert_eq!(positive, vec![(2, 1.5), (5, 0.7)]);
     assert_eq!(negative, vec![(1, -0.9), (6, -0.3)]);
+    // Against sorting: ties (the first seen wins), effects at the negligible bar, NaN.
+    let mut seed = 7u64;
+    let mut next = || {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        [0.3, -0.3, 0.005, -0.005, 0.0051, 1.0, -2.0, f64::NAN, 0.0, -0.0, 0.7, -0.7][(seed >> 33) as usize % 12]
+    };
+    for k in 0..5 {
+        for _ in 0..200 {
+            let effects: Vec<(usize, f64)> = (0..12).map(|i| (i, next())).collect();
+            let sorted = |positive: bool| {
+                let mut side: Vec<(usize, f64)> =
+                    effects.iter().copied().filter(|e| if positive { e.1 > 0.005 } else { e.1 < -0.005 }).collect();
+                side.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+                side.truncate(k);
+                side
+            };
+            assert_eq!(top_factors(&effects, k), (sorted(true), sorted(false)), "{effects:?}");
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
