@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use sift_core::csv_out::CsvWriter;
 pub use sift_core::csv_out::push_field;
+use sift_core::csv_out::{is_formula, needs_quotes};
 
 use crate::error::{Result, ScoreError};
 use crate::model::{ModelFile, Scorer, Scratch, score_1_99, top_factors_into};
@@ -407,8 +408,7 @@ fn score_block(
     let mut out = Vec::with_capacity(block.bytes.len() * 5 / 4);
     // Cell ranges within the record's text (reused across rows).
     let mut cells: Vec<Option<(usize, usize)>> = Vec::with_capacity(scorer.positions.len());
-    let (mut probability, mut score, mut positive_text, mut negative_text, mut row_id) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut row_id = Vec::new();
     let (mut positive, mut negative) = (Vec::with_capacity(top), Vec::with_capacity(top));
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -444,25 +444,6 @@ fn score_block(
         let cell = |i: usize| cells[i].map(|(a, b)| &text[a..b]);
         let p = scorer.score(cell, row as usize, scratch)?;
         top_factors_into(&scratch.effects, top, &mut positive, &mut negative);
-        for (text, factors) in [(&mut positive_text, &positive), (&mut negative_text, &negative)] {
-            text.clear();
-            for (n, &(slot, effect)) in factors.iter().enumerate() {
-                let (name, value) = scorer.factor_label(slot, cell, scratch);
-                if n > 0 {
-                    text.extend_from_slice(b"; ");
-                }
-                text.extend_from_slice(name.as_bytes());
-                text.push(b'=');
-                text.extend_from_slice(value.as_str().as_bytes());
-                text.extend_from_slice(b" (");
-                push_fixed(text, effect, 2, true);
-                text.push(b')');
-            }
-        }
-        probability.clear();
-        push_fixed(&mut probability, p, 4, false);
-        score.clear();
-        push_integer(&mut score, u64::from(score_1_99(p)));
         let id: &[u8] = match id_column {
             Some(c) => record.get(c).unwrap_or(b""),
             None => {
@@ -473,13 +454,31 @@ fn score_block(
         };
         push_field(&mut out, id);
         out.push(b',');
-        out.extend_from_slice(&probability);
+        push_fixed(&mut out, p, 4, false);
         out.push(b',');
-        out.extend_from_slice(&score);
-        out.push(b',');
-        push_field(&mut out, &positive_text);
-        out.push(b',');
-        push_field(&mut out, &negative_text);
+        push_integer(&mut out, u64::from(score_1_99(p)));
+        for factors in [&positive, &negative] {
+            out.push(b',');
+            // Written in place; the rare text that must be quoted or neutralised is taken
+            // back out and written again as a field.
+            let start = out.len();
+            for (n, &(slot, effect)) in factors.iter().enumerate() {
+                let (name, value) = scorer.factor_label(slot, cell, scratch);
+                if n > 0 {
+                    out.extend_from_slice(b"; ");
+                }
+                out.extend_from_slice(name.as_bytes());
+                out.push(b'=');
+                out.extend_from_slice(value.as_str().as_bytes());
+                out.extend_from_slice(b" (");
+                push_fixed(&mut out, effect, 2, true);
+                out.push(b')');
+            }
+            if needs_quotes(&out[start..]) || is_formula(&out[start..]) {
+                let text = out.split_off(start);
+                push_field(&mut out, &text);
+            }
+        }
         out.push(b'\n');
     }
     Ok(out)

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, ScoreError};
 use crate::features::{DroppedColumn, EncodeScratch, Encoder, FeatureSchema, MISSING_LEVEL, NONE};
-use crate::gbm::{CompiledForest, Forest};
+use crate::gbm::{CompiledForest, Forest, ForestScratch};
 use crate::logistic::{Logistic, sigmoid};
 use crate::metrics::Platt;
 use crate::odoo::{OdooNb, OdooScratch, OdooTables, STAGE_VARIABLE, TAG_VARIABLE, Variable};
@@ -245,7 +245,7 @@ pub struct Scratch {
     onehot: Vec<u32>,
     encode: EncodeScratch,
     full_row: Vec<f64>,
-    contributions: Vec<f64>,
+    forest: ForestScratch,
     /// (slot, effect): a slot is a schema column, or an index into `odoo.hits`.
     pub effects: Vec<(usize, f64)>,
     pub odoo: OdooScratch,
@@ -364,9 +364,9 @@ impl<'m> Scorer<'m> {
                     .extend(scratch.onehot.iter().map(|&f| if f == NONE { f64::NAN } else { codes[f as usize] }));
                 // Per-feature contributions (Saabas) add up to the tree outputs: one pass
                 // gives both the prediction and its explanation.
-                let (z, _) = forest.predict_contributions(&scratch.full_row, &mut scratch.contributions);
+                let (z, _) = forest.predict_contributions(&scratch.full_row, &mut scratch.forest);
                 scratch.effects.extend((0..schema.columns.len()).map(|c| (c, 0.0)));
-                for (&v, &c) in scratch.contributions.iter().zip(tree_feature_column) {
+                for (&v, &c) in scratch.forest.contributions().iter().zip(tree_feature_column) {
                     scratch.effects[c].1 += v;
                 }
                 sigmoid(z)
@@ -462,6 +462,8 @@ pub fn top_factors(effects: &[(usize, f64)], k: usize) -> (Effects, Effects) {
 }
 
 /// [`top_factors`] into reused buffers: a bounded insertion, no sort of the whole list.
+/// Most effects are weaker than the `k`-th strongest seen so far on their side, so they are
+/// turned away by one comparison with that side's bar.
 pub fn top_factors_into(
     effects: &[(usize, f64)],
     k: usize,
@@ -473,19 +475,29 @@ pub fn top_factors_into(
     if k == 0 {
         return;
     }
+    // What an effect must beat on each side: negligible until the side holds `k`.
+    let mut bar = [NEGLIGIBLE_EFFECT; 2];
     for &(slot, effect) in effects {
-        let (list, strength) = if effect > NEGLIGIBLE_EFFECT {
-            (&mut *positive, effect)
-        } else if effect < -NEGLIGIBLE_EFFECT {
-            (&mut *negative, -effect)
-        } else {
-            continue;
-        };
-        if list.len() == k && strength <= list[k - 1].1.abs() {
+        let strength = effect.abs();
+        let side = usize::from(effect < 0.0);
+        // A NaN effect is never named: it is not greater than any bar.
+        if strength.partial_cmp(&bar[side]) != Some(std::cmp::Ordering::Greater) {
             continue;
         }
-        let at = list.iter().position(|e| strength > e.1.abs()).unwrap_or(list.len());
-        list.insert(at, (slot, effect));
-        list.truncate(k);
+        let list = if side == 0 { &mut *positive } else { &mut *negative };
+        if list.len() == k {
+            list[k - 1] = (slot, effect);
+        } else {
+            list.push((slot, effect));
+        }
+        // Up past the weaker ones; an equal one stays ahead (the first seen wins a tie).
+        let mut at = list.len() - 1;
+        while at > 0 && strength > list[at - 1].1.abs() {
+            list.swap(at, at - 1);
+            at -= 1;
+        }
+        if list.len() == k {
+            bar[side] = list[k - 1].1.abs();
+        }
     }
 }

@@ -157,17 +157,22 @@ pub fn parse_number(value: &str) -> Option<f64> {
     value.trim().parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
-/// Reads a boolean cell (`Yes`/`No`, `true`/`false`, `1`/`0`).
+/// Reads a boolean cell (`Yes`/`No`, `true`/`false`, `1`/`0`, `y`/`n`, `t`/`f`), any case.
 pub fn parse_bool(value: &str) -> Option<bool> {
-    const YES: &[&str] = &["yes", "y", "true", "t", "1"];
-    const NO: &[&str] = &["no", "n", "false", "f", "0"];
     let value = value.trim();
-    if YES.iter().any(|v| value.eq_ignore_ascii_case(v)) {
-        Some(true)
-    } else if NO.iter().any(|v| value.eq_ignore_ascii_case(v)) {
-        Some(false)
-    } else {
-        None
+    // By length first: this runs for every boolean cell of a batch.
+    let is = |word: &str| value.eq_ignore_ascii_case(word);
+    match value.len() {
+        1 => match value.as_bytes()[0].to_ascii_lowercase() {
+            b'y' | b't' | b'1' => Some(true),
+            b'n' | b'f' | b'0' => Some(false),
+            _ => None,
+        },
+        2 if is("no") => Some(false),
+        3 if is("yes") => Some(true),
+        4 if is("true") => Some(true),
+        5 if is("false") => Some(false),
+        _ => None,
     }
 }
 
@@ -180,5 +185,23 @@ pub fn category_key(value: &str, buffer: &mut String) {
         buffer.make_ascii_lowercase();
     } else {
         buffer.extend(value.chars().flat_map(char::to_lowercase));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_bool;
+
+    #[test]
+    fn booleans_read_in_any_case_and_nothing_else() {
+        for yes in ["yes", "Yes", "YES", " y ", "T", "true", "TRUE", "1"] {
+            assert_eq!(parse_bool(yes), Some(true), "{yes}");
+        }
+        for no in ["no", "No", "N", "f", "False", "0", "\tno "] {
+            assert_eq!(parse_bool(no), Some(false), "{no}");
+        }
+        for neither in ["", "2", "yes!", "nope", "tru", "é", "ja", "10", "-"] {
+            assert_eq!(parse_bool(neither), None, "{neither}");
+        }
     }
 }

@@ -491,10 +491,11 @@ impl Pipeline<'_> {
                 let forest = forest.compile();
                 let features = x.n_dense + x.n_categorical;
                 let mut row = vec![0.0; features];
+                let mut scratch = gbm::ForestScratch::default();
                 (0..x.rows)
                     .map(|r| {
                         row.iter_mut().enumerate().for_each(|(f, v)| *v = data[f * x.rows + r]);
-                        sigmoid(forest.predict(&row))
+                        sigmoid(forest.predict(&row, &mut scratch))
                     })
                     .collect()
             }
