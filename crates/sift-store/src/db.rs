@@ -384,6 +384,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0023_lead_search.sql"),
         include_str!("../migrations/postgres/0023_lead_search.sql"),
     ),
+    (
+        24,
+        "search_statistics",
+        include_str!("../migrations/sqlite/0024_search_statistics.sql"),
+        include_str!("../migrations/postgres/0024_search_statistics.sql"),
+    ),
 ];
 
 fn migrations(backend: Backend) -> Migrator {

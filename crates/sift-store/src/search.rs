@@ -158,10 +158,14 @@ where
 }
 
 /// [`push_text_filter`] for a search that finds many leads, checked on the leads an index
-/// walk or a scan reads: on SQLite the words of three characters or more are checked for the
-/// lead at hand (`EXISTS (... rowid = l.id)`, a seek in each trigram's list) rather than as
-/// the list of every lead that holds them, which a word most leads hold makes long; on
-/// PostgreSQL only the plain `LIKE`s, without the index's doubled text.
+/// walk or a scan reads, so that a walk that has found its page (or its count) stops. On
+/// PostgreSQL the plain `LIKE`s alone, without the index's doubled text (migration 24's
+/// statistics on [`PG_SEARCH_TEXT`] let the planner see that such a search holds for most
+/// leads, so it walks the sort's index rather than reading a whole stage first). On SQLite a
+/// word [`like_exact`] is a `LIKE` on each field of the row at hand (SQLite's `LIKE` folds
+/// ASCII case; about 1 µs a lead); any other word asks the FTS5 index about the row
+/// (`EXISTS (... rowid = l.id)`, 40-150 µs a lead, as FTS5 parses the query and seeks every
+/// trigram's list each time) or, for one or two characters, is the list of its hits.
 pub(crate) fn push_text_probe<DB: sqlx::Database>(q: &mut QueryBuilder<DB>, text: &str)
 where
     String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
@@ -174,7 +178,19 @@ where
         }
         return;
     }
-    let (long, short): (Vec<String>, Vec<String>) = search_words(text).partition(|w| w.chars().count() >= 3);
+    let (plain, indexed): (Vec<String>, Vec<String>) = search_words(text).partition(|w| like_exact(w));
+    for word in plain {
+        let pattern = like_pattern(&word);
+        q.push(" AND (");
+        for (i, field) in SQLITE_SEARCH_FIELDS.iter().enumerate() {
+            if i > 0 {
+                q.push(" OR ");
+            }
+            q.push(format!("{} LIKE ", sqlite_folded(field, &word))).push_bind(pattern.clone()).push(" ESCAPE '\\'");
+        }
+        q.push(")");
+    }
+    let (long, short): (Vec<String>, Vec<String>) = indexed.into_iter().partition(|w| w.chars().count() >= 3);
     if !long.is_empty() {
         q.push(" AND EXISTS (");
         push_sqlite_hits(q, &long);
@@ -184,6 +200,35 @@ where
         q.push(" AND l.id IN (");
         push_sqlite_hits(q, std::slice::from_ref(&word));
         q.push(")");
+    }
+}
+
+/// The fields SQLite's index holds, in its order (migration 23's `lead_search_text`).
+const SQLITE_SEARCH_FIELDS: [&str; 5] = ["l.first_name", "l.last_name", "l.email", "l.company", "l.external_id"];
+
+/// Whether SQLite's `LIKE` on a field finds `word` (lower-cased) exactly where the FTS5
+/// index does: every character ASCII (which `LIKE` folds as FTS5 does) or without case
+/// (`王`, digits, marks), so that FTS5 folds nothing else onto it. Two characters outside
+/// ASCII fold onto ASCII letters in FTS5, the Kelvin sign `K` onto `k` and the long s `ſ`
+/// onto `s`: [`sqlite_folded`] folds them in the field. U+FFFD to U+FFFF fold onto each other.
+/// (Checked over every code point against the `trigram` tokenizer of SQLite 3.40.)
+pub(crate) fn like_exact(word: &str) -> bool {
+    word.chars().all(|c| {
+        c.is_ascii()
+            || (!('\u{FFFD}'..='\u{FFFF}').contains(&c)
+                && c.to_lowercase().eq(std::iter::once(c))
+                && c.to_uppercase().eq(std::iter::once(c)))
+    })
+}
+
+/// `field` as `LIKE` should read it for `word`: with the Kelvin sign as `k` and the long s as
+/// `s` when the word holds those letters (FTS5 folds them so).
+fn sqlite_folded(field: &str, word: &str) -> String {
+    match (word.contains('k'), word.contains('s')) {
+        (false, false) => field.to_owned(),
+        (true, false) => format!("replace({field}, '\u{212A}', 'k')"),
+        (false, true) => format!("replace({field}, '\u{17F}', 's')"),
+        (true, true) => format!("replace(replace({field}, '\u{212A}', 'k'), '\u{17F}', 's')"),
     }
 }
 
