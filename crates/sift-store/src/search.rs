@@ -36,6 +36,33 @@ const SQLITE_BY_HITS: &str = "leads l NOT INDEXED";
 /// At most this many words of a search are used (the rest are ignored).
 pub(crate) const SEARCH_WORDS: usize = 8;
 
+/// Under a free-text search the board's counts and the API's total stop at this many leads
+/// ([`LeadCount::capped`]): a word most leads hold would otherwise be counted lead by lead,
+/// every time (100,000 checks a column at 100,000 leads).
+pub const SEARCH_COUNT_CAP: i64 = 1_000;
+
+/// How many leads a filter matches: exact, or, under a free-text search that matches more
+/// than the cap it was counted up to, the cap with `capped` set ("1,000+").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LeadCount {
+    /// The leads counted: all of them unless `capped`.
+    pub count: i64,
+    /// More leads match than `count`: counting stopped at the cap.
+    pub capped: bool,
+}
+
+impl LeadCount {
+    /// An exact count, shown as the cap when it is over `cap`.
+    pub fn up_to(count: i64, cap: i64) -> LeadCount {
+        if count > cap { LeadCount { count: cap, capped: true } } else { LeadCount { count, capped: false } }
+    }
+
+    /// An exact count.
+    pub fn exact(count: i64) -> LeadCount {
+        LeadCount { count, capped: false }
+    }
+}
+
 /// The searched fields of a lead as one lower-cased text, joined by a space (PostgreSQL).
 const PG_SEARCH_TEXT: &str = "lower(coalesce(l.first_name, '') || ' ' || coalesce(l.last_name, '') || ' ' \
     || coalesce(l.email, '') || ' ' || coalesce(l.company, '') || ' ' || coalesce(l.external_id, ''))";
@@ -78,6 +105,9 @@ pub(crate) struct SearchPlan {
     pub searching: bool,
     /// Whether the search finds few leads (about [`DRIVING_HITS`] or fewer).
     pub selective: bool,
+    /// Whether checking a lead read by an index walk is cheap ([`push_text_probe`]): always
+    /// on PostgreSQL, on SQLite when every word is [`like_exact`].
+    pub cheap_probe: bool,
     /// The table to read, as `FROM` names it.
     pub table: &'static str,
 }
@@ -93,6 +123,13 @@ impl SearchPlan {
     /// them (read once), on PostgreSQL by the plain checks along a scan.
     pub fn count_mode(&self, sqlite: bool) -> SearchMode {
         if self.searching && !self.selective && !sqlite { SearchMode::Probe } else { SearchMode::Inline }
+    }
+
+    /// Whether a count up to a cap reads leads along an index, checking each, until it has
+    /// one more than the cap (a search that finds many leads, where that check is cheap);
+    /// otherwise it counts every hit and caps the result.
+    pub fn counts_by_probing(&self) -> bool {
+        self.searching && !self.selective && self.cheap_probe
     }
 }
 
@@ -303,7 +340,13 @@ impl Store {
     /// leads first, so the index is asked for the rarest one.
     pub(crate) async fn plan_search(&self, filter: &LeadFilter) -> Result<SearchPlan> {
         let Some(text) = filter.text.as_deref().filter(|_| searching(filter)) else {
-            return Ok(SearchPlan { filter: filter.clone(), searching: false, selective: false, table: "leads l" });
+            return Ok(SearchPlan {
+                filter: filter.clone(),
+                searching: false,
+                selective: false,
+                cheap_probe: true,
+                table: "leads l",
+            });
         };
         let words: Vec<String> = search_words(text).collect();
         match &self.pool {
@@ -319,7 +362,8 @@ impl Store {
                 let hits: i64 = q.build().fetch_one(pool).await?.try_get("n")?;
                 let selective = hits <= DRIVING_HITS;
                 let table = if selective { SQLITE_BY_HITS } else { "leads l" };
-                Ok(SearchPlan { filter: filter.clone(), searching: true, selective, table })
+                let cheap_probe = words.iter().all(|w| like_exact(w));
+                Ok(SearchPlan { filter: filter.clone(), searching: true, selective, cheap_probe, table })
             }
             Pool::Postgres(pool) => {
                 let mut estimated: Vec<(f64, String)> = Vec::with_capacity(words.len());
@@ -344,7 +388,7 @@ impl Store {
                 let selective = estimated.first().is_some_and(|(rows, _)| *rows <= DRIVING_HITS as f64);
                 let text = estimated.into_iter().map(|(_, w)| w).collect::<Vec<_>>().join(" ");
                 let filter = LeadFilter { text: Some(text), ..filter.clone() };
-                Ok(SearchPlan { filter, searching: true, selective, table: "leads l" })
+                Ok(SearchPlan { filter, searching: true, selective, cheap_probe: true, table: "leads l" })
             }
         }
     }
