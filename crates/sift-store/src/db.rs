@@ -1227,12 +1227,43 @@ impl Store {
         stages: &[Stage],
         search_cap: i64,
     ) -> Result<BTreeMap<Stage, LeadCount>> {
-        let mut counts = BTreeMap::new();
         if stages.is_empty() {
-            return Ok(counts);
+            return Ok(BTreeMap::new());
         }
         let plan = self.plan_search(filter).await?;
-        let table = plan.table;
+        self.count_planned_in_stages(&plan, stages, search_cap).await
+    }
+
+    /// The board: how many leads `filter` matches in each of `stages`
+    /// ([`Store::count_leads_in_stages`], up to `search_cap` under a search), then the cards of
+    /// every stage that has any ([`Store::list_lead_cards`]), with the search planned once
+    /// for both.
+    pub async fn lead_board(
+        &self,
+        filter: &LeadFilter,
+        stages: &[Stage],
+        search_cap: i64,
+    ) -> Result<(BTreeMap<Stage, LeadCount>, Vec<LeadCard>)> {
+        if stages.is_empty() {
+            return Ok((BTreeMap::new(), Vec::new()));
+        }
+        let plan = self.plan_search(filter).await?;
+        let counts = self.count_planned_in_stages(&plan, stages, search_cap).await?;
+        let filled: Vec<Stage> =
+            stages.iter().copied().filter(|s| counts.get(s).is_some_and(|n| n.count > 0)).collect();
+        let cards = self.cards_planned(&plan, &filled).await?;
+        Ok((counts, cards))
+    }
+
+    /// [`Store::count_leads_in_stages`] for a search already planned.
+    async fn count_planned_in_stages(
+        &self,
+        plan: &SearchPlan,
+        stages: &[Stage],
+        search_cap: i64,
+    ) -> Result<BTreeMap<Stage, LeadCount>> {
+        let mut counts = BTreeMap::new();
+        let (filter, table) = (&plan.filter, plan.table);
         if plan.counts_by_probing() {
             on_pool!(self, pool => {
                 let mut q = QueryBuilder::new("SELECT ");
@@ -1356,13 +1387,21 @@ impl Store {
         if stages.is_empty() {
             return Ok(Vec::new());
         }
+        let plan = self.plan_search(filter).await?;
+        self.cards_planned(&plan, stages).await
+    }
+
+    /// [`Store::list_lead_cards`] for a search already planned.
+    async fn cards_planned(&self, plan: &SearchPlan, stages: &[Stage]) -> Result<Vec<LeadCard>> {
+        if stages.is_empty() {
+            return Ok(Vec::new());
+        }
         let (aggregate, array) = match self.backend() {
             Backend::Sqlite => ("json_group_array", "json_array"),
             Backend::Postgres => ("json_agg", "json_build_array"),
         };
-        let (sort, direction) = (filter.sort.key.expression(), if filter.sort.descending { "DESC" } else { "ASC" });
-        let plan = self.plan_search(filter).await?;
         let (filter, table) = (&plan.filter, plan.table);
+        let (sort, direction) = (filter.sort.key.expression(), if filter.sort.descending { "DESC" } else { "ASC" });
         // A search that finds few leads is found once (`hits`) for every stage's page; one
         // that finds many is checked along each stage's index until its page is full.
         let mode = match (plan.searching, plan.selective) {

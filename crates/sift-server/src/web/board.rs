@@ -16,7 +16,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use sift_core::{MovePlan, Stage, Verdict};
 use sift_store::accounts::{Role, User};
-use sift_store::{LeadCard, LeadCount, SEARCH_COUNT_CAP, StoredLead};
+use sift_store::{LeadCard, LeadCount, SEARCH_COLUMN_CAP, StoredLead};
 
 use super::i18n::{self, Lang};
 use super::layout::{self, lead_name, verdict_badge};
@@ -68,10 +68,10 @@ pub struct BoardWords {
     pub leads_many: &'static str,
     pub shown_before: &'static str,
     pub shown: &'static str,
-    /// A count that stopped at the cap under a search: "{more_before}1,000{more_after} leads".
+    /// A count that stopped at the cap under a search: "{more_before}200{more_after} leads".
     pub more_before: &'static str,
     pub more_after: &'static str,
-    /// Under the filters when a column's count stopped at the cap: "{capped_before}1,000{capped_after}".
+    /// Under the filters when a column's count stopped at the cap: "{capped_before}200{capped_after}".
     pub capped_before: &'static str,
     pub capped_after: &'static str,
     pub move_stage: &'static str,
@@ -293,7 +293,7 @@ fn card_score(lang: Lang, card: &LeadCard) -> String {
 }
 
 /// A column heading's count: "1,234 leads · 50 shown" (every lead shown: "3 leads"; a
-/// search's count that stopped at the cap: "1,000+ leads · 50 shown").
+/// search's count that stopped at the cap: "200+ leads · 50 shown").
 fn column_count(w: &BoardWords, total: LeadCount, shown: usize) -> String {
     let noun = if total.count == 1 && !total.capped { w.lead_one } else { w.leads_many };
     let number = super::reports::count(total.count);
@@ -393,7 +393,7 @@ impl BoardView<'_> {
             (self.filter_form())
             @if self.columns.iter().any(|c| c.total.capped) {
                 p.muted #count-capped {
-                    (w.capped_before) (super::reports::count(SEARCH_COUNT_CAP)) (w.capped_after)
+                    (w.capped_before) (super::reports::count(SEARCH_COLUMN_CAP)) (w.capped_after)
                 }
             }
             (self.assign_form())
