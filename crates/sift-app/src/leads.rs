@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sift_core::{Activity, ActivityKind, Decision, LeadTypeDecision, MovePlan, StageChange, Trigger, plan_move};
-use sift_store::{LeadCard, LeadFilter, Store, StoredLead};
+use sift_store::{LeadCard, LeadCount, LeadFilter, SEARCH_COLUMN_CAP, Store, StoredLead};
 
 use crate::config::Config;
 use crate::error::{AppError, Result};
@@ -513,22 +513,23 @@ pub async fn pull_back(store: &Store, id: i64, reason: &str, actor: &str) -> Res
 }
 
 /// One column of the board: a stage, the first leads in it in the filter's order, as cards,
-/// and how many leads the filter matches in that stage in all.
+/// and how many leads the filter matches in that stage in all (under a free-text search, up
+/// to [`SEARCH_COLUMN_CAP`]).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct BoardColumn {
     pub stage: sift_core::Stage,
     pub cards: Vec<LeadCard>,
-    pub total: i64,
+    pub total: LeadCount,
 }
 
-/// The board: how many leads `filter` matches in each stage (one statement), then the cards
-/// of every stage that has any (its sort, cursor and limit apply per column; one statement
-/// of indexed reads); never every lead.
+/// The board: how many leads `filter` matches in each stage (one statement; under a
+/// free-text search each count stops at [`SEARCH_COLUMN_CAP`]), then the cards of every stage
+/// that has any (its sort, cursor and limit apply per column; one statement of indexed
+/// reads); never every lead.
 pub async fn board(store: &Store, filter: &LeadFilter, stages: &[sift_core::Stage]) -> Result<Vec<BoardColumn>> {
-    let totals = store.count_leads_in_stages(filter, stages).await?;
-    let total = |stage: &sift_core::Stage| totals.get(stage).copied().unwrap_or(0);
-    let filled: Vec<sift_core::Stage> = stages.iter().copied().filter(|s| total(s) > 0).collect();
-    let mut cards = store.list_lead_cards(filter, &filled).await?.into_iter().peekable();
+    let (totals, cards) = store.lead_board(filter, stages, SEARCH_COLUMN_CAP).await?;
+    let total = |stage: &sift_core::Stage| totals.get(stage).copied().unwrap_or_default();
+    let mut cards = cards.into_iter().peekable();
     Ok(stages
         .iter()
         .map(|stage| {

@@ -1778,6 +1778,72 @@ async fn the_board_groups_by_stage_filters_from_the_url_and_assigns_as_the_api_a
     }
 }
 
+/// Under a search the board's column counts stop at 200 ("200+", "超过 200") and the API's
+/// total at 1,000 (`total_capped`); below the caps, and without a search, they are exact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_most_leads_match_is_counted_up_to_a_cap_on_the_board_and_in_the_api() {
+    for db in databases("web_board_cap").await {
+        let app = spawn(&db).await;
+        let mut csv = String::from("Email,First Name,Company\n");
+        for i in 0..1100 {
+            let company = if i % 110 == 0 { "Rare Co" } else { "Plain Co" };
+            csv.push_str(&format!("b{i}@bulk.example,Bulk {i},{company}\n"));
+        }
+        import_csv(&app, &csv).await;
+        let admin = sign_in_with_form(&app, "admin", PASSWORD).await;
+        for (query, want, capped) in [
+            ("q=bulk", "200+ leads · 50 shown", true),
+            ("q=bulk%20co", "200+ leads · 50 shown", true),
+            ("q=rare", "10 leads", false),
+            ("q=bulk&stage=unqualified", "200+ leads · 50 shown", true),
+            ("", "1,100 leads · 50 shown", false),
+        ] {
+            let page = get(&app, &format!("/board?{query}"), Some(&admin), None).await;
+            assert_eq!(page.status, StatusCode::OK, "{}: {query}", db.name);
+            assert_eq!(column_count(&page.body, "unqualified").as_deref(), Some(want), "{}: /board?{query}", db.name);
+            assert_eq!(page.body.contains("id=\"count-capped\""), capped, "{}: /board?{query}", db.name);
+        }
+        let page = get(&app, "/board?q=bulk", Some(&admin), None).await;
+        assert!(page.body.contains("While searching, each column counts up to 200 leads."), "{}", page.body);
+        let zh = get(&app, "/board?q=bulk", Some(&admin), Some("zh-CN")).await;
+        assert_eq!(
+            column_count(&zh.body, "unqualified").as_deref(),
+            Some("超过 200 条线索 · 显示 50 条"),
+            "{}",
+            db.name
+        );
+        assert!(zh.body.contains("搜索时每列最多统计 200 条线索。"), "{}", zh.body);
+
+        for (query, total, capped) in [("q=bulk", 1000, true), ("q=rare", 10, false), ("sort=id", 1100, false)] {
+            let page: Value = app
+                .send(Method::GET, &format!("/api/v1/leads?{query}&count=true"), Auth::Token(&app.admin_token), None)
+                .await
+                .json()
+                .await
+                .expect("json");
+            assert_eq!(
+                (&page["total"], &page["total_capped"]),
+                (&json!(total), &json!(capped)),
+                "{}: {query}",
+                db.name
+            );
+        }
+        let page: Value = app
+            .send(Method::GET, "/api/v1/leads?q=bulk", Auth::Token(&app.admin_token), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(
+            (&page["total"], &page["total_capped"]),
+            (&Value::Null, &Value::Null),
+            "{}: no count asked",
+            db.name
+        );
+        app.running.shutdown().await.expect("clean shutdown");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stage_move_without_a_reason_shows_the_error_at_its_field_and_changes_nothing() {
     for db in databases("web_stage_move").await {

@@ -19,7 +19,7 @@ use sqlx::{QueryBuilder, Row, SqlSafeStr};
 
 use crate::events::{EventKind, NewEvent, insert_event};
 use crate::record::{LeadRecord, StoredLead};
-use crate::search::SearchMode;
+use crate::search::{LeadCount, SearchMode, SearchPlan};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -383,6 +383,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         "lead_search",
         include_str!("../migrations/sqlite/0023_lead_search.sql"),
         include_str!("../migrations/postgres/0023_lead_search.sql"),
+    ),
+    (
+        24,
+        "search_statistics",
+        include_str!("../migrations/sqlite/0024_search_statistics.sql"),
+        include_str!("../migrations/postgres/0024_search_statistics.sql"),
     ),
 ];
 
@@ -1183,6 +1189,11 @@ impl Store {
 
     pub async fn count_leads(&self, filter: &LeadFilter) -> Result<i64> {
         let plan = self.plan_search(&LeadFilter { after: None, ..filter.clone() }).await?;
+        self.count_planned(&plan).await
+    }
+
+    /// Every lead `plan` selects, counted.
+    async fn count_planned(&self, plan: &SearchPlan) -> Result<i64> {
         let (filter, table, mode) = (&plan.filter, plan.table, plan.count_mode(self.backend() == Backend::Sqlite));
         on_pool!(self, pool => {
             let mut q = QueryBuilder::new(format!("SELECT count(*) AS n FROM {table}"));
@@ -1192,19 +1203,108 @@ impl Store {
         })
     }
 
+    /// [`Store::count_leads`], except that under a free-text search the count stops at
+    /// `search_cap` ([`LeadCount::capped`] when more leads match): a search that finds many
+    /// leads is checked lead by lead until one more than the cap is found (see
+    /// [`SearchPlan::counts_by_probing`]). Without a search the count is exact.
+    pub async fn count_leads_up_to(&self, filter: &LeadFilter, search_cap: i64) -> Result<LeadCount> {
+        let plan = self.plan_search(&LeadFilter { after: None, ..filter.clone() }).await?;
+        if !plan.searching {
+            return Ok(LeadCount::exact(self.count_planned(&plan).await?));
+        }
+        if !plan.counts_by_probing() {
+            return Ok(LeadCount::up_to(self.count_planned(&plan).await?, search_cap));
+        }
+        let (filter, table) = (&plan.filter, plan.table);
+        let n: i64 = on_pool!(self, pool => {
+            let mut q = QueryBuilder::new(format!("SELECT count(*) AS n FROM (SELECT 1 FROM {table}"));
+            Self::push_filter_in(&mut q, filter, SearchMode::Probe);
+            q.push(" LIMIT ").push_bind(search_cap.saturating_add(1)).push(") AS counted");
+            q.build().fetch_one(pool).await?.try_get("n")?
+        });
+        Ok(LeadCount::up_to(n, search_cap))
+    }
+
     /// How many leads `filter` matches in each of `stages` (its own stage, cursor, sort and
-    /// page ignored), counted in SQL: one statement of a `count(*)` per stage, each a range
-    /// of an index that starts with the stage or with a filter's column (on SQLite a third of
-    /// the time of one `GROUP BY stage` over the same leads: no comparison of stages). Under a
-    /// free-text search it is one `GROUP BY stage` over what the search finds, which is read
-    /// once rather than once per stage.
-    pub async fn count_leads_in_stages(&self, filter: &LeadFilter, stages: &[Stage]) -> Result<BTreeMap<Stage, i64>> {
-        let mut counts = BTreeMap::new();
+    /// page ignored), counted in SQL. Without a free-text search every count is exact: one
+    /// statement of a `count(*)` per stage, each a range of an index that starts with the
+    /// stage or with a filter's column (on SQLite a third of the time of one `GROUP BY stage`
+    /// over the same leads: no comparison of stages).
+    ///
+    /// Under a search each count stops at `search_cap` ([`LeadCount::capped`] beyond it). A
+    /// search that finds many leads is counted per stage along the filter's sort order (the
+    /// index the board's cards are read by), each count ending once it has one more than the
+    /// cap, rather than over every lead the search finds (a word every lead holds cost 70 to
+    /// 160 ms a board at 100,000 leads). One that finds few is one `GROUP BY stage` over its
+    /// hits, read once, and then capped, so a count reads the same whichever way it was made.
+    pub async fn count_leads_in_stages(
+        &self,
+        filter: &LeadFilter,
+        stages: &[Stage],
+        search_cap: i64,
+    ) -> Result<BTreeMap<Stage, LeadCount>> {
         if stages.is_empty() {
-            return Ok(counts);
+            return Ok(BTreeMap::new());
         }
         let plan = self.plan_search(filter).await?;
-        let table = plan.table;
+        self.count_planned_in_stages(&plan, stages, search_cap).await
+    }
+
+    /// The board: how many leads `filter` matches in each of `stages`
+    /// ([`Store::count_leads_in_stages`], up to `search_cap` under a search), then the cards of
+    /// every stage that has any ([`Store::list_lead_cards`]), with the search planned once
+    /// for both.
+    pub async fn lead_board(
+        &self,
+        filter: &LeadFilter,
+        stages: &[Stage],
+        search_cap: i64,
+    ) -> Result<(BTreeMap<Stage, LeadCount>, Vec<LeadCard>)> {
+        if stages.is_empty() {
+            return Ok((BTreeMap::new(), Vec::new()));
+        }
+        let plan = self.plan_search(filter).await?;
+        let counts = self.count_planned_in_stages(&plan, stages, search_cap).await?;
+        let filled: Vec<Stage> =
+            stages.iter().copied().filter(|s| counts.get(s).is_some_and(|n| n.count > 0)).collect();
+        let cards = self.cards_planned(&plan, &filled).await?;
+        Ok((counts, cards))
+    }
+
+    /// [`Store::count_leads_in_stages`] for a search already planned.
+    async fn count_planned_in_stages(
+        &self,
+        plan: &SearchPlan,
+        stages: &[Stage],
+        search_cap: i64,
+    ) -> Result<BTreeMap<Stage, LeadCount>> {
+        let mut counts = BTreeMap::new();
+        let (filter, table) = (&plan.filter, plan.table);
+        if plan.counts_by_probing() {
+            on_pool!(self, pool => {
+                let mut q = QueryBuilder::new("SELECT ");
+                for (i, stage) in stages.iter().enumerate() {
+                    if i > 0 {
+                        q.push(", ");
+                    }
+                    q.push(format!("(SELECT count(*) FROM (SELECT 1 FROM {table}"));
+                    let counted = LeadFilter {
+                        stage: Some(*stage),
+                        after: None,
+                        limit: Some(search_cap.saturating_add(1)),
+                        offset: None,
+                        ..plan.filter.clone()
+                    };
+                    Self::push_order_and_page(&mut q, &counted, SearchMode::Probe);
+                    q.push(format!(") AS s{i}) AS c{i}"));
+                }
+                let row = q.build().fetch_one(pool).await?;
+                for (i, stage) in stages.iter().enumerate() {
+                    counts.insert(*stage, LeadCount::up_to(row.try_get::<i64, _>(i)?, search_cap));
+                }
+            });
+            return Ok(counts);
+        }
         if plan.searching {
             let counted = LeadFilter { stage: None, after: None, limit: None, offset: None, ..plan.filter.clone() };
             let mode = plan.count_mode(self.backend() == Backend::Sqlite);
@@ -1218,12 +1318,12 @@ impl Store {
                 }
                 q.push(") GROUP BY l.stage");
                 for stage in stages {
-                    counts.insert(*stage, 0);
+                    counts.insert(*stage, LeadCount::exact(0));
                 }
                 for row in q.build().fetch_all(pool).await? {
                     let stage: String = row.try_get("stage")?;
                     let stage = Stage::from_str(&stage).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                    counts.insert(stage, row.try_get::<i64, _>("n")?);
+                    counts.insert(stage, LeadCount::up_to(row.try_get::<i64, _>("n")?, search_cap));
                 }
             });
             return Ok(counts);
@@ -1241,7 +1341,7 @@ impl Store {
             }
             let row = q.build().fetch_one(pool).await?;
             for (i, stage) in stages.iter().enumerate() {
-                counts.insert(*stage, row.try_get::<i64, _>(i)?);
+                counts.insert(*stage, LeadCount::exact(row.try_get::<i64, _>(i)?));
             }
         });
         Ok(counts)
@@ -1303,13 +1403,21 @@ impl Store {
         if stages.is_empty() {
             return Ok(Vec::new());
         }
+        let plan = self.plan_search(filter).await?;
+        self.cards_planned(&plan, stages).await
+    }
+
+    /// [`Store::list_lead_cards`] for a search already planned.
+    async fn cards_planned(&self, plan: &SearchPlan, stages: &[Stage]) -> Result<Vec<LeadCard>> {
+        if stages.is_empty() {
+            return Ok(Vec::new());
+        }
         let (aggregate, array) = match self.backend() {
             Backend::Sqlite => ("json_group_array", "json_array"),
             Backend::Postgres => ("json_agg", "json_build_array"),
         };
-        let (sort, direction) = (filter.sort.key.expression(), if filter.sort.descending { "DESC" } else { "ASC" });
-        let plan = self.plan_search(filter).await?;
         let (filter, table) = (&plan.filter, plan.table);
+        let (sort, direction) = (filter.sort.key.expression(), if filter.sort.descending { "DESC" } else { "ASC" });
         // A search that finds few leads is found once (`hits`) for every stage's page; one
         // that finds many is checked along each stage's index until its page is full.
         let mode = match (plan.searching, plan.selective) {

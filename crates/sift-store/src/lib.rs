@@ -28,3 +28,4 @@ pub use models::{LeadScore, ModelInfo};
 pub use qualifications::StoredQualification;
 pub use record::{LeadRecord, StoredLead};
 pub use runs::{ImportRun, ImportRunStatus, RunProgress};
+pub use search::{LeadCount, SEARCH_COLUMN_CAP, SEARCH_COUNT_CAP};

@@ -36,6 +36,40 @@ const SQLITE_BY_HITS: &str = "leads l NOT INDEXED";
 /// At most this many words of a search are used (the rest are ignored).
 pub(crate) const SEARCH_WORDS: usize = 8;
 
+/// Under a free-text search the API's total stops at this many leads ([`LeadCount::capped`]):
+/// a word most leads hold would otherwise be counted lead by lead over every lead, every
+/// time (100,000 checks at 100,000 leads). Counting up to it reads about 1,000 leads (1 to 2
+/// ms).
+pub const SEARCH_COUNT_CAP: i64 = 1_000;
+
+/// Under a free-text search each of the board's columns counts up to this many leads. A
+/// board counts nine columns a view: up to 1,000 each, a word every lead holds read 8,000
+/// leads a view (13 ms on SQLite, about 16 ms on PostgreSQL, at 100,000 leads), more than two
+/// cores have for 100 views a second; up to 200, about 1,600.
+pub const SEARCH_COLUMN_CAP: i64 = 200;
+
+/// How many leads a filter matches: exact, or, under a free-text search that matches more
+/// than the cap it was counted up to, the cap with `capped` set ("1,000+").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LeadCount {
+    /// The leads counted: all of them unless `capped`.
+    pub count: i64,
+    /// More leads match than `count`: counting stopped at the cap.
+    pub capped: bool,
+}
+
+impl LeadCount {
+    /// An exact count, shown as the cap when it is over `cap`.
+    pub fn up_to(count: i64, cap: i64) -> LeadCount {
+        if count > cap { LeadCount { count: cap, capped: true } } else { LeadCount { count, capped: false } }
+    }
+
+    /// An exact count.
+    pub fn exact(count: i64) -> LeadCount {
+        LeadCount { count, capped: false }
+    }
+}
+
 /// The searched fields of a lead as one lower-cased text, joined by a space (PostgreSQL).
 const PG_SEARCH_TEXT: &str = "lower(coalesce(l.first_name, '') || ' ' || coalesce(l.last_name, '') || ' ' \
     || coalesce(l.email, '') || ' ' || coalesce(l.company, '') || ' ' || coalesce(l.external_id, ''))";
@@ -78,6 +112,9 @@ pub(crate) struct SearchPlan {
     pub searching: bool,
     /// Whether the search finds few leads (about [`DRIVING_HITS`] or fewer).
     pub selective: bool,
+    /// Whether checking a lead read by an index walk is cheap ([`push_text_probe`]): always
+    /// on PostgreSQL, on SQLite when every word is [`like_exact`].
+    pub cheap_probe: bool,
     /// The table to read, as `FROM` names it.
     pub table: &'static str,
 }
@@ -93,6 +130,13 @@ impl SearchPlan {
     /// them (read once), on PostgreSQL by the plain checks along a scan.
     pub fn count_mode(&self, sqlite: bool) -> SearchMode {
         if self.searching && !self.selective && !sqlite { SearchMode::Probe } else { SearchMode::Inline }
+    }
+
+    /// Whether a count up to a cap reads leads along an index, checking each, until it has
+    /// one more than the cap (a search that finds many leads, where that check is cheap);
+    /// otherwise it counts every hit and caps the result.
+    pub fn counts_by_probing(&self) -> bool {
+        self.searching && !self.selective && self.cheap_probe
     }
 }
 
@@ -158,10 +202,14 @@ where
 }
 
 /// [`push_text_filter`] for a search that finds many leads, checked on the leads an index
-/// walk or a scan reads: on SQLite the words of three characters or more are checked for the
-/// lead at hand (`EXISTS (... rowid = l.id)`, a seek in each trigram's list) rather than as
-/// the list of every lead that holds them, which a word most leads hold makes long; on
-/// PostgreSQL only the plain `LIKE`s, without the index's doubled text.
+/// walk or a scan reads, so that a walk that has found its page (or its count) stops. On
+/// PostgreSQL the plain `LIKE`s alone, without the index's doubled text (migration 24's
+/// statistics on [`PG_SEARCH_TEXT`] let the planner see that such a search holds for most
+/// leads, so it walks the sort's index rather than reading a whole stage first). On SQLite a
+/// word [`like_exact`] is a `LIKE` on each field of the row at hand (SQLite's `LIKE` folds
+/// ASCII case; about 1 µs a lead); any other word asks the FTS5 index about the row
+/// (`EXISTS (... rowid = l.id)`, 40-150 µs a lead, as FTS5 parses the query and seeks every
+/// trigram's list each time) or, for one or two characters, is the list of its hits.
 pub(crate) fn push_text_probe<DB: sqlx::Database>(q: &mut QueryBuilder<DB>, text: &str)
 where
     String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
@@ -174,7 +222,19 @@ where
         }
         return;
     }
-    let (long, short): (Vec<String>, Vec<String>) = search_words(text).partition(|w| w.chars().count() >= 3);
+    let (plain, indexed): (Vec<String>, Vec<String>) = search_words(text).partition(|w| like_exact(w));
+    for word in plain {
+        let pattern = like_pattern(&word);
+        q.push(" AND (");
+        for (i, field) in SQLITE_SEARCH_FIELDS.iter().enumerate() {
+            if i > 0 {
+                q.push(" OR ");
+            }
+            q.push(format!("{} LIKE ", sqlite_folded(field, &word))).push_bind(pattern.clone()).push(" ESCAPE '\\'");
+        }
+        q.push(")");
+    }
+    let (long, short): (Vec<String>, Vec<String>) = indexed.into_iter().partition(|w| w.chars().count() >= 3);
     if !long.is_empty() {
         q.push(" AND EXISTS (");
         push_sqlite_hits(q, &long);
@@ -184,6 +244,35 @@ where
         q.push(" AND l.id IN (");
         push_sqlite_hits(q, std::slice::from_ref(&word));
         q.push(")");
+    }
+}
+
+/// The fields SQLite's index holds, in its order (migration 23's `lead_search_text`).
+const SQLITE_SEARCH_FIELDS: [&str; 5] = ["l.first_name", "l.last_name", "l.email", "l.company", "l.external_id"];
+
+/// Whether SQLite's `LIKE` on a field finds `word` (lower-cased) exactly where the FTS5
+/// index does: every character ASCII (which `LIKE` folds as FTS5 does) or without case
+/// (`王`, digits, marks), so that FTS5 folds nothing else onto it. Two characters outside
+/// ASCII fold onto ASCII letters in FTS5, the Kelvin sign `K` onto `k` and the long s `ſ`
+/// onto `s`: [`sqlite_folded`] folds them in the field. U+FFFD to U+FFFF fold onto each other.
+/// (Checked over every code point against the `trigram` tokenizer of SQLite 3.40.)
+pub(crate) fn like_exact(word: &str) -> bool {
+    word.chars().all(|c| {
+        c.is_ascii()
+            || (!('\u{FFFD}'..='\u{FFFF}').contains(&c)
+                && c.to_lowercase().eq(std::iter::once(c))
+                && c.to_uppercase().eq(std::iter::once(c)))
+    })
+}
+
+/// `field` as `LIKE` should read it for `word`: with the Kelvin sign as `k` and the long s as
+/// `s` when the word holds those letters (FTS5 folds them so).
+fn sqlite_folded(field: &str, word: &str) -> String {
+    match (word.contains('k'), word.contains('s')) {
+        (false, false) => field.to_owned(),
+        (true, false) => format!("replace({field}, '\u{212A}', 'k')"),
+        (false, true) => format!("replace({field}, '\u{17F}', 's')"),
+        (true, true) => format!("replace(replace({field}, '\u{212A}', 'k'), '\u{17F}', 's')"),
     }
 }
 
@@ -258,7 +347,13 @@ impl Store {
     /// leads first, so the index is asked for the rarest one.
     pub(crate) async fn plan_search(&self, filter: &LeadFilter) -> Result<SearchPlan> {
         let Some(text) = filter.text.as_deref().filter(|_| searching(filter)) else {
-            return Ok(SearchPlan { filter: filter.clone(), searching: false, selective: false, table: "leads l" });
+            return Ok(SearchPlan {
+                filter: filter.clone(),
+                searching: false,
+                selective: false,
+                cheap_probe: true,
+                table: "leads l",
+            });
         };
         let words: Vec<String> = search_words(text).collect();
         match &self.pool {
@@ -274,7 +369,8 @@ impl Store {
                 let hits: i64 = q.build().fetch_one(pool).await?.try_get("n")?;
                 let selective = hits <= DRIVING_HITS;
                 let table = if selective { SQLITE_BY_HITS } else { "leads l" };
-                Ok(SearchPlan { filter: filter.clone(), searching: true, selective, table })
+                let cheap_probe = words.iter().all(|w| like_exact(w));
+                Ok(SearchPlan { filter: filter.clone(), searching: true, selective, cheap_probe, table })
             }
             Pool::Postgres(pool) => {
                 let mut estimated: Vec<(f64, String)> = Vec::with_capacity(words.len());
@@ -299,7 +395,7 @@ impl Store {
                 let selective = estimated.first().is_some_and(|(rows, _)| *rows <= DRIVING_HITS as f64);
                 let text = estimated.into_iter().map(|(_, w)| w).collect::<Vec<_>>().join(" ");
                 let filter = LeadFilter { text: Some(text), ..filter.clone() };
-                Ok(SearchPlan { filter, searching: true, selective, table: "leads l" })
+                Ok(SearchPlan { filter, searching: true, selective, cheap_probe: true, table: "leads l" })
             }
         }
     }

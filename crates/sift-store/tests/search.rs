@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use common::{TestDb, connect, databases, execute};
 use sift_core::Stage;
 use sift_store::import::{ImportOptions, import_csv};
-use sift_store::{LeadFilter, LeadRecord, Store, StoredLead};
+use sift_store::{LeadCount, LeadFilter, LeadRecord, SEARCH_COUNT_CAP, Store, StoredLead};
 
 /// Leads written through the importer: ASCII in mixed case, Chinese names and companies
 /// (2-character names among them), LIKE's metacharacters and quotes in the values.
@@ -120,16 +120,18 @@ fn search(text: &str) -> LeadFilter {
 }
 
 /// Every query finds what the old search found, through each way the store reads leads
-/// under a filter: the list, the count, the board's cards and its counts per stage.
+/// under a filter: the list, the count, the board's cards and its counts per stage (exact,
+/// and stopped at a cap).
 async fn check_all(store: &Store, db: &TestDb, when: &str) {
-    let all = check_queries(store, db, when, QUERIES).await;
+    let all = check_queries(store, db, when, QUERIES, &[1, 3]).await;
     // The queries are not all trivial: some find leads, some find none.
     let found = QUERIES.iter().filter(|q| !expected(&all, q).is_empty()).count();
     assert!(found > 20 && found < QUERIES.len(), "{} {when}: {found} queries find leads", db.name);
 }
 
-/// Checks `queries` against the stored leads, which it returns.
-async fn check_queries(store: &Store, db: &TestDb, when: &str, queries: &[&str]) -> Vec<StoredLead> {
+/// Checks `queries` against the stored leads, which it returns; the counts also stopped at
+/// each of `caps` (the board's and the API's counts under a search).
+async fn check_queries(store: &Store, db: &TestDb, when: &str, queries: &[&str], caps: &[i64]) -> Vec<StoredLead> {
     let all = store.list_leads(&LeadFilter::default()).await.expect("all leads");
     for text in queries {
         let want = expected(&all, text);
@@ -139,8 +141,37 @@ async fn check_queries(store: &Store, db: &TestDb, when: &str, queries: &[&str])
         assert_eq!(got, want, "{} {when}: search {text:?}", db.name);
         let count = store.count_leads(&search(text)).await.expect("count");
         assert_eq!(count, want.len() as i64, "{} {when}: count of {text:?}", db.name);
-        let per_stage = store.count_leads_in_stages(&search(text), &Stage::ALL).await.expect("stage counts");
-        assert_eq!(per_stage.values().sum::<i64>(), want.len() as i64, "{} {when}: stage counts of {text:?}", db.name);
+        let per_stage = store.count_leads_in_stages(&search(text), &Stage::ALL, i64::MAX).await.expect("stage counts");
+        assert!(per_stage.values().all(|n| !n.capped), "{} {when}: {text:?} counted to the end", db.name);
+        assert_eq!(
+            per_stage.values().map(|n| n.count).sum::<i64>(),
+            want.len() as i64,
+            "{} {when}: stage counts of {text:?}",
+            db.name
+        );
+        // Only a search is counted up to a cap; a blank one counts every lead.
+        let counted = |n: usize, cap: i64| {
+            if text.split_whitespace().next().is_some() {
+                LeadCount::up_to(n as i64, cap)
+            } else {
+                LeadCount::exact(n as i64)
+            }
+        };
+        for &cap in caps {
+            let capped = store.count_leads_up_to(&search(text), cap).await.expect("count up to a cap");
+            assert_eq!(capped, counted(want.len(), cap), "{} {when}: {text:?} up to {cap}", db.name);
+            let per_stage = store.count_leads_in_stages(&search(text), &Stage::ALL, cap).await.expect("stage counts");
+            for stage in Stage::ALL {
+                let in_stage =
+                    all.iter().filter(|l| l.record.stage == stage && want.binary_search(&l.id).is_ok()).count();
+                assert_eq!(
+                    per_stage.get(&stage).copied(),
+                    Some(counted(in_stage, cap)),
+                    "{} {when}: {text:?} in {stage:?} up to {cap}",
+                    db.name
+                );
+            }
+        }
         let mut cards: Vec<i64> = store
             .list_lead_cards(&LeadFilter { limit: Some(50), ..search(text) }, &Stage::ALL)
             .await
@@ -154,8 +185,8 @@ async fn check_queries(store: &Store, db: &TestDb, when: &str, queries: &[&str])
         } else {
             // At most 50 a stage, every one a hit.
             assert!(cards.iter().all(|id| want.binary_search(id).is_ok()), "{} {when}: cards of {text:?}", db.name);
-            let stages = store.count_leads_in_stages(&search(text), &Stage::ALL).await.expect("counts");
-            let shown: i64 = stages.values().map(|n| (*n).min(50)).sum();
+            let stages = store.count_leads_in_stages(&search(text), &Stage::ALL, i64::MAX).await.expect("counts");
+            let shown: i64 = stages.values().map(|n| n.count.min(50)).sum();
             assert_eq!(cards.len() as i64, shown, "{} {when}: a full page a stage for {text:?}", db.name);
         }
     }
@@ -301,7 +332,11 @@ async fn postgres_without_pg_trgm_searches_by_scanning() {
 }
 
 /// A search that finds many leads (more than the 2,000 that make the hits drive a query) is
-/// read along the filters' indexes instead: the same leads either way.
+/// read along the filters' indexes instead, each lead checked by a plain `LIKE` where that
+/// finds what the index does: the same leads either way, and the same counts, stopped at a cap
+/// or not. A quarter of the companies end in `Kft` written with the Kelvin sign (`K`, which
+/// the index and Rust fold to `k`, and SQLite's `LIKE` does not), and most start with `Über`
+/// (a letter whose case `LIKE` does not fold on SQLite, so the index answers there).
 #[tokio::test]
 async fn a_search_most_leads_match_finds_the_same_leads() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -309,8 +344,10 @@ async fn a_search_most_leads_match_finds_the_same_leads() {
     let mut csv = String::from("Record ID,First Name,Last Name,Email,Company Name,Lifecycle Stage\n");
     for i in 0..2600 {
         let (first, last) = if i % 40 == 3 { ("", "王伟") } else { ("First", "Last") };
+        let prefix = if i % 5 == 0 { "Ober" } else { "Über" };
+        let kft = if i % 4 == 1 { "\u{212A}ft" } else { "Kft" };
         csv.push_str(&format!(
-            "{i},{first}{},{last},lead{i}@company{}.example,Company {} Inc,{}\n",
+            "{i},{first}{},{last},lead{i}@company{}.example,{prefix} Company {} Inc {kft},{}\n",
             i % 7,
             i % 50,
             i % 13,
@@ -335,8 +372,14 @@ async fn a_search_most_leads_match_finds_the_same_leads() {
             "zz",
             "inc company4",
             "company4 inc",
+            "kft",
+            "k",
+            "inc kft",
+            "über",
+            "über company",
+            "ober",
         ];
-        check_queries(&store, &db, "with 2,600 leads", &queries).await;
+        check_queries(&store, &db, "with 2,600 leads", &queries, &[10, 100, SEARCH_COUNT_CAP]).await;
         store.close().await;
     }
 }

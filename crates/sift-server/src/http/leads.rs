@@ -150,7 +150,8 @@ pub struct ListQuery {
     pub limit: Option<i64>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
-    /// Also count every matching lead (costs a second query).
+    /// Also count every matching lead (costs a second query). With `q`, the count stops at
+    /// 1,000 (`total_capped`).
     pub count: Option<bool>,
 }
 
@@ -159,8 +160,12 @@ pub struct LeadPage {
     pub items: Vec<LeadView>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
-    /// With `count=true`: every lead matching the filters.
+    /// With `count=true`: every lead matching the filters. With a search `q` the count stops
+    /// at 1,000: `total` is then 1,000 and `total_capped` true.
     pub total: Option<i64>,
+    /// With `count=true`: whether more leads match than `total` (the count of a search
+    /// stopped at 1,000); false when `total` is every matching lead.
+    pub total_capped: Option<bool>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -265,8 +270,17 @@ pub async fn list(
     let filter = filter_from(&query, &principal)?;
     let mut leads = state.store().list_leads(&filter).await?;
     let next_cursor = next_page(&query, &filter, &mut leads);
-    let total = if query.count == Some(true) { Some(state.store().count_leads(&filter).await?) } else { None };
-    Ok(Json(LeadPage { items: leads.iter().map(LeadView::from).collect(), next_cursor, total }))
+    let total = if query.count == Some(true) {
+        Some(state.store().count_leads_up_to(&filter, sift_store::SEARCH_COUNT_CAP).await?)
+    } else {
+        None
+    };
+    Ok(Json(LeadPage {
+        items: leads.iter().map(LeadView::from).collect(),
+        next_cursor,
+        total: total.map(|t| t.count),
+        total_capped: total.map(|t| t.capped),
+    }))
 }
 
 /// Cuts `leads` (read with one more than the page size) to the page and returns the cursor

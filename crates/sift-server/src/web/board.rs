@@ -16,7 +16,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use sift_core::{MovePlan, Stage, Verdict};
 use sift_store::accounts::{Role, User};
-use sift_store::{LeadCard, StoredLead};
+use sift_store::{LeadCard, LeadCount, SEARCH_COLUMN_CAP, StoredLead};
 
 use super::i18n::{self, Lang};
 use super::layout::{self, lead_name, verdict_badge};
@@ -68,6 +68,12 @@ pub struct BoardWords {
     pub leads_many: &'static str,
     pub shown_before: &'static str,
     pub shown: &'static str,
+    /// A count that stopped at the cap under a search: "{more_before}200{more_after} leads".
+    pub more_before: &'static str,
+    pub more_after: &'static str,
+    /// Under the filters when a column's count stopped at the cap: "{capped_before}200{capped_after}".
+    pub capped_before: &'static str,
+    pub capped_after: &'static str,
     pub move_stage: &'static str,
     pub move_title: &'static str,
     pub current_stage: &'static str,
@@ -119,6 +125,10 @@ pub static EN: BoardWords = BoardWords {
     leads_many: "leads",
     shown_before: "",
     shown: "shown",
+    more_before: "",
+    more_after: "+",
+    capped_before: "While searching, each column counts up to ",
+    capped_after: " leads.",
     move_stage: "Move stage",
     move_title: "Move to another stage",
     current_stage: "Now in",
@@ -170,6 +180,10 @@ pub static ZH: BoardWords = BoardWords {
     leads_many: "条线索",
     shown_before: "显示 ",
     shown: "条",
+    more_before: "超过 ",
+    more_after: "",
+    capped_before: "搜索时每列最多统计 ",
+    capped_after: " 条线索。",
     move_stage: "调整阶段",
     move_title: "调整到其他阶段",
     current_stage: "当前阶段",
@@ -260,12 +274,12 @@ impl BoardParams {
     }
 }
 
-/// A column as shown: its leads, how many the filters match in its stage, and the link to
-/// the next ones.
+/// A column as shown: its leads, how many the filters match in its stage (under a search,
+/// up to the cap), and the link to the next ones.
 struct Column {
     stage: Stage,
     leads: Vec<LeadCard>,
-    total: i64,
+    total: LeadCount,
     more: Option<String>,
 }
 
@@ -278,11 +292,17 @@ fn card_score(lang: Lang, card: &LeadCard) -> String {
     card.score.map_or_else(|| lang.text().unscored.to_owned(), |s| s.to_string())
 }
 
-/// A column heading's count: "1,234 leads · 50 shown" (every lead shown: "3 leads").
-fn column_count(w: &BoardWords, total: i64, shown: usize) -> String {
-    let noun = if total == 1 { w.lead_one } else { w.leads_many };
-    let mut text = format!("{} {noun}", super::reports::count(total));
-    if i64::try_from(shown).map_or(true, |n| n < total) {
+/// A column heading's count: "1,234 leads · 50 shown" (every lead shown: "3 leads"; a
+/// search's count that stopped at the cap: "200+ leads · 50 shown").
+fn column_count(w: &BoardWords, total: LeadCount, shown: usize) -> String {
+    let noun = if total.count == 1 && !total.capped { w.lead_one } else { w.leads_many };
+    let number = super::reports::count(total.count);
+    let mut text = if total.capped {
+        format!("{}{number}{} {noun}", w.more_before, w.more_after)
+    } else {
+        format!("{number} {noun}")
+    };
+    if total.capped || i64::try_from(shown).map_or(true, |n| n < total.count) {
         text.push_str(&format!(" · {}{shown} {}", w.shown_before, w.shown));
     }
     text
@@ -371,6 +391,11 @@ impl BoardView<'_> {
                 }
             }
             (self.filter_form())
+            @if self.columns.iter().any(|c| c.total.capped) {
+                p.muted #count-capped {
+                    (w.capped_before) (super::reports::count(SEARCH_COLUMN_CAP)) (w.capped_after)
+                }
+            }
             (self.assign_form())
             @if self.single.is_some() {
                 p { a href={ "/board" @if !self.filters.is_empty() { "?" (self.filters) } } { (w.all_stages) } }
