@@ -442,6 +442,9 @@ struct Asked {
     own_part: bool,
     /// A yes/no question ("Is there...?", "有没有...？").
     closed: bool,
+    /// "Is he around much?", "Could I grab ten minutes with her?", "他最近有空吗？": the
+    /// answer is about a person's time, so "he's flat out till Christmas" is no pain.
+    availability: bool,
 }
 
 impl Asked {
@@ -475,6 +478,7 @@ impl Asked {
         asked.need_check = kind(6);
         asked.own_part = kind(7);
         asked.closed = CLOSED_QUESTION.is_match(question.trim());
+        asked.availability = AVAILABILITY_QUESTION.is_match(question);
         asked
     }
 }
@@ -781,6 +785,10 @@ impl Reader<'_> {
                         None,
                     );
                 }
+                continue;
+            }
+            // How busy the person asked about is says nothing of the pain.
+            if c == NEED && asked.availability {
                 continue;
             }
             let cl = clause_of(start);
@@ -1216,6 +1224,13 @@ impl Reader<'_> {
             let sentence = sentence_range(found.start);
             // A hedge counts for the figures next to it, not for a whole run-on sentence.
             let han = has_han(text);
+            // A hedge said as a tag after the figure ("a few hundred a month, I reckon.") is
+            // a clause of its own and hedges the clause before it.
+            let tag_only = |a: usize, b: usize| {
+                let (from, to) = clause_range(a);
+                let rest = format!("{}{}", &text[from..a], &text[b.min(to)..to]);
+                !rest.chars().any(char::is_alphanumeric)
+            };
             let near = |marks: &[(usize, usize)], before: usize, after: usize| {
                 marks.iter().any(|&(a, b)| {
                     clause_of(a) == cl && han
@@ -1223,6 +1238,7 @@ impl Reader<'_> {
                             && (b <= found.start && found.start - b <= before
                                 || a >= found.end && a - found.end <= after
                                 || a < found.end && found.start < b)
+                        || clause_of(a) == cl + 1 && a >= found.end && a - found.end <= after && tag_only(a, b)
                 })
             };
             // A date said as the latest it may be ("最晚三月初吧", "no later than March") is a
@@ -1699,7 +1715,7 @@ fn gives_a_reason(text: &str) -> bool {
 
 fn built_in(pattern: &str) -> Regex {
     #[allow(clippy::expect_used)]
-    Regex::new(pattern).expect("built-in pattern")
+    crate::lexicon::compile(pattern).expect("built-in pattern")
 }
 
 /// The kinds of question, matched in one pass: approval, decider, who, why-not-before,
@@ -1746,6 +1762,12 @@ static NEED_CHECK_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::ne
         r"(?i)(?-u:\b)(?:how['’]?s\s+(?:that|it|this)\s+(?:working|going|holding\s+up)|how\s+(?:is|are|well\s+does|well\s+do)\s+(?:that|it|this|they)\s+(?:working|going|holding|work)|does\s+(?:that|it)\s+work\s+for\s+you|is\s+(?:that|it)\s+working|happy\s+with)(?-u:\b)|用得怎么样|效果怎么样|还好用吗|顺不顺|好用吗|满意吗",
     )
 });
+/// A question about whether a person is around or free to talk.
+static AVAILABILITY_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:(?:is|are|will|would)\s+(?:he|she|they|\w+)\s+(?:be\s+)?(?:around|about|in\s+the\s+office|available|free|back)|(?:grab|get|book|have)\s+(?:\w+\s+){0,2}(?:minutes|time|a\s+(?:call|chat|word))\s+with\s+(?:him|her|them|\w+)|(?:catch|reach|get\s+hold\s+of)\s+(?:him|her|them)|when\s+(?:is|will)\s+(?:he|she|they)\s+(?:be\s+)?(?:free|back|around|available))(?-u:\b)|(?:他|她|老板|\p{Han}总)(?:这段时间|最近|什么时候)?(?:在不在|有没有空|有空吗|方便吗|有时间吗|啥时候有空|什么时候有空)",
+    )
+});
 /// "It's fine.", "还行。": the whole answer says the current way is fine.
 static FINE_ANSWER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
@@ -1761,7 +1783,7 @@ static OWN_PART_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(
 /// A figure said bare, perhaps as a rate: "Couple hundred a month maybe", "about 500".
 static BARE_AMOUNT: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?P<num>\d[\d,]*|(?:a\s+)?couple\s+(?:of\s+)?hundred|(?:one|two|three|four|five|six|seven|eight|nine|a)\s+hundred|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)(?-u:\b)(?:\s+(?P<per>a\s+month|per\s+month|a\s+year|per\s+year|monthly|annually))?",
+        r"(?i)(?-u:\b)(?P<num>\d[\d,]*|(?:a\s+)?couple\s+(?:of\s+)?hundred|(?:a\s+)?few\s+hundred|(?:one|two|three|four|five|six|seven|eight|nine|a)\s+hundred|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)(?-u:\b)(?:\s+(?P<per>a\s+month|per\s+month|a\s+year|per\s+year|monthly|annually))?",
     )
 });
 /// A first name (and surname) said as a whole sentence: "Linda.", "Helen Park."
@@ -1925,7 +1947,7 @@ static REASON: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 
 static APPROVAL_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(r"(?i)(?-u:\b)(?:sign(?:s|ed|ing)?(?:\s+|-)?off|signs?\s+(?:the\s+)?(?:contract|po)|signs\b|approv\w*|sign-?off)|签字|签|审批|批准|批")
+    crate::lexicon::compile(r"(?i)(?-u:\b)(?:sign(?:s|ed|ing)?(?:\s+|-)?off|signs?\s+(?:the\s+)?(?:contract|po)|signs\b|approv\w*|sign-?off)|签字|签|审批|批准|批")
         .expect("built-in pattern")
 });
 
@@ -1953,7 +1975,7 @@ static GROUP: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 });
 static TEAM_SIZE_CUE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(
+    crate::lexicon::compile(
         r"(?i)(?-u:\b)(?:we\s+have|we['’]ve\s+got|we\s+got|there\s+are|we['’]re|we\s+are|team|headcount|in\s+total|altogether|of\s+us|total\s+of|all\s+\w+\s+of\s+(?:our|the|them)|i\s+have|i['’]ve\s+got|i\s+got|(?:the\s+)?whole\s+(?:outfit|crew|firm|company|shop|business|lot)|that['’]s\s+(?:all|everyone|everybody)\s+of\s+us)(?-u:\b)|我们有|一共|总共|团队|全部加起来|就这么些人|有(?:大概|差不多|将近|近)?[0-9０-９一二两三四五六七八九十]",
     )
     .expect("built-in pattern")
@@ -1961,25 +1983,25 @@ static TEAM_SIZE_CUE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// A question about people ("who else...", "还有谁..."), to which "no" means "nobody".
 static WHO_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(r"(?i)(?-u:\b)(?:who|whom)(?-u:\b)|谁|哪些人|哪几位").expect("valid regex")
+    crate::lexicon::compile(r"(?i)(?-u:\b)(?:who|whom)(?-u:\b)|谁|哪些人|哪几位").expect("valid regex")
 });
 static DECIDER_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(
-        r"(?i)(?-u:\b)who(?:['’](?:s|d|ll)|\s+is|\s+will|\s+would|\s+does|\s+has|\s+gets)?(?:\s+\w+){0,4}?\s+(?:decid\w*|sign\w*|approv\w*|make[s]?\s+the\s+(?:final\s+)?(?:call|decision)|(?:has|have|gets?)\s+the\s+final\s+(?:say|word)|calls?\s+the\s+shots|pulls?\s+the\s+trigger|own[s]?\s+the\s+(?:budget|decision))|decision[- ]maker|(?:you|yourself)\s+(?:\w+\s+){0,2}(?:making|make|makes)\s+the\s+(?:final\s+)?(?:call|decision)|(?:would|will|is)\s+\w+\s+be\s+the\s+one\s+(?:choos\w*|decid\w*|sign\w*|pick\w*|making\s+the\s+call)|who(?:['’](?:s|d|ll))?\s+(?:\w+\s+){0,2}(?:looks?\s+after|handles?|owns?|choos\w*|picks?|buys?|is\s+responsible\s+for|be\s+responsible\s+for|lead\s+(?:it|that|this|the\s+\w+))(?-u:\b)|谁.{0,8}(?:拍板|决定|签字|签|审批|说了算|定|负责)|(?:拍板|决定|签字|审批|说了算)的?(?:是|人是)?谁|怎么定的?|怎么决策",
+    crate::lexicon::compile(
+        r"(?i)(?-u:\b)who(?:['’](?:s|d|ll)|\s+is|\s+will|\s+would|\s+does|\s+has|\s+gets)?(?:\s+\w+){0,4}?\s+(?:decid\w*|sign\w*|approv\w*|make[s]?\s+the\s+(?:final\s+)?(?:call|decision)|(?:has|have|gets?)\s+the\s+final\s+(?:say|word)|calls?\s+the\s+shots|pulls?\s+the\s+trigger|own[s]?\s+the\s+(?:budget|decision))|decision[- ]maker|(?:you|yourself)\s+(?:\w+\s+){0,2}(?:making|make|makes)\s+the\s+(?:final\s+)?(?:call|decision)|(?:would|will|is)\s+\w+\s+be\s+the\s+one\s+(?:choos\w*|decid\w*|sign\w*|pick\w*|making\s+the\s+call)|who(?:['’](?:s|d|ll))?\s+(?:\w+\s+){0,2}(?:looks?\s+after|handles?|owns?|choos\w*|picks?|picking|buys?|buying|is\s+responsible\s+for|be\s+responsible\s+for|lead\s+(?:it|that|this|the\s+\w+))(?-u:\b)|who(?:['’](?:s|d|ll)|\s+(?:would|will|is|are))?\s+(?:\w+\s+)?(?:be\s+)?(?:involved|part\s+of\s+(?:that|this|it|the\s+decision)|in\s+on\s+(?:that|this|it|the\s+decision)|have\s+a\s+say|weigh\s+in)(?-u:\b)|谁.{0,8}(?:拍板|决定|签字|签|审批|说了算|定|负责)|(?:拍板|决定|签字|审批|说了算)的?(?:是|人是)?谁|怎么定的?|怎么决策",
     )
     .expect("built-in pattern")
 });
 static SELF_ANSWER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(
+    crate::lexicon::compile(
         r"(?i)^[\s,.!-]*(?:(?:well|so|honestly|ultimately|in\s+the\s+end|that(?:['’]s|\s+would\s+be|\s+is)|it(?:['’]s|\s+is|\s+would\s+be))[\s,]+)*(?:(?:just|only|probably|mostly)\s+)?(?:me|myself|mine|i\s+do|that['’]s\s+me|yours\s+truly|my\s+(?:call|decision))(?-u:\b)[\s,]*(?:ultimately|really|in\s+the\s+end|at\s+the\s+end\s+of\s+the\s+day)?[\s.!]*$|^(?:是|就是|最后是|最终是|主要是)?我(?:自己)?(?:吧|啊|呀)?[。！!.]?$",
     )
     .expect("built-in pattern")
 });
 static SPENT_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(
+    crate::lexicon::compile(
         r"(?i)(?-u:\b)(?:spent|paid|bought|purchased|used\s+to\s+pay|were\s+paying|was\s+costing)(?:\s+[\w']+){0,4}?\s*(?:about|around|roughly|like|almost|over|nearly)?\s*$|(?:花了|花过|买过|付了|当时花|去年花)[^，,。]{0,6}$",
     )
     .expect("built-in pattern")
@@ -2000,15 +2022,17 @@ fn spent_before(text: &str, start: usize) -> bool {
 
 static ANSWER_LEAD: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(
+    crate::lexicon::compile(
         r"(?i)^[\s,.:;!-]*(?:(?:well|so|oh|or|and|um|uh|uhm|yes|yeah|ok|okay|honestly|ultimately|in\s+the\s+end|final(?:ly)?|that(?:['’]d|\s+would|\s+will|['’]s|\s+is|\s+would\s+be)?|it(?:['’]s|\s+is|['’]d\s+be|\s+would\s+be|\s+will\s+be)?|be|that['’]d\s+be|always|usually|[A-Z][a-z]+(?:\s+[A-Z][a-z'-]+)?\s*,|(?:[A-Za-z]+\s+){1,2}and)[\s,.:;!-]*)*$|^(?:那|就|应该|是|主要是|最后是|最终是|还是|一般是|这个|那个|得|要)*$",
     )
     .expect("built-in pattern")
 });
 static ANSWER_TAIL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(r"^[\s,，、:：]*(?:[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?\b|[\s.!。！]*$|(?:吧|啊|呀|了)?[。！!.]?$)")
-        .expect("built-in pattern")
+    crate::lexicon::compile(
+        r"^[\s,，、:：]*(?:[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?\b|[\s.!。！]*$|(?:吧|啊|呀|了)?[。！!.]?$)",
+    )
+    .expect("built-in pattern")
 });
 
 /// Whether a role is said as the answer itself ("Our COO, Elena Ruiz.", "Elena Ruiz, our
@@ -2584,6 +2608,10 @@ mod tests {
             (&["R: 预算大概多少？", "预算是20万。"], Confirmed),
             (&["R: 预算有多少？", "大概两百万，老板批了。"], Confirmed),
             (&["R: 预算有多少？", "两百万吧。"], Partial),
+            (
+                &["R: Is any money earmarked?", "Not really. We'd scrape together a few hundred a month, I reckon."],
+                Partial,
+            ),
             (&["There's some budget, it depends on the price."], Partial),
             (&["R: Budget?", "Maybe 50k, I'm not sure."], Partial),
             (&["应该有一些预算。"], Partial),
@@ -2620,6 +2648,24 @@ mod tests {
     fn authority_statuses() {
         let cases: &[(&[&str], CriterionStatus)] = &[
             (&["Honestly, I make the call on tools like this."], Confirmed),
+            // Speech recognition output: no capitals, no apostrophes.
+            (
+                &[
+                    "R: who would be choosing the new system",
+                    "P: its my shop my call i dont have to clear it with anybody",
+                ],
+                Confirmed,
+            ),
+            (
+                &[
+                    "R: who gets a say on this",
+                    "P: me its my call",
+                    "R: shall i send a quote",
+                    "P: yeah ill run it past marco marco approves anything we buy",
+                ],
+                Contradicted,
+            ),
+            (&["R: If the firm did pick a new tool, who'd be part of that?", "P: Not me."], Negative),
             (&["R: Who decides?", "Our CFO signs off on anything over 10k."], Partial),
             (&["I need to run it by our CFO."], Partial),
             (&["R: Who decides?", "The VP of Sales decides."], Partial),
@@ -2735,6 +2781,15 @@ mod tests {
             (&["We're losing deals every week because follow-up is slow."], Confirmed),
             (&["最大的痛点是销售经常漏单。"], Confirmed),
             (&["It could be better, a bit clunky."], Partial),
+            // Busy is about the person asked after, not the process.
+            (
+                &[
+                    "R: Is she around this week? Could I get twenty minutes with her?",
+                    "P: She's swamped till the end of January.",
+                ],
+                Unknown,
+            ),
+            (&["R: 王总最近有空吗？", "P: 他这段时间忙得要命，年后再说吧。"], Unknown),
             (&["还行吧，有点麻烦。"], Partial),
             (&["Our current process works fine for us."], Negative),
             (&["现在没什么问题，用得挺好的。"], Negative),

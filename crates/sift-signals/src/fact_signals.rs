@@ -101,19 +101,22 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
         if is_absurd(&absurd, reach.target) {
             continue;
         }
-        absurd.entry(reach.target.turn).or_default().push(reach.target);
-        let explanation = Message::new("call.signal.unrealistic_region")
-            .with("days", reach.horizon_days.to_string())
-            .with_message("size", reach.size.message())
-            .with("turn", reach.size_span.turn.to_string())
-            .with("quote", quote(reach.size_span));
+        absurd.entry(reach.target.turn).or_default().extend([reach.target, reach.horizon]);
+        let explanation = match &reach.size {
+            Some((size, span)) => Message::new("call.signal.unrealistic_region")
+                .with("days", reach.horizon_days.to_string())
+                .with_message("size", size.message())
+                .with("turn", span.turn.to_string())
+                .with("quote", quote(*span)),
+            None => Message::new("call.signal.unrealistic_region_soon").with("days", reach.horizon_days.to_string()),
+        };
         signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, reach.target, explanation));
     }
-    for (span, days) in perfection_targets(transcript, call) {
+    for (span, days, horizon) in perfection_targets(transcript, call) {
         if is_absurd(&absurd, span) {
             continue;
         }
-        absurd.entry(span.turn).or_default().push(span);
+        absurd.entry(span.turn).or_default().extend([span, horizon]);
         let explanation = Message::new("call.signal.unrealistic_perfection").with("days", days.to_string());
         signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, span, explanation));
     }
@@ -158,7 +161,7 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
     for f in &call.facts {
         let sentence = sentence_text(transcript, f.span);
         match (f.role, &f.fact) {
-            (FactRole::Recurring, Fact::Timeline { .. }) if PLANNING.is_match(&sentence) => {
+            (FactRole::Recurring, Fact::Timeline { .. }) if !in_absurd(f) && PLANNING.is_match(&sentence) => {
                 let why = Message::new("call.signal.knows_cycle");
                 signals.push(signal(SignalKind::Knowledge, Polarity::Good, f.span, why));
             }
@@ -193,12 +196,12 @@ fn sentence_text(transcript: &Transcript, span: Span) -> String {
 
 static PLANNING: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(r"(?i)(?-u:\b)(?:budget\w*|plan\w*|fiscal|forecast\w*|review\w*|board\s+meeting|strategy|roadmap)(?-u:\b)|预算|计划|规划|年度|复盘|战略")
+    crate::lexicon::compile(r"(?i)(?-u:\b)(?:budget\w*|plan\w*|fiscal|forecast\w*|review\w*|board\s+meeting|strategy|roadmap)(?-u:\b)|预算|计划|规划|年度|复盘|战略")
         .expect("built-in pattern")
 });
 static LEADERSHIP: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(r"(?i)(?-u:\b)(?:ceo|cfo|coo|cro|founders?|owners?|board|leadership|exec(?:utive)?s?|management|president|vp|vice\s+president|head\s+office|hq)(?-u:\b)|董事长|董事会|老板|总经理|总裁|高层|领导|股东|集团|总部")
+    crate::lexicon::compile(r"(?i)(?-u:\b)(?:ceo|cfo|coo|cro|founders?|owners?|board|leadership|exec(?:utive)?s?|management|president|vp|vice\s+president|head\s+office|hq)(?-u:\b)|董事长|董事会|老板|总经理|总裁|高层|领导|股东|集团|总部")
         .expect("built-in pattern")
 });
 
@@ -206,14 +209,14 @@ static LEADERSHIP: LazyLock<Regex> = LazyLock::new(|| {
 /// a reach over a whole region, said as a goal.
 static EN_WHOLE_REGION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(
+    crate::lexicon::compile(
         r"(?i)\b(?:every|each|all(?:\s+the)?)\s+(?:[a-z'-]+\s+){0,3}?(?:in|across|of|around|throughout)\s+(?:the\s+)?(?:whole\s+|entire\s+)?(?:state|country|nation|region|province|county|world|continent|uk|us|usa|europe)\b|\bnation-?\s?wide\b|\b(?:all\s+over|across)\s+the\s+(?:whole\s+|entire\s+)?(?:country|state|world)\b|\bcoast\s+to\s+coast\b|\bin\s+every\s+(?:city|state|town|county|province)\b|\b(?:every|each|all(?:\s+the)?)\s+(?:[a-z'-]+\s+){0,3}?(?:in|across|throughout)\s+(?-i:[A-Z][a-z]+)(?:\s+(?-i:[A-Z][a-z]+))?\b|\b(?:the\s+)?(?:biggest|largest|number\s+one|no\.?\s*1|leading)\s+(?:[a-z'-]+\s+){0,4}?(?:in|across)\s+(?:the\s+(?:country|state|world)\b|(?-i:[A-Z][a-z]+)\b)",
     )
     .expect("built-in pattern")
 });
 static ZH_WHOLE_REGION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(
+    crate::lexicon::compile(
         r"(?:全国|全省)(?:每个|每一个|各个|所有|各地)|(?:铺|开|覆盖|做|卖)(?:到|遍|满)全(?:国|省)|全国连锁|(?:每个|每一个|所有|各个)(?:省|省会|省份|地级市|县|县城|区县)",
     )
     .expect("built-in pattern")
@@ -311,14 +314,21 @@ const SMALL_CAPACITY: f64 = 30.0;
 /// unrealistic.
 const REGION_HORIZON_DAYS: i64 = 731;
 
+/// The longest horizon over which a whole-region reach is unrealistic for a business of any
+/// size: every department store in a country by Christmas, a three-week horizon, is beyond
+/// any sales team.
+const REGION_SOON_DAYS: i64 = 92;
+
 /// A whole-region reach said as a goal with a horizon, by a business whose stated capacity
-/// is small.
+/// is small (the capacity and where it was said), or within a quarter by any business
+/// (`size` is `None`).
 #[derive(Debug, Clone)]
 struct RegionTarget {
     target: Span,
     horizon_days: i64,
-    size: Fact,
-    size_span: Span,
+    /// Where the horizon was said: its figures belong to the target too.
+    horizon: Span,
+    size: Option<(Fact, Span)>,
 }
 
 fn region_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<RegionTarget> {
@@ -331,22 +341,57 @@ fn region_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<RegionTar
         .filter(|f| !matches!(f.role, FactRole::Target | FactRole::Past))
         .collect();
     let largest = capacities.iter().copied().max_by(|a, b| count_value(&a.fact).total_cmp(&count_value(&b.fact)));
-    let Some(size) = largest.filter(|f| count_value(&f.fact) <= SMALL_CAPACITY) else { return Vec::new() };
+    let small = largest.filter(|f| count_value(&f.fact) <= SMALL_CAPACITY);
+    let max_days = if small.is_some() { REGION_HORIZON_DAYS } else { REGION_SOON_DAYS };
     let mut out = Vec::new();
     for turn in transcript.prospect_turns() {
         let regex = if crate::facts::has_han(&turn.text) { &*ZH_WHOLE_REGION } else { &*EN_WHOLE_REGION };
         let Some(m) = regex.find(&turn.text) else { continue };
+        // Without a small capacity, only a market to win counts: "every branch in the
+        // country live by March" is a rollout across the business's own sites.
+        if small.is_none() && own_units(m.as_str()) {
+            continue;
+        }
         let span = Span { turn: turn.index, start: m.start(), end: m.end() };
-        if let Some(horizon_days) = horizon_near(&turn.text, span, call, REGION_HORIZON_DAYS) {
-            out.push(RegionTarget { target: span, horizon_days, size: size.fact.clone(), size_span: size.span });
+        if let Some((horizon_days, horizon)) = horizon_near(&turn.text, span, call, max_days) {
+            let size = small.filter(|_| horizon_days > REGION_SOON_DAYS).map(|f| (f.fact.clone(), f.span));
+            out.push(RegionTarget { target: span, horizon_days, horizon, size });
         }
     }
     out
 }
 
+/// Whether a whole-region phrase counts the business's own sites or people ("all our
+/// stores", "every branch", "每个门店") rather than customers to win.
+fn own_units(reach: &str) -> bool {
+    const OWN: [&str; 16] = [
+        "our",
+        "my",
+        "branch",
+        "branches",
+        "office",
+        "offices",
+        "site",
+        "sites",
+        "location",
+        "locations",
+        "depot",
+        "depots",
+        "warehouse",
+        "warehouses",
+        "employee",
+        "employees",
+    ];
+    let lower = reach.to_lowercase();
+    let mut words = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty());
+    let _every = words.next();
+    words.take(3).any(|w| OWN.contains(&w))
+        || ["我们的", "自己的", "门店", "分店", "网点"].iter().any(|w| reach.contains(w))
+}
+
 /// The horizon of a target at `span`: the first future date, at most `max_days` away, in the
 /// same sentence or the next ("Biggest in Canada. By next winter.").
-fn horizon_near(text: &str, span: Span, call: &CallEvidence, max_days: i64) -> Option<i64> {
+fn horizon_near(text: &str, span: Span, call: &CallEvidence, max_days: i64) -> Option<(i64, Span)> {
     let ranges = crate::facts::sentences(text);
     let at = ranges.partition_point(|(_, end)| *end <= span.start);
     let window = (ranges.get(at).map_or(0, |r| r.0), ranges.get(at + 1).or(ranges.get(at)).map_or(text.len(), |r| r.1));
@@ -356,9 +401,11 @@ fn horizon_near(text: &str, span: Span, call: &CallEvidence, max_days: i64) -> O
         // Not `Recurring`: "every" in the reach itself reads as a cycle.
         .filter(|f| f.role != FactRole::Past)
         .find_map(|f| match f.fact {
-            Fact::Timeline { resolved, until, .. } => {
-                until.or(resolved).map(|d| (d - call.as_of).num_days()).filter(|n| (1..=max_days).contains(n))
-            }
+            Fact::Timeline { resolved, until, .. } => until
+                .or(resolved)
+                .map(|d| (d - call.as_of).num_days())
+                .filter(|n| (1..=max_days).contains(n))
+                .map(|n| (n, f.span)),
             _ => None,
         })
 }
@@ -369,7 +416,7 @@ fn horizon_near(text: &str, span: Span, call: &CallEvidence, max_days: i64) -> O
 /// red flag, while the same words with no date, or years out, read as an ideal.
 static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(&format!(
+    crate::lexicon::compile(&format!(
         r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:{bad})\b|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back)\b|\b100\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time)|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate)\s+(?:of|at|to)\s+100\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b",
         bad = r"waste|wastage|errors?|defects?|churn|complaints?|returns?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|late\s+deliveries|missed\s+(?:calls|appointments|deliveries)",
         who = r"lead|enquiry|enquirie|inquiry|inquirie|prospect|quote|caller|visitor|customer|client|patient|member|demo|deal|trial",
@@ -378,7 +425,7 @@ static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ZH_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(&format!(
+    crate::lexicon::compile(&format!(
         r"(?:全部|全都|百分之百|100%|一个不落地?|统统)(?:都)?(?:要|得|能)?(?:成交|转化|签下|签约|拿下|续费|续约|续课|留住|到店)|(?:一个|一单|一个客户|一个人|一家)都不能(?:跑|丢|少|流失|漏)|零(?:{bad})|(?:{bad})率?(?:要|得|必须|一定要)?(?:降到|做到|为|变成|归)零",
         bad = "投诉|差错|失误|损耗|浪费|事故|退货|流失|差评|退单|爽约|故障",
     ))
@@ -387,7 +434,7 @@ static ZH_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
 /// A rep question about goals.
 static GOAL_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(
+    crate::lexicon::compile(
         r"(?i)\b(?:goals?|targets?|aims?|success|ambitions?|where\s+do\s+you\s+(?:want|see)|looking\s+to\s+achieve)\b|目标|指标|打算做到|想做到",
     )
     .expect("built-in pattern")
@@ -396,7 +443,7 @@ static GOAL_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
 const PERFECTION_HORIZON_DAYS: i64 = 183;
 
 /// Perfection said as a goal with a horizon of at most half a year, and that horizon.
-fn perfection_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span, i64)> {
+fn perfection_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span, i64, Span)> {
     let mut out = Vec::new();
     for turn in transcript.prospect_turns() {
         let regex = if crate::facts::has_han(&turn.text) { &*ZH_PERFECTION } else { &*EN_PERFECTION };
@@ -412,8 +459,8 @@ fn perfection_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span
             if !asked && !GOAL_CUE.is_match(&sentence_text(transcript, span)) {
                 continue;
             }
-            if let Some(days) = horizon_near(&turn.text, span, call, PERFECTION_HORIZON_DAYS) {
-                out.push((span, days));
+            if let Some((days, horizon)) = horizon_near(&turn.text, span, call, PERFECTION_HORIZON_DAYS) {
+                out.push((span, days, horizon));
             }
         }
     }
@@ -424,20 +471,22 @@ fn perfection_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span
 /// month", "装机量每个月都要翻一番".
 static EN_COMPOUNDING: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(
+    crate::lexicon::compile(
         r"(?i)\b(?:doubl(?:e|es|ing)|2x)\s+(?:it\s+|that\s+|them\s+|(?:the|our)\s+[a-z-]+\s+)?(?:every|each)\s+(?:single\s+)?(?:month|week)\b|\b(?:every|each)\s+(?:month|week)\s+(?:we|it|they)\s+(?:\w+\s+)?doubles?\b",
     )
     .expect("built-in pattern")
 });
 static ZH_COMPOUNDING: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(r"(?:每个月|每月|每个礼拜|每周)\p{Han}{0,4}?(?:都)?(?:要|得|能)?(?:翻一番|翻一倍|翻倍|翻番|涨一倍)")
-        .expect("built-in pattern")
+    crate::lexicon::compile(
+        r"(?:每个月|每月|每个礼拜|每周)\p{Han}{0,4}?(?:都)?(?:要|得|能)?(?:翻一番|翻一倍|翻倍|翻番|涨一倍)",
+    )
+    .expect("built-in pattern")
 });
 /// Words that make a sentence a goal rather than a description of what happened.
 static GOAL_CUE: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(
+    crate::lexicon::compile(
         r"(?i)\b(?:want|wants|target|goal|aim|aiming|plan|planning|need\s+to|going\s+to|gonna|will|we['’]ll|should|must|has\s+to|have\s+to)\b|要|目标|计划|打算|争取|得|必须",
     )
     .expect("built-in pattern")
@@ -762,6 +811,33 @@ mod tests {
         );
         check(
             &["It's just me and one van.", "One day I'd love to be in every town in the county."],
+            &[],
+            &[UnrealisticTarget],
+        );
+    }
+
+    #[test]
+    fn a_whole_market_within_a_quarter_is_unrealistic_at_any_size() {
+        // 400 staff is no small business, but no sales team wins a country in weeks.
+        check(
+            &[
+                "R: How big are you?",
+                "About four hundred staff and two plants.",
+                "R: And where do you want to be?",
+                "every garden centre in the country stocking our compost by the end of january",
+            ],
+            &[(UnrealisticTarget, "every garden centre in the country")],
+            &[],
+        );
+        // The same reach two years out is a large firm's plan; its own branches in weeks
+        // are a rollout.
+        check(
+            &["We have 400 staff.", "Every garden centre in the country stocking us by 2029 is the dream."],
+            &[],
+            &[UnrealisticTarget],
+        );
+        check(
+            &["We have 400 staff in 60 branches.", "Every branch in the country on the new till by January."],
             &[],
             &[UnrealisticTarget],
         );

@@ -317,7 +317,7 @@ fn currency_code(token: &str) -> Option<&'static str> {
 fn re(pattern: &str) -> Regex {
     let pattern = pattern.replace(r"\b", r"(?-u:\b)");
     #[allow(clippy::expect_used)]
-    Regex::new(&pattern).expect("built-in fact patterns are checked by tests")
+    crate::lexicon::compile(&pattern).expect("built-in fact patterns are checked by tests")
 }
 
 const EN_UNIT_WORDS: &str = r"reps?|salespeople|salesperson|sellers?|aes|sdrs|bdrs|account\s+executives|agents|people|persons?|employees|staff|headcount|ftes?|team\s+members|heads|users|seats|licen[cs]es|customers|clients|accounts|leads|engineers|developers|locations|stores|offices|branches|sites|deals|calls|meetings|demos|minutes|mins|hours|hrs";
@@ -462,6 +462,88 @@ static EN_PERSON: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b(?:(?P<det>our|my|the|their)\s+)?(?P<role>{EN_ROLE})\b(?:,?\s+(?:[\w'’-]+,?\s+){{0,4}}?(?:(?P<decide>{EN_DECIDE})|(?P<approve>{EN_APPROVE}))\b)?"
     ))
 });
+/// The same in speech recognition output, which has no capitals: "ill take it to greg greg
+/// signs everything". Run only on a turn without a capital letter, and the word is a name
+/// only when it is none of [`SPOKEN_NOT_NAMES`] nor a role.
+static EN_NAME_PART_SPOKEN: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"\b(?P<name>[a-z]+)\s+(?:really\s+|also\s+|usually\s+)?(?:(?P<decide>{EN_DECIDE})|(?P<approve>signs?\s+off|approves?|okays|signs\s+(?:anything|everything|all|the)))\b|\b(?:get|have|ask|need)\s+(?P<name2>[a-z]+)\s+to\s+(?:okay|ok|approve|sign(?:\s+off)?|green-?light|sign\s+it)\b"
+    ))
+});
+/// Lower-case words that come before "signs" or "decides" without being a person's name.
+const SPOKEN_NOT_NAMES: &[&str] = &[
+    "i",
+    "we",
+    "they",
+    "it",
+    "that",
+    "this",
+    "he",
+    "she",
+    "you",
+    "who",
+    "which",
+    "what",
+    "whoever",
+    "everyone",
+    "everybody",
+    "nobody",
+    "someone",
+    "somebody",
+    "anyone",
+    "anybody",
+    "one",
+    "then",
+    "and",
+    "but",
+    "so",
+    "or",
+    "well",
+    "usually",
+    "basically",
+    "also",
+    "really",
+    "just",
+    "only",
+    "still",
+    "always",
+    "never",
+    "normally",
+    "he",
+    "person",
+    "guy",
+    "lady",
+    "man",
+    "woman",
+    "team",
+    "office",
+    "partner",
+    "partners",
+    "director",
+    "directors",
+    "legal",
+    "procurement",
+    "finance",
+    "purchasing",
+    "management",
+    "leadership",
+    "council",
+    "committee",
+    "them",
+    "him",
+    "her",
+    "me",
+    "us",
+    "to",
+    "the",
+    "a",
+    "an",
+    "else",
+    "now",
+    "actually",
+    "typically",
+    "eventually",
+];
 static EN_ROLE_WORD: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"(?i)^(?:{EN_ROLE})$")));
 static EN_PERSON_PASSIVE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
@@ -523,7 +605,7 @@ static ZH_PRONOUN_DECIDES: LazyLock<Regex> = LazyLock::new(|| {
 });
 static EN_SELF_DECIDES: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\bI(?:['’]ll|\s+will|\s+get\s+to)?\s+make\s+(?:the\s+)?(?:final\s+)?(?:call|decisions?)\b|\bI\s+(?:decide|call\s+the\s+shots)\b|\bit['’]?s\s+my\s+(?:call|decision)\b|\bI\s+(?:have|own|hold)\s+the\s+(?:final\s+say|budget|decision)\b|\bI['’]?m\s+the\s+decision[- ]maker\b|\bI\s+am\s+the\s+decision[- ]maker\b|\bI\s+(?:can|could)\s+sign\s+(?:it|this|off)\b|\bI['’]ll\s+sign\s+(?:it|off|the\s+contract)\b|\bsend\s+it\s+(?:to\s+)?me\s+and\s+I['’]ll\s+sign\b",
+        r"(?i)\bI(?:['’]ll|\s+will|\s+get\s+to)?\s+make\s+(?:the\s+)?(?:final\s+)?(?:call|decisions?)\b|\bI\s+(?:decide|call\s+the\s+shots)\b|\bit['’]?s\s+my\s+(?:call|decision)\b|\bI\s+(?:have|own|hold)\s+the\s+(?:final\s+say|budget|decision)\b|\bI['’]?m\s+the\s+decision[- ]maker\b|\bI\s+am\s+the\s+decision[- ]maker\b|\bI\s+(?:can|could)\s+sign\s+(?:it|this|off)\b|\bI['’]ll\s+sign\s+(?:it|off|the\s+contract)\b|\bsend\s+it\s+(?:to\s+)?me\s+and\s+I['’]ll\s+sign\b|\bit['’]?s\s+my\s+(?:\w+\s+){1,2},?\s*my\s+call\b|\bI\s+(?:don['’]t|do\s+not|never)\s+(?:need|have)\s+to\s+(?:run|clear|check)\s+(?:\w+\s+){0,4}?(?:by|past|with)\s+(?:anyone|anybody)\b",
     )
 });
 
@@ -1208,6 +1290,17 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
         }
         let part = if c.name("decide").is_some() { RolePart::Decides } else { RolePart::Approves };
         push(Some(Fact::Person { role: name.as_str().to_ascii_lowercase(), part }), s, e);
+    }
+    if !text.bytes().any(|b| b.is_ascii_uppercase()) {
+        for c in EN_NAME_PART_SPOKEN.captures_iter(text) {
+            let (s, e) = range(&c);
+            let Some(name) = c.name("name").or(c.name("name2")) else { continue };
+            if SPOKEN_NOT_NAMES.contains(&name.as_str()) || EN_ROLE_WORD.is_match(name.as_str()) {
+                continue;
+            }
+            let part = if c.name("decide").is_some() { RolePart::Decides } else { RolePart::Approves };
+            push(Some(Fact::Person { role: name.as_str().to_owned(), part }), s, e);
+        }
     }
     for m in gate.find(&EN_SELF_DECIDES, text) {
         push(Some(Fact::Person { role: "self".to_owned(), part: RolePart::Decides }), m.start(), m.end());

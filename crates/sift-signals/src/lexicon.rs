@@ -140,7 +140,7 @@ impl Lexicon {
                 problems.push(format!("{at}: duplicate id"));
                 continue;
             }
-            match Regex::new(&e.pattern) {
+            match compile(&e.pattern) {
                 Ok(pattern) => lexicon.entries.push(Entry {
                     id: e.id,
                     kind: e.kind,
@@ -282,6 +282,77 @@ where
     regex::RegexSetBuilder::new(patterns).dfa_size_limit(SET_DFA_CACHE_BYTES).build().ok()
 }
 
+/// Compiles a built-in or user pattern the way every pattern of the analyser is compiled:
+/// with [`spoken_apostrophes`], so a contraction in the pattern also matches speech
+/// recognition output that drops the apostrophe.
+pub(crate) fn compile(pattern: &str) -> Result<Regex, regex::Error> {
+    Regex::new(&spoken_apostrophes(pattern))
+}
+
+/// Speech recognition output usually has no apostrophes ("thatd be me", "i dont need to",
+/// "ive got"): the apostrophe of each contraction in `pattern` (written `'`, `’` or the class
+/// `['’]`) becomes optional. It stays required where the word without it is another common
+/// word: before `re` and `ll` after "we", "he" or "she" (were, well, hell, shell), and before
+/// `re` and `ll` after a group, whose last word is unknown here. Apostrophes inside a wider
+/// character class are left alone.
+pub(crate) fn spoken_apostrophes(pattern: &str) -> String {
+    const CLASS: &str = "['’]";
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut in_class = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' {
+            out.push(c);
+            if let Some(&next) = chars.get(i + 1) {
+                out.push(next);
+            }
+            i += 2;
+            continue;
+        }
+        let width = if in_class {
+            0
+        } else if chars[i..].iter().take(4).copied().eq(CLASS.chars()) {
+            4
+        } else if matches!(c, '\'' | '’') {
+            1
+        } else {
+            0
+        };
+        if width == 0 {
+            match c {
+                '[' if !in_class => in_class = true,
+                ']' if in_class => in_class = false,
+                _ => {}
+            }
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let word: String = {
+            let mut w: Vec<char> = chars[..i].iter().rev().take_while(|c| c.is_ascii_alphabetic()).copied().collect();
+            w.reverse();
+            // `\bwe'`: the `b` belongs to the escape, not to the word.
+            if i > w.len() && chars[i - w.len() - 1] == '\\' && !w.is_empty() {
+                w.remove(0);
+            }
+            w.into_iter().collect::<String>().to_ascii_lowercase()
+        };
+        let after: String = chars[i + width..].iter().take(2).collect::<String>().to_ascii_lowercase();
+        let after_word = i > 0 && (chars[i - 1].is_ascii_alphabetic() || chars[i - 1] == ')');
+        let short = after.starts_with(['t', 'd', 'm', 's']) || after == "ve";
+        let long =
+            (after == "re" || after == "ll") && !word.is_empty() && !matches!(word.as_str(), "we" | "he" | "she");
+        out.extend(chars[i..i + width].iter());
+        if after_word && (short || long) {
+            out.push('?');
+        }
+        i += width;
+    }
+    out
+}
+
 /// A set that finds, in one pass, which of `patterns` *may* match: each pattern without its
 /// word boundaries (`\b`), so it matches wherever the pattern does and possibly more. The
 /// lazy DFA cannot apply a Unicode word boundary to non-ASCII text (it would fall back to
@@ -314,6 +385,48 @@ fn without_word_boundaries(pattern: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod spoken_tests {
+    use super::{compile, spoken_apostrophes};
+
+    #[test]
+    fn contractions_match_without_their_apostrophe() {
+        for (pattern, text) in [
+            (r"\bthat['’]d\s+be\s+me\b", "thatd be me its my call"),
+            (r"\bdon't\s+need\b", "i dont need to run it past anyone"),
+            (r"(?i)(?:I|we)['’]ve\s+got", "ive got fifteen minutes"),
+            (r"\b(?:can|couldn)['’]t\b", "couldnt tell you"),
+            (r"(?i)\bI'll\s+take\s+it\b", "ill take it to greg"),
+            (r"\bthey['’]re\b", "theyre in on monday"),
+        ] {
+            let re = compile(pattern).expect("pattern");
+            assert!(re.is_match(text), "{pattern} -> {} should match {text:?}", re.as_str());
+        }
+        // The written forms still match.
+        assert!(compile(r"\bdon't\s+need\b").expect("pattern").is_match("I don't need it"));
+        assert!(compile(r"\bthat['’]d\b").expect("pattern").is_match("that’d be me"));
+    }
+
+    #[test]
+    fn words_of_their_own_keep_the_apostrophe_required() {
+        // "we're" must not read "were", "we'll" not "well", "he'll" not "hell".
+        for (pattern, text) in [
+            (r"\bwe['’]re\s+ready\b", "were ready last year"),
+            (r"\bwe'll\s+see\b", "well see what happens"),
+            (r"\bhe['’]ll\b", "hell no"),
+            (r"(?:you|they)['’]re\b", "they were"),
+        ] {
+            assert!(!compile(pattern).expect("pattern").is_match(text), "{pattern} must not match {text:?}");
+        }
+        // An apostrophe inside a wider class, an escaped one and one already optional stay as
+        // they are.
+        assert_eq!(spoken_apostrophes(r"[\w'’-]+"), r"[\w'’-]+");
+        assert_eq!(spoken_apostrophes(r"how['’]?s"), r"how['’]?s");
+        assert_eq!(spoken_apostrophes(r"don\'t"), r"don\'t");
+        assert_eq!(spoken_apostrophes(r"you'd|we['’]ve"), r"you'?d|we['’]?ve");
+    }
 }
 
 #[cfg(test)]

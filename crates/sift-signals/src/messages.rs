@@ -115,6 +115,7 @@ pub const CODES: &[&str] = &[
     "call.signal.unrealistic_compounding",
     "call.signal.unrealistic_perfection",
     "call.signal.unrealistic_region",
+    "call.signal.unrealistic_region_soon",
 ];
 
 /// One text of an analysis in Sift's words, with its message.

@@ -479,7 +479,7 @@ fn questions_inside(text: &str, language: Language) -> Vec<(usize, usize)> {
     static START: OnceLock<regex::Regex> = OnceLock::new();
     let start = START.get_or_init(|| {
         #[allow(clippy::expect_used)]
-        regex::Regex::new(
+        crate::lexicon::compile(
             r"(?i)^(?:(?:what|which|who|whom|whose|how|when|where|why)(?:'s|'re)?\s+(?:[a-z']+)|(?:do|does|did|is|are|was|were|can|could|will|would|should|have|has)\s+(?:you|your|we|they|there|anyone|anybody|someone|it|that|this|he|she)\b)",
         )
         .expect("built-in pattern")
@@ -489,7 +489,7 @@ fn questions_inside(text: &str, language: Language) -> Vec<(usize, usize)> {
     static STRONG: OnceLock<regex::Regex> = OnceLock::new();
     let strong = STRONG.get_or_init(|| {
         #[allow(clippy::expect_used)]
-        regex::Regex::new(r"(?i)^(?:do|does|did|are|have|has|can|could|would|will)\s+(?:you|your)\s+(?:[a-z]+)")
+        crate::lexicon::compile(r"(?i)^(?:do|does|did|are|have|has|can|could|would|will)\s+(?:you|your)\s+(?:[a-z]+)")
             .expect("built-in pattern")
     });
     let mut starts: Vec<usize> = Vec::new();

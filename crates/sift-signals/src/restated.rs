@@ -35,7 +35,7 @@ pub(crate) struct Restated {
 
 fn re(pattern: &str) -> Regex {
     #[allow(clippy::expect_used)]
-    Regex::new(pattern).expect("built-in restatement patterns are checked by tests")
+    crate::lexicon::compile(pattern).expect("built-in restatement patterns are checked by tests")
 }
 
 /// Sentences that do not say how things are now.

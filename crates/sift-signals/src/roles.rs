@@ -168,7 +168,7 @@ impl RoleHits {
 /// when a new subject follows it: "30 and 40" stays one clause) and Chinese ones.
 static CLAUSE_WORDS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    regex::Regex::new(
+    crate::lexicon::compile(
         r"(?i) (?:but|so|because|although|though|however|whereas|while|except|unless|and then|and (?:we|i|they|it|our|that|there|you|he|she|the)) |但是|不过|可是|所以|因为|而且|然后|但",
     )
     .expect("built-in pattern")

@@ -225,6 +225,11 @@ impl Message {
                 a("turn"),
                 a("quote")
             ),
+            "call.signal.unrealistic_region_soon" => format!(
+                "A target of reaching a whole state, country or region within {} days: no sales team wins a \
+                 market that fast, whatever its size.",
+                a("days")
+            ),
             "call.signal.budget_figure" => format!("Gives a budget figure ({}).", a("fact")),
             "call.signal.threshold_step" => {
                 format!("States a step of the buying process: an approval threshold ({}).", a("fact"))

@@ -184,6 +184,12 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
             a("turn"),
             a("quote")
         ),
+        "call.signal.unrealistic_region_soon" => {
+            format!(
+                "目标是 {} 天内覆盖整个州、省、全国或整个地区：不管公司多大，没有哪个销售团队能这么快拿下一个市场。",
+                a("days")
+            )
+        }
         "call.signal.budget_figure" => format!("给出了预算金额（{}）。", a("fact")),
         "call.signal.threshold_step" => format!("说出了采购流程的一个环节：审批额度（{}）。", a("fact")),
         "call.signal.buying_date" => format!("给出了采购或上线时间（{}）。", a("fact")),
