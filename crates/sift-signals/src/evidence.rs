@@ -445,6 +445,9 @@ struct Asked {
     /// "Is he around much?", "Could I grab ten minutes with her?", "他最近有空吗？": the
     /// answer is about a person's time, so "he's flat out till Christmas" is no pain.
     availability: bool,
+    /// "Is there a time of year when it gets hectic?", "旺季是什么时候？": dates in the answer
+    /// are a season that comes round every year.
+    season: bool,
 }
 
 impl Asked {
@@ -479,6 +482,7 @@ impl Asked {
         asked.own_part = kind(7);
         asked.closed = CLOSED_QUESTION.is_match(question.trim());
         asked.availability = AVAILABILITY_QUESTION.is_match(question);
+        asked.season = SEASON_QUESTION.is_match(question);
         asked
     }
 }
@@ -746,6 +750,13 @@ impl Reader<'_> {
                 (Cue::Past, _) => pasts.push((start, end)),
                 (Cue::Cost, _) => costs.push((start, end)),
                 (Cue::ReplyYes | Cue::ReplyNo, _) => reply = Some((entry.cue, start, end)),
+                // "演示先不用，等报告有眉目再说", "let's leave the demo till after Christmas":
+                // putting off a meeting is not putting off the purchase.
+                (Cue::Negative, Some(c))
+                    if c == TIMELINE && MEETING_WORDS.is_match(&text[sentence_range(start).0..start]) =>
+                {
+                    dropped[k] = true;
+                }
                 (Cue::Negative, Some(c)) => {
                     // "Budget is not a problem", "十倍不是问题": the no is about its subject,
                     // not a denial of pain.
@@ -897,7 +908,10 @@ impl Reader<'_> {
         if reply.is_none() && asked.closed && asked.topics != 0 && !asked.who && !hedged_no {
             let first = sentence_ranges.first().map_or(text, |r| &text[r.0..r.1]);
             if let Some(m) = NO_LEAD.find(first) {
-                for c in (0..CONCEPTS.len()).filter(|c| asked.topics & bit(*c) != 0) {
+                // "Is there a date you're working to?" "Not really, just soon.": no date, but
+                // wanted soon, which the urgency cue reads.
+                let urgent = self.roles.within(RoleCue::Urgency, (0, text.len()));
+                for c in (0..CONCEPTS.len()).filter(|c| asked.topics & bit(*c) != 0 && !(*c == TIMELINE && urgent)) {
                     let span = Span { turn: turn.index, start: m.start(), end: m.end() };
                     let note = Message::new("call.note.answered_no").with("concept", CONCEPTS[c]);
                     self.push(
@@ -1175,8 +1189,12 @@ impl Reader<'_> {
                     let past = self.is_past(text, found, &pasts, &sentence_ranges, s);
                     if past {
                         FactRole::Past
+                    } else if AWAY_UNTIL.is_match(&text[clause.0..found.start]) {
+                        // "She's away till the fifth of January": someone's diary.
+                        FactRole::Context
                     } else if self.roles.just_before(RoleCue::Recurring, found.start, 20, sentence)
-                        || self.roles.within(RoleCue::Recurring, clause) && !self.roles.within(RoleCue::Buying, clause)
+                        || (self.roles.within(RoleCue::Recurring, clause) || asked.season)
+                            && !self.roles.within(RoleCue::Buying, clause)
                     {
                         FactRole::Recurring
                     } else if self.roles.within(RoleCue::Buying, clause)
@@ -1741,7 +1759,7 @@ static QUESTION_KINDS: std::sync::LazyLock<Option<RegexSet>> =
 /// like that?", "之前为什么没解决？", "有没有试过别的办法？": asks why the pain is still there.
 static WHY_NOT_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:why\s+(?:hasn['’]t|haven['’]t|didn['’]t|not|wasn['’]t|weren['’]t|has\s+it\s+not|is\s+it\s+still)|what\s+(?:has\s+|have\s+|'s\s+)?(?:stopped|kept|held|prevented|got\s+in\s+the\s+way|gets\s+in\s+the\s+way)|(?:tried|attempted|had\s+a\s+go|looked|gone)\s+(?:to\s+|at\s+|about\s+)?(?:fix|solv|tackl|address|deal|chang|sort)|(?:tried|attempted)\s+(?:anything|something|other)|(?:fix|solve|tackle|address|sort)\w*\s+(?:it|this|that)\s+(?:before|so\s+far|yet|already)|how\s+long\s+has\s+(?:it|this|that)\s+been|what\s+have\s+you\s+(?:tried|done)|how\s+have\s+you\s+(?:tried|been\s+(?:handling|dealing))|before\s+now)|之前(?:为什么|怎么|有没有|是否)|之前.{0,8}(?:想过|试过|弄过|做过|解决|处理|牵头)|为什么(?:一直)?(?:没|不)|怎么一直没|(?:有没有|是否|有无)(?:试过|想过|尝试|考虑过)|试过(?:别的|其他)|持续(?:多久|多长时间)|多久了|以前(?:有没有|为什么|怎么)",
+        r"(?i)(?-u:\b)(?:why\s+(?:hasn['’]t|haven['’]t|didn['’]t|not|wasn['’]t|weren['’]t|has\s+it\s+not|is\s+it\s+still)|what\s+(?:has\s+|have\s+|'s\s+)?(?:stopped|kept|held|prevented|got\s+in\s+the\s+way|gets\s+in\s+the\s+way)|(?:tried|attempted|had\s+a\s+go|looked|gone)\s+(?:to\s+|at\s+|about\s+)?(?:fix|solv|tackl|address|deal|chang|sort)|(?:tried|attempted)\s+(?:anything|something|other)|(?:fix|solve|tackle|address|sort)\w*\s+(?:it|this|that)\s+(?:before|so\s+far|yet|already)|how\s+long\s+has\s+(?:it|this|that)\s+been|what\s+have\s+you\s+(?:tried|done)|how\s+have\s+you\s+(?:tried|been\s+(?:handling|dealing))|before\s+now)|之前(?:为什么|怎么|有没有|是否)|咋(?:没|不)|怎么没(?:早点?)?(?:换|弄|解决|处理|上)|之前.{0,8}(?:想过|试过|弄过|做过|解决|处理|牵头)|为什么(?:一直)?(?:没|不)|怎么一直没|(?:有没有|是否|有无)(?:试过|想过|尝试|考虑过)|试过(?:别的|其他)|持续(?:多久|多长时间)|多久了|以前(?:有没有|为什么|怎么)",
     )
 });
 /// A question about money to spend (not a vendor's price).
@@ -1759,7 +1777,25 @@ static IMPACT_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(||
 /// A question on how the current way works.
 static NEED_CHECK_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:how['’]?s\s+(?:that|it|this)\s+(?:working|going|holding\s+up)|how\s+(?:is|are|well\s+does|well\s+do)\s+(?:that|it|this|they)\s+(?:working|going|holding|work)|does\s+(?:that|it)\s+work\s+for\s+you|is\s+(?:that|it)\s+working|happy\s+with)(?-u:\b)|用得怎么样|效果怎么样|还好用吗|顺不顺|好用吗|满意吗",
+        r"(?i)(?-u:\b)(?:how['’]?s\s+(?:that|it|this)\s+(?:working|going|holding\s+up)|how\s+(?:is|are|well\s+does|well\s+do)\s+(?:that|it|this|they)\s+(?:working|going|holding|work)|does\s+(?:that|it)\s+work\s+for\s+you|is\s+(?:that|it)\s+working|happy\s+with)(?-u:\b)|用得怎么样|效果怎么样|还好用吗|顺不顺|好用吗|满意吗|(?:哪块|哪里|哪方面|什么地方|有没有)\p{Han}{0,6}?(?:费劲|头疼|闹心|麻烦|不顺|难受)",
+    )
+});
+/// Someone's absence up to a date: "she's away till", "he's on leave until", "出差到".
+static AWAY_UNTIL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:away|off|on\s+(?:leave|holiday|vacation|holidays)|out\s+of\s+(?:the\s+)?office|travell?ing|abroad)\s+(?:\w+\s+){0,2}?(?:(?:till|until|til|through)\s+(?:the\s+)?)?$|(?:出差|休假|不在|出国)(?:到|要到)$",
+    )
+});
+/// A question about a season of the year.
+static SEASON_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:time\s+of\s+(?:the\s+)?year|seasons?|seasonal|busiest|busy\s+(?:period|time|months?|spell)|peak|quiet(?:est)?\s+(?:period|time|months?|spell)|slow\s+(?:period|season|months?))(?-u:\b)|旺季|淡季|最忙|高峰|忙季|一年(?:里|中|当中)(?:哪|什么时候)",
+    )
+});
+/// A meeting, demo or call as the subject of a sentence.
+static MEETING_WORDS: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:demo|demonstration|meeting|call|catch-?up|walk-?through|presentation)s?(?-u:\b)|演示|见面|开会|会议|电话|拜访|讲解",
     )
 });
 /// A question about whether a person is around or free to talk.
@@ -1771,7 +1807,7 @@ static AVAILABILITY_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::
 /// "It's fine.", "还行。": the whole answer says the current way is fine.
 static FINE_ANSWER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)^\W*(?:(?:honestly|yeah|well|oh)[\s,]+)*(?:(?:it['’]s|that['’]s|it\s+is|things\s+are|all|we['’]re)\s+)?(?:fine|ok|okay|good|alright|all\s+right|great)(?-u:\b)|^\W*(?:还行|挺好|还好|没问题|可以|挺顺的)",
+        r"(?i)^\W*(?:(?:honestly|yeah|well|oh)[\s,]+)*(?:(?:it['’]s|that['’]s|it\s+is|things\s+are|all|we['’]re)\s+)?(?:fine|ok|okay|good|alright|all\s+right|great)(?-u:\b)|^\W*(?:(?:说实话|老实说|其实|讲真|实话说)[，,\s]*)?(?:还真|真|还|都)?(?:还行|挺好|还好|没问题|可以|挺顺的)",
     )
 });
 /// A question about the contact's own part in the decision.
@@ -1910,7 +1946,7 @@ static BENCHMARK: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// "anything", "everything", "任何": an approval with no limit.
 static UNCONDITIONAL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:anything|everything|any\s+(?:spend|purchase|money|tool)|all\s+(?:spend|purchases)|whatever|only\s+(?:then|after|once|if)|can['’]t\s+sign\s+(?:without|until))(?-u:\b)|任何|所有|一律|都(?:要|得)|才能|才可以|只有|合同(?:那|这块|这边)?(?:肯定|都|还是)?(?:得|要|必须|需要)|只能往上|合同都是|都是(?:他|她)(?:来)?(?:签|定|拍板)|(?:也|都|还)是(?:他|她)(?:来)?签|才算数|才作数",
+        r"(?i)(?-u:\b)(?:anything|everything|any\s+(?:spend|purchase|money|tool)|all\s+(?:spend|purchases)|whatever|only\s+(?:then|after|once|if)|can['’]t\s+sign\s+(?:without|until)|in\s+the\s+end|ultimately|at\s+the\s+end\s+of\s+the\s+day)(?-u:\b)|任何|所有|最后(?:还是|都)?(?:得|要|必须|需要|是)|最终(?:还是)?(?:得|要|是)|一律|都(?:要|得)|才能|才可以|只有|合同(?:那|这块|这边)?(?:肯定|都|还是)?(?:得|要|必须|需要)|只能往上|合同都是|都是(?:他|她)(?:来)?(?:签|定|拍板)|(?:也|都|还)是(?:他|她)(?:来)?签|才算数|才作数",
     )
 });
 /// A sentence that opens by pointing back at the one before: "That's thirty grand a year",
@@ -2679,6 +2715,11 @@ mod tests {
             (&["Our CEO decides on this.", "R: OK.", "Actually the VP of Sales decides."], Contradicted),
             (&["I make the call here.", "R: Great.", "Well, I have no say in budgets like this."], Contradicted),
             (&["我们总监决定。", "R: 好的。", "最后还是老板拍板。"], Contradicted),
+            (&["R: 这事谁定？", "我一句话的事。"], Confirmed),
+            (
+                &["R: 这事谁定？", "我点头就行。", "R: 报价发您？", "发给钱总吧，最后得他签字，我就是帮着看看。"],
+                Contradicted,
+            ),
             (&["I need to run it by my boss."], Partial),
             (&["R: Who decides?", "The VP of Sales decides, I'd run it by her first."], Partial),
             (&["Our CEO has the final say."], Partial),
@@ -2790,6 +2831,12 @@ mod tests {
                 Unknown,
             ),
             (&["R: 王总最近有空吗？", "P: 他这段时间忙得要命，年后再说吧。"], Unknown),
+            // Records that do not match, and what it cost: members not renewing, money at stake.
+            (
+                &["R: 哪块最让您头疼？", "对账。学员的课时跟本子老是对不上，上个月好几家说不续了，这就是好几万的事。"],
+                Confirmed,
+            ),
+            (&["R: 有没有哪块您觉得费劲的？", "说实话还真挺顺的，项目都按期交，客户也挑不出毛病。"], Negative),
             (&["还行吧，有点麻烦。"], Partial),
             (&["Our current process works fine for us."], Negative),
             (&["现在没什么问题，用得挺好的。"], Negative),
@@ -2945,6 +2992,34 @@ mod tests {
             (&["There's no rush, maybe next year."], Negative),
             (&["不着急，暂时不考虑。"], Negative),
             (&["R: Timing-wise, could this happen in the spring?", "Doubt it."], Negative),
+            (&["R: Is a new booking tool on the cards over the next year or so?", "I doubt it."], Negative),
+            (&["R: is there a date youre working to", "not really no just soon"], Partial),
+            (&["R: When might he look at it?", "No idea. He's on leave until the 12th of January."], Unknown),
+            // A season that comes round every year is no buying date.
+            (
+                &["R: When's your busiest time of year?", "Weddings. May through September, we're out every weekend."],
+                Unknown,
+            ),
+            (&["R: 你们一年里什么时候最忙？", "暑假，七八月份天天爆满。"], Unknown),
+            // A person's diary and a demo put off are not the purchase put off.
+            (
+                &[
+                    "R: 什么时候要用上？",
+                    "二月十五号之前必须用上。",
+                    "R: 要不要请李总一起听演示？",
+                    "他月底在外地出差，不一定有空。",
+                ],
+                Confirmed,
+            ),
+            (
+                &[
+                    "R: 什么时候要用上？",
+                    "开学前要用上，三月一号开学。",
+                    "R: 下周约个演示？",
+                    "演示先不急，等报价出来再说。",
+                ],
+                Confirmed,
+            ),
             // A go-live date taken back later, and nothing after settles it.
             (
                 &[

@@ -817,6 +817,15 @@ mod tests {
     }
 
     #[test]
+    fn why_it_was_never_fixed_asked_in_colloquial_chinese() {
+        check(
+            &["R: 那之前咋没弄个系统？", "唉，前年找过一家外包，钱付了一半人就跑了，后来也就不想折腾了。"],
+            &[(Excuse, "前年找过一家外包")],
+            &[],
+        );
+    }
+
+    #[test]
     fn a_whole_market_within_a_quarter_is_unrealistic_at_any_size() {
         // 400 staff is no small business, but no sales team wins a country in weeks.
         check(

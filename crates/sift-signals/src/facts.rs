@@ -421,9 +421,42 @@ static EN_ISO_DATE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b(?:(?P<pre>by|before|until|on|from)\s+)?(?:(?P<y>20\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})|(?P<m2>\d{1,2})/(?P<d2>\d{1,2})/(?P<y2>20\d{2}))\b",
     )
 });
+/// Days of the month said as ordinal words, as speech recognition writes them ("January
+/// eighth", "the twenty-first of March").
+const EN_ORDINAL_DAYS: &str = r"(?:twenty|thirty)[- ](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth";
+
+/// The day of the month an ordinal word names: "eighth" is 8, "twenty-first" 21.
+fn ordinal_day(word: &str) -> Option<u32> {
+    const UNITS: [&str; 9] = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"];
+    const TEENS: [&str; 11] = [
+        "tenth",
+        "eleventh",
+        "twelfth",
+        "thirteenth",
+        "fourteenth",
+        "fifteenth",
+        "sixteenth",
+        "seventeenth",
+        "eighteenth",
+        "nineteenth",
+        "twentieth",
+    ];
+    let word = word.to_ascii_lowercase().replace('-', " ");
+    let mut parts = word.split_whitespace();
+    let first = parts.next()?;
+    let unit = |w: &str| UNITS.iter().position(|u| *u == w).map(|i| i as u32 + 1);
+    match (first, parts.next()) {
+        ("twenty", Some(u)) => unit(u).map(|d| 20 + d),
+        ("thirty", Some(u)) => unit(u).map(|d| 30 + d),
+        ("thirtieth", None) => Some(30),
+        (w, None) => unit(w).or_else(|| TEENS.iter().position(|t| *t == w).map(|i| i as u32 + 10)),
+        _ => None,
+    }
+}
+
 static EN_MONTH_DATE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\b(?:(?P<pre>{EN_PRE})\s+)?(?:the\s+(?P<dfirst>\d{{1,2}})(?:st|nd|rd|th)?\s+of\s+)?(?P<mon>{MONTHS})\.?(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b)?(?:,?\s+(?P<year>20\d{{2}}))?\b"
+        r"(?i)\b(?:(?P<pre>{EN_PRE})\s+)?(?:the\s+(?:(?P<dfirst>\d{{1,2}})(?:st|nd|rd|th)?|(?P<dfirstw>{EN_ORDINAL_DAYS}))\s+of\s+)?(?P<mon>{MONTHS})\.?(?:\s+(?:the\s+)?(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?|(?P<dayw>{EN_ORDINAL_DAYS}))\b)?(?:,?\s+(?P<year>20\d{{2}}))?\b"
     ))
 });
 static EN_QUARTER: LazyLock<Regex> = LazyLock::new(|| {
@@ -467,7 +500,7 @@ static EN_PERSON: LazyLock<Regex> = LazyLock::new(|| {
 /// only when it is none of [`SPOKEN_NOT_NAMES`] nor a role.
 static EN_NAME_PART_SPOKEN: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"\b(?P<name>[a-z]+)\s+(?:really\s+|also\s+|usually\s+)?(?:(?P<decide>{EN_DECIDE})|(?P<approve>signs?\s+off|approves?|okays|signs\s+(?:anything|everything|all|the)))\b|\b(?:get|have|ask|need)\s+(?P<name2>[a-z]+)\s+to\s+(?:okay|ok|approve|sign(?:\s+off)?|green-?light|sign\s+it)\b"
+        r"\b(?P<name>[a-z]+)\s+(?:really\s+|also\s+|usually\s+)?(?:(?P<decide>{EN_DECIDE})|(?P<approve>signs?\s+off|approves?|okays|signs\s+(?:anything|everything|all|the)|signs\s+for\s+(?:it|that|this|them|anything|everything)))\b|\b(?:get|have|ask|need)\s+(?P<name2>[a-z]+)\s+to\s+(?:okay|ok|approve|sign(?:\s+off)?|green-?light|sign\s+it)\b"
     ))
 });
 /// Lower-case words that come before "signs" or "decides" without being a person's name.
@@ -559,7 +592,7 @@ static EN_PRONOUN_DECIDES: LazyLock<Regex> = LazyLock::new(|| {
 /// 25k", "Daniel Cho makes the final call", "I'd have to get Jess to okay it".
 static EN_NAME_PART: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"\b(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?:,\s+(?:our|my|the)\s+[a-zA-Z ]{{2,40}}?,)?\s+(?i:really\s+|also\s+|usually\s+)?(?i:(?P<decide>{EN_DECIDE})|(?P<approve>signs?\s+off|approves?|okays|signs\s+(?:anything|everything|all|the)|signs[.,;]|(?:has|needs)\s+to\s+(?:approve|sign(?:\s+off)?|okay|ok)))\b|\b(?i:get|have|ask|need)\s+(?P<name2>[A-Z][a-z]+)\s+to\s+(?i:okay|ok|approve|sign(?:\s+off)?|green-?light|sign\s+it)\b|\b(?i:check\s+with|run\s+it\s+(?:by|past)|clear\s+it\s+with|sign-?off\s+from|approval\s+from)\s+(?P<name3>[A-Z][a-z]+)\b"
+        r"\b(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?:,\s+(?:our|my|the)\s+[a-zA-Z ]{{2,40}}?,)?\s+(?i:really\s+|also\s+|usually\s+)?(?i:(?P<decide>{EN_DECIDE})|(?P<approve>signs?\s+off|approves?|okays|signs\s+(?:anything|everything|all|the)|signs\s+for\s+(?:it|that|this|them|anything|everything)|signs[.,;]|(?:has|needs)\s+to\s+(?:approve|sign(?:\s+off)?|okay|ok)))\b|\b(?i:get|have|ask|need)\s+(?P<name2>[A-Z][a-z]+)\s+to\s+(?i:okay|ok|approve|sign(?:\s+off)?|green-?light|sign\s+it)\b|\b(?i:check\s+with|run\s+it\s+(?:by|past)|clear\s+it\s+with|sign-?off\s+from|approval\s+from)\s+(?P<name3>[A-Z][a-z]+)\b"
     ))
 });
 /// Capitalised words that are not names of people.
@@ -666,6 +699,17 @@ static ZH_PERSON: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 static ZH_ROLE_MENTION: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"(?:我们|我的|公司的?)(?P<role>{ZH_ROLE})")));
+/// A boss named by surname and 总 ("王总", "钱总"), the way Chinese business people name
+/// the one who decides. Not 总 in 总共, 总是, 总决赛 and the like: the character after it is
+/// checked ([`NOT_AFTER_BOSS`]).
+static ZH_SURNAME_BOSS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?P<role>[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤]总)",
+    )
+});
+/// Characters that make 总 part of another word (总共, 总是, 总决赛, 总部, 总监, 总经理).
+const NOT_AFTER_BOSS: &[char] =
+    &['共', '是', '结', '决', '部', '监', '经', '裁', '体', '计', '额', '数', '算', '之', '的', '归', '量'];
 /// What a person named earlier in the sentence does, said of 他/她: "他点了头才算数",
 /// "字也是他签", "最后还是她拍板". Not when denied ("不用他签", "他不管").
 static ZH_PRONOUN_PART: LazyLock<Regex> = LazyLock::new(|| {
@@ -675,7 +719,7 @@ static ZH_PRONOUN_PART: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ZH_SELF: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"我(?:自己)?(?:来|就能|就可以|可以|能)?(?:拍板|说了算|做主|决定|定)|我(?:来|直接|自己)?签(?:字|了)?就(?:行|可以|好|成)|(?:合同|单子)?(?:直接)?(?:发|给)我(?:来)?签",
+        r"我(?:自己)?(?:来|就能|就可以|可以|能)?(?:拍板|说了算|做主|决定|定)|我(?:来|直接|自己)?签(?:字|了)?就(?:行|可以|好|成)|(?:合同|单子)?(?:直接)?(?:发|给)我(?:来)?签|我(?:点头|同意|一句话)就(?:行|成|可以|好)|我一句话的事",
     )
 });
 
@@ -1176,7 +1220,11 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
         let (s, e) = range(&c);
         let Some(mon) = c.name("mon") else { continue };
         let pre = c.name("pre").map(|m| m.as_str());
-        let day = c.name("day").or(c.name("dfirst")).and_then(|m| m.as_str().parse::<u32>().ok());
+        let day = c
+            .name("day")
+            .or(c.name("dfirst"))
+            .and_then(|m| m.as_str().parse::<u32>().ok())
+            .or_else(|| c.name("dayw").or(c.name("dfirstw")).and_then(|m| ordinal_day(m.as_str())));
         let year = c.name("year").and_then(|m| m.as_str().parse::<i32>().ok());
         let name = mon.as_str().to_ascii_lowercase();
         // "may" and "march" are also words, and short forms are noisy: they need a day, a
@@ -1736,6 +1784,20 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
         // "得走我们董事长那边，章在他那儿，字也是他签": what the person does is said later in
         // the sentence, of 他/她.
         let rest = &text[e..];
+        let sentence = &rest[..rest.find(['。', '！', '？', '!', '?', '\n']).unwrap_or(rest.len())];
+        let part = ZH_PRONOUN_PART.captures(sentence).map_or(RolePart::Involved, |p| {
+            if p.name("decide").is_some() { RolePart::Decides } else { RolePart::Approves }
+        });
+        push(Some(Fact::Person { role, part }), s, e);
+    }
+    for c in ZH_SURNAME_BOSS.captures_iter(text) {
+        let (s, e) = range(&c);
+        let rest = &text[e..];
+        if rest.starts_with(NOT_AFTER_BOSS) {
+            continue;
+        }
+        let role = c.name("role").map(|m| m.as_str().to_owned()).unwrap_or_default();
+        // "发给钱总吧，最后得他签字": what the boss does may be said later in the sentence.
         let sentence = &rest[..rest.find(['。', '！', '？', '!', '?', '\n']).unwrap_or(rest.len())];
         let part = ZH_PRONOUN_PART.captures(sentence).map_or(RolePart::Involved, |p| {
             if p.name("decide").is_some() { RolePart::Decides } else { RolePart::Approves }
@@ -2354,6 +2416,9 @@ mod tests {
             ("within 6 months", "within 6 months", when(Relative, 2027, 5, 26)),
             ("sometime next year", "sometime next year", when(Relative, 2027, 1, 1)),
             ("by December 1st, 2026", "by December 1st, 2026", when(Absolute, 2026, 12, 1)),
+            // Ordinal words, as speech recognition writes them.
+            ("signed by january eighth so we", "by january eighth", when(Absolute, 2027, 1, 8)),
+            ("before the twenty-first of March", "before the twenty-first of March", when(Absolute, 2027, 3, 21)),
             ("in January", "in January", when(Absolute, 2027, 1, 1)),
             ("the third quarter", "the third quarter", when(Quarter, 2027, 7, 1)),
             ("we'd start in 2027", "in 2027", when(Absolute, 2027, 1, 1)),
