@@ -64,6 +64,7 @@ impl SqliteWriter {
         }
         let mut outcome = BatchOutcome { duplicates: (batch.len() - last.len()) as u64, ..BatchOutcome::default() };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let search = SearchDeferred::start(&tx, batch.len())?;
         let mut moves: Vec<(i64, String, Stage)> = Vec::new();
         {
             let mut find = tx.prepare("SELECT id, row_hash, stage FROM leads WHERE dedupe_key = ?1")?;
@@ -220,7 +221,55 @@ impl SqliteWriter {
                 )?;
             }
         }
+        search.finish(&tx)?;
         tx.commit()?;
         Ok(outcome)
+    }
+}
+
+/// Batches at least this large index their new leads for search in one statement.
+const BULK_SEARCH_ROWS: usize = 64;
+
+/// The search index (migration 23) kept for a batch's new leads in one statement instead of
+/// by the insert trigger row by row: FTS5 indexes 100,000 leads about three times faster from
+/// one `INSERT ... SELECT` than from 100,000 trigger calls (1.4 s against 4.4 s, measured
+/// through Python's SQLite 3.40; `sift import` of 100,000 new leads went from 6.5 s to 2.6 s,
+/// README, Performance). Inside the batch's transaction the trigger is dropped, the
+/// leads inserted, the new ones (ids above the largest before: the write lock is held, so
+/// no one else inserts) indexed through the view the index reads, and the trigger created
+/// again from its stored text, so it is the migration's own. Other connections see the
+/// schema only as it was before and after; a failed batch rolls all of it back. Updates
+/// and deletes keep their triggers.
+struct SearchDeferred {
+    /// The trigger's `CREATE TRIGGER` text and the largest lead id before the batch.
+    dropped: Option<(String, i64)>,
+}
+
+impl SearchDeferred {
+    fn start(tx: &rusqlite::Transaction<'_>, rows: usize) -> Result<SearchDeferred> {
+        if rows < BULK_SEARCH_ROWS {
+            return Ok(SearchDeferred { dropped: None });
+        }
+        let trigger: Option<String> = tx
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'lead_search_insert'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(trigger) = trigger else { return Ok(SearchDeferred { dropped: None }) };
+        let max: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM leads", [], |r| r.get(0))?;
+        tx.execute_batch("DROP TRIGGER lead_search_insert")?;
+        Ok(SearchDeferred { dropped: Some((trigger, max)) })
+    }
+
+    fn finish(self, tx: &rusqlite::Transaction<'_>) -> Result<()> {
+        let Some((trigger, max)) = self.dropped else { return Ok(()) };
+        tx.execute(
+            "INSERT INTO lead_search (rowid, search) SELECT id, search FROM lead_search_text WHERE id > ?1",
+            [max],
+        )?;
+        tx.execute_batch(&trigger)?;
+        Ok(())
     }
 }
