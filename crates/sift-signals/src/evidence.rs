@@ -734,6 +734,9 @@ impl Reader<'_> {
         let mut hedges: Vec<(usize, usize)> = Vec::new();
         let mut pasts: Vec<(usize, usize)> = Vec::new();
         let mut costs: Vec<(usize, usize)> = Vec::new();
+        // Where a no is said: a date inside one ("今年就别想了", "只能明年重新报") is the time
+        // nothing happens or the money waits for, not a buying date.
+        let mut not_now: Vec<(usize, usize)> = Vec::new();
         let mut reply: Option<(Cue, usize, usize)> = None;
         // Per clause: the concepts said with a no, with a qualifier, and the first negated one.
         let mut clause_negative_mask = vec![0u32; n_clauses];
@@ -742,6 +745,18 @@ impl Reader<'_> {
         // Per sentence: the concepts a status cue (not a mere topic word) speaks to.
         let mut sentence_mask = vec![0u32; n_sentences];
         let mut dropped = vec![false; hits.len()];
+        // Asked about money, a no that is about money ("今年就别想了" to "any money left this
+        // year?") is not also a no to buying.
+        let money_no: Vec<(usize, usize)> = if asked.budget {
+            hits.iter()
+                .filter(|&&(i, ..)| {
+                    lexicon.entries.get(i).is_some_and(|e| e.cue == Cue::Negative && e.concept == Some(BUDGET))
+                })
+                .map(|&(_, a, b)| (a, b))
+                .collect()
+        } else {
+            Vec::new()
+        };
         for (k, &(i, start, end)) in hits.iter().enumerate() {
             let Some(entry) = lexicon.entries.get(i) else { continue };
             match (entry.cue, entry.concept) {
@@ -751,13 +766,21 @@ impl Reader<'_> {
                 (Cue::Cost, _) => costs.push((start, end)),
                 (Cue::ReplyYes | Cue::ReplyNo, _) => reply = Some((entry.cue, start, end)),
                 // "演示先不用，等报告有眉目再说", "let's leave the demo till after Christmas":
-                // putting off a meeting is not putting off the purchase.
+                // putting off a meeting is not putting off the purchase; a no about money
+                // asked about money is not a no to buying; a window and what it waits for
+                // is a window.
                 (Cue::Negative, Some(c))
-                    if c == TIMELINE && MEETING_WORDS.is_match(&text[sentence_range(start).0..start]) =>
+                    if c == TIMELINE
+                        && (MEETING_WORDS.is_match(&text[sentence_range(start).0..start])
+                            || money_no.iter().any(|&(a, b)| a < end && start < b)
+                            || text[start..end].starts_with('等')
+                                && WINDOW_BEFORE.is_match(&text[sentence_range(start).0..start])) =>
                 {
+                    not_now.push((start, end));
                     dropped[k] = true;
                 }
                 (Cue::Negative, Some(c)) => {
+                    not_now.push((start, end));
                     // "Budget is not a problem", "十倍不是问题": the no is about its subject,
                     // not a denial of pain.
                     if c == NEED && names_its_subject(text, clause_range(start).0, start, end) {
@@ -1189,7 +1212,9 @@ impl Reader<'_> {
                     let past = self.is_past(text, found, &pasts, &sentence_ranges, s);
                     if past {
                         FactRole::Past
-                    } else if AWAY_UNTIL.is_match(&text[clause.0..found.start]) {
+                    } else if AWAY_UNTIL.is_match(&text[clause.0..found.start])
+                        || not_now.iter().any(|&(a, b)| a <= found.start && found.end <= b)
+                    {
                         // "She's away till the fifth of January": someone's diary.
                         FactRole::Context
                     } else if self.roles.just_before(RoleCue::Recurring, found.start, 20, sentence)
@@ -1765,7 +1790,7 @@ static WHY_NOT_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| 
 /// A question about money to spend (not a vendor's price).
 static BUDGET_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:budget\w*|spend\w*|invest\w*|afford|set\s+aside|earmark\w*|money|funding|funds|a\s+number\s+against|figure\s+in\s+mind|put\s+(?:aside|by)|(?:a\s+)?figure\s+(?:you['’]re|you\s+are)\s+working|(?:what|how\s+much)\s+(?:are\s+you|you['’]re)\s+working\s+with|how\s+much\s+(?:would|could|can|do|are)\s+you|how\s+much\s+are\s+we\s+talking|underspend)(?-u:\b)|预算|投入|花多少|能花|多少钱|费用|经费|资金|钱这块|投(?:点|些)?钱|掏钱|出钱|花钱",
+        r"(?i)(?-u:\b)(?:budget\w*|spend\w*|invest\w*|afford|set\s+aside|earmark\w*|money|funding|funds|a\s+number\s+against|figure\s+in\s+mind|put\s+(?:aside|by)|(?:a\s+)?figure\s+(?:you['’]re|you\s+are)\s+working|(?:what|how\s+much)\s+(?:are\s+you|you['’]re)\s+working\s+with|how\s+much\s+(?:would|could|can|do|are)\s+you|how\s+much\s+are\s+we\s+talking|underspend)(?-u:\b)|预算|投入|花多少|能花|多少钱|费用|经费|资金|钱这块|投(?:点|些)?钱|掏钱|出钱|花钱|留(?:点|些|了|一点)?钱",
     )
 });
 /// A question about what the problem costs or changes.
@@ -1791,6 +1816,11 @@ static SEASON_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(||
     built_in(
         r"(?i)(?-u:\b)(?:time\s+of\s+(?:the\s+)?year|seasons?|seasonal|busiest|busy\s+(?:period|time|months?|spell)|peak|quiet(?:est)?\s+(?:period|time|months?|spell)|slow\s+(?:period|season|months?))(?-u:\b)|旺季|淡季|最忙|高峰|忙季|一年(?:里|中|当中)(?:哪|什么时候)",
     )
+});
+/// A window of time said before "等……再看看": "明年上半年吧，等展会完了再看看" gives the window
+/// (vague) and what it waits for, not "no plan".
+static WINDOW_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(r"(?:明年|后年|今年|下半年|上半年|年底|年初|年后|开春|[0-9一二三四五六七八九十]+月|季度)")
 });
 /// A meeting, demo or call as the subject of a sentence.
 static MEETING_WORDS: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
@@ -2024,7 +2054,7 @@ static WHO_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 static DECIDER_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)(?-u:\b)who(?:['’](?:s|d|ll)|\s+is|\s+will|\s+would|\s+does|\s+has|\s+gets)?(?:\s+\w+){0,4}?\s+(?:decid\w*|sign\w*|approv\w*|make[s]?\s+the\s+(?:final\s+)?(?:call|decision)|(?:has|have|gets?)\s+the\s+final\s+(?:say|word)|calls?\s+the\s+shots|pulls?\s+the\s+trigger|own[s]?\s+the\s+(?:budget|decision))|decision[- ]maker|(?:you|yourself)\s+(?:\w+\s+){0,2}(?:making|make|makes)\s+the\s+(?:final\s+)?(?:call|decision)|(?:would|will|is)\s+\w+\s+be\s+the\s+one\s+(?:choos\w*|decid\w*|sign\w*|pick\w*|making\s+the\s+call)|who(?:['’](?:s|d|ll))?\s+(?:\w+\s+){0,2}(?:looks?\s+after|handles?|owns?|choos\w*|picks?|picking|buys?|buying|is\s+responsible\s+for|be\s+responsible\s+for|lead\s+(?:it|that|this|the\s+\w+))(?-u:\b)|who(?:['’](?:s|d|ll)|\s+(?:would|will|is|are))?\s+(?:\w+\s+)?(?:be\s+)?(?:involved|part\s+of\s+(?:that|this|it|the\s+decision)|in\s+on\s+(?:that|this|it|the\s+decision)|have\s+a\s+say|weigh\s+in)(?-u:\b)|谁.{0,8}(?:拍板|决定|签字|签|审批|说了算|定|负责)|(?:拍板|决定|签字|审批|说了算)的?(?:是|人是)?谁|怎么定的?|怎么决策",
+        r"(?i)(?-u:\b)who(?:['’](?:s|d|ll)|\s+is|\s+will|\s+would|\s+does|\s+has|\s+gets)?(?:\s+\w+){0,4}?\s+(?:decid\w*|sign\w*|approv\w*|make[s]?\s+the\s+(?:final\s+)?(?:call|decision)|(?:has|have|gets?)\s+the\s+final\s+(?:say|word)|calls?\s+the\s+shots|pulls?\s+the\s+trigger|own[s]?\s+the\s+(?:budget|decision))|decision[- ]maker|(?:would|will|is)\s+(?:that|it|this)\s+(?:be\s+)?your\s+(?:call|decision)|(?:you|yourself)\s+(?:\w+\s+){0,2}(?:making|make|makes)\s+the\s+(?:final\s+)?(?:call|decision)|(?:would|will|is)\s+\w+\s+be\s+the\s+one\s+(?:choos\w*|decid\w*|sign\w*|pick\w*|making\s+the\s+call)|who(?:['’](?:s|d|ll))?\s+(?:\w+\s+){0,2}(?:looks?\s+after|handles?|owns?|choos\w*|picks?|picking|buys?|buying|is\s+responsible\s+for|be\s+responsible\s+for|lead\s+(?:it|that|this|the\s+\w+))(?-u:\b)|who(?:['’](?:s|d|ll)|\s+(?:would|will|is|are))?\s+(?:\w+\s+)?(?:be\s+)?(?:involved|part\s+of\s+(?:that|this|it|the\s+decision)|in\s+on\s+(?:that|this|it|the\s+decision)|have\s+a\s+say|weigh\s+in)(?-u:\b)|谁.{0,8}(?:拍板|决定|签字|签|审批|说了算|定|负责)|(?:拍板|决定|签字|审批|说了算)的?(?:是|人是)?谁|怎么定的?|怎么决策",
     )
     .expect("built-in pattern")
 });
@@ -2414,6 +2444,37 @@ fn find_conflicts(
         }
     }
 
+    // "钱不是问题" or "money's no object" with no figure, and in a later turn "哪有闲钱" with
+    // nothing after it: the claim of money is taken back as a figure would be.
+    let money_claim = items.iter().find(|i| {
+        i.concept == BUDGET && i.evidence.note_message.as_ref().is_some_and(|m| m.code == "call.note.money_no_problem")
+    });
+    if let Some(claim) = money_claim.filter(|_| budget_figures.is_empty()) {
+        let later = |i: &&Item| i.concept == BUDGET && i.at.0 > claim.at.0;
+        let denial = items.iter().filter(later).find(|i| i.evidence.says == CriterionStatus::Negative);
+        let settled = denial.is_some_and(|d| {
+            items.iter().filter(later).any(|i| i.at.0 > d.at.0 && i.evidence.says != CriterionStatus::Negative)
+        });
+        if let Some(denial) = denial.filter(|d| !settled && !corrects(d.evidence.span)) {
+            let explanation = Message::new("call.conflict.taken_back")
+                .with("subject", "budget")
+                .with("turn", claim.at.0.to_string())
+                .with_message("fact", Message::new("call.note.money_no_problem"))
+                .with("quote", claim.evidence.quote.as_str());
+            conflicts.push(Conflict {
+                subject: "budget".to_owned(),
+                concept: Some("budget".to_owned()),
+                mode: Mode::Rules,
+                earlier: claim.evidence.span,
+                earlier_quote: claim.evidence.quote.clone(),
+                later: denial.evidence.span,
+                later_quote: denial.evidence.quote.clone(),
+                explanation: explanation.english(),
+                explanation_message: Some(explanation),
+            });
+        }
+    }
+
     // "I make the call" and, in another turn, "I have no say" or "Jess has to okay anything".
     let mut said: Vec<(Span, &str, bool)> = claims
         .decides
@@ -2638,6 +2699,25 @@ mod tests {
     #[test]
     fn budget_statuses() {
         let cases: &[(&[&str], CriterionStatus)] = &[
+            // Money claimed with no figure, then none: taken back.
+            (
+                &[
+                    "R: 费用方面有想法吗？",
+                    "钱不是问题，你报个价就行。",
+                    "R: 先试用一下？",
+                    "说实话最近生意不好，我手上哪有闲钱弄这个。",
+                ],
+                Contradicted,
+            ),
+            (
+                &[
+                    "R: Any budget in mind?",
+                    "Money's not a problem, send me a quote.",
+                    "R: And the timing?",
+                    "Honestly we can't afford anything this year.",
+                ],
+                Contradicted,
+            ),
             (&["R: What budget have you set aside?", "About forty thousand."], Confirmed),
             (&["R: What can you invest?", "We have about $40k for this."], Confirmed),
             (&["The budget is approved."], Confirmed),
@@ -2702,6 +2782,10 @@ mod tests {
                 Contradicted,
             ),
             (&["R: If the firm did pick a new tool, who'd be part of that?", "P: Not me."], Negative),
+            (
+                &["R: If you went ahead with something like this, would that be your call?", "P: Me. Who else."],
+                Confirmed,
+            ),
             (&["R: Who decides?", "Our CFO signs off on anything over 10k."], Partial),
             (&["I need to run it by our CFO."], Partial),
             (&["R: Who decides?", "The VP of Sales decides."], Partial),
@@ -2720,6 +2804,16 @@ mod tests {
                 &["R: 这事谁定？", "我点头就行。", "R: 报价发您？", "发给钱总吧，最后得他签字，我就是帮着看看。"],
                 Contradicted,
             ),
+            (
+                &[
+                    "R: 这事谁定？",
+                    "我点头就行。",
+                    "R: 报价发您？",
+                    "发给王总吧。王总是我们大股东，钱是他出的。这个最后得他签字。",
+                ],
+                Contradicted,
+            ),
+            (&["R: 这事谁定？", "我点头就行。", "R: 预算呢？", "钱总是不够用，不过这个我能批。"], Confirmed),
             (&["I need to run it by my boss."], Partial),
             (&["R: Who decides?", "The VP of Sales decides, I'd run it by her first."], Partial),
             (&["Our CEO has the final say."], Partial),
@@ -2994,6 +3088,23 @@ mod tests {
             (&["R: Timing-wise, could this happen in the spring?", "Doubt it."], Negative),
             (&["R: Is a new booking tool on the cards over the next year or so?", "I doubt it."], Negative),
             (&["R: is there a date youre working to", "not really no just soon"], Partial),
+            (
+                &[
+                    "R: When do you need it?",
+                    "The first crews start around the first of May, give or take. I want it signed by April 8th.",
+                ],
+                Confirmed,
+            ),
+            // The year nothing happens in is no buying date to contradict.
+            (
+                &[
+                    "R: 今年有没有留点钱？",
+                    "今年就别想了，只能明年重新报。",
+                    "R: 那什么时候启动？",
+                    "明年上半年吧，等展会完了再看看。",
+                ],
+                Partial,
+            ),
             (&["R: When might he look at it?", "No idea. He's on leave until the 12th of January."], Unknown),
             // A season that comes round every year is no buying date.
             (

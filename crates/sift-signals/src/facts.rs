@@ -382,7 +382,7 @@ static EN_FROM_TO: LazyLock<Regex> = LazyLock::new(|| {
 /// bare numbers, each with its own approximate unit (一百来万 = 一百万) and currency.
 static ZH_FROM_TO: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"从(?:现在|目前|今年|去年|原来)?的?(?P<a>{ZH_NUM})(?:来|多|余)?(?P<au>千万|万|亿)?(?:美金|美元|块钱|块|元|人民币|刀)?(?:个|名|位|家|条|单|人)?(?:做到|提到|提高到|提升到|增长到|涨到|增加到|到)(?P<b>{ZH_NUM})(?:来|多|余)?(?P<bu>千万|万|亿)?"
+        r"从(?:现在|目前|今年|去年|原来)?的?(?P<a>{ZH_NUM})(?:来|多|余)?(?P<au>千万|万|亿)?(?:美金|美元|块钱|块|元|人民币|刀)?(?:个|名|位|家|条|单|人)?(?:做到|干到|弄到|搞到|冲到|发展到|扩到|扩大到|铺到|提到|提高到|提升到|增长到|涨到|增加到|到)(?P<b>{ZH_NUM})(?:来|多|余)?(?P<bu>千万|万|亿)?"
     ))
 });
 /// "十来万", "二十多万": an approximate amount, about the number named.
@@ -709,7 +709,7 @@ static ZH_SURNAME_BOSS: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Characters that make 总 part of another word (总共, 总是, 总决赛, 总部, 总监, 总经理).
 const NOT_AFTER_BOSS: &[char] =
-    &['共', '是', '结', '决', '部', '监', '经', '裁', '体', '计', '额', '数', '算', '之', '的', '归', '量'];
+    &['共', '结', '决', '部', '监', '经', '裁', '体', '计', '额', '数', '算', '之', '的', '归', '量'];
 /// What a person named earlier in the sentence does, said of 他/她: "他点了头才算数",
 /// "字也是他签", "最后还是她拍板". Not when denied ("不用他签", "他不管").
 static ZH_PRONOUN_PART: LazyLock<Regex> = LazyLock::new(|| {
@@ -1388,8 +1388,11 @@ static EN_TO_BETWEEN: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 static ZH_FROM_BEFORE: LazyLock<Regex> = LazyLock::new(|| re(r"从(?:现在|目前|今年|去年|原来)?的?$"));
-static ZH_TO_BETWEEN: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^\s*(?:做到|提到|提高到|提升到|增长到|涨到|增加到|翻到|降到|降低到|减少到|缩短到|到)$"));
+static ZH_TO_BETWEEN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^\s*(?:做到|干到|弄到|搞到|冲到|发展到|扩到|扩大到|铺到|提到|提高到|提升到|增长到|涨到|增加到|翻到|降到|降低到|减少到|缩短到|到)$",
+    )
+});
 
 /// "From $3.1 million to $3.6 million", "从现在的八千万做到九千五百万", "从三成提到七成": a change
 /// of a level, added as a growth fact over both figures (the two levels stay as facts).
@@ -1793,7 +1796,11 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
     for c in ZH_SURNAME_BOSS.captures_iter(text) {
         let (s, e) = range(&c);
         let rest = &text[e..];
-        if rest.starts_with(NOT_AFTER_BOSS) {
+        // "王总是我们大股东" names him; "钱总是不够" is money always short.
+        let always = rest
+            .strip_prefix('是')
+            .is_some_and(|r| r.starts_with(['不', '没', '很', '太', '在', '要', '会', '能', '有', '这', '那']));
+        if rest.starts_with(NOT_AFTER_BOSS) || always {
             continue;
         }
         let role = c.name("role").map(|m| m.as_str().to_owned()).unwrap_or_default();
@@ -2509,6 +2516,7 @@ mod tests {
             growth(3.6 / 3.1),
         );
         check("配件营收要从现在的八千万做到九千五百万", "从现在的八千万做到九千五百万", growth(95.0 / 80.0));
+        check("经销商要从六十个干到六千个", "从六十个干到六千", growth(100.0));
         check("回传比例从现在的三成提到七成", "三成提到七成", growth(7.0 / 3.0));
         check("下个月会员要从两千做到两万", "从两千做到两万", growth(10.0));
         for seasonal in
