@@ -717,6 +717,15 @@ static ZH_PRONOUN_PART: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:^|[^不没用])(?:他|她)(?:来|亲自|最后|最终|说)?(?:(?P<decide>拍板|说了算|定夺|做主|决定|定)|(?P<approve>签字|签|审批|批|点头|点了头|同意))",
     )
 });
+/// What a person just named does, said of 他/她 in the rest of the sentence (`rest` starts
+/// right after the name); involved when nothing is said.
+fn zh_part_said_after(rest: &str) -> RolePart {
+    let sentence = &rest[..rest.find(['。', '！', '？', '!', '?', '\n']).unwrap_or(rest.len())];
+    ZH_PRONOUN_PART
+        .captures(sentence)
+        .map_or(RolePart::Involved, |p| if p.name("decide").is_some() { RolePart::Decides } else { RolePart::Approves })
+}
+
 static ZH_SELF: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"我(?:自己)?(?:来|就能|就可以|可以|能)?(?:拍板|说了算|做主|决定|定)|我(?:来|直接|自己)?签(?:字|了)?就(?:行|可以|好|成)|(?:合同|单子)?(?:直接)?(?:发|给)我(?:来)?签|我(?:点头|同意|一句话)就(?:行|成|可以|好)|我一句话的事",
@@ -1786,12 +1795,7 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
         let role = c.name("role").map(|m| normalise_role(m.as_str())).unwrap_or_default();
         // "得走我们董事长那边，章在他那儿，字也是他签": what the person does is said later in
         // the sentence, of 他/她.
-        let rest = &text[e..];
-        let sentence = &rest[..rest.find(['。', '！', '？', '!', '?', '\n']).unwrap_or(rest.len())];
-        let part = ZH_PRONOUN_PART.captures(sentence).map_or(RolePart::Involved, |p| {
-            if p.name("decide").is_some() { RolePart::Decides } else { RolePart::Approves }
-        });
-        push(Some(Fact::Person { role, part }), s, e);
+        push(Some(Fact::Person { role, part: zh_part_said_after(&text[e..]) }), s, e);
     }
     for c in ZH_SURNAME_BOSS.captures_iter(text) {
         let (s, e) = range(&c);
@@ -1805,11 +1809,7 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
         }
         let role = c.name("role").map(|m| m.as_str().to_owned()).unwrap_or_default();
         // "发给钱总吧，最后得他签字": what the boss does may be said later in the sentence.
-        let sentence = &rest[..rest.find(['。', '！', '？', '!', '?', '\n']).unwrap_or(rest.len())];
-        let part = ZH_PRONOUN_PART.captures(sentence).map_or(RolePart::Involved, |p| {
-            if p.name("decide").is_some() { RolePart::Decides } else { RolePart::Approves }
-        });
-        push(Some(Fact::Person { role, part }), s, e);
+        push(Some(Fact::Person { role, part: zh_part_said_after(rest) }), s, e);
     }
     for m in gate.find(&ZH_SELF, text) {
         let after = &text[m.end()..];
