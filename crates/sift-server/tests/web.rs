@@ -3456,6 +3456,22 @@ struct WebhookPage {
     got: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
+/// Posts `fields` to an admin's form at `path` with a forged token (as the admin, `cookies`)
+/// and then as a new rep, `rosa`, with her own token: both are refused with 403.
+async fn forged_and_rep_refused(app: &App, path: &str, cookies: &str, fields: &[(&str, &str)], name: &str) {
+    let mut forged = vec![("csrf_token", "forged")];
+    forged.extend_from_slice(fields);
+    let res = post_form(app, path, cookies, &forged).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "{name}: a forged form");
+    app.user("rosa", "rep", None, "write").await;
+    let rep = sign_in_with_form(app, "rosa", PASSWORD).await;
+    let rep_csrf = form_token(&get(app, "/", Some(&rep), None).await.body);
+    let mut form = vec![("csrf_token", rep_csrf.as_str())];
+    form.extend_from_slice(fields);
+    let res = post_form(app, path, &format!("sift_session={rep}"), &form).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "{name}: a rep");
+}
+
 async fn webhook_page(db: &sift_store::testing::TestDb) -> WebhookPage {
     let app = spawn_with(db, |s| {
         s.job_workers = 1;
@@ -3535,20 +3551,7 @@ async fn settings_a_webhooks_events_are_changed_on_its_page_and_then_decide_what
         assert!(event_ticked(&body, "lead.qualified"), "{name}: the boxes as posted");
         assert_eq!(events_of().await, json!(["lead.created"]), "{name}: nothing changed");
         // A forged form, a rep, a webhook that does not exist.
-        let res =
-            post_form(&app, &events_path, &cookies, &[("csrf_token", "forged"), ("events", "lead.qualified")]).await;
-        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{name}");
-        app.user("rosa", "rep", None, "write").await;
-        let rep = sign_in_with_form(&app, "rosa", PASSWORD).await;
-        let rep_csrf = form_token(&get(&app, "/", Some(&rep), None).await.body);
-        let res = post_form(
-            &app,
-            &events_path,
-            &format!("sift_session={rep}"),
-            &[("csrf_token", &rep_csrf), ("events", "lead.qualified")],
-        )
-        .await;
-        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{name}");
+        forged_and_rep_refused(&app, &events_path, &cookies, &[("events", "lead.qualified")], name).await;
         let res = post_form(
             &app,
             "/settings/webhooks/999/events",
@@ -3634,20 +3637,7 @@ async fn settings_a_webhooks_address_is_changed_on_its_page() {
         assert!(body.contains("value=\"ftp://files.example/in\"") && body.contains("aria-invalid=\"true\""), "{body}");
         assert_eq!(url_of().await, json!(url), "{name}: nothing changed");
         // A forged form, a rep.
-        let res =
-            post_form(&app, &url_path, &cookies, &[("csrf_token", "forged"), ("url", "https://x.example/h")]).await;
-        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{name}");
-        app.user("rosa", "rep", None, "write").await;
-        let rep = sign_in_with_form(&app, "rosa", PASSWORD).await;
-        let rep_csrf = form_token(&get(&app, "/", Some(&rep), None).await.body);
-        let res = post_form(
-            &app,
-            &url_path,
-            &format!("sift_session={rep}"),
-            &[("csrf_token", &rep_csrf), ("url", "https://x.example/h")],
-        )
-        .await;
-        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{name}");
+        forged_and_rep_refused(&app, &url_path, &cookies, &[("url", "https://x.example/h")], name).await;
         assert_eq!(url_of().await, json!(url), "{name}: nothing changed");
 
         // Taken: saved, said, the API's view.

@@ -468,6 +468,32 @@ fn webhook_id(lang: Lang, id: Result<Path<i64>, PathRejection>) -> WebResult<i64
     id.map(|Path(id)| id).map_err(|_| WebError { error: ApiError::not_found("webhook with this id"), lang })
 }
 
+/// A form that carries the page's CSRF token.
+trait CsrfForm {
+    fn csrf(&self) -> &str;
+}
+
+impl CsrfForm for Vec<(String, String)> {
+    fn csrf(&self) -> &str {
+        self.iter().find(|(k, _)| k == CSRF_FIELD).map_or("", |(_, v)| v.as_str())
+    }
+}
+
+/// What every form about one webhook starts with: an admin, the webhook's id, and the form
+/// with its CSRF token checked.
+fn webhook_form<T: CsrfForm>(
+    who: &SignedIn,
+    id: Result<Path<i64>, PathRejection>,
+    form: Result<Form<T>, FormRejection>,
+) -> WebResult<(i64, T)> {
+    require_admin(who)?;
+    let lang = who.lang;
+    let id = webhook_id(lang, id)?;
+    let Form(form) = form.map_err(bad_form(lang))?;
+    who.principal.check_form_csrf(form.csrf()).map_err(WebError::in_lang(lang))?;
+    Ok((id, form))
+}
+
 #[derive(Deserialize, Default)]
 pub struct LogQuery {
     before: Option<i64>,
@@ -685,6 +711,12 @@ pub struct PauseForm {
     back: String,
 }
 
+impl CsrfForm for PauseForm {
+    fn csrf(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
 async fn set_paused(
     state: &AppState,
     who: &SignedIn,
@@ -692,12 +724,8 @@ async fn set_paused(
     form: Result<Form<PauseForm>, FormRejection>,
     paused: bool,
 ) -> WebResult {
-    require_admin(who)?;
-    let lang = who.lang;
-    let failed = WebError::in_lang(lang);
-    let id = webhook_id(lang, id)?;
-    let Form(form) = form.map_err(bad_form(lang))?;
-    who.principal.check_form_csrf(&form.csrf_token).map_err(&failed)?;
+    let (id, form) = webhook_form(who, id, form)?;
+    let failed = WebError::in_lang(who.lang);
     let change = WebhookChange { paused: Some(paused), ..WebhookChange::default() };
     sift_app::webhooks::update(state.store(), id, &change, who.principal.actor(), &policy(state.settings()))
         .await
@@ -745,13 +773,7 @@ pub async fn change_events(
     id: Result<Path<i64>, PathRejection>,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> WebResult {
-    require_admin(&who)?;
-    let lang = who.lang;
-    let failed = WebError::in_lang(lang);
-    let id = webhook_id(lang, id)?;
-    let Form(pairs) = form.map_err(bad_form(lang))?;
-    let csrf = pairs.iter().find(|(k, _)| k == CSRF_FIELD).map_or("", |(_, v)| v.as_str());
-    who.principal.check_form_csrf(csrf).map_err(&failed)?;
+    let (id, pairs) = webhook_form(&who, id, form)?;
     let events: Vec<String> = pairs.into_iter().filter(|(k, _)| k == "events").map(|(_, v)| v).collect();
     let change = WebhookChange { events: Some(&events), ..WebhookChange::default() };
     let none_ticked = events.is_empty();
@@ -763,7 +785,7 @@ pub async fn change_events(
         "events",
         |hook| serde_json::json!({"events": hook.events}),
         |message| {
-            let message = if none_ticked { words(lang).events_none.to_owned() } else { message };
+            let message = if none_ticked { words(who.lang).events_none.to_owned() } else { message };
             Detail { events_problem: Some((message, events.clone())), ..Detail::default() }
         },
     )
@@ -813,6 +835,12 @@ pub struct UrlForm {
     url: String,
 }
 
+impl CsrfForm for UrlForm {
+    fn csrf(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
 /// Changes where a webhook is sent, with the API's use case (`webhooks::update`): an address
 /// that is not http(s), or that the server's policy refuses (a private address), is refused
 /// at the field (422) with what was typed, nothing changed.
@@ -822,12 +850,7 @@ pub async fn change_url(
     id: Result<Path<i64>, PathRejection>,
     form: Result<Form<UrlForm>, FormRejection>,
 ) -> WebResult {
-    require_admin(&who)?;
-    let lang = who.lang;
-    let failed = WebError::in_lang(lang);
-    let id = webhook_id(lang, id)?;
-    let Form(form) = form.map_err(bad_form(lang))?;
-    who.principal.check_form_csrf(&form.csrf_token).map_err(&failed)?;
+    let (id, form) = webhook_form(&who, id, form)?;
     let typed = form.url.trim().to_owned();
     let change = WebhookChange { url: Some(&typed), ..WebhookChange::default() };
     apply_change(
@@ -848,6 +871,12 @@ pub struct RedeliverForm {
     event_id: i64,
 }
 
+impl CsrfForm for RedeliverForm {
+    fn csrf(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
 /// Queues the event to this webhook again as a job, as the API's redeliver.
 pub async fn redeliver(
     State(state): State<AppState>,
@@ -855,12 +884,8 @@ pub async fn redeliver(
     id: Result<Path<i64>, PathRejection>,
     form: Result<Form<RedeliverForm>, FormRejection>,
 ) -> WebResult {
-    require_admin(&who)?;
-    let lang = who.lang;
-    let failed = WebError::in_lang(lang);
-    let id = webhook_id(lang, id)?;
-    let Form(form) = form.map_err(bad_form(lang))?;
-    who.principal.check_form_csrf(&form.csrf_token).map_err(&failed)?;
+    let (id, form) = webhook_form(&who, id, form)?;
+    let failed = WebError::in_lang(who.lang);
     let job = match sift_app::webhooks::redeliver(state.store(), id, form.event_id, Some(who.principal.user.id)).await {
         Ok(job) => job,
         Err(sift_app::AppError::Conflict(message)) => {
@@ -889,6 +914,12 @@ pub struct DeleteForm {
     confirm: String,
 }
 
+impl CsrfForm for DeleteForm {
+    fn csrf(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
 /// Deletes a webhook and its log once the box is ticked.
 pub async fn delete(
     State(state): State<AppState>,
@@ -896,12 +927,8 @@ pub async fn delete(
     id: Result<Path<i64>, PathRejection>,
     form: Result<Form<DeleteForm>, FormRejection>,
 ) -> WebResult {
-    require_admin(&who)?;
-    let lang = who.lang;
-    let failed = WebError::in_lang(lang);
-    let id = webhook_id(lang, id)?;
-    let Form(form) = form.map_err(bad_form(lang))?;
-    who.principal.check_form_csrf(&form.csrf_token).map_err(&failed)?;
+    let (id, form) = webhook_form(&who, id, form)?;
+    let failed = WebError::in_lang(who.lang);
     if form.confirm != "yes" {
         let detail = Detail { unconfirmed: true, ..Detail::default() };
         return render_detail(&state, &who, id, None, &detail, StatusCode::UNPROCESSABLE_ENTITY).await;
