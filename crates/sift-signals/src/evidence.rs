@@ -481,8 +481,8 @@ impl Asked {
         asked.need_check = kind(6);
         asked.own_part = kind(7);
         asked.closed = CLOSED_QUESTION.is_match(question.trim());
-        asked.availability = AVAILABILITY_QUESTION.is_match(question);
-        asked.season = SEASON_QUESTION.is_match(question);
+        asked.availability = kind(8);
+        asked.season = kind(9);
         asked
     }
 }
@@ -1762,8 +1762,8 @@ fn built_in(pattern: &str) -> Regex {
 }
 
 /// The kinds of question, matched in one pass: approval, decider, who, why-not-before,
-/// budget, impact, need check, own part.
-static QUESTION_KIND_PATTERNS: std::sync::LazyLock<[&'static Regex; 8]> = std::sync::LazyLock::new(|| {
+/// budget, impact, need check, own part, availability, season.
+static QUESTION_KIND_PATTERNS: std::sync::LazyLock<[&'static Regex; 10]> = std::sync::LazyLock::new(|| {
     [
         &*APPROVAL_QUESTION,
         &*DECIDER_QUESTION,
@@ -1773,6 +1773,8 @@ static QUESTION_KIND_PATTERNS: std::sync::LazyLock<[&'static Regex; 8]> = std::s
         &*IMPACT_QUESTION,
         &*NEED_CHECK_QUESTION,
         &*OWN_PART_QUESTION,
+        &*AVAILABILITY_QUESTION,
+        &*SEASON_QUESTION,
     ]
 });
 
@@ -2196,6 +2198,27 @@ fn relative_gap(a: f64, b: f64) -> f64 {
 
 /// Facts that cannot both hold. Within one turn the last figure stands (people correct
 /// themselves mid-sentence); across turns a changed figure is a conflict.
+/// What was said at `earlier` about `subject` (`budget` or `timeline`), `fact`, taken back
+/// by a later no, `denial` (`call.conflict.taken_back`).
+fn taken_back(subject: &str, earlier: Span, earlier_quote: String, fact: Message, denial: &Item) -> Conflict {
+    let explanation = Message::new("call.conflict.taken_back")
+        .with("subject", subject)
+        .with("turn", earlier.turn.to_string())
+        .with_message("fact", fact)
+        .with("quote", earlier_quote.as_str());
+    Conflict {
+        subject: subject.to_owned(),
+        concept: Some(subject.to_owned()),
+        mode: Mode::Rules,
+        earlier,
+        earlier_quote,
+        later: denial.evidence.span,
+        later_quote: denial.evidence.quote.clone(),
+        explanation: explanation.english(),
+        explanation_message: Some(explanation),
+    }
+}
+
 fn find_conflicts(
     transcript: &Transcript,
     facts: &[LocatedFact],
@@ -2425,22 +2448,7 @@ fn find_conflicts(
                 && !stated.iter().any(|f| f.span.turn > i.at.0)
         });
         if let Some(denial) = denial.filter(|d| !corrects(d.evidence.span)) {
-            let explanation = Message::new("call.conflict.taken_back")
-                .with("subject", name)
-                .with("turn", first.span.turn.to_string())
-                .with_message("fact", first.fact.message())
-                .with("quote", quote_of(first.span));
-            conflicts.push(Conflict {
-                subject: name.to_owned(),
-                concept: Some(name.to_owned()),
-                mode: Mode::Rules,
-                earlier: first.span,
-                earlier_quote: quote_of(first.span),
-                later: denial.evidence.span,
-                later_quote: denial.evidence.quote.clone(),
-                explanation: explanation.english(),
-                explanation_message: Some(explanation),
-            });
+            conflicts.push(taken_back(name, first.span, quote_of(first.span), first.fact.message(), denial));
         }
     }
 
@@ -2456,22 +2464,8 @@ fn find_conflicts(
             items.iter().filter(later).any(|i| i.at.0 > d.at.0 && i.evidence.says != CriterionStatus::Negative)
         });
         if let Some(denial) = denial.filter(|d| !settled && !corrects(d.evidence.span)) {
-            let explanation = Message::new("call.conflict.taken_back")
-                .with("subject", "budget")
-                .with("turn", claim.at.0.to_string())
-                .with_message("fact", Message::new("call.note.money_no_problem"))
-                .with("quote", claim.evidence.quote.as_str());
-            conflicts.push(Conflict {
-                subject: "budget".to_owned(),
-                concept: Some("budget".to_owned()),
-                mode: Mode::Rules,
-                earlier: claim.evidence.span,
-                earlier_quote: claim.evidence.quote.clone(),
-                later: denial.evidence.span,
-                later_quote: denial.evidence.quote.clone(),
-                explanation: explanation.english(),
-                explanation_message: Some(explanation),
-            });
+            let fact = Message::new("call.note.money_no_problem");
+            conflicts.push(taken_back("budget", claim.evidence.span, claim.evidence.quote.clone(), fact, denial));
         }
     }
 
