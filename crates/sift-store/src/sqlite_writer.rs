@@ -32,6 +32,9 @@ pub struct SqliteWriter {
     conn: Connection,
     /// Whether the previous row was a new lead (see `write`).
     expect_new: bool,
+    /// The search index's insert trigger as stored (`CREATE TRIGGER ...`), read once: large
+    /// batches drop it and create it again ([`SearchDeferred`]).
+    search_trigger: Option<String>,
 }
 
 impl SqliteWriter {
@@ -48,7 +51,14 @@ impl SqliteWriter {
         // index pages batch after batch, and each checkpoint copies them into the database
         // file again. The WAL file is reset after the last checkpoint.
         conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
-        Ok(SqliteWriter { conn, expect_new: true })
+        let search_trigger = conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'lead_search_insert'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(SqliteWriter { conn, expect_new: true, search_trigger })
     }
 
     /// Writes one batch in one transaction, as [`crate::Store::upsert_leads_tracked`]
@@ -64,7 +74,7 @@ impl SqliteWriter {
         }
         let mut outcome = BatchOutcome { duplicates: (batch.len() - last.len()) as u64, ..BatchOutcome::default() };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let search = SearchDeferred::start(&tx, batch.len())?;
+        let search = SearchDeferred::start(&tx, batch.len(), self.search_trigger.as_deref())?;
         let mut moves: Vec<(i64, String, Stage)> = Vec::new();
         {
             let mut find = tx.prepare("SELECT id, row_hash, stage FROM leads WHERE dedupe_key = ?1")?;
@@ -246,21 +256,13 @@ struct SearchDeferred {
 }
 
 impl SearchDeferred {
-    fn start(tx: &rusqlite::Transaction<'_>, rows: usize) -> Result<SearchDeferred> {
-        if rows < BULK_SEARCH_ROWS {
+    fn start(tx: &rusqlite::Transaction<'_>, rows: usize, trigger: Option<&str>) -> Result<SearchDeferred> {
+        let Some(trigger) = trigger.filter(|_| rows >= BULK_SEARCH_ROWS) else {
             return Ok(SearchDeferred { dropped: None });
-        }
-        let trigger: Option<String> = tx
-            .query_row(
-                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'lead_search_insert'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(trigger) = trigger else { return Ok(SearchDeferred { dropped: None }) };
+        };
         let max: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM leads", [], |r| r.get(0))?;
         tx.execute_batch("DROP TRIGGER lead_search_insert")?;
-        Ok(SearchDeferred { dropped: Some((trigger, max)) })
+        Ok(SearchDeferred { dropped: Some((trigger.to_owned(), max)) })
     }
 
     fn finish(self, tx: &rusqlite::Transaction<'_>) -> Result<()> {
