@@ -854,10 +854,15 @@ impl Reader<'_> {
                 _ => continue,
             };
             // "I have no say" is the contact speaking of themself: as specific as authority gets.
+            // "It's my signature on it", "都归我管" claim the decision for the contact, and a
+            // later "I have no say" or "the boss signs" contradicts it.
             let weight = if entry.cue == Cue::Negative && c == AUTHORITY {
                 self.claims.no_say.push((Span { turn: turn.index, start, end }, text[start..end].to_owned()));
                 Weight::Specific
             } else {
+                if entry.cue == Cue::Confirmed && c == AUTHORITY {
+                    self.claims.decides.push((Span { turn: turn.index, start, end }, text[start..end].to_owned()));
+                }
                 weight
             };
             if entry.cue == Cue::Symptom {
@@ -1783,10 +1788,11 @@ static QUESTION_KINDS: std::sync::LazyLock<Option<RegexSet>> =
     std::sync::LazyLock::new(|| crate::lexicon::prefilter_set(QUESTION_KIND_PATTERNS.iter().map(|r| r.as_str())));
 
 /// "What stopped you fixing it?", "Have you tried to fix this before?", "How long has it been
-/// like that?", "之前为什么没解决？", "有没有试过别的办法？": asks why the pain is still there.
+/// like that?", "How come it's stayed like that?", "之前为什么没解决？", "有没有试过别的办法？",
+/// "之前有考虑过上系统吗？": asks why the pain is still there.
 static WHY_NOT_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:why\s+(?:hasn['’]t|haven['’]t|didn['’]t|not|wasn['’]t|weren['’]t|has\s+it\s+not|is\s+it\s+still)|what\s+(?:has\s+|have\s+|'s\s+)?(?:stopped|kept|held|prevented|got\s+in\s+the\s+way|gets\s+in\s+the\s+way)|(?:tried|attempted|had\s+a\s+go|looked|gone)\s+(?:to\s+|at\s+|about\s+)?(?:fix|solv|tackl|address|deal|chang|sort)|(?:tried|attempted)\s+(?:anything|something|other)|(?:fix|solve|tackle|address|sort)\w*\s+(?:it|this|that)\s+(?:before|so\s+far|yet|already)|how\s+long\s+has\s+(?:it|this|that)\s+been|what\s+have\s+you\s+(?:tried|done)|how\s+have\s+you\s+(?:tried|been\s+(?:handling|dealing))|before\s+now)|之前(?:为什么|怎么|有没有|是否)|咋(?:没|不)|怎么没(?:早点?)?(?:换|弄|解决|处理|上)|之前.{0,8}(?:想过|试过|弄过|做过|解决|处理|牵头)|为什么(?:一直)?(?:没|不)|怎么一直没|(?:有没有|是否|有无)(?:试过|想过|尝试|考虑过)|试过(?:别的|其他)|持续(?:多久|多长时间)|多久了|以前(?:有没有|为什么|怎么)",
+        r"(?i)(?-u:\b)(?:how\s+come|why\s+(?:hasn['’]t|haven['’]t|didn['’]t|not|wasn['’]t|weren['’]t|has\s+it\s+not|is\s+it\s+still)|what\s+(?:has\s+|have\s+|'s\s+)?(?:stopped|kept|held|prevented|got\s+in\s+the\s+way|gets\s+in\s+the\s+way)|(?:tried|attempted|had\s+a\s+go|looked|gone)\s+(?:to\s+|at\s+|about\s+)?(?:fix|solv|tackl|address|deal|chang|sort)|(?:tried|attempted)\s+(?:anything|something|other)|(?:fix|solve|tackle|address|sort)\w*\s+(?:it|this|that)\s+(?:before|so\s+far|yet|already)|how\s+long\s+has\s+(?:it|this|that)\s+been|what\s+have\s+you\s+(?:tried|done)|how\s+have\s+you\s+(?:tried|been\s+(?:handling|dealing))|before\s+now)|之前(?:为什么|怎么|有没有|是否)|咋(?:没|不)|怎么没(?:早点?)?(?:换|弄|解决|处理|上)|(?:之前|以前).{0,8}(?:想过|试过|弄过|做过|考虑过|解决|处理|牵头)|为什么(?:一直)?(?:没|不)|怎么一直没|(?:有没有|是否|有无)(?:试过|想过|尝试|考虑过)|试过(?:别的|其他)|持续(?:多久|多长时间)|多久了|以前(?:有没有|为什么|怎么)",
     )
 });
 /// A question about money to spend (not a vendor's price).

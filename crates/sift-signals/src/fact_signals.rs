@@ -38,8 +38,8 @@ pub fn is_unrealistic(factor: f64, horizon_days: Option<i64>) -> bool {
 /// - `specificity`: concrete, realistic answers about the goal, the plan or the purchase only:
 ///   a budget figure, a buying or go-live date, a target, an approval threshold, a named
 ///   decider. Context figures (headcount, floor area, revenue, how bad the problem is) are not
-///   specificity, nor are hedged figures, figures inside an absurd target or figures later
-///   contradicted;
+///   specificity, nor are hedged figures, figures inside an absurd target, or either side of
+///   a contradiction left unsettled;
 /// - `inconsistency`: every conflict the evidence pass found;
 /// - `knowledge` shown through process detail: an approval threshold, the planning or budget
 ///   cycle, a target figure attributed to leadership;
@@ -57,9 +57,12 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
         explanation_message: Some(explanation),
         mode: Mode::Rules,
     };
-    // Later statements of a conflict, by turn: a contradicted figure is no good sign.
+    // Both statements of a conflict, by turn: a figure, date or decider taken back later and
+    // never settled is no good sign, nor is the statement that contradicts it (conflicts
+    // settled by a correction were dropped by the evidence pass).
     let mut conflicted: BTreeMap<usize, Vec<Span>> = BTreeMap::new();
     for c in &call.conflicts {
+        conflicted.entry(c.earlier.turn).or_default().push(c.earlier);
         conflicted.entry(c.later.turn).or_default().push(c.later);
     }
     let in_conflict = |f: &LocatedFact| {
@@ -417,7 +420,7 @@ fn horizon_near(text: &str, span: Span, call: &CallEvidence, max_days: i64) -> O
 static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:{bad})\b|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back)\b|\b100\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time)|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate)\s+(?:of|at|to)\s+100\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b",
+        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:{bad})\b|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back)\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?)|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b",
         bad = r"waste|wastage|errors?|defects?|churn|complaints?|returns?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|late\s+deliveries|missed\s+(?:calls|appointments|deliveries)",
         who = r"lead|enquiry|enquirie|inquiry|inquirie|prospect|quote|caller|visitor|customer|client|patient|member|demo|deal|trial",
     ))
@@ -426,7 +429,7 @@ static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
 static ZH_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?:全部|全都|百分之百|100%|一个不落地?|统统)(?:都)?(?:要|得|能)?(?:成交|转化|签下|签约|拿下|续费|续约|续课|留住|到店)|(?:一个|一单|一个客户|一个人|一家)都不能(?:跑|丢|少|流失|漏)|零(?:{bad})|(?:{bad})率?(?:要|得|必须|一定要)?(?:降到|做到|为|变成|归)零",
+        r"(?:全部|全都|百分之百|100%|一个不落地?|统统)(?:都)?(?:要|得|能)?(?:成交|转化|签下|签约|拿下|续费|续约|续课|留住|到店)|(?:一个|一单|一个客户|一个人|一家)(?:都|也)不(?:能|许|准)(?:跑|丢|少|流失|漏|挂)|(?:通过率|合格率|及格率|转化率|成交率|签约率|续费率|到店率|好评率)(?:要|得|必须|一定要)?(?:达到|做到|到|冲到)?(?:百分之百|100%)|零(?:{bad})|(?:{bad})率?(?:要|得|必须|一定要)?(?:降到|做到|为|变成|归)零",
         bad = "投诉|差错|失误|损耗|浪费|事故|退货|流失|差评|退单|爽约|故障",
     ))
     .expect("built-in pattern")
@@ -435,7 +438,7 @@ static ZH_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
 static GOAL_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)\b(?:goals?|targets?|aims?|success|ambitions?|where\s+do\s+you\s+(?:want|see)|looking\s+to\s+achieve)\b|目标|指标|打算做到|想做到",
+        r"(?i)\b(?:goals?|targets?|aims?|success|ambitions?|where\s+do\s+you\s+(?:want|see)|looking\s+to\s+achieve|hoping\s+to\s+(?:get|see)|what\s+would\s+good\s+look\s+like)\b|目标|指标|打算做到|想做到|(?:达到|看到)个?(?:什么|啥)(?:样的?)?(?:效果|结果)",
     )
     .expect("built-in pattern")
 });
@@ -823,6 +826,22 @@ mod tests {
             &[(Excuse, "前年找过一家外包")],
             &[],
         );
+        check(
+            &[
+                "R: 以前有考虑过换个软件吗？",
+                "考虑过。去年让外甥做了个表格，他一回老家读书就没人会弄了，之后谁也不想再碰。",
+            ],
+            &[(Excuse, "去年让外甥做了个表格")],
+            &[],
+        );
+        check(
+            &[
+                "R: How come nobody's sorted that out?",
+                "We nearly did. The office manager had a quote in hand, then she left for a job in town and it sat in a drawer.",
+            ],
+            &[(Excuse, "office manager had a quote")],
+            &[],
+        );
     }
 
     #[test]
@@ -882,6 +901,44 @@ mod tests {
             &[(UnrealisticTarget, "every school in the state")],
             &[],
         );
+    }
+
+    #[test]
+    fn two_levels_with_the_counted_thing_between_them() {
+        // Number words and the thing counted between "from" and "to", as speech recognition
+        // writes them.
+        check(
+            &["R: where do you want to be", "we go from twenty franchise sites to four hundred by the end of march"],
+            &[(UnrealisticTarget, "from twenty franchise sites to four hundred")],
+            &[Specificity],
+        );
+        check(
+            &["R: Goals?", "From 12 dealers to 15 by the end of next year."],
+            &[(Specificity, "From 12 dealers to 15")],
+            &[UnrealisticTarget],
+        );
+        // Clock times and money between the figures are not two levels of one thing.
+        check(
+            &["R: When are you open?", "From nine in the morning to five, Monday to Friday."],
+            &[],
+            &[UnrealisticTarget],
+        );
+    }
+
+    #[test]
+    fn a_perfect_outcome_rate_within_months_is_unrealistic() {
+        check(
+            &["R: 上了系统以后，您想看到个什么效果？", "从下个月起，合格率要达到百分之百，一台都不能返工。"],
+            &[(UnrealisticTarget, "合格率要达到百分之百")],
+            &[],
+        );
+        check(&["R: 目标呢？", "下个季度起，学员一个也不许挂。"], &[(UnrealisticTarget, "一个也不许挂")], &[]);
+        check(
+            &["R: What are you hoping to get to?", "A hundred percent pass rate on the January sitting."],
+            &[(UnrealisticTarget, "A hundred percent pass rate")],
+            &[],
+        );
+        check(&["R: 目标呢？", "合格率百分之百一直是我们追求的。"], &[], &[UnrealisticTarget]);
     }
 
     #[test]
@@ -1038,6 +1095,32 @@ mod tests {
         check(&["R: Budget?", "We spent 20k on a tool back in 2023."], &[], &[Specificity]);
         // A role and a name answering "who signs off?" names the decider.
         check(&["R: Who signs off?", "Our COO, Elena Ruiz."], &[(Specificity, "COO")], &[]);
+    }
+
+    #[test]
+    fn neither_side_of_an_unsettled_contradiction_is_specificity() {
+        // The decider claimed, then taken back: neither statement is a concrete answer.
+        check(
+            &[
+                "R: Who signs for something like this?",
+                "Under ten grand it's me, as owner, full stop.",
+                "R: And this would be six?",
+                "Six, yes. But Dorota has to sign every contract, I have no say on paper.",
+            ],
+            &[(Inconsistency, "no say")],
+            &[Specificity],
+        );
+        check(
+            &["R: 这种事谁来定？", "设备这块都归我管。", "R: 好的。", "不过最后得厂长签字，我这边说了也不算。"],
+            &[(Inconsistency, "说了也不算")],
+            &[Specificity],
+        );
+        // A date told and kept is specificity.
+        check(
+            &["R: When?", "Live by the 1st of March, signed by mid-February."],
+            &[(Specificity, "1st of March")],
+            &[],
+        );
     }
 
     #[test]

@@ -370,13 +370,21 @@ static EN_PCT: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?:(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent\b|per\s?cent\b)|\b(?P<words>(?:{EN_TENS})(?:[- ](?:{EN_UNITS}))?|(?:{EN_UNITS})|a\s+hundred|one\s+hundred)\s+(?:percent|per\s?cent)\b)"
     ))
 });
-/// "from 900 to 3,000 members", "from thirty-eight to forty-five percent": two levels said as
-/// bare numbers.
+/// "from 900 to 3,000 members", "from thirty-eight to forty-five percent", "from thirty law
+/// firm clients to three hundred": two levels said as bare numbers, the counted thing (`what`)
+/// after the first or not at all.
 static EN_FROM_TO: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\bfrom\s+(?:about\s+|around\s+|roughly\s+)?(?P<a>\d[\d,]*(?:\.\d+)?|{w})\s*(?:%|percent)?\s+(?:to|up\s+to)\s+(?:about\s+|around\s+|over\s+)?(?P<b>\d[\d,]*(?:\.\d+)?|{w})\b",
+        r"(?i)\bfrom\s+(?:about\s+|around\s+|roughly\s+)?(?P<a>\d[\d,]*(?:\.\d+)?|{w})\s*(?:%|percent)?\s+(?P<what>(?:[a-z-]+\s+){{0,3}}?)(?:to|up\s+to)\s+(?:about\s+|around\s+|over\s+)?(?P<b>\d[\d,]*(?:\.\d+)?|{w})\b",
         w = en_word_number_pattern()
     ))
+});
+/// Words between "from N" and "to M" that make the two figures something other than two
+/// levels of one counted thing: times of day, periods, units of time or money, a date.
+static FROM_TO_NOT_A_THING: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:am|pm|a\.m|p\.m|o['’]?clock|in|at|on|the|a|an|per|every|each|morning|afternoon|evening|night|hours?|minutes?|days?|weeks?|months?|years?|quarters?|times|k|grand|bucks|dollars?|pounds?|euros?|quid|percent|and|or|of|we|it|they|i|you)\b",
+    )
 });
 /// "从两千做到两万", "从现在的一百来个提到五百", "从一百来万美金做到一个亿": two levels said as
 /// bare numbers, each with its own approximate unit (一百来万 = 一百万) and currency.
@@ -500,7 +508,7 @@ static EN_PERSON: LazyLock<Regex> = LazyLock::new(|| {
 /// only when it is none of [`SPOKEN_NOT_NAMES`] nor a role.
 static EN_NAME_PART_SPOKEN: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"\b(?P<name>[a-z]+)\s+(?:really\s+|also\s+|usually\s+)?(?:(?P<decide>{EN_DECIDE})|(?P<approve>signs?\s+off|approves?|okays|signs\s+(?:anything|everything|all|the)|signs\s+for\s+(?:it|that|this|them|anything|everything)))\b|\b(?:get|have|ask|need)\s+(?P<name2>[a-z]+)\s+to\s+(?:okay|ok|approve|sign(?:\s+off)?|green-?light|sign\s+it)\b"
+        r"\b(?P<name>[a-z]+)\s+(?:really\s+|also\s+|usually\s+)?(?:(?P<decide>{EN_DECIDE})|(?P<approve>signs?\s+off|approves?|okays|signs\s+(?:anything|everything|all|the)|signs\s+for\s+(?:it|that|this|them|anything|everything)))\b|\b(?:get|have|ask|need)\s+(?P<name2>[a-z]+)\s+to\s+(?:okay|ok|approve|sign(?:\s+off)?|green-?light|sign\s+it)\b|\b(?P<name3>[a-z]+)\s+is\s+the\s+(?:one|person|lady|guy)\s+(?:who|that)\s+(?:signs|approves|okays)\b"
     ))
 });
 /// Lower-case words that come before "signs" or "decides" without being a person's name.
@@ -638,7 +646,7 @@ static ZH_PRONOUN_DECIDES: LazyLock<Regex> = LazyLock::new(|| {
 });
 static EN_SELF_DECIDES: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\bI(?:['’]ll|\s+will|\s+get\s+to)?\s+make\s+(?:the\s+)?(?:final\s+)?(?:call|decisions?)\b|\bI\s+(?:decide|call\s+the\s+shots)\b|\bit['’]?s\s+my\s+(?:call|decision)\b|\bI\s+(?:have|own|hold)\s+the\s+(?:final\s+say|budget|decision)\b|\bI['’]?m\s+the\s+decision[- ]maker\b|\bI\s+am\s+the\s+decision[- ]maker\b|\bI\s+(?:can|could)\s+sign\s+(?:it|this|off)\b|\bI['’]ll\s+sign\s+(?:it|off|the\s+contract)\b|\bsend\s+it\s+(?:to\s+)?me\s+and\s+I['’]ll\s+sign\b|\bit['’]?s\s+my\s+(?:\w+\s+){1,2},?\s*my\s+call\b|\bI\s+(?:don['’]t|do\s+not|never)\s+(?:need|have)\s+to\s+(?:run|clear|check)\s+(?:\w+\s+){0,4}?(?:by|past|with)\s+(?:anyone|anybody)\b",
+        r"(?i)\bI(?:['’]ll|\s+will|\s+get\s+to)?\s+make\s+(?:the\s+)?(?:final\s+)?(?:call|decisions?)\b|\bI\s+(?:decide|call\s+the\s+shots)\b|\bit['’]?s\s+my\s+(?:call|decision)\b|\bI\s+(?:have|own|hold)\s+the\s+(?:final\s+say|budget|decision)\b|\bI['’]?m\s+the\s+decision[- ]maker\b|\bI\s+am\s+the\s+decision[- ]maker\b|\bI\s+(?:can|could)\s+sign\s+(?:it|this|off)\b|\bI['’]ll\s+sign\s+(?:it|off|the\s+contract)\b|\bsend\s+it\s+(?:to\s+)?me\s+and\s+I['’]ll\s+sign\b|\bit['’]?s\s+my\s+(?:\w+\s+){1,2},?\s*my\s+call\b|\bI\s+(?:don['’]t|do\s+not|never)\s+(?:need|have)\s+to\s+(?:run|clear|check)\s+(?:\w+\s+){0,4}?(?:by|past|with)\s+(?:anyone|anybody)\b|\b(?:what(?:ever)?|anything)\s+we\s+(?:buy|sign|spend\s+on|pay\s+for),?\s+(?:that['’]s|it['’]s)\s+(?:all\s+)?me\b|\b(?:it['’]s|that['’]s)\s+my\s+signature\b",
     )
 });
 
@@ -1074,6 +1082,12 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
                 t.parse::<f64>().ok().or_else(|| parse_en_words(&t))
             })
         };
+        // "from 9 in the morning to 5", "from two a month to ten": clock times and rates
+        // named between the two figures are not two levels of one thing.
+        let what = c.name("what").map_or("", |m| m.as_str());
+        if !what.is_empty() && FROM_TO_NOT_A_THING.is_match(what) {
+            continue;
+        }
         if let (Some(a), Some(b)) = (value("a"), value("b")) {
             if a > 0.0 && b > 0.0 {
                 push(Some(Fact::Growth { factor: b / a, horizon_days: None }), s, e);
@@ -1351,7 +1365,7 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
     if !text.bytes().any(|b| b.is_ascii_uppercase()) {
         for c in EN_NAME_PART_SPOKEN.captures_iter(text) {
             let (s, e) = range(&c);
-            let Some(name) = c.name("name").or(c.name("name2")) else { continue };
+            let Some(name) = c.name("name").or(c.name("name2")).or(c.name("name3")) else { continue };
             if SPOKEN_NOT_NAMES.contains(&name.as_str()) || EN_ROLE_WORD.is_match(name.as_str()) {
                 continue;
             }
