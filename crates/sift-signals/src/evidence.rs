@@ -612,6 +612,14 @@ fn read_call(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topi
             asked.decider |= previous.decider;
             asked.approval |= previous.approval;
         }
+        // "那明年呢？" after a money question, "And next year?" after "any budget this year?":
+        // the same question for another period, not a question about when.
+        if asked.any && previous.any && ANOTHER_PERIOD.is_match(question.trim()) {
+            asked.topics = previous.topics;
+            asked.budget = previous.budget;
+            asked.decider = previous.decider;
+            asked.approval = previous.approval;
+        }
         reader.read_answer(exchange.answer_turn, &asked);
         previous = asked;
     }
@@ -773,6 +781,11 @@ impl Reader<'_> {
                     if c == TIMELINE
                         && (MEETING_WORDS.is_match(&text[sentence_range(start).0..start])
                             || money_no.iter().any(|&(a, b)| a < end && start < b)
+                            // "And next year?" "明年再看吧" asked about money: the period put
+                            // off is the money's, not the purchase's ("现在真不急" still is).
+                            || asked.budget
+                                && asked.topics & bit(TIMELINE) == 0
+                                && PERIOD_PUT_OFF.is_match(&text[start..end])
                             || text[start..end].starts_with('等')
                                 && WINDOW_BEFORE.is_match(&text[sentence_range(start).0..start])) =>
                 {
@@ -821,8 +834,13 @@ impl Reader<'_> {
                 }
                 continue;
             }
-            // How busy the person asked about is says nothing of the pain.
-            if c == NEED && asked.availability {
+            // How busy the person asked about is says nothing of the pain, nor does how busy
+            // a season is when the rep asked about the season ("September to November we're
+            // flat out on the press").
+            if c == NEED
+                && (asked.availability
+                    || asked.season && entry.cue == Cue::Confirmed && BUSY.is_match(&text[start..end]))
+            {
                 continue;
             }
             let cl = clause_of(start);
@@ -1787,6 +1805,23 @@ static QUESTION_KIND_PATTERNS: std::sync::LazyLock<[&'static Regex; 10]> = std::
 static QUESTION_KINDS: std::sync::LazyLock<Option<RegexSet>> =
     std::sync::LazyLock::new(|| crate::lexicon::prefilter_set(QUESTION_KIND_PATTERNS.iter().map(|r| r.as_str())));
 
+/// Being busy: in an answer about a season, the season, not a pain.
+static BUSY: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:flat\s+out|swamped|rushed\s+off|run\s+off\s+our\s+feet|busy|slammed|overwhelmed)(?-u:\b)|忙|爆满|连轴转|顾不过来",
+    )
+});
+/// A timeline "no" that opens with the period it puts off: "明年再看", "next year maybe".
+static PERIOD_PUT_OFF: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(r"(?i)^(?:明年|今年|后年|下半年|上半年|年后|next\s+year|this\s+year|the\s+new\s+year)")
+});
+/// A follow-up that only names another period: "And next year?", "What about the spring?",
+/// "那明年呢？", "下半年呢？".
+static ANOTHER_PERIOD: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)^(?:and|so|what\s+about|how\s+about)\s+(?:(?:next|this|the\s+new|the\s+next)\s+(?:year|quarter|month|financial\s+year|fiscal\s+year|season)|the\s+(?:spring|summer|autumn|fall|winter|new\s+year)|after\s+(?:christmas|new\s+year|the\s+holidays))\s*[?？.]?$|^(?:那|那么)?(?:明年|今年|后年|下半年|上半年|年后|开春|开年|过完年|下个?月|下个?季度|到时候)(?:呢|怎么样|咋样)[？?]?$",
+    )
+});
 /// "What stopped you fixing it?", "Have you tried to fix this before?", "How long has it been
 /// like that?", "How come it's stayed like that?", "之前为什么没解决？", "有没有试过别的办法？",
 /// "之前有考虑过上系统吗？": asks why the pain is still there.
@@ -1822,7 +1857,7 @@ static AWAY_UNTIL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// A question about a season of the year.
 static SEASON_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:time\s+of\s+(?:the\s+)?year|seasons?|seasonal|busiest|busy\s+(?:period|time|months?|spell)|peak|quiet(?:est)?\s+(?:period|time|months?|spell)|slow\s+(?:period|season|months?))(?-u:\b)|旺季|淡季|最忙|高峰|忙季|一年(?:里|中|当中)(?:哪|什么时候)",
+        r"(?i)(?-u:\b)(?:time\s+of\s+(?:the\s+)?year|seasons?|seasonal|busiest|busy\s+(?:period|time|months?|spell|season)|peak|quiet(?:est)?\s+(?:period|time|months?|spell)|slow\s+(?:period|season|months?))(?-u:\b)|旺季|淡季|最忙|高峰|忙季|一年(?:里|中|当中)(?:哪|什么时候)",
     )
 });
 /// A window of time said before "等……再看看": "明年上半年吧，等展会完了再看看" gives the window
@@ -2458,10 +2493,14 @@ fn find_conflicts(
         }
     }
 
-    // "钱不是问题" or "money's no object" with no figure, and in a later turn "哪有闲钱" with
-    // nothing after it: the claim of money is taken back as a figure would be.
+    // "钱不是问题", "money's no object" or "不差这点钱" with no figure, and in a later turn
+    // "哪有闲钱" with nothing after it: the claim of money is taken back as a figure would be.
     let money_claim = items.iter().find(|i| {
-        i.concept == BUDGET && i.evidence.note_message.as_ref().is_some_and(|m| m.code == "call.note.money_no_problem")
+        i.concept == BUDGET
+            && (i.evidence.note_message.as_ref().is_some_and(|m| m.code == "call.note.money_no_problem")
+                || i.evidence.says == CriterionStatus::Confirmed
+                    && i.evidence.fact.is_none()
+                    && i.evidence.mode == Mode::Rules)
     });
     if let Some(claim) = money_claim.filter(|_| budget_figures.is_empty()) {
         let later = |i: &&Item| i.concept == BUDGET && i.at.0 > claim.at.0;
@@ -2470,7 +2509,11 @@ fn find_conflicts(
             items.iter().filter(later).any(|i| i.at.0 > d.at.0 && i.evidence.says != CriterionStatus::Negative)
         });
         if let Some(denial) = denial.filter(|d| !settled && !corrects(d.evidence.span)) {
-            let fact = Message::new("call.note.money_no_problem");
+            let code = match &claim.evidence.note_message {
+                Some(m) if m.code == "call.note.money_no_problem" => "call.note.money_no_problem",
+                _ => "call.note.money_claimed",
+            };
+            let fact = Message::new(code);
             conflicts.push(taken_back("budget", claim.evidence.span, claim.evidence.quote.clone(), fact, denial));
         }
     }
@@ -2684,6 +2727,55 @@ mod tests {
             let detail = found.iter().find(|c| c.concept == *concept);
             assert_eq!(got, *status, "{lines:?}: {concept} expected {status:?}, got {got:?}: {detail:#?}");
         }
+    }
+
+    #[test]
+    fn a_follow_up_naming_another_period_asks_the_same_question() {
+        use CriterionStatus::*;
+        // Money asked again for next year: the period put off is the money's.
+        check(
+            &["R: 今年还有这块的费用吗？", "没有了，都花在装修上了。", "R: 那明年呢？", "明年再看吧。"],
+            &[("budget", Negative), ("timeline", Unknown)],
+        );
+        // A plain "no hurry" in the same answer still speaks of when.
+        check(
+            &["R: 今年还有这块的预算吗？", "没有。", "R: 那明年呢？", "明年再说吧，一点都不急。"],
+            &[("timeline", Negative)],
+        );
+    }
+
+    #[test]
+    fn a_busy_season_asked_about_is_no_pain() {
+        use CriterionStatus::*;
+        check(
+            &[
+                "R: And the busy season, over the summer?",
+                "July and August we're slammed on the boats, but the bookings desk goes quiet.",
+            ],
+            &[("need", Unknown)],
+        );
+        check(&["R: 旺季的时候呢？", "十月到十二月连轴转，不过那会儿订单反而少。"], &[("need", Unknown)]);
+        // Asked about the process, being swamped is pain.
+        check(
+            &["R: How's the bookings desk coping?", "We're swamped and losing bookings to the marina next door."],
+            &[("need", Confirmed)],
+        );
+    }
+
+    #[test]
+    fn money_claimed_without_a_figure_and_then_denied_is_contradicted() {
+        use CriterionStatus::*;
+        check(
+            &[
+                "R: 会员现在有多少？",
+                "一千出头吧，钱的事你放心，我们不差这个钱。",
+                "R: 基础版一年五千。",
+                "五千啊，说实话这个月哪拿得出钱。",
+            ],
+            &[("budget", Contradicted)],
+        );
+        // Said twice, never denied: no contradiction.
+        check(&["R: 费用呢？", "不差这点钱。", "R: 好的。", "钱这块你放心。"], &[("budget", Confirmed)]);
     }
 
     #[test]

@@ -76,6 +76,7 @@ pub const CODES: &[&str] = &[
     "call.note.llm",
     "call.note.measured",
     "call.note.model",
+    "call.note.money_claimed",
     "call.note.money_no_problem",
     "call.note.not_involved",
     "call.note.not_their_decision",

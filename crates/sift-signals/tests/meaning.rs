@@ -213,7 +213,7 @@ fn excuses_and_knowledge_in_words_are_the_models_call_knowledge_from_facts_stays
 fn the_model_finds_contradictions_between_distant_statements() {
     let lines = [
         "R: Is there money for this?",
-        "Yes, the money is there. [money]",
+        "We're covered on that front. [money]",
         "R: Who else is involved?",
         "Just my team.",
         "R: And the budget again?",

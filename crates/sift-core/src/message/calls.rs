@@ -18,6 +18,7 @@ impl Message {
             // A lexicon entry's own words (`id`, `explain`, `explain_zh`).
             "call.lexicon" => a("explain"),
             // Evidence notes.
+            "call.note.money_claimed" => "money said to be there, with no amount".to_owned(),
             "call.note.money_no_problem" => "money is said to be no problem, with no amount or approval".to_owned(),
             "call.note.with_cost" => format!("{} With its cost: \"{}\".", a("note"), a("cost")),
             "call.note.urgency" => "urgency without a date".to_owned(),

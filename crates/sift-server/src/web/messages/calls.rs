@@ -17,6 +17,7 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
     let text = match m.code.as_str() {
         "call.lexicon" | "call.signal.lexicon" => m.text("explain_zh").or(m.text("explain"))?.to_owned(),
         // Evidence notes.
+        "call.note.money_claimed" => "说有钱，但没给金额".to_owned(),
         "call.note.money_no_problem" => "说钱不是问题，但没给金额，也没说已经批了".to_owned(),
         "call.note.with_cost" => format!("{}还说出了代价：“{}”。", sentence(&a("note")), a("cost")),
         "call.note.urgency" => "着急，但没给日期".to_owned(),
