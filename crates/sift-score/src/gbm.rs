@@ -364,6 +364,10 @@ impl<const N: usize> Levelled<N> {
         sums[..LANES * stride].fill(0.0);
         self.bin_row(row, &mut scratch.bins);
         self.walk(depth, &scratch.bins, |_, sum, delta| sums[usize::from(sum)] += delta);
+        if stride == 0 {
+            // No tree splits: nothing to credit (and no lanes to fold).
+            return;
+        }
         let (first, rest) = sums[..LANES * stride].split_at_mut(stride);
         for lane in rest.chunks_exact(stride) {
             first.iter_mut().zip(lane).for_each(|(c, l)| *c += l);
@@ -1228,9 +1232,14 @@ mod tests {
         let near = |x: f64| [x, f64::from_bits(x.to_bits() + 1), f64::from_bits(x.to_bits() - 1)];
         let mut values: Vec<f64> = [-1.5, -0.25, 0.5, 2.0, 3.75, f64::MAX].into_iter().flat_map(near).collect();
         values.extend([0.0, -0.0, 1e-300, -1e-300, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e9, -1e9]);
-        for (trees, depth, want) in
-            [(1, 1, "shallow"), (7, 3, "shallow"), (22, 5, "shallow"), (9, 7, "deep"), (5, 12, "linked")]
-        {
+        for (trees, depth, want) in [
+            (3, 0, "shallow"),
+            (1, 1, "shallow"),
+            (7, 3, "shallow"),
+            (22, 5, "shallow"),
+            (9, 7, "deep"),
+            (5, 12, "linked"),
+        ] {
             let forest = random_forest(&mut rng, trees, depth, 6);
             forest.validate(6).expect("valid");
             let (fast, reference) = (forest.compile(), forest.compile_with(false));
