@@ -369,7 +369,7 @@ impl FeatureSchema {
             sources.push((c, Some(values)));
             let name = &table.headers[c];
             let mut present: Vec<f64> = values.iter().flatten().copied().collect();
-            present.sort_by(f64::total_cmp);
+            present.sort_unstable_by(f64::total_cmp);
             let median = median_sorted(&present);
             let n = rows.len() as f64;
             let missing = rows.len() - present.len();

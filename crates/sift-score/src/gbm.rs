@@ -594,7 +594,7 @@ struct Binned {
 /// equal counts. An edge lies between two training values, so a value between them at
 /// scoring time goes the way the nearer half of the gap would.
 fn bin_edges(values: &mut [f64]) -> Vec<f64> {
-    values.sort_by(f64::total_cmp);
+    values.sort_unstable_by(f64::total_cmp);
     let mut distinct: Vec<(f64, usize)> = Vec::new();
     for &v in values.iter() {
         match distinct.last_mut() {
