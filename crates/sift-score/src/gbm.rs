@@ -170,23 +170,19 @@ impl Tree {
 const MAX_LEVELLED_BYTES: usize = 32 << 20;
 
 /// The running sums of the contributions: one set per tree of each group of this many (the
-/// trees after the last full group use the first), so updates of a feature that many trees
-/// split on do not wait for each other. Changing it would change the order of the
-/// additions, and so the last bits of factors.
+/// trees after the last full group use the first). The walks of a group's trees are
+/// interleaved: each is a chain of dependent loads, so several at once keep the core busy.
+/// Changing it would change the order of the additions, and so the last bits of factors.
 const LANES: usize = 4;
 
 /// Slots of the fixed-size buffers of [`Levelled`]: indexed by a `u16`, they need no
 /// bounds check on the hot path.
 const SLOTS: usize = 1 << 16;
 
-/// Trees walked down at once by [`Levelled`]: each walk is a chain of dependent loads, so
-/// several at once keep the core busy while each waits on its last.
-const WALKED: usize = 8;
-
 /// A [`Forest`] laid out for scoring: every walk takes the same number of steps (the
-/// deepest tree's), [`WALKED`] trees at a time, without a branch on the way a row goes. The
-/// leaf a walk ends at lists the changes of output along its path, each crediting the
-/// split's feature, so one pass gives the prediction and its explanation.
+/// deepest tree's), [`LANES`] trees at a time, without a branch on the way a row goes. Each
+/// step credits the split's feature with the change of output to the child taken, so one
+/// pass gives the prediction and its explanation.
 #[derive(Debug, Clone)]
 pub struct CompiledForest {
     /// The base score plus every tree's root output: the part no feature explains.
@@ -198,9 +194,9 @@ pub struct CompiledForest {
 #[derive(Debug, Clone)]
 enum Walk {
     /// Up to depth 5, the default.
-    Shallow(Levelled<32, 5>),
+    Shallow(Levelled<32>),
     /// Up to depth 10.
-    Deep(Levelled<1024, 10>),
+    Deep(Levelled<1024>),
     /// Deeper, or too large padded: only with `--gbm-max-depth` above 5.
     Linked(Linked),
 }
@@ -210,31 +206,28 @@ enum Walk {
 /// a block by `i & (N - 1)` with no bounds check. A node compares bins, not values: each
 /// feature's split thresholds, sorted, number its values (see [`Levelled::bin_row`]), and a
 /// row's bins and running sums live in buffers indexed by `u16`. A leaf above the last
-/// level becomes nodes that send every row left and credit nothing. Each node of the last
-/// level (a leaf) holds its path from the root: at each of the `D` levels at most, the
-/// running sum credited and the change of output.
+/// level becomes nodes that send every row left and credit nothing.
 #[derive(Debug, Clone)]
-struct Levelled<const N: usize, const D: usize> {
+struct Levelled<const N: usize> {
     /// Per feature, the distinct thresholds of its splits, ascending.
     thresholds: Vec<Vec<f64>>,
-    trees: Vec<TreeBlock<N, D>>,
+    trees: Vec<TreeBlock<N>>,
     /// Features with a split: the stride of the running sums.
     features: usize,
 }
 
 #[derive(Debug, Clone, Copy)]
-struct TreeBlock<const N: usize, const D: usize> {
+struct TreeBlock<const N: usize> {
     /// The last one unused.
     nodes: [LevelNode; N],
-    /// By leaf (numbered from the first node of the last level), the running sum credited
-    /// at each level of its path, root first: `lane * features + feature`.
-    path_sums: [[u16; D]; N],
-    /// Beside it, the change of output from the node to the child taken.
-    path_deltas: [[f64; D]; N],
+    /// Beside each node, the change of output going left and going right.
+    deltas: [[f64; 2]; N],
 }
 
 #[derive(Debug, Clone, Copy)]
 struct LevelNode {
+    /// The running sum credited: `lane * features + feature`.
+    sum: u16,
     /// The row bin compared: `2 f` for feature `f` when missing values go left, `2 f + 1`
     /// when they go right.
     slot: u16,
@@ -243,18 +236,17 @@ struct LevelNode {
 }
 
 impl LevelNode {
-    const PASS_LEFT: LevelNode = LevelNode { slot: 0, bin: u16::MAX };
+    const PASS_LEFT: LevelNode = LevelNode { sum: 0, slot: 0, bin: u16::MAX };
 }
 
-impl<const N: usize, const D: usize> Levelled<N, D> {
+impl<const N: usize> Levelled<N> {
     /// `None` when the forest is too deep for blocks of `N`, would take more than
     /// [`MAX_LEVELLED_BYTES`], or does not fit in 16-bit slots and bins.
-    fn new(forest: &Forest, depth: usize) -> Option<Levelled<N, D>> {
+    fn new(forest: &Forest, depth: usize) -> Option<Levelled<N>> {
         let splits = || forest.trees.iter().flat_map(|t| t.nodes.iter().filter_map(|n| n.split));
         let features = splits().map(|s| s.feature as usize + 1).max().unwrap_or(0);
-        let bytes = forest.trees.len() * std::mem::size_of::<TreeBlock<N, D>>();
-        if depth > D || (1 << D) != N || bytes > MAX_LEVELLED_BYTES || 2 * features > SLOTS || LANES * features > SLOTS
-        {
+        let bytes = forest.trees.len() * std::mem::size_of::<TreeBlock<N>>();
+        if (1 << depth) > N || bytes > MAX_LEVELLED_BYTES || 2 * features > SLOTS || LANES * features > SLOTS {
             return None;
         }
         let mut thresholds = vec![Vec::new(); features];
@@ -269,13 +261,10 @@ impl<const N: usize, const D: usize> Levelled<N, D> {
             }
         }
         let grouped = forest.trees.len() / LANES * LANES;
-        let empty = TreeBlock { nodes: [LevelNode::PASS_LEFT; N], path_sums: [[0; D]; N], path_deltas: [[0.0; D]; N] };
+        let empty = TreeBlock { nodes: [LevelNode::PASS_LEFT; N], deltas: [[0.0; 2]; N] };
         let mut trees = vec![empty; forest.trees.len()];
-        // Per node, the running sum it credits and the changes going left and right.
-        let mut credits = vec![(0u16, [0.0; 2]); N];
         for (t, (tree, block)) in forest.trees.iter().zip(&mut trees).enumerate() {
             let lane = if t < grouped { t % LANES } else { 0 };
-            credits.fill((0, [0.0; 2]));
             let mut stack = vec![(0usize, 0usize)];
             while let Some((old, new)) = stack.pop() {
                 let node = &tree.nodes[old];
@@ -286,22 +275,15 @@ impl<const N: usize, const D: usize> Levelled<N, D> {
                 // threshold exactly when fewer than `place + 1` thresholds lie below it.
                 let place = thresholds[f].partition_point(|&t| t < s.threshold);
                 let delta = |child: u32| tree.nodes[child as usize].value - node.value;
-                credits[new] = ((lane * features + f) as u16, [delta(s.left), delta(s.right)]);
-                block.nodes[new] =
-                    LevelNode { slot: (2 * f + usize::from(!s.missing_left)) as u16, bin: (place + 1) as u16 };
+                block.deltas[new] = [delta(s.left), delta(s.right)];
+                block.nodes[new] = LevelNode {
+                    sum: (lane * features + f) as u16,
+                    slot: (2 * f + usize::from(!s.missing_left)) as u16,
+                    bin: (place + 1) as u16,
+                };
                 if 2 * new + 2 < N {
                     stack.push((s.left as usize, 2 * new + 1));
                     stack.push((s.right as usize, 2 * new + 2));
-                }
-            }
-            for leaf in 0..1usize << depth {
-                let mut at = 0;
-                for level in 0..depth {
-                    let right = (leaf >> (depth - 1 - level)) & 1;
-                    let (sum, deltas) = credits[at];
-                    block.path_sums[leaf][level] = sum;
-                    block.path_deltas[leaf][level] = deltas[right];
-                    at = 2 * at + 1 + right;
                 }
             }
         }
@@ -327,53 +309,42 @@ impl<const N: usize, const D: usize> Levelled<N, D> {
     }
 
     /// Calls `add(lane, sum, change)` for every split on the row's path through every tree
-    /// (and with a change of 0 below a leaf), each tree's from the root down, tree after
-    /// tree: [`WALKED`] trees go down to their leaves at once, then their paths are credited.
+    /// (and with a change of 0 below a leaf).
     #[inline]
     fn walk(&self, depth: usize, bins: &[u16; SLOTS], mut add: impl FnMut(usize, u16, f64)) {
-        let grouped = self.trees.len() / LANES * LANES;
-        let first_leaf = (1usize << depth) - 1;
-        let mut chunks = self.trees.chunks_exact(WALKED);
-        let mut first = 0;
-        for chunk in &mut chunks {
-            let Ok(chunk) = <&[TreeBlock<N, D>; WALKED]>::try_from(chunk) else { continue };
-            let mut at = [0usize; WALKED];
+        // One step down from node `at` of `tree`: the node it goes to, and the running sum
+        // to credit with how much.
+        let step = |tree: &TreeBlock<N>, at: usize| {
+            let node = &tree.nodes[at & (N - 1)];
+            let right = usize::from(bins[usize::from(node.slot)] > node.bin);
+            (2 * at + 1 + right, node.sum, tree.deltas[at & (N - 1)][right])
+        };
+        let mut groups = self.trees.chunks_exact(LANES);
+        for group in &mut groups {
+            let [t0, t1, t2, t3] = group else { continue };
+            let (mut a0, mut a1, mut a2, mut a3) = (0, 0, 0, 0);
             for _ in 0..depth {
-                for k in 0..WALKED {
-                    at[k] = Self::down(&chunk[k], at[k], bins);
-                }
+                let (sum, delta);
+                (a0, sum, delta) = step(t0, a0);
+                add(0, sum, delta);
+                let (sum, delta);
+                (a1, sum, delta) = step(t1, a1);
+                add(1, sum, delta);
+                let (sum, delta);
+                (a2, sum, delta) = step(t2, a2);
+                add(2, sum, delta);
+                let (sum, delta);
+                (a3, sum, delta) = step(t3, a3);
+                add(3, sum, delta);
             }
-            for k in 0..WALKED {
-                let t = first + k;
-                let lane = if t < grouped { t % LANES } else { 0 };
-                Self::credit(&chunk[k], at[k] - first_leaf, depth, lane, &mut add);
-            }
-            first += WALKED;
         }
-        for (k, tree) in chunks.remainder().iter().enumerate() {
+        for tree in groups.remainder() {
             let mut at = 0;
             for _ in 0..depth {
-                at = Self::down(tree, at, bins);
+                let (sum, delta);
+                (at, sum, delta) = step(tree, at);
+                add(0, sum, delta);
             }
-            let t = first + k;
-            let lane = if t < grouped { t % LANES } else { 0 };
-            Self::credit(tree, at - first_leaf, depth, lane, &mut add);
-        }
-    }
-
-    /// One level down from node `at`.
-    #[inline(always)]
-    fn down(tree: &TreeBlock<N, D>, at: usize, bins: &[u16; SLOTS]) -> usize {
-        let node = &tree.nodes[at & (N - 1)];
-        2 * at + 1 + usize::from(bins[usize::from(node.slot)] > node.bin)
-    }
-
-    /// Credits the path to `leaf`, root first.
-    #[inline(always)]
-    fn credit(tree: &TreeBlock<N, D>, leaf: usize, depth: usize, lane: usize, add: &mut impl FnMut(usize, u16, f64)) {
-        let leaf = leaf & (N - 1);
-        for (&sum, &delta) in tree.path_sums[leaf].iter().zip(&tree.path_deltas[leaf]).take(depth) {
-            add(lane, sum, delta);
         }
     }
 
