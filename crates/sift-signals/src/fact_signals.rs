@@ -1027,6 +1027,16 @@ mod tests {
         );
         check(&["R: 预算多少？", "20万。", "R: 确定吗？", "预算是50万。"], &[(Inconsistency, "50万")], &[]);
         check(&["我们有40个销售。", "R: 好的。", "销售团队25个销售。"], &[(Inconsistency, "25个销售")], &[]);
+        check(
+            &[
+                "R: How is the work run today?",
+                "Email and a shared drive. We've twelve staff interpreters, mostly courts.",
+                "R: How many seats would you need?",
+                "Me and Dev, so the two of us plus the five interpreters.",
+            ],
+            &[(Inconsistency, "five interpreters")],
+            &[],
+        );
         check(&["我们总监决定。", "R: 好的。", "最后还是老板拍板。"], &[(Inconsistency, "老板拍板")], &[]);
         // Consistent repeats and self-corrections within a turn are not inconsistencies.
         check(&["We have $40k.", "R: OK.", "Yes, the $40k is approved."], &[], &[Inconsistency]);
