@@ -1237,8 +1237,11 @@ impl Reader<'_> {
                         FactRole::Past
                     } else if AWAY_UNTIL.is_match(&text[clause.0..found.start])
                         || not_now.iter().any(|&(a, b)| a <= found.start && found.end <= b)
+                        || MEETING_BEFORE.is_match(&text[clause.0..found.start])
+                            && !self.roles.within(RoleCue::Buying, clause)
                     {
-                        // "She's away till the fifth of January": someone's diary.
+                        // "She's away till the fifth of January", "I'm seeing the bursars on
+                        // the fifteenth": someone's diary.
                         FactRole::Context
                     } else if self.roles.just_before(RoleCue::Recurring, found.start, 20, sentence)
                         || (self.roles.within(RoleCue::Recurring, clause) || asked.season)
@@ -1815,6 +1818,13 @@ static BUSY: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 static PERIOD_PUT_OFF: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(r"(?i)^(?:明年|今年|后年|下半年|上半年|年后|next\s+year|this\s+year|the\s+new\s+year)")
 });
+/// A meeting said before its date: "I'm seeing the bursars on", "the owners meet on", "we
+/// have a one-to-one with her on".
+static MEETING_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:i['’]m\s+seeing|we['’]re\s+seeing|i\s+see\s+(?:her|him|them)|meet(?:s|ing)?|catch(?:ing)?\s+up\s+with|sitting\s+down\s+with|(?:a|our|my)\s+(?:meeting|one-to-one|catch-up|quarterly|review)\s+with)(?-u:\b)[^.?!]{0,60}$",
+    )
+});
 /// A follow-up that only names another period: "And next year?", "What about the spring?",
 /// "那明年呢？", "下半年呢？".
 static ANOTHER_PERIOD: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
@@ -1980,7 +1990,7 @@ static NO_LEAD: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// "Not me.", "不是我": the contact says it is not their decision.
 static NOT_ME: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)^\W*(?:(?:no|oh|well|honestly|ha)[\s,]+)*(?:[a-z]+[\s,]+)?(?:not\s+me|not\s+really\s+me|that['’]s\s+not\s+me|definitely\s+not\s+me)(?-u:\b)|^\W*(?:不是我|我不是|不归我|这个不归我)",
+        r"(?i)^\W*(?:(?:no|oh|well|honestly|ha)[\s,]+)*(?:[a-z]+[\s,.]+)?(?:not\s+me|not\s+really\s+me|that['’]s\s+not\s+me|definitely\s+not\s+me)(?-u:\b)|^\W*(?:不是我|我不是|不归我|这个不归我)",
     )
 });
 /// Words for money as a subject ("budget is not a problem").
