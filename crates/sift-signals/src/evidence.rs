@@ -2755,6 +2755,23 @@ mod tests {
     }
 
     #[test]
+    fn a_meeting_date_is_no_buying_date_and_a_clipped_not_me_is_no_say() {
+        use CriterionStatus::*;
+        check(
+            &[
+                "R: When would you want it running?",
+                "Soon as we can. I'm meeting the trustees on the 9th of February about the roof, mind.",
+            ],
+            &[("timeline", Partial)],
+        );
+        check(
+            &["R: When would you want it running?", "Live by the 9th of February, before the spring lets."],
+            &[("timeline", Confirmed)],
+        );
+        check(&["R: Who'd be involved in picking a system?", "Accounts. Not me."], &[("authority", Negative)]);
+    }
+
+    #[test]
     fn a_busy_season_asked_about_is_no_pain() {
         use CriterionStatus::*;
         check(
