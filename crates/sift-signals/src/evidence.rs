@@ -1990,7 +1990,7 @@ static NO_LEAD: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// "Not me.", "不是我": the contact says it is not their decision.
 static NOT_ME: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)^\W*(?:(?:no|oh|well|honestly|ha)[\s,]+)*(?:[a-z]+[\s,.]+)?(?:not\s+me|not\s+really\s+me|that['’]s\s+not\s+me|definitely\s+not\s+me)(?-u:\b)|^\W*(?:不是我|我不是|不归我|这个不归我)",
+        r"(?i)^\W*(?:(?:no|oh|well|honestly|ha)[\s,]+)*(?:[a-z]+[\s,.]+){0,2}(?:not\s+me|not\s+really\s+me|that['’]s\s+not\s+me|definitely\s+not\s+me)(?-u:\b)|^\W*(?:不是我|我不是|不归我|这个不归我)",
     )
 });
 /// Words for money as a subject ("budget is not a problem").
@@ -2768,7 +2768,7 @@ mod tests {
             &["R: When would you want it running?", "Live by the 9th of February, before the spring lets."],
             &[("timeline", Confirmed)],
         );
-        check(&["R: Who'd be involved in picking a system?", "Accounts. Not me."], &[("authority", Negative)]);
+        check(&["R: Who'd be involved in picking a system?", "Head office. Not me."], &[("authority", Negative)]);
     }
 
     #[test]

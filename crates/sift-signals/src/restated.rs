@@ -391,6 +391,93 @@ fn tool_conflicts(claims: &[ToolClaim]) -> Vec<Restated> {
     out
 }
 
+/// Where all of it is kept, by a product's name: "it all lives in Google Sheets", "it's all
+/// in Outlook", "everything goes into Xero".
+static ALL_IN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:it\s+all|it['’]s\s+all|it\s+is\s+all|everything|all\s+of\s+it|the\s+whole\s+lot)\s+(?:(?:lives|goes|sits|is\s+kept|gets\s+kept|gets\s+put|is|['’]s)\s+)?(?:in|into|on)\s+(?:the\s+|our\s+|an?\s+)?(?P<name>(?-i:[A-Z])[A-Za-z0-9]+(?:\s+(?-i:[A-Z])[A-Za-z0-9]+)?)",
+    )
+});
+/// Capitalised words after "it's all in" that are no product: months, days, languages.
+const ALL_IN_NOT_TOOLS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "english",
+    "chinese",
+    "french",
+    "german",
+    "spanish",
+    "welsh",
+    "christmas",
+    "easter",
+    "i",
+];
+
+/// Every "it's all in `name`" of a turn, with its sentence.
+fn all_in_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
+    let mut out = Vec::new();
+    for (a, b) in sentences(text) {
+        let sentence = &text[a..b];
+        if NOT_NOW.is_match(sentence) || sentence.trim_end().ends_with(['?', '？']) {
+            continue;
+        }
+        for c in ALL_IN.captures_iter(sentence) {
+            let Some(name) = c.name("name") else { continue };
+            let first = name.as_str().split_whitespace().next().unwrap_or("").to_lowercase();
+            if ALL_IN_NOT_TOOLS.contains(&first.as_str()) {
+                continue;
+            }
+            out.push(ToolClaim {
+                sentence: Span { turn, start: a, end: b },
+                uses: true,
+                kind: ToolKind::Named,
+                what: name.as_str().to_owned(),
+            });
+        }
+    }
+    out
+}
+
+/// "It all lives in Google Sheets" and, in another turn, "it's all in Outlook": two places
+/// each said to hold everything.
+fn all_in_conflicts(claims: &[ToolClaim]) -> Vec<Restated> {
+    let mut out = Vec::new();
+    for (i, later) in claims.iter().enumerate() {
+        let first = |c: &ToolClaim| c.what.split_whitespace().next().unwrap_or("").to_lowercase();
+        let earlier = claims[..i].iter().find(|e| e.sentence.turn != later.sentence.turn && first(e) != first(later));
+        if let Some(e) = earlier {
+            out.push(Restated {
+                subject: "tools",
+                earlier: e.sentence,
+                later: later.sentence,
+                explanation: Message::new("call.conflict.tools")
+                    .with("uses", "instead")
+                    .with("what", later.what.as_str())
+                    .with("turn", e.sentence.turn.to_string())
+                    .with("before", e.what.as_str()),
+            });
+        }
+    }
+    out
+}
+
 // ---------------------------------------------------------------------------------------
 // The contact's own team
 
@@ -507,14 +594,17 @@ fn team_conflicts(totals: &[TeamTotal]) -> Vec<Restated> {
 pub(crate) fn restated(transcript: &Transcript) -> Vec<Restated> {
     let mut rates = Vec::new();
     let mut tools = Vec::new();
+    let mut all_in = Vec::new();
     let mut teams = Vec::new();
     for turn in transcript.turns.iter().filter(|t| t.role == Role::Prospect) {
         rates.extend(rates_in(&turn.text, turn.index));
         tools.extend(tool_claims(&turn.text, turn.index));
+        all_in.extend(all_in_claims(&turn.text, turn.index));
         teams.extend(team_totals(&turn.text, turn.index));
     }
     let mut out = rate_conflicts(&rates);
     out.extend(tool_conflicts(&tools));
+    out.extend(all_in_conflicts(&all_in));
     out.extend(team_conflicts(&teams));
     out.dedup_by(|b, a| a.subject == b.subject && a.later == b.later);
     out
@@ -630,6 +720,24 @@ mod tests {
             subjects(&["说实话啥软件都没有，靠电话。", "R: 那订单呢？", "订单都记在那个易订宝里头。"]),
             ["tools"]
         );
+    }
+
+    #[test]
+    fn two_places_each_said_to_hold_everything() {
+        assert_eq!(
+            subjects(&[
+                "It all lives in Airtable, one base per crew.",
+                "Okay.",
+                "Every job's logged by phone, it's all in Trello, always has been."
+            ]),
+            vec!["tools"]
+        );
+        // The same place twice, months, languages and questions are not.
+        assert!(subjects(&["It's all in Trello.", "OK.", "Yes, everything goes into Trello boards."]).is_empty());
+        assert!(
+            subjects(&["It's all in March, the big push.", "OK.", "It's all in English, the paperwork."]).is_empty()
+        );
+        assert!(subjects(&["Is it all in Trello?", "OK.", "It's all in Airtable."]).is_empty());
     }
 
     #[test]

@@ -143,8 +143,16 @@ impl Message {
                 self.text("before_period").unwrap_or(&a("period")),
                 a("quote")
             ),
-            // The tools in use: `uses` is `yes` when the contact now says they use `what`.
+            // The tools in use: `uses` is `yes` when the contact now says they use `what`, `instead`
+            // when they now say everything is kept in `what`, not in `before`.
             "call.conflict.tools" => match self.text("uses")? {
+                "instead" => format!(
+                    "the contact now says it is all kept in {}, but turn {} said it all lives in {} (\"{}\")",
+                    a("what"),
+                    a("turn"),
+                    a("before"),
+                    a("quote")
+                ),
                 "yes" => format!(
                     "the contact now says they use {}, but turn {} said they had no {} (\"{}\")",
                     a("what"),

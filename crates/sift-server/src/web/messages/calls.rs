@@ -125,6 +125,15 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
             )
         }
         "call.conflict.tools" => match m.text("uses")? {
+            "instead" => {
+                format!(
+                    "联系人现在说都放在{}里，但第 {} 段说都在{}里（“{}”）",
+                    a("what"),
+                    a("turn"),
+                    a("before"),
+                    a("quote")
+                )
+            }
             "yes" => {
                 format!("联系人现在说在用{}，但第 {} 段说没有{}（“{}”）", a("what"), a("turn"), a("before"), a("quote"))
             }
