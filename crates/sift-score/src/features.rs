@@ -336,9 +336,6 @@ impl FeatureSchema {
 
     /// Learns the pipeline and returns the training rows encoded with it.
     pub fn fit_encode(table: &Table, columns: &[usize]) -> Result<(FeatureSchema, Encoded)> {
-        if columns.is_empty() {
-            return Err(ScoreError::NoFeatures);
-        }
         let rows: Vec<usize> = (0..table.rows).collect();
         FeatureSchema::fit_encode_rows(&ParsedTable::new(table, columns), columns, &rows)
     }

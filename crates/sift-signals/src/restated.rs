@@ -269,6 +269,44 @@ static USES_TOOL: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database)\b|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)",
     )
 });
+/// Where all of it is kept, by a product's name: "it all lives in Google Sheets", "it's all
+/// in Outlook", "everything goes into Xero".
+static ALL_IN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:it\s+all|it['’]s\s+all|it\s+is\s+all|everything|all\s+of\s+it|the\s+whole\s+lot)\s+(?:(?:lives|goes|sits|is\s+kept|gets\s+kept|gets\s+put|is|['’]s)\s+)?(?:in|into|on)\s+(?:the\s+|our\s+|an?\s+)?(?P<name>(?-i:[A-Z])[A-Za-z0-9]+(?:\s+(?-i:[A-Z])[A-Za-z0-9]+)?)",
+    )
+});
+/// Capitalised words after "it's all in" that are no product: months, days, languages.
+const ALL_IN_NOT_TOOLS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "english",
+    "chinese",
+    "french",
+    "german",
+    "spanish",
+    "welsh",
+    "christmas",
+    "easter",
+    "i",
+];
 /// Things that are not software, whatever is said about them.
 const NOT_SOFTWARE: &[&str] = &[
     "微信",
@@ -321,6 +359,8 @@ struct ToolClaim {
     uses: bool,
     kind: ToolKind,
     what: String,
+    /// Said to hold everything: "it all lives in Google Sheets".
+    everything: bool,
 }
 
 fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
@@ -338,12 +378,21 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
                     uses: false,
                     kind: tool_kind(m.as_str()),
                     what: m.as_str().to_owned(),
+                    everything: false,
                 });
+            }
+        }
+        for c in ALL_IN.captures_iter(sentence) {
+            let Some(name) = c.name("name") else { continue };
+            let first = name.as_str().split_whitespace().next().unwrap_or("").to_lowercase();
+            if !ALL_IN_NOT_TOOLS.contains(&first.as_str()) {
+                let what = name.as_str().to_owned();
+                out.push(ToolClaim { sentence: span, uses: true, kind: ToolKind::Named, what, everything: true });
             }
         }
         // A sentence that denies a tool does not also claim one ("we don't have a CRM, it
         // all goes in a spreadsheet" is one statement).
-        if out.iter().any(|c| c.sentence == span) {
+        if out.iter().any(|c| c.sentence == span && !c.uses) {
             continue;
         }
         for c in USES_TOOL.captures_iter(sentence) {
@@ -360,115 +409,42 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
                 None
             };
             if let Some((kind, what)) = claim {
-                out.push(ToolClaim { sentence: span, uses: true, kind, what: what.to_owned() });
+                out.push(ToolClaim { sentence: span, uses: true, kind, what: what.to_owned(), everything: false });
             }
         }
     }
     out
 }
 
+/// A tool denied and, in another turn, one of its kind in use (either way round); or two
+/// places each said to hold everything ("it all lives in Google Sheets" ... "it's all in
+/// Outlook").
 fn tool_conflicts(claims: &[ToolClaim]) -> Vec<Restated> {
+    let first_word = |c: &ToolClaim| c.what.split_whitespace().next().unwrap_or("").to_lowercase();
     let mut out = Vec::new();
     for (i, later) in claims.iter().enumerate() {
         let earlier = claims[..i].iter().find(|e| {
             e.sentence.turn != later.sentence.turn
-                && e.uses != later.uses
-                && if e.uses { clashes(later.kind, e.kind) } else { clashes(e.kind, later.kind) }
+                && e.everything == later.everything
+                && if later.everything {
+                    first_word(e) != first_word(later)
+                } else {
+                    e.uses != later.uses
+                        && if e.uses { clashes(later.kind, e.kind) } else { clashes(e.kind, later.kind) }
+                }
         });
         if let Some(e) = earlier {
+            let uses = match (later.everything, later.uses) {
+                (true, _) => "instead",
+                (false, true) => "yes",
+                (false, false) => "no",
+            };
             out.push(Restated {
                 subject: "tools",
                 earlier: e.sentence,
                 later: later.sentence,
                 explanation: Message::new("call.conflict.tools")
-                    .with("uses", if later.uses { "yes" } else { "no" })
-                    .with("what", later.what.as_str())
-                    .with("turn", e.sentence.turn.to_string())
-                    .with("before", e.what.as_str()),
-            });
-        }
-    }
-    out
-}
-
-/// Where all of it is kept, by a product's name: "it all lives in Google Sheets", "it's all
-/// in Outlook", "everything goes into Xero".
-static ALL_IN: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\b(?:it\s+all|it['’]s\s+all|it\s+is\s+all|everything|all\s+of\s+it|the\s+whole\s+lot)\s+(?:(?:lives|goes|sits|is\s+kept|gets\s+kept|gets\s+put|is|['’]s)\s+)?(?:in|into|on)\s+(?:the\s+|our\s+|an?\s+)?(?P<name>(?-i:[A-Z])[A-Za-z0-9]+(?:\s+(?-i:[A-Z])[A-Za-z0-9]+)?)",
-    )
-});
-/// Capitalised words after "it's all in" that are no product: months, days, languages.
-const ALL_IN_NOT_TOOLS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "english",
-    "chinese",
-    "french",
-    "german",
-    "spanish",
-    "welsh",
-    "christmas",
-    "easter",
-    "i",
-];
-
-/// Every "it's all in `name`" of a turn, with its sentence.
-fn all_in_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
-    let mut out = Vec::new();
-    for (a, b) in sentences(text) {
-        let sentence = &text[a..b];
-        if NOT_NOW.is_match(sentence) || sentence.trim_end().ends_with(['?', '？']) {
-            continue;
-        }
-        for c in ALL_IN.captures_iter(sentence) {
-            let Some(name) = c.name("name") else { continue };
-            let first = name.as_str().split_whitespace().next().unwrap_or("").to_lowercase();
-            if ALL_IN_NOT_TOOLS.contains(&first.as_str()) {
-                continue;
-            }
-            out.push(ToolClaim {
-                sentence: Span { turn, start: a, end: b },
-                uses: true,
-                kind: ToolKind::Named,
-                what: name.as_str().to_owned(),
-            });
-        }
-    }
-    out
-}
-
-/// "It all lives in Google Sheets" and, in another turn, "it's all in Outlook": two places
-/// each said to hold everything.
-fn all_in_conflicts(claims: &[ToolClaim]) -> Vec<Restated> {
-    let mut out = Vec::new();
-    for (i, later) in claims.iter().enumerate() {
-        let first = |c: &ToolClaim| c.what.split_whitespace().next().unwrap_or("").to_lowercase();
-        let earlier = claims[..i].iter().find(|e| e.sentence.turn != later.sentence.turn && first(e) != first(later));
-        if let Some(e) = earlier {
-            out.push(Restated {
-                subject: "tools",
-                earlier: e.sentence,
-                later: later.sentence,
-                explanation: Message::new("call.conflict.tools")
-                    .with("uses", "instead")
+                    .with("uses", uses)
                     .with("what", later.what.as_str())
                     .with("turn", e.sentence.turn.to_string())
                     .with("before", e.what.as_str()),
@@ -594,17 +570,14 @@ fn team_conflicts(totals: &[TeamTotal]) -> Vec<Restated> {
 pub(crate) fn restated(transcript: &Transcript) -> Vec<Restated> {
     let mut rates = Vec::new();
     let mut tools = Vec::new();
-    let mut all_in = Vec::new();
     let mut teams = Vec::new();
     for turn in transcript.turns.iter().filter(|t| t.role == Role::Prospect) {
         rates.extend(rates_in(&turn.text, turn.index));
         tools.extend(tool_claims(&turn.text, turn.index));
-        all_in.extend(all_in_claims(&turn.text, turn.index));
         teams.extend(team_totals(&turn.text, turn.index));
     }
     let mut out = rate_conflicts(&rates);
     out.extend(tool_conflicts(&tools));
-    out.extend(all_in_conflicts(&all_in));
     out.extend(team_conflicts(&teams));
     out.dedup_by(|b, a| a.subject == b.subject && a.later == b.later);
     out
