@@ -14,7 +14,9 @@
 //!
 //! Options: `--data DIR`, `--model DIR` (default `$SIFT_MODEL_DIR` or the cache),
 //! `--out FILE`, `--cache FILE` (default `target/meaning-embeddings.json`), `--threads N`,
-//! `--layouts joint,separate` (the exchange layouts to choose from).
+//! `--layouts joint,separate` (the exchange layouts to choose from), `--compare FILE` (after
+//! training, score the heads of FILE and the new ones on the same held-out items: all of them,
+//! and those of the authors FILE was trained with).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -40,6 +42,7 @@ struct Args {
     threads: usize,
     cv_only: bool,
     layouts: Vec<ExchangeLayout>,
+    compare: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args> {
@@ -55,6 +58,7 @@ fn parse_args() -> Result<Args> {
         // `joint_and_answer` embeds 1.8 times the tokens of the others, which puts a one-hour
         // call over the 10 s budget on two cores (bench/meaning.sh); it is not a default.
         layouts: vec![ExchangeLayout::Joint, ExchangeLayout::Separate],
+        compare: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -69,6 +73,7 @@ fn parse_args() -> Result<Args> {
             "--cache" => args.cache = value()?.into(),
             "--threads" => args.threads = value()?.parse().context("`--threads` takes a number")?,
             "--cv-only" => args.cv_only = true,
+            "--compare" => args.compare = Some(value()?.into()),
             "--layouts" => {
                 args.layouts = value()?
                     .split(',')
@@ -159,6 +164,11 @@ fn main() -> Result<()> {
         .map(|p| Ok(pair_features(&lookup(&statement_text(&p.first))?, &lookup(&statement_text(&p.second))?)))
         .collect::<Result<Vec<_>>>()?;
 
+    // Read before training, since training may overwrite the same file.
+    let earlier = match &args.compare {
+        Some(path) if !args.cv_only => Some(HeadsFile::load(path)?),
+        _ => None,
+    };
     let mut exchanges = dataset.exchanges.clone();
     let mut pairs = dataset.pairs.clone();
     if args.cv_only {
@@ -207,8 +217,66 @@ fn main() -> Result<()> {
     eprintln!("trained in {:.1} s", started.elapsed().as_secs_f64());
     write_heads(&file, &args.out)?;
     println!("{}", report(&file));
+    if let Some(earlier) = &earlier {
+        println!("{}", compare(earlier, &file, &input)?);
+    }
     eprintln!("wrote {}", args.out.display());
     Ok(())
+}
+
+/// Macro-F1 of two heads files on the same held-out items: every held-out item, and those of
+/// the authors the earlier file was trained with (the items its own report was scored on).
+fn compare(earlier: &HeadsFile, later: &HeadsFile, input: &TrainingInput) -> Result<String> {
+    let rows = input
+        .exchange_features
+        .get(&earlier.layout)
+        .with_context(|| format!("the compared heads use the `{:?}` layout, which was not embedded", earlier.layout))?;
+    if later.layout != earlier.layout {
+        bail!("the compared heads use the `{:?}` layout and the new ones `{:?}`", earlier.layout, later.layout);
+    }
+    let known = |author: &str| earlier.training.authors.iter().any(|a| a == author);
+    let macro_f1 = |head: &sift_meaning::heads::SoftmaxHead, items: &[(usize, &[f32])]| {
+        let truth: Vec<usize> = items.iter().map(|(t, _)| *t).collect();
+        let predicted: Vec<usize> = items.iter().map(|(_, x)| head.predict(x).0).collect();
+        sift_meaning::metrics::score(&truth, &predicted, head.classes.len()).macro_f1
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "## Held-out macro-F1, earlier heads against these\n");
+    let _ = writeln!(out, "| head | items | earlier | these | items of the earlier authors | earlier | these |");
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
+    for name in EXCHANGE_HEADS.iter().copied().chain(["contradiction"]) {
+        let (Some(old), Some(new)) = (earlier.head(name), later.head(name)) else { continue };
+        let items: Vec<(usize, &[f32], bool)> = if name == "contradiction" {
+            input
+                .pairs
+                .iter()
+                .zip(&input.pair_features)
+                .filter(|(p, _)| p.split == Split::Heldout)
+                .map(|(p, x)| (usize::from(p.contradicts), x.as_slice(), known(&p.author)))
+                .collect()
+        } else {
+            input
+                .exchanges
+                .iter()
+                .zip(rows)
+                .filter(|(e, _)| e.split == Split::Heldout)
+                .map(|(e, x)| (sift_meaning::training::exchange_label(name, e), x.as_slice(), known(&e.author)))
+                .collect()
+        };
+        let all: Vec<(usize, &[f32])> = items.iter().map(|(t, x, _)| (*t, *x)).collect();
+        let first: Vec<(usize, &[f32])> = items.iter().filter(|i| i.2).map(|(t, x, _)| (*t, *x)).collect();
+        let _ = writeln!(
+            out,
+            "| {name} | {} | {:.2} | {:.2} | {} | {:.2} | {:.2} |",
+            all.len(),
+            macro_f1(old, &all),
+            macro_f1(new, &all),
+            first.len(),
+            macro_f1(old, &first),
+            macro_f1(new, &first)
+        );
+    }
+    Ok(out)
 }
 
 /// The heads file: top-level keys one per line, each head on one line, the report indented.
