@@ -170,19 +170,10 @@ pub fn analyze_transcript(
     }
 }
 
-/// Excuses and knowledge told in words are the model's call in every answer it read: the
-/// rules' phrase readings there give way to the model's. Knowledge shown by facts (an approval
-/// threshold, the planning cycle, a goal figure set by leadership) stays.
+/// Excuses and knowledge the model reads in words are added where the rules' phrases found
+/// none in that answer; the rules' readings stand.
 fn meaning_signals(transcript: &Transcript, signals: Vec<Signal>, readings: &[ModelReading]) -> Vec<Signal> {
-    let read: std::collections::BTreeSet<usize> = readings.iter().map(|r| r.answer_turn).collect();
-    let from_facts = |s: &Signal| s.explanation.starts_with("Knows the ");
-    let mut out: Vec<Signal> = signals
-        .into_iter()
-        .filter(|s| {
-            !(read.contains(&s.turn)
-                && (s.kind == SignalKind::Excuse || s.kind == SignalKind::Knowledge && !from_facts(s)))
-        })
-        .collect();
+    let mut out = signals;
     for r in readings {
         let Some(turn) = transcript.turns.get(r.answer_turn) else { continue };
         let text = turn.text.trim();

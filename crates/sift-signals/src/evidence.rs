@@ -451,6 +451,22 @@ struct Asked {
 }
 
 impl Asked {
+    /// The concepts this question asks about, including what its kind implies ("who signs
+    /// off?" asks about authority, "how's that working?" about need).
+    fn concepts(&self) -> u32 {
+        let mut topics = self.topics;
+        if self.approval || self.decider || self.own_part {
+            topics |= bit(AUTHORITY);
+        }
+        if self.budget {
+            topics |= bit(BUDGET);
+        }
+        if self.impact || self.need_check || self.why_not_before {
+            topics |= bit(NEED);
+        }
+        topics
+    }
+
     fn read(question: &str, cues: &Cues, forced: Option<usize>) -> Asked {
         // A free-text answer typed for a concept answers a question about it.
         let mut asked = Asked {
@@ -524,8 +540,8 @@ pub fn analyse_call_meaning(
 ) -> Result<CallEvidence, crate::meaning::MeaningError> {
     let read = read_call(transcript, as_of, cues, None);
     let readings = crate::combine::read(model, transcript, &read.exchanges)?;
-    let ReadCall { mut items, located, thresholds, excuses, claims, exchanges } = read;
-    crate::combine::combine_items(transcript, &readings, &mut items);
+    let ReadCall { mut items, located, thresholds, excuses, claims, exchanges, asked } = read;
+    crate::combine::combine_items(transcript, &readings, &asked, &mut items);
     let mut conflicts = find_conflicts(transcript, &located, &claims, &items, &exchanges);
     // Contradictions between distant statements, for the concepts the facts left alone.
     let candidates: Vec<(usize, usize, usize)> = crate::combine::contradiction_candidates(transcript, &items)
@@ -546,6 +562,9 @@ struct ReadCall {
     excuses: Vec<Span>,
     claims: Claims,
     exchanges: Vec<CallExchange>,
+    /// Per exchange (in the order of `exchanges`), the concepts its question asked about, as
+    /// bits (`1 << concept`).
+    asked: Vec<u32>,
 }
 
 fn fold_all(items: &[Item], conflicts: &[Conflict], transcript: &Transcript) -> Vec<ConceptEvidence> {
@@ -576,7 +595,7 @@ struct Reader<'c> {
 }
 
 fn analyse(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic: Option<usize>) -> CallEvidence {
-    let ReadCall { items, located, thresholds, excuses, claims, exchanges } =
+    let ReadCall { items, located, thresholds, excuses, claims, exchanges, .. } =
         read_call(transcript, as_of, cues, forced_topic);
     let conflicts = find_conflicts(transcript, &located, &claims, &items, &exchanges);
     let concepts = fold_all(&items, &conflicts, transcript);
@@ -599,6 +618,7 @@ fn read_call(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topi
         roles: RoleHits::default(),
     };
     let mut previous = Asked::default();
+    let mut asked_about = Vec::with_capacity(exchanges.len());
     for exchange in &exchanges {
         let question = if exchange.asked() { exchange.question_text(transcript) } else { String::new() };
         let mut asked = Asked::read(&question, cues, forced_topic);
@@ -621,11 +641,12 @@ fn read_call(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topi
             asked.approval = previous.approval;
         }
         reader.read_answer(exchange.answer_turn, &asked);
+        asked_about.push(asked.concepts());
         previous = asked;
     }
     reader.weigh_thresholds();
     let Reader { items, located, thresholds, excuses, claims, .. } = reader;
-    ReadCall { items, located, thresholds, excuses, claims, exchanges }
+    ReadCall { items, located, thresholds, excuses, claims, exchanges, asked: asked_about }
 }
 
 /// Folds a concept's evidence into its status with the precedence in the module docs.

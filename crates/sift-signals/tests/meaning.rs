@@ -177,6 +177,42 @@ fn the_rules_stay_authoritative_for_figures_dates_and_arithmetic() {
 }
 
 #[test]
+fn a_reading_of_no_pain_counts_only_where_the_answer_speaks_to_need() {
+    // A pleasantry at the end of a call is not a denial of pain, whatever the model reads.
+    let lines = [
+        "R: How are enquiries handled at the moment?",
+        "We lose about a third of them over the weekend. [pain]",
+        "R: I'll send the summary over tonight.",
+        "Sounds good. Thanks. [nopain]",
+    ];
+    let a = run(&lines, Some(&Double));
+    assert_eq!(concept(&a, "need").status, CriterionStatus::Confirmed, "{:#?}", concept(&a, "need"));
+    // A no to buying is kept where it is volunteered.
+    let volunteered_no = run(&["R: I'll send the summary over tonight.", "Fine. [notcommitted]"], Some(&Double));
+    assert_eq!(concept(&volunteered_no, "timeline").status, CriterionStatus::Negative);
+    // Asked about it, the same reading is a denial.
+    let asked = run(&["R: How's that working for you?", "Sounds good to me. [nopain]"], Some(&Double));
+    assert_eq!(concept(&asked, "need").status, CriterionStatus::Negative);
+    assert_eq!(concept(&asked, "need").mode, Mode::Model);
+    // A reading that something is there counts wherever it is said.
+    let volunteered = run(&["R: I'll send the summary over tonight.", "Great. [pain]"], Some(&Double));
+    assert_eq!(concept(&volunteered, "need").status, CriterionStatus::Confirmed);
+}
+
+#[test]
+fn urgency_without_a_date_is_not_read_as_no_plan_to_buy() {
+    let a = run(
+        &["R: When would you want this running?", "The sooner the better, honestly. [notcommitted]"],
+        Some(&Double),
+    );
+    let timeline = concept(&a, "timeline");
+    assert_eq!(timeline.status, CriterionStatus::Partial, "{timeline:#?}");
+    // Without urgency the model's no stands.
+    let b = run(&["R: When would you want this running?", "We'll see. [notcommitted]"], Some(&Double));
+    assert_eq!(concept(&b, "timeline").status, CriterionStatus::Negative);
+}
+
+#[test]
 fn the_model_reads_this_contacts_authority() {
     let a = run(&["R: Who makes the call?", "I make the call. [recommends]"], Some(&Double));
     let authority = concept(&a, "authority");
@@ -185,7 +221,7 @@ fn the_model_reads_this_contacts_authority() {
 }
 
 #[test]
-fn excuses_and_knowledge_in_words_are_the_models_call_knowledge_from_facts_stays() {
+fn the_model_adds_excuses_and_knowledge_the_rules_phrases_miss() {
     let lines = [
         "R: What has stopped you fixing it so far?",
         "Honestly we never got around to it, other fires kept winning.",
@@ -202,7 +238,8 @@ fn excuses_and_knowledge_in_words_are_the_models_call_knowledge_from_facts_stays
     let kinds = |turn: usize| -> Vec<(SignalKind, Mode)> {
         a.signals.iter().filter(|s| s.turn == turn).map(|s| (s.kind, s.mode)).collect()
     };
-    assert!(!kinds(1).iter().any(|(k, _)| *k == SignalKind::Excuse), "the model says no excuse: {:?}", kinds(1));
+    // The model reads no excuse where the rules' phrases found one: the phrase stands.
+    assert!(kinds(1).contains(&(SignalKind::Excuse, Mode::Rules)), "{:?}", kinds(1));
     assert!(kinds(3).contains(&(SignalKind::Knowledge, Mode::Model)), "{:?}", kinds(3));
     assert!(kinds(5).contains(&(SignalKind::Excuse, Mode::Model)), "{:?}", kinds(5));
     // The model reads no knowledge in the threshold answer; the threshold still shows it.
