@@ -226,7 +226,8 @@ struct TreeBlock<const N: usize> {
 
 #[derive(Debug, Clone, Copy)]
 struct LevelNode {
-    /// The running sum credited: `lane * features + feature`.
+    /// The running sum credited: `lane * features + feature`, or below a leaf the lane's
+    /// sink, `LANES * features + lane`, which is never read.
     sum: u16,
     /// The row bin compared: `2 f` for feature `f` when missing values go left, `2 f + 1`
     /// when they go right.
@@ -246,7 +247,7 @@ impl<const N: usize> Levelled<N> {
         let splits = || forest.trees.iter().flat_map(|t| t.nodes.iter().filter_map(|n| n.split));
         let features = splits().map(|s| s.feature as usize + 1).max().unwrap_or(0);
         let bytes = forest.trees.len() * std::mem::size_of::<TreeBlock<N>>();
-        if (1 << depth) > N || bytes > MAX_LEVELLED_BYTES || 2 * features > SLOTS || LANES * features > SLOTS {
+        if (1 << depth) > N || bytes > MAX_LEVELLED_BYTES || 2 * features > SLOTS || LANES * (features + 1) > SLOTS {
             return None;
         }
         let mut thresholds = vec![Vec::new(); features];
@@ -265,6 +266,10 @@ impl<const N: usize> Levelled<N> {
         let mut trees = vec![empty; forest.trees.len()];
         for (t, (tree, block)) in forest.trees.iter().zip(&mut trees).enumerate() {
             let lane = if t < grouped { t % LANES } else { 0 };
+            // Below a leaf, the lane's own sink, which nothing reads: with every lane's
+            // pass-through credited to one real sum, the lanes waited on each other there.
+            let sink = (LANES * features + lane) as u16;
+            block.nodes.iter_mut().for_each(|node| node.sum = sink);
             let mut stack = vec![(0usize, 0usize)];
             while let Some((old, new)) = stack.pop() {
                 let node = &tree.nodes[old];
