@@ -442,7 +442,7 @@ pub enum FactorValue<'s, 'c> {
 impl FactorValue<'_, '_> {
     pub fn as_str(&self) -> &str {
         match self {
-            FactorValue::Cell(v) => v.trim(),
+            FactorValue::Cell(v) => crate::table::trim(v),
             FactorValue::Owned(v) => v,
         }
     }

@@ -652,7 +652,7 @@ impl OdooTables {
         let mut next = self.fields;
         let team = if self.has_team {
             next += 1;
-            cell(next - 1).map(str::trim)
+            cell(next - 1).map(crate::table::trim)
         } else {
             None
         };
@@ -711,7 +711,7 @@ impl OdooTables {
         if self.has_tags
             && let Some(tags) = cell(next)
         {
-            for tag in tags.split([';', ',']).map(str::trim).filter(|t| !t.is_empty()) {
+            for tag in tags.split([';', ',']).map(crate::table::trim).filter(|t| !t.is_empty()) {
                 let id = self.value_id(stage_v + 1, tag, scratch);
                 count(stage_v + 1, id, &mut scratch.hits);
             }

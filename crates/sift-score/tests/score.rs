@@ -553,6 +553,48 @@ fn fixed_point_output_formatting() {
         push_fixed(&mut out, value, decimals, sign);
         assert_eq!(String::from_utf8(out).expect("utf8"), want, "{value}");
     }
+    // The same text as the first, digit-by-digit version, on values near the rounding edges
+    // and across magnitudes.
+    let reference = |value: f64, decimals: u32, sign: bool| -> String {
+        let unit = 10u64.pow(decimals);
+        let scaled = value.abs() * unit as f64 + 0.5;
+        if !scaled.is_finite() || scaled >= 1e15 {
+            return format!("{value:.*}", decimals as usize);
+        }
+        let scaled = scaled as u64;
+        let prefix = if value < 0.0 && scaled > 0 {
+            "-"
+        } else if sign {
+            "+"
+        } else {
+            ""
+        };
+        let fraction =
+            if decimals > 0 { format!(".{:0width$}", scaled % unit, width = decimals as usize) } else { String::new() };
+        format!("{prefix}{}{fraction}", scaled / unit)
+    };
+    let mut state = 11u64;
+    for i in 0..20_000 {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        let magnitude = 10f64.powi((state >> 60) as i32 - 6);
+        let mut value = ((state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * magnitude;
+        if i % 7 == 0 {
+            // Exactly on a half of the last digit.
+            value = (value * 100.0).round() / 100.0 + 0.005;
+        }
+        for value in [value, -value, f64::from_bits(value.to_bits() + 1)] {
+            for (decimals, sign) in [(4, false), (2, true), (0, false), (3, true)] {
+                let mut out = Vec::new();
+                push_fixed(&mut out, value, decimals, sign);
+                assert_eq!(String::from_utf8(out).expect("utf8"), reference(value, decimals, sign), "{value:e}");
+            }
+        }
+    }
+    for value in [1e15, -3e17, f64::NAN, f64::INFINITY, 999_999_999_999.99] {
+        let mut out = Vec::new();
+        push_fixed(&mut out, value, 2, true);
+        assert_eq!(String::from_utf8(out).expect("utf8"), reference(value, 2, true), "{value:e}");
+    }
 }
 
 #[test]
