@@ -220,8 +220,6 @@ struct Levelled<const N: usize> {
 struct TreeBlock<const N: usize> {
     /// The last one unused.
     nodes: [LevelNode; N],
-    /// Beside each node, the change of output going left and going right.
-    deltas: [[f64; 2]; N],
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -234,10 +232,13 @@ struct LevelNode {
     slot: u16,
     /// Row bins above this go right.
     bin: u16,
+    /// The change of output going left and going right: beside the rest of the node, so a
+    /// step reads one place (a walk of four trees runs short of registers for more).
+    delta: [f64; 2],
 }
 
 impl LevelNode {
-    const PASS_LEFT: LevelNode = LevelNode { sum: 0, slot: 0, bin: u16::MAX };
+    const PASS_LEFT: LevelNode = LevelNode { sum: 0, slot: 0, bin: u16::MAX, delta: [0.0; 2] };
 }
 
 impl<const N: usize> Levelled<N> {
@@ -262,7 +263,7 @@ impl<const N: usize> Levelled<N> {
             }
         }
         let grouped = forest.trees.len() / LANES * LANES;
-        let empty = TreeBlock { nodes: [LevelNode::PASS_LEFT; N], deltas: [[0.0; 2]; N] };
+        let empty = TreeBlock { nodes: [LevelNode::PASS_LEFT; N] };
         let mut trees = vec![empty; forest.trees.len()];
         for (t, (tree, block)) in forest.trees.iter().zip(&mut trees).enumerate() {
             let lane = if t < grouped { t % LANES } else { 0 };
@@ -280,8 +281,8 @@ impl<const N: usize> Levelled<N> {
                 // threshold exactly when fewer than `place + 1` thresholds lie below it.
                 let place = thresholds[f].partition_point(|&t| t < s.threshold);
                 let delta = |child: u32| tree.nodes[child as usize].value - node.value;
-                block.deltas[new] = [delta(s.left), delta(s.right)];
                 block.nodes[new] = LevelNode {
+                    delta: [delta(s.left), delta(s.right)],
                     sum: (lane * features + f) as u16,
                     slot: (2 * f + usize::from(!s.missing_left)) as u16,
                     bin: (place + 1) as u16,
@@ -322,7 +323,7 @@ impl<const N: usize> Levelled<N> {
         let step = |tree: &TreeBlock<N>, at: usize| {
             let node = &tree.nodes[at & (N - 1)];
             let right = usize::from(bins[usize::from(node.slot)] > node.bin);
-            (2 * at + 1 + right, node.sum, tree.deltas[at & (N - 1)][right])
+            (2 * at + 1 + right, node.sum, node.delta[right])
         };
         let mut groups = self.trees.chunks_exact(LANES);
         for group in &mut groups {
