@@ -203,14 +203,14 @@ enum Walk {
 
 /// Trees as complete binary trees (node `i`'s children at `2 i + 1` and `2 i + 2`) in blocks
 /// of `N` nodes, so a walk computes where it goes next instead of reading it, and indexes
-/// a block by `i & (N - 1)` with no bounds check. A node compares bins, not values: each
-/// feature's split thresholds, sorted, number its values (see [`Levelled::bin_row`]), and a
-/// row's bins and running sums live in buffers indexed by `u16`. A leaf above the last
-/// level becomes nodes that send every row left and credit nothing.
+/// a block by `i & (N - 1)` with no bounds check. A node compares a slot of the row's values
+/// with its threshold, the slot saying where a missing value goes (see
+/// [`Levelled::value_row`]; numbering each feature's values by its sorted thresholds
+/// instead cost a binary search per feature and row, for no faster walk); the row's values
+/// and running sums live in buffers indexed by `u16`. A leaf above the last level becomes
+/// nodes that send every row left and credit nothing.
 #[derive(Debug, Clone)]
 struct Levelled<const N: usize> {
-    /// Per feature, the distinct thresholds of its splits, ascending.
-    thresholds: Vec<Vec<f64>>,
     trees: Vec<TreeBlock<N>>,
     /// Features with a split: the stride of the running sums.
     features: usize,
@@ -227,40 +227,29 @@ struct LevelNode {
     /// The running sum credited: `lane * features + feature`, or below a leaf the lane's
     /// sink, `LANES * features + lane`, which is never read.
     sum: u16,
-    /// The row bin compared: `2 f` for feature `f` when missing values go left, `2 f + 1`
+    /// The row value compared: `2 f` for feature `f` when missing values go left, `2 f + 1`
     /// when they go right.
     slot: u16,
-    /// Row bins above this go right.
-    bin: u16,
+    /// Row values above this go right.
+    threshold: f64,
     /// The change of output going left and going right: beside the rest of the node, so a
     /// step reads one place (a walk of four trees runs short of registers for more).
     delta: [f64; 2],
 }
 
 impl LevelNode {
-    const PASS_LEFT: LevelNode = LevelNode { sum: 0, slot: 0, bin: u16::MAX, delta: [0.0; 2] };
+    const PASS_LEFT: LevelNode = LevelNode { sum: 0, slot: 0, threshold: f64::INFINITY, delta: [0.0; 2] };
 }
 
 impl<const N: usize> Levelled<N> {
     /// `None` when the forest is too deep for blocks of `N`, would take more than
-    /// [`MAX_LEVELLED_BYTES`], or does not fit in 16-bit slots and bins.
+    /// [`MAX_LEVELLED_BYTES`], or does not fit in 16-bit slots.
     fn new(forest: &Forest, depth: usize) -> Option<Levelled<N>> {
         let splits = || forest.trees.iter().flat_map(|t| t.nodes.iter().filter_map(|n| n.split));
         let features = splits().map(|s| s.feature as usize + 1).max().unwrap_or(0);
         let bytes = forest.trees.len() * std::mem::size_of::<TreeBlock<N>>();
         if (1 << depth) > N || bytes > MAX_LEVELLED_BYTES || 2 * features > SLOTS || LANES * (features + 1) > SLOTS {
             return None;
-        }
-        let mut thresholds = vec![Vec::new(); features];
-        for s in splits() {
-            thresholds[s.feature as usize].push(s.threshold);
-        }
-        for t in &mut thresholds {
-            t.sort_by(f64::total_cmp);
-            t.dedup_by(|a, b| a == b);
-            if t.len() + 2 > SLOTS {
-                return None;
-            }
         }
         let grouped = forest.trees.len() / LANES * LANES;
         let empty = TreeBlock { nodes: [LevelNode::PASS_LEFT; N] };
@@ -277,15 +266,12 @@ impl<const N: usize> Levelled<N> {
                 // A leaf: the nodes below it pass every row left, crediting nothing.
                 let Some(s) = node.split else { continue };
                 let f = s.feature as usize;
-                // The threshold's place among its feature's: a value is at most the
-                // threshold exactly when fewer than `place + 1` thresholds lie below it.
-                let place = thresholds[f].partition_point(|&t| t < s.threshold);
                 let delta = |child: u32| tree.nodes[child as usize].value - node.value;
                 block.nodes[new] = LevelNode {
                     delta: [delta(s.left), delta(s.right)],
                     sum: (lane * features + f) as u16,
                     slot: (2 * f + usize::from(!s.missing_left)) as u16,
-                    bin: (place + 1) as u16,
+                    threshold: s.threshold,
                 };
                 if 2 * new + 2 < N {
                     stack.push((s.left as usize, 2 * new + 1));
@@ -293,36 +279,30 @@ impl<const N: usize> Levelled<N> {
                 }
             }
         }
-        Some(Levelled { thresholds, trees, features })
+        Some(Levelled { trees, features })
     }
 
-    /// A row's bins: for feature `f` with value `x`, one more than the number of its
-    /// thresholds below `x` (so `x <= threshold` exactly when the bin is at most the
-    /// threshold's place plus one); a missing value is bin 0 in slot `2 f` (it goes left
-    /// everywhere) and bin `u16::MAX` in slot `2 f + 1` (it goes right at every split and
-    /// left where a leaf is passed through).
-    fn bin_row(&self, row: &[f64], bins: &mut [u16; SLOTS]) {
-        for (f, (thresholds, &x)) in self.thresholds.iter().zip(row).enumerate() {
-            let (left, right) = if x.is_nan() {
-                (0, u16::MAX)
-            } else {
-                let bin = (thresholds.partition_point(|&t| t < x) + 1) as u16;
-                (bin, bin)
-            };
-            bins[(2 * f) as u16 as usize] = left;
-            bins[(2 * f + 1) as u16 as usize] = right;
+    /// A row's values in the slots the nodes compare: for feature `f`, slot `2 f` (missing
+    /// values go left) holds a missing value as minus infinity, which no threshold is
+    /// below, and slot `2 f + 1` as infinity, which every threshold is below (thresholds
+    /// are finite) but the one of a node below a leaf.
+    fn value_row(&self, row: &[f64], values: &mut [f64; SLOTS]) {
+        for (f, &x) in row.iter().enumerate().take(self.features) {
+            let (left, right) = if x.is_nan() { (f64::NEG_INFINITY, f64::INFINITY) } else { (x, x) };
+            values[(2 * f) as u16 as usize] = left;
+            values[(2 * f + 1) as u16 as usize] = right;
         }
     }
 
     /// Calls `add(lane, sum, change)` for every split on the row's path through every tree
     /// (and with a change of 0 below a leaf).
     #[inline]
-    fn walk(&self, depth: usize, bins: &[u16; SLOTS], mut add: impl FnMut(usize, u16, f64)) {
+    fn walk(&self, depth: usize, values: &[f64; SLOTS], mut add: impl FnMut(usize, u16, f64)) {
         // One step down from node `at` of `tree`: the node it goes to, and the running sum
         // to credit with how much.
         let step = |tree: &TreeBlock<N>, at: usize| {
             let node = &tree.nodes[at & (N - 1)];
-            let right = usize::from(bins[usize::from(node.slot)] > node.bin);
+            let right = usize::from(values[usize::from(node.slot)] > node.threshold);
             (2 * at + 1 + right, node.sum, node.delta[right])
         };
         let mut groups = self.trees.chunks_exact(LANES);
@@ -356,9 +336,9 @@ impl<const N: usize> Levelled<N> {
 
     /// The log-odds of one row less the bias, summed per lane.
     fn predict(&self, depth: usize, row: &[f64], scratch: &mut ForestScratch) -> f64 {
-        self.bin_row(row, &mut scratch.bins);
+        self.value_row(row, &mut scratch.values);
         let mut sums = [0.0; LANES];
-        self.walk(depth, &scratch.bins, |lane, _, delta| sums[lane] += delta);
+        self.walk(depth, &scratch.values, |lane, _, delta| sums[lane] += delta);
         sums.iter().sum::<f64>()
     }
 
@@ -368,8 +348,8 @@ impl<const N: usize> Levelled<N> {
         let stride = self.features;
         let sums = &mut scratch.sums;
         sums[..LANES * stride].fill(0.0);
-        self.bin_row(row, &mut scratch.bins);
-        self.walk(depth, &scratch.bins, |_, sum, delta| sums[usize::from(sum)] += delta);
+        self.value_row(row, &mut scratch.values);
+        self.walk(depth, &scratch.values, |_, sum, delta| sums[usize::from(sum)] += delta);
         if stride == 0 {
             // No tree splits: nothing to credit (and no lanes to fold).
             return;
@@ -474,10 +454,10 @@ impl Linked {
 }
 
 /// Reusable buffers of [`CompiledForest::predict_contributions`], so scoring a row
-/// allocates nothing (about 640 KB a thread, of which a row touches a few hundred bytes).
+/// allocates nothing (about 1 MB a thread, of which a row touches a few hundred bytes).
 #[derive(Debug, Clone)]
 pub struct ForestScratch {
-    bins: Box<[u16; SLOTS]>,
+    values: Box<[f64; SLOTS]>,
     sums: Box<[f64; SLOTS]>,
     /// The running sums of a [`Linked`] walk.
     lanes: Vec<f64>,
@@ -486,7 +466,7 @@ pub struct ForestScratch {
 
 impl Default for ForestScratch {
     fn default() -> ForestScratch {
-        ForestScratch { bins: boxed_array(0), sums: boxed_array(0.0), lanes: Vec::new(), contributions: Vec::new() }
+        ForestScratch { values: boxed_array(0.0), sums: boxed_array(0.0), lanes: Vec::new(), contributions: Vec::new() }
     }
 }
 
