@@ -149,7 +149,9 @@ impl<E: SentenceEmbedder> MeaningReader<E> {
 impl<E: SentenceEmbedder> MeaningModel for MeaningReader<E> {
     fn describe(&self) -> String {
         let short = self.heads.model.rsplit('/').next().unwrap_or(&self.heads.model);
-        format!("{short} + sift heads v{}", self.heads.version)
+        // The format version says how to read the file; the training record tells heads apart.
+        let t = &self.heads.training;
+        format!("{short} + sift heads ({} exchanges, {} authors)", t.exchanges_train, t.authors.len())
     }
 
     fn read_exchanges(&self, exchanges: &[Exchange<'_>]) -> Result<Vec<ExchangeMeaning>, MeaningError> {

@@ -139,12 +139,12 @@ fn heldout_figures_stay_above_their_floors() {
     let rows: Vec<(&str, &str)> = heldout.iter().map(|e| (e.question.as_str(), e.answer.as_str())).collect();
     let x = reader.exchange_features(&rows).unwrap();
     let floors = [
-        ("need", 0.78),
-        ("authority", 0.72),
-        ("budget", 0.76),
-        ("timeline", 0.75),
-        ("excuse", 0.84),
-        ("knowledge", 0.76),
+        ("need", 0.80),
+        ("authority", 0.74),
+        ("budget", 0.75),
+        ("timeline", 0.77),
+        ("excuse", 0.87),
+        ("knowledge", 0.73),
     ];
     for (name, floor) in floors {
         assert!(EXCHANGE_HEADS.contains(&name));
@@ -163,8 +163,8 @@ fn heldout_figures_stay_above_their_floors() {
     let truth: Vec<usize> = pairs.iter().map(|p| usize::from(p.contradicts)).collect();
     let predicted: Vec<usize> = x.iter().map(|row| heads.contradiction.predict(row).0).collect();
     let found = score(&truth, &predicted, 2).macro_f1;
-    eprintln!("contradiction: held-out macro-F1 {found:.3} (floor 0.60)");
-    assert!(found >= 0.60, "contradiction: held-out macro-F1 {found:.3} fell under 0.60");
+    eprintln!("contradiction: held-out macro-F1 {found:.3} (floor 0.68)");
+    assert!(found >= 0.68, "contradiction: held-out macro-F1 {found:.3} fell under 0.68");
 }
 
 /// The reader through Sift's contract: one reading per exchange, in order, deterministic, and
@@ -203,5 +203,5 @@ fn the_reader_keeps_the_contract() {
     let forward = reader.contradiction(&[(a, b)], Language::En).unwrap();
     let backward = reader.contradiction(&[(b, a)], Language::En).unwrap();
     assert!((forward[0] - backward[0]).abs() < 1e-6);
-    assert!(reader.describe().starts_with("multilingual-e5-small + sift heads v1"), "{}", reader.describe());
+    assert!(reader.describe().starts_with("multilingual-e5-small + sift heads ("), "{}", reader.describe());
 }

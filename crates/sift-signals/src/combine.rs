@@ -50,8 +50,9 @@ use crate::transcript::{Role, Span, Transcript};
 pub const MIN_CONFIDENCE: f32 = 0.9;
 
 /// A contradiction between two statements is acted on only above this probability: the
-/// pairwise head is the model's weakest (held-out macro-F1 0.64), and a false conflict turns a
-/// right status into `contradicted`.
+/// pairwise head is the model's weakest (held-out macro-F1 0.71), and a false conflict turns a
+/// right status into `contradicted`. On the tuning rounds with heads v2, BANT right in 496
+/// of 619 calls' criteria at 0.95, 493 at 0.85 (inconsistency F1 0.86 -> 0.88), 464 at 0.7.
 pub const MIN_CONTRADICTION: f32 = 0.95;
 
 /// At most this many statement pairs per call are checked for contradictions.
