@@ -35,7 +35,7 @@
 use serde::Serialize;
 use sift_core::{CriterionStatus, Message};
 
-use crate::evidence::{AUTHORITY, BUDGET, CONCEPTS, Conflict, Evidence, Item, NEED, TIMELINE, Weight};
+use crate::evidence::{AUTHORITY, BUDGET, CONCEPTS, Conflict, Evidence, Item, NEED, TIMELINE, Weight, bit};
 use crate::exchange::CallExchange;
 use crate::meaning::{
     AuthorityReading, BudgetReading, Exchange, ExchangeMeaning, MeaningError, MeaningModel, Mode, NeedReading, Scored,
@@ -200,26 +200,23 @@ fn answer_span(transcript: &Transcript, turn: usize) -> (Span, String) {
 
 /// Combines the model's readings with the rule evidence items of the evidence pass, in place.
 /// `asked` holds, per reading (the exchanges in order), the concepts its question asked about
-/// as bits (`1 << concept`).
+/// as [`bit`]s.
 pub(crate) fn combine_items(transcript: &Transcript, readings: &[ModelReading], asked: &[u32], items: &mut Vec<Item>) {
     for (r, reading) in readings.iter().enumerate() {
         let (span, quote) = answer_span(transcript, reading.answer_turn);
-        let topics = asked.get(r).copied().unwrap_or(0);
+        let here = |i: &&Item| i.at.0 == reading.answer_turn;
+        // Read before the model's evidence replaces any rule item of this answer.
+        let about_need =
+            asked.get(r).is_some_and(|t| t & bit(NEED) != 0) || items.iter().filter(here).any(|i| i.concept == NEED);
+        // Urgency without a date is the rules' call: the heads know committed, not
+        // committed and unclear, and read "the sooner the better" as no plan to buy.
+        let urgent = items.iter().filter(here).any(|i| {
+            i.concept == TIMELINE && i.evidence.note_message.as_ref().is_some_and(|m| m.code == "call.note.urgency")
+        });
         for concept in [NEED, AUTHORITY, BUDGET, TIMELINE] {
             let Some(evidence) = model_evidence(concept, &reading.meaning, span, &quote) else { continue };
-            let speaks_to =
-                topics & (1 << NEED) != 0 || items.iter().any(|i| i.concept == NEED && i.at.0 == reading.answer_turn);
-            if concept == NEED && evidence.says == CriterionStatus::Negative && !speaks_to {
-                continue;
-            }
-            // Urgency without a date is the rules' call: the heads know committed, not
-            // committed and unclear, and read "the sooner the better" as no plan to buy.
-            let urgent = items.iter().any(|i| {
-                i.concept == TIMELINE
-                    && i.at.0 == reading.answer_turn
-                    && i.evidence.note_message.as_ref().is_some_and(|m| m.code == "call.note.urgency")
-            });
-            if concept == TIMELINE && evidence.says == CriterionStatus::Negative && urgent {
+            let denial = evidence.says == CriterionStatus::Negative;
+            if denial && (concept == NEED && !about_need || concept == TIMELINE && urgent) {
                 continue;
             }
             items.retain(|i| {

@@ -411,7 +411,8 @@ pub(crate) struct Item {
     pub(crate) evidence: Evidence,
 }
 
-fn bit(concept: usize) -> u32 {
+/// A concept as a bit of a set of concepts.
+pub(crate) fn bit(concept: usize) -> u32 {
     1 << concept
 }
 
@@ -563,7 +564,7 @@ struct ReadCall {
     claims: Claims,
     exchanges: Vec<CallExchange>,
     /// Per exchange (in the order of `exchanges`), the concepts its question asked about, as
-    /// bits (`1 << concept`).
+    /// [`bit`]s.
     asked: Vec<u32>,
 }
 
