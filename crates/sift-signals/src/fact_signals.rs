@@ -89,7 +89,7 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
             }
         }
     }
-    for change in level_changes(call) {
+    for change in level_changes(transcript, call) {
         if is_unrealistic(change.factor, change.horizon_days) && !is_absurd(&absurd, change.target) {
             absurd.entry(change.target.turn).or_default().push(change.target);
             let explanation = Message::new("call.signal.unrealistic_level")
@@ -532,7 +532,7 @@ struct LevelChange {
 /// Unbounded, a transcript of many hours spent most of its time here.
 const LEVEL_LOOKBACK_TURNS: usize = 60;
 
-fn level_changes(call: &CallEvidence) -> Vec<LevelChange> {
+fn level_changes(transcript: &Transcript, call: &CallEvidence) -> Vec<LevelChange> {
     // Growth spans and facts by turn: a span only ever overlaps spans of its own turn, and a
     // long transcript has hundreds of thousands of facts.
     let mut growths: BTreeMap<usize, Vec<Span>> = BTreeMap::new();
@@ -588,9 +588,10 @@ fn level_changes(call: &CallEvidence) -> Vec<LevelChange> {
             .flatten()
             .filter(|d| matches!(d.role, FactRole::GoalDeadline | FactRole::Context | FactRole::Buying))
             .find_map(|d| match d.fact {
-                Fact::Timeline { resolved, until, .. } => {
-                    until.or(resolved).map(|x| (x - call.as_of).num_days()).filter(|n| *n > 0)
-                }
+                Fact::Timeline { resolved, until, .. } => until
+                    .or(resolved)
+                    .map(|x| crate::facts::horizon_days(transcript.quote(d.span), x, call.as_of))
+                    .filter(|n| *n > 0),
                 _ => None,
             });
         out.push(LevelChange {
@@ -759,6 +760,25 @@ mod tests {
             &["R: 现在一个月能签多少单？", "二十来单。", "R: 明年呢？", "明年一个月要做到两千单。"],
             &[(UnrealisticTarget, "两千单")],
             &[],
+        );
+        // A scale word after the second level: forty to four thousand is a hundredfold.
+        check(
+            &["I told the team we're going from forty advertisers to four thousand by the end of January."],
+            &[(UnrealisticTarget, "four thousand")],
+            &[Specificity],
+        );
+        // "Next year" is a year's growth even when said in late November (thirteen months to
+        // its end): ten times this year's intake next year is beyond a year's reach, a
+        // half more is not.
+        check(
+            &["R: 今年招了多少学员？", "今年到现在招了四千二百多个学员。", "R: 明年呢？", "明年做到四万个学员。"],
+            &[(UnrealisticTarget, "四万个学员")],
+            &[],
+        );
+        check(
+            &["R: 今年招了多少学员？", "今年到现在招了四千二百多个学员。", "R: 明年呢？", "明年做到六千个学员。"],
+            &[],
+            &[UnrealisticTarget],
         );
         check(
             &["R: 目标？", "配件营收要从现在的八千万做到九千五百万。"],

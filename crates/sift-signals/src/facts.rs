@@ -375,7 +375,7 @@ static EN_PCT: LazyLock<Regex> = LazyLock::new(|| {
 /// after the first or not at all.
 static EN_FROM_TO: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\bfrom\s+(?:about\s+|around\s+|roughly\s+)?(?P<a>\d[\d,]*(?:\.\d+)?|{w})\s*(?:%|percent)?\s+(?P<what>(?:[a-z-]+\s+){{0,3}}?)(?:to|up\s+to)\s+(?:about\s+|around\s+|over\s+)?(?P<b>\d[\d,]*(?:\.\d+)?|{w})\b",
+        r"(?i)\bfrom\s+(?:about\s+|around\s+|roughly\s+)?(?P<a>\d[\d,]*(?:\.\d+)?|{w})(?:\s*(?P<am>thousand|million|k)\b)?\s*(?:%|percent)?\s+(?P<what>(?:[a-z-]+\s+){{0,3}}?)(?:to|up\s+to)\s+(?:about\s+|around\s+|over\s+)?(?P<b>\d[\d,]*(?:\.\d+)?|{w})(?:\s*(?P<bm>thousand|million|k)\b)?\b",
         w = en_word_number_pattern()
     ))
 });
@@ -1076,10 +1076,12 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
     }
     for c in gate.captures(&EN_FROM_TO, text) {
         let (s, e) = range(&c);
-        let value = |name: &str| {
+        // "from forty advertisers to four thousand": a scale word multiplies its figure.
+        let value = |name: &str, scale: &str| {
+            let times = c.name(scale).map_or(1.0, |m| magnitude(m.as_str()));
             c.name(name).and_then(|m| {
                 let t = m.as_str().replace(',', "");
-                t.parse::<f64>().ok().or_else(|| parse_en_words(&t))
+                t.parse::<f64>().ok().or_else(|| parse_en_words(&t)).map(|v| v * times)
             })
         };
         // "from 9 in the morning to 5", "from two a month to ten": clock times and rates
@@ -1088,7 +1090,7 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
         if !what.is_empty() && FROM_TO_NOT_A_THING.is_match(what) {
             continue;
         }
-        if let (Some(a), Some(b)) = (value("a"), value("b")) {
+        if let (Some(a), Some(b)) = (value("a", "am"), value("b", "bm")) {
             if a > 0.0 && b > 0.0 {
                 push(Some(Fact::Growth { factor: b / a, horizon_days: None }), s, e);
             }
@@ -2225,14 +2227,7 @@ fn attach_horizons(text: &str, as_of: NaiveDate, facts: &mut [FoundFact]) {
         .iter()
         .filter_map(|f| match f.fact {
             Fact::Timeline { resolved, until, .. } => {
-                let d = until.or(resolved)?;
-                // "This year's target" is a yearly target even when said in November.
-                let said = text.get(f.start..f.end).unwrap_or("").to_ascii_lowercase();
-                let current_period = ["this year", "今年", "本年", "this quarter", "本季度", "这个季度"]
-                    .iter()
-                    .find(|p| said.contains(*p))
-                    .map(|p| if p.contains("year") || p.contains('年') { 365 } else { 91 });
-                let days = current_period.unwrap_or((d - as_of).num_days());
+                let days = horizon_days(text.get(f.start..f.end).unwrap_or(""), until.or(resolved)?, as_of);
                 (days > 0).then_some((sentence_of(f.start), f.start, days))
             }
             _ => None,
@@ -2248,6 +2243,28 @@ fn attach_horizons(text: &str, as_of: NaiveDate, facts: &mut [FoundFact]) {
                 .map(|(_, _, days)| *days);
         }
     }
+}
+
+/// The days a target has to be met in, from the words that date it (`said`) and the date they
+/// resolve to. A target for a named year or quarter ("this year's target", "明年做到四万",
+/// "next quarter") is a change over that period, whenever in the period before it was said:
+/// "this year" in November is still a yearly target, and "next year" in December is a year's
+/// growth, not thirteen months'. Any other date counts from the call.
+pub(crate) fn horizon_days(said: &str, date: NaiveDate, as_of: NaiveDate) -> i64 {
+    let said = said.to_ascii_lowercase();
+    const PERIODS: [(&str, i64); 10] = [
+        ("this year", 365),
+        ("next year", 365),
+        ("今年", 365),
+        ("本年", 365),
+        ("明年", 365),
+        ("this quarter", 91),
+        ("next quarter", 91),
+        ("本季度", 91),
+        ("这个季度", 91),
+        ("下个季度", 91),
+    ];
+    PERIODS.iter().find(|(p, _)| said.contains(p)).map_or_else(|| (date - as_of).num_days(), |(_, days)| *days)
 }
 
 #[cfg(test)]
