@@ -120,7 +120,10 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
             continue;
         }
         absurd.entry(span.turn).or_default().extend([span, horizon]);
-        let explanation = Message::new("call.signal.unrealistic_perfection").with("days", days.to_string());
+        let explanation = match days {
+            Some(days) => Message::new("call.signal.unrealistic_perfection").with("days", days.to_string()),
+            None => Message::new("call.signal.unrealistic_perfection_always"),
+        };
         signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, span, explanation));
     }
     for span in compounding_targets(transcript) {
@@ -420,8 +423,8 @@ fn horizon_near(text: &str, span: Span, call: &CallEvidence, max_days: i64) -> O
 static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:{bad})\b|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back)\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?)|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b",
-        bad = r"waste|wastage|errors?|defects?|churn|complaints?|returns?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|late\s+deliveries|missed\s+(?:calls|appointments|deliveries)",
+        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:{bad})\b|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back)\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?)|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b",
+        bad = r"waste|wastage|errors?|defects?|churn|complaints?|returns?|exchanges?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|overflows?|spills?|outages?|downtime|stock-?outs?|late\s+deliveries|(?:missed|uncovered)\s+(?:calls|appointments|deliveries|shifts?)|missed\s+shifts?",
         who = r"lead|enquiry|enquirie|inquiry|inquirie|prospect|quote|caller|visitor|customer|client|patient|member|demo|deal|trial",
     ))
     .expect("built-in pattern")
@@ -429,8 +432,8 @@ static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
 static ZH_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?:全部|全都|百分之百|100%|一个不落地?|统统)(?:都)?(?:要|得|能)?(?:成交|转化|签下|签约|拿下|续费|续约|续课|留住|到店)|(?:一个|一单|一个客户|一个人|一家)(?:都|也)不(?:能|许|准)(?:跑|丢|少|流失|漏|挂)|(?:通过率|合格率|及格率|转化率|成交率|签约率|续费率|到店率|好评率)(?:要|得|必须|一定要)?(?:达到|做到|到|冲到)?(?:百分之百|100%)|零(?:{bad})|(?:{bad})率?(?:要|得|必须|一定要)?(?:降到|做到|为|变成|归)零",
-        bad = "投诉|差错|失误|损耗|浪费|事故|退货|流失|差评|退单|爽约|故障",
+        r"(?:全部|全都|百分之百|100%|一个不落地?|统统)(?:都)?(?:要|得|能)?(?:成交|转化|签下|签约|拿下|续费|续约|续课|留住|到店|报名)|一[个单家只条台件位名]\p{{Han}}{{0,3}}?(?:都|也)不(?:能|许|准)\p{{Han}}{{0,6}}?(?:跑|丢|少|流失|漏|挂|死|坏|错)|来一个(?:签|成|留)一个|(?:通过率|合格率|及格率|转化率|成交率|签约率|续费率|到店率|好评率)(?:要|得|必须|一定要)?(?:达到|做到|到|冲到)?(?:百分之百|100%)|零(?:{bad})|(?:{bad})率?(?:要|得|必须|一定要)?(?:降到|做到|为|变成|归)零|(?:{bad})\p{{Han}}{{0,2}}?(?:必须|要|得|一定要)?清零",
+        bad = "投诉|差错|失误|损耗|浪费|事故|退货|流失|差评|退单|爽约|故障|缺货",
     ))
     .expect("built-in pattern")
 });
@@ -442,11 +445,29 @@ static GOAL_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("built-in pattern")
 });
+/// Words that demand perfection as the standard rather than hope for it: with no date, only
+/// a demand is a red flag ("not one shift uncovered, ever", "一只虾都不能死").
+static DEMANDED: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(
+        r"(?i)\b(?:must|has\s+to|have\s+to|need\s+to|needs\s+to|got\s+to|gotta|not\s+one|not\s+a\s+single|ever|every\s+single|from\s+now\s+on|going\s+forward|no\s+exceptions?)\b|必须|一定|不能|不许|不准|都得|要",
+    )
+    .expect("built-in pattern")
+});
+/// Words that make perfection an ideal: "the dream", "ideally", "我们的追求".
+static IDEAL: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(
+        r"(?i)\b(?:dream|ideal|ideally|in\s+a\s+perfect\s+world|would\s+be\s+nice|aspire|aspiration|strive)\b|追求|理想|梦想|最好",
+    )
+    .expect("built-in pattern")
+});
 /// Perfection within half a year is unrealistic.
 const PERFECTION_HORIZON_DAYS: i64 = 183;
 
-/// Perfection said as a goal with a horizon of at most half a year, and that horizon.
-fn perfection_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span, i64, Span)> {
+/// Perfection said as a goal with a horizon of at most half a year or with none, and that
+/// horizon (its days and where it was said) when there is one.
+fn perfection_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span, Option<i64>, Span)> {
     let mut out = Vec::new();
     for turn in transcript.prospect_turns() {
         let regex = if crate::facts::has_han(&turn.text) { &*ZH_PERFECTION } else { &*EN_PERFECTION };
@@ -462,8 +483,16 @@ fn perfection_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span
             if !asked && !GOAL_CUE.is_match(&sentence_text(transcript, span)) {
                 continue;
             }
+            // Within half a year it is a red flag; years out it reads as an ideal; with no date
+            // at all it is demanded as the standard from now on ("not one shrimp dies, ever"),
+            // which no business meets either.
             if let Some((days, horizon)) = horizon_near(&turn.text, span, call, PERFECTION_HORIZON_DAYS) {
-                out.push((span, days, horizon));
+                out.push((span, Some(days), horizon));
+            } else if horizon_near(&turn.text, span, call, i64::MAX).is_none() {
+                let sentence = sentence_text(transcript, span);
+                if DEMANDED.is_match(&sentence) && !IDEAL.is_match(&sentence) {
+                    out.push((span, None, span));
+                }
             }
         }
     }
@@ -979,7 +1008,20 @@ mod tests {
             &[],
         );
         check(&["R: 目标呢？", "下个季度，来店的客户要百分之百签约。"], &[(UnrealisticTarget, "百分之百签约")], &[]);
-        // No date, years out, or not a goal: an ideal or a description, not a red flag.
+        // No date, but demanded as the standard from now on: no business meets it either.
+        check(
+            &["R: What would good look like?", "Not one uncovered shift anywhere, ever. That's what I need."],
+            &[(UnrealisticTarget, "Not one uncovered shift")],
+            &[],
+        );
+        check(
+            &["R: 目标呢？", "以后一只虾都不能因为缺氧死，要百分之百。"],
+            &[(UnrealisticTarget, "一只虾都不能因为缺氧死")],
+            &[],
+        );
+        check(&["R: 目标呢？", "来一个签一个，我就要这个。"], &[(UnrealisticTarget, "来一个签一个")], &[]);
+        check(&["R: 目标呢？", "客户投诉必须清零。"], &[(UnrealisticTarget, "投诉必须清零")], &[]);
+        // Years out, hoped for, or not a goal: an ideal or a description, not a red flag.
         check(&["R: Goals?", "Zero defects is the dream, always has been."], &[], &[UnrealisticTarget]);
         check(&["R: Goals?", "We want zero complaints by 2030."], &[], &[UnrealisticTarget]);
         check(&["R: How was December?", "Zero complaints in December, first time ever."], &[], &[UnrealisticTarget]);

@@ -226,6 +226,10 @@ impl Message {
                  {} days: no business gets there, let alone that fast.",
                 a("days")
             ),
+            "call.signal.unrealistic_perfection_always" => "A target of perfection (a loss brought to zero, or every \
+                                                             lead or customer won or kept) demanded as the standard \
+                                                             from now on: no business gets there."
+                .to_owned(),
             "call.signal.unrealistic_region" => format!(
                 "A target of reaching a whole state, country or region within {} days, from a business of {} (turn \
                  {}: \"{}\").",

@@ -187,6 +187,10 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
                 a("days")
             )
         }
+        "call.signal.unrealistic_perfection_always" => {
+            "把完美当成从今往后的标准（损失降到零，或者每个线索、每个客户都拿下、都留住）：没有哪家企业做得到。"
+                .to_owned()
+        }
         "call.signal.unrealistic_region" => format!(
             "目标是 {} 天内覆盖整个州、省、全国或整个地区，而目前的规模只有 {}（第 {} 段：“{}”）。",
             a("days"),
