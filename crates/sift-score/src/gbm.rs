@@ -540,8 +540,6 @@ struct Binned {
     rows: usize,
     /// Value bins of each feature (the missing bin comes after them).
     value_bins: Vec<usize>,
-    /// Where each feature's bins start in a histogram; the last entry is the histogram size.
-    offsets: Vec<usize>,
     /// Upper edge of each value bin but the last: a value at most `edges[f][b]` is in bin
     /// `b` or below.
     edges: Vec<Vec<f64>>,
@@ -587,10 +585,8 @@ impl Binned {
         let mut bins = vec![0u8; rows * features];
         let mut columns = vec![0u8; rows * features];
         let mut value_bins = Vec::with_capacity(features);
-        let mut offsets = Vec::with_capacity(features + 1);
         let mut edges = Vec::with_capacity(features);
         let mut values = Vec::with_capacity(rows);
-        offsets.push(0);
         for f in 0..features {
             let column = &x[f * rows..(f + 1) * rows];
             values.clear();
@@ -603,14 +599,9 @@ impl Binned {
                 columns[f * rows + row] = bin as u8;
             }
             value_bins.push(n);
-            offsets.push(offsets[f] + n + 1);
             edges.push(feature_edges);
         }
-        Binned { features, bins, columns, rows, value_bins, offsets, edges }
-    }
-
-    fn histogram_size(&self) -> usize {
-        self.offsets[self.features]
+        Binned { features, bins, columns, rows, value_bins, edges }
     }
 
     /// The threshold of a split sending value bins `..=bin` left.
@@ -626,24 +617,27 @@ fn sub(a: Sums, b: Sums) -> Sums {
     [a[0] - b[0], a[1] - b[1]]
 }
 
-/// Adds the rows' gradients into the histogram slots of features `first..` (the slice starts
-/// at feature `first`'s first slot and covers as many features as `local_offsets` lists).
-fn accumulate(
-    binned: &Binned,
-    rows: &[u32],
-    gradients: &[Sums],
-    first: usize,
-    local_offsets: &[usize],
-    histogram: &mut [Sums],
-) {
+/// One feature's slots of a histogram: a slot for every possible `u8` bin, so a bin indexes
+/// it with no bounds check (only the feature's value bins and missing bin are used), and
+/// four more: at 4 KiB, the same bin of every feature would fall in the same cache set, and
+/// a node's rows, mostly in the first bins of their features, would evict each other.
+type FeatureSlots = [Sums; 260];
+
+/// A new histogram, every slot zero.
+fn new_histogram(features: usize) -> Vec<FeatureSlots> {
+    vec![[[0.0; 2]; 260]; features]
+}
+
+/// Adds the rows' gradients into the histograms of features `first..first + histogram.len()`.
+fn accumulate(binned: &Binned, rows: &[u32], gradients: &[Sums], first: usize, histogram: &mut [FeatureSlots]) {
     let stride = binned.features;
-    let count = local_offsets.len();
+    let count = histogram.len();
     for &row in rows {
         let row = row as usize;
         let [g, h] = gradients[row];
         let start = row * stride + first;
-        for (&bin, &offset) in binned.bins[start..start + count].iter().zip(local_offsets) {
-            let slot = &mut histogram[offset + bin as usize];
+        for (&bin, slots) in binned.bins[start..start + count].iter().zip(histogram.iter_mut()) {
+            let slot = &mut slots[usize::from(bin)];
             slot[0] += g;
             slot[1] += h;
         }
@@ -652,28 +646,38 @@ fn accumulate(
 
 /// A node's histogram from its rows: features in blocks, one block per task when the node is
 /// large enough to be worth sharing out.
-fn build_histogram(binned: &Binned, rows: &[u32], gradients: &[Sums], histogram: &mut [Sums]) {
-    histogram.fill([0.0; 2]);
+fn build_histogram(binned: &Binned, rows: &[u32], gradients: &[Sums], histogram: &mut [FeatureSlots]) {
+    for (slots, &n) in histogram.iter_mut().zip(&binned.value_bins) {
+        slots[..=n].fill([0.0; 2]);
+    }
     let features = binned.features;
     let tasks = if rows.len() * features >= PARALLEL_CELLS { rayon::current_num_threads().min(features) } else { 1 };
     if tasks <= 1 {
-        accumulate(binned, rows, gradients, 0, &binned.offsets[..features], histogram);
+        accumulate(binned, rows, gradients, 0, histogram);
         return;
     }
-    // Contiguous feature blocks; each block's slots are a contiguous part of the histogram.
+    // Contiguous feature blocks.
     let mut blocks = Vec::with_capacity(tasks);
     let mut rest = histogram;
     let mut first = 0;
     for t in 0..tasks {
         let last = features * (t + 1) / tasks;
-        let (block, tail) = rest.split_at_mut(binned.offsets[last] - binned.offsets[first]);
-        let local: Vec<usize> = binned.offsets[first..last].iter().map(|o| o - binned.offsets[first]).collect();
-        blocks.push((first, local, block));
+        let (block, tail) = rest.split_at_mut(last - first);
+        blocks.push((first, block));
         rest = tail;
         first = last;
     }
     use rayon::prelude::*;
-    blocks.into_par_iter().for_each(|(first, local, block)| accumulate(binned, rows, gradients, first, &local, block));
+    blocks.into_par_iter().for_each(|(first, block)| accumulate(binned, rows, gradients, first, block));
+}
+
+/// `parent` becomes `parent - child`, over the slots in use.
+fn subtract_histogram(binned: &Binned, parent: &mut [FeatureSlots], child: &[FeatureSlots]) {
+    for ((p, c), &n) in parent.iter_mut().zip(child).zip(&binned.value_bins) {
+        for (p, c) in p[..=n].iter_mut().zip(&c[..=n]) {
+            *p = sub(*p, *c);
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -702,15 +706,14 @@ impl Settings {
     /// The best split of a node, if any gains. The scan keeps the best gain in a local and
     /// builds a candidate only on an improvement: it runs for every bin of every feature of
     /// every node.
-    fn best_split(&self, binned: &Binned, histogram: &[Sums], total: Sums) -> Option<Candidate> {
+    fn best_split(&self, binned: &Binned, histogram: &[FeatureSlots], total: Sums) -> Option<Candidate> {
         let (l2, min_weight) = (self.l2, self.min_leaf_weight);
         let score = |g: f64, h: f64| g * g / (h + l2);
         let parent = score(total[0], total[1]);
         let mut best: Option<Candidate> = None;
         let mut best_gain = MIN_GAIN;
-        for feature in 0..binned.features {
-            let n = binned.value_bins[feature];
-            let slots = &histogram[binned.offsets[feature]..binned.offsets[feature + 1]];
+        for (feature, (slots, &n)) in histogram.iter().zip(&binned.value_bins).enumerate() {
+            let slots = &slots[..=n];
             let missing = slots[n];
             let values = sub(total, missing);
             let has_missing = missing[1] > 0.0;
@@ -777,7 +780,7 @@ struct Open {
     end: usize,
     sums: Sums,
     /// `None` on the last level, where no split is tried.
-    histogram: Option<Vec<Sums>>,
+    histogram: Option<Vec<FeatureSlots>>,
 }
 
 /// Fits a forest to a column-major matrix (`x[f * rows + row]`, NaN when missing) and labels.
@@ -803,9 +806,8 @@ pub fn fit(x: &[f64], rows: usize, features: usize, y: &[bool], params: &GbmPara
     let mut gradients = vec![[0.0; 2]; rows];
     let mut order: Vec<u32> = Vec::with_capacity(rows);
     let mut spare: Vec<u32> = Vec::with_capacity(rows);
-    let mut pool: Vec<Vec<Sums>> = Vec::new();
-    let size = binned.histogram_size();
-    let take = |pool: &mut Vec<Vec<Sums>>| pool.pop().unwrap_or_else(|| vec![[0.0; 2]; size]);
+    let mut pool: Vec<Vec<FeatureSlots>> = Vec::new();
+    let take = |pool: &mut Vec<Vec<FeatureSlots>>| pool.pop().unwrap_or_else(|| new_histogram(features));
     let mut trees = Vec::with_capacity(params.iterations);
     for _ in 0..params.iterations {
         for ((g, &z), &label) in gradients.iter_mut().zip(&raw).zip(y) {
@@ -859,9 +861,7 @@ pub fn fit(x: &[f64], rows: usize, features: usize, y: &[bool], params: &GbmPara
                     let small_rows = if left_smaller { &order[open.start..middle] } else { &order[middle..open.end] };
                     let mut small = take(&mut pool);
                     build_histogram(&binned, small_rows, &gradients, &mut small);
-                    for (p, s) in histogram.iter_mut().zip(&small) {
-                        *p = sub(*p, *s);
-                    }
+                    subtract_histogram(&binned, &mut histogram, &small);
                     if left_smaller { (Some(small), Some(histogram)) } else { (Some(histogram), Some(small)) }
                 } else {
                     pool.push(histogram);
