@@ -94,13 +94,13 @@ pub struct Split {
 }
 
 impl Tree {
-    /// The output for row `row` of a column-major matrix with `rows` rows.
-    fn output(&self, x: &[f64], rows: usize, row: usize) -> f64 {
+    /// The output for a row (`row[f]` is feature `f`, NaN when missing).
+    fn output(&self, row: &[f64]) -> f64 {
         let mut at = 0;
         loop {
             let node = &self.nodes[at];
             let Some(s) = node.split else { return node.value };
-            let v = x[s.feature as usize * rows + row];
+            let v = row[s.feature as usize];
             let left = if v.is_nan() { s.missing_left } else { v <= s.threshold };
             at = if left { s.left } else { s.right } as usize;
         }
@@ -803,6 +803,10 @@ pub fn fit(x: &[f64], rows: usize, features: usize, y: &[bool], params: &GbmPara
     let mut raw = vec![base_score; rows];
     // The held-back log loss after each round, the first before any tree.
     let mut losses = vec![log_loss(&raw, y, &held_back)];
+    // The held-back rows' values row by row: read from the column-major matrix, a tree's walk
+    // would miss the cache at every step.
+    let held_x: Vec<f64> =
+        held_back.iter().flat_map(|&r| (0..features).map(move |f| x[f * rows + r as usize])).collect();
     let mut gradients = vec![[0.0; 2]; rows];
     let mut order: Vec<u32> = Vec::with_capacity(rows);
     let mut spare: Vec<u32> = Vec::with_capacity(rows);
@@ -889,8 +893,8 @@ pub fn fit(x: &[f64], rows: usize, features: usize, y: &[bool], params: &GbmPara
         }
         let tree = Tree { nodes };
         if !held_back.is_empty() {
-            for &r in &held_back {
-                raw[r as usize] += tree.output(x, y.len(), r as usize);
+            for (i, &r) in held_back.iter().enumerate() {
+                raw[r as usize] += tree.output(&held_x[i * features..(i + 1) * features]);
             }
             losses.push(log_loss(&raw, y, &held_back));
         }
