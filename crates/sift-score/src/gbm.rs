@@ -548,7 +548,17 @@ struct Binned {
 /// Bin edges of one feature: one bin per distinct value when they fit, else bins of about
 /// equal counts. An edge lies between two training values, so a value between them at
 /// scoring time goes the way the nearer half of the gap would.
+#[cfg(test)]
 fn bin_edges(values: &mut [f64]) -> Vec<f64> {
+    edges_of(&sorted_distinct(values), values.len())
+}
+
+/// A feature's distinct values in order, each with how many times it occurs.
+type Distinct = Vec<(f64, usize)>;
+
+/// The distinct values in order with how many times each occurs (sorts `values`). Values that
+/// compare equal are one (0 and -0, kept as the first in order).
+fn sorted_distinct(values: &mut [f64]) -> Distinct {
     values.sort_unstable_by(f64::total_cmp);
     let mut distinct: Vec<(f64, usize)> = Vec::new();
     for &v in values.iter() {
@@ -557,6 +567,12 @@ fn bin_edges(values: &mut [f64]) -> Vec<f64> {
             _ => distinct.push((v, 1)),
         }
     }
+    distinct
+}
+
+/// Bin edges from a feature's distinct values in order and their counts (see [`bin_edges`]);
+/// `total` is the sum of the counts.
+fn edges_of(distinct: &[(f64, usize)], total: usize) -> Vec<f64> {
     let midpoint = |a: f64, b: f64| {
         let m = a + (b - a) / 2.0;
         if m >= a && m < b { m } else { a }
@@ -564,7 +580,7 @@ fn bin_edges(values: &mut [f64]) -> Vec<f64> {
     if distinct.len() <= MAX_BINS {
         return distinct.windows(2).map(|w| midpoint(w[0].0, w[1].0)).collect();
     }
-    let per_bin = values.len() as f64 / MAX_BINS as f64;
+    let per_bin = total as f64 / MAX_BINS as f64;
     let mut edges = Vec::with_capacity(MAX_BINS - 1);
     let mut seen = 0usize;
     for (i, &(v, count)) in distinct[..distinct.len() - 1].iter().enumerate() {
@@ -579,6 +595,61 @@ fn bin_edges(values: &mut [f64]) -> Vec<f64> {
     edges
 }
 
+/// Columns with at most this many distinct values are binned through a hash table instead of
+/// a sort (most features of lead data: categories, flags, counts, rounded figures).
+const HASHED_DISTINCT: usize = 2048;
+/// Slots of that hash table: a power of two, at most half full.
+const HASH_SLOTS: usize = 4 * HASHED_DISTINCT;
+
+/// A column's distinct values as [`sorted_distinct`] gives them, and each row's place among
+/// them (`u32::MAX` for a missing value); `None` when it has more than [`HASHED_DISTINCT`].
+fn hashed_distinct(column: &[f64], table: &mut Vec<u32>) -> Option<(Distinct, Vec<u32>)> {
+    const EMPTY: u32 = u32::MAX;
+    table.clear();
+    table.resize(HASH_SLOTS, EMPTY);
+    // In order of first appearance; each keeps the lowest of its equal values (0 and -0).
+    let mut found: Vec<(f64, usize)> = Vec::new();
+    let mut ids = Vec::with_capacity(column.len());
+    for &v in column {
+        if v.is_nan() {
+            ids.push(EMPTY);
+            continue;
+        }
+        let key = if v == 0.0 { 0 } else { v.to_bits() };
+        let mut slot = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) as usize & (HASH_SLOTS - 1);
+        loop {
+            let id = table[slot];
+            if id == EMPTY {
+                if found.len() == HASHED_DISTINCT {
+                    return None;
+                }
+                table[slot] = found.len() as u32;
+                ids.push(found.len() as u32);
+                found.push((v, 1));
+                break;
+            }
+            let (w, count) = &mut found[id as usize];
+            if *w == v {
+                *count += 1;
+                if v.total_cmp(w).is_lt() {
+                    *w = v;
+                }
+                ids.push(id);
+                break;
+            }
+            slot = (slot + 1) & (HASH_SLOTS - 1);
+        }
+    }
+    let mut order: Vec<u32> = (0..found.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| found[a as usize].0.total_cmp(&found[b as usize].0));
+    let mut rank = vec![0u32; found.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i as usize] = r as u32;
+    }
+    ids.iter_mut().filter(|id| **id != EMPTY).for_each(|id| *id = rank[*id as usize]);
+    Some((order.iter().map(|&i| found[i as usize]).collect(), ids))
+}
+
 impl Binned {
     /// Bins a column-major matrix (`x[f * rows + row]`, NaN when missing).
     fn new(x: &[f64], rows: usize, features: usize) -> Binned {
@@ -586,19 +657,35 @@ impl Binned {
         let mut columns = vec![0u8; rows * features];
         let mut value_bins = Vec::with_capacity(features);
         let mut edges = Vec::with_capacity(features);
-        let mut values = Vec::with_capacity(rows);
+        let mut values = Vec::new();
+        let mut table = Vec::new();
         for f in 0..features {
             let column = &x[f * rows..(f + 1) * rows];
-            values.clear();
-            values.extend(column.iter().copied().filter(|v| !v.is_nan()));
-            let feature_edges = bin_edges(&mut values);
-            let n = feature_edges.len() + 1;
-            for (row, &v) in column.iter().enumerate() {
-                let bin = if v.is_nan() { n } else { feature_edges.partition_point(|&e| e < v) };
-                bins[row * features + f] = bin as u8;
-                columns[f * rows + row] = bin as u8;
+            let feature_columns = &mut columns[f * rows..(f + 1) * rows];
+            let feature_edges;
+            if let Some((distinct, ids)) = hashed_distinct(column, &mut table) {
+                feature_edges = edges_of(&distinct, distinct.iter().map(|d| d.1).sum());
+                let n = feature_edges.len() + 1;
+                // The bin of each distinct value, and the missing bin last.
+                let mut bin_of: Vec<u8> =
+                    distinct.iter().map(|&(v, _)| feature_edges.partition_point(|&e| e < v) as u8).collect();
+                bin_of.push(n as u8);
+                for (b, &id) in feature_columns.iter_mut().zip(&ids) {
+                    *b = bin_of[(id as usize).min(distinct.len())];
+                }
+            } else {
+                values.clear();
+                values.extend(column.iter().copied().filter(|v| !v.is_nan()));
+                feature_edges = edges_of(&sorted_distinct(&mut values), values.len());
+                let n = feature_edges.len() + 1;
+                for (b, &v) in feature_columns.iter_mut().zip(column) {
+                    *b = if v.is_nan() { n } else { feature_edges.partition_point(|&e| e < v) } as u8;
+                }
             }
-            value_bins.push(n);
+            for (row, &b) in feature_columns.iter().enumerate() {
+                bins[row * features + f] = b;
+            }
+            value_bins.push(feature_edges.len() + 1);
             edges.push(feature_edges);
         }
         Binned { features, bins, columns, rows, value_bins, edges }
@@ -1264,6 +1351,29 @@ mod tests {
         assert_eq!(one, fit_on(1));
         assert_eq!(one, fit_on(2));
         assert_eq!(one, fit_on(3));
+    }
+
+    #[test]
+    fn hashing_finds_the_distinct_values_sorting_finds() {
+        let mut rng = Rng(17);
+        let mut table = Vec::new();
+        for distinct in [1usize, 2, 7, 300, 2048] {
+            let mut column: Vec<f64> =
+                (0..20_000).map(|_| ((rng.next() * distinct as f64).floor() - 3.0) * 0.25).collect();
+            column[5] = f64::NAN;
+            column[9] = -0.0;
+            column[11] = 0.0;
+            let (hashed, ids) = hashed_distinct(&column, &mut table).expect("few enough");
+            let mut values: Vec<f64> = column.iter().copied().filter(|v| !v.is_nan()).collect();
+            let sorted = sorted_distinct(&mut values);
+            let bits = |d: &[(f64, usize)]| d.iter().map(|&(v, c)| (v.to_bits(), c)).collect::<Vec<_>>();
+            assert_eq!(bits(&hashed), bits(&sorted), "{distinct} values");
+            for (&v, &id) in column.iter().zip(&ids) {
+                assert!(if v.is_nan() { id == u32::MAX } else { hashed[id as usize].0 == v }, "{v}");
+            }
+        }
+        let many: Vec<f64> = (0..HASHED_DISTINCT + 1).map(|i| i as f64).collect();
+        assert!(hashed_distinct(&many, &mut table).is_none());
     }
 
     #[test]
