@@ -8,8 +8,11 @@
 //! How a fit runs:
 //! - Each feature is binned once: at most [`MAX_BINS`] value bins holding about equal numbers
 //!   of training values (one bin per value when there are fewer values), and one more bin for
-//!   missing values. The bins form a row-major `u8` matrix, so a histogram pass reads each
-//!   row's bins from one cache line and its gradient once, for every feature.
+//!   missing values. Features whose bin counts (with the missing bin) multiply to at most 256
+//!   are bundled: a row's bins in a bundle make one `u8` code, and a feature's histogram is
+//!   the bundle's summed over the other features' bins. The codes form a row-major matrix, so
+//!   a histogram pass reads each row's codes from one cache line and its gradient once, and
+//!   does one update for a whole bundle (lead data has many flags and small categories).
 //! - Each round fits one tree to the log-loss gradients and hessians, level by level down to
 //!   `max_depth`. A node's histogram holds the gradient and hessian sums of each bin; only the
 //!   smaller child's histogram is built from its rows, the larger child's is its parent's
@@ -18,8 +21,8 @@
 //! - A split is scored by the second-order gain with L2 on the leaf weights; both sides must
 //!   hold at least `min_leaf_weight` of hessian. Missing values go to the side where they gain
 //!   more; when a node saw none they follow the heavier side.
-//! - Large nodes build their histogram on every core, each core a block of features. A
-//!   feature's sums are always added by one thread in row order, so the same data gives the
+//! - Large nodes build their histogram on every core, each core a block of bundles. A
+//!   bundle's sums are always added by one thread in row order, so the same data gives the
 //!   same model whatever the number of threads.
 //!
 //! - Early stopping (on by default above 10,000 rows, as scikit-learn's HistGradientBoosting
@@ -531,12 +534,15 @@ impl CompiledForest {
 
 /// The training values of every feature in bins.
 struct Binned {
-    features: usize,
-    /// Row-major: `bins[row * features + f]`; a missing value is bin `value_bins[f]`.
-    bins: Vec<u8>,
-    /// The same bins column-major (`columns[f * rows + row]`): splitting a node's rows reads
-    /// one feature, and a column of it stays in the first-level cache.
+    /// Column-major: `columns[f * rows + row]`; a missing value is bin `value_bins[f]`.
+    /// Splitting a node's rows reads one feature, and a column of it stays in the first-level
+    /// cache.
     columns: Vec<u8>,
+    /// Features whose bins are counted together (see [`Bundle`]).
+    bundles: Vec<Bundle>,
+    /// Row-major: `cells[row * bundles.len() + b]` is the row's code in bundle `b`, so a
+    /// histogram pass reads each row's codes from one cache line and its gradient once.
+    cells: Vec<u8>,
     rows: usize,
     /// Value bins of each feature (the missing bin comes after them).
     value_bins: Vec<usize>,
@@ -653,7 +659,6 @@ fn hashed_distinct(column: &[f64], table: &mut Vec<u32>) -> Option<(Distinct, Ve
 impl Binned {
     /// Bins a column-major matrix (`x[f * rows + row]`, NaN when missing).
     fn new(x: &[f64], rows: usize, features: usize) -> Binned {
-        let mut bins = vec![0u8; rows * features];
         let mut columns = vec![0u8; rows * features];
         let mut value_bins = Vec::with_capacity(features);
         let mut edges = Vec::with_capacity(features);
@@ -682,13 +687,36 @@ impl Binned {
                     *b = if v.is_nan() { n } else { feature_edges.partition_point(|&e| e < v) } as u8;
                 }
             }
-            for (row, &b) in feature_columns.iter().enumerate() {
-                bins[row * features + f] = b;
-            }
             value_bins.push(feature_edges.len() + 1);
             edges.push(feature_edges);
         }
-        Binned { features, bins, columns, rows, value_bins, edges }
+        let mut bundles = Bundle::pack(&value_bins);
+        let mut cells = vec![0u8; rows * bundles.len()];
+        for (b, bundle) in bundles.iter().enumerate() {
+            for (&f, &stride) in bundle.features.iter().zip(&bundle.strides) {
+                let column = &columns[f * rows..(f + 1) * rows];
+                for (row, &bin) in column.iter().enumerate() {
+                    // The codes stay below 256: the product of the bundle's slot counts.
+                    cells[row * bundles.len() + b] += bin * stride;
+                }
+            }
+        }
+        let count = bundles.len();
+        for (b, bundle) in bundles.iter_mut().enumerate() {
+            let mut seen = [false; 256];
+            cells.iter().skip(b).step_by(count).for_each(|&code| seen[usize::from(code)] = true);
+            bundle.live.retain(|&code| seen[usize::from(code)]);
+            bundle.bins = bundle
+                .features
+                .iter()
+                .zip(&bundle.strides)
+                .map(|(&f, &stride)| {
+                    let slots = value_bins[f] + 1;
+                    bundle.live.iter().map(|&code| (usize::from(code) / usize::from(stride) % slots) as u8).collect()
+                })
+                .collect();
+        }
+        Binned { columns, bundles, cells, rows, value_bins, edges }
     }
 
     /// The threshold of a split sending value bins `..=bin` left.
@@ -704,51 +732,99 @@ fn sub(a: Sums, b: Sums) -> Sums {
     [a[0] - b[0], a[1] - b[1]]
 }
 
-/// One feature's slots of a histogram: a slot for every possible `u8` bin, so a bin indexes
-/// it with no bounds check (only the feature's value bins and missing bin are used), and
-/// four more: at 4 KiB, the same bin of every feature would fall in the same cache set, and
-/// a node's rows, mostly in the first bins of their features, would evict each other.
-type FeatureSlots = [Sums; 260];
-
-/// A new histogram, every slot zero.
-fn new_histogram(features: usize) -> Vec<FeatureSlots> {
-    vec![[[0.0; 2]; 260]; features]
+/// Features counted in one histogram cell per row: the row's code in the bundle is
+/// `sum(bin[f] * stride[f])`, and a feature's own histogram is the sum of the bundle's slots
+/// over the other features' bins. Features with few bins (flags, small categories) share a
+/// bundle, so a histogram pass does one update for several of them.
+struct Bundle {
+    features: Vec<usize>,
+    strides: Vec<u8>,
+    /// The codes some training row has, in order: the slots of a histogram that are ever
+    /// written (the others stay zero). With several features, most combinations never occur.
+    live: Vec<u8>,
+    /// `bins[j][i]`: the bin of `features[j]` at code `live[i]`.
+    bins: Vec<Vec<u8>>,
 }
 
-/// Adds the rows' gradients into the histograms of features `first..first + histogram.len()`.
-fn accumulate(binned: &Binned, rows: &[u32], gradients: &[Sums], first: usize, histogram: &mut [FeatureSlots]) {
-    let stride = binned.features;
+impl Bundle {
+    /// Bundles of features whose slot counts multiply to at most 256, first fit by
+    /// decreasing slot count (a feature of more than 128 value bins stays alone).
+    fn pack(value_bins: &[usize]) -> Vec<Bundle> {
+        let slots = |f: usize| value_bins[f] + 1;
+        let mut order: Vec<usize> = (0..value_bins.len()).collect();
+        order.sort_by_key(|&f| (std::cmp::Reverse(slots(f)), f));
+        let mut groups: Vec<(Vec<usize>, usize)> = Vec::new();
+        for f in order {
+            match groups.iter_mut().find(|(_, codes)| codes * slots(f) <= 256) {
+                Some((features, codes)) => {
+                    features.push(f);
+                    *codes *= slots(f);
+                }
+                None => groups.push((vec![f], slots(f))),
+            }
+        }
+        groups
+            .into_iter()
+            .map(|(features, codes)| {
+                let mut strides = Vec::with_capacity(features.len());
+                let mut stride = 1;
+                for &f in &features {
+                    strides.push(stride as u8);
+                    stride *= slots(f);
+                }
+                // Every code until the rows are seen.
+                let live = (0..codes).map(|code| code as u8).collect();
+                Bundle { features, strides, live, bins: Vec::new() }
+            })
+            .collect()
+    }
+}
+
+/// One bundle's slots of a histogram (or one feature's): a slot for every possible `u8`
+/// code, so a code indexes it with no bounds check (only the codes in use are kept), and
+/// four more: at 4 KiB, the same code of every bundle would fall in the same cache set, and
+/// a node's rows, mostly in the first codes, would evict each other.
+type Slots = [Sums; 260];
+
+/// A new histogram of `count` bundles (or features), every slot zero.
+fn new_histogram(count: usize) -> Vec<Slots> {
+    vec![[[0.0; 2]; 260]; count]
+}
+
+/// Adds the rows' gradients into the histograms of bundles `first..first + histogram.len()`.
+fn accumulate(binned: &Binned, rows: &[u32], gradients: &[Sums], first: usize, histogram: &mut [Slots]) {
+    let stride = binned.bundles.len();
     let count = histogram.len();
     for &row in rows {
         let row = row as usize;
         let [g, h] = gradients[row];
         let start = row * stride + first;
-        for (&bin, slots) in binned.bins[start..start + count].iter().zip(histogram.iter_mut()) {
-            let slot = &mut slots[usize::from(bin)];
+        for (&code, slots) in binned.cells[start..start + count].iter().zip(histogram.iter_mut()) {
+            let slot = &mut slots[usize::from(code)];
             slot[0] += g;
             slot[1] += h;
         }
     }
 }
 
-/// A node's histogram from its rows: features in blocks, one block per task when the node is
-/// large enough to be worth sharing out.
-fn build_histogram(binned: &Binned, rows: &[u32], gradients: &[Sums], histogram: &mut [FeatureSlots]) {
-    for (slots, &n) in histogram.iter_mut().zip(&binned.value_bins) {
-        slots[..=n].fill([0.0; 2]);
+/// A node's histogram of bundles from its rows: bundles in blocks, one block per task when
+/// the node is large enough to be worth sharing out.
+fn build_histogram(binned: &Binned, rows: &[u32], gradients: &[Sums], histogram: &mut [Slots]) {
+    for (slots, bundle) in histogram.iter_mut().zip(&binned.bundles) {
+        bundle.live.iter().for_each(|&code| slots[usize::from(code)] = [0.0; 2]);
     }
-    let features = binned.features;
-    let tasks = if rows.len() * features >= PARALLEL_CELLS { rayon::current_num_threads().min(features) } else { 1 };
+    let bundles = binned.bundles.len();
+    let tasks = if rows.len() * bundles >= PARALLEL_CELLS { rayon::current_num_threads().min(bundles) } else { 1 };
     if tasks <= 1 {
         accumulate(binned, rows, gradients, 0, histogram);
         return;
     }
-    // Contiguous feature blocks.
+    // Contiguous bundle blocks.
     let mut blocks = Vec::with_capacity(tasks);
     let mut rest = histogram;
     let mut first = 0;
     for t in 0..tasks {
-        let last = features * (t + 1) / tasks;
+        let last = bundles * (t + 1) / tasks;
         let (block, tail) = rest.split_at_mut(last - first);
         blocks.push((first, block));
         rest = tail;
@@ -758,11 +834,31 @@ fn build_histogram(binned: &Binned, rows: &[u32], gradients: &[Sums], histogram:
     blocks.into_par_iter().for_each(|(first, block)| accumulate(binned, rows, gradients, first, block));
 }
 
-/// `parent` becomes `parent - child`, over the slots in use.
-fn subtract_histogram(binned: &Binned, parent: &mut [FeatureSlots], child: &[FeatureSlots]) {
-    for ((p, c), &n) in parent.iter_mut().zip(child).zip(&binned.value_bins) {
-        for (p, c) in p[..=n].iter_mut().zip(&c[..=n]) {
-            *p = sub(*p, *c);
+/// `parent` becomes `parent - child`, over the codes in use.
+fn subtract_histogram(binned: &Binned, parent: &mut [Slots], child: &[Slots]) {
+    for ((p, c), bundle) in parent.iter_mut().zip(child).zip(&binned.bundles) {
+        for &code in &bundle.live {
+            let code = usize::from(code);
+            p[code] = sub(p[code], c[code]);
+        }
+    }
+}
+
+/// Each feature's histogram (its value bins and missing bin) from a histogram of bundles.
+fn feature_histograms(binned: &Binned, bundled: &[Slots], features: &mut [Slots]) {
+    for (slots, bundle) in bundled.iter().zip(&binned.bundles) {
+        if let [f] = bundle.features[..] {
+            let n = binned.value_bins[f];
+            features[f][..=n].copy_from_slice(&slots[..=n]);
+            continue;
+        }
+        for (&f, bins) in bundle.features.iter().zip(&bundle.bins) {
+            let feature = &mut features[f];
+            feature[..=binned.value_bins[f]].fill([0.0; 2]);
+            for (&bin, &code) in bins.iter().zip(&bundle.live) {
+                let (slot, s) = (&mut feature[usize::from(bin)], slots[usize::from(code)]);
+                *slot = [slot[0] + s[0], slot[1] + s[1]];
+            }
         }
     }
 }
@@ -793,7 +889,7 @@ impl Settings {
     /// The best split of a node, if any gains. The scan keeps the best gain in a local and
     /// builds a candidate only on an improvement: it runs for every bin of every feature of
     /// every node.
-    fn best_split(&self, binned: &Binned, histogram: &[FeatureSlots], total: Sums) -> Option<Candidate> {
+    fn best_split(&self, binned: &Binned, histogram: &[Slots], total: Sums) -> Option<Candidate> {
         let (l2, min_weight) = (self.l2, self.min_leaf_weight);
         let score = |g: f64, h: f64| g * g / (h + l2);
         let parent = score(total[0], total[1]);
@@ -867,7 +963,7 @@ struct Open {
     end: usize,
     sums: Sums,
     /// `None` on the last level, where no split is tried.
-    histogram: Option<Vec<FeatureSlots>>,
+    histogram: Option<Vec<Slots>>,
 }
 
 /// Fits a forest to a column-major matrix (`x[f * rows + row]`, NaN when missing) and labels.
@@ -897,8 +993,9 @@ pub fn fit(x: &[f64], rows: usize, features: usize, y: &[bool], params: &GbmPara
     let mut gradients = vec![[0.0; 2]; rows];
     let mut order: Vec<u32> = Vec::with_capacity(rows);
     let mut spare: Vec<u32> = Vec::with_capacity(rows);
-    let mut pool: Vec<Vec<FeatureSlots>> = Vec::new();
-    let take = |pool: &mut Vec<Vec<FeatureSlots>>| pool.pop().unwrap_or_else(|| new_histogram(features));
+    let mut pool: Vec<Vec<Slots>> = Vec::new();
+    let take = |pool: &mut Vec<Vec<Slots>>| pool.pop().unwrap_or_else(|| new_histogram(binned.bundles.len()));
+    let mut per_feature = new_histogram(features);
     let mut trees = Vec::with_capacity(params.iterations);
     for _ in 0..params.iterations {
         for ((g, &z), &label) in gradients.iter_mut().zip(&raw).zip(y) {
@@ -930,7 +1027,8 @@ pub fn fit(x: &[f64], rows: usize, features: usize, y: &[bool], params: &GbmPara
                     order[open.start..open.end].iter().for_each(|&r| raw[r as usize] += value);
                     continue;
                 };
-                let Some(split) = settings.best_split(&binned, &histogram, open.sums) else {
+                feature_histograms(&binned, &histogram, &mut per_feature);
+                let Some(split) = settings.best_split(&binned, &per_feature, open.sums) else {
                     order[open.start..open.end].iter().for_each(|&r| raw[r as usize] += value);
                     pool.push(histogram);
                     continue;
@@ -1351,6 +1449,43 @@ mod tests {
         assert_eq!(one, fit_on(1));
         assert_eq!(one, fit_on(2));
         assert_eq!(one, fit_on(3));
+    }
+
+    #[test]
+    fn bundled_histograms_give_each_features_own_sums() {
+        // Features of 2 to 300 distinct values, some with missing ones: several share bundles.
+        let mut rng = Rng(19);
+        let rows = 3000;
+        let distinct = [2usize, 3, 2, 7, 300, 5, 40, 2, 11];
+        let mut x = Vec::new();
+        for &d in &distinct {
+            x.extend((0..rows).map(|_| if rng.next() < 0.1 { f64::NAN } else { (rng.next() * d as f64).floor() }));
+        }
+        let binned = Binned::new(&x, rows, distinct.len());
+        assert!(binned.bundles.len() < distinct.len(), "{} bundles", binned.bundles.len());
+        for bundle in &binned.bundles {
+            let codes: usize = bundle.features.iter().map(|&f| binned.value_bins[f] + 1).product();
+            assert!(codes <= 256, "{codes} codes");
+        }
+        let mut covered: Vec<usize> = binned.bundles.iter().flat_map(|b| b.features.clone()).collect();
+        covered.sort();
+        assert_eq!(covered, (0..distinct.len()).collect::<Vec<_>>());
+        let gradients: Vec<Sums> = (0..rows).map(|_| [rng.next() - 0.5, rng.next()]).collect();
+        let some_rows: Vec<u32> = (0..rows as u32).filter(|_| rng.next() < 0.6).collect();
+        let mut bundled = new_histogram(binned.bundles.len());
+        build_histogram(&binned, &some_rows, &gradients, &mut bundled);
+        let mut features = new_histogram(distinct.len());
+        feature_histograms(&binned, &bundled, &mut features);
+        for (f, slots) in features.iter().enumerate() {
+            let mut want = vec![[0.0; 2]; binned.value_bins[f] + 1];
+            for &r in &some_rows {
+                let bin = usize::from(binned.columns[f * rows + r as usize]);
+                want[bin] = [want[bin][0] + gradients[r as usize][0], want[bin][1] + gradients[r as usize][1]];
+            }
+            for (bin, (got, want)) in slots.iter().zip(&want).enumerate() {
+                assert!((got[0] - want[0]).abs() < 1e-9 && (got[1] - want[1]).abs() < 1e-9, "feature {f} bin {bin}");
+            }
+        }
     }
 
     #[test]
