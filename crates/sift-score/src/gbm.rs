@@ -719,6 +719,11 @@ impl Binned {
         Binned { columns, bundles, cells, rows, value_bins, edges }
     }
 
+    /// Feature `f`'s bin of every row.
+    fn column(&self, f: usize) -> &[u8] {
+        &self.columns[f * self.rows..(f + 1) * self.rows]
+    }
+
     /// The threshold of a split sending value bins `..=bin` left.
     fn threshold(&self, feature: usize, bin: usize) -> f64 {
         self.edges[feature].get(bin).copied().unwrap_or(ALL_VALUES)
@@ -1033,7 +1038,6 @@ pub fn fit(x: &[f64], rows: usize, features: usize, y: &[bool], params: &GbmPara
                     pool.push(histogram);
                     continue;
                 };
-                let middle = partition(&binned, &mut order[open.start..open.end], &mut spare, &split) + open.start;
                 let (left, right) = (nodes.len(), nodes.len() + 1);
                 nodes.push(Node { value: 0.0, split: None });
                 nodes.push(Node { value: 0.0, split: None });
@@ -1044,6 +1048,19 @@ pub fn fit(x: &[f64], rows: usize, features: usize, y: &[bool], params: &GbmPara
                     left: left as u32,
                     right: right as u32,
                 });
+                if depth + 1 >= settings.max_depth {
+                    // The children are leaves: each row takes its leaf's output where it
+                    // stands, without moving the rows apart.
+                    let values = [settings.leaf_value(split.left), settings.leaf_value(split.right)];
+                    (nodes[left].value, nodes[right].value) = (values[0], values[1]);
+                    let (column, goes_left) = (binned.column(split.feature), goes_left(&binned, &split));
+                    for &r in &order[open.start..open.end] {
+                        raw[r as usize] += values[usize::from(!goes_left[usize::from(column[r as usize])])];
+                    }
+                    pool.push(histogram);
+                    continue;
+                }
+                let middle = partition(&binned, &mut order[open.start..open.end], &mut spare, &split) + open.start;
                 let (left_histogram, right_histogram) = if depth + 1 < settings.max_depth {
                     // Build the smaller child's histogram; the parent's minus it is the other's.
                     let left_smaller = middle - open.start <= open.end - middle;
@@ -1053,6 +1070,7 @@ pub fn fit(x: &[f64], rows: usize, features: usize, y: &[bool], params: &GbmPara
                     subtract_histogram(&binned, &mut histogram, &small);
                     if left_smaller { (Some(small), Some(histogram)) } else { (Some(histogram), Some(small)) }
                 } else {
+                    // Leaves below the last level of splits: handled above.
                     pool.push(histogram);
                     (None, None)
                 };
@@ -1146,17 +1164,21 @@ fn stalled(losses: &[f64]) -> bool {
     losses[losses.len() - PATIENCE..].iter().all(|&l| l >= reference)
 }
 
-/// Splits a node's rows in place, left ones first, each side keeping row order; returns how
-/// many went left. Branch-free: which way a row goes is a coin toss to the branch predictor,
-/// so each row is written to both sides and only the counts move.
-fn partition(binned: &Binned, rows: &mut [u32], spare: &mut Vec<u32>, split: &Candidate) -> usize {
-    let feature = split.feature;
-    let column = &binned.columns[feature * binned.rows..(feature + 1) * binned.rows];
-    let missing = binned.value_bins[feature];
+/// Whether each bin of the split's feature goes left.
+fn goes_left(binned: &Binned, split: &Candidate) -> [bool; 256] {
+    let missing = binned.value_bins[split.feature];
     let mut goes_left = [false; 256];
     for (bin, left) in goes_left.iter_mut().enumerate().take(missing + 1) {
         *left = if bin == missing { split.missing_left } else { bin <= split.bin };
     }
+    goes_left
+}
+
+/// Splits a node's rows in place, left ones first, each side keeping row order; returns how
+/// many went left. Branch-free: which way a row goes is a coin toss to the branch predictor,
+/// so each row is written to both sides and only the counts move.
+fn partition(binned: &Binned, rows: &mut [u32], spare: &mut Vec<u32>, split: &Candidate) -> usize {
+    let (column, goes_left) = (binned.column(split.feature), goes_left(binned, split));
     spare.clear();
     spare.resize(rows.len(), 0);
     let (mut left, mut right) = (0, 0);
