@@ -233,6 +233,9 @@ pub struct ParsedTable<'t> {
 struct ParsedColumn {
     numbers: Vec<Option<f64>>,
     booleans: Vec<Option<bool>>,
+    /// Each cell's [`PRESENT`], [`NUMBER`] and [`BOOLEAN`] flags: what a fold's detection
+    /// counts, one byte a cell (reading the cells themselves was most of a fold's encoding).
+    flags: Vec<u8>,
     /// Each cell's category key as an index into `keys` (a missing cell's is
     /// [`MISSING_LEVEL`]); empty when no subset of the rows can be categorical (every value
     /// a number, or every value a boolean).
@@ -277,7 +280,15 @@ impl<'t> ParsedTable<'t> {
                     })
                     .collect();
             }
-            parsed[c] = Some(ParsedColumn { numbers, booleans, key_ids, keys });
+            let flags = cells
+                .iter()
+                .zip(numbers.iter().zip(&booleans))
+                .map(|(cell, (number, boolean))| {
+                    let flag = |set: bool, flag: u8| if set { flag } else { 0 };
+                    flag(cell.is_some(), PRESENT) | flag(number.is_some(), NUMBER) | flag(boolean.is_some(), BOOLEAN)
+                })
+                .collect();
+            parsed[c] = Some(ParsedColumn { numbers, booleans, flags, key_ids, keys });
         }
         ParsedTable { table, columns: parsed }
     }
@@ -290,20 +301,26 @@ impl<'t> ParsedTable<'t> {
     }
 }
 
+/// [`ParsedColumn::flags`]: the cell is not missing, reads as a number, reads as a boolean.
+const PRESENT: u8 = 1;
+const NUMBER: u8 = 2;
+const BOOLEAN: u8 = 4;
+
 /// What a column of the given rows holds, as [`FeatureSchema::fit_encode`] decides it: numbers
 /// (an error when a few values are not), booleans, or categories. Errors name a row by its
 /// place among `rows`.
 fn detect(name: &str, cells: &[Option<String>], parsed: &ParsedColumn, rows: &[usize]) -> Result<Detected> {
-    let present = rows.iter().filter(|&&r| cells[r].is_some()).count();
+    let count = |flag: u8| rows.iter().filter(|&&r| parsed.flags[r] & flag != 0).count();
+    let present = count(PRESENT);
     if present == 0 {
         return Err(ScoreError::AllMissingColumn { column: name.to_string() });
     }
-    let values: Vec<Option<f64>> = rows.iter().map(|&r| parsed.numbers[r]).collect();
-    let numbers = values.iter().filter(|v| v.is_some()).count();
+    let numbers = count(NUMBER);
     if numbers == present {
+        let values = rows.iter().map(|&r| parsed.numbers[r]).collect();
         return Ok(Detected::Numeric { boolean: false, values });
     }
-    if rows.iter().all(|&r| cells[r].is_none() || parsed.booleans[r].is_some()) {
+    if rows.iter().all(|&r| parsed.flags[r] & PRESENT == 0 || parsed.flags[r] & BOOLEAN != 0) {
         let values = rows.iter().map(|&r| parsed.booleans[r].map(|b| if b { 1.0 } else { 0.0 })).collect();
         return Ok(Detected::Numeric { boolean: true, values });
     }
