@@ -252,31 +252,52 @@ impl<'t> ParsedTable<'t> {
                 continue;
             }
             let cells = &table.columns[c];
-            let numbers: Vec<Option<f64>> = cells.iter().map(|v| v.as_deref().and_then(parse_number)).collect();
-            let booleans: Vec<Option<bool>> = cells.iter().map(|v| v.as_deref().and_then(parse_bool)).collect();
-            let all = |read: &dyn Fn(usize) -> bool| (0..cells.len()).all(|r| cells[r].is_none() || read(r));
+            // Each distinct text is read once: a column of lead data repeats a few values.
+            const MISSING_TEXT: u32 = u32::MAX;
+            let mut text_ids: FastMap<&str, u32> = FastMap::default();
+            let mut texts: Vec<&str> = Vec::new();
+            let cell_texts: Vec<u32> = cells
+                .iter()
+                .map(|cell| match cell.as_deref() {
+                    None => MISSING_TEXT,
+                    Some(text) => *text_ids.entry(text).or_insert_with(|| {
+                        texts.push(text);
+                        texts.len() as u32 - 1
+                    }),
+                })
+                .collect();
+            let (text_numbers, text_booleans): (Vec<Option<f64>>, Vec<Option<bool>>) =
+                texts.iter().map(|text| (parse_number(text), parse_bool(text))).unzip();
+            fn read<T: Copy>(values: &[Option<T>], id: u32) -> Option<T> {
+                if id == MISSING_TEXT { None } else { values[id as usize] }
+            }
+            let numbers: Vec<Option<f64>> = cell_texts.iter().map(|&id| read(&text_numbers, id)).collect();
+            let booleans: Vec<Option<bool>> = cell_texts.iter().map(|&id| read(&text_booleans, id)).collect();
             let (mut key_ids, mut keys) = (Vec::new(), Vec::new());
-            if !all(&|r| numbers[r].is_some()) && !all(&|r| booleans[r].is_some()) {
+            if text_numbers.iter().any(Option::is_none) && text_booleans.iter().any(Option::is_none) {
+                // Key ids in order of first appearance, as reading every cell would give them.
                 let mut ids: FastMap<String, u32> = FastMap::default();
-                key_ids = cells
+                let mut text_keys = vec![u32::MAX; texts.len()];
+                let mut id_of = |level: &str, keys: &mut Vec<String>| match ids.get(level) {
+                    Some(&id) => id,
+                    None => {
+                        let id = keys.len() as u32;
+                        keys.push(level.to_string());
+                        ids.insert(level.to_string(), id);
+                        id
+                    }
+                };
+                key_ids = cell_texts
                     .iter()
-                    .map(|value| {
-                        let level = match value {
-                            Some(v) => {
-                                category_key(v, &mut key);
-                                key.as_str()
-                            }
-                            None => MISSING_LEVEL,
-                        };
-                        match ids.get(level) {
-                            Some(&id) => id,
-                            None => {
-                                let id = keys.len() as u32;
-                                keys.push(level.to_string());
-                                ids.insert(level.to_string(), id);
-                                id
-                            }
+                    .map(|&text| {
+                        if text == MISSING_TEXT {
+                            return id_of(MISSING_LEVEL, &mut keys);
                         }
+                        if text_keys[text as usize] == u32::MAX {
+                            category_key(texts[text as usize], &mut key);
+                            text_keys[text as usize] = id_of(&key, &mut keys);
+                        }
+                        text_keys[text as usize]
                     })
                     .collect();
             }
