@@ -403,11 +403,10 @@ impl FeatureSchema {
             let boolean = *boolean;
             sources.push((c, Some(values)));
             let name = &table.headers[c];
-            let mut present: Vec<f64> = values.iter().flatten().copied().collect();
-            present.sort_unstable_by(f64::total_cmp);
-            let median = median_sorted(&present);
+            let present = SortedValues::new(values.iter().flatten().copied());
+            let median = present.median();
             let n = rows.len() as f64;
-            let missing = rows.len() - present.len();
+            let missing = rows.len() - present.len;
             let imputed_sum: f64 = present.iter().sum::<f64>() + missing as f64 * median;
             let mean = imputed_sum / n;
             let var = (present.iter().map(|v| (v - mean).powi(2)).sum::<f64>()
@@ -622,11 +621,69 @@ impl FeatureSchema {
     }
 }
 
-fn median_sorted(values: &[f64]) -> f64 {
-    match values.len() {
-        0 => 0.0,
-        n if n % 2 == 1 => values[n / 2],
-        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+/// Values in order (by `f64::total_cmp`) as distinct bit patterns with their counts: a
+/// numeric column of lead data holds few distinct values, which a hash table counts faster
+/// than its values sort.
+struct SortedValues {
+    distinct: Vec<(f64, usize)>,
+    len: usize,
+}
+
+impl SortedValues {
+    /// Distinct values counted by hashing up to this many, else sorted.
+    const HASHED: usize = 4096;
+
+    fn new(values: impl Iterator<Item = f64> + Clone) -> SortedValues {
+        let mut counts: FastMap<u64, usize> = FastMap::default();
+        let mut hashed = true;
+        for v in values.clone() {
+            *counts.entry(v.to_bits()).or_insert(0) += 1;
+            if counts.len() > Self::HASHED {
+                hashed = false;
+                break;
+            }
+        }
+        let mut distinct: Vec<(f64, usize)> = if hashed {
+            counts.into_iter().map(|(bits, count)| (f64::from_bits(bits), count)).collect()
+        } else {
+            let mut all: Vec<f64> = values.collect();
+            all.sort_unstable_by(f64::total_cmp);
+            let mut distinct: Vec<(f64, usize)> = Vec::new();
+            for v in all {
+                match distinct.last_mut() {
+                    Some((last, count)) if last.to_bits() == v.to_bits() => *count += 1,
+                    _ => distinct.push((v, 1)),
+                }
+            }
+            distinct
+        };
+        distinct.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let len = distinct.iter().map(|d| d.1).sum();
+        SortedValues { distinct, len }
+    }
+
+    /// Every value, in order.
+    fn iter(&self) -> impl Iterator<Item = f64> + '_ {
+        self.distinct.iter().flat_map(|&(v, count)| std::iter::repeat_n(v, count))
+    }
+
+    /// The value at place `k` in order (`k < len`).
+    fn nth(&self, mut k: usize) -> f64 {
+        for &(v, count) in &self.distinct {
+            if k < count {
+                return v;
+            }
+            k -= count;
+        }
+        f64::NAN
+    }
+
+    fn median(&self) -> f64 {
+        match self.len {
+            0 => 0.0,
+            n if n % 2 == 1 => self.nth(n / 2),
+            n => (self.nth(n / 2 - 1) + self.nth(n / 2)) / 2.0,
+        }
     }
 }
 
@@ -720,6 +777,23 @@ impl Encoder<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sorted_values_are_the_values_sorted() {
+        // Few distinct values (hashed), with 0 and -0; and more than the hash counts (sorted).
+        for (n, distinct) in [(0usize, 1u64), (1, 1), (10, 3), (5000, 7), (20_000, 9000)] {
+            let mut values: Vec<f64> =
+                (0..n as u64).map(|i| (i.wrapping_mul(0x9e37_79b9) % distinct) as f64 * 0.5 - 1.0).collect();
+            values.extend([0.0, -0.0, 0.0]);
+            let sorted = SortedValues::new(values.iter().copied());
+            values.sort_unstable_by(f64::total_cmp);
+            let bits = |v: &mut dyn Iterator<Item = f64>| v.map(f64::to_bits).collect::<Vec<_>>();
+            assert_eq!(bits(&mut sorted.iter()), bits(&mut values.iter().copied()), "{n} values");
+            let m = values.len();
+            let median = if m % 2 == 1 { values[m / 2] } else { (values[m / 2 - 1] + values[m / 2]) / 2.0 };
+            assert_eq!(sorted.median().to_bits(), median.to_bits(), "{n} values");
+        }
+    }
 
     /// A fold learns from a parsed table's rows what it would learn from a table of just
     /// those rows: the same schema, the same encoded rows bit for bit, the same errors.
