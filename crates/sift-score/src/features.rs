@@ -233,6 +233,9 @@ pub struct ParsedTable<'t> {
 struct ParsedColumn {
     numbers: Vec<Option<f64>>,
     booleans: Vec<Option<bool>>,
+    /// Each cell's [`PRESENT`], [`NUMBER`] and [`BOOLEAN`] flags: what a fold's detection
+    /// counts, one byte a cell (reading the cells themselves was most of a fold's encoding).
+    flags: Vec<u8>,
     /// Each cell's category key as an index into `keys` (a missing cell's is
     /// [`MISSING_LEVEL`]); empty when no subset of the rows can be categorical (every value
     /// a number, or every value a boolean).
@@ -249,35 +252,64 @@ impl<'t> ParsedTable<'t> {
                 continue;
             }
             let cells = &table.columns[c];
-            let numbers: Vec<Option<f64>> = cells.iter().map(|v| v.as_deref().and_then(parse_number)).collect();
-            let booleans: Vec<Option<bool>> = cells.iter().map(|v| v.as_deref().and_then(parse_bool)).collect();
-            let all = |read: &dyn Fn(usize) -> bool| (0..cells.len()).all(|r| cells[r].is_none() || read(r));
+            // Each distinct text is read once: a column of lead data repeats a few values.
+            const MISSING_TEXT: u32 = u32::MAX;
+            let mut text_ids: FastMap<&str, u32> = FastMap::default();
+            let mut texts: Vec<&str> = Vec::new();
+            let cell_texts: Vec<u32> = cells
+                .iter()
+                .map(|cell| match cell.as_deref() {
+                    None => MISSING_TEXT,
+                    Some(text) => *text_ids.entry(text).or_insert_with(|| {
+                        texts.push(text);
+                        texts.len() as u32 - 1
+                    }),
+                })
+                .collect();
+            let (text_numbers, text_booleans): (Vec<Option<f64>>, Vec<Option<bool>>) =
+                texts.iter().map(|text| (parse_number(text), parse_bool(text))).unzip();
+            fn read<T: Copy>(values: &[Option<T>], id: u32) -> Option<T> {
+                if id == MISSING_TEXT { None } else { values[id as usize] }
+            }
+            let numbers: Vec<Option<f64>> = cell_texts.iter().map(|&id| read(&text_numbers, id)).collect();
+            let booleans: Vec<Option<bool>> = cell_texts.iter().map(|&id| read(&text_booleans, id)).collect();
             let (mut key_ids, mut keys) = (Vec::new(), Vec::new());
-            if !all(&|r| numbers[r].is_some()) && !all(&|r| booleans[r].is_some()) {
+            if text_numbers.iter().any(Option::is_none) && text_booleans.iter().any(Option::is_none) {
+                // Key ids in order of first appearance, as reading every cell would give them.
                 let mut ids: FastMap<String, u32> = FastMap::default();
-                key_ids = cells
+                let mut text_keys = vec![u32::MAX; texts.len()];
+                let mut id_of = |level: &str, keys: &mut Vec<String>| match ids.get(level) {
+                    Some(&id) => id,
+                    None => {
+                        let id = keys.len() as u32;
+                        keys.push(level.to_string());
+                        ids.insert(level.to_string(), id);
+                        id
+                    }
+                };
+                key_ids = cell_texts
                     .iter()
-                    .map(|value| {
-                        let level = match value {
-                            Some(v) => {
-                                category_key(v, &mut key);
-                                key.as_str()
-                            }
-                            None => MISSING_LEVEL,
-                        };
-                        match ids.get(level) {
-                            Some(&id) => id,
-                            None => {
-                                let id = keys.len() as u32;
-                                keys.push(level.to_string());
-                                ids.insert(level.to_string(), id);
-                                id
-                            }
+                    .map(|&text| {
+                        if text == MISSING_TEXT {
+                            return id_of(MISSING_LEVEL, &mut keys);
                         }
+                        if text_keys[text as usize] == u32::MAX {
+                            category_key(texts[text as usize], &mut key);
+                            text_keys[text as usize] = id_of(&key, &mut keys);
+                        }
+                        text_keys[text as usize]
                     })
                     .collect();
             }
-            parsed[c] = Some(ParsedColumn { numbers, booleans, key_ids, keys });
+            let flags = cells
+                .iter()
+                .zip(numbers.iter().zip(&booleans))
+                .map(|(cell, (number, boolean))| {
+                    let flag = |set: bool, flag: u8| if set { flag } else { 0 };
+                    flag(cell.is_some(), PRESENT) | flag(number.is_some(), NUMBER) | flag(boolean.is_some(), BOOLEAN)
+                })
+                .collect();
+            parsed[c] = Some(ParsedColumn { numbers, booleans, flags, key_ids, keys });
         }
         ParsedTable { table, columns: parsed }
     }
@@ -290,20 +322,26 @@ impl<'t> ParsedTable<'t> {
     }
 }
 
+/// [`ParsedColumn::flags`]: the cell is not missing, reads as a number, reads as a boolean.
+const PRESENT: u8 = 1;
+const NUMBER: u8 = 2;
+const BOOLEAN: u8 = 4;
+
 /// What a column of the given rows holds, as [`FeatureSchema::fit_encode`] decides it: numbers
 /// (an error when a few values are not), booleans, or categories. Errors name a row by its
 /// place among `rows`.
 fn detect(name: &str, cells: &[Option<String>], parsed: &ParsedColumn, rows: &[usize]) -> Result<Detected> {
-    let present = rows.iter().filter(|&&r| cells[r].is_some()).count();
+    let count = |flag: u8| rows.iter().filter(|&&r| parsed.flags[r] & flag != 0).count();
+    let present = count(PRESENT);
     if present == 0 {
         return Err(ScoreError::AllMissingColumn { column: name.to_string() });
     }
-    let values: Vec<Option<f64>> = rows.iter().map(|&r| parsed.numbers[r]).collect();
-    let numbers = values.iter().filter(|v| v.is_some()).count();
+    let numbers = count(NUMBER);
     if numbers == present {
+        let values = rows.iter().map(|&r| parsed.numbers[r]).collect();
         return Ok(Detected::Numeric { boolean: false, values });
     }
-    if rows.iter().all(|&r| cells[r].is_none() || parsed.booleans[r].is_some()) {
+    if rows.iter().all(|&r| parsed.flags[r] & PRESENT == 0 || parsed.flags[r] & BOOLEAN != 0) {
         let values = rows.iter().map(|&r| parsed.booleans[r].map(|b| if b { 1.0 } else { 0.0 })).collect();
         return Ok(Detected::Numeric { boolean: true, values });
     }
@@ -365,11 +403,10 @@ impl FeatureSchema {
             let boolean = *boolean;
             sources.push((c, Some(values)));
             let name = &table.headers[c];
-            let mut present: Vec<f64> = values.iter().flatten().copied().collect();
-            present.sort_unstable_by(f64::total_cmp);
-            let median = median_sorted(&present);
+            let present = SortedValues::new(values.iter().flatten().copied());
+            let median = present.median();
             let n = rows.len() as f64;
-            let missing = rows.len() - present.len();
+            let missing = rows.len() - present.len;
             let imputed_sum: f64 = present.iter().sum::<f64>() + missing as f64 * median;
             let mean = imputed_sum / n;
             let var = (present.iter().map(|v| (v - mean).powi(2)).sum::<f64>()
@@ -584,11 +621,69 @@ impl FeatureSchema {
     }
 }
 
-fn median_sorted(values: &[f64]) -> f64 {
-    match values.len() {
-        0 => 0.0,
-        n if n % 2 == 1 => values[n / 2],
-        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+/// Values in order (by `f64::total_cmp`) as distinct bit patterns with their counts: a
+/// numeric column of lead data holds few distinct values, which a hash table counts faster
+/// than its values sort.
+struct SortedValues {
+    distinct: Vec<(f64, usize)>,
+    len: usize,
+}
+
+impl SortedValues {
+    /// Distinct values counted by hashing up to this many, else sorted.
+    const HASHED: usize = 4096;
+
+    fn new(values: impl Iterator<Item = f64> + Clone) -> SortedValues {
+        let mut counts: FastMap<u64, usize> = FastMap::default();
+        let mut hashed = true;
+        for v in values.clone() {
+            *counts.entry(v.to_bits()).or_insert(0) += 1;
+            if counts.len() > Self::HASHED {
+                hashed = false;
+                break;
+            }
+        }
+        let mut distinct: Vec<(f64, usize)> = if hashed {
+            counts.into_iter().map(|(bits, count)| (f64::from_bits(bits), count)).collect()
+        } else {
+            let mut all: Vec<f64> = values.collect();
+            all.sort_unstable_by(f64::total_cmp);
+            let mut distinct: Vec<(f64, usize)> = Vec::new();
+            for v in all {
+                match distinct.last_mut() {
+                    Some((last, count)) if last.to_bits() == v.to_bits() => *count += 1,
+                    _ => distinct.push((v, 1)),
+                }
+            }
+            distinct
+        };
+        distinct.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let len = distinct.iter().map(|d| d.1).sum();
+        SortedValues { distinct, len }
+    }
+
+    /// Every value, in order.
+    fn iter(&self) -> impl Iterator<Item = f64> + '_ {
+        self.distinct.iter().flat_map(|&(v, count)| std::iter::repeat_n(v, count))
+    }
+
+    /// The value at place `k` in order (`k < len`).
+    fn nth(&self, mut k: usize) -> f64 {
+        for &(v, count) in &self.distinct {
+            if k < count {
+                return v;
+            }
+            k -= count;
+        }
+        f64::NAN
+    }
+
+    fn median(&self) -> f64 {
+        match self.len {
+            0 => 0.0,
+            n if n % 2 == 1 => self.nth(n / 2),
+            n => (self.nth(n / 2 - 1) + self.nth(n / 2)) / 2.0,
+        }
     }
 }
 
@@ -682,6 +777,23 @@ impl Encoder<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sorted_values_are_the_values_sorted() {
+        // Few distinct values (hashed), with 0 and -0; and more than the hash counts (sorted).
+        for (n, distinct) in [(0usize, 1u64), (1, 1), (10, 3), (5000, 7), (20_000, 9000)] {
+            let mut values: Vec<f64> =
+                (0..n as u64).map(|i| (i.wrapping_mul(0x9e37_79b9) % distinct) as f64 * 0.5 - 1.0).collect();
+            values.extend([0.0, -0.0, 0.0]);
+            let sorted = SortedValues::new(values.iter().copied());
+            values.sort_unstable_by(f64::total_cmp);
+            let bits = |v: &mut dyn Iterator<Item = f64>| v.map(f64::to_bits).collect::<Vec<_>>();
+            assert_eq!(bits(&mut sorted.iter()), bits(&mut values.iter().copied()), "{n} values");
+            let m = values.len();
+            let median = if m % 2 == 1 { values[m / 2] } else { (values[m / 2 - 1] + values[m / 2]) / 2.0 };
+            assert_eq!(sorted.median().to_bits(), median.to_bits(), "{n} values");
+        }
+    }
 
     /// A fold learns from a parsed table's rows what it would learn from a table of just
     /// those rows: the same schema, the same encoded rows bit for bit, the same errors.

@@ -8,8 +8,11 @@
 //! How a fit runs:
 //! - Each feature is binned once: at most [`MAX_BINS`] value bins holding about equal numbers
 //!   of training values (one bin per value when there are fewer values), and one more bin for
-//!   missing values. The bins form a row-major `u8` matrix, so a histogram pass reads each
-//!   row's bins from one cache line and its gradient once, for every feature.
+//!   missing values. Features whose bin counts (with the missing bin) multiply to at most 256
+//!   are bundled: a row's bins in a bundle make one `u8` code, and a feature's histogram is
+//!   the bundle's summed over the other features' bins. The codes form a row-major matrix, so
+//!   a histogram pass reads each row's codes from one cache line and its gradient once, and
+//!   does one update for a whole bundle (lead data has many flags and small categories).
 //! - Each round fits one tree to the log-loss gradients and hessians, level by level down to
 //!   `max_depth`. A node's histogram holds the gradient and hessian sums of each bin; only the
 //!   smaller child's histogram is built from its rows, the larger child's is its parent's
@@ -18,8 +21,8 @@
 //! - A split is scored by the second-order gain with L2 on the leaf weights; both sides must
 //!   hold at least `min_leaf_weight` of hessian. Missing values go to the side where they gain
 //!   more; when a node saw none they follow the heavier side.
-//! - Large nodes build their histogram on every core, each core a block of features. A
-//!   feature's sums are always added by one thread in row order, so the same data gives the
+//! - Large nodes build their histogram on every core, each core a block of bundles. A
+//!   bundle's sums are always added by one thread in row order, so the same data gives the
 //!   same model whatever the number of threads.
 //!
 //! - Early stopping (on by default above 10,000 rows, as scikit-learn's HistGradientBoosting
@@ -94,13 +97,13 @@ pub struct Split {
 }
 
 impl Tree {
-    /// The output for row `row` of a column-major matrix with `rows` rows.
-    fn output(&self, x: &[f64], rows: usize, row: usize) -> f64 {
+    /// The output for a row (`row[f]` is feature `f`, NaN when missing).
+    fn output(&self, row: &[f64]) -> f64 {
         let mut at = 0;
         loop {
             let node = &self.nodes[at];
             let Some(s) = node.split else { return node.value };
-            let v = x[s.feature as usize * rows + row];
+            let v = row[s.feature as usize];
             let left = if v.is_nan() { s.missing_left } else { v <= s.threshold };
             at = if left { s.left } else { s.right } as usize;
         }
@@ -531,17 +534,18 @@ impl CompiledForest {
 
 /// The training values of every feature in bins.
 struct Binned {
-    features: usize,
-    /// Row-major: `bins[row * features + f]`; a missing value is bin `value_bins[f]`.
-    bins: Vec<u8>,
-    /// The same bins column-major (`columns[f * rows + row]`): splitting a node's rows reads
-    /// one feature, and a column of it stays in the first-level cache.
+    /// Column-major: `columns[f * rows + row]`; a missing value is bin `value_bins[f]`.
+    /// Splitting a node's rows reads one feature, and a column of it stays in the first-level
+    /// cache.
     columns: Vec<u8>,
+    /// Features whose bins are counted together (see [`Bundle`]).
+    bundles: Vec<Bundle>,
+    /// Row-major: `cells[row * bundles.len() + b]` is the row's code in bundle `b`, so a
+    /// histogram pass reads each row's codes from one cache line and its gradient once.
+    cells: Vec<u8>,
     rows: usize,
     /// Value bins of each feature (the missing bin comes after them).
     value_bins: Vec<usize>,
-    /// Where each feature's bins start in a histogram; the last entry is the histogram size.
-    offsets: Vec<usize>,
     /// Upper edge of each value bin but the last: a value at most `edges[f][b]` is in bin
     /// `b` or below.
     edges: Vec<Vec<f64>>,
@@ -550,7 +554,17 @@ struct Binned {
 /// Bin edges of one feature: one bin per distinct value when they fit, else bins of about
 /// equal counts. An edge lies between two training values, so a value between them at
 /// scoring time goes the way the nearer half of the gap would.
+#[cfg(test)]
 fn bin_edges(values: &mut [f64]) -> Vec<f64> {
+    edges_of(&sorted_distinct(values), values.len())
+}
+
+/// A feature's distinct values in order, each with how many times it occurs.
+type Distinct = Vec<(f64, usize)>;
+
+/// The distinct values in order with how many times each occurs (sorts `values`). Values that
+/// compare equal are one (0 and -0, kept as the first in order).
+fn sorted_distinct(values: &mut [f64]) -> Distinct {
     values.sort_unstable_by(f64::total_cmp);
     let mut distinct: Vec<(f64, usize)> = Vec::new();
     for &v in values.iter() {
@@ -559,6 +573,12 @@ fn bin_edges(values: &mut [f64]) -> Vec<f64> {
             _ => distinct.push((v, 1)),
         }
     }
+    distinct
+}
+
+/// Bin edges from a feature's distinct values in order and their counts (see [`bin_edges`]);
+/// `total` is the sum of the counts.
+fn edges_of(distinct: &[(f64, usize)], total: usize) -> Vec<f64> {
     let midpoint = |a: f64, b: f64| {
         let m = a + (b - a) / 2.0;
         if m >= a && m < b { m } else { a }
@@ -566,7 +586,7 @@ fn bin_edges(values: &mut [f64]) -> Vec<f64> {
     if distinct.len() <= MAX_BINS {
         return distinct.windows(2).map(|w| midpoint(w[0].0, w[1].0)).collect();
     }
-    let per_bin = values.len() as f64 / MAX_BINS as f64;
+    let per_bin = total as f64 / MAX_BINS as f64;
     let mut edges = Vec::with_capacity(MAX_BINS - 1);
     let mut seen = 0usize;
     for (i, &(v, count)) in distinct[..distinct.len() - 1].iter().enumerate() {
@@ -581,36 +601,127 @@ fn bin_edges(values: &mut [f64]) -> Vec<f64> {
     edges
 }
 
+/// Columns with at most this many distinct values are binned through a hash table instead of
+/// a sort (most features of lead data: categories, flags, counts, rounded figures).
+const HASHED_DISTINCT: usize = 2048;
+/// Slots of that hash table: a power of two, at most half full.
+const HASH_SLOTS: usize = 4 * HASHED_DISTINCT;
+
+/// A column's distinct values as [`sorted_distinct`] gives them, and each row's place among
+/// them (`u32::MAX` for a missing value); `None` when it has more than [`HASHED_DISTINCT`].
+fn hashed_distinct(column: &[f64], table: &mut Vec<u32>) -> Option<(Distinct, Vec<u32>)> {
+    const EMPTY: u32 = u32::MAX;
+    table.clear();
+    table.resize(HASH_SLOTS, EMPTY);
+    // In order of first appearance; each keeps the lowest of its equal values (0 and -0).
+    let mut found: Vec<(f64, usize)> = Vec::new();
+    let mut ids = Vec::with_capacity(column.len());
+    for &v in column {
+        if v.is_nan() {
+            ids.push(EMPTY);
+            continue;
+        }
+        let key = if v == 0.0 { 0 } else { v.to_bits() };
+        let mut slot = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) as usize & (HASH_SLOTS - 1);
+        loop {
+            let id = table[slot];
+            if id == EMPTY {
+                if found.len() == HASHED_DISTINCT {
+                    return None;
+                }
+                table[slot] = found.len() as u32;
+                ids.push(found.len() as u32);
+                found.push((v, 1));
+                break;
+            }
+            let (w, count) = &mut found[id as usize];
+            if *w == v {
+                *count += 1;
+                if v.total_cmp(w).is_lt() {
+                    *w = v;
+                }
+                ids.push(id);
+                break;
+            }
+            slot = (slot + 1) & (HASH_SLOTS - 1);
+        }
+    }
+    let mut order: Vec<u32> = (0..found.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| found[a as usize].0.total_cmp(&found[b as usize].0));
+    let mut rank = vec![0u32; found.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i as usize] = r as u32;
+    }
+    ids.iter_mut().filter(|id| **id != EMPTY).for_each(|id| *id = rank[*id as usize]);
+    Some((order.iter().map(|&i| found[i as usize]).collect(), ids))
+}
+
 impl Binned {
     /// Bins a column-major matrix (`x[f * rows + row]`, NaN when missing).
     fn new(x: &[f64], rows: usize, features: usize) -> Binned {
-        let mut bins = vec![0u8; rows * features];
         let mut columns = vec![0u8; rows * features];
         let mut value_bins = Vec::with_capacity(features);
-        let mut offsets = Vec::with_capacity(features + 1);
         let mut edges = Vec::with_capacity(features);
-        let mut values = Vec::with_capacity(rows);
-        offsets.push(0);
+        let mut values = Vec::new();
+        let mut table = Vec::new();
         for f in 0..features {
             let column = &x[f * rows..(f + 1) * rows];
-            values.clear();
-            values.extend(column.iter().copied().filter(|v| !v.is_nan()));
-            let feature_edges = bin_edges(&mut values);
-            let n = feature_edges.len() + 1;
-            for (row, &v) in column.iter().enumerate() {
-                let bin = if v.is_nan() { n } else { feature_edges.partition_point(|&e| e < v) };
-                bins[row * features + f] = bin as u8;
-                columns[f * rows + row] = bin as u8;
+            let feature_columns = &mut columns[f * rows..(f + 1) * rows];
+            let feature_edges;
+            if let Some((distinct, ids)) = hashed_distinct(column, &mut table) {
+                feature_edges = edges_of(&distinct, distinct.iter().map(|d| d.1).sum());
+                let n = feature_edges.len() + 1;
+                // The bin of each distinct value, and the missing bin last.
+                let mut bin_of: Vec<u8> =
+                    distinct.iter().map(|&(v, _)| feature_edges.partition_point(|&e| e < v) as u8).collect();
+                bin_of.push(n as u8);
+                for (b, &id) in feature_columns.iter_mut().zip(&ids) {
+                    *b = bin_of[(id as usize).min(distinct.len())];
+                }
+            } else {
+                values.clear();
+                values.extend(column.iter().copied().filter(|v| !v.is_nan()));
+                feature_edges = edges_of(&sorted_distinct(&mut values), values.len());
+                let n = feature_edges.len() + 1;
+                for (b, &v) in feature_columns.iter_mut().zip(column) {
+                    *b = if v.is_nan() { n } else { feature_edges.partition_point(|&e| e < v) } as u8;
+                }
             }
-            value_bins.push(n);
-            offsets.push(offsets[f] + n + 1);
+            value_bins.push(feature_edges.len() + 1);
             edges.push(feature_edges);
         }
-        Binned { features, bins, columns, rows, value_bins, offsets, edges }
+        let mut bundles = Bundle::pack(&value_bins);
+        let mut cells = vec![0u8; rows * bundles.len()];
+        for (b, bundle) in bundles.iter().enumerate() {
+            for (&f, &stride) in bundle.features.iter().zip(&bundle.strides) {
+                let column = &columns[f * rows..(f + 1) * rows];
+                for (row, &bin) in column.iter().enumerate() {
+                    // The codes stay below 256: the product of the bundle's slot counts.
+                    cells[row * bundles.len() + b] += bin * stride;
+                }
+            }
+        }
+        let count = bundles.len();
+        for (b, bundle) in bundles.iter_mut().enumerate() {
+            let mut seen = [false; 256];
+            cells.iter().skip(b).step_by(count).for_each(|&code| seen[usize::from(code)] = true);
+            bundle.live.retain(|&code| seen[usize::from(code)]);
+            bundle.bins = bundle
+                .features
+                .iter()
+                .zip(&bundle.strides)
+                .map(|(&f, &stride)| {
+                    let slots = value_bins[f] + 1;
+                    bundle.live.iter().map(|&code| (usize::from(code) / usize::from(stride) % slots) as u8).collect()
+                })
+                .collect();
+        }
+        Binned { columns, bundles, cells, rows, value_bins, edges }
     }
 
-    fn histogram_size(&self) -> usize {
-        self.offsets[self.features]
+    /// Feature `f`'s bin of every row.
+    fn column(&self, f: usize) -> &[u8] {
+        &self.columns[f * self.rows..(f + 1) * self.rows]
     }
 
     /// The threshold of a split sending value bins `..=bin` left.
@@ -626,54 +737,135 @@ fn sub(a: Sums, b: Sums) -> Sums {
     [a[0] - b[0], a[1] - b[1]]
 }
 
-/// Adds the rows' gradients into the histogram slots of features `first..` (the slice starts
-/// at feature `first`'s first slot and covers as many features as `local_offsets` lists).
-fn accumulate(
-    binned: &Binned,
-    rows: &[u32],
-    gradients: &[Sums],
-    first: usize,
-    local_offsets: &[usize],
-    histogram: &mut [Sums],
-) {
-    let stride = binned.features;
-    let count = local_offsets.len();
+/// Features counted in one histogram cell per row: the row's code in the bundle is
+/// `sum(bin[f] * stride[f])`, and a feature's own histogram is the sum of the bundle's slots
+/// over the other features' bins. Features with few bins (flags, small categories) share a
+/// bundle, so a histogram pass does one update for several of them.
+struct Bundle {
+    features: Vec<usize>,
+    strides: Vec<u8>,
+    /// The codes some training row has, in order: the slots of a histogram that are ever
+    /// written (the others stay zero). With several features, most combinations never occur.
+    live: Vec<u8>,
+    /// `bins[j][i]`: the bin of `features[j]` at code `live[i]`.
+    bins: Vec<Vec<u8>>,
+}
+
+impl Bundle {
+    /// Bundles of features whose slot counts multiply to at most 256, first fit by
+    /// decreasing slot count (a feature of more than 128 value bins stays alone).
+    fn pack(value_bins: &[usize]) -> Vec<Bundle> {
+        let slots = |f: usize| value_bins[f] + 1;
+        let mut order: Vec<usize> = (0..value_bins.len()).collect();
+        order.sort_by_key(|&f| (std::cmp::Reverse(slots(f)), f));
+        let mut groups: Vec<(Vec<usize>, usize)> = Vec::new();
+        for f in order {
+            match groups.iter_mut().find(|(_, codes)| codes * slots(f) <= 256) {
+                Some((features, codes)) => {
+                    features.push(f);
+                    *codes *= slots(f);
+                }
+                None => groups.push((vec![f], slots(f))),
+            }
+        }
+        groups
+            .into_iter()
+            .map(|(features, codes)| {
+                let mut strides = Vec::with_capacity(features.len());
+                let mut stride = 1;
+                for &f in &features {
+                    strides.push(stride as u8);
+                    stride *= slots(f);
+                }
+                // Every code until the rows are seen.
+                let live = (0..codes).map(|code| code as u8).collect();
+                Bundle { features, strides, live, bins: Vec::new() }
+            })
+            .collect()
+    }
+}
+
+/// One bundle's slots of a histogram (or one feature's): a slot for every possible `u8`
+/// code, so a code indexes it with no bounds check (only the codes in use are kept), and
+/// four more: at 4 KiB, the same code of every bundle would fall in the same cache set, and
+/// a node's rows, mostly in the first codes, would evict each other.
+type Slots = [Sums; 260];
+
+/// A new histogram of `count` bundles (or features), every slot zero.
+fn new_histogram(count: usize) -> Vec<Slots> {
+    vec![[[0.0; 2]; 260]; count]
+}
+
+/// Adds the rows' gradients into the histograms of bundles `first..first + histogram.len()`.
+fn accumulate(binned: &Binned, rows: &[u32], gradients: &[Sums], first: usize, histogram: &mut [Slots]) {
+    let stride = binned.bundles.len();
+    let count = histogram.len();
     for &row in rows {
         let row = row as usize;
         let [g, h] = gradients[row];
         let start = row * stride + first;
-        for (&bin, &offset) in binned.bins[start..start + count].iter().zip(local_offsets) {
-            let slot = &mut histogram[offset + bin as usize];
+        for (&code, slots) in binned.cells[start..start + count].iter().zip(histogram.iter_mut()) {
+            let slot = &mut slots[usize::from(code)];
             slot[0] += g;
             slot[1] += h;
         }
     }
 }
 
-/// A node's histogram from its rows: features in blocks, one block per task when the node is
-/// large enough to be worth sharing out.
-fn build_histogram(binned: &Binned, rows: &[u32], gradients: &[Sums], histogram: &mut [Sums]) {
-    histogram.fill([0.0; 2]);
-    let features = binned.features;
-    let tasks = if rows.len() * features >= PARALLEL_CELLS { rayon::current_num_threads().min(features) } else { 1 };
+/// A node's histogram of bundles from its rows: bundles in blocks, one block per task when
+/// the node is large enough to be worth sharing out.
+fn build_histogram(binned: &Binned, rows: &[u32], gradients: &[Sums], histogram: &mut [Slots]) {
+    for (slots, bundle) in histogram.iter_mut().zip(&binned.bundles) {
+        bundle.live.iter().for_each(|&code| slots[usize::from(code)] = [0.0; 2]);
+    }
+    let bundles = binned.bundles.len();
+    let tasks = if rows.len() * bundles >= PARALLEL_CELLS { rayon::current_num_threads().min(bundles) } else { 1 };
     if tasks <= 1 {
-        accumulate(binned, rows, gradients, 0, &binned.offsets[..features], histogram);
+        accumulate(binned, rows, gradients, 0, histogram);
         return;
     }
-    // Contiguous feature blocks; each block's slots are a contiguous part of the histogram.
+    // Contiguous bundle blocks.
     let mut blocks = Vec::with_capacity(tasks);
     let mut rest = histogram;
     let mut first = 0;
     for t in 0..tasks {
-        let last = features * (t + 1) / tasks;
-        let (block, tail) = rest.split_at_mut(binned.offsets[last] - binned.offsets[first]);
-        let local: Vec<usize> = binned.offsets[first..last].iter().map(|o| o - binned.offsets[first]).collect();
-        blocks.push((first, local, block));
+        let last = bundles * (t + 1) / tasks;
+        let (block, tail) = rest.split_at_mut(last - first);
+        blocks.push((first, block));
         rest = tail;
         first = last;
     }
     use rayon::prelude::*;
-    blocks.into_par_iter().for_each(|(first, local, block)| accumulate(binned, rows, gradients, first, &local, block));
+    blocks.into_par_iter().for_each(|(first, block)| accumulate(binned, rows, gradients, first, block));
+}
+
+/// `parent` becomes `parent - child`, over the codes in use.
+fn subtract_histogram(binned: &Binned, parent: &mut [Slots], child: &[Slots]) {
+    for ((p, c), bundle) in parent.iter_mut().zip(child).zip(&binned.bundles) {
+        for &code in &bundle.live {
+            let code = usize::from(code);
+            p[code] = sub(p[code], c[code]);
+        }
+    }
+}
+
+/// Each feature's histogram (its value bins and missing bin) from a histogram of bundles.
+fn feature_histograms(binned: &Binned, bundled: &[Slots], features: &mut [Slots]) {
+    for (slots, bundle) in bundled.iter().zip(&binned.bundles) {
+        if let [f] = bundle.features[..] {
+            let n = binned.value_bins[f];
+            features[f][..=n].copy_from_slice(&slots[..=n]);
+            continue;
+        }
+        for (&f, bins) in bundle.features.iter().zip(&bundle.bins) {
+            let feature = &mut features[f];
+            feature[..=binned.value_bins[f]].fill([0.0; 2]);
+            for (&bin, &code) in bins.iter().zip(&bundle.live) {
+                let (slot, s) = (&mut feature[usize::from(bin)], slots[usize::from(code)]);
+                *slot = [slot[0] + s[0], slot[1] + s[1]];
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -702,15 +894,14 @@ impl Settings {
     /// The best split of a node, if any gains. The scan keeps the best gain in a local and
     /// builds a candidate only on an improvement: it runs for every bin of every feature of
     /// every node.
-    fn best_split(&self, binned: &Binned, histogram: &[Sums], total: Sums) -> Option<Candidate> {
+    fn best_split(&self, binned: &Binned, histogram: &[Slots], total: Sums) -> Option<Candidate> {
         let (l2, min_weight) = (self.l2, self.min_leaf_weight);
         let score = |g: f64, h: f64| g * g / (h + l2);
         let parent = score(total[0], total[1]);
         let mut best: Option<Candidate> = None;
         let mut best_gain = MIN_GAIN;
-        for feature in 0..binned.features {
-            let n = binned.value_bins[feature];
-            let slots = &histogram[binned.offsets[feature]..binned.offsets[feature + 1]];
+        for (feature, (slots, &n)) in histogram.iter().zip(&binned.value_bins).enumerate() {
+            let slots = &slots[..=n];
             let missing = slots[n];
             let values = sub(total, missing);
             let has_missing = missing[1] > 0.0;
@@ -777,7 +968,7 @@ struct Open {
     end: usize,
     sums: Sums,
     /// `None` on the last level, where no split is tried.
-    histogram: Option<Vec<Sums>>,
+    histogram: Option<Vec<Slots>>,
 }
 
 /// Fits a forest to a column-major matrix (`x[f * rows + row]`, NaN when missing) and labels.
@@ -800,12 +991,16 @@ pub fn fit(x: &[f64], rows: usize, features: usize, y: &[bool], params: &GbmPara
     let mut raw = vec![base_score; rows];
     // The held-back log loss after each round, the first before any tree.
     let mut losses = vec![log_loss(&raw, y, &held_back)];
+    // The held-back rows' values row by row: read from the column-major matrix, a tree's walk
+    // would miss the cache at every step.
+    let held_x: Vec<f64> =
+        held_back.iter().flat_map(|&r| (0..features).map(move |f| x[f * rows + r as usize])).collect();
     let mut gradients = vec![[0.0; 2]; rows];
     let mut order: Vec<u32> = Vec::with_capacity(rows);
     let mut spare: Vec<u32> = Vec::with_capacity(rows);
-    let mut pool: Vec<Vec<Sums>> = Vec::new();
-    let size = binned.histogram_size();
-    let take = |pool: &mut Vec<Vec<Sums>>| pool.pop().unwrap_or_else(|| vec![[0.0; 2]; size]);
+    let mut pool: Vec<Vec<Slots>> = Vec::new();
+    let take = |pool: &mut Vec<Vec<Slots>>| pool.pop().unwrap_or_else(|| new_histogram(binned.bundles.len()));
+    let mut per_feature = new_histogram(features);
     let mut trees = Vec::with_capacity(params.iterations);
     for _ in 0..params.iterations {
         for ((g, &z), &label) in gradients.iter_mut().zip(&raw).zip(y) {
@@ -837,12 +1032,12 @@ pub fn fit(x: &[f64], rows: usize, features: usize, y: &[bool], params: &GbmPara
                     order[open.start..open.end].iter().for_each(|&r| raw[r as usize] += value);
                     continue;
                 };
-                let Some(split) = settings.best_split(&binned, &histogram, open.sums) else {
+                feature_histograms(&binned, &histogram, &mut per_feature);
+                let Some(split) = settings.best_split(&binned, &per_feature, open.sums) else {
                     order[open.start..open.end].iter().for_each(|&r| raw[r as usize] += value);
                     pool.push(histogram);
                     continue;
                 };
-                let middle = partition(&binned, &mut order[open.start..open.end], &mut spare, &split) + open.start;
                 let (left, right) = (nodes.len(), nodes.len() + 1);
                 nodes.push(Node { value: 0.0, split: None });
                 nodes.push(Node { value: 0.0, split: None });
@@ -853,17 +1048,29 @@ pub fn fit(x: &[f64], rows: usize, features: usize, y: &[bool], params: &GbmPara
                     left: left as u32,
                     right: right as u32,
                 });
+                if depth + 1 >= settings.max_depth {
+                    // The children are leaves: each row takes its leaf's output where it
+                    // stands, without moving the rows apart.
+                    let values = [settings.leaf_value(split.left), settings.leaf_value(split.right)];
+                    (nodes[left].value, nodes[right].value) = (values[0], values[1]);
+                    let (column, goes_left) = (binned.column(split.feature), goes_left(&binned, &split));
+                    for &r in &order[open.start..open.end] {
+                        raw[r as usize] += values[usize::from(!goes_left[usize::from(column[r as usize])])];
+                    }
+                    pool.push(histogram);
+                    continue;
+                }
+                let middle = partition(&binned, &mut order[open.start..open.end], &mut spare, &split) + open.start;
                 let (left_histogram, right_histogram) = if depth + 1 < settings.max_depth {
                     // Build the smaller child's histogram; the parent's minus it is the other's.
                     let left_smaller = middle - open.start <= open.end - middle;
                     let small_rows = if left_smaller { &order[open.start..middle] } else { &order[middle..open.end] };
                     let mut small = take(&mut pool);
                     build_histogram(&binned, small_rows, &gradients, &mut small);
-                    for (p, s) in histogram.iter_mut().zip(&small) {
-                        *p = sub(*p, *s);
-                    }
+                    subtract_histogram(&binned, &mut histogram, &small);
                     if left_smaller { (Some(small), Some(histogram)) } else { (Some(histogram), Some(small)) }
                 } else {
+                    // Leaves below the last level of splits: handled above.
                     pool.push(histogram);
                     (None, None)
                 };
@@ -889,8 +1096,8 @@ pub fn fit(x: &[f64], rows: usize, features: usize, y: &[bool], params: &GbmPara
         }
         let tree = Tree { nodes };
         if !held_back.is_empty() {
-            for &r in &held_back {
-                raw[r as usize] += tree.output(x, y.len(), r as usize);
+            for (i, &r) in held_back.iter().enumerate() {
+                raw[r as usize] += tree.output(&held_x[i * features..(i + 1) * features]);
             }
             losses.push(log_loss(&raw, y, &held_back));
         }
@@ -957,17 +1164,21 @@ fn stalled(losses: &[f64]) -> bool {
     losses[losses.len() - PATIENCE..].iter().all(|&l| l >= reference)
 }
 
-/// Splits a node's rows in place, left ones first, each side keeping row order; returns how
-/// many went left. Branch-free: which way a row goes is a coin toss to the branch predictor,
-/// so each row is written to both sides and only the counts move.
-fn partition(binned: &Binned, rows: &mut [u32], spare: &mut Vec<u32>, split: &Candidate) -> usize {
-    let feature = split.feature;
-    let column = &binned.columns[feature * binned.rows..(feature + 1) * binned.rows];
-    let missing = binned.value_bins[feature];
+/// Whether each bin of the split's feature goes left.
+fn goes_left(binned: &Binned, split: &Candidate) -> [bool; 256] {
+    let missing = binned.value_bins[split.feature];
     let mut goes_left = [false; 256];
     for (bin, left) in goes_left.iter_mut().enumerate().take(missing + 1) {
         *left = if bin == missing { split.missing_left } else { bin <= split.bin };
     }
+    goes_left
+}
+
+/// Splits a node's rows in place, left ones first, each side keeping row order; returns how
+/// many went left. Branch-free: which way a row goes is a coin toss to the branch predictor,
+/// so each row is written to both sides and only the counts move.
+fn partition(binned: &Binned, rows: &mut [u32], spare: &mut Vec<u32>, split: &Candidate) -> usize {
+    let (column, goes_left) = (binned.column(split.feature), goes_left(binned, split));
     spare.clear();
     spare.resize(rows.len(), 0);
     let (mut left, mut right) = (0, 0);
@@ -1260,6 +1471,66 @@ mod tests {
         assert_eq!(one, fit_on(1));
         assert_eq!(one, fit_on(2));
         assert_eq!(one, fit_on(3));
+    }
+
+    #[test]
+    fn bundled_histograms_give_each_features_own_sums() {
+        // Features of 2 to 300 distinct values, some with missing ones: several share bundles.
+        let mut rng = Rng(19);
+        let rows = 3000;
+        let distinct = [2usize, 3, 2, 7, 300, 5, 40, 2, 11];
+        let mut x = Vec::new();
+        for &d in &distinct {
+            x.extend((0..rows).map(|_| if rng.next() < 0.1 { f64::NAN } else { (rng.next() * d as f64).floor() }));
+        }
+        let binned = Binned::new(&x, rows, distinct.len());
+        assert!(binned.bundles.len() < distinct.len(), "{} bundles", binned.bundles.len());
+        for bundle in &binned.bundles {
+            let codes: usize = bundle.features.iter().map(|&f| binned.value_bins[f] + 1).product();
+            assert!(codes <= 256, "{codes} codes");
+        }
+        let mut covered: Vec<usize> = binned.bundles.iter().flat_map(|b| b.features.clone()).collect();
+        covered.sort();
+        assert_eq!(covered, (0..distinct.len()).collect::<Vec<_>>());
+        let gradients: Vec<Sums> = (0..rows).map(|_| [rng.next() - 0.5, rng.next()]).collect();
+        let some_rows: Vec<u32> = (0..rows as u32).filter(|_| rng.next() < 0.6).collect();
+        let mut bundled = new_histogram(binned.bundles.len());
+        build_histogram(&binned, &some_rows, &gradients, &mut bundled);
+        let mut features = new_histogram(distinct.len());
+        feature_histograms(&binned, &bundled, &mut features);
+        for (f, slots) in features.iter().enumerate() {
+            let mut want = vec![[0.0; 2]; binned.value_bins[f] + 1];
+            for &r in &some_rows {
+                let bin = usize::from(binned.columns[f * rows + r as usize]);
+                want[bin] = [want[bin][0] + gradients[r as usize][0], want[bin][1] + gradients[r as usize][1]];
+            }
+            for (bin, (got, want)) in slots.iter().zip(&want).enumerate() {
+                assert!((got[0] - want[0]).abs() < 1e-9 && (got[1] - want[1]).abs() < 1e-9, "feature {f} bin {bin}");
+            }
+        }
+    }
+
+    #[test]
+    fn hashing_finds_the_distinct_values_sorting_finds() {
+        let mut rng = Rng(17);
+        let mut table = Vec::new();
+        for distinct in [1usize, 2, 7, 300, 2048] {
+            let mut column: Vec<f64> =
+                (0..20_000).map(|_| ((rng.next() * distinct as f64).floor() - 3.0) * 0.25).collect();
+            column[5] = f64::NAN;
+            column[9] = -0.0;
+            column[11] = 0.0;
+            let (hashed, ids) = hashed_distinct(&column, &mut table).expect("few enough");
+            let mut values: Vec<f64> = column.iter().copied().filter(|v| !v.is_nan()).collect();
+            let sorted = sorted_distinct(&mut values);
+            let bits = |d: &[(f64, usize)]| d.iter().map(|&(v, c)| (v.to_bits(), c)).collect::<Vec<_>>();
+            assert_eq!(bits(&hashed), bits(&sorted), "{distinct} values");
+            for (&v, &id) in column.iter().zip(&ids) {
+                assert!(if v.is_nan() { id == u32::MAX } else { hashed[id as usize].0 == v }, "{v}");
+            }
+        }
+        let many: Vec<f64> = (0..HASHED_DISTINCT + 1).map(|i| i as f64).collect();
+        assert!(hashed_distinct(&many, &mut table).is_none());
     }
 
     #[test]
