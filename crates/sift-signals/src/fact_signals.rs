@@ -423,7 +423,7 @@ fn horizon_near(text: &str, span: Span, call: &CallEvidence, max_days: i64) -> O
 static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:{bad})\b|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back)\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?)|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b",
+        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:{bad})\b|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?)|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b",
         bad = r"waste|wastage|errors?|defects?|churn|complaints?|returns?|exchanges?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|overflows?|spills?|outages?|downtime|stock-?outs?|late\s+deliveries|(?:missed|uncovered)\s+(?:calls|appointments|deliveries|shifts?)|missed\s+shifts?",
         who = r"lead|enquiry|enquirie|inquiry|inquirie|prospect|quote|caller|visitor|customer|client|patient|member|demo|deal|trial",
     ))
@@ -1021,6 +1021,11 @@ mod tests {
         );
         check(&["R: 目标呢？", "来一个签一个，我就要这个。"], &[(UnrealisticTarget, "来一个签一个")], &[]);
         check(&["R: 目标呢？", "客户投诉必须清零。"], &[(UnrealisticTarget, "投诉必须清零")], &[]);
+        check(
+            &["R: What does he want?", "he wants every single enquiry answered inside a minute and never miss one"],
+            &[(UnrealisticTarget, "every single enquiry answered")],
+            &[],
+        );
         // Years out, hoped for, or not a goal: an ideal or a description, not a red flag.
         check(&["R: Goals?", "Zero defects is the dream, always has been."], &[], &[UnrealisticTarget]);
         check(&["R: Goals?", "We want zero complaints by 2030."], &[], &[UnrealisticTarget]);
@@ -1100,6 +1105,12 @@ mod tests {
             &[],
         );
         check(&["我们总监决定。", "R: 好的。", "最后还是老板拍板。"], &[(Inconsistency, "老板拍板")], &[]);
+        // Shops counted as "三家" in one answer and "五家店" in another are one count.
+        check(
+            &["R: 您这边现在几家店？", "三家。", "R: 包厢多吗？", "我们五家店加起来也就百来个包厢。"],
+            &[(Inconsistency, "五家店")],
+            &[],
+        );
         // Consistent repeats and self-corrections within a turn are not inconsistencies.
         check(&["We have $40k.", "R: OK.", "Yes, the $40k is approved."], &[], &[Inconsistency]);
         check(&["We have $40k, sorry, $45k."], &[], &[Inconsistency]);

@@ -2045,7 +2045,8 @@ fn zh_unit(word: &str) -> String {
         "员工" | "人" => "people",
         "用户" | "账号" | "席位" => "seats",
         "客户" => "customers",
-        "门店" => "locations",
+        // "五家店", "三家分店", and "三家" said alone: shops or sites, one unit however said.
+        "门店" | "店" | "分店" | "店面" | "家" => "locations",
         "工程师" | "开发" => "engineers",
         "名" | "位" => "people",
         "课程顾问" | "顾问" => "advisers",
