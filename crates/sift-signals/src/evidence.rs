@@ -2117,7 +2117,7 @@ static GROUP: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 static TEAM_SIZE_CUE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)(?-u:\b)(?:we\s+have|we['’]ve\s+got|we['’]ve\s+(?:about\s+|around\s+|roughly\s+)?(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a\s+hundred)|we\s+got|there\s+are|we['’]re|we\s+are|team|headcount|in\s+total|altogether|of\s+us|total\s+of|all\s+\w+\s+of\s+(?:our|the|them)|i\s+have|i['’]ve\s+got|i\s+got|(?:the\s+)?whole\s+(?:outfit|crew|firm|company|shop|business|lot)|that['’]s\s+(?:all|everyone|everybody)\s+of\s+us)(?-u:\b)|我们有|一共|总共|团队|全部加起来|加起来|合起来|就这么些人|有(?:大概|差不多|将近|近)?[0-9０-９一二两三四五六七八九十]",
+        r"(?i)(?-u:\b)(?:we\s+have|we['’]ve\s+got|we['’]ve\s+(?:about\s+|around\s+|roughly\s+)?(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a\s+hundred)|we\s+got|there\s+are|we['’]re|we\s+are|team|headcount|in\s+total|altogether|of\s+us|total\s+of|all\s+\w+\s+of\s+(?:our|the|them)|i\s+have|i['’]ve\s+got|i\s+got|(?:the\s+)?whole\s+(?:outfit|crew|firm|company|shop|business|lot)|that['’]s\s+(?:all|everyone|everybody)\s+of\s+us)(?-u:\b)|我们有|一共|总共|团队|加起来|合起来|就这么些人|有(?:大概|差不多|将近|近)?[0-9０-９一二两三四五六七八九十]",
     )
     .expect("built-in pattern")
 });

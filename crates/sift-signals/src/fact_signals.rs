@@ -115,13 +115,13 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
         };
         signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, reach.target, explanation));
     }
-    for (span, days, horizon) in perfection_targets(transcript, call) {
+    for (span, horizon) in perfection_targets(transcript, call) {
         if is_absurd(&absurd, span) {
             continue;
         }
-        absurd.entry(span.turn).or_default().extend([span, horizon]);
-        let explanation = match days {
-            Some(days) => Message::new("call.signal.unrealistic_perfection").with("days", days.to_string()),
+        absurd.entry(span.turn).or_default().extend(std::iter::once(span).chain(horizon.map(|(_, at)| at)));
+        let explanation = match horizon {
+            Some((days, _)) => Message::new("call.signal.unrealistic_perfection").with("days", days.to_string()),
             None => Message::new("call.signal.unrealistic_perfection_always"),
         };
         signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, span, explanation));
@@ -424,7 +424,7 @@ static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
         r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:{bad})\b|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?)|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b",
-        bad = r"waste|wastage|errors?|defects?|churn|complaints?|returns?|exchanges?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|overflows?|spills?|outages?|downtime|stock-?outs?|late\s+deliveries|(?:missed|uncovered)\s+(?:calls|appointments|deliveries|shifts?)|missed\s+shifts?",
+        bad = r"waste|wastage|errors?|defects?|churn|complaints?|returns?|exchanges?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|overflows?|spills?|outages?|downtime|stock-?outs?|late\s+deliveries|(?:missed|uncovered)\s+(?:calls|appointments|deliveries|shifts?)",
         who = r"lead|enquiry|enquirie|inquiry|inquirie|prospect|quote|caller|visitor|customer|client|patient|member|demo|deal|trial",
     ))
     .expect("built-in pattern")
@@ -467,7 +467,7 @@ const PERFECTION_HORIZON_DAYS: i64 = 183;
 
 /// Perfection said as a goal with a horizon of at most half a year or with none, and that
 /// horizon (its days and where it was said) when there is one.
-fn perfection_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span, Option<i64>, Span)> {
+fn perfection_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span, Option<(i64, Span)>)> {
     let mut out = Vec::new();
     for turn in transcript.prospect_turns() {
         let regex = if crate::facts::has_han(&turn.text) { &*ZH_PERFECTION } else { &*EN_PERFECTION };
@@ -486,12 +486,12 @@ fn perfection_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span
             // Within half a year it is a red flag; years out it reads as an ideal; with no date
             // at all it is demanded as the standard from now on ("not one shrimp dies, ever"),
             // which no business meets either.
-            if let Some((days, horizon)) = horizon_near(&turn.text, span, call, PERFECTION_HORIZON_DAYS) {
-                out.push((span, Some(days), horizon));
+            if let Some(horizon) = horizon_near(&turn.text, span, call, PERFECTION_HORIZON_DAYS) {
+                out.push((span, Some(horizon)));
             } else if horizon_near(&turn.text, span, call, i64::MAX).is_none() {
                 let sentence = sentence_text(transcript, span);
                 if DEMANDED.is_match(&sentence) && !IDEAL.is_match(&sentence) {
-                    out.push((span, None, span));
+                    out.push((span, None));
                 }
             }
         }
