@@ -11,11 +11,17 @@ fn main() {
     let t = into_transcript(raw, &reps, None);
     let as_of = chrono::NaiveDate::parse_from_str(&args[3], "%Y-%m-%d").expect("date");
     let call = analyse_call(&t, as_of);
+    for turn in &t.turns {
+        println!("TURN t{} {}: {}", turn.index, turn.speaker, turn.text);
+    }
     for f in &call.facts {
         println!("FACT t{} {:?} {:?} hedged={} {:?}", f.span.turn, f.role, f.fact, f.hedged, t.quote(f.span));
     }
     for c in &call.conflicts {
         println!("CONFLICT {} {:?} t{} -> t{}: {}", c.subject, c.concept, c.earlier.turn, c.later.turn, c.explanation);
+    }
+    for s in sift_signals::fact_signals::fact_signals(&t, &call) {
+        println!("SIGNAL t{} {:?} {:?}: {}", s.turn, s.kind, s.quote, s.explanation);
     }
     for c in &call.concepts {
         println!("CONCEPT {:?}", c);

@@ -134,6 +134,17 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
         let explanation = Message::new("call.signal.unrealistic_compounding");
         signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, span, explanation));
     }
+    for strained in capacity_targets(transcript, call) {
+        if is_absurd(&absurd, strained.target) {
+            continue;
+        }
+        absurd.entry(strained.target.turn).or_default().push(strained.target);
+        let explanation = Message::new("call.signal.unrealistic_capacity")
+            .with("times", format!("x{}", (strained.factor * 10.0).round() / 10.0))
+            .with("turn", strained.constraint.turn.to_string())
+            .with("quote", quote(strained.constraint));
+        signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, strained.target, explanation));
+    }
     let in_absurd = |f: &LocatedFact| is_absurd(&absurd, f.span);
 
     for f in &call.facts {
@@ -423,7 +434,7 @@ fn horizon_near(text: &str, span: Span, call: &CallEvidence, max_days: i64) -> O
 static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:{bad})\b|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?)|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b",
+        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:{bad})\b|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?)|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b",
         bad = r"waste|wastage|errors?|defects?|churn|complaints?|returns?|exchanges?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|overflows?|spills?|outages?|downtime|stock-?outs?|late\s+deliveries|(?:missed|uncovered)\s+(?:calls|appointments|deliveries|shifts?)",
         who = r"lead|enquiry|enquirie|inquiry|inquirie|prospect|quote|caller|visitor|customer|client|patient|member|demo|deal|trial",
     ))
@@ -454,11 +465,11 @@ static DEMANDED: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("built-in pattern")
 });
-/// Words that make perfection an ideal: "the dream", "ideally", "我们的追求".
+/// Words that make perfection an ideal: "ideally", "in a perfect world", "我们的追求".
 static IDEAL: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)\b(?:dream|ideal|ideally|in\s+a\s+perfect\s+world|would\s+be\s+nice|aspire|aspiration|strive)\b|追求|理想|梦想|最好",
+        r"(?i)\b(?:ideal|ideally|in\s+a\s+perfect\s+world|would\s+be\s+nice|aspire|aspiration|strive)\b|追求|理想|最好",
     )
     .expect("built-in pattern")
 });
@@ -480,7 +491,10 @@ fn perfection_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span
                 .checked_sub(1)
                 .and_then(|i| transcript.turns.get(i))
                 .is_some_and(|q| q.role == crate::transcript::Role::Rep && GOAL_QUESTION.is_match(&q.text));
-            if !asked && !GOAL_CUE.is_match(&sentence_text(transcript, span)) {
+            // The goal may be named after the perfection it describes ("Not one return.
+            // Zero. That's the goal."): read from this sentence to the end of the answer.
+            let rest = rest_of_answer(&turn.text, span);
+            if !asked && !GOAL_CUE.is_match(rest) {
                 continue;
             }
             // Within half a year it is a red flag; years out it reads as an ideal; with no date
@@ -488,15 +502,109 @@ fn perfection_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span
             // which no business meets either.
             if let Some(horizon) = horizon_near(&turn.text, span, call, PERFECTION_HORIZON_DAYS) {
                 out.push((span, Some(horizon)));
-            } else if horizon_near(&turn.text, span, call, i64::MAX).is_none() {
-                let sentence = sentence_text(transcript, span);
-                if DEMANDED.is_match(&sentence) && !IDEAL.is_match(&sentence) {
-                    out.push((span, None));
-                }
+            } else if horizon_near(&turn.text, span, call, i64::MAX).is_none()
+                && DEMANDED.is_match(rest)
+                && !IDEAL.is_match(&sentence_text(transcript, span))
+            {
+                out.push((span, None));
             }
         }
     }
     out
+}
+
+/// Capacity said to stay as it is: "same crew", "without hiring", "设备不加、人也不加",
+/// "教室不加、老师不加".
+static NO_MORE_CAPACITY: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(
+        r"(?i)\b(?:(?:the\s+)?same\s+(?:crew|team|staff|people|headcount|lads|workforce|number\s+of\s+(?:people|staff|hands))|without\s+(?:hiring|taking\s+on|adding)\b|no\s+(?:new|extra|more|additional)\s+(?:staff|people|hires|hands|headcount|crew|vans|trucks|rooms|machines|space)|not\s+(?:hiring|taking\s+on)\s+(?:anyone|anybody|more|staff))\b|(?:人|人手|设备|机器|老师|教室|车|场地|编制|员工)(?:也|都)?不(?:加|增加|添|多招)|不加人|不招人|人手不变|原班人马",
+    )
+    .expect("built-in pattern")
+});
+/// The level a target replaces, said right after it: "twenty next year instead of three".
+static EN_INSTEAD_OF: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(r"(?i)^\s*(?:[a-z]+\s+){0,3}?(?:instead\s+of|rather\s+than|up\s+from)\s+(?:the\s+|our\s+)?(?P<n>\d+|[a-z]+(?:[\s-][a-z]+)?)\b")
+        .expect("built-in pattern")
+});
+
+/// A target at least twice the current level with no capacity added: an answer that sets a
+/// level of a thing (or says what it replaces) and, in that answer or the next, that the crew,
+/// rooms or machines stay the same ("twenty organs next year instead of three. Same crew.",
+/// "一天十二吨……得三十吨往上。设备不加、人也不加").
+struct CapacityTarget {
+    target: Span,
+    constraint: Span,
+    factor: f64,
+}
+
+/// The factor below which a target with no added capacity is left alone: doubling with the
+/// same people and machines is not credible, smaller gains may come from working better.
+const CAPACITY_FACTOR: f64 = 2.0;
+
+fn capacity_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<CapacityTarget> {
+    let prospect: Vec<&crate::transcript::Turn> = transcript.prospect_turns().collect();
+    let mut out = Vec::new();
+    for (k, turn) in prospect.iter().enumerate() {
+        let Some(m) = NO_MORE_CAPACITY.find(&turn.text) else { continue };
+        let constraint = Span { turn: turn.index, start: m.start(), end: m.end() };
+        // The target is in this answer or the one before it.
+        let candidates = [Some(*turn), k.checked_sub(1).and_then(|i| prospect.get(i).copied())];
+        for answer in candidates.into_iter().flatten() {
+            if !GOAL_CUE.is_match(&answer.text) {
+                continue;
+            }
+            if let Some((target, factor)) = strained_level(answer, call) {
+                out.push(CapacityTarget { target, constraint, factor });
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// The biggest change between two levels of one thing in an answer: two counts with the same
+/// unit, or a count and the level it replaces ("instead of three").
+fn strained_level(answer: &crate::transcript::Turn, call: &CallEvidence) -> Option<(Span, f64)> {
+    let counts: Vec<(&LocatedFact, f64, &str)> = call
+        .facts
+        .iter()
+        .filter(|f| f.span.turn == answer.index && f.role != FactRole::Past)
+        .filter_map(|f| match &f.fact {
+            Fact::Count { value, unit } if *value > 0.0 => Some((f, *value, unit.as_str())),
+            _ => None,
+        })
+        .collect();
+    let mut best: Option<(Span, f64)> = None;
+    let mut consider = |span: Span, factor: f64| {
+        if factor >= CAPACITY_FACTOR && best.is_none_or(|(_, f)| factor > f) {
+            best = Some((span, factor));
+        }
+    };
+    for (i, (a, x, u)) in counts.iter().enumerate() {
+        for (b, y, v) in &counts[i + 1..] {
+            if u == v {
+                let target = if y > x { b.span } else { a.span };
+                consider(target, x.max(*y) / x.min(*y));
+            }
+        }
+        let after = answer.text.get(a.span.end..).unwrap_or("");
+        if let Some(n) = EN_INSTEAD_OF.captures(after).and_then(|c| c.name("n")) {
+            let was = n.as_str().parse::<f64>().ok().or_else(|| crate::facts::parse_en_words(n.as_str()));
+            if let Some(was) = was.filter(|w| *w > 0.0) {
+                consider(a.span, x / was);
+            }
+        }
+    }
+    best
+}
+
+/// The text of an answer from the start of the sentence holding `span` to its end.
+fn rest_of_answer(text: &str, span: Span) -> &str {
+    let ranges = crate::facts::sentences(text);
+    let at = ranges.partition_point(|(_, end)| *end <= span.start);
+    text.get(ranges.get(at).map_or(span.start, |r| r.0)..).unwrap_or("")
 }
 
 /// Doubling every month or week, said as a goal: "we want to double the bookings every
@@ -519,7 +627,7 @@ static ZH_COMPOUNDING: LazyLock<Regex> = LazyLock::new(|| {
 static GOAL_CUE: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)\b(?:want|wants|target|goal|aim|aiming|plan|planning|need\s+to|going\s+to|gonna|will|we['’]ll|should|must|has\s+to|have\s+to)\b|要|目标|计划|打算|争取|得|必须",
+        r"(?i)\b(?:want|wants|target|goal|aim|aiming|plan|planning|dream|need\s+to|going\s+to|gonna|will|we['’]ll|should|must|has\s+to|have\s+to)\b|要|目标|计划|打算|争取|得|必须|梦想",
     )
     .expect("built-in pattern")
 });
@@ -1026,11 +1134,78 @@ mod tests {
             &[(UnrealisticTarget, "every single enquiry answered")],
             &[],
         );
+        // The goal named after the perfection it describes, or "the dream" insisted on.
+        check(
+            &["R: What would good look like?", "Not one return, not a single exchange. Zero. That's the goal."],
+            &[(UnrealisticTarget, "Not one return")],
+            &[],
+        );
+        check(
+            &["R: Goals?", "The dream is never a single late return again. Zero. Ever."],
+            &[(UnrealisticTarget, "never a single late return")],
+            &[],
+        );
         // Years out, hoped for, or not a goal: an ideal or a description, not a red flag.
         check(&["R: Goals?", "Zero defects is the dream, always has been."], &[], &[UnrealisticTarget]);
+        check(&["R: Goals?", "Ideally not one return, ever. We'll see."], &[], &[UnrealisticTarget]);
         check(&["R: Goals?", "We want zero complaints by 2030."], &[], &[UnrealisticTarget]);
         check(&["R: How was December?", "Zero complaints in December, first time ever."], &[], &[UnrealisticTarget]);
         check(&["R: 目标呢？", "零投诉一直是我们的追求。"], &[], &[UnrealisticTarget]);
+    }
+
+    #[test]
+    fn a_multiple_said_after_its_goal_takes_the_goal_s_date() {
+        check(
+            &["R: Where do you want to be?", "Four hundred a month by next summer. Ten x. Why not."],
+            &[(UnrealisticTarget, "Ten x")],
+            &[],
+        );
+        // A date two sentences back, or a multiple inside a longer sentence, is not its date.
+        check(
+            &[
+                "R: Plans?",
+                "We open the new site by March. The team is good. We could triple the trade orders over time.",
+            ],
+            &[],
+            &[UnrealisticTarget],
+        );
+        check(&["R: 目标呢？", "开春之前，网店的单子翻个十倍吧。"], &[(UnrealisticTarget, "十倍")], &[]);
+    }
+
+    #[test]
+    fn doubling_with_no_capacity_added_is_unrealistic() {
+        check(
+            &[
+                "R: Where do you want the workshop to be?",
+                "I want us finishing twenty organs next year instead of three. Same crew.",
+            ],
+            &[(UnrealisticTarget, "twenty organs")],
+            &[],
+        );
+        check(
+            &[
+                "R: 明年的任务呢？",
+                "我们现在一天洗十二吨，两条线已经满负荷了，明年得做到三十吨。",
+                "R: 会加设备吗？",
+                "设备不加、人也不加，就靠管理。",
+            ],
+            &[(UnrealisticTarget, "三十吨")],
+            &[],
+        );
+        // A modest gain with the same people, or growth with capacity added, is no red flag.
+        check(
+            &["R: Targets?", "Twelve jobs a month now, fifteen next year. Same crew, better scheduling."],
+            &[],
+            &[UnrealisticTarget],
+        );
+        check(
+            &[
+                "R: Targets?",
+                "We want forty installs a month next year instead of twenty, and we're hiring two fitters.",
+            ],
+            &[],
+            &[UnrealisticTarget],
+        );
     }
 
     #[test]

@@ -405,7 +405,7 @@ static EN_HOLIDAY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ZH_HOLIDAY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?P<h>春节|过年|元旦|国庆节?|双十一|双11|六一八|618大促|年前|五一|暑假|开学)(?P<suf>前|之前|以前|后|之后|以后)?",
+        r"(?P<h>春节|过年|元旦|国庆节?|双十一|双11|六一八|618大促|年前|五一|暑假|开学|开春)(?P<suf>前|之前|以前|后|之后|以后)?",
     )
 });
 /// What a multiple compares with when it describes a season or a peak, not a goal.
@@ -417,7 +417,7 @@ static EN_USUAL: LazyLock<Regex> = LazyLock::new(|| {
 });
 static EN_MULTIPLE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:(?P<word>double|doubling|doubled|triple|tripling|tripled|quadruple|quadrupling|quadrupled|quintuple|quintupling)|(?P<nx>\d+(?:\.\d+)?)x|(?P<fold>\d+|two|three|four|five|ten)-?fold|(?P<times>\d+|two|three|four|five|ten)\s+times\s+(?:more|bigger|larger|higher|the|our|as\s+much))\b",
+        r"(?i)\b(?:(?P<word>double|doubling|doubled|triple|tripling|tripled|quadruple|quadrupling|quadrupled|quintuple|quintupling)|(?P<nx>\d+(?:\.\d+)?)x|(?P<wx>two|three|four|five|ten|twenty|fifty|a\s+hundred)\s?x|(?P<fold>\d+|two|three|four|five|ten)-?fold|(?P<times>\d+|two|three|four|five|ten)\s+times\s+(?:more|bigger|larger|higher|the|our|as\s+much))\b",
     )
 });
 
@@ -955,7 +955,7 @@ fn holiday(as_of: NaiveDate, name: &str) -> Option<Fact> {
         "五一" => (5, 1),
         // Seasons and school terms as their northern-hemisphere start: a deadline "by the
         // summer" is a horizon, not a day.
-        "spring" => (3, 20),
+        "spring" | "开春" => (3, 20),
         "summer" | "暑假" => (6, 21),
         "autumn" | "开学" => (9, 1),
         "easter" => {
@@ -1115,7 +1115,8 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
                 5.0
             }
         } else {
-            let n = c.name("nx").or(c.name("fold")).or(c.name("times")).map(|m| m.as_str()).unwrap_or("");
+            let n =
+                c.name("nx").or(c.name("wx")).or(c.name("fold")).or(c.name("times")).map(|m| m.as_str()).unwrap_or("");
             n.parse::<f64>().ok().or_else(|| parse_en_words(n)).unwrap_or(0.0)
         };
         // "Three times the usual volume": a comparison with the usual, not a change to reach.
@@ -2234,14 +2235,21 @@ fn attach_horizons(text: &str, as_of: NaiveDate, facts: &mut [FoundFact]) {
             _ => None,
         })
         .collect();
+    let nearest = |sentence: Option<usize>, at: usize| {
+        horizons.iter().filter(|(s, _, _)| *s == sentence).min_by_key(|(_, pos, _)| pos.abs_diff(at)).map(|h| h.2)
+    };
     for f in facts.iter_mut() {
         if let Fact::Growth { horizon_days, .. } = &mut f.fact {
             let here = sentence_of(f.start);
-            *horizon_days = horizons
-                .iter()
-                .filter(|(s, _, _)| *s == here)
-                .min_by_key(|(_, pos, _)| pos.abs_diff(f.start))
-                .map(|(_, _, days)| *days);
+            // A multiple said on its own after the goal ("Four hundred a month by next summer.
+            // Ten x.") is dated by the sentence before it.
+            let elliptical = here
+                .and_then(|i| sentences.get(i))
+                .is_some_and(|&(a, b)| text.get(a..b).unwrap_or("").split_whitespace().count() <= 4);
+            *horizon_days = nearest(here, f.start).or_else(|| {
+                let before = here.and_then(|i| i.checked_sub(1));
+                (elliptical && before.is_some()).then(|| nearest(before, f.start)).flatten()
+            });
         }
     }
 }

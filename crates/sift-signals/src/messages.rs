@@ -116,6 +116,7 @@ pub const CODES: &[&str] = &[
     "call.signal.unrealistic_compounding",
     "call.signal.unrealistic_perfection",
     "call.signal.unrealistic_perfection_always",
+    "call.signal.unrealistic_capacity",
     "call.signal.unrealistic_region",
     "call.signal.unrealistic_region_soon",
 ];

@@ -230,6 +230,13 @@ impl Message {
                                                              lead or customer won or kept) demanded as the standard \
                                                              from now on: no business gets there."
                 .to_owned(),
+            "call.signal.unrealistic_capacity" => format!(
+                "A target of {} the current level with no capacity added (turn {}: \"{}\"): the same people and \
+                 machines do not double their output.",
+                a("times"),
+                a("turn"),
+                a("quote")
+            ),
             "call.signal.unrealistic_region" => format!(
                 "A target of reaching a whole state, country or region within {} days, from a business of {} (turn \
                  {}: \"{}\").",

@@ -191,6 +191,12 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
             "把完美当成从今往后的标准（损失降到零，或者每个线索、每个客户都拿下、都留住）：没有哪家企业做得到。"
                 .to_owned()
         }
+        "call.signal.unrealistic_capacity" => format!(
+            "目标是现在水平的 {}，却不加任何产能（第 {} 段：“{}”）：同样的人和设备，产出翻不了倍。",
+            a("times"),
+            a("turn"),
+            a("quote")
+        ),
         "call.signal.unrealistic_region" => format!(
             "目标是 {} 天内覆盖整个州、省、全国或整个地区，而目前的规模只有 {}（第 {} 段：“{}”）。",
             a("days"),
