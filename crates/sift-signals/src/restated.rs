@@ -259,14 +259,14 @@ fn trim(v: f64) -> String {
 /// spreadsheet", "我们从来没用过什么系统", "连个表格都没有".
 static NO_TOOL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:(?:we|i)(?:['’]ve|\s+have)?\s+(?:never|not)\s+(?:had|used|run|got|bought)|(?:we|i)\s+(?:don['’]?t|do\s+not|never)\s+(?:have|use|run)|there['’]?s\s+no|there\s+is\s+no|we\s+have\s+no|we['’]ve\s+got\s+no|not\s+even)\s+(?:a\s+|an\s+|any\s+(?:kind\s+of\s+)?)?(?:proper\s+|real\s+|actual\s+)?(?P<cat>crm|software|system|tool|app|database|spreadsheet|excel)s?\b|(?:从来)?(?:没有|没)(?:用过|用|上过|装过|买过)?(?:什么|任何|啥)?(?P<zcat>系统|软件|CRM|crm|表格|Excel|excel|工具|App|APP|app)|连(?:个)?(?P<zcat2>表格|Excel|系统|软件)都没|(?:啥|什么|任何)(?P<zcat3>系统|软件|CRM|工具)(?:也|都)没",
+        r"(?i)\b(?:(?:we|i)(?:['’]ve|\s+have)?\s+(?:never|not)\s+(?:had|used|run|got|bought)|(?:we|i)\s+(?:don['’]?t|do\s+not|never)\s+(?:have|use|run)|there['’]?s\s+no|there\s+is\s+no|we\s+have\s+no|we['’]ve\s+got\s+no|not\s+even)\s+(?:a\s+|an\s+|any\s+(?:kind\s+of\s+)?)?(?:proper\s+|real\s+|actual\s+)?(?:[a-z-]+\s+)?(?P<cat>crm|software|system|tool|app|database|spreadsheet|excel)s?\b|(?:从来)?(?:没有|没)(?:用过|用|上过|装过|买过)?(?:什么|任何|啥)?(?P<zcat>系统|软件|CRM|crm|表格|Excel|excel|工具|App|APP|app)|连(?:个)?(?P<zcat2>表格|Excel|系统|软件)都没|(?:啥|什么|任何)(?P<zcat3>系统|软件|CRM|工具)(?:也|都)没|一(?:套|个|款)(?P<zcat4>系统|软件|CRM|工具)(?:也|都)没",
     )
 });
 /// "Propdesk, that's our crm", "out of Palletmate into a spreadsheet", "我们一直用的房掌柜",
 /// "记在系统里".
 static USES_TOOL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database)\b|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)",
+        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app)\b|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm)(?:已经|都)?用了|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)",
     )
 });
 /// Where all of it is kept, by a product's name: "it all lives in Google Sheets", "it's all
@@ -372,7 +372,9 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
         }
         let span = Span { turn, start: a, end: b };
         for c in NO_TOOL.captures_iter(sentence) {
-            if let Some(m) = c.name("cat").or(c.name("zcat")).or(c.name("zcat2")).or(c.name("zcat3")) {
+            if let Some(m) =
+                c.name("cat").or(c.name("zcat")).or(c.name("zcat2")).or(c.name("zcat3")).or(c.name("zcat4"))
+            {
                 out.push(ToolClaim {
                     sentence: span,
                     uses: false,
@@ -396,7 +398,14 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
             continue;
         }
         for c in USES_TOOL.captures_iter(sentence) {
-            let claim = if let Some(m) = c.name("cat").or(c.name("cat2")).or(c.name("zcat")).or(c.name("zcat2")) {
+            let claim = if let Some(m) = c
+                .name("cat")
+                .or(c.name("cat2"))
+                .or(c.name("cat3"))
+                .or(c.name("zcat"))
+                .or(c.name("zcat2"))
+                .or(c.name("zcat3"))
+            {
                 Some((tool_kind(m.as_str()), m.as_str()))
             } else if let Some(m) = c.name("name").or(c.name("name2")).or(c.name("zname")).or(c.name("zname2")) {
                 let name = m.as_str();
@@ -693,6 +702,24 @@ mod tests {
             subjects(&["说实话啥软件都没有，靠电话。", "R: 那订单呢？", "订单都记在那个易订宝里头。"]),
             ["tools"]
         );
+        // A kind named with its purpose ("rental software"), and a tool named as "the CRM we pay for".
+        assert_eq!(
+            subjects(&[
+                "We don't run any rental software at all.",
+                "R: And reminders?",
+                "Kitbook, that's our rental system, sends them."
+            ]),
+            ["tools"]
+        );
+        assert_eq!(
+            subjects(&[
+                "We don't have a CRM, never have.",
+                "R: Follow-ups?",
+                "I open Harbour, that's the CRM we've been paying for, every Monday."
+            ]),
+            ["tools"]
+        );
+        assert_eq!(subjects(&["我们到现在一套系统都没上过。", "R: 那销售呢？", "我们CRM用了快三年了。"]), ["tools"]);
     }
 
     #[test]
@@ -731,6 +758,9 @@ mod tests {
         none(&["啥系统都没有。", "R: 客户电话呢？", "都记在本子里。"]);
         // A question is not a claim.
         none(&["We don't have a CRM.", "R: OK.", "Is Tradeflow your CRM?"]);
+        // The rep's product, or the CRM someone else runs, is not the contact's own.
+        none(&["We don't have a CRM.", "R: OK.", "That's the CRM you showed us last week, right."]);
+        none(&["我们没有系统。", "R: 以后呢？", "要是系统用了好用，再说。"]);
     }
 
     #[test]
