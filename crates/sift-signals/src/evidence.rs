@@ -1257,6 +1257,13 @@ impl Reader<'_> {
                     let past = self.is_past(text, found, &pasts, &sentence_ranges, s);
                     if past {
                         FactRole::Past
+                    } else if (CONTRACT_ENDS_BEFORE.is_match(&text[clause.0..found.start])
+                        || CONTRACT_ENDS_AFTER.is_match(&text[found.end..clause.1.max(found.end)]))
+                        && !NEEDED_BY_THEN.is_match(&text[sentence.0..sentence.1])
+                    {
+                        // "明年六月到期，到期就不续了": when a contract already signed ends, not
+                        // when this one is bought (unless the sentence ties the two).
+                        FactRole::Context
                     } else if AWAY_UNTIL.is_match(&text[clause.0..found.start])
                         || not_now.iter().any(|&(a, b)| a <= found.start && found.end <= b)
                         || MEETING_BEFORE.is_match(&text[clause.0..found.start])
@@ -1886,6 +1893,25 @@ static AWAY_UNTIL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         r"(?i)(?-u:\b)(?:away|off|on\s+(?:leave|holiday|vacation|holidays)|out\s+of\s+(?:the\s+)?office|travell?ing|abroad)\s+(?:\w+\s+){0,2}?(?:(?:till|until|til|through)\s+(?:the\s+)?)?$|(?:出差|休假|不在|出国)(?:到|要到)$",
     )
 });
+/// The end of a contract already signed, said before its date: "the lease runs till", "our
+/// contract with them expires in", "合同签到".
+static CONTRACT_ENDS_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:contract|lease|licen[cs]e|subscription|agreement)\s+(?:\w+\s+){0,4}?(?:ends|expires|runs\s+out|runs\s+(?:till|until|to)|is\s+up|renews)\s+(?:in|on|at|till|until|around)?\s*(?:the\s+)?$|合同\p{Han}{0,6}?(?:签到|到)$",
+    )
+});
+/// The same said after its date: "明年六月到期", "March 2028, when it expires".
+static CONTRACT_ENDS_AFTER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)^\s*(?:才|就|正好)?(?:到期|期满)|^[\s,]*(?:when|that['’]?s\s+when)\s+(?:it|the\s+\w+)\s+(?:ends|expires|runs\s+out)",
+    )
+});
+/// Words that tie a buying date to a contract's end: "so we need it by then", "到期前得换".
+static NEEDED_BY_THEN: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:need|want|must|has\s+to|have\s+to|got\s+to|before\s+(?:then|that|it)|by\s+then|switch|replace)(?-u:\b)|要|得|必须|之前|以前|换掉|换成",
+    )
+});
 /// A question about a season of the year.
 static SEASON_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
@@ -2051,7 +2077,7 @@ static BENCHMARK: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// "anything", "everything", "任何": an approval with no limit.
 static UNCONDITIONAL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:anything|everything|any\s+(?:spend|purchase|money|tool)|all\s+(?:spend|purchases)|whatever|only\s+(?:then|after|once|if)|can['’]t\s+sign\s+(?:without|until)|in\s+the\s+end|ultimately|at\s+the\s+end\s+of\s+the\s+day)(?-u:\b)|任何|所有|最后(?:还是|都)?(?:得|要|必须|需要|是)|最终(?:还是)?(?:得|要|是)|一律|都(?:要|得)|才能|才可以|只有|合同(?:那|这块|这边)?(?:肯定|都|还是)?(?:得|要|必须|需要)|只能往上|合同都是|都是(?:他|她)(?:来)?(?:签|定|拍板)|(?:也|都|还)是(?:他|她)(?:来)?签|才算数|才作数",
+        r"(?i)(?-u:\b)(?:anything|everything|any\s+(?:spend|purchase|money|tool)|all\s+(?:spend|purchases)|whatever|only\s+(?:then|after|once|if)|can['’]t\s+sign\s+(?:without|until)|in\s+the\s+end|ultimately|at\s+the\s+end\s+of\s+the\s+day)(?-u:\b)|任何|所有|最后(?:肯定|一定)?(?:还是|都)?(?:得|要|必须|需要|是)|肯定(?:还是)?得|最终(?:还是)?(?:得|要|是)|一律|都(?:要|得)|才能|才可以|只有|合同(?:那|这块|这边)?(?:肯定|都|还是)?(?:得|要|必须|需要)|只能往上|合同都是|都是(?:他|她)(?:来)?(?:签|定|拍板)|(?:也|都|还)是(?:他|她)(?:来)?签|才算数|才作数",
     )
 });
 /// A sentence that opens by pointing back at the one before: "That's thirty grand a year",
@@ -3006,6 +3032,28 @@ mod tests {
                 ],
                 Contradicted,
             ),
+            (
+                &[
+                    "R: 谁拍板？",
+                    "这个事我就能做主。",
+                    "R: 报价四万八。",
+                    "那我得跟老板说一下，最后肯定还是得老板签字。",
+                ],
+                Contradicted,
+            ),
+            (
+                &["R: 谁拍板？", "这个我能拍板。", "R: 十几万呢？", "十几万的东西得老板娘点头，她不签字我也没办法。"],
+                Contradicted,
+            ),
+            (
+                &[
+                    "R: 谁定？",
+                    "厂里的事我说了算。",
+                    "R: 采购呢？",
+                    "系统类的得走集团招标，都是集团那边定，我插不上手。",
+                ],
+                Contradicted,
+            ),
             // Who signs said of 他/她 after the person is named: "公章在她手里，最后也是她签".
             (
                 &[
@@ -3247,6 +3295,21 @@ mod tests {
                 Partial,
             ),
             (&["R: When might he look at it?", "No idea. He's on leave until the 12th of January."], Unknown),
+            // When a contract already signed ends is no buying date, unless the answer ties the two.
+            (&["R: 现在的记录仪有服务合同吧？", "有，明年六月到期，到期就不续了，跟这边不冲突。"], Unknown),
+            (
+                &["R: Any contract with them?", "Yes, the lease runs till March 2028. Can't see anything changing."],
+                Unknown,
+            ),
+            (
+                &[
+                    "R: Any contract with them?",
+                    "Our contract ends in June.",
+                    "R: When do you need this live?",
+                    "By March 15.",
+                ],
+                Confirmed,
+            ),
             // A season that comes round every year is no buying date.
             (
                 &["R: When's your busiest time of year?", "Weddings. May through September, we're out every weekend."],

@@ -266,7 +266,7 @@ static NO_TOOL: LazyLock<Regex> = LazyLock::new(|| {
 /// "记在系统里".
 static USES_TOOL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app)\b|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm)(?:已经|都)?用了|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)",
+        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app)\b|\b(?:the|this|that|our)\s+(?:[a-z-]+\s+){0,3}?(?P<cat4>system|software|app|program|database|thing)\s+(?:we|i)(?:['’]ve|\s+have)?\s+(?:had|used|been\s+using|use|run|got)\b|\b(?:type|types|typed|key|keys|keyed|enter|enters|entered|log|logs|logged|punch|punches|punched)\s+(?:[\w'’]+\s+){0,3}?into\s+(?P<name3>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm)(?:已经|都)?用了|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)",
     )
 });
 /// Where all of it is kept, by a product's name: "it all lives in Google Sheets", "it's all
@@ -398,18 +398,14 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
             continue;
         }
         for c in USES_TOOL.captures_iter(sentence) {
-            let claim = if let Some(m) = c
-                .name("cat")
-                .or(c.name("cat2"))
-                .or(c.name("cat3"))
-                .or(c.name("zcat"))
-                .or(c.name("zcat2"))
-                .or(c.name("zcat3"))
-            {
+            let group = |names: &[&str]| names.iter().find_map(|n| c.name(n));
+            let claim = if let Some(m) = group(&["cat", "cat2", "cat3", "cat4", "zcat", "zcat2", "zcat3"]) {
                 Some((tool_kind(m.as_str()), m.as_str()))
-            } else if let Some(m) = c.name("name").or(c.name("name2")).or(c.name("zname")).or(c.name("zname2")) {
+            } else if let Some(m) = group(&["name", "name2", "name3", "zname", "zname2"]) {
                 let name = m.as_str();
-                if NOT_SOFTWARE.iter().any(|w| name.eq_ignore_ascii_case(w) || name.starts_with(w)) {
+                if NOT_SOFTWARE.iter().any(|w| name.eq_ignore_ascii_case(w) || name.starts_with(w))
+                    || ALL_IN_NOT_TOOLS.contains(&name.to_lowercase().as_str())
+                {
                     None
                 } else {
                     Some((ToolKind::Named, name))
@@ -423,6 +419,29 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
         }
     }
     out
+}
+
+/// A rep question about a kind of tool: "No software at all?", "Do you use a CRM?", "有没有用什么系统？".
+static TOOL_QUESTION: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(?P<cat>crm|software|system|app|database)s?\b|(?P<zcat>系统|软件|CRM|crm)"));
+/// A bare no: "None.", "Nope, nothing.", "没有。".
+static BARE_NO: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(?:(?:no|none|nope|nah|nothing|not\s+really|not\s+one)[\s,.!]*){1,2}$|^\s*(?:没有|没|没用|没用过|没上过)[，。！\s]*$",
+    )
+});
+
+/// A tool denied by a bare no to a question about that kind of tool ("No software at all?"
+/// "None.").
+fn denied_when_asked(question: &str, answer: &str, turn: usize) -> Option<ToolClaim> {
+    if !BARE_NO.is_match(answer) || !question.trim_end().ends_with(['?', '？']) {
+        return None;
+    }
+    let c = TOOL_QUESTION.captures(question)?;
+    let what = c.name("cat").or(c.name("zcat"))?.as_str();
+    let start = answer.len() - answer.trim_start().len();
+    let sentence = Span { turn, start, end: answer.trim_end().len() };
+    Some(ToolClaim { sentence, uses: false, kind: tool_kind(what), what: what.to_owned(), everything: false })
 }
 
 /// A tool denied and, in another turn, one of its kind in use (either way round); or two
@@ -582,6 +601,8 @@ pub(crate) fn restated(transcript: &Transcript) -> Vec<Restated> {
     let mut teams = Vec::new();
     for turn in transcript.turns.iter().filter(|t| t.role == Role::Prospect) {
         rates.extend(rates_in(&turn.text, turn.index));
+        let question = turn.index.checked_sub(1).and_then(|i| transcript.turns.get(i)).filter(|q| q.role == Role::Rep);
+        tools.extend(question.and_then(|q| denied_when_asked(&q.text, &turn.text, turn.index)));
         tools.extend(tool_claims(&turn.text, turn.index));
         teams.extend(team_totals(&turn.text, turn.index));
     }
@@ -720,6 +741,25 @@ mod tests {
             ["tools"]
         );
         assert_eq!(subjects(&["我们到现在一套系统都没上过。", "R: 那销售呢？", "我们CRM用了快三年了。"]), ["tools"]);
+        // A bare no read with its question; a tool named by what is typed into it, or as
+        // "this old tracking thing we've had for years".
+        assert_eq!(
+            subjects(&[
+                "R: A paper ledger? No software at all?",
+                "None.",
+                "R: And the hours?",
+                "The lads type them into Tallyworks on the PC."
+            ]),
+            ["tools"]
+        );
+        assert_eq!(
+            subjects(&[
+                "We don't use any software for the jobs, none at all.",
+                "R: And hours?",
+                "They go in timewise on the tablet, it's this old job tracking thing we've had for years."
+            ]),
+            ["tools"]
+        );
     }
 
     #[test]
@@ -761,6 +801,9 @@ mod tests {
         // The rep's product, or the CRM someone else runs, is not the contact's own.
         none(&["We don't have a CRM.", "R: OK.", "That's the CRM you showed us last week, right."]);
         none(&["我们没有系统。", "R: 以后呢？", "要是系统用了好用，再说。"]);
+        // A bare no to a question about something else, or a month after "into".
+        none(&["R: Any plans to hire?", "No.", "R: Tools?", "We use Jobber for the rota."]);
+        none(&["We don't have any software.", "R: Invoices?", "I type them up into March's folder."]);
     }
 
     #[test]
