@@ -434,7 +434,7 @@ fn horizon_near(text: &str, span: Span, call: &CallEvidence, max_days: i64) -> O
 static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:{bad})\b|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?)|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b",
+        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:{bad})\b|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?)|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+)?(?:lost|missed|dropped|late|broken|damaged|stolen|nicked|wasted)\b",
         bad = r"waste|wastage|errors?|defects?|churn|complaints?|returns?|exchanges?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|overflows?|spills?|outages?|downtime|stock-?outs?|late\s+deliveries|(?:missed|uncovered)\s+(?:calls|appointments|deliveries|shifts?)",
         who = r"lead|enquiry|enquirie|inquiry|inquirie|prospect|quote|caller|visitor|customer|client|patient|member|demo|deal|trial",
     ))
@@ -443,7 +443,7 @@ static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
 static ZH_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?:全部|全都|百分之百|100%|一个不落地?|统统)(?:都)?(?:要|得|能)?(?:成交|转化|签下|签约|拿下|续费|续约|续课|留住|到店|报名)|一[个单家只条台件位名]\p{{Han}}{{0,3}}?(?:都|也)不(?:能|许|准)\p{{Han}}{{0,6}}?(?:跑|丢|少|流失|漏|挂|死|坏|错)|来一个(?:签|成|留)一个|(?:通过率|合格率|及格率|转化率|成交率|签约率|续费率|到店率|好评率)(?:要|得|必须|一定要)?(?:达到|做到|到|冲到)?(?:百分之百|100%)|零(?:{bad})|(?:{bad})率?(?:要|得|必须|一定要)?(?:降到|做到|为|变成|归)零|(?:{bad})\p{{Han}}{{0,2}}?(?:必须|要|得|一定要)?清零",
+        r"(?:全部|全都|百分之百|100%|一个不落地?|统统)(?:都)?(?:要|得|能)?(?:成交|转化|签下|签约|拿下|续费|续约|续课|留住|到店|报名)|一[个单家只条台件位名天]\p{{Han}}{{0,3}}?(?:都|也)不(?:能|许|准)\p{{Han}}{{0,6}}?(?:跑|丢|少|流失|漏|挂|死|坏|错|空)|来一个(?:签|成|留)一个|(?:通过率|合格率|及格率|转化率|成交率|签约率|续费率|到店率|好评率|利用率|出租率|入住率|上座率|满座率)(?:要|得|必须|一定要)?(?:达到|做到|到|冲到)?(?:百分之百|100%)|零(?:{bad})|(?:{bad})率?(?:要|得|必须|一定要)?(?:降到|做到|为|变成|归)零|(?:{bad})\p{{Han}}{{0,2}}?(?:必须|要|得|一定要)?清零",
         bad = "投诉|差错|失误|损耗|浪费|事故|退货|流失|差评|退单|爽约|故障|缺货",
     ))
     .expect("built-in pattern")
@@ -452,7 +452,7 @@ static ZH_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
 static GOAL_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)\b(?:goals?|targets?|aims?|success|ambitions?|where\s+do\s+you\s+(?:want|see)|looking\s+to\s+achieve|hoping\s+to\s+(?:get|see)|what\s+would\s+good\s+look\s+like)\b|目标|指标|打算做到|想做到|(?:达到|看到)个?(?:什么|啥)(?:样的?)?(?:效果|结果)",
+        r"(?i)\b(?:goals?|targets?|aims?|success|ambitions?|where\s+do\s+you\s+(?:want|see)|(?:you['’]d|you\s+would)\s+(?:\w+\s+)?(?:want|like|need)|looking\s+to\s+achieve|hoping\s+to\s+(?:get|see)|what\s+would\s+good\s+look\s+like)\b|目标|指标|打算做到|想做到|(?:达到|看到)个?(?:什么|啥)(?:样的?)?(?:效果|结果)",
     )
     .expect("built-in pattern")
 });
@@ -1130,6 +1130,16 @@ mod tests {
         check(&["R: 目标呢？", "来一个签一个，我就要这个。"], &[(UnrealisticTarget, "来一个签一个")], &[]);
         check(&["R: 目标呢？", "客户投诉必须清零。"], &[(UnrealisticTarget, "投诉必须清零")], &[]);
         check(
+            &["R: Anything you'd want a tracker to do?", "Not one colony lost. Not one hive nicked. Zero."],
+            &[(UnrealisticTarget, "Not one colony lost")],
+            &[],
+        );
+        check(
+            &["R: 装了以后呢？", "我要每一台每一天都在租，利用率百分之百，一天都不能空着。"],
+            &[(UnrealisticTarget, "利用率百分之百")],
+            &[],
+        );
+        check(
             &["R: What does he want?", "he wants every single enquiry answered inside a minute and never miss one"],
             &[(UnrealisticTarget, "every single enquiry answered")],
             &[],
@@ -1170,6 +1180,15 @@ mod tests {
             &[UnrealisticTarget],
         );
         check(&["R: 目标呢？", "开春之前，网店的单子翻个十倍吧。"], &[(UnrealisticTarget, "十倍")], &[]);
+    }
+
+    #[test]
+    fn from_one_level_to_another_with_a_filler() {
+        check(
+            &["R: Goals?", "we wanna go from like eleven hundred rentals a week to ten thousand a week by new years"],
+            &[(UnrealisticTarget, "eleven hundred")],
+            &[],
+        );
     }
 
     #[test]

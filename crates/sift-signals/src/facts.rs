@@ -375,7 +375,7 @@ static EN_PCT: LazyLock<Regex> = LazyLock::new(|| {
 /// after the first or not at all.
 static EN_FROM_TO: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\bfrom\s+(?:about\s+|around\s+|roughly\s+)?(?P<a>\d[\d,]*(?:\.\d+)?|{w})(?:\s*(?P<am>thousand|million|k)\b)?\s*(?:%|percent)?\s+(?P<what>(?:[a-z-]+\s+){{0,3}}?)(?:to|up\s+to)\s+(?:about\s+|around\s+|over\s+)?(?P<b>\d[\d,]*(?:\.\d+)?|{w})(?:\s*(?P<bm>thousand|million|k)\b)?\b",
+        r"(?i)\bfrom\s+(?:about\s+|around\s+|roughly\s+|like\s+)?(?P<a>\d[\d,]*(?:\.\d+)?|{w})(?:\s*(?P<am>thousand|million|k)\b)?\s*(?:%|percent)?\s+(?P<what>(?:[a-z-]+\s+){{0,3}}?)(?:to|up\s+to)\s+(?:about\s+|around\s+|over\s+)?(?P<b>\d[\d,]*(?:\.\d+)?|{w})(?:\s*(?P<bm>thousand|million|k)\b)?\b",
         w = en_word_number_pattern()
     ))
 });
@@ -1085,9 +1085,11 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
             })
         };
         // "from 9 in the morning to 5", "from two a month to ten": clock times and rates
-        // named between the two figures are not two levels of one thing.
+        // named between the two figures are not two levels of one thing; a thing named with
+        // its rate is ("from eleven hundred rentals a week to ten thousand").
         let what = c.name("what").map_or("", |m| m.as_str());
-        if !what.is_empty() && FROM_TO_NOT_A_THING.is_match(what) {
+        let not_a_thing = |w: &str| FROM_TO_NOT_A_THING.find(w).is_some_and(|m| m.len() == w.len());
+        if !what.is_empty() && what.split_whitespace().all(not_a_thing) {
             continue;
         }
         if let (Some(a), Some(b)) = (value("a", "am"), value("b", "bm")) {
