@@ -1257,6 +1257,8 @@ impl Reader<'_> {
                     let past = self.is_past(text, found, &pasts, &sentence_ranges, s);
                     if past {
                         FactRole::Past
+                    } else if DATE_DECLINED.is_match(&text[found.end..]) {
+                        FactRole::Context
                     } else if (CONTRACT_ENDS_BEFORE.is_match(&text[clause.0..found.start])
                         || CONTRACT_ENDS_AFTER.is_match(&text[found.end..clause.1.max(found.end)]))
                         && !NEEDED_BY_THEN.is_match(&text[sentence.0..sentence.1])
@@ -1904,6 +1906,13 @@ static CONTRACT_ENDS_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::n
 static CONTRACT_ENDS_AFTER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
         r"(?i)^\s*(?:才|就|正好)?(?:到期|期满)|^[\s,]*(?:when|that['’]?s\s+when)\s+(?:it|the\s+\w+)\s+(?:ends|expires|runs\s+out)",
+    )
+});
+/// A date turned down, said right after it: "下周不行，忙", "Tuesday's no good", "next week
+/// doesn't work": a diary, not a plan.
+static DATE_DECLINED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)^\s*(?:(?:is|['’]s)\s+(?:no\s+good|bad|out|tricky|difficult)|(?:doesn['’]?t|does\s+not|won['’]?t)\s+work)(?-u:\b)|^\s*(?:不行|不方便|不太方便|没空|没时间|不合适|够呛|排不开)",
     )
 });
 /// Words that tie a buying date to a contract's end: "so we need it by then", "到期前得换".
@@ -3295,6 +3304,9 @@ mod tests {
                 Partial,
             ),
             (&["R: When might he look at it?", "No idea. He's on leave until the 12th of January."], Unknown),
+            // A date turned down is a diary, not a plan.
+            (&["R: 下周方便我过去拜访一下吗？", "下周不行，忙。"], Unknown),
+            (&["R: Could we meet next week?", "Next week doesn't work, sorry."], Unknown),
             // When a contract already signed ends is no buying date, unless the answer ties the two.
             (&["R: 现在的记录仪有服务合同吧？", "有，明年六月到期，到期就不续了，跟这边不冲突。"], Unknown),
             (
