@@ -309,29 +309,19 @@ impl<const N: usize> Levelled<N> {
     /// Calls `add(row, lane, sum, change)` for every split on each row's path through every
     /// tree (and with a change of 0 below a leaf). The trees go in groups of [`LANES`], each
     /// group over every row before the next group, so a group's nodes stay in the
-    /// first-level cache and the rows' walks do not wait on each other; each row still
-    /// sees the trees in order.
+    /// first-level cache; each row still sees the trees in order.
     #[inline]
     fn walk<R: RowBuffers>(&self, depth: usize, rows: &mut [R], mut add: impl FnMut(&mut R, usize, u16, f64)) {
         let mut groups = self.trees.chunks_exact(LANES);
         for group in &mut groups {
             let [t0, t1, t2, t3] = group else { continue };
-            for row in rows.iter_mut() {
-                let (mut a0, mut a1, mut a2, mut a3) = (0, 0, 0, 0);
-                for _ in 0..depth {
-                    let (sum, delta);
-                    (a0, sum, delta) = Self::step(t0, a0, row);
-                    add(row, 0, sum, delta);
-                    let (sum, delta);
-                    (a1, sum, delta) = Self::step(t1, a1, row);
-                    add(row, 1, sum, delta);
-                    let (sum, delta);
-                    (a2, sum, delta) = Self::step(t2, a2, row);
-                    add(row, 2, sum, delta);
-                    let (sum, delta);
-                    (a3, sum, delta) = Self::step(t3, a3, row);
-                    add(row, 3, sum, delta);
-                }
+            let group = [t0, t1, t2, t3];
+            let mut pairs = rows.chunks_exact_mut(ROWS_INTERLEAVED);
+            for pair in &mut pairs {
+                Self::walk_group::<ROWS_INTERLEAVED, R>(group, depth, pair, &mut add);
+            }
+            for row in pairs.into_remainder().chunks_mut(1) {
+                Self::walk_group::<1, R>(group, depth, row, &mut add);
             }
         }
         for tree in groups.remainder() {
@@ -341,6 +331,27 @@ impl<const N: usize> Levelled<N> {
                     let (sum, delta);
                     (at, sum, delta) = Self::step(tree, at, row);
                     add(row, 0, sum, delta);
+                }
+            }
+        }
+    }
+
+    /// A group of trees over `K` rows, one step of each walk after another: each walk is a
+    /// chain of dependent loads, and `K` times [`LANES`] of them keep the core busy.
+    #[inline(always)]
+    fn walk_group<const K: usize, R: RowBuffers>(
+        group: [&TreeBlock<N>; LANES],
+        depth: usize,
+        rows: &mut [R],
+        add: &mut impl FnMut(&mut R, usize, u16, f64),
+    ) {
+        let mut at = [[0usize; LANES]; K];
+        for _ in 0..depth {
+            for (lane, tree) in group.into_iter().enumerate() {
+                for (row, at) in rows.iter_mut().zip(&mut at) {
+                    let (sum, delta);
+                    (at[lane], sum, delta) = Self::step(tree, at[lane], row);
+                    add(row, lane, sum, delta);
                 }
             }
         }
@@ -415,9 +426,12 @@ impl<const N: usize> Levelled<N> {
     }
 }
 
-/// Rows walked together at most: the values and running sums of this many rows take a few
-/// tens of kilobytes, so they stay in the first-level cache beside a group of trees.
-const PASS_ROWS: usize = 16;
+/// Rows walked together at most: their values and running sums stay in the first-level
+/// cache beside a group of trees.
+const PASS_ROWS: usize = 8;
+/// Rows whose walks of a group of trees are interleaved step by step (more ran short of
+/// registers).
+const ROWS_INTERLEAVED: usize = 2;
 /// The slots of a [`NarrowRow`]: enough for forests splitting on up to 63 features.
 const NARROW_VALUES: usize = 128;
 const NARROW_SUMS: usize = 256;
