@@ -457,6 +457,9 @@ fn push_integer(out: &mut Vec<u8>, value: u64) {
     out.extend_from_slice(&digits[at..]);
 }
 
+/// Rows parsed before they are scored together (see [`Scorer::score_rows`]).
+const ROWS_AT_ONCE: usize = 32;
+
 fn score_block(
     scorer: &Scorer<'_>,
     delimiter: u8,
@@ -467,8 +470,9 @@ fn score_block(
     mut out: Vec<u8>,
 ) -> Result<Vec<u8>> {
     out.clear();
-    // Cell ranges within the record's text (reused across rows).
-    let mut cells: Vec<Option<(usize, usize)>> = Vec::with_capacity(scorer.positions.len());
+    let columns = scorer.positions.len();
+    // The records of the rows scored together, reused.
+    let mut records = vec![csv::ByteRecord::new(); ROWS_AT_ONCE];
     let mut row_id = Vec::new();
     let (mut positive, mut negative) = (Vec::with_capacity(top), Vec::with_capacity(top));
     let mut reader = csv::ReaderBuilder::new()
@@ -476,71 +480,89 @@ fn score_block(
         .has_headers(false)
         .flexible(true)
         .from_reader(block.bytes.as_slice());
-    let mut record = csv::ByteRecord::new();
-    let mut offset = 0u64;
+    let mut first_row = block.first_row;
     loop {
-        let row = block.first_row + offset;
-        if !reader.read_byte_record(&mut record).map_err(|e| ScoreError::Csv(format!("row {row}: {e}")))? {
+        // Records first, then their cells: a parse error is reported after any error in the
+        // rows before it, as when rows were read one at a time.
+        let mut count = 0;
+        let mut parse_error = None;
+        while count < ROWS_AT_ONCE {
+            match reader.read_byte_record(&mut records[count]) {
+                Ok(true) => count += 1,
+                Ok(false) => break,
+                Err(e) => {
+                    parse_error = Some(ScoreError::Csv(format!("row {}: {e}", first_row + count as u64)));
+                    break;
+                }
+            }
+        }
+        let mut cells: Vec<Option<&str>> = Vec::with_capacity(columns * count);
+        for (r, record) in records[..count].iter().enumerate() {
+            let row = first_row + r as u64;
+            // One UTF-8 check for the whole record, then slices at field boundaries.
+            let text = std::str::from_utf8(record.as_slice())
+                .map_err(|_| ScoreError::Csv(format!("row {row}: not valid UTF-8")))?;
+            for (i, &position) in scorer.positions.iter().enumerate() {
+                let value = match record.range(position) {
+                    Some(range) => text.get(range).ok_or_else(|| {
+                        ScoreError::Csv(format!(
+                            "row {row}, column `{}`: not valid UTF-8",
+                            scorer.model.required_columns()[i]
+                        ))
+                    })?,
+                    None => "",
+                };
+                cells.push(if is_missing(value) { None } else { Some(value) });
+            }
+        }
+        if let Some(error) = parse_error {
+            return Err(error);
+        }
+        if count == 0 {
             break;
         }
-        offset += 1;
-        let record = &record;
-        // One UTF-8 check for the whole record, then slices at field boundaries.
-        let text = std::str::from_utf8(record.as_slice())
-            .map_err(|_| ScoreError::Csv(format!("row {row}: not valid UTF-8")))?;
-        cells.clear();
-        for (i, &position) in scorer.positions.iter().enumerate() {
-            let value = match record.range(position) {
-                Some(range) => text.get(range).ok_or_else(|| {
-                    ScoreError::Csv(format!(
-                        "row {row}, column `{}`: not valid UTF-8",
-                        scorer.model.required_columns()[i]
-                    ))
-                })?,
-                None => "",
-            };
-            let start = value.as_ptr() as usize - text.as_ptr() as usize;
-            cells.push(if is_missing(value) { None } else { Some((start, start + value.len())) });
-        }
-        let cell = |i: usize| cells[i].map(|(a, b)| &text[a..b]);
-        let p = scorer.score(cell, row as usize, scratch)?;
-        top_factors_into(&scratch.effects, top, &mut positive, &mut negative);
-        let id: &[u8] = match id_column {
-            Some(c) => record.get(c).unwrap_or(b""),
-            None => {
-                row_id.clear();
-                push_integer(&mut row_id, row);
-                &row_id
-            }
-        };
-        push_field(&mut out, id);
-        out.push(b',');
-        push_fixed(&mut out, p, 4, false);
-        out.push(b',');
-        push_integer(&mut out, u64::from(score_1_99(p)));
-        for factors in [&positive, &negative] {
-            out.push(b',');
-            // Written in place; the rare text that must be quoted or neutralised is taken
-            // back out and written again as a field.
-            let start = out.len();
-            for (n, &(slot, effect)) in factors.iter().enumerate() {
-                let (name, value) = scorer.factor_label(slot, cell, scratch);
-                if n > 0 {
-                    out.extend_from_slice(b"; ");
+        let cell = |r: usize, i: usize| cells[r * columns + i];
+        scorer.score_rows(count, cell, first_row as usize, scratch, |r, p, scratch| {
+            let row = first_row + r as u64;
+            top_factors_into(&scratch.effects, top, &mut positive, &mut negative);
+            let id: &[u8] = match id_column {
+                Some(c) => records[r].get(c).unwrap_or(b""),
+                None => {
+                    row_id.clear();
+                    push_integer(&mut row_id, row);
+                    &row_id
                 }
-                out.extend_from_slice(name.as_bytes());
-                out.push(b'=');
-                out.extend_from_slice(value.as_str().as_bytes());
-                out.extend_from_slice(b" (");
-                push_fixed(&mut out, effect, 2, true);
-                out.push(b')');
+            };
+            push_field(&mut out, id);
+            out.push(b',');
+            push_fixed(&mut out, p, 4, false);
+            out.push(b',');
+            push_integer(&mut out, u64::from(score_1_99(p)));
+            for factors in [&positive, &negative] {
+                out.push(b',');
+                // Written in place; the rare text that must be quoted or neutralised is taken
+                // back out and written again as a field.
+                let start = out.len();
+                for (n, &(slot, effect)) in factors.iter().enumerate() {
+                    let (name, value) = scorer.factor_label(slot, |i| cell(r, i), scratch);
+                    if n > 0 {
+                        out.extend_from_slice(b"; ");
+                    }
+                    out.extend_from_slice(name.as_bytes());
+                    out.push(b'=');
+                    out.extend_from_slice(value.as_str().as_bytes());
+                    out.extend_from_slice(b" (");
+                    push_fixed(&mut out, effect, 2, true);
+                    out.push(b')');
+                }
+                if needs_quotes(&out[start..]) || is_formula(&out[start..]) {
+                    let text = out.split_off(start);
+                    push_field(&mut out, &text);
+                }
             }
-            if needs_quotes(&out[start..]) || is_formula(&out[start..]) {
-                let text = out.split_off(start);
-                push_field(&mut out, &text);
-            }
-        }
-        out.push(b'\n');
+            out.push(b'\n');
+        })?;
+        first_row += count as u64;
     }
     Ok(out)
 }

@@ -251,9 +251,18 @@ pub struct Scratch {
     pub odoo: OdooScratch,
 }
 
+/// A forest with what turns a row into its features and its contributions into factors.
+struct ForestEngine<'m> {
+    forest: CompiledForest,
+    encoder: Encoder<'m>,
+    codes: &'m [f64],
+    /// The schema column of each tree feature.
+    tree_feature_column: Vec<usize>,
+}
+
 enum Engine<'m> {
     Logistic { model: &'m Logistic, encoder: Encoder<'m>, column_base: Vec<f64> },
-    Gbm { forest: CompiledForest, encoder: Encoder<'m>, codes: &'m [f64], tree_feature_column: Vec<usize> },
+    Gbm(ForestEngine<'m>),
     OdooNb { nb: &'m OdooNb, tables: Box<OdooTables> },
 }
 
@@ -316,12 +325,12 @@ impl<'m> Scorer<'m> {
                     .collect();
                 slots.sort();
                 tree_feature_column.extend(slots.into_iter().map(|(_, i)| i));
-                Engine::Gbm {
+                Engine::Gbm(ForestEngine {
                     forest: forest.compile(),
                     encoder: schema.encoder(),
                     codes: category_codes,
                     tree_feature_column,
-                }
+                })
             }
             ModelParams::OdooNb(nb) => Engine::OdooNb { nb, tables: Box::new(OdooTables::new(nb, &nb.prepare())) },
         };
@@ -332,9 +341,86 @@ impl<'m> Scorer<'m> {
     /// missing); `row` is for error messages. Fills `scratch.effects`; returns the
     /// (calibrated) probability.
     pub fn score<'c>(&self, cell: impl Fn(usize) -> Option<&'c str>, row: usize, scratch: &mut Scratch) -> Result<f64> {
+        let mut probability = 0.0;
+        self.score_rows(1, |_, i| cell(i), row, scratch, |_, p, _| probability = p)?;
+        Ok(probability)
+    }
+
+    /// Scores `count` rows: `cell(r, i)` is the raw value of required column `i` in row `r`
+    /// (`None` when missing), numbered from `first_row` in error messages. Calls
+    /// `each(r, probability, scratch)` for each row in order, with `scratch.effects` filled
+    /// as [`Scorer::score`] fills them. A row that cannot be encoded stops the call with its
+    /// error before any row is handed on. The same results, bit for bit, as scoring the
+    /// rows one by one; a forest walks them together (see
+    /// [`CompiledForest::contributions_of_rows`]), so give a few dozen at a time.
+    pub fn score_rows<'c>(
+        &self,
+        count: usize,
+        cell: impl Fn(usize, usize) -> Option<&'c str>,
+        first_row: usize,
+        scratch: &mut Scratch,
+        mut each: impl FnMut(usize, f64, &Scratch),
+    ) -> Result<()> {
+        if let Engine::Gbm(engine) = &self.engine {
+            return self.score_forest_rows(engine, count, cell, first_row, scratch, each);
+        }
+        for r in 0..count {
+            let probability = self.score_row(|i| cell(r, i), first_row + r, scratch)?;
+            each(r, probability, scratch);
+        }
+        Ok(())
+    }
+
+    /// [`Scorer::score_rows`] for a forest.
+    fn score_forest_rows<'c>(
+        &self,
+        engine: &ForestEngine<'_>,
+        count: usize,
+        cell: impl Fn(usize, usize) -> Option<&'c str>,
+        first_row: usize,
+        scratch: &mut Scratch,
+        mut each: impl FnMut(usize, f64, &Scratch),
+    ) -> Result<()> {
+        let ForestEngine { forest, encoder, codes, tree_feature_column } = engine;
+        let schema = &self.model.schema;
+        let width = schema.n_dense + schema.n_categorical;
+        scratch.dense.resize(schema.n_dense, 0.0);
+        scratch.onehot.resize(schema.n_categorical, NONE);
+        scratch.full_row.clear();
+        for r in 0..count {
+            encoder.encode(
+                |i| cell(r, i),
+                first_row + r,
+                &mut scratch.dense,
+                &mut scratch.onehot,
+                &mut scratch.encode,
+            )?;
+            scratch.full_row.extend_from_slice(&scratch.dense);
+            scratch
+                .full_row
+                .extend(scratch.onehot.iter().map(|&f| if f == NONE { f64::NAN } else { codes[f as usize] }));
+        }
+        // Per-feature contributions (Saabas) add up to the tree outputs: one pass gives both
+        // the prediction and its explanation.
+        forest.contributions_of_rows(&scratch.full_row, width, &mut scratch.forest);
+        for r in 0..count {
+            let contributions = &scratch.forest.contributions()[r * width..(r + 1) * width];
+            let z = forest.log_odds(contributions);
+            scratch.effects.clear();
+            scratch.effects.extend((0..schema.columns.len()).map(|c| (c, 0.0)));
+            for (&v, &c) in contributions.iter().zip(tree_feature_column) {
+                scratch.effects[c].1 += v;
+            }
+            each(r, self.calibrated(sigmoid(z)), scratch);
+        }
+        Ok(())
+    }
+
+    /// [`Scorer::score`] for the models that score a row at a time.
+    fn score_row<'c>(&self, cell: impl Fn(usize) -> Option<&'c str>, row: usize, scratch: &mut Scratch) -> Result<f64> {
         scratch.effects.clear();
         let schema = &self.model.schema;
-        let raw = match &self.engine {
+        match &self.engine {
             Engine::Logistic { model, encoder, column_base } => {
                 scratch.dense.resize(schema.n_dense, 0.0);
                 scratch.onehot.resize(schema.n_categorical, NONE);
@@ -351,36 +437,27 @@ impl<'m> Scorer<'m> {
                         effects[schema.feature_column[f as usize] as usize].1 += model.weights[f as usize];
                     }
                 }
-                sigmoid(z)
+                Ok(self.calibrated(sigmoid(z)))
             }
-            Engine::Gbm { forest, encoder, codes, tree_feature_column } => {
-                scratch.dense.resize(schema.n_dense, 0.0);
-                scratch.onehot.resize(schema.n_categorical, NONE);
-                encoder.encode(&cell, row, &mut scratch.dense, &mut scratch.onehot, &mut scratch.encode)?;
-                scratch.full_row.clear();
-                scratch.full_row.extend_from_slice(&scratch.dense);
-                scratch
-                    .full_row
-                    .extend(scratch.onehot.iter().map(|&f| if f == NONE { f64::NAN } else { codes[f as usize] }));
-                // Per-feature contributions (Saabas) add up to the tree outputs: one pass
-                // gives both the prediction and its explanation.
-                let (z, _) = forest.predict_contributions(&scratch.full_row, &mut scratch.forest);
-                scratch.effects.extend((0..schema.columns.len()).map(|c| (c, 0.0)));
-                for (&v, &c) in scratch.forest.contributions().iter().zip(tree_feature_column) {
-                    scratch.effects[c].1 += v;
-                }
-                sigmoid(z)
+            Engine::Gbm(engine) => {
+                let mut probability = 0.0;
+                self.score_forest_rows(engine, 1, |_, i| cell(i), row, scratch, |_, p, _| probability = p)?;
+                Ok(probability)
             }
             Engine::OdooNb { tables, .. } => {
                 let percent = tables.probability(&cell, &mut scratch.odoo).unwrap_or(0.0);
                 scratch.effects.extend(scratch.odoo.hits.iter().enumerate().map(|(i, h)| (i, h.2)));
-                return Ok(percent / 100.0);
+                Ok(percent / 100.0)
             }
-        };
-        Ok(match &self.model.calibration {
+        }
+    }
+
+    /// The probability after the model's calibration, when it has one.
+    fn calibrated(&self, raw: f64) -> f64 {
+        match &self.model.calibration {
             Some(platt) => platt.apply(raw),
             None => raw,
-        })
+        }
     }
 
     /// The name and value of an effect slot, for display.

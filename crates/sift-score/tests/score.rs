@@ -1245,6 +1245,61 @@ fn gbm_explanations_add_up_to_the_prediction() {
     }
 }
 
+/// Batch scoring hands rows to the scorer a block at a time; each row must get the bits it
+/// gets alone, and an error names the row that caused it.
+#[test]
+fn rows_scored_together_get_the_bits_of_rows_scored_one_by_one() {
+    let table = fixture();
+    for kind in [ModelKind::Logistic, ModelKind::Gbm, ModelKind::OdooNb] {
+        let model = train(&table, &options(kind)).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let scorer = Scorer::new(&model, &table.headers).expect("fits");
+        let cells: Vec<Vec<Option<&str>>> = (0..table.rows)
+            .map(|row| scorer.positions.iter().map(|&p| table.columns[p][row].as_deref()).collect())
+            .collect();
+        let bits = |p: f64, effects: &[(usize, f64)]| {
+            (p.to_bits(), effects.iter().map(|&(slot, e)| (slot, e.to_bits())).collect::<Vec<_>>())
+        };
+        let mut scratch = Scratch::default();
+        let alone: Vec<_> = (0..table.rows)
+            .map(|row| {
+                let p = scorer.score(|i| cells[row][i], row + 1, &mut scratch).expect("scores");
+                bits(p, &scratch.effects)
+            })
+            .collect();
+        let mut together = Vec::new();
+        for start in (0..table.rows).step_by(23) {
+            let count = 23.min(table.rows - start);
+            scorer
+                .score_rows(
+                    count,
+                    |r, i| cells[start + r][i],
+                    start + 1,
+                    &mut scratch,
+                    |r, p, scratch| {
+                        assert_eq!(together.len(), start + r, "{kind}: rows in order");
+                        together.push(bits(p, &scratch.effects));
+                    },
+                )
+                .expect("scores");
+        }
+        assert_eq!(together, alone, "{kind}");
+        if kind != ModelKind::OdooNb {
+            // A number column holding text in the block's third row: that row is named.
+            let column = model.schema.columns.iter().position(|c| c.name == "Employees").expect("a number column");
+            let error = scorer
+                .score_rows(
+                    5,
+                    |r, i| if r == 2 && i == column { Some("many") } else { cells[r][i] },
+                    41,
+                    &mut scratch,
+                    |_, _, _| {},
+                )
+                .expect_err("text in a number column");
+            assert!(error.to_string().contains("43"), "{kind}: {error}");
+        }
+    }
+}
+
 #[test]
 fn regression_gbm_model_files_of_version_1_still_score_as_before() {
     // Version 1 files held forust-ml's booster. `gbm-forust-v1.model` was trained on the
