@@ -393,9 +393,12 @@ static ZH_FROM_TO: LazyLock<Regex> = LazyLock::new(|| {
         r"从(?:现在|目前|今年|去年|原来)?的?(?P<a>{ZH_NUM})(?:来|多|余)?(?P<au>千万|万|亿)?(?:美金|美元|块钱|块|元|人民币|刀)?(?:个|名|位|家|条|单|人)?(?:做到|干到|弄到|搞到|冲到|发展到|扩到|扩大到|铺到|提到|提高到|提升到|增长到|涨到|增加到|到)(?P<b>{ZH_NUM})(?:来|多|余)?(?P<bu>千万|万|亿)?"
     ))
 });
-/// "十来万", "二十多万": an approximate amount, about the number named.
+/// "十来万", "二十多万", "十几万": an approximate amount, about the number named; "十几二十万"
+/// names its upper end too, and that is the amount.
 static ZH_APPROX_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?P<num>[一二两三四五六七八九十百]+|\d+)(?:来|多|余)(?P<unit>千万|万|亿)(?P<post>元|块钱|块)?")
+    re(
+        r"(?P<num>[一二两三四五六七八九十百]+|\d+)(?:来|多|余|几)(?P<upper>[一二两三四五六七八九十百]+)?(?P<unit>千万|万|亿)(?P<post>元|块钱|块)?",
+    )
 });
 /// Holidays as dates: "by Christmas", "春节前", "国庆之前".
 static EN_HOLIDAY: LazyLock<Regex> = LazyLock::new(|| {
@@ -1579,7 +1582,7 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
     }
     for c in gate.captures(&ZH_APPROX_AMOUNT, text) {
         let (s, e) = range(&c);
-        let base = c.name("num").and_then(|m| parse_zh_number(m.as_str()));
+        let base = c.name("upper").or(c.name("num")).and_then(|m| parse_zh_number(m.as_str()));
         let unit = match c.name("unit").map(|m| m.as_str()) {
             Some("千万") => 1e7,
             Some("亿") => 1e8,
@@ -2116,8 +2119,8 @@ pub fn approximate_range(text: &str, start: usize, end: usize) -> bool {
         .or_else(|| ZH_RANGE_BEFORE.find(window))
         .map(|m| m.start())
         .or_else(|| ZH_RANGE_IN.is_match(said).then_some(window.len()));
-    // "十来万", "二十多万": approximate by their own words.
-    if said.contains(['来', '多', '余']) && said.contains(['万', '千', '亿']) {
+    // "十来万", "二十多万", "十几万": approximate by their own words.
+    if said.contains(['来', '多', '余', '几']) && said.contains(['万', '千', '亿']) {
         return true;
     }
     let Some(range_start) = range_start else { return false };
@@ -2394,6 +2397,8 @@ mod tests {
             ("大概30万元", "30万元", 300_000.0, Some("CNY")),
             ("十来万应该问题不大", "十来万", 100_000.0, None),
             ("二十多万吧", "二十多万", 200_000.0, None),
+            ("十几万应该有", "十几万", 100_000.0, None),
+            ("十几二十万吧，看情况", "十几二十万", 200_000.0, None),
             ("差不多5000块", "5000块", 5_000.0, Some("CNY")),
             ("预算是10万美元", "10万美元", 100_000.0, Some("USD")),
             ("¥50万左右", "¥50万", 500_000.0, Some("CNY")),
