@@ -521,7 +521,10 @@ fn team_totals(text: &str, turn: usize) -> Vec<TeamTotal> {
     let ranges = sentences(text);
     for (i, &(a, b)) in ranges.iter().enumerate() {
         let sentence = &text[a..b];
-        if NOT_NOW.is_match(sentence) {
+        // Unpunctuated speech runs a whole answer into one "sentence": there a wish or plan
+        // must be near the count ("we want to be ten of us"), not anywhere in the answer.
+        let run_on = sentence.split_whitespace().count() > 30;
+        if !run_on && NOT_NOW.is_match(sentence) {
             continue;
         }
         // A bare figure answering "how many?" counts the team when the next sentence says so
@@ -541,6 +544,17 @@ fn team_totals(text: &str, turn: usize) -> Vec<TeamTotal> {
         let span = Span { turn, start: a, end: b };
         let value = |m: &str| m.parse::<f64>().ok().or_else(|| parse_en_words(m)).or_else(|| parse_zh_number(m));
         if let Some(c) = EN_TEAM_TOTAL.captures(sentence) {
+            let whole = c.get(0).map_or((0, 0), |m| (m.start(), m.end()));
+            let near = |i: usize, back: bool| {
+                let mut i = if back { i.saturating_sub(80) } else { (i + 25).min(sentence.len()) };
+                while !sentence.is_char_boundary(i) {
+                    i = if back { i + 1 } else { i - 1 };
+                }
+                i
+            };
+            if run_on && NOT_NOW.is_match(&sentence[near(whole.0, true)..near(whole.1, false)]) {
+                continue;
+            }
             let v = if c.name("two").is_some() {
                 Some(2.0)
             } else if let Some(m) = c.name("d") {
@@ -804,6 +818,32 @@ mod tests {
         // A bare no to a question about something else, or a month after "into".
         none(&["R: Any plans to hire?", "No.", "R: Tools?", "We use Jobber for the rota."]);
         none(&["We don't have any software.", "R: Invoices?", "I type them up into March's folder."]);
+    }
+
+    #[test]
+    fn a_team_counted_in_run_on_speech() {
+        // Speech-recognition output with no full stops: a wish later in the answer is not
+        // about the count.
+        assert_eq!(
+            subjects(&[
+                "right so we do returns for online retailers and the rest goes off to liquidation and um on the \
+                 sales desk there's three of us taking the enquiries from retailers who want to you know hand \
+                 their returns over to someone",
+                "R: who handles the big accounts",
+                "me mostly yeah me and shona there's only the two of us on the sales desk",
+            ]),
+            ["team_size"]
+        );
+        // A wish next to the count still is one.
+        assert!(
+            subjects(&[
+                "so basically we do the returns and the grading and the refurb and everything that comes back from \
+                 the shops and honestly we want to be three of us on the sales desk by spring if we can",
+                "R: and now",
+                "there's only the two of us on the sales desk",
+            ])
+            .is_empty()
+        );
     }
 
     #[test]
