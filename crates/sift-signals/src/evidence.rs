@@ -1016,6 +1016,29 @@ impl Reader<'_> {
             }
         }
 
+        // "he'd have the final say on anything like this": someone else decides, which takes
+        // back an earlier "it's my firm, I sign everything" unless said under a condition.
+        if let Some(m) = FINAL_SAY_ELSEWHERE.find(text) {
+            let (a, b) = sentence_range(m.start());
+            let clause_negated = clause_negative_mask[clause_of(m.start())] & bit(AUTHORITY) != 0;
+            if !clause_negated && !CONDITION.is_match(&text[a..m.start()]) {
+                let span = context_span(text, Some((a, b)), m.start(), m.end(), turn.index);
+                self.claims.others_approve.push((span, m.as_str().to_owned()));
+                let note = Message::new("call.note.someone_else_decides").with("part", "decides");
+                self.push(
+                    AUTHORITY,
+                    CriterionStatus::Partial,
+                    Weight::Stated,
+                    turn.index,
+                    m.start(),
+                    span,
+                    note,
+                    None,
+                    None,
+                );
+            }
+        }
+
         // "Would you be involved?" "Probably not.": the contact has no part.
         // "Would you be the one to take it to them?" "Nah. I answer the phone." counts too: a
         // no that opens the answer and goes on.
@@ -2050,6 +2073,22 @@ static NOT_ME: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         r"(?i)^\W*(?:(?:no|oh|well|honestly|ha)[\s,]+)*(?:[a-z]+[\s,.]+){0,2}(?:not\s+me|not\s+really\s+me|that['’]s\s+not\s+me|definitely\s+not\s+me)(?-u:\b)|^\W*(?:不是我|我不是|不归我|这个不归我)",
     )
 });
+/// Someone else named by a pronoun has the last word: "he'd have the final say on anything
+/// like this", "she has the last word".
+static FINAL_SAY_ELSEWHERE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:he|she|they)(?:(?:['’]d|\s+would|\s+will|['’]ll)\s+have|\s+has|\s+have|['’]s)\s+(?:got\s+|always\s+got\s+)?(?:the\s+)?(?:final\s+say|last\s+word)(?-u:\b)",
+    )
+});
+/// A plan put off: "no rush really", "let's hold off", "其实也不用那么赶", "等新店开了再上".
+static POSTPONED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:no\s+(?:real\s+)?rush|not\s+in\s+a\s+(?:big\s+)?hurry|hold\s+off|push\s+(?:it|that|this)\s+back|put\s+(?:it|that|this)\s+off|leave\s+it\s+(?:until|till))(?-u:\b)|不用(?:那么|这么)?(?:赶|急)|不着急|往后推|推到|缓一缓|先放一放",
+    )
+});
+/// A condition opening a sentence's statement ("if it's over ten grand he'd have the final say").
+static CONDITION: std::sync::LazyLock<Regex> =
+    std::sync::LazyLock::new(|| built_in(r"(?i)(?-u:\b)(?:if|unless|whether|over|above)(?-u:\b)"));
 /// Words for money as a subject ("budget is not a problem").
 static BUDGET_WORDS: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(r"(?i)(?-u:\b)(?:budget|money|price|pricing|cost|funding|spend)(?-u:\b)|预算|钱|费用|价格|资金")
@@ -2585,6 +2624,52 @@ fn find_conflicts(
         }
     }
 
+    // "元旦前必须上" and later "其实也不用那么赶……等明年下半年再统一上吧": a plan put off is a
+    // changed date even when the new one is a loose window or said with a "吧".
+    let buying: Vec<&LocatedFact> = facts
+        .iter()
+        .filter(|f| {
+            matches!(f.fact, Fact::Timeline { resolved: Some(_), .. })
+                && f.role == FactRole::Buying
+                && for_concept(f, "timeline")
+        })
+        .collect();
+    for later in &buying {
+        let text = transcript.turns.get(later.span.turn).map(|t| t.text.as_str()).unwrap_or("");
+        if !POSTPONED.is_match(text) || conflicts.iter().any(|c| c.later.turn == later.span.turn) {
+            continue;
+        }
+        let earlier = buying.iter().rev().find(|e| {
+            e.span.turn < later.span.turn
+                && matches!(e.fact, Fact::Timeline { kind: TimelineKind::Absolute | TimelineKind::Quarter, .. })
+                && match (&e.fact, &later.fact) {
+                    (Fact::Timeline { resolved: Some(x), .. }, Fact::Timeline { resolved: Some(y), .. }) => {
+                        (*y - *x).num_days() > 92
+                    }
+                    _ => false,
+                }
+        });
+        if let Some(earlier) = earlier.filter(|_| !corrects(later.span)) {
+            let (later_span, later_quote) = sentence_quote(later.span);
+            let explanation = Message::new("call.conflict.changed")
+                .with("subject", "timeline")
+                .with_message("now", later.fact.message())
+                .with("turn", earlier.span.turn.to_string())
+                .with_message("before", earlier.fact.message())
+                .with("quote", quote_of(earlier.span));
+            conflicts.push(Conflict {
+                subject: "timeline".to_owned(),
+                concept: Some("timeline".to_owned()),
+                mode: Mode::Rules,
+                earlier: earlier.span,
+                earlier_quote: quote_of(earlier.span),
+                later: later_span,
+                later_quote,
+                explanation: explanation.english(),
+                explanation_message: Some(explanation),
+            });
+        }
+    }
     // "I make the call" and, in another turn, "I have no say" or "Jess has to okay anything".
     let mut said: Vec<(Span, &str, bool)> = claims
         .decides
@@ -2975,6 +3060,16 @@ mod tests {
             (&["Our CEO decides on this.", "R: OK.", "Actually the VP of Sales decides."], Contradicted),
             (&["I make the call here.", "R: Great.", "Well, I have no say in budgets like this."], Contradicted),
             (&["我们总监决定。", "R: 好的。", "最后还是老板拍板。"], Contradicted),
+            (
+                &[
+                    "it's my firm so it all lands on me i sign everything there's nobody else",
+                    "R: who'd need to see it",
+                    "oh i'd have to show rhys my brother he owns it so he'd have the final say on anything like this",
+                ],
+                Contradicted,
+            ),
+            (&["R: Who decides?", "My partner. She has the final say."], Partial),
+            (&["It's my shop.", "R: And a big spend?", "If it's over ten grand he'd have the final say."], Confirmed),
             (&["R: 这事谁定？", "我一句话的事。"], Confirmed),
             (
                 &["R: 这事谁定？", "我点头就行。", "R: 报价发您？", "发给钱总吧，最后得他签字，我就是帮着看看。"],
@@ -3363,6 +3458,18 @@ mod tests {
             ),
             (&["R: When?", "No rush really.", "R: And the date?", "We need it live by May 1st."], Confirmed),
             (&["R: When?", "By March.", "R: And go-live?", "We need it in Q4 2027."], Contradicted),
+            // A plan put off to a loose window, said with a 吧, is still a changed date.
+            (
+                &[
+                    "R: 那上系统这个事，时间上您怎么考虑？",
+                    "元旦前必须上。",
+                    "R: 那我先按元旦前上线来排？",
+                    "呃……其实也不用那么赶。我想了想，还是等明年下半年新店都开起来了再统一上吧。",
+                ],
+                Contradicted,
+            ),
+            // Put off by a few weeks is no contradiction.
+            (&["R: When?", "By the end of January.", "R: OK.", "We could push it back to mid February."], Confirmed),
             (&["We need to decide by March and go live by April."], Confirmed),
             // "At the latest" makes a date a deadline even when the sentence is soft, so a much
             // later date afterwards moves it.

@@ -259,14 +259,14 @@ fn trim(v: f64) -> String {
 /// spreadsheet", "我们从来没用过什么系统", "连个表格都没有".
 static NO_TOOL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:(?:we|i)(?:['’]ve|\s+have)?\s+(?:never|not)\s+(?:had|used|run|got|bought)|(?:we|i)\s+(?:don['’]?t|do\s+not|never)\s+(?:have|use|run)|there['’]?s\s+no|there\s+is\s+no|we\s+have\s+no|we['’]ve\s+got\s+no|not\s+even)\s+(?:a\s+|an\s+|any\s+(?:kind\s+of\s+)?)?(?:proper\s+|real\s+|actual\s+)?(?:[a-z-]+\s+)?(?P<cat>crm|software|system|tool|app|database|spreadsheet|excel)s?\b|(?:从来)?(?:没有|没)(?:用过|用|上过|装过|买过)?(?:什么|任何|啥)?(?P<zcat>系统|软件|CRM|crm|表格|Excel|excel|工具|App|APP|app)|连(?:个)?(?P<zcat2>表格|Excel|系统|软件)都没|(?:啥|什么|任何)(?P<zcat3>系统|软件|CRM|工具)(?:也|都)没|一(?:套|个|款)(?P<zcat4>系统|软件|CRM|工具)(?:也|都)没",
+        r"(?i)\b(?:(?:we|i)(?:['’]ve|\s+have)?\s+(?:never|not)\s+(?:had|used|run|got|bought)|(?:we|i)\s+(?:don['’]?t|do\s+not|never)\s+(?:have|use|run)|there['’]?s\s+no|there\s+is\s+no|we\s+have\s+no|we['’]ve\s+got\s+no|not\s+even)\s+(?:a\s+|an\s+|any\s+(?:kind\s+of\s+)?)?(?:proper\s+|real\s+|actual\s+)?(?:[a-z-]+\s+)?(?P<cat>crm|software|system|tool|app|database|spreadsheet|excel)s?\b|(?:从来)?(?:没有|没)(?:用过|用|上过|装过|买过)?(?:什么|任何|啥子|啥)?(?P<zcat>系统|软件|CRM|crm|表格|Excel|excel|工具|App|APP|app)|连(?:个)?(?P<zcat2>表格|Excel|系统|软件)都没|(?:啥|什么|任何)(?P<zcat3>系统|软件|CRM|工具)(?:也|都)没|一(?:套|个|款)(?P<zcat4>系统|软件|CRM|工具)(?:也|都)没",
     )
 });
 /// "Propdesk, that's our crm", "out of Palletmate into a spreadsheet", "我们一直用的房掌柜",
 /// "记在系统里".
 static USES_TOOL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app)\b|\b(?:the|this|that|our)\s+(?:[a-z-]+\s+){0,3}?(?P<cat4>system|software|app|program|database|thing)\s+(?:we|i)(?:['’]ve|\s+have)?\s+(?:had|used|been\s+using|use|run|got)\b|\b(?:type|types|typed|key|keys|keyed|enter|enters|entered|log|logs|logged|punch|punches|punched)\s+(?:[\w'’]+\s+){0,3}?into\s+(?P<name3>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm)(?:已经|都)?用了|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)",
+        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app)\b|\b(?:the|this|that|our)\s+(?:[a-z-]+\s+){0,3}?(?P<cat4>system|software|app|program|database|thing)\s+(?:we|i)(?:['’]ve|\s+have)?\s+(?:had|used|been\s+using|use|run|got)\b|\b(?:type|types|typed|key|keys|keyed|enter|enters|entered|log|logs|logged|punch|punches|punched)\s+(?:[\w'’]+\s+){0,3}?into\s+(?P<name3>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm)(?:已经|都)?用了|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)|在(?:那个|我们那个)?(?P<zname3>[A-Za-z0-9\p{Han}]{2,5}?)(?:小程序|App|APP|app)(?:里头|里面|里边|里|上)|^\s*(?P<name4>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s+(?:prints|sends|does|handles|tracks|keeps|holds|runs|tells|shows|books|logs|emails|texts|sorts|plans)\b",
     )
 });
 /// Where all of it is kept, by a product's name: "it all lives in Google Sheets", "it's all
@@ -401,7 +401,7 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
             let group = |names: &[&str]| names.iter().find_map(|n| c.name(n));
             let claim = if let Some(m) = group(&["cat", "cat2", "cat3", "cat4", "zcat", "zcat2", "zcat3"]) {
                 Some((tool_kind(m.as_str()), m.as_str()))
-            } else if let Some(m) = group(&["name", "name2", "name3", "zname", "zname2"]) {
+            } else if let Some(m) = group(&["name", "name2", "name3", "name4", "zname", "zname2", "zname3"]) {
                 let name = m.as_str();
                 if NOT_SOFTWARE.iter().any(|w| name.eq_ignore_ascii_case(w) || name.starts_with(w))
                     || ALL_IN_NOT_TOOLS.contains(&name.to_lowercase().as_str())
@@ -503,7 +503,7 @@ static ZH_TEAM_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
 /// What the team is: "on sales", "the commercial desk", 销售.
 static SCOPE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:on|whole|entire)\s+(?:the\s+)?(?P<w>(?:[a-z]+\s+)?[a-z]+)|\bin\s+(?:the\s+)?(?P<w2>(?:[a-z]+\s+)?(?:office|desk|team|department|shop|workshop|warehouse|kitchen))\b|(?P<z>销售|客服|技术|调度|财务|市场|运营|设计|售后|前台)",
+        r"(?i)\b(?:on|whole|entire)\s+(?:the\s+)?(?P<w>(?:[a-z]+\s+)?[a-z]+)|\b(?:in|just|only)\s+(?:the\s+)?(?P<w2>(?:[a-z]+\s+)?(?:office|desk|team|department|shop|workshop|warehouse|kitchen|shed|yard|studio|plant|factory|lab))\b|(?P<z>销售|客服|技术|调度|财务|市场|运营|设计|售后|前台)",
     )
 });
 const SCOPE_STOP: &[&str] =
@@ -774,6 +774,24 @@ mod tests {
             ]),
             ["tools"]
         );
+        // A product named by its internal capital doing the work; a mini-program the jobs go out on.
+        assert_eq!(
+            subjects(&[
+                "R: Do you use any software for orders or deliveries?",
+                "No. Nothing.",
+                "R: How do the drivers know where to go?",
+                "TideSheet prints the run. The restaurants put their orders in it."
+            ]),
+            ["tools"]
+        );
+        assert_eq!(
+            subjects(&[
+                "我们没有用啥子系统的 就是一个本本记着",
+                "R: 那单子怎么派",
+                "现在上门的单子就是在琴管家小程序里头派的",
+            ]),
+            ["tools"]
+        );
     }
 
     #[test]
@@ -818,6 +836,9 @@ mod tests {
         // A bare no to a question about something else, or a month after "into".
         none(&["R: Any plans to hire?", "No.", "R: Tools?", "We use Jobber for the rota."]);
         none(&["We don't have any software.", "R: Invoices?", "I type them up into March's folder."]);
+        // A product name not doing the contact's work, and a mini-program that is a wish.
+        none(&["We don't have any software.", "R: Ever looked?", "McDonald sells it, I think."]);
+        none(&["我们没有用啥子系统。", "R: 以后呢？", "想在小程序上接单。"]);
     }
 
     #[test]
@@ -865,6 +886,15 @@ mod tests {
             ["team_size"]
         );
         assert_eq!(subjects(&["客服这边算上我一共六个人。", "R: 好的。", "客服就我跟小李两个。"]), ["team_size"]);
+        // A team named by its place: "in the casting shed", "just the casting shed".
+        assert_eq!(
+            subjects(&[
+                "theres eleven of us in the casting shed plus me and janet in the office",
+                "R: who would use it day to day",
+                "just the casting shed so six of us thats everyone in there apprentices and all",
+            ]),
+            ["team_size"]
+        );
     }
 
     #[test]
@@ -876,6 +906,8 @@ mod tests {
         none(&["Four of us on sales, including me.", "R: OK.", "It's the four of us on sales, plus a part-timer."]);
         // No team named.
         none(&["Six of us.", "R: OK.", "Just me and Rob, really."]);
+        // Two different places.
+        none(&["There's eleven of us in the casting shed.", "R: And the office?", "Just the office, so three of us."]);
     }
 
     #[test]
