@@ -449,6 +449,8 @@ struct Asked {
     /// "Is there a time of year when it gets hectic?", "旺季是什么时候？": dates in the answer
     /// are a season that comes round every year.
     season: bool,
+    /// "When's she back?", "老板什么时候回来？": a date in the answer is someone's diary.
+    return_date: bool,
 }
 
 impl Asked {
@@ -500,6 +502,7 @@ impl Asked {
         asked.closed = CLOSED_QUESTION.is_match(question.trim());
         asked.availability = kind(8);
         asked.season = kind(9);
+        asked.return_date = RETURN_QUESTION.is_match(question);
         asked
     }
 }
@@ -863,6 +866,10 @@ impl Reader<'_> {
                 && (asked.availability
                     || asked.season && entry.cue == Cue::Confirmed && BUSY.is_match(&text[start..end]))
             {
+                continue;
+            }
+            // "When's she back?" "January sometime.": her diary, not the buying plan.
+            if c == TIMELINE && asked.return_date {
                 continue;
             }
             let cl = clause_of(start);
@@ -1236,7 +1243,7 @@ impl Reader<'_> {
             let sentence = sentence_range(found.start);
             let role = match &found.fact {
                 Fact::Money { currency, .. } => {
-                    if spent_before(text, found.start) {
+                    if spent_before(text, found.start) || sunk_into(text, found.start, found.end) {
                         FactRole::Spent
                     } else if limit_words(text, found.start, found.end)
                         && (self.roles.within(RoleCue::Approval, sentence) || approver_in(sentence).is_some())
@@ -1290,6 +1297,7 @@ impl Reader<'_> {
                         // when this one is bought (unless the sentence ties the two).
                         FactRole::Context
                     } else if AWAY_UNTIL.is_match(&text[clause.0..found.start])
+                        || asked.return_date && !self.roles.within(RoleCue::Buying, clause)
                         || not_now.iter().any(|&(a, b)| a <= found.start && found.end <= b)
                         || MEETING_BEFORE.is_match(&text[clause.0..found.start])
                             && !self.roles.within(RoleCue::Buying, clause)
@@ -1367,7 +1375,21 @@ impl Reader<'_> {
             // A date said as the latest it may be ("最晚三月初吧", "no later than March") is a
             // deadline, whatever softens the sentence.
             let latest = matches!(found.fact, Fact::Timeline { .. }) && AT_THE_LATEST.is_match(&text[..found.start]);
+            // "i cant promise you that", "don't hold me to it": the whole sentence is a guess;
+            // money only "if it's under" a figure, or asked for and not yet approved ("我在明年预算
+            // 里报了十二万，下周三办公会过"), is not money there.
+            let said = &text[sentence.0..sentence.1];
+            let provisional = match found.fact {
+                Fact::Money { .. } => {
+                    NO_PROMISE.is_match(said)
+                        || IF_WITHIN.is_match(&text[clause_range(found.start).0..found.start])
+                        || PENDING_APPROVAL.is_match(said) && !APPROVED.is_match(said)
+                }
+                Fact::Timeline { .. } => !latest && NO_PROMISE.is_match(said),
+                _ => false,
+            };
             let hedged = !latest && near(&hedges, 40, 20)
+                || provisional
                 || matches!(found.fact, Fact::Money { .. } | Fact::Count { .. })
                     && approximate_range(text, found.start, found.end);
             let span = Span { turn: turn.index, start: found.start, end: found.end };
@@ -1935,7 +1957,7 @@ static CONTRACT_ENDS_AFTER: std::sync::LazyLock<Regex> = std::sync::LazyLock::ne
 /// doesn't work": a diary, not a plan.
 static DATE_DECLINED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)^\s*(?:(?:is|['’]s)\s+(?:no\s+good|bad|out|tricky|difficult)|(?:doesn['’]?t|does\s+not|won['’]?t)\s+work)(?-u:\b)|^\s*(?:不行|不方便|不太方便|没空|没时间|不合适|够呛|排不开)",
+        r"(?i)^\s*(?:(?:is|['’]s)\s+(?:no\s+good|bad|out|tricky|difficult)|(?:doesn['’]?t|does\s+not|won['’]?t)\s+work)(?-u:\b)|^\s*(?:不行|不方便|不太方便|没空|没时间|不合适|够呛|排不开|(?:肯定|是|就|先|都)?不(?:弄|搞|上|做|买|考虑|换)了)",
     )
 });
 /// Words that tie a buying date to a contract's end: "so we need it by then", "到期前得换".
@@ -1947,7 +1969,7 @@ static NEEDED_BY_THEN: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| 
 /// A question about a season of the year.
 static SEASON_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:time\s+of\s+(?:the\s+)?year|seasons?|seasonal|busiest|busy\s+(?:period|time|months?|spell|season)|peak|quiet(?:est)?\s+(?:period|time|months?|spell)|slow\s+(?:period|season|months?))(?-u:\b)|旺季|淡季|最忙|高峰|忙季|一年(?:里|中|当中)(?:哪|什么时候)",
+        r"(?i)(?-u:\b)(?:time\s+of\s+(?:the\s+)?year|seasons?|seasonal|busiest|busy\s+(?:period|time|months?|spell|season)|peak|quiet(?:est)?\s+(?:period|time|months?|spell)|slow\s+(?:period|season|months?))(?-u:\b)|(?-u:\b)(?:usually|normally|typically|generally)\s+(?:start|begin|open|close|move|run|happen|kick\s+off)|旺季|淡季|最忙|高峰|忙季|一年(?:里|中|当中)(?:哪|什么时候)|(?:一般|通常|平时|往年)(?:都|是)?(?:什么时候|几月|哪个月)",
     )
 });
 /// A window of time said before "等……再看看": "明年上半年吧，等展会完了再看看" gives the window
@@ -2064,7 +2086,7 @@ static CLOSED_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(||
 /// "基本没有。"
 static NO_LEAD: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)^\W*(?:(?:honestly|well|oh|um|uh)[\s,]+)*(?:no|nope|nah|not\s+really|not\s+at\s+all|not\s+much|hardly|rarely|i\s+wouldn['’]t\s+say\s+so|i\s+don['’]t\s+think\s+so|not\s+that\s+i\s+know\s+of)(?-u:\b)|^\W*(?:没有|没|很少|基本没有|不会|不用|没啥|谈不上)",
+        r"(?i)^\W*(?:(?:honestly|well|oh|um|uh)[\s,]+)*(?:no|nope|nah|not\s+really|not\s+at\s+all|not\s+much|not\s+a\s+chance|no\s+chance|no\s+way|hardly|rarely|i\s+wouldn['’]t\s+say\s+so|i\s+don['’]t\s+think\s+so|not\s+that\s+i\s+know\s+of)(?-u:\b)|^\W*(?:没有|没|很少|基本没有|不会|不用|没啥|谈不上)",
     )
 });
 /// "Not me.", "不是我": the contact says it is not their decision.
@@ -2084,6 +2106,38 @@ static FINAL_SAY_ELSEWHERE: std::sync::LazyLock<Regex> = std::sync::LazyLock::ne
 static POSTPONED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
         r"(?i)(?-u:\b)(?:no\s+(?:real\s+)?rush|not\s+in\s+a\s+(?:big\s+)?hurry|hold\s+off|push\s+(?:it|that|this)\s+back|put\s+(?:it|that|this)\s+off|leave\s+it\s+(?:until|till))(?-u:\b)|不用(?:那么|这么)?(?:赶|急)|不着急|往后推|推到|缓一缓|先放一放",
+    )
+});
+/// A question about when someone is back: "When's she back?", "When does Tom get back from
+/// leave?", "老板什么时候回来？".
+static RETURN_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)when(?:['’]s|\s+is|\s+will|\s+does|\s+do|['’]ll)\s+(?:she|he|they|(?-i:[A-Z])[a-z]+|your\s+\w+|the\s+\w+)\s+(?:be\s+)?(?:back|get\s+back|return|in\s+again|around\s+again)(?-u:\b)|(?:他|她|老板|[\p{Han}]{1,2}总|领导)(?:大概)?(?:什么时候|哪天|几号)(?:能)?(?:回来|回|回国|上班)",
+    )
+});
+/// A guess said as one: "don't hold me to it", "i cant promise you that", "不敢保证".
+static NO_PROMISE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:(?:don['’]?t|dont|do\s+not)\s+hold\s+me\s+to\s+(?:it|that|this)|(?:can['’]?t|cant|cannot|couldn['’]?t)\s+promise|no\s+promises)(?-u:\b)|不敢保证|保证不了|不敢打包票",
+    )
+});
+/// A limit said as a condition, just before its figure: "if its under", "as long as it's below".
+static IF_WITHIN: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:if|as\s+long\s+as|provided)\s+(?:it['’]?s\s+|its\s+|it\s+is\s+|it\s+comes\s+in\s+|we\s+keep\s+it\s+)?(?:under|below|less\s+than|within|up\s+to)\s*(?:about\s+|around\s+)?$",
+    )
+});
+/// Money asked for and not yet approved: "我在明年预算里报了十二万，下周三办公会过", "once it's
+/// approved", "we've put in a request for".
+static PENDING_APPROVAL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:(?:if|once|when)\s+(?:it|that|this|the\s+\w+)\s+(?:gets\s+|is\s+|['’]s\s+)?(?:approved|signed\s+off|through)|(?:put\s+in|submitted|requested|asked\s+for)\s+(?:a\s+)?(?:request|bid|proposal)\s+for|still\s+(?:waiting\s+on|needs?)\s+(?:sign-?off|approval))(?-u:\b)|报了|申请了|打了报告|还没批|等批|待批|(?:过|批)了的话|批下来的话",
+    )
+});
+/// Money approved: "宋总已经批了", "上周五会上批下来了", "it's been approved".
+static APPROVED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:(?:has|have|['’]s|was|got)\s+(?:been\s+)?(?:approved|signed\s+off)|already\s+approved)(?-u:\b)|(?:已经|都)(?:批|签|通过)|批下来了(?:[^的]|$)|(?:批|签)了(?:[，。,.！!\s]|$)|签过字",
     )
 });
 /// A condition opening a sentence's statement ("if it's over ten grand he'd have the final say").
@@ -2234,6 +2288,28 @@ fn spent_before(text: &str, start: usize) -> bool {
         ["spent", "paid", "bought", "purchased", "pay", "costing", "花", "买", "付"].iter().any(|w| window.contains(w));
     maybe && SPENT_BEFORE.is_match(window)
 }
+
+/// Money already put into a thing: "We put thirty grand into a new envelope", "we've sunk
+/// 40k into the old system" (not "we put 10k aside" or "we put twelve thousand into this").
+fn sunk_into(text: &str, start: usize, end: usize) -> bool {
+    let mut from = start.saturating_sub(30);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = text.get(from..start).unwrap_or("");
+    let after = text.get(end..).unwrap_or("");
+    SUNK_BEFORE.is_match(before) && SUNK_AFTER.is_match(after)
+}
+static SUNK_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:we|i|they)(?:['’]ve|\s+have|\s+just|\s+already)?\s+(?:put|sank|sunk|poured|dropped|ploughed|plowed)\s*(?:about\s+|around\s+|over\s+|nearly\s+)?$",
+    )
+});
+static SUNK_AFTER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)^\s*(?:into|in\s+to|on)\s+(?:a|an|new|another|two|three|the\s+(?:old|last|current|existing|previous)|our\s+(?:old|current|existing))(?-u:\b)",
+    )
+});
 
 static ANSWER_LEAD: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
@@ -2960,6 +3036,28 @@ mod tests {
     #[test]
     fn budget_statuses() {
         let cases: &[(&[&str], CriterionStatus)] = &[
+            // Money already sunk into something else is no budget; money set aside is.
+            (
+                &[
+                    "R: Is anything set aside for new systems next year?",
+                    "Not a chance. We put thirty grand into a new envelope for the big balloon in March.",
+                ],
+                Negative,
+            ),
+            (&["R: Is anything set aside?", "We put thirty grand aside for it in March."], Confirmed),
+            // Only under a limit, or not promised, or asked for and not yet approved: partial.
+            (
+                &[
+                    "R: and is there money put aside for it",
+                    "not as such id have to put it to janet if its under a couple of grand a year she might find it",
+                ],
+                Partial,
+            ),
+            (&["R: Budget?", "About eight grand, but I can't promise that."], Partial),
+            (&["R: 预算呢？", "这个系统我在明年预算里报了十二万，下周三办公会过，过了的话一月份就能走合同。"], Partial),
+            (&["R: 预算呢？", "明年预算里已经批了十二万。"], Confirmed),
+            (&["R: 预算呢？", "我十月报了二十五万做信息化，上周五会上批下来了。"], Confirmed),
+            (&["R: Budget?", "We put eighteen thousand into next year's plan for it."], Confirmed),
             // Money claimed with no figure, then none: taken back.
             (
                 &[
@@ -3468,6 +3566,15 @@ mod tests {
                 ],
                 Contradicted,
             ),
+            // Someone's return is their diary.
+            (&["R: When's she back?", "January sometime."], Unknown),
+            (&["R: 老板什么时候回来？", "下个月十号吧。"], Unknown),
+            // A date the prospect's own year runs on, asked as "usually", is no buying date.
+            (&["R: 您那边春天一般什么时候开始摇蜜", "一般四月油菜花 然后五六月洋槐 每年都这样"], Unknown),
+            (&["R: When do the boats usually start going out?", "April, once the weather turns."], Unknown),
+            (&["R: When would you want the boats tracked?", "April, once the weather turns."], Confirmed),
+            // "今年肯定不弄了": this year is ruled out, not named.
+            (&["R: 您这边大概什么时候会考虑上？", "今年肯定不弄了，年底都忙着跟甲方结算。明年再说吧。"], Negative),
             // Put off by a few weeks is no contradiction.
             (&["R: When?", "By the end of January.", "R: OK.", "We could push it back to mid February."], Confirmed),
             (&["We need to decide by March and go live by April."], Confirmed),
