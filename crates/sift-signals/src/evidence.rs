@@ -1957,7 +1957,7 @@ static CONTRACT_ENDS_AFTER: std::sync::LazyLock<Regex> = std::sync::LazyLock::ne
 /// doesn't work": a diary, not a plan.
 static DATE_DECLINED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)^\s*(?:(?:is|['’]s)\s+(?:no\s+good|bad|out|tricky|difficult)|(?:doesn['’]?t|does\s+not|won['’]?t)\s+work)(?-u:\b)|^\s*(?:不行|不方便|不太方便|没空|没时间|不合适|够呛|排不开|(?:肯定|是|就|先|都)?不(?:弄|搞|上|做|买|考虑|换)了)",
+        r"(?i)^\s*(?:(?:is|['’]s)\s+(?:no\s+good|bad|out|tricky|difficult)|(?:doesn['’]?t|does\s+not|won['’]?t)\s+work)(?-u:\b)|^\s*(?:不行|不方便|不太方便|没空|没时间|不合适|够呛|排不开)|^\s*\p{Han}{0,4}?(?:肯定|是|就|先|都)?(?:不(?:弄|搞|上|做|买|考虑|换)(?:了|[，。,.！!\s]|$)|(?:弄|搞|上|做)不了|顾不上|顾不过来)",
     )
 });
 /// Words that tie a buying date to a contract's end: "so we need it by then", "到期前得换".
@@ -3575,6 +3575,8 @@ mod tests {
             (&["R: When would you want the boats tracked?", "April, once the weather turns."], Confirmed),
             // "今年肯定不弄了": this year is ruled out, not named.
             (&["R: 您这边大概什么时候会考虑上？", "今年肯定不弄了，年底都忙着跟甲方结算。明年再说吧。"], Negative),
+            (&["R: 时间上呢？", "一月份开门红肯定顾不上，那一个多月天天冲业绩。"], Unknown),
+            (&["R: 时间上呢？", "三月份不上线就来不及了。"], Confirmed),
             // Put off by a few weeks is no contradiction.
             (&["R: When?", "By the end of January.", "R: OK.", "We could push it back to mid February."], Confirmed),
             (&["We need to decide by March and go live by April."], Confirmed),
