@@ -1200,7 +1200,11 @@ impl Reader<'_> {
                 }
             }
         }
-        let first_date = facts.iter().find(|f| matches!(f.fact, Fact::Timeline { .. })).map(|f| f.start);
+        // "Doubt it. January's mad with all the New Year people.": after a no, the first date
+        // is why not, not when.
+        let opens_with_no = NO_LEAD.is_match(text);
+        let first_date =
+            facts.iter().find(|f| matches!(f.fact, Fact::Timeline { .. })).map(|f| f.start).filter(|_| !opens_with_no);
         // "By June 30.": a date said as the whole answer is when they want it.
         let short_answer = crate::transcript::word_count(text) <= 6;
         let first_money = facts.iter().find(|f| matches!(f.fact, Fact::Money { .. })).map(|f| f.start);
@@ -2086,7 +2090,7 @@ static CLOSED_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(||
 /// "基本没有。"
 static NO_LEAD: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)^\W*(?:(?:honestly|well|oh|um|uh)[\s,]+)*(?:no|nope|nah|not\s+really|not\s+at\s+all|not\s+much|not\s+a\s+chance|no\s+chance|no\s+way|hardly|rarely|i\s+wouldn['’]t\s+say\s+so|i\s+don['’]t\s+think\s+so|not\s+that\s+i\s+know\s+of)(?-u:\b)|^\W*(?:没有|没|很少|基本没有|不会|不用|没啥|谈不上)",
+        r"(?i)^\W*(?:(?:honestly|well|oh|um|uh)[\s,]+)*(?:no|nope|nah|not\s+really|not\s+at\s+all|not\s+much|not\s+a\s+chance|no\s+chance|no\s+way|(?:i\s+)?doubt\s+it|probably\s+not|wouldn['’]t\s+bother|can['’]t\s+see\s+it|hardly|rarely|i\s+wouldn['’]t\s+say\s+so|i\s+don['’]t\s+think\s+so|not\s+that\s+i\s+know\s+of)(?-u:\b)|^\W*(?:没有|没|很少|基本没有|不会|不用|没啥|谈不上)",
     )
 });
 /// "Not me.", "不是我": the contact says it is not their decision.
@@ -3577,6 +3581,17 @@ mod tests {
             (&["R: 您这边大概什么时候会考虑上？", "今年肯定不弄了，年底都忙着跟甲方结算。明年再说吧。"], Negative),
             (&["R: 时间上呢？", "一月份开门红肯定顾不上，那一个多月天天冲业绩。"], Unknown),
             (&["R: 时间上呢？", "三月份不上线就来不及了。"], Confirmed),
+            // A no, then why: the date is the reason, not the plan.
+            (
+                &[
+                    "R: Do you think the centre would look at something like this in the next few months?",
+                    "Doubt it. January's mad with all the New Year people.",
+                ],
+                Negative,
+            ),
+            (&["R: Would it be worth checking back in with you in the spring?", "Wouldn't bother."], Negative),
+            (&["R: 那明年开春呢？到时候要不要再看看？", "再说吧。"], Negative),
+            (&["R: 要不要约个时间演示一下？", "再说吧，我先看价格。"], Unknown),
             // Put off by a few weeks is no contradiction.
             (&["R: When?", "By the end of January.", "R: OK.", "We could push it back to mid February."], Confirmed),
             (&["We need to decide by March and go live by April."], Confirmed),
