@@ -1004,7 +1004,7 @@ impl Reader<'_> {
             }
         }
         // "Who decides?" "Not me.": the contact says they do not decide.
-        if asked.decider {
+        if asked.decider || asked.own_part {
             if let Some(m) = NOT_ME.find(text) {
                 let span = Span { turn: turn.index, start: m.start(), end: m.end() };
                 self.claims.no_say.push((span, m.as_str().to_owned()));
@@ -1168,7 +1168,7 @@ impl Reader<'_> {
         // contact names themself as the answer.
         // The first sentence is the answer; people named after it ("Over forty, Russ
         // co-signs") are the rules around it.
-        if asked.decider || asked.approval {
+        if asked.decider || asked.approval || asked.own_part {
             let (from, to) = sentence_ranges.first().copied().unwrap_or((0, text.len()));
             if let Some(m) = SELF_ANSWER.find(&text[from..to]) {
                 let (start, end) = (from + m.start(), from + m.end());
@@ -2002,7 +2002,7 @@ static FINE_ANSWER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// A question about the contact's own part in the decision.
 static OWN_PART_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:(?:would|will|are|do|could)\s+you\s+(?:be\s+)?(?:involved|part\s+of|the\s+one|deciding|making\s+the\s+call|in\s+charge|responsible)|is\s+(?:it|that)\s+(?:you|your\s+call|your\s+decision)|(?:would|will|do|did|could)\s+you\s+(?:have|get)\s+(?:a|any|much|some)\s+(?:say|input|vote)|(?:do|would)\s+they\s+(?:ask|consult)\s+you)(?-u:\b)|您来(?:负责|定|拍板)|你来(?:负责|定|拍板)|是您(?:定|负责|拍板)|您参与|(?:你|您)(?:这边)?有(?:没有)?(?:发言权|决定权|话语权)|(?:你|您)能(?:做主|拍板)吗|会(?:问|征求)(?:你|您)(?:的意见)?吗",
+        r"(?i)(?-u:\b)(?:(?:would|will|are|do|could)\s+you\s+(?:be\s+)?(?:involved|part\s+of|the\s+one|deciding|making\s+the\s+call|in\s+charge|responsible)|is\s+(?:it|that)\s+(?:you|your\s+call|your\s+decision)|(?:would|will|do|did|could)\s+you\s+(?:have|get)\s+(?:a|any|much|some)\s+(?:say|input|vote)|(?:do|would)\s+they\s+(?:ask|consult)\s+you)(?-u:\b)|(?:您|你)(?:这边|自己)(?:来)?(?:定|拍板|决定)(?:吗|么)|您来(?:负责|定|拍板)|你来(?:负责|定|拍板)|是您(?:定|负责|拍板)|您参与|(?:你|您)(?:这边)?有(?:没有)?(?:发言权|决定权|话语权)|(?:你|您)能(?:做主|拍板)吗|会(?:问|征求)(?:你|您)(?:的意见)?吗",
     )
 });
 /// A figure said bare, perhaps as a rate: "Couple hundred a month maybe", "about 500".
@@ -2036,6 +2036,7 @@ const NOT_A_NAME: &[&str] = &[
     "Dunno",
     "Unknown",
     "Me",
+    "Mine",
     "Myself",
     "Us",
     "We",
@@ -2261,14 +2262,14 @@ static WHO_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 static DECIDER_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)(?-u:\b)who(?:['’](?:s|d|ll)|\s+is|\s+will|\s+would|\s+does|\s+has|\s+gets)?(?:\s+\w+){0,4}?\s+(?:decid\w*|sign\w*|approv\w*|make[s]?\s+the\s+(?:final\s+)?(?:call|decision)|(?:has|have|gets?)\s+the\s+final\s+(?:say|word)|calls?\s+the\s+shots|pulls?\s+the\s+trigger|own[s]?\s+the\s+(?:budget|decision))|decision[- ]maker|(?:would|will|is)\s+(?:that|it|this)\s+(?:be\s+)?your\s+(?:call|decision)|(?:you|yourself)\s+(?:\w+\s+){0,2}(?:making|make|makes)\s+the\s+(?:final\s+)?(?:call|decision)|(?:would|will|is)\s+\w+\s+be\s+the\s+one\s+(?:choos\w*|decid\w*|sign\w*|pick\w*|making\s+the\s+call)|who(?:['’](?:s|d|ll))?\s+(?:\w+\s+){0,2}(?:looks?\s+after|handles?|owns?|choos\w*|picks?|picking|buys?|buying|is\s+responsible\s+for|be\s+responsible\s+for|lead\s+(?:it|that|this|the\s+\w+))(?-u:\b)|who(?:['’](?:s|d|ll)|\s+(?:would|will|is|are))?\s+(?:\w+\s+)?(?:be\s+)?(?:involved|part\s+of\s+(?:that|this|it|the\s+decision)|in\s+on\s+(?:that|this|it|the\s+decision)|have\s+a\s+say|weigh\s+in)(?-u:\b)|谁.{0,8}(?:拍板|决定|签字|签|审批|说了算|定|负责)|(?:拍板|决定|签字|审批|说了算)的?(?:是|人是)?谁|怎么定的?|怎么决策",
+        r"(?i)(?-u:\b)whose\s+(?:call|decision)|who(?:['’]d|\s+would|\s+will)?\s+make\s+(?:that|this)\s+(?:final\s+)?(?:call|decision)|(?-u:\b)who(?:['’](?:s|d|ll)|\s+is|\s+will|\s+would|\s+does|\s+has|\s+gets)?(?:\s+\w+){0,4}?\s+(?:decid\w*|sign\w*|approv\w*|make[s]?\s+the\s+(?:final\s+)?(?:call|decision)|(?:has|have|gets?)\s+the\s+final\s+(?:say|word)|calls?\s+the\s+shots|pulls?\s+the\s+trigger|own[s]?\s+the\s+(?:budget|decision))|decision[- ]maker|(?:would|will|is)\s+(?:that|it|this)\s+(?:be\s+)?your\s+(?:call|decision)|(?:you|yourself)\s+(?:\w+\s+){0,2}(?:making|make|makes)\s+the\s+(?:final\s+)?(?:call|decision)|(?:would|will|is)\s+\w+\s+be\s+the\s+one\s+(?:choos\w*|decid\w*|sign\w*|pick\w*|making\s+the\s+call)|who(?:['’](?:s|d|ll))?\s+(?:\w+\s+){0,2}(?:looks?\s+after|handles?|owns?|choos\w*|picks?|picking|buys?|buying|is\s+responsible\s+for|be\s+responsible\s+for|lead\s+(?:it|that|this|the\s+\w+))(?-u:\b)|who(?:['’](?:s|d|ll)|\s+(?:would|will|is|are))?\s+(?:\w+\s+)?(?:be\s+)?(?:involved|part\s+of\s+(?:that|this|it|the\s+decision)|in\s+on\s+(?:that|this|it|the\s+decision)|have\s+a\s+say|weigh\s+in)(?-u:\b)|谁.{0,8}(?:拍板|决定|签字|签|审批|说了算|定|负责)|(?:拍板|决定|签字|审批|说了算)的?(?:是|人是)?谁|怎么定的?|怎么决策",
     )
     .expect("built-in pattern")
 });
 static SELF_ANSWER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)^[\s,.!-]*(?:(?:well|so|honestly|ultimately|in\s+the\s+end|that(?:['’]s|\s+would\s+be|\s+is)|it(?:['’]s|\s+is|\s+would\s+be))[\s,]+)*(?:(?:just|only|probably|mostly)\s+)?(?:me|myself|mine|i\s+do|that['’]s\s+me|yours\s+truly|my\s+(?:call|decision))(?-u:\b)[\s,]*(?:ultimately|really|in\s+the\s+end|at\s+the\s+end\s+of\s+the\s+day)?[\s.!]*$|^(?:是|就是|最后是|最终是|主要是)?我(?:自己)?(?:吧|啊|呀)?[。！!.]?$",
+        r"(?i)^[\s,.!-]*(?:(?:well|so|yeah|yes|yep|oh|um|uh|honestly|ultimately|in\s+the\s+end|that(?:['’]s|\s+would\s+be|\s+is)|it(?:['’]s|\s+is|\s+would\s+be))[\s,]+)*(?:(?:just|only|probably|mostly)\s+)?(?:me|myself|mine|i\s+do|that['’]s\s+me|yours\s+truly|my\s+(?:call|decision))(?-u:\b)[\s,]*(?:ultimately|really|in\s+the\s+end|at\s+the\s+end\s+of\s+the\s+day)?[\s.!]*$|^(?:是|就是|最后是|最终是|主要是)?我(?:自己)?(?:吧|啊|呀)?[。！!.]?$",
     )
     .expect("built-in pattern")
 });
@@ -3222,6 +3223,17 @@ mod tests {
                 Contradicted,
             ),
             (&["R: Who decides?", "Not sure, maybe our CEO."], Partial),
+            // The contact as the whole answer to "whose call?", and "not me" to "who'd make that call?".
+            (&["R: If you did go for a tool like ours, whose call would that be?", "Mine."], Confirmed),
+            (&["R: And if you did go for something, would that be your call?", "yeah me"], Confirmed),
+            (&["R: 那这个项目是您这边定吗？", "我。"], Confirmed),
+            (&["R: Who would make that call?", "Not me anyway. I just do the phones and the diary."], Negative),
+            (
+                &["R: Would you be involved at all in picking a service?", "Not me, love. I just book the jobs in."],
+                Negative,
+            ),
+            // "Me" inside a longer answer, or to another question, is no claim.
+            (&["R: Who uses the diary?", "Me."], Unknown),
             // "我说了算" and, turns later, "合同得王总签字": a contradiction.
             (
                 &["R: 谁拍板？", "排课系统这种事我说了算。", "R: 明白。", "不过合同得王总签字，我这边只能往上递。"],
