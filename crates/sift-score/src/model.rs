@@ -558,7 +558,8 @@ pub fn top_factors_into(
         let strength = effect.abs();
         let side = usize::from(effect < 0.0);
         // A NaN effect is never named: it is not greater than any bar.
-        if strength.partial_cmp(&bar[side]) != Some(std::cmp::Ordering::Greater) {
+        let stronger = strength > bar[side];
+        if !stronger {
             continue;
         }
         let list = if side == 0 { &mut *positive } else { &mut *negative };
