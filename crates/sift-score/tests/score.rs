@@ -964,6 +964,31 @@ fn scoring_refuses_data_that_does_not_fit_the_model() {
     }
 }
 
+/// Sift writes a model's parameters with their kind first, and reads them straight from the
+/// text then; a file with the kind further on (edited by hand, or by a tool that sorts keys)
+/// is read through a buffer, to the same model. An unknown kind is refused either way.
+#[test]
+fn model_parameters_read_the_same_wherever_their_kind_stands() {
+    for kind in [ModelKind::Logistic, ModelKind::Gbm, ModelKind::OdooNb] {
+        let text = train(&fixture(), &options(kind)).expect("trains").to_json().expect("json");
+        let first = format!("\"params\":{{\"kind\":\"{kind}\",");
+        let body = text.strip_suffix("}}").expect("params close the file");
+        assert!(body.contains(&first), "{kind}: kind first");
+        let last = format!("{},\"kind\":\"{kind}\"}}}}", body.replacen(&first, "\"params\":{", 1));
+        for file in [&text, &last] {
+            let model = ModelFile::from_json(file).expect("reads");
+            assert_eq!(model.to_json().expect("json"), text, "{kind}");
+        }
+        for file in [
+            text.replacen(&first, "\"params\":{\"kind\":\"forest\",", 1),
+            last.replace(&format!("\"kind\":\"{kind}\"}}}}"), "\"kind\":\"forest\"}}"),
+        ] {
+            let error = ModelFile::from_json(&file).err().expect("rejected").to_string();
+            assert!(error.contains("unknown variant `forest`"), "{kind}: {error}");
+        }
+    }
+}
+
 #[test]
 fn batch_scoring_streams_in_order_with_ids_and_factors() {
     let model = train(&fixture(), &options(ModelKind::Logistic)).expect("trains");
