@@ -24,18 +24,28 @@ pub fn is_missing(value: &str) -> bool {
 
 /// Is this trimmed cell empty or one of [`PLACEHOLDERS`]?
 fn is_placeholder(value: &str) -> bool {
-    // Dispatch on length: this runs for many cells of a batch.
-    let is = |p: &str| value.eq_ignore_ascii_case(p);
+    // Dispatch on length: this runs for many cells of a batch (`No` among them).
+    let is = |p: &[u8]| same_ignoring_case(value.as_bytes(), p);
     match value.len() {
         0 => true,
         1 => value == "-",
-        2 => is("na"),
-        3 => is("n/a") || is("nan"),
-        4 => is("null") || is("none") || is("#n/a"),
-        6 => is("select"),
-        7 => is("unknown"),
+        2 => is(b"na"),
+        3 => is(b"n/a") || is(b"nan"),
+        4 => is(b"null") || is(b"none") || is(b"#n/a"),
+        6 => is(b"select"),
+        7 => is(b"unknown"),
         _ => false,
     }
+}
+
+/// `value.eq_ignore_ascii_case(lower)` for a lower-case ASCII `lower` known at compile
+/// time: a letter of `lower` matches a byte that equals it once the bit that lower-cases an
+/// ASCII letter is set (only that letter, in either case, does), any other byte only
+/// itself. Inlined, each comparison is a few instructions, not a loop.
+#[inline(always)]
+fn same_ignoring_case(value: &[u8], lower: &[u8]) -> bool {
+    value.len() == lower.len()
+        && value.iter().zip(lower).all(|(&b, &l)| if l.is_ascii_lowercase() { b | 0x20 == l } else { b == l })
 }
 
 /// `value.trim()`, without its character-by-character scan when an ASCII byte that is not
@@ -200,26 +210,28 @@ fn plain_decimal(value: &str) -> Option<f64> {
         [b'-', rest @ ..] => (true, rest),
         rest => (false, rest),
     };
-    let (whole, fraction) = match digits.iter().position(|&b| b == b'.') {
-        Some(point) => (&digits[..point], &digits[point + 1..]),
-        None => (digits, &[][..]),
-    };
-    if whole.is_empty() || (fraction.is_empty() && whole.len() < digits.len()) {
-        // No digit before the point, or none after it: the parser's call.
+    // The digits and at most one point: at most 16 bytes, so the integer cannot overflow.
+    if digits.len() > EXACT_DIGITS + 1 {
         return None;
     }
-    if whole.len() + fraction.len() > EXACT_DIGITS {
-        return None;
-    }
-    let mut mantissa = 0u64;
-    for &b in whole.iter().chain(fraction) {
+    let (mut mantissa, mut point) = (0u64, None);
+    for (i, &b) in digits.iter().enumerate() {
         let digit = b.wrapping_sub(b'0');
-        if digit > 9 {
+        if digit <= 9 {
+            mantissa = mantissa * 10 + u64::from(digit);
+        } else if b == b'.' && point.is_none() {
+            point = Some(i);
+        } else {
             return None;
         }
-        mantissa = mantissa * 10 + u64::from(digit);
     }
-    let magnitude = mantissa as f64 / EXACT_POWERS[fraction.len()];
+    let fraction = match point {
+        None if !digits.is_empty() && digits.len() <= EXACT_DIGITS => 0,
+        // A digit on each side of the point (`5.` and `.5` are the parser's call).
+        Some(at) if at > 0 && at + 1 < digits.len() => digits.len() - at - 1,
+        _ => return None,
+    };
+    let magnitude = mantissa as f64 / EXACT_POWERS[fraction];
     Some(if negative { -magnitude } else { magnitude })
 }
 
