@@ -10,8 +10,8 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use sift_core::csv_out::CsvWriter;
+use sift_core::csv_out::needs_quotes;
 pub use sift_core::csv_out::push_field;
-use sift_core::csv_out::{is_formula, needs_quotes};
 
 use crate::error::{Result, ScoreError};
 use crate::model::{ModelFile, Scorer, Scratch, score_1_99, top_factors_into};
@@ -541,21 +541,27 @@ fn score_block(
             for factors in [&positive, &negative] {
                 out.push(b',');
                 // Written in place; the rare text that must be quoted or neutralised is taken
-                // back out and written again as a field.
+                // back out and written again as a field. Only names and values can hold a
+                // byte that asks for quotes, and the first name decides whether the field
+                // reads as a formula: what each name asks is known beforehand.
                 let start = out.len();
+                let mut quoted = false;
                 for (n, &(slot, effect)) in factors.iter().enumerate() {
-                    let (name, value) = scorer.factor_label(slot, |i| cell(r, i), scratch);
+                    let (name, value) = scorer.factor_written(slot, |i| cell(r, i), scratch);
                     if n > 0 {
                         out.extend_from_slice(b"; ");
+                    } else {
+                        quoted |= name.formula;
                     }
-                    out.extend_from_slice(name.as_bytes());
-                    out.push(b'=');
-                    out.extend_from_slice(value.as_str().as_bytes());
+                    out.extend_from_slice(&name.written);
+                    let value = value.as_str().as_bytes();
+                    quoted |= name.needs_quotes || needs_quotes(value);
+                    out.extend_from_slice(value);
                     out.extend_from_slice(b" (");
                     push_fixed(&mut out, effect, 2, true);
                     out.push(b')');
                 }
-                if needs_quotes(&out[start..]) || is_formula(&out[start..]) {
+                if quoted {
                     let text = out.split_off(start);
                     push_field(&mut out, &text);
                 }

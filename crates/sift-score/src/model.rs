@@ -359,6 +359,34 @@ pub struct Scorer<'m> {
     /// For each required column, its index in the input.
     pub positions: Vec<usize>,
     engine: Engine<'m>,
+    /// The names factors are given under: the schema's columns, or Odoo's variables (the
+    /// fields, then the stage and the tags).
+    names: Vec<FactorName>,
+}
+
+/// A factor's name as batch output writes it, with what it asks of the field around it,
+/// found once per model instead of once per factor written.
+pub struct FactorName {
+    name: String,
+    /// The name and `=`.
+    pub written: Vec<u8>,
+    /// The name holds a byte that makes a CSV field quoted.
+    pub needs_quotes: bool,
+    /// A field that starts with this name reads as a spreadsheet formula.
+    pub formula: bool,
+}
+
+impl FactorName {
+    fn new(name: &str) -> FactorName {
+        let written = [name.as_bytes(), b"="].concat();
+        FactorName {
+            name: name.to_string(),
+            needs_quotes: sift_core::csv_out::needs_quotes(name.as_bytes()),
+            // The `=` that follows the name keeps it from reading as a negative number.
+            formula: sift_core::csv_out::is_formula(&written),
+            written,
+        }
+    }
 }
 
 impl<'m> Scorer<'m> {
@@ -421,7 +449,20 @@ impl<'m> Scorer<'m> {
             }
             ModelParams::OdooNb(nb) => Engine::OdooNb { nb, tables: Box::new(OdooTables::new(nb, &nb.prepare())) },
         };
-        Ok(Scorer { model, positions, engine })
+        let names = match &model.params {
+            ModelParams::OdooNb(nb) => nb
+                .fields
+                .iter()
+                .map(String::as_str)
+                .chain([
+                    nb.config.stage_column.as_deref().unwrap_or(STAGE_VARIABLE),
+                    nb.config.tag_column.as_deref().unwrap_or(TAG_VARIABLE),
+                ])
+                .map(FactorName::new)
+                .collect(),
+            _ => model.schema.columns.iter().map(|c| FactorName::new(&c.name)).collect(),
+        };
+        Ok(Scorer { model, positions, engine, names })
     }
 
     /// Scores one row. `cell(i)` is the raw value of required column `i` (`None` when
@@ -554,22 +595,33 @@ impl<'m> Scorer<'m> {
         cell: impl Fn(usize) -> Option<&'c str>,
         scratch: &'s Scratch,
     ) -> (&'s str, FactorValue<'s, 'c>) {
+        let (name, value) = self.factor_written(slot, cell, scratch);
+        (name.name.as_str(), value)
+    }
+
+    /// [`Scorer::factor_label`] with the name as batch output writes it.
+    pub fn factor_written<'s, 'c>(
+        &'s self,
+        slot: usize,
+        cell: impl Fn(usize) -> Option<&'c str>,
+        scratch: &'s Scratch,
+    ) -> (&'s FactorName, FactorValue<'s, 'c>) {
         match &self.engine {
             Engine::OdooNb { nb, tables } => {
                 let (variable, value) = tables.factor(scratch.odoo.hits[slot]);
                 let name = match variable {
-                    Variable::Field(i) => nb.fields[i].as_str(),
-                    Variable::Stage => nb.config.stage_column.as_deref().unwrap_or(STAGE_VARIABLE),
-                    Variable::Tag => nb.config.tag_column.as_deref().unwrap_or(TAG_VARIABLE),
+                    Variable::Field(i) => i,
+                    Variable::Stage => nb.fields.len(),
+                    Variable::Tag => nb.fields.len() + 1,
                 };
-                (name, FactorValue::Owned(value))
+                (&self.names[name], FactorValue::Owned(value))
             }
             _ => {
                 let value = match cell(slot) {
                     Some(v) => FactorValue::Cell(v),
                     None => FactorValue::Owned(MISSING_LEVEL),
                 };
-                (self.model.schema.columns[slot].name.as_str(), value)
+                (&self.names[slot], value)
             }
         }
     }
