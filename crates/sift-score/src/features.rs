@@ -616,8 +616,19 @@ impl FeatureSchema {
                 }
                 ColumnKind::Numeric { .. } => FastMap::default(),
             })
+            .collect::<Vec<FastMap<String, u32>>>();
+        let missing = self
+            .columns
+            .iter()
+            .zip(&lookups)
+            .map(|(c, lookup)| match &c.kind {
+                ColumnKind::Categorical { rare_feature, .. } => {
+                    lookup.get(MISSING_LEVEL).copied().or(*rare_feature).unwrap_or(NONE)
+                }
+                ColumnKind::Numeric { .. } => NONE,
+            })
             .collect();
-        Encoder { schema: self, lookups }
+        Encoder { schema: self, lookups, missing }
     }
 }
 
@@ -704,6 +715,9 @@ pub struct EncodeScratch {
 pub struct Encoder<'a> {
     pub schema: &'a FeatureSchema,
     lookups: Vec<FastMap<String, u32>>,
+    /// Per column, the feature of a missing value: looked up once, not for every missing
+    /// cell (a few in every lead of a CRM export).
+    missing: Vec<u32>,
 }
 
 impl Encoder<'_> {
@@ -748,7 +762,7 @@ impl Encoder<'_> {
             scratch.last = vec![(String::new(), NONE); self.lookups.len()];
         }
         let Some(v) = value else {
-            return self.lookups[i].get(MISSING_LEVEL).copied().or(rare_feature).unwrap_or(NONE);
+            return self.missing[i];
         };
         let last = &mut scratch.last[i];
         if last.1 != NONE && last.0 == v {
