@@ -396,8 +396,9 @@ fn work(
 
 /// Appends `value` with `decimals` digits after the point (`-0.5` -> `-0.50`), without the
 /// general float formatter (the hot path of the output): the digits are written backwards
-/// into a buffer on the stack and appended at once. Inlined, so `decimals` is a constant.
-#[inline]
+/// into a buffer on the stack and appended at once. Always inlined, so `decimals` is a
+/// constant (and the loops over the decimals unrolled).
+#[inline(always)]
 pub fn push_fixed(out: &mut Vec<u8>, value: f64, decimals: u32, sign: bool) {
     let unit = 10u64.pow(decimals);
     let scaled = value.abs() * unit as f64 + 0.5;
@@ -407,6 +408,24 @@ pub fn push_fixed(out: &mut Vec<u8>, value: f64, decimals: u32, sign: bool) {
     }
     // Non-negative, so truncating after adding a half rounds half up (no libm call).
     let scaled = scaled as u64;
+    if decimals <= 6 && scaled < 10 * unit {
+        // One digit before the point (probabilities, most effects): a text of a length
+        // known once inlined, appended without a call to copy it.
+        if value < 0.0 && scaled > 0 {
+            out.push(b'-');
+        } else if sign {
+            out.push(b'+');
+        }
+        let mut text = [b'.'; 8];
+        let mut rest = scaled;
+        for at in (2..2 + decimals as usize).rev() {
+            text[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        text[0] = b'0' + rest as u8;
+        out.extend_from_slice(&text[..if decimals > 0 { 2 + decimals as usize } else { 1 }]);
+        return;
+    }
     // Below 1e15: at most 16 digits, the point, the sign and `decimals` zeros in front.
     let mut text = [0u8; 64];
     let mut at = text.len();

@@ -590,6 +590,14 @@ fn fixed_point_output_formatting() {
             }
         }
     }
+    // Either side of one digit before the point.
+    for value in [9.995, 9.994_999_9, -9.995, 9.999_95, 0.999_95, 0.999_949, -0.000_05, 10.0, 9.5, -9.5] {
+        for (decimals, sign) in [(4, false), (2, true), (0, false), (6, true), (7, false)] {
+            let mut out = Vec::new();
+            push_fixed(&mut out, value, decimals, sign);
+            assert_eq!(String::from_utf8(out).expect("utf8"), reference(value, decimals, sign), "{value:e}");
+        }
+    }
     for value in [1e15, -3e17, f64::NAN, f64::INFINITY, 999_999_999_999.99] {
         let mut out = Vec::new();
         push_fixed(&mut out, value, 2, true);
