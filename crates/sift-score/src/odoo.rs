@@ -620,11 +620,17 @@ impl OdooTables {
     /// The value id of a raw cell of variable `v`. A cell already written as its key
     /// (lower case, trimmed: numbers, codes, identifiers) is looked up as it is; other
     /// spellings are remembered per thread, so each is lower-cased once.
+    /// Inlined: most cells of a low-cardinality column repeat its last value.
+    #[inline]
     fn value_id(&self, v: usize, raw: &str, scratch: &mut OdooScratch) -> Option<u32> {
-        let last = &mut scratch.last[v];
-        if last.0 == raw && !raw.is_empty() {
-            return last.1;
+        match scratch.last.get(v) {
+            Some((last, id)) if last == raw && !raw.is_empty() => *id,
+            _ => self.new_value_id(v, raw, scratch),
         }
+    }
+
+    /// [`OdooTables::value_id`] of a value other than the variable's last one.
+    fn new_value_id(&self, v: usize, raw: &str, scratch: &mut OdooScratch) -> Option<u32> {
         let id = self.look_up(v, raw, scratch);
         let last = &mut scratch.last[v];
         last.0.clear();
