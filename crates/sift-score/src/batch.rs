@@ -10,8 +10,8 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use sift_core::csv_out::CsvWriter;
+use sift_core::csv_out::needs_quotes;
 pub use sift_core::csv_out::push_field;
-use sift_core::csv_out::{is_formula, needs_quotes};
 
 use crate::error::{Result, ScoreError};
 use crate::model::{ModelFile, Scorer, Scratch, score_1_99, top_factors_into};
@@ -396,8 +396,9 @@ fn work(
 
 /// Appends `value` with `decimals` digits after the point (`-0.5` -> `-0.50`), without the
 /// general float formatter (the hot path of the output): the digits are written backwards
-/// into a buffer on the stack and appended at once. Inlined, so `decimals` is a constant.
-#[inline]
+/// into a buffer on the stack and appended at once. Always inlined, so `decimals` is a
+/// constant (and the loops over the decimals unrolled).
+#[inline(always)]
 pub fn push_fixed(out: &mut Vec<u8>, value: f64, decimals: u32, sign: bool) {
     let unit = 10u64.pow(decimals);
     let scaled = value.abs() * unit as f64 + 0.5;
@@ -407,6 +408,24 @@ pub fn push_fixed(out: &mut Vec<u8>, value: f64, decimals: u32, sign: bool) {
     }
     // Non-negative, so truncating after adding a half rounds half up (no libm call).
     let scaled = scaled as u64;
+    if decimals <= 6 && scaled < 10 * unit {
+        // One digit before the point (probabilities, most effects): a text of a length
+        // known once inlined, appended without a call to copy it.
+        if value < 0.0 && scaled > 0 {
+            out.push(b'-');
+        } else if sign {
+            out.push(b'+');
+        }
+        let mut text = [b'.'; 8];
+        let mut rest = scaled;
+        for at in (2..2 + decimals as usize).rev() {
+            text[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        text[0] = b'0' + rest as u8;
+        out.extend_from_slice(&text[..if decimals > 0 { 2 + decimals as usize } else { 1 }]);
+        return;
+    }
     // Below 1e15: at most 16 digits, the point, the sign and `decimals` zeros in front.
     let mut text = [0u8; 64];
     let mut at = text.len();
@@ -541,21 +560,27 @@ fn score_block(
             for factors in [&positive, &negative] {
                 out.push(b',');
                 // Written in place; the rare text that must be quoted or neutralised is taken
-                // back out and written again as a field.
+                // back out and written again as a field. Only names and values can hold a
+                // byte that asks for quotes, and the first name decides whether the field
+                // reads as a formula: what each name asks is known beforehand.
                 let start = out.len();
+                let mut quoted = false;
                 for (n, &(slot, effect)) in factors.iter().enumerate() {
-                    let (name, value) = scorer.factor_label(slot, |i| cell(r, i), scratch);
+                    let (name, value) = scorer.factor_written(slot, |i| cell(r, i), scratch);
                     if n > 0 {
                         out.extend_from_slice(b"; ");
+                    } else {
+                        quoted |= name.formula;
                     }
-                    out.extend_from_slice(name.as_bytes());
-                    out.push(b'=');
-                    out.extend_from_slice(value.as_str().as_bytes());
+                    out.extend_from_slice(&name.written);
+                    let value = value.as_str().as_bytes();
+                    quoted |= name.needs_quotes || needs_quotes(value);
+                    out.extend_from_slice(value);
                     out.extend_from_slice(b" (");
                     push_fixed(&mut out, effect, 2, true);
                     out.push(b')');
                 }
-                if needs_quotes(&out[start..]) || is_formula(&out[start..]) {
+                if quoted {
                     let text = out.split_off(start);
                     push_field(&mut out, &text);
                 }

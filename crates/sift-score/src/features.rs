@@ -616,8 +616,19 @@ impl FeatureSchema {
                 }
                 ColumnKind::Numeric { .. } => FastMap::default(),
             })
+            .collect::<Vec<FastMap<String, u32>>>();
+        let missing = self
+            .columns
+            .iter()
+            .zip(&lookups)
+            .map(|(c, lookup)| match &c.kind {
+                ColumnKind::Categorical { rare_feature, .. } => {
+                    lookup.get(MISSING_LEVEL).copied().or(*rare_feature).unwrap_or(NONE)
+                }
+                ColumnKind::Numeric { .. } => NONE,
+            })
             .collect();
-        Encoder { schema: self, lookups }
+        Encoder { schema: self, lookups, missing }
     }
 }
 
@@ -704,6 +715,9 @@ pub struct EncodeScratch {
 pub struct Encoder<'a> {
     pub schema: &'a FeatureSchema,
     lookups: Vec<FastMap<String, u32>>,
+    /// Per column, the feature of a missing value: looked up once, not for every missing
+    /// cell (a few in every lead of a CRM export).
+    missing: Vec<u32>,
 }
 
 impl Encoder<'_> {
@@ -741,18 +755,24 @@ impl Encoder<'_> {
         }
         Ok(())
     }
-    /// The one-hot feature of categorical column `i`'s value (or [`NONE`]).
+    /// The one-hot feature of categorical column `i`'s value (or [`NONE`]). Inlined: most
+    /// cells are missing or repeat the column's last value.
+    #[inline]
     fn level(&self, i: usize, rare_feature: Option<u32>, value: Option<&str>, scratch: &mut EncodeScratch) -> u32 {
+        let Some(v) = value else {
+            return self.missing[i];
+        };
+        match scratch.last.get(i) {
+            Some((last, f)) if *f != NONE && last == v => *f,
+            _ => self.level_of(i, rare_feature, v, scratch),
+        }
+    }
+
+    /// [`Encoder::level`] of a value other than the column's last one.
+    fn level_of(&self, i: usize, rare_feature: Option<u32>, v: &str, scratch: &mut EncodeScratch) -> u32 {
         if scratch.memo.len() != self.lookups.len() {
             scratch.memo = vec![FastMap::default(); self.lookups.len()];
             scratch.last = vec![(String::new(), NONE); self.lookups.len()];
-        }
-        let Some(v) = value else {
-            return self.lookups[i].get(MISSING_LEVEL).copied().or(rare_feature).unwrap_or(NONE);
-        };
-        let last = &mut scratch.last[i];
-        if last.1 != NONE && last.0 == v {
-            return last.1;
         }
         // Raw spellings seen before skip the lower-casing copy.
         let f = match scratch.memo[i].get(v) {

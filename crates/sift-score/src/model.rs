@@ -108,7 +108,8 @@ pub struct TrainingSummary {
     pub source: Option<String>,
 }
 
-#[derive(Serialize, Deserialize)]
+/// Read by hand (see the `Deserialize` impl below); written with `kind` first.
+#[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum ModelParams {
     Logistic(Logistic),
@@ -119,6 +120,79 @@ pub enum ModelParams {
         category_codes: Vec<f64>,
     },
     OdooNb(OdooNb),
+}
+
+/// [`ModelParams`] as serde reads an internally tagged enum: the whole map buffered first,
+/// whatever the place of `kind`.
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+enum TaggedParams {
+    Logistic(Logistic),
+    Gbm { forest: Box<Forest>, category_codes: Vec<f64> },
+    OdooNb(OdooNb),
+}
+
+impl From<TaggedParams> for ModelParams {
+    fn from(params: TaggedParams) -> ModelParams {
+        match params {
+            TaggedParams::Logistic(lr) => ModelParams::Logistic(lr),
+            TaggedParams::Gbm { forest, category_codes } => ModelParams::Gbm { forest, category_codes },
+            TaggedParams::OdooNb(nb) => ModelParams::OdooNb(nb),
+        }
+    }
+}
+
+/// The fields of [`ModelParams::Gbm`].
+#[derive(Deserialize)]
+struct GbmFields {
+    forest: Box<Forest>,
+    category_codes: Vec<f64>,
+}
+
+/// Reads `kind` and, when it comes first (as Sift writes it), the kind's fields straight
+/// from the rest of the map: serde's own reading of a tagged enum buffers the whole map
+/// first, most of an `odoo-nb` model's reading time. Otherwise the map is buffered and read
+/// as before ([`TaggedParams`]).
+impl<'de> Deserialize<'de> for ModelParams {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<ModelParams, D::Error> {
+        struct ParamsVisitor;
+        impl<'de> serde::de::Visitor<'de> for ParamsVisitor {
+            type Value = ModelParams;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("model parameters")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<ModelParams, A::Error> {
+                use serde::de::Error;
+                use serde::de::value::MapAccessDeserializer;
+                let first: Option<String> = map.next_key()?;
+                if first.as_deref() == Some("kind") {
+                    let kind: String = map.next_value()?;
+                    let rest = MapAccessDeserializer::new(map);
+                    return match kind.as_str() {
+                        "logistic" => Logistic::deserialize(rest).map(ModelParams::Logistic),
+                        "gbm" => GbmFields::deserialize(rest)
+                            .map(|g| ModelParams::Gbm { forest: g.forest, category_codes: g.category_codes }),
+                        "odoo-nb" => OdooNb::deserialize(rest).map(ModelParams::OdooNb),
+                        other => Err(A::Error::unknown_variant(other, &["logistic", "gbm", "odoo-nb"])),
+                    };
+                }
+                let mut entries = serde_json::Map::new();
+                if let Some(key) = first {
+                    let value: serde_json::Value = map.next_value()?;
+                    entries.insert(key, value);
+                }
+                while let Some((key, value)) = map.next_entry::<String, serde_json::Value>()? {
+                    entries.insert(key, value);
+                }
+                TaggedParams::deserialize(serde_json::Value::Object(entries))
+                    .map(ModelParams::from)
+                    .map_err(A::Error::custom)
+            }
+        }
+        deserializer.deserialize_map(ParamsVisitor)
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -147,6 +221,15 @@ impl ModelFile {
 
     /// Reads a model file, checking the format and version before anything else.
     pub fn from_json(text: &str) -> Result<ModelFile> {
+        // A file of the current format is read straight into the model, without a JSON tree
+        // first (about half the reading time of a large model). Anything else, and any
+        // error, takes the path below, which checks and reports as it always has.
+        if let Ok(model) = serde_json::from_str::<ModelFile>(text)
+            && model.format == FORMAT
+            && model.format_version == FORMAT_VERSION
+        {
+            return model.checked();
+        }
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| ScoreError::BadModelFile(format!("not JSON ({e})")))?;
         if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
@@ -160,25 +243,29 @@ impl ModelFile {
         if version < 2 {
             migrate_v1(&mut value)?;
         }
-        let mut model: ModelFile =
-            serde_json::from_value(value).map_err(|e| ScoreError::BadModelFile(e.to_string()))?;
-        if let ModelParams::OdooNb(nb) = &mut model.params {
+        let model: ModelFile = serde_json::from_value(value).map_err(|e| ScoreError::BadModelFile(e.to_string()))?;
+        model.checked()
+    }
+
+    /// A model just read, upgraded and checked.
+    fn checked(mut self) -> Result<ModelFile> {
+        if let ModelParams::OdooNb(nb) = &mut self.params {
             nb.upgrade();
             nb.config.validate().map_err(|e| ScoreError::BadModelFile(e.to_string()))?;
         }
-        let params_kind = match &model.params {
+        let params_kind = match &self.params {
             ModelParams::Logistic(_) => ModelKind::Logistic,
             ModelParams::Gbm { .. } => ModelKind::Gbm,
             ModelParams::OdooNb(_) => ModelKind::OdooNb,
         };
-        if params_kind != model.kind {
-            return Err(ScoreError::BadModelFile(format!("kind `{}` but parameters of `{params_kind}`", model.kind)));
+        if params_kind != self.kind {
+            return Err(ScoreError::BadModelFile(format!("kind `{}` but parameters of `{params_kind}`", self.kind)));
         }
-        model.schema.validate()?;
-        if let ModelParams::Gbm { forest, .. } = &model.params {
-            forest.validate(model.schema.n_dense + model.schema.n_categorical)?;
+        self.schema.validate()?;
+        if let ModelParams::Gbm { forest, .. } = &self.params {
+            forest.validate(self.schema.n_dense + self.schema.n_categorical)?;
         }
-        Ok(model)
+        Ok(self)
     }
 
     /// The columns a CSV must have to be scored by this model.
@@ -272,6 +359,34 @@ pub struct Scorer<'m> {
     /// For each required column, its index in the input.
     pub positions: Vec<usize>,
     engine: Engine<'m>,
+    /// The names factors are given under: the schema's columns, or Odoo's variables (the
+    /// fields, then the stage and the tags).
+    names: Vec<FactorName>,
+}
+
+/// A factor's name as batch output writes it, with what it asks of the field around it,
+/// found once per model instead of once per factor written.
+pub struct FactorName {
+    name: String,
+    /// The name and `=`.
+    pub written: Vec<u8>,
+    /// The name holds a byte that makes a CSV field quoted.
+    pub needs_quotes: bool,
+    /// A field that starts with this name reads as a spreadsheet formula.
+    pub formula: bool,
+}
+
+impl FactorName {
+    fn new(name: &str) -> FactorName {
+        let written = [name.as_bytes(), b"="].concat();
+        FactorName {
+            name: name.to_string(),
+            needs_quotes: sift_core::csv_out::needs_quotes(name.as_bytes()),
+            // The `=` that follows the name keeps it from reading as a negative number.
+            formula: sift_core::csv_out::is_formula(&written),
+            written,
+        }
+    }
 }
 
 impl<'m> Scorer<'m> {
@@ -334,7 +449,20 @@ impl<'m> Scorer<'m> {
             }
             ModelParams::OdooNb(nb) => Engine::OdooNb { nb, tables: Box::new(OdooTables::new(nb, &nb.prepare())) },
         };
-        Ok(Scorer { model, positions, engine })
+        let names = match &model.params {
+            ModelParams::OdooNb(nb) => nb
+                .fields
+                .iter()
+                .map(String::as_str)
+                .chain([
+                    nb.config.stage_column.as_deref().unwrap_or(STAGE_VARIABLE),
+                    nb.config.tag_column.as_deref().unwrap_or(TAG_VARIABLE),
+                ])
+                .map(FactorName::new)
+                .collect(),
+            _ => model.schema.columns.iter().map(|c| FactorName::new(&c.name)).collect(),
+        };
+        Ok(Scorer { model, positions, engine, names })
     }
 
     /// Scores one row. `cell(i)` is the raw value of required column `i` (`None` when
@@ -467,22 +595,33 @@ impl<'m> Scorer<'m> {
         cell: impl Fn(usize) -> Option<&'c str>,
         scratch: &'s Scratch,
     ) -> (&'s str, FactorValue<'s, 'c>) {
+        let (name, value) = self.factor_written(slot, cell, scratch);
+        (name.name.as_str(), value)
+    }
+
+    /// [`Scorer::factor_label`] with the name as batch output writes it.
+    pub fn factor_written<'s, 'c>(
+        &'s self,
+        slot: usize,
+        cell: impl Fn(usize) -> Option<&'c str>,
+        scratch: &'s Scratch,
+    ) -> (&'s FactorName, FactorValue<'s, 'c>) {
         match &self.engine {
             Engine::OdooNb { nb, tables } => {
                 let (variable, value) = tables.factor(scratch.odoo.hits[slot]);
                 let name = match variable {
-                    Variable::Field(i) => nb.fields[i].as_str(),
-                    Variable::Stage => nb.config.stage_column.as_deref().unwrap_or(STAGE_VARIABLE),
-                    Variable::Tag => nb.config.tag_column.as_deref().unwrap_or(TAG_VARIABLE),
+                    Variable::Field(i) => i,
+                    Variable::Stage => nb.fields.len(),
+                    Variable::Tag => nb.fields.len() + 1,
                 };
-                (name, FactorValue::Owned(value))
+                (&self.names[name], FactorValue::Owned(value))
             }
             _ => {
                 let value = match cell(slot) {
                     Some(v) => FactorValue::Cell(v),
                     None => FactorValue::Owned(MISSING_LEVEL),
                 };
-                (self.model.schema.columns[slot].name.as_str(), value)
+                (&self.names[slot], value)
             }
         }
     }
@@ -558,7 +697,8 @@ pub fn top_factors_into(
         let strength = effect.abs();
         let side = usize::from(effect < 0.0);
         // A NaN effect is never named: it is not greater than any bar.
-        if strength.partial_cmp(&bar[side]) != Some(std::cmp::Ordering::Greater) {
+        let stronger = strength > bar[side];
+        if !stronger {
             continue;
         }
         let list = if side == 0 { &mut *positive } else { &mut *negative };

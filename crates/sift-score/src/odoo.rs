@@ -318,8 +318,8 @@ impl OdooNb {
 
     /// The per-team results Odoo computes before scoring.
     pub fn prepare(&self) -> OdooResults {
-        let field_index: HashMap<&str, usize> = self.fields.iter().enumerate().map(|(i, f)| (f.as_str(), i)).collect();
-        let mut teams: HashMap<Option<String>, TeamResult> = HashMap::new();
+        let field_index: FastMap<&str, usize> = self.fields.iter().enumerate().map(|(i, f)| (f.as_str(), i)).collect();
+        let mut teams: FastMap<Option<String>, TeamResult> = FastMap::default();
         for row in &self.frequencies {
             let variable = match row.kind {
                 VariableKind::Stage => Variable::Stage,
@@ -332,15 +332,20 @@ impl OdooNb {
             if variable == Variable::Tag && row.won_count + row.lost_count < MIN_TAG_OBSERVATIONS {
                 continue;
             }
-            let mut targets = vec![None];
-            if row.team.is_some() {
-                targets.push(row.team.clone());
-            }
-            for target in targets {
+            // Every row counts for all teams (`None`), and for its own team.
+            let own_team = row.team.as_ref().map(|team| Some(team.clone()));
+            for target in std::iter::once(None).chain(own_team) {
                 let field = teams.entry(target).or_default().fields.entry(variable).or_default();
-                let counts = field.values.entry(row.value.clone()).or_insert((0.0, 0.0));
-                counts.0 += row.won_count;
-                counts.1 += row.lost_count;
+                // A value's text is copied once, on its first row: most rows bring a new one.
+                match field.values.get_mut(row.value.as_str()) {
+                    Some(counts) => {
+                        counts.0 += row.won_count;
+                        counts.1 += row.lost_count;
+                    }
+                    None => {
+                        field.values.insert(row.value.clone(), (0.0 + row.won_count, 0.0 + row.lost_count));
+                    }
+                }
                 field.won_total += row.won_count;
                 field.lost_total += row.lost_count;
             }
@@ -365,14 +370,14 @@ impl OdooNb {
 
 #[derive(Debug, Clone, Default)]
 pub struct FieldResult {
-    pub values: HashMap<String, (f64, f64)>,
+    pub values: FastMap<String, (f64, f64)>,
     pub won_total: f64,
     pub lost_total: f64,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct TeamResult {
-    pub fields: HashMap<Variable, FieldResult>,
+    pub fields: FastMap<Variable, FieldResult>,
     pub team_won: f64,
     pub team_lost: f64,
 }
@@ -392,7 +397,7 @@ pub const DECIDING_LOG_ODDS: f64 = 9.21024036697585;
 #[derive(Debug, Clone)]
 pub struct OdooResults {
     /// `None` is Odoo's `-1`: every row, whatever the team.
-    pub teams: HashMap<Option<String>, TeamResult>,
+    pub teams: FastMap<Option<String>, TeamResult>,
     /// A lead in this stage scores 100. Cross-validation turns the rule off: a closed lead's
     /// stage is its outcome there.
     pub won_stage: Option<String>,
@@ -523,8 +528,22 @@ pub struct OdooTables {
 impl OdooTables {
     pub fn new(nb: &OdooNb, results: &OdooResults) -> OdooTables {
         let fields = nb.fields.len();
-        let mut ids: Vec<FastMap<String, u32>> = vec![FastMap::default(); fields + 2];
-        let mut values: Vec<Vec<String>> = vec![Vec::new(); fields + 2];
+        let field_index: FastMap<&str, usize> =
+            nb.fields.iter().enumerate().rev().map(|(i, f)| (f.as_str(), i)).collect();
+        let variable_of = |row: &FrequencyRow| match row.kind {
+            VariableKind::Stage => Some(fields),
+            VariableKind::Tag => Some(fields + 1),
+            VariableKind::Field => field_index.get(row.variable.as_str()).copied(),
+        };
+        // Room for every row's value (and the few added below) from the start, instead of
+        // growing the tables (and hashing every key again) as they fill.
+        let mut rows = vec![2usize; fields + 2];
+        for v in nb.frequencies.iter().filter_map(variable_of) {
+            rows[v] += 1;
+        }
+        let mut ids: Vec<FastMap<String, u32>> =
+            rows.iter().map(|&n| FastMap::with_capacity_and_hasher(n, Default::default())).collect();
+        let mut values: Vec<Vec<String>> = rows.iter().map(|&n| Vec::with_capacity(n)).collect();
         let mut intern = |v: usize, value: &str| -> u32 {
             if let Some(&id) = ids[v].get(value) {
                 return id;
@@ -536,15 +555,9 @@ impl OdooTables {
         };
         // Ids in a stable order (the file's), whatever the maps' iteration order.
         for row in &nb.frequencies {
-            let v = match row.kind {
-                VariableKind::Stage => fields,
-                VariableKind::Tag => fields + 1,
-                VariableKind::Field => match nb.fields.iter().position(|f| *f == row.variable) {
-                    Some(i) => i,
-                    None => continue,
-                },
-            };
-            intern(v, &row.value);
+            if let Some(v) = variable_of(row) {
+                intern(v, &row.value);
+            }
         }
         for (i, field) in nb.fields.iter().enumerate() {
             if empty_is_false(field) {
@@ -607,11 +620,17 @@ impl OdooTables {
     /// The value id of a raw cell of variable `v`. A cell already written as its key
     /// (lower case, trimmed: numbers, codes, identifiers) is looked up as it is; other
     /// spellings are remembered per thread, so each is lower-cased once.
+    /// Inlined: most cells of a low-cardinality column repeat its last value.
+    #[inline]
     fn value_id(&self, v: usize, raw: &str, scratch: &mut OdooScratch) -> Option<u32> {
-        let last = &mut scratch.last[v];
-        if last.0 == raw && !raw.is_empty() {
-            return last.1;
+        match scratch.last.get(v) {
+            Some((last, id)) if last == raw && !raw.is_empty() => *id,
+            _ => self.new_value_id(v, raw, scratch),
         }
+    }
+
+    /// [`OdooTables::value_id`] of a value other than the variable's last one.
+    fn new_value_id(&self, v: usize, raw: &str, scratch: &mut OdooScratch) -> Option<u32> {
         let id = self.look_up(v, raw, scratch);
         let last = &mut scratch.last[v];
         last.0.clear();

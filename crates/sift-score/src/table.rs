@@ -8,23 +8,44 @@ use crate::error::{Result, ScoreError};
 /// bank data) and the usual spreadsheet spellings. Compared case-insensitively after trimming.
 pub const PLACEHOLDERS: &[&str] = &["", "select", "unknown", "na", "n/a", "#n/a", "nan", "null", "none", "-"];
 
-/// Is this cell missing (empty or a placeholder)?
+/// Is this cell missing (empty or a placeholder)? Inlined: this runs for every cell of a
+/// batch, and most cells are turned away by their first byte or their length.
+#[inline]
 pub fn is_missing(value: &str) -> bool {
     let bytes = value.as_bytes();
     let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else { return true };
-    let value = if first.is_ascii_whitespace() || last.is_ascii_whitespace() { value.trim() } else { value };
-    // Dispatch on length: this runs for every cell of a batch.
-    let is = |p: &str| value.eq_ignore_ascii_case(p);
+    if first.is_ascii_whitespace() || last.is_ascii_whitespace() {
+        return is_placeholder(value.trim());
+    }
+    // Every placeholder starts with one of these bytes, in any case (each has the bit that
+    // lower-cases an ASCII letter set), and is at most 7 bytes long.
+    matches!(first | 0x20, b'n' | b's' | b'u' | b'#' | b'-') && bytes.len() <= 7 && is_placeholder(value)
+}
+
+/// Is this trimmed cell empty or one of [`PLACEHOLDERS`]?
+fn is_placeholder(value: &str) -> bool {
+    // Dispatch on length: this runs for many cells of a batch (`No` among them).
+    let is = |p: &[u8]| same_ignoring_case(value.as_bytes(), p);
     match value.len() {
         0 => true,
         1 => value == "-",
-        2 => is("na"),
-        3 => is("n/a") || is("nan"),
-        4 => is("null") || is("none") || is("#n/a"),
-        6 => is("select"),
-        7 => is("unknown"),
+        2 => is(b"na"),
+        3 => is(b"n/a") || is(b"nan"),
+        4 => is(b"null") || is(b"none") || is(b"#n/a"),
+        6 => is(b"select"),
+        7 => is(b"unknown"),
         _ => false,
     }
+}
+
+/// `value.eq_ignore_ascii_case(lower)` for a lower-case ASCII `lower` known at compile
+/// time: a letter of `lower` matches a byte that equals it once the bit that lower-cases an
+/// ASCII letter is set (only that letter, in either case, does), any other byte only
+/// itself. Inlined, each comparison is a few instructions, not a loop.
+#[inline(always)]
+fn same_ignoring_case(value: &[u8], lower: &[u8]) -> bool {
+    value.len() == lower.len()
+        && value.iter().zip(lower).all(|(&b, &l)| if l.is_ascii_lowercase() { b | 0x20 == l } else { b == l })
 }
 
 /// `value.trim()`, without its character-by-character scan when an ASCII byte that is not
@@ -167,11 +188,65 @@ pub fn parse_label(value: &str, positive: Option<&str>) -> Option<bool> {
 
 /// Parses a number, accepting surrounding spaces.
 pub fn parse_number(value: &str) -> Option<f64> {
-    trim(value).parse::<f64>().ok().filter(|v| v.is_finite())
+    let value = trim(value);
+    plain_decimal(value).or_else(|| value.parse::<f64>().ok().filter(|v| v.is_finite()))
+}
+
+/// Digits of a plain decimal that an `f64` holds exactly (`2^53` is about `9.007e15`).
+const EXACT_DIGITS: usize = 15;
+/// Powers of ten that an `f64` holds exactly.
+const EXACT_POWERS: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+    1e21, 1e22,
+];
+
+/// `value.parse::<f64>()` for the numbers of most lead data, `-?digits(.digits)?` with at
+/// most [`EXACT_DIGITS`] digits, without the general parser: the digits make an integer
+/// that an `f64` holds exactly, and one division by an exact power of ten rounds the
+/// quotient once, correctly, so the result is the parser's to the bit (the parser's own
+/// fast path, after Clinger). `None` for anything else, left to the parser.
+fn plain_decimal(value: &str) -> Option<f64> {
+    let (negative, digits) = match value.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        rest => (false, rest),
+    };
+    // The digits and at most one point: at most 16 bytes, so the integer cannot overflow.
+    if digits.len() > EXACT_DIGITS + 1 {
+        return None;
+    }
+    let (mut mantissa, mut point) = (0u64, None);
+    for (i, &b) in digits.iter().enumerate() {
+        let digit = b.wrapping_sub(b'0');
+        if digit <= 9 {
+            mantissa = mantissa * 10 + u64::from(digit);
+        } else if b == b'.' && point.is_none() {
+            point = Some(i);
+        } else {
+            return None;
+        }
+    }
+    let fraction = match point {
+        None if !digits.is_empty() && digits.len() <= EXACT_DIGITS => 0,
+        // A digit on each side of the point (`5.` and `.5` are the parser's call).
+        Some(at) if at > 0 && at + 1 < digits.len() => digits.len() - at - 1,
+        _ => return None,
+    };
+    let magnitude = mantissa as f64 / EXACT_POWERS[fraction];
+    Some(if negative { -magnitude } else { magnitude })
 }
 
 /// Reads a boolean cell (`Yes`/`No`, `true`/`false`, `1`/`0`, `y`/`n`, `t`/`f`), any case.
+#[inline]
 pub fn parse_bool(value: &str) -> Option<bool> {
+    // The spellings of most exports first.
+    match value.as_bytes() {
+        b"No" => Some(false),
+        b"Yes" => Some(true),
+        _ => parse_bool_any_case(value),
+    }
+}
+
+fn parse_bool_any_case(value: &str) -> Option<bool> {
     let value = trim(value);
     // By length first: this runs for every boolean cell of a batch.
     let is = |word: &str| value.eq_ignore_ascii_case(word);
@@ -205,12 +280,90 @@ pub fn category_key(value: &str, buffer: &mut String) {
 mod tests {
     use proptest::prelude::*;
 
-    use super::{parse_bool, trim};
+    use super::{PLACEHOLDERS, is_missing, parse_bool, parse_number, trim};
 
     proptest! {
         #[test]
         fn trim_is_str_trim(value in "[ \t\n\x0b\x0c\r\u{85}\u{a0}\u{3000}\u{2028}aZ9é,;-]{0,8}") {
             prop_assert_eq!(trim(&value), value.trim());
+        }
+
+        #[test]
+        fn numbers_parse_as_the_standard_parser_parses_them(value in "[ ]?[-+]?[0-9]{0,17}[.]?[0-9]{0,17}([eE][-]?[0-9])?[ ]?") {
+            let parsed = value.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+            prop_assert_eq!(parse_number(&value).map(f64::to_bits), parsed.map(f64::to_bits), "{:?}", value);
+        }
+
+        #[test]
+        fn missing_is_empty_or_a_placeholder_in_any_case(value in "[ \t\x0b\u{a0}]?[-#/nNaAsSeElLcCtTuUkKoOwWmM0]{0,8}[ \t\x0b\u{a0}]?") {
+            let bytes = value.as_bytes();
+            let trimmed = if bytes.first().is_some_and(u8::is_ascii_whitespace) || bytes.last().is_some_and(u8::is_ascii_whitespace) {
+                value.trim()
+            } else {
+                value.as_str()
+            };
+            let expected = PLACEHOLDERS.iter().any(|p| trimmed.eq_ignore_ascii_case(p));
+            prop_assert_eq!(is_missing(&value), expected, "{:?}", value);
+        }
+    }
+
+    #[test]
+    fn numbers_on_the_edges_of_the_fast_path_parse_as_the_standard_parser_parses_them() {
+        let cases = [
+            "0",
+            "-0",
+            "0.0",
+            "-0.0",
+            "00",
+            "007",
+            "1.",
+            ".5",
+            "-.5",
+            "-",
+            ".",
+            "",
+            "+1",
+            "1.5.2",
+            "1e3",
+            "inf",
+            "NaN",
+            "12a",
+            "a12",
+            "135.26",
+            "0.1",
+            "0.3",
+            "-2.675",
+            "9007199254740993",
+            "900719925474099.3",
+            "999999999999999",
+            "9999999999999999",
+            "123456789012345",
+            "1234567890123456",
+            "0.000000000000001",
+            "0.0000000000000001",
+            "1.7976931348623157",
+            "4.9406564584124654",
+            "1 ",
+            " 1",
+            "\u{a0}1",
+            "1-",
+            "--1",
+        ];
+        for value in cases {
+            let parsed = value.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+            assert_eq!(parse_number(value).map(f64::to_bits), parsed.map(f64::to_bits), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn missing_cells_are_empty_or_placeholders() {
+        for missing in
+            ["", " ", "Select", "select ", " NA", "n/a", "#N/A", "NaN", "null", "None", "-", "UNKNOWN", "\tna"]
+        {
+            assert!(is_missing(missing), "{missing:?}");
+        }
+        for present in ["No", "n", "Nan ce", "s", "selected", "unknowns", "--", "#", "0", "Yes", "India", "\u{a0}na"] {
+            assert!(!is_missing(present), "{present:?}");
         }
     }
 
