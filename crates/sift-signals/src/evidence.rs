@@ -2486,6 +2486,27 @@ fn find_conflicts(
         }
         out
     };
+    // A fact said one way and later another ("now ..., but turn N gave ...").
+    let changed = |subject: &str, concept: Option<&str>, earlier: &LocatedFact, later: &LocatedFact| {
+        let (later_span, later_quote) = sentence_quote(later.span);
+        let explanation = Message::new("call.conflict.changed")
+            .with("subject", subject)
+            .with_message("now", later.fact.message())
+            .with("turn", earlier.span.turn.to_string())
+            .with_message("before", earlier.fact.message())
+            .with("quote", quote_of(earlier.span));
+        Conflict {
+            subject: subject.to_owned(),
+            concept: concept.map(str::to_owned),
+            mode: Mode::Rules,
+            earlier: earlier.span,
+            earlier_quote: quote_of(earlier.span),
+            later: later_span,
+            later_quote,
+            explanation: explanation.english(),
+            explanation_message: Some(explanation),
+        }
+    };
     // `differ` gets both facts and whether either was hedged: a guess must be further off
     // to count as a contradiction.
     let mut compare =
@@ -2493,24 +2514,7 @@ fn find_conflicts(
             for pair in list.windows(2) {
                 let (earlier, later) = (pair[0], pair[1]);
                 if differ(&earlier.fact, &later.fact, earlier.hedged || later.hedged) && !corrects(later.span) {
-                    let (later_span, later_quote) = sentence_quote(later.span);
-                    let explanation = Message::new("call.conflict.changed")
-                        .with("subject", subject)
-                        .with_message("now", later.fact.message())
-                        .with("turn", earlier.span.turn.to_string())
-                        .with_message("before", earlier.fact.message())
-                        .with("quote", quote_of(earlier.span));
-                    conflicts.push(Conflict {
-                        subject: subject.to_owned(),
-                        concept: concept.map(str::to_owned),
-                        mode: Mode::Rules,
-                        earlier: earlier.span,
-                        earlier_quote: quote_of(earlier.span),
-                        later: later_span,
-                        later_quote,
-                        explanation: explanation.english(),
-                        explanation_message: Some(explanation),
-                    });
+                    conflicts.push(changed(subject, concept, earlier, later));
                 }
             }
         };
@@ -2731,24 +2735,7 @@ fn find_conflicts(
                 }
         });
         if let Some(earlier) = earlier.filter(|_| !corrects(later.span)) {
-            let (later_span, later_quote) = sentence_quote(later.span);
-            let explanation = Message::new("call.conflict.changed")
-                .with("subject", "timeline")
-                .with_message("now", later.fact.message())
-                .with("turn", earlier.span.turn.to_string())
-                .with_message("before", earlier.fact.message())
-                .with("quote", quote_of(earlier.span));
-            conflicts.push(Conflict {
-                subject: "timeline".to_owned(),
-                concept: Some("timeline".to_owned()),
-                mode: Mode::Rules,
-                earlier: earlier.span,
-                earlier_quote: quote_of(earlier.span),
-                later: later_span,
-                later_quote,
-                explanation: explanation.english(),
-                explanation_message: Some(explanation),
-            });
+            conflicts.push(changed("timeline", Some("timeline"), earlier, later));
         }
     }
     // "I make the call" and, in another turn, "I have no say" or "Jess has to okay anything".
