@@ -492,10 +492,22 @@ fn questions_inside(text: &str, language: Language) -> Vec<(usize, usize)> {
         crate::lexicon::compile(r"(?i)^(?:do|does|did|are|have|has|can|could|would|will)\s+(?:you|your)\s+(?:[a-z]+)")
             .expect("built-in pattern")
     });
+    // "and if you did go for something would that be your call": an auxiliary and its subject
+    // after a conditional clause ask the question that the clause opened.
+    static AFTER_IF: OnceLock<regex::Regex> = OnceLock::new();
+    let after_if = AFTER_IF.get_or_init(|| {
+        #[allow(clippy::expect_used)]
+        crate::lexicon::compile(
+            r"(?i)^(?:would|could|will|can|should|is|are|does|do)\s+(?:that|it|you|your|they|he|she|we|there|this)\b",
+        )
+        .expect("built-in pattern")
+    });
     let mut starts: Vec<usize> = Vec::new();
     // Whether the previous word lets a question start here (the stretch's start counts).
     let mut after_join = true;
     let mut words_since_start = usize::MAX / 2;
+    // Where an "if" clause opened (after a join word), and how many words it has run.
+    let mut open_if: Option<(usize, usize)> = None;
     let mut offset = 0;
     for token in text.split_inclusive(char::is_whitespace) {
         let at = offset;
@@ -505,17 +517,30 @@ fn questions_inside(text: &str, language: Language) -> Vec<(usize, usize)> {
             continue;
         }
         let rest = &text[at..];
+        let bare = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'').to_ascii_lowercase();
         let filler = rest.get(..12).is_some_and(|h| h.to_ascii_lowercase().starts_with("do you know"));
         // "what budget have you...": the auxiliary belongs to the question just begun.
         let inside_one = words_since_start < 4;
-        if (after_join && start.is_match(rest) || strong.is_match(rest) && !filler && !inside_one)
+        let if_start = open_if.filter(|&(_, words)| (3..=12).contains(&words)).map(|(if_at, _)| if_at);
+        if let Some(if_at) = if_start.filter(|_| after_if.is_match(rest) && is_question(rest, language)) {
+            if starts.last() != Some(&if_at) {
+                starts.push(if_at);
+            }
+            open_if = None;
+            words_since_start = 0;
+        } else if (after_join && start.is_match(rest) || strong.is_match(rest) && !filler && !inside_one)
             && is_question(rest, language)
         {
             starts.push(at);
             words_since_start = 0;
+            open_if = None;
         }
         words_since_start += 1;
-        let bare = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'').to_ascii_lowercase();
+        open_if = match open_if {
+            Some((if_at, words)) => Some((if_at, words + 1)),
+            None if after_join && bare == "if" => Some((at, 1)),
+            None => None,
+        };
         after_join = word.ends_with([',', ';', ':']) || EN_QUESTION_JOINS.contains(&bare.as_str());
     }
     starts
@@ -962,6 +987,20 @@ mod tests {
         );
         check("好的明白那你们预算大概多少", Language::Zh, &["好的明白那你们预算大概多少"]);
         check("got it so when do you need it", Language::En, &["when do you need it"]);
+        // A conditional clause before the inverted auxiliary belongs to the question.
+        check(
+            "and if you did go for something would that be your call",
+            Language::En,
+            &["if you did go for something would that be your call"],
+        );
+        check(
+            "okay and if the price was right is there money for it this year",
+            Language::En,
+            &["if the price was right is there money for it this year"],
+        );
+        // A statement with an "if" clause stays a statement.
+        check("if it breaks again we will just fix it by hand like always", Language::En, &[]);
+        check("and if you did go for something that would be great", Language::En, &[]);
     }
 
     #[test]
