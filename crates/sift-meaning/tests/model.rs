@@ -139,12 +139,12 @@ fn heldout_figures_stay_above_their_floors() {
     let rows: Vec<(&str, &str)> = heldout.iter().map(|e| (e.question.as_str(), e.answer.as_str())).collect();
     let x = reader.exchange_features(&rows).unwrap();
     let floors = [
-        ("need", 0.80),
-        ("authority", 0.74),
-        ("budget", 0.75),
-        ("timeline", 0.77),
+        ("need", 0.81),
+        ("authority", 0.75),
+        ("budget", 0.76),
+        ("timeline", 0.76),
         ("excuse", 0.87),
-        ("knowledge", 0.73),
+        ("knowledge", 0.79),
     ];
     for (name, floor) in floors {
         assert!(EXCHANGE_HEADS.contains(&name));
@@ -163,8 +163,8 @@ fn heldout_figures_stay_above_their_floors() {
     let truth: Vec<usize> = pairs.iter().map(|p| usize::from(p.contradicts)).collect();
     let predicted: Vec<usize> = x.iter().map(|row| heads.contradiction.predict(row).0).collect();
     let found = score(&truth, &predicted, 2).macro_f1;
-    eprintln!("contradiction: held-out macro-F1 {found:.3} (floor 0.68)");
-    assert!(found >= 0.68, "contradiction: held-out macro-F1 {found:.3} fell under 0.68");
+    eprintln!("contradiction: held-out macro-F1 {found:.3} (floor 0.72)");
+    assert!(found >= 0.72, "contradiction: held-out macro-F1 {found:.3} fell under 0.72");
 }
 
 /// The reader through Sift's contract: one reading per exchange, in order, deterministic, and

@@ -180,7 +180,9 @@ fn meaning_signals(transcript: &Transcript, signals: Vec<Signal>, readings: &[Mo
         let start = turn.text.len() - turn.text.trim_start().len();
         let span = Span { turn: r.answer_turn, start, end: start + text.len() };
         for (kind, p) in [(SignalKind::Excuse, r.meaning.excuse), (SignalKind::Knowledge, r.meaning.knowledge)] {
-            if p >= crate::combine::MIN_CONFIDENCE && !out.iter().any(|s| s.kind == kind && s.turn == r.answer_turn) {
+            if p >= crate::combine::MIN_SIGNAL_CONFIDENCE
+                && !out.iter().any(|s| s.kind == kind && s.turn == r.answer_turn)
+            {
                 let explained = sift_core::Message::new("call.signal.model")
                     .with("kind", kind.as_str())
                     .with("confidence", format!("{:.0}", p * 100.0));

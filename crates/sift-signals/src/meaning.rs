@@ -79,7 +79,7 @@ pub struct MeaningError(pub String);
 
 /// A learned reader of meaning. Implementations must be deterministic for the same input.
 pub trait MeaningModel: Send + Sync {
-    /// What the model is, for reports ("multilingual-e5-small + sift heads (1135 exchanges, 7 authors)").
+    /// What the model is, for reports ("multilingual-e5-small + sift heads (1615 exchanges, 11 authors)").
     fn describe(&self) -> String;
 
     /// Reads each exchange; the result has one entry per input, in order.
