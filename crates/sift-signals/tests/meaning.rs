@@ -61,8 +61,14 @@ impl Double {
             authority,
             budget,
             timeline,
-            excuse: if has("excuse") { 0.9 } else { 0.1 },
-            knowledge: if has("knows") { 0.9 } else { 0.1 },
+            excuse: if has("excuse") {
+                0.96
+            } else if has("unsure-excuse") {
+                0.92
+            } else {
+                0.1
+            },
+            knowledge: if has("knows") { 0.96 } else { 0.1 },
         }
     }
 }
@@ -231,6 +237,8 @@ fn the_model_adds_excuses_and_knowledge_the_rules_phrases_miss() {
         "Our old vendor left us in the lurch last spring. [excuse]",
         "R: Who signs?",
         "Our CFO signs anything over 50k.",
+        "R: And before that?",
+        "We had a temp who looked at it once. [unsure-excuse]",
     ];
     let rules = run(&lines, None);
     assert!(rules.signals.iter().any(|s| s.kind == SignalKind::Excuse && s.turn == 1), "the rules read an excuse");
@@ -244,6 +252,8 @@ fn the_model_adds_excuses_and_knowledge_the_rules_phrases_miss() {
     assert!(kinds(5).contains(&(SignalKind::Excuse, Mode::Model)), "{:?}", kinds(5));
     // The model reads no knowledge in the threshold answer; the threshold still shows it.
     assert!(kinds(7).contains(&(SignalKind::Knowledge, Mode::Rules)), "the threshold stays: {:?}", kinds(7));
+    // A reading under `MIN_SIGNAL_CONFIDENCE` adds nothing.
+    assert!(!kinds(9).iter().any(|(kind, _)| *kind == SignalKind::Excuse), "{:?}", kinds(9));
 }
 
 #[test]
