@@ -9,9 +9,8 @@ use std::io::{Read, Write};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
-use sift_core::csv_out::CsvWriter;
-use sift_core::csv_out::needs_quotes;
 pub use sift_core::csv_out::push_field;
+use sift_core::csv_out::{CsvWriter, needs_quotes};
 
 use crate::error::{Result, ScoreError};
 use crate::model::{ModelFile, Scorer, Scratch, score_1_99, top_factors_into};

@@ -55,7 +55,7 @@ use crate::facts::{
 use crate::lexicon::Lexicon;
 use crate::meaning::Mode;
 use crate::roles::{FactRole, RoleCue, RoleHits, clauses, limit_words, range_of};
-use crate::transcript::{Role, Span, Transcript};
+use crate::transcript::{Role, Span, Transcript, text_before};
 
 /// Every concept the built-in frameworks use, in the order of `concepts.toml`.
 pub const CONCEPTS: [&str; 16] = [
@@ -2283,12 +2283,8 @@ static SPENT_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 
 /// Whether the money at `start` is what was already spent ("we spent around 20k", "花了十万").
 fn spent_before(text: &str, start: usize) -> bool {
-    let mut from = start.saturating_sub(40);
-    while !text.is_char_boundary(from) {
-        from += 1;
-    }
     // Most figures have no spend verb before them at all: skip the regex then.
-    let window = text.get(from..start).unwrap_or("");
+    let window = text_before(text, start, 40);
     let maybe =
         ["spent", "paid", "bought", "purchased", "pay", "costing", "花", "买", "付"].iter().any(|w| window.contains(w));
     maybe && SPENT_BEFORE.is_match(window)
@@ -2297,11 +2293,7 @@ fn spent_before(text: &str, start: usize) -> bool {
 /// Money already put into a thing: "We put thirty grand into a new envelope", "we've sunk
 /// 40k into the old system" (not "we put 10k aside" or "we put twelve thousand into this").
 fn sunk_into(text: &str, start: usize, end: usize) -> bool {
-    let mut from = start.saturating_sub(30);
-    while !text.is_char_boundary(from) {
-        from += 1;
-    }
-    let before = text.get(from..start).unwrap_or("");
+    let before = text_before(text, start, 30);
     let after = text.get(end..).unwrap_or("");
     SUNK_BEFORE.is_match(before) && SUNK_AFTER.is_match(after)
 }

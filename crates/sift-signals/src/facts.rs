@@ -12,6 +12,8 @@ use regex::{Captures, Regex, RegexSet, SetMatches};
 use serde::Serialize;
 use sift_core::Message;
 
+use crate::transcript::text_before;
+
 /// How a timeline was expressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -1434,11 +1436,7 @@ fn add_level_changes(text: &str, facts: &mut Vec<FoundFact>) {
         let (a, b) = (&pair[0], &pair[1]);
         let (Some(x), Some(y)) = (level_value(&a.fact, &b.fact), level_value(&b.fact, &a.fact)) else { continue };
         let (Some(before), Some(between)) = (text.get(..a.start), text.get(a.end..b.start)) else { continue };
-        let mut from = before.len().saturating_sub(40);
-        while !before.is_char_boundary(from) {
-            from += 1;
-        }
-        let before = &before[from..];
+        let before = text_before(before, before.len(), 40);
         let en = EN_FROM_BEFORE.is_match(before) && EN_TO_BETWEEN.is_match(between);
         let zh = ZH_FROM_BEFORE.is_match(before) && ZH_TO_BETWEEN.is_match(between);
         if (en || zh) && x > 0.0 {
@@ -1501,12 +1499,8 @@ static ADDITION_IN: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:more|new|ad
 fn mark_additions(text: &str, facts: &mut [FoundFact]) {
     for f in facts.iter_mut() {
         let Fact::Count { unit, .. } = &mut f.fact else { continue };
-        let mut from = f.start.saturating_sub(40);
-        while !text.is_char_boundary(from) {
-            from += 1;
-        }
         let said = &text[f.start..f.end];
-        if ADDITION_IN.is_match(said) || ADDITION_BEFORE.is_match(&text[from..f.start]) {
+        if ADDITION_IN.is_match(said) || ADDITION_BEFORE.is_match(text_before(text, f.start, 40)) {
             *unit = format!("new {unit}");
         }
     }
@@ -1545,11 +1539,7 @@ fn attach_rates(text: &str, facts: &mut [FoundFact]) {
             .or_else(|| ZH_RATE_AFTER.captures(after))
             .or_else(|| {
                 // Only the last few characters before the figure matter.
-                let mut from = before.len().saturating_sub(24);
-                while !before.is_char_boundary(from) {
-                    from += 1;
-                }
-                ZH_RATE_BEFORE.captures(&before[from..])
+                ZH_RATE_BEFORE.captures(text_before(before, before.len(), 24))
             })
             .and_then(|c| c.name("u").or(c.name("adv")).map(|m| rate_unit(m.as_str())));
         *per = unit;
@@ -2104,11 +2094,7 @@ pub fn approximate_range(text: &str, start: usize, end: usize) -> bool {
     let (Some(before), Some(said), Some(after)) = (text.get(..start), text.get(start..end), text.get(end..)) else {
         return false;
     };
-    let mut from = before.len().saturating_sub(40);
-    while !before.is_char_boundary(from) {
-        from += 1;
-    }
-    let window = &before[from..];
+    let window = text_before(before, before.len(), 40);
     // Most figures are no range: skip the regexes unless a range word is near.
     let separator =
         ["to", "-", "–", "or", "and", "through", "到", "至", "~", "～", "—"].iter().any(|w| window.contains(w));

@@ -224,11 +224,7 @@ pub fn range_of(ranges: &[(usize, usize)], pos: usize, len: usize) -> (usize, us
 /// ("over 25k", "anything above", "超过", "高于") or one below which it may ("under 10k",
 /// "up to", "以内", "以下").
 pub fn limit_words(text: &str, start: usize, end: usize) -> bool {
-    let mut from = start.saturating_sub(24);
-    while !text.is_char_boundary(from) {
-        from += 1;
-    }
-    let before = text[from..start].trim_end().to_ascii_lowercase();
+    let before = crate::transcript::text_before(text, start, 24).trim_end().to_ascii_lowercase();
     let after = text[end..].trim_start();
     const BEFORE: &[&str] = &[
         "over",

@@ -344,6 +344,19 @@ fn parse_json(text: &str) -> Result<Vec<Line>, TranscriptError> {
 }
 
 /// A Chinese (Han) character: the CJK unified ideographs and extension A.
+/// The last `bytes` bytes of `text` before `end` (fewer when a character straddles the start),
+/// for cue words that must stand just before a figure. Empty when `end` is not in `text`.
+pub(crate) fn text_before(text: &str, end: usize, bytes: usize) -> &str {
+    if end > text.len() {
+        return "";
+    }
+    let mut from = end.saturating_sub(bytes);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    text.get(from..end).unwrap_or("")
+}
+
 pub(crate) fn is_han(c: char) -> bool {
     matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
 }
@@ -506,6 +519,16 @@ mod tests {
     use super::*;
 
     type ReadTurn = (String, Role, String, Option<f64>);
+
+    #[test]
+    fn text_before_starts_on_a_character() {
+        let text = "预算二十万";
+        // Four bytes back from the end land inside 二: the window starts at 十.
+        assert_eq!(text_before(text, text.len(), 4), "万");
+        assert_eq!(text_before(text, text.len(), 6), "十万");
+        assert_eq!(text_before("we put 30k", 7, 40), "we put ");
+        assert_eq!(text_before("abc", 9, 2), "");
+    }
 
     /// Reads `text`, infers roles, and returns (format, [(speaker, role, text, start)]).
     fn read(text: &str) -> (Format, Vec<ReadTurn>) {
