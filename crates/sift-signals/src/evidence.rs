@@ -273,6 +273,9 @@ enum Cue {
 struct CueEntry {
     concept: Option<usize>,
     cue: Cue,
+    /// A `partial` cue saying someone else decides or must approve (kind
+    /// `authority.elsewhere`): also a claim that an earlier "I decide" contradicts.
+    elsewhere: bool,
     pattern: Regex,
     /// The entry's explanation, as its note says it (`call.lexicon`).
     explain: Message,
@@ -308,7 +311,7 @@ impl CompiledCues {
                     let cue = match cue {
                         "topic" => Cue::Topic,
                         "confirmed" => Cue::Confirmed,
-                        "partial" => Cue::Partial,
+                        "partial" | "elsewhere" => Cue::Partial,
                         "negative" => Cue::Negative,
                         "symptom" => Cue::Symptom,
                         _ => continue,
@@ -325,7 +328,8 @@ impl CompiledCues {
                 fast = fast.replace(r"\w", r"[0-9A-Za-z_]");
             }
             let pattern = Regex::new(&fast).unwrap_or_else(|_| e.pattern.clone());
-            entries.push(CueEntry { concept, cue, pattern, explain: e.message() });
+            let elsewhere = e.kind.ends_with(".elsewhere");
+            entries.push(CueEntry { concept, cue, pattern, explain: e.message(), elsewhere });
         }
         let (roles, entries): (Vec<CueEntry>, Vec<CueEntry>) =
             entries.into_iter().partition(|e| matches!(e.cue, Cue::Role(r) if r != RoleCue::Urgency));
@@ -909,6 +913,10 @@ impl Reader<'_> {
             } else {
                 if entry.cue == Cue::Confirmed && c == AUTHORITY {
                     self.claims.decides.push((Span { turn: turn.index, start, end }, text[start..end].to_owned()));
+                }
+                if entry.elsewhere && c == AUTHORITY {
+                    let span = Span { turn: turn.index, start, end };
+                    self.claims.others_approve.push((span, text[start..end].to_owned()));
                 }
                 weight
             };
@@ -2091,7 +2099,7 @@ static CLOSED_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(||
 /// "基本没有。"
 static NO_LEAD: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)^\W*(?:(?:honestly|well|oh|um|uh)[\s,]+)*(?:no|nope|nah|not\s+really|not\s+at\s+all|not\s+much|not\s+a\s+chance|no\s+chance|no\s+way|(?:i\s+)?doubt\s+it|probably\s+not|wouldn['’]t\s+bother|can['’]t\s+see\s+it|hardly|rarely|i\s+wouldn['’]t\s+say\s+so|i\s+don['’]t\s+think\s+so|not\s+that\s+i\s+know\s+of)(?-u:\b)|^\W*(?:没有|没|很少|基本没有|不会|不用|没啥|谈不上)",
+        r"(?i)^\W*(?:(?:honestly|well|oh|um|uh|me\?)[\s,]+)*(?:no|nope|nah|not\s+really|not\s+at\s+all|not\s+much|not\s+a\s+chance|no\s+chance|no\s+way|(?:i\s+)?doubt\s+it|probably\s+not|wouldn['’]t\s+bother|can['’]t\s+see\s+it|hardly|rarely|i\s+wouldn['’]t\s+say\s+so|i\s+don['’]t\s+think\s+so|not\s+that\s+i\s+know\s+of)(?-u:\b)|^\W*(?:没有|没|很少|基本没有|不会|不用|没啥|谈不上)",
     )
 });
 /// "Not me.", "不是我": the contact says it is not their decision.
@@ -2730,17 +2738,75 @@ fn find_conflicts(
             conflicts.push(changed("timeline", Some("timeline"), earlier, later));
         }
     }
-    // "I make the call" and, in another turn, "I have no say" or "Jess has to okay anything".
-    let mut said: Vec<(Span, &str, bool)> = claims
+    // "这个不急啊今年肯定不弄了……开春再说" and, turns later, "你下个礼拜就给我弄上……赶紧的": no plan
+    // and then a hurry (or a hurry and then no plan), with no date to compare. The answer
+    // right after may qualify the one before; a correction settles it.
+    if !conflicts.iter().any(|c| c.concept.as_deref() == Some("timeline")) {
+        let code = |i: &Item, code: &str| i.evidence.note_message.as_ref().is_some_and(|m| m.code == code);
+        // The reply to the opening ("你说吧，我这边马上要备餐了") speaks of the call, not the plan.
+        let first_answer = transcript.turns.iter().position(|t| t.role == Role::Prospect);
+        let urgent = |i: &Item| code(i, "call.note.urgency") && Some(i.at.0) != first_answer;
+        // Said as no plan in words (a lexicon phrase or the model's reading), not a bare "Not
+        // really" to "is there a date?" (no date is not no plan).
+        let no_plan = |i: &Item| {
+            i.evidence.says == CriterionStatus::Negative
+                && i.evidence.weight >= Weight::Stated
+                && (i.evidence.mode == Mode::Model || code(i, "call.lexicon"))
+        };
+        let mut said: Vec<&Item> =
+            items.iter().filter(|i| i.concept == TIMELINE && (urgent(i) || no_plan(i))).collect();
+        said.sort_by_key(|i| i.at);
+        let flip = said.windows(2).find(|pair| {
+            urgent(pair[0]) != urgent(pair[1]) && pair[1].at.0 >= pair[0].at.0 + 2 && !corrects(pair[1].evidence.span)
+        });
+        if let Some(&[earlier, later]) = flip {
+            let (later_span, later_quote) = sentence_quote(later.evidence.span);
+            let explanation = Message::new("call.conflict.hurry")
+                .with("hurry", if urgent(later) { "yes" } else { "no" })
+                .with("turn", earlier.at.0.to_string())
+                .with("quote", earlier.evidence.quote.as_str());
+            conflicts.push(Conflict {
+                subject: "timeline".to_owned(),
+                concept: Some("timeline".to_owned()),
+                mode: if earlier.evidence.mode == Mode::Model || later.evidence.mode == Mode::Model {
+                    Mode::Model
+                } else {
+                    Mode::Rules
+                },
+                earlier: earlier.evidence.span,
+                earlier_quote: earlier.evidence.quote.clone(),
+                later: later_span,
+                later_quote,
+                explanation: explanation.english(),
+                explanation_message: Some(explanation),
+            });
+        }
+    }
+    // "I make the call" and, in another turn, "I have no say" or "Jess has to okay anything",
+    // as the rules' claims say it or as the model reads this contact's part in an answer
+    // ("thats me ... whatever i say goes" read as deciding, then "id have to run it past my
+    // dad he has to sign off on anything").
+    fn rules((s, q): &(Span, String), decides: bool) -> (Span, &str, bool, Mode) {
+        (*s, q.as_str(), decides, Mode::Rules)
+    }
+    let mut said: Vec<(Span, &str, bool, Mode)> = claims
         .decides
         .iter()
-        .map(|(s, q)| (*s, q.as_str(), true))
-        .chain(claims.no_say.iter().map(|(s, q)| (*s, q.as_str(), false)))
-        .chain(claims.others_approve.iter().map(|(s, q)| (*s, q.as_str(), false)))
+        .map(|c| rules(c, true))
+        .chain(claims.no_say.iter().map(|c| rules(c, false)))
+        .chain(claims.others_approve.iter().map(|c| rules(c, false)))
+        .chain(items.iter().filter(|i| i.concept == AUTHORITY && i.evidence.mode == Mode::Model).filter_map(|i| {
+            let decides = match i.evidence.says {
+                CriterionStatus::Confirmed => true,
+                CriterionStatus::Partial | CriterionStatus::Negative => false,
+                _ => return None,
+            };
+            Some((i.evidence.span, i.evidence.quote.as_str(), decides, Mode::Model))
+        }))
         .collect();
-    said.sort_by_key(|(s, _, _)| (s.turn, s.start));
+    said.sort_by_key(|(s, ..)| (s.turn, s.start));
     for pair in said.windows(2) {
-        let ((s1, q1, decides1), (s2, _, decides2)) = (pair[0], pair[1]);
+        let ((s1, q1, decides1, mode1), (s2, _, decides2, mode2)) = (pair[0], pair[1]);
         if decides1 != decides2 && s1.turn != s2.turn && !corrects(s2) {
             let (later, later_quote) = sentence_quote(s2);
             let explanation = Message::new("call.conflict.decider")
@@ -2750,7 +2816,7 @@ fn find_conflicts(
             conflicts.push(Conflict {
                 subject: "decision_maker".to_owned(),
                 concept: Some("authority".to_owned()),
-                mode: Mode::Rules,
+                mode: if mode1 == Mode::Model || mode2 == Mode::Model { Mode::Model } else { Mode::Rules },
                 earlier: s1,
                 earlier_quote: q1.to_owned(),
                 later,
@@ -2939,6 +3005,81 @@ mod tests {
             let detail = found.iter().find(|c| c.concept == *concept);
             assert_eq!(got, *status, "{lines:?}: {concept} expected {status:?}, got {got:?}: {detail:#?}");
         }
+    }
+
+    /// "I decide" and, turns later, someone else must approve; no plan and, turns later, a
+    /// hurry: each a conflict the contact never settled. Said in one answer and the next, or
+    /// corrected, they are not.
+    #[test]
+    fn a_part_or_a_plan_said_both_ways_is_contradicted() {
+        use CriterionStatus::*;
+        let dad = "he has to sign off on anything, i cant really go buying stuff without him";
+        check(
+            &[
+                "R: Who'd make the call?",
+                "thats me, whatever i say goes",
+                "R: And the numbers?",
+                "Fine.",
+                "R: Demo?",
+                dad,
+            ],
+            &[("authority", Contradicted)],
+        );
+        check(
+            &[
+                "R: 要是上系统，是您定吗？",
+                "这个你就跟我谈，我这边签了就算。",
+                "R: 好的。",
+                "嗯。",
+                "R: 价格一万八。",
+                "行，回头跟老板提一嘴，看他那边点不点头。",
+            ],
+            &[("authority", Contradicted)],
+        );
+        check(
+            &["R: 是您定吗？", "对，我说了算。", "R: 好。", "嗯。", "R: 方案发您。", "这个最后还得投资方那边过目。"],
+            &[("authority", Contradicted)],
+        );
+        check(
+            &["R: Who decides?", "I'd run it past my dad, he has to sign off on anything.", "R: OK.", "Sure."],
+            &[("authority", Partial)],
+        );
+        check(
+            &[
+                "R: 您打算什么时候弄？",
+                "这个不急啊，今年肯定不弄了，开春再说吧。",
+                "R: 一年六千八。",
+                "行。",
+                "R: 好的。",
+                "你下个礼拜就给我弄上，赶紧的。",
+            ],
+            &[("timeline", Contradicted)],
+        );
+        // The reply to the opening speaks of the call, not of the plan.
+        check(
+            &[
+                "R: 是何经理吗？",
+                "是我。你说吧，我这边马上要备餐了。",
+                "R: 好的。",
+                "嗯。",
+                "R: 什么时候考虑？",
+                "明年再说吧，现在真不急。",
+            ],
+            &[("timeline", Negative)],
+        );
+        // No date is not no plan: "Not really" to "is there a date?" after "Soon." is read as
+        // it stands, not as a plan taken back.
+        check(
+            &[
+                "R: When do you need it?",
+                "Soon.",
+                "R: OK.",
+                "Yes.",
+                "R: Is there a date you're working to?",
+                "Not really.",
+            ],
+            &[("timeline", Negative)],
+        );
     }
 
     #[test]

@@ -434,8 +434,8 @@ fn horizon_near(text: &str, span: Span, call: &CallEvidence, max_days: i64) -> O
 static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:{bad})\b|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?)|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+)?(?:lost|missed|dropped|late|broken|damaged|stolen|nicked|wasted)\b",
-        bad = r"waste|wastage|errors?|defects?|churn|complaints?|returns?|exchanges?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|overflows?|spills?|outages?|downtime|stock-?outs?|late\s+deliveries|(?:missed|uncovered)\s+(?:calls|appointments|deliveries|shifts?)",
+        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:{bad})\b|\b(?:zero|nil)\s+(?:missed|late|lost|failed|wrong|botched|dropped)\s+[a-z]+|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?)|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+)?(?:lost|missed|dropped|late|broken|damaged|stolen|nicked|wasted)\b",
+        bad = r"waste|wastage|loss|losses|errors?|defects?|churn|complaints?|returns?|exchanges?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|overflows?|spills?|outages?|downtime|stock-?outs?|late\s+deliveries|(?:missed|uncovered)\s+(?:calls|appointments|deliveries|shifts?)",
         who = r"lead|enquiry|enquirie|inquiry|inquirie|prospect|quote|caller|visitor|customer|client|patient|member|demo|deal|trial",
     ))
     .expect("built-in pattern")
@@ -452,7 +452,7 @@ static ZH_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
 static GOAL_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)\b(?:goals?|targets?|aims?|success|ambitions?|where\s+do\s+you\s+(?:want|see)|(?:you['’]d|you\s+would)\s+(?:\w+\s+)?(?:want|like|need)|looking\s+to\s+achieve|hoping\s+to\s+(?:get|see)|what\s+would\s+good\s+look\s+like)\b|目标|指标|打算做到|想做到|(?:达到|看到)个?(?:什么|啥)(?:样的?)?(?:效果|结果)",
+        r"(?i)\b(?:goals?|targets?|aims?|aiming|success|ambitions?|where\s+do\s+you\s+(?:want|see)|(?:you['’]d|you\s+would|would\s+you)\s+(?:\w+\s+)?(?:want|like|need)|looking\s+to\s+achieve|hoping\s+to\s+(?:get|see)|what\s+would\s+good\s+look\s+like)\b|目标|指标|打算做到|想做到|(?:达到|看到)个?(?:什么|啥)(?:样的?)?(?:效果|结果)",
     )
     .expect("built-in pattern")
 });
@@ -473,10 +473,11 @@ static IDEAL: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("built-in pattern")
 });
-/// Perfection within half a year is unrealistic.
-const PERFECTION_HORIZON_DAYS: i64 = 183;
+/// Perfection within a year is unrealistic ("zero cancellations ... still climbing with us in a
+/// year"); further out it reads as an ideal.
+const PERFECTION_HORIZON_DAYS: i64 = 366;
 
-/// Perfection said as a goal with a horizon of at most half a year or with none, and that
+/// Perfection said as a goal with a horizon of at most a year or with none, and that
 /// horizon (its days and where it was said) when there is one.
 fn perfection_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span, Option<(i64, Span)>)> {
     let mut out = Vec::new();
@@ -497,7 +498,7 @@ fn perfection_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span
             if !asked && !GOAL_CUE.is_match(rest) {
                 continue;
             }
-            // Within half a year it is a red flag; years out it reads as an ideal; with no date
+            // Within a year it is a red flag; years out it reads as an ideal; with no date
             // at all it is demanded as the standard from now on ("not one shrimp dies, ever"),
             // which no business meets either.
             if let Some(horizon) = horizon_near(&turn.text, span, call, PERFECTION_HORIZON_DAYS) {
@@ -1155,8 +1156,31 @@ mod tests {
             &[(UnrealisticTarget, "never a single late return")],
             &[],
         );
+        // Zero of any missed, late or lost thing, and a goal asked as "would you want".
+        check(
+            &["R: If you changed it, what would you want out of it?", "Zero late collections. Every single day."],
+            &[(UnrealisticTarget, "Zero late collections")],
+            &[],
+        );
+        check(
+            &["R: What are you aiming for?", "what i want is zero missed checks every month no exceptions"],
+            &[(UnrealisticTarget, "zero missed checks")],
+            &[],
+        );
+        check(
+            &["R: What would good look like?", "every piece accounted for every night zero losses ever"],
+            &[(UnrealisticTarget, "zero losses")],
+            &[],
+        );
+        // Within a year is still near.
+        check(
+            &["R: Goals?", "he wants zero cancellations, every single member still with us in a year"],
+            &[(UnrealisticTarget, "zero cancellations")],
+            &[],
+        );
         // Years out, hoped for, or not a goal: an ideal or a description, not a red flag.
         check(&["R: Goals?", "Zero defects is the dream, always has been."], &[], &[UnrealisticTarget]);
+        check(&["R: How was the audit?", "Zero missed checks last year, first time."], &[], &[UnrealisticTarget]);
         check(&["R: Goals?", "Ideally not one return, ever. We'll see."], &[], &[UnrealisticTarget]);
         check(&["R: Goals?", "We want zero complaints by 2030."], &[], &[UnrealisticTarget]);
         check(&["R: How was December?", "Zero complaints in December, first time ever."], &[], &[UnrealisticTarget]);

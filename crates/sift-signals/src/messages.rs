@@ -24,6 +24,7 @@ pub const CODES: &[&str] = &[
     "call.band.talk_ratio",
     "call.conflict.changed",
     "call.conflict.decider",
+    "call.conflict.hurry",
     "call.conflict.model",
     "call.conflict.rate",
     "call.conflict.taken_back",

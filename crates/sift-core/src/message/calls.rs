@@ -130,6 +130,14 @@ impl Message {
                 };
                 format!("the contact now {now}, but turn {} said \"{}\"", a("turn"), a("quote"))
             }
+            // `hurry`: `yes` when the contact now wants it soon after saying there is no plan.
+            "call.conflict.hurry" => {
+                let now = match self.text("hurry")? {
+                    "yes" => "wants it soon",
+                    _ => "says there is no plan or no hurry",
+                };
+                format!("the contact now {now}, but turn {} said \"{}\"", a("turn"), a("quote"))
+            }
             // A rate told again far off: `now` per `period` and `before` per `before_period` (the
             // same period when absent), of `thing`.
             "call.conflict.rate" => format!(

@@ -104,6 +104,13 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
             };
             format!("联系人现在说{now}，但第 {} 段说的是“{}”", a("turn"), a("quote"))
         }
+        "call.conflict.hurry" => {
+            let now = match m.text("hurry")? {
+                "yes" => "又要尽快上",
+                _ => "又说没有计划、不着急",
+            };
+            format!("联系人现在{now}，但第 {} 段说的是“{}”", a("turn"), a("quote"))
+        }
         "call.conflict.rate" => {
             let zh_period = |p: &str| match p {
                 "day" => "天",
