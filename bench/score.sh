@@ -10,12 +10,17 @@
 #     rows/s, peak memory. Output goes to a file, as a user would write it.
 # scikit-learn is installed into a virtual environment (default target/bench-venv).
 #
-# usage: bench/score.sh [ROWS | --accuracy]   (needs ../shared/data; prints markdown tables;
-#                                            --accuracy: the model comparison only)
+# usage: bench/score.sh [--accuracy | --batch] [ROWS]   (needs ../shared/data; prints markdown
+#                                            tables; --accuracy: the model comparison only;
+#                                            --batch: the batch scoring only, part 2, without
+#                                            scikit-learn's cross-validation, to measure it
+#                                            again alone on a quiet machine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 accuracy_only=false
+batch_only=false
 if [ "${1:-}" = "--accuracy" ]; then accuracy_only=true; shift; fi
+if [ "${1:-}" = "--batch" ]; then batch_only=true; shift; fi
 rows=${1:-1000000}
 data=../shared/data/leads
 venv=${SIFT_BENCH_VENV:-target/bench-venv}
@@ -37,6 +42,7 @@ echo
 leads_args=(--label Converted --exclude Tags --exclude "Lead Quality" --exclude "Last Activity" --exclude "Last Notable Activity")
 bank_args=(--label y --positive yes --exclude duration)
 
+if ! $batch_only; then
 echo "| data | model | AUC | log loss | Brier | fit, 5 folds | predict, 5 folds |"
 echo "|---|---|---|---|---|---|---|"
 run_dataset() { # name, csv, sep, args...
@@ -100,8 +106,9 @@ echo "| data | auto chose | AUC | best scikit-learn | AUC | difference |"
 echo "|---|---|---|---|---|---|"
 cat "$work/auto.md"
 $accuracy_only && exit 0
-
 echo
+fi
+
 python3 bench/gen_scoring.py "$data/x-education/Leads.csv" "$rows" "$work/big.csv"
 echo "batch scoring: $rows rows, $(du -m "$work/big.csv" | cut -f1) MB (resampled Leads.csv rows)"
 echo
