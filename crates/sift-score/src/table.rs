@@ -17,9 +17,19 @@ pub fn is_missing(value: &str) -> bool {
     if first.is_ascii_whitespace() || last.is_ascii_whitespace() {
         return is_placeholder(value.trim());
     }
-    // Every placeholder starts with one of these bytes, in any case (each has the bit that
-    // lower-cases an ASCII letter set), and is at most 7 bytes long.
-    matches!(first | 0x20, b'n' | b's' | b'u' | b'#' | b'-') && bytes.len() <= 7 && is_placeholder(value)
+    // Every placeholder has one of these lengths, first bytes and last bytes, in any case
+    // (each byte has the bit that lower-cases an ASCII letter set): `No`, in a dozen yes/no
+    // columns of a lead export, is turned away here by its last byte, without a call.
+    matches!(
+        (bytes.len(), first | 0x20, last | 0x20),
+        (1, b'-', _)
+            | (2, b'n', b'a')
+            | (3, b'n', b'a' | b'n')
+            | (4, b'n', b'l' | b'e')
+            | (4, b'#', b'a')
+            | (6, b's', b't')
+            | (7, b'u', b'n')
+    ) && is_placeholder(value)
 }
 
 /// Is this trimmed cell empty or one of [`PLACEHOLDERS`]?
