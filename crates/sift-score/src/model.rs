@@ -370,21 +370,29 @@ pub struct FactorName {
     name: String,
     /// The name and `=`.
     pub written: Vec<u8>,
+    /// `; `, the name and `=`: a factor after the first, in one append.
+    pub separated: Vec<u8>,
     /// The name holds a byte that makes a CSV field quoted.
     pub needs_quotes: bool,
     /// A field that starts with this name reads as a spreadsheet formula.
     pub formula: bool,
+    /// The values named are a numeric column's: a row is only written once each of its
+    /// numeric cells has been read as a number or a yes/no word (or is missing), and neither
+    /// holds a byte that asks for quotes, so the value need not be scanned for one.
+    pub plain_values: bool,
 }
 
 impl FactorName {
-    fn new(name: &str) -> FactorName {
+    fn new(name: &str, plain_values: bool) -> FactorName {
         let written = [name.as_bytes(), b"="].concat();
         FactorName {
             name: name.to_string(),
             needs_quotes: sift_core::csv_out::needs_quotes(name.as_bytes()),
             // The `=` that follows the name keeps it from reading as a negative number.
             formula: sift_core::csv_out::is_formula(&written),
+            separated: [b"; ", written.as_slice()].concat(),
             written,
+            plain_values,
         }
     }
 }
@@ -458,9 +466,14 @@ impl<'m> Scorer<'m> {
                     nb.config.stage_column.as_deref().unwrap_or(STAGE_VARIABLE),
                     nb.config.tag_column.as_deref().unwrap_or(TAG_VARIABLE),
                 ])
-                .map(FactorName::new)
+                .map(|name| FactorName::new(name, false))
                 .collect(),
-            _ => model.schema.columns.iter().map(|c| FactorName::new(&c.name)).collect(),
+            _ => model
+                .schema
+                .columns
+                .iter()
+                .map(|c| FactorName::new(&c.name, matches!(c.kind, crate::features::ColumnKind::Numeric { .. })))
+                .collect(),
         };
         Ok(Scorer { model, positions, engine, names })
     }
