@@ -287,11 +287,10 @@ impl<const N: usize> Levelled<N> {
     /// values go left) holds a missing value as minus infinity, which no threshold is
     /// below, and slot `2 f + 1` as infinity, which every threshold is below (thresholds
     /// are finite) but the one of a node below a leaf.
+    /// The two slots of a feature are side by side, written as one pair.
     fn value_row(&self, row: &[f64], buffers: &mut impl RowBuffers) {
-        for (f, &x) in row.iter().enumerate().take(self.features) {
-            let (left, right) = if x.is_nan() { (f64::NEG_INFINITY, f64::INFINITY) } else { (x, x) };
-            buffers.set_value(2 * f, left);
-            buffers.set_value(2 * f + 1, right);
+        for (pair, &x) in buffers.values_mut(2 * self.features).chunks_exact_mut(2).zip(row) {
+            pair.copy_from_slice(&if x.is_nan() { [f64::NEG_INFINITY, f64::INFINITY] } else { [x, x] });
         }
     }
 
@@ -433,12 +432,17 @@ impl<const N: usize> Levelled<N> {
             }
             R::walk_all(self, depth, buffers);
             for (buffer, out) in buffers.iter_mut().zip(contributions.chunks_exact_mut(width)) {
-                let (first, rest) = buffer.sums_mut(LANES * stride).split_at_mut(stride);
-                for lane in rest.chunks_exact(stride) {
-                    first.iter_mut().zip(lane).for_each(|(c, l)| *c += l);
-                }
+                // The lanes added in order, straight into the row's contributions (one pass,
+                // where adding each lane into the first and copying took four).
+                const { assert!(LANES == 4, "the fold below adds four lanes") };
+                let sums = buffer.sums_mut(LANES * stride);
+                let (l0, rest) = sums.split_at(stride);
+                let (l1, rest) = rest.split_at(stride);
+                let (l2, l3) = rest.split_at(stride);
                 let n = stride.min(width);
-                out[..n].copy_from_slice(&first[..n]);
+                for ((((c, a), b), d), e) in out[..n].iter_mut().zip(l0).zip(l1).zip(l2).zip(l3) {
+                    *c = a + b + d + e;
+                }
                 // Features beyond the last one split on.
                 out[n..].fill(0.0);
             }
@@ -461,7 +465,8 @@ const NARROW_SUMS: usize = 256;
 /// Where a [`Levelled`] walk reads a row's values and adds up its running sums.
 trait RowBuffers {
     fn value(&self, slot: u16) -> f64;
-    fn set_value(&mut self, slot: usize, value: f64);
+    /// The first `n` value slots.
+    fn values_mut(&mut self, n: usize) -> &mut [f64];
     fn add(&mut self, sum: u16, delta: f64);
     /// The first `n` running sums.
     fn sums_mut(&mut self, n: usize) -> &mut [f64];
@@ -498,8 +503,8 @@ impl RowBuffers for NarrowRow {
     fn value(&self, slot: u16) -> f64 {
         self.values[usize::from(slot) & (NARROW_VALUES - 1)]
     }
-    fn set_value(&mut self, slot: usize, value: f64) {
-        self.values[slot & (NARROW_VALUES - 1)] = value;
+    fn values_mut(&mut self, n: usize) -> &mut [f64] {
+        &mut self.values[..n]
     }
     #[inline(always)]
     fn add(&mut self, sum: u16, delta: f64) {
@@ -529,8 +534,8 @@ impl RowBuffers for WideRow {
     fn value(&self, slot: u16) -> f64 {
         self.values[usize::from(slot)]
     }
-    fn set_value(&mut self, slot: usize, value: f64) {
-        self.values[slot & (SLOTS - 1)] = value;
+    fn values_mut(&mut self, n: usize) -> &mut [f64] {
+        &mut self.values[..n]
     }
     #[inline(always)]
     fn add(&mut self, sum: u16, delta: f64) {
