@@ -1437,3 +1437,31 @@ fn batch_blocks_cut_only_between_records() {
         assert_eq!(String::from_utf8(out).expect("utf8"), reference, "block of {block_bytes} bytes");
     }
 }
+
+/// A numeric cell reads as a number after trimming, so its raw text may end in a line break
+/// (a quoted `"6\n"`): a factor names the trimmed value, which batch output writes without
+/// scanning it for bytes that ask for quotes, and every output row stays one record.
+#[test]
+fn a_numeric_value_with_a_line_break_is_quoted_as_a_factor() {
+    for kind in [ModelKind::Logistic, ModelKind::Gbm] {
+        let model = train(&fixture(), &options(kind)).expect("trains");
+        let mut lines = FIXTURE.lines();
+        let header = lines.next().expect("header");
+        let visits = header.split(',').position(|h| h == "Visits").expect("a Visits column");
+        let rows: Vec<String> = lines
+            .take(20)
+            .map(|line| {
+                let mut cells: Vec<String> = line.split(',').map(str::to_owned).collect();
+                cells[visits] = format!("\"{}\n\"", cells[visits]);
+                cells.join(",")
+            })
+            .collect();
+        let input = format!("{header}\n{}\n", rows.join("\n"));
+        let out = batch(&model, &input).expect("scores");
+        let mut reader = csv::Reader::from_reader(out.as_bytes());
+        let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a whole record")).collect();
+        assert_eq!(records.len(), 20, "{kind}: one output record per lead:\n{out}");
+        assert!(records.iter().all(|r| r.len() == 5), "{kind}: five fields each:\n{out}");
+        assert!(out.contains("Visits="), "{kind}: the visits are named as a factor somewhere:\n{out}");
+    }
+}
