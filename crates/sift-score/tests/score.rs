@@ -1442,7 +1442,7 @@ fn batch_blocks_cut_only_between_records() {
 /// (a quoted `"6\n"`): a factor names the trimmed value, which batch output writes without
 /// scanning it for bytes that ask for quotes, and every output row stays one record.
 #[test]
-fn a_numeric_value_with_a_line_break_is_quoted_as_a_factor() {
+fn a_numeric_value_with_a_line_break_keeps_each_output_row_one_record() {
     for kind in [ModelKind::Logistic, ModelKind::Gbm] {
         let model = train(&fixture(), &options(kind)).expect("trains");
         let mut lines = FIXTURE.lines();
