@@ -2746,12 +2746,14 @@ fn find_conflicts(
         // The reply to the opening ("你说吧，我这边马上要备餐了") speaks of the call, not the plan.
         let first_answer = transcript.turns.iter().position(|t| t.role == Role::Prospect);
         let urgent = |i: &Item| code(i, "call.note.urgency") && Some(i.at.0) != first_answer;
-        // Said as no plan in words (a lexicon phrase or the model's reading), not a bare "Not
-        // really" to "is there a date?" (no date is not no plan).
+        // Said as no plan in the lexicon's words, not a bare "Not really" to "is there a
+        // date?" (no date is not no plan), nor as the model reads it (on the tuning rounds its
+        // readings added false conflicts here).
         let no_plan = |i: &Item| {
             i.evidence.says == CriterionStatus::Negative
                 && i.evidence.weight >= Weight::Stated
-                && (i.evidence.mode == Mode::Model || code(i, "call.lexicon"))
+                && i.evidence.mode == Mode::Rules
+                && code(i, "call.lexicon")
         };
         let mut said: Vec<&Item> =
             items.iter().filter(|i| i.concept == TIMELINE && (urgent(i) || no_plan(i))).collect();
@@ -2768,11 +2770,7 @@ fn find_conflicts(
             conflicts.push(Conflict {
                 subject: "timeline".to_owned(),
                 concept: Some("timeline".to_owned()),
-                mode: if earlier.evidence.mode == Mode::Model || later.evidence.mode == Mode::Model {
-                    Mode::Model
-                } else {
-                    Mode::Rules
-                },
+                mode: Mode::Rules,
                 earlier: earlier.evidence.span,
                 earlier_quote: earlier.evidence.quote.clone(),
                 later: later_span,
@@ -2782,31 +2780,19 @@ fn find_conflicts(
             });
         }
     }
-    // "I make the call" and, in another turn, "I have no say" or "Jess has to okay anything",
-    // as the rules' claims say it or as the model reads this contact's part in an answer
-    // ("thats me ... whatever i say goes" read as deciding, then "id have to run it past my
-    // dad he has to sign off on anything").
-    fn rules((s, q): &(Span, String), decides: bool) -> (Span, &str, bool, Mode) {
-        (*s, q.as_str(), decides, Mode::Rules)
-    }
-    let mut said: Vec<(Span, &str, bool, Mode)> = claims
+    // "I make the call" and, in another turn, "I have no say" or "Jess has to okay anything".
+    // The model's readings are not compared, here or for a hurry above: on the tuning rounds
+    // they found five more conflicts and nine false ones (BANT 857 -> 851 of 1,051).
+    let mut said: Vec<(Span, &str, bool)> = claims
         .decides
         .iter()
-        .map(|c| rules(c, true))
-        .chain(claims.no_say.iter().map(|c| rules(c, false)))
-        .chain(claims.others_approve.iter().map(|c| rules(c, false)))
-        .chain(items.iter().filter(|i| i.concept == AUTHORITY && i.evidence.mode == Mode::Model).filter_map(|i| {
-            let decides = match i.evidence.says {
-                CriterionStatus::Confirmed => true,
-                CriterionStatus::Partial | CriterionStatus::Negative => false,
-                _ => return None,
-            };
-            Some((i.evidence.span, i.evidence.quote.as_str(), decides, Mode::Model))
-        }))
+        .map(|(s, q)| (*s, q.as_str(), true))
+        .chain(claims.no_say.iter().map(|(s, q)| (*s, q.as_str(), false)))
+        .chain(claims.others_approve.iter().map(|(s, q)| (*s, q.as_str(), false)))
         .collect();
     said.sort_by_key(|(s, ..)| (s.turn, s.start));
     for pair in said.windows(2) {
-        let ((s1, q1, decides1, mode1), (s2, _, decides2, mode2)) = (pair[0], pair[1]);
+        let ((s1, q1, decides1), (s2, _, decides2)) = (pair[0], pair[1]);
         if decides1 != decides2 && s1.turn != s2.turn && !corrects(s2) {
             let (later, later_quote) = sentence_quote(s2);
             let explanation = Message::new("call.conflict.decider")
@@ -2816,7 +2802,7 @@ fn find_conflicts(
             conflicts.push(Conflict {
                 subject: "decision_maker".to_owned(),
                 concept: Some("authority".to_owned()),
-                mode: if mode1 == Mode::Model || mode2 == Mode::Model { Mode::Model } else { Mode::Rules },
+                mode: Mode::Rules,
                 earlier: s1,
                 earlier_quote: q1.to_owned(),
                 later,
