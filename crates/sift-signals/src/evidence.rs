@@ -2487,25 +2487,34 @@ fn find_conflicts(
         out
     };
     // A fact said one way and later another ("now ..., but turn N gave ...").
+    // A statement and a later one that cannot both hold, found by the rules: the earlier
+    // quoted as given, the later by its sentence.
+    let said_again = |subject: &str,
+                      concept: Option<&str>,
+                      (earlier, earlier_quote): (Span, String),
+                      later: Span,
+                      explanation: Message| {
+        let (later, later_quote) = sentence_quote(later);
+        Conflict {
+            subject: subject.to_owned(),
+            concept: concept.map(str::to_owned),
+            mode: Mode::Rules,
+            earlier,
+            earlier_quote,
+            later,
+            later_quote,
+            explanation: explanation.english(),
+            explanation_message: Some(explanation),
+        }
+    };
     let changed = |subject: &str, concept: Option<&str>, earlier: &LocatedFact, later: &LocatedFact| {
-        let (later_span, later_quote) = sentence_quote(later.span);
         let explanation = Message::new("call.conflict.changed")
             .with("subject", subject)
             .with_message("now", later.fact.message())
             .with("turn", earlier.span.turn.to_string())
             .with_message("before", earlier.fact.message())
             .with("quote", quote_of(earlier.span));
-        Conflict {
-            subject: subject.to_owned(),
-            concept: concept.map(str::to_owned),
-            mode: Mode::Rules,
-            earlier: earlier.span,
-            earlier_quote: quote_of(earlier.span),
-            later: later_span,
-            later_quote,
-            explanation: explanation.english(),
-            explanation_message: Some(explanation),
-        }
+        said_again(subject, concept, (earlier.span, quote_of(earlier.span)), later.span, explanation)
     };
     // `differ` gets both facts and whether either was hedged: a guess must be further off
     // to count as a contradiction.
@@ -2762,22 +2771,12 @@ fn find_conflicts(
             urgent(pair[0]) != urgent(pair[1]) && pair[1].at.0 >= pair[0].at.0 + 2 && !corrects(pair[1].evidence.span)
         });
         if let Some(&[earlier, later]) = flip {
-            let (later_span, later_quote) = sentence_quote(later.evidence.span);
             let explanation = Message::new("call.conflict.hurry")
                 .with("hurry", if urgent(later) { "yes" } else { "no" })
                 .with("turn", earlier.at.0.to_string())
                 .with("quote", earlier.evidence.quote.as_str());
-            conflicts.push(Conflict {
-                subject: "timeline".to_owned(),
-                concept: Some("timeline".to_owned()),
-                mode: Mode::Rules,
-                earlier: earlier.evidence.span,
-                earlier_quote: earlier.evidence.quote.clone(),
-                later: later_span,
-                later_quote,
-                explanation: explanation.english(),
-                explanation_message: Some(explanation),
-            });
+            let earlier = (earlier.evidence.span, earlier.evidence.quote.clone());
+            conflicts.push(said_again("timeline", Some("timeline"), earlier, later.evidence.span, explanation));
         }
     }
     // "I make the call" and, in another turn, "I have no say" or "Jess has to okay anything".
@@ -2794,22 +2793,11 @@ fn find_conflicts(
     for pair in said.windows(2) {
         let ((s1, q1, decides1), (s2, _, decides2)) = (pair[0], pair[1]);
         if decides1 != decides2 && s1.turn != s2.turn && !corrects(s2) {
-            let (later, later_quote) = sentence_quote(s2);
             let explanation = Message::new("call.conflict.decider")
                 .with("decides", if decides2 { "yes" } else { "no" })
                 .with("turn", s1.turn.to_string())
                 .with("quote", q1);
-            conflicts.push(Conflict {
-                subject: "decision_maker".to_owned(),
-                concept: Some("authority".to_owned()),
-                mode: Mode::Rules,
-                earlier: s1,
-                earlier_quote: q1.to_owned(),
-                later,
-                later_quote,
-                explanation: explanation.english(),
-                explanation_message: Some(explanation),
-            });
+            conflicts.push(said_again("decision_maker", Some("authority"), (s1, q1.to_owned()), s2, explanation));
         }
     }
     // A rate or the tools in use, told again in other words.
