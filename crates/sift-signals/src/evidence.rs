@@ -1388,13 +1388,14 @@ impl Reader<'_> {
             // deadline, whatever softens the sentence.
             let latest = matches!(found.fact, Fact::Timeline { .. }) && AT_THE_LATEST.is_match(&text[..found.start]);
             // "i cant promise you that", "don't hold me to it": the whole sentence is a guess;
-            // money only "if it's under" a figure, or asked for and not yet approved ("我在明年预算
-            // 里报了十二万，下周三办公会过"), is not money there.
+            // money only "if it's under" a figure or "if it's" one ("一两百块的话"), or asked for
+            // and not yet approved ("我在明年预算里报了十二万，下周三办公会过"), is not money there.
             let said = &text[sentence.0..sentence.1];
             let provisional = match found.fact {
                 Fact::Money { .. } => {
                     NO_PROMISE.is_match(said)
                         || IF_WITHIN.is_match(&text[clause_range(found.start).0..found.start])
+                        || ZH_IF_AFTER.is_match(&text[found.end..])
                         || PENDING_APPROVAL.is_match(said) && !APPROVED.is_match(said)
                 }
                 Fact::Timeline { .. } => !latest && NO_PROMISE.is_match(said),
@@ -2134,12 +2135,16 @@ static NO_PROMISE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         r"(?i)(?-u:\b)(?:(?:don['’]?t|dont|do\s+not)\s+hold\s+me\s+to\s+(?:it|that|this)|(?:can['’]?t|cant|cannot|couldn['’]?t)\s+promise|no\s+promises)(?-u:\b)|不敢保证|保证不了|不敢打包票",
     )
 });
-/// A limit said as a condition, just before its figure: "if its under", "as long as it's below".
+/// A limit or a price said as a condition, just before its figure: "if its under", "as long
+/// as it's below", "if its a few hundred a year fine".
 static IF_WITHIN: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:if|as\s+long\s+as|provided)\s+(?:it['’]?s\s+|its\s+|it\s+is\s+|it\s+comes\s+in\s+|we\s+keep\s+it\s+)?(?:under|below|less\s+than|within|up\s+to)\s*(?:about\s+|around\s+)?$",
+        r"(?i)(?-u:\b)(?:if|as\s+long\s+as|provided)\s+(?:(?:it['’]?s\s+|its\s+|it\s+is\s+|it\s+comes\s+in\s+|we\s+keep\s+it\s+)?(?:under|below|less\s+than|within|up\s+to)\s*(?:about\s+|around\s+)?|(?:it['’]?s|its|it\s+is|it\s+costs?|it\s+comes\s+(?:in\s+at|to))\s+(?:only\s+|just\s+|about\s+|around\s+|like\s+|maybe\s+)?(?:a\s+)?)$",
     )
 });
+/// A figure said as a condition, just after it: "一个月一两百块的话", "五千以内的话".
+static ZH_IF_AFTER: std::sync::LazyLock<Regex> =
+    std::sync::LazyLock::new(|| built_in(r"^(?:块钱|块|元|万|钱)?(?:左右|以内|以下|上下)?的话"));
 /// Money asked for and not yet approved: "我在明年预算里报了十二万，下周三办公会过", "once it's
 /// approved", "we've put in a request for".
 static PENDING_APPROVAL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
@@ -3153,6 +3158,18 @@ mod tests {
                 Partial,
             ),
             (&["R: Budget?", "About eight grand, but I can't promise that."], Partial),
+            // A figure said as a condition ("if it's a few hundred a year fine"): partial.
+            (
+                &[
+                    "R: is there any money put aside for something like this",
+                    "um depends what it costs really if its a few hundred a year fine if its thousands then no",
+                ],
+                Partial,
+            ),
+            (&["R: 预算方面呢？", "一个月一两百块的话 应该问题不大吧 再多了我得跟我老婆商量"], Partial),
+            (&["R: Budget?", "It's a few hundred a year, that's what we've got."], Confirmed),
+            (&["R: 预算方面呢？", "一个月两百块，已经留出来了。"], Confirmed),
+            (&["R: 那从那笔钱里出可以吗？", "合作社现在账上真是一分都没有，啥也买不了。"], Negative),
             (&["R: 预算呢？", "这个系统我在明年预算里报了十二万，下周三办公会过，过了的话一月份就能走合同。"], Partial),
             (&["R: 预算呢？", "明年预算里已经批了十二万。"], Confirmed),
             (&["R: 预算呢？", "我十月报了二十五万做信息化，上周五会上批下来了。"], Confirmed),
@@ -3268,6 +3285,37 @@ mod tests {
             (&["R: Who decides?", "My partner. She has the final say."], Partial),
             (&["It's my shop.", "R: And a big spend?", "If it's over ten grand he'd have the final say."], Confirmed),
             (&["R: 这事谁定？", "我一句话的事。"], Confirmed),
+            // Said both ways, speech recognition style, the second time through someone else's
+            // final say, signature or nod.
+            (
+                &[
+                    "R: how does the galley side work",
+                    "P: the galley side is all mine if we got something like yours thatd be my call",
+                    "R: whats the next step",
+                    "P: well id have to put it to gwen um she signs off anything that touches the boats",
+                ],
+                Contradicted,
+            ),
+            (
+                &[
+                    "R: who would make that call",
+                    "P: thats me its my business i sign everything off theres nobody else",
+                    "R: shall we book a demo",
+                    "P: youd have to get my sister on that shes got the final say on anything we buy i cant sign for anything",
+                ],
+                Contradicted,
+            ),
+            (
+                &[
+                    "R: 这事谁定？",
+                    "店是我开的，这种事我自己拍板就行。",
+                    "R: 那下一步呢？",
+                    "最后还是得我合伙人老周拍板，他说行才行。",
+                ],
+                Contradicted,
+            ),
+            (&["R: 这事最后谁来拍板？", "得吴理事长点头，我就是负责先看看。"], Partial),
+            (&["R: 这事谁定？", "这个得我拍板。"], Confirmed),
             (
                 &["R: 这事谁定？", "我点头就行。", "R: 报价发您？", "发给钱总吧，最后得他签字，我就是帮着看看。"],
                 Contradicted,

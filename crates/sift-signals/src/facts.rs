@@ -647,7 +647,9 @@ const NOT_NAMES: &[&str] = &[
     "One",
 ];
 static ZH_PRONOUN_DECIDES: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:他|她)(?:来|最后|最终)?(?:(?P<decide>拍板|说了算|最终决定|决定|做主)|(?P<approve>审批|批准|签字|点头))")
+    re(
+        r"(?:他|她)(?:来|最后|最终)?(?:(?P<decide>拍板|说了算|最终决定|决定|做主)|(?P<approve>审批|批准|签字|点头|说行))",
+    )
 });
 static EN_SELF_DECIDES: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -706,13 +708,14 @@ static ZH_PCT: LazyLock<Regex> = LazyLock::new(|| {
         r"(?P<pct>\d+(?:\.\d+)?)\s?[%％]|百分之(?P<zh>{ZH_NUM})|(?P<cheng>[一二两三四五六七八九])成(?P<tail>本|交|功|为|立|果|长|熟|员|绩)?"
     ))
 });
-const ZH_ROLE: &str = r"[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵钱严武戴莫孔汤]总|老板|老总|总经理|总裁|副总裁|副总|董事长|董事会|创始人|合伙人|CEO|CFO|CTO|COO|CMO|VP|(?:销售|财务|市场|运营|IT|技术)?总监|(?:销售|部门)?经理|领导|上级|财务|法务|采购部?|我爸|我妈|老爸|老妈|爸爸|妈妈|父亲|母亲|老爷子|院长办公会|总经理办公会|办公会|院长|校长|局长|书记|党委会";
+const ZH_ROLE: &str = r"[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵钱严武戴莫孔汤]总|老板|老总|总经理|总裁|副总裁|副总|董事长|董事会|创始人|合伙人|CEO|CFO|CTO|COO|CMO|VP|(?:销售|财务|市场|运营|IT|技术)?总监|(?:销售|部门)?经理|领导|上级|财务|法务|采购部?|我爸|我妈|老爸|老妈|爸爸|妈妈|父亲|母亲|老爷子|院长办公会|总经理办公会|办公会|院长|校长|局长|书记|党委会|理事长|理事会|社长|会长|厂长|店长|园长|股东|老婆|媳妇|爱人|老公";
 static ZH_PERSON: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?:需要|要|得|由|让|等)?(?:我们|我的|公司)?(?P<role>{ZH_ROLE})(?:来|去|那边|最后|最终|亲自)?(?:(?P<decide>拍板|说了算|最终决定|决定|定夺|做主)|(?P<approve>审批|批准|签字|签|同意|点头|过目|把关|审核))|(?:跟|和|向|给)(?P<role2>{ZH_ROLE})(?:汇报|请示|商量)|(?:拍板|决定|说了算|定夺)的(?:人)?(?:是|还是)(?:我们)?(?P<role3>{ZH_ROLE})"
+        r"(?:需要|要|得|由|让|等)?(?:我们|我的|公司)?(?P<role>{ZH_ROLE})(?:来|去|那边|最后|最终|亲自)?(?:(?P<decide>拍板|说了算|最终决定|决定|定夺|做主)|(?P<approve>审批|批准|签字|签|同意|点头|过目|把关|审核|说行))|(?:跟|和|向|给)(?P<role2>{ZH_ROLE})(?:汇报|请示|商量)|(?:拍板|决定|说了算|定夺)的(?:人)?(?:是|还是)(?:我们)?(?P<role3>{ZH_ROLE})"
     ))
 });
-static ZH_ROLE_MENTION: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"(?:我们|我的|公司的?)(?P<role>{ZH_ROLE})")));
+static ZH_ROLE_MENTION: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!(r"(?:我们|我的|公司的?|我)(?P<role>{ZH_ROLE})")));
 /// A boss named by surname and 总 ("王总", "钱总"), the way Chinese business people name
 /// the one who decides. Not 总 in 总共, 总是, 总决赛 and the like: the character after it is
 /// checked ([`NOT_AFTER_BOSS`]).
@@ -728,7 +731,7 @@ const NOT_AFTER_BOSS: &[char] =
 /// "字也是他签", "最后还是她拍板". Not when denied ("不用他签", "他不管").
 static ZH_PRONOUN_PART: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:^|[^不没用])(?:他|她)(?:来|亲自|最后|最终|说)?(?:(?P<decide>拍板|说了算|定夺|做主|决定|定)|(?P<approve>签字|签|审批|批|点头|点了头|同意))",
+        r"(?:^|[^不没用])(?:他|她)(?:来|亲自|最后|最终|说)?(?:(?P<decide>拍板|说了算|定夺|做主|决定|定)|(?P<approve>签字|签|审批|批|点头|点了头|同意|行才))",
     )
 });
 /// What a person just named does, said of 他/她 in the rest of the sentence (`rest` starts
@@ -2624,6 +2627,8 @@ mod tests {
         check("我们总监决定", "我们总监决定", person("总监", RolePart::Decides));
         check("这个我说了算", "我说了算", person("self", RolePart::Decides));
         check("要跟财务总监汇报", "跟财务总监汇报", person("财务总监", RolePart::Approves));
+        check("得吴理事长点头，我就是负责先看看", "理事长点头", person("理事长", RolePart::Approves));
+        check("钱都是我老婆管 小芳她说行才行", "我老婆", person("老婆", RolePart::Approves));
         check(
             "me and our head of revenue, Priya. She has the final say",
             "She has the final say",
