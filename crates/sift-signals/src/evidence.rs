@@ -49,8 +49,8 @@ use sift_core::{Arg, CriterionAnswer, CriterionStatus, Framework, Language, Mess
 
 use crate::exchange::CallExchange;
 use crate::facts::{
-    Fact, RolePart, TimelineKind, approximate_range, bare_number_answer, count_question_unit, extract_facts, has_han,
-    sentences,
+    Fact, RolePart, TimelineKind, approximate_range, bare_number_answer, count_question_thing, count_question_unit,
+    extract_facts, has_han, sentences,
 };
 use crate::lexicon::Lexicon;
 use crate::meaning::Mode;
@@ -487,7 +487,7 @@ impl Asked {
         }
         asked.any = true;
         asked.topics |= cues.for_text(question).concepts_in(question);
-        asked.count_unit = count_question_unit(question);
+        asked.count_unit = count_question_thing(question);
         // One pass finds the kinds that may apply (the order of `QUESTION_KINDS`); each is
         // then confirmed by its own pattern.
         let maybe = QUESTION_KINDS.as_ref().map(|set| set.matches(question));
@@ -2254,6 +2254,8 @@ static SUBSET: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 static COUNT_QUESTION_ANY: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(r"(?i)(?-u:\b)how\s+many(?-u:\b)|多少(?:个|家|条|位|名|人|间|台)?|几(?:个|家|条|位|名|间|台)")
 });
+/// A count of one said as all there is ("only the one plant"): a total.
+static ONLY_ONE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| built_in(r"(?i)^(?:only|just)(?-u:\b)"));
 /// Groups of people a count may be about, to tell when two counts speak of the same group.
 static GROUP: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
@@ -2612,6 +2614,7 @@ fn find_conflicts(
         let ours = text[..f.span.start].trim_end().to_ascii_lowercase().ends_with("our") && !SUBSET.is_match(said);
         (first_sentence || short) && count_question_unit(&question_of(f.span.turn)).is_some()
             || ours
+            || ONLY_ONE.is_match(said)
             || TEAM_SIZE_CUE.is_match(&sentence_text(f))
             || COUNT_QUESTION_ANY.is_match(&question_of(f.span.turn)) && (first_sentence || short)
     };
@@ -2634,7 +2637,7 @@ fn find_conflicts(
             .iter()
             .filter(|f| {
                 f.role != FactRole::Target
-                    && matches!(&f.fact, Fact::Count { value, unit: u } if u == unit && *value >= 2.0)
+                    && matches!(&f.fact, Fact::Count { value, unit: u } if u == unit && (*value >= 2.0 || ONLY_ONE.is_match(&transcript.quote(f.span))))
             })
             .collect();
         let mut totals: Vec<&LocatedFact> = Vec::new();

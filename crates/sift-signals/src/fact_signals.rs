@@ -1323,6 +1323,29 @@ mod tests {
             &[],
         );
         check(&["我们总监决定。", "R: 好的。", "最后还是老板拍板。"], &[(Inconsistency, "老板拍板")], &[]);
+        // A bare count answering "how many plants?", and later "only the one plant".
+        check(
+            &[
+                "R: And how many plants is that spread over?",
+                "Three.",
+                "R: How many vans do you run?",
+                "Eleven.",
+                "R: Which plant would be easiest to start at?",
+                "There's only the one plant. Always has been.",
+            ],
+            &[(Inconsistency, "only the one plant")],
+            &[],
+        );
+        check(
+            &[
+                "R: How many plants do you run?",
+                "Three.",
+                "R: Which one is the biggest?",
+                "The one in Leeds, one plant does most of it.",
+            ],
+            &[],
+            &[Inconsistency],
+        );
         // Shops counted as "三家" in one answer and "五家店" in another are one count.
         check(
             &["R: 您这边现在几家店？", "三家。", "R: 包厢多吗？", "我们五家店加起来也就百来个包厢。"],

@@ -351,6 +351,13 @@ static EN_THING_AFTER: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)^\s*(?:of\s+(?:our|the|their|those)\s+)?(?:(?P<adj>[a-z][a-z-]+)\s+)?(?P<unit>m²|m2|sqm|sq\.?\s?ft|sq\.?\s?m|square\s+(?:feet|foot|metres|meters)|[a-z]{3,}s)\b",
     )
 });
+/// One of a thing said as all there is: "only the one plant", "we just have the one site",
+/// "only a single depot". A plain "one plant" may be one of several and is no count.
+static EN_ONLY_ONE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:only|just)\s+(?:(?:have|has|run|runs|got|operate|operates)\s+)?(?:got\s+)?(?:the\s+|a\s+)?(?:one|single|1)\s+(?P<noun>[a-z]{3,})\b",
+    )
+});
 static EN_TEAM: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"(?i)\b(?:a\s+)?(?:sales\s+)?(?:team|headcount)\s+of\s+(?:about\s+|around\s+|roughly\s+|maybe\s+|some\s+)?(?P<num>\d+|{})(?:\s+{EN_UNIT_ADJ}(?P<unit>{EN_UNIT_WORDS})\b)?",
@@ -766,6 +773,7 @@ static EN_LIST: LazyLock<PatternList> = LazyLock::new(|| {
         &*EN_WORD_AMOUNT,
         &*EN_WORD_COUNT,
         &*EN_WORD_THING,
+        &*EN_ONLY_ONE,
         &*EN_TEAM,
         &*EN_ISO_DATE,
         &*EN_YEAR,
@@ -1215,6 +1223,14 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
         }
         if let Some((unit, unit_end)) = thing_after(&text[num.end()..]) {
             push(Some(Fact::Count { value, unit }), s, num.end() + unit_end);
+        }
+    }
+    for c in gate.captures(&EN_ONLY_ONE, text) {
+        let (s, e) = range(&c);
+        let Some(noun) = c.name("noun") else { continue };
+        let noun = noun.as_str().to_ascii_lowercase();
+        if let Some((unit, _)) = thing_after(&plural(&noun)) {
+            push(Some(Fact::Count { value: 1.0, unit }), s, e);
         }
     }
     for c in gate.captures(&EN_TEAM, text) {
@@ -2009,6 +2025,18 @@ fn thing_after(rest: &str) -> Option<(String, usize)> {
     Some((unit, c.get(0)?.end()))
 }
 
+/// The plural of an English noun, for a singular said as a count of one ("plant", "branch",
+/// "facility"); irregular plurals are left as they are.
+fn plural(noun: &str) -> String {
+    if noun.ends_with('s') || noun.ends_with('x') || noun.ends_with("ch") || noun.ends_with("sh") {
+        format!("{noun}es")
+    } else if let Some(stem) = noun.strip_suffix('y').filter(|s| !s.ends_with(['a', 'e', 'o', 'u'])) {
+        format!("{stem}ies")
+    } else {
+        format!("{noun}s")
+    }
+}
+
 /// Whether the words after a bare number name what it counts ("2,000 emails a week"), so
 /// the number is no amount of money.
 fn counts_things(rest: &str) -> bool {
@@ -2185,6 +2213,16 @@ pub fn count_question_unit(text: &str) -> Option<String> {
     }
     Some(c.name("unit").map_or_else(|| "reps".to_owned(), |u| zh_unit(u.as_str())))
 }
+
+/// What a rep's "how many ...?" asks to count, for any plural noun ("how many plants is that
+/// spread over" = `plants`), with people and seats as [`count_question_unit`] names them.
+pub fn count_question_thing(text: &str) -> Option<String> {
+    count_question_unit(text).or_else(|| {
+        let at = EN_HOW_MANY.find(text)?;
+        thing_after(&text[at.end()..]).map(|(unit, _)| unit)
+    })
+}
+static EN_HOW_MANY: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bhow\s+many\b"));
 
 /// Sentence ranges of a text, split after `.`, `!`, `?`, `;`, `。`, `！`, `？`, `；` and newlines.
 pub fn sentences(text: &str) -> Vec<(usize, usize)> {
@@ -2535,6 +2573,10 @@ mod tests {
         check("we have 40 reps", "40 reps", count(40.0, "reps"));
         check("about forty sales reps", "forty sales reps", count(40.0, "reps"));
         check("200 employees overall", "200 employees", count(200.0, "people"));
+        check("There's only the one plant. Always has been.", "only the one plant", count(1.0, "plants"));
+        check("we just have the one branch", "just have the one branch", count(1.0, "locations"));
+        assert!(!found("one plant is in Leeds").iter().any(|(_, f)| matches!(f, Fact::Count { .. })));
+        assert!(!found("just the one time").iter().any(|(_, f)| matches!(f, Fact::Count { .. })));
         check("我们有40个销售", "40个销售", count(40.0, "reps"));
         check("公司两百名员工", "两百名员工", count(200.0, "people"));
         check("churn is 8%", "8%", Fact::Percentage { value: 8.0 });
@@ -2697,6 +2739,10 @@ mod tests {
         assert_eq!(value("Forty percent of them."), None);
         assert_eq!(count_question_unit("How many people are on the team?").as_deref(), Some("reps"));
         assert_eq!(count_question_unit("How many people work at the company?").as_deref(), Some("people"));
+        assert_eq!(count_question_thing("And how many plants is that spread over?").as_deref(), Some("plants"));
+        assert_eq!(count_question_thing("How many people work at the company?").as_deref(), Some("people"));
+        assert_eq!(count_question_thing("How many of them would use it?"), None);
+        assert_eq!(count_question_thing("How many times a week?"), None);
         assert_eq!(count_question_unit("how many sales reps do you have").as_deref(), Some("reps"));
         assert_eq!(count_question_unit("How big is your sales team?").as_deref(), Some("reps"));
         assert_eq!(count_question_unit("销售团队多少人？").as_deref(), Some("reps"));
