@@ -50,7 +50,7 @@ use sift_core::{Arg, CriterionAnswer, CriterionStatus, Framework, Language, Mess
 use crate::exchange::CallExchange;
 use crate::facts::{
     Fact, RolePart, TimelineKind, approximate_range, bare_number_answer, count_question_thing, count_question_unit,
-    extract_facts, has_han, sentences,
+    counted_unit, extract_facts, has_han, sentences,
 };
 use crate::lexicon::Lexicon;
 use crate::meaning::Mode;
@@ -429,6 +429,8 @@ struct Asked {
     topics: u32,
     /// "How many reps?": the unit a bare number in the answer counts.
     count_unit: Option<String>,
+    /// "With fourteen engineers, ...?": what "there's only nine of them" counts.
+    counted_unit: Option<String>,
     /// "Who signs off?"
     approval: bool,
     /// "Who decides?", "最后谁拍板？"
@@ -630,6 +632,10 @@ fn read_call(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topi
     for exchange in &exchanges {
         let question = if exchange.asked() { exchange.question_text(transcript) } else { String::new() };
         let mut asked = Asked::read(&question, cues, forced_topic);
+        // "And with fourteen engineers, are they all on call?": the count is in the turn, the
+        // question only after its comma.
+        asked.counted_unit =
+            exchange.questions.last().and_then(|q| transcript.turns.get(q.turn)).and_then(|t| counted_unit(&t.text));
         // "And now?", "And you?", "那这次呢？": an elliptical follow-up asks about what the
         // previous question asked.
         if asked.any
@@ -1192,6 +1198,21 @@ impl Reader<'_> {
                 if let Some((value, start, end)) = bare_number_answer(text) {
                     let fact = Fact::Count { value, unit: unit.clone() };
                     facts.insert(0, crate::facts::FoundFact { fact, start, end });
+                    facts.sort_by_key(|f| f.start);
+                }
+            }
+        }
+        // "And with fourteen engineers...?" "There's only nine of them.": a total of what the
+        // question counted; "of us" counts people.
+        if let Some(c) = ONLY_N_OF.captures(text) {
+            let (a, b) = c.get(0).map_or((0, 0), |m| (m.start(), m.end()));
+            if !facts.iter().any(|f| matches!(f.fact, Fact::Count { .. }) && f.start < b && a < f.end) {
+                let n = c.name("num").map(|m| m.as_str().to_ascii_lowercase()).unwrap_or_default();
+                let value = n.parse::<f64>().ok().or_else(|| crate::facts::parse_en_words(&n));
+                let unit = if c.name("us").is_some() { Some("people".to_owned()) } else { asked.counted_unit.clone() };
+                if let (Some(value), Some(unit), Some(m)) = (value.filter(|v| *v >= 2.0), unit, c.name("only")) {
+                    let end = c.get(0).map_or(m.end(), |all| all.end());
+                    facts.push(crate::facts::FoundFact { fact: Fact::Count { value, unit }, start: m.start(), end });
                     facts.sort_by_key(|f| f.start);
                 }
             }
@@ -2253,6 +2274,12 @@ static SUBSET: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// Any "how many" question: its answer is a total of whatever it counts.
 static COUNT_QUESTION_ANY: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(r"(?i)(?-u:\b)how\s+many(?-u:\b)|多少(?:个|家|条|位|名|人|间|台)?|几(?:个|家|条|位|名|间|台)")
+});
+/// "There's only nine of them", "we're just six of us": a total said without its noun.
+static ONLY_N_OF: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:there['’]?s|there\s+(?:is|are)|we['’]?re|we\s+are|they['’]?re|they\s+are)\s+(?P<only>(?:only|just)\s+(?P<num>\d+|[a-z]+(?:[- ][a-z]+)?)\s+of\s+(?:them|(?P<us>us)))(?-u:\b)",
+    )
 });
 /// A count of one said as all there is ("only the one plant"): a total.
 static ONLY_ONE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| built_in(r"(?i)^(?:only|just)(?-u:\b)"));

@@ -1323,6 +1323,37 @@ mod tests {
             &[],
         );
         check(&["我们总监决定。", "R: 好的。", "最后还是老板拍板。"], &[(Inconsistency, "老板拍板")], &[]);
+        // "Fourteen." engineers, and later "There's only nine of them."; "how big's the team".
+        check(
+            &[
+                "R: How many engineers have you got out on the road?",
+                "Fourteen.",
+                "R: And with fourteen engineers, are they all on call overnight?",
+                "There's only nine of them. Two do nights on a rota.",
+            ],
+            &[(Inconsistency, "only nine of them")],
+            &[],
+        );
+        check(
+            &[
+                "R: How many engineers have you got?",
+                "Fourteen.",
+                "R: And with fourteen engineers, who does nights?",
+                "Only two of them do nights.",
+            ],
+            &[],
+            &[Inconsistency],
+        );
+        check(
+            &[
+                "R: okay and how big's the team",
+                "twenty two officers on the street plus me and two supervisors",
+                "R: do they grumble about the handhelds",
+                "i mean they moan but ive got nine officers on the books",
+            ],
+            &[(Inconsistency, "nine officers")],
+            &[],
+        );
         // A bare count answering "how many plants?", and later "only the one plant".
         check(
             &[

@@ -2179,7 +2179,7 @@ pub fn bare_number_answer(text: &str) -> Option<(f64, usize, usize)> {
 
 static EN_COUNT_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\bhow\s+many\s+(?:\w+\s+){{0,2}}?(?P<unit>{EN_UNIT_WORDS})\b|\bhow\s+(?:big|large)\s+is\s+(?:the|your)\s+(?:sales\s+)?(?P<team>team|org|department)\b|\b(?P<size>team\s+size|headcount)\b"
+        r"(?i)\bhow\s+many\s+(?:\w+\s+){{0,2}}?(?P<unit>{EN_UNIT_WORDS})\b|\bhow\s+(?:big|large)(?:\s+is|['’]?s)\s+(?:the|your)\s+(?:sales\s+)?(?P<team>team|org|department)\b|\b(?P<size>team\s+size|headcount)\b"
     ))
 });
 static ZH_COUNT_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
@@ -2220,6 +2220,15 @@ pub fn count_question_thing(text: &str) -> Option<String> {
     count_question_unit(text).or_else(|| {
         let at = EN_HOW_MANY.find(text)?;
         thing_after(&text[at.end()..]).map(|(unit, _)| unit)
+    })
+}
+/// The unit of the first count a text names ("And with fourteen engineers, are they all on
+/// call?" = `engineers`): what "only nine of them" in the answer counts. Only counts are
+/// read, so the date facts are resolved against any day.
+pub fn counted_unit(text: &str) -> Option<String> {
+    extract_facts(text, NaiveDate::default()).into_iter().find_map(|f| match f.fact {
+        Fact::Count { unit, .. } => Some(unit),
+        _ => None,
     })
 }
 static EN_HOW_MANY: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bhow\s+many\b"));
@@ -2743,6 +2752,9 @@ mod tests {
         assert_eq!(count_question_thing("How many people work at the company?").as_deref(), Some("people"));
         assert_eq!(count_question_thing("How many of them would use it?"), None);
         assert_eq!(count_question_thing("How many times a week?"), None);
+        assert_eq!(count_question_unit("okay and how big's the team").as_deref(), Some("reps"));
+        assert_eq!(counted_unit("And with fourteen engineers, are they all on call?").as_deref(), Some("engineers"));
+        assert_eq!(counted_unit("Are they all on call?"), None);
         assert_eq!(count_question_unit("how many sales reps do you have").as_deref(), Some("reps"));
         assert_eq!(count_question_unit("How big is your sales team?").as_deref(), Some("reps"));
         assert_eq!(count_question_unit("销售团队多少人？").as_deref(), Some("reps"));
