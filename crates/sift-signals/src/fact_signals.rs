@@ -105,13 +105,18 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
             continue;
         }
         absurd.entry(reach.target.turn).or_default().extend([reach.target, reach.horizon]);
-        let explanation = match &reach.size {
-            Some((size, span)) => Message::new("call.signal.unrealistic_region")
+        let explanation = match (&reach.size, reach.no_means) {
+            (Some((size, span)), _) => Message::new("call.signal.unrealistic_region")
                 .with("days", reach.horizon_days.to_string())
                 .with_message("size", size.message())
                 .with("turn", span.turn.to_string())
                 .with("quote", quote(*span)),
-            None => Message::new("call.signal.unrealistic_region_soon").with("days", reach.horizon_days.to_string()),
+            (None, Some(span)) => Message::new("call.signal.unrealistic_region_no_means")
+                .with("days", reach.horizon_days.to_string())
+                .with("quote", quote(span)),
+            (None, None) => {
+                Message::new("call.signal.unrealistic_region_soon").with("days", reach.horizon_days.to_string())
+            }
         };
         signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, reach.target, explanation));
     }
@@ -227,14 +232,14 @@ static LEADERSHIP: LazyLock<Regex> = LazyLock::new(|| {
 static EN_WHOLE_REGION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)\b(?:every|each|all(?:\s+the)?)\s+(?:[a-z'-]+\s+){0,3}?(?:in|across|of|around|throughout)\s+(?:the\s+)?(?:whole\s+|entire\s+)?(?:state|country|nation|region|province|county|world|continent|uk|us|usa|europe)\b|\bnation-?\s?wide\b|\b(?:all\s+over|across)\s+the\s+(?:whole\s+|entire\s+)?(?:country|state|world)\b|\bcoast\s+to\s+coast\b|\bin\s+every\s+(?:city|state|town|county|province)\b|\b(?:every|each|all(?:\s+the)?)\s+(?:[a-z'-]+\s+){0,3}?(?:in|across|throughout)\s+(?-i:[A-Z][a-z]+)(?:\s+(?-i:[A-Z][a-z]+))?\b|\b(?:the\s+)?(?:biggest|largest|number\s+one|no\.?\s*1|leading)\s+(?:[a-z'-]+\s+){0,4}?(?:in|across)\s+(?:the\s+(?:country|state|world)\b|(?-i:[A-Z][a-z]+)\b)",
+        r"(?i)\b(?:every|each|all(?:\s+the)?)\s+(?:[a-z'-]+\s+){0,3}?(?:in|across|of|around|throughout)\s+(?:the\s+)?(?:whole\s+|entire\s+)?(?:state|country|nation|region|province|county|world|continent|uk|us|usa|europe)\b|\bnation-?\s?wide\b|\b(?:all\s+over|across)\s+the\s+(?:whole\s+|entire\s+)?(?:country|state|world)\b|\bcoast\s+to\s+coast\b|\bin\s+every\s+(?:city|state|town|county|province)\b|\b(?:every|each|all(?:\s+the)?)\s+(?:[a-z'-]+\s+){0,3}?(?:in|across|throughout)\s+(?-i:[A-Z][a-z]+)(?:\s+(?-i:[A-Z][a-z]+))?\b|\b(?:the\s+)?(?:biggest|largest|number\s+one|no\.?\s*1|leading)\s+(?:[a-z'-]+\s+){0,4}?(?:in|across)\s+(?:the\s+(?:whole\s+|entire\s+)?(?:country|state|world|region|county|city|town|(?:north|south|east|west)(?:[\s-]?(?:east|west))?)\b|(?-i:[A-Z][a-z]+)\b)",
     )
     .expect("built-in pattern")
 });
 static ZH_WHOLE_REGION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?:全国|全省)(?:每个|每一个|各个|所有|各地)|(?:铺|开|覆盖|做|卖)(?:到|遍|满)全(?:国|省)|全国连锁|(?:每个|每一个|所有|各个)(?:省|省会|省份|地级市|县|县城|区县)",
+        r"(?:全国|全省)(?:每个|每一个|各个|所有|各地)|(?:铺|开|覆盖|做|卖)(?:到|遍|满)全(?:国|省)|全国连锁|(?:每个|每一个|所有|各个)(?:省|省会|省份|地级市|县|县城|区县)|(?:全国|全省|全市|全县|全城|我们(?:市|省|县|这个城市)|本(?:市|省|县))(?:最大|第一|最有名|头一号|数一数二)|全国(?:知名|闻名)",
     )
     .expect("built-in pattern")
 });
@@ -346,6 +351,9 @@ struct RegionTarget {
     /// Where the horizon was said: its figures belong to the target too.
     horizon: Span,
     size: Option<(Fact, Span)>,
+    /// Where the contact says nothing will be added to get there, when that made the horizon
+    /// a long one.
+    no_means: Option<Span>,
 }
 
 fn region_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<RegionTarget> {
@@ -359,11 +367,12 @@ fn region_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<RegionTar
         .collect();
     let largest = capacities.iter().copied().max_by(|a, b| count_value(&a.fact).total_cmp(&count_value(&b.fact)));
     let small = largest.filter(|f| count_value(&f.fact) <= SMALL_CAPACITY);
-    let max_days = if small.is_some() { REGION_HORIZON_DAYS } else { REGION_SOON_DAYS };
     let mut out = Vec::new();
     for turn in transcript.prospect_turns() {
         let regex = if crate::facts::has_han(&turn.text) { &*ZH_WHOLE_REGION } else { &*EN_WHOLE_REGION };
         let Some(m) = regex.find(&turn.text) else { continue };
+        let no_means = NO_MEANS.find(&turn.text).filter(|_| small.is_none());
+        let max_days = if small.is_some() || no_means.is_some() { REGION_HORIZON_DAYS } else { REGION_SOON_DAYS };
         // Without a small capacity, only a market to win counts: "every branch in the
         // country live by March" is a rollout across the business's own sites.
         if small.is_none() && own_units(m.as_str()) {
@@ -372,11 +381,27 @@ fn region_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<RegionTar
         let span = Span { turn: turn.index, start: m.start(), end: m.end() };
         if let Some((horizon_days, horizon)) = horizon_near(&turn.text, span, call, max_days) {
             let size = small.filter(|_| horizon_days > REGION_SOON_DAYS).map(|f| (f.fact.clone(), f.span));
-            out.push(RegionTarget { target: span, horizon_days, horizon, size });
+            let no_means = no_means.filter(|_| horizon_days > REGION_SOON_DAYS).map(|n| Span {
+                turn: turn.index,
+                start: n.start(),
+                end: n.end(),
+            });
+            out.push(RegionTarget { target: span, horizon_days, horizon, size, no_means });
         }
     }
     out
 }
+
+/// Said alongside a target: nothing will be added to reach it ("dont need more carvers or
+/// another van", "人不加，广告也不打", "人手就我一个"). Such a business is as small as its
+/// target is large, whatever its size.
+static NO_MEANS: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(
+        r"(?i)\b(?:(?:don['’]t|do\s+not|won['’]t|will\s+not|wouldn['’]t)\s+need\s+(?:any\s+)?(?:more|extra|another|new)\s+[a-z]+|without\s+(?:hiring|adding|taking\s+on)\s+(?:anyone|anybody|more|extra|staff|people)|no\s+(?:extra|more|new)\s+(?:staff|people|hires|vans|trucks|money|marketing|advertising)\b)|(?:人不加|不加人|不招人|广告也不打|不打广告|人手就我一个|就我一个人(?:干|弄|做)?)",
+    )
+    .expect("built-in pattern")
+});
 
 /// Whether a whole-region phrase counts the business's own sites or people ("all our
 /// stores", "every branch", "每个门店") rather than customers to win.
@@ -883,6 +908,26 @@ mod tests {
             &[Specificity],
         );
         check(&["The plan is 10x in a month."], &[(UnrealisticTarget, "10x")], &[]);
+        // Leading a region within a year while adding nothing to get there.
+        check(
+            &[
+                "oh were gonna be the biggest memorial firm in the whole south west by next summer easy dont need more carvers or another van",
+            ],
+            &[(UnrealisticTarget, "biggest memorial firm in the whole south west")],
+            &[],
+        );
+        check(
+            &["明年我要做成全省最大的二手琴行。人不加，广告也不打，就靠口碑。"],
+            &[(UnrealisticTarget, "全省最大")],
+            &[],
+        );
+        check(
+            &["老板说了，下个月开始每天要做二十台全车改色，搞成我们市最大的。"],
+            &[(UnrealisticTarget, "我们市最大")],
+            &[],
+        );
+        check(&["明年我们想做成全省最大的连锁，现在已经有四百多个员工、八十家店。"], &[], &[UnrealisticTarget]);
+        check(&["We want to be the biggest firm in the south west within five years."], &[], &[UnrealisticTarget]);
         check(&["两周内业绩翻两番。"], &[(UnrealisticTarget, "翻两番")], &[]);
         check(&["一个月内销售额增长三倍。"], &[(UnrealisticTarget, "增长三倍")], &[]);
         check(&["We'll cut costs by 150%."], &[(UnrealisticTarget, "cut costs by 150%")], &[]);

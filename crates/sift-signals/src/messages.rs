@@ -120,6 +120,7 @@ pub const CODES: &[&str] = &[
     "call.signal.unrealistic_capacity",
     "call.signal.unrealistic_region",
     "call.signal.unrealistic_region_soon",
+    "call.signal.unrealistic_region_no_means",
 ];
 
 /// One text of an analysis in Sift's words, with its message.

@@ -258,6 +258,12 @@ impl Message {
                  market that fast, whatever its size.",
                 a("days")
             ),
+            "call.signal.unrealistic_region_no_means" => format!(
+                "A target of leading or reaching a whole city, region or country within {} days while adding \
+                 nothing to get there (\"{}\").",
+                a("days"),
+                a("quote")
+            ),
             "call.signal.budget_figure" => format!("Gives a budget figure ({}).", a("fact")),
             "call.signal.threshold_step" => {
                 format!("States a step of the buying process: an approval threshold ({}).", a("fact"))

@@ -217,6 +217,9 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
                 a("days")
             )
         }
+        "call.signal.unrealistic_region_no_means" => {
+            format!("目标是 {} 天内做到全市、全省或全国领先（或铺满），却什么都不加（“{}”）。", a("days"), a("quote"))
+        }
         "call.signal.budget_figure" => format!("给出了预算金额（{}）。", a("fact")),
         "call.signal.threshold_step" => format!("说出了采购流程的一个环节：审批额度（{}）。", a("fact")),
         "call.signal.buying_date" => format!("给出了采购或上线时间（{}）。", a("fact")),
