@@ -32,6 +32,14 @@ pub enum ScoreError {
     #[error("column `{column}` row {row}: `{value}` is not a number, and the model treats `{column}` as numeric")]
     NotANumber { column: String, row: usize, value: String },
     #[error(
+        "column `{column}` row {row}: `{value}` is not a date, but the column holds dates ({share:.0}% of its values are dates in the order {format})"
+    )]
+    NonDateValue { column: String, row: usize, value: String, share: f64, format: &'static str },
+    #[error(
+        "column `{column}` row {row}: `{value}` is not a date in the order {format}, and the model treats `{column}` as dates"
+    )]
+    NotADate { column: String, row: usize, value: String, format: &'static str },
+    #[error(
         "column `{column}` row {row}: stage `{value}` is not among the stages given ({stages}): list every stage in sequence order (--odoo-stages) or name the won stage (--odoo-won-stage)"
     )]
     UnknownStage { column: String, row: usize, value: String, stages: String },

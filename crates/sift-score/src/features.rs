@@ -6,12 +6,15 @@
 //! [`MIN_FREQUENCY`] times share one `(rare)` column (unseen values at scoring go there
 //! too); a missing value is a level of its own. This is the pipeline of the scikit-learn
 //! reference baseline, so the two can be compared like for like.
+//! Date columns (every present value a calendar date in one order, see [`crate::dates`]):
+//! see [`ColumnKind::Date`].
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Serialize};
 
+use crate::dates::{DateFormat, DateReadings, read_date};
 use crate::error::{Result, ScoreError};
 use crate::table::{Table, category_key, parse_bool, parse_number};
 
@@ -85,6 +88,26 @@ pub enum ColumnKind {
         rare_feature: Option<u32>,
         /// Index of this column among the categorical columns.
         slot: u32,
+    },
+    /// A column of calendar dates, read in `format`, as days since 1970-01-01 (with the time
+    /// as a fraction of the day), clamped to the training dates `first..=last`, then imputed
+    /// and standardised as a number, for every model. A date after every training date
+    /// scores as the last training date does (before them, as the first): a linear model
+    /// does not extrapolate a trend in time, and trees would not anyway. Measured on Maven's
+    /// deals (the only dataset of `../shared/data` with a date), see the crate README.
+    /// Absent from model files written before dates were read (they read the column as
+    /// text, and still do).
+    Date {
+        format: DateFormat,
+        /// The earliest and latest training dates, in days since 1970-01-01.
+        first: f64,
+        last: f64,
+        median: f64,
+        mean: f64,
+        scale: f64,
+        feature: u32,
+        /// Missing-value indicator feature, with its mean and scale.
+        missing_indicator: Option<(u32, f64, f64)>,
     },
 }
 
@@ -217,6 +240,11 @@ enum Detected {
         boolean: bool,
         values: Vec<Option<f64>>,
     },
+    /// With every row's date in days (`None` when missing).
+    Date {
+        format: DateFormat,
+        values: Vec<Option<f64>>,
+    },
     Categorical,
 }
 
@@ -233,9 +261,12 @@ pub struct ParsedTable<'t> {
 struct ParsedColumn {
     numbers: Vec<Option<f64>>,
     booleans: Vec<Option<bool>>,
-    /// Each cell's [`PRESENT`], [`NUMBER`] and [`BOOLEAN`] flags: what a fold's detection
-    /// counts, one byte a cell (reading the cells themselves was most of a fold's encoding).
+    /// Each cell's [`PRESENT`], [`NUMBER`], [`BOOLEAN`] and date-order flags
+    /// ([`DATE_FLAGS`]): what a fold's detection counts, one byte a cell (reading the cells
+    /// themselves was most of a fold's encoding).
     flags: Vec<u8>,
+    /// Each cell's dates in the three orders; empty when no cell reads as a date.
+    dates: Vec<DateReadings>,
     /// Each cell's category key as an index into `keys` (a missing cell's is
     /// [`MISSING_LEVEL`]); empty when no subset of the rows can be categorical (every value
     /// a number, or every value a boolean).
@@ -268,6 +299,20 @@ impl<'t> ParsedTable<'t> {
                 .collect();
             let (text_numbers, text_booleans): (Vec<Option<f64>>, Vec<Option<bool>>) =
                 texts.iter().map(|text| (parse_number(text), parse_bool(text))).unzip();
+            // Dates are looked for among the texts that are neither numbers nor booleans.
+            let text_dates: Vec<Option<DateReadings>> = texts
+                .iter()
+                .zip(text_numbers.iter().zip(&text_booleans))
+                .map(|(text, (n, b))| if n.is_some() || b.is_some() { None } else { read_date(text) })
+                .collect();
+            let dates: Vec<DateReadings> = if text_dates.iter().any(Option::is_some) {
+                cell_texts
+                    .iter()
+                    .map(|&id| if id == MISSING_TEXT { None } else { text_dates[id as usize] }.unwrap_or_default())
+                    .collect()
+            } else {
+                Vec::new()
+            };
             fn read<T: Copy>(values: &[Option<T>], id: u32) -> Option<T> {
                 if id == MISSING_TEXT { None } else { values[id as usize] }
             }
@@ -304,12 +349,19 @@ impl<'t> ParsedTable<'t> {
             let flags = cells
                 .iter()
                 .zip(numbers.iter().zip(&booleans))
-                .map(|(cell, (number, boolean))| {
+                .enumerate()
+                .map(|(r, (cell, (number, boolean)))| {
                     let flag = |set: bool, flag: u8| if set { flag } else { 0 };
-                    flag(cell.is_some(), PRESENT) | flag(number.is_some(), NUMBER) | flag(boolean.is_some(), BOOLEAN)
+                    let date = dates.get(r).map_or(0, |d| {
+                        DATE_FLAGS.iter().zip(d.days).fold(0, |all, (&f, days)| all | flag(days.is_some(), f))
+                    });
+                    flag(cell.is_some(), PRESENT)
+                        | flag(number.is_some(), NUMBER)
+                        | flag(boolean.is_some(), BOOLEAN)
+                        | date
                 })
                 .collect();
-            parsed[c] = Some(ParsedColumn { numbers, booleans, flags, key_ids, keys });
+            parsed[c] = Some(ParsedColumn { numbers, booleans, flags, dates, key_ids, keys });
         }
         ParsedTable { table, columns: parsed }
     }
@@ -326,6 +378,28 @@ impl<'t> ParsedTable<'t> {
 const PRESENT: u8 = 1;
 const NUMBER: u8 = 2;
 const BOOLEAN: u8 = 4;
+/// [`ParsedColumn::flags`]: the cell reads as a date in each order of [`DateFormat::ALL`].
+const DATE_FLAGS: [u8; 3] = [8, 16, 32];
+/// Share of dates (in one order) above which a column with a few other values is an error,
+/// not a category, as for numbers.
+pub const DATE_SHARE: f64 = NUMERIC_SHARE;
+
+/// The order in which every present value of a column reads as a date, if there is one
+/// (see [`DateFormat::settle`]): the columns [`FeatureSchema::fit_encode`] reads as dates.
+pub fn date_column_format<'a>(values: impl Iterator<Item = &'a str>) -> Option<DateFormat> {
+    let (mut counts, mut present) = ([0usize; 3], 0);
+    for value in values {
+        present += 1;
+        if parse_number(value).is_some() || parse_bool(value).is_some() {
+            return None;
+        }
+        let readings = read_date(value)?;
+        for (count, days) in counts.iter_mut().zip(readings.days) {
+            *count += usize::from(days.is_some());
+        }
+    }
+    DateFormat::settle(counts, present)
+}
 
 /// What a column of the given rows holds, as [`FeatureSchema::fit_encode`] decides it: numbers
 /// (an error when a few values are not), booleans, or categories. Errors name a row by its
@@ -345,7 +419,30 @@ fn detect(name: &str, cells: &[Option<String>], parsed: &ParsedColumn, rows: &[u
         let values = rows.iter().map(|&r| parsed.booleans[r].map(|b| if b { 1.0 } else { 0.0 })).collect();
         return Ok(Detected::Numeric { boolean: true, values });
     }
+    let date_counts = DATE_FLAGS.map(count);
+    if let Some(format) = DateFormat::settle(date_counts, present) {
+        let values = rows.iter().map(|&r| parsed.dates.get(r).and_then(|d| d.days[format as usize])).collect();
+        return Ok(Detected::Date { format, values });
+    }
     let share = numbers as f64 / present as f64;
+    let (best_order, dates) = date_counts.iter().copied().enumerate().max_by_key(|&(_, n)| n).unwrap_or((0, 0));
+    let date_share = dates as f64 / present as f64;
+    if share < NUMERIC_SHARE && dates < present && date_share >= DATE_SHARE {
+        let format = DateFormat::ALL[best_order];
+        let flag = DATE_FLAGS[best_order];
+        let (row, value) = rows
+            .iter()
+            .enumerate()
+            .find_map(|(i, &r)| cells[r].as_deref().filter(|_| parsed.flags[r] & flag == 0).map(|v| (i, v)))
+            .unwrap_or((0, ""));
+        return Err(ScoreError::NonDateValue {
+            column: name.to_string(),
+            row: row + 1,
+            value: value.to_string(),
+            share: date_share * 100.0,
+            format: format.pattern(),
+        });
+    }
     if share >= NUMERIC_SHARE {
         let (row, value) = rows
             .iter()
@@ -399,8 +496,11 @@ impl FeatureSchema {
         let mut sources: Vec<(usize, Option<&[Option<f64>]>)> = Vec::new();
         // Dense features first, then one-hot blocks, so a row's active features are sorted.
         for (&c, kind) in columns.iter().zip(&detected) {
-            let Detected::Numeric { boolean, values } = kind else { continue };
-            let boolean = *boolean;
+            let (values, date) = match kind {
+                Detected::Numeric { values, .. } => (values, None),
+                Detected::Date { format, values } => (values, Some(*format)),
+                Detected::Categorical => continue,
+            };
             sources.push((c, Some(values)));
             let name = &table.headers[c];
             let present = SortedValues::new(values.iter().flatten().copied());
@@ -425,10 +525,17 @@ impl FeatureSchema {
                 feature_column.push(column_index);
                 (f, m, if s > 1e-12 { s } else { 1.0 })
             });
-            specs.push(ColumnSpec {
-                name: name.clone(),
-                kind: ColumnKind::Numeric { boolean, median, mean, scale, feature, missing_indicator },
-            });
+            let kind = match (kind, date) {
+                (_, Some(format)) => {
+                    let (first, last) = (present.nth(0), present.nth(present.len.saturating_sub(1)));
+                    ColumnKind::Date { format, first, last, median, mean, scale, feature, missing_indicator }
+                }
+                (Detected::Numeric { boolean, .. }, None) => {
+                    ColumnKind::Numeric { boolean: *boolean, median, mean, scale, feature, missing_indicator }
+                }
+                _ => continue,
+            };
+            specs.push(ColumnSpec { name: name.clone(), kind });
         }
         let n_dense = feature_names.len();
         let mut slot = 0;
@@ -521,6 +628,13 @@ impl FeatureSchema {
                     (*feature as usize) < self.n_dense
                         && missing_indicator.is_none_or(|(f, _, _)| (f as usize) < self.n_dense)
                 }
+                ColumnKind::Date { feature, missing_indicator, first, last, .. } => {
+                    (*feature as usize) < self.n_dense
+                        && missing_indicator.is_none_or(|(f, _, _)| (f as usize) < self.n_dense)
+                        && first.is_finite()
+                        && last.is_finite()
+                        && first <= last
+                }
                 ColumnKind::Categorical { levels, first_feature, rare_feature, slot } => {
                     (*first_feature as usize) >= self.n_dense
                         && *first_feature as usize + levels.len() <= n
@@ -556,7 +670,12 @@ impl FeatureSchema {
         let encoder = self.encoder();
         for (i, (spec, &(column, values))) in self.columns.iter().zip(sources).enumerate() {
             match (&spec.kind, values) {
-                (ColumnKind::Numeric { median, mean, scale, feature, missing_indicator, .. }, Some(values)) => {
+                // Training dates lie within `first..=last`: no clamping to do.
+                (
+                    ColumnKind::Numeric { median, mean, scale, feature, missing_indicator, .. }
+                    | ColumnKind::Date { median, mean, scale, feature, missing_indicator, .. },
+                    Some(values),
+                ) => {
                     for (row, x) in values.iter().enumerate() {
                         encoded.dense[row * n_dense + *feature as usize] = (x.unwrap_or(*median) - mean) / scale;
                         if let Some((f, m, s)) = missing_indicator {
@@ -576,7 +695,7 @@ impl FeatureSchema {
                         encoded.onehot[row * n_categorical + *slot as usize] = features[column.key_ids[r] as usize];
                     }
                 }
-                (ColumnKind::Numeric { .. }, None) => {}
+                (ColumnKind::Numeric { .. } | ColumnKind::Date { .. }, None) => {}
             }
         }
         Ok(encoded)
@@ -614,7 +733,7 @@ impl FeatureSchema {
                 ColumnKind::Categorical { levels, first_feature, .. } => {
                     levels.iter().enumerate().map(|(i, l)| (l.clone(), first_feature + i as u32)).collect()
                 }
-                ColumnKind::Numeric { .. } => FastMap::default(),
+                ColumnKind::Numeric { .. } | ColumnKind::Date { .. } => FastMap::default(),
             })
             .collect::<Vec<FastMap<String, u32>>>();
         let missing = self
@@ -625,7 +744,7 @@ impl FeatureSchema {
                 ColumnKind::Categorical { rare_feature, .. } => {
                     lookup.get(MISSING_LEVEL).copied().or(*rare_feature).unwrap_or(NONE)
                 }
-                ColumnKind::Numeric { .. } => NONE,
+                ColumnKind::Numeric { .. } | ColumnKind::Date { .. } => NONE,
             })
             .collect();
         Encoder { schema: self, lookups, missing }
@@ -748,6 +867,21 @@ impl Encoder<'_> {
                         dense[*f as usize] = (if x.is_none() { 1.0 } else { 0.0 } - m) / s;
                     }
                 }
+                ColumnKind::Date { format, first, last, median, mean, scale, feature, missing_indicator } => {
+                    let x = match value {
+                        None => None,
+                        Some(v) => Some(format.days(v).ok_or_else(|| ScoreError::NotADate {
+                            column: spec.name.clone(),
+                            row,
+                            value: v.to_string(),
+                            format: format.pattern(),
+                        })?),
+                    };
+                    dense[*feature as usize] = (x.map_or(*median, |d| d.clamp(*first, *last)) - mean) / scale;
+                    if let Some((f, m, s)) = missing_indicator {
+                        dense[*f as usize] = (if x.is_none() { 1.0 } else { 0.0 } - m) / s;
+                    }
+                }
                 ColumnKind::Categorical { rare_feature, slot, .. } => {
                     onehot[*slot as usize] = self.level(i, *rare_feature, value, scratch);
                 }
@@ -824,7 +958,18 @@ mod tests {
             state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             (state >> 33) as usize % n
         };
-        let headers = ["number", "gappy", "flag", "colour", "mostly numbers", "rarely text", "sparse", "region"];
+        let headers = [
+            "number",
+            "gappy",
+            "flag",
+            "colour",
+            "mostly numbers",
+            "rarely text",
+            "sparse",
+            "region",
+            "engaged",
+            "signed",
+        ];
         let colours = ["Red", "red ", "BLUE", "green", "Ünïcode", "x", "", "(missing)"];
         let rows: Vec<Vec<String>> = (0..400)
             .map(|i| {
@@ -841,12 +986,25 @@ mod tests {
                     if i % 97 == 3 { "here".to_string() } else { String::new() },
                     // A frequent level only in rows that fold 0 leaves out: not a rare one there.
                     if i % 5 == 0 && i < 60 { "island".to_string() } else { ["north", "south"][next(2)].to_string() },
+                    // ISO dates with gaps and a time now and then; one that is no date.
+                    match (i, next(8)) {
+                        (123, _) => "2020-02-30".to_string(),
+                        (_, 0) => String::new(),
+                        (_, 1) => format!("2020-{:02}-{:02}T10:30:00Z", next(12) + 1, next(28) + 1),
+                        _ => format!("2020-{:02}-{:02}", next(12) + 1, next(28) + 1),
+                    },
+                    // Day first, settled by the few days above 12 (not in every fold).
+                    if i % 45 == 1 {
+                        format!("{}/{}/2021", next(15) + 13, next(12) + 1)
+                    } else {
+                        format!("{}/{}/2021", next(12) + 1, next(12) + 1)
+                    },
                 ]
             })
             .collect();
         let rows: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
         let table = Table::from_rows(&headers, &rows);
-        let columns_sets: [&[usize]; 4] = [&[0, 1, 2, 3, 5], &[0, 4], &[3, 6], &[2, 5, 1, 7]];
+        let columns_sets: [&[usize]; 6] = [&[0, 1, 2, 3, 5], &[0, 4], &[3, 6], &[2, 5, 1, 7], &[9, 3, 1], &[8, 0]];
         let mut checked = (0, 0);
         for columns in columns_sets {
             let parsed = ParsedTable::new(&table, columns);
@@ -879,5 +1037,17 @@ mod tests {
         // Both outcomes were compared: pipelines, and errors (a text value among numbers, a
         // column missing in every row of a fold).
         assert!(checked.0 >= 8 && checked.1 >= 3, "{checked:?}");
+        // The dates were read as dates in some folds, and the day-first column as text where
+        // no day above 12 settled its order.
+        let parsed = ParsedTable::new(&table, &[8, 9]);
+        let kind = |column: usize, rows: &[usize]| {
+            let (schema, _) = FeatureSchema::fit_encode_rows(&parsed, &[column], rows).expect("fits");
+            schema.columns[0].kind.clone()
+        };
+        let without_bad_date: Vec<usize> = (0..table.rows).filter(|&r| r != 123).collect();
+        assert!(matches!(kind(8, &without_bad_date), ColumnKind::Date { format: DateFormat::YearFirst, .. }));
+        assert!(matches!(kind(9, &without_bad_date), ColumnKind::Date { format: DateFormat::DayFirst, .. }));
+        let unsettled: Vec<usize> = (0..table.rows).filter(|&r| r % 45 != 1).collect();
+        assert!(matches!(kind(9, &unsettled), ColumnKind::Categorical { .. }));
     }
 }

@@ -5,6 +5,7 @@
 //!
 //! - [`table`]: CSV into columns (delimiter sniffing, placeholders as missing).
 //! - [`features`]: the learned feature pipeline, stored in the model file.
+//! - [`dates`]: calendar dates in cells, the orders a column settles.
 //! - [`logistic`], [`gbm`] (our gradient-boosted trees) and [`odoo`]: the three model kinds.
 //! - [`train`]: k-fold cross-validation, the leakage guard, the final fit.
 //! - [`select`]: `auto`: the candidate kinds compared on the same folds, the choice explained.
@@ -16,6 +17,7 @@
 
 pub mod batch;
 pub mod curves;
+pub mod dates;
 pub mod error;
 pub mod features;
 pub mod gbm;

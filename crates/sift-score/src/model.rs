@@ -443,7 +443,7 @@ impl<'m> Scorer<'m> {
                     .enumerate()
                     .filter_map(|(i, c)| match c.kind {
                         crate::features::ColumnKind::Categorical { slot, .. } => Some((slot, i)),
-                        crate::features::ColumnKind::Numeric { .. } => None,
+                        crate::features::ColumnKind::Numeric { .. } | crate::features::ColumnKind::Date { .. } => None,
                     })
                     .collect();
                 slots.sort();

@@ -59,6 +59,48 @@ impl Default for GbmParams {
     }
 }
 
+/// A column read as calendar dates (see [`crate::features::ColumnKind::Date`]): its order
+/// and the range of its training dates, outside which a date scores as the nearest end.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DateColumn {
+    pub column: String,
+    /// How its dates were read: `YYYY-MM-DD`, `DD/MM/YYYY` or `MM/DD/YYYY`.
+    pub format: String,
+    /// The earliest and latest training dates, `YYYY-MM-DD`.
+    pub first: String,
+    pub last: String,
+    /// What a date outside them scores as, in English.
+    pub note: String,
+    /// `note` as a message (`model.date.range`).
+    pub note_message: Message,
+}
+
+impl DateColumn {
+    fn of(schema: &FeatureSchema) -> Vec<DateColumn> {
+        schema
+            .columns
+            .iter()
+            .filter_map(|c| match &c.kind {
+                crate::features::ColumnKind::Date { format, first, last, .. } => {
+                    let (first, last) = (crate::dates::format_day(*first), crate::dates::format_day(*last));
+                    let message =
+                        Message::new("model.date.range").with("first", first.as_str()).with("last", last.as_str());
+                    Some(DateColumn {
+                        column: c.name.clone(),
+                        format: format.pattern().to_string(),
+                        first,
+                        last,
+                        note: message.english(),
+                        note_message: message,
+                    })
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 /// The size of a fitted gbm model against the rounds asked for.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct GbmTrees {
@@ -257,6 +299,10 @@ pub struct TrainReport {
     /// batch scoring copies the first to its output to name each lead.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub identifier_columns: Vec<String>,
+    /// The columns read as calendar dates, with their training range. Absent from reports
+    /// of models trained before dates were read, and when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub date_columns: Vec<DateColumn>,
     pub features: usize,
     pub cv_fit_seconds: f64,
     pub cv_predict_seconds: f64,
@@ -756,7 +802,9 @@ fn prepare(input: &Table, data: &Labelled, options: &TrainOptions, kind: ModelKi
             continue;
         }
         let distinct: HashSet<&str> = present.iter().copied().collect();
-        let id_like = distinct.len() as f64 > ID_LIKE_SHARE * table.rows as f64;
+        // Dates and times are no identifiers, however many distinct values they hold.
+        let id_like = distinct.len() as f64 > ID_LIKE_SHARE * table.rows as f64
+            && crate::features::date_column_format(distinct.iter().copied()).is_none();
         // Its English begins with `ID_LIKE_REASON`.
         let identifier = || {
             Message::new("model.dropped.identifier")
@@ -1026,6 +1074,7 @@ fn finish(
         columns_used: prepared.columns.iter().map(|&c| table.headers[c].clone()).collect(),
         dropped_columns: prepared.dropped.clone(),
         identifier_columns: prepared.identifier_columns,
+        date_columns: DateColumn::of(&schema),
         features,
         cv_fit_seconds: round4(cv.fit_seconds),
         cv_predict_seconds: round4(cv.predict_seconds),

@@ -1465,3 +1465,203 @@ fn a_numeric_value_with_a_line_break_keeps_each_output_row_one_record() {
         assert!(out.contains("Visits="), "{kind}: the visits are named as a factor somewhere:\n{out}");
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Dates: columns of calendar dates read as days, clamped to the training range.
+
+/// `rows` leads with a `Source`, an ISO `Engaged` date over 2019-2020 (as `date(i, day)`
+/// writes it, `day` counted from 2019-01-01) and `Converted`, more often later in the period.
+fn dated_leads(rows: usize, date: &dyn Fn(usize, i64) -> String) -> String {
+    let mut r = Uniform(11);
+    let mut csv = String::from("Source,Engaged,Converted\n");
+    for i in 0..rows {
+        let day = ((r.next() + 1.0) * 365.0) as i64;
+        let u = (r.next() + 1.0) / 2.0;
+        let converts = u < 0.2 + 0.6 * day as f64 / 730.0;
+        let source = ["web", "event", "referral"][i % 3];
+        csv.push_str(&format!("{source},{},{}\n", date(i, day), u8::from(converts)));
+    }
+    csv
+}
+
+/// `2019-01-01` 09:30 plus `day` days in `format` (chrono's).
+fn day_text(day: i64, format: &str) -> String {
+    let start = chrono::NaiveDate::from_ymd_opt(2019, 1, 1).and_then(|d| d.and_hms_opt(9, 30, 0)).expect("a date");
+    (start + chrono::TimeDelta::days(day)).format(format).to_string()
+}
+
+fn kind_of(model: &ModelFile, column: &str) -> sift_score::features::ColumnKind {
+    model.schema.columns.iter().find(|c| c.name == column).map(|c| c.kind.clone()).expect("column kept")
+}
+
+#[test]
+fn date_columns_are_detected_in_the_order_the_column_settles() {
+    use sift_score::dates::DateFormat;
+    use sift_score::features::ColumnKind;
+    let detected = |date: &dyn Fn(usize, i64) -> String| {
+        let table = Table::read(dated_leads(300, date).as_bytes()).expect("reads");
+        let model = train(&table, &options(ModelKind::Logistic)).unwrap_or_else(|e| panic!("{e}"));
+        match kind_of(&model, "Engaged") {
+            ColumnKind::Date { format, .. } => Some(format),
+            _ => None,
+        }
+    };
+    let iso = |_: usize, day: i64| day_text(day, "%Y-%m-%d");
+    assert_eq!(detected(&iso), Some(DateFormat::YearFirst));
+    assert_eq!(detected(&|_, day| day_text(day, "%Y-%m-%dT%H:%M:%SZ")), Some(DateFormat::YearFirst));
+    assert_eq!(detected(&|_, day| day_text(day, "%d/%m/%Y")), Some(DateFormat::DayFirst));
+    assert_eq!(detected(&|_, day| day_text(day, "%-m/%-d/%Y %-I:%M %p")), Some(DateFormat::MonthFirst));
+    // Day and month both at most 12 everywhere: nothing settles the order, so it stays text.
+    assert_eq!(detected(&|i, _| format!("{:02}/{:02}/2020", i % 12 + 1, i % 7 + 1)), None);
+    // Dates mixed with text (a third of the rows) are text; so are dates in two orders.
+    assert_eq!(detected(&|i, day| if i % 3 == 0 { "soon".into() } else { iso(i, day) }), None);
+    assert_eq!(detected(&|i, day| day_text(day, if i % 2 == 0 { "%Y-%m-%d" } else { "%d/%m/%Y" })), None);
+    // Missing dates are missing, not text.
+    assert_eq!(detected(&|i, day| if i % 10 == 0 { String::new() } else { iso(i, day) }), Some(DateFormat::YearFirst));
+
+    // Years and day numbers are numbers, not dates.
+    let years = dated_leads(300, &|i, _| format!("{}", 1990 + i % 30));
+    let model = train(&Table::read(years.as_bytes()).expect("reads"), &options(ModelKind::Logistic)).expect("trains");
+    assert!(matches!(kind_of(&model, "Engaged"), ColumnKind::Numeric { boolean: false, .. }));
+    let compact = dated_leads(300, &|_, day| day_text(day, "%Y%m%d"));
+    let model = train(&Table::read(compact.as_bytes()).expect("reads"), &options(ModelKind::Logistic)).expect("trains");
+    assert!(matches!(kind_of(&model, "Engaged"), ColumnKind::Numeric { .. }));
+
+    // A few values that are not dates in a column of dates: an error naming the first, as
+    // for numbers.
+    let mut typo = dated_leads(300, &iso);
+    typo.push_str("web,2020-02-30,1\n");
+    check_train_error(
+        &typo,
+        ModelKind::Gbm,
+        "column `Engaged` row 301: `2020-02-30` is not a date, but the column holds dates (100% of its values are \
+         dates in the order YYYY-MM-DD)",
+    );
+}
+
+#[test]
+fn a_date_is_days_since_1970_clamped_to_the_training_dates() {
+    use sift_score::features::ColumnKind;
+    let csv = dated_leads(400, &|i, day| if i % 50 == 7 { String::new() } else { day_text(day, "%Y-%m-%d") });
+    let table = Table::read(csv.as_bytes()).expect("reads");
+    for kind in [ModelKind::Logistic, ModelKind::Gbm] {
+        let model = train(&table, &options(kind)).expect("trains");
+        let ColumnKind::Date { first, last, median, mean, scale, feature, missing_indicator, .. } =
+            kind_of(&model, "Engaged")
+        else {
+            panic!("{kind}: not a date");
+        };
+        // 2019-01-01 is day 17,897 since 1970-01-01.
+        assert!((17_897.0..=17_897.0 + 730.0).contains(&first) && last > first + 700.0, "{first} {last}");
+        assert!(missing_indicator.is_some(), "{kind}: gaps get their indicator");
+        assert!(model.report.metrics.auc > 0.65, "{kind}: the date carries the signal: {}", model.report.metrics.auc);
+        let date = &model.report.date_columns;
+        assert_eq!(date.len(), 1);
+        assert_eq!((date[0].column.as_str(), date[0].format.as_str()), ("Engaged", "YYYY-MM-DD"));
+        assert_eq!(date[0].last, sift_score::dates::format_day(last));
+        assert!(date[0].note.contains("not extrapolated"), "{}", date[0].note);
+
+        let scorer = Scorer::new(&model, &["Source".into(), "Engaged".into()]).expect("fits");
+        let mut scratch = Scratch::default();
+        let mut score = |engaged: Option<&str>| {
+            // By the model's columns: the date (dense features come first), then the source.
+            let input = [Some("web"), engaged];
+            let cells: Vec<Option<&str>> = scorer.positions.iter().map(|&p| input[p]).collect();
+            let p = scorer.score(|i| cells[i], 1, &mut scratch).expect("scores");
+            // The encoded feature, as the encoder wrote it.
+            let mut dense = vec![0.0; model.schema.n_dense];
+            let mut onehot = vec![0; model.schema.n_categorical];
+            model
+                .schema
+                .encoder()
+                .encode(|i| cells[i], 1, &mut dense, &mut onehot, &mut Default::default())
+                .expect("encodes");
+            (p, dense[feature as usize])
+        };
+        let last_day = sift_score::dates::format_day(last);
+        let (at_last, x_last) = score(Some(&last_day));
+        assert_eq!(x_last, (last - mean) / scale, "{kind}");
+        // Later than every training date: scored as the last one, not extrapolated.
+        for later in ["2031-06-30", "2021-01-01T09:30:00Z"] {
+            assert_eq!(score(Some(later)), (at_last, x_last), "{kind}: {later}");
+        }
+        let first_day = sift_score::dates::format_day(first);
+        assert_eq!(score(Some("1999-12-31")), score(Some(&first_day)), "{kind}");
+        assert_eq!(score(None).1, (median - mean) / scale, "{kind}: a missing date is the median");
+        // In range, the days themselves (and a time of day counts as its fraction).
+        assert_eq!(score(Some("2019-07-01")).1, (17_897.0 + 181.0 - mean) / scale, "{kind}");
+        assert_eq!(score(Some("2019-07-01T12:00:00Z")).1, (17_897.0 + 181.5 - mean) / scale, "{kind}");
+
+        // A bad date at scoring is an error naming the row and the column, as a bad number is.
+        let error = batch(&model, "Source,Engaged\nweb,2020-01-05\nweb,2020-31-01\n").expect_err("bad date");
+        assert_eq!(
+            error.to_string(),
+            "column `Engaged` row 2: `2020-31-01` is not a date in the order YYYY-MM-DD, and the model treats \
+             `Engaged` as dates"
+        );
+        // Factors show the date as written.
+        let out = batch(&model, "Source,Engaged\nweb,2020-12-01\nevent,2019-01-20\n").expect("scores");
+        assert!(out.contains("Engaged=2020-12-01") && out.contains("Engaged=2019-01-20"), "{kind}: {out}");
+    }
+}
+
+#[test]
+fn date_models_round_trip_and_keep_their_kind_in_the_file() {
+    let csv = dated_leads(300, &|_, day| day_text(day, "%d.%m.%Y"));
+    let table = Table::read(csv.as_bytes()).expect("reads");
+    for kind in [ModelKind::Logistic, ModelKind::Gbm] {
+        let model = train(&table, &options(kind)).expect("trains");
+        let json = model.to_json().expect("json");
+        assert!(json.contains(r#""kind":"date","format":"day_first""#), "{kind}");
+        let back = ModelFile::from_json(&json).expect("reads back");
+        assert_eq!(back.schema, model.schema);
+        assert_eq!(back.report.date_columns, model.report.date_columns);
+        assert_eq!(back.to_json().expect("json"), json, "{kind}: stable round trip");
+        let input = "Source,Engaged\nweb,01.02.2019\nevent,31.12.2020\nreferral,\n";
+        assert_eq!(batch(&back, input).expect("scores"), batch(&model, input).expect("scores"), "{kind}");
+        // A damaged range is refused on load.
+        let mut value: serde_json::Value = serde_json::from_str(&json).expect("value");
+        let column = value["schema"]["columns"]
+            .as_array_mut()
+            .and_then(|c| c.iter_mut().find(|c| c["kind"] == "date"))
+            .expect("the date column");
+        column["first"] = serde_json::json!(1e9);
+        let error = ModelFile::from_json(&value.to_string()).err().expect("rejected");
+        assert!(error.to_string().contains("column `Engaged` points outside the features"), "{error}");
+    }
+}
+
+#[test]
+fn timestamps_are_not_identifiers() {
+    // Every lead engaged at its own second: distinct on every row, yet not an identifier.
+    let csv = dated_leads(300, &|i, day| format!("{} 10:{:02}:{:02}", day_text(day, "%Y-%m-%d"), i / 60, i % 60));
+    let model = train(&Table::read(csv.as_bytes()).expect("reads"), &options(ModelKind::Gbm)).expect("trains");
+    assert!(model.report.columns_used.iter().any(|c| c == "Engaged"), "{:?}", model.report.dropped_columns);
+    assert!(matches!(kind_of(&model, "Engaged"), sift_score::features::ColumnKind::Date { .. }));
+}
+
+#[test]
+fn regression_models_written_before_dates_were_read_still_score_the_same() {
+    // `dated-logistic-v2.model` and `dated-gbm-v2.model` were trained on `dated-leads.csv`
+    // (ISO dates in `Engaged`, then read as text) by the build before the date kind, and
+    // `dated-*-v2.scores.csv` are what its `sift score --top 5` wrote for
+    // `dated-leads-input.csv` (training dates, later and earlier ones, a missing one, one
+    // with a time). They must still load, keep `Engaged` as text, and score to the byte.
+    let input = include_str!("fixtures/dated-leads-input.csv");
+    for (model, want) in [
+        (include_str!("fixtures/dated-logistic-v2.model"), include_str!("fixtures/dated-logistic-v2.scores.csv")),
+        (include_str!("fixtures/dated-gbm-v2.model"), include_str!("fixtures/dated-gbm-v2.scores.csv")),
+    ] {
+        let model = ModelFile::from_json(model).expect("an old file loads");
+        assert!(matches!(kind_of(&model, "Engaged"), sift_score::features::ColumnKind::Categorical { .. }));
+        assert!(model.report.date_columns.is_empty());
+        let mut out = Vec::new();
+        let options = BatchOptions { threads: 1, top: 5, ..BatchOptions::default() };
+        score_csv(&model, input.as_bytes(), &mut out, &options, &|_| {}).expect("scores");
+        assert_eq!(String::from_utf8(out).expect("utf8"), want, "{}", model.kind);
+    }
+    // Trained now, the same column is read as dates.
+    let table = Table::read(include_str!("fixtures/dated-leads.csv").as_bytes()).expect("reads");
+    let model = train(&table, &options(ModelKind::Logistic)).expect("trains");
+    assert!(matches!(kind_of(&model, "Engaged"), sift_score::features::ColumnKind::Date { .. }));
+}

@@ -96,6 +96,14 @@ impl Message {
                 a("columns")
             ),
             "model.error.training" => format!("training failed: {}", a("detail")),
+            // A column read as dates, its training dates from `first` to `last`.
+            "model.date.range" => format!(
+                "read as dates from {} to {}; a later date scores as {} does, an earlier one as {} (not extrapolated)",
+                a("first"),
+                a("last"),
+                a("last"),
+                a("first")
+            ),
             // Why a column was left out.
             "model.dropped.no_header" => "column without a header".to_owned(),
             "model.dropped.identifier" => {

@@ -102,6 +102,7 @@ pub struct ModelWords {
     why: &'static str,
     yes: &'static str,
     dropped_title: &'static str,
+    dates_title: &'static str,
     column: &'static str,
     not_found: &'static str,
 }
@@ -179,6 +180,7 @@ pub static EN: ModelWords = ModelWords {
     why: "Why",
     yes: "Yes",
     dropped_title: "Fields left out",
+    dates_title: "Fields read as dates",
     column: "Field",
     not_found: "There is no model with this version.",
 };
@@ -256,6 +258,7 @@ pub static ZH: ModelWords = ModelWords {
     why: "原因",
     yes: "是",
     dropped_title: "未使用的字段",
+    dates_title: "按日期读取的字段",
     column: "字段",
     not_found: "没有这个版本的模型。",
 };
@@ -651,6 +654,17 @@ fn report_charts(lang: Lang, w: &ModelWords, report: &sift_score::TrainReport) -
                             td { (say(lang, &c.note, c.note_message.as_ref())) }
                         }
                     }
+                }
+            }
+        }
+        @if !report.date_columns.is_empty() {
+            details {
+                summary { (w.dates_title) " (" (report.date_columns.len()) ")" }
+                table {
+                    thead { tr { th scope="col" { (w.column) } th scope="col" { (w.why) } } }
+                    tbody { @for d in &report.date_columns {
+                        tr { td { (d.column) " (" (d.format) ")" } td { (say(lang, &d.note, Some(&d.note_message))) } }
+                    } }
                 }
             }
         }

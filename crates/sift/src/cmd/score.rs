@@ -402,6 +402,9 @@ fn print_report(source: &str, report: &TrainReport) {
             bin.observed * 100.0
         );
     }
+    for date in &report.date_columns {
+        println!("  `{}` ({}): {}", date.column, date.format, date.note);
+    }
     for dropped in &report.dropped_columns {
         println!("  {DIM}dropped `{}`: {}{DIM:#}", dropped.name, dropped.reason);
     }

@@ -83,6 +83,13 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
             a("columns")
         ),
         "model.error.training" => format!("训练失败：{}", a("detail")),
+        "model.date.range" => format!(
+            "按日期读取，训练数据从 {} 到 {}；更晚的日期按 {} 计分，更早的按 {} 计分（不外推）",
+            a("first"),
+            a("last"),
+            a("last"),
+            a("first")
+        ),
         "model.dropped.no_header" => "这一列没有列名".to_owned(),
         "model.dropped.identifier" => format!("像是标识列：{} 行里有 {} 个不同的值", a("rows"), a("distinct")),
         "model.dropped.not_odoo_field" => "不是 Odoo 线索评分使用的字段".to_owned(),
@@ -246,6 +253,12 @@ mod tests {
              --odoo-stage, --odoo-tags) or an Odoo lead export (--odoo-export)",
             "不参与比较：Odoo 的模型只用于 Odoo 数据：需要指定团队、阶段或标签字段（--odoo-team、--odoo-stage、\
              --odoo-tags），或者使用 Odoo 线索导出文件（--odoo-export）",
+        );
+        check(
+            Message::new("model.date.range").with("first", "2016-10-20").with("last", "2017-12-27"),
+            "read as dates from 2016-10-20 to 2017-12-27; a later date scores as 2017-12-27 does, an earlier one as \
+             2016-10-20 (not extrapolated)",
+            "按日期读取，训练数据从 2016-10-20 到 2017-12-27；更晚的日期按 2017-12-27 计分，更早的按 2016-10-20 计分（不外推）",
         );
         check(Message::new("model.dropped.no_header"), "column without a header", "这一列没有列名");
         check(
