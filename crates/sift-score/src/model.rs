@@ -442,8 +442,9 @@ impl<'m> Scorer<'m> {
                     .iter()
                     .enumerate()
                     .filter_map(|(i, c)| match c.kind {
-                        crate::features::ColumnKind::Categorical { slot, .. } => Some((slot, i)),
-                        crate::features::ColumnKind::Numeric { .. } | crate::features::ColumnKind::Date { .. } => None,
+                        crate::features::ColumnKind::Categorical { slot, .. }
+                        | crate::features::ColumnKind::Date { slot, .. } => Some((slot, i)),
+                        crate::features::ColumnKind::Numeric { .. } => None,
                     })
                     .collect();
                 slots.sort();
