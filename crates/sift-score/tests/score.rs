@@ -1540,17 +1540,34 @@ fn date_columns_are_detected_in_the_order_the_column_settles() {
 }
 
 #[test]
-fn a_date_is_days_since_1970_clamped_to_the_training_dates() {
+fn a_date_is_its_days_and_its_period_clamped_to_the_training_dates() {
     use sift_score::features::ColumnKind;
     let csv = dated_leads(400, &|i, day| if i % 50 == 7 { String::new() } else { day_text(day, "%Y-%m-%d") });
     let table = Table::read(csv.as_bytes()).expect("reads");
     for kind in [ModelKind::Logistic, ModelKind::Gbm] {
         let model = train(&table, &options(kind)).expect("trains");
-        let ColumnKind::Date { first, last, median, mean, scale, feature, missing_indicator, .. } =
-            kind_of(&model, "Engaged")
+        let ColumnKind::Date {
+            first,
+            last,
+            median,
+            mean,
+            scale,
+            feature,
+            missing_indicator,
+            period_edges,
+            first_period_feature,
+            slot,
+            ..
+        } = kind_of(&model, "Engaged")
         else {
             panic!("{kind}: not a date");
         };
+        // Twenty periods of about 18 leads each, named by their first and last dates.
+        assert_eq!(period_edges.len(), sift_score::features::DATE_BINS - 1, "{kind}");
+        let names = &model.schema.feature_names[first_period_feature as usize..][..period_edges.len() + 1];
+        assert!(names[0].starts_with(&format!("Engaged {}..", sift_score::dates::format_day(first))), "{names:?}");
+        assert!(names[19].ends_with(&format!("..{}", sift_score::dates::format_day(last))), "{names:?}");
+        let last_period = first_period_feature + period_edges.len() as u32;
         // 2019-01-01 is day 17,897 since 1970-01-01.
         assert!((17_897.0..=17_897.0 + 730.0).contains(&first) && last > first + 700.0, "{first} {last}");
         assert!(missing_indicator.is_some(), "{kind}: gaps get their indicator");
@@ -1576,18 +1593,20 @@ fn a_date_is_days_since_1970_clamped_to_the_training_dates() {
                 .encoder()
                 .encode(|i| cells[i], 1, &mut dense, &mut onehot, &mut Default::default())
                 .expect("encodes");
-            (p, dense[feature as usize])
+            (p, dense[feature as usize], onehot[slot as usize])
         };
         let last_day = sift_score::dates::format_day(last);
-        let (at_last, x_last) = score(Some(&last_day));
-        assert_eq!(x_last, (last - mean) / scale, "{kind}");
+        let (at_last, x_last, period) = score(Some(&last_day));
+        assert_eq!((x_last, period), ((last - mean) / scale, last_period), "{kind}");
         // Later than every training date: scored as the last one, not extrapolated.
         for later in ["2031-06-30", "2021-01-01T09:30:00Z"] {
-            assert_eq!(score(Some(later)), (at_last, x_last), "{kind}: {later}");
+            assert_eq!(score(Some(later)), (at_last, x_last, last_period), "{kind}: {later}");
         }
         let first_day = sift_score::dates::format_day(first);
         assert_eq!(score(Some("1999-12-31")), score(Some(&first_day)), "{kind}");
-        assert_eq!(score(None).1, (median - mean) / scale, "{kind}: a missing date is the median");
+        assert_eq!(score(Some("1999-12-31")).2, first_period_feature, "{kind}");
+        let missing = score(None);
+        assert_eq!((missing.1, missing.2), ((median - mean) / scale, u32::MAX), "{kind}: a missing date is the median");
         // In range, the days themselves (and a time of day counts as its fraction).
         assert_eq!(score(Some("2019-07-01")).1, (17_897.0 + 181.0 - mean) / scale, "{kind}");
         assert_eq!(score(Some("2019-07-01T12:00:00Z")).1, (17_897.0 + 181.5 - mean) / scale, "{kind}");
