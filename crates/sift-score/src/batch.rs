@@ -539,17 +539,25 @@ fn score_block(
             // One UTF-8 check for the whole record, then slices at field boundaries.
             let text = std::str::from_utf8(record.as_slice())
                 .map_err(|_| ScoreError::Csv(format!("row {row}: not valid UTF-8")))?;
-            for (i, &position) in scorer.positions.iter().enumerate() {
+            // Extended from a mapping of known length: one reservation for the row instead
+            // of a check of capacity for every cell. A cell cut inside a character is
+            // noted and reported after the row, naming the first such column.
+            let mut cut = None;
+            cells.extend(scorer.positions.iter().enumerate().map(|(i, &position)| {
                 let value = match record.range(position) {
-                    Some(range) => text.get(range).ok_or_else(|| {
-                        ScoreError::Csv(format!(
-                            "row {row}, column `{}`: not valid UTF-8",
-                            scorer.model.required_columns()[i]
-                        ))
-                    })?,
+                    Some(range) => text.get(range).unwrap_or_else(|| {
+                        cut.get_or_insert(i);
+                        ""
+                    }),
                     None => "",
                 };
-                cells.push(if is_missing(value) { None } else { Some(value) });
+                (!is_missing(value)).then_some(value)
+            }));
+            if let Some(i) = cut {
+                return Err(ScoreError::Csv(format!(
+                    "row {row}, column `{}`: not valid UTF-8",
+                    scorer.model.required_columns()[i]
+                )));
             }
         }
         if let Some(error) = parse_error {

@@ -1400,6 +1400,25 @@ fn regression_gbm_scores_and_factors_stay_bit_for_bit() {
 const DIGEST: u64 = 15_773_463_710_203_236_323;
 
 #[test]
+fn regression_a_cell_cut_inside_a_character_is_named_with_its_row() {
+    // The second record is valid UTF-8 as a whole (`w` + 0xC3 and 0xA9 + `x` join into an
+    // `é`), but its `Source` ends and its `Industry` starts inside that character: the
+    // first of them in the model's columns is named, with the row.
+    let model = train(&fixture(), &options(ModelKind::Gbm)).expect("trains");
+    let mut input =
+        b"Lead ID,Source,Industry,Employees,Visits,Newsletter,Stage\nL-1,web,retail,12,3,Yes,new\n".to_vec();
+    input.extend_from_slice(b"L-2,w\xc3,\xa9x,12,3,Yes,new\n");
+    let first = model
+        .required_columns()
+        .into_iter()
+        .find(|c| c == "Source" || c == "Industry")
+        .expect("both are the model's columns");
+    let options = BatchOptions { threads: 1, ..BatchOptions::default() };
+    let error = score_csv(&model, input.as_slice(), &mut Vec::new(), &options, &|_| {}).expect_err("cut character");
+    assert_eq!(error.to_string(), format!("cannot read the CSV: row 2, column `{first}`: not valid UTF-8"));
+}
+
+#[test]
 fn batch_blocks_cut_only_between_records() {
     // Quoted newlines and quotes, blank lines, CRLF, a quote inside an unquoted field, a
     // last line without its newline: every block size gives the same rows in order.
