@@ -550,8 +550,11 @@ impl<'m> Scorer<'m> {
             let z = forest.log_odds(contributions);
             scratch.effects.clear();
             scratch.effects.extend((0..schema.columns.len()).map(|c| (c, 0.0)));
+            // Through a slice: indexing the vector reloaded its pointer and length for
+            // every feature.
+            let effects = scratch.effects.as_mut_slice();
             for (&v, &c) in contributions.iter().zip(tree_feature_column) {
-                scratch.effects[c].1 += v;
+                effects[c].1 += v;
             }
             each(r, self.calibrated(sigmoid(z)), scratch);
         }
@@ -707,10 +710,16 @@ pub fn top_factors_into(
     }
     // What an effect must beat on each side: negligible until the side holds `k`.
     let mut bar = [NEGLIGIBLE_EFFECT; 2];
+    // The lower of the two bars: most effects do not beat it, and are turned away before
+    // their side is looked at.
+    let mut floor = NEGLIGIBLE_EFFECT;
     for &(slot, effect) in effects {
         let strength = effect.abs();
-        let side = usize::from(effect < 0.0);
         // A NaN effect is never named: it is not greater than any bar.
+        if strength <= floor || strength.is_nan() {
+            continue;
+        }
+        let side = usize::from(effect < 0.0);
         let stronger = strength > bar[side];
         if !stronger {
             continue;
@@ -729,6 +738,7 @@ pub fn top_factors_into(
         }
         if list.len() == k {
             bar[side] = list[k - 1].1.abs();
+            floor = bar[0].min(bar[1]);
         }
     }
 }
