@@ -390,18 +390,19 @@ impl<const N: usize> Levelled<N> {
     /// has). The rows' buffers lie at fixed distances from the first, so a step needs
     /// fewer registers than a group of four trees over two rows, and none is spilled.
     /// Each row's sums see the trees in the same order. The trees are read with byte-wide
-    /// slots and sums ([`NarrowTreeBlock`]): a step is then 12 instructions with no move
-    /// between registers at the end of each level (nine a level with 16-bit fields).
+    /// slots and sums ([`NarrowTreeBlock`]), and the positions are `u32`: a step is then 11
+    /// instructions, with no move between registers at the end of each level (nine a
+    /// level with 16-bit fields) and none to widen a position it masked (with `usize`).
     #[inline]
     fn walk_pass(&self, depth: usize, rows: &mut [NarrowRow; PASS_ROWS]) {
         for tree in &self.narrow_trees {
-            let mut at = [1usize; PASS_ROWS];
+            let mut at = [1u32; PASS_ROWS];
             for _ in 0..depth {
                 for (row, at) in rows.iter_mut().zip(&mut at) {
-                    let i = *at & (N - 1);
+                    let i = (*at & (N as u32 - 1)) as usize;
                     let right = row.values[usize::from(tree.slot[i])] > tree.threshold[i];
-                    *at = 2 * i + usize::from(right);
-                    row.sums[usize::from(tree.sum[i])] += tree.delta.as_flattened()[*at];
+                    *at = (2 * i + usize::from(right)) as u32;
+                    row.sums[usize::from(tree.sum[i])] += tree.delta.as_flattened()[*at as usize];
                 }
             }
         }
