@@ -2664,7 +2664,7 @@ fn find_conflicts(
             .iter()
             .filter(|f| {
                 f.role != FactRole::Target
-                    && matches!(&f.fact, Fact::Count { value, unit: u } if u == unit && (*value >= 2.0 || ONLY_ONE.is_match(&transcript.quote(f.span))))
+                    && matches!(&f.fact, Fact::Count { value, unit: u } if u == unit && (*value >= 2.0 || ONLY_ONE.is_match(transcript.quote(f.span))))
             })
             .collect();
         let mut totals: Vec<&LocatedFact> = Vec::new();
