@@ -1178,13 +1178,17 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
                 );
                 continue;
             }
-            // "1,140 quote requests", "12,000 sq ft", "four clinics": a quantity of things.
-            if let Some((unit, unit_end)) = thing_after(rest) {
+            // "1,140 quote requests", "12,000 sq ft", "four clinics": a quantity of things; never
+            // after "grand", which is only money ("20 grand goes to him", "2 grand depends").
+            if let Some((unit, unit_end)) = thing_after(rest).filter(|_| !grand(&c)) {
                 push(Some(Fact::Count { value: amount, unit }), s, e + unit_end);
                 continue;
             }
             let comma_grouped = num.as_str().contains(',') && value >= 1000.0;
-            if (mag.is_some() || comma_grouped) && !rest.trim_start().starts_with(['%', '/']) && !counts_things(rest) {
+            if (mag.is_some() || comma_grouped)
+                && !rest.trim_start().starts_with(['%', '/'])
+                && (grand(&c) || !counts_things(rest))
+            {
                 push(Some(Fact::Money { amount, currency: None, per: None }), s, e);
             }
         }
@@ -1197,8 +1201,9 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
         if EN_UNIT_AFTER.is_match(&text[e..]) {
             continue;
         }
-        // "three thousand members": a quantity of things, not money.
-        if currency.is_none() {
+        // "three thousand members": a quantity of things, not money ("two grand depends what it
+        // is" is money).
+        if currency.is_none() && !grand(&c) {
             if let Some((unit, unit_end)) = thing_after(&text[e..]) {
                 push(base.map(|b| Fact::Count { value: b * mag, unit }), s, e + unit_end);
                 continue;
@@ -2025,6 +2030,11 @@ fn thing_after(rest: &str) -> Option<(String, usize)> {
     Some((unit, c.get(0)?.end()))
 }
 
+/// Whether an amount was said in "grand", a word only ever for money.
+fn grand(c: &Captures) -> bool {
+    ["mag", "mag2"].iter().any(|g| c.name(g).is_some_and(|m| m.as_str().eq_ignore_ascii_case("grand")))
+}
+
 /// The plural of an English noun, for a singular said as a count of one ("plant", "branch",
 /// "facility"); irregular plurals are left as they are.
 fn plural(noun: &str) -> String {
@@ -2583,6 +2593,11 @@ mod tests {
         check("about forty sales reps", "forty sales reps", count(40.0, "reps"));
         check("200 employees overall", "200 employees", count(200.0, "people"));
         check("There's only the one plant. Always has been.", "only the one plant", count(1.0, "plants"));
+        // "grand" is money whatever word follows it in speech-recognition text.
+        let money = |amount: f64| Fact::Money { amount, currency: None, per: None };
+        check("er i dunno two grand depends what it is", "two grand", money(2000.0));
+        check("anything over 20 grand goes to him", "20 grand", money(20_000.0));
+        check("three thousand members", "three thousand members", count(3000.0, "members"));
         check("we just have the one branch", "just have the one branch", count(1.0, "locations"));
         assert!(!found("one plant is in Leeds").iter().any(|(_, f)| matches!(f, Fact::Count { .. })));
         assert!(!found("just the one time").iter().any(|(_, f)| matches!(f, Fact::Count { .. })));
