@@ -429,8 +429,9 @@ struct Asked {
     topics: u32,
     /// "How many reps?": the unit a bare number in the answer counts.
     count_unit: Option<String>,
-    /// "With fourteen engineers, ...?": what "there's only nine of them" counts.
-    counted_unit: Option<String>,
+    /// The rep's turn that holds the question: "With fourteen engineers, ...?" says what
+    /// "there's only nine of them" counts.
+    question_turn: Option<usize>,
     /// "Who signs off?"
     approval: bool,
     /// "Who decides?", "最后谁拍板？"
@@ -632,10 +633,7 @@ fn read_call(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topi
     for exchange in &exchanges {
         let question = if exchange.asked() { exchange.question_text(transcript) } else { String::new() };
         let mut asked = Asked::read(&question, cues, forced_topic);
-        // "And with fourteen engineers, are they all on call?": the count is in the turn, the
-        // question only after its comma.
-        asked.counted_unit =
-            exchange.questions.last().and_then(|q| transcript.turns.get(q.turn)).and_then(|t| counted_unit(&t.text));
+        asked.question_turn = exchange.questions.last().map(|q| q.turn);
         // "And now?", "And you?", "那这次呢？": an elliptical follow-up asks about what the
         // previous question asked.
         if asked.any
@@ -1209,7 +1207,13 @@ impl Reader<'_> {
             if !facts.iter().any(|f| matches!(f.fact, Fact::Count { .. }) && f.start < b && a < f.end) {
                 let n = c.name("num").map(|m| m.as_str().to_ascii_lowercase()).unwrap_or_default();
                 let value = n.parse::<f64>().ok().or_else(|| crate::facts::parse_en_words(&n));
-                let unit = if c.name("us").is_some() { Some("people".to_owned()) } else { asked.counted_unit.clone() };
+                // "And with fourteen engineers, are they all on call?": the count is in the rep's
+                // turn, the question only after its comma; read only when the answer needs it.
+                let unit = if c.name("us").is_some() {
+                    Some("people".to_owned())
+                } else {
+                    asked.question_turn.and_then(|q| self.transcript.turns.get(q)).and_then(|t| counted_unit(&t.text))
+                };
                 if let (Some(value), Some(unit), Some(m)) = (value.filter(|v| *v >= 2.0), unit, c.name("only")) {
                     let end = c.get(0).map_or(m.end(), |all| all.end());
                     facts.push(crate::facts::FoundFact { fact: Fact::Count { value, unit }, start: m.start(), end });
