@@ -1963,7 +1963,7 @@ static BUDGET_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(||
 /// A question about what the problem costs or changes.
 static IMPACT_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:what\s+does\s+(?:that|this|it)\s+(?:cost|mean)|what['’]s\s+the\s+(?:impact|cost|effect)|what\s+(?:impact|effect)|how\s+(?:does|is)\s+(?:that|this|it)\s+(?:hurting|affecting|hitting)|what\s+happens\s+(?:when|if)|in\s+practice)(?-u:\b)|什么影响|影响(?:大吗|多大|是什么)|意味着什么|有什么后果|代价",
+        r"(?i)(?-u:\b)(?:what\s+does\s+(?:that|this|it)\s+(?:cost|mean)|what['’]s\s+the\s+(?:impact|cost|effect)|what\s+(?:impact|effect)|how\s+(?:does|is)\s+(?:that|this|it)\s+(?:hurting|affecting|hitting)|what\s+happens\s+(?:when|if)|in\s+practice)(?-u:\b)|什么影响|影响(?:大吗|多大|是什么)|意味着什么|(?:有|带来|造成|会有)什么(?:样的)?后果|代价",
     )
 });
 /// A question on how the current way works.
@@ -2216,7 +2216,7 @@ static FIGURE_WORDS: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// A comparison with a benchmark in the same sentence as a measured figure.
 static BENCHMARK: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:average|benchmark|industry|norm|typical|should\s+be|compared\s+(?:to|with)|versus|vs\.?|twice|double\s+the|half\s+the|target\s+(?:is|was)|network|peers?|competitors?\s+(?:are|get|have))(?-u:\b)|平均|行业|同行|正常(?:是|应该)|应该是|标准|对比|比别人|比同行",
+        r"(?i)(?-u:\b)(?:average|benchmark|industry|norm|typical|should\s+be|compared\s+(?:to|with)|versus|vs\.?|twice|double\s+the|half\s+the|target\s+(?:is|was)|network|peers?|competitors?\s+(?:are|get|have))(?-u:\b)|平均|行业|同行|同类|做得好的|别家|人家(?:都|能|是)|正常(?:是|应该)|应该是|标准|对比|比别人|比同行",
     )
 });
 /// "anything", "everything", "任何": an approval with no limit.

@@ -139,6 +139,14 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
         let explanation = Message::new("call.signal.unrealistic_compounding");
         signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, span, explanation));
     }
+    for span in year_in_days_targets(transcript) {
+        if is_absurd(&absurd, span) {
+            continue;
+        }
+        absurd.entry(span.turn).or_default().push(span);
+        let explanation = Message::new("call.signal.unrealistic_year_in_days");
+        signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, span, explanation));
+    }
     for strained in capacity_targets(transcript, call) {
         if is_absurd(&absurd, strained.target) {
             continue;
@@ -459,7 +467,7 @@ fn horizon_near(text: &str, span: Span, call: &CallEvidence, max_days: i64) -> O
 static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:{bad})\b|\b(?:zero|nil)\s+(?:missed|late|lost|failed|wrong|botched|dropped)\s+[a-z]+|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?)|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+)?(?:lost|missed|dropped|late|broken|damaged|stolen|nicked|wasted)\b",
+        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:{bad})\b|\b(?:zero|nil)\s+(?:missed|late|lost|failed|wrong|botched|dropped)\s+[a-z]+|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?|fill(?:\s+rate)?|full|booked|utili[sz]ation|capacity|collection)|\bevery\s+(?:single\s+)?(?:slot|session|class|room|bed|seat|table|court|lane|pitch|shift)s?\s+(?:\w+\s+){{0,2}}?(?:full|booked|filled|taken|sold(?:\s+out)?)\b|\b(?:every|each)\s+(?:single\s+)?(?:job|order|invoice|delivery|booking|request)s?\s+(?:\w+\s+){{0,2}}?(?:invoiced|paid|delivered|dispatched|matched|filled|answered|confirmed)\s+(?:the\s+)?(?:same|within\s+(?:the|a|an|one))\s+(?:hour|minute|day)\b|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,4}}?(?:lost|missed|dropped|late|broken|damaged|stolen|nicked|wasted)\b|\bnever\s+(?:to\s+)?(?:turn\s+down|miss|lose|drop|refuse)\s+(?:a|one|another)\s+(?:single\s+)?[a-z]+\s+again\b",
         bad = r"waste|wastage|loss|losses|errors?|defects?|churn|complaints?|returns?|exchanges?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|overflows?|spills?|outages?|downtime|stock-?outs?|late\s+deliveries|(?:missed|uncovered)\s+(?:calls|appointments|deliveries|shifts?)",
         who = r"lead|enquiry|enquirie|inquiry|inquirie|prospect|quote|caller|visitor|customer|client|patient|member|demo|deal|trial",
     ))
@@ -468,8 +476,8 @@ static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
 static ZH_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?:全部|全都|百分之百|100%|一个不落地?|统统)(?:都)?(?:要|得|能)?(?:成交|转化|签下|签约|拿下|续费|续约|续课|留住|到店|报名)|一[个单家只条台件位名天]\p{{Han}}{{0,3}}?(?:都|也)不(?:能|许|准)\p{{Han}}{{0,6}}?(?:跑|丢|少|流失|漏|挂|死|坏|错|空)|来一个(?:签|成|留)一个|(?:通过率|合格率|及格率|转化率|成交率|签约率|续费率|到店率|好评率|利用率|出租率|入住率|上座率|满座率)(?:要|得|必须|一定要)?(?:达到|做到|到|冲到)?(?:百分之百|100%)|零(?:{bad})|(?:{bad})率?(?:要|得|必须|一定要)?(?:降到|做到|为|变成|归)零|(?:{bad})\p{{Han}}{{0,2}}?(?:必须|要|得|一定要)?清零",
-        bad = "投诉|差错|失误|损耗|浪费|事故|退货|流失|差评|退单|爽约|故障|缺货",
+        r"(?:全部|全都|百分之百|100%|一个不落地?|统统)(?:都)?(?:要|得|能)?(?:成交|转化|签下|签约|拿下|续费|续约|续课|留住|到店|报名)|一[个单家只条台件位名天]\p{{Han}}{{0,3}}?(?:都|也)不(?:能|许|准)\p{{Han}}{{0,6}}?(?:跑|丢|少|流失|漏|挂|死|坏|错|空|有)|一[个户家人位]不落|来一个(?:签|成|留)一个|(?:通过率|合格率|及格率|转化率|成交率|签约率|续费率|到店率|好评率|利用率|出租率|入住率|上座率|满座率|满班率|满员率|满课率|出勤率|准点率|准时率|回款率|收缴率|缴费率|到课率)(?:都|也)?(?:要|得|必须|一定要)?(?:达到|做到|到|冲到)?(?:百分之百|100%)|零(?:{bad})|(?:{bad})率?(?:都|也)?(?:要|得|必须|一定要)?(?:降到|做到|为|变成|归)零|(?:{bad})\p{{Han}}{{0,2}}?(?:必须|要|得|一定要)?清零",
+        bad = "投诉|差错|失误|损耗|浪费|事故|退货|退费|流失|差评|退单|爽约|故障|缺货",
     ))
     .expect("built-in pattern")
 });
@@ -477,7 +485,7 @@ static ZH_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
 static GOAL_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)\b(?:goals?|targets?|aims?|aiming|success|ambitions?|where\s+do\s+you\s+(?:want|see)|(?:you['’]d|you\s+would|would\s+you)\s+(?:\w+\s+)?(?:want|like|need)|looking\s+to\s+achieve|hoping\s+to\s+(?:get|see)|what\s+would\s+good\s+look\s+like)\b|目标|指标|打算做到|想做到|(?:达到|看到)个?(?:什么|啥)(?:样的?)?(?:效果|结果)",
+        r"(?i)\b(?:goals?|targets?|aims?|aiming|success|ambitions?|where\s+do\s+you\s+(?:want|see)|(?:you['’]d|you\s+would|would\s+you)\s+(?:\w+\s+)?(?:want|like|need)|looking\s+to\s+achieve|hoping\s+to\s+(?:get|see)|what\s+would\s+good\s+look\s+like)\b|目标|指标|打算做到|想做到|(?:达到|看到)一?个?(?:什么|啥)(?:样的?)?(?:效果|结果)",
     )
     .expect("built-in pattern")
 });
@@ -486,7 +494,7 @@ static GOAL_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
 static DEMANDED: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)\b(?:must|has\s+to|have\s+to|need\s+to|needs\s+to|got\s+to|gotta|not\s+one|not\s+a\s+single|ever|every\s+single|from\s+now\s+on|going\s+forward|no\s+exceptions?)\b|必须|一定|不能|不许|不准|都得|要",
+        r"(?i)\b(?:must|has\s+to|have\s+to|need\s+to|needs\s+to|got\s+to|gotta|not\s+one|not\s+a\s+single|ever|never|again|every\s+single|from\s+now\s+on|going\s+forward|no\s+exceptions?)\b|必须|一定|不能|不许|不准|都得|要",
     )
     .expect("built-in pattern")
 });
@@ -657,6 +665,48 @@ static GOAL_CUE: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("built-in pattern")
 });
+
+/// A year's takings or work said to come in days or a week: "a whole year's room revenue in
+/// the seven days of Spring Festival", "把一整年的房费都挣回来" (with "那七天" in the sentence).
+static EN_YEAR_IN_DAYS: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(
+        r"(?i)\b(?:a\s+(?:whole|full|entire)\s+year['’]?s|a\s+year['’]?s|the\s+(?:whole|full|entire)\s+year['’]?s|all\s+(?:of\s+)?(?:the|a)\s+year['’]?s)\s+(?:worth\s+of\s+)?(?:\w+\s+){0,3}?(?:in|within|over|during)\s+(?:just\s+|only\s+)?(?:the\s+)?(?:a|one|two|three|four|five|six|seven|eight|nine|ten|\d+|first|that|those)\s+(?:\w+\s+)?(?:days?|weeks?|weekends?|nights?|month)\b",
+    )
+    .expect("built-in pattern")
+});
+static ZH_YEAR_IN_DAYS: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(
+        r"(?:一整年|一全年|全年|一年)的?\p{Han}{0,4}?(?:都|全)?(?:挣|赚|做|卖|收|跑)(?:回来|出来|够|完|到手)",
+    )
+    .expect("built-in pattern")
+});
+/// The few days the year's takings are to come in, in the same sentence (zh).
+static ZH_FEW_DAYS: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(
+        r"[一二两三四五六七八九十0-9]{1,2}(?:天|日|个?晚上|个?星期|周)|一个月|黄金周|小长假|春节那|国庆那",
+    )
+    .expect("built-in pattern")
+});
+
+/// A year's takings said as a goal for a few days ([`EN_YEAR_IN_DAYS`]).
+fn year_in_days_targets(transcript: &Transcript) -> Vec<Span> {
+    let mut out = Vec::new();
+    for turn in transcript.prospect_turns() {
+        let zh = crate::facts::has_han(&turn.text);
+        let regex = if zh { &*ZH_YEAR_IN_DAYS } else { &*EN_YEAR_IN_DAYS };
+        for m in regex.find_iter(&turn.text) {
+            let span = Span { turn: turn.index, start: m.start(), end: m.end() };
+            let sentence = sentence_text(transcript, span);
+            if GOAL_CUE.is_match(&sentence) && (!zh || ZH_FEW_DAYS.is_match(&sentence)) {
+                out.push(span);
+            }
+        }
+    }
+    out
+}
 
 fn compounding_targets(transcript: &Transcript) -> Vec<Span> {
     let mut out = Vec::new();
@@ -1142,6 +1192,78 @@ mod tests {
             &[],
         );
         check(&["R: 目标呢？", "合格率百分之百一直是我们追求的。"], &[], &[UnrealisticTarget]);
+    }
+
+    #[test]
+    fn perfection_said_in_other_words_is_unrealistic() {
+        check(
+            &[
+                "R: yeah totally so what would good look like",
+                "well declan he says from january every job gets invoiced the same hour the lads walk off site and not one customer ever pays us late again",
+            ],
+            &[(UnrealisticTarget, "every job gets invoiced the same hour")],
+            &[],
+        );
+        check(
+            &[
+                "R: what would success look like",
+                "i want every slot full every session every day like a hundred percent from january",
+            ],
+            &[(UnrealisticTarget, "every slot full")],
+            &[],
+        );
+        check(
+            &[
+                "R: Where do you want to be?",
+                "I want us never to turn down a booking again. A hundred percent fill, by spring.",
+            ],
+            &[(UnrealisticTarget, "never to turn down a booking again")],
+            &[],
+        );
+        check(
+            &[
+                "R: 那您希望这个东西上了以后能达到一个什么样的效果",
+                "下学期开始 所有班满班率都要百分之百 一个退费都不能有",
+            ],
+            &[(UnrealisticTarget, "满班率都要百分之百")],
+            &[],
+        );
+        check(
+            &["R: 明年有什么打算？", "我给自己定了个目标：下个月把辖区里两万三千多个老人全都上门走一遍，一个不落。"],
+            &[(UnrealisticTarget, "一个不落")],
+            &[],
+        );
+        // Described, not a goal; a rate that is already full is no target.
+        check(
+            &["R: How is it going?", "Every slot was full last Saturday, which was lovely."],
+            &[],
+            &[UnrealisticTarget],
+        );
+        check(&["R: 情况怎么样？", "上个月投诉也降下来了，还行。"], &[], &[UnrealisticTarget]);
+    }
+
+    #[test]
+    fn a_year_s_takings_in_a_few_days_is_unrealistic() {
+        check(
+            &["R: 那老板娘对明年有什么打算吗？", "她说明年春节那七天，要把一整年的房费都挣回来。"],
+            &[(UnrealisticTarget, "一整年的房费都挣回来")],
+            &[],
+        );
+        check(
+            &[
+                "R: What's the plan for next year?",
+                "We want to make a whole year's rent in the two weeks of the festival.",
+            ],
+            &[(UnrealisticTarget, "a whole year's rent in the two weeks")],
+            &[],
+        );
+        // A year's figure said as what it is, not squeezed into days.
+        check(&["R: 去年呢？", "去年一整年的房费收了四十多万。"], &[], &[UnrealisticTarget]);
+        check(
+            &["R: And last year?", "We made a year's rent in six months once, back in 2019."],
+            &[],
+            &[UnrealisticTarget],
+        );
     }
 
     #[test]

@@ -427,6 +427,13 @@ static EN_USUAL: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)^\s*(?:the\s+)?(?:usual|normal|what\s+we\s+(?:normally|usually)|a\s+normal|an?\s+(?:ordinary|quiet|average)|off[- ]season)",
     )
 });
+/// "double" as an adjective of a noun ("double bookings", "a double shift"), not a change to
+/// reach.
+static EN_DOUBLE_NOUN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^[\s-]+(?:book\w*|shifts?|check\w*|entr\w*|glaz\w*|doors?|beds?|rooms?|deck\w*|digits?|whammy|clicks?|standards?|handling|counting|counted|billing|billed|charg\w*|payments?|paid|spac\w*|parked|data\s+entry|keying|keyed|work|the\s+work|up)\b",
+    )
+});
 static EN_MULTIPLE: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)\b(?:(?P<word>double|doubling|doubled|triple|tripling|tripled|quadruple|quadrupling|quadrupled|quintuple|quintupling)|(?P<nx>\d+(?:\.\d+)?)x|(?P<wx>two|three|four|five|ten|twenty|fifty|a\s+hundred)\s?x|(?P<fold>\d+|two|three|four|five|ten)-?fold|(?P<times>\d+|two|three|four|five|ten)\s+times\s+(?:more|bigger|larger|higher|the|our|as\s+much))\b",
@@ -1138,8 +1145,12 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
                 c.name("nx").or(c.name("wx")).or(c.name("fold")).or(c.name("times")).map(|m| m.as_str()).unwrap_or("");
             n.parse::<f64>().ok().or_else(|| parse_en_words(n)).unwrap_or(0.0)
         };
-        // "Three times the usual volume": a comparison with the usual, not a change to reach.
-        if factor >= 1.5 && !EN_USUAL.is_match(text.get(e..).unwrap_or("")) {
+        // "Three times the usual volume": a comparison with the usual, not a change to reach;
+        // "double bookings": a kind of mistake.
+        let after = text.get(e..).unwrap_or("");
+        let adjective =
+            c.name("word").is_some_and(|w| w.as_str().eq_ignore_ascii_case("double")) && EN_DOUBLE_NOUN.is_match(after);
+        if factor >= 1.5 && !EN_USUAL.is_match(after) && !adjective {
             push(Some(Fact::Growth { factor, horizon_days: None }), s, e);
         }
     }
@@ -2606,6 +2617,11 @@ mod tests {
         check("churn is 8%", "8%", Fact::Percentage { value: 8.0 });
         check("百分之二十的客户", "百分之二十", Fact::Percentage { value: 20.0 });
         check("we want to double revenue", "double", growth(2.0));
+        // "double" naming a kind of mistake or a shift is no change to reach.
+        for text in ["Turnaround and double bookings.", "we do a double shift on Fridays", "a double-booked room"] {
+            assert!(!found(text).iter().any(|(_, f)| matches!(f, Fact::Growth { .. })), "{text}");
+        }
+        check("we want to double the bookings", "double", growth(2.0));
         check("grow 300% this year", "grow 300%", growth(4.0));
         check("aiming for 4x", "4x", growth(4.0));
         check("cut costs by 30%", "cut costs by 30%", growth(0.7));

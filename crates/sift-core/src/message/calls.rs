@@ -229,6 +229,10 @@ impl Message {
             "call.signal.unrealistic_compounding" => "A target of doubling every month (or week): kept up for a year, \
                                                        that is over four thousand times the start."
                 .to_owned(),
+            "call.signal.unrealistic_year_in_days" => "A target of a whole year's takings (or work) in a few days or \
+                                                        a week: no peak is that much bigger than the rest of the \
+                                                        year."
+                .to_owned(),
             "call.signal.unrealistic_perfection" => format!(
                 "A target of perfection (a loss brought to zero, or every lead or customer won or kept) within \
                  {} days: no business gets there, let alone that fast.",

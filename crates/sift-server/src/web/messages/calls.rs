@@ -188,6 +188,9 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
         "call.signal.unrealistic_compounding" => {
             "目标是每个月（或每周）翻一番：照这样一年下来是起点的四千多倍，没有哪家企业做得到。".to_owned()
         }
+        "call.signal.unrealistic_year_in_days" => {
+            "目标是在几天或一周里挣回（做完）一整年的量：没有哪个旺季比全年其他时候大出这么多。".to_owned()
+        }
         "call.signal.unrealistic_perfection" => {
             format!(
                 "目标是 {} 天内做到完美（损失降到零，或者每个线索、每个客户都拿下、都留住）：没有哪家企业做得到，更别说这么快。",
