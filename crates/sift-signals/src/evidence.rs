@@ -265,6 +265,9 @@ enum Cue {
     Past,
     ReplyYes,
     ReplyNo,
+    /// "Sometimes.", "偶尔": a bare reply that a problem happens now and then; partial, and
+    /// only about need.
+    ReplySometimes,
     /// What a figure or date in the clause is for.
     Role(RoleCue),
 }
@@ -301,6 +304,7 @@ impl CompiledCues {
                 "cost" => (None, Cue::Cost),
                 "reply.yes" => (None, Cue::ReplyYes),
                 "reply.no" => (None, Cue::ReplyNo),
+                "reply.sometimes" => (None, Cue::ReplySometimes),
                 kind if kind.starts_with("role.") => match RoleCue::parse(&kind[5..]) {
                     Some(role) => (None, Cue::Role(role)),
                     None => continue,
@@ -805,7 +809,7 @@ impl Reader<'_> {
                 (Cue::Hedge, _) => hedges.push((start, end)),
                 (Cue::Past, _) => pasts.push((start, end)),
                 (Cue::Cost, _) => costs.push((start, end)),
-                (Cue::ReplyYes | Cue::ReplyNo, _) => reply = Some((entry.cue, start, end)),
+                (Cue::ReplyYes | Cue::ReplyNo | Cue::ReplySometimes, _) => reply = Some((entry.cue, start, end)),
                 // "演示先不用，等报告有眉目再说", "let's leave the demo till after Christmas":
                 // putting off a meeting is not putting off the purchase; a no about money
                 // asked about money is not a no to buying; a window and what it waits for
@@ -969,7 +973,10 @@ impl Reader<'_> {
         if let Some((cue, start, end)) =
             reply.filter(|(cue, ..)| asked.topics != 0 && !(asked.who && *cue == Cue::ReplyNo))
         {
-            for c in (0..CONCEPTS.len()).filter(|c| asked.topics & bit(*c) != 0) {
+            // "Does the paper slow things down when it's busy?" "Sometimes.": how often a
+            // problem happens says something about the need, not about when.
+            let topics = if cue == Cue::ReplySometimes { asked.topics & bit(NEED) } else { asked.topics };
+            for c in (0..CONCEPTS.len()).filter(|c| topics & bit(*c) != 0) {
                 let (says, weight, note) = if cue == Cue::ReplyNo {
                     (
                         CriterionStatus::Negative,
@@ -977,11 +984,9 @@ impl Reader<'_> {
                         Message::new("call.note.answered_no").with("concept", CONCEPTS[c]),
                     )
                 } else {
-                    (
-                        CriterionStatus::Partial,
-                        Weight::Hint,
-                        Message::new("call.note.bare_yes").with("concept", CONCEPTS[c]),
-                    )
+                    let code =
+                        if cue == Cue::ReplySometimes { "call.note.bare_sometimes" } else { "call.note.bare_yes" };
+                    (CriterionStatus::Partial, Weight::Hint, Message::new(code).with("concept", CONCEPTS[c]))
                 };
                 let span = Span { turn: turn.index, start, end };
                 self.push(c, says, weight, turn.index, start, span, note, None, None);
@@ -3167,6 +3172,22 @@ mod tests {
         check(&["R: Who else will be involved in evaluating this?", "P: No one."], &[("authority", Unknown)]);
         check(&["R: 还有谁会参与评估？", "P: 没有。"], &[("authority", Unknown), ("decision_criteria", Unknown)]);
         check(&["R: Is there any budget for this?", "P: No."], &[("budget", Negative)]);
+    }
+
+    #[test]
+    fn bare_replies_to_a_question_about_a_problem() {
+        use CriterionStatus::*;
+        // How often it happens says something about the need, not about when.
+        check(
+            &["R: Does the paper slow things down when it's that busy?", "P: Sometimes."],
+            &[("need", Partial), ("timeline", Unknown)],
+        );
+        check(&["R: Does the sheet ever cause headaches?", "P: Sometimes."], &[("need", Partial)]);
+        check(&["R: 排车的时候会不会出问题？", "P: 偶尔吧。"], &[("need", Partial)]);
+        check(&["R: Do you get many no-shows?", "P: Hardly."], &[("need", Negative)]);
+        check(&["R: Is there anything set aside this year?", "P: Not a penny."], &[("budget", Negative)]);
+        check(&["R: Does it ever catch you out?", "P: No. We know what's on the yard."], &[("need", Negative)]);
+        check(&["R: Would it be worth a chat in the spring?", "P: Doubt it."], &[("timeline", Negative)]);
     }
 
     use CriterionStatus::*;

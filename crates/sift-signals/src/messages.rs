@@ -56,6 +56,7 @@ pub const CODES: &[&str] = &[
     "call.note.answered_no",
     "call.note.approval_threshold",
     "call.note.bare_yes",
+    "call.note.bare_sometimes",
     "call.note.benchmark",
     "call.note.budget_figure",
     "call.note.buying_date",

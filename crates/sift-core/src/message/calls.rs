@@ -25,6 +25,9 @@ impl Message {
             // `concept`: a concept id (`budget`, `decision_process`).
             "call.note.answered_no" => format!("answered no to a question about {}", a("concept")),
             "call.note.bare_yes" => format!("a bare yes to a question about {}, nothing specific", a("concept")),
+            "call.note.bare_sometimes" => {
+                format!("answered only that it happens now and then, asked about {}", a("concept"))
+            }
             "call.note.not_their_decision" => "says it is not their decision".to_owned(),
             "call.note.not_involved" => "says they would not be involved in the decision".to_owned(),
             "call.note.current_way_fine" => "says the current way is fine, asked how it works".to_owned(),

@@ -23,6 +23,7 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
         "call.note.urgency" => "着急，但没给日期".to_owned(),
         "call.note.answered_no" => format!("问到{}时给了否定的回答", concept(m.text("concept")?)),
         "call.note.bare_yes" => format!("问到{}时只答了“是”，没有具体内容", concept(m.text("concept")?)),
+        "call.note.bare_sometimes" => format!("问到{}时只说“有时候会”", concept(m.text("concept")?)),
         "call.note.not_their_decision" => "说这件事不由自己决定".to_owned(),
         "call.note.not_involved" => "说自己不会参与这个决定".to_owned(),
         "call.note.current_way_fine" => "问到现在怎么做时，说现在的做法没问题".to_owned(),
