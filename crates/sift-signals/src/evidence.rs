@@ -2490,6 +2490,22 @@ fn taken_back(subject: &str, earlier: Span, earlier_quote: String, fact: Message
     }
 }
 
+/// Where `text` says there are none of `unit` at all: "we don't have volunteers.", "there are
+/// no drivers here", "我们没有司机", "根本没有志愿者" (not "we don't have drivers in Leeds"). The
+/// unit is a count's (plural in English).
+fn none_of(text: &str, unit: &str) -> Option<(usize, usize)> {
+    if unit.is_empty() || unit.contains(char::is_whitespace) {
+        return None;
+    }
+    let word = regex::escape(unit);
+    let singular = regex::escape(unit.strip_suffix('s').unwrap_or(unit));
+    let pattern = format!(
+        r"(?i)(?-u:\b)(?:(?:we|i|they)\s+(?:don['’]?t|do\s+not|never|haven['’]?t|didn['’]?t)\s+(?:ever\s+)?(?:have|had|use|used|got|take|took)\s+(?:any\s+)?|there\s+(?:are|were|is)\s+no\s+|no\s+)(?:{word}|{singular})(?:\s*(?:[.,;!?]|$)|\s+(?:at\s+all|here|anymore|any\s+more|ever|never\s+have|back\s+there)(?-u:\b))|(?:我们|我这|这儿|这里)?(?:从来)?(?:就|根本|压根)?(?:没有|没)(?:什么|过)?{word}"
+    );
+    let regex = crate::lexicon::compile(&pattern).ok()?;
+    regex.find(text).map(|m| (m.start(), m.end()))
+}
+
 fn find_conflicts(
     transcript: &Transcript,
     facts: &[LocatedFact],
@@ -2668,6 +2684,7 @@ fn find_conflicts(
         .collect();
     units.sort_unstable();
     units.dedup();
+    let mut first_totals: Vec<(&str, &LocatedFact)> = Vec::new();
     for unit in units {
         let of_unit: Vec<&LocatedFact> = facts
             .iter()
@@ -2682,6 +2699,9 @@ fn find_conflicts(
             if states_total(f) || same_group {
                 totals.push(f);
             }
+        }
+        if let Some(first) = totals.first() {
+            first_totals.push((unit, first));
         }
         let subject = if unit == "reps" || unit == "people" { "team_size" } else { "count" };
         let totals: Vec<&LocatedFact> = {
@@ -2704,8 +2724,38 @@ fn find_conflicts(
         });
     }
 
+    // "Sixty." (to "how many volunteers?") and, later, "We don't have volunteers. Never have.":
+    // a total denied outright.
+    for (unit, first) in first_totals {
+        let mut later = transcript.prospect_turns().filter(|t| t.index > first.span.turn);
+        if let Some((turn, m)) = later.find_map(|t| none_of(&t.text, unit).map(|m| (t.index, m))) {
+            let span = Span { turn, start: m.0, end: m.1 };
+            if corrects(span) {
+                continue;
+            }
+            let quote = quote_of(first.span);
+            let explanation = Message::new("call.conflict.count_denied")
+                .with("unit", unit)
+                .with("turn", first.span.turn.to_string())
+                .with_message("fact", first.fact.message())
+                .with("quote", quote.as_str());
+            conflicts.push(Conflict {
+                subject: "count".to_owned(),
+                concept: None,
+                mode: Mode::Rules,
+                earlier: first.span,
+                earlier_quote: quote,
+                later: span,
+                later_quote: transcript.quote(span).to_owned(),
+                explanation: explanation.english(),
+                explanation_message: Some(explanation),
+            });
+        }
+    }
+
     // A budget figure and, in a later turn, a flat "no budget" with no figure after it; a
-    // buying or go-live date and, later, "no rush" / "上半年不会弄" with no date after it.
+    // buying or go-live date and, later, "no rush" / "上半年不会弄" with no date after it; the
+    // cost of the problem and, later, "it's not really a problem" with no cost after it.
     // What was said first is taken back, and nothing later settles it.
     let budget_figures: Vec<&LocatedFact> = facts
         .iter()
@@ -2722,8 +2772,16 @@ fn find_conflicts(
                 && matches!(f.fact, Fact::Timeline { resolved: Some(_), .. })
         })
         .collect();
-    let retractions: [(usize, &str, &[&LocatedFact]); 2] =
-        [(BUDGET, "budget", &budget_figures), (TIMELINE, "timeline", &buying_dates)];
+    // What the problem costs ("每个月光赔付就得赔七八千") and, later, "一年到头也赔不了几回，这块真没啥事":
+    // the pain is taken back as a budget figure would be.
+    let losses: Vec<&LocatedFact> = facts
+        .iter()
+        .filter(|f| {
+            f.role == FactRole::Loss && !f.hedged && for_concept(f, "need") && matches!(f.fact, Fact::Money { .. })
+        })
+        .collect();
+    let retractions: [(usize, &str, &[&LocatedFact]); 3] =
+        [(BUDGET, "budget", &budget_figures), (TIMELINE, "timeline", &buying_dates), (NEED, "need", &losses)];
     for (concept, name, stated) in retractions {
         let Some(first) = stated.first() else { continue };
         let denial = items.iter().find(|i| {

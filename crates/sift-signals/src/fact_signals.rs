@@ -1455,6 +1455,41 @@ mod tests {
     }
 
     #[test]
+    fn a_total_denied_outright_and_a_cost_taken_back_are_inconsistencies() {
+        check(
+            &[
+                "R: And how many volunteers are on that sheet in a normal week?",
+                "Sixty.",
+                "R: When volunteers come in, do they check in with you?",
+                "We don't have volunteers. Never have. It's staff only back there.",
+            ],
+            &[(Inconsistency, "We don't have volunteers")],
+            &[],
+        );
+        check(
+            &[
+                "R: 那这样下来对你们影响大吗？",
+                "衣服一多就对不上号，每个月光赔付就得赔七八千。",
+                "R: 那赔付这块现在多吗？",
+                "很少的，一年到头也赔不了几回，这块真没啥事。",
+            ],
+            &[(Inconsistency, "这块真没啥事")],
+            &[],
+        );
+        // Some of them, not none; a cost still there later.
+        check(
+            &[
+                "R: How many drivers?",
+                "Twelve.",
+                "R: All on the road?",
+                "We don't have drivers in Leeds yet, they're all in York.",
+            ],
+            &[],
+            &[Inconsistency],
+        );
+    }
+
+    #[test]
     fn inconsistencies() {
         check(
             &["R: What's your budget?", "About $40k.", "R: OK, and for the full rollout?", "Our budget is $120k."],

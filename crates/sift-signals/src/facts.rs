@@ -1801,7 +1801,12 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
         };
         if let Some(u) = ZH_UNIT_AFTER
             .captures(rest)
-            .filter(|u| (u.name("mw").is_some() || u.name("unit2").is_some()) && !time_after(u))
+            // "赔七八千 客户投诉……": in speech-recognition text a space ends the figure, and a
+            // noun after it starts the next phrase (a measure word still binds: "三 个").
+            .filter(|u| {
+                (u.name("mw").is_some() || u.name("unit2").is_some() && !rest.starts_with(char::is_whitespace))
+                    && !time_after(u)
+            })
         {
             let unit_end = u.get(0).map(|m| m.end()).unwrap_or(0);
             let noun = u.name("unit").or(u.name("unit2")).or(u.name("mw")).map(|m| m.as_str()).unwrap_or("");
@@ -1811,6 +1816,11 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
         }
         // 几十万, 数百万, 上千万: a vague order of magnitude, not a figure.
         if text[..s].ends_with(['几', '数', '上', '好']) {
+            continue;
+        }
+        // "每个月就得赔七八千", "罚了三千": a bare figure paid, lost or earned is money.
+        if ZH_MONEY_VERB_BEFORE.is_match(&text[..s]) && !rest.starts_with(['%', '％', '倍']) {
+            push(Some(Fact::Money { amount: value, currency: None, per: None }), s, e);
             continue;
         }
         // A bare 万/亿 amount is money in conversation (20万); idioms like 十万火急 are not.
@@ -1885,6 +1895,12 @@ static ZH_TOPIC_COUNT: LazyLock<Regex> = LazyLock::new(|| {
 /// A goal verb right before a bare figure: "要做到三万", "冲到五万".
 static ZH_REACH_VERB: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:做到|冲到|达到|涨到|增加到|增长到|翻到|干到|发展到|突破|搞到)$"));
+/// A verb of paying, losing or earning right before a bare figure: "赔七八千", "扣了两万".
+static ZH_MONEY_VERB_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:赔|赔了|赔付|花|花了|亏|亏了|罚|罚了|扣|扣了|付|付了|挣|挣了|赚|赚了|贴|贴了|砸了|退|退了)(?:大概|差不多|将近|小|近|快|得有|有|个)?$",
+    )
+});
 /// Words that make a bare figure money after all.
 static ZH_MONEY_CUE: LazyLock<Regex> =
     LazyLock::new(|| re(r"预算|钱|块|元|费|价|营收|收入|销售额|流水|业绩|营业额|利润|成本"));
@@ -2616,6 +2632,11 @@ mod tests {
         check("公司两百名员工", "两百名员工", count(200.0, "people"));
         check("churn is 8%", "8%", Fact::Percentage { value: 8.0 });
         check("百分之二十的客户", "百分之二十", Fact::Percentage { value: 20.0 });
+        // A bare figure paid or lost is money; counted things stay counts.
+        check("每个月光赔付就得赔七八千", "七八千", money(8000.0));
+        check("上个月罚了三千", "三千", money(3000.0));
+        check("每个月光赔付就得赔七八千 客户投诉一个月二三十单", "七八千", money(8000.0));
+        assert!(!found("赔了三个客户").iter().any(|(_, f)| matches!(f, Fact::Money { .. })));
         check("we want to double revenue", "double", growth(2.0));
         // "double" naming a kind of mistake or a shift is no change to reach.
         for text in ["Turnaround and double bookings.", "we do a double shift on Fridays", "a double-booked room"] {

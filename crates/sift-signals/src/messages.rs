@@ -28,6 +28,7 @@ pub const CODES: &[&str] = &[
     "call.conflict.model",
     "call.conflict.rate",
     "call.conflict.taken_back",
+    "call.conflict.count_denied",
     "call.conflict.team",
     "call.conflict.tools",
     "call.evidence",

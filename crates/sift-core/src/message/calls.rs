@@ -121,10 +121,18 @@ impl Message {
                 let now = match self.text("subject")? {
                     "budget" => "now says there is no budget",
                     "timeline" => "now says nothing will happen soon",
+                    "need" => "now says it is not really a problem",
                     _ => return None,
                 };
                 format!("{now}, but turn {} gave {} (\"{}\")", a("turn"), a("fact"), a("quote"))
             }
+            "call.conflict.count_denied" => format!(
+                "now says there are no {} at all, but turn {} gave {} (\"{}\")",
+                a("unit"),
+                a("turn"),
+                a("fact"),
+                a("quote")
+            ),
             // `decides`: `yes` when the contact now says they decide.
             "call.conflict.decider" => {
                 let now = match self.text("decides")? {

@@ -94,9 +94,13 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
             let now = match m.text("subject")? {
                 "budget" => "现在说没有预算",
                 "timeline" => "现在说近期不会有动作",
+                "need" => "现在说这其实不算问题",
                 _ => return None,
             };
             format!("{now}，但第 {} 段给过 {}（“{}”）", a("turn"), a("fact"), a("quote"))
+        }
+        "call.conflict.count_denied" => {
+            format!("现在说根本没有{}，但第 {} 段给过 {}（“{}”）", a("unit"), a("turn"), a("fact"), a("quote"))
         }
         "call.conflict.decider" => {
             let now = match m.text("decides")? {
