@@ -2221,7 +2221,7 @@ static FIGURE_WORDS: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// A comparison with a benchmark in the same sentence as a measured figure.
 static BENCHMARK: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:average|benchmark|industry|norm|typical|should\s+be|compared\s+(?:to|with)|versus|vs\.?|twice|double\s+the|half\s+the|target\s+(?:is|was)|network|peers?|competitors?\s+(?:are|get|have))(?-u:\b)|平均|行业|同行|同类|做得好的|别家|人家(?:都|能|是)|正常(?:是|应该)|应该是|标准|对比|比别人|比同行",
+        r"(?i)(?-u:\b)(?:average|benchmark|industry|norm|typical|should\s+be|compared\s+(?:to|with)|versus|vs\.?|twice|double\s+the|half\s+the|target\s+(?:is|was)|network|peers?|competitors?\s+(?:are|get|have)|expects?|requires?|framework|contract\s+(?:says|asks\s+for))(?-u:\b)|平均|行业|同行|同类|做得好的|别家|人家(?:都|能|是)|正常(?:是|应该)|应该是|标准|对比|比别人|比同行",
     )
 });
 /// "anything", "everything", "任何": an approval with no limit.

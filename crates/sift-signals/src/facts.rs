@@ -605,6 +605,13 @@ const SPOKEN_NOT_NAMES: &[&str] = &[
     "eventually",
 ];
 static EN_ROLE_WORD: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"(?i)^(?:{EN_ROLE})$")));
+/// What a plan's approver approves, said right after the verb: "the operations plan", "our
+/// annual budget".
+static EN_PLAN_OBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s+(?:on\s+)?(?:the|our|its|their|each|every)\s+(?:\w+\s+){0,2}?(?:plan|plans|budget|budgets|accounts|strategy|forecast)\b",
+    )
+});
 static EN_PERSON_PASSIVE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"(?i)\b(?:(?P<decide>decided\s+by|decision\s+(?:is|sits|lies)\s+with|call\s+is\s+with)|(?P<approve>approved\s+by|signed\s+off\s+by|signed\s+by|sign-?off\s+from|approval\s+from|green\s+light\s+from|ok(?:ay)?\s+from|run\s+(?:it|this|that)\s+(?:by|past)|check\s+with|buy-?in\s+from))\s+(?:our|my|the|their)\s+(?P<role>{EN_ROLE})\b"
@@ -1388,6 +1395,11 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
         // Without "our"/"the", a bare word like "board" or "legal" is a role only when a
         // decision verb follows ("CFO signs off" in a rep's note).
         if c.name("det").is_none() && part == RolePart::Involved {
+            continue;
+        }
+        // "The board signs off the operations plan in December": a step of the planning
+        // cycle, not who approves this purchase.
+        if part != RolePart::Involved && EN_PLAN_OBJECT.is_match(&text[e..]) {
             continue;
         }
         push(Some(Fact::Person { role, part }), s, e);
@@ -2721,6 +2733,9 @@ mod tests {
     fn people_and_roles() {
         let person = |role: &str, part: RolePart| Fact::Person { role: role.to_owned(), part };
         check("our CFO signs off on anything over 10k", "our CFO signs off", person("cfo", RolePart::Approves));
+        // Approving the year's plan is a step of the planning cycle, not this purchase.
+        let plan = "The board signs off the operations plan for the coming year at its December meeting.";
+        assert!(!found(plan).iter().any(|(_, f)| matches!(f, Fact::Person { .. })), "{plan}");
         check("Honestly, I make the call here", "I make the call", person("self", RolePart::Decides));
         check("the VP of Sales decides", "the VP of Sales decides", person("vp of sales", RolePart::Decides));
         check("I'd need to run it by my boss", "run it by my boss", person("boss", RolePart::Approves));
