@@ -823,6 +823,7 @@ impl Reader<'_> {
                             || asked.budget
                                 && asked.topics & bit(TIMELINE) == 0
                                 && PERIOD_PUT_OFF.is_match(&text[start..end])
+                                && !WONT_DO_IT.is_match(&text[start..end])
                             || text[start..end].starts_with('等')
                                 && WINDOW_BEFORE.is_match(&text[sentence_range(start).0..start])) =>
                 {
@@ -1933,6 +1934,13 @@ static BUSY: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         r"(?i)(?-u:\b)(?:flat\s+out|swamped|rushed\s+off|run\s+off\s+our\s+feet|busy|slammed|overwhelmed)(?-u:\b)|忙|爆满|连轴转|顾不过来",
     )
 });
+/// Not doing it at all, said of a period: "明年也不打算弄这个" (asked about money, still a no to
+/// buying, unlike "明年再看吧").
+static WONT_DO_IT: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)不(?:会|打算|准备|想)(?:弄|搞|上|买|做|换|考虑)|(?-u:\b)(?:won['’]t|not\s+going\s+to|no\s+plans?\s+to)\s+(?:buy|do|get|look\s+at)(?-u:\b)",
+    )
+});
 /// A timeline "no" that opens with the period it puts off: "明年再看", "next year maybe".
 static PERIOD_PUT_OFF: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(r"(?i)^(?:明年|今年|后年|下半年|上半年|年后|next\s+year|this\s+year|the\s+new\s+year)")
@@ -1962,7 +1970,7 @@ static WHY_NOT_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| 
 /// A question about money to spend (not a vendor's price).
 static BUDGET_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:budget\w*|spend\w*|invest\w*|afford|set\s+aside|earmark\w*|money|funding|funds|a\s+number\s+against|figure\s+in\s+mind|put\s+(?:aside|by)|(?:a\s+)?figure\s+(?:you['’]re|you\s+are)\s+working|(?:what|how\s+much)\s+(?:are\s+you|you['’]re)\s+working\s+with|how\s+much\s+(?:would|could|can|do|are)\s+you|how\s+much\s+are\s+we\s+talking|underspend)(?-u:\b)|预算|投入|花多少|能花|多少钱|费用|经费|资金|钱这块|投(?:点|些)?钱|掏钱|出钱|花钱|留(?:点|些|了|一点)?钱",
+        r"(?i)(?-u:\b)(?:budget\w*|spend\w*|invest\w*|afford|set\s+aside|earmark\w*|money|funding|funds|a\s+number\s+against|figure\s+in\s+mind|put\s+(?:aside|by)|(?:a\s+)?figure\s+(?:you['’]re|you\s+are)\s+working|(?:what|how\s+much)\s+(?:are\s+you|you['’]re)\s+working\s+with|how\s+much\s+(?:would|could|can|do|are)\s+you|how\s+much\s+are\s+we\s+talking|underspend|(?:get|be|gets)\s+paid\s+for|pay\s+for\s+(?:it|this|something))(?-u:\b)|预算|投入|花多少|能花|多少钱|费用|经费|资金|钱这块|投(?:点|些)?钱|掏钱|出钱|花钱|留(?:点|些|了|一点)?钱",
     )
 });
 /// A question about what the problem costs or changes.
@@ -3169,6 +3177,14 @@ mod tests {
         // A plain "no hurry" in the same answer still speaks of when.
         check(
             &["R: 今年还有这块的预算吗？", "没有。", "R: 那明年呢？", "明年再说吧，一点都不急。"],
+            &[("timeline", Negative)],
+        );
+        // Not doing it at all next year, asked about next year's money: still a no to buying.
+        check(
+            &[
+                "R: 那如果明年经费下来了，有没有可能考虑一下？",
+                "明年也不打算弄这个。真有点钱，我宁可给护理员发点补贴。",
+            ],
             &[("timeline", Negative)],
         );
     }
