@@ -1120,6 +1120,19 @@ impl Reader<'_> {
             let span = context_span(text, Some((start, end)), start, end, turn.index);
             let note = Message::new("call.note.describes_cost");
             self.push(NEED, CriterionStatus::Confirmed, Weight::Stated, turn.index, start, span, note, None, None);
+        } else if asked.topics & bit(NEED) != 0
+            && !asked.closed
+            && reply.is_none()
+            && crate::transcript::word_count(text) >= 15
+            && clause_negative_mask.iter().all(|m| m & bit(NEED) == 0)
+            && !FINE_ANSWER.is_match(text)
+        {
+            // "Where does that end up hurting you?" answered at length, without a denial: a
+            // problem is described, though what it costs may not be said.
+            let (start, end) = sentence_ranges.first().copied().unwrap_or((0, text.len()));
+            let span = context_span(text, Some((start, end)), start, end, turn.index);
+            let note = Message::new("call.note.describes_problem");
+            self.push(NEED, CriterionStatus::Confirmed, Weight::Hint, turn.index, start, span, note, None, None);
         }
 
         // Why the pain was not dealt with before, told in answer to being asked.
@@ -3246,6 +3259,27 @@ mod tests {
         check(&["R: Who else will be involved in evaluating this?", "P: No one."], &[("authority", Unknown)]);
         check(&["R: 还有谁会参与评估？", "P: 没有。"], &[("authority", Unknown), ("decision_criteria", Unknown)]);
         check(&["R: Is there any budget for this?", "P: No."], &[("budget", Negative)]);
+    }
+
+    #[test]
+    fn a_problem_described_at_length_when_asked_about_one_is_need() {
+        use CriterionStatus::*;
+        check(
+            &[
+                "R: And where does that end up hurting you?",
+                "P: The state reporting. We report completions every quarter and last spring the numbers didn't match, so we were put on a plan by the funder.",
+            ],
+            &[("need", Confirmed)],
+        );
+        // Said to be fine, or answered in a few words: no such reading.
+        check(
+            &[
+                "R: What are the biggest challenges with scheduling?",
+                "P: Honestly it's fine, the team knows the diary and we have done it this way for nine years without trouble.",
+            ],
+            &[("need", Unknown)],
+        );
+        check(&["R: Any problems with it?", "P: Not that I know of."], &[("need", Negative)]);
     }
 
     #[test]

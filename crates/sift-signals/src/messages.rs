@@ -66,6 +66,7 @@ pub const CODES: &[&str] = &[
     "call.note.current_way_fine",
     "call.note.decision_step",
     "call.note.describes_cost",
+    "call.note.describes_problem",
     "call.note.earlier",
     "call.note.goal_deadline",
     "call.note.hedged",

@@ -32,6 +32,7 @@ impl Message {
             "call.note.not_involved" => "says they would not be involved in the decision".to_owned(),
             "call.note.current_way_fine" => "says the current way is fine, asked how it works".to_owned(),
             "call.note.describes_cost" => "describes what the problem costs, asked about its impact".to_owned(),
+            "call.note.describes_problem" => "describes a problem at length, asked about one".to_owned(),
             "call.note.said_with_no" => format!("{} (said with a no)", a("fact")),
             "call.note.budget_figure" => format!("budget figure: {}", a("fact")),
             "call.note.approval_threshold" => format!("approval threshold: {} above {}", who(), a("fact")),

@@ -28,6 +28,7 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
         "call.note.not_involved" => "说自己不会参与这个决定".to_owned(),
         "call.note.current_way_fine" => "问到现在怎么做时，说现在的做法没问题".to_owned(),
         "call.note.describes_cost" => "问到影响时，讲了这个问题带来的损失".to_owned(),
+        "call.note.describes_problem" => "问到问题时，详细讲了遇到的问题".to_owned(),
         "call.note.said_with_no" => format!("否定时提到：{}", a("fact")),
         "call.note.budget_figure" => format!("预算金额：{}", a("fact")),
         "call.note.approval_threshold" => format!("审批额度：超过 {} 要{}审批", a("fact"), spaced(&who())),
