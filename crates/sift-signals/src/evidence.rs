@@ -2322,7 +2322,7 @@ static GROUP: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 static TEAM_SIZE_CUE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)(?-u:\b)(?:we\s+have|we['’]ve\s+got|we['’]ve\s+(?:about\s+|around\s+|roughly\s+)?(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a\s+hundred)|we\s+got|there\s+are|we['’]re|we\s+are|team|headcount|in\s+total|altogether|of\s+us|total\s+of|all\s+\w+\s+of\s+(?:our|the|them)|i\s+have|i['’]ve\s+got|i\s+got|(?:the\s+)?whole\s+(?:outfit|crew|firm|company|shop|business|lot)|that['’]s\s+(?:all|everyone|everybody)\s+of\s+us)(?-u:\b)|我们有|一共|总共|团队|加起来|合起来|就这么些人|有(?:大概|差不多|将近|近)?[0-9０-９一二两三四五六七八九十]",
+        r"(?i)(?-u:\b)(?:we\s+have|we['’]ve\s+got|we['’]ve\s+(?:about\s+|around\s+|roughly\s+)?(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a\s+hundred)|we\s+got|there\s+are|we['’]re|we\s+are|team|headcount|in\s+total|altogether|of\s+us|total\s+of|all\s+\w+\s+of\s+(?:our|the|them)|i\s+have|i['’]ve\s+got|i\s+got|(?:the\s+)?whole\s+(?:outfit|crew|firm|company|shop|business|lot|desk|team|office|floor|staff|department)|that['’]s\s+(?:all|everyone|everybody)\s+of\s+us)(?-u:\b)|我们有|一共|总共|团队|加起来|合起来|就这么些人|有(?:大概|差不多|将近|近)?[0-9０-９一二两三四五六七八九十]",
     )
     .expect("built-in pattern")
 });
@@ -2510,6 +2510,14 @@ fn taken_back(subject: &str, earlier: Span, earlier_quote: String, fact: Message
         explanation_message: Some(explanation),
     }
 }
+
+/// The business said to be only the owners or the contact: "店里就我跟我老婆 没请人", "nobody else
+/// works here", "it's just me and my wife".
+static SOLO_TEAM: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:(?:nobody|no\s+one|no-one)\s+else\s+works\s+(?:here|for\s+us|in\s+the\s+\w+)|it['’]?s\s+(?:just|only)\s+(?:me\s+and\s+(?:my\s+)?(?:wife|husband|partner|missus|son|daughter|brother)|the\s+two\s+of\s+us|me\s+on\s+my\s+own)|(?:we|i)\s+(?:don['’]?t|do\s+not)\s+(?:have|employ)\s+(?:any\s+)?(?:staff|employees|anyone\s+else))(?-u:\b)|(?:就|只有)我(?:跟|和)(?:我)?(?:老婆|老公|媳妇|爱人|对象|合伙人|儿子|女儿|弟弟|哥哥)(?:两个人|俩)?|就我一个人|(?:没|没有)请(?:人|过人|员工|伙计)|夫妻店",
+    )
+});
 
 /// Where `text` says there are none of `unit` at all: "we don't have volunteers.", "there are
 /// no drivers here", "我们没有司机", "根本没有志愿者" (not "we don't have drivers in Leeds"). The
@@ -2747,7 +2755,7 @@ fn find_conflicts(
 
     // "Sixty." (to "how many volunteers?") and, later, "We don't have volunteers. Never have.":
     // a total denied outright.
-    for (unit, first) in first_totals {
+    for &(unit, first) in &first_totals {
         let mut later = transcript.prospect_turns().filter(|t| t.index > first.span.turn);
         if let Some((turn, m)) = later.find_map(|t| none_of(&t.text, unit).map(|m| (t.index, m))) {
             let span = Span { turn, start: m.0, end: m.1 };
@@ -2771,6 +2779,36 @@ fn find_conflicts(
                 explanation: explanation.english(),
                 explanation_message: Some(explanation),
             });
+        }
+    }
+
+    // "十二个销售" and later "店里就我跟我老婆 没请人": the team said to be only the owners.
+    let team_total = first_totals.iter().find(|(unit, f)| {
+        (*unit == "reps" || *unit == "people" || crate::fact_signals::worker_noun(unit))
+            && matches!(f.fact, Fact::Count { value, .. } if value >= 3.0)
+    });
+    if let Some((_, first)) = team_total {
+        let mut later = transcript.prospect_turns().filter(|t| t.index > first.span.turn);
+        if let Some((turn, m)) = later.find_map(|t| SOLO_TEAM.find(&t.text).map(|m| (t.index, (m.start(), m.end())))) {
+            let span = Span { turn, start: m.0, end: m.1 };
+            if !corrects(span) {
+                let quote = quote_of(first.span);
+                let explanation = Message::new("call.conflict.solo_team")
+                    .with("turn", first.span.turn.to_string())
+                    .with_message("fact", first.fact.message())
+                    .with("quote", quote.as_str());
+                conflicts.push(Conflict {
+                    subject: "team_size".to_owned(),
+                    concept: None,
+                    mode: Mode::Rules,
+                    earlier: first.span,
+                    earlier_quote: quote,
+                    later: span,
+                    later_quote: transcript.quote(span).to_owned(),
+                    explanation: explanation.english(),
+                    explanation_message: Some(explanation),
+                });
+            }
         }
     }
 
@@ -2825,9 +2863,12 @@ fn find_conflicts(
                     && i.evidence.fact.is_none()
                     && i.evidence.mode == Mode::Rules)
     });
-    if let Some(claim) = money_claim.filter(|_| budget_figures.is_empty()) {
+    if let Some(claim) = money_claim {
         let later = |i: &&Item| i.concept == BUDGET && i.at.0 > claim.at.0;
         let denial = items.iter().filter(later).find(|i| i.evidence.says == CriterionStatus::Negative);
+        // A figure said before the no is taken back by the figure's own check; one said in
+        // the no itself ("一万来块 ... 钱全砸在...上了") is part of it.
+        let denial = denial.filter(|d| budget_figures.iter().all(|f| f.span.turn >= d.at.0));
         let settled = denial.is_some_and(|d| {
             items.iter().filter(later).any(|i| i.at.0 > d.at.0 && i.evidence.says != CriterionStatus::Negative)
         });

@@ -240,14 +240,14 @@ static LEADERSHIP: LazyLock<Regex> = LazyLock::new(|| {
 static EN_WHOLE_REGION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)\b(?:every|each|all(?:\s+the)?)\s+(?:[a-z'-]+\s+){0,3}?(?:in|across|of|around|throughout)\s+(?:the\s+)?(?:whole\s+|entire\s+)?(?:state|country|nation|region|province|county|world|continent|uk|us|usa|europe)\b|\bnation-?\s?wide\b|\b(?:all\s+over|across)\s+the\s+(?:whole\s+|entire\s+)?(?:country|state|world)\b|\bcoast\s+to\s+coast\b|\bin\s+every\s+(?:city|state|town|county|province)\b|\b(?:every|each|all(?:\s+the)?)\s+(?:[a-z'-]+\s+){0,3}?(?:in|across|throughout)\s+(?-i:[A-Z][a-z]+)(?:\s+(?-i:[A-Z][a-z]+))?\b|\b(?:the\s+)?(?:biggest|largest|number\s+one|no\.?\s*1|leading)\s+(?:[a-z'-]+\s+){0,4}?(?:in|across)\s+(?:the\s+(?:whole\s+|entire\s+)?(?:country|state|world|region|county|city|town|(?:north|south|east|west)(?:[\s-]?(?:east|west))?)\b|(?-i:[A-Z][a-z]+)\b)",
+        r"(?i)\b(?:every|each|all(?:\s+the)?)\s+(?:[a-z'-]+\s+){0,3}?(?:in|across|of|around|throughout)\s+(?:the\s+)?(?:whole\s+|entire\s+)?(?:state|country|nation|region|province|county|world|continent|uk|us|usa|europe)\b|\bnation-?\s?wide\b|\bhalf\s+(?:of\s+)?(?:the|all\s+the)\s+(?:[a-z'-]+\s+){0,3}?(?:market|trade|business|sales)\s+in\s+(?:the\s+)?(?:whole\s+|entire\s+)?(?:country|state|region|city|county|uk|us)\b|\b(?:all\s+over|across)\s+the\s+(?:whole\s+|entire\s+)?(?:country|state|world)\b|\bcoast\s+to\s+coast\b|\bin\s+every\s+(?:city|state|town|county|province)\b|\b(?:every|each|all(?:\s+the)?)\s+(?:[a-z'-]+\s+){0,3}?(?:in|across|throughout)\s+(?-i:[A-Z][a-z]+)(?:\s+(?-i:[A-Z][a-z]+))?\b|\b(?:the\s+)?(?:biggest|largest|number\s+one|no\.?\s*1|leading)\s+(?:[a-z'-]+\s+){0,4}?(?:in|across)\s+(?:the\s+(?:whole\s+|entire\s+)?(?:country|state|world|region|county|city|town|(?:north|south|east|west)(?:[\s-]?(?:east|west))?)\b|(?-i:[A-Z][a-z]+)\b)",
     )
     .expect("built-in pattern")
 });
 static ZH_WHOLE_REGION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?:全国|全省)(?:每个|每一个|各个|所有|各地)|(?:铺|开|覆盖|做|卖)(?:到|遍|满)全(?:国|省)|全国连锁|(?:每个|每一个|所有|各个)(?:省|省会|省份|地级市|县|县城|区县)|(?:全国|全省|全市|全县|全城|我们(?:市|省|县|这个城市)|本(?:市|省|县))(?:最大|第一|最有名|头一号|数一数二)|全国(?:知名|闻名)",
+        r"(?:全国|全省)(?:每个|每一个|各个|所有|各地)|(?:铺|开|覆盖|做|卖)(?:到|遍|满)全(?:国|省)|全国连锁|(?:每个|每一个|所有|各个)(?:省|省会|省份|地级市|县|县城|区县)|(?:全国|全省|全市|全县|全城|我们(?:市|省|县|这个城市)|本(?:市|省|县))的?(?:最大|第一|最有名|头一号|数一数二|老大|龙头|一哥)|全国(?:知名|闻名)|(?:全国|全省|全市|全县|全城)\p{Han}{0,8}?(?:一半|一多半|大半|百分之[五六七八九]十|[五六七八九]成)",
     )
     .expect("built-in pattern")
 });
@@ -294,7 +294,7 @@ fn capacity_unit(unit: &str) -> bool {
 /// An English plural for people who do the work ("handlers", "fitters", "electricians",
 /// "trainees"), not for those the business serves or deals with ("customers", "members",
 /// "suppliers") nor for things ("containers", "orders").
-fn worker_noun(unit: &str) -> bool {
+pub(crate) fn worker_noun(unit: &str) -> bool {
     const NOT_STAFF: [&str; 34] = [
         "customers",
         "members",
@@ -467,8 +467,8 @@ fn horizon_near(text: &str, span: Span, call: &CallEvidence, max_days: i64) -> O
 static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:{bad})\b|\b(?:zero|nil)\s+(?:missed|late|lost|failed|wrong|botched|dropped)\s+[a-z]+|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?|fill(?:\s+rate)?|full|booked|utili[sz]ation|capacity|collection)|\bevery\s+(?:single\s+)?(?:slot|session|class|room|bed|seat|table|court|lane|pitch|shift)s?\s+(?:\w+\s+){{0,2}}?(?:full|booked|filled|taken|sold(?:\s+out)?)\b|\b(?:every|each)\s+(?:single\s+)?(?:job|order|invoice|delivery|booking|request)s?\s+(?:\w+\s+){{0,2}}?(?:invoiced|paid|delivered|dispatched|matched|filled|answered|confirmed)\s+(?:the\s+)?(?:same|within\s+(?:the|a|an|one))\s+(?:hour|minute|day)\b|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,4}}?(?:lost|missed|dropped|late|broken|damaged|stolen|nicked|wasted)\b|\bnever\s+(?:to\s+)?(?:turn\s+down|miss|lose|drop|refuse)\s+(?:a|one|another)\s+(?:single\s+)?[a-z]+\s+again\b",
-        bad = r"waste|wastage|loss|losses|errors?|defects?|churn|complaints?|returns?|exchanges?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|overflows?|spills?|outages?|downtime|stock-?outs?|late\s+deliveries|(?:missed|uncovered)\s+(?:calls|appointments|deliveries|shifts?)",
+        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:[a-z-]+\s+)?(?:{bad})\b|\bno\s+more\s+(?:{bad})\s*(?:,\s*)?(?:period|full\s+stop|ever|at\s+all)\b|\b(?:zero|nil)\s+(?:missed|late|lost|failed|wrong|botched|dropped)\s+[a-z]+|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?|fill(?:\s+rate)?|full|booked|utili[sz]ation|capacity|collection)|\bevery\s+(?:single\s+)?(?:slot|session|class|room|bed|seat|table|court|lane|pitch|shift)s?\s+(?:\w+\s+){{0,2}}?(?:full|booked|filled|taken|sold(?:\s+out)?)\b|\b(?:every|each)\s+(?:single\s+)?(?:job|order|invoice|delivery|booking|request)s?\s+(?:\w+\s+){{0,2}}?(?:invoiced|paid|delivered|dispatched|matched|filled|answered|confirmed)\s+(?:the\s+)?(?:same|within\s+(?:the|a|an|one))\s+(?:hour|minute|day)\b|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,4}}?(?:lost|missed|dropped|late|broken|damaged|stolen|nicked|wasted)\b|\bnever\s+(?:to\s+)?(?:turn\s+down|miss|lose|drop|refuse)\s+(?:a|one|another)\s+(?:single\s+)?[a-z]+\s+again\b",
+        bad = r"waste|wastage|loss|losses|errors?|defects?|churn|complaints?|returns?|exchanges?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|overflows?|spills?|outages?|downtime|stock-?outs?|stops|stoppages|failures|late\s+deliveries|(?:missed|uncovered)\s+(?:calls|appointments|deliveries|shifts?)",
         who = r"lead|enquiry|enquirie|inquiry|inquirie|prospect|quote|caller|visitor|customer|client|patient|member|demo|deal|trial",
     ))
     .expect("built-in pattern")
@@ -476,7 +476,7 @@ static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
 static ZH_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?:全部|全都|百分之百|100%|一个不落地?|统统)(?:都)?(?:要|得|能)?(?:成交|转化|签下|签约|拿下|续费|续约|续课|留住|到店|报名)|一[个单家只条台件位名天]\p{{Han}}{{0,3}}?(?:都|也)不(?:能|许|准)\p{{Han}}{{0,6}}?(?:跑|丢|少|流失|漏|挂|死|坏|错|空|有)|一[个户家人位]不落|来一个(?:签|成|留)一个|(?:通过率|合格率|及格率|转化率|成交率|签约率|续费率|到店率|好评率|利用率|出租率|入住率|上座率|满座率|满班率|满员率|满课率|出勤率|准点率|准时率|回款率|收缴率|缴费率|到课率)(?:都|也)?(?:要|得|必须|一定要)?(?:达到|做到|到|冲到)?(?:百分之百|100%)|零(?:{bad})|(?:{bad})率?(?:都|也)?(?:要|得|必须|一定要)?(?:降到|做到|为|变成|归)零|(?:{bad})\p{{Han}}{{0,2}}?(?:必须|要|得|一定要)?清零",
+        r"(?:全部|全都|百分之百|100%|一个不落地?|统统)(?:都)?(?:要|得|能)?(?:成交|转化|签下|签约|拿下|续费|续约|续课|留住|到店|报名)|一[个单家只条台件位名天份]\p{{Han}}{{0,3}}?(?:都|也)不(?:能|许|准)\p{{Han}}{{0,6}}?(?:跑|丢|少|流失|漏|挂|死|坏|错|空|有|扑|黄|砸|落)|一[个户家人位份件条单]不落|来一个(?:签|成|留)一个|(?:通过率|合格率|及格率|转化率|成交率|签约率|续费率|到店率|好评率|利用率|出租率|入住率|上座率|满座率|满班率|满员率|满课率|出勤率|准点率|准时率|回款率|收缴率|缴费率|到课率)(?:都|也)?(?:要|得|必须|一定要)?(?:达到|做到|到|冲到)?(?:百分之百|100%)|零(?:{bad})|(?:{bad})率?(?:都|也)?(?:要|得|必须|一定要)?(?:降到|做到|为|变成|归)零|(?:{bad})\p{{Han}}{{0,2}}?(?:必须|要|得|一定要)?清零",
         bad = "投诉|差错|失误|损耗|浪费|事故|退货|退费|流失|差评|退单|爽约|故障|缺货",
     ))
     .expect("built-in pattern")
@@ -507,8 +507,9 @@ static IDEAL: LazyLock<Regex> = LazyLock::new(|| {
     .expect("built-in pattern")
 });
 /// Perfection within a year is unrealistic ("zero cancellations ... still climbing with us in a
-/// year"); further out it reads as an ideal.
-const PERFECTION_HORIZON_DAYS: i64 = 366;
+/// year", "明年 ... 每一条都要上热门": next year's end is at most about 13 months away); further
+/// out it reads as an ideal.
+const PERFECTION_HORIZON_DAYS: i64 = 400;
 
 /// Perfection said as a goal with a horizon of at most a year or with none, and that
 /// horizon (its days and where it was said) when there is one.
@@ -1243,6 +1244,49 @@ mod tests {
     }
 
     #[test]
+    fn round_26_shapes_of_unrealistic_targets() {
+        check(
+            &[
+                "R: what would good look like",
+                "honestly what i want is no more breakdowns period like zero unplanned stops from january on not one single hour on any saw thats the goal",
+            ],
+            &[(UnrealisticTarget, "zero unplanned stops")],
+            &[],
+        );
+        check(
+            &[
+                "R: and the plan",
+                "so the plan is we go from sixty clients to like six hundred by end of january same desk same tools",
+            ],
+            &[(UnrealisticTarget, "six hundred")],
+            &[],
+        );
+        check(
+            &[
+                "R: 明年有什么打算？",
+                "明年老板的意思就是 每一条视频都要上热门 一条都不能扑 然后品牌来询价的 百分之百都要签下来",
+            ],
+            &[(UnrealisticTarget, "一条都不能扑")],
+            &[],
+        );
+        check(
+            &[
+                "R: 希望达到个什么效果？",
+                "下礼拜一全所一百二十个人都得用上，十年的案卷当天全部搬进系统，一份都不能落。",
+            ],
+            &[(UnrealisticTarget, "一份都不能落")],
+            &[],
+        );
+        check(
+            &["R: 销售呢？", "十二个销售。", "R: 明年呢？", "明年我要做全市老大 全市的二手车 一半得从我这儿走"],
+            &[(UnrealisticTarget, "全市老大")],
+            &[],
+        );
+        // A market share said of today, or a large business: no target.
+        check(&["R: 现在呢？", "全市的二手车现在一半是我们这几家在卖。"], &[], &[UnrealisticTarget]);
+    }
+
+    #[test]
     fn a_year_s_takings_in_a_few_days_is_unrealistic() {
         check(
             &["R: 那老板娘对明年有什么打算吗？", "她说明年春节那七天，要把一整年的房费都挣回来。"],
@@ -1474,6 +1518,46 @@ mod tests {
                 "很少的，一年到头也赔不了几回，这块真没啥事。",
             ],
             &[(Inconsistency, "这块真没啥事")],
+            &[],
+        );
+        check(
+            &[
+                "R: 销售这块呢？",
+                "销售的话 有十二个 嗯 十二个销售去年卖了三百来台 还行吧",
+                "R: 那培训这块？",
+                "嗨 哪有什么销售们 店里就我跟我老婆 没请人 收车卖车都是我俩",
+            ],
+            &[(Inconsistency, "就我跟我老婆")],
+            &[],
+        );
+        check(
+            &[
+                "R: How many on the desk?",
+                "There's eleven of us on the desk full time.",
+                "R: And the licences?",
+                "That'd be less, wouldn't it, the whole desk is six people.",
+            ],
+            &[(Inconsistency, "six people")],
+            &[],
+        );
+        check(
+            &[
+                "R: Who'd okay it?",
+                "that'd be me i run the mill day to day",
+                "R: Where should I send the quote?",
+                "best send it to dale its his mill and his money hes the one who signs for anything like this",
+            ],
+            &[(Inconsistency, "hes the one who signs")],
+            &[],
+        );
+        check(
+            &[
+                "R: 预算这块呢？",
+                "钱不是问题 真的 老板说了这种事该花就花 你放心",
+                "R: 我们一年大概一万来块",
+                "一万来块 嗯那个 我跟你说实话啊 今年厂里的钱全砸在那条新的速冻隧道线上了",
+            ],
+            &[(Inconsistency, "钱全砸在")],
             &[],
         );
         // Some of them, not none; a cost still there later.

@@ -384,7 +384,7 @@ static EN_PCT: LazyLock<Regex> = LazyLock::new(|| {
 /// after the first or not at all.
 static EN_FROM_TO: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\bfrom\s+(?:about\s+|around\s+|roughly\s+|like\s+)?(?P<a>\d[\d,]*(?:\.\d+)?|{w})(?:\s*(?P<am>thousand|million|k)\b)?\s*(?:%|percent)?\s+(?P<what>(?:[a-z-]+\s+){{0,3}}?)(?:to|up\s+to)\s+(?:about\s+|around\s+|over\s+)?(?P<b>\d[\d,]*(?:\.\d+)?|{w})(?:\s*(?P<bm>thousand|million|k)\b)?\b",
+        r"(?i)\bfrom\s+(?:about\s+|around\s+|roughly\s+|like\s+)?(?P<a>\d[\d,]*(?:\.\d+)?|{w})(?:\s*(?P<am>thousand|million|k)\b)?\s*(?:%|percent)?\s+(?P<what>(?:[a-z-]+\s+){{0,3}}?)(?:to|up\s+to)\s+(?:about\s+|around\s+|over\s+|like\s+|maybe\s+|um\s+|uh\s+)?(?P<b>\d[\d,]*(?:\.\d+)?|{w})(?:\s*(?P<bm>thousand|million|k)\b)?\b",
         w = en_word_number_pattern()
     ))
 });
@@ -425,6 +425,13 @@ static ZH_USUAL: LazyLock<Regex> = LazyLock::new(|| re(r"平时|平常|往常|�
 static EN_USUAL: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)^\s*(?:the\s+)?(?:usual|normal|what\s+we\s+(?:normally|usually)|a\s+normal|an?\s+(?:ordinary|quiet|average)|off[- ]season)",
+    )
+});
+/// "There's eleven of us", "we're fourteen of us" (not "only nine of us", read with the
+/// rep's question elsewhere).
+static EN_N_OF_US: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:there['’]?s|there\s+are|we['’]?re|we\s+are)\s+(?:about\s+|around\s+|roughly\s+)?(?P<num>\d+|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)\s+of\s+us\b",
     )
 });
 /// "double" as an adjective of a noun ("double bookings", "a double shift"), not a change to
@@ -1159,6 +1166,19 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
             c.name("word").is_some_and(|w| w.as_str().eq_ignore_ascii_case("double")) && EN_DOUBLE_NOUN.is_match(after);
         if factor >= 1.5 && !EN_USUAL.is_match(after) && !adjective {
             push(Some(Fact::Growth { factor, horizon_days: None }), s, e);
+        }
+    }
+
+    // "There's eleven of us on the desk", "we're 14 of us": the contact's own team, counted.
+    for c in EN_N_OF_US.captures_iter(text) {
+        let Some(n) = c.name("num") else { continue };
+        let value = n.as_str().parse::<f64>().ok().or_else(|| parse_en_words(n.as_str()));
+        if let Some(value) = value.filter(|v| *v >= 2.0) {
+            push(
+                Some(Fact::Count { value, unit: "people".to_owned() }),
+                n.start(),
+                c.get(0).map_or(n.end(), |m| m.end()),
+            );
         }
     }
 
@@ -2640,6 +2660,7 @@ mod tests {
         check("we just have the one branch", "just have the one branch", count(1.0, "locations"));
         assert!(!found("one plant is in Leeds").iter().any(|(_, f)| matches!(f, Fact::Count { .. })));
         assert!(!found("just the one time").iter().any(|(_, f)| matches!(f, Fact::Count { .. })));
+        check("there's eleven of us on the desk full time", "eleven of us", count(11.0, "people"));
         check("我们有40个销售", "40个销售", count(40.0, "reps"));
         check("公司两百名员工", "两百名员工", count(200.0, "people"));
         check("churn is 8%", "8%", Fact::Percentage { value: 8.0 });

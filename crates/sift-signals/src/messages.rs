@@ -29,6 +29,7 @@ pub const CODES: &[&str] = &[
     "call.conflict.rate",
     "call.conflict.taken_back",
     "call.conflict.count_denied",
+    "call.conflict.solo_team",
     "call.conflict.team",
     "call.conflict.tools",
     "call.evidence",

@@ -269,6 +269,13 @@ static USES_TOOL: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app)\b|\b(?:the|this|that|our)\s+(?:[a-z-]+\s+){0,3}?(?P<cat4>system|software|app|program|database|thing)\s+(?:we|i)(?:['’]ve|\s+have)?\s+(?:had|used|been\s+using|use|run|got)\b|\b(?:type|types|typed|key|keys|keyed|enter|enters|entered|log|logs|logged|punch|punches|punched)\s+(?:[\w'’]+\s+){0,3}?into\s+(?P<name3>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm)(?:已经|都)?用了|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)|在(?:那个|我们那个)?(?P<zname3>[A-Za-z0-9\p{Han}]{2,5}?)(?:小程序|App|APP|app)(?:里头|里面|里边|里|上)|^\s*(?P<name4>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s+(?:prints|sends|does|handles|tracks|keeps|holds|runs|tells|shows|books|logs|emails|texts|sorts|plans)\b",
     )
 });
+/// A tool whose contract runs out or renews: "我们现在那个系统吧 明年三月份才到期", "our current
+/// system's licence runs out in June".
+static RUNS_OUT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:我们)?(?:现在|目前)?(?:用的)?那个(?P<zcat>系统|软件|CRM)(?:吧|呢|啊)?[\s，,]*\p{Han}{0,10}?(?:到期|续费|续约)|\b(?:the|our)\s+(?:current\s+)?(?P<cat>system|software|crm)(?:['’]s)?\s+(?:contract|licen[cs]e|subscription)\s+(?:runs\s+out|ends|expires|renews)\b",
+    )
+});
 /// Where all of it is kept, by a product's name: "it all lives in Google Sheets", "it's all
 /// in Outlook", "everything goes into Xero".
 static ALL_IN: LazyLock<Regex> = LazyLock::new(|| {
@@ -367,10 +374,16 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
     let mut out = Vec::new();
     for (a, b) in sentences(text) {
         let sentence = &text[a..b];
+        let span = Span { turn, start: a, end: b };
+        // A system whose contract runs out next year is in use now, whatever the date says.
+        if let Some(m) = RUNS_OUT.captures(sentence).and_then(|c| c.name("cat").or(c.name("zcat"))) {
+            let (kind, what) = (tool_kind(m.as_str()), m.as_str().to_owned());
+            out.push(ToolClaim { sentence: span, uses: true, kind, what, everything: false });
+            continue;
+        }
         if NOT_NOW.is_match(sentence) || sentence.trim_end().ends_with(['?', '？']) {
             continue;
         }
-        let span = Span { turn, start: a, end: b };
         for c in NO_TOOL.captures_iter(sentence) {
             if let Some(m) =
                 c.name("cat").or(c.name("zcat")).or(c.name("zcat2")).or(c.name("zcat3")).or(c.name("zcat4"))
@@ -789,6 +802,15 @@ mod tests {
                 "我们没有用啥子系统的 就是一个本本记着",
                 "R: 那单子怎么派",
                 "现在上门的单子就是在琴管家小程序里头派的",
+            ]),
+            ["tools"]
+        );
+        // A system whose contract runs out is a system in use.
+        assert_eq!(
+            subjects(&[
+                "我们现在是完全没有用任何系统的 就全靠表格",
+                "R: 那数据能导出来吗",
+                "呃 这个得看 我们现在那个系统吧 明年三月份才到期 续费贵得要死",
             ]),
             ["tools"]
         );

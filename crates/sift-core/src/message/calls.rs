@@ -127,6 +127,12 @@ impl Message {
                 };
                 format!("{now}, but turn {} gave {} (\"{}\")", a("turn"), a("fact"), a("quote"))
             }
+            "call.conflict.solo_team" => format!(
+                "now says the business is only the owners (or the contact), but turn {} gave {} (\"{}\")",
+                a("turn"),
+                a("fact"),
+                a("quote")
+            ),
             "call.conflict.count_denied" => format!(
                 "now says there are no {} at all, but turn {} gave {} (\"{}\")",
                 a("unit"),

@@ -100,6 +100,9 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
             };
             format!("{now}，但第 {} 段给过 {}（“{}”）", a("turn"), a("fact"), a("quote"))
         }
+        "call.conflict.solo_team" => {
+            format!("现在说店里只有老板（或本人），但第 {} 段给过 {}（“{}”）", a("turn"), a("fact"), a("quote"))
+        }
         "call.conflict.count_denied" => {
             format!("现在说根本没有{}，但第 {} 段给过 {}（“{}”）", a("unit"), a("turn"), a("fact"), a("quote"))
         }
