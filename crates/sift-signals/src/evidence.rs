@@ -2753,23 +2753,23 @@ fn find_conflicts(
         });
     }
 
-    // "Sixty." (to "how many volunteers?") and, later, "We don't have volunteers. Never have.":
-    // a total denied outright.
-    for &(unit, first) in &first_totals {
-        let mut later = transcript.prospect_turns().filter(|t| t.index > first.span.turn);
-        if let Some((turn, m)) = later.find_map(|t| none_of(&t.text, unit).map(|m| (t.index, m))) {
-            let span = Span { turn, start: m.0, end: m.1 };
+    // A total said, then, in a later turn, words found by `denies` that say there is none of
+    // it (or no one but the owners): the later words quoted, the total named in the message.
+    let denied_total =
+        |first: &LocatedFact, subject: &str, code: &str, denies: &dyn Fn(&str) -> Option<(usize, usize)>| {
+            let mut later = transcript.prospect_turns().filter(|t| t.index > first.span.turn);
+            let (turn, (start, end)) = later.find_map(|t| denies(&t.text).map(|m| (t.index, m)))?;
+            let span = Span { turn, start, end };
             if corrects(span) {
-                continue;
+                return None;
             }
             let quote = quote_of(first.span);
-            let explanation = Message::new("call.conflict.count_denied")
-                .with("unit", unit)
+            let explanation = Message::new(code)
                 .with("turn", first.span.turn.to_string())
                 .with_message("fact", first.fact.message())
                 .with("quote", quote.as_str());
-            conflicts.push(Conflict {
-                subject: "count".to_owned(),
+            Some(Conflict {
+                subject: subject.to_owned(),
                 concept: None,
                 mode: Mode::Rules,
                 earlier: first.span,
@@ -2778,38 +2778,29 @@ fn find_conflicts(
                 later_quote: transcript.quote(span).to_owned(),
                 explanation: explanation.english(),
                 explanation_message: Some(explanation),
-            });
+            })
+        };
+    // "Sixty." (to "how many volunteers?") and, later, "We don't have volunteers. Never have.":
+    // a total denied outright.
+    for &(unit, first) in &first_totals {
+        let denies = |text: &str| none_of(text, unit);
+        if let Some(mut conflict) = denied_total(first, "count", "call.conflict.count_denied", &denies) {
+            if let Some(m) = conflict.explanation_message.take() {
+                let m = m.with("unit", unit);
+                conflict.explanation = m.english();
+                conflict.explanation_message = Some(m);
+            }
+            conflicts.push(conflict);
         }
     }
-
     // "十二个销售" and later "店里就我跟我老婆 没请人": the team said to be only the owners.
     let team_total = first_totals.iter().find(|(unit, f)| {
         (*unit == "reps" || *unit == "people" || crate::fact_signals::worker_noun(unit))
             && matches!(f.fact, Fact::Count { value, .. } if value >= 3.0)
     });
-    if let Some((_, first)) = team_total {
-        let mut later = transcript.prospect_turns().filter(|t| t.index > first.span.turn);
-        if let Some((turn, m)) = later.find_map(|t| SOLO_TEAM.find(&t.text).map(|m| (t.index, (m.start(), m.end())))) {
-            let span = Span { turn, start: m.0, end: m.1 };
-            if !corrects(span) {
-                let quote = quote_of(first.span);
-                let explanation = Message::new("call.conflict.solo_team")
-                    .with("turn", first.span.turn.to_string())
-                    .with_message("fact", first.fact.message())
-                    .with("quote", quote.as_str());
-                conflicts.push(Conflict {
-                    subject: "team_size".to_owned(),
-                    concept: None,
-                    mode: Mode::Rules,
-                    earlier: first.span,
-                    earlier_quote: quote,
-                    later: span,
-                    later_quote: transcript.quote(span).to_owned(),
-                    explanation: explanation.english(),
-                    explanation_message: Some(explanation),
-                });
-            }
-        }
+    if let Some(&(_, first)) = team_total {
+        let denies = |text: &str| SOLO_TEAM.find(text).map(|m| (m.start(), m.end()));
+        conflicts.extend(denied_total(first, "team_size", "call.conflict.solo_team", &denies));
     }
 
     // A budget figure and, in a later turn, a flat "no budget" with no figure after it; a
