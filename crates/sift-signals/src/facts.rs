@@ -773,7 +773,7 @@ fn zh_part_said_after(rest: &str) -> RolePart {
 
 static ZH_SELF: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"我(?:自己)?(?:来|就能|就可以|可以|能)?(?:拍板|说了算|做主|决定|定)|我(?:来|直接|自己)?签(?:字|了)?就(?:行|可以|好|成)|(?:合同|单子)?(?:直接)?(?:发|给)我(?:来)?签|我(?:点头|同意|一句话)就(?:行|成|可以|好)|我一句话的事",
+        r"我(?:自己)?(?:来|就能|就可以|可以|能)?(?:拍板|说了算|做主|决定|定)|我(?:这边|这儿|自己这边)?(?:来|直接|自己)?签(?:字|了)?就(?:行|可以|好|成)|(?:合同|单子)?(?:直接)?(?:发|给)我(?:来)?签|我(?:点头|同意|一句话)就(?:行|成|可以|好)|我一句话的事",
     )
 });
 
@@ -2765,6 +2765,7 @@ mod tests {
         check("这个需要老板拍板", "需要老板拍板", person("老板", RolePart::Decides));
         check("我们总监决定", "我们总监决定", person("总监", RolePart::Decides));
         check("这个我说了算", "我说了算", person("self", RolePart::Decides));
+        check("五十万以下的项目我这边签就行", "我这边签就行", person("self", RolePart::Decides));
         check("要跟财务总监汇报", "跟财务总监汇报", person("财务总监", RolePart::Approves));
         check("得吴理事长点头，我就是负责先看看", "理事长点头", person("理事长", RolePart::Approves));
         check("钱都是我老婆管 小芳她说行才行", "我老婆", person("老婆", RolePart::Approves));
