@@ -1299,7 +1299,9 @@ impl Reader<'_> {
             let sentence = sentence_range(found.start);
             let role = match &found.fact {
                 Fact::Money { currency, .. } => {
-                    if spent_before(text, found.start) || sunk_into(text, found.start, found.end) {
+                    // "we paid eighteen thousand pounds in quality deductions": money lost.
+                    let paid_as_loss = PAID_AS_LOSS.is_match(&text[found.end..]);
+                    if !paid_as_loss && (spent_before(text, found.start) || sunk_into(text, found.start, found.end)) {
                         FactRole::Spent
                     } else if limit_words(text, found.start, found.end)
                         && (self.roles.within(RoleCue::Approval, sentence) || approver_in(sentence).is_some())
@@ -2256,6 +2258,13 @@ static UNCONDITIONAL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 static REFERS_BACK: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
         r"(?i)^\W*(?:(?:and|so|well)\s+)?(?:that['’]s|that\s+is|that\s+was|which\s+is|which['’]s|it['’]s|that\s+cost\s+us)\s+(?:\w+\s+){0,2}$|^\W*(?:那就是|这就是|相当于|那可是|那是|这可是)\p{Han}{0,3}$",
+    )
+});
+/// What a sum was paid in, said right after it, when the payment is a loss: "in quality
+/// deductions", "in fines", "in refunds", "在罚款上".
+static PAID_AS_LOSS: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)^\s*(?:in|on)\s+(?:\w+\s+){0,2}?(?:deductions?|penalt(?:y|ies)|fines?|refunds?|compensation|charge-?backs?|write-?offs?|credits\s+to\s+customers|damages)(?-u:\b)",
     )
 });
 /// "At the latest" right before a date.
@@ -3312,6 +3321,19 @@ mod tests {
             &[("need", Unknown)],
         );
         check(&["R: Any problems with it?", "P: Not that I know of."], &[("need", Negative)]);
+    }
+
+    #[test]
+    fn money_paid_in_deductions_is_the_cost_of_the_problem() {
+        use CriterionStatus::*;
+        check(
+            &[
+                "R: How's the milk quality?",
+                "P: Last quarter we paid just over eighteen thousand pounds in quality deductions.",
+            ],
+            &[("need", Confirmed), ("budget", Unknown)],
+        );
+        check(&["R: What did it cost?", "P: We paid forty thousand pounds for the new line."], &[("need", Unknown)]);
     }
 
     #[test]
