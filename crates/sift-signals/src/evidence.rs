@@ -2528,10 +2528,10 @@ static SOLO_TEAM: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     )
 });
 
-/// Where `text` says there are none of `unit` at all: "we don't have volunteers.", "there are
-/// no drivers here", "我们没有司机", "根本没有志愿者" (not "we don't have drivers in Leeds"). The
-/// unit is a count's (plural in English).
-fn none_of(text: &str, unit: &str) -> Option<(usize, usize)> {
+/// A pattern for saying there are none of `unit` at all: "we don't have volunteers.", "there
+/// are no drivers here", "我们没有司机", "根本没有志愿者" (not "we don't have drivers in Leeds").
+/// The unit is a count's (plural in English). Built once per unit a call counts.
+fn none_of(unit: &str) -> Option<Regex> {
     if unit.is_empty() || unit.contains(char::is_whitespace) {
         return None;
     }
@@ -2540,8 +2540,7 @@ fn none_of(text: &str, unit: &str) -> Option<(usize, usize)> {
     let pattern = format!(
         r"(?i)(?-u:\b)(?:(?:we|i|they)\s+(?:don['’]?t|do\s+not|never|haven['’]?t|didn['’]?t)\s+(?:ever\s+)?(?:have|had|use|used|got|take|took)\s+(?:any\s+)?|there\s+(?:are|were|is)\s+no\s+|no\s+)(?:{word}|{singular})(?:\s*(?:[.,;!?]|$)|\s+(?:at\s+all|here|anymore|any\s+more|ever|never\s+have|back\s+there)(?-u:\b))|(?:我们|我这|这儿|这里)?(?:从来)?(?:就|根本|压根)?(?:没有|没)(?:什么|过)?{word}"
     );
-    let regex = crate::lexicon::compile(&pattern).ok()?;
-    regex.find(text).map(|m| (m.start(), m.end()))
+    crate::lexicon::compile(&pattern).ok()
 }
 
 fn find_conflicts(
@@ -2792,7 +2791,8 @@ fn find_conflicts(
     // "Sixty." (to "how many volunteers?") and, later, "We don't have volunteers. Never have.":
     // a total denied outright.
     for &(unit, first) in &first_totals {
-        let denies = |text: &str| none_of(text, unit);
+        let Some(none) = none_of(unit) else { continue };
+        let denies = |text: &str| none.find(text).map(|m| (m.start(), m.end()));
         if let Some(mut conflict) = denied_total(first, "count", "call.conflict.count_denied", &denies) {
             if let Some(m) = conflict.explanation_message.take() {
                 let m = m.with("unit", unit);
