@@ -2762,9 +2762,9 @@ fn find_conflicts(
     }
 
     // A total said, then, in a later turn, words found by `denies` that say there is none of
-    // it (or no one but the owners): the later words quoted, the total named in the message.
+    // it (or no one but the owners): the later words quoted, the total named in `message`.
     let denied_total =
-        |first: &LocatedFact, subject: &str, code: &str, denies: &dyn Fn(&str) -> Option<(usize, usize)>| {
+        |first: &LocatedFact, subject: &str, message: Message, denies: &dyn Fn(&str) -> Option<(usize, usize)>| {
             let mut later = transcript.prospect_turns().filter(|t| t.index > first.span.turn);
             let (turn, (start, end)) = later.find_map(|t| denies(&t.text).map(|m| (t.index, m)))?;
             let span = Span { turn, start, end };
@@ -2772,7 +2772,7 @@ fn find_conflicts(
                 return None;
             }
             let quote = quote_of(first.span);
-            let explanation = Message::new(code)
+            let explanation = message
                 .with("turn", first.span.turn.to_string())
                 .with_message("fact", first.fact.message())
                 .with("quote", quote.as_str());
@@ -2793,14 +2793,8 @@ fn find_conflicts(
     for &(unit, first) in &first_totals {
         let Some(none) = none_of(unit) else { continue };
         let denies = |text: &str| none.find(text).map(|m| (m.start(), m.end()));
-        if let Some(mut conflict) = denied_total(first, "count", "call.conflict.count_denied", &denies) {
-            if let Some(m) = conflict.explanation_message.take() {
-                let m = m.with("unit", unit);
-                conflict.explanation = m.english();
-                conflict.explanation_message = Some(m);
-            }
-            conflicts.push(conflict);
-        }
+        let message = Message::new("call.conflict.count_denied").with("unit", unit);
+        conflicts.extend(denied_total(first, "count", message, &denies));
     }
     // "十二个销售" and later "店里就我跟我老婆 没请人": the team said to be only the owners.
     let team_total = first_totals.iter().find(|(unit, f)| {
@@ -2809,7 +2803,7 @@ fn find_conflicts(
     });
     if let Some(&(_, first)) = team_total {
         let denies = |text: &str| SOLO_TEAM.find(text).map(|m| (m.start(), m.end()));
-        conflicts.extend(denied_total(first, "team_size", "call.conflict.solo_team", &denies));
+        conflicts.extend(denied_total(first, "team_size", Message::new("call.conflict.solo_team"), &denies));
     }
 
     // A budget figure and, in a later turn, a flat "no budget" with no figure after it; a

@@ -131,21 +131,20 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
         };
         signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, span, explanation));
     }
-    for span in compounding_targets(transcript) {
-        if is_absurd(&absurd, span) {
-            continue;
+    // Doubling every month; a year's takings in a few days (in Chinese, with the few days in
+    // the same sentence).
+    let phrased: [GoalPhrase; 2] = [
+        (&EN_COMPOUNDING, &ZH_COMPOUNDING, |_| true, "call.signal.unrealistic_compounding"),
+        (&EN_YEAR_IN_DAYS, &ZH_YEAR_IN_DAYS, |s| ZH_FEW_DAYS.is_match(s), "call.signal.unrealistic_year_in_days"),
+    ];
+    for (en, zh, zh_also, code) in phrased {
+        for span in goal_phrases(transcript, en, zh, zh_also) {
+            if is_absurd(&absurd, span) {
+                continue;
+            }
+            absurd.entry(span.turn).or_default().push(span);
+            signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, span, Message::new(code)));
         }
-        absurd.entry(span.turn).or_default().push(span);
-        let explanation = Message::new("call.signal.unrealistic_compounding");
-        signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, span, explanation));
-    }
-    for span in year_in_days_targets(transcript) {
-        if is_absurd(&absurd, span) {
-            continue;
-        }
-        absurd.entry(span.turn).or_default().push(span);
-        let explanation = Message::new("call.signal.unrealistic_year_in_days");
-        signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, span, explanation));
     }
     for strained in capacity_targets(transcript, call) {
         if is_absurd(&absurd, strained.target) {
@@ -692,30 +691,21 @@ static ZH_FEW_DAYS: LazyLock<Regex> = LazyLock::new(|| {
     .expect("built-in pattern")
 });
 
-/// A year's takings said as a goal for a few days ([`EN_YEAR_IN_DAYS`]).
-fn year_in_days_targets(transcript: &Transcript) -> Vec<Span> {
+/// A goal said in set words: the English and Chinese patterns, what else a Chinese sentence
+/// must hold, and the signal's message code.
+type GoalPhrase = (&'static Regex, &'static Regex, fn(&str) -> bool, &'static str);
+
+/// Where a prospect says `en` (or `zh`, in a Chinese turn, when `zh_also` holds for its
+/// sentence) as a goal: the sentence has a goal cue.
+fn goal_phrases(transcript: &Transcript, en: &Regex, zh: &Regex, zh_also: fn(&str) -> bool) -> Vec<Span> {
     let mut out = Vec::new();
     for turn in transcript.prospect_turns() {
-        let zh = crate::facts::has_han(&turn.text);
-        let regex = if zh { &*ZH_YEAR_IN_DAYS } else { &*EN_YEAR_IN_DAYS };
+        let chinese = crate::facts::has_han(&turn.text);
+        let regex = if chinese { zh } else { en };
         for m in regex.find_iter(&turn.text) {
             let span = Span { turn: turn.index, start: m.start(), end: m.end() };
             let sentence = sentence_text(transcript, span);
-            if GOAL_CUE.is_match(&sentence) && (!zh || ZH_FEW_DAYS.is_match(&sentence)) {
-                out.push(span);
-            }
-        }
-    }
-    out
-}
-
-fn compounding_targets(transcript: &Transcript) -> Vec<Span> {
-    let mut out = Vec::new();
-    for turn in transcript.prospect_turns() {
-        let regex = if crate::facts::has_han(&turn.text) { &*ZH_COMPOUNDING } else { &*EN_COMPOUNDING };
-        for m in regex.find_iter(&turn.text) {
-            let span = Span { turn: turn.index, start: m.start(), end: m.end() };
-            if GOAL_CUE.is_match(&sentence_text(transcript, span)) {
+            if GOAL_CUE.is_match(&sentence) && (!chinese || zh_also(&sentence)) {
                 out.push(span);
             }
         }
