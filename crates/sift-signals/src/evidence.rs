@@ -1368,6 +1368,10 @@ impl Reader<'_> {
                             && !self.roles.within(RoleCue::Buying, clause)
                     {
                         FactRole::Recurring
+                    } else if target_in(clause) && self.roles.within(RoleCue::Target, sentence) {
+                        // "目标是，半年内参观到签约的转化从百分之十八做到百分之二十五": a goal
+                        // with its change and its deadline, even with a buying word in it.
+                        FactRole::GoalDeadline
                     } else if self.roles.within(RoleCue::Buying, clause)
                         || sentence_mask[s] & bit(TIMELINE) != 0
                         || asked.topics & bit(TIMELINE) != 0 && Some(found.start) == first_date
@@ -2003,7 +2007,7 @@ static NEED_CHECK_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::ne
 /// Someone's absence up to a date: "she's away till", "he's on leave until", "出差到".
 static AWAY_UNTIL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:away|off|on\s+(?:leave|holiday|vacation|holidays)|out\s+of\s+(?:the\s+)?office|travell?ing|abroad)\s+(?:\w+\s+){0,2}?(?:(?:till|until|til|through)\s+(?:the\s+)?)?$|(?:出差|休假|不在|出国)(?:到|要到)$",
+        r"(?i)(?-u:\b)(?:away|off|on\s+(?:leave|holiday|vacation|holidays)|out\s+of\s+(?:the\s+)?office|travell?ing|abroad)\s+(?:\w+\s+){0,2}?(?:(?:till|until|til|through)\s+(?:the\s+)?)?$|(?:he|she|they)(?:['’]?s|\s+is|['’]?re|\s+are)\s+in\s+[A-Z]\w+\s+(?:(?:till|until|til)\s+(?:the\s+)?)?$|(?:出差|休假|不在|出国)(?:到|要到)$",
     )
 });
 /// The end of a contract already signed, said before its date: "the lease runs till", "our
@@ -2343,7 +2347,7 @@ static WHO_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 static DECIDER_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)(?-u:\b)whose\s+(?:call|decision)|who(?:['’]d|\s+would|\s+will)?\s+make\s+(?:that|this)\s+(?:final\s+)?(?:call|decision)|(?-u:\b)who(?:['’](?:s|d|ll)|\s+is|\s+will|\s+would|\s+does|\s+has|\s+gets)?(?:\s+\w+){0,4}?\s+(?:decid\w*|sign\w*|approv\w*|make[s]?\s+the\s+(?:final\s+)?(?:call|decision)|(?:has|have|gets?)\s+the\s+final\s+(?:say|word)|calls?\s+the\s+shots|pulls?\s+the\s+trigger|own[s]?\s+the\s+(?:budget|decision))|decision[- ]maker|(?:would|will|is)\s+(?:that|it|this)\s+(?:be\s+)?your\s+(?:call|decision)|(?:you|yourself)\s+(?:\w+\s+){0,2}(?:making|make|makes)\s+the\s+(?:final\s+)?(?:call|decision)|(?:would|will|is)\s+\w+\s+be\s+the\s+one\s+(?:choos\w*|decid\w*|sign\w*|pick\w*|making\s+the\s+call)|who(?:['’](?:s|d|ll))?\s+(?:\w+\s+){0,2}(?:(?:looks?\s+after|handles?)\s+(?:it|this|that|(?:things\s+like\s+)?(?:the\s+|new\s+|any\s+)*(?:purchas\w*|buying|budget|money|decision|contract|software|systems?|tech|it\s+side|spend\w*))|owns?|choos\w*|picks?|picking|buys?|buying|is\s+responsible\s+for|be\s+responsible\s+for|lead\s+(?:it|that|this|the\s+\w+))(?-u:\b)|who(?:['’](?:s|d|ll)|\s+(?:would|will|is|are))?\s+(?:\w+\s+)?(?:be\s+)?(?:involved|part\s+of\s+(?:that|this|it|the\s+decision)|in\s+on\s+(?:that|this|it|the\s+decision)|have\s+a\s+say|weigh\s+in)(?-u:\b)|谁.{0,8}(?:拍板|决定|签字|签|审批|说了算|定|负责)|(?:拍板|决定|签字|审批|说了算)的?(?:是|人是)?谁|怎么定的?|怎么决策",
+        r"(?i)(?-u:\b)whose\s+(?:call|decision)|who(?:['’]d|\s+would|\s+will)?\s+make\s+(?:that|this)\s+(?:final\s+)?(?:call|decision)|(?-u:\b)who(?:['’](?:s|d|ll)|\s+is|\s+will|\s+would|\s+does|\s+has|\s+gets)?(?:\s+\w+){0,4}?\s+(?:decid\w*|sign\w*|approv\w*|go(?:es)?\s+ahead\s+with|give[s]?\s+the\s+go[- ]ahead|green[- ]?light\w*|make[s]?\s+the\s+(?:final\s+)?(?:call|decision)|(?:has|have|gets?)\s+the\s+final\s+(?:say|word)|calls?\s+the\s+shots|pulls?\s+the\s+trigger|own[s]?\s+the\s+(?:budget|decision))|decision[- ]maker|(?:would|will|is)\s+(?:that|it|this)\s+(?:be\s+)?your\s+(?:call|decision)|(?:you|yourself)\s+(?:\w+\s+){0,2}(?:making|make|makes)\s+the\s+(?:final\s+)?(?:call|decision)|(?:would|will|is)\s+\w+\s+be\s+the\s+one\s+(?:choos\w*|decid\w*|sign\w*|pick\w*|making\s+the\s+call)|who(?:['’](?:s|d|ll))?\s+(?:\w+\s+){0,2}(?:(?:looks?\s+after|handles?)\s+(?:it|this|that|(?:things\s+like\s+)?(?:the\s+|new\s+|any\s+)*(?:purchas\w*|buying|budget|money|decision|contract|software|systems?|tech|it\s+side|spend\w*))|owns?|choos\w*|picks?|picking|buys?|buying|is\s+responsible\s+for|be\s+responsible\s+for|lead\s+(?:it|that|this|the\s+\w+))(?-u:\b)|who(?:['’](?:s|d|ll)|\s+(?:would|will|is|are))?\s+(?:\w+\s+)?(?:be\s+)?(?:involved|part\s+of\s+(?:that|this|it|the\s+decision)|in\s+on\s+(?:that|this|it|the\s+decision)|have\s+a\s+say|weigh\s+in)(?-u:\b)|(?:谁|哪位|哪个领导|什么人).{0,8}(?:拍板|决定|签字|签|审批|说了算|定|负责)|(?:拍板|决定|签字|审批|说了算)的?(?:是|人是)?(?:谁|哪位)|怎么定的?|怎么决策",
     )
     .expect("built-in pattern")
 });
@@ -2644,11 +2648,16 @@ fn find_conflicts(
         "timeline",
         Some("timeline"),
         per_turn(&|f| {
-            matches!(
-                f.fact,
-                Fact::Timeline { kind: TimelineKind::Absolute | TimelineKind::Quarter, resolved: Some(_), .. }
-            ) && f.role == FactRole::Buying
-                && for_concept(f, "timeline")
+            // A relative period counts when it is no wider than half a year ("next autumn",
+            // "最早也得下半年了"), compared by its start; "next year" is too loose to slip.
+            let dated = match f.fact {
+                Fact::Timeline { kind: TimelineKind::Absolute | TimelineKind::Quarter, resolved: Some(_), .. } => true,
+                Fact::Timeline { kind: TimelineKind::Relative, resolved: Some(a), until: Some(b), .. } => {
+                    (b - a).num_days() <= 184
+                }
+                _ => false,
+            };
+            dated && f.role == FactRole::Buying && for_concept(f, "timeline")
         }),
         &|a, b, hedged| match (a, b) {
             // Only a date that slips: "signed before Christmas" after "done by the end of
@@ -3834,6 +3843,76 @@ mod tests {
         }
     }
 
+    /// Round 27's readings: a date that slips from a season to one half a year on; a goal
+    /// with its change and deadline is no buying date, even with a buying word in it; a busy
+    /// season is a cycle; "Not next year." is a no; "I pick it, I sign it" and, turns later,
+    /// "gordon signs or he doesnt" is a part said both ways; "not me i don't buy anything"
+    /// and, later, a story of signing an order oneself too.
+    #[test]
+    fn round_27_timelines_and_parts() {
+        use CriterionStatus::*;
+        check(
+            &[
+                "R: When would they go on?",
+                "January shutdown. That's the only time the crushers are cold, so whatever we buy goes on then.",
+                "R: What would you need from us to move forward?",
+                "Realistically, nothing gets fitted before the east pit opens next autumn.",
+            ],
+            &[("timeline", Contradicted)],
+        );
+        check(
+            &[
+                "R: 时间上您怎么考虑？",
+                "春节前必须上线。",
+                "R: 接入要多久？",
+                "排期一直排到明年五月。真要接的话，最早也得下半年了。",
+            ],
+            &[("timeline", Contradicted)],
+        );
+        // Narrowed, not slipped: a season then a date inside it.
+        check(
+            &["R: When?", "Next spring, I'd say.", "R: Any date?", "We'd want it live by April 10th."],
+            &[("timeline", Confirmed)],
+        );
+        check(
+            &[
+                "R: 什么时候上线？",
+                "春节前。",
+                "R: 明年的目标呢？",
+                "我跟曹总报的目标是，半年内参观到签约的转化从百分之十八做到百分之二十五。",
+            ],
+            &[("timeline", Confirmed)],
+        );
+        check(
+            &[
+                "R: What happens when it gets really busy?",
+                "yeah so heating season is like october through april thats when its nuts",
+            ],
+            &[("timeline", Unknown)],
+        );
+        check(&["R: Is changing the rota likely any time next year?", "Not next year."], &[("timeline", Negative)]);
+        check(
+            &[
+                "R: whos involved in bringing in a tool like ours",
+                "thats me honestly i pick it i sign it",
+                "R: got it",
+                "yeah",
+                "R: and once youve picked something what happens next",
+                "so id write it up and take it to gordon hes the managing partner and gordon signs or he doesnt",
+            ],
+            &[("authority", Contradicted)],
+        );
+        check(
+            &[
+                "R: who would be the one to go ahead with it",
+                "oh not me i don't buy anything here ever that's all my dad ray he owns it",
+                "R: how have new tools come in in the past",
+                "so like this summer i found the company at a trade show and i signed the order that same week",
+            ],
+            &[("authority", Contradicted)],
+        );
+    }
+
     #[test]
     fn timeline_statuses() {
         let cases: &[(&[&str], CriterionStatus)] = &[
@@ -3866,6 +3945,7 @@ mod tests {
                 Partial,
             ),
             (&["R: When might he look at it?", "No idea. He's on leave until the 12th of January."], Unknown),
+            (&["R: Could I get twenty minutes with Gemma in January?", "She's in Lisbon till February."], Unknown),
             // A date turned down is a diary, not a plan.
             (&["R: 下周方便我过去拜访一下吗？", "下周不行，忙。"], Unknown),
             (&["R: Could we meet next week?", "Next week doesn't work, sorry."], Unknown),

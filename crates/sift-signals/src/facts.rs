@@ -144,7 +144,8 @@ const EN_TENS: &str = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety";
 
 /// Words for small numbers, `a`/`an` included (only meaningful before a unit).
 pub(crate) fn en_word_number_pattern() -> String {
-    let below_hundred = format!("(?:(?:{EN_TENS})(?:[- ](?:{EN_UNITS}))?|(?:{EN_UNITS}))");
+    // "ninety-odd thousand": a round ten and a bit, read as the ten.
+    let below_hundred = format!("(?:(?:{EN_TENS})(?:[- ](?:{EN_UNITS}|odd))?|(?:{EN_UNITS}))");
     format!(
         r"(?:half\s+a|a\s+couple\s+of|a\s+few|couple\s+of|several|(?:{below_hundred}|a|an)(?:\s+hundred(?:\s+(?:and\s+)?{below_hundred})?)?(?:\s+and\s+a\s+half)?)"
     )
@@ -166,7 +167,7 @@ pub fn parse_en_words(text: &str) -> Option<f64> {
     let mut seen = false;
     for (i, tok) in tokens.iter().enumerate() {
         match *tok {
-            "and" | "of" => {}
+            "and" | "of" | "odd" => {}
             "a" | "an" => {
                 if tokens.get(i + 1) != Some(&"half") && value == 0.0 {
                     value = 1.0;
@@ -1782,8 +1783,11 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
             Some("年底" | "年末" | "底") => (NaiveDate::from_ymd_opt(year, 12, 1).unwrap_or(end), end),
             _ => (start, end),
         };
-        // "年初" said in November means next year's start.
-        if yr.is_none() && named_year.is_none() && b < as_of {
+        // "年初" said in November means next year's start; so does a bare "下半年" said in
+        // the last quarter, when this year's second half is nearly over ("排期排到明年五月，
+        // 最早也得下半年了").
+        let late_second_half = part == Some("下半年") && as_of.month() >= 10;
+        if yr.is_none() && named_year.is_none() && (b < as_of || late_second_half) {
             if let Some((na, nb)) = year_bounds(year + 1) {
                 let shift = |d: NaiveDate| d.with_year(na.year()).unwrap_or(nb);
                 a = shift(a);
@@ -1989,9 +1993,13 @@ fn period_bounds(as_of: NaiveDate, unit: &str, next: bool) -> Option<(NaiveDate,
 }
 
 fn relative_period(as_of: NaiveDate, unit: &str, next: bool, deadline: bool) -> Option<Fact> {
+    // "This summer" said in November is the summer just gone (a past date, not a plan);
+    // said in February, or "this spring" in November, it is the one ahead.
     let season = |month: u32| -> Option<(NaiveDate, NaiveDate)> {
         let mut y = as_of.year();
-        if month_end(y, month + 2)? < as_of || next && NaiveDate::from_ymd_opt(y, month, 1)? <= as_of {
+        let ended = month_end(y, month + 2)?;
+        let just_gone = !next && ended < as_of && (as_of - ended).num_days() <= 120;
+        if !just_gone && (ended < as_of || next && NaiveDate::from_ymd_opt(y, month, 1)? <= as_of) {
             y += 1;
         }
         Some((NaiveDate::from_ymd_opt(y, month, 1)?, month_end(y, month + 2)?))
@@ -2007,6 +2015,9 @@ fn relative_period(as_of: NaiveDate, unit: &str, next: bool, deadline: bool) -> 
         }
         other => period_bounds(as_of, other, next)?,
     };
+    if b < as_of {
+        return Some(relative(b, b));
+    }
     let a = if !next { as_of.max(a) } else { a };
     Some(relative(if deadline || !next { b } else { a }, b))
 }
@@ -2448,6 +2459,7 @@ mod tests {
             ("USD 250,000 is the cap", "USD 250,000", 250_000.0, Some("USD")),
             ("half a million dollars", "half a million dollars", 500_000.0, Some("USD")),
             ("about forty thousand", "forty thousand", 40_000.0, None),
+            ("that came to ninety-odd thousand.", "ninety-odd thousand", 90_000.0, None),
             ("two hundred and fifty thousand pounds", "two hundred and fifty thousand pounds", 250_000.0, Some("GBP")),
             ("one and a half million", "one and a half million", 1_500_000.0, None),
             ("£75,000 for year one", "£75,000", 75_000.0, Some("GBP")),
@@ -2593,6 +2605,10 @@ mod tests {
             ("every stall on the coast by Easter", "by Easter", when(Absolute, 2027, 3, 28)),
             ("all of it done before the summer", "before the summer", when(Absolute, 2027, 6, 21)),
             ("running by the start of autumn", "by the start of autumn", when(Absolute, 2027, 9, 1)),
+            // Said in late November: the summer just gone; the spring ahead.
+            ("this summer we got those gauges", "this summer", when(Relative, 2026, 8, 31)),
+            ("we'd do it this spring", "this spring", when(Relative, 2027, 5, 31)),
+            ("next summer", "next summer", when(Relative, 2027, 6, 1)),
         ];
         for (input, quote, fact) in cases {
             check(input, quote, fact.clone());
@@ -2624,7 +2640,7 @@ mod tests {
             ("明年年底", "明年年底", when(Relative, 2027, 12, 31)),
             ("下个月", "下个月", when(Relative, 2026, 12, 1)),
             ("今年内搞定", "今年", when(Relative, 2026, 12, 31)),
-            ("下半年再看", "下半年", when(Relative, 2026, 11, 26)),
+            ("下半年再看", "下半年", when(Relative, 2027, 7, 1)),
             ("3月15号之前", "3月15号之前", when(Absolute, 2027, 3, 15)),
             ("半年内", "半年内", when(Relative, 2027, 5, 26)),
             ("明年Q2", "明年Q2", when(Quarter, 2027, 4, 1)),
