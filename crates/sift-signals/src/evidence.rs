@@ -2547,6 +2547,48 @@ fn none_of(unit: &str) -> Option<Regex> {
     crate::lexicon::compile(&pattern).ok()
 }
 
+/// Whether the date at `span` is a time before which nothing happens: "过完年再弄", "开春以后
+/// 再说", "not till after Easter", "nothing before the summer", "March at the earliest".
+fn waits_until_after(transcript: &Transcript, span: Span) -> bool {
+    let Some(turn) = transcript.turns.get(span.turn) else { return false };
+    if turn.role != crate::transcript::Role::Prospect {
+        return false;
+    }
+    let text = turn.text.as_str();
+    let before = text_before(text, span.start, 60);
+    let after = text.get(span.end..).unwrap_or("");
+    let quote = text.get(span.start..span.end).unwrap_or("");
+    NOT_UNTIL_BEFORE.is_match(before)
+        || NOT_UNTIL_IN.is_match(quote) && NOTHING_BEFORE_CLAUSE.is_match(before)
+        || WAIT_AFTER.is_match(after)
+        || (quote.ends_with('后') || quote.ends_with("以后") || quote.ends_with("之后")) && ZH_THEN_DO.is_match(after)
+}
+/// Before a date: a no that lasts until it ("won't touch it till", "not before", "nothing
+/// gets done until after").
+static NOT_UNTIL_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?:(?-u:\b)(?:won['’]?t|wouldn['’]?t|can['’]?t|not|no|nothing|never)(?-u:\b)[^.?!]{0,40}(?-u:\b)(?:till|until|til)\s+(?:after\s+)?(?:the\s+)?|(?-u:\b)not\s+(?:before|till|until)\s+(?:after\s+)?(?:the\s+)?|(?-u:\b)no\s+earlier\s+than\s+(?:the\s+)?)$",
+    )
+});
+/// A date quoted with its own "till/before" ("till after Easter", "before the summer"),
+/// after a no in its clause ("I don't see us changing anything before the summer").
+static NOT_UNTIL_IN: std::sync::LazyLock<Regex> =
+    std::sync::LazyLock::new(|| built_in(r"(?i)^(?:till|until|til|before)\s"));
+static NOTHING_BEFORE_CLAUSE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(r"(?i)(?-u:\b)(?:won['’]?t|wouldn['’]?t|don['’]?t\s+see|not|nothing|never)(?-u:\b)[^.?!,]{0,40}$")
+});
+/// After a date: "at the earliest", "再弄", "才能签".
+static WAIT_AFTER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)^\s*,?\s*at\s+the\s+earliest|^(?:以后|之后|过后)?[，, ]?(?:再|才)(?:弄|上|说|看|考虑|搞|换|签|定|买|装|动|启动|开始|能签|能弄|能上)",
+    )
+});
+static ZH_THEN_DO: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"^[，, ]?(?:再|才)(?:弄|上|说|看|考虑|搞|换|签|定|买|装|动|启动|开始|能签|能弄|能上)|^[，, ]?(?:吧)?[。.]?$",
+    )
+});
+
 fn find_conflicts(
     transcript: &Transcript,
     facts: &[LocatedFact],
@@ -2644,30 +2686,45 @@ fn find_conflicts(
             _ => false,
         },
     );
-    compare(
-        "timeline",
-        Some("timeline"),
-        per_turn(&|f| {
-            // A relative period counts when it is no wider than half a year ("next autumn",
-            // "最早也得下半年了"), compared by its start; "next year" is too loose to slip.
-            let dated = match f.fact {
-                Fact::Timeline { kind: TimelineKind::Absolute | TimelineKind::Quarter, resolved: Some(_), .. } => true,
-                Fact::Timeline { kind: TimelineKind::Relative, resolved: Some(a), until: Some(b), .. } => {
-                    (b - a).num_days() <= 184
-                }
-                _ => false,
-            };
-            dated && f.role == FactRole::Buying && for_concept(f, "timeline")
-        }),
-        &|a, b, hedged| match (a, b) {
-            // Only a date that slips: "signed before Christmas" after "done by the end of
-            // March" narrows the plan, it does not contradict it.
-            (Fact::Timeline { resolved: Some(x), .. }, Fact::Timeline { resolved: Some(y), .. }) => {
-                (*y - *x).num_days() > if hedged { 183 } else { 92 }
+    // A buying date precise enough to slip: a day, a month, a quarter, or a relative period
+    // no wider than half a year ("next autumn", "最早也得下半年了"), compared by its start;
+    // "next year" is too loose.
+    let buying_date = |f: &LocatedFact| {
+        let dated = match f.fact {
+            Fact::Timeline { kind: TimelineKind::Absolute | TimelineKind::Quarter, resolved: Some(_), .. } => true,
+            Fact::Timeline { kind: TimelineKind::Relative, resolved: Some(a), until: Some(b), .. } => {
+                (b - a).num_days() <= 184
             }
             _ => false,
-        },
-    );
+        };
+        dated && f.role == FactRole::Buying && for_concept(f, "timeline")
+    };
+    // "元旦之前就要用上" ... "老板那意思是过完年再弄", "we need it by March" ... "nothing
+    // happens till after the summer": a buying date, then, turns later, nothing until a time
+    // at or past it. The later date need not read as a buying date itself.
+    let mut waited: Option<Conflict> = None;
+    for later in facts.iter().filter(|f| {
+        matches!(f.fact, Fact::Timeline { resolved: Some(_), .. })
+            && !matches!(f.role, FactRole::Past | FactRole::Recurring)
+            && waits_until_after(transcript, f.span)
+    }) {
+        let Fact::Timeline { resolved: Some(start), .. } = later.fact else { continue };
+        let earlier = facts.iter().rev().find(|f| f.span.turn < later.span.turn && buying_date(f));
+        let Some(earlier) = earlier else { continue };
+        let Fact::Timeline { resolved: Some(a), until, .. } = earlier.fact else { continue };
+        if start >= until.unwrap_or(a) && !corrects(later.span) {
+            waited = Some(changed("timeline", Some("timeline"), earlier, later));
+            break;
+        }
+    }
+    compare("timeline", Some("timeline"), per_turn(&buying_date), &|a, b, hedged| match (a, b) {
+        // Only a date that slips: "signed before Christmas" after "done by the end of
+        // March" narrows the plan, it does not contradict it.
+        (Fact::Timeline { resolved: Some(x), .. }, Fact::Timeline { resolved: Some(y), .. }) => {
+            (*y - *x).num_days() > if hedged { 183 } else { 92 }
+        }
+        _ => false,
+    });
     compare(
         "decision_maker",
         Some("authority"),
@@ -2986,6 +3043,7 @@ fn find_conflicts(
             explanation_message: Some(explanation),
         });
     }
+    conflicts.extend(waited);
     conflicts.sort_by_key(|c| (c.later.turn, c.later.start));
     conflicts
 }
@@ -3889,6 +3947,37 @@ mod tests {
                 "yeah so heating season is like october through april thats when its nuts",
             ],
             &[("timeline", Unknown)],
+        );
+        // A buying date, then nothing until after a time at or past it.
+        check(
+            &[
+                "R: 那您这边想什么时候用上",
+                "老板说元旦之前就要用上",
+                "R: 费用这块老板有说过吗",
+                "没说",
+                "R: 那我这边先准备一个方案",
+                "行 不过老板那意思是过完年再弄 开了春以后",
+            ],
+            &[("timeline", Contradicted)],
+        );
+        check(
+            &[
+                "R: When do you need it live?",
+                "We need it live by the end of January.",
+                "R: And the rollout?",
+                "Honestly we won't touch anything till after Easter.",
+            ],
+            &[("timeline", Contradicted)],
+        );
+        // Waiting for a time before the date is no contradiction.
+        check(
+            &[
+                "R: When do you need it live?",
+                "We need it live by the end of March.",
+                "R: And the rollout?",
+                "Nothing happens until after New Year's Day, then we go.",
+            ],
+            &[("timeline", Confirmed)],
         );
         check(&["R: Is changing the rota likely any time next year?", "Not next year."], &[("timeline", Negative)]);
         check(

@@ -418,7 +418,13 @@ static EN_HOLIDAY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ZH_HOLIDAY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?P<h>春节|过年|元旦|国庆节?|双十一|双11|六一八|618大促|年前|五一|暑假|开学|开春)(?P<suf>前|之前|以前|后|之后|以后)?",
+        r"(?P<h>春节|过完年|过了年|过年|正月十五|元宵节?|元旦|国庆节?|双十一|双11|六一八|618大促|年前|年后|五一|暑假|开学|开了春|开春)(?P<suf>前|之前|以前|后|之后|以后)?",
+    )
+});
+/// What follows "年后" / "过完年" when it dates something to be done.
+static ZH_AFTER_NEW_YEAR_THEN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^(?:(?:再|才|以后再|之后再)(?:弄|上|搞|换|签|定|装|买|做|启动|开始|能)|以后$|之后$|一开工|开工|开始|马上|[。.]|$)",
     )
 });
 /// What a multiple compares with when it describes a season or a peak, not a goal.
@@ -987,14 +993,16 @@ fn holiday(as_of: NaiveDate, name: &str) -> Option<Fact> {
     let (month, day) = match name {
         n if n.starts_with("christmas") || n == "xmas" => (12, 25),
         n if n.starts_with("new year") || n == "元旦" => (1, 1),
-        "春节" | "过年" | "年前" => (2, 1),
+        "春节" | "过年" | "年前" | "年后" | "过完年" | "过了年" => (2, 1),
+        // The lantern festival, two weeks after the new year.
+        "正月十五" | "元宵" | "元宵节" => (2, 15),
         n if n.starts_with("国庆") => (10, 1),
         "双十一" | "双11" => (11, 11),
         "六一八" | "618大促" => (6, 18),
         "五一" => (5, 1),
         // Seasons and school terms as their northern-hemisphere start: a deadline "by the
         // summer" is a horizon, not a day.
-        "spring" | "开春" => (3, 20),
+        "spring" | "开春" | "开了春" => (3, 20),
         "summer" | "暑假" => (6, 21),
         "autumn" | "开学" => (9, 1),
         "easter" => {
@@ -1653,6 +1661,19 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
     for c in gate.captures(&ZH_HOLIDAY, text) {
         let (s, e) = range(&c);
         let h = c.name("h").map(|m| m.as_str()).unwrap_or("");
+        // "三年后" is three years on, "两年前" two years ago: not the new year.
+        let counted = text[..s]
+            .chars()
+            .next_back()
+            .is_some_and(|ch| "一二两三四五六七八九十几多半0123456789去前今明".contains(ch));
+        if h.starts_with('年') && counted {
+            continue;
+        }
+        // "过完年再弄", "年后一开工": a time something waits for or starts at. "年后是我们最旺
+        // 的时候", "过完年人人都想减肥" describe the season, "年后再说" puts off without a date.
+        if matches!(h, "年后" | "过完年" | "过了年") && !ZH_AFTER_NEW_YEAR_THEN.is_match(&text[e..]) {
+            continue;
+        }
         push(holiday(as_of, h), s, e);
     }
     for c in gate.captures(&ZH_GROWTH, text) {
@@ -2416,6 +2437,16 @@ mod tests {
     }
 
     /// `expected` must be among the facts of `input`, with the span quoting `quote`.
+    /// "三年后" and "两年前" count years; only a bare 年后 / 年前 is the lunar new year.
+    #[test]
+    fn counted_years_are_not_the_new_year() {
+        for input in ["三年后开第二家", "两年前买过一套", "年后是我们最旺的时候，过完年人人都想减肥", "不急，年后再说"]
+        {
+            let all = found(input);
+            assert!(!all.iter().any(|(q, _)| q == "年后" || q == "年前"), "{input:?}: {all:?}");
+        }
+    }
+
     fn check(input: &str, quote: &str, expected: Fact) {
         let all = found(input);
         let hit = all.iter().any(|(q, f)| q == quote && facts_equal(f, &expected));
@@ -2650,6 +2681,10 @@ mod tests {
             ("到二零二八年底做到一百家", "二零二八年底", when(Relative, 2028, 12, 31)),
             ("2027年上半年", "2027年上半年", when(Relative, 2027, 1, 1)),
             ("最好年前能弄好", "年前", when(Absolute, 2027, 2, 1)),
+            ("过完年再弄 开了春以后", "过完年", when(Absolute, 2027, 2, 1)),
+            ("老板说年后再弄", "年后", when(Absolute, 2027, 2, 1)),
+            ("正月十五之前一定要用上", "正月十五之前", when(Absolute, 2027, 2, 15)),
+            ("三年后开第二家", "三年后", when(Relative, 2029, 11, 26)),
             ("国庆之前上线", "国庆之前", when(Absolute, 2027, 10, 1)),
             ("五一之前全部开起来", "五一之前", when(Absolute, 2027, 5, 1)),
             ("暑假前能用上就行", "暑假前", when(Absolute, 2027, 6, 21)),
