@@ -145,7 +145,11 @@ const EN_TENS: &str = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety";
 /// Words for small numbers, `a`/`an` included (only meaningful before a unit).
 pub(crate) fn en_word_number_pattern() -> String {
     // "ninety-odd thousand": a round ten and a bit, read as the ten.
-    let below_hundred = format!("(?:(?:{EN_TENS})(?:[- ](?:{EN_UNITS}|odd))?|(?:{EN_UNITS}))");
+    // "eight seventy" is said for 870, "nine fifty" for 950.
+    let spoken_hundreds = format!(
+        "(?:one|two|three|four|five|six|seven|eight|nine)\\s+(?:{EN_TENS})(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+    );
+    let below_hundred = format!("(?:{spoken_hundreds}|(?:{EN_TENS})(?:[- ](?:{EN_UNITS}|odd))?|(?:{EN_UNITS}))");
     format!(
         r"(?:half\s+a|a\s+couple\s+of|a\s+few|couple\s+of|several|(?:{below_hundred}|a|an)(?:\s+hundred(?:\s+(?:and\s+)?{below_hundred})?)?(?:\s+and\s+a\s+half)?)"
     )
@@ -163,7 +167,7 @@ fn en_word_value(word: &str) -> Option<f64> {
 pub fn parse_en_words(text: &str) -> Option<f64> {
     let lower = text.to_ascii_lowercase();
     let tokens: Vec<&str> = lower.split(|c: char| c.is_whitespace() || c == '-').filter(|t| !t.is_empty()).collect();
-    let mut value = 0.0;
+    let mut value: f64 = 0.0;
     let mut seen = false;
     for (i, tok) in tokens.iter().enumerate() {
         match *tok {
@@ -196,6 +200,13 @@ pub fn parse_en_words(text: &str) -> Option<f64> {
             }
             other => {
                 let v = en_word_value(other)?;
+                // "eight seventy": a unit then a ten is said for hundreds (870).
+                let after_unit = i > 0 && (1.0..10.0).contains(&value) && value.fract() == 0.0;
+                if v >= 20.0 && after_unit && tokens[i - 1] != "and" {
+                    value = value * 100.0 + v;
+                    seen = true;
+                    continue;
+                }
                 // "one hundred and five": units after a hundred add; "twenty five" adds too.
                 value += v;
                 seen = true;
@@ -692,7 +703,7 @@ static EN_SELF_DECIDES: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-pub(crate) const ZH_NUM: &str = r"[一二两三四五六七八九十]个亿|[0-9０-９][0-9０-９,，.]*[十百千万亿]*[0-9零〇一二两三四五六七八九十百千万亿]*|[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*";
+pub(crate) const ZH_NUM: &str = r"[一二两三四五六七八九十]{1,3}个亿|[0-9０-９][0-9０-９,，.]*[十百千万亿]*[0-9零〇一二两三四五六七八九十百千万亿]*|[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*";
 static ZH_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"(?P<pre>人民币|¥|￥|RMB|USD|US\$|\$|€|£)?\s?(?P<num>{ZH_NUM})(?P<post>万元|元|块钱|块|人民币|美元|美金|欧元|英镑|刀)?"
@@ -2556,6 +2567,7 @@ mod tests {
             ("预算有$40k", "$40k", 40_000.0, Some("USD")),
             ("明年冲到一个亿", "一个亿", 100_000_000.0, None),
             ("两个亿的流水", "两个亿", 200_000_000.0, None),
+            ("投放规模做到六十个亿", "六十个亿", 6_000_000_000.0, None),
         ];
         for (input, quote, amount, currency) in cases {
             check(input, quote, money(*amount, *currency));
@@ -2728,6 +2740,12 @@ mod tests {
         }
         check("we want to double the bookings", "double", growth(2.0));
         check("grow 300% this year", "grow 300%", growth(4.0));
+        // Spoken hundreds: "eight seventy" is 870.
+        check(
+            "going from eight seventy to a thousand members",
+            "from eight seventy to a thousand",
+            growth(1000.0 / 870.0),
+        );
         check("aiming for 4x", "4x", growth(4.0));
         check("cut costs by 30%", "cut costs by 30%", growth(0.7));
         check("20% growth next year", "20% growth", growth(1.2));
