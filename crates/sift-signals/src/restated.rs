@@ -259,14 +259,14 @@ fn trim(v: f64) -> String {
 /// spreadsheet", "我们从来没用过什么系统", "连个表格都没有".
 static NO_TOOL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:(?:we|i)(?:['’]ve|\s+have)?\s+(?:never|not)\s+(?:had|used|run|got|bought)|(?:we|i)\s+(?:don['’]?t|do\s+not|never)\s+(?:have|use|run)|there['’]?s\s+no|there\s+is\s+no|we\s+have\s+no|we['’]ve\s+got\s+no|not\s+even)\s+(?:a\s+|an\s+|any\s+(?:kind\s+of\s+)?)?(?:proper\s+|real\s+|actual\s+)?(?:[a-z-]+\s+)?(?P<cat>crm|software|system|tool|app|database|spreadsheet|excel)s?\b|(?:从来)?(?:没有|没)(?:用过|用|上过|装过|买过)?(?:什么|任何|啥子|啥)?(?P<zcat>系统|软件|CRM|crm|表格|Excel|excel|工具|App|APP|app)|连(?:个)?(?P<zcat2>表格|Excel|系统|软件)都没|(?:啥|什么|任何)(?P<zcat3>系统|软件|CRM|工具)(?:也|都)没|一(?:套|个|款)(?P<zcat4>系统|软件|CRM|工具)(?:也|都)没",
+        r"(?i)\b(?:(?:we|i)(?:['’]ve|\s+have)?\s+(?:never|not)\s+(?:had|used|run|got|bought)|(?:we|i)\s+(?:don['’]?t|do\s+not|never)\s+(?:have|use|run)|there['’]?s\s+no|there\s+is\s+no|we\s+have\s+no|we['’]ve\s+got\s+no|not\s+even)\s+(?:a\s+|an\s+|any\s+(?:kind\s+of\s+)?)?(?:proper\s+|real\s+|actual\s+)?(?:[a-z-]+\s+)?(?P<cat>crm|software|system|tool|app|database|spreadsheet|excel|computer)s?\b|(?:从来)?(?:没有|没)(?:用过|用|上过|装过|买过)?(?:什么|任何|啥子|啥)?(?P<zcat>系统|软件|CRM|crm|表格|Excel|excel|工具|App|APP|app)|连(?:个)?(?P<zcat2>表格|Excel|系统|软件)都没|(?:啥|什么|任何)(?P<zcat3>系统|软件|CRM|工具)(?:也|都)没|一(?:套|个|款)(?P<zcat4>系统|软件|CRM|工具)(?:也|都)没",
     )
 });
 /// "Propdesk, that's our crm", "out of Palletmate into a spreadsheet", "我们一直用的房掌柜",
 /// "记在系统里".
 static USES_TOOL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app)\b|\b(?:the|this|that|our)\s+(?:[a-z-]+\s+){0,3}?(?P<cat4>system|software|app|program|database|thing)\s+(?:we|i)(?:['’]ve|\s+have)?\s+(?:had|used|been\s+using|use|run|got)\b|\b(?:type|types|typed|key|keys|keyed|enter|enters|entered|log|logs|logged|punch|punches|punched)\s+(?:[\w'’]+\s+){0,3}?into\s+(?P<name3>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm)(?:已经|都)?用了|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)|在(?:那个|我们那个)?(?P<zname3>[A-Za-z0-9\p{Han}]{2,5}?)(?:小程序|App|APP|app)(?:里头|里面|里边|里|上)|^\s*(?P<name4>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s+(?:prints|sends|does|handles|tracks|keeps|holds|runs|tells|shows|books|logs|emails|texts|sorts|plans)\b",
+        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app)\b|\b(?:the|this|that|our)\s+(?:[a-z-]+\s+){0,3}?(?P<cat4>system|software|app|program|database|thing)\s+(?:we|i)(?:['’]ve|\s+have)?\s+(?:had|used|been\s+using|use|run|got)\b|\b(?:type|types|typed|key|keys|keyed|enter|enters|entered|log|logs|logged|punch|punches|punched)\s+(?:[\w'’]+\s+){0,3}?into\s+(?P<name3>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm)(?:已经|都)?用了|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)|在(?:那个|我们那个)?(?P<zname3>[A-Za-z0-9\p{Han}]{2,5}?)(?:小程序|App|APP|app)(?:里头|里面|里边|里|上)|^\s*(?P<name4>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s+(?:prints|sends|does|handles|tracks|keeps|holds|runs|tells|shows|books|logs|emails|texts|sorts|plans)\b|^\s*(?P<name5>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s*[.!]?\s*$|\b(?:go|goes|going|run|runs|come|comes)\s+(?:in\s+)?through\s+(?P<name6>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\b|\bthe\s+computer\s+(?:[a-z-]+\s+)?(?P<cat5>system|thing|program)\b",
     )
 });
 /// A tool whose contract runs out or renews: "我们现在那个系统吧 明年三月份才到期", "our current
@@ -342,6 +342,9 @@ enum ToolKind {
     Named,
 }
 
+/// Prefixes of family names written with an inner capital (McKesson, MacLeod, DeSouza).
+const SURNAME_CAMEL: &[&str] = &["Mc", "Mac", "De", "Di", "Da", "Du", "La", "Le", "Van", "Von", "O"];
+
 fn tool_kind(word: &str) -> ToolKind {
     match word.to_lowercase().as_str() {
         "crm" => ToolKind::Crm,
@@ -412,12 +415,19 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
         }
         for c in USES_TOOL.captures_iter(sentence) {
             let group = |names: &[&str]| names.iter().find_map(|n| c.name(n));
-            let claim = if let Some(m) = group(&["cat", "cat2", "cat3", "cat4", "zcat", "zcat2", "zcat3"]) {
+            let claim = if let Some(m) = group(&["cat", "cat2", "cat3", "cat4", "cat5", "zcat", "zcat2", "zcat3"]) {
                 Some((tool_kind(m.as_str()), m.as_str()))
-            } else if let Some(m) = group(&["name", "name2", "name3", "name4", "zname", "zname2", "zname3"]) {
+            } else if let Some(m) =
+                group(&["name", "name2", "name3", "name4", "name5", "name6", "zname", "zname2", "zname3"])
+            {
                 let name = m.as_str();
+                // "McKesson." or "DeSouza." said alone is a company or a family, not a product.
+                let surname = SURNAME_CAMEL.iter().any(|p| {
+                    name.strip_prefix(p).is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+                });
                 if NOT_SOFTWARE.iter().any(|w| name.eq_ignore_ascii_case(w) || name.starts_with(w))
                     || ALL_IN_NOT_TOOLS.contains(&name.to_lowercase().as_str())
+                    || surname
                 {
                     None
                 } else {
@@ -440,7 +450,7 @@ static TOOL_QUESTION: LazyLock<Regex> =
 /// A bare no: "None.", "Nope, nothing.", "没有。".
 static BARE_NO: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^\s*(?:(?:no|none|nope|nah|nothing|not\s+really|not\s+one)[\s,.!]*){1,2}$|^\s*(?:没有|没|没用|没用过|没上过)[，。！\s]*$",
+        r"(?i)^\s*(?:(?:no|none|nope|nah|nothing|not\s+really|not\s+one)[\s,.!]*){1,2}$|^\s*(?:no|nope|nah)[.,!]\s+(?:(?:a|the|just|our|my|an)\s+){0,2}(?:paper|pen|whiteboard|notebook|diary|book|clipboard|notepad|wall\s+chart|phone)(?:\s+[a-z]+){0,2}\s*[.!]?\s*$|^\s*(?:没有|没|没用|没用过|没上过)[，。！\s]*$",
     )
 });
 
@@ -805,6 +815,35 @@ mod tests {
             ]),
             ["tools"]
         );
+        // A product named alone, or as what everything goes through; a no and a paper tool.
+        assert_eq!(
+            subjects(&[
+                "R: What do you dispatch with?",
+                "TugLog. The ships' agents book in it and it pushes the jobs to the tablets.",
+                "R: And on a busy day?",
+                "It's the whiteboard and the VHF. There's no system, never has been.",
+            ]),
+            ["tools"]
+        );
+        assert_eq!(
+            subjects(&[
+                "R: Do you use any software for the service visits?",
+                "No. Paper diary.",
+                "R: How do the technicians know where to go?",
+                "No, sure I put them all into the app every morning and it pings their phones.",
+            ]),
+            ["tools"]
+        );
+        assert_eq!(
+            subjects(&[
+                "there's no computer for it really its all paper run sheets and the big whiteboard",
+                "R: and the discharges",
+                "nah it goes in the cad first the computer dispatch thing every job gets typed in there",
+            ]),
+            ["tools"]
+        );
+        // A family name with an inner capital is no product.
+        assert!(subjects(&["R: Who supplies you?", "McKesson.", "R: Software?", "There's no system."]).is_empty());
         // A system whose contract runs out is a system in use.
         assert_eq!(
             subjects(&[
