@@ -900,10 +900,14 @@ impl Reader<'_> {
             }
             // "一千出头啊……那还行吧" after the rep's price, "三五万我觉得还行吧": a mild
             // "it's OK" said of money is about the price, not the pain.
-            if c == NEED
-                && entry.cue == Cue::Partial
-                && about_price(transcript, turn.index, &text[sentence_range(start).0..sentence_range(start).1])
-            {
+            // The money must be next to the "it's OK" (its clause or the one before, and a few
+            // words back), not a revenue figure earlier in a long unpunctuated answer.
+            let near_money = {
+                let from = cl.checked_sub(1).and_then(|p| clause_ranges.get(p)).map_or(clause_range(start).0, |r| r.0);
+                let window = start - text_before(text, start, 40).len();
+                &text[from.max(sentence_range(start).0).max(window)..clause_range(start).1]
+            };
+            if c == NEED && entry.cue == Cue::Partial && about_price(transcript, turn.index, near_money) {
                 continue;
             }
             let (says, weight) = match entry.cue {
@@ -3979,6 +3983,16 @@ mod tests {
             ],
             &[("timeline", Confirmed)],
         );
+        // A mild "有点乱" in a long unpunctuated answer is still a partial need, whatever the
+        // revenue said earlier in it; next to the rep's price it is about the price.
+        check(
+            &[
+                "R: 那您那边销售现在大概是怎么跟客户的",
+                "一年产值八千万左右吧 然后跟客户呢 就是 嗯 各管各的 微信啊电话啊都有有时候是有点乱",
+            ],
+            &[("need", Partial)],
+        );
+        check(&["R: 一个账号一年一千二。", "一千出头啊……那还行吧"], &[("need", Unknown)]);
         check(&["R: Is changing the rota likely any time next year?", "Not next year."], &[("timeline", Negative)]);
         check(
             &[
