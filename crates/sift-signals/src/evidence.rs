@@ -2565,7 +2565,7 @@ fn waits_until_after(transcript: &Transcript, span: Span) -> bool {
     NOT_UNTIL_BEFORE.is_match(before)
         || NOT_UNTIL_IN.is_match(quote) && NOTHING_BEFORE_CLAUSE.is_match(before)
         || WAIT_AFTER.is_match(after)
-        || (quote.ends_with('后') || quote.ends_with("以后") || quote.ends_with("之后")) && ZH_THEN_DO.is_match(after)
+        || quote.ends_with('后') && ENDS_ANSWER.is_match(after)
 }
 /// Before a date: a no that lasts until it ("won't touch it till", "not before", "nothing
 /// gets done until after").
@@ -2587,11 +2587,8 @@ static WAIT_AFTER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         r"(?i)^\s*,?\s*at\s+the\s+earliest|^(?:以后|之后|过后)?[，, ]?(?:再|才)(?:弄|上|说|看|考虑|搞|换|签|定|买|装|动|启动|开始|能签|能弄|能上)",
     )
 });
-static ZH_THEN_DO: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
-    built_in(
-        r"^[，, ]?(?:再|才)(?:弄|上|说|看|考虑|搞|换|签|定|买|装|动|启动|开始|能签|能弄|能上)|^[，, ]?(?:吧)?[。.]?$",
-    )
-});
+/// Nothing after a date said as "……以后" at the end of the answer ("开了春以后").
+static ENDS_ANSWER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| built_in(r"^[，, ]?(?:吧)?[。.]?$"));
 
 fn find_conflicts(
     transcript: &Transcript,
