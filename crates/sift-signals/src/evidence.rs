@@ -1372,9 +1372,15 @@ impl Reader<'_> {
                             && !self.roles.within(RoleCue::Buying, clause)
                     {
                         FactRole::Recurring
-                    } else if target_in(clause) && self.roles.within(RoleCue::Target, sentence) {
+                    } else if target_in(clause) && self.roles.within(RoleCue::Target, sentence)
+                        || target_in(sentence)
+                            && !self.roles.within(RoleCue::Buying, clause)
+                            && !(asked.topics & bit(TIMELINE) != 0 && Some(found.start) == first_date)
+                    {
                         // "目标是，半年内参观到签约的转化从百分之十八做到百分之二十五": a goal
-                        // with its change and its deadline, even with a buying word in it.
+                        // with its change and its deadline, even with a buying word in it;
+                        // "she wants us in four thousand shops by christmas so like ten times
+                        // what we have now": a change in the sentence and no buying word.
                         FactRole::GoalDeadline
                     } else if self.roles.within(RoleCue::Buying, clause)
                         || sentence_mask[s] & bit(TIMELINE) != 0
@@ -1607,6 +1613,9 @@ impl Reader<'_> {
                 && found.start - b <= 50
                 && sentence_of(a) == s
                 && (found.start - b <= 12 || !text[b..found.start].contains([',', '，', ';', '；', '、']))
+                // "she told us last week that she wants us in four thousand shops by
+                // christmas": what was said in the past looks ahead.
+                && !FUTURE_BETWEEN.is_match(&text[b..found.start])
         });
         let after = pasts.iter().any(|&(a, _)| {
             a >= found.end
@@ -1620,7 +1629,11 @@ impl Reader<'_> {
             }
             _ => false,
         };
-        before || after || over
+        // "明年", "next month": a date that can only lie ahead is not made past by a past
+        // verb near it ("老板上个月开会讲了 明年开始客退要做到零").
+        let ahead = matches!(found.fact, Fact::Timeline { kind: TimelineKind::Relative, resolved: Some(d), .. } if d > self.as_of)
+            && ONLY_AHEAD.is_match(&text[found.start..found.end]);
+        (before || after || over) && !ahead
     }
 
     /// Evidence from a person named with a part in the decision. Authority is about this
@@ -1951,6 +1964,15 @@ static QUESTION_KIND_PATTERNS: std::sync::LazyLock<[&'static Regex; 10]> = std::
 static QUESTION_KINDS: std::sync::LazyLock<Option<RegexSet>> =
     std::sync::LazyLock::new(|| crate::lexicon::prefilter_set(QUESTION_KIND_PATTERNS.iter().map(|r| r.as_str())));
 
+/// Relative dates that only ever lie ahead of the call.
+static ONLY_AHEAD: std::sync::LazyLock<Regex> =
+    std::sync::LazyLock::new(|| built_in(r"(?i)^(?:明年|后年|下个?月|下周|下礼拜|下星期|下个?季度|下半年|next\s)"));
+/// Words between a past marker and a date that make the date one looked forward to, said in
+/// the past ("last week she said she wants it by Christmas").
+static FUTURE_BETWEEN: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(r"(?i)(?-u:\b)(?:wants?|will|going\s+to|gonna|plans?|hopes?|needs?|expects?|aims?|reckons)(?-u:\b)")
+});
+
 /// Being busy: in an answer about a season, the season, not a pain.
 static BUSY: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
@@ -1993,7 +2015,7 @@ static WHY_NOT_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| 
 /// A question about money to spend (not a vendor's price).
 static BUDGET_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:budget\w*|spend\w*|invest\w*|afford|set\s+aside|earmark\w*|money|funding|funds|a\s+number\s+against|figure\s+in\s+mind|put\s+(?:aside|by)|(?:a\s+)?figure\s+(?:you['’]re|you\s+are)\s+working|(?:what|how\s+much)\s+(?:are\s+you|you['’]re)\s+working\s+with|how\s+much\s+(?:would|could|can|do|are)\s+you|how\s+much\s+are\s+we\s+talking|underspend|(?:get|be|gets)\s+paid\s+for|pay\s+for\s+(?:it|this|something))(?-u:\b)|预算|投入|花多少|能花|多少钱|费用|经费|资金|钱这块|投(?:点|些)?钱|掏钱|出钱|花钱|留(?:点|些|了|一点)?钱|额度",
+        r"(?i)(?-u:\b)(?:budget\w*|spend\w*|invest\w*|afford|set\s+aside|earmark\w*|money|funding|funds|a\s+number\s+against|figure\s+in\s+mind|put\s+(?:aside|by)|(?:a\s+)?figure\s+(?:you['’]re|you\s+are)\s+working|(?:what|how\s+much)\s+(?:are\s+you|you['’]re)\s+working\s+with|how\s+much\s+(?:would|could|can|do|are)\s+you|how\s+much\s+are\s+we\s+talking|underspend|(?:get|be|gets)\s+paid\s+for|pay\s+for\s+(?:it|this|something))(?-u:\b)|预算|投入|花多少|能花|多少钱|费用|经费|资金|钱这块|投(?:点|些)?钱|投(?:一)?(?:点|些)|掏钱|出钱|花钱|留(?:点|些|了|一点)?钱|额度",
     )
 });
 /// A question about what the problem costs or changes.

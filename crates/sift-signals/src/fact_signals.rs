@@ -466,7 +466,7 @@ fn horizon_near(text: &str, span: Span, call: &CallEvidence, max_days: i64) -> O
 static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:[a-z-]+\s+)?(?:{bad})\b|\bno\s+more\s+(?:{bad})\s*(?:,\s*)?(?:period|full\s+stop|ever|at\s+all)\b|\b(?:zero|nil)\s+(?:missed|late|lost|failed|wrong|botched|dropped)\s+[a-z]+|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?|fill(?:\s+rate)?|full|booked|utili[sz]ation|capacity|collection)|\bevery\s+(?:single\s+)?(?:slot|session|class|room|bed|seat|table|court|lane|pitch|shift)s?\s+(?:\w+\s+){{0,2}}?(?:full|booked|filled|taken|sold(?:\s+out)?)\b|\b(?:every|each)\s+(?:single\s+)?(?:job|order|invoice|delivery|booking|request)s?\s+(?:\w+\s+){{0,2}}?(?:invoiced|paid|delivered|dispatched|matched|filled|answered|confirmed)\s+(?:the\s+)?(?:same|within\s+(?:the|a|an|one))\s+(?:hour|minute|day)\b|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,4}}?(?:lost|missed|dropped|late|broken|damaged|stolen|nicked|wasted)\b|\bnever\s+(?:to\s+)?(?:turn\s+down|miss|lose|drop|refuse)\s+(?:a|one|another)\s+(?:single\s+)?[a-z]+\s+again\b",
+        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:[a-z-]+\s+)?(?:{bad})\b|\bno\s+more\s+(?:{bad})\s*(?:,\s*)?(?:period|full\s+stop|ever|at\s+all)\b|\b(?:zero|nil)\s+(?:missed|late|lost|failed|wrong|botched|dropped)\s+[a-z]+|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?|fill(?:\s+rate)?|full|booked|utili[sz]ation|capacity|collection)|\bevery\s+(?:single\s+)?(?:slot|session|class|room|bed|seat|chair|table|court|lane|pitch|shift)s?\s+(?:\w+\s+){{0,2}}?(?:full|booked|filled|taken|sold(?:\s+out)?)\b|\b(?:every|each)\s+(?:single\s+)?(?:job|order|invoice|delivery|booking|request)s?\s+(?:\w+\s+){{0,2}}?(?:invoiced|paid|delivered|dispatched|matched|filled|answered|confirmed)\s+(?:the\s+)?(?:same|within\s+(?:the|a|an|one))\s+(?:hour|minute|day)\b|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,4}}?(?:lost|missed|dropped|late|broken|damaged|stolen|nicked|wasted)\b|\bnever\s+(?:to\s+)?(?:turn\s+down|miss|lose|drop|refuse)\s+(?:a|one|another)\s+(?:single\s+)?[a-z]+\s+again\b",
         bad = r"waste|wastage|loss|losses|errors?|defects?|churn|complaints?|returns?|exchanges?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|overflows?|spills?|outages?|downtime|stock-?outs?|stops|stoppages|failures|late\s+deliveries|(?:missed|uncovered)\s+(?:calls|appointments|deliveries|shifts?)",
         who = r"lead|enquiry|enquirie|inquiry|inquirie|prospect|quote|caller|visitor|customer|client|patient|member|demo|deal|trial",
     ))
@@ -475,16 +475,21 @@ static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
 static ZH_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?:全部|全都|百分之百|100%|一个不落地?|统统)(?:都)?(?:要|得|能)?(?:成交|转化|签下|签约|拿下|续费|续约|续课|留住|到店|报名)|一[个单家只条台件位名天份笔]\p{{Han}}{{0,3}}?(?:都|也)不(?:能|许|准)\p{{Han}}{{0,6}}?(?:跑|丢|少|流失|漏|挂|死|坏|错|空|有|扑|黄|砸|落|逾期|延误|超时)|一[个户家人位份件条单]不落|来一个(?:签|成|留)一个|(?:通过率|合格率|及格率|转化率|成交率|签约率|续费率|到店率|好评率|利用率|出租率|入住率|上座率|满座率|满班率|满员率|满课率|出勤率|准点率|准时率|回款率|收缴率|缴费率|到课率)(?:都|也)?(?:要|得|必须|一定要)?(?:达到|做到|到|冲到)?(?:百分之百|100%)|零(?:{bad})|(?:{bad})率?(?:都|也)?(?:要|得|必须|一定要)?(?:降到|做到|为|变成|归)零|(?:{bad})\p{{Han}}{{0,2}}?(?:必须|要|得|一定要)?清零",
-        bad = "投诉|差错|失误|损耗|浪费|事故|退货|退费|流失|差评|退单|爽约|故障|缺货|逾期|坏账|延误|漏检|停机",
+        r"(?:全部|全都|百分之百|100%|一个不落地?|统统)(?:都)?(?:要|得|能)?(?:成交|转化|签下|签约|拿下|续费|续约|续课|留住|到店|报名)|一[个单家只条台件位名天份笔双块张辆箱瓶]\p{{Han}}{{0,3}}?(?:都|也)不(?:能|许|准)?\p{{Han}}{{0,6}}?(?:跑|丢|少|流失|漏|挂|死|坏|错|空|有|扑|黄|砸|落|逾期|延误|超时|退|返修|返工)|一[个户家人位份件条单]不落|来一个(?:签|成|留)一个|(?:通过率|合格率|及格率|转化率|成交率|签约率|续费率|到店率|好评率|利用率|出租率|入住率|上座率|满座率|满班率|满员率|满课率|出勤率|准点率|准时率|回款率|收缴率|缴费率|到课率)(?:都|也)?(?:要|得|必须|一定要)?(?:达到|做到|到|冲到)?(?:百分之百|100%)|零(?:{bad})|(?:{bad})率?(?:都|也)?(?:要|得|必须|一定要)?(?:降到|做到|为|变成|归)零|(?:{bad})\p{{Han}}{{0,2}}?(?:必须|要|得|一定要)?清零",
+        bad = "投诉|差错|失误|损耗|浪费|事故|退货|退费|流失|差评|退单|爽约|故障|缺货|逾期|坏账|延误|漏检|停机|客退|客诉|返修|返工|不良|次品|报废|错发|漏发|错单|漏单",
     ))
     .expect("built-in pattern")
+});
+/// Signatures or approvals named right before "一个都不能少".
+static SIGNED_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(r"(?:签字|签名|签|盖章|审批|批准|同意)[，,、\s]*$").expect("built-in pattern")
 });
 /// A rep question about goals.
 static GOAL_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)\b(?:goals?|targets?|aims?|aiming|success|ambitions?|where\s+do\s+you\s+(?:want|see)|(?:you['’]d|you\s+would|would\s+you)\s+(?:\w+\s+)?(?:want|like|need)|looking\s+to\s+achieve|hoping\s+to\s+(?:get|see)|what\s+would\s+good\s+look\s+like)\b|目标|指标|打算做到|想做到|(?:达到|看到)一?个?(?:什么|啥)(?:样的?)?(?:效果|结果)",
+        r"(?i)\b(?:goals?|targets?|aims?|aiming|success|ambitions?|where\s+do\s+you\s+(?:want|see)|(?:you['’]d|you\s+would|would\s+you)\s+(?:\w+\s+)?(?:want|like|need)|looking\s+to\s+achieve|hoping\s+to\s+(?:get|see)|what\s+would\s+good\s+look\s+like)\b|目标|指标|打算做到|想做到|(?:达到|看到|做到|实现)一?个?(?:什么|啥)(?:样的?)?(?:效果|结果)",
     )
     .expect("built-in pattern")
 });
@@ -493,7 +498,7 @@ static GOAL_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
 static DEMANDED: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)\b(?:must|has\s+to|have\s+to|need\s+to|needs\s+to|got\s+to|gotta|not\s+one|not\s+a\s+single|ever|never|again|every\s+single|from\s+now\s+on|going\s+forward|no\s+exceptions?)\b|必须|一定|不能|不许|不准|都得|要",
+        r"(?i)\b(?:must|has\s+to|have\s+to|need\s+to|needs\s+to|got\s+to|gotta|not\s+one|not\s+a\s+single|ever|never|again|every\s+single|from\s+now\s+on|going\s+forward|no\s+exceptions?|not\s+fewer|from\s+(?:the\s+)?(?:first\s+(?:day|week|month)|day\s+one|week\s+one))\b|必须|一定|不能|不许|不准|都得|要",
     )
     .expect("built-in pattern")
 });
@@ -517,6 +522,10 @@ fn perfection_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span
     for turn in transcript.prospect_turns() {
         let regex = if crate::facts::has_han(&turn.text) { &*ZH_PERFECTION } else { &*EN_PERFECTION };
         for m in regex.find_iter(&turn.text) {
+            // "五万以上必须两个人签字，一个都不能少": the signatures, not a goal.
+            if SIGNED_BEFORE.is_match(&turn.text[..m.start()]) {
+                continue;
+            }
             let span = Span { turn: turn.index, start: m.start(), end: m.end() };
             // Said as a goal, or as the answer to a question about goals ("Goals for the new
             // year?" "Every single enquiry converts. By Easter.").

@@ -149,9 +149,11 @@ pub(crate) fn en_word_number_pattern() -> String {
     let spoken_hundreds = format!(
         "(?:one|two|three|four|five|six|seven|eight|nine)\\s+(?:{EN_TENS})(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
     );
+    // "three point two million": a decimal said digit by digit.
+    let digit = "(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)";
     let below_hundred = format!("(?:{spoken_hundreds}|(?:{EN_TENS})(?:[- ](?:{EN_UNITS}|odd))?|(?:{EN_UNITS}))");
     format!(
-        r"(?:half\s+a|a\s+couple\s+of|a\s+few|couple\s+of|several|(?:{below_hundred}|a|an)(?:\s+hundred(?:\s+(?:and\s+)?{below_hundred})?)?(?:\s+and\s+a\s+half)?)"
+        r"(?:half\s+a|a\s+couple\s+of|a\s+few|couple\s+of|several|(?:{below_hundred}|a|an)(?:\s+hundred(?:\s+(?:and\s+)?{below_hundred})?)?(?:\s+and\s+a\s+half|\s+point(?:\s+{digit}){{1,2}})?)"
     )
 }
 
@@ -169,8 +171,20 @@ pub fn parse_en_words(text: &str) -> Option<f64> {
     let tokens: Vec<&str> = lower.split(|c: char| c.is_whitespace() || c == '-').filter(|t| !t.is_empty()).collect();
     let mut value: f64 = 0.0;
     let mut seen = false;
+    // After "point", each digit word is the next decimal place.
+    let mut place: Option<f64> = None;
     for (i, tok) in tokens.iter().enumerate() {
+        if let Some(p) = place {
+            let d = match *tok {
+                "oh" => 0.0,
+                other => en_word_value(other).filter(|d| *d < 10.0)?,
+            };
+            value += d * p;
+            place = Some(p / 10.0);
+            continue;
+        }
         match *tok {
+            "point" if seen => place = Some(0.1),
             "and" | "of" | "odd" => {}
             "a" | "an" => {
                 if tokens.get(i + 1) != Some(&"half") && value == 0.0 {
@@ -258,6 +272,16 @@ pub fn parse_zh_number(text: &str) -> Option<f64> {
         }
         // "两个亿": a measure word between the number and 亿.
         if c == ',' || c == '，' || (c == '个' && chars.peek() == Some(&'亿')) {
+            continue;
+        }
+        // "一点二个亿": the digits after 点 are tenths, hundredths.
+        if c == '点' && seen {
+            let mut place = 0.1;
+            while let Some(d) = chars.peek().and_then(|n| zh_digit(*n)) {
+                number += d * place;
+                place /= 10.0;
+                chars.next();
+            }
             continue;
         }
         if let Some(d) = zh_digit(c) {
@@ -411,7 +435,14 @@ static FROM_TO_NOT_A_THING: LazyLock<Regex> = LazyLock::new(|| {
 /// bare numbers, each with its own approximate unit (一百来万 = 一百万) and currency.
 static ZH_FROM_TO: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"从(?:现在|目前|今年|去年|原来)?的?(?P<a>{ZH_NUM})(?:来|多|余)?(?P<au>千万|万|亿)?(?:美金|美元|块钱|块|元|人民币|刀)?(?:个|名|位|家|条|单|人)?(?:做到|干到|弄到|搞到|冲到|发展到|扩到|扩大到|铺到|提到|提高到|提升到|增长到|涨到|增加到|到)(?P<b>{ZH_NUM})(?:来|多|余)?(?P<bu>千万|万|亿)?"
+        r"从(?:现在|目前|今年|去年|原来)?(?:的|这|这个)?(?:一天|每天|一个月|每个月|每月|一周|每周|一年|每年)?(?P<a>{ZH_NUM})(?:来|多|余)?(?P<au>千万|万|亿)?(?:美金|美元|块钱|块|元|人民币|刀)?(?:个|名|位|家|条|单|人)?\s?(?:做到|干到|弄到|搞到|冲到|发展到|扩到|扩大到|铺到|提到|提高到|提升到|增长到|涨到|增加到|到)(?:一天|每天|一个月|每个月|每月|一周|每周|一年|每年)?(?P<b>{ZH_NUM})(?:来|多|余)?(?P<bu>千万|万|亿)?"
+    ))
+});
+/// "三家变三百家", "两个仓变成二十个仓": a count said to become another, with the counted thing
+/// named on both sides.
+static ZH_BECOMES: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?P<a>{ZH_NUM})(?:来|多|余)?(?P<au>千万|万|亿)?(?P<thing>个|名|位|家|条|单|台|辆|间|所)[\p{{Han}}]{{0,2}}变成?(?P<b>{ZH_NUM})(?:来|多|余)?(?P<bu>千万|万|亿)?(?P<thing2>个|名|位|家|条|单|台|辆|间|所)"
     ))
 });
 /// "十来万", "二十多万", "十几万": an approximate amount, about the number named; "十几二十万"
@@ -461,7 +492,7 @@ static EN_DOUBLE_NOUN: LazyLock<Regex> = LazyLock::new(|| {
 });
 static EN_MULTIPLE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:(?P<word>double|doubling|doubled|triple|tripling|tripled|quadruple|quadrupling|quadrupled|quintuple|quintupling)|(?P<nx>\d+(?:\.\d+)?)x|(?P<wx>two|three|four|five|ten|twenty|fifty|a\s+hundred)\s?x|(?P<fold>\d+|two|three|four|five|ten)-?fold|(?P<times>\d+|two|three|four|five|ten)\s+times\s+(?:more|bigger|larger|higher|the|our|as\s+much))\b",
+        r"(?i)\b(?:(?P<word>double|doubling|doubled|triple|tripling|tripled|quadruple|quadrupling|quadrupled|quintuple|quintupling)|(?P<nx>\d+(?:\.\d+)?)x|(?P<wx>two|three|four|five|ten|twenty|fifty|a\s+hundred)\s?x|(?P<fold>\d+|two|three|four|five|ten)-?fold|(?P<times>\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty)\s+times\s+(?:more|bigger|larger|higher|the|our|as\s+much|what\s+(?:we|they|i|she|he)\s+(?:have|has|do|does|did|make|makes|sell|sells|take|takes|are\s+at|['’]?ve\s+got|got)|where\s+(?:we|they)\s+are))\b",
     )
 });
 
@@ -703,7 +734,7 @@ static EN_SELF_DECIDES: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-pub(crate) const ZH_NUM: &str = r"[一二两三四五六七八九十]{1,3}个亿|[0-9０-９][0-9０-９,，.]*[十百千万亿]*[0-9零〇一二两三四五六七八九十百千万亿]*|[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*";
+pub(crate) const ZH_NUM: &str = r"[一二两三四五六七八九十]{1,3}点[零一二两三四五六七八九]{1,2}个?[万亿]|[一二两三四五六七八九十]{1,3}个亿|[0-9０-９][0-9０-９,，.]*[十百千万亿]*[0-9零〇一二两三四五六七八九十百千万亿]*|[一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*";
 static ZH_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"(?P<pre>人民币|¥|￥|RMB|USD|US\$|\$|€|£)?\s?(?P<num>{ZH_NUM})(?P<post>万元|元|块钱|块|人民币|美元|美金|欧元|英镑|刀)?"
@@ -831,6 +862,7 @@ static EN_LIST: LazyLock<PatternList> = LazyLock::new(|| {
 static ZH_LIST: LazyLock<PatternList> = LazyLock::new(|| {
     vec![
         &*ZH_FROM_TO,
+        &*ZH_BECOMES,
         &*ZH_HOLIDAY,
         &*ZH_APPROX_AMOUNT,
         &*ZH_GROWTH,
@@ -1642,7 +1674,10 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
     };
     let range = |c: &Captures<'_>| c.get(0).map(|m| (m.start(), m.end())).unwrap_or((0, 0));
 
-    for c in gate.captures(&ZH_FROM_TO, text) {
+    for c in gate.captures(&ZH_FROM_TO, text).chain(gate.captures(&ZH_BECOMES, text).filter(|c| {
+        // The same thing on both sides: "三家变三百家", not "三个人变两班".
+        c.name("thing").map(|m| m.as_str()) == c.name("thing2").map(|m| m.as_str())
+    })) {
         let (s, e) = range(&c);
         let level = |n: &str, unit: &str| {
             let unit = c.name(unit).map_or(1.0, |u| match u.as_str() {
@@ -2567,6 +2602,7 @@ mod tests {
             ("预算有$40k", "$40k", 40_000.0, Some("USD")),
             ("明年冲到一个亿", "一个亿", 100_000_000.0, None),
             ("两个亿的流水", "两个亿", 200_000_000.0, None),
+            ("今年签单额一点二个亿", "一点二个亿", 120_000_000.0, None),
             ("投放规模做到六十个亿", "六十个亿", 6_000_000_000.0, None),
         ];
         for (input, quote, amount, currency) in cases {
@@ -2747,6 +2783,15 @@ mod tests {
             growth(1000.0 / 870.0),
         );
         check("aiming for 4x", "4x", growth(4.0));
+        // A decimal said digit by digit.
+        check(
+            "we go from three point two million revenue this year to fifty million by next christmas",
+            "from three point two million revenue this year to fifty million",
+            growth(50.0 / 3.2),
+        );
+        assert_eq!(parse_en_words("two point five"), Some(2.5));
+        assert_eq!(parse_en_words("one point oh five"), Some(1.05));
+        assert_eq!(parse_en_words("point five"), None);
         check("cut costs by 30%", "cut costs by 30%", growth(0.7));
         check("20% growth next year", "20% growth", growth(1.2));
         check("今年业绩翻两番", "翻两番", growth(4.0));
@@ -2761,6 +2806,18 @@ mod tests {
         check("经销商要从六十个干到六千个", "从六十个干到六千", growth(100.0));
         check("回传比例从现在的三成提到七成", "三成提到七成", growth(7.0 / 3.0));
         check("下个月会员要从两千做到两万", "从两千做到两万", growth(10.0));
+        // A rate or "现在这" between 从 and the figures; a count said to become another.
+        check("明年一季度单量要从一天八千做到一天八万", "从一天八千做到一天八万", growth(10.0));
+        check("注册志愿者要从现在这三百来个 做到三万个", "从现在这三百来个 做到三万", growth(100.0));
+        check("他说就明年 三家变三百家", "三家变三百家", growth(100.0));
+        check("两个仓变成二十个仓", "两个仓变成二十个", growth(10.0));
+        assert!(!found("三个人变两班倒").iter().any(|(_, f)| matches!(f, Fact::Growth { .. })));
+        assert!(!found("从一天缩短到半天").iter().any(|(_, f)| matches!(f, Fact::Growth { .. })));
+        check(
+            "she wants us in four thousand shops by christmas so like ten times what we have now",
+            "ten times what we have",
+            growth(10.0),
+        );
         for seasonal in
             ["国庆前后客流是平时的四倍", "旺季的单子比淡季多三倍", "In December we do three times the usual volume"]
         {
