@@ -1964,6 +1964,17 @@ static QUESTION_KIND_PATTERNS: std::sync::LazyLock<[&'static Regex; 10]> = std::
 static QUESTION_KINDS: std::sync::LazyLock<Option<RegexSet>> =
     std::sync::LazyLock::new(|| crate::lexicon::prefilter_set(QUESTION_KIND_PATTERNS.iter().map(|r| r.as_str())));
 
+/// "我们店哪有会员啊", "哪来的客服", "我们其实基本不返工的": a thing said not to exist at all
+/// (`n`, its name).
+static ZH_NONE_OF: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?:哪(?:有|来的?)(?:什么|啥)?|(?:基本|根本|压根|从来)(?:就|都|也)?(?:不|没有?))(?P<n>\p{Han}{2,3}?)(?:的|啊|呀|嘛|哦|呢|哇|[，,。！？!?\s]|$)",
+    )
+});
+/// Names after 哪有 that say "no time" or "no money", not that a counted thing is missing.
+static ZH_NOT_COUNTED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(r"^(?:钱|闲钱|时间|空|功夫|工夫|预算|那么|这么|人手|心思|精力|机会|必要|问题|办法)")
+});
 /// Relative dates that only ever lie ahead of the call.
 static ONLY_AHEAD: std::sync::LazyLock<Regex> =
     std::sync::LazyLock::new(|| built_in(r"(?i)^(?:明年|后年|下个?月|下周|下礼拜|下星期|下个?季度|下半年|next\s)"));
@@ -2593,7 +2604,7 @@ fn waits_until_after(transcript: &Transcript, span: Span) -> bool {
 /// gets done until after").
 static NOT_UNTIL_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?:(?-u:\b)(?:won['’]?t|wouldn['’]?t|can['’]?t|not|no|nothing|never)(?-u:\b)[^.?!]{0,40}(?-u:\b)(?:till|until|til)\s+(?:after\s+)?(?:the\s+)?|(?-u:\b)not\s+(?:before|till|until)\s+(?:after\s+)?(?:the\s+)?|(?-u:\b)no\s+earlier\s+than\s+(?:the\s+)?)$",
+        r"(?i)(?:(?-u:\b)(?:won['’]?t|wouldn['’]?t|can['’]?t|not|no|nothing|never)(?-u:\b)[^.?!]{0,40}(?-u:\b)(?:till|until|til)\s+(?:after\s+)?(?:the\s+)?|(?-u:\b)not\s+(?:before|till|until)\s+(?:after\s+)?(?:the\s+)?|(?-u:\b)no\s+earlier\s+than\s+(?:the\s+)?|(?-u:\b)(?:anything|nothing)\s+(?:new\s+)?(?:is|happens|gets\s+done|goes\s+in)\s+after\s+(?:the\s+\w+\s+)?(?:like\s+|so\s+|probably\s+|maybe\s+)?(?:the\s+)?)$",
     )
 });
 /// A date quoted with its own "till/before" ("till after Easter", "before the summer"),
@@ -2893,6 +2904,37 @@ fn find_conflicts(
     if let Some(&(_, first)) = team_total {
         let denies = |text: &str| SOLO_TEAM.find(text).map(|m| (m.start(), m.end()));
         conflicts.extend(denied_total(first, "team_size", Message::new("call.conflict.solo_team"), &denies));
+    }
+    // "我们客服一共二十六个人" and, later, "客服 我们哪有客服啊": a thing counted under its name
+    // in Chinese, then said not to exist at all. The name is the one denied, found before the
+    // count in its own sentence.
+    let mut denied_nouns: Vec<&str> = Vec::new();
+    for turn in transcript.prospect_turns() {
+        for c in ZH_NONE_OF.captures_iter(&turn.text) {
+            let Some(noun) = c.name("n").map(|m| m.as_str()) else { continue };
+            if ZH_NOT_COUNTED.is_match(noun) || denied_nouns.contains(&noun) {
+                continue;
+            }
+            denied_nouns.push(noun);
+            let counted = facts.iter().find(|f| {
+                f.span.turn < turn.index
+                    && matches!(f.fact, Fact::Count { value, .. } if value >= 2.0)
+                    && transcript.turns.get(f.span.turn).is_some_and(|t| {
+                        let before = text_before(&t.text, f.span.start, 45);
+                        before.rfind(noun).is_some_and(|i| !before[i..].contains(['。', '！', '？', '?', '!']))
+                    })
+            });
+            let Some(first) = counted else { continue };
+            let denies = |text: &str| {
+                ZH_NONE_OF
+                    .captures_iter(text)
+                    .find(|c| c.name("n").is_some_and(|m| m.as_str() == noun))
+                    .and_then(|c| c.get(0))
+                    .map(|m| (m.start(), m.end()))
+            };
+            let message = Message::new("call.conflict.count_denied").with("unit", noun);
+            conflicts.extend(denied_total(first, "count", message, &denies));
+        }
     }
 
     // A budget figure and, in a later turn, a flat "no budget" with no figure after it; a
@@ -3989,6 +4031,15 @@ mod tests {
                 "We need it live by the end of January.",
                 "R: And the rollout?",
                 "Honestly we won't touch anything till after Easter.",
+            ],
+            &[("timeline", Contradicted)],
+        );
+        check(
+            &[
+                "R: When do you need it in?",
+                "we need this in before the first of april when hall two opens",
+                "R: And the rollout?",
+                "it's a full change freeze on the ops side so realistically anything new is after the summer like september maybe",
             ],
             &[("timeline", Contradicted)],
         );

@@ -194,7 +194,13 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
                 let why = Message::new("call.signal.knows_cycle");
                 signals.push(signal(SignalKind::Knowledge, Polarity::Good, f.span, why));
             }
-            (FactRole::Target, _) if !f.hedged && !in_absurd(f) && LEADERSHIP.is_match(&sentence) => {
+            // "退回来一双就扣哪条线的钱": one of a thing is no target figure.
+            (FactRole::Target, fact)
+                if !f.hedged
+                    && !in_absurd(f)
+                    && !matches!(fact, Fact::Count { value, .. } if *value < 2.0)
+                    && LEADERSHIP.is_match(&sentence) =>
+            {
                 let why = Message::new("call.signal.knows_goal").with_message("fact", f.fact.message());
                 signals.push(signal(SignalKind::Knowledge, Polarity::Good, f.span, why));
             }
@@ -1528,6 +1534,38 @@ mod tests {
             ],
             &[(Inconsistency, "就我跟我老婆")],
             &[],
+        );
+        // A thing counted under its name, later said not to exist.
+        check(
+            &[
+                "R: 报修这块是怎么处理的",
+                "就是用户打那个客服电话嘛 我们客服一共二十六个人 三班倒",
+                "R: 那报修电话是客服那边接完再转给你们吗",
+                "客服 我们哪有客服啊 报修电话直接打到我们运维值班室的",
+            ],
+            &[(Inconsistency, "哪有客服啊")],
+            &[],
+        );
+        check(
+            &[
+                "R: 返工多吗",
+                "返工啊 嗯 一个月三千来双吧 开胶的 车线跑偏的都有",
+                "R: 那您看这块",
+                "嗯 怎么说呢 我们其实基本不返工的 质量一直挺稳",
+            ],
+            &[(Inconsistency, "基本不返工的")],
+            &[],
+        );
+        // "哪有时间" and a thing never counted before are no conflict.
+        check(
+            &[
+                "R: 会员这块呢",
+                "会员的话 系统里有八千多个吧",
+                "R: 平时有空做回访吗",
+                "哪有时间啊 我们哪有专员啊 都是店长顺手弄",
+            ],
+            &[],
+            &[Inconsistency],
         );
         check(
             &[
