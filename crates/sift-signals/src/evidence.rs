@@ -2044,7 +2044,7 @@ static NEED_CHECK_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::ne
 /// Someone's absence up to a date: "she's away till", "he's on leave until", "出差到".
 static AWAY_UNTIL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:away|off|on\s+(?:leave|holiday|vacation|holidays)|out\s+of\s+(?:the\s+)?office|travell?ing|abroad)\s+(?:\w+\s+){0,2}?(?:(?:till|until|til|through)\s+(?:the\s+)?)?$|(?:he|she|they)(?:['’]?s|\s+is|['’]?re|\s+are)\s+in\s+[A-Z]\w+\s+(?:(?:till|until|til)\s+(?:the\s+)?)?$|(?:出差|休假|不在|出国)(?:到|要到)$",
+        r"(?i)(?-u:\b)(?:away|off|on\s+(?:leave|holiday|vacation|holidays)|out\s+of\s+(?:the\s+)?office|travell?ing|abroad)\s+(?:\w+\s+){0,2}?(?:(?:till|until|til|through)\s+(?:the\s+)?)?$|(?:he|she|they)(?:['’]?s|\s+is|['’]?re|\s+are)\s+in\s+[A-Z]\w+\s+(?:(?:till|until|til)\s+(?:the\s+)?)?$|(?-u:\b)(?:season|busy|flat\s+out|snowed\s+under)\s+(?:\w+\s+){0,2}?(?:till|until|til|through)\s+(?:the\s+)?$|(?:出差|休假|不在|出国)(?:到|要到)$",
     )
 });
 /// The end of a contract already signed, said before its date: "the lease runs till", "our
@@ -4119,6 +4119,8 @@ mod tests {
             ),
             (&["R: When might he look at it?", "No idea. He's on leave until the 12th of January."], Unknown),
             (&["R: Could I get twenty minutes with Gemma in January?", "She's in Lisbon till February."], Unknown),
+            // A busy season is no plan.
+            (&["R: Would he look at it soon?", "He's up to his eyeballs, it's boiler season till March."], Unknown),
             // A date turned down is a diary, not a plan.
             (&["R: 下周方便我过去拜访一下吗？", "下周不行，忙。"], Unknown),
             (&["R: Could we meet next week?", "Next week doesn't work, sorry."], Unknown),
