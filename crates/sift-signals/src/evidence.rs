@@ -635,7 +635,19 @@ fn read_call(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topi
     let mut previous = Asked::default();
     let mut asked_about = Vec::with_capacity(exchanges.len());
     for exchange in &exchanges {
-        let question = if exchange.asked() { exchange.question_text(transcript) } else { String::new() };
+        // A question the detector did not find in unpunctuated speech ("fair enough um on the
+        // money side is there anything set aside for this") is still read as one when the
+        // rep's last sentence has a question's shape.
+        let question = if exchange.asked() {
+            exchange.question_text(transcript)
+        } else {
+            exchange
+                .context
+                .map(|s| transcript.quote(s))
+                .filter(|q| !q.trim_end().ends_with(['.', '。', '!', '！']) && UNMARKED_QUESTION.is_match(q))
+                .map(str::to_owned)
+                .unwrap_or_default()
+        };
         let mut asked = Asked::read(&question, cues, forced_topic);
         asked.question_turn = exchange.questions.last().map(|q| q.turn);
         // "And now?", "And you?", "那这次呢？": an elliptical follow-up asks about what the
@@ -1964,6 +1976,13 @@ static QUESTION_KIND_PATTERNS: std::sync::LazyLock<[&'static Regex; 10]> = std::
 static QUESTION_KINDS: std::sync::LazyLock<Option<RegexSet>> =
     std::sync::LazyLock::new(|| crate::lexicon::prefilter_set(QUESTION_KIND_PATTERNS.iter().map(|r| r.as_str())));
 
+/// The shape of a question asked without a question mark: an auxiliary before "there",
+/// "anything" or a pronoun, or a question word ("is there anything set aside", "who else").
+static UNMARKED_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:)(?:(?:is|are|was|were|do|does|did|have|has|had|would|could|can|will)\s+(?:there|you|anything|anyone|anybody|it|that|he|she|they|we|your)|what|who|how|when|where|which|why)(?-u:)|吗|什么|谁|多少|哪|怎么|几",
+    )
+});
 /// "我们店哪有会员啊", "哪来的客服", "我们其实基本不返工的": a thing said not to exist at all
 /// (`n`, its name).
 static ZH_NONE_OF: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
@@ -3492,6 +3511,14 @@ mod tests {
                 Negative,
             ),
             (&["R: Is anything set aside?", "We put thirty grand aside for it in March."], Confirmed),
+            // Asked without a question mark, in speech-recognition text.
+            (
+                &[
+                    "R: fair enough um on the money side is there anything set aside for this",
+                    "um not as such there's nothing sitting there for it i'd have to go and ask for it",
+                ],
+                Partial,
+            ),
             // Only under a limit, or not promised, or asked for and not yet approved: partial.
             (
                 &[
