@@ -454,6 +454,9 @@ struct Asked {
     own_part: bool,
     /// A yes/no question ("Is there...?", "有没有...？").
     closed: bool,
+    /// The question offers options ("..., or would it be a case of finding it"): a bare no
+    /// answers one of them.
+    options: bool,
     /// "Is he around much?", "Could I grab ten minutes with her?", "他最近有空吗？": the
     /// answer is about a person's time, so "he's flat out till Christmas" is no pain.
     availability: bool,
@@ -510,7 +513,10 @@ impl Asked {
         asked.impact = kind(5);
         asked.need_check = kind(6);
         asked.own_part = kind(7);
-        asked.closed = CLOSED_QUESTION.is_match(question.trim());
+        // "have you got money put by for it or would it be a case of finding it": a no
+        // answers one of two options, not the question.
+        asked.options = EITHER_OR.is_match(question);
+        asked.closed = CLOSED_QUESTION.is_match(question.trim()) && !asked.options;
         asked.availability = kind(8);
         asked.season = kind(9);
         asked.return_date = RETURN_QUESTION.is_match(question);
@@ -650,6 +656,12 @@ fn read_call(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topi
         };
         let mut asked = Asked::read(&question, cues, forced_topic);
         asked.question_turn = exchange.questions.last().map(|q| q.turn);
+        // The options may follow the part found as the question ("have you got money put by
+        // for it or would it be a case of finding it").
+        if asked.question_turn.and_then(|t| transcript.turns.get(t)).is_some_and(|t| EITHER_OR.is_match(&t.text)) {
+            asked.options = true;
+            asked.closed = false;
+        }
         // "And now?", "And you?", "那这次呢？": an elliptical follow-up asks about what the
         // previous question asked.
         if asked.any
@@ -988,7 +1000,7 @@ impl Reader<'_> {
         // A bare yes or no answers what the rep just asked and nothing else. Punctuation is
         // not required: speech-to-text often drops the question mark.
         if let Some((cue, start, end)) =
-            reply.filter(|(cue, ..)| asked.topics != 0 && !(asked.who && *cue == Cue::ReplyNo))
+            reply.filter(|(cue, ..)| asked.topics != 0 && !((asked.who || asked.options) && *cue == Cue::ReplyNo))
         {
             // "Does the paper slow things down when it's busy?" "Sometimes.": how often a
             // problem happens says something about the need, not about when.
@@ -1346,7 +1358,12 @@ impl Reader<'_> {
                         FactRole::Price
                     } else if self.roles.within(RoleCue::Budget, clause)
                         || self.roles.within(RoleCue::Budget, sentence) && currency.is_some()
-                        || asked.budget && Some(found.start) == first_money
+                        || asked.budget
+                            && Some(found.start) == first_money
+                            // "nope the tankers gearbox went in october cost me eight grand":
+                            // money in the no itself is why not ("Not really. We'd scrape
+                            // together a few hundred" still offers money).
+                            && !(opens_with_no && !asked.options && sentence_of(found.start) == 0)
                         || sentence_mask[sentence_of(found.start)] & bit(BUDGET) != 0
                     {
                         FactRole::Budget
@@ -1365,7 +1382,8 @@ impl Reader<'_> {
                         FactRole::Context
                     } else if (CONTRACT_ENDS_BEFORE.is_match(&text[clause.0..found.start])
                         || CONTRACT_ENDS_AFTER.is_match(&text[found.end..clause.1.max(found.end)]))
-                        && !NEEDED_BY_THEN.is_match(&text[sentence.0..sentence.1])
+                        && (!NEEDED_BY_THEN.is_match(&text[sentence.0..sentence.1])
+                            || NOTHING_BEFORE_THEN.is_match(&text[sentence.0..sentence.1]))
                     {
                         // "明年六月到期，到期就不续了": when a contract already signed ends, not
                         // when this one is bought (unless the sentence ties the two).
@@ -1976,11 +1994,17 @@ static QUESTION_KIND_PATTERNS: std::sync::LazyLock<[&'static Regex; 10]> = std::
 static QUESTION_KINDS: std::sync::LazyLock<Option<RegexSet>> =
     std::sync::LazyLock::new(|| crate::lexicon::prefilter_set(QUESTION_KIND_PATTERNS.iter().map(|r| r.as_str())));
 
+/// A question that offers options: "..., or would it be a case of finding it", "还是".
+static EITHER_OR: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)or\s+(?:would|will|is|are|do|does|did|have|has|could|should|it['’]s|you['’]d|is\s+it)(?-u:\b)|还是",
+    )
+});
 /// The shape of a question asked without a question mark: an auxiliary before "there",
 /// "anything" or a pronoun, or a question word ("is there anything set aside", "who else").
 static UNMARKED_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:)(?:(?:is|are|was|were|do|does|did|have|has|had|would|could|can|will)\s+(?:there|you|anything|anyone|anybody|it|that|he|she|they|we|your)|what|who|how|when|where|which|why)(?-u:)|吗|什么|谁|多少|哪|怎么|几",
+        r"(?i)(?-u:\b)(?:(?:is|are|was|were|do|does|did|have|has|had|would|could|can|will)\s+(?:there|you|anything|anyone|anybody|it|that|he|she|they|we|your)|what|who|how|when|where|which|why)(?-u:\b)|吗|什么|谁|多少|哪|怎么|几",
     )
 });
 /// "我们店哪有会员啊", "哪来的客服", "我们其实基本不返工的": a thing said not to exist at all
@@ -2070,7 +2094,7 @@ static AWAY_UNTIL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// contract with them expires in", "合同签到".
 static CONTRACT_ENDS_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:contract|lease|licen[cs]e|subscription|agreement)\s+(?:\w+\s+){0,4}?(?:ends|expires|runs\s+out|runs\s+(?:till|until|to)|is\s+up|renews)\s+(?:in|on|at|till|until|around)?\s*(?:the\s+)?$|合同\p{Han}{0,6}?(?:签到|到)$",
+        r"(?i)(?-u:\b)(?:contract|lease|licen[cs]e|subscription|agreement)\s+(?:\w+\s+){0,4}?(?:ends|expires|runs\s+out|runs(?:\s+(?:till|until|to))?|is\s+up|renews)\s+(?:in|on|at|till|until|around)?\s*(?:the\s+)?$|合同\p{Han}{0,6}?(?:签到|到)$",
     )
 });
 /// The same said after its date: "明年六月到期", "March 2028, when it expires".
@@ -2087,6 +2111,13 @@ static DATE_DECLINED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     )
 });
 /// Words that tie a buying date to a contract's end: "so we need it by then", "到期前得换".
+/// "so i can't see anything changing before then": the end of the contract is the earliest,
+/// not a deadline.
+static NOTHING_BEFORE_THEN: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:can['’]?t\s+see|won['’]?t|not|nothing|no)(?-u:\b)[^.?!]{0,40}(?-u:\b)before\s+(?:then|that)(?-u:\b)",
+    )
+});
 static NEEDED_BY_THEN: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
         r"(?i)(?-u:\b)(?:need|want|must|has\s+to|have\s+to|got\s+to|before\s+(?:then|that|it)|by\s+then|switch|replace)(?-u:\b)|要|得|必须|之前|以前|换掉|换成",
@@ -3511,11 +3542,34 @@ mod tests {
                 Negative,
             ),
             (&["R: Is anything set aside?", "We put thirty grand aside for it in March."], Confirmed),
+            // A no to one of two options.
+            (
+                &[
+                    "R: have you got money put by for it or would it be a case of finding it",
+                    "no it's there so this year i put eight thousand pounds against software for the vans",
+                ],
+                Confirmed,
+            ),
+            // A no, then money spent on something else.
+            (
+                &[
+                    "R: is there anything put aside for software this year",
+                    "nope the tankers gearbox went in october cost me eight grand so",
+                ],
+                Negative,
+            ),
             // Asked without a question mark, in speech-recognition text.
             (
                 &[
                     "R: fair enough um on the money side is there anything set aside for this",
                     "um not as such there's nothing sitting there for it i'd have to go and ask for it",
+                ],
+                Partial,
+            ),
+            (
+                &[
+                    "R: and in terms of money is anything set aside",
+                    "uh there's probably something in the improvement pot i dunno twenty maybe thirty grand i'd have to check with angela to be honest",
                 ],
                 Partial,
             ),
@@ -4146,6 +4200,14 @@ mod tests {
             ),
             (&["R: When might he look at it?", "No idea. He's on leave until the 12th of January."], Unknown),
             (&["R: Could I get twenty minutes with Gemma in January?", "She's in Lisbon till February."], Unknown),
+            // The end of a contract, with nothing before it, is no buying date.
+            (
+                &[
+                    "R: and timing wise is there a point where the council looks at the kit again",
+                    "well the contract runs till march twenty twenty eight so i can't see anything changing before then",
+                ],
+                Unknown,
+            ),
             // A busy season is no plan.
             (&["R: Would he look at it soon?", "He's up to his eyeballs, it's boiler season till March."], Unknown),
             // A date turned down is a diary, not a plan.
