@@ -2629,7 +2629,7 @@ fn none_of(unit: &str) -> Option<Regex> {
     let word = regex::escape(unit);
     let singular = regex::escape(unit.strip_suffix('s').unwrap_or(unit));
     let pattern = format!(
-        r"(?i)(?-u:\b)(?:(?:we|i|they)\s+(?:don['’]?t|do\s+not|never|haven['’]?t|didn['’]?t)\s+(?:ever\s+)?(?:have|had|use|used|got|take|took)\s+(?:any\s+)?|there\s+(?:are|were|is)\s+no\s+|no\s+)(?:{word}|{singular})(?:\s*(?:[.,;!?]|$)|\s+(?:at\s+all|here|anymore|any\s+more|ever|never\s+have|back\s+there)(?-u:\b))|(?:我们|我这|这儿|这里)?(?:从来)?(?:就|根本|压根)?(?:没有|没)(?:什么|过)?{word}"
+        r"(?i)(?-u:\b)(?:(?:we|i|they)\s+(?:don['’]?t|do\s+not|never|haven['’]?t|didn['’]?t)\s+(?:ever\s+|actually\s+|really\s+)?(?:have|had|use|used|got|take|took|employ|employed|hire|hired)\s+(?:any\s+)?|there\s+(?:are|were|is)\s+no\s+|no\s+)(?:{word}|{singular})(?:\s*(?:[.,;!?]|$)|\s+(?:at\s+all|here|anymore|any\s+more|ever|never\s+have|back\s+there|(?:it['’]?s|they['’]?re)\s+all)(?-u:\b))|(?:我们|我这|这儿|这里)?(?:从来)?(?:就|根本|压根)?(?:没有|没)(?:什么|过)?{word}"
     );
     crate::lexicon::compile(&pattern).ok()
 }

@@ -1535,6 +1535,16 @@ mod tests {
             &[(Inconsistency, "就我跟我老婆")],
             &[],
         );
+        check(
+            &[
+                "R: how big is the team",
+                "we've got nine trainers in house and every one of them gets booked through a spreadsheet",
+                "R: would the trainers log in",
+                "oh um well see we dont actually employ any trainers its all associates on day rates",
+            ],
+            &[(Inconsistency, "employ any trainers")],
+            &[],
+        );
         // A thing counted under its name, later said not to exist.
         check(
             &[

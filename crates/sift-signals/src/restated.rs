@@ -259,14 +259,14 @@ fn trim(v: f64) -> String {
 /// spreadsheet", "我们从来没用过什么系统", "连个表格都没有".
 static NO_TOOL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:(?:we|i)(?:['’]ve|\s+have)?\s+(?:never|not)\s+(?:had|used|run|got|bought)|(?:we|i)\s+(?:don['’]?t|do\s+not|never)\s+(?:have|use|run)|there['’]?s\s+no|there\s+is\s+no|we\s+have\s+no|we['’]ve\s+got\s+no|not\s+even)\s+(?:a\s+|an\s+|any\s+(?:kind\s+of\s+)?)?(?:proper\s+|real\s+|actual\s+)?(?:[a-z-]+\s+)?(?P<cat>crm|software|system|tool|app|database|spreadsheet|excel|computer)s?\b|(?:从来)?(?:没有|没)(?:用过|用|上过|装过|买过)?(?:什么|任何|啥子|啥)?(?P<zcat>系统|软件|CRM|crm|表格|Excel|excel|工具|App|APP|app)|连(?:个)?(?P<zcat2>表格|Excel|系统|软件)都没|(?:啥|什么|任何)(?P<zcat3>系统|软件|CRM|工具)(?:也|都)没|一(?:套|个|款)(?P<zcat4>系统|软件|CRM|工具)(?:也|都)没",
+        r"(?i)\b(?:(?:we|i)(?:['’]ve|\s+have)?\s+(?:never|not)\s+(?:had|used|run|got|bought)|(?:we|i)\s+(?:don['’]?t|do\s+not|never)\s+(?:have|use|run)|there['’]?s\s+no|there\s+is\s+no|we\s+have\s+no|we['’]ve\s+got\s+no|not\s+even)\s+(?:a\s+|an\s+|any\s+(?:kind\s+of\s+)?)?(?:proper\s+|real\s+|actual\s+)?(?:[a-z-]+\s+)?(?P<cat>crm|software|system|tool|app|database|spreadsheet|excel|computer)s?\b|(?:从来)?(?:没有|没)(?:用过|用|上过|装过|买过|搞|搞过|弄|弄过)?(?:什么|任何|啥子|啥)?(?P<zcat>系统|软件|CRM|crm|ERP|erp|表格|Excel|excel|工具|App|APP|app)|连(?:个)?(?P<zcat2>表格|Excel|系统|软件)都没|(?:啥|什么|任何)(?P<zcat3>系统|软件|CRM|工具)(?:也|都)没|一(?:套|个|款)(?P<zcat4>系统|软件|CRM|工具)(?:也|都)没",
     )
 });
 /// "Propdesk, that's our crm", "out of Palletmate into a spreadsheet", "我们一直用的房掌柜",
 /// "记在系统里".
 static USES_TOOL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app)\b|\b(?:the|this|that|our)\s+(?:[a-z-]+\s+){0,3}?(?P<cat4>system|software|app|program|database|thing)\s+(?:we|i)(?:['’]ve|\s+have)?\s+(?:had|used|been\s+using|use|run|got)\b|\b(?:type|types|typed|key|keys|keyed|enter|enters|entered|log|logs|logged|punch|punches|punched)\s+(?:[\w'’]+\s+){0,3}?into\s+(?P<name3>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm)(?:已经|都)?用了|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)|在(?:那个|我们那个)?(?P<zname3>[A-Za-z0-9\p{Han}]{2,5}?)(?:小程序|App|APP|app)(?:里头|里面|里边|里|上)|^\s*(?P<name4>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s+(?:prints|sends|does|handles|tracks|keeps|holds|runs|tells|shows|books|logs|emails|texts|sorts|plans)\b|^\s*(?P<name5>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s*[.!]?\s*$|\b(?:go|goes|going|run|runs|come|comes)\s+(?:in\s+)?through\s+(?P<name6>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\b|\bthe\s+computer\s+(?:[a-z-]+\s+)?(?P<cat5>system|thing|program)\b",
+        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app)\b|\b(?:the|this|that|our)\s+(?:[a-z-]+\s+){0,3}?(?P<cat4>system|software|app|program|database|thing)\s+(?:we|i)(?:['’]ve|\s+have)?\s+(?:had|used|been\s+using|use|run|got)\b|\b(?:type|types|typed|key|keys|keyed|enter|enters|entered|log|logs|logged|punch|punches|punched)\s+(?:[\w'’]+\s+){0,3}?into\s+(?P<name3>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm|ERP|erp)(?:已经|都)?用了|(?:都|全|全都)在(?:那个|我们那个)?(?P<zname4>[A-Za-z0-9\p{Han}]{2,5}?)上(?:弄|做|管|录|排|记|搞)|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)|在(?:那个|我们那个)?(?P<zname3>[A-Za-z0-9\p{Han}]{2,5}?)(?:小程序|App|APP|app)(?:里头|里面|里边|里|上)|^\s*(?P<name4>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s+(?:prints|sends|does|handles|tracks|keeps|holds|runs|tells|shows|books|logs|emails|texts|sorts|plans)\b|^\s*(?P<name5>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s*[.!]?\s*$|\b(?:go|goes|going|run|runs|come|comes)\s+(?:in\s+)?through\s+(?P<name6>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\b|\bthe\s+computer\s+(?:[a-z-]+\s+)?(?P<cat5>system|thing|program)\b",
     )
 });
 /// A tool whose contract runs out or renews: "我们现在那个系统吧 明年三月份才到期", "our current
@@ -418,7 +418,7 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
             let claim = if let Some(m) = group(&["cat", "cat2", "cat3", "cat4", "cat5", "zcat", "zcat2", "zcat3"]) {
                 Some((tool_kind(m.as_str()), m.as_str()))
             } else if let Some(m) =
-                group(&["name", "name2", "name3", "name4", "name5", "name6", "zname", "zname2", "zname3"])
+                group(&["name", "name2", "name3", "name4", "name5", "name6", "zname", "zname2", "zname3", "zname4"])
             {
                 let name = m.as_str();
                 // "McKesson." or "DeSouza." said alone is a company or a family, not a product.
@@ -757,6 +757,18 @@ mod tests {
         );
         assert_eq!(subjects(&["我们连个表格都没有。", "R: 那账怎么对？", "月底我把数导到表格里对一下。"]), ["tools"]);
         assert_eq!(
+            subjects(&[
+                "店里没搞什么系统的 全部都是手工啦",
+                "R: 库存呢",
+                "erp里面一拉就出来了 我们那个erp用了五六年了"
+            ]),
+            ["tools"]
+        );
+        assert_eq!(
+            subjects(&["报名啥的都在那个学满满上弄 用了两年多了", "R: 那报名表呢", "就是纸的呀 我们没系统 报名表手写"]),
+            ["tools"]
+        );
+        assert_eq!(
             subjects(&["说实话啥软件都没有，靠电话。", "R: 那订单呢？", "订单都记在那个易订宝里头。"]),
             ["tools"]
         );
@@ -900,6 +912,8 @@ mod tests {
         // A product name not doing the contact's work, and a mini-program that is a wish.
         none(&["We don't have any software.", "R: Ever looked?", "McDonald sells it, I think."]);
         none(&["我们没有用啥子系统。", "R: 以后呢？", "想在小程序上接单。"]);
+        // A phone or a chat is no software.
+        none(&["我们没系统。", "R: 那怎么排？", "都在手机上弄。"]);
     }
 
     #[test]
