@@ -203,7 +203,8 @@ pub struct LocatedFact {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Conflict {
     /// `budget`, `timeline`, `decision_maker`, `team_size`, `count`, `rate` (a rate told
-    /// again far off) or `tools` (the tools in use).
+    /// again far off), `tools` (the tools in use) or `age` (how long the business has been
+    /// going).
     pub subject: String,
     /// The concept whose status becomes `contradicted`, if any.
     pub concept: Option<String>,
@@ -563,7 +564,7 @@ pub fn analyse_call_meaning(
     let readings = crate::combine::read(model, transcript, &read.exchanges)?;
     let ReadCall { mut items, located, thresholds, excuses, claims, exchanges, asked } = read;
     crate::combine::combine_items(transcript, &readings, &asked, &mut items);
-    let mut conflicts = find_conflicts(transcript, &located, &claims, &items, &exchanges);
+    let mut conflicts = find_conflicts(transcript, as_of, &located, &claims, &items, &exchanges);
     // Contradictions between distant statements, for the concepts the facts left alone.
     let candidates: Vec<(usize, usize, usize)> = crate::combine::contradiction_candidates(transcript, &items)
         .into_iter()
@@ -618,7 +619,7 @@ struct Reader<'c> {
 fn analyse(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic: Option<usize>) -> CallEvidence {
     let ReadCall { items, located, thresholds, excuses, claims, exchanges, .. } =
         read_call(transcript, as_of, cues, forced_topic);
-    let conflicts = find_conflicts(transcript, &located, &claims, &items, &exchanges);
+    let conflicts = find_conflicts(transcript, as_of, &located, &claims, &items, &exchanges);
     let concepts = fold_all(&items, &conflicts, transcript);
     CallEvidence { facts: located, concepts, conflicts, exchanges, thresholds, excuses, as_of, readings: Vec::new() }
 }
@@ -2419,6 +2420,73 @@ static GROUP: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         r"(?i)(?-u:\b)(?:reps|sales\s+team|salespeople|sellers|agents|advisers|advisors|consultants|receptionists|clinicians|drivers|engineers|nurses|teachers|coordinators|dispatchers|brokers|technicians|sdrs|aes)(?-u:\b)|课程顾问|顾问|销售|客服|坐席|老师|司机|护士|医生|前台|工程师|业务员",
     )
 });
+/// Words right after a count of people that make them the signers or approvers: "两个人都签字",
+/// "two people sign off".
+static SIGNERS_AFTER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)^\s*(?:(?:都|一起|同时|共同)?(?:签字|签|审批|批|拍板|点头|同意)|(?:have\s+to\s+|need\s+to\s+|must\s+|both\s+|all\s+)?(?:sign|signs|approve|approves|okay|ok)\b)",
+    )
+});
+/// Words that say a Chinese count is of the whole staff: "员工三十几个", "我们所……十二三个人",
+/// "全公司", "一共".
+static ZH_WHOLE_STAFF: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"员工|全(?:公司|所|厂|店|院)|一共|总共|加起来|上上下下|(?:我们|咱们)(?:这个|这家)?(?:公司|所|店|厂|工作室|事务所|团队|院|诊所|门店)",
+    )
+});
+/// The trades a count of staff can be in: "nine techs", "四十几个设计师".
+const STAFF_TRADES: &[&str] = &[
+    "reps",
+    "engineers",
+    "advisers",
+    "techs",
+    "technicians",
+    "designers",
+    "drivers",
+    "cleaners",
+    "stylists",
+    "chefs",
+    "cooks",
+    "nurses",
+    "teachers",
+    "trainers",
+    "tutors",
+    "consultants",
+    "mechanics",
+    "fitters",
+    "installers",
+    "electricians",
+    "plumbers",
+    "carers",
+    "therapists",
+    "lawyers",
+    "solicitors",
+    "accountants",
+    "translators",
+    "guards",
+    "operators",
+    "pickers",
+    "packers",
+    "welders",
+    "machinists",
+    "设计师",
+    "师傅",
+    "工人",
+    "技术员",
+    "厨师",
+    "服务员",
+    "店员",
+    "司机",
+    "老师",
+    "护士",
+    "医生",
+    "律师",
+    "会计",
+    "翻译",
+    "讲师",
+    "教练",
+    "客服",
+];
 static TEAM_SIZE_CUE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
@@ -2645,11 +2713,22 @@ fn waits_until_after(transcript: &Transcript, span: Span) -> bool {
     let before = text_before(text, span.start, 60);
     let after = text.get(span.end..).unwrap_or("");
     let quote = text.get(span.start..span.end).unwrap_or("");
+    // "send it to me direct, not the sales inbox, or it'll sit there till Easter": what would
+    // happen otherwise, not a wait.
+    if OR_ELSE.is_match(before) {
+        return false;
+    }
     NOT_UNTIL_BEFORE.is_match(before)
         || NOT_UNTIL_IN.is_match(quote) && NOTHING_BEFORE_CLAUSE.is_match(before)
         || WAIT_AFTER.is_match(after)
         || quote.ends_with('后') && ENDS_ANSWER.is_match(after)
 }
+/// A consequence said as what happens otherwise: "or it'll sit there till", "不然就得拖到".
+static OR_ELSE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?:(?-u:\b)(?:or|otherwise|else)\s+(?:it['’]?ll|it\s+will|it\s+would|it['’]?d|they['’]?ll|that['’]?ll|we['’]?ll)(?-u:\b)[^.?!]{0,40}|(?:不然|否则|要不然)[^。？！]{0,20})$",
+    )
+});
 /// Before a date: a no that lasts until it ("won't touch it till", "not before", "nothing
 /// gets done until after").
 static NOT_UNTIL_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
@@ -2675,6 +2754,7 @@ static ENDS_ANSWER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| bui
 
 fn find_conflicts(
     transcript: &Transcript,
+    as_of: NaiveDate,
     facts: &[LocatedFact],
     claims: &Claims,
     items: &[Item],
@@ -2862,6 +2942,11 @@ fn find_conflicts(
         let question = question_of(f.span.turn);
         GROUP.find(&sentence).or_else(|| GROUP.find(&question)).map(|m| m.as_str().to_lowercase())
     };
+    // "两个人都签字", "two people sign it": the people who sign, not a head count.
+    let signers = |f: &LocatedFact| {
+        let text = transcript.turns.get(f.span.turn).map(|t| t.text.as_str()).unwrap_or("");
+        SIGNERS_AFTER.is_match(text.get(f.span.end..).unwrap_or(""))
+    };
     let mut units: Vec<&str> = facts
         .iter()
         .filter_map(|f| match &f.fact {
@@ -2878,6 +2963,7 @@ fn find_conflicts(
             .filter(|f| {
                 f.role != FactRole::Target
                     && matches!(&f.fact, Fact::Count { value, unit: u } if u == unit && (*value >= 2.0 || ONLY_ONE.is_match(transcript.quote(f.span))))
+                    && !signers(f)
             })
             .collect();
         let mut totals: Vec<&LocatedFact> = Vec::new();
@@ -2910,6 +2996,30 @@ fn find_conflicts(
             _ => false,
         });
     }
+
+    // "nine techs back there" ... "five guys total in the back, that's the whole crew";
+    // "我们所……十二三个人" ... "我们四十几个设计师": one trade of the staff counted well above
+    // the whole staff, said in another turn, either way round.
+    let whole_staff = |f: &&LocatedFact| {
+        f.role != FactRole::Target
+            && matches!(&f.fact, Fact::Count { unit, .. } if unit == "people")
+            && (crate::facts::WHOLE_STAFF.is_match(&sentence_text(f)) || ZH_WHOLE_STAFF.is_match(&sentence_text(f)))
+    };
+    let trade = |f: &&LocatedFact| {
+        f.role != FactRole::Target
+            && matches!(&f.fact, Fact::Count { unit, value } if *value >= 3.0 && STAFF_TRADES.contains(&unit.as_str()))
+            && !SUBSET.is_match(&sentence_text(f))
+    };
+    let over_whole = facts.iter().filter(whole_staff).find_map(|whole| {
+        let Fact::Count { value: all, .. } = whole.fact else { return None };
+        let part = facts.iter().filter(trade).find(|p| {
+            let Fact::Count { value, .. } = p.fact else { return false };
+            p.span.turn != whole.span.turn && value > all * 1.5 && value - all >= 3.0
+        })?;
+        let (earlier, later) = if part.span.turn < whole.span.turn { (part, whole) } else { (whole, part) };
+        (!corrects(later.span)).then(|| changed("team_size", None, earlier, later))
+    });
+    conflicts.extend(over_whole);
 
     // A total said, then, in a later turn, words found by `denies` that say there is none of
     // it (or no one but the owners): the later words quoted, the total named in `message`.
@@ -3139,8 +3249,8 @@ fn find_conflicts(
             conflicts.push(said_again("decision_maker", Some("authority"), (s1, q1.to_owned()), s2, explanation));
         }
     }
-    // A rate or the tools in use, told again in other words.
-    for r in crate::restated::restated(transcript) {
+    // A rate, the tools in use or the age of the business, told again in other words.
+    for r in crate::restated::restated(transcript, as_of) {
         if corrects(r.later) || conflicts.iter().any(|c| c.later.turn == r.later.turn) {
             continue;
         }

@@ -61,14 +61,21 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
     // never settled is no good sign, nor is the statement that contradicts it (conflicts
     // settled by a correction were dropped by the evidence pass).
     let mut conflicted: BTreeMap<usize, Vec<Span>> = BTreeMap::new();
+    // Who decides is one claim however many words of its turn say it ("我能拍 ... 我自己就做主了
+    // 用不着问谁"): a decider named in a turn of such a conflict is in it.
+    let mut decider_turns = std::collections::BTreeSet::new();
     for c in &call.conflicts {
         conflicted.entry(c.earlier.turn).or_default().push(c.earlier);
         conflicted.entry(c.later.turn).or_default().push(c.later);
+        if c.subject == "decision_maker" {
+            decider_turns.extend([c.earlier.turn, c.later.turn]);
+        }
     }
     let in_conflict = |f: &LocatedFact| {
-        conflicted
-            .get(&f.span.turn)
-            .is_some_and(|spans| spans.iter().any(|s| s.start <= f.span.start && f.span.end <= s.end))
+        matches!(f.fact, Fact::Person { .. }) && decider_turns.contains(&f.span.turn)
+            || conflicted
+                .get(&f.span.turn)
+                .is_some_and(|spans| spans.iter().any(|s| s.start <= f.span.start && f.span.end <= s.end))
     };
 
     // Absurd targets first: their figures are no good sign.
@@ -474,7 +481,7 @@ static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     crate::lexicon::compile(&format!(
         r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:[a-z-]+\s+)?(?:{bad})\b|\bno\s+more\s+(?:{bad})\s*(?:,\s*)?(?:period|full\s+stop|ever|at\s+all)\b|\b(?:zero|nil)\s+(?:missed|late|lost|failed|wrong|botched|dropped)\s+[a-z]+|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?|fill(?:\s+rate)?|full|booked|utili[sz]ation|capacity|collection)|\bevery\s+(?:single\s+)?(?:slot|session|class|room|bed|seat|chair|table|court|lane|pitch|shift)s?\s+(?:\w+\s+){{0,2}}?(?:full|booked|filled|taken|sold(?:\s+out)?)\b|\b(?:every|each)\s+(?:single\s+)?(?:job|order|invoice|delivery|booking|request)s?\s+(?:\w+\s+){{0,2}}?(?:invoiced|paid|delivered|dispatched|matched|filled|answered|confirmed)\s+(?:the\s+)?(?:same|within\s+(?:the|a|an|one))\s+(?:hour|minute|day)\b|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,4}}?(?:lost|missed|dropped|late|broken|damaged|stolen|nicked|wasted)\b|\bnever\s+(?:to\s+)?(?:turn\s+down|miss|lose|drop|refuse)\s+(?:a|one|another)\s+(?:single\s+)?[a-z]+\s+again\b",
         bad = r"waste|wastage|loss|losses|errors?|defects?|churn|complaints?|returns?|exchanges?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|overflows?|spills?|outages?|downtime|stock-?outs?|stops|stoppages|failures|late\s+deliveries|(?:missed|uncovered)\s+(?:calls|appointments|deliveries|shifts?)",
-        who = r"lead|enquiry|enquirie|inquiry|inquirie|prospect|quote|caller|visitor|customer|client|patient|member|demo|deal|trial",
+        who = r"lead|enquiry|enquirie|inquiry|inquirie|prospect|quote|caller|visitor|customer|client|patient|member|demo|deal|trial|pitch|pitche|tender|bid|contract|account",
     ))
     .expect("built-in pattern")
 });
@@ -1204,6 +1211,14 @@ mod tests {
     fn perfection_said_in_other_words_is_unrealistic() {
         check(
             &[
+                "R: and what's the goal for next year",
+                "so um my thing for next year is we win every pitch we go for like every single one no losses",
+            ],
+            &[(UnrealisticTarget, "win every pitch")],
+            &[],
+        );
+        check(
+            &[
                 "R: yeah totally so what would good look like",
                 "well declan he says from january every job gets invoiced the same hour the lads walk off site and not one customer ever pays us late again",
             ],
@@ -1534,6 +1549,79 @@ mod tests {
             ],
             &[(Inconsistency, "就我跟我老婆")],
             &[],
+        );
+        // The whole staff counted two ways, or one trade counted above the whole staff.
+        check(
+            &[
+                "R: tell me a bit about the place",
+                "it's a big old place and uh there's twenty two of us front and back counting the kitchen lads",
+                "R: how do you do holidays",
+                "there's a paper calendar on the office wall with the whole team on it kitchen and all the nine of us",
+            ],
+            &[(Inconsistency, "nine of us")],
+            &[],
+        );
+        check(
+            &[
+                "R: how does a brief turn into a proposal",
+                "it lands in the inbox and um we're twenty two on payroll so you'd think someone would own it",
+                "R: who would use it",
+                "well it's only nine of us on the books everyone else is freelance",
+            ],
+            &[(Inconsistency, "nine of us")],
+            &[],
+        );
+        check(
+            &[
+                "R: tell me about the shop",
+                "we've got nine techs back there and two on the desk",
+                "R: who would use the app",
+                "five guys total in the back, that's the whole crew",
+            ],
+            &[(Inconsistency, "five guys total")],
+            &[],
+        );
+        check(
+            &[
+                "R: 先请您介绍一下现在的情况？",
+                "我们所不大的，零八年成立，十二三个人，主要做住宅。",
+                "R: 我们有个按人头收费的方案。",
+                "按人头算啊？那不行的。我们四十几个设计师，每个人都开个账号，没这个必要。",
+            ],
+            &[(Inconsistency, "四十几个设计师")],
+            &[],
+        );
+        // A trade below the whole staff, a whole staff with nothing to say it is whole, and the
+        // people at one meeting are no contradiction.
+        check(
+            &[
+                "R: how big is the firm",
+                "there's forty of us in total",
+                "R: and the field team",
+                "we've got twelve techs on the road",
+            ],
+            &[],
+            &[Inconsistency],
+        );
+        check(
+            &[
+                "R: 你们那边多大规模？",
+                "场地八百来平，一年两百四十场演出，团队连兼职三十几个人。",
+                "R: 采购怎么走？",
+                "五万以上的合同要周哥和阿凯两个人都签字，五万以下周哥一个人签就行。",
+            ],
+            &[],
+            &[Inconsistency],
+        );
+        check(
+            &[
+                "R: how many of you",
+                "there's twenty two of us",
+                "R: who'll come to the demo",
+                "just the three of us, me, Sam and Priya",
+            ],
+            &[],
+            &[Inconsistency],
         );
         check(
             &[

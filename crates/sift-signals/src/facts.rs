@@ -431,11 +431,11 @@ static FROM_TO_NOT_A_THING: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b(?:am|pm|a\.m|p\.m|o['’]?clock|in|at|on|the|a|an|per|every|each|morning|afternoon|evening|night|hours?|minutes?|days?|weeks?|months?|years?|quarters?|times|k|grand|bucks|dollars?|pounds?|euros?|quid|percent|and|or|of|we|it|they|i|you)\b",
     )
 });
-/// "从两千做到两万", "从现在的一百来个提到五百", "从一百来万美金做到一个亿": two levels said as
+/// "从两千做到两万", "从现在的一百来个提到五百", "从八万粉做到八百万", "从一百来万美金做到一个亿": two levels said as
 /// bare numbers, each with its own approximate unit (一百来万 = 一百万) and currency.
 static ZH_FROM_TO: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"从(?:现在|目前|今年|去年|原来)?(?:的|这|这个)?(?:一天|每天|一个月|每个月|每月|一周|每周|一年|每年)?(?P<a>{ZH_NUM})(?:来|多|余)?(?P<au>千万|万|亿)?(?:美金|美元|块钱|块|元|人民币|刀)?(?:个|名|位|家|条|单|人)?\s?(?:做到|干到|弄到|搞到|冲到|发展到|扩到|扩大到|铺到|提到|提高到|提升到|增长到|涨到|增加到|到)(?:一天|每天|一个月|每个月|每月|一周|每周|一年|每年)?(?P<b>{ZH_NUM})(?:来|多|余)?(?P<bu>千万|万|亿)?"
+        r"从(?:现在|目前|今年|去年|原来)?(?:的|这|这个)?(?:一天|每天|一个月|每个月|每月|一周|每周|一年|每年)?(?:百分之)?(?P<a>{ZH_NUM})(?:来|多|余)?(?P<au>千万|万|亿)?(?:(?:美金|美元|块钱|块|元|人民币|刀)?(?:个|名|位|家|条|单|人)?\s?(?:做到|干到|弄到|搞到|冲到|发展到|扩到|扩大到|铺到|提到|提高到|提升到|增长到|涨到|增加到|降到|降低到|压到|减到|减少到|到)|[\p{{Han}}--[成倍半年月天号点]]{{1,2}}(?:做到|干到|弄到|搞到|冲到|发展到|扩到|扩大到|铺到|提到|提高到|提升到|增长到|涨到|增加到))(?:一天|每天|一个月|每个月|每月|一周|每周|一年|每年)?(?:百分之)?(?P<b>{ZH_NUM})(?:来|多|余)?(?P<bu>千万|万|亿)?"
     ))
 });
 /// "三家变三百家", "两个仓变成二十个仓": a count said to become another, with the counted thing
@@ -481,6 +481,22 @@ static EN_USUAL: LazyLock<Regex> = LazyLock::new(|| {
 static EN_N_OF_US: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)\b(?:there['’]?s|there\s+are|we['’]?re|we\s+are)\s+(?:about\s+|around\s+|roughly\s+)?(?P<num>\d+|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)\s+of\s+us\b",
+    )
+});
+/// The whole staff counted another way: "only nine of us on the books", "all the nine of us"
+/// (with a cue that the whole staff is meant: [`WHOLE_STAFF`]), "we're twenty two on
+/// payroll", "30 staff on the books", "five guys total".
+static EN_STAFF_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)\b(?:all\s+(?:the\s+)?|the\s+|only\s+|just\s+)(?P<num>{n})\s+of\s+us\b|\b(?:we['’]?re|we\s+are|there['’]?s|there\s+are)\s+(?:about\s+|around\s+|roughly\s+)?(?P<num2>{n})\s+(?:(?:staff|people|employees|heads)\s+)?on\s+(?:the\s+)?(?:payroll|books)\b|\b(?P<num3>{n})\s+(?:staff|people|employees|heads)\s+on\s+(?:the\s+)?(?:payroll|books)\b|\b(?P<num4>{n})\s+(?:guys|lads|blokes|people|staff|employees|of\s+us)\s+(?:total|in\s+total|all\s+told|altogether)\b",
+        n = r"\d+|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+    ))
+});
+/// Words that say a count is of the whole staff: "the whole team", "on the books", "front
+/// and back", "everyone".
+pub(crate) static WHOLE_STAFF: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:whole\s+(?:team|crew|staff|company|place|business|firm|lot)|entire\s+(?:team|crew|staff|company|firm)|on\s+(?:the\s+)?(?:books|payroll)|front\s+and\s+back|in\s+total|all\s+told|altogether|everyone|everybody|kitchen\s+and\s+all)\b",
     )
 });
 /// "double" as an adjective of a noun ("double bookings", "a double shift"), not a change to
@@ -745,7 +761,7 @@ static ZH_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
 /// known noun alone (40个销售, 两百名员工).
 static ZH_UNIT_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^\s?(?:多|来|余)?(?:(?P<mw>个|名|位|家|条|单|辆|台|张|间|套|所|户|件|次|床|平米|平方米|平方|亩|吨|公斤|千克|斤|箱|袋|瓶|头|只|双|票|块屏)(?P<unit>销售代表|销售人员|销售|坐席|员工|人|用户|账号|席位|客户|门店|工程师|开发|小时|分钟|校区|经销商|顾问|课程顾问|线索|询盘|学员|学生|老师|司机|车|订单|工厂|仓库|床位|医生|护士|诊所|店)?|(?P<unit2>销售代表|销售人员|销售|坐席|员工|人|用户|账号|席位|客户|门店|工程师|开发|小时|分钟))",
+        r"^\s?(?:多|来|余|几)?(?:(?P<mw>个|名|位|家|条|单|辆|台|张|间|套|所|户|件|次|床|平米|平方米|平方|亩|吨|公斤|千克|斤|箱|袋|瓶|头|只|双|票|块屏)(?P<unit>销售代表|销售人员|销售|坐席|员工|设计师|师傅|工人|技术员|厨师|服务员|店员|律师|会计|翻译|讲师|教练|人|用户|账号|席位|客户|门店|工程师|开发|小时|分钟|校区|经销商|顾问|课程顾问|线索|询盘|学员|学生|老师|司机|车|订单|工厂|仓库|床位|医生|护士|诊所|店)?|(?P<unit2>销售代表|销售人员|销售|坐席|员工|人|用户|账号|席位|客户|门店|工程师|开发|小时|分钟))",
     )
 });
 static ZH_DURATION: LazyLock<Regex> = LazyLock::new(|| {
@@ -822,7 +838,7 @@ fn zh_part_said_after(rest: &str) -> RolePart {
 
 static ZH_SELF: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"我(?:自己)?(?:来|就能|就可以|可以|能)?(?:拍板|说了算|做主|决定|定)|我(?:这边|这儿|自己这边)?(?:来|直接|自己)?签(?:字|了)?就(?:行|可以|好|成)|(?:合同|单子)?(?:直接)?(?:发|给)我(?:来)?签|我(?:点头|同意|一句话)就(?:行|成|可以|好)|我一句话的事",
+        r"我(?:自己)?(?:来|就能|就可以|可以|能|就)?(?:拍板|说了算|做主|决定|定)|我(?:这边|这儿|自己这边)?(?:来|直接|自己)?签(?:字|了)?就(?:行|可以|好|成)|(?:合同|单子)?(?:直接)?(?:发|给)我(?:来)?签|我(?:点头|同意|一句话)就(?:行|成|可以|好)|我一句话的事",
     )
 });
 
@@ -1231,6 +1247,21 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
                 n.start(),
                 c.get(0).map_or(n.end(), |m| m.end()),
             );
+        }
+    }
+
+    // "only nine of us on the books", "we're twenty two on payroll": the whole staff.
+    for c in EN_STAFF_TOTAL.captures_iter(text) {
+        let Some(n) = c.name("num").or(c.name("num2")).or(c.name("num3")).or(c.name("num4")) else { continue };
+        let whole = c.get(0).map_or((n.start(), n.end()), |m| (m.start(), m.end()));
+        let sentence =
+            sentences(text).into_iter().find(|&(a, b)| a <= whole.0 && whole.0 < b).unwrap_or((0, text.len()));
+        if c.name("num").is_some() && !WHOLE_STAFF.is_match(&text[sentence.0..sentence.1]) {
+            continue;
+        }
+        let value = n.as_str().parse::<f64>().ok().or_else(|| parse_en_words(n.as_str()));
+        if let Some(value) = value.filter(|v| *v >= 2.0) {
+            push(Some(Fact::Count { value, unit: "people".to_owned() }), n.start(), whole.1);
         }
     }
 
@@ -1977,10 +2008,12 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
         // 我们决定 is "we decide", 我决定不了 is "I can't decide", 不是我能决定的 is "not mine
         // to decide".
         let before: String = text[..m.start()].chars().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect();
+        // "胡总给我定的" is a target someone set for the contact.
         if after.starts_with('不')
             || text[m.start()..].starts_with("我们")
             || before.contains('不')
             || before.contains('没')
+            || before.ends_with(['给', '帮', '替', '为', '让'])
         {
             continue;
         }
@@ -2811,6 +2844,17 @@ mod tests {
         check("注册志愿者要从现在这三百来个 做到三万个", "从现在这三百来个 做到三万", growth(100.0));
         check("他说就明年 三家变三百家", "三家变三百家", growth(100.0));
         check("两个仓变成二十个仓", "两个仓变成二十个", growth(10.0));
+        // Brought down: a change too, which makes its date a goal's deadline.
+        check("明年年底延期率从百分之八降到五以内", "从百分之八降到五", growth(5.0 / 8.0));
+        // A word for the counted thing between the first figure and the verb.
+        check("主号 从八万粉做到八百万 然后拿这个号去接大单", "从八万粉做到八百万", growth(100.0));
+        assert!(!found("从一月份到三月份都是淡季").iter().any(|(_, f)| matches!(f, Fact::Growth { .. })));
+        // A half and a share are no counted thing: 从一半做到六成 is a share, read elsewhere.
+        assert!(
+            !found("出口占比要从一半做到六成")
+                .iter()
+                .any(|(_, f)| matches!(f, Fact::Growth { factor, .. } if *factor > 5.0))
+        );
         assert!(!found("三个人变两班倒").iter().any(|(_, f)| matches!(f, Fact::Growth { .. })));
         assert!(!found("从一天缩短到半天").iter().any(|(_, f)| matches!(f, Fact::Growth { .. })));
         check(
@@ -2892,6 +2936,12 @@ mod tests {
         check("我们总监决定", "我们总监决定", person("总监", RolePart::Decides));
         check("这个我说了算", "我说了算", person("self", RolePart::Decides));
         check("五十万以下的项目我这边签就行", "我这边签就行", person("self", RolePart::Decides));
+        check("这种一年几万块的东西 我自己就做主了", "我自己就做主", person("self", RolePart::Decides));
+        assert!(
+            !found("上个月经营会上胡总给我定的：明年六月底之前，损耗率压到百分之四点五以内。")
+                .iter()
+                .any(|(_, f)| matches!(f, Fact::Person { role, .. } if role == "self")),
+        );
         check("要跟财务总监汇报", "跟财务总监汇报", person("财务总监", RolePart::Approves));
         check("得吴理事长点头，我就是负责先看看", "理事长点头", person("理事长", RolePart::Approves));
         check("钱都是我老婆管 小芳她说行才行", "我老婆", person("老婆", RolePart::Approves));

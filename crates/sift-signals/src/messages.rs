@@ -22,6 +22,7 @@ pub const CODES: &[&str] = &[
     "call.band.questions",
     "call.band.short_answers",
     "call.band.talk_ratio",
+    "call.conflict.age",
     "call.conflict.changed",
     "call.conflict.decider",
     "call.conflict.hurry",

@@ -5,6 +5,8 @@
 //!   Palletmate"; "我们从来没用过什么系统" ... "我们一直用的房掌柜";
 //! - the size of the contact's own team, told counting themselves: "four of us on sales,
 //!   including me" ... "it's just me and Jordo on sales"; "销售算上我五个人" ... "销售就我跟小王".
+//! - the age of the business: "Since 2019." (to "how long has it been going?") ... "we've only
+//!   been open two years"; "零八年成立" ... "开了三年".
 //!
 //! Only the prospect's statements count, each in its own turn, and only statements of how
 //! things are now: a sentence about a wish, a plan, a target, the past or a hypothetical
@@ -13,6 +15,7 @@
 
 use std::sync::LazyLock;
 
+use chrono::{Datelike, NaiveDate};
 use regex::Regex;
 use sift_core::Message;
 
@@ -22,13 +25,13 @@ use crate::transcript::{Role, Span, Transcript};
 /// Two statements of the prospect that cannot both hold.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Restated {
-    /// `rate`, `tools` or `team_size`.
+    /// `rate`, `tools`, `team_size` or `age`.
     pub subject: &'static str,
     /// The earlier statement's sentence.
     pub earlier: Span,
     /// The later statement's sentence.
     pub later: Span,
-    /// What the two say (`call.conflict.rate`, `.tools`, `.team`), without the earlier
+    /// What the two say (`call.conflict.rate`, `.tools`, `.team`, `.age`), without the earlier
     /// statement's quote: the caller adds it as `quote`.
     pub explanation: Message,
 }
@@ -266,7 +269,14 @@ static NO_TOOL: LazyLock<Regex> = LazyLock::new(|| {
 /// "记在系统里".
 static USES_TOOL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app)\b|\b(?:the|this|that|our)\s+(?:[a-z-]+\s+){0,3}?(?P<cat4>system|software|app|program|database|thing)\s+(?:we|i)(?:['’]ve|\s+have)?\s+(?:had|used|been\s+using|use|run|got)\b|\b(?:type|types|typed|key|keys|keyed|enter|enters|entered|log|logs|logged|punch|punches|punched)\s+(?:[\w'’]+\s+){0,3}?into\s+(?P<name3>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm|ERP|erp)(?:已经|都)?用了|(?:都|全|全都)在(?:那个|我们那个)?(?P<zname4>[A-Za-z0-9\p{Han}]{2,5}?)上(?:弄|做|管|录|排|记|搞)|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)|在(?:那个|我们那个)?(?P<zname3>[A-Za-z0-9\p{Han}]{2,5}?)(?:小程序|App|APP|app)(?:里头|里面|里边|里|上)|^\s*(?P<name4>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s+(?:prints|sends|does|handles|tracks|keeps|holds|runs|tells|shows|books|logs|emails|texts|sorts|plans)\b|^\s*(?P<name5>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s*[.!]?\s*$|\b(?:go|goes|going|run|runs|come|comes)\s+(?:in\s+)?through\s+(?P<name6>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\b|\bthe\s+computer\s+(?:[a-z-]+\s+)?(?P<cat5>system|thing|program)\b",
+        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app)\b|\b(?:the|this|that|our)\s+(?:[a-z-]+\s+){0,3}?(?P<cat4>system|software|app|program|database|thing)\s+(?:we|i)(?:['’]ve|\s+have)?\s+(?:had|used|been\s+using|use|run|got)\b|\b(?:type|types|typed|key|keys|keyed|enter|enters|entered|log|logs|logged|punch|punches|punched)\s+(?:[\w'’]+\s+){0,3}?into\s+(?P<name3>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\bexport\w*\s+(?:[\w'’]+\s+){0,4}?out\s+of\s+(?P<name7>[a-z][a-z0-9]{3,})\b|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm|ERP|erp)(?:已经|都)?用了|(?:都|全|全都)在(?:那个|我们那个)?(?P<zname4>[A-Za-z0-9\p{Han}]{2,5}?)上(?:弄|做|管|录|排|记|搞)|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)|在(?:那个|我们那个)?(?P<zname3>[A-Za-z0-9\p{Han}]{2,5}?)(?:小程序|App|APP|app)(?:里头|里面|里边|里|上)|^\s*(?P<name4>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s+(?:prints|sends|does|handles|tracks|keeps|holds|runs|tells|shows|books|logs|emails|texts|sorts|plans)\b|^\s*(?P<name5>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s*[.!]?\s*$|\b(?:go|goes|going|run|runs|come|comes)\s+(?:in\s+)?through\s+(?P<name6>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\b|\bthe\s+computer\s+(?:[a-z-]+\s+)?(?P<cat5>system|thing|program)\b",
+    )
+});
+/// An answer that opens with a product's name and goes on about "it": "Pixbook. Had it three
+/// years.", "Roomly. Everything goes into it."
+static NAMED_THEN_IT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(?P<name>(?-i:[A-Z][a-z]{2,}[a-z0-9]+))[.!]\s+(?:(?:we['’]ve\s+|i['’]ve\s+)?(?:had|been\s+using|been\s+on|used)\s+it\s+(?:for\s+)?(?:about\s+|nearly\s+|almost\s+|over\s+)?(?:\d+|a|an|a\s+couple\s+of|a\s+few|two|three|four|five|six|seven|eight|nine|ten)\s+(?:years?|months?)|(?:[a-z'’]+\s+){0,3}?(?:everything|it\s+all|every\s+[a-z]+|all\s+(?:the|our)\s+[a-z]+)\s+(?:drops|goes|gets\s+put|lands|lives|comes)\s+(?:straight\s+|right\s+)?in(?:to)?\s+it)\b",
     )
 });
 /// A tool whose contract runs out or renews: "我们现在那个系统吧 明年三月份才到期", "our current
@@ -313,6 +323,11 @@ const ALL_IN_NOT_TOOLS: &[&str] = &[
     "christmas",
     "easter",
     "i",
+];
+/// Everyday words that can follow "export ... out of" without naming a product.
+const EXPORTED_NOT_TOOLS: &[&str] = &[
+    "them", "that", "this", "there", "those", "these", "here", "their", "your", "hours", "date", "time", "habit",
+    "hand", "stock", "season", "town", "country", "china", "europe", "port", "house", "office", "work",
 ];
 /// Things that are not software, whatever is said about them.
 const NOT_SOFTWARE: &[&str] = &[
@@ -375,6 +390,19 @@ struct ToolClaim {
 
 fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
     let mut out = Vec::new();
+    if let Some(m) = NAMED_THEN_IT.captures(text).and_then(|c| c.name("name")) {
+        let name = m.as_str();
+        if !ALL_IN_NOT_TOOLS.contains(&name.to_lowercase().as_str()) {
+            let sentence = Span { turn, start: m.start(), end: m.end() };
+            out.push(ToolClaim {
+                sentence,
+                uses: true,
+                kind: ToolKind::Named,
+                what: name.to_owned(),
+                everything: false,
+            });
+        }
+    }
     for (a, b) in sentences(text) {
         let sentence = &text[a..b];
         let span = Span { turn, start: a, end: b };
@@ -417,17 +445,21 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
             let group = |names: &[&str]| names.iter().find_map(|n| c.name(n));
             let claim = if let Some(m) = group(&["cat", "cat2", "cat3", "cat4", "cat5", "zcat", "zcat2", "zcat3"]) {
                 Some((tool_kind(m.as_str()), m.as_str()))
-            } else if let Some(m) =
-                group(&["name", "name2", "name3", "name4", "name5", "name6", "zname", "zname2", "zname3", "zname4"])
-            {
+            } else if let Some(m) = group(&[
+                "name", "name2", "name3", "name4", "name5", "name6", "name7", "zname", "zname2", "zname3", "zname4",
+            ]) {
                 let name = m.as_str();
                 // "McKesson." or "DeSouza." said alone is a company or a family, not a product.
                 let surname = SURNAME_CAMEL.iter().any(|p| {
                     name.strip_prefix(p).is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
                 });
+                // A lower-case word after "export ... out of" in unpunctuated speech is a product
+                // only when it is no everyday word ("out of plotbook", not "out of there").
+                let everyday = c.name("name7").is_some() && EXPORTED_NOT_TOOLS.contains(&name);
                 if NOT_SOFTWARE.iter().any(|w| name.eq_ignore_ascii_case(w) || name.starts_with(w))
                     || ALL_IN_NOT_TOOLS.contains(&name.to_lowercase().as_str())
                     || surname
+                    || everyday
                 {
                     None
                 } else {
@@ -450,7 +482,7 @@ static TOOL_QUESTION: LazyLock<Regex> =
 /// A bare no: "None.", "Nope, nothing.", "没有。".
 static BARE_NO: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^\s*(?:(?:no|none|nope|nah|nothing|not\s+really|not\s+one)[\s,.!]*){1,2}$|^\s*(?:no|nope|nah)[.,!]\s+(?:(?:a|the|just|our|my|an)\s+){0,2}(?:paper|pen|whiteboard|notebook|diary|book|clipboard|notepad|wall\s+chart|phone)(?:\s+[a-z]+){0,2}\s*[.!]?\s*$|^\s*(?:没有|没|没用|没用过|没上过)[，。！\s]*$",
+        r"(?i)^\s*(?:(?:no|none|nope|nah|nothing|not\s+really|not\s+one)[\s,.!]*){1,2}$|^\s*(?:no|none|nope|nah|nothing)[.,!]\s+(?:(?:a|the|just|our|my|an)\s+){0,2}(?:paper|pen|whiteboard|notebook|diary|book|clipboard|notepad|wall\s+chart|phone)(?:\s+[a-z]+){0,2}\s*[.!]?\s*$|^\s*(?:没有|没|没用|没用过|没上过)[，。！\s]*$",
     )
 });
 
@@ -629,23 +661,131 @@ fn team_conflicts(totals: &[TeamTotal]) -> Vec<Restated> {
     out
 }
 
-/// Every pair of the prospect's statements, in different turns, that restate a rate or the
-/// size of their own team with a figure far off, or contradict each other about the tools
-/// in use; at most one pair per later sentence and subject.
-pub(crate) fn restated(transcript: &Transcript) -> Vec<Restated> {
+// ---------------------------------------------------------------------------------------
+// The age of the business
+
+/// How long the business has been going, said as a span or as the year it began: "we've only
+/// been open two years", "trading since 2019", "founded in 2008", "零八年成立", "开了三年多".
+static EN_AGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)\b(?:we['’]ve|we\s+have|it['’]s|it\s+has|they['’]ve|the\s+[a-z]+\s+has)\s+(?:only\s+|just\s+)?been\s+(?:open|going|trading|running|in\s+business|operating|around)\s+(?:for\s+)?(?:about\s+|nearly\s+|almost\s+|over\s+|just\s+|only\s+)?(?P<n>\d+|{w})\s+(?P<unit>years?|months?)\b|\b(?:open|going|trading|running|in\s+business|operating|opened|started|founded|set\s+up|established)\s+(?:back\s+)?(?:in|since)\s+(?P<year>(?:19|20)\d\d)\b",
+        w = r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
+    ))
+});
+static ZH_AGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?P<year>(?:19|20)\d\d|[零〇一二九][零〇一二三四五六七八九])年(?:就|的时候)?(?:成立|开的|开业|创办|注册的|开张|创立)|(?:开了|成立|开业)(?:有|快|差不多|都)?(?P<n>{ZH_NUM})(?:来|多)?(?P<unit>年|个月)(?:了)?",
+    ))
+});
+/// A rep question about how long the business has been going, which a bare "Since 2019." or
+/// "Three years." answers.
+static AGE_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\bhow\s+long\s+(?:has|have|is|are)\s+(?:[\w'’]+\s+){0,4}?(?:been\s+(?:going|open|around|trading|running|operating)|in\s+business)\b|\bhow\s+old\s+is\s+(?:the|your)\s+(?:business|company|firm|shop|practice|studio)\b|\bwhen\s+did\s+(?:you|it|the\s+\w+)\s+(?:open|start\s+up|set\s+up|get\s+going)\b|(?:开了|成立了?)多(?:久|少年)",
+    )
+});
+static BARE_AGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)^\s*(?:oh\s+|um\s+|uh\s+|well\s+)?(?:since\s+(?P<year>(?:19|20)\d\d)|(?:about\s+|nearly\s+|almost\s+|over\s+|just\s+)?(?P<n>\d+|{w})\s+(?P<unit>years?|months?))\b",
+        w = r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
+    ))
+});
+
+#[derive(Debug)]
+struct Age {
+    sentence: Span,
+    years: f64,
+}
+
+fn ages_in(text: &str, turn: usize, question: Option<&str>, as_of: NaiveDate) -> Vec<Age> {
+    let value = |m: &str| m.parse::<f64>().ok().or_else(|| parse_en_words(m)).or_else(|| parse_zh_number(m));
+    let years = |c: &regex::Captures<'_>| -> Option<f64> {
+        if let Some(y) = c.name("year") {
+            let y = y.as_str();
+            let year = y.parse::<i32>().ok().or_else(|| {
+                // "零八年": two digits said one by one, this century when under the year now.
+                let digits: String = y.chars().filter_map(zh_digit).collect();
+                let two = digits.parse::<i32>().ok()?;
+                Some(if 2000 + two <= as_of.year() { 2000 + two } else { 1900 + two })
+            })?;
+            return (year <= as_of.year()).then(|| f64::from(as_of.year() - year));
+        }
+        let n = value(c.name("n")?.as_str())?;
+        let unit = c.name("unit")?.as_str();
+        Some(if unit.starts_with("month") || unit == "个月" { n / 12.0 } else { n })
+    };
+    let mut out = Vec::new();
+    if question.is_some_and(|q| AGE_QUESTION.is_match(q)) {
+        if let Some(c) = BARE_AGE.captures(text) {
+            let end = sentences(text).first().map_or(text.len(), |r| r.1);
+            out.extend(years(&c).map(|years| Age { sentence: Span { turn, start: 0, end }, years }));
+            return out;
+        }
+    }
+    for (a, b) in sentences(text) {
+        let sentence = &text[a..b];
+        if NOT_NOW.is_match(sentence) {
+            continue;
+        }
+        let found = EN_AGE.captures(sentence).or_else(|| ZH_AGE.captures(sentence));
+        if let Some(years) = found.as_ref().and_then(years) {
+            out.push(Age { sentence: Span { turn, start: a, end: b }, years });
+        }
+    }
+    out
+}
+
+fn zh_digit(c: char) -> Option<char> {
+    "零一二三四五六七八九"
+        .chars()
+        .position(|d| d == c)
+        .or((c == '〇').then_some(0))
+        .and_then(|i| char::from_digit(i as u32, 10))
+}
+
+/// Two ages of the business far apart: at least two years and half again the smaller.
+fn age_conflicts(ages: &[Age]) -> Vec<Restated> {
+    let mut out = Vec::new();
+    for (i, later) in ages.iter().enumerate() {
+        let earlier = ages[..i].iter().find(|e| {
+            let (lo, hi) = if e.years < later.years { (e.years, later.years) } else { (later.years, e.years) };
+            e.sentence.turn != later.sentence.turn && hi - lo >= 2.0 && hi >= lo * 1.5
+        });
+        if let Some(e) = earlier {
+            out.push(Restated {
+                subject: "age",
+                earlier: e.sentence,
+                later: later.sentence,
+                explanation: Message::new("call.conflict.age")
+                    .with("now", trim(later.years))
+                    .with("turn", e.sentence.turn.to_string())
+                    .with("before", trim(e.years)),
+            });
+        }
+    }
+    out
+}
+
+/// Every pair of the prospect's statements, in different turns, that restate a rate, the size
+/// of their own team or the age of the business with a figure far off, or contradict each
+/// other about the tools in use; at most one pair per later sentence and subject.
+pub(crate) fn restated(transcript: &Transcript, as_of: NaiveDate) -> Vec<Restated> {
     let mut rates = Vec::new();
     let mut tools = Vec::new();
     let mut teams = Vec::new();
+    let mut ages = Vec::new();
     for turn in transcript.turns.iter().filter(|t| t.role == Role::Prospect) {
         rates.extend(rates_in(&turn.text, turn.index));
         let question = turn.index.checked_sub(1).and_then(|i| transcript.turns.get(i)).filter(|q| q.role == Role::Rep);
         tools.extend(question.and_then(|q| denied_when_asked(&q.text, &turn.text, turn.index)));
         tools.extend(tool_claims(&turn.text, turn.index));
         teams.extend(team_totals(&turn.text, turn.index));
+        ages.extend(ages_in(&turn.text, turn.index, question.map(|q| q.text.as_str()), as_of));
     }
     let mut out = rate_conflicts(&rates);
     out.extend(tool_conflicts(&tools));
     out.extend(team_conflicts(&teams));
+    out.extend(age_conflicts(&ages));
     out.dedup_by(|b, a| a.subject == b.subject && a.later == b.later);
     out
 }
@@ -664,7 +804,7 @@ mod tests {
             })
             .collect();
         let language = if lines.iter().any(|l| crate::facts::has_han(l)) { Language::Zh } else { Language::En };
-        restated(&Transcript::from_turns(language, &turns))
+        restated(&Transcript::from_turns(language, &turns), NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default())
     }
 
     fn subjects(lines: &[&str]) -> Vec<&'static str> {
@@ -749,6 +889,25 @@ mod tests {
         );
         assert_eq!(
             subjects(&["There's not even a spreadsheet.", "R: OK.", "Then I paste the totals into a spreadsheet."]),
+            ["tools"]
+        );
+        // A product named in lower case by speech recognition; a bare "None." with what they
+        // use instead; an answer that opens with the product's name.
+        assert_eq!(
+            subjects(&[
+                "its all paper clipboards theres no system at all not on any site",
+                "R: so how does head office see progress",
+                "every friday i export the site diary out of plotbook for each site and email him the pdfs",
+            ]),
+            ["tools"]
+        );
+        assert_eq!(
+            subjects(&[
+                "R: And once they're in, where do they live? Any software?",
+                "None. Paper diary.",
+                "R: What about contracts and deposits?",
+                "Pixbook. Had it three years. Every enquiry drops straight into it.",
+            ]),
             ["tools"]
         );
         assert_eq!(
@@ -914,6 +1073,9 @@ mod tests {
         none(&["我们没有用啥子系统。", "R: 以后呢？", "想在小程序上接单。"]);
         // A phone or a chat is no software.
         none(&["我们没系统。", "R: 那怎么排？", "都在手机上弄。"]);
+        // Everyday words after "export ... out of", and a reply that is no product's name.
+        none(&["We don't have any software.", "R: Reports?", "i just export them out of there every week"]);
+        none(&["We don't have any software.", "R: Shall I send it?", "Great. Got it, thanks."]);
     }
 
     #[test]
@@ -983,6 +1145,40 @@ mod tests {
         none(&["Six of us.", "R: OK.", "Just me and Rob, really."]);
         // Two different places.
         none(&["There's eleven of us in the casting shed.", "R: And the office?", "Just the office, so three of us."]);
+    }
+
+    #[test]
+    fn the_age_of_the_business_restated() {
+        // A bare year answering "how long...?", then a span far off.
+        assert_eq!(
+            subjects(&[
+                "R: How long has The Loomhouse been going?",
+                "Since 2019.",
+                "R: And is it busy?",
+                "Not really. It's a small place, we've only been open two years, everyone knows everyone.",
+            ]),
+            ["age"]
+        );
+        let r = found(&["We've been trading since 2008.", "R: OK.", "We've only been open three years."]);
+        assert_eq!(r.len(), 1, "{r:?}");
+        assert!(r[0].explanation.english().contains("18 years"), "{}", r[0].explanation.english());
+        assert_eq!(
+            subjects(&["我们所不大的，零八年成立，十二三个人。", "R: 好的。", "我们开了三年多了，还在摸索。"]),
+            ["age"]
+        );
+    }
+
+    #[test]
+    fn close_ages_plans_and_the_contacts_own_tenure_are_not_contradictions() {
+        let none = |lines: &[&str]| assert!(found(lines).is_empty(), "{lines:?}: {:?}", found(lines));
+        // Close enough, said loosely.
+        none(&["We've been going since 2021.", "R: OK.", "We've been open about four years."]);
+        // The contact's own time in the job, and a plan.
+        none(&["We've been trading since 2010.", "R: And you?", "I've been here three years."]);
+        none(&["Founded in 2005.", "R: OK.", "We want to have been open ten years before we franchise."]);
+        // A bare span that answers something else.
+        none(&["R: How long has it been going?", "Since 2019.", "R: How long is the contract?", "Two years."]);
+        none(&["零八年成立的。", "R: 好。", "这个系统我们用了三年了。"]);
     }
 
     #[test]

@@ -194,6 +194,14 @@ impl Message {
                     a("quote")
                 ),
             },
+            // How long the business has been going, in years.
+            "call.conflict.age" => format!(
+                "the business is {} years old now, but turn {} said {} years (\"{}\")",
+                a("now"),
+                a("turn"),
+                a("before"),
+                a("quote")
+            ),
             // The contact's own team, counted with themselves.
             "call.conflict.team" => format!(
                 "the contact's team is {} now, counting themselves, but turn {} said {} (\"{}\")",

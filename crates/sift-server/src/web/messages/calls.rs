@@ -157,6 +157,13 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
                 format!("联系人现在说没有{}，但第 {} 段说在用{}（“{}”）", a("what"), a("turn"), a("before"), a("quote"))
             }
         },
+        "call.conflict.age" => format!(
+            "联系人现在说公司开了 {} 年，但第 {} 段说的是 {} 年（“{}”）",
+            a("now"),
+            a("turn"),
+            a("before"),
+            a("quote")
+        ),
         "call.conflict.team" => format!(
             "联系人现在说自己团队（算上本人）有 {} 人，但第 {} 段说的是 {} 人（“{}”）",
             a("now"),
@@ -351,6 +358,9 @@ fn subject(subject: &str) -> String {
         "team_size" => "团队人数".to_owned(),
         "count" => "数量".to_owned(),
         "timeline" => "时间".to_owned(),
+        "rate" => "频次".to_owned(),
+        "tools" => "在用的工具".to_owned(),
+        "age" => "公司成立年限".to_owned(),
         other => concept(other),
     }
 }
