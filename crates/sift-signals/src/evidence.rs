@@ -2427,12 +2427,25 @@ static SIGNERS_AFTER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         r"(?i)^\s*(?:(?:都|一起|同时|共同)?(?:签字|签|审批|批|拍板|点头|同意)|(?:have\s+to\s+|need\s+to\s+|must\s+|both\s+|all\s+)?(?:sign|signs|approve|approves|okay|ok)\b)",
     )
 });
+/// A Chinese count of staff said as the whole of them: "业务员就三个人", "我们八个业务员".
+static ZH_STAFF_TOTAL_CUE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(r"(?:就|才)[0-9０-９一二两三四五六七八九十]|(?:我们|咱们)[0-9０-９一二两三四五六七八九十]")
+});
+/// Words right before a count of people that make them a flow: "走了五个销售", "we hired two".
+static CAME_OR_WENT_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?:走了|离职了?|辞职了?|跑了|招了|新招了?|新来了?|少了|多了|走掉了?|开除了?|裁了|(?-u:\b)(?:lost|hired|let\s+go|laid\s+off|took\s+on|quit|left)(?-u:\b)(?:\s+(?:about|around|another|like))?)\s*$",
+    )
+});
 /// Words that say a Chinese count is of the whole staff: "员工三十几个", "我们所……十二三个人",
-/// "全公司", "一共".
+/// "全公司", "上上下下"; not a department's count ("信息部一共就两个人").
 static ZH_WHOLE_STAFF: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"员工|全(?:公司|所|厂|店|院)|一共|总共|加起来|上上下下|(?:我们|咱们)(?:这个|这家)?(?:公司|所|店|厂|工作室|事务所|团队|院|诊所|门店)",
+        r"员工|全(?:公司|所|厂|店|院)|上上下下|(?:我们|咱们)(?:这个|这家)?(?:公司|所|店|厂|工作室|事务所|院|诊所|门店)",
     )
+});
+static ZH_DEPARTMENT: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(r"(?:信息|技术|财务|市场|销售|人事|行政|运营|客服|售后|采购|设计|工程|研发|IT)(?:部|组|科|中心|团队)|部门")
 });
 /// The trades a count of staff can be in: "nine techs", "四十几个设计师".
 const STAFF_TRADES: &[&str] = &[
@@ -2922,6 +2935,8 @@ fn find_conflicts(
         let (a, b) = index.and_then(|i| ranges.get(i).copied()).unwrap_or((0, text.len()));
         text.get(a..b).unwrap_or("").to_owned()
     };
+    // A trade, not "people" (人 counts customers and donors as readily as staff).
+    let staff = |f: &LocatedFact| matches!(&f.fact, Fact::Count { unit, .. } if STAFF_TRADES.contains(&unit.as_str()));
     let states_total = |f: &LocatedFact| {
         let text = transcript.turns.get(f.span.turn).map(|t| t.text.as_str()).unwrap_or("");
         let first_sentence = sentences(text).first().is_none_or(|r| f.span.start < r.1);
@@ -2936,6 +2951,7 @@ fn find_conflicts(
             || ONLY_ONE.is_match(said)
             || TEAM_SIZE_CUE.is_match(&sentence_text(f))
             || COUNT_QUESTION_ANY.is_match(&question_of(f.span.turn)) && (first_sentence || short)
+            || staff(f) && ZH_STAFF_TOTAL_CUE.is_match(&sentence_text(f))
     };
     let group_of = |f: &LocatedFact| -> Option<String> {
         let sentence = sentence_text(f);
@@ -2943,9 +2959,11 @@ fn find_conflicts(
         GROUP.find(&sentence).or_else(|| GROUP.find(&question)).map(|m| m.as_str().to_lowercase())
     };
     // "两个人都签字", "two people sign it": the people who sign, not a head count.
+    // "今年走了五个销售", "we hired two reps": people who came or went, not a head count.
     let signers = |f: &LocatedFact| {
         let text = transcript.turns.get(f.span.turn).map(|t| t.text.as_str()).unwrap_or("");
         SIGNERS_AFTER.is_match(text.get(f.span.end..).unwrap_or(""))
+            || CAME_OR_WENT_BEFORE.is_match(text_before(text, f.span.start, 16))
     };
     let mut units: Vec<&str> = facts
         .iter()
@@ -3003,7 +3021,8 @@ fn find_conflicts(
     let whole_staff = |f: &&LocatedFact| {
         f.role != FactRole::Target
             && matches!(&f.fact, Fact::Count { unit, .. } if unit == "people")
-            && (crate::facts::WHOLE_STAFF.is_match(&sentence_text(f)) || ZH_WHOLE_STAFF.is_match(&sentence_text(f)))
+            && (crate::facts::WHOLE_STAFF.is_match(&sentence_text(f))
+                || ZH_WHOLE_STAFF.is_match(&sentence_text(f)) && !ZH_DEPARTMENT.is_match(&sentence_text(f)))
     };
     let trade = |f: &&LocatedFact| {
         f.role != FactRole::Target

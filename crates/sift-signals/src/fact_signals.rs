@@ -1591,6 +1591,22 @@ mod tests {
             &[(Inconsistency, "四十几个设计师")],
             &[],
         );
+        // The trade named before the count in Chinese.
+        check(
+            &[
+                "R: 你们团队多大？",
+                "我们做饲料经销的，业务员就三个人，我自己也跑。",
+                "R: 那平时怎么管客户？",
+                "我们八个业务员，每人手上几十个养殖户，都记在本子上。",
+            ],
+            &[(Inconsistency, "八个业务员")],
+            &[],
+        );
+        check(
+            &["R: 你们团队多大？", "客服有二十个人，三班倒。", "R: 销售呢？", "销售就三个人。"],
+            &[],
+            &[Inconsistency],
+        );
         // A trade below the whole staff, a whole staff with nothing to say it is whole, and the
         // people at one meeting are no contradiction.
         check(

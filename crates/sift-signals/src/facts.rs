@@ -756,12 +756,19 @@ static ZH_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
         r"(?P<pre>人民币|¥|￥|RMB|USD|US\$|\$|€|£)?\s?(?P<num>{ZH_NUM})(?P<post>万元|元|块钱|块|人民币|美元|美金|欧元|英镑|刀)?"
     ))
 });
+/// A trade named just before a Chinese count of people: "业务员就三个人", "员工三十几个",
+/// "光跑现场的维保师傅就一百二十多个".
+static ZH_TRADE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?P<noun>业务员|销售|客服|师傅|司机|老师|员工|设计师|技术员|工程师|厨师|服务员|店员|护士|医生|律师|会计|翻译|讲师|教练|保洁)(?:这块|这边|团队|的话)?(?:[，,\s]|就|有|一共|总共|大概|差不多|才|也就|现在|得有|光|满打满算|加起来)*$",
+    )
+});
 /// What a Chinese number counts: a measure word and the noun after it (三个校区, 四十二家经销商,
 /// 一千三百多条询盘, 二十来单, 两百平米, 两万来斤: weights and packs are never money), or a
 /// known noun alone (40个销售, 两百名员工).
 static ZH_UNIT_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^\s?(?:多|来|余|几)?(?:(?P<mw>个|名|位|家|条|单|辆|台|张|间|套|所|户|件|次|床|平米|平方米|平方|亩|吨|公斤|千克|斤|箱|袋|瓶|头|只|双|票|块屏)(?P<unit>销售代表|销售人员|销售|坐席|员工|设计师|师傅|工人|技术员|厨师|服务员|店员|律师|会计|翻译|讲师|教练|人|用户|账号|席位|客户|门店|工程师|开发|小时|分钟|校区|经销商|顾问|课程顾问|线索|询盘|学员|学生|老师|司机|车|订单|工厂|仓库|床位|医生|护士|诊所|店)?|(?P<unit2>销售代表|销售人员|销售|坐席|员工|人|用户|账号|席位|客户|门店|工程师|开发|小时|分钟))",
+        r"^\s?(?:多|来|余|几)?(?:(?P<mw>个|名|位|家|条|单|辆|台|张|间|套|所|户|件|次|床|平米|平方米|平方|亩|吨|公斤|千克|斤|箱|袋|瓶|头|只|双|票|块屏)(?P<unit>销售代表|销售人员|销售|业务员|坐席|员工|设计师|师傅|工人|技术员|厨师|服务员|店员|律师|会计|翻译|讲师|教练|人|用户|账号|席位|客户|门店|工程师|开发|小时|分钟|校区|经销商|顾问|课程顾问|线索|询盘|学员|学生|老师|司机|车|订单|工厂|仓库|床位|医生|护士|诊所|店)?|(?P<unit2>销售代表|销售人员|销售|坐席|员工|人|用户|账号|席位|客户|门店|工程师|开发|小时|分钟))",
     )
 });
 static ZH_DURATION: LazyLock<Regex> = LazyLock::new(|| {
@@ -1944,6 +1951,12 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
         {
             let unit_end = u.get(0).map(|m| m.end()).unwrap_or(0);
             let noun = u.name("unit").or(u.name("unit2")).or(u.name("mw")).map(|m| m.as_str()).unwrap_or("");
+            // "业务员就三个人", "员工三十几个": the trade named before the count is what it counts.
+            let before = ZH_TRADE_BEFORE.captures(&text[..s]).and_then(|b| b.name("noun")).map(|m| m.as_str());
+            let noun = match before {
+                Some(trade) if matches!(noun, "人" | "个" | "名" | "位") => trade,
+                _ => noun,
+            };
             let unit = zh_unit(noun);
             push(Some(Fact::Count { value, unit }), s, e + unit_end);
             continue;
@@ -2249,7 +2262,7 @@ fn en_unit(word: &str) -> String {
 
 fn zh_unit(word: &str) -> String {
     match word {
-        "销售代表" | "销售人员" | "销售" | "坐席" => "reps",
+        "销售代表" | "销售人员" | "销售" | "坐席" | "业务员" => "reps",
         "员工" | "人" => "people",
         "用户" | "账号" | "席位" => "seats",
         "客户" => "customers",
