@@ -1144,6 +1144,7 @@ impl Reader<'_> {
         if asked.impact
             && crate::transcript::word_count(text) >= 8
             && clause_negative_mask.iter().all(|m| m & bit(NEED) == 0)
+            && !PLAYS_DOWN.is_match(text)
         {
             let (start, end) = sentence_ranges.first().copied().unwrap_or((0, text.len()));
             let span = context_span(text, Some((start, end)), start, end, turn.index);
@@ -2073,10 +2074,17 @@ static BUDGET_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(||
         r"(?i)(?-u:\b)(?:budget\w*|spend\w*|invest\w*|afford|set\s+aside|earmark\w*|money|funding|funds|a\s+number\s+against|figure\s+in\s+mind|put\s+(?:aside|by)|(?:a\s+)?figure\s+(?:you['’]re|you\s+are)\s+working|(?:what|how\s+much)\s+(?:are\s+you|you['’]re)\s+working\s+with|how\s+much\s+(?:would|could|can|do|are)\s+you|how\s+much\s+are\s+we\s+talking|underspend|(?:get|be|gets)\s+paid\s+for|pay\s+for\s+(?:it|this|something))(?-u:\b)|预算|投入|花多少|能花|多少钱|费用|经费|资金|钱这块|投(?:点|些)?钱|投(?:一)?(?:点|些)|掏钱|出钱|花钱|留(?:点|些|了|一点)?钱|额度",
     )
 });
+/// An answer to "what does it cost you?" that plays the cost down: "没算过 不多 就几回",
+/// "not much really".
+static PLAYS_DOWN: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)^\W*(?:(?:um|uh|well|honestly|嗯|呃)\W+)?(?:没算过|不多|没多少|不算多|还好|就几回|也就几|not\s+(?:much|a\s+lot|many|really)|hardly|barely|no\s+idea|dunno)",
+    )
+});
 /// A question about what the problem costs or changes.
 static IMPACT_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:what\s+does\s+(?:that|this|it)\s+(?:cost|mean)|what['’]s\s+the\s+(?:impact|cost|effect)|what\s+(?:impact|effect)|how\s+(?:does|is)\s+(?:that|this|it)\s+(?:hurting|affecting|hitting)|what\s+happens\s+(?:when|if)|in\s+practice)(?-u:\b)|什么影响|影响(?:大吗|多大|是什么)|意味着什么|(?:有|带来|造成|会有)什么(?:样的)?后果|代价",
+        r"(?i)(?-u:\b)(?:what\s+does\s+(?:that|this|it)\s+(?:end\s+up\s+|actually\s+|really\s+)?(?:cost|costing|mean)|what['’]?s\s+(?:that|this|it)\s+costing|how\s+much\s+(?:is|does)\s+(?:that|this|it)\s+(?:cost|costing)|what['’]s\s+the\s+(?:impact|cost|effect)|what\s+(?:impact|effect)|how\s+(?:does|is)\s+(?:that|this|it)\s+(?:hurting|affecting|hitting)|what\s+happens\s+(?:when|if)|in\s+practice)(?-u:\b)|什么影响|影响(?:大吗|多大|是什么)|意味着什么|损失(?:有)?多少|亏(?:了)?多少|(?:有|带来|造成|会有)什么(?:样的)?后果|代价",
     )
 });
 /// A question on how the current way works.
@@ -3626,6 +3634,23 @@ mod tests {
             &[("need", Unknown)],
         );
         check(&["R: Any problems with it?", "P: Not that I know of."], &[("need", Negative)]);
+        // What it costs, asked in other words and answered with money paid out; a cost played down.
+        check(
+            &[
+                "R: what does that end up costing you",
+                "P: well the callbacks after handover are the killer last year we paid out um sixty two grand on warranty callbacks",
+            ],
+            &[("need", Confirmed)],
+        );
+        check(&["R: 那寄错一次损失多少？", "P: 没算过 不多 就几回 一般过年前那阵子"], &[("need", Unknown)]);
+        // A metric against a benchmark.
+        check(
+            &[
+                "R: And what made you book the call?",
+                "P: Empty weeks. Our average void last year was twenty-three days. The regional figure from the forum is fourteen.",
+            ],
+            &[("need", Confirmed)],
+        );
     }
 
     #[test]
