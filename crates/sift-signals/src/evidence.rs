@@ -2754,7 +2754,7 @@ static OR_ELSE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// gets done until after").
 static NOT_UNTIL_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?:(?-u:\b)(?:won['’]?t|wouldn['’]?t|can['’]?t|not|no|nothing|never)(?-u:\b)[^.?!]{0,40}(?-u:\b)(?:till|until|til)\s+(?:after\s+)?(?:the\s+)?|(?-u:\b)not\s+(?:before|till|until)\s+(?:after\s+)?(?:the\s+)?|(?-u:\b)no\s+earlier\s+than\s+(?:the\s+)?|(?-u:\b)(?:anything|nothing)\s+(?:new\s+)?(?:is|happens|gets\s+done|goes\s+in)\s+after\s+(?:the\s+\w+\s+)?(?:like\s+|so\s+|probably\s+|maybe\s+)?(?:the\s+)?)$",
+        r"(?i)(?:(?-u:\b)(?:won['’]?t|wouldn['’]?t|can['’]?t|not|no|nothing|never)(?-u:\b)[^.?!]{0,40}(?-u:\b)(?:till|until|til)\s+(?:after\s+)?(?:the\s+)?|(?-u:\b)not\s+(?:before|till|until)\s+(?:after\s+)?(?:the\s+)?|(?-u:\b)no\s+earlier\s+than\s+(?:the\s+)?|(?-u:\b)(?:anything|nothing)\s+(?:new\s+)?(?:is|happens|gets\s+done|goes\s+in)\s+after\s+(?:the\s+\w+\s+)?(?:like\s+|so\s+|probably\s+|maybe\s+)?(?:the\s+)?|最早(?:也)?(?:要|得|是|到)?(?:明年的?|今年的?)?)$",
     )
 });
 /// A date quoted with its own "till/before" ("till after Easter", "before the summer"),
@@ -2767,7 +2767,7 @@ static NOTHING_BEFORE_CLAUSE: std::sync::LazyLock<Regex> = std::sync::LazyLock::
 /// After a date: "at the earliest", "再弄", "才能签".
 static WAIT_AFTER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)^\s*,?\s*at\s+the\s+earliest|^(?:以后|之后|过后)?[，, ]?(?:再|才)(?:弄|上|说|看|考虑|搞|换|签|定|买|装|动|启动|开始|能签|能弄|能上)",
+        r"(?i)^\s*,?\s*at\s+the\s+earliest|^(?:\p{Han}{0,4}?(?:以后|之后|过后))?[，, ]?(?:再|才)(?:弄|上|说|看|考虑|搞|换|签|定|买|装|动|启动|开始|能签|能弄|能上)",
     )
 });
 /// Nothing after a date said as "……以后" at the end of the answer ("开了春以后").
@@ -2900,6 +2900,27 @@ fn find_conflicts(
         if start >= until.unwrap_or(a) && !corrects(later.span) {
             waited = Some(changed("timeline", Some("timeline"), earlier, later));
             break;
+        }
+    }
+    // The other way round: "明年的话最早也要下半年吧" ... "年会之前系统必须跑起来", nothing until a
+    // time, then, turns later, a buying date a month or more before it.
+    if waited.is_none() {
+        let waits = facts.iter().filter(|f| {
+            matches!(f.fact, Fact::Timeline { resolved: Some(_), .. })
+                && !matches!(f.role, FactRole::Past | FactRole::Recurring)
+                && waits_until_after(transcript, f.span)
+        });
+        for earlier in waits {
+            let Fact::Timeline { resolved: Some(start), .. } = earlier.fact else { continue };
+            let later = facts
+                .iter()
+                .find(|f| f.span.turn > earlier.span.turn && buying_date(f) && !waits_until_after(transcript, f.span));
+            let Some(later) = later else { continue };
+            let Fact::Timeline { resolved: Some(b), until, .. } = later.fact else { continue };
+            if (start - until.unwrap_or(b)).num_days() >= 30 && !corrects(later.span) {
+                waited = Some(changed("timeline", Some("timeline"), earlier, later));
+                break;
+            }
         }
     }
     compare("timeline", Some("timeline"), per_turn(&buying_date), &|a, b, hedged| match (a, b) {

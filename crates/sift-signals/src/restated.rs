@@ -44,7 +44,7 @@ fn re(pattern: &str) -> Regex {
 /// Sentences that do not say how things are now.
 static NOT_NOW: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:would|could|might|if|wants?|wanted|hope|hoping|goal|target|aim|aiming|plan(?:ning)?\s+(?:to|on|is)|going\s+to|gonna|next\s+year|last\s+year|used\s+to|back\s+(?:in|when|then)|ago|previously|ideally|imagine|should|tried|trial(?:led)?)\b|如果|要是|假如|想|希望|目标|计划|打算|争取|明年|去年|以前|之前|过去(?:的|几年|那)|那时候|曾经|试过|准备",
+        r"(?i)\b(?:would|could|might|if|wants?|wanted|hope|hoping|goal|target|aim|aiming|plan(?:ning)?\s+(?:to|on|is)|going\s+to|gonna|next\s+year|last\s+year|used\s+to|back\s+(?:in|when|then)|ago|previously|ideally|imagine|should|tried|trial(?:led)?)\b|如果|要是|假如|想|希望|目标|计划(?:[^员表单]|$)|打算|争取|明年|去年|以前|之前|过去(?:的|几年|那)|那时候|曾经|试过|准备",
     )
 });
 
@@ -269,7 +269,7 @@ static NO_TOOL: LazyLock<Regex> = LazyLock::new(|| {
 /// "记在系统里".
 static USES_TOOL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app)\b|\b(?:the|this|that|our)\s+(?:[a-z-]+\s+){0,3}?(?P<cat4>system|software|app|program|database|thing)\s+(?:we|i)(?:['’]ve|\s+have)?\s+(?:had|used|been\s+using|use|run|got)\b|\b(?:type|types|typed|key|keys|keyed|enter|enters|entered|log|logs|logged|punch|punches|punched)\s+(?:[\w'’]+\s+){0,3}?into\s+(?P<name3>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\bexport\w*\s+(?:[\w'’]+\s+){0,4}?out\s+of\s+(?P<name7>[a-z][a-z0-9]{3,})\b|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm|ERP|erp)(?:已经|都)?用了|(?:都|全|全都)在(?:那个|我们那个)?(?P<zname4>[A-Za-z0-9\p{Han}]{2,5}?)上(?:弄|做|管|录|排|记|搞)|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)|在(?:那个|我们那个)?(?P<zname3>[A-Za-z0-9\p{Han}]{2,5}?)(?:小程序|App|APP|app)(?:里头|里面|里边|里|上)|^\s*(?P<name4>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s+(?:prints|sends|does|handles|tracks|keeps|holds|runs|tells|shows|books|logs|emails|texts|sorts|plans)\b|^\s*(?P<name5>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s*[.!]?\s*$|\b(?:go|goes|going|run|runs|come|comes)\s+(?:in\s+)?through\s+(?P<name6>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\b|\bthe\s+computer\s+(?:[a-z-]+\s+)?(?P<cat5>system|thing|program)\b",
+        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app)\b|\b(?:the|this|that|our)\s+(?:[a-z-]+\s+){0,3}?(?P<cat4>system|software|app|program|database|thing)\s+(?:we|i)(?:['’]ve|\s+have)?\s+(?:had|used|been\s+using|use|run|got)\b|\b(?:type|types|typed|key|keys|keyed|enter|enters|entered|log|logs|logged|punch|punches|punched)\s+(?:[\w'’]+\s+){0,3}?into\s+(?P<name3>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\bexport\w*\s+(?:[\w'’]+\s+){0,4}?out\s+of\s+(?P<name7>[a-z][a-z0-9]{3,})\b|\b(?:history|data|records|files|details|notes|contacts|candidates|clients|customers|bookings|orders|jobs|invoices)\s+(?:[\w'’]+\s+){0,2}?(?:sitting|sits|sat|stored|kept|living|lives|held)\s+(?:in|on)\s+(?P<name9>(?-i:[A-Z])[A-Za-z0-9]{3,})|我们(?:的)?(?P<zcat4>ERP|erp|CRM|crm|MES|mes|OA)(?:系统)?(?:里|上|里面|里头)|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm|ERP|erp)(?:已经|都)?用了|(?:都|全|全都)在(?:那个|我们那个)?(?P<zname4>[A-Za-z0-9\p{Han}]{2,5}?)上(?:弄|做|管|录|排|记|搞)|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)|在(?:那个|我们那个)?(?P<zname3>[A-Za-z0-9\p{Han}]{2,5}?)(?:小程序|App|APP|app)(?:里头|里面|里边|里|上)|^\s*(?P<name4>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s+(?:prints|sends|does|handles|tracks|keeps|holds|runs|tells|shows|books|logs|emails|texts|sorts|plans)\b|^\s*(?P<name5>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s*[.!]?\s*$|\b(?:go|goes|going|run|runs|come|comes)\s+(?:in\s+)?through\s+(?P<name6>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\b|\bthe\s+computer\s+(?:[a-z-]+\s+)?(?P<cat5>system|thing|program)\b",
     )
 });
 /// An answer that opens with a product's name and goes on about "it": "Pixbook. Had it three
@@ -443,31 +443,33 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
         }
         for c in USES_TOOL.captures_iter(sentence) {
             let group = |names: &[&str]| names.iter().find_map(|n| c.name(n));
-            let claim = if let Some(m) = group(&["cat", "cat2", "cat3", "cat4", "cat5", "zcat", "zcat2", "zcat3"]) {
-                Some((tool_kind(m.as_str()), m.as_str()))
-            } else if let Some(m) = group(&[
-                "name", "name2", "name3", "name4", "name5", "name6", "name7", "zname", "zname2", "zname3", "zname4",
-            ]) {
-                let name = m.as_str();
-                // "McKesson." or "DeSouza." said alone is a company or a family, not a product.
-                let surname = SURNAME_CAMEL.iter().any(|p| {
-                    name.strip_prefix(p).is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
-                });
-                // A lower-case word after "export ... out of" in unpunctuated speech is a product
-                // only when it is no everyday word ("out of plotbook", not "out of there").
-                let everyday = c.name("name7").is_some() && EXPORTED_NOT_TOOLS.contains(&name);
-                if NOT_SOFTWARE.iter().any(|w| name.eq_ignore_ascii_case(w) || name.starts_with(w))
-                    || ALL_IN_NOT_TOOLS.contains(&name.to_lowercase().as_str())
-                    || surname
-                    || everyday
-                {
-                    None
+            let claim =
+                if let Some(m) = group(&["cat", "cat2", "cat3", "cat4", "cat5", "zcat", "zcat2", "zcat3", "zcat4"]) {
+                    Some((tool_kind(m.as_str()), m.as_str()))
+                } else if let Some(m) = group(&[
+                    "name", "name2", "name3", "name4", "name5", "name6", "name7", "name9", "zname", "zname2", "zname3",
+                    "zname4",
+                ]) {
+                    let name = m.as_str();
+                    // "McKesson." or "DeSouza." said alone is a company or a family, not a product.
+                    let surname = SURNAME_CAMEL.iter().any(|p| {
+                        name.strip_prefix(p).is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+                    });
+                    // A lower-case word after "export ... out of" in unpunctuated speech is a product
+                    // only when it is no everyday word ("out of plotbook", not "out of there").
+                    let everyday = c.name("name7").is_some() && EXPORTED_NOT_TOOLS.contains(&name);
+                    if NOT_SOFTWARE.iter().any(|w| name.eq_ignore_ascii_case(w) || name.starts_with(w))
+                        || ALL_IN_NOT_TOOLS.contains(&name.to_lowercase().as_str())
+                        || surname
+                        || everyday
+                    {
+                        None
+                    } else {
+                        Some((ToolKind::Named, name))
+                    }
                 } else {
-                    Some((ToolKind::Named, name))
-                }
-            } else {
-                None
-            };
+                    None
+                };
             if let Some((kind, what)) = claim {
                 out.push(ToolClaim { sentence: span, uses: true, kind, what: what.to_owned(), everything: false });
             }
@@ -891,6 +893,23 @@ mod tests {
             subjects(&["There's not even a spreadsheet.", "R: OK.", "Then I paste the totals into a spreadsheet."]),
             ["tools"]
         );
+        // Data said to sit in a product; a module of "our ERP".
+        assert_eq!(
+            subjects(&[
+                "We've never had a proper system, it's all lived in sheets since day one.",
+                "R: What's the headache?",
+                "Moving the data. We've got four years of candidate history sitting in HireLedger.",
+            ]),
+            ["tools"]
+        );
+        assert_eq!(
+            subjects(&[
+                "全靠一块大白板加Excel，就一个计划员在排，什么系统都没上过。",
+                "R: 报工呢？",
+                "我们ERP里那个生产模块派出来的工单跟现场对不上。"
+            ]),
+            ["tools"]
+        );
         // A product named in lower case by speech recognition; a bare "None." with what they
         // use instead; an answer that opens with the product's name.
         assert_eq!(
@@ -1076,6 +1095,7 @@ mod tests {
         // Everyday words after "export ... out of", and a reply that is no product's name.
         none(&["We don't have any software.", "R: Reports?", "i just export them out of there every week"]);
         none(&["We don't have any software.", "R: Shall I send it?", "Great. Got it, thanks."]);
+        none(&["We don't have any software.", "R: Where are you based?", "Our head office is sitting in London."]);
     }
 
     #[test]
