@@ -2103,7 +2103,7 @@ static AWAY_UNTIL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// contract with them expires in", "合同签到".
 static CONTRACT_ENDS_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:contract|lease|licen[cs]e|subscription|agreement)\s+(?:\w+\s+){0,4}?(?:ends|expires|runs\s+out|runs(?:\s+(?:till|until|to))?|is\s+up|renews)\s+(?:in|on|at|till|until|around)?\s*(?:the\s+)?$|合同\p{Han}{0,6}?(?:签到|到)$",
+        r"(?i)(?-u:\b)(?:contract|lease|licen[cs]e|subscription|agreement)\s+(?:\w+\s+){0,4}?(?:ends|expires|runs\s+out|runs(?:\s+(?:till|until|to))?|is\s+up|renews)\s+(?:in|on|at|till|until|around)?\s*(?:the\s+)?$|合同\p{Han}{0,6}?(?:签到|到)$|(?:^|[，,\s]|租约|租期|合约|楼)签到$",
     )
 });
 /// The same said after its date: "明年六月到期", "March 2028, when it expires".
@@ -4390,6 +4390,8 @@ mod tests {
             (&["R: Could we meet next week?", "Next week doesn't work, sorry."], Unknown),
             // When a contract already signed ends is no buying date, unless the answer ties the two.
             (&["R: 现在的记录仪有服务合同吧？", "有，明年六月到期，到期就不续了，跟这边不冲突。"], Unknown),
+            // A lease signed up to a year said by its last two digits.
+            (&["R: 现在的办公室租了多久？", "旧楼签了五年，签到二八年年底，跟这个不冲突。"], Unknown),
             (
                 &["R: Any contract with them?", "Yes, the lease runs till March 2028. Can't see anything changing."],
                 Unknown,

@@ -793,7 +793,7 @@ static ZH_QUARTER: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ZH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?P<yr>明年|今年|后年|年内)(?P<part>上半年|下半年|年初|年中|年底|年末|底|初)?(?P<suf>前|之前|以前)?|(?P<yn>20\d{2}|二[零〇]二[零〇一二三四五六七八九])年(?P<part3>上半年|下半年|年初|年中|年底|年末|底|初)?(?P<suf3>前|之前|以前)?|(?P<part2>上半年|下半年|年初|年中|年底|年末)(?P<suf2>前|之前|以前)?",
+        r"(?P<yr>明年|今年|后年|年内)(?P<part>上半年|下半年|年初|年中|年底|年末|底|初)?(?P<suf>前|之前|以前)?|(?P<yn>20\d{2}|二[零〇]二[零〇一二三四五六七八九])年(?P<part3>上半年|下半年|年初|年中|年底|年末|底|初)?(?P<suf3>前|之前|以前)?|(?P<yn2>二[零〇一二三四五六七八九])年(?P<part4>上半年|下半年|年初|年中|年底|年末)(?P<suf4>前|之前|以前)?|(?P<part2>上半年|下半年|年初|年中|年底|年末)(?P<suf2>前|之前|以前)?",
     )
 });
 static ZH_RELATIVE: LazyLock<Regex> =
@@ -1847,11 +1847,20 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
     for c in gate.captures(&ZH_YEAR, text) {
         let (s, e) = range(&c);
         let yr = c.name("yr").map(|m| m.as_str());
-        let part = c.name("part").or(c.name("part2")).or(c.name("part3")).map(|m| m.as_str());
-        let deadline = c.name("suf").or(c.name("suf2")).or(c.name("suf3")).is_some() || yr == Some("年内");
+        let part = c.name("part").or(c.name("part2")).or(c.name("part3")).or(c.name("part4")).map(|m| m.as_str());
+        let deadline =
+            c.name("suf").or(c.name("suf2")).or(c.name("suf3")).or(c.name("suf4")).is_some() || yr == Some("年内");
+        // "二八年年底": a year of this decade said by its last two digits, only with a part of
+        // the year after it (二八年华 is an age), and not inside a longer figure (一二八年).
+        if let Some(m) = c.name("yn2") {
+            if text[..m.start()].chars().next_back().is_some_and(|ch| "零〇一二三四五六七八九十".contains(ch))
+            {
+                continue;
+            }
+        }
         // "2024年底", "2027年": a year said in full.
         // Said digit by digit ("二零二八年") as often as in figures.
-        let named_year = c.name("yn").and_then(|m| {
+        let named_year = c.name("yn").or(c.name("yn2")).and_then(|m| {
             let digits: String = m
                 .as_str()
                 .chars()
@@ -1869,6 +1878,7 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
                     other => other,
                 })
                 .collect();
+            let digits = if digits.len() == 2 { format!("20{digits}") } else { digits };
             digits.parse::<i32>().ok()
         });
         let year = match (named_year, yr) {
@@ -2773,6 +2783,7 @@ mod tests {
             ("三月初开始", "三月初", when(Absolute, 2027, 3, 1)),
             ("2024年底就停用了", "2024年底", when(Relative, 2024, 12, 31)),
             ("到二零二八年底做到一百家", "二零二八年底", when(Relative, 2028, 12, 31)),
+            ("旧楼签了五年，签到二八年年底", "二八年年底", when(Relative, 2028, 12, 31)),
             ("2027年上半年", "2027年上半年", when(Relative, 2027, 1, 1)),
             ("最好年前能弄好", "年前", when(Absolute, 2027, 2, 1)),
             ("过完年再弄 开了春以后", "过完年", when(Absolute, 2027, 2, 1)),
