@@ -2887,12 +2887,19 @@ fn find_conflicts(
     // "元旦之前就要用上" ... "老板那意思是过完年再弄", "we need it by March" ... "nothing
     // happens till after the summer": a buying date, then, turns later, nothing until a time
     // at or past it. The later date need not read as a buying date itself.
+    let waits: Vec<&LocatedFact> = facts
+        .iter()
+        .filter(|f| {
+            matches!(f.fact, Fact::Timeline { resolved: Some(_), .. })
+                && !matches!(f.role, FactRole::Past | FactRole::Recurring)
+                && waits_until_after(transcript, f.span)
+        })
+        .collect();
+    // A buying date is a timeline fact of the present or future, so it waits exactly when it
+    // is one of `waits`.
+    let waits_after = |f: &LocatedFact| waits.iter().any(|w| std::ptr::eq(*w, f));
     let mut waited: Option<Conflict> = None;
-    for later in facts.iter().filter(|f| {
-        matches!(f.fact, Fact::Timeline { resolved: Some(_), .. })
-            && !matches!(f.role, FactRole::Past | FactRole::Recurring)
-            && waits_until_after(transcript, f.span)
-    }) {
+    for &later in &waits {
         let Fact::Timeline { resolved: Some(start), .. } = later.fact else { continue };
         let earlier = facts.iter().rev().find(|f| f.span.turn < later.span.turn && buying_date(f));
         let Some(earlier) = earlier else { continue };
@@ -2905,16 +2912,9 @@ fn find_conflicts(
     // The other way round: "明年的话最早也要下半年吧" ... "年会之前系统必须跑起来", nothing until a
     // time, then, turns later, a buying date a month or more before it.
     if waited.is_none() {
-        let waits = facts.iter().filter(|f| {
-            matches!(f.fact, Fact::Timeline { resolved: Some(_), .. })
-                && !matches!(f.role, FactRole::Past | FactRole::Recurring)
-                && waits_until_after(transcript, f.span)
-        });
-        for earlier in waits {
+        for &earlier in &waits {
             let Fact::Timeline { resolved: Some(start), .. } = earlier.fact else { continue };
-            let later = facts
-                .iter()
-                .find(|f| f.span.turn > earlier.span.turn && buying_date(f) && !waits_until_after(transcript, f.span));
+            let later = facts.iter().find(|f| f.span.turn > earlier.span.turn && buying_date(f) && !waits_after(f));
             let Some(later) = later else { continue };
             let Fact::Timeline { resolved: Some(b), until, .. } = later.fact else { continue };
             if (start - until.unwrap_or(b)).num_days() >= 30 && !corrects(later.span) {
@@ -2989,7 +2989,7 @@ fn find_conflicts(
     };
     // "两个人都签字", "two people sign it": the people who sign, not a head count.
     // "今年走了五个销售", "we hired two reps": people who came or went, not a head count.
-    let signers = |f: &LocatedFact| {
+    let not_a_head_count = |f: &LocatedFact| {
         let text = transcript.turns.get(f.span.turn).map(|t| t.text.as_str()).unwrap_or("");
         SIGNERS_AFTER.is_match(text.get(f.span.end..).unwrap_or(""))
             || CAME_OR_WENT_BEFORE.is_match(text_before(text, f.span.start, 16))
@@ -3010,7 +3010,7 @@ fn find_conflicts(
             .filter(|f| {
                 f.role != FactRole::Target
                     && matches!(&f.fact, Fact::Count { value, unit: u } if u == unit && (*value >= 2.0 || ONLY_ONE.is_match(transcript.quote(f.span))))
-                    && !signers(f)
+                    && !not_a_head_count(f)
             })
             .collect();
         let mut totals: Vec<&LocatedFact> = Vec::new();

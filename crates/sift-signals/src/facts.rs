@@ -246,6 +246,14 @@ fn zh_digit(c: char) -> Option<f64> {
     })
 }
 
+/// A number said digit by digit, in Arabic or Chinese digits: "2028", "二零二八", "零八".
+pub(crate) fn digit_by_digit(text: &str) -> Option<i32> {
+    text.chars().try_fold(0_i32, |n, c| {
+        let d = c.to_digit(10).map(f64::from).or_else(|| zh_digit(c))?;
+        n.checked_mul(10)?.checked_add(d as i32)
+    })
+}
+
 /// Parses a Chinese number, Arabic digits mixed in allowed: `两百万`, `1.5亿`, `3千万`,
 /// `一千零五`, `二十`, `一万五` (= 15 000, the spoken shorthand).
 pub fn parse_zh_number(text: &str) -> Option<f64> {
@@ -479,17 +487,19 @@ static EN_USUAL: LazyLock<Regex> = LazyLock::new(|| {
 /// "There's eleven of us", "we're fourteen of us" (not "only nine of us", read with the
 /// rep's question elsewhere).
 static EN_N_OF_US: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)\b(?:there['’]?s|there\s+are|we['’]?re|we\s+are)\s+(?:about\s+|around\s+|roughly\s+)?(?P<num>\d+|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)\s+of\s+us\b",
-    )
+    re(&format!(
+        r"(?i)\b(?:there['’]?s|there\s+are|we['’]?re|we\s+are)\s+(?:about\s+|around\s+|roughly\s+)?(?P<num>{EN_HEADCOUNT})\s+of\s+us\b",
+    ))
 });
+/// A head count in digits or words, up to ninety-nine.
+const EN_HEADCOUNT: &str = r"\d+|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen";
 /// The whole staff counted another way: "only nine of us on the books", "all the nine of us"
 /// (with a cue that the whole staff is meant: [`WHOLE_STAFF`]), "we're twenty two on
 /// payroll", "30 staff on the books", "five guys total".
 static EN_STAFF_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"(?i)\b(?:all\s+(?:the\s+)?|the\s+|only\s+|just\s+)(?P<num>{n})\s+of\s+us\b|\b(?:we['’]?re|we\s+are|there['’]?s|there\s+are)\s+(?:about\s+|around\s+|roughly\s+)?(?P<num2>{n})\s+(?:(?:staff|people|employees|heads)\s+)?on\s+(?:the\s+)?(?:payroll|books)\b|\b(?P<num3>{n})\s+(?:staff|people|employees|heads)\s+on\s+(?:the\s+)?(?:payroll|books)\b|\b(?P<num4>{n})\s+(?:guys|lads|blokes|people|staff|employees|of\s+us)\s+(?:total|in\s+total|all\s+told|altogether)\b",
-        n = r"\d+|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+        n = EN_HEADCOUNT
     ))
 });
 /// Words that say a count is of the whole staff: "the whole team", "on the books", "front
@@ -1860,27 +1870,12 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
         }
         // "2024年底", "2027年": a year said in full.
         // Said digit by digit ("二零二八年") as often as in figures.
-        let named_year = c.name("yn").or(c.name("yn2")).and_then(|m| {
-            let digits: String = m
-                .as_str()
-                .chars()
-                .map(|ch| match ch {
-                    '零' | '〇' => '0',
-                    '一' => '1',
-                    '二' => '2',
-                    '三' => '3',
-                    '四' => '4',
-                    '五' => '5',
-                    '六' => '6',
-                    '七' => '7',
-                    '八' => '8',
-                    '九' => '9',
-                    other => other,
-                })
-                .collect();
-            let digits = if digits.len() == 2 { format!("20{digits}") } else { digits };
-            digits.parse::<i32>().ok()
-        });
+        // "二八年": the last two digits of a year of this century.
+        let named_year = c
+            .name("yn")
+            .or(c.name("yn2"))
+            .and_then(|m| digit_by_digit(m.as_str()))
+            .map(|y| if y < 100 { 2000 + y } else { y });
         let year = match (named_year, yr) {
             (Some(y), _) => y,
             (None, Some("明年")) => as_of.year() + 1,

@@ -19,7 +19,7 @@ use chrono::{Datelike, NaiveDate};
 use regex::Regex;
 use sift_core::Message;
 
-use crate::facts::{ZH_NUM, en_word_number_pattern, parse_en_words, parse_zh_number, sentences};
+use crate::facts::{ZH_NUM, digit_by_digit, en_word_number_pattern, parse_en_words, parse_zh_number, sentences};
 use crate::transcript::{Role, Span, Transcript};
 
 /// Two statements of the prospect that cannot both hold.
@@ -566,6 +566,11 @@ static SCOPE: LazyLock<Regex> = LazyLock::new(|| {
 const SCOPE_STOP: &[&str] =
     &["the", "road", "site", "call", "board", "phone", "hand", "top", "time", "thing", "team", "lot"];
 
+/// A figure in digits, English words or Chinese: "12", "twelve", "十二".
+fn figure(text: &str) -> Option<f64> {
+    text.parse::<f64>().ok().or_else(|| parse_en_words(text)).or_else(|| parse_zh_number(text))
+}
+
 #[derive(Debug)]
 struct TeamTotal {
     sentence: Span,
@@ -599,7 +604,6 @@ fn team_totals(text: &str, turn: usize) -> Vec<TeamTotal> {
             continue;
         }
         let span = Span { turn, start: a, end: b };
-        let value = |m: &str| m.parse::<f64>().ok().or_else(|| parse_en_words(m)).or_else(|| parse_zh_number(m));
         if let Some(c) = EN_TEAM_TOTAL.captures(sentence) {
             let whole = c.get(0).map_or((0, 0), |m| (m.start(), m.end()));
             let near = |i: usize, back: bool| {
@@ -615,12 +619,12 @@ fn team_totals(text: &str, turn: usize) -> Vec<TeamTotal> {
             let v = if c.name("two").is_some() {
                 Some(2.0)
             } else if let Some(m) = c.name("d") {
-                value(m.as_str()).map(|v| v + 1.0)
+                figure(m.as_str()).map(|v| v + 1.0)
             } else if let Some(m) = c.name("e") {
                 // Only at the start of an answer, and only when it says it counts the speaker.
-                if i == 0 && EN_SELF_COUNTED.is_match(next) { value(m.as_str()) } else { None }
+                if i == 0 && EN_SELF_COUNTED.is_match(next) { figure(m.as_str()) } else { None }
             } else {
-                c.name("a").or(c.name("c")).and_then(|m| value(m.as_str()))
+                c.name("a").or(c.name("c")).and_then(|m| figure(m.as_str()))
             };
             if let Some(v) = v.filter(|v| *v >= 1.0) {
                 out.push(TeamTotal { sentence: span, value: v, scope });
@@ -666,12 +670,14 @@ fn team_conflicts(totals: &[TeamTotal]) -> Vec<Restated> {
 // ---------------------------------------------------------------------------------------
 // The age of the business
 
+/// Numbers of years or months said in words in an age.
+const AGE_WORDS: &str = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty";
 /// How long the business has been going, said as a span or as the year it began: "we've only
 /// been open two years", "trading since 2019", "founded in 2008", "零八年成立", "开了三年多".
 static EN_AGE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"(?i)\b(?:we['’]ve|we\s+have|it['’]s|it\s+has|they['’]ve|the\s+[a-z]+\s+has)\s+(?:only\s+|just\s+)?been\s+(?:open|going|trading|running|in\s+business|operating|around)\s+(?:for\s+)?(?:about\s+|nearly\s+|almost\s+|over\s+|just\s+|only\s+)?(?P<n>\d+|{w})\s+(?P<unit>years?|months?)\b|\b(?:open|going|trading|running|in\s+business|operating|opened|started|founded|set\s+up|established)\s+(?:back\s+)?(?:in|since)\s+(?P<year>(?:19|20)\d\d)\b",
-        w = r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
+        w = AGE_WORDS
     ))
 });
 static ZH_AGE: LazyLock<Regex> = LazyLock::new(|| {
@@ -689,7 +695,7 @@ static AGE_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
 static BARE_AGE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"(?i)^\s*(?:oh\s+|um\s+|uh\s+|well\s+)?(?:since\s+(?P<year>(?:19|20)\d\d)|(?:about\s+|nearly\s+|almost\s+|over\s+|just\s+)?(?P<n>\d+|{w})\s+(?P<unit>years?|months?))\b",
-        w = r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
+        w = AGE_WORDS
     ))
 });
 
@@ -700,19 +706,18 @@ struct Age {
 }
 
 fn ages_in(text: &str, turn: usize, question: Option<&str>, as_of: NaiveDate) -> Vec<Age> {
-    let value = |m: &str| m.parse::<f64>().ok().or_else(|| parse_en_words(m)).or_else(|| parse_zh_number(m));
     let years = |c: &regex::Captures<'_>| -> Option<f64> {
         if let Some(y) = c.name("year") {
             let y = y.as_str();
-            let year = y.parse::<i32>().ok().or_else(|| {
-                // "零八年": two digits said one by one, this century when under the year now.
-                let digits: String = y.chars().filter_map(zh_digit).collect();
-                let two = digits.parse::<i32>().ok()?;
-                Some(if 2000 + two <= as_of.year() { 2000 + two } else { 1900 + two })
+            // "零八年": two digits said one by one, this century when under the year now.
+            let year = digit_by_digit(y).map(|n| match n {
+                100.. => n,
+                _ if 2000 + n <= as_of.year() => 2000 + n,
+                _ => 1900 + n,
             })?;
             return (year <= as_of.year()).then(|| f64::from(as_of.year() - year));
         }
-        let n = value(c.name("n")?.as_str())?;
+        let n = figure(c.name("n")?.as_str())?;
         let unit = c.name("unit")?.as_str();
         Some(if unit.starts_with("month") || unit == "个月" { n / 12.0 } else { n })
     };
@@ -735,14 +740,6 @@ fn ages_in(text: &str, turn: usize, question: Option<&str>, as_of: NaiveDate) ->
         }
     }
     out
-}
-
-fn zh_digit(c: char) -> Option<char> {
-    "零一二三四五六七八九"
-        .chars()
-        .position(|d| d == c)
-        .or((c == '〇').then_some(0))
-        .and_then(|i| char::from_digit(i as u32, 10))
 }
 
 /// Two ages of the business far apart: at least two years and half again the smaller.
