@@ -2263,10 +2263,10 @@ static NOT_ME: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     )
 });
 /// Someone else named by a pronoun has the last word: "he'd have the final say on anything
-/// like this", "she has the last word".
+/// like this", "she has the last word", "if she says no it's a no".
 static FINAL_SAY_ELSEWHERE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:he|she|they)(?:(?:['’]d|\s+would|\s+will|['’]ll)\s+have|\s+has|\s+have|['’]s)\s+(?:got\s+|always\s+got\s+)?(?:the\s+)?(?:final\s+say|last\s+word)(?-u:\b)",
+        r"(?i)(?-u:\b)(?:he|she|they)(?:(?:['’]d|\s+would|\s+will|['’]ll)\s+have|\s+has|\s+have|['’]s)\s+(?:got\s+|always\s+got\s+)?(?:the\s+)?(?:final\s+(?:say|word)|last\s+word)(?-u:\b)|(?-u:\b)if\s+(?:he|she|they)\s+says?\s+no,?\s+(?:it['’]?s|that['’]?s)\s+a\s+no(?-u:\b)",
     )
 });
 /// A plan put off: "no rush really", "let's hold off", "其实也不用那么赶", "等新店开了再上".
@@ -4052,6 +4052,33 @@ mod tests {
             (&["R: 这种事你有没有发言权？", "没有，我就管排班。"], Negative),
             // "How does it get signed off?" "It's mine.": the contact signs, whoever co-signs above a limit.
             (&["R: How does a purchase get signed off there?", "It's mine. Above 60k my partner co-signs."], Confirmed),
+            // Not this purchase's signer, and turns later "I've always signed that off myself";
+            // "i sign for everything" and later a partner whose no is a no.
+            (
+                &[
+                    "R: Who approves something like this?",
+                    "For something like this it isn't my signature, it goes to the trustees.",
+                    "R: And would Sian want to see it?",
+                    "No. Software for the office is my department, I've always signed that off myself.",
+                ],
+                Contradicted,
+            ),
+            (
+                &[
+                    "R: who'd sign off on it",
+                    "me mate it's my clinic i sign for everything that comes through that door",
+                    "R: is it just you i send it to",
+                    "uh no send it to priya she's my business partner if she says no it's a no",
+                ],
+                Contradicted,
+            ),
+            (
+                &[
+                    "R: Would he be up for a chat?",
+                    "I answer the phone, dear, what gets bought isn't anything to do with me.",
+                ],
+                Negative,
+            ),
         ];
         for (lines, status) in cases {
             check(lines, &[("authority", *status)]);

@@ -479,8 +479,8 @@ fn horizon_near(text: &str, span: Span, call: &CallEvidence, max_days: i64) -> O
 static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:[a-z-]+\s+)?(?:{bad})\b|\bno\s+more\s+(?:{bad})\s*(?:,\s*)?(?:period|full\s+stop|ever|at\s+all)\b|\b(?:zero|nil)\s+(?:missed|late|lost|failed|wrong|botched|dropped)\s+[a-z]+|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?|fill(?:\s+rate)?|full|booked|utili[sz]ation|capacity|collection)|\bevery\s+(?:single\s+)?(?:slot|session|class|room|bed|seat|chair|table|court|lane|pitch|shift)s?\s+(?:\w+\s+){{0,2}}?(?:full|booked|filled|taken|sold(?:\s+out)?)\b|\b(?:every|each)\s+(?:single\s+)?(?:job|order|invoice|delivery|booking|request)s?\s+(?:\w+\s+){{0,2}}?(?:invoiced|paid|delivered|dispatched|matched|filled|answered|confirmed)\s+(?:the\s+)?(?:same|within\s+(?:the|a|an|one))\s+(?:hour|minute|day)\b|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,4}}?(?:lost|missed|dropped|late|broken|damaged|stolen|nicked|wasted)\b|\bnever\s+(?:to\s+)?(?:turn\s+down|miss|lose|drop|refuse)\s+(?:a|one|another)\s+(?:single\s+)?[a-z]+\s+again\b",
-        bad = r"waste|wastage|loss|losses|errors?|defects?|churn|complaints?|returns?|exchanges?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|overflows?|spills?|outages?|downtime|stock-?outs?|stops|stoppages|failures|late\s+deliveries|(?:missed|uncovered)\s+(?:calls|appointments|deliveries|shifts?)",
+        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:[a-z-]+\s+)?(?:{bad})\b|\bno\s+more\s+(?:{bad})\s*(?:,\s*)?(?:period|full\s+stop|ever|at\s+all)\b|\b(?:zero|nil)\s+(?:missed|late|lost|failed|wrong|botched|dropped)\s+[a-z]+|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?|fill(?:\s+rate)?|full|booked|utili[sz]ation|capacity|collection)|\bevery\s+(?:single\s+)?(?:slot|session|class|room|bed|seat|chair|table|court|lane|pitch|shift)s?\s+(?:\w+\s+){{0,2}}?(?:full|booked|filled|taken|sold(?:\s+out)?)\b|\b(?:every|each)\s+(?:single\s+)?(?:job|order|invoice|delivery|booking|request)s?\s+(?:\w+\s+){{0,2}}?(?:invoiced|paid|delivered|dispatched|matched|filled|answered|confirmed)\s+(?:the\s+)?(?:same|within\s+(?:the|a|an|one))\s+(?:hour|minute|day)\b|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,4}}?(?:lost|missed|dropped|late|broken|damaged|stolen|nicked|wasted)\b|\bnever\s+(?:to\s+)?(?:turn\s+down|miss|lose|drop|refuse)\s+(?:a|one|another)\s+(?:single\s+)?[a-z]+\s+again\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+perfect\b",
+        bad = r"waste|wastage|loss|losses|arrears|bad\s+debts?|errors?|defects?|churn|complaints?|returns?|exchanges?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|overflows?|spills?|outages?|downtime|stock-?outs?|stops|stoppages|failures|late\s+deliveries|(?:missed|uncovered)\s+(?:calls|appointments|deliveries|shifts?)",
         who = r"lead|enquiry|enquirie|inquiry|inquirie|prospect|quote|caller|visitor|customer|client|patient|member|demo|deal|trial|pitch|pitche|tender|bid|contract|account",
     ))
     .expect("built-in pattern")
@@ -1209,6 +1209,22 @@ mod tests {
 
     #[test]
     fn perfection_said_in_other_words_is_unrealistic() {
+        check(
+            &[
+                "R: What would success look like?",
+                "Zero arrears. Every berth holder paid up on the day it falls due. A hundred percent, from day one.",
+            ],
+            &[(UnrealisticTarget, "Zero arrears")],
+            &[],
+        );
+        check(
+            &[
+                "R: what would success look like for you",
+                "every bride gets her dress right at the first fitting a hundred percent perfect from next month",
+            ],
+            &[(UnrealisticTarget, "a hundred percent perfect")],
+            &[],
+        );
         check(
             &[
                 "R: and what's the goal for next year",

@@ -153,7 +153,7 @@ pub(crate) fn en_word_number_pattern() -> String {
     let digit = "(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)";
     let below_hundred = format!("(?:{spoken_hundreds}|(?:{EN_TENS})(?:[- ](?:{EN_UNITS}|odd))?|(?:{EN_UNITS}))");
     format!(
-        r"(?:half\s+a|a\s+couple\s+of|a\s+few|couple\s+of|several|(?:{below_hundred}|a|an)(?:\s+hundred(?:\s+(?:and\s+)?{below_hundred})?)?(?:\s+and\s+a\s+half|\s+point(?:\s+{digit}){{1,2}})?)"
+        r"(?:half\s+a|a\s+couple(?:\s+of)?|a\s+few|couple\s+of|several|(?:{below_hundred}|a|an)(?:\s+hundred(?:\s+(?:and\s+)?{below_hundred})?)?(?:\s+and\s+a\s+half|\s+point(?:\s+{digit}){{1,2}})?)"
     )
 }
 
@@ -2369,7 +2369,7 @@ pub fn bare_number_answer(text: &str) -> Option<(f64, usize, usize)> {
         .filter(|v| *v >= 2.0 && *v < 1e6)?;
     // "a few", "several": a word that only means "some".
     let lower = n.to_ascii_lowercase();
-    if ["a", "an", "a few", "several", "couple of", "a couple of"].contains(&lower.as_str()) {
+    if ["a", "an", "a few", "several", "couple of", "a couple", "a couple of"].contains(&lower.as_str()) {
         return None;
     }
     Some((value, num.start(), num.end()))
