@@ -3215,8 +3215,9 @@ fn find_conflicts(
         }
     }
 
-    // "元旦前必须上" and later "其实也不用那么赶……等明年下半年再统一上吧": a plan put off is a
-    // changed date even when the new one is a loose window or said with a "吧".
+    // "元旦前必须上" and later "其实也不用那么赶……等明年下半年再统一上吧": a plan put off (by
+    // more than two months) is a changed date even when the new one is a loose window or said
+    // with a "吧".
     let buying: Vec<&LocatedFact> = facts
         .iter()
         .filter(|f| {
@@ -3235,7 +3236,7 @@ fn find_conflicts(
                 && matches!(e.fact, Fact::Timeline { kind: TimelineKind::Absolute | TimelineKind::Quarter, .. })
                 && match (&e.fact, &later.fact) {
                     (Fact::Timeline { resolved: Some(x), .. }, Fact::Timeline { resolved: Some(y), .. }) => {
-                        (*y - *x).num_days() > 92
+                        (*y - *x).num_days() > 60
                     }
                     _ => false,
                 }
@@ -4505,6 +4506,16 @@ mod tests {
             (&["R: Would it be worth checking back in with you in the spring?", "Wouldn't bother."], Negative),
             (&["R: 那明年开春呢？到时候要不要再看看？", "再说吧。"], Negative),
             (&["R: 要不要约个时间演示一下？", "再说吧，我先看价格。"], Unknown),
+            // A festival's deadline, then "no hurry" and a date near three months later.
+            (
+                &[
+                    "R: 一般什么时候单子最多？",
+                    "三月份最狠。所以我想的是清明之前肯定得用上，不然到时候更乱。",
+                    "R: 那年后安排个演示？",
+                    "年后哪有空啊。这东西不着急，等明年夏天淡季了再弄吧，六七月份再说。",
+                ],
+                Contradicted,
+            ),
             // Put off by a few weeks is no contradiction.
             (&["R: When?", "By the end of January.", "R: OK.", "We could push it back to mid February."], Confirmed),
             (&["We need to decide by March and go live by April."], Confirmed),

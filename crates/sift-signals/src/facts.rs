@@ -468,7 +468,7 @@ static EN_HOLIDAY: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ZH_HOLIDAY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?P<h>春节|过完年|过了年|过年|正月十五|元宵节?|元旦|国庆节?|双十一|双11|六一八|618大促|年前|年后|五一|暑假|开学|开了春|开春)(?P<suf>前|之前|以前|后|之后|以后)?",
+        r"(?P<h>春节|过完年|过了年|过年|正月十五|元宵节?|元旦|国庆节?|清明节?|冬至|双十一|双11|六一八|618大促|年前|年后|五一|暑假|开学|开了春|开春)(?P<suf>前|之前|以前|后|之后|以后)?",
     )
 });
 /// What follows "年后" / "过完年" when it dates something to be done.
@@ -1073,6 +1073,9 @@ fn holiday(as_of: NaiveDate, name: &str) -> Option<Fact> {
         // The lantern festival, two weeks after the new year.
         "正月十五" | "元宵" | "元宵节" => (2, 15),
         n if n.starts_with("国庆") => (10, 1),
+        // Solar terms fall on nearly the same day every year.
+        n if n.starts_with("清明") => (4, 5),
+        "冬至" => (12, 22),
         "双十一" | "双11" => (11, 11),
         "六一八" | "618大促" => (6, 18),
         "五一" => (5, 1),
@@ -2786,6 +2789,7 @@ mod tests {
             ("正月十五之前一定要用上", "正月十五之前", when(Absolute, 2027, 2, 15)),
             ("三年后开第二家", "三年后", when(Relative, 2029, 11, 26)),
             ("国庆之前上线", "国庆之前", when(Absolute, 2027, 10, 1)),
+            ("清明之前肯定得用上", "清明之前", when(Absolute, 2027, 4, 5)),
             ("五一之前全部开起来", "五一之前", when(Absolute, 2027, 5, 1)),
             ("暑假前能用上就行", "暑假前", when(Absolute, 2027, 6, 21)),
         ];

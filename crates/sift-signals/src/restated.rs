@@ -48,6 +48,27 @@ static NOT_NOW: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Words past which a "sentence" is taken for an unpunctuated run of speech.
+const RUN_ON_WORDS: usize = 20;
+
+/// Whether a sentence says a wish, a plan or the past (`NOT_NOW`) where it says `m`: anywhere
+/// in a short sentence, and near `m` in unpunctuated speech that runs a whole answer into one
+/// "sentence" ("...texts them the night before ... and if its blowing a gale we ring round").
+fn not_now_at(sentence: &str, m: (usize, usize)) -> bool {
+    if sentence.split_whitespace().count() <= RUN_ON_WORDS {
+        return NOT_NOW.is_match(sentence);
+    }
+    let mut from = m.0.saturating_sub(80);
+    while !sentence.is_char_boundary(from) {
+        from += 1;
+    }
+    let mut to = (m.1 + 25).min(sentence.len());
+    while !sentence.is_char_boundary(to) {
+        to -= 1;
+    }
+    NOT_NOW.is_match(&sentence[from..to])
+}
+
 // ---------------------------------------------------------------------------------------
 // Rates
 
@@ -259,17 +280,17 @@ fn trim(v: f64) -> String {
 // Tools in use
 
 /// "We've never had any software for it", "we dont have a crm or anything", "not even a
-/// spreadsheet", "我们从来没用过什么系统", "连个表格都没有".
+/// spreadsheet", "he won't hear of a computer for the appointments", "我们从来没用过什么系统", "连个表格都没有".
 static NO_TOOL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:(?:we|i)(?:['’]ve|\s+have)?\s+(?:never|not)\s+(?:had|used|run|got|bought)|(?:we|i)\s+(?:don['’]?t|do\s+not|never)\s+(?:have|use|run)|there['’]?s\s+no|there\s+is\s+no|we\s+have\s+no|we['’]ve\s+got\s+no|not\s+even)\s+(?:a\s+|an\s+|any\s+(?:kind\s+of\s+)?)?(?:proper\s+|real\s+|actual\s+)?(?:[a-z-]+\s+)?(?P<cat>crm|software|system|tool|app|database|spreadsheet|excel|computer)s?\b|(?:从来)?(?:没有|没)(?:用过|用|上过|装过|买过|搞|搞过|弄|弄过)?(?:什么|任何|啥子|啥)?(?P<zcat>系统|软件|CRM|crm|ERP|erp|表格|Excel|excel|工具|App|APP|app)|连(?:个)?(?P<zcat2>表格|Excel|系统|软件)都没|(?:啥|什么|任何)(?P<zcat3>系统|软件|CRM|工具)(?:也|都)没|一(?:套|个|款)(?P<zcat4>系统|软件|CRM|工具)(?:也|都)没",
+        r"(?i)\b(?:(?:we|i)(?:['’]ve|\s+have)?\s+(?:never|not)\s+(?:had|used|run|got|bought)|(?:we|i)\s+(?:don['’]?t|do\s+not|never)\s+(?:have|use|run)|there['’]?s\s+no|there\s+is\s+no|we\s+have\s+no|we['’]ve\s+got\s+no|not\s+even|(?:won['’]?t|wouldn['’]?t|will\s+not)\s+(?:hear\s+of|have))\s+(?:a\s+|an\s+|any\s+(?:kind\s+of\s+)?)?(?:proper\s+|real\s+|actual\s+)?(?:[a-z-]+\s+)?(?P<cat>crm|software|system|tool|app|database|spreadsheet|excel|computer)s?\b|(?:从来)?(?:没有|没)(?:用过|用|上过|装过|买过|搞|搞过|弄|弄过)?(?:什么|任何|啥子|啥)?(?P<zcat>系统|软件|CRM|crm|ERP|erp|表格|Excel|excel|工具|App|APP|app)|连(?:个)?(?P<zcat2>表格|Excel|系统|软件)都没|(?:啥|什么|任何)(?P<zcat3>系统|软件|CRM|工具)(?:也|都)没|一(?:套|个|款)(?P<zcat4>系统|软件|CRM|工具)(?:也|都)没",
     )
 });
-/// "Propdesk, that's our crm", "out of Palletmate into a spreadsheet", "我们一直用的房掌柜",
-/// "记在系统里".
+/// "Propdesk, that's our crm", "out of Palletmate into a spreadsheet", "the booking system texts
+/// them the night before", "我们一直用的房掌柜", "记在系统里".
 static USES_TOOL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app)\b|\b(?:the|this|that|our)\s+(?:[a-z-]+\s+){0,3}?(?P<cat4>system|software|app|program|database|thing)\s+(?:we|i)(?:['’]ve|\s+have)?\s+(?:had|used|been\s+using|use|run|got)\b|\b(?:type|types|typed|key|keys|keyed|enter|enters|entered|log|logs|logged|punch|punches|punched)\s+(?:[\w'’]+\s+){0,3}?into\s+(?P<name3>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\bexport\w*\s+(?:[\w'’]+\s+){0,4}?out\s+of\s+(?P<name7>[a-z][a-z0-9]{3,})\b|\b(?:history|data|records|files|details|notes|contacts|candidates|clients|customers|bookings|orders|jobs|invoices)\s+(?:[\w'’]+\s+){0,2}?(?:sitting|sits|sat|stored|kept|living|lives|held)\s+(?:in|on)\s+(?P<name9>(?-i:[A-Z])[A-Za-z0-9]{3,})|我们(?:的)?(?P<zcat4>ERP|erp|CRM|crm|MES|mes|OA)(?:系统)?(?:里|上|里面|里头)|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm|ERP|erp)(?:已经|都)?用了|(?:都|全|全都)在(?:那个|我们那个)?(?P<zname4>[A-Za-z0-9\p{Han}]{2,5}?)上(?:弄|做|管|录|排|记|搞)|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)|在(?:那个|我们那个)?(?P<zname3>[A-Za-z0-9\p{Han}]{2,5}?)(?:小程序|App|APP|app)(?:里头|里面|里边|里|上)|^\s*(?P<name4>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s+(?:prints|sends|does|handles|tracks|keeps|holds|runs|tells|shows|books|logs|emails|texts|sorts|plans)\b|^\s*(?P<name5>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s*[.!]?\s*$|\b(?:go|goes|going|run|runs|come|comes)\s+(?:in\s+)?through\s+(?P<name6>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\b|\bthe\s+computer\s+(?:[a-z-]+\s+)?(?P<cat5>system|thing|program)\b",
+        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app)\b|\b(?:the|this|that|our)\s+(?:[a-z-]+\s+){0,3}?(?P<cat4>system|software|app|program|database|thing)\s+(?:we|i)(?:['’]ve|\s+have)?\s+(?:had|used|been\s+using|use|run|got)\b|\b(?:type|types|typed|key|keys|keyed|enter|enters|entered|log|logs|logged|punch|punches|punched)\s+(?:[\w'’]+\s+){0,3}?into\s+(?P<name3>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\bexport\w*\s+(?:[\w'’]+\s+){0,4}?out\s+of\s+(?P<name7>[a-z][a-z0-9]{3,})\b|\b(?:history|data|records|files|details|notes|contacts|candidates|clients|customers|bookings|orders|jobs|invoices)\s+(?:[\w'’]+\s+){0,2}?(?:sitting|sits|sat|stored|kept|living|lives|held)\s+(?:in|on)\s+(?P<name9>(?-i:[A-Z])[A-Za-z0-9]{3,})|我们(?:的)?(?P<zcat4>ERP|erp|CRM|crm|MES|mes|OA)(?:系统)?(?:里|上|里面|里头)|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm|ERP|erp)(?:已经|都)?用了|(?:都|全|全都)在(?:那个|我们那个)?(?P<zname4>[A-Za-z0-9\p{Han}]{2,5}?)上(?:弄|做|管|录|排|记|搞)|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)|在(?:那个|我们那个)?(?P<zname3>[A-Za-z0-9\p{Han}]{2,5}?)(?:小程序|App|APP|app)(?:里头|里面|里边|里|上)|^\s*(?P<name4>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s+(?:prints|sends|does|handles|tracks|keeps|holds|runs|tells|shows|books|logs|emails|texts|sorts|plans)\b|^\s*(?P<name5>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s*[.!]?\s*$|\b(?:go|goes|going|run|runs|come|comes)\s+(?:in\s+)?through\s+(?P<name6>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\b|\bthe\s+computer\s+(?:[a-z-]+\s+)?(?P<cat5>system|thing|program)\b|\bthe\s+(?:[a-z-]+\s+)?(?P<cat6>system|software|app|computer)\s+(?:texts|sends|emails|reminds|messages|pings|books|prints|flags)\s+(?:them|him|her|us|out|everyone|everybody|people|customers|clients|patients|reminders|a\s+reminder)\b",
     )
 });
 /// An answer that opens with a product's name and goes on about "it": "Pixbook. Had it three
@@ -412,10 +433,11 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
             out.push(ToolClaim { sentence: span, uses: true, kind, what, everything: false });
             continue;
         }
-        if NOT_NOW.is_match(sentence) || sentence.trim_end().ends_with(['?', '？']) {
+        if sentence.trim_end().ends_with(['?', '？']) {
             continue;
         }
-        for c in NO_TOOL.captures_iter(sentence) {
+        let now = |c: &regex::Captures| c.get(0).is_some_and(|m| !not_now_at(sentence, (m.start(), m.end())));
+        for c in NO_TOOL.captures_iter(sentence).filter(now) {
             if let Some(m) =
                 c.name("cat").or(c.name("zcat")).or(c.name("zcat2")).or(c.name("zcat3")).or(c.name("zcat4"))
             {
@@ -428,7 +450,7 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
                 });
             }
         }
-        for c in ALL_IN.captures_iter(sentence) {
+        for c in ALL_IN.captures_iter(sentence).filter(now) {
             let Some(name) = c.name("name") else { continue };
             let first = name.as_str().split_whitespace().next().unwrap_or("").to_lowercase();
             if !ALL_IN_NOT_TOOLS.contains(&first.as_str()) {
@@ -441,35 +463,36 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
         if out.iter().any(|c| c.sentence == span && !c.uses) {
             continue;
         }
-        for c in USES_TOOL.captures_iter(sentence) {
+        for c in USES_TOOL.captures_iter(sentence).filter(now) {
             let group = |names: &[&str]| names.iter().find_map(|n| c.name(n));
-            let claim =
-                if let Some(m) = group(&["cat", "cat2", "cat3", "cat4", "cat5", "zcat", "zcat2", "zcat3", "zcat4"]) {
-                    Some((tool_kind(m.as_str()), m.as_str()))
-                } else if let Some(m) = group(&[
-                    "name", "name2", "name3", "name4", "name5", "name6", "name7", "name9", "zname", "zname2", "zname3",
-                    "zname4",
-                ]) {
-                    let name = m.as_str();
-                    // "McKesson." or "DeSouza." said alone is a company or a family, not a product.
-                    let surname = SURNAME_CAMEL.iter().any(|p| {
-                        name.strip_prefix(p).is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
-                    });
-                    // A lower-case word after "export ... out of" in unpunctuated speech is a product
-                    // only when it is no everyday word ("out of plotbook", not "out of there").
-                    let everyday = c.name("name7").is_some() && EXPORTED_NOT_TOOLS.contains(&name);
-                    if NOT_SOFTWARE.iter().any(|w| name.eq_ignore_ascii_case(w) || name.starts_with(w))
-                        || ALL_IN_NOT_TOOLS.contains(&name.to_lowercase().as_str())
-                        || surname
-                        || everyday
-                    {
-                        None
-                    } else {
-                        Some((ToolKind::Named, name))
-                    }
-                } else {
+            let claim = if let Some(m) =
+                group(&["cat", "cat2", "cat3", "cat4", "cat5", "cat6", "zcat", "zcat2", "zcat3", "zcat4"])
+            {
+                Some((tool_kind(m.as_str()), m.as_str()))
+            } else if let Some(m) = group(&[
+                "name", "name2", "name3", "name4", "name5", "name6", "name7", "name9", "zname", "zname2", "zname3",
+                "zname4",
+            ]) {
+                let name = m.as_str();
+                // "McKesson." or "DeSouza." said alone is a company or a family, not a product.
+                let surname = SURNAME_CAMEL.iter().any(|p| {
+                    name.strip_prefix(p).is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+                });
+                // A lower-case word after "export ... out of" in unpunctuated speech is a product
+                // only when it is no everyday word ("out of plotbook", not "out of there").
+                let everyday = c.name("name7").is_some() && EXPORTED_NOT_TOOLS.contains(&name);
+                if NOT_SOFTWARE.iter().any(|w| name.eq_ignore_ascii_case(w) || name.starts_with(w))
+                    || ALL_IN_NOT_TOOLS.contains(&name.to_lowercase().as_str())
+                    || surname
+                    || everyday
+                {
                     None
-                };
+                } else {
+                    Some((ToolKind::Named, name))
+                }
+            } else {
+                None
+            };
             if let Some((kind, what)) = claim {
                 out.push(ToolClaim { sentence: span, uses: true, kind, what: what.to_owned(), everything: false });
             }
@@ -585,7 +608,7 @@ fn team_totals(text: &str, turn: usize) -> Vec<TeamTotal> {
         let sentence = &text[a..b];
         // Unpunctuated speech runs a whole answer into one "sentence": there a wish or plan
         // must be near the count ("we want to be ten of us"), not anywhere in the answer.
-        let run_on = sentence.split_whitespace().count() > 30;
+        let run_on = sentence.split_whitespace().count() > RUN_ON_WORDS;
         if !run_on && NOT_NOW.is_match(sentence) {
             continue;
         }
@@ -606,14 +629,7 @@ fn team_totals(text: &str, turn: usize) -> Vec<TeamTotal> {
         let span = Span { turn, start: a, end: b };
         if let Some(c) = EN_TEAM_TOTAL.captures(sentence) {
             let whole = c.get(0).map_or((0, 0), |m| (m.start(), m.end()));
-            let near = |i: usize, back: bool| {
-                let mut i = if back { i.saturating_sub(80) } else { (i + 25).min(sentence.len()) };
-                while !sentence.is_char_boundary(i) {
-                    i = if back { i + 1 } else { i - 1 };
-                }
-                i
-            };
-            if run_on && NOT_NOW.is_match(&sentence[near(whole.0, true)..near(whole.1, false)]) {
+            if run_on && not_now_at(sentence, whole) {
                 continue;
             }
             let v = if c.name("two").is_some() {
@@ -886,6 +902,23 @@ mod tests {
             ]),
             ["tools"]
         );
+        // No system and, turns later, a system that does a job: "the booking system texts them".
+        assert_eq!(
+            subjects(&[
+                "we dont have a system or anything like that its just the diary",
+                "R: do people not turn up",
+                "hardly any the booking system texts them the night before with the check in time so people turn up and if its blowing a gale we just ring round the lot of them and move everyone to the next morning",
+            ]),
+            ["tools"]
+        );
+        assert_eq!(
+            subjects(&[
+                "It all goes in the diary. Mr Okafor won't hear of a computer for the appointments.",
+                "R: How do they find out?",
+                "The system texts them. The day before.",
+            ]),
+            ["tools"]
+        );
         assert_eq!(
             subjects(&["There's not even a spreadsheet.", "R: OK.", "Then I paste the totals into a spreadsheet."]),
             ["tools"]
@@ -1078,6 +1111,8 @@ mod tests {
         none(&["啥系统都没有。", "R: 客户电话呢？", "都记在本子里。"]);
         // A question is not a claim.
         none(&["We don't have a CRM.", "R: OK.", "Is Tradeflow your CRM?"]);
+        // A system that would send texts is a wish, and the supplier's system is not theirs.
+        none(&["We don't have a system.", "R: Ideal?", "Ideally the system texts them the day before."]);
         // The rep's product, or the CRM someone else runs, is not the contact's own.
         none(&["We don't have a CRM.", "R: OK.", "That's the CRM you showed us last week, right."]);
         none(&["我们没有系统。", "R: 以后呢？", "要是系统用了好用，再说。"]);
