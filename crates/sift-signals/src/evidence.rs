@@ -2511,7 +2511,7 @@ const STAFF_TRADES: &[&str] = &[
 static TEAM_SIZE_CUE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)(?-u:\b)(?:we\s+have|we['’]ve\s+got|we['’]ve\s+(?:about\s+|around\s+|roughly\s+)?(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a\s+hundred)|we\s+got|there\s+are|we['’]re|we\s+are|team|headcount|in\s+total|altogether|of\s+us|total\s+of|all\s+\w+\s+of\s+(?:our|the|them)|i\s+have|i['’]ve\s+got|i\s+got|(?:the\s+)?whole\s+(?:outfit|crew|firm|company|shop|business|lot|desk|team|office|floor|staff|department)|that['’]s\s+(?:all|everyone|everybody)\s+of\s+us)(?-u:\b)|我们有|一共|总共|团队|加起来|合起来|就这么些人|有(?:大概|差不多|将近|近)?[0-9０-９一二两三四五六七八九十]",
+        r"(?i)(?-u:\b)(?:we\s+have|we['’]ve\s+got|we['’]ve\s+(?:about\s+|around\s+|roughly\s+)?(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a\s+hundred)|we\s+got|there\s+are|we['’]re|we\s+are|team|headcount|in\s+total|altogether|of\s+us|total\s+of|all\s+\w+\s+of\s+(?:our|the|them)|i\s+have|i['’]ve\s+got|i\s+got|(?:the\s+)?whole\s+(?:outfit|crew|firm|company|shop|business|lot|desk|team|office|floor|staff|department)|that['’]s\s+(?:all|everyone|everybody)\s+of\s+us)(?-u:\b)|我们有|一共|总共|团队|加起来|合起来|就这么些人|人撑着|有(?:大概|差不多|将近|近)?[0-9０-９一二两三四五六七八九十]",
     )
     .expect("built-in pattern")
 });
@@ -2981,6 +2981,8 @@ fn find_conflicts(
             || TEAM_SIZE_CUE.is_match(&sentence_text(f))
             || COUNT_QUESTION_ANY.is_match(&question_of(f.span.turn)) && (first_sentence || short)
             || staff(f) && ZH_STAFF_TOTAL_CUE.is_match(&sentence_text(f))
+            // The staff added up by its parts.
+            || crate::facts::STAFF_PARTS.is_match(said)
     };
     let group_of = |f: &LocatedFact| -> Option<String> {
         let sentence = sentence_text(f);

@@ -164,7 +164,16 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
             .with("quote", quote(strained.constraint));
         signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, strained.target, explanation));
     }
-    let in_absurd = |f: &LocatedFact| is_absurd(&absurd, f.span);
+    // A figure of the target said in the same sentence as an absurd one ("ten times that next
+    // summer like forty thousand plus same two helicopters") is part of it.
+    let sentence_of = |span: Span| sentence_range(transcript, span);
+    let in_absurd = |f: &LocatedFact| {
+        is_absurd(&absurd, f.span)
+            || f.role == FactRole::Target
+                && absurd
+                    .get(&f.span.turn)
+                    .is_some_and(|spans| spans.iter().any(|a| sentence_of(*a) == sentence_of(f.span)))
+    };
 
     for f in &call.facts {
         if f.hedged || in_conflict(f) || in_absurd(f) {
@@ -231,9 +240,14 @@ fn overlaps(a: Span, b: Span) -> bool {
 /// The sentence of a turn holding a span.
 fn sentence_text(transcript: &Transcript, span: Span) -> String {
     let text = transcript.turns.get(span.turn).map(|t| t.text.as_str()).unwrap_or("");
-    let ranges = crate::facts::sentences(text);
-    let (a, b) = crate::roles::range_of(&ranges, span.start, text.len());
+    let (a, b) = sentence_range(transcript, span);
     text.get(a..b).unwrap_or("").to_owned()
+}
+
+/// The byte range, in its turn, of the sentence a span starts in.
+fn sentence_range(transcript: &Transcript, span: Span) -> (usize, usize) {
+    let text = transcript.turns.get(span.turn).map(|t| t.text.as_str()).unwrap_or("");
+    crate::roles::range_of(&crate::facts::sentences(text), span.start, text.len())
 }
 
 static PLANNING: LazyLock<Regex> = LazyLock::new(|| {
@@ -1606,6 +1620,32 @@ mod tests {
             ],
             &[(Inconsistency, "四十几个设计师")],
             &[],
+        );
+        // The staff added up by its parts against a head count said before.
+        check(
+            &[
+                "R: And how many of you look after it?",
+                "Four.",
+                "R: Is there a time of year when the work piles up?",
+                "Spring. I've three lads on the mowers and two on the digger, and me. We manage.",
+            ],
+            &[(Inconsistency, "three lads on the mowers")],
+            &[],
+        );
+        check(
+            &[
+                "R: 您那边工作室现在大概多大规模呀？",
+                "不大，就我跟俩徒弟，仨人撑着。",
+                "R: 那平时一天大概能接多少位客人？",
+                "那可不少。五间屋，一间屋一个师傅，一个师傅一天十来个。",
+            ],
+            &[(Inconsistency, "五间屋")],
+            &[],
+        );
+        check(
+            &["R: How many of you are there?", "Six.", "R: Busy?", "Yes, three on the tools and three on the vans."],
+            &[],
+            &[Inconsistency],
         );
         // The trade named before the count in Chinese.
         check(

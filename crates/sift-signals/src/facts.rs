@@ -502,6 +502,18 @@ static EN_STAFF_TOTAL: LazyLock<Regex> = LazyLock::new(|| {
         n = EN_HEADCOUNT
     ))
 });
+/// The staff counted by its parts: "three lads on the mowers and two on the digger, and me"
+/// (six), "五间屋，一间屋一个师傅" (five, one to a room). The sum is a head count of the staff.
+pub(crate) static STAFF_PARTS: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)\b(?P<a>{n})\s+(?:(?:{who})\s+)?on\s+(?:the\s+)?[a-z]+,?\s+(?:and\s+)?(?P<b>{n})\s+(?:(?:{who})\s+)?on\s+(?:the\s+)?[a-z]+(?:,?\s+(?:and\s+)?(?P<c>{n})\s+(?:(?:{who})\s+)?on\s+(?:the\s+)?[a-z]+)?(?P<me>,?\s+(?:and|plus)\s+(?:me|myself)\b)?|(?P<rooms>{z})(?:间|个)(?:屋|房间|诊室|治疗室|工作室|工位)[，,\s]*(?:一|每)(?:间|个)(?:屋|房间|诊室|治疗室|工位)?一个(?:师傅|技师|医生|老师|人)",
+        n = EN_HEADCOUNT,
+        who = "lads|guys|blokes|people|staff|men|women|girls|fellas|of\\s+them",
+        z = "[一二两三四五六七八九十]{1,3}|[0-9]{1,3}",
+    ))
+});
+/// People counted with the spoken numerals for two and three: "俩人", "仨人撑着".
+static ZH_TWO_THREE_PEOPLE: LazyLock<Regex> = LazyLock::new(|| re(r"(?P<n>俩|仨)(?:个)?人"));
 /// Words that say a count is of the whole staff: "the whole team", "on the books", "front
 /// and back", "everyone".
 pub(crate) static WHOLE_STAFF: LazyLock<Regex> = LazyLock::new(|| {
@@ -518,7 +530,7 @@ static EN_DOUBLE_NOUN: LazyLock<Regex> = LazyLock::new(|| {
 });
 static EN_MULTIPLE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:(?P<word>double|doubling|doubled|triple|tripling|tripled|quadruple|quadrupling|quadrupled|quintuple|quintupling)|(?P<nx>\d+(?:\.\d+)?)x|(?P<wx>two|three|four|five|ten|twenty|fifty|a\s+hundred)\s?x|(?P<fold>\d+|two|three|four|five|ten)-?fold|(?P<times>\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty)\s+times\s+(?:more|bigger|larger|higher|the|our|as\s+much|what\s+(?:we|they|i|she|he)\s+(?:have|has|do|does|did|make|makes|sell|sells|take|takes|are\s+at|['’]?ve\s+got|got)|where\s+(?:we|they)\s+are))\b",
+        r"(?i)\b(?:(?P<word>double|doubling|doubled|triple|tripling|tripled|quadruple|quadrupling|quadrupled|quintuple|quintupling)|(?P<nx>\d+(?:\.\d+)?)x|(?P<wx>two|three|four|five|ten|twenty|fifty|a\s+hundred)\s?x|(?P<fold>\d+|two|three|four|five|ten)-?fold|(?P<times>\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty)\s+times\s+(?:more|bigger|larger|higher|the|our|as\s+much|(?P<that>that)\s+(?:next|by|in|within|number|figure|amount|volume|again|like)|what\s+(?:we|they|i|she|he)\s+(?:have|has|do|does|did|make|makes|sell|sells|take|takes|are\s+at|['’]?ve\s+got|got)|where\s+(?:we|they)\s+are))\b",
     )
 });
 
@@ -1230,7 +1242,9 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
         push(holiday(as_of, &h), s, e);
     }
     for c in gate.captures(&EN_MULTIPLE, text) {
+        // "ten times that next summer": the multiple ends at "that", the date is its own.
         let (s, e) = range(&c);
+        let e = c.name("that").map_or(e, |m| m.end());
         let factor = if let Some(w) = c.name("word") {
             let w = w.as_str().to_ascii_lowercase();
             if w.starts_with("doubl") {
@@ -1268,6 +1282,34 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
                 c.get(0).map_or(n.end(), |m| m.end()),
             );
         }
+    }
+
+    // "three lads on the mowers and two on the digger, and me", "五间屋，一间屋一个师傅": the
+    // staff by its parts, added up.
+    for c in STAFF_PARTS.captures_iter(text) {
+        let whole = c.get(0).map_or((0, 0), |m| (m.start(), m.end()));
+        let figure = |name: &str| {
+            c.name(name).and_then(|m| {
+                let n = m.as_str();
+                n.parse::<f64>().ok().or_else(|| if has_han(n) { parse_zh_number(n) } else { parse_en_words(n) })
+            })
+        };
+        let value = match (figure("rooms"), figure("a"), figure("b")) {
+            (Some(rooms), ..) => Some(rooms),
+            (None, Some(a), Some(b)) => {
+                let me = if c.name("me").is_some() { 1.0 } else { 0.0 };
+                Some(a + b + figure("c").unwrap_or(0.0) + me)
+            }
+            _ => None,
+        };
+        if let Some(value) = value.filter(|v| *v >= 2.0) {
+            push(Some(Fact::Count { value, unit: "people".to_owned() }), whole.0, whole.1);
+        }
+    }
+
+    for c in ZH_TWO_THREE_PEOPLE.captures_iter(text) {
+        let (whole, value) = (range(&c), if c.name("n").is_some_and(|m| m.as_str() == "仨") { 3.0 } else { 2.0 });
+        push(Some(Fact::Count { value, unit: "people".to_owned() }), whole.0, whole.1);
     }
 
     // "only nine of us on the books", "we're twenty two on payroll": the whole staff.
@@ -2380,7 +2422,7 @@ pub fn bare_number_answer(text: &str) -> Option<(f64, usize, usize)> {
 
 static EN_COUNT_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\bhow\s+many\s+(?:\w+\s+){{0,2}}?(?P<unit>{EN_UNIT_WORDS})\b|\bhow\s+(?:big|large)(?:\s+is|['’]?s)\s+(?:the|your)\s+(?:sales\s+)?(?P<team>team|org|department)\b|\b(?P<size>team\s+size|headcount)\b"
+        r"(?i)\bhow\s+many\s+(?:\w+\s+){{0,2}}?(?P<unit>{EN_UNIT_WORDS})\b|\bhow\s+(?:big|large)(?:\s+is|['’]?s)\s+(?:the|your)\s+(?:sales\s+)?(?P<team>team|org|department)\b|\b(?P<size>team\s+size|headcount)\b|\bhow\s+many\s+of\s+(?P<ofyou>you|y['’]?all)\b"
     ))
 });
 static ZH_COUNT_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
@@ -2399,6 +2441,10 @@ pub fn count_question_unit(text: &str) -> Option<String> {
     if let Some(c) = EN_COUNT_QUESTION.captures(text) {
         if sales_team {
             return Some("reps".to_owned());
+        }
+        // "How many of you look after it?": the people there.
+        if c.name("ofyou").is_some() {
+            return Some("people".to_owned());
         }
         return match c.name("unit") {
             Some(u) => {
@@ -2816,6 +2862,14 @@ mod tests {
         assert!(!found("one plant is in Leeds").iter().any(|(_, f)| matches!(f, Fact::Count { .. })));
         assert!(!found("just the one time").iter().any(|(_, f)| matches!(f, Fact::Count { .. })));
         check("there's eleven of us on the desk full time", "eleven of us", count(11.0, "people"));
+        // The staff by its parts, added up; people counted with 俩 and 仨.
+        check(
+            "I've three lads on the mowers and two on the digger, and me.",
+            "three lads on the mowers and two on the digger, and me",
+            count(6.0, "people"),
+        );
+        check("五间屋，一间屋一个师傅，从早排到晚", "五间屋，一间屋一个师傅", count(5.0, "people"));
+        check("就我跟俩徒弟，仨人撑着", "仨人", count(3.0, "people"));
         check("我们有40个销售", "40个销售", count(40.0, "reps"));
         check("公司两百名员工", "两百名员工", count(200.0, "people"));
         check("churn is 8%", "8%", Fact::Percentage { value: 8.0 });
@@ -2885,6 +2939,8 @@ mod tests {
             "ten times what we have",
             growth(10.0),
         );
+        check("i reckon we'll do ten times that next summer like forty thousand plus", "ten times that", growth(10.0));
+        assert!(!found("it broke down three times that week").iter().any(|(_, f)| matches!(f, Fact::Growth { .. })));
         for seasonal in
             ["国庆前后客流是平时的四倍", "旺季的单子比淡季多三倍", "In December we do three times the usual volume"]
         {
