@@ -564,7 +564,7 @@ pub fn analyse_call_meaning(
     let readings = crate::combine::read(model, transcript, &read.exchanges)?;
     let ReadCall { mut items, located, thresholds, excuses, claims, exchanges, asked } = read;
     crate::combine::combine_items(transcript, &readings, &asked, &mut items);
-    let mut conflicts = find_conflicts(transcript, as_of, &located, &claims, &items, &exchanges);
+    let mut conflicts = find_conflicts(transcript, as_of, &located, &claims, &items, &exchanges, &asked);
     // Contradictions between distant statements, for the concepts the facts left alone.
     let candidates: Vec<(usize, usize, usize)> = crate::combine::contradiction_candidates(transcript, &items)
         .into_iter()
@@ -617,9 +617,9 @@ struct Reader<'c> {
 }
 
 fn analyse(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topic: Option<usize>) -> CallEvidence {
-    let ReadCall { items, located, thresholds, excuses, claims, exchanges, .. } =
+    let ReadCall { items, located, thresholds, excuses, claims, exchanges, asked } =
         read_call(transcript, as_of, cues, forced_topic);
-    let conflicts = find_conflicts(transcript, as_of, &located, &claims, &items, &exchanges);
+    let conflicts = find_conflicts(transcript, as_of, &located, &claims, &items, &exchanges, &asked);
     let concepts = fold_all(&items, &conflicts, transcript);
     CallEvidence { facts: located, concepts, conflicts, exchanges, thresholds, excuses, as_of, readings: Vec::new() }
 }
@@ -2029,7 +2029,8 @@ static FUTURE_BETWEEN: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| 
     built_in(r"(?i)(?-u:\b)(?:wants?|will|going\s+to|gonna|plans?|hopes?|needs?|expects?|aims?|reckons)(?-u:\b)")
 });
 
-/// Being busy: in an answer about a season, the season, not a pain.
+/// Being busy: in an answer about a season, the season, not a pain (and no pain said again
+/// after a denial).
 static BUSY: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
         r"(?i)(?-u:\b)(?:flat\s+out|swamped|rushed\s+off|run\s+off\s+our\s+feet|busy|slammed|overwhelmed)(?-u:\b)|忙|爆满|连轴转|顾不过来",
@@ -2780,6 +2781,7 @@ fn find_conflicts(
     claims: &Claims,
     items: &[Item],
     exchanges: &[CallExchange],
+    asked: &[u32],
 ) -> Vec<Conflict> {
     let mut conflicts = Vec::new();
     let quote_of = |span: Span| transcript.quote(span).to_owned();
@@ -3279,6 +3281,44 @@ fn find_conflicts(
             conflicts.push(said_again("timeline", Some("timeline"), earlier, later.evidence.span, explanation));
         }
     }
+    // "生意好得很……根本不愁客人" and, turns later, "这半年不行……少了快一半" (or pain, then "it
+    // works fine"): the need said both ways in the lexicon's words, in answers to no question
+    // about anything else, neither answer qualifying the one before; a correction settles it.
+    if !conflicts.iter().any(|c| c.concept.as_deref() == Some("need")) {
+        // Not the reply to the opening ("展台那个咖啡还挺好喝的"), nor an answer to a question
+        // about something else ("这个你不用操心" about money, "我就挺满意了" about a goal).
+        let first_answer = transcript.turns.iter().position(|t| t.role == Role::Prospect);
+        let about_other = |turn: usize| {
+            exchanges.iter().zip(asked).any(|(e, topics)| e.answer_turn == turn && topics & !bit(NEED) != 0)
+        };
+        let stated = |i: &&Item| {
+            Some(i.at.0) != first_answer
+                && !about_other(i.at.0)
+                && i.concept == NEED
+                && matches!(i.evidence.says, CriterionStatus::Confirmed | CriterionStatus::Negative)
+                && i.evidence.weight == Weight::Stated
+                && i.evidence.mode == Mode::Rules
+                && i.evidence.note_message.as_ref().is_some_and(|m| m.code == "call.lexicon")
+        };
+        // Being busy ("flat out", "忙都忙不过来") is the season talking, not the pain said again.
+        let busy = |i: &&Item| i.evidence.says == CriterionStatus::Confirmed && BUSY.is_match(&i.evidence.quote);
+        let mut said: Vec<&Item> = items.iter().filter(stated).filter(|i| !busy(i)).collect();
+        said.sort_by_key(|i| i.at);
+        let flip = said.windows(2).find(|pair| {
+            pair[0].evidence.says != pair[1].evidence.says
+                && pair[1].at.0 >= pair[0].at.0 + 2
+                && !corrects(pair[1].evidence.span)
+        });
+        if let Some(&[earlier, later]) = flip {
+            let pain = later.evidence.says == CriterionStatus::Confirmed;
+            let explanation = Message::new("call.conflict.pain")
+                .with("pain", if pain { "yes" } else { "no" })
+                .with("turn", earlier.at.0.to_string())
+                .with("quote", earlier.evidence.quote.as_str());
+            let earlier = (earlier.evidence.span, earlier.evidence.quote.clone());
+            conflicts.push(said_again("need", Some("need"), earlier, later.evidence.span, explanation));
+        }
+    }
     // "I make the call" and, in another turn, "I have no say" or "Jess has to okay anything".
     // The model's readings are not compared, here or for a hurry above: on the tuning rounds
     // they found five more conflicts and nine false ones (BANT 857 -> 851 of 1,051).
@@ -3529,6 +3569,32 @@ mod tests {
                 "你下个礼拜就给我弄上，赶紧的。",
             ],
             &[("timeline", Contradicted)],
+        );
+        // No problem, then, turns later, a real one (and the other way round).
+        check(
+            &[
+                "R: 黄总您好，我是宴客通的小王。",
+                "哦哦，你说吧。",
+                "R: 咱们现在经营情况怎么样？",
+                "生意好得很，周末全排满，根本不愁客人。",
+                "R: 订宴怎么管的？",
+                "记在一个大本子上。",
+                "R: 最近客人多吗？",
+                "唉，这半年不行。办宝宝宴的都往隔壁跑，少了快一半，周末好几个包间都空着。",
+            ],
+            &[("need", Contradicted)],
+        );
+        // Busy is no pain said again, nor is a goal met "我就挺满意了".
+        check(
+            &[
+                "R: hi brent its josh from tourdeck",
+                "oh yeah gidday",
+                "R: how's the season going",
+                "yeah flat out mate",
+                "R: do you ever lose bookings",
+                "nah nah its fine honestly its pretty sweet",
+            ],
+            &[("need", Negative)],
         );
         // The reply to the opening speaks of the call, not of the plan.
         check(

@@ -27,6 +27,7 @@ pub const CODES: &[&str] = &[
     "call.conflict.decider",
     "call.conflict.hurry",
     "call.conflict.model",
+    "call.conflict.pain",
     "call.conflict.rate",
     "call.conflict.taken_back",
     "call.conflict.count_denied",

@@ -156,6 +156,14 @@ impl Message {
                 };
                 format!("the contact now {now}, but turn {} said \"{}\"", a("turn"), a("quote"))
             }
+            // `pain`: `yes` when the contact now names a pain after saying there is none.
+            "call.conflict.pain" => {
+                let now = match self.text("pain")? {
+                    "yes" => "names a real problem",
+                    _ => "says there is no real problem",
+                };
+                format!("the contact now {now}, but turn {} said \"{}\"", a("turn"), a("quote"))
+            }
             // A rate told again far off: `now` per `period` and `before` per `before_period` (the
             // same period when absent), of `thing`.
             "call.conflict.rate" => format!(

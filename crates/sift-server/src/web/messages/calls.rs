@@ -120,6 +120,13 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
             };
             format!("联系人现在{now}，但第 {} 段说的是“{}”", a("turn"), a("quote"))
         }
+        "call.conflict.pain" => {
+            let now = match m.text("pain")? {
+                "yes" => "又说出了实实在在的问题",
+                _ => "又说没什么问题",
+            };
+            format!("联系人现在{now}，但第 {} 段说的是“{}”", a("turn"), a("quote"))
+        }
         "call.conflict.rate" => {
             let zh_period = |p: &str| match p {
                 "day" => "天",
