@@ -3249,6 +3249,22 @@ fn find_conflicts(
             conflicts.push(changed("timeline", Some("timeline"), earlier, later));
         }
     }
+    // Statements of a concept said, by `side`, one way and then, two turns or more later, the
+    // other: the first such pair not settled by a correction, with `code`'s message (`arg` is
+    // "yes" when the later statement is on the `side`).
+    let said_both_ways = |concept: &str, mut said: Vec<&Item>, side: &dyn Fn(&Item) -> bool, code: &str, arg: &str| {
+        said.sort_by_key(|i| i.at);
+        let flip = said.windows(2).find(|pair| {
+            side(pair[0]) != side(pair[1]) && pair[1].at.0 >= pair[0].at.0 + 2 && !corrects(pair[1].evidence.span)
+        })?;
+        let (earlier, later) = (flip[0], flip[1]);
+        let explanation = Message::new(code)
+            .with(arg, if side(later) { "yes" } else { "no" })
+            .with("turn", earlier.at.0.to_string())
+            .with("quote", earlier.evidence.quote.as_str());
+        let first = (earlier.evidence.span, earlier.evidence.quote.clone());
+        Some(said_again(concept, Some(concept), first, later.evidence.span, explanation))
+    };
     // "这个不急啊今年肯定不弄了……开春再说" and, turns later, "你下个礼拜就给我弄上……赶紧的": no plan
     // and then a hurry (or a hurry and then no plan), with no date to compare. The answer
     // right after may qualify the one before; a correction settles it.
@@ -3266,20 +3282,8 @@ fn find_conflicts(
                 && i.evidence.mode == Mode::Rules
                 && code(i, "call.lexicon")
         };
-        let mut said: Vec<&Item> =
-            items.iter().filter(|i| i.concept == TIMELINE && (urgent(i) || no_plan(i))).collect();
-        said.sort_by_key(|i| i.at);
-        let flip = said.windows(2).find(|pair| {
-            urgent(pair[0]) != urgent(pair[1]) && pair[1].at.0 >= pair[0].at.0 + 2 && !corrects(pair[1].evidence.span)
-        });
-        if let Some(&[earlier, later]) = flip {
-            let explanation = Message::new("call.conflict.hurry")
-                .with("hurry", if urgent(later) { "yes" } else { "no" })
-                .with("turn", earlier.at.0.to_string())
-                .with("quote", earlier.evidence.quote.as_str());
-            let earlier = (earlier.evidence.span, earlier.evidence.quote.clone());
-            conflicts.push(said_again("timeline", Some("timeline"), earlier, later.evidence.span, explanation));
-        }
+        let said: Vec<&Item> = items.iter().filter(|i| i.concept == TIMELINE && (urgent(i) || no_plan(i))).collect();
+        conflicts.extend(said_both_ways("timeline", said, &urgent, "call.conflict.hurry", "hurry"));
     }
     // "生意好得很……根本不愁客人" and, turns later, "这半年不行……少了快一半" (or pain, then "it
     // works fine"): the need said both ways in the lexicon's words, in answers to no question
@@ -3302,22 +3306,9 @@ fn find_conflicts(
         };
         // Being busy ("flat out", "忙都忙不过来") is the season talking, not the pain said again.
         let busy = |i: &&Item| i.evidence.says == CriterionStatus::Confirmed && BUSY.is_match(&i.evidence.quote);
-        let mut said: Vec<&Item> = items.iter().filter(stated).filter(|i| !busy(i)).collect();
-        said.sort_by_key(|i| i.at);
-        let flip = said.windows(2).find(|pair| {
-            pair[0].evidence.says != pair[1].evidence.says
-                && pair[1].at.0 >= pair[0].at.0 + 2
-                && !corrects(pair[1].evidence.span)
-        });
-        if let Some(&[earlier, later]) = flip {
-            let pain = later.evidence.says == CriterionStatus::Confirmed;
-            let explanation = Message::new("call.conflict.pain")
-                .with("pain", if pain { "yes" } else { "no" })
-                .with("turn", earlier.at.0.to_string())
-                .with("quote", earlier.evidence.quote.as_str());
-            let earlier = (earlier.evidence.span, earlier.evidence.quote.clone());
-            conflicts.push(said_again("need", Some("need"), earlier, later.evidence.span, explanation));
-        }
+        let said: Vec<&Item> = items.iter().filter(stated).filter(|i| !busy(i)).collect();
+        let pain = |i: &Item| i.evidence.says == CriterionStatus::Confirmed;
+        conflicts.extend(said_both_ways("need", said, &pain, "call.conflict.pain", "pain"));
     }
     // "I make the call" and, in another turn, "I have no say" or "Jess has to okay anything".
     // The model's readings are not compared, here or for a hurry above: on the tuning rounds

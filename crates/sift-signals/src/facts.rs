@@ -165,6 +165,11 @@ fn en_word_value(word: &str) -> Option<f64> {
     EN_TENS.split('|').position(|t| t == word).map(|i| (i as f64 + 2.0) * 10.0)
 }
 
+/// A figure in digits, English words or Chinese: "12", "twelve", "十二".
+pub(crate) fn figure(text: &str) -> Option<f64> {
+    text.parse::<f64>().ok().or_else(|| parse_en_words(text)).or_else(|| parse_zh_number(text))
+}
+
 /// Parses English number words: `forty-two`, `two hundred and fifty`, `half a`, `one and a half`.
 pub fn parse_en_words(text: &str) -> Option<f64> {
     let lower = text.to_ascii_lowercase();
@@ -1288,17 +1293,12 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
     // staff by its parts, added up.
     for c in STAFF_PARTS.captures_iter(text) {
         let whole = c.get(0).map_or((0, 0), |m| (m.start(), m.end()));
-        let figure = |name: &str| {
-            c.name(name).and_then(|m| {
-                let n = m.as_str();
-                n.parse::<f64>().ok().or_else(|| if has_han(n) { parse_zh_number(n) } else { parse_en_words(n) })
-            })
-        };
-        let value = match (figure("rooms"), figure("a"), figure("b")) {
+        let part = |name: &str| c.name(name).and_then(|m| figure(m.as_str()));
+        let value = match (part("rooms"), part("a"), part("b")) {
             (Some(rooms), ..) => Some(rooms),
             (None, Some(a), Some(b)) => {
                 let me = if c.name("me").is_some() { 1.0 } else { 0.0 };
-                Some(a + b + figure("c").unwrap_or(0.0) + me)
+                Some(a + b + part("c").unwrap_or(0.0) + me)
             }
             _ => None,
         };

@@ -19,7 +19,9 @@ use chrono::{Datelike, NaiveDate};
 use regex::Regex;
 use sift_core::Message;
 
-use crate::facts::{ZH_NUM, digit_by_digit, en_word_number_pattern, parse_en_words, parse_zh_number, sentences};
+use crate::facts::{
+    ZH_NUM, digit_by_digit, en_word_number_pattern, figure, parse_en_words, parse_zh_number, sentences,
+};
 use crate::transcript::{Role, Span, Transcript};
 
 /// Two statements of the prospect that cannot both hold.
@@ -588,11 +590,6 @@ static SCOPE: LazyLock<Regex> = LazyLock::new(|| {
 });
 const SCOPE_STOP: &[&str] =
     &["the", "road", "site", "call", "board", "phone", "hand", "top", "time", "thing", "team", "lot"];
-
-/// A figure in digits, English words or Chinese: "12", "twelve", "十二".
-fn figure(text: &str) -> Option<f64> {
-    text.parse::<f64>().ok().or_else(|| parse_en_words(text)).or_else(|| parse_zh_number(text))
-}
 
 #[derive(Debug)]
 struct TeamTotal {
