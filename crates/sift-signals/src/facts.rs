@@ -379,9 +379,13 @@ static EN_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?P<pre>US\$|\$|€|£|¥|\b(?:usd|eur|gbp|cny|rmb|jpy)\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:(?P<mag1>k|mm|mn|m|bn)\b|\s?(?P<mag2>thousand|million|billion|grand)\b)?(?:\s?(?P<post>usd|eur|gbp|cny|rmb|jpy|dollars?|euros?|pounds?|bucks|yuan)\b)?",
     )
 });
+/// A figure said in words with its scale: "forty thousand", "four thousand two hundred", "two
+/// hundred and fifty thousand pounds". What follows a thousand is read only as hundreds or
+/// "and" a number, so "forty thousand a year" stays forty thousand.
 static EN_WORD_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
+    let below_hundred = format!("(?:{EN_TENS})(?:[- ](?:{EN_UNITS}))?|(?:{EN_UNITS})");
     re(&format!(
-        r"(?i)\b(?P<num>{})\s+(?P<mag>thousand|million|billion|grand|k)\b(?:\s+(?P<post>dollars|euros|pounds|bucks|yuan|usd|eur|gbp|rmb))?",
+        r"(?i)\b(?P<num>{})\s+(?P<mag>thousand|million|billion|grand|k)\b(?:\s+(?P<rest>(?:one|two|three|four|five|six|seven|eight|nine|a)\s+hundred(?:\s+(?:and\s+)?(?:{below_hundred}))?|and\s+(?:{below_hundred}))\b)?(?:\s+(?P<post>dollars|euros|pounds|bucks|yuan|usd|eur|gbp|rmb))?",
         en_word_number_pattern()
     ))
 });
@@ -1378,8 +1382,10 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
     }
     for c in gate.captures(&EN_WORD_AMOUNT, text) {
         let (s, e) = range(&c);
-        let base = c.name("num").and_then(|m| parse_en_words(m.as_str()));
+        let rest = c.name("rest").and_then(|m| parse_en_words(m.as_str())).unwrap_or(0.0);
         let mag = c.name("mag").map(|m| magnitude(m.as_str())).unwrap_or(1.0);
+        // "four thousand two hundred": the figure is the scaled part plus what follows it.
+        let value = c.name("num").and_then(|m| parse_en_words(m.as_str())).map(|b| b * mag + rest);
         let currency = c.name("post").and_then(|m| currency_code(m.as_str())).map(str::to_owned);
         if EN_UNIT_AFTER.is_match(&text[e..]) {
             continue;
@@ -1388,11 +1394,11 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
         // is" is money).
         if currency.is_none() && !grand(&c) {
             if let Some((unit, unit_end)) = thing_after(&text[e..]) {
-                push(base.map(|b| Fact::Count { value: b * mag, unit }), s, e + unit_end);
+                push(value.map(|value| Fact::Count { value, unit }), s, e + unit_end);
                 continue;
             }
         }
-        push(base.map(|b| Fact::Money { amount: b * mag, currency, per: None }), s, e);
+        push(value.map(|amount| Fact::Money { amount, currency, per: None }), s, e);
     }
     for c in gate.captures(&EN_WORD_COUNT, text) {
         let (s, e) = range(&c);
@@ -2636,6 +2642,8 @@ mod tests {
             ("USD 250,000 is the cap", "USD 250,000", 250_000.0, Some("USD")),
             ("half a million dollars", "half a million dollars", 500_000.0, Some("USD")),
             ("about forty thousand", "forty thousand", 40_000.0, None),
+            ("forty thousand a year", "forty thousand", 40_000.0, None),
+            ("two thousand and fifty pounds", "two thousand and fifty pounds", 2_050.0, Some("GBP")),
             ("that came to ninety-odd thousand.", "ninety-odd thousand", 90_000.0, None),
             ("two hundred and fifty thousand pounds", "two hundred and fifty thousand pounds", 250_000.0, Some("GBP")),
             ("one and a half million", "one and a half million", 1_500_000.0, None),
@@ -2858,6 +2866,11 @@ mod tests {
         check("er i dunno two grand depends what it is", "two grand", money(2000.0));
         check("anything over 20 grand goes to him", "20 grand", money(20_000.0));
         check("three thousand members", "three thousand members", count(3000.0, "members"));
+        check(
+            "we did like four thousand two hundred passengers last year",
+            "four thousand two hundred passengers",
+            count(4200.0, "passengers"),
+        );
         check("we just have the one branch", "just have the one branch", count(1.0, "locations"));
         assert!(!found("one plant is in Leeds").iter().any(|(_, f)| matches!(f, Fact::Count { .. })));
         assert!(!found("just the one time").iter().any(|(_, f)| matches!(f, Fact::Count { .. })));
