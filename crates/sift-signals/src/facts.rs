@@ -611,8 +611,9 @@ static EN_DURATION: LazyLock<Regex> = LazyLock::new(|| {
         en_word_number_pattern()
     ))
 });
-static EN_YEAR: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)\b(?P<pre>in|by|before|during|for|until)\s+(?P<year>20\d{2})\b"));
+static EN_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?P<pre>in|by|before|during|for|until|(?:by\s+)?(?:the\s+)?end\s+of)\s+(?P<year>20\d{2})\b")
+});
 // "asap", "right away": urgency without a date is no date (the `role.urgency` cues read it).
 static EN_ASAP: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:tomorrow|this\s+week)\b"));
 
@@ -2770,6 +2771,7 @@ mod tests {
             ("maybe next quarter", "next quarter", when(Quarter, 2027, 1, 1)),
             ("we need it by March", "by March", when(Absolute, 2027, 3, 31)),
             ("hopefully by the end of the year", "by the end of the year", when(Relative, 2026, 12, 31)),
+            ("a hundred and eighty by the end of 2027", "by the end of 2027", when(Absolute, 2027, 12, 31)),
             ("end of year is the deadline", "end of year", when(Relative, 2026, 12, 31)),
             ("in two weeks", "in two weeks", when(Relative, 2026, 12, 10)),
             ("within 6 months", "within 6 months", when(Relative, 2027, 5, 26)),
