@@ -3265,13 +3265,14 @@ fn find_conflicts(
         let first = (earlier.evidence.span, earlier.evidence.quote.clone());
         Some(said_again(concept, Some(concept), first, later.evidence.span, explanation))
     };
+    let code = |i: &Item, code: &str| i.evidence.note_message.as_ref().is_some_and(|m| m.code == code);
+    // The reply to the opening ("你说吧，我这边马上要备餐了", "展台那个咖啡还挺好喝的") speaks of the
+    // call, not the plan or the pain.
+    let first_answer = transcript.turns.iter().position(|t| t.role == Role::Prospect);
     // "这个不急啊今年肯定不弄了……开春再说" and, turns later, "你下个礼拜就给我弄上……赶紧的": no plan
     // and then a hurry (or a hurry and then no plan), with no date to compare. The answer
     // right after may qualify the one before; a correction settles it.
     if !conflicts.iter().any(|c| c.concept.as_deref() == Some("timeline")) {
-        let code = |i: &Item, code: &str| i.evidence.note_message.as_ref().is_some_and(|m| m.code == code);
-        // The reply to the opening ("你说吧，我这边马上要备餐了") speaks of the call, not the plan.
-        let first_answer = transcript.turns.iter().position(|t| t.role == Role::Prospect);
         let urgent = |i: &Item| code(i, "call.note.urgency") && Some(i.at.0) != first_answer;
         // Said as no plan in the lexicon's words, not a bare "Not really" to "is there a
         // date?" (no date is not no plan), nor as the model reads it (on the tuning rounds its
@@ -3289,9 +3290,8 @@ fn find_conflicts(
     // works fine"): the need said both ways in the lexicon's words, in answers to no question
     // about anything else, neither answer qualifying the one before; a correction settles it.
     if !conflicts.iter().any(|c| c.concept.as_deref() == Some("need")) {
-        // Not the reply to the opening ("展台那个咖啡还挺好喝的"), nor an answer to a question
-        // about something else ("这个你不用操心" about money, "我就挺满意了" about a goal).
-        let first_answer = transcript.turns.iter().position(|t| t.role == Role::Prospect);
+        // Not the reply to the opening, nor an answer to a question about something else
+        // ("这个你不用操心" about money, "我就挺满意了" about a goal).
         let about_other = |turn: usize| {
             exchanges.iter().zip(asked).any(|(e, topics)| e.answer_turn == turn && topics & !bit(NEED) != 0)
         };
@@ -3302,7 +3302,7 @@ fn find_conflicts(
                 && matches!(i.evidence.says, CriterionStatus::Confirmed | CriterionStatus::Negative)
                 && i.evidence.weight == Weight::Stated
                 && i.evidence.mode == Mode::Rules
-                && i.evidence.note_message.as_ref().is_some_and(|m| m.code == "call.lexicon")
+                && code(i, "call.lexicon")
         };
         // Being busy ("flat out", "忙都忙不过来") is the season talking, not the pain said again.
         let busy = |i: &&Item| i.evidence.says == CriterionStatus::Confirmed && BUSY.is_match(&i.evidence.quote);

@@ -60,10 +60,7 @@ fn not_now_at(sentence: &str, m: (usize, usize)) -> bool {
     if sentence.split_whitespace().count() <= RUN_ON_WORDS {
         return NOT_NOW.is_match(sentence);
     }
-    let mut from = m.0.saturating_sub(80);
-    while !sentence.is_char_boundary(from) {
-        from += 1;
-    }
+    let from = m.0 - crate::transcript::text_before(sentence, m.0, 80).len();
     let mut to = (m.1 + 25).min(sentence.len());
     while !sentence.is_char_boundary(to) {
         to -= 1;
