@@ -1414,6 +1414,15 @@ impl Reader<'_> {
                         // "she wants us in four thousand shops by christmas so like ten times
                         // what we have now": a change in the sentence and no buying word.
                         FactRole::GoalDeadline
+                    } else if has_han(text)
+                        && self.roles.within_beside(RoleCue::Target, clause, (found.start, found.end))
+                        && !self.roles.within(RoleCue::Buying, clause)
+                    {
+                        // "回款天数明年年底之前降到四十五天": a goal's deadline, said with the goal's
+                        // own word beside the date and no buying word (Chinese target words are
+                        // verbs of reaching, "降到", "做到"; English ones, "want", "aim", are not
+                        // enough).
+                        FactRole::GoalDeadline
                     } else if self.roles.within(RoleCue::Buying, clause)
                         || sentence_mask[s] & bit(TIMELINE) != 0
                         || asked.topics & bit(TIMELINE) != 0 && Some(found.start) == first_date
@@ -2085,7 +2094,7 @@ static PLAYS_DOWN: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// A question about what the problem costs or changes.
 static IMPACT_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:what\s+does\s+(?:that|this|it)\s+(?:end\s+up\s+|actually\s+|really\s+)?(?:cost|costing|mean)|what['’]?s\s+(?:that|this|it)\s+costing|how\s+much\s+(?:is|does)\s+(?:that|this|it)\s+(?:cost|costing)|what['’]s\s+the\s+(?:impact|cost|effect)|what\s+(?:impact|effect)|how\s+(?:does|is)\s+(?:that|this|it)\s+(?:hurting|affecting|hitting)|what\s+happens\s+(?:when|if)|in\s+practice)(?-u:\b)|什么影响|影响(?:大吗|多大|是什么)|意味着什么|损失(?:有)?多少|亏(?:了)?多少|(?:有|带来|造成|会有)什么(?:样的)?后果|代价",
+        r"(?i)(?-u:\b)(?:what\s+does\s+(?:that|this|it)\s+(?:end\s+up\s+|actually\s+|really\s+)?(?:cost|costing|mean)|what['’]?s\s+(?:that|this|it)\s+costing|how\s+much\s+(?:is|does)\s+(?:that|this|it)\s+(?:cost|costing)|what['’]s\s+the\s+(?:impact|cost|effect)|what\s+(?:impact|effect)|how\s+(?:does|is)\s+(?:that|this|it)\s+(?:hurting|affecting|hitting)|what\s+happens\s+(?:when|if)|what\s+happens\s*(?:then\s*)?[?]|what\s+(?:a|an|the|each|one|every)\s+[a-z-]+(?:\s+[a-z-]+)?\s+(?:actually\s+|really\s+)?costs?\s+(?:you|the\s+business)|in\s+practice)(?-u:\b)|什么影响|影响(?:大吗|多大|是什么)|意味着什么|损失(?:有)?多少|亏(?:了)?多少|(?:有|带来|造成|会有)什么(?:样的)?后果|代价",
     )
 });
 /// A question on how the current way works.
@@ -2345,7 +2354,7 @@ static FIGURE_WORDS: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// A comparison with a benchmark in the same sentence as a measured figure.
 static BENCHMARK: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:average|benchmark|industry|norm|typical|should\s+be|compared\s+(?:to|with)|versus|vs\.?|twice|double\s+the|half\s+the|target\s+(?:is|was)|network|peers?|competitors?\s+(?:are|get|have)|expects?|requires?|framework|contract\s+(?:says|asks\s+for))(?-u:\b)|平均|行业|同行|同类|做得好的|别家|人家(?:都|能|是)|正常(?:是|应该)|应该是|标准|对比|比别人|比同行",
+        r"(?i)(?-u:\b)(?:average|benchmark|industry|norm|typical|should\s+be|compared\s+(?:to|with)|versus|vs\.?|twice|double\s+the|half\s+the|target\s+(?:is|was)|network|peers?|competitors?\s+(?:are|get|have)|expects?|requires?|required|requirement|framework|contract\s+(?:says|asks\s+for)|written\s+into\s+(?:the|our)\s+contract|contracted|sla|service\s+level)(?-u:\b)|平均|行业|同行|同类|做得好的|别家|人家(?:都|能|是)|正常(?:是|应该)|应该是|标准|对比|比别人|比同行|要求是|要求(?:达到|做到|不低于)|考核|合同(?:里|上)(?:写|要求|规定)",
     )
 });
 /// "anything", "everything", "任何": an approval with no limit.
@@ -3732,6 +3741,53 @@ mod tests {
             ],
             &[("need", Confirmed)],
         );
+    }
+
+    /// A rate against what a contract or a head office requires is pain; "what does X cost
+    /// you" and "乱在哪" ask about it; "好使着呢", "用不着这个", "they get it fine" deny it.
+    #[test]
+    fn pain_against_a_requirement_and_denials_in_other_words() {
+        use CriterionStatus::*;
+        check(
+            &[
+                "R: What made you fill in the form?",
+                "P: Failed drops. The pub group has ninety-five percent on time written into the contract, and in October we were at eighty-six percent.",
+            ],
+            &[("need", Confirmed)],
+        );
+        check(
+            &[
+                "R: 乱在哪里呢？",
+                "P: 经常撞车嘛。上个月安装准时率只有百分之七十，品牌总部的要求是百分之九十五，年底考核不达标要扣返点的。",
+            ],
+            &[("need", Confirmed)],
+        );
+        check(
+            &[
+                "R: Do you know what a failed drop actually costs you?",
+                "P: Driver time, diesel, the second trip, the landlord's patience. It adds up every single week for us.",
+            ],
+            &[("need", Confirmed)],
+        );
+        check(&["R: 现在用的设备怎么样？", "P: 说实话好使着呢，会员也都习惯了，没什么毛病。"], &[("need", Negative)]);
+        check(&["R: 那如果以后要上个系统呢？", "P: 我跟你讲老实话，我们用不着这个。"], &[("need", Negative)]);
+        check(
+            &[
+                "R: Do customers find it hard to picture the finished kitchen?",
+                "P: Not really. They get it fine from the drawings.",
+            ],
+            &[("need", Negative)],
+        );
+    }
+
+    /// A goal's deadline said with the goal's own verb is not when they buy; a buying word
+    /// beside it keeps it the buying date.
+    #[test]
+    fn a_goals_deadline_in_chinese_is_not_the_buying_date() {
+        use CriterionStatus::*;
+        check(&["R: 上线以后您希望看到啥效果？", "P: 回款天数明年年底之前降到四十五天。"], &[("timeline", Unknown)]);
+        check(&["R: 什么时候要用上？", "P: 明年三月之前要上线，然后把回款天数降下来。"], &[("timeline", Confirmed)]);
+        check(&["R: 时间上怎么打算？", "P: 开春也够呛，明年再看吧。"], &[("timeline", Negative)]);
     }
 
     #[test]

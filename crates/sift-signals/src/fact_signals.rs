@@ -153,6 +153,14 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
             signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, span, Message::new(code)));
         }
     }
+    for (span, days) in payback_targets(transcript, call) {
+        if is_absurd(&absurd, span) {
+            continue;
+        }
+        absurd.entry(span.turn).or_default().push(span);
+        let explanation = Message::new("call.signal.unrealistic_payback").with("days", days.to_string());
+        signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, span, explanation));
+    }
     for strained in capacity_targets(transcript, call) {
         if is_absurd(&absurd, strained.target) {
             continue;
@@ -493,7 +501,7 @@ fn horizon_near(text: &str, span: Span, call: &CallEvidence, max_days: i64) -> O
 static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:[a-z-]+\s+)?(?:{bad})\b|\bno\s+more\s+(?:{bad})\s*(?:,\s*)?(?:period|full\s+stop|ever|at\s+all)\b|\b(?:zero|nil)\s+(?:missed|late|lost|failed|wrong|botched|dropped)\s+[a-z]+|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?|fill(?:\s+rate)?|full|booked|utili[sz]ation|capacity|collection)|\bevery\s+(?:single\s+)?(?:slot|session|class|room|bed|seat|chair|table|court|lane|pitch|shift)s?\s+(?:\w+\s+){{0,2}}?(?:full|booked|filled|taken|sold(?:\s+out)?)\b|\b(?:every|each)\s+(?:single\s+)?(?:job|order|invoice|delivery|booking|request)s?\s+(?:\w+\s+){{0,2}}?(?:invoiced|paid|delivered|dispatched|matched|filled|answered|confirmed)\s+(?:the\s+)?(?:same|within\s+(?:the|a|an|one))\s+(?:hour|minute|day)\b|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,4}}?(?:lost|missed|dropped|late|broken|damaged|stolen|nicked|wasted)\b|\bnever\s+(?:to\s+)?(?:turn\s+down|miss|lose|drop|refuse)\s+(?:a|one|another)\s+(?:single\s+)?[a-z]+\s+again\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+perfect\b",
+        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:[a-z-]+\s+)?(?:{bad})\b|\bno\s+more\s+(?:{bad})\s*(?:,\s*)?(?:period|full\s+stop|ever|at\s+all)\b|\b(?:zero|nil)\s+(?:missed|late|lost|failed|wrong|botched|dropped)\s+[a-z]+|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?|fill(?:\s+rate)?|full|booked|utili[sz]ation|capacity|collection)|\bevery\s+(?:single\s+)?(?:[a-z]+\s+)?(?:slot|session|class|room|bed|seat|chair|table|court|lane|pitch|shift)s?\s+(?:\w+\s+){{0,2}}?(?:full|booked|filled|taken|sold(?:\s+out)?)\b|\b(?:every|each)\s+(?:single\s+)?(?:job|order|invoice|delivery|booking|request)s?\s+(?:\w+\s+){{0,2}}?(?:invoiced|paid|delivered|dispatched|matched|filled|answered|confirmed)\s+(?:the\s+)?(?:same|within\s+(?:the|a|an|one))\s+(?:hour|minute|day)\b|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,4}}?(?:lost|missed|dropped|late|broken|damaged|stolen|nicked|wasted)\b|\bnever\s+(?:to\s+)?(?:turn\s+down|miss|lose|drop|refuse)\s+(?:a|one|another)\s+(?:single\s+)?[a-z]+\s+again\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+perfect\b|\b(?:every|each)\s+(?:single\s+)?[a-z]+\s+(?:gets?\s+|is\s+|are\s+)?paid\s+on\s+time\b|\bno\s*(?:body|one)(?:['’]s|\s+is|\s+will\s+be)\s+(?:ever\s+)?late\s+(?:ever\s+)?again\b|\bnine\s+(?:out\s+)?of\s+(?:every\s+)?ten\s+(?:[a-z]+\s+){{0,2}}?(?:convert|close|sign|buy|book)s?\b",
         bad = r"waste|wastage|loss|losses|arrears|bad\s+debts?|errors?|defects?|churn|complaints?|returns?|exchanges?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|overflows?|spills?|outages?|downtime|stock-?outs?|stops|stoppages|failures|late\s+deliveries|(?:missed|uncovered)\s+(?:calls|appointments|deliveries|shifts?)",
         who = r"lead|enquiry|enquirie|inquiry|inquirie|prospect|quote|caller|visitor|customer|client|patient|member|demo|deal|trial|pitch|pitche|tender|bid|contract|account",
     ))
@@ -502,7 +510,7 @@ static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
 static ZH_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?:全部|全都|百分之百|100%|一个不落地?|统统)(?:都)?(?:要|得|能)?(?:成交|转化|签下|签约|拿下|续费|续约|续课|留住|到店|报名)|一[个单家只条台件位名天份笔双块张辆箱瓶]\p{{Han}}{{0,3}}?(?:都|也)不(?:能|许|准)?\p{{Han}}{{0,6}}?(?:跑|丢|少|流失|漏|挂|死|坏|错|空|有|扑|黄|砸|落|逾期|延误|超时|退|返修|返工)|一[个户家人位份件条单]不落|来一个(?:签|成|留)一个|(?:通过率|合格率|及格率|转化率|成交率|签约率|续费率|到店率|好评率|利用率|出租率|入住率|上座率|满座率|满班率|满员率|满课率|出勤率|准点率|准时率|回款率|收缴率|缴费率|到课率)(?:都|也)?(?:要|得|必须|一定要)?(?:达到|做到|到|冲到)?(?:百分之百|100%)|零(?:{bad})|(?:{bad})率?(?:都|也)?(?:要|得|必须|一定要)?(?:降到|做到|为|变成|归)零|(?:{bad})\p{{Han}}{{0,2}}?(?:必须|要|得|一定要)?清零",
+        r"(?:全部|全都|百分之百|100%|一个不落地?|统统)(?:都)?(?:要|得|能)?(?:成交|转化|签下|签约|拿下|续费|续约|续课|留住|到店|报名|收回|收齐)|十个\p{{Han}}{{0,3}}?九个(?:签|成|成交|买|留|下单)|一[个单家只条台件位名天份笔双块张辆箱瓶回次]\p{{Han}}{{0,3}}?(?:都|也)不(?:能|许|准|会)?\p{{Han}}{{0,6}}?(?:跑|丢|少|流失|漏|挂|死|坏|错|空|有|扑|黄|砸|落|逾期|延误|超时|退|返修|返工|停)|一[个户家人位份件条单]不落|来一个(?:签|成|留)一个|(?:通过率|合格率|及格率|转化率|成交率|签约率|续费率|到店率|好评率|利用率|出租率|入住率|上座率|满座率|满班率|满员率|满课率|出勤率|准点率|准时率|回款率|收缴率|缴费率|到课率)(?:都|也)?(?:要|得|必须|一定要)?(?:达到|做到|到|冲到)?(?:百分之百|100%)|零(?:{bad})|(?:{bad})率?(?:都|也|就|直接)?(?:要|得|必须|一定要)?(?:降到|做到|为|变成|归)零|(?:{bad})(?:就|也|都)?(?:彻底|完全|直接)(?:没了|消失了?|杜绝了?)|(?:{bad})\p{{Han}}{{0,2}}?(?:必须|要|得|一定要)?清零",
         bad = "投诉|差错|失误|损耗|浪费|事故|退货|退费|流失|差评|退单|爽约|故障|缺货|逾期|坏账|延误|漏检|停机|客退|客诉|返修|返工|不良|次品|报废|错发|漏发|错单|漏单",
     ))
     .expect("built-in pattern")
@@ -707,7 +715,7 @@ static GOAL_CUE: LazyLock<Regex> = LazyLock::new(|| {
 static EN_YEAR_IN_DAYS: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)\b(?:a\s+(?:whole|full|entire)\s+year['’]?s|a\s+year['’]?s|the\s+(?:whole|full|entire)\s+year['’]?s|all\s+(?:of\s+)?(?:the|a)\s+year['’]?s)\s+(?:worth\s+of\s+)?(?:\w+\s+){0,3}?(?:in|within|over|during)\s+(?:just\s+|only\s+)?(?:the\s+)?(?:a|one|two|three|four|five|six|seven|eight|nine|ten|\d+|first|that|those)\s+(?:\w+\s+)?(?:days?|weeks?|weekends?|nights?|month)\b",
+        r"(?i)\b(?:a\s+(?:whole|full|entire)\s+(?:year|season)['’]?s|a\s+(?:year|season)['’]?s|the\s+(?:whole|full|entire)\s+(?:year|season)['’]?s|all\s+(?:of\s+)?(?:the|a)\s+(?:year|season)['’]?s)\s+(?:worth\s+of\s+)?(?:\w+\s+){0,3}?(?:in|within|inside|over|during)\s+(?:just\s+|only\s+)?(?:the\s+)?(?:a|one|two|three|four|five|six|seven|eight|nine|ten|\d+|first|that|those)\s+(?:\w+\s+)?(?:days?|weeks?|weekends?|nights?|month)\b",
     )
     .expect("built-in pattern")
 });
@@ -726,6 +734,64 @@ static ZH_FEW_DAYS: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("built-in pattern")
 });
+
+/// A purchase said to pay for itself within days, weeks or a month: "pays for itself inside the
+/// first week", "一百来万的东西，一个月回本", "半个月就能把这二十几万挣回来". Equipment and systems
+/// earn their price back over seasons or years.
+static EN_PAYBACK: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(
+        r"(?i)\b(?:(?:pays?|paid|paying)\s+(?:for\s+)?(?:itself|themselves|it\s+off|them\s+off|(?:it|itself|themselves)\s+back|back)|(?:earn|make|get|win|claw)s?\s+(?:it|that|the\s+(?:money|cost)|our\s+money|its\s+(?:cost|money|price))\s+back|recoup\w*\s+(?:it|the\s+(?:cost|money)|its\s+cost))\s+(?:\w+\s+){0,2}?(?:in|within|inside|by\s+the\s+end\s+of)\s+(?:(?:the|a|one|its|our)\s+)?(?:(?:first|single|couple\s+of|few)\s+)?(?:days?|weeks?|fortnight|month)\b",
+    )
+    .expect("built-in pattern")
+});
+static ZH_PAYBACK: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(
+        r"(?:(?:头|第)?(?:半个?|一个?)月|(?:头|第)?一个?(?:礼拜|星期)|一周|[一二两三四五六七八九十几]{1,3}天)(?:之内|以内|内|里|下来)?[，,\s]?\p{Han}{0,10}?(?:回本|(?:挣|赚|收|捞)回(?:来|本钱|成本)|收回成本)|回本(?:周期)?(?:就|得|要|只要|最多)?(?:(?:半个?|一个?)月|一个?(?:礼拜|星期)|一周|[一二两三四五六七八九十几]{1,3}天)",
+    )
+    .expect("built-in pattern")
+});
+/// A payback within this many days is a red flag whatever the price.
+const PAYBACK_ALWAYS_DAYS: i64 = 14;
+/// Within a month, a red flag when the turn names a price of this much or more: a cheap
+/// subscription can pay for itself in a month, a machine or a system of tens of thousands
+/// cannot.
+const PAYBACK_COSTLY: f64 = 10_000.0;
+
+/// A payback target and its days: within [`PAYBACK_ALWAYS_DAYS`], or within a month with a
+/// price of [`PAYBACK_COSTLY`] or more named in the same turn (said as a demand or as a
+/// reckoning: either is the prospect's expectation).
+fn payback_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span, i64)> {
+    let mut out = Vec::new();
+    for turn in transcript.prospect_turns() {
+        let regex = if crate::facts::has_han(&turn.text) { &*ZH_PAYBACK } else { &*EN_PAYBACK };
+        for m in regex.find_iter(&turn.text) {
+            let said = m.as_str().to_lowercase();
+            let days = if said.contains("month") || said.contains('月') {
+                if said.contains('半') { 15 } else { 31 }
+            } else if said.contains("fortnight") || said.contains("couple") || said.contains("few") {
+                14
+            } else {
+                7
+            };
+            let costly = || {
+                call.facts.iter().any(|f| {
+                    f.span.turn == turn.index
+                        && match &f.fact {
+                            Fact::Money { amount, .. } => *amount >= PAYBACK_COSTLY,
+                            Fact::Count { value, .. } => *value >= PAYBACK_COSTLY,
+                            _ => false,
+                        }
+                })
+            };
+            if days <= PAYBACK_ALWAYS_DAYS || costly() {
+                out.push((Span { turn: turn.index, start: m.start(), end: m.end() }, days));
+            }
+        }
+    }
+    out
+}
 
 /// A goal said in set words: the English and Chinese patterns, what else a Chinese sentence
 /// must hold, and the signal's message code.
@@ -1219,6 +1285,95 @@ mod tests {
             &[],
         );
         check(&["R: 目标呢？", "合格率百分之百一直是我们追求的。"], &[], &[UnrealisticTarget]);
+    }
+
+    #[test]
+    fn payback_within_weeks_is_unrealistic() {
+        // Within a week or two, whatever the price.
+        check(
+            &[
+                "R: What would make it worth it?",
+                "Honestly it has to pay for itself inside the first week or we bin it.",
+            ],
+            &[(UnrealisticTarget, "pay for itself inside the first week")],
+            &[],
+        );
+        // Within a month, on kit costing tens of thousands.
+        check(
+            &["R: 您对回本有什么要求？", "一百来万的东西，目标就是装完一个月把本钱挣回来，做不到就甭折腾。"],
+            &[(UnrealisticTarget, "一个月把本钱挣回来")],
+            &[],
+        );
+        check(
+            &["R: 您怎么算这笔账的？", "我估计半个月就能把这二十几万挣回来。"],
+            &[(UnrealisticTarget, "半个月就能把这二十几万挣回来")],
+            &[],
+        );
+        check(
+            &["R: 费用呢？", "二十八万啊，王总的意思很明确，这种东西买回来一个月之内就得回本。"],
+            &[(UnrealisticTarget, "一个月之内就得回本")],
+            &[],
+        );
+        // A month on a cheap subscription is plausible; a year on kit is ordinary.
+        check(
+            &[
+                "R: What would make it worth it?",
+                "At forty quid a month, it pays for itself in a month if it saves one booking.",
+            ],
+            &[],
+            &[UnrealisticTarget],
+        );
+        check(&["R: 您怎么算的？", "三十万的设备，两年回本就行。"], &[], &[UnrealisticTarget]);
+    }
+
+    #[test]
+    fn near_perfection_and_a_seasons_work_at_once_are_unrealistic() {
+        check(
+            &["R: What would you be aiming for?", "I want every lesson slot full, every single day, from January."],
+            &[(UnrealisticTarget, "every lesson slot full")],
+            &[],
+        );
+        check(
+            &[
+                "R: what would good look like",
+                "i told denise with the right system every single rental gets paid on time and nobody's late ever again",
+            ],
+            &[(UnrealisticTarget, "every single rental gets paid on time")],
+            &[],
+        );
+        check(
+            &[
+                "R: and what would you want out of it",
+                "honestly i want a whole season's worth of roofs booked inside the first week of having it",
+            ],
+            &[(UnrealisticTarget, "a whole season's worth of roofs booked inside the first week")],
+            &[],
+        );
+        check(
+            &["R: 您希望做到什么程度？", "只要装上你们这个，一个礼拜之内，这停机就彻底没了，一回都不会再停。"],
+            &[(UnrealisticTarget, "停机就彻底没了")],
+            &[],
+        );
+        check(
+            &["R: 您希望做到啥子程度？", "现在进店十个能成一个多点，我想上了系统以后要做到十个进来九个签。"],
+            &[(UnrealisticTarget, "十个进来九个签")],
+            &[],
+        );
+        check(
+            &["R: 老板有什么目标？", "他说要是上个系统，就要一个礼拜把外面欠的钱全部收回来。"],
+            &[(UnrealisticTarget, "全部收回")],
+            &[],
+        );
+        // Downtime brought down, not to nothing; a season's bookings over the season.
+        check(&["R: 您希望做到什么程度？", "装上以后停机能少一点就行，别老是半夜坏。"], &[], &[UnrealisticTarget]);
+        check(
+            &[
+                "R: what would good look like",
+                "we want a whole season's worth of roofs booked by the end of the season",
+            ],
+            &[],
+            &[UnrealisticTarget],
+        );
     }
 
     #[test]

@@ -122,6 +122,7 @@ pub const CODES: &[&str] = &[
     "call.signal.unrealistic_level",
     "call.signal.unrealistic_compounding",
     "call.signal.unrealistic_year_in_days",
+    "call.signal.unrealistic_payback",
     "call.signal.unrealistic_perfection",
     "call.signal.unrealistic_perfection_always",
     "call.signal.unrealistic_capacity",

@@ -150,6 +150,12 @@ impl RoleHits {
         self.hits[cue.index()].iter().any(|&(a, b)| a < range.1 && range.0 < b)
     }
 
+    /// Whether a cue of this kind lies within `range` and outside `fact` (the bytes of a
+    /// fact whose own words may hold a cue: "之内" in "一个礼拜之内").
+    pub fn within_beside(&self, cue: RoleCue, range: (usize, usize), fact: (usize, usize)) -> bool {
+        self.hits[cue.index()].iter().any(|&(a, b)| a < range.1 && range.0 < b && !(fact.0 <= a && b <= fact.1))
+    }
+
     /// Whether a cue of this kind ends at most `gap` bytes before `pos`, inside `range`.
     pub fn just_before(&self, cue: RoleCue, pos: usize, gap: usize, range: (usize, usize)) -> bool {
         self.hits[cue.index()].iter().any(|&(a, b)| a >= range.0 && b <= pos && pos - b <= gap)

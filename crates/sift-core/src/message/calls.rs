@@ -267,6 +267,11 @@ impl Message {
                                                         a week: no peak is that much bigger than the rest of the \
                                                         year."
                 .to_owned(),
+            "call.signal.unrealistic_payback" => format!(
+                "A target of the purchase paying for itself within {} days: equipment and systems earn their \
+                 price back over seasons or years, not weeks.",
+                a("days")
+            ),
             "call.signal.unrealistic_perfection" => format!(
                 "A target of perfection (a loss brought to zero, or every lead or customer won or kept) within \
                  {} days: no business gets there, let alone that fast.",

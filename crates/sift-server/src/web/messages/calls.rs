@@ -214,6 +214,12 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
         "call.signal.unrealistic_year_in_days" => {
             "目标是在几天或一周里挣回（做完）一整年的量：没有哪个旺季比全年其他时候大出这么多。".to_owned()
         }
+        "call.signal.unrealistic_payback" => {
+            format!(
+                "目标是 {} 天内就把买设备或系统的钱挣回来：这类投入要几个季度甚至几年才能回本，不是几个礼拜。",
+                a("days")
+            )
+        }
         "call.signal.unrealistic_perfection" => {
             format!(
                 "目标是 {} 天内做到完美（损失降到零，或者每个线索、每个客户都拿下、都留住）：没有哪家企业做得到，更别说这么快。",
