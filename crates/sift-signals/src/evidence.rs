@@ -2351,6 +2351,16 @@ static FIGURE_WORDS: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         r"(?i)(?-u:\b)(?:double|triple|\d+x|ten\s*x|twice|half)(?-u:\b)|[一二两三四五六七八九十百千万]+倍|翻(?:倍|番)|[0-9一二两三四五六七八九十百千万]+(?:来|多|余)?万",
     )
 });
+/// "我们这", "我们公司小嘛 就", "俺们" right before a count: the whole of something of
+/// ours is counted.
+static ZH_OURS_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?:我们|俺们|咱们)(?:这个?|那个?)?(?:公司|厂子?|店|场子?|这边|这儿|这里|家|单位|所)?(?:小嘛|小|不大)?[，,\s]*(?:就|也就|才|一共|总共|有|这)?$",
+    )
+});
+/// Chinese measure words that name no thing: what a count of them counts is the noun after.
+const MEASURE_WORDS: &[&str] = &["个", "条", "台", "只", "张", "间", "辆", "套", "部", "块", "座", "处", "栋", "层"];
+
 /// A comparison with a benchmark in the same sentence as a measured figure.
 static BENCHMARK: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
@@ -2411,7 +2421,7 @@ static APPROVAL_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(
 /// An explicit correction of something said earlier.
 static CORRECTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:sorry,?\s+i\s+meant|i\s+meant\s+to\s+say|mis-?spoke|correction|let\s+me\s+correct|to\s+correct\s+myself|my\s+mistake|scratch\s+that|i\s+said\s+\w+\s+(?:earlier|before),?\s+(?:but|it['’]s\s+actually))(?-u:\b)|说错了|更正一下|纠正一下|我记错了|刚才说错",
+        r"(?i)(?-u:\b)(?:sorry,?\s+i\s+meant|i\s+meant\s+to\s+say|mis-?spoke|correction|let\s+me\s+correct|to\s+correct\s+myself|my\s+mistake|scratch\s+that|i\s+said\s+\w+\s+(?:earlier|before),?\s+(?:but|it['’]s|it\s+is|that\s+should\s+be))(?-u:\b)|说错了|更正一下|纠正一下|我记错了|刚才说错",
     )
 });
 /// Words that make a count a subset of a whole ("our two biggest clients").
@@ -2420,9 +2430,11 @@ static SUBSET: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         r"(?i)(?-u:\b)(?:biggest|largest|top|best|main|key|new|newest|most|first|last|other|existing|current|oldest|smallest)(?-u:\b)",
     )
 });
-/// Any "how many" question: its answer is a total of whatever it counts.
+/// Any "how many" or "how big" question: its answer is a total of whatever it counts.
 static COUNT_QUESTION_ANY: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
-    built_in(r"(?i)(?-u:\b)how\s+many(?-u:\b)|多少(?:个|家|条|位|名|人|间|台)?|几(?:个|家|条|位|名|间|台)")
+    built_in(
+        r"(?i)(?-u:\b)(?:how\s+many|how\s+big)(?-u:\b)|多少(?:个|家|条|位|名|人|间|台)?|几(?:个|家|条|位|名|间|台)|多大(?:的)?规模|规模(?:有)?多大",
+    )
 });
 /// "There's only nine of them", "we're just six of us": a total said without its noun.
 static ONLY_N_OF: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
@@ -2986,8 +2998,11 @@ fn find_conflicts(
         // two biggest clients").
         let said = transcript.quote(f.span);
         let ours = text[..f.span.start].trim_end().to_ascii_lowercase().ends_with("our") && !SUBSET.is_match(said);
+        // "我们这四十个打位", "我们公司小嘛 就十几个人", "俺们五条制粒线都得装上".
+        let zh_ours = ZH_OURS_BEFORE.is_match(text_before(text, f.span.start, 30));
         (first_sentence || short) && count_question_unit(&question_of(f.span.turn)).is_some()
             || ours
+            || zh_ours
             || ONLY_ONE.is_match(said)
             || TEAM_SIZE_CUE.is_match(&sentence_text(f))
             || COUNT_QUESTION_ANY.is_match(&question_of(f.span.turn)) && (first_sentence || short)
@@ -3006,6 +3021,16 @@ fn find_conflicts(
         let text = transcript.turns.get(f.span.turn).map(|t| t.text.as_str()).unwrap_or("");
         SIGNERS_AFTER.is_match(text.get(f.span.end..).unwrap_or(""))
             || CAME_OR_WENT_BEFORE.is_match(text_before(text, f.span.start, 16))
+    };
+    // After a bare Chinese measure word, the first character of the noun that follows it:
+    // "六十个打位" and "四十个打位" count bays, "十几个激光测距仪" something else.
+    let noun_of = |f: &LocatedFact| -> Option<char> {
+        let Fact::Count { unit, .. } = &f.fact else { return None };
+        if !MEASURE_WORDS.contains(&unit.as_str()) {
+            return None;
+        }
+        let text = transcript.turns.get(f.span.turn).map(|t| t.text.as_str()).unwrap_or("");
+        text.get(f.span.end..).unwrap_or("").chars().next().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
     };
     let mut units: Vec<&str> = facts
         .iter()
@@ -3037,25 +3062,45 @@ fn find_conflicts(
             first_totals.push((unit, first));
         }
         let subject = if unit == "reps" || unit == "people" { "team_size" } else { "count" };
-        let totals: Vec<&LocatedFact> = {
-            let mut out: Vec<&LocatedFact> = Vec::new();
+        // Counts of a measure word with different nouns after it are compared noun by noun,
+        // each with the counts that name no noun.
+        let mut nouns: Vec<char> = totals.iter().filter_map(|f| noun_of(f)).collect();
+        nouns.sort_unstable();
+        nouns.dedup();
+        let lists: Vec<Vec<&LocatedFact>> = if nouns.len() <= 1 {
+            vec![totals]
+        } else {
+            nouns
+                .iter()
+                .map(|&n| totals.iter().copied().filter(|f| noun_of(f).is_none_or(|m| m == n)).collect())
+                .collect()
+        };
+        for totals in lists {
+            let mut last_of_turn: Vec<&LocatedFact> = Vec::new();
             for f in totals {
-                match out.last_mut() {
+                match last_of_turn.last_mut() {
                     Some(last) if last.span.turn == f.span.turn => *last = f,
-                    _ => out.push(f),
+                    _ => last_of_turn.push(f),
                 }
             }
-            out
-        };
-        compare(subject, None, totals, &|a, b, hedged| match (a, b) {
-            (Fact::Count { value: x, .. }, Fact::Count { value: y, .. }) => {
-                // Totals are known to the person; a guess still should not be off by more
-                // than about half (12 vs "around thirty").
-                relative_gap(*x, *y) > if hedged { 0.4 } else { 0.2 }
-            }
-            _ => false,
-        });
+            compare(subject, None, last_of_turn, &|a, b, hedged| match (a, b) {
+                (Fact::Count { value: x, .. }, Fact::Count { value: y, .. }) => {
+                    // Totals are known to the person; a guess still should not be off by more
+                    // than about half (12 vs "around thirty").
+                    relative_gap(*x, *y) > if hedged { 0.4 } else { 0.2 }
+                }
+                _ => false,
+            });
+        }
     }
+    // Counts that name no noun were compared with each noun's: one conflict each.
+    let mut seen: Vec<(String, Span, Span)> = Vec::new();
+    conflicts.retain(|c| {
+        let key = (c.subject.clone(), c.earlier, c.later);
+        let first = !seen.contains(&key);
+        seen.push(key);
+        first
+    });
 
     // "nine techs back there" ... "five guys total in the back, that's the whole crew";
     // "我们所……十二三个人" ... "我们四十几个设计师": one trade of the staff counted well above

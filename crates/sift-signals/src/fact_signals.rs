@@ -1703,6 +1703,49 @@ mod tests {
         }
     }
 
+    /// Counts after a bare measure word are of the noun that follows it; "我们这", "我们公司"
+    /// before a count make it a total, as "our" does.
+    #[test]
+    fn totals_of_ours_counted_by_the_noun_after_the_measure_word() {
+        check(
+            &[
+                "R: 场子多大？",
+                "我们这场子两层，一共六十个打位，开了快十年了。",
+                "R: 周末是不是很紧张？",
+                "紧张啥呀，也就周末上午那一阵。我们这四十个打位，平时能坐一半就不错了。",
+            ],
+            &[(Inconsistency, "四十个打位")],
+            &[],
+        );
+        check(
+            &[
+                "R: 对账是怎么弄的？",
+                "我们公司小嘛 就十几个人 对账都是我一个人弄",
+                "R: 那资料我发您？",
+                "可以吧 不过我们公司四十多个人 他一天微信消息多得很",
+            ],
+            &[(Inconsistency, "四十多个人")],
+            &[],
+        );
+        // Different nouns after the same measure word: two things, no contradiction.
+        check(
+            &["R: 场子多大？", "我们这一共六十个打位。", "R: 设备呢？", "我们这四十个发球机，都是老款。"],
+            &[],
+            &[Inconsistency],
+        );
+        // Corrected in so many words: "I said three earlier, it's four".
+        check(
+            &[
+                "R: How big is the operation these days?",
+                "We run three boats and twenty-two staff in the season.",
+                "R: How many boats would need it?",
+                "All four. Sorry, I said three earlier, it's four, the Marra came back from her refit. So four boats.",
+            ],
+            &[],
+            &[Inconsistency],
+        );
+    }
+
     #[test]
     fn a_total_denied_outright_and_a_cost_taken_back_are_inconsistencies() {
         check(

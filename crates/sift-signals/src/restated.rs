@@ -46,7 +46,7 @@ fn re(pattern: &str) -> Regex {
 /// Sentences that do not say how things are now.
 static NOT_NOW: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:would|could|might|if|wants?|wanted|hope|hoping|goal|target|aim|aiming|plan(?:ning)?\s+(?:to|on|is)|going\s+to|gonna|next\s+year|last\s+year|used\s+to|back\s+(?:in|when|then)|ago|previously|ideally|imagine|should|tried|trial(?:led)?)\b|如果|要是|假如|想|希望|目标|计划(?:[^员表单]|$)|打算|争取|明年|去年|以前|之前|过去(?:的|几年|那)|那时候|曾经|试过|准备",
+        r"(?i)\b(?:would|could|might|if|wants?|wanted|hope|hoping|goal|target|aim|aiming|plan(?:ning)?\s+(?:to|on|is)|going\s+to|gonna|next\s+year|last\s+year|used\s+to|back\s+(?:in|when|then)|ago|previously|ideally|imagine|should|tried|trial(?:led)?)\b|如果|要是|假如|想|希望|目标|计划(?:[^员表单]|$)|打算|争取|明年|去年|以前|之前|过去(?:的|几年|那)|那时候|曾经|试过|准备|要做到?|下个?(?:月|礼拜|星期|季度)(?:开始|起)",
     )
 });
 
@@ -93,7 +93,7 @@ static NOT_COUNT: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ZH_RATE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?P<period>一个月|每个月|每月|一个礼拜|一个星期|一周|每周|一年|每年|一天|每天)(?:下来|到头)?(?P<pre>(?:大概|差不多|估计|其实|也就|就|能有|有|才|得有|基本|平均|下来|能|接|进|来|做|收|跑|上)*)(?P<num>{ZH_NUM})(?P<ji>几)?(?P<odd>多|来|左右|出头|上下)?(?P<mw>个|单|条|次|家|位|场|桌|批|趟|票|份|辆|台)(?P<noun>客户|订单|线索|询盘|咨询|预约|电话|客人|学员|病人|会员|顾客)?",
+        r"(?P<period>一个月|每个月|每月|一个礼拜|一个星期|一周|每周|一年|每年|一天|每天)(?:下来|到头)?(?P<pre>(?:大概|差不多|估计|其实|也就|就|能有|有|才|得有|基本|平均|下来|能|接|进|来|做|收|跑|上门|上|要|量|接待|卖|出|发|签|成交|装|修|送|办)*)(?P<num>{ZH_NUM})(?P<ji>几)?(?P<odd>多|来|左右|出头|上下)?(?P<mw>个|单|条|次|家|位|场|桌|批|趟|票|份|辆|台|户|套|樘|件)(?P<noun>客户|订单|线索|询盘|咨询|预约|电话|客人|学员|病人|会员|顾客)?",
     ))
 });
 
@@ -854,6 +854,11 @@ mod tests {
             ["rate"]
         );
         assert_eq!(subjects(&["一个礼拜差不多三十来单。", "R: 嗯。", "一年下来其实也就三百单。"]), ["rate"]);
+        // Visits a month, with the verb between the period and the figure.
+        assert_eq!(
+            subjects(&["我们一个月要上门量一百二十户左右。", "R: 一天跑几户？", "量尺一个月也就上门四十来户。"]),
+            ["rate"]
+        );
     }
 
     #[test]
@@ -879,6 +884,8 @@ mod tests {
         none(&["We sell about 30 boxes a week.", "R: Goal?", "We want to sell 300 boxes a week."]);
         none(&["We did 90 jobs a month back in 2019.", "R: Now?", "About 40 jobs a month."]);
         none(&["一个月三百单左右。", "R: 明年呢？", "明年目标是一个月一千单。"]);
+        // A level the boss wants from next month is a target, not the rate now.
+        none(&["改色加车衣一个月二十来台吧。", "R: 那以后呢？", "老板说了，下个月开始每天要做二十台全车改色。"]);
         // The same turn: a speaker correcting themselves mid-answer is not contradicting.
         none(&["We get about 60 calls a day, well, 30 calls a day on a quiet week."]);
         // Nothing named on either side.
