@@ -3209,9 +3209,7 @@ fn find_conflicts(
     // What was said first is taken back, and nothing later settles it.
     let budget_figures: Vec<&LocatedFact> = facts
         .iter()
-        .filter(|f| {
-            f.role == FactRole::Budget && !f.hedged && for_concept(f, "budget") && matches!(f.fact, Fact::Money { .. })
-        })
+        .filter(|f| f.role == FactRole::Budget && for_concept(f, "budget") && matches!(f.fact, Fact::Money { .. }))
         .collect();
     let buying_dates: Vec<&LocatedFact> = facts
         .iter()
@@ -3823,6 +3821,23 @@ mod tests {
             ],
             &[("need", Negative)],
         );
+    }
+
+    /// Money said to be there, even as a guess ("账上还趴着二十来万"), then none at all.
+    #[test]
+    fn money_said_there_then_none_is_contradicted() {
+        use CriterionStatus::*;
+        check(
+            &[
+                "R: 合作社规模多大？",
+                "P: 三百多户。今年补贴也批下来了，社里账上还趴着二十来万呢。",
+                "R: 那开播之前装上来得及不？",
+                "P: 明年再说吧。社里账上哪有钱啊，钱全压在粮库里了，一分活钱都没有。",
+            ],
+            &[("budget", Contradicted)],
+        );
+        // Permits not yet granted are no budget at all.
+        check(&["R: 新店什么时候开？", "P: 明年十月份才开呢，手续还没批下来，装修早着呢。"], &[("budget", Unknown)]);
     }
 
     /// A goal's deadline said with the goal's own verb is not when they buy; a buying word
