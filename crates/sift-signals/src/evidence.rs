@@ -2094,7 +2094,7 @@ static PLAYS_DOWN: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// A question about what the problem costs or changes.
 static IMPACT_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:what\s+does\s+(?:that|this|it)\s+(?:end\s+up\s+|actually\s+|really\s+)?(?:cost|costing|mean)|what['’]?s\s+(?:that|this|it)\s+costing|how\s+much\s+(?:is|does)\s+(?:that|this|it)\s+(?:cost|costing)|what['’]s\s+the\s+(?:impact|cost|effect)|what\s+(?:impact|effect)|how\s+(?:does|is)\s+(?:that|this|it)\s+(?:hurting|affecting|hitting)|what\s+happens\s+(?:when|if)|what\s+happens\s*(?:then\s*)?[?]|what\s+(?:a|an|the|each|one|every)\s+[a-z-]+(?:\s+[a-z-]+)?\s+(?:actually\s+|really\s+)?costs?\s+(?:you|the\s+business)|in\s+practice)(?-u:\b)|什么影响|影响(?:大吗|多大|是什么)|意味着什么|损失(?:有)?多少|亏(?:了)?多少|(?:有|带来|造成|会有)什么(?:样的)?后果|代价",
+        r"(?i)(?-u:\b)(?:what\s+does\s+(?:that|this|it)\s+(?:end\s+up\s+|actually\s+|really\s+)?(?:cost|costing|mean)|what['’]?s\s+(?:that|this|it)\s+costing|how\s+much\s+(?:is|does)\s+(?:that|this|it)\s+(?:cost|costing)|what['’]s\s+the\s+(?:impact|cost|effect)|what\s+(?:impact|effect)|how\s+(?:does|is)\s+(?:that|this|it)\s+(?:hurting|affecting|hitting)|what\s+happens\s+(?:when|if)|what\s+happens\s*(?:then\s*)?(?:[?]|$)|what\s+(?:a|an|the|each|one|every)\s+[a-z-]+(?:\s+[a-z-]+)?\s+(?:actually\s+|really\s+)?costs?\s+(?:you|the\s+business)|in\s+practice)(?-u:\b)|什么影响|影响(?:大吗|多大|是什么)|意味着什么|损失(?:有)?多少|亏(?:了)?多少|(?:有|带来|造成|会有)什么(?:样的)?后果|代价",
     )
 });
 /// A question on how the current way works.
@@ -3810,6 +3810,18 @@ mod tests {
                 "R: Do you know what a failed drop actually costs you?",
                 "P: Driver time, diesel, the second trip, the landlord's patience. It adds up every single week for us.",
             ],
+            &[("need", Confirmed)],
+        );
+        check(
+            &[
+                "R: right and when one jams on a busy night what happens",
+                "P: well the lane just goes dark and we squeeze the party onto another lane or refund them",
+            ],
+            &[("need", Confirmed)],
+        );
+        check(&["R: 出错多吗？", "P: 多。有两个大的工程客户已经放话了，再错就换供应商。"], &[("need", Confirmed)]);
+        check(
+            &["R: 你们在美团上排名怎么样？", "P: 以前排前五，现在掉到二十名开外了，搜都搜不到我们。"],
             &[("need", Confirmed)],
         );
         check(&["R: 现在用的设备怎么样？", "P: 说实话好使着呢，会员也都习惯了，没什么毛病。"], &[("need", Negative)]);
