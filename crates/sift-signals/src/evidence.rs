@@ -3030,7 +3030,7 @@ fn find_conflicts(
             return None;
         }
         let text = transcript.turns.get(f.span.turn).map(|t| t.text.as_str()).unwrap_or("");
-        text.get(f.span.end..).unwrap_or("").chars().next().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+        text.get(f.span.end..).unwrap_or("").chars().next().filter(|&c| crate::transcript::is_han(c))
     };
     let mut units: Vec<&str> = facts
         .iter()
