@@ -1989,6 +1989,13 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
         let rest = &text[e..];
         let currency = pre.and_then(currency_code).or_else(|| post.and_then(currency_code));
         let value = if post == Some("万元") { value * 1e4 } else { value };
+        // "十二月董事会一块儿批", "一块去": together, not one yuan.
+        if post == Some("块")
+            && n == "一"
+            && rest.starts_with(['儿', '去', '来', '批', '办', '弄', '做', '搞', '走', '吃'])
+        {
+            continue;
+        }
         if currency.is_some() {
             push(Some(Fact::Money { amount: value, currency: currency.map(str::to_owned), per: None }), s, e);
             continue;
@@ -2745,6 +2752,8 @@ mod tests {
             "grow 20% next year",
             "千万不要忘了",
             "这件事十万火急",
+            "十二月董事会一块儿批",
+            "咱们一块去看看",
             "万一不行呢",
             "we sold 1200 units",
             "我们有40个销售",
