@@ -1380,7 +1380,11 @@ impl Reader<'_> {
                     let past = self.is_past(text, found, &pasts, &sentence_ranges, s);
                     if past {
                         FactRole::Past
-                    } else if DATE_DECLINED.is_match(&text[found.end..]) {
+                    } else if DATE_DECLINED.is_match(&text[found.end..])
+                        || ALREADY_BEFORE.is_match(text_before(text, found.start, 24))
+                            && ALREADY_AFTER.is_match(&text[found.end..])
+                    {
+                        // "明年三月不行", "都年底了": a date turned down, or how late it is now.
                         FactRole::Context
                     } else if (CONTRACT_ENDS_BEFORE.is_match(&text[clause.0..found.start])
                         || CONTRACT_ENDS_AFTER.is_match(&text[found.end..clause.1.max(found.end)]))
@@ -2129,6 +2133,15 @@ static DATE_DECLINED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         r"(?i)^\s*(?:(?:is|['’]s)\s+(?:no\s+good|bad|out|tricky|difficult)|(?:doesn['’]?t|does\s+not|won['’]?t)\s+work)(?-u:\b)|^\s*(?:不行|不方便|不太方便|没空|没时间|不合适|够呛|排不开)|^\s*\p{Han}{0,4}?(?:肯定|是|就|先|都)?(?:不(?:弄|搞|上|做|买|考虑|换)(?:了|[，。,.！!\s]|$)|(?:弄|搞|上|做)不了|顾不上|顾不过来)|^\s*(?:肯定|已经|是|都)?(?:来不及|赶不上)",
     )
 });
+/// How late it already is: "都年底了", "已经腊月了", "it's already December": the present, not
+/// a date anything is planned for.
+static ALREADY_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?:都|都快|已经|已经快|眼看就?|马上就)\s*$|(?-u:\b)(?:it['’]?s|we['’]re|we\s+are)\s+already\s+(?:in\s+)?$",
+    )
+});
+static ALREADY_AFTER: std::sync::LazyLock<Regex> =
+    std::sync::LazyLock::new(|| built_in(r"(?i)^(?:了|啦)|^\s*(?:already|now)?\s*(?:[,.;!]|$)"));
 /// Words that tie a buying date to a contract's end: "so we need it by then", "到期前得换".
 /// "so i can't see anything changing before then": the end of the contract is the earliest,
 /// not a deadline.
@@ -2351,11 +2364,11 @@ static FIGURE_WORDS: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         r"(?i)(?-u:\b)(?:double|triple|\d+x|ten\s*x|twice|half)(?-u:\b)|[一二两三四五六七八九十百千万]+倍|翻(?:倍|番)|[0-9一二两三四五六七八九十百千万]+(?:来|多|余)?万",
     )
 });
-/// "我们这", "我们公司小嘛 就", "俺们" right before a count: the whole of something of
-/// ours is counted.
+/// "我们这", "我们公司小嘛 就", "俺们", "我就", "我那" right before a count: the whole of
+/// something of ours is counted ("我就三个亭子", "我那八个亭子").
 static ZH_OURS_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?:我们|俺们|咱们)(?:这个?|那个?)?(?:公司|厂子?|店|场子?|这边|这儿|这里|家|单位|所)?(?:小嘛|小|不大)?[，,\s]*(?:就|也就|才|一共|总共|有|这)?$",
+        r"(?:(?:我们|俺们|咱们)(?:这个?|那个?)?(?:公司|厂子?|店|场子?|这边|这儿|这里|家|单位|所)?(?:小嘛|小|不大)?[，,\s]*(?:就|也就|才|一共|总共|有|这)?|我(?:就|也就|才|一共|总共|那|这)有?)$",
     )
 });
 /// Chinese measure words that name no thing: what a count of them counts is the noun after.
@@ -4680,6 +4693,36 @@ mod tests {
             (&["R: When would you want the boats tracked?", "April, once the weather turns."], Confirmed),
             // "今年肯定不弄了": this year is ruled out, not named.
             (&["R: 您这边大概什么时候会考虑上？", "今年肯定不弄了，年底都忙着跟甲方结算。明年再说吧。"], Negative),
+            // "都年底了" says how late it already is, not when.
+            (&["R: 那时间上您怎么打算？", "今年肯定不弄了，都年底了，先看看吧，明年再说。"], Negative),
+            (&["R: 时间上呢？", "年底前要用上。"], Confirmed),
+            (&["R: When would you want it running?", "It's already December, so not this year."], Negative),
+            // "every shop" is no yearly cycle.
+            (
+                &[
+                    "R: And when would you want it running?",
+                    "Live in every shop before the sixth of March. That's when the hotel contract starts.",
+                ],
+                Confirmed,
+            ),
+            (&["R: When?", "Every March we set the budget, so probably then."], Unknown),
+            // When to call back, asked as a time of year, and turned down.
+            (
+                &[
+                    "R: Would there be a better time of year to talk to Deb?",
+                    "Not really. She's moving us into the new unit in February, then it's Easter.",
+                ],
+                Negative,
+            ),
+            (
+                &[
+                    "R: Would it be worth me checking in again in the spring?",
+                    "I wouldn't bother. I'm not looking for anything this year or next.",
+                ],
+                Negative,
+            ),
+            // "年后吧" with no date: a loose window.
+            (&["R: 那时间上呢 打算啥时候用上", "嗯 年后吧 开春那会儿 过完年阿姨都回老家"], Partial),
             (&["R: 时间上呢？", "一月份开门红肯定顾不上，那一个多月天天冲业绩。"], Unknown),
             (&["R: 时间上呢？", "三月份不上线就来不及了。"], Confirmed),
             // A no, then why: the date is the reason, not the plan.

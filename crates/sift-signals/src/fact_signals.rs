@@ -501,7 +501,7 @@ fn horizon_near(text: &str, span: Span, call: &CallEvidence, max_days: i64) -> O
 static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:[a-z-]+\s+)?(?:{bad})\b|\bno\s+more\s+(?:{bad})\s*(?:,\s*)?(?:period|full\s+stop|ever|at\s+all)\b|\b(?:zero|nil)\s+(?:missed|late|lost|failed|wrong|botched|dropped)\s+[a-z]+|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?|fill(?:\s+rate)?|full|booked|utili[sz]ation|capacity|collection)|\bevery\s+(?:single\s+)?(?:[a-z]+\s+)?(?:slot|session|class|room|bed|seat|chair|table|court|lane|pitch|shift)s?\s+(?:\w+\s+){{0,2}}?(?:full|booked|filled|taken|sold(?:\s+out)?)\b|\b(?:every|each)\s+(?:single\s+)?(?:job|order|invoice|delivery|booking|request)s?\s+(?:\w+\s+){{0,2}}?(?:invoiced|paid|delivered|dispatched|matched|filled|answered|confirmed)\s+(?:the\s+)?(?:same|within\s+(?:the|a|an|one))\s+(?:hour|minute|day)\b|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,4}}?(?:lost|missed|dropped|late|broken|damaged|stolen|nicked|wasted)\b|\bnever\s+(?:to\s+)?(?:turn\s+down|miss|lose|drop|refuse)\s+(?:a|one|another)\s+(?:single\s+)?[a-z]+\s+again\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+perfect\b|\b(?:every|each)\s+(?:single\s+)?[a-z]+\s+(?:gets?\s+|is\s+|are\s+)?paid\s+on\s+time\b|\bno\s*(?:body|one)(?:['’]s|\s+is|\s+will\s+be)\s+(?:ever\s+)?late\s+(?:ever\s+)?again\b|\bnine\s+(?:out\s+)?of\s+(?:every\s+)?ten\s+(?:[a-z]+\s+){{0,2}}?(?:convert|close|sign|buy|book)s?\b",
+        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:[a-z-]+\s+)?(?:{bad})\b|\bno\s+more\s+(?:{bad})\s*(?:,\s*)?(?:period|full\s+stop|ever|at\s+all)\b|\b(?:zero|nil)\s+(?:missed|late|lost|failed|wrong|botched|dropped)\s+[a-z]+|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?|fill(?:\s+rate)?|full|booked|utili[sz]ation|capacity|collection)|\bevery\s+(?:single\s+)?(?:[a-z]+\s+)?(?:slot|session|class|room|bed|seat|chair|table|court|lane|pitch|shift)s?\s+(?:\w+\s+){{0,2}}?(?:full|booked|filled|taken|sold(?:\s+out)?)\b|\b(?:every|each)\s+(?:single\s+)?(?:job|order|invoice|delivery|booking|request)s?\s+(?:\w+\s+){{0,2}}?(?:invoiced|paid|delivered|dispatched|matched|filled|answered|confirmed)\s+(?:the\s+)?(?:same|within\s+(?:the|a|an|one))\s+(?:hour|minute|day)\b|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,4}}?(?:lost|missed|dropped|late|broken|damaged|stolen|nicked|wasted)\b|\bnever\s+(?:to\s+)?(?:turn\s+down|miss|lose|drop|refuse)\s+(?:a|one|another)\s+(?:single\s+)?[a-z]+\s+again\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+perfect\b|\b(?:every|each)\s+(?:single\s+)?[a-z]+\s+(?:gets?\s+|is\s+|are\s+)?paid\s+on\s+time\b|\bno\s*(?:body|one)(?:['’]s|\s+is|\s+will\s+be)\s+(?:ever\s+)?late\s+(?:ever\s+)?again\b|\bnine\s+(?:out\s+)?of\s+(?:every\s+)?ten\s+(?:[a-z]+\s+){{0,2}}?(?:convert|close|sign|buy|book)s?\b|\b(?:win|winning|won|close|closing|convert|converting|sign|signing)\s+(?:\w+\s+){{0,2}}?(?:9\d|ninety(?:[- ](?:five|six|seven|eight|nine))?)\s*(?:%|percent|per\s*cent)|\b(?:9\d|ninety(?:[- ](?:five|six|seven|eight|nine))?)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|hit\s+rate|strike\s+rate)\b",
         bad = r"waste|wastage|loss|losses|arrears|bad\s+debts?|errors?|defects?|churn|complaints?|returns?|exchanges?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|overflows?|spills?|outages?|downtime|stock-?outs?|stops|stoppages|failures|late\s+deliveries|(?:missed|uncovered)\s+(?:calls|appointments|deliveries|shifts?)",
         who = r"lead|enquiry|enquirie|inquiry|inquirie|prospect|quote|caller|visitor|customer|client|patient|member|demo|deal|trial|pitch|pitche|tender|bid|contract|account",
     ))
@@ -510,7 +510,7 @@ static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
 static ZH_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?:全部|全都|百分之百|100%|一个不落地?|统统)(?:都)?(?:要|得|能)?(?:成交|转化|签下|签约|拿下|续费|续约|续课|留住|到店|报名|收回|收齐)|十个\p{{Han}}{{0,3}}?九个(?:签|成|成交|买|留|下单)|一[个单家只条台件位名天份笔双块张辆箱瓶回次]\p{{Han}}{{0,3}}?(?:都|也)不(?:能|许|准|会)?\p{{Han}}{{0,6}}?(?:跑|丢|少|流失|漏|挂|死|坏|错|空|有|扑|黄|砸|落|逾期|延误|超时|退|返修|返工|停)|一[个户家人位份件条单]不落|来一个(?:签|成|留)一个|(?:通过率|合格率|及格率|转化率|成交率|签约率|续费率|到店率|好评率|利用率|出租率|入住率|上座率|满座率|满班率|满员率|满课率|出勤率|准点率|准时率|回款率|收缴率|缴费率|到课率)(?:都|也)?(?:要|得|必须|一定要)?(?:达到|做到|到|冲到)?(?:百分之百|100%)|零(?:{bad})|(?:{bad})率?(?:都|也|就|直接)?(?:要|得|必须|一定要)?(?:降到|做到|为|变成|归)零|(?:{bad})(?:就|也|都)?(?:彻底|完全|直接)(?:没了|消失了?|杜绝了?)|(?:{bad})\p{{Han}}{{0,2}}?(?:必须|要|得|一定要)?清零",
+        r"(?:全部|全都|百分之百|100%|一个不落地?|统统)(?:都)?(?:要|得|能)?(?:成交|转化|签下|签约|拿下|续费|续约|续课|留住|到店|报名|收回|收齐)|十个\p{{Han}}{{0,3}}?九个(?:签|成|成交|买|留|下单)|十个\p{{Han}}{{0,1}}?(?:签|成交|成|买|留|下单)九个|(?:签单|成交|转化|签约|中标)率?\p{{Han}}{{0,4}}?(?:做到|达到|冲到|到)(?:百分之九十[五六七八九]?|9\d%)|(?:一整年|全年|一年|明年)的?档期(?:都|全)?(?:要|得)?(?:约|排|订|定)满|评分\p{{Han}}{{0,4}}?(?:回到|做到|拿到|到)(?:五分|满分|5分)|一[个单家只条台件位名天份笔双块张辆箱瓶回次]\p{{Han}}{{0,3}}?(?:都|也)不(?:能|许|准|会)?\p{{Han}}{{0,6}}?(?:跑|丢|少|流失|漏|挂|死|坏|错|空|有|扑|黄|砸|落|逾期|延误|超时|退|返修|返工|停)|一[个户家人位份件条单]不落|来一个(?:签|成|留)一个|(?:通过率|合格率|及格率|转化率|成交率|签约率|续费率|到店率|好评率|利用率|出租率|入住率|上座率|满座率|满班率|满员率|满课率|出勤率|准点率|准时率|回款率|收缴率|缴费率|到课率)(?:都|也)?(?:要|得|必须|一定要)?(?:达到|做到|到|冲到)?(?:百分之百|100%)|零(?:{bad})|(?:{bad})率?(?:都|也|就|直接)?(?:要|得|必须|一定要)?(?:降到|做到|为|变成|归)零|(?:{bad})(?:就|也|都)?(?:彻底|完全|直接)(?:没了|消失了?|杜绝了?)|(?:{bad})\p{{Han}}{{0,4}}?清零",
         bad = "投诉|差错|失误|损耗|浪费|事故|退货|退费|流失|差评|退单|爽约|故障|缺货|逾期|坏账|延误|漏检|停机|客退|客诉|返修|返工|不良|次品|报废|错发|漏发|错单|漏单",
     ))
     .expect("built-in pattern")
@@ -524,7 +524,7 @@ static SIGNED_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 static GOAL_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)\b(?:goals?|targets?|aims?|aiming|success|ambitions?|where\s+do\s+you\s+(?:want|see)|(?:you['’]d|you\s+would|would\s+you)\s+(?:\w+\s+)?(?:want|like|need)|looking\s+to\s+achieve|hoping\s+to\s+(?:get|see)|what\s+would\s+good\s+look\s+like)\b|目标|指标|打算做到|想做到|(?:达到|看到|做到|实现)一?个?(?:什么|啥)(?:样的?)?(?:效果|结果)",
+        r"(?i)\b(?:goals?|targets?|aims?|aiming|success|ambitions?|where\s+do\s+you\s+(?:want|see)|(?:you['’]d|you\s+would|would\s+you)\s+(?:\w+\s+)?(?:want|like|need)|looking\s+to\s+achieve|hoping\s+to\s+(?:get|see)|what\s+would\s+good\s+look\s+like)\b|目标|指标|打算做到|想做到|(?:达到|看到|做到|实现|到)一?个?(?:什么|啥)(?:样的?)?(?:效果|结果)|(?:期望|预期|指望)\p{Han}{0,3}?(?:什么|啥)",
     )
     .expect("built-in pattern")
 });
@@ -1378,6 +1378,44 @@ mod tests {
 
     #[test]
     fn perfection_said_in_other_words_is_unrealistic() {
+        // Nearly every quote won, from one in four, by next quarter.
+        check(
+            &[
+                "R: so if you did bring something in what would you want out of it",
+                "i want us winning ninety five percent of what we quote by the end of next quarter thats the goal",
+            ],
+            &[(UnrealisticTarget, "winning ninety five percent")],
+            &[],
+        );
+        check(
+            &[
+                "R: 那您希望用上系统以后 能到个啥效果",
+                "我就想 现在咨询到签单 大概就百分之十二三 明年得做到百分之九十 就是来十个签九个",
+            ],
+            &[(UnrealisticTarget, "十个签九个")],
+            &[],
+        );
+        check(
+            &["R: 您心里期望是个什么样子？", "你们接手一个礼拜，粉丝给我做到十万，明年一整年的档期都约满。"],
+            &[(UnrealisticTarget, "一整年的档期都约满")],
+            &[],
+        );
+        check(
+            &["R: 那如果上了系统 你希望达到个啥子效果", "系统一上 下个礼拜美团上的差评就要给我清零 评分直接回到五分"],
+            &[(UnrealisticTarget, "差评就要给我清零")],
+            &[],
+        );
+        // A win rate that is high but said as where they are, or a realistic one, is no target.
+        check(
+            &["R: How do you do on quotes?", "We win about ninety percent of the repeat work already."],
+            &[],
+            &[UnrealisticTarget],
+        );
+        check(
+            &["R: What's the goal?", "I want us winning thirty percent of what we quote by next year."],
+            &[],
+            &[UnrealisticTarget],
+        );
         check(
             &[
                 "R: What would success look like?",
@@ -1726,6 +1764,22 @@ mod tests {
             ],
             &[(Inconsistency, "四十多个人")],
             &[],
+        );
+        // "我就三个亭子" and later "我那八个亭子": said of the contact's own, each a total.
+        check(
+            &[
+                "R: 您现在用的是啥机器？",
+                "就老式那种，用了七八年了。我就三个亭子，俩在菜市场门口。",
+                "R: 您那边总共几个点？",
+                "别别别，我那八个亭子一个配一台，那得多少钱？",
+            ],
+            &[(Inconsistency, "八个亭子")],
+            &[],
+        );
+        check(
+            &["R: 您现在用的是啥机器？", "我就三个亭子。", "R: 您那边还想开吗？", "想啊，我想再开三个亭子。"],
+            &[],
+            &[Inconsistency],
         );
         // Different nouns after the same measure word: two things, no contradiction.
         check(

@@ -282,14 +282,14 @@ fn trim(v: f64) -> String {
 /// spreadsheet", "he won't hear of a computer for the appointments", "我们从来没用过什么系统", "连个表格都没有".
 static NO_TOOL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:(?:we|i)(?:['’]ve|\s+have)?\s+(?:never|not)\s+(?:had|used|run|got|bought)|(?:we|i)\s+(?:don['’]?t|do\s+not|never)\s+(?:have|use|run)|there['’]?s\s+no|there\s+is\s+no|we\s+have\s+no|we['’]ve\s+got\s+no|not\s+even|(?:won['’]?t|wouldn['’]?t|will\s+not)\s+(?:hear\s+of|have))\s+(?:a\s+|an\s+|any\s+(?:kind\s+of\s+)?)?(?:proper\s+|real\s+|actual\s+)?(?:[a-z-]+\s+)?(?P<cat>crm|software|system|tool|app|database|spreadsheet|excel|computer)s?\b|\bnothing\s+(?:goes|gets\s+put|is\s+kept|is)\s+(?:on|in|into)\s+(?:a|the|any)\s+(?P<catc>computer|system|spreadsheet)\b|\b(?:we|i)\s+(?:don['’]?t|do\s+not)\s+(?:really\s+)?(?:track|log|record)\s+(?:it|them|that|any\s+of\s+it)\s+(?:at\s+all\s+)?(?:[a-z\s]{0,12}?)(?:it['’]?s|its)\s+(?:just|all)\s+(?:a\s+|on\s+)?(?P<catn>notebook|paper|whiteboard|clipboard|diary)\b|(?:从来)?(?:没有|没)(?:用过|用|上过|装过|买过|搞|搞过|弄|弄过)?(?:什么|任何|啥子|啥)?(?P<zcat>系统|软件|CRM|crm|ERP|erp|表格|Excel|excel|工具|App|APP|app)|连(?:个)?(?P<zcat2>表格|Excel|系统|软件)都没|(?:啥|什么|任何)(?P<zcat3>系统|软件|CRM|工具)(?:也|都)没|一(?:套|个|款)(?P<zcat4>系统|软件|CRM|工具)(?:也|都)没",
+        r"(?i)\b(?:(?:we|i)(?:['’]ve|\s+have)?\s+(?:never|not)\s+(?:had|used|run|got|bought)|(?:we|i)\s+(?:don['’]?t|do\s+not|never)\s+(?:have|use|run|own)|there['’]?s\s+no|there\s+is\s+no|we\s+have\s+no|we['’]ve\s+got\s+no|not\s+even|(?:won['’]?t|wouldn['’]?t|will\s+not)\s+(?:hear\s+of|have))\s+(?:a\s+|an\s+|any\s+(?:kind\s+of\s+)?)?(?:proper\s+|real\s+|actual\s+)?(?:[a-z-]+\s+)?(?P<cat>crm|software|system|tool|app|database|spreadsheet|excel|computer)s?\b|\bnothing\s+(?:goes|gets\s+put|is\s+kept|is)\s+(?:on|in|into)\s+(?:a|the|any)\s+(?P<catc>computer|system|spreadsheet)\b|\b(?:we|i)\s+(?:don['’]?t|do\s+not)\s+(?:really\s+)?(?:track|log|record)\s+(?:it|them|that|any\s+of\s+it)\s+(?:at\s+all\s+)?(?:[a-z\s]{0,12}?)(?:it['’]?s|its)\s+(?:just|all)\s+(?:a\s+|on\s+)?(?P<catn>notebook|paper|whiteboard|clipboard|diary)\b|(?:从来)?(?:没有|没)(?:用过|用|上过|装过|买过|搞|搞过|弄|弄过)?(?:什么|任何|啥子|啥)?(?P<zcat>系统|软件|CRM|crm|ERP|erp|表格|Excel|excel|工具|App|APP|app)|连(?:个)?(?P<zcat2>表格|Excel|系统|软件)都没|(?:啥|什么|任何)(?P<zcat3>系统|软件|CRM|工具)(?:也|都)没|一(?:套|个|款)(?P<zcat4>系统|软件|CRM|工具)(?:也|都)没",
     )
 });
 /// "Propdesk, that's our crm", "out of Palletmate into a spreadsheet", "the booking system texts
 /// them the night before", "我们一直用的房掌柜", "记在系统里".
 static USES_TOOL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app)\b|\b(?:the|this|that|our)\s+(?:[a-z-]+\s+){0,3}?(?P<cat4>system|software|app|program|database|thing)\s+(?:we|i)(?:['’]ve|\s+have)?\s+(?:already\s+)?(?:had|used|been\s+using|use|run|got|pay\s+for|paid\s+for|subscribe\s+to)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat7>app|crm|database)\s+(?:on|in|we|i|he|she|they)\b|\b(?:pulls?|pulled|brings?|brought|opens?|opened)\s+up\s+(?:the|our)\s+(?P<cat9>spreadsheet|system|crm|database|app)\b|\b(?:export|pull|download|print|run)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from|off)\s+(?:our|the|my)\s+(?:[a-z-]+\s+)?(?P<cat10>software|system|crm|database|app|spreadsheet)\b|\b(?:type|types|typed|key|keys|keyed|enter|enters|entered|log|logs|logged|punch|punches|punched)\s+(?:[\w'’]+\s+){0,3}?into\s+(?P<name3>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\bexport\w*\s+(?:[\w'’]+\s+){0,4}?out\s+of\s+(?P<name7>[a-z][a-z0-9]{3,})\b|\b(?:history|data|records|files|details|notes|contacts|candidates|clients|customers|bookings|orders|jobs|invoices)\s+(?:[\w'’]+\s+){0,2}?(?:sitting|sits|sat|stored|kept|living|lives|held)\s+(?:in|on)\s+(?P<name9>(?-i:[A-Z])[A-Za-z0-9]{3,})|我们(?:的)?(?P<zcat4>ERP|erp|CRM|crm|MES|mes|OA)(?:系统)?(?:里|上|里面|里头)|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm|ERP|erp)(?:已经|都)?用了|(?:都|全|全都)在(?:那个|我们那个)?(?P<zname4>[A-Za-z0-9\p{Han}]{2,5}?)上(?:弄|做|管|录|排|记|搞)|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)|在(?:那个|我们那个)?(?P<zname3>[A-Za-z0-9\p{Han}]{2,5}?)(?:小程序|App|APP|app)(?:里头|里面|里边|里|上)|^\s*(?P<name4>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s+(?:prints|sends|does|handles|tracks|keeps|holds|runs|tells|shows|books|logs|emails|texts|sorts|plans)\b|^\s*(?P<name5>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s*[.!]?\s*$|\b(?:go|goes|going|run|runs|come|comes)\s+(?:in\s+)?through\s+(?P<name6>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\b|\bthe\s+computer\s+(?:[a-z-]+\s+)?(?P<cat5>system|thing|program)\b|\bthe\s+(?:[a-z-]+\s+)?(?P<cat6>system|software|app|computer)\s+(?:texts|sends|emails|reminds|messages|pings|books|prints|flags)\s+(?:them|him|her|us|out|everyone|everybody|people|customers|clients|patients|reminders|a\s+reminder)\b",
+        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app)\b|\b(?:the|this|that|our)\s+(?:[a-z-]+\s+){0,3}?(?P<cat4>system|software|app|program|database|thing)\s+(?:we|i)(?:['’]ve|\s+have)?\s+(?:already\s+)?(?:had|used|been\s+using|use|run|got|pay\s+for|paid\s+for|subscribe\s+to)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat7>app|crm|database)\s+(?:on|in|we|i|he|she|they)\b|\b(?:pulls?|pulled|brings?|brought|opens?|opened)\s+up\s+(?:the|our)\s+(?P<cat9>spreadsheet|system|crm|database|app)\b|\b(?:export|pull|download|print|run)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from|off)\s+(?:our|the|my)\s+(?:[a-z-]+\s+)?(?P<cat10>software|system|crm|database|app|spreadsheet)\b|\b(?:type|types|typed|key|keys|keyed|enter|enters|entered|log|logs|logged|punch|punches|punched)\s+(?:[\w'’]+\s+){0,3}?into\s+(?P<name3>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\bexport\w*\s+(?:[\w'’]+\s+){0,4}?out\s+of\s+(?P<name7>[a-z][a-z0-9]{3,})\b|\b(?:history|data|records|files|details|notes|contacts|candidates|clients|customers|bookings|orders|jobs|invoices)\s+(?:[\w'’]+\s+){0,2}?(?:sitting|sits|sat|stored|kept|living|lives|held)\s+(?:in|on)\s+(?P<name9>(?-i:[A-Z])[A-Za-z0-9]{3,})|我们(?:的)?(?P<zcat4>ERP|erp|CRM|crm|MES|mes|OA)(?:系统)?(?:里|上|里面|里头)|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm|ERP|erp)(?:已经|都)?用了|(?:都|全|全都)在(?:那个|我们那个)?(?P<zname4>[A-Za-z0-9\p{Han}]{2,5}?)上(?:弄|做|管|录|排|记|搞)|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)|在(?:那个|我们那个)?(?P<zname3>[A-Za-z0-9\p{Han}]{2,5}?)(?:小程序|App|APP|app)(?:里头|里面|里边|里|上)|^\s*(?P<name4>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s+(?:prints|sends|does|handles|tracks|keeps|holds|runs|tells|shows|books|logs|emails|texts|sorts|plans)\b|^\s*(?P<name5>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s*[.!]?\s*$|\b(?:go|goes|going|run|runs|come|comes)\s+(?:in\s+)?through\s+(?P<name6>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\b|\bthe\s+computer\s+(?:[a-z-]+\s+)?(?P<cat5>system|thing|program)\b|\b(?:on|from|off)\s+(?:my|our|the|his|her)\s+(?:own\s+|old\s+|work\s+)?(?P<cat11>laptop|computer|pc|tablet|ipad)\b|\bthe\s+(?:[a-z-]+\s+)?(?P<cat6>system|software|app|computer)\s+(?:texts|sends|emails|reminds|messages|pings|books|prints|flags)\s+(?:them|him|her|us|out|everyone|everybody|people|customers|clients|patients|reminders|a\s+reminder)\b",
     )
 });
 /// An answer that opens with a product's name and goes on about "it": "Pixbook. Had it three
@@ -378,6 +378,9 @@ enum ToolKind {
     /// A computer at all: "nothing goes on a computer" rules out any software, spreadsheets
     /// included.
     Computer,
+    /// A computer said to be used ("I go through them on my laptop"): it clashes only with
+    /// having no computer, since a laptop says nothing about software.
+    Device,
 }
 
 /// Prefixes of family names written with an inner capital (McKesson, MacLeod, DeSouza).
@@ -398,7 +401,7 @@ fn clashes(none: ToolKind, uses: ToolKind) -> bool {
         ToolKind::Software => matches!(uses, ToolKind::Software | ToolKind::Crm | ToolKind::Named | ToolKind::Computer),
         ToolKind::Crm => uses == ToolKind::Crm,
         ToolKind::Spreadsheet => uses == ToolKind::Spreadsheet,
-        ToolKind::Named => false,
+        ToolKind::Named | ToolKind::Device => false,
         ToolKind::Computer => true,
     }
 }
@@ -471,10 +474,12 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
         for c in USES_TOOL.captures_iter(sentence).filter(now) {
             let group = |names: &[&str]| names.iter().find_map(|n| c.name(n));
             let claim = if let Some(m) = group(&[
-                "cat", "cat2", "cat3", "cat4", "cat5", "cat6", "cat7", "cat9", "cat10", "zcat", "zcat2", "zcat3",
-                "zcat4",
+                "cat", "cat2", "cat3", "cat4", "cat5", "cat6", "cat7", "cat9", "cat10", "cat11", "zcat", "zcat2",
+                "zcat3", "zcat4",
             ]) {
-                Some((tool_kind(m.as_str()), m.as_str()))
+                // A computer in use is a device, whatever its name.
+                let kind = if c.name("cat11").is_some() { ToolKind::Device } else { tool_kind(m.as_str()) };
+                Some((kind, m.as_str()))
             } else if let Some(m) = group(&[
                 "name", "name2", "name3", "name4", "name5", "name6", "name7", "name9", "zname", "zname2", "zname3",
                 "zname4",
@@ -919,6 +924,15 @@ mod tests {
             ]),
             ["tools"]
         );
+        // No computer at all, and later the enquiries read on a laptop.
+        assert_eq!(
+            subjects(&[
+                "I don't own a computer, never have. Everything goes in a big paper diary.",
+                "R: How do new customers get in touch?",
+                "The enquiries land in my email, and I go through them on my laptop after tea.",
+            ]),
+            ["tools"]
+        );
         assert_eq!(
             subjects(&[
                 "It all goes in the diary. Mr Okafor won't hear of a computer for the appointments.",
@@ -1134,6 +1148,8 @@ mod tests {
         // A spreadsheet pulled up is no contradiction of "no CRM"; an app wanted is not in use.
         none(&["We don't have a CRM.", "R: How do you check?", "I pull up the spreadsheet every Monday."]);
         none(&["Nothing goes on a computer.", "R: OK.", "That's the app we'd want, if the price is right."]);
+        // No software, but a laptop: a computer says nothing about software.
+        none(&["We don't use any software for it.", "R: Email?", "I read it on my laptop at night."]);
         // No CRM, but an accounting package: not the same thing.
         none(&["We don't have a CRM.", "R: Accounts?", "We use Xero for the accounts."]);
         // No software, but a spreadsheet: a spreadsheet was not denied.
