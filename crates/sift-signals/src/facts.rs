@@ -353,7 +353,7 @@ fn currency_code(token: &str) -> Option<&'static str> {
     Some(match t.as_str() {
         "$" | "us$" | "usd" | "dollar" | "dollars" | "bucks" | "美元" | "美金" | "刀" => "USD",
         "€" | "eur" | "euro" | "euros" => "EUR",
-        "£" | "gbp" | "pound" | "pounds" => "GBP",
+        "£" | "gbp" | "pound" | "pounds" | "quid" => "GBP",
         "jpy" | "yen" => "JPY",
         "¥" | "￥" | "cny" | "rmb" | "yuan" | "元" | "块" | "块钱" | "人民币" | "万元" => "CNY",
         _ => return None,
@@ -376,7 +376,7 @@ const EN_UNIT_ADJ: &str = r"(?:(?:full-time|sales|inside|field|active|paying|new
 
 static EN_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?P<pre>US\$|\$|€|£|¥|\b(?:usd|eur|gbp|cny|rmb|jpy)\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:(?P<mag1>k|mm|mn|m|bn)\b|\s?(?P<mag2>thousand|million|billion|grand)\b)?(?:\s?(?P<post>usd|eur|gbp|cny|rmb|jpy|dollars?|euros?|pounds?|bucks|yuan)\b)?",
+        r"(?i)(?P<pre>US\$|\$|€|£|¥|\b(?:usd|eur|gbp|cny|rmb|jpy)\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:(?P<mag1>k|mm|mn|m|bn)\b|\s?(?P<mag2>thousand|million|billion|grand)\b)?(?:\s?(?P<post>usd|eur|gbp|cny|rmb|jpy|dollars?|euros?|pounds?|quid|bucks|yuan)\b)?",
     )
 });
 /// A figure said in words with its scale: "forty thousand", "four thousand two hundred", "two
@@ -385,9 +385,14 @@ static EN_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
 static EN_WORD_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
     let below_hundred = format!("(?:{EN_TENS})(?:[- ](?:{EN_UNITS}))?|(?:{EN_UNITS})");
     re(&format!(
-        r"(?i)\b(?P<num>{})\s+(?P<mag>thousand|million|billion|grand|k)\b(?:\s+(?P<rest>(?:one|two|three|four|five|six|seven|eight|nine|a)\s+hundred(?:\s+(?:and\s+)?(?:{below_hundred}))?|and\s+(?:{below_hundred}))\b)?(?:\s+(?P<post>dollars|euros|pounds|bucks|yuan|usd|eur|gbp|rmb))?",
+        r"(?i)\b(?P<num>{})\s+(?P<mag>thousand|million|billion|grand|k)\b(?:\s+(?P<rest>(?:one|two|three|four|five|six|seven|eight|nine|a)\s+hundred(?:\s+(?:and\s+)?(?:{below_hundred}))?|and\s+(?:{below_hundred}))\b)?(?:\s+(?P<post>dollars|euros|pounds|quid|bucks|yuan|usd|eur|gbp|rmb))?",
         en_word_number_pattern()
     ))
+});
+/// A figure in words under a thousand said with its currency: "a hundred and eighty quid",
+/// "sixty pounds".
+static EN_WORD_MONEY: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(r"(?i)\b(?P<num>{})\s+(?P<post>dollars|euros|pounds|quid|bucks|yuan)\b", en_word_number_pattern()))
 });
 static EN_UNIT_AFTER: LazyLock<Regex> =
     LazyLock::new(|| re(&format!(r"(?i)^\s*{EN_UNIT_ADJ}(?P<unit>{EN_UNIT_WORDS})\b")));
@@ -896,6 +901,7 @@ static EN_LIST: LazyLock<PatternList> = LazyLock::new(|| {
         &*EN_MULTIPLE,
         &*EN_AMOUNT,
         &*EN_WORD_AMOUNT,
+        &*EN_WORD_MONEY,
         &*EN_WORD_COUNT,
         &*EN_WORD_THING,
         &*EN_ONLY_ONE,
@@ -1399,6 +1405,12 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
                 continue;
             }
         }
+        push(value.map(|amount| Fact::Money { amount, currency, per: None }), s, e);
+    }
+    for c in gate.captures(&EN_WORD_MONEY, text) {
+        let (s, e) = range(&c);
+        let currency = c.name("post").and_then(|m| currency_code(m.as_str())).map(str::to_owned);
+        let value = c.name("num").and_then(|m| parse_en_words(m.as_str())).filter(|v| *v >= 1.0);
         push(value.map(|amount| Fact::Money { amount, currency, per: None }), s, e);
     }
     for c in gate.captures(&EN_WORD_COUNT, text) {
@@ -2666,6 +2678,10 @@ mod tests {
             ("US$2m over two years", "US$2m", 2_000_000.0, Some("USD")),
             ("a hundred thousand bucks", "a hundred thousand bucks", 100_000.0, Some("USD")),
             ("we pay 75k USD", "75k USD", 75_000.0, Some("USD")),
+            // Under a thousand in words with its currency, and "quid".
+            ("that's a hundred and eighty quid each", "a hundred and eighty quid", 180.0, Some("GBP")),
+            ("around sixty pounds a month", "sixty pounds", 60.0, Some("GBP")),
+            ("maybe 300 quid a month", "300 quid", 300.0, Some("GBP")),
         ];
         for (input, quote, amount, currency) in cases {
             check(input, quote, money(*amount, *currency));
