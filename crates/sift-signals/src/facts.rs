@@ -2270,9 +2270,55 @@ const NOT_MODIFIERS: &[&str] =
 
 /// The thing a number counts, from the words right after it: a unit of area or a plural
 /// noun, normalised; `None` for time, money and function words.
+/// Words ending in "s" that are no plural noun: "twenty-one technicians across two labs"
+/// counts technicians, not "across".
+const NOT_PLURALS: &[&str] = &[
+    "across",
+    "always",
+    "perhaps",
+    "besides",
+    "unless",
+    "towards",
+    "afterwards",
+    "whereas",
+    "sometimes",
+    "nowadays",
+    "this",
+    "thus",
+    "plus",
+    "minus",
+    "versus",
+    "was",
+    "has",
+    "does",
+    "goes",
+    "says",
+    "gets",
+    "its",
+    "his",
+    "yes",
+    "less",
+    "regardless",
+    "nevertheless",
+    "overseas",
+    "upstairs",
+    "downstairs",
+    "outdoors",
+    "indoors",
+];
+
 fn thing_after(rest: &str) -> Option<(String, usize)> {
     let c = EN_THING_AFTER.captures(rest)?;
     let unit = c.name("unit")?.as_str().to_ascii_lowercase();
+    // "technicians across": the word before the non-noun is the thing counted.
+    if NOT_PLURALS.contains(&unit.as_str()) {
+        let adj = c.name("adj")?;
+        let noun = adj.as_str().to_ascii_lowercase();
+        if !noun.ends_with('s') || NOT_THINGS.contains(&noun.as_str()) || NOT_MODIFIERS.contains(&noun.as_str()) {
+            return None;
+        }
+        return Some((en_unit(&noun), adj.end()));
+    }
     if c.name("adj").is_some_and(|a| {
         NOT_MODIFIERS.contains(&a.as_str().to_ascii_lowercase().as_str())
             || NOT_THINGS.contains(&a.as_str().to_ascii_lowercase().as_str())
@@ -3022,6 +3068,12 @@ mod tests {
             );
         }
         check("About nine hundred members.", "nine hundred members", count(900.0, "members"));
+        // A word ending in "s" that is no noun: the word before it is counted.
+        check(
+            "We've got twenty-one technicians across two labs.",
+            "twenty-one technicians",
+            count(21.0, "technicians"),
+        );
         check("three thousand members by next month", "three thousand members", count(3000.0, "members"));
     }
 

@@ -282,14 +282,14 @@ fn trim(v: f64) -> String {
 /// spreadsheet", "he won't hear of a computer for the appointments", "我们从来没用过什么系统", "连个表格都没有".
 static NO_TOOL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:(?:we|i)(?:['’]ve|\s+have)?\s+(?:never|not)\s+(?:had|used|run|got|bought)|(?:we|i)\s+(?:don['’]?t|do\s+not|never)\s+(?:have|use|run|own)|there['’]?s\s+no|there\s+is\s+no|we\s+have\s+no|we['’]ve\s+got\s+no|not\s+even|(?:won['’]?t|wouldn['’]?t|will\s+not)\s+(?:hear\s+of|have))\s+(?:a\s+|an\s+|any\s+(?:kind\s+of\s+)?)?(?:proper\s+|real\s+|actual\s+)?(?:[a-z-]+\s+)?(?P<cat>crm|software|system|tool|app|database|spreadsheet|excel|computer)s?\b|\bnothing\s+(?:goes|gets\s+put|is\s+kept|is)\s+(?:on|in|into)\s+(?:a|the|any)\s+(?P<catc>computer|system|spreadsheet)\b|\b(?:we|i)\s+(?:don['’]?t|do\s+not)\s+(?:really\s+)?(?:track|log|record)\s+(?:it|them|that|any\s+of\s+it)\s+(?:at\s+all\s+)?(?:[a-z\s]{0,12}?)(?:it['’]?s|its)\s+(?:just|all)\s+(?:a\s+|on\s+)?(?P<catn>notebook|paper|whiteboard|clipboard|diary)\b|(?:从来)?(?:没有|没)(?:用过|用|上过|装过|买过|搞|搞过|弄|弄过)?(?:什么|任何|啥子|啥)?(?P<zcat>系统|软件|CRM|crm|ERP|erp|表格|Excel|excel|工具|App|APP|app)|连(?:个)?(?P<zcat2>表格|Excel|系统|软件)都没|(?:啥|什么|任何)(?P<zcat3>系统|软件|CRM|工具)(?:也|都)没|一(?:套|个|款)(?P<zcat4>系统|软件|CRM|工具)(?:也|都)没",
+        r"(?i)\b(?:(?:we|i)(?:['’]ve|\s+have)?\s+(?:never|not)\s+(?:had|used|run|got|bought)|(?:we|i)\s+(?:don['’]?t|do\s+not|never)\s+(?:really\s+)?(?:have|use|run|own)|there['’]?s\s+no|there\s+is\s+no|we\s+have\s+no|we['’]ve\s+got\s+no|not\s+even|(?:won['’]?t|wouldn['’]?t|will\s+not)\s+(?:hear\s+of|have))\s+(?:a\s+|an\s+|any\s+(?:kind\s+of\s+)?)?(?:proper\s+|real\s+|actual\s+)?(?:[a-z-]+\s+)?(?P<cat>crm|software|system|tool|app|database|spreadsheet|excel|computer)s?\b|\bnothing\s+(?:goes|gets\s+put|is\s+kept|is)\s+(?:on|in|into)\s+(?:a|the|any)\s+(?P<catc>computer|system|spreadsheet)\b|\b(?:we|i)\s+(?:don['’]?t|do\s+not)\s+(?:really\s+)?(?:track|log|record)\s+(?:it|them|that|any\s+of\s+it)\s+(?:at\s+all\s+)?(?:[a-z\s]{0,12}?)(?:it['’]?s|its)\s+(?:just|all)\s+(?:a\s+|on\s+)?(?P<catn>notebook|paper|whiteboard|clipboard|diary)\b|(?:从来)?(?:没有|没)(?:用过|用|上过|装过|买过|搞|搞过|弄|弄过)?(?:什么|任何|啥子|啥)?(?P<zcat>系统|软件|CRM|crm|ERP|erp|表格|Excel|excel|工具|App|APP|app)|连(?:个)?(?P<zcat2>表格|Excel|系统|软件)都没|(?:啥|什么|任何)(?P<zcat3>系统|软件|CRM|工具)(?:也|都)没|一(?:套|个|款)(?P<zcat4>系统|软件|CRM|工具)(?:也|都)没",
     )
 });
 /// "Propdesk, that's our crm", "out of Palletmate into a spreadsheet", "the booking system texts
 /// them the night before", "我们一直用的房掌柜", "记在系统里".
 static USES_TOOL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app)\b|\b(?:the|this|that|our)\s+(?:[a-z-]+\s+){0,3}?(?P<cat4>system|software|app|program|database|thing)\s+(?:we|i)(?:['’]ve|\s+have)?\s+(?:already\s+)?(?:had|used|been\s+using|use|run|got|pay\s+for|paid\s+for|subscribe\s+to)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat7>app|crm|database)\s+(?:on|in|we|i|he|she|they)\b|\b(?:pulls?|pulled|brings?|brought|opens?|opened)\s+up\s+(?:the|our)\s+(?P<cat9>spreadsheet|system|crm|database|app)\b|\b(?:export|pull|download|print|run)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from|off)\s+(?:our|the|my)\s+(?:[a-z-]+\s+)?(?P<cat10>software|system|crm|database|app|spreadsheet)\b|\b(?:type|types|typed|key|keys|keyed|enter|enters|entered|log|logs|logged|punch|punches|punched)\s+(?:[\w'’]+\s+){0,3}?into\s+(?P<name3>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\bexport\w*\s+(?:[\w'’]+\s+){0,4}?out\s+of\s+(?P<name7>[a-z][a-z0-9]{3,})\b|\b(?:history|data|records|files|details|notes|contacts|candidates|clients|customers|bookings|orders|jobs|invoices)\s+(?:[\w'’]+\s+){0,2}?(?:sitting|sits|sat|stored|kept|living|lives|held)\s+(?:in|on)\s+(?P<name9>(?-i:[A-Z])[A-Za-z0-9]{3,})|我们(?:的)?(?P<zcat4>ERP|erp|CRM|crm|MES|mes|OA)(?:系统)?(?:里|上|里面|里头)|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm|ERP|erp)(?:已经|都)?用了|(?:都|全|全都)在(?:那个|我们那个)?(?P<zname4>[A-Za-z0-9\p{Han}]{2,5}?)上(?:弄|做|管|录|排|记|搞)|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)|在(?:那个|我们那个)?(?P<zname3>[A-Za-z0-9\p{Han}]{2,5}?)(?:小程序|App|APP|app)(?:里头|里面|里边|里|上)|^\s*(?P<name4>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s+(?:prints|sends|does|handles|tracks|keeps|holds|runs|tells|shows|books|logs|emails|texts|sorts|plans)\b|^\s*(?P<name5>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s*[.!]?\s*$|\b(?:go|goes|going|run|runs|come|comes)\s+(?:in\s+)?through\s+(?P<name6>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\b|\bthe\s+computer\s+(?:[a-z-]+\s+)?(?P<cat5>system|thing|program)\b|\b(?:on|from|off)\s+(?:my|our|the|his|her)\s+(?:own\s+|old\s+|work\s+)?(?P<cat11>laptop|computer|pc|tablet|ipad)\b|\bthe\s+(?:[a-z-]+\s+)?(?P<cat6>system|software|app|computer)\s+(?:texts|sends|emails|reminds|messages|pings|books|prints|flags)\s+(?:them|him|her|us|out|everyone|everybody|people|customers|clients|patients|reminders|a\s+reminder)\b",
+        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app|lims|erp|mes|wms|tms|pms)\b|\b(?:the|this|that|our)\s+(?:[a-z-]+\s+){0,3}?(?P<cat4>system|software|app|program|database|thing)\s+(?:we|i)(?:['’]ve|\s+have)?\s+(?:already\s+)?(?:had|used|been\s+using|use|run|got|pay\s+for|paid\s+for|subscribe\s+to)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat7>app|crm|database)\s+(?:on|in|we|i|he|she|they)\b|\b(?:pulls?|pulled|brings?|brought|opens?|opened)\s+up\s+(?:the|our)\s+(?P<cat9>spreadsheet|system|crm|database|app)\b|\b(?:export|pull|download|print|run)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from|off)\s+(?:our|the|my)\s+(?:[a-z-]+\s+)?(?P<cat10>software|system|crm|database|app|spreadsheet)\b|\b(?:type|types|typed|key|keys|keyed|enter|enters|entered|log|logs|logged|punch|punches|punched)\s+(?:[\w'’]+\s+){0,3}?into\s+(?P<name3>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export\w*|comes?|came|print\w*)\s+(?:[\w'’]+\s+){0,4}?out\s+of\s+(?P<name7>[a-z][a-z0-9]{3,})\b|\b(?:history|data|records|files|details|notes|contacts|candidates|clients|customers|bookings|orders|jobs|invoices)\s+(?:[\w'’]+\s+){0,2}?(?:sitting|sits|sat|stored|kept|living|lives|held)\s+(?:in|on)\s+(?P<name9>(?-i:[A-Z])[A-Za-z0-9]{3,})|我们(?:的)?(?P<zcat4>ERP|erp|CRM|crm|MES|mes|OA)(?:系统)?(?:里|上|里面|里头)|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm|ERP|erp)(?:已经|都)?用了|(?:都|全|全都)在(?:那个|我们那个)?(?P<zname4>[A-Za-z0-9\p{Han}]{2,5}?)上(?:弄|做|管|录|排|记|搞)|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)|在(?:那个|我们那个)?(?P<zname3>[A-Za-z0-9\p{Han}]{2,5}?)(?:小程序|App|APP|app)(?:里头|里面|里边|里|上)|^\s*(?P<name4>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s+(?:prints|sends|does|handles|tracks|keeps|holds|runs|tells|shows|books|logs|emails|texts|sorts|plans)\b|^\s*(?P<name5>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s*[.!]?\s*$|\b(?:go|goes|going|run|runs|come|comes)\s+(?:in\s+)?through\s+(?P<name6>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\b|\bthe\s+computer\s+(?:[a-z-]+\s+)?(?P<cat5>system|thing|program)\b|\b(?:on|from|off)\s+(?:my|our|the|his|her)\s+(?:own\s+|old\s+|work\s+)?(?P<cat11>laptop|computer|pc|tablet|ipad)\b|\bthe\s+(?:[a-z-]+\s+)?(?P<cat6>system|software|app|computer)\s+(?:texts|sends|emails|reminds|messages|pings|books|prints|flags)\s+(?:them|him|her|us|out|everyone|everybody|people|customers|clients|patients|reminders|a\s+reminder)\b",
     )
 });
 /// An answer that opens with a product's name and goes on about "it": "Pixbook. Had it three
@@ -346,8 +346,49 @@ const ALL_IN_NOT_TOOLS: &[&str] = &[
 ];
 /// Everyday words that can follow "export ... out of" without naming a product.
 const EXPORTED_NOT_TOOLS: &[&str] = &[
-    "them", "that", "this", "there", "those", "these", "here", "their", "your", "hours", "date", "time", "habit",
-    "hand", "stock", "season", "town", "country", "china", "europe", "port", "house", "office", "work",
+    "them",
+    "that",
+    "this",
+    "there",
+    "those",
+    "these",
+    "here",
+    "their",
+    "your",
+    "hours",
+    "date",
+    "time",
+    "habit",
+    "hand",
+    "stock",
+    "season",
+    "town",
+    "country",
+    "china",
+    "europe",
+    "port",
+    "house",
+    "office",
+    "work",
+    "nowhere",
+    "pocket",
+    "business",
+    "control",
+    "line",
+    "order",
+    "reach",
+    "sight",
+    "school",
+    "nothing",
+    "somewhere",
+    "everywhere",
+    "anywhere",
+    "budget",
+    "profit",
+    "profits",
+    "wages",
+    "margin",
+    "funds",
 ];
 /// Things that are not software, whatever is said about them.
 const NOT_SOFTWARE: &[&str] = &[
@@ -704,7 +745,7 @@ static EN_AGE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ZH_AGE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?P<year>(?:19|20)\d\d|[零〇一二九][零〇一二三四五六七八九])年(?:就|的时候)?(?:成立|开的|开业|创办|注册的|开张|创立)|(?:开了|成立|开业)(?:有|快|差不多|都)?(?P<n>{ZH_NUM})(?:来|多)?(?P<unit>年|个月)(?:了)?",
+        r"(?P<year>(?:19|20)\d\d|[零〇一二九][零〇一二三四五六七八九])年(?:就|的时候)?(?:成立|开的|开业|创办|注册的|开张|创立)|(?:开了|成立|开业|(?:我们|咱们|俺们|店|公司|厂)\p{{Han}}{{0,8}}?(?:做了|干了))(?:有|快|差不多|都|将近)?(?P<n>{ZH_NUM})(?:来|多)?(?P<unit>年|个月)(?:了)?|(?P<rel>今年|去年|前年)\p{{Han}}{{0,4}}?才(?:搬|开|成立|开业|开张)",
     ))
 });
 /// A rep question about how long the business has been going, which a bare "Since 2019." or
@@ -729,6 +770,14 @@ struct Age {
 
 fn ages_in(text: &str, turn: usize, question: Option<&str>, as_of: NaiveDate) -> Vec<Age> {
     let years = |c: &regex::Captures<'_>| -> Option<f64> {
+        // "去年三月份才搬过来", "今年五月份才开的": only since this year, last year, the year before.
+        if let Some(rel) = c.name("rel") {
+            return Some(match rel.as_str() {
+                "今年" => 0.0,
+                "去年" => 1.0,
+                _ => 2.0,
+            });
+        }
         if let Some(y) = c.name("year") {
             let y = y.as_str();
             // "零八年": two digits said one by one, this century when under the year now.
@@ -753,10 +802,16 @@ fn ages_in(text: &str, turn: usize, question: Option<&str>, as_of: NaiveDate) ->
     }
     for (a, b) in sentences(text) {
         let sentence = &text[a..b];
-        if NOT_NOW.is_match(sentence) {
+        let found = EN_AGE.captures(sentence).or_else(|| ZH_AGE.captures(sentence));
+        // The year the business began is past by its nature: only the rest of the sentence
+        // can make it a wish or a plan.
+        let rest = found
+            .as_ref()
+            .and_then(|c| c.get(0))
+            .map_or_else(|| sentence.to_owned(), |m| format!("{} {}", &sentence[..m.start()], &sentence[m.end()..]));
+        if NOT_NOW.is_match(&rest) {
             continue;
         }
-        let found = EN_AGE.captures(sentence).or_else(|| ZH_AGE.captures(sentence));
         if let Some(years) = found.as_ref().and_then(years) {
             out.push(Age { sentence: Span { turn, start: a, end: b }, years });
         }
@@ -921,6 +976,24 @@ mod tests {
                 "we dont have a system or anything like that its just the diary",
                 "R: do people not turn up",
                 "hardly any the booking system texts them the night before with the check in time so people turn up and if its blowing a gale we just ring round the lot of them and move everyone to the next morning",
+            ]),
+            ["tools"]
+        );
+        // No software, and later results going into the lab's LIMS; no system "really", and
+        // later quotes that come out of a product they pay for.
+        assert_eq!(
+            subjects(&[
+                "one of us types it all into a spreadsheet we don't have any software in the lab at all",
+                "R: and the results",
+                "so results go into our lims we've had it since like twenty nineteen",
+            ]),
+            ["tools"]
+        );
+        assert_eq!(
+            subjects(&[
+                "so uh we don't really have a system for it it's a spreadsheet with the mileage rates and i type the pickup in and it gives me a price so yeah it's all excel really",
+                "R: what would it need to do",
+                "well the thing is we already pay for coachdesk and the quotes come out of coachdesk it's just so slow",
             ]),
             ["tools"]
         );
@@ -1181,6 +1254,7 @@ mod tests {
         // Everyday words after "export ... out of", and a reply that is no product's name.
         none(&["We don't have any software.", "R: Reports?", "i just export them out of there every week"]);
         none(&["We don't have any software.", "R: Shall I send it?", "Great. Got it, thanks."]);
+        none(&["We don't really have a system.", "R: Costs?", "It all comes out of profits in the end."]);
         none(&["We don't have any software.", "R: Where are you based?", "Our head office is sitting in London."]);
     }
 
@@ -1272,6 +1346,23 @@ mod tests {
             subjects(&["我们所不大的，零八年成立，十二三个人。", "R: 好的。", "我们开了三年多了，还在摸索。"]),
             ["age"]
         );
+        // Only since this year or last, then years of work said as ours.
+        assert_eq!(
+            subjects(&[
+                "我们这家店是今年五月份才开的，一百八十平。",
+                "R: 回头客怎么样？",
+                "老客户多啊，我们店做了六年了。"
+            ]),
+            ["age"]
+        );
+        assert_eq!(
+            subjects(&[
+                "就人工做嘛 老办法 我们是去年三月份才搬到这个园区来的 整栋楼新装修的",
+                "R: 那明年呢",
+                "年后再讲吧 我们在这个楼里都做了七八年了 老客户都认我们",
+            ]),
+            ["age"]
+        );
     }
 
     #[test]
@@ -1285,6 +1376,9 @@ mod tests {
         // A bare span that answers something else.
         none(&["R: How long has it been going?", "Since 2019.", "R: How long is the contract?", "Two years."]);
         none(&["零八年成立的。", "R: 好。", "这个系统我们用了三年了。"]);
+        // The contact's own years in the trade, and a new branch opened last year.
+        none(&["我们店是去年才开的。", "R: 您呢？", "我做了十年美容了。"]);
+        none(&["我们去年开了一家新店。", "R: 好。", "我们做了八年了。"]);
     }
 
     #[test]
