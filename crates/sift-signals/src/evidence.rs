@@ -1366,6 +1366,9 @@ impl Reader<'_> {
                             // money in the no itself is why not ("Not really. We'd scrape
                             // together a few hundred" still offers money).
                             && !(opens_with_no && !asked.options && sentence_of(found.start) == 0)
+                            // "We raised one point two million, but it's all going on the port":
+                            // money there is, already spoken for.
+                            && !SPOKEN_FOR.is_match(&text[found.end..])
                         || sentence_mask[sentence_of(found.start)] & bit(BUDGET) != 0
                     {
                         FactRole::Budget
@@ -2131,6 +2134,13 @@ static CONTRACT_ENDS_AFTER: std::sync::LazyLock<Regex> = std::sync::LazyLock::ne
 static DATE_DECLINED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
         r"(?i)^\s*(?:(?:is|['’]s)\s+(?:no\s+good|bad|out|tricky|difficult)|(?:doesn['’]?t|does\s+not|won['’]?t)\s+work)(?-u:\b)|^\s*(?:不行|不方便|不太方便|没空|没时间|不合适|够呛|排不开)|^\s*\p{Han}{0,4}?(?:肯定|是|就|先|都)?(?:不(?:弄|搞|上|做|买|考虑|换)(?:了|[，。,.！!\s]|$)|(?:弄|搞|上|做)不了|顾不上|顾不过来)|^\s*(?:肯定|已经|是|都)?(?:来不及|赶不上)",
+    )
+});
+/// Money said and then said to be spoken for: "but it's all going on the port and salaries",
+/// "全都压在车上了".
+static SPOKEN_FOR: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)^[^.;!?]{0,40}?(?-u:\b)(?:but|and)\s+(?:it['’]?s|that['’]?s|it\s+is|that\s+is)\s+(?:all\s+)?(?:going|gone|spoken\s+for|tied\s+up|committed|earmarked|spent)(?-u:\b)|^[^，。；！？]{0,12}?(?:都|全|全都)(?:花|投|压|砸)(?:在|到|了)",
     )
 });
 /// How late it already is: "都年底了", "已经腊月了", "it's already December": the present, not
@@ -3918,6 +3928,15 @@ mod tests {
                 Negative,
             ),
             (&["R: Is anything set aside?", "We put thirty grand aside for it in March."], Confirmed),
+            // Money raised but spoken for, and nothing new bought before launch.
+            (
+                &[
+                    "R: Is there any spend earmarked for tooling this year?",
+                    "We raised one point two million last spring, but it's all going on the port and salaries, and the founders said nothing new gets bought before launch.",
+                ],
+                Negative,
+            ),
+            (&["R: Any budget?", "We raised a million last spring and twenty grand of it is for tools."], Confirmed),
             // A no to one of two options.
             (
                 &[
@@ -4038,6 +4057,21 @@ mod tests {
     /// else decides or signs and they recommend (`partial`), they have no say (`negative`).
     fn authority_statuses() {
         let cases: &[(&[&str], CriterionStatus)] = &[
+            // "Not part of any of that": no say.
+            (
+                &[
+                    "R: Would you be involved at all?",
+                    "I run the Discord and the socials, I'm not part of any of that. The programmers sort out their own tools.",
+                ],
+                Negative,
+            ),
+            (
+                &[
+                    "R: How does a purchase like that get approved?",
+                    "That part's simple, it's mine. Anything under thirty thousand a year I sign myself.",
+                ],
+                Confirmed,
+            ),
             (&["Honestly, I make the call on tools like this."], Confirmed),
             // Speech recognition output: no capitals, no apostrophes.
             (
@@ -4289,6 +4323,22 @@ mod tests {
     #[test]
     fn need_statuses() {
         let cases: &[(&[&str], CriterionStatus)] = &[
+            // "Runs fine", and crashes that aren't there.
+            (
+                &[
+                    "R: How often does a crash report come in?",
+                    "Hardly ever. The game runs fine, we've got bigger fish to fry than chasing crashes that aren't there.",
+                ],
+                Negative,
+            ),
+            // Days against a contract's terms and credits paid: the pain, asked where it slows.
+            (
+                &[
+                    "R: And where does that slow down?",
+                    "The checking, mostly. Our average was eight working days. Our aerospace contracts say five. We paid just over eleven thousand dollars in service credits in Q3.",
+                ],
+                Confirmed,
+            ),
             (&["We're losing deals every week because follow-up is slow."], Confirmed),
             (&["最大的痛点是销售经常漏单。"], Confirmed),
             (&["It could be better, a bit clunky."], Partial),
