@@ -1384,7 +1384,9 @@ impl Reader<'_> {
                     if past {
                         FactRole::Past
                     } else if DATE_DECLINED.is_match(&text[found.end..])
-                        || ALREADY_BEFORE.is_match(text_before(text, found.start, 24))
+                        || (ALREADY_BEFORE.is_match(text_before(text, found.start, 24))
+                            || YEAR_END_NOW.is_match(&text[found.start..found.end])
+                                && CLAUSE_START.is_match(text_before(text, found.start, 4)))
                             && ALREADY_AFTER.is_match(&text[found.end..])
                     {
                         // "明年三月不行", "都年底了": a date turned down, or how late it is now.
@@ -2150,6 +2152,10 @@ static ALREADY_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| 
         r"(?i)(?:都|都快|已经|已经快|眼看就?|马上就)\s*$|(?-u:\b)(?:it['’]?s|we['’]re|we\s+are)\s+already\s+(?:in\s+)?$",
     )
 });
+/// The end of the year said as a clause of its own with 了: "不急不急 年底了": how late it is now.
+static YEAR_END_NOW: std::sync::LazyLock<Regex> =
+    std::sync::LazyLock::new(|| built_in(r"^(?:年底|年末|年关|岁末|腊月|月底)$"));
+static CLAUSE_START: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| built_in(r"(?:^|[\s，,。；;！!：:])$"));
 static ALREADY_AFTER: std::sync::LazyLock<Regex> =
     std::sync::LazyLock::new(|| built_in(r"(?i)^(?:了|啦)|^\s*(?:already|now)?\s*(?:[,.;!]|$)"));
 /// Words that tie a buying date to a contract's end: "so we need it by then", "到期前得换".
@@ -4746,6 +4752,7 @@ mod tests {
             // "都年底了" says how late it already is, not when.
             (&["R: 那时间上您怎么打算？", "今年肯定不弄了，都年底了，先看看吧，明年再说。"], Negative),
             (&["R: 时间上呢？", "年底前要用上。"], Confirmed),
+            (&["R: 那时间上您大概啥时候考虑", "不急不急 年底了 大家都要歇一歇 今年肯定不弄了"], Negative),
             (&["R: When would you want it running?", "It's already December, so not this year."], Negative),
             // "every shop" is no yearly cycle.
             (
