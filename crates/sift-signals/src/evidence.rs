@@ -1026,13 +1026,26 @@ impl Reader<'_> {
         // "Are leads slipping through the cracks?" "I wouldn't say so. We know every customer."
         // A closed question answered with a no that then goes on: a no to what was asked.
         // A hedged no ("Not really. Depends what it is.") is no answer either way.
-        let hedged_no = !hedges.is_empty() || text.to_ascii_lowercase().contains("depend") || text.contains("看情况");
+        // "Not as such": no, with a but to follow.
+        let lower = text.to_ascii_lowercase();
+        let hedged_no =
+            !hedges.is_empty() || lower.contains("depend") || lower.contains("not as such") || text.contains("看情况");
         if reply.is_none() && asked.closed && asked.topics != 0 && !asked.who && !hedged_no {
             let first = sentence_ranges.first().map_or(text, |r| &text[r.0..r.1]);
             if let Some(m) = NO_LEAD.find(first) {
                 // "Is there a date you're working to?" "Not really, just soon.": no date, but
-                // wanted soon, which the urgency cue reads.
-                let urgent = self.roles.within(RoleCue::Urgency, (0, text.len()));
+                // wanted soon, which the urgency cue reads; said in an earlier answer ("When?"
+                // "Yesterday honestly." "A date?" "Not really."), the no denies only a date.
+                let asked_date = asked
+                    .question_turn
+                    .and_then(|q| self.transcript.turns.get(q))
+                    .is_some_and(|q| DATE_ASKED.is_match(&q.text));
+                let urgent_before = asked_date
+                    && self.items.iter().any(|i| {
+                        i.concept == TIMELINE
+                            && i.evidence.note_message.as_ref().is_some_and(|m| m.code == "call.note.urgency")
+                    });
+                let urgent = urgent_before || self.roles.within(RoleCue::Urgency, (0, text.len()));
                 for c in (0..CONCEPTS.len()).filter(|c| asked.topics & bit(*c) != 0 && !(*c == TIMELINE && urgent)) {
                     let span = Span { turn: turn.index, start: m.start(), end: m.end() };
                     let note = Message::new("call.note.answered_no").with("concept", CONCEPTS[c]);
@@ -2143,6 +2156,13 @@ static DATE_DECLINED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 static SPOKEN_FOR: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
         r"(?i)^[^.;!?]{0,40}?(?-u:\b)(?:but|and)\s+(?:it['’]?s|that['’]?s|it\s+is|that\s+is)\s+(?:all\s+)?(?:going|gone|spoken\s+for|tied\s+up|committed|earmarked|spent)(?-u:\b)|^[^，。；！？]{0,12}?(?:都|全|全都)(?:花|投|压|砸)(?:在|到|了)",
+    )
+});
+/// A rep question about a date in particular: "is there a date you're working towards?",
+/// "any hard deadline?".
+static DATE_ASKED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:(?:a|any|specific|particular|firm|hard|set)\s+(?:date|deadline)|date\s+you['’]?re\s+working)(?-u:\b)|具体(?:的)?(?:日子|日期|时间点)|(?:有没有|有)(?:个)?(?:截止|死线|deadline)",
     )
 });
 /// How late it already is: "都年底了", "已经腊月了", "it's already December": the present, not
@@ -3934,6 +3954,14 @@ mod tests {
                 Negative,
             ),
             (&["R: Is anything set aside?", "We put thirty grand aside for it in March."], Confirmed),
+            // "Not as such", and money to be asked for.
+            (
+                &[
+                    "R: is there money set aside for something like this",
+                    "um not as such there's no line for it i'd have to go to owen with a number and see what he says",
+                ],
+                Partial,
+            ),
             // Money raised but spoken for, and nothing new bought before launch.
             (
                 &[
@@ -4752,6 +4780,17 @@ mod tests {
             // "都年底了" says how late it already is, not when.
             (&["R: 那时间上您怎么打算？", "今年肯定不弄了，都年底了，先看看吧，明年再说。"], Negative),
             (&["R: 时间上呢？", "年底前要用上。"], Confirmed),
+            // Wanted "yesterday", then no date: urgent with no date, not a no.
+            (
+                &[
+                    "R: and timing wise when would you want it in",
+                    "yesterday honestly every week we sit on it we're losing weddings and school trips",
+                    "R: is there a date you're working to",
+                    "not really i just want it sorted",
+                ],
+                Partial,
+            ),
+            (&["R: Is there a date you're working to?", "Not really, we're in no rush."], Negative),
             (&["R: 那时间上您大概啥时候考虑", "不急不急 年底了 大家都要歇一歇 今年肯定不弄了"], Negative),
             (&["R: When would you want it running?", "It's already December, so not this year."], Negative),
             // "every shop" is no yearly cycle.
