@@ -2312,7 +2312,7 @@ static CLOSED_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(||
 /// "基本没有。"
 static NO_LEAD: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)^\W*(?:(?:honestly|well|oh|um|uh|me\?)[\s,]+)*(?:no|nope|nah|not\s+really|not\s+at\s+all|not\s+much|not\s+a\s+chance|no\s+chance|no\s+way|(?:i\s+)?doubt\s+it|probably\s+not|wouldn['’]t\s+bother|can['’]t\s+see\s+it|hardly|rarely|i\s+wouldn['’]t\s+say\s+so|i\s+don['’]t\s+think\s+so|not\s+that\s+i\s+know\s+of)(?-u:\b)|^\W*(?:没有|没|很少|基本没有|不会|不用|没啥|谈不上)",
+        r"(?i)^\W*(?:(?:honestly|well|oh|um|uh|me\?)[\s,]+)*(?:no|nope|nah|not\s+really|not\s+at\s+all|not\s+much|not\s+a\s+chance|no\s+chance|no\s+way|(?:i\s+)?doubt\s+it|probably\s+not|wouldn['’]t\s+bother|can['’]t\s+see\s+it|hardly|rarely|i\s+wouldn['’]t\s+say\s+so|i\s+don['’]t\s+think\s+so|not\s+that\s+i\s+know\s+of)(?-u:\b)|^\W*(?:没有|没|很少|基本没有|不会|不用|没啥|谈不上|莫得|冇)",
     )
 });
 /// "Not me.", "不是我": the contact says it is not their decision.
@@ -3954,6 +3954,8 @@ mod tests {
                 Negative,
             ),
             (&["R: Is anything set aside?", "We put thirty grand aside for it in March."], Confirmed),
+            // 莫得 is a no.
+            (&["R: 费用方面，今年有没有考虑过这块的开支？", "莫得。手头紧得很。"], Negative),
             // "Not as such", and money to be asked for.
             (
                 &[

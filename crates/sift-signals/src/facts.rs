@@ -2098,7 +2098,11 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
         // to decide".
         let before: String = text[..m.start()].chars().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect();
         // "胡总给我定的" is a target someone set for the contact.
+        // "我自己定的目标是……" is a goal the contact set, not who buys.
+        let goal_set = m.as_str().ends_with('定')
+            && ["的目标", "的指标", "的计划", "的任务", "的规矩", "的标准"].iter().any(|g| after.starts_with(g));
         if after.starts_with('不')
+            || goal_set
             || text[m.start()..].starts_with("我们")
             || before.contains('不')
             || before.contains('没')
@@ -3110,6 +3114,11 @@ mod tests {
         check("这种一年几万块的东西 我自己就做主了", "我自己就做主", person("self", RolePart::Decides));
         assert!(
             !found("上个月经营会上胡总给我定的：明年六月底之前，损耗率压到百分之四点五以内。")
+                .iter()
+                .any(|(_, f)| matches!(f, Fact::Person { role, .. } if role == "self")),
+        );
+        assert!(
+            !found("我自己定的目标是，机子从出故障到修好，明年上半年压到半天以内。")
                 .iter()
                 .any(|(_, f)| matches!(f, Fact::Person { role, .. } if role == "self")),
         );
