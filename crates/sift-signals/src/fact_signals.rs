@@ -15,7 +15,7 @@ use crate::facts::{Fact, RolePart, TimelineKind};
 use crate::meaning::Mode;
 use crate::roles::FactRole;
 use crate::signal::{Polarity, Signal, SignalKind};
-use crate::transcript::{Span, Transcript};
+use crate::transcript::{Span, Transcript, text_before};
 
 /// Whether a change by `factor` within `days` is beyond what a business can plausibly do.
 /// Thresholds: x1.5 in a month, x2 in a quarter, x3 in half a year, x5 in a year, x10 in two
@@ -83,9 +83,18 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
     let is_absurd = |absurd: &BTreeMap<usize, Vec<Span>>, span: Span| {
         absurd.get(&span.turn).is_some_and(|spans| spans.iter().any(|a| overlaps(*a, span)))
     };
+    // "春运一开始……电话单一天能翻一倍": how a busy season swells the work, not a goal.
+    let seasonal = |f: &LocatedFact| {
+        matches!(f.fact, Fact::Growth { .. })
+            && SEASONAL_SURGE.is_match(text_before(
+                transcript.turns.get(f.span.turn).map_or("", |t| t.text.as_str()),
+                f.span.start,
+                60,
+            ))
+    };
     for f in &call.facts {
         if let Fact::Growth { factor, horizon_days } = f.fact {
-            if is_unrealistic(factor, horizon_days) {
+            if is_unrealistic(factor, horizon_days) && !seasonal(f) {
                 absurd.entry(f.span.turn).or_default().push(f.span);
                 signals.push(signal(
                     SignalKind::UnrealisticTarget,
@@ -184,7 +193,7 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
     };
 
     for f in &call.facts {
-        if f.hedged || in_conflict(f) || in_absurd(f) {
+        if f.hedged || in_conflict(f) || in_absurd(f) || seasonal(f) {
             continue;
         }
         if let Some(why) = specific(f) {
@@ -494,6 +503,15 @@ fn horizon_near(text: &str, span: Span, call: &CallEvidence, max_days: i64) -> O
         })
 }
 
+/// A busy season right before a multiple: "春运一开始……电话单一天能翻一倍", "in the summer
+/// season the calls can double": how the work swells, not a goal.
+static SEASONAL_SURGE: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(
+        r"(?i)(?:春运|旺季|高峰期?|节假日|黄金周|那阵子?|那几天)[^。！？.!?]{0,20}?(?:能|会|就|都)$|(?-u:\b)(?:in|during|over)\s+(?:the\s+)?(?:peak|busy|high|summer|holiday)\s+(?:season|weeks?|months?)[^.!?]{0,30}?(?:can|will|could)\s+$",
+    )
+    .expect("built-in pattern")
+});
 /// Perfection as a goal: a bad thing to zero, or every lead, enquiry or customer won or
 /// kept. "waste at zero", "zero no-shows", "every enquiry converts", "100% retention",
 /// "零投诉", "来问的全部成交", "一个都不能跑". No business gets there; within months it is a
@@ -510,7 +528,7 @@ static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
 static ZH_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?:全部|全都|百分之百|100%|一个不落地?|统统)(?:都)?(?:要|得|能)?(?:成交|转化|签下|签约|拿下|续费|续约|续课|留住|到店|报名|收回|收齐)|十个\p{{Han}}{{0,3}}?九个(?:签|成|成交|买|留|下单)|十个\p{{Han}}{{0,1}}?(?:签|成交|成|买|留|下单)九个|(?:签单|成交|转化|签约|中标)率?\p{{Han}}{{0,4}}?(?:做到|达到|冲到|到)(?:百分之九十[五六七八九]?|9\d%)|(?:一整年|全年|一年|明年)的?档期(?:都|全)?(?:要|得)?(?:约|排|订|定)满|评分\p{{Han}}{{0,4}}?(?:回到|做到|拿到|到)(?:五分|满分|5分)|一[个单家只条台件位名天份笔双块张辆箱瓶回次]\p{{Han}}{{0,3}}?(?:都|也)不(?:能|许|准|会)?\p{{Han}}{{0,6}}?(?:跑|丢|少|流失|漏|挂|死|坏|错|空|有|扑|黄|砸|落|逾期|延误|超时|退|返修|返工|停)|一[个户家人位份件条单]不落|来一个(?:签|成|留)一个|(?:通过率|合格率|及格率|转化率|成交率|签约率|续费率|到店率|好评率|利用率|出租率|入住率|上座率|满座率|满班率|满员率|满课率|出勤率|准点率|准时率|回款率|收缴率|缴费率|到课率)(?:都|也)?(?:要|得|必须|一定要)?(?:达到|做到|到|冲到)?(?:百分之百|100%)|零(?:{bad})|(?:{bad})率?(?:都|也|就|直接)?(?:要|得|必须|一定要)?(?:降到|做到|为|变成|归)零|(?:{bad})(?:就|也|都)?(?:彻底|完全|直接)(?:没了|消失了?|杜绝了?)|(?:{bad})\p{{Han}}{{0,4}}?清零",
+        r"(?:全部|全都|百分之百|100%|一个不落地?|统统)(?:都)?(?:要|得|能)?(?:成交|转化|签下|签约|拿下|续费|续约|续课|留住|到店|报名|收回|收齐)|十个\p{{Han}}{{0,3}}?九个(?:签|成|成交|买|留|下单)|十个\p{{Han}}{{0,5}}?(?:签|成交|成|买|留|下单)\p{{Han}}{{0,1}}?九个|(?:签单|成交|转化|签约|中标)率?\p{{Han}}{{0,4}}?(?:做到|达到|冲到|到|要|得)?(?:百分之九十[五六七八九]?|9\d%)|(?:一整年|全年|一年|明年)的?档期(?:都|全)?(?:要|得)?(?:约|排|订|定)满|评分\p{{Han}}{{0,4}}?(?:回到|做到|拿到|到)(?:五分|满分|5分)|一[个单家只条台件位名天份笔双块张辆箱瓶回次]\p{{Han}}{{0,3}}?(?:都|也)不(?:能|许|准|会)?\p{{Han}}{{0,6}}?(?:跑|丢|少|流失|漏|挂|死|坏|错|空|有|扑|黄|砸|落|逾期|延误|超时|退|返修|返工|停)|一[个户家人位份件条单]不落|来一个(?:签|成|留)一个|(?:通过率|合格率|及格率|转化率|成交率|签约率|续费率|到店率|好评率|利用率|出租率|入住率|上座率|满座率|满班率|满员率|满课率|出勤率|准点率|准时率|回款率|收缴率|缴费率|到课率)(?:都|也)?(?:要|得|必须|一定要)?(?:达到|做到|到|冲到)?(?:百分之百|100%)|零(?:{bad})|(?:{bad})率?(?:都|也|就|直接)?(?:要|得|必须|一定要)?(?:降到|做到|为|变成|归)零|(?:{bad})(?:就|也|都)?(?:彻底|完全|直接)(?:没了|消失了?|杜绝了?)|(?:{bad})\p{{Han}}{{0,4}}?清零",
         bad = "投诉|差错|失误|损耗|浪费|事故|退货|退费|流失|差评|退单|爽约|故障|缺货|逾期|坏账|延误|漏检|停机|客退|客诉|返修|返工|不良|次品|报废|错发|漏发|错单|漏单",
     ))
     .expect("built-in pattern")
@@ -1404,6 +1422,28 @@ mod tests {
             &["R: 那如果上了系统 你希望达到个啥子效果", "系统一上 下个礼拜美团上的差评就要给我清零 评分直接回到五分"],
             &[(UnrealisticTarget, "差评就要给我清零")],
             &[],
+        );
+        check(
+            &[
+                "R: 明年您这边有什么目标吗？",
+                "我跟底下人都说了，明年外呼出去的新客户，十个里头得签下九个，成交率百分之九十。",
+            ],
+            &[(UnrealisticTarget, "十个里头得签下九个")],
+            &[],
+        );
+        // A busy season doubling the calls is how the work swells, not a goal.
+        check(
+            &[
+                "R: 时间上您这边咋考虑？",
+                "一月十号之前必须跑起来。春运一开始，再赶上冰雪大世界那阵儿游客多，电话单一天能翻一倍。",
+            ],
+            &[],
+            &[UnrealisticTarget],
+        );
+        check(
+            &["R: 最忙是什么时候？", "春节前后最忙，那阵子咨询电话能翻一倍。"],
+            &[],
+            &[UnrealisticTarget, Specificity],
         );
         // A win rate that is high but said as where they are, or a realistic one, is no target.
         check(
