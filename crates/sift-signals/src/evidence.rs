@@ -1371,18 +1371,19 @@ impl Reader<'_> {
                         }
                     } else if self.roles.within(RoleCue::Price, clause) {
                         FactRole::Price
-                    } else if self.roles.within(RoleCue::Budget, clause)
-                        || self.roles.within(RoleCue::Budget, sentence) && currency.is_some()
-                        || asked.budget
+                    } else if
+                    // Money said and then spoken for is no budget ("We raised one point two
+                    // million, but it's all going on the port"; 全都压在车上了).
+                    !SPOKEN_FOR.is_match(&text[found.end..])
+                        && (self.roles.within(RoleCue::Budget, clause)
+                            || self.roles.within(RoleCue::Budget, sentence) && currency.is_some()
+                            || asked.budget
                             && Some(found.start) == first_money
                             // "nope the tankers gearbox went in october cost me eight grand":
                             // money in the no itself is why not ("Not really. We'd scrape
                             // together a few hundred" still offers money).
                             && !(opens_with_no && !asked.options && sentence_of(found.start) == 0)
-                            // "We raised one point two million, but it's all going on the port":
-                            // money there is, already spoken for.
-                            && !SPOKEN_FOR.is_match(&text[found.end..])
-                        || sentence_mask[sentence_of(found.start)] & bit(BUDGET) != 0
+                            || sentence_mask[sentence_of(found.start)] & bit(BUDGET) != 0)
                     {
                         FactRole::Budget
                     } else if self.roles.within(RoleCue::Target, clause) {
@@ -2155,7 +2156,7 @@ static DATE_DECLINED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// "全都压在车上了".
 static SPOKEN_FOR: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)^[^.;!?]{0,40}?(?-u:\b)(?:but|and)\s+(?:it['’]?s|that['’]?s|it\s+is|that\s+is)\s+(?:all\s+)?(?:going|gone|spoken\s+for|tied\s+up|committed|earmarked|spent)(?-u:\b)|^[^，。；！？]{0,12}?(?:都|全|全都)(?:花|投|压|砸)(?:在|到|了)",
+        r"(?i)^[^.;!?]{0,40}?(?-u:\b)(?:but|and)\s+(?:it['’]?s|that['’]?s|it\s+is|that\s+is)\s+(?:all\s+)?(?:going|gone|spoken\s+for|tied\s+up|committed|earmarked|spent)(?-u:\b)|^[，,\s]?[^，。；！？]{0,12}?(?:都|全|全都)(?:花|投|压|砸)(?:在|到|了)",
     )
 });
 /// A rep question about a date in particular: "is there a date you're working towards?",
@@ -3954,6 +3955,8 @@ mod tests {
                 Negative,
             ),
             (&["R: Is anything set aside?", "We put thirty grand aside for it in March."], Confirmed),
+            // Money there is, all sunk into the vans.
+            (&["R: 有预算吗？", "账上有两百万，全都压在车上了，手头紧得很。"], Negative),
             // 莫得 is a no.
             (&["R: 费用方面，今年有没有考虑过这块的开支？", "莫得。手头紧得很。"], Negative),
             // "Not as such", and money to be asked for.
