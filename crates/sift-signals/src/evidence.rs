@@ -2609,7 +2609,7 @@ static SELF_ANSWER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 static SPENT_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)(?-u:\b)(?:spent|paid|bought|purchased|used\s+to\s+pay|were\s+paying|was\s+costing)(?:\s+[\w']+){0,4}?\s*(?:about|around|roughly|like|almost|over|nearly)?\s*$|(?:花了|花过|买过|付了|当时花|去年花)[^，,。]{0,6}$",
+        r"(?i)(?-u:\b)(?:spent|paid|bought|purchased|used\s+to\s+pay|were\s+paying|was\s+costing)(?:\s+[\w']+){0,4}?\s*(?:about|around|roughly|like|almost|over|nearly)?\s*$|(?:花了|花过|买过|付了|当时花|去年花)[^，,。]{0,6}$|(?:换了|买了|添了|新买了)[^，,。]{0,8}[，,\s]*(?:一|每)(?:台|辆|套|部|个|条)$",
     )
     .expect("built-in pattern")
 });
@@ -2618,8 +2618,9 @@ static SPENT_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 fn spent_before(text: &str, start: usize) -> bool {
     // Most figures have no spend verb before them at all: skip the regex then.
     let window = text_before(text, start, 40);
-    let maybe =
-        ["spent", "paid", "bought", "purchased", "pay", "costing", "花", "买", "付"].iter().any(|w| window.contains(w));
+    let maybe = ["spent", "paid", "bought", "purchased", "pay", "costing", "花", "买", "付", "换", "添"]
+        .iter()
+        .any(|w| window.contains(w));
     maybe && SPENT_BEFORE.is_match(window)
 }
 
@@ -3957,6 +3958,9 @@ mod tests {
             (&["R: Is anything set aside?", "We put thirty grand aside for it in March."], Confirmed),
             // Money there is, all sunk into the vans.
             (&["R: 有预算吗？", "账上有两百万，全都压在车上了，手头紧得很。"], Negative),
+            // What the vans just bought cost each is no budget.
+            (&["R: 今年有没有考虑过这块的开支？", "莫得。今年才换了三台车，一台十几万，手头紧得很。"], Negative),
+            (&["R: 预算呢？", "今年给这个留了一台车的钱，十几万。"], Confirmed),
             // 莫得 is a no.
             (&["R: 费用方面，今年有没有考虑过这块的开支？", "莫得。手头紧得很。"], Negative),
             // "Not as such", and money to be asked for.
