@@ -805,11 +805,11 @@ fn ages_in(text: &str, turn: usize, question: Option<&str>, as_of: NaiveDate) ->
         let found = EN_AGE.captures(sentence).or_else(|| ZH_AGE.captures(sentence));
         // The year the business began is past by its nature: only the rest of the sentence
         // can make it a wish or a plan.
-        let rest = found
-            .as_ref()
-            .and_then(|c| c.get(0))
-            .map_or_else(|| sentence.to_owned(), |m| format!("{} {}", &sentence[..m.start()], &sentence[m.end()..]));
-        if NOT_NOW.is_match(&rest) {
+        let not_now = match found.as_ref().and_then(|c| c.get(0)) {
+            Some(m) => NOT_NOW.is_match(&sentence[..m.start()]) || NOT_NOW.is_match(&sentence[m.end()..]),
+            None => NOT_NOW.is_match(sentence),
+        };
+        if not_now {
             continue;
         }
         if let Some(years) = found.as_ref().and_then(years) {
