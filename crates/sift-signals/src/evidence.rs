@@ -246,6 +246,9 @@ pub struct Threshold {
     pub approver: String,
     pub amount: f64,
     pub span: Span,
+    /// The contact is the one who signs above the limit ("anything over five grand needs my
+    /// signature"), not someone whose own limit it is ("I can sign up to 10k").
+    pub contact_signs_above: bool,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -673,6 +676,14 @@ fn read_call(transcript: &Transcript, as_of: NaiveDate, cues: &Cues, forced_topi
             asked.decider |= previous.decider;
             asked.approval |= previous.approval;
         }
+        // "Who would look at new software?" "Not me." "Who would it be?": a short "who" after a
+        // question about the decider asks the same.
+        if previous.decider && crate::transcript::word_count(&question) <= 5 && WHO_FOLLOW_UP.is_match(question.trim())
+        {
+            asked.topics |= previous.topics;
+            asked.decider = true;
+            asked.approval |= previous.approval;
+        }
         // "那明年呢？" after a money question, "And next year?" after "any budget this year?":
         // the same question for another period, not a question about when.
         if asked.any && previous.any && ANOTHER_PERIOD.is_match(question.trim()) {
@@ -935,7 +946,16 @@ impl Reader<'_> {
             if c == NEED && entry.cue == Cue::Partial && about_price(transcript, turn.index, near_money) {
                 continue;
             }
+            // "五千以内我自己就能做主，五千到三万要邓总签字": the contact decides only under a
+            // limit, above which someone else signs.
+            let under_limit = || {
+                let (a, b) = clause_range(start);
+                let (sa, sb) = sentence_range(start);
+                (ZH_SELF_WITHIN.is_match(&text[a..b]) || EN_SELF_WITHIN.is_match(&text[a..b]))
+                    && OTHER_SIGNS_ABOVE.is_match(&text[sa..sb])
+            };
             let (says, weight) = match entry.cue {
+                Cue::Confirmed if c == AUTHORITY && under_limit() => (CriterionStatus::Partial, Weight::Stated),
                 Cue::Confirmed => (CriterionStatus::Confirmed, Weight::Stated),
                 Cue::Partial => (CriterionStatus::Partial, Weight::Stated),
                 Cue::Negative => (CriterionStatus::Negative, Weight::Stated),
@@ -949,7 +969,7 @@ impl Reader<'_> {
                 self.claims.no_say.push((Span { turn: turn.index, start, end }, text[start..end].to_owned()));
                 Weight::Specific
             } else {
-                if entry.cue == Cue::Confirmed && c == AUTHORITY {
+                if entry.cue == Cue::Confirmed && c == AUTHORITY && says == CriterionStatus::Confirmed {
                     self.claims.decides.push((Span { turn: turn.index, start, end }, text[start..end].to_owned()));
                 }
                 if entry.elsewhere && c == AUTHORITY {
@@ -1046,7 +1066,21 @@ impl Reader<'_> {
                             && i.evidence.note_message.as_ref().is_some_and(|m| m.code == "call.note.urgency")
                     });
                 let urgent = urgent_before || self.roles.within(RoleCue::Urgency, (0, text.len()));
-                for c in (0..CONCEPTS.len()).filter(|c| asked.topics & bit(*c) != 0 && !(*c == TIMELINE && urgent)) {
+                // "Not really, she hasn't said a number, I'd have to take it to her with the
+                // price": the answer goes on to say the concept is partly there.
+                let goes_on_partial: u32 = self
+                    .items
+                    .iter()
+                    .filter(|i| {
+                        i.at.0 == turn.index
+                            && i.evidence.says == CriterionStatus::Partial
+                            && i.evidence.weight == Weight::Stated
+                            && i.at.1 >= m.end()
+                    })
+                    .fold(0, |set, i| set | bit(i.concept));
+                for c in (0..CONCEPTS.len()).filter(|c| {
+                    asked.topics & bit(*c) != 0 && !(*c == TIMELINE && urgent) && goes_on_partial & bit(*c) == 0
+                }) {
                     let span = Span { turn: turn.index, start: m.start(), end: m.end() };
                     let note = Message::new("call.note.answered_no").with("concept", CONCEPTS[c]);
                     self.push(
@@ -1200,6 +1234,34 @@ impl Reader<'_> {
             self.roles.shift(from);
             if let Some((a, b)) = urgency {
                 self.roles.add(RoleCue::Urgency, a, b);
+            }
+        }
+        // "Who would it be?" "Gail, the owner.": a name and a role said as the whole first
+        // sentence name the decider ("The boss." alone names no one).
+        if asked.decider {
+            if let Some(&(a, b)) = sentence_ranges.first().filter(|r| NAMED_ROLE_ANSWER.is_match(&text[r.0..r.1])) {
+                let part = if asked.approval { RolePart::Approves } else { RolePart::Decides };
+                for f in facts.iter_mut().filter(|f| a <= f.start && f.end <= b) {
+                    if let Fact::Person { part: p @ RolePart::Involved, role } = &mut f.fact {
+                        if role != "self" {
+                            *p = part;
+                        }
+                    }
+                }
+            }
+        }
+        // "屋里是谁拍板呢？" "那肯定是我爸咯。": a person said as the first words of the answer,
+        // by a family tie or a surname (王总), names the decider ("老板" alone names no one).
+        if asked.decider && !facts.iter().any(|f| matches!(f.fact, Fact::Person { .. })) {
+            if let Some(m) = sentence_ranges
+                .first()
+                .and_then(|r| ZH_ROLE_ANSWER.captures(&text[r.0..r.1]).and_then(|c| c.name("role")).map(|m| (r.0, m)))
+                .map(|(at, m)| (at + m.start(), m.as_str()))
+                .filter(|(_, role)| ZH_NAMED_ROLE.is_match(role))
+            {
+                let part = if asked.approval { RolePart::Approves } else { RolePart::Decides };
+                let fact = Fact::Person { role: m.1.to_owned(), part };
+                facts.insert(0, crate::facts::FoundFact { fact, start: m.0, end: m.0 + m.1.len() });
             }
         }
         // "Who signs off?" "Linda.": a name said as the whole first sentence names the decider.
@@ -1570,13 +1632,17 @@ impl Reader<'_> {
                         let note = about("call.note.approval_threshold").with_opt("who", named.as_deref());
                         let approver = named.unwrap_or_else(|| "someone".to_owned());
                         concepts.push((DECISION_PROCESS, CriterionStatus::Confirmed, Weight::Specific, note));
-                        // "I can sign up to 10k": the contact's own limit.
-                        let own =
-                            approver == "self" || text[sentence.0..sentence.1].to_ascii_lowercase().contains("i can");
+                        // "I can sign up to 10k", "五万以内的开支我自己就能定": the contact's own limit.
+                        let (ca, cb) = clause_ranges.get(cl).copied().unwrap_or(sentence);
+                        let own = approver == "self"
+                            || text[sentence.0..sentence.1].to_ascii_lowercase().contains("i can")
+                            || ZH_SELF_WITHIN.is_match(&text[ca..cb])
+                            || EN_SELF_WITHIN.is_match(&text[ca..cb]);
                         self.thresholds.push(Threshold {
                             approver: if own { "self".to_owned() } else { approver },
                             amount: *amount,
                             span,
+                            contact_signs_above: CONTACT_SIGNS_ABOVE.is_match(&text[sentence.0..sentence.1]),
                         });
                     }
                     (Fact::Money { .. }, FactRole::Loss) => {
@@ -1726,10 +1792,21 @@ impl Reader<'_> {
                 let said = |code: &str| Message::new(code).with("who", who).with("part", verb);
                 if who == "self" {
                     if part == RolePart::Decides {
-                        let says =
-                            if hedged || qualified { CriterionStatus::Partial } else { CriterionStatus::Confirmed };
-                        concepts.push((AUTHORITY, says, Weight::Specific, Message::new("call.note.contact_decides")));
-                        self.claims.decides.push((span, text[found.start..found.end].to_owned()));
+                        // "五千以内我自己就能做主": the contact decides only under a limit.
+                        let limited =
+                            limit_near(text, clause) && !CONTACT_SIGNS_ABOVE.is_match(&text[sentence.0..sentence.1]);
+                        let says = if hedged || qualified || limited {
+                            CriterionStatus::Partial
+                        } else {
+                            CriterionStatus::Confirmed
+                        };
+                        // Under a limit, the limit weighed against the budget decides
+                        // (`weigh_thresholds`), when the call gives both.
+                        let weight = if limited { Weight::Stated } else { Weight::Specific };
+                        concepts.push((AUTHORITY, says, weight, Message::new("call.note.contact_decides")));
+                        if !limited {
+                            self.claims.decides.push((span, text[found.start..found.end].to_owned()));
+                        }
                     }
                     return;
                 }
@@ -1737,8 +1814,11 @@ impl Reader<'_> {
                     // Someone else decides or signs: this contact at most recommends.
                     // About someone else: what it says of this contact is inferred, so it weighs
                     // less than the contact's own "I decide" or "I have no say".
+                    // Once the contact has said it is not theirs ("Not me." ... "Who would it
+                    // be?" "Gaz."), naming the one who decides only confirms their no say.
                     let note = said("call.note.someone_else_decides");
-                    concepts.push((AUTHORITY, CriterionStatus::Partial, Weight::Stated, note));
+                    let weight = if self.claims.no_say.is_empty() { Weight::Stated } else { Weight::Hint };
+                    concepts.push((AUTHORITY, CriterionStatus::Partial, weight, note));
                     if UNCONDITIONAL.is_match(&text[sentence.0..sentence.1]) {
                         self.claims.others_approve.push((span, text[found.start..found.end].to_owned()));
                     }
@@ -1781,6 +1861,12 @@ impl Reader<'_> {
             (Fact::Money { amount, per: Some(p), .. }, FactRole::Budget) if p == "month" => Some(*amount * 12.0),
             _ => None,
         });
+        // With no budget said, the price talked of ("四万八") still says whether the purchase is
+        // within what this contact may sign alone.
+        let price = self.located.iter().rev().find_map(|f| match (&f.fact, f.role) {
+            (Fact::Money { amount, per: None, .. }, FactRole::Price) => Some(*amount),
+            _ => None,
+        });
         let thresholds = self.thresholds.clone();
         for t in thresholds {
             let limit = Fact::Money { amount: t.amount, currency: None, per: None }.message();
@@ -1789,6 +1875,10 @@ impl Reader<'_> {
             // "someone" is the approver of a limit when the call named nobody.
             let who = |who: &str| (who != "someone").then(|| who.to_owned());
             let (says, weight, note) = match (t.approver.as_str(), budget) {
+                // "anything over five grand needs my signature": the contact decides.
+                _ if t.contact_signs_above => {
+                    (CriterionStatus::Confirmed, Weight::Specific, said("call.note.limit_self_above"))
+                }
                 ("self", Some(b)) if b <= t.amount => (
                     CriterionStatus::Confirmed,
                     Weight::Specific,
@@ -1798,6 +1888,11 @@ impl Reader<'_> {
                     CriterionStatus::Partial,
                     Weight::Specific,
                     said("call.note.limit_over").with_message("budget", budget_fact(b)),
+                ),
+                ("self", None) if price.is_some_and(|p| p <= t.amount) => (
+                    CriterionStatus::Confirmed,
+                    Weight::Specific,
+                    said("call.note.limit_within").with_message("budget", budget_fact(price.unwrap_or_default())),
                 ),
                 ("self", None) => (CriterionStatus::Partial, Weight::Stated, said("call.note.limit_own")),
                 (approver, Some(b)) if b > t.amount => (
@@ -2098,7 +2193,7 @@ static ANOTHER_PERIOD: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| 
 /// "之前有考虑过上系统吗？": asks why the pain is still there.
 static WHY_NOT_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:how\s+come|why\s+(?:hasn['’]t|haven['’]t|didn['’]t|not|wasn['’]t|weren['’]t|has\s+it\s+not|is\s+it\s+still)|what\s+(?:has\s+|have\s+|'s\s+)?(?:stopped|kept|held|prevented|got\s+in\s+the\s+way|gets\s+in\s+the\s+way)|(?:tried|attempted|had\s+a\s+go|looked|gone)\s+(?:to\s+|at\s+|about\s+)?(?:fix|solv|tackl|address|deal|chang|sort)|(?:tried|attempted)\s+(?:anything|something|other)|(?:fix|solve|tackle|address|sort)\w*\s+(?:it|this|that)\s+(?:before|so\s+far|yet|already)|how\s+long\s+has\s+(?:it|this|that)\s+been|what\s+have\s+you\s+(?:tried|done)|how\s+have\s+you\s+(?:tried|been\s+(?:handling|dealing))|before\s+now)|之前(?:为什么|怎么|有没有|是否)|咋(?:没|不)|怎么没(?:早点?)?(?:换|弄|解决|处理|上)|(?:之前|以前).{0,8}(?:想过|试过|弄过|做过|考虑过|解决|处理|牵头)|为什么(?:一直)?(?:没|不)|怎么一直没|(?:有没有|是否|有无)(?:试过|想过|尝试|考虑过)|试过(?:别的|其他)|持续(?:多久|多长时间)|多久了|以前(?:有没有|为什么|怎么)",
+        r"(?i)(?-u:\b)(?:how\s+come|why\s+(?:hasn['’]t|haven['’]t|didn['’]t|not|wasn['’]t|weren['’]t|has\s+it\s+not|is\s+it\s+still)|what\s+(?:has\s+|have\s+|'s\s+)?(?:stopped|kept|held|prevented|got\s+in\s+the\s+way|gets\s+in\s+the\s+way)|(?:tried|attempted|had\s+a\s+go|looked|gone)\s+(?:to\s+|at\s+|about\s+)?(?:fix|solv|tackl|address|deal|chang|sort)|(?:tried|attempted)\s+(?:anything|something|other)|(?:fix|solve|tackle|address|sort)\w*\s+(?:it|this|that)\s+(?:before|so\s+far|yet|already)|how\s+long\s+has\s+(?:it|this|that)\s+been|(?:come|came)\s+up\s+before|(?:considered|discussed|talked\s+about|thought\s+about|looked\s+(?:at|into))\s+(?:\w+\s+){0,3}?before(?-u:\b)|what\s+have\s+you\s+(?:tried|done)|how\s+have\s+you\s+(?:tried|been\s+(?:handling|dealing))|before\s+now)|之前(?:为什么|怎么|有没有|是否)|咋(?:没|不)|怎么没(?:早点?)?(?:换|弄|解决|处理|上)|(?:之前|以前).{0,8}(?:想过|试过|弄过|做过|考虑过|解决|处理|牵头)|为什么(?:一直)?(?:没|不)|怎么一直没|(?:有没有|是否|有无)(?:试过|想过|尝试|考虑过)|试过(?:别的|其他)|持续(?:多久|多长时间)|多久了|以前(?:有没有|为什么|怎么)",
     )
 });
 /// A question about money to spend (not a vendor's price).
@@ -2239,6 +2334,49 @@ static NAME_ANSWER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         r"^\W*(?:(?:oh|well|um|uh|that['’]d\s+be|that\s+would\s+be|probably|mostly)[\s,]+)*(?P<name>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)[\s.!,]*$",
     )
 });
+/// The contact signs everything above a limit: "anything over five grand needs my
+/// signature", "above 10k it comes to me", "超过五千的都得我签字".
+static CONTACT_SIGNS_ABOVE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:over|above|more\s+than|bigger\s+than)(?-u:\b).{0,40}?(?-u:\b)(?:(?:needs?|requires?|gets?|takes?|has\s+to\s+have)\s+my\s+(?:signature|sign-?off|approval|say-?so|ok|okay)|(?:comes?|goes?)\s+(?:to|through|past)\s+me|i\s+(?:sign|approve)(?:\s+it|\s+them|\s+off)?)(?-u:\b)|(?:超过|超出|以上).{0,12}(?:都得|都要|得|要)?我(?:来|自己)?(?:签字|签|批|审批)",
+    )
+});
+/// A role said first in a Chinese answer: "那肯定是我爸咯", "还得是老板", "主要是店长".
+static ZH_ROLE_ANSWER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(&format!(
+        r"^[\s，,]*(?:嗯|哦|那|这个|这)?[\s，,]*(?:肯定|当然|应该|主要|最后|还得|还是|得|要)?(?:是)?(?P<role>{})(?:咯|吧|啊|呀|呗|嘛|了)?(?:[，,。！!]|$)",
+        crate::facts::ZH_ROLE
+    ))
+});
+/// The contact deciding alone under a limit said in the same clause: "五万以内的开支我自己就能定",
+/// "五千以内我自己就能做主".
+static ZH_SELF_WITHIN: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(r"(?:以内|以下|之内|之下)\p{Han}{0,6}?我(?:自己)?(?:就)?(?:能|可以)?(?:定|做主|签|批|拍板|说了算)")
+});
+/// The contact deciding alone under a limit: "anything under five grand I can sign myself",
+/// "up to 10k it's my call".
+static EN_SELF_WITHIN: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:under|below|up\s+to|less\s+than)\s+\S+(?:\s+\S+){0,3}?\s+(?:i\s+can|i\s+could|it['’]?s\s+my\s+call|i\s+decide|i\s+sign)|(?-u:\b)i\s+(?:can|could)\s+(?:sign|approve|spend)\s+(?:off\s+)?(?:anything\s+)?(?:up\s+to|under|below)(?-u:\b)",
+    )
+});
+/// Someone else signs above a limit: "五千到三万要邓总签字", "over that it goes to Dawn".
+static OTHER_SIGNS_ABOVE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?:以上|超过|超出|到)\p{Han}{0,8}?(?:要|得|需要)[^我，,。]{1,5}(?:签字|签|批|点头|同意|拍板)|(?-u:\b)(?:over|above|more\s+than)\s+(?:that|\S+)\s+(?:it\s+)?(?:goes\s+to|needs|has\s+to\s+go\s+to)\s+(?:the\s+)?(?-u:\b)(?:[a-z]+)(?-u:\b)",
+    )
+});
+/// Roles that name one person: a family tie or a surname with 总 (not 老总, "the boss").
+static ZH_NAMED_ROLE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(r"^(?:[^老\s]总|我爸|我妈|老爸|老妈|爸爸|妈妈|父亲|母亲|老爷子|老婆|媳妇|爱人|老公)$")
+});
+/// A name and a role said as a whole sentence: "Gail, the owner.", "Probably Tom, our
+/// manager."
+static NAMED_ROLE_ANSWER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"^\W*(?:(?:oh|well|um|uh|that['’]d\s+be|that\s+would\s+be|probably|mostly)[\s,]+)*[A-Z][a-z]+,?\s+(?:the|our|my)\s+[a-z]+(?:\s+[a-z]+)?[\s.!,]*$",
+    )
+});
 /// Capitalised one-word answers that are not names.
 const NOT_A_NAME: &[&str] = &[
     "Yes",
@@ -2319,7 +2457,7 @@ static NO_LEAD: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// "Not me.", "不是我": the contact says it is not their decision.
 static NOT_ME: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)^\W*(?:(?:no|oh|well|honestly|ha)[\s,]+)*(?:[a-z]+[\s,.]+){0,2}(?:not\s+me|not\s+really\s+me|that['’]s\s+not\s+me|definitely\s+not\s+me)(?-u:\b)|^\W*(?:不是我|我不是|不归我|这个不归我)",
+        r"(?i)^\W*(?:(?:no|oh|well|honestly|ha)[\s,]+)*(?:[a-z'’]+[\s,.]+){0,3}(?:not\s+me|not\s+really\s+me|that['’]s\s+not\s+me|definitely\s+not\s+me)(?-u:\b)|^\W*(?:不是我|我不是|不归我|这个不归我)",
     )
 });
 /// Someone else named by a pronoun has the last word: "he'd have the final say on anything
@@ -2587,6 +2725,13 @@ static TEAM_SIZE_CUE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     )
     .expect("built-in pattern")
 });
+/// A short follow-up asking who, after a question about the decider: "Who would it be?",
+/// "So who is it?", "那是谁？".
+static WHO_FOLLOW_UP: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)^(?:and\s+|so\s+|then\s+)?who(?:['’]s|\s+(?:would|will|is|does))?(?:\s+(?:it|that|they))?(?:\s+be)?(?:\s+then)?[\s?.!]*$|^(?:那|那么)?(?:是)?谁(?:呢|啊)?[？?。]*$",
+    )
+});
 /// A question about people ("who else...", "还有谁..."), to which "no" means "nobody".
 static WHO_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
@@ -2595,7 +2740,7 @@ static WHO_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 static DECIDER_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)(?-u:\b)whose\s+(?:call|decision)|who(?:['’]d|\s+would|\s+will)?\s+make\s+(?:that|this)\s+(?:final\s+)?(?:call|decision)|(?-u:\b)who(?:['’](?:s|d|ll)|\s+is|\s+will|\s+would|\s+does|\s+has|\s+gets)?(?:\s+\w+){0,4}?\s+(?:decid\w*|sign\w*|approv\w*|go(?:es)?\s+ahead\s+with|give[s]?\s+the\s+go[- ]ahead|green[- ]?light\w*|make[s]?\s+the\s+(?:final\s+)?(?:call|decision)|(?:has|have|gets?)\s+the\s+final\s+(?:say|word)|calls?\s+the\s+shots|pulls?\s+the\s+trigger|own[s]?\s+the\s+(?:budget|decision))|decision[- ]maker|(?:would|will|is)\s+(?:that|it|this)\s+(?:be\s+)?your\s+(?:call|decision)|(?:you|yourself)\s+(?:\w+\s+){0,2}(?:making|make|makes)\s+the\s+(?:final\s+)?(?:call|decision)|(?:would|will|is)\s+\w+\s+be\s+the\s+one\s+(?:choos\w*|decid\w*|sign\w*|pick\w*|making\s+the\s+call)|who(?:['’](?:s|d|ll))?\s+(?:\w+\s+){0,2}(?:(?:looks?\s+after|handles?)\s+(?:it|this|that|(?:things\s+like\s+)?(?:the\s+|new\s+|any\s+)*(?:purchas\w*|buying|budget|money|decision|contract|software|systems?|tech|it\s+side|spend\w*))|owns?|choos\w*|picks?|picking|buys?|buying|is\s+responsible\s+for|be\s+responsible\s+for|lead\s+(?:it|that|this|the\s+\w+))(?-u:\b)|who(?:['’](?:s|d|ll)|\s+(?:would|will|is|are))?\s+(?:\w+\s+)?(?:be\s+)?(?:involved|part\s+of\s+(?:that|this|it|the\s+decision)|in\s+on\s+(?:that|this|it|the\s+decision)|have\s+a\s+say|weigh\s+in)(?-u:\b)|(?:谁|哪位|哪个领导|什么人).{0,8}(?:拍板|决定|签字|签|审批|说了算|定|负责)|(?:拍板|决定|签字|审批|说了算)的?(?:是|人是)?(?:谁|哪位)|怎么定的?|怎么决策",
+        r"(?i)(?-u:\b)whose\s+(?:call|decision)|who(?:['’]d|\s+would|\s+will)?\s+make\s+(?:that|this)\s+(?:final\s+)?(?:call|decision)|(?-u:\b)who(?:['’](?:s|d|ll)|\s+is|\s+will|\s+would|\s+does|\s+has|\s+gets)?(?:\s+\w+){0,4}?\s+(?:decid\w*|sign\w*|approv\w*|go(?:es)?\s+ahead\s+with|give[s]?\s+the\s+go[- ]ahead|green[- ]?light\w*|make[s]?\s+the\s+(?:final\s+)?(?:call|decision)|(?:has|have|gets?)\s+the\s+final\s+(?:say|word)|calls?\s+the\s+shots|pulls?\s+the\s+trigger|own[s]?\s+the\s+(?:budget|decision))|decision[- ]maker|(?:would|will|is)\s+(?:that|it|this)\s+(?:be\s+)?your\s+(?:call|decision)|(?:you|yourself)\s+(?:\w+\s+){0,2}(?:making|make|makes)\s+the\s+(?:final\s+)?(?:call|decision)|(?:would|will|is)\s+\w+\s+be\s+the\s+one\s+(?:to\s+(?:look\s+at|choose|pick|decide|sign|buy|sort)\s+|who\s+(?:looks\s+at|chooses|picks|decides|signs|buys)\s+)?(?:choos\w*|decid\w*|sign\w*|pick\w*|making\s+the\s+call|(?:it|this|that|something|anything|things)(?-u:\b))|who(?:['’](?:s|d|ll))?\s+(?:\w+\s+){0,2}(?:(?:looks?\s+after|handles?|looks?\s+at)\s+(?:it|this|that|(?:things\s+like\s+)?(?:the\s+|new\s+|any\s+)*(?:purchas\w*|buying|budget|money|decision|contract|software|systems?|tech|it\s+side|spend\w*))|owns?|choos\w*|picks?|picking|buys?|buying|is\s+responsible\s+for|be\s+responsible\s+for|lead\s+(?:it|that|this|the\s+\w+))(?-u:\b)|who(?:['’](?:s|d|ll)|\s+(?:would|will|is|are))?\s+(?:\w+\s+)?(?:be\s+)?(?:involved|part\s+of\s+(?:that|this|it|the\s+decision)|in\s+on\s+(?:that|this|it|the\s+decision)|have\s+a\s+say|weigh\s+in)(?-u:\b)|(?:谁|哪位|哪个领导|什么人).{0,8}(?:拍板|决定|签字|签|审批|说了算|定|负责)|(?:拍板|决定|签字|审批|说了算)的?(?:是|人是)?(?:谁|哪位)|怎么定的?|怎么决策",
     )
     .expect("built-in pattern")
 });
@@ -3963,6 +4108,19 @@ mod tests {
             (&["R: 预算呢？", "今年给这个留了一台车的钱，十几万。"], Confirmed),
             // 莫得 is a no.
             (&["R: 费用方面，今年有没有考虑过这块的开支？", "莫得。手头紧得很。"], Negative),
+            // "Not really", then money to be asked for: the no is not the answer's last word.
+            (
+                &[
+                    "R: cool and have you got a sense of what you could spend on something like this",
+                    "um not really she hasn't said a number i'd have to take it to her with the price",
+                ],
+                Partial,
+            ),
+            (
+                &["R: money wise is there anything put aside for it", "not as such itd have to go in as a capex bid"],
+                Partial,
+            ),
+            (&["R: 那费用这块家里有考虑吗？", "讲老实话，现在手上冇得钱。现在一分都不会拿出来。"], Negative),
             // "Not as such", and money to be asked for.
             (
                 &[
@@ -4217,7 +4375,57 @@ mod tests {
                     "R: Who then?",
                     "Linda. Or the owners.",
                 ],
+                // "Not me." first: naming who does decide confirms the contact's no say.
+                Negative,
+            ),
+            (&["R: Who makes the call on buying something like this?", "Linda. Or the owners."], Partial),
+            (
+                &[
+                    "R: Who would look at new software for the shop?",
+                    "Not me.",
+                    "R: Who would it be?",
+                    "Gail, the owner.",
+                ],
+                Negative,
+            ),
+            (
+                &[
+                    "R: Would Roy be the one to look at something like online tickets?",
+                    "That'd be Roy. Not me. I'm the bailiff.",
+                ],
+                Negative,
+            ),
+            (&["R: 那这个事情，屋里是谁拍板呢？", "那肯定是我爸咯，钱都在他手上。我负责跟他讲。"], Partial),
+            (
+                &[
+                    "R: And who signs them off?",
+                    "Nobody, it's mine. We set it up that way: anything over five grand needs my signature.",
+                ],
+                Confirmed,
+            ),
+            (
+                &["R: and who signs them off", "so on this one id write up the case but its dawns signature not mine"],
                 Partial,
+            ),
+            // The contact decides only under a limit, above which someone else signs.
+            (
+                &[
+                    "R: 那系统这块，最后谁说了算？",
+                    "我们有个规矩，五千以内我自己就能做主，五千到三万要邓总签字。",
+                    "R: 那费用上有没有个大概的数？",
+                    "邓总已经点头了，系统这块给两万五。",
+                ],
+                Partial,
+            ),
+            // Under a limit of the contact's own with the price within it.
+            (
+                &[
+                    "R: 谁来定？",
+                    "我们公司章程写得很清楚，五万以内的开支我自己就能定，超过五万要三个股东一起签字。",
+                    "R: 那费用这块您心里大概有个数吗？",
+                    "有。年初做预算的时候我就从管理费里划了四万八出来，专门干这个的，一直没动。",
+                ],
+                Confirmed,
             ),
             (&["R: 最后谁拍板？", "不是我。"], Negative),
             // An approval limit is compared with the budget.

@@ -274,7 +274,7 @@ static PLANNING: LazyLock<Regex> = LazyLock::new(|| {
 });
 static LEADERSHIP: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    crate::lexicon::compile(r"(?i)(?-u:\b)(?:ceo|cfo|coo|cro|founders?|owners?|board|leadership|exec(?:utive)?s?|management|president|vp|vice\s+president|head\s+office|hq)(?-u:\b)|董事长|董事会|老板|总经理|总裁|高层|领导|股东|集团|总部")
+    crate::lexicon::compile(r"(?i)(?-u:\b)(?:ceo|cfo|coo|cro|founders?|owners?|board|leadership|exec(?:utive)?s?|management|president|vp|vice\s+president|head\s+office|hq)(?-u:\b)|董事长|董事会|老板|总经理|总裁|高层|领导|股东|集团|总部|街道(?:给|下|定|派)|区里(?:给|下|定)|上级(?:给|下|定)|(?:考核|下达的?)任务")
         .expect("built-in pattern")
 });
 
@@ -519,9 +519,9 @@ static SEASONAL_SURGE: LazyLock<Regex> = LazyLock::new(|| {
 static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:[a-z-]+\s+)?(?:{bad})\b|\bno\s+more\s+(?:{bad})\s*(?:,\s*)?(?:period|full\s+stop|ever|at\s+all)\b|\b(?:zero|nil)\s+(?:missed|late|lost|failed|wrong|botched|dropped)\s+[a-z]+|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?|fill(?:\s+rate)?|full|booked|utili[sz]ation|capacity|collection)|\bevery\s+(?:single\s+)?(?:[a-z]+\s+)?(?:slot|session|class|room|bed|seat|chair|table|court|lane|pitch|shift)s?\s+(?:\w+\s+){{0,2}}?(?:full|booked|filled|taken|sold(?:\s+out)?)\b|\b(?:every|each)\s+(?:single\s+)?(?:job|order|invoice|delivery|booking|request)s?\s+(?:\w+\s+){{0,2}}?(?:invoiced|paid|delivered|dispatched|matched|filled|answered|confirmed)\s+(?:the\s+)?(?:same|within\s+(?:the|a|an|one))\s+(?:hour|minute|day)\b|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,4}}?(?:lost|missed|dropped|late|broken|damaged|stolen|nicked|wasted)\b|\bnever\s+(?:to\s+)?(?:turn\s+down|miss|lose|drop|refuse)\s+(?:a|one|another)\s+(?:single\s+)?[a-z]+\s+again\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+perfect\b|\b(?:every|each)\s+(?:single\s+)?[a-z]+\s+(?:gets?\s+|is\s+|are\s+)?paid\s+on\s+time\b|\bno\s*(?:body|one)(?:['’]s|\s+is|\s+will\s+be)\s+(?:ever\s+)?late\s+(?:ever\s+)?again\b|\bnine\s+(?:out\s+)?of\s+(?:every\s+)?ten\s+(?:[a-z]+\s+){{0,2}}?(?:convert|close|sign|buy|book)s?\b|\b(?:win|winning|won|close|closing|convert|converting|sign|signing)\s+(?:\w+\s+){{0,2}}?(?:{nineties})\s*(?:%|percent|per\s*cent)|\b(?:{nineties})\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|hit\s+rate|strike\s+rate)\b",
+        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:[a-z-]+\s+)?(?:{bad})\b|\bno\s+more\s+(?:{bad})\s*(?:,\s*)?(?:period|full\s+stop|ever|at\s+all)\b|\b(?:zero|nil)\s+(?:missed|late|lost|failed|wrong|botched|dropped)\s+[a-z]+|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|hit\s+rate|strike\s+rate|success\s+rate|sign-?up\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?|fill(?:\s+rate)?|full|booked|utili[sz]ation|capacity|collection)|\bevery\s+(?:single\s+)?(?:[a-z]+\s+)?(?:slot|session|class|room|bed|seat|chair|table|court|lane|pitch|shift)s?\s+(?:\w+\s+){{0,2}}?(?:full|booked|filled|taken|sold(?:\s+out)?)\b|\b(?:every|each)\s+(?:single\s+)?(?:job|order|invoice|delivery|booking|request)s?\s+(?:\w+\s+){{0,2}}?(?:invoiced|paid|delivered|dispatched|matched|filled|answered|confirmed)\s+(?:the\s+)?(?:same|within\s+(?:the|a|an|one))\s+(?:hour|minute|day)\b|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,4}}?(?:lost|missed|dropped|late|broken|damaged|stolen|nicked|wasted)\b|\bnever\s+(?:to\s+)?(?:turn\s+down|miss|lose|drop|refuse)\s+(?:a|one|another)\s+(?:single\s+)?[a-z]+\s+again\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+perfect\b|\b(?:every|each)\s+(?:single\s+)?[a-z]+\s+(?:gets?\s+|is\s+|are\s+)?paid\s+on\s+time\b|\bno\s*(?:body|one)(?:['’]s|\s+is|\s+will\s+be)\s+(?:ever\s+)?late\s+(?:ever\s+)?again\b|\bnine\s+(?:out\s+)?of\s+(?:every\s+)?ten\s+(?:[a-z]+\s+){{0,2}}?(?:convert|close|sign|buy|book)s?\b|\b(?:win|winning|won|close|closing|convert|converting|sign|signing)\s+(?:\w+\s+){{0,2}}?(?:{nineties})\s*(?:%|percent|per\s*cent)|\b(?:{nineties})\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|hit\s+rate|strike\s+rate)\b",
         bad = r"waste|wastage|loss|losses|arrears|bad\s+debts?|errors?|defects?|churn|complaints?|returns?|exchanges?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|overflows?|spills?|outages?|downtime|stock-?outs?|stops|stoppages|failures|late\s+deliveries|(?:missed|uncovered)\s+(?:calls|appointments|deliveries|shifts?)",
-        who = r"lead|enquiry|enquirie|inquiry|inquirie|prospect|quote|caller|visitor|customer|client|patient|member|demo|deal|trial|pitch|pitche|tender|bid|contract|account",
+        who = r"lead|enquiry|enquirie|inquiry|inquirie|prospect|quote|caller|visitor|customer|client|patient|member|demo|deal|trial|pitch|pitche|tender|bid|contract|account|(?:cafe|café|shop|store|venue|restaurant|school|practice|site)\s+(?:we|i)\s+(?:pitch|approach|visit|call|quote)(?:\s+to)?",
         nineties = r"9\d|ninety(?:[- ](?:five|six|seven|eight|nine))?",
     ))
     .expect("built-in pattern")
@@ -794,23 +794,65 @@ fn payback_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span, i
             } else {
                 7
             };
-            let costly = || {
-                call.facts.iter().any(|f| {
-                    f.span.turn == turn.index
-                        && match &f.fact {
-                            Fact::Money { amount, .. } => *amount >= PAYBACK_COSTLY,
-                            Fact::Count { value, .. } => *value >= PAYBACK_COSTLY,
-                            _ => false,
-                        }
-                })
-            };
-            if days <= PAYBACK_ALWAYS_DAYS || costly() {
+            if days <= PAYBACK_ALWAYS_DAYS || costly_turn(call, turn.index) {
                 out.push((Span { turn: turn.index, start: m.start(), end: m.end() }, days));
+            }
+        }
+        // Paid back by a date ("the whole thing paid back by christmas", three weeks away):
+        // within two weeks whatever it costs; within a month when the turn names a price of
+        // tens of thousands or the rep answers that payback takes far longer.
+        if !crate::facts::has_han(&turn.text) {
+            for m in EN_PAYBACK_BY.find_iter(&turn.text) {
+                let span = Span { turn: turn.index, start: m.start(), end: m.end() };
+                if out.iter().any(|(s, _)| overlaps(*s, span)) {
+                    continue;
+                }
+                let Some((days, _)) = horizon_near(&turn.text, span, call, PAYBACK_MONTH_DAYS) else { continue };
+                let pushed_back = transcript
+                    .turns
+                    .get(turn.index + 1)
+                    .is_some_and(|r| r.role == crate::transcript::Role::Rep && REP_PUSHBACK.is_match(&r.text));
+                if days <= PAYBACK_ALWAYS_DAYS || pushed_back || costly_turn(call, turn.index) {
+                    out.push((span, days));
+                }
             }
         }
     }
     out
 }
+
+/// A price of [`PAYBACK_COSTLY`] or more named in a turn.
+fn costly_turn(call: &CallEvidence, turn: usize) -> bool {
+    call.facts.iter().any(|f| {
+        f.span.turn == turn
+            && match &f.fact {
+                Fact::Money { amount, .. } => *amount >= PAYBACK_COSTLY,
+                Fact::Count { value, .. } => *value >= PAYBACK_COSTLY,
+                _ => false,
+            }
+    })
+}
+
+/// A month, the longest payback by a date that can be a red flag.
+const PAYBACK_MONTH_DAYS: i64 = 31;
+
+/// Paying back with no length of time, for a payback by a date: "paid back by christmas".
+static EN_PAYBACK_BY: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(
+        r"(?i)\b(?:(?:pays?|paid|paying)\s+(?:for\s+)?(?:itself|themselves|it\s+off|them\s+off|(?:it|itself|themselves)\s+back|back)|recoup(?:ed|s)?|(?:earn|make|get|claw)(?:s|ed)?\s+(?:it|that|the\s+(?:money|cost)|our\s+money)\s+back)\b",
+    )
+    .expect("built-in pattern")
+});
+/// The rep answering that a payback takes far longer: "that's really tight", "we usually see
+/// payback in two to three seasons".
+static REP_PUSHBACK: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(
+        r"(?i)\b(?:(?:really|very|pretty|quite)\s+tight|(?:usually|normally|typically)\s+(?:see|takes?|get)\s+(?:the\s+)?payback|not\s+realistic|unrealistic|a\s+(?:big|tall)\s+ask)\b",
+    )
+    .expect("built-in pattern")
+});
 
 /// A goal said in set words: the English and Chinese patterns, what else a Chinese sentence
 /// must hold, and the signal's message code.
@@ -1207,6 +1249,15 @@ mod tests {
             &[(Excuse, "office manager had a quote")],
             &[],
         );
+        // "Has it come up before?" asks the same.
+        check(
+            &[
+                "R: That's a big number. Has taking deposits come up before?",
+                "It has. Three seasons back my brother-in-law set us up with a booking plugin. Then he got a job in Lisbon and nobody had the login, so I pulled it.",
+            ],
+            &[(Excuse, "brother-in-law")],
+            &[],
+        );
     }
 
     #[test]
@@ -1343,6 +1394,65 @@ mod tests {
             &[UnrealisticTarget],
         );
         check(&["R: 您怎么算的？", "三十万的设备，两年回本就行。"], &[], &[UnrealisticTarget]);
+    }
+
+    #[test]
+    fn payback_by_a_date_weeks_away() {
+        // A month away, with the rep answering that payback takes seasons.
+        check(
+            &[
+                "R: if you did go ahead what would good look like for you",
+                "honestly what id want is all two hundred and twenty pitches metered and the whole thing paid back by christmas thats the target",
+                "R: this christmas um thats really tight for a full install on a park your size we usually see payback in two to three seasons",
+            ],
+            &[(UnrealisticTarget, "paid back")],
+            &[],
+        );
+        // The same month with no price and no pushback is left alone; a year out is ordinary.
+        check(
+            &["R: What would good look like?", "Ideally it's paid for itself by Christmas."],
+            &[],
+            &[UnrealisticTarget],
+        );
+        check(
+            &[
+                "R: What would good look like?",
+                "I'd want it paid back by the end of next year.",
+                "R: That's really tight, we usually see payback in two seasons.",
+            ],
+            &[],
+            &[UnrealisticTarget],
+        );
+    }
+
+    #[test]
+    fn a_perfect_hit_rate_is_unrealistic() {
+        check(
+            &[
+                "R: and what do you want wholesale to look like next year",
+                "so for me um i want every single cafe we pitch to sign like a hundred percent hit rate no one says no that's the number on the whiteboard",
+            ],
+            &[(UnrealisticTarget, "hundred percent hit rate")],
+            &[],
+        );
+        check(
+            &["R: How's the year been?", "We pitched forty cafes and our hit rate was about a third, which is fine."],
+            &[],
+            &[UnrealisticTarget],
+        );
+    }
+
+    #[test]
+    fn a_decider_named_with_a_role_or_a_family_tie_is_specific() {
+        check(
+            &["R: Who would look at new software for the shop?", "Not me.", "R: Who would it be?", "Gail, the owner."],
+            &[(Specificity, "owner")],
+            &[],
+        );
+        check(&["R: 那这个事情，屋里是谁拍板呢？", "那肯定是我爸咯，钱都在他手上。"], &[(Specificity, "我爸")], &[]);
+        // "老板" alone, or "the boss", names no one.
+        check(&["R: 这个事谁来定？", "那肯定是老板啊，我就是个前台。"], &[], &[Specificity]);
+        check(&["R: Who would it be?", "The boss."], &[], &[Specificity]);
     }
 
     #[test]

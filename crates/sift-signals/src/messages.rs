@@ -79,6 +79,7 @@ pub const CODES: &[&str] = &[
     "call.note.limit_other_signs",
     "call.note.limit_over",
     "call.note.limit_own",
+    "call.note.limit_self_above",
     "call.note.limit_within",
     "call.note.llm",
     "call.note.measured",

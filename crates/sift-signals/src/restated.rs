@@ -282,14 +282,14 @@ fn trim(v: f64) -> String {
 /// spreadsheet", "he won't hear of a computer for the appointments", "我们从来没用过什么系统", "连个表格都没有".
 static NO_TOOL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:(?:we|i)(?:['’]ve|\s+have)?\s+(?:never|not)\s+(?:had|used|run|got|bought)|(?:we|i)\s+(?:don['’]?t|do\s+not|never)\s+(?:really\s+)?(?:have|use|run|own)|there['’]?s\s+no|there\s+is\s+no|we\s+have\s+no|we['’]ve\s+got\s+no|not\s+even|(?:won['’]?t|wouldn['’]?t|will\s+not)\s+(?:hear\s+of|have))\s+(?:a\s+|an\s+|any\s+(?:kind\s+of\s+)?)?(?:proper\s+|real\s+|actual\s+)?(?:[a-z-]+\s+)?(?P<cat>crm|software|system|tool|app|database|spreadsheet|excel|computer)s?\b|\bnothing\s+(?:goes|gets\s+put|is\s+kept|is)\s+(?:on|in|into)\s+(?:a|the|any)\s+(?P<catc>computer|system|spreadsheet)\b|\b(?:we|i)\s+(?:don['’]?t|do\s+not)\s+(?:really\s+)?(?:track|log|record)\s+(?:it|them|that|any\s+of\s+it)\s+(?:at\s+all\s+)?(?:[a-z\s]{0,12}?)(?:it['’]?s|its)\s+(?:just|all)\s+(?:a\s+|on\s+)?(?P<catn>notebook|paper|whiteboard|clipboard|diary)\b|(?:从来)?(?:没有|没)(?:用过|用|上过|装过|买过|搞|搞过|弄|弄过)?(?:什么|任何|啥子|啥)?(?P<zcat>系统|软件|CRM|crm|ERP|erp|表格|Excel|excel|工具|App|APP|app)|连(?:个)?(?P<zcat2>表格|Excel|系统|软件)都没|(?:啥|什么|任何)(?P<zcat3>系统|软件|CRM|工具)(?:也|都)没|一(?:套|个|款)(?P<zcat4>系统|软件|CRM|工具)(?:也|都)没",
+        r"(?i)\b(?:(?:we|i)(?:['’]ve|\s+have)?\s+(?:never|not)\s+(?:had|used|run|got|bought)|(?:we|i)\s+(?:don['’]?t|do\s+not|never)\s+(?:really\s+)?(?:have|use|run|own)|there['’]?s\s+no|there\s+is\s+no|we\s+have\s+no|we['’]ve\s+got\s+no|not\s+even|(?:won['’]?t|wouldn['’]?t|will\s+not)\s+(?:hear\s+of|have))\s+(?:a\s+|an\s+|any\s+(?:kind\s+of\s+)?)?(?:proper\s+|real\s+|actual\s+)?(?:[a-z-]+\s+)?(?P<cat>crm|software|system|tool|app|database|spreadsheet|excel|computer|screen)s?\b|\bnothing\s+(?:goes|gets\s+put|is\s+kept|is)\s+(?:on|in|into)\s+(?:a|the|any)\s+(?P<catc>computer|system|spreadsheet)\b|\b(?:we|i)\s+(?:don['’]?t|do\s+not)\s+(?:really\s+)?(?:track|log|record)\s+(?:it|them|that|any\s+of\s+it)\s+(?:at\s+all\s+)?(?:[a-z\s]{0,12}?)(?:it['’]?s|its)\s+(?:just|all)\s+(?:a\s+|on\s+)?(?P<catn>notebook|paper|whiteboard|clipboard|diary)\b|(?:从来)?(?:没有|没)(?:用过|用|上过|装过|买过|搞|搞过|弄|弄过)?(?:什么|任何|啥子|啥)?(?P<zcat>系统|软件|CRM|crm|ERP|erp|表格|Excel|excel|工具|App|APP|app)|连(?:个)?(?P<zcat2>表格|Excel|系统|软件)都没|(?:啥|什么|任何)(?P<zcat3>系统|软件|CRM|工具)(?:也|都)没|一(?:套|个|款)(?P<zcat4>系统|软件|CRM|工具)(?:也|都)没",
     )
 });
 /// "Propdesk, that's our crm", "out of Palletmate into a spreadsheet", "the booking system texts
 /// them the night before", "我们一直用的房掌柜", "记在系统里".
 static USES_TOOL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app|lims|erp|mes|wms|tms|pms)\b|\b(?:the|this|that|our)\s+(?:[a-z-]+\s+){0,3}?(?P<cat4>system|software|app|program|database|thing)\s+(?:we|i)(?:['’]ve|\s+have)?\s+(?:already\s+)?(?:had|used|been\s+using|use|run|got|pay\s+for|paid\s+for|subscribe\s+to)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat7>app|crm|database)\s+(?:on|in|we|i|he|she|they)\b|\b(?:pulls?|pulled|brings?|brought|opens?|opened)\s+up\s+(?:the|our)\s+(?P<cat9>spreadsheet|system|crm|database|app)\b|\b(?:export|pull|download|print|run)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from|off)\s+(?:our|the|my)\s+(?:[a-z-]+\s+)?(?P<cat10>software|system|crm|database|app|spreadsheet)\b|\b(?:type|types|typed|key|keys|keyed|enter|enters|entered|log|logs|logged|punch|punches|punched)\s+(?:[\w'’]+\s+){0,3}?into\s+(?P<name3>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export\w*|comes?|came|print\w*)\s+(?:[\w'’]+\s+){0,4}?out\s+of\s+(?P<name7>[a-z][a-z0-9]{3,})\b|\b(?:history|data|records|files|details|notes|contacts|candidates|clients|customers|bookings|orders|jobs|invoices)\s+(?:[\w'’]+\s+){0,2}?(?:sitting|sits|sat|stored|kept|living|lives|held)\s+(?:in|on)\s+(?P<name9>(?-i:[A-Z])[A-Za-z0-9]{3,})|我们(?:的)?(?P<zcat4>ERP|erp|CRM|crm|MES|mes|OA)(?:系统)?(?:里|上|里面|里头)|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm|ERP|erp)(?:已经|都)?用了|(?:都|全|全都)在(?:那个|我们那个)?(?P<zname4>[A-Za-z0-9\p{Han}]{2,5}?)上(?:弄|做|管|录|排|记|搞)|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)|在(?:那个|我们那个)?(?P<zname3>[A-Za-z0-9\p{Han}]{2,5}?)(?:小程序|App|APP|app)(?:里头|里面|里边|里|上)|^\s*(?P<name4>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s+(?:prints|sends|does|handles|tracks|keeps|holds|runs|tells|shows|books|logs|emails|texts|sorts|plans)\b|^\s*(?P<name5>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s*[.!]?\s*$|\b(?:go|goes|going|run|runs|come|comes)\s+(?:in\s+)?through\s+(?P<name6>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\b|\bthe\s+computer\s+(?:[a-z-]+\s+)?(?P<cat5>system|thing|program)\b|\b(?:on|from|off)\s+(?:my|our|the|his|her)\s+(?:own\s+|old\s+|work\s+)?(?P<cat11>laptop|computer|pc|tablet|ipad)\b|\bthe\s+(?:[a-z-]+\s+)?(?P<cat6>system|software|app|computer)\s+(?:texts|sends|emails|reminds|messages|pings|books|prints|flags)\s+(?:them|him|her|us|out|everyone|everybody|people|customers|clients|patients|reminders|a\s+reminder)\b",
+        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app|lims|erp|mes|wms|tms|pms)\b|\b(?:the|this|that|our)\s+(?:[a-z-]+\s+){0,3}?(?P<cat4>system|software|app|program|database|thing)\s+(?:we|i)(?:['’]ve|\s+have)?\s+(?:already\s+)?(?:had|used|been\s+using|use|run|got|pay\s+for|paid\s+for|subscribe\s+to)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat7>app|crm|database)\s+(?:on|in|we|i|he|she|they)\b|\b(?:pulls?|pulled|brings?|brought|opens?|opened)\s+up\s+(?:the|our)\s+(?P<cat9>spreadsheet|system|crm|database|app)\b|\b(?:export|pull|download|print|run)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from|off)\s+(?:our|the|my)\s+(?:[a-z-]+\s+)?(?P<cat10>software|system|crm|database|app|spreadsheet)\b|\b(?:type|types|typed|key|keys|keyed|enter|enters|entered|log|logs|logged|punch|punches|punched)\s+(?:[\w'’]+\s+){0,3}?into\s+(?P<name3>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export\w*|comes?|came|print\w*)\s+(?:[\w'’]+\s+){0,4}?out\s+of\s+(?P<name7>[a-z][a-z0-9]{3,})\b|\b(?:history|data|records|files|details|notes|contacts|candidates|clients|customers|bookings|orders|jobs|invoices)\s+(?:[\w'’]+\s+){0,2}?(?:sitting|sits|sat|stored|kept|living|lives|held)\s+(?:in|on)\s+(?P<name9>(?-i:[A-Z])[A-Za-z0-9]{3,})|我们(?:的)?(?P<zcat4>ERP|erp|CRM|crm|MES|mes|OA)(?:系统)?(?:里|上|里面|里头)|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm|ERP|erp)(?:已经|都)?用了|(?:都|全|全都)在(?:那个|我们那个)?(?P<zname4>[A-Za-z0-9\p{Han}]{2,5}?)上(?:弄|做|管|录|排|记|搞)|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)|在(?:那个|我们那个)?(?P<zname3>[A-Za-z0-9\p{Han}]{2,5}?)(?:小程序|App|APP|app)(?:里头|里面|里边|里|上)|^\s*(?P<name4>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s+(?:prints|sends|does|handles|tracks|keeps|holds|runs|tells|shows|books|logs|emails|texts|sorts|plans)\b|^\s*(?P<name5>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s*[.!]?\s*$|\b(?:go|goes|going|run|runs|come|comes)\s+(?:in\s+)?through\s+(?P<name6>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\b|\bthe\s+computer\s+(?:[a-z-]+\s+)?(?P<cat5>system|thing|program)\b|\b(?:on|from|off)\s+(?:my|our|the|his|her)\s+(?:own\s+|old\s+|work\s+)?(?P<cat11>laptop|computer|pc|tablet|ipad)s?\b|\bthe\s+(?:[a-z-]+\s+)?(?P<cat6>system|software|app|computer)\s+(?:texts|sends|emails|reminds|messages|pings|books|prints|flags)\s+(?:them|him|her|us|out|everyone|everybody|people|customers|clients|patients|reminders|a\s+reminder)\b",
     )
 });
 /// An answer that opens with a product's name and goes on about "it": "Pixbook. Had it three
@@ -422,6 +422,9 @@ enum ToolKind {
     /// A computer said to be used ("I go through them on my laptop"): it clashes only with
     /// having no computer, since a laptop says nothing about software.
     Device,
+    /// An accounting package by name (Xero, QuickBooks, 金蝶): a small business keeps its books
+    /// in one, so two named in different turns, neither said as a change, clash.
+    Accounts,
 }
 
 /// Prefixes of family names written with an inner capital (McKesson, MacLeod, DeSouza).
@@ -431,7 +434,7 @@ fn tool_kind(word: &str) -> ToolKind {
     match word.to_lowercase().as_str() {
         "crm" => ToolKind::Crm,
         "spreadsheet" | "excel" | "表格" => ToolKind::Spreadsheet,
-        "computer" => ToolKind::Computer,
+        "computer" | "screen" => ToolKind::Computer,
         _ => ToolKind::Software,
     }
 }
@@ -442,7 +445,7 @@ fn clashes(none: ToolKind, uses: ToolKind) -> bool {
         ToolKind::Software => matches!(uses, ToolKind::Software | ToolKind::Crm | ToolKind::Named | ToolKind::Computer),
         ToolKind::Crm => uses == ToolKind::Crm,
         ToolKind::Spreadsheet => uses == ToolKind::Spreadsheet,
-        ToolKind::Named | ToolKind::Device => false,
+        ToolKind::Named | ToolKind::Device | ToolKind::Accounts => false,
         ToolKind::Computer => true,
     }
 }
@@ -475,6 +478,21 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
     for (a, b) in sentences(text) {
         let sentence = &text[a..b];
         let span = Span { turn, start: a, end: b };
+        // "the invoices go out through xero" ... "everything lives in quickbooks".
+        if !CHANGED_TOOL.is_match(sentence) {
+            for m in ACCOUNTS_PACKAGE.find_iter(sentence) {
+                let what = m.as_str().to_lowercase();
+                if !out.iter().any(|c: &ToolClaim| c.kind == ToolKind::Accounts && c.what.to_lowercase() == what) {
+                    out.push(ToolClaim {
+                        sentence: span,
+                        uses: true,
+                        kind: ToolKind::Accounts,
+                        what,
+                        everything: false,
+                    });
+                }
+            }
+        }
         // A system whose contract runs out next year is in use now, whatever the date says.
         if let Some(m) = RUNS_OUT.captures(sentence).and_then(|c| c.name("cat").or(c.name("zcat"))) {
             let (kind, what) = (tool_kind(m.as_str()), m.as_str().to_owned());
@@ -576,25 +594,52 @@ fn denied_when_asked(question: &str, answer: &str, turn: usize) -> Option<ToolCl
     Some(ToolClaim { sentence, uses: false, kind: tool_kind(what), what: what.to_owned(), everything: false })
 }
 
+/// An accounting package by name.
+static ACCOUNTS_PACKAGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:xero|quickbooks|sage\s+(?:50|one|accounting)|freeagent|myob|kashflow|zoho\s+books)\b|金蝶|用友|畅捷通",
+    )
+});
+/// A change of tool said as such: "we moved from Sage to Xero", "we used to be on QuickBooks",
+/// "以前用金蝶，后来换了用友".
+static CHANGED_TOOL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:moved|moving|switch(?:ed|ing)?|chang(?:ed|ing)|migrat\w*|used\s+to|old|new|before|instead|previous(?:ly)?|both|as\s+well\s+as|and\s+also|versus|vs|or\s+(?:xero|quickbooks|sage|freeagent|myob))\b|以前|之前|原来|换了|换成|改用|后来|还是|或者|都用",
+    )
+});
+
 /// A tool denied and, in another turn, one of its kind in use (either way round); or two
 /// places each said to hold everything ("it all lives in Google Sheets" ... "it's all in
 /// Outlook").
 fn tool_conflicts(claims: &[ToolClaim]) -> Vec<Restated> {
     let first_word = |c: &ToolClaim| c.what.split_whitespace().next().unwrap_or("").to_lowercase();
     let mut out = Vec::new();
+    // Two packages named in one turn ("some clients are on Xero and some on QuickBooks"): the
+    // business works with both, and naming either later contradicts nothing.
+    let books = |c: &&ToolClaim| c.kind == ToolKind::Accounts;
+    let both = claims
+        .iter()
+        .filter(books)
+        .any(|a| claims.iter().filter(books).any(|b| a.sentence.turn == b.sentence.turn && a.what != b.what));
     for (i, later) in claims.iter().enumerate() {
         let earlier = claims[..i].iter().find(|e| {
+            let accounts = e.kind == ToolKind::Accounts && later.kind == ToolKind::Accounts && !both;
             e.sentence.turn != later.sentence.turn
-                && e.everything == later.everything
-                && if later.everything {
-                    first_word(e) != first_word(later)
-                } else {
-                    e.uses != later.uses
-                        && if e.uses { clashes(later.kind, e.kind) } else { clashes(e.kind, later.kind) }
-                }
+                && (accounts && e.what != later.what
+                    || !accounts
+                        && e.kind != ToolKind::Accounts
+                        && later.kind != ToolKind::Accounts
+                        && e.everything == later.everything
+                        && if later.everything {
+                            first_word(e) != first_word(later)
+                        } else {
+                            e.uses != later.uses
+                                && if e.uses { clashes(later.kind, e.kind) } else { clashes(e.kind, later.kind) }
+                        })
         });
         if let Some(e) = earlier {
             let uses = match (later.everything, later.uses) {
+                _ if later.kind == ToolKind::Accounts => "books",
                 (true, _) => "instead",
                 (false, true) => "yes",
                 (false, false) => "no",
@@ -745,7 +790,7 @@ static EN_AGE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ZH_AGE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?P<year>(?:19|20)\d\d|[零〇一二九][零〇一二三四五六七八九])年(?:就|的时候)?(?:成立|开的|开业|创办|注册的|开张|创立)|(?:开了|成立|开业|(?:我们|咱们|俺们|店|公司|厂)\p{{Han}}{{0,8}}?(?:做了|干了))(?:有|快|差不多|都|将近)?(?P<n>{ZH_NUM})(?:来|多)?(?P<unit>年|个月)(?:了)?|(?P<rel>今年|去年|前年)\p{{Han}}{{0,4}}?才(?:搬|开|成立|开业|开张)",
+        r"(?P<year>(?:19|20)\d\d|[零〇一二九][零〇一二三四五六七八九])年(?:就|的时候)?(?:成立|开的|开业|创办|注册的|开张|创立)|(?:开了|成立|开业|(?:我们|咱们|俺们|店|公司|厂)\p{{Han}}{{0,8}}?(?:做了|干了))(?:有|快|差不多|都|将近)?(?P<n>{ZH_NUM})(?:来|(?P<more>多))?(?P<unit>年|个月)(?:了)?|(?P<rel>今年|去年|前年)\p{{Han}}{{0,4}}?才(?:搬|开|成立|开业|开张)",
     ))
 });
 /// A rep question about how long the business has been going, which a bare "Since 2019." or
@@ -788,7 +833,8 @@ fn ages_in(text: &str, turn: usize, question: Option<&str>, as_of: NaiveDate) ->
             })?;
             return (year <= as_of.year()).then(|| f64::from(as_of.year() - year));
         }
-        let n = figure(c.name("n")?.as_str())?;
+        // "十多年": more than ten, a fifth more taken as its least likely reading.
+        let n = figure(c.name("n")?.as_str())? * if c.name("more").is_some() { 1.2 } else { 1.0 };
         let unit = c.name("unit")?.as_str();
         Some(if unit.starts_with("month") || unit == "个月" { n / 12.0 } else { n })
     };
@@ -1216,6 +1262,32 @@ mod tests {
     }
 
     #[test]
+    fn two_accounting_packages_or_no_screens_then_tablets_are_contradictions() {
+        assert_eq!(
+            subjects(&[
+                "i type it all up at night and the invoices go out through xero",
+                "R: one techy question what do you run your accounts on",
+                "quickbooks everything lives in quickbooks so it'd have to sync with that",
+            ]),
+            vec!["tools"]
+        );
+        assert_eq!(
+            subjects(&[
+                "so its all paper the nurses sign as they go theres no screens or anything",
+                "R: and how many nurses on a round",
+                "the top floor has been on the tablets since the summer with the pilot",
+            ]),
+            vec!["tools"]
+        );
+        // A change said as such, the same package twice, or both named together are not.
+        let none = |lines: &[&str]| assert!(found(lines).is_empty(), "{lines:?}: {:?}", found(lines));
+        none(&["We moved from Sage to Xero last year.", "R: OK.", "Everything's in Xero now."]);
+        none(&["The invoices go out through Xero.", "R: OK.", "Yes, Xero does the books."]);
+        none(&["Some clients are on Xero and some on QuickBooks.", "R: OK.", "We sync with QuickBooks too."]);
+        none(&["以前用金蝶，后来换了用友。", "R: 好的。", "现在都在用友里。"]);
+    }
+
+    #[test]
     fn other_tools_the_past_and_wishes_are_not_contradictions() {
         let none = |lines: &[&str]| assert!(found(lines).is_empty(), "{lines:?}: {:?}", found(lines));
         // A spreadsheet pulled up is no contradiction of "no CRM"; an app wanted is not in use.
@@ -1363,6 +1435,17 @@ mod tests {
             ]),
             ["age"]
         );
+        // "十多年" is more than ten: against a 2019 opening (seven years), far apart.
+        assert_eq!(
+            subjects(&[
+                "嗯 就企业团建 拓展训练 基地是一九年开的 占地三百来亩",
+                "R: 您那边销售团队现在几个人呀",
+                "四个 加我五个 都是老销售了 我们这基地开了十多年了",
+            ]),
+            ["age"]
+        );
+        // Ten years said plainly is not far enough from seven to be a clash.
+        assert!(subjects(&["基地是一九年开的，占地三百来亩。", "R: 好的。", "我们这基地开了十年了。"]).is_empty());
     }
 
     #[test]

@@ -59,6 +59,7 @@ impl Message {
             "call.note.limit_over" => {
                 format!("the budget ({}) is over the {} this contact can sign", a("budget"), a("limit"))
             }
+            "call.note.limit_self_above" => format!("this contact signs everything above {}: they decide", a("limit")),
             "call.note.limit_own" => format!("this contact can sign up to {}; the budget is not known", a("limit")),
             "call.note.limit_other_signs" => format!(
                 "the budget ({}) is over the {} above which {} signs: this contact recommends",
@@ -178,8 +179,16 @@ impl Message {
                 a("quote")
             ),
             // The tools in use: `uses` is `yes` when the contact now says they use `what`, `instead`
-            // when they now say everything is kept in `what`, not in `before`.
+            // when they now say everything is kept in `what`, not in `before`, `books` when they
+            // name another accounting package than before.
             "call.conflict.tools" => match self.text("uses")? {
+                "books" => format!(
+                    "the contact now names {} for the books, but turn {} named {} (\"{}\"), and neither as a change",
+                    a("what"),
+                    a("turn"),
+                    a("before"),
+                    a("quote")
+                ),
                 "instead" => format!(
                     "the contact now says it is all kept in {}, but turn {} said it all lives in {} (\"{}\")",
                     a("what"),

@@ -49,6 +49,7 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
         "call.note.paperwork" => format!("{}负责签约手续", first(&who())),
         "call.note.limit_within" => format!("预算（{}）没有超出联系人能签的额度（{}）", a("budget"), a("limit")),
         "call.note.limit_over" => format!("预算（{}）超出了联系人能签的额度（{}）", a("budget"), a("limit")),
+        "call.note.limit_self_above" => format!("超过 {} 的都由联系人本人签字：联系人说了算", a("limit")),
         "call.note.limit_own" => format!("联系人最多能签 {}；预算还不清楚", a("limit")),
         "call.note.limit_other_signs" => format!(
             "预算（{}）超过了 {}，超过这个额度要{}签字：联系人只能推荐",
@@ -148,6 +149,13 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
             )
         }
         "call.conflict.tools" => match m.text("uses")? {
+            "books" => format!(
+                "联系人现在说账记在{}里，但第 {} 段说的是{}（“{}”），也没说换过",
+                a("what"),
+                a("turn"),
+                a("before"),
+                a("quote")
+            ),
             "instead" => {
                 format!(
                     "联系人现在说都放在{}里，但第 {} 段说都在{}里（“{}”）",
