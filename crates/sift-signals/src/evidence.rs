@@ -2766,8 +2766,15 @@ fn spent_before(text: &str, start: usize) -> bool {
     let maybe = ["spent", "paid", "bought", "purchased", "pay", "costing", "花", "买", "付", "换", "添"]
         .iter()
         .any(|w| window.contains(w));
-    maybe && SPENT_BEFORE.is_match(window)
+    maybe && SPENT_BEFORE.is_match(window) || WENT_ON_BEFORE.is_match(text_before(text, start, 120))
 }
+/// What the money already went on, said before the figure: "it all went on new safes and
+/// cameras after the break in thirty grand that was".
+static WENT_ON_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:it\s+all|all\s+of\s+it|the\s+money|the\s+lot|everything)\s+(?:went|got\s+spent|was\s+spent)\s+on(?-u:\b)[^.?!]*$",
+    )
+});
 
 /// Money already put into a thing: "We put thirty grand into a new envelope", "we've sunk
 /// 40k into the old system" (not "we put 10k aside" or "we put twelve thousand into this").
@@ -4121,6 +4128,14 @@ mod tests {
                 Partial,
             ),
             (&["R: 那费用这块家里有考虑吗？", "讲老实话，现在手上冇得钱。现在一分都不会拿出来。"], Negative),
+            // What the money already went on is no budget.
+            (
+                &[
+                    "R: Is there anything put by for this?",
+                    "No. It all went on new safes and cameras after the break in, thirty grand that was.",
+                ],
+                Negative,
+            ),
             // "Not as such", and money to be asked for.
             (
                 &[
