@@ -621,22 +621,16 @@ fn tool_conflicts(claims: &[ToolClaim]) -> Vec<Restated> {
         .iter()
         .filter(books)
         .any(|a| claims.iter().filter(books).any(|b| a.sentence.turn == b.sentence.turn && a.what != b.what));
+    // Packages of books clash by name; other tools by kind, a no against a use.
+    let clash = |e: &ToolClaim, later: &ToolClaim| match (e.kind, later.kind) {
+        (ToolKind::Accounts, ToolKind::Accounts) => !both && e.what != later.what,
+        (ToolKind::Accounts, _) | (_, ToolKind::Accounts) => false,
+        _ if e.everything != later.everything => false,
+        _ if later.everything => first_word(e) != first_word(later),
+        _ => e.uses != later.uses && if e.uses { clashes(later.kind, e.kind) } else { clashes(e.kind, later.kind) },
+    };
     for (i, later) in claims.iter().enumerate() {
-        let earlier = claims[..i].iter().find(|e| {
-            let accounts = e.kind == ToolKind::Accounts && later.kind == ToolKind::Accounts && !both;
-            e.sentence.turn != later.sentence.turn
-                && (accounts && e.what != later.what
-                    || !accounts
-                        && e.kind != ToolKind::Accounts
-                        && later.kind != ToolKind::Accounts
-                        && e.everything == later.everything
-                        && if later.everything {
-                            first_word(e) != first_word(later)
-                        } else {
-                            e.uses != later.uses
-                                && if e.uses { clashes(later.kind, e.kind) } else { clashes(e.kind, later.kind) }
-                        })
-        });
+        let earlier = claims[..i].iter().find(|e| e.sentence.turn != later.sentence.turn && clash(e, later));
         if let Some(e) = earlier {
             let uses = match (later.everything, later.uses) {
                 _ if later.kind == ToolKind::Accounts => "books",
