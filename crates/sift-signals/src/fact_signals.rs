@@ -181,6 +181,13 @@ pub fn fact_signals(transcript: &Transcript, call: &CallEvidence) -> Vec<Signal>
             .with("quote", quote(strained.constraint));
         signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, strained.target, explanation));
     }
+    for (span, factor, days) in leap_targets(transcript, call) {
+        if is_absurd(&absurd, span) {
+            continue;
+        }
+        absurd.entry(span.turn).or_default().push(span);
+        signals.push(signal(SignalKind::UnrealisticTarget, Polarity::Red, span, unrealistic_explanation(factor, days)));
+    }
     // A figure of the target said in the same sentence as an absurd one ("ten times that next
     // summer like forty thousand plus same two helicopters") is part of it.
     let sentence_of = |span: Span| sentence_range(transcript, span);
@@ -519,10 +526,11 @@ static SEASONAL_SURGE: LazyLock<Regex> = LazyLock::new(|| {
 static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:[a-z-]+\s+)?(?:{bad})\b|\bno\s+more\s+(?:{bad})\s*(?:,\s*)?(?:period|full\s+stop|ever|at\s+all)\b|\b(?:zero|nil)\s+(?:missed|late|lost|failed|wrong|botched|dropped)\s+[a-z]+|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|hit\s+rate|strike\s+rate|success\s+rate|sign-?up\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?|fill(?:\s+rate)?|full|booked|utili[sz]ation|capacity|collection)|\bevery\s+(?:single\s+)?(?:[a-z]+\s+)?(?:slot|session|class|room|bed|seat|chair|table|court|lane|pitch|shift)s?\s+(?:\w+\s+){{0,2}}?(?:full|booked|filled|taken|sold(?:\s+out)?)\b|\b(?:every|each)\s+(?:single\s+)?(?:job|order|invoice|delivery|booking|request)s?\s+(?:\w+\s+){{0,2}}?(?:invoiced|paid|delivered|dispatched|matched|filled|answered|confirmed)\s+(?:the\s+)?(?:same|within\s+(?:the|a|an|one))\s+(?:hour|minute|day)\b|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,4}}?(?:lost|missed|dropped|late|broken|damaged|stolen|nicked|wasted)\b|\bnever\s+(?:to\s+)?(?:turn\s+down|miss|lose|drop|refuse)\s+(?:a|one|another)\s+(?:single\s+)?[a-z]+\s+again\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+perfect\b|\b(?:every|each)\s+(?:single\s+)?[a-z]+\s+(?:gets?\s+|is\s+|are\s+)?paid\s+on\s+time\b|\bno\s*(?:body|one)(?:['’]s|\s+is|\s+will\s+be)\s+(?:ever\s+)?late\s+(?:ever\s+)?again\b|\bnine\s+(?:out\s+)?of\s+(?:every\s+)?ten\s+(?:[a-z]+\s+){{0,2}}?(?:convert|close|sign|buy|book)s?\b|\b(?:win|winning|won|close|closing|convert|converting|sign|signing)\s+(?:\w+\s+){{0,2}}?(?:{nineties})\s*(?:%|percent|per\s*cent)|\b(?:{nineties})\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|hit\s+rate|strike\s+rate)\b",
+        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:[a-z-]+\s+)?(?:{bad})\b|\bno\s+more\s+(?:{bad})\s*(?:,\s*)?(?:period|full\s+stop|ever|at\s+all)\b|\b(?:zero|nil)\s+(?:missed|late|lost|failed|wrong|botched|dropped)\s+[a-z]+|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|hit\s+rate|strike\s+rate|success\s+rate|sign-?up\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?|fill(?:\s+rate)?|full|booked|utili[sz]ation|capacity|collection)|\bevery\s+(?:single\s+)?(?:[a-z]+\s+)?(?:slot|session|class|room|bed|seat|chair|table|court|lane|pitch|shift)s?\s+(?:\w+\s+){{0,2}}?(?:full|booked|filled|taken|sold(?:\s+out)?)\b|\b(?:every|each)\s+(?:single\s+)?(?:job|order|invoice|delivery|booking|request)s?\s+(?:\w+\s+){{0,2}}?(?:invoiced|paid|delivered|dispatched|matched|filled|answered|confirmed)\s+(?:the\s+)?(?:same|within\s+(?:the|a|an|one))\s+(?:hour|minute|day)\b|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,4}}?(?:lost|missed|dropped|late|broken|damaged|stolen|nicked|wasted)\b|\bnever\s+(?:to\s+)?(?:turn\s+down|miss|lose|drop|refuse)\s+(?:a|one|another)\s+(?:single\s+)?[a-z]+\s+again\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+perfect\b|\b(?:every|each)\s+(?:single\s+)?[a-z]+\s+(?:gets?\s+|is\s+|are\s+)?paid\s+on\s+time\b|\bno\s*(?:body|one)(?:['’]s|\s+is|\s+will\s+be)\s+(?:ever\s+)?late\s+(?:ever\s+)?again\b|\bnine\s+(?:out\s+)?of\s+(?:every\s+)?ten\s+(?:[a-z]+\s+){{0,2}}?(?:convert|close|sign|buy|book)s?\b|\b(?:win|winning|won|close|closing|convert|converting|sign|signing)\s+(?:\w+\s+){{0,2}}?(?:{nineties})\s*(?:%|percent|per\s*cent)|\b(?:{nineties})\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|hit\s+rate|strike\s+rate)\b|\b(?:every|each)\s+(?:single\s+)?(?:slot|session|class|room|studio|bed|seat|chair|table|court|lane|pitch|bay|machine)s?\s*,\s*(?:every|each)\s+(?:single\s+)?(?:hour|day|night|evening|weekend|slot|session|shift)\b|\b(?:every|each)\s+(?:single\s+)?(?:{payer})s?\s+(?:\w+\s+){{0,2}}?paid\s+(?:in\s+full\s+|up\s+)?(?:within|inside|in)\s+(?:the\s+)?(?:(?:twenty[- ]four|forty[- ]eight|24|48|one|a|an|two|three|same)\s+)?(?:hours?|day)\b|\b(?:everybody|everyone|every\s+(?:single\s+)?(?:{payer}|user|player|guest)s?)\s+(?:\w+\s+)?(?:on|using|onto|switched\s+(?:over\s+)?to|paying\s+(?:through|by|with|on))\s+(?:the\s+|our\s+)?(?:app|apps|card|cards|portal|online|website|contactless|system)\b[^.!?]{{0,40}}?(?:(?:a|one)\s+hundred\s+(?:percent|per\s*cent)|100\s*%|\bno\s+(?:cash|coins?|paper|cheques?|checks?)\s+at\s+all)",
         bad = r"waste|wastage|loss|losses|arrears|bad\s+debts?|errors?|defects?|churn|complaints?|returns?|exchanges?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|overflows?|spills?|outages?|downtime|stock-?outs?|stops|stoppages|failures|late\s+deliveries|(?:missed|uncovered)\s+(?:calls|appointments|deliveries|shifts?)",
         who = r"lead|enquiry|enquirie|inquiry|inquirie|prospect|quote|caller|visitor|customer|client|patient|member|demo|deal|trial|pitch|pitche|tender|bid|contract|account|(?:cafe|café|shop|store|venue|restaurant|school|practice|site)\s+(?:we|i)\s+(?:pitch|approach|visit|call|quote)(?:\s+to)?",
         nineties = r"9\d|ninety(?:[- ](?:five|six|seven|eight|nine))?",
+        payer = r"famil(?:y|ie)|parent|member|customer|client|tenant|household|student|invoice|account",
     ))
     .expect("built-in pattern")
 });
@@ -582,22 +590,18 @@ fn perfection_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span
             }
             let span = Span { turn: turn.index, start: m.start(), end: m.end() };
             // Said as a goal, or as the answer to a question about goals ("Goals for the new
-            // year?" "Every single enquiry converts. By Easter.").
-            let asked = turn
-                .index
-                .checked_sub(1)
-                .and_then(|i| transcript.turns.get(i))
-                .is_some_and(|q| q.role == crate::transcript::Role::Rep && GOAL_QUESTION.is_match(&q.text));
-            // The goal may be named after the perfection it describes ("Not one return.
-            // Zero. That's the goal."): read from this sentence to the end of the answer.
-            let rest = rest_of_answer(&turn.text, span);
-            if !asked && !GOAL_CUE.is_match(rest) {
+            // year?" "Every single enquiry converts. By Easter."). The goal may be named after
+            // the perfection it describes ("Not one return. Zero. That's the goal.").
+            if !said_as_goal(transcript, span) {
                 continue;
             }
+            let rest = rest_of_answer(&turn.text, span);
             // Within a year it is a red flag; years out it reads as an ideal; with no date
             // at all it is demanded as the standard from now on ("not one shrimp dies, ever"),
             // which no business meets either.
             if let Some(horizon) = horizon_near(&turn.text, span, call, PERFECTION_HORIZON_DAYS) {
+                out.push((span, Some(horizon)));
+            } else if let Some(horizon) = after_start(&turn.text, span) {
                 out.push((span, Some(horizon)));
             } else if horizon_near(&turn.text, span, call, i64::MAX).is_none()
                 && DEMANDED.is_match(rest)
@@ -608,6 +612,45 @@ fn perfection_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span
         }
     }
     out
+}
+
+/// A horizon counted from the start of use rather than from a date: "two weeks after we
+/// switch", "a month into going live", "用上以后半个月".
+static EN_AFTER_START: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(
+        r"(?i)\b(?P<n>\d+|an?|one|two|three|four|five|six|a\s+couple\s+of|a\s+few)\s+(?P<unit>days?|weeks?|months?)\s+(?:after|into|from|of)\s+(?:we\s+(?:switch|start|launch|go\s+live|change\s+over)|going\s+live|go-?live|launch|launching|switching|starting|the\s+(?:switch|launch|start|changeover))\b",
+    )
+    .expect("built-in pattern")
+});
+static ZH_AFTER_START: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(
+        r"(?:上线|用上|换上|换了|切换|开始用|一上)\p{Han}{0,2}?(?:以后|之后|后)?(?P<n>[一二两三四五六七八九十半0-9]+)个?(?P<unit>天|礼拜|星期|周|月)",
+    )
+    .expect("built-in pattern")
+});
+
+/// The days of a horizon counted from the start of use, said in the sentence at `span` or the
+/// next ([`EN_AFTER_START`]).
+fn after_start(text: &str, span: Span) -> Option<(i64, Span)> {
+    let ranges = crate::facts::sentences(text);
+    let at = ranges.partition_point(|(_, end)| *end <= span.start);
+    let start = ranges.get(at).map_or(0, |r| r.0);
+    let end = ranges.get(at + 1).or(ranges.get(at)).map_or(text.len(), |r| r.1);
+    let window = text.get(start..end)?;
+    let regex = if crate::facts::has_han(window) { &*ZH_AFTER_START } else { &*EN_AFTER_START };
+    let c = regex.captures(window)?;
+    let n = c.name("n").map(|n| n.as_str().to_ascii_lowercase())?;
+    let n = match n.as_str() {
+        "a couple of" => 2.0,
+        "a few" => 3.0,
+        other => leap_figure(other)?,
+    };
+    let hours = unit_hours(c.name("unit")?.as_str())?;
+    let whole = c.get(0)?;
+    let days = (n * hours / 24.0).ceil() as i64;
+    Some((days, Span { turn: span.turn, start: start + whole.start(), end: start + whole.end() }))
 }
 
 /// Capacity said to stay as it is: "same crew", "without hiring", "设备不加、人也不加",
@@ -755,12 +798,13 @@ static ZH_FEW_DAYS: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A purchase said to pay for itself within days, weeks or a month: "pays for itself inside the
-/// first week", "一百来万的东西，一个月回本", "半个月就能把这二十几万挣回来". Equipment and systems
-/// earn their price back over seasons or years.
+/// first week", "paid back the whole season's fee by the end of the first weekend",
+/// "一百来万的东西，一个月回本", "半个月就能把这二十几万挣回来". Equipment and systems earn their
+/// price back over seasons or years.
 static EN_PAYBACK: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)\b(?:(?:pays?|paid|paying)\s+(?:for\s+)?(?:itself|themselves|it\s+off|them\s+off|(?:it|itself|themselves)\s+back|back)|(?:earn|make|get|win|claw)s?\s+(?:it|that|the\s+(?:money|cost)|our\s+money|its\s+(?:cost|money|price))\s+back|recoup\w*\s+(?:it|the\s+(?:cost|money)|its\s+cost))\s+(?:\w+\s+){0,2}?(?:in|within|inside|by\s+the\s+end\s+of)\s+(?:(?:the|a|one|its|our)\s+)?(?:(?:first|single|couple\s+of|few)\s+)?(?:days?|weeks?|fortnight|month)\b",
+        r"(?i)\b(?:(?:pays?|paid|paying)\s+(?:for\s+)?(?:itself|themselves|it\s+off|them\s+off|(?:it|itself|themselves)\s+back|back)|(?:earn|make|get|win|claw)s?\s+(?:it|that|the\s+(?:money|cost)|our\s+money|its\s+(?:cost|money|price))\s+back|recoup\w*\s+(?:it|the\s+(?:cost|money)|its\s+cost))\s+(?:[\w'’]+\s+){0,4}?(?:in|within|inside|by\s+the\s+end\s+of)\s+(?:(?:the|a|one|its|our)\s+)?(?:(?:first|single|couple\s+of|few)\s+)?(?:days?|weeks?|weekends?|fortnight|month)\b",
     )
     .expect("built-in pattern")
 });
@@ -831,6 +875,175 @@ fn costly_turn(call: &CallEvidence, turn: usize) -> bool {
                 _ => false,
             }
     })
+}
+
+/// Whether a prospect's answer states a goal: its rep question asked about goals ("Where would
+/// you like to get to?", "希望能到一个什么效果？"), or the answer from the sentence at `span` on
+/// has a goal cue.
+fn said_as_goal(transcript: &Transcript, span: Span) -> bool {
+    let Some(turn) = transcript.turns.get(span.turn) else { return false };
+    let asked = span
+        .turn
+        .checked_sub(1)
+        .and_then(|i| transcript.turns.get(i))
+        .is_some_and(|q| q.role == crate::transcript::Role::Rep && GOAL_QUESTION.is_match(&q.text));
+    asked || GOAL_CUE.is_match(rest_of_answer(&turn.text, span))
+}
+
+/// The time a process takes, to be cut from days or weeks to a tenth or less of it:
+/// "一个礼拜之内，出图周期从十五天压到一天", "get turnaround from three weeks down to a day".
+static ZH_TIME_CUT: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(
+        r"从(?:现在|原来|目前|平时|平均)?的?(?:差不多|大概)?(?P<from>[0-9一二两三四五六七八九十百几]+)(?:多|来)?(?P<from_unit>天|个?(?:礼拜|星期)|周|个?月)(?:左右)?\p{Han}{0,4}?(?:压|缩|降|减|砍|提)(?:短|低)?到(?:只要|只用|就|才)?(?P<to>[0-9一二两三四五六七八九十半]+)(?P<to_unit>天|个?(?:小时|钟头)|分钟|周)",
+    )
+    .expect("built-in pattern")
+});
+static EN_TIME_CUT: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(
+        r"(?i)\bfrom\s+(?:about\s+|around\s+|roughly\s+)?(?P<from>\d+|[a-z]+)\s+(?P<from_unit>days?|weeks?|months?)\s+(?:\w+\s+){0,2}?(?:down\s+)?to\s+(?:just\s+|only\s+|about\s+)?(?P<to>\d+|[a-z]+)\s+(?P<to_unit>days?|hours?|minutes?|weeks?)\b",
+    )
+    .expect("built-in pattern")
+});
+/// A time cut by at least this factor within a month is a red flag: a process measured in
+/// days or weeks does not become ten times faster in its first weeks.
+const TIME_CUT_FACTOR: f64 = 10.0;
+
+/// A rank to be reached, and the rank now: "冲到全省榜第一" against "现在排两千多名", "make the
+/// top ten" against "we're about 400th". The rank now may be said before or after the goal.
+static ZH_RANK_GOAL: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(
+        r"(?:冲到|冲进|冲上|杀进|挤进|进到|排到|坐上|拿下|做到|拿到)[^，。！？,.!?\s]{0,16}?(?:第(?P<nth>[一二三四五六七八九十0-9]+)(?:名|位)?|前(?P<top>[一二三四五六七八九十百0-9]+)(?:名|强)?|榜首|头名|冠军)",
+    )
+    .expect("built-in pattern")
+});
+static ZH_RANK_NOW: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(
+        r"(?:排|排名|排在|名列)(?:在|到)?第?(?P<n>[0-9一二两三四五六七八九十百千万几]+)(?:多|来)?(?:名|位)",
+    )
+    .expect("built-in pattern")
+});
+static EN_RANK_GOAL: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(
+        r"(?i)\b(?:number\s+one|no\.?\s*1|first\s+place|the\s+top\s+spot|top\s+of\s+the\s+(?:table|league|list|rankings?|leaderboard|charts?)|(?:the\s+)?top\s+(?P<top>\d+|three|five|ten|twenty|fifty|hundred))\b",
+    )
+    .expect("built-in pattern")
+});
+static EN_RANK_NOW: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(
+        r"(?i)\b(?:ranked|ranking|we['’]re|sitting|currently|about|around|roughly)\s+(?:about\s+|around\s+|roughly\s+)?(?P<n>\d[\d,]*)(?:st|nd|rd|th)\b|\b(?:rank(?:ed)?|position)\s+(?:about\s+|around\s+)?(?P<m>\d[\d,]*)\b",
+    )
+    .expect("built-in pattern")
+});
+
+/// A comparison with the present level: "比今年多两成", "20% up on this year".
+static COMPARED_TO_NOW: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(
+        r"(?i)比(?:今年|去年|现在|目前|上一年|往年)|\b(?:than|on|over)\s+(?:this|last)\s+year\b|\bthan\s+(?:now|today)\b",
+    )
+    .expect("built-in pattern")
+});
+
+/// Whether the sentence of a target level also says its growth as a share of the present
+/// level ("明年产值做到一个亿，比今年多两成多"): the speaker gave the comparison, and an
+/// earlier figure of another thing is not the level it grows from.
+fn growth_said_beside(transcript: &Transcript, call: &CallEvidence, span: Span) -> bool {
+    let (start, end) = sentence_range(transcript, span);
+    call.facts.iter().any(|f| {
+        f.span.turn == span.turn
+            && start <= f.span.start
+            && f.span.end <= end
+            && matches!(f.fact, Fact::Percentage { .. })
+    }) && transcript
+        .turns
+        .get(span.turn)
+        .and_then(|t| t.text.get(start..end))
+        .is_some_and(|s| COMPARED_TO_NOW.is_match(s))
+}
+
+/// Hours in a unit of time said in a cut.
+fn unit_hours(unit: &str) -> Option<f64> {
+    let unit = unit.to_ascii_lowercase();
+    [("minute", 1.0 / 60.0), ("hour", 1.0), ("小时", 1.0), ("钟头", 1.0), ("分钟", 1.0 / 60.0), ("day", 24.0)]
+        .into_iter()
+        .chain([("天", 24.0), ("week", 168.0), ("礼拜", 168.0), ("星期", 168.0), ("周", 168.0)])
+        .chain([("month", 720.0), ("月", 720.0)])
+        .find(|(name, _)| unit.contains(name))
+        .map(|(_, hours)| hours)
+}
+
+/// A figure in a cut or a rank: digits, words, Chinese, "a"/"an" for one, "半" for a half.
+fn leap_figure(text: &str) -> Option<f64> {
+    match text.to_ascii_lowercase().as_str() {
+        "a" | "an" => Some(1.0),
+        "半" => Some(0.5),
+        other => crate::facts::figure(&other.replace(',', "")),
+    }
+}
+
+/// Leaps said as goals that no business makes in the time given, with their factor and
+/// horizon: a process time cut tenfold or more within a month ([`TIME_CUT_FACTOR`]), and a
+/// rank to be reached that is beyond [`is_unrealistic`] against the rank now (from 3,000th
+/// to first is a factor of 3,000).
+fn leap_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span, f64, Option<i64>)> {
+    let mut out = Vec::new();
+    for turn in transcript.prospect_turns() {
+        let chinese = crate::facts::has_han(&turn.text);
+        let cut = if chinese { &*ZH_TIME_CUT } else { &*EN_TIME_CUT };
+        for c in cut.captures_iter(&turn.text) {
+            let (Some(all), Some(from), Some(from_unit), Some(to), Some(to_unit)) =
+                (c.get(0), c.name("from"), c.name("from_unit"), c.name("to"), c.name("to_unit"))
+            else {
+                continue;
+            };
+            let span = Span { turn: turn.index, start: all.start(), end: all.end() };
+            let hours =
+                |n: regex::Match<'_>, u: regex::Match<'_>| Some(leap_figure(n.as_str())? * unit_hours(u.as_str())?);
+            let (Some(before), Some(after)) = (hours(from, from_unit), hours(to, to_unit)) else { continue };
+            if before < 24.0 || after <= 0.0 || before / after < TIME_CUT_FACTOR || !said_as_goal(transcript, span) {
+                continue;
+            }
+            if let Some((days, _)) = horizon_near(&turn.text, span, call, 31) {
+                out.push((span, before / after, Some(days)));
+            }
+        }
+        let (goal, now) = if chinese { (&*ZH_RANK_GOAL, &*ZH_RANK_NOW) } else { (&*EN_RANK_GOAL, &*EN_RANK_NOW) };
+        for g in goal.captures_iter(&turn.text) {
+            let Some(all) = g.get(0) else { continue };
+            let span = Span { turn: turn.index, start: all.start(), end: all.end() };
+            let target = match g.name("nth").or(g.name("top")) {
+                Some(n) => leap_figure(n.as_str()),
+                None => Some(1.0),
+            };
+            let Some(target) = target.filter(|n| *n >= 1.0) else { continue };
+            if !said_as_goal(transcript, span) {
+                continue;
+            }
+            // The rank now: in this answer, else in the prospect's earlier answers.
+            let earlier = transcript.prospect_turns().filter(|t| t.index < turn.index).map(|t| t.text.as_str());
+            let rank_now = std::iter::once(turn.text.as_str())
+                .chain(earlier.collect::<Vec<_>>().into_iter().rev())
+                .find_map(|text| {
+                    now.captures_iter(text)
+                        .filter_map(|c| c.name("n").or(c.name("m")).and_then(|n| leap_figure(n.as_str())))
+                        .find(|n| *n > target)
+                });
+            let Some(rank_now) = rank_now else { continue };
+            // Years out, a climb of any size reads as an ambition ("明年" runs to next year's
+            // end, as for perfection).
+            let Some((days, _)) = horizon_near(&turn.text, span, call, PERFECTION_HORIZON_DAYS) else { continue };
+            if is_unrealistic(rank_now / target, Some(days)) {
+                out.push((span, rank_now / target, Some(days)));
+            }
+        }
+    }
+    out
 }
 
 /// A month, the longest payback by a date that can be a red flag.
@@ -927,6 +1140,7 @@ fn level_changes(transcript: &Transcript, call: &CallEvidence) -> Vec<LevelChang
         if target.role != FactRole::Target
             || covered(target.span)
             || !matches!(target.fact, Fact::Money { .. } | Fact::Count { .. })
+            || growth_said_beside(transcript, call, target.span)
         {
             continue;
         }
@@ -1102,6 +1316,70 @@ mod tests {
         ] {
             check(lines, &[], &[Specificity]);
         }
+    }
+
+    #[test]
+    fn leaps_and_perfection_said_in_other_shapes() {
+        // Every slot filled, asked as a goal; the same words as a description are not a goal.
+        check(
+            &["R: Where would you like to get to?", "Full. Every court, every evening, fully booked from February."],
+            &[(UnrealisticTarget, "Every court, every evening")],
+            &[],
+        );
+        check(&["R: How busy are you?", "Every court, every evening is taken already."], &[], &[UnrealisticTarget]);
+        // Everyone paying within hours; ordinary payment terms are no red flag.
+        check(
+            &["We want every single member paid up within 48 hours of the reminder, no exceptions."],
+            &[(UnrealisticTarget, "every single member paid up within 48 hours")],
+            &[],
+        );
+        check(&["We want every invoice paid within thirty days."], &[], &[UnrealisticTarget]);
+        // Every customer moved to a new way of paying, with the horizon counted from launch.
+        check(
+            &["The aim is everyone using the card, a hundred percent, a month after we launch."],
+            &[(UnrealisticTarget, "everyone using the card, a hundred percent")],
+            &[],
+        );
+        check(&["We'd like most regulars using the card by the summer."], &[], &[UnrealisticTarget]);
+        // A payback by the end of the first weekend, with words between.
+        check(
+            &["If the machine hasn't paid for itself by the end of the first weekend, it goes back."],
+            &[(UnrealisticTarget, "paid for itself by the end of the first weekend")],
+            &[],
+        );
+        // A process of days cut tenfold within a month; the same cut over years is an ambition.
+        check(&["上线一个月以内，报价周期要从十来天缩短到一天。"], &[(UnrealisticTarget, "从十来天缩短到一天")], &[]);
+        check(
+            &["Within a month we want quotes going from two weeks down to a day."],
+            &[(UnrealisticTarget, "from two weeks down to a day")],
+            &[],
+        );
+        check(
+            &["Over the next three years we want quotes going from two weeks down to a day."],
+            &[],
+            &[UnrealisticTarget],
+        );
+        check(&["We want to go from five days to three days by January."], &[], &[UnrealisticTarget]);
+        // A climb of hundreds of places within months; a climb of a few is realistic.
+        check(&["我们现在全市排五百多名，目标是明年夏天之前冲进前三。"], &[(UnrealisticTarget, "冲进前三")], &[]);
+        check(
+            &["We're ranked 212th in the county right now.", "R: And the goal?", "Top of the table by March."],
+            &[(UnrealisticTarget, "Top of the table")],
+            &[],
+        );
+        check(&["We're 14th now; we want to make the top ten by next autumn."], &[], &[UnrealisticTarget]);
+        // A target level with its growth on this year said beside it is not measured against
+        // an earlier figure of something else.
+        check(
+            &["一个单子也就三万块。", "R: 明年呢？", "明年营业额要做到五千万，比今年多三成。"],
+            &[],
+            &[UnrealisticTarget],
+        );
+        check(
+            &["一个单子也就三万块。", "R: 明年呢？", "明年营业额要做到五千万。"],
+            &[(UnrealisticTarget, "五千万")],
+            &[],
+        );
     }
 
     #[test]

@@ -282,15 +282,13 @@ impl Message {
                 a("days")
             ),
             "call.signal.unrealistic_perfection" => format!(
-                "A target of perfection or near it (a loss brought to zero, or every lead or customer, or nine in \
-                 ten, won or kept) within {} days: no business gets there, let alone that fast.",
+                "A target of perfection or near it (a loss brought to zero; every lead, customer or slot won, kept \
+                 or filled; or nine in ten won) within {} days: no business gets there, let alone that fast.",
                 a("days")
             ),
             "call.signal.unrealistic_perfection_always" => {
-                "A target of perfection or near it (a loss brought to zero, \
-                                                             or every lead or customer, or nine in ten, won or kept) \
-                                                             demanded as the standard from now on: no business gets \
-                                                             there."
+                "A target of perfection or near it (a loss brought to zero; every lead, customer or slot won, \
+                 kept or filled; or nine in ten won) demanded as the standard from now on: no business gets there."
                     .to_owned()
             }
             "call.signal.unrealistic_capacity" => format!(

@@ -230,12 +230,12 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
         }
         "call.signal.unrealistic_perfection" => {
             format!(
-                "目标是 {} 天内做到完美或接近完美（损失降到零，或者每个线索、每个客户，或者十个里九个，都拿下、都留住）：没有哪家企业做得到，更别说这么快。",
+                "目标是 {} 天内做到完美或接近完美（损失降到零，每个线索、客户或时段都拿下、留住或排满，或者十个里拿下九个）：没有哪家企业做得到，更别说这么快。",
                 a("days")
             )
         }
         "call.signal.unrealistic_perfection_always" => {
-            "把完美或接近完美当成从今往后的标准（损失降到零，或者每个线索、每个客户，或者十个里九个，都拿下、都留住）：没有哪家企业做得到。"
+            "把完美或接近完美当成从今往后的标准（损失降到零，每个线索、客户或时段都拿下、留住或排满，或者十个里拿下九个）：没有哪家企业做得到。"
                 .to_owned()
         }
         "call.signal.unrealistic_capacity" => format!(
