@@ -1001,7 +1001,9 @@ impl Reader<'_> {
         }
         // Urgency without a date ("asap", "越快越好"): the timeline is partly known.
         if let Some((start, end)) = self.roles.first(RoleCue::Urgency) {
-            if clause_negative_mask[clause_of(start)] & bit(TIMELINE) == 0 {
+            // "speak soon", "see you soon": a goodbye, not a hurry.
+            let goodbye = SIGN_OFF_SOON.is_match(&text[sentence_range(start).0..end]);
+            if clause_negative_mask[clause_of(start)] & bit(TIMELINE) == 0 && !goodbye {
                 let span = context_span(text, Some(sentence_range(start)), start, end, turn.index);
                 let note = Message::new("call.note.urgency");
                 self.push(
@@ -1305,7 +1307,13 @@ impl Reader<'_> {
         // The first sentence is the answer; people named after it ("Over forty, Russ
         // co-signs") are the rules around it.
         if asked.decider || asked.approval || asked.own_part {
-            let (from, to) = sentence_ranges.first().copied().unwrap_or((0, text.len()));
+            // "Yeah. Mine.": a bare yes, then the answer.
+            let bare_yes = |r: &(usize, usize)| BARE_YES.is_match(&text[r.0..r.1]);
+            let answer = match sentence_ranges.first() {
+                Some(first) if bare_yes(first) && sentence_ranges.len() > 1 => sentence_ranges.get(1),
+                first => first,
+            };
+            let (from, to) = answer.copied().unwrap_or((0, text.len()));
             if let Some(m) = SELF_ANSWER.find(&text[from..to]) {
                 let (start, end) = (from + m.start(), from + m.end());
                 if !facts.iter().any(|f| matches!(f.fact, Fact::Person { .. }) && f.start < to) {
@@ -2319,7 +2327,7 @@ static FINE_ANSWER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// A question about the contact's own part in the decision.
 static OWN_PART_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:(?:would|will|are|do|could)\s+you\s+(?:be\s+)?(?:involved|part\s+of|the\s+one|deciding|making\s+the\s+call|in\s+charge|responsible)|is\s+(?:it|that)\s+(?:you|your\s+call|your\s+decision)|(?:would|will|do|did|could)\s+you\s+(?:have|get)\s+(?:a|any|much|some)\s+(?:say|input|vote)|(?:do|would)\s+they\s+(?:ask|consult)\s+you)(?-u:\b)|(?:您|你)(?:这边|自己)(?:来)?(?:定|拍板|决定)(?:吗|么)|您来(?:负责|定|拍板)|你来(?:负责|定|拍板)|是您(?:定|负责|拍板)|您参与|(?:你|您)(?:这边)?有(?:没有)?(?:发言权|决定权|话语权)|(?:你|您)能(?:做主|拍板)吗|会(?:问|征求)(?:你|您)(?:的意见)?吗",
+        r"(?i)(?-u:\b)(?:(?:would|will|are|do|could)\s+you\s+(?:be\s+)?(?:involved|part\s+of|the\s+one|deciding|making\s+the\s+call|in\s+charge|responsible)|is\s+(?:it|that)\s+(?:you|your\s+call|your\s+decision)|(?:would|will|is)\s+(?:[\w'’]+\s+){0,2}?(?:be\s+)?(?:down\s+to|up\s+to)\s+you|(?:would|will|do|did|could)\s+you\s+(?:have|get)\s+(?:a|any|much|some)\s+(?:say|input|vote)|(?:do|would)\s+they\s+(?:ask|consult)\s+you)(?-u:\b)|(?:您|你)(?:这边|自己)(?:来)?(?:定|拍板|决定)(?:吗|么)|您来(?:负责|定|拍板)|你来(?:负责|定|拍板)|是您(?:定|负责|拍板)|您参与|(?:你|您)(?:这边)?有(?:没有)?(?:发言权|决定权|话语权)|(?:你|您)能(?:做主|拍板)吗|会(?:问|征求)(?:你|您)(?:的意见)?吗",
     )
 });
 /// A figure said bare, perhaps as a rate: "Couple hundred a month maybe", "about 500".
@@ -2543,7 +2551,7 @@ static FIGURE_WORDS: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// something of ours is counted ("我就三个亭子", "我那八个亭子").
 static ZH_OURS_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?:(?:我们|俺们|咱们)(?:这个?|那个?)?(?:公司|厂子?|店|场子?|这边|这儿|这里|家|单位|所)?(?:小嘛|小|不大)?[，,\s]*(?:就|也就|才|一共|总共|有|这)?|我(?:就|也就|才|一共|总共|那|这)有?)$",
+        r"(?:(?:我们|俺们|咱们)(?:这个?|那个?)?(?:公司|厂子?|店|场子?|这边|这儿|这里|家|单位|所)?(?:小嘛|小|不大)?(?:自己)?[，,\s]*(?:就|也就|才|一共|总共|有|这)?|我(?:就|也就|才|一共|总共|那|这)有?)$",
     )
 });
 /// Chinese measure words that name no thing: what a count of them counts is the noun after.
@@ -2558,7 +2566,7 @@ static BENCHMARK: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// "anything", "everything", "任何": an approval with no limit.
 static UNCONDITIONAL: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:anything|everything|any\s+(?:spend|purchase|money|tool)|all\s+(?:spend|purchases)|whatever|only\s+(?:then|after|once|if)|can['’]t\s+sign\s+(?:without|until)|in\s+the\s+end|ultimately|at\s+the\s+end\s+of\s+the\s+day)(?-u:\b)|任何|所有|最后(?:肯定|一定)?(?:还是|都)?(?:得|要|必须|需要|是)|肯定(?:还是)?得|最终(?:还是)?(?:得|要|是)|一律|都(?:要|得)|才能|才可以|只有|合同(?:那|这块|这边)?(?:肯定|都|还是)?(?:得|要|必须|需要)|只能往上|合同都是|都是(?:他|她)(?:来)?(?:签|定|拍板)|(?:也|都|还)是(?:他|她)(?:来)?签|才算数|才作数",
+        r"(?i)(?-u:\b)(?:anything|everything|any\s+(?:spend|purchase|money|tool)|all\s+(?:spend|purchases)|whatever|only\s+(?:then|after|once|if)|can['’]t\s+sign\s+(?:without|until)|in\s+the\s+end|ultimately|at\s+the\s+end\s+of\s+the\s+day)(?-u:\b)|任何|所有|最后(?:肯定|一定)?(?:还是|还|都)?(?:得|要|必须|需要|是)|肯定(?:还是)?得|最终(?:还是)?(?:得|要|是)|一律|都(?:要|得)|才能|才可以|只有|合同(?:那|这块|这边)?(?:肯定|都|还是)?(?:得|要|必须|需要)|只能往上|合同都是|都是(?:他|她)(?:来)?(?:签|定|拍板)|(?:也|都|还)是(?:他|她)(?:来)?签|才算数|才作数",
     )
 });
 /// A sentence that opens by pointing back at the one before: "That's thirty grand a year",
@@ -2744,6 +2752,15 @@ static DECIDER_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|
     )
     .expect("built-in pattern")
 });
+/// A goodbye that ends in "soon": "speak soon", "see you soon", "talk to you soon".
+static SIGN_OFF_SOON: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:speak|talk|chat|see\s+you|catch\s+you|hear\s+from\s+you|talk\s+to\s+you|speak\s+to\s+you)\s+soon\W*$",
+    )
+});
+/// A sentence that is only a yes: "Yeah.", "Yep!".
+static BARE_YES: std::sync::LazyLock<Regex> =
+    std::sync::LazyLock::new(|| built_in(r"(?i)^[\s,.!-]*(?:yeah|yes|yep|yup|aye|sure)[\s.!]*$"));
 static SELF_ANSWER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
@@ -4324,6 +4341,18 @@ mod tests {
             (&["Our CEO decides on this.", "R: OK.", "Actually the VP of Sales decides."], Contradicted),
             (&["I make the call here.", "R: Great.", "Well, I have no say in budgets like this."], Contradicted),
             (&["我们总监决定。", "R: 好的。", "最后还是老板拍板。"], Contradicted),
+            // Full authority handed to the contact, then, turns later, the boss deciding after all.
+            (
+                &[
+                    "这摊事老板已经全权交给我了，选哪家我这边定了就算。",
+                    "R: 好的。",
+                    "其实最后还得老板说了算，我定不了。",
+                ],
+                Contradicted,
+            ),
+            (&["这摊事老板已经全权交给我了。"], Confirmed),
+            (&["R: Would buying it be down to you?", "Yep. Mine."], Confirmed),
+            (&["R: Would buying it be down to you?", "No, the owner decides."], Negative),
             (
                 &[
                     "it's my firm so it all lands on me i sign everything there's nobody else",
@@ -4900,6 +4929,9 @@ mod tests {
             (&["R: Timing-wise, could this happen in the spring?", "Doubt it."], Negative),
             (&["R: Is a new booking tool on the cards over the next year or so?", "I doubt it."], Negative),
             (&["R: is there a date youre working to", "not really no just soon"], Partial),
+            // A goodbye is no hurry.
+            (&["R: Thanks, I'll send it over.", "Great, cheers, speak soon."], Unknown),
+            (&["R: Thanks, I'll send it over.", "Great. We need it soon, mind."], Partial),
             (
                 &[
                     "R: When do you need it?",

@@ -2194,6 +2194,17 @@ mod tests {
             &[(Inconsistency, "四十多个人")],
             &[],
         );
+        // "我们自己就十二个人": the team said as the speaker's own, against a total said before.
+        check(
+            &[
+                "R: 你们平时接什么活？",
+                "宣传片 婚礼都接 连我一共就四个人 去年才开的",
+                "R: 忙得过来吗？",
+                "忙得过来 我们自己就十二个人嘛 一个月三四单不成问题",
+            ],
+            &[(Inconsistency, "十二个人")],
+            &[],
+        );
         // "我就三个亭子" and later "我那八个亭子": said of the contact's own, each a total.
         check(
             &[

@@ -784,7 +784,7 @@ static EN_AGE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ZH_AGE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?P<year>(?:19|20)\d\d|[零〇一二九][零〇一二三四五六七八九])年(?:就|的时候)?(?:成立|开的|开业|创办|注册的|开张|创立)|(?:开了|成立|开业|(?:我们|咱们|俺们|店|公司|厂)\p{{Han}}{{0,8}}?(?:做了|干了))(?:有|快|差不多|都|将近)?(?P<n>{ZH_NUM})(?:来|(?P<more>多))?(?P<unit>年|个月)(?:了)?|(?P<rel>今年|去年|前年)\p{{Han}}{{0,4}}?才(?:搬|开|成立|开业|开张)",
+        r"(?P<year>(?:19|20)\d\d|[零〇一二九][零〇一二三四五六七八九])年(?:就|的时候)?(?:成立|开的|开业|创办|注册的|开张|创立)|(?:开了|成立|开业|(?:我们|咱们|俺们|店|公司|厂)\p{{Han}}{{0,8}}?(?:做了|干了))(?:有|快|差不多|都|将近|也才|才|也就|就)?(?P<n>{ZH_NUM})(?:来|(?P<more>多))?(?P<unit>年|个月)(?:了)?|(?:我们|咱们|俺们)(?:店|公司|厂|工作室)\p{{Han}}{{0,8}}?(?:做|干)\p{{Han}}{{0,6}}?都(?P<n2>{ZH_NUM})(?:来|(?P<more2>多))?(?P<unit2>年)了|(?P<rel>今年|去年|前年)\p{{Han}}{{0,4}}?才(?:搬|开|成立|开业|开张)",
     ))
 });
 /// A rep question about how long the business has been going, which a bare "Since 2019." or
@@ -828,8 +828,11 @@ fn ages_in(text: &str, turn: usize, question: Option<&str>, as_of: NaiveDate) ->
             return (year <= as_of.year()).then(|| f64::from(as_of.year() - year));
         }
         // "十多年": more than ten, a fifth more taken as its least likely reading.
-        let n = figure(c.name("n")?.as_str())? * if c.name("more").is_some() { 1.2 } else { 1.0 };
-        let unit = c.name("unit")?.as_str();
+        // "六七年": two neighbouring figures, six or seven, taken as the smaller.
+        let said = c.name("n").or(c.name("n2"))?.as_str();
+        let n = neighbouring_figures(said).or_else(|| figure(said))?;
+        let n = n * if c.name("more").or(c.name("more2")).is_some() { 1.2 } else { 1.0 };
+        let unit = c.name("unit").or(c.name("unit2"))?.as_str();
         Some(if unit.starts_with("month") || unit == "个月" { n / 12.0 } else { n })
     };
     let mut out = Vec::new();
@@ -857,6 +860,16 @@ fn ages_in(text: &str, turn: usize, question: Option<&str>, as_of: NaiveDate) ->
         }
     }
     out
+}
+
+/// Two neighbouring Chinese figures said together ("六七", six or seven): the smaller.
+fn neighbouring_figures(said: &str) -> Option<f64> {
+    const DIGITS: &str = "一二三四五六七八九";
+    let mut chars = said.chars();
+    let (a, b) = (chars.next()?, chars.next()?);
+    let value = |c: char| DIGITS.chars().position(|d| d == c).map(|i| i as f64 + 1.0);
+    let (x, y) = (value(a)?, value(b)?);
+    (chars.next().is_none() && y == x + 1.0).then_some(x)
 }
 
 /// Two ages of the business far apart: at least two years and half again the smaller.
@@ -1438,6 +1451,15 @@ mod tests {
             ]),
             ["age"]
         );
+        // "才一年多" said of the opening, then years of the work said as the studio's own.
+        assert_eq!(
+            subjects(&[
+                "我们这个店小 就三个人 开业也才两年多",
+                "R: 那平时客人多吗",
+                "多啊 我们店里做宠物美容都八九年了 熟客多",
+            ]),
+            ["age"]
+        );
         // Ten years said plainly is not far enough from seven to be a clash.
         assert!(subjects(&["基地是一九年开的，占地三百来亩。", "R: 好的。", "我们这基地开了十年了。"]).is_empty());
     }
@@ -1455,6 +1477,7 @@ mod tests {
         none(&["零八年成立的。", "R: 好。", "这个系统我们用了三年了。"]);
         // The contact's own years in the trade, and a new branch opened last year.
         none(&["我们店是去年才开的。", "R: 您呢？", "我做了十年美容了。"]);
+        none(&["我们店开业也才两年多。", "R: 您呢？", "我自己做美容都八九年了。"]);
         none(&["我们去年开了一家新店。", "R: 好。", "我们做了八年了。"]);
     }
 
