@@ -1414,7 +1414,10 @@ impl Reader<'_> {
                 Fact::Money { currency, .. } => {
                     // "we paid eighteen thousand pounds in quality deductions": money lost.
                     let paid_as_loss = PAID_AS_LOSS.is_match(&text[found.end..]);
-                    if !paid_as_loss && (spent_before(text, found.start) || sunk_into(text, found.start, found.end)) {
+                    let all_went = ALL_WENT_AFTER.is_match(&text[found.end..]);
+                    if !paid_as_loss
+                        && (spent_before(text, found.start) || sunk_into(text, found.start, found.end) || all_went)
+                    {
                         FactRole::Spent
                     } else if limit_words(text, found.start, found.end)
                         && (self.roles.within(RoleCue::Approval, sentence) || approver_in(sentence).is_some())
@@ -2785,6 +2788,10 @@ fn spent_before(text: &str, start: usize) -> bool {
         .any(|w| window.contains(w));
     maybe && SPENT_BEFORE.is_match(window) || WENT_ON_BEFORE.is_match(text_before(text, start, 120))
 }
+/// Money said, then that all of it has gone on something: "团费一年收个一万出头，全拿去买号码布、补给了".
+static ALL_WENT_AFTER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(r"^[^。！？.!?]{0,30}?(?:全|都|全都|全部)(?:拿去|花在|花到|用在|砸在|贴在|贴进)[^。！？.!?]{0,20}?了")
+});
 /// What the money already went on, said before the figure: "it all went on new safes and
 /// cameras after the break in thirty grand that was".
 static WENT_ON_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
@@ -4116,6 +4123,9 @@ mod tests {
     #[test]
     fn budget_statuses() {
         let cases: &[(&[&str], CriterionStatus)] = &[
+            // Dues said, all gone on kit: no budget; a budget to be spent on the system is one.
+            (&["R: 费用方面有安排吗？", "协会里莫得钱。会费一年收个八千来块，全拿去租场地了。"], Negative),
+            (&["R: 费用方面有安排吗？", "预算五万，都会用在这套系统上。"], Confirmed),
             // Money already sunk into something else is no budget; money set aside is.
             (
                 &[
