@@ -282,7 +282,7 @@ fn trim(v: f64) -> String {
 /// spreadsheet", "he won't hear of a computer for the appointments", "我们从来没用过什么系统", "连个表格都没有".
 static NO_TOOL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:(?:we|i)(?:['’]ve|\s+have)?\s+(?:never|not)\s+(?:had|used|run|got|bought)|(?:we|i)\s+(?:don['’]?t|do\s+not|never)\s+(?:really\s+)?(?:have|use|run|own)|there['’]?s\s+no|there\s+is\s+no|we\s+have\s+no|we['’]ve\s+got\s+no|not\s+even|(?:won['’]?t|wouldn['’]?t|will\s+not)\s+(?:hear\s+of|have))\s+(?:a\s+|an\s+|any\s+(?:kind\s+of\s+)?)?(?:proper\s+|real\s+|actual\s+)?(?:[a-z-]+\s+)?(?P<cat>crm|software|system|tool|app|database|spreadsheet|excel|computer|screen)s?\b|\bnothing\s+(?:goes|gets\s+put|is\s+kept|is)\s+(?:on|in|into)\s+(?:a|the|any)\s+(?P<catc>computer|system|spreadsheet)\b|\b(?:we|i)\s+(?:don['’]?t|do\s+not)\s+(?:really\s+)?(?:track|log|record)\s+(?:it|them|that|any\s+of\s+it)\s+(?:at\s+all\s+)?(?:[a-z\s]{0,12}?)(?:it['’]?s|its)\s+(?:just|all)\s+(?:a\s+|on\s+)?(?P<catn>notebook|paper|whiteboard|clipboard|diary)\b|(?:从来)?(?:没有|没)(?:用过|用|上过|装过|买过|搞|搞过|弄|弄过)?(?:什么|任何|啥子|啥)?(?P<zcat>系统|软件|CRM|crm|ERP|erp|表格|Excel|excel|工具|App|APP|app)|连(?:个)?(?P<zcat2>表格|Excel|系统|软件)都没|(?:啥|什么|任何)(?P<zcat3>系统|软件|CRM|工具)(?:也|都)没|一(?:套|个|款)(?P<zcat4>系统|软件|CRM|工具)(?:也|都)没",
+        r"(?i)\b(?:(?:we|i)(?:['’]ve|\s+have)?\s+(?:never|not)\s+(?:had|used|run|got|bought)|(?:we|i)\s+(?:don['’]?t|do\s+not|never)\s+(?:really\s+)?(?:have|use|run|own)|there['’]?s\s+no|there\s+is\s+no|we\s+have\s+no|we['’]ve\s+got\s+no|not\s+even|(?:won['’]?t|wouldn['’]?t|will\s+not)\s+(?:hear\s+of|have))\s+(?:a\s+|an\s+|any\s+(?:kind\s+of\s+)?)?(?:proper\s+|real\s+|actual\s+)?(?:[a-z-]+\s+)?(?P<cat>crm|software|system|tool|app|database|spreadsheet|excel|computer|screen)s?\b|\bnothing\s+(?:goes|gets\s+put|is\s+kept|is)\s+(?:on|in|into)\s+(?:a|the|any)\s+(?P<catc>computer|system|spreadsheet)\b|\b(?:we|i)\s+(?:don['’]?t|do\s+not)\s+(?:really\s+)?(?:track|log|record)\s+(?:it|them|that|any\s+of\s+it)\s+(?:at\s+all\s+)?(?:[a-z\s]{0,12}?)(?:it['’]?s|its)\s+(?:just|all)\s+(?:a\s+|on\s+)?(?P<catn>notebook|paper|whiteboard|clipboard|diary)\b|\b(?:we|i)(?:['’]ve|\s+have)?\s+never\s+(?:went|gone|moved|switched)\s+(?P<catd>digital|paperless|online)\s+(?:with|for|on)\b|(?:从来)?(?:没有|没)(?:用过|用|上过|装过|买过|搞|搞过|弄|弄过)?(?:什么|任何|啥子|啥)?(?P<zcat>系统|软件|CRM|crm|ERP|erp|表格|Excel|excel|工具|App|APP|app)|连(?:个)?(?P<zcat2>表格|Excel|系统|软件)都没|(?:啥|什么|任何)(?P<zcat3>系统|软件|CRM|工具)(?:也|都)没|一(?:套|个|款)(?P<zcat4>系统|软件|CRM|工具)(?:也|都)没",
     )
 });
 /// "Propdesk, that's our crm", "out of Palletmate into a spreadsheet", "the booking system texts
@@ -296,7 +296,7 @@ static USES_TOOL: LazyLock<Regex> = LazyLock::new(|| {
 /// years.", "Roomly. Everything goes into it."
 static NAMED_THEN_IT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^\s*(?P<name>(?-i:[A-Z][a-z]{2,}[a-z0-9]+))[.!]\s+(?:(?:we['’]ve\s+|i['’]ve\s+)?(?:had|been\s+using|been\s+on|used)\s+it\s+(?:for\s+)?(?:about\s+|nearly\s+|almost\s+|over\s+)?(?:\d+|a|an|a\s+couple\s+of|a\s+few|two|three|four|five|six|seven|eight|nine|ten)\s+(?:years?|months?)|(?:[a-z'’]+\s+){0,3}?(?:everything|it\s+all|every\s+[a-z]+|all\s+(?:the|our)\s+[a-z]+)\s+(?:drops|goes|gets\s+put|lands|lives|comes)\s+(?:straight\s+|right\s+)?in(?:to)?\s+it)\b",
+        r"(?i)^\s*(?:the\s+|our\s+)?(?P<name>(?-i:[A-Z][a-z]{2,}[a-z0-9]+)(?:\s+(?:calendar|sheets?|diary|app|system))?)(?:,\s*(?:mainly|mostly|really))?[.!]\s+(?:(?:we['’]ve\s+|i['’]ve\s+)?(?:had|been\s+using|been\s+on|used)\s+it\s+(?:for\s+)?(?:about\s+|nearly\s+|almost\s+|over\s+)?(?:\d+|a|an|a\s+couple\s+of|a\s+few|two|three|four|five|six|seven|eight|nine|ten)\s+(?:years?|months?)|(?:[a-z'’]+\s+){0,3}?(?:everything|it\s+all|every\s+[a-z]+|all\s+(?:the|our)\s+[a-z]+)\s+(?:drops|goes|gets\s+put|lands|lives|comes)\s+(?:straight\s+|right\s+)?in(?:to)?\s+(?:it|there))\b",
     )
 });
 /// A tool whose contract runs out or renews: "我们现在那个系统吧 明年三月份才到期", "our current
@@ -505,7 +505,8 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
         let now = |c: &regex::Captures| c.get(0).is_some_and(|m| !not_now_at(sentence, (m.start(), m.end())));
         for c in NO_TOOL.captures_iter(sentence).filter(now) {
             // Nothing tracked but a notebook: no software of any kind.
-            let untracked = c.name("catn").map(|m| (ToolKind::Software, m));
+            // "We never went digital with bookings": no software for them either.
+            let untracked = c.name("catn").or(c.name("catd")).map(|m| (ToolKind::Software, m));
             let named = ["cat", "catc", "zcat", "zcat2", "zcat3", "zcat4"].iter().find_map(|n| c.name(n));
             if let Some((kind, m)) = untracked.or(named.map(|m| (tool_kind(m.as_str()), m))) {
                 out.push(ToolClaim {
@@ -1286,8 +1287,22 @@ mod tests {
             ]),
             vec!["tools"]
         );
+        // Never digital for the bookings, then a calendar by name that every booking goes in.
+        assert_eq!(
+            subjects(&[
+                "It's the phone and a big paper book. We never went digital with the lessons.",
+                "R: And how do the instructors see their day?",
+                "The Outlook calendar, mostly. Every lesson goes in there and they check it on their phones.",
+            ]),
+            vec!["tools"]
+        );
         // A change said as such, the same package twice, or both named together are not.
         let none = |lines: &[&str]| assert!(found(lines).is_empty(), "{lines:?}: {:?}", found(lines));
+        none(&[
+            "We never went digital with the lessons.",
+            "R: OK.",
+            "The paper book, mostly. Every lesson goes in there.",
+        ]);
         none(&["We moved from Sage to Xero last year.", "R: OK.", "Everything's in Xero now."]);
         none(&["The invoices go out through Xero.", "R: OK.", "Yes, Xero does the books."]);
         none(&["Some clients are on Xero and some on QuickBooks.", "R: OK.", "We sync with QuickBooks too."]);
