@@ -492,9 +492,7 @@ fn own_units(reach: &str) -> bool {
 /// The horizon of a target at `span`: the first future date, at most `max_days` away, in the
 /// same sentence or the next ("Biggest in Canada. By next winter.").
 fn horizon_near(text: &str, span: Span, call: &CallEvidence, max_days: i64) -> Option<(i64, Span)> {
-    let ranges = crate::facts::sentences(text);
-    let at = ranges.partition_point(|(_, end)| *end <= span.start);
-    let window = (ranges.get(at).map_or(0, |r| r.0), ranges.get(at + 1).or(ranges.get(at)).map_or(text.len(), |r| r.1));
+    let window = horizon_window(text, span);
     call.facts
         .iter()
         .filter(|f| f.span.turn == span.turn && window.0 <= f.span.start && f.span.end <= window.1)
@@ -508,6 +506,13 @@ fn horizon_near(text: &str, span: Span, call: &CallEvidence, max_days: i64) -> O
                 .map(|n| (n, f.span)),
             _ => None,
         })
+}
+
+/// Where a goal's horizon may be said: the sentence holding `span` and the next.
+fn horizon_window(text: &str, span: Span) -> (usize, usize) {
+    let ranges = crate::facts::sentences(text);
+    let at = ranges.partition_point(|(_, end)| *end <= span.start);
+    (ranges.get(at).map_or(0, |r| r.0), ranges.get(at + 1).or(ranges.get(at)).map_or(text.len(), |r| r.1))
 }
 
 /// A busy season right before a multiple: "春运一开始……电话单一天能翻一倍", "in the summer
@@ -634,10 +639,7 @@ static ZH_AFTER_START: LazyLock<Regex> = LazyLock::new(|| {
 /// The days of a horizon counted from the start of use, said in the sentence at `span` or the
 /// next ([`EN_AFTER_START`]).
 fn after_start(text: &str, span: Span) -> Option<(i64, Span)> {
-    let ranges = crate::facts::sentences(text);
-    let at = ranges.partition_point(|(_, end)| *end <= span.start);
-    let start = ranges.get(at).map_or(0, |r| r.0);
-    let end = ranges.get(at + 1).or(ranges.get(at)).map_or(text.len(), |r| r.1);
+    let (start, end) = horizon_window(text, span);
     let window = text.get(start..end)?;
     let regex = if crate::facts::has_han(window) { &*ZH_AFTER_START } else { &*EN_AFTER_START };
     let c = regex.captures(window)?;
@@ -970,12 +972,22 @@ fn growth_said_beside(transcript: &Transcript, call: &CallEvidence, span: Span) 
 /// Hours in a unit of time said in a cut.
 fn unit_hours(unit: &str) -> Option<f64> {
     let unit = unit.to_ascii_lowercase();
-    [("minute", 1.0 / 60.0), ("hour", 1.0), ("小时", 1.0), ("钟头", 1.0), ("分钟", 1.0 / 60.0), ("day", 24.0)]
-        .into_iter()
-        .chain([("天", 24.0), ("week", 168.0), ("礼拜", 168.0), ("星期", 168.0), ("周", 168.0)])
-        .chain([("month", 720.0), ("月", 720.0)])
-        .find(|(name, _)| unit.contains(name))
-        .map(|(_, hours)| hours)
+    const HOURS: [(&str, f64); 13] = [
+        ("minute", 1.0 / 60.0),
+        ("分钟", 1.0 / 60.0),
+        ("hour", 1.0),
+        ("小时", 1.0),
+        ("钟头", 1.0),
+        ("day", 24.0),
+        ("天", 24.0),
+        ("week", 168.0),
+        ("礼拜", 168.0),
+        ("星期", 168.0),
+        ("周", 168.0),
+        ("month", 720.0),
+        ("月", 720.0),
+    ];
+    HOURS.into_iter().find(|(name, _)| unit.contains(name)).map(|(_, hours)| hours)
 }
 
 /// A figure in a cut or a rank: digits, words, Chinese, "a"/"an" for one, "半" for a half.
@@ -1026,14 +1038,16 @@ fn leap_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span, f64,
                 continue;
             }
             // The rank now: in this answer, else in the prospect's earlier answers.
-            let earlier = transcript.prospect_turns().filter(|t| t.index < turn.index).map(|t| t.text.as_str());
-            let rank_now = std::iter::once(turn.text.as_str())
-                .chain(earlier.collect::<Vec<_>>().into_iter().rev())
-                .find_map(|text| {
-                    now.captures_iter(text)
-                        .filter_map(|c| c.name("n").or(c.name("m")).and_then(|n| leap_figure(n.as_str())))
-                        .find(|n| *n > target)
-                });
+            let earlier = transcript.turns[..turn.index]
+                .iter()
+                .rev()
+                .filter(|t| t.role == crate::transcript::Role::Prospect)
+                .map(|t| t.text.as_str());
+            let rank_now = std::iter::once(turn.text.as_str()).chain(earlier).find_map(|text| {
+                now.captures_iter(text)
+                    .filter_map(|c| c.name("n").or(c.name("m")).and_then(|n| leap_figure(n.as_str())))
+                    .find(|n| *n > target)
+            });
             let Some(rank_now) = rank_now else { continue };
             // Years out, a climb of any size reads as an ambition ("明年" runs to next year's
             // end, as for perfection).
