@@ -2751,7 +2751,7 @@ static WHO_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 static DECIDER_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)(?-u:\b)whose\s+(?:call|decision)|who(?:['’]d|\s+would|\s+will)?\s+make\s+(?:that|this)\s+(?:final\s+)?(?:call|decision)|(?-u:\b)who(?:['’](?:s|d|ll)|\s+is|\s+will|\s+would|\s+does|\s+has|\s+gets)?(?:\s+\w+){0,4}?\s+(?:decid\w*|sign\w*|approv\w*|go(?:es)?\s+ahead\s+with|give[s]?\s+the\s+go[- ]ahead|green[- ]?light\w*|make[s]?\s+the\s+(?:final\s+)?(?:call|decision)|(?:has|have|gets?)\s+the\s+final\s+(?:say|word)|calls?\s+the\s+shots|pulls?\s+the\s+trigger|own[s]?\s+the\s+(?:budget|decision))|decision[- ]maker|(?:would|will|is)\s+(?:that|it|this)\s+(?:be\s+)?your\s+(?:call|decision)|(?:you|yourself)\s+(?:\w+\s+){0,2}(?:making|make|makes)\s+the\s+(?:final\s+)?(?:call|decision)|(?:would|will|is)\s+\w+\s+be\s+the\s+one\s+(?:to\s+(?:look\s+at|choose|pick|decide|sign|buy|sort)\s+|who\s+(?:looks\s+at|chooses|picks|decides|signs|buys)\s+)?(?:choos\w*|decid\w*|sign\w*|pick\w*|making\s+the\s+call|(?:it|this|that|something|anything|things)(?-u:\b))|who(?:['’](?:s|d|ll))?\s+(?:\w+\s+){0,2}(?:(?:looks?\s+after|handles?|looks?\s+at)\s+(?:it|this|that|(?:things\s+like\s+)?(?:the\s+|new\s+|any\s+)*(?:purchas\w*|buying|budget|money|decision|contract|software|systems?|tech|it\s+side|spend\w*))|owns?|choos\w*|picks?|picking|buys?|buying|is\s+responsible\s+for|be\s+responsible\s+for|lead\s+(?:it|that|this|the\s+\w+))(?-u:\b)|who(?:['’](?:s|d|ll)|\s+(?:would|will|is|are))?\s+(?:\w+\s+)?(?:be\s+)?(?:involved|part\s+of\s+(?:that|this|it|the\s+decision)|in\s+on\s+(?:that|this|it|the\s+decision)|have\s+a\s+say|weigh\s+in)(?-u:\b)|(?:谁|哪位|哪个领导|什么人).{0,8}(?:拍板|决定|签字|签|审批|说了算|定|负责)|(?:拍板|决定|签字|审批|说了算)的?(?:是|人是)?(?:谁|哪位)|怎么定的?|怎么决策",
+        r"(?i)(?-u:\b)whose\s+(?:call|decision)|who(?:['’]d|\s+would|['’]s|\s+is)\s+be\s+the\s+one\s+to\s+(?:look\s+at|choose|pick|decide|sign|buy|okay|approve)(?-u:\b)|who(?:['’]d|\s+would|\s+will)?\s+make\s+(?:that|this)\s+(?:final\s+)?(?:call|decision)|(?-u:\b)who(?:['’](?:s|d|ll)|\s+is|\s+will|\s+would|\s+does|\s+has|\s+gets)?(?:\s+\w+){0,4}?\s+(?:decid\w*|sign\w*|approv\w*|go(?:es)?\s+ahead\s+with|give[s]?\s+the\s+go[- ]ahead|green[- ]?light\w*|make[s]?\s+the\s+(?:final\s+)?(?:call|decision)|(?:has|have|gets?)\s+the\s+final\s+(?:say|word)|calls?\s+the\s+shots|pulls?\s+the\s+trigger|own[s]?\s+the\s+(?:budget|decision))|decision[- ]maker|(?:would|will|is)\s+(?:that|it|this)\s+(?:be\s+)?your\s+(?:call|decision)|(?:you|yourself)\s+(?:\w+\s+){0,2}(?:making|make|makes)\s+the\s+(?:final\s+)?(?:call|decision)|(?:would|will|is)\s+\w+\s+be\s+the\s+one\s+(?:to\s+(?:look\s+at|choose|pick|decide|sign|buy|sort)\s+|who\s+(?:looks\s+at|chooses|picks|decides|signs|buys)\s+)?(?:choos\w*|decid\w*|sign\w*|pick\w*|making\s+the\s+call|(?:it|this|that|something|anything|things)(?-u:\b))|who(?:['’](?:s|d|ll))?\s+(?:\w+\s+){0,2}(?:(?:looks?\s+after|handles?|looks?\s+at)\s+(?:it|this|that|(?:things\s+like\s+)?(?:the\s+|new\s+|any\s+)*(?:purchas\w*|buying|budget|money|decision|contract|software|systems?|tech|it\s+side|spend\w*))|owns?|choos\w*|picks?|picking|buys?|buying|is\s+responsible\s+for|be\s+responsible\s+for|lead\s+(?:it|that|this|the\s+\w+))(?-u:\b)|who(?:['’](?:s|d|ll)|\s+(?:would|will|is|are))?\s+(?:\w+\s+)?(?:be\s+)?(?:involved|part\s+of\s+(?:that|this|it|the\s+decision)|in\s+on\s+(?:that|this|it|the\s+decision)|have\s+a\s+say|weigh\s+in)(?-u:\b)|(?:谁|哪位|哪个领导|什么人).{0,8}(?:拍板|决定|签字|签|审批|说了算|定|负责)|(?:拍板|决定|签字|审批|说了算)的?(?:是|人是)?(?:谁|哪位)|怎么定的?|怎么决策",
     )
     .expect("built-in pattern")
 });
@@ -2788,9 +2788,12 @@ fn spent_before(text: &str, start: usize) -> bool {
         .any(|w| window.contains(w));
     maybe && SPENT_BEFORE.is_match(window) || WENT_ON_BEFORE.is_match(text_before(text, start, 120))
 }
-/// Money said, then that all of it has gone on something: "团费一年收个一万出头，全拿去买号码布、补给了".
+/// Money said, then that all of it has gone on something, in its sentence or the next: "团费一年收个一万出头，全拿去买号码布、补给了",
+/// "会费一年收五千来块。搞活动、买奖品，全花这上头了".
 static ALL_WENT_AFTER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
-    built_in(r"^[^。！？.!?]{0,30}?(?:全|都|全都|全部)(?:拿去|花在|花到|用在|砸在|贴在|贴进)[^。！？.!?]{0,20}?了")
+    built_in(
+        r"^[^。！？.!?]{0,30}?(?:[。.][^。！？.!?]{0,40}?)?(?:全|都|全都|全部)(?:拿去|花在|花到|花这|花那|用在|砸在|贴在|贴进)[^。！？.!?]{0,20}?了",
+    )
 });
 /// What the money already went on, said before the figure: "it all went on new safes and
 /// cameras after the break in thirty grand that was".
@@ -3931,6 +3934,73 @@ mod tests {
             &[("timeline", Confirmed)],
         );
         check(&["R: Who'd be involved in picking a system?", "Head office. Not me."], &[("authority", Negative)]);
+    }
+
+    /// Read from round 41, in other words than its calls.
+    #[test]
+    fn plans_asked_about_parts_asked_in_other_words_and_money_not_set_aside() {
+        use CriterionStatus::*;
+        // "Who'd be the one to look at that?" asks who decides; "not me" to it is no say.
+        check(
+            &[
+                "R: If the surgery changed its booking system, who'd be the one to look at that?",
+                "Not me. The partners, probably. I just do reception on Mondays.",
+            ],
+            &[("authority", Negative)],
+        );
+        // A plan asked about, or another try later, answered with a doubtful no.
+        check(
+            &["R: Is anything of that kind being planned at the club, as far as you know?", "Don't think so."],
+            &[("timeline", Negative)],
+        );
+        check(&["R: Would it be worth trying you again in the spring?", "Doubt it."], &[("timeline", Negative)]);
+        // Nothing earmarked and a request to make: money may come, nothing is set.
+        check(
+            &[
+                "R: Is there money for this?",
+                "well that's under his limit so i'd still have to put a request in to dave nothing's earmarked for it yet",
+            ],
+            &[("budget", Partial)],
+        );
+        // 最后还是得我点头: the contact decides, however many are consulted.
+        check(
+            &["R: 买东西一般谁说了算？", "我啊。会计也跟我商量，不过最后还是得我点头。"],
+            &[("authority", Confirmed)],
+        );
+        check(&["R: 谁拍板？", "这个得我老婆点头才行。"], &[("authority", Partial)]);
+        // No hurry, not even next year; nothing thought about.
+        check(&["R: 您大概什么时候考虑？", "没那么着急的，明年都说不准，看行情。"], &[("timeline", Negative)]);
+        check(&["R: 明年有什么打算吗？", "明年照旧，换设备的事还没想过。"], &[("timeline", Negative)]);
+        // It would be no use here: no need.
+        check(
+            &["R: 平时安全这块怎么管？", "我们有人轮流值班。您说的那个系统，放我们这儿根本用不上。"],
+            &[("need", Negative)],
+        );
+        // Leads lost for want of a record: need, with its cost.
+        check(
+            &["R: 咨询完怎么跟进？", "都记本子上，旺季根本记不过来，一年跑掉的意向客户少说几十个。"],
+            &[("need", Confirmed)],
+        );
+        // Someone else approves, and turns later the contact signs alone: contradicted.
+        check(
+            &[
+                "R: 最后谁拍板？",
+                "那得俺们老板，我就是把方案递上去，他点头了才中。",
+                "R: 好。",
+                "嗯。",
+                "R: 那要不要约老板一起看？",
+                "不用约他，这点钱俺这儿就能批，用不着往上报。",
+            ],
+            &[("authority", Contradicted)],
+        );
+        // Fees said, then all of it gone on activities in the next sentence: no budget.
+        check(
+            &[
+                "R: 经费从哪儿来？",
+                "会员一人一年交五十块，一年下来也就八千来块。搞活动、买奖品、过节聚餐，全花这上头了，没闲钱。",
+            ],
+            &[("budget", Negative)],
+        );
     }
 
     #[test]

@@ -81,7 +81,7 @@ static PART: LazyLock<Regex> = LazyLock::new(|| {
 
 static EN_RATE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)(?P<pre>\b(?:about|around|roughly|maybe|perhaps|probably|approximately|some|nearly|almost|like|to|and)\s+)?\b(?P<num>\d[\d,]*|{words})(?P<odd>-odd|\s+or\s+so|-?ish|\s+odd)?\s+(?P<unit>(?:[a-z][a-z'-]*\s+){{0,2}}?)(?:of\s+(?:those|them|these)\s+)?(?:a|per|every|each|in\s+a|in\s+an\s+average)\s+(?P<period>day|week|month|year)\b",
+        r"(?i)(?P<pre>\b(?:about|around|roughly|maybe|perhaps|probably|approximately|some|nearly|almost|like|to|and)\s+)?\b(?P<num>\d[\d,]*|{words})(?P<k>\s+thousand)?(?P<odd>-odd|\s+or\s+so|-?ish|\s+odd)?\s+(?P<unit>(?:[a-z][a-z'-]*\s+){{0,2}}?)(?:of\s+(?:those|them|these)\s+)?(?:(?:we|they|i)\s+(?:do|get|see|handle|run|have|sell|book|take|hold)\s+)?(?:a|per|every|each|in\s+a|in\s+an\s+average)\s+(?P<period>day|week|month|year)\b",
         words = en_word_number_pattern()
     ))
 });
@@ -150,8 +150,16 @@ fn rates_in(text: &str, turn: usize) -> Vec<Rate> {
             if !unit_words.is_empty() && NOT_COUNT.is_match(unit_words) {
                 continue;
             }
+            // "four thousand a year" with nothing named is money, not a count.
+            if c.name("k").is_some() && unit_words.is_empty() {
+                continue;
+            }
             let digits = num.as_str().replace(',', "");
-            let Some(value) = digits.parse::<f64>().ok().or_else(|| parse_en_words(num.as_str())) else { continue };
+            let Some(mut value) = digits.parse::<f64>().ok().or_else(|| parse_en_words(num.as_str())) else { continue };
+            // "two and a half thousand cremations a year".
+            if c.name("k").is_some() {
+                value *= 1000.0;
+            }
             if value < 2.0 {
                 continue;
             }
@@ -241,9 +249,12 @@ fn rate_conflicts(rates: &[Rate]) -> Vec<Restated> {
                 // working days).
                 let (x, y) = (per_month(e), per_month(later));
                 let gap = (x - y).abs() / x.max(y);
+                // "About sixty" may be fifty or seventy; "about eighteen hundred" is not
+                // two and a half thousand: a hedge widens the room only for a round figure.
+                let coarse = |r: &Rate| r.hedged && significant_digits(r.value) < 2;
                 let room = if e.period != later.period {
                     0.5
-                } else if e.hedged || later.hedged {
+                } else if coarse(e) || coarse(later) {
                     0.4
                 } else {
                     0.25
@@ -269,6 +280,18 @@ fn rate_conflicts(rates: &[Rate]) -> Vec<Restated> {
         }
     }
     out
+}
+
+/// Digits left once trailing zeros are dropped: 1 for 60 or 2000, 2 for 1800 or 15.
+fn significant_digits(v: f64) -> usize {
+    let mut n = v.round() as u64;
+    if n == 0 {
+        return 0;
+    }
+    while n % 10 == 0 {
+        n /= 10;
+    }
+    n.to_string().len()
 }
 
 fn trim(v: f64) -> String {
@@ -297,6 +320,25 @@ static USES_TOOL: LazyLock<Regex> = LazyLock::new(|| {
 static NAMED_THEN_IT: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)^\s*(?:the\s+|our\s+)?(?P<name>(?-i:[A-Z][a-z]{2,}[a-z0-9]+)(?:\s+(?:calendar|sheets?|diary|app|system))?)(?:,\s*(?:mainly|mostly|really))?[.!]\s+(?:(?:we['’]ve\s+|i['’]ve\s+)?(?:had|been\s+using|been\s+on|used)\s+it\s+(?:for\s+)?(?:about\s+|nearly\s+|almost\s+|over\s+)?(?:\d+|a|an|a\s+couple\s+of|a\s+few|two|three|four|five|six|seven|eight|nine|ten)\s+(?:years?|months?)|(?:[a-z'’]+\s+){0,3}?(?:everything|it\s+all|every\s+[a-z]+|all\s+(?:the|our)\s+[a-z]+)\s+(?:drops|goes|gets\s+put|lands|lives|comes)\s+(?:straight\s+|right\s+)?in(?:to)?\s+(?:it|there))\b",
+    )
+});
+/// Not online at all: "there's no online anything", "nothing's done online", "网上啥都没弄".
+static NO_ONLINE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:no|nothing)\s+online(?:\s+anything|\s+at\s+all)?\b|\bnothing(?:['’]s|\s+is)?\s+(?:done\s+)?online\b|\bwe['’]?re\s+not\s+online\b|(?:网上|线上)(?:啥|什么)都没(?:有|弄|做|搞)",
+    )
+});
+/// Something done online now: "the give button on our website takes cards", "most people book
+/// online", "线上捐款占了一半".
+static ONLINE_IN_USE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:our|the)\s+website\s+(?:[a-z'’]+\s+){0,2}?(?:takes|accepts|handles)\s+(?:cards?|payments?|bookings?|donations?|orders?)\b|\b(?:through|via|on)\s+(?:the|our)\s+(?:give|giving|donate|donation|pay|payment|book|booking)\s+button\b|\b(?:give|gives|pay|pays|book|books|donate|donates|order|orders)\s+(?:[a-z'’]+\s+){0,2}?online\b",
+    )
+});
+/// Where a record is kept, by the tool's name: "合同台账都放在飞书的多维表格里", "排班我们现在就是Excel".
+static ZH_RECORD_KEPT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?P<rec>台账|账本|客户资料|会员资料|排班|预约|订单)(?:我们)?(?:现在|目前|一直)?(?:都|全|全部)?(?:是)?(?:放|存|记|录|建|做)(?:在|到|进)了?(?:那个)?(?P<tool>飞书|钉钉|企业微信|Excel|excel|石墨|腾讯文档|WPS|wps|金数据)|(?P<rec2>台账|账本|客户资料|会员资料|排班|预约|订单)(?:我们)?(?:现在|目前)?(?:就是|用的是|都是|全是|全用|都用)(?P<tool2>飞书|钉钉|企业微信|Excel|excel|石墨|腾讯文档|WPS|wps|金数据)",
     )
 });
 /// A tool whose contract runs out or renews: "我们现在那个系统吧 明年三月份才到期", "our current
@@ -425,6 +467,12 @@ enum ToolKind {
     /// An accounting package by name (Xero, QuickBooks, 金蝶): a small business keeps its books
     /// in one, so two named in different turns, neither said as a change, clash.
     Accounts,
+    /// Being online at all: "there's no online anything" against "the give button on our
+    /// website takes cards".
+    Online,
+    /// Where one record is kept, by the tool's name: "合同台账都放在飞书的多维表格里" against
+    /// "合同台账我们现在就是Excel". `what` is the tool, `record` the record.
+    Keeps,
 }
 
 /// Prefixes of family names written with an inner capital (McKesson, MacLeod, DeSouza).
@@ -445,7 +493,8 @@ fn clashes(none: ToolKind, uses: ToolKind) -> bool {
         ToolKind::Software => matches!(uses, ToolKind::Software | ToolKind::Crm | ToolKind::Named | ToolKind::Computer),
         ToolKind::Crm => uses == ToolKind::Crm,
         ToolKind::Spreadsheet => uses == ToolKind::Spreadsheet,
-        ToolKind::Named | ToolKind::Device | ToolKind::Accounts => false,
+        ToolKind::Online => uses == ToolKind::Online,
+        ToolKind::Named | ToolKind::Device | ToolKind::Accounts | ToolKind::Keeps => false,
         ToolKind::Computer => true,
     }
 }
@@ -458,6 +507,8 @@ struct ToolClaim {
     what: String,
     /// Said to hold everything: "it all lives in Google Sheets".
     everything: bool,
+    /// The record a `Keeps` claim is about (台账, 排班); empty for other claims.
+    record: String,
 }
 
 fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
@@ -472,6 +523,7 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
                 kind: ToolKind::Named,
                 what: name.to_owned(),
                 everything: false,
+                record: String::new(),
             });
         }
     }
@@ -489,14 +541,32 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
                         kind: ToolKind::Accounts,
                         what,
                         everything: false,
+                        record: String::new(),
                     });
                 }
+            }
+        }
+        // The same record kept in two named tools, neither said as a change.
+        if !CHANGED_TOOL.is_match(sentence) {
+            for c in ZH_RECORD_KEPT.captures_iter(sentence) {
+                let (Some(record), Some(tool)) = (c.name("rec").or(c.name("rec2")), c.name("tool").or(c.name("tool2")))
+                else {
+                    continue;
+                };
+                out.push(ToolClaim {
+                    sentence: span,
+                    uses: true,
+                    kind: ToolKind::Keeps,
+                    what: tool.as_str().to_lowercase(),
+                    everything: false,
+                    record: record.as_str().to_owned(),
+                });
             }
         }
         // A system whose contract runs out next year is in use now, whatever the date says.
         if let Some(m) = RUNS_OUT.captures(sentence).and_then(|c| c.name("cat").or(c.name("zcat"))) {
             let (kind, what) = (tool_kind(m.as_str()), m.as_str().to_owned());
-            out.push(ToolClaim { sentence: span, uses: true, kind, what, everything: false });
+            out.push(ToolClaim { sentence: span, uses: true, kind, what, everything: false, record: String::new() });
             continue;
         }
         if sentence.trim_end().ends_with(['?', '？']) {
@@ -515,6 +585,7 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
                     kind,
                     what: m.as_str().to_owned(),
                     everything: false,
+                    record: String::new(),
                 });
             }
         }
@@ -523,8 +594,36 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
             let first = name.as_str().split_whitespace().next().unwrap_or("").to_lowercase();
             if !ALL_IN_NOT_TOOLS.contains(&first.as_str()) {
                 let what = name.as_str().to_owned();
-                out.push(ToolClaim { sentence: span, uses: true, kind: ToolKind::Named, what, everything: true });
+                out.push(ToolClaim {
+                    sentence: span,
+                    uses: true,
+                    kind: ToolKind::Named,
+                    what,
+                    everything: true,
+                    record: String::new(),
+                });
             }
+        }
+        if let Some(m) = NO_ONLINE.find(sentence).filter(|m| !not_now_at(sentence, (m.start(), m.end()))) {
+            let what = m.as_str().to_owned();
+            out.push(ToolClaim {
+                sentence: span,
+                uses: false,
+                kind: ToolKind::Online,
+                what,
+                everything: false,
+                record: String::new(),
+            });
+        } else if let Some(m) = ONLINE_IN_USE.find(sentence).filter(|m| !not_now_at(sentence, (m.start(), m.end()))) {
+            let what = m.as_str().to_owned();
+            out.push(ToolClaim {
+                sentence: span,
+                uses: true,
+                kind: ToolKind::Online,
+                what,
+                everything: false,
+                record: String::new(),
+            });
         }
         // A sentence that denies a tool does not also claim one ("we don't have a CRM, it
         // all goes in a spreadsheet" is one statement).
@@ -565,7 +664,14 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
                 None
             };
             if let Some((kind, what)) = claim {
-                out.push(ToolClaim { sentence: span, uses: true, kind, what: what.to_owned(), everything: false });
+                out.push(ToolClaim {
+                    sentence: span,
+                    uses: true,
+                    kind,
+                    what: what.to_owned(),
+                    everything: false,
+                    record: String::new(),
+                });
             }
         }
     }
@@ -592,7 +698,14 @@ fn denied_when_asked(question: &str, answer: &str, turn: usize) -> Option<ToolCl
     let what = c.name("cat").or(c.name("zcat"))?.as_str();
     let start = answer.len() - answer.trim_start().len();
     let sentence = Span { turn, start, end: answer.trim_end().len() };
-    Some(ToolClaim { sentence, uses: false, kind: tool_kind(what), what: what.to_owned(), everything: false })
+    Some(ToolClaim {
+        sentence,
+        uses: false,
+        kind: tool_kind(what),
+        what: what.to_owned(),
+        everything: false,
+        record: String::new(),
+    })
 }
 
 /// An accounting package by name.
@@ -626,6 +739,8 @@ fn tool_conflicts(claims: &[ToolClaim]) -> Vec<Restated> {
     let clash = |e: &ToolClaim, later: &ToolClaim| match (e.kind, later.kind) {
         (ToolKind::Accounts, ToolKind::Accounts) => !both && e.what != later.what,
         (ToolKind::Accounts, _) | (_, ToolKind::Accounts) => false,
+        (ToolKind::Keeps, ToolKind::Keeps) => e.record == later.record && e.what != later.what,
+        (ToolKind::Keeps, _) | (_, ToolKind::Keeps) => false,
         _ if e.everything != later.everything => false,
         _ if later.everything => first_word(e) != first_word(later),
         _ => e.uses != later.uses && if e.uses { clashes(later.kind, e.kind) } else { clashes(e.kind, later.kind) },
@@ -635,6 +750,7 @@ fn tool_conflicts(claims: &[ToolClaim]) -> Vec<Restated> {
         if let Some(e) = earlier {
             let uses = match (later.everything, later.uses) {
                 _ if later.kind == ToolKind::Accounts => "books",
+                _ if later.kind == ToolKind::Keeps => "instead",
                 (true, _) => "instead",
                 (false, true) => "yes",
                 (false, false) => "no",
@@ -968,6 +1084,16 @@ mod tests {
             ["rate"]
         );
         assert_eq!(subjects(&["一个礼拜差不多三十来单。", "R: 嗯。", "一年下来其实也就三百单。"]), ["rate"]);
+        // Thousands in words, the thing followed by who does it; "about" does not stretch a
+        // figure said to two digits.
+        assert_eq!(
+            subjects(&[
+                "We handle about eighteen hundred funerals a year across both homes.",
+                "R: And pricing?",
+                "With the two and a half thousand funerals we do a year, price for that.",
+            ]),
+            ["rate"]
+        );
         // Visits a month, with the verb between the period and the figure.
         assert_eq!(
             subjects(&["我们一个月要上门量一百二十户左右。", "R: 一天跑几户？", "量尺一个月也就上门四十来户。"]),
@@ -1002,6 +1128,8 @@ mod tests {
         none(&["改色加车衣一个月二十来台吧。", "R: 那以后呢？", "老板说了，下个月开始每天要做二十台全车改色。"]);
         // The same turn: a speaker correcting themselves mid-answer is not contradicting.
         none(&["We get about 60 calls a day, well, 30 calls a day on a quiet week."]);
+        none(&["About 2,000 visitors a year.", "R: OK.", "We see roughly 1,800 visitors a year."]);
+        none(&["About two thousand visitors we get a year.", "R: OK.", "Fifteen hundred visitors a year or so."]);
         // Nothing named on either side.
         none(&["About sixty a month.", "R: OK.", "Ten a month."]);
     }
@@ -1267,6 +1395,36 @@ mod tests {
             subjects(&["It's all in March, the big push.", "OK.", "It's all in English, the paperwork."]).is_empty()
         );
         assert!(subjects(&["Is it all in Trello?", "OK.", "It's all in Airtable."]).is_empty());
+    }
+
+    #[test]
+    fn not_online_then_online_or_one_record_in_two_tools_are_contradictions() {
+        assert_eq!(
+            subjects(&[
+                "it's all cash at the door, there's no online anything, we count it on the night",
+                "R: and the bigger gifts",
+                "most of those come through the donate button on our website now",
+            ]),
+            ["tools"]
+        );
+        assert_eq!(
+            subjects(&[
+                "We book everyone in by phone. Nothing's done online.",
+                "R: And regulars?",
+                "Regulars mostly book online these days.",
+            ]),
+            ["tools"]
+        );
+        let r =
+            found(&["排班都放在钉钉里，大家手机上就能看。", "R: 好的。", "排班我们现在就是Excel，店长电脑里一份。"]);
+        assert_eq!(r.iter().map(|r| r.subject).collect::<Vec<_>>(), ["tools"], "{r:?}");
+        assert!(r[0].explanation.english().contains("excel"), "{}", r[0].explanation.english());
+        // A change said as such, one tool in both turns, other records, or a wish: no clash.
+        let none = |lines: &[&str]| assert!(found(lines).is_empty(), "{lines:?}: {:?}", found(lines));
+        none(&["排班以前放在Excel里。", "R: 现在呢？", "排班现在都放在钉钉里。"]);
+        none(&["排班都放在钉钉里。", "R: 好。", "排班我们一直用的是钉钉。"]);
+        none(&["排班都放在钉钉里。", "R: 好。", "订单我们现在就是Excel。"]);
+        none(&["There's no online anything yet.", "R: OK.", "We'd love people to book online next year."]);
     }
 
     #[test]
