@@ -908,6 +908,15 @@ static EN_TIME_CUT: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("built-in pattern")
 });
+/// The goal's time said first and the time now after it: "ideally we go from manuscript to
+/// finished book in like two days, at the moment it's about ten weeks".
+static EN_TIME_CUT_NOW: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(
+        r"(?i)\b(?:go|get|turn\s+\w+\s+round)\s+from\s+(?:[a-z]+\s+){1,3}?to\s+(?:[a-z]+\s+){1,3}?in\s+(?:like\s+|about\s+|just\s+|only\s+|under\s+)?(?P<to>\d+|[a-z]+)\s+(?P<to_unit>days?|hours?|minutes?|weeks?)\b[^.?!]{0,30}?\b(?:at\s+the\s+moment|right\s+now|currently|these\s+days|today)\s+(?:it['’]?s|its|it\s+takes|we['’]re\s+at|takes)\s+(?:about\s+|around\s+|roughly\s+|like\s+|over\s+)?(?P<from>\d+|[a-z]+)\s+(?P<from_unit>days?|weeks?|months?)\b",
+    )
+    .expect("built-in pattern")
+});
 /// A time cut by at least this factor within a month is a red flag: a process measured in
 /// days or weeks does not become ten times faster in its first weeks.
 const TIME_CUT_FACTOR: f64 = 10.0;
@@ -1007,8 +1016,8 @@ fn leap_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span, f64,
     let mut out = Vec::new();
     for turn in transcript.prospect_turns() {
         let chinese = crate::facts::has_han(&turn.text);
-        let cut = if chinese { &*ZH_TIME_CUT } else { &*EN_TIME_CUT };
-        for c in cut.captures_iter(&turn.text) {
+        let cuts: &[&Regex] = if chinese { &[&*ZH_TIME_CUT] } else { &[&*EN_TIME_CUT, &*EN_TIME_CUT_NOW] };
+        for c in cuts.iter().flat_map(|cut| cut.captures_iter(&turn.text)) {
             let (Some(all), Some(from), Some(from_unit), Some(to), Some(to_unit)) =
                 (c.get(0), c.name("from"), c.name("from_unit"), c.name("to"), c.name("to_unit"))
             else {
@@ -1021,8 +1030,13 @@ fn leap_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span, f64,
             if before < 24.0 || after <= 0.0 || before / after < TIME_CUT_FACTOR || !said_as_goal(transcript, span) {
                 continue;
             }
-            if let Some((days, _)) = horizon_near(&turn.text, span, call, 31) {
-                out.push((span, before / after, Some(days)));
+            // Tenfold within a month; a cut beyond any plausible change (twentyfold, as
+            // `is_unrealistic` reads any factor) within the year.
+            let factor = before / after;
+            if let Some((days, _)) = horizon_near(&turn.text, span, call, PERFECTION_HORIZON_DAYS)
+                .filter(|(days, _)| *days <= 31 || is_unrealistic(factor, Some(*days)) && factor >= 20.0)
+            {
+                out.push((span, factor, Some(days)));
             }
         }
         let (goal, now) = if chinese { (&*ZH_RANK_GOAL, &*ZH_RANK_NOW) } else { (&*EN_RANK_GOAL, &*EN_RANK_NOW) };
@@ -1374,6 +1388,22 @@ mod tests {
             &[UnrealisticTarget],
         );
         check(&["We want to go from five days to three days by January."], &[], &[UnrealisticTarget]);
+        // The goal's time first and the time now after it; far beyond any cut within months,
+        // not over years.
+        check(
+            &[
+                "Ideally we go from first call to signed contract in one day, right now it's about six weeks, and I want that by April.",
+            ],
+            &[(UnrealisticTarget, "go from first call to signed contract in one day")],
+            &[],
+        );
+        check(
+            &[
+                "Over the next five years we'd like to go from enquiry to quote in two days, right now it's about three weeks.",
+            ],
+            &[],
+            &[UnrealisticTarget],
+        );
         // A climb of hundreds of places within months; a climb of a few is realistic.
         check(&["我们现在全市排五百多名，目标是明年夏天之前冲进前三。"], &[(UnrealisticTarget, "冲进前三")], &[]);
         check(
