@@ -1134,7 +1134,14 @@ struct LevelChange {
     horizon_days: Option<i64>,
 }
 
-/// Target levels (money or counts said as a goal) against the latest earlier level of the same
+/// "Now" said just before a share: the level a share target is measured against.
+static SHARE_NOW: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    crate::lexicon::compile(r"(?i)\b(?:now|currently|at\s+the\s+moment|today|these\s+days)\b|现在|目前|眼下|如今")
+        .expect("built-in pattern")
+});
+
+/// Target levels (money, counts or shares said as a goal) against the latest earlier level of the same
 /// thing that is not a goal, where no growth was stated for them already.
 /// How far back a target's current level is looked for: about a quarter of an hour of talk.
 /// Unbounded, a transcript of many hours spent most of its time here.
@@ -1160,6 +1167,7 @@ fn level_changes(transcript: &Transcript, call: &CallEvidence) -> Vec<LevelChang
                 (currency && per).then_some((*x, *y))
             }
             (Fact::Count { value: x, unit: u }, Fact::Count { value: y, unit: v }) if u == v => Some((*x, *y)),
+            (Fact::Percentage { value: x }, Fact::Percentage { value: y }) => Some((*x, *y)),
             _ => None,
         }
     };
@@ -1167,15 +1175,24 @@ fn level_changes(transcript: &Transcript, call: &CallEvidence) -> Vec<LevelChang
     for (i, target) in call.facts.iter().enumerate() {
         if target.role != FactRole::Target
             || covered(target.span)
-            || !matches!(target.fact, Fact::Money { .. } | Fact::Count { .. })
+            || !matches!(target.fact, Fact::Money { .. } | Fact::Count { .. } | Fact::Percentage { .. })
             || growth_said_beside(transcript, call, target.span)
         {
             continue;
         }
         // The level said before it, or right after it in the same answer ("... Right now
         // it's like forty K").
+        // A share is compared only within one answer, and only with one said as the level now
+        // ("现在大概十本成一本"): shares of different things are common ("fill rate at ninety
+        // percent ... billings up twelve percent").
+        let share = matches!(target.fact, Fact::Percentage { .. });
+        let said_as_now = |c: &LocatedFact| {
+            let text = &transcript.turns[c.span.turn].text;
+            SHARE_NOW.is_match(text_before(text, c.span.start, 30))
+        };
         let is_current = |c: &&LocatedFact| {
-            matches!(c.role, FactRole::Measured | FactRole::Business | FactRole::Context)
+            (!share || c.span.turn == target.span.turn && said_as_now(c))
+                && matches!(c.role, FactRole::Measured | FactRole::Business | FactRole::Context)
                 && !covered(c.span)
                 && level(&target.fact, &c.fact).is_some_and(|(_, y)| y > 0.0)
         };
@@ -1400,6 +1417,25 @@ mod tests {
         check(
             &[
                 "Over the next five years we'd like to go from enquiry to quote in two days, right now it's about three weeks.",
+            ],
+            &[],
+            &[UnrealisticTarget],
+        );
+        // A rate said as so many of ten, raised eightfold within half a year; a modest rise is not.
+        check(
+            &["R: 目标呢？", "明年上半年想做到十个里面成八个，现在差不多十个成一个。"],
+            &[(UnrealisticTarget, "十个里面成八个")],
+            &[],
+        );
+        check(
+            &["我们报出去的方案，现在差不多十个成三个。", "R: 目标呢？", "明年想做到十个里面成四个。"],
+            &[],
+            &[UnrealisticTarget],
+        );
+        check(
+            &[
+                "R: What does the owner want next year?",
+                "On-time rate at ninety-five percent by March, and costs down eight percent.",
             ],
             &[],
             &[UnrealisticTarget],

@@ -842,7 +842,7 @@ static ZH_GROWTH: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ZH_PCT: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?P<pct>\d+(?:\.\d+)?)\s?[%％]|百分之(?P<zh>{ZH_NUM})|(?P<cheng>[一二两三四五六七八九])成(?P<tail>本|交|功|为|立|果|长|熟|员|绩)?"
+        r"(?P<pct>\d+(?:\.\d+)?)\s?[%％]|百分之(?P<zh>{ZH_NUM})|(?P<of>十|二十|一百|百)(?P<mw>本|个|家|单|场|次|件|回)(?:里面|里头|里|中|当中)?(?:能)?(?:成|谈成|签成|做成)(?:交)?(?P<got>[一二两三四五六七八九])(?:本|个|家|单|场|次|件|回)|(?P<cheng>[一二两三四五六七八九])成(?P<tail>本|交|功|为|立|果|长|熟|员|绩)?"
     ))
 });
 pub(crate) const ZH_ROLE: &str = r"[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵钱严武戴莫孔汤]总|老板|老总|总经理|总裁|副总裁|副总|董事长|董事会|创始人|合伙人|CEO|CFO|CTO|COO|CMO|VP|(?:销售|财务|市场|运营|IT|技术)?总监|(?:销售|部门)?经理|领导|上级|财务|法务|采购部?|我爸|我妈|老爸|老妈|爸爸|妈妈|父亲|母亲|老爷子|院长办公会|总经理办公会|办公会|院长|校长|局长|书记|党委会|理事长|理事会|社长|会长|厂长|店长|园长|股东|老婆|媳妇|爱人|老公";
@@ -1868,7 +1868,13 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
             .name("pct")
             .and_then(|m| m.as_str().parse::<f64>().ok())
             .or_else(|| c.name("zh").and_then(|m| parse_zh_number(m.as_str())))
-            .or_else(|| c.name("cheng").and_then(|m| parse_zh_number(m.as_str())).map(|v| v * 10.0));
+            .or_else(|| c.name("cheng").and_then(|m| parse_zh_number(m.as_str())).map(|v| v * 10.0))
+            // "十本里面能成九本", "十本成一本": so many done of so many tried, a rate.
+            .or_else(|| {
+                let of = c.name("of").and_then(|m| parse_zh_number(m.as_str()))?;
+                let got = c.name("got").and_then(|m| parse_zh_number(m.as_str()))?;
+                (of > 0.0 && got <= of).then(|| got / of * 100.0)
+            });
         push(value.map(|value| Fact::Percentage { value }), s, e);
     }
     for c in gate.captures(&ZH_DURATION, text) {
