@@ -209,11 +209,14 @@ fn discount_unrealistic_targets(mut concepts: Vec<ConceptEvidence>, signals: &[S
         signals.iter().filter(|s| s.kind == SignalKind::UnrealisticTarget).map(|s| s.span).collect();
     let overlaps = |a: &Span, b: &Span| a.turn == b.turn && a.start < b.end && b.start < a.end;
     for c in &mut concepts {
-        let only_absurd =
-            !c.evidence.is_empty() && c.evidence.iter().all(|e| absurd.iter().any(|u| overlaps(u, &e.span)));
+        // Only what confirms counts here: a vague "sometime in the new year" beside a deadline
+        // said inside an absurd target leaves the timeline partial, not confirmed.
+        let absurd_at = |e: &crate::evidence::Evidence| absurd.iter().any(|u| overlaps(u, &e.span));
+        let mut confirming = c.evidence.iter().filter(|e| e.says == CriterionStatus::Confirmed).peekable();
+        let only_absurd = confirming.peek().is_some() && confirming.all(absurd_at);
         if c.status == CriterionStatus::Confirmed && only_absurd {
             c.status = CriterionStatus::Partial;
-            for e in &mut c.evidence {
+            for e in c.evidence.iter_mut().filter(|e| absurd_at(e)) {
                 e.set_note(sift_core::Message::new("call.note.unrealistic").with_arg("note", e.note_arg()));
             }
         }
@@ -294,5 +297,22 @@ mod tests {
         for c in backed {
             assert_eq!(c.status, CriterionStatus::Partial, "{} confirmed by an absurd target: {c:#?}", c.concept);
         }
+    }
+
+    /// A deadline said inside an absurd target, beside a vague window said later: the
+    /// timeline stays partial.
+    #[test]
+    fn a_deadline_inside_an_absurd_target_does_not_confirm_the_timeline() {
+        let text = "Rep: What would you want it to do?\n\
+                    Buyer: ideally we go from first call to signed contract in one day right now it's about six weeks and i want that by april\n\
+                    Rep: And when would you want to be up and running?\n\
+                    Buyer: sometime in the new year-ish, no fixed date\n";
+        let reps = vec!["Rep".to_owned()];
+        let options =
+            AnalyzeOptions { reps: &reps, as_of: NaiveDate::from_ymd_opt(2026, 12, 1), ..AnalyzeOptions::default() };
+        let analysis = analyze(text, &options).expect("analyses");
+        assert!(analysis.signals.iter().any(|s| s.kind == SignalKind::UnrealisticTarget), "{:#?}", analysis.signals);
+        let timeline = analysis.concepts.iter().find(|c| c.concept == "timeline").expect("timeline");
+        assert_eq!(timeline.status, CriterionStatus::Partial, "{timeline:#?}");
     }
 }
