@@ -1879,6 +1879,15 @@ impl Reader<'_> {
             _ => None,
         });
         let thresholds = self.thresholds.clone();
+        // Where the sentence that states a limit ends: what the contact says after it is a
+        // statement of its own, not the limit's wording ("十万以下的我签字就行").
+        let turns = &self.transcript.turns;
+        let limit_sentence_end = |span: &Span| {
+            let text = turns.get(span.turn).map_or("", |t| t.text.as_str());
+            text.get(span.end..)
+                .and_then(|rest| rest.find(['。', '！', '？', '.', '!', '?', ';', '；']))
+                .map_or(text.len(), |k| span.end + k)
+        };
         for t in thresholds {
             let limit = Fact::Money { amount: t.amount, currency: None, per: None }.message();
             let budget_fact = |b: f64| Fact::Money { amount: b, currency: None, per: None }.message();
@@ -1895,6 +1904,19 @@ impl Reader<'_> {
                     Weight::Specific,
                     said("call.note.limit_within").with_message("budget", budget_fact(b)),
                 ),
+                // "单笔五万以内我签字 ... 你们这个按月付，在我这儿就批了": the contact says, after
+                // the limit, that this purchase is theirs to approve; that outweighs the sum.
+                ("self", Some(_))
+                    if self.items.iter().any(|i| {
+                        i.concept == AUTHORITY
+                            && i.at.0 == t.span.turn
+                            && i.at.1 > limit_sentence_end(&t.span)
+                            && i.evidence.says == CriterionStatus::Confirmed
+                            && i.evidence.weight == Weight::Stated
+                    }) =>
+                {
+                    continue;
+                }
                 ("self", Some(b)) => (
                     CriterionStatus::Partial,
                     Weight::Specific,
@@ -3992,6 +4014,29 @@ mod tests {
                 "不用约他，这点钱俺这儿就能批，用不着往上报。",
             ],
             &[("authority", Contradicted)],
+        );
+        // Hurry with no date; quiet weekdays: partly there.
+        check(&["R: 打算什么时候上？", "越早用越好，这事真拖不起了。"], &[("timeline", Partial)]);
+        check(&["R: 生意怎么样？", "就那样，周末还行，平时嗯 客人少。"], &[("need", Partial)]);
+        // Paid monthly, under the contact's own limit, though the year's money is over it.
+        check(
+            &[
+                "R: 预算呢？",
+                "明年我单独留了四万。",
+                "R: 还要谁点头？",
+                "单笔三万以内我签字就行，三万以上才上董事会。你们这个按月付，一个月两千多，在我这儿就批了。",
+            ],
+            &[("authority", Confirmed)],
+        );
+        // The limit's own wording is no such statement: over it, someone else decides.
+        check(
+            &[
+                "R: 预算呢？",
+                "明年我单独留了四万。",
+                "R: 还要谁点头？",
+                "三万以下的我签字就行，三万往上得上办公会，最后董事长拍板。",
+            ],
+            &[("authority", Partial)],
         );
         // Fees said, then all of it gone on activities in the next sentence: no budget.
         check(
