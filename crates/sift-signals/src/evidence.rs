@@ -2226,7 +2226,7 @@ static ANOTHER_PERIOD: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| 
 /// "之前有考虑过上系统吗？": asks why the pain is still there.
 static WHY_NOT_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:how\s+come|why\s+(?:hasn['’]t|haven['’]t|didn['’]t|not|wasn['’]t|weren['’]t|has\s+it\s+not|is\s+it\s+still)|what\s+(?:has\s+|have\s+|'s\s+)?(?:stopped|kept|held|prevented|got\s+in\s+the\s+way|gets\s+in\s+the\s+way)|(?:tried|attempted|had\s+a\s+go|looked|gone)\s+(?:to\s+|at\s+|about\s+)?(?:fix|solv|tackl|address|deal|chang|sort)|(?:tried|attempted)\s+(?:anything|something|other)|(?:fix|solve|tackle|address|sort)\w*\s+(?:it|this|that)\s+(?:before|so\s+far|yet|already)|how\s+long\s+has\s+(?:it|this|that)\s+been|(?:come|came)\s+up\s+before|(?:considered|discussed|talked\s+about|thought\s+about|looked\s+(?:at|into))\s+(?:\w+\s+){0,3}?before(?-u:\b)|what\s+have\s+you\s+(?:tried|done)|how\s+have\s+you\s+(?:tried|been\s+(?:handling|dealing))|before\s+now)|之前(?:为什么|怎么|有没有|是否)|咋(?:没|不)|怎么没(?:早点?)?(?:换|弄|解决|处理|上)|(?:之前|以前).{0,8}(?:想过|试过|弄过|做过|考虑过|解决|处理|牵头)|为什么(?:一直)?(?:没|不)|怎么一直没|(?:有没有|是否|有无)(?:试过|想过|尝试|考虑过)|试过(?:别的|其他)|持续(?:多久|多长时间)|多久了|以前(?:有没有|为什么|怎么)",
+        r"(?i)(?-u:\b)(?:how\s+come|why\s+(?:hasn['’]t|haven['’]t|didn['’]t|not|wasn['’]t|weren['’]t|has\s+it\s+not|is\s+it\s+still)|what\s+(?:has\s+|have\s+|'s\s+)?(?:stopped|kept|held|prevented|got\s+in\s+the\s+way|gets\s+in\s+the\s+way)|(?:tried|attempted|had\s+a\s+go|looked|gone)\s+(?:to\s+|at\s+|about\s+)?(?:fix|solv|tackl|address|deal|chang|sort)|(?:tried|attempted)\s+(?:anything|something|other)|(?:tried|attempted)\s+[a-z]+ing\s+(?:[a-z]+\s+){0,5}?before|(?:fix|solve|tackle|address|sort)\w*\s+(?:it|this|that)\s+(?:before|so\s+far|yet|already)|how\s+long\s+has\s+(?:it|this|that)\s+been|(?:come|came)\s+up\s+before|(?:considered|discussed|talked\s+about|thought\s+about|looked\s+(?:at|into))\s+(?:\w+\s+){0,3}?before(?-u:\b)|what\s+have\s+you\s+(?:tried|done)|how\s+have\s+you\s+(?:tried|been\s+(?:handling|dealing))|before\s+now)|之前(?:为什么|怎么|有没有|是否)|咋(?:没|不)|怎么没(?:早点?)?(?:换|弄|解决|处理|上)|(?:之前|以前).{0,8}(?:想过|试过|弄过|做过|考虑过|解决|处理|牵头)|为什么(?:一直)?(?:没|不)|怎么一直没|(?:有没有|是否|有无)(?:试过|想过|尝试|考虑过)|试过(?:别的|其他)|持续(?:多久|多长时间)|持续(?:挺|很|蛮|好|有)?(?:长|久)(?:时间|一段时间)?了|多久了|以前(?:有没有|为什么|怎么)",
     )
 });
 /// A question about money to spend (not a vendor's price).
@@ -2629,7 +2629,7 @@ static FLAT_NO: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// What gives a reason: causes, obstacles, what happened.
 static REASON: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)(?:because|since|so|but|never|didn['’]t|wasn['’]t|weren['’]t|couldn['’]t|got|kept|left|busy|priorit\w*|budget|time|shelved|stalled|parked|slid\w*|fell|went|tried|moved|reorg\w*|merger|hired|hiring|lost|bandwidth|headcount|short-?staffed|other\s+fires|focus\w*|opening|launch\w*|nobody|no\s+one)(?-u:\b)|因为|所以|但是|但|一直|没(?:有)?(?:时间|精力|人手?|顾上|腾出)|赶上|搬|调整|荒废|停了|拖|忙|顾不上|后来|试过|不愿意|离职|走了",
+        r"(?i)(?-u:\b)(?:because|since|so|but|never|didn['’]t|wasn['’]t|weren['’]t|couldn['’]t|got|kept|left|busy|priorit\w*|budget|time|shelved|stalled|parked|slid\w*|fell|went|tried|moved|reorg\w*|merger|hired|hiring|lost|bandwidth|headcount|short-?staffed|other\s+fires|focus\w*|opening|launch\w*|nobody|no\s+one|turned\s+out|put\s+(?:me|us|everyone|everybody)\s+off|gave\s+up|drifted|gun[- ]shy)(?-u:\b)|因为|所以|但是|但|一直|没(?:有)?(?:时间|精力|人手?|顾上|腾出)|赶上|搬|调整|荒废|停了|拖|忙|顾不上|后来|试过|不愿意|离职|走了",
     )
 });
 

@@ -1615,6 +1615,20 @@ mod tests {
             ],
             &[(Excuse, "brother-in-law")],
             &[],
+        ); // A failed try told as what put them off, asked as "tried ... before"; how long it
+        // has gone on, asked as a remark.
+        check(
+            &[
+                "R: Has anyone tried using a booking app before?",
+                "We paid for one in 2021. Turned out it only did hair salons, and after two weeks everybody drifted back to the paper diary.",
+            ],
+            &[(Excuse, "Turned out it only did hair salons")],
+            &[],
+        );
+        check(
+            &["R: 这种情况持续挺久了吧？", "一直都这样，主要是没顾上，这两年忙着搬仓库，啥都得给它让路。"],
+            &[(Excuse, "主要是没顾上")],
+            &[],
         );
     }
 
