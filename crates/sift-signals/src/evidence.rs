@@ -1359,7 +1359,8 @@ impl Reader<'_> {
             for f in facts.iter_mut().filter(|f| sentence_of(f.start) == 0) {
                 if let Fact::Count { unit, .. } = &mut f.fact {
                     // "十二个。": a bare measure word counts what was asked.
-                    if unit == "个" || unit == "people" && asked_unit == "reps" {
+                    // "多少会员？" "三百来号人吧": people counted are the members asked about.
+                    if unit == "个" || unit == "people" && (asked_unit == "reps" || asked_unit == "会员") {
                         asked_unit.clone_into(unit);
                     }
                 }

@@ -2288,6 +2288,22 @@ mod tests {
             &[(Inconsistency, "四十多个人")],
             &[],
         );
+        // Members asked about, answered as 号人, against "我们N会员" said later.
+        check(
+            &[
+                "R: 俱乐部现在有多少会员？",
+                "两百来号人吧，都是附近几个厂的。",
+                "R: 年纪大的多吗？",
+                "多着呢。我们六百多会员，退休的少说占一半。",
+            ],
+            &[(Inconsistency, "六百多会员")],
+            &[],
+        );
+        check(
+            &["R: 俱乐部现在有多少会员？", "两百来号人吧。", "R: 活跃的呢？", "我们两百多会员，常来的也就一半。"],
+            &[],
+            &[Inconsistency],
+        );
         // "我们自己就十二个人": the team said as the speaker's own, against a total said before.
         check(
             &[
