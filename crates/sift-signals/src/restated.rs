@@ -511,20 +511,20 @@ struct ToolClaim {
     record: String,
 }
 
+impl ToolClaim {
+    /// A claim said of one sentence: nothing said to hold everything, about no one record.
+    fn new(sentence: Span, uses: bool, kind: ToolKind, what: impl Into<String>) -> ToolClaim {
+        ToolClaim { sentence, uses, kind, what: what.into(), everything: false, record: String::new() }
+    }
+}
+
 fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
     let mut out = Vec::new();
     if let Some(m) = NAMED_THEN_IT.captures(text).and_then(|c| c.name("name")) {
         let name = m.as_str();
         if !ALL_IN_NOT_TOOLS.contains(&name.to_lowercase().as_str()) {
             let sentence = Span { turn, start: m.start(), end: m.end() };
-            out.push(ToolClaim {
-                sentence,
-                uses: true,
-                kind: ToolKind::Named,
-                what: name.to_owned(),
-                everything: false,
-                record: String::new(),
-            });
+            out.push(ToolClaim::new(sentence, true, ToolKind::Named, name.to_owned()));
         }
     }
     for (a, b) in sentences(text) {
@@ -535,14 +535,7 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
             for m in ACCOUNTS_PACKAGE.find_iter(sentence) {
                 let what = m.as_str().to_lowercase();
                 if !out.iter().any(|c: &ToolClaim| c.kind == ToolKind::Accounts && c.what.to_lowercase() == what) {
-                    out.push(ToolClaim {
-                        sentence: span,
-                        uses: true,
-                        kind: ToolKind::Accounts,
-                        what,
-                        everything: false,
-                        record: String::new(),
-                    });
+                    out.push(ToolClaim::new(span, true, ToolKind::Accounts, what));
                 }
             }
         }
@@ -566,7 +559,7 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
         // A system whose contract runs out next year is in use now, whatever the date says.
         if let Some(m) = RUNS_OUT.captures(sentence).and_then(|c| c.name("cat").or(c.name("zcat"))) {
             let (kind, what) = (tool_kind(m.as_str()), m.as_str().to_owned());
-            out.push(ToolClaim { sentence: span, uses: true, kind, what, everything: false, record: String::new() });
+            out.push(ToolClaim::new(span, true, kind, what));
             continue;
         }
         if sentence.trim_end().ends_with(['?', '？']) {
@@ -579,14 +572,7 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
             let untracked = c.name("catn").or(c.name("catd")).map(|m| (ToolKind::Software, m));
             let named = ["cat", "catc", "zcat", "zcat2", "zcat3", "zcat4"].iter().find_map(|n| c.name(n));
             if let Some((kind, m)) = untracked.or(named.map(|m| (tool_kind(m.as_str()), m))) {
-                out.push(ToolClaim {
-                    sentence: span,
-                    uses: false,
-                    kind,
-                    what: m.as_str().to_owned(),
-                    everything: false,
-                    record: String::new(),
-                });
+                out.push(ToolClaim::new(span, false, kind, m.as_str().to_owned()));
             }
         }
         for c in ALL_IN.captures_iter(sentence).filter(now) {
@@ -604,26 +590,13 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
                 });
             }
         }
-        if let Some(m) = NO_ONLINE.find(sentence).filter(|m| !not_now_at(sentence, (m.start(), m.end()))) {
-            let what = m.as_str().to_owned();
-            out.push(ToolClaim {
-                sentence: span,
-                uses: false,
-                kind: ToolKind::Online,
-                what,
-                everything: false,
-                record: String::new(),
-            });
-        } else if let Some(m) = ONLINE_IN_USE.find(sentence).filter(|m| !not_now_at(sentence, (m.start(), m.end()))) {
-            let what = m.as_str().to_owned();
-            out.push(ToolClaim {
-                sentence: span,
-                uses: true,
-                kind: ToolKind::Online,
-                what,
-                everything: false,
-                record: String::new(),
-            });
+        // Named as what is (or is not) used, in the message: "online channels", 线上渠道.
+        let online = if crate::facts::has_han(sentence) { "线上渠道" } else { "online channels" };
+        let said_now = |m: &regex::Match| !not_now_at(sentence, (m.start(), m.end()));
+        if NO_ONLINE.find(sentence).is_some_and(|m| said_now(&m)) {
+            out.push(ToolClaim::new(span, false, ToolKind::Online, online));
+        } else if ONLINE_IN_USE.find(sentence).is_some_and(|m| said_now(&m)) {
+            out.push(ToolClaim::new(span, true, ToolKind::Online, online));
         }
         // A sentence that denies a tool does not also claim one ("we don't have a CRM, it
         // all goes in a spreadsheet" is one statement).
@@ -664,14 +637,7 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
                 None
             };
             if let Some((kind, what)) = claim {
-                out.push(ToolClaim {
-                    sentence: span,
-                    uses: true,
-                    kind,
-                    what: what.to_owned(),
-                    everything: false,
-                    record: String::new(),
-                });
+                out.push(ToolClaim::new(span, true, kind, what.to_owned()));
             }
         }
     }
@@ -698,14 +664,7 @@ fn denied_when_asked(question: &str, answer: &str, turn: usize) -> Option<ToolCl
     let what = c.name("cat").or(c.name("zcat"))?.as_str();
     let start = answer.len() - answer.trim_start().len();
     let sentence = Span { turn, start, end: answer.trim_end().len() };
-    Some(ToolClaim {
-        sentence,
-        uses: false,
-        kind: tool_kind(what),
-        what: what.to_owned(),
-        everything: false,
-        record: String::new(),
-    })
+    Some(ToolClaim::new(sentence, false, tool_kind(what), what.to_owned()))
 }
 
 /// An accounting package by name.
@@ -1407,6 +1366,9 @@ mod tests {
             ]),
             ["tools"]
         );
+        let r = found(&["We're not online at all.", "R: OK.", "Most regulars book online now."]);
+        let said = r.first().map(|r| r.explanation.english()).unwrap_or_default();
+        assert!(said.contains("they use online channels, but turn 0 said they had no online channels"), "{said}");
         assert_eq!(
             subjects(&[
                 "We book everyone in by phone. Nothing's done online.",
