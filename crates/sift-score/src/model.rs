@@ -723,7 +723,9 @@ fn top_side_into<const NEGATIVE: bool>(effects: &[(usize, f64)], k: usize, list:
     let mut bar = NEGLIGIBLE_EFFECT;
     for &(slot, effect) in effects {
         let this = strength(effect);
-        if this <= bar || this.is_nan() {
+        // One comparison turns away a weaker effect and a NaN alike.
+        let stronger = this > bar;
+        if !stronger {
             continue;
         }
         if list.len() == k {
