@@ -457,16 +457,30 @@ fn push_effect(out: &mut Vec<u8>, effect: f64) {
     // `push_fixed`'s rounding; false for NaN and the infinities, which it writes.
     let scaled = effect.abs() * 100.0 + 0.5;
     if scaled < 1000.0 {
-        let scaled = scaled as u64;
+        // Below a thousand: the table's index, its digits read at once instead of worked
+        // out by three divisions.
+        let scaled = scaled as u32 as usize;
         let sign = if effect < 0.0 && scaled > 0 { b'-' } else { b'+' };
-        let digit = |d: u64| b'0' + (d % 10) as u8;
-        out.extend_from_slice(&[b' ', b'(', sign, digit(scaled / 100), b'.', digit(scaled / 10), digit(scaled), b')']);
+        let [units, point, tenths, hundredths] = EFFECT_DIGITS[scaled % 1000];
+        out.extend_from_slice(&[b' ', b'(', sign, units, point, tenths, hundredths, b')']);
         return;
     }
     out.extend_from_slice(b" (");
     push_fixed(out, effect, 2, true);
     out.push(b')');
 }
+
+/// The text of each effect below ten in hundredths, `0.00` to `9.99`, as [`push_effect`]
+/// writes it.
+static EFFECT_DIGITS: [[u8; 4]; 1000] = {
+    let mut table = [[0u8; 4]; 1000];
+    let mut i = 0;
+    while i < 1000 {
+        table[i] = [b'0' + (i / 100) as u8, b'.', b'0' + (i / 10 % 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
+    }
+    table
+};
 
 /// [`push_fixed`] for the values it does not write itself (huge, infinite, NaN): out of the
 /// way, so the common path is small enough to inline.

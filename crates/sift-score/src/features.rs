@@ -936,9 +936,24 @@ const MEMO_LIMIT: usize = 4096;
 pub struct EncodeScratch {
     key: String,
     memo: Vec<FastMap<Box<str>, u32>>,
-    /// Per column, the last raw value and its feature: most text columns of a lead export
-    /// repeat one value (`No`, `Select`), and comparing it costs less than hashing it.
-    last: Vec<(String, u32)>,
+    /// Per column, raw values seen lately and their features, each in the one of
+    /// [`RECENT`] places its length and end bytes pick: a text column of a lead export
+    /// repeats a few values (`No`, `Select`, a dozen sources), and comparing one costs less
+    /// than hashing it for the memo (which held the one last value, and was asked about a
+    /// third of the categorical cells).
+    recent: Vec<[(String, u32); RECENT]>,
+}
+
+/// Places per column of [`EncodeScratch::recent`]: a power of two.
+const RECENT: usize = 16;
+
+/// The place of a raw value in [`EncodeScratch::recent`].
+#[inline]
+fn recent_place(v: &str) -> usize {
+    let bytes = v.as_bytes();
+    let (first, last) = (bytes.first().copied().unwrap_or(0), bytes.last().copied().unwrap_or(0));
+    let key = (bytes.len() as u32) ^ (u32::from(first) << 8) ^ (u32::from(last) << 16);
+    (key.wrapping_mul(0x9e37_79b9) >> (32 - RECENT.trailing_zeros())) as usize
 }
 
 /// Encodes one row at a time; shared by training and batch scoring.
@@ -1015,23 +1030,23 @@ impl Encoder<'_> {
         Ok(())
     }
     /// The one-hot feature of categorical column `i`'s value (or [`NONE`]). Inlined: most
-    /// cells are missing or repeat the column's last value.
+    /// cells are missing or repeat a value the column had lately.
     #[inline]
     fn level(&self, i: usize, rare_feature: Option<u32>, value: Option<&str>, scratch: &mut EncodeScratch) -> u32 {
         let Some(v) = value else {
             return self.missing[i];
         };
-        match scratch.last.get(i) {
-            Some((last, f)) if *f != NONE && last == v => *f,
+        match scratch.recent.get(i).map(|recent| &recent[recent_place(v)]) {
+            Some((seen, f)) if *f != NONE && seen == v => *f,
             _ => self.level_of(i, rare_feature, v, scratch),
         }
     }
 
-    /// [`Encoder::level`] of a value other than the column's last one.
+    /// [`Encoder::level`] of a value not in the column's recent places.
     fn level_of(&self, i: usize, rare_feature: Option<u32>, v: &str, scratch: &mut EncodeScratch) -> u32 {
         if scratch.memo.len() != self.lookups.len() {
             scratch.memo = vec![FastMap::default(); self.lookups.len()];
-            scratch.last = vec![(String::new(), NONE); self.lookups.len()];
+            scratch.recent = (0..self.lookups.len()).map(|_| std::array::from_fn(|_| (String::new(), NONE))).collect();
         }
         // Raw spellings seen before skip the lower-casing copy.
         let f = match scratch.memo[i].get(v) {
@@ -1045,10 +1060,10 @@ impl Encoder<'_> {
                 f
             }
         };
-        let last = &mut scratch.last[i];
-        last.0.clear();
-        last.0.push_str(v);
-        last.1 = f;
+        let seen = &mut scratch.recent[i][recent_place(v)];
+        seen.0.clear();
+        seen.0.push_str(v);
+        seen.1 = f;
         f
     }
 }
@@ -1056,6 +1071,42 @@ impl Encoder<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A categorical value's feature is the same whether it was found in the column's
+    /// recent places, in the memo or afresh: values that share a place, change case, are
+    /// rare or unseen, in any order, each encoded with a scratch kept across rows and with
+    /// a new one.
+    #[test]
+    fn a_recent_value_encodes_as_it_does_afresh() {
+        let spellings: Vec<String> = (0..60)
+            .map(|i| match i % 6 {
+                0 => format!("level {}", i % 23),
+                1 => format!("LEVEL {}", i % 23),
+                2 => format!("x{}x", i % 7),
+                3 => format!("{}", i % 11),
+                4 => "Ünïcode ".to_string(),
+                _ => format!("unseen {i}"),
+            })
+            .collect();
+        let training: Vec<String> = (0..400).map(|i| spellings[(i * 7) % 40].clone()).collect();
+        let rows: Vec<Vec<&str>> = training.iter().map(|v| vec![v.as_str()]).collect();
+        let table = Table::from_rows(&["colour"], &rows);
+        let (schema, _) = FeatureSchema::fit_encode(&table, &[0]).expect("fits");
+        let encoder = schema.encoder();
+        let encode = |v: &str, scratch: &mut EncodeScratch| {
+            let mut dense = vec![0.0; schema.n_dense];
+            let mut onehot = vec![NONE; schema.n_categorical];
+            encoder.encode(|_| Some(v), 1, &mut dense, &mut onehot, scratch).expect("encodes");
+            onehot
+        };
+        let mut kept = EncodeScratch::default();
+        let mut state = 5u64;
+        for _ in 0..5_000 {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let v = &spellings[(state >> 33) as usize % spellings.len()];
+            assert_eq!(encode(v, &mut kept), encode(v, &mut EncodeScratch::default()), "{v}");
+        }
+    }
 
     #[test]
     fn sorted_values_are_the_values_sorted() {

@@ -703,6 +703,56 @@ pub fn top_factors_into(
     positive: &mut Vec<(usize, f64)>,
     negative: &mut Vec<(usize, f64)>,
 ) {
+    top_side_into::<false>(effects, k, positive);
+    top_side_into::<true>(effects, k, negative);
+}
+
+/// One side of [`top_factors_into`]: the `k` strongest positive effects, or with
+/// `NEGATIVE` the `k` most negative, strongest first (the first seen wins a tie). A pass of
+/// its own per side: an effect is turned away by one comparison with the side's bar (the
+/// `k`-th strength so far, negligible until the side holds `k`), which a NaN, a zero and
+/// any effect of the other side fail too, where a single pass over both sides looked at an
+/// effect's side first and then its bar, and mispredicted the one or the other.
+#[inline]
+fn top_side_into<const NEGATIVE: bool>(effects: &[(usize, f64)], k: usize, list: &mut Vec<(usize, f64)>) {
+    list.clear();
+    if k == 0 {
+        return;
+    }
+    let strength = |effect: f64| if NEGATIVE { -effect } else { effect };
+    let mut bar = NEGLIGIBLE_EFFECT;
+    for &(slot, effect) in effects {
+        let this = strength(effect);
+        // One comparison turns away a weaker effect and a NaN alike.
+        let stronger = this > bar;
+        if !stronger {
+            continue;
+        }
+        if list.len() == k {
+            list[k - 1] = (slot, effect);
+        } else {
+            list.push((slot, effect));
+        }
+        // Up past the weaker ones; an equal one stays ahead (the first seen wins a tie).
+        let mut at = list.len() - 1;
+        while at > 0 && this > strength(list[at - 1].1) {
+            list.swap(at, at - 1);
+            at -= 1;
+        }
+        if list.len() == k {
+            bar = strength(list[k - 1].1);
+        }
+    }
+}
+
+/// [`top_factors_into`] as it was, a single pass over both sides: what the tests hold it to.
+#[cfg(test)]
+fn top_many_into(
+    effects: &[(usize, f64)],
+    k: usize,
+    positive: &mut Vec<(usize, f64)>,
+    negative: &mut Vec<(usize, f64)>,
+) {
     positive.clear();
     negative.clear();
     if k == 0 {
@@ -739,6 +789,61 @@ pub fn top_factors_into(
         if list.len() == k {
             bar[side] = list[k - 1].1.abs();
             floor = bar[0].min(bar[1]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pass per side names the same factors, in the same order, with the same bits, as one
+    /// pass over both sides: ties (first seen first), negligible and zero effects, both
+    /// zeros, NaN and infinities, sides filled or not.
+    #[test]
+    fn a_pass_per_side_names_what_one_pass_over_both_did() {
+        let mut state = 11u64;
+        let mut next = |n: u64| {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % n
+        };
+        let special = [
+            0.0,
+            -0.0,
+            NEGLIGIBLE_EFFECT,
+            -NEGLIGIBLE_EFFECT,
+            0.0050000001,
+            f64::NAN,
+            -f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            0.25,
+            -0.25,
+            1.0,
+            -1.0,
+        ];
+        for round in 0..20_000 {
+            let n = next(40) as usize;
+            let effects: Vec<(usize, f64)> = (0..n)
+                .map(|i| {
+                    let effect = match next(4) {
+                        0 => special[next(special.len() as u64) as usize],
+                        // Few distinct values: many ties.
+                        1 => (next(7) as f64 - 3.0) * 0.125,
+                        _ => (next(2_000_001) as f64 - 1_000_000.0) * 1e-6 * if round % 2 == 0 { 1.0 } else { 0.01 },
+                    };
+                    (i, effect)
+                })
+                .collect();
+            for k in [0, 1, 2, 3, 4, 7, 50] {
+                let (mut want_p, mut want_n) = (Vec::new(), Vec::new());
+                top_many_into(&effects, k, &mut want_p, &mut want_n);
+                let (mut got_p, mut got_n) = (vec![(9, 9.0)], vec![(9, 9.0)]);
+                top_factors_into(&effects, k, &mut got_p, &mut got_n);
+                let bits = |v: &[(usize, f64)]| v.iter().map(|&(s, e)| (s, e.to_bits())).collect::<Vec<_>>();
+                assert_eq!(bits(&got_p), bits(&want_p), "k {k}, {effects:?}");
+                assert_eq!(bits(&got_n), bits(&want_n), "k {k}, {effects:?}");
+            }
         }
     }
 }
