@@ -290,7 +290,7 @@ static LEADERSHIP: LazyLock<Regex> = LazyLock::new(|| {
 static EN_WHOLE_REGION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)\b(?:every|each|all(?:\s+the)?)\s+(?:[a-z'-]+\s+){0,3}?(?:in|across|of|around|throughout)\s+(?:the\s+)?(?:whole\s+|entire\s+)?(?:state|country|nation|region|province|county|world|continent|uk|us|usa|europe)\b|\bnation-?\s?wide\b|\bhalf\s+(?:of\s+)?(?:the|all\s+the)\s+(?:[a-z'-]+\s+){0,3}?(?:market|trade|business|sales)\s+in\s+(?:the\s+)?(?:whole\s+|entire\s+)?(?:country|state|region|city|county|uk|us)\b|\b(?:all\s+over|across)\s+the\s+(?:whole\s+|entire\s+)?(?:country|state|world)\b|\bcoast\s+to\s+coast\b|\bin\s+every\s+(?:city|state|town|county|province)\b|\b(?:every|each|all(?:\s+the)?)\s+(?:[a-z'-]+\s+){0,3}?(?:in|across|throughout)\s+(?-i:[A-Z][a-z]+)(?:\s+(?-i:[A-Z][a-z]+))?\b|\b(?:the\s+)?(?:biggest|largest|number\s+one|no\.?\s*1|leading)\s+(?:[a-z'-]+\s+){0,4}?(?:in|across)\s+(?:the\s+(?:whole\s+|entire\s+)?(?:country|state|world|region|county|city|town|(?:north|south|east|west)(?:[\s-]?(?:east|west))?)\b|(?-i:[A-Z][a-z]+)\b)",
+        r"(?i)\b(?:every|each|all(?:\s+the)?)\s+(?:[a-z'-]+\s+){0,3}?(?:in|across|of|around|throughout)\s+(?:the\s+)?(?:whole\s+|entire\s+)?(?:state|country|nation|region|province|county|world|continent|uk|usa|(?-i:US)|europe)\b|\bnation-?\s?wide\b|\bhalf\s+(?:of\s+)?(?:the|all\s+the)\s+(?:[a-z'-]+\s+){0,3}?(?:market|trade|business|sales)\s+in\s+(?:the\s+)?(?:whole\s+|entire\s+)?(?:country|state|region|city|county|uk|(?-i:US))\b|\b(?:all\s+over|across)\s+the\s+(?:whole\s+|entire\s+)?(?:country|state|world)\b|\bcoast\s+to\s+coast\b|\bin\s+every\s+(?:city|state|town|county|province)\b|\b(?:every|each|all(?:\s+the)?)\s+(?:[a-z'-]+\s+){0,3}?(?:in|across|throughout)\s+(?-i:[A-Z][a-z]+)(?:\s+(?-i:[A-Z][a-z]+))?\b|\b(?:the\s+)?(?:biggest|largest|number\s+one|no\.?\s*1|leading)\s+(?:[a-z'-]+\s+){0,4}?(?:in|across)\s+(?:the\s+(?:whole\s+|entire\s+)?(?:country|state|world|region|county|city|town|(?:north|south|east|west)(?:[\s-]?(?:east|west))?)\b|(?-i:[A-Z][a-z]+)\b)",
     )
     .expect("built-in pattern")
 });
@@ -1547,6 +1547,27 @@ mod tests {
         check(
             &["R: 现在多少人？", "就我们三个人，两台车。", "R: 目标呢？", "明年年底前要把店开到每个地级市。"],
             &[(UnrealisticTarget, "每个地级市")],
+            &[],
+        );
+        // "us" is the speakers, "US" the country.
+        check(
+            &[
+                "R: How big is the team?",
+                "Four of us and two trucks.",
+                "R: How do you plan?",
+                "Every October the three of us sit down and set next year's numbers.",
+            ],
+            &[],
+            &[UnrealisticTarget],
+        );
+        check(
+            &[
+                "R: How big is the team?",
+                "Four of us.",
+                "R: Goal?",
+                "Every hospital in the US stocking our gloves by next summer.",
+            ],
+            &[(UnrealisticTarget, "Every hospital in the US")],
             &[],
         );
         // A large business can; a wish with no date is no target.
