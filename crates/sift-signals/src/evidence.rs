@@ -1885,9 +1885,7 @@ impl Reader<'_> {
         let turns = &self.transcript.turns;
         let limit_sentence_end = |span: &Span| {
             let text = turns.get(span.turn).map_or("", |t| t.text.as_str());
-            text.get(span.end..)
-                .and_then(|rest| rest.find(['。', '！', '？', '.', '!', '?', ';', '；']))
-                .map_or(text.len(), |k| span.end + k)
+            sentences(text).into_iter().find(|r| span.start < r.1).map_or(text.len(), |r| r.1)
         };
         for t in thresholds {
             let limit = Fact::Money { amount: t.amount, currency: None, per: None }.message();

@@ -1030,11 +1030,11 @@ fn leap_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<(Span, f64,
             if before < 24.0 || after <= 0.0 || before / after < TIME_CUT_FACTOR || !said_as_goal(transcript, span) {
                 continue;
             }
-            // Tenfold within a month; a cut beyond any plausible change (twentyfold, as
-            // `is_unrealistic` reads any factor) within the year.
+            // Tenfold within a month; within the year, a cut `is_unrealistic` calls beyond
+            // any horizon (twentyfold).
             let factor = before / after;
             if let Some((days, _)) = horizon_near(&turn.text, span, call, PERFECTION_HORIZON_DAYS)
-                .filter(|(days, _)| *days <= 31 || is_unrealistic(factor, Some(*days)) && factor >= 20.0)
+                .filter(|(days, _)| *days <= 31 || is_unrealistic(factor, None))
             {
                 out.push((span, factor, Some(days)));
             }
