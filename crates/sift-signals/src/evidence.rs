@@ -861,7 +861,12 @@ impl Reader<'_> {
                                 && PERIOD_PUT_OFF.is_match(&text[start..end])
                                 && !WONT_DO_IT.is_match(&text[start..end])
                             || text[start..end].starts_with('等')
-                                && WINDOW_BEFORE.is_match(&text[sentence_range(start).0..start])) =>
+                                && WINDOW_BEFORE.is_match(&text[sentence_range(start).0..start])
+                            // "先滨江，新楼好装。老项目等滨江跑顺了再说": one part goes first, and
+                            // only the rest waits.
+                            || text[start..end].starts_with('等')
+                                && PART_FIRST.is_match(&text[..sentence_range(start).0])
+                                && REST_NAMED.is_match(&text[sentence_range(start).0..start])) =>
                 {
                     not_now.push((start, end));
                     dropped[k] = true;
@@ -1519,6 +1524,10 @@ impl Reader<'_> {
                         // own word beside the date and no buying word (Chinese target words are
                         // verbs of reaching, "降到", "做到"; English ones, "want", "aim", are not
                         // enough).
+                        FactRole::GoalDeadline
+                    } else if RESULT_WANTED_BY.is_match(&text[clause.0..found.start]) {
+                        // "the owners want to see the winter numbers better by easter": the date
+                        // a result is wanted by, even in answer to when they would buy.
                         FactRole::GoalDeadline
                     } else if self.roles.within(RoleCue::Buying, clause)
                         || sentence_mask[s] & bit(TIMELINE) != 0
@@ -2486,10 +2495,17 @@ static NO_LEAD: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         r"(?i)^\W*(?:(?:honestly|well|oh|um|uh|me\?)[\s,]+)*(?:no|nope|nah|not\s+really|not\s+at\s+all|not\s+much|not\s+a\s+chance|no\s+chance|no\s+way|(?:i\s+)?doubt\s+it|probably\s+not|wouldn['’]t\s+bother|can['’]t\s+see\s+it|hardly|rarely|i\s+wouldn['’]t\s+say\s+so|i\s+don['’]t\s+think\s+so|not\s+that\s+i\s+know\s+of)(?-u:\b)|^\W*(?:没有|没|很少|基本没有|不会|不用|没啥|谈不上|莫得|冇)",
     )
 });
+/// A result wanted by a date, said just before it: "they want to see the numbers better by",
+/// "she needs to see bookings up before".
+static RESULT_WANTED_BY: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:want|wants|wanted|need|needs|expect|expects)\s+to\s+see\s+(?:[\w'’]+\s+){1,5}?(?:better|improved|up|down|fuller|higher|lower|sorted|fixed|turned\s+around)(?:\s+(?:by|before)(?:\s+the)?)?\s*$",
+    )
+});
 /// "Not me.", "不是我": the contact says it is not their decision.
 static NOT_ME: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)^\W*(?:(?:no|oh|well|honestly|ha)[\s,]+)*(?:[a-z'’]+[\s,.]+){0,3}(?:not\s+me|not\s+really\s+me|that['’]s\s+not\s+me|definitely\s+not\s+me)(?-u:\b)|^\W*(?:不是我|我不是|不归我|这个不归我)",
+        r"(?i)^\W*(?:(?:no|oh|well|honestly|ha)[\s,]+)*(?:[a-z'’]+[\s,.]+){0,3}(?:not\s+me|not\s+really\s+me|that['’]s\s+not\s+me|definitely\s+not\s+me|not\s+mine)(?-u:\b)|^\W*(?:不是我|我不是|不归我|这个不归我)",
     )
 });
 /// Someone else named by a pronoun has the last word: "he'd have the final say on anything
@@ -2499,6 +2515,32 @@ static FINAL_SAY_ELSEWHERE: std::sync::LazyLock<Regex> = std::sync::LazyLock::ne
         r"(?i)(?-u:\b)(?:he|she|they)(?:(?:['’]d|\s+would|\s+will|['’]ll)\s+have|\s+has|\s+have|['’]s)\s+(?:got\s+|always\s+got\s+)?(?:the\s+)?(?:final\s+(?:say|word)|last\s+word)(?-u:\b)|(?-u:\b)if\s+(?:he|she|they)\s+says?\s+no,?\s+(?:it['’]?s|that['’]?s)\s+a\s+no(?-u:\b)",
     )
 });
+/// A hurry promised on a condition: "你能让我下个月成交翻五倍，我马上跟你签", "if you can get
+/// us there by March, I'll sign today".
+static CONDITIONAL_HURRY: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"^\W*(?:如果|要是|只要|你(?:要)?能|能让我)[^。！？!?]*[，,]\s*(?:那)?(?:我|我们)(?:就)?(?:马上|立刻|当场|立马)|(?i)^\W*(?:if|as\s+long\s+as)\s[^.?!]*,\s*(?:then\s+)?(?:i['’]ll|we['’]ll|i\s+will|we\s+will)\s+(?:sign|buy|go\s+ahead|order)\b[^.?!]*(?:today|tomorrow|right\s+away|straight\s+away|now|on\s+the\s+spot)",
+    )
+});
+/// A figure said as its floor: "sixty odd", "forty-plus", "over 20k", "八百多", "一万出头".
+static AT_LEAST: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(r"(?i)(?-u:\b)(?:odd|plus|over|more\s+than|upwards\s+of|at\s+least)(?-u:\b)|\d\+|多|余|出头")
+});
+/// What a business looks after, said right before its count: "we look after", "we manage".
+static WE_RUN_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"(?i)(?-u:\b)(?:we|i)\s+(?:look\s+after|manage|run|operate|service|let|maintain)\s+(?:about\s+|around\s+|roughly\s+|like\s+|um\s+|uh\s+)?$",
+    )
+});
+/// A count held on the firm's books: "... cottages on our books", "... clients on the books".
+static ON_OUR_BOOKS_AFTER: std::sync::LazyLock<Regex> =
+    std::sync::LazyLock::new(|| built_in(r"(?i)^\s+on\s+(?:our|the)\s+(?:books|list|register)(?-u:\b)"));
+/// An answer that opens with the part done first: "先滨江，新楼好装。".
+static PART_FIRST: std::sync::LazyLock<Regex> =
+    std::sync::LazyLock::new(|| built_in(r"^\W*先(?:做|上|弄|搞|装|换)?\p{Han}{1,6}[，,。！!\s]"));
+/// The rest named before what it waits for: "老项目" in "老项目等滨江跑顺了再说" (not "其实也").
+static REST_NAMED: std::sync::LazyLock<Regex> =
+    std::sync::LazyLock::new(|| built_in(r"^\W*[^其不但可也就还\W]\p{Han}{1,5}$"));
 /// A plan put off: "no rush really", "let's hold off", "其实也不用那么赶", "等新店开了再上".
 static POSTPONED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
@@ -2795,7 +2837,7 @@ static SELF_ANSWER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 static SPENT_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)(?-u:\b)(?:spent|paid|bought|purchased|used\s+to\s+pay|were\s+paying|was\s+costing)(?:\s+[\w']+){0,4}?\s*(?:about|around|roughly|like|almost|over|nearly)?\s*$|(?:花了|花过|买过|付了|当时花|去年花)[^，,。]{0,6}$|(?:换了|买了|添了|新买了)[^，,。]{0,8}[，,\s]*(?:一|每)(?:台|辆|套|部|个|条)$",
+        r"(?i)(?-u:\b)(?:spent|paid|bought|purchased|used\s+to\s+pay|were\s+paying|was\s+costing)(?:\s+[\w']+){0,4}?\s*(?:about|around|roughly|like|almost|over|nearly)?\s*$|(?:花了|花过|买过|付了|当时花|去年花)[^，,。]{0,6}$|(?:换了|买了|添了|新买了)[^，,。]{0,8}[，,\s]*(?:一|每)(?:台|辆|套|部|个|条)$|(?:买了|上了|装了|订了|买过|用过|订过|办过|开过)[^，,。！？]{0,12}[，,\s]*(?:一年|每年|一个月|每个月|每月)$",
     )
     .expect("built-in pattern")
 });
@@ -2803,7 +2845,7 @@ static SPENT_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// Whether the money at `start` is what was already spent ("we spent around 20k", "花了十万").
 fn spent_before(text: &str, start: usize) -> bool {
     // Most figures have no spend verb before them at all: skip the regex then.
-    let window = text_before(text, start, 40);
+    let window = text_before(text, start, 48);
     let maybe = ["spent", "paid", "bought", "purchased", "pay", "costing", "花", "买", "付", "换", "添"]
         .iter()
         .any(|w| window.contains(w));
@@ -3117,13 +3159,28 @@ fn find_conflicts(
             .with("quote", quote_of(earlier.span));
         said_again(subject, concept, (earlier.span, quote_of(earlier.span)), later.span, explanation)
     };
+    // A figure said as its floor ("sixty odd weddings", "八百多会员", "over 20k") with a plain
+    // figure below that floor: the hedge gives no room downwards.
+    let below_floor = |a: &LocatedFact, b: &LocatedFact| {
+        let value = |f: &LocatedFact| match f.fact {
+            Fact::Count { value, .. } => Some(value),
+            Fact::Money { amount, .. } => Some(amount),
+            _ => None,
+        };
+        let floor = |f: &LocatedFact| f.hedged && AT_LEAST.is_match(transcript.quote(f.span));
+        match (value(a), value(b)) {
+            (Some(x), Some(y)) => floor(a) && !b.hedged && y < x || floor(b) && !a.hedged && x < y,
+            _ => false,
+        }
+    };
     // `differ` gets both facts and whether either was hedged: a guess must be further off
     // to count as a contradiction.
     let mut compare =
         |subject: &str, concept: Option<&str>, list: Vec<&LocatedFact>, differ: &dyn Fn(&Fact, &Fact, bool) -> bool| {
             for pair in list.windows(2) {
                 let (earlier, later) = (pair[0], pair[1]);
-                if differ(&earlier.fact, &later.fact, earlier.hedged || later.hedged) && !corrects(later.span) {
+                let hedged = (earlier.hedged || later.hedged) && !below_floor(earlier, later);
+                if differ(&earlier.fact, &later.fact, hedged) && !corrects(later.span) {
                     conflicts.push(changed(subject, concept, earlier, later));
                 }
             }
@@ -3260,6 +3317,9 @@ fn find_conflicts(
             || staff(f) && ZH_STAFF_TOTAL_CUE.is_match(&sentence_text(f))
             // The staff added up by its parts.
             || crate::facts::STAFF_PARTS.is_match(said)
+            // "we look after thirty eight cottages", "only twenty four cottages on our books".
+            || WE_RUN_BEFORE.is_match(text_before(text, f.span.start, 40))
+            || ON_OUR_BOOKS_AFTER.is_match(text.get(f.span.end..).unwrap_or(""))
     };
     let group_of = |f: &LocatedFact| -> Option<String> {
         let sentence = sentence_text(f);
@@ -3576,7 +3636,12 @@ fn find_conflicts(
     // and then a hurry (or a hurry and then no plan), with no date to compare. The answer
     // right after may qualify the one before; a correction settles it.
     if !conflicts.iter().any(|c| c.concept.as_deref() == Some("timeline")) {
-        let urgent = |i: &Item| code(i, "call.note.urgency") && Some(i.at.0) != first_answer;
+        // A hurry promised on a condition ("你能让我下个月成交翻五倍，我马上跟你签") is no plan.
+        let urgent = |i: &Item| {
+            code(i, "call.note.urgency")
+                && Some(i.at.0) != first_answer
+                && !CONDITIONAL_HURRY.is_match(&i.evidence.quote)
+        };
         // Said as no plan in the lexicon's words, not a bare "Not really" to "is there a
         // date?" (no date is not no plan), nor as the model reads it (on the tuning rounds its
         // readings added false conflicts here).
@@ -3938,6 +4003,67 @@ mod tests {
             ],
             &[("timeline", Negative)],
         );
+    }
+
+    #[test]
+    fn round_42_readings_in_other_words() {
+        // "Not mine." to whose call it is: no say.
+        check(&["R: If the gym switched apps, whose call would that be?", "Not mine."], &[("authority", Negative)]);
+        // A check-in with an adjective before "chat", answered with a doubt: no plan.
+        check(&["R: Would a short call in the new year suit you?", "Doubt it."], &[("timeline", Negative)]);
+        check(&["R: Is a new till on anybody's list for next year?", "Doubt it."], &[("timeline", Negative)]);
+        // Money spent, then nothing more until next year: no budget.
+        check(
+            &["R: Any spend planned on kit?", "We bought a van in June. Nothing more until the next fiscal year."],
+            &[("budget", Negative)],
+        );
+        // A result wanted by a date is a goal's deadline, not a buying date, even asked when.
+        check(
+            &[
+                "R: When would you want it in place?",
+                "honestly as soon as possible the partners want to see the summer bookings better by easter",
+            ],
+            &[("timeline", Partial)],
+        );
+        // A hurry promised on a condition, then no plan: no plan, not a contradiction.
+        check(
+            &[
+                "R: 您希望达到什么效果？",
+                "你能让我下个月业绩翻十倍，我马上跟你签。",
+                "R: 那开春再联系您？",
+                "到时候再说吧，以后的事谁说得准。",
+            ],
+            &[("timeline", Negative)],
+        );
+        // One part first, the rest later: the plan holds.
+        check(
+            &[
+                "R: 什么时候要装好？",
+                "新店三月一号开业，二月中之前必须装完。",
+                "R: 老店一起换吗？",
+                "先新店，好装。老店等新店跑顺了再说。",
+            ],
+            &[("timeline", Confirmed)],
+        );
+        // A monthly figure in thousands to a money question asked with 不: partial.
+        check(
+            &["R: 那费用这块您心里大概有个数不", "一个月 两三千吧 我也说不好 得看你们报啥价"],
+            &[("budget", Partial)],
+        );
+        // The price of a system already bought is no budget.
+        check(&["R: 现在怎么管的？", "我们买了一套管理系统，一年三千多块，员工拍了传上去。"], &[("budget", Unknown)]);
+        // Shanghainese 伊 as the one who nods, after the contact said it was theirs.
+        check(
+            &[
+                "R: 这种事情听您的吗？",
+                "当然是我，我一个人说了算。",
+                "R: 签的话要走什么流程？",
+                "这个要给阿拉合伙人老钱看的，要花钞票的事体都是伊点头。伊讲不行就不行。",
+            ],
+            &[("authority", Contradicted)],
+        );
+        // A hedged "a bit can't keep up" is partial pain.
+        check(&["R: 现在预订这块怎么管的？", "三个厅一起转，人手有点跟不上。"], &[("need", Partial)]);
     }
 
     #[test]

@@ -2288,6 +2288,43 @@ mod tests {
     /// Counts after a bare measure word are of the noun that follows it; "我们这", "我们公司"
     /// before a count make it a total, as "our" does.
     #[test]
+    fn counts_said_as_a_floor_or_as_what_the_firm_looks_after() {
+        // "eighty odd" gives no room below eighty: fifty-five said plainly before is off.
+        check(
+            &[
+                "R: how many funerals do you arrange",
+                "last year we did fifty five funerals and its me and my brother",
+                "R: and how many families would you be dealing with at once",
+                "well with eighty odd funerals a year between two of us its maybe ten at a time",
+            ],
+            &[(Inconsistency, "eighty odd funerals")],
+            &[],
+        );
+        // Above the floor, the hedge still gives room: "sixty odd" after sixty-five is no clash.
+        check(
+            &[
+                "R: how many funerals do you arrange",
+                "last year we did sixty five funerals",
+                "R: and how many families at once",
+                "well with sixty odd funerals a year its maybe ten at a time",
+            ],
+            &[],
+            &[Inconsistency],
+        );
+        // What the firm looks after, and later what is on its books.
+        check(
+            &[
+                "R: tell me about the agency",
+                "so we look after fifty two flats mostly around the harbour and we do the lot for the landlords",
+                "R: would the owner go for it",
+                "maybe but with only thirty flats on our books i dont know if hed pay for a tool",
+            ],
+            &[(Inconsistency, "thirty flats")],
+            &[],
+        );
+    }
+
+    #[test]
     fn totals_of_ours_counted_by_the_noun_after_the_measure_word() {
         check(
             &[

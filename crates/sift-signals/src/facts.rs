@@ -468,10 +468,11 @@ static ZH_BECOMES: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 /// "十来万", "二十多万", "十几万": an approximate amount, about the number named; "十几二十万"
-/// names its upper end too, and that is the amount.
+/// names its upper end too, and that is the amount. Below ten thousand only with its currency
+/// word ("三千多块", "八百来元").
 static ZH_APPROX_AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?P<num>[一二两三四五六七八九十百]+|\d+)(?:来|多|余|几)(?P<upper>[一二两三四五六七八九十百]+)?(?P<unit>千万|万|亿)(?P<post>元|块钱|块)?",
+        r"(?P<num>[一二两三四五六七八九十百]+|\d+)(?:来|多|余|几)(?P<upper>[一二两三四五六七八九十百]+)?(?P<unit>千万|万|亿)(?P<post>元|块钱|块)?|(?P<small>[一二两三四五六七八九十]+|\d+)(?P<place>千|百)(?:来|多|余)(?:元|块钱|块)",
     )
 });
 /// Holidays as dates: "by Christmas", "春节前", "国庆之前".
@@ -1807,13 +1808,15 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
     }
     for c in gate.captures(&ZH_APPROX_AMOUNT, text) {
         let (s, e) = range(&c);
-        let base = c.name("upper").or(c.name("num")).and_then(|m| parse_zh_number(m.as_str()));
-        let unit = match c.name("unit").map(|m| m.as_str()) {
+        let base = c.name("upper").or(c.name("num")).or(c.name("small")).and_then(|m| parse_zh_number(m.as_str()));
+        let unit = match c.name("unit").or(c.name("place")).map(|m| m.as_str()) {
             Some("千万") => 1e7,
             Some("亿") => 1e8,
+            Some("千") => 1e3,
+            Some("百") => 1e2,
             _ => 1e4,
         };
-        let currency = c.name("post").map(|_| "CNY".to_owned());
+        let currency = (c.name("post").is_some() || c.name("small").is_some()).then(|| "CNY".to_owned());
         push(base.map(|b| Fact::Money { amount: b * unit, currency, per: None }), s, e);
     }
     for c in gate.captures(&ZH_HOLIDAY, text) {
@@ -2056,6 +2059,12 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
         }
         // A bare 万/亿 amount is money in conversation (20万); idioms like 十万火急 are not.
         let big = n.contains('万') || n.contains('亿');
+        // "一个月 两三千吧", "一年两万左右": a bare figure in thousands right after a month or a
+        // year, with no noun after it, is what is paid in that time.
+        if (big || n.contains('千')) && ZH_PERIOD_BEFORE.is_match(&text[..s]) && ZH_NO_NOUN_AFTER.is_match(rest) {
+            push(Some(Fact::Money { amount: value, currency: None, per: None }), num.start(), e);
+            continue;
+        }
         let idiom = rest.starts_with(['火', '一', '不', '别', '分', '%', '％', '倍']);
         if big && !idiom {
             push(Some(Fact::Money { amount: value, currency: None, per: None }), s, e);
@@ -2138,6 +2147,12 @@ static ZH_MONEY_VERB_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:赔|赔了|赔付|花|花了|亏|亏了|罚|罚了|扣|扣了|付|付了|挣|挣了|赚|赚了|贴|贴了|砸了|退|退了)(?:大概|差不多|将近|小|近|快|得有|有|个)?$",
     )
 });
+/// A month or a year said right before a bare figure: "一个月 两三千", "每年两万".
+static ZH_PERIOD_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:一个月|每个月|每月|一年|每年|一年下来)\s*(?:大概|差不多|也就|就)?\s*$"));
+/// Nothing counted after a figure: it ends the phrase ("两三千吧", "两万左右，").
+static ZH_NO_NOUN_AFTER: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(?:\s|$|吧|左右|上下|以内|之内|的样子|[，,。！!？?；;])"));
 /// Words that make a bare figure money after all.
 static ZH_MONEY_CUE: LazyLock<Regex> =
     LazyLock::new(|| re(r"预算|钱|块|元|费|价|营收|收入|销售额|流水|业绩|营业额|利润|成本"));
@@ -2981,6 +2996,15 @@ mod tests {
         check("上个月罚了三千", "三千", money(3000.0));
         check("每个月光赔付就得赔七八千 客户投诉一个月二三十单", "七八千", money(8000.0));
         assert!(!found("赔了三个客户").iter().any(|(_, f)| matches!(f, Fact::Money { .. })));
+        // An approximate amount below ten thousand with its currency word.
+        check("系统一年三千多块", "三千多块", Fact::Money { amount: 3000.0, currency: Some("CNY".into()), per: None });
+        check("八百来块钱一个月", "八百来块钱", Fact::Money { amount: 800.0, currency: Some("CNY".into()), per: None });
+        // A bare figure in thousands right after a month or a year, nothing counted after it.
+        let per = |amount: f64, per: &str| Fact::Money { amount, currency: None, per: Some(per.into()) };
+        check("一个月 两三千吧 我也说不好", "两三千", per(3000.0, "month"));
+        check("每年两万左右，看效果", "两万", per(20000.0, "year"));
+        assert!(!found("一个月两三千单").iter().any(|(_, f)| matches!(f, Fact::Money { .. })));
+        assert!(!found("一年三千个客人").iter().any(|(_, f)| matches!(f, Fact::Money { .. })));
         check("we want to double revenue", "double", growth(2.0));
         // "double" naming a kind of mistake or a shift is no change to reach.
         for text in ["Turnaround and double bookings.", "we do a double shift on Fridays", "a double-booked room"] {

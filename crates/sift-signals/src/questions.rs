@@ -14,6 +14,7 @@ use serde::Serialize;
 use sift_core::Language;
 
 use crate::lexicon::{Entry, Lexicon};
+use crate::transcript::is_han;
 
 /// Whether a question invites an explanation or a yes/no (or a pick among given options).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -423,11 +424,30 @@ pub fn is_question(text: &str, language: Language) -> bool {
                 || (body.ends_with('么') && !body.ends_with("什么") && !body.ends_with("怎么"))
                 || (!terminated && body.ends_with('吧'));
             ends_with_particle
+                || ends_with_have_or_not(body)
                 || first(lexicon, "open_request", body_s).is_some()
                 || first(lexicon, "closed_marker", body_s).is_some()
                 || (first(lexicon, "open_word", body_s).is_some() && first(lexicon, "not_question", body_s).is_none())
         }
     }
+}
+
+/// A Chinese yes-or-no question closed by 不, or by 没 or 没有 after what it asks about: "心里有个数没",
+/// "你们试过没有", "报价看了没". The last clause must hold 有, 了 or 过 before it, and 没 must not
+/// follow an adverb that makes it a plain denial ("一分钱也没有", "是真没有", "后来没有").
+fn ends_with_have_or_not(body: &str) -> bool {
+    let body = body.trim_end();
+    if let Some(head) = body.strip_suffix('不') {
+        // "心里有个数不", "说话方便不": a sentence does not end on 不 unless it asks.
+        let before = head.chars().next_back();
+        return before.is_some_and(|c| is_han(c) && !"也都还真并从就啥又再可要".contains(c));
+    }
+    let Some(head) = body.strip_suffix("没有").or_else(|| body.strip_suffix('没')) else {
+        return false;
+    };
+    let clause = head.rsplit(['，', ',', '。', '；', ' ', '、']).next().unwrap_or(head);
+    let before = clause.chars().next_back();
+    before.is_some_and(|c| !"也都还真并从就啥又再可".contains(c)) && clause.contains(['有', '了', '过'])
 }
 
 /// Words after which a new question may start in unpunctuated speech ("okay so what...",
@@ -485,11 +505,14 @@ fn questions_inside(text: &str, language: Language) -> Vec<(usize, usize)> {
         .expect("built-in pattern")
     });
     // "...for teams like yours do you have a budget": an auxiliary with "you" starts a
-    // question wherever it stands ("do you know" excepted: it is mostly a filler).
+    // question wherever it stands ("do you know" excepted: it is mostly a filler), and so does
+    // "how many weddings do you run" ("tell me a bit about the firm how many ...").
     static STRONG: OnceLock<regex::Regex> = OnceLock::new();
     let strong = STRONG.get_or_init(|| {
         #[allow(clippy::expect_used)]
-        crate::lexicon::compile(r"(?i)^(?:do|does|did|are|have|has|can|could|would|will)\s+(?:you|your)\s+(?:[a-z]+)")
+        crate::lexicon::compile(
+            r"(?i)^(?:(?:do|does|did|are|have|has|can|could|would|will)\s+(?:you|your)\s+(?:[a-z]+)|how\s+(?:many|much)\s+[a-z]+\s+(?:do|does|did|are|have|has|can|could|would|will|is)\s+(?:you|your|we|they)\b)",
+        )
             .expect("built-in pattern")
     });
     // "and if you did go for something would that be your call": an auxiliary and its subject
@@ -613,6 +636,12 @@ pub fn split_questions(turn_text: &str, language: Language) -> Vec<(usize, usize
             match inside.first() {
                 // A run-on stretch that opens like a question may hold more than one.
                 Some(&(0, _)) => questions.extend(inside.iter().map(|&(a, b)| (s + a, s + b))),
+                // "so tell me a bit about the shop how many vans do you run": a request, then
+                // a question of its own.
+                Some(&(a, _)) if is_question(turn_text[s..s + a].trim_end(), language) => {
+                    questions.push((s, s + turn_text[s..s + a].trim_end().len()));
+                    questions.extend(inside.iter().map(|&(a, b)| (s + a, s + b)));
+                }
                 _ => questions.push((s, e)),
             }
         } else if !piece.contains(['?', '？']) {
@@ -948,6 +977,17 @@ mod tests {
         check("我们下周再聊吧。", Language::Zh, false);
         check("我们有预算。", Language::Zh, false);
         check("不管怎么样我们都会做。", Language::Zh, false);
+        // 没 or 没有 closing what is asked about ("有……没"), not a plain denial.
+        check("那报价这块您心里有个底没", Language::Zh, true);
+        check("上次发的资料看了没有", Language::Zh, true);
+        check("这种系统你们以前用过没", Language::Zh, true);
+        check("钱现在是真没有", Language::Zh, false);
+        check("我们一分钱也没有", Language::Zh, false);
+        check("之前想过要弄，但后来没有", Language::Zh, false);
+        check("没有", Language::Zh, false);
+        check("那费用这块您心里大概有个数不", Language::Zh, true);
+        check("下午三点方便不", Language::Zh, true);
+        check("要不", Language::Zh, false);
     }
 
     #[test]
@@ -967,6 +1007,11 @@ mod tests {
         check("好的。你们有预算吗？谁来拍板？我们下周再聊。", Language::Zh, &["你们有预算吗？", "谁来拍板？"]);
         check("", Language::En, &[]);
         check("what is your budget", Language::En, &["what is your budget"]);
+        check(
+            "so tell me a bit about the shop how many vans do you run",
+            Language::En,
+            &["so tell me a bit about the shop", "how many vans do you run"],
+        );
         // Speech-to-text without punctuation.
         check(
             "okay great so what budget have you set aside for this and who signs off",

@@ -312,7 +312,7 @@ static NO_TOOL: LazyLock<Regex> = LazyLock::new(|| {
 /// them the night before", "我们一直用的房掌柜", "记在系统里".
 static USES_TOOL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app|lims|erp|mes|wms|tms|pms)\b|\b(?:the|this|that|our)\s+(?:[a-z-]+\s+){0,3}?(?P<cat4>system|software|app|program|database|thing)\s+(?:we|i)(?:['’]ve|\s+have)?\s+(?:already\s+)?(?:had|used|been\s+using|use|run|got|pay\s+for|paid\s+for|subscribe\s+to)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat7>app|crm|database)\s+(?:on|in|we|i|he|she|they)\b|\b(?:pulls?|pulled|brings?|brought|opens?|opened)\s+up\s+(?:the|our)\s+(?P<cat9>spreadsheet|system|crm|database|app)\b|\b(?:export|pull|download|print|run)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from|off)\s+(?:our|the|my)\s+(?:[a-z-]+\s+)?(?P<cat10>software|system|crm|database|app|spreadsheet)\b|\b(?:type|types|typed|key|keys|keyed|enter|enters|entered|log|logs|logged|punch|punches|punched)\s+(?:[\w'’]+\s+){0,3}?into\s+(?P<name3>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export\w*|comes?|came|print\w*)\s+(?:[\w'’]+\s+){0,4}?out\s+of\s+(?P<name7>[a-z][a-z0-9]{3,})\b|\b(?:history|data|records|files|details|notes|contacts|candidates|clients|customers|bookings|orders|jobs|invoices)\s+(?:[\w'’]+\s+){0,2}?(?:sitting|sits|sat|stored|kept|living|lives|held)\s+(?:in|on)\s+(?P<name9>(?-i:[A-Z])[A-Za-z0-9]{3,})|我们(?:的)?(?P<zcat4>ERP|erp|CRM|crm|MES|mes|OA)(?:系统)?(?:里|上|里面|里头)|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm|ERP|erp)(?:已经|都)?用了|(?:都|全|全都)在(?:那个|我们那个)?(?P<zname4>[A-Za-z0-9\p{Han}]{2,5}?)上(?:弄|做|管|录|排|记|搞)|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)|在(?:那个|我们那个)?(?P<zname3>[A-Za-z0-9\p{Han}]{2,5}?)(?:小程序|App|APP|app)(?:里头|里面|里边|里|上)|^\s*(?P<name4>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s+(?:prints|sends|does|handles|tracks|keeps|holds|runs|tells|shows|books|logs|emails|texts|sorts|plans)\b|^\s*(?P<name5>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s*[.!]?\s*$|\b(?:go|goes|going|run|runs|come|comes)\s+(?:in\s+)?through\s+(?P<name6>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\b|\bthe\s+computer\s+(?:[a-z-]+\s+)?(?P<cat5>system|thing|program)\b|\b(?:on|from|off)\s+(?:my|our|the|his|her)\s+(?:own\s+|old\s+|work\s+)?(?P<cat11>laptop|computer|pc|tablet|ipad)s?\b|\bthe\s+(?:[a-z-]+\s+)?(?P<cat6>system|software|app|computer)\s+(?:texts|sends|emails|reminds|messages|pings|books|prints|flags)\s+(?:them|him|her|us|out|everyone|everybody|people|customers|clients|patients|reminders|a\s+reminder)\b",
+        r"(?i)\b(?:that['’]?s|thats|which\s+is|it['’]?s|its)\s+our\s+(?:[a-z-]+\s+)?(?P<cat>crm|system|software|database|spreadsheet)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat3>crm|system|software|database)\s+(?:we|i)\b|\b(?:into|in|onto)\s+(?:a|the|our|my)\s+(?P<cat2>spreadsheet|crm|system|database|app|lims|erp|mes|wms|tms|pms)\b|\b(?:the|this|that|our)\s+(?:[a-z-]+\s+){0,3}?(?P<cat4>system|software|app|program|database|thing)\s+(?:we|i)(?:['’]ve|\s+have)?\s+(?:already\s+)?(?:had|used|been\s+using|use|run|got|pay\s+for|paid\s+for|subscribe\s+to)\b|\b(?:that['’]?s|thats|which\s+is)\s+the\s+(?P<cat7>app|crm|database)\s+(?:on|in|we|i|he|she|they)\b|\b(?:pulls?|pulled|brings?|brought|opens?|opened)\s+up\s+(?:the|our)\s+(?P<cat9>spreadsheet|system|crm|database|app)\b|\b(?:export|pull|download|print|run)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from|off)\s+(?:our|the|my)\s+(?:[a-z-]+\s+)?(?P<cat10>software|system|crm|database|app|spreadsheet)\b|\b(?:type|types|typed|key|keys|keyed|enter|enters|entered|log|logs|logged|punch|punches|punched)\s+(?:[\w'’]+\s+){0,3}?into\s+(?P<name3>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export|pull|download|print)\w*\s+(?:[\w'’]+\s+){0,4}?(?:out\s+of|from)\s+(?P<name>(?-i:[A-Z])[A-Za-z0-9]{3,})|\b(?:export\w*|comes?|came|print\w*)\s+(?:[\w'’]+\s+){0,4}?out\s+of\s+(?P<name7>[a-z][a-z0-9]{3,})\b|\b(?:history|data|records|files|details|notes|contacts|candidates|clients|customers|bookings|orders|jobs|invoices)\s+(?:[\w'’]+\s+){0,2}?(?:sitting|sits|sat|stored|kept|living|lives|held)\s+(?:in|on)\s+(?P<name9>(?-i:[A-Z])[A-Za-z0-9]{3,})|我们(?:的)?(?P<zcat4>ERP|erp|CRM|crm|MES|mes|OA)(?:系统)?(?:里|上|里面|里头)|\b(?:we|i)\s+(?:use|run|log\s+\w+\s+in|track\s+\w+\s+in)\s+(?P<name2>(?-i:[A-Z])[A-Za-z0-9]{3,})\b|(?:一直|现在|平时|目前|都)(?:在)?用(?:的是|的|着)(?P<zname>[A-Za-z0-9\p{Han}]{2,6}?)(?:系统|软件)?(?:[，。,.！!？?\s]|$)|我们(?:买了|上了|装了)(?:一套|一个|个)\p{Han}{0,8}?(?P<zcat5>系统|软件)(?:[，。,.！!\s]|$)|我们的(?P<zcat>系统|软件|CRM)|(?P<zcat3>系统|软件|CRM|crm|ERP|erp)(?:已经|都)?用了|(?:都|全|全都)在(?:那个|我们那个)?(?P<zname4>[A-Za-z0-9\p{Han}]{2,5}?)上(?:弄|做|管|录|排|记|搞)|(?:导|录|记|放)(?:到|进|在)(?P<zcat2>表格|Excel|系统|CRM)|(?:录|记|存|放)(?:到|进|在)(?:那个|我们那个|咱们那个)?(?P<zname2>[A-Za-z0-9\p{Han}]{2,5}?)(?:里头|里面|里边|里)|在(?:那个|我们那个)?(?P<zname3>[A-Za-z0-9\p{Han}]{2,5}?)(?:小程序|App|APP|app)(?:里头|里面|里边|里|上)|^\s*(?P<name4>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s+(?:prints|sends|does|handles|tracks|keeps|holds|runs|tells|shows|books|logs|emails|texts|sorts|plans)\b|^\s*(?P<name5>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\s*[.!]?\s*$|\b(?:go|goes|going|run|runs|come|comes)\s+(?:in\s+)?through\s+(?P<name6>(?-i:[A-Z][a-z]+[A-Z][A-Za-z]+))\b|\bthe\s+computer\s+(?:[a-z-]+\s+)?(?P<cat5>system|thing|program)\b|\b(?:on|from|off)\s+(?:my|our|the|his|her)\s+(?:own\s+|old\s+|work\s+)?(?P<cat11>laptop|computer|pc|tablet|ipad)s?\b|\bthe\s+(?:[a-z-]+\s+)?(?P<cat6>system|software|app|computer)\s+(?:texts|sends|emails|reminds|messages|pings|books|prints|flags)\s+(?:them|him|her|us|out|everyone|everybody|people|customers|clients|patients|reminders|a\s+reminder)\b",
     )
 });
 /// An answer that opens with a product's name and goes on about "it": "Pixbook. Had it three
@@ -607,7 +607,7 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
             let group = |names: &[&str]| names.iter().find_map(|n| c.name(n));
             let claim = if let Some(m) = group(&[
                 "cat", "cat2", "cat3", "cat4", "cat5", "cat6", "cat7", "cat9", "cat10", "cat11", "zcat", "zcat2",
-                "zcat3", "zcat4",
+                "zcat3", "zcat4", "zcat5",
             ]) {
                 // A computer in use is a device, whatever its name.
                 let kind = if c.name("cat11").is_some() { ToolKind::Device } else { tool_kind(m.as_str()) };
@@ -1470,6 +1470,25 @@ mod tests {
         none(&["We don't have any software.", "R: Shall I send it?", "Great. Got it, thanks."]);
         none(&["We don't really have a system.", "R: Costs?", "It all comes out of profits in the end."]);
         none(&["We don't have any software.", "R: Where are you based?", "Our head office is sitting in London."]);
+    }
+
+    #[test]
+    fn a_system_bought_then_no_system_at_all() {
+        assert_eq!(
+            subjects(&[
+                "我们买了一套库存管理系统，一年四千多块，用着还行。",
+                "R: 那订单怎么同步？",
+                "订单都是店员手抄。",
+                "R: 现在货是怎么发到各个店的？",
+                "我们没搞什么系统的，都是微信群里喊一声。",
+            ]),
+            ["tools"]
+        );
+        // A system bought and then dropped is no clash with having none now.
+        assert!(
+            subjects(&["我们以前买了一套系统，后来不用了。", "R: 那现在呢？", "现在没搞什么系统，都在群里。",])
+                .is_empty()
+        );
     }
 
     #[test]
