@@ -294,6 +294,32 @@ static EN_WHOLE_REGION: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("built-in pattern")
 });
+/// Whether a phrase ends with a month's or a weekday's name ("... buys in January").
+fn ends_with_a_date_word(phrase: &str) -> bool {
+    const DATE_WORDS: [&str; 19] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let last = phrase.rsplit(char::is_whitespace).next().unwrap_or("").to_ascii_lowercase();
+    DATE_WORDS.contains(&last.as_str())
+}
 static ZH_WHOLE_REGION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
@@ -428,7 +454,8 @@ fn region_targets(transcript: &Transcript, call: &CallEvidence) -> Vec<RegionTar
     let mut out = Vec::new();
     for turn in transcript.prospect_turns() {
         let regex = if crate::facts::has_han(&turn.text) { &*ZH_WHOLE_REGION } else { &*EN_WHOLE_REGION };
-        let Some(m) = regex.find(&turn.text) else { continue };
+        // "I do all the big equipment buys in January": a month or a day, not a place.
+        let Some(m) = regex.find_iter(&turn.text).find(|m| !ends_with_a_date_word(m.as_str())) else { continue };
         let no_means = NO_MEANS.find(&turn.text).filter(|_| small.is_none());
         let max_days = if small.is_some() || no_means.is_some() { REGION_HORIZON_DAYS } else { REGION_SOON_DAYS };
         // Without a small capacity, only a market to win counts: "every branch in the
@@ -542,7 +569,7 @@ static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
 static ZH_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?:全部|全都|百分之百|100%|一个不落地?|统统)(?:都)?(?:要|得|能)?(?:成交|转化|签下|签约|拿下|续费|续约|续课|留住|到店|报名|收回|收齐)|十个\p{{Han}}{{0,3}}?九个(?:签|成|成交|买|留|下单)|十个\p{{Han}}{{0,5}}?(?:签|成交|成|买|留|下单)\p{{Han}}{{0,1}}?九个|(?:签单|成交|转化|签约|中标)率?\p{{Han}}{{0,4}}?(?:做到|达到|冲到|到|要|得)?(?:百分之九十[五六七八九]?|9\d%)|(?:一整年|全年|一年|明年)的?档期(?:都|全)?(?:要|得)?(?:约|排|订|定)满|评分\p{{Han}}{{0,4}}?(?:回到|做到|拿到|到)(?:五分|满分|5分)|一[个单家只条台件位名天份笔双块张辆箱瓶回次]\p{{Han}}{{0,3}}?(?:都|也)不(?:能|许|准|会)?\p{{Han}}{{0,6}}?(?:跑|丢|少|流失|漏|挂|死|坏|错|空|有|扑|黄|砸|落|逾期|延误|超时|退|返修|返工|停)|一[个户家人位份件条单]不落|来一个(?:签|成|留)一个|(?:通过率|合格率|及格率|转化率|成交率|签约率|续费率|到店率|好评率|利用率|出租率|入住率|上座率|满座率|满班率|满员率|满课率|出勤率|准点率|准时率|回款率|收缴率|缴费率|到课率)(?:都|也)?(?:要|得|必须|一定要)?(?:达到|做到|到|冲到)?(?:百分之百|100%)|零(?:{bad})|(?:{bad})率?(?:都|也|就|直接)?(?:要|得|必须|一定要)?(?:降到|做到|为|变成|归)零|(?:{bad})(?:就|也|都)?(?:彻底|完全|直接)(?:没了|消失了?|杜绝了?)|(?:{bad})\p{{Han}}{{0,4}}?清零",
+        r"(?:全部|全都|百分之百|100%|一个不落地?|统统)(?:都)?(?:要|得|能)?(?:成交|转化|签下|签约|拿下|续费|续约|续课|留住|到店|报名|收回|收齐)|十个\p{{Han}}{{0,3}}?九个(?:签|成|成交|买|留|下单)|十个\p{{Han}}{{0,5}}?(?:签|成交|成|买|留|下单)\p{{Han}}{{0,1}}?九个|(?:签单|成交|转化|签约|中标)率?\p{{Han}}{{0,4}}?(?:做到|达到|冲到|到|要|得)?(?:百分之九十[五六七八九]?|9\d%)|(?:一整年|全年|一年|明年)的?\p{{Han}}{{0,3}}?档期(?:都|全)?(?:要|得)?(?:约|排|订|定)满|评分\p{{Han}}{{0,4}}?(?:回到|做到|拿到|到)(?:五分|满分|5分)|一[个单家只条台件位名天份笔双块张辆箱瓶回次户]\p{{Han}}{{0,3}}?(?:都|也)不(?:能|许|准|会)?\p{{Han}}{{0,6}}?(?:跑|丢|少|流失|漏|挂|死|坏|错|空|有|扑|黄|砸|落|逾期|延误|超时|退|返修|返工|停)|一[个户家人位份件条单]不落|来一个(?:签|成|留)一个|(?:通过率|合格率|及格率|转化率|成交率|签约率|续费率|到店率|好评率|利用率|出租率|入住率|上座率|满座率|满班率|满员率|满课率|出勤率|准点率|准时率|回款率|收缴率|缴费率|到课率)(?:都|也|就)?(?:要|得|必须|一定要)?(?:达到|做到|到|冲到)?(?:百分之百|100%)|零(?:{bad})|(?:{bad})率?(?:都|也|就|直接)?(?:要|得|必须|一定要)?(?:降到|做到|为|变成|归)零|(?:{bad})(?:就|也|都)?(?:彻底|完全|直接)(?:没了|消失了?|杜绝了?)|(?:{bad})\p{{Han}}{{0,4}}?清零",
         bad = "投诉|差错|失误|损耗|浪费|事故|退货|退费|流失|差评|退单|爽约|故障|缺货|逾期|坏账|延误|漏检|停机|客退|客诉|返修|返工|不良|次品|报废|错发|漏发|错单|漏单",
     ))
     .expect("built-in pattern")
@@ -775,11 +802,12 @@ static GOAL_CUE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A year's takings or work said to come in days or a week: "a whole year's room revenue in
-/// the seven days of Spring Festival", "把一整年的房费都挣回来" (with "那七天" in the sentence).
+/// the seven days of Spring Festival", "the whole of May to July booked out ... inside a week of
+/// going live", "把一整年的房费都挣回来" (with "那七天" in the sentence).
 static EN_YEAR_IN_DAYS: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)\b(?:a\s+(?:whole|full|entire)\s+(?:year|season)['’]?s|a\s+(?:year|season)['’]?s|the\s+(?:whole|full|entire)\s+(?:year|season)['’]?s|all\s+(?:of\s+)?(?:the|a)\s+(?:year|season)['’]?s)\s+(?:worth\s+of\s+)?(?:\w+\s+){0,3}?(?:in|within|inside|over|during)\s+(?:just\s+|only\s+)?(?:the\s+)?(?:a|one|two|three|four|five|six|seven|eight|nine|ten|\d+|first|that|those)\s+(?:\w+\s+)?(?:days?|weeks?|weekends?|nights?|month)\b",
+        r"(?i)\b(?:a\s+(?:whole|full|entire)\s+(?:year|season)['’]?s|a\s+(?:year|season)['’]?s|the\s+(?:whole|full|entire)\s+(?:year|season)['’]?s|all\s+(?:of\s+)?(?:the|a)\s+(?:year|season)['’]?s)\s+(?:worth\s+of\s+)?(?:\w+\s+){0,3}?(?:in|within|inside|over|during)\s+(?:just\s+|only\s+)?(?:the\s+)?(?:a|one|two|three|four|five|six|seven|eight|nine|ten|\d+|first|that|those)\s+(?:\w+\s+)?(?:days?|weeks?|weekends?|nights?|month)\b|\bthe\s+whole\s+of\s+[a-z]+(?:\s+(?:to|through|and)\s+[a-z]+)?\s+(?:booked\s+out|fully\s+booked|sold\s+out|booked\s+up)\b[^.?!]{0,60}?\b(?:in|within|inside)\s+(?:a|one|two|the\s+first)\s+(?:days?|weeks?)\b",
     )
     .expect("built-in pattern")
 });
@@ -1560,6 +1588,15 @@ mod tests {
             &[],
             &[UnrealisticTarget],
         );
+        // A month after "all the ... in" is when, not where.
+        check(
+            &[
+                "R: Who signs?",
+                "It's mine. Two of us run it, and I do all the big software buys in March, so a quote by February.",
+            ],
+            &[],
+            &[UnrealisticTarget],
+        );
         check(
             &[
                 "R: How big is the team?",
@@ -1884,6 +1921,24 @@ mod tests {
         check(
             &["R: 老板有什么目标？", "他说要是上个系统，就要一个礼拜把外面欠的钱全部收回来。"],
             &[(UnrealisticTarget, "全部收回")],
+            &[],
+        );
+        check(
+            &[
+                "R: what would you want it to do",
+                "i want the whole of may to july booked out and id want that inside a week of going live",
+            ],
+            &[(UnrealisticTarget, "the whole of may to july booked out")],
+            &[],
+        );
+        check(
+            &["R: 有什么期待？", "新号开起来，一个礼拜之内，明年全年的婚宴档期都要订满。"],
+            &[(UnrealisticTarget, "档期都要订满")],
+            &[],
+        );
+        check(
+            &["R: 有什么期望？", "上了系统明年缴费率就得百分之百 一户都不能落下"],
+            &[(UnrealisticTarget, "百分之百")],
             &[],
         );
         // Downtime brought down, not to nothing; a season's bookings over the season.

@@ -637,7 +637,7 @@ static EN_PERSON: LazyLock<Regex> = LazyLock::new(|| {
 /// only when it is none of [`SPOKEN_NOT_NAMES`] nor a role.
 static EN_NAME_PART_SPOKEN: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"\b(?P<name>[a-z]+)\s+(?:really\s+|also\s+|usually\s+)?(?:(?P<decide>{EN_DECIDE})|(?P<approve>signs?\s+off|approves?|okays|signs\s+(?:anything|everything|all|the)|signs\s+for\s+(?:it|that|this|them|anything|everything)))\b|\b(?:get|have|ask|need)\s+(?P<name2>[a-z]+)\s+to\s+(?:okay|ok|approve|sign(?:\s+off)?|green-?light|sign\s+it)\b|\b(?P<name3>[a-z]+)\s+is\s+the\s+(?:one|person|lady|guy)\s+(?:who|that)\s+(?:signs|approves|okays)\b"
+        r"\b(?P<name>[a-z]+)\s+(?:really\s+|also\s+|usually\s+)?(?:(?P<decide>{EN_DECIDE})|(?P<approve>signs?\s+off|approves?|okays|signs\s+(?:anything|everything|all|the)|signs\s+for\s+(?:it|that|this|them|anything|everything)|signs\s+(?:hes|shes|he['’]s|she['’]s)))\b|\b(?:get|have|ask|need)\s+(?P<name2>[a-z]+)\s+to\s+(?:okay|ok|approve|sign(?:\s+off)?|green-?light|sign\s+it)\b|\b(?P<name3>[a-z]+)\s+is\s+the\s+(?:one|person|lady|guy)\s+(?:who|that)\s+(?:signs|approves|okays)\b"
     ))
 });
 /// Lower-case words that come before "signs" or "decides" without being a person's name.
@@ -1695,6 +1695,31 @@ fn level_value(fact: &Fact, other: &Fact) -> Option<f64> {
     }
 }
 
+/// The person a plan is handed to, named last before a pronoun: "then I put my favourite in
+/// front of Sandra" or, in speech without capitals, "and then take it to jo".
+fn handed_to(before: &str) -> Option<String> {
+    let spoken = !before.bytes().any(|b| b.is_ascii_uppercase());
+    let c = HANDED_TO.captures_iter(before).last()?;
+    let name = c.name("name")?.as_str();
+    let capital = name.starts_with(|ch: char| ch.is_ascii_uppercase());
+    let known_word = NOT_NAMES.contains(&name)
+        || SPOKEN_NOT_NAMES.contains(&name.to_ascii_lowercase().as_str())
+        || HANDED_TO_NOT_NAMES.contains(&name.to_ascii_lowercase().as_str())
+        || EN_ROLE_WORD.is_match(name);
+    ((capital || spoken) && !known_word).then(|| name.to_ascii_lowercase())
+}
+/// "take it to jo", "in front of Sandra", "run it past Dev": whom a plan goes to.
+static HANDED_TO: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:take|takes|taking|bring|brings|show|shows|put|puts|send|sends|pass|passes|run)\s+(?:[\w'’]+\s+){0,3}?(?:to|in\s+front\s+of|past|by)\s+(?P<name>[A-Za-z]+)\b",
+    )
+});
+/// Words after "take it to" that are not a person's name.
+const HANDED_TO_NOT_NAMES: &[&str] = &[
+    "me", "him", "her", "them", "us", "the", "a", "an", "my", "our", "your", "their", "his", "its", "there", "here",
+    "someone", "somebody", "anyone", "anybody", "people", "work", "bed", "market", "site", "head", "office",
+];
+
 /// "Our head of revenue, Priya. She has the final say": the pronoun's decision goes to the
 /// role named last before it. Without such a role the pronoun says nothing.
 fn resolve_pronouns(text: &str, facts: &mut Vec<FoundFact>) {
@@ -1702,10 +1727,14 @@ fn resolve_pronouns(text: &str, facts: &mut Vec<FoundFact>) {
     for regex in [&*EN_PRONOUN_DECIDES, &*ZH_PRONOUN_DECIDES] {
         for c in regex.captures_iter(text) {
             let Some(m) = c.get(0) else { continue };
-            let named = facts.iter().rev().find_map(|f| match &f.fact {
-                Fact::Person { role, .. } if f.end <= m.start() && role != "self" => Some(role.clone()),
-                _ => None,
-            });
+            let named = facts
+                .iter()
+                .rev()
+                .find_map(|f| match &f.fact {
+                    Fact::Person { role, .. } if f.end <= m.start() && role != "self" => Some(role.clone()),
+                    _ => None,
+                })
+                .or_else(|| handed_to(&text[..m.start()]));
             let overlaps = facts.iter().any(|f| f.start < m.end() && m.start() < f.end);
             if let (Some(role), false) = (named, overlaps) {
                 let part = if c.name("decide").is_some() { RolePart::Decides } else { RolePart::Approves };
@@ -3135,6 +3164,27 @@ mod tests {
     fn people_and_roles() {
         let person = |role: &str, part: RolePart| Fact::Person { role: role.to_owned(), part };
         check("our CFO signs off on anything over 10k", "our CFO signs off", person("cfo", RolePart::Approves));
+        // A pronoun's approval goes to the person the plan was handed to just before.
+        check(
+            "I get the quotes and put my favourite in front of Sandra. She owns it, she signs.",
+            "she signs",
+            person("sandra", RolePart::Approves),
+        );
+        check(
+            "id trial it and then take it to jo um she signs off anything monthly",
+            "she signs off",
+            person("jo", RolePart::Approves),
+        );
+        check(
+            "anything we pay for monthly rob signs hes the one to convince",
+            "rob signs hes",
+            person("rob", RolePart::Approves),
+        );
+        assert!(
+            !found("I'll take it to them and she signs off on it")
+                .iter()
+                .any(|(_, f)| matches!(f, Fact::Person { .. }))
+        );
         // Approving the year's plan is a step of the planning cycle, not this purchase.
         let plan = "The board signs off the operations plan for the coming year at its December meeting.";
         assert!(!found(plan).iter().any(|(_, f)| matches!(f, Fact::Person { .. })), "{plan}");
