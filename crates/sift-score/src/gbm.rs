@@ -408,6 +408,50 @@ impl<const N: usize> Levelled<N> {
         }
     }
 
+    /// A row with no missing value laid out for [`Levelled::walk_pass_shared`]: each lane's
+    /// copy of the row's values at the index of the lane's running sums (`lane * features +
+    /// feature`), and a value at each lane's sink (compared with the infinite threshold of
+    /// a node below a leaf, which sends every value left). False when a value is missing
+    /// (the buffer is then of no use).
+    fn lane_value_row(&self, row: &[f64], buffer: &mut NarrowRow) -> bool {
+        let features = self.features;
+        const { assert!(LANES == 4, "four copies below") };
+        let (l0, rest) = buffer.values.split_at_mut(features);
+        let (l1, rest) = rest.split_at_mut(features);
+        let (l2, rest) = rest.split_at_mut(features);
+        let (l3, sinks) = rest.split_at_mut(features);
+        let mut complete = true;
+        // One value into four lanes at a time: four copies of the row took a call each.
+        for ((((a, b), c), d), &x) in l0.iter_mut().zip(l1).zip(l2).zip(l3).zip(&row[..features]) {
+            complete &= !x.is_nan();
+            (*a, *b, *c, *d) = (x, x, x, x);
+        }
+        sinks[..LANES].fill(0.0);
+        complete
+    }
+
+    /// [`Levelled::walk_pass`] for rows with no missing value: a node's two slots of a
+    /// feature then hold the same value, so each lane's copy of it can sit at the index of
+    /// the running sum the node credits ([`Levelled::lane_value_row`]), and one byte of the
+    /// node (its sum) addresses both: a step reads one byte fewer and takes 10 instructions
+    /// where [`Levelled::walk_pass`] takes 11. The same comparisons and additions in the
+    /// same order, so the same bits.
+    #[inline]
+    fn walk_pass_shared(&self, depth: usize, rows: &mut [NarrowRow; PASS_ROWS]) {
+        for tree in &self.narrow_trees {
+            let mut at = [1u32; PASS_ROWS];
+            for _ in 0..depth {
+                for (row, at) in rows.iter_mut().zip(&mut at) {
+                    let i = (*at & (N as u32 - 1)) as usize;
+                    let k = usize::from(tree.sum[i]);
+                    let right = row.values[k] > tree.threshold[i];
+                    *at = (2 * i + usize::from(right)) as u32;
+                    row.sums[k] += tree.delta.as_flattened()[*at as usize];
+                }
+            }
+        }
+    }
+
     /// Whether a row's values and sums fit in a [`NarrowRow`] (and so every tree has its
     /// [`NarrowTreeBlock`]).
     fn narrow(&self) -> bool {
@@ -462,11 +506,7 @@ impl<const N: usize> Levelled<N> {
         let pass = buffers.len();
         for (rows, contributions) in rows.chunks(pass * width).zip(contributions.chunks_mut(pass * width)) {
             let buffers = &mut buffers[..rows.len() / width];
-            for (row, buffer) in rows.chunks_exact(width).zip(buffers.iter_mut()) {
-                self.value_row(row, buffer);
-                buffer.sums_mut(LANES * (stride + 1)).fill(0.0);
-            }
-            R::walk_all(self, depth, buffers);
+            R::fill_and_walk(self, depth, rows, width, buffers);
             for (buffer, out) in buffers.iter_mut().zip(contributions.chunks_exact_mut(width)) {
                 // The lanes added in order, straight into the row's contributions (one pass,
                 // where adding each lane into the first and copying took four).
@@ -506,12 +546,22 @@ trait RowBuffers {
     fn add(&mut self, sum: u16, delta: f64);
     /// The first `n` running sums.
     fn sums_mut(&mut self, n: usize) -> &mut [f64];
-    /// [`Levelled::walk`] crediting each row's running sums.
-    fn walk_all<const N: usize>(forest: &Levelled<N>, depth: usize, rows: &mut [Self])
-    where
+    /// Lays out each row of `rows` (`width` values a row, one per buffer) in its buffer,
+    /// zeroes its running sums, and walks them all ([`Levelled::walk`]).
+    fn fill_and_walk<const N: usize>(
+        forest: &Levelled<N>,
+        depth: usize,
+        rows: &[f64],
+        width: usize,
+        buffers: &mut [Self],
+    ) where
         Self: Sized,
     {
-        forest.walk(depth, rows, |row, _, sum, delta| row.add(sum, delta));
+        for (row, buffer) in rows.chunks_exact(width).zip(buffers.iter_mut()) {
+            forest.value_row(row, buffer);
+            buffer.sums_mut(LANES * (forest.features + 1)).fill(0.0);
+        }
+        forest.walk(depth, buffers, |row, _, sum, delta| row.add(sum, delta));
     }
 }
 
@@ -549,11 +599,37 @@ impl RowBuffers for NarrowRow {
     fn sums_mut(&mut self, n: usize) -> &mut [f64] {
         &mut self.sums[..n]
     }
-    fn walk_all<const N: usize>(forest: &Levelled<N>, depth: usize, rows: &mut [Self]) {
-        match <&mut [NarrowRow; PASS_ROWS]>::try_from(&mut *rows) {
-            Ok(pass) => forest.walk_pass(depth, pass),
-            Err(_) => forest.walk(depth, rows, |row, _, sum, delta| row.add(sum, delta)),
+    /// A full pass whose rows have no missing value takes [`Levelled::walk_pass_shared`];
+    /// any other full pass [`Levelled::walk_pass`].
+    fn fill_and_walk<const N: usize>(
+        forest: &Levelled<N>,
+        depth: usize,
+        rows: &[f64],
+        width: usize,
+        buffers: &mut [Self],
+    ) {
+        let features = forest.features;
+        if let Ok(pass) = <&mut [NarrowRow; PASS_ROWS]>::try_from(&mut *buffers) {
+            let mut complete = true;
+            for (row, buffer) in rows.chunks_exact(width).zip(pass.iter_mut()) {
+                complete &= forest.lane_value_row(row, buffer);
+                buffer.sums[..LANES * (features + 1)].fill(0.0);
+            }
+            if complete {
+                forest.walk_pass_shared(depth, pass);
+            } else {
+                for (row, buffer) in rows.chunks_exact(width).zip(pass.iter_mut()) {
+                    forest.value_row(row, buffer);
+                }
+                forest.walk_pass(depth, pass);
+            }
+            return;
         }
+        for (row, buffer) in rows.chunks_exact(width).zip(buffers.iter_mut()) {
+            forest.value_row(row, buffer);
+            buffer.sums_mut(LANES * (features + 1)).fill(0.0);
+        }
+        forest.walk(depth, buffers, |row, _, sum, delta| row.add(sum, delta));
     }
 }
 
@@ -1729,6 +1805,53 @@ mod tests {
             for count in [PASS_ROWS, 3 * PASS_ROWS, 2 * PASS_ROWS + 5] {
                 let rows: Vec<f64> =
                     (0..count * width).map(|_| values[(rng.next() * values.len() as f64) as usize]).collect();
+                let mut together = ForestScratch::default();
+                fast.contributions_of_rows(&rows, width, &mut together);
+                let mut alone = ForestScratch::default();
+                for (r, row) in rows.chunks_exact(width).enumerate() {
+                    reference.contributions_of_rows(row, width, &mut alone);
+                    let bits = |c: &[f64]| c.iter().map(|c| c.to_bits()).collect::<Vec<_>>();
+                    let block = &together.contributions()[r * width..(r + 1) * width];
+                    assert_eq!(
+                        bits(block),
+                        bits(alone.contributions()),
+                        "{} trees, row {r} of {count}",
+                        forest.trees.len()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn full_passes_with_no_missing_value_get_the_bits_of_the_node_by_node_walk() {
+        // A full pass of rows with no missing value takes the walk whose value and sum share
+        // an index ([`Levelled::walk_pass_shared`]): the same bits as the node-by-node walk,
+        // on values on, beside and far from the thresholds, zeros of both signs and
+        // infinities; passes with and without a missing value in one block; forests with
+        // leaves above the last level and a last group of fewer than four trees.
+        let mut rng = Rng(46);
+        let near = |x: f64| [x, f64::from_bits(x.to_bits() + 1), f64::from_bits(x.to_bits() - 1)];
+        let mut values: Vec<f64> = [-1.5, -0.25, 0.5, 2.0, 3.75, f64::MAX].into_iter().flat_map(near).collect();
+        values.extend([0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 1e9, -1e9]);
+        let forests = [
+            (random_forest(&mut rng, 1, 5, 6), 6),
+            (random_forest(&mut rng, 7, 3, 6), 6),
+            (random_forest(&mut rng, 23, 5, 6), 6),
+            (random_forest(&mut rng, 40, 5, 60), 62),
+        ];
+        for (forest, features) in forests {
+            let (fast, reference) = (forest.compile(), forest.compile_with(false));
+            let Walk::Shallow(levelled) = &fast.walk else { panic!("a shallow forest") };
+            assert!(levelled.narrow());
+            let width = features + 1;
+            for (count, missing_in_pass) in [(PASS_ROWS, None), (3 * PASS_ROWS + 5, Some(1)), (2 * PASS_ROWS, Some(0))] {
+                let mut rows: Vec<f64> =
+                    (0..count * width).map(|_| values[(rng.next() * values.len() as f64) as usize]).collect();
+                if let Some(pass) = missing_in_pass {
+                    // One missing value in one pass: that pass takes the other walk.
+                    rows[(pass * PASS_ROWS + 3) * width + 2] = f64::NAN;
+                }
                 let mut together = ForestScratch::default();
                 fast.contributions_of_rows(&rows, width, &mut together);
                 let mut alone = ForestScratch::default();
