@@ -457,13 +457,24 @@ impl<const N: usize> Levelled<N> {
     /// where [`Levelled::walk_pass`] takes 11. Values and thresholds are compared as their
     /// [`order_key`]s: the step waits on two loads and an integer comparison, where a
     /// floating-point one added several cycles to each level of the eight walks (the walk
-    /// alone about 10% faster, `examples/forest_bench.rs`). The same comparisons' outcomes
-    /// and the same additions in the same order, so the same bits.
+    /// alone about 10% faster, `examples/forest_bench.rs`). The root's level is written
+    /// out: every row is at node 1, whose index and threshold are read once for the pass.
+    /// The same comparisons' outcomes and the same additions in the same order, so the same
+    /// bits.
     #[inline]
     fn walk_pass_shared(&self, depth: usize, rows: &mut [NarrowRow; PASS_ROWS]) {
+        if depth == 0 {
+            return;
+        }
         for tree in &self.narrow_trees {
-            let mut at = [1u32; PASS_ROWS];
-            for _ in 0..depth {
+            // The root, the same node for every row: its index and threshold read once.
+            let (k, threshold) = (usize::from(tree.sum[1]), tree.threshold_key[1]);
+            let mut at = [0u32; PASS_ROWS];
+            for (row, at) in rows.iter_mut().zip(&mut at) {
+                *at = 2 + u32::from(row.keys[k] > threshold);
+                row.sums[k] += tree.delta.as_flattened()[*at as usize];
+            }
+            for _ in 1..depth {
                 for (row, at) in rows.iter_mut().zip(&mut at) {
                     let i = (*at & (N as u32 - 1)) as usize;
                     let k = usize::from(tree.sum[i]);
@@ -1873,13 +1884,15 @@ mod tests {
         // an index ([`Levelled::walk_pass_shared`]): the same bits as the node-by-node walk,
         // on values on, beside and far from the thresholds, zeros of both signs and
         // infinities; passes with and without a missing value in one block; forests with
-        // leaves above the last level and a last group of fewer than four trees.
+        // leaves above the last level, of roots alone, and a last group of fewer than four
+        // trees.
         let mut rng = Rng(46);
         let near = |x: f64| [x, f64::from_bits(x.to_bits() + 1), f64::from_bits(x.to_bits() - 1)];
         let mut values: Vec<f64> = [-1.5, -0.25, 0.5, 2.0, 3.75, f64::MAX].into_iter().flat_map(near).collect();
         values.extend([0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 1e9, -1e9]);
         let forests = [
             (random_forest(&mut rng, 1, 5, 6), 6),
+            (random_forest(&mut rng, 6, 1, 5), 5),
             (random_forest(&mut rng, 7, 3, 6), 6),
             (random_forest(&mut rng, 23, 5, 6), 6),
             (random_forest(&mut rng, 40, 5, 60), 62),
