@@ -430,10 +430,11 @@ impl<const N: usize> Levelled<N> {
     /// A row with no missing value laid out for [`Levelled::walk_pass_shared`]: each lane's
     /// copy of the row's values at the index of the lane's running sums (`lane * features +
     /// feature`), and a value at each lane's sink (compared with the infinite threshold of
-    /// a node below a leaf, which sends every value left). False when a value is missing
-    /// (the buffer is then of no use).
+    /// a node below a leaf, which sends every value left). False when a value is missing or
+    /// the row is narrower than the forest's features (the buffer is then of no use).
     fn lane_value_row(&self, row: &[f64], buffer: &mut NarrowRow) -> bool {
         let features = self.features;
+        let Some(row) = row.get(..features) else { return false };
         const { assert!(LANES == 4, "four copies below") };
         let (l0, rest) = buffer.keys.split_at_mut(features);
         let (l1, rest) = rest.split_at_mut(features);
@@ -441,7 +442,7 @@ impl<const N: usize> Levelled<N> {
         let (l3, sinks) = rest.split_at_mut(features);
         let mut complete = true;
         // One value into four lanes at a time: four copies of the row took a call each.
-        for ((((a, b), c), d), &x) in l0.iter_mut().zip(l1).zip(l2).zip(l3).zip(&row[..features]) {
+        for ((((a, b), c), d), &x) in l0.iter_mut().zip(l1).zip(l2).zip(l3).zip(row) {
             complete &= !x.is_nan();
             let key = order_key(x);
             (*a, *b, *c, *d) = (key, key, key, key);
