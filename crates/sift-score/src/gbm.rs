@@ -1843,20 +1843,7 @@ mod tests {
             for count in [PASS_ROWS, 3 * PASS_ROWS, 2 * PASS_ROWS + 5] {
                 let rows: Vec<f64> =
                     (0..count * width).map(|_| values[(rng.next() * values.len() as f64) as usize]).collect();
-                let mut together = ForestScratch::default();
-                fast.contributions_of_rows(&rows, width, &mut together);
-                let mut alone = ForestScratch::default();
-                for (r, row) in rows.chunks_exact(width).enumerate() {
-                    reference.contributions_of_rows(row, width, &mut alone);
-                    let bits = |c: &[f64]| c.iter().map(|c| c.to_bits()).collect::<Vec<_>>();
-                    let block = &together.contributions()[r * width..(r + 1) * width];
-                    assert_eq!(
-                        bits(block),
-                        bits(alone.contributions()),
-                        "{} trees, row {r} of {count}",
-                        forest.trees.len()
-                    );
-                }
+                assert_same_bits(&fast, &reference, &rows, width, forest.trees.len());
             }
         }
     }
@@ -1911,21 +1898,23 @@ mod tests {
                     // One missing value in one pass: that pass takes the other walk.
                     rows[(pass * PASS_ROWS + 3) * width + 2] = f64::NAN;
                 }
-                let mut together = ForestScratch::default();
-                fast.contributions_of_rows(&rows, width, &mut together);
-                let mut alone = ForestScratch::default();
-                for (r, row) in rows.chunks_exact(width).enumerate() {
-                    reference.contributions_of_rows(row, width, &mut alone);
-                    let bits = |c: &[f64]| c.iter().map(|c| c.to_bits()).collect::<Vec<_>>();
-                    let block = &together.contributions()[r * width..(r + 1) * width];
-                    assert_eq!(
-                        bits(block),
-                        bits(alone.contributions()),
-                        "{} trees, row {r} of {count}",
-                        forest.trees.len()
-                    );
-                }
+                assert_same_bits(&fast, &reference, &rows, width, forest.trees.len());
             }
+        }
+    }
+
+    /// Every row's contributions from `fast` walking the block together are, bit for bit,
+    /// those of `reference` walking the rows one by one.
+    fn assert_same_bits(fast: &CompiledForest, reference: &CompiledForest, rows: &[f64], width: usize, trees: usize) {
+        let mut together = ForestScratch::default();
+        fast.contributions_of_rows(rows, width, &mut together);
+        let mut alone = ForestScratch::default();
+        let count = rows.len() / width;
+        for (r, row) in rows.chunks_exact(width).enumerate() {
+            reference.contributions_of_rows(row, width, &mut alone);
+            let bits = |c: &[f64]| c.iter().map(|c| c.to_bits()).collect::<Vec<_>>();
+            let block = &together.contributions()[r * width..(r + 1) * width];
+            assert_eq!(bits(block), bits(alone.contributions()), "{trees} trees, row {r} of {count}");
         }
     }
 

@@ -296,29 +296,8 @@ static EN_WHOLE_REGION: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Whether a phrase ends with a month's or a weekday's name ("... buys in January").
 fn ends_with_a_date_word(phrase: &str) -> bool {
-    const DATE_WORDS: [&str; 19] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ];
     let last = phrase.rsplit(char::is_whitespace).next().unwrap_or("").to_ascii_lowercase();
-    DATE_WORDS.contains(&last.as_str())
+    crate::facts::MONTHS_AND_DAYS.contains(&last.as_str())
 }
 static ZH_WHOLE_REGION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]

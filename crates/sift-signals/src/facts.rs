@@ -259,6 +259,28 @@ pub(crate) fn digit_by_digit(text: &str) -> Option<i32> {
     })
 }
 
+/// The months and weekdays in lower case: words that look like names and are dates.
+pub(crate) const MONTHS_AND_DAYS: [&str; 19] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
 /// Parses a Chinese number, Arabic digits mixed in allowed: `两百万`, `1.5亿`, `3千万`,
 /// `一千零五`, `二十`, `一万五` (= 15 000, the spoken shorthand).
 pub fn parse_zh_number(text: &str) -> Option<f64> {

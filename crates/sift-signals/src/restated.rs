@@ -356,36 +356,12 @@ static ALL_IN: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 /// Capitalised words after "it's all in" that are no product: months, days, languages.
-const ALL_IN_NOT_TOOLS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "english",
-    "chinese",
-    "french",
-    "german",
-    "spanish",
-    "welsh",
-    "christmas",
-    "easter",
-    "i",
-];
+fn not_a_tool(word: &str) -> bool {
+    crate::facts::MONTHS_AND_DAYS.contains(&word) || ALL_IN_NOT_TOOLS.contains(&word)
+}
+/// Besides months and days: languages, holidays, "I".
+const ALL_IN_NOT_TOOLS: &[&str] =
+    &["english", "chinese", "french", "german", "spanish", "welsh", "christmas", "easter", "i"];
 /// Everyday words that can follow "export ... out of" without naming a product.
 const EXPORTED_NOT_TOOLS: &[&str] = &[
     "them",
@@ -522,7 +498,7 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
     let mut out = Vec::new();
     if let Some(m) = NAMED_THEN_IT.captures(text).and_then(|c| c.name("name")) {
         let name = m.as_str();
-        if !ALL_IN_NOT_TOOLS.contains(&name.to_lowercase().as_str()) {
+        if !not_a_tool(&name.to_lowercase()) {
             let sentence = Span { turn, start: m.start(), end: m.end() };
             out.push(ToolClaim::new(sentence, true, ToolKind::Named, name.to_owned()));
         }
@@ -578,7 +554,7 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
         for c in ALL_IN.captures_iter(sentence).filter(now) {
             let Some(name) = c.name("name") else { continue };
             let first = name.as_str().split_whitespace().next().unwrap_or("").to_lowercase();
-            if !ALL_IN_NOT_TOOLS.contains(&first.as_str()) {
+            if !not_a_tool(&first) {
                 let what = name.as_str().to_owned();
                 out.push(ToolClaim {
                     sentence: span,
@@ -625,7 +601,7 @@ fn tool_claims(text: &str, turn: usize) -> Vec<ToolClaim> {
                 // only when it is no everyday word ("out of plotbook", not "out of there").
                 let everyday = c.name("name7").is_some() && EXPORTED_NOT_TOOLS.contains(&name);
                 if NOT_SOFTWARE.iter().any(|w| name.eq_ignore_ascii_case(w) || name.starts_with(w))
-                    || ALL_IN_NOT_TOOLS.contains(&name.to_lowercase().as_str())
+                    || not_a_tool(&name.to_lowercase())
                     || surname
                     || everyday
                 {
