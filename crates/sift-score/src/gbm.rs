@@ -592,12 +592,24 @@ trait RowBuffers {
     ) where
         Self: Sized,
     {
-        for (row, buffer) in rows.chunks_exact(width).zip(buffers.iter_mut()) {
-            forest.value_row(row, buffer);
-            buffer.sums_mut(LANES * (forest.features + 1)).fill(0.0);
-        }
-        forest.walk(depth, buffers, |row, _, sum, delta| row.add(sum, delta));
+        fill_and_walk_each(forest, depth, rows, width, buffers);
     }
+}
+
+/// [`RowBuffers::fill_and_walk`] row by row: each row's values laid out and its sums zeroed,
+/// then one [`Levelled::walk`].
+fn fill_and_walk_each<const N: usize, R: RowBuffers>(
+    forest: &Levelled<N>,
+    depth: usize,
+    rows: &[f64],
+    width: usize,
+    buffers: &mut [R],
+) {
+    for (row, buffer) in rows.chunks_exact(width).zip(buffers.iter_mut()) {
+        forest.value_row(row, buffer);
+        buffer.sums_mut(LANES * (forest.features + 1)).fill(0.0);
+    }
+    forest.walk(depth, buffers, |row, _, sum, delta| row.add(sum, delta));
 }
 
 /// A row's buffers when the forest splits on few features: small enough to walk
@@ -663,11 +675,7 @@ impl RowBuffers for NarrowRow {
             }
             return;
         }
-        for (row, buffer) in rows.chunks_exact(width).zip(buffers.iter_mut()) {
-            forest.value_row(row, buffer);
-            buffer.sums_mut(LANES * (features + 1)).fill(0.0);
-        }
-        forest.walk(depth, buffers, |row, _, sum, delta| row.add(sum, delta));
+        fill_and_walk_each(forest, depth, rows, width, buffers);
     }
 }
 

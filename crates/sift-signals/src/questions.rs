@@ -638,7 +638,7 @@ pub fn split_questions(turn_text: &str, language: Language) -> Vec<(usize, usize
                 Some(&(0, _)) => questions.extend(inside.iter().map(|&(a, b)| (s + a, s + b))),
                 // "so tell me a bit about the shop how many vans do you run": a request, then
                 // a question of its own.
-                Some(&(a, _)) if is_question(turn_text[s..s + a].trim_end(), language) => {
+                Some(&(a, _)) if is_question(&turn_text[s..s + a], language) => {
                     questions.push((s, s + turn_text[s..s + a].trim_end().len()));
                     questions.extend(inside.iter().map(|&(a, b)| (s + a, s + b)));
                 }
