@@ -838,10 +838,26 @@ impl Reader<'_> {
         } else {
             Vec::new()
         };
+        // A request for money still to make, after a position: "i'd have to put a case in".
+        let budget_request_after = |at: usize| {
+            hits.iter().any(|&(j, s, _)| {
+                s >= at && lexicon.entries.get(j).is_some_and(|e| e.cue == Cue::Partial && e.concept == Some(BUDGET))
+            })
+        };
         for (k, &(i, start, end)) in hits.iter().enumerate() {
             let Some(entry) = lexicon.entries.get(i) else { continue };
             match (entry.cue, entry.concept) {
                 (Cue::Role(role), _) => self.roles.add(role, start, end),
+                // "nothing left in this year's pot ... so i'd have to put a case in for that
+                // round": no money this year, a request to make for the next; the request
+                // decides.
+                (Cue::Negative, Some(c))
+                    if c == BUDGET
+                        && THIS_YEARS_MONEY.is_match(&text[clause_range(start).0..clause_range(start).1])
+                        && budget_request_after(end) =>
+                {
+                    dropped[k] = true;
+                }
                 (Cue::Hedge, _) => hedges.push((start, end)),
                 (Cue::Past, _) => pasts.push((start, end)),
                 (Cue::Cost, _) => costs.push((start, end)),
@@ -1635,10 +1651,19 @@ impl Reader<'_> {
                 FactRole::Threshold => c == DECISION_PROCESS,
                 _ => false,
             };
-            let speaks = match found.fact {
-                Fact::Person { .. } => clause_negative[cl].is_some_and(|c| c != AUTHORITY),
-                _ => clause_negative[cl].is_some_and(own),
-            };
+            // "nothing left in this year's pot ... gareth sets next year's spending in february
+            // so i'd have to put a case in": a budget's period beside a request still to make
+            // is the round to ask in, not part of the no.
+            // The person who sets that round is no part of the no either.
+            let asked_for_later = clause_negative[cl] == Some(BUDGET)
+                && (clause_of(sentence.0)..=clause_of(sentence.1.saturating_sub(1)))
+                    .any(|j| clause_partial_mask.get(j).is_some_and(|m| m & bit(BUDGET) != 0))
+                && (role == FactRole::BudgetPeriod || matches!(found.fact, Fact::Person { .. }));
+            let speaks = !asked_for_later
+                && match found.fact {
+                    Fact::Person { .. } => clause_negative[cl].is_some_and(|c| c != AUTHORITY),
+                    _ => clause_negative[cl].is_some_and(own),
+                };
             if let (Some(negated), true) = (clause_negative[cl], speaks) {
                 // "no budget this year": the figure or date belongs to the no.
                 concepts.push((negated, CriterionStatus::Negative, Weight::Specific, about("call.note.said_with_no")));
@@ -2345,6 +2370,10 @@ static MEETING_WORDS: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         r"(?i)(?-u:\b)(?:demo|demonstration|meeting|call|catch-?up|walk-?through|presentation)s?(?-u:\b)|演示|见面|开会|会议|电话|拜访|讲解",
     )
 });
+/// This year's money named in a clause: "nothing left in this year's pot", "今年的钱花完了".
+static THIS_YEARS_MONEY: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(r"(?i)(?-u:\b)this\s+(?:year|year['’]s|financial\s+year|fiscal\s+year)(?-u:\b)|今年")
+});
 /// A question about whether a person is around or free to talk.
 static AVAILABILITY_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
@@ -2551,7 +2580,7 @@ static POSTPONED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 /// leave?", "老板什么时候回来？".
 static RETURN_QUESTION: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"(?i)(?-u:\b)when(?:['’]s|\s+is|\s+will|\s+does|\s+do|['’]ll)\s+(?:she|he|they|(?-i:[A-Z])[a-z]+|your\s+\w+|the\s+\w+)\s+(?:be\s+)?(?:back|get\s+back|return|in\s+again|around\s+again)(?-u:\b)|(?:他|她|老板|[\p{Han}]{1,2}总|领导)(?:大概)?(?:什么时候|哪天|几号)(?:能)?(?:回来|回|回国|上班)",
+        r"(?i)(?-u:\b)when(?:['’]s|\s+is|\s+will|\s+does|\s+do|['’]ll)\s+(?:she|he|they|(?-i:[A-Z])[a-z]+|your\s+\w+|the\s+\w+)\s+(?:be\s+)?(?:back|get\s+back|return|in\s+again|around\s+again)(?-u:\b)|(?:他|她|老板|[\p{Han}]{1,2}总|[\p{Han}]{1,2}(?:主任|经理|董|老师|律师|所长|院长)|领导)(?:大概)?(?:什么时候|哪天|几号)(?:能)?(?:回来|回|回国|上班)",
     )
 });
 /// A guess said as one: "don't hold me to it", "i cant promise you that", "不敢保证".
@@ -4109,6 +4138,21 @@ mod tests {
             ],
             &[("budget", Partial)],
         );
+        // Nothing left this year, a request to make in next year's round.
+        check(
+            &[
+                "R: anything put aside for it",
+                "no there's nothing left in this year's budget the board sets next year's spending in march so i'd have to put a case in for that round maybe ask for five grand",
+            ],
+            &[("budget", Partial)],
+        );
+        check(
+            &[
+                "R: anything put aside for it",
+                "no there's nothing left in this year's budget and nothing next year either",
+            ],
+            &[("budget", Negative)],
+        );
         // 最后还是得我点头: the contact decides, however many are consulted.
         check(
             &["R: 买东西一般谁说了算？", "我啊。会计也跟我商量，不过最后还是得我点头。"],
@@ -5285,6 +5329,7 @@ mod tests {
             // Someone's return is their diary.
             (&["R: When's she back?", "January sometime."], Unknown),
             (&["R: 老板什么时候回来？", "下个月十号吧。"], Unknown),
+            (&["R: 何所长大概什么时候回来？", "说是月底，他在外地培训。"], Unknown),
             // A date the prospect's own year runs on, asked as "usually", is no buying date.
             (&["R: 您那边春天一般什么时候开始摇蜜", "一般四月油菜花 然后五六月洋槐 每年都这样"], Unknown),
             (&["R: When do the boats usually start going out?", "April, once the weather turns."], Unknown),

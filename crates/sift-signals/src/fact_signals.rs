@@ -537,8 +537,8 @@ static SEASONAL_SURGE: LazyLock<Regex> = LazyLock::new(|| {
 static EN_PERFECTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(&format!(
-        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:[a-z-]+\s+)?(?:{bad})\b|\bno\s+more\s+(?:{bad})\s*(?:,\s*)?(?:period|full\s+stop|ever|at\s+all)\b|\b(?:zero|nil)\s+(?:missed|late|lost|failed|wrong|botched|dropped)\s+[a-z]+|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|hit\s+rate|strike\s+rate|success\s+rate|sign-?up\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?|fill(?:\s+rate)?|full|booked|utili[sz]ation|capacity|collection)|\bevery\s+(?:single\s+)?(?:[a-z]+\s+)?(?:slot|session|class|room|bed|seat|chair|table|court|lane|pitch|shift)s?\s+(?:\w+\s+){{0,2}}?(?:full|booked|filled|taken|sold(?:\s+out)?)\b|\b(?:every|each)\s+(?:single\s+)?(?:job|order|invoice|delivery|booking|request)s?\s+(?:\w+\s+){{0,2}}?(?:invoiced|paid|delivered|dispatched|matched|filled|answered|confirmed)\s+(?:the\s+)?(?:same|within\s+(?:the|a|an|one))\s+(?:hour|minute|day)\b|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,4}}?(?:lost|missed|dropped|late|broken|damaged|stolen|nicked|wasted)\b|\bnever\s+(?:to\s+)?(?:turn\s+down|miss|lose|drop|refuse)\s+(?:a|one|another)\s+(?:single\s+)?[a-z]+\s+again\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+perfect\b|\b(?:every|each)\s+(?:single\s+)?[a-z]+\s+(?:gets?\s+|is\s+|are\s+)?paid\s+on\s+time\b|\bno\s*(?:body|one)(?:['’]s|\s+is|\s+will\s+be)\s+(?:ever\s+)?late\s+(?:ever\s+)?again\b|\bnine\s+(?:out\s+)?of\s+(?:every\s+)?ten\s+(?:[a-z]+\s+){{0,2}}?(?:convert|close|sign|buy|book)s?\b|\b(?:win|winning|won|close|closing|convert|converting|sign|signing)\s+(?:\w+\s+){{0,2}}?(?:{nineties})\s*(?:%|percent|per\s*cent)|\b(?:{nineties})\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|hit\s+rate|strike\s+rate)\b|\b(?:every|each)\s+(?:single\s+)?(?:slot|session|class|room|studio|bed|seat|chair|table|court|lane|pitch|bay|machine)s?\s*,\s*(?:every|each)\s+(?:single\s+)?(?:hour|day|night|evening|weekend|slot|session|shift)\b|\b(?:every|each)\s+(?:single\s+)?(?:{payer})s?\s+(?:\w+\s+){{0,2}}?paid\s+(?:in\s+full\s+|up\s+)?(?:within|inside|in)\s+(?:the\s+)?(?:(?:twenty[- ]four|forty[- ]eight|24|48|one|a|an|two|three|same)\s+)?(?:hours?|day)\b|\b(?:everybody|everyone|every\s+(?:single\s+)?(?:{payer}|user|player|guest)s?)\s+(?:\w+\s+)?(?:on|using|onto|switched\s+(?:over\s+)?to|paying\s+(?:through|by|with|on))\s+(?:the\s+|our\s+)?(?:app|apps|card|cards|portal|online|website|contactless|system)\b[^.!?]{{0,40}}?(?:(?:a|one)\s+hundred\s+(?:percent|per\s*cent)|100\s*%|\bno\s+(?:cash|coins?|paper|cheques?|checks?)\s+at\s+all)",
-        bad = r"waste|wastage|loss|losses|arrears|bad\s+debts?|errors?|defects?|churn|complaints?|returns?|exchanges?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|overflows?|spills?|outages?|downtime|stock-?outs?|stops|stoppages|failures|late\s+deliveries|(?:missed|uncovered)\s+(?:calls|appointments|deliveries|shifts?)",
+        r"(?i)\b(?:{bad})\s+(?:at|to|down\s+to|of|is|are|hits?|hitting)\s+(?:absolute\s+)?(?:zero|nil|0)\b|\b(?:zero|nil)\s+(?:[a-z-]+\s+)?(?:{bad})\b|\bno\s+more\s+(?:{bad})\s*(?:,\s*)?(?:period|full\s+stop|ever|at\s+all)\b|\b(?:zero|nil)\s+(?:missed|late|lost|failed|wrong|botched|dropped)\s+[a-z]+|\b(?:every|each)\s+(?:single\s+)?(?:{who})s?\s+(?:\w+\s+){{0,3}}?(?:converts?|closes?|buys?|signs?|books?|renews?|stays?|comes?\s+back|answered|called\s+back|returned)\b|\bnever\s+(?:miss|lose|drop)\s+(?:one|a\s+single\s+(?:one|{who}))\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|hit\s+rate|strike\s+rate|success\s+rate|sign-?up\s+rate|retention|renewals?|occupancy|show\s+rate|on-?time|pass(?:\s+rate)?|first-time\s+pass(?:\s+rate)?|fill(?:\s+rate)?|full|booked|utili[sz]ation|capacity|collection)|\bevery\s+(?:single\s+)?(?:[a-z]+\s+)?(?:slot|session|class|room|bed|seat|chair|table|court|lane|pitch|shift)s?\s+(?:\w+\s+){{0,2}}?(?:full|booked|filled|taken|sold(?:\s+out)?)\b|\b(?:every|each)\s+(?:single\s+)?(?:job|order|invoice|delivery|booking|request|file|case|matter|application|claim)s?\s+(?:\w+\s+){{0,2}}?(?:invoiced|paid|delivered|dispatched|matched|filled|answered|confirmed|exchanged|completed|processed|approved|settled)\s+(?:the\s+)?(?:same|within\s+(?:the|a|an|one|(?:twenty[- ]four|forty[- ]eight|24|48|two|three)))\s+(?:hours?|minutes?|day)\b|\b(?:conversion|close\s+rate|win\s+rate|retention|renewals?|occupancy|show\s+rate|pass\s+rate)\s+(?:of|at|to)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)|\b(?:close|convert|win|sign|keep|retain)\s+(?:every|each|all)\s+(?:single\s+)?(?:one|{who})s?\b|\b(?:not|never)\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,2}}?(?:{bad})\b|\bnot\s+(?:one|a\s+single)\s+(?:[a-z-]+\s+){{0,4}}?(?:lost|missed|dropped|late|broken|damaged|stolen|nicked|wasted)\b|\bnever\s+(?:to\s+)?(?:turn\s+down|miss|lose|drop|refuse)\s+(?:a|one|another)\s+(?:single\s+)?[a-z]+\s+again\b|\b(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)\s+perfect\b|\b(?:wants?|expects?|demands?)\s+(?:100|a\s+hundred|one\s+hundred)\s*(?:%|percent|per\s*cent)(?:\s*[.,:;]\s*|\s+)(?:every(?:one|body)|every\s+single|all\s+of\s+them)\b|\b(?:every|each)\s+(?:single\s+)?[a-z]+\s+(?:gets?\s+|is\s+|are\s+)?paid\s+on\s+time\b|\bno\s*(?:body|one)(?:['’]s|\s+is|\s+will\s+be)\s+(?:ever\s+)?late\s+(?:ever\s+)?again\b|\bnine\s+(?:out\s+)?of\s+(?:every\s+)?ten\s+(?:[a-z]+\s+){{0,2}}?(?:convert|close|sign|buy|book)s?\b|\b(?:win|winning|won|close|closing|convert|converting|sign|signing)\s+(?:\w+\s+){{0,2}}?(?:{nineties})\s*(?:%|percent|per\s*cent)|\b(?:{nineties})\s*(?:%|percent|per\s*cent)\s+(?:conversion|close\s+rate|win\s+rate|hit\s+rate|strike\s+rate)\b|\b(?:every|each)\s+(?:single\s+)?(?:slot|session|class|room|studio|bed|seat|chair|table|court|lane|pitch|bay|machine)s?\s*,\s*(?:every|each)\s+(?:single\s+)?(?:hour|day|night|evening|weekend|slot|session|shift)\b|\b(?:every|each)\s+(?:single\s+)?(?:{payer})s?\s+(?:\w+\s+){{0,2}}?paid\s+(?:in\s+full\s+|up\s+)?(?:within|inside|in)\s+(?:the\s+)?(?:(?:twenty[- ]four|forty[- ]eight|24|48|one|a|an|two|three|same)\s+)?(?:hours?|day)\b|\b(?:everybody|everyone|every\s+(?:single\s+)?(?:{payer}|user|player|guest)s?)\s+(?:\w+\s+)?(?:on|using|onto|switched\s+(?:over\s+)?to|paying\s+(?:through|by|with|on))\s+(?:the\s+|our\s+)?(?:app|apps|card|cards|portal|online|website|contactless|system)\b[^.!?]{{0,40}}?(?:(?:a|one)\s+hundred\s+(?:percent|per\s*cent)|100\s*%|\bno\s+(?:cash|coins?|paper|cheques?|checks?)\s+at\s+all)",
+        bad = r"false\s+(?:alarms?|alerts?|positives?)|waste|wastage|loss|losses|arrears|bad\s+debts?|errors?|defects?|churn|complaints?|returns?|exchanges?|no-?shows?|mistakes?|breakdowns?|accidents?|cancellations?|refunds?|overflows?|spills?|outages?|downtime|stock-?outs?|stops|stoppages|failures|late\s+deliveries|(?:missed|uncovered)\s+(?:calls|appointments|deliveries|shifts?)",
         who = r"lead|enquiry|enquirie|inquiry|inquirie|prospect|quote|caller|visitor|customer|client|patient|member|demo|deal|trial|pitch|pitche|tender|bid|contract|account|(?:cafe|café|shop|store|venue|restaurant|school|practice|site)\s+(?:we|i)\s+(?:pitch|approach|visit|call|quote)(?:\s+to)?",
         nineties = r"9\d|ninety(?:[- ](?:five|six|seven|eight|nine))?",
         payer = r"famil(?:y|ie)|parent|member|customer|client|tenant|household|student|invoice|account",
@@ -562,7 +562,7 @@ static SIGNED_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 static GOAL_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)\b(?:goals?|targets?|aims?|aiming|success|ambitions?|where\s+do\s+you\s+(?:want|see)|(?:you['’]d|you\s+would|would\s+you)\s+(?:\w+\s+)?(?:want|like|need)|looking\s+to\s+achieve|hoping\s+to\s+(?:get|see)|what\s+would\s+good\s+look\s+like)\b|目标|指标|打算做到|想做到|(?:达到|看到|做到|实现|到)一?个?(?:什么|啥)(?:样的?)?(?:效果|结果)|(?:期望|预期|指望)\p{Han}{0,3}?(?:什么|啥)",
+        r"(?i)\b(?:goals?|targets?|aims?|aiming|success|ambitions?|where\s+do\s+you\s+(?:want|see)|(?:you['’]d|you\s+would|would\s+you)\s+(?:\w+\s+)?(?:want|like|need)|looking\s+to\s+achieve|hoping\s+to\s+(?:get|see)|what\s+would\s+(?:a\s+)?good(?:\s+(?:result|outcome|year|month))?\s+look\s+like)\b|目标|指标|打算做到|想做到|(?:达到|看到|做到|实现|到)一?个?(?:什么|啥)(?:样的?)?(?:效果|结果)|(?:期望|预期|指望)\p{Han}{0,3}?(?:什么|啥)",
     )
     .expect("built-in pattern")
 });
@@ -571,7 +571,7 @@ static GOAL_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
 static DEMANDED: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)\b(?:must|has\s+to|have\s+to|need\s+to|needs\s+to|got\s+to|gotta|not\s+one|not\s+a\s+single|ever|never|again|every\s+single|from\s+now\s+on|going\s+forward|no\s+exceptions?|not\s+fewer|from\s+(?:the\s+)?(?:first\s+(?:day|week|month)|day\s+one|week\s+one))\b|必须|一定|不能|不许|不准|都得|要",
+        r"(?i)\b(?:must|has\s+to|have\s+to|need\s+to|needs\s+to|got\s+to|gotta|not\s+one|not\s+a\s+single|ever|never|again|every\s+single|from\s+now\s+on|going\s+forward|no\s+exceptions?|not\s+fewer|from\s+(?:the\s+)?(?:first\s+(?:day|week|month)|day\s+one|week\s+one)|(?:boss|owner|manager|director|md|ceo)\s+wants)\b|必须|一定|不能|不许|不准|都得|要",
     )
     .expect("built-in pattern")
 });
@@ -1934,6 +1934,34 @@ mod tests {
 
     #[test]
     fn perfection_said_in_other_words_is_unrealistic() {
+        // A bad thing to zero within weeks, relayed demands of a hundred percent, every case
+        // done within hours.
+        check(
+            &["R: what would good look like", "from next month we want zero false alerts on every site"],
+            &[(UnrealisticTarget, "zero false alerts")],
+            &[],
+        );
+        check(
+            &[
+                "R: And what would a good outcome look like for the practice?",
+                "The owner wants a hundred percent, every single booking turned into a paid course.",
+            ],
+            &[(UnrealisticTarget, "wants a hundred percent, every single")],
+            &[],
+        );
+        check(
+            &[
+                "R: what would you want out of it",
+                "every claim settled within twenty four hours of it landing, every single one",
+            ],
+            &[(UnrealisticTarget, "every claim settled within twenty four hours")],
+            &[],
+        );
+        check(
+            &["R: what would good look like", "ideally we'd want fewer false alerts, maybe half"],
+            &[],
+            &[UnrealisticTarget],
+        );
         // Nearly every quote won, from one in four, by next quarter.
         check(
             &[

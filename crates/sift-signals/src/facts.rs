@@ -843,7 +843,7 @@ static ZH_FULL_DATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ZH_MONTH: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?P<yr>明年|今年|后年)?(?P<m>1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])月(?:份)?(?:(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})[日号])?(?P<suf>底|初|中)?(?P<suf2>前|之前|以前)?",
+        r"(?P<yr>明年|今年|后年|去年|前年)?(?P<m>1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])月(?:份)?(?:(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})[日号])?(?P<suf>底|初|中)?(?P<suf2>前|之前|以前)?",
     )
 });
 static ZH_QUARTER: LazyLock<Regex> = LazyLock::new(|| {
@@ -1958,6 +1958,8 @@ fn extract_zh(text: &str, as_of: NaiveDate, found: &mut Vec<FoundFact>) {
         let year = c.name("yr").map(|m| match m.as_str() {
             "明年" => as_of.year() + 1,
             "后年" => as_of.year() + 2,
+            "去年" => as_of.year() - 1,
+            "前年" => as_of.year() - 2,
             _ => as_of.year(),
         });
         // 一月底之前, 三月前: a deadline; 三月初, 五月中: a start.
@@ -2976,6 +2978,7 @@ mod tests {
             ("两周内给答复", "两周内", when(Relative, 2026, 12, 10)),
             ("2027年3月15日上线", "2027年3月15日", when(Absolute, 2027, 3, 15)),
             ("明年三月", "明年三月", when(Absolute, 2027, 3, 1)),
+            ("是去年十月搬过来的", "去年十月", when(Absolute, 2025, 10, 1)),
             ("第三季度", "第三季度", when(Quarter, 2027, 7, 1)),
             ("三个月内", "三个月内", when(Relative, 2027, 2, 26)),
             ("Q2之前", "Q2之前", when(Quarter, 2027, 6, 30)),

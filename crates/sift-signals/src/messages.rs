@@ -33,6 +33,7 @@ pub const CODES: &[&str] = &[
     "call.conflict.count_denied",
     "call.conflict.solo_team",
     "call.conflict.team",
+    "call.conflict.when",
     "call.conflict.tools",
     "call.evidence",
     "call.evidence_note",

@@ -7,6 +7,8 @@
 //!   including me" ... "it's just me and Jordo on sales"; "销售算上我五个人" ... "销售就我跟小王".
 //! - the age of the business: "Since 2019." (to "how long has it been going?") ... "we've only
 //!   been open two years"; "零八年成立" ... "开了三年".
+//! - the month a move or an opening happened, both past and told with their year: "去年十月搬到
+//!   现在这个新大厅" ... "今年三月份搬进来那会儿".
 //!
 //! Only the prospect's statements count, each in its own turn, and only statements of how
 //! things are now: a sentence about a wish, a plan, a target, the past or a hypothetical
@@ -27,13 +29,13 @@ use crate::transcript::{Role, Span, Transcript};
 /// Two statements of the prospect that cannot both hold.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Restated {
-    /// `rate`, `tools`, `team_size` or `age`.
+    /// `rate`, `tools`, `team_size`, `age` or `when`.
     pub subject: &'static str,
     /// The earlier statement's sentence.
     pub earlier: Span,
     /// The later statement's sentence.
     pub later: Span,
-    /// What the two say (`call.conflict.rate`, `.tools`, `.team`, `.age`), without the earlier
+    /// What the two say (`call.conflict.rate`, `.tools`, `.team`, `.age`, `.when`), without the earlier
     /// statement's quote: the caller adds it as `quote`.
     pub explanation: Message,
 }
@@ -332,7 +334,7 @@ static NO_ONLINE: LazyLock<Regex> = LazyLock::new(|| {
 /// online", "线上捐款占了一半".
 static ONLINE_IN_USE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:our|the)\s+website\s+(?:[a-z'’]+\s+){0,2}?(?:takes|accepts|handles)\s+(?:cards?|payments?|bookings?|donations?|orders?)\b|\b(?:through|via|on)\s+(?:the|our)\s+(?:give|giving|donate|donation|pay|payment|book|booking)\s+button\b|\b(?:give|gives|pay|pays|book|books|donate|donates|order|orders)\s+(?:[a-z'’]+\s+){0,2}?online\b",
+        r"(?i)\b(?:our|the)\s+website\s+(?:[a-z'’]+\s+){0,2}?(?:takes|accepts|handles)\s+(?:cards?|payments?|bookings?|donations?|orders?)\b|\b(?:through|via|on)\s+(?:the|our)\s+(?:give|giving|donate|donation|pay|payment|book|booking)\s+button\b|\b(?:give|gives|pay|pays|book|books|donate|donates|order|orders)\s+(?:[a-z'’]+\s+){0,2}?online\b|\bthe\s+online\s+[a-z]+\s+(?:we['’]ve\s+got|we\s+have|we\s+use|we\s+run|we\s+pay\s+for)\b|\bour\s+online\s+(?:checker|checks|system|portal|tool|form|booking|shop)\b",
     )
 });
 /// Where a record is kept, by the tool's name: "合同台账都放在飞书的多维表格里", "排班我们现在就是Excel".
@@ -830,7 +832,7 @@ const AGE_WORDS: &str = "two|three|four|five|six|seven|eight|nine|ten|eleven|twe
 /// been open two years", "trading since 2019", "founded in 2008", "零八年成立", "开了三年多".
 static EN_AGE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\b(?:we['’]ve|we\s+have|it['’]s|it\s+has|they['’]ve|the\s+[a-z]+\s+has)\s+(?:only\s+|just\s+)?been\s+(?:open|going|trading|running|in\s+business|operating|around)\s+(?:for\s+)?(?:about\s+|nearly\s+|almost\s+|over\s+|just\s+|only\s+)?(?P<n>\d+|{w})\s+(?P<unit>years?|months?)\b|\b(?:open|going|trading|running|in\s+business|operating|opened|started|founded|set\s+up|established)\s+(?:back\s+)?(?:in|since)\s+(?P<year>(?:19|20)\d\d)\b",
+        r"(?i)\b(?:we['’]ve|we\s+have|it['’]s|it\s+has|they['’]ve|the\s+[a-z]+\s+has)\s+(?:only\s+|just\s+)?been\s+(?:open|going|trading|running|in\s+business|operating|around)\s+(?:for\s+)?(?:about\s+|nearly\s+|almost\s+|over\s+|just\s+|only\s+)?(?P<n>\d+|{w})\s+(?P<unit>years?|months?)\b|\b(?:open|going|trading|running|in\s+business|operating|opened|started|founded|set\s+up|established)\s+(?:back\s+)?(?:in|since)\s+(?P<year>(?:19|20)\d\d)\b|\b(?:started|founded|set\s+up|opened|set|began)\s+(?:the|this|our|his|her|their)\s+(?:company|business|firm|shop|practice)(?:\s+up)?(?:\s+(?:back\s+)?in\s+|\s*[.,]\s*)(?:(?P<year2>(?:19|20)\d\d)|['’](?P<short>\d\d))\b",
         w = AGE_WORDS
     ))
 });
@@ -846,6 +848,8 @@ static AGE_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\bhow\s+long\s+(?:has|have|is|are)\s+(?:[\w'’]+\s+){0,4}?(?:been\s+(?:going|open|around|trading|running|operating)|in\s+business)\b|\bhow\s+old\s+is\s+(?:the|your)\s+(?:business|company|firm|shop|practice|studio)\b|\bwhen\s+did\s+(?:you|it|the\s+\w+)\s+(?:open|start\s+up|set\s+up|get\s+going)\b|(?:开了|成立了?)多(?:久|少年)",
     )
 });
+/// A sentence that is only a year: "2012."
+static LONE_YEAR: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(?:19|20)\d\d\s*[.!]?\s*$"));
 static BARE_AGE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"(?i)^\s*(?:oh\s+|um\s+|uh\s+|well\s+)?(?:since\s+(?P<year>(?:19|20)\d\d)|(?:about\s+|nearly\s+|almost\s+|over\s+|just\s+)?(?P<n>\d+|{w})\s+(?P<unit>years?|months?))\b",
@@ -869,7 +873,13 @@ fn ages_in(text: &str, turn: usize, question: Option<&str>, as_of: NaiveDate) ->
                 _ => 2.0,
             });
         }
-        if let Some(y) = c.name("year") {
+        // "in '17": the last two digits of a year of this century when not ahead of now.
+        if let Some(y) = c.name("short") {
+            let n: i32 = y.as_str().parse().ok()?;
+            let year = if 2000 + n <= as_of.year() { 2000 + n } else { 1900 + n };
+            return Some(f64::from(as_of.year() - year));
+        }
+        if let Some(y) = c.name("year").or(c.name("year2")) {
             let y = y.as_str();
             // "零八年": two digits said one by one, this century when under the year now.
             let year = digit_by_digit(y).map(|n| match n {
@@ -895,7 +905,13 @@ fn ages_in(text: &str, turn: usize, question: Option<&str>, as_of: NaiveDate) ->
             return out;
         }
     }
-    for (a, b) in sentences(text) {
+    let ranges = sentences(text);
+    for (i, &(a, b)) in ranges.iter().enumerate() {
+        // "Since Gary started the company. 2012.": a year said alone next belongs to it.
+        let b = match ranges.get(i + 1) {
+            Some(&(next_a, next_b)) if LONE_YEAR.is_match(&text[next_a..next_b]) => next_b,
+            _ => b,
+        };
         let sentence = &text[a..b];
         let found = EN_AGE.captures(sentence).or_else(|| ZH_AGE.captures(sentence));
         // The year the business began is past by its nature: only the rest of the sentence
@@ -947,6 +963,82 @@ fn age_conflicts(ages: &[Age]) -> Vec<Restated> {
     out
 }
 
+// ---------------------------------------------------------------------------------------
+// When a move or an opening happened
+
+/// A move or an opening dated by its month and year: "去年十月搬到", "今年三月份搬进来",
+/// "前年五月新店开业". Only dates said with their year count: a bare month may be last year's
+/// or this year's.
+static ZH_EVENT_MONTH: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?P<rel>今年|去年|前年)(?P<m>十[一二]?|[一二三四五六七八九]|1[0-2]|[1-9])月份?(?:底|初|中)?(?:的时候|那会儿?)?\p{Han}{0,3}?(?:才|就|刚)?(?:(?P<moved>搬)|(?P<opened>开业|开张|开门|开的))",
+    )
+});
+/// A second move or opening, or another place's: "又搬了一次", "老店", "分店".
+static ANOTHER_EVENT: LazyLock<Regex> = LazyLock::new(|| re(r"又|再|第二|两次|上次|老店|分店|原来那|以前那|之前那"));
+
+#[derive(Debug)]
+struct EventMonth {
+    sentence: Span,
+    moved: bool,
+    /// Months since the year 0: year * 12 + month - 1.
+    month: i32,
+}
+
+fn event_months(text: &str, turn: usize, as_of: NaiveDate) -> Vec<EventMonth> {
+    let mut out = Vec::new();
+    for (a, b) in sentences(text) {
+        let sentence = &text[a..b];
+        if ANOTHER_EVENT.is_match(sentence) {
+            continue;
+        }
+        let Some(c) = ZH_EVENT_MONTH.captures(sentence) else { continue };
+        let year = as_of.year()
+            - match c.name("rel").map(|m| m.as_str()) {
+                Some("去年") => 1,
+                Some("前年") => 2,
+                _ => 0,
+            };
+        let Some(m) = c.name("m").and_then(|m| figure(m.as_str())).filter(|m| (1.0..=12.0).contains(m)) else {
+            continue;
+        };
+        let month = year * 12 + m as i32 - 1;
+        // Both dates are past: a move planned for later in this year is no restatement.
+        if month > as_of.year() * 12 + as_of.month0() as i32 {
+            continue;
+        }
+        out.push(EventMonth { sentence: Span { turn, start: a, end: b }, moved: c.name("moved").is_some(), month });
+    }
+    out
+}
+
+/// The same kind of event dated two ways, three months or more apart.
+fn event_conflicts(events: &[EventMonth]) -> Vec<Restated> {
+    let mut out = Vec::new();
+    for (i, later) in events.iter().enumerate() {
+        let earlier = events[..i].iter().find(|e| {
+            e.moved == later.moved && e.sentence.turn != later.sentence.turn && (e.month - later.month).abs() >= 3
+        });
+        if let Some(e) = earlier {
+            let (now_year, now_month) = (later.month.div_euclid(12), later.month.rem_euclid(12) + 1);
+            let (before_year, before_month) = (e.month.div_euclid(12), e.month.rem_euclid(12) + 1);
+            out.push(Restated {
+                subject: "when",
+                earlier: e.sentence,
+                later: later.sentence,
+                explanation: Message::new("call.conflict.when")
+                    .with("what", if later.moved { "moved" } else { "opened" })
+                    .with("now_year", now_year.to_string())
+                    .with("now_month", now_month.to_string())
+                    .with("turn", e.sentence.turn.to_string())
+                    .with("before_year", before_year.to_string())
+                    .with("before_month", before_month.to_string()),
+            });
+        }
+    }
+    out
+}
+
 /// Every pair of the prospect's statements, in different turns, that restate a rate, the size
 /// of their own team or the age of the business with a figure far off, or contradict each
 /// other about the tools in use; at most one pair per later sentence and subject.
@@ -955,6 +1047,7 @@ pub(crate) fn restated(transcript: &Transcript, as_of: NaiveDate) -> Vec<Restate
     let mut tools = Vec::new();
     let mut teams = Vec::new();
     let mut ages = Vec::new();
+    let mut events = Vec::new();
     for turn in transcript.turns.iter().filter(|t| t.role == Role::Prospect) {
         rates.extend(rates_in(&turn.text, turn.index));
         let question = turn.index.checked_sub(1).and_then(|i| transcript.turns.get(i)).filter(|q| q.role == Role::Rep);
@@ -962,11 +1055,13 @@ pub(crate) fn restated(transcript: &Transcript, as_of: NaiveDate) -> Vec<Restate
         tools.extend(tool_claims(&turn.text, turn.index));
         teams.extend(team_totals(&turn.text, turn.index));
         ages.extend(ages_in(&turn.text, turn.index, question.map(|q| q.text.as_str()), as_of));
+        events.extend(event_months(&turn.text, turn.index, as_of));
     }
     let mut out = rate_conflicts(&rates);
     out.extend(tool_conflicts(&tools));
     out.extend(team_conflicts(&teams));
     out.extend(age_conflicts(&ages));
+    out.extend(event_conflicts(&events));
     out.dedup_by(|b, a| a.subject == b.subject && a.later == b.later);
     out
 }
@@ -1342,6 +1437,14 @@ mod tests {
             ]),
             ["tools"]
         );
+        assert_eq!(
+            subjects(&[
+                "Orders come in by phone and fax, there's no online side at all.",
+                "R: and payments",
+                "The online portal we use takes the card payments.",
+            ]),
+            ["tools"]
+        );
         let r = found(&["We're not online at all.", "R: OK.", "Most regulars book online now."]);
         let said = r.first().map(|r| r.explanation.english()).unwrap_or_default();
         assert!(said.contains("they use online channels, but turn 0 said they had no online channels"), "{said}");
@@ -1537,6 +1640,27 @@ mod tests {
     }
 
     #[test]
+    fn a_move_or_an_opening_dated_two_ways() {
+        let r = found(&[
+            "我们是前年八月搬到这个园区的，三层楼。",
+            "R: 网线是现成的吗？",
+            "去年四月份搬过来的时候就布好了。",
+        ]);
+        assert_eq!(r.iter().map(|r| r.subject).collect::<Vec<_>>(), ["when"]);
+        let said = r[0].explanation.english();
+        assert!(said.contains("April 2025") && said.contains("August 2024"), "{said}");
+        assert_eq!(subjects(&["店是去年三月开业的。", "R: 生意怎么样？", "今年一月开张到现在，一直还行。"]), ["when"]);
+        // Close months, a second move, a move and an opening, one turn, a move still ahead.
+        assert!(subjects(&["去年十月搬过来的。", "R: 嗯。", "去年十一月搬完的。"]).is_empty());
+        assert!(subjects(&["去年三月搬过来的。", "R: 嗯。", "今年五月又搬了一次，挪到二楼。"]).is_empty());
+        assert!(
+            subjects(&["去年三月搬过来的。", "R: 嗯。", "今年九月开的业，挂了牌子。", "今年九月开业的。"]).is_empty()
+        );
+        assert!(subjects(&["去年三月搬过来的，今年九月搬到这儿。"]).is_empty());
+        assert!(subjects(&["去年三月搬过来的。", "R: 嗯。", "明年三月搬走。"]).is_empty());
+    }
+
+    #[test]
     fn the_age_of_the_business_restated() {
         // A bare year answering "how long...?", then a span far off.
         assert_eq!(
@@ -1554,6 +1678,19 @@ mod tests {
         assert_eq!(
             subjects(&["我们所不大的，零八年成立，十二三个人。", "R: 好的。", "我们开了三年多了，还在摸索。"]),
             ["age"]
+        );
+        // A founding year said alone after the founding, then one said with an apostrophe.
+        assert_eq!(
+            subjects(&[
+                "Since Dana opened the shop. 2009.",
+                "R: OK.",
+                "These are the tills she's had since she set the shop up in '21."
+            ]),
+            ["age"]
+        );
+        assert!(
+            subjects(&["Since Dana opened the shop. 2019.", "R: OK.", "She set the shop up in '19 with her sister."])
+                .is_empty()
         );
         // Only since this year or last, then years of work said as ours.
         assert_eq!(

@@ -219,6 +219,36 @@ impl Message {
                 a("before"),
                 a("quote")
             ),
+            // The month a move or an opening happened.
+            "call.conflict.when" => {
+                const MONTHS: [&str; 12] = [
+                    "January",
+                    "February",
+                    "March",
+                    "April",
+                    "May",
+                    "June",
+                    "July",
+                    "August",
+                    "September",
+                    "October",
+                    "November",
+                    "December",
+                ];
+                let month = |key: &str| {
+                    a(key).parse::<usize>().ok().and_then(|m| MONTHS.get(m.wrapping_sub(1))).copied().unwrap_or("?")
+                };
+                let what = if a("what") == "moved" { "they moved" } else { "it opened" };
+                format!(
+                    "{what} in {} {} now, but turn {} said {} {} (\"{}\")",
+                    month("now_month"),
+                    a("now_year"),
+                    a("turn"),
+                    month("before_month"),
+                    a("before_year"),
+                    a("quote")
+                )
+            }
             // The contact's own team, counted with themselves.
             "call.conflict.team" => format!(
                 "the contact's team is {} now, counting themselves, but turn {} said {} (\"{}\")",

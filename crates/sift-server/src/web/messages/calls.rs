@@ -179,6 +179,16 @@ pub(super) fn chinese(m: &Message) -> Option<String> {
             a("before"),
             a("quote")
         ),
+        "call.conflict.when" => format!(
+            "联系人现在说{}是 {} 年 {} 月，但第 {} 段说的是 {} 年 {} 月（“{}”）",
+            if a("what") == "moved" { "搬过来" } else { "开业" },
+            a("now_year"),
+            a("now_month"),
+            a("turn"),
+            a("before_year"),
+            a("before_month"),
+            a("quote")
+        ),
         "call.conflict.team" => format!(
             "联系人现在说自己团队（算上本人）有 {} 人，但第 {} 段说的是 {} 人（“{}”）",
             a("now"),
