@@ -333,7 +333,9 @@ pub struct Scratch {
     encode: EncodeScratch,
     full_row: Vec<f64>,
     forest: ForestScratch,
-    /// (slot, effect): a slot is a schema column, or an index into `odoo.hits`.
+    /// (slot, effect): a slot is a schema column, or an index into `odoo.hits`. A gbm
+    /// lists the columns its trees split on, in order (any other column's effect is always
+    /// 0, never named); the other models every column.
     pub effects: Vec<(usize, f64)>,
     pub odoo: OdooScratch,
 }
@@ -343,8 +345,15 @@ struct ForestEngine<'m> {
     forest: CompiledForest,
     encoder: Encoder<'m>,
     codes: &'m [f64],
-    /// The schema column of each tree feature.
-    tree_feature_column: Vec<usize>,
+    /// The features a tree splits on ([`CompiledForest::used_features`], ascending, so the
+    /// dense ones first): the dense features, then the categorical columns' slots.
+    used_dense: Vec<usize>,
+    used_slots: Vec<usize>,
+    /// The schema columns with a feature some tree splits on, ascending: the effects a row
+    /// lists (every other column's effect is 0, never a factor).
+    live_columns: Vec<usize>,
+    /// For each used feature, the place of its column in `live_columns`.
+    used_effect: Vec<usize>,
 }
 
 enum Engine<'m> {
@@ -449,11 +458,28 @@ impl<'m> Scorer<'m> {
                     .collect();
                 slots.sort();
                 tree_feature_column.extend(slots.into_iter().map(|(_, i)| i));
+                let forest = forest.compile();
+                let used = forest.used_features();
+                if used.iter().any(|&f| f >= tree_feature_column.len()) {
+                    return Err(ScoreError::BadModelFile("a tree splits on a feature the schema lacks".into()));
+                }
+                let used_dense = used.iter().copied().filter(|&f| f < schema.n_dense).collect();
+                let used_slots = used.iter().filter_map(|&f| f.checked_sub(schema.n_dense)).collect();
+                let mut live_columns: Vec<usize> = used.iter().map(|&f| tree_feature_column[f]).collect();
+                live_columns.sort_unstable();
+                live_columns.dedup();
+                let used_effect = used
+                    .iter()
+                    .map(|&f| live_columns.binary_search(&tree_feature_column[f]).unwrap_or_default())
+                    .collect();
                 Engine::Gbm(ForestEngine {
-                    forest: forest.compile(),
+                    forest,
                     encoder: schema.encoder(),
                     codes: category_codes,
-                    tree_feature_column,
+                    used_dense,
+                    used_slots,
+                    live_columns,
+                    used_effect,
                 })
             }
             ModelParams::OdooNb(nb) => Engine::OdooNb { nb, tables: Box::new(OdooTables::new(nb, &nb.prepare())) },
@@ -523,9 +549,8 @@ impl<'m> Scorer<'m> {
         scratch: &mut Scratch,
         mut each: impl FnMut(usize, f64, &Scratch),
     ) -> Result<()> {
-        let ForestEngine { forest, encoder, codes, tree_feature_column } = engine;
+        let ForestEngine { forest, encoder, codes, used_dense, used_slots, live_columns, used_effect } = engine;
         let schema = &self.model.schema;
-        let width = schema.n_dense + schema.n_categorical;
         scratch.dense.resize(schema.n_dense, 0.0);
         scratch.onehot.resize(schema.n_categorical, NONE);
         scratch.full_row.clear();
@@ -537,24 +562,29 @@ impl<'m> Scorer<'m> {
                 &mut scratch.onehot,
                 &mut scratch.encode,
             )?;
-            scratch.full_row.extend_from_slice(&scratch.dense);
-            scratch
-                .full_row
-                .extend(scratch.onehot.iter().map(|&f| if f == NONE { f64::NAN } else { codes[f as usize] }));
+            // Only the features a tree splits on: the walk reads no other.
+            let (dense, onehot) = (scratch.dense.as_slice(), scratch.onehot.as_slice());
+            scratch.full_row.extend(used_dense.iter().map(|&f| dense[f]));
+            scratch.full_row.extend(used_slots.iter().map(|&s| match onehot[s] {
+                NONE => f64::NAN,
+                f => codes[f as usize],
+            }));
         }
         // Per-feature contributions (Saabas) add up to the tree outputs: one pass gives both
         // the prediction and its explanation.
-        forest.contributions_of_rows(&scratch.full_row, width, &mut scratch.forest);
+        forest.contributions_of_used(&scratch.full_row, &mut scratch.forest);
+        let width = used_effect.len();
         for r in 0..count {
             let contributions = &scratch.forest.contributions()[r * width..(r + 1) * width];
             let z = forest.log_odds(contributions);
             scratch.effects.clear();
-            scratch.effects.extend((0..schema.columns.len()).map(|c| (c, 0.0)));
+            scratch.effects.extend(live_columns.iter().map(|&c| (c, 0.0)));
             // Through a slice: indexing the vector reloaded its pointer and length for
-            // every feature.
+            // every feature. Each column's features added in order, as over every feature:
+            // the ones left out add 0.0 to a sum that starts at 0.0, which changes no bit.
             let effects = scratch.effects.as_mut_slice();
-            for (&v, &c) in contributions.iter().zip(tree_feature_column) {
-                effects[c].1 += v;
+            for (&v, &e) in contributions.iter().zip(used_effect) {
+                effects[e].1 += v;
             }
             each(r, self.calibrated(sigmoid(z)), scratch);
         }
@@ -796,6 +826,119 @@ fn top_many_into(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A gbm lists the effects of the columns its trees split on, and each, with the
+    /// probability, has the bits of the straightforward computation: every feature of the
+    /// encoded row walked ([`CompiledForest::contributions_of_rows`]), every feature's
+    /// contribution added to its column in order, the log-odds over every feature. The
+    /// columns no tree splits on (constant here) have an effect of exactly 0 there. Rows
+    /// with missing, rare and unseen values, one by one and in blocks.
+    #[test]
+    fn a_gbm_lists_the_columns_its_trees_split_on_with_the_bits_of_every_feature_walked() {
+        use crate::features::ColumnKind;
+        use crate::train::{TrainOptions, train};
+        let mut state = 7u64;
+        let mut next = |n: u64| {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % n
+        };
+        let sources = ["web", "Web ", "fair", "call", "partner", "mail", "ad"];
+        let mut text: Vec<Vec<String>> = Vec::new();
+        for _ in 0..600 {
+            let visits = next(12);
+            let source = sources[next(7) as usize];
+            let converted = (visits + next(6)) % 3 == 0 || source == "fair";
+            let visits = if next(10) == 0 { String::new() } else { visits.to_string() };
+            let segment = if next(8) == 0 { "" } else { ["a", "b"][next(2) as usize] };
+            text.push(
+                [
+                    visits,
+                    "3".into(),
+                    "No".into(),
+                    source.into(),
+                    "blue".into(),
+                    segment.into(),
+                    u8::from(converted).to_string(),
+                ]
+                .to_vec(),
+            );
+        }
+        let headers = ["Visits", "Constant", "Newsletter", "Source", "Colour", "Segment", "Converted"];
+        let rows: Vec<Vec<&str>> = text.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+        let table = crate::Table::from_rows(&headers, &rows);
+        let options = TrainOptions {
+            created_at: "2026-01-01T00:00:00Z".into(),
+            ..TrainOptions::new("Converted", ModelKind::Gbm)
+        };
+        let model = train(&table, &options).expect("trains");
+        let scorer = Scorer::new(&model, &table.headers).expect("fits");
+        let Engine::Gbm(engine) = &scorer.engine else { panic!("a gbm") };
+        let schema = &model.schema;
+        // Each feature's column, straightforwardly: dense features by the schema, then one
+        // feature per categorical or date column, in slot order.
+        let mut column_of: Vec<usize> = schema.feature_column[..schema.n_dense].iter().map(|&c| c as usize).collect();
+        let mut slots: Vec<(u32, usize)> = schema
+            .columns
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| match c.kind {
+                ColumnKind::Categorical { slot, .. } | ColumnKind::Date { slot, .. } => Some((slot, i)),
+                ColumnKind::Numeric { .. } => None,
+            })
+            .collect();
+        slots.sort();
+        column_of.extend(slots.iter().map(|&(_, i)| i));
+        let dead: Vec<&str> = (0..schema.columns.len())
+            .filter(|c| !engine.live_columns.contains(c))
+            .map(|c| schema.columns[c].name.as_str())
+            .collect();
+        assert!(dead.contains(&"Constant") && dead.contains(&"Colour"), "{dead:?}");
+        assert!(engine.live_columns.len() >= 2, "{:?}", engine.live_columns);
+        let ModelParams::Gbm { forest, category_codes } = &model.params else { panic!("a gbm") };
+        let full = forest.compile();
+        let encoder = schema.encoder();
+        let mut extra: Vec<Vec<&str>> = vec![vec!["", "", "", "", "", ""], vec!["99", "3", "No", "unseen", "red", "c"]];
+        extra.extend(rows.iter().map(|r| r[..6].to_vec()));
+        let mut scratch = Scratch::default();
+        let mut block = Scratch::default();
+        let mut reference = crate::features::EncodeScratch::default();
+        let mut blocked = Vec::new();
+        scorer
+            .score_rows(
+                extra.len(),
+                |r, i| (!extra[r][i].is_empty()).then_some(extra[r][i]),
+                1,
+                &mut block,
+                |_, p, s| {
+                    blocked.push((p.to_bits(), s.effects.iter().map(|&(c, e)| (c, e.to_bits())).collect::<Vec<_>>()))
+                },
+            )
+            .expect("scores");
+        for (r, row) in extra.iter().enumerate() {
+            let cell = |i: usize| (!row[i].is_empty()).then_some(row[i]);
+            let p = scorer.score(cell, r + 1, &mut scratch).expect("scores");
+            let mut dense = vec![0.0; schema.n_dense];
+            let mut onehot = vec![NONE; schema.n_categorical];
+            encoder.encode(cell, r + 1, &mut dense, &mut onehot, &mut reference).expect("encodes");
+            let mut values = dense.clone();
+            values.extend(onehot.iter().map(|&f| if f == NONE { f64::NAN } else { category_codes[f as usize] }));
+            let mut walked = crate::gbm::ForestScratch::default();
+            full.contributions_of_rows(&values, values.len(), &mut walked);
+            let mut effects = vec![0.0; schema.columns.len()];
+            for (&v, &c) in walked.contributions().iter().zip(&column_of) {
+                effects[c] += v;
+            }
+            let want_p = scorer.calibrated(sigmoid(full.log_odds(walked.contributions())));
+            assert_eq!(p.to_bits(), want_p.to_bits(), "row {r}");
+            let want: Vec<(usize, u64)> = engine.live_columns.iter().map(|&c| (c, effects[c].to_bits())).collect();
+            let got: Vec<(usize, u64)> = scratch.effects.iter().map(|&(c, e)| (c, e.to_bits())).collect();
+            assert_eq!(got, want, "row {r}");
+            for (c, e) in effects.iter().enumerate() {
+                assert!(engine.live_columns.contains(&c) || e.to_bits() == 0, "column {c}: {e}");
+            }
+            assert_eq!(blocked[r], (p.to_bits(), got), "row {r} in a block");
+        }
+    }
 
     /// A pass per side names the same factors, in the same order, with the same bits, as one
     /// pass over both sides: ties (first seen first), negligible and zero effects, both
