@@ -1667,6 +1667,20 @@ mod tests {
             &[(Excuse, "主要是没顾上")],
             &[],
         );
+        // Asked as "had a go at ... before" and as 之前没考虑……
+        check(
+            &[
+                "R: Have you had a go at the scheduling before?",
+                "We did, a couple of summers back. Bought a rota app, and within a month half the staff had stopped opening it, so we went back to the whiteboard.",
+            ],
+            &[(Excuse, "")],
+            &[],
+        );
+        check(
+            &["R: 之前没想过弄个系统管一管？", "想是想过，这两年一直忙着开新店，实在抽不出人，就一直拖着。"],
+            &[(Excuse, "")],
+            &[],
+        );
     }
 
     #[test]
@@ -1862,6 +1876,8 @@ mod tests {
         // "老板" alone, or "the boss", names no one.
         check(&["R: 这个事谁来定？", "那肯定是老板啊，我就是个前台。"], &[], &[Specificity]);
         check(&["R: Who would it be?", "The boss."], &[], &[Specificity]);
+        // A bare name to "who would that go to?".
+        check(&["R: If you did look at it, who would that go to?", "Marcus."], &[(Specificity, "Marcus")], &[]);
     }
 
     #[test]

@@ -659,7 +659,7 @@ static EN_PERSON: LazyLock<Regex> = LazyLock::new(|| {
 /// only when it is none of [`SPOKEN_NOT_NAMES`] nor a role.
 static EN_NAME_PART_SPOKEN: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"\b(?P<name>[a-z]+)\s+(?:really\s+|also\s+|usually\s+)?(?:(?P<decide>{EN_DECIDE})|(?P<approve>signs?\s+off|approves?|okays|signs\s+(?:anything|everything|all|the)|signs\s+for\s+(?:it|that|this|them|anything|everything)|signs\s+(?:hes|shes|he['’]s|she['’]s)))\b|\b(?:get|have|ask|need)\s+(?P<name2>[a-z]+)\s+to\s+(?:okay|ok|approve|sign(?:\s+off)?|green-?light|sign\s+it)\b|\b(?P<name3>[a-z]+)\s+is\s+the\s+(?:one|person|lady|guy)\s+(?:who|that)\s+(?:signs|approves|okays)\b"
+        r"\b(?P<name>[a-z]+)\s+(?:really\s+|also\s+|usually\s+)?(?:(?P<decide>{EN_DECIDE})|(?P<approve>signs?\s+off|approves?|okays|signs\s+(?:anything|everything|all|the)|signs\s+for\s+(?:it|that|this|them|anything|everything)|signs\s+(?:hes|shes|he['’]s|she['’]s)))\b|\b(?:get|have|ask|need)\s+(?P<name2>[a-z]+)\s+to\s+(?:okay|ok|approve|sign(?:\s+off)?|green-?light|sign\s+it)\b|\b(?P<name3>[a-z]+)\s+is\s+the\s+(?:one|person|lady|guy)\s+(?:who|that)\s+(?:signs|approves|okays)\b|\b(?:that'?s|that’s)\s+(?P<name4>[a-z]+)\s+(?:she|he)\s+(?:owns|runs)\s+the\s+(?:firm|business|company|shop|place|practice|agency)\b"
     ))
 });
 /// Lower-case words that come before "signs" or "decides" without being a person's name.
@@ -1630,11 +1630,15 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
     if !text.bytes().any(|b| b.is_ascii_uppercase()) {
         for c in EN_NAME_PART_SPOKEN.captures_iter(text) {
             let (s, e) = range(&c);
-            let Some(name) = c.name("name").or(c.name("name2")).or(c.name("name3")) else { continue };
+            let Some(name) = c.name("name").or(c.name("name2")).or(c.name("name3")).or(c.name("name4")) else {
+                continue;
+            };
             if SPOKEN_NOT_NAMES.contains(&name.as_str()) || EN_ROLE_WORD.is_match(name.as_str()) {
                 continue;
             }
-            let part = if c.name("decide").is_some() { RolePart::Decides } else { RolePart::Approves };
+            // "thats marcia she owns the firm": the owner decides.
+            let decides = c.name("decide").is_some() || c.name("name4").is_some();
+            let part = if decides { RolePart::Decides } else { RolePart::Approves };
             push(Some(Fact::Person { role: name.as_str().to_owned(), part }), s, e);
         }
     }
@@ -3213,6 +3217,11 @@ mod tests {
         // Approving the year's plan is a step of the planning cycle, not this purchase.
         let plan = "The board signs off the operations plan for the coming year at its December meeting.";
         assert!(!found(plan).iter().any(|(_, f)| matches!(f, Fact::Person { .. })), "{plan}");
+        check(
+            "thats priya she runs the practice so itd be her",
+            "thats priya she runs the practice",
+            person("priya", RolePart::Decides),
+        );
         check("Honestly, I make the call here", "I make the call", person("self", RolePart::Decides));
         check("the VP of Sales decides", "the VP of Sales decides", person("vp of sales", RolePart::Decides));
         check("I'd need to run it by my boss", "run it by my boss", person("boss", RolePart::Approves));

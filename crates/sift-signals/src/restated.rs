@@ -99,6 +99,42 @@ static ZH_RATE: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
+/// A rep question asking a rate: "Roughly how many new enquiries would you get in a week?".
+static RATE_QUESTION: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\bhow\s+many\s+(?P<unit>(?:[a-z][a-z'-]*\s+){1,3}?)(?:would|do|did|does|are|will)\s+(?:you|they|we)\s+(?:[a-z]+\s+){0,2}?(?:in|per|a|each|every)\s+(?:a\s+|an\s+(?:average\s+)?)?(?P<period>day|week|month|year)\b",
+    )
+});
+/// An answer that is only a figure: "Around twenty.", "Sixty-odd.", "About 40, I think."
+static BARE_COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)^\s*(?:oh\s+|um\s+|uh\s+|well\s+)?(?P<pre>(?:about|around|roughly|maybe|probably|approximately|nearly|almost|like)\s+)?(?P<num>\d[\d,]*|{words})(?P<odd>-odd|\s+or\s+so|-?ish)?\s*(?:[.!,?]|$)",
+        words = en_word_number_pattern()
+    ))
+});
+
+/// A bare figure answering a question that asks a rate: the rate in the question's unit and
+/// period.
+fn rate_answered(question: &str, answer: &str, turn: usize) -> Option<Rate> {
+    let q = RATE_QUESTION.captures(question)?;
+    let c = BARE_COUNT.captures(answer)?;
+    let num = c.name("num")?.as_str();
+    let value = num.replace(',', "").parse::<f64>().ok().or_else(|| parse_en_words(num))?;
+    let unit_words = q.name("unit")?.as_str().trim();
+    if value < 2.0 || NOT_COUNT.is_match(unit_words) {
+        return None;
+    }
+    let end = sentences(answer).first().map_or(answer.len(), |r| r.1);
+    Some(Rate {
+        sentence: Span { turn, start: 0, end },
+        value,
+        hedged: c.name("pre").is_some() || c.name("odd").is_some(),
+        period: period_of(&q.name("period")?.as_str().to_lowercase()),
+        unit: unit_words.split_whitespace().map(stem).collect::<Vec<_>>().join(" "),
+        before: String::new(),
+    })
+}
+
 #[derive(Debug)]
 struct Rate {
     sentence: Span,
@@ -1051,6 +1087,7 @@ pub(crate) fn restated(transcript: &Transcript, as_of: NaiveDate) -> Vec<Restate
     for turn in transcript.turns.iter().filter(|t| t.role == Role::Prospect) {
         rates.extend(rates_in(&turn.text, turn.index));
         let question = turn.index.checked_sub(1).and_then(|i| transcript.turns.get(i)).filter(|q| q.role == Role::Rep);
+        rates.extend(question.and_then(|q| rate_answered(&q.text, &turn.text, turn.index)));
         tools.extend(question.and_then(|q| denied_when_asked(&q.text, &turn.text, turn.index)));
         tools.extend(tool_claims(&turn.text, turn.index));
         teams.extend(team_totals(&turn.text, turn.index));
@@ -1128,6 +1165,38 @@ mod tests {
         assert_eq!(
             subjects(&["我们一个月要上门量一百二十户左右。", "R: 一天跑几户？", "量尺一个月也就上门四十来户。"]),
             ["rate"]
+        );
+    }
+
+    #[test]
+    fn a_bare_figure_answering_a_rate_question_is_that_rate() {
+        assert_eq!(
+            subjects(&[
+                "R: How many new bookings do you take in a month?",
+                "About thirty.",
+                "R: And the team?",
+                "Four of us. We get ninety-odd new bookings a month in the summer, easily.",
+            ]),
+            ["rate"]
+        );
+        // Close figures, another thing counted, or a question that asks no rate.
+        assert!(
+            subjects(&[
+                "R: How many new bookings do you take in a month?",
+                "About thirty.",
+                "R: OK.",
+                "We get thirty-odd new bookings a month.",
+            ])
+            .is_empty()
+        );
+        assert!(
+            subjects(&[
+                "R: How many staff have you got?",
+                "About thirty.",
+                "R: OK.",
+                "We get ninety new bookings a month."
+            ])
+            .is_empty()
         );
     }
 
