@@ -869,6 +869,12 @@ impl Reader<'_> {
                 (Cue::Negative, Some(c))
                     if c == TIMELINE
                         && (MEETING_WORDS.is_match(&text[sentence_range(start).0..start])
+                            // "你把资料发我，我先看看": reading what was sent, not putting off.
+                            || text[start..end].contains("先看看")
+                                && PAPERS.is_match(&text[sentence_range(start).0..start])
+                            // "那得等我老婆看了再说": waiting on the one who decides, an
+                            // authority matter, not a later date.
+                            || AWAITS_PERSON.is_match(&text[start..end])
                             || money_no.iter().any(|&(a, b)| a < end && start < b)
                             // "And next year?" "明年再看吧" asked about money: the period put
                             // off is the money's, not the purchase's ("现在真不急" still is).
@@ -935,6 +941,15 @@ impl Reader<'_> {
             if c == NEED
                 && (asked.availability
                     || asked.season && entry.cue == Cue::Confirmed && BUSY.is_match(&text[start..end]))
+            {
+                continue;
+            }
+            // "we just bought the new van ... thats eighteen grand gone": money spent on a
+            // purchase, not money lost to the problem.
+            if c == NEED
+                && entry.cue == Cue::Confirmed
+                && text[start..end].ends_with("gone")
+                && BOUGHT_SOMETHING.is_match(&text[sentence_range(start).0..start])
             {
                 continue;
             }
@@ -2370,6 +2385,19 @@ static MEETING_WORDS: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         r"(?i)(?-u:\b)(?:demo|demonstration|meeting|call|catch-?up|walk-?through|presentation)s?(?-u:\b)|演示|见面|开会|会议|电话|拜访|讲解",
     )
 });
+/// A purchase named before money said gone: "we just bought the new van ... thats".
+static BOUGHT_SOMETHING: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(r"(?i)(?-u:\b)(?:bought|spent\s+\w+\s+on|paid\s+for|forked\s+out\s+for|splashed\s+out\s+on)(?-u:\b)")
+});
+/// Papers sent to read: "你把资料发我".
+static PAPERS: std::sync::LazyLock<Regex> =
+    std::sync::LazyLock::new(|| built_in(r"资料|材料|方案|报价|合同|介绍|案例|样本|(?i:ppt|brochure)"));
+/// Waiting for the one who decides to look or agree: "等我老婆看了再说", "等王总点头再说".
+static AWAITS_PERSON: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    built_in(
+        r"^等(?:我|我们|我们家|我家)?(?:老婆|老公|爱人|媳妇|家里|合伙人|股东|老板|老板娘|领导|上面|\p{Han}总|\p{Han}董|他|她|他们)\p{Han}{0,2}?(?:看了|看过|看完|点头|同意|拍板|签字|商量)",
+    )
+});
 /// This year's money named in a clause: "nothing left in this year's pot", "今年的钱花完了".
 static THIS_YEARS_MONEY: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(r"(?i)(?-u:\b)this\s+(?:year|year['’]s|financial\s+year|fiscal\s+year)(?-u:\b)|今年")
@@ -2548,7 +2576,7 @@ static FINAL_SAY_ELSEWHERE: std::sync::LazyLock<Regex> = std::sync::LazyLock::ne
 /// us there by March, I'll sign today".
 static CONDITIONAL_HURRY: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     built_in(
-        r"^\W*(?:如果|要是|只要|你(?:要)?能|能让我)[^。！？!?]*[，,]\s*(?:那)?(?:我|我们)(?:就)?(?:马上|立刻|当场|立马)|(?i)^\W*(?:if|as\s+long\s+as)\s[^.?!]*,\s*(?:then\s+)?(?:i['’]ll|we['’]ll|i\s+will|we\s+will)\s+(?:sign|buy|go\s+ahead|order)\b[^.?!]*(?:today|tomorrow|right\s+away|straight\s+away|now|on\s+the\s+spot)",
+        r"^\W*(?:如果|要是|只要|你(?:要)?能|能让我)[^。！？!?]*[，,]\s*(?:那)?(?:我|我们)(?:就)?(?:马上|立刻|当场|立马)|(?:做得到|能做到|办得到|做到了|办到了)(?:的话)?[，,\s]*(?:那)?(?:我|我们)(?:就)?(?:马上|立刻|当场|立马)|(?i)^\W*(?:if|as\s+long\s+as)\s[^.?!]*,\s*(?:then\s+)?(?:i['’]ll|we['’]ll|i\s+will|we\s+will)\s+(?:sign|buy|go\s+ahead|order)\b[^.?!]*(?:today|tomorrow|right\s+away|straight\s+away|now|on\s+the\s+spot)",
     )
 });
 /// A figure said as its floor: "sixty odd", "forty-plus", "over 20k", "八百多", "一万出头".
@@ -2866,7 +2894,7 @@ static SELF_ANSWER: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
 static SPENT_BEFORE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     crate::lexicon::compile(
-        r"(?i)(?-u:\b)(?:spent|paid|bought|purchased|used\s+to\s+pay|were\s+paying|was\s+costing)(?:\s+[\w']+){0,4}?\s*(?:about|around|roughly|like|almost|over|nearly)?\s*$|(?:花了|花过|买过|付了|当时花|去年花)[^，,。]{0,6}$|(?:换了|买了|添了|新买了)[^，,。]{0,8}[，,\s]*(?:一|每)(?:台|辆|套|部|个|条)$|(?:买了|上了|装了|订了|买过|用过|订过|办过|开过)[^，,。！？]{0,12}[，,\s]*(?:一年|每年|一个月|每个月|每月)$",
+        r"(?i)(?-u:\b)(?:spent|paid|bought|purchased|used\s+to\s+pay|were\s+paying|was\s+costing)(?:\s+[\w']+){0,4}?\s*(?:about|around|roughly|like|almost|over|nearly)?\s*$|(?-u:\b)(?:bought|got\s+(?:a|the)\s+new|paid\s+for|forked\s+out\s+for)\s+(?:[\w']+\s+){0,8}?(?:that['’]?s|thats|which\s+was)\s+$|(?:花了|花过|买过|付了|当时花|去年花)[^，,。]{0,6}$|(?:换了|买了|添了|新买了)[^，,。]{0,8}[，,\s]*(?:一|每)(?:台|辆|套|部|个|条)$|(?:买了|上了|装了|订了|买过|用过|订过|办过|开过)[^，,。！？]{0,12}[，,\s]*(?:一年|每年|一个月|每个月|每月)$",
     )
     .expect("built-in pattern")
 });
@@ -4064,6 +4092,46 @@ mod tests {
             ],
             &[("timeline", Negative)],
         );
+        check(
+            &[
+                "R: 您希望达到什么效果？",
+                "一个月回本，做得到我立马签。",
+                "R: 那明年再联系您？",
+                "不用了，现在这样挺好，没这个打算。",
+            ],
+            &[("timeline", Negative)],
+        );
+        // Money gone on a purchase is spent, not lost; nothing this year or next is no budget.
+        check(
+            &[
+                "R: any money set aside for it",
+                "no we just bought a new oven in march thats six grand gone so nothing this year or next",
+            ],
+            &[("budget", Negative)],
+        );
+        check(
+            &["R: any problems with it", "yeah the no-shows, thats two grand gone every month"],
+            &[("need", Confirmed)],
+        );
+        check(
+            &["R: any problems with it", "not really, we bought a new press in may thats nine grand gone on that"],
+            &[("need", Unknown)],
+        );
+        // Waiting on the one who decides, or reading what was sent, is no change of date.
+        check(
+            &[
+                "R: 时间上呢？",
+                "越快越好，下个月就要用上。",
+                "R: 那我出个报价，您看合适就签？",
+                "那得等我爱人看了再说，钱都是她管。",
+            ],
+            &[("timeline", Confirmed)],
+        );
+        check(
+            &["R: 时间上呢？", "三月一号之前要装好。", "R: 我把方案发您微信？", "行，你把方案发我，我先看看。"],
+            &[("timeline", Confirmed)],
+        );
+        check(&["R: 时间上呢？", "等我爱人回来再说吧，不急。"], &[("timeline", Negative)]);
         // One part first, the rest later: the plan holds.
         check(
             &[

@@ -1599,6 +1599,18 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
         } else {
             RolePart::Involved
         };
+        // "i'm the owner i sign everything": the contact naming their own role decides.
+        let before = text[..s].trim_end().to_lowercase();
+        // Only the owner or founder: a managing director's title still places the approval
+        // step ("anything over five thousand has to be in that plan").
+        if ["i'm", "i’m", "im", "i am"].iter().any(|w| before.ends_with(w))
+            && (role.contains("owner") || role.contains("founder"))
+        {
+            if part != RolePart::Involved {
+                push(Some(Fact::Person { role: "self".to_owned(), part: RolePart::Decides }), s, e);
+            }
+            continue;
+        }
         // Without "our"/"the", a bare word like "board" or "legal" is a role only when a
         // decision verb follows ("CFO signs off" in a rep's note).
         if c.name("det").is_none() && part == RolePart::Involved {
@@ -3222,6 +3234,7 @@ mod tests {
             "thats priya she runs the practice",
             person("priya", RolePart::Decides),
         );
+        check("thats me im the owner i sign everything here", "the owner i sign", person("self", RolePart::Decides));
         check("Honestly, I make the call here", "I make the call", person("self", RolePart::Decides));
         check("the VP of Sales decides", "the VP of Sales decides", person("vp of sales", RolePart::Decides));
         check("I'd need to run it by my boss", "run it by my boss", person("boss", RolePart::Approves));

@@ -874,7 +874,7 @@ static EN_AGE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static ZH_AGE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?P<year>(?:19|20)\d\d|[零〇一二九][零〇一二三四五六七八九])年(?:就|的时候)?(?:成立|开的|开业|创办|注册的|开张|创立)|(?:开了|成立|开业|(?:我们|咱们|俺们|店|公司|厂)\p{{Han}}{{0,8}}?(?:做了|干了))(?:有|快|差不多|都|将近|也才|才|也就|就)?(?P<n>{ZH_NUM})(?:来|(?P<more>多))?(?P<unit>年|个月)(?:了)?|(?:我们|咱们|俺们)(?:店|公司|厂|工作室)\p{{Han}}{{0,8}}?(?:做|干)\p{{Han}}{{0,6}}?都(?P<n2>{ZH_NUM})(?:来|(?P<more2>多))?(?P<unit2>年)了|(?P<rel>今年|去年|前年)\p{{Han}}{{0,4}}?才(?:搬|开|成立|开业|开张)",
+        r"(?P<year>(?:19|20)\d\d|[零〇一二九][零〇一二三四五六七八九])年(?:就|才|的时候)?(?:成立|开的|开业|创办|注册的|开张|创立)|(?:开了|成立|开业|(?:我们|咱们|俺们|店|公司|厂)\p{{Han}}{{0,8}}?(?:做了|干了))(?:有|快|差不多|都|将近|也才|才|也就|就)?(?P<n>{ZH_NUM})(?:来|(?P<more>多))?(?P<unit>年|个月)(?:了)?|(?:我们|咱们|俺们)(?:店|公司|厂|工作室)\p{{Han}}{{0,8}}?(?:做|干)\p{{Han}}{{0,6}}?都(?P<n2>{ZH_NUM})(?:来|(?P<more2>多))?(?P<unit2>年)了|(?P<rel>今年|去年|前年)\p{{Han}}{{0,4}}?才(?:搬|开|成立|开业|开张)",
     ))
 });
 /// A rep question about how long the business has been going, which a bare "Since 2019." or
@@ -1748,6 +1748,7 @@ mod tests {
             subjects(&["我们所不大的，零八年成立，十二三个人。", "R: 好的。", "我们开了三年多了，还在摸索。"]),
             ["age"]
         );
+        assert_eq!(subjects(&["车行是一六年才开的，做了十年。", "R: 好的。", "公司开了二十年了，老客户多。"]), ["age"]);
         // A founding year said alone after the founding, then one said with an apostrophe.
         assert_eq!(
             subjects(&[
