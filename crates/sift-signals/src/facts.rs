@@ -1600,12 +1600,17 @@ pub fn extract_facts(text: &str, as_of: NaiveDate) -> Vec<FoundFact> {
             RolePart::Involved
         };
         // "i'm the owner i sign everything": the contact naming their own role decides.
-        let before = text[..s].trim_end().to_lowercase();
         // Only the owner or founder: a managing director's title still places the approval
         // step ("anything over five thousand has to be in that plan").
-        if ["i'm", "i’m", "im", "i am"].iter().any(|w| before.ends_with(w))
-            && (role.contains("owner") || role.contains("founder"))
-        {
+        let said_of_self = || {
+            let before = text[..s].trim_end();
+            ["i'm", "i’m", "im", "i am"].iter().any(|w| {
+                before.len() >= w.len()
+                    && before.is_char_boundary(before.len() - w.len())
+                    && before[before.len() - w.len()..].eq_ignore_ascii_case(w)
+            })
+        };
+        if (role.contains("owner") || role.contains("founder")) && said_of_self() {
             if part != RolePart::Involved {
                 push(Some(Fact::Person { role: "self".to_owned(), part: RolePart::Decides }), s, e);
             }

@@ -903,11 +903,7 @@ fn ages_in(text: &str, turn: usize, question: Option<&str>, as_of: NaiveDate) ->
     let years = |c: &regex::Captures<'_>| -> Option<f64> {
         // "去年三月份才搬过来", "今年五月份才开的": only since this year, last year, the year before.
         if let Some(rel) = c.name("rel") {
-            return Some(match rel.as_str() {
-                "今年" => 0.0,
-                "去年" => 1.0,
-                _ => 2.0,
-            });
+            return Some(f64::from(years_back(rel.as_str())));
         }
         // "in '17": the last two digits of a year of this century when not ahead of now.
         if let Some(y) = c.name("short") {
@@ -964,6 +960,15 @@ fn ages_in(text: &str, turn: usize, question: Option<&str>, as_of: NaiveDate) ->
         }
     }
     out
+}
+
+/// How many years back 今年, 去年 or 前年 is.
+fn years_back(rel: &str) -> i32 {
+    match rel {
+        "去年" => 1,
+        "前年" => 2,
+        _ => 0,
+    }
 }
 
 /// Two neighbouring Chinese figures said together ("六七", six or seven): the smaller.
@@ -1029,12 +1034,7 @@ fn event_months(text: &str, turn: usize, as_of: NaiveDate) -> Vec<EventMonth> {
             continue;
         }
         let Some(c) = ZH_EVENT_MONTH.captures(sentence) else { continue };
-        let year = as_of.year()
-            - match c.name("rel").map(|m| m.as_str()) {
-                Some("去年") => 1,
-                Some("前年") => 2,
-                _ => 0,
-            };
+        let year = as_of.year() - c.name("rel").map_or(0, |m| years_back(m.as_str()));
         let Some(m) = c.name("m").and_then(|m| figure(m.as_str())).filter(|m| (1.0..=12.0).contains(m)) else {
             continue;
         };

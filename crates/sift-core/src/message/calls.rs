@@ -221,22 +221,8 @@ impl Message {
             ),
             // The month a move or an opening happened.
             "call.conflict.when" => {
-                const MONTHS: [&str; 12] = [
-                    "January",
-                    "February",
-                    "March",
-                    "April",
-                    "May",
-                    "June",
-                    "July",
-                    "August",
-                    "September",
-                    "October",
-                    "November",
-                    "December",
-                ];
                 let month = |key: &str| {
-                    a(key).parse::<usize>().ok().and_then(|m| MONTHS.get(m.wrapping_sub(1))).copied().unwrap_or("?")
+                    a(key).parse::<u8>().ok().and_then(|m| chrono::Month::try_from(m).ok()).map_or("?", |m| m.name())
                 };
                 let what = if a("what") == "moved" { "they moved" } else { "it opened" };
                 format!(
